@@ -1,0 +1,83 @@
+/* value.h: the runtime value every layer above tensors passes around: op arguments and results,
+ * interpreter registers, archive objects. A small tagged union; heap kinds (strings, lists,
+ * tuples, dicts, objects, generators) share one refcounted header. */
+#ifndef PTS_VALUE_H
+#define PTS_VALUE_H
+
+#include "../tensor/tensor.h"
+
+typedef enum PtsVTag {
+    PTS_V_NONE = 0,
+    PTS_V_BOOL,
+    PTS_V_INT,
+    PTS_V_DOUBLE,
+    PTS_V_TENSOR,    /* u.t, +1 when owned */
+    PTS_V_STR,       /* u.h -> PtsStr */
+    PTS_V_LIST,      /* u.h -> PtsList */
+    PTS_V_TUPLE,     /* u.h -> PtsList (fixed length) */
+    PTS_V_DICT,      /* u.h -> layer-defined */
+    PTS_V_OBJECT,    /* u.h -> layer-defined */
+    PTS_V_DEVICE,    /* u.i: device index, -1 for cpu */
+    PTS_V_GENERATOR, /* u.h -> PtsGenerator */
+    PTS_V_HEAP,      /* u.h -> any other refcounted heap kind */
+} PtsVTag;
+
+/* Header of every refcounted heap value. destroy frees the object itself. */
+typedef struct PtsHeap {
+    atomic_int refcnt;
+    void (*destroy)(struct PtsHeap *h);
+} PtsHeap;
+
+typedef struct PtsValue {
+    uint8_t tag;        /* PtsVTag */
+    union {
+        bool b;
+        int64_t i;
+        double d;
+        PtsTensor *t;
+        PtsHeap *h;
+    } u;
+} PtsValue;
+
+typedef struct PtsStr {
+    PtsHeap h;
+    size_t len;      /* bytes, excluding NUL */
+    char data[];     /* NUL-terminated UTF-8 */
+} PtsStr;
+
+typedef struct PtsList {
+    PtsHeap h;
+    int64_t len, cap;  /* items used / allocated */
+    PtsValue *items;   /* owned values */
+} PtsList;
+
+static inline PtsValue pts_none(void) { PtsValue v = { PTS_V_NONE, { .i = 0 } }; return v; }
+static inline PtsValue pts_vbool(bool b) { PtsValue v = { PTS_V_BOOL, { .b = b } }; return v; }
+static inline PtsValue pts_vint(int64_t i) { PtsValue v = { PTS_V_INT, { .i = i } }; return v; }
+static inline PtsValue pts_vdouble(double d) { PtsValue v = { PTS_V_DOUBLE, { .d = d } }; return v; }
+static inline PtsValue pts_vtensor(PtsTensor *t) { PtsValue v = { PTS_V_TENSOR, { .t = t } }; return v; }
+static inline bool pts_is_heap_tag(int tag) {
+    return tag == PTS_V_STR || tag == PTS_V_LIST || tag == PTS_V_TUPLE || tag == PTS_V_DICT ||
+           tag == PTS_V_OBJECT || tag == PTS_V_GENERATOR || tag == PTS_V_HEAP;
+}
+
+PTS_INTERNAL void pts_value_release(PtsValue *v);     /* drops the reference, sets NONE */
+PTS_INTERNAL PtsValue pts_value_retain(PtsValue v);   /* returns v with +1 */
+PTS_INTERNAL PtsHeap *pts_heap_retain(PtsHeap *h);
+PTS_INTERNAL void pts_heap_release(PtsHeap *h);
+
+PTS_INTERNAL PtsStatus pts_str_new(const char *s, size_t n, PtsError *err, PtsValue *out);
+static inline PtsStr *pts_as_str(PtsValue v) { return (PtsStr *)v.u.h; }
+PTS_INTERNAL PtsStatus pts_list_new(int tag, int64_t cap, PtsError *err, PtsValue *out);
+/* Append steals v (released on failure too). */
+PTS_INTERNAL PtsStatus pts_list_append(PtsValue list, PtsValue v, PtsError *err);
+static inline PtsList *pts_as_list(PtsValue v) { return (PtsList *)v.u.h; }
+/* Int list helpers: read a list of ints (or a single int broadcast to `want` entries when want>0). */
+PTS_INTERNAL PtsStatus pts_value_int_list(PtsValue v, int64_t *out, int max, int *n, PtsError *err);
+PTS_INTERNAL PtsStatus pts_int_list_new(const int64_t *xs, int n, PtsError *err, PtsValue *out);
+PTS_INTERNAL PtsStatus pts_tuple_new2(PtsValue a, PtsValue b, PtsError *err, PtsValue *out); /* steals */
+/* Scalar value (bool/int/double) as double / int64. */
+PTS_INTERNAL double pts_value_to_f64(PtsValue v);
+PTS_INTERNAL int64_t pts_value_to_i64(PtsValue v);
+
+#endif

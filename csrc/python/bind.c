@@ -1,0 +1,572 @@
+/* bind.c: Python functions and Tensor methods generated from the op registry. Each name becomes
+ * one PytsOp object holding its overloads; calling it binds the Python arguments against each
+ * overload's schema in turn (positional, keyword, defaults, PyTorch's conversions), dispatches
+ * the first that fits and converts the results back. */
+#include "pyts_python.h"
+
+#include <structmember.h>
+
+#define MAX_OVERLOADS 12
+
+typedef struct OpGroup {
+    const char *name;          /* Python name: "add" */
+    int n;                     /* overloads */
+    int ids[MAX_OVERLOADS];    /* PtsOpId, in registry order */
+} OpGroup;
+
+typedef struct PytsOpObject {
+    PyObject_HEAD
+    vectorcallfunc vectorcall;
+    const OpGroup *group;
+    bool method;               /* self is the first argument */
+} PytsOpObject;
+
+static PyTypeObject *PytsOp_Type;
+
+/* ---- value conversion ---- */
+static int to_int(PyObject *o, int64_t *out) {
+    if (PyBool_Check(o) || PyFloat_Check(o)) return 1;
+    if (PyLong_Check(o)) {
+        int ovf;
+        long long v = PyLong_AsLongLongAndOverflow(o, &ovf);
+        if (ovf || (v == -1 && PyErr_Occurred())) { PyErr_Clear(); return 1; }
+        *out = v;
+        return 0;
+    }
+    if (PytsTensor_Check(o)) {
+        PtsTensor *t = pyts_tensor_of(o);
+        if (pts_numel(t) != 1 || pts_dtype_is_float(t->dtype)) return 1;
+        *out = pts_tensor_item_i64(t);
+        return 0;
+    }
+    if (PyIndex_Check(o)) {
+        PyObject *i = PyNumber_Index(o);
+        if (!i) { PyErr_Clear(); return 1; }
+        int r = to_int(i, out);
+        Py_DECREF(i);
+        return r;
+    }
+    return 1;
+}
+
+static int to_scalar(PyObject *o, PtsValue *v) {
+    if (PyBool_Check(o)) { *v = pts_vbool(o == Py_True); return 0; }
+    if (PyLong_Check(o)) {
+        int ovf;
+        long long x = PyLong_AsLongLongAndOverflow(o, &ovf);
+        if (ovf) { PyErr_Clear(); *v = pts_vdouble(PyLong_AsDouble(o)); return 0; }
+        *v = pts_vint(x);
+        return 0;
+    }
+    if (PyFloat_Check(o)) { *v = pts_vdouble(PyFloat_AS_DOUBLE(o)); return 0; }
+    if (PytsTensor_Check(o)) {
+        PtsTensor *t = pyts_tensor_of(o);
+        if (pts_numel(t) != 1) return 1;
+        if (pts_dtype_is_float(t->dtype)) *v = pts_vdouble(pts_tensor_item_f64(t));
+        else if (t->dtype == PTS_BOOL) *v = pts_vbool(pts_tensor_item_i64(t) != 0);
+        else *v = pts_vint(pts_tensor_item_i64(t));
+        return 0;
+    }
+    if (PyArray_IsScalar(o, Integer)) {
+        int64_t i;
+        if (to_int(o, &i) == 0) { *v = pts_vint(i); return 0; }
+    }
+    if (PyArray_IsScalar(o, Floating)) {
+        *v = pts_vdouble(PyFloat_AsDouble(o));
+        return 0;
+    }
+    if (PyArray_IsScalar(o, Bool)) { *v = pts_vbool(PyObject_IsTrue(o) == 1); return 0; }
+    return 1;
+}
+
+static int to_elem(PyObject *o, const PtsArgType *t, PtsValue *v, const char **why) {
+    PtsError err = { 0 };
+    switch (t->kind) {
+    case PTS_T_TENSOR:
+        if (PytsTensor_Check(o)) { *v = pts_vtensor(pts_tensor_retain(pyts_tensor_of(o))); return 0; }
+        if (!t->write && !t->is_list && (PyBool_Check(o) || PyLong_Check(o) || PyFloat_Check(o))) {
+            PtsValue s;
+            if (to_scalar(o, &s)) return 1;
+            PtsTensor *w;
+            if (pts_wrap_scalar(s, &err, &w)) { pyts_raise(&err); return -1; }
+            *v = pts_vtensor(w);
+            return 0;
+        }
+        *why = "Tensor";
+        return 1;
+    case PTS_T_INT: {
+        int64_t i;
+        if (to_int(o, &i)) { *why = "int"; return 1; }
+        *v = pts_vint(i);
+        return 0;
+    }
+    case PTS_T_FLOAT:
+        if (PyFloat_Check(o) || (PyLong_Check(o) && !PyBool_Check(o)) || PyArray_IsScalar(o, Number)) {
+            double d = PyFloat_AsDouble(o);
+            if (d == -1 && PyErr_Occurred()) { PyErr_Clear(); *why = "float"; return 1; }
+            *v = pts_vdouble(d);
+            return 0;
+        }
+        if (PytsTensor_Check(o) && pts_numel(pyts_tensor_of(o)) == 1) {
+            *v = pts_vdouble(pts_tensor_item_f64(pyts_tensor_of(o)));
+            return 0;
+        }
+        *why = "float";
+        return 1;
+    case PTS_T_BOOL:
+        if (PyBool_Check(o)) { *v = pts_vbool(o == Py_True); return 0; }
+        if (PyArray_IsScalar(o, Bool)) { *v = pts_vbool(PyObject_IsTrue(o) == 1); return 0; }
+        *why = "bool";
+        return 1;
+    case PTS_T_SCALAR:
+        if (to_scalar(o, v)) { *why = "Number"; return 1; }
+        return 0;
+    case PTS_T_SCALARTYPE:
+        if (PyObject_TypeCheck(o, PytsDType_Type)) { *v = pts_vint(((PytsDTypeObject *)o)->id); return 0; }
+        *why = "dtype";
+        return 1;
+    case PTS_T_DEVICE:
+        if (PyUnicode_Check(o)) {
+            const char *s = PyUnicode_AsUTF8(o);
+            if (!s) return -1;
+            if (strcmp(s, "cpu") == 0 || strcmp(s, "cpu:0") == 0) {
+                v->tag = PTS_V_DEVICE;
+                v->u.i = -1;
+                return 0;
+            }
+            PyErr_Format(PyExc_RuntimeError, "pyts runs on the CPU only; device '%s' is not available", s);
+            return -1;
+        }
+        if (PyObject_HasAttrString(o, "_pyts_device")) { v->tag = PTS_V_DEVICE; v->u.i = -1; return 0; }
+        *why = "device";
+        return 1;
+    case PTS_T_LAYOUT:
+    case PTS_T_MEMFORMAT:
+        if (PyObject_HasAttrString(o, "_pyts_enum")) { *v = pts_vint(0); return 0; }
+        *why = t->kind == PTS_T_LAYOUT ? "layout" : "memory_format";
+        return 1;
+    case PTS_T_STR:
+        if (PyUnicode_Check(o)) {
+            Py_ssize_t n;
+            const char *s = PyUnicode_AsUTF8AndSize(o, &n);
+            if (!s) return -1;
+            if (pts_str_new(s, (size_t)n, &err, v)) { pyts_raise(&err); return -1; }
+            return 0;
+        }
+        *why = "str";
+        return 1;
+    case PTS_T_GENERATOR: {
+        PyObject *cap = PyObject_GetAttrString(o, "_pyts_generator");
+        if (!cap) { PyErr_Clear(); *why = "Generator"; return 1; }
+        void *g = PyCapsule_GetPointer(cap, "pyts.Generator");
+        Py_DECREF(cap);
+        if (!g) { PyErr_Clear(); *why = "Generator"; return 1; }
+        v->tag = PTS_V_GENERATOR;
+        v->u.h = pts_heap_retain((PtsHeap *)g);
+        return 0;
+    }
+    case PTS_T_ANY:
+    default:
+        *why = "a supported value";
+        return 1;
+    }
+}
+
+int pyts_py_to_value(PyObject *o, const PtsArgType *t, PtsValue *v, const char **why) {
+    *v = pts_none();
+    if (o == Py_None) {
+        if (t->optional) return 0;
+        *why = "not None";
+        return 1;
+    }
+    if (!t->is_list) return to_elem(o, t, v, why);
+    PtsArgType et = *t;
+    et.is_list = false;
+    et.optional = t->elem_optional;
+    if (t->kind == PTS_T_INT || t->kind == PTS_T_BOOL || t->kind == PTS_T_FLOAT) {
+        /* a single number stands for a list (kernel_size=3, dim=1) */
+        if (!PyList_Check(o) && !PyTuple_Check(o)) {
+            PtsValue e;
+            int r = to_elem(o, &et, &e, why);
+            if (r) return r;
+            int n = t->list_n ? t->list_n : 1;
+            PtsError err = { 0 };
+            if (pts_list_new(PTS_V_LIST, n, &err, v)) { pyts_raise(&err); return -1; }
+            for (int i = 0; i < n; i++) pts_list_append(*v, e, &err);
+            return 0;
+        }
+    }
+    if (!PyList_Check(o) && !PyTuple_Check(o)) {
+        static char buf[64];
+        char tb[32];
+        snprintf(buf, sizeof buf, "%s", pts_argtype_str(*t, tb, sizeof tb));
+        *why = buf;
+        return 1;
+    }
+    PyObject *seq = o;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    PtsError err = { 0 };
+    if (pts_list_new(PTS_V_LIST, n, &err, v)) { pyts_raise(&err); return -1; }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PtsValue e;
+        PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
+        int r = item == Py_None && et.optional ? (e = pts_none(), 0) : to_elem(item, &et, &e, why);
+        if (r) { pts_value_release(v); return r; }
+        if (pts_list_append(*v, e, &err)) { pts_value_release(v); pyts_raise(&err); return -1; }
+    }
+    if (t->list_n && n != t->list_n && n != 1 && t->kind == PTS_T_INT) {
+        pts_value_release(v);
+        *why = "a list of the right length";
+        return 1;
+    }
+    if (t->list_n && n == 1 && t->list_n > 1 && t->kind == PTS_T_INT) {
+        /* [3] for int[2] means [3, 3] */
+        PtsValue e = pts_as_list(*v)->items[0];
+        for (int i = 1; i < t->list_n; i++) pts_list_append(*v, e, &err);
+    }
+    return 0;
+}
+
+/* ---- results ---- */
+PyObject *pyts_value_to_py(PtsValue *v) {
+    PyObject *r = NULL;
+    switch (v->tag) {
+    case PTS_V_NONE: Py_RETURN_NONE;
+    case PTS_V_BOOL: r = PyBool_FromLong(v->u.b); break;
+    case PTS_V_INT: r = PyLong_FromLongLong(v->u.i); break;
+    case PTS_V_DOUBLE: r = PyFloat_FromDouble(v->u.d); break;
+    case PTS_V_TENSOR: r = pyts_wrap_tensor(v->u.t); v->tag = PTS_V_NONE; return r;
+    case PTS_V_STR: r = PyUnicode_FromStringAndSize(pts_as_str(*v)->data, (Py_ssize_t)pts_as_str(*v)->len); break;
+    case PTS_V_LIST:
+    case PTS_V_TUPLE: {
+        PtsList *l = pts_as_list(*v);
+        r = v->tag == PTS_V_LIST ? PyList_New(l->len) : PyTuple_New(l->len);
+        if (!r) break;
+        for (int64_t i = 0; i < l->len; i++) {
+            PtsValue e = pts_value_retain(l->items[i]);
+            PyObject *pe = pyts_value_to_py(&e);
+            if (!pe) { Py_CLEAR(r); break; }
+            if (v->tag == PTS_V_LIST) PyList_SET_ITEM(r, i, pe);
+            else PyTuple_SET_ITEM(r, i, pe);
+        }
+        break;
+    }
+    case PTS_V_DEVICE: r = PyUnicode_FromString("cpu"); break;
+    default:
+        PyErr_SetString(PyExc_SystemError, "pyts: value of this kind has no Python form yet");
+        break;
+    }
+    pts_value_release(v);
+    return r;
+}
+
+/* ---- binding ---- */
+static const char *py_type_name(PyObject *o) {
+    if (PytsTensor_Check(o)) return "Tensor";
+    return Py_TYPE(o)->tp_name;
+}
+
+static const char *py_arg_name(const PtsSchema *s, int i, bool method) {
+    /* PyTorch names self `input` in function signatures */
+    if (i == 0 && !method && strcmp(s->args[0].name, "self") == 0) return "input";
+    return s->args[i].name;
+}
+
+/* Try to bind; 0 ok, 1 mismatch (msg filled), -1 error raised. vals[] owned on success. */
+static int bind(const PtsSchema *s, bool method, PyObject *const *args, Py_ssize_t nargs,
+                PyObject *kwnames, PtsValue *vals, char *msg, size_t msgn) {
+    PyObject *given[PTS_MAX_ARGS] = { 0 };
+    const Py_ssize_t nargs0 = nargs;   /* keyword values follow the positional ones */
+    int npos = 0;
+    for (int i = 0; i < s->nargs && !s->args[i].kwarg_only; i++) npos++;
+    Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+    /* varargs form: an int list that is the last positional parameter takes the remaining ints */
+    PyObject *packed = NULL;
+    if (npos > 0 && s->args[npos - 1].type.is_list && s->args[npos - 1].type.kind == PTS_T_INT &&
+        nargs > npos) {
+        bool all_int = true;
+        for (Py_ssize_t i = npos - 1; i < nargs; i++)
+            if (!PyLong_Check(args[i]) || PyBool_Check(args[i])) all_int = false;
+        if (all_int) {
+            packed = PyTuple_New(nargs - (npos - 1));
+            if (!packed) return -1;
+            for (Py_ssize_t i = npos - 1; i < nargs; i++) {
+                Py_INCREF(args[i]);
+                PyTuple_SET_ITEM(packed, i - (npos - 1), args[i]);
+            }
+            nargs = npos;
+        }
+    }
+    if (nargs > npos) {
+        snprintf(msg, msgn, "takes %d positional arguments but %zd were given", npos, nargs);
+        Py_XDECREF(packed);
+        return 1;
+    }
+    for (Py_ssize_t i = 0; i < nargs; i++) given[i] = (packed && i == npos - 1) ? packed : args[i];
+    for (Py_ssize_t k = 0; k < nkw; k++) {
+        const char *kn = PyUnicode_AsUTF8(PyTuple_GET_ITEM(kwnames, k));
+        if (!kn) { Py_XDECREF(packed); return -1; }
+        int j = -1;
+        for (int i = 0; i < s->nargs; i++)
+            if (strcmp(s->args[i].name, kn) == 0 || strcmp(py_arg_name(s, i, method), kn) == 0) { j = i; break; }
+        if (j < 0) {
+            snprintf(msg, msgn, "got an unexpected keyword argument '%s'", kn);
+            Py_XDECREF(packed);
+            return 1;
+        }
+        if (given[j]) {
+            snprintf(msg, msgn, "got multiple values for argument '%s'", kn);
+            Py_XDECREF(packed);
+            return 1;
+        }
+        given[j] = args[nargs0 + k];
+    }
+    int i;
+    for (i = 0; i < s->nargs; i++) {
+        const PtsArg *a = &s->args[i];
+        if (!given[i]) {
+            if (!a->has_default) {
+                snprintf(msg, msgn, "missing required argument '%s'", py_arg_name(s, i, method));
+                goto mismatch;
+            }
+            vals[i] = pts_value_retain(a->def);
+            continue;
+        }
+        const char *why = NULL;
+        int r = pyts_py_to_value(given[i], &a->type, &vals[i], &why);
+        if (r < 0) goto error;
+        if (r > 0) {
+            snprintf(msg, msgn, "argument '%s' (position %d) must be %s, not %s",
+                     py_arg_name(s, i, method), i + 1, why ? why : "?", py_type_name(given[i]));
+            goto mismatch;
+        }
+    }
+    Py_XDECREF(packed);
+    return 0;
+mismatch:
+    for (int k = 0; k < i; k++) pts_value_release(&vals[k]);
+    Py_XDECREF(packed);
+    return 1;
+error:
+    for (int k = 0; k < i; k++) pts_value_release(&vals[k]);
+    Py_XDECREF(packed);
+    return -1;
+}
+
+/* Large inputs run without the GIL so Python threads compute in parallel. */
+static bool worth_releasing_gil(const PtsSchema *s, const PtsValue *vals) {
+    for (int i = 0; i < s->nargs; i++)
+        if (vals[i].tag == PTS_V_TENSOR && pts_numel(vals[i].u.t) >= 16384) return true;
+    return false;
+}
+
+static PyObject *call_bound(PtsOpId id, PtsValue *vals) {
+    const PtsSchema *s = &pts_op_info[id].schema;
+    PtsValue outs[PTS_MAX_RETS];
+    for (int k = 0; k < PTS_MAX_RETS; k++) outs[k] = pts_none();
+    PtsError err;
+    err.code = PTS_OK;
+    PtsStatus st;
+    if (worth_releasing_gil(s, vals)) {
+        Py_BEGIN_ALLOW_THREADS
+        st = pts_op_call(id, vals, outs, &err);
+        Py_END_ALLOW_THREADS
+    } else {
+        st = pts_op_call(id, vals, outs, &err);
+    }
+    for (int i = 0; i < s->nargs; i++) pts_value_release(&vals[i]);
+    if (st) {
+        for (int k = 0; k < PTS_MAX_RETS; k++) pts_value_release(&outs[k]);
+        return pyts_raise(&err);
+    }
+    if (s->nret == 1) return pyts_value_to_py(&outs[0]);
+    if (s->nret == 0) Py_RETURN_NONE;
+    PyObject *t = PyTuple_New(s->nret);
+    if (!t) {
+        for (int k = 0; k < s->nret; k++) pts_value_release(&outs[k]);
+        return NULL;
+    }
+    for (int k = 0; k < s->nret; k++) {
+        PyObject *o = pyts_value_to_py(&outs[k]);
+        if (!o) {
+            for (int j = k + 1; j < s->nret; j++) pts_value_release(&outs[j]);
+            Py_DECREF(t);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(t, k, o);
+    }
+    return t;
+}
+
+PyObject *pyts_call_op_id(PtsOpId id, PyObject *const *args, Py_ssize_t nargs) {
+    PtsValue vals[PTS_MAX_ARGS];
+    char msg[256];
+    int r = bind(&pts_op_info[id].schema, true, args, nargs, NULL, vals, msg, sizeof msg);
+    if (r < 0) return NULL;
+    if (r > 0) return PyErr_Format(PyExc_TypeError, "%s(): %s", pts_op_info[id].schema.name, msg);
+    return call_bound(id, vals);
+}
+
+static void format_signature(const PtsSchema *s, bool method, char *buf, size_t n) {
+    size_t k = (size_t)snprintf(buf, n, " * (");
+    bool star = false;
+    for (int i = method ? 1 : 0; i < s->nargs && k < n; i++) {
+        const PtsArg *a = &s->args[i];
+        char tb[40];
+        if (a->kwarg_only && !star) { k += (size_t)snprintf(buf + k, n - k, "*, "); star = true; }
+        k += (size_t)snprintf(buf + k, n - k, "%s %s%s%s%s", pts_argtype_str(a->type, tb, sizeof tb),
+                              py_arg_name(s, i, method), a->has_default ? " = " : "",
+                              a->has_default ? a->def_text : "", i + 1 < s->nargs ? ", " : "");
+    }
+    if (k < n) snprintf(buf + k, n - k, ")\n");
+}
+
+static PyObject *op_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf,
+                               PyObject *kwnames) {
+    PytsOpObject *op = (PytsOpObject *)callable;
+    Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
+    const OpGroup *g = op->group;
+    char msgs[MAX_OVERLOADS][256];
+    PtsValue vals[PTS_MAX_ARGS];
+    if (op->method && (nargs < 1 || !PytsTensor_Check(args[0])))
+        return PyErr_Format(PyExc_TypeError, "descriptor '%s' requires a 'Tensor' object", g->name);
+    for (int k = 0; k < g->n; k++) {
+        const PtsSchema *s = &pts_op_info[g->ids[k]].schema;
+        int r = bind(s, op->method, args, nargs, kwnames, vals, msgs[k], sizeof msgs[k]);
+        if (r < 0) return NULL;
+        if (r == 0) return call_bound((PtsOpId)g->ids[k], vals);
+    }
+    /* no overload fits: say why, as PyTorch does */
+    if (g->n == 1) return PyErr_Format(PyExc_TypeError, "%s(): %s", g->name, msgs[0]);
+    PyObject *got = PyUnicode_FromString("");
+    for (Py_ssize_t i = op->method ? 1 : 0; i < nargs && got; i++) {
+        PyObject *n = PyUnicode_FromFormat("%U%s%s", got, PyUnicode_GET_LENGTH(got) ? ", " : "",
+                                           py_type_name(args[i]));
+        Py_SETREF(got, n);
+    }
+    if (!got) return NULL;
+    char sigs[4096];
+    size_t k = 0;
+    sigs[0] = 0;
+    for (int j = 0; j < g->n && k < sizeof sigs; j++) {
+        format_signature(&pts_op_info[g->ids[j]].schema, op->method, sigs + k, sizeof sigs - k);
+        k += strlen(sigs + k);
+    }
+    PyErr_Format(PyExc_TypeError,
+                 "%s() received an invalid combination of arguments - got (%U), but expected one of:\n%s",
+                 g->name, got, sigs);
+    Py_DECREF(got);
+    return NULL;
+}
+
+static PyObject *op_descr_get(PyObject *self, PyObject *obj, PyObject *type) {
+    (void)type;
+    if (obj == NULL || obj == Py_None) return Py_NewRef(self);
+    return PyMethod_New(self, obj);
+}
+
+static PyObject *op_repr(PyObject *self) {
+    PytsOpObject *op = (PytsOpObject *)self;
+    return PyUnicode_FromFormat(op->method ? "<method '%s' of 'pyts.Tensor' objects>"
+                                           : "<built-in function %s>", op->group->name);
+}
+
+static PyObject *op_get_overloads(PyObject *self, void *closure) {
+    (void)closure;
+    PytsOpObject *op = (PytsOpObject *)self;
+    PyObject *l = PyList_New(op->group->n);
+    for (int i = 0; l && i < op->group->n; i++)
+        PyList_SET_ITEM(l, i, PyUnicode_FromString(pts_op_info[op->group->ids[i]].schema.text));
+    return l;
+}
+
+static PyObject *op_get_name(PyObject *self, void *closure) {
+    (void)closure;
+    return PyUnicode_FromString(((PytsOpObject *)self)->group->name);
+}
+
+static PyGetSetDef op_getset[] = {
+    {"_schemas", op_get_overloads, NULL, NULL, NULL},
+    {"__name__", op_get_name, NULL, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyMemberDef op_members[] = {
+    {"__vectorcalloffset__", T_PYSSIZET, offsetof(PytsOpObject, vectorcall), READONLY, NULL},
+    {NULL, 0, 0, 0, NULL},
+};
+
+static PyType_Slot op_slots[] = {
+    {Py_tp_descr_get, op_descr_get},
+    {Py_tp_repr, op_repr},
+    {Py_tp_call, PyVectorcall_Call},
+    {Py_tp_getset, op_getset},
+    {Py_tp_members, op_members},
+    {0, NULL},
+};
+
+static PyType_Spec op_spec = {
+    "pyts._C._Op", sizeof(PytsOpObject), 0,
+    Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL | Py_TPFLAGS_METHOD_DESCRIPTOR, op_slots,
+};
+
+/* groups live for the process (the module is never unloaded) */
+static OpGroup *fn_groups, *method_groups;
+static int n_fn, n_method;
+
+static int add_to_groups(OpGroup **gs, int *n, const char *name, int id) {
+    for (int i = 0; i < *n; i++)
+        if (strcmp((*gs)[i].name, name) == 0) {
+            if ((*gs)[i].n == MAX_OVERLOADS) return 0;
+            (*gs)[i].ids[(*gs)[i].n++] = id;
+            return 0;
+        }
+    OpGroup *ng = PyMem_RawRealloc(*gs, sizeof(OpGroup) * (size_t)(*n + 1));
+    if (!ng) return -1;
+    *gs = ng;
+    ng[*n].name = name;
+    ng[*n].n = 1;
+    ng[*n].ids[0] = id;
+    (*n)++;
+    return 0;
+}
+
+static PyObject *make_op(const OpGroup *g, bool method) {
+    PytsOpObject *o = PyObject_New(PytsOpObject, PytsOp_Type);
+    if (!o) return NULL;
+    o->vectorcall = op_vectorcall;
+    o->group = g;
+    o->method = method;
+    return (PyObject *)o;
+}
+
+int pyts_ops_setup(PyObject *module) {
+    PytsOp_Type = (PyTypeObject *)PyType_FromSpec(&op_spec);
+    if (!PytsOp_Type) return -1;
+    for (int id = 0; id < PTS_OP__COUNT; id++) {
+        const PtsOpInfo *info = &pts_op_info[id];
+        if (info->flags & PTS_F_HIDDEN) continue;
+        if (info->flags & PTS_F_FN || info->schema.has_out)
+            if (add_to_groups(&fn_groups, &n_fn, info->schema.name, id)) return -1;
+        if (info->flags & PTS_F_METHOD)
+            if (add_to_groups(&method_groups, &n_method, info->schema.name, id)) return -1;
+    }
+    PyObject *fns = PyDict_New();
+    if (!fns) return -1;
+    for (int i = 0; i < n_fn; i++) {
+        PyObject *o = make_op(&fn_groups[i], false);
+        if (!o || PyDict_SetItemString(fns, fn_groups[i].name, o) < 0) { Py_XDECREF(o); Py_DECREF(fns); return -1; }
+        Py_DECREF(o);
+    }
+    if (PyModule_AddObject(module, "_functions", fns) < 0) { Py_DECREF(fns); return -1; }
+    PyObject *tdict = PytsTensor_Type->tp_dict;
+    for (int i = 0; i < n_method; i++) {
+        /* hand-written Tensor methods take precedence over generated ones */
+        if (PyDict_GetItemString(tdict, method_groups[i].name)) continue;
+        PyObject *o = make_op(&method_groups[i], true);
+        if (!o || PyDict_SetItemString(tdict, method_groups[i].name, o) < 0) { Py_XDECREF(o); return -1; }
+        Py_DECREF(o);
+    }
+    PyType_Modified(PytsTensor_Type);
+    return 0;
+}

@@ -1,0 +1,60 @@
+/* pyts_python.h: internal header of the pyts._C extension (the only layer that includes
+ * Python.h). The Tensor type, value conversion between Python objects and PtsValue, registry
+ * generated functions and methods, and status -> exception mapping. */
+#ifndef PYTS_PYTHON_H
+#define PYTS_PYTHON_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#define PY_ARRAY_UNIQUE_SYMBOL pyts_ARRAY_API
+#ifndef PYTS_IMPORT_ARRAY_HERE
+#define NO_IMPORT_ARRAY
+#endif
+#define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
+#include <numpy/arrayobject.h>
+
+#include "../ops/ops.h"
+
+typedef struct PytsTensorObject {
+    PyObject_HEAD
+    PtsTensor *t;          /* +1 */
+    PyObject *dict;        /* instance __dict__ (subclasses such as Parameter) */
+    PyObject *weakrefs;
+} PytsTensorObject;
+
+typedef struct PytsDTypeObject {
+    PyObject_HEAD
+    int id;                /* PtsDType */
+} PytsDTypeObject;
+
+extern PyTypeObject *PytsTensor_Type;
+extern PyTypeObject *PytsDType_Type;
+extern PyTypeObject *PytsSize_Type;
+extern PyObject *pyts_dtype_objs[PTS_DTYPE_SLOTS];
+extern PyObject *PytsExc_CompileError, *PytsExc_ArchiveError;
+
+static inline int PytsTensor_Check(PyObject *o) { return PyObject_TypeCheck(o, PytsTensor_Type); }
+static inline PtsTensor *pyts_tensor_of(PyObject *o) { return ((PytsTensorObject *)o)->t; }
+
+/* Wrap a C tensor, stealing the reference; returns its existing wrapper when it has one. */
+PyObject *pyts_wrap_tensor(PtsTensor *t);
+/* Raise the Python exception for a failed status. Always returns NULL. */
+PyObject *pyts_raise(const PtsError *err);
+/* Convert a result value (stealing it) to a Python object. */
+PyObject *pyts_value_to_py(PtsValue *v);
+/* Convert a Python object to a value of schema type t. Returns 0 ok, 1 no match (no exception
+ * set; *why explains), -1 error raised. *v is owned by the caller afterwards. */
+int pyts_py_to_value(PyObject *o, const PtsArgType *t, PtsValue *v, const char **why);
+PyObject *pyts_size_new(int n, const int64_t *shape);
+
+int pyts_ops_setup(PyObject *module);        /* functions and methods from the registry */
+int pyts_tensor_setup(PyObject *module);
+int pyts_numpy_setup(PyObject *module);
+PyObject *pyts_call_op_id(PtsOpId id, PyObject *const *args, Py_ssize_t nargs);
+PyObject *pyts_format_tensor(PyObject *self, PyObject *args, PyObject *kw);
+PyObject *pyts_from_numpy(PyObject *self, PyObject *arr);
+PyObject *pyts_tensor_numpy(PyObject *self, PyObject *noargs);
+PyObject *pyts_tensor_new_from_data(PyObject *self, PyObject *args, PyObject *kw);
+
+#endif

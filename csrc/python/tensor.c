@@ -1,0 +1,423 @@
+/* tensor.c: the pyts.Tensor Python type. Holds one reference to a C tensor; operators, properties
+ * and the few methods that are Python conversions (item, tolist, numpy, __bool__, ...). Every
+ * computing method comes from the registry (bind.c). */
+#include "pyts_python.h"
+
+#include <structmember.h>
+
+PyTypeObject *PytsTensor_Type;
+PyTypeObject *PytsSize_Type;
+
+PyObject *pyts_wrap_tensor(PtsTensor *t) {
+    if (!t) Py_RETURN_NONE;
+    if (t->owner) {
+        PyObject *o = (PyObject *)t->owner;
+        Py_INCREF(o);
+        pts_tensor_release(t);
+        return o;
+    }
+    PytsTensorObject *o = (PytsTensorObject *)PytsTensor_Type->tp_alloc(PytsTensor_Type, 0);
+    if (!o) { pts_tensor_release(t); return NULL; }
+    o->t = t;
+    t->owner = o;
+    return (PyObject *)o;
+}
+
+static void tensor_dealloc(PyObject *self) {
+    PytsTensorObject *o = (PytsTensorObject *)self;
+    PyObject_GC_UnTrack(self);
+    if (o->weakrefs) PyObject_ClearWeakRefs(self);
+    Py_CLEAR(o->dict);
+    if (o->t) {
+        if (o->t->owner == self) o->t->owner = NULL;
+        pts_tensor_release(o->t);
+        o->t = NULL;
+    }
+    PyTypeObject *tp = Py_TYPE(self);
+    tp->tp_free(self);
+    Py_DECREF(tp);
+}
+
+static int tensor_traverse(PyObject *self, visitproc visit, void *arg) {
+    Py_VISIT(((PytsTensorObject *)self)->dict);
+    Py_VISIT(Py_TYPE(self));
+    return 0;
+}
+
+static int tensor_clear(PyObject *self) {
+    Py_CLEAR(((PytsTensorObject *)self)->dict);
+    return 0;
+}
+
+/* Tensor.__new__ for subclasses (Parameter): Tensor._make_subclass(cls, data) shares data's
+ * C tensor. Plain construction goes through pyts.tensor(). */
+static PyObject *tensor_make_subclass(PyObject *unused, PyObject *args) {
+    (void)unused;
+    PyObject *cls, *data;
+    if (!PyArg_ParseTuple(args, "OO!", &cls, PytsTensor_Type, &data)) return NULL;
+    if (!PyType_Check(cls) || !PyType_IsSubtype((PyTypeObject *)cls, PytsTensor_Type))
+        return PyErr_Format(PyExc_TypeError, "_make_subclass expects a Tensor subclass");
+    PtsTensor *src = pyts_tensor_of(data), *t;
+    PtsError err = { 0 };
+    /* a new tensor object over the same storage (a detached alias) */
+    if (pts_tensor_view(src, src->ndim, src->shape, src->strides, src->offset, &err, &t))
+        return pyts_raise(&err);
+    PytsTensorObject *o = (PytsTensorObject *)((PyTypeObject *)cls)->tp_alloc((PyTypeObject *)cls, 0);
+    if (!o) { pts_tensor_release(t); return NULL; }
+    o->t = t;
+    t->owner = o;
+    return (PyObject *)o;
+}
+
+static PyObject *tensor_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
+    (void)type;
+    return pyts_tensor_new_from_data(NULL, args, kw);
+}
+
+/* ---- Size ---- */
+PyObject *pyts_size_new(int n, const int64_t *shape) {
+    PyObject *t = PyTuple_New(n);
+    if (!t) return NULL;
+    for (int i = 0; i < n; i++) {
+        PyObject *v = PyLong_FromLongLong(shape[i]);
+        if (!v) { Py_DECREF(t); return NULL; }
+        PyTuple_SET_ITEM(t, i, v);
+    }
+    PyObject *r = PyObject_CallOneArg((PyObject *)PytsSize_Type, t);
+    Py_DECREF(t);
+    return r;
+}
+
+static PyObject *size_repr(PyObject *self) {
+    PyObject *lst = PySequence_List(self);
+    if (!lst) return NULL;
+    PyObject *r = PyUnicode_FromFormat("pyts.Size(%R)", lst);
+    Py_DECREF(lst);
+    return r;
+}
+
+static PyObject *size_numel(PyObject *self, PyObject *unused) {
+    (void)unused;
+    long long n = 1;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(self); i++) n *= PyLong_AsLongLong(PyTuple_GET_ITEM(self, i));
+    return PyLong_FromLongLong(n);
+}
+
+static PyMethodDef size_methods[] = {
+    {"numel", size_numel, METH_NOARGS, "number of elements"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyType_Slot size_slots[] = {
+    {Py_tp_repr, size_repr},
+    {Py_tp_methods, size_methods},
+    {0, NULL},
+};
+static PyType_Spec size_spec = { "pyts.Size", 0, 0, Py_TPFLAGS_DEFAULT, size_slots };
+
+/* ---- properties ---- */
+#define T(self) (((PytsTensorObject *)(self))->t)
+
+static PyObject *get_shape(PyObject *self, void *c) { (void)c; return pyts_size_new(T(self)->ndim, T(self)->shape); }
+static PyObject *get_dtype(PyObject *self, void *c) { (void)c; return Py_NewRef(pyts_dtype_objs[T(self)->dtype]); }
+static PyObject *get_ndim(PyObject *self, void *c) { (void)c; return PyLong_FromLong(T(self)->ndim); }
+static PyObject *get_device(PyObject *self, void *c) {
+    (void)self; (void)c;
+    PyObject *mod = PyImport_ImportModule("pyts");
+    if (!mod) return NULL;
+    PyObject *dev = PyObject_CallMethod(mod, "device", "s", "cpu");
+    Py_DECREF(mod);
+    return dev;
+}
+static PyObject *get_is_cpu(PyObject *self, void *c) { (void)self; (void)c; Py_RETURN_TRUE; }
+static PyObject *get_false(PyObject *self, void *c) { (void)self; (void)c; Py_RETURN_FALSE; }
+static PyObject *get_data(PyObject *self, void *c) {
+    (void)c;
+    PtsTensor *s = T(self), *t;
+    PtsError err = { 0 };
+    if (pts_tensor_view(s, s->ndim, s->shape, s->strides, s->offset, &err, &t)) return pyts_raise(&err);
+    return pyts_wrap_tensor(t);
+}
+static PyObject *get_itemsize(PyObject *self, void *c) { (void)c; return PyLong_FromSize_t(pts_dtype_size(T(self)->dtype)); }
+
+static PyObject *tensor_get_dict(PyObject *self, void *c) {
+    (void)c;
+    PytsTensorObject *o = (PytsTensorObject *)self;
+    if (!o->dict) o->dict = PyDict_New();
+    return Py_XNewRef(o->dict);
+}
+
+static PyGetSetDef tensor_getset[] = {
+    {"shape", get_shape, NULL, "the size of each dimension", NULL},
+    {"dtype", get_dtype, NULL, "element type", NULL},
+    {"ndim", get_ndim, NULL, "number of dimensions", NULL},
+    {"device", get_device, NULL, "always cpu", NULL},
+    {"is_cpu", get_is_cpu, NULL, NULL, NULL},
+    {"is_cuda", get_false, NULL, NULL, NULL},
+    {"is_sparse", get_false, NULL, NULL, NULL},
+    {"is_quantized", get_false, NULL, NULL, NULL},
+    {"is_meta", get_false, NULL, NULL, NULL},
+    {"data", get_data, NULL, "the tensor without autograd history", NULL},
+    {"itemsize", get_itemsize, NULL, NULL, NULL},
+    {"__dict__", tensor_get_dict, NULL, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+/* ---- conversions ---- */
+static PyObject *scalar_to_py(PtsDType dt, const char *p) {
+    if (pts_dtype_is_float(dt)) return PyFloat_FromDouble(pts_load_f64(dt, p));
+    if (dt == PTS_BOOL) return PyBool_FromLong(*(const bool *)p);
+    return PyLong_FromLongLong(pts_load_i64(dt, p));
+}
+
+static PyObject *tensor_item(PyObject *self, PyObject *unused) {
+    (void)unused;
+    PtsTensor *t = T(self);
+    int64_t n = pts_numel(t);
+    if (n != 1)
+        return PyErr_Format(PyExc_RuntimeError,
+                            "a Tensor with %lld elements cannot be converted to Scalar", (long long)n);
+    return scalar_to_py(t->dtype, pts_tensor_data(t));
+}
+
+static PyObject *tolist_rec(PtsTensor *t, int d, const char *p) {
+    if (d == t->ndim) return scalar_to_py(t->dtype, p);
+    PyObject *l = PyList_New(t->shape[d]);
+    if (!l) return NULL;
+    int64_t step = t->strides[d] * (int64_t)pts_dtype_size(t->dtype);
+    for (int64_t i = 0; i < t->shape[d]; i++) {
+        PyObject *e = tolist_rec(t, d + 1, p + i * step);
+        if (!e) { Py_DECREF(l); return NULL; }
+        PyList_SET_ITEM(l, i, e);
+    }
+    return l;
+}
+
+static PyObject *tensor_tolist(PyObject *self, PyObject *unused) {
+    (void)unused;
+    return tolist_rec(T(self), 0, pts_tensor_data(T(self)));
+}
+
+static PyObject *tensor_size(PyObject *self, PyObject *args, PyObject *kw) {
+    static char *kwlist[] = {"dim", NULL};
+    PyObject *dim = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|O:size", kwlist, &dim)) return NULL;
+    PtsTensor *t = T(self);
+    if (dim == Py_None) return pyts_size_new(t->ndim, t->shape);
+    long long d = PyLong_AsLongLong(dim);
+    if (d == -1 && PyErr_Occurred()) return NULL;
+    int w;
+    PtsError err = { 0 };
+    if (pts_wrap_dim(d, t->ndim, &err, &w)) return pyts_raise(&err);
+    if (t->ndim == 0) return PyErr_Format(PyExc_IndexError, "dimension specified as %lld but tensor has no dimensions", d);
+    return PyLong_FromLongLong(t->shape[w]);
+}
+
+static PyObject *tensor_stride(PyObject *self, PyObject *args, PyObject *kw) {
+    static char *kwlist[] = {"dim", NULL};
+    PyObject *dim = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|O:stride", kwlist, &dim)) return NULL;
+    PtsTensor *t = T(self);
+    if (dim == Py_None) {
+        PyObject *r = PyTuple_New(t->ndim);
+        for (int i = 0; r && i < t->ndim; i++) PyTuple_SET_ITEM(r, i, PyLong_FromLongLong(t->strides[i]));
+        return r;
+    }
+    long long d = PyLong_AsLongLong(dim);
+    if (d == -1 && PyErr_Occurred()) return NULL;
+    int w;
+    PtsError err = { 0 };
+    if (pts_wrap_dim(d, t->ndim, &err, &w)) return pyts_raise(&err);
+    return PyLong_FromLongLong(t->ndim ? t->strides[w] : 1);
+}
+
+static PyObject *tensor_storage_offset(PyObject *self, PyObject *u) { (void)u; return PyLong_FromLongLong(T(self)->offset); }
+static PyObject *tensor_element_size(PyObject *self, PyObject *u) { (void)u; return PyLong_FromSize_t(pts_dtype_size(T(self)->dtype)); }
+static PyObject *tensor_data_ptr(PyObject *self, PyObject *u) { (void)u; return PyLong_FromVoidPtr(pts_tensor_data(T(self))); }
+static PyObject *tensor_is_floating_point(PyObject *self, PyObject *u) { (void)u; return PyBool_FromLong(pts_dtype_is_float(T(self)->dtype)); }
+static PyObject *tensor_dim_m(PyObject *self, PyObject *u) { (void)u; return PyLong_FromLong(T(self)->ndim); }
+static PyObject *tensor_numel_m(PyObject *self, PyObject *u) { (void)u; return PyLong_FromLongLong(pts_numel(T(self))); }
+static PyObject *tensor_is_contiguous_m(PyObject *self, PyObject *args, PyObject *kw) {
+    (void)args; (void)kw;
+    return PyBool_FromLong(pts_tensor_is_contiguous(T(self)));
+}
+
+static PyObject *convert_to(PyObject *self, PtsDType dt) {
+    PtsTensor *t = T(self), *r;
+    if (t->dtype == dt) return Py_NewRef(self);
+    PtsError err = { 0 };
+    if (pts_tensor_to(t, dt, true, &err, &r)) return pyts_raise(&err);
+    return pyts_wrap_tensor(r);
+}
+#define CONVERTER(NAME, DT) \
+    static PyObject *tensor_##NAME(PyObject *self, PyObject *u) { (void)u; return convert_to(self, DT); }
+CONVERTER(float, PTS_FLOAT32)
+CONVERTER(double, PTS_FLOAT64)
+CONVERTER(half, PTS_FLOAT16)
+CONVERTER(bfloat16, PTS_BFLOAT16)
+CONVERTER(long, PTS_INT64)
+CONVERTER(int, PTS_INT32)
+CONVERTER(short, PTS_INT16)
+CONVERTER(char, PTS_INT8)
+CONVERTER(byte, PTS_UINT8)
+CONVERTER(bool, PTS_BOOL)
+
+static PyMethodDef tensor_methods[] = {
+    {"item", tensor_item, METH_NOARGS, "the value of a one-element tensor as a Python number"},
+    {"tolist", tensor_tolist, METH_NOARGS, "nested lists of Python numbers"},
+    {"size", (PyCFunction)(void (*)(void))tensor_size, METH_VARARGS | METH_KEYWORDS, "shape, or one dim's size"},
+    {"stride", (PyCFunction)(void (*)(void))tensor_stride, METH_VARARGS | METH_KEYWORDS, "strides in elements"},
+    {"dim", tensor_dim_m, METH_NOARGS, "number of dimensions"},
+    {"ndimension", tensor_dim_m, METH_NOARGS, "number of dimensions"},
+    {"numel", tensor_numel_m, METH_NOARGS, "number of elements"},
+    {"nelement", tensor_numel_m, METH_NOARGS, "number of elements"},
+    {"is_contiguous", (PyCFunction)(void (*)(void))tensor_is_contiguous_m, METH_VARARGS | METH_KEYWORDS, NULL},
+    {"storage_offset", tensor_storage_offset, METH_NOARGS, NULL},
+    {"element_size", tensor_element_size, METH_NOARGS, NULL},
+    {"data_ptr", tensor_data_ptr, METH_NOARGS, NULL},
+    {"is_floating_point", tensor_is_floating_point, METH_NOARGS, NULL},
+    {"float", tensor_float, METH_NOARGS, NULL},
+    {"double", tensor_double, METH_NOARGS, NULL},
+    {"half", tensor_half, METH_NOARGS, NULL},
+    {"bfloat16", tensor_bfloat16, METH_NOARGS, NULL},
+    {"long", tensor_long, METH_NOARGS, NULL},
+    {"int", tensor_int, METH_NOARGS, NULL},
+    {"short", tensor_short, METH_NOARGS, NULL},
+    {"char", tensor_char, METH_NOARGS, NULL},
+    {"byte", tensor_byte, METH_NOARGS, NULL},
+    {"bool", tensor_bool, METH_NOARGS, NULL},
+    {"numpy", pyts_tensor_numpy, METH_NOARGS, "a NumPy array sharing this tensor's memory"},
+    {"_make_subclass", tensor_make_subclass, METH_VARARGS | METH_STATIC, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+/* ---- number protocol ---- */
+static PyObject *binary_slot(PtsOpId id, PyObject *a, PyObject *b) {
+    if (!PytsTensor_Check(a) && !PytsTensor_Check(b)) Py_RETURN_NOTIMPLEMENTED;
+    PyObject *other = PytsTensor_Check(a) ? b : a;
+    if (!PytsTensor_Check(other) && !PyLong_Check(other) && !PyFloat_Check(other) &&
+        !PyBool_Check(other))
+        Py_RETURN_NOTIMPLEMENTED;
+    PyObject *args[2] = { a, b };
+    return pyts_call_op_id(id, args, 2);
+}
+
+static PyObject *unary_slot(PtsOpId id, PyObject *a) { return pyts_call_op_id(id, &a, 1); }
+
+static PyObject *nb_add(PyObject *a, PyObject *b) { return binary_slot(PTS_OP_ADD_TENSOR, a, b); }
+static PyObject *nb_sub(PyObject *a, PyObject *b) { return binary_slot(PTS_OP_SUB_TENSOR, a, b); }
+static PyObject *nb_mul(PyObject *a, PyObject *b) { return binary_slot(PTS_OP_MUL_TENSOR, a, b); }
+static PyObject *nb_truediv(PyObject *a, PyObject *b) { return binary_slot(PTS_OP_DIV_TENSOR, a, b); }
+static PyObject *nb_iadd(PyObject *a, PyObject *b) { return binary_slot(PTS_OP_ADD__TENSOR, a, b); }
+static PyObject *nb_isub(PyObject *a, PyObject *b) { return binary_slot(PTS_OP_SUB__TENSOR, a, b); }
+static PyObject *nb_imul(PyObject *a, PyObject *b) { return binary_slot(PTS_OP_MUL__TENSOR, a, b); }
+static PyObject *nb_itruediv(PyObject *a, PyObject *b) { return binary_slot(PTS_OP_DIV__TENSOR, a, b); }
+static PyObject *nb_neg(PyObject *a) { return unary_slot(PTS_OP_NEG, a); }
+static PyObject *nb_pos(PyObject *a) { return Py_NewRef(a); }
+
+static int nb_bool(PyObject *self) {
+    PtsTensor *t = T(self);
+    int64_t n = pts_numel(t);
+    if (n != 1) {
+        PyErr_Format(PyExc_RuntimeError, n == 0 ? "Boolean value of Tensor with no values is ambiguous"
+                                                : "Boolean value of Tensor with more than one value is ambiguous");
+        return -1;
+    }
+    return pts_tensor_item_f64(t) != 0;
+}
+
+static PyObject *nb_float(PyObject *self) {
+    PtsTensor *t = T(self);
+    if (pts_numel(t) != 1) return PyErr_Format(PyExc_ValueError, "only one element tensors can be converted to Python scalars");
+    return PyFloat_FromDouble(pts_tensor_item_f64(t));
+}
+
+static PyObject *nb_int(PyObject *self) {
+    PtsTensor *t = T(self);
+    if (pts_numel(t) != 1) return PyErr_Format(PyExc_ValueError, "only one element tensors can be converted to Python scalars");
+    if (pts_dtype_is_float(t->dtype)) {
+        PyObject *f = PyFloat_FromDouble(pts_tensor_item_f64(t));
+        if (!f) return NULL;
+        PyObject *r = PyNumber_Long(f);
+        Py_DECREF(f);
+        return r;
+    }
+    return PyLong_FromLongLong(pts_tensor_item_i64(t));
+}
+
+static PyObject *nb_index(PyObject *self) {
+    PtsTensor *t = T(self);
+    if (pts_numel(t) != 1 || pts_dtype_is_float(t->dtype))
+        return PyErr_Format(PyExc_TypeError, "only integer tensors of a single element can be converted to an index");
+    return PyLong_FromLongLong(pts_tensor_item_i64(t));
+}
+
+static Py_ssize_t sq_len(PyObject *self) {
+    PtsTensor *t = T(self);
+    if (t->ndim == 0) { PyErr_SetString(PyExc_TypeError, "len() of a 0-d tensor"); return -1; }
+    return (Py_ssize_t)t->shape[0];
+}
+
+static PyObject *tensor_repr(PyObject *self) {
+    PyObject *mod = PyImport_ImportModule("pyts._tensor_str");
+    if (!mod) return NULL;
+    PyObject *r = PyObject_CallMethod(mod, "_repr", "O", self);
+    Py_DECREF(mod);
+    return r;
+}
+
+/* tensors hash by identity, as in PyTorch (== is elementwise) */
+static Py_hash_t tensor_hash(PyObject *self) { return _Py_HashPointer(self); }
+
+static PyType_Slot tensor_slots[] = {
+    {Py_tp_dealloc, tensor_dealloc},
+    {Py_tp_traverse, tensor_traverse},
+    {Py_tp_clear, tensor_clear},
+    {Py_tp_new, tensor_new},
+    {Py_tp_repr, tensor_repr},
+    {Py_tp_hash, tensor_hash},
+    {Py_tp_getset, tensor_getset},
+    {Py_tp_methods, tensor_methods},
+    {Py_nb_add, nb_add},
+    {Py_nb_subtract, nb_sub},
+    {Py_nb_multiply, nb_mul},
+    {Py_nb_true_divide, nb_truediv},
+    {Py_nb_inplace_add, nb_iadd},
+    {Py_nb_inplace_subtract, nb_isub},
+    {Py_nb_inplace_multiply, nb_imul},
+    {Py_nb_inplace_true_divide, nb_itruediv},
+    {Py_nb_negative, nb_neg},
+    {Py_nb_positive, nb_pos},
+    {Py_nb_bool, nb_bool},
+    {Py_nb_float, nb_float},
+    {Py_nb_int, nb_int},
+    {Py_nb_index, nb_index},
+    {Py_sq_length, sq_len},
+    {Py_mp_length, sq_len},
+    {0, NULL},
+};
+
+static PyMemberDef tensor_members[] = {
+    {"__dictoffset__", T_PYSSIZET, offsetof(PytsTensorObject, dict), READONLY, NULL},
+    {"__weaklistoffset__", T_PYSSIZET, offsetof(PytsTensorObject, weakrefs), READONLY, NULL},
+    {NULL, 0, 0, 0, NULL},
+};
+
+int pyts_tensor_setup(PyObject *module) {
+    PyType_Slot slots[sizeof tensor_slots / sizeof tensor_slots[0] + 1];
+    size_t n = 0;
+    while (tensor_slots[n].slot) { slots[n] = tensor_slots[n]; n++; }
+    slots[n].slot = Py_tp_members;
+    slots[n].pfunc = tensor_members;
+    slots[n + 1].slot = 0;
+    slots[n + 1].pfunc = NULL;
+    PyType_Spec spec = { "pyts.Tensor", sizeof(PytsTensorObject), 0,
+                         Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC, slots };
+    PytsTensor_Type = (PyTypeObject *)PyType_FromSpec(&spec);
+    if (!PytsTensor_Type) return -1;
+    if (PyModule_AddObjectRef(module, "Tensor", (PyObject *)PytsTensor_Type) < 0) return -1;
+    PytsSize_Type = (PyTypeObject *)PyType_FromSpecWithBases(&size_spec, (PyObject *)&PyTuple_Type);
+    if (!PytsSize_Type) return -1;
+    if (PyModule_AddObjectRef(module, "Size", (PyObject *)PytsSize_Type) < 0) return -1;
+    return 0;
+}

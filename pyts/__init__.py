@@ -1,0 +1,19 @@
+"""pyts: TorchScript rebuilt as a small, fast C library. Tensors and their functions."""
+from . import _C
+from ._C import Tensor, Size, dtype, from_numpy, tensor  # noqa: F401
+
+globals().update(_C._dtypes)
+float = _C._dtypes["float32"]  # noqa: A001  (torch.float is float32)
+double = _C._dtypes["float64"]
+half = _C._dtypes["float16"]
+long = _C._dtypes["int64"]
+int = _C._dtypes["int32"]  # noqa: A001
+short = _C._dtypes["int16"]
+
+globals().update(_C._functions)
+
+set_num_threads = _C.set_num_threads
+get_num_threads = _C.get_num_threads
+set_default_dtype = _C.set_default_dtype
+get_default_dtype = _C.get_default_dtype
+promote_types = _C.promote_types
