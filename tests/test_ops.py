@@ -1,0 +1,27 @@
+"""Every registry row against PyTorch 2.13: each row needs cases in tests/cases/, and every case
+must agree with torch on values, dtype, shape and error-or-not."""
+import oracle  # tests/ is on sys.path (conftest.py)
+import pytest
+
+import pyts
+
+CASES = oracle.load_cases()
+ROWS = [r[0] for r in pyts._C._ops()]
+
+
+def test_every_row_has_cases():
+    missing = [r for r in ROWS if not CASES.get(r)]
+    assert not missing, f"registry rows without a differential case: {missing}"
+
+
+def test_cases_name_real_rows():
+    unknown = sorted(set(CASES) - set(ROWS))
+    assert not unknown, f"cases for rows that do not exist: {unknown}"
+
+
+PARAMS = [pytest.param(op, i, f, id=f"{op}-{i}") for op in sorted(CASES) for i, f in enumerate(CASES[op])]
+
+
+@pytest.mark.parametrize("op,i,case", PARAMS)
+def test_case(op, i, case):
+    oracle.run_case(case)
