@@ -353,6 +353,31 @@ error:
     return -1;
 }
 
+/* Named results (`-> (Tensor values, Tensor indices)`) come back as a struct sequence named
+ * pyts.return_types.<op>, like torch.return_types.max. One type per op name, made on first use. */
+static PyObject *return_types_dict;
+
+static PyTypeObject *return_type(PtsOpId id) {
+    const PtsSchema *s = &pts_op_info[id].schema;
+    if (!return_types_dict && !(return_types_dict = PyDict_New())) return NULL;
+    PyObject *t = PyDict_GetItemString(return_types_dict, s->name);
+    if (t) return (PyTypeObject *)t;
+    static PyStructSequence_Field fields[PTS_OP__COUNT][PTS_MAX_RETS + 1];
+    static char names[PTS_OP__COUNT][80];
+    for (int k = 0; k < s->nret; k++) {
+        fields[id][k].name = s->ret_names[k];
+        fields[id][k].doc = NULL;
+    }
+    fields[id][s->nret].name = NULL;
+    snprintf(names[id], sizeof names[id], "pyts.return_types.%s", s->name);
+    PyStructSequence_Desc desc = { names[id], NULL, fields[id], s->nret };
+    PyTypeObject *tp = PyStructSequence_NewType(&desc);
+    if (!tp) return NULL;
+    int r = PyDict_SetItemString(return_types_dict, s->name, (PyObject *)tp);
+    Py_DECREF(tp);
+    return r < 0 ? NULL : tp;
+}
+
 /* Large inputs run without the GIL so Python threads compute in parallel. */
 static bool worth_releasing_gil(const PtsSchema *s, const PtsValue *vals) {
     for (int i = 0; i < s->nargs; i++)
@@ -381,7 +406,12 @@ static PyObject *call_bound(PtsOpId id, PtsValue *vals) {
     }
     if (s->nret == 1) return pyts_value_to_py(&outs[0]);
     if (s->nret == 0) Py_RETURN_NONE;
-    PyObject *t = PyTuple_New(s->nret);
+    PyTypeObject *nt = s->ret_names[0] ? return_type(id) : NULL;
+    if (s->ret_names[0] && !nt) {
+        for (int k = 0; k < s->nret; k++) pts_value_release(&outs[k]);
+        return NULL;
+    }
+    PyObject *t = nt ? PyStructSequence_New(nt) : PyTuple_New(s->nret);
     if (!t) {
         for (int k = 0; k < s->nret; k++) pts_value_release(&outs[k]);
         return NULL;
@@ -393,7 +423,8 @@ static PyObject *call_bound(PtsOpId id, PtsValue *vals) {
             Py_DECREF(t);
             return NULL;
         }
-        PyTuple_SET_ITEM(t, k, o);
+        if (nt) PyStructSequence_SET_ITEM(t, k, o);
+        else PyTuple_SET_ITEM(t, k, o);
     }
     return t;
 }

@@ -1,0 +1,502 @@
+/* graph.c: building and editing graphs (values, nodes, blocks, attributes, use lists), functions,
+ * and the printer of TorchScript's graph text format. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "ir.h"
+
+static const char *const prim_names[] = {
+#define PTS_PRIM(ID, name) name,
+#include "prims.def"
+#undef PTS_PRIM
+};
+
+const char *pts_node_kind_name(int kind) {
+    if (pts_kind_is_op(kind)) return pts_op_info[kind].schema.qualname;
+    if (kind >= PTS_PRIM_BASE && kind < PTS_PRIM_BASE + PTS_PRIM__COUNT) return prim_names[kind - PTS_PRIM_BASE];
+    return "prim::Unknown";
+}
+
+int pts_prim_find(const char *qualname) {
+    for (int i = 0; i < PTS_PRIM__COUNT; i++)
+        if (strcmp(prim_names[i], qualname) == 0) return PTS_KIND_PRIM(i);
+    return -1;
+}
+
+/* ---- allocation owned by the graph ---- */
+static void *galloc(PtsGraph *g, size_t n) {
+    if (g->nallocs == g->cap_allocs) {
+        int cap = g->cap_allocs ? g->cap_allocs * 2 : 64;
+        void **a = pts_realloc(g->allocs, sizeof(void *) * (size_t)cap);
+        if (!a) return NULL;
+        g->allocs = a;
+        g->cap_allocs = cap;
+    }
+    void *p = pts_calloc(1, n);
+    if (p) g->allocs[g->nallocs++] = p;
+    return p;
+}
+
+/* growable pointer arrays inside graph objects are plain heap arrays tracked by the graph too:
+ * they are reallocated, so we track the final pointer at free time through the objects */
+static bool grow(void **arr, int *cap, int need, size_t elem) {
+    if (need <= *cap) return true;
+    int c = *cap ? *cap * 2 : 4;
+    while (c < need) c *= 2;
+    void *n = pts_realloc(*arr, elem * (size_t)c);
+    if (!n) return false;
+    *arr = n;
+    *cap = c;
+    return true;
+}
+
+PtsGraph *pts_graph_new(void) {
+    PtsGraph *g = pts_calloc(1, sizeof *g);
+    if (!g) return NULL;
+    g->top = galloc(g, sizeof(PtsBlock));
+    if (!g->top) { pts_free(g->allocs); pts_free(g); return NULL; }
+    return g;
+}
+
+static void free_block(PtsBlock *b);
+
+static void free_value(PtsIrValue *v) {
+    pts_type_release(v->type);
+    pts_free(v->uses);
+}
+
+static void free_node(PtsNode *n) {
+    for (int i = 0; i < n->noutputs; i++) free_value(n->outputs[i]);
+    for (int i = 0; i < n->nblocks; i++) free_block(n->blocks[i]);
+    for (int i = 0; i < n->nattrs; i++) {
+        pts_value_release(&n->attrs[i].v);
+        pts_type_release(n->attrs[i].type);
+    }
+    pts_free(n->inputs);
+    pts_free(n->attrs);
+}
+
+static void free_block(PtsBlock *b) {
+    for (PtsNode *n = b->first; n; n = n->next) free_node(n);
+    for (int i = 0; i < b->ninputs; i++) free_value(b->inputs[i]);
+    pts_free(b->inputs);
+    pts_free(b->outputs);
+}
+
+void pts_graph_free(PtsGraph *g) {
+    if (!g) return;
+    free_block(g->top);
+    for (int i = 0; i < g->nallocs; i++) pts_free(g->allocs[i]);
+    pts_free(g->allocs);
+    for (int i = 0; i < g->nnames; i++) pts_free(g->names[i]);
+    pts_free(g->names);
+    pts_free(g->name_counts);
+    pts_free(g);
+}
+
+const char *pts_graph_intern(PtsGraph *g, const char *s) {
+    size_t n = strlen(s) + 1;
+    char *p = galloc(g, n);
+    if (p) memcpy(p, s, n);
+    return p;
+}
+
+static PtsIrValue *new_value(PtsGraph *g, PtsType *type) {
+    PtsIrValue *v = galloc(g, sizeof *v);
+    if (!v) { pts_type_release(type); return NULL; }
+    v->id = g->next_value_id++;
+    v->type = type;
+    return v;
+}
+
+static bool add_use(PtsIrValue *v, PtsUse u) {
+    if (!grow((void **)&v->uses, &v->cap_uses, v->nuses + 1, sizeof(PtsUse))) return false;
+    v->uses[v->nuses++] = u;
+    return true;
+}
+
+static void drop_use(PtsIrValue *v, PtsNode *user, int index, PtsBlock *blk) {
+    for (int i = 0; i < v->nuses; i++)
+        if (v->uses[i].user == user && v->uses[i].index == index && v->uses[i].block == blk) {
+            v->uses[i] = v->uses[--v->nuses];
+            return;
+        }
+}
+
+void pts_value_set_name(PtsGraph *g, PtsIrValue *v, const char *name) {
+    if (!name || !*name) return;
+    /* names that are plain numbers would collide with value ids */
+    bool digits = true;
+    for (const char *p = name; *p; p++) if (*p < '0' || *p > '9') digits = false;
+    if (digits) return;
+    int i;
+    for (i = 0; i < g->nnames; i++) if (strcmp(g->names[i], name) == 0) break;
+    if (i == g->nnames) {
+        int capn = g->cap_names;
+        if (!grow((void **)&g->names, &capn, g->nnames + 1, sizeof(char *))) return;
+        int capc = g->cap_names;
+        if (!grow((void **)&g->name_counts, &capc, g->nnames + 1, sizeof(int))) return;
+        g->cap_names = capn < capc ? capn : capc;
+        g->names[i] = pts_strdup(name);
+        if (!g->names[i]) return;
+        g->name_counts[i] = 0;
+        g->nnames++;
+        v->name_suffix = 0;
+    } else {
+        v->name_suffix = ++g->name_counts[i];
+    }
+    v->name = g->names[i];
+}
+
+PtsIrValue *pts_block_add_input(PtsGraph *g, PtsBlock *b, PtsType *type, const char *name) {
+    if (!grow((void **)&b->inputs, &b->cap_inputs, b->ninputs + 1, sizeof(PtsIrValue *))) {
+        pts_type_release(type);
+        return NULL;
+    }
+    PtsIrValue *v = new_value(g, type);
+    if (!v) return NULL;
+    v->param_of = b;
+    v->offset = b->ninputs;
+    b->inputs[b->ninputs++] = v;
+    pts_value_set_name(g, v, name);
+    return v;
+}
+
+PtsStatus pts_block_add_output(PtsGraph *g, PtsBlock *b, PtsIrValue *v, PtsError *err) {
+    (void)g;
+    if (!grow((void **)&b->outputs, &b->cap_outputs, b->noutputs + 1, sizeof(PtsIrValue *)) ||
+        !add_use(v, (PtsUse){ NULL, b->noutputs, b }))
+        return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+    b->outputs[b->noutputs++] = v;
+    return PTS_OK;
+}
+
+PtsNode *pts_node_new(PtsGraph *g, PtsBlock *b, int kind, int ninputs, PtsIrValue *const *inputs,
+                      int noutputs, PtsType **out_types) {
+    PtsNode *n = galloc(g, sizeof *n);
+    PtsIrValue **outs = noutputs ? galloc(g, sizeof(PtsIrValue *) * (size_t)noutputs) : NULL;
+    if (!n || (noutputs && !outs)) goto oom;
+    n->kind = kind;
+    n->owner = b;
+    if (ninputs && !grow((void **)&n->inputs, &n->cap_inputs, ninputs, sizeof(PtsIrValue *))) goto oom;
+    for (int i = 0; i < ninputs; i++) {
+        n->inputs[i] = inputs[i];
+        if (!add_use(inputs[i], (PtsUse){ n, i, NULL })) { n->ninputs = i; goto oom_linked; }
+        n->ninputs = i + 1;
+    }
+    n->outputs = outs;
+    for (int i = 0; i < noutputs; i++) {
+        PtsIrValue *v = new_value(g, out_types[i]);
+        out_types[i] = NULL;
+        if (!v) goto oom_linked;
+        v->node = n;
+        v->offset = i;
+        outs[i] = v;
+        n->noutputs = i + 1;
+    }
+    /* append */
+    n->prev = b->last;
+    if (b->last) b->last->next = n; else b->first = n;
+    b->last = n;
+    return n;
+oom_linked:
+    for (int i = 0; i < n->ninputs; i++) drop_use(n->inputs[i], n, i, NULL);
+    for (int i = 0; i < n->noutputs; i++) free_value(n->outputs[i]);
+    pts_free(n->inputs);
+    n->inputs = NULL;
+oom:
+    for (int i = 0; i < noutputs; i++) { pts_type_release(out_types[i]); out_types[i] = NULL; }
+    return NULL;
+}
+
+PtsStatus pts_node_add_input(PtsGraph *g, PtsNode *n, PtsIrValue *v, PtsError *err) {
+    (void)g;
+    if (!grow((void **)&n->inputs, &n->cap_inputs, n->ninputs + 1, sizeof(PtsIrValue *)) ||
+        !add_use(v, (PtsUse){ n, n->ninputs, NULL }))
+        return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+    n->inputs[n->ninputs++] = v;
+    return PTS_OK;
+}
+
+PtsBlock *pts_node_add_block(PtsGraph *g, PtsNode *n) {
+    PtsBlock *b = galloc(g, sizeof *b);
+    PtsBlock **bs = galloc(g, sizeof(PtsBlock *) * (size_t)(n->nblocks + 1));
+    if (!b || !bs) return NULL;
+    for (int i = 0; i < n->nblocks; i++) bs[i] = n->blocks[i];
+    bs[n->nblocks] = b;
+    n->blocks = bs;   /* old array stays owned by the graph */
+    n->nblocks++;
+    b->owner = n;
+    return b;
+}
+
+static void unlink_node(PtsNode *n) {
+    PtsBlock *b = n->owner;
+    if (n->prev) n->prev->next = n->next; else b->first = n->next;
+    if (n->next) n->next->prev = n->prev; else b->last = n->prev;
+    n->prev = n->next = NULL;
+}
+
+static void drop_block_uses(PtsBlock *b) {
+    for (int i = 0; i < b->noutputs; i++) drop_use(b->outputs[i], NULL, i, b);
+    for (PtsNode *n = b->first; n; n = n->next) {
+        for (int i = 0; i < n->ninputs; i++) drop_use(n->inputs[i], n, i, NULL);
+        for (int i = 0; i < n->nblocks; i++) drop_block_uses(n->blocks[i]);
+    }
+}
+
+void pts_node_destroy(PtsNode *n) {
+    for (int i = 0; i < n->ninputs; i++) drop_use(n->inputs[i], n, i, NULL);
+    for (int i = 0; i < n->nblocks; i++) drop_block_uses(n->blocks[i]);
+    unlink_node(n);
+    free_node(n);
+    n->ninputs = n->noutputs = n->nblocks = n->nattrs = 0;
+    n->inputs = NULL;
+    n->attrs = NULL;
+}
+
+void pts_node_move_before(PtsNode *n, PtsNode *before) {
+    unlink_node(n);
+    PtsBlock *b = before->owner;
+    n->owner = b;
+    n->next = before;
+    n->prev = before->prev;
+    if (before->prev) before->prev->next = n; else b->first = n;
+    before->prev = n;
+}
+
+PtsStatus pts_node_set_attr(PtsGraph *g, PtsNode *n, const char *name, PtsAttrValKind kind, PtsValue v,
+                            PtsType *type, PtsError *err) {
+    const char *nm = pts_graph_intern(g, name);
+    PtsNodeAttr *a = nm ? pts_realloc(n->attrs, sizeof *a * (size_t)(n->nattrs + 1)) : NULL;
+    if (!a) {
+        pts_value_release(&v);
+        pts_type_release(type);
+        return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+    }
+    n->attrs = a;
+    n->attrs[n->nattrs++] = (PtsNodeAttr){ nm, (uint8_t)kind, v, type };
+    return PTS_OK;
+}
+
+const PtsNodeAttr *pts_node_attr(const PtsNode *n, const char *name) {
+    for (int i = 0; i < n->nattrs; i++)
+        if (strcmp(n->attrs[i].name, name) == 0) return &n->attrs[i];
+    return NULL;
+}
+
+void pts_value_replace_uses(PtsIrValue *from, PtsIrValue *to) {
+    while (from->nuses > 0) {
+        PtsUse u = from->uses[--from->nuses];
+        if (u.user) u.user->inputs[u.index] = to;
+        else u.block->outputs[u.index] = to;
+        add_use(to, u);
+    }
+}
+
+static PtsType *type_of_value(PtsValue v) {
+    switch (v.tag) {
+    case PTS_V_NONE: return pts_type_get(PTS_TY_NONE);
+    case PTS_V_BOOL: return pts_type_get(PTS_TY_BOOL);
+    case PTS_V_INT: return pts_type_get(PTS_TY_INT);
+    case PTS_V_DOUBLE: return pts_type_get(PTS_TY_FLOAT);
+    case PTS_V_STR: return pts_type_get(PTS_TY_STR);
+    case PTS_V_DEVICE: return pts_type_get(PTS_TY_DEVICE);
+    case PTS_V_TENSOR: return pts_type_tensor_of(v.u.t, false);
+    case PTS_V_LIST: {
+        PtsList *l = pts_as_list(v);
+        PtsTypeKind k = PTS_TY_INT;
+        if (l->len > 0) {
+            if (l->items[0].tag == PTS_V_DOUBLE) k = PTS_TY_FLOAT;
+            else if (l->items[0].tag == PTS_V_BOOL) k = PTS_TY_BOOL;
+            else if (l->items[0].tag == PTS_V_TENSOR) k = PTS_TY_TENSOR;
+            else if (l->items[0].tag == PTS_V_STR) k = PTS_TY_STR;
+        }
+        return pts_type_list(pts_type_get(k));
+    }
+    default: return pts_type_get(PTS_TY_ANY);
+    }
+}
+
+PtsIrValue *pts_graph_constant(PtsGraph *g, PtsBlock *b, PtsValue v) {
+    PtsType *t = type_of_value(v);
+    if (!t) { pts_value_release(&v); return NULL; }
+    PtsNode *n = pts_node_new(g, b, PTS_KIND_PRIM(PTS_PRIM_CONSTANT), 0, NULL, 1, &t);
+    if (!n) { pts_value_release(&v); return NULL; }
+    if (v.tag != PTS_V_NONE) {
+        PtsError err = { 0 };
+        if (pts_node_set_attr(g, n, "value", PTS_AV_IVALUE, v, NULL, &err)) return NULL;
+    }
+    return n->outputs[0];
+}
+
+/* ================= printer ================= */
+static void print_value_name(PtsBuf *b, const PtsIrValue *v) {
+    if (v->name) {
+        if (v->name_suffix) pts_buf_printf(b, "%%%s.%d", v->name, v->name_suffix);
+        else pts_buf_printf(b, "%%%s", v->name);
+    } else pts_buf_printf(b, "%%%d", v->id);
+}
+
+static void print_typed(PtsBuf *b, const PtsIrValue *v) {
+    print_value_name(b, v);
+    pts_buf_puts(b, " : ");
+    pts_type_print(b, v->type, false);
+}
+
+static void print_double(PtsBuf *b, double d) {
+    if (isnan(d)) { pts_buf_puts(b, "nan"); return; }
+    if (isinf(d)) { pts_buf_puts(b, d > 0 ? "inf" : "-inf"); return; }
+    char tmp[64];
+    snprintf(tmp, sizeof tmp, "%.17g", d);
+    /* shortest form that round-trips, as PyTorch prints */
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(tmp, sizeof tmp, "%.*g", prec, d);
+        if (strtod(tmp, NULL) == d) break;
+    }
+    pts_buf_puts(b, tmp);
+    if (!strpbrk(tmp, ".eni")) pts_buf_puts(b, ".");
+}
+
+static void print_ivalue(PtsBuf *b, PtsValue v) {
+    switch (v.tag) {
+    case PTS_V_NONE: pts_buf_puts(b, "None"); break;
+    case PTS_V_BOOL: pts_buf_puts(b, v.u.b ? "1" : "0"); break;
+    case PTS_V_INT: pts_buf_printf(b, "%lld", (long long)v.u.i); break;
+    case PTS_V_DOUBLE: print_double(b, v.u.d); break;
+    case PTS_V_STR: pts_buf_printf(b, "\"%s\"", pts_as_str(v)->data); break;
+    case PTS_V_DEVICE: pts_buf_puts(b, "\"cpu\""); break;
+    case PTS_V_TENSOR: {
+        const PtsTensor *t = v.u.t;
+        if (pts_numel(t) == 1 && t->ndim <= 1) {
+            pts_buf_puts(b, "{");
+            if (pts_dtype_is_float(t->dtype)) print_double(b, pts_tensor_item_f64(t));
+            else pts_buf_printf(b, "%lld", (long long)pts_tensor_item_i64(t));
+            pts_buf_puts(b, "}");
+        } else pts_buf_puts(b, "<Tensor>");
+        break;
+    }
+    case PTS_V_LIST: case PTS_V_TUPLE: {
+        PtsList *l = pts_as_list(v);
+        pts_buf_puts(b, v.tag == PTS_V_LIST ? "[" : "(");
+        for (int64_t i = 0; i < l->len; i++) {
+            if (i) pts_buf_puts(b, ", ");
+            print_ivalue(b, l->items[i]);
+        }
+        pts_buf_puts(b, v.tag == PTS_V_LIST ? "]" : ")");
+        break;
+    }
+    default: pts_buf_puts(b, "<IValue>"); break;
+    }
+}
+
+static void print_block(PtsBuf *b, const PtsBlock *blk, int indent);
+
+static void print_node(PtsBuf *b, const PtsNode *n, int indent) {
+    pts_buf_printf(b, "%*s", indent, "");
+    for (int i = 0; i < n->noutputs; i++) {
+        if (i) pts_buf_puts(b, ", ");
+        print_typed(b, n->outputs[i]);
+    }
+    pts_buf_puts(b, n->noutputs ? " = " : " = ");
+    pts_buf_puts(b, pts_node_kind_name(n->kind));
+    if (n->nattrs) {
+        pts_buf_puts(b, "[");
+        for (int i = 0; i < n->nattrs; i++) {
+            const PtsNodeAttr *a = &n->attrs[i];
+            if (i) pts_buf_puts(b, ", ");
+            pts_buf_printf(b, "%s=", a->name);
+            if (a->kind == PTS_AV_TYPE) {
+                pts_buf_puts(b, "[");
+                pts_type_print(b, a->type, false);
+                pts_buf_puts(b, "]");
+            } else print_ivalue(b, a->v);
+        }
+        pts_buf_puts(b, "]");
+    }
+    pts_buf_puts(b, "(");
+    for (int i = 0; i < n->ninputs; i++) {
+        if (i) pts_buf_puts(b, ", ");
+        print_value_name(b, n->inputs[i]);
+    }
+    pts_buf_puts(b, ")");
+    if (n->scope) pts_buf_printf(b, ", scope: %s", n->scope);
+    if (n->range.file) pts_buf_printf(b, " # %s:%d:%d", n->range.file, n->range.line, n->range.col);
+    pts_buf_puts(b, "\n");
+    for (int i = 0; i < n->nblocks; i++) {
+        const PtsBlock *blk = n->blocks[i];
+        pts_buf_printf(b, "%*sblock%d(", indent + 2, "", i);
+        for (int k = 0; k < blk->ninputs; k++) {
+            if (k) pts_buf_puts(b, ", ");
+            print_typed(b, blk->inputs[k]);
+        }
+        pts_buf_puts(b, "):\n");
+        print_block(b, blk, indent + 4);
+        pts_buf_printf(b, "%*s-> (", indent + 4, "");
+        for (int k = 0; k < blk->noutputs; k++) {
+            if (k) pts_buf_puts(b, ", ");
+            print_value_name(b, blk->outputs[k]);
+        }
+        pts_buf_puts(b, ")\n");
+    }
+}
+
+static void print_block(PtsBuf *b, const PtsBlock *blk, int indent) {
+    for (const PtsNode *n = blk->first; n; n = n->next) print_node(b, n, indent);
+}
+
+char *pts_graph_str(const PtsGraph *g, const char *self_name) {
+    (void)self_name;
+    PtsBuf b;
+    pts_buf_init(&b);
+    pts_buf_puts(&b, "graph(");
+    for (int i = 0; i < g->top->ninputs; i++) {
+        if (i) pts_buf_puts(&b, ",\n      ");
+        print_typed(&b, g->top->inputs[i]);
+    }
+    pts_buf_puts(&b, "):\n");
+    print_block(&b, g->top, 2);
+    pts_buf_puts(&b, "  return (");
+    for (int i = 0; i < g->top->noutputs; i++) {
+        if (i) pts_buf_puts(&b, ", ");
+        print_value_name(&b, g->top->outputs[i]);
+    }
+    pts_buf_puts(&b, ")\n");
+    return pts_buf_steal(&b);
+}
+
+/* ================= functions ================= */
+PtsFunction *pts_function_new(const char *name, PtsGraph *g, bool is_method) {
+    PtsFunction *f = pts_calloc(1, sizeof *f);
+    if (!f) { pts_graph_free(g); return NULL; }
+    atomic_init(&f->refcnt, 1);
+    f->name = pts_strdup(name);
+    if (!f->name) { pts_graph_free(g); pts_free(f); return NULL; }
+    f->graph = g;
+    f->is_method = is_method;
+    atomic_flag_clear(&f->code_lock);
+    return f;
+}
+
+PtsFunction *pts_function_retain(PtsFunction *f) {
+    if (f) atomic_fetch_add(&f->refcnt, 1);
+    return f;
+}
+
+void (*pts_code_free_hook)(struct PtsCode *c) = NULL;
+
+void pts_function_release(PtsFunction *f) {
+    if (!f || atomic_fetch_sub(&f->refcnt, 1) != 1) return;
+    if (f->code && pts_code_free_hook) pts_code_free_hook(f->code);
+    pts_graph_free(f->graph);
+    for (int i = 0; i < f->nargs; i++) {
+        if (f->arg_names) pts_free(f->arg_names[i]);
+        if (f->defaults) pts_value_release(&f->defaults[i]);
+    }
+    pts_free(f->arg_names);
+    pts_free(f->defaults);
+    pts_free(f->has_default);
+    pts_free(f->name);
+    pts_free(f);
+}

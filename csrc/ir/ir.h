@@ -1,0 +1,231 @@
+/* ir.h: the graph IR shared by the tracer, the script compiler, the archive loader and the
+ * interpreter, modelled on TorchScript's: a Graph owns Blocks, Nodes and Values; a Node has a kind
+ * (a registry op id or a prim), input and output Values, nested Blocks (prim::If, prim::Loop),
+ * attributes, a source range and a scope. Values are SSA and typed. Types are immutable and
+ * refcounted. Class types describe modules and script classes (attributes + methods).
+ * Everything in a Graph dies with it. */
+#ifndef PTS_IR_H
+#define PTS_IR_H
+
+#include "../ops/ops.h"
+
+/* ================= types ================= */
+typedef enum PtsTypeKind {
+    PTS_TY_TENSOR, PTS_TY_INT, PTS_TY_FLOAT, PTS_TY_BOOL, PTS_TY_STR, PTS_TY_NONE,
+    PTS_TY_NUMBER,   /* Scalar */
+    PTS_TY_DEVICE, PTS_TY_ANY, PTS_TY_GENERATOR, PTS_TY_LAYOUT, PTS_TY_MEMFORMAT,
+    PTS_TY_SCALARTYPE,  /* printed as int */
+    PTS_TY_OPTIONAL, PTS_TY_LIST, PTS_TY_TUPLE, PTS_TY_DICT, PTS_TY_UNION,
+    PTS_TY_CLASS, PTS_TY_FUNCTION,
+} PtsTypeKind;
+
+struct PtsClassType;
+struct PtsFunction;
+
+typedef struct PtsType {
+    atomic_int refcnt;          /* static singletons have a huge count and are never freed */
+    uint8_t kind;               /* PtsTypeKind */
+    /* PTS_TY_TENSOR refinements (from tracing): -1 = unknown */
+    int8_t dtype;               /* PtsDType or -1 */
+    int8_t ndim;                /* rank or -1 */
+    int8_t requires_grad;       /* 0, 1 or -1 */
+    int64_t *sizes, *strides;   /* ndim entries each when known (owned) */
+    /* containers: OPTIONAL/LIST 1 elem, DICT 2, TUPLE/UNION n */
+    int n;
+    struct PtsType **elems;     /* owned references */
+    char **field_names;         /* NamedTuple fields (owned), NULL otherwise */
+    char *name;                 /* NamedTuple / class qualified name (owned) */
+    struct PtsClassType *cls;   /* PTS_TY_CLASS: borrowed (the compilation unit owns classes) */
+} PtsType;
+
+PTS_INTERNAL PtsType *pts_type_get(PtsTypeKind k);  /* borrowed singleton for simple kinds */
+PTS_INTERNAL PtsType *pts_type_tensor(void);        /* borrowed: unrefined Tensor */
+/* Complete tensor type as the tracer records it (owned). */
+PTS_INTERNAL PtsType *pts_type_tensor_of(const PtsTensor *t, bool requires_grad);
+PTS_INTERNAL PtsType *pts_type_list(PtsType *elem);           /* owned; borrows elem (retains) */
+PTS_INTERNAL PtsType *pts_type_optional(PtsType *elem);
+PTS_INTERNAL PtsType *pts_type_dict(PtsType *k, PtsType *v);
+PTS_INTERNAL PtsType *pts_type_tuple(int n, PtsType *const *elems);
+PTS_INTERNAL PtsType *pts_type_class(struct PtsClassType *cls);
+PTS_INTERNAL PtsType *pts_type_retain(PtsType *t);
+PTS_INTERNAL void pts_type_release(PtsType *t);
+PTS_INTERNAL bool pts_type_equal(const PtsType *a, const PtsType *b);
+/* Subtyping as TorchScript's: refined Tensor <: Tensor, T <: Optional[T], None <: Optional[T],
+ * int/float <: number, List[T] invariant, Tuple covariant, anything <: Any. */
+PTS_INTERNAL bool pts_type_subtype(const PtsType *a, const PtsType *b);
+/* Graph syntax ("Float(3, 4, strides=[4, 1], requires_grad=0, device=cpu)", "int[]", "Tensor?",
+ * "(Tensor, Tensor)") or annotation syntax for code ("List[int]", "Optional[Tensor]"). */
+PTS_INTERNAL void pts_type_print(PtsBuf *b, const PtsType *t, bool annotation);
+/* The type of a registry schema argument/return. Owned. */
+PTS_INTERNAL PtsType *pts_type_from_arg(PtsArgType a);
+
+/* ================= classes and functions ================= */
+typedef enum PtsAttrKind {
+    PTS_ATTR_PARAMETER, PTS_ATTR_BUFFER, PTS_ATTR_MODULE, PTS_ATTR_PLAIN, PTS_ATTR_CONSTANT,
+} PtsAttrKind;
+
+typedef struct PtsClassAttr {
+    char *name;                 /* owned */
+    PtsType *type;              /* owned */
+    uint8_t kind;               /* PtsAttrKind */
+} PtsClassAttr;
+
+typedef struct PtsClassType {
+    atomic_int refcnt;
+    char *qualname;             /* "__torch__.MyCell" (owned) */
+    bool is_module;
+    int nattrs, cap_attrs;
+    PtsClassAttr *attrs;        /* slot i of an object is attribute i */
+    int nmethods, cap_methods;
+    struct PtsFunction **methods;  /* owned references */
+    int nconsts;
+    char **const_names;         /* Final constants, printed in code as `name : Final[T] = v` */
+    PtsValue *const_values;
+} PtsClassType;
+
+PTS_INTERNAL PtsClassType *pts_class_new(const char *qualname, bool is_module);
+PTS_INTERNAL PtsClassType *pts_class_retain(PtsClassType *c);
+PTS_INTERNAL void pts_class_release(PtsClassType *c);
+/* Adds an attribute (steals type); returns its slot index or -1 on OOM. */
+PTS_INTERNAL int pts_class_add_attr(PtsClassType *c, const char *name, PtsType *type, PtsAttrKind kind);
+PTS_INTERNAL int pts_class_find_attr(const PtsClassType *c, const char *name);
+PTS_INTERNAL PtsStatus pts_class_add_method(PtsClassType *c, struct PtsFunction *f, PtsError *err); /* retains f */
+PTS_INTERNAL struct PtsFunction *pts_class_find_method(const PtsClassType *c, const char *name);
+
+/* ================= graph ================= */
+typedef struct PtsNode PtsNode;
+typedef struct PtsBlock PtsBlock;
+typedef struct PtsGraph PtsGraph;
+
+typedef struct PtsUse {
+    PtsNode *user;              /* NULL when the use is a block's return */
+    int index;                  /* input index in user (or output index of the block) */
+    PtsBlock *block;            /* the returning block when user is NULL */
+} PtsUse;
+
+typedef struct PtsIrValue {
+    int id;                     /* unique within the graph; printed when there is no name */
+    char *name;                 /* debug name without the .N suffix (owned), or NULL */
+    int name_suffix;            /* .N uniquing suffix, 0 for none */
+    PtsType *type;              /* owned */
+    PtsNode *node;              /* producer (NULL for block/graph inputs) */
+    PtsBlock *param_of;         /* the block whose input this is, for inputs */
+    int offset;                 /* output index in node, or input index in the block */
+    int nuses, cap_uses;
+    PtsUse *uses;
+} PtsIrValue;
+
+typedef enum PtsAttrValKind { PTS_AV_INT, PTS_AV_FLOAT, PTS_AV_STR, PTS_AV_TYPE, PTS_AV_IVALUE } PtsAttrValKind;
+typedef struct PtsNodeAttr {
+    const char *name;           /* static or graph-owned */
+    uint8_t kind;               /* PtsAttrValKind */
+    PtsValue v;                 /* INT/FLOAT/STR/IVALUE (owned) */
+    PtsType *type;              /* TYPE (owned) */
+} PtsNodeAttr;
+
+enum { PTS_PRIM_BASE = 100000 };
+typedef enum PtsPrimKind {
+#define PTS_PRIM(ID, name) PTS_PRIM_##ID,
+#include "prims.def"
+#undef PTS_PRIM
+    PTS_PRIM__COUNT
+} PtsPrimKind;
+#define PTS_KIND_PRIM(p) (PTS_PRIM_BASE + (p))
+static inline bool pts_kind_is_op(int kind) { return kind >= 0 && kind < PTS_OP__COUNT; }
+
+struct PtsNode {
+    int kind;                   /* PtsOpId, or PTS_KIND_PRIM(p) */
+    int ninputs, cap_inputs;
+    PtsIrValue **inputs;
+    int noutputs;
+    PtsIrValue **outputs;
+    int nblocks;
+    PtsBlock **blocks;
+    int nattrs;
+    PtsNodeAttr *attrs;
+    PtsSrcRange range;          /* file borrowed from the graph's string pool */
+    const char *scope;          /* "__module.linear" or NULL (pool) */
+    PtsBlock *owner;
+    PtsNode *prev, *next;       /* in owner's node list */
+};
+
+struct PtsBlock {
+    PtsNode *owner;             /* NULL for the graph's top block */
+    int ninputs, cap_inputs;
+    PtsIrValue **inputs;
+    int noutputs, cap_outputs;
+    PtsIrValue **outputs;       /* returned values */
+    PtsNode *first, *last;
+};
+
+struct PtsGraph {
+    PtsBlock *top;
+    int next_value_id;
+    /* allocation: everything below is freed with the graph */
+    void **allocs;
+    int nallocs, cap_allocs;
+    /* name uniquing: base name -> highest suffix */
+    char **names;
+    int *name_counts;
+    int nnames, cap_names;
+};
+
+PTS_INTERNAL PtsGraph *pts_graph_new(void);
+PTS_INTERNAL void pts_graph_free(PtsGraph *g);
+/* String owned by the graph (file names, scopes, debug names). NULL on OOM. */
+PTS_INTERNAL const char *pts_graph_intern(PtsGraph *g, const char *s);
+PTS_INTERNAL PtsIrValue *pts_block_add_input(PtsGraph *g, PtsBlock *b, PtsType *type, const char *name);
+PTS_INTERNAL PtsStatus pts_block_add_output(PtsGraph *g, PtsBlock *b, PtsIrValue *v, PtsError *err);
+/* New node appended to block b with the given outputs (types stolen). */
+PTS_INTERNAL PtsNode *pts_node_new(PtsGraph *g, PtsBlock *b, int kind, int ninputs,
+                                   PtsIrValue *const *inputs, int noutputs, PtsType **out_types);
+PTS_INTERNAL PtsStatus pts_node_add_input(PtsGraph *g, PtsNode *n, PtsIrValue *v, PtsError *err);
+PTS_INTERNAL PtsBlock *pts_node_add_block(PtsGraph *g, PtsNode *n);
+PTS_INTERNAL void pts_node_destroy(PtsNode *n);  /* unlinks; outputs must be unused */
+PTS_INTERNAL void pts_node_move_before(PtsNode *n, PtsNode *before);
+PTS_INTERNAL PtsStatus pts_node_set_attr(PtsGraph *g, PtsNode *n, const char *name, PtsAttrValKind kind,
+                                         PtsValue v, PtsType *type, PtsError *err);  /* steals v, type */
+PTS_INTERNAL const PtsNodeAttr *pts_node_attr(const PtsNode *n, const char *name);
+PTS_INTERNAL void pts_value_set_name(PtsGraph *g, PtsIrValue *v, const char *name);
+PTS_INTERNAL void pts_value_replace_uses(PtsIrValue *from, PtsIrValue *to);
+PTS_INTERNAL const char *pts_node_kind_name(int kind); /* "aten::add", "prim::If" */
+PTS_INTERNAL int pts_prim_find(const char *qualname);   /* "prim::If" -> kind, -1 */
+/* Constant node with an IValue (steals v); output typed from the value. */
+PTS_INTERNAL PtsIrValue *pts_graph_constant(PtsGraph *g, PtsBlock *b, PtsValue v);
+
+/* Text in TorchScript's graph format. */
+PTS_INTERNAL char *pts_graph_str(const PtsGraph *g, const char *self_name);  /* owned */
+PTS_INTERNAL PtsStatus pts_graph_verify(const PtsGraph *g, PtsError *err);
+PTS_INTERNAL PtsStatus pts_graph_copy(const PtsGraph *g, PtsError *err, PtsGraph **out);
+
+/* ================= functions ================= */
+typedef struct PtsFunction {
+    atomic_int refcnt;
+    char *name;                 /* "forward" or qualified function name (owned) */
+    PtsGraph *graph;            /* owned; inputs: (self?, args...) */
+    struct PtsCode *code;       /* interpreter form, built lazily once (owned) */
+    atomic_flag code_lock;      /* spin lock guarding lazy compilation */
+    char **arg_names;           /* user-visible argument names (owned) */
+    PtsValue *defaults;         /* default values or NONE with has_default false */
+    bool *has_default;
+    int nargs;                  /* including self for methods */
+    bool is_method;
+} PtsFunction;
+
+PTS_INTERNAL PtsFunction *pts_function_new(const char *name, PtsGraph *g, bool is_method);  /* steals g */
+PTS_INTERNAL PtsFunction *pts_function_retain(PtsFunction *f);
+/* Set by the interpreter layer to free compiled code. */
+PTS_INTERNAL extern void (*pts_code_free_hook)(struct PtsCode *c);
+PTS_INTERNAL void pts_function_release(PtsFunction *f);
+
+/* ================= objects ================= */
+typedef struct PtsObject {
+    PtsHeap h;
+    PtsClassType *cls;          /* +1 */
+    int nslots;
+    PtsValue slots[];           /* owned values, one per class attribute */
+} PtsObject;
+PTS_INTERNAL PtsStatus pts_object_new(PtsClassType *cls, PtsError *err, PtsValue *out);
+static inline PtsObject *pts_as_object(PtsValue v) { return (PtsObject *)v.u.h; }
+
+#endif

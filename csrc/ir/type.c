@@ -1,0 +1,332 @@
+/* type.c: IR types: singletons for simple kinds, refcounted containers and refined tensor types,
+ * subtyping, and printing in graph and annotation syntax. Class types and objects live here too. */
+#include <stdio.h>
+
+#include "ir.h"
+
+#define STATIC_REFS (1 << 30)
+static PtsType simple[PTS_TY_FUNCTION + 1];
+static atomic_flag simple_init = ATOMIC_FLAG_INIT;
+static atomic_int simple_ready = 0;
+
+static void init_simple(void) {
+    if (atomic_load(&simple_ready)) return;
+    if (atomic_flag_test_and_set(&simple_init)) {
+        while (!atomic_load(&simple_ready)) {}
+        return;
+    }
+    for (int k = 0; k <= PTS_TY_FUNCTION; k++) {
+        memset(&simple[k], 0, sizeof simple[k]);
+        atomic_init(&simple[k].refcnt, STATIC_REFS);
+        simple[k].kind = (uint8_t)k;
+        simple[k].dtype = simple[k].ndim = simple[k].requires_grad = -1;
+    }
+    atomic_store(&simple_ready, 1);
+}
+
+PtsType *pts_type_get(PtsTypeKind k) { init_simple(); return &simple[k]; }
+PtsType *pts_type_tensor(void) { return pts_type_get(PTS_TY_TENSOR); }
+
+static bool is_static(const PtsType *t) { return t >= simple && t <= simple + PTS_TY_FUNCTION; }
+
+PtsType *pts_type_retain(PtsType *t) {
+    if (t && !is_static(t)) atomic_fetch_add(&t->refcnt, 1);
+    return t;
+}
+
+void pts_type_release(PtsType *t) {
+    if (!t || is_static(t)) return;
+    if (atomic_fetch_sub(&t->refcnt, 1) != 1) return;
+    for (int i = 0; i < t->n; i++) {
+        pts_type_release(t->elems[i]);
+        if (t->field_names) pts_free(t->field_names[i]);
+    }
+    pts_free(t->elems);
+    pts_free(t->field_names);
+    pts_free(t->sizes);
+    pts_free(t->strides);
+    pts_free(t->name);
+    pts_free(t);
+}
+
+static PtsType *type_alloc(PtsTypeKind k, int n) {
+    PtsType *t = pts_calloc(1, sizeof *t);
+    if (!t) return NULL;
+    atomic_init(&t->refcnt, 1);
+    t->kind = (uint8_t)k;
+    t->dtype = t->ndim = t->requires_grad = -1;
+    if (n) {
+        t->elems = pts_calloc((size_t)n, sizeof(PtsType *));
+        if (!t->elems) { pts_free(t); return NULL; }
+        t->n = n;
+    }
+    return t;
+}
+
+PtsType *pts_type_tensor_of(const PtsTensor *x, bool requires_grad) {
+    PtsType *t = type_alloc(PTS_TY_TENSOR, 0);
+    if (!t) return NULL;
+    t->dtype = (int8_t)x->dtype;
+    t->ndim = (int8_t)x->ndim;
+    t->requires_grad = requires_grad;
+    t->sizes = pts_malloc(sizeof(int64_t) * (size_t)(x->ndim ? x->ndim : 1));
+    t->strides = pts_malloc(sizeof(int64_t) * (size_t)(x->ndim ? x->ndim : 1));
+    if (!t->sizes || !t->strides) { pts_type_release(t); return NULL; }
+    for (int i = 0; i < x->ndim; i++) {
+        t->sizes[i] = x->shape[i];
+        t->strides[i] = x->strides[i];
+    }
+    return t;
+}
+
+static PtsType *container(PtsTypeKind k, int n, PtsType *const *elems) {
+    PtsType *t = type_alloc(k, n);
+    if (!t) return NULL;
+    for (int i = 0; i < n; i++) t->elems[i] = pts_type_retain(elems[i]);
+    return t;
+}
+PtsType *pts_type_list(PtsType *e) { return container(PTS_TY_LIST, 1, &e); }
+PtsType *pts_type_optional(PtsType *e) { return container(PTS_TY_OPTIONAL, 1, &e); }
+PtsType *pts_type_dict(PtsType *k, PtsType *v) { PtsType *kv[2] = { k, v }; return container(PTS_TY_DICT, 2, kv); }
+PtsType *pts_type_tuple(int n, PtsType *const *e) { return container(PTS_TY_TUPLE, n, e); }
+PtsType *pts_type_class(PtsClassType *cls) {
+    PtsType *t = type_alloc(PTS_TY_CLASS, 0);
+    if (!t) return NULL;
+    t->cls = cls;
+    t->name = pts_strdup(cls->qualname);
+    if (!t->name) { pts_type_release(t); return NULL; }
+    return t;
+}
+
+bool pts_type_equal(const PtsType *a, const PtsType *b) {
+    if (a == b) return true;
+    if (a->kind != b->kind || a->n != b->n) return false;
+    if (a->kind == PTS_TY_CLASS) return a->cls == b->cls;
+    if (a->kind == PTS_TY_TENSOR) {
+        if (a->dtype != b->dtype || a->ndim != b->ndim || a->requires_grad != b->requires_grad) return false;
+        for (int i = 0; i < a->ndim && a->sizes && b->sizes; i++)
+            if (a->sizes[i] != b->sizes[i] || a->strides[i] != b->strides[i]) return false;
+        return true;
+    }
+    for (int i = 0; i < a->n; i++)
+        if (!pts_type_equal(a->elems[i], b->elems[i])) return false;
+    return true;
+}
+
+bool pts_type_subtype(const PtsType *a, const PtsType *b) {
+    if (b->kind == PTS_TY_ANY) return true;
+    if (a->kind == PTS_TY_TENSOR && b->kind == PTS_TY_TENSOR) return b->dtype < 0 || pts_type_equal(a, b);
+    if (b->kind == PTS_TY_OPTIONAL) {
+        if (a->kind == PTS_TY_NONE) return true;
+        if (a->kind == PTS_TY_OPTIONAL) return pts_type_subtype(a->elems[0], b->elems[0]);
+        return pts_type_subtype(a, b->elems[0]);
+    }
+    if (b->kind == PTS_TY_NUMBER) return a->kind == PTS_TY_INT || a->kind == PTS_TY_FLOAT || a->kind == PTS_TY_NUMBER;
+    if (b->kind == PTS_TY_UNION) {
+        for (int i = 0; i < b->n; i++) if (pts_type_subtype(a, b->elems[i])) return true;
+        return false;
+    }
+    if (a->kind != b->kind) return false;
+    if (a->kind == PTS_TY_TUPLE) {
+        if (a->n != b->n) return false;
+        for (int i = 0; i < a->n; i++) if (!pts_type_subtype(a->elems[i], b->elems[i])) return false;
+        return true;
+    }
+    return pts_type_equal(a, b);
+}
+
+static const char *scalar_type_name(int dt) {
+    switch (dt) {
+    case PTS_UINT8: return "Byte"; case PTS_INT8: return "Char"; case PTS_INT16: return "Short";
+    case PTS_INT32: return "Int"; case PTS_INT64: return "Long"; case PTS_FLOAT16: return "Half";
+    case PTS_FLOAT32: return "Float"; case PTS_FLOAT64: return "Double"; case PTS_BOOL: return "Bool";
+    case PTS_BFLOAT16: return "BFloat16"; default: return "Tensor";
+    }
+}
+
+void pts_type_print(PtsBuf *b, const PtsType *t, bool ann) {
+    switch (t->kind) {
+    case PTS_TY_TENSOR:
+        if (ann || t->dtype < 0) { pts_buf_puts(b, "Tensor"); return; }
+        pts_buf_puts(b, scalar_type_name(t->dtype));
+        pts_buf_puts(b, "(");
+        if (t->ndim >= 0 && t->sizes) {
+            for (int i = 0; i < t->ndim; i++) pts_buf_printf(b, "%lld, ", (long long)t->sizes[i]);
+            if (t->ndim > 0) {
+                pts_buf_puts(b, "strides=[");
+                for (int i = 0; i < t->ndim; i++) pts_buf_printf(b, i ? ", %lld" : "%lld", (long long)t->strides[i]);
+                pts_buf_puts(b, "], ");
+            }
+        }
+        if (t->requires_grad >= 0) pts_buf_printf(b, "requires_grad=%d, ", t->requires_grad);
+        pts_buf_puts(b, "device=cpu)");
+        return;
+    case PTS_TY_INT: case PTS_TY_SCALARTYPE: case PTS_TY_LAYOUT: case PTS_TY_MEMFORMAT:
+        pts_buf_puts(b, "int"); return;
+    case PTS_TY_FLOAT: pts_buf_puts(b, "float"); return;
+    case PTS_TY_BOOL: pts_buf_puts(b, "bool"); return;
+    case PTS_TY_STR: pts_buf_puts(b, "str"); return;
+    case PTS_TY_NONE: pts_buf_puts(b, "NoneType"); return;
+    case PTS_TY_NUMBER: pts_buf_puts(b, ann ? "number" : "Scalar"); return;
+    case PTS_TY_DEVICE: pts_buf_puts(b, "Device"); return;
+    case PTS_TY_ANY: pts_buf_puts(b, "Any"); return;
+    case PTS_TY_GENERATOR: pts_buf_puts(b, "Generator"); return;
+    case PTS_TY_FUNCTION: pts_buf_puts(b, "Function"); return;
+    case PTS_TY_CLASS: pts_buf_puts(b, t->name); return;
+    case PTS_TY_OPTIONAL:
+        if (ann) { pts_buf_puts(b, "Optional["); pts_type_print(b, t->elems[0], ann); pts_buf_puts(b, "]"); }
+        else { pts_type_print(b, t->elems[0], ann); pts_buf_puts(b, "?"); }
+        return;
+    case PTS_TY_LIST:
+        if (ann) { pts_buf_puts(b, "List["); pts_type_print(b, t->elems[0], ann); pts_buf_puts(b, "]"); }
+        else { pts_type_print(b, t->elems[0], ann); pts_buf_puts(b, "[]"); }
+        return;
+    case PTS_TY_DICT:
+        pts_buf_puts(b, ann ? "Dict[" : "Dict(");
+        pts_type_print(b, t->elems[0], ann);
+        pts_buf_puts(b, ", ");
+        pts_type_print(b, t->elems[1], ann);
+        pts_buf_puts(b, ann ? "]" : ")");
+        return;
+    case PTS_TY_UNION:
+        pts_buf_puts(b, ann ? "Union[" : "Union(");
+        for (int i = 0; i < t->n; i++) { if (i) pts_buf_puts(b, ", "); pts_type_print(b, t->elems[i], ann); }
+        pts_buf_puts(b, ann ? "]" : ")");
+        return;
+    case PTS_TY_TUPLE:
+        if (t->name && ann) { pts_buf_puts(b, t->name); return; }
+        pts_buf_puts(b, ann ? "Tuple[" : "(");
+        if (ann && t->n == 0) pts_buf_puts(b, "()");
+        for (int i = 0; i < t->n; i++) { if (i) pts_buf_puts(b, ", "); pts_type_print(b, t->elems[i], ann); }
+        pts_buf_puts(b, ann ? "]" : ")");
+        return;
+    }
+}
+
+PtsType *pts_type_from_arg(PtsArgType a) {
+    PtsTypeKind k;
+    switch (a.kind) {
+    case PTS_T_TENSOR: k = PTS_TY_TENSOR; break;
+    case PTS_T_INT: k = PTS_TY_INT; break;
+    case PTS_T_FLOAT: k = PTS_TY_FLOAT; break;
+    case PTS_T_BOOL: k = PTS_TY_BOOL; break;
+    case PTS_T_SCALAR: k = PTS_TY_NUMBER; break;
+    case PTS_T_SCALARTYPE: k = PTS_TY_SCALARTYPE; break;
+    case PTS_T_LAYOUT: k = PTS_TY_LAYOUT; break;
+    case PTS_T_DEVICE: k = PTS_TY_DEVICE; break;
+    case PTS_T_MEMFORMAT: k = PTS_TY_MEMFORMAT; break;
+    case PTS_T_STR: k = PTS_TY_STR; break;
+    case PTS_T_GENERATOR: k = PTS_TY_GENERATOR; break;
+    default: k = PTS_TY_ANY; break;
+    }
+    PtsType *t = pts_type_get(k), *r;
+    if (a.is_list) {
+        PtsType *e = a.elem_optional ? pts_type_optional(t) : pts_type_retain(t);
+        if (!e) return NULL;
+        r = pts_type_list(e);
+        pts_type_release(e);
+        t = r;
+    } else t = pts_type_retain(t);
+    if (!t) return NULL;
+    if (a.optional) {
+        r = pts_type_optional(t);
+        pts_type_release(t);
+        t = r;
+    }
+    return t;
+}
+
+/* ================= classes ================= */
+PtsClassType *pts_class_new(const char *qualname, bool is_module) {
+    PtsClassType *c = pts_calloc(1, sizeof *c);
+    if (!c) return NULL;
+    atomic_init(&c->refcnt, 1);
+    c->qualname = pts_strdup(qualname);
+    if (!c->qualname) { pts_free(c); return NULL; }
+    c->is_module = is_module;
+    return c;
+}
+
+PtsClassType *pts_class_retain(PtsClassType *c) {
+    if (c) atomic_fetch_add(&c->refcnt, 1);
+    return c;
+}
+
+void pts_class_release(PtsClassType *c) {
+    if (!c || atomic_fetch_sub(&c->refcnt, 1) != 1) return;
+    for (int i = 0; i < c->nattrs; i++) {
+        pts_free(c->attrs[i].name);
+        pts_type_release(c->attrs[i].type);
+    }
+    pts_free(c->attrs);
+    for (int i = 0; i < c->nmethods; i++) pts_function_release(c->methods[i]);
+    pts_free(c->methods);
+    for (int i = 0; i < c->nconsts; i++) {
+        pts_free(c->const_names[i]);
+        pts_value_release(&c->const_values[i]);
+    }
+    pts_free(c->const_names);
+    pts_free(c->const_values);
+    pts_free(c->qualname);
+    pts_free(c);
+}
+
+int pts_class_add_attr(PtsClassType *c, const char *name, PtsType *type, PtsAttrKind kind) {
+    if (c->nattrs == c->cap_attrs) {
+        int cap = c->cap_attrs ? c->cap_attrs * 2 : 8;
+        PtsClassAttr *n = pts_realloc(c->attrs, sizeof *n * (size_t)cap);
+        if (!n) { pts_type_release(type); return -1; }
+        c->attrs = n;
+        c->cap_attrs = cap;
+    }
+    char *nm = pts_strdup(name);
+    if (!nm) { pts_type_release(type); return -1; }
+    c->attrs[c->nattrs] = (PtsClassAttr){ nm, type, (uint8_t)kind };
+    return c->nattrs++;
+}
+
+int pts_class_find_attr(const PtsClassType *c, const char *name) {
+    for (int i = 0; i < c->nattrs; i++)
+        if (strcmp(c->attrs[i].name, name) == 0) return i;
+    return -1;
+}
+
+PtsStatus pts_class_add_method(PtsClassType *c, PtsFunction *f, PtsError *err) {
+    if (c->nmethods == c->cap_methods) {
+        int cap = c->cap_methods ? c->cap_methods * 2 : 4;
+        PtsFunction **n = pts_realloc(c->methods, sizeof *n * (size_t)cap);
+        if (!n) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+        c->methods = n;
+        c->cap_methods = cap;
+    }
+    c->methods[c->nmethods++] = pts_function_retain(f);
+    return PTS_OK;
+}
+
+PtsFunction *pts_class_find_method(const PtsClassType *c, const char *name) {
+    for (int i = 0; i < c->nmethods; i++)
+        if (strcmp(c->methods[i]->name, name) == 0) return c->methods[i];
+    return NULL;
+}
+
+/* ================= objects ================= */
+static void object_destroy(PtsHeap *h) {
+    PtsObject *o = (PtsObject *)h;
+    for (int i = 0; i < o->nslots; i++) pts_value_release(&o->slots[i]);
+    pts_class_release(o->cls);
+    pts_free(o);
+}
+
+PtsStatus pts_object_new(PtsClassType *cls, PtsError *err, PtsValue *out) {
+    *out = pts_none();
+    PtsObject *o = pts_malloc(sizeof *o + sizeof(PtsValue) * (size_t)cls->nattrs);
+    if (!o) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+    atomic_init(&o->h.refcnt, 1);
+    o->h.destroy = object_destroy;
+    o->cls = pts_class_retain(cls);
+    o->nslots = cls->nattrs;
+    for (int i = 0; i < o->nslots; i++) o->slots[i] = pts_none();
+    out->tag = PTS_V_OBJECT;
+    out->u.h = &o->h;
+    return PTS_OK;
+}
