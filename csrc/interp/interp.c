@@ -1,0 +1,445 @@
+/* interp.c: lowering of graphs to register code and the dispatch loop.
+ * Lowering walks blocks in order; prim::If becomes a conditional jump around the two branches,
+ * each ending with moves of its block outputs into the node's output registers; prim::Loop becomes
+ * a counted loop whose carried values live in the body block's input registers. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "interp.h"
+
+typedef enum {
+    I_OP,          /* a = op id */
+    I_CONST,       /* a = const index */
+    I_MOVE,        /* out[0] = retain(in[0]) */
+    I_GETATTR,     /* a = slot */
+    I_SETATTR,     /* a = slot; in = (obj, value) */
+    I_CALL,        /* p = function */
+    I_TUPLE,
+    I_LIST,
+    I_UNPACK,      /* in[0] tuple/list -> outs */
+    I_TUPLE_INDEX, /* a = index */
+    I_JUMP,        /* a = target */
+    I_JUMP_IF_NOT, /* in[0] bool; a = target */
+    I_LOOP_INIT,   /* in = (counter_reg_dummy) out[0] = counter (int 0) */
+    I_LOOP_TEST,   /* in = (counter, trip, cond); a = exit target */
+    I_LOOP_NEXT,   /* in = (counter); out = counter+1; a = loop head */
+    I_RAISE,       /* in[0] message */
+    I_NUM2TENSOR,
+} IOp;
+
+typedef struct Instr {
+    uint8_t op;
+    int32_t a;
+    int32_t nin, nout;
+    int32_t *in, *out;   /* into the operand pool */
+    void *p;
+} Instr;
+
+typedef struct PtsCode {
+    int nregs;
+    int ninstr, cap_instr;
+    Instr *code;
+    int nconsts, cap_consts;
+    PtsValue *consts;
+    int32_t *pool;
+    int npool, cap_pool;
+    int nargs;
+    int32_t *arg_regs;
+    int nret;
+    int32_t *ret_regs;
+} PtsCode;
+
+static void code_free(PtsCode *c) {
+    if (!c) return;
+    for (int i = 0; i < c->nconsts; i++) pts_value_release(&c->consts[i]);
+    pts_free(c->consts);
+    pts_free(c->code);
+    pts_free(c->pool);
+    pts_free(c->arg_regs);
+    pts_free(c->ret_regs);
+    pts_free(c);
+}
+
+/* ---- lowering ---- */
+typedef struct Lower {
+    PtsCode *c;
+    PtsError *err;
+    /* operand pool offsets are resolved to pointers at the end (the pool is reallocated) */
+} Lower;
+
+static int emit(Lower *L, IOp op, int a, int nin, int nout) {
+    PtsCode *c = L->c;
+    if (c->ninstr == c->cap_instr) {
+        int cap = c->cap_instr ? c->cap_instr * 2 : 32;
+        Instr *n = pts_realloc(c->code, sizeof *n * (size_t)cap);
+        if (!n) return -1;
+        c->code = n;
+        c->cap_instr = cap;
+    }
+    if (c->npool + nin + nout > c->cap_pool) {
+        int cap = c->cap_pool ? c->cap_pool * 2 : 64;
+        while (cap < c->npool + nin + nout) cap *= 2;
+        int32_t *n = pts_realloc(c->pool, sizeof *n * (size_t)cap);
+        if (!n) return -1;
+        c->pool = n;
+        c->cap_pool = cap;
+    }
+    Instr *in = &c->code[c->ninstr];
+    memset(in, 0, sizeof *in);
+    in->op = (uint8_t)op;
+    in->a = a;
+    in->nin = nin;
+    in->nout = nout;
+    /* store pool offsets in the pointer fields for now */
+    in->in = (int32_t *)(intptr_t)c->npool;
+    in->out = (int32_t *)(intptr_t)(c->npool + nin);
+    c->npool += nin + nout;
+    return c->ninstr++;
+}
+
+static int32_t *ins_of(Lower *L, int i) { return L->c->pool + (intptr_t)L->c->code[i].in; }
+static int32_t *outs_of(Lower *L, int i) { return L->c->pool + (intptr_t)L->c->code[i].out; }
+
+static PtsStatus oom(Lower *L) { return pts_fail(L->err, PTS_ERR_NOMEM, "out of memory"); }
+
+static int add_const(Lower *L, PtsValue v) {
+    PtsCode *c = L->c;
+    if (c->nconsts == c->cap_consts) {
+        int cap = c->cap_consts ? c->cap_consts * 2 : 16;
+        PtsValue *n = pts_realloc(c->consts, sizeof *n * (size_t)cap);
+        if (!n) return -1;
+        c->consts = n;
+        c->cap_consts = cap;
+    }
+    c->consts[c->nconsts] = pts_value_retain(v);
+    return c->nconsts++;
+}
+
+static PtsStatus lower_block(Lower *L, const PtsBlock *b);
+
+static PtsStatus emit_moves(Lower *L, int n, PtsIrValue *const *from, PtsIrValue *const *to) {
+    for (int k = 0; k < n; k++) {
+        if (from[k] == to[k]) continue;
+        int i = emit(L, I_MOVE, 0, 1, 1);
+        if (i < 0) return oom(L);
+        ins_of(L, i)[0] = from[k]->id;
+        outs_of(L, i)[0] = to[k]->id;
+    }
+    return PTS_OK;
+}
+
+/* Moves whose sources may be among the targets (loop-carried swaps like `y, h = h, y`) go through
+ * fresh temporary registers. */
+static PtsStatus emit_parallel_moves(Lower *L, int n, PtsIrValue *const *from, PtsIrValue *const *to) {
+    int base = L->c->nregs;
+    L->c->nregs += n;
+    for (int k = 0; k < n; k++) {
+        int i = emit(L, I_MOVE, 0, 1, 1);
+        if (i < 0) return oom(L);
+        ins_of(L, i)[0] = from[k]->id;
+        outs_of(L, i)[0] = base + k;
+    }
+    for (int k = 0; k < n; k++) {
+        int i = emit(L, I_MOVE, 0, 1, 1);
+        if (i < 0) return oom(L);
+        ins_of(L, i)[0] = base + k;
+        outs_of(L, i)[0] = to[k]->id;
+    }
+    return PTS_OK;
+}
+
+static PtsStatus lower_node(Lower *L, const PtsNode *n) {
+    int i;
+    if (pts_kind_is_op(n->kind)) {
+        i = emit(L, I_OP, n->kind, n->ninputs, n->noutputs);
+        if (i < 0) return oom(L);
+        goto operands;
+    }
+    switch (n->kind - PTS_PRIM_BASE) {
+    case PTS_PRIM_CONSTANT: {
+        const PtsNodeAttr *a = pts_node_attr(n, "value");
+        int k = add_const(L, a ? a->v : pts_none());
+        if (k < 0 || (i = emit(L, I_CONST, k, 0, 1)) < 0) return oom(L);
+        goto operands;
+    }
+    case PTS_PRIM_GETATTR:
+    case PTS_PRIM_SETATTR: {
+        const PtsNodeAttr *a = pts_node_attr(n, "name");
+        const PtsType *t = n->inputs[0]->type;
+        if (!a || t->kind != PTS_TY_CLASS)
+            return pts_fail(L->err, PTS_ERR_INTERNAL, "GetAttr/SetAttr on a value that is not an object");
+        int slot = pts_class_find_attr(t->cls, pts_as_str(a->v)->data);
+        if (slot < 0)
+            return pts_fail(L->err, PTS_ERR_RUNTIME, "%s has no attribute '%s'", t->cls->qualname,
+                            pts_as_str(a->v)->data);
+        i = emit(L, n->kind == PTS_KIND_PRIM(PTS_PRIM_GETATTR) ? I_GETATTR : I_SETATTR, slot, n->ninputs, n->noutputs);
+        if (i < 0) return oom(L);
+        goto operands;
+    }
+    case PTS_PRIM_CALLMETHOD: {
+        const PtsNodeAttr *a = pts_node_attr(n, "name");
+        const PtsType *t = n->inputs[0]->type;
+        if (!a || t->kind != PTS_TY_CLASS)
+            return pts_fail(L->err, PTS_ERR_INTERNAL, "CallMethod on a value that is not an object");
+        PtsFunction *f = pts_class_find_method(t->cls, pts_as_str(a->v)->data);
+        if (!f)
+            return pts_fail(L->err, PTS_ERR_RUNTIME, "%s has no method '%s'", t->cls->qualname,
+                            pts_as_str(a->v)->data);
+        i = emit(L, I_CALL, 0, n->ninputs, n->noutputs);
+        if (i < 0) return oom(L);
+        L->c->code[i].p = f;
+        goto operands;
+    }
+    case PTS_PRIM_TUPLECONSTRUCT: i = emit(L, I_TUPLE, 0, n->ninputs, n->noutputs); break;
+    case PTS_PRIM_LISTCONSTRUCT: i = emit(L, I_LIST, 0, n->ninputs, n->noutputs); break;
+    case PTS_PRIM_TUPLEUNPACK:
+    case PTS_PRIM_LISTUNPACK: i = emit(L, I_UNPACK, 0, n->ninputs, n->noutputs); break;
+    case PTS_PRIM_UNCHECKED_CAST: i = emit(L, I_MOVE, 0, 1, 1); break;
+    case PTS_PRIM_NUMTOTENSOR: i = emit(L, I_NUM2TENSOR, 0, 1, 1); break;
+    case PTS_PRIM_RAISE: i = emit(L, I_RAISE, 0, n->ninputs, 0); break;
+    case PTS_PRIM_UNINITIALIZED: {
+        int k = add_const(L, pts_none());
+        if (k < 0 || (i = emit(L, I_CONST, k, 0, 1)) < 0) return oom(L);
+        goto operands;
+    }
+    case PTS_PRIM_IF: {
+        int jf = emit(L, I_JUMP_IF_NOT, 0, 1, 0);
+        if (jf < 0) return oom(L);
+        ins_of(L, jf)[0] = n->inputs[0]->id;
+        PTS_TRY(lower_block(L, n->blocks[0]));
+        PTS_TRY(emit_moves(L, n->noutputs, n->blocks[0]->outputs, n->outputs));
+        int j = emit(L, I_JUMP, 0, 0, 0);
+        if (j < 0) return oom(L);
+        L->c->code[jf].a = L->c->ninstr;
+        PTS_TRY(lower_block(L, n->blocks[1]));
+        PTS_TRY(emit_moves(L, n->noutputs, n->blocks[1]->outputs, n->outputs));
+        L->c->code[j].a = L->c->ninstr;
+        return PTS_OK;
+    }
+    case PTS_PRIM_LOOP: {
+        /* inputs: trip, cond, carried...; body inputs: iter, carried...; body outputs: cond, carried... */
+        const PtsBlock *body = n->blocks[0];
+        int ncar = n->ninputs - 2;
+        PTS_TRY(emit_moves(L, ncar, n->inputs + 2, body->inputs + 1));
+        int init = emit(L, I_LOOP_INIT, 0, 0, 1);
+        if (init < 0) return oom(L);
+        outs_of(L, init)[0] = body->inputs[0]->id;
+        /* the live condition is kept in the node's cond input register's own copy: use the
+         * body's first output register so the body's result feeds the next test */
+        PtsIrValue *cond_reg = body->outputs[0];
+        PTS_TRY(emit_moves(L, 1, &n->inputs[1], &cond_reg));
+        int head = emit(L, I_LOOP_TEST, 0, 3, 0);
+        if (head < 0) return oom(L);
+        ins_of(L, head)[0] = body->inputs[0]->id;
+        ins_of(L, head)[1] = n->inputs[0]->id;
+        ins_of(L, head)[2] = cond_reg->id;
+        PTS_TRY(lower_block(L, body));
+        PTS_TRY(emit_parallel_moves(L, ncar, body->outputs + 1, body->inputs + 1));
+        int nx = emit(L, I_LOOP_NEXT, head, 1, 1);
+        if (nx < 0) return oom(L);
+        ins_of(L, nx)[0] = body->inputs[0]->id;
+        outs_of(L, nx)[0] = body->inputs[0]->id;
+        L->c->code[head].a = L->c->ninstr;
+        return emit_moves(L, ncar, body->inputs + 1, n->outputs);
+    }
+    default:
+        return pts_fail(L->err, PTS_ERR_NOTIMPL, "the interpreter does not support %s yet",
+                        pts_node_kind_name(n->kind));
+    }
+    if (i < 0) return oom(L);
+operands:
+    for (int k = 0; k < n->ninputs; k++) ins_of(L, i)[k] = n->inputs[k]->id;
+    for (int k = 0; k < n->noutputs; k++) outs_of(L, i)[k] = n->outputs[k]->id;
+    if (n->kind == PTS_KIND_PRIM(PTS_PRIM_TUPLEINDEX)) L->c->code[i].a = 0;
+    return PTS_OK;
+}
+
+static PtsStatus lower_block(Lower *L, const PtsBlock *b) {
+    for (const PtsNode *n = b->first; n; n = n->next) PTS_TRY(lower_node(L, n));
+    return PTS_OK;
+}
+
+static PtsStatus lower(PtsFunction *f, PtsError *err, PtsCode **out) {
+    PtsCode *c = pts_calloc(1, sizeof *c);
+    if (!c) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+    Lower L = { c, err };
+    const PtsGraph *g = f->graph;
+    c->nregs = g->next_value_id;   /* one register per SSA value; temporaries follow */
+    PtsStatus s = lower_block(&L, g->top);
+    if (s) { code_free(c); return s; }
+    for (int i = 0; i < c->ninstr; i++) {
+        c->code[i].in = c->pool + (intptr_t)c->code[i].in;
+        c->code[i].out = c->pool + (intptr_t)c->code[i].out;
+    }
+    c->nargs = g->top->ninputs;
+    c->nret = g->top->noutputs;
+    c->arg_regs = pts_malloc(sizeof(int32_t) * (size_t)(c->nargs + 1));
+    c->ret_regs = pts_malloc(sizeof(int32_t) * (size_t)(c->nret + 1));
+    if (!c->arg_regs || !c->ret_regs) { code_free(c); return pts_fail(err, PTS_ERR_NOMEM, "out of memory"); }
+    for (int i = 0; i < c->nargs; i++) c->arg_regs[i] = g->top->inputs[i]->id;
+    for (int i = 0; i < c->nret; i++) c->ret_regs[i] = g->top->outputs[i]->id;
+    *out = c;
+    return PTS_OK;
+}
+
+static void code_free_hook(struct PtsCode *c) { code_free(c); }
+
+PtsStatus pts_interp_prepare(PtsFunction *f, PtsError *err) {
+    pts_code_free_hook = code_free_hook;
+    if (atomic_load_explicit((_Atomic(PtsCode *) *)&f->code, memory_order_acquire)) return PTS_OK;
+    while (atomic_flag_test_and_set(&f->code_lock)) {}
+    PtsStatus s = PTS_OK;
+    if (!f->code) {
+        PtsCode *c;
+        s = lower(f, err, &c);
+        if (!s) atomic_store_explicit((_Atomic(PtsCode *) *)&f->code, c, memory_order_release);
+    }
+    atomic_flag_clear(&f->code_lock);
+    return s;
+}
+
+int pts_function_nret(const PtsFunction *f) { return f->graph->top->noutputs; }
+
+/* ---- execution ---- */
+static _Thread_local int call_depth = 0;
+
+static inline void set_reg(PtsValue *regs, int r, PtsValue v) {
+    pts_value_release(&regs[r]);
+    regs[r] = v;
+}
+
+static PtsStatus run_code(const PtsCode *c, PtsValue *regs, PtsError *err) {
+    const Instr *code = c->code;
+    int pc = 0;
+    while (pc < c->ninstr) {
+        const Instr *I = &code[pc++];
+        switch ((IOp)I->op) {
+        case I_OP: {
+            const PtsSchema *s = &pts_op_info[I->a].schema;
+            PtsValue args[PTS_MAX_ARGS], outs[PTS_MAX_RETS];
+            int k = 0;
+            for (; k < I->nin && k < PTS_MAX_ARGS; k++) args[k] = regs[I->in[k]];
+            for (; k < s->nargs; k++) args[k] = s->args[k].def;
+            for (int j = 0; j < PTS_MAX_RETS; j++) outs[j] = pts_none();
+            PtsStatus st = pts_op_call((PtsOpId)I->a, args, outs, err);
+            if (st) {
+                for (int j = 0; j < PTS_MAX_RETS; j++) pts_value_release(&outs[j]);
+                return st;
+            }
+            for (int j = 0; j < I->nout; j++) set_reg(regs, I->out[j], outs[j]);
+            for (int j = I->nout; j < s->nret; j++) pts_value_release(&outs[j]);
+            break;
+        }
+        case I_CONST: set_reg(regs, I->out[0], pts_value_retain(c->consts[I->a])); break;
+        case I_MOVE: set_reg(regs, I->out[0], pts_value_retain(regs[I->in[0]])); break;
+        case I_GETATTR: {
+            PtsValue o = regs[I->in[0]];
+            if (o.tag != PTS_V_OBJECT) return pts_fail(err, PTS_ERR_RUNTIME, "GetAttr on a non-object");
+            PtsObject *obj = pts_as_object(o);
+            if (I->a >= obj->nslots) return pts_fail(err, PTS_ERR_RUNTIME, "object has no slot %d", I->a);
+            set_reg(regs, I->out[0], pts_value_retain(obj->slots[I->a]));
+            break;
+        }
+        case I_SETATTR: {
+            PtsValue o = regs[I->in[0]];
+            if (o.tag != PTS_V_OBJECT) return pts_fail(err, PTS_ERR_RUNTIME, "SetAttr on a non-object");
+            PtsObject *obj = pts_as_object(o);
+            if (I->a >= obj->nslots) return pts_fail(err, PTS_ERR_RUNTIME, "object has no slot %d", I->a);
+            PtsValue v = pts_value_retain(regs[I->in[1]]);
+            pts_value_release(&obj->slots[I->a]);
+            obj->slots[I->a] = v;
+            break;
+        }
+        case I_CALL: {
+            PtsValue args[64], outs[8];
+            if (I->nin > 64 || I->nout > 8) return pts_fail(err, PTS_ERR_RUNTIME, "call with too many values");
+            for (int k = 0; k < I->nin; k++) args[k] = regs[I->in[k]];
+            PTS_TRY(pts_interp_run((PtsFunction *)I->p, args, I->nin, outs, err));
+            for (int j = 0; j < I->nout; j++) set_reg(regs, I->out[j], outs[j]);
+            break;
+        }
+        case I_TUPLE:
+        case I_LIST: {
+            PtsValue l;
+            PTS_TRY(pts_list_new(I->op == I_TUPLE ? PTS_V_TUPLE : PTS_V_LIST, I->nin, err, &l));
+            for (int k = 0; k < I->nin; k++)
+                PTS_TRY(pts_list_append(l, pts_value_retain(regs[I->in[k]]), err));
+            set_reg(regs, I->out[0], l);
+            break;
+        }
+        case I_UNPACK: {
+            PtsValue l = regs[I->in[0]];
+            if ((l.tag != PTS_V_TUPLE && l.tag != PTS_V_LIST) || pts_as_list(l)->len != I->nout)
+                return pts_fail(err, PTS_ERR_VALUE, "cannot unpack into %d values", I->nout);
+            /* read all first: an output register may alias the source */
+            PtsValue tmp[64];
+            if (I->nout > 64) return pts_fail(err, PTS_ERR_RUNTIME, "unpack of too many values");
+            for (int j = 0; j < I->nout; j++) tmp[j] = pts_value_retain(pts_as_list(l)->items[j]);
+            for (int j = 0; j < I->nout; j++) set_reg(regs, I->out[j], tmp[j]);
+            break;
+        }
+        case I_TUPLE_INDEX: {
+            PtsValue l = regs[I->in[0]];
+            int64_t idx = regs[I->in[1]].u.i;
+            if (l.tag != PTS_V_TUPLE || idx < 0 || idx >= pts_as_list(l)->len)
+                return pts_fail(err, PTS_ERR_INDEX, "tuple index out of range");
+            set_reg(regs, I->out[0], pts_value_retain(pts_as_list(l)->items[idx]));
+            break;
+        }
+        case I_JUMP: pc = I->a; break;
+        case I_JUMP_IF_NOT: {
+            PtsValue v = regs[I->in[0]];
+            bool b = v.tag == PTS_V_BOOL ? v.u.b : pts_value_to_i64(v) != 0;
+            if (!b) pc = I->a;
+            break;
+        }
+        case I_LOOP_INIT: set_reg(regs, I->out[0], pts_vint(0)); break;
+        case I_LOOP_TEST: {
+            int64_t i = regs[I->in[0]].u.i, trip = regs[I->in[1]].u.i;
+            PtsValue cv = regs[I->in[2]];
+            bool cond = cv.tag == PTS_V_BOOL ? cv.u.b : pts_value_to_i64(cv) != 0;
+            if (!(i < trip && cond)) pc = I->a;
+            break;
+        }
+        case I_LOOP_NEXT:
+            regs[I->out[0]].u.i = regs[I->in[0]].u.i + 1;
+            pc = I->a;
+            break;
+        case I_RAISE: {
+            PtsValue m = I->nin ? regs[I->in[0]] : pts_none();
+            return pts_fail(err, PTS_ERR_RUNTIME, "%s", m.tag == PTS_V_STR ? pts_as_str(m)->data : "Exception");
+        }
+        case I_NUM2TENSOR: {
+            PtsTensor *t;
+            PTS_TRY(pts_wrap_scalar(regs[I->in[0]], err, &t));
+            t->flags &= ~(uint32_t)PTS_TF_WRAPPED_NUMBER;
+            set_reg(regs, I->out[0], pts_vtensor(t));
+            break;
+        }
+        }
+    }
+    return PTS_OK;
+}
+
+PtsStatus pts_interp_run(PtsFunction *f, const PtsValue *args, int nargs, PtsValue *outs, PtsError *err) {
+    PTS_TRY(pts_interp_prepare(f, err));
+    const PtsCode *c = f->code;
+    if (nargs != c->nargs)
+        return pts_fail(err, PTS_ERR_RUNTIME, "%s() expected %d arguments but got %d", f->name,
+                        c->nargs - (f->is_method ? 1 : 0), nargs - (f->is_method ? 1 : 0));
+    if (call_depth >= PTS_MAX_CALL_DEPTH)
+        return pts_fail(err, PTS_ERR_RUNTIME, "maximum call depth %d exceeded", PTS_MAX_CALL_DEPTH);
+    PtsValue small[64];
+    PtsValue *regs = c->nregs <= 64 ? small : pts_malloc(sizeof(PtsValue) * (size_t)c->nregs);
+    if (!regs) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < c->nregs; i++) regs[i] = pts_none();
+    for (int i = 0; i < nargs; i++) regs[c->arg_regs[i]] = pts_value_retain(args[i]);
+    call_depth++;
+    PtsStatus s = run_code(c, regs, err);
+    call_depth--;
+    if (!s)
+        for (int i = 0; i < c->nret; i++) outs[i] = pts_value_retain(regs[c->ret_regs[i]]);
+    for (int i = 0; i < c->nregs; i++) pts_value_release(&regs[i]);
+    if (regs != small) pts_free(regs);
+    return s;
+}
