@@ -16,12 +16,13 @@ from setuptools.command.build_ext import build_ext
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CORE_LAYERS = ["base", "tensor", "ops", "ir", "interp"]
+PY_ONLY_LAYERS = ["trace"]
 PY_LAYERS = ["python"]
 
 
 def sources():
     out = []
-    for layer in CORE_LAYERS + PY_LAYERS:
+    for layer in CORE_LAYERS + PY_ONLY_LAYERS + PY_LAYERS:
         out += sorted(glob.glob(os.path.join("csrc", layer, "*.c")))
     return out
 

@@ -103,6 +103,11 @@ static inline PtsStatus pts_op_kernel(PtsOpId id, PtsValue *args, PtsValue *out,
     return pts_op_info[id].kernel(args, out, err);
 }
 PTS_INTERNAL PtsStatus pts_op_call(PtsOpId id, PtsValue *args, PtsValue *out, PtsError *err);
+/* The tracer's hook runs instead of dispatch while this thread traces (pts_tls_tracing > 0); it
+ * calls pts_op_call_untraced to compute and then records the node. */
+PTS_INTERNAL extern PtsDispatchHook pts_trace_hook;
+PTS_INTERNAL extern _Thread_local int pts_tls_tracing;
+PTS_INTERNAL PtsStatus pts_op_call_untraced(PtsOpId id, PtsValue *args, PtsValue *out, PtsError *err);
 /* Fill args[first..nargs) with the schema defaults (borrowed copies; do not release). */
 PTS_INTERNAL void pts_op_fill_defaults(PtsOpId id, PtsValue *args, int first);
 

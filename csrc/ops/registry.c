@@ -271,8 +271,16 @@ void pts_op_fill_defaults(PtsOpId id, PtsValue *args, int first) {
     for (int i = first; i < s->nargs; i++) args[i] = s->args[i].def;
 }
 
-PtsStatus pts_op_call(PtsOpId id, PtsValue *args, PtsValue *out, PtsError *err) {
+PtsDispatchHook pts_trace_hook = NULL;
+_Thread_local int pts_tls_tracing = 0;
+
+PtsStatus pts_op_call_untraced(PtsOpId id, PtsValue *args, PtsValue *out, PtsError *err) {
     if (pts_dispatch_hook && pts_dispatch_hook_wanted(id, args))
         return pts_dispatch_hook(id, args, out, err);
     return pts_op_info[id].kernel(args, out, err);
+}
+
+PtsStatus pts_op_call(PtsOpId id, PtsValue *args, PtsValue *out, PtsError *err) {
+    if (PTS_UNLIKELY(pts_tls_tracing > 0) && pts_trace_hook) return pts_trace_hook(id, args, out, err);
+    return pts_op_call_untraced(id, args, out, err);
 }

@@ -6,6 +6,8 @@
 
 #include <structmember.h>
 
+#include "../trace/trace.h"
+
 #define MAX_OVERLOADS 12
 
 typedef struct OpGroup {
@@ -392,6 +394,15 @@ static PyObject *call_bound(PtsOpId id, PtsValue *vals) {
     PtsError err;
     err.code = PTS_OK;
     PtsStatus st;
+    if (PTS_UNLIKELY(pts_tls_tracing > 0)) {
+        /* nodes recorded now point at the user's line */
+        PyFrameObject *fr = PyEval_GetFrame();
+        if (fr) {
+            PyCodeObject *co = PyFrame_GetCode(fr);
+            pts_trace_set_location(PyUnicode_AsUTF8(co->co_filename), PyFrame_GetLineNumber(fr));
+            Py_DECREF(co);
+        }
+    }
     if (worth_releasing_gil(s, vals)) {
         Py_BEGIN_ALLOW_THREADS
         st = pts_op_call(id, vals, outs, &err);

@@ -51,6 +51,10 @@ PyObject *pyts_size_new(int n, const int64_t *shape);
 int pyts_ops_setup(PyObject *module);        /* functions and methods from the registry */
 int pyts_tensor_setup(PyObject *module);
 int pyts_numpy_setup(PyObject *module);
+int pyts_jit_setup(PyObject *module);
+/* Any Python value <-> PtsValue (tensors, numbers, str, None, tuples, lists, script objects). */
+int pyts_py_to_ivalue(PyObject *o, PtsValue *v);
+PyObject *pyts_ivalue_to_py(PtsValue *v);
 PyObject *pyts_call_op_id(PtsOpId id, PyObject *const *args, Py_ssize_t nargs);
 PyObject *pyts_format_tensor(PyObject *self, PyObject *args, PyObject *kw);
 PyObject *pyts_from_numpy(PyObject *self, PyObject *arr);

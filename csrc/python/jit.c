@@ -1,0 +1,387 @@
+/* jit.c: Python access to the IR, objects and the interpreter: ScriptObject (a module or script
+ * class instance: a class type plus slots), ScriptFunction handles, tracing entry points and the
+ * generic value conversion the interpreter needs. Running compiled code releases the GIL. */
+#include "pyts_python.h"
+
+#include "../interp/interp.h"
+#include "../trace/trace.h"
+
+typedef struct { PyObject_HEAD PtsValue obj; } ScriptObjectPy;       /* PTS_V_OBJECT, owned */
+typedef struct { PyObject_HEAD PtsFunction *fn; } FunctionPy;         /* owned */
+
+static PyTypeObject *ScriptObject_Type, *Function_Type;
+
+static PyObject *wrap_object(PtsValue v) {  /* steals v */
+    ScriptObjectPy *o = PyObject_New(ScriptObjectPy, ScriptObject_Type);
+    if (!o) { pts_value_release(&v); return NULL; }
+    o->obj = v;
+    return (PyObject *)o;
+}
+
+static PyObject *wrap_function(PtsFunction *f) {  /* steals f */
+    FunctionPy *o = PyObject_New(FunctionPy, Function_Type);
+    if (!o) { pts_function_release(f); return NULL; }
+    o->fn = f;
+    return (PyObject *)o;
+}
+
+/* ---- generic conversion Python <-> value ---- */
+int pyts_py_to_ivalue(PyObject *o, PtsValue *v) {
+    PtsError err = { 0 };
+    *v = pts_none();
+    if (o == Py_None) return 0;
+    if (PytsTensor_Check(o)) { *v = pts_vtensor(pts_tensor_retain(pyts_tensor_of(o))); return 0; }
+    if (PyBool_Check(o)) { *v = pts_vbool(o == Py_True); return 0; }
+    if (PyLong_Check(o)) {
+        long long x = PyLong_AsLongLong(o);
+        if (x == -1 && PyErr_Occurred()) return -1;
+        *v = pts_vint(x);
+        return 0;
+    }
+    if (PyFloat_Check(o)) { *v = pts_vdouble(PyFloat_AS_DOUBLE(o)); return 0; }
+    if (PyUnicode_Check(o)) {
+        Py_ssize_t n;
+        const char *s = PyUnicode_AsUTF8AndSize(o, &n);
+        if (!s) return -1;
+        if (pts_str_new(s, (size_t)n, &err, v)) { pyts_raise(&err); return -1; }
+        return 0;
+    }
+    if (PyObject_TypeCheck(o, ScriptObject_Type)) { *v = pts_value_retain(((ScriptObjectPy *)o)->obj); return 0; }
+    if (PyObject_TypeCheck(o, PytsDType_Type)) { *v = pts_vint(((PytsDTypeObject *)o)->id); return 0; }
+    if (PyTuple_Check(o) || PyList_Check(o)) {
+        Py_ssize_t n = PySequence_Fast_GET_SIZE(o);
+        if (pts_list_new(PyTuple_Check(o) ? PTS_V_TUPLE : PTS_V_LIST, n, &err, v)) { pyts_raise(&err); return -1; }
+        for (Py_ssize_t i = 0; i < n; i++) {
+            PtsValue e;
+            if (pyts_py_to_ivalue(PySequence_Fast_GET_ITEM(o, i), &e) < 0) { pts_value_release(v); return -1; }
+            if (pts_list_append(*v, e, &err)) { pts_value_release(v); pyts_raise(&err); return -1; }
+        }
+        return 0;
+    }
+    PyErr_Format(PyExc_TypeError, "cannot pass a value of type %s to TorchScript", Py_TYPE(o)->tp_name);
+    return -1;
+}
+
+PyObject *pyts_ivalue_to_py(PtsValue *v) {  /* steals */
+    if (v->tag == PTS_V_OBJECT) {
+        PtsValue o = *v;
+        *v = pts_none();
+        return wrap_object(o);
+    }
+    if (v->tag == PTS_V_TUPLE || v->tag == PTS_V_LIST) {
+        PtsList *l = pts_as_list(*v);
+        PyObject *r = v->tag == PTS_V_TUPLE ? PyTuple_New(l->len) : PyList_New(l->len);
+        for (int64_t i = 0; r && i < l->len; i++) {
+            PtsValue e = pts_value_retain(l->items[i]);
+            PyObject *pe = pyts_ivalue_to_py(&e);
+            if (!pe) { Py_CLEAR(r); break; }
+            if (v->tag == PTS_V_TUPLE) PyTuple_SET_ITEM(r, i, pe); else PyList_SET_ITEM(r, i, pe);
+        }
+        pts_value_release(v);
+        return r;
+    }
+    return pyts_value_to_py(v);
+}
+
+/* ---- ScriptObject ---- */
+static void so_dealloc(PyObject *self) {
+    pts_value_release(&((ScriptObjectPy *)self)->obj);
+    PyTypeObject *tp = Py_TYPE(self);
+    tp->tp_free(self);
+    Py_DECREF(tp);
+}
+
+static PtsObject *OBJ(PyObject *self) { return pts_as_object(((ScriptObjectPy *)self)->obj); }
+
+static PyObject *so_get(PyObject *self, PyObject *name) {
+    const char *n = PyUnicode_AsUTF8(name);
+    if (!n) return NULL;
+    PtsObject *o = OBJ(self);
+    int i = pts_class_find_attr(o->cls, n);
+    if (i < 0) return PyErr_Format(PyExc_AttributeError, "'%s' object has no attribute '%s'", o->cls->qualname, n);
+    PtsValue v = pts_value_retain(o->slots[i]);
+    return pyts_ivalue_to_py(&v);
+}
+
+static PyObject *so_set(PyObject *self, PyObject *args) {
+    const char *n;
+    PyObject *val;
+    if (!PyArg_ParseTuple(args, "sO", &n, &val)) return NULL;
+    PtsObject *o = OBJ(self);
+    int i = pts_class_find_attr(o->cls, n);
+    if (i < 0) return PyErr_Format(PyExc_AttributeError, "'%s' object has no attribute '%s'", o->cls->qualname, n);
+    PtsValue v;
+    if (pyts_py_to_ivalue(val, &v) < 0) return NULL;
+    pts_value_release(&o->slots[i]);
+    o->slots[i] = v;
+    Py_RETURN_NONE;
+}
+
+static const char *const attr_kind_names[] = { "parameter", "buffer", "module", "attribute", "constant" };
+
+static PyObject *so_attrs(PyObject *self, PyObject *u) {
+    (void)u;
+    PtsClassType *c = OBJ(self)->cls;
+    PyObject *l = PyList_New(c->nattrs);
+    for (int i = 0; l && i < c->nattrs; i++)
+        PyList_SET_ITEM(l, i, Py_BuildValue("(ss)", c->attrs[i].name, attr_kind_names[c->attrs[i].kind]));
+    return l;
+}
+
+static PyObject *so_qualname(PyObject *self, PyObject *u) { (void)u; return PyUnicode_FromString(OBJ(self)->cls->qualname); }
+
+static PyObject *so_methods(PyObject *self, PyObject *u) {
+    (void)u;
+    PtsClassType *c = OBJ(self)->cls;
+    PyObject *l = PyList_New(c->nmethods);
+    for (int i = 0; l && i < c->nmethods; i++) PyList_SET_ITEM(l, i, PyUnicode_FromString(c->methods[i]->name));
+    return l;
+}
+
+static PyObject *so_method(PyObject *self, PyObject *name) {
+    const char *n = PyUnicode_AsUTF8(name);
+    if (!n) return NULL;
+    PtsFunction *f = pts_class_find_method(OBJ(self)->cls, n);
+    if (!f) return PyErr_Format(PyExc_AttributeError, "'%s' has no method '%s'", OBJ(self)->cls->qualname, n);
+    return wrap_function(pts_function_retain(f));
+}
+
+static PyObject *so_add_method(PyObject *self, PyObject *fn) {
+    if (!PyObject_TypeCheck(fn, Function_Type)) return PyErr_Format(PyExc_TypeError, "expected a Function");
+    PtsError err = { 0 };
+    PtsClassType *c = OBJ(self)->cls;
+    PtsFunction *f = ((FunctionPy *)fn)->fn;
+    if (pts_class_find_method(c, f->name)) Py_RETURN_NONE;  /* first definition wins */
+    if (pts_class_add_method(c, f, &err)) return pyts_raise(&err);
+    Py_RETURN_NONE;
+}
+
+/* run a method: args exclude self */
+static PyObject *run_function(PtsFunction *f, PtsValue *self, PyObject *args) {
+    Py_ssize_t n = PyTuple_GET_SIZE(args);
+    int off = self ? 1 : 0;
+    if (n + off > 64) return PyErr_Format(PyExc_TypeError, "too many arguments");
+    PtsValue vals[64];
+    if (self) vals[0] = pts_value_retain(*self);
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (pyts_py_to_ivalue(PyTuple_GET_ITEM(args, i), &vals[i + off]) < 0) {
+            for (Py_ssize_t k = 0; k < i + off; k++) pts_value_release(&vals[k]);
+            return NULL;
+        }
+    int nret = pts_function_nret(f);
+    PtsValue outs[8];
+    PtsError err = { 0 };
+    PtsStatus s;
+    if (nret > 8) s = pts_fail(&err, PTS_ERR_RUNTIME, "too many results");
+    else if (pts_trace_active() && self) {
+        /* a compiled module called while tracing: recorded as one CallMethod, control flow kept */
+        s = pts_trace_record_method_call(*self, NULL, f, (int)n, vals + 1, outs, &err);
+    } else {
+        Py_BEGIN_ALLOW_THREADS
+        s = pts_interp_run(f, vals, (int)n + off, outs, &err);
+        Py_END_ALLOW_THREADS
+    }
+    for (Py_ssize_t k = 0; k < n + off; k++) pts_value_release(&vals[k]);
+    if (s) return pyts_raise(&err);
+    if (nret == 1) return pyts_ivalue_to_py(&outs[0]);
+    PyObject *t = PyTuple_New(nret);
+    for (int i = 0; t && i < nret; i++) PyTuple_SET_ITEM(t, i, pyts_ivalue_to_py(&outs[i]));
+    return t;
+}
+
+static PyObject *so_run(PyObject *self, PyObject *args) {
+    const char *name;
+    PyObject *margs;
+    if (!PyArg_ParseTuple(args, "sO!", &name, &PyTuple_Type, &margs)) return NULL;
+    PtsFunction *f = pts_class_find_method(OBJ(self)->cls, name);
+    if (!f) return PyErr_Format(PyExc_AttributeError, "'%s' has no method '%s'", OBJ(self)->cls->qualname, name);
+    return run_function(f, &((ScriptObjectPy *)self)->obj, margs);
+}
+
+static PyObject *so_is(PyObject *self, PyObject *other) {
+    return PyBool_FromLong(PyObject_TypeCheck(other, ScriptObject_Type) &&
+                           ((ScriptObjectPy *)other)->obj.u.h == ((ScriptObjectPy *)self)->obj.u.h);
+}
+
+static PyMethodDef so_methods_def[] = {
+    {"_get", so_get, METH_O, NULL},
+    {"_set", so_set, METH_VARARGS, NULL},
+    {"_attrs", so_attrs, METH_NOARGS, NULL},
+    {"_qualname", so_qualname, METH_NOARGS, NULL},
+    {"_methods", so_methods, METH_NOARGS, NULL},
+    {"_method", so_method, METH_O, NULL},
+    {"_add_method", so_add_method, METH_O, NULL},
+    {"_run", so_run, METH_VARARGS, NULL},
+    {"_same", so_is, METH_O, NULL},
+    {NULL, NULL, 0, NULL},
+};
+static PyType_Slot so_slots[] = { {Py_tp_dealloc, so_dealloc}, {Py_tp_methods, so_methods_def}, {0, NULL} };
+static PyType_Spec so_spec = { "pyts._C.ScriptObject", sizeof(ScriptObjectPy), 0, Py_TPFLAGS_DEFAULT, so_slots };
+
+/* _C._make_object(qualname, is_module, [(name, kind, value), ...]) */
+static PyObject *m_make_object(PyObject *self, PyObject *args) {
+    (void)self;
+    const char *qn;
+    int is_module;
+    PyObject *attrs;
+    if (!PyArg_ParseTuple(args, "spO!", &qn, &is_module, &PyList_Type, &attrs)) return NULL;
+    PtsClassType *c = pts_class_new(qn, is_module);
+    if (!c) return PyErr_NoMemory();
+    Py_ssize_t n = PyList_GET_SIZE(attrs);
+    PtsValue *vals = PyMem_Calloc((size_t)n + 1, sizeof(PtsValue));
+    if (!vals) { pts_class_release(c); return PyErr_NoMemory(); }
+    PyObject *result = NULL;
+    Py_ssize_t got = 0;
+    for (; got < n; got++) {
+        const char *an, *kind;
+        PyObject *val;
+        if (!PyArg_ParseTuple(PyList_GET_ITEM(attrs, got), "ssO", &an, &kind, &val)) goto done;
+        if (pyts_py_to_ivalue(val, &vals[got]) < 0) goto done;
+        int k = PTS_ATTR_PLAIN;
+        for (int j = 0; j < 5; j++) if (strcmp(kind, attr_kind_names[j]) == 0) k = j;
+        PtsType *t;
+        switch (vals[got].tag) {
+        case PTS_V_TENSOR: t = pts_type_tensor(); break;
+        case PTS_V_OBJECT: t = pts_type_class(pts_as_object(vals[got])->cls); break;
+        case PTS_V_BOOL: t = pts_type_get(PTS_TY_BOOL); break;
+        case PTS_V_INT: t = pts_type_get(PTS_TY_INT); break;
+        case PTS_V_DOUBLE: t = pts_type_get(PTS_TY_FLOAT); break;
+        case PTS_V_STR: t = pts_type_get(PTS_TY_STR); break;
+        case PTS_V_NONE: t = pts_type_get(PTS_TY_NONE); break;
+        default: t = pts_type_get(PTS_TY_ANY); break;
+        }
+        if (!t || pts_class_add_attr(c, an, pts_type_retain(t), (PtsAttrKind)k) < 0) {
+            if (vals[got].tag == PTS_V_OBJECT) pts_type_release(t);
+            got++;
+            PyErr_NoMemory();
+            goto done;
+        }
+        if (vals[got].tag == PTS_V_OBJECT) pts_type_release(t);
+    }
+    PtsValue obj;
+    PtsError err = { 0 };
+    if (pts_object_new(c, &err, &obj)) { pyts_raise(&err); goto done; }
+    for (Py_ssize_t i = 0; i < n; i++) { pts_as_object(obj)->slots[i] = vals[i]; vals[i] = pts_none(); }
+    result = wrap_object(obj);
+done:
+    for (Py_ssize_t i = 0; i < got; i++) pts_value_release(&vals[i]);
+    PyMem_Free(vals);
+    pts_class_release(c);
+    return result;
+}
+
+/* ---- Function ---- */
+static void fn_dealloc(PyObject *self) {
+    pts_function_release(((FunctionPy *)self)->fn);
+    PyTypeObject *tp = Py_TYPE(self);
+    tp->tp_free(self);
+    Py_DECREF(tp);
+}
+static PyObject *fn_graph(PyObject *self, PyObject *u) {
+    (void)u;
+    char *s = pts_graph_str(((FunctionPy *)self)->fn->graph, NULL);
+    if (!s) return PyErr_NoMemory();
+    PyObject *r = PyUnicode_FromString(s);
+    pts_free(s);
+    return r;
+}
+static PyObject *fn_call(PyObject *self, PyObject *args, PyObject *kw) {
+    if (kw && PyDict_GET_SIZE(kw)) return PyErr_Format(PyExc_TypeError, "keyword arguments are not supported here");
+    PtsFunction *f = ((FunctionPy *)self)->fn;
+    if (f->is_method) {
+        if (PyTuple_GET_SIZE(args) < 1 || !PyObject_TypeCheck(PyTuple_GET_ITEM(args, 0), ScriptObject_Type))
+            return PyErr_Format(PyExc_TypeError, "a method needs its object first");
+        PyObject *rest = PyTuple_GetSlice(args, 1, PyTuple_GET_SIZE(args));
+        if (!rest) return NULL;
+        PyObject *r = run_function(f, &((ScriptObjectPy *)PyTuple_GET_ITEM(args, 0))->obj, rest);
+        Py_DECREF(rest);
+        return r;
+    }
+    return run_function(f, NULL, args);
+}
+static PyObject *fn_name(PyObject *self, void *c) { (void)c; return PyUnicode_FromString(((FunctionPy *)self)->fn->name); }
+static PyObject *fn_arg_names(PyObject *self, PyObject *u) {
+    (void)u;
+    const PtsBlock *top = ((FunctionPy *)self)->fn->graph->top;
+    PyObject *l = PyList_New(top->ninputs);
+    for (int i = 0; l && i < top->ninputs; i++) {
+        const PtsIrValue *v = top->inputs[i];
+        PyList_SET_ITEM(l, i, v->name ? PyUnicode_FromString(v->name) : PyUnicode_FromFormat("%d", v->id));
+    }
+    return l;
+}
+static PyMethodDef fn_methods[] = {
+    {"graph_str", fn_graph, METH_NOARGS, NULL},
+    {"arg_names", fn_arg_names, METH_NOARGS, NULL},
+    {NULL, NULL, 0, NULL},
+};
+static PyGetSetDef fn_getset[] = { {"name", fn_name, NULL, NULL, NULL}, {NULL, NULL, NULL, NULL, NULL} };
+static PyType_Slot fn_slots[] = {
+    {Py_tp_dealloc, fn_dealloc}, {Py_tp_methods, fn_methods}, {Py_tp_call, fn_call}, {Py_tp_getset, fn_getset}, {0, NULL},
+};
+static PyType_Spec fn_spec = { "pyts._C.Function", sizeof(FunctionPy), 0, Py_TPFLAGS_DEFAULT, fn_slots };
+
+/* ---- tracing ---- */
+static PyObject *m_trace_push(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *obj, *inputs, *names, *scope;
+    if (!PyArg_ParseTuple(args, "OO!O!O", &obj, &PyTuple_Type, &inputs, &PyTuple_Type, &names, &scope)) return NULL;
+    Py_ssize_t n = PyTuple_GET_SIZE(inputs);
+    if (n > 64 || PyTuple_GET_SIZE(names) != n) return PyErr_Format(PyExc_ValueError, "bad trace inputs");
+    PtsValue self_v = pts_none(), vals[64];
+    const char *nm[64];
+    if (obj != Py_None) {
+        if (!PyObject_TypeCheck(obj, ScriptObject_Type)) return PyErr_Format(PyExc_TypeError, "expected a ScriptObject");
+        self_v = ((ScriptObjectPy *)obj)->obj;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *nmo = PyTuple_GET_ITEM(names, i);
+        nm[i] = nmo == Py_None ? NULL : PyUnicode_AsUTF8(nmo);
+        if (pyts_py_to_ivalue(PyTuple_GET_ITEM(inputs, i), &vals[i]) < 0) {
+            for (Py_ssize_t k = 0; k < i; k++) pts_value_release(&vals[k]);
+            return NULL;
+        }
+    }
+    PtsError err = { 0 };
+    const char *sc = scope == Py_None ? NULL : PyUnicode_AsUTF8(scope);
+    PtsStatus s = pts_trace_push(self_v, (int)n, vals, nm, sc, &err);
+    for (Py_ssize_t k = 0; k < n; k++) pts_value_release(&vals[k]);
+    if (s) return pyts_raise(&err);
+    Py_RETURN_NONE;
+}
+
+static PyObject *m_trace_pop(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *out;
+    int record;
+    if (!PyArg_ParseTuple(args, "Op", &out, &record)) return NULL;
+    PtsValue v;
+    if (pyts_py_to_ivalue(out, &v) < 0) { pts_trace_abort(); return NULL; }
+    PtsError err = { 0 };
+    PtsFunction *f;
+    PtsStatus s = pts_trace_pop(v, record, &err, &f);
+    pts_value_release(&v);
+    if (s) return pyts_raise(&err);
+    return wrap_function(f);
+}
+
+static PyObject *m_trace_abort(PyObject *self, PyObject *u) { (void)self; (void)u; pts_trace_abort(); Py_RETURN_NONE; }
+static PyObject *m_trace_depth(PyObject *self, PyObject *u) { (void)self; (void)u; return PyLong_FromLong(pts_trace_depth()); }
+
+static PyMethodDef jit_functions[] = {
+    {"_make_object", m_make_object, METH_VARARGS, "make a module/class object: (qualname, is_module, [(name, kind, value)])"},
+    {"_trace_push", m_trace_push, METH_VARARGS, NULL},
+    {"_trace_pop", m_trace_pop, METH_VARARGS, NULL},
+    {"_trace_abort", m_trace_abort, METH_NOARGS, NULL},
+    {"_trace_depth", m_trace_depth, METH_NOARGS, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+int pyts_jit_setup(PyObject *m) {
+    ScriptObject_Type = (PyTypeObject *)PyType_FromSpec(&so_spec);
+    Function_Type = (PyTypeObject *)PyType_FromSpec(&fn_spec);
+    if (!ScriptObject_Type || !Function_Type) return -1;
+    if (PyModule_AddObjectRef(m, "ScriptObject", (PyObject *)ScriptObject_Type) < 0) return -1;
+    if (PyModule_AddObjectRef(m, "Function", (PyObject *)Function_Type) < 0) return -1;
+    return PyModule_AddFunctions(m, jit_functions);
+}

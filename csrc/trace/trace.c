@@ -1,0 +1,362 @@
+/* trace.c: recording dispatched ops into graphs (see trace.h). State is per thread. */
+#include <stdio.h>
+
+#include "trace.h"
+#include "../interp/interp.h"
+
+typedef struct MapEntry { PtsTensor *t; PtsIrValue *v; } MapEntry;  /* t retained */
+
+typedef struct Frame {
+    PtsGraph *g;
+    PtsValue self;          /* retained module object, or NONE */
+    PtsIrValue *self_val;   /* %self */
+    MapEntry *map;
+    int nmap, cap_map;
+    const char *scope;      /* graph-interned */
+    /* parent-side record of the call, filled at push */
+    PtsIrValue **parent_inputs;
+    int nparent_inputs;
+    struct Frame *parent;
+} Frame;
+
+static _Thread_local Frame *top;
+static _Thread_local int depth;
+static _Thread_local const char *loc_file;
+static _Thread_local int loc_line;
+
+bool pts_trace_active(void) { return top != NULL; }
+int pts_trace_depth(void) { return depth; }
+void pts_trace_set_location(const char *file, int line) { loc_file = file; loc_line = line; }
+
+static PtsIrValue *lookup(Frame *f, const PtsTensor *t) {
+    for (int i = f->nmap - 1; i >= 0; i--)
+        if (f->map[i].t == t) return f->map[i].v;
+    return NULL;
+}
+
+static bool map_put(Frame *f, PtsTensor *t, PtsIrValue *v) {
+    for (int i = f->nmap - 1; i >= 0; i--)
+        if (f->map[i].t == t) { f->map[i].v = v; return true; }
+    if (f->nmap == f->cap_map) {
+        int cap = f->cap_map ? f->cap_map * 2 : 32;
+        MapEntry *n = pts_realloc(f->map, sizeof *n * (size_t)cap);
+        if (!n) return false;
+        f->map = n;
+        f->cap_map = cap;
+    }
+    f->map[f->nmap++] = (MapEntry){ pts_tensor_retain(t), v };
+    return true;
+}
+
+static void frame_free(Frame *f) {
+    for (int i = 0; i < f->nmap; i++) pts_tensor_release(f->map[i].t);
+    pts_free(f->map);
+    pts_free(f->parent_inputs);
+    pts_value_release(&f->self);
+    pts_graph_free(f->g);
+    pts_free(f);
+}
+
+static void set_loc(Frame *f, PtsNode *n) {
+    if (loc_file) {
+        n->range.file = pts_graph_intern(f->g, loc_file);
+        n->range.line = loc_line;
+        n->range.col = 0;
+    }
+    n->scope = f->scope;
+}
+
+static bool tensor_requires_grad(const PtsTensor *t) {
+    return (t->flags & PTS_TF_REQUIRES_GRAD) || t->autograd != NULL;
+}
+
+/* The IR value of tensor t in frame f: mapped, a parameter/buffer of the frame's module (recorded
+ * as prim::GetAttr on first use), or else a constant. */
+static PtsIrValue *value_of(Frame *f, PtsTensor *t, PtsError *err) {
+    PtsIrValue *v = lookup(f, t);
+    if (v) return v;
+    if (f->self.tag == PTS_V_OBJECT) {
+        PtsObject *o = pts_as_object(f->self);
+        for (int i = 0; i < o->nslots; i++) {
+            if (o->slots[i].tag != PTS_V_TENSOR || o->slots[i].u.t != t) continue;
+            PtsType *ty = pts_type_retain(pts_type_tensor());
+            PtsNode *n = pts_node_new(f->g, f->g->top, PTS_KIND_PRIM(PTS_PRIM_GETATTR), 1, &f->self_val, 1, &ty);
+            PtsValue nm;
+            if (!n || pts_str_new(o->cls->attrs[i].name, strlen(o->cls->attrs[i].name), err, &nm)) goto oom;
+            if (pts_node_set_attr(f->g, n, "name", PTS_AV_STR, nm, NULL, err)) return NULL;
+            pts_value_set_name(f->g, n->outputs[0], o->cls->attrs[i].name);
+            if (!map_put(f, t, n->outputs[0])) goto oom;
+            return n->outputs[0];
+        }
+    }
+    /* a tensor the trace did not produce: baked in as a constant */
+    PtsIrValue *c = pts_graph_constant(f->g, f->g->top, pts_vtensor(pts_tensor_retain(t)));
+    if (!c) goto oom;
+    c->node->range.file = loc_file ? pts_graph_intern(f->g, loc_file) : NULL;
+    c->node->range.line = loc_line;
+    if (!map_put(f, t, c)) goto oom;
+    return c;
+oom:
+    pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+    return NULL;
+}
+
+/* IR value for an op argument of any kind. */
+static PtsIrValue *arg_value(Frame *f, PtsValue v, PtsError *err) {
+    if (v.tag == PTS_V_TENSOR && !(v.u.t->flags & PTS_TF_WRAPPED_NUMBER)) return value_of(f, v.u.t, err);
+    if (v.tag == PTS_V_LIST) {
+        PtsList *l = pts_as_list(v);
+        bool tensors = l->len > 0 && l->items[0].tag == PTS_V_TENSOR;
+        PtsIrValue *items[64];
+        if (l->len > 64) { pts_fail(err, PTS_ERR_RUNTIME, "list too long to trace"); return NULL; }
+        for (int64_t i = 0; i < l->len; i++)
+            if (!(items[i] = arg_value(f, l->items[i], err))) return NULL;
+        PtsType *et = tensors ? pts_type_tensor() : l->len ? items[0]->type : pts_type_get(PTS_TY_INT);
+        PtsType *lt = pts_type_list(tensors ? pts_type_tensor() : et);
+        if (!lt) goto oom;
+        PtsNode *n = pts_node_new(f->g, f->g->top, PTS_KIND_PRIM(PTS_PRIM_LISTCONSTRUCT), (int)l->len, items, 1, &lt);
+        if (!n) goto oom;
+        set_loc(f, n);
+        return n->outputs[0];
+    }
+    PtsIrValue *c = pts_graph_constant(f->g, f->g->top, pts_value_retain(v));
+    if (!c) goto oom;
+    set_loc(f, c->node);
+    return c;
+oom:
+    pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+    return NULL;
+}
+
+static PtsStatus trace_hook(PtsOpId id, PtsValue *args, PtsValue *out, PtsError *err) {
+    Frame *f = top;
+    if (!f) return pts_op_call_untraced(id, args, out, err);
+    /* the op runs untraced: composite kernels record only themselves */
+    pts_tls_tracing--;
+    PtsStatus s = pts_op_call_untraced(id, args, out, err);
+    pts_tls_tracing++;
+    if (s) return s;
+    const PtsSchema *sc = &pts_op_info[id].schema;
+    PtsIrValue *ins[PTS_MAX_ARGS];
+    for (int i = 0; i < sc->nargs; i++)
+        if (!(ins[i] = arg_value(f, args[i], err))) goto fail;
+    PtsType *otypes[PTS_MAX_RETS];
+    for (int k = 0; k < sc->nret; k++) {
+        if (out[k].tag == PTS_V_TENSOR) otypes[k] = pts_type_tensor_of(out[k].u.t, tensor_requires_grad(out[k].u.t));
+        else otypes[k] = pts_type_from_arg(sc->rets[k]);
+        if (!otypes[k]) {
+            for (int j = 0; j < k; j++) pts_type_release(otypes[j]);
+            pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+            goto fail;
+        }
+    }
+    PtsNode *n = pts_node_new(f->g, f->g->top, id, sc->nargs, ins, sc->nret, otypes);
+    if (!n) { pts_fail(err, PTS_ERR_NOMEM, "out of memory"); goto fail; }
+    set_loc(f, n);
+    for (int k = 0; k < sc->nret; k++) {
+        if (out[k].tag == PTS_V_TENSOR && !map_put(f, out[k].u.t, n->outputs[k])) {
+            pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+            goto fail;
+        }
+        if (out[k].tag == PTS_V_LIST) {
+            /* Tensor[] results (split, unbind): unpack so each tensor has its value */
+            PtsList *l = pts_as_list(out[k]);
+            PtsType *ts[64];
+            if (l->len > 64) continue;
+            for (int64_t j = 0; j < l->len; j++)
+                ts[j] = l->items[j].tag == PTS_V_TENSOR ? pts_type_tensor_of(l->items[j].u.t, false) : pts_type_get(PTS_TY_ANY);
+            PtsNode *u = pts_node_new(f->g, f->g->top, PTS_KIND_PRIM(PTS_PRIM_LISTUNPACK), 1, &n->outputs[k], (int)l->len, ts);
+            if (!u) { pts_fail(err, PTS_ERR_NOMEM, "out of memory"); goto fail; }
+            for (int64_t j = 0; j < l->len; j++)
+                if (l->items[j].tag == PTS_V_TENSOR) map_put(f, l->items[j].u.t, u->outputs[j]);
+        }
+    }
+    return PTS_OK;
+fail:
+    for (int k = 0; k < sc->nret; k++) pts_value_release(&out[k]);
+    return err->code;
+}
+
+static PtsIrValue *add_input(Frame *f, PtsValue v, const char *name, PtsError *err) {
+    PtsType *t;
+    if (v.tag == PTS_V_TENSOR) t = pts_type_tensor_of(v.u.t, tensor_requires_grad(v.u.t));
+    else { pts_fail(err, PTS_ERR_TYPE, "Type '%s' cannot be traced. Only Tensors and (possibly nested) Lists, Dicts, and Tuples of Tensors can be traced",
+                    v.tag == PTS_V_INT ? "int" : v.tag == PTS_V_DOUBLE ? "float" : v.tag == PTS_V_BOOL ? "bool" : "value");
+           return NULL; }
+    if (!t) { pts_fail(err, PTS_ERR_NOMEM, "out of memory"); return NULL; }
+    PtsIrValue *iv = pts_block_add_input(f->g, f->g->top, t, name);
+    if (!iv || !map_put(f, v.u.t, iv)) { pts_fail(err, PTS_ERR_NOMEM, "out of memory"); return NULL; }
+    return iv;
+}
+
+PtsStatus pts_trace_push(PtsValue self, int nin, const PtsValue *inputs, const char *const *names,
+                         const char *scope, PtsError *err) {
+    Frame *f = pts_calloc(1, sizeof *f);
+    if (!f || !(f->g = pts_graph_new())) {
+        pts_free(f);
+        return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+    }
+    f->self = pts_value_retain(self);
+    f->scope = scope ? pts_graph_intern(f->g, scope) : NULL;
+    if (self.tag == PTS_V_OBJECT) {
+        PtsType *st = pts_type_class(pts_as_object(self)->cls);
+        if (!st || !(f->self_val = pts_block_add_input(f->g, f->g->top, st, "self"))) goto oom;
+    }
+    /* values of the inputs in the parent frame, for the CallMethod the parent records at pop */
+    if (top) {
+        f->parent_inputs = pts_calloc((size_t)(nin ? nin : 1), sizeof(PtsIrValue *));
+        if (!f->parent_inputs) goto oom;
+        for (int i = 0; i < nin; i++) {
+            if (inputs[i].tag != PTS_V_TENSOR) {
+                pts_fail(err, PTS_ERR_TYPE, "only tensor arguments can be passed to a traced submodule");
+                goto fail;
+            }
+            if (!(f->parent_inputs[i] = value_of(top, inputs[i].u.t, err))) goto fail;
+        }
+        f->nparent_inputs = nin;
+    }
+    for (int i = 0; i < nin; i++) {
+        const char *nm = names ? names[i] : NULL;
+        char buf[32];
+        if (!nm && top && f->parent_inputs[i]->name) nm = f->parent_inputs[i]->name;
+        if (!nm) { snprintf(buf, sizeof buf, "argument_%d", i + 1); nm = buf; }
+        if (!add_input(f, inputs[i], nm, err)) goto fail;
+    }
+    f->parent = top;
+    top = f;
+    depth++;
+    if (depth == 1) {
+        pts_trace_hook = trace_hook;
+        pts_tls_tracing++;
+    }
+    return PTS_OK;
+oom:
+    pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+fail:
+    frame_free(f);
+    return err->code;
+}
+
+/* Graph value for an output structure: tensors map, tuples construct. */
+static PtsIrValue *output_value(Frame *f, PtsValue v, PtsError *err) {
+    if (v.tag == PTS_V_TENSOR) return value_of(f, v.u.t, err);
+    if (v.tag == PTS_V_TUPLE || v.tag == PTS_V_LIST) {
+        PtsList *l = pts_as_list(v);
+        PtsIrValue *items[64];
+        PtsType *ts[64];
+        if (l->len > 64) { pts_fail(err, PTS_ERR_RUNTIME, "output tuple too long"); return NULL; }
+        for (int64_t i = 0; i < l->len; i++) {
+            if (!(items[i] = output_value(f, l->items[i], err))) return NULL;
+            ts[i] = items[i]->type;
+        }
+        PtsType *t = v.tag == PTS_V_TUPLE ? pts_type_tuple((int)l->len, ts) : pts_type_list(pts_type_tensor());
+        if (!t) { pts_fail(err, PTS_ERR_NOMEM, "out of memory"); return NULL; }
+        PtsNode *n = pts_node_new(f->g, f->g->top,
+                                  PTS_KIND_PRIM(v.tag == PTS_V_TUPLE ? PTS_PRIM_TUPLECONSTRUCT : PTS_PRIM_LISTCONSTRUCT),
+                                  (int)l->len, items, 1, &t);
+        if (!n) { pts_fail(err, PTS_ERR_NOMEM, "out of memory"); return NULL; }
+        return n->outputs[0];
+    }
+    pts_fail(err, PTS_ERR_RUNTIME, "Only tensors, lists, tuples of tensors, or dictionary of tensors can be output from traced functions");
+    return NULL;
+}
+
+/* Map the tensors of `v` in frame f to the value `iv` (unpacking tuples). */
+static PtsStatus map_outputs(Frame *f, PtsValue v, PtsIrValue *iv, PtsError *err) {
+    if (v.tag == PTS_V_TENSOR) {
+        if (!map_put(f, v.u.t, iv)) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+        return PTS_OK;
+    }
+    if (v.tag == PTS_V_TUPLE) {
+        PtsList *l = pts_as_list(v);
+        PtsType *ts[64];
+        if (l->len > 64) return pts_fail(err, PTS_ERR_RUNTIME, "output tuple too long");
+        for (int64_t i = 0; i < l->len; i++) ts[i] = pts_type_retain(iv->type->kind == PTS_TY_TUPLE ? iv->type->elems[i] : pts_type_tensor());
+        PtsNode *n = pts_node_new(f->g, f->g->top, PTS_KIND_PRIM(PTS_PRIM_TUPLEUNPACK), 1, &iv, (int)l->len, ts);
+        if (!n) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+        for (int64_t i = 0; i < l->len; i++) PTS_TRY(map_outputs(f, l->items[i], n->outputs[i], err));
+    }
+    return PTS_OK;
+}
+
+/* In the parent, `%child = prim::GetAttr[name=attr](%self)` then
+ * `%out = prim::CallMethod[name="forward"](%child, inputs...)`. */
+static PtsStatus record_call(Frame *parent, PtsValue child, const char *method, int nin,
+                             PtsIrValue *const *ins, PtsType *ret_type, PtsValue output, PtsError *err) {
+    PtsObject *po = parent->self.tag == PTS_V_OBJECT ? pts_as_object(parent->self) : NULL;
+    int slot = -1;
+    for (int i = 0; po && i < po->nslots; i++)
+        if (po->slots[i].tag == PTS_V_OBJECT && po->slots[i].u.h == child.u.h) { slot = i; break; }
+    if (slot < 0) return pts_fail(err, PTS_ERR_RUNTIME, "traced submodule is not an attribute of its caller");
+    const char *attr = po->cls->attrs[slot].name;
+    PtsType *ct = pts_type_retain(po->cls->attrs[slot].type);
+    PtsNode *ga = pts_node_new(parent->g, parent->g->top, PTS_KIND_PRIM(PTS_PRIM_GETATTR), 1, &parent->self_val, 1, &ct);
+    PtsValue nm;
+    if (!ga || pts_str_new(attr, strlen(attr), err, &nm)) { pts_type_release(ret_type); return pts_fail(err, PTS_ERR_NOMEM, "out of memory"); }
+    PTS_TRY(pts_node_set_attr(parent->g, ga, "name", PTS_AV_STR, nm, NULL, err));
+    pts_value_set_name(parent->g, ga->outputs[0], attr);
+    PtsIrValue *cins[65];
+    if (nin > 64) { pts_type_release(ret_type); return pts_fail(err, PTS_ERR_RUNTIME, "too many arguments"); }
+    cins[0] = ga->outputs[0];
+    for (int i = 0; i < nin; i++) cins[i + 1] = ins[i];
+    PtsNode *cm = pts_node_new(parent->g, parent->g->top, PTS_KIND_PRIM(PTS_PRIM_CALLMETHOD), nin + 1, cins, 1, &ret_type);
+    if (!cm || pts_str_new(method, strlen(method), err, &nm)) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+    PTS_TRY(pts_node_set_attr(parent->g, cm, "name", PTS_AV_STR, nm, NULL, err));
+    return map_outputs(parent, output, cm->outputs[0], err);
+}
+
+PtsStatus pts_trace_pop(PtsValue output, bool record, PtsError *err, PtsFunction **fn) {
+    *fn = NULL;
+    Frame *f = top;
+    if (!f) return pts_fail(err, PTS_ERR_RUNTIME, "no trace in progress");
+    PtsIrValue *ov = output_value(f, output, err);
+    if (!ov || pts_block_add_output(f->g, f->g->top, ov, err)) {
+        pts_trace_abort();
+        return err->code;
+    }
+    PtsType *ret_type = pts_type_retain(ov->type);
+    top = f->parent;
+    depth--;
+    if (depth == 0) pts_tls_tracing--;
+    PtsStatus s = PTS_OK;
+    if (record && top && f->self.tag == PTS_V_OBJECT)
+        s = record_call(top, f->self, "forward", f->nparent_inputs, f->parent_inputs, pts_type_retain(ret_type), output, err);
+    pts_type_release(ret_type);
+    PtsGraph *g = f->g;
+    f->g = NULL;
+    bool method = f->self.tag == PTS_V_OBJECT;
+    frame_free(f);
+    if (s) { pts_graph_free(g); pts_trace_abort(); return s; }
+    *fn = pts_function_new("forward", g, method);
+    if (!*fn) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+    return PTS_OK;
+}
+
+void pts_trace_abort(void) {
+    while (top) {
+        Frame *f = top;
+        top = f->parent;
+        frame_free(f);
+    }
+    if (depth > 0) pts_tls_tracing--;
+    depth = 0;
+}
+
+PtsStatus pts_trace_record_method_call(PtsValue obj, const char *attr, PtsFunction *fn, int nargs,
+                                       const PtsValue *args, PtsValue *out, PtsError *err) {
+    (void)attr;
+    Frame *f = top;
+    PtsIrValue *ins[64];
+    if (!f || nargs > 64) return pts_fail(err, PTS_ERR_RUNTIME, "no trace in progress");
+    for (int i = 0; i < nargs; i++)
+        if (!(ins[i] = arg_value(f, args[i], err))) return err->code;
+    PtsValue all[65];
+    all[0] = obj;
+    for (int i = 0; i < nargs; i++) all[i + 1] = args[i];
+    pts_tls_tracing--;
+    PtsStatus s = pts_interp_run(fn, all, nargs + 1, out, err);
+    pts_tls_tracing++;
+    if (s) return s;
+    PtsType *rt = pts_type_retain(fn->graph->top->outputs[0]->type);
+    return record_call(f, obj, fn->name, nargs, ins, rt, *out, err);
+}

@@ -1,0 +1,31 @@
+/* trace.h: the tracer. While a thread traces, every dispatched op is executed and recorded as a
+ * node of the current frame's graph; tensors are mapped to the IR values that produced them.
+ * Frames nest for submodule calls: each traced module gets its own `forward` graph and the
+ * parent records prim::GetAttr + prim::CallMethod, as TorchScript does. */
+#ifndef PTS_TRACE_H
+#define PTS_TRACE_H
+
+#include "../ir/ir.h"
+
+/* Push a frame. self: the module object being traced (NONE for a free function); inputs: the
+ * example inputs (tensors, or tuples/lists of tensors), names: their debug names (may be NULL). */
+PTS_INTERNAL PtsStatus pts_trace_push(PtsValue self, int nin, const PtsValue *inputs,
+                                      const char *const *names, const char *scope, PtsError *err);
+/* Pop the current frame, making `output` (a tensor or nested tuples of tensors) the graph's
+ * result; returns the frame's function (owned). If a parent frame exists and the frame's module is
+ * an attribute of the parent's module, the parent records the GetAttr + CallMethod pair (or,
+ * when record_call is false, nothing). */
+PTS_INTERNAL PtsStatus pts_trace_pop(PtsValue output, bool record_call, PtsError *err, PtsFunction **fn);
+/* Abandon every frame of this thread (after an exception). */
+PTS_INTERNAL void pts_trace_abort(void);
+PTS_INTERNAL bool pts_trace_active(void);
+PTS_INTERNAL int pts_trace_depth(void);
+/* Source location that the next recorded nodes get (file borrowed until the next call). */
+PTS_INTERNAL void pts_trace_set_location(const char *file, int line);
+/* Record a call of an already compiled method (a scripted submodule inside a trace): runs it and
+ * records prim::CallMethod on the attribute `attr` of the current module. */
+PTS_INTERNAL PtsStatus pts_trace_record_method_call(PtsValue obj, const char *attr, PtsFunction *f,
+                                                    int nargs, const PtsValue *args, PtsValue *out,
+                                                    PtsError *err);
+
+#endif
