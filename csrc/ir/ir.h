@@ -218,6 +218,12 @@ PTS_INTERNAL PtsFunction *pts_function_retain(PtsFunction *f);
 PTS_INTERNAL extern void (*pts_code_free_hook)(struct PtsCode *c);
 PTS_INTERNAL void pts_function_release(PtsFunction *f);
 
+/* The function as TorchScript source (`def forward(self, x: Tensor) -> Tensor: ...`) appended to b.
+ * Tensor constants are appended to const_list (a PTS_V_LIST) and printed as CONSTANTS.cN.
+ * with_self_type prints `self: <class>` as archive code files do. */
+PTS_INTERNAL PtsStatus pts_function_code(const PtsFunction *f, bool with_self_type, PtsBuf *b,
+                                         PtsValue *const_list, PtsError *err);
+
 /* ================= objects ================= */
 typedef struct PtsObject {
     PtsHeap h;

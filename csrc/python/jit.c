@@ -285,6 +285,25 @@ static PyObject *fn_graph(PyObject *self, PyObject *u) {
     pts_free(s);
     return r;
 }
+static PyObject *fn_code(PyObject *self, PyObject *u) {
+    (void)u;
+    PtsBuf b;
+    pts_buf_init(&b);
+    PtsError err = { 0 };
+    PtsValue consts;
+    if (pts_list_new(PTS_V_LIST, 4, &err, &consts)) return pyts_raise(&err);
+    PtsStatus s = pts_function_code(((FunctionPy *)self)->fn, false, &b, &consts, &err);
+    if (s) { pts_buf_free(&b); pts_value_release(&consts); return pyts_raise(&err); }
+    PyObject *code = PyUnicode_FromString(b.data ? b.data : "");
+    pts_buf_free(&b);
+    PyObject *cl = pyts_ivalue_to_py(&consts);
+    if (!code || !cl) { Py_XDECREF(code); Py_XDECREF(cl); return NULL; }
+    PyObject *r = PyTuple_Pack(2, code, cl);
+    Py_DECREF(code);
+    Py_DECREF(cl);
+    return r;
+}
+
 static PyObject *fn_call(PyObject *self, PyObject *args, PyObject *kw) {
     if (kw && PyDict_GET_SIZE(kw)) return PyErr_Format(PyExc_TypeError, "keyword arguments are not supported here");
     PtsFunction *f = ((FunctionPy *)self)->fn;
@@ -313,6 +332,7 @@ static PyObject *fn_arg_names(PyObject *self, PyObject *u) {
 static PyMethodDef fn_methods[] = {
     {"graph_str", fn_graph, METH_NOARGS, NULL},
     {"arg_names", fn_arg_names, METH_NOARGS, NULL},
+    {"code", fn_code, METH_NOARGS, "(source, constants)"},
     {NULL, NULL, 0, NULL},
 };
 static PyGetSetDef fn_getset[] = { {"name", fn_name, NULL, NULL, NULL}, {NULL, NULL, NULL, NULL, NULL} };

@@ -1,0 +1,448 @@
+/* python_print.c: the code printer behind `.code` and the archive's code/ files: a graph printed
+ * as TorchScript source the way PyTorch prints it. Single-use unnamed values are inlined into
+ * their use when that keeps evaluation order (the value's producer is the node just before);
+ * constants become literals (tensors become CONSTANTS.cN); aten ops print as torch.X with
+ * trailing default arguments dropped and keyword-only arguments by name. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "ir.h"
+
+typedef struct Printer {
+    PtsBuf *b;
+    /* per-value printed name or inline expression, indexed by value id */
+    char **expr;
+    bool *inl;
+    int nvals;
+    int next_tmp;
+    /* names in use, for uniquing user names */
+    char **used;
+    int nused, cap_used;
+    PtsValue *consts;   /* tensor constants collected (owned by caller's list) */
+    PtsValue const_list;
+    PtsError *err;
+} Printer;
+
+static bool name_used(Printer *p, const char *n) {
+    for (int i = 0; i < p->nused; i++) if (strcmp(p->used[i], n) == 0) return true;
+    return false;
+}
+
+static void use_name(Printer *p, const char *n) {
+    if (p->nused == p->cap_used) {
+        int cap = p->cap_used ? p->cap_used * 2 : 32;
+        char **u = pts_realloc(p->used, sizeof(char *) * (size_t)cap);
+        if (!u) return;
+        p->used = u;
+        p->cap_used = cap;
+    }
+    p->used[p->nused++] = pts_strdup(n);
+}
+
+static const char *const reserved[] = {
+    "aten", "ops", "CONSTANTS", "fork", "attribute", "getattr", "_", "as", "and", "class", "def",
+    "if", "else", "elif", "for", "while", "return", "in", "is", "not", "or", "pass", "print",
+    "raise", "True", "False", "None", "torch", "annotate", "unchecked_cast", "uninitialized",
+    "inf", "nan", "self", "with", "import", "from", "break", "continue", "del", "global", "lambda",
+    "try", "except", "finally", "yield", "assert", NULL,
+};
+
+static char *fresh_name(Printer *p, const char *base) {
+    char buf[256];
+    bool res = false;
+    for (int i = 0; reserved[i]; i++) if (strcmp(reserved[i], base) == 0) res = true;
+    if (!res && !name_used(p, base)) { use_name(p, base); return pts_strdup(base); }
+    for (int k = 0;; k++) {
+        snprintf(buf, sizeof buf, "%s%d", base, k);
+        if (!name_used(p, buf)) { use_name(p, buf); return pts_strdup(buf); }
+    }
+}
+
+static char *tmp_name(Printer *p) {
+    char buf[32];
+    for (;;) {
+        snprintf(buf, sizeof buf, "_%d", p->next_tmp++);
+        if (!name_used(p, buf)) { use_name(p, buf); return pts_strdup(buf); }
+    }
+}
+
+static void print_double(PtsBuf *b, double d) {
+    if (isnan(d)) { pts_buf_puts(b, "nan"); return; }
+    if (isinf(d)) { pts_buf_puts(b, d > 0 ? "inf" : "-inf"); return; }
+    char tmp[64];
+    snprintf(tmp, sizeof tmp, "%.17g", d);
+    pts_buf_puts(b, tmp);
+    if (!strpbrk(tmp, ".en")) pts_buf_puts(b, ".");
+}
+
+static void print_str_lit(PtsBuf *b, const char *s) {
+    pts_buf_puts(b, "\"");
+    for (; *s; s++) {
+        switch (*s) {
+        case '"': pts_buf_puts(b, "\\\""); break;
+        case '\\': pts_buf_puts(b, "\\\\"); break;
+        case '\n': pts_buf_puts(b, "\\n"); break;
+        case '\t': pts_buf_puts(b, "\\t"); break;
+        default: pts_buf_putn(b, s, 1);
+        }
+    }
+    pts_buf_puts(b, "\"");
+}
+
+/* literal for a constant; tensors go to the constant table */
+static void print_constant(Printer *p, PtsBuf *b, PtsValue v) {
+    switch (v.tag) {
+    case PTS_V_NONE: pts_buf_puts(b, "None"); break;
+    case PTS_V_BOOL: pts_buf_puts(b, v.u.b ? "True" : "False"); break;
+    case PTS_V_INT: pts_buf_printf(b, "%lld", (long long)v.u.i); break;
+    case PTS_V_DOUBLE: print_double(b, v.u.d); break;
+    case PTS_V_STR: print_str_lit(b, pts_as_str(v)->data); break;
+    case PTS_V_DEVICE: pts_buf_puts(b, "torch.device(\"cpu\")"); break;
+    case PTS_V_LIST: case PTS_V_TUPLE: {
+        PtsList *l = pts_as_list(v);
+        pts_buf_puts(b, v.tag == PTS_V_LIST ? "[" : "(");
+        for (int64_t i = 0; i < l->len; i++) {
+            if (i) pts_buf_puts(b, ", ");
+            print_constant(p, b, l->items[i]);
+        }
+        if (v.tag == PTS_V_TUPLE && l->len == 1) pts_buf_puts(b, ",");
+        pts_buf_puts(b, v.tag == PTS_V_LIST ? "]" : ")");
+        break;
+    }
+    case PTS_V_TENSOR: {
+        PtsList *l = pts_as_list(p->const_list);
+        int64_t k = -1;
+        for (int64_t i = 0; i < l->len; i++) if (l->items[i].u.t == v.u.t) k = i;
+        if (k < 0) {
+            k = l->len;
+            pts_list_append(p->const_list, pts_value_retain(v), p->err);
+        }
+        pts_buf_printf(b, "CONSTANTS.c%lld", (long long)k);
+        break;
+    }
+    default: pts_buf_puts(b, "None"); break;
+    }
+}
+
+static const char *vexpr(Printer *p, const PtsIrValue *v) { return p->expr[v->id] ? p->expr[v->id] : "?"; }
+
+static bool values_equal(PtsValue a, PtsValue b) {
+    if (a.tag == PTS_V_LIST && b.tag == PTS_V_LIST) {
+        PtsList *x = pts_as_list(a), *y = pts_as_list(b);
+        if (x->len != y->len) return false;
+        for (int64_t i = 0; i < x->len; i++) if (!values_equal(x->items[i], y->items[i])) return false;
+        return true;
+    }
+    if (a.tag == PTS_V_STR && b.tag == PTS_V_STR) return strcmp(pts_as_str(a)->data, pts_as_str(b)->data) == 0;
+    if ((a.tag == PTS_V_INT || a.tag == PTS_V_BOOL || a.tag == PTS_V_DOUBLE) &&
+        (b.tag == PTS_V_INT || b.tag == PTS_V_BOOL || b.tag == PTS_V_DOUBLE))
+        return a.tag == b.tag && pts_value_to_f64(a) == pts_value_to_f64(b);
+    return a.tag == b.tag && (a.tag == PTS_V_NONE || a.tag == PTS_V_DEVICE);
+}
+
+/* is input i of op node n a constant equal to the schema default? */
+static bool is_default(const PtsNode *n, int i) {
+    const PtsSchema *s = &pts_op_info[n->kind].schema;
+    if (i >= s->nargs || !s->args[i].has_default) return false;
+    const PtsNode *pn = n->inputs[i]->node;
+    if (!pn) return false;
+    if (pn->kind == PTS_KIND_PRIM(PTS_PRIM_CONSTANT)) {
+        const PtsNodeAttr *a = pts_node_attr(pn, "value");
+        PtsValue v = a ? a->v : pts_none();
+        if (v.tag == PTS_V_TENSOR) return false;
+        return values_equal(v, s->args[i].def);
+    }
+    return false;
+}
+
+/* the expression text of node n (which has one output, or none) */
+static void node_expr(Printer *p, PtsBuf *b, const PtsNode *n) {
+    if (pts_kind_is_op(n->kind)) {
+        const PtsSchema *s = &pts_op_info[n->kind].schema;
+        int last = n->ninputs;
+        while (last > 0 && is_default(n, last - 1)) last--;
+        pts_buf_printf(b, "torch.%s(", s->name);
+        for (int i = 0; i < last; i++) {
+            if (i) pts_buf_puts(b, ", ");
+            if (i < s->nargs && s->args[i].kwarg_only) pts_buf_printf(b, "%s=", s->args[i].name);
+            pts_buf_puts(b, vexpr(p, n->inputs[i]));
+        }
+        pts_buf_puts(b, ")");
+        return;
+    }
+    switch (n->kind - PTS_PRIM_BASE) {
+    case PTS_PRIM_CONSTANT: {
+        const PtsNodeAttr *a = pts_node_attr(n, "value");
+        print_constant(p, b, a ? a->v : pts_none());
+        return;
+    }
+    case PTS_PRIM_GETATTR: {
+        const PtsNodeAttr *a = pts_node_attr(n, "name");
+        const char *nm = pts_as_str(a->v)->data;
+        bool ident = (nm[0] < '0' || nm[0] > '9');
+        if (ident) pts_buf_printf(b, "%s.%s", vexpr(p, n->inputs[0]), nm);
+        else pts_buf_printf(b, "getattr(%s, \"%s\")", vexpr(p, n->inputs[0]), nm);
+        return;
+    }
+    case PTS_PRIM_CALLMETHOD: {
+        const PtsNodeAttr *a = pts_node_attr(n, "name");
+        pts_buf_printf(b, "(%s).%s(", vexpr(p, n->inputs[0]), pts_as_str(a->v)->data);
+        for (int i = 1; i < n->ninputs; i++) pts_buf_printf(b, "%s, ", vexpr(p, n->inputs[i]));
+        pts_buf_puts(b, ")");
+        return;
+    }
+    case PTS_PRIM_TUPLECONSTRUCT:
+    case PTS_PRIM_LISTCONSTRUCT: {
+        bool tup = n->kind == PTS_KIND_PRIM(PTS_PRIM_TUPLECONSTRUCT);
+        pts_buf_puts(b, tup ? "(" : "[");
+        for (int i = 0; i < n->ninputs; i++) {
+            if (i) pts_buf_puts(b, ", ");
+            pts_buf_puts(b, vexpr(p, n->inputs[i]));
+        }
+        if (tup && n->ninputs == 1) pts_buf_puts(b, ",");
+        pts_buf_puts(b, tup ? ")" : "]");
+        return;
+    }
+    case PTS_PRIM_TUPLEINDEX:
+        pts_buf_printf(b, "(%s)[%s]", vexpr(p, n->inputs[0]), vexpr(p, n->inputs[1]));
+        return;
+    case PTS_PRIM_UNCHECKED_CAST: {
+        pts_buf_puts(b, "unchecked_cast(");
+        pts_type_print(b, n->outputs[0]->type, true);
+        pts_buf_printf(b, ", %s)", vexpr(p, n->inputs[0]));
+        return;
+    }
+    case PTS_PRIM_NUMTOTENSOR:
+        pts_buf_printf(b, "torch.tensor(%s)", vexpr(p, n->inputs[0]));
+        return;
+    case PTS_PRIM_UNINITIALIZED:
+        pts_buf_puts(b, "uninitialized(");
+        pts_type_print(b, n->outputs[0]->type, true);
+        pts_buf_puts(b, ")");
+        return;
+    default:
+        pts_buf_printf(b, "ops.%s(", pts_node_kind_name(n->kind));
+        for (int i = 0; i < n->ninputs; i++) {
+            if (i) pts_buf_puts(b, ", ");
+            pts_buf_puts(b, vexpr(p, n->inputs[i]));
+        }
+        pts_buf_puts(b, ")");
+        return;
+    }
+}
+
+static bool is_kind(const PtsNode *n, int prim) { return n->kind == PTS_KIND_PRIM(prim); }
+
+/* Can the (single) output of n be inlined into its use? */
+static bool can_inline(const PtsNode *n) {
+    if (n->noutputs != 1 || n->nblocks) return false;
+    const PtsIrValue *v = n->outputs[0];
+    if (is_kind(n, PTS_PRIM_CONSTANT)) return true;
+    if (v->name) return false;
+    if (v->nuses != 1 || !v->uses[0].user) return false;
+    if (v->uses[0].user->owner != n->owner) return false;
+    if (is_kind(n, PTS_PRIM_GETATTR) || is_kind(n, PTS_PRIM_RAISE)) return false;
+    return true;
+}
+
+/* Order rule: mark inputs that are produced by the node printed just before, walking inputs from
+ * last to first, so evaluation order is unchanged (as PyTorch's printer does). */
+static void scan_block(Printer *p, const PtsBlock *blk);
+
+static void scan_node(Printer *p, const PtsNode *n, const PtsNode **prev) {
+    for (int i = n->ninputs - 1; i >= 0; i--) {
+        /* constants print as literals wherever they are; they never break the order */
+        while (*prev && is_kind(*prev, PTS_PRIM_CONSTANT)) *prev = (*prev)->prev;
+        const PtsNode *pn = n->inputs[i]->node;
+        if (!pn || pn->owner != n->owner) continue;
+        if (is_kind(pn, PTS_PRIM_CONSTANT)) { p->inl[pn->outputs[0]->id] = true; continue; }
+        if (pn == *prev && can_inline(pn)) {
+            p->inl[pn->outputs[0]->id] = true;
+            *prev = pn->prev;
+            scan_node(p, pn, prev);
+        }
+    }
+}
+
+static void scan_block(Printer *p, const PtsBlock *blk) {
+    for (const PtsNode *n = blk->last; n;) {
+        if (p->inl[n->noutputs ? n->outputs[0]->id : 0] && n->noutputs) { n = n->prev; continue; }
+        const PtsNode *prev = n->prev;
+        scan_node(p, n, &prev);
+        for (int i = 0; i < n->nblocks; i++) scan_block(p, n->blocks[i]);
+        n = prev;
+    }
+    /* block returns: a single-use value produced by the last node can be inlined into return */
+    for (int i = blk->noutputs - 1; i >= 0; i--) {
+        const PtsNode *pn = blk->outputs[i]->node;
+        if (pn && pn->owner == blk && is_kind(pn, PTS_PRIM_CONSTANT)) p->inl[blk->outputs[i]->id] = true;
+    }
+    if (!blk->owner && blk->noutputs == 1) {
+        const PtsIrValue *v = blk->outputs[0];
+        const PtsNode *pn = v->node;
+        if (pn && pn == blk->last && pn->noutputs == 1 && v->nuses == 1 && !v->name && !pn->nblocks &&
+            !is_kind(pn, PTS_PRIM_GETATTR)) {
+            p->inl[v->id] = true;
+            const PtsNode *prev = pn->prev;
+            scan_node(p, pn, &prev);
+        }
+    }
+}
+
+static void set_expr(Printer *p, const PtsIrValue *v, char *s) {
+    pts_free(p->expr[v->id]);
+    p->expr[v->id] = s;
+}
+
+static char *name_for(Printer *p, const PtsIrValue *v) {
+    return v->name ? fresh_name(p, v->name) : tmp_name(p);
+}
+
+static void print_block(Printer *p, const PtsBlock *blk, int indent);
+
+static void indent_to(PtsBuf *b, int indent) { pts_buf_printf(b, "%*s", indent, ""); }
+
+static void print_node(Printer *p, const PtsNode *n, int indent) {
+    PtsBuf *b = p->b;
+    if (n->noutputs == 1 && p->inl[n->outputs[0]->id]) {
+        PtsBuf e;
+        pts_buf_init(&e);
+        node_expr(p, &e, n);
+        set_expr(p, n->outputs[0], pts_buf_steal(&e));
+        return;
+    }
+    if (is_kind(n, PTS_PRIM_IF)) {
+        for (int i = 0; i < n->noutputs; i++) set_expr(p, n->outputs[i], name_for(p, n->outputs[i]));
+        indent_to(b, indent);
+        pts_buf_printf(b, "if %s:\n", vexpr(p, n->inputs[0]));
+        for (int k = 0; k < 2; k++) {
+            if (k) { indent_to(b, indent); pts_buf_puts(b, "else:\n"); }
+            const PtsBlock *blk = n->blocks[k];
+            size_t before = b->len;
+            print_block(p, blk, indent + 2);
+            if (n->noutputs) {
+                indent_to(b, indent + 2);
+                for (int i = 0; i < n->noutputs; i++) pts_buf_printf(b, i ? ", %s" : "%s", vexpr(p, n->outputs[i]));
+                pts_buf_puts(b, " = ");
+                for (int i = 0; i < n->noutputs; i++) pts_buf_printf(b, i ? ", %s" : "%s", vexpr(p, blk->outputs[i]));
+                pts_buf_puts(b, "\n");
+            } else if (b->len == before) {
+                indent_to(b, indent + 2);
+                pts_buf_puts(b, "pass\n");
+            }
+        }
+        return;
+    }
+    if (is_kind(n, PTS_PRIM_LOOP)) {
+        const PtsBlock *body = n->blocks[0];
+        int ncar = n->ninputs - 2;
+        /* carried values: the loop outputs and body inputs share names */
+        for (int i = 0; i < ncar; i++) {
+            char *nm = name_for(p, n->outputs[i]);
+            set_expr(p, body->inputs[i + 1], pts_strdup(nm));
+            set_expr(p, n->outputs[i], nm);
+        }
+        if (ncar) {
+            indent_to(b, indent);
+            for (int i = 0; i < ncar; i++) pts_buf_printf(b, i ? ", %s" : "%s", vexpr(p, n->outputs[i]));
+            pts_buf_puts(b, " = ");
+            for (int i = 0; i < ncar; i++) pts_buf_printf(b, i ? ", %s" : "%s", vexpr(p, n->inputs[i + 2]));
+            pts_buf_puts(b, "\n");
+        }
+        set_expr(p, body->inputs[0], name_for(p, body->inputs[0]));
+        indent_to(b, indent);
+        pts_buf_printf(b, "for %s in range(%s):\n", vexpr(p, body->inputs[0]), vexpr(p, n->inputs[0]));
+        size_t before = b->len;
+        print_block(p, body, indent + 2);
+        if (ncar) {
+            indent_to(b, indent + 2);
+            for (int i = 0; i < ncar; i++) pts_buf_printf(b, i ? ", %s" : "%s", vexpr(p, n->outputs[i]));
+            pts_buf_puts(b, " = ");
+            for (int i = 0; i < ncar; i++) pts_buf_printf(b, i ? ", %s" : "%s", vexpr(p, body->outputs[i + 1]));
+            pts_buf_puts(b, "\n");
+        } else if (b->len == before) {
+            indent_to(b, indent + 2);
+            pts_buf_puts(b, "pass\n");
+        }
+        return;
+    }
+    if (is_kind(n, PTS_PRIM_TUPLEUNPACK) || is_kind(n, PTS_PRIM_LISTUNPACK)) {
+        indent_to(b, indent);
+        for (int i = 0; i < n->noutputs; i++) {
+            set_expr(p, n->outputs[i], name_for(p, n->outputs[i]));
+            pts_buf_printf(b, "%s, ", vexpr(p, n->outputs[i]));
+        }
+        pts_buf_printf(b, "= %s\n", vexpr(p, n->inputs[0]));
+        return;
+    }
+    if (is_kind(n, PTS_PRIM_RAISE)) {
+        indent_to(b, indent);
+        pts_buf_printf(b, "ops.prim.RaiseException(%s)\n", n->ninputs ? vexpr(p, n->inputs[0]) : "");
+        return;
+    }
+    PtsBuf e;
+    pts_buf_init(&e);
+    node_expr(p, &e, n);
+    indent_to(b, indent);
+    if (n->noutputs == 1) {
+        set_expr(p, n->outputs[0], name_for(p, n->outputs[0]));
+        pts_buf_printf(b, "%s = ", vexpr(p, n->outputs[0]));
+    }
+    pts_buf_puts(b, e.data ? e.data : "");
+    pts_buf_puts(b, "\n");
+    pts_buf_free(&e);
+}
+
+static void print_block(Printer *p, const PtsBlock *blk, int indent) {
+    for (const PtsNode *n = blk->first; n; n = n->next) print_node(p, n, indent);
+}
+
+PtsStatus pts_function_code(const PtsFunction *f, bool with_self_type, PtsBuf *b, PtsValue *const_list,
+                            PtsError *err) {
+    const PtsGraph *g = f->graph;
+    Printer p = { 0 };
+    p.b = b;
+    p.err = err;
+    p.nvals = g->next_value_id;
+    p.expr = pts_calloc((size_t)p.nvals + 1, sizeof(char *));
+    p.inl = pts_calloc((size_t)p.nvals + 1, sizeof(bool));
+    p.const_list = *const_list;
+    if (!p.expr || !p.inl) {
+        pts_free(p.expr);
+        pts_free(p.inl);
+        return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+    }
+    const PtsBlock *top = g->top;
+    pts_buf_printf(b, "def %s(", f->name);
+    for (int i = 0; i < top->ninputs; i++) {
+        const PtsIrValue *v = top->inputs[i];
+        char *nm;
+        if (i == 0 && f->is_method) {
+            nm = pts_strdup("self");
+            use_name(&p, "self");
+        } else nm = name_for(&p, v);
+        set_expr(&p, v, nm);
+        if (i) pts_buf_puts(b, ",\n    ");
+        pts_buf_puts(b, nm);
+        if (i > 0 || !f->is_method || with_self_type) {
+            pts_buf_puts(b, ": ");
+            pts_type_print(b, v->type, true);
+        }
+    }
+    pts_buf_puts(b, ") -> ");
+    if (top->noutputs == 1) pts_type_print(b, top->outputs[0]->type, true);
+    else pts_buf_puts(b, "None");
+    pts_buf_puts(b, ":\n");
+    scan_block(&p, top);
+    print_block(&p, top, 2);
+    pts_buf_puts(b, "  return ");
+    for (int i = 0; i < top->noutputs; i++) pts_buf_printf(b, i ? ", %s" : "%s", vexpr(&p, top->outputs[i]));
+    pts_buf_puts(b, "\n");
+    for (int i = 0; i <= p.nvals; i++) pts_free(p.expr[i]);
+    for (int i = 0; i < p.nused; i++) pts_free(p.used[i]);
+    pts_free(p.used);
+    pts_free(p.expr);
+    pts_free(p.inl);
+    return b->oom ? pts_fail(err, PTS_ERR_NOMEM, "out of memory") : err->code;
+}
