@@ -174,7 +174,7 @@ static void put_vector(Fmt *f, PtsBuf *out, int d, const char *p, int64_t indent
     const PtsTensor *t = f->t;
     int64_t n = t->shape[d], e = f->o->edgeitems;
     int64_t step = t->strides[d] * (int64_t)pts_dtype_size(t->dtype);
-    double per = floor((double)(f->o->linewidth - indent) / (double)(f->max_width + 2));
+    double per = floor(((double)f->o->linewidth - (double)indent) / (double)(f->max_width + 2));
     int64_t per_line = per < 1 ? 1 : per > 1e15 ? INT64_MAX : (int64_t)per;
     pts_buf_puts(out, "[");
     if (f->summarize && e == 0) {
