@@ -1,5 +1,8 @@
 """pyts: TorchScript rebuilt as a small, fast C library. Tensors and their functions."""
+__version__ = "0.1.0"
+
 from . import _C
+from ._tensor_str import get_printoptions, set_printoptions  # noqa: F401
 from ._C import Tensor, Size, dtype, from_numpy, tensor  # noqa: F401
 
 globals().update(_C._dtypes)

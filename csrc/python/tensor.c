@@ -262,6 +262,29 @@ CONVERTER(char, PTS_INT8)
 CONVERTER(byte, PTS_UINT8)
 CONVERTER(bool, PTS_BOOL)
 
+/* torch's Tensor.__format__: a 0-dim plain tensor formats its item ("{:.2f}"), anything else
+ * only with an empty spec (as object.__format__) */
+static PyObject *tensor_format(PyObject *self, PyObject *spec) {
+    if (!PyUnicode_Check(spec))
+        return PyErr_Format(PyExc_TypeError, "__format__() argument must be str, not %s",
+                            Py_TYPE(spec)->tp_name);
+    if (T(self)->ndim == 0 && Py_IS_TYPE(self, PytsTensor_Type)) {
+        PyObject *item = scalar_to_py(T(self)->dtype, pts_tensor_data(T(self)));
+        if (!item) return NULL;
+        PyObject *r = PyObject_Format(item, spec);
+        Py_DECREF(item);
+        return r;
+    }
+    if (PyUnicode_GET_LENGTH(spec) > 0) {
+        PyObject *name = PyObject_GetAttrString((PyObject *)Py_TYPE(self), "__name__");
+        if (!name) return NULL;
+        PyErr_Format(PyExc_TypeError, "unsupported format string passed to %U.__format__", name);
+        Py_DECREF(name);
+        return NULL;
+    }
+    return PyObject_Str(self);
+}
+
 static PyMethodDef tensor_methods[] = {
     {"item", tensor_item, METH_NOARGS, "the value of a one-element tensor as a Python number"},
     {"tolist", tensor_tolist, METH_NOARGS, "nested lists of Python numbers"},
@@ -287,6 +310,7 @@ static PyMethodDef tensor_methods[] = {
     {"byte", tensor_byte, METH_NOARGS, NULL},
     {"bool", tensor_bool, METH_NOARGS, NULL},
     {"numpy", pyts_tensor_numpy, METH_NOARGS, "a NumPy array sharing this tensor's memory"},
+    {"__format__", tensor_format, METH_O, NULL},
     {"_make_subclass", tensor_make_subclass, METH_VARARGS | METH_STATIC, NULL},
     {NULL, NULL, 0, NULL},
 };
@@ -375,6 +399,7 @@ static PyType_Slot tensor_slots[] = {
     {Py_tp_clear, tensor_clear},
     {Py_tp_new, tensor_new},
     {Py_tp_repr, tensor_repr},
+    {Py_tp_str, tensor_repr},
     {Py_tp_hash, tensor_hash},
     {Py_tp_getset, tensor_getset},
     {Py_tp_methods, tensor_methods},

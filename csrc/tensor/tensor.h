@@ -151,4 +151,33 @@ PTS_INTERNAL void pts_iter_run(int nops, PtsIterOperand *ops, int ndim, const in
 PTS_INTERNAL void pts_iter_operand(PtsIterOperand *op, const PtsTensor *t, int ndim,
                                    const int64_t *shape);
 
+/* ---- printing (format.c) ----
+ * Tensors print exactly as PyTorch 2.13 prints them (torch/_tensor_str.py), with "pyts." where
+ * PyTorch writes "torch.". The options are one process-wide record, as torch's PRINT_OPTS. */
+typedef struct PtsPrintOptions {
+    int precision;       /* digits after the point (default 4); 0..PTS_PRINT_MAX_PRECISION */
+    double threshold;    /* summarise with "..." when numel > threshold (default 1000; may be inf) */
+    int64_t edgeitems;   /* items kept at each end of a summarised dim (default 3); >= 0 */
+    int64_t linewidth;   /* characters per line before 1-D rows wrap (default 80) */
+    int sci_mode;        /* -1 chosen per tensor (default), 0 never, 1 always scientific */
+} PtsPrintOptions;
+#define PTS_PRINT_MAX_PRECISION 1000
+
+/* profile: "default", "short" or "full" (as torch.set_printoptions(profile=...)). */
+PTS_INTERNAL PtsStatus pts_print_options_profile(const char *profile, PtsPrintOptions *o,
+                                                 PtsError *err);
+PTS_INTERNAL void pts_print_options_get(PtsPrintOptions *o);
+/* Checks every field (VALUE error names it) before replacing the process-wide options. */
+PTS_INTERNAL PtsStatus pts_print_options_set(const PtsPrintOptions *o, PtsError *err);
+
+/* The repr of t: prefix ("tensor(" when NULL), the values, the size= and dtype= suffixes torch
+ * adds (dtype shown unless it is default_dtype, int64 or bool), then the caller's extra suffixes
+ * (borrowed strings such as "grad_fn=<TanhBackward0>"), each moved to its own line when it would
+ * pass the line width. opts NULL means the process-wide options. *out is an owned NUL-terminated
+ * string (free with pts_free); NULL on failure (NOMEM or VALUE for bad options). */
+PTS_INTERNAL PtsStatus pts_tensor_format(const PtsTensor *t, const PtsPrintOptions *opts,
+                                         const char *prefix, PtsDType default_dtype,
+                                         const char *const *suffixes, int nsuffixes,
+                                         PtsError *err, char **out);
+
 #endif
