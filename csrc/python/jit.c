@@ -388,7 +388,31 @@ static PyObject *m_trace_pop(PyObject *self, PyObject *args) {
 static PyObject *m_trace_abort(PyObject *self, PyObject *u) { (void)self; (void)u; pts_trace_abort(); Py_RETURN_NONE; }
 static PyObject *m_trace_depth(PyObject *self, PyObject *u) { (void)self; (void)u; return PyLong_FromLong(pts_trace_depth()); }
 
+/* ---- TracerWarning: Python-side uses of a traced tensor's value ---- */
+static PyObject *tracer_warning_cls;
+
+static PyObject *m_set_tracer_warning(PyObject *self, PyObject *cls) {
+    (void)self;
+    Py_XSETREF(tracer_warning_cls, Py_NewRef(cls));
+    Py_RETURN_NONE;
+}
+
+int pyts_trace_warn(const char *what) {
+    if (!pts_trace_active() || !tracer_warning_cls) return 0;
+    char msg[512];
+    if (strncmp(what, "Iterating", 9) == 0 || strncmp(what, "Using len", 9) == 0)
+        snprintf(msg, sizeof msg, "%s", what);
+    else
+        snprintf(msg, sizeof msg,
+                 "Converting a tensor to %s might cause the trace to be incorrect. We can't record the "
+                 "data flow of Python values, so this value will be treated as a constant in the future. "
+                 "This means that the trace might not generalize to other inputs!", what);
+    /* stacklevel 1 names the Python line that made the conversion */
+    return PyErr_WarnEx(tracer_warning_cls, msg, 1);
+}
+
 static PyMethodDef jit_functions[] = {
+    {"_set_tracer_warning", m_set_tracer_warning, METH_O, NULL},
     {"_make_object", m_make_object, METH_VARARGS, "make a module/class object: (qualname, is_module, [(name, kind, value)])"},
     {"_trace_push", m_trace_push, METH_VARARGS, NULL},
     {"_trace_pop", m_trace_pop, METH_VARARGS, NULL},

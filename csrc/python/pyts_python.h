@@ -52,6 +52,9 @@ int pyts_ops_setup(PyObject *module);        /* functions and methods from the r
 int pyts_tensor_setup(PyObject *module);
 int pyts_numpy_setup(PyObject *module);
 int pyts_jit_setup(PyObject *module);
+/* Emit pyts.jit.TracerWarning for a conversion of a traced tensor ("a Python boolean"...); -1 if
+ * the warning was turned into an exception. No-op when not tracing. */
+int pyts_trace_warn(const char *what);
 /* Any Python value <-> PtsValue (tensors, numbers, str, None, tuples, lists, script objects). */
 int pyts_py_to_ivalue(PyObject *o, PtsValue *v);
 PyObject *pyts_ivalue_to_py(PtsValue *v);

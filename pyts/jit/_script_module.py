@@ -1,0 +1,203 @@
+"""ScriptModule and ScriptFunction: Python views of compiled objects and functions held in C.
+
+One object model serves traced, scripted and loaded modules: a C class type plus slots
+(``pyts._C.ScriptObject``). Calls run in the C interpreter with the GIL released."""
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from .. import _C
+
+
+class Graph:
+    """A method's IR graph; ``str(g)`` is TorchScript's graph text."""
+
+    def __init__(self, fn):
+        self._fn = fn
+
+    def __str__(self):
+        return self._fn.graph_str()
+
+    __repr__ = __str__
+
+
+def _code_of(fn, with_constants=False):
+    src, consts = fn.code()
+    if with_constants:
+        return src, ConstMap({f"c{i}": c for i, c in enumerate(consts)})
+    return src
+
+
+class ConstMap:
+    def __init__(self, mapping):
+        self.const_mapping = mapping
+
+    def __getattr__(self, name):
+        try:
+            return self.const_mapping[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+class ScriptFunction:
+    """A compiled free function (from tracing or scripting)."""
+
+    def __init__(self, fn, name=None):
+        self._fn = fn
+        self.__name__ = name or fn.name
+        self.name = self.__name__
+
+    def __call__(self, *args):
+        return self._fn(*args)
+
+    @property
+    def graph(self):
+        return Graph(self._fn)
+
+    @property
+    def code(self):
+        return _code_of(self._fn)
+
+    @property
+    def code_with_constants(self):
+        return _code_of(self._fn, True)
+
+    def __repr__(self):
+        return f"<pyts.jit.ScriptFunction object at {id(self):#x}>"
+
+
+class ScriptModule:
+    """A module whose methods are compiled TorchScript (traced, scripted or loaded)."""
+
+    def __init__(self, obj, original=None):
+        object.__setattr__(self, "_c", obj)
+        qual = obj._qualname()
+        object.__setattr__(self, "original_name", qual.rsplit(".", 1)[-1])
+        object.__setattr__(self, "_submodules", {})
+        object.__setattr__(self, "_original", original)
+
+    # ---- attributes ----
+    def _kinds(self):
+        return dict(self._c._attrs())
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        kinds = self._kinds()
+        if name in kinds:
+            if kinds[name] == "module":
+                subs = object.__getattribute__(self, "_submodules")
+                if name not in subs:
+                    subs[name] = ScriptModule(self._c._get(name))
+                return subs[name]
+            return self._c._get(name)
+        if name in self._c._methods():
+            fn = self._c._method(name)
+            return lambda *args: self._c._run(name, args)
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __setattr__(self, name, value):
+        if name in self._kinds():
+            self._c._set(name, value)
+        else:
+            object.__setattr__(self, name, value)
+
+    # ---- calls ----
+    def __call__(self, *args, **kwargs):
+        if kwargs:
+            raise TypeError("pyts ScriptModule calls take positional arguments only")
+        return self._c._run("forward", args)
+
+    def forward(self, *args):
+        return self._c._run("forward", args)
+
+    # ---- introspection ----
+    @property
+    def graph(self):
+        return Graph(self._c._method("forward"))
+
+    @property
+    def code(self):
+        return _code_of(self._c._method("forward"))
+
+    @property
+    def code_with_constants(self):
+        return _code_of(self._c._method("forward"), True)
+
+    def named_children(self):
+        for name, kind in self._c._attrs():
+            if kind == "module":
+                yield name, getattr(self, name)
+
+    def children(self):
+        for _, m in self.named_children():
+            yield m
+
+    def named_modules(self, memo=None, prefix=""):
+        memo = memo if memo is not None else set()
+        if id(self._c) not in memo:
+            memo.add(id(self._c))
+            yield prefix, self
+            for name, m in self.named_children():
+                yield from m.named_modules(memo, prefix + ("." if prefix else "") + name)
+
+    def modules(self):
+        for _, m in self.named_modules():
+            yield m
+
+    def _named_tensors(self, kinds, prefix, recurse):
+        for name, kind in self._c._attrs():
+            if kind in kinds:
+                v = self._c._get(name)
+                if v is not None:
+                    yield prefix + name, v
+        if recurse:
+            for cname, m in self.named_children():
+                yield from m._named_tensors(kinds, prefix + cname + ".", True)
+
+    def named_parameters(self, prefix="", recurse=True):
+        return self._named_tensors(("parameter",), prefix + ("." if prefix else ""), recurse)
+
+    def parameters(self, recurse=True):
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def named_buffers(self, prefix="", recurse=True):
+        return self._named_tensors(("buffer",), prefix + ("." if prefix else ""), recurse)
+
+    def buffers(self, recurse=True):
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
+
+    def state_dict(self):
+        out = OrderedDict()
+        for k, v in self._named_tensors(("parameter", "buffer"), "", True):
+            out[k] = v.detach() if hasattr(v, "detach") else v
+        return out
+
+    def train(self, mode=True):
+        for m in self.modules():
+            if "training" in m._kinds():
+                m._c._set("training", bool(mode))
+        return self
+
+    def eval(self):
+        return self.train(False)
+
+    @property
+    def training(self):
+        return bool(self._c._get("training")) if "training" in self._kinds() else False
+
+    def __repr__(self):
+        lines = [f"original_name={self.original_name}"]
+        for name, m in self.named_children():
+            sub = repr(m).split("\n")
+            lines.append(f"({name}): " + "\n  ".join(sub))
+        name = self.original_name
+        if len(lines) == 1:
+            return f"{name}({lines[0]})"
+        return name + "(\n  " + "\n  ".join(lines) + "\n)"
+
+    def save(self, f, _extra_files=None):
+        from . import save
+        save(self, f, _extra_files=_extra_files)

@@ -1,0 +1,255 @@
+"""pyts.jit.trace: run a function or module on example inputs and record the ops it executes.
+
+Recording happens in C (csrc/trace): every dispatched op becomes a node. This module only keeps
+the module hierarchy: each submodule called during the trace gets its own traced ``forward`` and
+the caller records ``prim::GetAttr`` + ``prim::CallMethod``."""
+from __future__ import annotations
+
+import inspect
+import threading
+import warnings
+
+from .. import _C
+from ._script_module import ScriptFunction, ScriptModule
+
+
+class TracerWarning(Warning):
+    """A Python-side use of a traced tensor's value: the trace freezes it as a constant."""
+
+
+class TracingCheckError(Exception):
+    def __init__(self, graph_diff_error, tensor_compare_error, extra_msg=None):
+        self.message = "Tracing failed sanity checks!\n"
+        if extra_msg is not None:
+            self.message += extra_msg + "\n"
+        if graph_diff_error is not None:
+            self.message += "ERROR: Graphs differed across invocations!\n" + graph_diff_error + "\n"
+        if tensor_compare_error is not None:
+            self.message += ("ERROR: Tensor-valued Constant nodes differed in value across invocations. "
+                             "This often indicates that the tracer has encountered untraceable code.\n"
+                             + tensor_compare_error + "\n")
+        super().__init__(self.message)
+
+
+_state = threading.local()
+
+
+def _active():
+    return getattr(_state, "trace", None)
+
+
+class _TraceState:
+    def __init__(self, root, objects):
+        self.root = root
+        self.objects = objects  # id(module) -> ScriptObject
+        self.scopes = {}        # id(module) -> scope string
+        self.stack = [root]
+
+
+def _qualname(mod):
+    cls = type(mod)
+    module = cls.__module__
+    if module in ("__main__", "builtins") or module.startswith("__main__"):
+        return f"__torch__.{cls.__qualname__}"
+    module = module.replace("pyts.nn.modules", "torch.nn.modules")
+    return f"__torch__.{module}.{cls.__qualname__}"
+
+
+def _build_object(mod, objects):
+    """A ScriptObject mirroring module `mod`: parameters, buffers, submodules, `training`."""
+    if id(mod) in objects:
+        return objects[id(mod)]
+    if isinstance(mod, ScriptModule):
+        objects[id(mod)] = mod._c
+        return mod._c
+    attrs = [("training", "attribute", bool(getattr(mod, "training", True)))]
+    for name, p in mod._parameters.items():
+        if p is not None:
+            attrs.append((name, "parameter", p))
+    for name, b in mod._buffers.items():
+        if b is not None:
+            attrs.append((name, "buffer", b))
+    for name, sub in mod._modules.items():
+        if sub is not None:
+            attrs.append((name, "module", _build_object(sub, objects)))
+    obj = _C._make_object(_qualname(mod), True, attrs)
+    objects[id(mod)] = obj
+    return obj
+
+
+def _arg_names(fn, n):
+    try:
+        params = [p for p in inspect.signature(fn).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        names = [p.name for p in params][:n]
+    except (TypeError, ValueError):
+        names = []
+    return tuple(names + [None] * (n - len(names)))
+
+
+def _as_tuple(example_inputs):
+    if isinstance(example_inputs, tuple):
+        return example_inputs
+    return (example_inputs,)
+
+
+def _call_submodule(mod, args, kwargs, call):
+    """Module.__call__ while tracing: a submodule of the traced module gets its own frame."""
+    st = _active()
+    if st is None or mod is st.stack[-1] or id(mod) not in st.objects or kwargs:
+        return call(*args, **kwargs)
+    parent = st.stack[-1]
+    parent_obj = st.objects[id(parent)]
+    attr = next((n for n, m in parent._modules.items() if m is mod), None) if hasattr(parent, "_modules") else None
+    if attr is None:
+        return call(*args, **kwargs)
+    scope = st.scopes.get(id(parent))
+    path = (scope.rsplit("/", 1)[-1] + "." + attr) if scope else "__module." + attr
+    my_scope = (scope + "/" + path) if scope else path
+    st.scopes[id(mod)] = my_scope
+    _C._trace_push(st.objects[id(mod)], tuple(args), (None,) * len(args), my_scope)
+    st.stack.append(mod)
+    try:
+        out = call(*args)
+    except BaseException:
+        st.stack.pop()
+        _C._trace_abort()
+        raise
+    st.stack.pop()
+    fn = _C._trace_pop(out, True)
+    st.objects[id(mod)]._add_method(fn)
+    del parent_obj
+    return out
+
+
+def trace(func, example_inputs=None, optimize=None, check_trace=True, check_inputs=None,
+          check_tolerance=1e-5, strict=True, _force_outplace=False, _module_class=None,
+          _compilation_unit=None, example_kwarg_inputs=None, _store_inputs=True):
+    """Trace a function or a module (see torch.jit.trace)."""
+    from ..nn import Module
+
+    if isinstance(func, ScriptModule):
+        warnings.warn("The input to trace is already a ScriptModule, tracing it is a no-op. Returning the object as is.")
+        return func
+    if isinstance(func, Module):
+        return trace_module(func, {"forward": example_inputs}, None, check_trace,
+                            [(i,) for i in check_inputs] if check_inputs else None,
+                            check_tolerance, strict)
+    inputs = _as_tuple(example_inputs)
+    fn = _trace_callable(None, func, inputs, _arg_names(func, len(inputs)), strict)
+    sf = ScriptFunction(fn, getattr(func, "__name__", "forward"))
+    if check_trace:
+        _check(lambda *a: func(*a), sf, [inputs] + [(_as_tuple(c)) for c in (check_inputs or [])],
+               check_tolerance, lambda: _trace_callable(None, func, inputs, _arg_names(func, len(inputs)), strict))
+    return sf
+
+
+def _check_outputs(out, strict):
+    from .. import Tensor
+    if isinstance(out, Tensor):
+        return
+    if isinstance(out, (tuple, list)):
+        if isinstance(out, list):
+            if strict:
+                raise RuntimeError(
+                    "Encountering a list at the output of the tracer might cause the trace to be incorrect, "
+                    "this is only valid if the container structure does not change based on the module's "
+                    "inputs. Consider using a constant container instead (e.g. for `list`, use a `tuple` "
+                    "instead. for `dict`, use a `NamedTuple` instead). If you absolutely need this and know "
+                    "the side effects, pass strict=False to trace() to allow this behavior.")
+        for o in out:
+            _check_outputs(o, strict)
+        return
+    raise RuntimeError("Only tensors, lists, tuples of tensors, or dictionary of tensors can be output "
+                       "from traced functions")
+
+
+def _trace_callable(obj, call, inputs, names, strict):
+    _C._trace_push(obj, tuple(inputs), tuple(names), None)
+    try:
+        out = call(*inputs)
+        _check_outputs(out, strict)
+    except BaseException:
+        _C._trace_abort()
+        raise
+    return _C._trace_pop(out, False)
+
+
+def trace_module(mod, inputs, optimize=None, check_trace=True, check_inputs=None,
+                 check_tolerance=1e-5, strict=True, _force_outplace=False,
+                 _module_class=None, _compilation_unit=None, example_inputs_is_kwarg=False,
+                 _store_inputs=True):
+    """Trace methods of a module: ``inputs`` maps method names to example inputs."""
+    if not isinstance(inputs, dict):
+        raise AttributeError("expected a dictionary of (method_name, input) pairs")
+
+    def run():
+        objects = {}
+        obj = _build_object(mod, objects)
+        for name, example in inputs.items():
+            ex = _as_tuple(example)
+            method = getattr(mod, name)
+            st = _TraceState(mod, objects)
+            _state.trace = st
+            try:
+                fn = _trace_callable(obj, lambda *a: mod(*a) if name == "forward" else method(*a),
+                                     ex, _arg_names(method, len(ex)), strict)
+            finally:
+                _state.trace = None
+            obj._add_method(fn)
+        return obj
+
+    obj = run()
+    sm = ScriptModule(obj, mod)
+    if check_trace:
+        for name, example in inputs.items():
+            if name != "forward":
+                continue
+            checks = [_as_tuple(example)] + [_as_tuple(c[0] if isinstance(c, tuple) and len(c) == 1 and isinstance(c[0], tuple) else c)
+                                               for c in (check_inputs or [])]
+            _check(mod, sm, checks, check_tolerance, lambda: run()._method("forward"))
+    return sm
+
+
+def _graph_text_without_locations(g):
+    return "\n".join(line.split(" # ")[0] for line in str(g).split("\n"))
+
+
+def _check(python_fn, traced, check_inputs, tol, retrace):
+    """Re-trace and compare graphs; compare traced outputs with Python's."""
+    import numpy as np
+
+    from .. import no_grad
+
+    first = traced.graph if isinstance(traced, (ScriptModule, ScriptFunction)) else traced
+    first_text = _graph_text_without_locations(first)
+    second = retrace()
+    second_text = _graph_text_without_locations(second.graph_str())
+    if _strip_value_names(first_text) != _strip_value_names(second_text):
+        import difflib
+        diff = "\n".join(difflib.unified_diff(first_text.split("\n"), second_text.split("\n"), lineterm=""))
+        raise TracingCheckError(diff, None)
+    with no_grad():
+        for inp in check_inputs:
+            a = _flatten(python_fn(*inp))
+            b = _flatten(traced(*inp))
+            for i, (x, y) in enumerate(zip(a, b)):
+                xn, yn = x.detach().numpy(), y.detach().numpy()
+                if xn.shape != yn.shape or not np.allclose(xn, yn, rtol=tol, atol=tol * 1e-2, equal_nan=True):
+                    warnings.warn(TracerWarning(
+                        f"Output nr {i + 1}. of the traced function does not match the corresponding output "
+                        f"of the Python function. Detailed error:\nTensor-likes are not close!"), stacklevel=3)
+
+
+def _strip_value_names(text):
+    import re
+    return re.sub(r"%[\w.]+", "%v", text)
+
+
+def _flatten(out):
+    if isinstance(out, (tuple, list)):
+        r = []
+        for o in out:
+            r.extend(_flatten(o))
+        return r
+    return [out]
