@@ -374,7 +374,8 @@ static PyObject *m_trace_pop(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *out;
     int record;
-    if (!PyArg_ParseTuple(args, "Op", &out, &record)) return NULL;
+    const char *name = NULL;
+    if (!PyArg_ParseTuple(args, "Op|z", &out, &record, &name)) return NULL;
     PtsValue v;
     if (pyts_py_to_ivalue(out, &v) < 0) { pts_trace_abort(); return NULL; }
     PtsError err = { 0 };
@@ -382,6 +383,12 @@ static PyObject *m_trace_pop(PyObject *self, PyObject *args) {
     PtsStatus s = pts_trace_pop(v, record, &err, &f);
     pts_value_release(&v);
     if (s) return pyts_raise(&err);
+    if (name) {
+        char *nn = pts_strdup(name);
+        if (!nn) { pts_function_release(f); return PyErr_NoMemory(); }
+        pts_free(f->name);
+        f->name = nn;
+    }
     return wrap_function(f);
 }
 

@@ -126,7 +126,10 @@ def trace(func, example_inputs=None, optimize=None, check_trace=True, check_inpu
           check_tolerance=1e-5, strict=True, _force_outplace=False, _module_class=None,
           _compilation_unit=None, example_kwarg_inputs=None, _store_inputs=True):
     """Trace a function or a module (see torch.jit.trace)."""
-    from ..nn import Module
+    try:
+        from ..nn import Module
+    except ImportError:  # pyts.nn not built yet
+        Module = ()
 
     if isinstance(func, ScriptModule):
         warnings.warn("The input to trace is already a ScriptModule, tracing it is a no-op. Returning the object as is.")
@@ -136,11 +139,12 @@ def trace(func, example_inputs=None, optimize=None, check_trace=True, check_inpu
                             [(i,) for i in check_inputs] if check_inputs else None,
                             check_tolerance, strict)
     inputs = _as_tuple(example_inputs)
-    fn = _trace_callable(None, func, inputs, _arg_names(func, len(inputs)), strict)
+    fname = getattr(func, "__name__", "forward")
+    fn = _trace_callable(None, func, inputs, _arg_names(func, len(inputs)), strict, fname)
     sf = ScriptFunction(fn, getattr(func, "__name__", "forward"))
     if check_trace:
         _check(lambda *a: func(*a), sf, [inputs] + [(_as_tuple(c)) for c in (check_inputs or [])],
-               check_tolerance, lambda: _trace_callable(None, func, inputs, _arg_names(func, len(inputs)), strict))
+               check_tolerance, lambda: _trace_callable(None, func, inputs, _arg_names(func, len(inputs)), strict, fname))
     return sf
 
 
@@ -164,7 +168,7 @@ def _check_outputs(out, strict):
                        "from traced functions")
 
 
-def _trace_callable(obj, call, inputs, names, strict):
+def _trace_callable(obj, call, inputs, names, strict, name=None):
     _C._trace_push(obj, tuple(inputs), tuple(names), None)
     try:
         out = call(*inputs)
@@ -172,7 +176,7 @@ def _trace_callable(obj, call, inputs, names, strict):
     except BaseException:
         _C._trace_abort()
         raise
-    return _C._trace_pop(out, False)
+    return _C._trace_pop(out, False, name)
 
 
 def trace_module(mod, inputs, optimize=None, check_trace=True, check_inputs=None,
