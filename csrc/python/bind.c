@@ -380,6 +380,33 @@ static PyTypeObject *return_type(PtsOpId id) {
     return r < 0 ? NULL : tp;
 }
 
+/* While tracing: nodes recorded now point at the user's line, and tensor inputs that are bound to
+ * a local variable of the calling Python frame take its name (as PyTorch's tracer does). */
+static void trace_annotate(const PtsSchema *s, const PtsValue *vals) {
+    PyFrameObject *fr = PyEval_GetFrame();
+    if (!fr) return;
+    PyCodeObject *co = PyFrame_GetCode(fr);
+    pts_trace_set_location(PyUnicode_AsUTF8(co->co_filename), PyFrame_GetLineNumber(fr));
+    Py_DECREF(co);
+    PyObject *locals = PyFrame_GetLocals(fr);
+    if (!locals) { PyErr_Clear(); return; }
+    if (PyDict_Check(locals)) {
+        for (int i = 0; i < s->nargs; i++) {
+            if (vals[i].tag != PTS_V_TENSOR || !vals[i].u.t->owner) continue;
+            PyObject *k, *v;
+            Py_ssize_t pos = 0;
+            while (PyDict_Next(locals, &pos, &k, &v)) {
+                if (v != (PyObject *)vals[i].u.t->owner || !PyUnicode_Check(k)) continue;
+                const char *nm = PyUnicode_AsUTF8(k);
+                if (nm && strcmp(nm, "self") != 0) pts_trace_name_tensor(vals[i].u.t, nm);
+                break;
+            }
+        }
+    }
+    Py_DECREF(locals);
+    PyErr_Clear();
+}
+
 /* Large inputs run without the GIL so Python threads compute in parallel. */
 static bool worth_releasing_gil(const PtsSchema *s, const PtsValue *vals) {
     for (int i = 0; i < s->nargs; i++)
@@ -394,15 +421,7 @@ static PyObject *call_bound(PtsOpId id, PtsValue *vals) {
     PtsError err;
     err.code = PTS_OK;
     PtsStatus st;
-    if (PTS_UNLIKELY(pts_tls_tracing > 0)) {
-        /* nodes recorded now point at the user's line */
-        PyFrameObject *fr = PyEval_GetFrame();
-        if (fr) {
-            PyCodeObject *co = PyFrame_GetCode(fr);
-            pts_trace_set_location(PyUnicode_AsUTF8(co->co_filename), PyFrame_GetLineNumber(fr));
-            Py_DECREF(co);
-        }
-    }
+    if (PTS_UNLIKELY(pts_tls_tracing > 0)) trace_annotate(s, vals);
     if (worth_releasing_gil(s, vals)) {
         Py_BEGIN_ALLOW_THREADS
         st = pts_op_call(id, vals, outs, &err);

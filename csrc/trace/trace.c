@@ -360,3 +360,10 @@ PtsStatus pts_trace_record_method_call(PtsValue obj, const char *attr, PtsFuncti
     PtsType *rt = pts_type_retain(fn->graph->top->outputs[0]->type);
     return record_call(f, obj, fn->name, nargs, ins, rt, *out, err);
 }
+
+void pts_trace_name_tensor(const PtsTensor *t, const char *name) {
+    Frame *f = top;
+    if (!f || !name || !*name) return;
+    PtsIrValue *v = lookup(f, t);
+    if (v && !v->name && v->node) pts_value_set_name(f->g, v, name);
+}

@@ -22,6 +22,9 @@ PTS_INTERNAL bool pts_trace_active(void);
 PTS_INTERNAL int pts_trace_depth(void);
 /* Source location that the next recorded nodes get (file borrowed until the next call). */
 PTS_INTERNAL void pts_trace_set_location(const char *file, int line);
+/* Give the value of tensor t in the current frame a debug name (the Python variable bound to it),
+ * unless it has one: traced code then reads `y = torch.sub(...)` as PyTorch's does. */
+PTS_INTERNAL void pts_trace_name_tensor(const PtsTensor *t, const char *name);
 /* Record a call of an already compiled method (a scripted submodule inside a trace): runs it and
  * records prim::CallMethod on the attribute `attr` of the current module. */
 PTS_INTERNAL PtsStatus pts_trace_record_method_call(PtsValue obj, const char *attr, PtsFunction *f,
