@@ -187,8 +187,8 @@ typedef struct RCtx {
 
 /* Fold n elements at p (byte stride st) into *acc (a double or an int64). */
 typedef void (*RunFn)(const char *p, int64_t n, int64_t st, void *acc, const RCtx *c);
-/* Fold one contiguous row of m elements into accs[0..m). */
-typedef void (*RowFn)(const char *p, int64_t m, void *accs, const RCtx *c);
+/* Fold k rows (byte stride rs) of m contiguous elements into accs[0..m). */
+typedef void (*RowFn)(const char *p, int64_t k, int64_t rs, int64_t m, void *accs, const RCtx *c);
 
 /* STEP sees the element v (its own type T) and the accumulator a (type TA). */
 #define RED_RUN(NAME, T, TA, STEP)                                                             \
@@ -204,11 +204,14 @@ typedef void (*RowFn)(const char *p, int64_t m, void *accs, const RCtx *c);
         *(TA *)acc = a;                                                                        \
     }
 #define RED_ROW(NAME, T, TA, STEP)                                                             \
-    static void NAME##_row(const char *p, int64_t m, void *accs, const RCtx *c) {              \
+    static void NAME##_row(const char *p, int64_t k, int64_t rs, int64_t m, void *accs,        \
+                           const RCtx *c) {                                                    \
         (void)c;                                                                               \
-        const T *x = (const T *)p;                                                             \
         TA *A = (TA *)accs;                                                                    \
-        for (int64_t j = 0; j < m; j++) { TA a = A[j]; T v = x[j]; STEP; A[j] = a; }           \
+        for (int64_t r = 0; r < k; r++) {                                                      \
+            const T *x = (const T *)(p + r * rs);                                              \
+            for (int64_t j = 0; j < m; j++) { TA a = A[j]; T v = x[j]; STEP; A[j] = a; }       \
+        }                                                                                      \
     }
 #define RED_FNS(NAME, T, TA, STEP) RED_RUN(NAME, T, TA, STEP) RED_ROW(NAME, T, TA, STEP)
 
@@ -224,56 +227,145 @@ typedef void (*RowFn)(const char *p, int64_t m, void *accs, const RCtx *c);
 #define TBL_F(OP, K) [PTS_FLOAT32] = OP##_f32_##K, [PTS_FLOAT64] = OP##_f64_##K
 
 /* sum: floats in double; contiguous float32/float64 runs take the vector kernels below */
-RED_FLOATS(sumg, double, a += v)
+RED_RUN(sumg_f32, float, double, a += v)
+RED_FNS(sumg_f64, double, double, a += v)
 RED_INTS(sum, a += v)
 
 #if defined(__GNUC__)
 typedef float v4f __attribute__((vector_size(16)));
 typedef double v2d __attribute__((vector_size(16)));
+typedef int32_t v4i __attribute__((vector_size(16)));
+typedef int64_t v2l __attribute__((vector_size(16)));
 
-/* Contiguous float32 sum: 8 vectors of 4 float lanes over blocks of 512 elements (each lane
- * adds only 16 values, so float rounding stays small), block totals added in double. Accurate
- * like PyTorch's cascade sum and bound by memory bandwidth. */
+static inline v4f ld4f(const float *x) { v4f v; memcpy(&v, x, sizeof v); return v; }
+static inline v2d ld2d(const double *x) { v2d v; memcpy(&v, x, sizeof v); return v; }
+
+/* Contiguous float32 sum: 8 vectors of 4 float lanes over blocks of 128 elements (each lane
+ * adds only 4 values, so float rounding stays tiny), block totals widened and added in double
+ * lanes. More accurate than PyTorch's cascade sum and still bound by memory bandwidth. */
 static double sum_f32_contig(const float *x, int64_t n) {
-    double total = 0;
+    v2d lo = { 0, 0 }, hi = { 0, 0 };
     int64_t i = 0;
-    for (; i + 512 <= n; i += 512) {
-        v4f a[8] = { { 0 } };
-        for (int k = 0; k < 512; k += 32)
-            for (int j = 0; j < 8; j++) {
-                v4f b;
-                memcpy(&b, x + i + k + 4 * j, sizeof b);
-                a[j] += b;
-            }
+    for (; i + 128 <= n; i += 128) {
+        v4f a[8];
+        memcpy(a, x + i, sizeof a);
+        for (int k = 32; k < 128; k += 32)
+            for (int j = 0; j < 8; j++) a[j] += ld4f(x + i + k + 4 * j);
         v4f s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
-        total += ((double)s[0] + (double)s[1]) + ((double)s[2] + (double)s[3]);
+        lo += (v2d){ s[0], s[1] };
+        hi += (v2d){ s[2], s[3] };
     }
-    double t2 = 0;
-    for (; i < n; i++) t2 += x[i];
-    return total + t2;
+    v4f a4 = { 0, 0, 0, 0 };
+    for (; i + 4 <= n; i += 4) a4 += ld4f(x + i);
+    double t = ((lo[0] + lo[1]) + (hi[0] + hi[1])) + (((double)a4[0] + a4[1]) + ((double)a4[2] + a4[3]));
+    for (; i < n; i++) t += x[i];
+    return t;
 }
 
 static double sum_f64_contig(const double *x, int64_t n) {
-    v2d a[4] = { { 0 } };
+    v2d a[4] = { { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 } };
     int64_t i = 0;
     for (; i + 8 <= n; i += 8)
-        for (int j = 0; j < 4; j++) {
-            v2d b;
-            memcpy(&b, x + i + 2 * j, sizeof b);
-            a[j] += b;
-        }
+        for (int j = 0; j < 4; j++) a[j] += ld2d(x + i + 2 * j);
     v2d s = (a[0] + a[1]) + (a[2] + a[3]);
     double t = s[0] + s[1];
     for (; i < n; i++) t += x[i];
     return t;
 }
+
+/* A[0..4) += s, widened to double. */
+static inline void acc4(double *A, v4f s) {
+    v2d a0 = ld2d(A) + (v2d){ s[0], s[1] }, a1 = ld2d(A + 2) + (v2d){ s[2], s[3] };
+    memcpy(A, &a0, sizeof a0);
+    memcpy(A + 2, &a1, sizeof a1);
+}
+
+/* Column sums of float32 rows: a chunk of rows at a time in float vector lanes (at most 32
+ * adds per lane, so the accuracy holds), then widened into the double accumulators. */
+static void sum_f32_row(const char *p, int64_t k, int64_t rs, int64_t m, void *accs, const RCtx *c) {
+    (void)c;
+    double *A = accs;
+    int64_t chunk = m >= 64 ? 8 : 32;   /* narrow rows: longer chunks amortise the widening */
+    for (int64_t r0 = 0; r0 < k; r0 += chunk) {
+        int64_t kr = k - r0 < chunk ? k - r0 : chunk;
+        const char *base = p + r0 * rs;
+        int64_t j = 0;
+        for (; j + 16 <= m; j += 16) {
+            v4f s0 = { 0 }, s1 = { 0 }, s2 = { 0 }, s3 = { 0 };
+            for (int64_t r = 0; r < kr; r++) {
+                const float *x = (const float *)(base + r * rs) + j;
+                s0 += ld4f(x);
+                s1 += ld4f(x + 4);
+                s2 += ld4f(x + 8);
+                s3 += ld4f(x + 12);
+            }
+            acc4(A + j, s0);
+            acc4(A + j + 4, s1);
+            acc4(A + j + 8, s2);
+            acc4(A + j + 12, s3);
+        }
+        /* two column vectors times odd and even rows keep four chains going */
+        for (; j + 8 <= m; j += 8) {
+            v4f s0 = { 0 }, s1 = { 0 }, t0 = { 0 }, t1 = { 0 };
+            int64_t r = 0;
+            for (; r + 2 <= kr; r += 2) {
+                const float *x = (const float *)(base + r * rs) + j;
+                const float *y = (const float *)(base + (r + 1) * rs) + j;
+                s0 += ld4f(x);
+                s1 += ld4f(x + 4);
+                t0 += ld4f(y);
+                t1 += ld4f(y + 4);
+            }
+            if (r < kr) {
+                const float *x = (const float *)(base + r * rs) + j;
+                s0 += ld4f(x);
+                s1 += ld4f(x + 4);
+            }
+            acc4(A + j, s0 + t0);
+            acc4(A + j + 4, s1 + t1);
+        }
+        for (; j + 4 <= m; j += 4) {
+            v4f s0 = { 0 };
+            for (int64_t r = 0; r < kr; r++) s0 += ld4f((const float *)(base + r * rs) + j);
+            acc4(A + j, s0);
+        }
+        for (; j < m; j++) {
+            float s0 = 0;
+            for (int64_t r = 0; r < kr; r++) s0 += ((const float *)(base + r * rs))[j];
+            A[j] += s0;
+        }
+    }
+}
+#define sum_f64_row sumg_f64_row
+
+/* Contiguous float max/min in vector lanes of the input type; a NaN lane stays NaN. */
+#define EXT_CONTIG(NAME, T, V, VI, W, LD, CMP)                                                 \
+    static T NAME(const T *x, int64_t n, T a) {                                                \
+        int64_t i = 0;                                                                         \
+        if (n >= 4 * W) {                                                                      \
+            V m[4] = { LD(x), LD(x + W), LD(x + 2 * W), LD(x + 3 * W) };                       \
+            for (i = 4 * W; i + 4 * W <= n; i += 4 * W)                                        \
+                for (int j = 0; j < 4; j++) {                                                  \
+                    V b = LD(x + i + j * W);                                                   \
+                    VI take = (b CMP m[j]) | (b != b);                                         \
+                    m[j] = (V)(((VI)m[j] & ~take) | ((VI)b & take));                           \
+                }                                                                              \
+            for (int j = 0; j < 4; j++)                                                        \
+                for (int l = 0; l < W; l++) {                                                  \
+                    T v = m[j][l];                                                             \
+                    if (v CMP a || v != v) a = v;                                              \
+                }                                                                              \
+        }                                                                                      \
+        for (; i < n; i++) { T v = x[i]; if (v CMP a || v != v) a = v; }                       \
+        return a;                                                                              \
+    }
 #else
 static double sum_f32_contig(const float *x, int64_t n) {
     double total = 0;
     int64_t i = 0;
-    for (; i + 512 <= n; i += 512) {
+    for (; i + 128 <= n; i += 128) {
         float a[16] = { 0 };
-        for (int k = 0; k < 512; k += 16)
+        for (int k = 0; k < 128; k += 16)
             for (int j = 0; j < 16; j++) a[j] += x[i + k + j];
         for (int j = 0; j < 16; j++) total += a[j];
     }
@@ -290,7 +382,19 @@ static double sum_f64_contig(const double *x, int64_t n) {
     for (; i < n; i++) t += x[i];
     return t;
 }
+RED_ROW(sumg_f32, float, double, a += v)
+#define sum_f32_row sumg_f32_row
+#define sum_f64_row sumg_f64_row
+#define EXT_CONTIG(NAME, T, V, VI, W, LD, CMP)                                                 \
+    static T NAME(const T *x, int64_t n, T a) {                                                \
+        for (int64_t i = 0; i < n; i++) { T v = x[i]; if (v CMP a || v != v) a = v; }          \
+        return a;                                                                              \
+    }
 #endif
+EXT_CONTIG(max_f32_contig, float, v4f, v4i, 4, ld4f, >)
+EXT_CONTIG(min_f32_contig, float, v4f, v4i, 4, ld4f, <)
+EXT_CONTIG(max_f64_contig, double, v2d, v2l, 2, ld2d, >)
+EXT_CONTIG(min_f64_contig, double, v2d, v2l, 2, ld2d, <)
 
 static void sum_f32_run(const char *p, int64_t n, int64_t st, void *acc, const RCtx *c) {
     if (st == (int64_t)sizeof(float)) *(double *)acc += sum_f32_contig((const float *)p, n);
@@ -300,16 +404,25 @@ static void sum_f64_run(const char *p, int64_t n, int64_t st, void *acc, const R
     if (st == (int64_t)sizeof(double)) *(double *)acc += sum_f64_contig((const double *)p, n);
     else sumg_f64_run(p, n, st, acc, c);
 }
-#define sum_f32_row sumg_f32_row
-#define sum_f64_row sumg_f64_row
 
 /* prod: integers wrap around as in PyTorch (unsigned multiply keeps that defined) */
 RED_FLOATS(prod, double, a *= v)
 RED_INTS(prod, a = (int64_t)((uint64_t)a * (uint64_t)(int64_t)v))
 
 /* max / min: a NaN wins and stays */
-RED_FLOATS(max, double, if (v > a || v != v) a = v)
-RED_FLOATS(min, double, if (v < a || v != v) a = v)
+RED_FLOATS(maxg, double, if (v > a || v != v) a = v)
+RED_FLOATS(ming, double, if (v < a || v != v) a = v)
+#define EXT_RUN(OP, T, SFX)                                                                    \
+    static void OP##_##SFX##_run(const char *p, int64_t n, int64_t st, void *acc, const RCtx *c) { \
+        if (st == (int64_t)sizeof(T))                                                           \
+            *(double *)acc = OP##_##SFX##_contig((const T *)p, n, (T) * (double *)acc);        \
+        else OP##g_##SFX##_run(p, n, st, acc, c);                                              \
+    }
+EXT_RUN(max, float, f32) EXT_RUN(max, double, f64) EXT_RUN(min, float, f32) EXT_RUN(min, double, f64)
+#define max_f32_row maxg_f32_row
+#define max_f64_row maxg_f64_row
+#define min_f32_row ming_f32_row
+#define min_f64_row ming_f64_row
 RED_INTS(max, if (v > a) a = v)
 RED_INTS(min, if (v < a) a = v)
 
@@ -430,10 +543,11 @@ static PtsStatus simple_reduce(const SimpleOp *op, const PtsTensor *t, uint32_t 
                 int64_t mb = m - j0 < OUTER_BLOCK ? m - j0 : OUTER_BLOCK;
                 for (int64_t j = 0; j < mb; j++) accs[j] = init;
                 if (P.rn > 0) {
+                    int last = P.nr - 1;
                     int64_t ridx[PTS_MAX_DIMS] = { 0 };
                     const char *rq = q + j0 * P.isz;
-                    do row(rq, mb, accs, c);
-                    while (odo_next(P.nr, P.rshape, P.rst, ridx, &rq));
+                    do row(rq, P.rshape[last], P.rst[last], mb, accs, c);
+                    while (odo_next(last, P.rshape, P.rst, ridx, &rq));
                 }
                 for (int64_t j = 0; j < mb; j++)
                     store_acc(op, fl, accs[j], P.rn, c, out_dt, dst + (size_t)(o + j0 + j) * osz);
@@ -444,6 +558,18 @@ static PtsStatus simple_reduce(const SimpleOp *op, const PtsTensor *t, uint32_t 
     }
     /* inner driver: one accumulator per result */
     int64_t o = 0;
+    if (P.nr <= 1) {   /* one reduced run per result: skip the reduced odometer */
+        int64_t n = P.rn, st = P.nr ? P.rst[0] : 0;
+        void *ap;
+        do {
+            Acc a = init;
+            ap = fl ? (void *)&a.d : (void *)&a.i;
+            if (n) run(q, n, st, ap, c);
+            store_acc(op, fl, a, n, c, out_dt, dst + (size_t)o * osz);
+            o++;
+        } while (odo_next(P.nk, P.kshape, P.kst, idx, &q));
+        return PTS_OK;
+    }
     do {
         Acc a = init;
         fold_reduced(&P, q, run, fl ? (void *)&a.d : (void *)&a.i, c);
