@@ -229,7 +229,7 @@ typedef void (*RowFn)(const char *p, int64_t k, int64_t rs, int64_t m, void *acc
 /* sum: floats in double; contiguous float32/float64 runs take the vector kernels below */
 RED_RUN(sumg_f32, float, double, a += v)
 RED_FNS(sumg_f64, double, double, a += v)
-RED_INTS(sum, a += v)
+RED_INTS(sum, a = (int64_t)((uint64_t)a + (uint64_t)(int64_t)v))   /* wraps, as PyTorch */
 
 #if defined(__GNUC__)
 typedef float v4f __attribute__((vector_size(16)));
