@@ -3,8 +3,9 @@
  * One planner turns (tensor, reduced dims, keepdim) into coalesced kept and reduced loops. The
  * "inner" driver folds each result's reduced elements (a contiguous run gets a vectorised
  * kernel); the "outer" driver folds whole rows into a block of results when the kept innermost
- * dim is the contiguous one (column sums). Nothing is allocated but the result (and a converted
- * copy of float16/bfloat16 or dtype= inputs). */
+ * dim is the contiguous one (column sums). Nothing is allocated but the result, except a
+ * converted copy of float16/bfloat16 or dtype= inputs and a contiguous copy for a flattened
+ * argmax of a strided input. */
 #include <math.h>
 
 #include "pwloops.h"
