@@ -216,7 +216,8 @@ int pyts_py_to_value(PyObject *o, const PtsArgType *t, PtsValue *v, const char *
         if (r) { pts_value_release(v); return r; }
         if (pts_list_append(*v, e, &err)) { pts_value_release(v); pyts_raise(&err); return -1; }
     }
-    if (t->list_n && n != t->list_n && n != 1 && t->kind == PTS_T_INT) {
+    /* int[1] (dims) takes any number of entries; int[2] etc. must have the size or 1 */
+    if (t->list_n > 1 && n != t->list_n && n != 1 && t->kind == PTS_T_INT) {
         pts_value_release(v);
         *why = "a list of the right length";
         return 1;
