@@ -25,16 +25,6 @@ int PTS_CBLAS(openblas_get_num_threads)(void);
 char *PTS_CBLAS(openblas_get_config)(void);
 #endif
 
-/* Below this many multiply-adds (m*n*k) the C loop beats the BLAS call itself (argument checks,
- * buffer set-up, thread decisions): 3x4 @ 4x4 and similar tiny products stay here. */
-#define SMALL_WORK 4096
-
-static bool small_work(int64_t m, int64_t n, int64_t k) {
-    int64_t w;
-    if (m == 0 || n == 0 || k == 0) return true;
-    return !__builtin_mul_overflow(m, n, &w) && !__builtin_mul_overflow(w, k, &w) && w < SMALL_WORK;
-}
-
 /* The portable gemm: rows of C accumulate rows of B (unit stride, vectorisable) unless B is
  * transposed, where each C element is a dot product of two unit-stride rows. */
 #define DEFINE_REF_GEMM(NAME, T)                                                               \
@@ -65,6 +55,16 @@ DEFINE_REF_GEMM(ref_sgemm, float)
 DEFINE_REF_GEMM(ref_dgemm, double)
 
 #ifndef PTS_BLAS_NONE
+/* Below this many multiply-adds (m*n*k) the C loop beats the BLAS call itself (argument checks,
+ * buffer set-up, thread decisions): 3x4 @ 4x4 and similar tiny products stay here. */
+#define SMALL_WORK 4096
+
+static bool small_work(int64_t m, int64_t n, int64_t k) {
+    int64_t w;
+    if (m == 0 || n == 0 || k == 0) return true;
+    return !__builtin_mul_overflow(m, n, &w) && !__builtin_mul_overflow(w, k, &w) && w < SMALL_WORK;
+}
+
 static bool fits_int(int64_t m, int64_t n, int64_t k, int64_t lda, int64_t ldb, int64_t ldc) {
     const int64_t lim = 0x7fffffff;
     return m <= lim && n <= lim && k <= lim && lda <= lim && ldb <= lim && ldc <= lim;
