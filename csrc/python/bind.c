@@ -82,7 +82,9 @@ static int to_scalar(PyObject *o, PtsValue *v) {
 }
 
 static int to_elem(PyObject *o, const PtsArgType *t, PtsValue *v, const char **why) {
-    PtsError err = { 0 };
+    PtsError err;   /* not `= { 0 }`: zeroing its 1 KB message is most of the cost of binding */
+    err.code = PTS_OK;
+    err.msg[0] = 0;
     switch (t->kind) {
     case PTS_T_TENSOR:
         if (PytsTensor_Check(o)) { *v = pts_vtensor(pts_tensor_retain(pyts_tensor_of(o))); return 0; }

@@ -336,6 +336,13 @@ static PyObject *nb_iadd(PyObject *a, PyObject *b) { return binary_slot(PTS_OP_A
 static PyObject *nb_isub(PyObject *a, PyObject *b) { return binary_slot(PTS_OP_SUB__TENSOR, a, b); }
 static PyObject *nb_imul(PyObject *a, PyObject *b) { return binary_slot(PTS_OP_MUL__TENSOR, a, b); }
 static PyObject *nb_itruediv(PyObject *a, PyObject *b) { return binary_slot(PTS_OP_DIV__TENSOR, a, b); }
+/* @ takes tensors only (torch: "unsupported operand type(s) for @"); torch has no __imatmul__,
+ * so `a @= b` rebinds a to a @ b through this slot as well. */
+static PyObject *nb_matmul(PyObject *a, PyObject *b) {
+    if (!PytsTensor_Check(a) || !PytsTensor_Check(b)) Py_RETURN_NOTIMPLEMENTED;
+    PyObject *args[2] = { a, b };
+    return pyts_call_op_id(PTS_OP_MATMUL, args, 2);
+}
 static PyObject *nb_neg(PyObject *a) { return unary_slot(PTS_OP_NEG, a); }
 static PyObject *nb_pos(PyObject *a) { return Py_NewRef(a); }
 
@@ -411,6 +418,7 @@ static PyType_Slot tensor_slots[] = {
     {Py_nb_inplace_subtract, nb_isub},
     {Py_nb_inplace_multiply, nb_imul},
     {Py_nb_inplace_true_divide, nb_itruediv},
+    {Py_nb_matrix_multiply, nb_matmul},
     {Py_nb_negative, nb_neg},
     {Py_nb_positive, nb_pos},
     {Py_nb_bool, nb_bool},
