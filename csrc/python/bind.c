@@ -81,6 +81,21 @@ static int to_scalar(PyObject *o, PtsValue *v) {
     return 1;
 }
 
+/* PyTorch accepts a Python number for a Tensor parameter only in a few functions (its
+ * python_arg_parser list); everywhere else a number must match a Scalar overload. The operator
+ * slots (a + 1, 2 - x) always allow it. Per-thread, set around one binding attempt. */
+static _Thread_local bool numbers_as_tensors = true;
+
+static bool name_allows_numbers(const char *name) {
+    static const char *const allowed[] = {
+        "add", "add_", "div", "div_", "divide", "divide_", "mul", "mul_", "multiply", "multiply_",
+        "sub", "sub_", "subtract", "subtract_", "true_divide", "true_divide_", "floor_divide",
+        "floor_divide_", "to", "copy_", "rsub", NULL,
+    };
+    for (int i = 0; allowed[i]; i++) if (strcmp(allowed[i], name) == 0) return true;
+    return false;
+}
+
 static int to_elem(PyObject *o, const PtsArgType *t, PtsValue *v, const char **why) {
     PtsError err;   /* not `= { 0 }`: zeroing its 1 KB message is most of the cost of binding */
     err.code = PTS_OK;
@@ -88,7 +103,8 @@ static int to_elem(PyObject *o, const PtsArgType *t, PtsValue *v, const char **w
     switch (t->kind) {
     case PTS_T_TENSOR:
         if (PytsTensor_Check(o)) { *v = pts_vtensor(pts_tensor_retain(pyts_tensor_of(o))); return 0; }
-        if (!t->write && !t->is_list && (PyBool_Check(o) || PyLong_Check(o) || PyFloat_Check(o))) {
+        if (numbers_as_tensors && !t->write && !t->is_list &&
+            (PyBool_Check(o) || PyLong_Check(o) || PyFloat_Check(o))) {
             PtsValue s;
             if (to_scalar(o, &s)) return 1;
             PtsTensor *w;
@@ -496,7 +512,9 @@ static PyObject *op_vectorcall(PyObject *callable, PyObject *const *args, size_t
         return PyErr_Format(PyExc_TypeError, "descriptor '%s' requires a 'Tensor' object", g->name);
     for (int k = 0; k < g->n; k++) {
         const PtsSchema *s = &pts_op_info[g->ids[k]].schema;
+        numbers_as_tensors = name_allows_numbers(g->name);
         int r = bind(s, op->method, args, nargs, kwnames, vals, msgs[k], sizeof msgs[k]);
+        numbers_as_tensors = true;
         if (r < 0) return NULL;
         if (r == 0) return call_bound((PtsOpId)g->ids[k], vals);
     }
