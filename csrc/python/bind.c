@@ -214,7 +214,7 @@ int pyts_py_to_value(PyObject *o, const PtsArgType *t, PtsValue *v, const char *
         if (r) { pts_value_release(v); return r; }
         if (pts_list_append(*v, e, &err)) { pts_value_release(v); pyts_raise(&err); return -1; }
     }
-    if (t->list_n && n != t->list_n && n != 1 && t->kind == PTS_T_INT) {
+    if (t->list_n > 1 && n != t->list_n && n != 1 && t->kind == PTS_T_INT) {
         pts_value_release(v);
         *why = "a list of the right length";
         return 1;
@@ -379,6 +379,8 @@ static PyObject *call_bound(PtsOpId id, PtsValue *vals) {
         for (int k = 0; k < PTS_MAX_RETS; k++) pts_value_release(&outs[k]);
         return pyts_raise(&err);
     }
+    /* Tensor[] results are tuples in Python, as PyTorch returns them */
+    if (s->ret_list && outs[0].tag == PTS_V_LIST) outs[0].tag = PTS_V_TUPLE;
     if (s->nret == 1) return pyts_value_to_py(&outs[0]);
     if (s->nret == 0) Py_RETURN_NONE;
     PyObject *t = PyTuple_New(s->nret);
