@@ -647,8 +647,7 @@ static PtsStatus apply_select(PtsTensor *t, int dim, int64_t index, int real_dim
 static PtsStatus apply_slice(PtsTensor *t, int dim, const PtsIndexItem *it, bool disable_opt,
                              PtsTensor **r, PtsError *err) {
     PTS_CHECK(it->step > 0, err, VALUE, "step must be greater than zero");
-    PTS_CHECK(dim < t->ndim, err, INDEX, "too many indices for tensor of dimension %d", t->ndim);
-    if (!disable_opt && it->start == 0 && it->stop == t->shape[dim] && it->step == 1) {
+    if (!disable_opt && dim < t->ndim && it->start == 0 && it->stop == t->shape[dim] && it->step == 1) {
         *r = pts_tensor_retain(t);
         return PTS_OK;
     }
@@ -786,7 +785,6 @@ PtsStatus pts_index_get(PtsTensor *self, const PtsIndexItem *items, int n, bool 
         switch (it->kind) {
         case PTS_IDX_INT: return apply_select(self, 0, it->i, 0, out, err);
         case PTS_IDX_SLICE:
-            PTS_CHECK(self->ndim > 0, err, INDEX, "too many indices for tensor of dimension 0");
             return apply_slice(self, 0, it, true, out, err);
         case PTS_IDX_NONE: return op_unsqueeze(self, 0, out, err);
         case PTS_IDX_ELLIPSIS: return op_alias(self, out, err);
@@ -895,7 +893,6 @@ PtsStatus pts_index_set(PtsTensor *self, const PtsIndexItem *items, int n, PtsTe
         case PTS_IDX_ELLIPSIS: return copy_to(self, value, err);
         case PTS_IDX_INT: PTS_TRY(apply_select(self, 0, it->i, 0, &dst, err)); break;
         case PTS_IDX_SLICE:
-            PTS_CHECK(self->ndim > 0, err, INDEX, "too many indices for tensor of dimension 0");
             PTS_TRY(apply_slice(self, 0, it, disable_slice_opt, &dst, err));
             break;
         default: break;
