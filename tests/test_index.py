@@ -140,18 +140,22 @@ def _compare_errors(te, pe):
     return True
 
 
+@pytest.mark.parametrize("layout", ["contiguous", "transposed"])
 @pytest.mark.parametrize("shape,key", GET_KEYS, ids=[f"get{i}" for i in range(len(GET_KEYS))])
-def test_getitem(shape, key):
+def test_getitem(shape, key, layout):
     data = rand(*shape)
     out = {}
     for L, T in LIBS:
-        x = T(data.copy())
+        # a transposed input has other strides, which aten::index's result layout follows
+        x = T(data.copy()) if layout == "contiguous" else T(data.T.copy().T)
         out[L.__name__] = (x,) + _run(lambda: x[key(T)])
     (tx, ty, te), (px, py, pe) = out["torch"], out["pyts"]
     if _compare_errors(te, pe):
         return
     assert_same(py, ty)
     assert _shares(py, px) == _shares(ty, tx)
+    if ty.numel():
+        assert py.stride() == ty.stride() and py.storage_offset() - px.storage_offset() == ty.storage_offset()
     assert py is not px   # x[...] is a new tensor object in both
 
 

@@ -279,6 +279,9 @@ typedef struct Plan {
     int64_t qst[PTS_MAX_DIMS];         /* self strides of the Q dims */
     int64_t nbel;                      /* numel of B */
     int64_t *boff;                     /* owned: offset of each B element in self */
+    int nidx;                          /* index operands (after mask expansion) */
+    int64_t ibst[PTS_MAX_DIMS][PTS_MAX_DIMS]; /* their strides in bytes over B, as ATen's
+                                          expanded int64 indexers have them */
 } Plan;
 
 static void plan_free(Plan *p) { pts_free(p->boff); p->boff = NULL; }
@@ -324,6 +327,7 @@ static PtsStatus plan_build(const PtsTensor *self, PtsTensor *const *idx, int n,
     /* per self dim: a long/int index tensor or NULL; masks expand into their coordinates */
     PtsTensor *per[PTS_MAX_DIMS] = { 0 };
     bool owned[PTS_MAX_DIMS] = { 0 };
+    int mask_k[PTS_MAX_DIMS] = { 0 };
     PtsStatus s = PTS_OK;
     int pos = 0;
     for (int j = 0; j < n && !s; j++) {
@@ -341,7 +345,7 @@ static PtsStatus plan_build(const PtsTensor *self, PtsTensor *const *idx, int n,
                                  SHAPE_STR(t->ndim, t->shape), k, SHAPE_STR(self->ndim, self->shape), pos + k);
             if (s) break;
             s = nonzero(t, per + pos, err);
-            for (int k = 0; k < t->ndim; k++) owned[pos + k] = true;
+            for (int k = 0; k < t->ndim; k++) { owned[pos + k] = true; mask_k[pos + k] = t->ndim; }
             pos += t->ndim;
         } else if (t->dtype == PTS_INT64 || t->dtype == PTS_INT32) {
             per[pos++] = t;
@@ -395,6 +399,10 @@ static PtsStatus plan_build(const PtsTensor *self, PtsTensor *const *idx, int n,
         if (!per[d]) continue;
         int64_t st[PTS_MAX_DIMS];
         pts_broadcast_strides(per[d], nb, bshape, st);
+        /* mask coordinates are columns of a (nnz, k) nonzero() result in ATen */
+        int64_t colstride = owned[d] ? mask_k[d] : 1;
+        for (int i = 0; i < nb; i++) pl->ibst[pl->nidx][i] = st[i] * colstride * 8;
+        pl->nidx++;
         Walk w;
         walk_init(&w, nb, bshape);
         walk_op(&w, st, 0);
@@ -473,6 +481,56 @@ static PtsStatus index_list(PtsValue v, PtsTensor **idx, int *n, PtsError *err) 
     return PTS_OK;
 }
 
+/* Strides of the result of aten::index, as TensorIterator allocates it: its dims are ordered by
+ * the strides of the inputs (self restrided with 0 over B, then each indexer), first operand with
+ * a strict difference deciding (TensorIteratorBase::reorder_dimensions), and laid out densely in
+ * that order. */
+static void index_result_strides(const Plan *pl, const PtsTensor *self, int64_t *out) {
+    int nd = pl->np + pl->nb + pl->nq;
+    const int64_t *shape = pl->shape;
+    int64_t isz = (int64_t)pts_dtype_size(self->dtype);
+    int64_t ops[PTS_MAX_DIMS + 1][PTS_MAX_DIMS];
+    int nops = 0;
+    for (int i = 0; i < nd; i++) {
+        int q = i - pl->np - pl->nb;
+        ops[0][i] = i < pl->np ? pl->pst[i] * isz : q >= 0 ? pl->qst[q] * isz : 0;
+    }
+    nops = 1;
+    for (int k = 0; k < pl->nidx; k++, nops++)
+        for (int i = 0; i < nd; i++) {
+            int b = i - pl->np;
+            ops[nops][i] = b >= 0 && b < pl->nb ? pl->ibst[k][b] : 0;
+        }
+    int perm[PTS_MAX_DIMS];
+    for (int i = 0; i < nd; i++) perm[i] = nd - 1 - i;
+    for (int i = 1; i < nd; i++) {
+        int d1 = i;
+        for (int d0 = i - 1; d0 >= 0; d0--) {
+            int a = perm[d0], b = perm[d1], cmp = 0;
+            for (int k = 0; k < nops && !cmp; k++) {
+                int64_t s0 = ops[k][a], s1 = ops[k][b];
+                if (s0 == 0 || s1 == 0) continue;
+                if (s0 < s1) cmp = -1;
+                else if (s0 > s1) cmp = 1;
+                else if (shape[a] > shape[b]) cmp = 1;
+            }
+            if (cmp > 0) {
+                perm[d0] = b;
+                perm[d1] = a;
+                d1 = d0;
+            } else if (cmp < 0) break;
+        }
+    }
+    int64_t cur = 1;
+    for (int i = 0; i < nd; i++) {
+        out[perm[i]] = cur;
+        cur *= shape[perm[i]];
+    }
+    bool inverted = true;
+    for (int i = 0; i < nd; i++) inverted &= perm[i] == nd - 1 - i;
+    if (inverted) pts_contiguous_strides(nd, shape, out);
+}
+
 PtsStatus k_INDEX_TENSOR(PtsValue *a, PtsValue *out, PtsError *err) {
     PtsTensor *self = a[0].u.t, *idx[PTS_MAX_DIMS];
     int n;
@@ -482,6 +540,7 @@ PtsStatus k_INDEX_TENSOR(PtsValue *a, PtsValue *out, PtsError *err) {
     PtsTensor *r;
     PtsStatus s = pts_tensor_new(self->dtype, pl.np + pl.nb + pl.nq, pl.shape, err, &r);
     if (!s) {
+        if (pts_numel(r) > 0) index_result_strides(&pl, self, r->strides);
         size_t isz = pts_dtype_size(self->dtype);
         s = plan_run(&pl, self, r, fn_get, &isz, err);
         if (s) pts_tensor_release(r);
@@ -551,9 +610,12 @@ PtsStatus k_INDEX_PUT_(PtsValue *a, PtsValue *out, PtsError *err) {
     return PTS_OK;
 }
 
+/* self.clone(preserve_format).index_put_(...), with the clone kernel called directly: index_put
+ * is one op to autograd */
 PtsStatus k_INDEX_PUT(PtsValue *a, PtsValue *out, PtsError *err) {
-    PtsTensor *r;
-    PTS_TRY(pts_tensor_to(a[0].u.t, a[0].u.t->dtype, true, err, &r));
+    PtsValue cargs[2] = { a[0], pts_none() }, c[PTS_MAX_RETS] = { 0 };
+    PTS_TRY(k_CLONE(cargs, c, err));
+    PtsTensor *r = c[0].u.t;
     PtsStatus s = index_put_impl(r, a[1], a[2].u.t, a[3].u.b, err);
     if (s) { pts_tensor_release(r); return s; }
     atomic_store(&r->storage->version, 0);
@@ -566,7 +628,7 @@ PtsStatus k_MASKED_SELECT(PtsValue *a, PtsValue *out, PtsError *err) {
     PTS_CHECK(mask->dtype == PTS_BOOL, err, RUNTIME, "masked_select: expected BoolTensor for mask");
     int nd;
     int64_t shape[PTS_MAX_DIMS], sst[PTS_MAX_DIMS], mst[PTS_MAX_DIMS];
-    PTS_TRY(pts_broadcast_shapes(self->ndim, self->shape, mask->ndim, mask->shape, &nd, shape, err));
+    PTS_TRY(pts_broadcast_shapes(mask->ndim, mask->shape, self->ndim, self->shape, &nd, shape, err));
     pts_broadcast_strides(self, nd, shape, sst);
     pts_broadcast_strides(mask, nd, shape, mst);
     int64_t total = pts_shape_numel(nd, shape), nnz = 0;
