@@ -70,6 +70,44 @@ static bool walk_next(Walk *w) {
     return false;
 }
 
+/* is_non_overlapping_and_dense: some permutation of the dims is contiguous */
+static bool dense_nonoverlap(const PtsTensor *t) {
+    int d[PTS_MAX_DIMS], n = 0;
+    for (int i = 0; i < t->ndim; i++)
+        if (t->shape[i] >= 2) d[n++] = i;
+    for (int i = 1; i < n; i++)   /* sort by stride */
+        for (int j = i; j > 0 && t->strides[d[j - 1]] > t->strides[d[j]]; j--) {
+            int x = d[j];
+            d[j] = d[j - 1];
+            d[j - 1] = x;
+        }
+    int64_t need = 1;
+    for (int i = 0; i < n; i++) {
+        if (t->strides[d[i]] != need) return false;
+        need *= t->shape[d[i]];
+    }
+    return true;
+}
+
+/* ATen's assert_no_overlap: writing a from b must not read memory a writes (full or partial
+ * overlap of dense tensors; strided layouts too hard to judge pass). */
+static PtsStatus check_no_overlap(const PtsTensor *a, const PtsTensor *b, PtsError *err) {
+    bool overlap = false;
+    if (a == b) overlap = true;
+    else if (pts_numel(a) && pts_numel(b) && a->storage == b->storage && dense_nonoverlap(a) &&
+             dense_nonoverlap(b)) {
+        const char *a0 = pts_tensor_data(a), *b0 = pts_tensor_data(b);
+        const char *a1 = a0 + pts_numel(a) * (int64_t)pts_dtype_size(a->dtype);
+        const char *b1 = b0 + pts_numel(b) * (int64_t)pts_dtype_size(b->dtype);
+        overlap = a0 < b1 && b0 < a1;
+    }
+    PTS_CHECK(!overlap, err, RUNTIME,
+              "unsupported operation: some elements of the input tensor and the written-to tensor "
+              "refer to a single memory location. Please clone() the tensor before performing the "
+              "operation.");
+    return PTS_OK;
+}
+
 /* a 0-dim scalar value in dtype dt, as raw bytes */
 static void scalar_bytes(PtsValue v, PtsDType dt, char *buf) {
     if (v.tag == PTS_V_DOUBLE) pts_store_f64(dt, buf, v.u.d);
@@ -570,9 +608,15 @@ static PtsStatus index_put_impl(PtsTensor *self, PtsValue ilist, PtsTensor *valu
     PTS_TRY(index_list(ilist, idx, &n, err));
     PTS_CHECK(n <= self->ndim, err, INDEX, "too many indices for tensor of dimension %d (got %d)",
               self->ndim, n);
-    PtsTensor *v = pts_tensor_retain(values);
-    if (!accumulate && pts_numel(values) == 1 && single_mask(idx, n)) {
-        pts_tensor_release(v);
+    bool fill = !accumulate && pts_numel(values) == 1 && single_mask(idx, n);
+    if (!fill) {
+        PTS_TRY(check_no_overlap(self, values, err));
+        for (int i = 0; i < n; i++)
+            if (idx[i]) PTS_TRY(check_no_overlap(self, idx[i], err));
+    }
+    PtsTensor *v;
+    if (!fill) v = pts_tensor_retain(values);
+    else {
         PTS_TRY(pts_tensor_new(self->dtype, 0, NULL, err, &v));
         char tmp[8];
         if (pts_dtype_is_float(values->dtype)) pts_store_f64(self->dtype, tmp, pts_tensor_item_f64(values));

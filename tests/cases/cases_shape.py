@@ -268,6 +268,8 @@ CASES = {
         lambda L, T: L.cat([T(rand(2, 3)), T(rand(1, 3))]),
         lambda L, T: L.cat((T(rand(2, 3)), T(rand(2, 1)), T(rand(2, 2))), 1),
         lambda L, T: L.cat([T(rand(2, 3)), T(rand(2, 3))], dim=-1),
+        lambda L, T: L.cat([T(rand(2, 3)).bfloat16(), T(rand(1, 3, dtype=np.float16))]),
+        lambda L, T: L.cat([T(rand(2, 3)).bfloat16(), T(rand(1, 3))]),
         lambda L, T: L.cat([T(rand(2, dtype=np.int32)), T(rand(3))]),           # promotion
         lambda L, T: L.cat([T(rand(2, dtype=np.int32)), T(rand(3, dtype=np.int64))]),
         lambda L, T: L.cat([T(rand(2, dtype=np.bool_)), T(rand(3, dtype=np.uint8))]),
@@ -403,6 +405,13 @@ CASES = {
         lambda L, T: T(rand(4, 3))[T(np.array([1.0]))],
         lambda L, T: T(rand(4, 3))[T(I(0, 1)), T(I(0, 1, 2))],
         lambda L, T: T(rand(4, 3))[T(rand(3, dtype=np.bool_))],
+        lambda L, T: T(rand(4, 3)).bfloat16()[T(I(1, 1))],
+        lambda L, T: T(rand(4, 3, dtype=np.float16))[:, T(I(2))],
+        lambda L, T: T(rand(2, 3, 4).transpose(2, 0, 1))[:, T(I(1))].stride(),
+        lambda L, T: T(rand(2, 3, 4).transpose(2, 0, 1))[:, :, T(I(1, 0))].stride(),
+        lambda L, T: T(rand(2, 3, 4).transpose(2, 0, 1))[T(I(1, 0))].stride(),
+        lambda L, T: T(rand(2, 3, 4).transpose(1, 2, 0))[T(I(1, 0)), :, T(I(0))].stride(),
+        lambda L, T: T(rand(2, 3, 4).transpose(1, 2, 0))[:, T(rand(4, 2, dtype=np.bool_))].stride(),
     ],
     "INDEX_PUT_": [
         lambda L, T: T(rand(4, 3)).index_put_((T(I(0, 2)),), T(rand(3))),
@@ -414,6 +423,10 @@ CASES = {
         lambda L, T: T(rand(4)).index_put_((T(I(0)),), T(I(1))),
         lambda L, T: T(rand(4)).index_put_((T(I(0)),), T(rand(2))),
         lambda L, T: T(rand(4)).index_put_((T(I(0)), T(I(0))), T(rand(1))),
+        lambda L, T: (lambda x: x.index_put_((T(I(1, 2)),), x[:2]))(T(rand(6))),           # overlap
+        lambda L, T: (lambda x: x.index_put_((T(I(1, 2)),), x[::3]))(T(rand(6))),          # disjoint
+        lambda L, T: (lambda x: x.index_put_((T(rand(6, dtype=np.bool_)),), x[4:5]))(T(rand(6))),   # masked fill
+        lambda L, T: T(rand(4, 3)).bfloat16().index_put_((T(I(0, 2)),), T(rand(3)).bfloat16(), accumulate=True),
     ],
     "INDEX_PUT": [
         lambda L, T: L.index_put(T(rand(4, 3)), (T(I(3, 1)),), T(rand(2, 3))),
