@@ -919,37 +919,57 @@ PtsStatus pts_index_get(PtsTensor *self, const PtsIndexItem *items, int n, bool 
 
 /* ---- assignment ---- */
 
-static int copy_op_id = -2, fill_tensor_id = -2;
+/* copy_ and fill_ belong to the factory rows; they are looked up by name once so this file
+ * works (unrecorded, through pts_tensor_copy_) while they are absent. */
+static int copy_op_id = -2, fill_tensor_id = -2, fill_scalar_id = -2;
 
-static int find_cached(int *slot, const char *name) {
+/* the id of row `name` if its schema starts (Tensor(a!) self, <second>), else -1 */
+static int find_cached(int *slot, const char *name, int second) {
     int v = __atomic_load_n(slot, __ATOMIC_RELAXED);
     if (v == -2) {
         v = pts_op_find(name);
+        if (v >= 0) {
+            const PtsSchema *sc = &pts_op_info[v].schema;
+            if (sc->nargs < 2 || sc->args[0].type.kind != PTS_T_TENSOR || sc->args[1].type.kind != second ||
+                sc->args[1].type.is_list)
+                v = -1;
+            for (int i = 2; v >= 0 && i < sc->nargs; i++)
+                if (!sc->args[i].has_default) v = -1;
+        }
         __atomic_store_n(slot, v, __ATOMIC_RELAXED);
     }
     return v;
 }
 
-/* dst.copy_(src) through the copy_ row when the registry has one */
-static PtsStatus do_copy(PtsTensor *dst, PtsTensor *src, PtsError *err) {
-    int id = find_cached(&copy_op_id, "copy_");
-    if (id < 0) return pts_tensor_copy_(dst, src, err);
-    PtsValue args[3] = { pts_vtensor(dst), pts_vtensor(src), pts_vbool(false) };
+/* run in-place row id on (dst, x, defaults...) */
+static PtsStatus call_inplace(int id, PtsTensor *dst, PtsValue x, PtsError *err) {
+    PtsValue args[PTS_MAX_ARGS];
+    args[0] = pts_vtensor(dst);
+    args[1] = x;
+    pts_op_fill_defaults((PtsOpId)id, args, 2);
     PtsTensor *r;
     PTS_TRY(call_t((PtsOpId)id, args, &r, err));
     pts_tensor_release(r);
     return PTS_OK;
 }
 
-/* dst.fill_(src) for a 0-dim src, through fill_.Tensor when present */
-static PtsStatus do_fill(PtsTensor *dst, PtsTensor *src, PtsError *err) {
-    int id = find_cached(&fill_tensor_id, "fill_.Tensor");
+/* dst.copy_(src) */
+static PtsStatus do_copy(PtsTensor *dst, PtsTensor *src, PtsError *err) {
+    int id = find_cached(&copy_op_id, "copy_", PTS_T_TENSOR);
     if (id < 0) return pts_tensor_copy_(dst, src, err);
-    PtsValue args[2] = { pts_vtensor(dst), pts_vtensor(src) };
-    PtsTensor *r;
-    PTS_TRY(call_t((PtsOpId)id, args, &r, err));
-    pts_tensor_release(r);
-    return PTS_OK;
+    return call_inplace(id, dst, pts_vtensor(src), err);
+}
+
+/* dst.fill_(src) for a 0-dim src: fill_.Tensor, else fill_.Scalar with its value */
+static PtsStatus do_fill(PtsTensor *dst, PtsTensor *src, PtsError *err) {
+    int id = find_cached(&fill_tensor_id, "fill_.Tensor", PTS_T_TENSOR);
+    if (id >= 0) return call_inplace(id, dst, pts_vtensor(src), err);
+    id = find_cached(&fill_scalar_id, "fill_.Scalar", PTS_T_SCALAR);
+    if (id < 0) return pts_tensor_copy_(dst, src, err);
+    PtsValue v = pts_dtype_is_float(src->dtype) ? pts_vdouble(pts_tensor_item_f64(src))
+                 : src->dtype == PTS_BOOL     ? pts_vbool(pts_tensor_item_i64(src) != 0)
+                                              : pts_vint(pts_tensor_item_i64(src));
+    return call_inplace(id, dst, v, err);
 }
 
 /* value's shape without leading 1s (slicePrefix1sSize) */
