@@ -65,6 +65,14 @@ GET_KEYS = [
     ((3, 4), lambda T: (slice(None), [3, 0])),
     ((3, 4), lambda T: np.int64(2)),
     ((3, 4), lambda T: I(2, 1)),
+    ((3, 4), lambda T: np.array([[0, 1], [1, 0]])),                 # an ndarray is one index
+    ((3, 4), lambda T: range(2)),
+    ((3, 4), lambda T: 2**70),
+    ((3, 4), lambda T: slice(2**70, None)),
+    ((3, 4), lambda T: ([0, 1], [[0], [1]])),
+    ((3, 4), lambda T: [T(I(0, 1)), T(I(1, 2))]),                   # a list of tensors is a tuple
+    ((3, 4), lambda T: [0, slice(None), 1]),
+    ((3, 4), lambda T: {0: 1}),
     ((3, 4), lambda T: T(I(2, 0, 2))),
     ((3, 4), lambda T: T(np.array([2, 0], np.int32))),
     ((3, 4), lambda T: T(I(0, 1, 2, 0).reshape(2, 2))),

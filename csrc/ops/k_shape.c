@@ -520,7 +520,6 @@ PtsStatus k_SLICE_TENSOR(PtsValue *a, PtsValue *out, PtsError *err) {
     int64_t end = a[3].tag == PTS_V_INT ? a[3].u.i : INT64_MAX;
     int64_t step = a[4].u.i;
     PTS_CHECK(step > 0, err, RUNTIME, "slice step must be positive");
-    if (start == INT64_MAX) start = 0;
     int64_t shape[PTS_MAX_DIMS], st[PTS_MAX_DIMS], off;
     slice_geometry(self, d, start, end, step, shape, st, &off);
     return ret_view(self, self->ndim, shape, st, off, out, err);

@@ -28,7 +28,7 @@ static int unpack_long(PyObject *o, int64_t *v) {
     long long x = PyLong_AsLongLongAndOverflow(o, &ovf);
     if (x == -1 && PyErr_Occurred()) return -1;
     if (ovf) {
-        PyErr_SetString(PyExc_RuntimeError, "Overflow when unpacking long");
+        PyErr_SetString(PyExc_ValueError, "Overflow when unpacking long long");
         return -1;
     }
     *v = x;
@@ -42,7 +42,12 @@ static int sequence_tensor(PyObject *seq, Key *k, PtsTensor **out) {
         PyErr_Format(PyExc_TypeError, "new(): invalid data type '%s'", Py_TYPE(seq)->tp_name);
         return -1;
     }
-    PyObject *args = PyTuple_Pack(1, seq);
+    /* other sequences (range, ...) go through a list, which pyts.tensor() reads */
+    PyObject *data = PyList_Check(seq) || PyTuple_Check(seq) || PyArray_Check(seq) ? Py_NewRef(seq)
+                                                                                    : PySequence_List(seq);
+    if (!data) return -1;
+    PyObject *args = PyTuple_Pack(1, data);
+    Py_DECREF(data);
     if (!args) return -1;
     PyObject *t = pyts_tensor_new_from_data(NULL, args, NULL);
     Py_DECREF(args);
@@ -117,7 +122,7 @@ static int parse_item(PyObject *o, Key *k) {
 /* treatSequenceAsTuple: NumPy's heuristic for x[[a, b]] vs x[[0, 1]] */
 static bool sequence_as_tuple(PyObject *key) {
     if (PyTuple_Check(key)) return true;
-    if (PytsTensor_Check(key) || !PySequence_Check(key)) return false;
+    if (PytsTensor_Check(key) || PyArray_CheckExact(key) || !PySequence_Check(key)) return false;
     Py_ssize_t n = PySequence_Size(key);
     if (n < 0) { PyErr_Clear(); return false; }
     if (n >= 32) return false;
