@@ -134,12 +134,10 @@ PtsStatus k_INDEX_SELECT(PtsValue *a, PtsValue *out, PtsError *err) {
     PtsTensor *r;
     PTS_TRY(pts_tensor_new(self->dtype, self->ndim, shape, err, &r));
     int64_t istride = index->ndim ? index->strides[0] : 0;
-    size_t isz = pts_dtype_size(self->dtype);
     /* copy one slice self[..., idx, ...] per index through the converting copy */
     int64_t sh[PTS_MAX_DIMS];
     memcpy(sh, self->shape, sizeof sh);
     if (self->ndim) sh[d] = 1;
-    (void)isz;
     for (int64_t i = 0; i < n; i++) {
         int64_t v = load_index(index, i * istride);
         if (v < 0 || v >= size) {
@@ -431,7 +429,6 @@ static PtsStatus plan_build(const PtsTensor *self, PtsTensor *const *idx, int n,
     pl->boff = pts_malloc(sizeof(int64_t) * (size_t)(pl->nbel ? pl->nbel : 1));
     if (!pl->boff) { s = pts_fail(err, PTS_ERR_NOMEM, "out of memory"); goto done; }
     if (pl->nbel == 0) goto done;
-    pl->boff[0] = 0;
     for (int64_t b = 0; b < pl->nbel; b++) pl->boff[b] = 0;
     for (int d = 0; d < self->ndim && !s; d++) {
         if (!per[d]) continue;
