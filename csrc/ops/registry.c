@@ -72,6 +72,7 @@ static PtsStatus parse_type(SP *s, PtsArgType *t) {
         s->p++;
         t->alias = *s->p++;
         if (*s->p == '!') { t->write = true; s->p++; }
+        if (strncmp(s->p, " -> *", 5) == 0) s->p += 5;  /* Tensor(a -> *): results alias into a list */
         if (*s->p != ')') return sp_fail(s, "expected ')' after alias");
         s->p++;
     }

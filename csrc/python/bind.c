@@ -453,6 +453,8 @@ static PyObject *call_bound(PtsOpId id, PtsValue *vals) {
         for (int k = 0; k < PTS_MAX_RETS; k++) pts_value_release(&outs[k]);
         return pyts_raise(&err);
     }
+    /* Tensor[] results are tuples in Python, as PyTorch returns them */
+    if (s->ret_list && outs[0].tag == PTS_V_LIST) outs[0].tag = PTS_V_TUPLE;
     if (s->nret == 1) return pyts_value_to_py(&outs[0]);
     if (s->nret == 0) Py_RETURN_NONE;
     PyTypeObject *nt = s->ret_names[0] ? return_type(id) : NULL;

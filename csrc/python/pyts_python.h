@@ -64,4 +64,9 @@ PyObject *pyts_from_numpy(PyObject *self, PyObject *arr);
 PyObject *pyts_tensor_numpy(PyObject *self, PyObject *noargs);
 PyObject *pyts_tensor_new_from_data(PyObject *self, PyObject *args, PyObject *kw);
 
+/* indexing (index.c): Tensor.__getitem__ / __setitem__ / __iter__ */
+PyObject *pyts_tensor_getitem(PyObject *self, PyObject *key);
+int pyts_tensor_setitem(PyObject *self, PyObject *key, PyObject *value);
+PyObject *pyts_tensor_iter(PyObject *self);
+
 #endif

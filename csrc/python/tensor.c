@@ -427,6 +427,9 @@ static PyType_Slot tensor_slots[] = {
     {Py_nb_index, nb_index},
     {Py_sq_length, sq_len},
     {Py_mp_length, sq_len},
+    {Py_mp_subscript, pyts_tensor_getitem},
+    {Py_mp_ass_subscript, pyts_tensor_setitem},
+    {Py_tp_iter, pyts_tensor_iter},
     {0, NULL},
 };
 

@@ -1,0 +1,240 @@
+/* index.c: Tensor.__getitem__, __setitem__ and __iter__. Parses a Python key into index items
+ * the way PyTorch's python_variable_indexing.cpp does (ints, slices, None, Ellipsis, bools,
+ * tensors, and sequences turned into index tensors with NumPy's tuple heuristic), converts the
+ * assigned value, and hands both to the C indexing engine (ops/index.h). */
+#include "pyts_python.h"
+
+#include "../ops/index.h"
+
+typedef struct Key {
+    PtsIndexItem items[PTS_MAX_INDEX_ITEMS];
+    int n;
+    PtsTensor *owned[PTS_MAX_INDEX_ITEMS];  /* index tensors made from sequences */
+    int nowned;
+} Key;
+
+static void key_free(Key *k) {
+    for (int i = 0; i < k->nowned; i++) pts_tensor_release(k->owned[i]);
+    k->nowned = 0;
+}
+
+/* THPUtils_checkLong: Python ints (not bools) and NumPy integers */
+static bool check_long(PyObject *o) {
+    return (PyLong_Check(o) && !PyBool_Check(o)) || PyArray_IsScalar(o, Integer);
+}
+
+static int unpack_long(PyObject *o, int64_t *v) {
+    int ovf;
+    long long x = PyLong_AsLongLongAndOverflow(o, &ovf);
+    if (x == -1 && PyErr_Occurred()) return -1;
+    if (ovf) {
+        PyErr_SetString(PyExc_ValueError, "Overflow when unpacking long long");
+        return -1;
+    }
+    *v = x;
+    return 0;
+}
+
+/* sequenceToVariable: a nested sequence becomes an index tensor, bool (or uint8) when its data
+ * is, else int64 (floats truncate, as indexing_tensor_from_data does) */
+static int sequence_tensor(PyObject *seq, Key *k, PtsTensor **out) {
+    if (PyUnicode_Check(seq) || PyBytes_Check(seq)) {
+        PyErr_Format(PyExc_TypeError, "new(): invalid data type '%s'", Py_TYPE(seq)->tp_name);
+        return -1;
+    }
+    /* other sequences (range, ...) go through a list, which pyts.tensor() reads */
+    PyObject *data = PyList_Check(seq) || PyTuple_Check(seq) || PyArray_Check(seq) ? Py_NewRef(seq)
+                                                                                    : PySequence_List(seq);
+    if (!data) return -1;
+    PyObject *args = PyTuple_Pack(1, data);
+    Py_DECREF(data);
+    if (!args) return -1;
+    PyObject *t = pyts_tensor_new_from_data(NULL, args, NULL);
+    Py_DECREF(args);
+    if (!t) return -1;
+    PtsTensor *src = pyts_tensor_of(t), *r;
+    PtsError err = { 0 };
+    PtsStatus s;
+    if (src->dtype == PTS_BOOL || src->dtype == PTS_UINT8) s = pts_tensor_to(src, src->dtype, false, &err, &r);
+    else s = pts_tensor_to(src, PTS_INT64, false, &err, &r);
+    Py_DECREF(t);
+    if (s) { pyts_raise(&err); return -1; }
+    k->owned[k->nowned++] = r;
+    *out = r;
+    return 0;
+}
+
+static int parse_item(PyObject *o, Key *k) {
+    if (k->n == PTS_MAX_INDEX_ITEMS) {
+        PyErr_Format(PyExc_IndexError, "too many indices (more than %d)", PTS_MAX_INDEX_ITEMS);
+        return -1;
+    }
+    PtsIndexItem *it = &k->items[k->n];
+    memset(it, 0, sizeof *it);
+    if (check_long(o)) {
+        it->kind = PTS_IDX_INT;
+        if (PyLong_Check(o)) {
+            if (unpack_long(o, &it->i) < 0) return -1;
+        } else {
+            PyObject *i = PyNumber_Index(o);
+            if (!i) return -1;
+            int r = unpack_long(i, &it->i);
+            Py_DECREF(i);
+            if (r < 0) return -1;
+        }
+    } else if (PySlice_Check(o)) {
+        Py_ssize_t start, stop, step;
+        if (PySlice_Unpack(o, &start, &stop, &step) < 0) return -1;
+        it->kind = PTS_IDX_SLICE;
+        it->start = start;
+        it->stop = stop;
+        it->step = step;
+    } else if (o == Py_Ellipsis) {
+        it->kind = PTS_IDX_ELLIPSIS;
+    } else if (o == Py_None) {
+        it->kind = PTS_IDX_NONE;
+    } else if (PyBool_Check(o)) {
+        it->kind = PTS_IDX_BOOL;
+        it->b = o == Py_True;
+    } else if (PytsTensor_Check(o)) {
+        it->kind = PTS_IDX_TENSOR;
+        it->t = pyts_tensor_of(o);
+    } else if (PySequence_Check(o)) {
+        it->kind = PTS_IDX_TENSOR;
+        if (sequence_tensor(o, k, &it->t) < 0) return -1;
+    } else {
+        PyObject *i = PyNumber_Index(o);
+        if (!i) {
+            PyErr_Clear();
+            PyErr_Format(PyExc_IndexError, "only integers, slices (`:`), ellipsis (`...`), None and long "
+                         "or byte Variables are valid indices (got %s)", Py_TYPE(o)->tp_name);
+            return -1;
+        }
+        it->kind = PTS_IDX_INT;
+        int r = unpack_long(i, &it->i);
+        Py_DECREF(i);
+        if (r < 0) return -1;
+    }
+    k->n++;
+    return 0;
+}
+
+/* treatSequenceAsTuple: NumPy's heuristic for x[[a, b]] vs x[[0, 1]] */
+static bool sequence_as_tuple(PyObject *key) {
+    if (PyTuple_Check(key)) return true;
+    if (PytsTensor_Check(key) || PyArray_CheckExact(key) || !PySequence_Check(key)) return false;
+    Py_ssize_t n = PySequence_Size(key);
+    if (n < 0) { PyErr_Clear(); return false; }
+    if (n >= 32) return false;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *o = PySequence_GetItem(key, i);
+        if (!o) { PyErr_Clear(); return false; }
+        bool yes = PytsTensor_Check(o) || PySequence_Check(o) || PySlice_Check(o) || o == Py_Ellipsis ||
+                   o == Py_None;
+        Py_DECREF(o);
+        if (yes) return true;
+    }
+    return false;
+}
+
+/* Parse key into k. *holder keeps the tuple (and so the borrowed tensors) alive; Py_XDECREF it
+ * after the engine call. */
+static int parse_key(PyObject *key, Key *k, PyObject **holder) {
+    k->n = 0;
+    k->nowned = 0;
+    *holder = NULL;
+    /* the simple forms are one item */
+    if (key == Py_None || key == Py_Ellipsis || PyBool_Check(key) || check_long(key) || PySlice_Check(key))
+        return parse_item(key, k);
+    PyObject *tup = sequence_as_tuple(key) ? PySequence_Tuple(key) : PyTuple_Pack(1, key);
+    if (!tup) return -1;
+    *holder = tup;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(tup); i++)
+        if (parse_item(PyTuple_GET_ITEM(tup, i), k) < 0) {
+            key_free(k);
+            return -1;
+        }
+    return 0;
+}
+
+PyObject *pyts_tensor_getitem(PyObject *self, PyObject *key) {
+    Key k;
+    PyObject *holder;
+    if (parse_key(key, &k, &holder) < 0) { Py_XDECREF(holder); return NULL; }
+    PtsError err = { 0 };
+    PtsTensor *r;
+    PtsStatus s = pts_index_get(pyts_tensor_of(self), k.items, k.n, false, &err, &r);
+    key_free(&k);
+    Py_XDECREF(holder);
+    if (s) return pyts_raise(&err);
+    return pyts_wrap_tensor(r);
+}
+
+/* "pyts.FloatTensor": the legacy type name PyTorch uses in assignment errors */
+static const char *legacy_name(PtsDType d, char *buf, size_t n) {
+    snprintf(buf, n, "pyts.%sTensor", pts_scalar_type_name(d));
+    return buf;
+}
+
+/* valueToTensor: a tensor as is; a Python number as a 0-dim tensor of self's dtype */
+static int value_tensor(PtsTensor *self, PyObject *v, PtsTensor **out) {
+    *out = NULL;
+    if (PytsTensor_Check(v)) {
+        *out = pts_tensor_retain(pyts_tensor_of(v));
+        return 0;
+    }
+    PtsError err = { 0 };
+    PtsStatus s;
+    if (check_long(v) || PyBool_Check(v)) {
+        int64_t i;
+        PyObject *iv = PyNumber_Index(v);
+        if (!iv) return -1;
+        int r = unpack_long(iv, &i);
+        Py_DECREF(iv);
+        if (r < 0) return -1;
+        s = pts_tensor_scalar_i64(self->dtype, i, &err, out);
+    } else if (PyFloat_Check(v)) {
+        s = pts_tensor_scalar_f64(self->dtype, PyFloat_AS_DOUBLE(v), &err, out);
+    } else {
+        char buf[64];
+        PyErr_Format(PyExc_TypeError, "can't assign a %s to a %s", Py_TYPE(v)->tp_name,
+                     legacy_name(self->dtype, buf, sizeof buf));
+        return -1;
+    }
+    if (s) { pyts_raise(&err); return -1; }
+    return 0;
+}
+
+int pyts_tensor_setitem(PyObject *self, PyObject *key, PyObject *value) {
+    if (!value) {
+        PyErr_SetString(PyExc_TypeError, "Tensor does not support deleting items");
+        return -1;
+    }
+    PtsTensor *t = pyts_tensor_of(self), *v;
+    if (value_tensor(t, value, &v) < 0) return -1;
+    Key k;
+    PyObject *holder;
+    if (parse_key(key, &k, &holder) < 0) {
+        Py_XDECREF(holder);
+        pts_tensor_release(v);
+        return -1;
+    }
+    PtsError err = { 0 };
+    PtsStatus s = pts_index_set(t, k.items, k.n, v, false, &err);
+    key_free(&k);
+    Py_XDECREF(holder);
+    pts_tensor_release(v);
+    if (s) { pyts_raise(&err); return -1; }
+    return 0;
+}
+
+/* iter(x) is iter(x.unbind(0)), as torch.Tensor.__iter__ does */
+PyObject *pyts_tensor_iter(PyObject *self) {
+    PtsTensor *t = pyts_tensor_of(self);
+    if (t->ndim == 0) return PyErr_Format(PyExc_TypeError, "iteration over a 0-d tensor");
+    PyObject *parts = pyts_call_op_id(PTS_OP_UNBIND_INT, &self, 1);
+    if (!parts) return NULL;
+    PyObject *it = PyObject_GetIter(parts);
+    Py_DECREF(parts);
+    return it;
+}
