@@ -57,4 +57,6 @@ PyObject *pyts_from_numpy(PyObject *self, PyObject *arr);
 PyObject *pyts_tensor_numpy(PyObject *self, PyObject *noargs);
 PyObject *pyts_tensor_new_from_data(PyObject *self, PyObject *args, PyObject *kw);
 
+int pyts_generator_setup(PyObject *module);  /* pyts.Generator, manual_seed, rng state */
+
 #endif
