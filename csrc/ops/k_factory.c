@@ -326,7 +326,7 @@ static PtsStatus arange_impl(PtsValue vstart, PtsValue vend, PtsValue vstep, Pts
     int64_t istart = 0, istep = 0;
     double dstart = pts_value_to_f64(scalar_of(vstart)), dend = pts_value_to_f64(scalar_of(vend));
     double dstep = pts_value_to_f64(scalar_of(vstep));
-    if (pts_dtype_is_int(dt)) {
+    if (dt == PTS_INT64) {
         int64_t iend;
         PTS_TRY(scalar_to_i64(vstart, err, &istart));
         PTS_TRY(scalar_to_i64(vend, err, &iend));
@@ -337,14 +337,16 @@ static PtsStatus arange_impl(PtsValue vstart, PtsValue vend, PtsValue vstep, Pts
             return pts_fail(err, dstep != 0 ? PTS_ERR_VALUE : PTS_ERR_RUNTIME, "step must be nonzero");
         PTS_CHECK((istep > 0 && iend >= istart) || (istep < 0 && iend <= istart), err, RUNTIME,
                   "upper bound and lower bound inconsistent with step sign");
-        if (dt == PTS_INT64) {
-            int64_t sgn = istep > 0 ? 1 : -1;
-            uint64_t span = (uint64_t)iend - (uint64_t)istart + (uint64_t)istep - (uint64_t)sgn;
-            size_d = (double)((int64_t)span / istep);
-        } else {
-            size_d = ceil((dend - dstart) / dstep);
-        }
+        int64_t sgn = istep > 0 ? 1 : -1;
+        uint64_t span = (uint64_t)iend - (uint64_t)istart + (uint64_t)istep - (uint64_t)sgn;
+        size_d = (double)((int64_t)span / istep);
     } else {
+        /* other dtypes check and count with doubles; smaller integer types then compute the
+         * values from the int64-truncated start and step (so a step of 0.5 repeats start) */
+        if (pts_dtype_is_int(dt)) {
+            PTS_TRY(scalar_to_i64(vstart, err, &istart));
+            PTS_TRY(scalar_to_i64(vstep, err, &istep));
+        }
         PTS_CHECK(dstep != 0, err, RUNTIME, "step must be nonzero");
         PTS_CHECK(isfinite(dstart) && isfinite(dend), err, RUNTIME, "unsupported range: %g -> %g",
                   dstart, dend);
@@ -408,9 +410,10 @@ PtsStatus k_ARANGE_OUT(PtsValue *a, PtsValue *out, PtsError *err) {
 }
 
 /* ================= linspace =================
- * Like arange, a vectorised fill: the first half counts up from start, the second half down from
- * end, each vector taking the side of its first element. The step type is the element type for
- * floating dtypes (so Half rounds every operation) and double for integers. */
+ * The first half counts up from start, the second half down from end. The step type is the
+ * element type for floating dtypes (so Half rounds every operation) and double for integers. */
+#define LIN_MAD(a, b, c) fma((a), (b), (c))    /* the AVX2 build fuses these */
+#define LIN_MADF(a, b, c) fmaf((a), (b), (c))
 static PtsStatus linspace_impl(PtsValue vs, PtsValue ve, int64_t steps, PtsDType dt, PtsError *err,
                                PtsTensor **out) {
     *out = NULL;
@@ -429,76 +432,43 @@ static PtsStatus linspace_impl(PtsValue vs, PtsValue ve, int64_t steps, PtsDType
     }
     if (dt == PTS_BOOL) { pts_tensor_release(r); return not_implemented("linspace_cpu", dt, err); }
     char *d = pts_tensor_data(r);
-    int64_t half = steps / 2, i = 0;
-    int w = vec_width(dt);
+    int64_t half = steps / 2;
     size_t isz = pts_dtype_size(dt);
     if (pts_dtype_is_int(dt)) {
-        /* start and end converted to the element type first */
-        int64_t s0, e0;
+        /* start and end are converted to the element type first; the step is a double */
         if ((s = check_fits(vs, dt, 2, err)) || (s = check_fits(ve, dt, 2, err))) {
             pts_tensor_release(r);
             return s;
         }
-        {
-            char buf[8];
-            if (vs.tag == PTS_V_DOUBLE) pts_store_f64(dt, buf, vs.u.d); else pts_store_i64(dt, buf, pts_value_to_i64(vs));
-            s0 = pts_load_i64(dt, buf);
-            if (ve.tag == PTS_V_DOUBLE) pts_store_f64(dt, buf, ve.u.d); else pts_store_i64(dt, buf, pts_value_to_i64(ve));
-            e0 = pts_load_i64(dt, buf);
-        }
-        double start = (double)s0, end = (double)e0, step = (end - start) / (double)(steps - 1);
-#define LIN_I(idx) ((idx) < half ? fma(step, (double)(idx), start) : fma(-step, (double)(steps - (idx) - 1), end))
-        for (; i + 2 * w <= steps; i += 2 * w)
-            for (int v = 0; v < 2; v++) {
-                int64_t idx = i + (int64_t)v * w;
-                char b[8];
-                pts_store_f64(dt, b, LIN_I(idx));
-                double base = (double)pts_load_i64(dt, b);
-                for (int k = 0; k < w; k++) pts_store_f64(dt, d + (size_t)(idx + k) * isz, fma((double)k, step, base));
-            }
-        for (; i < steps; i++) pts_store_f64(dt, d + (size_t)i * isz, LIN_I(i));
-#undef LIN_I
+        char buf[8];
+        if (vs.tag == PTS_V_DOUBLE) pts_store_f64(dt, buf, vs.u.d); else pts_store_i64(dt, buf, pts_value_to_i64(vs));
+        double start = (double)pts_load_i64(dt, buf);
+        if (ve.tag == PTS_V_DOUBLE) pts_store_f64(dt, buf, ve.u.d); else pts_store_i64(dt, buf, pts_value_to_i64(ve));
+        double end = (double)pts_load_i64(dt, buf);
+        double step = (end - start) / (double)(steps - 1);
+        for (int64_t i = 0; i < steps; i++)
+            pts_store_f64(dt, d + (size_t)i * isz, i < half ? LIN_MAD(step, (double)i, start)
+                                                            : LIN_MAD(-step, (double)(steps - i - 1), end));
     } else if (dt == PTS_FLOAT32) {
         float start = (float)pts_value_to_f64(vs), end = (float)pts_value_to_f64(ve);
         float step = (end - start) / (float)(steps - 1);
         float *o = (float *)d;
-#define LIN_F(idx) ((idx) < half ? fmaf(step, (float)(idx), start) : fmaf(-step, (float)(steps - (idx) - 1), end))
-        for (; i + 2 * w <= steps; i += 2 * w)
-            for (int v = 0; v < 2; v++) {
-                int64_t idx = i + (int64_t)v * w;
-                float base = LIN_F(idx);
-                for (int k = 0; k < w; k++) o[idx + k] = fmaf((float)k, step, base);
-            }
-        for (; i < steps; i++) o[i] = LIN_F(i);
-#undef LIN_F
+        for (int64_t i = 0; i < steps; i++)
+            o[i] = i < half ? LIN_MADF(step, (float)i, start) : LIN_MADF(-step, (float)(steps - i - 1), end);
     } else if (dt == PTS_FLOAT64) {
         double start = pts_value_to_f64(vs), end = pts_value_to_f64(ve);
         double step = (end - start) / (double)(steps - 1);
         double *o = (double *)d;
-#define LIN_D(idx) ((idx) < half ? fma(step, (double)(idx), start) : fma(-step, (double)(steps - (idx) - 1), end))
-        for (; i + 2 * w <= steps; i += 2 * w)
-            for (int v = 0; v < 2; v++) {
-                int64_t idx = i + (int64_t)v * w;
-                double base = LIN_D(idx);
-                for (int k = 0; k < w; k++) o[idx + k] = fma((double)k, step, base);
-            }
-        for (; i < steps; i++) o[i] = LIN_D(i);
-#undef LIN_D
+        for (int64_t i = 0; i < steps; i++)
+            o[i] = i < half ? LIN_MAD(step, (double)i, start) : LIN_MAD(-step, (double)(steps - i - 1), end);
     } else {
         /* Half / BFloat16 arithmetic: every operation rounds to the element type */
 #define RL(x) round_low(dt, (x))
         float start = RL((float)pts_value_to_f64(vs)), end = RL((float)pts_value_to_f64(ve));
         float step = RL(RL(end - start) / RL((float)(steps - 1)));
-#define LIN_H(idx) ((idx) < half ? RL(start + RL(step * RL((float)(idx)))) \
-                                 : RL(end - RL(step * RL((float)(steps - (idx) - 1)))))
-        for (; i + 2 * w <= steps; i += 2 * w)
-            for (int v = 0; v < 2; v++) {
-                int64_t idx = i + (int64_t)v * w;
-                float base = LIN_H(idx);
-                for (int k = 0; k < w; k++) pts_store_f64(dt, d + (size_t)(idx + k) * 2, RL(base + RL((float)k * step)));
-            }
-        for (; i < steps; i++) pts_store_f64(dt, d + (size_t)i * 2, LIN_H(i));
-#undef LIN_H
+        for (int64_t i = 0; i < steps; i++)
+            pts_store_f64(dt, d + (size_t)i * isz, i < half ? RL(start + RL(step * RL((float)i)))
+                                                             : RL(end - RL(step * RL((float)(steps - i - 1)))));
 #undef RL
     }
     *out = r;

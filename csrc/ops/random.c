@@ -296,52 +296,50 @@ static PtsStatus fill_in_order(PtsTensor *t, FillFn fn, void *ctx, PtsError *err
     return s;
 }
 
-/* ---- rounding to the storage types, which ATen applies after each Half/BFloat16 operation ---- */
-static inline float round_h(float x) { return pts_half_to_float(pts_float_to_half(x)); }
-static inline float round_bf(float x) { return pts_bf16_to_float(pts_float_to_bf16(x)); }
+/* ---- float results stored as float, Half or BFloat16 ---- */
 static inline float round_to(PtsDType dt, float x) {
-    return dt == PTS_FLOAT16 ? round_h(x) : dt == PTS_BFLOAT16 ? round_bf(x) : x;
+    if (dt == PTS_FLOAT16) return pts_half_to_float(pts_float_to_half(x));
+    if (dt == PTS_BFLOAT16) return pts_bf16_to_float(pts_float_to_bf16(x));
+    return x;
 }
 static inline void store_f32(PtsDType dt, char *p, float v) {
     if (dt == PTS_FLOAT16) *(uint16_t *)p = pts_float_to_half(v);
     else if (dt == PTS_BFLOAT16) *(uint16_t *)p = pts_float_to_bf16(v);
     else *(float *)p = v;
 }
-static inline float load_f32(PtsDType dt, const char *p) {
-    if (dt == PTS_FLOAT16) return pts_half_to_float(*(const uint16_t *)p);
-    if (dt == PTS_BFLOAT16) return pts_bf16_to_float(*(const uint16_t *)p);
-    return *(const float *)p;
-}
-
 /* ================= uniform =================
- * uniform_real_distribution<T>: x = (draw & (2^digits - 1)) * 2^-digits in the accumulate type
- * (float for float/Half/BFloat16, double for double; 64-bit draws only for double), then
- * x * (to - from) + from, which the AVX2 build of ATen contracts into one fma. Half/BFloat16 take
- * (to - from) as a Half/BFloat16 difference, rounded. */
+ * uniform_real_distribution: x = (draw & (2^digits - 1)) * 2^-digits, then x * (to - from) + from,
+ * which the AVX2 build of ATen contracts into one fma. double uses 53 bits of a 64-bit draw;
+ * float, Half and BFloat16 all compute in float with 24 bits of a 32-bit draw, Half and BFloat16
+ * rounding the float result once. A result that rounds up to `to` is replaced by `from`, keeping
+ * the interval half-open as ATen does. */
 typedef struct UniformCtx { PtsGenerator *g; double from, to; } UniformCtx;
 
 static void fill_uniform(char *d, int64_t n, PtsDType dt, void *vctx) {
     UniformCtx *c = vctx;
     PtsGenerator *g = c->g;
     if (dt == PTS_FLOAT64) {
-        double from = c->from, range = c->to - c->from, *o = (double *)d;
-        for (int64_t i = 0; i < n; i++) o[i] = fma(unit_f64(g), range, from);
+        double from = c->from, to = c->to, range = to - from, *o = (double *)d;
+        for (int64_t i = 0; i < n; i++) {
+            double v = fma(unit_f64(g), range, from);
+            o[i] = v >= to ? from : v;
+        }
         return;
     }
+    float from = (float)c->from, to = (float)c->to, range = to - from;
     if (dt == PTS_FLOAT32) {
-        float from = (float)c->from, range = (float)c->to - from, *o = (float *)d;
-        for (int64_t i = 0; i < n; i++) o[i] = fmaf(unit_f32(g), range, from);
+        float *o = (float *)d;
+        for (int64_t i = 0; i < n; i++) {
+            float v = fmaf(unit_f32(g), range, from);
+            o[i] = v >= to ? from : v;
+        }
         return;
     }
-    /* Half (11 significant bits) and BFloat16 (8) */
-    int digits = dt == PTS_FLOAT16 ? 11 : 8;
-    uint32_t mask = (1u << digits) - 1;
-    float scale = ldexpf(1.0f, -digits);
-    float from = round_to(dt, (float)c->from), to = round_to(dt, (float)c->to);
-    float range = round_to(dt, to - from);
+    /* Half and BFloat16: the float computation, rounded to the element type before the check */
+    float from_r = round_to(dt, from), to_r = round_to(dt, to);
     for (int64_t i = 0; i < n; i++) {
-        float x = (float)(rng_u32(g) & mask) * scale;
-        store_f32(dt, d + 2 * i, fmaf(x, range, from));
+        float v = round_to(dt, fmaf(unit_f32(g), range, from));
+        store_f32(dt, d + 2 * i, v >= to_r ? from_r : v);
     }
 }
 
@@ -360,8 +358,9 @@ PtsStatus pts_sample_uniform_(PtsTensor *t, double from, double to, PtsGenerator
  *    Cephes-style log/sincos of avx_mathfun.h; a ragged tail redraws the last 16 elements and
  *    transforms them again. The emulation below repeats those float operations one lane at a
  *    time, with fma exactly where the compiled kernel has one.
- *  - other floating dtypes, contiguous, >= 16 elements: the same blocks in scalar code of the
- *    element type (Half/BFloat16 round after each operation done in that type).
+ *  - Half/BFloat16, contiguous, >= 16 elements: the float32 blocks, but each block draws its
+ *    uniforms just before its transform; rounded at the end.
+ *  - double, contiguous, >= 16 elements: the same blocks in scalar double code.
  *  - everything else: normal_distribution<double> per element, whose second sample is cached in
  *    the generator and used by the next such draw. */
 
@@ -479,6 +478,21 @@ static void normal_fill_f32(PtsGenerator *g, float *d, int64_t n, float mean, fl
     }
 }
 
+/* Half/BFloat16: each block of 16 draws its own uniforms just before its transform (the float
+ * path draws all first), so a ragged tail takes the next 16 draws; results rounded at the store */
+static void normal_fill_chunked(PtsGenerator *g, float *d, int64_t n, float mean, float std) {
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        for (int k = 0; k < 16; k++) d[i + k] = unit_f32(g);
+        normal16(d + i, mean, std);
+    }
+    if (n % 16 != 0) {
+        float *t = d + n - 16;
+        for (int k = 0; k < 16; k++) t[k] = unit_f32(g);
+        normal16(t, mean, std);
+    }
+}
+
 /* normal_fill_16<double> */
 static void normal16_f64(double *d, double mean, double std) {
     for (int j = 0; j < 8; j++) {
@@ -500,38 +514,6 @@ static void normal_fill_f64(PtsGenerator *g, double *d, int64_t n, double mean, 
     }
 }
 
-/* normal_fill_16<Half / BFloat16>: operands of the element type, arithmetic in float, results
- * of element type rounded; `radius * cos * std + mean` mixes float and element type and stays in
- * float until the store. */
-static void normal16_low(PtsDType dt, float *d, float mean, float std) {
-    for (int j = 0; j < 8; j++) {
-        float u1 = round_to(dt, 1.0f - d[j]), u2 = d[j + 8];
-        float radius = round_to(dt, sqrtf(-2.0f * logf(u1)));
-        float theta = round_to(dt, (float)(2.0 * M_PI * (double)u2));
-        float a = radius * cosf(theta), b = radius * sinf(theta);
-        d[j] = round_to(dt, fmaf(a, std, mean));
-        d[j + 8] = round_to(dt, fmaf(b, std, mean));
-    }
-}
-
-static inline float unit_low(PtsGenerator *g, PtsDType dt) {
-    int digits = dt == PTS_FLOAT16 ? 11 : 8;
-    return (float)(rng_u32(g) & ((1u << digits) - 1)) * ldexpf(1.0f, -digits);
-}
-
-/* The fill in float, one value per element, stored as dt at the end. */
-static void normal_fill_low(PtsGenerator *g, PtsDType dt, char *out, int64_t n, float mean,
-                            float std, float *w) {
-    for (int64_t i = 0; i < n; i++) w[i] = unit_low(g, dt);
-    for (int64_t i = 0; i + 16 <= n; i += 16) normal16_low(dt, w + i, mean, std);
-    if (n % 16 != 0) {
-        float *t = w + n - 16;
-        for (int i = 0; i < 16; i++) t[i] = unit_low(g, dt);
-        normal16_low(dt, t, mean, std);
-    }
-    for (int64_t i = 0; i < n; i++) store_f32(dt, out + 2 * i, w[i]);
-}
-
 /* normal_distribution<double>: Box-Muller with a cached second sample */
 static double normal_f64(PtsGenerator *g, double mean, double std) {
     double r;
@@ -546,7 +528,7 @@ static double normal_f64(PtsGenerator *g, double mean, double std) {
         g->has_next_double = true;
         r = radius * cos(theta);
     }
-    return r * std + mean;
+    return fma(r, std, mean);
 }
 
 typedef struct NormalCtx { PtsGenerator *g; double mean, std; } NormalCtx;
@@ -567,13 +549,15 @@ PtsStatus pts_sample_normal_(PtsTensor *t, double mean, double std, PtsGenerator
             w = pts_malloc(sizeof(float) * (size_t)n);
             if (!w) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
         }
+        PtsDType dt = t->dtype;
         pthread_mutex_lock(&g->mu);
         char *d = pts_tensor_data(t);
-        if (t->dtype == PTS_FLOAT32) normal_fill_f32(g, (float *)d, n, (float)mean, (float)std);
-        else if (t->dtype == PTS_FLOAT64) normal_fill_f64(g, (double *)d, n, mean, std);
-        else normal_fill_low(g, t->dtype, d, n, round_to(t->dtype, (float)mean),
-                             round_to(t->dtype, (float)std), w);
+        if (dt == PTS_FLOAT32) normal_fill_f32(g, (float *)d, n, (float)mean, (float)std);
+        else if (dt == PTS_FLOAT64) normal_fill_f64(g, (double *)d, n, mean, std);
+        else normal_fill_chunked(g, w, n, (float)mean, (float)std);
         pthread_mutex_unlock(&g->mu);
+        if (w)
+            for (int64_t i = 0; i < n; i++) store_f32(dt, d + 2 * i, w[i]);
         pts_free(w);
         pts_tensor_bump_version(t);
         return PTS_OK;
