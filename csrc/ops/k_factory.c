@@ -96,7 +96,8 @@ static PtsStatus not_implemented(const char *what, PtsDType d, PtsError *err) {
 
 /* c10::checked_convert: a fill value must fit the element type. Integers wrap into uint8 from
  * as low as -255; floats may be inf or NaN; bool takes anything. (ATen's one-element fill skips
- * the check for Half and BFloat16; so do we.) */
+ * the check for Half and BFloat16; so do we.) A Python int past int64 reaches us as a double, so
+ * 2^63 is refused for int64 as torch refuses the int. */
 static PtsStatus check_fits(PtsValue v, PtsDType dt, int64_t numel, PtsError *err) {
     v = scalar_of(v);
     if (dt == PTS_BOOL || v.tag == PTS_V_BOOL) return PTS_OK;
@@ -112,7 +113,7 @@ static PtsStatus check_fits(PtsValue v, PtsDType dt, int64_t numel, PtsError *er
     } else {
         double d = v.u.d;
         if (pts_dtype_is_float(dt)) bad = isfinite(d) && (d < lo || d > hi);
-        else bad = isnan(d) || d < lo || d > hi;
+        else bad = isnan(d) || d < lo || d > hi || (dt == PTS_INT64 && d >= 9223372036854775808.0);
     }
     PTS_CHECK(!bad, err, RUNTIME, "value cannot be converted to type %s without overflow",
               c10_type_name(dt));
