@@ -937,7 +937,8 @@ static PtsStatus bernoulli_tensor_checked(PtsTensor *t, PtsTensor *p, PtsValue g
 PtsStatus k_BERNOULLI(PtsValue *a, PtsValue *out, PtsError *err) {
     PtsTensor *self = a[0].u.t, *r = NULL;
     if (!pts_dtype_is_float(self->dtype)) return not_implemented("bernoulli_tensor_cpu_p_", self->dtype, err);
-    PTS_TRY(new_like(self, self->dtype, err, &r));
+    /* ATen allocates the result contiguous here (LEGACY_CONTIGUOUS_MEMORY_FORMAT) */
+    PTS_TRY(pts_tensor_new(self->dtype, self->ndim, self->shape, err, &r));
     PtsStatus s = bernoulli_tensor_checked(r, self, a[1], err);
     if (s) { pts_tensor_release(r); return s; }
     ret_tensor(out, r);
@@ -946,7 +947,7 @@ PtsStatus k_BERNOULLI(PtsValue *a, PtsValue *out, PtsError *err) {
 
 PtsStatus k_BERNOULLI_P(PtsValue *a, PtsValue *out, PtsError *err) {
     PtsTensor *r = NULL;
-    PTS_TRY(new_like(a[0].u.t, a[0].u.t->dtype, err, &r));
+    PTS_TRY(pts_tensor_new(a[0].u.t->dtype, a[0].u.t->ndim, a[0].u.t->shape, err, &r));
     PtsStatus s = bernoulli_p_checked(r, pts_value_to_f64(a[1]), a[2], err);
     if (s) { pts_tensor_release(r); return s; }
     ret_tensor(out, r);
