@@ -459,9 +459,13 @@ __attribute__((target("fma"))) static void normal16_fma(float *d, float mean, fl
 }
 static void normal16_soft(float *d, float mean, float std) { normal16_body(d, mean, std); }
 static void normal16(float *d, float mean, float std) {
-    static int has_fma = -1;   /* racy but idempotent */
-    if (has_fma < 0) has_fma = __builtin_cpu_supports("fma") ? 1 : 0;
-    if (has_fma) normal16_fma(d, mean, std);
+    static _Atomic int has_fma = -1;   /* probed once; every thread computes the same answer */
+    int f = atomic_load_explicit(&has_fma, memory_order_relaxed);
+    if (f < 0) {
+        f = __builtin_cpu_supports("fma") ? 1 : 0;
+        atomic_store_explicit(&has_fma, f, memory_order_relaxed);
+    }
+    if (f) normal16_fma(d, mean, std);
     else normal16_soft(d, mean, std);
 }
 #else
