@@ -20,3 +20,7 @@ get_num_threads = _C.get_num_threads
 set_default_dtype = _C.set_default_dtype
 get_default_dtype = _C.get_default_dtype
 promote_types = _C.promote_types
+
+# random number generation (csrc/ops/random.c, csrc/python/generator.c)
+from ._C import (Generator, default_generator, get_rng_state, initial_seed,  # noqa: F401,E402
+                 manual_seed, seed, set_rng_state)

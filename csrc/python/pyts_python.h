@@ -68,5 +68,6 @@ PyObject *pyts_tensor_new_from_data(PyObject *self, PyObject *args, PyObject *kw
 PyObject *pyts_tensor_getitem(PyObject *self, PyObject *key);
 int pyts_tensor_setitem(PyObject *self, PyObject *key, PyObject *value);
 PyObject *pyts_tensor_iter(PyObject *self);
+int pyts_generator_setup(PyObject *module);  /* pyts.Generator, manual_seed, rng state */
 
 #endif
