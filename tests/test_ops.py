@@ -25,3 +25,28 @@ PARAMS = [pytest.param(op, i, f, id=f"{op}-{i}") for op in sorted(CASES) for i, 
 @pytest.mark.parametrize("op,i,case", PARAMS)
 def test_case(op, i, case):
     oracle.run_case(case)
+
+
+def test_schemas_match_aten():
+    """Every row's schema is PyTorch's, character for character (archives and code depend on it)."""
+    torch = pytest.importorskip("torch")
+    rows = {r[0]: r[1] for r in pyts._C._ops()}
+    for rid, schema in rows.items():
+        name = schema.split("(")[0]
+        base, _, overload = name.partition(".")
+        op = getattr(torch.ops.aten, base, None)
+        assert op is not None, f"{rid}: PyTorch has no aten::{base}"
+        aten = str(getattr(op, overload or "default")._schema)
+        assert aten == "aten::" + _enum_defaults_as_ints(schema), rid
+
+
+# native_functions.yaml writes enum defaults as words; PyTorch prints their integer values
+_ENUM_WORDS = {"memory_format=contiguous_format": "memory_format=0",
+               "memory_format=preserve_format": "memory_format=1",
+               "reduction=Mean": "reduction=1", "reduction=Sum": "reduction=2"}
+
+
+def _enum_defaults_as_ints(schema):
+    for word, num in _ENUM_WORDS.items():
+        schema = schema.replace(word, num)
+    return schema
