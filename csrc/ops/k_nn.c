@@ -336,16 +336,17 @@ static double param_at(const PtsTensor *t, int64_t i, double dflt) {
     return t ? pts_load_f64(t->dtype, elem_ptr(t, i)) : dflt;
 }
 
-/* y = (x - mean[c]) * scale[c] + shift[c] over x = [n, c, inner] */
+/* y = (x - mean[c]) * scale[c] + bias[c] over x = [n, c, inner]; subtracting the mean first
+ * keeps y == bias exact where x == mean (a single sample per channel) */
 #define DEF_BN_APPLY(S, T)                                                                     \
     static void bn_apply_##S(const T *x, T *y, int64_t n, int64_t c, int64_t inner,            \
-                             const double *scale, const double *shift) {                       \
+                             const double *mean, const double *scale, const double *bias) {    \
         for (int64_t i = 0; i < n; i++)                                                        \
             for (int64_t j = 0; j < c; j++) {                                                  \
                 const T *xp = x + (i * c + j) * inner;                                         \
                 T *yp = y + (i * c + j) * inner;                                               \
-                T a = (T)scale[j], b = (T)shift[j];                                            \
-                for (int64_t k = 0; k < inner; k++) yp[k] = xp[k] * a + b;                     \
+                T m = (T)mean[j], a = (T)scale[j], b = (T)bias[j];                             \
+                for (int64_t k = 0; k < inner; k++) yp[k] = (xp[k] - m) * a + b;               \
             }                                                                                  \
     }
 DEF_BN_APPLY(f32, float)
@@ -394,8 +395,11 @@ PtsStatus k_NATIVE_BATCH_NORM(PtsValue *a, PtsValue *out, PtsError *err) {
     PTS_CHECK(training || (rm && rv), err, RUNTIME, "running_%s must be defined in evaluation mode",
               rm ? "var" : "mean");
     PtsDType ct = nn_acc_dtype(x->dtype);
-    /* save_mean / save_invstd: float32 for reduced-precision inputs, as ATen's accumulate type */
-    PtsDType st = ct;
+    /* save_mean / save_invstd have input's dtype, float32 when float32 parameters accompany a
+     * float16/bfloat16 input (ATen's mixed-type path) */
+    PtsDType st = x->dtype;
+    for (int i = 0; i < 4; i++)
+        if (params[i] && params[i]->dtype == PTS_FLOAT32) st = PTS_FLOAT32;
     PtsTensor *xc = NULL, *y = NULL, *smean = NULL, *sinv = NULL;
     double *buf = NULL;
     PtsStatus s;
@@ -437,12 +441,12 @@ PtsStatus k_NATIVE_BATCH_NORM(PtsValue *a, PtsValue *out, PtsError *err) {
     }
     for (int64_t j = 0; j < c; j++) {
         scale[j] = var[j] * param_at(w, j, 1);
-        shift[j] = param_at(b, j, 0) - mean[j] * scale[j];
+        shift[j] = param_at(b, j, 0);
     }
     if (ct == PTS_FLOAT64)
-        bn_apply_f64((const double *)pts_tensor_data(xc), (double *)pts_tensor_data(y), n, c, inner, scale, shift);
+        bn_apply_f64((const double *)pts_tensor_data(xc), (double *)pts_tensor_data(y), n, c, inner, mean, scale, shift);
     else
-        bn_apply_f32((const float *)pts_tensor_data(xc), (float *)pts_tensor_data(y), n, c, inner, scale, shift);
+        bn_apply_f32((const float *)pts_tensor_data(xc), (float *)pts_tensor_data(y), n, c, inner, mean, scale, shift);
     pts_free(buf);
     pts_tensor_release(xc);
     if ((s = nn_result(y, x->dtype, err, &out[0]))) { pts_tensor_release(smean); pts_tensor_release(sinv); return s; }

@@ -78,11 +78,13 @@ PtsStatus k_NLL_LOSS(PtsValue *a, PtsValue *out, PtsError *err) {
     char b1[256], b2[256];
     PTS_CHECK(x->ndim > 0 && x->ndim <= 2, err, RUNTIME, "input tensor should be 1D or 2D");
     PTS_CHECK(t->ndim <= 1, err, RUNTIME, "0D or 1D target tensor expected, multi-target not supported");
-    bool no_batch = x->ndim == 1 && t->ndim == 0;
-    PTS_CHECK(no_batch || x->shape[0] == t->shape[0], err, RUNTIME, "size mismatch (got input: %s, target: %s)",
-              pts_shape_str(x->ndim, x->shape, b1, sizeof b1), pts_shape_str(t->ndim, t->shape, b2, sizeof b2));
-    PTS_CHECK(!(x->ndim == 1 && t->ndim == 1 && t->shape[0] != 1), err, VALUE,
+    /* a 1-d input is one sample: its target is 0-d or holds one class */
+    bool no_batch = x->ndim == 1;
+    PTS_CHECK(!(no_batch && t->ndim == 1 && t->shape[0] != 1), err, VALUE,
               "For 1D input, 1D target must have size 1, but got target size: %lld", (long long)t->shape[0]);
+    PTS_CHECK(no_batch || (t->ndim == 1 && x->shape[0] == t->shape[0]), err, RUNTIME,
+              "size mismatch (got input: %s, target: %s)", pts_shape_str(x->ndim, x->shape, b1, sizeof b1),
+              pts_shape_str(t->ndim, t->shape, b2, sizeof b2));
     int64_t c = x->shape[x->ndim - 1];
     PTS_TRY(nll_check_types(x, t, w, c, "nll_loss_out_frame", true, err));
     int64_t n = x->ndim == 2 ? x->shape[0] : 1;

@@ -389,9 +389,14 @@ static PtsStatus pad_mode_run(PtsTensor *x, const int64_t *pads, int npad, int m
         for (int64_t j = 0; j < o; j++) {
             int64_t ip;
             if (mode == PAD_CIRCULAR) {
-                ip = (j - lo[i]) % in;
-                if (ip < 0) ip += in;
-                maps[i][j] = ip;
+                /* ATen crops by the negative pads first, then wraps the kept core */
+                int64_t core = in - istart - (hi[i] < 0 ? -hi[i] : 0);
+                if (core <= 0) {
+                    s = pts_fail(err, PTS_ERR_RUNTIME, "Padding value causes wrapping around more than once.");
+                    goto done;
+                }
+                ip = (j - ostart) % core;
+                maps[i][j] = istart + (ip < 0 ? ip + core : ip);
                 continue;
             }
             /* ATen's reflection / replication index formulas, which also handle negative pads */
