@@ -527,6 +527,18 @@ PtsStatus k_DROPOUT(PtsValue *a, PtsValue *out, PtsError *err) {
     return s;
 }
 
+PtsStatus k_DROPOUT_(PtsValue *a, PtsValue *out, PtsError *err) {
+    PtsTensor *x = a[0].u.t;
+    PtsValue r = pts_none();
+    PtsValue args[3] = { a[0], a[1], a[2] };
+    PTS_TRY(pts_op_call(PTS_OP_DROPOUT, args, &r, err));
+    PtsStatus s = r.u.t == x ? PTS_OK : pts_tensor_copy_(x, r.u.t, err);
+    pts_value_release(&r);
+    if (s) return s;
+    *out = pts_vtensor(pts_tensor_retain(x));
+    return PTS_OK;
+}
+
 /* ================= embedding ================= */
 PtsStatus k_EMBEDDING(PtsValue *a, PtsValue *out, PtsError *err) {
     PtsTensor *w = a[0].u.t, *idx = a[1].u.t;

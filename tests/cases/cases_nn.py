@@ -183,6 +183,12 @@ CASES = {
         lambda L, T: L.dropout(T(rand(3)), -0.1, False),
         lambda L, T: L.dropout(T(rand(3, dtype=I64)), 0.5, True),
     ],
+    "DROPOUT_": [
+        lambda L, T: (lambda x: (L.dropout_(x, 1.0, True), x))(T(rand(3, 4))),
+        lambda L, T: (lambda x: (L.dropout_(x, 0.5, False) is x, x))(T(rand(3, 4))),
+        lambda L, T: (lambda x: L.dropout_(x, 0.5, True) is x)(T(rand(3, 4))),
+        lambda L, T: L.dropout_(T(rand(3)), 2.0, True),
+    ],
     # ---------------- lookup ----------------
     "EMBEDDING": [
         lambda L, T: L.embedding(T(rand(5, 3)), T(idx(4, n=5))),
