@@ -62,6 +62,54 @@ typedef struct ConvGeom {
 DEF_IM2COL(f32, float)
 DEF_IM2COL(f64, double)
 
+/* ---- depthwise (one input channel per group): a gemm per group would have one row, so
+ * accumulate each kernel tap into the output plane directly ---- */
+#define DEF_CONV_DW(S, T)                                                                      \
+    static void conv_dw_##S(const T *x, const T *w, const T *bias, T *y, const ConvGeom *g) {  \
+        int64_t ocg = g->oc / g->groups;                                                       \
+        int64_t lin = g->in[0] * g->in[1] * g->in[2], l = g->out[0] * g->out[1] * g->out[2];   \
+        const int64_t *in = g->in, *k = g->k, *o = g->out, *st = g->stride, *pl = g->pad_lo;   \
+        const int64_t *dl = g->dil;                                                            \
+        for (int64_t b = 0; b < g->n; b++)                                                     \
+            for (int64_t oc = 0; oc < g->oc; oc++) {                                           \
+                const T *xp = x + (b * g->c + oc / ocg) * lin;                                 \
+                const T *wo = w + oc * k[0] * k[1] * k[2];                                     \
+                T *yp = y + (b * g->oc + oc) * l, b0 = bias ? bias[oc] : (T)0;                 \
+                /* one output row at a time: it stays in L1 while every tap adds into it */    \
+                for (int64_t od = 0; od < o[0]; od++)                                          \
+                    for (int64_t oh = 0; oh < o[1]; oh++) {                                    \
+                        T *restrict yr = yp + (od * o[1] + oh) * o[2];                         \
+                        for (int64_t ow = 0; ow < o[2]; ow++) yr[ow] = b0;                     \
+                        for (int64_t kd = 0; kd < k[0]; kd++) {                                \
+                            int64_t id = od * st[0] - pl[0] + kd * dl[0];                      \
+                            if (id < 0 || id >= in[0]) continue;                               \
+                            for (int64_t kh = 0; kh < k[1]; kh++) {                            \
+                                int64_t ih = oh * st[1] - pl[1] + kh * dl[1];                  \
+                                if (ih < 0 || ih >= in[1]) continue;                           \
+                                const T *restrict row = xp + (id * in[1] + ih) * in[2];        \
+                                const T *wk = wo + (kd * k[1] + kh) * k[2];                    \
+                                for (int64_t kw = 0; kw < k[2]; kw++) {                        \
+                                    T wv = wk[kw];                                             \
+                                    int64_t iw0 = kw * dl[2] - pl[2];                          \
+                                    if (st[2] == 1) {                                          \
+                                        int64_t lo = iw0 < 0 ? -iw0 : 0;                       \
+                                        int64_t hi = in[2] - iw0 < o[2] ? in[2] - iw0 : o[2];  \
+                                        for (int64_t ow = lo; ow < hi; ow++) yr[ow] += wv * row[ow + iw0]; \
+                                    } else {                                                   \
+                                        for (int64_t ow = 0; ow < o[2]; ow++) {                \
+                                            int64_t iw = ow * st[2] + iw0;                     \
+                                            if (iw >= 0 && iw < in[2]) yr[ow] += wv * row[iw]; \
+                                        }                                                      \
+                                    }                                                          \
+                                }                                                              \
+                            }                                                                  \
+                        }                                                                      \
+                    }                                                                          \
+            }                                                                                  \
+    }
+DEF_CONV_DW(f32, float)
+DEF_CONV_DW(f64, double)
+
 /* ---- the floating path ---- */
 #define DEF_CONV_GEMM(S, T, GEMM)                                                              \
     static PtsStatus conv_gemm_##S(const T *x, const T *w, const T *bias, T *y,                \
@@ -69,6 +117,7 @@ DEF_IM2COL(f64, double)
         int64_t cg = g->c / g->groups, ocg = g->oc / g->groups;                                \
         int64_t kk = cg * g->k[0] * g->k[1] * g->k[2];                                         \
         int64_t lin = g->in[0] * g->in[1] * g->in[2], l = g->out[0] * g->out[1] * g->out[2];   \
+        if (cg == 1 && g->groups > 1) { conv_dw_##S(x, w, bias, y, g); return PTS_OK; }        \
         bool direct = true;                                                                    \
         for (int d = 0; d < 3; d++)                                                            \
             if (g->k[d] != 1 || g->stride[d] != 1 || g->pad_lo[d] || g->pad_hi[d]) direct = false; \

@@ -240,6 +240,9 @@ CASES = {
         lambda L, T: L.conv2d(T(rand(1, 3, 9, 7)), T(rand(5, 3, 3, 2)), T(rand(5)), stride=(2, 1), padding=(1, 0)),
         lambda L, T: L.conv2d(T(rand(2, 4, 9, 9)), T(rand(6, 2, 3, 3)), None, 1, 1, 1, 2),       # groups
         lambda L, T: L.conv2d(T(rand(2, 4, 9, 9)), T(rand(4, 1, 3, 3)), T(rand(4)), groups=4),  # depthwise
+        lambda L, T: L.conv2d(T(rand(2, 3, 9, 8)), T(rand(6, 1, 3, 2)), None, (2, 3), (1, 2), (1, 2), 3),
+        lambda L, T: L.conv2d(T(rand(3, 9, 8, dtype=F64)), T(rand(3, 1, 5, 5, dtype=F64)), padding=2, groups=3),
+        lambda L, T: L.conv1d(T(rand(2, 4, 9)), T(rand(8, 1, 3)), T(rand(8)), 1, 1, 1, 4),
         lambda L, T: L.conv2d(T(rand(1, 2, 11, 11)), T(rand(3, 2, 3, 3)), dilation=2, padding=2),
         lambda L, T: L.conv2d(T(rand(1, 2, 11, 10)), T(rand(3, 2, 3, 3)), stride=3, dilation=(2, 1)),
         lambda L, T: L.conv2d(T(rand(2, 8, 5, 5)), T(rand(4, 8, 1, 1)), T(rand(4))),            # 1x1
