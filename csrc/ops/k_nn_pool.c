@@ -447,12 +447,24 @@ static PtsStatus pad_nd_op(PtsValue *a, int dim, int mode, PtsValue *out, PtsErr
                       pts_shape_str(x->ndim, x->shape, b, sizeof b));
         }
     }
-    for (int k = 0; k < dim; k++) {
+    /* ATen rejects an output whose dims are all < 1 (1d: the one dim); a single empty dim of a
+     * 2d/3d pad is allowed, a negative one is not */
+    int64_t osz[3];
+    bool all_small = true, negative = false;
+    char ins[96] = "", outs[96] = "";
+    size_t ki = 0, ko = 0;
+    for (int k = dim - 1; k >= 0; k--) {
         int d = x->ndim - 1 - k;
-        int64_t o = x->shape[d] + pads[2 * k] + pads[2 * k + 1];
-        PTS_CHECK(o >= 1, err, RUNTIME, "input (%s: %lld) is too small. Calculated output %s: %lld",
-                  dname[2 - k], (long long)x->shape[d], dname[2 - k], (long long)o);
+        osz[k] = x->shape[d] + pads[2 * k] + pads[2 * k + 1];
+        if (osz[k] >= 1) all_small = false;
+        if (osz[k] < 0) negative = true;
+        ki += (size_t)snprintf(ins + ki, sizeof ins - ki, "%s%s: %lld", k == dim - 1 ? "" : ", ", dname[2 - k],
+                               (long long)x->shape[d]);
+        ko += (size_t)snprintf(outs + ko, sizeof outs - ko, "%s%s: %lld", k == dim - 1 ? "" : " ", dname[2 - k],
+                               (long long)osz[k]);
     }
+    PTS_CHECK(!all_small, err, RUNTIME, "input (%s) is too small. Calculated output %s", ins, outs);
+    PTS_CHECK(!negative, err, RUNTIME, "Trying to create tensor with negative dimension: output %s", outs);
     if (x->dtype == PTS_BOOL) {
         char k[32];
         snprintf(k, sizeof k, "%s%dd", opname, dim);

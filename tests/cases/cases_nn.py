@@ -424,6 +424,9 @@ CASES = {
         lambda L, T: nn(L).pad(T(rand(1, 2, 5)), [5, 5], "reflect"),
         lambda L, T: nn(L).pad(T(rand(1, 2, 5)), [6, 2], "circular"),
         lambda L, T: nn(L).pad(T(rand(1, 2, 0)), [1, 2], "replicate"),
+        lambda L, T: nn(L).pad(T(rand(1, 2, 3, 4)), [0, 0, -1, -2], "reflect"),      # one empty dim
+        lambda L, T: nn(L).pad(T(rand(1, 2, 3, 4)), [0, -4, -1, -2], "replicate"),   # all empty
+        lambda L, T: nn(L).pad(T(rand(1, 2, 3)), [1, -4], "reflect"),
         lambda L, T: nn(L).pad(T(rand(2)), [1, 1, 1, 1]),
     ],
     "REFLECTION_PAD1D": [
