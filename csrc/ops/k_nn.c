@@ -141,8 +141,132 @@ static PtsStatus check_param_dtype(const PtsTensor *p, PtsDType d, PtsError *err
                 }                                                                              \
         }                                                                                      \
     }
-DEF_SOFTMAX(f32, float, expf, log)
 DEF_SOFTMAX(f64, double, exp, log)
+
+/* Float32 row kernels on GCC/Clang vector extensions, 4 lanes (one SSE2 register; the baseline
+ * x86-64 build has no AVX): plain loops with selects do not vectorise without -ffast-math. */
+typedef float nn_vf __attribute__((vector_size(16)));
+typedef int32_t nn_vi __attribute__((vector_size(16)));
+#define NN_LANES 4
+#define NN_VF(c) ((nn_vf){ c, c, c, c })
+
+static inline nn_vf vf_load(const float *p) { nn_vf v; memcpy(&v, p, sizeof v); return v; }
+static inline void vf_store(float *p, nn_vf v) { memcpy(p, &v, sizeof v); }
+/* mask ? a : b, mask lanes all-ones or zero */
+static inline nn_vf vf_select(nn_vi mask, nn_vf a, nn_vf b) {
+    return (nn_vf)(((nn_vi)a & mask) | ((nn_vi)b & ~mask));
+}
+
+/* exp for x <= 0 (softmax's shifted inputs): Cephes' range reduction and degree-6 polynomial
+ * (about 1 ulp). Underflows to 0 below -87.3 (no subnormals); NaN stays NaN. */
+static inline nn_vf vf_exp_neg(nn_vf x) {
+    nn_vi under = x < NN_VF(-87.3365f);
+    nn_vf cx = vf_select(under, NN_VF(-87.3365f), x);
+    nn_vf n = (cx * 1.44269504088896341f + 12582912.0f) - 12582912.0f;   /* round(x / ln 2) */
+    nn_vf r = cx - n * 0.693359375f + n * 2.12194440e-4f;                  /* x - n ln 2, split */
+    nn_vf p = NN_VF(1.9875691500e-4f);
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * r * r + r + 1.0f;
+    nn_vi bits = (__builtin_convertvector(n, nn_vi) + 127) << 23;         /* 2^n */
+    return vf_select(under, NN_VF(0.0f), p * (nn_vf)bits);
+}
+
+static inline float exp_neg_f32(float x) {
+    float in[NN_LANES] = { x }, out[NN_LANES];
+    vf_store(out, vf_exp_neg(vf_load(in)));
+    return out[0];
+}
+
+static float row_max_f32(const float *x, int64_t n) {
+    nn_vf m = NN_VF(-INFINITY);
+    int64_t k = 0;
+    for (; k + NN_LANES <= n; k += NN_LANES) {
+        nn_vf v = vf_load(x + k);
+        m = vf_select(v > m, v, m);
+    }
+    float r = -INFINITY;
+    for (int j = 0; j < NN_LANES; j++) r = m[j] > r ? m[j] : r;
+    for (; k < n; k++) r = x[k] > r ? x[k] : r;
+    return r;
+}
+
+/* y = exp(x - sub); returns the sum of y */
+static double row_exp_sum_f32(const float *x, float *y, int64_t n, float sub) {
+    nn_vf acc = NN_VF(0.0f), vs = NN_VF(sub);
+    int64_t k = 0;
+    for (; k + NN_LANES <= n; k += NN_LANES) {
+        nn_vf e = vf_exp_neg(vf_load(x + k) - vs);
+        vf_store(y + k, e);
+        acc += e;
+    }
+    double s = 0;
+    for (int j = 0; j < NN_LANES; j++) s += acc[j];
+    for (; k < n; k++) {
+        y[k] = exp_neg_f32(x[k] - sub);
+        s += y[k];
+    }
+    return s;
+}
+
+static void softmax_f32(const float *x, float *y, int64_t outer, int64_t n, int64_t inner, bool lg,
+                        double *tmp, double *unused) {
+    (void)unused;
+    if (inner == 1) {
+        for (int64_t o = 0; o < outer; o++) {
+            const float *xo = x + o * n;
+            float *yo = y + o * n;
+            float m = row_max_f32(xo, n);
+            double s = row_exp_sum_f32(xo, yo, n, m);
+            if (m != m || s != s) m = NAN;   /* a NaN input poisons the whole row, as in ATen */
+            if (lg) {
+                float c = (float)(m + log(s));
+                for (int64_t k = 0; k < n; k++) yo[k] = xo[k] - c;
+            } else {
+                float inv = (float)(1.0 / s);
+                for (int64_t k = 0; k < n; k++) yo[k] *= inv;
+            }
+        }
+        return;
+    }
+    /* reduction over a strided dim: whole inner planes at a time (the 2 * inner doubles of tmp
+     * hold 4 * inner floats) */
+    float *mx = (float *)tmp, *sm = mx + inner;
+    for (int64_t o = 0; o < outer; o++) {
+        const float *xo = x + o * n * inner;
+        float *yo = y + o * n * inner;
+        for (int64_t i = 0; i < inner; i++) { mx[i] = -INFINITY; sm[i] = 0; }
+        for (int64_t k = 0; k < n; k++) {
+            const float *xk = xo + k * inner;
+            for (int64_t i = 0; i < inner; i++) mx[i] = xk[i] > mx[i] ? xk[i] : mx[i];
+        }
+        for (int64_t k = 0; k < n; k++) {
+            const float *xk = xo + k * inner;
+            float *yk = yo + k * inner;
+            int64_t i = 0;
+            for (; i + NN_LANES <= inner; i += NN_LANES) {
+                nn_vf e = vf_exp_neg(vf_load(xk + i) - vf_load(mx + i));
+                vf_store(yk + i, e);
+                vf_store(sm + i, vf_load(sm + i) + e);
+            }
+            for (; i < inner; i++) {
+                yk[i] = exp_neg_f32(xk[i] - mx[i]);
+                sm[i] += yk[i];
+            }
+        }
+        for (int64_t i = 0; i < inner; i++)
+            sm[i] = lg ? mx[i] + logf(sm[i]) : 1.0f / sm[i];
+        for (int64_t k = 0; k < n; k++) {
+            const float *xk = xo + k * inner;
+            float *yk = yo + k * inner;
+            if (lg) for (int64_t i = 0; i < inner; i++) yk[i] = xk[i] - sm[i];
+            else for (int64_t i = 0; i < inner; i++) yk[i] *= sm[i];
+        }
+    }
+}
 
 static PtsStatus softmax_impl(PtsValue *a, bool lg, PtsValue *out, PtsError *err) {
     PtsTensor *x = a[0].u.t;
@@ -226,8 +350,40 @@ PtsStatus k_LOG_SOFTMAX_INT(PtsValue *a, PtsValue *out, PtsError *err) { return 
             rstd[i] = tr;                                                                      \
         }                                                                                      \
     }
-DEF_LAYER_NORM(f32, float)
 DEF_LAYER_NORM(f64, double)
+
+/* float32: the two reductions run in vector lanes (float partial sums of at most n / 4 terms,
+ * combined in double) */
+static void layer_norm_f32(const float *x, const float *w, const float *b, float *y, float *mean,
+                           float *rstd, int64_t m, int64_t n, double eps) {
+    for (int64_t i = 0; i < m; i++) {
+        const float *xi = x + i * n;
+        float *yi = y + i * n;
+        nn_vf acc = NN_VF(0.0f);
+        int64_t j = 0;
+        for (; j + NN_LANES <= n; j += NN_LANES) acc += vf_load(xi + j);
+        double sum = 0;
+        for (int k = 0; k < NN_LANES; k++) sum += acc[k];
+        for (; j < n; j++) sum += xi[j];
+        double mu = sum / (double)n;
+        float fm = (float)mu;
+        nn_vf vm = NN_VF(fm), sq = NN_VF(0.0f);
+        for (j = 0; j + NN_LANES <= n; j += NN_LANES) {
+            nn_vf d = vf_load(xi + j) - vm;
+            sq += d * d;
+        }
+        double var = 0;
+        for (int k = 0; k < NN_LANES; k++) var += sq[k];
+        for (; j < n; j++) var += ((double)xi[j] - fm) * ((double)xi[j] - fm);
+        float tr = (float)(1.0 / sqrt(var / (double)n + eps));
+        if (w && b) for (j = 0; j < n; j++) yi[j] = (xi[j] - fm) * tr * w[j] + b[j];
+        else if (w) for (j = 0; j < n; j++) yi[j] = (xi[j] - fm) * tr * w[j];
+        else if (b) for (j = 0; j < n; j++) yi[j] = (xi[j] - fm) * tr + b[j];
+        else for (j = 0; j < n; j++) yi[j] = (xi[j] - fm) * tr;
+        mean[i] = fm;
+        rstd[i] = tr;
+    }
+}
 
 PtsStatus k_NATIVE_LAYER_NORM(PtsValue *a, PtsValue *out, PtsError *err) {
     PtsTensor *x = a[0].u.t, *w = nn_opt(a[2]), *b = nn_opt(a[3]);

@@ -16,12 +16,15 @@ static PtsStatus nll_compute(PtsTensor *x, PtsTensor *t, PtsTensor *w, int64_t r
     PtsTensor *xc = NULL, *tc = NULL, *wc = NULL;
     double *loss = NULL;
     PtsStatus st;
-    if ((st = pts_tensor_to(x, PTS_FLOAT64, false, err, &xc))) goto done;
+    /* only n * s of the n * c * s inputs are read: no float64 copy of the whole input */
+    if ((st = pts_tensor_contiguous(x, err, &xc))) goto done;
     if ((st = pts_tensor_to(t, PTS_INT64, false, err, &tc))) goto done;
     if (w && (st = pts_tensor_to(w, PTS_FLOAT64, false, err, &wc))) goto done;
     loss = pts_malloc(sizeof(double) * (size_t)(n * s > 0 ? n * s : 1));
     if (!loss) { st = pts_fail(err, PTS_ERR_NOMEM, "out of memory"); goto done; }
-    const double *xv = (const double *)pts_tensor_data(xc), *wv = wc ? (const double *)pts_tensor_data(wc) : NULL;
+    const char *xv = pts_tensor_data(xc);
+    size_t isz = pts_dtype_size(x->dtype);
+    const double *wv = wc ? (const double *)pts_tensor_data(wc) : NULL;
     const int64_t *tv = (const int64_t *)pts_tensor_data(tc);
     double wsum = 0, sum = 0;
     for (int64_t i = 0; i < n; i++)
@@ -34,7 +37,7 @@ static PtsStatus nll_compute(PtsTensor *x, PtsTensor *t, PtsTensor *w, int64_t r
                 goto done;
             }
             double wt = wv ? wv[tt] : 1.0;
-            *l = -wt * xv[(i * c + tt) * s + k];
+            *l = -wt * pts_load_f64(x->dtype, xv + (size_t)((i * c + tt) * s + k) * isz);
             wsum += wt;
             sum += *l;
         }
@@ -317,6 +320,29 @@ static void release_all(PtsTensor **ts, int nt) {
 
 static const double *dv(PtsTensor *t) { return t ? (const double *)pts_tensor_data(t) : NULL; }
 
+/* mse of two contiguous float32 tensors of one shape, the common case, without float64 copies */
+static PtsStatus mse_f32(PtsTensor *x, PtsTensor *y, int64_t reduction, PtsError *err, PtsValue *out) {
+    int64_t n = pts_numel(x);
+    const float *xv = (const float *)pts_tensor_data(x), *yv = (const float *)pts_tensor_data(y);
+    PtsTensor *r;
+    if (reduction == NN_RED_MEAN || reduction == NN_RED_SUM) {
+        float acc[8] = { 0 };
+        int64_t i = 0;
+        for (; i + 8 <= n; i += 8)
+            for (int j = 0; j < 8; j++) { float d = xv[i + j] - yv[i + j]; acc[j] += d * d; }
+        double sum = 0;
+        for (int j = 0; j < 8; j++) sum += acc[j];
+        for (; i < n; i++) sum += ((double)xv[i] - yv[i]) * ((double)xv[i] - yv[i]);
+        PTS_TRY(pts_tensor_scalar_f64(PTS_FLOAT32, reduction == NN_RED_SUM ? sum : n ? sum / (double)n : NAN, err, &r));
+    } else {
+        PTS_TRY(pts_tensor_new(PTS_FLOAT32, x->ndim, x->shape, err, &r));
+        float *o = (float *)pts_tensor_data(r);
+        for (int64_t i = 0; i < n; i++) o[i] = (xv[i] - yv[i]) * (xv[i] - yv[i]);
+    }
+    *out = pts_vtensor(r);
+    return PTS_OK;
+}
+
 PtsStatus k_MSE_LOSS(PtsValue *a, PtsValue *out, PtsError *err) {
     PtsTensor *ts[2] = { a[0].u.t, a[1].u.t }, *d[2];
     PtsDType dt = pts_result_type(ts, 2);
@@ -324,6 +350,11 @@ PtsStatus k_MSE_LOSS(PtsValue *a, PtsValue *out, PtsError *err) {
     int64_t shape[PTS_MAX_DIMS];
     PTS_TRY(bshape(ts, 2, &nd, shape, err));
     if (!pts_dtype_is_float(dt)) return nn_not_impl(err, "mse_cpu", dt);
+    if (ts[0]->dtype == PTS_FLOAT32 && ts[1]->dtype == PTS_FLOAT32 && ts[0]->ndim == nd && ts[1]->ndim == nd &&
+        memcmp(ts[0]->shape, shape, sizeof(int64_t) * (size_t)nd) == 0 &&
+        memcmp(ts[1]->shape, shape, sizeof(int64_t) * (size_t)nd) == 0 &&
+        pts_tensor_is_contiguous(ts[0]) && pts_tensor_is_contiguous(ts[1]))
+        return mse_f32(ts[0], ts[1], a[2].u.i, err, out);
     PTS_TRY(dense_all(ts, 2, nd, shape, d, err));
     int64_t n = pts_shape_numel(nd, shape);
     double *loss = pts_malloc(sizeof(double) * (size_t)(n ? n : 1));
