@@ -133,10 +133,10 @@ static PtsStatus check_param_dtype(const PtsTensor *p, PtsDType d, PtsError *err
                     if (!lg) yo[k * inner + i] = e;                                            \
                     sm[i] += e;                                                                \
                 }                                                                              \
-            for (int64_t i = 0; i < inner; i++) sm[i] = lg ? mx[i] + LOG(sm[i]) : 1.0 / sm[i];   \
+            for (int64_t i = 0; i < inner; i++) sm[i] = lg ? LOG(sm[i]) : 1.0 / sm[i];          \
             for (int64_t k = 0; k < n; k++)                                                    \
                 for (int64_t i = 0; i < inner; i++) {                                          \
-                    if (lg) yo[k * inner + i] = (T)(xo[k * inner + i] - sm[i]);                \
+                    if (lg) yo[k * inner + i] = (T)((xo[k * inner + i] - (T)mx[i]) - (T)sm[i]); \
                     else yo[k * inner + i] = (T)(yo[k * inner + i] * sm[i]);                   \
                 }                                                                              \
         }                                                                                      \
@@ -223,8 +223,9 @@ static void softmax_f32(const float *x, float *y, int64_t outer, int64_t n, int6
             double s = row_exp_sum_f32(xo, yo, n, m);
             if (m != m || s != s) m = NAN;   /* a NaN input poisons the whole row, as in ATen */
             if (lg) {
-                float c = (float)(m + log(s));
-                for (int64_t k = 0; k < n; k++) yo[k] = xo[k] - c;
+                /* (x - max) - log(sum), in this order, keeps the max entry's tiny result exact */
+                float c = (float)log(s);
+                for (int64_t k = 0; k < n; k++) yo[k] = (xo[k] - m) - c;
             } else {
                 float inv = (float)(1.0 / s);
                 for (int64_t k = 0; k < n; k++) yo[k] *= inv;
@@ -258,11 +259,11 @@ static void softmax_f32(const float *x, float *y, int64_t outer, int64_t n, int6
             }
         }
         for (int64_t i = 0; i < inner; i++)
-            sm[i] = lg ? mx[i] + logf(sm[i]) : 1.0f / sm[i];
+            sm[i] = lg ? logf(sm[i]) : 1.0f / sm[i];
         for (int64_t k = 0; k < n; k++) {
             const float *xk = xo + k * inner;
             float *yk = yo + k * inner;
-            if (lg) for (int64_t i = 0; i < inner; i++) yk[i] = xk[i] - sm[i];
+            if (lg) for (int64_t i = 0; i < inner; i++) yk[i] = (xk[i] - mx[i]) - sm[i];
             else for (int64_t i = 0; i < inner; i++) yk[i] *= sm[i];
         }
     }
