@@ -81,6 +81,10 @@ CASES = {
         lambda L, T: L.softmax(T(np.array([[-math.inf, -math.inf], [1.0, -math.inf]], np.float32)), 1),
         lambda L, T: L.softmax(T(np.array([1.0, math.nan, 2.0], np.float32)), 0),
         lambda L, T: L.softmax(T(np.array(2.5, np.float32)), 0),
+        lambda L, T: L.softmax(T(np.array([[math.inf, 1.0], [2.0, -math.inf]], np.float32)), 1),
+        lambda L, T: L.softmax(T(rand(5, 1003) * 30), 1),                # vector body + tail
+        lambda L, T: L.softmax(T(rand(7, 13, 3) * 30), 1),              # strided, odd inner
+        lambda L, T: L.softmax(T(rand(3, 4, 5, dtype=F64) * 30), 1),
         lambda L, T: L.softmax(T(rand(0, 4)), 1),
         lambda L, T: L.softmax(T(rand(3, 0)), 1),
         lambda L, T: L.softmax(T(rand(1, 5, dtype=F64)), 1),
@@ -103,6 +107,10 @@ CASES = {
         lambda L, T: L.log_softmax(T(rand(3, 4) * 50), 0, dtype=L.float64),
         lambda L, T: L.log_softmax(T(noncontig(rand(4, 6))), 1),
         lambda L, T: L.log_softmax(T(np.array(-1.0, np.float32)), 0),
+        lambda L, T: L.log_softmax(T(np.array([[1.0, math.nan, 2.0], [math.inf, 0, 1]], np.float32)), 1),
+        lambda L, T: L.log_softmax(T(np.array([[1.0, math.nan], [-math.inf, 0]], np.float32)), 0),
+        lambda L, T: L.log_softmax(T(rand(4, 1001) * 30), 1),
+        lambda L, T: L.log_softmax(T(rand(6, 9, 5) * 30), 1),
         lambda L, T: L.log_softmax(T(rand(0, 3)), 1),
         lambda L, T: L.log_softmax(T(rand(2, 5, dtype=F16)), 1),
         lambda L, T: L.log_softmax(bf16(L, rand(2, 5)), 0),
