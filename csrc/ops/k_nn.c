@@ -319,7 +319,7 @@ static PtsStatus softmax_int(PtsOpId inner, PtsValue *a, PtsValue *out, PtsError
     PtsTensor *x = a[0].u.t, *xc = NULL;
     if (a[2].tag == PTS_V_INT && a[2].u.i != x->dtype) {
         PTS_CHECK(pts_dtype_valid((int)a[2].u.i), err, VALUE, "invalid dtype %lld", (long long)a[2].u.i);
-        PTS_TRY(pts_tensor_to(x, (PtsDType)a[2].u.i, true, err, &xc));
+        PTS_TRY(pts_tensor_to(x, (PtsDType)a[2].u.i, false, err, &xc));
         x = xc;
     }
     PtsValue args[3] = { pts_vtensor(x), a[1], pts_vbool(false) };
@@ -451,9 +451,11 @@ PtsStatus k_NATIVE_LAYER_NORM(PtsValue *a, PtsValue *out, PtsError *err) {
     pts_tensor_release(bc); bc = NULL;
     if ((s = nn_result(y, x->dtype, err, &out[0]))) { y = NULL; goto fail; }
     y = NULL;
-    if ((s = nn_result(mean, x->dtype, err, &out[1]))) { mean = NULL; goto fail; }
+    /* statistics keep input's dtype, float32 with float32 parameters (ATen's mixed-type path) */
+    PtsDType sdt = (w && w->dtype == PTS_FLOAT32) || (b && b->dtype == PTS_FLOAT32) ? PTS_FLOAT32 : x->dtype;
+    if ((s = nn_result(mean, sdt, err, &out[1]))) { mean = NULL; goto fail; }
     mean = NULL;
-    if ((s = nn_result(rstd, x->dtype, err, &out[2]))) { rstd = NULL; goto fail; }
+    if ((s = nn_result(rstd, sdt, err, &out[2]))) { rstd = NULL; goto fail; }
     return PTS_OK;
 fail:
     pts_value_release(&out[0]);

@@ -147,6 +147,8 @@ CASES = {
         lambda L, T: L.native_layer_norm(T(rand(4, 5)), [5], None, None, 1e-5),
         lambda L, T: L.native_layer_norm(T(rand(2, 3, 4)), [3, 4], T(rand(3, 4)), T(rand(3, 4)), 1e-5),
         lambda L, T: L.native_layer_norm(T(rand(2, 4, dtype=F16)), [4], None, None, 1e-5),
+        lambda L, T: L.native_layer_norm(T(rand(2, 4, dtype=F16)), [4], T(rand(4)), None, 1e-5),
+        lambda L, T: L.native_layer_norm(bf16(L, rand(2, 4)), [4], None, T(rand(4)), 1e-5),
         lambda L, T: L.native_layer_norm(T(rand(2, 4, dtype=F64)), [4], None, T(rand(4, dtype=F64)), 0.5),
     ],
     "BATCH_NORM": [
@@ -177,6 +179,9 @@ CASES = {
         lambda L, T: L.native_batch_norm(T(rand(4, 3, dtype=F64)), None, None, T(rand(3, dtype=F64)),
                                          T(rand(3, dtype=F64, low=1, high=2)), False, 0.1, 1e-5),
         lambda L, T: L.native_batch_norm(T(rand(4, 3, 2, dtype=F16)), None, None, None, None, True, 0.1, 1e-5),
+        lambda L, T: L.native_batch_norm(T(rand(4, 3, dtype=F16)), T(rand(3)), None, None, None, True, 0.1, 1e-5),
+        lambda L, T: L.native_batch_norm(bf16(L, rand(4, 3)), None, None, T(rand(3)), T(rand(3, low=1, high=2)),
+                                         False, 0.1, 1e-5),
     ],
     # ---------------- dropout ----------------
     "DROPOUT": [
