@@ -139,6 +139,15 @@ static PtsStatus parse_default(SP *s, PtsArg *a) {
         s->p++;
     } else {
         PTS_TRY(parse_scalar_default(s, &a->def));
+        /* `int reduction=Mean`: native_functions.yaml names at::Reduction values by word
+         * (None 0, Mean 1, Sum 2); an int parameter stores the number */
+        if (a->type.kind == PTS_T_INT && !a->type.is_list && a->def.tag == PTS_V_STR) {
+            const char *w = pts_as_str(a->def)->data;
+            int64_t r = strcmp(w, "Mean") == 0 ? 1 : strcmp(w, "Sum") == 0 ? 2 : -1;
+            if (r < 0) return sp_fail(s, "unknown enum default for an int parameter");
+            pts_value_release(&a->def);
+            a->def = pts_vint(r);
+        }
         /* int[2] stride=1 means [1, 1] */
         if (a->type.is_list && a->def.tag == PTS_V_INT) {
             int n = a->type.list_n ? a->type.list_n : 1;

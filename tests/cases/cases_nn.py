@@ -1,0 +1,611 @@
+"""Differential cases for ops_nn.def rows (see tests/oracle.py).
+
+Rows that PyTorch keeps in torch._C._nn (avg_pool2d, pad, the losses, ...) are reached through
+``nn(L)``. Loss cases always pass ``reduction`` explicitly: torch's Python binding of
+torch._C._nn reads the schema default ``reduction=Mean`` as 0, while TorchScript (and pyts)
+read it as 1."""
+import math
+
+import numpy as np
+
+from oracle import noncontig, rand
+
+F64, F16, I64, I32 = np.float64, np.float16, np.int64, np.int32
+
+
+def nn(L):
+    """torch._C._nn for torch, the pyts module itself for pyts."""
+    return L._C._nn if L.__name__ == "torch" else L
+
+
+def bf16(L, a):
+    """A bfloat16 tensor of the float32 array a (NumPy has no bfloat16)."""
+    return L.from_numpy(np.asarray(a, np.float32)).bfloat16()
+
+
+def idx(*shape, n=3):
+    return rand(*shape, dtype=I64, low=0, high=n - 1)
+
+
+# ---- batch_norm with running statistics: the result and the updated buffers ----
+def bn_train(L, T, shape=(4, 3), dtype=np.float32, momentum=0.1, weight=True):
+    x = T(rand(*shape, dtype=dtype))
+    c = shape[1]
+    rm, rv = T(np.zeros(c, dtype)), T(np.ones(c, dtype))
+    w = T(rand(c, dtype=dtype)) if weight else None
+    b = T(rand(c, dtype=dtype)) if weight else None
+    y = L.batch_norm(x, w, b, rm, rv, True, momentum, 1e-5, False)
+    return y, rm, rv
+
+
+def bn_eval(L, T, shape=(4, 3, 5), dtype=np.float32):
+    c = shape[1]
+    rm, rv = T(rand(c, dtype=dtype)), T(rand(c, dtype=dtype, low=0.5, high=2))
+    return L.batch_norm(T(rand(*shape, dtype=dtype)), T(rand(c, dtype=dtype)), T(rand(c, dtype=dtype)),
+                        rm, rv, False, 0.1, 1e-5, False)
+
+
+def native_bn_train(L, T):
+    rm, rv = T(np.zeros(3, np.float32)), T(np.ones(3, np.float32))
+    out = L.native_batch_norm(T(rand(5, 3, 2)), T(rand(3)), T(rand(3)), rm, rv, True, 0.3, 1e-5)
+    return tuple(out) + (rm, rv)
+
+
+def bn_half(L, T):
+    rm, rv = T(np.zeros(3, np.float32)), T(np.ones(3, np.float32))
+    x = T(rand(4, 3, 2)).half()
+    return L.batch_norm(x, T(rand(3)), T(rand(3)), rm, rv, True, 0.1, 1e-5, False), rm, rv
+
+
+def dropout_pattern(L, T):
+    """Random mask: every output is 0 or x / (1 - p), and both kinds occur."""
+    a = rand(1000, low=1, high=2)
+    y = L.dropout(T(a), 0.25, True).numpy()
+    kept = np.isclose(y, a / 0.75, rtol=1e-6)
+    dropped = y == 0
+    return bool(np.all(kept | dropped)), bool(0.6 < kept.mean() < 0.9)
+
+
+CASES = {
+    # ---------------- softmax family ----------------
+    "SOFTMAX_INT": [
+        lambda L, T: L.softmax(T(rand(3, 4)), 1),
+        lambda L, T: L.softmax(T(rand(3, 4)), 0),
+        lambda L, T: L.softmax(T(rand(2, 3, 4)), -2),
+        lambda L, T: L.softmax(T(rand(2, 3, 4)), dim=2),
+        lambda L, T: T(rand(3, 4)).softmax(1),
+        lambda L, T: T(rand(3, 4)).softmax(dim=0, dtype=L.float64),
+        lambda L, T: L.softmax(T(noncontig(rand(3, 4))), 1),
+        lambda L, T: L.softmax(T(noncontig(rand(3, 4, 5))), 0),
+        lambda L, T: L.softmax(T(rand(3, 4) * 100), 1),                  # large values stay stable
+        lambda L, T: L.softmax(T(np.array([[-math.inf, -math.inf], [1.0, -math.inf]], np.float32)), 1),
+        lambda L, T: L.softmax(T(np.array([1.0, math.nan, 2.0], np.float32)), 0),
+        lambda L, T: L.softmax(T(np.array(2.5, np.float32)), 0),
+        lambda L, T: L.softmax(T(np.array([[math.inf, 1.0], [2.0, -math.inf]], np.float32)), 1),
+        lambda L, T: L.softmax(T(rand(5, 1003) * 30), 1),                # vector body + tail
+        lambda L, T: L.softmax(T(rand(7, 13, 3) * 30), 1),              # strided, odd inner
+        lambda L, T: L.softmax(T(rand(3, 4, 5, dtype=F64) * 30), 1),
+        lambda L, T: L.softmax(T(rand(0, 4)), 1),
+        lambda L, T: L.softmax(T(rand(3, 0)), 1),
+        lambda L, T: L.softmax(T(rand(1, 5, dtype=F64)), 1),
+        lambda L, T: L.softmax(T(rand(3, 4, dtype=F16)), 1),
+        lambda L, T: L.softmax(bf16(L, rand(3, 4)), 1),
+        lambda L, T: L.softmax(T(rand(3, 4, dtype=I64)), 1, dtype=L.float32),
+        lambda L, T: L.softmax(T(rand(3, 4, dtype=I64)), 1),             # NotImplementedError
+        lambda L, T: L.softmax(T(rand(3, 4, dtype=I32)), 0),
+        lambda L, T: L.softmax(T(rand(3, 4)), 2),                        # IndexError
+    ],
+    "_SOFTMAX": [
+        lambda L, T: L._softmax(T(rand(3, 4)), 1, False),
+        lambda L, T: L._softmax(T(rand(2, 3, 4, dtype=F64)), 1, False),
+        lambda L, T: L._softmax(T(rand(3, 4, dtype=F16)), 1, True),     # not supported on CPU
+    ],
+    "LOG_SOFTMAX_INT": [
+        lambda L, T: L.log_softmax(T(rand(3, 4)), 1),
+        lambda L, T: L.log_softmax(T(rand(2, 3, 4)), 1),
+        lambda L, T: T(rand(3, 4)).log_softmax(-1),
+        lambda L, T: L.log_softmax(T(rand(3, 4) * 50), 0, dtype=L.float64),
+        lambda L, T: L.log_softmax(T(noncontig(rand(4, 6))), 1),
+        lambda L, T: L.log_softmax(T(np.array(-1.0, np.float32)), 0),
+        lambda L, T: L.log_softmax(T(np.array([[1.0, math.nan, 2.0], [math.inf, 0, 1]], np.float32)), 1),
+        lambda L, T: L.log_softmax(T(np.array([[1.0, math.nan], [-math.inf, 0]], np.float32)), 0),
+        lambda L, T: L.log_softmax(T(rand(4, 1001) * 30), 1),
+        lambda L, T: L.log_softmax(T(rand(6, 9, 5) * 30), 1),
+        lambda L, T: L.log_softmax(T(rand(0, 3)), 1),
+        lambda L, T: L.log_softmax(T(rand(2, 5, dtype=F16)), 1),
+        lambda L, T: L.log_softmax(bf16(L, rand(2, 5)), 0),
+        lambda L, T: L.log_softmax(T(rand(3, dtype=np.bool_)), 0),
+        lambda L, T: L.log_softmax(T(rand(3, 4)), -3),
+    ],
+    "_LOG_SOFTMAX": [
+        lambda L, T: L._log_softmax(T(rand(3, 4)), 0, False),
+        lambda L, T: L._log_softmax(T(rand(3, 4)), 1, True),
+    ],
+    # ---------------- normalisation ----------------
+    "LAYER_NORM": [
+        lambda L, T: L.layer_norm(T(rand(4, 5)), [5]),
+        lambda L, T: L.layer_norm(T(rand(2, 3, 4)), [3, 4], T(rand(3, 4)), T(rand(3, 4))),
+        lambda L, T: L.layer_norm(T(rand(2, 3, 4)), (4,), T(rand(4)), None, 1e-3),
+        lambda L, T: L.layer_norm(T(rand(2, 3, 4)), [4], None, T(rand(4)), eps=0.1),
+        lambda L, T: L.layer_norm(T(rand(1, 7)), [7]),
+        lambda L, T: L.layer_norm(T(noncontig(rand(3, 6))), [6], T(noncontig(rand(6)))),
+        lambda L, T: L.layer_norm(T(rand(6)), [6]),
+        lambda L, T: L.layer_norm(T(rand(0, 4)), [4]),
+        lambda L, T: L.layer_norm(T(rand(3, 4, dtype=F64)), [4], T(rand(4, dtype=F64))),
+        lambda L, T: L.layer_norm(T(rand(3, 4, dtype=F16)), [4], T(rand(4, dtype=F16)), T(rand(4, dtype=F16))),
+        lambda L, T: L.layer_norm(T(rand(3, 4, dtype=F16)), [4], T(rand(4)), T(rand(4))),   # mixed
+        lambda L, T: L.layer_norm(bf16(L, rand(3, 8)), [8]),
+        lambda L, T: L.layer_norm(T(rand(3, 4)), [4], T(rand(4, dtype=F64))),                # mixed: error
+        lambda L, T: L.layer_norm(T(rand(3, 4)), [5]),
+        lambda L, T: L.layer_norm(T(rand(3, 4)), [2, 3, 4]),
+        lambda L, T: L.layer_norm(T(rand(3, 4)), []),
+        lambda L, T: L.layer_norm(T(rand(3, 4)), [4], T(rand(3))),
+        lambda L, T: L.layer_norm(T(rand(3, 4)), [4], None, T(rand(4, 1))),
+        lambda L, T: L.layer_norm(T(rand(3, 4, dtype=I64)), [4]),
+    ],
+    "NATIVE_LAYER_NORM": [
+        lambda L, T: L.native_layer_norm(T(rand(4, 5)), [5], None, None, 1e-5),
+        lambda L, T: L.native_layer_norm(T(rand(2, 3, 4)), [3, 4], T(rand(3, 4)), T(rand(3, 4)), 1e-5),
+        lambda L, T: L.native_layer_norm(T(rand(2, 4, dtype=F16)), [4], None, None, 1e-5),
+        lambda L, T: L.native_layer_norm(T(rand(2, 4, dtype=F16)), [4], T(rand(4)), None, 1e-5),
+        lambda L, T: L.native_layer_norm(bf16(L, rand(2, 4)), [4], None, T(rand(4)), 1e-5),
+        lambda L, T: L.native_layer_norm(T(rand(2, 4, dtype=F64)), [4], None, T(rand(4, dtype=F64)), 0.5),
+    ],
+    "BATCH_NORM": [
+        lambda L, T: bn_train(L, T),
+        lambda L, T: bn_train(L, T, shape=(2, 3, 4, 5), momentum=0.5),
+        lambda L, T: bn_train(L, T, shape=(5, 2, 3), weight=False),
+        lambda L, T: bn_train(L, T, shape=(4, 3), dtype=F64),
+        lambda L, T: bn_train(L, T, shape=(1, 3, 4)),                      # batch 1
+        lambda L, T: bn_train(L, T, shape=(1, 3))[1:],    # one value per channel: running_var NaN
+        lambda L, T: bn_eval(L, T),
+        lambda L, T: bn_eval(L, T, shape=(2, 3)),
+        lambda L, T: bn_eval(L, T, shape=(2, 4, 3, 3), dtype=F64),
+        lambda L, T: bn_half(L, T),
+        lambda L, T: L.batch_norm(T(rand(4, 3)), None, None, None, None, True, 0.1, 1e-5, False),
+        lambda L, T: L.batch_norm(T(noncontig(rand(4, 3, 2))), None, None, None, None, True, 0.1, 1e-5, False),
+        lambda L, T: L.batch_norm(T(rand(0, 3)), None, None, None, None, True, 0.1, 1e-5, False).shape,
+        lambda L, T: L.batch_norm(T(rand(4, 3)), None, None, None, None, False, 0.1, 1e-5, False),
+        lambda L, T: L.batch_norm(T(rand(4, 3)), None, None, T(np.zeros(3, np.float32)), None, False, 0.1, 1e-5, False),
+        lambda L, T: L.batch_norm(T(rand(4, 3)), None, None, T(np.zeros(4, np.float32)), None, True, 0.1, 1e-5, False),
+        lambda L, T: L.batch_norm(T(rand(4, 3)), T(rand(2)), None, None, None, True, 0.1, 1e-5, False),
+        lambda L, T: L.batch_norm(T(rand(4, 3)), T(rand(3, dtype=F64)), None, None, None, True, 0.1, 1e-5, False),
+        lambda L, T: L.batch_norm(T(rand(3)), None, None, None, None, True, 0.1, 1e-5, False),
+        lambda L, T: L.batch_norm(T(rand(4, 3, dtype=I64)), None, None, None, None, True, 0.1, 1e-5, False),
+    ],
+    "NATIVE_BATCH_NORM": [
+        native_bn_train,
+        lambda L, T: L.native_batch_norm(T(rand(4, 3)), None, None, None, None, True, 0.1, 1e-5),
+        lambda L, T: L.native_batch_norm(T(rand(4, 3, dtype=F64)), None, None, T(rand(3, dtype=F64)),
+                                         T(rand(3, dtype=F64, low=1, high=2)), False, 0.1, 1e-5),
+        lambda L, T: L.native_batch_norm(T(rand(4, 3, 2, dtype=F16)), None, None, None, None, True, 0.1, 1e-5),
+        lambda L, T: L.native_batch_norm(T(rand(4, 3, dtype=F16)), T(rand(3)), None, None, None, True, 0.1, 1e-5),
+        lambda L, T: L.native_batch_norm(bf16(L, rand(4, 3)), None, None, T(rand(3)), T(rand(3, low=1, high=2)),
+                                         False, 0.1, 1e-5),
+    ],
+    # ---------------- dropout ----------------
+    "DROPOUT": [
+        lambda L, T: L.dropout(T(rand(3, 4)), 0.5, False),
+        lambda L, T: L.dropout(T(rand(3, 4)), 0.0, True),
+        lambda L, T: L.dropout(T(rand(3, 4)), 1.0, True),
+        lambda L, T: L.dropout(T(rand(3, dtype=I64)), 1.0, True),
+        lambda L, T: L.dropout(T(rand(0, 4)), 0.5, True),
+        lambda L, T: (lambda x: L.dropout(x, 0.3, False) is x)(T(rand(3))),
+        dropout_pattern,
+        lambda L, T: L.dropout(T(rand(3)), 1.5, True),
+        lambda L, T: L.dropout(T(rand(3)), -0.1, False),
+        lambda L, T: L.dropout(T(rand(3, dtype=I64)), 0.5, True),
+    ],
+    "DROPOUT_": [
+        lambda L, T: (lambda x: (L.dropout_(x, 1.0, True), x))(T(rand(3, 4))),
+        lambda L, T: (lambda x: (L.dropout_(x, 0.5, False) is x, x))(T(rand(3, 4))),
+        lambda L, T: (lambda x: L.dropout_(x, 0.5, True) is x)(T(rand(3, 4))),
+        lambda L, T: L.dropout_(T(rand(3)), 2.0, True),
+    ],
+    # ---------------- lookup ----------------
+    "EMBEDDING": [
+        lambda L, T: L.embedding(T(rand(5, 3)), T(idx(4, n=5))),
+        lambda L, T: L.embedding(T(rand(5, 3)), T(idx(2, 3, n=5))),
+        lambda L, T: L.embedding(T(rand(5, 3)), T(idx(4, n=5).astype(I32)), padding_idx=1),
+        lambda L, T: L.embedding(T(noncontig(rand(5, 3))), T(idx(4, n=5))),
+        lambda L, T: L.embedding(T(rand(5, 3).T), T(idx(4, n=3))),
+        lambda L, T: L.embedding(T(rand(5, 3)), T(np.array(2))),
+        lambda L, T: L.embedding(T(rand(5, 3)), T(np.zeros(0, I64))),
+        lambda L, T: L.embedding(T(rand(5, 3, dtype=I64)), T(idx(4, n=5))),
+        lambda L, T: L.embedding(T(rand(5, 3, dtype=F16)), T(idx(4, n=5))),
+        lambda L, T: L.embedding(T(rand(5, 3)), T(np.array([1, 5]))),
+        lambda L, T: L.embedding(T(rand(5, 3)), T(np.array([-1]))),
+        lambda L, T: L.embedding(T(rand(5)), T(np.array([1]))),
+        lambda L, T: L.embedding(T(rand(5, 3)), T(np.array([1.0], np.float32))),
+    ],
+    "ONE_HOT": [
+        lambda L, T: nn(L).one_hot(T(np.array([0, 2, 1]))),
+        lambda L, T: nn(L).one_hot(T(np.array([0, 2, 1])), 5),
+        lambda L, T: nn(L).one_hot(T(idx(2, 3, n=4)), num_classes=4),
+        lambda L, T: nn(L).one_hot(T(np.array(3))),
+        lambda L, T: nn(L).one_hot(T(np.zeros(0, I64)), 3),
+        lambda L, T: nn(L).one_hot(T(noncontig(idx(2, 3)))),
+        lambda L, T: nn(L).one_hot(T(np.zeros(0, I64))),
+        lambda L, T: nn(L).one_hot(T(np.array([-1, 0]))),
+        lambda L, T: nn(L).one_hot(T(np.array([3, 0])), 3),
+        lambda L, T: nn(L).one_hot(T(np.array([0, 1], I32))),
+    ],
+    # ---------------- convolution ----------------
+    "CONV1D": [
+        lambda L, T: L.conv1d(T(rand(2, 3, 10)), T(rand(4, 3, 3))),
+        lambda L, T: L.conv1d(T(rand(2, 3, 10)), T(rand(4, 3, 3)), T(rand(4)), stride=2, padding=1),
+        lambda L, T: L.conv1d(T(rand(1, 4, 9)), T(rand(6, 2, 3)), None, 1, 2, 2, 2),
+        lambda L, T: L.conv1d(T(rand(3, 10)), T(rand(4, 3, 3))),                       # unbatched
+        lambda L, T: L.conv1d(T(rand(2, 3, 10, dtype=F64)), T(rand(4, 3, 1, dtype=F64))),
+        lambda L, T: L.conv1d(T(rand(2, 3, 8, dtype=I64)), T(rand(2, 3, 3, dtype=I64)), T(rand(2, dtype=I64))),
+        lambda L, T: L.conv1d(T(rand(1, 1, 5, 5)), T(rand(1, 1, 3))),
+        lambda L, T: L.conv1d(T(rand(1, 2, 5)), T(rand(1, 3, 3))),
+    ],
+    "CONV1D_PADDING": [
+        lambda L, T: L.conv1d(T(rand(2, 3, 10)), T(rand(4, 3, 3)), padding="same"),
+        lambda L, T: L.conv1d(T(rand(2, 3, 10)), T(rand(4, 3, 4)), padding="same", dilation=3),
+        lambda L, T: L.conv1d(T(rand(3, 10)), T(rand(4, 3, 3)), None, 2, "valid"),
+        lambda L, T: L.conv1d(T(rand(2, 3, 10)), T(rand(4, 3, 3)), None, 2, "same"),
+    ],
+    "CONV2D": [
+        lambda L, T: L.conv2d(T(rand(2, 3, 8, 8)), T(rand(4, 3, 3, 3))),
+        lambda L, T: L.conv2d(T(rand(2, 3, 8, 8)), T(rand(4, 3, 3, 3)), T(rand(4)), padding=1),
+        lambda L, T: L.conv2d(T(rand(1, 3, 9, 7)), T(rand(5, 3, 3, 2)), T(rand(5)), stride=(2, 1), padding=(1, 0)),
+        lambda L, T: L.conv2d(T(rand(2, 4, 9, 9)), T(rand(6, 2, 3, 3)), None, 1, 1, 1, 2),       # groups
+        lambda L, T: L.conv2d(T(rand(2, 4, 9, 9)), T(rand(4, 1, 3, 3)), T(rand(4)), groups=4),  # depthwise
+        lambda L, T: L.conv2d(T(rand(2, 3, 9, 8)), T(rand(6, 1, 3, 2)), None, (2, 3), (1, 2), (1, 2), 3),
+        lambda L, T: L.conv2d(T(rand(3, 9, 8, dtype=F64)), T(rand(3, 1, 5, 5, dtype=F64)), padding=2, groups=3),
+        lambda L, T: L.conv1d(T(rand(2, 4, 9)), T(rand(8, 1, 3)), T(rand(8)), 1, 1, 1, 4),
+        lambda L, T: L.conv2d(T(rand(1, 2, 11, 11)), T(rand(3, 2, 3, 3)), dilation=2, padding=2),
+        lambda L, T: L.conv2d(T(rand(1, 2, 11, 10)), T(rand(3, 2, 3, 3)), stride=3, dilation=(2, 1)),
+        lambda L, T: L.conv2d(T(rand(2, 8, 5, 5)), T(rand(4, 8, 1, 1)), T(rand(4))),            # 1x1
+        lambda L, T: L.conv2d(T(rand(2, 8, 5, 5)), T(rand(4, 8, 1, 1)), stride=2),
+        lambda L, T: L.conv2d(T(rand(3, 8, 8)), T(rand(4, 3, 3, 3)), padding=1),                # unbatched
+        lambda L, T: L.conv2d(T(noncontig(rand(2, 3, 6, 6))), T(noncontig(rand(4, 3, 2, 2)))),
+        lambda L, T: L.conv2d(T(rand(0, 3, 6, 6)), T(rand(4, 3, 3, 3))),
+        lambda L, T: L.conv2d(T(rand(2, 3, 6, 6, dtype=F64)), T(rand(4, 3, 3, 3, dtype=F64)), T(rand(4, dtype=F64))),
+        lambda L, T: L.conv2d(T(rand(1, 2, 5, 5, dtype=F16)), T(rand(3, 2, 3, 3, dtype=F16))),
+        lambda L, T: L.conv2d(bf16(L, rand(1, 2, 5, 5)), bf16(L, rand(3, 2, 3, 3))),
+        lambda L, T: L.conv2d(T(rand(1, 2, 5, 5, dtype=I64)), T(rand(3, 2, 3, 3, dtype=I64)), padding=1),
+        lambda L, T: L.conv2d(T(rand(1, 2, 5, 5, dtype=I32)), T(rand(3, 2, 2, 2, dtype=I32))),
+        lambda L, T: L.conv2d(T(rand(1, 2, 4, 4, dtype=np.uint8, low=0, high=3)), T(rand(1, 2, 2, 2, dtype=np.uint8, low=0, high=3))),
+        lambda L, T: L.conv2d(T(rand(1, 2, 5, 5, dtype=np.bool_)), T(rand(3, 2, 3, 3, dtype=np.bool_))),
+        lambda L, T: L.conv2d(T(rand(3, 3)), T(rand(1, 1, 2, 2))),
+        lambda L, T: L.conv2d(T(rand(1, 2, 5, 5)), T(rand(4, 3, 3, 3))),
+        lambda L, T: L.conv2d(T(rand(1, 2, 5, 5)), T(rand(3, 1, 3, 3)), groups=2),
+        lambda L, T: L.conv2d(T(rand(1, 1, 2, 2)), T(rand(1, 1, 3, 3))),
+        lambda L, T: L.conv2d(T(rand(1, 1, 5, 5)), T(rand(1, 1, 3, 3)), stride=0),
+        lambda L, T: L.conv2d(T(rand(1, 1, 5, 5)), T(rand(1, 1, 3, 3)), padding=-1),
+        lambda L, T: L.conv2d(T(rand(1, 1, 5, 5)), T(rand(1, 1, 3, 3)), dilation=0),
+        lambda L, T: L.conv2d(T(rand(1, 1, 5, 5)), T(rand(1, 1, 3, 3)), groups=0),
+        lambda L, T: L.conv2d(T(rand(1, 1, 5, 5)), T(rand(2, 1, 3, 3)), T(rand(3))),
+        lambda L, T: L.conv2d(T(rand(1, 1, 5, 5)), T(rand(1, 3, 3))),
+        lambda L, T: L.conv2d(T(rand(1, 1, 5, 5)), T(rand(1, 1, 3, 3, dtype=F64))),
+        lambda L, T: L.conv2d(T(rand(1, 1, 5, 5)), T(rand(1, 1, 3, 3)), T(rand(1, dtype=F64))),
+        lambda L, T: L.conv2d(T(rand(1, 1, 5, 5)), T(rand(0, 1, 3, 3))),
+    ],
+    "CONV2D_PADDING": [
+        lambda L, T: L.conv2d(T(rand(2, 3, 7, 7)), T(rand(4, 3, 3, 3)), T(rand(4)), padding="same"),
+        lambda L, T: L.conv2d(T(rand(1, 2, 6, 5)), T(rand(3, 2, 2, 4)), padding="same"),         # asymmetric
+        lambda L, T: L.conv2d(T(rand(1, 2, 6, 5)), T(rand(3, 2, 3, 2)), padding="same", dilation=(2, 3)),
+        lambda L, T: L.conv2d(T(rand(2, 7, 7)), T(rand(4, 2, 3, 3)), padding="valid"),
+        lambda L, T: L.conv2d(T(rand(1, 4, 7, 7)), T(rand(4, 2, 3, 3)), None, 1, "same", 1, 2),
+        lambda L, T: L.conv2d(T(rand(1, 1, 5, 5)), T(rand(1, 1, 3, 3)), stride=2, padding="same"),
+        lambda L, T: L.conv2d(T(rand(1, 1, 5, 5)), T(rand(1, 1, 3, 3)), padding="full"),
+    ],
+    "CONVOLUTION": [
+        lambda L, T: L.convolution(T(rand(2, 3, 8, 8)), T(rand(4, 3, 3, 3)), T(rand(4)), [1, 1], [1, 1], [1, 1],
+                                   False, [0, 0], 1),
+        lambda L, T: L.convolution(T(rand(2, 4, 9)), T(rand(4, 2, 3)), None, [2], [1], [1], False, [0], 2),
+        lambda L, T: L.convolution(T(rand(1, 2, 4, 5, 5)), T(rand(3, 2, 2, 3, 3)), T(rand(3)), [1, 1, 2],
+                                   [0, 1, 1], [1, 1, 1], False, [0, 0, 0], 1),
+        lambda L, T: L.convolution(T(rand(2, 3, 8)), T(rand(4, 3, 3, 3)), None, [1], [0], [1], False, [0], 1),
+    ],
+    "_CONVOLUTION": [
+        lambda L, T: L._convolution(T(rand(2, 3, 8, 8)), T(rand(4, 3, 3, 3)), None, [2, 2], [1, 1], [1, 1],
+                                    False, [0, 0], 1, False, False, True, True),
+        lambda L, T: L._convolution(T(rand(1, 4, 8, 8)), T(rand(4, 1, 3, 3)), T(rand(4)), [1], [2], [2],
+                                    False, [0], 4, False, False, True, True),
+        lambda L, T: L._convolution(T(rand(1, 5, 5)), T(rand(1, 1, 3, 3)), None, [1, 1], [0, 0], [1, 1],
+                                    False, [0, 0], 1, False, False, False, False),
+        lambda L, T: L._convolution(T(rand(1, 1, 5, 5)), T(rand(1, 1, 3, 3)), None, [1, 1, 1], [0, 0], [1, 1],
+                                    False, [0, 0], 1, False, False, False, False),
+    ],
+    "_CONVOLUTION_MODE": [
+        lambda L, T: L._convolution_mode(T(rand(2, 3, 8, 8)), T(rand(4, 3, 2, 2)), T(rand(4)), [1, 1], "same",
+                                         [1, 1], 1),
+        lambda L, T: L._convolution_mode(T(rand(2, 3, 8)), T(rand(4, 3, 3)), None, [2], "valid", [1], 1),
+    ],
+    # ---------------- pooling ----------------
+    "MAX_POOL2D": [
+        lambda L, T: L.max_pool2d(T(rand(2, 3, 8, 8)), 2),
+        lambda L, T: L.max_pool2d(T(rand(2, 3, 9, 7)), (3, 2), stride=(2, 1), padding=(1, 1)),
+        lambda L, T: L.max_pool2d(T(rand(1, 2, 10, 10)), 3, 2, 1, 2),                      # dilation
+        lambda L, T: L.max_pool2d(T(rand(1, 2, 7, 7)), 2, ceil_mode=True),
+        lambda L, T: L.max_pool2d(T(rand(1, 2, 8, 8)), 3, 3, 1, 1, True),
+        lambda L, T: L.max_pool2d(T(rand(1, 2, 6, 6)), 3, 2, 1, ceil_mode=True),
+        lambda L, T: L.max_pool2d(T(rand(3, 8, 8)), 2),                                      # unbatched
+        lambda L, T: L.max_pool2d(T(noncontig(rand(2, 2, 6, 6))), 2),
+        lambda L, T: L.max_pool2d(T(rand(0, 2, 6, 6)), 2),
+        lambda L, T: L.max_pool2d(T(np.array([[[[1, math.nan], [3, 4]]]], np.float32)), 2),
+        lambda L, T: L.max_pool2d(T(rand(1, 2, 6, 6, dtype=F64)), 2),
+        lambda L, T: L.max_pool2d(T(rand(1, 2, 6, 6, dtype=F16)), 2),
+        lambda L, T: L.max_pool2d(T(rand(1, 2, 6, 6, dtype=I64, low=-50, high=50)), 2),
+        lambda L, T: L.max_pool2d(T(rand(1, 2, 6, 6, dtype=np.int8, low=-50, high=50)), 3, 1, 1),
+        lambda L, T: L.max_pool2d(T(rand(1, 2, 6, 6, dtype=np.bool_)), 2),
+        lambda L, T: L.max_pool2d(T(rand(1, 2, 6, 6)), 2, 0),
+        lambda L, T: L.max_pool2d(T(rand(1, 2, 6, 6)), 2, 2, 2),
+        lambda L, T: L.max_pool2d(T(rand(1, 2, 6, 6)), 2, 2, -1),
+        lambda L, T: L.max_pool2d(T(rand(1, 2, 6, 6)), 2, 1, 0, 0),
+        lambda L, T: L.max_pool2d(T(rand(6, 6)), 2),
+        lambda L, T: L.max_pool2d(T(rand(1, 1, 2, 2)), 3),
+        lambda L, T: L.max_pool2d(T(rand(1, 0, 4, 4)), 2),
+    ],
+    "MAX_POOL2D_WITH_INDICES": [
+        lambda L, T: nn(L).max_pool2d_with_indices(T(rand(2, 3, 8, 8)), 2),
+        lambda L, T: nn(L).max_pool2d_with_indices(T(rand(1, 2, 9, 9)), 3, 2, 1, 2, True),
+        lambda L, T: nn(L).max_pool2d_with_indices(T(rand(2, 5, 5)), [2, 3], [1, 2]),
+        lambda L, T: nn(L).max_pool2d_with_indices(T(np.full((1, 1, 3, 3), -math.inf, np.float32)), 2, 1, 1),
+    ],
+    "AVG_POOL2D": [
+        lambda L, T: nn(L).avg_pool2d(T(rand(2, 3, 8, 8)), 2),
+        lambda L, T: nn(L).avg_pool2d(T(rand(2, 3, 9, 7)), (3, 2), (2, 1), (1, 1)),
+        lambda L, T: nn(L).avg_pool2d(T(rand(1, 2, 7, 7)), 3, 2, 1, count_include_pad=False),
+        lambda L, T: nn(L).avg_pool2d(T(rand(1, 2, 7, 7)), 2, ceil_mode=True),
+        lambda L, T: nn(L).avg_pool2d(T(rand(1, 2, 6, 6)), 3, 2, 1, True, False),
+        lambda L, T: nn(L).avg_pool2d(T(rand(1, 2, 6, 6)), 3, 2, 1, True, True),
+        lambda L, T: nn(L).avg_pool2d(T(rand(1, 2, 6, 6)), 2, divisor_override=3),
+        lambda L, T: nn(L).avg_pool2d(T(rand(3, 6, 6)), 2),
+        lambda L, T: nn(L).avg_pool2d(T(noncontig(rand(2, 2, 6, 6))), 3, 1),
+        lambda L, T: nn(L).avg_pool2d(T(rand(1, 2, 6, 6, dtype=F64)), 2),
+        lambda L, T: nn(L).avg_pool2d(bf16(L, rand(1, 2, 6, 6)), 2),
+        lambda L, T: nn(L).avg_pool2d(T(rand(1, 2, 6, 6, dtype=I64, low=-9, high=9)), 2, 1, 1),
+        lambda L, T: nn(L).avg_pool2d(T(rand(1, 2, 6, 6, dtype=I32)), 2),
+        lambda L, T: nn(L).avg_pool2d(T(rand(1, 2, 6, 6)), 2, divisor_override=0),
+        lambda L, T: nn(L).avg_pool2d(T(rand(1, 2, 6, 6)), 2, 1, 2),
+        lambda L, T: nn(L).avg_pool2d(T(rand(6, 6)), 2),
+    ],
+    "ADAPTIVE_AVG_POOL2D": [
+        lambda L, T: nn(L).adaptive_avg_pool2d(T(rand(2, 3, 8, 8)), [2, 2]),
+        lambda L, T: nn(L).adaptive_avg_pool2d(T(rand(2, 3, 7, 5)), [3, 2]),
+        lambda L, T: nn(L).adaptive_avg_pool2d(T(rand(2, 3, 5, 5)), [7, 6]),
+        lambda L, T: nn(L).adaptive_avg_pool2d(T(rand(2, 3, 5, 5)), 1),
+        lambda L, T: nn(L).adaptive_avg_pool2d(T(rand(5, 5)), 1),
+        lambda L, T: nn(L).adaptive_avg_pool2d(T(rand(3, 5, 5)), [2, 3]),
+        lambda L, T: nn(L).adaptive_avg_pool2d(T(noncontig(rand(1, 2, 6, 6))), 4),
+        lambda L, T: nn(L).adaptive_avg_pool2d(T(rand(1, 0, 4, 4)), [2, 2]),
+        lambda L, T: nn(L).adaptive_avg_pool2d(T(rand(1, 1, 4, 4)), [0, 2]),
+        lambda L, T: nn(L).adaptive_avg_pool2d(T(rand(1, 2, 6, 6, dtype=F64)), 3),
+        lambda L, T: nn(L).adaptive_avg_pool2d(T(rand(1, 2, 6, 6, dtype=F16)), 3),
+        lambda L, T: nn(L).adaptive_avg_pool2d(T(rand(1, 2, 6, 6, dtype=I64)), 3),
+        lambda L, T: nn(L).adaptive_avg_pool2d(T(rand(1, 2, 6, 6, dtype=I64)), 1),
+        lambda L, T: nn(L).adaptive_avg_pool2d(T(rand(1, 2, 6, 6)), [-1, 2]),
+        lambda L, T: nn(L).adaptive_avg_pool2d(T(rand(5, 5)), 2),
+        lambda L, T: nn(L).adaptive_avg_pool2d(T(rand(1, 1, 0, 4)), 2),
+    ],
+    "_ADAPTIVE_AVG_POOL2D": [
+        lambda L, T: L._adaptive_avg_pool2d(T(rand(2, 3, 8, 8)), [1, 1]),
+        lambda L, T: L._adaptive_avg_pool2d(T(rand(2, 3, 7, 9)), [3, 4]),
+        lambda L, T: L._adaptive_avg_pool2d(T(rand(3, 3)), [1, 1]),
+    ],
+    # ---------------- padding ----------------
+    "CONSTANT_PAD_ND": [
+        lambda L, T: L.constant_pad_nd(T(rand(2, 3)), [1, 2]),
+        lambda L, T: L.constant_pad_nd(T(rand(2, 3)), [1, 2, 0, 1], 1.5),
+        lambda L, T: L.constant_pad_nd(T(rand(2, 3, 4)), [1, 1, 1, 1, 1, 1], value=-2),
+        lambda L, T: L.constant_pad_nd(T(rand(2, 5)), [-1, 2]),
+        lambda L, T: L.constant_pad_nd(T(rand(2, 5)), [-1, -2, 1, 0]),
+        lambda L, T: L.constant_pad_nd(T(rand(2, 5)), [-1, -2]),
+        lambda L, T: L.constant_pad_nd(T(noncontig(rand(3, 4))), [2, 0]),
+        lambda L, T: L.constant_pad_nd(T(rand(0, 3)), [1, 1, 1, 1]),
+        lambda L, T: L.constant_pad_nd(T(np.array(1.5, np.float32)), []),
+        lambda L, T: L.constant_pad_nd(T(rand(3, dtype=I64)), [1, 1], 2.5),
+        lambda L, T: L.constant_pad_nd(T(rand(3, dtype=np.bool_)), [1, 1], 2),
+        lambda L, T: L.constant_pad_nd(T(rand(3, dtype=F16)), [2, 1], 0.5),
+        lambda L, T: L.constant_pad_nd(T(rand(3, dtype=I32)), [2, 1], 7),
+        lambda L, T: L.constant_pad_nd(T(rand(2, 3)), [1, 2, 3]),
+        lambda L, T: L.constant_pad_nd(T(rand(2)), [1, 1, 1, 1]),
+        lambda L, T: L.constant_pad_nd(T(rand(2, 2)), [-3, 0]),
+    ],
+    "PAD": [
+        lambda L, T: nn(L).pad(T(rand(2, 3)), [1, 2]),
+        lambda L, T: nn(L).pad(T(rand(2, 3)), [1, 2], "constant", 3.0),
+        lambda L, T: nn(L).pad(T(rand(1, 2, 5)), [2, 3], "reflect"),
+        lambda L, T: nn(L).pad(T(rand(2, 5)), [2, 1], mode="replicate"),
+        lambda L, T: nn(L).pad(T(rand(1, 2, 5)), [2, 3], "circular"),
+        lambda L, T: nn(L).pad(T(rand(1, 2, 4, 5)), [1, 2, 2, 1], "reflect"),
+        lambda L, T: nn(L).pad(T(rand(2, 4, 5)), [1, 2, 2, 1], "replicate"),
+        lambda L, T: nn(L).pad(T(rand(1, 2, 4, 5)), [1, 2, 2, 1], "circular"),
+        lambda L, T: nn(L).pad(T(rand(1, 2, 3, 4, 5)), [1, 2, 2, 1, 1, 1], "reflect"),
+        lambda L, T: nn(L).pad(T(rand(2, 3, 4, 5)), [1, 0, 2, 1, 0, 1], "replicate"),
+        lambda L, T: nn(L).pad(T(rand(1, 2, 3, 4, 5)), [1, 2, 2, 1, 1, 1], "circular"),
+        lambda L, T: nn(L).pad(T(rand(1, 2, 5)), [1, 1], "reflect", 0.0),
+        lambda L, T: nn(L).pad(T(rand(1, 2, 5)), [-1, 2], "reflect"),
+        lambda L, T: nn(L).pad(T(rand(1, 2, 5)), [-1, 2], "replicate"),
+        lambda L, T: nn(L).pad(T(rand(1, 2, 5)), [-1, 2], "circular"),
+        lambda L, T: nn(L).pad(T(rand(1, 2, 5)), [1, 1, 1, 1], "circular"),
+        lambda L, T: nn(L).pad(T(noncontig(rand(2, 3, 4))), [1, 2], "reflect"),
+        lambda L, T: nn(L).pad(T(rand(0, 2, 5)), [1, 2], "reflect"),
+        lambda L, T: nn(L).pad(T(rand(1, 2, 5, dtype=I64)), [1, 2], "reflect"),
+        lambda L, T: nn(L).pad(T(rand(1, 2, 5, dtype=F16)), [1, 2], "replicate"),
+        lambda L, T: nn(L).pad(T(rand(1, 2, 5, dtype=np.bool_)), [1, 2], "replicate"),
+        lambda L, T: nn(L).pad(T(rand(1, 2, 5)), [1, 1], "reflect", 1.0),
+        lambda L, T: nn(L).pad(T(rand(1, 2, 5)), [1, 1], "foo"),
+        lambda L, T: nn(L).pad(T(rand(1, 2, 5)), [1, 1, 1], "reflect"),
+        lambda L, T: nn(L).pad(T(rand(1, 2, 5, 5)), [1, 1], "reflect"),
+        lambda L, T: nn(L).pad(T(rand(5)), [1, 1], "circular"),
+        lambda L, T: nn(L).pad(T(rand(1, 2, 5)), [5, 5], "reflect"),
+        lambda L, T: nn(L).pad(T(rand(1, 2, 5)), [6, 2], "circular"),
+        lambda L, T: nn(L).pad(T(rand(1, 2, 0)), [1, 2], "replicate"),
+        lambda L, T: nn(L).pad(T(rand(1, 2, 3, 4)), [0, 0, -1, -2], "reflect"),      # one empty dim
+        lambda L, T: nn(L).pad(T(rand(1, 2, 3, 4)), [0, -4, -1, -2], "replicate"),   # all empty
+        lambda L, T: nn(L).pad(T(rand(1, 2, 3)), [1, -4], "reflect"),
+        lambda L, T: nn(L).pad(T(rand(2)), [1, 1, 1, 1]),
+    ],
+    "REFLECTION_PAD1D": [
+        lambda L, T: nn(L).reflection_pad1d(T(rand(2, 3, 6)), [2, 5]),
+        lambda L, T: nn(L).reflection_pad1d(T(rand(3, 6)), [0, 1]),
+        lambda L, T: nn(L).reflection_pad1d(T(rand(1, 2, 3, 6)), [1, 1]),
+        lambda L, T: nn(L).reflection_pad1d(T(rand(1, 2, 3)), [3, 0]),
+    ],
+    "REFLECTION_PAD2D": [
+        lambda L, T: nn(L).reflection_pad2d(T(rand(2, 3, 4, 6)), [2, 1, 3, 0]),
+        lambda L, T: nn(L).reflection_pad2d(T(rand(3, 4, 6)), [1, 1, 1, 1]),
+        lambda L, T: nn(L).reflection_pad2d(T(rand(3, 4, 6)), [1, 1, 4, 1]),
+    ],
+    "REFLECTION_PAD3D": [
+        lambda L, T: nn(L).reflection_pad3d(T(rand(1, 2, 3, 4, 5)), [1, 2, 0, 3, 2, 1]),
+        lambda L, T: nn(L).reflection_pad3d(T(rand(2, 3, 4, 5)), [1, 1, 1, 1, 1, 1]),
+    ],
+    "REPLICATION_PAD1D": [
+        lambda L, T: nn(L).replication_pad1d(T(rand(2, 3, 4)), [3, 5]),
+        lambda L, T: nn(L).replication_pad1d(T(rand(3, 4, dtype=I64)), [1, 0]),
+        lambda L, T: nn(L).replication_pad1d(T(rand(1, 3, 2)), [-3, 0]),
+    ],
+    "REPLICATION_PAD2D": [
+        lambda L, T: nn(L).replication_pad2d(T(rand(2, 3, 4, 5)), [3, 5, 1, 2]),
+        lambda L, T: nn(L).replication_pad2d(T(rand(3, 4, 5)), [0, 1, 2, 0]),
+    ],
+    "REPLICATION_PAD3D": [
+        lambda L, T: nn(L).replication_pad3d(T(rand(1, 2, 3, 4, 5)), [1, 2, 0, 3, 2, 1]),
+    ],
+    "_PAD_CIRCULAR": [
+        lambda L, T: nn(L)._pad_circular(T(rand(2, 3, 5)), [2, 1]),
+        lambda L, T: nn(L)._pad_circular(T(rand(2, 5)), [1, 2]),
+        lambda L, T: nn(L)._pad_circular(T(rand(1, 2, 3, 4)), [1, 2, 3, 0]),
+        lambda L, T: nn(L)._pad_circular(T(rand(5)), [1, 1]),
+        lambda L, T: nn(L)._pad_circular(T(rand(2, 3)), [4, 1]),
+    ],
+    # ---------------- losses ----------------
+    "CROSS_ENTROPY_LOSS": [
+        lambda L, T: nn(L).cross_entropy_loss(T(rand(4, 5)), T(idx(4, n=5)), None, 1),
+        lambda L, T: nn(L).cross_entropy_loss(T(rand(4, 5)), T(idx(4, n=5)), None, 0),
+        lambda L, T: nn(L).cross_entropy_loss(T(rand(4, 5)), T(idx(4, n=5)), None, 2),
+        lambda L, T: nn(L).cross_entropy_loss(T(rand(4, 5)), T(idx(4, n=5)), T(rand(5, low=0.1, high=2)), 1),
+        lambda L, T: nn(L).cross_entropy_loss(T(rand(4, 5)), T(np.array([0, -100, 2, 1])), None, 1),
+        lambda L, T: nn(L).cross_entropy_loss(T(rand(4, 5)), T(np.array([0, 3, 3, 1])), None, 0, 3),
+        lambda L, T: nn(L).cross_entropy_loss(T(rand(5)), T(np.array(2)), None, 1),         # unbatched
+        lambda L, T: nn(L).cross_entropy_loss(T(rand(2, 4, 3, 3)), T(idx(2, 3, 3, n=4)), None, 1),
+        lambda L, T: nn(L).cross_entropy_loss(T(rand(2, 4, 3)), T(idx(2, 3, n=4)), None, 0),
+        lambda L, T: nn(L).cross_entropy_loss(T(rand(2, 4, 3, dtype=F64)), T(idx(2, 3, n=4)), None, 2),
+        lambda L, T: nn(L).cross_entropy_loss(T(rand(1, 3)), T(np.array([1])), None, 1),   # batch 1
+        # label smoothing
+        lambda L, T: nn(L).cross_entropy_loss(T(rand(4, 5)), T(idx(4, n=5)), None, 1, -100, 0.1),
+        lambda L, T: nn(L).cross_entropy_loss(T(rand(4, 5)), T(idx(4, n=5)), None, 0, -100, 0.2),
+        lambda L, T: nn(L).cross_entropy_loss(T(rand(4, 5)), T(idx(4, n=5)), None, 2, -100, 0.3),
+        lambda L, T: nn(L).cross_entropy_loss(T(rand(4, 5)), T(np.array([0, -100, 2, 1])),
+                                              T(rand(5, low=0.1, high=2)), 1, -100, 0.1),
+        lambda L, T: nn(L).cross_entropy_loss(T(rand(4, 5)), T(np.array([0, 4, 2, 4])),
+                                              T(rand(5, low=0.1, high=2)), 0, 4, 0.25),
+        lambda L, T: nn(L).cross_entropy_loss(T(rand(2, 3, 4)), T(idx(2, 4, n=3)), None, 1, -100, 0.15),
+        lambda L, T: nn(L).cross_entropy_loss(T(rand(3)), T(np.array(1)), None, 1, -100, 0.4),
+        lambda L, T: nn(L).cross_entropy_loss(T(rand(4, 5)), T(idx(4, n=5)), None, 1, -100, -0.5),
+        lambda L, T: nn(L).cross_entropy_loss(T(rand(2, 3)), T(np.array([-100, -100])), None, 1, -100, 0.1),
+        # class probabilities
+        lambda L, T: nn(L).cross_entropy_loss(T(rand(4, 5)), T(rand(4, 5, low=0, high=1)), None, 1),
+        lambda L, T: nn(L).cross_entropy_loss(T(rand(4, 5)), T(rand(4, 5, low=0, high=1)), None, 0),
+        lambda L, T: nn(L).cross_entropy_loss(T(rand(4, 5)), T(rand(4, 5, low=0, high=1)),
+                                              T(rand(5, low=0, high=1)), 2, -100, 0.2),
+        lambda L, T: nn(L).cross_entropy_loss(T(rand(2, 3, 4)), T(rand(2, 3, 4, low=0, high=1)), None, 1, -1, 0.1),
+        lambda L, T: nn(L).cross_entropy_loss(T(rand(0, 3)), T(rand(0, 3)), None, 1),
+        lambda L, T: nn(L).cross_entropy_loss(T(rand(4, 5)), T(rand(4, 5)), None, 1, 1),
+        lambda L, T: nn(L).cross_entropy_loss(T(rand(2, 2)), T(np.ones((2, 2), I64)), None, 1),
+        lambda L, T: nn(L).cross_entropy_loss(T(rand(4, 5)), T(rand(4, 5)), T(rand(4)), 1),
+        # errors
+        lambda L, T: nn(L).cross_entropy_loss(T(rand(4, 5)), T(idx(4, n=5)), None, 1, -100, 1.5),
+        lambda L, T: nn(L).cross_entropy_loss(T(rand(4, 5)), T(np.array([0, 5, 1, 1])), None, 1),
+        lambda L, T: nn(L).cross_entropy_loss(T(rand(4, 5)), T(idx(3, n=5)), None, 1),
+        lambda L, T: nn(L).cross_entropy_loss(T(np.array(1.0, np.float32)), T(np.array(0)), None, 1),
+        lambda L, T: nn(L).cross_entropy_loss(T(rand(4, 5, dtype=I64)), T(idx(4, n=5)), None, 1),
+    ],
+    "NLL_LOSS": [
+        lambda L, T: nn(L).nll_loss(T(rand(4, 5)), T(idx(4, n=5)), None, 1),
+        lambda L, T: nn(L).nll_loss(T(rand(4, 5)), T(idx(4, n=5)), None, 0, -100),
+        lambda L, T: nn(L).nll_loss(T(rand(4, 5)), T(idx(4, n=5)), T(rand(5, low=0, high=1)), 2),
+        lambda L, T: nn(L).nll_loss(T(rand(4, 5)), T(np.array([1, 2, 1, 0])), T(rand(5, low=0, high=1)), 1, 1),
+        lambda L, T: nn(L).nll_loss(T(rand(4, 5)), T(np.array([1, 2, 1, 0], np.uint8)), None, 1),
+        lambda L, T: nn(L).nll_loss(T(rand(5)), T(np.array(3)), None, 0),
+        lambda L, T: nn(L).nll_loss(T(rand(5)), T(np.array([3])), None, 1),
+        lambda L, T: nn(L).nll_loss(T(noncontig(rand(3, 4))), T(noncontig(idx(3, n=4))), None, 1),
+        lambda L, T: nn(L).nll_loss(T(rand(2, 3)), T(np.array([-100, -100])), None, 1),
+        lambda L, T: nn(L).nll_loss(T(rand(2, 3)), T(np.array([-100, -100])), None, 0),
+        lambda L, T: nn(L).nll_loss(T(rand(0, 3)), T(np.zeros(0, I64)), None, 0),
+        lambda L, T: nn(L).nll_loss(T(rand(4, 5, dtype=F64)), T(idx(4, n=5)), None, 1),
+        lambda L, T: nn(L).nll_loss(T(rand(4, 5, dtype=F16)), T(idx(4, n=5)), None, 2),
+        lambda L, T: nn(L).nll_loss(T(rand(2, 3)), T(np.array([0, 3])), None, 1),
+        lambda L, T: nn(L).nll_loss(T(rand(2, 3)), T(np.array([0, -1])), None, 1),
+        lambda L, T: nn(L).nll_loss(T(rand(2, 3, 4)), T(idx(2, 4)), None, 1),
+        lambda L, T: nn(L).nll_loss(T(rand(2, 3)), T(idx(2, 1)), None, 1),
+        lambda L, T: nn(L).nll_loss(T(rand(2, 3)), T(idx(3)), None, 1),
+        lambda L, T: nn(L).nll_loss(T(rand(2, 3)), T(idx(2)), T(rand(4)), 1),
+        lambda L, T: nn(L).nll_loss(T(rand(2, 3)), T(idx(2)), T(rand(3, dtype=F64)), 1),
+        lambda L, T: nn(L).nll_loss(T(rand(3)), T(np.array([1, 2, 0])), None, 0),
+        lambda L, T: nn(L).nll_loss(T(rand(2, 3)), T(idx(2).astype(I32)), None, 1),
+        lambda L, T: nn(L).nll_loss(T(rand(2, 3, dtype=I64)), T(idx(2)), None, 1),
+    ],
+    "NLL_LOSS_ND": [
+        lambda L, T: nn(L).nll_loss_nd(T(rand(4, 5)), T(idx(4, n=5)), None, 1),
+        lambda L, T: nn(L).nll_loss_nd(T(rand(2, 3, 4)), T(idx(2, 4)), None, 1),
+        lambda L, T: nn(L).nll_loss_nd(T(rand(2, 3, 4)), T(idx(2, 4)), T(rand(3, low=0, high=1)), 0),
+        lambda L, T: nn(L).nll_loss_nd(T(rand(2, 3, 2, 2)), T(idx(2, 2, 2)), None, 2),
+        lambda L, T: nn(L).nll_loss_nd(T(rand(2, 3, 2, 2, 2)), T(idx(2, 2, 2, 2)), None, 0),
+        lambda L, T: nn(L).nll_loss_nd(T(rand(2, 3, 2, 2, 2)), T(np.full((2, 2, 2, 2), 1)), None, 1, 1),
+        lambda L, T: nn(L).nll_loss_nd(T(rand(0, 3, 2)), T(np.zeros((0, 2), I64)), None, 0),
+        lambda L, T: nn(L).nll_loss_nd(T(rand(3)), T(np.array(1)), None, 1),
+        lambda L, T: nn(L).nll_loss_nd(T(np.array(1.0, np.float32)), T(np.array(0)), None, 1),
+        lambda L, T: nn(L).nll_loss_nd(T(rand(3, 2, 2)), T(idx(2, 2)), None, 1),
+        lambda L, T: nn(L).nll_loss_nd(T(rand(3, 2, 2)), T(idx(3, 3)), None, 1),
+    ],
+    "NLL_LOSS2D": [
+        lambda L, T: nn(L).nll_loss2d(T(rand(2, 3, 4, 5)), T(idx(2, 4, 5)), None, 1),
+        lambda L, T: nn(L).nll_loss2d(T(rand(2, 3, 4, 5)), T(idx(2, 4, 5)), T(rand(3, low=0, high=1)), 0, 2),
+        lambda L, T: nn(L).nll_loss2d(T(rand(1, 3, 2, 2)), T(np.zeros((1, 2, 2), np.uint8)), None, 1),
+        lambda L, T: nn(L).nll_loss2d(T(rand(1, 3, 2, 2)), T(idx(1, 2)), None, 1),
+        lambda L, T: nn(L).nll_loss2d(T(rand(3, 2, 2)), T(idx(1, 2, 2)), None, 1),
+        lambda L, T: nn(L).nll_loss2d(T(rand(1, 3, 2, 2)), T(idx(1, 2, 3)), None, 1),
+    ],
+    "MSE_LOSS": [
+        lambda L, T: nn(L).mse_loss(T(rand(3, 4)), T(rand(3, 4)), 1),
+        lambda L, T: nn(L).mse_loss(T(rand(3, 4)), T(rand(3, 4)), 0),
+        lambda L, T: nn(L).mse_loss(T(rand(3, 4)), T(rand(3, 4)), reduction=2),
+        lambda L, T: nn(L).mse_loss(T(rand(3, 4)), T(rand(4)), 0),
+        lambda L, T: nn(L).mse_loss(T(noncontig(rand(3, 4))), T(rand(3, 1)), 1),
+        lambda L, T: nn(L).mse_loss(T(rand(3)), T(rand(3, dtype=F64)), 1),
+        lambda L, T: nn(L).mse_loss(T(rand(3, dtype=F16)), T(rand(3, dtype=F16)), 2),
+        lambda L, T: nn(L).mse_loss(T(np.array(1.0, np.float32)), T(np.array(3.0, np.float32)), 1),
+        lambda L, T: nn(L).mse_loss(T(rand(0)), T(rand(0)), 1),
+        lambda L, T: nn(L).mse_loss(T(rand(0)), T(rand(0)), 2),
+        lambda L, T: nn(L).mse_loss(T(rand(3, 4)), T(rand(4, 3)), 1),
+        lambda L, T: nn(L).mse_loss(T(rand(3, dtype=I64)), T(rand(3, dtype=I64)), 1),
+    ],
+    "BINARY_CROSS_ENTROPY": [
+        lambda L, T: nn(L).binary_cross_entropy(T(rand(3, 4, low=0, high=1)), T(rand(3, 4, low=0, high=1)), None, 1),
+        lambda L, T: nn(L).binary_cross_entropy(T(rand(3, 4, low=0, high=1)), T(rand(3, 4, low=0, high=1)), None, 0),
+        lambda L, T: nn(L).binary_cross_entropy(T(rand(3, 4, low=0, high=1)), T(rand(3, 4, low=0, high=1)),
+                                                T(rand(3, 4, low=0, high=1)), 2),
+        lambda L, T: nn(L).binary_cross_entropy(T(rand(3, 4, low=0, high=1)), T(rand(4, low=0, high=1)),
+                                                T(rand(4, low=0, high=2)), 0),
+        lambda L, T: nn(L).binary_cross_entropy(T(np.array([0.0, 1.0, 0.5], np.float32)),
+                                                T(np.array([1.0, 0.0, 0.5], np.float32)), None, 0),
+        lambda L, T: nn(L).binary_cross_entropy(T(rand(3, low=0, high=1, dtype=F64)), T(rand(3, low=0, high=1, dtype=F64)), None, 1),
+        lambda L, T: nn(L).binary_cross_entropy(T(rand(3, low=0, high=1)), T(rand(3, low=0, high=1)),
+                                                T(rand(3, low=0, high=1, dtype=F64)), 0),
+        lambda L, T: nn(L).binary_cross_entropy(T(rand(3) + 2), T(rand(3, low=0, high=1)), None, 1),
+        lambda L, T: nn(L).binary_cross_entropy(T(rand(3, low=0, high=1)), T(rand(3) + 2), None, 1),
+        lambda L, T: nn(L).binary_cross_entropy(T(rand(3, low=0, high=1)), T(rand(3, dtype=F64)), None, 1),
+        lambda L, T: nn(L).binary_cross_entropy(T(rand(3, dtype=I64)), T(rand(3, dtype=I64)), None, 1),
+    ],
+    "BINARY_CROSS_ENTROPY_WITH_LOGITS": [
+        lambda L, T: L.binary_cross_entropy_with_logits(T(rand(3, 4)), T(rand(3, 4, low=0, high=1)), None, None, 1),
+        lambda L, T: L.binary_cross_entropy_with_logits(T(rand(3, 4) * 50), T(rand(3, 4, low=0, high=1)), None, None, 0),
+        lambda L, T: L.binary_cross_entropy_with_logits(T(rand(3, 4)), T(rand(3, 4, low=0, high=1)),
+                                                        T(rand(4)), T(rand(4, low=0, high=3)), 2),
+        lambda L, T: L.binary_cross_entropy_with_logits(T(rand(4)), T(rand(3, 4, low=0, high=1)), None, None, 0),
+        lambda L, T: L.binary_cross_entropy_with_logits(T(rand(3, 4)), T(rand(3, 4, dtype=F64, low=0, high=1)), None, None, 1),
+        lambda L, T: L.binary_cross_entropy_with_logits(T(noncontig(rand(2, 3))), T(rand(2, 3)), None, T(rand(3)), 0),
+        lambda L, T: L.binary_cross_entropy_with_logits(T(rand(0, 3)), T(rand(0, 3)), None, None, 1),
+        lambda L, T: L.binary_cross_entropy_with_logits(T(rand(3, 4)), T(rand(4)), None, None, 0),
+        lambda L, T: L.binary_cross_entropy_with_logits(T(rand(3, 4)), T(np.ones((3, 4), I64)), None, None, 1),
+        lambda L, T: L.binary_cross_entropy_with_logits(T(rand(3, dtype=I64)), T(rand(3)), None, None, 1),
+    ],
+}
