@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "nn.h"
+#include "random.h"
 
 /* ================= shared helpers ================= */
 const char *nn_type_name(PtsDType d) {
@@ -92,16 +93,6 @@ PtsStatus nn_reduce_loss(const double *loss, int ndim, const int64_t *shape, int
     return PTS_OK;
 }
 
-/* xorshift64* with a fixed seed; thread-local so concurrent callers never race. */
-static _Thread_local uint64_t nn_rng_state = 0x9E3779B97F4A7C15ull;
-double nn_uniform01(void) {
-    uint64_t x = nn_rng_state;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    nn_rng_state = x;
-    return (double)((x * 0x2545F4914F6CDD1Dull) >> 11) * 0x1.0p-53;
-}
 
 /* Is a norm parameter's dtype usable with input dtype d? PyTorch takes equal dtypes, and float32
  * parameters for float16/bfloat16 inputs ("mixed dtype"). */
@@ -675,10 +666,13 @@ PtsStatus k_DROPOUT(PtsValue *a, PtsValue *out, PtsError *err) {
         PTS_TRY(pts_tensor_new(x->dtype, x->ndim, x->shape, err, &noise));
         int64_t n = pts_numel(x);
         double keep = 1 - p, scale = 1 / keep;
+        /* noise.bernoulli_(1 - p).div_(1 - p), drawing from the default generator as ATen does */
+        PtsStatus bs = pts_sample_bernoulli_p_(noise, keep, pts_generator_default(), err);
+        if (bs) { pts_tensor_release(noise); return bs; }
         char *d = pts_tensor_data(noise);
         size_t isz = pts_dtype_size(x->dtype);
         for (int64_t i = 0; i < n; i++)
-            pts_store_f64(x->dtype, d + (size_t)i * isz, nn_uniform01() < keep ? scale : 0.0);
+            pts_store_f64(x->dtype, d + (size_t)i * isz, pts_load_f64(x->dtype, d + (size_t)i * isz) * scale);
     }
     PtsValue args[2] = { pts_vtensor(x), pts_vtensor(noise) };
     PtsStatus s = pts_op_call(PTS_OP_MUL_TENSOR, args, out, err);

@@ -38,8 +38,4 @@ PTS_INTERNAL const char *nn_list_str(const int64_t *xs, int n, char *buf, size_t
 PTS_INTERNAL PtsStatus nn_reduce_loss(const double *loss, int ndim, const int64_t *shape,
                                       int64_t reduction, PtsDType dt, PtsError *err, PtsValue *out);
 
-/* Uniform double in [0, 1) for dropout. A private xorshift generator until the shared default
- * generator exists: the one function to rewire. */
-PTS_INTERNAL double nn_uniform01(void);
-
 #endif
