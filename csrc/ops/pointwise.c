@@ -1,5 +1,8 @@
 /* pointwise.c: promotion, broadcasting, conversion and output handling for every elementwise op;
- * the per-dtype loops come from the op tables in k_pointwise.c. */
+ * the per-dtype loops come from the op tables in k_pointwise*.c. One general driver
+ * (pts_pointwise) serves unary, binary and ternary ops. */
+#include <stdio.h>
+
 #include "pointwise.h"
 
 /* float16/bfloat16 are computed in float32 */
@@ -7,43 +10,56 @@ static PtsDType compute_dtype(PtsDType d) {
     return (d == PTS_FLOAT16 || d == PTS_BFLOAT16) ? PTS_FLOAT32 : d;
 }
 
-static PtsStatus check_out(const PtsPwOp *op, PtsTensor *out, PtsDType rd, int ndim,
-                           const int64_t *shape, PtsError *err) {
-    if (!pts_can_cast(rd, out->dtype))
-        return pts_fail(err, PTS_ERR_RUNTIME,
-                        "result type %s can't be cast to the desired output type %s",
-                        pts_dtype_name(rd), pts_dtype_name(out->dtype));
-    if (out->ndim != ndim || memcmp(out->shape, shape, sizeof(int64_t) * (size_t)ndim) != 0) {
-        char a[256], b[256];
-        return pts_fail(err, PTS_ERR_RUNTIME,
-                        "output with shape %s doesn't match the broadcast shape %s",
-                        pts_shape_str(out->ndim, out->shape, a, 256), pts_shape_str(ndim, shape, b, 256));
+const char *pts_pw_type_name(PtsDType d) {
+    switch (d) {
+    case PTS_UINT8: return "Byte";
+    case PTS_INT8: return "Char";
+    case PTS_INT16: return "Short";
+    case PTS_INT32: return "Int";
+    case PTS_INT64: return "Long";
+    case PTS_FLOAT16: return "Half";
+    case PTS_FLOAT32: return "Float";
+    case PTS_FLOAT64: return "Double";
+    case PTS_BOOL: return "Bool";
+    case PTS_BFLOAT16: return "BFloat16";
+    default: return "?";
     }
-    (void)op;
+}
+
+PtsStatus pts_pw_not_impl(const char *name, PtsDType d, PtsError *err) {
+    return pts_fail(err, PTS_ERR_NOTIMPL, "\"%s\" not implemented for '%s'", name,
+                    pts_pw_type_name(d));
+}
+
+/* out= tensors of the wrong shape are resized as PyTorch does (it also warns when out had
+ * elements): contiguous, reusing the storage when it is large enough. */
+static PtsStatus resize_out(PtsTensor *out, int ndim, const int64_t *shape, PtsError *err) {
+    int64_t isz = (int64_t)pts_dtype_size(out->dtype), need = isz;
+    for (int i = 0; i < ndim; i++)
+        PTS_CHECK(pts_mul_ok(need, shape[i], &need), err, RUNTIME, "tensor size overflows int64");
+    int64_t have = (int64_t)out->storage->nbytes - out->offset * isz;
+    if (need > have) {
+        PtsStorage *st;
+        PTS_TRY(pts_storage_new((size_t)need, err, &st));
+        pts_storage_release(out->storage);
+        out->storage = st;
+        out->offset = 0;
+    }
+    out->ndim = ndim;
+    memcpy(out->shape, shape, sizeof(int64_t) * (size_t)ndim);
+    pts_contiguous_strides(ndim, shape, out->strides);
     return PTS_OK;
 }
 
-static PtsStatus kind_check(const PtsPwOp *op, PtsDType common, PtsError *err) {
-    if ((op->flags & PTS_PW_INT_ONLY) && pts_dtype_is_float(common))
-        return pts_fail(err, PTS_ERR_RUNTIME, "\"%s_cpu\" not implemented for '%s'", op->name,
-                        pts_dtype_name(common));
-    if ((op->flags & PTS_PW_NO_BOOL) && common == PTS_BOOL)
-        return pts_fail(err, PTS_ERR_RUNTIME, "%s is not supported on bool tensors", op->name);
-    return PTS_OK;
+/* One element converted between dtypes the way pts_tensor_copy_ converts. */
+static void convert_one(PtsDType to, void *dst, PtsDType from, const void *src) {
+    if (pts_dtype_is_float(to) || pts_dtype_is_float(from))
+        pts_store_f64(to, dst, pts_load_f64(from, src));
+    else
+        pts_store_i64(to, dst, pts_load_i64(from, src));
 }
 
-/* Runs loop over (dst, srcs...) where dst has `shape`; allocates dst when *dst is NULL. */
-static PtsStatus run(PtsLoop loop, int nin, PtsTensor **in, PtsDType dst_dt, int ndim,
-                     const int64_t *shape, const PtsPwCtx *ctx, PtsError *err, PtsTensor **dst) {
-    if (!*dst) PTS_TRY(pts_tensor_new(dst_dt, ndim, shape, err, dst));
-    PtsIterOperand ops[3];
-    pts_iter_operand(&ops[0], *dst, ndim, shape);
-    for (int i = 0; i < nin; i++) pts_iter_operand(&ops[1 + i], in[i], ndim, shape);
-    pts_iter_run(1 + nin, ops, ndim, shape, loop, (void *)ctx);
-    return PTS_OK;
-}
-
-/* Finish: result computed in `tmp` (compute dtype); deliver as result dtype rd or into out. */
+/* Finish: result computed in `tmp` (loop dtype); deliver as result dtype rd or into out. */
 static PtsStatus deliver(PtsTensor *tmp, PtsDType rd, PtsTensor *out, PtsError *err, PtsTensor **res) {
     PtsStatus s = PTS_OK;
     if (out) {
@@ -62,69 +78,96 @@ static PtsStatus deliver(PtsTensor *tmp, PtsDType rd, PtsTensor *out, PtsError *
     return PTS_OK;
 }
 
-PtsStatus pts_binary(const PtsPwOp *op, PtsTensor *a, PtsTensor *b, PtsTensor *out,
-                     const PtsPwCtx *ctx, PtsError *err, PtsTensor **res) {
+PtsStatus pts_pointwise(const PtsPwOp *op, int nin, PtsTensor *const *in, const PtsDType *in_dt,
+                        PtsDType common, PtsTensor *out, const PtsPwCtx *ctx, PtsError *err,
+                        PtsTensor **res) {
     *res = NULL;
-    PtsTensor *pair[2] = { a, b };
-    PtsDType common = pts_result_type(pair, 2);
-    PTS_TRY(kind_check(op, common, err));
+    if ((op->flags & PTS_PW_INT_ONLY) && pts_dtype_is_float(common))
+        return pts_pw_not_impl(op->name, common, err);
+    if ((op->flags & PTS_PW_NO_BOOL) && common == PTS_BOOL)
+        return pts_pw_not_impl(op->name, common, err);
     if ((op->flags & PTS_PW_FLOAT) && !pts_dtype_is_float(common)) common = pts_default_dtype();
     PtsDType cd = compute_dtype(common);
-    PtsDType rd = (op->flags & PTS_PW_BOOL_OUT) ? PTS_BOOL : common;
+    bool bool_out = op->flags & PTS_PW_BOOL_OUT;
+    PtsDType rd = bool_out ? PTS_BOOL : common;
     PtsLoop loop = op->loops[cd];
-    if (!loop)
-        return pts_fail(err, PTS_ERR_RUNTIME, "\"%s_cpu\" not implemented for '%s'", op->name,
-                        pts_dtype_name(common));
-    int ndim;
+    if (!loop) return pts_pw_not_impl(op->name, common, err);
+
+    int ndim = in[0]->ndim;
     int64_t shape[PTS_MAX_DIMS];
-    PTS_TRY(pts_broadcast_shapes(a->ndim, a->shape, b->ndim, b->shape, &ndim, shape, err));
-    if (out) PTS_TRY(check_out(op, out, rd, ndim, shape, err));
-    PtsTensor *ca = NULL, *cb = NULL, *tmp = NULL;
-    PtsStatus s;
-    /* operands keep their strides when already of the compute dtype */
-    if (a->dtype == cd) ca = pts_tensor_retain(a);
-    else if ((s = pts_tensor_to(a, cd, false, err, &ca))) goto done;
-    if (b->dtype == cd) cb = pts_tensor_retain(b);
-    else if ((s = pts_tensor_to(b, cd, false, err, &cb))) goto done;
-    PtsDType loop_out = (op->flags & PTS_PW_BOOL_OUT) ? PTS_BOOL : cd;
+    memcpy(shape, in[0]->shape, sizeof(int64_t) * (size_t)ndim);
+    for (int i = 1; i < nin; i++)
+        PTS_TRY(pts_broadcast_shapes(ndim, shape, in[i]->ndim, in[i]->shape, &ndim, shape, err));
+
+    if (out) {
+        if (!pts_can_cast(rd, out->dtype))
+            return pts_fail(err, PTS_ERR_RUNTIME,
+                            "result type %s can't be cast to the desired output type %s",
+                            pts_pw_type_name(rd), pts_pw_type_name(out->dtype));
+        if (out->ndim != ndim || memcmp(out->shape, shape, sizeof(int64_t) * (size_t)ndim) != 0) {
+            if (out == in[0]) {
+                char a[256], b[256];
+                return pts_fail(err, PTS_ERR_RUNTIME,
+                                "output with shape %s doesn't match the broadcast shape %s",
+                                pts_shape_str(out->ndim, out->shape, a, sizeof a),
+                                pts_shape_str(ndim, shape, b, sizeof b));
+            }
+            PTS_TRY(resize_out(out, ndim, shape, err));
+        }
+    }
+
+    /* Operands keep their strides when already of the loop's dtype. A zero-dim operand of
+     * another dtype (a Python number) is converted into a local slot, not a new tensor. */
+    PtsTensor *conv[PTS_PW_MAX_IN] = { NULL };
+    union { double d; int64_t i; char c[16]; } slot[PTS_PW_MAX_IN];
+    PtsIterOperand ops[1 + PTS_PW_MAX_IN];
+    PtsTensor *tmp = NULL;
+    PtsStatus s = PTS_OK;
+    for (int i = 0; i < nin; i++) {
+        PtsTensor *t = in[i];
+        PtsDType want = (in_dt && in_dt[i] != PTS_DTYPE_INVALID) ? in_dt[i] : cd;
+        if (t->dtype == want) {
+            pts_iter_operand(&ops[1 + i], t, ndim, shape);
+        } else if (t->ndim == 0) {
+            convert_one(want, slot[i].c, t->dtype, pts_tensor_data(t));
+            ops[1 + i].data = slot[i].c;
+            memset(ops[1 + i].strides, 0, sizeof(int64_t) * (size_t)(ndim ? ndim : 1));
+        } else {
+            if ((s = pts_tensor_to(t, want, false, err, &conv[i]))) goto done;
+            pts_iter_operand(&ops[1 + i], conv[i], ndim, shape);
+        }
+    }
+    PtsDType loop_out = bool_out ? PTS_BOOL : cd;
     if (out && out->dtype == loop_out) tmp = pts_tensor_retain(out);
-    PtsTensor *ins[2] = { ca, cb };
-    if ((s = run(loop, 2, ins, loop_out, ndim, shape, ctx, err, &tmp))) goto done;
+    else if ((s = pts_tensor_new(loop_out, ndim, shape, err, &tmp))) goto done;
+    pts_iter_operand(&ops[0], tmp, ndim, shape);
+
+    int fault = PTS_PW_FAULT_NONE;
+    PtsPwCtx lc = { 0, 0, 0, 0, NULL };
+    if (ctx) lc = *ctx;
+    lc.fault = &fault;
+    pts_iter_run(1 + nin, ops, ndim, shape, loop, &lc);
+    if (fault == PTS_PW_FAULT_ZERODIV) {
+        s = pts_fail(err, PTS_ERR_RUNTIME, "ZeroDivisionError");
+        goto done;
+    }
     s = deliver(tmp, rd, out, err, res);
     tmp = NULL;
 done:
-    pts_tensor_release(ca);
-    pts_tensor_release(cb);
+    for (int i = 0; i < nin; i++) pts_tensor_release(conv[i]);
     pts_tensor_release(tmp);
     return s;
 }
 
+PtsStatus pts_binary(const PtsPwOp *op, PtsTensor *a, PtsTensor *b, PtsTensor *out,
+                     const PtsPwCtx *ctx, PtsError *err, PtsTensor **res) {
+    PtsTensor *pair[2] = { a, b };
+    return pts_pointwise(op, 2, pair, NULL, pts_result_type(pair, 2), out, ctx, err, res);
+}
+
 PtsStatus pts_unary(const PtsPwOp *op, PtsTensor *a, PtsTensor *out, const PtsPwCtx *ctx,
                     PtsError *err, PtsTensor **res) {
-    *res = NULL;
-    PtsDType common = a->dtype;
-    PTS_TRY(kind_check(op, common, err));
-    if ((op->flags & PTS_PW_FLOAT) && !pts_dtype_is_float(common)) common = pts_default_dtype();
-    PtsDType cd = compute_dtype(common);
-    PtsDType rd = (op->flags & PTS_PW_BOOL_OUT) ? PTS_BOOL : common;
-    PtsLoop loop = op->loops[cd];
-    if (!loop)
-        return pts_fail(err, PTS_ERR_RUNTIME, "\"%s_cpu\" not implemented for '%s'", op->name,
-                        pts_dtype_name(common));
-    if (out) PTS_TRY(check_out(op, out, rd, a->ndim, a->shape, err));
-    PtsTensor *ca = NULL, *tmp = NULL;
-    PtsStatus s;
-    if (a->dtype == cd) ca = pts_tensor_retain(a);
-    else if ((s = pts_tensor_to(a, cd, false, err, &ca))) return s;
-    PtsDType loop_out = (op->flags & PTS_PW_BOOL_OUT) ? PTS_BOOL : cd;
-    if (out && out->dtype == loop_out) tmp = pts_tensor_retain(out);
-    if ((s = run(loop, 1, &ca, loop_out, a->ndim, a->shape, ctx, err, &tmp))) goto done;
-    s = deliver(tmp, rd, out, err, res);
-    tmp = NULL;
-done:
-    pts_tensor_release(ca);
-    pts_tensor_release(tmp);
-    return s;
+    return pts_pointwise(op, 1, &a, NULL, a->dtype, out, ctx, err, res);
 }
 
 PtsStatus pts_binary_v(const PtsPwOp *op, PtsValue a, PtsValue b, PtsTensor *out,

@@ -1,6 +1,7 @@
-/* pointwise.h: the generic elementwise engine. A binary or unary op is a row of per-dtype inner
- * loops; pts_binary / pts_unary do promotion, broadcasting, dtype conversion, in-place and out=
- * handling once for all of them. Kernels in k_pointwise.c are thin wrappers. */
+/* pointwise.h: the generic elementwise engine. An elementwise op is a row of per-dtype inner
+ * loops; pts_pointwise (and its unary / binary / ternary wrappers) does promotion, broadcasting,
+ * dtype conversion, in-place and out= handling once for all of them. Kernels in k_pointwise*.c
+ * are thin wrappers that pick the loop table and the common dtype. */
 #ifndef PTS_POINTWISE_H
 #define PTS_POINTWISE_H
 
@@ -17,22 +18,46 @@ enum {
 };
 
 typedef struct PtsPwOp {
-    const char *name;                 /* for messages: "add" */
+    const char *name;                 /* for messages, PyTorch's kernel name: "abs_cpu" */
     unsigned flags;                   /* PTS_PW_* */
     PtsLoop loops[PTS_DTYPE_SLOTS];   /* by compute dtype; NULL = unsupported */
 } PtsPwOp;
 
-/* Loop context: a scalar parameter (alpha, min/max, ...) in both representations. */
-typedef struct PtsPwCtx { double d, d2; int64_t i, i2; } PtsPwCtx;
+/* Loop context: scalar parameters (alpha, min/max, exponent, ...) in both representations, and
+ * where a loop reports a fault it cannot return (integer division by zero). */
+typedef struct PtsPwCtx {
+    double d, d2;         /* float form of the parameters */
+    int64_t i, i2;        /* integer form */
+    int *fault;           /* set by the engine; loops store PTS_PW_FAULT_* through it */
+} PtsPwCtx;
 
-/* a op b. out: NULL for a new result, else the in-place target or out= tensor (result is then
- * out, retained). */
+enum { PTS_PW_FAULT_NONE = 0, PTS_PW_FAULT_ZERODIV = 1 };
+
+#define PTS_PW_MAX_IN 3
+
+/* The general form. in[0..nin) are broadcast together; in_dt[i] is the dtype loop operand i
+ * expects, or PTS_DTYPE_INVALID for "the compute dtype of `common`" (masks and conditions keep
+ * bool). `common` is the promoted dtype the caller computed; the op's flags refine it (FLOAT).
+ * out: NULL for a new result; out == in[0] means in place (the broadcast shape must equal
+ * out's shape); any other out is an out= tensor, resized when its shape differs. The result is
+ * then out, retained. */
+PTS_INTERNAL PtsStatus pts_pointwise(const PtsPwOp *op, int nin, PtsTensor *const *in,
+                                     const PtsDType *in_dt, PtsDType common, PtsTensor *out,
+                                     const PtsPwCtx *ctx, PtsError *err, PtsTensor **res);
+/* a op b with PyTorch's promotion over both. */
 PTS_INTERNAL PtsStatus pts_binary(const PtsPwOp *op, PtsTensor *a, PtsTensor *b, PtsTensor *out,
                                   const PtsPwCtx *ctx, PtsError *err, PtsTensor **res);
+/* op a, computed in a's dtype (or the default float with PTS_PW_FLOAT). */
 PTS_INTERNAL PtsStatus pts_unary(const PtsPwOp *op, PtsTensor *a, PtsTensor *out,
                                  const PtsPwCtx *ctx, PtsError *err, PtsTensor **res);
-/* Same as above for kernels taking PtsValue Tensor-or-Scalar operands. */
+/* Same as pts_binary for kernels taking PtsValue Tensor-or-Scalar operands. */
 PTS_INTERNAL PtsStatus pts_binary_v(const PtsPwOp *op, PtsValue a, PtsValue b, PtsTensor *out,
                                     const PtsPwCtx *ctx, PtsError *err, PtsValue *res);
+
+/* PyTorch's ScalarType name of a dtype, as its messages print it ("Float", "Long"). */
+PTS_INTERNAL const char *pts_pw_type_name(PtsDType d);
+/* The NotImplementedError PyTorch raises for a kernel without a dtype: "\"abs_cpu\" not
+ * implemented for 'Bool'". */
+PTS_INTERNAL PtsStatus pts_pw_not_impl(const char *name, PtsDType d, PtsError *err);
 
 #endif
