@@ -184,6 +184,7 @@ static PtsStatus addsub(bool sub, PtsValue a, PtsValue b, PtsValue alpha, PtsTen
                      "For integral input tensors, argument alpha must not be a floating point number.");
         goto done;
     }
+    if ((s = pts_pw_check_scalar(alpha, common, err))) goto done;
     PtsPwCtx c = { pts_value_to_f64(alpha), 0, pts_value_to_i64(alpha), 0, NULL };
     const PtsPwOp *op = c.d == 1.0 ? (sub ? &op_sub : &op_add) : (sub ? &op_sub_alpha : &op_add_alpha);
     s = run2(op, ta, tb, common, out, &c, err, res);
@@ -208,8 +209,6 @@ PtsStatus k_SUB_SCALAR_OUT(PtsValue *a, PtsValue *out, PtsError *err) { return a
 /* rsub(self, other, alpha) = other - alpha * self */
 PtsStatus k_RSUB_TENSOR(PtsValue *a, PtsValue *out, PtsError *err) { return addsub(true, a[1], a[0], a[2], NULL, err, out); }
 PtsStatus k_RSUB_SCALAR(PtsValue *a, PtsValue *out, PtsError *err) { return addsub(true, a[1], a[0], a[2], NULL, err, out); }
-PtsStatus k_RSUB_TENSOR_OUT(PtsValue *a, PtsValue *out, PtsError *err) { return addsub(true, a[1], a[0], a[2], a[3].u.t, err, out); }
-PtsStatus k_RSUB_SCALAR_OUT(PtsValue *a, PtsValue *out, PtsError *err) { return addsub(true, a[1], a[0], a[2], a[3].u.t, err, out); }
 
 /* ---- mul, div, remainder, fmod, floor_divide, maximum, minimum ---- */
 PTS_BIN_IMPL(mul_impl, op_mul)
@@ -267,7 +266,6 @@ PTS_BIN_INPLACE(REMAINDER__TENSOR, remainder_impl)
 PTS_BIN_INPLACE(REMAINDER__SCALAR, remainder_impl)
 PTS_BIN_OUT(REMAINDER_TENSOR_OUT, remainder_impl)
 PTS_BIN_OUT(REMAINDER_SCALAR_OUT, remainder_impl)
-PTS_BIN_OUT(REMAINDER_SCALAR_TENSOR_OUT, remainder_impl)
 
 PTS_BIN_NEW(FMOD_TENSOR, fmod_impl)
 PTS_BIN_NEW(FMOD_SCALAR, fmod_impl)
@@ -304,6 +302,9 @@ static PtsStatus pow_ts(PtsTensor *self, PtsValue e, PtsTensor *out, PtsError *e
     PtsTensor *pair[2] = { self, te };
     PtsDType common = pts_result_type(pair, 2);
     pts_tensor_release(te);
+    /* the exponent becomes the loop's type: integers and the reduced floats check its range */
+    if (!pts_dtype_is_float(common) || common == PTS_FLOAT16 || common == PTS_BFLOAT16)
+        PTS_TRY(pts_pw_check_scalar(e, common, err));
     PtsPwCtx c = { ed, 0, ei, 0, NULL };
     const PtsPwOp *op = &op_pow_s;
     if (ed == 0) op = &op_pow_0;
@@ -327,7 +328,9 @@ static PtsStatus pow_ts(PtsTensor *self, PtsValue e, PtsTensor *out, PtsError *e
 
 /* pow(scalar base, tensor): a base of one fills ones, else the tensor-tensor form */
 static PtsStatus pow_st(PtsValue base, PtsTensor *e, PtsTensor *out, PtsError *err, PtsValue *res) {
-    if (pts_value_to_f64(base) != 1.0) return pts_binary_v(&op_pow, base, pts_vtensor(e), out, NULL, err, res);
+    /* a bool base never equals 1 (PyTorch's Scalar::equal) */
+    bool is_bool = base.tag == PTS_V_BOOL || (base.tag == PTS_V_TENSOR && base.u.t->dtype == PTS_BOOL);
+    if (is_bool || pts_value_to_f64(base) != 1.0) return pts_binary_v(&op_pow, base, pts_vtensor(e), out, NULL, err, res);
     PtsTensor *tb;
     PTS_TRY(pts_wrap_scalar(base, err, &tb));
     PtsTensor *pair[2] = { tb, e };

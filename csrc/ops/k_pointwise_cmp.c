@@ -62,7 +62,6 @@ BIT_OP(xor, x ^ y)
     PTS_BIN_INPLACE(BITWISE_##ID##__SCALAR, IMPL)                                              \
     PTS_BIN_OUT(BITWISE_##ID##_TENSOR_OUT, IMPL)                                               \
     PTS_BIN_OUT(BITWISE_##ID##_SCALAR_OUT, IMPL)                                               \
-    PTS_BIN_OUT(BITWISE_##ID##_SCALAR_TENSOR_OUT, IMPL)                                        \
     PTS_BIN_NEW(DUNDER_##ID##_TENSOR, IMPL)                                                    \
     PTS_BIN_NEW(DUNDER_##ID##_SCALAR, IMPL)                                                    \
     PTS_BIN_INPLACE(DUNDER_I##ID##_TENSOR, IMPL)                                               \
@@ -93,7 +92,6 @@ PTS_BIN_IMPL(rshift_impl, op_rshift)
     PTS_BIN_INPLACE(ID##__TENSOR_SCALAR, IMPL)                                                 \
     PTS_BIN_OUT(ID##_TENSOR_OUT, IMPL)                                                         \
     PTS_BIN_OUT(ID##_TENSOR_SCALAR_OUT, IMPL)                                                  \
-    PTS_BIN_OUT(ID##_SCALAR_TENSOR_OUT, IMPL)                                                  \
     PTS_BIN_NEW(DUNDER_##DUNDER##_TENSOR, IMPL)                                                \
     PTS_BIN_NEW(DUNDER_##DUNDER##_SCALAR, IMPL)                                                \
     PTS_BIN_INPLACE(DUNDER_I##DUNDER##_TENSOR, IMPL)                                           \

@@ -14,13 +14,13 @@
 #define S_HI(x) PTS_CTX_AS(x, c->d2, c->i2)
 PTS_UN_F(clamp_s, CLAMP(x, S_LO(x), S_HI(x)))
 PTS_UN_I(clamp_s, CLAMP(x, S_LO(x), S_HI(x)))
-static const PtsPwOp op_clamp_s = { "clamp_scalar_cpu", 0, { PTS_T_F(clamp_s), PTS_T_I(clamp_s) } };
+static const PtsPwOp op_clamp_s = { "clamp_scalar_cpu", PTS_PW_STRICT_OUT, { PTS_T_F(clamp_s), PTS_T_I(clamp_s) } };
 PTS_UN_F(clamp_min_s, (x) != (x) ? (x) : CLAMP_LO(x, S_LO(x)))
 PTS_UN_I(clamp_min_s, CLAMP_LO(x, S_LO(x)))
-static const PtsPwOp op_clamp_min_s = { "clamp_min_scalar_cpu", 0, { PTS_T_F(clamp_min_s), PTS_T_I(clamp_min_s) } };
+static const PtsPwOp op_clamp_min_s = { "clamp_min_scalar_cpu", PTS_PW_STRICT_OUT, { PTS_T_F(clamp_min_s), PTS_T_I(clamp_min_s) } };
 PTS_UN_F(clamp_max_s, (x) != (x) ? (x) : CLAMP_HI(x, S_LO(x)))
 PTS_UN_I(clamp_max_s, CLAMP_HI(x, S_LO(x)))
-static const PtsPwOp op_clamp_max_s = { "clamp_max_scalar_cpu", 0, { PTS_T_F(clamp_max_s), PTS_T_I(clamp_max_s) } };
+static const PtsPwOp op_clamp_max_s = { "clamp_max_scalar_cpu", PTS_PW_STRICT_OUT, { PTS_T_F(clamp_max_s), PTS_T_I(clamp_max_s) } };
 /* tensor bounds: both -> clamp (no bool); one -> maximum / minimum (bool allowed) */
 PTS_TER_F(clamp_t, CLAMP(x, y, z))
 PTS_TER_I(clamp_t, CLAMP(x, y, z))
@@ -59,6 +59,8 @@ static PtsStatus clamp_scalar(int which, PtsTensor *self, PtsValue lo, PtsValue 
     if ((s = pts_wrap_scalar(lo, err, &ts[1]))) goto done;
     if (hi.tag != PTS_V_NONE && (s = pts_wrap_scalar(hi, err, &ts[2]))) goto done;
     PtsDType common = pts_result_type(ts, 3);
+    if ((s = pts_pw_check_scalar(lo, common, err)) || (s = pts_pw_check_scalar(hi, common, err)))
+        goto done;
     PtsPwCtx c = { pts_value_to_f64(lo), pts_value_to_f64(hi), pts_value_to_i64(lo),
                    pts_value_to_i64(hi), NULL };
     const PtsPwOp *op = which == 0 ? &op_clamp_s : which == 1 ? &op_clamp_min_s : &op_clamp_max_s;
@@ -76,6 +78,10 @@ static PtsStatus clamp_tensor(int which, PtsTensor *self, PtsValue lo, PtsValue 
     PtsTensor *tl = lo.tag == PTS_V_TENSOR ? lo.u.t : NULL, *th = hi.tag == PTS_V_TENSOR ? hi.u.t : NULL;
     if ((!tl || is_wrapped(tl)) && (!th || is_wrapped(th)))
         return clamp_scalar(which, self, lo, hi, out, err, res);
+    /* PyTorch binds either two Tensor bounds or two Scalar bounds */
+    PTS_CHECK(!is_wrapped(tl) && !is_wrapped(th), err, TYPE,
+              "clamp() received an invalid combination of arguments - got a Tensor and a number "
+              "as bounds");
     if (which == 0 && !tl) { which = 2; tl = th; th = NULL; }
     else if (which == 0 && !th) which = 1;
     PtsTensor *ts[3] = { self, tl, th }, *r;
@@ -117,7 +123,7 @@ CLAMP1_KERNELS(CLAMP_MAX, 2)
 PTS_FOR_F(WHERE_ONE_, 0)
 PTS_FOR_I(WHERE_ONE_, 0)
 PTS_FOR_B(WHERE_ONE_, 0)
-static const PtsPwOp op_where = { "where_cpu", 0, { PTS_T_ALL(where) } };
+static const PtsPwOp op_where = { "where_cpu", PTS_PW_STRICT_OUT, { PTS_T_ALL(where) } };
 
 static PtsStatus where_impl(PtsTensor *cond, PtsValue a, PtsValue b, PtsTensor *out,
                             PtsError *err, PtsValue *res) {
@@ -129,8 +135,12 @@ static PtsStatus where_impl(PtsTensor *cond, PtsValue a, PtsValue b, PtsTensor *
     PtsStatus s;
     if ((s = pts_wrap_scalar(a, err, &ts[1])) || (s = pts_wrap_scalar(b, err, &ts[2]))) goto done;
     static const PtsDType in_dt[3] = { PTS_BOOL, PTS_DTYPE_INVALID, PTS_DTYPE_INVALID };
-    s = pts_pw_ret(pts_pointwise(&op_where, 3, ts, in_dt, pts_result_type(ts + 1, 2), out, NULL,
-                                 err, &r), &r, res);
+    PtsDType common = pts_result_type(ts + 1, 2);
+    /* numbers are range-checked against the result dtype (not for float16/bfloat16, which
+     * PyTorch fills through float) */
+    for (int i = 1; i < 3 && pts_pw_compute_dtype(common) == common; i++)
+        if (is_wrapped(ts[i]) && (s = pts_pw_check_scalar(pts_vtensor(ts[i]), common, err))) goto done;
+    s = pts_pw_ret(pts_pointwise(&op_where, 3, ts, in_dt, common, out, NULL, err, &r), &r, res);
 done:
     pts_tensor_release(ts[1]);
     pts_tensor_release(ts[2]);
@@ -157,6 +167,7 @@ static PtsStatus masked_fill_impl(PtsTensor *self, PtsTensor *mask, PtsValue val
     PTS_CHECK(value.tag != PTS_V_TENSOR || value.u.t->ndim == 0, err, RUNTIME,
               "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with %d "
               "dimension(s).", value.tag == PTS_V_TENSOR ? value.u.t->ndim : 0);
+    PTS_TRY(pts_pw_check_scalar(value, self->dtype, err));
     PtsTensor *ts[3] = { self, mask, NULL }, *r;
     PTS_TRY(pts_wrap_scalar(value, err, &ts[2]));
     static const PtsDType in_dt[3] = { PTS_DTYPE_INVALID, PTS_BOOL, PTS_DTYPE_INVALID };
@@ -169,8 +180,6 @@ PtsStatus k_MASKED_FILL_TENSOR(PtsValue *a, PtsValue *out, PtsError *err) { retu
 PtsStatus k_MASKED_FILL_SCALAR(PtsValue *a, PtsValue *out, PtsError *err) { return masked_fill_impl(a[0].u.t, a[1].u.t, a[2], NULL, err, out); }
 PtsStatus k_MASKED_FILL__TENSOR(PtsValue *a, PtsValue *out, PtsError *err) { return masked_fill_impl(a[0].u.t, a[1].u.t, a[2], a[0].u.t, err, out); }
 PtsStatus k_MASKED_FILL__SCALAR(PtsValue *a, PtsValue *out, PtsError *err) { return masked_fill_impl(a[0].u.t, a[1].u.t, a[2], a[0].u.t, err, out); }
-PtsStatus k_MASKED_FILL_TENSOR_OUT(PtsValue *a, PtsValue *out, PtsError *err) { return masked_fill_impl(a[0].u.t, a[1].u.t, a[2], a[3].u.t, err, out); }
-PtsStatus k_MASKED_FILL_SCALAR_OUT(PtsValue *a, PtsValue *out, PtsError *err) { return masked_fill_impl(a[0].u.t, a[1].u.t, a[2], a[3].u.t, err, out); }
 
 /* ---- lerp: self + w (end - self), from the far end when |w| >= 0.5 (PyTorch's Lerp.h) ---- */
 #define LERP(x, y, w) \
@@ -178,7 +187,7 @@ PtsStatus k_MASKED_FILL_SCALAR_OUT(PtsValue *a, PtsValue *out, PtsError *err) { 
 PTS_BIN_F(lerp_s, LERP(x, y, (PTS_T(x))c->d))
 static const PtsPwOp op_lerp_s = { "lerp_kernel_scalar", 0, { PTS_T_F(lerp_s) } };
 PTS_TER_F(lerp_t, LERP(x, y, z))
-static const PtsPwOp op_lerp_t = { "lerp_kernel_tensor", 0, { PTS_T_F(lerp_t) } };
+static const PtsPwOp op_lerp_t = { "lerp_kernel_tensor", PTS_PW_STRICT_OUT, { PTS_T_F(lerp_t) } };
 
 static PtsStatus lerp_impl(PtsTensor *self, PtsTensor *end, PtsValue weight, PtsTensor *out,
                            PtsError *err, PtsValue *res) {
@@ -186,6 +195,7 @@ static PtsStatus lerp_impl(PtsTensor *self, PtsTensor *end, PtsValue weight, Pts
               pts_dtype_name(self->dtype), pts_dtype_name(end->dtype));
     PtsTensor *r;
     if (weight.tag != PTS_V_TENSOR || is_wrapped(weight.u.t)) {
+        PTS_TRY(pts_pw_check_scalar(weight, pts_pw_compute_dtype(self->dtype), err));
         PtsPwCtx c = { pts_value_to_f64(weight), 0, 0, 0, NULL };
         PtsTensor *ts[2] = { self, end };
         return pts_pw_ret(pts_pointwise(&op_lerp_s, 2, ts, NULL, self->dtype, out, &c, err, &r), &r, res);
@@ -219,9 +229,11 @@ static PtsStatus addc_impl(bool div, PtsValue *a, PtsTensor *out, PtsError *err,
                         "historic addcdiv behavior can be implemented as (input + value * "
                         "torch.trunc(tensor1 / tensor2)).to(input.dtype) using Python 3 division "
                         "(the '/' operator).");
+    PtsDType common = pts_result_type(ts, 3);
+    PTS_TRY(pts_pw_check_scalar(a[3], pts_pw_compute_dtype(common), err));
     PtsPwCtx c = { pts_value_to_f64(a[3]), 0, pts_value_to_i64(a[3]), 0, NULL };
-    return pts_pw_ret(pts_pointwise(div ? &op_addcdiv : &op_addcmul, 3, ts, NULL,
-                                    pts_result_type(ts, 3), out, &c, err, &r), &r, res);
+    return pts_pw_ret(pts_pointwise(div ? &op_addcdiv : &op_addcmul, 3, ts, NULL, common, out, &c,
+                                    err, &r), &r, res);
 }
 PtsStatus k_ADDCMUL(PtsValue *a, PtsValue *out, PtsError *err) { return addc_impl(false, a, NULL, err, out); }
 PtsStatus k_ADDCMUL_(PtsValue *a, PtsValue *out, PtsError *err) { return addc_impl(false, a, a[0].u.t, err, out); }

@@ -8,17 +8,17 @@
 /* ---- sign, abs, neg ---- */
 PTS_UN_F(abs, PTS_FN1(fabs, x))
 PTS_UN_I(abs, x < 0 ? PTS_WNEG(x) : x)
-static const PtsPwOp op_abs = { "abs_cpu", 0, { PTS_T_F(abs), PTS_T_I(abs) } };
+static const PtsPwOp op_abs = { "abs_cpu", PTS_PW_STRICT_OUT, { PTS_T_F(abs), PTS_T_I(abs) } };
 
 PTS_UN_F(neg, -x)
 PTS_UN_I(neg, PTS_WNEG(x))
-static const PtsPwOp op_neg = { "neg_cpu", 0, { PTS_T_F(neg), PTS_T_I(neg) } };
+static const PtsPwOp op_neg = { "neg_cpu", PTS_PW_STRICT_OUT, { PTS_T_F(neg), PTS_T_I(neg) } };
 
 /* NaN has sign 0, as in PyTorch */
 PTS_UN_F(sign, (PTS_T(x))((0 < x) - (x < 0)))
 PTS_UN_I(sign, (PTS_T(x))((0 < x) - (x < 0)))
 PTS_UN_B(sign, x)
-static const PtsPwOp op_sign = { "sign_cpu", 0, { PTS_T_F(sign), PTS_T_I(sign), PTS_T_B(sign) } };
+static const PtsPwOp op_sign = { "sign_cpu", PTS_PW_STRICT_OUT, { PTS_T_F(sign), PTS_T_I(sign), PTS_T_B(sign) } };
 
 /* ---- float functions: integer inputs promote to the default float ---- */
 #define FLOAT_OP(NAME, EXPR)                                                                   \
@@ -43,7 +43,7 @@ FLOAT_OP(reciprocal, (PTS_T(x))1 / x)
 PTS_UN_I(ident, x)
 #define ROUND_OP(NAME, TORCH, EXPR)                                                            \
     PTS_UN_F(NAME, EXPR)                                                                       \
-    static const PtsPwOp op_##NAME = { TORCH, 0, { PTS_T_F(NAME), PTS_T_I(ident) } };
+    static const PtsPwOp op_##NAME = { TORCH, PTS_PW_STRICT_OUT, { PTS_T_F(NAME), PTS_T_I(ident) } };
 ROUND_OP(floor, "floor_vml_cpu", PTS_FN1(floor, x))
 ROUND_OP(ceil, "ceil_vml_cpu", PTS_FN1(ceil, x))
 ROUND_OP(trunc, "trunc_vml_cpu", PTS_FN1(trunc, x))
@@ -54,7 +54,7 @@ ROUND_OP(round, "round_vml_cpu", PTS_FN1(nearbyint, x))
  * whether decimals was negative. */
 PTS_UN_F(round_dec, c->i ? PTS_FN1(nearbyint, x / (PTS_T(x))c->d) * (PTS_T(x))c->d
                          : PTS_FN1(nearbyint, x * (PTS_T(x))c->d) / (PTS_T(x))c->d)
-static const PtsPwOp op_round_dec = { "round_cpu", 0, { PTS_T_F(round_dec) } };
+static const PtsPwOp op_round_dec = { "round_cpu", PTS_PW_STRICT_OUT, { PTS_T_F(round_dec) } };
 
 /* ---- activations ---- */
 /* relu propagates NaN (PyTorch computes it as clamp_min(x, 0)) */
@@ -63,15 +63,15 @@ PTS_UN_I(relu, x > 0 ? x : (PTS_T(x))0)
 static const PtsPwOp op_relu = { "clamp_min_scalar_cpu", 0, { PTS_T_F(relu), PTS_T_I(relu) } };
 
 PTS_UN_F(silu, x / ((PTS_T(x))1 + PTS_FN1(exp, -x)))
-static const PtsPwOp op_silu = { "silu_cpu", 0, { PTS_T_F(silu) } };
+static const PtsPwOp op_silu = { "silu_cpu", PTS_PW_STRICT_OUT, { PTS_T_F(silu) } };
 
 /* gelu: exact x/2 (1 + erf(x/sqrt 2)); tanh form x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) */
 PTS_UN_F(gelu, x * (PTS_T(x))0.5 * ((PTS_T(x))1 + PTS_FN1(erf, x * (PTS_T(x))M_SQRT1_2)))
 PTS_UN_F(gelu_tanh, (PTS_T(x))0.5 * x *
                         ((PTS_T(x))1 + PTS_FN1(tanh, (PTS_T(x))(M_SQRT2 * M_2_SQRTPI * 0.5) *
                                                          (x + (PTS_T(x))0.044715 * x * x * x))))
-static const PtsPwOp op_gelu = { "GeluKernelImpl", 0, { PTS_T_F(gelu) } };
-static const PtsPwOp op_gelu_tanh = { "GeluKernelImpl", 0, { PTS_T_F(gelu_tanh) } };
+static const PtsPwOp op_gelu = { "GeluKernelImpl", PTS_PW_STRICT_OUT, { PTS_T_F(gelu) } };
+static const PtsPwOp op_gelu_tanh = { "GeluKernelImpl", PTS_PW_STRICT_OUT, { PTS_T_F(gelu_tanh) } };
 
 /* ---- predicates: bool results for every input dtype ---- */
 PTS_PRED_ALL(isnan, x != x, 0)
@@ -85,7 +85,7 @@ static const PtsPwOp op_logical_not = { "logical_not_cpu", PTS_PW_BOOL_OUT, { PT
 
 PTS_UN_I(bnot, ~x)
 PTS_UN_B(bnot, !x)
-static const PtsPwOp op_bitwise_not = { "bitwise_not_cpu", 0, { PTS_T_I(bnot), PTS_T_B(bnot) } };
+static const PtsPwOp op_bitwise_not = { "bitwise_not_cpu", PTS_PW_STRICT_OUT, { PTS_T_I(bnot), PTS_T_B(bnot) } };
 
 /* ---- kernels ---- */
 PTS_UNARY_KERNELS(ABS, op_abs)
@@ -112,22 +112,14 @@ PTS_UNARY_KERNELS(SILU, op_silu)
 PTS_UNARY_KERNELS(LOGICAL_NOT, op_logical_not)
 PTS_UNARY_KERNELS(BITWISE_NOT, op_bitwise_not)
 
-/* isnan and isinf have out= rows, isfinite has none */
+/* the predicates have no in-place rows, and PyTorch binds no out= for them in Python */
 PtsStatus k_ISNAN(PtsValue *a, PtsValue *out, PtsError *err) {
     PtsTensor *r;
     return pts_pw_ret(pts_unary(&op_isnan, a[0].u.t, NULL, NULL, err, &r), &r, out);
 }
-PtsStatus k_ISNAN_OUT(PtsValue *a, PtsValue *out, PtsError *err) {
-    PtsTensor *r;
-    return pts_pw_ret(pts_unary(&op_isnan, a[0].u.t, a[1].u.t, NULL, err, &r), &r, out);
-}
 PtsStatus k_ISINF(PtsValue *a, PtsValue *out, PtsError *err) {
     PtsTensor *r;
     return pts_pw_ret(pts_unary(&op_isinf, a[0].u.t, NULL, NULL, err, &r), &r, out);
-}
-PtsStatus k_ISINF_OUT(PtsValue *a, PtsValue *out, PtsError *err) {
-    PtsTensor *r;
-    return pts_pw_ret(pts_unary(&op_isinf, a[0].u.t, a[1].u.t, NULL, err, &r), &r, out);
 }
 PtsStatus k_ISFINITE(PtsValue *a, PtsValue *out, PtsError *err) {
     PtsTensor *r;
@@ -153,7 +145,6 @@ static PtsStatus relu_impl(PtsTensor *self, PtsTensor *out, PtsError *err, PtsVa
 }
 PtsStatus k_RELU(PtsValue *a, PtsValue *out, PtsError *err) { return relu_impl(a[0].u.t, NULL, err, out); }
 PtsStatus k_RELU_(PtsValue *a, PtsValue *out, PtsError *err) { return relu_impl(a[0].u.t, a[0].u.t, err, out); }
-PtsStatus k_RELU_OUT(PtsValue *a, PtsValue *out, PtsError *err) { return relu_impl(a[0].u.t, a[1].u.t, err, out); }
 
 /* ---- round(decimals) ---- */
 static PtsStatus round_dec_impl(PtsTensor *self, int64_t decimals, PtsTensor *out, PtsError *err,

@@ -5,10 +5,14 @@
 
 #include "pointwise.h"
 
+#include <float.h>
+#include <math.h>
+
 /* float16/bfloat16 are computed in float32 */
 static PtsDType compute_dtype(PtsDType d) {
     return (d == PTS_FLOAT16 || d == PTS_BFLOAT16) ? PTS_FLOAT32 : d;
 }
+PtsDType pts_pw_compute_dtype(PtsDType d) { return compute_dtype(d); }
 
 const char *pts_pw_type_name(PtsDType d) {
     switch (d) {
@@ -26,19 +30,70 @@ const char *pts_pw_type_name(PtsDType d) {
     }
 }
 
+/* the C++ type names PyTorch's overflow message uses */
+static const char *ctype_name(PtsDType d) {
+    switch (d) {
+    case PTS_UINT8: return "uint8_t";
+    case PTS_INT8: return "int8_t";
+    case PTS_INT16: return "int16_t";
+    case PTS_INT32: return "int";
+    case PTS_INT64: return "int64_t";
+    case PTS_FLOAT16: return "c10::Half";
+    case PTS_FLOAT32: return "float";
+    case PTS_FLOAT64: return "double";
+    case PTS_BFLOAT16: return "c10::BFloat16";
+    default: return "bool";
+    }
+}
+
+PtsStatus pts_pw_check_scalar(PtsValue v, PtsDType d, PtsError *err) {
+    if (v.tag == PTS_V_TENSOR) {
+        const PtsTensor *t = v.u.t;
+        if (pts_numel(t) != 1) return PTS_OK;
+        v = pts_dtype_is_float(t->dtype) ? pts_vdouble(pts_tensor_item_f64(t))
+            : t->dtype == PTS_BOOL ? pts_vbool(pts_tensor_item_i64(t) != 0)
+                                   : pts_vint(pts_tensor_item_i64(t));
+    }
+    if (d == PTS_BOOL || (v.tag != PTS_V_INT && v.tag != PTS_V_DOUBLE)) return PTS_OK;
+    bool bad;
+    if (pts_dtype_is_float(d)) {
+        double max = d == PTS_FLOAT16 ? 65504.0 : d == PTS_BFLOAT16 ? 3.3895313892515355e38
+                     : d == PTS_FLOAT32 ? (double)FLT_MAX : DBL_MAX;
+        double x = v.tag == PTS_V_INT ? (double)v.u.i : v.u.d;
+        bad = !isinf(x) && !isnan(x) && (x < -max || x > max);
+    } else {
+        int bits = (int)pts_dtype_size(d) * 8;
+        bool uns = d == PTS_UINT8;
+        int64_t hi = uns ? 255 : bits == 64 ? INT64_MAX : (INT64_C(1) << (bits - 1)) - 1;
+        int64_t lo = uns ? 0 : bits == 64 ? INT64_MIN : -(INT64_C(1) << (bits - 1));
+        if (v.tag == PTS_V_INT)  /* negative ints may wrap into unsigned types (a - b as a + 255 b) */
+            bad = v.u.i > hi || (uns ? (v.u.i < 0 && v.u.i < -255) : v.u.i < lo);
+        else
+            bad = isnan(v.u.d) || v.u.d < (double)lo || v.u.d >= -(double)INT64_MIN ||
+                  (bits < 64 && v.u.d > (double)hi);
+    }
+    if (bad)
+        return pts_fail(err, PTS_ERR_RUNTIME, "value cannot be converted to type %s without overflow",
+                        ctype_name(d));
+    return PTS_OK;
+}
+
 PtsStatus pts_pw_not_impl(const char *name, PtsDType d, PtsError *err) {
     return pts_fail(err, PTS_ERR_NOTIMPL, "\"%s\" not implemented for '%s'", name,
                     pts_pw_type_name(d));
 }
 
 /* out= tensors of the wrong shape are resized as PyTorch does (it also warns when out had
- * elements): contiguous, reusing the storage when it is large enough. */
+ * elements): contiguous, reusing the storage when it is large enough, growing it only when the
+ * tensor owns its memory. */
 static PtsStatus resize_out(PtsTensor *out, int ndim, const int64_t *shape, PtsError *err) {
     int64_t isz = (int64_t)pts_dtype_size(out->dtype), need = isz;
     for (int i = 0; i < ndim; i++)
         PTS_CHECK(pts_mul_ok(need, shape[i], &need), err, RUNTIME, "tensor size overflows int64");
     int64_t have = (int64_t)out->storage->nbytes - out->offset * isz;
     if (need > have) {
+        /* memory the tensor does not own (NumPy arrays, caller buffers) cannot grow */
+        PTS_CHECK(!out->storage->deleter, err, RUNTIME, "Trying to resize storage that is not resizable");
         PtsStorage *st;
         PTS_TRY(pts_storage_new((size_t)need, err, &st));
         pts_storage_release(out->storage);
@@ -104,6 +159,9 @@ PtsStatus pts_pointwise(const PtsPwOp *op, int nin, PtsTensor *const *in, const 
             return pts_fail(err, PTS_ERR_RUNTIME,
                             "result type %s can't be cast to the desired output type %s",
                             pts_pw_type_name(rd), pts_pw_type_name(out->dtype));
+        if ((op->flags & PTS_PW_STRICT_OUT) && out->dtype != rd)
+            return pts_fail(err, PTS_ERR_RUNTIME, "Found dtype %s but expected %s",
+                            pts_pw_type_name(out->dtype), pts_pw_type_name(rd));
         if (out->ndim != ndim || memcmp(out->shape, shape, sizeof(int64_t) * (size_t)ndim) != 0) {
             if (out == in[0]) {
                 char a[256], b[256];

@@ -15,6 +15,7 @@ enum {
     PTS_PW_FLOAT = 2,       /* integer inputs promote to the default float (true div, tanh) */
     PTS_PW_INT_ONLY = 4,    /* bitwise: floats are rejected */
     PTS_PW_NO_BOOL = 8,     /* bool inputs are rejected (neg, sub) */
+    PTS_PW_STRICT_OUT = 16, /* an out= tensor must have exactly the result dtype (abs, clamp) */
 };
 
 typedef struct PtsPwOp {
@@ -53,6 +54,13 @@ PTS_INTERNAL PtsStatus pts_unary(const PtsPwOp *op, PtsTensor *a, PtsTensor *out
 /* Same as pts_binary for kernels taking PtsValue Tensor-or-Scalar operands. */
 PTS_INTERNAL PtsStatus pts_binary_v(const PtsPwOp *op, PtsValue a, PtsValue b, PtsTensor *out,
                                     const PtsPwCtx *ctx, PtsError *err, PtsValue *res);
+
+/* The dtype a loop computes in: float16 and bfloat16 run in float32. */
+PTS_INTERNAL PtsDType pts_pw_compute_dtype(PtsDType d);
+/* PyTorch's Scalar::to<T> range check: a scalar parameter (alpha, a clamp bound, a fill value;
+ * a number or a one-element tensor) that does not fit dtype d raises "value cannot be converted
+ * to type int8_t without overflow". Negative ints may wrap into uint8; bool targets never fail. */
+PTS_INTERNAL PtsStatus pts_pw_check_scalar(PtsValue v, PtsDType d, PtsError *err);
 
 /* PyTorch's ScalarType name of a dtype, as its messages print it ("Float", "Long"). */
 PTS_INTERNAL const char *pts_pw_type_name(PtsDType d);

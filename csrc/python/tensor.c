@@ -459,7 +459,12 @@ static PyObject *nb_irshift(PyObject *a, PyObject *b) {
 
 static PyObject *nb_neg(PyObject *a) { return unary_slot(PTS_OP_NEG, a); }
 static PyObject *nb_abs(PyObject *a) { return unary_slot(PTS_OP_ABS, a); }
-static PyObject *nb_invert(PyObject *a) { return unary_slot(PTS_OP_BITWISE_NOT, a); }
+static PyObject *nb_invert(PyObject *a) {
+    if (pts_dtype_is_float(T(a)->dtype))
+        return PyErr_Format(PyExc_TypeError,
+                            "~ (operator.invert) is only implemented on integer and Boolean-type tensors");
+    return unary_slot(PTS_OP_BITWISE_NOT, a);
+}
 static PyObject *nb_pos(PyObject *a) {
     if (T(a)->dtype == PTS_BOOL)
         return PyErr_Format(PyExc_RuntimeError, "The `+` operator, on a bool tensor is not supported.");
