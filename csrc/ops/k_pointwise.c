@@ -35,24 +35,24 @@ static const PtsPwOp op_div = { "div_true_cpu", PTS_PW_FLOAT, { PTS_T_F(div) } }
  * trapping on the minimum value. */
 #define DEF_IDIV(S, T, _)                                                                      \
     static inline T idiv_trunc_##S(T a, T b, const PtsPwCtx *c) {                              \
-        if (b == 0) { *c->fault = PTS_PW_FAULT_ZERODIV; return 0; }                            \
+        if (b == 0) { PTS_PW_SET_FAULT(c, PTS_PW_FAULT_ZERODIV); return 0; }                            \
         if ((T)-1 < (T)0 && b == (T)-1) return PTS_WNEG(a);                                    \
         return (T)(a / b);                                                                     \
     }                                                                                          \
     static inline T idiv_floor_##S(T a, T b, const PtsPwCtx *c) {                              \
-        if (b == 0) { *c->fault = PTS_PW_FAULT_ZERODIV; return 0; }                            \
+        if (b == 0) { PTS_PW_SET_FAULT(c, PTS_PW_FAULT_ZERODIV); return 0; }                            \
         if ((T)-1 < (T)0 && b == (T)-1) return PTS_WNEG(a);                                    \
         T q = (T)(a / b), r = (T)(a % b);                                                      \
         return (r != 0 && ((r < (T)0) != (b < (T)0))) ? (T)(q - 1) : q;                        \
     }                                                                                          \
     static inline T irem_##S(T a, T b, const PtsPwCtx *c) {                                    \
-        if (b == 0) { *c->fault = PTS_PW_FAULT_ZERODIV; return 0; }                            \
+        if (b == 0) { PTS_PW_SET_FAULT(c, PTS_PW_FAULT_ZERODIV); return 0; }                            \
         if ((T)-1 < (T)0 && b == (T)-1) return 0;                                              \
         T r = (T)(a % b);                                                                      \
         return (r != 0 && ((r < (T)0) != (b < (T)0))) ? (T)(r + b) : r;                        \
     }                                                                                          \
     static inline T ifmod_##S(T a, T b, const PtsPwCtx *c) {                                   \
-        if (b == 0) { *c->fault = PTS_PW_FAULT_ZERODIV; return 0; }                            \
+        if (b == 0) { PTS_PW_SET_FAULT(c, PTS_PW_FAULT_ZERODIV); return 0; }                            \
         if ((T)-1 < (T)0 && b == (T)-1) return 0;                                              \
         return (T)(a % b);                                                                     \
     }                                                                                          \
@@ -185,7 +185,7 @@ static PtsStatus addsub(bool sub, PtsValue a, PtsValue b, PtsValue alpha, PtsTen
         goto done;
     }
     if ((s = pts_pw_check_scalar(alpha, common, err))) goto done;
-    PtsPwCtx c = { pts_value_to_f64(alpha), 0, pts_value_to_i64(alpha), 0, NULL };
+    PtsPwCtx c = { pts_value_to_f64(alpha), 0, pts_value_to_i64(alpha), 0 };
     const PtsPwOp *op = c.d == 1.0 ? (sub ? &op_sub : &op_add) : (sub ? &op_sub_alpha : &op_add_alpha);
     s = run2(op, ta, tb, common, out, &c, err, res);
 done:
@@ -305,7 +305,7 @@ static PtsStatus pow_ts(PtsTensor *self, PtsValue e, PtsTensor *out, PtsError *e
     /* the exponent becomes the loop's type: integers and the reduced floats check its range */
     if (!pts_dtype_is_float(common) || common == PTS_FLOAT16 || common == PTS_BFLOAT16)
         PTS_TRY(pts_pw_check_scalar(e, common, err));
-    PtsPwCtx c = { ed, 0, ei, 0, NULL };
+    PtsPwCtx c = { ed, 0, ei, 0 };
     const PtsPwOp *op = &op_pow_s;
     if (ed == 0) op = &op_pow_0;
     else if (ed == 1) op = &op_pow_1;

@@ -6,19 +6,29 @@
 /* ---- clamp ----
  * NaN in the input or in a bound gives NaN (PyTorch's vectorised clamp, and its rule that a NaN
  * Scalar bound fills NaN); a lower bound above the upper one gives the upper. */
-#define CLAMP_LO(x, lo) ((lo) != (lo) ? (lo) : ((x) < (lo) ? (lo) : (x)))
-#define CLAMP_HI(x, hi) ((hi) != (hi) ? (hi) : ((x) > (hi) ? (hi) : (x)))
-#define CLAMP(x, lo, hi) ((x) != (x) ? (x) : CLAMP_HI(CLAMP_LO(x, lo), hi))
+#define CLAMP_LO(x, lo)                                                                        \
+    ({ PTS_T(x) lo_ = (lo), t_ = (x) < lo_ ? lo_ : (x); lo_ != lo_ ? lo_ : t_; })
+#define CLAMP_HI(x, hi)                                                                        \
+    ({ PTS_T(x) hi_ = (hi), t_ = (x) > hi_ ? hi_ : (x); hi_ != hi_ ? hi_ : t_; })
+/* written with temporaries so the compiler if-converts and vectorises it; a NaN x stays NaN
+ * through both comparisons */
+#define CLAMP(x, lo, hi)                                                                       \
+    ({                                                                                         \
+        PTS_T(x) lo_ = (lo), hi_ = (hi);                                                       \
+        PTS_T(x) t_ = (x) < lo_ ? lo_ : (x);                                                   \
+        t_ = t_ > hi_ ? hi_ : t_;                                                              \
+        (lo_ != lo_ || hi_ != hi_) ? (PTS_T(x))(lo_ + hi_) : t_;                               \
+    })
 /* scalar bounds: c->d / c->i min, c->d2 / c->i2 max */
 #define S_LO(x) PTS_CTX_AS(x, c->d, c->i)
 #define S_HI(x) PTS_CTX_AS(x, c->d2, c->i2)
 PTS_UN_F(clamp_s, CLAMP(x, S_LO(x), S_HI(x)))
 PTS_UN_I(clamp_s, CLAMP(x, S_LO(x), S_HI(x)))
 static const PtsPwOp op_clamp_s = { "clamp_scalar_cpu", PTS_PW_STRICT_OUT, { PTS_T_F(clamp_s), PTS_T_I(clamp_s) } };
-PTS_UN_F(clamp_min_s, (x) != (x) ? (x) : CLAMP_LO(x, S_LO(x)))
+PTS_UN_F(clamp_min_s, CLAMP_LO(x, S_LO(x)))
 PTS_UN_I(clamp_min_s, CLAMP_LO(x, S_LO(x)))
 static const PtsPwOp op_clamp_min_s = { "clamp_min_scalar_cpu", PTS_PW_STRICT_OUT, { PTS_T_F(clamp_min_s), PTS_T_I(clamp_min_s) } };
-PTS_UN_F(clamp_max_s, (x) != (x) ? (x) : CLAMP_HI(x, S_LO(x)))
+PTS_UN_F(clamp_max_s, CLAMP_HI(x, S_LO(x)))
 PTS_UN_I(clamp_max_s, CLAMP_HI(x, S_LO(x)))
 static const PtsPwOp op_clamp_max_s = { "clamp_max_scalar_cpu", PTS_PW_STRICT_OUT, { PTS_T_F(clamp_max_s), PTS_T_I(clamp_max_s) } };
 /* tensor bounds: both -> clamp (no bool); one -> maximum / minimum (bool allowed) */
@@ -62,7 +72,7 @@ static PtsStatus clamp_scalar(int which, PtsTensor *self, PtsValue lo, PtsValue 
     if ((s = pts_pw_check_scalar(lo, common, err)) || (s = pts_pw_check_scalar(hi, common, err)))
         goto done;
     PtsPwCtx c = { pts_value_to_f64(lo), pts_value_to_f64(hi), pts_value_to_i64(lo),
-                   pts_value_to_i64(hi), NULL };
+                   pts_value_to_i64(hi) };
     const PtsPwOp *op = which == 0 ? &op_clamp_s : which == 1 ? &op_clamp_min_s : &op_clamp_max_s;
     PtsTensor *r;
     s = pts_pw_ret(pts_pointwise(op, 1, &self, NULL, common, out, &c, err, &r), &r, res);
@@ -119,7 +129,8 @@ CLAMP1_KERNELS(CLAMP_MIN, 1)
 CLAMP1_KERNELS(CLAMP_MAX, 2)
 
 /* ---- where(condition, self, other) ---- */
-#define WHERE_ONE_(S, T, _) PTS_LOOP3(where_##S, bool, T, T, T, x ? y : z)
+/* conditions and masks are read as bytes: the compiler vectorises a uint8 select, not a bool */
+#define WHERE_ONE_(S, T, _) PTS_LOOP3(where_##S, uint8_t, T, T, T, x != 0 ? y : z)
 PTS_FOR_F(WHERE_ONE_, 0)
 PTS_FOR_I(WHERE_ONE_, 0)
 PTS_FOR_B(WHERE_ONE_, 0)
@@ -153,7 +164,7 @@ PtsStatus k_WHERE_SCALAR(PtsValue *a, PtsValue *out, PtsError *err) { return whe
 PtsStatus k_WHERE_SELF_OUT(PtsValue *a, PtsValue *out, PtsError *err) { return where_impl(a[0].u.t, a[1], a[2], a[3].u.t, err, out); }
 
 /* ---- masked_fill(self, mask, value): the value is cast to self's dtype ---- */
-#define MFILL_ONE_(S, T, _) PTS_LOOP3(mfill_##S, T, bool, T, T, y ? z : x)
+#define MFILL_ONE_(S, T, _) PTS_LOOP3(mfill_##S, T, uint8_t, T, T, y != 0 ? z : x)
 PTS_FOR_F(MFILL_ONE_, 0)
 PTS_FOR_I(MFILL_ONE_, 0)
 PTS_FOR_B(MFILL_ONE_, 0)
@@ -196,7 +207,7 @@ static PtsStatus lerp_impl(PtsTensor *self, PtsTensor *end, PtsValue weight, Pts
     PtsTensor *r;
     if (weight.tag != PTS_V_TENSOR || is_wrapped(weight.u.t)) {
         PTS_TRY(pts_pw_check_scalar(weight, pts_pw_compute_dtype(self->dtype), err));
-        PtsPwCtx c = { pts_value_to_f64(weight), 0, 0, 0, NULL };
+        PtsPwCtx c = { pts_value_to_f64(weight), 0, 0, 0 };
         PtsTensor *ts[2] = { self, end };
         return pts_pw_ret(pts_pointwise(&op_lerp_s, 2, ts, NULL, self->dtype, out, &c, err, &r), &r, res);
     }
@@ -231,7 +242,7 @@ static PtsStatus addc_impl(bool div, PtsValue *a, PtsTensor *out, PtsError *err,
                         "(the '/' operator).");
     PtsDType common = pts_result_type(ts, 3);
     PTS_TRY(pts_pw_check_scalar(a[3], pts_pw_compute_dtype(common), err));
-    PtsPwCtx c = { pts_value_to_f64(a[3]), 0, pts_value_to_i64(a[3]), 0, NULL };
+    PtsPwCtx c = { pts_value_to_f64(a[3]), 0, pts_value_to_i64(a[3]), 0 };
     return pts_pw_ret(pts_pointwise(div ? &op_addcdiv : &op_addcmul, 3, ts, NULL, common, out, &c,
                                     err, &r), &r, res);
 }

@@ -152,7 +152,7 @@ static PtsStatus round_dec_impl(PtsTensor *self, int64_t decimals, PtsTensor *ou
     bool neg = decimals < 0;
     /* PyTorch: std::pow(10, |decimals|) cast to the loop's float type */
     double p = pow(10.0, (double)(neg ? -(decimals + 1) + 1.0 : decimals));
-    PtsPwCtx c = { self->dtype == PTS_FLOAT64 ? p : (double)(float)p, 0, neg, 0, NULL };
+    PtsPwCtx c = { self->dtype == PTS_FLOAT64 ? p : (double)(float)p, 0, neg, 0 };
     PtsTensor *r;
     return pts_pw_ret(pts_unary(&op_round_dec, self, out, &c, err, &r), &r, res);
 }

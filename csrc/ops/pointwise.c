@@ -201,10 +201,9 @@ PtsStatus pts_pointwise(const PtsPwOp *op, int nin, PtsTensor *const *in, const 
     pts_iter_operand(&ops[0], tmp, ndim, shape);
 
     int fault = PTS_PW_FAULT_NONE;
-    PtsPwCtx lc = { 0, 0, 0, 0, NULL };
-    if (ctx) lc = *ctx;
-    lc.fault = &fault;
-    pts_iter_run(1 + nin, ops, ndim, shape, loop, &lc);
+    PtsPwRun run = { { 0, 0, 0, 0 }, &fault };
+    if (ctx) run.c = *ctx;
+    pts_iter_run(1 + nin, ops, ndim, shape, loop, &run);
     if (fault == PTS_PW_FAULT_ZERODIV) {
         s = pts_fail(err, PTS_ERR_RUNTIME, "ZeroDivisionError");
         goto done;

@@ -24,15 +24,17 @@ typedef struct PtsPwOp {
     PtsLoop loops[PTS_DTYPE_SLOTS];   /* by compute dtype; NULL = unsupported */
 } PtsPwOp;
 
-/* Loop context: scalar parameters (alpha, min/max, exponent, ...) in both representations, and
- * where a loop reports a fault it cannot return (integer division by zero). */
-typedef struct PtsPwCtx {
-    double d, d2;         /* float form of the parameters */
-    int64_t i, i2;        /* integer form */
-    int *fault;           /* set by the engine; loops store PTS_PW_FAULT_* through it */
-} PtsPwCtx;
+/* Loop context: a scalar parameter (alpha, min/max, exponent, ...) in both representations. */
+typedef struct PtsPwCtx { double d, d2; int64_t i, i2; } PtsPwCtx;
 
+/* What a loop's ctx pointer really points to: the op's context plus where a loop reports a
+ * fault it cannot return (integer division by zero). The engine raises after the loop. */
+typedef struct PtsPwRun {
+    PtsPwCtx c;           /* first member: loops see it as their PtsPwCtx */
+    int *fault;           /* PTS_PW_FAULT_* */
+} PtsPwRun;
 enum { PTS_PW_FAULT_NONE = 0, PTS_PW_FAULT_ZERODIV = 1 };
+#define PTS_PW_SET_FAULT(c, code) (*((const PtsPwRun *)(const void *)(c))->fault = (code))
 
 #define PTS_PW_MAX_IN 3
 

@@ -80,7 +80,8 @@ static int to_scalar(PyObject *o, PtsValue *v) {
 }
 
 static int to_elem(PyObject *o, const PtsArgType *t, PtsValue *v, const char **why) {
-    PtsError err = { 0 };
+    PtsError err;          /* not zeroed: 1 KB memset per argument showed in profiles */
+    err.code = PTS_OK;
     switch (t->kind) {
     case PTS_T_TENSOR:
         if (PytsTensor_Check(o)) { *v = pts_vtensor(pts_tensor_retain(pyts_tensor_of(o))); return 0; }
