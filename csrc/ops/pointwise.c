@@ -114,6 +114,51 @@ static void convert_one(PtsDType to, void *dst, PtsDType from, const void *src) 
         pts_store_i64(to, dst, pts_load_i64(from, src));
 }
 
+/* ---- memory overlap (PyTorch's MemOverlap.cpp) ----
+ * Writing into a tensor that an input reads through a different view would give results that
+ * depend on the loop order; PyTorch refuses, and so do we. Only the cases it can decide cheaply:
+ * an expanded output, and two dense views of one storage that overlap without coinciding. */
+static bool non_overlapping_and_dense(const PtsTensor *t) {
+    int64_t expect = 1;
+    bool used[PTS_MAX_DIMS] = { false };
+    for (int k = 0; k < t->ndim; k++) {   /* walk dims from the smallest stride up */
+        int best = -1;
+        for (int i = 0; i < t->ndim; i++)
+            if (!used[i] && t->shape[i] != 1 && (best < 0 || t->strides[i] < t->strides[best])) best = i;
+        if (best < 0) break;
+        used[best] = true;
+        if (t->strides[best] != expect) return false;
+        expect *= t->shape[best];
+    }
+    return true;
+}
+
+static PtsStatus check_overlap(const PtsTensor *out, PtsTensor *const *in, int nin, PtsError *err) {
+    for (int i = 0; i < out->ndim; i++)
+        PTS_CHECK(out->strides[i] != 0 || out->shape[i] <= 1, err, RUNTIME,
+                  "unsupported operation: more than one element of the written-to tensor refers to "
+                  "a single memory location. Please clone() the tensor before performing the operation.");
+    if (pts_numel(out) == 0 || !non_overlapping_and_dense(out)) return PTS_OK;
+    const char *ob = pts_tensor_data(out), *oe = ob + pts_numel(out) * (int64_t)pts_dtype_size(out->dtype);
+    for (int k = 0; k < nin; k++) {
+        const PtsTensor *t = in[k];
+        if (t == out || t->storage != out->storage || pts_numel(t) == 0 || !non_overlapping_and_dense(t))
+            continue;
+        const char *b = pts_tensor_data(t), *e = b + pts_numel(t) * (int64_t)pts_dtype_size(t->dtype);
+        bool partial;
+        if (b == ob && e == oe)
+            partial = t->ndim != out->ndim ||
+                      memcmp(t->strides, out->strides, sizeof(int64_t) * (size_t)t->ndim) != 0;
+        else
+            partial = b < oe && ob < e;
+        PTS_CHECK(!partial, err, RUNTIME,
+                  "unsupported operation: some elements of the input tensor and the written-to tensor "
+                  "refer to a single memory location. Please clone() the tensor before performing "
+                  "the operation.");
+    }
+    return PTS_OK;
+}
+
 /* Finish: result computed in `tmp` (loop dtype); deliver as result dtype rd or into out. */
 static PtsStatus deliver(PtsTensor *tmp, PtsDType rd, PtsTensor *out, PtsError *err, PtsTensor **res) {
     PtsStatus s = PTS_OK;
@@ -172,6 +217,7 @@ PtsStatus pts_pointwise(const PtsPwOp *op, int nin, PtsTensor *const *in, const 
             }
             PTS_TRY(resize_out(out, ndim, shape, err));
         }
+        PTS_TRY(check_overlap(out, in, nin, err));
     }
 
     /* Operands keep their strides when already of the loop's dtype. A zero-dim operand of

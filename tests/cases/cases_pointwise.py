@@ -382,6 +382,8 @@ CASES["ADD_SCALAR"] = [
     lambda L, T: T(rand(3, 4)).add(2.5, 2),
 ] + s_fn(lambda L: L.add)
 CASES["ADD__TENSOR"] = b_ip("add_") + [
+    # writing through an expanded view (stride 0) is refused
+    lambda L, T: T(np.broadcast_to(zeros(1), (3,))).add_(1),
     lambda L, T: inplace(T(rand(3, 4)), lambda x: x.add_(T(rand(4)), alpha=2)),
     lambda L, T: T(rand(3, dtype=b8)).add_(1),
     lambda L, T: inplace(T(rand(3, dtype=b8)), lambda x: x.add_(T(rand(3, dtype=b8)))),
@@ -392,6 +394,7 @@ CASES["ADD__SCALAR"] = [
     lambda L, T: T(rand(3, dtype=i64)).add_(2.5, 3),
 ] + s_ip("add_")
 CASES["ADD_OUT"] = b_out(lambda L: L.add) + [
+    lambda L, T: L.add(T(rand(3)), 1, out=T(np.broadcast_to(zeros(1), (3,)))),
     lambda L, T: (lambda o: (L.add(T(rand(3)), T(rand(3)), alpha=2, out=o), o)[1])(T(zeros(3))),
 ]
 CASES["ADD_SCALAR_OUT"] = [
