@@ -24,19 +24,19 @@ static const PtsPwOp op_sign = { "sign_cpu", PTS_PW_STRICT_OUT, { PTS_T_F(sign),
 #define FLOAT_OP(NAME, EXPR)                                                                   \
     PTS_UN_F(NAME, EXPR)                                                                       \
     static const PtsPwOp op_##NAME = { #NAME "_cpu", PTS_PW_FLOAT, { PTS_T_F(NAME) } };
-FLOAT_OP(exp, PTS_FN1(exp, x))
-FLOAT_OP(expm1, PTS_FN1(expm1, x))
-FLOAT_OP(log, PTS_FN1(log, x))
-FLOAT_OP(log1p, PTS_FN1(log1p, x))
-FLOAT_OP(log2, PTS_FN1(log2, x))
+FLOAT_OP(exp, PTS_VFN1(exp, x))
+FLOAT_OP(expm1, PTS_VFN1(expm1, x))
+FLOAT_OP(log, PTS_VFN1(log, x))
+FLOAT_OP(log1p, PTS_VFN1(log1p, x))
+FLOAT_OP(log2, PTS_VFN1(log2, x))
 FLOAT_OP(sqrt, PTS_FN1(sqrt, x))
 FLOAT_OP(rsqrt, (PTS_T(x))1 / PTS_FN1(sqrt, x))
-FLOAT_OP(sin, PTS_FN1(sin, x))
-FLOAT_OP(cos, PTS_FN1(cos, x))
-FLOAT_OP(tan, PTS_FN1(tan, x))
-FLOAT_OP(tanh, PTS_FN1(tanh, x))
-FLOAT_OP(erf, PTS_FN1(erf, x))
-FLOAT_OP(sigmoid, (PTS_T(x))1 / ((PTS_T(x))1 + PTS_FN1(exp, -x)))
+FLOAT_OP(sin, PTS_VFN1(sin, x))
+FLOAT_OP(cos, PTS_VFN1(cos, x))
+FLOAT_OP(tan, PTS_VFN1(tan, x))
+FLOAT_OP(tanh, PTS_VFN1(tanh, x))
+FLOAT_OP(erf, PTS_VFN1(erf, x))
+FLOAT_OP(sigmoid, (PTS_T(x))1 / ((PTS_T(x))1 + PTS_VFN1(exp, -x)))
 FLOAT_OP(reciprocal, (PTS_T(x))1 / x)
 
 /* ---- rounding: identity on integers, unsupported on bool ---- */
@@ -62,14 +62,14 @@ PTS_UN_F(relu, (x > 0 || x != x) ? x : (PTS_T(x))0)
 PTS_UN_I(relu, x > 0 ? x : (PTS_T(x))0)
 static const PtsPwOp op_relu = { "clamp_min_scalar_cpu", 0, { PTS_T_F(relu), PTS_T_I(relu) } };
 
-PTS_UN_F(silu, x / ((PTS_T(x))1 + PTS_FN1(exp, -x)))
+PTS_UN_F(silu, x / ((PTS_T(x))1 + PTS_VFN1(exp, -x)))
 static const PtsPwOp op_silu = { "silu_cpu", PTS_PW_STRICT_OUT, { PTS_T_F(silu) } };
 
 /* gelu: exact x/2 (1 + erf(x/sqrt 2)); tanh form x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) */
-PTS_UN_F(gelu, x * (PTS_T(x))0.5 * ((PTS_T(x))1 + PTS_FN1(erf, x * (PTS_T(x))M_SQRT1_2)))
+PTS_UN_F(gelu, x * (PTS_T(x))0.5 * ((PTS_T(x))1 + PTS_VFN1(erf, x * (PTS_T(x))M_SQRT1_2)))
 PTS_UN_F(gelu_tanh, (PTS_T(x))0.5 * x *
-                        ((PTS_T(x))1 + PTS_FN1(tanh, (PTS_T(x))(M_SQRT2 * M_2_SQRTPI * 0.5) *
-                                                         (x + (PTS_T(x))0.044715 * x * x * x))))
+                        ((PTS_T(x))1 + PTS_VFN1(tanh, (PTS_T(x))(M_SQRT2 * M_2_SQRTPI * 0.5) *
+                                                         (x + (PTS_T(x))0.044715 * (x * x * x)))))
 static const PtsPwOp op_gelu = { "GeluKernelImpl", PTS_PW_STRICT_OUT, { PTS_T_F(gelu) } };
 static const PtsPwOp op_gelu_tanh = { "GeluKernelImpl", PTS_PW_STRICT_OUT, { PTS_T_F(gelu_tanh) } };
 
