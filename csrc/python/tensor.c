@@ -315,27 +315,172 @@ static PyMethodDef tensor_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
-/* ---- number protocol ---- */
-static PyObject *binary_slot(PtsOpId id, PyObject *a, PyObject *b) {
-    if (!PytsTensor_Check(a) && !PytsTensor_Check(b)) Py_RETURN_NOTIMPLEMENTED;
-    PyObject *other = PytsTensor_Check(a) ? b : a;
-    if (!PytsTensor_Check(other) && !PyLong_Check(other) && !PyFloat_Check(other) &&
-        !PyBool_Check(other))
-        Py_RETURN_NOTIMPLEMENTED;
+/* ---- number protocol ----
+ * Each operator calls the op PyTorch's Tensor records for it (a & 1 is __and__.Scalar, 1 & a is
+ * bitwise_and.Scalar, 2 - a is rsub, 2 / a is reciprocal then mul), so results and traces agree.
+ * Operands are tensors and Python numbers (NumPy scalars count as numbers); anything else gives
+ * NotImplemented. */
+enum { OPND_TT, OPND_TN, OPND_NT, OPND_NONE };  /* tensor-tensor, tensor-number, number-tensor */
+
+static bool is_number(PyObject *o) {
+    return PyLong_Check(o) || PyFloat_Check(o) || PyArray_IsScalar(o, Integer) ||
+           PyArray_IsScalar(o, Floating) || PyArray_IsScalar(o, Bool);
+}
+
+/* Classifies (a, b); *na / *nb get new references to the operands, NumPy scalars turned into
+ * Python numbers. */
+static int operands(PyObject *a, PyObject *b, PyObject **na, PyObject **nb) {
+    bool ta = PytsTensor_Check(a), tb = PytsTensor_Check(b);
+    int k = ta && tb ? OPND_TT : ta && is_number(b) ? OPND_TN : tb && is_number(a) ? OPND_NT : OPND_NONE;
+    if (k == OPND_NONE) return k;
+    PyObject *o[2] = { a, b }, *r[2];
+    for (int i = 0; i < 2; i++) {
+        PyObject *x = o[i];
+        if (PytsTensor_Check(x) || PyLong_Check(x) || PyFloat_Check(x)) r[i] = Py_NewRef(x);
+        else if (PyArray_IsScalar(x, Bool)) r[i] = PyBool_FromLong(PyObject_IsTrue(x) == 1);
+        else if (PyArray_IsScalar(x, Integer)) r[i] = PyNumber_Long(x);
+        else r[i] = PyNumber_Float(x);
+        if (!r[i]) {
+            if (i) Py_DECREF(r[0]);
+            return -1;
+        }
+    }
+    *na = r[0];
+    *nb = r[1];
+    return k;
+}
+
+static PyObject *call2(PtsOpId id, PyObject *a, PyObject *b) {
     PyObject *args[2] = { a, b };
     return pyts_call_op_id(id, args, 2);
 }
 
+/* The op for each operand kind. number OP tensor calls nt(number, tensor), or nt(tensor, number)
+ * for the commutative ops (2 + a records add(a, 2), 1 & a records bitwise_and(a, 1)). */
+enum { KEEP, SWAP };
+static PyObject *binary_slot3(PtsOpId tt, PtsOpId tn, PtsOpId nt, int order, PyObject *a, PyObject *b) {
+    PyObject *x, *y, *r;
+    int k = operands(a, b, &x, &y);
+    if (k < 0) return NULL;
+    switch (k) {
+    case OPND_TT: r = call2(tt, x, y); break;
+    case OPND_TN: r = call2(tn, x, y); break;
+    case OPND_NT: r = order == SWAP ? call2(nt, y, x) : call2(nt, x, y); break;
+    default: Py_RETURN_NOTIMPLEMENTED;
+    }
+    Py_DECREF(x);
+    Py_DECREF(y);
+    return r;
+}
+
 static PyObject *unary_slot(PtsOpId id, PyObject *a) { return pyts_call_op_id(id, &a, 1); }
 
-static PyObject *nb_add(PyObject *a, PyObject *b) { return binary_slot(PTS_OP_ADD_TENSOR, a, b); }
-static PyObject *nb_sub(PyObject *a, PyObject *b) { return binary_slot(PTS_OP_SUB_TENSOR, a, b); }
-static PyObject *nb_mul(PyObject *a, PyObject *b) { return binary_slot(PTS_OP_MUL_TENSOR, a, b); }
-static PyObject *nb_truediv(PyObject *a, PyObject *b) { return binary_slot(PTS_OP_DIV_TENSOR, a, b); }
-static PyObject *nb_iadd(PyObject *a, PyObject *b) { return binary_slot(PTS_OP_ADD__TENSOR, a, b); }
-static PyObject *nb_isub(PyObject *a, PyObject *b) { return binary_slot(PTS_OP_SUB__TENSOR, a, b); }
-static PyObject *nb_imul(PyObject *a, PyObject *b) { return binary_slot(PTS_OP_MUL__TENSOR, a, b); }
-static PyObject *nb_itruediv(PyObject *a, PyObject *b) { return binary_slot(PTS_OP_DIV__TENSOR, a, b); }
+static PyObject *nb_add(PyObject *a, PyObject *b) {
+    return binary_slot3(PTS_OP_ADD_TENSOR, PTS_OP_ADD_TENSOR, PTS_OP_ADD_TENSOR, SWAP, a, b);
+}
+static PyObject *nb_mul(PyObject *a, PyObject *b) {
+    return binary_slot3(PTS_OP_MUL_TENSOR, PTS_OP_MUL_TENSOR, PTS_OP_MUL_TENSOR, SWAP, a, b);
+}
+static PyObject *nb_floordiv(PyObject *a, PyObject *b) {
+    return binary_slot3(PTS_OP_FLOOR_DIVIDE, PTS_OP_FLOOR_DIVIDE, PTS_OP_FLOOR_DIVIDE, KEEP, a, b);
+}
+static PyObject *nb_mod(PyObject *a, PyObject *b) {
+    return binary_slot3(PTS_OP_REMAINDER_TENSOR, PTS_OP_REMAINDER_SCALAR,
+                        PTS_OP_REMAINDER_SCALAR_TENSOR, KEEP, a, b);
+}
+static PyObject *nb_and(PyObject *a, PyObject *b) {
+    return binary_slot3(PTS_OP_DUNDER_AND_TENSOR, PTS_OP_DUNDER_AND_SCALAR, PTS_OP_BITWISE_AND_SCALAR,
+                        SWAP, a, b);
+}
+static PyObject *nb_or(PyObject *a, PyObject *b) {
+    return binary_slot3(PTS_OP_DUNDER_OR_TENSOR, PTS_OP_DUNDER_OR_SCALAR, PTS_OP_BITWISE_OR_SCALAR,
+                        SWAP, a, b);
+}
+static PyObject *nb_xor(PyObject *a, PyObject *b) {
+    return binary_slot3(PTS_OP_DUNDER_XOR_TENSOR, PTS_OP_DUNDER_XOR_SCALAR, PTS_OP_BITWISE_XOR_SCALAR,
+                        SWAP, a, b);
+}
+static PyObject *nb_lshift(PyObject *a, PyObject *b) {
+    return binary_slot3(PTS_OP_DUNDER_LSHIFT_TENSOR, PTS_OP_DUNDER_LSHIFT_SCALAR,
+                        PTS_OP_BITWISE_LEFT_SHIFT_SCALAR_TENSOR, KEEP, a, b);
+}
+static PyObject *nb_rshift(PyObject *a, PyObject *b) {
+    return binary_slot3(PTS_OP_DUNDER_RSHIFT_TENSOR, PTS_OP_DUNDER_RSHIFT_SCALAR,
+                        PTS_OP_BITWISE_RIGHT_SHIFT_SCALAR_TENSOR, KEEP, a, b);
+}
+
+/* number - tensor is rsub(tensor, number) */
+static PyObject *nb_sub(PyObject *a, PyObject *b) {
+    PyObject *x, *y, *r;
+    int k = operands(a, b, &x, &y);
+    if (k < 0) return NULL;
+    if (k == OPND_NONE) Py_RETURN_NOTIMPLEMENTED;
+    r = k == OPND_NT ? call2(PTS_OP_RSUB_SCALAR, y, x) : call2(PTS_OP_SUB_TENSOR, x, y);
+    Py_DECREF(x);
+    Py_DECREF(y);
+    return r;
+}
+
+/* number / tensor is reciprocal(tensor) * number, as PyTorch's __rtruediv__ */
+static PyObject *nb_truediv(PyObject *a, PyObject *b) {
+    PyObject *x, *y, *r;
+    int k = operands(a, b, &x, &y);
+    if (k < 0) return NULL;
+    if (k == OPND_NONE) Py_RETURN_NOTIMPLEMENTED;
+    if (k == OPND_NT) {
+        PyObject *inv = unary_slot(PTS_OP_RECIPROCAL, y);
+        r = inv ? call2(PTS_OP_MUL_TENSOR, inv, x) : NULL;
+        Py_XDECREF(inv);
+    } else {
+        r = call2(PTS_OP_DIV_TENSOR, x, y);
+    }
+    Py_DECREF(x);
+    Py_DECREF(y);
+    return r;
+}
+
+static PyObject *nb_pow(PyObject *a, PyObject *b, PyObject *mod) {
+    if (mod != Py_None) Py_RETURN_NOTIMPLEMENTED;
+    return binary_slot3(PTS_OP_POW_TENSOR_TENSOR, PTS_OP_POW_TENSOR_SCALAR, PTS_OP_POW_SCALAR, KEEP, a, b);
+}
+
+/* In-place forms run only with a tensor on the left (Python falls back to the binary slot
+ * otherwise). */
+static PyObject *inplace_slot(PtsOpId tt, PtsOpId tn, PyObject *a, PyObject *b) {
+    if (!PytsTensor_Check(a)) Py_RETURN_NOTIMPLEMENTED;
+    PyObject *x, *y, *r;
+    int k = operands(a, b, &x, &y);
+    if (k < 0) return NULL;
+    if (k == OPND_NONE) Py_RETURN_NOTIMPLEMENTED;
+    r = call2(k == OPND_TT ? tt : tn, x, y);
+    Py_DECREF(x);
+    Py_DECREF(y);
+    return r;
+}
+static PyObject *nb_iadd(PyObject *a, PyObject *b) { return inplace_slot(PTS_OP_ADD__TENSOR, PTS_OP_ADD__TENSOR, a, b); }
+static PyObject *nb_isub(PyObject *a, PyObject *b) { return inplace_slot(PTS_OP_SUB__TENSOR, PTS_OP_SUB__TENSOR, a, b); }
+static PyObject *nb_imul(PyObject *a, PyObject *b) { return inplace_slot(PTS_OP_MUL__TENSOR, PTS_OP_MUL__TENSOR, a, b); }
+static PyObject *nb_itruediv(PyObject *a, PyObject *b) { return inplace_slot(PTS_OP_DIV__TENSOR, PTS_OP_DIV__TENSOR, a, b); }
+static PyObject *nb_ifloordiv(PyObject *a, PyObject *b) {
+    return inplace_slot(PTS_OP_FLOOR_DIVIDE__TENSOR, PTS_OP_FLOOR_DIVIDE__SCALAR, a, b);
+}
+static PyObject *nb_imod(PyObject *a, PyObject *b) {
+    return inplace_slot(PTS_OP_REMAINDER__TENSOR, PTS_OP_REMAINDER__SCALAR, a, b);
+}
+static PyObject *nb_ipow(PyObject *a, PyObject *b, PyObject *mod) {
+    if (mod != Py_None) Py_RETURN_NOTIMPLEMENTED;
+    return inplace_slot(PTS_OP_POW__TENSOR, PTS_OP_POW__SCALAR, a, b);
+}
+static PyObject *nb_iand(PyObject *a, PyObject *b) { return inplace_slot(PTS_OP_DUNDER_IAND_TENSOR, PTS_OP_DUNDER_IAND_SCALAR, a, b); }
+static PyObject *nb_ior(PyObject *a, PyObject *b) { return inplace_slot(PTS_OP_DUNDER_IOR_TENSOR, PTS_OP_DUNDER_IOR_SCALAR, a, b); }
+static PyObject *nb_ixor(PyObject *a, PyObject *b) { return inplace_slot(PTS_OP_DUNDER_IXOR_TENSOR, PTS_OP_DUNDER_IXOR_SCALAR, a, b); }
+static PyObject *nb_ilshift(PyObject *a, PyObject *b) {
+    return inplace_slot(PTS_OP_DUNDER_ILSHIFT_TENSOR, PTS_OP_DUNDER_ILSHIFT_SCALAR, a, b);
+}
+static PyObject *nb_irshift(PyObject *a, PyObject *b) {
+    return inplace_slot(PTS_OP_DUNDER_IRSHIFT_TENSOR, PTS_OP_DUNDER_IRSHIFT_SCALAR, a, b);
+}
+
 /* @ takes tensors only (torch: "unsupported operand type(s) for @"); torch has no __imatmul__,
  * so `a @= b` rebinds a to a @ b through this slot as well. */
 static PyObject *nb_matmul(PyObject *a, PyObject *b) {
@@ -344,7 +489,39 @@ static PyObject *nb_matmul(PyObject *a, PyObject *b) {
     return pyts_call_op_id(PTS_OP_MATMUL, args, 2);
 }
 static PyObject *nb_neg(PyObject *a) { return unary_slot(PTS_OP_NEG, a); }
-static PyObject *nb_pos(PyObject *a) { return Py_NewRef(a); }
+static PyObject *nb_abs(PyObject *a) { return unary_slot(PTS_OP_ABS, a); }
+static PyObject *nb_invert(PyObject *a) {
+    if (pts_dtype_is_float(T(a)->dtype))
+        return PyErr_Format(PyExc_TypeError,
+                            "~ (operator.invert) is only implemented on integer and Boolean-type tensors");
+    return unary_slot(PTS_OP_BITWISE_NOT, a);
+}
+static PyObject *nb_pos(PyObject *a) {
+    if (T(a)->dtype == PTS_BOOL)
+        return PyErr_Format(PyExc_RuntimeError, "The `+` operator, on a bool tensor is not supported.");
+    return Py_NewRef(a);
+}
+
+/* == and != against a non-number give NotImplemented, so Python answers by identity (False /
+ * True) as for torch; ordering against one raises TypeError. */
+static PyObject *tensor_richcompare(PyObject *self, PyObject *other, int op) {
+    static const PtsOpId tt[6] = { PTS_OP_LT_TENSOR, PTS_OP_LE_TENSOR, PTS_OP_EQ_TENSOR,
+                                   PTS_OP_NE_TENSOR, PTS_OP_GT_TENSOR, PTS_OP_GE_TENSOR };
+    static const PtsOpId ts[6] = { PTS_OP_LT_SCALAR, PTS_OP_LE_SCALAR, PTS_OP_EQ_SCALAR,
+                                   PTS_OP_NE_SCALAR, PTS_OP_GT_SCALAR, PTS_OP_GE_SCALAR };
+    if (op < 0 || op > 5) Py_RETURN_NOTIMPLEMENTED;
+    PyObject *x, *y, *r;
+    int k = operands(self, other, &x, &y);
+    if (k < 0) return NULL;
+    if (k != OPND_TT && k != OPND_TN) {
+        if (k == OPND_NT) { Py_DECREF(x); Py_DECREF(y); }
+        Py_RETURN_NOTIMPLEMENTED;
+    }
+    r = call2(k == OPND_TT ? tt[op] : ts[op], x, y);
+    Py_DECREF(x);
+    Py_DECREF(y);
+    return r;
+}
 
 static int nb_bool(PyObject *self) {
     PtsTensor *t = T(self);
@@ -410,17 +587,36 @@ static PyType_Slot tensor_slots[] = {
     {Py_tp_hash, tensor_hash},
     {Py_tp_getset, tensor_getset},
     {Py_tp_methods, tensor_methods},
+    {Py_tp_richcompare, tensor_richcompare},
     {Py_nb_add, nb_add},
     {Py_nb_subtract, nb_sub},
     {Py_nb_multiply, nb_mul},
     {Py_nb_true_divide, nb_truediv},
+    {Py_nb_floor_divide, nb_floordiv},
+    {Py_nb_remainder, nb_mod},
+    {Py_nb_power, nb_pow},
+    {Py_nb_and, nb_and},
+    {Py_nb_or, nb_or},
+    {Py_nb_xor, nb_xor},
+    {Py_nb_lshift, nb_lshift},
+    {Py_nb_rshift, nb_rshift},
     {Py_nb_inplace_add, nb_iadd},
     {Py_nb_inplace_subtract, nb_isub},
     {Py_nb_inplace_multiply, nb_imul},
     {Py_nb_inplace_true_divide, nb_itruediv},
     {Py_nb_matrix_multiply, nb_matmul},
+    {Py_nb_inplace_floor_divide, nb_ifloordiv},
+    {Py_nb_inplace_remainder, nb_imod},
+    {Py_nb_inplace_power, nb_ipow},
+    {Py_nb_inplace_and, nb_iand},
+    {Py_nb_inplace_or, nb_ior},
+    {Py_nb_inplace_xor, nb_ixor},
+    {Py_nb_inplace_lshift, nb_ilshift},
+    {Py_nb_inplace_rshift, nb_irshift},
     {Py_nb_negative, nb_neg},
     {Py_nb_positive, nb_pos},
+    {Py_nb_absolute, nb_abs},
+    {Py_nb_invert, nb_invert},
     {Py_nb_bool, nb_bool},
     {Py_nb_float, nb_float},
     {Py_nb_int, nb_int},
