@@ -69,15 +69,15 @@ static int to_scalar(PyObject *o, PtsValue *v) {
         else *v = pts_vint(pts_tensor_item_i64(t));
         return 0;
     }
-    if (PyArray_IsScalar(o, Integer)) {
+    if (PYTS_NP_SCALAR(o, Integer)) {
         int64_t i;
         if (to_int(o, &i) == 0) { *v = pts_vint(i); return 0; }
     }
-    if (PyArray_IsScalar(o, Floating)) {
+    if (PYTS_NP_SCALAR(o, Floating)) {
         *v = pts_vdouble(PyFloat_AsDouble(o));
         return 0;
     }
-    if (PyArray_IsScalar(o, Bool)) { *v = pts_vbool(PyObject_IsTrue(o) == 1); return 0; }
+    if (PYTS_NP_SCALAR(o, Bool)) { *v = pts_vbool(PyObject_IsTrue(o) == 1); return 0; }
     return 1;
 }
 
@@ -121,7 +121,7 @@ static int to_elem(PyObject *o, const PtsArgType *t, PtsValue *v, const char **w
         return 0;
     }
     case PTS_T_FLOAT:
-        if (PyFloat_Check(o) || (PyLong_Check(o) && !PyBool_Check(o)) || PyArray_IsScalar(o, Number)) {
+        if (PyFloat_Check(o) || (PyLong_Check(o) && !PyBool_Check(o)) || PYTS_NP_SCALAR(o, Number)) {
             double d = PyFloat_AsDouble(o);
             if (d == -1 && PyErr_Occurred()) { PyErr_Clear(); *why = "float"; return 1; }
             *v = pts_vdouble(d);
@@ -135,7 +135,7 @@ static int to_elem(PyObject *o, const PtsArgType *t, PtsValue *v, const char **w
         return 1;
     case PTS_T_BOOL:
         if (PyBool_Check(o)) { *v = pts_vbool(o == Py_True); return 0; }
-        if (PyArray_IsScalar(o, Bool)) { *v = pts_vbool(PyObject_IsTrue(o) == 1); return 0; }
+        if (PYTS_NP_SCALAR(o, Bool)) { *v = pts_vbool(PyObject_IsTrue(o) == 1); return 0; }
         *why = "bool";
         return 1;
     case PTS_T_SCALAR:

@@ -20,7 +20,7 @@ static void key_free(Key *k) {
 
 /* THPUtils_checkLong: Python ints (not bools) and NumPy integers */
 static bool check_long(PyObject *o) {
-    return (PyLong_Check(o) && !PyBool_Check(o)) || PyArray_IsScalar(o, Integer);
+    return (PyLong_Check(o) && !PyBool_Check(o)) || PYTS_NP_SCALAR(o, Integer);
 }
 
 static int unpack_long(PyObject *o, int64_t *v) {
@@ -43,7 +43,7 @@ static int sequence_tensor(PyObject *seq, Key *k, PtsTensor **out) {
         return -1;
     }
     /* other sequences (range, ...) go through a list, which pyts.tensor() reads */
-    PyObject *data = PyList_Check(seq) || PyTuple_Check(seq) || PyArray_Check(seq) ? Py_NewRef(seq)
+    PyObject *data = PyList_Check(seq) || PyTuple_Check(seq) || PYTS_NP_ARRAY(seq) ? Py_NewRef(seq)
                                                                                     : PySequence_List(seq);
     if (!data) return -1;
     PyObject *args = PyTuple_Pack(1, data);
@@ -122,7 +122,7 @@ static int parse_item(PyObject *o, Key *k) {
 /* treatSequenceAsTuple: NumPy's heuristic for x[[a, b]] vs x[[0, 1]] */
 static bool sequence_as_tuple(PyObject *key) {
     if (PyTuple_Check(key)) return true;
-    if (PytsTensor_Check(key) || PyArray_CheckExact(key) || !PySequence_Check(key)) return false;
+    if (PytsTensor_Check(key) || PYTS_NP_ARRAY_EXACT(key) || !PySequence_Check(key)) return false;
     Py_ssize_t n = PySequence_Size(key);
     if (n < 0) { PyErr_Clear(); return false; }
     if (n >= 32) return false;

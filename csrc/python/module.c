@@ -155,10 +155,25 @@ static PyObject *m_set_num_threads(PyObject *self, PyObject *n) {
 }
 static PyObject *m_get_num_threads(PyObject *self, PyObject *u) { (void)self; (void)u; return PyLong_FromLong(pts_blas_get_threads()); }
 
+int pyts_numpy_import(void) {
+    if (PyArray_API) return 0;
+    return PyArray_ImportNumPyAPI();
+}
+
+int pyts_numpy_ready(void) {
+    if (PyArray_API) return 1;
+    static PyObject *name;
+    if (!name && !(name = PyUnicode_InternFromString("numpy"))) { PyErr_Clear(); return 0; }
+    PyObject *np = PyImport_GetModule(name);
+    if (!np) { PyErr_Clear(); return 0; }
+    Py_DECREF(np);
+    if (PyArray_ImportNumPyAPI() < 0) { PyErr_Clear(); return 0; }
+    return 1;
+}
+
 PyMODINIT_FUNC PyInit__C(void) {
     PtsError err = { 0 };
     if (pts_ops_init(&err)) return pyts_raise(&err);
-    import_array();
     PyObject *m = PyModule_Create(&moduledef);
     if (!m) return NULL;
     PytsExc_CompileError = PyErr_NewException("pyts._C.CompileError", PyExc_RuntimeError, NULL);

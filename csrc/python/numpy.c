@@ -45,6 +45,7 @@ static void release_pyobj(void *data, void *ctx) {
 
 PyObject *pyts_from_numpy(PyObject *self, PyObject *obj) {
     (void)self;
+    if (pyts_numpy_import() < 0) return NULL;
     if (!PyArray_Check(obj)) return PyErr_Format(PyExc_TypeError, "expected np.ndarray (got %s)", Py_TYPE(obj)->tp_name);
     PyArrayObject *arr = (PyArrayObject *)obj;
     PtsDType dt = npy_to_dtype(PyArray_TYPE(arr));
@@ -84,6 +85,7 @@ PyObject *pyts_from_numpy(PyObject *self, PyObject *obj) {
 
 PyObject *pyts_tensor_numpy(PyObject *self, PyObject *unused) {
     (void)unused;
+    if (pyts_numpy_import() < 0) return NULL;
     PtsTensor *t = pyts_tensor_of(self);
     int tn = dtype_to_npy(t->dtype);
     if (tn < 0) return PyErr_Format(PyExc_TypeError, "Got unsupported ScalarType %s", pts_dtype_name(t->dtype) );
@@ -134,9 +136,9 @@ static int infer(PyObject *o, int d, Infer *in) {
         return 0;
     }
     int k;
-    if (PyBool_Check(o) || PyArray_IsScalar(o, Bool)) k = 0;
-    else if (PyLong_Check(o) || PyArray_IsScalar(o, Integer)) k = 1;
-    else if (PyFloat_Check(o) || PyArray_IsScalar(o, Floating)) k = 2;
+    if (PyBool_Check(o) || PYTS_NP_SCALAR(o, Bool)) k = 0;
+    else if (PyLong_Check(o) || PYTS_NP_SCALAR(o, Integer)) k = 1;
+    else if (PyFloat_Check(o) || PYTS_NP_SCALAR(o, Floating)) k = 2;
     else {
         PyErr_Format(PyExc_TypeError, "new(): invalid data type '%s'", Py_TYPE(o)->tp_name);
         return -1;
@@ -223,7 +225,7 @@ PyObject *pyts_tensor_new_from_data(PyObject *self, PyObject *args, PyObject *kw
         return NULL;
     if (dtype != Py_None && !PyObject_TypeCheck(dtype, PytsDType_Type))
         return PyErr_Format(PyExc_TypeError, "tensor(): argument 'dtype' must be pyts.dtype, not %s", Py_TYPE(dtype)->tp_name);
-    if (PyArray_Check(data)) return tensor_from_array(data, dtype);
+    if (PYTS_NP_ARRAY(data)) return tensor_from_array(data, dtype);
     PyObject *fast = data;
     Infer in = { 0 };
     if (infer(data, 0, &in) < 0) return NULL;

@@ -16,6 +16,14 @@
 
 #include "../ops/ops.h"
 
+/* NumPy is imported lazily: `import pyts` does not pay for `import numpy`. Until the user imports
+ * NumPy no NumPy object can reach us, so the checks below are false without loading it. */
+int pyts_numpy_ready(void);    /* 1 when NumPy's C API is usable (imports it if numpy is loaded) */
+int pyts_numpy_import(void);   /* import NumPy now; -1 with an exception set on failure */
+#define PYTS_NP_SCALAR(o, kind) (pyts_numpy_ready() && PyArray_IsScalar(o, kind))
+#define PYTS_NP_ARRAY(o) (pyts_numpy_ready() && PyArray_Check(o))
+#define PYTS_NP_ARRAY_EXACT(o) (pyts_numpy_ready() && PyArray_CheckExact(o))
+
 typedef struct PytsTensorObject {
     PyObject_HEAD
     PtsTensor *t;          /* +1 */

@@ -323,8 +323,8 @@ static PyMethodDef tensor_methods[] = {
 enum { OPND_TT, OPND_TN, OPND_NT, OPND_NONE };  /* tensor-tensor, tensor-number, number-tensor */
 
 static bool is_number(PyObject *o) {
-    return PyLong_Check(o) || PyFloat_Check(o) || PyArray_IsScalar(o, Integer) ||
-           PyArray_IsScalar(o, Floating) || PyArray_IsScalar(o, Bool);
+    return PyLong_Check(o) || PyFloat_Check(o) || PYTS_NP_SCALAR(o, Integer) ||
+           PYTS_NP_SCALAR(o, Floating) || PYTS_NP_SCALAR(o, Bool);
 }
 
 /* Classifies (a, b); *na / *nb get new references to the operands, NumPy scalars turned into
@@ -337,8 +337,8 @@ static int operands(PyObject *a, PyObject *b, PyObject **na, PyObject **nb) {
     for (int i = 0; i < 2; i++) {
         PyObject *x = o[i];
         if (PytsTensor_Check(x) || PyLong_Check(x) || PyFloat_Check(x)) r[i] = Py_NewRef(x);
-        else if (PyArray_IsScalar(x, Bool)) r[i] = PyBool_FromLong(PyObject_IsTrue(x) == 1);
-        else if (PyArray_IsScalar(x, Integer)) r[i] = PyNumber_Long(x);
+        else if (PYTS_NP_SCALAR(x, Bool)) r[i] = PyBool_FromLong(PyObject_IsTrue(x) == 1);
+        else if (PYTS_NP_SCALAR(x, Integer)) r[i] = PyNumber_Long(x);
         else r[i] = PyNumber_Float(x);
         if (!r[i]) {
             if (i) Py_DECREF(r[0]);
