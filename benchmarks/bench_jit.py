@@ -1,0 +1,124 @@
+"""Tracing and traced calls in pyts and PyTorch 2.13, side by side, with ratios.
+
+- per-call latency, eager vs traced: the tutorial's MyCell (Linear(4, 4) + tanh on 3x4) and a
+  3-layer MLP (batch 64, 256-512-512-10);
+- throughput of one traced BLAS-bound module called from 1 and from 2 Python threads;
+- the time `trace` itself takes.
+
+    python benchmarks/bench_jit.py [--quick]
+"""
+import argparse
+import os
+import sys
+import threading
+import time
+import timeit
+import warnings
+
+ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+ap.add_argument("--quick", action="store_true")
+ARGS = ap.parse_args()
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import pyts  # noqa: E402
+import pyts.jit  # noqa: E402
+import torch  # noqa: E402
+
+warnings.filterwarnings("ignore")
+REPEATS = 3 if ARGS.quick else 7
+
+
+def best(fn, number=None):
+    fn()
+    if number is None:
+        number = 1
+        while timeit.timeit(fn, number=number) < 0.02:
+            number *= 4
+    return min(timeit.repeat(fn, number=number, repeat=REPEATS)) / number
+
+
+def fmt(s):
+    return f"{s * 1e6:9.2f} us" if s < 1e-3 else f"{s * 1e3:9.2f} ms"
+
+
+def models(lib):
+    nn = lib.nn
+
+    class MyCell(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.linear = nn.Linear(4, 4)
+
+        def forward(self, x, h):
+            new_h = lib.tanh(self.linear(x) + h)
+            return new_h, new_h
+
+    class MLP(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.l1, self.l2, self.l3 = nn.Linear(256, 512), nn.Linear(512, 512), nn.Linear(512, 10)
+
+        def forward(self, x):
+            return self.l3(lib.relu(self.l2(lib.relu(self.l1(x)))))
+
+    return MyCell(), MLP()
+
+
+def row(name, p, t):
+    print(f"{name:34s} {fmt(p)} {fmt(t)}   {p / t:6.2f}x")
+
+
+def main():
+    torch.set_num_threads(1)
+    pyts.set_num_threads(1)
+    print(f"{'':34s} {'pyts':>12s} {'torch':>12s}   pyts/torch")
+    cell_p, mlp_p = models(pyts)
+    cell_t, mlp_t = models(torch)
+    x_p, h_p = pyts.rand(3, 4), pyts.rand(3, 4)
+    x_t, h_t = torch.rand(3, 4), torch.rand(3, 4)
+    xm_p, xm_t = pyts.rand(64, 256), torch.rand(64, 256)
+
+    row("trace MyCell", best(lambda: pyts.jit.trace(cell_p, (x_p, h_p)), 20),
+        best(lambda: torch.jit.trace(cell_t, (x_t, h_t)), 20))
+    row("trace MLP", best(lambda: pyts.jit.trace(mlp_p, (xm_p,)), 10),
+        best(lambda: torch.jit.trace(mlp_t, (xm_t,)), 10))
+
+    tc_p, tc_t = pyts.jit.trace(cell_p, (x_p, h_p)), torch.jit.trace(cell_t, (x_t, h_t))
+    tm_p, tm_t = pyts.jit.trace(mlp_p, (xm_p,)), torch.jit.trace(mlp_t, (xm_t,))
+    with pyts.no_grad(), torch.no_grad():
+        row("MyCell eager call", best(lambda: cell_p(x_p, h_p)), best(lambda: cell_t(x_t, h_t)))
+        row("MyCell traced call", best(lambda: tc_p(x_p, h_p)), best(lambda: tc_t(x_t, h_t)))
+        row("MLP eager call", best(lambda: mlp_p(xm_p)), best(lambda: mlp_t(xm_t)))
+        row("MLP traced call", best(lambda: tm_p(xm_p)), best(lambda: tm_t(xm_t)))
+
+    # threads: calls per second of one traced module, 1 vs 2 Python threads, default BLAS threads
+    pyts.set_num_threads(1)
+    big_p = pyts.rand(256, 256)
+    lin = pyts.nn.Linear(256, 256)
+    tl = pyts.jit.trace(lin, (big_p,))
+
+    def throughput(nthreads, seconds=1.0 if not ARGS.quick else 0.4):
+        counts = [0] * nthreads
+        stop = time.perf_counter() + seconds
+
+        def work(i):
+            with pyts.no_grad():
+                while time.perf_counter() < stop:
+                    tl(big_p)
+                    counts[i] += 1
+
+        ths = [threading.Thread(target=work, args=(i,)) for i in range(nthreads)]
+        for th in ths:
+            th.start()
+        for th in ths:
+            th.join()
+        return sum(counts) / seconds
+
+    t1, t2 = throughput(1), throughput(2)
+    print(f"{'traced Linear(256,256) on 256x256':34s} 1 thread {t1:8.0f}/s, 2 threads {t2:8.0f}/s"
+          f"   {t2 / t1:5.2f}x")
+    print("targets: traced MyCell call <= 0.3x torch; 2 threads >= 1.7x of 1; trace time <= 0.2x torch")
+
+
+if __name__ == "__main__":
+    main()
