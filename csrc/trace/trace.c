@@ -70,11 +70,9 @@ static bool tensor_requires_grad(const PtsTensor *t) {
     return (t->flags & PTS_TF_REQUIRES_GRAD) || t->autograd != NULL;
 }
 
-/* The IR value of tensor t in frame f: mapped, a parameter/buffer of the frame's module (recorded
- * as prim::GetAttr on first use), or else a constant. */
-static PtsIrValue *value_of(Frame *f, PtsTensor *t, PtsError *err) {
-    PtsIrValue *v = lookup(f, t);
-    if (v) return v;
+/* prim::GetAttr for t when it is a parameter/buffer of the frame's module; NULL otherwise (err
+ * set only on failure). */
+static PtsIrValue *value_of_attr_only(Frame *f, PtsTensor *t, PtsError *err) {
     if (f->self.tag == PTS_V_OBJECT) {
         PtsObject *o = pts_as_object(f->self);
         for (int i = 0; i < o->nslots; i++) {
@@ -89,6 +87,19 @@ static PtsIrValue *value_of(Frame *f, PtsTensor *t, PtsError *err) {
             return n->outputs[0];
         }
     }
+    return NULL;
+oom:
+    pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+    return NULL;
+}
+
+/* The IR value of tensor t in frame f: mapped, a parameter/buffer of the frame's module (recorded
+ * as prim::GetAttr on first use), or else a constant. */
+static PtsIrValue *value_of(Frame *f, PtsTensor *t, PtsError *err) {
+    PtsIrValue *v = lookup(f, t);
+    if (v) return v;
+    v = value_of_attr_only(f, t, err);
+    if (v || err->code) return v;
     /* a tensor the trace did not produce: baked in as a constant */
     PtsIrValue *c = pts_graph_constant(f->g, f->g->top, pts_vtensor(pts_tensor_retain(t)));
     if (!c) goto oom;
@@ -138,6 +149,12 @@ static PtsStatus trace_hook(PtsOpId id, PtsValue *args, PtsValue *out, PtsError 
     if (s) return s;
     const PtsSchema *sc = &pts_op_info[id].schema;
     PtsIrValue *ins[PTS_MAX_ARGS];
+    /* module attributes first, last argument first: PyTorch's traces read `bias` before `weight`
+     * for linear(x, weight, bias) */
+    for (int i = sc->nargs - 1; i >= 0; i--)
+        if (args[i].tag == PTS_V_TENSOR && !lookup(f, args[i].u.t) && !(args[i].u.t->flags & PTS_TF_WRAPPED_NUMBER) &&
+            f->self.tag == PTS_V_OBJECT && !value_of_attr_only(f, args[i].u.t, err) && err->code)
+            goto fail;
     for (int i = 0; i < sc->nargs; i++)
         if (!(ins[i] = arg_value(f, args[i], err))) goto fail;
     PtsType *otypes[PTS_MAX_RETS];
@@ -201,6 +218,7 @@ PtsStatus pts_trace_push(PtsValue self, int nin, const PtsValue *inputs, const c
     if (self.tag == PTS_V_OBJECT) {
         PtsType *st = pts_type_class(pts_as_object(self)->cls);
         if (!st || !(f->self_val = pts_block_add_input(f->g, f->g->top, st, "self"))) goto oom;
+        if (!top) pts_value_set_name(f->g, f->self_val, "self");  /* the outermost prints %self.1 */
     }
     /* values of the inputs in the parent frame, for the CallMethod the parent records at pop */
     if (top) {
@@ -261,6 +279,22 @@ static PtsIrValue *output_value(Frame *f, PtsValue v, PtsError *err) {
     return NULL;
 }
 
+/* The type of a call's result as PyTorch records it: tensors lose their traced shapes. */
+static PtsType *erase_shapes(PtsType *t) {
+    if (t->kind == PTS_TY_TENSOR) return pts_type_retain(pts_type_tensor());
+    if (t->kind != PTS_TY_TUPLE) return pts_type_retain(t);
+    PtsType *es[64];
+    if (t->n > 64) return NULL;
+    for (int i = 0; i < t->n; i++)
+        if (!(es[i] = erase_shapes(t->elems[i]))) {
+            for (int k = 0; k < i; k++) pts_type_release(es[k]);
+            return NULL;
+        }
+    PtsType *r = pts_type_tuple(t->n, es);
+    for (int i = 0; i < t->n; i++) pts_type_release(es[i]);
+    return r;
+}
+
 /* Map the tensors of `v` in frame f to the value `iv` (unpacking tuples). */
 static PtsStatus map_outputs(Frame *f, PtsValue v, PtsIrValue *iv, PtsError *err) {
     if (v.tag == PTS_V_TENSOR) {
@@ -314,7 +348,8 @@ PtsStatus pts_trace_pop(PtsValue output, bool record, PtsError *err, PtsFunction
         pts_trace_abort();
         return err->code;
     }
-    PtsType *ret_type = pts_type_retain(ov->type);
+    PtsType *ret_type = erase_shapes(ov->type);
+    if (!ret_type) { pts_trace_abort(); return pts_fail(err, PTS_ERR_NOMEM, "out of memory"); }
     top = f->parent;
     depth--;
     if (depth == 0) pts_tls_tracing--;
