@@ -17,3 +17,8 @@ get_num_threads = _C.get_num_threads
 set_default_dtype = _C.set_default_dtype
 get_default_dtype = _C.get_default_dtype
 promote_types = _C.promote_types
+
+from . import autograd  # noqa: E402
+from .autograd import (  # noqa: E402,F401
+    enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled)
+from . import nn  # noqa: E402,F401

@@ -168,6 +168,7 @@ PyMODINIT_FUNC PyInit__C(void) {
     if (setup_dtypes(m) < 0) goto fail;
     if (pyts_tensor_setup(m) < 0) goto fail;
     if (pyts_ops_setup(m) < 0) goto fail;
+    if (pyts_autograd_setup(m) < 0) goto fail;
     return m;
 fail:
     Py_DECREF(m);

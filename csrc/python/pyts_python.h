@@ -51,6 +51,7 @@ PyObject *pyts_size_new(int n, const int64_t *shape);
 int pyts_ops_setup(PyObject *module);        /* functions and methods from the registry */
 int pyts_tensor_setup(PyObject *module);
 int pyts_numpy_setup(PyObject *module);
+int pyts_autograd_setup(PyObject *module);    /* autograd.c: grad_fn types, Tensor autograd API */
 PyObject *pyts_call_op_id(PtsOpId id, PyObject *const *args, Py_ssize_t nargs);
 PyObject *pyts_format_tensor(PyObject *self, PyObject *args, PyObject *kw);
 PyObject *pyts_from_numpy(PyObject *self, PyObject *arr);
