@@ -106,6 +106,7 @@ PtsStatus pts_ag_add(PtsTensor *a, PtsTensor *b, PtsError *err, PtsTensor **out)
 }
 
 PtsStatus pts_ag_fill(const PtsTensorMeta *m, double v, PtsError *err, PtsTensor **out) {
+    if (v == 0.0) return pts_tensor_zeros(m->dtype, m->ndim, m->shape, err, out);
     PTS_TRY(pts_tensor_new(m->dtype, m->ndim, m->shape, err, out));
     int64_t n = pts_numel(*out);
     size_t isz = pts_dtype_size(m->dtype);

@@ -128,7 +128,9 @@ static PtsStatus validate(const PtsNode *fn, int index, PtsTensor *g, const PtsT
     return s;
 }
 
-/* .grad += g for a leaf (or a non-leaf given in backward(inputs=...)). */
+/* .grad += g for a leaf (or a non-leaf given in backward(inputs=...)). Under the lock so that
+ * concurrent backward passes into one leaf add up; nothing is freed while it is held (a freed
+ * NumPy-backed storage takes the GIL, which a thread waiting for the lock may hold). */
 static PtsStatus accumulate(PtsTensor *var, PtsTensor *g, bool create_graph, PtsError *err) {
     PtsAutogradMeta *m = pts_meta_get(var, err);
     if (!m) return err->code;
@@ -145,35 +147,40 @@ static PtsStatus accumulate(PtsTensor *var, PtsTensor *g, bool create_graph, Pts
         PtsValue a[3] = { pts_vtensor(old), pts_vtensor(g), pts_vint(1) }, r[PTS_MAX_RETS];
         for (int k = 0; k < PTS_MAX_RETS; k++) r[k] = pts_none();
         s = pts_op_kernel(PTS_OP_ADD__TENSOR, a, r, err);   /* in place, as PyTorch: old grad objects see it */
-        for (int k = 0; k < PTS_MAX_RETS; k++) pts_value_release(&r[k]);
+        for (int k = 0; k < PTS_MAX_RETS; k++) pts_value_release(&r[k]);   /* +1 on old: not a free */
         if (!s) nw = pts_tensor_retain(old);
     } else {
         s = pts_ag_add(old, g, err, &nw);
     }
-    if (!s) {
-        m->grad = nw;
-        pts_tensor_release(old);
-    }
+    if (!s) m->grad = nw;
     pts_autograd_unlock();
+    if (!s) pts_tensor_release(old);
     return s;
 }
 
 /* retain_grad(): the gradient flowing into output k of fn, copied into the tensor's .grad */
 static PtsStatus run_retain_hooks(PtsNode *fn, PtsTensor **buf, PtsError *err) {
+    if (!fn->retains) return PTS_OK;
     PtsStatus s = PTS_OK;
     pts_autograd_lock();
+    int n = 0;
+    for (PtsRetainHook *h = fn->retains; h; h = h->next) n++;
+    PtsTensor **drop = pts_calloc((size_t)n, sizeof *drop);   /* old grads, freed after unlocking */
+    if (!drop) s = pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+    int k = 0;
     for (PtsRetainHook *h = fn->retains; h && !s; h = h->next) {
-        PtsTensor *g = buf[h->output_nr];
+        PtsTensor *g = buf[h->output_nr], *nw;
         if (!g) continue;
-        PtsTensor *nw;
         if (!h->meta->grad) s = pts_tensor_to(g, g->dtype, true, err, &nw);
         else s = pts_ag_add(h->meta->grad, g, err, &nw);
         if (!s) {
-            pts_tensor_release(h->meta->grad);
+            drop[k++] = h->meta->grad;
             h->meta->grad = nw;
         }
     }
     pts_autograd_unlock();
+    for (int i = 0; i < k; i++) pts_tensor_release(drop[i]);
+    pts_free(drop);
     return s;
 }
 
