@@ -381,6 +381,17 @@ def test_linear_parameters_and_init_bounds():
     assert repr(nb) == "Linear(in_features=3, out_features=2, bias=False)"
 
 
+def test_linear_init_follows_torch_generator_stream():
+    """With the registry's uniform_ and one seed, Linear draws exactly torch's weights."""
+    assert hasattr(pyts, "manual_seed"), "pyts.manual_seed (factory registry rows) is needed"
+    pyts.manual_seed(0)
+    torch.manual_seed(0)
+    p, t = pyts.nn.Linear(4, 3), torch.nn.Linear(4, 3)
+    np.testing.assert_array_equal(p.weight.detach().numpy(), t.weight.detach().numpy())
+    np.testing.assert_array_equal(p.bias.detach().numpy(), t.bias.detach().numpy())
+    assert str(p.bias).startswith("Parameter containing:\ntensor(")
+
+
 def test_init_functions():
     for nl, param in [("linear", None), ("sigmoid", None), ("tanh", None), ("relu", None),
                       ("leaky_relu", None), ("leaky_relu", 0.2), ("selu", None), ("conv2d", None)]:

@@ -514,6 +514,8 @@ static const char *matmul_name(const PtsValue *args) {
     if (da == 2 && db == 2) return "MmBackward0";
     if (da == 2 && db == 1) return "MvBackward0";
     if (da == 1 && db == 2) return "SqueezeBackward4";
+    /* PyTorch transposes a batched product and copies when the matrix side needs a gradient */
+    if (da == 2 && db >= 3 && pts_requires_grad(args[0].u.t)) return "CloneBackward0";
     return "UnsafeViewBackward0";
 }
 

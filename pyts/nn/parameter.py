@@ -32,6 +32,10 @@ class Parameter(Tensor):
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
+    def __str__(self) -> str:
+        # print(p) shows the same as repr, as in PyTorch (whose Tensor has no __str__ of its own)
+        return self.__repr__()
+
     def __deepcopy__(self, memo):
         if id(self) in memo:
             return memo[id(self)]
