@@ -206,4 +206,104 @@ PTS_INTERNAL PtsStatus pts_ag_cast(PtsTensor *g, PtsDType dt, PtsError *err, Pts
 PTS_INTERNAL PtsStatus pts_ag_add(PtsTensor *a, PtsTensor *b, PtsError *err, PtsTensor **out);
 PTS_INTERNAL PtsStatus pts_ag_fill(const PtsTensorMeta *m, double v, PtsError *err, PtsTensor **out);
 
+
+/* ================= the formula kit (derivatives.c) =================
+ * Registry ops the formulas call, by schema name; resolved once at init, so a formula can use a
+ * row of another topic as soon as the registry has it (calling a missing one is an error). */
+#define PTS_AG_OPS(X)                                                                          \
+    X(ADD, "add.Tensor") X(SUB, "sub.Tensor") X(MUL, "mul.Tensor") X(DIV, "div.Tensor")        \
+    X(NEG, "neg") X(SUM_DIM, "sum.dim_IntList") X(EXPAND, "expand") X(RESHAPE, "reshape")      \
+    X(T, "t") X(MM, "mm") X(MATMUL, "matmul") X(TRANSPOSE, "transpose.int")                    \
+    X(GT_SCALAR, "gt.Scalar") X(TO_DTYPE, "to.dtype") X(SIGN, "sign") X(SIN, "sin")            \
+    X(COS, "cos") X(EXP, "exp") X(LOG, "log") X(SIGMOID, "sigmoid") X(TANH, "tanh")            \
+    X(ERF, "erf") X(POW_TS, "pow.Tensor_Scalar") X(EQ, "eq.Tensor") X(LT, "lt.Tensor")         \
+    X(GT, "gt.Tensor") X(GE_SCALAR, "ge.Scalar") X(LE_SCALAR, "le.Scalar")                     \
+    X(LT_SCALAR, "lt.Scalar") X(EQ_SCALAR, "eq.Scalar") X(GE, "ge.Tensor") X(LE, "le.Tensor")  \
+    X(LOGICAL_AND, "logical_and") X(LOGICAL_OR, "logical_or") X(WHERE, "where.self")           \
+    X(WHERE_SO, "where.ScalarOther") X(WHERE_SS, "where.ScalarSelf")                           \
+    X(MASKED_FILL_S, "masked_fill.Scalar") X(SELECT, "select.int") X(SLICE, "slice.Tensor")    \
+    X(CAT, "cat") X(STACK, "stack") X(PERMUTE, "permute") X(FLIP, "flip") X(ROLL, "roll")      \
+    X(TRIL, "tril") X(TRIU, "triu") X(PAD, "constant_pad_nd") X(INDEX_PUT, "index_put")        \
+    X(INDEX, "index.Tensor") X(SCATTER, "scatter.src") X(SCATTER_ADD, "scatter_add")           \
+    X(GATHER, "gather") X(BMM, "bmm") X(MV, "mv") X(OUTER, "outer") X(CUMSUM, "cumsum")        \
+    X(MEAN_DIM, "mean.dim") X(LOGICAL_NOT, "logical_not") X(UNSQUEEZE, "unsqueeze")
+
+enum {
+#define X(ID, name) PTS_AG_##ID,
+    PTS_AG_OPS(X)
+#undef X
+    PTS_AG__COUNT
+};
+
+PTS_INTERNAL bool pts_ag_has(int op);   /* is the op in the registry? */
+/* op(args[0..n), defaults for the rest) through pts_op_call; one tensor result (+1). */
+PTS_INTERNAL PtsStatus pts_ag_call(int op, int n, const PtsValue *a, PtsError *err, PtsTensor **out);
+PTS_INTERNAL PtsStatus pts_ag_call1(int op, PtsTensor *a, PtsError *err, PtsTensor **out);
+PTS_INTERNAL PtsStatus pts_ag_call2(int op, PtsTensor *a, PtsTensor *b, PtsError *err, PtsTensor **out);
+/* op(a, number) (or op(number, a)) with the number as a PyTorch wrapped number */
+PTS_INTERNAL PtsStatus pts_ag_call_scalar(int op, PtsTensor *a, PtsValue num, bool num_first,
+                                          PtsError *err, PtsTensor **out);
+/* op(a, int list): reshape, expand, permute, ... */
+PTS_INTERNAL PtsStatus pts_ag_call_shape(int op, PtsTensor *a, int n, const int64_t *shape,
+                                         PtsError *err, PtsTensor **out);
+PTS_INTERNAL PtsStatus pts_ag_transpose_last(PtsTensor *a, PtsError *err, PtsTensor **out);
+PTS_INTERNAL bool pts_ag_is_one(PtsValue v);
+/* t * alpha, or t itself (retained) when alpha is 1 (PyTorch's maybe_multiply) */
+PTS_INTERNAL PtsStatus pts_ag_scale(PtsTensor *t, PtsValue alpha, PtsError *err, PtsTensor **out);
+
+/* Context accessors: argument i as kept (NULL when not a kept tensor), whether it needs a
+ * gradient, its shape/dtype, and storing its gradient (steals g). */
+static inline PtsTensor *pts_ag_arg(PtsGradCtx *c, int i) {
+    return c->args[i].tag == PTS_V_TENSOR ? c->args[i].u.t : NULL;
+}
+static inline bool pts_ag_need(PtsGradCtx *c, int i) {
+    int e = c->node->arg_edge[i];
+    return e >= 0 && c->node->next[e].fn != NULL;
+}
+/* for an argument that is a tensor list: does element j need a gradient? */
+static inline bool pts_ag_need_elem(PtsGradCtx *c, int i, int j) {
+    int e = c->node->arg_edge[i];
+    return e >= 0 && j < c->node->arg_nedge[i] && c->node->next[e + j].fn != NULL;
+}
+static inline const PtsTensorMeta *pts_ag_in(PtsGradCtx *c, int i) {
+    return &c->node->in_meta[c->node->arg_edge[i]];
+}
+static inline void pts_ag_set_edge(PtsGradCtx *c, int e, PtsTensor *g) {
+    pts_tensor_release(c->gi[e]);
+    c->gi[e] = g;
+}
+static inline void pts_ag_set(PtsGradCtx *c, int i, PtsTensor *g) {
+    pts_ag_set_edge(c, c->node->arg_edge[i], g);
+}
+/* A formula reading a value it did not keep: a derivatives.def bug, reported as such. */
+PTS_INTERNAL PtsStatus pts_ag_missing(PtsGradCtx *c, const char *what);
+
+/* The formulas and node-name functions named in derivatives.def. */
+#define PTS_GRAD(row, name, saves, fn) PTS_INTERNAL PtsStatus fn(PtsGradCtx *c);
+#define PTS_GRAD_NAMED(row, name_fn, saves, fn) \
+    PTS_INTERNAL PtsStatus fn(PtsGradCtx *c); PTS_INTERNAL const char *name_fn(const PtsValue *args);
+#define PTS_GRAD_COMPOSITE(row)
+#include "derivatives.def"
+#undef PTS_GRAD
+#undef PTS_GRAD_NAMED
+#undef PTS_GRAD_COMPOSITE
+
+#ifdef PTS_FORMULA_FILE
+/* Short names inside formulas_*.c only. */
+#define A(c, i) pts_ag_arg(c, i)
+#define need(c, i) pts_ag_need(c, i)
+#define IN(c, i) pts_ag_in(c, i)
+#define set(c, i, g) pts_ag_set(c, i, g)
+#define G(c) ((c)->go[0])
+#define E(c) ((c)->err)
+#define ARG(c, i, name) PtsTensor *name = pts_ag_arg(c, i); if (!name) return pts_ag_missing(c, #name)
+#define call pts_ag_call
+#define call1 pts_ag_call1
+#define call2 pts_ag_call2
+#define call_scalar pts_ag_call_scalar
+#define call_shape pts_ag_call_shape
+#define scale pts_ag_scale
+#define transpose_last pts_ag_transpose_last
+#endif
+
 #endif

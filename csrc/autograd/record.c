@@ -182,11 +182,12 @@ static PtsStatus record(PtsOpId id, const PtsGradEntry *e, PtsValue *args, PtsVa
     memcpy(node->arg_nedge, arg_nedge, sizeof arg_nedge);
     memcpy(node->arg_saved, arg_saved, sizeof arg_saved);
     for (int i = 0; i < s->nargs; i++) {
-        bool tensorish = args[i].tag == PTS_V_TENSOR ||
-                         (args[i].tag == PTS_V_LIST && pts_as_list(args[i])->len > 0 &&
-                          pts_as_list(args[i])->items[0].tag == PTS_V_TENSOR);
-        node->args[i] = tensorish ? pts_none() : pts_value_retain(args[i]);
-        node->arg_list[i] = tensorish && args[i].tag == PTS_V_LIST;
+        /* tensors and Tensor[] are inputs (kept only as the save spec says); a Tensor?[] index
+         * list is kept whole, None entries and all, like any other non-differentiable value */
+        bool tensor_list = args[i].tag == PTS_V_LIST && s->args[i].type.kind == PTS_T_TENSOR &&
+                           !s->args[i].type.elem_optional;
+        node->args[i] = args[i].tag == PTS_V_TENSOR || tensor_list ? pts_none() : pts_value_retain(args[i]);
+        node->arg_list[i] = tensor_list;
     }
     for (int k = 0; k < nout; k++) {
         PtsTensor *t = output_at(s, out, k);
