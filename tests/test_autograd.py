@@ -32,7 +32,7 @@ def T(a, requires_grad=True):
 
 def close(p, t, rtol=1e-6, atol=1e-7, msg=""):
     assert p is not None, msg + ": pyts gave None"
-    tn = t.detach().numpy() if isinstance(t, torch.Tensor) else np.asarray(t)
+    tn = t.detach().numpy(force=True) if isinstance(t, torch.Tensor) else np.asarray(t)
     assert tuple(p.shape) == tn.shape, f"{msg}: shape {tuple(p.shape)} != {tn.shape}"
     assert str(p.dtype).split(".")[-1] == str(tn.dtype) or tn.dtype == np.float32 and p.dtype == pyts.float32, msg
     np.testing.assert_allclose(p.numpy(), tn, rtol=rtol, atol=atol, err_msg=msg)
@@ -83,6 +83,15 @@ def test_no_formula_for_nondifferentiable_rows():
 _mat = arr
 
 
+class Const:
+    """A sample argument passed as a tensor that does not require grad (masks, indices, ...)."""
+
+    def __init__(self, a):
+        self.a = np.asarray(a)
+
+
+
+
 SAMPLES = {
     "add.Tensor": [((_mat(3, 4), _mat(3, 4)), {}), ((_mat(3, 4), _mat(4)), {"alpha": 2.5}),
                    ((_mat(3, 1), _mat(1, 4)), {}), ((_mat(3, 4), 2.0), {}), ((_mat(), _mat(2, 3)), {})],
@@ -98,6 +107,66 @@ SAMPLES = {
     "div_.Tensor": [((_mat(3, 4), _mat(3, 4, low=0.5, high=2)), {})],
     "log": [((_mat(3, 4, low=0.2, high=3),), {})],
     "log_": [((_mat(3, 4, low=0.2, high=3),), {})],
+    "log1p": [((_mat(3, 4, low=-0.5, high=3),), {})],
+    "log1p_": [((_mat(3, 4, low=-0.5, high=3),), {})],
+    "log2": [((_mat(3, 4, low=0.2, high=3),), {})],
+    "log2_": [((_mat(3, 4, low=0.2, high=3),), {})],
+    "sqrt": [((_mat(3, 4, low=0.2, high=3),), {})],
+    "sqrt_": [((_mat(3, 4, low=0.2, high=3),), {})],
+    "rsqrt": [((_mat(3, 4, low=0.2, high=3),), {})],
+    "rsqrt_": [((_mat(3, 4, low=0.2, high=3),), {})],
+    "reciprocal": [((_mat(3, 4, low=0.5, high=3),), {})],
+    "reciprocal_": [((_mat(3, 4, low=0.5, high=3),), {})],
+    "gelu": [((_mat(3, 4),), {}), ((_mat(3, 4),), {"approximate": "tanh"})],
+    "gelu_": [((_mat(3, 4),), {"approximate": "tanh"})],
+    "round.decimals": [((_mat(3, 4),), {"decimals": 2})],
+    "round_.decimals": [((_mat(3, 4),), {"decimals": 1})],
+    "div.Tensor_mode": [((_mat(3, 4), _mat(3, 4, low=0.5, high=2)), {"rounding_mode": None}),
+                        ((_mat(3, 4), _mat(4, low=0.5, high=2)), {"rounding_mode": "floor"})],
+    "div_.Tensor_mode": [((_mat(3, 4), _mat(3, 4, low=0.5, high=2)), {"rounding_mode": "trunc"})],
+    "div.Scalar_mode": [((_mat(3, 4), 2.5), {"rounding_mode": None}), ((_mat(3, 4), 2.5), {"rounding_mode": "floor"})],
+    "div_.Scalar_mode": [((_mat(3, 4), 2.5), {"rounding_mode": "trunc"})],
+    "remainder.Tensor": [((_mat(3, 4), _mat(3, 4, low=0.6, high=1.5)), {})],
+    "remainder_.Tensor": [((_mat(3, 4), _mat(4, low=0.6, high=1.5)), {})],
+    "fmod.Tensor": [((_mat(3, 4), _mat(3, 4, low=0.6, high=1.5)), {})],
+    "fmod_.Tensor": [((_mat(3, 4), _mat(3, 4, low=0.6, high=1.5)), {})],
+    "floor_divide": [((_mat(3, 4), _mat(3, 4, low=0.6, high=1.5)), {})],
+    "floor_divide_.Tensor": [((_mat(3, 4), _mat(3, 4, low=0.6, high=1.5)), {})],
+    "pow.Tensor_Scalar": [((_mat(3, 4, low=0.3, high=2), 2.5), {}), ((_mat(3, 4), 3), {}), ((_mat(3, 4), 0), {})],
+    "pow_.Scalar": [((_mat(3, 4, low=0.3, high=2), -1.5), {})],
+    "pow.Tensor_Tensor": [((_mat(3, 4, low=0.3, high=2), _mat(3, 4)), {}), ((_mat(3, 4, low=0.3, high=2), _mat(4)), {})],
+    "pow_.Tensor": [((_mat(3, 4, low=0.3, high=2), _mat(3, 4)), {})],
+    "pow.Scalar": [((2.5, _mat(3, 4)), {})],
+    "maximum": [((_mat(3, 4), _mat(3, 4)), {}), ((np.array([1.0, 2.0, 3.0]), np.array([1.0, 0.0, 5.0])), {})],
+    "minimum": [((_mat(3, 4), _mat(4)), {}), ((np.array([1.0, 2.0, 3.0]), np.array([1.0, 0.0, 5.0])), {})],
+    "clamp": [((_mat(3, 4), -0.5, 0.8), {}), ((_mat(3, 4), None, 0.3), {})],
+    "clamp_": [((_mat(3, 4), -0.5), {})],
+    "clamp.Tensor": [((_mat(3, 4), _mat(3, 4, low=-1, high=-0.2), _mat(4, low=0.2, high=1)), {}),
+                     ((_mat(3, 4), None, _mat(3, 4)), {})],
+    "clamp_.Tensor": [((_mat(3, 4), _mat(3, 4, low=-1, high=-0.2), _mat(3, 4, low=0.2, high=1)), {})],
+    "clamp_min": [((_mat(3, 4), 0.1), {})],
+    "clamp_min_": [((_mat(3, 4), 0.1), {})],
+    "clamp_min.Tensor": [((_mat(3, 4), _mat(3, 4)), {})],
+    "clamp_min_.Tensor": [((_mat(3, 4), _mat(4)), {})],
+    "clamp_max": [((_mat(3, 4), 0.1), {})],
+    "clamp_max_": [((_mat(3, 4), 0.1), {})],
+    "clamp_max.Tensor": [((_mat(3, 4), _mat(3, 4)), {})],
+    "clamp_max_.Tensor": [((_mat(3, 4), _mat(3, 4)), {})],
+    "where.self": [((Const(_mat(3, 4) > 0), _mat(3, 4), _mat(4)), {})],
+    "where.ScalarSelf": [((Const(_mat(3, 4) > 0), 1.5, _mat(3, 4)), {})],
+    "where.ScalarOther": [((Const(_mat(3, 4) > 0), _mat(3, 4), 1.5), {})],
+    "masked_fill.Scalar": [((_mat(3, 4), Const(_mat(3, 4) > 0), 0.5), {}), ((_mat(3, 4), Const(_mat(4) > 0), 2), {})],
+    "masked_fill_.Scalar": [((_mat(3, 4), Const(_mat(3, 4) > 0), 0.5), {})],
+    "masked_fill.Tensor": [((_mat(3, 4), Const(_mat(3, 4) > 0), _mat()), {})],
+    "masked_fill_.Tensor": [((_mat(3, 4), Const(_mat(3, 4) > 0), _mat()), {})],
+    "addcmul": [((_mat(3, 4), _mat(3, 4), _mat(4)), {"value": 0.5})],
+    "addcmul_": [((_mat(3, 4), _mat(3, 4), _mat(3, 4)), {})],
+    "addcdiv": [((_mat(3, 4), _mat(3, 4), _mat(4, low=0.5, high=2)), {"value": 2})],
+    "addcdiv_": [((_mat(3, 4), _mat(3, 4), _mat(3, 4, low=0.5, high=2)), {})],
+    "lerp.Scalar": [((_mat(3, 4), _mat(3, 4), 0.3), {})],
+    "lerp_.Scalar": [((_mat(3, 4), _mat(4), 0.3), {})],
+    "lerp.Tensor": [((_mat(3, 4), _mat(3, 4), _mat(3, 4)), {})],
+    "lerp_.Tensor": [((_mat(3, 4), _mat(3, 4), _mat(4)), {})],
     "sum.dim_IntList": [((_mat(3, 4), [1]), {}), ((_mat(2, 3, 4), [0, 2]), {"keepdim": True}),
                         ((_mat(3, 4), None), {})],
     "mean.dim": [((_mat(3, 4), [1]), {}), ((_mat(2, 3, 4), [-1]), {"keepdim": True})],
@@ -157,16 +226,61 @@ def _build(L, key, args):
             if inplace and i == 0:
                 t = t * 1.0
             call_args.append(t)
+        elif isinstance(a, Const):
+            call_args.append(make(a.a, False))
+        elif isinstance(a, list) and a and isinstance(a[0], (np.ndarray, Const)):
+            sub_leaves, sub = _build(L, "", a)
+            leaves += sub_leaves
+            call_args.append(sub)
         else:
             call_args.append(a)
     return leaves, call_args
+
+
+def _leaf_arrays(args):
+    """(path, array) of every leaf in sample order; path indexes into args (and nested lists)."""
+    out = []
+    for i, a in enumerate(args):
+        if isinstance(a, np.ndarray):
+            out.append(((i,), a))
+        elif isinstance(a, list):
+            out += [((i, j), x) for j, x in enumerate(a) if isinstance(x, np.ndarray)]
+    return out
+
+
+def _replace(args, path, value):
+    args = list(args)
+    if len(path) == 1:
+        args[path[0]] = value
+    else:
+        inner = list(args[path[0]])
+        inner[path[1]] = value
+        args[path[0]] = inner
+    return tuple(args)
+
+
+def _np(t):
+    return t.detach().numpy(force=True) if isinstance(t, torch.Tensor) else t.numpy()
 
 
 def _forward_np(key, args, kwargs):
     """The row's value as numpy, without recording (finite differences)."""
     with pyts.no_grad():
         _, call_args = _build(pyts, key, args)
-        return _call(pyts, key, call_args, kwargs).numpy().copy()
+        out = _call(pyts, key, call_args, kwargs)
+        out = _first(out)
+        if isinstance(out, (tuple, list)):
+            return [o.numpy().copy() for o in out]
+        return out.numpy().copy()
+
+
+def _seq(x):
+    return x if isinstance(x, list) else [x]
+
+
+def _first(out):
+    """the differentiable result of a row (the values of (values, indices) results)"""
+    return out[0] if isinstance(out, (tuple, list)) and len(out) == 2 and not out[1].is_floating_point() else out
 
 
 GRAD_PARAMS = []
@@ -187,32 +301,46 @@ def test_formula(key, args, kwargs):
     # forward + grad_fn name against torch
     pl, pa = _build(pyts, key, args)
     tl, ta = _build(torch, key, args)
-    out_p = _call(pyts, key, pa, kwargs)
-    out_t = _call(torch, key, ta, kwargs)
-    close(out_p, out_t, msg=f"{key} forward")
-    assert name_of(out_p.grad_fn) == name_of(out_t.grad_fn), key
-    v = arr(*out_t.shape)
+    out_p = _first(_call(pyts, key, pa, kwargs))
+    out_t = _first(_call(torch, key, ta, kwargs))
+    outs_p = list(out_p) if isinstance(out_p, (tuple, list)) else [out_p]
+    outs_t = list(out_t) if isinstance(out_t, (tuple, list)) else [out_t]
+    assert len(outs_p) == len(outs_t), key
+    for a, b in zip(outs_p, outs_t):
+        close(a, b, msg=f"{key} forward")
+        assert name_of(a.grad_fn) == name_of(b.grad_fn), key
+    vs = [arr(*o.shape) for o in outs_t]
+    if name_of(outs_t[0].grad_fn) == "NotImplemented":
+        with pytest.raises(RuntimeError) as ep:
+            pyts.autograd.grad(outs_p, pl, [P(v, False) for v in vs])
+        with pytest.raises(RuntimeError) as et:
+            torch.autograd.grad(outs_t, tl, [T(v, False) for v in vs])
+        assert str(ep.value) == str(et.value)
+        return
     # first derivatives: torch, and finite differences
-    gp = pyts.autograd.grad(out_p, pl, P(v, False), create_graph=True, allow_unused=True)
-    gt = torch.autograd.grad(out_t, tl, T(v, False), create_graph=True, allow_unused=True)
+    gp = pyts.autograd.grad(outs_p, pl, [P(v, False) for v in vs], create_graph=True, allow_unused=True)
+    gt = torch.autograd.grad(outs_t, tl, [T(v, False) for v in vs], create_graph=True, allow_unused=True)
     for i, (a, b) in enumerate(zip(gp, gt)):
-        close(a, b, rtol=1e-9, atol=1e-10, msg=f"{key} grad {i}")
+        if b is None:
+            assert a is None or not np.any(a.numpy()), f"{key} grad {i}: torch has none"
+        else:
+            close(a, b, rtol=1e-9, atol=1e-10, msg=f"{key} grad {i}")
     eps = 1e-6
-    for i, leaf_index in enumerate([j for j, a in enumerate(args) if isinstance(a, np.ndarray)]):
-        base = args[leaf_index]
+    for i, (path, base) in enumerate(_leaf_arrays(args)):
         num = np.zeros(base.shape)
         for idx in np.ndindex(base.shape):
             hi, lo = base.copy(), base.copy()
             hi[idx] += eps
             lo[idx] -= eps
-            ahi = args[:leaf_index] + (hi,) + args[leaf_index + 1:]
-            alo = args[:leaf_index] + (lo,) + args[leaf_index + 1:]
-            num[idx] = ((_forward_np(key, ahi, kwargs) - _forward_np(key, alo, kwargs)) * v).sum() / (2 * eps)
+            f_hi = _forward_np(key, _replace(args, path, hi), kwargs)
+            f_lo = _forward_np(key, _replace(args, path, lo), kwargs)
+            num[idx] = sum(((np.asarray(h) - np.asarray(lw)) * vv).sum()
+                           for h, lw, vv in zip(_seq(f_hi), _seq(f_lo), vs)) / (2 * eps)
         np.testing.assert_allclose(gp[i].numpy(), num, rtol=1e-5, atol=1e-6,
                                    err_msg=f"{key}: gradient {i} against finite differences")
     # second derivatives (create_graph), against torch; a first gradient without a graph counts
     # as constant (relu's mask is one in pyts, torch keeps a graph whose derivative is zero)
-    w = [arr(*g.shape) for g in gt]
+    w = [arr(*g.shape) if g is not None else None for g in gt]
 
     def second(L, mk, grads, leaves):
         pairs = [(g, mk(x, False)) for g, x in zip(grads, w) if g is not None and g.requires_grad]
@@ -222,7 +350,7 @@ def test_formula(key, args, kwargs):
 
     for i, (a, b) in enumerate(zip(second(pyts, P, gp, pl), second(torch, T, gt, tl))):
         a = a.numpy() if a is not None else 0.0
-        b = b.detach().numpy() if b is not None else 0.0
+        b = _np(b) if b is not None else 0.0
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-10, err_msg=f"{key} second grad {i}")
 
 

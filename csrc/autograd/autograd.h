@@ -112,6 +112,7 @@ struct PtsGradEntry;
 struct PtsNode {
     atomic_int refcnt;
     const char *name;               /* "TanhBackward0", "AccumulateGrad" (static) */
+    int op;                         /* the registry row it records, -1 for others */
     const struct PtsGradEntry *entry;   /* formula; NULL for AccumulateGrad */
     uint64_t seq;                   /* creation order */
     PtsTensor *variable;            /* AccumulateGrad: +1 on the leaf */
@@ -170,6 +171,10 @@ typedef struct PtsSaveSpec {
     } s[PTS_MAX_SAVES];
 } PtsSaveSpec;
 
+/* The node of rows with no formula (PyTorch's "NotImplemented"): backward through it fails. */
+PTS_INTERNAL extern const PtsGradEntry pts_not_implemented_entry;
+PTS_INTERNAL PtsStatus pts_bw_not_implemented(PtsGradCtx *c);
+
 /* Formula of a row, or NULL; and its save spec. */
 PTS_INTERNAL const PtsGradEntry *pts_grad_entry(PtsOpId id);
 PTS_INTERNAL const PtsSaveSpec *pts_grad_saves(PtsOpId id);
@@ -226,7 +231,9 @@ PTS_INTERNAL PtsStatus pts_ag_fill(const PtsTensorMeta *m, double v, PtsError *e
     X(TRIL, "tril") X(TRIU, "triu") X(PAD, "constant_pad_nd") X(INDEX_PUT, "index_put")        \
     X(INDEX, "index.Tensor") X(SCATTER, "scatter.src") X(SCATTER_ADD, "scatter_add")           \
     X(GATHER, "gather") X(BMM, "bmm") X(MV, "mv") X(OUTER, "outer") X(CUMSUM, "cumsum")        \
-    X(MEAN_DIM, "mean.dim") X(LOGICAL_NOT, "logical_not") X(UNSQUEEZE, "unsqueeze")
+    X(MEAN_DIM, "mean.dim") X(LOGICAL_NOT, "logical_not") X(UNSQUEEZE, "unsqueeze")           \
+    X(POW_TT, "pow.Tensor_Tensor") X(DIV_MODE, "div.Tensor_mode") X(NE_SCALAR, "ne.Scalar")    \
+    X(SUM, "sum") X(AMAX, "amax") X(SQUEEZE_DIM, "squeeze.dim") X(TO_OTHER, "to.other")
 
 enum {
 #define X(ID, name) PTS_AG_##ID,
@@ -240,7 +247,8 @@ PTS_INTERNAL bool pts_ag_has(int op);   /* is the op in the registry? */
 PTS_INTERNAL PtsStatus pts_ag_call(int op, int n, const PtsValue *a, PtsError *err, PtsTensor **out);
 PTS_INTERNAL PtsStatus pts_ag_call1(int op, PtsTensor *a, PtsError *err, PtsTensor **out);
 PTS_INTERNAL PtsStatus pts_ag_call2(int op, PtsTensor *a, PtsTensor *b, PtsError *err, PtsTensor **out);
-/* op(a, number) (or op(number, a)) with the number as a PyTorch wrapped number */
+/* op(a, number) (or op(number, a)) with the number as a PyTorch wrapped number: for Tensor
+ * parameters only (a Scalar parameter takes the number itself) */
 PTS_INTERNAL PtsStatus pts_ag_call_scalar(int op, PtsTensor *a, PtsValue num, bool num_first,
                                           PtsError *err, PtsTensor **out);
 /* op(a, int list): reshape, expand, permute, ... */

@@ -245,10 +245,21 @@ static const PtsGradEntry entries[] = {
 static int16_t entry_of_row[PTS_OP__COUNT];
 static PtsSaveSpec specs[N_ENTRIES];
 
+const PtsGradEntry pts_not_implemented_entry = { "", "NotImplemented", NULL, "", pts_bw_not_implemented };
+static const PtsSaveSpec no_saves;
+
+PtsStatus pts_bw_not_implemented(PtsGradCtx *c) {
+    const PtsSchema *s = c->node->op >= 0 ? &pts_op_info[c->node->op].schema : NULL;
+    return pts_fail(c->err, PTS_ERR_RUNTIME, "derivative for %s is not implemented",
+                    s ? s->qualname : "this operation");
+}
+
 const PtsGradEntry *pts_grad_entry(PtsOpId id) {
     return entry_of_row[id] >= 0 ? &entries[entry_of_row[id]] : NULL;
 }
-const PtsSaveSpec *pts_grad_saves(PtsOpId id) { return &specs[entry_of_row[id]]; }
+const PtsSaveSpec *pts_grad_saves(PtsOpId id) {
+    return entry_of_row[id] >= 0 ? &specs[entry_of_row[id]] : &no_saves;
+}
 int pts_grad_entry_count(void) { return N_ENTRIES; }
 const PtsGradEntry *pts_grad_entry_at(int i) { return i >= 0 && i < N_ENTRIES ? &entries[i] : NULL; }
 

@@ -270,6 +270,7 @@ PtsStatus pts_node_new(const char *name, int nnext, int nout, int nargs, PtsErro
     if (!n) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
     atomic_init(&n->refcnt, 1);
     n->name = name;
+    n->op = -1;
     n->seq = atomic_fetch_add(&next_seq, 1);
     n->nnext = nnext;
     n->nout = nout;

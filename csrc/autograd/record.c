@@ -171,6 +171,7 @@ static PtsStatus record(PtsOpId id, const PtsGradEntry *e, PtsValue *args, PtsVa
     const char *name = e->name ? e->name : e->name_fn(args);
     if ((st = pts_node_new(name, 0, nout, s->nargs, err, &node))) goto fail;
     node->entry = e;
+    node->op = (int)id;
     pts_free(node->next);
     pts_free(node->in_meta);
     node->next = edges;
@@ -266,10 +267,9 @@ PtsStatus pts_autograd_dispatch(PtsOpId id, PtsValue *args, PtsValue *out, PtsEr
         if (self && pts_requires_grad(self)) pts_detach_(self, err);
         return PTS_OK;
     }
+    /* a row without a formula still runs, as in PyTorch: its node raises only in backward */
     const PtsGradEntry *e = pts_grad_entry(id);
-    if (!e)
-        return pts_fail(err, PTS_ERR_NOTIMPL, "the derivative for '%s%s%s' is not implemented.",
-                        s->name, s->overload[0] ? "." : "", s->overload);
+    if (!e) e = &pts_not_implemented_entry;
     if (!e->fn) return pts_op_kernel(id, args, out, err);   /* composite */
     return record(id, e, args, out, err);
 }
