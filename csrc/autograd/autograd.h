@@ -175,7 +175,7 @@ typedef struct PtsSaveSpec {
 PTS_INTERNAL extern const PtsGradEntry pts_not_implemented_entry;
 PTS_INTERNAL PtsStatus pts_bw_not_implemented(PtsGradCtx *c);
 
-/* Formula of a row, or NULL; and its save spec. */
+/* Formula of a row, or NULL; and its save spec (empty for id PTS_OP__COUNT or no formula). */
 PTS_INTERNAL const PtsGradEntry *pts_grad_entry(PtsOpId id);
 PTS_INTERNAL const PtsSaveSpec *pts_grad_saves(PtsOpId id);
 /* Number of formula entries and entry i (for introspection). */

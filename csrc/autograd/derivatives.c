@@ -258,7 +258,7 @@ const PtsGradEntry *pts_grad_entry(PtsOpId id) {
     return entry_of_row[id] >= 0 ? &entries[entry_of_row[id]] : NULL;
 }
 const PtsSaveSpec *pts_grad_saves(PtsOpId id) {
-    return entry_of_row[id] >= 0 ? &specs[entry_of_row[id]] : &no_saves;
+    return id < PTS_OP__COUNT && entry_of_row[id] >= 0 ? &specs[entry_of_row[id]] : &no_saves;
 }
 int pts_grad_entry_count(void) { return N_ENTRIES; }
 const PtsGradEntry *pts_grad_entry_at(int i) { return i >= 0 && i < N_ENTRIES ? &entries[i] : NULL; }

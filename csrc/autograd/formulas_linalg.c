@@ -7,7 +7,8 @@
 /* ================= reductions ================= */
 
 /* grad of a reduction over `dims` (NONE or empty: all) back to the input's shape. */
-static PtsStatus reduce_bw(PtsGradCtx *c, PtsTensor *g, PtsValue dims, bool keepdim, PtsTensor **out) {
+/* g of a reduction over `dims` (NONE or empty: all) with the reduced dims put back as size 1 */
+static PtsStatus to_keepdim(PtsGradCtx *c, PtsTensor *g, PtsValue dims, bool keepdim, PtsTensor **out) {
     const PtsTensorMeta *m = IN(c, 0);
     int64_t kshape[PTS_MAX_DIMS];
     memcpy(kshape, m->shape, sizeof(int64_t) * (size_t)m->ndim);
@@ -22,10 +23,16 @@ static PtsStatus reduce_bw(PtsGradCtx *c, PtsTensor *g, PtsValue dims, bool keep
             if (m->ndim) kshape[d] = 1;
         }
     }
-    PtsTensor *k = NULL;
-    if (!keepdim && g->ndim != m->ndim) PTS_TRY(call_shape(PTS_AG_RESHAPE, g, m->ndim, kshape, E(c), &k));
-    else k = pts_tensor_retain(g);
-    PtsStatus s = call_shape(PTS_AG_EXPAND, k, m->ndim, m->shape, E(c), out);
+    if (!keepdim && g->ndim != m->ndim) return call_shape(PTS_AG_RESHAPE, g, m->ndim, kshape, E(c), out);
+    *out = pts_tensor_retain(g);
+    return PTS_OK;
+}
+
+/* ... and broadcast back to the input's shape */
+static PtsStatus reduce_bw(PtsGradCtx *c, PtsTensor *g, PtsValue dims, bool keepdim, PtsTensor **out) {
+    PtsTensor *k;
+    PTS_TRY(to_keepdim(c, g, dims, keepdim, &k));
+    PtsStatus s = call_shape(PTS_AG_EXPAND, k, IN(c, 0)->ndim, IN(c, 0)->shape, E(c), out);
     pts_tensor_release(k);
     return s;
 }
@@ -213,3 +220,244 @@ PtsStatus pts_bw_linear(PtsGradCtx *c) {
     return s;
 }
 
+
+/* ================= more linear algebra ================= */
+
+PtsStatus pts_bw_bmm(PtsGradCtx *c) {   /* self: g @ mat2^T, mat2: self^T @ g (batched) */
+    PtsTensor *tt, *r;
+    PtsStatus s;
+    if (need(c, 0)) {
+        ARG(c, 1, mat2);
+        PTS_TRY(transpose_last(mat2, E(c), &tt));
+        s = call2(PTS_AG_BMM, G(c), tt, E(c), &r);
+        pts_tensor_release(tt);
+        PTS_TRY(s);
+        set(c, 0, r);
+    }
+    if (need(c, 1)) {
+        ARG(c, 0, self);
+        PTS_TRY(transpose_last(self, E(c), &tt));
+        s = call2(PTS_AG_BMM, tt, G(c), E(c), &r);
+        pts_tensor_release(tt);
+        PTS_TRY(s);
+        set(c, 1, r);
+    }
+    return PTS_OK;
+}
+
+/* matrix-vector parts shared by mv and addmv: mat gets outer(g, vec), vec gets mat^T @ g */
+static PtsStatus mv_grads(PtsGradCtx *c, int imat, int ivec, PtsValue alpha) {
+    PtsTensor *p = NULL, *tt = NULL, *r;
+    PtsStatus s = PTS_OK;
+    if (need(c, imat)) {
+        ARG(c, ivec, vec);
+        if (!(s = call2(PTS_AG_OUTER, G(c), vec, E(c), &p)) && !(s = scale(p, alpha, E(c), &r))) set(c, imat, r);
+        pts_tensor_release(p);
+        p = NULL;
+        PTS_TRY(s);
+    }
+    if (need(c, ivec)) {
+        ARG(c, imat, mat);
+        if (!(s = call1(PTS_AG_T, mat, E(c), &tt)) && !(s = call2(PTS_AG_MV, tt, G(c), E(c), &p)) &&
+            !(s = scale(p, alpha, E(c), &r)))
+            set(c, ivec, r);
+    }
+    pts_tensor_release(p);
+    pts_tensor_release(tt);
+    return s;
+}
+
+PtsStatus pts_bw_mv(PtsGradCtx *c) { return mv_grads(c, 0, 1, pts_vint(1)); }
+
+PtsStatus pts_bw_addmv(PtsGradCtx *c) {   /* beta * self + alpha * mat @ vec */
+    PtsTensor *r;
+    if (need(c, 0)) { PTS_TRY(scale(G(c), c->args[3], E(c), &r)); set(c, 0, r); }
+    return mv_grads(c, 1, 2, c->args[4]);
+}
+
+PtsStatus pts_bw_dot(PtsGradCtx *c) {
+    PtsTensor *r;
+    if (need(c, 0)) { ARG(c, 1, tensor); PTS_TRY(call2(PTS_AG_MUL, G(c), tensor, E(c), &r)); set(c, 0, r); }
+    if (need(c, 1)) { ARG(c, 0, self); PTS_TRY(call2(PTS_AG_MUL, G(c), self, E(c), &r)); set(c, 1, r); }
+    return PTS_OK;
+}
+
+PtsStatus pts_bw_outer(PtsGradCtx *c) {   /* self: g @ vec2, vec2: g^T @ self */
+    PtsTensor *tt, *r;
+    if (need(c, 0)) { ARG(c, 1, vec2); PTS_TRY(call2(PTS_AG_MV, G(c), vec2, E(c), &r)); set(c, 0, r); }
+    if (need(c, 1)) {
+        ARG(c, 0, self);
+        PTS_TRY(call1(PTS_AG_T, G(c), E(c), &tt));
+        PtsStatus s = call2(PTS_AG_MV, tt, self, E(c), &r);
+        pts_tensor_release(tt);
+        PTS_TRY(s);
+        set(c, 1, r);
+    }
+    return PTS_OK;
+}
+
+/* ================= more reductions ================= */
+
+/* g spread evenly over the elements equal to the (kept-dim) result: max(), amax, ... */
+static PtsStatus select_equal(PtsGradCtx *c, PtsValue dims, bool keepdim) {
+    if (!need(c, 0)) return PTS_OK;
+    ARG(c, 0, self);
+    if (!c->res[0]) return pts_ag_missing(c, "result");
+    PtsTensor *rk = NULL, *gk = NULL, *mask = NULL, *cnt = NULL, *q = NULL, *r;
+    PtsStatus s;
+    if (!(s = to_keepdim(c, c->res[0], dims, keepdim, &rk)) && !(s = to_keepdim(c, G(c), dims, keepdim, &gk)) &&
+        !(s = call2(PTS_AG_EQ, self, rk, E(c), &mask))) {
+        /* the number of maxima per reduced slice */
+        PtsValue v[3] = { pts_vtensor(mask), dims.tag == PTS_V_LIST ? dims : pts_none(), pts_vbool(true) };
+        if (dims.tag != PTS_V_LIST) {
+            int64_t all[PTS_MAX_DIMS];
+            for (int i = 0; i < self->ndim; i++) all[i] = i;
+            s = pts_int_list_new(all, self->ndim, E(c), &v[1]);
+        } else {
+            v[1] = pts_value_retain(dims);
+        }
+        if (!s) s = call(PTS_AG_SUM_DIM, 3, v, E(c), &cnt);
+        pts_value_release(&v[1]);
+        if (!s && !(s = call2(PTS_AG_DIV, gk, cnt, E(c), &q))) {
+            PtsValue w[3] = { pts_vtensor(mask), pts_vtensor(q), pts_vint(0) };
+            if (!(s = call(PTS_AG_WHERE_SO, 3, w, E(c), &r))) set(c, 0, r);
+        }
+    }
+    pts_tensor_release(rk); pts_tensor_release(gk); pts_tensor_release(mask);
+    pts_tensor_release(cnt); pts_tensor_release(q);
+    return s;
+}
+
+PtsStatus pts_bw_max_all(PtsGradCtx *c) { return select_equal(c, pts_none(), false); }
+
+PtsStatus pts_bw_amax(PtsGradCtx *c) {
+    return select_equal(c, c->args[1], c->args[2].tag == PTS_V_BOOL && c->args[2].u.b);
+}
+
+/* max.dim / min.dim: g scattered to the positions of the indices result */
+PtsStatus pts_bw_max_dim(PtsGradCtx *c) {
+    if (!need(c, 0)) return PTS_OK;
+    PtsTensor *idx = c->res[1];
+    if (!idx) return pts_ag_missing(c, "result1");
+    bool keepdim = c->args[2].tag == PTS_V_BOOL && c->args[2].u.b;
+    PtsValue dims = pts_none();
+    int64_t d = pts_value_to_i64(c->args[1]);
+    PTS_TRY(pts_int_list_new(&d, 1, E(c), &dims));
+    PtsTensor *gk = NULL, *ik = NULL, *z = NULL, *r;
+    PtsStatus s;
+    if (!(s = to_keepdim(c, G(c), dims, keepdim, &gk)) && !(s = to_keepdim(c, idx, dims, keepdim, &ik)) &&
+        !(s = pts_ag_fill(IN(c, 0), 0.0, E(c), &z))) {
+        PtsValue v[4] = { pts_vtensor(z), c->args[1], pts_vtensor(ik), pts_vtensor(gk) };
+        if (!(s = call(PTS_AG_SCATTER, 4, v, E(c), &r))) set(c, 0, r);
+    }
+    pts_value_release(&dims);
+    pts_tensor_release(gk); pts_tensor_release(ik); pts_tensor_release(z);
+    return s;
+}
+
+/* var / std over dims with a correction (unbiased=True is correction 1) */
+static PtsStatus var_grad(PtsGradCtx *c, PtsTensor *g, PtsValue dims, double corr, bool keepdim, PtsTensor **out) {
+    ARG(c, 0, self);
+    PtsTensor *gk = NULL, *mean = NULL, *d = NULL, *p = NULL;
+    PtsValue v[3] = { pts_vtensor(self), pts_none(), pts_vbool(true) };
+    PtsStatus s;
+    if (dims.tag == PTS_V_LIST && pts_as_list(dims)->len > 0) {
+        v[1] = pts_value_retain(dims);
+    } else {
+        int64_t all[PTS_MAX_DIMS];
+        for (int i = 0; i < self->ndim; i++) all[i] = i;
+        if ((s = pts_int_list_new(all, self->ndim, E(c), &v[1]))) return s;
+    }
+    double n = (double)reduced_count(IN(c, 0), dims) - corr;
+    if (!(s = to_keepdim(c, g, dims, keepdim, &gk)) && !(s = call(PTS_AG_MEAN_DIM, 3, v, E(c), &mean)) &&
+        !(s = call2(PTS_AG_SUB, self, mean, E(c), &d)) && !(s = call2(PTS_AG_MUL, gk, d, E(c), &p)))
+        s = call_scalar(PTS_AG_MUL, p, pts_vdouble(2.0 / n), false, E(c), out);
+    pts_value_release(&v[1]);
+    pts_tensor_release(gk); pts_tensor_release(mean); pts_tensor_release(d); pts_tensor_release(p);
+    return s;
+}
+
+/* the (dims, correction, keepdim) of var / std and their overloads */
+static void var_args(PtsGradCtx *c, PtsValue *dims, double *corr, bool *keepdim) {
+    int n = c->node->nargs;
+    *dims = pts_none();
+    *keepdim = false;
+    *corr = 1;
+    if (n == 2) {                                   /* var(self, unbiased) */
+        *corr = c->args[1].u.b ? 1 : 0;
+    } else if (c->args[2].tag == PTS_V_BOOL) {      /* var.dim(self, dim, unbiased, keepdim) */
+        *dims = c->args[1];
+        *corr = c->args[2].u.b ? 1 : 0;
+        *keepdim = c->args[3].u.b;
+    } else {                                        /* var.correction(self, dim, *, correction, keepdim) */
+        *dims = c->args[1];
+        *corr = c->args[2].tag == PTS_V_NONE ? 1 : pts_value_to_f64(c->args[2]);
+        *keepdim = c->args[3].tag == PTS_V_BOOL && c->args[3].u.b;
+    }
+}
+
+PtsStatus pts_bw_var(PtsGradCtx *c) {
+    PtsValue dims;
+    double corr;
+    bool keepdim;
+    PtsTensor *r;
+    if (!need(c, 0)) return PTS_OK;
+    var_args(c, &dims, &corr, &keepdim);
+    PTS_TRY(var_grad(c, G(c), dims, corr, keepdim, &r));
+    set(c, 0, r);
+    return PTS_OK;
+}
+
+PtsStatus pts_bw_std(PtsGradCtx *c) {   /* var's gradient of g / (2 std) */
+    PtsValue dims;
+    double corr;
+    bool keepdim;
+    PtsTensor *d, *q, *r;
+    if (!need(c, 0)) return PTS_OK;
+    if (!c->res[0]) return pts_ag_missing(c, "result");
+    var_args(c, &dims, &corr, &keepdim);
+    PTS_TRY(call_scalar(PTS_AG_MUL, c->res[0], pts_vint(2), false, E(c), &d));
+    PtsStatus s = call2(PTS_AG_DIV, G(c), d, E(c), &q);
+    pts_tensor_release(d);
+    PTS_TRY(s);
+    s = var_grad(c, q, dims, corr, keepdim, &r);
+    pts_tensor_release(q);
+    PTS_TRY(s);
+    set(c, 0, r);
+    return PTS_OK;
+}
+
+PtsStatus pts_bw_logsumexp(PtsGradCtx *c) {   /* g * exp(x - y) */
+    if (!need(c, 0)) return PTS_OK;
+    ARG(c, 0, self);
+    if (!c->res[0]) return pts_ag_missing(c, "result");
+    bool keepdim = c->args[2].tag == PTS_V_BOOL && c->args[2].u.b;
+    PtsTensor *rk = NULL, *gk = NULL, *d = NULL, *e = NULL, *r;
+    PtsStatus s;
+    if (!(s = to_keepdim(c, c->res[0], c->args[1], keepdim, &rk)) &&
+        !(s = to_keepdim(c, G(c), c->args[1], keepdim, &gk)) && !(s = call2(PTS_AG_SUB, self, rk, E(c), &d)) &&
+        !(s = call1(PTS_AG_EXP, d, E(c), &e)) && !(s = call2(PTS_AG_MUL, gk, e, E(c), &r)))
+        set(c, 0, r);
+    pts_tensor_release(rk); pts_tensor_release(gk); pts_tensor_release(d); pts_tensor_release(e);
+    return s;
+}
+
+PtsStatus pts_bw_cumsum(PtsGradCtx *c) {   /* flip(cumsum(flip(g))) along dim */
+    if (!need(c, 0)) return PTS_OK;
+    int64_t d = pts_value_to_i64(c->args[1]);
+    PtsTensor *f1 = NULL, *cs = NULL, *r;
+    PtsStatus s;
+    PtsValue v[2] = { pts_vtensor(G(c)), pts_none() };
+    if ((s = pts_int_list_new(&d, 1, E(c), &v[1]))) return s;
+    if (!(s = call(PTS_AG_FLIP, 2, v, E(c), &f1))) {
+        PtsValue w[2] = { pts_vtensor(f1), c->args[1] };
+        if (!(s = call(PTS_AG_CUMSUM, 2, w, E(c), &cs))) {
+            v[0] = pts_vtensor(cs);
+            if (!(s = call(PTS_AG_FLIP, 2, v, E(c), &r))) set(c, 0, r);
+        }
+    }
+    pts_value_release(&v[1]);
+    pts_tensor_release(f1);
+    pts_tensor_release(cs);
+    return s;
+}

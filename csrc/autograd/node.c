@@ -419,7 +419,7 @@ PtsStatus pts_saved_unpack(PtsNode *node, int slot, PtsError *err, PtsTensor **o
     }
     /* an output: a fresh alias that, under create_graph, has this node as its history again */
     PTS_TRY(pts_detach(s->data, err, out));
-    if (pts_grad_enabled()) {
+    if (pts_grad_enabled() && pts_dtype_is_float((*out)->dtype)) {
         PtsStatus st = pts_set_history(*out, node, s->output_nr, err);
         if (st) {
             pts_tensor_release(*out);

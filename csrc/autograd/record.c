@@ -91,10 +91,12 @@ static PtsTensor *output_at(const PtsSchema *s, const PtsValue *out, int k) {
     return NULL;
 }
 
+/* Record row id with formula e. composite_done: the (composite) kernel already ran with
+ * recording on; outputs its inner ops left without history get e's node (NotImplemented). */
 static PtsStatus record(PtsOpId id, const PtsGradEntry *e, PtsValue *args, PtsValue *out,
-                        PtsError *err) {
+                        bool composite_done, PtsError *err) {
     const PtsSchema *s = &pts_op_info[id].schema;
-    const PtsSaveSpec *sp = pts_grad_saves(id);
+    const PtsSaveSpec *sp = composite_done ? pts_grad_saves(PTS_OP__COUNT) : pts_grad_saves(id);
     bool inplace = s->inplace;
     PtsStatus st = PTS_OK;
     PtsEdge *edges = NULL;
@@ -163,7 +165,7 @@ static PtsStatus record(PtsOpId id, const PtsGradEntry *e, PtsValue *args, PtsVa
     }
 
     /* 3. the kernel, with nested ops not recorded */
-    if ((st = run_nograd(id, args, out, err))) goto fail;
+    if (!composite_done && (st = run_nograd(id, args, out, err))) goto fail;
     ran = true;
 
     /* 4. the node */
@@ -217,6 +219,7 @@ static PtsStatus record(PtsOpId id, const PtsGradEntry *e, PtsValue *args, PtsVa
     for (int k = 0; k < nout; k++) {
         PtsTensor *t = output_at(s, out, k);
         if (!t || !pts_dtype_is_float(t->dtype)) continue;
+        if (composite_done && !pts_is_leaf(t)) continue;   /* the inner ops recorded it */
         if (!inplace) {
             bool alias = false;
             FOR_INPUT_TENSORS(s, args, i, a, { if (a == t) alias = true; })
@@ -261,15 +264,22 @@ PtsStatus pts_autograd_dispatch(PtsOpId id, PtsValue *args, PtsValue *out, PtsEr
                         "differentiation, but one of the arguments requires grad.", s->name);
     PtsTensor *self = s->inplace ? args[0].u.t : NULL;
     if (self) PTS_TRY(check_inplace(self, err));
+    const PtsGradEntry *e = pts_grad_entry(id);
     if (info->flags & PTS_F_NODIFF) {
+        /* an in-place row that overwrites values (fill_, zero_, uniform_) records a node with
+         * zero gradient when it has a formula, as PyTorch does; otherwise it cuts the history */
+        if (self && e && e->fn) return record(id, e, args, out, false, err);
         PTS_TRY(run_nograd(id, args, out, err));
-        /* an in-place non-differentiable op cuts the history of what it overwrote */
         if (self && pts_requires_grad(self)) pts_detach_(self, err);
         return PTS_OK;
     }
     /* a row without a formula still runs, as in PyTorch: its node raises only in backward */
-    const PtsGradEntry *e = pts_grad_entry(id);
     if (!e) e = &pts_not_implemented_entry;
-    if (!e->fn) return pts_op_kernel(id, args, out, err);   /* composite */
-    return record(id, e, args, out, err);
+    if (!e->fn) {
+        /* composite: the inner ops record themselves; a result they left without history (a
+         * path computed directly) gets a NotImplemented node so backward cannot skip it */
+        PTS_TRY(pts_op_kernel(id, args, out, err));
+        return record(id, &pts_not_implemented_entry, args, out, true, err);
+    }
+    return record(id, e, args, out, false, err);
 }
