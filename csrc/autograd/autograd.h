@@ -161,14 +161,17 @@ typedef struct PtsGradEntry {
     PtsGradFormula fn;              /* NULL: composite row, its inner ops record themselves */
 } PtsGradEntry;
 
-/* Resolved save spec of an entry. */
+/* Resolved save spec of an entry: one item per name in its "saves" string. */
+typedef struct PtsSaveItem {
+    bool output;                    /* result k instead of argument */
+    int8_t idx;                     /* argument or output index */
+    int8_t unless;                  /* ... only when this bool argument is false (-1: no such rule) */
+    uint32_t cond;                  /* ... only when one of these args needs grad (0: always) */
+} PtsSaveItem;
+
 typedef struct PtsSaveSpec {
     int n;
-    struct {
-        bool output;                /* result k instead of argument */
-        int8_t idx;                 /* argument or output index */
-        uint32_t cond;              /* save only when one of these args needs grad (0: always) */
-    } s[PTS_MAX_SAVES];
+    PtsSaveItem s[PTS_MAX_SAVES];
 } PtsSaveSpec;
 
 /* The node of rows with no formula (PyTorch's "NotImplemented"): backward through it fails. */
@@ -233,7 +236,8 @@ PTS_INTERNAL PtsStatus pts_ag_fill(const PtsTensorMeta *m, double v, PtsError *e
     X(GATHER, "gather") X(BMM, "bmm") X(MV, "mv") X(OUTER, "outer") X(CUMSUM, "cumsum")        \
     X(MEAN_DIM, "mean.dim") X(LOGICAL_NOT, "logical_not") X(UNSQUEEZE, "unsqueeze")           \
     X(POW_TT, "pow.Tensor_Tensor") X(DIV_MODE, "div.Tensor_mode") X(NE_SCALAR, "ne.Scalar")    \
-    X(SUM, "sum") X(AMAX, "amax") X(SQUEEZE_DIM, "squeeze.dim") X(TO_OTHER, "to.other")
+    X(SUM, "sum") X(AMAX, "amax") X(SQUEEZE_DIM, "squeeze.dim") X(TO_OTHER, "to.other")       \
+    X(CUMPROD, "cumprod") X(PROD_DIM, "prod.dim_int")
 
 enum {
 #define X(ID, name) PTS_AG_##ID,

@@ -292,15 +292,20 @@ static PtsStatus parse_saves(const PtsGradEntry *e, const PtsSchema *s, PtsSaveS
             sp->s[k].output = false;
             sp->s[k].idx = (int8_t)i;
         }
+        sp->s[k].unless = -1;
         if (*p == '?') {
             p++;
             for (;;) {
+                /* `a`: argument a needs a gradient; `!b`: bool argument b is false */
+                bool neg = *p == '!';
+                if (neg) p++;
                 const char *cw = p;
                 while (*p && *p != ' ' && *p != ',') p++;
                 int i = arg_index(s, cw, (size_t)(p - cw));
                 PTS_CHECK(i >= 0, err, INTERNAL, "derivatives.def: %s: unknown argument '%.*s'", e->op,
                           (int)(p - cw), cw);
-                sp->s[k].cond |= 1u << i;
+                if (neg) sp->s[k].unless = (int8_t)i;
+                else sp->s[k].cond |= 1u << i;
                 if (*p != ',') break;
                 p++;
             }

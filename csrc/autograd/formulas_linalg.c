@@ -1,6 +1,8 @@
 /* formulas_linalg.c: backward formulas of the reduction and linear algebra rows (see derivatives.def). Each reads the
  * output gradients and the kept values from its context and stores the gradients of the inputs
  * that need one, computing through registry ops only. */
+#include <math.h>
+
 #define PTS_FORMULA_FILE
 #include "autograd.h"
 
@@ -459,5 +461,210 @@ PtsStatus pts_bw_cumsum(PtsGradCtx *c) {   /* flip(cumsum(flip(g))) along dim */
     pts_value_release(&v[1]);
     pts_tensor_release(f1);
     pts_tensor_release(cs);
+    return s;
+}
+
+/* prod: g * (product of the other elements of the slice). Without zeros that is y / x, exact
+ * to every order. With zeros: for a first-order backward, y / x off the zeros, the product of
+ * the nonzero others at a slice's only zero, 0 with two zeros or more; under create_graph the
+ * products of the others are formed explicitly (an n x n slice per position, small dims only)
+ * so that higher derivatives through the zeros stay right. Safe divisors avoid inf * 0. */
+static PtsStatus exclusive_products(PtsGradCtx *c, PtsTensor *x, int d, PtsTensor **out) {
+    int nd = x->ndim;
+    int64_t n = x->shape[d];
+    if (nd + 1 > PTS_MAX_DIMS || n > 2048)
+        return pts_fail(E(c), PTS_ERR_NOTIMPL,
+                        "pyts autograd: create_graph through prod of a slice of %lld elements containing "
+                        "zeros is not supported", (long long)n);
+    /* eye[j, k, 1, ...]: true on the diagonal, broadcast over the dims after d */
+    int64_t es[PTS_MAX_DIMS], xs[PTS_MAX_DIMS];
+    int ne = 0;
+    es[ne++] = n;
+    es[ne++] = n;
+    for (int i = d + 1; i < nd; i++) es[ne++] = 1;
+    PtsTensor *eye, *xu = NULL, *xe = NULL, *m = NULL;
+    PTS_TRY(pts_tensor_zeros(PTS_BOOL, ne, es, E(c), &eye));
+    for (int64_t j = 0; j < n; j++) ((bool *)pts_tensor_data(eye))[j * n + j] = true;
+    for (int i = 0; i <= nd; i++) xs[i] = i < d ? x->shape[i] : (i == d ? n : x->shape[i - 1]);
+    PtsStatus s;
+    PtsValue u[2] = { pts_vtensor(x), pts_vint(d) };
+    if (!(s = call(PTS_AG_UNSQUEEZE, 2, u, E(c), &xu)) && !(s = call_shape(PTS_AG_EXPAND, xu, nd + 1, xs, E(c), &xe))) {
+        PtsValue w[3] = { pts_vtensor(eye), pts_vint(1), pts_vtensor(xe) };
+        if (!(s = call(PTS_AG_WHERE_SS, 3, w, E(c), &m))) {
+            PtsValue a[3] = { pts_vtensor(m), pts_vint(d + 1), pts_vbool(false) };
+            s = call(PTS_AG_PROD_DIM, 3, a, E(c), out);
+        }
+    }
+    pts_tensor_release(eye); pts_tensor_release(xu); pts_tensor_release(xe); pts_tensor_release(m);
+    return s;
+}
+
+static PtsStatus prod_grad(PtsGradCtx *c, PtsTensor *x, PtsValue dims, bool keepdim, PtsTensor **out) {
+    PtsTensor *isz = NULL, *xs = NULL, *yk = NULL, *gk = NULL, *nz = NULL, *pnz = NULL, *q = NULL, *one = NULL,
+              *only = NULL, *inner = NULL, *others = NULL, *nzs = NULL, *total = NULL, *flat = NULL, *ex = NULL;
+    PtsStatus s;
+    PtsValue v0[2] = { pts_vtensor(x), pts_vint(0) };
+    PtsValue dl = pts_none();
+    bool all = dims.tag != PTS_V_LIST;
+    if (!all) dl = pts_value_retain(dims);
+    else {
+        int64_t ad[PTS_MAX_DIMS];
+        for (int i = 0; i < x->ndim; i++) ad[i] = i;
+        if ((s = pts_int_list_new(ad, x->ndim, E(c), &dl))) return s;
+    }
+    if ((s = call(PTS_AG_EQ_SCALAR, 2, v0, E(c), &isz))) goto done;
+    {
+        PtsValue w[3] = { pts_vtensor(isz), pts_vint(1), pts_vtensor(x) };
+        PtsValue a[1] = { pts_vtensor(isz) };
+        if ((s = call(PTS_AG_WHERE_SS, 3, w, E(c), &xs)) || (s = call(PTS_AG_SUM, 1, a, E(c), &total))) goto done;
+    }
+    if ((s = to_keepdim(c, c->res[0], dims, keepdim, &yk)) || (s = to_keepdim(c, G(c), dims, keepdim, &gk)) ||
+        (s = call2(PTS_AG_DIV, yk, xs, E(c), &q)))
+        goto done;
+    if (pts_tensor_item_i64(total) == 0) {
+        others = pts_tensor_retain(q);
+    } else if (pts_grad_enabled()) {
+        if (all) {
+            int64_t m1 = -1;
+            if ((s = call_shape(PTS_AG_RESHAPE, x, 1, &m1, E(c), &flat)) || (s = exclusive_products(c, flat, 0, &ex)) ||
+                (s = call_shape(PTS_AG_RESHAPE, ex, x->ndim, x->shape, E(c), &others)))
+                goto done;
+        } else {
+            int d0;   /* prod.dim_int: one dim */
+            if ((s = pts_wrap_dim(pts_value_to_i64(pts_as_list(dl)->items[0]), x->ndim, E(c), &d0)) ||
+                (s = exclusive_products(c, x, d0, &others)))
+                goto done;
+        }
+    } else {
+        {
+            PtsValue a[3] = { pts_vtensor(isz), dl, pts_vbool(true) };
+            if ((s = call(PTS_AG_SUM_DIM, 3, a, E(c), &nz))) goto done;   /* zeros per slice */
+        }
+        pnz = pts_tensor_retain(xs);   /* the product of the nonzero elements per slice */
+        PtsList *l = pts_as_list(dl);
+        for (int64_t j = 0; j < l->len && !s; j++) {
+            PtsTensor *nx;
+            PtsValue a[3] = { pts_vtensor(pnz), l->items[j], pts_vbool(true) };
+            if (!(s = call(PTS_AG_PROD_DIM, 3, a, E(c), &nx))) { pts_tensor_release(pnz); pnz = nx; }
+        }
+        if (s) goto done;
+        PtsValue e1[2] = { pts_vtensor(nz), pts_vint(1) }, e0[2] = { pts_vtensor(nz), pts_vint(0) };
+        if ((s = call(PTS_AG_EQ_SCALAR, 2, e1, E(c), &one)) || (s = call2(PTS_AG_LOGICAL_AND, one, isz, E(c), &only)) ||
+            (s = call(PTS_AG_EQ_SCALAR, 2, e0, E(c), &nzs)))
+            goto done;
+        PtsValue w1[3] = { pts_vtensor(only), pts_vtensor(pnz), pts_vint(0) };
+        if ((s = call(PTS_AG_WHERE_SO, 3, w1, E(c), &inner))) goto done;
+        PtsValue w2[3] = { pts_vtensor(nzs), pts_vtensor(q), pts_vtensor(inner) };
+        if ((s = call(PTS_AG_WHERE, 3, w2, E(c), &others))) goto done;
+    }
+    s = call2(PTS_AG_MUL, others, gk, E(c), out);
+done:
+    pts_value_release(&dl);
+    pts_tensor_release(isz); pts_tensor_release(xs); pts_tensor_release(yk); pts_tensor_release(gk);
+    pts_tensor_release(nz); pts_tensor_release(pnz); pts_tensor_release(q); pts_tensor_release(one);
+    pts_tensor_release(only); pts_tensor_release(inner); pts_tensor_release(others); pts_tensor_release(nzs);
+    pts_tensor_release(total); pts_tensor_release(flat); pts_tensor_release(ex);
+    return s;
+}
+
+PtsStatus pts_bw_prod(PtsGradCtx *c) {   /* prod(self, *, dtype) over everything */
+    if (!need(c, 0)) return PTS_OK;
+    ARG(c, 0, self);
+    if (!c->res[0]) return pts_ag_missing(c, "result");
+    PtsTensor *r;
+    PTS_TRY(prod_grad(c, self, pts_none(), false, &r));
+    set(c, 0, r);
+    return PTS_OK;
+}
+
+PtsStatus pts_bw_prod_dim(PtsGradCtx *c) {   /* prod.dim_int(self, dim, keepdim, *, dtype) */
+    if (!need(c, 0)) return PTS_OK;
+    ARG(c, 0, self);
+    if (!c->res[0]) return pts_ag_missing(c, "result");
+    if (self->ndim == 0) return pts_bw_self(c);
+    int d;
+    PTS_TRY(pts_wrap_dim(pts_value_to_i64(c->args[1]), self->ndim, E(c), &d));
+    PtsValue dims = pts_none();
+    int64_t dd = d;
+    PTS_TRY(pts_int_list_new(&dd, 1, E(c), &dims));
+    PtsTensor *r;
+    PtsStatus s = prod_grad(c, self, dims, c->args[2].tag == PTS_V_BOOL && c->args[2].u.b, &r);
+    pts_value_release(&dims);
+    PTS_TRY(s);
+    set(c, 0, r);
+    return PTS_OK;
+}
+
+/* norm(self, p, dims, keepdim): PyTorch's norm_backward for p = 0, 1, 2, inf and other p */
+PtsStatus pts_bw_norm(PtsGradCtx *c) {
+    if (!need(c, 0)) return PTS_OK;
+    ARG(c, 0, self);
+    if (!c->res[0]) return pts_ag_missing(c, "result");
+    int na = c->node->nargs;
+    double p = c->args[1].tag == PTS_V_NONE ? 2.0 : pts_value_to_f64(c->args[1]);
+    /* norm.Scalar(self, p), norm.ScalarOpt_dtype(self, p, dtype): all dims; the dim forms have
+     * (dim, keepdim) next */
+    bool has_dim = na >= 4 && c->args[2].tag == PTS_V_LIST;
+    PtsValue dims = has_dim ? c->args[2] : pts_none();
+    bool keepdim = has_dim && c->args[3].tag == PTS_V_BOOL && c->args[3].u.b;
+    PtsTensor *gk = NULL, *nk = NULL, *t1 = NULL, *t2 = NULL, *t3 = NULL, *z = NULL, *r = NULL;
+    PtsStatus s;
+    if ((s = to_keepdim(c, G(c), dims, keepdim, &gk)) || (s = to_keepdim(c, c->res[0], dims, keepdim, &nk))) goto done;
+    if (p == 0.0) {
+        s = pts_ag_fill(IN(c, 0), 0.0, E(c), &r);
+    } else if (p == 1.0) {
+        if (!(s = call1(PTS_AG_SIGN, self, E(c), &t1))) s = call2(PTS_AG_MUL, t1, gk, E(c), &r);
+    } else if (isinf(p)) {
+        pts_tensor_release(gk);
+        pts_tensor_release(nk);
+        gk = nk = NULL;
+        /* the gradient spread over the elements whose |x| is the norm, signed */
+        PtsTensor *ab = NULL, *eq = NULL, *cnt = NULL, *q = NULL, *sg = NULL;
+        if (!(s = call1(PTS_AG_SIGN, self, E(c), &sg)) && !(s = call2(PTS_AG_MUL, self, sg, E(c), &ab)) &&
+            !(s = to_keepdim(c, c->res[0], dims, keepdim, &nk)) && !(s = to_keepdim(c, G(c), dims, keepdim, &gk)) &&
+            !(s = call2(PTS_AG_EQ, ab, nk, E(c), &eq))) {
+            PtsValue v[3] = { pts_vtensor(eq), pts_none(), pts_vbool(true) };
+            if (has_dim) v[1] = pts_value_retain(dims);
+            else {
+                int64_t all[PTS_MAX_DIMS];
+                for (int i = 0; i < self->ndim; i++) all[i] = i;
+                s = pts_int_list_new(all, self->ndim, E(c), &v[1]);
+            }
+            if (!s && !(s = call(PTS_AG_SUM_DIM, 3, v, E(c), &cnt)) && !(s = call2(PTS_AG_DIV, gk, cnt, E(c), &q))) {
+                PtsValue w[3] = { pts_vtensor(eq), pts_vtensor(q), pts_vint(0) };
+                if (!(s = call(PTS_AG_WHERE_SO, 3, w, E(c), &t1))) s = call2(PTS_AG_MUL, t1, sg, E(c), &r);
+            }
+            pts_value_release(&v[1]);
+        }
+        pts_tensor_release(ab); pts_tensor_release(eq); pts_tensor_release(cnt); pts_tensor_release(q);
+        pts_tensor_release(sg);
+    } else {
+        /* x |x|^(p-2) g / n^(p-1), 0 where the norm is 0 */
+        PtsTensor *ab = NULL, *sg = NULL;
+        PtsValue pe[2] = { pts_none(), pts_vdouble(p - 2) }, pn[2] = { pts_vtensor(nk), pts_vdouble(p - 1) };
+        if (!(s = call1(PTS_AG_SIGN, self, E(c), &sg)) && !(s = call2(PTS_AG_MUL, self, sg, E(c), &ab))) {
+            pe[0] = pts_vtensor(ab);
+            if (p == 2.0) s = call2(PTS_AG_MUL, self, gk, E(c), &t2);
+            else if (!(s = call(PTS_AG_POW_TS, 2, pe, E(c), &t1)) && !(s = call2(PTS_AG_MUL, self, t1, E(c), &t3)))
+                s = call2(PTS_AG_MUL, t3, gk, E(c), &t2);
+            if (!s) {
+                PtsTensor *den = NULL, *q = NULL, *mask = NULL;
+                if (p == 2.0) den = pts_tensor_retain(nk);
+                else s = call(PTS_AG_POW_TS, 2, pn, E(c), &den);
+                PtsValue v0[2] = { pts_vtensor(nk), pts_vint(0) };
+                if (!s && !(s = call2(PTS_AG_DIV, t2, den, E(c), &q)) && !(s = call(PTS_AG_EQ_SCALAR, 2, v0, E(c), &mask))) {
+                    PtsValue w[3] = { pts_vtensor(mask), pts_vint(0), pts_vtensor(q) };
+                    s = call(PTS_AG_WHERE_SS, 3, w, E(c), &r);
+                }
+                pts_tensor_release(den); pts_tensor_release(q); pts_tensor_release(mask);
+            }
+        }
+        pts_tensor_release(ab);
+        pts_tensor_release(sg);
+    }
+    if (!s) set(c, 0, r);
+done:
+    pts_tensor_release(gk); pts_tensor_release(nk); pts_tensor_release(t1); pts_tensor_release(t2);
+    pts_tensor_release(t3); pts_tensor_release(z);
     return s;
 }

@@ -339,3 +339,121 @@ PtsStatus pts_bw_embedding(PtsGradCtx *c) {
     pts_value_release(&idx);
     return s;
 }
+
+/* max_pool2d_with_indices: g added into zeros at the flat (h * w) input positions the indices
+ * name, one plane per leading (batch, channel) position */
+PtsStatus pts_bw_max_pool2d(PtsGradCtx *c) {
+    if (!need(c, 0)) return PTS_OK;
+    PtsTensor *idx = c->res[1];
+    if (!idx) return pts_ag_missing(c, "result1");
+    const PtsTensorMeta *m = IN(c, 0);
+    if (m->ndim < 2) return pts_fail(E(c), PTS_ERR_INTERNAL, "max_pool2d input with %d dims", m->ndim);
+    int64_t ps[PTS_MAX_DIMS];
+    int np = 0;
+    for (int i = 0; i < m->ndim - 2; i++) ps[np++] = m->shape[i];
+    ps[np++] = -1;
+    PtsTensorMeta flat = *m;
+    flat.ndim = np;
+    for (int i = 0; i < np - 1; i++) flat.shape[i] = m->shape[i];
+    flat.shape[np - 1] = m->shape[m->ndim - 2] * m->shape[m->ndim - 1];
+    PtsTensor *z = NULL, *gf = NULL, *ifl = NULL, *sc = NULL, *r;
+    PtsStatus s;
+    if (!(s = pts_ag_fill(&flat, 0.0, E(c), &z)) && !(s = call_shape(PTS_AG_RESHAPE, G(c), np, ps, E(c), &gf)) &&
+        !(s = call_shape(PTS_AG_RESHAPE, idx, np, ps, E(c), &ifl))) {
+        PtsValue v[4] = { pts_vtensor(z), pts_vint(-1), pts_vtensor(ifl), pts_vtensor(gf) };
+        if (!(s = call(PTS_AG_SCATTER_ADD, 4, v, E(c), &sc)) &&
+            !(s = call_shape(PTS_AG_RESHAPE, sc, m->ndim, m->shape, E(c), &r)))
+            set(c, 0, r);
+    }
+    pts_tensor_release(z); pts_tensor_release(gf); pts_tensor_release(ifl); pts_tensor_release(sc);
+    return s;
+}
+
+/* native_batch_norm(input, weight?, bias?, running_mean?, running_var?, training, momentum, eps)
+ * -> (out, save_mean, save_invstd): per channel (dim 1) statistics over the other dims */
+PtsStatus pts_bw_native_batch_norm(PtsGradCtx *c) {
+    ARG(c, 0, input);
+    const PtsTensorMeta *m = IN(c, 0);
+    bool training = c->args[5].tag == PTS_V_BOOL && c->args[5].u.b;
+    int nd = m->ndim;
+    if (nd < 2) return pts_fail(E(c), PTS_ERR_INTERNAL, "batch_norm input with %d dims", nd);
+    int64_t bshape[PTS_MAX_DIMS], red[PTS_MAX_DIMS];
+    int nred = 0;
+    for (int i = 0; i < nd; i++) {
+        bshape[i] = i == 1 ? m->shape[1] : 1;
+        if (i != 1) red[nred++] = i;
+    }
+    PtsTensor *w = A(c, 1), *g = G(c);
+    PtsTensor *mean = NULL, *invstd = NULL, *xc = NULL, *xh = NULL, *wb = NULL, *gh = NULL, *t[8] = { 0 }, *r;
+    PtsValue rl = pts_none();
+    PtsStatus s;
+    if ((s = pts_int_list_new(red, nred, E(c), &rl))) return s;
+    PtsValue eps = c->args[7];
+    if (training && !pts_grad_enabled() && c->res[1] && c->res[2]) {
+        if ((s = call_shape(PTS_AG_RESHAPE, c->res[1], nd, bshape, E(c), &mean)) ||
+            (s = call_shape(PTS_AG_RESHAPE, c->res[2], nd, bshape, E(c), &invstd)))
+            goto done;
+    } else if (training) {
+        /* recomputed (create_graph): the second derivative sees their dependence on input */
+        PtsValue a[3] = { pts_vtensor(input), rl, pts_vbool(true) };
+        if ((s = call(PTS_AG_MEAN_DIM, 3, a, E(c), &mean)) || (s = call2(PTS_AG_SUB, input, mean, E(c), &t[0])) ||
+            (s = call2(PTS_AG_MUL, t[0], t[0], E(c), &t[1])))
+            goto done;
+        a[0] = pts_vtensor(t[1]);
+        if ((s = call(PTS_AG_MEAN_DIM, 3, a, E(c), &t[2])) || (s = call_scalar(PTS_AG_ADD, t[2], eps, false, E(c), &t[3])))
+            goto done;
+        PtsValue p[2] = { pts_vtensor(t[3]), pts_vdouble(-0.5) };
+        if ((s = call(PTS_AG_POW_TS, 2, p, E(c), &invstd))) goto done;
+    } else {
+        PtsTensor *rm = A(c, 3), *rv = A(c, 4);
+        if (!rm || !rv) { s = pts_ag_missing(c, "running_mean/running_var"); goto done; }
+        if ((s = call_shape(PTS_AG_RESHAPE, rm, nd, bshape, E(c), &mean)) ||
+            (s = call_shape(PTS_AG_RESHAPE, rv, nd, bshape, E(c), &t[4])) ||
+            (s = call_scalar(PTS_AG_ADD, t[4], eps, false, E(c), &t[5])))
+            goto done;
+        PtsValue p[2] = { pts_vtensor(t[5]), pts_vdouble(-0.5) };
+        if ((s = call(PTS_AG_POW_TS, 2, p, E(c), &invstd))) goto done;
+    }
+    if ((s = call2(PTS_AG_SUB, input, mean, E(c), &xc)) || (s = call2(PTS_AG_MUL, xc, invstd, E(c), &xh))) goto done;
+    if (w) {
+        if ((s = call_shape(PTS_AG_RESHAPE, w, nd, bshape, E(c), &wb)) || (s = call2(PTS_AG_MUL, g, wb, E(c), &gh)))
+            goto done;
+    } else {
+        gh = pts_tensor_retain(g);
+    }
+    if (need(c, 0)) {
+        if (training) {   /* invstd (gh - mean(gh) - xh mean(gh xh)) */
+            PtsTensor *m1 = NULL, *gx = NULL, *m2 = NULL, *a1 = NULL, *a2 = NULL, *a3 = NULL;
+            PtsValue a[3] = { pts_vtensor(gh), rl, pts_vbool(true) };
+            if (!(s = call(PTS_AG_MEAN_DIM, 3, a, E(c), &m1)) && !(s = call2(PTS_AG_MUL, gh, xh, E(c), &gx))) {
+                a[0] = pts_vtensor(gx);
+                if (!(s = call(PTS_AG_MEAN_DIM, 3, a, E(c), &m2)) && !(s = call2(PTS_AG_SUB, gh, m1, E(c), &a1)) &&
+                    !(s = call2(PTS_AG_MUL, xh, m2, E(c), &a2)) && !(s = call2(PTS_AG_SUB, a1, a2, E(c), &a3)) &&
+                    !(s = call2(PTS_AG_MUL, a3, invstd, E(c), &r)))
+                    set(c, 0, r);
+            }
+            pts_tensor_release(m1); pts_tensor_release(gx); pts_tensor_release(m2);
+            pts_tensor_release(a1); pts_tensor_release(a2); pts_tensor_release(a3);
+        } else if (!(s = call2(PTS_AG_MUL, gh, invstd, E(c), &r))) {
+            set(c, 0, r);
+        }
+        if (s) goto done;
+    }
+    if (c->node->arg_edge[1] >= 0 && need(c, 1)) {   /* sum of g xh per channel */
+        if ((s = call2(PTS_AG_MUL, g, xh, E(c), &t[6]))) goto done;
+        PtsValue a[3] = { pts_vtensor(t[6]), rl, pts_vbool(false) };
+        if ((s = call(PTS_AG_SUM_DIM, 3, a, E(c), &r))) goto done;
+        set(c, 1, r);
+    }
+    if (c->node->arg_edge[2] >= 0 && need(c, 2)) {   /* sum of g per channel */
+        PtsValue a[3] = { pts_vtensor(g), rl, pts_vbool(false) };
+        if ((s = call(PTS_AG_SUM_DIM, 3, a, E(c), &r))) goto done;
+        set(c, 2, r);
+    }
+done:
+    pts_value_release(&rl);
+    pts_tensor_release(mean); pts_tensor_release(invstd); pts_tensor_release(xc); pts_tensor_release(xh);
+    pts_tensor_release(wb); pts_tensor_release(gh);
+    for (int i = 0; i < 8; i++) pts_tensor_release(t[i]);
+    return s;
+}

@@ -663,3 +663,14 @@ static PtsStatus mod_bw(PtsGradCtx *c, const char *mode) {
 
 PtsStatus pts_bw_remainder(PtsGradCtx *c) { return mod_bw(c, "floor"); }
 PtsStatus pts_bw_fmod(PtsGradCtx *c) { return mod_bw(c, "trunc"); }
+
+/* normal(mean, std) with tensor parameters: the draw is treated as constant (zero gradients) */
+PtsStatus pts_bw_normal(PtsGradCtx *c) {
+    PtsTensor *z;
+    for (int i = 0; i < 2; i++) {
+        if (c->node->arg_edge[i] < 0 || !need(c, i)) continue;
+        PTS_TRY(pts_ag_fill(IN(c, i), 0.0, E(c), &z));
+        set(c, i, z);
+    }
+    return PTS_OK;
+}

@@ -67,6 +67,13 @@ static PtsStatus check_inplace(PtsTensor *self, PtsError *err) {
         }                                                                                      \
     }
 
+/* Is a save spec item's condition unmet (no listed argument needs a gradient, or its bool
+ * argument is true)? */
+static bool skip_save(const PtsSaveItem *it, uint32_t needs, const PtsValue *args) {
+    if (it->cond && !(it->cond & needs)) return true;
+    return it->unless >= 0 && args[it->unless].tag == PTS_V_BOOL && args[it->unless].u.b;
+}
+
 /* Flattened tensor outputs: out[r] tensor, or each tensor of a list result. */
 static int count_outputs(const PtsSchema *s, const PtsValue *out) {
     int n = 0;
@@ -135,7 +142,7 @@ static PtsStatus record(PtsOpId id, const PtsGradEntry *e, PtsValue *args, PtsVa
     saved = pts_calloc((size_t)(cap_saved ? cap_saved : 1), sizeof *saved);
     if (!saved) { st = pts_fail(err, PTS_ERR_NOMEM, "out of memory"); goto fail; }
     for (int q = 0; q < sp->n; q++) {
-        if (sp->s[q].output || (sp->s[q].cond && !(sp->s[q].cond & needs))) continue;
+        if (sp->s[q].output || skip_save(&sp->s[q], needs, args)) continue;
         int i = sp->s[q].idx;
         if (arg_saved[i] >= 0) continue;
         if (args[i].tag == PTS_V_TENSOR) {
@@ -198,7 +205,7 @@ static PtsStatus record(PtsOpId id, const PtsGradEntry *e, PtsValue *args, PtsVa
     }
     /* outputs to keep: bare aliases, re-attached to the node when unpacked */
     for (int q = 0; q < sp->n; q++) {
-        if (!sp->s[q].output || (sp->s[q].cond && !(sp->s[q].cond & needs))) continue;
+        if (!sp->s[q].output || skip_save(&sp->s[q], needs, args)) continue;
         int k = sp->s[q].idx;
         PtsTensor *t = k < nout ? output_at(s, out, k) : NULL;
         if (!t || node->out_saved[k] >= 0) continue;
