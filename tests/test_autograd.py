@@ -908,3 +908,55 @@ def test_parameter():
     assert not pyts.nn.Parameter(pyts.tensor([1.0]), requires_grad=False).requires_grad
     d = p.detach()
     assert type(d) is pyts.Tensor
+
+
+# =====================================================================================
+# in-place operations on views (CopySlices) and views of tensors changed in place
+# =====================================================================================
+VIEW_CASES = {
+    "setitem": lambda L, x: _ret(x * 2.0, lambda h: h.__setitem__(0, 5.0)),
+    "inplace_on_slice": lambda L, x: _ret(x * 2.0, lambda h: h[:, 1].add_(x[:, 2] * 3.0)),
+    "inplace_on_view": lambda L, x: _ret(x * 1.5, lambda h: h.view(12).mul_(L.tanh(x.reshape(12)))),
+    "view_of_changed_base": lambda L, x: _stale(x * 2.0),
+    "inplace_then_base": lambda L, x: _then_base(x * 1.0),
+}
+
+
+def _ret(h, f):
+    f(h)
+    return h
+
+
+def _stale(h):
+    v = h[1]
+    h.mul_(3.0)
+    return v * 1.0
+
+
+def _then_base(h):
+    v = h[1:]
+    v.tanh_()
+    return h * v.sum()
+
+
+@pytest.mark.parametrize("name", sorted(VIEW_CASES))
+def test_inplace_on_views_match_torch(name):
+    assert hasattr(pyts.Tensor, "__getitem__") and hasattr(pyts.Tensor, "view"), \
+        "indexing and view (shape registry rows) are needed"
+    a = arr(3, 4)
+    res = []
+    for L, mk in ((pyts, P), (torch, T)):
+        x = mk(a)
+        y = VIEW_CASES[name](L, x)
+        y.backward(mk(np.ones(tuple(y.shape)), False))
+        res.append((y, x.grad, name_of(y.grad_fn)))
+    close(res[0][0], res[1][0], rtol=1e-12, atol=1e-12)
+    close(res[0][1], res[1][1], rtol=1e-12, atol=1e-12)
+    assert res[0][2] == res[1][2]
+
+
+def test_inplace_on_view_of_leaf_is_refused():
+    assert hasattr(pyts.Tensor, "__getitem__"), "indexing (shape registry rows) is needed"
+    x = P(arr(3, 4))
+    with pytest.raises(RuntimeError, match=r"^a view of a leaf Variable that requires grad is being used in an in-place operation\.$"):
+        x[0].add_(1.0)

@@ -109,6 +109,15 @@ struct PtsRetainHook {
 
 struct PtsGradEntry;
 
+/* Storage geometry of a view and of its base, for mapping gradients between them. */
+typedef struct PtsViewGeom {
+    PtsDType dtype;
+    size_t nbytes;                                   /* the storage's size */
+    int base_ndim, view_ndim;
+    int64_t base_shape[PTS_MAX_DIMS], base_strides[PTS_MAX_DIMS], base_offset;
+    int64_t view_shape[PTS_MAX_DIMS], view_strides[PTS_MAX_DIMS], view_offset;
+} PtsViewGeom;
+
 struct PtsNode {
     atomic_int refcnt;
     const char *name;               /* "TanhBackward0", "AccumulateGrad" (static) */
@@ -134,6 +143,8 @@ struct PtsNode {
     bool saved_freed;               /* released after a backward without retain_graph */
     PtsRetainHook *retains;         /* retain_grad() hooks, guarded by the autograd lock */
     PtsNode *free_next;             /* pending-destruction list (flattens long release chains) */
+    PtsNode *inner;                 /* CopySlices: +1 on the in-place op's node */
+    PtsViewGeom *geom;              /* CopySlices / AsStridedBackward0: owned geometry */
     void *owner;                    /* binding layer back-pointer */
 };
 
@@ -147,6 +158,7 @@ typedef struct PtsGradCtx {
     PtsTensor **go;                 /* [nout], borrowed */
     PtsTensor **gi;                 /* [nnext], +1 results */
     PtsError *err;
+    bool retain_graph;              /* of the running backward (for nodes that run inner nodes) */
 } PtsGradCtx;
 
 typedef PtsStatus (*PtsGradFormula)(PtsGradCtx *c);
@@ -200,6 +212,12 @@ PTS_INTERNAL void pts_node_free_saved(PtsNode *node);
 PTS_INTERNAL void pts_autograd_lock(void);
 PTS_INTERNAL void pts_autograd_unlock(void);
 PTS_INTERNAL void pts_autograd_meta_free(PtsAutogradMeta *m);
+
+/* engine.c: views. After an in-place op on a tracked view, make its base's history a
+ * CopySlices node (and the view's a view of that); give a view whose base changed in place a
+ * history read from the base's current one. */
+PTS_INTERNAL PtsStatus pts_view_rebase(PtsTensor *view, PtsError *err);
+PTS_INTERNAL PtsStatus pts_view_regenerate(PtsTensor *view, PtsError *err);
 
 /* record.c */
 PTS_INTERNAL PtsStatus pts_autograd_dispatch(PtsOpId id, PtsValue *args, PtsValue *out, PtsError *err);

@@ -184,19 +184,19 @@ static PtsStatus run_retain_hooks(PtsNode *fn, PtsTensor **buf, PtsError *err) {
     return s;
 }
 
-/* Run a formula node: its gradients (zeros for outputs that got none), kept values unpacked. */
-static PtsStatus call_function(Graph *g, Task *t, bool retain_graph, PtsError *err) {
-    PtsNode *fn = t->fn;
+/* Run fn's formula on the output gradients go (NULL entries: zeros), its kept values unpacked;
+ * gi[nnext] receives the input gradients (+1, NULL where none). Frees the kept values unless
+ * retain_graph. */
+static PtsStatus run_formula(PtsNode *fn, PtsTensor *const *go_in, PtsTensor **gi, bool retain_graph,
+                             PtsError *err) {
     PtsStatus s = PTS_OK;
-    int nargs = fn->nargs, nout = fn->nout, nnext = fn->nnext;
+    int nargs = fn->nargs, nout = fn->nout;
     PtsValue *args = pts_calloc((size_t)(nargs ? nargs : 1), sizeof *args);
     PtsTensor **res = pts_calloc((size_t)(nout ? nout : 1), sizeof *res);
     PtsTensor **go = pts_calloc((size_t)(nout ? nout : 1), sizeof *go);
-    PtsTensor **gi = pts_calloc((size_t)(nnext ? nnext : 1), sizeof *gi);
-    if (!args || !res || !go || !gi) { s = pts_fail(err, PTS_ERR_NOMEM, "out of memory"); goto done; }
-    if ((s = run_retain_hooks(fn, t->buf, err))) goto done;
+    if (!args || !res || !go) { s = pts_fail(err, PTS_ERR_NOMEM, "out of memory"); goto done; }
     for (int k = 0; k < nout; k++) {
-        if (t->buf[k]) go[k] = pts_tensor_retain(t->buf[k]);
+        if (go_in[k]) go[k] = pts_tensor_retain(go_in[k]);
         else if ((s = pts_ag_fill(&fn->out_meta[k], 0.0, err, &go[k]))) goto done;
     }
     for (int i = 0; i < nargs; i++) {
@@ -217,10 +217,28 @@ static PtsStatus call_function(Graph *g, Task *t, bool retain_graph, PtsError *e
     }
     for (int k = 0; k < nout; k++)
         if (fn->out_saved[k] >= 0 && (s = pts_saved_unpack(fn, fn->out_saved[k], err, &res[k]))) goto done;
-    PtsGradCtx ctx = { fn, args, res, go, gi, err };
+    PtsGradCtx ctx = { fn, args, res, go, gi, err, retain_graph };
     if ((s = fn->entry->fn(&ctx))) goto done;
     if (!retain_graph) pts_node_free_saved(fn);
-    /* deliver: each gradient reduced to its input's shape and dtype, summed into the next node */
+done:
+    if (args) for (int i = 0; i < nargs; i++) pts_value_release(&args[i]);
+    if (res) for (int k = 0; k < nout; k++) pts_tensor_release(res[k]);
+    if (go) for (int k = 0; k < nout; k++) pts_tensor_release(go[k]);
+    pts_free(args);
+    pts_free(res);
+    pts_free(go);
+    return s;
+}
+
+/* Run a formula node of the graph and deliver its input gradients, each reduced to its input's
+ * shape and dtype, summed into the next node. */
+static PtsStatus call_function(Graph *g, Task *t, bool retain_graph, PtsError *err) {
+    PtsNode *fn = t->fn;
+    int nnext = fn->nnext;
+    PtsTensor **gi = pts_calloc((size_t)(nnext ? nnext : 1), sizeof *gi);
+    if (!gi) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+    PtsStatus s = run_retain_hooks(fn, t->buf, err);
+    if (!s) s = run_formula(fn, t->buf, gi, retain_graph, err);
     for (int e = 0; e < nnext && !s; e++) {
         if (!gi[e] || !fn->next[e].fn) continue;
         PtsTensor *v;
@@ -229,15 +247,154 @@ static PtsStatus call_function(Graph *g, Task *t, bool retain_graph, PtsError *e
         if (ci < 0) { pts_tensor_release(v); continue; }
         s = buf_add(&g->tasks[ci].buf[fn->next[e].input_nr], v, err);
     }
-done:
-    if (args) for (int i = 0; i < nargs; i++) pts_value_release(&args[i]);
-    if (res) for (int k = 0; k < nout; k++) pts_tensor_release(res[k]);
-    if (go) for (int k = 0; k < nout; k++) pts_tensor_release(go[k]);
-    if (gi) for (int e = 0; e < nnext; e++) pts_tensor_release(gi[e]);
-    pts_free(args);
-    pts_free(res);
-    pts_free(go);
+    for (int e = 0; e < nnext; e++) pts_tensor_release(gi[e]);
     pts_free(gi);
+    return s;
+}
+
+/* ================= views: CopySlices and regenerated view history =================
+ * An in-place op on a view changes its base: the base's history becomes a CopySlices node that
+ * runs the op's node on the view's part of the base gradient and passes the rest through. A
+ * view whose base changed in place gets its history regenerated (AsStridedBackward0) from the
+ * base's current one. Both map gradients by the view's storage geometry, as PyTorch's
+ * as_strided does; they compute directly, so create_graph cannot go through them. */
+
+/* zeros over a fresh storage laid out like the base's: the base-shaped tensor, and the view's
+ * part of it */
+static PtsStatus geom_tensors(const PtsViewGeom *vg, PtsError *err, PtsTensor **base, PtsTensor **view) {
+    PtsStorage *st;
+    *base = *view = NULL;
+    PTS_TRY(pts_storage_new(vg->nbytes, err, &st));
+    memset(st->data, 0, vg->nbytes);
+    PtsStatus s = pts_tensor_from_storage(st, vg->dtype, vg->base_ndim, vg->base_shape, vg->base_strides,
+                                          vg->base_offset, err, base);
+    if (!s) s = pts_tensor_from_storage(st, vg->dtype, vg->view_ndim, vg->view_shape, vg->view_strides,
+                                        vg->view_offset, err, view);
+    pts_storage_release(st);
+    if (s) {
+        pts_tensor_release(*base);
+        pts_tensor_release(*view);
+        *base = *view = NULL;
+    }
+    return s;
+}
+
+static PtsStatus no_double_backward(PtsGradCtx *c) {
+    if (pts_grad_enabled())
+        return pts_fail(c->err, PTS_ERR_NOTIMPL,
+                        "pyts autograd: create_graph through %s (an in-place operation on a view, or a "
+                        "view of a tensor changed in place) is not supported", c->node->name);
+    return PTS_OK;
+}
+
+/* AsStridedBackward0: g placed at the view's positions of a zero base-shaped gradient */
+static PtsStatus as_strided_bw(PtsGradCtx *c) {
+    PTS_TRY(no_double_backward(c));
+    PtsTensor *b, *v;
+    PTS_TRY(geom_tensors(c->node->geom, c->err, &b, &v));
+    PtsStatus s = pts_tensor_copy_(v, c->go[0], c->err);
+    pts_tensor_release(v);
+    if (s) { pts_tensor_release(b); return s; }
+    pts_ag_set_edge(c, 0, b);
+    return PTS_OK;
+}
+
+/* CopySlices: the base gradient with the view's part replaced by what the in-place op's node
+ * gives its self input; the op's other inputs get their gradients through */
+static PtsStatus copy_slices_bw(PtsGradCtx *c) {
+    PTS_TRY(no_double_backward(c));
+    PtsNode *fn = c->node->inner;
+    PtsTensor *b = NULL, *v = NULL, *slice = NULL, *self_g = NULL;
+    PtsTensor **gi = pts_calloc((size_t)(fn->nnext ? fn->nnext : 1), sizeof *gi);
+    PtsStatus s;
+    if (!gi) return pts_fail(c->err, PTS_ERR_NOMEM, "out of memory");
+    if ((s = geom_tensors(c->node->geom, c->err, &b, &v)) || (s = pts_tensor_copy_(b, c->go[0], c->err)) ||
+        (s = pts_tensor_to(v, v->dtype, true, c->err, &slice)) ||
+        (s = run_formula(fn, &slice, gi, c->retain_graph, c->err)))
+        goto done;
+    if (gi[0]) {
+        if ((s = validate(fn, 0, gi[0], &fn->in_meta[0], c->err, &self_g)) || (s = pts_tensor_copy_(v, self_g, c->err)))
+            goto done;
+    } else {
+        PtsTensor *z;
+        if ((s = pts_tensor_scalar_f64(v->dtype, 0.0, c->err, &z))) goto done;
+        s = pts_tensor_copy_(v, z, c->err);
+        pts_tensor_release(z);
+        if (s) goto done;
+    }
+    pts_ag_set_edge(c, 0, b);
+    b = NULL;
+    for (int e = 1; e < fn->nnext; e++) {
+        pts_ag_set_edge(c, e, gi[e]);
+        gi[e] = NULL;
+    }
+done:
+    for (int e = 0; e < fn->nnext; e++) pts_tensor_release(gi[e]);
+    pts_free(gi);
+    pts_tensor_release(b);
+    pts_tensor_release(v);
+    pts_tensor_release(slice);
+    pts_tensor_release(self_g);
+    return s;
+}
+
+static const PtsGradEntry as_strided_entry = { "", "AsStridedBackward0", NULL, "", as_strided_bw };
+static const PtsGradEntry copy_slices_entry = { "", "CopySlices", NULL, "", copy_slices_bw };
+
+static PtsStatus geom_of(const PtsTensor *base, const PtsTensor *view, PtsError *err, PtsViewGeom **out) {
+    PtsViewGeom *g = pts_calloc(1, sizeof *g);
+    if (!g) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+    g->dtype = base->dtype;
+    g->nbytes = base->storage->nbytes;
+    g->base_ndim = base->ndim;
+    memcpy(g->base_shape, base->shape, sizeof g->base_shape);
+    memcpy(g->base_strides, base->strides, sizeof g->base_strides);
+    g->base_offset = base->offset;
+    g->view_ndim = view->ndim;
+    memcpy(g->view_shape, view->shape, sizeof g->view_shape);
+    memcpy(g->view_strides, view->strides, sizeof g->view_strides);
+    g->view_offset = view->offset;
+    *out = g;
+    return PTS_OK;
+}
+
+PtsStatus pts_view_regenerate(PtsTensor *view, PtsError *err) {
+    PtsAutogradMeta *m = view->autograd;
+    PtsNode *n;
+    PTS_TRY(pts_node_new(as_strided_entry.name, 1, 1, 0, err, &n));
+    n->entry = &as_strided_entry;
+    n->arg_edge[0] = 0;
+    n->arg_nedge[0] = 1;
+    pts_meta_tensor(m->base, &n->in_meta[0]);
+    pts_meta_tensor(view, &n->out_meta[0]);
+    PtsStatus s = geom_of(m->base, view, err, &n->geom);
+    if (!s) s = pts_edge_of(m->base, err, &n->next[0]);
+    if (!s) s = pts_set_history(view, n, 0, err);
+    pts_node_release(n);
+    return s;
+}
+
+PtsStatus pts_view_rebase(PtsTensor *view, PtsError *err) {
+    PtsAutogradMeta *m = view->autograd;
+    PtsNode *fn = pts_grad_fn_get(view), *cs = NULL;
+    if (!fn) return PTS_OK;
+    PtsStatus s = pts_node_new(copy_slices_entry.name, fn->nnext, 1, 0, err, &cs);
+    if (s) goto done;
+    cs->entry = &copy_slices_entry;
+    cs->inner = pts_node_retain(fn);
+    for (int e = 0; e < fn->nnext; e++) {
+        cs->in_meta[e] = fn->in_meta[e];
+        if (e > 0) cs->next[e] = (PtsEdge){ pts_node_retain(fn->next[e].fn), fn->next[e].input_nr };
+    }
+    pts_meta_tensor(m->base, &cs->in_meta[0]);
+    pts_meta_tensor(m->base, &cs->out_meta[0]);
+    if ((s = geom_of(m->base, view, err, &cs->geom)) || (s = pts_edge_of(m->base, err, &cs->next[0])) ||
+        (s = pts_set_history(m->base, cs, 0, err)))
+        goto done;
+    s = pts_view_regenerate(view, err);   /* the view now reads the base's new history */
+done:
+    pts_node_release(fn);
+    pts_node_release(cs);
     return s;
 }
 

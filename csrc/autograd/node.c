@@ -226,6 +226,8 @@ static void node_destroy(PtsNode *n) {
         pts_tensor_release(n->variable);
     }
     for (int i = 0; i < n->nnext; i++) pts_node_release(n->next[i].fn);
+    pts_node_release(n->inner);
+    pts_free(n->geom);
     for (int i = 0; i < n->nsaved; i++) pts_tensor_release(n->saved[i].data);
     for (int i = 0; i < n->nargs; i++) pts_value_release(&n->args[i]);
     /* hooks outlive a node only if their tensor died first (it unlinks itself) */
@@ -335,11 +337,9 @@ PtsStatus pts_edge_of(PtsTensor *t, PtsError *err, PtsEdge *e) {
     e->input_nr = 0;
     PtsAutogradMeta *m = t->autograd;
     if (!m) return PTS_OK;
-    if (m->is_view && m->base && !pts_is_leaf(m->base) &&
-        atomic_load(&t->storage->version) != m->view_version)
-        return pts_fail(err, PTS_ERR_NOTIMPL,
-                        "pyts autograd: this view was taken from a tensor that has since been modified "
-                        "in place; take the view again after the in-place operation");
+    /* a view whose base changed in place reads the base's current history */
+    if (m->is_view && m->base && !pts_is_leaf(m->base) && atomic_load(&t->storage->version) != m->view_version)
+        PTS_TRY(pts_view_regenerate(t, err));
     pts_autograd_lock();
     if (m->grad_fn) {
         e->fn = pts_node_retain(m->grad_fn);

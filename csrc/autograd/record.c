@@ -38,15 +38,9 @@ static PtsStatus check_inplace(PtsTensor *self, PtsError *err) {
     if (!m) return PTS_OK;
     if (!m->grad_fn && m->requires_grad)
         return pts_fail(err, PTS_ERR_RUNTIME, "a leaf Variable that requires grad is being used in an in-place operation.");
-    if (m->is_view && m->base) {
-        if (pts_is_leaf(m->base) && pts_requires_grad(m->base))
-            return pts_fail(err, PTS_ERR_RUNTIME,
-                            "a view of a leaf Variable that requires grad is being used in an in-place operation.");
-        if (pts_requires_grad(m->base))
-            return pts_fail(err, PTS_ERR_NOTIMPL,
-                            "pyts autograd: in-place operations on a view of a tensor that requires grad "
-                            "are not supported yet; apply the operation out of place");
-    }
+    if (m->is_view && m->base && pts_is_leaf(m->base) && pts_requires_grad(m->base))
+        return pts_fail(err, PTS_ERR_RUNTIME,
+                        "a view of a leaf Variable that requires grad is being used in an in-place operation.");
     return PTS_OK;
 }
 
@@ -288,5 +282,14 @@ PtsStatus pts_autograd_dispatch(PtsOpId id, PtsValue *args, PtsValue *out, PtsEr
         PTS_TRY(pts_op_kernel(id, args, out, err));
         return record(id, &pts_not_implemented_entry, args, out, true, err);
     }
-    return record(id, e, args, out, false, err);
+    PTS_TRY(record(id, e, args, out, false, err));
+    /* an in-place op on a view changed its base too */
+    if (self && self->autograd && self->autograd->is_view && self->autograd->base && !pts_is_leaf(self)) {
+        PtsStatus st = pts_view_rebase(self, err);
+        if (st) {
+            for (int r = 0; r < s->nret; r++) pts_value_release(&out[r]);
+            return st;
+        }
+    }
+    return PTS_OK;
 }
