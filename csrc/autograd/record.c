@@ -1,8 +1,9 @@
 /* record.c: the dispatch hook that builds the graph. For a registry row whose inputs require grad
  * it checks in-place rules, keeps what the row's formula needs (derivatives.def: arguments by
  * name, results), runs the kernel with recording off for nested ops, and makes the node the
- * grad_fn of the outputs. Composite rows (no formula function) run with recording on so their
- * inner ops record themselves. */
+ * grad_fn of the outputs (an in-place op on a view also rebases the view's base). Composite rows
+ * (no formula function) run with recording on so their inner ops record themselves; rows with
+ * no line in derivatives.def get a NotImplemented node that fails only in backward. */
 #include <stdio.h>
 
 #include "autograd.h"
@@ -269,10 +270,11 @@ PtsStatus pts_autograd_dispatch(PtsOpId id, PtsValue *args, PtsValue *out, PtsEr
     if (info->flags & PTS_F_NODIFF) {
         /* an in-place row that overwrites values (fill_, zero_, uniform_) records a node with
          * zero gradient when it has a formula, as PyTorch does; otherwise it cuts the history */
-        if (self && e && e->fn) return record(id, e, args, out, false, err);
-        PTS_TRY(run_nograd(id, args, out, err));
-        if (self && pts_requires_grad(self)) pts_detach_(self, err);
-        return PTS_OK;
+        if (!self || !e || !e->fn) {
+            PTS_TRY(run_nograd(id, args, out, err));
+            if (self && pts_requires_grad(self)) pts_detach_(self, err);
+            return PTS_OK;
+        }
     }
     /* a row without a formula still runs, as in PyTorch: its node raises only in backward */
     if (!e) e = &pts_not_implemented_entry;
