@@ -24,3 +24,7 @@ promote_types = _C.promote_types
 # random number generation (csrc/ops/random.c, csrc/python/generator.c)
 from ._C import (Generator, default_generator, get_rng_state, initial_seed,  # noqa: F401,E402
                  manual_seed, seed, set_rng_state)
+from . import autograd  # noqa: E402
+from .autograd import (  # noqa: E402,F401
+    enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled)
+from . import nn  # noqa: E402,F401

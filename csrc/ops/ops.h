@@ -99,6 +99,10 @@ typedef PtsStatus (*PtsDispatchHook)(PtsOpId id, PtsValue *args, PtsValue *out, 
 PTS_INTERNAL extern PtsDispatchHook pts_dispatch_hook;
 /* Per-thread switch consulted before the hook: when false the hook is skipped. */
 PTS_INTERNAL bool pts_dispatch_hook_wanted(PtsOpId id, const PtsValue *args);
+/* The per-thread state it reads (ops/common.c): grad mode (autograd records only when on) and
+ * the depth of hooks that want every op regardless (tracing). */
+PTS_INTERNAL extern _Thread_local bool pts_tls_grad_enabled;
+PTS_INTERNAL extern _Thread_local int pts_tls_hook_depth;
 static inline PtsStatus pts_op_kernel(PtsOpId id, PtsValue *args, PtsValue *out, PtsError *err) {
     return pts_op_info[id].kernel(args, out, err);
 }

@@ -66,6 +66,7 @@ int pyts_trace_warn(const char *what);
 /* Any Python value <-> PtsValue (tensors, numbers, str, None, tuples, lists, script objects). */
 int pyts_py_to_ivalue(PyObject *o, PtsValue *v);
 PyObject *pyts_ivalue_to_py(PtsValue *v);
+int pyts_autograd_setup(PyObject *module);    /* autograd.c: grad_fn types, Tensor autograd API */
 PyObject *pyts_call_op_id(PtsOpId id, PyObject *const *args, Py_ssize_t nargs);
 PyObject *pyts_format_tensor(PyObject *self, PyObject *args, PyObject *kw);
 PyObject *pyts_from_numpy(PyObject *self, PyObject *arr);

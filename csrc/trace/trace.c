@@ -400,5 +400,6 @@ void pts_trace_name_tensor(const PtsTensor *t, const char *name) {
     Frame *f = top;
     if (!f || !name || !*name) return;
     PtsIrValue *v = lookup(f, t);
-    if (v && !v->name && v->node) pts_value_set_name(f->g, v, name);
+    /* only op results: PyTorch leaves the results of submodule calls unnamed */
+    if (v && !v->name && v->node && pts_kind_is_op(v->node->kind)) pts_value_set_name(f->g, v, name);
 }
