@@ -5,14 +5,12 @@ recording history and returns it::
     >>> w = pyts.nn.init.xavier_uniform_(pyts.nn.Parameter(pyts.tensor([[0.0] * 5] * 3)))
 
 The fills use the registry's in-place ops (uniform_, normal_, fill_, zero_) and so pyts's seeded
-generator; until those rows exist, a NumPy generator stands in.
+generator, whose streams match PyTorch's.
 """
 from __future__ import annotations
 
 import math
 import warnings
-
-import numpy as np
 
 from .. import _C
 from ..autograd import no_grad
@@ -20,63 +18,30 @@ from ..autograd import no_grad
 __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "ones_", "zeros_",
            "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"]
 
-_fallback_rng = np.random.default_rng()
-
-
-def _np_fill(tensor, make):
-    """Write make(shape) into the tensor's memory (stand-in while a registry op is missing)."""
-    if tensor.dtype == _C._dtypes["bfloat16"]:
-        raise RuntimeError("pyts.nn.init: filling bfloat16 tensors needs the registry fill ops")
-    arr = tensor.numpy()
-    arr[...] = make(arr.shape)
-    return tensor
-
-
 def _empty(shape, dtype=None):
-    """An uninitialised tensor (pyts.empty when the registry has it)."""
     import pyts
 
-    if dtype is None:
-        dtype = pyts.get_default_dtype()
-    empty = getattr(pyts, "empty", None)
-    if empty is not None:
-        return empty(shape, dtype=dtype)
-    if dtype == _C._dtypes["bfloat16"]:
-        return _C.from_numpy(np.zeros(shape, dtype=np.float32)).bfloat16()
-    npdt = {"float32": np.float32, "float64": np.float64, "float16": np.float16}[str(dtype).split(".")[-1]]
-    return _C.from_numpy(np.zeros(shape, dtype=npdt))
+    return pyts.empty(shape, dtype=dtype if dtype is not None else pyts.get_default_dtype())
 
 
 def _no_grad_uniform_(tensor, a, b, generator=None):
     with no_grad():
-        op = getattr(tensor, "uniform_", None)
-        if op is not None:
-            return op(a, b) if generator is None else op(a, b, generator=generator)
-        return _np_fill(tensor, lambda s: _fallback_rng.uniform(a, b, s))
+        return tensor.uniform_(a, b) if generator is None else tensor.uniform_(a, b, generator=generator)
 
 
 def _no_grad_normal_(tensor, mean, std, generator=None):
     with no_grad():
-        op = getattr(tensor, "normal_", None)
-        if op is not None:
-            return op(mean, std) if generator is None else op(mean, std, generator=generator)
-        return _np_fill(tensor, lambda s: _fallback_rng.normal(mean, std, s))
+        return tensor.normal_(mean, std) if generator is None else tensor.normal_(mean, std, generator=generator)
 
 
 def _no_grad_fill_(tensor, val):
     with no_grad():
-        op = getattr(tensor, "fill_", None)
-        if op is not None:
-            return op(val)
-        return _np_fill(tensor, lambda s: np.full(s, val))
+        return tensor.fill_(val)
 
 
 def _no_grad_zero_(tensor):
     with no_grad():
-        op = getattr(tensor, "zero_", None)
-        if op is not None:
-            return op()
-        return _np_fill(tensor, lambda s: np.zeros(s))
+        return tensor.zero_()
 
 
 def calculate_gain(nonlinearity, param=None):

@@ -794,13 +794,5 @@ class Module:
 
 
 def _copy_into(dst, src):
-    """dst[...] = src (converting dtype), through the registry's copy_ when it exists."""
-    copy_ = getattr(dst, "copy_", None)
-    if copy_ is not None:
-        copy_(src)
-        return
-    import numpy as np
-
-    if dst.dtype == _C._dtypes["bfloat16"] or src.dtype == _C._dtypes["bfloat16"]:
-        raise RuntimeError("pyts: copying bfloat16 state needs the copy_ op")
-    np.copyto(dst.numpy(), src.numpy(), casting="unsafe")
+    """dst[...] = src, converting dtype."""
+    dst.copy_(src)
