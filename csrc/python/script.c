@@ -33,7 +33,20 @@ static PyObject *m_parse(PyObject *self, PyObject *args) {
     return r;
 }
 
+/* _C._call_op(row_id, *args): run one registry row by its id ("ADD_INT"), hidden rows included,
+ * binding args by its schema. For tests of rows Python does not expose. */
+static PyObject *m_call_op(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    (void)self;
+    if (nargs < 1 || !PyUnicode_Check(args[0])) return PyErr_Format(PyExc_TypeError, "_call_op(row_id, *args)");
+    const char *id = PyUnicode_AsUTF8(args[0]);
+    if (!id) return NULL;
+    for (int i = 0; i < PTS_OP__COUNT; i++)
+        if (strcmp(pts_op_info[i].id_name, id) == 0) return pyts_call_op_id((PtsOpId)i, args + 1, nargs - 1);
+    return PyErr_Format(PyExc_KeyError, "no registry row %s", id);
+}
+
 static PyMethodDef script_functions[] = {
+    {"_call_op", (PyCFunction)(void (*)(void))m_call_op, METH_FASTCALL, "_call_op(row_id, *args): run a registry row"},
     {"_parse", m_parse, METH_VARARGS, "_parse(source, filename='<string>', line_offset=0): the AST as an S-expression"},
     {NULL, NULL, 0, NULL},
 };
