@@ -160,6 +160,13 @@ static bool is_default(const PtsNode *n, int i) {
 static void node_expr(Printer *p, PtsBuf *b, const PtsNode *n) {
     if (pts_kind_is_op(n->kind)) {
         const PtsSchema *s = &pts_op_info[n->kind].schema;
+        /* conversions print as Python's builtins */
+        static const struct { const char *op, *fn; } forms[] = { {"Int", "int"}, {"Float", "float"}, {"Bool", "bool"} };
+        for (size_t k = 0; k < sizeof forms / sizeof forms[0]; k++)
+            if (strcmp(s->name, forms[k].op) == 0 && n->ninputs == 1) {
+                pts_buf_printf(b, "%s(%s)", forms[k].fn, vexpr(p, n->inputs[0]));
+                return;
+            }
         int last = n->ninputs;
         while (last > 0 && is_default(n, last - 1)) last--;
         pts_buf_printf(b, "torch.%s(", s->name);
@@ -234,28 +241,35 @@ static void node_expr(Printer *p, PtsBuf *b, const PtsNode *n) {
 
 static bool is_kind(const PtsNode *n, int prim) { return n->kind == PTS_KIND_PRIM(prim); }
 
-/* Can the (single) output of n be inlined into its use? */
+/* Can the (single) output of n be inlined into its use? As PyTorch's printer: one output used
+ * once, no blocks; a named value only when its use is the end of its block (a return or a block
+ * output), never a loop-carried input of prim::Loop. */
 static bool can_inline(const PtsNode *n) {
     if (n->noutputs != 1 || n->nblocks) return false;
     const PtsIrValue *v = n->outputs[0];
     if (is_kind(n, PTS_PRIM_CONSTANT)) return true;
-    if (v->name) return false;
-    if (v->nuses != 1 || !v->uses[0].user) return false;
-    if (v->uses[0].user->owner != n->owner) return false;
+    if (v->nuses != 1) return false;
+    const PtsUse *u = &v->uses[0];
     if (is_kind(n, PTS_PRIM_GETATTR) || is_kind(n, PTS_PRIM_RAISE)) return false;
+    if (!u->user) return u->block == n->owner;
+    if (v->name) return false;
+    if (u->user->owner != n->owner) return false;
+    if (is_kind(u->user, PTS_PRIM_LOOP) && u->index >= 2) return false;
     return true;
 }
 
-/* Order rule: mark inputs that are produced by the node printed just before, walking inputs from
- * last to first, so evaluation order is unchanged (as PyTorch's printer does). */
+/* Order rule: mark values used here (inputs of a node, or a block's outputs) that are produced by
+ * the node printed just before, walking them from last to first, so evaluation order is unchanged
+ * (as PyTorch's printer does). */
 static void scan_block(Printer *p, const PtsBlock *blk);
+static void scan_node(Printer *p, const PtsNode *n, const PtsNode **prev);
 
-static void scan_node(Printer *p, const PtsNode *n, const PtsNode **prev) {
-    for (int i = n->ninputs - 1; i >= 0; i--) {
+static void scan_uses(Printer *p, const PtsBlock *owner, PtsIrValue *const *vals, int nvals, const PtsNode **prev) {
+    for (int i = nvals - 1; i >= 0; i--) {
         /* constants print as literals wherever they are; they never break the order */
         while (*prev && is_kind(*prev, PTS_PRIM_CONSTANT)) *prev = (*prev)->prev;
-        const PtsNode *pn = n->inputs[i]->node;
-        if (!pn || pn->owner != n->owner) continue;
+        const PtsNode *pn = vals[i]->node;
+        if (!pn || pn->owner != owner) continue;
         if (is_kind(pn, PTS_PRIM_CONSTANT)) { p->inl[pn->outputs[0]->id] = true; continue; }
         if (pn == *prev && can_inline(pn)) {
             p->inl[pn->outputs[0]->id] = true;
@@ -265,28 +279,20 @@ static void scan_node(Printer *p, const PtsNode *n, const PtsNode **prev) {
     }
 }
 
+static void scan_node(Printer *p, const PtsNode *n, const PtsNode **prev) {
+    scan_uses(p, n->owner, n->inputs, n->ninputs, prev);
+}
+
 static void scan_block(Printer *p, const PtsBlock *blk) {
-    for (const PtsNode *n = blk->last; n;) {
-        if (p->inl[n->noutputs ? n->outputs[0]->id : 0] && n->noutputs) { n = n->prev; continue; }
+    /* the block's outputs are used after its last node */
+    const PtsNode *start = blk->last;
+    scan_uses(p, blk, blk->outputs, blk->noutputs, &start);
+    for (const PtsNode *n = start; n;) {
+        if (n->noutputs && p->inl[n->outputs[0]->id]) { n = n->prev; continue; }
         const PtsNode *prev = n->prev;
         scan_node(p, n, &prev);
         for (int i = 0; i < n->nblocks; i++) scan_block(p, n->blocks[i]);
         n = prev;
-    }
-    /* block returns: a single-use value produced by the last node can be inlined into return */
-    for (int i = blk->noutputs - 1; i >= 0; i--) {
-        const PtsNode *pn = blk->outputs[i]->node;
-        if (pn && pn->owner == blk && is_kind(pn, PTS_PRIM_CONSTANT)) p->inl[blk->outputs[i]->id] = true;
-    }
-    if (!blk->owner && blk->noutputs == 1) {
-        const PtsIrValue *v = blk->outputs[0];
-        const PtsNode *pn = v->node;
-        if (pn && pn == blk->last && pn->noutputs == 1 && v->nuses == 1 && !v->name && !pn->nblocks &&
-            !is_kind(pn, PTS_PRIM_GETATTR)) {
-            p->inl[v->id] = true;
-            const PtsNode *prev = pn->prev;
-            scan_node(p, pn, &prev);
-        }
     }
 }
 
@@ -300,6 +306,14 @@ static char *name_for(Printer *p, const PtsIrValue *v) {
 }
 
 static void print_block(Printer *p, const PtsBlock *blk, int indent);
+
+/* a prim::Loop written as `while`: the trip count is the constant INT64_MAX */
+static bool is_while_loop(const PtsNode *n) {
+    const PtsNode *t = n->inputs[0]->node;
+    if (!t || !is_kind(t, PTS_PRIM_CONSTANT)) return false;
+    const PtsNodeAttr *a = pts_node_attr(t, "value");
+    return a && a->v.tag == PTS_V_INT && a->v.u.i == INT64_MAX;
+}
 
 static void indent_to(PtsBuf *b, int indent) { pts_buf_printf(b, "%*s", indent, ""); }
 
@@ -349,6 +363,24 @@ static void print_node(Printer *p, const PtsNode *n, int indent) {
             pts_buf_puts(b, " = ");
             for (int i = 0; i < ncar; i++) pts_buf_printf(b, i ? ", %s" : "%s", vexpr(p, n->inputs[i + 2]));
             pts_buf_puts(b, "\n");
+        }
+        if (is_while_loop(n)) {
+            /* while c: the condition lives in a variable recomputed at the end of the body */
+            char *c = tmp_name(p);
+            indent_to(b, indent);
+            pts_buf_printf(b, "%s = %s\n", c, vexpr(p, n->inputs[1]));
+            indent_to(b, indent);
+            pts_buf_printf(b, "while %s:\n", c);
+            set_expr(p, body->inputs[0], name_for(p, body->inputs[0]));
+            print_block(p, body, indent + 2);
+            indent_to(b, indent + 2);
+            pts_buf_printf(b, "%s", c);
+            for (int i = 0; i < ncar; i++) pts_buf_printf(b, ", %s", vexpr(p, n->outputs[i]));
+            pts_buf_printf(b, " = %s", vexpr(p, body->outputs[0]));
+            for (int i = 0; i < ncar; i++) pts_buf_printf(b, ", %s", vexpr(p, body->outputs[i + 1]));
+            pts_buf_puts(b, "\n");
+            pts_free(c);
+            return;
         }
         set_expr(p, body->inputs[0], name_for(p, body->inputs[0]));
         indent_to(b, indent);
@@ -428,6 +460,10 @@ PtsStatus pts_function_code(const PtsFunction *f, bool with_self_type, PtsBuf *b
         if (i > 0 || !f->is_method || with_self_type) {
             pts_buf_puts(b, ": ");
             pts_type_print(b, v->type, true);
+        }
+        if (f->has_default && f->nargs == top->ninputs && f->has_default[i]) {
+            pts_buf_puts(b, "=");
+            print_constant(&p, b, f->defaults[i]);
         }
     }
     pts_buf_puts(b, ") -> ");
