@@ -22,6 +22,11 @@ typedef struct Printer {
     PtsValue *consts;   /* tensor constants collected (owned by caller's list) */
     PtsValue const_list;
     PtsError *err;
+    /* long-line splitting: per use site (a node, or a block's outputs), the last input offset
+     * already scanned */
+    const void **vis_site;
+    int *vis_off;
+    int nvis, cap_vis;
 } Printer;
 
 static bool name_used(Printer *p, const char *n) {
@@ -306,6 +311,7 @@ static char *name_for(Printer *p, const PtsIrValue *v) {
 }
 
 static void print_block(Printer *p, const PtsBlock *blk, int indent);
+static void indent_to(PtsBuf *b, int indent) { pts_buf_printf(b, "%*s", indent, ""); }
 
 /* a prim::Loop written as `while`: the trip count is the constant INT64_MAX */
 static bool is_while_loop(const PtsNode *n) {
@@ -315,7 +321,66 @@ static bool is_while_loop(const PtsNode *n) {
     return a && a->v.tag == PTS_V_INT && a->v.u.i == INT64_MAX;
 }
 
-static void indent_to(PtsBuf *b, int indent) { pts_buf_printf(b, "%*s", indent, ""); }
+
+/* {==== long inline expressions ====
+ * As PyTorch's printer: an inlined expression whose line would reach 40 columns is assigned to a
+ * temporary instead, together with the inlined arguments before it in the same use (and, up the
+ * chain, in the uses of the expressions it is inlined into), so evaluation order is kept. */
+static bool long_line(const char *s, int indent) { return s && strlen(s) + (size_t)indent >= 40; }
+
+static int visited(Printer *p, const void *site) {
+    for (int i = 0; i < p->nvis; i++) if (p->vis_site[i] == site) return i;
+    return -1;
+}
+
+static void mark_visited(Printer *p, const void *site, int off) {
+    int i = visited(p, site);
+    if (i >= 0) { p->vis_off[i] = off; return; }
+    if (p->nvis == p->cap_vis) {
+        int cap = p->cap_vis ? p->cap_vis * 2 : 16;
+        const void **s = pts_realloc(p->vis_site, sizeof *s * (size_t)cap);
+        if (!s) return;
+        p->vis_site = s;
+        int *o = pts_realloc(p->vis_off, sizeof *o * (size_t)cap);
+        if (!o) return;
+        p->vis_off = o;
+        p->cap_vis = cap;
+    }
+    p->vis_site[p->nvis] = site;
+    p->vis_off[p->nvis++] = off;
+}
+
+static void scan_long(Printer *p, PtsUse u, int offset, const PtsIrValue **list, int *n, int max) {
+    const void *site = u.user ? (const void *)u.user : (const void *)u.block;
+    PtsIrValue *const *ins = u.user ? u.user->inputs : u.block->outputs;
+    int vi = visited(p, site);
+    int stop = vi >= 0 ? p->vis_off[vi] + 1 : 0;
+    for (int i = offset; i >= stop; i--) {
+        const PtsIrValue *a = ins[i];
+        if (a->node && !is_kind(a->node, PTS_PRIM_CONSTANT) && p->inl[a->id] && *n < max) list[(*n)++] = a;
+    }
+    mark_visited(p, site, offset);
+    if (vi < 0 && u.user && u.user->noutputs == 1 && p->inl[u.user->outputs[0]->id] && u.user->outputs[0]->nuses == 1) {
+        PtsUse up = u.user->outputs[0]->uses[0];
+        scan_long(p, up, up.index - 1, list, n, max);
+    }
+}
+
+static void split_long_inlines(Printer *p, const PtsIrValue *v, int indent) {
+    const PtsIrValue *list[256];
+    int n = 0;
+    if (v->nuses != 1) return;
+    scan_long(p, v->uses[0], v->uses[0].index, list, &n, 256);
+    for (int i = n - 1; i >= 0; i--) {
+        const PtsIrValue *a = list[i];
+        char *nm = name_for(p, a);
+        indent_to(p->b, indent);
+        pts_buf_printf(p->b, "%s = %s\n", nm, vexpr(p, a));
+        set_expr(p, a, nm);
+        p->inl[a->id] = false;
+    }
+}
+/* }==== */
 
 static void print_node(Printer *p, const PtsNode *n, int indent) {
     PtsBuf *b = p->b;
@@ -324,6 +389,8 @@ static void print_node(Printer *p, const PtsNode *n, int indent) {
         pts_buf_init(&e);
         node_expr(p, &e, n);
         set_expr(p, n->outputs[0], pts_buf_steal(&e));
+        if (!is_kind(n, PTS_PRIM_CONSTANT) && long_line(p->expr[n->outputs[0]->id], indent))
+            split_long_inlines(p, n->outputs[0], indent);
         return;
     }
     if (is_kind(n, PTS_PRIM_IF)) {
@@ -357,12 +424,14 @@ static void print_node(Printer *p, const PtsNode *n, int indent) {
             set_expr(p, body->inputs[i + 1], pts_strdup(nm));
             set_expr(p, n->outputs[i], nm);
         }
-        if (ncar) {
+        for (int i = 0; i < ncar; i++) {
             indent_to(b, indent);
-            for (int i = 0; i < ncar; i++) pts_buf_printf(b, i ? ", %s" : "%s", vexpr(p, n->outputs[i]));
-            pts_buf_puts(b, " = ");
-            for (int i = 0; i < ncar; i++) pts_buf_printf(b, i ? ", %s" : "%s", vexpr(p, n->inputs[i + 2]));
-            pts_buf_puts(b, "\n");
+            pts_buf_puts(b, vexpr(p, n->outputs[i]));
+            if (!pts_type_equal(n->outputs[i]->type, n->inputs[i + 2]->type)) {
+                pts_buf_puts(b, ": ");
+                pts_type_print(b, n->outputs[i]->type, true);
+            }
+            pts_buf_printf(b, " = %s\n", vexpr(p, n->inputs[i + 2]));
         }
         if (is_while_loop(n)) {
             /* while c: the condition lives in a variable recomputed at the end of the body */
@@ -478,6 +547,8 @@ PtsStatus pts_function_code(const PtsFunction *f, bool with_self_type, PtsBuf *b
     for (int i = 0; i <= p.nvals; i++) pts_free(p.expr[i]);
     for (int i = 0; i < p.nused; i++) pts_free(p.used[i]);
     pts_free(p.used);
+    pts_free(p.vis_site);
+    pts_free(p.vis_off);
     pts_free(p.expr);
     pts_free(p.inl);
     return b->oom ? pts_fail(err, PTS_ERR_NOMEM, "out of memory") : err->code;
