@@ -1812,8 +1812,16 @@ static PtsIrValue *raise_message(Emitter *E, const char *prefix, const PtsAst *m
     return konst(E, s, at);
 }
 
-static bool emit_raise_node(Emitter *E, PtsIrValue *m, const PtsAst *at) {
-    return mk(E, PTS_KIND_PRIM(PTS_PRIM_RAISE), 1, &m, 0, NULL, at) != NULL;
+/* prim::RaiseException(message[, qualified class name]) */
+static bool emit_raise_node(Emitter *E, PtsIrValue *m, const char *cls, const PtsAst *at) {
+    PtsIrValue *ins[2] = { m, NULL };
+    if (cls) {
+        char q[160];
+        snprintf(q, sizeof q, "builtins.%s", cls);
+        PtsValue s;
+        if (pts_str_new(q, strlen(q), E->err, &s) || !(ins[1] = konst(E, s, at))) return false;
+    }
+    return mk(E, PTS_KIND_PRIM(PTS_PRIM_RAISE), cls ? 2 : 1, ins, 0, NULL, at) != NULL;
 }
 
 static bool emit_assert(Emitter *E, const PtsAst *s) {
@@ -1826,7 +1834,7 @@ static bool emit_assert(Emitter *E, const PtsAst *s) {
     PtsBlock *saved = E->blk;
     E->blk = bf;
     PtsIrValue *m = raise_message(E, "AssertionError", s->kids[1], s);
-    bool ok = m && emit_raise_node(E, m, s);
+    bool ok = m && emit_raise_node(E, m, NULL, s);
     E->blk = saved;
     return ok;
 }
@@ -1866,8 +1874,9 @@ static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
             if (x->n == 2) msg = x->kids[1];
         } else if (x->kind == PTS_AST_NAME || x->kind == PTS_AST_ATTR) cls = x->str;
         else return efail(E, x, "exceptions must be raised as Class(\"message\")"), -1;
-        PtsIrValue *m = raise_message(E, cls, msg, s);
-        if (!m || !emit_raise_node(E, m, s)) return -1;
+        /* as PyTorch: the message alone, and the exception's class */
+        PtsIrValue *m = raise_message(E, "", msg, s);
+        if (!m || !emit_raise_node(E, m, cls, s)) return -1;
         return EXIT_RAISE;
     }
     case PTS_AST_DEL:
@@ -1911,6 +1920,8 @@ static int emit_stmts(Emitter *E, const PtsAst *blk, int start, const Cont *cont
 /* }==================== */
 
 /* {==================== functions ==================== */
+static void eliminate_dead(PtsBlock *b);
+
 /* the function of a def: parameters as graph inputs, body, one output */
 static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunction **out) {
     const PtsAst *params = def->kids[0];
@@ -1993,6 +2004,7 @@ static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunc
         }
         E->blk = E->g->top;
         if (pts_block_add_output(E->g, E->g->top, rv, E->err)) goto fail;
+        eliminate_dead(E->g->top);
     }
     {
         PtsGraph *g = E->g;
@@ -2028,6 +2040,37 @@ fail:
     st = E->err->code ? E->err->code : PTS_ERR_INTERNAL;
     return st;
 }
+
+/* {==== dead code ====
+ * Values nobody uses are dropped, as TorchScript's dead-code pass does after emission: pure
+ * nodes only (no in-place or out= ops, no random ops, no attribute writes, calls, raises or
+ * control flow). Walking each block backwards removes whole unused chains in one pass. */
+static bool pure(const PtsNode *n) {
+    if (pts_kind_is_op(n->kind)) {
+        const PtsOpInfo *o = &pts_op_info[n->kind];
+        if (o->flags & PTS_F_NONDET) return false;
+        for (int i = 0; i < o->schema.nargs; i++) if (o->schema.args[i].type.write) return false;
+        return true;
+    }
+    switch (n->kind - PTS_PRIM_BASE) {
+    case PTS_PRIM_CONSTANT: case PTS_PRIM_GETATTR: case PTS_PRIM_TUPLECONSTRUCT: case PTS_PRIM_LISTCONSTRUCT:
+    case PTS_PRIM_TUPLEUNPACK: case PTS_PRIM_UNINITIALIZED:
+        return true;
+    default: return false;
+    }
+}
+
+static void eliminate_dead(PtsBlock *b) {
+    for (PtsNode *n = b->last; n;) {
+        PtsNode *prev = n->prev;
+        for (int i = 0; i < n->nblocks; i++) eliminate_dead(n->blocks[i]);
+        bool used = false;
+        for (int i = 0; i < n->noutputs; i++) if (n->outputs[i]->nuses) used = true;
+        if (!used && pure(n)) pts_node_destroy(n);
+        n = prev;
+    }
+}
+/* }==== */
 
 /* the one def of a source (decorators, docstrings and blank lines around it are allowed) */
 static const PtsAst *find_def(const PtsAst *file, PtsError *err, const PtsSource *src) {

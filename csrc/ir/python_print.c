@@ -479,7 +479,9 @@ static void print_node(Printer *p, const PtsNode *n, int indent) {
     }
     if (is_kind(n, PTS_PRIM_RAISE)) {
         indent_to(b, indent);
-        pts_buf_printf(b, "ops.prim.RaiseException(%s)\n", n->ninputs ? vexpr(p, n->inputs[0]) : "");
+        pts_buf_puts(b, "ops.prim.RaiseException(");
+        for (int i = 0; i < n->ninputs; i++) pts_buf_printf(b, i ? ", %s" : "%s", vexpr(p, n->inputs[i]));
+        pts_buf_puts(b, ")\n");
         return;
     }
     PtsBuf e;
