@@ -25,7 +25,7 @@ void *pts_arena_alloc(PtsArena *a, size_t n) {
         c = pts_malloc(sizeof *c + cap + 16);
         if (!c) return NULL;
         c->next = a->head;
-        c->cap = cap;
+        c->cap = cap + 16;   /* bytes in data[], used <= cap always */
         /* data[] starts after the header; round the start up so every block is 16-aligned */
         c->used = (size_t)(-(uintptr_t)c->data & 15);
         a->head = c;

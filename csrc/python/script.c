@@ -7,6 +7,9 @@
 
 #include "../frontend/frontend.h"
 
+typedef struct Bridge Bridge;
+static PyObject *compile_error(Bridge *b, const PtsError *err);
+
 /* _C._parse(source, filename="<string>", line_offset=0) -> str */
 static PyObject *m_parse(PyObject *self, PyObject *args) {
     (void)self;
@@ -25,7 +28,7 @@ static PyObject *m_parse(PyObject *self, PyObject *args) {
     Py_END_ALLOW_THREADS
     if (s) {
         pts_arena_free(&a);
-        return pyts_raise(&err);
+        return compile_error(NULL, &err);
     }
     char *d = pts_ast_dump(ast);
     pts_arena_free(&a);
@@ -41,10 +44,10 @@ static PyObject *m_parse(PyObject *self, PyObject *args) {
  *                                   | ("other", "type name") | None (undefined)
  *   resolver("method", "helper") -> (source, filename, line_offset) | None
  * A Python exception raised by the resolver is kept and re-raised after compilation stops. */
-typedef struct Bridge {
+struct Bridge {
     PyObject *fn;             /* borrowed resolver callable */
     PyObject *exc_type, *exc_value, *exc_tb;   /* first exception raised by it */
-} Bridge;
+};
 
 static PtsStatus bridge_failed(Bridge *b, PtsError *err, const char *name) {
     if (!b->exc_type) PyErr_Fetch(&b->exc_type, &b->exc_value, &b->exc_tb);
@@ -115,7 +118,7 @@ static PtsStatus bridge_method(void *ctx, const char *name, PtsOwnedSource *out,
 /* raise the compiler's error (or the resolver's Python exception); CompileError gets the
  * position as attributes lineno/column */
 static PyObject *compile_error(Bridge *b, const PtsError *err) {
-    if (b->exc_type) {
+    if (b && b->exc_type) {
         PyErr_Restore(b->exc_type, b->exc_value, b->exc_tb);
         return NULL;
     }
