@@ -79,6 +79,7 @@ static void *efail(Emitter *E, const PtsAst *at, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    pts_utf8_trim(msg);
     if (at) pts_src_fail(E->err, E->src, PTS_ERR_COMPILE, at->line, at->col, at->end_line, at->end_col, "%s", msg);
     else pts_fail(E->err, PTS_ERR_COMPILE, "%s", msg);
     return NULL;

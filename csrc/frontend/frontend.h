@@ -55,6 +55,11 @@ PTS_INTERNAL PtsStatus pts_src_fail(PtsError *err, const PtsSource *src, PtsStat
                                     int col, int end_line, int end_col, const char *fmt, ...)
     PTS_PRINTF(8, 9);
 
+/* UTF-8 safe truncation for messages: the largest n' <= n not splitting a character of s, and
+ * removal of an incomplete character at the end of s. */
+PTS_INTERNAL size_t pts_utf8_cut(const char *s, size_t n);
+PTS_INTERNAL void pts_utf8_trim(char *s);
+
 /* ================= tokens ================= */
 typedef enum PtsTokKind {
 #define PTS_TOK(ID, text) PTS_TK_##ID,

@@ -58,6 +58,23 @@ void pts_arena_free(PtsArena *a) {
 /* {==================== diagnostics ==================== */
 #define SHOW_MAX 160   /* bytes of the offending source line shown in a message */
 
+/* The largest n' <= n that does not split a UTF-8 character of s (messages become Python str). */
+size_t pts_utf8_cut(const char *s, size_t n) {
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
+    return n;
+}
+
+/* Drop an incomplete UTF-8 sequence left at the end of s by a truncating snprintf. */
+void pts_utf8_trim(char *s) {
+    size_t n = strlen(s);
+    size_t k = n;
+    while (k > 0 && n - k < 4 && ((unsigned char)s[k - 1] & 0xC0) == 0x80) k--;
+    if (k == 0) return;
+    unsigned char lead = (unsigned char)s[k - 1];
+    size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (n - (k - 1) < want) s[k - 1] = 0;
+}
+
 PtsStatus pts_src_fail(PtsError *err, const PtsSource *src, PtsStatus code, int line, int col, int end_line,
                        int end_col, const char *fmt, ...) {
     if (!err || err->code != PTS_OK) return code;
@@ -66,6 +83,7 @@ PtsStatus pts_src_fail(PtsError *err, const PtsSource *src, PtsStatus code, int 
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    pts_utf8_trim(msg);
     /* find the source line */
     int want = line - src->line_offset;
     const char *p = src->text, *end = src->text + src->len, *ls = NULL, *le = NULL;
@@ -87,7 +105,7 @@ PtsStatus pts_src_fail(PtsError *err, const PtsSource *src, PtsStatus code, int 
     shown[0] = caret[0] = 0;
     if (ls) {
         size_t n = (size_t)(le - ls);
-        if (n > SHOW_MAX) n = SHOW_MAX;
+        if (n > SHOW_MAX) n = pts_utf8_cut(ls, SHOW_MAX);
         for (size_t i = 0; i < n; i++) {
             unsigned char ch = (unsigned char)ls[i];
             shown[i] = (ch == '\t' || ch >= 0x20) && ch != 0x7f ? (char)ch : ' ';
@@ -109,6 +127,7 @@ PtsStatus pts_src_fail(PtsError *err, const PtsSource *src, PtsStatus code, int 
                  caret);
     else
         pts_fail(err, code, "%s\n  File \"%s\", line %d, column %d", msg, file, line, col);
+    pts_utf8_trim(err->msg);
     err->range.file = NULL;   /* the source may not outlive the error */
     err->range.line = line;
     err->range.col = col;
@@ -181,6 +200,7 @@ static PtsStatus lex_fail_at(Lexer *L, const char *at, int width, const char *fm
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    pts_utf8_trim(msg);
     int c = cur_col(L, at);
     return pts_src_fail(L->err, L->src, PTS_ERR_SYNTAX, lineno(L), c, lineno(L), c + (width > 0 ? width : 1), "%s", msg);
 }

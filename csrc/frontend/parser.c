@@ -47,7 +47,7 @@ static PtsToken *prev(Parser *P) { return &P->toks[P->pos > 0 ? P->pos - 1 : 0];
 static void describe(const PtsToken *t, char *buf, size_t n) {
     switch (t->kind) {
     case PTS_TK_NAME: case PTS_TK_INT: case PTS_TK_FLOAT: case PTS_TK_IMAG: {
-        int len = (int)(t->len > 40 ? 40 : t->len);
+        int len = (int)(t->len > 40 ? pts_utf8_cut(t->start, 40) : t->len);
         snprintf(buf, n, "'%.*s%s'", len, t->start, t->len > 40 ? "..." : "");
         break;
     }
@@ -62,6 +62,7 @@ static void *perr_at(Parser *P, const PtsToken *t, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    pts_utf8_trim(msg);
     pts_src_fail(P->err, P->src, PTS_ERR_SYNTAX, t->line, t->col, t->end_line, t->end_col, "%s", msg);
     return NULL;
 }
