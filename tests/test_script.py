@@ -3,6 +3,7 @@ compiled functions against torch.jit.script (printed code and results), module s
 attributes, submodules, methods and the tutorial's modules, and the golden cases in tests/script/."""
 import builtins
 import types
+import typing
 import pathlib
 import re
 import warnings
@@ -21,7 +22,7 @@ warnings.filterwarnings("ignore", category=DeprecationWarning)
 P = pyts._C._parse
 CompileError = pyts.jit.CompileError
 HERE = pathlib.Path(__file__).parent
-_ROWS = {r[2] for r in pyts._C._ops()}
+_ROWS = {r[2] for r in pyts._C._ops()} | {r[1].split("(")[0] for r in pyts._C._ops()}
 
 
 def needs_rows(*names):
@@ -168,6 +169,10 @@ FUNCTIONS = {
     "assert_": "def assert_(x, n: int):\n    assert n > 0, 'n must be positive'\n    return x\n",
     "raise_": "def raise_(x, n: int):\n    if n < 0:\n        raise ValueError('negative')\n    return x\n",
     "ln": "def ln(x):\n    return len(x) + 1\n",
+    "opt1": ("def opt1(x, y: Optional[int] = None):\n    if y is not None and y > 1:\n        return x * x\n"
+             "    return x\n"),
+    "opt2": ("def opt2(x, y: Optional[int] = None):\n    if y is None:\n        return x\n    z = y + 1\n"
+             "    return x if z > 3 else -x\n"),
 }
 
 ARGS = {
@@ -185,6 +190,8 @@ ARGS = {
     "assert_": [(np.array([1.0]), 1)],
     "raise_": [(np.array([1.0]), 1)],
     "ln": [(np.zeros((4, 2)),)],
+    "opt1": [(np.array([3.0]),), (np.array([3.0]), 2), (np.array([3.0]), 1)],
+    "opt2": [(np.array([3.0]),), (np.array([3.0]), 5), (np.array([3.0]), 1)],
 }
 
 
@@ -192,7 +199,7 @@ def _define(tmp_path, name, src, lib):
     """Define function `name` from src in a real file (inspect needs it), `torch` being lib."""
     path = tmp_path / f"{name}_{lib.__name__}.py"
     path.write_text(src)
-    ns = {"torch": lib, "__name__": f"scripted_{name}"}
+    ns = {"torch": lib, "Optional": typing.Optional, "__name__": f"scripted_{name}"}
     exec(compile(src, str(path), "exec"), ns)
     return ns[name]
 
@@ -585,7 +592,7 @@ def _inputs(*shape):
     return pyts.tensor(a), torch.from_numpy(a.copy())
 
 
-@needs_rows("sum", "gt")
+@needs_rows("sum", "gt.Scalar")
 def test_tutorial_decision_gate():
     pg, tg = pyts.jit.script(MyDecisionGate()), torch.jit.script(TMyDecisionGate())
     assert pg.code == tg.code
@@ -601,7 +608,7 @@ def test_tutorial_decision_gate():
     assert not np.allclose(traced(neg).numpy(), pg(neg).numpy())
 
 
-@needs_rows("sum", "gt", "linear", "tanh")
+@needs_rows("sum", "gt.Scalar", "linear", "tanh")
 def test_tutorial_cell_with_scripted_gate():
     pc = MyCell(pyts.jit.script(MyDecisionGate()))
     tc = TMyCell(torch.jit.script(TMyDecisionGate()))
@@ -614,7 +621,7 @@ def test_tutorial_cell_with_scripted_gate():
         np.testing.assert_allclose(a.numpy(), b.detach().numpy(), rtol=1e-5, atol=1e-6)
 
 
-@needs_rows("sum", "gt", "linear", "zeros", "size", "select")
+@needs_rows("sum", "gt.Scalar", "linear", "zeros", "size.int", "select.int")
 def test_tutorial_rnn_loop_around_a_traced_cell():
     x_p, x_t = _inputs(3, 4)
     h_p, h_t = _inputs(3, 4)

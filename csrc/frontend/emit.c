@@ -21,6 +21,7 @@ typedef struct Var {
     PtsIrValue *v;               /* current value; NULL when not defined on every path */
     const PtsType *decl;         /* the variable's type, fixed by its first assignment */
     const char *undef;           /* why v is NULL (message), arena */
+    bool refined;                /* only an Optional refinement (`x is not None`), not an assignment */
     struct Var *next;            /* older binding in the same scope */
 } Var;
 
@@ -207,6 +208,7 @@ static bool set_var(Emitter *E, const char *name, PtsIrValue *v, const PtsType *
     x->v = v;
     x->decl = decl;
     x->undef = undef;
+    x->refined = false;
     return true;
 }
 
@@ -617,20 +619,80 @@ static PtsNode *rebuild_if(Emitter *E, PtsNode *old, int nout, const PtsType *co
     return n;
 }
 
+/* {==== Optional refinement ====
+ * `x is not None` (also through not/and/or) proves a local Optional[T] variable is a T on one
+ * side of a branch: there it is rebound to prim::unchecked_cast(x) of type T. Only locals are
+ * refined, as in TorchScript. */
+static void refinements(const PtsAst *c, bool truth, const char **names, int *n, int max) {
+    if (!c) return;
+    switch (c->kind) {
+    case PTS_AST_NOT: refinements(c->kids[0], !truth, names, n, max); return;
+    case PTS_AST_AND:
+        if (truth) {
+            refinements(c->kids[0], true, names, n, max);
+            refinements(c->kids[1], true, names, n, max);
+        }
+        return;
+    case PTS_AST_OR:
+        if (!truth) {
+            refinements(c->kids[0], false, names, n, max);
+            refinements(c->kids[1], false, names, n, max);
+        }
+        return;
+    case PTS_AST_COMPARE: {
+        if (c->n != 2 || (c->ops[0] != PTS_TK_IS && c->ops[0] != PTS_TK_IS_NOT)) return;
+        const PtsAst *a = c->kids[0], *b = c->kids[1];
+        if (a->kind == PTS_AST_NONE) { const PtsAst *t = a; a = b; b = t; }
+        if (a->kind != PTS_AST_NAME || b->kind != PTS_AST_NONE) return;
+        bool not_none = (c->ops[0] == PTS_TK_IS_NOT) == truth;
+        if (not_none && *n < max) names[(*n)++] = a->str;
+        return;
+    }
+    default: return;
+    }
+}
+
+/* in the current (branch) scope, rebind the variables cond proves not None */
+static bool apply_refinements(Emitter *E, const PtsAst *cond, bool truth) {
+    const char *names[16];
+    int n = 0;
+    refinements(cond, truth, names, &n, 16);
+    for (int i = 0; i < n; i++) {
+        Var *v = lookup(E, names[i]);
+        if (!v || !v->v || v->v->type->kind != PTS_TY_OPTIONAL) continue;
+        PtsIrValue *x = v->v;
+        PtsIrValue *c = mk1(E, PTS_KIND_PRIM(PTS_PRIM_UNCHECKED_CAST), 1, &x, R(x->type->elems[0]), cond);
+        if (!c) return false;
+        name_value(E, c, names[i]);
+        const PtsType *decl = v->decl;
+        if (!set_var(E, names[i], c, decl, NULL)) return false;
+        lookup_local(E->scope, names[i])->refined = true;
+    }
+    return true;
+}
+/* }==== */
+
 /* value-producing if: cond ? then-expr : else-expr, both emitted lazily in their blocks */
 typedef PtsIrValue *(*BranchFn)(Emitter *E, const void *arg);
 
 static PtsIrValue *emit_if_value(Emitter *E, PtsIrValue *cond, BranchFn tf, const void *targ, BranchFn ef,
-                                 const void *earg, const PtsAst *at) {
+                                 const void *earg, const PtsAst *at, const PtsAst *refine) {
     PtsNode *node = mk(E, PTS_KIND_PRIM(PTS_PRIM_IF), 1, &cond, 0, NULL, at);
     if (!node) return NULL;
     PtsBlock *bt = pts_node_add_block(E->g, node), *bf = pts_node_add_block(E->g, node);
     if (!bt || !bf) return oom(E);
     PtsBlock *saved = E->blk;
+    PtsIrValue *tv = NULL, *fv = NULL;
     E->blk = bt;
-    PtsIrValue *tv = tf(E, targ);
+    if (push_scope(E)) {
+        if (apply_refinements(E, refine, true)) tv = tf(E, targ);
+        pop_scope(E);
+    }
     E->blk = bf;
-    PtsIrValue *fv = tv ? ef(E, earg) : NULL;
+    if (tv && push_scope(E)) {
+        if (apply_refinements(E, refine, false)) fv = ef(E, earg);
+        pop_scope(E);
+    }
     E->blk = saved;
     if (!tv || !fv) return NULL;
     const PtsType *t = unify(E, tv->type, fv->type);
@@ -721,7 +783,7 @@ static PtsIrValue *emit_compare_one(Emitter *E, int op, PtsIrValue *l, PtsIrValu
         bool lo = l->type->kind == PTS_TY_OPTIONAL, ro = r->type->kind == PTS_TY_OPTIONAL;
         if (ln && rn) return cbool(E, want, at);
         if ((ln && !ro) || (rn && !lo)) return cbool(E, !want, at);
-        return efail(E, at, "'is' comparisons of Optional values are not supported yet");
+        return op2(E, want ? "__is__" : "__isnot__", l, r, at);
     }
     if (op == PTS_TK_IN || op == PTS_TK_NOT_IN) return efail(E, at, "'in' comparisons are not supported yet");
     return emit_binary(E, op, l, r, at);
@@ -735,7 +797,7 @@ static PtsIrValue *emit_chain(Emitter *E, const PtsAst *n, int i, PtsIrValue *le
     PtsIrValue *c = as_bool(E, r, n);
     if (!c) return NULL;
     ChainArg next = { n, i + 1, right };
-    return emit_if_value(E, c, br_chain, &next, br_false, n, n);
+    return emit_if_value(E, c, br_chain, &next, br_false, n, n, NULL);
 }
 
 static PtsIrValue *tuple_of(Emitter *E, int n, PtsIrValue *const *items, const PtsAst *at) {
@@ -922,12 +984,12 @@ static PtsIrValue *emit_expr(Emitter *E, const PtsAst *n) {
     case PTS_AST_AND: case PTS_AST_OR: {
         PtsIrValue *c = emit_cond(E, n->kids[0]);
         if (!c) return NULL;
-        if (n->kind == PTS_AST_AND) return emit_if_value(E, c, br_cond, n->kids[1], br_false, n, n);
-        return emit_if_value(E, c, br_true, n, br_cond, n->kids[1], n);
+        if (n->kind == PTS_AST_AND) return emit_if_value(E, c, br_cond, n->kids[1], br_false, n, n, n->kids[0]);
+        return emit_if_value(E, c, br_true, n, br_cond, n->kids[1], n, n->kids[0]);
     }
     case PTS_AST_IFEXP: {
         PtsIrValue *c = emit_cond(E, n->kids[0]);
-        return c ? emit_if_value(E, c, br_expr, n->kids[1], br_expr, n->kids[2], n) : NULL;
+        return c ? emit_if_value(E, c, br_expr, n->kids[1], br_expr, n->kids[2], n, n->kids[0]) : NULL;
     }
     case PTS_AST_BINOP: {
         PtsIrValue *x = emit_expr(E, n->kids[0]), *y;
@@ -1561,7 +1623,8 @@ static bool emit_if(Emitter *E, const PtsAst *s) {
         if (!push_scope(E)) return false;
         E->blk = blocks[k];
         PtsIrValue *unused = NULL;
-        exits[k] = s->kids[1 + k] ? emit_stmts(E, s->kids[1 + k], 0, NULL, &unused) : EXIT_NONE;
+        if (!apply_refinements(E, s->kids[0], k == 0)) exits[k] = -1;
+        else exits[k] = s->kids[1 + k] ? emit_stmts(E, s->kids[1 + k], 0, NULL, &unused) : EXIT_NONE;
         scopes[k] = E->scope;
         pop_scope(E);
         E->blk = saved;
@@ -1572,6 +1635,7 @@ static bool emit_if(Emitter *E, const PtsAst *s) {
     int nn = 0;
     for (int k = 0; k < 2; k++)
         for (Var *v = scopes[k]->vars; v; v = v->next) {
+            if (v->refined) continue;
             bool dup = false;
             for (int i = 0; i < nn; i++) if (strcmp(names[i], v->name) == 0) dup = true;
             if (dup) continue;
@@ -1585,6 +1649,8 @@ static bool emit_if(Emitter *E, const PtsAst *s) {
     for (int i = 0; i < nn; i++) {
         Var *tv = lookup_local(scopes[0], names[i]), *fv = lookup_local(scopes[1], names[i]);
         Var *outer = lookup(E, names[i]);
+        if (tv && tv->refined) tv = NULL;
+        if (fv && fv->refined) fv = NULL;
         if (!tv) tv = outer;
         if (!fv) fv = outer;
         /* a branch that raised defines nothing: any value fits there */
@@ -1651,7 +1717,8 @@ static int emit_if_exit(Emitter *E, const PtsAst *s, const Cont *rest, PtsIrValu
     for (int k = 0; k < 2; k++) {
         if (!push_scope(E)) return -1;
         E->blk = blocks[k];
-        if (s->kids[1 + k]) exits[k] = emit_stmts(E, s->kids[1 + k], 0, rest, &rv[k]);
+        if (!apply_refinements(E, s->kids[0], k == 0)) exits[k] = -1;
+        else if (s->kids[1 + k]) exits[k] = emit_stmts(E, s->kids[1 + k], 0, rest, &rv[k]);
         else if (rest) exits[k] = emit_stmts(E, rest->block, rest->start, rest->next, &rv[k]);
         else exits[k] = EXIT_NONE;
         if (exits[k] == EXIT_NONE) {
@@ -2055,7 +2122,7 @@ static bool pure(const PtsNode *n) {
     }
     switch (n->kind - PTS_PRIM_BASE) {
     case PTS_PRIM_CONSTANT: case PTS_PRIM_GETATTR: case PTS_PRIM_TUPLECONSTRUCT: case PTS_PRIM_LISTCONSTRUCT:
-    case PTS_PRIM_TUPLEUNPACK: case PTS_PRIM_UNINITIALIZED:
+    case PTS_PRIM_TUPLEUNPACK: case PTS_PRIM_UNINITIALIZED: case PTS_PRIM_UNCHECKED_CAST:
         return true;
     default: return false;
     }

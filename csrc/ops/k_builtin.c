@@ -235,3 +235,18 @@ PtsStatus k_LEN_TENSOR(PtsValue *a, PtsValue *out, PtsError *err) {
     out[0] = pts_vint(t->shape[0]);
     return PTS_OK;
 }
+
+/* ---- identity (x is None, x is y) ---- */
+static bool same_identity(PtsValue a, PtsValue b) {
+    if (a.tag != b.tag) return false;
+    switch (a.tag) {
+    case PTS_V_NONE: return true;
+    case PTS_V_BOOL: return a.u.b == b.u.b;
+    case PTS_V_INT: case PTS_V_DEVICE: return a.u.i == b.u.i;
+    case PTS_V_DOUBLE: return a.u.d == b.u.d;
+    case PTS_V_TENSOR: return a.u.t == b.u.t;
+    default: return a.u.h == b.u.h;
+    }
+}
+K_BOOL(IS, same_identity(a[0], a[1]))
+K_BOOL(ISNOT, !same_identity(a[0], a[1]))

@@ -187,8 +187,27 @@ static PyObject *m_call_op(PyObject *self, PyObject *const *args, Py_ssize_t nar
     if (nargs < 1 || !PyUnicode_Check(args[0])) return PyErr_Format(PyExc_TypeError, "_call_op(row_id, *args)");
     const char *id = PyUnicode_AsUTF8(args[0]);
     if (!id) return NULL;
-    for (int i = 0; i < PTS_OP__COUNT; i++)
-        if (strcmp(pts_op_info[i].id_name, id) == 0) return pyts_call_op_id((PtsOpId)i, args + 1, nargs - 1);
+    for (int i = 0; i < PTS_OP__COUNT; i++) {
+        if (strcmp(pts_op_info[i].id_name, id) != 0) continue;
+        const PtsSchema *s = &pts_op_info[i].schema;
+        bool any = false;
+        for (int k = 0; k < s->nargs; k++) any = any || s->args[k].type.kind == PTS_T_ANY;
+        if (!any) return pyts_call_op_id((PtsOpId)i, args + 1, nargs - 1);
+        /* generic builtins (t1 self, t2 obj): positional values of any kind */
+        if (nargs - 1 != s->nargs || s->nret != 1) return PyErr_Format(PyExc_TypeError, "%s() takes %d arguments", s->name, s->nargs);
+        PtsValue vals[PTS_MAX_ARGS], out[PTS_MAX_RETS];
+        int got = 0;
+        PyObject *r = NULL;
+        for (; got < s->nargs; got++)
+            if (pyts_py_to_ivalue(args[got + 1], &vals[got]) < 0) goto done;
+        PtsError err = { 0 };
+        out[0] = pts_none();
+        if (pts_op_call((PtsOpId)i, vals, out, &err)) pyts_raise(&err);
+        else r = pyts_ivalue_to_py(&out[0]);
+    done:
+        for (int k = 0; k < got; k++) pts_value_release(&vals[k]);
+        return r;
+    }
     return PyErr_Format(PyExc_KeyError, "no registry row %s", id);
 }
 

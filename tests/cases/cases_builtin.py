@@ -11,10 +11,13 @@ _SCHEMAS = {r[0]: r[1] for r in pyts._C._ops()}
 I64_MAX, I64_MIN = 2**63 - 1, -2**63
 
 
-def row(L, row_id, *args):
-    """Run registry row `row_id` on args in library L."""
+def row(L, row_id, *args, py=None):
+    """Run registry row `row_id` on args in library L; `py` stands in on the torch side for generic
+    builtins torch.ops cannot call (`__is__(t1 self, t2 obj)`)."""
     if L is pyts:
         return pyts._C._call_op(row_id, *args)
+    if py is not None:
+        return py(*args)
     name = _SCHEMAS[row_id].split("(")[0]
     base, _, overload = name.partition(".")
     return getattr(getattr(L.ops.aten, base), overload or "default")(*args)
@@ -122,3 +125,14 @@ CASES["LEN_TENSOR"] = [
     lambda L, T: row(L, "LEN_TENSOR", T(rand(0, 4))),
     lambda L, T: row(L, "LEN_TENSOR", T(np.array(1.0, dtype=np.float32))),    # 0-d: error
 ]
+
+_is, _isnot = (lambda a, b: a is b), (lambda a, b: a is not b)
+for _id, _f in (("IS", _is), ("ISNOT", _isnot)):
+    CASES[_id] = [
+        lambda L, T, f=_f, i=_id: row(L, i, None, None, py=f),
+        lambda L, T, f=_f, i=_id: row(L, i, T(rand(2)), None, py=f),
+        lambda L, T, f=_f, i=_id: row(L, i, None, T(rand(2)), py=f),
+        lambda L, T, f=_f, i=_id: (lambda t: row(L, i, t, t, py=f))(T(rand(2))),
+        lambda L, T, f=_f, i=_id: row(L, i, T(rand(2)), T(rand(2)), py=f),
+        lambda L, T, f=_f, i=_id: row(L, i, True, True, py=f),
+    ]
