@@ -30,6 +30,14 @@ typedef struct Scope {
     struct Scope *parent;
 } Scope;
 
+/* the innermost loop being emitted: its carried variables, which every path through the body
+ * must hand to the next iteration (break/continue paths included) */
+typedef struct LoopCtx {
+    const char *const *names;
+    const PtsType *const *types;
+    int n;
+} LoopCtx;
+
 typedef struct CompileCtx {
     const char *names[PTS_MAX_COMPILE_NEST];  /* methods being compiled, outermost first */
     int n;
@@ -51,6 +59,7 @@ typedef struct Emitter {
     PtsType **pool;              /* types this emitter owns (annotations, containers) */
     int npool, cap_pool;
     int loop_depth;              /* loops around the current statement */
+    const LoopCtx *loop;         /* the innermost loop, or NULL */
 } Emitter;
 
 /* sugared values: what a name or attribute denotes before it is used */
@@ -62,7 +71,10 @@ typedef struct Sv {
     const char *path;            /* NS: the dotted name as written ("pyts.nn.functional") */
 } Sv;
 
-typedef enum { EXIT_NONE, EXIT_RETURN, EXIT_RAISE } ExitKind;
+/* how a statement list ends: falls through, returns (*ret), raises, or (in a loop body) breaks,
+ * continues, or reaches the end of the iteration through paths that decided differently
+ * (EXIT_LOOPEND, *ret = the bool "keep looping" flag) */
+typedef enum { EXIT_NONE, EXIT_RETURN, EXIT_RAISE, EXIT_BREAK, EXIT_CONTINUE, EXIT_LOOPEND } ExitKind;
 
 /* statements still to emit after the current block: the rest of an enclosing block */
 typedef struct Cont {
@@ -1588,6 +1600,22 @@ static bool has_return_anywhere(const PtsAst *n) {
     return false;
 }
 
+/* does the statement contain a break (kinds: BREAK) or a break/continue (both) of the current
+ * loop, i.e. not inside a nested loop? */
+static bool has_loop_exit(const PtsAst *n, bool breaks_only) {
+    if (!n) return false;
+    switch (n->kind) {
+    case PTS_AST_BREAK: return true;
+    case PTS_AST_CONTINUE: return !breaks_only;
+    case PTS_AST_BLOCK:
+        for (int i = 0; i < n->n; i++) if (has_loop_exit(n->kids[i], breaks_only)) return true;
+        return false;
+    case PTS_AST_IF: return has_loop_exit(n->kids[1], breaks_only) || has_loop_exit(n->kids[2], breaks_only);
+    case PTS_AST_WITH: return has_loop_exit(n->kids[n->n - 1], breaks_only);
+    default: return false;
+    }
+}
+
 /* a value of type t for a path that never produces it (it raised) */
 static PtsIrValue *uninitialized(Emitter *E, const PtsType *t, const PtsAst *at) {
     return mk1(E, PTS_KIND_PRIM(PTS_PRIM_UNINITIALIZED), 0, NULL, R(t), at);
@@ -1752,11 +1780,103 @@ static int emit_if_exit(Emitter *E, const PtsAst *s, const Cont *rest, PtsIrValu
     return EXIT_RETURN;
 }
 
-/* prim::Loop(trip, cond, carried...) with body (iter, carried...) -> (cond, carried...) */
+/* if statement containing break/continue in a loop body: each branch continues with the rest of
+ * the body, so every path ends the iteration; the if's outputs are the loop-carried variables at
+ * the end of each path and the flag saying whether to keep looping */
+static int emit_if_loop_exit(Emitter *E, const PtsAst *s, const Cont *rest, PtsIrValue **ret) {
+    const LoopCtx *L = E->loop;
+    PtsIrValue *cond = emit_cond(E, s->kids[0]);
+    if (!cond) return -1;
+    int k0 = const_cond(cond);
+    if (k0 >= 0) {
+        const PtsAst *live = s->kids[k0 ? 1 : 2];
+        if (live) return emit_stmts(E, live, 0, rest, ret);
+        return rest ? emit_stmts(E, rest->block, rest->start, rest->next, ret) : EXIT_NONE;
+    }
+    if (L->n > 510) return efail(E, s, "too many loop-carried variables"), -1;
+    PtsNode *node = mk(E, PTS_KIND_PRIM(PTS_PRIM_IF), 1, &cond, 0, NULL, s);
+    if (!node) return -1;
+    PtsBlock *blocks[2] = { pts_node_add_block(E->g, node), pts_node_add_block(E->g, node) };
+    if (!blocks[0] || !blocks[1]) return oom(E), -1;
+    PtsBlock *saved = E->blk;
+    int exits[2];
+    PtsIrValue *flags[2] = { NULL, NULL };
+    PtsIrValue **vals[2];
+    for (int k = 0; k < 2; k++)
+        if (!(vals[k] = pts_arena_alloc(E->a, sizeof(PtsIrValue *) * (size_t)(L->n + 1)))) return oom(E), -1;
+    for (int k = 0; k < 2; k++) {
+        if (!push_scope(E)) return -1;
+        E->blk = blocks[k];
+        if (!apply_refinements(E, s->kids[0], k == 0)) exits[k] = -1;
+        else if (s->kids[1 + k]) exits[k] = emit_stmts(E, s->kids[1 + k], 0, rest, &flags[k]);
+        else if (rest) exits[k] = emit_stmts(E, rest->block, rest->start, rest->next, &flags[k]);
+        else exits[k] = EXIT_NONE;
+        /* the carried variables as this path leaves them (a raising path leaves any) */
+        for (int i = 0; exits[k] >= 0 && exits[k] != EXIT_RAISE && i < L->n; i++) {
+            Var *v = lookup(E, L->names[i]);
+            PtsIrValue *val = v ? v->v : NULL;
+            if (!val) { efail(E, s, "%s", v && v->undef ? v->undef : "loop-carried variable is undefined"); exits[k] = -1; break; }
+            if (!pts_type_subtype(val->type, L->types[i])) {
+                efail(E, s, "Variable '%s' previously had type %s but is now being assigned to a value of type %s",
+                      L->names[i], tstr(E, L->types[i]), tstr(E, val->type));
+                exits[k] = -1;
+                break;
+            }
+            vals[k][i] = val;
+        }
+        pop_scope(E);
+        E->blk = saved;
+        if (exits[k] < 0) return -1;
+    }
+    /* keep looping after this path? constant unless a nested if decided per path */
+    int fl[2];
+    for (int k = 0; k < 2; k++)
+        fl[k] = exits[k] == EXIT_BREAK ? 0 : exits[k] == EXIT_LOOPEND ? const_cond(flags[k]) : 1;
+    if (exits[0] == EXIT_RAISE) fl[0] = fl[1];
+    if (exits[1] == EXIT_RAISE) fl[1] = fl[0];
+    bool need_flag = !(fl[0] == 1 && fl[1] == 1) && !(fl[0] == 0 && fl[1] == 0);
+    /* outputs: the carried variables the paths leave differently, then the flag */
+    const PtsType *types[512];
+    int out_of[512], nout = 0;
+    for (int i = 0; i < L->n; i++) {
+        if (exits[0] != EXIT_RAISE && exits[1] != EXIT_RAISE && vals[0][i] == vals[1][i]) { out_of[i] = -1; continue; }
+        out_of[i] = nout;
+        types[nout++] = L->types[i];
+    }
+    if (need_flag) types[nout++] = ty(PTS_TY_BOOL);
+    for (int k = 0; k < 2; k++) {
+        E->blk = blocks[k];
+        for (int i = 0; i < L->n; i++) {
+            if (out_of[i] < 0) continue;
+            PtsIrValue *v = exits[k] == EXIT_RAISE ? uninitialized(E, L->types[i], s) : vals[k][i];
+            if (!v || pts_block_add_output(E->g, blocks[k], v, E->err)) return -1;
+        }
+        if (need_flag) {
+            PtsIrValue *f = exits[k] == EXIT_LOOPEND && fl[k] < 0 ? flags[k] : cbool(E, fl[k] != 0, s);
+            if (!f || pts_block_add_output(E->g, blocks[k], f, E->err)) return -1;
+        }
+    }
+    E->blk = saved;
+    PtsNode *n = rebuild_if(E, node, nout, types);
+    if (!n) return -1;
+    for (int i = 0; i < L->n; i++) {
+        PtsIrValue *v = out_of[i] < 0 ? vals[0][i] : n->outputs[out_of[i]];
+        if (out_of[i] >= 0) name_value(E, v, L->names[i]);
+        if (!set_var(E, L->names[i], v, L->types[i], NULL)) return -1;
+    }
+    if (!need_flag) return fl[0] ? EXIT_NONE : EXIT_BREAK;
+    *ret = n->outputs[nout - 1];
+    return EXIT_LOOPEND;
+}
+
+/* prim::Loop(trip, cond, carried...) with body (iter, carried...) -> (cond, carried...).
+ * A for loop whose body breaks is emitted as TorchScript does, as a while loop with an explicit
+ * counter: Loop(INT64_MAX, 0 < n, carried..., 0) continuing while counter + 1 < n and not broken. */
 static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue *cond0, const PtsAst *target,
                       const PtsAst *body, const PtsAst *while_cond, PtsIrValue *range_start, PtsIrValue *range_step) {
     NameSet assigned = { 0 };
     if (!collect_assigned(E, &assigned, body)) return false;
+    bool counter_form = target && has_loop_exit(body, true);
     /* carried: assigned in the body and defined before the loop */
     const char *names[512];
     PtsIrValue *init[512];
@@ -1766,22 +1886,31 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
         if (target && target->kind == PTS_AST_NAME && strcmp(target->str, assigned.names[i]) == 0) continue;
         Var *v = lookup(E, assigned.names[i]);
         if (!v || !v->v) continue;
-        if (nc == 512) return efail(E, s, "too many loop-carried variables"), false;
+        if (nc == 511) return efail(E, s, "too many loop-carried variables"), false;
         names[nc] = assigned.names[i];
         init[nc] = v->v;
         types[nc++] = v->decl ? v->decl : v->v->type;
     }
+    PtsIrValue *real_trip = trip;
+    int ntot = nc;
+    if (counter_form) {
+        PtsIrValue *zero = cint(E, 0, s);
+        if (!zero || !(cond0 = op2(E, "gt", trip, zero, s)) || !(trip = cint(E, INT64_MAX, s))) return false;
+        init[nc] = zero;
+        types[nc] = ty(PTS_TY_INT);
+        ntot = nc + 1;
+    }
     PtsIrValue *ins[514];
     ins[0] = trip;
     ins[1] = cond0;
-    for (int i = 0; i < nc; i++) ins[i + 2] = init[i];
+    for (int i = 0; i < ntot; i++) ins[i + 2] = init[i];
     PtsType *ot[512];
-    for (int i = 0; i < nc; i++) ot[i] = R(types[i]);
-    PtsNode *loop = mk(E, PTS_KIND_PRIM(PTS_PRIM_LOOP), nc + 2, ins, nc, ot, s);
+    for (int i = 0; i < ntot; i++) ot[i] = R(types[i]);
+    PtsNode *loop = mk(E, PTS_KIND_PRIM(PTS_PRIM_LOOP), ntot + 2, ins, ntot, ot, s);
     if (!loop) return false;
     PtsBlock *b = pts_node_add_block(E->g, loop);
     if (!b) return oom(E), false;
-    bool simple_range = target && target->kind == PTS_AST_NAME && !range_start;
+    bool simple_range = target && target->kind == PTS_AST_NAME && !range_start && !counter_form;
     PtsIrValue *iter = pts_block_add_input(E->g, b, ty(PTS_TY_INT), simple_range ? target->str : NULL);
     if (!iter) return oom(E), false;
     PtsBlock *saved = E->blk;
@@ -1791,10 +1920,12 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
         PtsIrValue *p = pts_block_add_input(E->g, b, R(types[i]), names[i]);
         if (!p || !set_var(E, names[i], p, types[i], NULL)) return oom(E), false;
     }
+    PtsIrValue *counter = NULL;
+    if (counter_form && !(counter = pts_block_add_input(E->g, b, ty(PTS_TY_INT), NULL))) return oom(E), false;
     if (target) {
-        PtsIrValue *iv = iter;
+        PtsIrValue *iv = counter ? counter : iter;
         if (range_start) {
-            PtsIrValue *a3[3] = { iter, range_start, range_step };
+            PtsIrValue *a3[3] = { iv, range_start, range_step };
             Call c = { .npos = 3 };
             memcpy(c.pos, a3, sizeof a3);
             if (!(iv = op_call(E, "__derive_index", &c, s))) return false;
@@ -1802,12 +1933,28 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
         if (!assign_to(E, target, iv, s)) return false;
     }
     E->loop_depth++;
-    PtsIrValue *unused = NULL;
-    int ex = emit_stmts(E, body, 0, NULL, &unused);
+    LoopCtx ctx = { names, types, nc };
+    const LoopCtx *outer_loop = E->loop;
+    E->loop = &ctx;
+    PtsIrValue *flag = NULL;
+    int ex = emit_stmts(E, body, 0, NULL, &flag);
+    E->loop = outer_loop;
     E->loop_depth--;
     if (ex < 0) return false;
-    PtsIrValue *cond = cond0;
-    if (while_cond && !(cond = emit_cond(E, while_cond))) return false;
+    /* keep looping? a break on the body's own level stops after one iteration */
+    bool always = ex != EXIT_LOOPEND && ex != EXIT_BREAK;
+    if (ex == EXIT_BREAK && !(flag = cbool(E, false, s))) return false;
+    PtsIrValue *cond = cond0, *next = NULL;
+    if (counter_form) {
+        PtsIrValue *one = cint(E, 1, s);
+        if (!one || !(next = op2(E, "add", counter, one, s)) || !(cond = op2(E, "lt", next, real_trip, s))) return false;
+        if (!always && !(cond = op2(E, "__and__", cond, flag, s))) return false;
+    } else if (while_cond) {
+        if (always) cond = emit_cond(E, while_cond);
+        else if (while_cond->kind == PTS_AST_TRUE) cond = flag;   /* while True: ... break */
+        else cond = emit_if_value(E, flag, br_cond, while_cond, br_false, s, s, NULL);
+        if (!cond) return false;
+    }
     if (pts_block_add_output(E->g, b, cond, E->err)) return false;
     for (int i = 0; i < nc; i++) {
         Var *v = lookup(E, names[i]);
@@ -1817,6 +1964,7 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
                          names[i], tstr(E, types[i]), tstr(E, v->v->type)), false;
         if (pts_block_add_output(E->g, b, v->v, E->err)) return false;
     }
+    if (next && pts_block_add_output(E->g, b, next, E->err)) return false;
     pop_scope(E);
     E->blk = saved;
     for (int i = 0; i < nc; i++) {
@@ -1959,8 +2107,10 @@ static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
             if (!m || !set_var(E, t->str, NULL, NULL, m)) return oom(E), -1;
         }
         return EXIT_NONE;
-    case PTS_AST_BREAK: return efail(E, s, "break statements are not supported yet"), -1;
-    case PTS_AST_CONTINUE: return efail(E, s, "continue statements are not supported yet"), -1;
+    case PTS_AST_BREAK:
+    case PTS_AST_CONTINUE:
+        if (!E->loop) return efail(E, s, "'%s' outside loop", s->kind == PTS_AST_BREAK ? "break" : "continue"), -1;
+        return s->kind == PTS_AST_BREAK ? EXIT_BREAK : EXIT_CONTINUE;
     case PTS_AST_WITH: return efail(E, s, "with statements are not supported yet"), -1;
     case PTS_AST_DEF: return efail(E, s, "nested function definitions are not supported in TorchScript"), -1;
     case PTS_AST_CLASS: return efail(E, s, "class definitions inside functions are not supported in TorchScript"), -1;
@@ -1979,6 +2129,10 @@ static int emit_stmts(Emitter *E, const PtsAst *blk, int start, const Cont *cont
         }
         if (E->loop_depth && (s->kind == PTS_AST_IF) && has_return_anywhere(s))
             return efail(E, s, "return statements inside loops are not supported yet"), -1;
+        if (s->kind == PTS_AST_IF && E->loop && has_loop_exit(s, false)) {
+            Cont rest = { blk, i + 1, cont };
+            return emit_if_loop_exit(E, s, &rest, ret);
+        }
         int ex = emit_stmt(E, s, ret);
         if (ex != EXIT_NONE) return ex;   /* error, return or raise: the rest is unreachable */
     }
