@@ -108,3 +108,13 @@ def test_written_seeds_parse():
 ])
 def test_pathological_inputs(src):
     check(src)
+
+
+def test_duplicated_continuations_are_bounded():
+    # each `if` holding a return makes both paths carry the rest of the body: 2**40 copies
+    body = "".join(f"    if n > {i}:\n        if n > 1000:\n            return x\n" for i in range(40))
+    with pytest.raises(CompileError, match="function too large to compile"):
+        pyts._C._compile_function("def f(x, n: int):\n" + body + "    return x\n", "e.py", 0, RESOLVER)
+    many = "".join(f"    if n > {i}:\n        return x\n" for i in range(3000))
+    with pytest.raises(CompileError, match=r"too many early returns in one function \(limit 2000\)"):
+        pyts._C._compile_function("def f(x, n: int):\n" + many + "    return x\n", "e.py", 0, RESOLVER)

@@ -13,7 +13,8 @@
 
 #include "ast.h"
 
-#define PTS_MAX_GRAPH_VALUES (1 << 20)   /* values in one compiled graph (duplicated continuations) */
+#define PTS_MAX_GRAPH_VALUES (1 << 18)   /* values in one compiled graph (duplicated continuations) */
+#define PTS_MAX_EXIT_NEST 2000           /* ifs with return/break/continue continued one inside another */
 
 /* {==================== state ==================== */
 typedef struct Var {
@@ -60,6 +61,7 @@ typedef struct Emitter {
     int npool, cap_pool;
     int loop_depth;              /* loops around the current statement */
     const LoopCtx *loop;         /* the innermost loop, or NULL */
+    int exit_nest;               /* emit_if_exit/emit_if_loop_exit recursion, bounded */
 } Emitter;
 
 /* sugared values: what a name or attribute denotes before it is used */
@@ -2125,13 +2127,21 @@ static int emit_stmts(Emitter *E, const PtsAst *blk, int start, const Cont *cont
         const PtsAst *s = blk->kids[i];
         if (s->kind == PTS_AST_IF && E->loop_depth == 0 && has_return(s)) {
             Cont rest = { blk, i + 1, cont };
-            return emit_if_exit(E, s, &rest, ret);
+            if (++E->exit_nest > PTS_MAX_EXIT_NEST)
+                return efail(E, s, "too many early returns in one function (limit %d)", PTS_MAX_EXIT_NEST), -1;
+            int r = emit_if_exit(E, s, &rest, ret);
+            E->exit_nest--;
+            return r;
         }
         if (E->loop_depth && (s->kind == PTS_AST_IF) && has_return_anywhere(s))
             return efail(E, s, "return statements inside loops are not supported yet"), -1;
         if (s->kind == PTS_AST_IF && E->loop && has_loop_exit(s, false)) {
             Cont rest = { blk, i + 1, cont };
-            return emit_if_loop_exit(E, s, &rest, ret);
+            if (++E->exit_nest > PTS_MAX_EXIT_NEST)
+                return efail(E, s, "too many break/continue statements in one loop (limit %d)", PTS_MAX_EXIT_NEST), -1;
+            int r = emit_if_loop_exit(E, s, &rest, ret);
+            E->exit_nest--;
+            return r;
         }
         int ex = emit_stmt(E, s, ret);
         if (ex != EXIT_NONE) return ex;   /* error, return or raise: the rest is unreachable */
