@@ -621,7 +621,7 @@ def test_tutorial_cell_with_scripted_gate():
         np.testing.assert_allclose(a.numpy(), b.detach().numpy(), rtol=1e-5, atol=1e-6)
 
 
-@needs_rows("sum", "gt.Scalar", "linear", "zeros", "size.int", "select.int")
+@needs_rows("sum", "gt.Scalar", "linear", "zeros", "size.int", "select.int", "relu")
 def test_tutorial_rnn_loop_around_a_traced_cell():
     x_p, x_t = _inputs(3, 4)
     h_p, h_t = _inputs(3, 4)
@@ -658,6 +658,31 @@ def test_tutorial_rnn_loop_around_a_traced_cell():
     xs_p, xs_t = _inputs(10, 3, 4)
     for a, b in zip(ps(xs_p), ts(xs_t)):
         np.testing.assert_allclose(a.numpy(), b.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+    # the tutorial's last step: tracing a module that calls the scripted loop keeps the loop
+    class WrapRNN(Module):
+        def __init__(self):
+            super().__init__()
+            self.loop = ps
+
+        def forward(self, xs):
+            y, h = self.loop(xs)
+            return pyts.relu(y)
+
+    class TWrapRNN(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.loop = ts
+
+        def forward(self, xs):
+            y, h = self.loop(xs)
+            return torch.relu(y)
+
+    wp = pyts.jit.trace_module(WrapRNN(), {"forward": (xs_p,)}, check_trace=False)
+    wt = torch.jit.trace(TWrapRNN(), (xs_t,))
+    assert wp.code == wt.code
+    xs2_p, xs2_t = _inputs(6, 3, 4)
+    np.testing.assert_allclose(wp(xs2_p).numpy(), wt(xs2_t).detach().numpy(), rtol=1e-5, atol=1e-6)
 # }====================
 
 
