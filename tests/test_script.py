@@ -434,6 +434,7 @@ def test_scripted_gate_keeps_the_branch_a_trace_freezes():
 class Counter(Module):
     def __init__(self):
         super().__init__()
+        self.offset = pyts.tensor([0.5])   # a plain tensor attribute
         self.count = 0
         self.scale = 2.0
         self.enabled = True
@@ -446,7 +447,7 @@ class Counter(Module):
 
     def forward(self, x):
         if self.enabled:
-            return self.step(x, times=2)
+            return self.step(x, times=2) - self.offset
         return x
 
     @pyts.jit.export
@@ -458,7 +459,7 @@ def test_module_attributes_methods_setattr_and_export():
     m = pyts.jit.script(Counter())
     assert sorted(m._c._methods()) == ["forward", "get_count", "step"]
     x = pyts.tensor([1.0])
-    assert m(x).tolist() == [1.0]
+    assert m(x).tolist() == [0.5]
     assert m.get_count() == 2 and m.count == 2
     m(x)
     assert m.count == 4
@@ -466,7 +467,7 @@ def test_module_attributes_methods_setattr_and_export():
     m(x)
     assert m.count == 4
     assert m.step(x).tolist() == [1.0] and m.count == 5
-    assert "(self).step(x, 2, )" in m.code
+    assert "(self).step(x, 2, )" in m.code and "offset = self.offset" in m.code
 
 
 class Inner(Module):

@@ -251,14 +251,16 @@ class RecursiveScriptModule(ScriptModule):
 
 
 def _plain_attributes(mod):
-    """Instance attributes TorchScript keeps as module attributes: numbers, bools, strings, None."""
+    """Instance attributes TorchScript keeps as module attributes: numbers, bools, strings, None and
+    tensors that are neither parameters nor buffers."""
+    from .. import Tensor
     out = []
     for k, v in vars(mod).items():
         if k in _SKIP_ATTRS or k.startswith("__"):
             continue
         if k in mod._parameters or k in mod._buffers or k in mod._modules:
             continue
-        if v is None or isinstance(v, (bool, int, float, str)):
+        if v is None or isinstance(v, (bool, int, float, str, Tensor)):
             out.append((k, "attribute", v))
     return out
 
