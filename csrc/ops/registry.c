@@ -57,6 +57,8 @@ static const struct { const char *name; PtsArgKind kind; } base_types[] = {
     {"bool", PTS_T_BOOL}, {"Scalar", PTS_T_SCALAR}, {"ScalarType", PTS_T_SCALARTYPE},
     {"Layout", PTS_T_LAYOUT}, {"Device", PTS_T_DEVICE}, {"MemoryFormat", PTS_T_MEMFORMAT},
     {"str", PTS_T_STR}, {"Generator", PTS_T_GENERATOR}, {"Any", PTS_T_ANY},
+    /* type variables of generic builtins (`__is__(t1 self, t2 obj)`): any value */
+    {"t", PTS_T_ANY}, {"t1", PTS_T_ANY}, {"t2", PTS_T_ANY},
 };
 
 static PtsStatus parse_type(SP *s, PtsArgType *t) {
