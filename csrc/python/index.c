@@ -230,6 +230,7 @@ int pyts_tensor_setitem(PyObject *self, PyObject *key, PyObject *value) {
 
 /* iter(x) is iter(x.unbind(0)), as torch.Tensor.__iter__ does */
 PyObject *pyts_tensor_iter(PyObject *self) {
+    if (pyts_trace_warn("Iterating over a tensor might cause the trace to be incorrect. Passing a tensor of different shape won't change the number of iterations executed (and might lead to errors or silently give incorrect results).") < 0) return NULL;
     PtsTensor *t = pyts_tensor_of(self);
     if (t->ndim == 0) return PyErr_Format(PyExc_TypeError, "iteration over a 0-d tensor");
     PyObject *parts = pyts_call_op_id(PTS_OP_UNBIND_INT, &self, 1);

@@ -84,6 +84,7 @@ PyObject *pyts_from_numpy(PyObject *self, PyObject *obj) {
 }
 
 PyObject *pyts_tensor_numpy(PyObject *self, PyObject *unused) {
+    if (pyts_trace_warn("a NumPy array") < 0) return NULL;
     (void)unused;
     if (pyts_numpy_import() < 0) return NULL;
     PtsTensor *t = pyts_tensor_of(self);

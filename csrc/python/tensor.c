@@ -171,6 +171,7 @@ static PyObject *scalar_to_py(PtsDType dt, const char *p) {
 }
 
 static PyObject *tensor_item(PyObject *self, PyObject *unused) {
+    if (pyts_trace_warn("a Python number") < 0) return NULL;
     (void)unused;
     PtsTensor *t = T(self);
     int64_t n = pts_numel(t);
@@ -194,6 +195,7 @@ static PyObject *tolist_rec(PtsTensor *t, int d, const char *p) {
 }
 
 static PyObject *tensor_tolist(PyObject *self, PyObject *unused) {
+    if (pyts_trace_warn("a Python list") < 0) return NULL;
     (void)unused;
     return tolist_rec(T(self), 0, pts_tensor_data(T(self)));
 }
@@ -524,6 +526,7 @@ static PyObject *tensor_richcompare(PyObject *self, PyObject *other, int op) {
 }
 
 static int nb_bool(PyObject *self) {
+    if (pyts_trace_warn("a Python boolean") < 0) return -1;
     PtsTensor *t = T(self);
     int64_t n = pts_numel(t);
     if (n != 1) {
@@ -535,12 +538,14 @@ static int nb_bool(PyObject *self) {
 }
 
 static PyObject *nb_float(PyObject *self) {
+    if (pyts_trace_warn("a Python float") < 0) return NULL;
     PtsTensor *t = T(self);
     if (pts_numel(t) != 1) return PyErr_Format(PyExc_ValueError, "only one element tensors can be converted to Python scalars");
     return PyFloat_FromDouble(pts_tensor_item_f64(t));
 }
 
 static PyObject *nb_int(PyObject *self) {
+    if (pyts_trace_warn("a Python integer") < 0) return NULL;
     PtsTensor *t = T(self);
     if (pts_numel(t) != 1) return PyErr_Format(PyExc_ValueError, "only one element tensors can be converted to Python scalars");
     if (pts_dtype_is_float(t->dtype)) {
@@ -554,6 +559,7 @@ static PyObject *nb_int(PyObject *self) {
 }
 
 static PyObject *nb_index(PyObject *self) {
+    if (pyts_trace_warn("a Python index") < 0) return NULL;
     PtsTensor *t = T(self);
     if (pts_numel(t) != 1 || pts_dtype_is_float(t->dtype))
         return PyErr_Format(PyExc_TypeError, "only integer tensors of a single element can be converted to an index");
@@ -561,6 +567,7 @@ static PyObject *nb_index(PyObject *self) {
 }
 
 static Py_ssize_t sq_len(PyObject *self) {
+    if (pyts_trace_warn("Using len to get tensor shape might cause the trace to be incorrect. Recommended usage would be tensor.shape[0]. Passing a tensor of different shape might lead to errors or silently give incorrect results.") < 0) return -1;
     PtsTensor *t = T(self);
     if (t->ndim == 0) { PyErr_SetString(PyExc_TypeError, "len() of a 0-d tensor"); return -1; }
     return (Py_ssize_t)t->shape[0];

@@ -16,6 +16,8 @@ typedef struct Frame {
     /* parent-side record of the call, filled at push */
     PtsIrValue **parent_inputs;
     int nparent_inputs;
+    PtsIrValue **sub_vals;  /* GetAttr of each submodule slot, made at push (NULL for others) */
+    int nsub;
     struct Frame *parent;
 } Frame;
 
@@ -52,6 +54,7 @@ static void frame_free(Frame *f) {
     for (int i = 0; i < f->nmap; i++) pts_tensor_release(f->map[i].t);
     pts_free(f->map);
     pts_free(f->parent_inputs);
+    pts_free(f->sub_vals);
     pts_value_release(&f->self);
     pts_graph_free(f->g);
     pts_free(f);
@@ -219,6 +222,22 @@ PtsStatus pts_trace_push(PtsValue self, int nin, const PtsValue *inputs, const c
         PtsType *st = pts_type_class(pts_as_object(self)->cls);
         if (!st || !(f->self_val = pts_block_add_input(f->g, f->g->top, st, "self"))) goto oom;
         if (!top) pts_value_set_name(f->g, f->self_val, "self");  /* the outermost prints %self.1 */
+        /* every submodule is read up front, in attribute order, as PyTorch's traces do; the
+         * unused reads are dropped at pop */
+        PtsObject *o = pts_as_object(self);
+        f->nsub = o->nslots;
+        f->sub_vals = pts_calloc((size_t)(o->nslots ? o->nslots : 1), sizeof(PtsIrValue *));
+        if (!f->sub_vals) goto oom;
+        for (int i = 0; i < o->nslots; i++) {
+            if (o->slots[i].tag != PTS_V_OBJECT || o->cls->attrs[i].kind != PTS_ATTR_MODULE) continue;
+            PtsType *ct = pts_type_retain(o->cls->attrs[i].type);
+            PtsNode *ga = pts_node_new(f->g, f->g->top, PTS_KIND_PRIM(PTS_PRIM_GETATTR), 1, &f->self_val, 1, &ct);
+            PtsValue nm;
+            if (!ga || pts_str_new(o->cls->attrs[i].name, strlen(o->cls->attrs[i].name), err, &nm)) goto oom;
+            if (pts_node_set_attr(f->g, ga, "name", PTS_AV_STR, nm, NULL, err)) goto fail;
+            pts_value_set_name(f->g, ga->outputs[0], o->cls->attrs[i].name);
+            f->sub_vals[i] = ga->outputs[0];
+        }
     }
     /* values of the inputs in the parent frame, for the CallMethod the parent records at pop */
     if (top) {
@@ -296,8 +315,11 @@ static PtsType *erase_shapes(PtsType *t) {
 }
 
 /* Map the tensors of `v` in frame f to the value `iv` (unpacking tuples). */
-static PtsStatus map_outputs(Frame *f, PtsValue v, PtsIrValue *iv, PtsError *err) {
+static PtsStatus map_outputs(Frame *f, PtsValue v, PtsIrValue *iv, bool keep_known, PtsError *err) {
     if (v.tag == PTS_V_TENSOR) {
+        /* a traced call that returns a tensor the caller already knows (an identity branch) keeps
+         * the caller's value, as PyTorch's tracer does */
+        if (keep_known && lookup(f, v.u.t)) return PTS_OK;
         if (!map_put(f, v.u.t, iv)) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
         return PTS_OK;
     }
@@ -308,7 +330,7 @@ static PtsStatus map_outputs(Frame *f, PtsValue v, PtsIrValue *iv, PtsError *err
         for (int64_t i = 0; i < l->len; i++) ts[i] = pts_type_retain(iv->type->kind == PTS_TY_TUPLE ? iv->type->elems[i] : pts_type_tensor());
         PtsNode *n = pts_node_new(f->g, f->g->top, PTS_KIND_PRIM(PTS_PRIM_TUPLEUNPACK), 1, &iv, (int)l->len, ts);
         if (!n) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
-        for (int64_t i = 0; i < l->len; i++) PTS_TRY(map_outputs(f, l->items[i], n->outputs[i], err));
+        for (int64_t i = 0; i < l->len; i++) PTS_TRY(map_outputs(f, l->items[i], n->outputs[i], keep_known, err));
     }
     return PTS_OK;
 }
@@ -316,27 +338,25 @@ static PtsStatus map_outputs(Frame *f, PtsValue v, PtsIrValue *iv, PtsError *err
 /* In the parent, `%child = prim::GetAttr[name=attr](%self)` then
  * `%out = prim::CallMethod[name="forward"](%child, inputs...)`. */
 static PtsStatus record_call(Frame *parent, PtsValue child, const char *method, int nin,
-                             PtsIrValue *const *ins, PtsType *ret_type, PtsValue output, PtsError *err) {
+                             PtsIrValue *const *ins, PtsType *ret_type, PtsValue output,
+                             bool keep_known, PtsError *err) {
     PtsObject *po = parent->self.tag == PTS_V_OBJECT ? pts_as_object(parent->self) : NULL;
     int slot = -1;
     for (int i = 0; po && i < po->nslots; i++)
         if (po->slots[i].tag == PTS_V_OBJECT && po->slots[i].u.h == child.u.h) { slot = i; break; }
     if (slot < 0) return pts_fail(err, PTS_ERR_RUNTIME, "traced submodule is not an attribute of its caller");
-    const char *attr = po->cls->attrs[slot].name;
-    PtsType *ct = pts_type_retain(po->cls->attrs[slot].type);
-    PtsNode *ga = pts_node_new(parent->g, parent->g->top, PTS_KIND_PRIM(PTS_PRIM_GETATTR), 1, &parent->self_val, 1, &ct);
     PtsValue nm;
-    if (!ga || pts_str_new(attr, strlen(attr), err, &nm)) { pts_type_release(ret_type); return pts_fail(err, PTS_ERR_NOMEM, "out of memory"); }
-    PTS_TRY(pts_node_set_attr(parent->g, ga, "name", PTS_AV_STR, nm, NULL, err));
-    pts_value_set_name(parent->g, ga->outputs[0], attr);
     PtsIrValue *cins[65];
-    if (nin > 64) { pts_type_release(ret_type); return pts_fail(err, PTS_ERR_RUNTIME, "too many arguments"); }
-    cins[0] = ga->outputs[0];
+    if (nin > 64 || slot >= parent->nsub || !parent->sub_vals[slot]) {
+        pts_type_release(ret_type);
+        return pts_fail(err, PTS_ERR_RUNTIME, "traced submodule call could not be recorded");
+    }
+    cins[0] = parent->sub_vals[slot];
     for (int i = 0; i < nin; i++) cins[i + 1] = ins[i];
     PtsNode *cm = pts_node_new(parent->g, parent->g->top, PTS_KIND_PRIM(PTS_PRIM_CALLMETHOD), nin + 1, cins, 1, &ret_type);
     if (!cm || pts_str_new(method, strlen(method), err, &nm)) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
     PTS_TRY(pts_node_set_attr(parent->g, cm, "name", PTS_AV_STR, nm, NULL, err));
-    return map_outputs(parent, output, cm->outputs[0], err);
+    return map_outputs(parent, output, cm->outputs[0], keep_known, err);
 }
 
 PtsStatus pts_trace_pop(PtsValue output, bool record, PtsError *err, PtsFunction **fn) {
@@ -348,6 +368,8 @@ PtsStatus pts_trace_pop(PtsValue output, bool record, PtsError *err, PtsFunction
         pts_trace_abort();
         return err->code;
     }
+    for (int i = 0; i < f->nsub; i++)
+        if (f->sub_vals[i] && f->sub_vals[i]->nuses == 0) pts_node_destroy(f->sub_vals[i]->node);
     PtsType *ret_type = erase_shapes(ov->type);
     if (!ret_type) { pts_trace_abort(); return pts_fail(err, PTS_ERR_NOMEM, "out of memory"); }
     top = f->parent;
@@ -355,7 +377,7 @@ PtsStatus pts_trace_pop(PtsValue output, bool record, PtsError *err, PtsFunction
     if (depth == 0) pts_tls_tracing--;
     PtsStatus s = PTS_OK;
     if (record && top && f->self.tag == PTS_V_OBJECT)
-        s = record_call(top, f->self, "forward", f->nparent_inputs, f->parent_inputs, pts_type_retain(ret_type), output, err);
+        s = record_call(top, f->self, "forward", f->nparent_inputs, f->parent_inputs, pts_type_retain(ret_type), output, true, err);
     pts_type_release(ret_type);
     PtsGraph *g = f->g;
     f->g = NULL;
@@ -393,7 +415,7 @@ PtsStatus pts_trace_record_method_call(PtsValue obj, const char *attr, PtsFuncti
     pts_tls_tracing++;
     if (s) return s;
     PtsType *rt = pts_type_retain(fn->graph->top->outputs[0]->type);
-    return record_call(f, obj, fn->name, nargs, ins, rt, *out, err);
+    return record_call(f, obj, fn->name, nargs, ins, rt, *out, false, err);
 }
 
 void pts_trace_name_tensor(const PtsTensor *t, const char *name) {
@@ -401,5 +423,6 @@ void pts_trace_name_tensor(const PtsTensor *t, const char *name) {
     if (!f || !name || !*name) return;
     PtsIrValue *v = lookup(f, t);
     /* only op results: PyTorch leaves the results of submodule calls unnamed */
-    if (v && !v->name && v->node && pts_kind_is_op(v->node->kind)) pts_value_set_name(f->g, v, name);
+    if (v && !v->name && v->node && v->node->kind != PTS_KIND_PRIM(PTS_PRIM_CALLMETHOD))
+        pts_value_set_name(f->g, v, name);
 }

@@ -50,9 +50,9 @@ def _qualname(mod):
     cls = type(mod)
     module = cls.__module__
     if module in ("__main__", "builtins") or module.startswith("__main__"):
-        return f"__torch__.{cls.__qualname__}"
+        return f"__torch__.{cls.__name__}"
     module = module.replace("pyts.nn.modules", "torch.nn.modules")
-    return f"__torch__.{module}.{cls.__qualname__}"
+    return f"__torch__.{module}.{cls.__name__}"
 
 
 def _build_object(mod, objects):
