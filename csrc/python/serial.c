@@ -6,12 +6,37 @@
 
 #include "../serial/serial.h"
 
+/* {name: str|bytes} into files (names and bytes borrowed from keep, which holds the bytes) */
+static Py_ssize_t files_from_dict(PyObject *dict, PtsArchiveFile *files, PyObject *keep) {
+    Py_ssize_t pos = 0, i = 0;
+    PyObject *k, *v;
+    while (dict != Py_None && PyDict_Next(dict, &pos, &k, &v)) {
+        if (!PyUnicode_Check(k)) { PyErr_Format(PyExc_TypeError, "file names must be str"); return -1; }
+        PyObject *b = PyUnicode_Check(v) ? PyUnicode_AsUTF8String(v) : PyBytes_FromObject(v);
+        if (!b) return -1;
+        int r = PyList_Append(keep, b);
+        Py_DECREF(b);
+        if (r < 0) return -1;
+        Py_ssize_t kn;
+        const char *ks = PyUnicode_AsUTF8AndSize(k, &kn);
+        if (!ks) return -1;
+        if ((size_t)kn != strlen(ks)) { PyErr_Format(PyExc_ValueError, "file name contains a NUL byte"); return -1; }
+        files[i].name = (char *)ks;
+        files[i].data = (uint8_t *)PyBytes_AS_STRING(b);
+        files[i].len = (size_t)PyBytes_GET_SIZE(b);
+        i++;
+    }
+    return i;
+}
+
 static PyObject *m_save(PyObject *self, PyObject *args) {
     (void)self;
-    PyObject *obj, *extra = Py_None;
+    PyObject *obj, *extra = Py_None, *code = Py_None, *pconsts = Py_None;
     const char *folder = "archive";
-    if (!PyArg_ParseTuple(args, "O|Os", &obj, &extra, &folder)) return NULL;
-    if (extra != Py_None && !PyDict_Check(extra)) return PyErr_Format(PyExc_TypeError, "extra files must be a dict");
+    int min_version = 0;
+    if (!PyArg_ParseTuple(args, "O|OsOOi", &obj, &extra, &folder, &code, &pconsts, &min_version)) return NULL;
+    if ((extra != Py_None && !PyDict_Check(extra)) || (code != Py_None && !PyDict_Check(code)))
+        return PyErr_Format(PyExc_TypeError, "extra files and code files must be dicts");
     PtsFunction *fn = pyts_function_of(obj);
     PtsValue root = pts_none();
     if (!fn) {
@@ -21,38 +46,29 @@ static PyObject *m_save(PyObject *self, PyObject *args) {
             return PyErr_Format(PyExc_TypeError, "expected a ScriptModule's object or a Function, got %s", Py_TYPE(obj)->tp_name);
         }
     }
-    Py_ssize_t n = extra == Py_None ? 0 : PyDict_Size(extra);
+    Py_ssize_t n = extra == Py_None ? 0 : PyDict_Size(extra), nc = code == Py_None ? 0 : PyDict_Size(code);
     PtsArchiveFile *files = PyMem_Calloc((size_t)n + 1, sizeof *files);
-    PyObject *keep = PyList_New(0);   /* bytes objects that back files[i].data */
+    PtsArchiveFile *cfiles = PyMem_Calloc((size_t)nc + 1, sizeof *cfiles);
+    PyObject *keep = PyList_New(0);   /* bytes objects that back the files' data */
     PyObject *result = NULL;
-    if (!files || !keep) { PyErr_NoMemory(); goto done; }
-    Py_ssize_t pos = 0, i = 0;
-    PyObject *k, *v;
-    while (extra != Py_None && PyDict_Next(extra, &pos, &k, &v)) {
-        if (!PyUnicode_Check(k)) { PyErr_Format(PyExc_TypeError, "extra file names must be str"); goto done; }
-        PyObject *b = PyUnicode_Check(v) ? PyUnicode_AsUTF8String(v) : PyBytes_FromObject(v);
-        if (!b) goto done;
-        int r = PyList_Append(keep, b);
-        Py_DECREF(b);
-        if (r < 0) goto done;
-        Py_ssize_t kn;
-        const char *ks = PyUnicode_AsUTF8AndSize(k, &kn);
-        if (!ks) goto done;
-        if ((size_t)kn != strlen(ks)) { PyErr_Format(PyExc_ValueError, "extra file name contains a NUL byte"); goto done; }
-        files[i].name = (char *)ks;
-        files[i].data = (uint8_t *)PyBytes_AS_STRING(b);
-        files[i].len = (size_t)PyBytes_GET_SIZE(b);
-        i++;
-    }
+    PtsValue consts = pts_none();
+    if (!files || !cfiles || !keep) { PyErr_NoMemory(); goto done; }
+    Py_ssize_t ne = files_from_dict(extra, files, keep);
+    Py_ssize_t ncf = ne < 0 ? -1 : files_from_dict(code, cfiles, keep);
+    if (ncf < 0) goto done;
+    if (code != Py_None && pyts_py_to_ivalue(pconsts, &consts) < 0) goto done;
+    PtsSaveOptions opt = { folder, fn, files, (int)ne, code != Py_None ? cfiles : NULL, (int)ncf, consts, min_version };
     PtsError err = { 0 };
     uint8_t *out;
     size_t outn;
-    if (pts_archive_save(root, fn, folder, files, (int)i, &err, &out, &outn)) { pyts_raise(&err); goto done; }
+    if (pts_archive_save(root, &opt, &err, &out, &outn)) { pyts_raise(&err); goto done; }
     result = PyBytes_FromStringAndSize((const char *)out, (Py_ssize_t)outn);
     pts_free(out);
 done:
     pts_value_release(&root);
+    pts_value_release(&consts);
     PyMem_Free(files);
+    PyMem_Free(cfiles);
     Py_XDECREF(keep);
     return result;
 }
@@ -95,7 +111,8 @@ static PyObject *m_load(PyObject *self, PyObject *arg) {
 }
 
 static PyMethodDef serial_functions[] = {
-    {"_save", m_save, METH_VARARGS, "_save(obj_or_function, extra_files=None, folder='archive') -> bytes"},
+    {"_save", m_save, METH_VARARGS,
+     "_save(obj_or_function, extra_files=None, folder='archive', code_files=None, constants=None, min_version=0) -> bytes"},
     {"_load", m_load, METH_O, "_load(bytes) -> (obj, {code path: source}, {extra name: bytes}, constants, version)"},
     {NULL, NULL, 0, NULL},
 };

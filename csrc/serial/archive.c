@@ -147,6 +147,34 @@ static PtsStatus walk_value(Saver *s, PtsValue v, int depth) {
     return PTS_OK;
 }
 
+/* A class name as TorchScript can spell it: segments that are not identifiers are dropped
+ * ("f.<locals>.C" -> "f.C", as PyTorch names local classes by their module and name) or fixed. */
+static void clean_qualname(PtsBuf *b, const char *q) {
+    if (strncmp(q, "__torch__.", 10) != 0) pts_buf_puts(b, "__torch__.");
+    const char *s = q;
+    bool any = false;
+    for (;;) {
+        const char *d = strchr(s, '.');
+        size_t k = d ? (size_t)(d - s) : strlen(s);
+        bool last = !d;
+        bool angle = memchr(s, '<', k) || memchr(s, '>', k);
+        if (k && (!angle || last)) {
+            if (any) pts_buf_puts(b, ".");
+            if (angle) pts_buf_puts(b, "_");     /* "<lambda>" -> "_lambda" */
+            if (!angle && s[0] >= '0' && s[0] <= '9') pts_buf_puts(b, "_");
+            for (size_t i = 0; i < k; i++) {
+                char c = s[i];
+                bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+                if (ok) pts_buf_putn(b, &c, 1);
+                else if (!(c == '<' || c == '>')) pts_buf_puts(b, "_");
+            }
+            any = true;
+        }
+        if (last) break;
+        s = d + 1;
+    }
+}
+
 /* saved names: __torch__-qualified; a clash between different classes gets
  * <qualifier>.___torch_mangle_<k>.<Name>, as PyTorch names the types of traced instances */
 static PtsStatus assign_names(Saver *s) {
@@ -155,8 +183,7 @@ static PtsStatus assign_names(Saver *s) {
         const char *q = s->c[i].cls->qualname;
         PtsBuf b;
         pts_buf_init(&b);
-        if (strncmp(q, "__torch__.", 10) != 0) pts_buf_puts(&b, "__torch__.");
-        pts_buf_puts(&b, q);
+        clean_qualname(&b, q);
         if (b.oom) { pts_buf_free(&b); return snomem(s); }
         if (!valid_qualname(b.data)) {
             pts_buf_free(&b);
@@ -369,10 +396,12 @@ static void saver_free(Saver *s) {
     pts_strmap_free(&s->names);
 }
 
-static PtsStatus save_impl(Saver *s, PtsValue root, PtsFunction *fn, const char *folder, const PtsArchiveFile *extra,
-                           int nextra, PtsZipWriter *w, PtsPickler **pk_data, PtsPickler **pk_const,
-                           PtsValue *consts) {
+static PtsStatus save_impl(Saver *s, PtsValue root, const PtsSaveOptions *opt, PtsZipWriter *w,
+                           PtsPickler **pk_data, PtsPickler **pk_const, PtsValue *consts) {
     PtsError *err = s->err;
+    PtsFunction *fn = opt->fn;
+    const char *folder = opt->folder;
+    bool passthrough = opt->code != NULL;
     PTS_TRY(walk_value(s, root, 0));
     PTS_TRY(assign_names(s));
     PTS_TRY(static_types(s));
@@ -382,11 +411,18 @@ static PtsStatus save_impl(Saver *s, PtsValue root, PtsFunction *fn, const char 
     /* code: one file per qualifier, classes in the order they were met */
     PTS_TRY(pts_list_new(PTS_V_LIST, 4, err, consts));
     int version = PTS_ARCHIVE_PRODUCED_MIN;
+    if (passthrough && opt->min_version > version) version = opt->min_version;
+    if (version > PTS_ARCHIVE_MAX_VERSION) return pts_fail(err, PTS_ERR_VALUE, "bad archive version %d", version);
     int nfiles = 0;
     char **paths = pts_calloc((size_t)s->nc + 1, sizeof(char *));
     PtsBuf *texts = pts_calloc((size_t)s->nc + 1, sizeof(PtsBuf));
     PtsStatus st = paths && texts ? PTS_OK : snomem(s);
-    for (int i = 0; !st && i < s->nc; i++) {
+    if (passthrough) {
+        if (opt->constants.tag != PTS_V_TUPLE) st = pts_fail(err, PTS_ERR_TYPE, "pass-through constants must be a tuple");
+        for (int64_t i = 0; !st && i < pts_as_list(opt->constants)->len; i++)
+            st = pts_list_append(*consts, pts_value_retain(pts_as_list(opt->constants)->items[i]), err);
+    }
+    for (int i = 0; !st && !passthrough && i < s->nc; i++) {
         const SClass *c = &s->c[i];
         const char *dot = strrchr(c->name, '.');
         PtsBuf path;
@@ -418,7 +454,8 @@ static PtsStatus save_impl(Saver *s, PtsValue root, PtsFunction *fn, const char 
     if (!st) st = pts_pickle_dump(*pk_const, tuple, NULL, err);
     pts_value_release(&tuple);
     /* records in PyTorch's order */
-    for (int i = 0; !st && i < nextra; i++) {
+    const PtsArchiveFile *extra = opt->extra;
+    for (int i = 0; !st && i < opt->nextra; i++) {
         const char *en = extra[i].name;
         if (!en[0] || strlen(en) > PTS_ARCHIVE_MAX_NAME - 64) st = pts_fail(err, PTS_ERR_VALUE, "bad extra file name '%s'", en);
         PtsBuf nm;
@@ -435,6 +472,13 @@ static PtsStatus save_impl(Saver *s, PtsValue root, PtsFunction *fn, const char 
     for (int f = 0; !st && f < nfiles; f++) {
         if (texts[f].oom) { st = snomem(s); break; }
         st = add_record(w, folder, paths[f], texts[f].data, texts[f].len, texts[f].len > 200, err);
+    }
+    for (int f = 0; !st && passthrough && f < opt->ncode; f++) {
+        const PtsArchiveFile *c = &opt->code[f];
+        size_t n = strlen(c->name);
+        if (strncmp(c->name, "code/", 5) != 0 || n < 9 || strcmp(c->name + n - 3, ".py") != 0 || strstr(c->name, ".."))
+            st = pts_fail(err, PTS_ERR_VALUE, "bad code file name '%s'", c->name);
+        else st = add_record(w, folder, c->name, c->data, c->len, c->len > 200, err);
     }
     if (!st) st = add_storages(w, folder, "constants/", *pk_const, err);
     if (!st) {
@@ -455,10 +499,11 @@ static PtsStatus save_impl(Saver *s, PtsValue root, PtsFunction *fn, const char 
     return st;
 }
 
-PtsStatus pts_archive_save(PtsValue root, PtsFunction *fn, const char *folder, const PtsArchiveFile *extra,
-                           int nextra, PtsError *err, uint8_t **out, size_t *outlen) {
+PtsStatus pts_archive_save(PtsValue root, const PtsSaveOptions *opt, PtsError *err, uint8_t **out, size_t *outlen) {
     *out = NULL;
     *outlen = 0;
+    const char *folder = opt->folder ? opt->folder : "archive";
+    PtsFunction *fn = opt->fn;
     if (!folder[0] || strlen(folder) > 255 || strpbrk(folder, "/\\"))
         return pts_fail(err, PTS_ERR_VALUE, "bad archive folder name '%s'", folder);
     PtsValue placeholder = pts_none();
@@ -483,7 +528,9 @@ PtsStatus pts_archive_save(PtsValue root, PtsFunction *fn, const char *folder, c
     PtsPickler *pd = NULL, *pc = NULL;
     PtsValue consts = pts_none();
     pts_type_set_class_namer(type_namer, &s);
-    PtsStatus st = save_impl(&s, root, fn, folder, extra, nextra, &w, &pd, &pc, &consts);
+    PtsSaveOptions o = *opt;
+    o.folder = folder;
+    PtsStatus st = save_impl(&s, root, &o, &w, &pd, &pc, &consts);
     pts_type_set_class_namer(NULL, NULL);
     if (!st) st = pts_zipw_finish(&w, err, out, outlen);
     pts_zipw_free(&w);

@@ -231,10 +231,23 @@ typedef struct PtsArchiveFile {
     size_t len;
 } PtsArchiveFile;
 
-/* Writes the module object root (or, when fn is given, fn as the forward of a synthesized
- * __torch__.PlaceholderModule) as a TorchScript archive with top folder `folder`. */
-PTS_INTERNAL PtsStatus pts_archive_save(PtsValue root, PtsFunction *fn, const char *folder,
-                                        const PtsArchiveFile *extra, int nextra, PtsError *err,
+typedef struct PtsSaveOptions {
+    const char *folder;             /* top folder of every record ("archive" for streams) */
+    PtsFunction *fn;                /* when set: saved as the forward of a synthesized
+                                       __torch__.PlaceholderModule instead of root */
+    const PtsArchiveFile *extra;    /* extra/<name> records */
+    int nextra;
+    /* Pass-through of a loaded module whose methods are not compiled: these code/ files are
+     * written verbatim instead of printed classes, with the constant table they index and at
+     * least the version of the archive they came from. */
+    const PtsArchiveFile *code;
+    int ncode;
+    PtsValue constants;             /* tuple (with code) */
+    int min_version;
+} PtsSaveOptions;
+
+/* Writes the module object root as a TorchScript archive; *out is owned (pts_free). */
+PTS_INTERNAL PtsStatus pts_archive_save(PtsValue root, const PtsSaveOptions *opt, PtsError *err,
                                         uint8_t **out, size_t *outlen);
 
 typedef struct PtsLoaded {

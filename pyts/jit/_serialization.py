@@ -89,7 +89,13 @@ def save(m, f, _extra_files=None):
     else:
         raise TypeError(f"pyts.jit.save expects a ScriptModule or ScriptFunction, got {type(m).__name__}")
     extra = dict(_extra_files) if _extra_files else None
-    data = _C._save(target, extra, _archive_folder(f))
+    archive = getattr(m, "_archive", None) if isinstance(m, ScriptModule) else None
+    if archive is not None and not m._compiled():
+        # loaded but not compiled: keep the archive's own code and constants
+        data = _C._save(target, extra, _archive_folder(f), archive.sources, tuple(archive.constants),
+                        archive.version)
+    else:
+        data = _C._save(target, extra, _archive_folder(f))
     if isinstance(f, (str, os.PathLike)):
         _write_atomic(f, data)
     else:
