@@ -22,6 +22,7 @@ typedef struct Printer {
     PtsValue *consts;   /* tensor constants collected (owned by caller's list) */
     PtsValue const_list;
     PtsError *err;
+    bool oom;           /* an allocation failed: the text is incomplete */
 } Printer;
 
 static bool name_used(Printer *p, const char *n) {
@@ -33,11 +34,13 @@ static void use_name(Printer *p, const char *n) {
     if (p->nused == p->cap_used) {
         int cap = p->cap_used ? p->cap_used * 2 : 32;
         char **u = pts_realloc(p->used, sizeof(char *) * (size_t)cap);
-        if (!u) return;
+        if (!u) { p->oom = true; return; }
         p->used = u;
         p->cap_used = cap;
     }
-    p->used[p->nused++] = pts_strdup(n);
+    char *c = pts_strdup(n);
+    if (!c) { p->oom = true; return; }
+    p->used[p->nused++] = c;
 }
 
 static const char *const reserved[] = {
@@ -295,6 +298,7 @@ static void scan_block(Printer *p, const PtsBlock *blk) {
 }
 
 static void set_expr(Printer *p, const PtsIrValue *v, char *s) {
+    if (!s) p->oom = true;   /* every caller passes a fresh string; NULL means it failed */
     pts_free(p->expr[v->id]);
     p->expr[v->id] = s;
 }
@@ -344,7 +348,7 @@ static void print_node(Printer *p, const PtsNode *n, int indent) {
         /* carried values: the loop outputs and body inputs share names */
         for (int i = 0; i < ncar; i++) {
             char *nm = name_for(p, n->outputs[i]);
-            set_expr(p, body->inputs[i + 1], pts_strdup(nm));
+            set_expr(p, body->inputs[i + 1], nm ? pts_strdup(nm) : NULL);
             set_expr(p, n->outputs[i], nm);
         }
         if (ncar) {
@@ -426,9 +430,10 @@ PtsStatus pts_function_code(const PtsFunction *f, bool with_self_type, PtsBuf *b
             nm = pts_strdup("self");
             use_name(&p, "self");
         } else nm = name_for(&p, v);
+        if (!nm) p.oom = true;
         set_expr(&p, v, nm);
         if (i) pts_buf_puts(b, ",\n    ");
-        pts_buf_puts(b, nm);
+        pts_buf_puts(b, nm ? nm : "?");
         if (i > 0 || !f->is_method || with_self_type) {
             pts_buf_puts(b, ": ");
             pts_type_print(b, v->type, true);
@@ -448,5 +453,5 @@ PtsStatus pts_function_code(const PtsFunction *f, bool with_self_type, PtsBuf *b
     pts_free(p.used);
     pts_free(p.expr);
     pts_free(p.inl);
-    return b->oom ? pts_fail(err, PTS_ERR_NOMEM, "out of memory") : err->code;
+    return b->oom || p.oom ? pts_fail(err, PTS_ERR_NOMEM, "out of memory") : err->code;
 }

@@ -110,7 +110,17 @@ static PyObject *m_load(PyObject *self, PyObject *arg) {
     return r;
 }
 
+/* test hook: make the n-th next C allocation fail (-1: never), to walk out-of-memory paths */
+static PyObject *m_alloc_fail_after(PyObject *self, PyObject *n) {
+    (void)self;
+    long v = PyLong_AsLong(n);
+    if (v == -1 && PyErr_Occurred()) return NULL;
+    pts_alloc_fail_after(v);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef serial_functions[] = {
+    {"_alloc_fail_after", m_alloc_fail_after, METH_O, "test hook: fail the n-th next C allocation (-1 off)"},
     {"_save", m_save, METH_VARARGS,
      "_save(obj_or_function, extra_files=None, folder='archive', code_files=None, constants=None, min_version=0) -> bytes"},
     {"_load", m_load, METH_O, "_load(bytes) -> (obj, {code path: source}, {extra name: bytes}, constants, version)"},

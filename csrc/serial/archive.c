@@ -537,8 +537,8 @@ PtsStatus pts_archive_save(PtsValue root, const PtsSaveOptions *opt, PtsError *e
     pts_pickler_free(pd);
     pts_pickler_free(pc);
     pts_value_release(&consts);
+    saver_free(&s);                     /* borrows the placeholder's class: free it first */
     pts_value_release(&placeholder);
-    saver_free(&s);
     return st;
 }
 
@@ -726,8 +726,13 @@ static PtsStatus resolve_class(void *ctx, const char *q, PtsError *err, PtsClass
     if (!s && L->ncls == L->capcls) {
         int cap = L->capcls ? L->capcls * 2 : 16;
         LClass *c = pts_realloc(L->cls, sizeof *c * (size_t)cap);
-        if (!c) s = pts_fail(L->err, PTS_ERR_NOMEM, "out of memory");
-        else { L->cls = c; L->capcls = cap; }
+        if (!c) {
+            pts_class_release(cls);
+            s = pts_fail(L->err, PTS_ERR_NOMEM, "out of memory");
+        } else {
+            L->cls = c;
+            L->capcls = cap;
+        }
     }
     if (!s) {
         /* registered before its attributes so classes may name each other */
