@@ -721,3 +721,27 @@ def test_out_of_memory_anywhere_is_a_clean_error():
             pyts._C._alloc_fail_after(-1)
     assert outcomes == {"ok", "error"}
     assert repr(pyts.jit.load(io.BytesIO(data))).startswith("RecursiveScriptModule")
+
+
+def test_deflated_records_inflate_within_their_claims():
+    """Deflated records (other writers deflate everything) load; one claiming more bytes than
+    its stream holds is an error found by inflating, not by allocating the claim."""
+    z = zipfile.ZipFile(io.BytesIO(_archive({"data/0": np.arange(4000, dtype=np.float32).tobytes(),
+                                              "data.pkl": _pk(_obj("__torch__.M", [
+                                                  ("t", _tensor(numel=4000, size=(4000,))),
+                                                  ("training", b"\x88")]))})))
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w", compression=zipfile.ZIP_DEFLATED) as out:
+        for n in z.namelist():
+            out.writestr(n, z.read(n))
+    good = b.getvalue()
+    assert pyts.jit.load(io.BytesIO(good)).t.numpy().tolist() == list(range(4000))
+    info = zipfile.ZipFile(io.BytesIO(good)).getinfo("archive/data.pkl")
+    for claim, msg in [(info.file_size + 4, "less than its declared size"), (info.file_size - 4, "more than"),
+                       (info.compress_size * 1000, "less than its declared size")]:
+        bad = bytearray(good)
+        cd = struct.unpack_from("<I", bad, len(bad) - 6)[0]
+        k = bad.index(b"archive/data.pkl", cd) - 46
+        struct.pack_into("<I", bad, k + 24, claim)
+        with pytest.raises(ArchiveError, match=msg):
+            pyts.jit.load(io.BytesIO(bytes(bad)))

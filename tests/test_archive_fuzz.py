@@ -22,6 +22,9 @@ import pyts
 import pyts.jit
 from pyts.jit import _trace
 
+pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+              pytest.mark.filterwarnings("ignore:Duplicate name:UserWarning")]
+
 SEED = int(os.environ.get("PYTS_FUZZ_SEED", "1234"))
 MUTATIONS = int(os.environ.get("PYTS_FUZZ_MUTATIONS", "1500"))   # per archive and kind
 

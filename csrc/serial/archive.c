@@ -596,16 +596,12 @@ static int find_record(Loader *L, const char *rel) {
 
 /* a whole record as owned bytes with a NUL after them */
 static PtsStatus read_record(Loader *L, int i, uint8_t **data, size_t *n) {
-    const PtsZipEntry *e = &L->z->e[i];
-    *data = pts_malloc((size_t)e->usize + 1);
-    if (!*data) return pts_fail(L->err, PTS_ERR_NOMEM, "out of memory reading '%s' (%llu bytes)", e->name,
-                                (unsigned long long)e->usize);
-    PtsStatus s = pts_zip_extract(L->z, i, *data, L->err);
-    if (s) { pts_free(*data); *data = NULL; return s; }
-    (*data)[e->usize] = 0;
-    *n = (size_t)e->usize;
+    PTS_TRY(pts_zip_read(L->z, i, L->err, data));
+    *n = (size_t)L->z->e[i].usize;
     return PTS_OK;
 }
+
+static void free_deleter(void *data, void *ctx) { (void)ctx; pts_free(data); }
 
 static bool index_class(void *ctx, const char *name, size_t len, size_t off) {
     LFile *f = ctx;
@@ -820,9 +816,16 @@ static PtsStatus load_storage(void *ctx, PtsDType dt, const char *key, int64_t n
         if (e->usize != (uint64_t)nbytes)
             return lfail(L, "storage record '%s' holds %llu bytes but the pickle declares %lld elements of %s (%lld bytes)",
                          rel, (unsigned long long)e->usize, (long long)numel, pts_dtype_name(dt), (long long)nbytes);
-        PTS_TRY(pts_storage_new((size_t)nbytes, L->err, &st));
-        PtsStatus s = pts_zip_extract(L->z, i, st->data, L->err);
-        if (s) { pts_storage_release(st); return s; }
+        if (e->method == 0) {
+            /* stored: the bytes are in the file, so their size is justified */
+            PTS_TRY(pts_storage_new((size_t)nbytes, L->err, &st));
+            PtsStatus s = pts_zip_extract(L->z, i, st->data, L->err);
+            if (s) { pts_storage_release(st); return s; }
+        } else {
+            uint8_t *buf;
+            PTS_TRY(pts_zip_read(L->z, i, L->err, &buf));
+            PTS_TRY(pts_storage_wrap(buf, (size_t)nbytes, free_deleter, NULL, L->err, &st));
+        }
     }
     if (L->nst == L->capst) {
         int cap = L->capst ? L->capst * 2 : 16;

@@ -116,6 +116,10 @@ static Item item_copy(const Item *it) {
 }
 
 static PtsStatus push(Un *u, Item it) {
+    if (u->sp >= PTS_PICKLE_MAX_ITEMS) {
+        item_release(&it);
+        return ufail(u, "more than %d values on the stack", PTS_PICKLE_MAX_ITEMS);
+    }
     if (u->sp == u->cap) {
         size_t cap = u->cap ? u->cap * 2 : 64;
         Item *s = pts_realloc(u->stack, sizeof *s * cap);
@@ -540,7 +544,7 @@ static PtsStatus memo_put(Un *u, uint64_t id) {
     if (u->sp == 0) return ufail(u, "memo store from an empty stack");
     /* ids are small and dense in real pickles; each store costs bytes, so this bound keeps the
      * memo proportional to the input */
-    if (id >= u->r.len + 16) return ufail(u, "memo id %llu out of range", (unsigned long long)id);
+    if (id >= u->r.len + 16 || id >= PTS_PICKLE_MAX_ITEMS) return ufail(u, "memo id %llu out of range", (unsigned long long)id);
     if (id >= u->nmemo) {
         size_t n = u->nmemo ? u->nmemo : 16;
         while (n <= id) n *= 2;

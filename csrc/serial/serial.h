@@ -10,6 +10,7 @@
 
 /* ---- limits ---- */
 #define PTS_ARCHIVE_MAX_DEPTH 200        /* nesting of containers and objects in a pickle */
+#define PTS_PICKLE_MAX_ITEMS (1 << 24)   /* pickle stack entries and memo ids */
 #define PTS_ARCHIVE_MAX_TYPE_DEPTH 64    /* nesting inside one annotation type */
 #define PTS_ARCHIVE_MAX_CLASS_NEST 64    /* classes resolved from one another's annotations */
 #define PTS_ARCHIVE_MAX_NAME 4096        /* bytes of one record name or qualified name */
@@ -102,6 +103,9 @@ PTS_INTERNAL void pts_zip_close(PtsZip *z);
 PTS_INTERNAL int pts_zip_find(const PtsZip *z, const char *name);   /* entry number or -1 */
 /* Writes exactly e[i].usize bytes to dst (inflating), checking the CRC. */
 PTS_INTERNAL PtsStatus pts_zip_extract(const PtsZip *z, int i, void *dst, PtsError *err);
+/* The entry's bytes in a new buffer (pts_free) with a NUL after them. A deflated entry's buffer
+ * grows with the bytes actually inflated, never on the strength of its declared size alone. */
+PTS_INTERNAL PtsStatus pts_zip_read(const PtsZip *z, int i, PtsError *err, uint8_t **out);
 
 typedef struct PtsZipWEntry {
     char *name;          /* owned */

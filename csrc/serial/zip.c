@@ -264,56 +264,112 @@ static uint32_t crc_of(const uint8_t *p, uint64_t n) {
     return (uint32_t)c;
 }
 
-PtsStatus pts_zip_extract(const PtsZip *z, int i, void *dst, PtsError *err) {
-    const PtsZipEntry *e = &z->e[i];
+/* Inflates entry e into *buf (cap bytes). When grow is set the buffer starts small and doubles
+ * as output actually arrives (up to usize), so a record that merely claims a large size never
+ * gets that allocation. Exactly usize bytes must come out. */
+static PtsStatus inflate_entry(const PtsZip *z, const PtsZipEntry *e, uint8_t **buf, size_t cap, bool grow,
+                               PtsError *err) {
     const uint8_t *src = z->buf + e->data_off;
-    if (e->method == 0) {
-        if (e->usize) memcpy(dst, src, (size_t)e->usize);
-    } else {
-        z_stream zs;
-        memset(&zs, 0, sizeof zs);
-        if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
-        uint64_t in_left = e->csize, out_left = e->usize;
-        uint8_t dummy, *out = e->usize ? dst : &dummy;
-        PtsStatus s = PTS_OK;
-        for (;;) {
-            if (zs.avail_in == 0 && in_left) {
-                uInt k = in_left > (1u << 30) ? (1u << 30) : (uInt)in_left;
-                zs.next_in = (Bytef *)src;
-                zs.avail_in = k;
-                src += k;
-                in_left -= k;
+    uint64_t in_left = e->csize;
+    size_t usize = (size_t)e->usize, produced = 0;
+    uint8_t scratch;
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+    PtsStatus s = PTS_OK;
+    bool in_scratch = false;
+    for (;;) {
+        if (zs.avail_in == 0 && in_left) {
+            uInt k = in_left > (1u << 30) ? (1u << 30) : (uInt)in_left;
+            zs.next_in = (Bytef *)src;
+            zs.avail_in = k;
+            src += k;
+            in_left -= k;
+        }
+        if (zs.avail_out == 0) {
+            if (!in_scratch) produced = (size_t)(zs.next_out ? zs.next_out - *buf : 0);
+            if (in_scratch || produced == usize) {
+                if (in_scratch) {   /* the stream wrote past the declared size */
+                    s = pts_fail(err, PTS_ERR_FORMAT, "invalid archive: '%s' inflates to more than its declared size", e->name);
+                    break;
+                }
+                zs.next_out = &scratch;   /* one spare byte detects overlong streams */
+                zs.avail_out = 1;
+                in_scratch = true;
+            } else {
+                if (produced == cap) {
+                    if (!grow) { s = pts_fail(err, PTS_ERR_INTERNAL, "inflate buffer too small"); break; }
+                    size_t ncap = cap > usize / 2 ? usize : cap * 2;
+                    uint8_t *nb = pts_realloc(*buf, ncap + 1);
+                    if (!nb) { s = pts_fail(err, PTS_ERR_NOMEM, "out of memory inflating '%s'", e->name); break; }
+                    *buf = nb;
+                    cap = ncap;
+                }
+                size_t room = cap - produced;
+                zs.next_out = *buf + produced;
+                zs.avail_out = room > (1u << 30) ? (1u << 30) : (uInt)room;
             }
-            if (zs.avail_out == 0 && out_left) {
-                uInt k = out_left > (1u << 30) ? (1u << 30) : (uInt)out_left;
-                zs.next_out = out;
-                zs.avail_out = k;
-                out += k;
-                out_left -= k;
-            }
-            int ret = inflate(&zs, Z_NO_FLUSH);
-            if (ret == Z_STREAM_END) break;
-            if (ret == Z_OK) continue;
-            if (ret == Z_BUF_ERROR && zs.avail_in == 0 && in_left == 0) {
-                s = pts_fail(err, PTS_ERR_FORMAT, "invalid archive: deflated data of '%s' is truncated", e->name);
-                break;
-            }
-            if (ret == Z_BUF_ERROR && zs.avail_out == 0 && out_left == 0) {
-                s = pts_fail(err, PTS_ERR_FORMAT, "invalid archive: '%s' inflates to more than its declared size", e->name);
-                break;
-            }
-            if (ret == Z_MEM_ERROR) s = pts_fail(err, PTS_ERR_NOMEM, "out of memory");
-            else s = pts_fail(err, PTS_ERR_FORMAT, "invalid archive: corrupt deflated data in '%s'", e->name);
+        }
+        int ret = inflate(&zs, Z_NO_FLUSH);
+        if (ret == Z_STREAM_END) break;
+        if (ret == Z_OK) continue;
+        if (ret == Z_BUF_ERROR && zs.avail_in == 0 && in_left == 0) {
+            s = pts_fail(err, PTS_ERR_FORMAT, "invalid archive: deflated data of '%s' is truncated", e->name);
             break;
         }
-        bool short_out = zs.avail_out != 0 || out_left != 0;
-        inflateEnd(&zs);
-        if (s) return s;
-        if (short_out)
-            return pts_fail(err, PTS_ERR_FORMAT, "invalid archive: '%s' inflates to less than its declared size", e->name);
+        if (ret == Z_BUF_ERROR) continue;   /* only needed more output room */
+        if (ret == Z_MEM_ERROR) s = pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+        else s = pts_fail(err, PTS_ERR_FORMAT, "invalid archive: corrupt deflated data in '%s'", e->name);
+        break;
     }
-    if (crc_of(dst, e->usize) != e->crc)
+    if (!s) {
+        if (in_scratch && zs.avail_out == 0)
+            s = pts_fail(err, PTS_ERR_FORMAT, "invalid archive: '%s' inflates to more than its declared size", e->name);
+        else if (!in_scratch && (size_t)(zs.next_out ? zs.next_out - *buf : 0) != usize)
+            s = pts_fail(err, PTS_ERR_FORMAT, "invalid archive: '%s' inflates to less than its declared size", e->name);
+    }
+    inflateEnd(&zs);
+    return s;
+}
+
+static PtsStatus check_crc(const PtsZipEntry *e, const uint8_t *data, PtsError *err) {
+    if (crc_of(data, e->usize) != e->crc)
         return pts_fail(err, PTS_ERR_FORMAT, "invalid archive: CRC-32 mismatch in '%s'", e->name);
+    return PTS_OK;
+}
+
+PtsStatus pts_zip_extract(const PtsZip *z, int i, void *dst, PtsError *err) {
+    const PtsZipEntry *e = &z->e[i];
+    if (e->method == 0) {
+        if (e->usize) memcpy(dst, z->buf + e->data_off, (size_t)e->usize);
+    } else {
+        uint8_t *b = dst;
+        PTS_TRY(inflate_entry(z, e, &b, (size_t)e->usize, false, err));
+    }
+    return check_crc(e, dst, err);
+}
+
+PtsStatus pts_zip_read(const PtsZip *z, int i, PtsError *err, uint8_t **out) {
+    const PtsZipEntry *e = &z->e[i];
+    *out = NULL;
+    size_t usize = (size_t)e->usize;
+    /* stored bytes are in the file already; deflated ones start at a size the input justifies */
+    size_t cap = usize;
+    if (e->method == 8) {
+        size_t start = e->csize < (1u << 20) ? (size_t)e->csize * 4 + 4096 : (size_t)e->csize * 2;
+        if (start < cap) cap = start;
+    }
+    uint8_t *buf = pts_malloc(cap + 1);
+    if (!buf) return pts_fail(err, PTS_ERR_NOMEM, "out of memory reading '%s'", e->name);
+    PtsStatus s;
+    if (e->method == 0) {
+        if (usize) memcpy(buf, z->buf + e->data_off, usize);
+        s = PTS_OK;
+    } else s = inflate_entry(z, e, &buf, cap, true, err);
+    if (!s) s = check_crc(e, buf, err);
+    if (s) { pts_free(buf); return s; }
+    buf[usize] = 0;
+    *out = buf;
     return PTS_OK;
 }
 
