@@ -209,6 +209,39 @@ def test_traced_function_saves_as_placeholder_module():
                                tf(pyts.from_numpy(x), pyts.from_numpy(y)).numpy(), rtol=1e-6)
 
 
+TRACED_FNS = {
+    "view": "x.view(4, 3).t().contiguous()",
+    "reshape_sum": "x.reshape(2, 6).sum(1, keepdim=True) * 2.5",
+    "cat": "L.cat([x, x * 2], 1)",
+    "mean": "x.transpose(0, 1).mean(0)",
+    "scalars": "(x - 1.5) / 3 + 2 ** 0.5",
+    "matmul": "L.matmul(x, x.t())",
+    "shape_ops": "x.unsqueeze(0).permute(2, 0, 1).flatten(1).expand(2, 4, 3).amax(0)",
+    "reductions": "x.prod(1) + x.std(0).sum() + x.var(1, keepdim=True).squeeze(1)",
+    "full": "L.full((3, 4), 2.0) * x + L.zeros_like(x)",
+    "arange": "x + L.arange(4.0)",
+    "max_dim": "x.max(1)[0] + x.max(1)[1]",   # a two-result op
+}
+
+
+@pytest.mark.parametrize("name", list(TRACED_FNS))
+def test_traced_code_compiles_in_torch(name):
+    """What the code printer writes, torch's compiler accepts, with the version torch writes."""
+    src = TRACED_FNS[name]
+    x = np.random.default_rng(0).random((3, 4)).astype(np.float32)
+    fns = []
+    for lib in (pyts, torch):
+        ns = {"L": lib, "__name__": "traced_fns"}
+        exec(f"def f(x):\n    return {src}\n", ns)
+        fns.append(ns["f"])
+    pf = pyts.jit.trace(fns[0], (pyts.from_numpy(x.copy()),), check_trace=False)
+    tf = torch.jit.trace(fns[1], (torch.from_numpy(x.copy()),))
+    data = pyts_save(pf)
+    t = torch_load(data)
+    np.testing.assert_allclose(t(torch.from_numpy(x)).numpy(), pf(pyts.from_numpy(x)).numpy(), rtol=1e-6, atol=1e-6)
+    assert _version_of(data) == _version_of(torch_save(tf))
+
+
 # ---------------------------------------------------------------- container layout
 def _local_headers(data):
     """(name, data offset, flags, method, extra) of every local header, in file order."""
@@ -745,3 +778,11 @@ def test_deflated_records_inflate_within_their_claims():
         struct.pack_into("<I", bad, k + 24, claim)
         with pytest.raises(ArchiveError, match=msg):
             pyts.jit.load(io.BytesIO(bytes(bad)))
+
+
+def test_empty_and_garbage_files_on_disk(tmp_path):
+    (tmp_path / "empty.pt").write_bytes(b"")
+    (tmp_path / "junk.pt").write_bytes(os.urandom(5000))
+    for name in ("empty.pt", "junk.pt"):
+        with pytest.raises(ArchiveError):
+            pyts.jit.load(tmp_path / name)

@@ -396,6 +396,13 @@ static void print_node(Printer *p, const PtsNode *n, int indent) {
     if (n->noutputs == 1) {
         set_expr(p, n->outputs[0], name_for(p, n->outputs[0]));
         pts_buf_printf(b, "%s = ", vexpr(p, n->outputs[0]));
+    } else if (n->noutputs > 1) {
+        /* ops with several results (max.dim, sort...) unpack them: `_0, _1 = torch.max(x, 1)` */
+        for (int i = 0; i < n->noutputs; i++) {
+            set_expr(p, n->outputs[i], name_for(p, n->outputs[i]));
+            pts_buf_printf(b, i ? ", %s" : "%s", vexpr(p, n->outputs[i]));
+        }
+        pts_buf_puts(b, " = ");
     }
     pts_buf_puts(b, e.data ? e.data : "");
     pts_buf_puts(b, "\n");

@@ -8,6 +8,7 @@ script compiler's job, so until that is wired in a loaded module's ``forward`` r
 NotImplementedError while everything else (attributes, state_dict, repr, ``.code``) works."""
 from __future__ import annotations
 
+import mmap
 import os
 import re
 import tempfile
@@ -112,27 +113,35 @@ def _check_map_location(map_location):
         raise RuntimeError(f"pyts runs on the CPU only; cannot map an archive to '{map_location}'")
 
 
-def _read_source(f):
+def _load_bytes(f):
     if isinstance(f, (str, os.PathLike)):
         if not os.path.exists(f):
             raise ValueError(f"The provided filename {f} does not exist")
         if os.path.isdir(f):
             raise ValueError(f"The provided filename {f} is a directory")
         with open(f, "rb") as fh:
-            return fh.read()
+            try:  # map the file: the loader copies what it keeps, so no second full copy
+                mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+            except (ValueError, OSError):
+                return _C._load(fh.read())
+            try:
+                return _C._load(mm)
+            finally:
+                mm.close()
     data = f.read()
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError("pyts.jit.load expects a path or a binary file object")
-    return data
+    return _C._load(data)
 
 
-def load(f, map_location=None, _extra_files=None):
+def load(f, map_location=None, _extra_files=None, _restore_shapes=False):
     """Load a TorchScript archive written by PyTorch or pyts (see torch.jit.load).
 
     Nothing in the archive is executed. Requested ``_extra_files`` entries are filled with the
-    bytes stored under ``extra/<name>``."""
+    bytes stored under ``extra/<name>``. ``_restore_shapes`` is accepted and ignored (traced
+    input shapes only matter to PyTorch's graph passes)."""
     _check_map_location(map_location)
-    obj, sources, extras, constants, version = _C._load(_read_source(f))
+    obj, sources, extras, constants, version = _load_bytes(f)
     if _extra_files is not None:
         for name in list(_extra_files):
             if name in extras:
