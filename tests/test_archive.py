@@ -18,7 +18,9 @@ import pyts.jit
 from pyts.jit import _trace
 
 torch = pytest.importorskip("torch")
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+              pytest.mark.filterwarnings("ignore::torch.jit.TracerWarning"),
+              pytest.mark.filterwarnings("ignore:.*enable_nested_tensor.*:UserWarning")]
 warnings.filterwarnings("ignore", message=".*TorchScript.*")
 
 ArchiveError = pyts.jit.ArchiveError
@@ -786,3 +788,32 @@ def test_empty_and_garbage_files_on_disk(tmp_path):
     for name in ("empty.pt", "junk.pt"):
         with pytest.raises(ArchiveError):
             pyts.jit.load(tmp_path / name)
+
+
+@pytest.mark.parametrize("make,inputs", [
+    (lambda: torch.nn.Conv2d(3, 4, 3, padding=1), ((1, 3, 8, 8),)),
+    (lambda: torch.nn.MultiheadAttention(8, 2), ((3, 1, 8),) * 3),
+    (lambda: torch.nn.LSTM(4, 5, 2), ((3, 1, 4),)),
+    (lambda: torch.nn.TransformerEncoderLayer(8, 2, 16).eval(), ((3, 1, 8),)),
+])
+@pytest.mark.parametrize("how", ["script", "trace"])
+def test_load_torch_nn_modules(make, inputs, how):
+    """Real modules: Final constants, None parameters, mangled names, library code files."""
+    torch.manual_seed(0)
+    m = make()
+    args = tuple(torch.randn(*s) for s in inputs)
+    t = torch.jit.script(m) if how == "script" else torch.jit.trace(m, args)
+    data = torch_save(t)
+    tl, p = torch_load(data), pyts.jit.load(io.BytesIO(data))
+    assert repr(p) == repr(tl)
+    assert list(p.state_dict()) == list(tl.state_dict())
+    for k, v in tl.state_dict().items():
+        assert p.state_dict()[k].numpy().tolist() == v.numpy().tolist()
+    if how == "script" and isinstance(m, torch.nn.Conv2d):
+        assert (p.kernel_size, p.padding_mode, p.groups) == (tl.kernel_size, tl.padding_mode, tl.groups)
+    # unchanged re-save keeps the archive's own code: torch runs it as before
+    back = torch_load(pyts_save(p))
+    if hasattr(tl, "forward"):
+        want, got = tl(*args), back(*args)
+        want, got = (want[0], got[0]) if isinstance(want, tuple) else (want, got)
+        np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy(), rtol=1e-6, atol=1e-6)

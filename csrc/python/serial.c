@@ -110,6 +110,27 @@ static PyObject *m_load(PyObject *self, PyObject *arg) {
     return r;
 }
 
+/* {name: value} of the Final constants of an object's class (class headers of loaded archives) */
+static PyObject *m_object_constants(PyObject *self, PyObject *obj) {
+    (void)self;
+    PtsValue v;
+    if (pyts_py_to_ivalue(obj, &v) < 0) return NULL;
+    if (v.tag != PTS_V_OBJECT) {
+        pts_value_release(&v);
+        return PyErr_Format(PyExc_TypeError, "expected a ScriptObject");
+    }
+    const PtsClassType *c = pts_as_object(v)->cls;
+    PyObject *d = PyDict_New();
+    for (int i = 0; d && i < c->nconsts; i++) {
+        PtsValue x = pts_value_retain(c->const_values[i]);
+        PyObject *px = pyts_ivalue_to_py(&x);
+        if (!px || PyDict_SetItemString(d, c->const_names[i], px) < 0) Py_CLEAR(d);
+        Py_XDECREF(px);
+    }
+    pts_value_release(&v);
+    return d;
+}
+
 /* test hook: make the n-th next C allocation fail (-1: never), to walk out-of-memory paths */
 static PyObject *m_alloc_fail_after(PyObject *self, PyObject *n) {
     (void)self;
@@ -120,6 +141,7 @@ static PyObject *m_alloc_fail_after(PyObject *self, PyObject *n) {
 }
 
 static PyMethodDef serial_functions[] = {
+    {"_object_constants", m_object_constants, METH_O, "{name: value} of the Final constants of an object's class"},
     {"_alloc_fail_after", m_alloc_fail_after, METH_O, "test hook: fail the n-th next C allocation (-1 off)"},
     {"_save", m_save, METH_VARARGS,
      "_save(obj_or_function, extra_files=None, folder='archive', code_files=None, constants=None, min_version=0) -> bytes"},

@@ -633,8 +633,11 @@ static bool in_list(char **names, int n, const char *s) {
     return false;
 }
 
+/* parameters and buffers: Tensor, or None where the module registered None (MHA's unused
+ * q_proj_weight is `NoneType`) */
 static bool tensor_type(const PtsType *t) {
-    return t->kind == PTS_TY_TENSOR || (t->kind == PTS_TY_OPTIONAL && t->elems[0]->kind == PTS_TY_TENSOR);
+    return t->kind == PTS_TY_TENSOR || t->kind == PTS_TY_NONE ||
+           (t->kind == PTS_TY_OPTIONAL && t->elems[0]->kind == PTS_TY_TENSOR);
 }
 
 /* attributes and constants of a class from its header */

@@ -219,6 +219,9 @@ class RecursiveScriptModule(ScriptModule):
             return subs[name]
         if name in kinds:
             return self._c._get(name)
+        consts = _C._object_constants(self._c)
+        if name in consts:
+            return consts[name]
         if self._compiled(name):
             return super().__getattr__(name)
         if self._archive.method_source(self._c._qualname(), name) is not None:
