@@ -16,6 +16,7 @@ warnings.filterwarnings("ignore", category=DeprecationWarning)
 def _norm(text):
     """Value numbers and source locations are incidental; the structure must match."""
     text = re.sub(r"%(\d+)", "%N", text)
+    text = re.sub(r"___torch_mangle_\d+\.", "", text)  # per-process class renaming in PyTorch
     return re.sub(r" # [^\n]*", "", text)
 
 

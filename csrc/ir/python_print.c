@@ -27,6 +27,7 @@ typedef struct Printer {
     const void **vis_site;
     int *vis_off;
     int nvis, cap_vis;
+    bool oom;           /* an allocation failed: the text is incomplete */
 } Printer;
 
 static bool name_used(Printer *p, const char *n) {
@@ -38,11 +39,13 @@ static void use_name(Printer *p, const char *n) {
     if (p->nused == p->cap_used) {
         int cap = p->cap_used ? p->cap_used * 2 : 32;
         char **u = pts_realloc(p->used, sizeof(char *) * (size_t)cap);
-        if (!u) return;
+        if (!u) { p->oom = true; return; }
         p->used = u;
         p->cap_used = cap;
     }
-    p->used[p->nused++] = pts_strdup(n);
+    char *c = pts_strdup(n);
+    if (!c) { p->oom = true; return; }
+    p->used[p->nused++] = c;
 }
 
 static const char *const reserved[] = {
@@ -233,14 +236,18 @@ static void node_expr(Printer *p, PtsBuf *b, const PtsNode *n) {
         pts_type_print(b, n->outputs[0]->type, true);
         pts_buf_puts(b, ")");
         return;
-    default:
-        pts_buf_printf(b, "ops.%s(", pts_node_kind_name(n->kind));
+    default: {
+        /* "prim::X" prints as ops.prim.X, the namespace form archive code uses */
+        const char *kn = pts_node_kind_name(n->kind), *sep = strstr(kn, "::");
+        if (sep) pts_buf_printf(b, "ops.%.*s.%s(", (int)(sep - kn), kn, sep + 2);
+        else pts_buf_printf(b, "ops.%s(", kn);
         for (int i = 0; i < n->ninputs; i++) {
             if (i) pts_buf_puts(b, ", ");
             pts_buf_puts(b, vexpr(p, n->inputs[i]));
         }
         pts_buf_puts(b, ")");
         return;
+    }
     }
 }
 
@@ -302,6 +309,7 @@ static void scan_block(Printer *p, const PtsBlock *blk) {
 }
 
 static void set_expr(Printer *p, const PtsIrValue *v, char *s) {
+    if (!s) p->oom = true;   /* every caller passes a fresh string; NULL means it failed */
     pts_free(p->expr[v->id]);
     p->expr[v->id] = s;
 }
@@ -421,7 +429,7 @@ static void print_node(Printer *p, const PtsNode *n, int indent) {
         /* carried values: the loop outputs and body inputs share names */
         for (int i = 0; i < ncar; i++) {
             char *nm = name_for(p, n->outputs[i]);
-            set_expr(p, body->inputs[i + 1], pts_strdup(nm));
+            set_expr(p, body->inputs[i + 1], nm ? pts_strdup(nm) : NULL);
             set_expr(p, n->outputs[i], nm);
         }
         for (int i = 0; i < ncar; i++) {
@@ -491,6 +499,13 @@ static void print_node(Printer *p, const PtsNode *n, int indent) {
     if (n->noutputs == 1) {
         set_expr(p, n->outputs[0], name_for(p, n->outputs[0]));
         pts_buf_printf(b, "%s = ", vexpr(p, n->outputs[0]));
+    } else if (n->noutputs > 1) {
+        /* ops with several results (max.dim, sort...) unpack them: `_0, _1 = torch.max(x, 1)` */
+        for (int i = 0; i < n->noutputs; i++) {
+            set_expr(p, n->outputs[i], name_for(p, n->outputs[i]));
+            pts_buf_printf(b, i ? ", %s" : "%s", vexpr(p, n->outputs[i]));
+        }
+        pts_buf_puts(b, " = ");
     }
     pts_buf_puts(b, e.data ? e.data : "");
     pts_buf_puts(b, "\n");
@@ -525,9 +540,10 @@ PtsStatus pts_function_code(const PtsFunction *f, bool with_self_type, PtsBuf *b
             nm = pts_strdup("self");
             use_name(&p, "self");
         } else nm = name_for(&p, v);
+        if (!nm) p.oom = true;
         set_expr(&p, v, nm);
         if (i) pts_buf_puts(b, ",\n    ");
-        pts_buf_puts(b, nm);
+        pts_buf_puts(b, nm ? nm : "?");
         if (i > 0 || !f->is_method || with_self_type) {
             pts_buf_puts(b, ": ");
             pts_type_print(b, v->type, true);
@@ -553,5 +569,5 @@ PtsStatus pts_function_code(const PtsFunction *f, bool with_self_type, PtsBuf *b
     pts_free(p.vis_off);
     pts_free(p.expr);
     pts_free(p.inl);
-    return b->oom ? pts_fail(err, PTS_ERR_NOMEM, "out of memory") : err->code;
+    return b->oom || p.oom ? pts_fail(err, PTS_ERR_NOMEM, "out of memory") : err->code;
 }
