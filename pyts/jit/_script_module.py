@@ -69,6 +69,8 @@ class ScriptFunction:
 class ScriptModule:
     """A module whose methods are compiled TorchScript (traced, scripted or loaded)."""
 
+    _pyts_script_module = True   # pyts.nn.Module registers it as a submodule
+
     def __init__(self, obj, original=None):
         object.__setattr__(self, "_c", obj)
         qual = obj._qualname()

@@ -49,7 +49,7 @@ class _TraceState:
 def _qualname(mod):
     cls = type(mod)
     module = cls.__module__
-    if module in ("__main__", "builtins") or module.startswith("__main__"):
+    if module in ("__main__", "builtins") or module.startswith(("__main__", "<")):
         return f"__torch__.{cls.__name__}"
     module = module.replace("pyts.nn.modules", "torch.nn.modules")
     return f"__torch__.{module}.{cls.__name__}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import warnings
 
-from .linear import _nn_op
+import pyts as _pyts
 from .module import Module
 
 __all__ = ["ReLU", "Tanh", "Sigmoid", "GELU", "SiLU", "Softmax", "LogSoftmax"]
@@ -22,8 +22,8 @@ class ReLU(Module):
 
     def forward(self, input):
         if self.inplace:
-            return _nn_op("relu_")(input)
-        return _nn_op("relu")(input)
+            return _pyts.relu_(input)
+        return _pyts.relu(input)
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
@@ -33,14 +33,14 @@ class Tanh(Module):
     """tanh(x) elementwise."""
 
     def forward(self, input):
-        return _nn_op("tanh")(input)
+        return _pyts.tanh(input)
 
 
 class Sigmoid(Module):
     """1 / (1 + exp(-x)) elementwise."""
 
     def forward(self, input):
-        return _nn_op("sigmoid")(input)
+        return _pyts.sigmoid(input)
 
 
 class GELU(Module):
@@ -53,7 +53,7 @@ class GELU(Module):
         self.approximate = approximate
 
     def forward(self, input):
-        return _nn_op("gelu")(input, approximate=self.approximate)
+        return _pyts.gelu(input, approximate=self.approximate)
 
     def extra_repr(self) -> str:
         return f"approximate={repr(self.approximate)}"
@@ -69,7 +69,7 @@ class SiLU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return _nn_op("silu")(input, inplace=self.inplace) if self.inplace else _nn_op("silu")(input)
+        return _pyts.silu(input, inplace=self.inplace) if self.inplace else _pyts.silu(input)
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
@@ -97,7 +97,7 @@ class Softmax(Module):
 
     def forward(self, input):
         dim = self.dim if self.dim is not None else _softmax_dim("softmax", input.dim())
-        return _nn_op("softmax")(input, dim)
+        return _pyts.softmax(input, dim)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
@@ -119,7 +119,7 @@ class LogSoftmax(Module):
 
     def forward(self, input):
         dim = self.dim if self.dim is not None else _softmax_dim("log_softmax", input.dim())
-        return _nn_op("log_softmax")(input, dim)
+        return _pyts.log_softmax(input, dim)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"

@@ -7,31 +7,15 @@ initialisation (kaiming_uniform_(weight, a=sqrt(5)), bias from U(-1/sqrt(in), 1/
 """
 from __future__ import annotations
 
-import importlib
 import math
+
+import pyts as _pyts
 
 from .. import init
 from ..parameter import Parameter
 from .module import Module
 
 __all__ = ["Identity", "Linear"]
-
-
-def _nn_op(name):
-    """pyts.nn.functional.<name>, else pyts.<name>: looked up at call time, so a layer works as
-    soon as the registry has its op."""
-    import pyts
-
-    try:
-        F = importlib.import_module("pyts.nn.functional")
-    except ImportError:
-        F = None
-    fn = getattr(F, name, None) if F is not None else None
-    if fn is None:
-        fn = getattr(pyts, name, None)
-    if fn is None:
-        raise NotImplementedError(f"pyts.nn: the op '{name}' is not in the registry of this build")
-    return fn
 
 
 class Identity(Module):
@@ -73,7 +57,7 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input):
-        return _nn_op("linear")(input, self.weight, self.bias)
+        return _pyts.linear(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

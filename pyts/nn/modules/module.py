@@ -302,7 +302,7 @@ class Module:
             self.register_parameter(name, value)
         else:
             modules = self.__dict__.get("_modules")
-            if isinstance(value, Module):
+            if isinstance(value, Module) or getattr(type(value), "_pyts_script_module", False):
                 if modules is None:
                     raise AttributeError("cannot assign module before Module.__init__() call")
                 remove_from(self.__dict__, self._parameters, self._buffers, self._non_persistent_buffers_set)
