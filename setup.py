@@ -15,7 +15,7 @@ from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-CORE_LAYERS = ["base", "tensor", "ops", "ir", "interp"]
+CORE_LAYERS = ["base", "tensor", "ops", "ir", "interp", "serial"]
 PY_ONLY_LAYERS = ["trace"]
 PY_LAYERS = ["python"]
 
@@ -96,7 +96,7 @@ ext = Extension(
     sources=sources(),
     include_dirs=[numpy.get_include(), "csrc"] + BLAS["include_dirs"],
     library_dirs=BLAS["library_dirs"],
-    libraries=BLAS["libraries"] + ["m", "pthread"],
+    libraries=BLAS["libraries"] + ["m", "pthread", "z"],
     define_macros=BLAS["define_macros"],
     runtime_library_dirs=BLAS["runtime_library_dirs"],
     extra_compile_args=cflags,

@@ -56,6 +56,11 @@ PTS_INTERNAL bool pts_type_subtype(const PtsType *a, const PtsType *b);
 /* Graph syntax ("Float(3, 4, strides=[4, 1], requires_grad=0, device=cpu)", "int[]", "Tensor?",
  * "(Tensor, Tensor)") or annotation syntax for code ("List[int]", "Optional[Tensor]"). */
 PTS_INTERNAL void pts_type_print(PtsBuf *b, const PtsType *t, bool annotation);
+/* Per-thread renaming of class types in pts_type_print: the archive writer gives classes whose
+ * qualified names clash a mangled name. The namer returns NULL to keep the type's own name.
+ * Pass NULL to remove it. */
+typedef const char *(*PtsClassNamer)(const PtsType *t, void *ctx);
+PTS_INTERNAL void pts_type_set_class_namer(PtsClassNamer fn, void *ctx);
 /* The type of a registry schema argument/return. Owned. */
 PTS_INTERNAL PtsType *pts_type_from_arg(PtsArgType a);
 

@@ -221,14 +221,18 @@ static void node_expr(Printer *p, PtsBuf *b, const PtsNode *n) {
         pts_type_print(b, n->outputs[0]->type, true);
         pts_buf_puts(b, ")");
         return;
-    default:
-        pts_buf_printf(b, "ops.%s(", pts_node_kind_name(n->kind));
+    default: {
+        /* "prim::X" prints as ops.prim.X, the namespace form archive code uses */
+        const char *kn = pts_node_kind_name(n->kind), *sep = strstr(kn, "::");
+        if (sep) pts_buf_printf(b, "ops.%.*s.%s(", (int)(sep - kn), kn, sep + 2);
+        else pts_buf_printf(b, "ops.%s(", kn);
         for (int i = 0; i < n->ninputs; i++) {
             if (i) pts_buf_puts(b, ", ");
             pts_buf_puts(b, vexpr(p, n->inputs[i]));
         }
         pts_buf_puts(b, ")");
         return;
+    }
     }
 }
 

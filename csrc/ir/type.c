@@ -144,6 +144,14 @@ static const char *scalar_type_name(int dt) {
     }
 }
 
+static _Thread_local PtsClassNamer class_namer;
+static _Thread_local void *class_namer_ctx;
+
+void pts_type_set_class_namer(PtsClassNamer fn, void *ctx) {
+    class_namer = fn;
+    class_namer_ctx = ctx;
+}
+
 void pts_type_print(PtsBuf *b, const PtsType *t, bool ann) {
     switch (t->kind) {
     case PTS_TY_TENSOR:
@@ -172,7 +180,11 @@ void pts_type_print(PtsBuf *b, const PtsType *t, bool ann) {
     case PTS_TY_ANY: pts_buf_puts(b, "Any"); return;
     case PTS_TY_GENERATOR: pts_buf_puts(b, "Generator"); return;
     case PTS_TY_FUNCTION: pts_buf_puts(b, "Function"); return;
-    case PTS_TY_CLASS: pts_buf_puts(b, t->name); return;
+    case PTS_TY_CLASS: {
+        const char *nm = class_namer ? class_namer(t, class_namer_ctx) : NULL;
+        pts_buf_puts(b, nm ? nm : t->name);
+        return;
+    }
     case PTS_TY_OPTIONAL:
         if (ann) { pts_buf_puts(b, "Optional["); pts_type_print(b, t->elems[0], ann); pts_buf_puts(b, "]"); }
         else { pts_type_print(b, t->elems[0], ann); pts_buf_puts(b, "?"); }

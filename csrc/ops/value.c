@@ -113,6 +113,143 @@ PtsStatus pts_tuple_new2(PtsValue a, PtsValue b, PtsError *err, PtsValue *out) {
     return PTS_OK;
 }
 
+/* ---- dict ---- */
+static void dict_destroy(PtsHeap *h) {
+    PtsDict *d = (PtsDict *)h;
+    for (int64_t i = 0; i < d->len; i++) {
+        pts_value_release(&d->keys[i]);
+        pts_value_release(&d->vals[i]);
+    }
+    pts_free(d->keys);
+    pts_free(d->vals);
+    pts_free(d->index);
+    pts_free(d);
+}
+
+static bool dict_key_ok(PtsValue k) {
+    return k.tag == PTS_V_STR || k.tag == PTS_V_INT || k.tag == PTS_V_BOOL || k.tag == PTS_V_DOUBLE ||
+           k.tag == PTS_V_TENSOR;
+}
+
+static uint64_t mix64(uint64_t x) {
+    x ^= x >> 33; x *= 0xff51afd7ed558ccdULL; x ^= x >> 33; x *= 0xc4ceb9fe1a85ec53ULL; x ^= x >> 33;
+    return x;
+}
+
+static uint64_t key_hash(PtsValue k) {
+    switch (k.tag) {
+    case PTS_V_STR: {
+        const PtsStr *s = pts_as_str(k);
+        uint64_t h = 1469598103934665603ULL;
+        for (size_t i = 0; i < s->len; i++) h = (h ^ (uint8_t)s->data[i]) * 1099511628211ULL;
+        return mix64(h);
+    }
+    case PTS_V_INT: return mix64((uint64_t)k.u.i);
+    case PTS_V_BOOL: return mix64(k.u.b);
+    case PTS_V_DOUBLE: {
+        double d = k.u.d == 0 ? 0.0 : k.u.d;  /* -0.0 == 0.0 */
+        uint64_t u;
+        memcpy(&u, &d, sizeof u);
+        return mix64(u);
+    }
+    default: return mix64((uint64_t)(uintptr_t)k.u.t);
+    }
+}
+
+static bool key_eq(PtsValue a, PtsValue b) {
+    if (a.tag != b.tag) return false;
+    switch (a.tag) {
+    case PTS_V_STR:
+        return pts_as_str(a)->len == pts_as_str(b)->len &&
+               memcmp(pts_as_str(a)->data, pts_as_str(b)->data, pts_as_str(a)->len) == 0;
+    case PTS_V_INT: return a.u.i == b.u.i;
+    case PTS_V_BOOL: return a.u.b == b.u.b;
+    case PTS_V_DOUBLE: return a.u.d == b.u.d;
+    default: return a.u.t == b.u.t;
+    }
+}
+
+static void dict_reindex(PtsDict *d) {
+    for (int64_t i = 0; i < d->nindex; i++) d->index[i] = -1;
+    for (int64_t e = 0; e < d->len; e++) {
+        uint64_t m = (uint64_t)d->nindex - 1, s = key_hash(d->keys[e]) & m;
+        while (d->index[s] >= 0) s = (s + 1) & m;
+        d->index[s] = e;
+    }
+}
+
+static bool dict_grow(PtsDict *d, int64_t cap) {
+    int64_t nindex = 8;
+    while (nindex <= 2 * cap) nindex *= 2;
+    PtsValue *k = pts_realloc(d->keys, sizeof(PtsValue) * (size_t)cap);
+    if (!k) return false;
+    d->keys = k;
+    PtsValue *v = pts_realloc(d->vals, sizeof(PtsValue) * (size_t)cap);
+    if (!v) return false;
+    d->vals = v;
+    int64_t *ix = pts_malloc(sizeof(int64_t) * (size_t)nindex);
+    if (!ix) return false;
+    pts_free(d->index);
+    d->index = ix;
+    d->nindex = nindex;
+    d->cap = cap;
+    dict_reindex(d);
+    return true;
+}
+
+PtsStatus pts_dict_new(int64_t cap, PtsError *err, PtsValue *out) {
+    *out = pts_none();
+    PtsDict *d = pts_calloc(1, sizeof *d);
+    if (!d) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+    atomic_init(&d->h.refcnt, 1);
+    d->h.destroy = dict_destroy;
+    if (cap < 4) cap = 4;
+    if (cap > (INT64_C(1) << 40) || !dict_grow(d, cap)) {
+        dict_destroy(&d->h);
+        return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+    }
+    out->tag = PTS_V_DICT;
+    out->u.h = &d->h;
+    return PTS_OK;
+}
+
+int64_t pts_dict_find(PtsValue dict, PtsValue key) {
+    PtsDict *d = pts_as_dict(dict);
+    if (!dict_key_ok(key)) return -1;
+    uint64_t m = (uint64_t)d->nindex - 1, s = key_hash(key) & m;
+    for (; d->index[s] >= 0; s = (s + 1) & m)
+        if (key_eq(d->keys[d->index[s]], key)) return d->index[s];
+    return -1;
+}
+
+PtsStatus pts_dict_set(PtsValue dict, PtsValue key, PtsValue val, PtsError *err) {
+    PtsDict *d = pts_as_dict(dict);
+    if (!dict_key_ok(key)) {
+        pts_value_release(&key);
+        pts_value_release(&val);
+        return pts_fail(err, PTS_ERR_TYPE, "dict keys must be str, int, float, bool or Tensor");
+    }
+    int64_t e = pts_dict_find(dict, key);
+    if (e >= 0) {
+        pts_value_release(&key);
+        pts_value_release(&d->vals[e]);
+        d->vals[e] = val;
+        return PTS_OK;
+    }
+    if (d->len == d->cap && (d->cap > (INT64_C(1) << 40) || !dict_grow(d, d->cap * 2))) {
+        pts_value_release(&key);
+        pts_value_release(&val);
+        return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+    }
+    e = d->len++;
+    d->keys[e] = key;
+    d->vals[e] = val;
+    uint64_t m = (uint64_t)d->nindex - 1, s = key_hash(key) & m;
+    while (d->index[s] >= 0) s = (s + 1) & m;
+    d->index[s] = e;
+    return PTS_OK;
+}
+
 double pts_value_to_f64(PtsValue v) {
     switch (v.tag) {
     case PTS_V_BOOL: return v.u.b;

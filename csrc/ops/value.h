@@ -76,6 +76,24 @@ static inline PtsList *pts_as_list(PtsValue v) { return (PtsList *)v.u.h; }
 PTS_INTERNAL PtsStatus pts_value_int_list(PtsValue v, int64_t *out, int max, int *n, PtsError *err);
 PTS_INTERNAL PtsStatus pts_int_list_new(const int64_t *xs, int n, PtsError *err, PtsValue *out);
 PTS_INTERNAL PtsStatus pts_tuple_new2(PtsValue a, PtsValue b, PtsError *err, PtsValue *out); /* steals */
+
+/* Dict (PTS_V_DICT): insertion-ordered entries plus an open-addressing index, so lookups stay
+ * O(1) for the large dicts an archive may hold. Keys are str, int, bool, float or Tensor (by
+ * identity), as TorchScript allows. */
+typedef struct PtsDict {
+    PtsHeap h;
+    int64_t len, cap;      /* entries used / allocated */
+    PtsValue *keys, *vals; /* owned, insertion order */
+    int64_t *index;        /* nindex slots holding entry numbers, -1 when empty */
+    int64_t nindex;        /* power of two, > 2 * cap */
+} PtsDict;
+static inline PtsDict *pts_as_dict(PtsValue v) { return (PtsDict *)v.u.h; }
+PTS_INTERNAL PtsStatus pts_dict_new(int64_t cap, PtsError *err, PtsValue *out);
+/* Entry number of key, or -1. */
+PTS_INTERNAL int64_t pts_dict_find(PtsValue dict, PtsValue key);
+/* Insert, or replace the value of an equal key (keeps its position). Steals key and val, also on
+ * failure. TYPE error for a key kind dicts cannot hold. */
+PTS_INTERNAL PtsStatus pts_dict_set(PtsValue dict, PtsValue key, PtsValue val, PtsError *err);
 /* Scalar value (bool/int/double) as double / int64. */
 PTS_INTERNAL double pts_value_to_f64(PtsValue v);
 PTS_INTERNAL int64_t pts_value_to_i64(PtsValue v);

@@ -48,6 +48,18 @@ int pyts_py_to_ivalue(PyObject *o, PtsValue *v) {
     }
     if (PyObject_TypeCheck(o, ScriptObject_Type)) { *v = pts_value_retain(((ScriptObjectPy *)o)->obj); return 0; }
     if (PyObject_TypeCheck(o, PytsDType_Type)) { *v = pts_vint(((PytsDTypeObject *)o)->id); return 0; }
+    if (PyDict_Check(o)) {
+        if (pts_dict_new(PyDict_Size(o), &err, v)) { pyts_raise(&err); return -1; }
+        Py_ssize_t pos = 0;
+        PyObject *pk, *pv;
+        while (PyDict_Next(o, &pos, &pk, &pv)) {
+            PtsValue k, x;
+            if (pyts_py_to_ivalue(pk, &k) < 0) { pts_value_release(v); return -1; }
+            if (pyts_py_to_ivalue(pv, &x) < 0) { pts_value_release(&k); pts_value_release(v); return -1; }
+            if (pts_dict_set(*v, k, x, &err)) { pts_value_release(v); pyts_raise(&err); return -1; }
+        }
+        return 0;
+    }
     if (PyTuple_Check(o) || PyList_Check(o)) {
         Py_ssize_t n = PySequence_Fast_GET_SIZE(o);
         if (pts_list_new(PyTuple_Check(o) ? PTS_V_TUPLE : PTS_V_LIST, n, &err, v)) { pyts_raise(&err); return -1; }
@@ -80,7 +92,30 @@ PyObject *pyts_ivalue_to_py(PtsValue *v) {  /* steals */
         pts_value_release(v);
         return r;
     }
+    if (v->tag == PTS_V_DICT) {
+        PtsDict *d = pts_as_dict(*v);
+        PyObject *r = PyDict_New();
+        for (int64_t i = 0; r && i < d->len; i++) {
+            PtsValue k = pts_value_retain(d->keys[i]), x = pts_value_retain(d->vals[i]);
+            PyObject *pk = pyts_ivalue_to_py(&k), *px = pk ? pyts_ivalue_to_py(&x) : NULL;
+            if (!pk) pts_value_release(&x);
+            if (!px || PyDict_SetItem(r, pk, px) < 0) Py_CLEAR(r);
+            Py_XDECREF(pk);
+            Py_XDECREF(px);
+        }
+        pts_value_release(v);
+        return r;
+    }
+    if (v->tag == PTS_V_DEVICE) {
+        int64_t ix = v->u.i;
+        pts_value_release(v);
+        return ix < 0 ? PyUnicode_FromString("cpu") : PyUnicode_FromFormat("cuda:%lld", (long long)ix);
+    }
     return pyts_value_to_py(v);
+}
+
+PtsFunction *pyts_function_of(PyObject *o) {
+    return PyObject_TypeCheck(o, Function_Type) ? ((FunctionPy *)o)->fn : NULL;
 }
 
 /* ---- ScriptObject ---- */

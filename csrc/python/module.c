@@ -187,6 +187,7 @@ PyMODINIT_FUNC PyInit__C(void) {
     if (pyts_jit_setup(m) < 0) goto fail;
     if (pyts_format_setup(m) < 0) goto fail;
     if (pyts_generator_setup(m) < 0) goto fail;
+    if (pyts_serial_setup(m) < 0) goto fail;
     return m;
 fail:
     Py_DECREF(m);

@@ -77,5 +77,8 @@ PyObject *pyts_tensor_getitem(PyObject *self, PyObject *key);
 int pyts_tensor_setitem(PyObject *self, PyObject *key, PyObject *value);
 PyObject *pyts_tensor_iter(PyObject *self);
 int pyts_generator_setup(PyObject *module);  /* pyts.Generator, manual_seed, rng state */
+int pyts_serial_setup(PyObject *module);     /* _save / _load (serial.c) */
+/* The core function of a pyts._C.Function object (borrowed), or NULL for anything else. */
+struct PtsFunction *pyts_function_of(PyObject *o);
 
 #endif

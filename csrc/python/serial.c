@@ -1,0 +1,120 @@
+/* serial.c: Python bindings of the archive layer. _C._save(obj_or_function, extra_files, folder)
+ * returns the archive bytes; _C._load(bytes) returns the object tree, the code/ sources, the
+ * extra files, the constant table and the format version. Loading runs with the GIL released:
+ * it touches only the input buffer and objects it creates. */
+#include "pyts_python.h"
+
+#include "../serial/serial.h"
+
+/* {name: str|bytes} into files (names and bytes borrowed from keep, which holds the bytes) */
+static Py_ssize_t files_from_dict(PyObject *dict, PtsArchiveFile *files, PyObject *keep) {
+    Py_ssize_t pos = 0, i = 0;
+    PyObject *k, *v;
+    while (dict != Py_None && PyDict_Next(dict, &pos, &k, &v)) {
+        if (!PyUnicode_Check(k)) { PyErr_Format(PyExc_TypeError, "file names must be str"); return -1; }
+        PyObject *b = PyUnicode_Check(v) ? PyUnicode_AsUTF8String(v) : PyBytes_FromObject(v);
+        if (!b) return -1;
+        int r = PyList_Append(keep, b);
+        Py_DECREF(b);
+        if (r < 0) return -1;
+        Py_ssize_t kn;
+        const char *ks = PyUnicode_AsUTF8AndSize(k, &kn);
+        if (!ks) return -1;
+        if ((size_t)kn != strlen(ks)) { PyErr_Format(PyExc_ValueError, "file name contains a NUL byte"); return -1; }
+        files[i].name = (char *)ks;
+        files[i].data = (uint8_t *)PyBytes_AS_STRING(b);
+        files[i].len = (size_t)PyBytes_GET_SIZE(b);
+        i++;
+    }
+    return i;
+}
+
+static PyObject *m_save(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *obj, *extra = Py_None, *code = Py_None, *pconsts = Py_None;
+    const char *folder = "archive";
+    int min_version = 0;
+    if (!PyArg_ParseTuple(args, "O|OsOOi", &obj, &extra, &folder, &code, &pconsts, &min_version)) return NULL;
+    if ((extra != Py_None && !PyDict_Check(extra)) || (code != Py_None && !PyDict_Check(code)))
+        return PyErr_Format(PyExc_TypeError, "extra files and code files must be dicts");
+    PtsFunction *fn = pyts_function_of(obj);
+    PtsValue root = pts_none();
+    if (!fn) {
+        if (pyts_py_to_ivalue(obj, &root) < 0) return NULL;
+        if (root.tag != PTS_V_OBJECT) {
+            pts_value_release(&root);
+            return PyErr_Format(PyExc_TypeError, "expected a ScriptModule's object or a Function, got %s", Py_TYPE(obj)->tp_name);
+        }
+    }
+    Py_ssize_t n = extra == Py_None ? 0 : PyDict_Size(extra), nc = code == Py_None ? 0 : PyDict_Size(code);
+    PtsArchiveFile *files = PyMem_Calloc((size_t)n + 1, sizeof *files);
+    PtsArchiveFile *cfiles = PyMem_Calloc((size_t)nc + 1, sizeof *cfiles);
+    PyObject *keep = PyList_New(0);   /* bytes objects that back the files' data */
+    PyObject *result = NULL;
+    PtsValue consts = pts_none();
+    if (!files || !cfiles || !keep) { PyErr_NoMemory(); goto done; }
+    Py_ssize_t ne = files_from_dict(extra, files, keep);
+    Py_ssize_t ncf = ne < 0 ? -1 : files_from_dict(code, cfiles, keep);
+    if (ncf < 0) goto done;
+    if (code != Py_None && pyts_py_to_ivalue(pconsts, &consts) < 0) goto done;
+    PtsSaveOptions opt = { folder, fn, files, (int)ne, code != Py_None ? cfiles : NULL, (int)ncf, consts, min_version };
+    PtsError err = { 0 };
+    uint8_t *out;
+    size_t outn;
+    if (pts_archive_save(root, &opt, &err, &out, &outn)) { pyts_raise(&err); goto done; }
+    result = PyBytes_FromStringAndSize((const char *)out, (Py_ssize_t)outn);
+    pts_free(out);
+done:
+    pts_value_release(&root);
+    pts_value_release(&consts);
+    PyMem_Free(files);
+    PyMem_Free(cfiles);
+    Py_XDECREF(keep);
+    return result;
+}
+
+static PyObject *files_dict(const PtsArchiveFile *f, int n, bool text) {
+    PyObject *d = PyDict_New();
+    for (int i = 0; d && i < n; i++) {
+        PyObject *v = text ? PyUnicode_DecodeUTF8((const char *)f[i].data, (Py_ssize_t)f[i].len, "strict")
+                           : PyBytes_FromStringAndSize((const char *)f[i].data, (Py_ssize_t)f[i].len);
+        if (!v || PyDict_SetItemString(d, f[i].name, v) < 0) Py_CLEAR(d);
+        Py_XDECREF(v);
+    }
+    return d;
+}
+
+static PyObject *m_load(PyObject *self, PyObject *arg) {
+    (void)self;
+    Py_buffer view;
+    if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) return NULL;
+    PtsError err = { 0 };
+    PtsLoaded l;
+    PtsStatus s;
+    Py_BEGIN_ALLOW_THREADS
+    s = pts_archive_load(view.buf, (size_t)view.len, &err, &l);
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&view);
+    if (s) return pyts_raise(&err);
+    PyObject *code = files_dict(l.code, l.ncode, true);
+    PyObject *extra = files_dict(l.extra, l.nextra, false);
+    PyObject *root = pyts_ivalue_to_py(&l.root);
+    PyObject *consts = pyts_ivalue_to_py(&l.constants);
+    PyObject *r = NULL;
+    if (code && extra && root && consts) r = Py_BuildValue("(OOOOi)", root, code, extra, consts, l.version);
+    Py_XDECREF(code);
+    Py_XDECREF(extra);
+    Py_XDECREF(root);
+    Py_XDECREF(consts);
+    pts_loaded_free(&l);
+    return r;
+}
+
+static PyMethodDef serial_functions[] = {
+    {"_save", m_save, METH_VARARGS,
+     "_save(obj_or_function, extra_files=None, folder='archive', code_files=None, constants=None, min_version=0) -> bytes"},
+    {"_load", m_load, METH_O, "_load(bytes) -> (obj, {code path: source}, {extra name: bytes}, constants, version)"},
+    {NULL, NULL, 0, NULL},
+};
+
+int pyts_serial_setup(PyObject *m) { return PyModule_AddFunctions(m, serial_functions); }

@@ -1,0 +1,255 @@
+"""pyts.jit.save / pyts.jit.load: TorchScript archives that PyTorch reads and writes.
+
+The C layer (csrc/serial) builds and parses the archive; this module adds file handling (atomic
+replacement of paths, streams), the extra-files protocol of torch.jit.save/load, and the Python
+view of a loaded module. Loading builds the object tree (parameters, buffers, submodules,
+attributes) and returns the archive's code sources; compiling those sources into methods is the
+script compiler's job, so until that is wired in a loaded module's ``forward`` raises
+NotImplementedError while everything else (attributes, state_dict, repr, ``.code``) works."""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+
+from .. import _C
+from ._script_module import ScriptFunction, ScriptModule, _code_of
+
+_COMPILE_MSG = ("compiling archive code needs pyts.jit.script support: the archive's classes and "
+                "attributes are loaded and its code is available as .code / ._archive.sources, but "
+                "pyts cannot compile the methods yet")
+
+
+def _archive_folder(f):
+    """Top folder of the archive: the file's base name without extension, or "archive"."""
+    if isinstance(f, (str, os.PathLike)):
+        base = os.path.basename(os.fspath(f))
+        stem = os.path.splitext(base)[0]
+        if stem and "/" not in stem and "\\" not in stem:
+            return stem
+    return "archive"
+
+
+def _umask():
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _write_atomic(path, data):
+    """Write to a temporary file beside path, fsync it, then rename over path: readers see the old
+    file or the whole new one, and a failure leaves neither a partial file nor the temporary."""
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=directory)
+    try:
+        try:
+            os.fchmod(fd, 0o666 & ~_umask())
+        except OSError:
+            pass
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    try:  # make the rename itself durable
+        dfd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:
+        pass
+
+
+def save(m, f, _extra_files=None):
+    """Save a ScriptModule (or traced function) as a TorchScript archive (see torch.jit.save).
+
+    ``f`` is a path (str or os.PathLike; replaced atomically) or a binary file object.
+    ``_extra_files`` maps names to str or bytes stored as ``extra/<name>``."""
+    if isinstance(m, ScriptModule):
+        target = m._c
+    elif isinstance(m, ScriptFunction):
+        target = m._fn
+    elif isinstance(m, (_C.ScriptObject, _C.Function)):
+        target = m
+    else:
+        raise TypeError(f"pyts.jit.save expects a ScriptModule or ScriptFunction, got {type(m).__name__}")
+    extra = dict(_extra_files) if _extra_files else None
+    archive = getattr(m, "_archive", None) if isinstance(m, ScriptModule) else None
+    if archive is not None and not m._compiled():
+        # loaded but not compiled: keep the archive's own code and constants
+        data = _C._save(target, extra, _archive_folder(f), archive.sources, tuple(archive.constants),
+                        archive.version)
+    else:
+        data = _C._save(target, extra, _archive_folder(f))
+    if isinstance(f, (str, os.PathLike)):
+        _write_atomic(f, data)
+    else:
+        f.write(data)
+
+
+def _check_map_location(map_location):
+    if map_location is None:
+        return
+    name = map_location if isinstance(map_location, str) else getattr(map_location, "type", None)
+    if name is None:
+        name = str(map_location)
+    if name not in ("cpu", "cpu:0"):
+        raise RuntimeError(f"pyts runs on the CPU only; cannot map an archive to '{map_location}'")
+
+
+def _read_source(f):
+    if isinstance(f, (str, os.PathLike)):
+        if not os.path.exists(f):
+            raise ValueError(f"The provided filename {f} does not exist")
+        if os.path.isdir(f):
+            raise ValueError(f"The provided filename {f} is a directory")
+        with open(f, "rb") as fh:
+            return fh.read()
+    data = f.read()
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError("pyts.jit.load expects a path or a binary file object")
+    return data
+
+
+def load(f, map_location=None, _extra_files=None):
+    """Load a TorchScript archive written by PyTorch or pyts (see torch.jit.load).
+
+    Nothing in the archive is executed. Requested ``_extra_files`` entries are filled with the
+    bytes stored under ``extra/<name>``."""
+    _check_map_location(map_location)
+    obj, sources, extras, constants, version = _C._load(_read_source(f))
+    if _extra_files is not None:
+        for name in list(_extra_files):
+            if name in extras:
+                _extra_files[name] = extras[name]
+    return RecursiveScriptModule(obj, _Archive(sources, constants, version, extras))
+
+
+class _Archive:
+    """What a loaded archive holds besides objects: the code/ sources (path -> text), the
+    constant table behind CONSTANTS.cN, the format version and all extra files."""
+
+    def __init__(self, sources, constants, version, extra_files):
+        self.sources = sources
+        self.constants = constants
+        self.version = version
+        self.extra_files = extra_files
+
+    def class_source(self, qualname):
+        qual, _, _ = qualname.rpartition(".")
+        return self.sources.get("code/" + qual.replace(".", "/") + ".py")
+
+    def method_source(self, qualname, method):
+        """The method as ``.code`` shows it: dedented, without the type of ``self``."""
+        text = self.class_source(qualname)
+        if text is None:
+            return None
+        name = qualname.rpartition(".")[2]
+        lines = text.split("\n")
+        start = next((i for i, ln in enumerate(lines) if re.match(rf"class {re.escape(name)}[(:]", ln)), None)
+        if start is None:
+            return None
+        i = start + 1
+        while i < len(lines) and not lines[i].startswith(f"  def {method}("):
+            if lines[i] and not lines[i].startswith(" "):
+                return None
+            i += 1
+        if i == len(lines):
+            return None
+        out, depth, sig = [], 0, True
+        for ln in lines[i:]:
+            if not sig and ln.strip() and not ln.startswith("    "):
+                break
+            if sig:
+                out.append(ln[2:] if not out else ln)
+                code = re.sub(r'"(\\.|[^"\\])*"', '""', ln)
+                depth += code.count("(") + code.count("[") - code.count(")") - code.count("]")
+                if depth <= 0 and code.rstrip().endswith(":"):
+                    sig = False
+            else:
+                out.append(ln[2:])
+        while out and not out[-1].strip():
+            out.pop()
+        src = "\n".join(out) + "\n"
+        return re.sub(r"^def (\w+)\(self: [\w.]+", r"def \1(self", src, count=1)
+
+
+class RecursiveScriptModule(ScriptModule):
+    """A module loaded from an archive (PyTorch's torch.jit.RecursiveScriptModule)."""
+
+    def __init__(self, obj, archive):
+        super().__init__(obj)
+        object.__setattr__(self, "_archive", archive)
+
+    def _compiled(self, name="forward"):
+        return name in self._c._methods()
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        kinds = self._kinds()
+        if kinds.get(name) == "module":
+            subs = object.__getattribute__(self, "_submodules")
+            if name not in subs:
+                subs[name] = RecursiveScriptModule(self._c._get(name), self._archive)
+            return subs[name]
+        if name in kinds:
+            return self._c._get(name)
+        if self._compiled(name):
+            return super().__getattr__(name)
+        if self._archive.method_source(self._c._qualname(), name) is not None:
+            raise NotImplementedError(f"method '{name}': {_COMPILE_MSG}")
+        raise AttributeError(f"'RecursiveScriptModule' object has no attribute '{name}'")
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    def forward(self, *args, **kwargs):
+        if not self._compiled():
+            raise NotImplementedError(_COMPILE_MSG)
+        if kwargs:
+            raise TypeError("pyts ScriptModule calls take positional arguments only")
+        return self._c._run("forward", args)
+
+    @property
+    def code(self):
+        if self._compiled():
+            return _code_of(self._c._method("forward"))
+        src = self._archive.method_source(self._c._qualname(), "forward")
+        if src is None:
+            raise RuntimeError("Method 'forward' is not defined.")
+        return src
+
+    @property
+    def code_with_constants(self):
+        from ._script_module import ConstMap
+        return self.code, ConstMap({f"c{i}": c for i, c in enumerate(self._archive.constants)})
+
+    @property
+    def graph(self):
+        if not self._compiled():
+            raise NotImplementedError(_COMPILE_MSG)
+        return super().graph
+
+    def __repr__(self):
+        lines = [f"original_name={self.original_name}"]
+        for name, m in self.named_children():
+            lines.append(f"({name}): " + "\n  ".join(repr(m).split("\n")))
+        if len(lines) == 1:
+            return f"RecursiveScriptModule({lines[0]})"
+        return "RecursiveScriptModule(\n  " + "\n  ".join(lines) + "\n)"
