@@ -15,7 +15,7 @@ from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-CORE_LAYERS = ["base", "tensor", "ops", "ir", "interp", "serial"]
+CORE_LAYERS = ["base", "tensor", "ops", "ir", "interp", "frontend", "serial"]
 PY_ONLY_LAYERS = ["trace"]
 PY_LAYERS = ["python"]
 

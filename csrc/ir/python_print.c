@@ -22,6 +22,11 @@ typedef struct Printer {
     PtsValue *consts;   /* tensor constants collected (owned by caller's list) */
     PtsValue const_list;
     PtsError *err;
+    /* long-line splitting: per use site (a node, or a block's outputs), the last input offset
+     * already scanned */
+    const void **vis_site;
+    int *vis_off;
+    int nvis, cap_vis;
 } Printer;
 
 static bool name_used(Printer *p, const char *n) {
@@ -160,6 +165,13 @@ static bool is_default(const PtsNode *n, int i) {
 static void node_expr(Printer *p, PtsBuf *b, const PtsNode *n) {
     if (pts_kind_is_op(n->kind)) {
         const PtsSchema *s = &pts_op_info[n->kind].schema;
+        /* conversions print as Python's builtins */
+        static const struct { const char *op, *fn; } forms[] = { {"Int", "int"}, {"Float", "float"}, {"Bool", "bool"} };
+        for (size_t k = 0; k < sizeof forms / sizeof forms[0]; k++)
+            if (strcmp(s->name, forms[k].op) == 0 && n->ninputs == 1) {
+                pts_buf_printf(b, "%s(%s)", forms[k].fn, vexpr(p, n->inputs[0]));
+                return;
+            }
         int last = n->ninputs;
         while (last > 0 && is_default(n, last - 1)) last--;
         pts_buf_printf(b, "torch.%s(", s->name);
@@ -238,28 +250,35 @@ static void node_expr(Printer *p, PtsBuf *b, const PtsNode *n) {
 
 static bool is_kind(const PtsNode *n, int prim) { return n->kind == PTS_KIND_PRIM(prim); }
 
-/* Can the (single) output of n be inlined into its use? */
+/* Can the (single) output of n be inlined into its use? As PyTorch's printer: one output used
+ * once, no blocks; a named value only when its use is the end of its block (a return or a block
+ * output), never a loop-carried input of prim::Loop. */
 static bool can_inline(const PtsNode *n) {
     if (n->noutputs != 1 || n->nblocks) return false;
     const PtsIrValue *v = n->outputs[0];
     if (is_kind(n, PTS_PRIM_CONSTANT)) return true;
-    if (v->name) return false;
-    if (v->nuses != 1 || !v->uses[0].user) return false;
-    if (v->uses[0].user->owner != n->owner) return false;
+    if (v->nuses != 1) return false;
+    const PtsUse *u = &v->uses[0];
     if (is_kind(n, PTS_PRIM_GETATTR) || is_kind(n, PTS_PRIM_RAISE)) return false;
+    if (!u->user) return u->block == n->owner;
+    if (v->name) return false;
+    if (u->user->owner != n->owner) return false;
+    if (is_kind(u->user, PTS_PRIM_LOOP) && u->index >= 2) return false;
     return true;
 }
 
-/* Order rule: mark inputs that are produced by the node printed just before, walking inputs from
- * last to first, so evaluation order is unchanged (as PyTorch's printer does). */
+/* Order rule: mark values used here (inputs of a node, or a block's outputs) that are produced by
+ * the node printed just before, walking them from last to first, so evaluation order is unchanged
+ * (as PyTorch's printer does). */
 static void scan_block(Printer *p, const PtsBlock *blk);
+static void scan_node(Printer *p, const PtsNode *n, const PtsNode **prev);
 
-static void scan_node(Printer *p, const PtsNode *n, const PtsNode **prev) {
-    for (int i = n->ninputs - 1; i >= 0; i--) {
+static void scan_uses(Printer *p, const PtsBlock *owner, PtsIrValue *const *vals, int nvals, const PtsNode **prev) {
+    for (int i = nvals - 1; i >= 0; i--) {
         /* constants print as literals wherever they are; they never break the order */
         while (*prev && is_kind(*prev, PTS_PRIM_CONSTANT)) *prev = (*prev)->prev;
-        const PtsNode *pn = n->inputs[i]->node;
-        if (!pn || pn->owner != n->owner) continue;
+        const PtsNode *pn = vals[i]->node;
+        if (!pn || pn->owner != owner) continue;
         if (is_kind(pn, PTS_PRIM_CONSTANT)) { p->inl[pn->outputs[0]->id] = true; continue; }
         if (pn == *prev && can_inline(pn)) {
             p->inl[pn->outputs[0]->id] = true;
@@ -269,28 +288,20 @@ static void scan_node(Printer *p, const PtsNode *n, const PtsNode **prev) {
     }
 }
 
+static void scan_node(Printer *p, const PtsNode *n, const PtsNode **prev) {
+    scan_uses(p, n->owner, n->inputs, n->ninputs, prev);
+}
+
 static void scan_block(Printer *p, const PtsBlock *blk) {
-    for (const PtsNode *n = blk->last; n;) {
-        if (p->inl[n->noutputs ? n->outputs[0]->id : 0] && n->noutputs) { n = n->prev; continue; }
+    /* the block's outputs are used after its last node */
+    const PtsNode *start = blk->last;
+    scan_uses(p, blk, blk->outputs, blk->noutputs, &start);
+    for (const PtsNode *n = start; n;) {
+        if (n->noutputs && p->inl[n->outputs[0]->id]) { n = n->prev; continue; }
         const PtsNode *prev = n->prev;
         scan_node(p, n, &prev);
         for (int i = 0; i < n->nblocks; i++) scan_block(p, n->blocks[i]);
         n = prev;
-    }
-    /* block returns: a single-use value produced by the last node can be inlined into return */
-    for (int i = blk->noutputs - 1; i >= 0; i--) {
-        const PtsNode *pn = blk->outputs[i]->node;
-        if (pn && pn->owner == blk && is_kind(pn, PTS_PRIM_CONSTANT)) p->inl[blk->outputs[i]->id] = true;
-    }
-    if (!blk->owner && blk->noutputs == 1) {
-        const PtsIrValue *v = blk->outputs[0];
-        const PtsNode *pn = v->node;
-        if (pn && pn == blk->last && pn->noutputs == 1 && v->nuses == 1 && !v->name && !pn->nblocks &&
-            !is_kind(pn, PTS_PRIM_GETATTR)) {
-            p->inl[v->id] = true;
-            const PtsNode *prev = pn->prev;
-            scan_node(p, pn, &prev);
-        }
     }
 }
 
@@ -304,8 +315,76 @@ static char *name_for(Printer *p, const PtsIrValue *v) {
 }
 
 static void print_block(Printer *p, const PtsBlock *blk, int indent);
-
 static void indent_to(PtsBuf *b, int indent) { pts_buf_printf(b, "%*s", indent, ""); }
+
+/* a prim::Loop written as `while`: the trip count is the constant INT64_MAX */
+static bool is_while_loop(const PtsNode *n) {
+    const PtsNode *t = n->inputs[0]->node;
+    if (!t || !is_kind(t, PTS_PRIM_CONSTANT)) return false;
+    const PtsNodeAttr *a = pts_node_attr(t, "value");
+    return a && a->v.tag == PTS_V_INT && a->v.u.i == INT64_MAX;
+}
+
+
+/* {==== long inline expressions ====
+ * As PyTorch's printer: an inlined expression whose line would reach 40 columns is assigned to a
+ * temporary instead, together with the inlined arguments before it in the same use (and, up the
+ * chain, in the uses of the expressions it is inlined into), so evaluation order is kept. */
+static bool long_line(const char *s, int indent) { return s && strlen(s) + (size_t)indent >= 40; }
+
+static int visited(Printer *p, const void *site) {
+    for (int i = 0; i < p->nvis; i++) if (p->vis_site[i] == site) return i;
+    return -1;
+}
+
+static void mark_visited(Printer *p, const void *site, int off) {
+    int i = visited(p, site);
+    if (i >= 0) { p->vis_off[i] = off; return; }
+    if (p->nvis == p->cap_vis) {
+        int cap = p->cap_vis ? p->cap_vis * 2 : 16;
+        const void **s = pts_realloc(p->vis_site, sizeof *s * (size_t)cap);
+        if (!s) return;
+        p->vis_site = s;
+        int *o = pts_realloc(p->vis_off, sizeof *o * (size_t)cap);
+        if (!o) return;
+        p->vis_off = o;
+        p->cap_vis = cap;
+    }
+    p->vis_site[p->nvis] = site;
+    p->vis_off[p->nvis++] = off;
+}
+
+static void scan_long(Printer *p, PtsUse u, int offset, const PtsIrValue **list, int *n, int max) {
+    const void *site = u.user ? (const void *)u.user : (const void *)u.block;
+    PtsIrValue *const *ins = u.user ? u.user->inputs : u.block->outputs;
+    int vi = visited(p, site);
+    int stop = vi >= 0 ? p->vis_off[vi] + 1 : 0;
+    for (int i = offset; i >= stop; i--) {
+        const PtsIrValue *a = ins[i];
+        if (a->node && !is_kind(a->node, PTS_PRIM_CONSTANT) && p->inl[a->id] && *n < max) list[(*n)++] = a;
+    }
+    mark_visited(p, site, offset);
+    if (vi < 0 && u.user && u.user->noutputs == 1 && p->inl[u.user->outputs[0]->id] && u.user->outputs[0]->nuses == 1) {
+        PtsUse up = u.user->outputs[0]->uses[0];
+        scan_long(p, up, up.index - 1, list, n, max);
+    }
+}
+
+static void split_long_inlines(Printer *p, const PtsIrValue *v, int indent) {
+    const PtsIrValue *list[256];
+    int n = 0;
+    if (v->nuses != 1) return;
+    scan_long(p, v->uses[0], v->uses[0].index, list, &n, 256);
+    for (int i = n - 1; i >= 0; i--) {
+        const PtsIrValue *a = list[i];
+        char *nm = name_for(p, a);
+        indent_to(p->b, indent);
+        pts_buf_printf(p->b, "%s = %s\n", nm, vexpr(p, a));
+        set_expr(p, a, nm);
+        p->inl[a->id] = false;
+    }
+}
+/* }==== */
 
 static void print_node(Printer *p, const PtsNode *n, int indent) {
     PtsBuf *b = p->b;
@@ -314,6 +393,8 @@ static void print_node(Printer *p, const PtsNode *n, int indent) {
         pts_buf_init(&e);
         node_expr(p, &e, n);
         set_expr(p, n->outputs[0], pts_buf_steal(&e));
+        if (!is_kind(n, PTS_PRIM_CONSTANT) && long_line(p->expr[n->outputs[0]->id], indent))
+            split_long_inlines(p, n->outputs[0], indent);
         return;
     }
     if (is_kind(n, PTS_PRIM_IF)) {
@@ -347,12 +428,32 @@ static void print_node(Printer *p, const PtsNode *n, int indent) {
             set_expr(p, body->inputs[i + 1], pts_strdup(nm));
             set_expr(p, n->outputs[i], nm);
         }
-        if (ncar) {
+        for (int i = 0; i < ncar; i++) {
             indent_to(b, indent);
-            for (int i = 0; i < ncar; i++) pts_buf_printf(b, i ? ", %s" : "%s", vexpr(p, n->outputs[i]));
-            pts_buf_puts(b, " = ");
-            for (int i = 0; i < ncar; i++) pts_buf_printf(b, i ? ", %s" : "%s", vexpr(p, n->inputs[i + 2]));
+            pts_buf_puts(b, vexpr(p, n->outputs[i]));
+            if (!pts_type_equal(n->outputs[i]->type, n->inputs[i + 2]->type)) {
+                pts_buf_puts(b, ": ");
+                pts_type_print(b, n->outputs[i]->type, true);
+            }
+            pts_buf_printf(b, " = %s\n", vexpr(p, n->inputs[i + 2]));
+        }
+        if (is_while_loop(n)) {
+            /* while c: the condition lives in a variable recomputed at the end of the body */
+            char *c = tmp_name(p);
+            indent_to(b, indent);
+            pts_buf_printf(b, "%s = %s\n", c, vexpr(p, n->inputs[1]));
+            indent_to(b, indent);
+            pts_buf_printf(b, "while %s:\n", c);
+            set_expr(p, body->inputs[0], name_for(p, body->inputs[0]));
+            print_block(p, body, indent + 2);
+            indent_to(b, indent + 2);
+            pts_buf_printf(b, "%s", c);
+            for (int i = 0; i < ncar; i++) pts_buf_printf(b, ", %s", vexpr(p, n->outputs[i]));
+            pts_buf_printf(b, " = %s", vexpr(p, body->outputs[0]));
+            for (int i = 0; i < ncar; i++) pts_buf_printf(b, ", %s", vexpr(p, body->outputs[i + 1]));
             pts_buf_puts(b, "\n");
+            pts_free(c);
+            return;
         }
         set_expr(p, body->inputs[0], name_for(p, body->inputs[0]));
         indent_to(b, indent);
@@ -382,7 +483,9 @@ static void print_node(Printer *p, const PtsNode *n, int indent) {
     }
     if (is_kind(n, PTS_PRIM_RAISE)) {
         indent_to(b, indent);
-        pts_buf_printf(b, "ops.prim.RaiseException(%s)\n", n->ninputs ? vexpr(p, n->inputs[0]) : "");
+        pts_buf_puts(b, "ops.prim.RaiseException(");
+        for (int i = 0; i < n->ninputs; i++) pts_buf_printf(b, i ? ", %s" : "%s", vexpr(p, n->inputs[i]));
+        pts_buf_puts(b, ")\n");
         return;
     }
     PtsBuf e;
@@ -433,6 +536,10 @@ PtsStatus pts_function_code(const PtsFunction *f, bool with_self_type, PtsBuf *b
             pts_buf_puts(b, ": ");
             pts_type_print(b, v->type, true);
         }
+        if (f->has_default && f->nargs == top->ninputs && f->has_default[i]) {
+            pts_buf_puts(b, "=");
+            print_constant(&p, b, f->defaults[i]);
+        }
     }
     pts_buf_puts(b, ") -> ");
     if (top->noutputs == 1) pts_type_print(b, top->outputs[0]->type, true);
@@ -446,6 +553,8 @@ PtsStatus pts_function_code(const PtsFunction *f, bool with_self_type, PtsBuf *b
     for (int i = 0; i <= p.nvals; i++) pts_free(p.expr[i]);
     for (int i = 0; i < p.nused; i++) pts_free(p.used[i]);
     pts_free(p.used);
+    pts_free(p.vis_site);
+    pts_free(p.vis_off);
     pts_free(p.expr);
     pts_free(p.inl);
     return b->oom ? pts_fail(err, PTS_ERR_NOMEM, "out of memory") : err->code;

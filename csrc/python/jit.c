@@ -25,6 +25,12 @@ static PyObject *wrap_function(PtsFunction *f) {  /* steals f */
     return (PyObject *)o;
 }
 
+/* for the script compiler bindings (script.c) */
+PyObject *pyts_wrap_function(PtsFunction *f) { return wrap_function(f); }
+PtsObject *pyts_script_object(PyObject *o) {
+    return PyObject_TypeCheck(o, ScriptObject_Type) ? pts_as_object(((ScriptObjectPy *)o)->obj) : NULL;
+}
+
 /* ---- generic conversion Python <-> value ---- */
 int pyts_py_to_ivalue(PyObject *o, PtsValue *v) {
     PtsError err = { 0 };

@@ -60,6 +60,12 @@ int pyts_ops_setup(PyObject *module);        /* functions and methods from the r
 int pyts_tensor_setup(PyObject *module);
 int pyts_numpy_setup(PyObject *module);
 int pyts_jit_setup(PyObject *module);
+/* jit.c: a new _C.Function owning f (stolen); the object behind a _C.ScriptObject (borrowed),
+ * NULL when o is not one. Types from ir.h stay opaque here. */
+struct PtsFunction;
+struct PtsObject;
+PyObject *pyts_wrap_function(struct PtsFunction *f);
+struct PtsObject *pyts_script_object(PyObject *o);
 /* Emit pyts.jit.TracerWarning for a conversion of a traced tensor ("a Python boolean"...); -1 if
  * the warning was turned into an exception. No-op when not tracing. */
 int pyts_trace_warn(const char *what);

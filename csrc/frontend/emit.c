@@ -1,0 +1,2150 @@
+/* emit.c: AST -> typed SSA IR (the last stage of the front end). One pass over a `def`: every
+ * expression is type-checked as it is lowered, locals are SSA values tracked in a scope chain,
+ * `if` becomes prim::If whose outputs are the variables both branches define, `for ... in
+ * range(...)` and `while` become prim::Loop carrying the variables the body reassigns, calls are
+ * matched against the op registry's schemas (overloads in row order, first without and then with
+ * implicit conversions), module attributes become prim::GetAttr and submodule/method calls
+ * prim::CallMethod. Early returns are handled by emitting the statements that follow an `if`
+ * containing a `return` inside each branch that falls through, so every path ends in one return.
+ * Errors are PTS_ERR_COMPILE with the offending node's range. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "ast.h"
+
+#define PTS_MAX_GRAPH_VALUES (1 << 20)   /* values in one compiled graph (duplicated continuations) */
+
+/* {==================== state ==================== */
+typedef struct Var {
+    const char *name;            /* arena */
+    PtsIrValue *v;               /* current value; NULL when not defined on every path */
+    const PtsType *decl;         /* the variable's type, fixed by its first assignment */
+    const char *undef;           /* why v is NULL (message), arena */
+    struct Var *next;            /* older binding in the same scope */
+} Var;
+
+typedef struct Scope {
+    Var *vars;                   /* bindings made in this scope, newest first */
+    struct Scope *parent;
+} Scope;
+
+typedef struct CompileCtx {
+    const char *names[PTS_MAX_COMPILE_NEST];  /* methods being compiled, outermost first */
+    int n;
+} CompileCtx;
+
+typedef struct Emitter {
+    const PtsSource *src;
+    PtsArena *a;
+    PtsError *err;
+    const PtsResolver *res;
+    CompileCtx *cc;
+    PtsGraph *g;
+    PtsBlock *blk;               /* insertion block */
+    Scope *scope;                /* innermost scope */
+    PtsClassType *cls;           /* the class of a method, else NULL */
+    PtsIrValue *self_v;          /* %self of a method */
+    const char *file;            /* graph-interned file name for node ranges */
+    const PtsType *ret_decl;     /* annotated return type, or NULL */
+    PtsType **pool;              /* types this emitter owns (annotations, containers) */
+    int npool, cap_pool;
+    int loop_depth;              /* loops around the current statement */
+} Emitter;
+
+/* sugared values: what a name or attribute denotes before it is used */
+typedef enum { SV_VALUE, SV_NS, SV_BUILTIN, SV_OPFN, SV_METHOD } SvKind;
+typedef struct Sv {
+    int kind;                    /* SvKind */
+    PtsIrValue *v;               /* VALUE: the value; METHOD: the receiver */
+    const char *name;            /* NS: module path; BUILTIN/OPFN/METHOD: function name */
+    const char *path;            /* NS: the dotted name as written ("pyts.nn.functional") */
+} Sv;
+
+typedef enum { EXIT_NONE, EXIT_RETURN, EXIT_RAISE } ExitKind;
+
+/* statements still to emit after the current block: the rest of an enclosing block */
+typedef struct Cont {
+    const PtsAst *block;
+    int start;
+    const struct Cont *next;
+} Cont;
+/* }==================== */
+
+/* {==================== helpers ==================== */
+static void *efail(Emitter *E, const PtsAst *at, const char *fmt, ...) PTS_PRINTF(3, 4);
+static void *efail(Emitter *E, const PtsAst *at, const char *fmt, ...) {
+    char msg[800];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    pts_utf8_trim(msg);
+    if (at) pts_src_fail(E->err, E->src, PTS_ERR_COMPILE, at->line, at->col, at->end_line, at->end_col, "%s", msg);
+    else pts_fail(E->err, PTS_ERR_COMPILE, "%s", msg);
+    return NULL;
+}
+
+static void *oom(Emitter *E) {
+    pts_fail(E->err, PTS_ERR_NOMEM, "out of memory");
+    return NULL;
+}
+
+/* take ownership of t (a fresh reference); borrowed until the emitter ends */
+static PtsType *keep(Emitter *E, PtsType *t) {
+    if (!t) return oom(E);
+    if (E->npool == E->cap_pool) {
+        int cap = E->cap_pool ? E->cap_pool * 2 : 32;
+        PtsType **p = pts_realloc(E->pool, sizeof *p * (size_t)cap);
+        if (!p) { pts_type_release(t); return oom(E); }
+        E->pool = p;
+        E->cap_pool = cap;
+    }
+    E->pool[E->npool++] = t;
+    return t;
+}
+
+static PtsType *ty(PtsTypeKind k) { return pts_type_get(k); }
+static PtsType *R(const PtsType *t) { return pts_type_retain((PtsType *)t); }
+
+/* a type as an annotation ("Optional[int]"), arena string for messages */
+static const char *tstr(Emitter *E, const PtsType *t) {
+    PtsBuf b;
+    pts_buf_init(&b);
+    pts_type_print(&b, t, true);
+    const char *s = b.data ? pts_arena_strndup(E->a, b.data, b.len) : "?";
+    pts_buf_free(&b);
+    return s ? s : "?";
+}
+
+static void set_range(Emitter *E, PtsNode *n, const PtsAst *at) {
+    if (!at) return;
+    n->range.file = E->file;
+    n->range.line = at->line;
+    n->range.col = at->col;
+    n->range.end_line = at->end_line;
+    n->range.end_col = at->end_col;
+}
+
+/* a node in the insertion block; out_types are fresh references (stolen, also on failure) */
+static PtsNode *mk(Emitter *E, int kind, int nin, PtsIrValue *const *ins, int nout, PtsType **otypes,
+                   const PtsAst *at) {
+    if (E->g->next_value_id > PTS_MAX_GRAPH_VALUES) {
+        for (int i = 0; i < nout; i++) pts_type_release(otypes[i]);
+        return efail(E, at, "function too large to compile (more than %d values)", PTS_MAX_GRAPH_VALUES);
+    }
+    for (int i = 0; i < nout; i++)
+        if (!otypes[i]) {
+            for (int k = 0; k < nout; k++) pts_type_release(otypes[k]);
+            return oom(E);
+        }
+    PtsNode *n = pts_node_new(E->g, E->blk, kind, nin, ins, nout, otypes);
+    if (!n) return oom(E);
+    set_range(E, n, at);
+    return n;
+}
+
+static PtsIrValue *mk1(Emitter *E, int kind, int nin, PtsIrValue *const *ins, PtsType *otype, const PtsAst *at) {
+    PtsNode *n = mk(E, kind, nin, ins, 1, &otype, at);
+    return n ? n->outputs[0] : NULL;
+}
+
+static bool set_name_attr(Emitter *E, PtsNode *n, const char *name) {
+    PtsValue s;
+    if (pts_str_new(name, strlen(name), E->err, &s)) return false;
+    return pts_node_set_attr(E->g, n, "name", PTS_AV_STR, s, NULL, E->err) == PTS_OK;
+}
+
+static PtsIrValue *konst(Emitter *E, PtsValue v, const PtsAst *at) {
+    if (E->g->next_value_id > PTS_MAX_GRAPH_VALUES) {
+        pts_value_release(&v);
+        return efail(E, at, "function too large to compile (more than %d values)", PTS_MAX_GRAPH_VALUES);
+    }
+    PtsIrValue *c = pts_graph_constant(E->g, E->blk, v);
+    if (!c) return oom(E);
+    set_range(E, c->node, at);
+    return c;
+}
+static PtsIrValue *cint(Emitter *E, int64_t i, const PtsAst *at) { return konst(E, pts_vint(i), at); }
+static PtsIrValue *cbool(Emitter *E, bool b, const PtsAst *at) { return konst(E, pts_vbool(b), at); }
+static PtsIrValue *cnone(Emitter *E, const PtsAst *at) { return konst(E, pts_none(), at); }
+
+static bool is_num(const PtsType *t) { return t->kind == PTS_TY_INT || t->kind == PTS_TY_FLOAT; }
+
+/* give a value the name of the variable it is bound to, as TorchScript does: only values made in
+ * the current block that have no name yet */
+static void name_value(Emitter *E, PtsIrValue *v, const char *name) {
+    if (v->name || strcmp(name, "_") == 0) return;
+    PtsBlock *home = v->node ? v->node->owner : v->param_of;
+    if (home != E->blk) return;
+    pts_value_set_name(E->g, v, name);
+}
+/* }==================== */
+
+/* {==================== scopes ==================== */
+static Var *lookup(Emitter *E, const char *name) {
+    for (Scope *s = E->scope; s; s = s->parent)
+        for (Var *v = s->vars; v; v = v->next)
+            if (strcmp(v->name, name) == 0) return v;
+    return NULL;
+}
+
+static Var *lookup_local(Scope *s, const char *name) {
+    for (Var *v = s->vars; v; v = v->next)
+        if (strcmp(v->name, name) == 0) return v;
+    return NULL;
+}
+
+static bool set_var(Emitter *E, const char *name, PtsIrValue *v, const PtsType *decl, const char *undef) {
+    Var *x = lookup_local(E->scope, name);
+    if (!x) {
+        x = pts_arena_alloc(E->a, sizeof *x);
+        if (!x) return oom(E), false;
+        x->name = name;
+        x->next = E->scope->vars;
+        E->scope->vars = x;
+    }
+    x->v = v;
+    x->decl = decl;
+    x->undef = undef;
+    return true;
+}
+
+static bool push_scope(Emitter *E) {
+    Scope *s = pts_arena_alloc(E->a, sizeof *s);
+    if (!s) return oom(E), false;
+    s->parent = E->scope;
+    E->scope = s;
+    return true;
+}
+static void pop_scope(Emitter *E) { E->scope = E->scope->parent; }
+
+/* bind name to v, checking it keeps the type of its first assignment */
+static bool bind(Emitter *E, const char *name, PtsIrValue *v, const PtsAst *at) {
+    Var *old = lookup(E, name);
+    const PtsType *decl = v->type;
+    if (old && old->decl) {
+        if (!pts_type_subtype(v->type, old->decl)) {
+            efail(E, at, "Variable '%s' previously had type %s but is now being assigned to a value of type %s",
+                  name, tstr(E, old->decl), tstr(E, v->type));
+            return false;
+        }
+        decl = old->decl;
+    }
+    name_value(E, v, name);
+    return set_var(E, name, v, decl, NULL);
+}
+/* }==================== */
+
+/* {==================== types from annotations ==================== */
+static const PtsType *parse_type(Emitter *E, const PtsAst *n);
+
+static const char *type_head(const PtsAst *n) {
+    if (n->kind == PTS_AST_NAME) return n->str;
+    if (n->kind == PTS_AST_ATTR) return n->str;   /* torch.Tensor, typing.List */
+    return NULL;
+}
+
+static const PtsType *parse_type(Emitter *E, const PtsAst *n) {
+    if (n->kind == PTS_AST_NONE) return ty(PTS_TY_NONE);
+    if (n->kind == PTS_AST_STR) return efail(E, n, "string type annotations are not supported yet");
+    const char *h = type_head(n);
+    if (h) {
+        static const struct { const char *name; PtsTypeKind k; } simple[] = {
+            {"Tensor", PTS_TY_TENSOR}, {"int", PTS_TY_INT}, {"float", PTS_TY_FLOAT}, {"bool", PTS_TY_BOOL},
+            {"str", PTS_TY_STR}, {"NoneType", PTS_TY_NONE}, {"Any", PTS_TY_ANY}, {"number", PTS_TY_NUMBER},
+            {"device", PTS_TY_DEVICE}, {"Device", PTS_TY_DEVICE},
+        };
+        for (size_t i = 0; i < sizeof simple / sizeof simple[0]; i++)
+            if (strcmp(h, simple[i].name) == 0) return ty(simple[i].k);
+        return efail(E, n, "Unknown type name '%s'", h);
+    }
+    if (n->kind != PTS_AST_SUBSCRIPT || !(h = type_head(n->kids[0])))
+        return efail(E, n, "expected a type annotation");
+    int nargs = n->n - 1;
+    const PtsAst *const *args = (const PtsAst *const *)n->kids + 1;
+    /* Tuple[a, b] parses as one index that is a tuple */
+    if (nargs == 1 && args[0]->kind == PTS_AST_TUPLE) {
+        nargs = args[0]->n;
+        args = (const PtsAst *const *)args[0]->kids;
+    }
+    const PtsType *el[16];
+    if (nargs > 16) return efail(E, n, "type annotation with too many arguments");
+    for (int i = 0; i < nargs; i++) {
+        if (args[i]->kind == PTS_AST_ELLIPSIS) return efail(E, args[i], "Tuple[T, ...] is not supported in TorchScript");
+        if (!(el[i] = parse_type(E, args[i]))) return NULL;
+    }
+    if (strcmp(h, "Optional") == 0) {
+        if (nargs != 1) return efail(E, n, "Optional takes one type argument");
+        if (el[0]->kind == PTS_TY_OPTIONAL || el[0]->kind == PTS_TY_NONE) return el[0];
+        return keep(E, pts_type_optional((PtsType *)el[0]));
+    }
+    if (strcmp(h, "List") == 0 || strcmp(h, "list") == 0) {
+        if (nargs != 1) return efail(E, n, "List takes one type argument");
+        return keep(E, pts_type_list((PtsType *)el[0]));
+    }
+    if (strcmp(h, "Tuple") == 0 || strcmp(h, "tuple") == 0) {
+        /* Tuple[()] is the empty tuple */
+        if (nargs == 1 && args[0]->kind == PTS_AST_TUPLE && args[0]->n == 0) nargs = 0;
+        return keep(E, pts_type_tuple(nargs, (PtsType *const *)el));
+    }
+    if (strcmp(h, "Dict") == 0 || strcmp(h, "dict") == 0) {
+        if (nargs != 2) return efail(E, n, "Dict takes two type arguments");
+        return keep(E, pts_type_dict((PtsType *)el[0], (PtsType *)el[1]));
+    }
+    if (strcmp(h, "Final") == 0) {
+        if (nargs != 1) return efail(E, n, "Final takes one type argument");
+        return el[0];
+    }
+    return efail(E, n, "Unknown type constructor '%s'", h);
+}
+/* }==================== */
+
+/* {==================== schema matching ==================== */
+typedef enum {
+    CONV_NONE, CONV_REPEAT, CONV_TUPLE_TO_LIST, CONV_TENSOR_TO_INT, CONV_TENSOR_TO_FLOAT,
+    CONV_TENSOR_TO_SCALAR, CONV_INT_TO_FLOAT, CONV_NO_MATCH,
+} Conv;
+
+static bool elem_ok(const PtsType *t, int k) {
+    switch (k) {
+    case PTS_T_TENSOR: return t->kind == PTS_TY_TENSOR;
+    case PTS_T_INT: case PTS_T_SCALARTYPE: case PTS_T_LAYOUT: case PTS_T_MEMFORMAT:
+        return t->kind == PTS_TY_INT || t->kind == PTS_TY_SCALARTYPE || t->kind == PTS_TY_LAYOUT ||
+               t->kind == PTS_TY_MEMFORMAT;
+    case PTS_T_FLOAT: return t->kind == PTS_TY_FLOAT;
+    case PTS_T_BOOL: return t->kind == PTS_TY_BOOL;
+    case PTS_T_SCALAR: return t->kind == PTS_TY_INT || t->kind == PTS_TY_FLOAT || t->kind == PTS_TY_NUMBER;
+    case PTS_T_STR: return t->kind == PTS_TY_STR;
+    case PTS_T_DEVICE: return t->kind == PTS_TY_DEVICE;
+    case PTS_T_GENERATOR: return t->kind == PTS_TY_GENERATOR;
+    case PTS_T_ANY: return true;
+    default: return false;
+    }
+}
+
+/* how a value of type t can be passed for a schema argument of type a */
+static Conv arg_conv(const PtsType *t, PtsArgType a, bool allow_conv) {
+    if (a.optional) {
+        if (t->kind == PTS_TY_NONE) return CONV_NONE;
+        if (t->kind == PTS_TY_OPTIONAL) t = t->elems[0];
+    } else if (t->kind == PTS_TY_OPTIONAL || t->kind == PTS_TY_NONE) {
+        return a.kind == PTS_T_ANY && !a.is_list ? CONV_NONE : CONV_NO_MATCH;
+    }
+    if (a.is_list) {
+        if (t->kind == PTS_TY_LIST) {
+            const PtsType *e = t->elems[0];
+            if (a.elem_optional && e->kind == PTS_TY_OPTIONAL) e = e->elems[0];
+            return elem_ok(e, a.kind) ? CONV_NONE : CONV_NO_MATCH;
+        }
+        if (t->kind == PTS_TY_TUPLE) {
+            for (int i = 0; i < t->n; i++)
+                if (!elem_ok(t->elems[i], a.kind)) return CONV_NO_MATCH;
+            return CONV_TUPLE_TO_LIST;
+        }
+        /* int[2] accepts one int, repeated */
+        if (a.list_n > 0 && elem_ok(t, a.kind) && t->kind != PTS_TY_TENSOR) return CONV_REPEAT;
+        return CONV_NO_MATCH;
+    }
+    if (elem_ok(t, a.kind)) return CONV_NONE;
+    if (allow_conv && t->kind == PTS_TY_TENSOR) {
+        if (a.kind == PTS_T_INT) return CONV_TENSOR_TO_INT;
+        if (a.kind == PTS_T_FLOAT) return CONV_TENSOR_TO_FLOAT;
+        if (a.kind == PTS_T_SCALAR) return CONV_TENSOR_TO_SCALAR;
+    }
+    return CONV_NO_MATCH;
+}
+
+typedef struct Call {
+    PtsIrValue *pos[PTS_MAX_CALL_ARGS + 1];   /* positional values (self first for methods) */
+    const PtsAst *pos_at[PTS_MAX_CALL_ARGS + 1];
+    int npos;
+    const char *kwn[PTS_MAX_CALL_ARGS];       /* keyword names and values */
+    PtsIrValue *kwv[PTS_MAX_CALL_ARGS];
+    int nkw;
+} Call;
+
+typedef struct Bound {
+    PtsIrValue *v[PTS_MAX_ARGS];  /* value per schema argument, NULL = default */
+    uint8_t conv[PTS_MAX_ARGS];
+    int pack_from;                /* varargs: positional args >= this are packed into a list */
+    int pack_at;                  /* the list argument receiving them, -1 if none */
+} Bound;
+
+static const char *argtype_name(Emitter *E, PtsArgType a) {
+    PtsType *t = pts_type_from_arg(a);
+    if (!t) return "?";
+    const char *s = tstr(E, t);
+    pts_type_release(t);
+    return s;
+}
+
+/* try one schema; on failure write the reason to why */
+static bool match_schema(Emitter *E, const PtsSchema *s, const Call *c, bool allow_conv, Bound *b, char *why,
+                         size_t nwhy) {
+    memset(b, 0, sizeof *b);
+    b->pack_at = -1;
+    int npositional = 0;
+    while (npositional < s->nargs && !s->args[npositional].kwarg_only) npositional++;
+    int npos = c->npos;
+    if (npos > npositional) {
+        /* varargs: f(3, 4) for a trailing int[] parameter */
+        int last = npositional - 1;
+        bool ok = last >= 0 && s->args[last].type.is_list && s->args[last].type.kind == PTS_T_INT &&
+                  c->pos[last]->type->kind == PTS_TY_INT;
+        for (int i = last + 1; ok && i < npos; i++) ok = c->pos[i]->type->kind == PTS_TY_INT;
+        if (!ok) {
+            snprintf(why, nwhy, "Expected at most %d arguments but found %d positional arguments.", npositional, npos);
+            return false;
+        }
+        b->pack_at = last;
+        b->pack_from = last;
+        npos = last;
+    }
+    for (int i = 0; i < npos; i++) b->v[i] = c->pos[i];
+    for (int k = 0; k < c->nkw; k++) {
+        int i;
+        for (i = 0; i < s->nargs; i++)
+            if (strcmp(s->args[i].name, c->kwn[k]) == 0) break;
+        if (i == s->nargs) {
+            snprintf(why, nwhy, "Keyword argument %s unknown.", c->kwn[k]);
+            return false;
+        }
+        if (b->v[i] || i == b->pack_at) {
+            snprintf(why, nwhy, "Argument %s specified twice in schema, submit one or the other.", c->kwn[k]);
+            return false;
+        }
+        b->v[i] = c->kwv[k];
+    }
+    for (int i = 0; i < s->nargs; i++) {
+        if (i == b->pack_at) continue;
+        if (!b->v[i]) {
+            if (!s->args[i].has_default) {
+                snprintf(why, nwhy, "Argument %s not provided.", s->args[i].name);
+                return false;
+            }
+            continue;
+        }
+        Conv cv = arg_conv(b->v[i]->type, s->args[i].type, allow_conv);
+        if (cv == CONV_NO_MATCH) {
+            snprintf(why, nwhy, "Expected a value of type '%s' for argument '%s' but instead found type '%s'.",
+                     argtype_name(E, s->args[i].type), s->args[i].name, tstr(E, b->v[i]->type));
+            return false;
+        }
+        b->conv[i] = (uint8_t)cv;
+    }
+    return true;
+}
+
+static PtsIrValue *list_construct(Emitter *E, int n, PtsIrValue *const *items, const PtsType *elem, const PtsAst *at) {
+    return mk1(E, PTS_KIND_PRIM(PTS_PRIM_LISTCONSTRUCT), n, items, pts_type_list((PtsType *)elem), at);
+}
+
+static PtsIrValue *op1(Emitter *E, const char *qual, PtsIrValue *x, const PtsAst *at);
+
+/* apply a conversion chosen by match_schema */
+static PtsIrValue *convert(Emitter *E, PtsIrValue *v, Conv cv, PtsArgType a, const PtsAst *at) {
+    switch (cv) {
+    case CONV_NONE: return v;
+    case CONV_REPEAT: {
+        PtsIrValue *items[16];
+        int n = a.list_n > 16 ? 16 : a.list_n;
+        for (int i = 0; i < n; i++) items[i] = v;
+        return list_construct(E, n, items, v->type, at);
+    }
+    case CONV_TUPLE_TO_LIST: {
+        /* a tuple literal becomes a list literal of the same items */
+        PtsNode *tn = v->node;
+        PtsType *et = pts_type_from_arg((PtsArgType){ .kind = a.kind });
+        if (!keep(E, et)) return NULL;
+        if (tn && tn->kind == PTS_KIND_PRIM(PTS_PRIM_TUPLECONSTRUCT))
+            return list_construct(E, tn->ninputs, tn->inputs, et, at);
+        PtsType *ts[64];
+        int n = v->type->n;
+        if (n > 64) return efail(E, at, "tuple too long to convert to a list");
+        for (int i = 0; i < n; i++) ts[i] = R(v->type->elems[i]);
+        PtsNode *u = mk(E, PTS_KIND_PRIM(PTS_PRIM_TUPLEUNPACK), 1, &v, n, ts, at);
+        if (!u) return NULL;
+        return list_construct(E, n, u->outputs, et, at);
+    }
+    case CONV_TENSOR_TO_INT: return op1(E, "IntImplicit", v, at);
+    case CONV_TENSOR_TO_FLOAT: return op1(E, "FloatImplicit", v, at);
+    case CONV_TENSOR_TO_SCALAR: return op1(E, "ScalarImplicit", v, at);
+    case CONV_INT_TO_FLOAT: return op1(E, "Float.int", v, at);
+    default: return efail(E, at, "internal error: bad conversion");
+    }
+}
+
+/* emit the op node for a matched schema */
+static PtsIrValue *emit_matched(Emitter *E, int op, const Call *c, Bound *b, const PtsAst *at) {
+    const PtsSchema *s = &pts_op_info[op].schema;
+    PtsIrValue *ins[PTS_MAX_ARGS];
+    for (int i = 0; i < s->nargs; i++) {
+        if (i == b->pack_at) {
+            if (!(ins[i] = list_construct(E, c->npos - b->pack_from, c->pos + b->pack_from, ty(PTS_TY_INT), at)))
+                return NULL;
+        } else if (b->v[i]) {
+            if (!(ins[i] = convert(E, b->v[i], (Conv)b->conv[i], s->args[i].type, at))) return NULL;
+        } else {
+            if (!(ins[i] = konst(E, pts_value_retain(s->args[i].def), at))) return NULL;
+        }
+    }
+    PtsType *ot[PTS_MAX_RETS];
+    for (int k = 0; k < s->nret; k++) ot[k] = pts_type_from_arg(s->rets[k]);
+    PtsNode *n = mk(E, op, s->nargs, ins, s->nret, ot, at);
+    if (!n) return NULL;
+    if (s->nret == 1) return n->outputs[0];
+    if (s->nret == 0) return cnone(E, at);
+    PtsType *ts[PTS_MAX_RETS];
+    for (int k = 0; k < s->nret; k++) ts[k] = n->outputs[k]->type;
+    return mk1(E, PTS_KIND_PRIM(PTS_PRIM_TUPLECONSTRUCT), s->nret, n->outputs, pts_type_tuple(s->nret, ts), at);
+}
+
+/* rows whose schema is named `name` ("add"), or "add.int" for one overload */
+static bool row_matches(int i, const char *name) {
+    const PtsSchema *s = &pts_op_info[i].schema;
+    const char *dot = strchr(name, '.');
+    size_t nl = dot ? (size_t)(dot - name) : strlen(name);
+    if (strlen(s->name) != nl || strncmp(s->name, name, nl) != 0) return false;
+    return !dot || strcmp(s->overload, dot + 1) == 0;
+}
+
+/* Resolve and emit a call of builtin op `name`. *found is false when no row has that name (no
+ * error is set then, so callers can try an alternative). */
+static PtsIrValue *emit_op(Emitter *E, const char *name, const Call *c, const PtsAst *at, bool *found) {
+    *found = false;
+    int cands[128], nc = 0;
+    for (int i = 0; i < PTS_OP__COUNT && nc < 128; i++)
+        if (row_matches(i, name)) cands[nc++] = i;
+    if (!nc) return NULL;
+    *found = true;
+    Bound b;
+    char why[256];
+    for (int pass = 0; pass < 2; pass++)
+        for (int k = 0; k < nc; k++)
+            if (match_schema(E, &pts_op_info[cands[k]].schema, c, pass == 1, &b, why, sizeof why))
+                return emit_matched(E, cands[k], c, &b, at);
+    /* report every variant, as TorchScript does */
+    PtsBuf m;
+    pts_buf_init(&m);
+    if (nc == 1) {
+        match_schema(E, &pts_op_info[cands[0]].schema, c, true, &b, why, sizeof why);
+        pts_buf_printf(&m, "\naten::%s:\n%s", pts_op_info[cands[0]].schema.text, why);
+    } else {
+        pts_buf_puts(&m, "Arguments for call are not valid.\nThe following variants are available:\n");
+        for (int k = 0; k < nc; k++) {
+            match_schema(E, &pts_op_info[cands[k]].schema, c, true, &b, why, sizeof why);
+            pts_buf_printf(&m, "  \n  aten::%s:\n  %s\n", pts_op_info[cands[k]].schema.text, why);
+        }
+    }
+    efail(E, at, "%s", m.data ? m.data : "Arguments for call are not valid.");
+    pts_buf_free(&m);
+    return NULL;
+}
+
+static PtsIrValue *op_call(Emitter *E, const char *name, const Call *c, const PtsAst *at) {
+    bool found;
+    PtsIrValue *r = emit_op(E, name, c, at, &found);
+    if (!found && !E->err->code)
+        return efail(E, at, "Unknown builtin op: aten::%s.\nCould not find any similar ops to aten::%s. This op may "
+                     "not exist or may not be currently supported in TorchScript.", name, name);
+    return r;
+}
+
+static PtsIrValue *op1(Emitter *E, const char *qual, PtsIrValue *x, const PtsAst *at) {
+    Call c = { .npos = 1 };
+    c.pos[0] = x;
+    return op_call(E, qual, &c, at);
+}
+
+static PtsIrValue *op2(Emitter *E, const char *name, PtsIrValue *x, PtsIrValue *y, const PtsAst *at) {
+    Call c = { .npos = 2 };
+    c.pos[0] = x;
+    c.pos[1] = y;
+    return op_call(E, name, &c, at);
+}
+/* }==================== */
+
+/* {==================== expressions ==================== */
+static PtsIrValue *emit_expr(Emitter *E, const PtsAst *n);
+static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out);
+static PtsIrValue *emit_call(Emitter *E, const PtsAst *n);
+
+/* a value as a condition: bool, or an implicit bool() of Tensor/int/float */
+static PtsIrValue *as_bool(Emitter *E, PtsIrValue *v, const PtsAst *at) {
+    switch (v->type->kind) {
+    case PTS_TY_BOOL: return v;
+    case PTS_TY_TENSOR: return op1(E, "Bool.Tensor", v, at);
+    case PTS_TY_INT: return op1(E, "Bool.int", v, at);
+    case PTS_TY_FLOAT: return op1(E, "Bool.float", v, at);
+    default: return efail(E, at, "Could not cast value of type %s to bool", tstr(E, v->type));
+    }
+}
+
+static PtsIrValue *emit_cond(Emitter *E, const PtsAst *n) {
+    PtsIrValue *v = emit_expr(E, n);
+    return v ? as_bool(E, v, n) : NULL;
+}
+
+/* Common supertype for values meeting at a join, or NULL */
+static const PtsType *unify(Emitter *E, const PtsType *a, const PtsType *b) {
+    if (pts_type_subtype(a, b)) return b;
+    if (pts_type_subtype(b, a)) return a;
+    if (a->kind == PTS_TY_TENSOR && b->kind == PTS_TY_TENSOR) return ty(PTS_TY_TENSOR);
+    if (a->kind == PTS_TY_NONE) return keep(E, pts_type_optional((PtsType *)b));
+    if (b->kind == PTS_TY_NONE) return keep(E, pts_type_optional((PtsType *)a));
+    return NULL;
+}
+
+/* Replace the output-less prim::If `old` by one with outputs of the given types, taking over its
+ * blocks. Returns the new node. */
+static PtsNode *rebuild_if(Emitter *E, PtsNode *old, int nout, const PtsType *const *types) {
+    PtsType *ot[256];
+    if (nout > 256) return efail(E, NULL, "too many variables assigned in one if statement");
+    for (int i = 0; i < nout; i++) ot[i] = R(types[i]);
+    PtsIrValue *cond = old->inputs[0];
+    PtsBlock *saved = E->blk;
+    E->blk = old->owner;
+    PtsNode *n = mk(E, PTS_KIND_PRIM(PTS_PRIM_IF), 1, &cond, nout, ot, NULL);
+    E->blk = saved;
+    if (!n) return NULL;
+    n->range = old->range;
+    n->blocks = old->blocks;
+    n->nblocks = old->nblocks;
+    for (int i = 0; i < n->nblocks; i++) n->blocks[i]->owner = n;
+    old->nblocks = 0;
+    pts_node_destroy(old);   /* n was appended right after old */
+    return n;
+}
+
+/* value-producing if: cond ? then-expr : else-expr, both emitted lazily in their blocks */
+typedef PtsIrValue *(*BranchFn)(Emitter *E, const void *arg);
+
+static PtsIrValue *emit_if_value(Emitter *E, PtsIrValue *cond, BranchFn tf, const void *targ, BranchFn ef,
+                                 const void *earg, const PtsAst *at) {
+    PtsNode *node = mk(E, PTS_KIND_PRIM(PTS_PRIM_IF), 1, &cond, 0, NULL, at);
+    if (!node) return NULL;
+    PtsBlock *bt = pts_node_add_block(E->g, node), *bf = pts_node_add_block(E->g, node);
+    if (!bt || !bf) return oom(E);
+    PtsBlock *saved = E->blk;
+    E->blk = bt;
+    PtsIrValue *tv = tf(E, targ);
+    E->blk = bf;
+    PtsIrValue *fv = tv ? ef(E, earg) : NULL;
+    E->blk = saved;
+    if (!tv || !fv) return NULL;
+    const PtsType *t = unify(E, tv->type, fv->type);
+    if (!t) return efail(E, at, "if-expression branches have different types: %s and %s", tstr(E, tv->type), tstr(E, fv->type));
+    if (pts_block_add_output(E->g, bt, tv, E->err) || pts_block_add_output(E->g, bf, fv, E->err)) return NULL;
+    PtsNode *n = rebuild_if(E, node, 1, &t);
+    return n ? n->outputs[0] : NULL;
+}
+
+static PtsIrValue *br_cond(Emitter *E, const void *a) { return emit_cond(E, a); }
+static PtsIrValue *br_expr(Emitter *E, const void *a) { return emit_expr(E, a); }
+static PtsIrValue *br_true(Emitter *E, const void *a) { return cbool(E, true, a); }
+static PtsIrValue *br_false(Emitter *E, const void *a) { return cbool(E, false, a); }
+
+static const char *binop_name(int op) {
+    switch (op) {
+    case PTS_TK_PLUS: return "add";
+    case PTS_TK_MINUS: return "sub";
+    case PTS_TK_STAR: return "mul";
+    case PTS_TK_SLASH: return "div";
+    case PTS_TK_DSLASH: return "floordiv";
+    case PTS_TK_PERCENT: return "remainder";
+    case PTS_TK_DSTAR: return "pow";
+    case PTS_TK_AT: return "matmul";
+    case PTS_TK_AMP: return "__and__";
+    case PTS_TK_PIPE: return "__or__";
+    case PTS_TK_CARET: return "__xor__";
+    case PTS_TK_LSHIFT: return "__lshift__";
+    case PTS_TK_RSHIFT: return "__rshift__";
+    case PTS_TK_LT: return "lt";
+    case PTS_TK_GT: return "gt";
+    case PTS_TK_LE: return "le";
+    case PTS_TK_GE: return "ge";
+    case PTS_TK_EQ: return "eq";
+    case PTS_TK_NE: return "ne";
+    default: return NULL;
+    }
+}
+
+/* x <op> y, with the number-on-the-left forms a Tensor overload needs: 2 * x -> mul(x, 2),
+ * 1 - x -> rsub(x, 1), 0 < x -> gt(x, 0) */
+static PtsIrValue *emit_binary(Emitter *E, int op, PtsIrValue *x, PtsIrValue *y, const PtsAst *at) {
+    const char *name = binop_name(op);
+    if (!name) return efail(E, at, "unsupported operator %s", pts_tok_name(op));
+    Call c = { .npos = 2 };
+    c.pos[0] = x;
+    c.pos[1] = y;
+    bool found;
+    if (is_num(x->type) && y->type->kind == PTS_TY_TENSOR) {
+        const char *swapped = NULL;
+        switch (op) {
+        case PTS_TK_PLUS: case PTS_TK_STAR: case PTS_TK_EQ: case PTS_TK_NE: case PTS_TK_AMP: case PTS_TK_PIPE:
+        case PTS_TK_CARET: swapped = name; break;
+        case PTS_TK_LT: swapped = "gt"; break;
+        case PTS_TK_GT: swapped = "lt"; break;
+        case PTS_TK_LE: swapped = "ge"; break;
+        case PTS_TK_GE: swapped = "le"; break;
+        case PTS_TK_MINUS: swapped = "rsub"; break;
+        default: break;
+        }
+        if (swapped) {
+            Call s = { .npos = 2 };
+            s.pos[0] = y;
+            s.pos[1] = x;
+            return op_call(E, swapped, &s, at);
+        }
+    }
+    PtsIrValue *r = emit_op(E, name, &c, at, &found);
+    if (!found && !E->err->code)
+        return efail(E, at, "Unknown builtin op: aten::%s.\nCould not find any similar ops to aten::%s. This op may "
+                     "not exist or may not be currently supported in TorchScript.", name, name);
+    return r;
+}
+
+/* comparison chain a < b < c: (a < b) and (b < c), b evaluated once */
+typedef struct ChainArg { const PtsAst *n; int i; PtsIrValue *left; } ChainArg;
+static PtsIrValue *emit_chain(Emitter *E, const PtsAst *n, int i, PtsIrValue *left);
+static PtsIrValue *br_chain(Emitter *E, const void *a) {
+    const ChainArg *c = a;
+    return emit_chain(E, c->n, c->i, c->left);
+}
+
+static PtsIrValue *emit_compare_one(Emitter *E, int op, PtsIrValue *l, PtsIrValue *r, const PtsAst *at) {
+    if (op == PTS_TK_IS || op == PTS_TK_IS_NOT) {
+        /* only decidable statically for now: None against non-optional values */
+        bool want = op == PTS_TK_IS;
+        bool ln = l->type->kind == PTS_TY_NONE, rn = r->type->kind == PTS_TY_NONE;
+        bool lo = l->type->kind == PTS_TY_OPTIONAL, ro = r->type->kind == PTS_TY_OPTIONAL;
+        if (ln && rn) return cbool(E, want, at);
+        if ((ln && !ro) || (rn && !lo)) return cbool(E, !want, at);
+        return efail(E, at, "'is' comparisons of Optional values are not supported yet");
+    }
+    if (op == PTS_TK_IN || op == PTS_TK_NOT_IN) return efail(E, at, "'in' comparisons are not supported yet");
+    return emit_binary(E, op, l, r, at);
+}
+
+static PtsIrValue *emit_chain(Emitter *E, const PtsAst *n, int i, PtsIrValue *left) {
+    PtsIrValue *right = emit_expr(E, n->kids[i + 1]);
+    if (!right) return NULL;
+    PtsIrValue *r = emit_compare_one(E, n->ops[i], left, right, n);
+    if (!r || i + 2 >= n->n) return r;
+    PtsIrValue *c = as_bool(E, r, n);
+    if (!c) return NULL;
+    ChainArg next = { n, i + 1, right };
+    return emit_if_value(E, c, br_chain, &next, br_false, n, n);
+}
+
+static PtsIrValue *tuple_of(Emitter *E, int n, PtsIrValue *const *items, const PtsAst *at) {
+    PtsType *ts[256];
+    if (n > 256) return efail(E, at, "tuple literal too long");
+    for (int i = 0; i < n; i++) ts[i] = items[i]->type;
+    return mk1(E, PTS_KIND_PRIM(PTS_PRIM_TUPLECONSTRUCT), n, items, pts_type_tuple(n, ts), at);
+}
+
+static PtsIrValue *emit_list(Emitter *E, const PtsAst *n) {
+    PtsIrValue *items[256];
+    if (n->n > 256) return efail(E, n, "list literal too long (limit 256 items)");
+    const PtsType *et = NULL;
+    for (int i = 0; i < n->n; i++) {
+        if (n->kids[i]->kind == PTS_AST_STARRED) return efail(E, n->kids[i], "starred expressions are not supported yet");
+        if (!(items[i] = emit_expr(E, n->kids[i]))) return NULL;
+        const PtsType *t = items[i]->type;
+        if (!et) et = t->kind == PTS_TY_TENSOR ? ty(PTS_TY_TENSOR) : t;
+        else if (!pts_type_subtype(t, et)) {
+            const PtsType *u = unify(E, et, t);
+            if (!u || u->kind == PTS_TY_OPTIONAL)
+                return efail(E, n->kids[i], "Lists must contain only a single type, first element had type %s and "
+                             "element %d had type %s", tstr(E, et), i, tstr(E, t));
+            et = u;
+        }
+    }
+    /* [] is List[Tensor] unless annotated */
+    return list_construct(E, n->n, items, et ? et : ty(PTS_TY_TENSOR), n);
+}
+
+/* x[i], x[a:b], x[i, :, None] on tensors, t[k] on tuples */
+static PtsIrValue *emit_subscript(Emitter *E, const PtsAst *n) {
+    PtsIrValue *x = emit_expr(E, n->kids[0]);
+    if (!x) return NULL;
+    if (x->type->kind == PTS_TY_TUPLE) {
+        const PtsAst *ix = n->kids[1];
+        int64_t k;
+        if (n->n != 2) return efail(E, n, "tuples take a single index");
+        if (ix->kind == PTS_AST_INT) k = ix->ival;
+        else if (ix->kind == PTS_AST_UNARY && ix->op == PTS_TK_MINUS && ix->kids[0]->kind == PTS_AST_INT) k = -ix->kids[0]->ival;
+        else return efail(E, ix, "tuple indices must be integer constants (not supported yet otherwise)");
+        int len = x->type->n;
+        if (k < 0) k += len;
+        if (k < 0 || k >= len) return efail(E, ix, "Tuple index out of range. Tuple is length %d and index is %lld", len,
+                                            (long long)(ix->kind == PTS_AST_INT ? ix->ival : -ix->kids[0]->ival));
+        PtsType *ts[256];
+        if (len > 256) return efail(E, n, "tuple too long");
+        for (int i = 0; i < len; i++) ts[i] = R(x->type->elems[i]);
+        PtsNode *u = mk(E, PTS_KIND_PRIM(PTS_PRIM_TUPLEUNPACK), 1, &x, len, ts, n);
+        return u ? u->outputs[k] : NULL;
+    }
+    if (x->type->kind != PTS_TY_TENSOR)
+        return efail(E, n, "indexing values of type %s is not supported yet", tstr(E, x->type));
+    /* tensor indexing, one index after another; dim follows the dimensions consumed so far */
+    int64_t dim = 0;
+    int nidx = n->n - 1, ell = -1;
+    for (int i = 0; i < nidx; i++)
+        if (n->kids[i + 1]->kind == PTS_AST_ELLIPSIS) {
+            if (ell >= 0) return efail(E, n->kids[i + 1], "An index can only have a single ellipsis ('...')");
+            ell = i;
+        }
+    for (int i = 0; i < nidx; i++) {
+        const PtsAst *ix = n->kids[i + 1];
+        if (ix->kind == PTS_AST_ELLIPSIS) {
+            /* the rest index from the end */
+            int rest = 0;
+            for (int k = i + 1; k < nidx; k++) {
+                if (n->kids[k + 1]->kind == PTS_AST_NONE) return efail(E, n->kids[k + 1], "None after '...' in an index is not supported yet");
+                rest++;
+            }
+            dim = -rest;
+            continue;
+        }
+        PtsIrValue *d = cint(E, dim, ix);
+        if (!d) return NULL;
+        if (ix->kind == PTS_AST_NONE) {
+            if (!(x = op2(E, "unsqueeze", x, d, ix))) return NULL;
+            dim++;
+        } else if (ix->kind == PTS_AST_SLICE) {
+            Call c = { .npos = 2 };
+            c.pos[0] = x;
+            c.pos[1] = d;
+            for (int k = 0; k < 3; k++) {
+                if (!ix->kids[k]) continue;
+                static const char *const names[] = { "start", "end", "step" };
+                PtsIrValue *v = emit_expr(E, ix->kids[k]);
+                if (!v) return NULL;
+                c.kwn[c.nkw] = names[k];
+                c.kwv[c.nkw++] = v;
+            }
+            if (!(x = op_call(E, "slice", &c, ix))) return NULL;
+            dim++;
+        } else {
+            PtsIrValue *v = emit_expr(E, ix);
+            if (!v) return NULL;
+            if (v->type->kind != PTS_TY_INT)
+                return efail(E, ix, "indexing a tensor with a value of type %s is not supported yet", tstr(E, v->type));
+            Call c = { .npos = 3 };
+            c.pos[0] = x;
+            c.pos[1] = d;
+            c.pos[2] = v;
+            if (!(x = op_call(E, "select", &c, ix))) return NULL;
+            if (dim < 0) dim++;
+        }
+    }
+    return x;
+}
+
+/* a constant folded from a literal expression (defaults, negative literals) */
+static bool const_value(Emitter *E, const PtsAst *n, PtsValue *out) {
+    switch (n->kind) {
+    case PTS_AST_INT: *out = pts_vint(n->ival); return true;
+    case PTS_AST_FLOAT: *out = pts_vdouble(n->fval); return true;
+    case PTS_AST_TRUE: *out = pts_vbool(true); return true;
+    case PTS_AST_FALSE: *out = pts_vbool(false); return true;
+    case PTS_AST_NONE: *out = pts_none(); return true;
+    case PTS_AST_STR: return pts_str_new(n->str, n->len, E->err, out) == PTS_OK;
+    case PTS_AST_UNARY:
+        if (n->op == PTS_TK_MINUS && n->kids[0]->kind == PTS_AST_INT) {
+            *out = pts_vint((int64_t)(0 - (uint64_t)n->kids[0]->ival));
+            return true;
+        }
+        if (n->op == PTS_TK_MINUS && n->kids[0]->kind == PTS_AST_FLOAT) { *out = pts_vdouble(-n->kids[0]->fval); return true; }
+        break;
+    case PTS_AST_TUPLE: case PTS_AST_LIST: {
+        if (pts_list_new(n->kind == PTS_AST_TUPLE ? PTS_V_TUPLE : PTS_V_LIST, n->n, E->err, out)) return false;
+        for (int i = 0; i < n->n; i++) {
+            PtsValue e;
+            if (!const_value(E, n->kids[i], &e)) { pts_value_release(out); return false; }
+            if (pts_list_append(*out, e, E->err)) { pts_value_release(out); return false; }
+        }
+        return true;
+    }
+    default: break;
+    }
+    efail(E, n, "default values must be constants (literals, tuples or lists of literals)");
+    return false;
+}
+
+static PtsIrValue *emit_expr(Emitter *E, const PtsAst *n) {
+    switch (n->kind) {
+    case PTS_AST_INT: return cint(E, n->ival, n);
+    case PTS_AST_FLOAT: return konst(E, pts_vdouble(n->fval), n);
+    case PTS_AST_TRUE: return cbool(E, true, n);
+    case PTS_AST_FALSE: return cbool(E, false, n);
+    case PTS_AST_NONE: return cnone(E, n);
+    case PTS_AST_STR: {
+        PtsValue s;
+        if (pts_str_new(n->str, n->len, E->err, &s)) return NULL;
+        return konst(E, s, n);
+    }
+    case PTS_AST_ELLIPSIS: return efail(E, n, "'...' can only be used in an index");
+    case PTS_AST_NAME: case PTS_AST_ATTR: {
+        Sv sv;
+        if (!emit_sugared(E, n, &sv)) return NULL;
+        if (sv.kind == SV_VALUE) return sv.v;
+        if (sv.kind == SV_NS) return efail(E, n, "Module '%s' cannot be used as a value", sv.name);
+        if (sv.kind == SV_METHOD) return efail(E, n, "methods cannot be used as values (call '%s')", sv.name);
+        return efail(E, n, "builtin function '%s' cannot be used as a value", sv.name);
+    }
+    case PTS_AST_CALL: return emit_call(E, n);
+    case PTS_AST_UNARY: {
+        /* -literal is a negative constant */
+        if (n->op == PTS_TK_MINUS && (n->kids[0]->kind == PTS_AST_INT || n->kids[0]->kind == PTS_AST_FLOAT)) {
+            PtsValue v;
+            if (!const_value(E, n, &v)) return NULL;
+            return konst(E, v, n);
+        }
+        PtsIrValue *x = emit_expr(E, n->kids[0]);
+        if (!x) return NULL;
+        if (n->op == PTS_TK_PLUS) {
+            if (!is_num(x->type) && x->type->kind != PTS_TY_TENSOR)
+                return efail(E, n, "unary + on a value of type %s", tstr(E, x->type));
+            return x;
+        }
+        if (n->op == PTS_TK_MINUS) return op1(E, "neg", x, n);
+        if (x->type->kind == PTS_TY_TENSOR) return op1(E, "bitwise_not", x, n);
+        return efail(E, n, "'~' on a value of type %s is not supported yet", tstr(E, x->type));
+    }
+    case PTS_AST_NOT: {
+        PtsIrValue *c = emit_cond(E, n->kids[0]);
+        return c ? op1(E, "__not__", c, n) : NULL;
+    }
+    case PTS_AST_AND: case PTS_AST_OR: {
+        PtsIrValue *c = emit_cond(E, n->kids[0]);
+        if (!c) return NULL;
+        if (n->kind == PTS_AST_AND) return emit_if_value(E, c, br_cond, n->kids[1], br_false, n, n);
+        return emit_if_value(E, c, br_true, n, br_cond, n->kids[1], n);
+    }
+    case PTS_AST_IFEXP: {
+        PtsIrValue *c = emit_cond(E, n->kids[0]);
+        return c ? emit_if_value(E, c, br_expr, n->kids[1], br_expr, n->kids[2], n) : NULL;
+    }
+    case PTS_AST_BINOP: {
+        PtsIrValue *x = emit_expr(E, n->kids[0]), *y;
+        if (!x || !(y = emit_expr(E, n->kids[1]))) return NULL;
+        return emit_binary(E, n->op, x, y, n);
+    }
+    case PTS_AST_COMPARE: {
+        PtsIrValue *l = emit_expr(E, n->kids[0]);
+        return l ? emit_chain(E, n, 0, l) : NULL;
+    }
+    case PTS_AST_TUPLE: {
+        PtsIrValue *items[256];
+        if (n->n > 256) return efail(E, n, "tuple literal too long (limit 256 items)");
+        for (int i = 0; i < n->n; i++) {
+            if (n->kids[i]->kind == PTS_AST_STARRED) return efail(E, n->kids[i], "starred expressions are not supported yet");
+            if (!(items[i] = emit_expr(E, n->kids[i]))) return NULL;
+        }
+        return tuple_of(E, n->n, items, n);
+    }
+    case PTS_AST_LIST: return emit_list(E, n);
+    case PTS_AST_SUBSCRIPT: return emit_subscript(E, n);
+    case PTS_AST_DICT: return efail(E, n, "dict literals are not supported yet");
+    case PTS_AST_LISTCOMP: return efail(E, n, "list comprehensions are not supported yet");
+    case PTS_AST_DICTCOMP: return efail(E, n, "dict comprehensions are not supported yet");
+    case PTS_AST_STARRED: return efail(E, n, "starred expressions are not supported yet");
+    case PTS_AST_SLICE: return efail(E, n, "slices can only be used in an index");
+    default: return efail(E, n, "unexpected %s in an expression", pts_ast_kind_name(n->kind));
+    }
+}
+
+/* what a global name refers to */
+static bool resolve_global(Emitter *E, const PtsAst *at, const char *name, Sv *out) {
+    static const char *const builtins[] = { "range", "len", "int", "float", "bool", "print", "isinstance",
+                                            "min", "max", "abs", "str", "list", "tuple", "getattr", "hasattr",
+                                            "zip", "enumerate", "sum", "round", "super", "divmod", "sorted", NULL };
+    if (E->res && E->res->global) {
+        PtsResolved r;
+        memset(&r, 0, sizeof r);
+        if (E->res->global(E->res->ctx, name, &r, E->err)) {
+            pts_value_release(&r.value);
+            if (E->err->code == PTS_OK) pts_fail(E->err, PTS_ERR_COMPILE, "name resolution of '%s' failed", name);
+            return false;
+        }
+        r.ns[sizeof r.ns - 1] = 0;
+        switch (r.kind) {
+        case PTS_RES_NAMESPACE:
+        case PTS_RES_BUILTIN: {
+            const char *s = pts_arena_strndup(E->a, r.ns, strlen(r.ns));
+            if (!s) return oom(E), false;
+            *out = (Sv){ r.kind == PTS_RES_NAMESPACE ? SV_NS : SV_BUILTIN, NULL, s, name };
+            return true;
+        }
+        case PTS_RES_VALUE: {
+            int tag = r.value.tag;
+            if (tag != PTS_V_INT && tag != PTS_V_DOUBLE && tag != PTS_V_BOOL && tag != PTS_V_STR && tag != PTS_V_NONE) {
+                pts_value_release(&r.value);
+                efail(E, at, "Python value '%s' cannot be used as a constant", name);
+                return false;
+            }
+            PtsIrValue *v = konst(E, r.value, at);
+            if (!v) return false;
+            *out = (Sv){ SV_VALUE, v, NULL, NULL };
+            return true;
+        }
+        case PTS_RES_OTHER:
+            if (strcmp(r.ns, "function") == 0) {
+                efail(E, at, "calling the Python function '%s' from TorchScript is not supported yet", name);
+                return false;
+            }
+            efail(E, at, "Python value of type '%s' cannot be used as a value. Perhaps it is a closed over global "
+                  "variable? If so, please consider passing it in as an argument or use a local variable instead.",
+                  r.ns);
+            return false;
+        default: break;
+        }
+    } else {
+        /* no resolver (archive code): the builtin namespaces */
+        if (strcmp(name, "torch") == 0 || strcmp(name, "math") == 0) {
+            *out = (Sv){ SV_NS, NULL, name, name };
+            return true;
+        }
+        for (int i = 0; builtins[i]; i++)
+            if (strcmp(builtins[i], name) == 0) {
+                *out = (Sv){ SV_BUILTIN, NULL, builtins[i], NULL };
+                return true;
+            }
+    }
+    efail(E, at, "undefined value %s", name);
+    return false;
+}
+
+/* the attribute `name` of a module object value */
+static bool object_attr(Emitter *E, PtsIrValue *obj, const char *name, const PtsAst *at, Sv *out) {
+    PtsClassType *cls = obj->type->cls;
+    int slot = pts_class_find_attr(cls, name);
+    if (slot >= 0) {
+        PtsNode *n = mk(E, PTS_KIND_PRIM(PTS_PRIM_GETATTR), 1, &obj, 1, (PtsType *[]){ R(cls->attrs[slot].type) }, at);
+        if (!n || !set_name_attr(E, n, name)) return false;
+        pts_value_set_name(E->g, n->outputs[0], name);
+        *out = (Sv){ SV_VALUE, n->outputs[0], NULL, NULL };
+        return true;
+    }
+    /* a method: known, or (on the class being compiled) available from the resolver */
+    if (pts_class_find_method(cls, name) || (cls == E->cls && E->res && E->res->method)) {
+        *out = (Sv){ SV_METHOD, obj, name, NULL };
+        return true;
+    }
+    const char *short_name = strrchr(cls->qualname, '.');
+    efail(E, at, "Module '%s' has no attribute '%s'", short_name ? short_name + 1 : cls->qualname, name);
+    return false;
+}
+
+static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out) {
+    if (n->kind == PTS_AST_NAME) {
+        Var *v = lookup(E, n->str);
+        if (v) {
+            if (!v->v) {
+                efail(E, n, "%s", v->undef ? v->undef : "undefined value");
+                return false;
+            }
+            *out = (Sv){ SV_VALUE, v->v, NULL, NULL };
+            return true;
+        }
+        return resolve_global(E, n, n->str, out);
+    }
+    if (n->kind == PTS_AST_ATTR) {
+        Sv base;
+        if (!emit_sugared(E, n->kids[0], &base)) return false;
+        const char *name = n->str;
+        if (base.kind == SV_NS) {
+            /* a function of an op namespace, resolved at the call; a value or module otherwise */
+            char path[256];
+            snprintf(path, sizeof path, "%s.%s", base.path ? base.path : base.name, name);
+            if (E->res && E->res->global) {
+                PtsResolved r;
+                memset(&r, 0, sizeof r);
+                if (E->res->global(E->res->ctx, path, &r, E->err)) { pts_value_release(&r.value); return false; }
+                if (r.kind == PTS_RES_NAMESPACE) {
+                    const char *s = pts_arena_strndup(E->a, r.ns, strnlen(r.ns, sizeof r.ns));
+                    const char *p = pts_arena_strndup(E->a, path, strlen(path));
+                    if (!s || !p) return oom(E), false;
+                    *out = (Sv){ SV_NS, NULL, s, p };
+                    return true;
+                }
+                if (r.kind == PTS_RES_VALUE) {
+                    PtsIrValue *v = konst(E, r.value, n);
+                    if (!v) return false;
+                    *out = (Sv){ SV_VALUE, v, NULL, NULL };
+                    return true;
+                }
+                pts_value_release(&r.value);
+            }
+            const char *s = pts_arena_strndup(E->a, name, strlen(name));
+            if (!s) return oom(E), false;
+            *out = (Sv){ SV_OPFN, NULL, s, NULL };
+            return true;
+        }
+        if (base.kind != SV_VALUE) {
+            efail(E, n, "'%s' has no attribute '%s'", base.name ? base.name : "value", name);
+            return false;
+        }
+        PtsIrValue *obj = base.v;
+        if (obj->type->kind == PTS_TY_CLASS) return object_attr(E, obj, name, n, out);
+        if (obj->type->kind == PTS_TY_TENSOR) {
+            /* properties lowered to ops */
+            static const struct { const char *attr, *op; } props[] = {
+                {"shape", "size"}, {"ndim", "dim"}, {"T", "numpy_T"}, {"mT", "mT"}, {"H", "adjoint"},
+            };
+            for (size_t i = 0; i < sizeof props / sizeof props[0]; i++)
+                if (strcmp(props[i].attr, name) == 0) {
+                    PtsIrValue *v = op1(E, props[i].op, obj, n);
+                    if (!v) return false;
+                    *out = (Sv){ SV_VALUE, v, NULL, NULL };
+                    return true;
+                }
+            *out = (Sv){ SV_METHOD, obj, name, NULL };
+            return true;
+        }
+        efail(E, n, "'%s' object has no attribute or method '%s'", tstr(E, obj->type), name);
+        return false;
+    }
+    PtsIrValue *v = emit_expr(E, n);
+    if (!v) return false;
+    *out = (Sv){ SV_VALUE, v, NULL, NULL };
+    return true;
+}
+/* }==================== */
+
+/* {==================== calls ==================== */
+static PtsStatus compile_def(CompileCtx *cc, PtsClassType *cls, const PtsSource *src, const PtsResolver *r,
+                             PtsError *err, PtsFunction **out);
+
+/* evaluate the arguments of a call node in source order */
+static bool emit_args(Emitter *E, const PtsAst *n, Call *c) {
+    for (int i = 1; i < n->n; i++) {
+        const PtsAst *a = n->kids[i];
+        if (a->kind == PTS_AST_STARRED) return efail(E, a, "starred arguments are not supported yet"), false;
+        if (a->kind == PTS_AST_KWARG) {
+            if (c->nkw >= PTS_MAX_CALL_ARGS) return efail(E, a, "too many arguments"), false;
+            c->kwn[c->nkw] = a->str;
+            if (!(c->kwv[c->nkw++] = emit_expr(E, a->kids[0]))) return false;
+        } else {
+            if (c->npos >= PTS_MAX_CALL_ARGS) return efail(E, a, "too many arguments"), false;
+            c->pos_at[c->npos] = a;
+            if (!(c->pos[c->npos++] = emit_expr(E, a))) return false;
+        }
+    }
+    return true;
+}
+
+/* call of a compiled method f on obj: arguments matched by f's signature */
+static PtsIrValue *call_method(Emitter *E, PtsIrValue *obj, PtsFunction *f, const Call *c, const PtsAst *at) {
+    PtsBlock *top = f->graph->top;
+    int nparams = top->ninputs - 1;
+    PtsIrValue *ins[PTS_MAX_CALL_ARGS + 1] = { 0 };
+    if (nparams > PTS_MAX_CALL_ARGS) return efail(E, at, "method %s has too many parameters", f->name);
+    if (c->npos > nparams)
+        return efail(E, at, "%s() expected at most %d arguments but received %d", f->name, nparams, c->npos);
+    for (int i = 0; i < c->npos; i++) ins[i + 1] = c->pos[i];
+    for (int k = 0; k < c->nkw; k++) {
+        int i;
+        for (i = 0; i < nparams; i++) {
+            const char *pn = f->arg_names && f->nargs == top->ninputs ? f->arg_names[i + 1] : top->inputs[i + 1]->name;
+            if (pn && strcmp(pn, c->kwn[k]) == 0) break;
+        }
+        if (i == nparams) return efail(E, at, "%s() got an unexpected keyword argument '%s'", f->name, c->kwn[k]);
+        if (ins[i + 1]) return efail(E, at, "%s() got multiple values for argument '%s'", f->name, c->kwn[k]);
+        ins[i + 1] = c->kwv[k];
+    }
+    for (int i = 0; i < nparams; i++) {
+        const PtsIrValue *p = top->inputs[i + 1];
+        const char *pn = f->arg_names && f->nargs == top->ninputs ? f->arg_names[i + 1] : p->name;
+        if (!ins[i + 1]) {
+            if (f->has_default && f->nargs == top->ninputs && f->has_default[i + 1]) {
+                if (!(ins[i + 1] = konst(E, pts_value_retain(f->defaults[i + 1]), at))) return NULL;
+                continue;
+            }
+            return efail(E, at, "%s() is missing value for argument '%s'", f->name, pn ? pn : "?");
+        }
+        /* traced methods have refined Tensor parameter types: any Tensor is accepted */
+        const PtsType *want = p->type->kind == PTS_TY_TENSOR ? ty(PTS_TY_TENSOR) : p->type;
+        if (!pts_type_subtype(ins[i + 1]->type, want))
+            return efail(E, at, "\n%s:\nExpected a value of type '%s' for argument '%s' but instead found type '%s'.",
+                         f->name, tstr(E, want), pn ? pn : "?", tstr(E, ins[i + 1]->type));
+    }
+    ins[0] = obj;
+    int nret = top->noutputs;
+    PtsType *ot[8];
+    if (nret > 8) return efail(E, at, "method %s returns too many values", f->name);
+    for (int k = 0; k < nret; k++) {
+        /* results of traced methods carry shapes; callers see plain Tensor */
+        const PtsType *t = top->outputs[k]->type;
+        ot[k] = R(t->kind == PTS_TY_TENSOR ? ty(PTS_TY_TENSOR) : t);
+    }
+    PtsNode *n = mk(E, PTS_KIND_PRIM(PTS_PRIM_CALLMETHOD), nparams + 1, ins, nret, ot, at);
+    if (!n || !set_name_attr(E, n, f->name)) return NULL;
+    return nret == 1 ? n->outputs[0] : cnone(E, at);
+}
+
+/* obj.name(...) where obj is a module */
+static PtsIrValue *emit_method_call(Emitter *E, PtsIrValue *obj, const char *name, const Call *c, const PtsAst *at) {
+    PtsClassType *cls = obj->type->cls;
+    PtsFunction *f = pts_class_find_method(cls, name);
+    if (!f && cls == E->cls && E->res && E->res->method) {
+        /* a method of the class being compiled that is not compiled yet */
+        CompileCtx *cc = E->cc;
+        for (int i = 0; i < cc->n; i++)
+            if (strcmp(cc->names[i], name) == 0)
+                return efail(E, at, "method '%s' is called recursively; recursion is not supported in TorchScript", name);
+        if (cc->n >= PTS_MAX_COMPILE_NEST) return efail(E, at, "methods call each other too deeply (limit %d)", PTS_MAX_COMPILE_NEST);
+        PtsOwnedSource os;
+        memset(&os, 0, sizeof os);
+        if (E->res->method(E->res->ctx, name, &os, E->err)) {
+            pts_free(os.text);
+            pts_free(os.file);
+            return NULL;
+        }
+        if (!os.text) {
+            pts_free(os.file);
+            const char *sn = strrchr(cls->qualname, '.');
+            return efail(E, at, "Module '%s' has no attribute '%s'", sn ? sn + 1 : cls->qualname, name);
+        }
+        PtsSource s2 = { os.text, os.len, os.file, os.line_offset };
+        PtsStatus st = compile_def(cc, cls, &s2, E->res, E->err, NULL);
+        pts_free(os.text);
+        pts_free(os.file);
+        if (st) return NULL;
+        f = pts_class_find_method(cls, name);
+        if (!f) return efail(E, at, "method '%s' did not compile to a method of that name", name);
+    }
+    if (!f) {
+        const char *sn = strrchr(cls->qualname, '.');
+        return efail(E, at, "Module '%s' has no method '%s'", sn ? sn + 1 : cls->qualname, name);
+    }
+    return call_method(E, obj, f, c, at);
+}
+
+static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst *n) {
+    Call c;
+    memset(&c, 0, sizeof c);
+    if (strcmp(name, "range") == 0) return efail(E, n, "range() can only be used as the iterable of a for loop");
+    if (strcmp(name, "print") == 0) return efail(E, n, "print() is not supported yet");
+    if (strcmp(name, "isinstance") == 0) {
+        /* decided statically from the value's type */
+        if (n->n != 3) return efail(E, n, "isinstance() takes 2 arguments");
+        PtsIrValue *v = emit_expr(E, n->kids[1]);
+        if (!v) return NULL;
+        const PtsAst *tn = n->kids[2];
+        int nt = tn->kind == PTS_AST_TUPLE ? tn->n : 1;
+        bool r = false;
+        for (int i = 0; i < nt; i++) {
+            const PtsAst *one = tn->kind == PTS_AST_TUPLE ? tn->kids[i] : tn;
+            const char *h = type_head(one);
+            if (h && (strcmp(h, "list") == 0 || strcmp(h, "tuple") == 0 || strcmp(h, "dict") == 0)) {
+                int k = h[0] == 'l' ? PTS_TY_LIST : h[0] == 't' ? PTS_TY_TUPLE : PTS_TY_DICT;
+                r = r || v->type->kind == k;
+                continue;
+            }
+            const PtsType *t = parse_type(E, one);
+            if (!t) return NULL;
+            if (v->type->kind == PTS_TY_OPTIONAL || v->type->kind == PTS_TY_ANY || v->type->kind == PTS_TY_UNION)
+                return efail(E, n, "isinstance() on values of type %s is not supported yet", tstr(E, v->type));
+            r = r || pts_type_subtype(v->type, t);
+        }
+        return cbool(E, r, n);
+    }
+    if (!emit_args(E, n, &c)) return NULL;
+    if (strcmp(name, "int") == 0 || strcmp(name, "float") == 0 || strcmp(name, "bool") == 0) {
+        static const char *const ops[] = { "Int", "Float", "Bool" };
+        const char *op = ops[name[0] == 'i' ? 0 : name[0] == 'f' ? 1 : 2];
+        if (c.nkw || c.npos > 1) return efail(E, n, "%s() takes at most 1 argument", name);
+        if (c.npos == 0) {
+            if (name[0] == 'i') return cint(E, 0, n);
+            if (name[0] == 'f') return konst(E, pts_vdouble(0), n);
+            return cbool(E, false, n);
+        }
+        /* a conversion to the same type is the value itself */
+        PtsIrValue *x = c.pos[0];
+        if ((name[0] == 'i' && x->type->kind == PTS_TY_INT) || (name[0] == 'f' && x->type->kind == PTS_TY_FLOAT) ||
+            (name[0] == 'b' && x->type->kind == PTS_TY_BOOL))
+            return x;
+        return op_call(E, op, &c, n);
+    }
+    if (strcmp(name, "len") == 0 || strcmp(name, "abs") == 0 || strcmp(name, "min") == 0 || strcmp(name, "max") == 0)
+        return op_call(E, name, &c, n);
+    return efail(E, n, "builtin function '%s' is not supported yet", name);
+}
+
+static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
+    Sv callee;
+    if (!emit_sugared(E, n->kids[0], &callee)) return NULL;
+    Call c;
+    memset(&c, 0, sizeof c);
+    switch (callee.kind) {
+    case SV_BUILTIN: return emit_builtin_call(E, callee.name, n);
+    case SV_NS: return efail(E, n, "Module '%s' is not callable", callee.name);
+    case SV_OPFN: {
+        /* torch.jit helpers that are not ops */
+        const PtsAst *f = n->kids[0];
+        if (f->kind == PTS_AST_ATTR && f->kids[0]->kind == PTS_AST_ATTR && f->kids[0]->str &&
+            strcmp(f->kids[0]->str, "jit") == 0) {
+            if (strcmp(callee.name, "is_scripting") == 0) return cbool(E, true, n);
+            if (strcmp(callee.name, "annotate") == 0) {
+                if (n->n != 3) return efail(E, n, "annotate() takes a type and a value");
+                const PtsType *t = parse_type(E, n->kids[1]);
+                PtsIrValue *v = t ? emit_expr(E, n->kids[2]) : NULL;
+                if (!v) return NULL;
+                if (!pts_type_subtype(v->type, t))
+                    return efail(E, n, "annotate(): expected a value of type %s but found %s", tstr(E, t), tstr(E, v->type));
+                return v;
+            }
+        }
+        if (!emit_args(E, n, &c)) return NULL;
+        return op_call(E, callee.name, &c, n);
+    }
+    case SV_METHOD: {
+        c.pos[0] = callee.v;
+        c.npos = 1;
+        if (callee.v->type->kind == PTS_TY_CLASS) {
+            Call mc;
+            memset(&mc, 0, sizeof mc);
+            if (!emit_args(E, n, &mc)) return NULL;
+            return emit_method_call(E, callee.v, callee.name, &mc, n);
+        }
+        if (!emit_args(E, n, &c)) return NULL;
+        bool found;
+        PtsIrValue *r = emit_op(E, callee.name, &c, n, &found);
+        if (!found && !E->err->code)
+            return efail(E, n->kids[0], "'Tensor' object has no attribute or method '%s'.", callee.name);
+        return r;
+    }
+    case SV_VALUE:
+        if (callee.v->type->kind == PTS_TY_CLASS) {
+            if (!emit_args(E, n, &c)) return NULL;
+            return emit_method_call(E, callee.v, "forward", &c, n);
+        }
+        return efail(E, n, "'%s' object is not callable", tstr(E, callee.v->type));
+    default: return efail(E, n, "not callable");
+    }
+}
+/* }==================== */
+
+/* {==================== statements ==================== */
+static int emit_stmts(Emitter *E, const PtsAst *blk, int start, const Cont *cont, PtsIrValue **ret);
+
+/* assign value v (from expression at) to target t */
+static bool assign_to(Emitter *E, const PtsAst *t, PtsIrValue *v, const PtsAst *at) {
+    switch (t->kind) {
+    case PTS_AST_NAME: return bind(E, t->str, v, t);
+    case PTS_AST_TUPLE: case PTS_AST_LIST: {
+        for (int i = 0; i < t->n; i++)
+            if (t->kids[i]->kind == PTS_AST_STARRED) return efail(E, t->kids[i], "starred assignment is not supported yet"), false;
+        if (v->type->kind != PTS_TY_TUPLE)
+            return efail(E, at, "cannot unpack a value of type %s into %d variables (only tuples for now)",
+                         tstr(E, v->type), t->n), false;
+        if (v->type->n != t->n)
+            return efail(E, at, "%s to unpack: need %d values, found %d", v->type->n < t->n ? "not enough values" : "too many values",
+                         t->n, v->type->n), false;
+        PtsIrValue *items[256];
+        if (t->n > 256) return efail(E, t, "too many targets"), false;
+        PtsNode *tn = v->node;
+        if (tn && tn->kind == PTS_KIND_PRIM(PTS_PRIM_TUPLECONSTRUCT) && tn->ninputs == t->n) {
+            /* unpacking a tuple just built: take its items */
+            for (int i = 0; i < t->n; i++) items[i] = tn->inputs[i];
+        } else {
+            PtsType *ts[256];
+            for (int i = 0; i < t->n; i++) ts[i] = R(v->type->elems[i]);
+            PtsNode *u = mk(E, PTS_KIND_PRIM(PTS_PRIM_TUPLEUNPACK), 1, &v, t->n, ts, at);
+            if (!u) return false;
+            for (int i = 0; i < t->n; i++) items[i] = u->outputs[i];
+        }
+        for (int i = 0; i < t->n; i++)
+            if (!assign_to(E, t->kids[i], items[i], at)) return false;
+        return true;
+    }
+    case PTS_AST_ATTR: {
+        Sv base;
+        if (!emit_sugared(E, t->kids[0], &base)) return false;
+        if (base.kind != SV_VALUE || base.v->type->kind != PTS_TY_CLASS)
+            return efail(E, t, "attribute assignment is only supported on module attributes"), false;
+        PtsClassType *cls = base.v->type->cls;
+        int slot = pts_class_find_attr(cls, t->str);
+        if (slot < 0) return efail(E, t, "Module has no attribute '%s'; attributes must be defined in __init__", t->str), false;
+        if (!pts_type_subtype(v->type, cls->attrs[slot].type))
+            return efail(E, at, "Wrong type for attribute assignment. Expected %s but got %s", tstr(E, cls->attrs[slot].type),
+                         tstr(E, v->type)), false;
+        PtsIrValue *ins[2] = { base.v, v };
+        PtsNode *n = mk(E, PTS_KIND_PRIM(PTS_PRIM_SETATTR), 2, ins, 0, NULL, t);
+        return n && set_name_attr(E, n, t->str);
+    }
+    case PTS_AST_SUBSCRIPT: return efail(E, t, "assignment to subscripts is not supported yet"), false;
+    default: return efail(E, t, "cannot assign to this expression"), false;
+    }
+}
+
+static bool emit_assign(Emitter *E, const PtsAst *s) {
+    const PtsAst *value = s->kids[s->n - 1];
+    /* a, b = b, a: evaluate every right-hand item, then bind (no tuple is built) */
+    if (s->n == 2 && value->kind == PTS_AST_TUPLE && (s->kids[0]->kind == PTS_AST_TUPLE || s->kids[0]->kind == PTS_AST_LIST) &&
+        s->kids[0]->n == value->n) {
+        const PtsAst *t = s->kids[0];
+        PtsIrValue *items[256];
+        if (t->n > 256) return efail(E, t, "too many targets"), false;
+        for (int i = 0; i < t->n; i++) {
+            if (t->kids[i]->kind == PTS_AST_STARRED || value->kids[i]->kind == PTS_AST_STARRED)
+                return efail(E, s, "starred assignment is not supported yet"), false;
+            if (!(items[i] = emit_expr(E, value->kids[i]))) return false;
+        }
+        for (int i = 0; i < t->n; i++)
+            if (!assign_to(E, t->kids[i], items[i], value->kids[i])) return false;
+        return true;
+    }
+    PtsIrValue *v = emit_expr(E, value);
+    if (!v) return false;
+    for (int i = 0; i < s->n - 1; i++)
+        if (!assign_to(E, s->kids[i], v, value)) return false;
+    return true;
+}
+
+static bool emit_ann_assign(Emitter *E, const PtsAst *s) {
+    const PtsType *t = parse_type(E, s->kids[1]);
+    if (!t) return false;
+    if (!s->kids[2]) return efail(E, s, "annotated declarations without a value are not supported yet"), false;
+    PtsIrValue *v;
+    /* an empty list literal takes the annotated element type */
+    if (s->kids[2]->kind == PTS_AST_LIST && s->kids[2]->n == 0 && t->kind == PTS_TY_LIST)
+        v = list_construct(E, 0, NULL, t->elems[0], s->kids[2]);
+    else v = emit_expr(E, s->kids[2]);
+    if (!v) return false;
+    if (!pts_type_subtype(v->type, t))
+        return efail(E, s->kids[2], "Variable '%s' is annotated with type %s but is being assigned to a value of type %s",
+                     s->kids[0]->kind == PTS_AST_NAME ? s->kids[0]->str : "?", tstr(E, t), tstr(E, v->type)), false;
+    if (s->kids[0]->kind != PTS_AST_NAME) return assign_to(E, s->kids[0], v, s->kids[2]);
+    const char *name = s->kids[0]->str;
+    Var *old = lookup(E, name);
+    if (old && old->decl && !pts_type_equal(old->decl, t))
+        return efail(E, s, "Variable '%s' previously had type %s but is now being annotated as %s", name, tstr(E, old->decl),
+                     tstr(E, t)), false;
+    name_value(E, v, name);
+    return set_var(E, name, v, t, NULL);
+}
+
+static bool emit_aug_assign(Emitter *E, const PtsAst *s) {
+    const PtsAst *t = s->kids[0];
+    if (t->kind == PTS_AST_SUBSCRIPT) return efail(E, t, "augmented assignment to subscripts is not supported yet"), false;
+    PtsIrValue *cur = emit_expr(E, t), *rhs;
+    if (!cur || !(rhs = emit_expr(E, s->kids[1]))) return false;
+    PtsIrValue *r;
+    if (cur->type->kind == PTS_TY_TENSOR) {
+        /* on tensors the augmented operators are in place, as in Python */
+        static const struct { int op; const char *name; } inplace[] = {
+            {PTS_TK_PLUS, "add_"}, {PTS_TK_MINUS, "sub_"}, {PTS_TK_STAR, "mul_"}, {PTS_TK_SLASH, "div_"},
+            {PTS_TK_PERCENT, "remainder_"}, {PTS_TK_DSTAR, "pow_"}, {PTS_TK_AMP, "__iand__"}, {PTS_TK_PIPE, "__ior__"},
+            {PTS_TK_CARET, "__ixor__"}, {PTS_TK_LSHIFT, "__ilshift__"}, {PTS_TK_RSHIFT, "__irshift__"},
+            {PTS_TK_DSLASH, "floor_divide_"},
+        };
+        const char *name = NULL;
+        for (size_t i = 0; i < sizeof inplace / sizeof inplace[0]; i++)
+            if (inplace[i].op == s->op) name = inplace[i].name;
+        if (!name) return efail(E, s, "augmented assignment %s= on tensors is not supported", pts_tok_name(s->op)), false;
+        r = op2(E, name, cur, rhs, s);
+    } else r = emit_binary(E, s->op, cur, rhs, s);
+    if (!r) return false;
+    return assign_to(E, t, r, s);
+}
+
+/* names assigned anywhere in a statement list (loop bodies: the loop-carried candidates) */
+typedef struct NameSet { const char **names; int n, cap; } NameSet;
+
+static bool ns_add(Emitter *E, NameSet *s, const char *name) {
+    for (int i = 0; i < s->n; i++) if (strcmp(s->names[i], name) == 0) return true;
+    if (s->n == s->cap) {
+        int cap = s->cap ? s->cap * 2 : 16;
+        const char **nn = pts_arena_alloc(E->a, sizeof *nn * (size_t)cap);
+        if (!nn) return oom(E), false;
+        if (s->n) memcpy(nn, s->names, sizeof *nn * (size_t)s->n);
+        s->names = nn;
+        s->cap = cap;
+    }
+    s->names[s->n++] = name;
+    return true;
+}
+
+static bool collect_targets(Emitter *E, NameSet *s, const PtsAst *t) {
+    if (!t) return true;
+    switch (t->kind) {
+    case PTS_AST_NAME: return ns_add(E, s, t->str);
+    case PTS_AST_TUPLE: case PTS_AST_LIST:
+        for (int i = 0; i < t->n; i++) if (!collect_targets(E, s, t->kids[i])) return false;
+        return true;
+    case PTS_AST_STARRED: return collect_targets(E, s, t->kids[0]);
+    default: return true;
+    }
+}
+
+static bool collect_assigned(Emitter *E, NameSet *s, const PtsAst *n) {
+    if (!n) return true;
+    switch (n->kind) {
+    case PTS_AST_BLOCK:
+        for (int i = 0; i < n->n; i++) if (!collect_assigned(E, s, n->kids[i])) return false;
+        return true;
+    case PTS_AST_ASSIGN:
+        for (int i = 0; i < n->n - 1; i++) if (!collect_targets(E, s, n->kids[i])) return false;
+        return true;
+    case PTS_AST_ANN_ASSIGN: case PTS_AST_AUG_ASSIGN: return collect_targets(E, s, n->kids[0]);
+    case PTS_AST_IF: return collect_assigned(E, s, n->kids[1]) && collect_assigned(E, s, n->kids[2]);
+    case PTS_AST_WHILE: return collect_assigned(E, s, n->kids[1]);
+    case PTS_AST_FOR: return collect_targets(E, s, n->kids[0]) && collect_assigned(E, s, n->kids[2]);
+    case PTS_AST_WITH:
+        for (int i = 0; i < n->n - 1; i++) if (!collect_targets(E, s, n->kids[i]->kids[1])) return false;
+        return collect_assigned(E, s, n->kids[n->n - 1]);
+    default: return true;
+    }
+}
+
+/* does the statement contain a return (outside loops)? */
+static bool has_return(const PtsAst *n) {
+    if (!n) return false;
+    switch (n->kind) {
+    case PTS_AST_RETURN: return true;
+    case PTS_AST_BLOCK:
+        for (int i = 0; i < n->n; i++) if (has_return(n->kids[i])) return true;
+        return false;
+    case PTS_AST_IF: return has_return(n->kids[1]) || has_return(n->kids[2]);
+    case PTS_AST_WITH: return has_return(n->kids[n->n - 1]);
+    default: return false;
+    }
+}
+
+static bool has_return_anywhere(const PtsAst *n) {
+    if (!n) return false;
+    if (n->kind == PTS_AST_RETURN) return true;
+    if (n->kind == PTS_AST_DEF || n->kind == PTS_AST_CLASS) return false;
+    if (n->kind >= PTS_AST_NAME) return false;
+    for (int i = 0; i < n->n; i++) if (has_return_anywhere(n->kids[i])) return true;
+    return false;
+}
+
+/* a value of type t for a path that never produces it (it raised) */
+static PtsIrValue *uninitialized(Emitter *E, const PtsType *t, const PtsAst *at) {
+    return mk1(E, PTS_KIND_PRIM(PTS_PRIM_UNINITIALIZED), 0, NULL, R(t), at);
+}
+
+/* if statement whose branches fall through: merge the variables they assign */
+/* the value of a constant bool condition (0/1), or -1 when it is computed at run time */
+static int const_cond(const PtsIrValue *c) {
+    if (!c->node || c->node->kind != PTS_KIND_PRIM(PTS_PRIM_CONSTANT)) return -1;
+    const PtsNodeAttr *a = pts_node_attr(c->node, "value");
+    return a && a->v.tag == PTS_V_BOOL ? a->v.u.b : -1;
+}
+
+static bool emit_if(Emitter *E, const PtsAst *s) {
+    PtsIrValue *cond = emit_cond(E, s->kids[0]);
+    if (!cond) return false;
+    int k0 = const_cond(cond);
+    if (k0 >= 0) {
+        /* decided at compile time (isinstance, torch.jit.is_scripting()...): only the live
+         * branch is compiled, in the enclosing scope */
+        const PtsAst *live = s->kids[k0 ? 1 : 2];
+        PtsIrValue *unused = NULL;
+        return !live || emit_stmts(E, live, 0, NULL, &unused) >= 0;
+    }
+    PtsNode *node = mk(E, PTS_KIND_PRIM(PTS_PRIM_IF), 1, &cond, 0, NULL, s);
+    if (!node) return false;
+    PtsBlock *blocks[2] = { pts_node_add_block(E->g, node), pts_node_add_block(E->g, node) };
+    if (!blocks[0] || !blocks[1]) return oom(E), false;
+    Scope *scopes[2];
+    int exits[2];
+    PtsBlock *saved = E->blk;
+    for (int k = 0; k < 2; k++) {
+        if (!push_scope(E)) return false;
+        E->blk = blocks[k];
+        PtsIrValue *unused = NULL;
+        exits[k] = s->kids[1 + k] ? emit_stmts(E, s->kids[1 + k], 0, NULL, &unused) : EXIT_NONE;
+        scopes[k] = E->scope;
+        pop_scope(E);
+        E->blk = saved;
+        if (exits[k] < 0) return false;
+    }
+    /* every name assigned in either branch */
+    const char *names[512];
+    int nn = 0;
+    for (int k = 0; k < 2; k++)
+        for (Var *v = scopes[k]->vars; v; v = v->next) {
+            bool dup = false;
+            for (int i = 0; i < nn; i++) if (strcmp(names[i], v->name) == 0) dup = true;
+            if (dup) continue;
+            if (nn == 512) return efail(E, s, "too many variables assigned in one if statement"), false;
+            names[nn++] = v->name;
+        }
+    const PtsType *types[512];
+    PtsIrValue *vals[2][512];
+    const char *out_names[512];
+    int nout = 0;
+    for (int i = 0; i < nn; i++) {
+        Var *tv = lookup_local(scopes[0], names[i]), *fv = lookup_local(scopes[1], names[i]);
+        Var *outer = lookup(E, names[i]);
+        if (!tv) tv = outer;
+        if (!fv) fv = outer;
+        /* a branch that raised defines nothing: any value fits there */
+        if (exits[0] == EXIT_RAISE) tv = fv;
+        if (exits[1] == EXIT_RAISE) fv = tv;
+        if (!tv || !fv || !tv->v || !fv->v) {
+            const char *which = (!fv || !fv->v) ? "false" : "true";
+            char msg[300];
+            snprintf(msg, sizeof msg, "%s is not defined in the %s branch", names[i], which);
+            const char *m = pts_arena_strndup(E->a, msg, strlen(msg));
+            if (!m || !set_var(E, names[i], NULL, NULL, m)) return oom(E), false;
+            continue;
+        }
+        if (tv->v == fv->v) {
+            if (!set_var(E, names[i], tv->v, tv->decl, NULL)) return false;
+            continue;
+        }
+        const PtsType *t = outer && outer->decl ? outer->decl : unify(E, tv->v->type, fv->v->type);
+        if (!t)
+            return efail(E, s, "Type mismatch: %s is set to type %s in the true branch and type %s in the false branch",
+                         names[i], tstr(E, tv->v->type), tstr(E, fv->v->type)), false;
+        types[nout] = t;
+        vals[0][nout] = tv->v;
+        vals[1][nout] = fv->v;
+        out_names[nout++] = names[i];
+    }
+    for (int k = 0; k < 2; k++) {
+        E->blk = blocks[k];
+        for (int i = 0; i < nout; i++) {
+            PtsIrValue *v = vals[k][i];
+            if (exits[k] == EXIT_RAISE && !(v = uninitialized(E, types[i], s))) return false;
+            if (pts_block_add_output(E->g, blocks[k], v, E->err)) return false;
+        }
+    }
+    E->blk = saved;
+    PtsNode *n = rebuild_if(E, node, nout, types);
+    if (!n) return false;
+    for (int i = 0; i < nout; i++) {
+        Var *outer = lookup(E, out_names[i]);
+        name_value(E, n->outputs[i], out_names[i]);
+        if (!set_var(E, out_names[i], n->outputs[i], outer && outer->decl ? outer->decl : types[i], NULL)) return false;
+    }
+    return true;
+}
+
+/* if statement containing a return: each branch continues with the statements after the if, so
+ * both end by returning (or raising); the if's output is the returned value */
+static int emit_if_exit(Emitter *E, const PtsAst *s, const Cont *rest, PtsIrValue **ret) {
+    PtsIrValue *cond = emit_cond(E, s->kids[0]);
+    if (!cond) return -1;
+    int k0 = const_cond(cond);
+    if (k0 >= 0) {
+        const PtsAst *live = s->kids[k0 ? 1 : 2];
+        if (live) return emit_stmts(E, live, 0, rest, ret);
+        return rest ? emit_stmts(E, rest->block, rest->start, rest->next, ret) : EXIT_NONE;
+    }
+    PtsNode *node = mk(E, PTS_KIND_PRIM(PTS_PRIM_IF), 1, &cond, 0, NULL, s);
+    if (!node) return -1;
+    PtsBlock *blocks[2] = { pts_node_add_block(E->g, node), pts_node_add_block(E->g, node) };
+    if (!blocks[0] || !blocks[1]) return oom(E), -1;
+    PtsIrValue *rv[2] = { NULL, NULL };
+    int exits[2];
+    PtsBlock *saved = E->blk;
+    for (int k = 0; k < 2; k++) {
+        if (!push_scope(E)) return -1;
+        E->blk = blocks[k];
+        if (s->kids[1 + k]) exits[k] = emit_stmts(E, s->kids[1 + k], 0, rest, &rv[k]);
+        else if (rest) exits[k] = emit_stmts(E, rest->block, rest->start, rest->next, &rv[k]);
+        else exits[k] = EXIT_NONE;
+        if (exits[k] == EXIT_NONE) {
+            /* fell off the end of the function: returns None */
+            if (!(rv[k] = cnone(E, s))) exits[k] = -1;
+            else exits[k] = EXIT_RETURN;
+        }
+        pop_scope(E);
+        E->blk = saved;
+        if (exits[k] < 0) return -1;
+    }
+    if (exits[0] == EXIT_RAISE && exits[1] == EXIT_RAISE) {
+        *ret = NULL;
+        return EXIT_RAISE;
+    }
+    const PtsType *t;
+    if (exits[0] == EXIT_RAISE) t = rv[1]->type;
+    else if (exits[1] == EXIT_RAISE) t = rv[0]->type;
+    else if (!(t = E->ret_decl ? E->ret_decl : unify(E, rv[0]->type, rv[1]->type)))
+        return efail(E, s, "Previous return statement returned a value of type %s but this return statement returns a "
+                     "value of type %s", tstr(E, rv[0]->type), tstr(E, rv[1]->type)), -1;
+    for (int k = 0; k < 2; k++) {
+        E->blk = blocks[k];
+        if (exits[k] == EXIT_RAISE && !(rv[k] = uninitialized(E, t, s))) return -1;
+        if (pts_block_add_output(E->g, blocks[k], rv[k], E->err)) return -1;
+    }
+    E->blk = saved;
+    PtsNode *n = rebuild_if(E, node, 1, &t);
+    if (!n) return -1;
+    *ret = n->outputs[0];
+    return EXIT_RETURN;
+}
+
+/* prim::Loop(trip, cond, carried...) with body (iter, carried...) -> (cond, carried...) */
+static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue *cond0, const PtsAst *target,
+                      const PtsAst *body, const PtsAst *while_cond, PtsIrValue *range_start, PtsIrValue *range_step) {
+    NameSet assigned = { 0 };
+    if (!collect_assigned(E, &assigned, body)) return false;
+    /* carried: assigned in the body and defined before the loop */
+    const char *names[512];
+    PtsIrValue *init[512];
+    const PtsType *types[512];
+    int nc = 0;
+    for (int i = 0; i < assigned.n; i++) {
+        if (target && target->kind == PTS_AST_NAME && strcmp(target->str, assigned.names[i]) == 0) continue;
+        Var *v = lookup(E, assigned.names[i]);
+        if (!v || !v->v) continue;
+        if (nc == 512) return efail(E, s, "too many loop-carried variables"), false;
+        names[nc] = assigned.names[i];
+        init[nc] = v->v;
+        types[nc++] = v->decl ? v->decl : v->v->type;
+    }
+    PtsIrValue *ins[514];
+    ins[0] = trip;
+    ins[1] = cond0;
+    for (int i = 0; i < nc; i++) ins[i + 2] = init[i];
+    PtsType *ot[512];
+    for (int i = 0; i < nc; i++) ot[i] = R(types[i]);
+    PtsNode *loop = mk(E, PTS_KIND_PRIM(PTS_PRIM_LOOP), nc + 2, ins, nc, ot, s);
+    if (!loop) return false;
+    PtsBlock *b = pts_node_add_block(E->g, loop);
+    if (!b) return oom(E), false;
+    bool simple_range = target && target->kind == PTS_AST_NAME && !range_start;
+    PtsIrValue *iter = pts_block_add_input(E->g, b, ty(PTS_TY_INT), simple_range ? target->str : NULL);
+    if (!iter) return oom(E), false;
+    PtsBlock *saved = E->blk;
+    E->blk = b;
+    if (!push_scope(E)) return false;
+    for (int i = 0; i < nc; i++) {
+        PtsIrValue *p = pts_block_add_input(E->g, b, R(types[i]), names[i]);
+        if (!p || !set_var(E, names[i], p, types[i], NULL)) return oom(E), false;
+    }
+    if (target) {
+        PtsIrValue *iv = iter;
+        if (range_start) {
+            PtsIrValue *a3[3] = { iter, range_start, range_step };
+            Call c = { .npos = 3 };
+            memcpy(c.pos, a3, sizeof a3);
+            if (!(iv = op_call(E, "__derive_index", &c, s))) return false;
+        }
+        if (!assign_to(E, target, iv, s)) return false;
+    }
+    E->loop_depth++;
+    PtsIrValue *unused = NULL;
+    int ex = emit_stmts(E, body, 0, NULL, &unused);
+    E->loop_depth--;
+    if (ex < 0) return false;
+    PtsIrValue *cond = cond0;
+    if (while_cond && !(cond = emit_cond(E, while_cond))) return false;
+    if (pts_block_add_output(E->g, b, cond, E->err)) return false;
+    for (int i = 0; i < nc; i++) {
+        Var *v = lookup(E, names[i]);
+        if (!v || !v->v) return efail(E, s, "%s", v && v->undef ? v->undef : "loop-carried variable is undefined"), false;
+        if (!pts_type_subtype(v->v->type, types[i]))
+            return efail(E, s, "Variable '%s' previously had type %s but is now being assigned to a value of type %s",
+                         names[i], tstr(E, types[i]), tstr(E, v->v->type)), false;
+        if (pts_block_add_output(E->g, b, v->v, E->err)) return false;
+    }
+    pop_scope(E);
+    E->blk = saved;
+    for (int i = 0; i < nc; i++) {
+        name_value(E, loop->outputs[i], names[i]);
+        if (!set_var(E, names[i], loop->outputs[i], types[i], NULL)) return false;
+    }
+    return true;
+}
+
+static bool emit_for(Emitter *E, const PtsAst *s) {
+    const PtsAst *target = s->kids[0], *it = s->kids[1];
+    if (it->kind == PTS_AST_CALL && it->kids[0]->kind == PTS_AST_NAME) {
+        Sv f;
+        Var *local = lookup(E, it->kids[0]->str);
+        if (!local) {
+            if (!emit_sugared(E, it->kids[0], &f)) return false;
+            if (f.kind == SV_BUILTIN && strcmp(f.name, "range") == 0) {
+                Call c;
+                memset(&c, 0, sizeof c);
+                if (!emit_args(E, it, &c)) return false;
+                if (c.nkw || c.npos < 1 || c.npos > 3)
+                    return efail(E, it, "range() takes 1 to 3 positional arguments"), false;
+                for (int i = 0; i < c.npos; i++)
+                    if (c.pos[i]->type->kind != PTS_TY_INT)
+                        return efail(E, c.pos_at[i], "range() arguments must be int, not %s", tstr(E, c.pos[i]->type)), false;
+                if (target->kind != PTS_AST_NAME)
+                    return efail(E, target, "the target of a for loop over range() must be a single name"), false;
+                PtsIrValue *trip, *start = NULL, *step = NULL;
+                if (c.npos == 1) trip = c.pos[0];
+                else {
+                    start = c.pos[0];
+                    if (!(step = c.npos == 3 ? c.pos[2] : cint(E, 1, it))) return false;
+                    Call rc = { .npos = 3 };
+                    rc.pos[0] = start;
+                    rc.pos[1] = c.pos[1];
+                    rc.pos[2] = step;
+                    if (!(trip = op_call(E, "__range_length", &rc, it))) return false;
+                }
+                PtsIrValue *t = cbool(E, true, s);
+                return t && emit_loop(E, s, trip, t, target, s->kids[2], NULL, start, step);
+            }
+        }
+    }
+    return efail(E, it, "for loops are only supported over range() so far"), false;
+}
+
+static bool emit_while(Emitter *E, const PtsAst *s) {
+    PtsIrValue *trip = cint(E, INT64_MAX, s), *c0;
+    if (!trip || !(c0 = emit_cond(E, s->kids[0]))) return false;
+    return emit_loop(E, s, trip, c0, NULL, s->kids[1], s->kids[0], NULL, NULL);
+}
+
+/* the message of `raise E("msg")` / `assert c, "msg"` */
+static PtsIrValue *raise_message(Emitter *E, const char *prefix, const PtsAst *msg, const PtsAst *at) {
+    char buf[1024];
+    if (msg && msg->kind != PTS_AST_STR) return efail(E, msg, "exception messages must be string literals (not supported yet otherwise)");
+    snprintf(buf, sizeof buf, "%s%s%.*s", prefix, msg && prefix[0] ? ": " : "", msg ? (int)(msg->len > 900 ? 900 : msg->len) : 0,
+             msg ? msg->str : "");
+    PtsValue s;
+    if (pts_str_new(buf, strlen(buf), E->err, &s)) return NULL;
+    return konst(E, s, at);
+}
+
+/* prim::RaiseException(message[, qualified class name]) */
+static bool emit_raise_node(Emitter *E, PtsIrValue *m, const char *cls, const PtsAst *at) {
+    PtsIrValue *ins[2] = { m, NULL };
+    if (cls) {
+        char q[160];
+        snprintf(q, sizeof q, "builtins.%s", cls);
+        PtsValue s;
+        if (pts_str_new(q, strlen(q), E->err, &s) || !(ins[1] = konst(E, s, at))) return false;
+    }
+    return mk(E, PTS_KIND_PRIM(PTS_PRIM_RAISE), cls ? 2 : 1, ins, 0, NULL, at) != NULL;
+}
+
+static bool emit_assert(Emitter *E, const PtsAst *s) {
+    PtsIrValue *c = emit_cond(E, s->kids[0]);
+    if (!c) return false;
+    PtsNode *node = mk(E, PTS_KIND_PRIM(PTS_PRIM_IF), 1, &c, 0, NULL, s);
+    if (!node) return false;
+    PtsBlock *bt = pts_node_add_block(E->g, node), *bf = pts_node_add_block(E->g, node);
+    if (!bt || !bf) return oom(E), false;
+    PtsBlock *saved = E->blk;
+    E->blk = bf;
+    PtsIrValue *m = raise_message(E, "AssertionError", s->kids[1], s);
+    bool ok = m && emit_raise_node(E, m, NULL, s);
+    E->blk = saved;
+    return ok;
+}
+
+static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
+    switch (s->kind) {
+    case PTS_AST_EXPR_STMT:
+        if (s->kids[0]->kind == PTS_AST_STR) return EXIT_NONE;   /* docstring */
+        return emit_expr(E, s->kids[0]) ? EXIT_NONE : -1;
+    case PTS_AST_PASS: return EXIT_NONE;
+    case PTS_AST_ASSIGN: return emit_assign(E, s) ? EXIT_NONE : -1;
+    case PTS_AST_ANN_ASSIGN: return emit_ann_assign(E, s) ? EXIT_NONE : -1;
+    case PTS_AST_AUG_ASSIGN: return emit_aug_assign(E, s) ? EXIT_NONE : -1;
+    case PTS_AST_IF: return emit_if(E, s) ? EXIT_NONE : -1;
+    case PTS_AST_FOR: return emit_for(E, s) ? EXIT_NONE : -1;
+    case PTS_AST_WHILE: return emit_while(E, s) ? EXIT_NONE : -1;
+    case PTS_AST_ASSERT: return emit_assert(E, s) ? EXIT_NONE : -1;
+    case PTS_AST_RETURN: {
+        if (E->loop_depth) return efail(E, s, "return statements inside loops are not supported yet"), -1;
+        PtsIrValue *v = s->kids[0] ? emit_expr(E, s->kids[0]) : cnone(E, s);
+        if (!v) return -1;
+        if (E->ret_decl && !pts_type_subtype(v->type, E->ret_decl))
+            return efail(E, s->kids[0] ? s->kids[0] : s, "Return value was annotated as having type %s but is actually of type %s",
+                         tstr(E, E->ret_decl), tstr(E, v->type)), -1;
+        *ret = v;
+        return EXIT_RETURN;
+    }
+    case PTS_AST_RAISE: {
+        const PtsAst *x = s->kids[0];
+        if (!x) return efail(E, s, "a bare 'raise' is not supported in TorchScript"), -1;
+        const char *cls = "Exception";
+        const PtsAst *msg = NULL;
+        if (x->kind == PTS_AST_CALL) {
+            const PtsAst *f = x->kids[0];
+            cls = f->str ? f->str : "Exception";
+            if (x->n > 2) return efail(E, x, "exceptions take at most one message argument"), -1;
+            if (x->n == 2) msg = x->kids[1];
+        } else if (x->kind == PTS_AST_NAME || x->kind == PTS_AST_ATTR) cls = x->str;
+        else return efail(E, x, "exceptions must be raised as Class(\"message\")"), -1;
+        /* as PyTorch: the message alone, and the exception's class */
+        PtsIrValue *m = raise_message(E, "", msg, s);
+        if (!m || !emit_raise_node(E, m, cls, s)) return -1;
+        return EXIT_RAISE;
+    }
+    case PTS_AST_DEL:
+        for (int i = 0; i < s->n; i++) {
+            const PtsAst *t = s->kids[i];
+            if (t->kind != PTS_AST_NAME) return efail(E, t, "del of subscripts and attributes is not supported yet"), -1;
+            Var *v = lookup(E, t->str);
+            if (!v || !v->v) return efail(E, t, "undefined value %s", t->str), -1;
+            char msg[300];
+            snprintf(msg, sizeof msg, "undefined value %s (it was deleted)", t->str);
+            const char *m = pts_arena_strndup(E->a, msg, strlen(msg));
+            if (!m || !set_var(E, t->str, NULL, NULL, m)) return oom(E), -1;
+        }
+        return EXIT_NONE;
+    case PTS_AST_BREAK: return efail(E, s, "break statements are not supported yet"), -1;
+    case PTS_AST_CONTINUE: return efail(E, s, "continue statements are not supported yet"), -1;
+    case PTS_AST_WITH: return efail(E, s, "with statements are not supported yet"), -1;
+    case PTS_AST_DEF: return efail(E, s, "nested function definitions are not supported in TorchScript"), -1;
+    case PTS_AST_CLASS: return efail(E, s, "class definitions inside functions are not supported in TorchScript"), -1;
+    default: return efail(E, s, "unexpected %s statement", pts_ast_kind_name(s->kind)), -1;
+    }
+}
+
+/* Emit blk->kids[start..], then the continuation. Returns the ExitKind (with *ret set for
+ * EXIT_RETURN) or -1 on error. */
+static int emit_stmts(Emitter *E, const PtsAst *blk, int start, const Cont *cont, PtsIrValue **ret) {
+    for (int i = start; i < blk->n; i++) {
+        const PtsAst *s = blk->kids[i];
+        if (s->kind == PTS_AST_IF && E->loop_depth == 0 && has_return(s)) {
+            Cont rest = { blk, i + 1, cont };
+            return emit_if_exit(E, s, &rest, ret);
+        }
+        if (E->loop_depth && (s->kind == PTS_AST_IF) && has_return_anywhere(s))
+            return efail(E, s, "return statements inside loops are not supported yet"), -1;
+        int ex = emit_stmt(E, s, ret);
+        if (ex != EXIT_NONE) return ex;   /* error, return or raise: the rest is unreachable */
+    }
+    if (cont) return emit_stmts(E, cont->block, cont->start, cont->next, ret);
+    return EXIT_NONE;
+}
+/* }==================== */
+
+/* {==================== functions ==================== */
+static void eliminate_dead(PtsBlock *b);
+
+/* the function of a def: parameters as graph inputs, body, one output */
+static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunction **out) {
+    const PtsAst *params = def->kids[0];
+    if (def->type_comment) return efail(E, def, "'# type:' signature comments are not supported yet"), E->err->code;
+    int np = params->n;
+    if (np > PTS_MAX_CALL_ARGS) return efail(E, params, "too many parameters"), E->err->code;
+    if (is_method && np == 0) return efail(E, def, "methods must take self as their first parameter"), E->err->code;
+    PtsValue defaults[PTS_MAX_CALL_ARGS];
+    bool has_def[PTS_MAX_CALL_ARGS];
+    const char *names[PTS_MAX_CALL_ARGS];
+    for (int i = 0; i < np; i++) { defaults[i] = pts_none(); has_def[i] = false; }
+    PtsStatus st = PTS_OK;
+    for (int i = 0; i < np; i++) {
+        const PtsAst *p = params->kids[i];
+        names[i] = p->str;
+        if (p->op == PTS_TK_STAR || p->op == PTS_TK_DSTAR) {
+            if (strcmp(p->str, "*") == 0) efail(E, p, "keyword-only parameters are not supported yet");
+            else efail(E, p, "variadic parameters (*args, **kwargs) are not supported in TorchScript");
+            goto fail;
+        }
+        PtsIrValue *v;
+        if (is_method && i == 0) {
+            if (p->kids[0]) { efail(E, p, "the self parameter cannot be annotated"); goto fail; }
+            v = pts_block_add_input(E->g, E->g->top, pts_type_class(E->cls), "self");
+            if (!v) { oom(E); goto fail; }
+            E->self_v = v;
+        } else {
+            const PtsType *t = NULL;
+            if (p->kids[1]) {
+                if (!const_value(E, p->kids[1], &defaults[i])) goto fail;
+                has_def[i] = true;
+            }
+            if (p->kids[0]) {
+                if (!(t = parse_type(E, p->kids[0]))) goto fail;
+            } else if (has_def[i]) {
+                /* an unannotated parameter takes the type of its default */
+                switch (defaults[i].tag) {
+                case PTS_V_INT: t = ty(PTS_TY_INT); break;
+                case PTS_V_DOUBLE: t = ty(PTS_TY_FLOAT); break;
+                case PTS_V_BOOL: t = ty(PTS_TY_BOOL); break;
+                case PTS_V_STR: t = ty(PTS_TY_STR); break;
+                case PTS_V_NONE: t = keep(E, pts_type_optional(ty(PTS_TY_TENSOR))); break;
+                default: efail(E, p->kids[1], "annotate parameters with list or tuple defaults"); goto fail;
+                }
+                if (!t) goto fail;
+            } else t = ty(PTS_TY_TENSOR);
+            if (has_def[i]) {
+                /* the default must fit the parameter; an int literal serves a float parameter */
+                if (t->kind == PTS_TY_FLOAT && defaults[i].tag == PTS_V_INT) defaults[i] = pts_vdouble((double)defaults[i].u.i);
+                bool ok;
+                switch (defaults[i].tag) {
+                case PTS_V_NONE: ok = t->kind == PTS_TY_OPTIONAL || t->kind == PTS_TY_NONE || t->kind == PTS_TY_ANY; break;
+                case PTS_V_INT: ok = t->kind == PTS_TY_INT || t->kind == PTS_TY_NUMBER || (t->kind == PTS_TY_OPTIONAL && t->elems[0]->kind == PTS_TY_INT); break;
+                case PTS_V_DOUBLE: ok = t->kind == PTS_TY_FLOAT || t->kind == PTS_TY_NUMBER || (t->kind == PTS_TY_OPTIONAL && t->elems[0]->kind == PTS_TY_FLOAT); break;
+                case PTS_V_BOOL: ok = t->kind == PTS_TY_BOOL || (t->kind == PTS_TY_OPTIONAL && t->elems[0]->kind == PTS_TY_BOOL); break;
+                case PTS_V_STR: ok = t->kind == PTS_TY_STR || (t->kind == PTS_TY_OPTIONAL && t->elems[0]->kind == PTS_TY_STR); break;
+                default: ok = t->kind == PTS_TY_LIST || t->kind == PTS_TY_TUPLE || t->kind == PTS_TY_OPTIONAL; break;
+                }
+                if (!ok) { efail(E, p->kids[1], "default value of parameter '%s' does not match its type %s", p->str, tstr(E, t)); goto fail; }
+            }
+            v = pts_block_add_input(E->g, E->g->top, R(t), p->str);
+            if (!v) { oom(E); goto fail; }
+        }
+        if (!set_var(E, p->str, v, v->type, NULL)) goto fail;
+    }
+    if (def->kids[1] && !(E->ret_decl = parse_type(E, def->kids[1]))) goto fail;
+    {
+        PtsIrValue *rv = NULL;
+        int ex = emit_stmts(E, def->kids[2], 0, NULL, &rv);
+        if (ex < 0) goto fail;
+        if (ex == EXIT_NONE) {
+            if (E->ret_decl && !pts_type_subtype(ty(PTS_TY_NONE), E->ret_decl)) {
+                efail(E, def, "Function was annotated to return %s but can reach its end without returning a value",
+                      tstr(E, E->ret_decl));
+                goto fail;
+            }
+            if (!(rv = cnone(E, def))) goto fail;
+        } else if (ex == EXIT_RAISE) {
+            if (!(rv = uninitialized(E, E->ret_decl ? E->ret_decl : ty(PTS_TY_NONE), def))) goto fail;
+        }
+        E->blk = E->g->top;
+        if (pts_block_add_output(E->g, E->g->top, rv, E->err)) goto fail;
+        eliminate_dead(E->g->top);
+    }
+    {
+        PtsGraph *g = E->g;
+        E->g = NULL;
+        PtsFunction *f = pts_function_new(def->str, g, is_method);
+        if (!f) { oom(E); goto fail; }
+        f->nargs = np;
+        f->arg_names = pts_calloc((size_t)(np ? np : 1), sizeof(char *));
+        f->defaults = pts_calloc((size_t)(np ? np : 1), sizeof(PtsValue));
+        f->has_default = pts_calloc((size_t)(np ? np : 1), sizeof(bool));
+        if (!f->arg_names || !f->defaults || !f->has_default) {
+            f->nargs = 0;
+            pts_function_release(f);
+            oom(E);
+            goto fail;
+        }
+        for (int i = 0; i < np; i++) {
+            f->arg_names[i] = pts_strdup(names[i]);
+            if (!f->arg_names[i]) {
+                pts_function_release(f);
+                oom(E);
+                goto fail;
+            }
+            f->defaults[i] = defaults[i];
+            f->has_default[i] = has_def[i];
+            defaults[i] = pts_none();
+        }
+        *out = f;
+    }
+    return PTS_OK;
+fail:
+    for (int i = 0; i < np; i++) pts_value_release(&defaults[i]);
+    st = E->err->code ? E->err->code : PTS_ERR_INTERNAL;
+    return st;
+}
+
+/* {==== dead code ====
+ * Values nobody uses are dropped, as TorchScript's dead-code pass does after emission: pure
+ * nodes only (no in-place or out= ops, no random ops, no attribute writes, calls, raises or
+ * control flow). Walking each block backwards removes whole unused chains in one pass. */
+static bool pure(const PtsNode *n) {
+    if (pts_kind_is_op(n->kind)) {
+        const PtsOpInfo *o = &pts_op_info[n->kind];
+        if (o->flags & PTS_F_NONDET) return false;
+        for (int i = 0; i < o->schema.nargs; i++) if (o->schema.args[i].type.write) return false;
+        return true;
+    }
+    switch (n->kind - PTS_PRIM_BASE) {
+    case PTS_PRIM_CONSTANT: case PTS_PRIM_GETATTR: case PTS_PRIM_TUPLECONSTRUCT: case PTS_PRIM_LISTCONSTRUCT:
+    case PTS_PRIM_TUPLEUNPACK: case PTS_PRIM_UNINITIALIZED:
+        return true;
+    default: return false;
+    }
+}
+
+static void eliminate_dead(PtsBlock *b) {
+    for (PtsNode *n = b->last; n;) {
+        PtsNode *prev = n->prev;
+        for (int i = 0; i < n->nblocks; i++) eliminate_dead(n->blocks[i]);
+        bool used = false;
+        for (int i = 0; i < n->noutputs; i++) if (n->outputs[i]->nuses) used = true;
+        if (!used && pure(n)) pts_node_destroy(n);
+        n = prev;
+    }
+}
+/* }==== */
+
+/* the one def of a source (decorators, docstrings and blank lines around it are allowed) */
+static const PtsAst *find_def(const PtsAst *file, PtsError *err, const PtsSource *src) {
+    const PtsAst *def = NULL;
+    for (int i = 0; i < file->n; i++) {
+        const PtsAst *s = file->kids[i];
+        if (s->kind == PTS_AST_EXPR_STMT && s->kids[0]->kind == PTS_AST_STR) continue;
+        if (s->kind != PTS_AST_DEF || def) {
+            pts_src_fail(err, src, PTS_ERR_COMPILE, s->line, s->col, s->end_line, s->end_col,
+                         "expected the source of exactly one function definition");
+            return NULL;
+        }
+        def = s;
+    }
+    if (!def) pts_fail(err, PTS_ERR_COMPILE, "no function definition found in the source");
+    return def;
+}
+
+static PtsStatus compile_def(CompileCtx *cc, PtsClassType *cls, const PtsSource *src, const PtsResolver *r,
+                             PtsError *err, PtsFunction **out) {
+    if (out) *out = NULL;
+    PtsArena a;
+    pts_arena_init(&a);
+    PtsAst *file;
+    PtsStatus st = pts_parse(src, &a, err, &file);
+    if (st) { pts_arena_free(&a); return st; }
+    const PtsAst *def = find_def(file, err, src);
+    if (!def) { pts_arena_free(&a); return err->code; }
+    if (cls && pts_class_find_method(cls, def->str)) {
+        pts_src_fail(err, src, PTS_ERR_COMPILE, def->line, def->col, def->end_line, def->col + 3,
+                     "method '%s' is already defined on %s", def->str, cls->qualname);
+        pts_arena_free(&a);
+        return err->code;
+    }
+    Emitter E;
+    memset(&E, 0, sizeof E);
+    E.src = src;
+    E.a = &a;
+    E.err = err;
+    E.res = r;
+    E.cc = cc;
+    E.cls = cls;
+    E.g = pts_graph_new();
+    Scope root = { 0 };
+    E.scope = &root;
+    PtsFunction *f = NULL;
+    if (!E.g) st = pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+    else {
+        E.blk = E.g->top;
+        E.file = src->file ? pts_graph_intern(E.g, src->file) : NULL;
+        cc->names[cc->n++] = def->str;
+        st = emit_def(&E, def, cls != NULL, &f);
+        cc->n--;
+    }
+    pts_graph_free(E.g);   /* NULL when the function took it */
+    for (int i = 0; i < E.npool; i++) pts_type_release(E.pool[i]);
+    pts_free(E.pool);
+    if (!st && cls) st = pts_class_add_method(cls, f, err);
+    pts_arena_free(&a);
+    if (st) { pts_function_release(f); return st; }
+    if (out) *out = f;
+    else pts_function_release(f);
+    return PTS_OK;
+}
+/* }==================== */
+
+PtsStatus pts_compile_method(PtsClassType *cls, const PtsSource *src, const PtsResolver *r, PtsError *err,
+                             PtsFunction **out) {
+    CompileCtx cc = { .n = 0 };
+    return compile_def(&cc, cls, src, r, err, out);
+}
+
+PtsStatus pts_compile_function(const PtsSource *src, const PtsResolver *r, PtsError *err, PtsFunction **out) {
+    CompileCtx cc = { .n = 0 };
+    return compile_def(&cc, NULL, src, r, err, out);
+}

@@ -1,0 +1,203 @@
+/* script.c: pyts._C bindings of the script compiler (csrc/frontend): _parse (an AST dump, for
+ * tests), _compile_method / _compile_function, the resolver bridge that answers the compiler's
+ * name questions from a Python callable, and _call_op to run any registry row (hidden builtin rows
+ * included) from tests. */
+#include "pyts_python.h"
+#include <stdio.h>
+
+#include "../frontend/frontend.h"
+
+typedef struct Bridge Bridge;
+static PyObject *compile_error(Bridge *b, const PtsError *err);
+
+/* _C._parse(source, filename="<string>", line_offset=0) -> str */
+static PyObject *m_parse(PyObject *self, PyObject *args) {
+    (void)self;
+    const char *text, *file = "<string>";
+    Py_ssize_t len;
+    int line_offset = 0;
+    if (!PyArg_ParseTuple(args, "s#|si", &text, &len, &file, &line_offset)) return NULL;
+    PtsSource src = { text, (size_t)len, file, line_offset };
+    PtsArena a;
+    pts_arena_init(&a);
+    PtsError err = { 0 };
+    struct PtsAst *ast = NULL;
+    PtsStatus s;
+    Py_BEGIN_ALLOW_THREADS
+    s = pts_parse(&src, &a, &err, &ast);
+    Py_END_ALLOW_THREADS
+    if (s) {
+        pts_arena_free(&a);
+        return compile_error(NULL, &err);
+    }
+    char *d = pts_ast_dump(ast);
+    pts_arena_free(&a);
+    if (!d) return PyErr_NoMemory();
+    PyObject *r = PyUnicode_FromString(d);
+    pts_free(d);
+    return r;
+}
+
+/* ---- resolver bridge ----
+ * The compiler asks a Python callable resolver(kind, name):
+ *   resolver("global", "torch")  -> ("namespace", "torch") | ("builtin", "range") | ("value", 3)
+ *                                   | ("other", "type name") | None (undefined)
+ *   resolver("method", "helper") -> (source, filename, line_offset) | None
+ * A Python exception raised by the resolver is kept and re-raised after compilation stops. */
+struct Bridge {
+    PyObject *fn;             /* borrowed resolver callable */
+    PyObject *exc_type, *exc_value, *exc_tb;   /* first exception raised by it */
+};
+
+static PtsStatus bridge_failed(Bridge *b, PtsError *err, const char *name) {
+    if (!b->exc_type) PyErr_Fetch(&b->exc_type, &b->exc_value, &b->exc_tb);
+    else PyErr_Clear();
+    return pts_fail(err, PTS_ERR_COMPILE, "resolving '%s' raised a Python exception", name);
+}
+
+static PtsStatus bridge_global(void *ctx, const char *name, PtsResolved *out, PtsError *err) {
+    Bridge *b = ctx;
+    out->kind = PTS_RES_UNKNOWN;
+    out->value = pts_none();
+    PyObject *r = PyObject_CallFunction(b->fn, "ss", "global", name);
+    if (!r) return bridge_failed(b, err, name);
+    PtsStatus st = PTS_OK;
+    const char *kind, *text;
+    PyObject *val;
+    if (r == Py_None) goto done;
+    if (!PyArg_ParseTuple(r, "sO", &kind, &val)) { st = bridge_failed(b, err, name); goto done; }
+    if (strcmp(kind, "value") == 0) {
+        if (pyts_py_to_ivalue(val, &out->value) < 0) { st = bridge_failed(b, err, name); goto done; }
+        out->kind = PTS_RES_VALUE;
+        goto done;
+    }
+    if (!(text = PyUnicode_AsUTF8(val))) { st = bridge_failed(b, err, name); goto done; }
+    snprintf(out->ns, sizeof out->ns, "%s", text);
+    if (strcmp(kind, "namespace") == 0) out->kind = PTS_RES_NAMESPACE;
+    else if (strcmp(kind, "builtin") == 0) out->kind = PTS_RES_BUILTIN;
+    else out->kind = PTS_RES_OTHER;
+done:
+    Py_DECREF(r);
+    return st;
+}
+
+static char *dup_n(const char *s, size_t n) {
+    char *d = pts_malloc(n + 1);
+    if (d) { memcpy(d, s, n); d[n] = 0; }
+    return d;
+}
+
+static PtsStatus bridge_method(void *ctx, const char *name, PtsOwnedSource *out, PtsError *err) {
+    Bridge *b = ctx;
+    memset(out, 0, sizeof *out);
+    PyObject *r = PyObject_CallFunction(b->fn, "ss", "method", name);
+    if (!r) return bridge_failed(b, err, name);
+    PtsStatus st = PTS_OK;
+    if (r != Py_None) {
+        const char *text, *file;
+        Py_ssize_t len;
+        int line;
+        if (!PyArg_ParseTuple(r, "s#si", &text, &len, &file, &line)) st = bridge_failed(b, err, name);
+        else {
+            out->text = dup_n(text, (size_t)len);
+            out->file = dup_n(file, strlen(file));
+            out->len = (size_t)len;
+            out->line_offset = line;
+            if (!out->text || !out->file) {
+                pts_free(out->text);
+                pts_free(out->file);
+                memset(out, 0, sizeof *out);
+                st = pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+            }
+        }
+    }
+    Py_DECREF(r);
+    return st;
+}
+
+/* raise the compiler's error (or the resolver's Python exception); CompileError gets the
+ * position as attributes lineno/column */
+static PyObject *compile_error(Bridge *b, const PtsError *err) {
+    if (b && b->exc_type) {
+        PyErr_Restore(b->exc_type, b->exc_value, b->exc_tb);
+        return NULL;
+    }
+    pyts_raise(err);
+    if (err->code == PTS_ERR_SYNTAX || err->code == PTS_ERR_COMPILE) {
+        PyObject *t, *v, *tb;
+        PyErr_Fetch(&t, &v, &tb);
+        PyErr_NormalizeException(&t, &v, &tb);
+        if (v) {
+            PyObject *l = PyLong_FromLong(err->range.line), *c = PyLong_FromLong(err->range.col);
+            if (l && c) {
+                PyObject_SetAttrString(v, "lineno", l);
+                PyObject_SetAttrString(v, "column", c);
+            }
+            Py_XDECREF(l);
+            Py_XDECREF(c);
+            PyErr_Clear();
+        }
+        PyErr_Restore(t, v, tb);
+    }
+    return NULL;
+}
+
+/* _C._compile_method(obj, source, filename, line_offset, resolver) -> method name */
+static PyObject *m_compile_method(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *obj, *resolver;
+    const char *text, *file;
+    Py_ssize_t len;
+    int line_offset;
+    if (!PyArg_ParseTuple(args, "Os#siO", &obj, &text, &len, &file, &line_offset, &resolver)) return NULL;
+    PtsObject *o = pyts_script_object(obj);
+    if (!o) return PyErr_Format(PyExc_TypeError, "_compile_method expects a ScriptObject");
+    Bridge b = { resolver, NULL, NULL, NULL };
+    PtsResolver r = { &b, bridge_global, bridge_method };
+    PtsSource src = { text, (size_t)len, file, line_offset };
+    PtsError err = { 0 };
+    PtsFunction *f;
+    if (pts_compile_method(o->cls, &src, &r, &err, &f)) return compile_error(&b, &err);
+    PyObject *name = PyUnicode_FromString(f->name);
+    pts_function_release(f);
+    return name;
+}
+
+/* _C._compile_function(source, filename, line_offset, resolver) -> Function */
+static PyObject *m_compile_function(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *resolver;
+    const char *text, *file;
+    Py_ssize_t len;
+    int line_offset;
+    if (!PyArg_ParseTuple(args, "s#siO", &text, &len, &file, &line_offset, &resolver)) return NULL;
+    Bridge b = { resolver, NULL, NULL, NULL };
+    PtsResolver r = { &b, bridge_global, NULL };
+    PtsSource src = { text, (size_t)len, file, line_offset };
+    PtsError err = { 0 };
+    PtsFunction *f;
+    if (pts_compile_function(&src, &r, &err, &f)) return compile_error(&b, &err);
+    return pyts_wrap_function(f);
+}
+
+/* _C._call_op(row_id, *args): run one registry row by its id ("ADD_INT"), hidden rows included,
+ * binding args by its schema. For tests of rows Python does not expose. */
+static PyObject *m_call_op(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    (void)self;
+    if (nargs < 1 || !PyUnicode_Check(args[0])) return PyErr_Format(PyExc_TypeError, "_call_op(row_id, *args)");
+    const char *id = PyUnicode_AsUTF8(args[0]);
+    if (!id) return NULL;
+    for (int i = 0; i < PTS_OP__COUNT; i++)
+        if (strcmp(pts_op_info[i].id_name, id) == 0) return pyts_call_op_id((PtsOpId)i, args + 1, nargs - 1);
+    return PyErr_Format(PyExc_KeyError, "no registry row %s", id);
+}
+
+static PyMethodDef script_functions[] = {
+    {"_compile_method", m_compile_method, METH_VARARGS, "_compile_method(obj, source, filename, line_offset, resolver)"},
+    {"_compile_function", m_compile_function, METH_VARARGS, "_compile_function(source, filename, line_offset, resolver)"},
+    {"_call_op", (PyCFunction)(void (*)(void))m_call_op, METH_FASTCALL, "_call_op(row_id, *args): run a registry row"},
+    {"_parse", m_parse, METH_VARARGS, "_parse(source, filename='<string>', line_offset=0): the AST as an S-expression"},
+    {NULL, NULL, 0, NULL},
+};
+
+int pyts_script_setup(PyObject *m) { return PyModule_AddFunctions(m, script_functions); }

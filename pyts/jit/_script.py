@@ -1,0 +1,331 @@
+"""pyts.jit.script: compile Python functions and modules as TorchScript.
+
+Everything here gathers what only Python knows and hands it to the C compiler (csrc/frontend):
+the source text of a function or method (``inspect``), its file and first line, the module's
+attributes (as a ScriptObject, the way tracing builds one), and a resolver that answers the
+compiler's questions about names the source does not define (globals, closures, builtins,
+dotted module paths, methods of the class being compiled). No compiler logic lives here."""
+from __future__ import annotations
+
+import builtins
+import inspect
+import types
+import typing
+
+from .. import _C
+from ._script_module import ScriptFunction, ScriptModule
+from ._trace import _qualname
+
+CompileError = _C.CompileError
+Final = typing.Final
+
+_MISSING = object()
+
+
+# ---- markers ----
+def export(fn):
+    """Compile this method too when its module is scripted (forward is always compiled)."""
+    fn._pyts_export = True
+    return fn
+
+
+def ignore(drop=False, **kwargs):
+    """Leave a function as Python. Not supported yet: calling it from scripted code is a
+    CompileError. Usable as ``@ignore`` and ``@ignore(drop=True)``."""
+    if callable(drop):
+        drop._pyts_ignore = True
+        return drop
+
+    def deco(fn):
+        fn._pyts_ignore = True
+        return fn
+    return deco
+
+
+def unused(fn):
+    """Replace a method by a raise when scripted. Not supported yet (CompileError when reached)."""
+    fn._pyts_unused = True
+    return fn
+
+
+# ---- source ----
+def _source_of(fn):
+    """(source, filename, line_offset) of a Python function, indentation kept (the compiler takes
+    the first line's indentation as the base level, so columns match the file)."""
+    fn = inspect.unwrap(fn)
+    try:
+        lines, start = inspect.getsourcelines(fn)
+    except (OSError, TypeError) as e:
+        raise OSError(f"Can't get source for {fn}. TorchScript requires source access in order to carry out "
+                      "compilation, make sure original .py files are available.") from e
+    file = inspect.getsourcefile(fn) or getattr(fn.__code__, "co_filename", "<unknown>")
+    return "".join(lines), file, start - 1
+
+
+# ---- name resolution ----
+def _namespace(mod):
+    """Canonical op namespace of a Python module: pyts and torch are both `torch`."""
+    name = getattr(mod, "__name__", "")
+    root = name.split(".")[0]
+    if root in ("pyts", "torch"):
+        return "torch" + name[len(root):]
+    if name == "math":
+        return "math"
+    return None
+
+
+def _dtype_id(v):
+    from .. import dtype as pyts_dtype
+    if isinstance(v, pyts_dtype):
+        return v._id
+    # a real torch.dtype: same ScalarType numbers, looked up by name
+    if type(v).__name__ == "dtype" and type(v).__module__ == "torch":
+        d = _C._dtypes.get(str(v).split(".")[-1])
+        if d is not None:
+            return d._id
+    return None
+
+
+def _classify(v):
+    if isinstance(v, types.ModuleType):
+        ns = _namespace(v)
+        return ("namespace", ns) if ns else ("other", "module")
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return ("value", v)
+    d = _dtype_id(v)
+    if d is not None:
+        return ("value", d)
+    name = getattr(v, "__name__", None)
+    if name and getattr(builtins, name, None) is v:
+        return ("builtin", name)
+    if inspect.isfunction(v):
+        return ("other", "function")
+    return ("other", type(v).__name__)
+
+
+class _Resolver:
+    """resolver(kind, name) for the C compiler: kind "global" asks what a (dotted) name in the
+    compiled source refers to, kind "method" asks for the source of a method of `cls`."""
+
+    def __init__(self, fn, cls=None):
+        self.scopes = []
+        self.cls = cls
+        self._add(fn)
+
+    def _add(self, fn):
+        fn = inspect.unwrap(fn)
+        closure = {}
+        code = getattr(fn, "__code__", None)
+        if code is not None and fn.__closure__:
+            for name, cell in zip(code.co_freevars, fn.__closure__):
+                try:
+                    closure[name] = cell.cell_contents
+                except ValueError:   # empty cell
+                    pass
+        for scope in (closure, getattr(fn, "__globals__", {})):
+            if scope and all(scope is not s for s in self.scopes):
+                self.scopes.append(scope)
+
+    def _lookup(self, name):
+        for scope in self.scopes:
+            if name in scope:
+                return scope[name]
+        return getattr(builtins, name, _MISSING)
+
+    def __call__(self, kind, name):
+        if kind == "method":
+            return self._method(name)
+        parts = name.split(".")
+        v = self._lookup(parts[0])
+        for p in parts[1:]:
+            if v is _MISSING:
+                break
+            v = getattr(v, p, _MISSING)
+        if v is _MISSING:
+            return None
+        return _classify(v)
+
+    def _method(self, name):
+        if self.cls is None:
+            return None
+        m = inspect.getattr_static(self.cls, name, None)
+        if isinstance(m, (staticmethod, classmethod)):
+            raise CompileError(f"static and class methods are not supported yet: '{name}'")
+        if not inspect.isfunction(m):
+            return None
+        _check_markers(m, name)
+        self._add(m)
+        return _source_of(m)
+
+
+def _check_markers(fn, name):
+    if getattr(fn, "_pyts_ignore", False):
+        raise CompileError(f"@pyts.jit.ignore is not supported yet: '{name}' cannot be called from scripted code")
+    if getattr(fn, "_pyts_unused", False):
+        raise CompileError(f"@pyts.jit.unused is not supported yet: '{name}' cannot be called from scripted code")
+
+
+# ---- functions ----
+class ScriptedFunction(ScriptFunction):
+    """A scripted free function: calls take keyword arguments and defaults like the Python one."""
+
+    def __init__(self, fn, py_fn):
+        super().__init__(fn, py_fn.__name__)
+        self._sig = inspect.signature(py_fn)
+        self.__doc__ = py_fn.__doc__
+        self.__wrapped__ = py_fn
+
+    def __call__(self, *args, **kwargs):
+        if kwargs or len(args) != len(self._sig.parameters):
+            ba = self._sig.bind(*args, **kwargs)
+            ba.apply_defaults()
+            args = tuple(ba.arguments.values())
+        return self._fn(*args)
+
+
+def _script_function(fn):
+    cached = getattr(fn, "__pyts_script__", None)
+    if cached is not None:
+        return cached
+    _check_markers(fn, fn.__name__)
+    src, file, off = _source_of(fn)
+    sf = ScriptedFunction(_C._compile_function(src, file, off, _Resolver(fn)), fn)
+    try:
+        fn.__pyts_script__ = sf
+    except (AttributeError, TypeError):
+        pass
+    return sf
+
+
+# ---- modules ----
+# nn.Module bookkeeping that is not a TorchScript attribute
+_SKIP_ATTRS = {"training", "_parameters", "_buffers", "_modules", "_non_persistent_buffers_set",
+               "_backward_hooks", "_backward_pre_hooks", "_forward_hooks", "_forward_pre_hooks",
+               "_forward_hooks_with_kwargs", "_forward_pre_hooks_with_kwargs", "_state_dict_hooks",
+               "_state_dict_pre_hooks", "_load_state_dict_pre_hooks", "_load_state_dict_post_hooks",
+               "_is_full_backward_hook", "_forward_hooks_always_called", "dump_patches", "call_super_init"}
+
+
+def _is_module(obj):
+    try:
+        from ..nn import Module
+        if isinstance(obj, Module):
+            return True
+    except ImportError:
+        pass
+    return all(hasattr(obj, a) for a in ("_parameters", "_buffers", "_modules", "forward")) and not inspect.isclass(obj)
+
+
+class RecursiveScriptModule(ScriptModule):
+    """A scripted module: calls bind keyword arguments and defaults with the Python signature."""
+
+    def __init__(self, obj, original):
+        super().__init__(obj, original)
+        sigs = {}
+        for name in obj._methods():
+            m = getattr(type(original), name, None)
+            if inspect.isfunction(m):
+                sigs[name] = inspect.signature(m)
+        object.__setattr__(self, "_sigs", sigs)
+
+    def _bind(self, name, args, kwargs):
+        sig = object.__getattribute__(self, "_sigs").get(name)
+        if sig is None or (not kwargs and len(args) + 1 == len(sig.parameters)):
+            if kwargs:
+                raise TypeError(f"{name}() got unexpected keyword arguments")
+            return args
+        ba = sig.bind(None, *args, **kwargs)
+        ba.apply_defaults()
+        return tuple(ba.arguments.values())[1:]
+
+    def __call__(self, *args, **kwargs):
+        return self._c._run("forward", self._bind("forward", args, kwargs))
+
+    def forward(self, *args, **kwargs):
+        return self._c._run("forward", self._bind("forward", args, kwargs))
+
+    def __getattr__(self, name):
+        if not name.startswith("__") and name in object.__getattribute__(self, "_sigs") and name != "forward":
+            return lambda *a, **k: self._c._run(name, self._bind(name, a, k))
+        return super().__getattr__(name)
+
+
+def _plain_attributes(mod):
+    """Instance attributes TorchScript keeps as module attributes: numbers, bools, strings, None."""
+    out = []
+    for k, v in vars(mod).items():
+        if k in _SKIP_ATTRS or k.startswith("__"):
+            continue
+        if k in mod._parameters or k in mod._buffers or k in mod._modules:
+            continue
+        if v is None or isinstance(v, (bool, int, float, str)):
+            out.append((k, "attribute", v))
+    return out
+
+
+def _defines_forward(cls):
+    f = getattr(cls, "forward", None)
+    if not inspect.isfunction(f):
+        return False
+    # pyts.nn.Module's own forward only raises
+    return not (f.__module__ or "").startswith("pyts.nn.modules.module")
+
+
+def _script_module(mod, memo):
+    if isinstance(mod, ScriptModule):
+        return mod
+    if id(mod) in memo:
+        return memo[id(mod)]
+    attrs = [("training", "attribute", bool(getattr(mod, "training", True)))]
+    for name, p in mod._parameters.items():
+        if p is not None:
+            attrs.append((name, "parameter", p))
+    for name, b in mod._buffers.items():
+        if b is not None:
+            attrs.append((name, "buffer", b))
+    for name, sub in mod._modules.items():
+        if sub is not None:
+            attrs.append((name, "module", _script_module(sub, memo)._c))
+    attrs += _plain_attributes(mod)
+    obj = _C._make_object(_qualname(mod), True, attrs)
+    cls = type(mod)
+    wanted = []
+    if _defines_forward(cls):
+        wanted.append("forward")
+    for name, m in inspect.getmembers(cls, inspect.isfunction):
+        if getattr(m, "_pyts_export", False) and name not in wanted:
+            wanted.append(name)
+    if wanted:
+        resolver = _Resolver(getattr(cls, wanted[0]), cls)
+        for name in wanted:
+            if name in obj._methods():   # compiled already, called by an earlier one
+                continue
+            m = getattr(cls, name)
+            _check_markers(m, name)
+            resolver._add(m)
+            src, file, off = _source_of(m)
+            _C._compile_method(obj, src, file, off, resolver)
+    sm = RecursiveScriptModule(obj, mod)
+    memo[id(mod)] = sm
+    return sm
+
+
+def script(obj, optimize=None, _frames_up=0, _rcb=None, example_inputs=None):
+    """Compile a function or a module instance as TorchScript (see torch.jit.script).
+
+    >>> @script
+    ... def f(x, n: int):
+    ...     for i in range(n):
+    ...         x = x * 2
+    ...     return x
+    """
+    if isinstance(obj, (ScriptModule, ScriptFunction)):
+        return obj
+    if _is_module(obj):
+        return _script_module(obj, {})
+    if inspect.isclass(obj):
+        raise CompileError(f"scripting classes is not supported yet ({obj.__name__}); script an instance "
+                           "of a module, or a function")
+    if inspect.isfunction(obj) or inspect.ismethod(obj):
+        return _script_function(obj.__func__ if inspect.ismethod(obj) else obj)
+    raise RuntimeError(f"Type '{type(obj).__name__}' cannot be compiled by pyts.jit.script")
