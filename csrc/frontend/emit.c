@@ -1225,6 +1225,8 @@ static PtsIrValue *emit_method_call(Emitter *E, PtsIrValue *obj, const char *nam
     return call_method(E, obj, f, c, at);
 }
 
+static PtsIrValue *uninitialized(Emitter *E, const PtsType *t, const PtsAst *at);
+
 static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst *n) {
     Call c;
     memset(&c, 0, sizeof c);
@@ -1253,6 +1255,44 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
             r = r || pts_type_subtype(v->type, t);
         }
         return cbool(E, r, n);
+    }
+    /* archive code (and torch.jit's helpers): annotate(T, v), unchecked_cast(T, v), uninitialized(T);
+     * getattr(obj, "name") names attributes that are not identifiers (Sequential's "0") */
+    if (strcmp(name, "annotate") == 0 || strcmp(name, "unchecked_cast") == 0) {
+        if (n->n != 3 || n->kids[1]->kind == PTS_AST_KWARG || n->kids[2]->kind == PTS_AST_KWARG)
+            return efail(E, n, "%s() takes a type and a value", name);
+        const PtsType *t = parse_type(E, n->kids[1]);
+        PtsIrValue *v;
+        if (!t) return NULL;
+        if (name[0] == 'a' && n->kids[2]->kind == PTS_AST_LIST && n->kids[2]->n == 0 && t->kind == PTS_TY_LIST)
+            return list_construct(E, 0, NULL, t->elems[0], n->kids[2]);
+        if (!(v = emit_expr(E, n->kids[2]))) return NULL;
+        if (name[0] == 'a') {
+            if (!pts_type_subtype(v->type, t))
+                return efail(E, n, "annotate(): expected a value of type %s but found %s", tstr(E, t), tstr(E, v->type));
+            return v;
+        }
+        if (pts_type_subtype(v->type, t)) return v;
+        return mk1(E, PTS_KIND_PRIM(PTS_PRIM_UNCHECKED_CAST), 1, &v, R(t), n);
+    }
+    if (strcmp(name, "uninitialized") == 0) {
+        if (n->n != 2 || n->kids[1]->kind == PTS_AST_KWARG) return efail(E, n, "uninitialized() takes a type");
+        const PtsType *t = parse_type(E, n->kids[1]);
+        return t ? uninitialized(E, t, n) : NULL;
+    }
+    if (strcmp(name, "getattr") == 0) {
+        if (n->n != 3 || n->kids[2]->kind != PTS_AST_STR || n->kids[1]->kind == PTS_AST_KWARG)
+            return efail(E, n, "getattr() takes an object and an attribute name given as a string literal");
+        PtsIrValue *obj = emit_expr(E, n->kids[1]);
+        if (!obj) return NULL;
+        if (obj->type->kind != PTS_TY_CLASS)
+            return efail(E, n, "getattr() on a value of type %s is not supported", tstr(E, obj->type));
+        const char *an = n->kids[2]->str;
+        if (strlen(an) != n->kids[2]->len) return efail(E, n->kids[2], "attribute names cannot contain NUL bytes");
+        Sv sv;
+        if (!object_attr(E, obj, an, n, &sv)) return NULL;
+        if (sv.kind != SV_VALUE) return efail(E, n, "getattr() of method '%s' is not supported", an);
+        return sv.v;
     }
     if (!emit_args(E, n, &c)) return NULL;
     if (strcmp(name, "int") == 0 || strcmp(name, "float") == 0 || strcmp(name, "bool") == 0) {
@@ -1301,6 +1341,24 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
             }
         }
         if (!emit_args(E, n, &c)) return NULL;
+        /* ops.prim.X of archive code: the prims that are not registry ops */
+        if (f->kind == PTS_AST_ATTR && f->kids[0]->kind == PTS_AST_ATTR && f->kids[0]->str &&
+            strcmp(f->kids[0]->str, "prim") == 0 && f->kids[0]->kids[0]->kind == PTS_AST_NAME &&
+            strcmp(f->kids[0]->kids[0]->str, "ops") == 0) {
+            if (strcmp(callee.name, "RaiseException") == 0) {
+                /* RaiseException(message[, "builtins.ValueError"]): no outputs, the value is None */
+                if (c.nkw || c.npos < 1 || c.npos > 2 || c.pos[0]->type->kind != PTS_TY_STR ||
+                    (c.npos == 2 && c.pos[1]->type->kind != PTS_TY_STR))
+                    return efail(E, n, "ops.prim.RaiseException takes a message and an optional class name");
+                if (!mk(E, PTS_KIND_PRIM(PTS_PRIM_RAISE), c.npos, c.pos, 0, NULL, n)) return NULL;
+                return cnone(E, n);
+            }
+            if (strcmp(callee.name, "NumToTensor") == 0) {
+                if (c.nkw || c.npos != 1 || !is_num(c.pos[0]->type))
+                    return efail(E, n, "ops.prim.NumToTensor takes one int or float");
+                return mk1(E, PTS_KIND_PRIM(PTS_PRIM_NUMTOTENSOR), 1, c.pos, R(ty(PTS_TY_TENSOR)), n);
+            }
+        }
         return op_call(E, callee.name, &c, n);
     }
     case SV_METHOD: {

@@ -132,12 +132,21 @@ def load(f, map_location=None, _extra_files=None):
     Nothing in the archive is executed. Requested ``_extra_files`` entries are filled with the
     bytes stored under ``extra/<name>``."""
     _check_map_location(map_location)
-    obj, sources, extras, constants, version = _C._load(_read_source(f))
+    # loads and compiles in C exactly as libpyts does (csrc/serial/compile.c); methods that did not
+    # compile are listed in issues and raise NotImplementedError with the compiler's message
+    obj, sources, extras, constants, version, issues = _C._load(_read_source(f), True)
     if _extra_files is not None:
         for name in list(_extra_files):
             if name in extras:
                 _extra_files[name] = extras[name]
-    return RecursiveScriptModule(obj, _Archive(sources, constants, version, extras))
+    archive = _Archive(sources, constants, version, extras)
+    archive.issues = {(q, m): msg for q, m, msg in issues}
+    return RecursiveScriptModule(obj, archive)
+
+
+def _not_compiled(archive, qualname, name):
+    why = getattr(archive, "issues", {}).get((qualname, name))
+    return f"{_COMPILE_MSG}:\n{why}" if why else _COMPILE_MSG
 
 
 class _Archive:
@@ -213,7 +222,7 @@ class RecursiveScriptModule(ScriptModule):
         if self._compiled(name):
             return super().__getattr__(name)
         if self._archive.method_source(self._c._qualname(), name) is not None:
-            raise NotImplementedError(f"method '{name}': {_COMPILE_MSG}")
+            raise NotImplementedError(f"method '{name}': {_not_compiled(self._archive, self._c._qualname(), name)}")
         raise AttributeError(f"'RecursiveScriptModule' object has no attribute '{name}'")
 
     def __call__(self, *args, **kwargs):
@@ -221,7 +230,7 @@ class RecursiveScriptModule(ScriptModule):
 
     def forward(self, *args, **kwargs):
         if not self._compiled():
-            raise NotImplementedError(_COMPILE_MSG)
+            raise NotImplementedError(_not_compiled(self._archive, self._c._qualname(), "forward"))
         if kwargs:
             raise TypeError("pyts ScriptModule calls take positional arguments only")
         return self._c._run("forward", args)
@@ -243,7 +252,7 @@ class RecursiveScriptModule(ScriptModule):
     @property
     def graph(self):
         if not self._compiled():
-            raise NotImplementedError(_COMPILE_MSG)
+            raise NotImplementedError(_not_compiled(self._archive, self._c._qualname(), "forward"))
         return super().graph
 
     def __repr__(self):
