@@ -178,6 +178,23 @@ char *pts_archive_method_source(const PtsLoaded *l, const char *qualname, const 
     meths_free(m, nm);
     return out;
 }
+bool pts_archive_method_names(const PtsLoaded *l, const char *qualname, char ***names, int *n) {
+    *names = NULL;
+    *n = 0;
+    int fi = code_file(l, qualname);
+    const char *dot = strrchr(qualname, '.');
+    if (fi < 0 || !dot) return true;
+    Meth *m;
+    int nm;
+    if (!class_methods(&l->code[fi], dot + 1, &m, &nm)) return false;
+    char **out = pts_calloc((size_t)nm + 1, sizeof *out);
+    if (!out) { meths_free(m, nm); return false; }
+    for (int i = 0; i < nm; i++) { out[i] = m[i].name; m[i].name = NULL; }
+    meths_free(m, nm);
+    *names = out;
+    *n = nm;
+    return true;
+}
 /* }==================== */
 
 /* {==================== classes in dependency order ==================== */

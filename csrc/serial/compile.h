@@ -40,4 +40,9 @@ PTS_INTERNAL const PtsCompileIssue *pts_compile_report_find(const PtsCompileRepo
 PTS_INTERNAL char *pts_archive_method_source(const PtsLoaded *l, const char *qualname, const char *method,
                                              bool *found, int *line, const char **file);
 
+/* The names of the defs of class qualname in its code file, in source order (duplicates kept).
+ * *names is owned (each name and the array; pts_free); false on out-of-memory only (no code
+ * file or class gives no names). */
+PTS_INTERNAL bool pts_archive_method_names(const PtsLoaded *l, const char *qualname, char ***names, int *n);
+
 #endif
