@@ -53,12 +53,13 @@ typedef struct Emitter {
 } Emitter;
 
 /* sugared values: what a name or attribute denotes before it is used */
-typedef enum { SV_VALUE, SV_NS, SV_BUILTIN, SV_OPFN, SV_METHOD } SvKind;
+typedef enum { SV_VALUE, SV_NS, SV_BUILTIN, SV_OPFN, SV_METHOD, SV_FUNCTION } SvKind;
 typedef struct Sv {
     int kind;                    /* SvKind */
     PtsIrValue *v;               /* VALUE: the value; METHOD: the receiver */
-    const char *name;            /* NS: module path; BUILTIN/OPFN/METHOD: function name */
-    const char *path;            /* NS: the dotted name as written ("pyts.nn.functional") */
+    const char *name;            /* NS: module path; BUILTIN/OPFN/METHOD/FUNCTION: function name */
+    const char *path;            /* NS: the dotted name as written ("pyts.nn.functional");
+                                  * FUNCTION: the name the resolver knows it by */
 } Sv;
 
 typedef enum { EXIT_NONE, EXIT_RETURN, EXIT_RAISE } ExitKind;
@@ -894,7 +895,7 @@ static PtsIrValue *emit_expr(Emitter *E, const PtsAst *n) {
         if (sv.kind == SV_VALUE) return sv.v;
         if (sv.kind == SV_NS) return efail(E, n, "Module '%s' cannot be used as a value", sv.name);
         if (sv.kind == SV_METHOD) return efail(E, n, "methods cannot be used as values (call '%s')", sv.name);
-        return efail(E, n, "builtin function '%s' cannot be used as a value", sv.name);
+        return efail(E, n, "%sfunction '%s' cannot be used as a value", sv.kind == SV_FUNCTION ? "" : "builtin ", sv.name);
     }
     case PTS_AST_CALL: return emit_call(E, n);
     case PTS_AST_UNARY: {
@@ -992,6 +993,10 @@ static bool resolve_global(Emitter *E, const PtsAst *at, const char *name, Sv *o
             *out = (Sv){ SV_VALUE, v, NULL, NULL };
             return true;
         }
+        case PTS_RES_FUNCTION:
+            if (!r.fn) break;
+            *out = (Sv){ SV_FUNCTION, NULL, name, name };
+            return true;
         case PTS_RES_OTHER:
             if (strcmp(r.ns, "function") == 0) {
                 efail(E, at, "calling the Python function '%s' from TorchScript is not supported yet", name);
@@ -1078,6 +1083,12 @@ static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out) {
                     *out = (Sv){ SV_VALUE, v, NULL, NULL };
                     return true;
                 }
+                if (r.kind == PTS_RES_FUNCTION && r.fn) {
+                    const char *p = pts_arena_strndup(E->a, path, strlen(path));
+                    if (!p) return oom(E), false;
+                    *out = (Sv){ SV_FUNCTION, NULL, p, p };
+                    return true;
+                }
                 pts_value_release(&r.value);
             }
             const char *s = pts_arena_strndup(E->a, name, strlen(name));
@@ -1136,6 +1147,56 @@ static bool emit_args(Emitter *E, const PtsAst *n, Call *c) {
         }
     }
     return true;
+}
+
+/* call of a compiled free function f (archive code: __torch__.a.b.fn(...)): arguments matched by
+ * f's signature, a prim::CallFunction node holding f in its "fn" attribute */
+static PtsIrValue *call_function(Emitter *E, PtsFunction *f, const Call *c, const PtsAst *at) {
+    PtsBlock *top = f->graph->top;
+    int np = top->ninputs;
+    PtsIrValue *ins[PTS_MAX_CALL_ARGS] = { 0 };
+    bool named = f->arg_names && f->nargs == np;
+    if (np > PTS_MAX_CALL_ARGS) return efail(E, at, "function %s has too many parameters", f->name);
+    if (c->npos > np) return efail(E, at, "%s() expected at most %d arguments but received %d", f->name, np, c->npos);
+    for (int i = 0; i < c->npos; i++) ins[i] = c->pos[i];
+    for (int k = 0; k < c->nkw; k++) {
+        int i;
+        for (i = 0; i < np; i++) {
+            const char *pn = named ? f->arg_names[i] : top->inputs[i]->name;
+            if (pn && strcmp(pn, c->kwn[k]) == 0) break;
+        }
+        if (i == np) return efail(E, at, "%s() got an unexpected keyword argument '%s'", f->name, c->kwn[k]);
+        if (ins[i]) return efail(E, at, "%s() got multiple values for argument '%s'", f->name, c->kwn[k]);
+        ins[i] = c->kwv[k];
+    }
+    for (int i = 0; i < np; i++) {
+        const PtsIrValue *p = top->inputs[i];
+        const char *pn = named ? f->arg_names[i] : p->name;
+        if (!ins[i]) {
+            if (named && f->has_default && f->has_default[i]) {
+                if (!(ins[i] = konst(E, pts_value_retain(f->defaults[i]), at))) return NULL;
+                continue;
+            }
+            return efail(E, at, "%s() is missing value for argument '%s'", f->name, pn ? pn : "?");
+        }
+        const PtsType *want = p->type->kind == PTS_TY_TENSOR ? ty(PTS_TY_TENSOR) : p->type;
+        if (!pts_type_subtype(ins[i]->type, want))
+            return efail(E, at, "\n%s:\nExpected a value of type '%s' for argument '%s' but instead found type '%s'.",
+                         f->name, tstr(E, want), pn ? pn : "?", tstr(E, ins[i]->type));
+    }
+    int nret = top->noutputs;
+    PtsType *ot[8];
+    if (nret > 8) return efail(E, at, "function %s returns too many values", f->name);
+    for (int k = 0; k < nret; k++) {
+        const PtsType *t = top->outputs[k]->type;
+        ot[k] = R(t->kind == PTS_TY_TENSOR ? ty(PTS_TY_TENSOR) : t);
+    }
+    PtsNode *n = mk(E, PTS_KIND_PRIM(PTS_PRIM_CALLFUNCTION), np, ins, nret, ot, at);
+    if (!n) return NULL;
+    PtsValue ref;
+    if (pts_function_ref_new(f, E->err, &ref) || pts_node_set_attr(E->g, n, "fn", PTS_AV_IVALUE, ref, NULL, E->err))
+        return NULL;
+    return nret == 1 ? n->outputs[0] : cnone(E, at);
 }
 
 /* call of a compiled method f on obj: arguments matched by f's signature */
@@ -1323,6 +1384,16 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
     memset(&c, 0, sizeof c);
     switch (callee.kind) {
     case SV_BUILTIN: return emit_builtin_call(E, callee.name, n);
+    case SV_FUNCTION: {
+        if (!emit_args(E, n, &c)) return NULL;
+        /* the resolver keeps the function alive; ask again for it by name */
+        PtsResolved r;
+        memset(&r, 0, sizeof r);
+        if (E->res->global(E->res->ctx, callee.path, &r, E->err)) { pts_value_release(&r.value); return NULL; }
+        pts_value_release(&r.value);
+        if (r.kind != PTS_RES_FUNCTION || !r.fn) return efail(E, n, "'%s' is no longer a function", callee.path);
+        return call_function(E, r.fn, &c, n);
+    }
     case SV_NS: return efail(E, n, "Module '%s' is not callable", callee.name);
     case SV_OPFN: {
         /* torch.jit helpers that are not ops */

@@ -213,7 +213,18 @@ typedef struct Ctx {
     Cls *cls;
     int ncls, capcls;
     const Cls *cur;          /* class being compiled (resolver context) */
+    struct Fn *fns;          /* free functions met so far */
+    int nfns, capfns;
+    int fn_depth;            /* functions compiled inside one another right now */
 } Ctx;
+
+/* a free function of a code file (`def f(...)` at the top level), compiled on first use */
+typedef struct Fn {
+    char *qualname;          /* owned: "__torch__.torch.nn.functional.relu" */
+    PtsFunction *fn;         /* +1; NULL while it compiles or when it failed */
+    bool failed;
+    PtsError err;            /* why it failed */
+} Fn;
 
 static PtsStatus nomem(Ctx *C) { return pts_fail(C->err, PTS_ERR_NOMEM, "out of memory"); }
 
@@ -271,9 +282,98 @@ static PtsStatus walk(Ctx *C, PtsValue v, int depth) {
 /* {==================== names of archive code ==================== */
 static bool has_prefix(const char *s, const char *p) { return strncmp(s, p, strlen(p)) == 0; }
 
+/* span of the top-level `def name(` of file f: false when there is none */
+static bool find_function(const PtsArchiveFile *f, const char *name, Meth *out) {
+    const char *src = (const char *)f->data;
+    size_t n = f->len, pos = 0, nl = strlen(name);
+    Line l;
+    int lineno = 0;
+    bool in = false;
+    while (true) {
+        size_t at = pos;
+        if (!next_line(src, n, &pos, &l)) break;
+        lineno++;
+        if (blank(l)) continue;
+        size_t ind = indent_of(l);
+        if (in) {
+            if (ind == 0) break;
+            out->len = at + l.n - out->off;
+            continue;
+        }
+        if (ind == 0 && l.n > 4 + nl && memcmp(l.s, "def ", 4) == 0 && memcmp(l.s + 4, name, nl) == 0 &&
+            (l.s[4 + nl] == '(' || l.s[4 + nl] == ' ')) {
+            in = true;
+            *out = (Meth){ NULL, at, l.n, lineno };
+        }
+    }
+    return in;
+}
+
+static PtsStatus res_global(void *ctx, const char *name, PtsResolved *out, PtsError *err);
+
+/* the compiled function `qualname` when a code file defines it at its top level: *fn NULL when
+ * the name is not a function; an error when it does not compile or recurses */
+static PtsStatus free_function(Ctx *C, const char *qualname, PtsError *err, PtsFunction **fn) {
+    *fn = NULL;
+    const char *dot = strrchr(qualname, '.');
+    int fi = dot ? code_file(C->l, qualname) : -1;
+    Meth span = { NULL, 0, 0, 0 };
+    if (fi < 0 || !find_function(&C->l->code[fi], dot + 1, &span)) return PTS_OK;
+    for (int i = 0; i < C->nfns; i++) {
+        Fn *f = &C->fns[i];
+        if (strcmp(f->qualname, qualname) != 0) continue;
+        if (f->failed) {
+            *err = f->err;
+            return err->code;
+        }
+        if (!f->fn) return pts_fail(err, PTS_ERR_COMPILE, "function '%s' calls itself; recursion is not supported in TorchScript", qualname);
+        *fn = f->fn;
+        return PTS_OK;
+    }
+    if (C->fn_depth >= PTS_MAX_COMPILE_NEST)
+        return pts_fail(err, PTS_ERR_COMPILE, "functions call each other too deeply (limit %d) at '%s'", PTS_MAX_COMPILE_NEST, qualname);
+    if (C->nfns == C->capfns) {
+        int cap = C->capfns ? C->capfns * 2 : 8;
+        Fn *f2 = pts_realloc(C->fns, sizeof *f2 * (size_t)cap);
+        if (!f2) return nomem(C);
+        C->fns = f2;
+        C->capfns = cap;
+    }
+    int ix = C->nfns;
+    Fn *f = &C->fns[ix];
+    memset(f, 0, sizeof *f);
+    if (!(f->qualname = pts_strdup(qualname))) return nomem(C);
+    C->nfns++;
+    const PtsArchiveFile *file = &C->l->code[fi];
+    char *text = pts_malloc(span.len + 1);
+    if (!text) return nomem(C);
+    memcpy(text, file->data + span.off, span.len);
+    text[span.len] = 0;
+    PtsSource src = { text, span.len, file->name, span.line - 1 };
+    PtsResolver r = { C, res_global, NULL };
+    const Cls *saved = C->cur;
+    C->cur = NULL;
+    C->fn_depth++;
+    PtsError e = { 0 };
+    PtsFunction *compiled = NULL;
+    PtsStatus s = pts_compile_function(&src, &r, &e, &compiled);
+    C->fn_depth--;
+    C->cur = saved;
+    pts_free(text);
+    f = &C->fns[ix];   /* the table may have grown */
+    if (s) {
+        f->failed = true;
+        f->err = e;
+        *err = e;
+        return s;
+    }
+    f->fn = compiled;
+    *fn = compiled;
+    return PTS_OK;
+}
+
 static PtsStatus res_global(void *ctx, const char *name, PtsResolved *out, PtsError *err) {
     Ctx *C = ctx;
-    (void)err;
     out->kind = PTS_RES_UNKNOWN;
     static const char *const namespaces[] = {
         "torch", "torch.jit", "math", "ops", "ops.aten", "ops.prim", "CONSTANTS", "__torch__", NULL,
@@ -284,6 +384,15 @@ static PtsStatus res_global(void *ctx, const char *name, PtsResolved *out, PtsEr
         "annotate", "unchecked_cast", "uninitialized", NULL,
     };
     bool ns = has_prefix(name, "__torch__.");
+    if (ns) {
+        PtsFunction *fn;
+        PTS_TRY(free_function(C, name, err, &fn));
+        if (fn) {
+            out->kind = PTS_RES_FUNCTION;
+            out->fn = fn;
+            return PTS_OK;
+        }
+    }
     for (int i = 0; !ns && namespaces[i]; i++) ns = strcmp(name, namespaces[i]) == 0;
     if (ns) {
         out->kind = PTS_RES_NAMESPACE;
@@ -378,6 +487,11 @@ PtsStatus pts_archive_compile(const PtsLoaded *l, PtsError *err, PtsCompileRepor
     PtsStatus s = walk(&C, l->root, 0);
     for (int i = 0; !s && i < C.ncls; i++) s = compile_class(&C, &C.cls[i], rep);
     for (int i = 0; i < C.ncls; i++) meths_free(C.cls[i].m, C.cls[i].nm);
+    for (int i = 0; i < C.nfns; i++) {
+        pts_free(C.fns[i].qualname);
+        pts_function_release(C.fns[i].fn);
+    }
+    pts_free(C.fns);
     pts_free(C.cls);
     pts_ptrmap_free(&C.seen);
     pts_ptrmap_free(&C.cls_ix);

@@ -90,8 +90,8 @@ def save(m, f, _extra_files=None):
         raise TypeError(f"pyts.jit.save expects a ScriptModule or ScriptFunction, got {type(m).__name__}")
     extra = dict(_extra_files) if _extra_files else None
     archive = getattr(m, "_archive", None) if isinstance(m, ScriptModule) else None
-    if archive is not None and not m._compiled():
-        # loaded but not compiled: keep the archive's own code and constants
+    if archive is not None:
+        # a loaded module keeps the archive's own code and constants (its methods cannot change)
         data = _C._save(target, extra, _archive_folder(f), archive.sources, tuple(archive.constants),
                         archive.version)
     else:
@@ -237,10 +237,11 @@ class RecursiveScriptModule(ScriptModule):
 
     @property
     def code(self):
-        if self._compiled():
-            return _code_of(self._c._method("forward"))
+        # the archive's text, which is what PyTorch prints for it
         src = self._archive.method_source(self._c._qualname(), "forward")
         if src is None:
+            if self._compiled():
+                return _code_of(self._c._method("forward"))
             raise RuntimeError("Method 'forward' is not defined.")
         return src
 
