@@ -270,10 +270,11 @@ def test_archives_run_with_the_outputs_of_their_library(archives, tmp_path, name
         np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)
     assert stdout.count("output ") == len(want)
     assert f"output 0: float32 [{', '.join(map(str, want[0].shape))}]" in stdout
-    # pyts.jit.load compiles through the same C path
+    # pyts.jit.load compiles through the same C path (the extension and libpyts are separate
+    # builds of the same sources: equal up to rounding)
     loaded = pyts.jit.load(path)
     for g, w in zip(as_numpy_list(loaded(*map(pyts.tensor, xs))), got):
-        np.testing.assert_array_equal(g, w)
+        np.testing.assert_allclose(g, w, rtol=1e-6, atol=1e-7)
 
 
 def test_scalar_arguments_methods_defaults_and_raise(archives, tmp_path):

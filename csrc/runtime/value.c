@@ -171,7 +171,7 @@ pyts_value *pyts_tensor_wrap(pyts_dtype dtype, int ndim, const int64_t *shape, c
     pyts_status bad = PYTS_OK;
     if (!pts_rt_init()) bad = pyts_last_status();
     else if (!check_geometry((int)dtype, ndim, shape, "pyts_tensor_wrap")) bad = PYTS_ERR_ARGUMENT;
-    size_t isz = pts_dtype_size((PtsDType)dtype);
+    size_t isz = bad ? 1 : pts_dtype_size((PtsDType)dtype);
     int64_t st[PTS_MAX_DIMS], hi = 0;
     bool empty = false;
     for (int i = 0; !bad && i < ndim; i++) {
