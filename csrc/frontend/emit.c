@@ -876,6 +876,8 @@ static bool const_value(Emitter *E, const PtsAst *n, PtsValue *out) {
     return false;
 }
 
+static PtsIrValue *function_value(Emitter *E, const char *path, const PtsAst *at);
+
 static PtsIrValue *emit_expr(Emitter *E, const PtsAst *n) {
     switch (n->kind) {
     case PTS_AST_INT: return cint(E, n->ival, n);
@@ -895,7 +897,8 @@ static PtsIrValue *emit_expr(Emitter *E, const PtsAst *n) {
         if (sv.kind == SV_VALUE) return sv.v;
         if (sv.kind == SV_NS) return efail(E, n, "Module '%s' cannot be used as a value", sv.name);
         if (sv.kind == SV_METHOD) return efail(E, n, "methods cannot be used as values (call '%s')", sv.name);
-        return efail(E, n, "%sfunction '%s' cannot be used as a value", sv.kind == SV_FUNCTION ? "" : "builtin ", sv.name);
+        if (sv.kind == SV_FUNCTION) return function_value(E, sv.path, n);
+        return efail(E, n, "builtin function '%s' cannot be used as a value", sv.name);
     }
     case PTS_AST_CALL: return emit_call(E, n);
     case PTS_AST_UNARY: {
@@ -1199,6 +1202,29 @@ static PtsIrValue *call_function(Emitter *E, PtsFunction *f, const Call *c, cons
     return nret == 1 ? n->outputs[0] : cnone(E, at);
 }
 
+/* the function the resolver knows as path */
+static PtsFunction *resolve_function(Emitter *E, const char *path, const PtsAst *at) {
+    PtsResolved r;
+    memset(&r, 0, sizeof r);
+    if (E->res->global(E->res->ctx, path, &r, E->err)) { pts_value_release(&r.value); return NULL; }
+    pts_value_release(&r.value);
+    if (r.kind != PTS_RES_FUNCTION || !r.fn) return efail(E, at, "'%s' is no longer a function", path);
+    return r.fn;
+}
+
+/* a function used as a value (archive code hoists callees: `_0 = __torch__.m.f` ... `_0(x)`): a
+ * constant of type Function holding it, called through call_function */
+static PtsIrValue *function_value(Emitter *E, const char *path, const PtsAst *at) {
+    PtsFunction *f = resolve_function(E, path, at);
+    PtsValue ref;
+    if (!f || pts_function_ref_new(f, E->err, &ref)) return NULL;
+    PtsIrValue *v = konst(E, ref, at);
+    if (!v) return NULL;
+    pts_type_release(v->type);
+    v->type = R(ty(PTS_TY_FUNCTION));
+    return v;
+}
+
 /* call of a compiled method f on obj: arguments matched by f's signature */
 static PtsIrValue *call_method(Emitter *E, PtsIrValue *obj, PtsFunction *f, const Call *c, const PtsAst *at) {
     PtsBlock *top = f->graph->top;
@@ -1387,12 +1413,8 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
     case SV_FUNCTION: {
         if (!emit_args(E, n, &c)) return NULL;
         /* the resolver keeps the function alive; ask again for it by name */
-        PtsResolved r;
-        memset(&r, 0, sizeof r);
-        if (E->res->global(E->res->ctx, callee.path, &r, E->err)) { pts_value_release(&r.value); return NULL; }
-        pts_value_release(&r.value);
-        if (r.kind != PTS_RES_FUNCTION || !r.fn) return efail(E, n, "'%s' is no longer a function", callee.path);
-        return call_function(E, r.fn, &c, n);
+        PtsFunction *f = resolve_function(E, callee.path, n);
+        return f ? call_function(E, f, &c, n) : NULL;
     }
     case SV_NS: return efail(E, n, "Module '%s' is not callable", callee.name);
     case SV_OPFN: {
@@ -1452,6 +1474,15 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
         if (callee.v->type->kind == PTS_TY_CLASS) {
             if (!emit_args(E, n, &c)) return NULL;
             return emit_method_call(E, callee.v, "forward", &c, n);
+        }
+        if (callee.v->type->kind == PTS_TY_FUNCTION && callee.v->node &&
+            callee.v->node->kind == PTS_KIND_PRIM(PTS_PRIM_CONSTANT)) {
+            const PtsNodeAttr *a = pts_node_attr(callee.v->node, "value");
+            PtsFunction *f = a ? pts_function_ref_get(a->v) : NULL;
+            if (f) {
+                if (!emit_args(E, n, &c)) return NULL;
+                return call_function(E, f, &c, n);
+            }
         }
         return efail(E, n, "'%s' object is not callable", tstr(E, callee.v->type));
     default: return efail(E, n, "not callable");

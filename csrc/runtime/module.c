@@ -140,6 +140,9 @@ static void tree_free(PtsRtTree *t) {
         pts_free(t->classes[i]);
     }
     pts_free(t->classes);
+    pts_free(t->first_issue);
+    pts_free(t->first_issue_method);
+    pts_free(t->first_issue_class);
     pts_free(t);
 }
 
@@ -239,6 +242,11 @@ static pyts_module *load_bytes(const uint8_t *data, size_t size) {
             m->tree = t;
             m->root = m;
             m->obj = pts_value_retain(l.root);
+            if (rep.nissues) {
+                t->first_issue = pts_strdup(rep.issues[0].err.msg);
+                t->first_issue_method = pts_strdup(rep.issues[0].method);
+                t->first_issue_class = pts_strdup(rep.issues[0].qualname);
+            }
             pyts_module *r;
             s = build(m, l.root, &l, &rep, 0, &e, &r);
             if (s) { pyts_module_free(m); m = NULL; }
@@ -312,7 +320,14 @@ static const PtsRtMethod *method_at(const pyts_module *m, int i, const char *fn)
 static const PtsRtMethod *compiled_at(const pyts_module *m, int i, const char *fn) {
     const PtsRtMethod *x = method_at(m, i, fn);
     if (x && !x->fn) {
-        pts_rt_fail(PYTS_ERR_COMPILE, "method '%s' of %s did not compile:\n%s", x->name, m->info->cls->qualname, x->error);
+        const PtsRtTree *t = m->tree;
+        /* a method failing on a callee that did not compile: name the callee's own reason */
+        bool other = t->first_issue && t->first_issue_method && t->first_issue_class &&
+                     (strcmp(t->first_issue_method, x->name) || strcmp(t->first_issue_class, m->info->cls->qualname));
+        pts_rt_fail(PYTS_ERR_COMPILE, "method '%s' of %s did not compile:\n%s%s%s%s%s%s%s", x->name, m->info->cls->qualname,
+                    x->error, other ? "\nThe first method of the archive that did not compile is '" : "",
+                    other ? t->first_issue_method : "", other ? "' of " : "", other ? t->first_issue_class : "",
+                    other ? ":\n" : "", other ? t->first_issue : "");
         return NULL;
     }
     return x;

@@ -37,6 +37,10 @@ typedef struct PtsRtTree {
     int nclasses, capclasses;
     PtsRtClass **classes;       /* owned entries, each separately allocated */
     int nnodes;                 /* module nodes made, for PTS_RT_MAX_MODULES */
+    char *first_issue;          /* the first method that did not compile (classes compile children
+                                   first, so it is usually the cause of the others), owned */
+    char *first_issue_class;    /* its class and method (owned) */
+    char *first_issue_method;
 } PtsRtTree;
 
 struct pyts_module {

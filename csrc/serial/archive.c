@@ -638,7 +638,9 @@ static bool in_list(char **names, int n, const char *s) {
 }
 
 static bool tensor_type(const PtsType *t) {
-    return t->kind == PTS_TY_TENSOR || (t->kind == PTS_TY_OPTIONAL && t->elems[0]->kind == PTS_TY_TENSOR);
+    /* NoneType: a parameter set to None (nn.Linear(bias=False) scripted declares `bias : NoneType`) */
+    return t->kind == PTS_TY_TENSOR || t->kind == PTS_TY_NONE ||
+           (t->kind == PTS_TY_OPTIONAL && t->elems[0]->kind == PTS_TY_TENSOR);
 }
 
 /* attributes and constants of a class from its header */
