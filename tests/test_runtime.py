@@ -218,8 +218,16 @@ def archives(tmp_path_factory):
         pyts.jit.save(m, d / f"{name}.pt")
         out[name] = (d / f"{name}.pt", lambda *a, m=m: m(*map(pyts.tensor, a)))
     tmlp = torch_mlp()
+    # scripted: Linear without bias (a None parameter), LayerNorm (its code hoists a function into
+    # a variable and calls it); traced: a small CNN
+    ln = torch.nn.Sequential(torch.nn.Linear(8, 16, bias=False), torch.nn.LayerNorm(16), torch.nn.Tanh(),
+                             torch.nn.Linear(16, 4))
+    cnn = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3), torch.nn.BatchNorm2d(4), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+                              torch.nn.Flatten(), torch.nn.Linear(36, 10)).eval()
     for name, m in (("torch_tutorial", torch_tutorial()), ("torch_mlp_traced", torch.jit.trace(tmlp, torch.rand(2, 8))),
-                    ("torch_mlp_scripted", torch.jit.script(tmlp)), ("torch_scalars", torch.jit.script(TScalars()))):
+                    ("torch_mlp_scripted", torch.jit.script(tmlp)), ("torch_scalars", torch.jit.script(TScalars())),
+                    ("torch_layernorm_scripted", torch.jit.script(ln)),
+                    ("torch_cnn_traced", torch.jit.trace(cnn, torch.rand(2, 1, 8, 8)))):
         torch.jit.save(m, str(d / f"{name}.pt"))
         out[name] = (d / f"{name}.pt", lambda *a, m=m: m(*[torch.from_numpy(x) if isinstance(x, np.ndarray) else x for x in a]))
     return out
@@ -258,6 +266,8 @@ def cli_outputs(tmp_path, archive, *inputs, extra=()):
     ("torch_tutorial", [(10, 3, 4)]),
     ("torch_mlp_traced", [(5, 8)]),
     ("torch_mlp_scripted", [(7, 8)]),
+    ("torch_layernorm_scripted", [(3, 8)]),
+    ("torch_cnn_traced", [(2, 1, 8, 8)]),
 ])
 def test_archives_run_with_the_outputs_of_their_library(archives, tmp_path, name, inputs):
     path, ref = archives[name]
