@@ -302,9 +302,12 @@ def test_scalar_arguments_methods_defaults_and_raise(archives, tmp_path):
     r = run(path, tmp_path / "in0.npy", "int:-1")
     assert r.returncode == 1 and "k must not be negative" in r.stderr
     r = run(path, tmp_path / "in0.npy", "float:1.5")             # float for the int parameter
-    assert r.returncode == 1 and "expected a value of type 'int' for argument 'k'" in r.stderr
+    assert r.returncode == 1 and "Expected a value of type 'int' for argument 'k' but instead found type 'float'" in r.stderr
     r = run(path, tmp_path / "in0.npy")
     assert r.returncode == 1 and "missing a value for argument 'k'" in r.stderr
+    # the same check guards calls from Python: a wrong kind is a TypeError, never a kernel crash
+    with pytest.raises(TypeError, match="Expected a value of type 'Tensor' for argument 'x' but instead found type 'int'"):
+        pyts.jit.load(path)(3, 4)
     r = run(path, tmp_path / "in0.npy", "--method", "nothing")
     assert r.returncode == 1 and "has no method 'nothing'" in r.stderr
 

@@ -451,15 +451,10 @@ pyts_value *pyts_module_call(pyts_module *m, const char *method, pyts_value *con
         const PtsType *want = top->inputs[k + 1]->type;
         if (want->kind == PTS_TY_FLOAT && v.tag == PTS_V_INT) v = pts_vdouble((double)v.u.i);
         vals[nv++] = v;
-        /* traced methods record shapes in their input types; like PyTorch, any tensor is taken */
-        if (!pts_value_fits(v, want)) {
-            pyts_value tmp = { v };
-            static const char *const kinds[] = { "None", "bool", "int", "float", "Tensor", "str", "list", "tuple",
-                                                 "dict", "object", "other" };
-            pts_rt_fail(PYTS_ERR_TYPE, "%s(): expected a value of type '%s' for argument '%s' but got a %s", x->name,
-                        x->arg_types[k], x->arg_names[k], kinds[pyts_value_kind(&tmp)]);
-            goto done;
-        }
+    }
+    {
+        PtsError e = { 0 };
+        if (pts_check_call_args(f, vals + 1, nv - 1, &e)) { pts_rt_set(&e); goto done; }
     }
     {
         int nret = pts_function_nret(f);

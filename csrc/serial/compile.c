@@ -513,3 +513,40 @@ const PtsCompileIssue *pts_compile_report_find(const PtsCompileReport *rep, cons
             return &rep->issues[i];
     return NULL;
 }
+
+/* {==================== calls from outside ==================== */
+static const char *value_type_name(PtsValue v) {
+    switch (v.tag) {
+    case PTS_V_NONE: return "NoneType";
+    case PTS_V_BOOL: return "bool";
+    case PTS_V_INT: return "int";
+    case PTS_V_DOUBLE: return "float";
+    case PTS_V_TENSOR: return "Tensor";
+    case PTS_V_STR: return "str";
+    case PTS_V_LIST: return "list";
+    case PTS_V_TUPLE: return "tuple";
+    case PTS_V_DICT: return "dict";
+    case PTS_V_DEVICE: return "Device";
+    case PTS_V_OBJECT: return pts_as_object(v)->cls->qualname;
+    default: return "object";
+    }
+}
+
+PtsStatus pts_check_call_args(const PtsFunction *f, const PtsValue *args, int nargs, PtsError *err) {
+    const PtsBlock *top = f->graph->top;
+    int first = f->is_method ? 1 : 0;
+    for (int i = 0; i < nargs && i + first < top->ninputs; i++) {
+        const PtsIrValue *p = top->inputs[i + first];
+        if (pts_value_fits(args[i], p->type)) continue;
+        const char *pn = f->arg_names && f->nargs == top->ninputs ? f->arg_names[i + first] : p->name;
+        PtsBuf b;
+        pts_buf_init(&b);
+        pts_type_print(&b, p->type, true);
+        PtsStatus s = pts_fail(err, PTS_ERR_TYPE, "%s() Expected a value of type '%s' for argument '%s' but instead found type '%s'.",
+                               f->name, b.data ? b.data : "?", pn ? pn : "?", value_type_name(args[i]));
+        pts_buf_free(&b);
+        return s;
+    }
+    return PTS_OK;
+}
+/* }==================== */

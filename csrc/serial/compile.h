@@ -45,4 +45,11 @@ PTS_INTERNAL char *pts_archive_method_source(const PtsLoaded *l, const char *qua
  * file or class gives no names). */
 PTS_INTERNAL bool pts_archive_method_names(const PtsLoaded *l, const char *qualname, char ***names, int *n);
 
+/* Checks the arguments of a call into f from outside compiled code (C API, Python), where the
+ * compiler has not checked them: args[i] (self excluded: i counts from f's first user-visible
+ * parameter) against the type of that graph input, so a kernel never sees a value of the wrong
+ * kind. A traced parameter (a Tensor type with recorded shape) takes any tensor. TYPE error in
+ * TorchScript's words, naming the parameter; at most the parameters that exist are checked. */
+PTS_INTERNAL PtsStatus pts_check_call_args(const PtsFunction *f, const PtsValue *args, int nargs, PtsError *err);
+
 #endif
