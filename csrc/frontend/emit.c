@@ -65,12 +65,13 @@ typedef struct Emitter {
 } Emitter;
 
 /* sugared values: what a name or attribute denotes before it is used */
-typedef enum { SV_VALUE, SV_NS, SV_BUILTIN, SV_OPFN, SV_METHOD } SvKind;
+typedef enum { SV_VALUE, SV_NS, SV_BUILTIN, SV_OPFN, SV_METHOD, SV_FUNCTION } SvKind;
 typedef struct Sv {
     int kind;                    /* SvKind */
     PtsIrValue *v;               /* VALUE: the value; METHOD: the receiver */
-    const char *name;            /* NS: module path; BUILTIN/OPFN/METHOD: function name */
-    const char *path;            /* NS: the dotted name as written ("pyts.nn.functional") */
+    const char *name;            /* NS: module path; BUILTIN/OPFN/METHOD/FUNCTION: function name */
+    const char *path;            /* NS: the dotted name as written ("pyts.nn.functional");
+                                  * FUNCTION: the name the resolver knows it by */
 } Sv;
 
 /* how a statement list ends: falls through, returns (*ret), raises, or (in a loop body) breaks,
@@ -951,6 +952,8 @@ static bool const_value(Emitter *E, const PtsAst *n, PtsValue *out) {
     return false;
 }
 
+static PtsIrValue *function_value(Emitter *E, const char *path, const PtsAst *at);
+
 static PtsIrValue *emit_expr(Emitter *E, const PtsAst *n) {
     switch (n->kind) {
     case PTS_AST_INT: return cint(E, n->ival, n);
@@ -970,6 +973,7 @@ static PtsIrValue *emit_expr(Emitter *E, const PtsAst *n) {
         if (sv.kind == SV_VALUE) return sv.v;
         if (sv.kind == SV_NS) return efail(E, n, "Module '%s' cannot be used as a value", sv.name);
         if (sv.kind == SV_METHOD) return efail(E, n, "methods cannot be used as values (call '%s')", sv.name);
+        if (sv.kind == SV_FUNCTION) return function_value(E, sv.path, n);
         return efail(E, n, "builtin function '%s' cannot be used as a value", sv.name);
     }
     case PTS_AST_CALL: return emit_call(E, n);
@@ -1068,6 +1072,10 @@ static bool resolve_global(Emitter *E, const PtsAst *at, const char *name, Sv *o
             *out = (Sv){ SV_VALUE, v, NULL, NULL };
             return true;
         }
+        case PTS_RES_FUNCTION:
+            if (!r.fn) break;
+            *out = (Sv){ SV_FUNCTION, NULL, name, name };
+            return true;
         case PTS_RES_OTHER:
             if (strcmp(r.ns, "function") == 0) {
                 efail(E, at, "calling the Python function '%s' from TorchScript is not supported yet", name);
@@ -1154,6 +1162,12 @@ static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out) {
                     *out = (Sv){ SV_VALUE, v, NULL, NULL };
                     return true;
                 }
+                if (r.kind == PTS_RES_FUNCTION && r.fn) {
+                    const char *p = pts_arena_strndup(E->a, path, strlen(path));
+                    if (!p) return oom(E), false;
+                    *out = (Sv){ SV_FUNCTION, NULL, p, p };
+                    return true;
+                }
                 pts_value_release(&r.value);
             }
             const char *s = pts_arena_strndup(E->a, name, strlen(name));
@@ -1212,6 +1226,79 @@ static bool emit_args(Emitter *E, const PtsAst *n, Call *c) {
         }
     }
     return true;
+}
+
+/* call of a compiled free function f (archive code: __torch__.a.b.fn(...)): arguments matched by
+ * f's signature, a prim::CallFunction node holding f in its "fn" attribute */
+static PtsIrValue *call_function(Emitter *E, PtsFunction *f, const Call *c, const PtsAst *at) {
+    PtsBlock *top = f->graph->top;
+    int np = top->ninputs;
+    PtsIrValue *ins[PTS_MAX_CALL_ARGS] = { 0 };
+    bool named = f->arg_names && f->nargs == np;
+    if (np > PTS_MAX_CALL_ARGS) return efail(E, at, "function %s has too many parameters", f->name);
+    if (c->npos > np) return efail(E, at, "%s() expected at most %d arguments but received %d", f->name, np, c->npos);
+    for (int i = 0; i < c->npos; i++) ins[i] = c->pos[i];
+    for (int k = 0; k < c->nkw; k++) {
+        int i;
+        for (i = 0; i < np; i++) {
+            const char *pn = named ? f->arg_names[i] : top->inputs[i]->name;
+            if (pn && strcmp(pn, c->kwn[k]) == 0) break;
+        }
+        if (i == np) return efail(E, at, "%s() got an unexpected keyword argument '%s'", f->name, c->kwn[k]);
+        if (ins[i]) return efail(E, at, "%s() got multiple values for argument '%s'", f->name, c->kwn[k]);
+        ins[i] = c->kwv[k];
+    }
+    for (int i = 0; i < np; i++) {
+        const PtsIrValue *p = top->inputs[i];
+        const char *pn = named ? f->arg_names[i] : p->name;
+        if (!ins[i]) {
+            if (named && f->has_default && f->has_default[i]) {
+                if (!(ins[i] = konst(E, pts_value_retain(f->defaults[i]), at))) return NULL;
+                continue;
+            }
+            return efail(E, at, "%s() is missing value for argument '%s'", f->name, pn ? pn : "?");
+        }
+        const PtsType *want = p->type->kind == PTS_TY_TENSOR ? ty(PTS_TY_TENSOR) : p->type;
+        if (!pts_type_subtype(ins[i]->type, want))
+            return efail(E, at, "\n%s:\nExpected a value of type '%s' for argument '%s' but instead found type '%s'.",
+                         f->name, tstr(E, want), pn ? pn : "?", tstr(E, ins[i]->type));
+    }
+    int nret = top->noutputs;
+    PtsType *ot[8];
+    if (nret > 8) return efail(E, at, "function %s returns too many values", f->name);
+    for (int k = 0; k < nret; k++) {
+        const PtsType *t = top->outputs[k]->type;
+        ot[k] = R(t->kind == PTS_TY_TENSOR ? ty(PTS_TY_TENSOR) : t);
+    }
+    PtsNode *n = mk(E, PTS_KIND_PRIM(PTS_PRIM_CALLFUNCTION), np, ins, nret, ot, at);
+    if (!n) return NULL;
+    PtsValue ref;
+    if (pts_function_ref_new(f, E->err, &ref) || pts_node_set_attr(E->g, n, "fn", PTS_AV_IVALUE, ref, NULL, E->err))
+        return NULL;
+    return nret == 1 ? n->outputs[0] : cnone(E, at);
+}
+
+/* the function the resolver knows as path */
+static PtsFunction *resolve_function(Emitter *E, const char *path, const PtsAst *at) {
+    PtsResolved r;
+    memset(&r, 0, sizeof r);
+    if (E->res->global(E->res->ctx, path, &r, E->err)) { pts_value_release(&r.value); return NULL; }
+    pts_value_release(&r.value);
+    if (r.kind != PTS_RES_FUNCTION || !r.fn) return efail(E, at, "'%s' is no longer a function", path);
+    return r.fn;
+}
+
+/* a function used as a value (archive code hoists callees: `_0 = __torch__.m.f` ... `_0(x)`): a
+ * constant of type Function holding it, called through call_function */
+static PtsIrValue *function_value(Emitter *E, const char *path, const PtsAst *at) {
+    PtsFunction *f = resolve_function(E, path, at);
+    PtsValue ref;
+    if (!f || pts_function_ref_new(f, E->err, &ref)) return NULL;
+    PtsIrValue *v = konst(E, ref, at);
+    if (!v) return NULL;
+    pts_type_release(v->type);
+    v->type = R(ty(PTS_TY_FUNCTION));
+    return v;
 }
 
 /* call of a compiled method f on obj: arguments matched by f's signature */
@@ -1301,6 +1388,8 @@ static PtsIrValue *emit_method_call(Emitter *E, PtsIrValue *obj, const char *nam
     return call_method(E, obj, f, c, at);
 }
 
+static PtsIrValue *uninitialized(Emitter *E, const PtsType *t, const PtsAst *at);
+
 static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst *n) {
     Call c;
     memset(&c, 0, sizeof c);
@@ -1329,6 +1418,44 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
             r = r || pts_type_subtype(v->type, t);
         }
         return cbool(E, r, n);
+    }
+    /* archive code (and torch.jit's helpers): annotate(T, v), unchecked_cast(T, v), uninitialized(T);
+     * getattr(obj, "name") names attributes that are not identifiers (Sequential's "0") */
+    if (strcmp(name, "annotate") == 0 || strcmp(name, "unchecked_cast") == 0) {
+        if (n->n != 3 || n->kids[1]->kind == PTS_AST_KWARG || n->kids[2]->kind == PTS_AST_KWARG)
+            return efail(E, n, "%s() takes a type and a value", name);
+        const PtsType *t = parse_type(E, n->kids[1]);
+        PtsIrValue *v;
+        if (!t) return NULL;
+        if (name[0] == 'a' && n->kids[2]->kind == PTS_AST_LIST && n->kids[2]->n == 0 && t->kind == PTS_TY_LIST)
+            return list_construct(E, 0, NULL, t->elems[0], n->kids[2]);
+        if (!(v = emit_expr(E, n->kids[2]))) return NULL;
+        if (name[0] == 'a') {
+            if (!pts_type_subtype(v->type, t))
+                return efail(E, n, "annotate(): expected a value of type %s but found %s", tstr(E, t), tstr(E, v->type));
+            return v;
+        }
+        if (pts_type_subtype(v->type, t)) return v;
+        return mk1(E, PTS_KIND_PRIM(PTS_PRIM_UNCHECKED_CAST), 1, &v, R(t), n);
+    }
+    if (strcmp(name, "uninitialized") == 0) {
+        if (n->n != 2 || n->kids[1]->kind == PTS_AST_KWARG) return efail(E, n, "uninitialized() takes a type");
+        const PtsType *t = parse_type(E, n->kids[1]);
+        return t ? uninitialized(E, t, n) : NULL;
+    }
+    if (strcmp(name, "getattr") == 0) {
+        if (n->n != 3 || n->kids[2]->kind != PTS_AST_STR || n->kids[1]->kind == PTS_AST_KWARG)
+            return efail(E, n, "getattr() takes an object and an attribute name given as a string literal");
+        PtsIrValue *obj = emit_expr(E, n->kids[1]);
+        if (!obj) return NULL;
+        if (obj->type->kind != PTS_TY_CLASS)
+            return efail(E, n, "getattr() on a value of type %s is not supported", tstr(E, obj->type));
+        const char *an = n->kids[2]->str;
+        if (strlen(an) != n->kids[2]->len) return efail(E, n->kids[2], "attribute names cannot contain NUL bytes");
+        Sv sv;
+        if (!object_attr(E, obj, an, n, &sv)) return NULL;
+        if (sv.kind != SV_VALUE) return efail(E, n, "getattr() of method '%s' is not supported", an);
+        return sv.v;
     }
     if (!emit_args(E, n, &c)) return NULL;
     if (strcmp(name, "int") == 0 || strcmp(name, "float") == 0 || strcmp(name, "bool") == 0) {
@@ -1359,6 +1486,12 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
     memset(&c, 0, sizeof c);
     switch (callee.kind) {
     case SV_BUILTIN: return emit_builtin_call(E, callee.name, n);
+    case SV_FUNCTION: {
+        if (!emit_args(E, n, &c)) return NULL;
+        /* the resolver keeps the function alive; ask again for it by name */
+        PtsFunction *f = resolve_function(E, callee.path, n);
+        return f ? call_function(E, f, &c, n) : NULL;
+    }
     case SV_NS: return efail(E, n, "Module '%s' is not callable", callee.name);
     case SV_OPFN: {
         /* torch.jit helpers that are not ops */
@@ -1377,6 +1510,24 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
             }
         }
         if (!emit_args(E, n, &c)) return NULL;
+        /* ops.prim.X of archive code: the prims that are not registry ops */
+        if (f->kind == PTS_AST_ATTR && f->kids[0]->kind == PTS_AST_ATTR && f->kids[0]->str &&
+            strcmp(f->kids[0]->str, "prim") == 0 && f->kids[0]->kids[0]->kind == PTS_AST_NAME &&
+            strcmp(f->kids[0]->kids[0]->str, "ops") == 0) {
+            if (strcmp(callee.name, "RaiseException") == 0) {
+                /* RaiseException(message[, "builtins.ValueError"]): no outputs, the value is None */
+                if (c.nkw || c.npos < 1 || c.npos > 2 || c.pos[0]->type->kind != PTS_TY_STR ||
+                    (c.npos == 2 && c.pos[1]->type->kind != PTS_TY_STR))
+                    return efail(E, n, "ops.prim.RaiseException takes a message and an optional class name");
+                if (!mk(E, PTS_KIND_PRIM(PTS_PRIM_RAISE), c.npos, c.pos, 0, NULL, n)) return NULL;
+                return cnone(E, n);
+            }
+            if (strcmp(callee.name, "NumToTensor") == 0) {
+                if (c.nkw || c.npos != 1 || !is_num(c.pos[0]->type))
+                    return efail(E, n, "ops.prim.NumToTensor takes one int or float");
+                return mk1(E, PTS_KIND_PRIM(PTS_PRIM_NUMTOTENSOR), 1, c.pos, R(ty(PTS_TY_TENSOR)), n);
+            }
+        }
         return op_call(E, callee.name, &c, n);
     }
     case SV_METHOD: {
@@ -1399,6 +1550,15 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
         if (callee.v->type->kind == PTS_TY_CLASS) {
             if (!emit_args(E, n, &c)) return NULL;
             return emit_method_call(E, callee.v, "forward", &c, n);
+        }
+        if (callee.v->type->kind == PTS_TY_FUNCTION && callee.v->node &&
+            callee.v->node->kind == PTS_KIND_PRIM(PTS_PRIM_CONSTANT)) {
+            const PtsNodeAttr *a = pts_node_attr(callee.v->node, "value");
+            PtsFunction *f = a ? pts_function_ref_get(a->v) : NULL;
+            if (f) {
+                if (!emit_args(E, n, &c)) return NULL;
+                return call_function(E, f, &c, n);
+            }
         }
         return efail(E, n, "'%s' object is not callable", tstr(E, callee.v->type));
     default: return efail(E, n, "not callable");

@@ -112,12 +112,15 @@ typedef enum PtsResolvedKind {
     PTS_RES_VALUE,               /* a constant (int, float, bool, str, None) in value */
     PTS_RES_BUILTIN,             /* a Python builtin (range, len, int...): ns holds its name */
     PTS_RES_OTHER,               /* defined, but not usable in TorchScript: ns names its type */
+    PTS_RES_FUNCTION,            /* a compiled function: fn (calls become prim::CallFunction) */
 } PtsResolvedKind;
 
 typedef struct PtsResolved {
     int kind;                    /* PtsResolvedKind */
     char ns[128];                /* see kinds */
     PtsValue value;              /* PTS_RES_VALUE: owned by the receiver */
+    struct PtsFunction *fn;      /* PTS_RES_FUNCTION: borrowed; the resolver keeps it alive while
+                                  * the compile runs, calls to it take their own reference */
 } PtsResolved;
 
 /* A method's source, handed over by the resolver; text and file are owned (pts_malloc) and freed

@@ -190,6 +190,16 @@ static PtsStatus lower_node(Lower *L, const PtsNode *n) {
         L->c->code[i].p = f;
         goto operands;
     }
+    case PTS_PRIM_CALLFUNCTION: {
+        /* the callee travels in the "fn" attribute; the inputs are its arguments */
+        const PtsNodeAttr *a = pts_node_attr(n, "fn");
+        PtsFunction *f = a && a->kind == PTS_AV_IVALUE ? pts_function_ref_get(a->v) : NULL;
+        if (!f) return pts_fail(L->err, PTS_ERR_INTERNAL, "CallFunction without a function");
+        i = emit(L, I_CALL, 0, n->ninputs, n->noutputs);
+        if (i < 0) return oom(L);
+        L->c->code[i].p = f;
+        goto operands;
+    }
     case PTS_PRIM_TUPLECONSTRUCT: i = emit(L, I_TUPLE, 0, n->ninputs, n->noutputs); break;
     case PTS_PRIM_LISTCONSTRUCT: i = emit(L, I_LIST, 0, n->ninputs, n->noutputs); break;
     case PTS_PRIM_TUPLEUNPACK:

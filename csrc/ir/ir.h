@@ -229,6 +229,11 @@ PTS_INTERNAL void pts_function_release(PtsFunction *f);
 PTS_INTERNAL PtsStatus pts_function_code(const PtsFunction *f, bool with_self_type, PtsBuf *b,
                                          PtsValue *const_list, PtsError *err);
 
+/* A function as a value (tag PTS_V_HEAP), held by prim::CallFunction in its "fn" attribute
+ * (funcref.c). new retains f; get returns it borrowed, or NULL when v is not such a value. */
+PTS_INTERNAL PtsStatus pts_function_ref_new(PtsFunction *f, PtsError *err, PtsValue *out);
+PTS_INTERNAL PtsFunction *pts_function_ref_get(PtsValue v);
+
 /* ================= objects ================= */
 typedef struct PtsObject {
     PtsHeap h;

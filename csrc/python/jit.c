@@ -3,6 +3,8 @@
  * generic value conversion the interpreter needs. Running compiled code releases the GIL. */
 #include "pyts_python.h"
 
+#include "../serial/compile.h"
+
 #include "../interp/interp.h"
 #include "../trace/trace.h"
 
@@ -214,7 +216,9 @@ static PyObject *run_function(PtsFunction *f, PtsValue *self, PyObject *args) {
     PtsError err = { 0 };
     PtsStatus s;
     if (nret > 8) s = pts_fail(&err, PTS_ERR_RUNTIME, "too many results");
-    else if (pts_trace_active() && self) {
+    else if ((s = pts_check_call_args(f, vals + off, (int)n, &err))) {
+        /* a value of the wrong kind never reaches a kernel */
+    } else if (pts_trace_active() && self) {
         /* a compiled module called while tracing: recorded as one CallMethod, control flow kept */
         s = pts_trace_record_method_call(*self, NULL, f, (int)n, vals + 1, outs, &err);
     } else {

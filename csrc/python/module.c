@@ -189,8 +189,8 @@ PyMODINIT_FUNC PyInit__C(void) {
     if (pyts_format_setup(m) < 0) goto fail;
     if (pyts_generator_setup(m) < 0) goto fail;
     if (pyts_autograd_setup(m) < 0) goto fail;
-    if (pyts_script_setup(m) < 0) goto fail;
     if (pyts_serial_setup(m) < 0) goto fail;
+    if (pyts_script_setup(m) < 0) goto fail;
     return m;
 fail:
     Py_DECREF(m);

@@ -5,6 +5,7 @@
 #include "pyts_python.h"
 
 #include "../serial/serial.h"
+#include "../serial/compile.h"
 
 /* {name: str|bytes} into files (names and bytes borrowed from keep, which holds the bytes) */
 static Py_ssize_t files_from_dict(PyObject *dict, PtsArchiveFile *files, PyObject *keep) {
@@ -84,28 +85,49 @@ static PyObject *files_dict(const PtsArchiveFile *f, int n, bool text) {
     return d;
 }
 
-static PyObject *m_load(PyObject *self, PyObject *arg) {
+/* _load(bytes, compile=False): with compile, the archive's methods are compiled as libpyts does
+ * (csrc/serial/compile.c) and a sixth item lists the methods that did not compile as
+ * (class qualname, method, message) tuples. */
+static PyObject *m_load(PyObject *self, PyObject *args) {
     (void)self;
+    PyObject *arg;
+    int compile = 0;
+    if (!PyArg_ParseTuple(args, "O|p", &arg, &compile)) return NULL;
     Py_buffer view;
     if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) return NULL;
     PtsError err = { 0 };
     PtsLoaded l;
+    PtsCompileReport rep = { 0 };
     PtsStatus s;
     Py_BEGIN_ALLOW_THREADS
     s = pts_archive_load(view.buf, (size_t)view.len, &err, &l);
+    if (!s && compile) {
+        s = pts_archive_compile(&l, &err, &rep);
+        if (s) pts_loaded_free(&l);
+    }
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&view);
-    if (s) return pyts_raise(&err);
+    if (s) { pts_compile_report_free(&rep); return pyts_raise(&err); }
     PyObject *code = files_dict(l.code, l.ncode, true);
     PyObject *extra = files_dict(l.extra, l.nextra, false);
     PyObject *root = pyts_ivalue_to_py(&l.root);
     PyObject *consts = pyts_ivalue_to_py(&l.constants);
+    PyObject *issues = compile ? PyList_New(0) : NULL;
+    for (int i = 0; issues && i < rep.nissues; i++) {
+        PyObject *t = Py_BuildValue("(sss)", rep.issues[i].qualname, rep.issues[i].method, rep.issues[i].err.msg);
+        if (!t || PyList_Append(issues, t) < 0) Py_CLEAR(issues);
+        Py_XDECREF(t);
+    }
     PyObject *r = NULL;
-    if (code && extra && root && consts) r = Py_BuildValue("(OOOOi)", root, code, extra, consts, l.version);
+    if (code && extra && root && consts && (issues || !compile))
+        r = compile ? Py_BuildValue("(OOOOiO)", root, code, extra, consts, l.version, issues)
+                    : Py_BuildValue("(OOOOi)", root, code, extra, consts, l.version);
     Py_XDECREF(code);
     Py_XDECREF(extra);
     Py_XDECREF(root);
     Py_XDECREF(consts);
+    Py_XDECREF(issues);
+    pts_compile_report_free(&rep);
     pts_loaded_free(&l);
     return r;
 }
@@ -145,7 +167,8 @@ static PyMethodDef serial_functions[] = {
     {"_alloc_fail_after", m_alloc_fail_after, METH_O, "test hook: fail the n-th next C allocation (-1 off)"},
     {"_save", m_save, METH_VARARGS,
      "_save(obj_or_function, extra_files=None, folder='archive', code_files=None, constants=None, min_version=0) -> bytes"},
-    {"_load", m_load, METH_O, "_load(bytes) -> (obj, {code path: source}, {extra name: bytes}, constants, version)"},
+    {"_load", m_load, METH_VARARGS,
+     "_load(bytes, compile=False) -> (obj, {code path: source}, {extra name: bytes}, constants, version[, issues])"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -636,6 +636,7 @@ static bool in_list(char **names, int n, const char *s) {
 /* parameters and buffers: Tensor, or None where the module registered None (MHA's unused
  * q_proj_weight is `NoneType`) */
 static bool tensor_type(const PtsType *t) {
+    /* NoneType: a parameter set to None (nn.Linear(bias=False) scripted declares `bias : NoneType`) */
     return t->kind == PTS_TY_TENSOR || t->kind == PTS_TY_NONE ||
            (t->kind == PTS_TY_OPTIONAL && t->elems[0]->kind == PTS_TY_TENSOR);
 }

@@ -91,8 +91,8 @@ def save(m, f, _extra_files=None):
         raise TypeError(f"pyts.jit.save expects a ScriptModule or ScriptFunction, got {type(m).__name__}")
     extra = dict(_extra_files) if _extra_files else None
     archive = getattr(m, "_archive", None) if isinstance(m, ScriptModule) else None
-    if archive is not None and not m._compiled():
-        # loaded but not compiled: keep the archive's own code and constants
+    if archive is not None:
+        # a loaded module keeps the archive's own code and constants (its methods cannot change)
         data = _C._save(target, extra, _archive_folder(f), archive.sources, tuple(archive.constants),
                         archive.version)
     else:
@@ -113,7 +113,7 @@ def _check_map_location(map_location):
         raise RuntimeError(f"pyts runs on the CPU only; cannot map an archive to '{map_location}'")
 
 
-def _load_bytes(f):
+def _load_bytes(f, *load_args):
     if isinstance(f, (str, os.PathLike)):
         if not os.path.exists(f):
             raise ValueError(f"The provided filename {f} does not exist")
@@ -123,15 +123,15 @@ def _load_bytes(f):
             try:  # map the file: the loader copies what it keeps, so no second full copy
                 mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
             except (ValueError, OSError):
-                return _C._load(fh.read())
+                return _C._load(fh.read(), *load_args)
             try:
-                return _C._load(mm)
+                return _C._load(mm, *load_args)
             finally:
                 mm.close()
     data = f.read()
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError("pyts.jit.load expects a path or a binary file object")
-    return _C._load(data)
+    return _C._load(data, *load_args)
 
 
 def load(f, map_location=None, _extra_files=None, _restore_shapes=False):
@@ -141,12 +141,21 @@ def load(f, map_location=None, _extra_files=None, _restore_shapes=False):
     bytes stored under ``extra/<name>``. ``_restore_shapes`` is accepted and ignored (traced
     input shapes only matter to PyTorch's graph passes)."""
     _check_map_location(map_location)
-    obj, sources, extras, constants, version = _load_bytes(f)
+    # loads and compiles in C exactly as libpyts does (csrc/serial/compile.c); methods that did not
+    # compile are listed in issues and raise NotImplementedError with the compiler's message
+    obj, sources, extras, constants, version, issues = _load_bytes(f, True)
     if _extra_files is not None:
         for name in list(_extra_files):
             if name in extras:
                 _extra_files[name] = extras[name]
-    return RecursiveScriptModule(obj, _Archive(sources, constants, version, extras))
+    archive = _Archive(sources, constants, version, extras)
+    archive.issues = {(q, m): msg for q, m, msg in issues}
+    return RecursiveScriptModule(obj, archive)
+
+
+def _not_compiled(archive, qualname, name):
+    why = getattr(archive, "issues", {}).get((qualname, name))
+    return f"{_COMPILE_MSG}:\n{why}" if why else _COMPILE_MSG
 
 
 class _Archive:
@@ -225,7 +234,7 @@ class RecursiveScriptModule(ScriptModule):
         if self._compiled(name):
             return super().__getattr__(name)
         if self._archive.method_source(self._c._qualname(), name) is not None:
-            raise NotImplementedError(f"method '{name}': {_COMPILE_MSG}")
+            raise NotImplementedError(f"method '{name}': {_not_compiled(self._archive, self._c._qualname(), name)}")
         raise AttributeError(f"'RecursiveScriptModule' object has no attribute '{name}'")
 
     def __call__(self, *args, **kwargs):
@@ -233,17 +242,18 @@ class RecursiveScriptModule(ScriptModule):
 
     def forward(self, *args, **kwargs):
         if not self._compiled():
-            raise NotImplementedError(_COMPILE_MSG)
+            raise NotImplementedError(_not_compiled(self._archive, self._c._qualname(), "forward"))
         if kwargs:
             raise TypeError("pyts ScriptModule calls take positional arguments only")
         return self._c._run("forward", args)
 
     @property
     def code(self):
-        if self._compiled():
-            return _code_of(self._c._method("forward"))
+        # the archive's text, which is what PyTorch prints for it
         src = self._archive.method_source(self._c._qualname(), "forward")
         if src is None:
+            if self._compiled():
+                return _code_of(self._c._method("forward"))
             raise RuntimeError("Method 'forward' is not defined.")
         return src
 
@@ -255,7 +265,7 @@ class RecursiveScriptModule(ScriptModule):
     @property
     def graph(self):
         if not self._compiled():
-            raise NotImplementedError(_COMPILE_MSG)
+            raise NotImplementedError(_not_compiled(self._archive, self._c._qualname(), "forward"))
         return super().graph
 
     def __repr__(self):
