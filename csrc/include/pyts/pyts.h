@@ -30,7 +30,9 @@
  *   int64; calls nest at most 200 deep (method calls inside the model). Archive records are
  *   checked before use, and methods the compiler cannot handle are reported per method
  *   (pyts_module_method_error) while the rest of the module stays usable.
- * Nothing here includes or links Python. Link with -lpyts (see `python -m pyts.config`). */
+ * Nothing here includes or links Python. Link with -lpyts (the Python package ships
+ * libpyts.so.0: `cc app.c $(python -m pyts.config --cflags --libs)`); the static libpyts.a from
+ * `make -C csrc runtime` also needs -lz -lm -lpthread and the BLAS it was built with. */
 #ifndef PYTS_H
 #define PYTS_H
 
