@@ -356,19 +356,7 @@ PtsStatus pts_edge_of(PtsTensor *t, PtsError *err, PtsEdge *e) {
 
 /* PyTorch's legacy type names for messages: pyts.FloatTensor. */
 static const char *legacy_type(PtsDType d) {
-    switch (d) {
-    case PTS_FLOAT32: return "Float";
-    case PTS_FLOAT64: return "Double";
-    case PTS_FLOAT16: return "Half";
-    case PTS_BFLOAT16: return "BFloat16";
-    case PTS_INT64: return "Long";
-    case PTS_INT32: return "Int";
-    case PTS_INT16: return "Short";
-    case PTS_INT8: return "Char";
-    case PTS_UINT8: return "Byte";
-    case PTS_BOOL: return "Bool";
-    default: return "";
-    }
+    return pts_dtype_scalar_name((PtsDType)(d), "");
 }
 
 /* "TanhBackward0" -> "Tanh", as PyTorch prints the producer in the version error. */

@@ -136,12 +136,7 @@ bool pts_type_subtype(const PtsType *a, const PtsType *b) {
 }
 
 static const char *scalar_type_name(int dt) {
-    switch (dt) {
-    case PTS_UINT8: return "Byte"; case PTS_INT8: return "Char"; case PTS_INT16: return "Short";
-    case PTS_INT32: return "Int"; case PTS_INT64: return "Long"; case PTS_FLOAT16: return "Half";
-    case PTS_FLOAT32: return "Float"; case PTS_FLOAT64: return "Double"; case PTS_BOOL: return "Bool";
-    case PTS_BFLOAT16: return "BFloat16"; default: return "Tensor";
-    }
+    return pts_dtype_scalar_name((PtsDType)(dt), "Tensor");
 }
 
 static _Thread_local PtsClassNamer class_namer;

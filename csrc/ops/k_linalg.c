@@ -26,19 +26,7 @@ static const char *cpp_name(PtsDType d) {
 }
 
 static const char *st_name(PtsDType d) {
-    switch (d) {
-    case PTS_FLOAT32: return "Float";
-    case PTS_FLOAT64: return "Double";
-    case PTS_FLOAT16: return "Half";
-    case PTS_BFLOAT16: return "BFloat16";
-    case PTS_INT64: return "Long";
-    case PTS_INT32: return "Int";
-    case PTS_INT16: return "Short";
-    case PTS_INT8: return "Char";
-    case PTS_UINT8: return "Byte";
-    case PTS_BOOL: return "Bool";
-    default: return "?";
-    }
+    return pts_dtype_scalar_name((PtsDType)(d), "?");
 }
 
 #define SHAPE_STR(t) pts_shape_str((t)->ndim, (t)->shape, (char[256]){0}, 256)

@@ -9,19 +9,7 @@
 
 /* ================= shared helpers ================= */
 const char *nn_type_name(PtsDType d) {
-    switch (d) {
-    case PTS_UINT8: return "Byte";
-    case PTS_INT8: return "Char";
-    case PTS_INT16: return "Short";
-    case PTS_INT32: return "Int";
-    case PTS_INT64: return "Long";
-    case PTS_FLOAT16: return "Half";
-    case PTS_FLOAT32: return "Float";
-    case PTS_FLOAT64: return "Double";
-    case PTS_BOOL: return "Bool";
-    case PTS_BFLOAT16: return "BFloat16";
-    default: return "Undefined";
-    }
+    return pts_dtype_scalar_name((PtsDType)(d), "Undefined");
 }
 
 PtsStatus nn_not_impl(PtsError *err, const char *kernel, PtsDType d) {

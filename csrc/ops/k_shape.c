@@ -10,19 +10,7 @@
 /* ================= helpers ================= */
 
 const char *pts_scalar_type_name(PtsDType d) {
-    switch (d) {
-    case PTS_FLOAT32: return "Float";
-    case PTS_FLOAT64: return "Double";
-    case PTS_FLOAT16: return "Half";
-    case PTS_BFLOAT16: return "BFloat16";
-    case PTS_INT64: return "Long";
-    case PTS_INT32: return "Int";
-    case PTS_INT16: return "Short";
-    case PTS_INT8: return "Char";
-    case PTS_UINT8: return "Byte";
-    case PTS_BOOL: return "Bool";
-    default: return "Undefined";
-    }
+    return pts_dtype_scalar_name((PtsDType)(d), "Undefined");
 }
 
 #define SHAPE_STR(nd, sh) pts_shape_str((nd), (sh), (char[512]){0}, 512)

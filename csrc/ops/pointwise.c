@@ -15,19 +15,7 @@ static PtsDType compute_dtype(PtsDType d) {
 PtsDType pts_pw_compute_dtype(PtsDType d) { return compute_dtype(d); }
 
 const char *pts_pw_type_name(PtsDType d) {
-    switch (d) {
-    case PTS_UINT8: return "Byte";
-    case PTS_INT8: return "Char";
-    case PTS_INT16: return "Short";
-    case PTS_INT32: return "Int";
-    case PTS_INT64: return "Long";
-    case PTS_FLOAT16: return "Half";
-    case PTS_FLOAT32: return "Float";
-    case PTS_FLOAT64: return "Double";
-    case PTS_BOOL: return "Bool";
-    case PTS_BFLOAT16: return "BFloat16";
-    default: return "?";
-    }
+    return pts_dtype_scalar_name((PtsDType)(d), "?");
 }
 
 /* the C++ type names PyTorch's overflow message uses */

@@ -207,19 +207,7 @@ PtsStatus pts_generator_set_state(PtsGenerator *g, const uint8_t *st, int64_t n,
 }
 
 const char *pts_dtype_torch_name(PtsDType d) {
-    switch (d) {
-    case PTS_UINT8: return "Byte";
-    case PTS_INT8: return "Char";
-    case PTS_INT16: return "Short";
-    case PTS_INT32: return "Int";
-    case PTS_INT64: return "Long";
-    case PTS_FLOAT16: return "Half";
-    case PTS_FLOAT32: return "Float";
-    case PTS_FLOAT64: return "Double";
-    case PTS_BOOL: return "Bool";
-    case PTS_BFLOAT16: return "BFloat16";
-    default: return "?";
-    }
+    return pts_dtype_scalar_name((PtsDType)(d), "?");
 }
 
 /* ================= visiting order =================

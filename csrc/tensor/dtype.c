@@ -152,3 +152,20 @@ void pts_store_i64(PtsDType d, void *p, int64_t v) {
     default: pts_store_f64(d, p, (double)v); break;
     }
 }
+
+/* PyTorch's ScalarType names ("Float", "Long"), which its messages and graph types use. */
+const char *pts_dtype_scalar_name(PtsDType d, const char *fallback) {
+    switch (d) {
+    case PTS_UINT8: return "Byte";
+    case PTS_INT8: return "Char";
+    case PTS_INT16: return "Short";
+    case PTS_INT32: return "Int";
+    case PTS_INT64: return "Long";
+    case PTS_FLOAT16: return "Half";
+    case PTS_FLOAT32: return "Float";
+    case PTS_FLOAT64: return "Double";
+    case PTS_BOOL: return "Bool";
+    case PTS_BFLOAT16: return "BFloat16";
+    default: return fallback;
+    }
+}
