@@ -8,23 +8,6 @@
 #include "blas.h"
 #include "ops.h"
 
-/* ---- names in messages: ATen prints C++ type names in some, ScalarType names in others ---- */
-static const char *cpp_name(PtsDType d) {
-    switch (d) {
-    case PTS_FLOAT32: return "float";
-    case PTS_FLOAT64: return "double";
-    case PTS_FLOAT16: return "c10::Half";
-    case PTS_BFLOAT16: return "c10::BFloat16";
-    case PTS_INT64: return "long int";
-    case PTS_INT32: return "int";
-    case PTS_INT16: return "short int";
-    case PTS_INT8: return "signed char";
-    case PTS_UINT8: return "unsigned char";
-    case PTS_BOOL: return "bool";
-    default: return "?";
-    }
-}
-
 static const char *st_name(PtsDType d) {
     return pts_dtype_scalar_name((PtsDType)(d), "?");
 }
@@ -302,7 +285,7 @@ static PtsStatus out_resize(PtsTensor *out, int ndim, const int64_t *shape, PtsE
 
 static PtsStatus out_dtype_check(const PtsTensor *out, PtsDType dt, PtsError *err) {
     PTS_CHECK(out->dtype == dt, err, RUNTIME, "Expected out tensor to have dtype %s, but got %s instead",
-              cpp_name(dt), cpp_name(out->dtype));
+              pts_dtype_cpp_name(dt), pts_dtype_cpp_name(out->dtype));
     return PTS_OK;
 }
 
@@ -375,7 +358,7 @@ static PtsStatus mm_check(int64_t m, int64_t k1, int64_t k2, int64_t n, PtsDType
     PTS_CHECK(k1 == k2, err, RUNTIME, "mat1 and mat2 shapes cannot be multiplied (%lldx%lld and %lldx%lld)",
               (long long)m, (long long)k1, (long long)k2, (long long)n);
     PTS_CHECK(da == db, err, RUNTIME, "expected m1 and m2 to have the same dtype, but got: %s != %s",
-              cpp_name(da), cpp_name(db));
+              pts_dtype_cpp_name(da), pts_dtype_cpp_name(db));
     PTS_CHECK(da != PTS_BOOL, err, NOTIMPL, "\"addmm_impl_cpu_\" not implemented for 'Bool'");
     return PTS_OK;
 }
@@ -637,42 +620,40 @@ static PtsStatus outer_impl(PtsTensor *a, PtsTensor *b, PtsTensor *out, PtsError
 }
 
 /* ---- kernels ---- */
-PtsStatus k_MM(PtsValue *a, PtsValue *out, PtsError *err) { return mm_impl(a[0].u.t, a[1].u.t, NULL, err, out); }
-PtsStatus k_MM_OUT(PtsValue *a, PtsValue *out, PtsError *err) { return mm_impl(a[0].u.t, a[1].u.t, a[2].u.t, err, out); }
-PtsStatus k_BMM(PtsValue *a, PtsValue *out, PtsError *err) { return bmm_impl(a[0].u.t, a[1].u.t, NULL, err, out); }
-PtsStatus k_BMM_OUT(PtsValue *a, PtsValue *out, PtsError *err) { return bmm_impl(a[0].u.t, a[1].u.t, a[2].u.t, err, out); }
-PtsStatus k_MATMUL(PtsValue *a, PtsValue *out, PtsError *err) { return matmul_impl(a[0].u.t, a[1].u.t, NULL, err, out); }
-PtsStatus k_MATMUL_OUT(PtsValue *a, PtsValue *out, PtsError *err) { return matmul_impl(a[0].u.t, a[1].u.t, a[2].u.t, err, out); }
-PtsStatus k_DOT(PtsValue *a, PtsValue *out, PtsError *err) { return dot_impl(a[0].u.t, a[1].u.t, NULL, err, out); }
-PtsStatus k_DOT_OUT(PtsValue *a, PtsValue *out, PtsError *err) { return dot_impl(a[0].u.t, a[1].u.t, a[2].u.t, err, out); }
-PtsStatus k_OUTER(PtsValue *a, PtsValue *out, PtsError *err) { return outer_impl(a[0].u.t, a[1].u.t, NULL, err, out); }
-PtsStatus k_OUTER_OUT(PtsValue *a, PtsValue *out, PtsError *err) { return outer_impl(a[0].u.t, a[1].u.t, a[2].u.t, err, out); }
-PtsStatus k_GER(PtsValue *a, PtsValue *out, PtsError *err) { return outer_impl(a[0].u.t, a[1].u.t, NULL, err, out); }
-PtsStatus k_GER_OUT(PtsValue *a, PtsValue *out, PtsError *err) { return outer_impl(a[0].u.t, a[1].u.t, a[2].u.t, err, out); }
+/* Each product row and its .out row share one implementation; out= is the last argument. */
+#define PAIR2(ID, impl)                                                                    \
+    PtsStatus k_##ID(PtsValue *a, PtsValue *out, PtsError *err) {                          \
+        return impl(a[0].u.t, a[1].u.t, NULL, err, out);                                   \
+    }                                                                                      \
+    PtsStatus k_##ID##_OUT(PtsValue *a, PtsValue *out, PtsError *err) {                    \
+        return impl(a[0].u.t, a[1].u.t, a[2].u.t, err, out);                               \
+    }
+PAIR2(MM, mm_impl)
+PAIR2(BMM, bmm_impl)
+PAIR2(MATMUL, matmul_impl)
+PAIR2(DOT, dot_impl)
+PAIR2(OUTER, outer_impl)
+PAIR2(GER, outer_impl)
+
+/* addmv/addmm and their in-place and out= rows; mv is addmv with beta=0, alpha=1 and no self */
+#define ADD3(ID, impl)                                                                     \
+    PtsStatus k_##ID(PtsValue *a, PtsValue *out, PtsError *err) {                          \
+        return impl(a[0].u.t, a[1].u.t, a[2].u.t, a[3], a[4], NULL, false, err, out);      \
+    }                                                                                      \
+    PtsStatus k_##ID##_(PtsValue *a, PtsValue *out, PtsError *err) {                       \
+        return impl(a[0].u.t, a[1].u.t, a[2].u.t, a[3], a[4], NULL, true, err, out);       \
+    }                                                                                      \
+    PtsStatus k_##ID##_OUT(PtsValue *a, PtsValue *out, PtsError *err) {                    \
+        return impl(a[0].u.t, a[1].u.t, a[2].u.t, a[3], a[4], a[5].u.t, false, err, out);  \
+    }
+ADD3(ADDMV, addmv_impl)
+ADD3(ADDMM, addmm_impl)
 
 PtsStatus k_MV(PtsValue *a, PtsValue *out, PtsError *err) {
     return addmv_impl(NULL, a[0].u.t, a[1].u.t, pts_vint(0), pts_vint(1), NULL, false, err, out);
 }
 PtsStatus k_MV_OUT(PtsValue *a, PtsValue *out, PtsError *err) {
     return addmv_impl(NULL, a[0].u.t, a[1].u.t, pts_vint(0), pts_vint(1), a[2].u.t, false, err, out);
-}
-PtsStatus k_ADDMV(PtsValue *a, PtsValue *out, PtsError *err) {
-    return addmv_impl(a[0].u.t, a[1].u.t, a[2].u.t, a[3], a[4], NULL, false, err, out);
-}
-PtsStatus k_ADDMV_(PtsValue *a, PtsValue *out, PtsError *err) {
-    return addmv_impl(a[0].u.t, a[1].u.t, a[2].u.t, a[3], a[4], NULL, true, err, out);
-}
-PtsStatus k_ADDMV_OUT(PtsValue *a, PtsValue *out, PtsError *err) {
-    return addmv_impl(a[0].u.t, a[1].u.t, a[2].u.t, a[3], a[4], a[5].u.t, false, err, out);
-}
-PtsStatus k_ADDMM(PtsValue *a, PtsValue *out, PtsError *err) {
-    return addmm_impl(a[0].u.t, a[1].u.t, a[2].u.t, a[3], a[4], NULL, false, err, out);
-}
-PtsStatus k_ADDMM_(PtsValue *a, PtsValue *out, PtsError *err) {
-    return addmm_impl(a[0].u.t, a[1].u.t, a[2].u.t, a[3], a[4], NULL, true, err, out);
-}
-PtsStatus k_ADDMM_OUT(PtsValue *a, PtsValue *out, PtsError *err) {
-    return addmm_impl(a[0].u.t, a[1].u.t, a[2].u.t, a[3], a[4], a[5].u.t, false, err, out);
 }
 
 /* t: a view with the two dims swapped; 0-d and 1-d tensors come back as they are. */

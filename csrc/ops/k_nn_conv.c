@@ -187,23 +187,6 @@ static void conv_direct_i64(const int64_t *x, const int64_t *w, const int64_t *b
         }
 }
 
-/* C type names, as ATen's "Input type (float) and bias type (double)" message prints them */
-static const char *ctype_name(PtsDType d) {
-    switch (d) {
-    case PTS_FLOAT32: return "float";
-    case PTS_FLOAT64: return "double";
-    case PTS_FLOAT16: return "c10::Half";
-    case PTS_BFLOAT16: return "c10::BFloat16";
-    case PTS_INT64: return "long int";
-    case PTS_INT32: return "int";
-    case PTS_INT16: return "short int";
-    case PTS_INT8: return "signed char";
-    case PTS_UINT8: return "unsigned char";
-    case PTS_BOOL: return "bool";
-    default: return "?";
-    }
-}
-
 /* Read stride / padding / dilation: one value or nsp values, expanded to nsp. */
 static PtsStatus conv_param(PtsValue v, const char *name, int nsp, int64_t *dst, PtsError *err) {
     int64_t xs[PTS_MAX_DIMS];
@@ -244,7 +227,7 @@ static PtsStatus conv_run(PtsTensor *x, PtsTensor *w, PtsTensor *bias, PtsValue 
                         nn_type_name(x->dtype), nn_type_name(w->dtype));
     if (bias && bias->dtype != x->dtype)
         return pts_fail(err, PTS_ERR_RUNTIME, "Input type (%s) and bias type (%s) should be the same",
-                        ctype_name(x->dtype), ctype_name(bias->dtype));
+                        pts_dtype_cpp_name(x->dtype), pts_dtype_cpp_name(bias->dtype));
     ConvGeom g;
     g.nsp = nsp;
     int off = 3 - nsp;   /* spatial dim i of the op is geometry dim off + i */

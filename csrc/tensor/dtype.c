@@ -169,3 +169,20 @@ const char *pts_dtype_scalar_name(PtsDType d, const char *fallback) {
     default: return fallback;
     }
 }
+
+/* The C++ type names ATen prints in some messages ("Input type (float) and bias type (double)"). */
+const char *pts_dtype_cpp_name(PtsDType d) {
+    switch (d) {
+    case PTS_FLOAT32: return "float";
+    case PTS_FLOAT64: return "double";
+    case PTS_FLOAT16: return "c10::Half";
+    case PTS_BFLOAT16: return "c10::BFloat16";
+    case PTS_INT64: return "long int";
+    case PTS_INT32: return "int";
+    case PTS_INT16: return "short int";
+    case PTS_INT8: return "signed char";
+    case PTS_UINT8: return "unsigned char";
+    case PTS_BOOL: return "bool";
+    default: return "?";
+    }
+}

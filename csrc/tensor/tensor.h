@@ -24,6 +24,7 @@ PTS_INTERNAL bool pts_dtype_valid(int d);
 PTS_INTERNAL const char *pts_dtype_name(PtsDType d);      /* "float32" */
 /* PyTorch's ScalarType name ("Float"), or fallback for an invalid dtype. */
 PTS_INTERNAL const char *pts_dtype_scalar_name(PtsDType d, const char *fallback);
+PTS_INTERNAL const char *pts_dtype_cpp_name(PtsDType d);
 PTS_INTERNAL int pts_dtype_kind(PtsDType d);
 PTS_INTERNAL size_t pts_dtype_size(PtsDType d);
 PTS_INTERNAL PtsDType pts_dtype_from_name(const char *name); /* also accepts "float", "long", ... */
