@@ -725,18 +725,16 @@ static PtsStatus amaxmin_impl(bool is_max, PtsTensor *self, PtsValue dimv, bool 
     return finish(r, out, err, res);
 }
 
-PtsStatus k_AMAX(PtsValue *a, PtsValue *out, PtsError *err) {
-    return amaxmin_impl(true, a[0].u.t, a[1], a[2].u.b, NULL, err, out);
-}
-PtsStatus k_AMAX_OUT(PtsValue *a, PtsValue *out, PtsError *err) {
-    return amaxmin_impl(true, a[0].u.t, a[1], a[2].u.b, a[3].u.t, err, out);
-}
-PtsStatus k_AMIN(PtsValue *a, PtsValue *out, PtsError *err) {
-    return amaxmin_impl(false, a[0].u.t, a[1], a[2].u.b, NULL, err, out);
-}
-PtsStatus k_AMIN_OUT(PtsValue *a, PtsValue *out, PtsError *err) {
-    return amaxmin_impl(false, a[0].u.t, a[1], a[2].u.b, a[3].u.t, err, out);
-}
+/* amax/amin, argmax/argmin with their out= rows: (self, dim, keepdim[, out]) */
+#define KEEPDIM_PAIR(ID, IS_MAX, impl)                                               \
+    PtsStatus k_##ID(PtsValue *a, PtsValue *out, PtsError *err) {                    \
+        return impl(IS_MAX, a[0].u.t, a[1], a[2].u.b, NULL, err, out);               \
+    }                                                                                \
+    PtsStatus k_##ID##_OUT(PtsValue *a, PtsValue *out, PtsError *err) {              \
+        return impl(IS_MAX, a[0].u.t, a[1], a[2].u.b, a[3].u.t, err, out);           \
+    }
+KEEPDIM_PAIR(AMAX, true, amaxmin_impl)
+KEEPDIM_PAIR(AMIN, false, amaxmin_impl)
 
 /* max.other / min.other: elementwise with promotion and broadcasting; a NaN on either side
  * wins, as in torch.maximum. */
@@ -878,18 +876,8 @@ static PtsStatus argmaxmin_impl(bool is_max, PtsTensor *self, PtsValue dimv, boo
     return finish(r, out, err, res);
 }
 
-PtsStatus k_ARGMAX(PtsValue *a, PtsValue *out, PtsError *err) {
-    return argmaxmin_impl(true, a[0].u.t, a[1], a[2].u.b, NULL, err, out);
-}
-PtsStatus k_ARGMAX_OUT(PtsValue *a, PtsValue *out, PtsError *err) {
-    return argmaxmin_impl(true, a[0].u.t, a[1], a[2].u.b, a[3].u.t, err, out);
-}
-PtsStatus k_ARGMIN(PtsValue *a, PtsValue *out, PtsError *err) {
-    return argmaxmin_impl(false, a[0].u.t, a[1], a[2].u.b, NULL, err, out);
-}
-PtsStatus k_ARGMIN_OUT(PtsValue *a, PtsValue *out, PtsError *err) {
-    return argmaxmin_impl(false, a[0].u.t, a[1], a[2].u.b, a[3].u.t, err, out);
-}
+KEEPDIM_PAIR(ARGMAX, true, argmaxmin_impl)
+KEEPDIM_PAIR(ARGMIN, false, argmaxmin_impl)
 
 /* max.dim / min.dim: (values, indices) */
 static PtsStatus extreme_dim(bool is_max, PtsValue *a, PtsValue *out, PtsError *err) {
