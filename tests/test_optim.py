@@ -425,3 +425,17 @@ def test_training_loop_lowers_loss_like_torch():
         losses.append(seq)
     np.testing.assert_allclose(losses[0], losses[1], rtol=1e-5)
     assert losses[0][-1] < 0.05 * losses[0][0]
+
+
+def test_import_pyts_does_not_load_the_optimisers():
+    import subprocess
+    import sys
+
+    code = ("import sys, pyts; assert 'pyts.optim.adam' not in sys.modules, sorted(sys.modules); "
+            "opt = pyts.optim.Adam([pyts.ones(2).requires_grad_()]); "
+            "assert 'pyts.optim.adam' in sys.modules; "
+            "assert pyts.optim.lr_scheduler.StepLR(opt, 3).get_last_lr() == [0.001]; "
+            "assert 'Adam' in dir(pyts.optim)")
+    subprocess.run([sys.executable, "-c", code], check=True)
+    with pytest.raises(AttributeError, match="has no attribute 'Adagrad'"):
+        pyts.optim.Adagrad
