@@ -221,31 +221,87 @@ def test_state_dict_does_not_copy():
     assert opt.state_dict()["state"][0]["momentum_buffer"] is opt.state[p]["momentum_buffer"]
 
 
-def test_steplr_matches_torch():
+class WarmUp:
+    """A callable object (not a function): LambdaLR saves its __dict__ in state_dict."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def __call__(self, epoch):
+        return min(1.0, (epoch + 1) / self.n)
+
+
+SCHEDULERS = [
+    ("StepLR", lambda: dict(step_size=3, gamma=0.5)),
+    ("StepLR", lambda: dict(step_size=1)),
+    ("MultiStepLR", lambda: dict(milestones=[2, 5, 5, 9], gamma=0.3)),
+    ("ExponentialLR", lambda: dict(gamma=0.9)),
+    ("LambdaLR", lambda: dict(lr_lambda=lambda e: 0.95 ** e)),
+    ("LambdaLR", lambda: dict(lr_lambda=[WarmUp(4), lambda e: 1.0 / (e + 1)])),
+    ("CosineAnnealingLR", lambda: dict(T_max=4, eta_min=0.001)),
+]
+
+
+@pytest.mark.parametrize("name,kw", SCHEDULERS, ids=[f"{n}-{i}" for i, (n, _) in enumerate(SCHEDULERS)])
+def test_scheduler_matches_torch(name, kw):
     lrs = []
     for L in LIBS:
         params = [leaf(L, np.ones(2, np.float32)), leaf(L, np.ones(3, np.float32))]
         opt = L.optim.SGD([{"params": params[:1]}, {"params": params[1:], "lr": 0.01}], lr=0.1)
-        sched = L.optim.lr_scheduler.StepLR(opt, step_size=3, gamma=0.5)
+        sched = getattr(L.optim.lr_scheduler, name)(opt, **kw())
         seq = [sched.get_last_lr()]
-        for _ in range(10):
+        for _ in range(12):
             for p in params:
                 p.grad = L.ones(p.shape)
             opt.step()
             sched.step()
             seq.append(list(sched.get_last_lr()))
             seq.append([g["lr"] for g in opt.param_groups])
+            seq.append([npy(p).tolist() for p in params])     # the optimizer used those lrs
         seq.append(sched.last_epoch)
         sd = sched.state_dict()
         seq.append(sorted(sd))
-        seq.append({k: v for k, v in sd.items() if not k.startswith("_get_lr")})
+        seq.append({k: v for k, v in sd.items() if k not in ("_get_lr_called_within_step", "lr_lambdas")})
+        if "lr_lambdas" in sd:
+            seq.append(sd["lr_lambdas"])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            sched.step(4)    # deprecated epoch argument: the closed form from base_lrs
+            sched.step(6)    # deprecated epoch argument: the closed form from base_lrs where there is one
         seq.append(sched.get_last_lr())
         lrs.append(seq)
     assert lrs[0] == lrs[1]
-    assert lrs[0][-1] == [0.05, 0.005]
+    if name != "LambdaLR":
+        assert lrs[0][0] == [0.1, 0.01]
+    assert len({tuple(x) for x in lrs[0][1:36:3]}) > 1     # the lr changed along the way
+
+
+def test_steplr_values():
+    p = leaf(pyts, np.ones(1, np.float32))
+    opt = pyts.optim.SGD([p], lr=1.0)
+    sched = pyts.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+    seen = []
+    for _ in range(5):
+        opt.step()
+        sched.step()
+        seen.append(sched.get_last_lr()[0])
+    assert seen == [1.0, 0.5, 0.5, 0.25, 0.25]
+
+
+def test_lambdalr_state_dict_round_trip():
+    def make(L):
+        opt = L.optim.SGD([{"params": [leaf(L, [1.0])]}, {"params": [leaf(L, [2.0])]}], lr=0.1)
+        return L.optim.lr_scheduler.LambdaLR(opt, [WarmUp(4), lambda e: 1.0])
+
+    for L in LIBS:
+        a = make(L)
+        a.lr_lambdas[0].n = 10
+        a.optimizer.step()
+        a.step()
+        b = make(L)
+        b.load_state_dict(a.state_dict())
+        assert b.lr_lambdas[0].n == 10 and b.last_epoch == 1
+    assert _errors(lambda L: L.optim.lr_scheduler.LambdaLR(L.optim.SGD([leaf(L, [1.0])]), [WarmUp(1)] * 2)) == (
+        ValueError, "Expected 1 lr_lambdas, but got 2")
 
 
 def test_steplr_state_dict_round_trip_and_warnings():
