@@ -2,6 +2,7 @@
 gradient sequence (fed from NumPy) give the same parameters and optimizer state after several
 steps for every optimiser option; state_dict layout and round trips, StepLR's schedule,
 zero_grad, repr, and the errors PyTorch raises on bad arguments."""
+import importlib
 import re
 import warnings
 
@@ -495,3 +496,53 @@ def test_import_pyts_does_not_load_the_optimisers():
     subprocess.run([sys.executable, "-c", code], check=True)
     with pytest.raises(AttributeError, match="has no attribute 'Adagrad'"):
         pyts.optim.Adagrad
+
+
+def test_step_hooks():
+    for L in LIBS:
+        p = leaf(L, [1.0])
+        opt = L.optim.SGD([p], lr=0.5)
+        calls = []
+        h1 = opt.register_step_pre_hook(lambda o, a, k: calls.append(("pre", o is opt, a, k)))
+        h2 = opt.register_step_post_hook(lambda o, a, k: calls.append(("post", o is opt, a, k)))
+        optimizer_module = importlib.import_module(L.__name__ + ".optim.optimizer")
+        hg = optimizer_module.register_optimizer_step_pre_hook(lambda o, a, k: calls.append(("global", a)))
+        p.grad = L.ones(1, dtype=L.float64)
+        opt.step()
+        assert calls == [("global", (opt,)), ("pre", True, (opt,), {}), ("post", True, (opt,), {})]
+        h1.remove()
+        h2.remove()
+        hg.remove()
+        opt.step()
+        assert len(calls) == 3
+        assert npy(p).tolist() == [0.0]
+        # a pre-hook may replace the arguments: here it supplies a closure
+        opt.register_step_pre_hook(lambda o, a, k: (a, {"closure": lambda: 42}))
+        assert opt.step() == 42
+        bad = L.optim.SGD([p], lr=0.5)
+        bad.register_step_pre_hook(lambda o, a, k: 7)
+        with pytest.raises(RuntimeError, match="must return None or a tuple"):
+            bad.step()
+
+
+def test_hooks_on_a_user_optimizer():
+    """A user's Optimizer subclass gets the hooks around its own step, as in torch."""
+    for L in LIBS:
+        class Halve(L.optim.Optimizer):
+            def __init__(self, params):
+                super().__init__(params, {"factor": 0.5})
+
+            def step(self, closure=None):
+                with L.no_grad():
+                    for g in self.param_groups:
+                        for p in g["params"]:
+                            p.mul_(g["factor"])
+
+        p = leaf(L, [8.0])
+        opt = Halve([p])
+        seen = []
+        opt.register_step_post_hook(lambda o, a, k: seen.append(npy(p).tolist()))
+        opt.step()
+        opt.step()
+        assert seen == [[4.0], [2.0]]
+        assert "factor: 0.5" in repr(opt)

@@ -12,7 +12,8 @@ import importlib
 
 __all__ = ["Adam", "AdamW", "Optimizer", "SGD", "lr_scheduler"]
 
-_WHERE = {"Adam": "adam", "AdamW": "adamw", "Optimizer": "optimizer", "SGD": "sgd"}
+_WHERE = {"Adam": "adam", "AdamW": "adamw", "Optimizer": "optimizer", "SGD": "sgd",
+          "register_optimizer_step_pre_hook": "optimizer", "register_optimizer_step_post_hook": "optimizer"}
 
 
 def __getattr__(name):

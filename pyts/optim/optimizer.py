@@ -6,7 +6,7 @@ their index, tensors kept), ``repr`` as PyTorch prints it. Subclasses implement 
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from itertools import chain
 import warnings
 
@@ -14,7 +14,7 @@ from .. import _C
 
 Tensor = _C.Tensor
 
-__all__ = ["Optimizer", "required"]
+__all__ = ["Optimizer", "required", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook"]
 
 _is_grad_enabled = _C.is_grad_enabled
 _set_grad_enabled = _C._set_grad_enabled
@@ -78,6 +78,60 @@ def _use_grad(step):
     return wrapper
 
 
+_global_optimizer_pre_hooks: OrderedDict = OrderedDict()
+_global_optimizer_post_hooks: OrderedDict = OrderedDict()
+
+
+def _handle(hooks: OrderedDict, hook):
+    from ..nn.modules.module import RemovableHandle
+
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = hook
+    return handle
+
+
+def register_optimizer_step_pre_hook(hook):
+    """hook(optimizer, args, kwargs) -> None or (new_args, new_kwargs), before every
+    optimizer's step. Returns a handle whose remove() unregisters it."""
+    return _handle(_global_optimizer_pre_hooks, hook)
+
+
+def register_optimizer_step_post_hook(hook):
+    """hook(optimizer, args, kwargs), after every optimizer's step."""
+    return _handle(_global_optimizer_post_hooks, hook)
+
+
+def _with_hooks(step):
+    """The class's step with the step hooks around it. Without hooks (the hot path) it costs
+    two dict checks."""
+
+    def wrapper(*args, **kwargs):
+        self = args[0]
+        d = self.__dict__
+        pre, post = d.get("_optimizer_step_pre_hooks"), d.get("_optimizer_step_post_hooks")
+        if not (pre or post or _global_optimizer_pre_hooks or _global_optimizer_post_hooks):
+            return step(*args, **kwargs)
+        # as in torch, the hooks see the optimizer itself as args[0]
+        for hook in chain(_global_optimizer_pre_hooks.values(), (pre or {}).values()):
+            result = hook(self, args, kwargs)
+            if result is not None:
+                if isinstance(result, tuple) and len(result) == 2:
+                    args, kwargs = result
+                else:
+                    raise RuntimeError(f"{step} must return None or a tuple of (new_args, new_kwargs), "
+                                       f"but got {result}.")
+        out = step(*args, **kwargs)
+        for hook in chain((post or {}).values(), _global_optimizer_post_hooks.values()):
+            hook(self, args, kwargs)
+        return out
+
+    wrapper.__name__ = step.__name__
+    wrapper.__qualname__ = step.__qualname__
+    wrapper.__doc__ = step.__doc__
+    wrapper.hooked = True
+    return wrapper
+
+
 class Optimizer:
     """Base class for all optimisers.
 
@@ -87,6 +141,9 @@ class Optimizer:
 
     def __init__(self, params, defaults: dict) -> None:
         self.defaults = defaults
+        self._optimizer_step_pre_hooks: OrderedDict = OrderedDict()
+        self._optimizer_step_post_hooks: OrderedDict = OrderedDict()
+        self._patch_step_function()
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of Tensors "
                             "or dicts, but got " + _typename(params))
@@ -105,6 +162,9 @@ class Optimizer:
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
+        self.__dict__.setdefault("_optimizer_step_pre_hooks", OrderedDict())
+        self.__dict__.setdefault("_optimizer_step_post_hooks", OrderedDict())
+        self._patch_step_function()
         self.defaults.setdefault("differentiable", False)
 
     def __repr__(self) -> str:
@@ -117,6 +177,22 @@ class Optimizer:
                     format_string += f"    {key}: {group[key]}\n"
         format_string += ")"
         return format_string
+
+    def _patch_step_function(self) -> None:
+        """Wrap the class's step (once per class) so that step hooks run around it, as torch
+        does for every subclass, user-defined ones included."""
+        cls = self.__class__
+        if not getattr(cls.step, "hooked", False):
+            cls.step = _with_hooks(cls.step)
+
+    def register_step_pre_hook(self, hook):
+        """hook(optimizer, args, kwargs) -> None or (new_args, new_kwargs), before this
+        optimizer's step. Returns a handle whose remove() unregisters it."""
+        return _handle(self._optimizer_step_pre_hooks, hook)
+
+    def register_step_post_hook(self, hook):
+        """hook(optimizer, args, kwargs), after this optimizer's step."""
+        return _handle(self._optimizer_step_post_hooks, hook)
 
     def add_param_group(self, param_group: dict) -> None:
         """Add a group of parameters (a dict with 'params' and optional per-group options)."""
