@@ -549,3 +549,19 @@ def test_hooks_on_a_user_optimizer():
         opt.step()
         assert seen == [[4.0], [2.0]]
         assert "factor: 0.5" in repr(opt)
+
+
+def test_step_counter_dtype_follows_default_dtype():
+    out = []
+    for L in LIBS:
+        prev = L.get_default_dtype()
+        L.set_default_dtype(L.float64)
+        try:
+            p = L.ones(2).requires_grad_()
+            opt = L.optim.Adam([p])
+            p.grad = L.ones(2)
+            opt.step()
+            out.append(str(opt.state[p]["step"].dtype).split(".")[-1])
+        finally:
+            L.set_default_dtype(prev)
+    assert out == ["float64", "float64"]
