@@ -17,7 +17,10 @@ class Adam(Optimizer):
     """m <- lerp(m, g, 1 - beta1); v <- beta2 v + (1 - beta2) g^2;
     theta <- theta - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps), with v replaced
     by its running maximum under amsgrad, L2 weight decay added to g (or, with
-    decoupled_weight_decay, theta scaled by 1 - lr * weight_decay first) and g negated with maximize."""
+    decoupled_weight_decay, theta scaled by 1 - lr * weight_decay first) and g negated with maximize.
+
+    foreach and fused are accepted and kept in the param groups (so state_dicts and reprs match
+    PyTorch's) but pyts always runs the single-tensor loop."""
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
                  foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,

@@ -11,7 +11,8 @@ __all__ = ["SGD"]
 class SGD(Optimizer):
     """theta <- theta - lr * g, where g is the gradient (negated with maximize), plus
     weight_decay * theta, passed through the momentum buffer b <- momentum * b + (1 - dampening) * g
-    (b = g at the first step); Nesterov uses g + momentum * b."""
+    (b = g at the first step); Nesterov uses g + momentum * b. foreach and fused are accepted
+    and kept in the param groups, but pyts always runs the single-tensor loop."""
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
                  maximize=False, foreach=None, differentiable=False, fused=None) -> None:
