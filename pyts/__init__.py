@@ -28,3 +28,4 @@ from . import autograd  # noqa: E402
 from .autograd import (  # noqa: E402,F401
     enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled)
 from . import nn  # noqa: E402,F401
+from . import optim  # noqa: E402,F401
