@@ -50,6 +50,11 @@ class Spec:
         return self.id
 
 
+def T(make, a, b):
+    """a non-contiguous input: make's array with axes a and b swapped (a strided view)"""
+    return lambda r: np.swapaxes(make(r), a, b)
+
+
 def W(L, *vals):
     return L.tensor(list(vals))
 
@@ -139,6 +144,13 @@ SPECS = [
          [R(4, 3), R(4, 3, low=0.0, high=1.0)], bad=[[R(4, 3), R(3)]]),
     Spec("BCEWithLogitsLoss_none", lambda nn, L: nn.BCEWithLogitsLoss(reduction="none"),
          [R(2, 5), R(2, 5, low=0.0, high=1.0)]),
+    # non-contiguous inputs
+    Spec("Conv2d_noncontig", lambda nn, L: nn.Conv2d(3, 4, 3, padding=1), [T(R(2, 3, 6, 7), 2, 3)]),
+    Spec("LayerNorm_noncontig", lambda nn, L: nn.LayerNorm(5), [T(R(5, 3), 0, 1)]),
+    Spec("BatchNorm2d_noncontig", lambda nn, L: nn.BatchNorm2d(3), [T(R(3, 2, 4, 4), 0, 1)]),
+    Spec("MaxPool2d_noncontig", lambda nn, L: nn.MaxPool2d(2), [T(R(1, 2, 5, 4), 2, 3)]),
+    Spec("CrossEntropyLoss_noncontig", lambda nn, L: nn.CrossEntropyLoss(label_smoothing=0.1),
+         [T(R(4, 3), 0, 1), I(3, high=4)]),
     # small networks
     Spec("Sequential_mlp", lambda nn, L: nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Dropout(0.0), nn.LayerNorm(8),
                                                        nn.Linear(8, 3)), [R(5, 4)], bad=[[R(5, 3)]]),
@@ -590,3 +602,67 @@ def test_containers_nested_traversal_and_train_eval():
                      [n for n, _ in net.named_buffers()], [n for n, _ in net.named_modules()],
                      [m.training for m in net.modules()], list(net.state_dict())])
     assert logs[0] == logs[1]
+
+
+# ---------------- empty batches, wrong dtypes, non-tensors ----------------
+def _z(L, *shape, dtype=np.float32):
+    return L.from_numpy(np.zeros(shape, dtype))
+
+
+def _ix(L, *shape):
+    return L.from_numpy(np.zeros(shape, np.int64))
+
+
+EDGE = [
+    lambda L: L.nn.Conv2d(3, 4, 3)(_z(L, 0, 3, 7, 7)),
+    lambda L: L.nn.Conv1d(3, 4, 3, padding_mode="reflect", padding=1)(_z(L, 0, 3, 7)),
+    lambda L: L.nn.MaxPool2d(2)(_z(L, 0, 3, 4, 4)),
+    lambda L: L.nn.AvgPool2d(2)(_z(L, 0, 3, 4, 4)),
+    lambda L: L.nn.AdaptiveAvgPool2d(2)(_z(L, 0, 3, 4, 4)),
+    lambda L: L.nn.LayerNorm(5)(_z(L, 0, 5)),
+    lambda L: L.nn.BatchNorm1d(5).eval()(_z(L, 0, 5)),
+    lambda L: L.nn.Embedding(5, 2)(_ix(L, 0, 3)),
+    lambda L: L.nn.CrossEntropyLoss()(_z(L, 0, 5), _ix(L, 0)),
+    lambda L: L.nn.CrossEntropyLoss(label_smoothing=0.1)(_z(L, 0, 5), _ix(L, 0)),
+    lambda L: L.nn.CrossEntropyLoss()(_z(L, 0, 5), _z(L, 0, 5)),
+    lambda L: L.nn.NLLLoss(reduction="none")(_z(L, 0, 5, 3), _ix(L, 0, 3)),
+    lambda L: L.nn.MSELoss()(_z(L, 0, 5), _z(L, 0, 5)),
+    lambda L: L.nn.L1Loss()(_z(L, 0, 5), _z(L, 0, 5)),
+    lambda L: L.nn.Sequential()(_z(L, 2)),
+    # errors
+    lambda L: L.nn.Conv2d(3, 4, 3)([[1.0]]),
+    lambda L: L.nn.Conv2d(3, 4, 3)(_z(L, 1, 3, 5, 5, dtype=np.float64)),
+    lambda L: L.nn.Conv2d(3, 4, 3)(_ix(L, 1, 3, 5, 5)),
+    lambda L: L.nn.LayerNorm(3)(_z(L, 2, 3, dtype=np.float64)),
+    lambda L: L.nn.BatchNorm1d(3)("x"),
+    lambda L: L.nn.Embedding(5, 2)([1, 2]),
+    lambda L: L.nn.Flatten()(3),
+    lambda L: L.nn.CrossEntropyLoss()(_z(L, 3, 5), _z(L, 3)),
+    lambda L: L.nn.CrossEntropyLoss()(_z(L, 3, 5), _ix(L, 3).int()),
+    lambda L: L.nn.CrossEntropyLoss(label_smoothing=1.5)(_z(L, 3, 5), _ix(L, 3)),
+    lambda L: L.nn.CrossEntropyLoss(label_smoothing=0.2, weight=L.ones(4))(_z(L, 3, 5), _ix(L, 3)),
+    lambda L: L.nn.CrossEntropyLoss(weight=L.ones(4))(_z(L, 3, 5), _z(L, 3, 5)),
+    lambda L: L.nn.CrossEntropyLoss(ignore_index=1)(_z(L, 3, 5), _z(L, 3, 5)),
+    lambda L: L.nn.NLLLoss()(_z(L, 2, 3, 4), _ix(L, 2, 5)),
+    lambda L: L.nn.MaxPool2d(2, padding=2)(_z(L, 1, 1, 4, 4)),
+    lambda L: L.nn.Conv2d(2, 2, 3, padding=3, padding_mode="reflect")(_z(L, 1, 2, 3, 3)),
+    lambda L: L.nn.Unflatten(-1, (2, 2))(_z(L, 1, 3)),
+]
+
+
+@pytest.mark.parametrize("i", range(len(EDGE)))
+def test_edge_inputs_like_torch(i):
+    res = []
+    for L in (torch, pyts):
+        L.manual_seed(0)
+        try:
+            res.append(np_of(EDGE[i](L)))
+        except Exception as e:  # noqa: BLE001 - compared below
+            res.append(e)
+    if isinstance(res[0], Exception):
+        assert type(res[1]) is type(res[0]), res
+        assert str(res[1]).strip()
+    else:
+        assert not isinstance(res[1], Exception), res[1]
+        assert res[0].dtype == res[1].dtype and res[0].shape == res[1].shape
+        np.testing.assert_allclose(res[1], res[0], equal_nan=True)
