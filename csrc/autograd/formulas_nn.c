@@ -310,12 +310,37 @@ done:
 PtsStatus pts_bw_embedding(PtsGradCtx *c) {
     if (!need(c, 0)) return PTS_OK;
     ARG(c, 1, indices);
-    if (c->args[3].tag == PTS_V_BOOL && c->args[3].u.b)
-        return pts_fail(E(c), PTS_ERR_NOTIMPL, "pyts autograd: embedding with scale_grad_by_freq=True has no backward yet");
     int64_t pad = pts_value_to_i64(c->args[2]);
     PtsTensor *g = pts_tensor_retain(G(c)), *z = NULL, *r;
     PtsValue idx = pts_none();
     PtsStatus s = PTS_OK;
+    if (!(s = pts_list_new(PTS_V_LIST, 1, E(c), &idx)))
+        s = pts_list_append(idx, pts_vtensor(pts_tensor_retain(indices)), E(c));
+    if (!s && c->args[3].tag == PTS_V_BOOL && c->args[3].u.b) {
+        /* scale_grad_by_freq: each row of g divided by how often its index occurs (as ATen) */
+        PtsTensorMeta cm = *IN(c, 0), om;
+        cm.dtype = g->dtype;
+        cm.ndim = 1;
+        om.dtype = g->dtype;
+        om.ndim = indices->ndim;
+        memcpy(om.shape, indices->shape, sizeof(int64_t) * (size_t)indices->ndim);
+        PtsTensor *zc = NULL, *ones = NULL, *cnt = NULL, *per = NULL, *peru = NULL, *g2 = NULL;
+        if (!(s = pts_ag_fill(&cm, 0.0, E(c), &zc)) && !(s = pts_ag_fill(&om, 1.0, E(c), &ones))) {
+            PtsValue a[4] = { pts_vtensor(zc), idx, pts_vtensor(ones), pts_vbool(true) };
+            if (!(s = call(PTS_AG_INDEX_PUT, 4, a, E(c), &cnt))) {
+                PtsValue b[2] = { pts_vtensor(cnt), idx };
+                if (!(s = call(PTS_AG_INDEX, 2, b, E(c), &per))) {
+                    PtsValue u[2] = { pts_vtensor(per), pts_vint(-1) };
+                    if (!(s = call(PTS_AG_UNSQUEEZE, 2, u, E(c), &peru))) {
+                        PtsValue d[2] = { pts_vtensor(g), pts_vtensor(peru) };
+                        if (!(s = call(PTS_AG_DIV, 2, d, E(c), &g2))) { pts_tensor_release(g); g = g2; }
+                    }
+                }
+            }
+        }
+        pts_tensor_release(zc); pts_tensor_release(ones); pts_tensor_release(cnt);
+        pts_tensor_release(per); pts_tensor_release(peru);
+    }
     if (pad >= 0) {   /* zero the gradient rows of padding positions */
         PtsTensor *m = NULL, *mu = NULL, *g2 = NULL;
         PtsValue a[2] = { pts_vtensor(indices), pts_vint(pad) };
@@ -329,8 +354,7 @@ PtsStatus pts_bw_embedding(PtsGradCtx *c) {
         pts_tensor_release(m);
         pts_tensor_release(mu);
     }
-    if (!s && !(s = pts_ag_fill(IN(c, 0), 0.0, E(c), &z)) && !(s = pts_list_new(PTS_V_LIST, 1, E(c), &idx)) &&
-        !(s = pts_list_append(idx, pts_vtensor(pts_tensor_retain(indices)), E(c)))) {
+    if (!s && !(s = pts_ag_fill(IN(c, 0), 0.0, E(c), &z))) {
         PtsValue a[4] = { pts_vtensor(z), idx, pts_vtensor(g), pts_vbool(true) };
         if (!(s = call(PTS_AG_INDEX_PUT, 4, a, E(c), &r))) set(c, 0, r);
     }

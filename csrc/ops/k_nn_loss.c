@@ -110,8 +110,73 @@ PtsStatus k_NLL_LOSS2D(PtsValue *a, PtsValue *out, PtsError *err) {
                        t->shape, err, out);
 }
 
+/* Registry-op calls for the composites below (autograd records each op, as in ATen's
+ * CompositeImplicit losses). Every result is kept in a small pool released in one place. */
+typedef struct { PtsTensor *t[24]; int n; } NnPool;
+
+static PtsStatus pcall(NnPool *k, PtsOpId id, PtsValue *args, PtsError *err, PtsTensor **r) {
+    PtsValue o = pts_none();
+    if (k->n >= 24) return pts_fail(err, PTS_ERR_INTERNAL, "loss composite: too many temporaries");
+    PTS_TRY(pts_op_call(id, args, &o, err));
+    if (o.tag != PTS_V_TENSOR) { pts_value_release(&o); return pts_fail(err, PTS_ERR_INTERNAL, "loss composite: not a tensor"); }
+    *r = k->t[k->n++] = o.u.t;
+    return PTS_OK;
+}
+
+static void pool_release(NnPool *k) {
+    for (int i = 0; i < k->n; i++) pts_tensor_release(k->t[i]);
+    k->n = 0;
+}
+
+static PtsStatus p_shape(NnPool *k, PtsOpId id, PtsTensor *x, int n, const int64_t *shape, PtsError *err,
+                         PtsTensor **r) {
+    PtsValue l = pts_none();
+    PTS_TRY(pts_int_list_new(shape, n, err, &l));
+    PtsValue a[2] = { pts_vtensor(x), l };
+    PtsStatus st = pcall(k, id, a, err, r);
+    pts_value_release(&l);
+    return st;
+}
+
+static PtsStatus p_sum(NnPool *k, PtsTensor *x, int dim, PtsError *err, PtsTensor **r) {
+    if (dim < 0) {
+        PtsValue a[2] = { pts_vtensor(x), pts_none() };
+        return pcall(k, PTS_OP_SUM, a, err, r);
+    }
+    int64_t d = dim;
+    PtsValue l = pts_none();
+    PTS_TRY(pts_int_list_new(&d, 1, err, &l));
+    PtsValue a[4] = { pts_vtensor(x), l, pts_vbool(false), pts_none() };
+    PtsStatus st = pcall(k, PTS_OP_SUM_DIM_INTLIST, a, err, r);
+    pts_value_release(&l);
+    return st;
+}
+
+static PtsStatus p_bin(NnPool *k, PtsOpId id, PtsTensor *x, PtsTensor *y, PtsError *err, PtsTensor **r) {
+    PtsValue a[2] = { pts_vtensor(x), pts_vtensor(y) };
+    return pcall(k, id, a, err, r);
+}
+
+static PtsStatus p_scal(NnPool *k, PtsOpId id, PtsTensor *x, double v, PtsError *err, PtsTensor **r) {
+    PtsValue a[2] = { pts_vtensor(x), pts_vdouble(v) };
+    return pcall(k, id, a, err, r);
+}
+
+static PtsStatus p_un(NnPool *k, PtsOpId id, PtsTensor *x, PtsError *err, PtsTensor **r) {
+    PtsValue a[1] = { pts_vtensor(x) };
+    return pcall(k, id, a, err, r);
+}
+
+/* weight (c) viewed as [1, c, 1, ...] to broadcast against input along class_dim */
+static PtsStatus p_weight_bcast(NnPool *k, PtsTensor *w, int ndim, int class_dim, PtsError *err, PtsTensor **r) {
+    int64_t shape[PTS_MAX_DIMS];
+    for (int i = 0; i < ndim; i++) shape[i] = 1;
+    shape[class_dim] = pts_numel(w);
+    return p_shape(k, PTS_OP_VIEW, w, ndim, shape, err, r);
+}
+
 PtsStatus k_NLL_LOSS_ND(PtsValue *a, PtsValue *out, PtsError *err) {
-    PtsTensor *x = a[0].u.t, *t = a[1].u.t, *w = nn_opt(a[2]);
+    PtsTensor *x = a[0].u.t, *t = a[1].u.t;
     PTS_CHECK(x->ndim >= 1, err, VALUE, "Expected 1 or more dimensions (got %d)", x->ndim);
     if (x->ndim != 1) {
         PTS_CHECK(t->ndim >= 1, err, RUNTIME, "0D or 1D target tensor expected, multi-target not supported");
@@ -121,18 +186,33 @@ PtsStatus k_NLL_LOSS_ND(PtsValue *a, PtsValue *out, PtsError *err) {
     }
     if (x->ndim <= 2) return pts_op_call(PTS_OP_NLL_LOSS, a, out, err);
     if (x->ndim == 4) return pts_op_call(PTS_OP_NLL_LOSS2D, a, out, err);
-    /* 3-d or >4-d: ATen views these as [n, c, 1, -1] for nll_loss2d; same arithmetic here */
-    int64_t shape[PTS_MAX_DIMS], s = 1;
+    /* 3-d or >4-d: as ATen, input viewed as [n, c, 1, -1] and target as [n, 1, -1] for nll_loss2d,
+     * the reduction=none result viewed back to [n, d2, ...] (through registry ops for autograd) */
+    int64_t shape[PTS_MAX_DIMS];
     shape[0] = x->shape[0];
-    for (int i = 2; i < x->ndim; i++) { shape[i - 1] = x->shape[i]; s *= x->shape[i]; }
+    for (int i = 2; i < x->ndim; i++) shape[i - 1] = x->shape[i];
     if (t->ndim != x->ndim - 1 || memcmp(t->shape + 1, shape + 1, sizeof(int64_t) * (size_t)(x->ndim - 2)) != 0) {
         char b1[256], b2[256];
         return pts_fail(err, PTS_ERR_RUNTIME, "Expected target size %s, got %s",
                         pts_shape_str(x->ndim - 1, shape, b1, sizeof b1), pts_shape_str(t->ndim, t->shape, b2, sizeof b2));
     }
-    PTS_CHECK(!w || pts_numel(w) == x->shape[1], err, RUNTIME, "weight tensor should be defined either for all or no classes");
-    PTS_TRY(nll_check_types(x, t, w, x->shape[1], "nll_loss2d_forward_out_frame", false, err));
-    return nll_compute(x, t, w, a[3].u.i, a[4].u.i, x->shape[0], x->shape[1], s, x->ndim - 1, shape, err, out);
+    NnPool k = { { NULL }, 0 };
+    PtsTensor *xv = NULL, *tv = NULL, *r = NULL;
+    bool xe = pts_numel(x) == 0, te = pts_numel(t) == 0;
+    int64_t xs[4] = { x->shape[0], x->shape[1], xe ? 0 : 1, xe ? 0 : -1 };
+    int64_t ts[3] = { t->shape[0], te ? 0 : 1, te ? 0 : -1 };
+    PtsStatus st;
+    if ((st = p_shape(&k, PTS_OP_RESHAPE, x, 4, xs, err, &xv))) goto done;
+    if ((st = p_shape(&k, PTS_OP_RESHAPE, t, 3, ts, err, &tv))) goto done;
+    {
+        PtsValue b[5] = { pts_vtensor(xv), pts_vtensor(tv), a[2], a[3], a[4] };
+        if ((st = pcall(&k, PTS_OP_NLL_LOSS2D, b, err, &r))) goto done;
+    }
+    if (a[3].u.i == NN_RED_NONE && (st = p_shape(&k, PTS_OP_RESHAPE, r, x->ndim - 1, shape, err, &r))) goto done;
+    *out = pts_vtensor(pts_tensor_retain(r));
+done:
+    pool_release(&k);
+    return st;
 }
 
 /* ================= cross_entropy_loss ================= */
@@ -141,130 +221,108 @@ static PtsStatus log_softmax_of(PtsTensor *x, int class_dim, PtsError *err, PtsV
     return pts_op_call(PTS_OP_LOG_SOFTMAX_INT, args, out, err);
 }
 
-/* Geometry of a [n, c, s] view of x with classes at class_dim (0 for 1-d input). */
-static void class_geom(const PtsTensor *x, int class_dim, int64_t *n, int64_t *c, int64_t *s) {
-    *n = 1; *s = 1;
-    *c = x->shape[class_dim];
-    for (int i = 0; i < class_dim; i++) *n *= x->shape[i];
-    for (int i = class_dim + 1; i < x->ndim; i++) *s *= x->shape[i];
-}
-
-/* Soft targets: -(log_softmax(x) * target' * w).sum(class_dim), target' smoothed. */
+/* Soft targets, ATen's composite: -(log_softmax(x) * target' * w).sum(...), target' smoothed */
 static PtsStatus ce_prob_target(PtsTensor *x, PtsTensor *t, PtsTensor *w, int64_t reduction, double ls,
                                 PtsError *err, PtsValue *out) {
     char b[256];
     int class_dim = x->ndim == 1 ? 0 : 1;
     int dchk;
     PTS_TRY(pts_wrap_dim(class_dim, x->ndim, err, &dchk));
-    int64_t n, c, s;
-    class_geom(x, class_dim, &n, &c, &s);
+    int64_t c = x->shape[class_dim];
     PTS_CHECK(!w || (w->ndim == 1 && pts_numel(w) == c), err, RUNTIME,
               "cross_entropy: weight tensor should be defined either for all %lld classes or no classes but got "
               "weight tensor of shape: %s", (long long)c, pts_shape_str(w ? w->ndim : 0, w ? w->shape : NULL, b, sizeof b));
     PTS_CHECK(ls <= 1.0, err, RUNTIME, "label_smoothing must be between 0.0 and 1.0. Got: %g", ls);
-    PtsValue lp = pts_none();
-    PTS_TRY(log_softmax_of(x, class_dim, err, &lp));
-    PtsDType dt = pts_promote_types(x->dtype, t->dtype);
-    if (w) dt = pts_promote_types(dt, w->dtype);
-    PtsTensor *lc = NULL, *tc = NULL, *wc = NULL;
-    double *loss = NULL;
+    NnPool k = { { NULL }, 0 };
+    PtsValue lpv = pts_none();
+    PtsTensor *tg = t, *prod = NULL, *wb = NULL, *s = NULL, *r = NULL;
     PtsStatus st;
-    if ((st = pts_tensor_to(lp.u.t, PTS_FLOAT64, false, err, &lc))) goto done;
-    if ((st = pts_tensor_to(t, PTS_FLOAT64, false, err, &tc))) goto done;
-    if (w && (st = pts_tensor_to(w, PTS_FLOAT64, false, err, &wc))) goto done;
-    loss = pts_malloc(sizeof(double) * (size_t)(n * s > 0 ? n * s : 1));
-    if (!loss) { st = pts_fail(err, PTS_ERR_NOMEM, "out of memory"); goto done; }
-    const double *lv = (const double *)pts_tensor_data(lc), *tv = (const double *)pts_tensor_data(tc);
-    const double *wv = wc ? (const double *)pts_tensor_data(wc) : NULL;
-    for (int64_t i = 0; i < n; i++)
-        for (int64_t k = 0; k < s; k++) {
-            double acc = 0;
-            for (int64_t j = 0; j < c; j++) {
-                int64_t e = (i * c + j) * s + k;
-                double tt = ls > 0 ? tv[e] * (1 - ls) + ls / (double)c : tv[e];
-                acc += lv[e] * tt * (wv ? wv[j] : 1.0);
-            }
-            loss[i * s + k] = -acc;
-        }
-    if (reduction == NN_RED_MEAN) {
-        double sum = 0;
-        for (int64_t i = 0; i < n * s; i++) sum += loss[i];
-        PtsTensor *r;
-        int64_t numel = pts_numel(x);
-        /* mean over the non-class elements: numel / C (NaN for empty input) */
-        st = pts_tensor_scalar_f64(dt, numel ? sum / (double)(numel / c) : NAN, err, &r);
-        if (!st) *out = pts_vtensor(r);
-    } else {
-        int64_t shape[PTS_MAX_DIMS];
-        int k = 0;
-        for (int i = 0; i < x->ndim; i++)
-            if (i != class_dim) shape[k++] = x->shape[i];
-        st = nn_reduce_loss(loss, k, shape, reduction, dt, err, out);
+    if ((st = log_softmax_of(x, class_dim, err, &lpv))) return st;
+    k.t[k.n++] = lpv.u.t;
+    if (ls > 0.0) {
+        PtsValue a3[3] = { pts_none(), pts_vdouble(ls / (double)c), pts_vint(1) };
+        if ((st = p_scal(&k, PTS_OP_MUL_SCALAR, t, 1.0 - ls, err, &tg))) goto done;
+        a3[0] = pts_vtensor(tg);
+        if ((st = pcall(&k, PTS_OP_ADD_SCALAR, a3, err, &tg))) goto done;
     }
+    if ((st = p_bin(&k, PTS_OP_MUL_TENSOR, lpv.u.t, tg, err, &prod))) goto done;
+    if (w) {
+        if ((st = p_weight_bcast(&k, w, x->ndim, class_dim, err, &wb))) goto done;
+        if ((st = p_bin(&k, PTS_OP_MUL_TENSOR, prod, wb, err, &prod))) goto done;
+    }
+    if ((st = p_sum(&k, prod, reduction == NN_RED_NONE ? class_dim : -1, err, &s))) goto done;
+    if ((st = p_un(&k, PTS_OP_NEG, s, err, &r))) goto done;
+    if (reduction == NN_RED_MEAN) {
+        /* mean over the non-class elements: numel / C (0 / 0, NaN, for empty input) */
+        int64_t numel = pts_numel(x);
+        if ((st = p_scal(&k, PTS_OP_DIV_SCALAR, r, numel ? (double)(numel / c) : 0.0, err, &r))) goto done;
+    }
+    *out = pts_vtensor(pts_tensor_retain(r));
 done:
-    pts_free(loss);
-    pts_tensor_release(lc);
-    pts_tensor_release(tc);
-    pts_tensor_release(wc);
-    pts_value_release(&lp);
+    pool_release(&k);
     return st;
 }
 
-/* Class targets with label smoothing: (1 - ls) * nll + ls / C * smooth, as ATen composes it. */
+/* Class targets with label smoothing, ATen's composite: (1 - ls) * nll + ls / C * smooth, smooth
+ * the (weighted) -sum of log-probabilities over classes, 0 at ignored targets */
 static PtsStatus ce_label_smoothing(PtsValue *a, double ls, PtsError *err, PtsValue *out) {
     PtsTensor *x = a[0].u.t, *t = a[1].u.t, *w = nn_opt(a[2]);
     int64_t reduction = a[3].u.i, ignore = a[4].u.i;
     int class_dim = x->ndim == 1 ? 0 : 1;
-    PtsValue lp = pts_none(), nll = pts_none();
-    PTS_TRY(log_softmax_of(x, class_dim, err, &lp));
-    PtsValue nargs[5] = { lp, a[1], a[2], a[3], a[4] };
-    PtsStatus st = pts_op_call(PTS_OP_NLL_LOSS_ND, nargs, &nll, err);
-    if (st) { pts_value_release(&lp); return st; }
-    int64_t n, c, s;
-    class_geom(x, class_dim, &n, &c, &s);
-    PtsTensor *lc = NULL, *tc = NULL, *wc = NULL, *nc = NULL, *r = NULL;
-    double *smooth = NULL;
-    if ((st = pts_tensor_to(lp.u.t, PTS_FLOAT64, false, err, &lc))) goto done;
-    if ((st = pts_tensor_to(t, PTS_INT64, false, err, &tc))) goto done;
-    if (w && (st = pts_tensor_to(w, PTS_FLOAT64, false, err, &wc))) goto done;
-    if ((st = pts_tensor_to(nll.u.t, PTS_FLOAT64, false, err, &nc))) goto done;
-    smooth = pts_malloc(sizeof(double) * (size_t)(n * s > 0 ? n * s : 1));
-    if (!smooth) { st = pts_fail(err, PTS_ERR_NOMEM, "out of memory"); goto done; }
-    const double *lv = (const double *)pts_tensor_data(lc);
-    const double *wv = wc ? (const double *)pts_tensor_data(wc) : NULL;
-    const int64_t *tv = (const int64_t *)pts_tensor_data(tc);
-    double total = 0, denom = 0;
-    for (int64_t i = 0; i < n; i++)
-        for (int64_t k = 0; k < s; k++) {
-            int64_t tt = tv[i * s + k];
-            if (tt == ignore) { smooth[i * s + k] = 0; continue; }
-            double acc = 0;
-            for (int64_t j = 0; j < c; j++) acc += lv[(i * c + j) * s + k] * (wv ? wv[j] : 1.0);
-            smooth[i * s + k] = -acc;
-            total -= acc;
-            /* mean divides by the weights of the kept targets (nll_loss's normalisation) */
-            denom += wv ? (tt >= 0 && tt < c ? wv[tt] : 0) : 1.0;
-        }
-    const double *nv = (const double *)pts_tensor_data(nc);
-    double f = ls / (double)c;
-    if (reduction == NN_RED_NONE) {
-        if ((st = pts_tensor_new(x->dtype, nc->ndim, nc->shape, err, &r))) goto done;
-        char *p = pts_tensor_data(r);
-        size_t isz = pts_dtype_size(x->dtype);
-        for (int64_t i = 0; i < n * s; i++) pts_store_f64(x->dtype, p + (size_t)i * isz, (1 - ls) * nv[i] + f * smooth[i]);
-    } else {
-        double ret = reduction == NN_RED_MEAN ? total / denom : total;
-        if ((st = pts_tensor_scalar_f64(x->dtype, (1 - ls) * nv[0] + f * ret, err, &r))) goto done;
+    int64_t c = x->shape[class_dim];
+    NnPool k = { { NULL }, 0 };
+    PtsValue lpv = pts_none();
+    PtsTensor *lp, *nll = NULL, *mask = NULL, *prod, *smooth = NULL, *ret = NULL, *keep = NULL, *den = NULL, *r = NULL;
+    PtsStatus st;
+    if ((st = log_softmax_of(x, class_dim, err, &lpv))) return st;
+    lp = k.t[k.n++] = lpv.u.t;
+    {
+        PtsValue n5[5] = { pts_vtensor(lp), a[1], a[2], a[3], a[4] };
+        if ((st = pcall(&k, PTS_OP_NLL_LOSS_ND, n5, err, &nll))) goto done;
     }
-    *out = pts_vtensor(r);
+    {
+        PtsValue e[2] = { pts_vtensor(t), pts_vint(ignore) };
+        if ((st = pcall(&k, PTS_OP_EQ_SCALAR, e, err, &mask))) goto done;
+    }
+    prod = lp;
+    if (w) {
+        PtsTensor *wb = NULL;
+        if ((st = p_weight_bcast(&k, w, x->ndim, class_dim, err, &wb))) goto done;
+        if ((st = p_bin(&k, PTS_OP_MUL_TENSOR, lp, wb, err, &prod))) goto done;
+    }
+    if ((st = p_sum(&k, prod, class_dim, err, &smooth))) goto done;
+    if ((st = p_un(&k, PTS_OP_NEG, smooth, err, &smooth))) goto done;
+    {
+        PtsValue m3[3] = { pts_vtensor(smooth), pts_vtensor(mask), pts_vdouble(0.0) };
+        if ((st = pcall(&k, PTS_OP_MASKED_FILL_SCALAR, m3, err, &smooth))) goto done;
+    }
+    if (reduction == NN_RED_NONE) {
+        ret = smooth;
+    } else {
+        if ((st = p_sum(&k, smooth, -1, err, &ret))) goto done;
+        if (reduction == NN_RED_MEAN) {
+            /* normalised as nll_loss_nd: by the weights of the kept targets (their count unweighted) */
+            if ((st = p_un(&k, PTS_OP_LOGICAL_NOT, mask, err, &keep))) goto done;
+            if (w) {
+                PtsTensor *sel = NULL, *g = NULL;
+                if ((st = p_bin(&k, PTS_OP_MASKED_SELECT, t, keep, err, &sel))) goto done;
+                PtsValue g4[4] = { pts_vtensor(w), pts_vint(0), pts_vtensor(sel), pts_vbool(false) };
+                if ((st = pcall(&k, PTS_OP_GATHER, g4, err, &g))) goto done;
+                keep = g;
+            }
+            if ((st = p_sum(&k, keep, -1, err, &den))) goto done;
+            if ((st = p_bin(&k, PTS_OP_DIV_TENSOR, ret, den, err, &ret))) goto done;
+        }
+    }
+    if ((st = p_scal(&k, PTS_OP_MUL_SCALAR, nll, 1.0 - ls, err, &nll))) goto done;
+    if ((st = p_scal(&k, PTS_OP_MUL_SCALAR, ret, ls / (double)c, err, &ret))) goto done;
+    {
+        PtsValue a3[3] = { pts_vtensor(nll), pts_vtensor(ret), pts_vint(1) };
+        if ((st = pcall(&k, PTS_OP_ADD_TENSOR, a3, err, &r))) goto done;
+    }
+    *out = pts_vtensor(pts_tensor_retain(r));
 done:
-    pts_free(smooth);
-    pts_tensor_release(lc);
-    pts_tensor_release(tc);
-    pts_tensor_release(wc);
-    pts_tensor_release(nc);
-    pts_value_release(&lp);
-    pts_value_release(&nll);
+    pool_release(&k);
     return st;
 }
 

@@ -20,7 +20,7 @@ _ops = _C._functions
 __all__ = [
     "adaptive_avg_pool2d", "avg_pool2d", "batch_norm", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "conv1d", "conv2d", "cross_entropy", "dropout",
-    "embedding", "gelu", "layer_norm", "linear", "log_softmax", "max_pool2d",
+    "embedding", "gelu", "l1_loss", "layer_norm", "linear", "log_softmax", "max_pool2d",
     "max_pool2d_with_indices", "mse_loss", "nll_loss", "one_hot", "pad", "relu", "sigmoid",
     "silu", "softmax", "tanh",
 ]
@@ -234,6 +234,28 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     if reduction == "mean":
         return _pyts.sum(weighted) / _pyts.sum(weight)
     raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    if target.size() != input.size():
+        warnings.warn(f"Using a target size ({target.size()}) that is different to the input size "
+                      f"({input.size()}). This will likely lead to incorrect results due to broadcasting. "
+                      "Please ensure they have the same size.", stacklevel=2)
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    if weight is not None and weight.size() != input.size():
+        raise ValueError("Weights and input must have the same size.")
+    # ATen's l1_loss is a composite too: abs(input - target), then the reduction
+    errors = _pyts.abs(input - target)
+    if weight is not None:
+        errors = errors * weight
+    if reduction == "none":
+        return errors
+    if reduction == "sum":
+        return _pyts.sum(errors)
+    if reduction == "mean":
+        return _pyts.sum(errors) / _pyts.sum(weight) if weight is not None else _pyts.mean(errors)
+    raise ValueError(f"{reduction} is not a valid value for reduction")
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):

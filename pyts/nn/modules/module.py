@@ -114,6 +114,12 @@ def _forward_unimplemented(self, *input: Any) -> None:
     raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
 
+def _check_device(device) -> None:
+    """Layers' device= argument: pyts runs on the CPU only."""
+    if device is not None and str(device).split(":")[0] != "cpu":
+        raise RuntimeError(f"pyts runs on the CPU only; device '{device}' is not available")
+
+
 def _convert(t, dtype):
     """t converted to dtype (a copy only when the dtype differs)."""
     if t.dtype == dtype:
