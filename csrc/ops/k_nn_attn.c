@@ -40,7 +40,7 @@ static PtsStatus dim_size(const PtsTensor *t, int64_t d, PtsError *err, int64_t 
 
 /* Temporaries of one kernel call, released together. */
 typedef struct {
-    PtsTensor *t[24];
+    PtsTensor *t[32];
     int n;
 } Temps;
 
