@@ -56,7 +56,7 @@ def same_state(pm, tm):
     assert list(ps) == list(ts)
     for k in ts:
         assert tuple(ps[k].shape) == tuple(ts[k].shape), k
-        assert np.array_equal(npy(ps[k]), npy(ts[k])), k   # bit-identical
+        assert np.array_equal(npy(ps[k].float()), npy(ts[k].float())), k   # bit-identical
 
 
 def seeded(make, seed=0):
@@ -80,6 +80,7 @@ def check_grads(pm, tm, rtol=1e-4, atol=1e-5):
 MHA_KW = [
     {}, {"bias": False}, {"kdim": 3, "vdim": 5}, {"add_bias_kv": True}, {"add_zero_attn": True},
     {"batch_first": True, "dropout": 0.25}, {"dtype": "float64"}, {"kdim": 8, "vdim": 8},
+    {"dtype": "float16", "add_bias_kv": True},
 ]
 
 
@@ -302,6 +303,24 @@ def test_mha_matches_torch(name, kw, qs, ks, vs, fkw, train):
     loss_t.backward()
     check_grads(p, t)
     close(qp.grad, qt.grad, 1e-4, 1e-5, "query grad")
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_mha_reduced_precision(dtype):
+    p, t = seeded(lambda L: L.nn.MultiheadAttention(8, 2, dtype=getattr(L, dtype)), seed=2)
+    same_state(p, t)
+    x = arr(4, 3, 8)
+    conv = "half" if dtype == "float16" else "bfloat16"
+    xp = getattr(pyts.from_numpy(x), conv)()
+    xt = getattr(torch.from_numpy(x), conv)()
+    mask = np.triu(np.ones((4, 4), np.bool_), 1)
+    for kw in ({}, {"need_weights": False}):
+        op, wp = p(xp, xp, xp, attn_mask=pyts.from_numpy(mask), **kw)
+        ot, wt = t(xt, xt, xt, attn_mask=torch.from_numpy(mask), **kw)
+        assert op.dtype == getattr(pyts, dtype)
+        np.testing.assert_allclose(npy(op.float()), npy(ot.float()), rtol=2e-2, atol=2e-2)
+        if wt is not None:
+            np.testing.assert_allclose(npy(wp.float()), npy(wt.float()), rtol=2e-2, atol=2e-2)
 
 
 def test_mha_state_dict_round_trip_to_torch():
