@@ -177,7 +177,7 @@ static PtsStatus repeat_heads(Temps *tp, PtsTensor *t, int64_t rep, PtsError *er
 
 PtsStatus k_SCALED_DOT_PRODUCT_ATTENTION(PtsValue *a, PtsValue *out, PtsError *err) {
     PtsTensor *q = a[0].u.t, *k = a[1].u.t, *v = a[2].u.t, *mask = nn_opt(a[3]);
-    double dropout_p = a[4].u.d;
+    double dropout_p = pts_value_to_f64(a[4]);
     bool is_causal = a[5].u.b, enable_gqa = a[7].u.b;
     bool has_scale = a[6].tag != PTS_V_NONE;
     double scale = has_scale ? pts_value_to_f64(a[6]) : 0.0;
