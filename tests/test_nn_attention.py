@@ -556,3 +556,38 @@ def test_sdpa_dropout_draws_like_torch():
                                                           torch.from_numpy(v), dropout_p=0.4)
     close(yp, yt)
     assert math.isfinite(float(yp.sum()))
+
+
+@pytest.mark.parametrize("batch_first", [True, False])
+def test_encoder_dropout_in_training_draws_like_torch(batch_first):
+    # every dropout (sdpa's, dropout, dropout1/2) draws the same elements as torch, also on the
+    # transposed attention output of batch_first (the noise follows the input's memory order)
+    def make(L):
+        layer = L.nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.3, batch_first=batch_first)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return L.nn.TransformerEncoder(layer, 2)
+
+    p, t = seeded(make, seed=4)
+    x = arr(3, 5, 8)
+    xp, xt = both(x)
+    pyts.manual_seed(9)
+    yp = p(xp)
+    torch.manual_seed(9)
+    yt = t(xt)
+    close(yp, yt, 1e-4, 1e-5, "encoder output")
+    yp.sum().backward()
+    yt.sum().backward()
+    check_grads(p, t, 1e-3, 1e-4)
+
+
+@pytest.mark.parametrize("view", ["transpose", "permute", "slice", "transpose_slice"])
+def test_dropout_of_strided_input_draws_like_torch(view):
+    views = {"transpose": lambda x: x.transpose(0, 1), "permute": lambda x: x.permute(2, 0, 1),
+             "slice": lambda x: x[:, ::2], "transpose_slice": lambda x: x.transpose(1, 2)[:, 1:]}
+    a = arr(4, 6, 5)
+    pyts.manual_seed(2)
+    yp = pyts.nn.functional.dropout(views[view](pyts.from_numpy(a)), 0.4)
+    torch.manual_seed(2)
+    yt = torch.nn.functional.dropout(views[view](torch.from_numpy(a)), 0.4)
+    close(yp, yt)
