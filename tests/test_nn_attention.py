@@ -569,10 +569,11 @@ def test_encoder_dropout_in_training_draws_like_torch(batch_first):
     check_grads(p, t, 1e-3, 1e-4)
 
 
-@pytest.mark.parametrize("view", ["transpose", "permute", "slice", "transpose_slice"])
+@pytest.mark.parametrize("view", ["transpose", "permute", "slice", "transpose_slice", "expand", "0-dim"])
 def test_dropout_of_strided_input_draws_like_torch(view):
     views = {"transpose": lambda x: x.transpose(0, 1), "permute": lambda x: x.permute(2, 0, 1),
-             "slice": lambda x: x[:, ::2], "transpose_slice": lambda x: x.transpose(1, 2)[:, 1:]}
+             "slice": lambda x: x[:, ::2], "transpose_slice": lambda x: x.transpose(1, 2)[:, 1:],
+             "expand": lambda x: x[:, :1].permute(1, 2, 0).expand(3, 5, 4), "0-dim": lambda x: x[1, 2, 3]}
     a = arr(4, 6, 5)
     pyts.manual_seed(2)
     yp = pyts.nn.functional.dropout(views[view](pyts.from_numpy(a)), 0.4)
