@@ -632,6 +632,44 @@ PtsStatus k_BATCH_NORM(PtsValue *a, PtsValue *out, PtsError *err) {
     return PTS_OK;
 }
 
+/* empty_like(x) with preserve_format: dense strides in x's memory order (ATen's
+ * infer_dense_strides), so bernoulli_ fills the noise in the order PyTorch does and a
+ * transposed input drops the same elements as in PyTorch. */
+static PtsStatus dropout_noise_like(const PtsTensor *x, PtsError *err, PtsTensor **out) {
+    int n = x->ndim, perm[PTS_MAX_DIMS];
+    for (int i = 0; i < n; i++) perm[i] = n - 1 - i;   /* perm[0]: innermost dim */
+    for (int i = 1; i < n; i++) {
+        int d1 = i;
+        for (int d0 = i - 1; d0 >= 0; d0--) {
+            int64_t s0 = x->strides[perm[d0]], s1 = x->strides[perm[d1]];
+            int cmp = 0;
+            if (s0 != 0 && s1 != 0) {
+                if (s0 < s1) cmp = -1;
+                else if (s0 > s1) cmp = 1;
+                else if (x->shape[perm[d0]] > x->shape[perm[d1]]) cmp = 1;
+            }
+            if (cmp > 0) {
+                int t = perm[d0]; perm[d0] = perm[d1]; perm[d1] = t;
+                d1 = d0;
+            } else if (cmp < 0) {
+                break;
+            }
+        }
+    }
+    int64_t st[PTS_MAX_DIMS], cur = 1;
+    for (int i = 0; i < n; i++) {
+        st[perm[i]] = cur;
+        if (x->shape[perm[i]] > 1) cur *= x->shape[perm[i]];
+    }
+    PtsTensor *base, *r;
+    PTS_TRY(pts_tensor_new(x->dtype, n, x->shape, err, &base));
+    PtsStatus s = pts_tensor_view(base, n, x->shape, st, 0, err, &r);
+    pts_tensor_release(base);
+    if (s) return s;
+    *out = r;
+    return PTS_OK;
+}
+
 /* ================= dropout =================
  * ATen's CPU path: input * noise, noise = bernoulli(1 - p) / (1 - p) in input's dtype, through
  * mul.Tensor so autograd records MulBackward0. Not training (or p == 0) returns input itself. */
@@ -651,7 +689,7 @@ PtsStatus k_DROPOUT(PtsValue *a, PtsValue *out, PtsError *err) {
         if (!pts_dtype_is_float(x->dtype))
             return pts_fail(err, PTS_ERR_RUNTIME, "result type Float can't be cast to the desired output type %s",
                             nn_type_name(x->dtype));
-        PTS_TRY(pts_tensor_new(x->dtype, x->ndim, x->shape, err, &noise));
+        PTS_TRY(dropout_noise_like(x, err, &noise));
         int64_t n = pts_numel(x);
         double keep = 1 - p, scale = 1 / keep;
         /* noise.bernoulli_(1 - p).div_(1 - p), drawing from the default generator as ATen does */

@@ -575,6 +575,19 @@ static PyGetSetDef op_getset[] = {
     {NULL, NULL, NULL, NULL, NULL},
 };
 
+/* ops are immutable process-wide singletons: copy / deepcopy return the op itself, as for
+ * torch's builtin functions (a module holding pyts.tanh as its activation can be deep-copied) */
+static PyObject *op_copy(PyObject *self, PyObject *arg) {
+    (void)arg;
+    return Py_NewRef(self);
+}
+
+static PyMethodDef op_methods[] = {
+    {"__copy__", op_copy, METH_NOARGS, NULL},
+    {"__deepcopy__", op_copy, METH_O, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
 static PyMemberDef op_members[] = {
     {"__vectorcalloffset__", T_PYSSIZET, offsetof(PytsOpObject, vectorcall), READONLY, NULL},
     {NULL, 0, 0, 0, NULL},
@@ -586,6 +599,7 @@ static PyType_Slot op_slots[] = {
     {Py_tp_call, PyVectorcall_Call},
     {Py_tp_getset, op_getset},
     {Py_tp_members, op_members},
+    {Py_tp_methods, op_methods},
     {0, NULL},
 };
 
