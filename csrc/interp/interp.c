@@ -301,7 +301,9 @@ PtsStatus pts_interp_prepare(PtsFunction *f, PtsError *err) {
     PtsStatus s = PTS_OK;
     if (!f->code) {
         PtsCode *c;
-        s = lower(f, err, &c);
+        /* every graph that runs (traced, compiled, loaded) is checked first when verifying */
+        s = pts_graph_maybe_verify(f->graph, err);
+        if (!s) s = lower(f, err, &c);
         if (!s) atomic_store_explicit((_Atomic(PtsCode *) *)&f->code, c, memory_order_release);
     }
     atomic_flag_clear(&f->code_lock);

@@ -384,6 +384,7 @@ PtsStatus pts_trace_pop(PtsValue output, bool record, PtsError *err, PtsFunction
     bool method = f->self.tag == PTS_V_OBJECT;
     frame_free(f);
     if (s) { pts_graph_free(g); pts_trace_abort(); return s; }
+    if ((s = pts_graph_maybe_verify(g, err))) { pts_graph_free(g); pts_trace_abort(); return s; }
     *fn = pts_function_new("forward", g, method);
     if (!*fn) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
     return PTS_OK;
