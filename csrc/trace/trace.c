@@ -5,6 +5,10 @@
 #include "../interp/interp.h"
 
 typedef struct MapEntry { PtsTensor *t; PtsIrValue *v; } MapEntry;  /* t retained */
+/* A result of a traced submodule call: the caller's value and the callee's, so a Python name the
+ * caller gives it lands in the callee's graph as in PyTorch's (its traces are lifted from one
+ * flat graph). fn is retained. */
+typedef struct CallLink { PtsIrValue *outer, *inner; PtsFunction *fn; } CallLink;
 
 typedef struct Frame {
     PtsGraph *g;
@@ -18,6 +22,8 @@ typedef struct Frame {
     int nparent_inputs;
     PtsIrValue **sub_vals;  /* GetAttr of each submodule slot, made at push (NULL for others) */
     int nsub;
+    CallLink *links;
+    int nlinks, cap_links;
     struct Frame *parent;
 } Frame;
 
@@ -55,6 +61,8 @@ static void frame_free(Frame *f) {
     pts_free(f->map);
     pts_free(f->parent_inputs);
     pts_free(f->sub_vals);
+    for (int i = 0; i < f->nlinks; i++) pts_function_release(f->links[i].fn);
+    pts_free(f->links);
     pts_value_release(&f->self);
     pts_graph_free(f->g);
     pts_free(f);
@@ -359,6 +367,27 @@ static PtsStatus record_call(Frame *parent, PtsValue child, const char *method, 
     return map_outputs(parent, output, cm->outputs[0], keep_known, err);
 }
 
+/* Remember, for each tensor the call returned, its value in the caller and in the callee. Best
+ * effort: without memory the names are simply not shared. */
+static void link_results(Frame *parent, Frame *child, PtsFunction *fn, PtsValue out) {
+    if (out.tag == PTS_V_TUPLE || out.tag == PTS_V_LIST) {
+        PtsList *l = pts_as_list(out);
+        for (int64_t i = 0; i < l->len; i++) link_results(parent, child, fn, l->items[i]);
+        return;
+    }
+    if (out.tag != PTS_V_TENSOR) return;
+    PtsIrValue *o = lookup(parent, out.u.t), *in = lookup(child, out.u.t);
+    if (!o || !in || !o->node || !in->node || o->name) return;
+    if (parent->nlinks == parent->cap_links) {
+        int cap = parent->cap_links ? parent->cap_links * 2 : 8;
+        CallLink *n = pts_realloc(parent->links, sizeof *n * (size_t)cap);
+        if (!n) return;
+        parent->links = n;
+        parent->cap_links = cap;
+    }
+    parent->links[parent->nlinks++] = (CallLink){ o, in, pts_function_retain(fn) };
+}
+
 PtsStatus pts_trace_pop(PtsValue output, bool record, PtsError *err, PtsFunction **fn) {
     *fn = NULL;
     Frame *f = top;
@@ -382,11 +411,12 @@ PtsStatus pts_trace_pop(PtsValue output, bool record, PtsError *err, PtsFunction
     PtsGraph *g = f->g;
     f->g = NULL;
     bool method = f->self.tag == PTS_V_OBJECT;
-    frame_free(f);
-    if (s) { pts_graph_free(g); pts_trace_abort(); return s; }
-    if ((s = pts_graph_maybe_verify(g, err))) { pts_graph_free(g); pts_trace_abort(); return s; }
+    if (!s) s = pts_graph_maybe_verify(g, err);
+    if (s) { frame_free(f); pts_graph_free(g); pts_trace_abort(); return s; }
     *fn = pts_function_new("forward", g, method);
-    if (!*fn) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+    if (!*fn) { frame_free(f); return pts_fail(err, PTS_ERR_NOMEM, "out of memory"); }
+    if (record && top) link_results(top, f, *fn, output);
+    frame_free(f);
     return PTS_OK;
 }
 
@@ -415,7 +445,10 @@ PtsStatus pts_trace_record_method_call(PtsValue obj, const char *attr, PtsFuncti
     PtsStatus s = pts_interp_run(fn, all, nargs + 1, out, err);
     pts_tls_tracing++;
     if (s) return s;
-    PtsType *rt = pts_type_retain(fn->graph->top->outputs[0]->type);
+    /* a tensor result is typed with what it is in this trace, as PyTorch records it */
+    PtsType *rt = out->tag == PTS_V_TENSOR ? pts_type_tensor_of(out->u.t, tensor_requires_grad(out->u.t))
+                                           : pts_type_retain(fn->graph->top->outputs[0]->type);
+    if (!rt) { pts_value_release(out); return pts_fail(err, PTS_ERR_NOMEM, "out of memory"); }
     return record_call(f, obj, fn->name, nargs, ins, rt, *out, false, err);
 }
 
@@ -424,6 +457,16 @@ void pts_trace_name_tensor(const PtsTensor *t, const char *name) {
     if (!f || !name || !*name) return;
     PtsIrValue *v = lookup(f, t);
     /* only op results: PyTorch leaves the results of submodule calls unnamed */
-    if (v && !v->name && v->node && v->node->kind != PTS_KIND_PRIM(PTS_PRIM_CALLMETHOD))
-        pts_value_set_name(f->g, v, name);
+    bool linked = false;
+    for (int i = 0; v && i < f->nlinks; i++) linked = linked || f->links[i].outer == v;
+    /* results of traced submodule calls stay unnamed (PyTorch lifts them from its flat trace);
+     * results of compiled (scripted) calls are named like op results */
+    if (v && !v->name && v->node && !linked) pts_value_set_name(f->g, v, name);
+    /* the result of a traced submodule: the name goes to the callee's value */
+    for (int i = 0; v && i < f->nlinks; i++)
+        if (f->links[i].outer == v && !f->links[i].inner->name) {
+            PtsIrValue *in = f->links[i].inner;
+            if (in->node && in->node->kind != PTS_KIND_PRIM(PTS_PRIM_CALLMETHOD) && in->node->kind != PTS_KIND_PRIM(PTS_PRIM_TUPLEUNPACK))
+                pts_value_set_name(f->links[i].fn->graph, in, name);
+        }
 }
