@@ -163,6 +163,20 @@ PtsStatus pts_graph_copy(const PtsGraph *src, PtsError *err, PtsGraph **out) {
 }
 
 /* ================= constant pooling ================= */
+/* Tensor constants are equal as TorchScript compares them when pooling and when printing
+ * CONSTANTS.cN: same dtype, sizes and strides and equal contents (here: equal bytes of a
+ * contiguous tensor); tensors that need grad only to themselves. */
+bool pts_ir_tensor_constants_equal(const PtsTensor *x, const PtsTensor *y) {
+    if (x == y) return true;
+    if (x->dtype != y->dtype || x->ndim != y->ndim) return false;
+    if (((x->flags | y->flags) & PTS_TF_REQUIRES_GRAD) || x->autograd || y->autograd) return false;
+    for (int i = 0; i < x->ndim; i++)
+        if (x->shape[i] != y->shape[i] || x->strides[i] != y->strides[i]) return false;
+    if (!pts_tensor_is_contiguous(x) || !pts_tensor_is_contiguous(y) || !x->storage || !y->storage) return false;
+    size_t n = (size_t)pts_numel(x) * pts_dtype_size(x->dtype);
+    return n == 0 || memcmp(pts_tensor_data(x), pts_tensor_data(y), n) == 0;
+}
+
 static bool ivalue_equal(PtsValue a, PtsValue b) {
     if (a.tag != b.tag) return false;
     switch (a.tag) {
@@ -170,7 +184,7 @@ static bool ivalue_equal(PtsValue a, PtsValue b) {
     case PTS_V_BOOL: return a.u.b == b.u.b;
     case PTS_V_INT: case PTS_V_DEVICE: return a.u.i == b.u.i;
     case PTS_V_DOUBLE: return memcmp(&a.u.d, &b.u.d, sizeof(double)) == 0;
-    case PTS_V_TENSOR: return a.u.t == b.u.t;
+    case PTS_V_TENSOR: return pts_ir_tensor_constants_equal(a.u.t, b.u.t);
     case PTS_V_STR: return strcmp(pts_as_str(a)->data, pts_as_str(b)->data) == 0;
     case PTS_V_LIST: case PTS_V_TUPLE: {
         PtsList *x = pts_as_list(a), *y = pts_as_list(b);

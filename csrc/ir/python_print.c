@@ -121,7 +121,9 @@ static void print_constant(Printer *p, PtsBuf *b, PtsValue v) {
     case PTS_V_TENSOR: {
         PtsList *l = pts_as_list(p->const_list);
         int64_t k = -1;
-        for (int64_t i = 0; i < l->len; i++) if (l->items[i].u.t == v.u.t) k = i;
+        /* equal constants share one entry, as in PyTorch's printer */
+        for (int64_t i = 0; i < l->len && k < 0; i++)
+            if (l->items[i].tag == PTS_V_TENSOR && pts_ir_tensor_constants_equal(l->items[i].u.t, v.u.t)) k = i;
         if (k < 0) {
             k = l->len;
             pts_list_append(p->const_list, pts_value_retain(v), p->err);

@@ -144,6 +144,7 @@ static PtsIrValue *arg_value(Frame *f, PtsValue v, PtsError *err) {
     PtsIrValue *c = pts_graph_constant(f->g, f->g->top, pts_value_retain(v));
     if (!c) goto oom;
     set_loc(f, c->node);
+    if (v.tag == PTS_V_NONE) c->node->range.file = NULL;   /* PyTorch prints None without a location */
     return c;
 oom:
     pts_fail(err, PTS_ERR_NOMEM, "out of memory");

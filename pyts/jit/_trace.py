@@ -139,13 +139,21 @@ def trace(func, example_inputs=None, optimize=None, check_trace=True, check_inpu
                             [(i,) for i in check_inputs] if check_inputs else None,
                             check_tolerance, strict)
     inputs = _as_tuple(example_inputs)
-    fname = getattr(func, "__name__", "forward")
+    fname = _function_name(func)
     fn = _trace_callable(None, func, inputs, _arg_names(func, len(inputs)), strict, fname)
-    sf = ScriptFunction(fn, getattr(func, "__name__", "forward"))
+    sf = ScriptFunction(fn, fname)
     if check_trace:
         _check(lambda *a: func(*a), sf, [inputs] + [(_as_tuple(c)) for c in (check_inputs or [])],
                check_tolerance, lambda: _trace_callable(None, func, inputs, _arg_names(func, len(inputs)), strict, fname))
     return sf
+
+
+def _function_name(func):
+    """The traced function's name as PyTorch prints it in code: `<lambda>` becomes `_lambda`."""
+    name = getattr(func, "__name__", "forward")
+    if name.startswith("<") and name.endswith(">"):
+        name = "_" + name[1:-1]
+    return name
 
 
 def _check_outputs(out, strict):
