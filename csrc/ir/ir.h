@@ -223,6 +223,8 @@ PTS_INTERNAL int pts_pass_dce(PtsGraph *g);
 PTS_INTERNAL PtsStatus pts_pass_cse(PtsGraph *g, PtsError *err);
 /* Deduplicate constants and hoist them to the top of the graph (TorchScript's ConstantPooling). */
 PTS_INTERNAL PtsStatus pts_pass_constant_pooling(PtsGraph *g, PtsError *err);
+/* Name v as TorchScript's tracer does: a value already holding the name moves to `name.N`. */
+PTS_INTERNAL void pts_value_steal_name(PtsGraph *g, PtsIrValue *v, const char *name);
 PTS_INTERNAL bool pts_ir_tensor_constants_equal(const PtsTensor *a, const PtsTensor *b);
 /* Graph with every call inlined, as `.inlined_graph` prints it (owned). */
 PTS_INTERNAL PtsStatus pts_graph_inlined(const PtsGraph *g, PtsError *err, PtsGraph **out);

@@ -71,6 +71,36 @@ static PtsStatus set_debug_name(Namer *nm, PtsIrValue *v, const char *base, int 
     return PTS_OK;
 }
 
+/* The tracer's naming (Value::setDebugName on one growing graph): the graph's own name table
+ * holds the per-base suffix TorchScript keeps in name_base_suffix_. */
+void pts_value_steal_name(PtsGraph *g, PtsIrValue *v, const char *name) {
+    if (!name || !*name) return;
+    for (const char *p = name; *p; p++) if (*p < '0' || *p > '9') goto named;
+    return;   /* plain numbers would collide with value ids */
+named:;
+    const char *b = pts_graph_intern(g, name);
+    if (!b) return;
+    PtsIrValue *owner = find_in_block(g->top, b, 0, v);
+    if (owner) {
+        int i;
+        for (i = 0; i < g->nnames; i++) if (strcmp(g->names[i], b) == 0) break;
+        int s = 1;
+        if (i < g->nnames && g->name_counts[i] + 1 > s) s = g->name_counts[i] + 1;
+        while (find_in_block(g->top, b, s, NULL)) s++;
+        /* register the base through the ordinary path, then record the next suffix */
+        if (i == g->nnames) {
+            PtsIrValue tmp = { 0 };
+            pts_value_set_name(g, &tmp, b);
+            for (i = 0; i < g->nnames; i++) if (strcmp(g->names[i], b) == 0) break;
+            if (i == g->nnames) return;
+        }
+        g->name_counts[i] = s + 1;
+        owner->name_suffix = s;
+    }
+    v->name = (char *)b;
+    v->name_suffix = 0;
+}
+
 /* ================= cloning ================= */
 typedef struct Cloner {
     Namer *nm;

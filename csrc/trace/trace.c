@@ -389,6 +389,38 @@ static void link_results(Frame *parent, Frame *child, PtsFunction *fn, PtsValue 
     parent->links[parent->nlinks++] = (CallLink){ o, in, pts_function_retain(fn) };
 }
 
+/* PyTorch's traces read submodules in the reverse order of their first call (its tracer lifts
+ * each call out of one flat graph and puts the read first): reorder the up-front reads so. */
+static void order_submodule_reads(Frame *f) {
+    int n = 0;
+    PtsNode *reads[64];
+    int first_use[64];
+    for (int i = 0; i < f->nsub && n < 64; i++) {
+        if (!f->sub_vals[i]) continue;
+        PtsIrValue *v = f->sub_vals[i];
+        int pos = 0, best = 1 << 30;
+        for (PtsNode *m = f->g->top->first; m; m = m->next, pos++)
+            for (int u = 0; u < v->nuses; u++) if (v->uses[u].user == m && pos < best) best = pos;
+        reads[n] = v->node;
+        first_use[n++] = best;
+    }
+    if (n < 2) return;
+    /* the first node that is not one of the reads: they all go before it */
+    PtsNode *anchor = f->g->top->first;
+    for (bool is_read = true; anchor && is_read; ) {
+        is_read = false;
+        for (int i = 0; i < n; i++) if (reads[i] == anchor) is_read = true;
+        if (is_read) anchor = anchor->next;
+    }
+    if (!anchor) return;
+    for (int k = 0; k < n; k++) {   /* latest first use first */
+        int best = -1;
+        for (int i = 0; i < n; i++) if (reads[i] && (best < 0 || first_use[i] > first_use[best])) best = i;
+        pts_node_move_before(reads[best], anchor);
+        reads[best] = NULL;
+    }
+}
+
 PtsStatus pts_trace_pop(PtsValue output, bool record, PtsError *err, PtsFunction **fn) {
     *fn = NULL;
     Frame *f = top;
@@ -399,7 +431,11 @@ PtsStatus pts_trace_pop(PtsValue output, bool record, PtsError *err, PtsFunction
         return err->code;
     }
     for (int i = 0; i < f->nsub; i++)
-        if (f->sub_vals[i] && f->sub_vals[i]->nuses == 0) pts_node_destroy(f->sub_vals[i]->node);
+        if (f->sub_vals[i] && f->sub_vals[i]->nuses == 0) {
+            pts_node_destroy(f->sub_vals[i]->node);
+            f->sub_vals[i] = NULL;
+        }
+    order_submodule_reads(f);
     PtsType *ret_type = erase_shapes(ov->type);
     if (!ret_type) { pts_trace_abort(); return pts_fail(err, PTS_ERR_NOMEM, "out of memory"); }
     top = f->parent;
@@ -458,16 +494,25 @@ void pts_trace_name_tensor(const PtsTensor *t, const char *name) {
     if (!f || !name || !*name) return;
     PtsIrValue *v = lookup(f, t);
     /* only op results: PyTorch leaves the results of submodule calls unnamed */
+    /* an input of a traced submodule's forward: PyTorch names the caller's value (its trace is
+     * one flat graph), e.g. `input` for what a Linear receives */
+    if (v && !v->node && v->param_of == f->g->top && f->parent && f->parent_inputs) {
+        int k = v->offset - (f->self_val ? 1 : 0);
+        PtsIrValue *pv = k >= 0 && k < f->nparent_inputs ? f->parent_inputs[k] : NULL;
+        if (pv && !pv->name && pv->node && pv->node->kind != PTS_KIND_PRIM(PTS_PRIM_CALLMETHOD))
+            pts_value_steal_name(f->parent->g, pv, name);
+        return;
+    }
     bool linked = false;
     for (int i = 0; v && i < f->nlinks; i++) linked = linked || f->links[i].outer == v;
     /* results of traced submodule calls stay unnamed (PyTorch lifts them from its flat trace);
      * results of compiled (scripted) calls are named like op results */
-    if (v && !v->name && v->node && !linked) pts_value_set_name(f->g, v, name);
+    if (v && !v->name && v->node && !linked) pts_value_steal_name(f->g, v, name);
     /* the result of a traced submodule: the name goes to the callee's value */
     for (int i = 0; v && i < f->nlinks; i++)
         if (f->links[i].outer == v && !f->links[i].inner->name) {
             PtsIrValue *in = f->links[i].inner;
             if (in->node && in->node->kind != PTS_KIND_PRIM(PTS_PRIM_CALLMETHOD) && in->node->kind != PTS_KIND_PRIM(PTS_PRIM_TUPLEUNPACK))
-                pts_value_set_name(f->links[i].fn->graph, in, name);
+                pts_value_steal_name(f->links[i].fn->graph, in, name);
         }
 }
