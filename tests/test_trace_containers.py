@@ -82,10 +82,19 @@ def test_nested_tuple_outputs():
     assert got[1][1][0].tolist() == want[1][1][0].tolist() == [-1.0, -2.0]
 
 
-def test_dict_output_without_strict_is_a_clear_error():
-    (p, _), (t, _) = both("def f(x, y):\n    return {'s': x + y}\n", strict=False)
-    assert not isinstance(t, Exception)
-    assert isinstance(p, RuntimeError) and "dict outputs" in str(p)   # not supported yet, never wrong
+def test_dict_output_without_strict_like_pytorch():
+    (p, xp), (t, xt) = both("def f(x, y):\n    return {'s': x + y, 'd': x - y}\n", strict=False)
+    assert _norm(str(p.graph)) == _norm(str(t.graph))
+    assert p.code == t.code
+    got, want = p(*xp), t(*xt)
+    assert list(got) == list(want) == ["s", "d"]
+    for k in want:
+        np.testing.assert_array_equal(got[k].numpy(), want[k].numpy())
+
+
+def test_dict_with_non_tensor_values_is_rejected():
+    with pytest.raises(RuntimeError, match="Only tensors"):
+        pyts.jit.trace(lambda x: {"a": [x]}, (pyts.ones(1),), strict=False, check_trace=False)
 
 
 def test_example_kwarg_inputs_function_and_module():

@@ -233,6 +233,12 @@ static void node_expr(Printer *p, PtsBuf *b, const PtsNode *n) {
     case PTS_PRIM_NUMTOTENSOR:
         pts_buf_printf(b, "torch.tensor(%s)", vexpr(p, n->inputs[0]));
         return;
+    case PTS_PRIM_DICTCONSTRUCT:   /* {k0: v0, k1: v1} */
+        pts_buf_puts(b, "{");
+        for (int i = 0; i + 1 < n->ninputs; i += 2)
+            pts_buf_printf(b, "%s%s: %s", i ? ", " : "", vexpr(p, n->inputs[i]), vexpr(p, n->inputs[i + 1]));
+        pts_buf_puts(b, "}");
+        return;
     case PTS_PRIM_UNINITIALIZED:
         pts_buf_puts(b, "uninitialized(");
         pts_type_print(b, n->outputs[0]->type, true);

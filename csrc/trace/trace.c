@@ -303,6 +303,27 @@ static PtsIrValue *output_value(Frame *f, PtsValue v, PtsError *err) {
         if (!n) { pts_fail(err, PTS_ERR_NOMEM, "out of memory"); return NULL; }
         return n->outputs[0];
     }
+    if (v.tag == PTS_V_DICT) {
+        /* {str: Tensor} (strict=False): key constants and values pair up in prim::DictConstruct */
+        PtsDict *d = pts_as_dict(v);
+        PtsIrValue *items[128];
+        if (d->len > 64) { pts_fail(err, PTS_ERR_RUNTIME, "output dict too long"); return NULL; }
+        PtsType *vt = NULL;
+        for (int64_t i = 0; i < d->len; i++) {
+            if (d->keys[i].tag != PTS_V_STR) {
+                pts_fail(err, PTS_ERR_RUNTIME, "only dicts with str keys can be output from traced functions");
+                return NULL;
+            }
+            if (!(items[2 * i] = arg_value(f, d->keys[i], err))) return NULL;
+            if (!(items[2 * i + 1] = output_value(f, d->vals[i], err))) return NULL;
+            if (!vt) vt = items[2 * i + 1]->type;
+        }
+        PtsType *t = pts_type_dict(pts_type_get(PTS_TY_STR), vt && vt->kind != PTS_TY_TENSOR ? vt : pts_type_tensor());
+        if (!t) { pts_fail(err, PTS_ERR_NOMEM, "out of memory"); return NULL; }
+        PtsNode *n = pts_node_new(f->g, f->g->top, PTS_KIND_PRIM(PTS_PRIM_DICTCONSTRUCT), (int)(2 * d->len), items, 1, &t);
+        if (!n) { pts_fail(err, PTS_ERR_NOMEM, "out of memory"); return NULL; }
+        return n->outputs[0];
+    }
     pts_fail(err, PTS_ERR_RUNTIME, "Only tensors, lists, tuples of tensors, or dictionary of tensors can be output from traced functions");
     return NULL;
 }

@@ -231,11 +231,11 @@ def _check_outputs(out, strict, top=True):
             warnings.warn(TracerWarning(_STRICT_MSG.format(kind)), stacklevel=4)
         elif strict:
             raise RuntimeError(_STRICT_MSG.format(kind))
-        if isinstance(out, dict):
-            # the interpreter and the code printer have no dict support yet: a clear error, not
-            # a wrong trace
-            raise RuntimeError("pyts.jit.trace does not support dict outputs yet (strict=False); "
-                               "return a tuple instead")
+        if isinstance(out, dict) and not all(isinstance(k, str) for k in out):
+            raise RuntimeError("pyts.jit.trace supports dict outputs with str keys only")
+        if isinstance(out, dict) and not all(isinstance(o, Tensor) for o in items):
+            raise RuntimeError("Only tensors, lists, tuples of tensors, or dictionary of tensors can be "
+                               "output from traced functions")
         for o in items:
             _check_outputs(o, strict, False)
         return
