@@ -4,6 +4,10 @@ import sys
 # case tables import the harness as `oracle`
 sys.path.insert(0, os.path.dirname(__file__))
 
+# Every traced, compiled and loaded graph goes through the IR verifier before it runs (csrc/ir/
+# verify.c); set before pyts is imported, which reads it once.
+os.environ.setdefault("PYTS_VERIFY", "1")
+
 try:
     from hypothesis import settings
 

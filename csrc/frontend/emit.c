@@ -1854,7 +1854,9 @@ static bool emit_if(Emitter *E, const PtsAst *s) {
             if (!m || !set_var(E, names[i], NULL, NULL, m)) return oom(E), false;
             continue;
         }
-        if (tv->v == fv->v) {
+        /* a value made inside the branch that did not raise still leaves through the If */
+        bool inner = (exits[0] == EXIT_RAISE || exits[1] == EXIT_RAISE) && !(outer && outer->v == tv->v);
+        if (tv->v == fv->v && !inner) {
             if (!set_var(E, names[i], tv->v, tv->decl, NULL)) return false;
             continue;
         }

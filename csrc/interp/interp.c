@@ -25,6 +25,7 @@ typedef enum {
     I_LOOP_NEXT,   /* in = (counter); out = counter+1; a = loop head */
     I_RAISE,       /* in[0] message */
     I_NUM2TENSOR,
+    I_DICT,        /* in = (k0, v0, k1, v1, ...) */
 } IOp;
 
 typedef struct Instr {
@@ -202,6 +203,10 @@ static PtsStatus lower_node(Lower *L, const PtsNode *n) {
     }
     case PTS_PRIM_TUPLECONSTRUCT: i = emit(L, I_TUPLE, 0, n->ninputs, n->noutputs); break;
     case PTS_PRIM_LISTCONSTRUCT: i = emit(L, I_LIST, 0, n->ninputs, n->noutputs); break;
+    case PTS_PRIM_DICTCONSTRUCT:
+        if (n->ninputs % 2) return pts_fail(L->err, PTS_ERR_INTERNAL, "prim::DictConstruct needs key/value pairs");
+        i = emit(L, I_DICT, 0, n->ninputs, n->noutputs);
+        break;
     case PTS_PRIM_TUPLEUNPACK:
     case PTS_PRIM_LISTUNPACK: i = emit(L, I_UNPACK, 0, n->ninputs, n->noutputs); break;
     case PTS_PRIM_UNCHECKED_CAST: i = emit(L, I_MOVE, 0, 1, 1); break;
@@ -301,7 +306,9 @@ PtsStatus pts_interp_prepare(PtsFunction *f, PtsError *err) {
     PtsStatus s = PTS_OK;
     if (!f->code) {
         PtsCode *c;
-        s = lower(f, err, &c);
+        /* every graph that runs (traced, compiled, loaded) is checked first when verifying */
+        s = pts_graph_maybe_verify(f->graph, err);
+        if (!s) s = lower(f, err, &c);
         if (!s) atomic_store_explicit((_Atomic(PtsCode *) *)&f->code, c, memory_order_release);
     }
     atomic_flag_clear(&f->code_lock);
@@ -375,6 +382,16 @@ static PtsStatus run_code(const PtsCode *c, PtsValue *regs, PtsError *err) {
             for (int k = 0; k < I->nin; k++)
                 PTS_TRY(pts_list_append(l, pts_value_retain(regs[I->in[k]]), err));
             set_reg(regs, I->out[0], l);
+            break;
+        }
+        case I_DICT: {
+            PtsValue d;
+            PTS_TRY(pts_dict_new(I->nin / 2, err, &d));
+            for (int k = 0; k + 1 < I->nin; k += 2) {
+                PtsStatus st = pts_dict_set(d, pts_value_retain(regs[I->in[k]]), pts_value_retain(regs[I->in[k + 1]]), err);
+                if (st) { pts_value_release(&d); return st; }
+            }
+            set_reg(regs, I->out[0], d);
             break;
         }
         case I_UNPACK: {

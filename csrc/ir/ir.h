@@ -200,8 +200,34 @@ PTS_INTERNAL PtsIrValue *pts_graph_constant(PtsGraph *g, PtsBlock *b, PtsValue v
 
 /* Text in TorchScript's graph format. */
 PTS_INTERNAL char *pts_graph_str(const PtsGraph *g, const char *self_name);  /* owned */
+/* verify.c: structural checks (dominance, use lists, schema arity, If/Loop blocks, types);
+ * PTS_ERR_INTERNAL naming the problem, followed by the graph text. maybe_verify runs it only when
+ * verification is on (PYTS_VERIFY=1 in the environment, or pts_graph_set_verify). */
 PTS_INTERNAL PtsStatus pts_graph_verify(const PtsGraph *g, PtsError *err);
+PTS_INTERNAL bool pts_graph_verify_enabled(void);
+PTS_INTERNAL void pts_graph_set_verify(bool on);
+PTS_INTERNAL PtsStatus pts_graph_maybe_verify(const PtsGraph *g, PtsError *err);
+
+/* passes.c. copy renumbers values in creation order (as TorchScript's Graph::copy) and keeps names. */
 PTS_INTERNAL PtsStatus pts_graph_copy(const PtsGraph *g, PtsError *err, PtsGraph **out);
+/* Replace prim::CallMethod / prim::CallFunction by the callee's body (recursively), as
+ * TorchScript's Inline: the callee is first inlined and constant-pooled itself. */
+PTS_INTERNAL PtsStatus pts_pass_inline(PtsGraph *g, PtsError *err);
+/* Fold deterministic, non-mutating ops whose inputs are all constants (registry ops and prims on
+ * ints/floats/bools/lists/tuples); constant If conditions select their branch. */
+PTS_INTERNAL PtsStatus pts_pass_constant_propagation(PtsGraph *g, PtsError *err);
+/* Remove nodes whose outputs are unused and which have no side effects (in-place/out= ops,
+ * SetAttr, prints, raises, calls and nondeterministic ops stay). Returns the number removed. */
+PTS_INTERNAL int pts_pass_dce(PtsGraph *g);
+/* Common subexpression elimination over pure nodes (same kind, inputs and attributes). */
+PTS_INTERNAL PtsStatus pts_pass_cse(PtsGraph *g, PtsError *err);
+/* Deduplicate constants and hoist them to the top of the graph (TorchScript's ConstantPooling). */
+PTS_INTERNAL PtsStatus pts_pass_constant_pooling(PtsGraph *g, PtsError *err);
+/* Name v as TorchScript's tracer does: a value already holding the name moves to `name.N`. */
+PTS_INTERNAL void pts_value_steal_name(PtsGraph *g, PtsIrValue *v, const char *name);
+PTS_INTERNAL bool pts_ir_tensor_constants_equal(const PtsTensor *a, const PtsTensor *b);
+/* Graph with every call inlined, as `.inlined_graph` prints it (owned). */
+PTS_INTERNAL PtsStatus pts_graph_inlined(const PtsGraph *g, PtsError *err, PtsGraph **out);
 
 /* ================= functions ================= */
 typedef struct PtsFunction {

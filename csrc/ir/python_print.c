@@ -121,7 +121,9 @@ static void print_constant(Printer *p, PtsBuf *b, PtsValue v) {
     case PTS_V_TENSOR: {
         PtsList *l = pts_as_list(p->const_list);
         int64_t k = -1;
-        for (int64_t i = 0; i < l->len; i++) if (l->items[i].u.t == v.u.t) k = i;
+        /* equal constants share one entry, as in PyTorch's printer */
+        for (int64_t i = 0; i < l->len && k < 0; i++)
+            if (l->items[i].tag == PTS_V_TENSOR && pts_ir_tensor_constants_equal(l->items[i].u.t, v.u.t)) k = i;
         if (k < 0) {
             k = l->len;
             pts_list_append(p->const_list, pts_value_retain(v), p->err);
@@ -230,6 +232,12 @@ static void node_expr(Printer *p, PtsBuf *b, const PtsNode *n) {
     }
     case PTS_PRIM_NUMTOTENSOR:
         pts_buf_printf(b, "torch.tensor(%s)", vexpr(p, n->inputs[0]));
+        return;
+    case PTS_PRIM_DICTCONSTRUCT:   /* {k0: v0, k1: v1} */
+        pts_buf_puts(b, "{");
+        for (int i = 0; i + 1 < n->ninputs; i += 2)
+            pts_buf_printf(b, "%s%s: %s", i ? ", " : "", vexpr(p, n->inputs[i]), vexpr(p, n->inputs[i + 1]));
+        pts_buf_puts(b, "}");
         return;
     case PTS_PRIM_UNINITIALIZED:
         pts_buf_puts(b, "uninitialized(");

@@ -463,6 +463,147 @@ int pyts_trace_warn(const char *what) {
     return PyErr_WarnEx(tracer_warning_cls, msg, 1);
 }
 
+/* ---- IR passes and the verifier (s2-ir): _C._ir_* on Function objects ---- */
+static PtsFunction *ir_fn_arg(PyObject *o) {
+    PtsFunction *f = pyts_function_of(o);
+    if (!f) PyErr_SetString(PyExc_TypeError, "expected a pyts._C.Function");
+    return f;
+}
+
+static PyObject *graph_text(const PtsGraph *g) {
+    char *s = pts_graph_str(g, NULL);
+    if (!s) return PyErr_NoMemory();
+    PyObject *r = PyUnicode_FromString(s);
+    pts_free(s);
+    return r;
+}
+
+/* _ir_inlined_graph(fn) -> str: the graph with every call inlined (`.inlined_graph`) */
+static PyObject *m_ir_inlined_graph(PyObject *self, PyObject *fo) {
+    (void)self;
+    PtsFunction *f = ir_fn_arg(fo);
+    if (!f) return NULL;
+    PtsError err = { 0 };
+    PtsGraph *g;
+    if (pts_graph_inlined(f->graph, &err, &g)) return pyts_raise(&err);
+    PyObject *r = graph_text(g);
+    pts_graph_free(g);
+    return r;
+}
+
+/* _ir_run_passes(fn, ("inline", "constprop", "dce", "cse", "pool"), name) -> Function on a copy */
+static PyObject *m_ir_run_passes(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *fo, *names;
+    if (!PyArg_ParseTuple(args, "OO!", &fo, &PyTuple_Type, &names)) return NULL;
+    PtsFunction *f = ir_fn_arg(fo);
+    if (!f) return NULL;
+    PtsError err = { 0 };
+    PtsGraph *g;
+    if (pts_graph_copy(f->graph, &err, &g)) return pyts_raise(&err);
+    PtsStatus s = PTS_OK;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(names) && !s; i++) {
+        const char *n = PyUnicode_AsUTF8(PyTuple_GET_ITEM(names, i));
+        if (!n) { pts_graph_free(g); return NULL; }
+        if (strcmp(n, "inline") == 0) s = pts_pass_inline(g, &err);
+        else if (strcmp(n, "constprop") == 0) s = pts_pass_constant_propagation(g, &err);
+        else if (strcmp(n, "dce") == 0) pts_pass_dce(g);
+        else if (strcmp(n, "cse") == 0) s = pts_pass_cse(g, &err);
+        else if (strcmp(n, "pool") == 0) s = pts_pass_constant_pooling(g, &err);
+        else if (strcmp(n, "verify") == 0) s = pts_graph_verify(g, &err);
+        else { pts_graph_free(g); return PyErr_Format(PyExc_ValueError, "unknown pass '%s'", n); }
+    }
+    if (!s) s = pts_graph_maybe_verify(g, &err);
+    if (s) { pts_graph_free(g); return pyts_raise(&err); }
+    PtsFunction *nf = pts_function_new(f->name, g, f->is_method);
+    if (!nf) return PyErr_NoMemory();
+    return wrap_function(nf);
+}
+
+/* _ir_corrupt(fn, kind) -> Function whose graph is deliberately broken (verifier tests):
+ * "order" moves the last node first, "arity" gives the first op node an extra input,
+ * "block" drops an output of the first If/Loop block, "use" forgets a use-list entry. */
+static PtsNode *ir_first_with_blocks(PtsBlock *b) {
+    for (PtsNode *n = b->first; n; n = n->next) {
+        if (n->nblocks && n->blocks[0]->noutputs) return n;
+        for (int i = 0; i < n->nblocks; i++) {
+            PtsNode *r = ir_first_with_blocks(n->blocks[i]);
+            if (r) return r;
+        }
+    }
+    return NULL;
+}
+
+static PyObject *m_ir_corrupt(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *fo;
+    const char *kind;
+    if (!PyArg_ParseTuple(args, "Os", &fo, &kind)) return NULL;
+    PtsFunction *f = ir_fn_arg(fo);
+    if (!f) return NULL;
+    PtsError err = { 0 };
+    PtsGraph *g;
+    if (pts_graph_copy(f->graph, &err, &g)) return pyts_raise(&err);
+    PtsBlock *top = g->top;
+    bool done = false;
+    if (strcmp(kind, "order") == 0 && top->first && top->last != top->first && top->last->ninputs) {
+        pts_node_move_before(top->last, top->first);
+        done = true;
+    } else if (strcmp(kind, "arity") == 0) {
+        for (PtsNode *n = top->first; n && !done; n = n->next)
+            if (pts_kind_is_op(n->kind) && n->ninputs) {
+                for (int k = pts_op_info[n->kind].schema.nargs - n->ninputs + 1; k > 0; k--)
+                    if (pts_node_add_input(g, n, n->inputs[0], &err)) break;
+                done = true;
+            }
+    } else if (strcmp(kind, "block") == 0) {
+        PtsNode *n = ir_first_with_blocks(top);
+        if (n) {
+            PtsBlock *b = n->blocks[0];
+            PtsIrValue *v = b->outputs[b->noutputs - 1];
+            for (int i = 0; i < v->nuses; i++)
+                if (v->uses[i].block == b && v->uses[i].index == b->noutputs - 1) { v->uses[i] = v->uses[--v->nuses]; break; }
+            b->noutputs--;
+            done = true;
+        }
+    } else if (strcmp(kind, "use") == 0 && top->ninputs && top->inputs[top->ninputs - 1]->nuses) {
+        top->inputs[top->ninputs - 1]->nuses--;
+        done = true;
+    }
+    if (!done) { pts_graph_free(g); return PyErr_Format(PyExc_ValueError, "cannot corrupt this graph as '%s'", kind); }
+    PtsFunction *nf = pts_function_new(f->name, g, f->is_method);
+    if (!nf) return PyErr_NoMemory();
+    return wrap_function(nf);
+}
+
+static PyObject *m_ir_verify(PyObject *self, PyObject *fo) {
+    (void)self;
+    PtsFunction *f = ir_fn_arg(fo);
+    if (!f) return NULL;
+    PtsError err = { 0 };
+    if (pts_graph_verify(f->graph, &err)) return pyts_raise(&err);
+    Py_RETURN_NONE;
+}
+
+static PyObject *m_ir_set_verify(PyObject *self, PyObject *on) {
+    (void)self;
+    int b = PyObject_IsTrue(on);
+    if (b < 0) return NULL;
+    bool was = pts_graph_verify_enabled();
+    pts_graph_set_verify(b);
+    return PyBool_FromLong(was);
+}
+
+static PyMethodDef ir_functions[] = {
+    {"_ir_inlined_graph", m_ir_inlined_graph, METH_O, NULL},
+    {"_ir_run_passes", m_ir_run_passes, METH_VARARGS, NULL},
+    {"_ir_corrupt", m_ir_corrupt, METH_VARARGS, NULL},
+    {"_ir_verify", m_ir_verify, METH_O, NULL},
+    {"_ir_set_verify", m_ir_set_verify, METH_O, "turn graph verification on/off; returns the old setting"},
+    {NULL, NULL, 0, NULL},
+};
+/* ---- end of the IR block ---- */
+
 static PyMethodDef jit_functions[] = {
     {"_set_tracer_warning", m_set_tracer_warning, METH_O, NULL},
     {"_make_object", m_make_object, METH_VARARGS, "make a module/class object: (qualname, is_module, [(name, kind, value)])"},
@@ -479,5 +620,6 @@ int pyts_jit_setup(PyObject *m) {
     if (!ScriptObject_Type || !Function_Type) return -1;
     if (PyModule_AddObjectRef(m, "ScriptObject", (PyObject *)ScriptObject_Type) < 0) return -1;
     if (PyModule_AddObjectRef(m, "Function", (PyObject *)Function_Type) < 0) return -1;
+    if (PyModule_AddFunctions(m, ir_functions) < 0) return -1;
     return PyModule_AddFunctions(m, jit_functions);
 }

@@ -5,6 +5,10 @@
 #include "../interp/interp.h"
 
 typedef struct MapEntry { PtsTensor *t; PtsIrValue *v; } MapEntry;  /* t retained */
+/* A result of a traced submodule call: the caller's value and the callee's, so a Python name the
+ * caller gives it lands in the callee's graph as in PyTorch's (its traces are lifted from one
+ * flat graph). fn is retained. */
+typedef struct CallLink { PtsIrValue *outer, *inner; PtsFunction *fn; } CallLink;
 
 typedef struct Frame {
     PtsGraph *g;
@@ -18,6 +22,8 @@ typedef struct Frame {
     int nparent_inputs;
     PtsIrValue **sub_vals;  /* GetAttr of each submodule slot, made at push (NULL for others) */
     int nsub;
+    CallLink *links;
+    int nlinks, cap_links;
     struct Frame *parent;
 } Frame;
 
@@ -55,6 +61,8 @@ static void frame_free(Frame *f) {
     pts_free(f->map);
     pts_free(f->parent_inputs);
     pts_free(f->sub_vals);
+    for (int i = 0; i < f->nlinks; i++) pts_function_release(f->links[i].fn);
+    pts_free(f->links);
     pts_value_release(&f->self);
     pts_graph_free(f->g);
     pts_free(f);
@@ -136,6 +144,7 @@ static PtsIrValue *arg_value(Frame *f, PtsValue v, PtsError *err) {
     PtsIrValue *c = pts_graph_constant(f->g, f->g->top, pts_value_retain(v));
     if (!c) goto oom;
     set_loc(f, c->node);
+    if (v.tag == PTS_V_NONE) c->node->range.file = NULL;   /* PyTorch prints None without a location */
     return c;
 oom:
     pts_fail(err, PTS_ERR_NOMEM, "out of memory");
@@ -294,6 +303,27 @@ static PtsIrValue *output_value(Frame *f, PtsValue v, PtsError *err) {
         if (!n) { pts_fail(err, PTS_ERR_NOMEM, "out of memory"); return NULL; }
         return n->outputs[0];
     }
+    if (v.tag == PTS_V_DICT) {
+        /* {str: Tensor} (strict=False): key constants and values pair up in prim::DictConstruct */
+        PtsDict *d = pts_as_dict(v);
+        PtsIrValue *items[128];
+        if (d->len > 64) { pts_fail(err, PTS_ERR_RUNTIME, "output dict too long"); return NULL; }
+        PtsType *vt = NULL;
+        for (int64_t i = 0; i < d->len; i++) {
+            if (d->keys[i].tag != PTS_V_STR) {
+                pts_fail(err, PTS_ERR_RUNTIME, "only dicts with str keys can be output from traced functions");
+                return NULL;
+            }
+            if (!(items[2 * i] = arg_value(f, d->keys[i], err))) return NULL;
+            if (!(items[2 * i + 1] = output_value(f, d->vals[i], err))) return NULL;
+            if (!vt) vt = items[2 * i + 1]->type;
+        }
+        PtsType *t = pts_type_dict(pts_type_get(PTS_TY_STR), vt && vt->kind != PTS_TY_TENSOR ? vt : pts_type_tensor());
+        if (!t) { pts_fail(err, PTS_ERR_NOMEM, "out of memory"); return NULL; }
+        PtsNode *n = pts_node_new(f->g, f->g->top, PTS_KIND_PRIM(PTS_PRIM_DICTCONSTRUCT), (int)(2 * d->len), items, 1, &t);
+        if (!n) { pts_fail(err, PTS_ERR_NOMEM, "out of memory"); return NULL; }
+        return n->outputs[0];
+    }
     pts_fail(err, PTS_ERR_RUNTIME, "Only tensors, lists, tuples of tensors, or dictionary of tensors can be output from traced functions");
     return NULL;
 }
@@ -359,6 +389,59 @@ static PtsStatus record_call(Frame *parent, PtsValue child, const char *method, 
     return map_outputs(parent, output, cm->outputs[0], keep_known, err);
 }
 
+/* Remember, for each tensor the call returned, its value in the caller and in the callee. Best
+ * effort: without memory the names are simply not shared. */
+static void link_results(Frame *parent, Frame *child, PtsFunction *fn, PtsValue out) {
+    if (out.tag == PTS_V_TUPLE || out.tag == PTS_V_LIST) {
+        PtsList *l = pts_as_list(out);
+        for (int64_t i = 0; i < l->len; i++) link_results(parent, child, fn, l->items[i]);
+        return;
+    }
+    if (out.tag != PTS_V_TENSOR) return;
+    PtsIrValue *o = lookup(parent, out.u.t), *in = lookup(child, out.u.t);
+    if (!o || !in || !o->node || !in->node || o->name) return;
+    if (parent->nlinks == parent->cap_links) {
+        int cap = parent->cap_links ? parent->cap_links * 2 : 8;
+        CallLink *n = pts_realloc(parent->links, sizeof *n * (size_t)cap);
+        if (!n) return;
+        parent->links = n;
+        parent->cap_links = cap;
+    }
+    parent->links[parent->nlinks++] = (CallLink){ o, in, pts_function_retain(fn) };
+}
+
+/* PyTorch's traces read submodules in the reverse order of their first call (its tracer lifts
+ * each call out of one flat graph and puts the read first): reorder the up-front reads so. */
+static void order_submodule_reads(Frame *f) {
+    int n = 0;
+    PtsNode *reads[64];
+    int first_use[64];
+    for (int i = 0; i < f->nsub && n < 64; i++) {
+        if (!f->sub_vals[i]) continue;
+        PtsIrValue *v = f->sub_vals[i];
+        int pos = 0, best = 1 << 30;
+        for (PtsNode *m = f->g->top->first; m; m = m->next, pos++)
+            for (int u = 0; u < v->nuses; u++) if (v->uses[u].user == m && pos < best) best = pos;
+        reads[n] = v->node;
+        first_use[n++] = best;
+    }
+    if (n < 2) return;
+    /* the first node that is not one of the reads: they all go before it */
+    PtsNode *anchor = f->g->top->first;
+    for (bool is_read = true; anchor && is_read; ) {
+        is_read = false;
+        for (int i = 0; i < n; i++) if (reads[i] == anchor) is_read = true;
+        if (is_read) anchor = anchor->next;
+    }
+    if (!anchor) return;
+    for (int k = 0; k < n; k++) {   /* latest first use first */
+        int best = -1;
+        for (int i = 0; i < n; i++) if (reads[i] && (best < 0 || first_use[i] > first_use[best])) best = i;
+        pts_node_move_before(reads[best], anchor);
+        reads[best] = NULL;
+    }
+}
+
 PtsStatus pts_trace_pop(PtsValue output, bool record, PtsError *err, PtsFunction **fn) {
     *fn = NULL;
     Frame *f = top;
@@ -369,7 +452,11 @@ PtsStatus pts_trace_pop(PtsValue output, bool record, PtsError *err, PtsFunction
         return err->code;
     }
     for (int i = 0; i < f->nsub; i++)
-        if (f->sub_vals[i] && f->sub_vals[i]->nuses == 0) pts_node_destroy(f->sub_vals[i]->node);
+        if (f->sub_vals[i] && f->sub_vals[i]->nuses == 0) {
+            pts_node_destroy(f->sub_vals[i]->node);
+            f->sub_vals[i] = NULL;
+        }
+    order_submodule_reads(f);
     PtsType *ret_type = erase_shapes(ov->type);
     if (!ret_type) { pts_trace_abort(); return pts_fail(err, PTS_ERR_NOMEM, "out of memory"); }
     top = f->parent;
@@ -382,10 +469,12 @@ PtsStatus pts_trace_pop(PtsValue output, bool record, PtsError *err, PtsFunction
     PtsGraph *g = f->g;
     f->g = NULL;
     bool method = f->self.tag == PTS_V_OBJECT;
-    frame_free(f);
-    if (s) { pts_graph_free(g); pts_trace_abort(); return s; }
+    if (!s) s = pts_graph_maybe_verify(g, err);
+    if (s) { frame_free(f); pts_graph_free(g); pts_trace_abort(); return s; }
     *fn = pts_function_new("forward", g, method);
-    if (!*fn) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+    if (!*fn) { frame_free(f); return pts_fail(err, PTS_ERR_NOMEM, "out of memory"); }
+    if (record && top) link_results(top, f, *fn, output);
+    frame_free(f);
     return PTS_OK;
 }
 
@@ -414,7 +503,10 @@ PtsStatus pts_trace_record_method_call(PtsValue obj, const char *attr, PtsFuncti
     PtsStatus s = pts_interp_run(fn, all, nargs + 1, out, err);
     pts_tls_tracing++;
     if (s) return s;
-    PtsType *rt = pts_type_retain(fn->graph->top->outputs[0]->type);
+    /* a tensor result is typed with what it is in this trace, as PyTorch records it */
+    PtsType *rt = out->tag == PTS_V_TENSOR ? pts_type_tensor_of(out->u.t, tensor_requires_grad(out->u.t))
+                                           : pts_type_retain(fn->graph->top->outputs[0]->type);
+    if (!rt) { pts_value_release(out); return pts_fail(err, PTS_ERR_NOMEM, "out of memory"); }
     return record_call(f, obj, fn->name, nargs, ins, rt, *out, false, err);
 }
 
@@ -423,6 +515,25 @@ void pts_trace_name_tensor(const PtsTensor *t, const char *name) {
     if (!f || !name || !*name) return;
     PtsIrValue *v = lookup(f, t);
     /* only op results: PyTorch leaves the results of submodule calls unnamed */
-    if (v && !v->name && v->node && v->node->kind != PTS_KIND_PRIM(PTS_PRIM_CALLMETHOD))
-        pts_value_set_name(f->g, v, name);
+    /* an input of a traced submodule's forward: PyTorch names the caller's value (its trace is
+     * one flat graph), e.g. `input` for what a Linear receives */
+    if (v && !v->node && v->param_of == f->g->top && f->parent && f->parent_inputs) {
+        int k = v->offset - (f->self_val ? 1 : 0);
+        PtsIrValue *pv = k >= 0 && k < f->nparent_inputs ? f->parent_inputs[k] : NULL;
+        if (pv && !pv->name && pv->node && pv->node->kind != PTS_KIND_PRIM(PTS_PRIM_CALLMETHOD))
+            pts_value_steal_name(f->parent->g, pv, name);
+        return;
+    }
+    bool linked = false;
+    for (int i = 0; v && i < f->nlinks; i++) linked = linked || f->links[i].outer == v;
+    /* results of traced submodule calls stay unnamed (PyTorch lifts them from its flat trace);
+     * results of compiled (scripted) calls are named like op results */
+    if (v && !v->name && v->node && !linked) pts_value_steal_name(f->g, v, name);
+    /* the result of a traced submodule: the name goes to the callee's value */
+    for (int i = 0; v && i < f->nlinks; i++)
+        if (f->links[i].outer == v && !f->links[i].inner->name) {
+            PtsIrValue *in = f->links[i].inner;
+            if (in->node && in->node->kind != PTS_KIND_PRIM(PTS_PRIM_CALLMETHOD) && in->node->kind != PTS_KIND_PRIM(PTS_PRIM_TUPLEUNPACK))
+                pts_value_steal_name(f->links[i].fn->graph, in, name);
+        }
 }

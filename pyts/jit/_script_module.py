@@ -21,6 +21,15 @@ class Graph:
     __repr__ = __str__
 
 
+class _InlinedGraph(Graph):
+    """``.inlined_graph``: the graph with every method/function call replaced by its body."""
+
+    def __str__(self):
+        return _C._ir_inlined_graph(self._fn)
+
+    __repr__ = __str__
+
+
 def _code_of(fn, with_constants=False):
     src, consts = fn.code()
     if with_constants:
@@ -53,6 +62,10 @@ class ScriptFunction:
     @property
     def graph(self):
         return Graph(self._fn)
+
+    @property
+    def inlined_graph(self):
+        return _InlinedGraph(self._fn)
 
     @property
     def code(self):
@@ -117,6 +130,10 @@ class ScriptModule:
     @property
     def graph(self):
         return Graph(self._c._method("forward"))
+
+    @property
+    def inlined_graph(self):
+        return _InlinedGraph(self._c._method("forward"))
 
     @property
     def code(self):

@@ -134,35 +134,110 @@ def trace(func, example_inputs=None, optimize=None, check_trace=True, check_inpu
     if isinstance(func, ScriptModule):
         warnings.warn("The input to trace is already a ScriptModule, tracing it is a no-op. Returning the object as is.")
         return func
+    if example_kwarg_inputs is not None:
+        if not isinstance(example_kwarg_inputs, dict):
+            raise RuntimeError("example_kwarg_inputs should be a dict")
+        example_inputs = _kwargs_as_positional(func.forward if isinstance(func, Module) else func,
+                                               example_kwarg_inputs)
+    elif example_inputs is None:
+        raise RuntimeError("example_kwarg_inputs or example_inputs should be provided")
     if isinstance(func, Module):
         return trace_module(func, {"forward": example_inputs}, None, check_trace,
                             [(i,) for i in check_inputs] if check_inputs else None,
                             check_tolerance, strict)
     inputs = _as_tuple(example_inputs)
-    fname = getattr(func, "__name__", "forward")
+    fname = _function_name(func)
     fn = _trace_callable(None, func, inputs, _arg_names(func, len(inputs)), strict, fname)
-    sf = ScriptFunction(fn, getattr(func, "__name__", "forward"))
+    sf = ScriptFunction(fn, fname)
     if check_trace:
         _check(lambda *a: func(*a), sf, [inputs] + [(_as_tuple(c)) for c in (check_inputs or [])],
                check_tolerance, lambda: _trace_callable(None, func, inputs, _arg_names(func, len(inputs)), strict, fname))
     return sf
 
 
-def _check_outputs(out, strict):
+def _kwargs_as_positional(fn, kwargs):
+    """example_kwarg_inputs in the order of fn's parameters (PyTorch binds them the same way)."""
+    params = [p for p in inspect.signature(fn).parameters.values()
+              if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    unknown = set(kwargs) - {p.name for p in params}
+    if unknown:
+        raise TypeError(f"{getattr(fn, '__name__', 'forward')}() got an unexpected keyword argument "
+                        f"'{sorted(unknown)[0]}'")
+    out = []
+    for p in params:
+        if p.name in kwargs:
+            out.append(kwargs[p.name])
+        elif p.default is p.empty:
+            raise TypeError(f"{getattr(fn, '__name__', 'forward')}() missing 1 required positional "
+                            f"argument: '{p.name}'")
+        else:
+            break
+    return tuple(out)
+
+
+def _type_str(v):
+    """PyTorch's name for the type of a traced output value."""
+    from .. import Tensor
+    if isinstance(v, Tensor):
+        return "Tensor"
+    if isinstance(v, tuple):
+        return "Tuple[" + ", ".join(_type_str(e) for e in v) + "]"
+    if isinstance(v, list):
+        return "List[" + (_type_str(v[0]) if v else "Tensor") + "]"
+    if isinstance(v, dict):
+        k = next(iter(v), "")
+        return f"Dict[{type(k).__name__}, " + (_type_str(v[k]) if v else "Tensor") + "]"
+    return type(v).__name__
+
+
+def _function_name(func):
+    """The traced function's name as PyTorch prints it in code: `<lambda>` becomes `_lambda`."""
+    name = getattr(func, "__name__", "forward")
+    if name.startswith("<") and name.endswith(">"):
+        name = "_" + name[1:-1]
+    return name
+
+
+_STRICT_MSG = ("Encountering a {} at the output of the tracer might cause the trace to be incorrect, "
+               "this is only valid if the container structure does not change based on the module's "
+               "inputs. Consider using a constant container instead (e.g. for `list`, use a `tuple` "
+               "instead. for `dict`, use a `NamedTuple` instead). If you absolutely need this and know "
+               "the side effects, pass strict=False to trace() to allow this behavior.")
+
+
+def _check_outputs(out, strict, top=True):
+    """PyTorch's rules for traced outputs: tensors and tuples always; lists and dicts of one
+    element type only with strict=False."""
     from .. import Tensor
     if isinstance(out, Tensor):
         return
-    if isinstance(out, (tuple, list)):
-        if isinstance(out, list):
-            if strict:
-                raise RuntimeError(
-                    "Encountering a list at the output of the tracer might cause the trace to be incorrect, "
-                    "this is only valid if the container structure does not change based on the module's "
-                    "inputs. Consider using a constant container instead (e.g. for `list`, use a `tuple` "
-                    "instead. for `dict`, use a `NamedTuple` instead). If you absolutely need this and know "
-                    "the side effects, pass strict=False to trace() to allow this behavior.")
+    if isinstance(out, tuple):
         for o in out:
-            _check_outputs(o, strict)
+            _check_outputs(o, strict, False)
+        return
+    if isinstance(out, (list, dict)):
+        kind = "list" if isinstance(out, list) else "dict"
+        items = out if isinstance(out, list) else list(out.values())
+        kinds = {_type_str(o) for o in items}
+        if len(kinds) > 1:   # PyTorch infers the type first, whatever strict says
+            found = sorted(kinds, key=[_type_str(o) for o in items].index)
+            raise RuntimeError(f"Tracer cannot infer type of {out!r}\n:List inputs to traced functions must have "
+                               f"consistent element type. Found {found[0]} and {found[1]}")
+        if isinstance(out, list) and not all(isinstance(o, Tensor) for o in items):
+            raise RuntimeError("Only tensors, lists, tuples of tensors, or dictionary of tensors can be "
+                               "output from traced functions")
+        if strict and isinstance(out, list):
+            # a list of tensors passes with a warning, as in PyTorch; a dict does not
+            warnings.warn(TracerWarning(_STRICT_MSG.format(kind)), stacklevel=4)
+        elif strict:
+            raise RuntimeError(_STRICT_MSG.format(kind))
+        if isinstance(out, dict) and not all(isinstance(k, str) for k in out):
+            raise RuntimeError("pyts.jit.trace supports dict outputs with str keys only")
+        if isinstance(out, dict) and not all(isinstance(o, Tensor) for o in items):
+            raise RuntimeError("Only tensors, lists, tuples of tensors, or dictionary of tensors can be "
+                               "output from traced functions")
+        for o in items:
+            _check_outputs(o, strict, False)
         return
     raise RuntimeError("Only tensors, lists, tuples of tensors, or dictionary of tensors can be output "
                        "from traced functions")
