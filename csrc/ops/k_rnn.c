@@ -153,13 +153,21 @@ static PtsStatus simple_cell(bool relu, PtsTensor *x, PtsTensor *ig, PtsTensor *
     return s;
 }
 
+/* ATen activates the LSTM / GRU gates in place (sigmoid_ on integer gates fails) */
+static PtsStatus int_gates(const PtsTensor *g, PtsError *err) {
+    if (pts_dtype_is_float(g->dtype)) return PTS_OK;
+    return pts_fail(err, PTS_ERR_RUNTIME, "result type Float can't be cast to the desired output type %s",
+                    nn_type_name(g->dtype));
+}
+
 static PtsStatus gru_step(PtsTensor *x, PtsTensor *ig, PtsTensor *h, PtsTensor *w_ih, PtsTensor *w_hh,
                           PtsTensor *b_ih, PtsTensor *b_hh, PtsError *err, PtsTensor **out) {
     enum { IGA, HGA, I0, I1, I2, H0, H1, H2, S0, R, S1, Z, M, S2, N, D, DZ, NT };
     PtsTensor *t[NT] = { 0 };
     PtsStatus s;
     if ((s = input_gates(x, ig, w_ih, b_ih, err, &t[IGA])) || (s = op_linear(h, w_hh, b_hh, err, &t[HGA])) ||
-        (s = op_chunk(t[IGA], 3, err, &t[I0])) || (s = op_chunk(t[HGA], 3, err, &t[H0])))
+        (s = int_gates(t[HGA], err)) || (s = op_chunk(t[IGA], 3, err, &t[I0])) ||
+        (s = op_chunk(t[HGA], 3, err, &t[H0])))
         goto done;
     /* r = sigmoid(hr + ir); z = sigmoid(hz + iz); n = tanh(in + hn * r); h' = (h - n) * z + n */
     if ((s = op2(PTS_OP_ADD_TENSOR, t[H0], t[I0], err, &t[S0])) || (s = op1(PTS_OP_SIGMOID, t[S0], err, &t[R])) ||
@@ -199,7 +207,7 @@ static PtsStatus lstm_step(PtsTensor *x, PtsTensor *ig_pre, PtsTensor *h, PtsTen
     /* the fused row adds the biases itself: project without them */
     PtsTensor *bi = ig_pre ? NULL : b_ih;
     if ((s = ig_pre ? (t[IG] = pts_tensor_retain(ig_pre), PTS_OK) : op_linear(x, w_ih, NULL, err, &t[IG])) ||
-        (s = op_linear(h, w_hh, NULL, err, &t[HG])))
+        (s = op_linear(h, w_hh, NULL, err, &t[HG])) || (s = int_gates(t[HG], err)))
         goto done;
     if (fused_ok(t[IG], t[HG], c, bi, b_hh)) {
         PtsValue a[5] = { pts_vtensor(t[IG]), pts_vtensor(t[HG]), pts_vtensor(c), vt(bi), vt(b_hh) }, res[PTS_MAX_RETS];

@@ -89,12 +89,25 @@ def cell_unbiased_default(mode):
     return f
 
 
+def cell_cast(mode, to):
+    """float16 / bfloat16 (the composite path) and integer cells (LSTM and GRU fail in torch's
+    in-place sigmoid_, the simple cells promote through tanh or keep the type through relu)"""
+    def f(L, T):
+        arrs = cell_arrays(mode, bias=False)
+        ts = [getattr(T(np.round(a * 2) if to in ("long", "int") else a), to)() for a in arrs]
+        if mode == "lstm":
+            return L.lstm_cell(ts[0], [ts[1], ts[2]], ts[3], ts[4])
+        return getattr(L, mode + "_cell")(*ts)
+    return f
+
+
 def cell_cases(mode):
     bads = ["batch", "hidden", "input", "x1d", "h1d", "w_ih", "w_hh", "bias", "dtype"]
     if mode == "lstm":
         bads += ["cx", "one", "three"]
     return ([cell(mode), cell(mode, dtype=F64), cell(mode, bias=False), cell(mode, nc=True), cell(mode, kw=True),
              cell(mode, b=0), cell(mode, b=1, i=1, h=1), cell(mode, b=7, i=3, h=9), cell_unbiased_default(mode)]
+            + [cell_cast(mode, to) for to in ("half", "bfloat16", "long", "int")]
             + [cell_bad(mode, w) for w in bads])
 
 
@@ -144,6 +157,19 @@ def seq(mode, steps=4, batch=3, isz=5, h=4, layers=1, bidir=False, bias=True, ba
     return f
 
 
+def seq_half(mode, to):
+    """the whole sequence op in a reduced dtype"""
+    def f(L, T):
+        x, h0, c0 = rand(3, 2, 5), rand(2, 2, 4), rand(2, 2, 4)
+        ps = [getattr(T(p), to)() for p in seq_arrays(mode, 3, 2, 5, 4, 1, True, True, np.float32)]
+        x, h0, c0 = getattr(T(x), to)(), getattr(T(h0), to)(), getattr(T(c0), to)()
+        args = (ps, True, 1, 0.0, False, True, False)
+        if mode == "lstm":
+            return L.lstm(x, [h0, c0], *args)
+        return getattr(L, mode)(x, h0, *args)
+    return f
+
+
 def seq_cases(mode):
     out = [seq(mode), seq(mode, layers=2), seq(mode, bidir=True), seq(mode, layers=3, bidir=True, batch_first=True),
            seq(mode, bias=False, layers=2), seq(mode, batch_first=True), seq(mode, dtype=F64, layers=2, bidir=True),
@@ -153,6 +179,7 @@ def seq_cases(mode):
            seq(mode, layers=2, bidir=True, dropout=0.3, train=True, seed=3, batch_first=True),
            seq(mode, layers=2, dropout=0.5, train=False, seed=1),
            seq(mode, layers=2, dropout=1.0, train=True, seed=2)]
+    out += [seq_half(mode, "half"), seq_half(mode, "bfloat16")]
     out += [seq(mode, layers=2, bad=b) for b in ("params", "empty", "hsize")]
     if mode in ("lstm", "gru"):
         # (torch's rnn_tanh / rnn_relu broadcast a 2-D input's steps against the hidden state;
