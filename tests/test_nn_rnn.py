@@ -393,3 +393,18 @@ def test_load_state_dict_assign_refreshes_flat_weights():
     x = arr(4, 2, 3)
     for a, b in zip(flat(pm(P(x))), flat(tm(T(x)))):
         close(a, b)
+
+
+def test_traced_lstm_archive_runs_in_torch_and_pyts(tmp_path):
+    """A traced pyts LSTM saved as a TorchScript archive: torch.jit.load runs its aten::lstm node
+    with the same result, and pyts loads it back."""
+    _, pm = _pair("LSTM", (3, 4), {"num_layers": 2, "bidirectional": True})
+    x = arr(5, 2, 3)
+    tr = pyts.jit.trace(pm, P(x))
+    path = str(tmp_path / "lstm.pt")
+    pyts.jit.save(tr, path)
+    want = flat(tr(P(x)))
+    for a, b in zip(want, flat(torch.jit.load(path)(T(x)))):
+        close(a, b)
+    for a, b in zip(flat(pyts.jit.load(path)(P(x))), want):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
