@@ -478,6 +478,7 @@ static PtsStatus rnn_seq(int mode, PtsValue *a, PtsValue *out, PtsError *err) {
     PtsTensor **hn = pts_calloc((size_t)(2 * nfinal + steps), sizeof(PtsTensor *));
     if (!hn) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
     PtsTensor **cn = hn + nfinal, **outs = hn + 2 * nfinal;
+    PtsValue igs = pts_none();
     PtsTensor *x = NULL, *dirout[2] = { NULL, NULL }, *ig_all = NULL, *h = NULL, *c = NULL, *t0 = NULL, *t1 = NULL;
     PtsStatus s;
     if (batch_first) s = op_transpose01(input, err, &x);
@@ -495,10 +496,20 @@ static PtsStatus rnn_seq(int mode, PtsValue *a, PtsValue *out, PtsError *err) {
             }
             if ((s = op_linear(x, w_ih, b_ih, err, &ig_all)) || (s = op_select(h0, 0, k, err, &h))) break;
             if (c0 && (s = op_select(c0, 0, k, err, &c))) break;
+            /* the steps' input gates by unbind (one UnbindBackward0 stacking their gradients, as
+             * ATen's FullLayer does), not a select per step (each backward a full-size scatter) */
+            PtsValue ua[2] = { pts_vtensor(ig_all), pts_vint(0) }, ures[PTS_MAX_RETS];
+            if ((s = callv(PTS_OP_UNBIND_INT, 2, ua, err, ures))) break;
+            for (int q = 1; q < PTS_MAX_RETS; q++) pts_value_release(&ures[q]);
+            igs = ures[0];
+            if (igs.tag != PTS_V_LIST || pts_as_list(igs)->len != steps) {
+                s = pts_fail(err, PTS_ERR_INTERNAL, "rnn: unbind gave the wrong number of steps");
+                break;
+            }
             for (int64_t i = 0; i < steps && !s; i++) {
                 int64_t t = d ? steps - 1 - i : i;
                 PtsTensor *hy = NULL, *cy = NULL;
-                if ((s = op_select(ig_all, 0, t, err, &t0))) break;
+                t0 = pts_tensor_retain(pts_as_list(igs)->items[t].u.t);
                 if (mode == RNN_LSTM) s = lstm_step(NULL, t0, h, c, w_ih, w_hh, NULL, b_hh, err, &hy, &cy);
                 else if (mode == RNN_GRU) s = gru_step(NULL, t0, h, w_ih, w_hh, NULL, b_hh, err, &hy);
                 else s = simple_cell(mode == RNN_RELU, NULL, t0, h, w_ih, w_hh, NULL, b_hh, err, &hy);
@@ -513,6 +524,7 @@ static PtsStatus rnn_seq(int mode, PtsValue *a, PtsValue *out, PtsError *err) {
             }
             pts_tensor_release(ig_all);
             ig_all = NULL;
+            pts_value_release(&igs);
             if (s) break;
             hn[k] = h;
             cn[k] = c;
@@ -546,6 +558,7 @@ static PtsStatus rnn_seq(int mode, PtsValue *a, PtsValue *out, PtsError *err) {
     release_all(dirout, 2);
     pts_tensor_release(x);
     pts_tensor_release(ig_all);
+    pts_value_release(&igs);
     pts_tensor_release(h);
     pts_tensor_release(c);
     pts_tensor_release(t0);
