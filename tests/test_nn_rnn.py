@@ -249,14 +249,28 @@ def test_fused_step_gradients_against_finite_differences():
         close(a, b, rtol=1e-10, atol=1e-12)
 
 
-def test_fused_step_second_derivative_raises():
-    """Known limit: the fused step's backward is not differentiable again (torch switches to a
-    differentiable composite there); pyts raises instead of returning a wrong value."""
-    ts = [P(arr(2, 3), True), P(arr(2, 2), True), P(arr(2, 2), True), P(arr(8, 3), True), P(arr(8, 2), True)]
-    hy, cy = pyts.lstm_cell(ts[0], [ts[1], ts[2]], ts[3], ts[4])
-    (g,) = pyts.autograd.grad(hy.sum(), [ts[0]], create_graph=True)
-    with pytest.raises(RuntimeError):
-        g.sum().backward()
+@pytest.mark.parametrize("bias", [True, False])
+def test_fused_step_second_derivatives_match_torch(bias):
+    """create_graph through lstm_cell: the fused step's backward is computed through registry ops
+    from its kept inputs (torch's _thnn_differentiable_lstm_cell_backward), so gradients of
+    gradients match torch's CPU cell."""
+    vals = [arr(2, 3, dtype=np.float64), arr(2, 2, dtype=np.float64), arr(2, 2, dtype=np.float64),
+            arr(8, 3, dtype=np.float64), arr(8, 2, dtype=np.float64)]
+    if bias:
+        vals += [arr(8, dtype=np.float64), arr(8, dtype=np.float64)]
+    vh, vc = arr(2, 2, dtype=np.float64), arr(2, 2, dtype=np.float64)
+    res = []
+    for L, mk in ((torch, T), (pyts, P)):
+        ts = [mk(v, True) for v in vals]
+        hy, cy = L.lstm_cell(ts[0], [ts[1], ts[2]], *ts[3:])
+        loss = (hy * mk(vh)).sum() + (cy * mk(vc)).sum()
+        gs = L.autograd.grad(loss, ts, create_graph=True)
+        second = L.autograd.grad(sum((g * g).sum() for g in gs), ts, allow_unused=True)
+        res.append((gs, second))
+    for a, b in zip(res[1][0], res[0][0]):
+        close(a, b, rtol=1e-10, atol=1e-12)
+    for k, (a, b) in enumerate(zip(res[1][1], res[0][1])):
+        close(a, b, rtol=1e-9, atol=1e-11, msg=f"second derivative {k}")
 
 
 def test_grad_fn_of_lstm_output_records_inner_ops():
