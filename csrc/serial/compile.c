@@ -130,8 +130,9 @@ static char *compile_text(const PtsArchiveFile *f, const Meth *m) {
     if (!p) return t;
     p++;
     while (*p == ' ') p++;
-    if (strncmp(p, "self", 4) != 0 || ident_char(p[4])) return t;
-    p += 4;
+    /* PyTorch keeps the source's own name for self (`def forward(s: __torch__.M, ...)`) */
+    if (!ident_char(*p) || (*p >= '0' && *p <= '9')) return t;
+    while (ident_char(*p)) p++;
     while (*p == ' ') p++;
     if (*p != ':') return t;
     int depth = 0;
