@@ -1185,6 +1185,7 @@ static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out) {
             /* properties lowered to ops */
             static const struct { const char *attr, *op; } props[] = {
                 {"shape", "size"}, {"ndim", "dim"}, {"T", "numpy_T"}, {"mT", "mT"}, {"H", "adjoint"},
+                {"dtype", "dtype"}, {"device", "device"},
             };
             for (size_t i = 0; i < sizeof props / sizeof props[0]; i++)
                 if (strcmp(props[i].attr, name) == 0) {
@@ -1569,6 +1570,21 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
 /* {==================== statements ==================== */
 static int emit_stmts(Emitter *E, const PtsAst *blk, int start, const Cont *cont, PtsIrValue **ret);
 
+static bool assign_to(Emitter *E, const PtsAst *t, PtsIrValue *v, const PtsAst *at);
+
+/* a, b, c = <list>: prim::ListUnpack, whose length is checked when it runs (archive code unpacks
+ * size lists: `batch_size, seq_len, _0, = torch.size(query)`) */
+static bool assign_list_unpack(Emitter *E, const PtsAst *t, PtsIrValue *v, const PtsAst *at) {
+    if (t->n > 64) return efail(E, t, "too many targets to unpack a list into (limit 64)"), false;
+    PtsType *ts[64];
+    for (int i = 0; i < t->n; i++) ts[i] = R(v->type->elems[0]);
+    PtsNode *u = mk(E, PTS_KIND_PRIM(PTS_PRIM_LISTUNPACK), 1, &v, t->n, ts, at);
+    if (!u) return false;
+    for (int i = 0; i < t->n; i++)
+        if (!assign_to(E, t->kids[i], u->outputs[i], at)) return false;
+    return true;
+}
+
 /* assign value v (from expression at) to target t */
 static bool assign_to(Emitter *E, const PtsAst *t, PtsIrValue *v, const PtsAst *at) {
     switch (t->kind) {
@@ -1576,6 +1592,7 @@ static bool assign_to(Emitter *E, const PtsAst *t, PtsIrValue *v, const PtsAst *
     case PTS_AST_TUPLE: case PTS_AST_LIST: {
         for (int i = 0; i < t->n; i++)
             if (t->kids[i]->kind == PTS_AST_STARRED) return efail(E, t->kids[i], "starred assignment is not supported yet"), false;
+        if (v->type->kind == PTS_TY_LIST) return assign_list_unpack(E, t, v, at);
         if (v->type->kind != PTS_TY_TUPLE)
             return efail(E, at, "cannot unpack a value of type %s into %d variables (only tuples for now)",
                          tstr(E, v->type), t->n), false;

@@ -177,7 +177,9 @@ static void node_expr(Printer *p, PtsBuf *b, const PtsNode *n) {
             }
         int last = n->ninputs;
         while (last > 0 && is_default(n, last - 1)) last--;
-        pts_buf_printf(b, "torch.%s(", s->name);
+        /* rows of the prim namespace (x.dtype, x.device) print as archive code spells them */
+        bool prim = n->kind == PTS_OP_PRIM_DTYPE || n->kind == PTS_OP_PRIM_DEVICE;
+        pts_buf_printf(b, prim ? "ops.prim.%s(" : "torch.%s(", s->name);
         for (int i = 0; i < last; i++) {
             if (i) pts_buf_puts(b, ", ");
             if (i < s->nargs && s->args[i].kwarg_only) pts_buf_printf(b, "%s=", s->args[i].name);
