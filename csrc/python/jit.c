@@ -374,7 +374,27 @@ static PyObject *fn_arg_names(PyObject *self, PyObject *u) {
     }
     return l;
 }
+/* [(name, has_default, default)] for the parameters after self: calls from Python bind keyword
+ * arguments and fill defaults with it (scripted and loaded methods alike) */
+static PyObject *fn_signature(PyObject *self, PyObject *u) {
+    (void)u;
+    const PtsFunction *f = ((FunctionPy *)self)->fn;
+    const PtsBlock *top = f->graph->top;
+    bool named = f->arg_names && f->nargs == top->ninputs;
+    int first = f->is_method ? 1 : 0;
+    PyObject *l = PyList_New(0);
+    for (int i = first; l && i < top->ninputs; i++) {
+        const char *nm = named ? f->arg_names[i] : top->inputs[i]->name;
+        bool has = named && f->has_default && f->has_default[i];
+        PyObject *d = has ? pyts_ivalue_to_py(&f->defaults[i]) : (Py_INCREF(Py_None), Py_None);
+        PyObject *t = d ? Py_BuildValue("(sON)", nm ? nm : "", has ? Py_True : Py_False, d) : NULL;
+        if (!t || PyList_Append(l, t) < 0) Py_CLEAR(l);
+        Py_XDECREF(t);
+    }
+    return l;
+}
 static PyMethodDef fn_methods[] = {
+    {"signature", fn_signature, METH_NOARGS, "[(name, has_default, default)] of the parameters after self"},
     {"graph_str", fn_graph, METH_NOARGS, NULL},
     {"arg_names", fn_arg_names, METH_NOARGS, NULL},
     {"code", fn_code, METH_NOARGS, "(source, constants)"},

@@ -15,7 +15,7 @@ import re
 import tempfile
 
 from .. import _C
-from ._script_module import ScriptFunction, ScriptModule, _code_of
+from ._script_module import ScriptFunction, ScriptModule, _bind_args, _code_of
 
 _COMPILE_MSG = ("pyts could not compile this method of the archive's code (the module loaded: its "
                 "attributes, submodules, state_dict and .code are usable, and so are the methods that compiled)")
@@ -243,9 +243,7 @@ class RecursiveScriptModule(ScriptModule):
     def forward(self, *args, **kwargs):
         if not self._compiled():
             raise NotImplementedError(_not_compiled(self._archive, self._c._qualname(), "forward"))
-        if kwargs:
-            raise TypeError("pyts ScriptModule calls take positional arguments only")
-        return self._c._run("forward", args)
+        return self._c._run("forward", _bind_args(self._c._method("forward"), args, dict(kwargs)))
 
     @property
     def code(self):
