@@ -487,6 +487,15 @@ static void print_node(Printer *p, const PtsNode *n, int indent) {
         pts_buf_printf(b, "= %s\n", vexpr(p, n->inputs[0]));
         return;
     }
+    if (is_kind(n, PTS_PRIM_SETATTR)) {
+        /* attribute writes print as assignments, as PyTorch's printer has them */
+        const PtsNodeAttr *a = pts_node_attr(n, "name");
+        const char *nm = a ? pts_as_str(a->v)->data : "?";
+        indent_to(b, indent);
+        if (nm[0] >= '0' && nm[0] <= '9') pts_buf_printf(b, "setattr(%s, \"%s\", %s)\n", vexpr(p, n->inputs[0]), nm, vexpr(p, n->inputs[1]));
+        else pts_buf_printf(b, "%s.%s = %s\n", vexpr(p, n->inputs[0]), nm, vexpr(p, n->inputs[1]));
+        return;
+    }
     if (is_kind(n, PTS_PRIM_RAISE)) {
         indent_to(b, indent);
         pts_buf_puts(b, "ops.prim.RaiseException(");
