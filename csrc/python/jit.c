@@ -4,6 +4,7 @@
 #include "pyts_python.h"
 
 #include "../serial/compile.h"
+#include "../serial/serial.h"
 
 #include "../interp/interp.h"
 #include "../trace/trace.h"
@@ -293,15 +294,29 @@ static PyObject *m_make_object(PyObject *self, PyObject *args) {
         case PTS_V_DOUBLE: t = pts_type_get(PTS_TY_FLOAT); break;
         case PTS_V_STR: t = pts_type_get(PTS_TY_STR); break;
         case PTS_V_NONE: t = pts_type_get(PTS_TY_NONE); break;
+        case PTS_V_LIST: case PTS_V_TUPLE: case PTS_V_DICT: {
+            /* List[int], Tuple[int, float], Dict[str, Tensor]... from the contents */
+            PtsError te = { 0 };
+            t = pts_value_static_type(vals[got], NULL, &te);
+            if (!t) {
+                got++;
+                if (te.code == PTS_ERR_NOMEM || !te.code) PyErr_NoMemory();
+                else PyErr_Format(PyExc_RuntimeError, "attribute '%s': %s", an, te.msg);
+                goto done;
+            }
+            break;
+        }
         default: t = pts_type_get(PTS_TY_ANY); break;
         }
+        bool owned = vals[got].tag == PTS_V_OBJECT || vals[got].tag == PTS_V_LIST || vals[got].tag == PTS_V_TUPLE ||
+                     vals[got].tag == PTS_V_DICT;
         if (!t || pts_class_add_attr(c, an, pts_type_retain(t), (PtsAttrKind)k) < 0) {
-            if (vals[got].tag == PTS_V_OBJECT) pts_type_release(t);
+            if (owned) pts_type_release(t);
             got++;
             PyErr_NoMemory();
             goto done;
         }
-        if (vals[got].tag == PTS_V_OBJECT) pts_type_release(t);
+        if (owned) pts_type_release(t);
     }
     PtsValue obj;
     PtsError err = { 0 };

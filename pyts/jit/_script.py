@@ -250,6 +250,21 @@ class RecursiveScriptModule(ScriptModule):
         return super().__getattr__(name)
 
 
+def _is_container_attr(v, depth=0):
+    """Lists, tuples and dicts (str/int keys) of numbers, bools, strings, tensors and of such
+    containers: module attributes TorchScript types from their value (List[int], Dict[str, float]...)."""
+    from .. import Tensor
+    if depth > 8:
+        return False
+    if isinstance(v, (bool, int, float, str, Tensor)):
+        return depth > 0
+    if isinstance(v, (list, tuple)):
+        return (len(v) > 0 or isinstance(v, tuple)) and all(_is_container_attr(x, depth + 1) for x in v)
+    if isinstance(v, dict):
+        return len(v) > 0 and all(isinstance(k, (str, int)) and _is_container_attr(x, depth + 1) for k, x in v.items())
+    return False
+
+
 def _plain_attributes(mod):
     """Instance attributes TorchScript keeps as module attributes: numbers, bools, strings, None and
     tensors that are neither parameters nor buffers."""
@@ -260,7 +275,7 @@ def _plain_attributes(mod):
             continue
         if k in mod._parameters or k in mod._buffers or k in mod._modules:
             continue
-        if v is None or isinstance(v, (bool, int, float, str, Tensor)):
+        if v is None or isinstance(v, (bool, int, float, str, Tensor)) or _is_container_attr(v):
             out.append((k, "attribute", v))
     return out
 
