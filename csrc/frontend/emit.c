@@ -1279,14 +1279,39 @@ static PtsIrValue *call_function(Emitter *E, PtsFunction *f, const Call *c, cons
     return nret == 1 ? n->outputs[0] : cnone(E, at);
 }
 
-/* the function the resolver knows as path */
-static PtsFunction *resolve_function(Emitter *E, const char *path, const PtsAst *at) {
+/* the function the resolver knows as path; *qual (optional) gets its archive name: the one the
+ * resolver reports in ns ("__torch__.mod.fn" for a Python function), else path itself */
+static PtsFunction *resolve_function_q(Emitter *E, const char *path, const PtsAst *at, const char **qual) {
     PtsResolved r;
     memset(&r, 0, sizeof r);
     if (E->res->global(E->res->ctx, path, &r, E->err)) { pts_value_release(&r.value); return NULL; }
     pts_value_release(&r.value);
     if (r.kind != PTS_RES_FUNCTION || !r.fn) return efail(E, at, "'%s' is no longer a function", path);
+    if (qual) {
+        r.ns[sizeof r.ns - 1] = 0;
+        *qual = r.ns[0] ? pts_arena_strndup(E->a, r.ns, strlen(r.ns)) : path;
+        if (!*qual) return oom(E);
+    }
     return r.fn;
+}
+
+static PtsFunction *resolve_function(Emitter *E, const char *path, const PtsAst *at) {
+    return resolve_function_q(E, path, at, NULL);
+}
+
+/* the callee's archive name on a prim::CallFunction node, for the code printer */
+static PtsIrValue *call_function_named(Emitter *E, PtsFunction *f, const char *qual, const Call *c, const PtsAst *at) {
+    PtsIrValue *v = call_function(E, f, c, at);
+    if (!v) return NULL;
+    PtsNode *n = E->blk->last;
+    while (n && n->kind != PTS_KIND_PRIM(PTS_PRIM_CALLFUNCTION)) n = n->prev;
+    if (n && qual) {
+        PtsValue s;
+        if (pts_str_new(qual, strlen(qual), E->err, &s) ||
+            pts_node_set_attr(E->g, n, "qualname", PTS_AV_IVALUE, s, NULL, E->err))
+            return NULL;
+    }
+    return v;
 }
 
 /* a function used as a value (archive code hoists callees: `_0 = __torch__.m.f` ... `_0(x)`): a
@@ -1490,8 +1515,9 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
     case SV_FUNCTION: {
         if (!emit_args(E, n, &c)) return NULL;
         /* the resolver keeps the function alive; ask again for it by name */
-        PtsFunction *f = resolve_function(E, callee.path, n);
-        return f ? call_function(E, f, &c, n) : NULL;
+        const char *qual = NULL;
+        PtsFunction *f = resolve_function_q(E, callee.path, n, &qual);
+        return f ? call_function_named(E, f, qual, &c, n) : NULL;
     }
     case SV_NS: return efail(E, n, "Module '%s' is not callable", callee.name);
     case SV_OPFN: {

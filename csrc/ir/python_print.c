@@ -202,6 +202,20 @@ static void node_expr(Printer *p, PtsBuf *b, const PtsNode *n) {
         else pts_buf_printf(b, "getattr(%s, \"%s\")", vexpr(p, n->inputs[0]), nm);
         return;
     }
+    case PTS_PRIM_CALLFUNCTION: {
+        /* a compiled free function prints as a call of its archive name: __torch__.mod.fn(x) */
+        const PtsNodeAttr *q = pts_node_attr(n, "qualname");
+        if (q && q->v.tag == PTS_V_STR) {
+            pts_buf_printf(b, "%s(", pts_as_str(q->v)->data);
+            for (int i = 0; i < n->ninputs; i++) pts_buf_printf(b, i ? ", %s" : "%s", vexpr(p, n->inputs[i]));
+            pts_buf_puts(b, ")");
+            return;
+        }
+        pts_buf_puts(b, "ops.prim.CallFunction(");
+        for (int i = 0; i < n->ninputs; i++) pts_buf_printf(b, i ? ", %s" : "%s", vexpr(p, n->inputs[i]));
+        pts_buf_puts(b, ")");
+        return;
+    }
     case PTS_PRIM_CALLMETHOD: {
         const PtsNodeAttr *a = pts_node_attr(n, "name");
         pts_buf_printf(b, "(%s).%s(", vexpr(p, n->inputs[0]), pts_as_str(a->v)->data);

@@ -99,7 +99,12 @@ def _classify(v):
     if name and getattr(builtins, name, None) is v:
         return ("builtin", name)
     if inspect.isfunction(v):
-        return ("other", "function")
+        if getattr(v, "_pyts_ignore", False) or getattr(v, "_pyts_unused", False):
+            return ("other", "function")
+        # a Python function called from scripted code is compiled too (prim::CallFunction), saved
+        # as __torch__.<module>.<name>, as torch.jit.script does
+        sf = _script_function(v)
+        return ("function", (sf._fn, _function_qualname(v)))
     return ("other", type(v).__name__)
 
 
@@ -183,17 +188,32 @@ class ScriptedFunction(ScriptFunction):
         return self._fn(*args)
 
 
+def _function_qualname(fn):
+    mod = (getattr(fn, "__module__", None) or "__main__").replace("<", "_").replace(">", "_")
+    return "__torch__." + mod + "." + fn.__name__
+
+
+_COMPILING = set()        # functions being compiled now (recursion is not TorchScript)
+_KEEP = {}                # compiled functions whose Python function cannot hold them
+
+
 def _script_function(fn):
-    cached = getattr(fn, "__pyts_script__", None)
+    cached = getattr(fn, "__pyts_script__", None) or _KEEP.get(id(fn))
     if cached is not None:
         return cached
     _check_markers(fn, fn.__name__)
+    if id(fn) in _COMPILING:
+        raise CompileError(f"function '{fn.__name__}' calls itself; recursion is not supported in TorchScript")
     src, file, off = _source_of(fn)
-    sf = ScriptedFunction(_C._compile_function(src, file, off, _Resolver(fn)), fn)
+    _COMPILING.add(id(fn))
+    try:
+        sf = ScriptedFunction(_C._compile_function(src, file, off, _Resolver(fn)), fn)
+    finally:
+        _COMPILING.discard(id(fn))
     try:
         fn.__pyts_script__ = sf
     except (AttributeError, TypeError):
-        pass
+        _KEEP[id(fn)] = sf
     return sf
 
 
