@@ -298,10 +298,10 @@ static PyObject *m_make_object(PyObject *self, PyObject *args) {
             /* List[int], Tuple[int, float], Dict[str, Tensor]... from the contents */
             PtsError te = { 0 };
             t = pts_value_static_type(vals[got], NULL, &te);
+            if (!t && te.code != PTS_ERR_NOMEM && te.code) t = pts_type_retain(pts_type_get(PTS_TY_ANY));  /* mixed: Any */
             if (!t) {
                 got++;
-                if (te.code == PTS_ERR_NOMEM || !te.code) PyErr_NoMemory();
-                else PyErr_Format(PyExc_RuntimeError, "attribute '%s': %s", an, te.msg);
+                PyErr_NoMemory();
                 goto done;
             }
             break;
