@@ -43,7 +43,7 @@ def ignore(drop=False, **kwargs):
 
 
 def unused(fn):
-    """Replace a method by a raise when scripted. Not supported yet (CompileError when reached)."""
+    """Compile only the method's signature, over a body that raises RuntimeError when called."""
     fn._pyts_unused = True
     return fn
 
@@ -158,9 +158,25 @@ class _Resolver:
             raise CompileError(f"static and class methods are not supported yet: '{name}'")
         if not inspect.isfunction(m):
             return None
+        if getattr(m, "_pyts_unused", False):
+            return _unused_source(m)
         _check_markers(m, name)
         self._add(m)
         return _source_of(m)
+
+
+def _unused_source(fn):
+    """An @unused method compiles as its signature over a body that raises, as torch.jit.unused."""
+    import ast
+    import textwrap
+    src, file, off = _source_of(fn)
+    lines = src.splitlines(True)
+    tree = ast.parse(textwrap.dedent(src))
+    body0 = tree.body[0].body[0]
+    head = "".join(lines[:body0.lineno - 1])
+    indent = len(lines[body0.lineno - 1]) - len(lines[body0.lineno - 1].lstrip())
+    body = " " * indent + 'raise RuntimeError("Method \'%s\' is marked @pyts.jit.unused and cannot be called")\n' % fn.__name__
+    return head + body, file, off
 
 
 def _check_markers(fn, name):
@@ -338,9 +354,12 @@ def _script_module(mod, memo):
             if name in obj._methods():   # compiled already, called by an earlier one
                 continue
             m = getattr(cls, name)
-            _check_markers(m, name)
-            resolver._add(m)
-            src, file, off = _source_of(m)
+            if getattr(m, "_pyts_unused", False):
+                src, file, off = _unused_source(m)
+            else:
+                _check_markers(m, name)
+                resolver._add(m)
+                src, file, off = _source_of(m)
             _C._compile_method(obj, src, file, off, resolver)
     sm = RecursiveScriptModule(obj, mod)
     memo[id(mod)] = sm
