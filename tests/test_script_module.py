@@ -172,3 +172,60 @@ def test_size_lists_dtype_and_unpacking():
     assert "ops.prim.dtype(x)" in sm.code
     t = in_torch(sm)
     same(sm(x), t(torch.from_numpy(x.numpy())))
+
+
+class _List(nn.Module):
+    """A minimal ModuleList (submodules named 0..n-1); pyts.nn's containers land separately."""
+
+    def __init__(self, mods):
+        super().__init__()
+        for i, m in enumerate(mods):
+            self.add_module(str(i), m)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+
+class _Seq(_List):
+    def forward(self, x):
+        for m in self:
+            x = m(x)
+        return x
+
+
+class LoopsOverModules(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = _List([nn.Linear(3, 3), nn.ReLU(), nn.Linear(3, 2)])
+        self.seq = _Seq([nn.Linear(2, 2), nn.Tanh()])
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return self.seq(x)
+
+
+def test_loops_over_module_lists_are_unrolled():
+    m = LoopsOverModules()
+    sm = pyts.jit.script(m)
+    x = pyts.rand(4, 3)
+    with pyts.no_grad():
+        np.testing.assert_allclose(sm(x).detach().numpy(), m(x).numpy(), rtol=1e-6)
+    assert 'getattr(layers, "2")' in sm.code and "for " not in sm.code
+    same(sm(x), in_torch(sm)(torch.from_numpy(x.numpy())))
+
+
+class BreaksOverModules(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = _List([nn.ReLU(), nn.ReLU()])
+
+    def forward(self, x):
+        for layer in self.layers:
+            return layer(x)
+        return x
+
+
+def test_return_in_an_unrolled_loop_is_a_compile_error():
+    with pytest.raises(pyts.jit.CompileError, match="loop over modules"):
+        pyts.jit.script(BreaksOverModules())

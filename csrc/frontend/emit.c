@@ -2179,8 +2179,50 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
     return true;
 }
 
+/* for m in self.layers: over a ModuleList/Sequential (a module whose submodules are named 0..n-1)
+ * the loop is unrolled, as TorchScript does: the body is emitted once per submodule with the
+ * target bound to it. Returns 1 when it handled the loop, 0 when `it` is no such module, -1 on
+ * error. */
+static int emit_for_modules(Emitter *E, const PtsAst *s) {
+    const PtsAst *target = s->kids[0], *it = s->kids[1];
+    if (it->kind != PTS_AST_NAME && it->kind != PTS_AST_ATTR) return 0;
+    if (it->kind == PTS_AST_NAME && !lookup(E, it->str)) return 0;
+    Sv sv;
+    if (!emit_sugared(E, it, &sv)) return -1;
+    if (sv.kind != SV_VALUE || sv.v->type->kind != PTS_TY_CLASS || !sv.v->type->cls->is_module) return 0;
+    PtsClassType *cls = sv.v->type->cls;
+    int nsub = 0;
+    for (int i = 0; i < cls->nattrs; i++) {
+        if (cls->attrs[i].kind != PTS_ATTR_MODULE) continue;
+        char want[24];
+        snprintf(want, sizeof want, "%d", nsub);
+        if (strcmp(cls->attrs[i].name, want) != 0)
+            return efail(E, it, "only ModuleList and Sequential modules can be iterated (submodule '%s' of %s)",
+                         cls->attrs[i].name, cls->qualname), -1;
+        nsub++;
+    }
+    if (target->kind != PTS_AST_NAME) return efail(E, target, "the target of a loop over modules must be a single name"), -1;
+    for (int k = 0; k < nsub; k++) {
+        char nm[24];
+        snprintf(nm, sizeof nm, "%d", k);
+        Sv sub;
+        if (!object_attr(E, sv.v, nm, it, &sub)) return -1;
+        /* each submodule has its own class: the target takes each one's type */
+        name_value(E, sub.v, target->str);
+        if (!set_var(E, target->str, sub.v, sub.v->type, NULL)) return -1;
+        PtsIrValue *ret = NULL;
+        int ex = emit_stmts(E, s->kids[2], 0, NULL, &ret);
+        if (ex < 0) return -1;
+        if (ex != EXIT_NONE)
+            return efail(E, s, "return, break, continue and raise are not supported in a loop over modules (it is unrolled)"), -1;
+    }
+    return 1;
+}
+
 static bool emit_for(Emitter *E, const PtsAst *s) {
     const PtsAst *target = s->kids[0], *it = s->kids[1];
+    int unrolled = emit_for_modules(E, s);
+    if (unrolled) return unrolled > 0;
     if (it->kind == PTS_AST_CALL && it->kids[0]->kind == PTS_AST_NAME) {
         Sv f;
         Var *local = lookup(E, it->kids[0]->str);
