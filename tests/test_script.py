@@ -347,14 +347,18 @@ def test_compile_errors(tmp_path, src, first):
     assert str(e.value).split("\n")[0].startswith(first)
 
 
-def test_calling_python_functions_is_not_supported_yet(tmp_path):
-    src = "def g(x):\n    return x\ndef f(x):\n    return g(x)\n"
+def test_calling_python_functions_compiles_them(tmp_path):
+    # (issue 5: free functions called from scripted code are compiled too; more in test_script_module.py)
+    src = "def g(x):\n    return x * 2\ndef f(x):\n    return g(x) + 1\ndef r(x):\n    return r(x)\n"
     path = tmp_path / "pf.py"
     path.write_text(src)
     ns = {"__name__": "pf"}
     exec(compile(src, str(path), "exec"), ns)
-    with pytest.raises(CompileError, match="calling the Python function 'g' from TorchScript is not supported yet"):
-        pyts.jit.script(ns["f"])
+    f = pyts.jit.script(ns["f"])
+    assert f(pyts.ones(2)).numpy().tolist() == [3.0, 3.0]
+    assert "__torch__.pf.g(x)" in f.code
+    with pytest.raises(CompileError, match="recursion is not supported"):
+        pyts.jit.script(ns["r"])
 
 
 def test_missing_source_is_an_oserror():

@@ -1185,6 +1185,7 @@ static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out) {
             /* properties lowered to ops */
             static const struct { const char *attr, *op; } props[] = {
                 {"shape", "size"}, {"ndim", "dim"}, {"T", "numpy_T"}, {"mT", "mT"}, {"H", "adjoint"},
+                {"dtype", "dtype"}, {"device", "device"},
             };
             for (size_t i = 0; i < sizeof props / sizeof props[0]; i++)
                 if (strcmp(props[i].attr, name) == 0) {
@@ -1278,14 +1279,39 @@ static PtsIrValue *call_function(Emitter *E, PtsFunction *f, const Call *c, cons
     return nret == 1 ? n->outputs[0] : cnone(E, at);
 }
 
-/* the function the resolver knows as path */
-static PtsFunction *resolve_function(Emitter *E, const char *path, const PtsAst *at) {
+/* the function the resolver knows as path; *qual (optional) gets its archive name: the one the
+ * resolver reports in ns ("__torch__.mod.fn" for a Python function), else path itself */
+static PtsFunction *resolve_function_q(Emitter *E, const char *path, const PtsAst *at, const char **qual) {
     PtsResolved r;
     memset(&r, 0, sizeof r);
     if (E->res->global(E->res->ctx, path, &r, E->err)) { pts_value_release(&r.value); return NULL; }
     pts_value_release(&r.value);
     if (r.kind != PTS_RES_FUNCTION || !r.fn) return efail(E, at, "'%s' is no longer a function", path);
+    if (qual) {
+        r.ns[sizeof r.ns - 1] = 0;
+        *qual = r.ns[0] ? pts_arena_strndup(E->a, r.ns, strlen(r.ns)) : path;
+        if (!*qual) return oom(E);
+    }
     return r.fn;
+}
+
+static PtsFunction *resolve_function(Emitter *E, const char *path, const PtsAst *at) {
+    return resolve_function_q(E, path, at, NULL);
+}
+
+/* the callee's archive name on a prim::CallFunction node, for the code printer */
+static PtsIrValue *call_function_named(Emitter *E, PtsFunction *f, const char *qual, const Call *c, const PtsAst *at) {
+    PtsIrValue *v = call_function(E, f, c, at);
+    if (!v) return NULL;
+    PtsNode *n = E->blk->last;
+    while (n && n->kind != PTS_KIND_PRIM(PTS_PRIM_CALLFUNCTION)) n = n->prev;
+    if (n && qual) {
+        PtsValue s;
+        if (pts_str_new(qual, strlen(qual), E->err, &s) ||
+            pts_node_set_attr(E->g, n, "qualname", PTS_AV_IVALUE, s, NULL, E->err))
+            return NULL;
+    }
+    return v;
 }
 
 /* a function used as a value (archive code hoists callees: `_0 = __torch__.m.f` ... `_0(x)`): a
@@ -1489,8 +1515,9 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
     case SV_FUNCTION: {
         if (!emit_args(E, n, &c)) return NULL;
         /* the resolver keeps the function alive; ask again for it by name */
-        PtsFunction *f = resolve_function(E, callee.path, n);
-        return f ? call_function(E, f, &c, n) : NULL;
+        const char *qual = NULL;
+        PtsFunction *f = resolve_function_q(E, callee.path, n, &qual);
+        return f ? call_function_named(E, f, qual, &c, n) : NULL;
     }
     case SV_NS: return efail(E, n, "Module '%s' is not callable", callee.name);
     case SV_OPFN: {
@@ -1569,6 +1596,21 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
 /* {==================== statements ==================== */
 static int emit_stmts(Emitter *E, const PtsAst *blk, int start, const Cont *cont, PtsIrValue **ret);
 
+static bool assign_to(Emitter *E, const PtsAst *t, PtsIrValue *v, const PtsAst *at);
+
+/* a, b, c = <list>: prim::ListUnpack, whose length is checked when it runs (archive code unpacks
+ * size lists: `batch_size, seq_len, _0, = torch.size(query)`) */
+static bool assign_list_unpack(Emitter *E, const PtsAst *t, PtsIrValue *v, const PtsAst *at) {
+    if (t->n > 64) return efail(E, t, "too many targets to unpack a list into (limit 64)"), false;
+    PtsType *ts[64];
+    for (int i = 0; i < t->n; i++) ts[i] = R(v->type->elems[0]);
+    PtsNode *u = mk(E, PTS_KIND_PRIM(PTS_PRIM_LISTUNPACK), 1, &v, t->n, ts, at);
+    if (!u) return false;
+    for (int i = 0; i < t->n; i++)
+        if (!assign_to(E, t->kids[i], u->outputs[i], at)) return false;
+    return true;
+}
+
 /* assign value v (from expression at) to target t */
 static bool assign_to(Emitter *E, const PtsAst *t, PtsIrValue *v, const PtsAst *at) {
     switch (t->kind) {
@@ -1576,6 +1618,7 @@ static bool assign_to(Emitter *E, const PtsAst *t, PtsIrValue *v, const PtsAst *
     case PTS_AST_TUPLE: case PTS_AST_LIST: {
         for (int i = 0; i < t->n; i++)
             if (t->kids[i]->kind == PTS_AST_STARRED) return efail(E, t->kids[i], "starred assignment is not supported yet"), false;
+        if (v->type->kind == PTS_TY_LIST) return assign_list_unpack(E, t, v, at);
         if (v->type->kind != PTS_TY_TUPLE)
             return efail(E, at, "cannot unpack a value of type %s into %d variables (only tuples for now)",
                          tstr(E, v->type), t->n), false;
@@ -2138,8 +2181,50 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
     return true;
 }
 
+/* for m in self.layers: over a ModuleList/Sequential (a module whose submodules are named 0..n-1)
+ * the loop is unrolled, as TorchScript does: the body is emitted once per submodule with the
+ * target bound to it. Returns 1 when it handled the loop, 0 when `it` is no such module, -1 on
+ * error. */
+static int emit_for_modules(Emitter *E, const PtsAst *s) {
+    const PtsAst *target = s->kids[0], *it = s->kids[1];
+    if (it->kind != PTS_AST_NAME && it->kind != PTS_AST_ATTR) return 0;
+    if (it->kind == PTS_AST_NAME && !lookup(E, it->str)) return 0;
+    Sv sv;
+    if (!emit_sugared(E, it, &sv)) return -1;
+    if (sv.kind != SV_VALUE || sv.v->type->kind != PTS_TY_CLASS || !sv.v->type->cls->is_module) return 0;
+    PtsClassType *cls = sv.v->type->cls;
+    int nsub = 0;
+    for (int i = 0; i < cls->nattrs; i++) {
+        if (cls->attrs[i].kind != PTS_ATTR_MODULE) continue;
+        char want[24];
+        snprintf(want, sizeof want, "%d", nsub);
+        if (strcmp(cls->attrs[i].name, want) != 0)
+            return efail(E, it, "only ModuleList and Sequential modules can be iterated (submodule '%s' of %s)",
+                         cls->attrs[i].name, cls->qualname), -1;
+        nsub++;
+    }
+    if (target->kind != PTS_AST_NAME) return efail(E, target, "the target of a loop over modules must be a single name"), -1;
+    for (int k = 0; k < nsub; k++) {
+        char nm[24];
+        snprintf(nm, sizeof nm, "%d", k);
+        Sv sub;
+        if (!object_attr(E, sv.v, nm, it, &sub)) return -1;
+        /* each submodule has its own class: the target takes each one's type */
+        name_value(E, sub.v, target->str);
+        if (!set_var(E, target->str, sub.v, sub.v->type, NULL)) return -1;
+        PtsIrValue *ret = NULL;
+        int ex = emit_stmts(E, s->kids[2], 0, NULL, &ret);
+        if (ex < 0) return -1;
+        if (ex != EXIT_NONE)
+            return efail(E, s, "return, break, continue and raise are not supported in a loop over modules (it is unrolled)"), -1;
+    }
+    return 1;
+}
+
 static bool emit_for(Emitter *E, const PtsAst *s) {
     const PtsAst *target = s->kids[0], *it = s->kids[1];
+    int unrolled = emit_for_modules(E, s);
+    if (unrolled) return unrolled > 0;
     if (it->kind == PTS_AST_CALL && it->kids[0]->kind == PTS_AST_NAME) {
         Sv f;
         Var *local = lookup(E, it->kids[0]->str);

@@ -179,7 +179,9 @@ static void node_expr(Printer *p, PtsBuf *b, const PtsNode *n) {
             }
         int last = n->ninputs;
         while (last > 0 && is_default(n, last - 1)) last--;
-        pts_buf_printf(b, "torch.%s(", s->name);
+        /* rows of the prim namespace (x.dtype, x.device) print as archive code spells them */
+        bool prim = n->kind == PTS_OP_PRIM_DTYPE || n->kind == PTS_OP_PRIM_DEVICE;
+        pts_buf_printf(b, prim ? "ops.prim.%s(" : "torch.%s(", s->name);
         for (int i = 0; i < last; i++) {
             if (i) pts_buf_puts(b, ", ");
             if (i < s->nargs && s->args[i].kwarg_only) pts_buf_printf(b, "%s=", s->args[i].name);
@@ -200,6 +202,20 @@ static void node_expr(Printer *p, PtsBuf *b, const PtsNode *n) {
         bool ident = (nm[0] < '0' || nm[0] > '9');
         if (ident) pts_buf_printf(b, "%s.%s", vexpr(p, n->inputs[0]), nm);
         else pts_buf_printf(b, "getattr(%s, \"%s\")", vexpr(p, n->inputs[0]), nm);
+        return;
+    }
+    case PTS_PRIM_CALLFUNCTION: {
+        /* a compiled free function prints as a call of its archive name: __torch__.mod.fn(x) */
+        const PtsNodeAttr *q = pts_node_attr(n, "qualname");
+        if (q && q->v.tag == PTS_V_STR) {
+            pts_buf_printf(b, "%s(", pts_as_str(q->v)->data);
+            for (int i = 0; i < n->ninputs; i++) pts_buf_printf(b, i ? ", %s" : "%s", vexpr(p, n->inputs[i]));
+            pts_buf_puts(b, ")");
+            return;
+        }
+        pts_buf_puts(b, "ops.prim.CallFunction(");
+        for (int i = 0; i < n->ninputs; i++) pts_buf_printf(b, i ? ", %s" : "%s", vexpr(p, n->inputs[i]));
+        pts_buf_puts(b, ")");
         return;
     }
     case PTS_PRIM_CALLMETHOD: {
@@ -491,6 +507,15 @@ static void print_node(Printer *p, const PtsNode *n, int indent) {
             pts_buf_printf(b, "%s, ", vexpr(p, n->outputs[i]));
         }
         pts_buf_printf(b, "= %s\n", vexpr(p, n->inputs[0]));
+        return;
+    }
+    if (is_kind(n, PTS_PRIM_SETATTR)) {
+        /* attribute writes print as assignments, as PyTorch's printer has them */
+        const PtsNodeAttr *a = pts_node_attr(n, "name");
+        const char *nm = a ? pts_as_str(a->v)->data : "?";
+        indent_to(b, indent);
+        if (nm[0] >= '0' && nm[0] <= '9') pts_buf_printf(b, "setattr(%s, \"%s\", %s)\n", vexpr(p, n->inputs[0]), nm, vexpr(p, n->inputs[1]));
+        else pts_buf_printf(b, "%s.%s = %s\n", vexpr(p, n->inputs[0]), nm, vexpr(p, n->inputs[1]));
         return;
     }
     if (is_kind(n, PTS_PRIM_RAISE)) {

@@ -4,6 +4,7 @@
 #include "pyts_python.h"
 
 #include "../serial/compile.h"
+#include "../serial/serial.h"
 
 #include "../interp/interp.h"
 #include "../trace/trace.h"
@@ -293,15 +294,29 @@ static PyObject *m_make_object(PyObject *self, PyObject *args) {
         case PTS_V_DOUBLE: t = pts_type_get(PTS_TY_FLOAT); break;
         case PTS_V_STR: t = pts_type_get(PTS_TY_STR); break;
         case PTS_V_NONE: t = pts_type_get(PTS_TY_NONE); break;
+        case PTS_V_LIST: case PTS_V_TUPLE: case PTS_V_DICT: {
+            /* List[int], Tuple[int, float], Dict[str, Tensor]... from the contents */
+            PtsError te = { 0 };
+            t = pts_value_static_type(vals[got], NULL, &te);
+            if (!t && te.code != PTS_ERR_NOMEM && te.code) t = pts_type_retain(pts_type_get(PTS_TY_ANY));  /* mixed: Any */
+            if (!t) {
+                got++;
+                PyErr_NoMemory();
+                goto done;
+            }
+            break;
+        }
         default: t = pts_type_get(PTS_TY_ANY); break;
         }
+        bool owned = vals[got].tag == PTS_V_OBJECT || vals[got].tag == PTS_V_LIST || vals[got].tag == PTS_V_TUPLE ||
+                     vals[got].tag == PTS_V_DICT;
         if (!t || pts_class_add_attr(c, an, pts_type_retain(t), (PtsAttrKind)k) < 0) {
-            if (vals[got].tag == PTS_V_OBJECT) pts_type_release(t);
+            if (owned) pts_type_release(t);
             got++;
             PyErr_NoMemory();
             goto done;
         }
-        if (vals[got].tag == PTS_V_OBJECT) pts_type_release(t);
+        if (owned) pts_type_release(t);
     }
     PtsValue obj;
     PtsError err = { 0 };
@@ -374,7 +389,27 @@ static PyObject *fn_arg_names(PyObject *self, PyObject *u) {
     }
     return l;
 }
+/* [(name, has_default, default)] for the parameters after self: calls from Python bind keyword
+ * arguments and fill defaults with it (scripted and loaded methods alike) */
+static PyObject *fn_signature(PyObject *self, PyObject *u) {
+    (void)u;
+    const PtsFunction *f = ((FunctionPy *)self)->fn;
+    const PtsBlock *top = f->graph->top;
+    bool named = f->arg_names && f->nargs == top->ninputs;
+    int first = f->is_method ? 1 : 0;
+    PyObject *l = PyList_New(0);
+    for (int i = first; l && i < top->ninputs; i++) {
+        const char *nm = named ? f->arg_names[i] : top->inputs[i]->name;
+        bool has = named && f->has_default && f->has_default[i];
+        PyObject *d = has ? pyts_ivalue_to_py(&f->defaults[i]) : (Py_INCREF(Py_None), Py_None);
+        PyObject *t = d ? Py_BuildValue("(sON)", nm ? nm : "", has ? Py_True : Py_False, d) : NULL;
+        if (!t || PyList_Append(l, t) < 0) Py_CLEAR(l);
+        Py_XDECREF(t);
+    }
+    return l;
+}
 static PyMethodDef fn_methods[] = {
+    {"signature", fn_signature, METH_NOARGS, "[(name, has_default, default)] of the parameters after self"},
     {"graph_str", fn_graph, METH_NOARGS, NULL},
     {"arg_names", fn_arg_names, METH_NOARGS, NULL},
     {"code", fn_code, METH_NOARGS, "(source, constants)"},

@@ -66,6 +66,19 @@ static PtsStatus bridge_global(void *ctx, const char *name, PtsResolved *out, Pt
     PyObject *val;
     if (r == Py_None) goto done;
     if (!PyArg_ParseTuple(r, "sO", &kind, &val)) { st = bridge_failed(b, err, name); goto done; }
+    if (strcmp(kind, "function") == 0) {
+        /* ("function", (compiled Function, "__torch__.mod.fn")): the resolver keeps it alive */
+        PyObject *fo;
+        const char *qual;
+        if (!PyArg_ParseTuple(val, "Os", &fo, &qual) || !(out->fn = pyts_function_of(fo))) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "resolver: expected a compiled function");
+            st = bridge_failed(b, err, name);
+            goto done;
+        }
+        snprintf(out->ns, sizeof out->ns, "%s", qual);
+        out->kind = PTS_RES_FUNCTION;
+        goto done;
+    }
     if (strcmp(kind, "value") == 0) {
         if (pyts_py_to_ivalue(val, &out->value) < 0) { st = bridge_failed(b, err, name); goto done; }
         out->kind = PTS_RES_VALUE;

@@ -361,6 +361,56 @@ static PtsStatus class_code(Saver *s, const SClass *c, PtsFunction *free_fn, Pts
     return b->oom ? snomem(s) : PTS_OK;
 }
 
+/* {==== free functions ====
+ * Functions called from saved methods (prim::CallFunction with a "qualname" attribute, as the
+ * script compiler records it) are written as top-level defs of the code file of their qualifier,
+ * callees of callees included, each once. */
+typedef struct SFn { const char *qual; PtsFunction *f; } SFn;
+typedef struct SFns { SFn *a; int n, cap; } SFns;
+
+static PtsStatus collect_fns(Saver *s, const PtsBlock *b, SFns *fs, int depth) {
+    if (depth > 64) return pts_fail(s->err, PTS_ERR_VALUE, "functions call each other too deeply to be saved");
+    for (const PtsNode *n = b->first; n; n = n->next) {
+        for (int i = 0; i < n->nblocks; i++) PTS_TRY(collect_fns(s, n->blocks[i], fs, depth));
+        if (n->kind != PTS_KIND_PRIM(PTS_PRIM_CALLFUNCTION)) continue;
+        const PtsNodeAttr *q = pts_node_attr(n, "qualname"), *fa = pts_node_attr(n, "fn");
+        PtsFunction *f = fa && fa->kind == PTS_AV_IVALUE ? pts_function_ref_get(fa->v) : NULL;
+        if (!f || !q || q->v.tag != PTS_V_STR) continue;
+        const char *qual = pts_as_str(q->v)->data;
+        bool seen = false;
+        for (int i = 0; i < fs->n && !seen; i++) seen = strcmp(fs->a[i].qual, qual) == 0;
+        if (seen) continue;
+        const char *dot = strrchr(qual, '.');
+        if (!valid_qualname(qual) || !dot || !ident(dot + 1, strlen(dot + 1)))
+            return pts_fail(s->err, PTS_ERR_VALUE, "function name '%s' cannot be saved", qual);
+        if (fs->n == fs->cap) {
+            int cap = fs->cap ? fs->cap * 2 : 8;
+            SFn *a = pts_realloc(fs->a, sizeof *a * (size_t)cap);
+            if (!a) return snomem(s);
+            fs->a = a;
+            fs->cap = cap;
+        }
+        fs->a[fs->n++] = (SFn){ qual, f };
+        PTS_TRY(collect_fns(s, f->graph->top, fs, depth + 1));
+    }
+    return PTS_OK;
+}
+
+/* `def <simple name>(...)` for a free function: the printer names it by f->name */
+static PtsStatus function_code(Saver *s, const SFn *fn, PtsBuf *out, PtsValue consts) {
+    PtsBuf m;
+    pts_buf_init(&m);
+    PtsStatus st = pts_function_code(fn->f, true, &m, &consts, s->err);
+    if (!st && m.oom) st = snomem(s);
+    if (st) { pts_buf_free(&m); return st; }
+    const char *simple = strrchr(fn->qual, '.') + 1;
+    const char *open = strchr(m.data, '(');
+    pts_buf_printf(out, "def %s%s", simple, open ? open : "():\n  return None\n");
+    pts_buf_free(&m);
+    return out->oom ? snomem(s) : PTS_OK;
+}
+/* }==== */
+
 static PtsStatus add_storages(PtsZipWriter *w, const char *folder, const char *dir, const PtsPickler *p,
                               PtsError *err) {
     for (int i = 0; i < pts_pickler_nstorages(p); i++) {
@@ -445,6 +495,38 @@ static PtsStatus save_impl(Saver *s, PtsValue root, const PtsSaveOptions *opt, P
         int v = block_version(fn->graph->top);
         if (v > version) version = v;
     }
+    /* free functions the methods call, in the file of their qualifier */
+    SFns fs = { NULL, 0, 0 };
+    for (int i = 0; !st && !passthrough && i < s->nc; i++)
+        for (int k = 0; !st && k < s->c[i].cls->nmethods; k++) st = collect_fns(s, s->c[i].cls->methods[k]->graph->top, &fs, 0);
+    if (!st && !passthrough && fn) st = collect_fns(s, fn->graph->top, &fs, 0);
+    if (!st && fs.n) {
+        char **p2 = pts_realloc(paths, sizeof(char *) * (size_t)(s->nc + fs.n + 1));
+        if (p2) paths = p2;
+        PtsBuf *t2 = p2 ? pts_realloc(texts, sizeof(PtsBuf) * (size_t)(s->nc + fs.n + 1)) : NULL;
+        if (t2) {
+            texts = t2;
+            for (int k = s->nc + 1; k < s->nc + fs.n + 1; k++) pts_buf_init(&texts[k]);
+        }
+        if (!p2 || !t2) st = snomem(s);
+    }
+    for (int i = 0; !st && i < fs.n; i++) {
+        const char *qual = fs.a[i].qual, *dot = strrchr(qual, '.');
+        PtsBuf path;
+        pts_buf_init(&path);
+        code_path(&path, qual, (size_t)(dot - qual));
+        if (path.oom) { st = snomem(s); break; }
+        int f = 0;
+        while (f < nfiles && strcmp(paths[f], path.data) != 0) f++;
+        if (f == nfiles) paths[nfiles++] = pts_buf_steal(&path);
+        else pts_buf_free(&path);
+        if (!paths[f]) { st = snomem(s); break; }
+        if (texts[f].len) pts_buf_puts(&texts[f], "\n");
+        st = function_code(s, &fs.a[i], &texts[f], *consts);
+        int v = block_version(fs.a[i].f->graph->top);
+        if (v > version) version = v;
+    }
+    pts_free(fs.a);
     /* constants.pkl: the tuple of everything printed as CONSTANTS.cN */
     PtsValue tuple = pts_none();
     if (!st) st = pts_list_new(PTS_V_TUPLE, pts_as_list(*consts)->len, err, &tuple);
@@ -493,7 +575,7 @@ static PtsStatus save_impl(Saver *s, PtsValue root, const PtsSaveOptions *opt, P
     }
     if (!st) st = add_record(w, folder, "byteorder", "little", 6, false, err);
     for (int f = 0; paths && f < nfiles; f++) pts_free(paths[f]);
-    for (int f = 0; texts && f < s->nc; f++) pts_buf_free(&texts[f]);
+    for (int f = 0; texts && f < nfiles; f++) pts_buf_free(&texts[f]);
     pts_free(paths);
     pts_free(texts);
     return st;

@@ -130,8 +130,9 @@ static char *compile_text(const PtsArchiveFile *f, const Meth *m) {
     if (!p) return t;
     p++;
     while (*p == ' ') p++;
-    if (strncmp(p, "self", 4) != 0 || ident_char(p[4])) return t;
-    p += 4;
+    /* PyTorch keeps the source's own name for self (`def forward(s: __torch__.M, ...)`) */
+    if (!ident_char(*p) || (*p >= '0' && *p <= '9')) return t;
+    while (ident_char(*p)) p++;
     while (*p == ' ') p++;
     if (*p != ':') return t;
     int depth = 0;
@@ -459,6 +460,36 @@ static PtsStatus add_issue(PtsCompileReport *rep, PtsError *err, const char *qua
     return PTS_OK;
 }
 
+/* A caller failing only because a submodule's method did not compile ("Module 'LSTM' has no
+ * attribute 'forward'") gets that method's own reason, which names the op and the archive line */
+static void explain_missing_method(const PtsCompileReport *rep, PtsError *e) {
+    const char *p = strncmp(e->msg, "Module '", 8) == 0 ? e->msg + 8 : NULL;
+    const char *q = p ? strchr(p, '\'') : NULL;
+    if (!q) return;
+    const char *a = strstr(q, " has no attribute '");
+    if (!a) a = strstr(q, " has no method '");
+    if (!a || a != q + 1) return;
+    a = strchr(a, '\'') + 1;
+    const char *ae = strchr(a, '\'');
+    if (!ae) return;
+    for (int i = 0; i < rep->nissues; i++) {
+        const PtsCompileIssue *is = &rep->issues[i];
+        const char *dot = strrchr(is->qualname, '.');
+        const char *shortn = dot ? dot + 1 : is->qualname;
+        if (strlen(shortn) != (size_t)(q - p) || strncmp(shortn, p, (size_t)(q - p)) != 0) continue;
+        if (strlen(is->method) != (size_t)(ae - a) || strncmp(is->method, a, (size_t)(ae - a)) != 0) continue;
+        char buf[PTS_ERR_MSG_MAX];
+        int k = snprintf(buf, sizeof buf, "method '%s' of %s did not compile:\n", is->method, is->qualname);
+        if (k < 0 || (size_t)k >= sizeof buf) return;
+        size_t room = sizeof buf - (size_t)k - 1, n = strlen(is->err.msg);
+        memcpy(buf + k, is->err.msg, n < room ? n : room);
+        buf[k + (n < room ? n : room)] = 0;
+        pts_utf8_trim(buf);
+        memcpy(e->msg, buf, sizeof buf);
+        return;
+    }
+}
+
 static PtsStatus compile_class(Ctx *C, const Cls *c, PtsCompileReport *rep) {
     PtsResolver r = { C, res_global, res_method };
     C->cur = c;
@@ -472,7 +503,10 @@ static PtsStatus compile_class(Ctx *C, const Cls *c, PtsCompileReport *rep) {
         PtsStatus s = pts_compile_method(c->cls, &src, &r, &e, NULL);
         pts_free(text);
         if (s == PTS_ERR_NOMEM) return pts_fail(C->err, PTS_ERR_NOMEM, "out of memory");
-        if (s) PTS_TRY(add_issue(rep, C->err, c->cls->qualname, c->m[i].name, &e));
+        if (s) {
+            explain_missing_method(rep, &e);
+            PTS_TRY(add_issue(rep, C->err, c->cls->qualname, c->m[i].name, &e));
+        }
     }
     return PTS_OK;
 }

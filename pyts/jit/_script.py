@@ -43,7 +43,7 @@ def ignore(drop=False, **kwargs):
 
 
 def unused(fn):
-    """Replace a method by a raise when scripted. Not supported yet (CompileError when reached)."""
+    """Compile only the method's signature, over a body that raises RuntimeError when called."""
     fn._pyts_unused = True
     return fn
 
@@ -99,7 +99,12 @@ def _classify(v):
     if name and getattr(builtins, name, None) is v:
         return ("builtin", name)
     if inspect.isfunction(v):
-        return ("other", "function")
+        if getattr(v, "_pyts_ignore", False) or getattr(v, "_pyts_unused", False):
+            return ("other", "function")
+        # a Python function called from scripted code is compiled too (prim::CallFunction), saved
+        # as __torch__.<module>.<name>, as torch.jit.script does
+        sf = _script_function(v)
+        return ("function", (sf._fn, _function_qualname(v)))
     return ("other", type(v).__name__)
 
 
@@ -153,9 +158,25 @@ class _Resolver:
             raise CompileError(f"static and class methods are not supported yet: '{name}'")
         if not inspect.isfunction(m):
             return None
+        if getattr(m, "_pyts_unused", False):
+            return _unused_source(m)
         _check_markers(m, name)
         self._add(m)
         return _source_of(m)
+
+
+def _unused_source(fn):
+    """An @unused method compiles as its signature over a body that raises, as torch.jit.unused."""
+    import ast
+    import textwrap
+    src, file, off = _source_of(fn)
+    lines = src.splitlines(True)
+    tree = ast.parse(textwrap.dedent(src))
+    body0 = tree.body[0].body[0]
+    head = "".join(lines[:body0.lineno - 1])
+    indent = len(lines[body0.lineno - 1]) - len(lines[body0.lineno - 1].lstrip())
+    body = " " * indent + 'raise RuntimeError("Method \'%s\' is marked @pyts.jit.unused and cannot be called")\n' % fn.__name__
+    return head + body, file, off
 
 
 def _check_markers(fn, name):
@@ -183,17 +204,32 @@ class ScriptedFunction(ScriptFunction):
         return self._fn(*args)
 
 
+def _function_qualname(fn):
+    mod = (getattr(fn, "__module__", None) or "__main__").replace("<", "_").replace(">", "_")
+    return "__torch__." + mod + "." + fn.__name__
+
+
+_COMPILING = set()        # functions being compiled now (recursion is not TorchScript)
+_KEEP = {}                # compiled functions whose Python function cannot hold them
+
+
 def _script_function(fn):
-    cached = getattr(fn, "__pyts_script__", None)
+    cached = getattr(fn, "__pyts_script__", None) or _KEEP.get(id(fn))
     if cached is not None:
         return cached
     _check_markers(fn, fn.__name__)
+    if id(fn) in _COMPILING:
+        raise CompileError(f"function '{fn.__name__}' calls itself; recursion is not supported in TorchScript")
     src, file, off = _source_of(fn)
-    sf = ScriptedFunction(_C._compile_function(src, file, off, _Resolver(fn)), fn)
+    _COMPILING.add(id(fn))
+    try:
+        sf = ScriptedFunction(_C._compile_function(src, file, off, _Resolver(fn)), fn)
+    finally:
+        _COMPILING.discard(id(fn))
     try:
         fn.__pyts_script__ = sf
     except (AttributeError, TypeError):
-        pass
+        _KEEP[id(fn)] = sf
     return sf
 
 
@@ -250,6 +286,21 @@ class RecursiveScriptModule(ScriptModule):
         return super().__getattr__(name)
 
 
+def _is_container_attr(v, depth=0):
+    """Lists, tuples and dicts (str/int keys) of numbers, bools, strings, tensors and of such
+    containers: module attributes TorchScript types from their value (List[int], Dict[str, float]...)."""
+    from .. import Tensor
+    if depth > 8:
+        return False
+    if isinstance(v, (bool, int, float, str, Tensor)):
+        return depth > 0
+    if isinstance(v, (list, tuple)):
+        return (len(v) > 0 or isinstance(v, tuple)) and all(_is_container_attr(x, depth + 1) for x in v)
+    if isinstance(v, dict):
+        return len(v) > 0 and all(isinstance(k, (str, int)) and _is_container_attr(x, depth + 1) for k, x in v.items())
+    return False
+
+
 def _plain_attributes(mod):
     """Instance attributes TorchScript keeps as module attributes: numbers, bools, strings, None and
     tensors that are neither parameters nor buffers."""
@@ -260,7 +311,7 @@ def _plain_attributes(mod):
             continue
         if k in mod._parameters or k in mod._buffers or k in mod._modules:
             continue
-        if v is None or isinstance(v, (bool, int, float, str, Tensor)):
+        if v is None or isinstance(v, (bool, int, float, str, Tensor)) or _is_container_attr(v):
             out.append((k, "attribute", v))
     return out
 
@@ -303,9 +354,12 @@ def _script_module(mod, memo):
             if name in obj._methods():   # compiled already, called by an earlier one
                 continue
             m = getattr(cls, name)
-            _check_markers(m, name)
-            resolver._add(m)
-            src, file, off = _source_of(m)
+            if getattr(m, "_pyts_unused", False):
+                src, file, off = _unused_source(m)
+            else:
+                _check_markers(m, name)
+                resolver._add(m)
+                src, file, off = _source_of(m)
             _C._compile_method(obj, src, file, off, resolver)
     sm = RecursiveScriptModule(obj, mod)
     memo[id(mod)] = sm

@@ -48,6 +48,30 @@ class ConstMap:
             raise AttributeError(name) from None
 
 
+def _bind_args(fn, args, kwargs):
+    """Positional arguments for compiled function fn from a Python call: keyword arguments by
+    parameter name and the defaults the compiled signature records (TorchScript's own rules)."""
+    sig = fn.signature()
+    if not kwargs and len(args) == len(sig):
+        return args
+    if len(args) > len(sig):
+        raise RuntimeError(f"{fn.name}() expected at most {len(sig)} argument(s) but received {len(args)} argument(s). "
+                           f"Declaration: {fn.name}({', '.join(n for n, _, _ in sig)})")
+    out = list(args)
+    for name, has_default, default in sig[len(args):]:
+        if name in kwargs:
+            out.append(kwargs.pop(name))
+        elif has_default:
+            out.append(default)
+        else:
+            raise RuntimeError(f"{fn.name}() is missing value for argument '{name}'.")
+    for name in kwargs:
+        if any(n == name for n, _, _ in sig[:len(args)]):
+            raise RuntimeError(f"{fn.name}() got multiple values for argument '{name}'")
+        raise RuntimeError(f"{fn.name}() got an unexpected keyword argument '{name}'")
+    return tuple(out)
+
+
 class ScriptFunction:
     """A compiled free function (from tracing or scripting)."""
 
@@ -108,7 +132,7 @@ class ScriptModule:
             return self._c._get(name)
         if name in self._c._methods():
             fn = self._c._method(name)
-            return lambda *args: self._c._run(name, args)
+            return lambda *args, **kwargs: self._c._run(name, _bind_args(fn, args, dict(kwargs)))
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __setattr__(self, name, value):
@@ -119,12 +143,10 @@ class ScriptModule:
 
     # ---- calls ----
     def __call__(self, *args, **kwargs):
-        if kwargs:
-            raise TypeError("pyts ScriptModule calls take positional arguments only")
-        return self._c._run("forward", args)
+        return self.forward(*args, **kwargs)
 
-    def forward(self, *args):
-        return self._c._run("forward", args)
+    def forward(self, *args, **kwargs):
+        return self._c._run("forward", _bind_args(self._c._method("forward"), args, dict(kwargs)))
 
     # ---- introspection ----
     @property

@@ -3,9 +3,10 @@
 The C layer (csrc/serial) builds and parses the archive; this module adds file handling (atomic
 replacement of paths, streams), the extra-files protocol of torch.jit.save/load, and the Python
 view of a loaded module. Loading builds the object tree (parameters, buffers, submodules,
-attributes) and returns the archive's code sources; compiling those sources into methods is the
-script compiler's job, so until that is wired in a loaded module's ``forward`` raises
-NotImplementedError while everything else (attributes, state_dict, repr, ``.code``) works."""
+attributes) and compiles the archive's code in C (csrc/serial/compile.c). A method that does not
+compile (an op pyts lacks) does not stop the load: calling it raises NotImplementedError naming
+the op and the archive line, while everything else (attributes, state_dict, repr, ``.code``, the
+methods that compiled) works."""
 from __future__ import annotations
 
 import mmap
@@ -14,11 +15,10 @@ import re
 import tempfile
 
 from .. import _C
-from ._script_module import ScriptFunction, ScriptModule, _code_of
+from ._script_module import ScriptFunction, ScriptModule, _bind_args, _code_of
 
-_COMPILE_MSG = ("compiling archive code needs pyts.jit.script support: the archive's classes and "
-                "attributes are loaded and its code is available as .code / ._archive.sources, but "
-                "pyts cannot compile the methods yet")
+_COMPILE_MSG = ("pyts could not compile this method of the archive's code (the module loaded: its "
+                "attributes, submodules, state_dict and .code are usable, and so are the methods that compiled)")
 
 
 def _archive_folder(f):
@@ -243,9 +243,7 @@ class RecursiveScriptModule(ScriptModule):
     def forward(self, *args, **kwargs):
         if not self._compiled():
             raise NotImplementedError(_not_compiled(self._archive, self._c._qualname(), "forward"))
-        if kwargs:
-            raise TypeError("pyts ScriptModule calls take positional arguments only")
-        return self._c._run("forward", args)
+        return self._c._run("forward", _bind_args(self._c._method("forward"), args, dict(kwargs)))
 
     @property
     def code(self):

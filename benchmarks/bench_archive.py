@@ -1,0 +1,186 @@
+"""TorchScript archives in pyts and PyTorch 2.13, side by side, with ratios.
+
+For the seed's WrapRNN (traced around a scripted loop around a traced gated cell), an MLP with
+10M parameters (traced) and a TransformerEncoderLayer: save time, load time (from a file),
+archive size, and the latency of the first call after a load next to the steady-state call (a
+ratio near 1 means no warm-up). pyts builds its own archive of each model where it can; where it
+cannot (no pyts.nn.TransformerEncoderLayer yet), pyts loads the archive torch saved, and a
+first call that pyts cannot run yet is reported as such.
+
+    python benchmarks/bench_archive.py [--quick]
+"""
+import argparse
+import os
+import sys
+import tempfile
+import time
+import warnings
+
+ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+ap.add_argument("--quick", action="store_true")
+ARGS = ap.parse_args()
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import numpy as np  # noqa: E402
+import pyts  # noqa: E402
+import pyts.jit  # noqa: E402
+import torch  # noqa: E402
+
+warnings.filterwarnings("ignore")
+REPEATS = 3 if ARGS.quick else 7
+
+
+def fmt(s):
+    if s is None:
+        return f"{'n/a':>12s}"
+    return f"{s * 1e6:9.1f} us" if s < 1e-3 else f"{s * 1e3:9.2f} ms"
+
+
+def best(fn, repeats=REPEATS):
+    out = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t0)
+    return min(out)
+
+
+def wrap_rnn(lib):
+    nn = lib.nn
+    x, h = lib.rand(3, 4), lib.rand(3, 4)
+
+    class MyDecisionGate(nn.Module):
+        def forward(self, x):
+            if x.sum() > 0:
+                return x
+            else:
+                return -x
+
+    class MyCell(nn.Module):
+        def __init__(self, dg):
+            super().__init__()
+            self.dg = dg
+            self.linear = nn.Linear(4, 4)
+
+        def forward(self, x, h):
+            new_h = lib.tanh(self.dg(self.linear(x)) + h)
+            return new_h, new_h
+
+    gate = lib.jit.script(MyDecisionGate())
+
+    class MyRNNLoop(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.cell = lib.jit.trace(MyCell(gate), (x, h))
+
+        def forward(self, xs):
+            h, y = lib.zeros(3, 4), lib.zeros(3, 4)
+            for i in range(xs.size(0)):
+                y, h = self.cell(xs[i], h)
+            return y, h
+
+    class WrapRNN(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.loop = lib.jit.script(MyRNNLoop())
+
+        def forward(self, xs):
+            y, h = self.loop(xs)
+            return lib.relu(y)
+
+    xs = lib.rand(10, 3, 4)
+    return lib.jit.trace(WrapRNN(), (xs,)), (xs,)
+
+
+def mlp(lib):
+    nn = lib.nn
+
+    class MLP(nn.Module):
+        # 2048*2048*2 + 2048*512 + 1024*2048 + biases ~ 10.5M parameters
+        def __init__(self):
+            super().__init__()
+            self.l1, self.l2, self.l3 = nn.Linear(1024, 2048), nn.Linear(2048, 2048), nn.Linear(2048, 2048)
+            self.l4 = nn.Linear(2048, 512)
+
+        def forward(self, x):
+            return self.l4(lib.relu(self.l3(lib.relu(self.l2(lib.relu(self.l1(x)))))))
+
+    x = lib.rand(8, 1024)
+    return lib.jit.trace(MLP(), (x,)), (x,)
+
+
+def transformer(lib):
+    if lib is pyts:
+        return None, None
+    m = torch.nn.TransformerEncoderLayer(256, 8, 1024, dropout=0.0).eval()
+    x = torch.rand(16, 4, 256)
+    return torch.jit.trace(m, (x,)), (x,)
+
+
+def to_pyts(args):
+    return tuple(pyts.from_numpy(a.numpy().copy()) for a in args)
+
+
+def measure(lib, mod, args, path):
+    """save time, load time, size, first call after a fresh load, steady call."""
+    save = best(lambda: lib.jit.save(mod, path), 3)
+    size = os.path.getsize(path)
+    load = best(lambda: lib.jit.load(path))
+    firsts, steady = [], None
+    for _ in range(3):
+        m = lib.jit.load(path)
+        if lib is torch:
+            m.eval()
+        try:
+            with lib.no_grad():
+                t0 = time.perf_counter()
+                m(*args)
+                firsts.append(time.perf_counter() - t0)
+                steady = best(lambda: m(*args), 5)
+        except NotImplementedError as e:
+            reason = str(e).split("\n")
+            missing = next((ln for ln in reason if "Unknown builtin op" in ln), reason[-1])
+            return save, load, size, None, None, missing.strip()
+    return save, load, size, min(firsts), steady, None
+
+
+def main():
+    torch.set_num_threads(1)
+    pyts.set_num_threads(1)
+    tmp = tempfile.mkdtemp(prefix="bench_archive")
+    print(f"{'':28s} {'pyts':>12s} {'torch':>12s}   torch/pyts")
+    notes = []
+    for name, build in (("WrapRNN (seed)", wrap_rnn), ("MLP 10M params", mlp), ("TransformerEncoderLayer", transformer)):
+        torch.manual_seed(0)
+        tm, targs = build(torch)
+        pm, pargs = build(pyts)
+        tpath, ppath = os.path.join(tmp, "t.pt"), os.path.join(tmp, "p.pt")
+        t = measure(torch, tm, targs, tpath)
+        if pm is None:
+            # pyts cannot build this model itself yet: it loads the archive torch saved
+            pargs = to_pyts(targs)
+            ppath = tpath
+            p_load = best(lambda: pyts.jit.load(ppath))
+            p = (None, p_load, None) + measure(pyts, pyts.jit.load(ppath), pargs, os.path.join(tmp, "re.pt"))[3:]
+            notes.append(f"{name}: pyts loads torch's archive (pyts has no TransformerEncoderLayer module yet)")
+        else:
+            p = measure(pyts, pm, pargs, ppath)
+        print(f"{name}")
+        ratio = lambda a, b: f"{b / a:8.1f}x" if a and b else f"{'':9s}"  # noqa: E731
+        print(f"  {'save':26s} {fmt(p[0])} {fmt(t[0])}   {ratio(p[0], t[0])}")
+        print(f"  {'load':26s} {fmt(p[1])} {fmt(t[1])}   {ratio(p[1], t[1])}")
+        psz = f"{p[2] / 1e3:9.1f} kB" if p[2] else f"{'n/a':>12s}"
+        print(f"  {'archive size':26s} {psz} {t[2] / 1e3:9.1f} kB")
+        print(f"  {'first call after load':26s} {fmt(p[3])} {fmt(t[3])}   {ratio(p[3], t[3])}")
+        print(f"  {'steady call':26s} {fmt(p[4])} {fmt(t[4])}   {ratio(p[4], t[4])}")
+        if p[3] and p[4]:
+            print(f"  {'warm-up (first/steady)':26s} {p[3] / p[4]:11.2f}x {t[3] / t[4]:11.2f}x")
+        if p[5]:
+            notes.append(f"{name}: pyts cannot run it yet: {p[5]}")
+    for n in notes:
+        print("note:", n)
+    print("targets: load >= 5x faster than torch.jit.load; first call after load ~ steady call (no warm-up)")
+
+
+if __name__ == "__main__":
+    main()
