@@ -975,3 +975,69 @@ def test_inplace_on_view_of_leaf_is_refused():
     x = P(arr(3, 4))
     with pytest.raises(RuntimeError, match=r"^a view of a leaf Variable that requires grad is being used in an in-place operation\.$"):
         x[0].add_(1.0)
+
+
+# =====================================================================================
+# requires_grad= on factory functions (a Python-binding keyword in PyTorch, not in the schemas)
+# =====================================================================================
+FACTORY_CALLS = {
+    "zeros": lambda L, **k: L.zeros(2, 3, **k),
+    "ones": lambda L, **k: L.ones((2,), **k),
+    "full": lambda L, **k: L.full((2, 2), 1.5, **k),
+    "empty": lambda L, **k: L.empty(2, **k),
+    "rand": lambda L, **k: L.rand(3, **k),
+    "randn": lambda L, **k: L.randn(2, 2, **k),
+    "arange": lambda L, **k: L.arange(4.0, **k),
+    "arange_start": lambda L, **k: L.arange(1.0, 3.0, 0.5, **k),
+    "linspace": lambda L, **k: L.linspace(0, 1, 5, **k),
+    "eye": lambda L, **k: L.eye(3, **k),
+    "zeros_like": lambda L, **k: L.zeros_like(L.ones(2), **k),
+    "ones_like": lambda L, **k: L.ones_like(L.ones(2), **k),
+    "full_like": lambda L, **k: L.full_like(L.ones(2), 2.5, **k),
+    "empty_like": lambda L, **k: L.empty_like(L.ones(2), **k),
+    "rand_like": lambda L, **k: L.rand_like(L.ones(2), **k),
+    "randn_like": lambda L, **k: L.randn_like(L.ones(2), **k),
+    "tensor": lambda L, **k: L.tensor([1.0, 2.0], **k),
+    "tensor_nested": lambda L, **k: L.tensor([[1.0], [2.0]], dtype=L.float64, **k),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FACTORY_CALLS))
+def test_factory_requires_grad(name):
+    make = FACTORY_CALLS[name]
+    for rg in (True, False):
+        p, t = make(pyts, requires_grad=rg), make(torch, requires_grad=rg)
+        assert p.requires_grad == t.requires_grad == rg, name
+        assert p.is_leaf and p.grad_fn is None
+        assert p.shape == tuple(t.shape) and str(p.dtype).split(".")[-1] == str(t.dtype).split(".")[-1]
+    # the result is a leaf that accumulates gradients
+    x = make(pyts, requires_grad=True)
+    (x * 2.0).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), np.full(tuple(x.shape), 2.0, dtype=x.grad.numpy().dtype))
+
+
+FACTORY_ERRORS = [
+    lambda L: L.tensor([1, 2], requires_grad=True),
+    lambda L: L.tensor([1.0], dtype=L.int32, requires_grad=True),
+    lambda L: L.zeros(2, dtype=L.int64, requires_grad=True),
+    lambda L: L.arange(3, requires_grad=True),
+    lambda L: L.full((2,), True, requires_grad=True),
+    lambda L: L.zeros_like(L.tensor([1]), requires_grad=True),
+    lambda L: L.ones(2, requires_grad=1),
+    lambda L: L.tensor([1.0], requires_grad=None),
+    lambda L: L.add(L.ones(2), 1.0, requires_grad=True),    # not a factory
+]
+
+
+@pytest.mark.parametrize("i", range(len(FACTORY_ERRORS)))
+def test_factory_requires_grad_errors(i):
+    f = FACTORY_ERRORS[i]
+    with pytest.raises(Exception) as et:
+        f(torch)
+    with pytest.raises(Exception) as ep:
+        f(pyts)
+    assert type(ep.value) is type(et.value)
+    if isinstance(et.value, RuntimeError):
+        assert str(ep.value) == str(et.value)
+    # None stays accepted where torch accepts it
+    assert not pyts.zeros(2, requires_grad=None).requires_grad
