@@ -73,8 +73,7 @@ def _needs_formula(schema, flags):
 FORMULAS_TO_WRITE = {
     "conv1d", "conv1d.padding", "conv2d", "conv2d.padding", "convolution",
     "_convolution", "_convolution_mode", "avg_pool2d", "adaptive_avg_pool2d",
-    "_adaptive_avg_pool2d", "reflection_pad1d", "reflection_pad2d", "reflection_pad3d",
-    "replication_pad1d", "replication_pad2d", "replication_pad3d", "_pad_circular",
+    "_adaptive_avg_pool2d", "_pad_circular",
 }
 
 
@@ -338,6 +337,18 @@ SAMPLES = {
                    ((_mat(4, 3), _mat(3), None, Const(_mat(3)), Const(_mat(3, low=0.5, high=2)),
                      False, 0.1, 1e-5, False), {})],
     "pad": [((_mat(2, 3), [1, 2]), {}), ((_mat(2, 3), [1, 0, 0, 1]), {"value": 2.0})],
+    "reflection_pad1d": [((_mat(2, 5), [1, 2]), {}), ((_mat(2, 3, 5), [2, -1]), {})],
+    "reflection_pad2d": [((_mat(1, 2, 4, 5), [1, 2, 2, 1]), {}), ((_mat(2, 4, 4), [0, 3, -1, 1]), {})],
+    "reflection_pad3d": [((_mat(1, 3, 3, 4), [1, 1, 2, 0, 1, 2]), {}), ((_mat(1, 1, 2, 3, 3), [2, 0, 1, 1, 1, 0]), {})],
+    "replication_pad1d": [((_mat(2, 4), [3, 1]), {}), ((_mat(2, 3, 5), [-2, 2]), {})],
+    "replication_pad2d": [((_mat(1, 2, 3, 4), [2, 1, 0, 3]), {}), ((_mat(2, 3, 3), [1, -1, 2, 2]), {})],
+    "replication_pad3d": [((_mat(2, 2, 3, 2), [1, 2, 1, 0, 2, 1]), {}), ((_mat(1, 1, 2, 2, 3), [0, 1, 1, 1, 1, 0]), {})],
+    "reflection_pad1d_backward": [((_mat(2, 8), _mat(2, 5), [1, 2]), {})],
+    "reflection_pad2d_backward": [((_mat(2, 6, 8), _mat(2, 4, 5), [1, 2, 2, 0]), {})],
+    "reflection_pad3d_backward": [((_mat(1, 4, 4, 5), _mat(1, 3, 3, 4), [1, 0, 0, 1, 1, 0]), {})],
+    "replication_pad1d_backward": [((_mat(2, 3, 8), _mat(2, 3, 4), [3, 1]), {})],
+    "replication_pad2d_backward": [((_mat(1, 5, 4), _mat(1, 3, 2), [1, 1, 0, 2]), {})],
+    "replication_pad3d_backward": [((_mat(2, 3, 4, 4), _mat(2, 2, 3, 2), [1, 1, 1, 0, 0, 1]), {})],
     "embedding": [((_mat(5, 3), Const(np.array([[0, 2], [4, 2]]))), {}),
                   # the padding row gets no gradient by definition, not by derivative
                   ((_mat(5, 3), Const(np.array([0, 1, 1])), 1), {}, {"finite_differences": False})],

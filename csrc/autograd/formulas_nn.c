@@ -457,3 +457,40 @@ done:
     for (int i = 0; i < 8; i++) pts_tensor_release(t[i]);
     return s;
 }
+
+/* reflection_padNd / replication_padNd(self, padding): the matching _backward op sums g back
+ * into self's shape; that op's own backward pads gg again (self gets zeros, as in PyTorch) */
+static PtsStatus pad_grad(PtsGradCtx *c, int bw_op) {
+    if (!need(c, 0)) return PTS_OK;
+    ARG(c, 0, self);
+    PtsValue v[3] = { pts_vtensor(G(c)), pts_vtensor(self), c->args[1] };
+    PtsTensor *r;
+    PTS_TRY(call(bw_op, 3, v, E(c), &r));
+    set(c, 0, r);
+    return PTS_OK;
+}
+
+static PtsStatus pad_backward_grad(PtsGradCtx *c, int fwd_op) {
+    PtsTensor *r;
+    if (need(c, 0)) {
+        PtsValue v[2] = { pts_vtensor(G(c)), c->args[2] };
+        PTS_TRY(call(fwd_op, 2, v, E(c), &r));
+        set(c, 0, r);
+    }
+    if (need(c, 1)) {
+        PTS_TRY(pts_ag_fill(IN(c, 1), 0.0, E(c), &r));
+        set(c, 1, r);
+    }
+    return PTS_OK;
+}
+
+#define PAD_FORMULAS(name, FWD)                                                                \
+    PtsStatus pts_bw_##name(PtsGradCtx *c) { return pad_grad(c, PTS_AG_##FWD##_BW); }         \
+    PtsStatus pts_bw_##name##_backward(PtsGradCtx *c) { return pad_backward_grad(c, PTS_AG_##FWD); }
+PAD_FORMULAS(reflection_pad1d, REFL1)
+PAD_FORMULAS(reflection_pad2d, REFL2)
+PAD_FORMULAS(reflection_pad3d, REFL3)
+PAD_FORMULAS(replication_pad1d, REPL1)
+PAD_FORMULAS(replication_pad2d, REPL2)
+PAD_FORMULAS(replication_pad3d, REPL3)
+#undef PAD_FORMULAS

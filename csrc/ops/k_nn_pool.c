@@ -371,30 +371,25 @@ static PtsStatus gather_pad(PtsTensor *x, int npad, const int64_t *lo, const int
 
 enum { PAD_REFLECT, PAD_REPLICATE, PAD_CIRCULAR };
 
-/* Pad the last npad dims (pads given last dim first, as PyTorch lists them) by mode. */
-static PtsStatus pad_mode_run(PtsTensor *x, const int64_t *pads, int npad, int mode, PtsError *err,
-                              PtsValue *out) {
-    int nd = x->ndim;
-    int64_t lo[3], hi[3];
-    int64_t *maps[3] = { NULL, NULL, NULL };
-    PtsStatus s = PTS_OK;
+/* Index maps of the last npad dims of an input of shape ishape (pads given last dim first, as
+ * PyTorch lists them): output index j of padded dim i reads input index maps[i][j]. lo / hi are
+ * the pads by padded dim; maps[0..npad) are allocated (the caller frees them, also on error). */
+static PtsStatus pad_maps(int nd, const int64_t *ishape, const int64_t *pads, int npad, int mode,
+                          int64_t *lo, int64_t *hi, int64_t **maps, PtsError *err) {
     for (int i = 0; i < npad; i++) {
         /* geometry dim i counts from the first padded dim; pads[0..1] belong to the last dim */
         lo[i] = pads[2 * (npad - 1 - i)];
         hi[i] = pads[2 * (npad - 1 - i) + 1];
-        int64_t in = x->shape[nd - npad + i], o = in + lo[i] + hi[i];
+        int64_t in = ishape[nd - npad + i], o = in + lo[i] + hi[i];
         maps[i] = pts_malloc(sizeof(int64_t) * (size_t)(o > 0 ? o : 1));
-        if (!maps[i]) { s = pts_fail(err, PTS_ERR_NOMEM, "out of memory"); goto done; }
+        if (!maps[i]) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
         int64_t istart = lo[i] < 0 ? -lo[i] : 0, ostart = lo[i] > 0 ? lo[i] : 0;
         for (int64_t j = 0; j < o; j++) {
             int64_t ip;
             if (mode == PAD_CIRCULAR) {
                 /* ATen crops by the negative pads first, then wraps the kept core */
                 int64_t core = in - istart - (hi[i] < 0 ? -hi[i] : 0);
-                if (core <= 0) {
-                    s = pts_fail(err, PTS_ERR_RUNTIME, "Padding value causes wrapping around more than once.");
-                    goto done;
-                }
+                if (core <= 0) return pts_fail(err, PTS_ERR_RUNTIME, "Padding value causes wrapping around more than once.");
                 ip = (j - ostart) % core;
                 maps[i][j] = istart + (ip < 0 ? ip + core : ip);
                 continue;
@@ -412,10 +407,18 @@ static PtsStatus pad_mode_run(PtsTensor *x, const int64_t *pads, int npad, int m
             maps[i][j] = ip - ostart + istart;
         }
     }
+    return PTS_OK;
+}
+
+/* Pad the last npad dims of x by mode. */
+static PtsStatus pad_mode_run(PtsTensor *x, const int64_t *pads, int npad, int mode, PtsError *err,
+                              PtsValue *out) {
+    int64_t lo[3], hi[3];
+    int64_t *maps[3] = { NULL, NULL, NULL };
     PtsTensor *r;
-    s = gather_pad(x, npad, lo, hi, maps, err, &r);
+    PtsStatus s = pad_maps(x->ndim, x->shape, pads, npad, mode, lo, hi, maps, err);
+    if (!s) s = gather_pad(x, npad, lo, hi, maps, err, &r);
     if (!s) *out = pts_vtensor(r);
-done:
     for (int i = 0; i < 3; i++) pts_free(maps[i]);
     return s;
 }
@@ -603,3 +606,93 @@ PtsStatus k_PAD(PtsValue *a, PtsValue *out, PtsError *err) {
     PtsValue args[2] = { a[0], a[1] };
     return pts_op_call(op, args, out, err);
 }
+
+/* ================= backward of the reflection / replication pads =================
+ * X_backward(grad_output, self, padding): grad_output summed back into self's shape along the
+ * forward's index maps (every output position adds to the input position it read). */
+#define DEF_SCATTER_PAD(S, T)                                                                  \
+    static void scatter_pad_##S(const T *g, T *gi, int nd, const int64_t *gshape,              \
+                                const int64_t *ishape, int npad, int64_t *const *maps) {       \
+        int64_t n = pts_shape_numel(nd, gshape), idx[PTS_MAX_DIMS] = { 0 }, ist[PTS_MAX_DIMS]; \
+        int64_t st = 1;                                                                        \
+        for (int d = nd - 1; d >= 0; d--) { ist[d] = st; st *= ishape[d]; }                    \
+        for (int64_t e = 0; e < n; e++) {                                                      \
+            int64_t off = 0;                                                                   \
+            for (int d = 0; d < nd; d++) {                                                     \
+                int k = d - (nd - npad);                                                       \
+                off += (k >= 0 ? maps[k][idx[d]] : idx[d]) * ist[d];                           \
+            }                                                                                  \
+            gi[off] += g[e];                                                                   \
+            for (int d = nd - 1; d >= 0; d--) {                                                \
+                if (++idx[d] < gshape[d]) break;                                               \
+                idx[d] = 0;                                                                    \
+            }                                                                                  \
+        }                                                                                      \
+    }
+DEF_SCATTER_PAD(f32, float)
+DEF_SCATTER_PAD(f64, double)
+
+static PtsStatus pad_backward_op(PtsValue *a, int dim, int mode, PtsValue *out, PtsError *err) {
+    PtsTensor *g = a[0].u.t, *x = a[1].u.t;
+    int64_t pads[6];
+    int n;
+    char b[256], b2[256], kname[48];
+    snprintf(kname, sizeof kname, "%s_pad%dd_backward", mode == PAD_REFLECT ? "reflection" : "replication", dim);
+    PTS_TRY(nn_ints(a[2], pads, 6, &n, err));
+    PTS_CHECK(n == 2 * dim, err, RUNTIME, "padding size is expected to be %d, but got: %d", 2 * dim, n);
+    PTS_CHECK(x->ndim == dim + 1 || x->ndim == dim + 2, err, RUNTIME,
+              "Expected %dD or %dD (batch mode) tensor for input, but got: %s", dim + 1, dim + 2,
+              pts_shape_str(x->ndim, x->shape, b, sizeof b));
+    PTS_CHECK(g->dtype == x->dtype, err, RUNTIME, "expected scalar type %s but found %s", nn_type_name(g->dtype),
+              nn_type_name(x->dtype));
+    static const char *const dname[3] = { "width", "height", "depth" };
+    int nd = x->ndim;
+    PTS_CHECK(g->ndim == nd, err, RUNTIME, "grad_output must have the input's %d dims, but got: %s", nd,
+              pts_shape_str(g->ndim, g->shape, b, sizeof b));
+    for (int k = 0; k < dim; k++) {
+        int d = nd - 1 - k;
+        int64_t want = x->shape[d] + pads[2 * k] + pads[2 * k + 1];
+        PTS_CHECK(g->shape[d] == want, err, RUNTIME, "grad_output %s unexpected. Expected: %lld, Got: %lld", dname[k],
+                  (long long)want, (long long)g->shape[d]);
+    }
+    for (int d = 0; d < nd - dim; d++)
+        PTS_CHECK(g->shape[d] == x->shape[d], err, RUNTIME, "grad_output of shape %s does not match input of shape %s",
+                  pts_shape_str(g->ndim, g->shape, b, sizeof b), pts_shape_str(nd, x->shape, b2, sizeof b2));
+    if (!pts_dtype_is_float(x->dtype)) return nn_not_impl(err, kname, x->dtype);
+    int64_t lo[3], hi[3];
+    int64_t *maps[3] = { NULL, NULL, NULL };
+    PtsDType ct = nn_acc_dtype(x->dtype);
+    PtsTensor *gc = NULL, *r = NULL;
+    PtsStatus s;
+    if ((s = pad_maps(nd, x->shape, pads, dim, mode, lo, hi, maps, err))) goto done;
+    for (int k = 0; k < dim; k++) {   /* pads the forward would have refused: no index may leave self */
+        int64_t in = x->shape[nd - dim + k];
+        for (int64_t j = 0; j < g->shape[nd - dim + k]; j++)
+            if (maps[k][j] < 0 || maps[k][j] >= in) {
+                s = pts_fail(err, PTS_ERR_RUNTIME, "%s: padding %s does not fit an input of shape %s", kname,
+                             nn_list_str(pads, n, b2, sizeof b2), pts_shape_str(nd, x->shape, b, sizeof b));
+                goto done;
+            }
+    }
+    if ((s = nn_dense(g, ct, nd, g->shape, err, &gc)) || (s = pts_tensor_zeros(ct, nd, x->shape, err, &r))) goto done;
+    if (pts_numel(gc) > 0) {
+        if (ct == PTS_FLOAT64)
+            scatter_pad_f64((const double *)pts_tensor_data(gc), (double *)pts_tensor_data(r), nd, g->shape, x->shape, dim, maps);
+        else
+            scatter_pad_f32((const float *)pts_tensor_data(gc), (float *)pts_tensor_data(r), nd, g->shape, x->shape, dim, maps);
+    }
+    s = nn_result(r, x->dtype, err, out);
+    r = NULL;
+done:
+    for (int i = 0; i < 3; i++) pts_free(maps[i]);
+    pts_tensor_release(gc);
+    pts_tensor_release(r);
+    return s;
+}
+
+PtsStatus k_REFLECTION_PAD1D_BACKWARD(PtsValue *a, PtsValue *out, PtsError *err) { return pad_backward_op(a, 1, PAD_REFLECT, out, err); }
+PtsStatus k_REFLECTION_PAD2D_BACKWARD(PtsValue *a, PtsValue *out, PtsError *err) { return pad_backward_op(a, 2, PAD_REFLECT, out, err); }
+PtsStatus k_REFLECTION_PAD3D_BACKWARD(PtsValue *a, PtsValue *out, PtsError *err) { return pad_backward_op(a, 3, PAD_REFLECT, out, err); }
+PtsStatus k_REPLICATION_PAD1D_BACKWARD(PtsValue *a, PtsValue *out, PtsError *err) { return pad_backward_op(a, 1, PAD_REPLICATE, out, err); }
+PtsStatus k_REPLICATION_PAD2D_BACKWARD(PtsValue *a, PtsValue *out, PtsError *err) { return pad_backward_op(a, 2, PAD_REPLICATE, out, err); }
+PtsStatus k_REPLICATION_PAD3D_BACKWARD(PtsValue *a, PtsValue *out, PtsError *err) { return pad_backward_op(a, 3, PAD_REPLICATE, out, err); }

@@ -609,3 +609,45 @@ CASES = {
         lambda L, T: L.binary_cross_entropy_with_logits(T(rand(3, dtype=I64)), T(rand(3)), None, None, 1),
     ],
 }
+
+
+# ---- backward ops (hidden rows: pyts._C._call_row against torch.ops.aten) ----
+def aten(L, key, *args):
+    """Registry row `key` ("reflection_pad2d_backward") in pyts, the same aten overload in torch."""
+    if L.__name__ == "torch":
+        name, _, overload = key.partition(".")
+        return getattr(getattr(L.ops.aten, name), overload or "default")(*args)
+    return L._C._call_row(key, *args)
+
+
+def _pad_bw_cases(kind, dim):
+    key = f"{kind}_pad{dim}d_backward"
+    shape = [(2, 5), (2, 4, 5), (1, 3, 4, 5)][dim - 1]
+    pads = [[1, 2], [2, 1, 0, 3], [1, 0, 2, 1, 1, 1]][dim - 1]
+    neg = [[2, -1], [-1, 2, 1, -1], [0, -1, 1, 1, -1, 1]][dim - 1]
+
+    def out(s, p):
+        s = list(s)
+        for k in range(dim):
+            s[-1 - k] += p[2 * k] + p[2 * k + 1]
+        return tuple(s)
+
+    batched = (2,) + shape
+    return [
+        lambda L, T: aten(L, key, T(rand(*out(shape, pads))), T(rand(*shape)), pads),
+        lambda L, T: aten(L, key, T(rand(*out(batched, pads))), T(rand(*batched)), pads),
+        lambda L, T: aten(L, key, T(rand(*out(shape, neg))), T(rand(*shape)), neg),
+        lambda L, T: aten(L, key, T(noncontig(rand(*out(shape, pads)))), T(rand(*shape)), pads),
+        lambda L, T: aten(L, key, T(rand(*out(shape, pads), dtype=F64)), T(rand(*shape, dtype=F64)), pads),
+        lambda L, T: aten(L, key, T(rand(*out(shape, pads), dtype=F16)), T(rand(*shape, dtype=F16)), pads),
+        lambda L, T: aten(L, key, T(rand(*out((0,) + shape, pads))), T(rand(0, *shape)), pads),
+        # errors: grad_output of the wrong size, dtypes that differ, integer dtypes
+        lambda L, T: aten(L, key, T(rand(*shape)), T(rand(*shape)), pads),
+        lambda L, T: aten(L, key, T(rand(*out(shape, pads), dtype=F64)), T(rand(*shape)), pads),
+        lambda L, T: aten(L, key, T(rand(*out(shape, pads), dtype=I64)), T(rand(*shape, dtype=I64)), pads),
+    ]
+
+
+for _kind in ("reflection", "replication"):
+    for _dim in (1, 2, 3):
+        CASES[f"{_kind.upper()}_PAD{_dim}D_BACKWARD"] = _pad_bw_cases(_kind, _dim)
