@@ -72,8 +72,7 @@ def _needs_formula(schema, flags):
 # row listed here that has gained one.
 FORMULAS_TO_WRITE = {
     "conv1d", "conv1d.padding", "conv2d", "conv2d.padding", "convolution",
-    "_convolution", "_convolution_mode", "avg_pool2d", "adaptive_avg_pool2d",
-    "_adaptive_avg_pool2d", "_pad_circular",
+    "_convolution", "_convolution_mode", "_pad_circular",
 }
 
 
@@ -337,6 +336,14 @@ SAMPLES = {
                    ((_mat(4, 3), _mat(3), None, Const(_mat(3)), Const(_mat(3, low=0.5, high=2)),
                      False, 0.1, 1e-5, False), {})],
     "pad": [((_mat(2, 3), [1, 2]), {}), ((_mat(2, 3), [1, 0, 0, 1]), {"value": 2.0})],
+    "avg_pool2d": [((_mat(2, 2, 4, 5), [2, 2]), {}), ((_mat(1, 5, 5), [3, 2], [2, 1], [1, 1]), {}),
+                   ((_mat(1, 2, 5, 5), [3, 3], [2, 2], [1, 1], True, False), {}),
+                   ((_mat(1, 1, 4, 4), [2, 3], [1, 2], [1, 1], False, True, 5), {})],
+    "avg_pool2d_backward": [((_mat(2, 2, 2, 2), _mat(2, 2, 4, 5), [2, 2], [2, 2], [0, 0], False, True, None), {}),
+                            ((_mat(1, 3, 3), _mat(1, 5, 5), [3, 3], [2, 2], [1, 1], True, False, None), {})],
+    "adaptive_avg_pool2d": [((_mat(2, 2, 5, 6), [2, 3]), {}), ((_mat(1, 4, 4), [1, 1]), {}), ((_mat(1, 3, 5), [4, 2]), {})],
+    "_adaptive_avg_pool2d": [((_mat(2, 2, 5, 6), [2, 3]), {}), ((_mat(1, 4, 4), [1, 1]), {})],
+    "_adaptive_avg_pool2d_backward": [((_mat(2, 2, 2, 3), _mat(2, 2, 5, 6)), {}), ((_mat(1, 4, 2), _mat(1, 3, 5)), {})],
     "reflection_pad1d": [((_mat(2, 5), [1, 2]), {}), ((_mat(2, 3, 5), [2, -1]), {})],
     "reflection_pad2d": [((_mat(1, 2, 4, 5), [1, 2, 2, 1]), {}), ((_mat(2, 4, 4), [0, 3, -1, 1]), {})],
     "reflection_pad3d": [((_mat(1, 3, 3, 4), [1, 1, 2, 0, 1, 2]), {}), ((_mat(1, 1, 2, 3, 3), [2, 0, 1, 1, 1, 0]), {})],

@@ -494,3 +494,60 @@ PAD_FORMULAS(replication_pad1d, REPL1)
 PAD_FORMULAS(replication_pad2d, REPL2)
 PAD_FORMULAS(replication_pad3d, REPL3)
 #undef PAD_FORMULAS
+
+/* avg_pool2d(self, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
+ * avg_pool2d_backward spreads g over the windows; its own backward pools gg again */
+PtsStatus pts_bw_avg_pool2d(PtsGradCtx *c) {
+    if (!need(c, 0)) return PTS_OK;
+    ARG(c, 0, self);
+    PtsValue v[8] = { pts_vtensor(G(c)), pts_vtensor(self), c->args[1], c->args[2], c->args[3], c->args[4],
+                      c->args[5], c->args[6] };
+    PtsTensor *r;
+    PTS_TRY(call(PTS_AG_AVG_POOL2D_BW, 8, v, E(c), &r));
+    set(c, 0, r);
+    return PTS_OK;
+}
+
+PtsStatus pts_bw_avg_pool2d_backward(PtsGradCtx *c) {
+    PtsTensor *r;
+    if (need(c, 0)) {
+        PtsValue v[7] = { pts_vtensor(G(c)), c->args[2], c->args[3], c->args[4], c->args[5], c->args[6], c->args[7] };
+        PTS_TRY(call(PTS_AG_AVG_POOL2D, 7, v, E(c), &r));
+        set(c, 0, r);
+    }
+    if (need(c, 1)) {
+        PTS_TRY(pts_ag_fill(IN(c, 1), 0.0, E(c), &r));
+        set(c, 1, r);
+    }
+    return PTS_OK;
+}
+
+/* _adaptive_avg_pool2d(self, output_size) and its backward (output size: grad_output's last two) */
+PtsStatus pts_bw_adaptive_avg_pool2d(PtsGradCtx *c) {
+    if (!need(c, 0)) return PTS_OK;
+    ARG(c, 0, self);
+    PtsValue v[2] = { pts_vtensor(G(c)), pts_vtensor(self) };
+    PtsTensor *r;
+    PTS_TRY(call(PTS_AG_ADAPTIVE_AVG_BW, 2, v, E(c), &r));
+    set(c, 0, r);
+    return PTS_OK;
+}
+
+PtsStatus pts_bw_adaptive_avg_pool2d_backward(PtsGradCtx *c) {
+    PtsTensor *r;
+    if (need(c, 0)) {
+        const PtsTensorMeta *m = IN(c, 0);
+        if (m->ndim < 2) return pts_fail(E(c), PTS_ERR_INTERNAL, "adaptive_avg_pool2d grad_output with %d dims", m->ndim);
+        PtsValue v[2] = { pts_vtensor(G(c)), pts_none() };
+        PTS_TRY(pts_int_list_new(m->shape + m->ndim - 2, 2, E(c), &v[1]));
+        PtsStatus s = call(PTS_AG_ADAPTIVE_AVG, 2, v, E(c), &r);
+        pts_value_release(&v[1]);
+        PTS_TRY(s);
+        set(c, 0, r);
+    }
+    if (need(c, 1)) {
+        PTS_TRY(pts_ag_fill(IN(c, 1), 0.0, E(c), &r));
+        set(c, 1, r);
+    }
+    return PTS_OK;
+}

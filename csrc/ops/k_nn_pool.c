@@ -330,7 +330,13 @@ PtsStatus k_ADAPTIVE_AVG_POOL2D(PtsValue *a, PtsValue *out, PtsError *err) {
             return pts_fail(err, PTS_ERR_RUNTIME,
                             "mean(): could not infer output dtype. Input dtype must be either a floating "
                             "point or complex dtype. Got: %s", nn_type_name(x->dtype));
-        return adaptive_run(x, 1, 1, err, out);
+        /* through mean.dim, so autograd records MeanBackward1 as PyTorch does */
+        int64_t dims[2] = { -1, -2 };
+        PtsValue args[4] = { a[0], pts_none(), pts_vbool(true), pts_none() };
+        PTS_TRY(pts_int_list_new(dims, 2, err, &args[1]));
+        PtsStatus s = pts_op_call(PTS_OP_MEAN_DIM, args, out, err);
+        pts_value_release(&args[1]);
+        return s;
     }
     return pts_op_call(PTS_OP__ADAPTIVE_AVG_POOL2D, a, out, err);
 }
@@ -696,3 +702,126 @@ PtsStatus k_REFLECTION_PAD3D_BACKWARD(PtsValue *a, PtsValue *out, PtsError *err)
 PtsStatus k_REPLICATION_PAD1D_BACKWARD(PtsValue *a, PtsValue *out, PtsError *err) { return pad_backward_op(a, 1, PAD_REPLICATE, out, err); }
 PtsStatus k_REPLICATION_PAD2D_BACKWARD(PtsValue *a, PtsValue *out, PtsError *err) { return pad_backward_op(a, 2, PAD_REPLICATE, out, err); }
 PtsStatus k_REPLICATION_PAD3D_BACKWARD(PtsValue *a, PtsValue *out, PtsError *err) { return pad_backward_op(a, 3, PAD_REPLICATE, out, err); }
+
+/* ================= backward of avg_pool2d / _adaptive_avg_pool2d =================
+ * Each output gradient is spread evenly over the input cells of its window (the windows and
+ * divisors of the forward kernels above). */
+#define DEF_AVG_POOL_BW(S, T)                                                                  \
+    static void avg_pool_bw_##S(const T *go, T *gi, const PoolGeom *g, bool count_pad, int64_t divisor) { \
+        for (int64_t p = 0; p < g->planes; p++) {                                              \
+            T *gp = gi + p * g->ih * g->iw;                                                    \
+            for (int64_t oh = 0; oh < g->oh; oh++)                                             \
+                for (int64_t ow = 0; ow < g->ow; ow++) {                                       \
+                    T v = *go++;                                                               \
+                    int64_t h0 = oh * g->sh - g->ph, w0 = ow * g->sw - g->pw;                  \
+                    int64_t h1 = h0 + g->kh, w1 = w0 + g->kw;                                  \
+                    if (h1 > g->ih + g->ph) h1 = g->ih + g->ph;                                \
+                    if (w1 > g->iw + g->pw) w1 = g->iw + g->pw;                                \
+                    int64_t pool = (h1 - h0) * (w1 - w0);                                      \
+                    if (h0 < 0) h0 = 0;                                                        \
+                    if (w0 < 0) w0 = 0;                                                        \
+                    if (h1 > g->ih) h1 = g->ih;                                                \
+                    if (w1 > g->iw) w1 = g->iw;                                                \
+                    if (h0 >= h1 || w0 >= w1) continue;                                        \
+                    int64_t div = divisor ? divisor : count_pad ? pool : (h1 - h0) * (w1 - w0); \
+                    T share = v / (T)div;                                                      \
+                    for (int64_t h = h0; h < h1; h++)                                          \
+                        for (int64_t w = w0; w < w1; w++) gp[h * g->iw + w] += share;          \
+                }                                                                              \
+        }                                                                                      \
+    }
+DEF_AVG_POOL_BW(f32, float)
+DEF_AVG_POOL_BW(f64, double)
+
+#define DEF_ADAPTIVE_BW(S, T)                                                                  \
+    static void adaptive_bw_##S(const T *go, T *gi, int64_t planes, int64_t ih, int64_t iw,    \
+                                int64_t oh, int64_t ow) {                                      \
+        for (int64_t p = 0; p < planes; p++) {                                                 \
+            T *gp = gi + p * ih * iw;                                                          \
+            for (int64_t i = 0; i < oh; i++) {                                                 \
+                int64_t h0 = (i * ih) / oh, h1 = ((i + 1) * ih + oh - 1) / oh;                 \
+                for (int64_t j = 0; j < ow; j++) {                                             \
+                    int64_t w0 = (j * iw) / ow, w1 = ((j + 1) * iw + ow - 1) / ow;             \
+                    T share = *go++ / (T)((h1 - h0) * (w1 - w0));                              \
+                    for (int64_t h = h0; h < h1; h++)                                          \
+                        for (int64_t w = w0; w < w1; w++) gp[h * iw + w] += share;             \
+                }                                                                              \
+            }                                                                                  \
+        }                                                                                      \
+    }
+DEF_ADAPTIVE_BW(f32, float)
+DEF_ADAPTIVE_BW(f64, double)
+
+/* grad_output must have self's leading dims and (oh, ow) last */
+static PtsStatus pool_grad_check(const char *op, const PtsTensor *go, const PtsTensor *x, int64_t oh, int64_t ow,
+                                 PtsError *err) {
+    char b[256], b2[256];
+    int64_t want[PTS_MAX_DIMS];
+    pool_out_shape(x, oh, ow, want);
+    bool ok = go->ndim == x->ndim;
+    for (int i = 0; ok && i < x->ndim; i++) ok = go->shape[i] == want[i];
+    PTS_CHECK(ok, err, RUNTIME, "%s: expected grad_output of shape %s, but got %s", op,
+              pts_shape_str(x->ndim, want, b, sizeof b), pts_shape_str(go->ndim, go->shape, b2, sizeof b2));
+    PTS_CHECK(go->dtype == x->dtype, err, RUNTIME, "expected scalar type %s but found %s", nn_type_name(go->dtype),
+              nn_type_name(x->dtype));
+    if (!pts_dtype_is_float(x->dtype)) return nn_not_impl(err, op, x->dtype);
+    return PTS_OK;
+}
+
+/* avg_pool2d_backward(grad_output, self, kernel_size, stride, padding, ceil_mode,
+ * count_include_pad, divisor_override) */
+PtsStatus k_AVG_POOL2D_BACKWARD(PtsValue *a, PtsValue *out, PtsError *err) {
+    PtsTensor *go = a[0].u.t, *x = a[1].u.t;
+    bool ceil_mode = a[5].u.b, count_pad = a[6].u.b;
+    int64_t divisor = a[7].tag == PTS_V_INT ? a[7].u.i : 0;
+    PTS_CHECK(a[7].tag != PTS_V_INT || divisor != 0, err, RUNTIME, "divisor must be not zero");
+    PoolGeom g;
+    PTS_TRY(pool_setup("avg_pool2d_backward", a + 1, false, ceil_mode, &g, err));
+    PTS_TRY(pool_grad_check("avg_pool2d_backward_out_frame", go, x, g.oh, g.ow, err));
+    PtsDType ct = nn_acc_dtype(x->dtype);
+    PtsTensor *gc = NULL, *r = NULL;
+    PtsStatus s;
+    if ((s = nn_dense(go, ct, go->ndim, go->shape, err, &gc)) || (s = pts_tensor_zeros(ct, x->ndim, x->shape, err, &r)))
+        goto fail;
+    if (pts_numel(gc) > 0) {
+        if (ct == PTS_FLOAT64) avg_pool_bw_f64((const double *)pts_tensor_data(gc), (double *)pts_tensor_data(r), &g, count_pad, divisor);
+        else avg_pool_bw_f32((const float *)pts_tensor_data(gc), (float *)pts_tensor_data(r), &g, count_pad, divisor);
+    }
+    pts_tensor_release(gc);
+    return nn_result(r, x->dtype, err, out);
+fail:
+    pts_tensor_release(gc);
+    pts_tensor_release(r);
+    return s;
+}
+
+/* _adaptive_avg_pool2d_backward(grad_output, self): the output size is grad_output's last two */
+PtsStatus k__ADAPTIVE_AVG_POOL2D_BACKWARD(PtsValue *a, PtsValue *out, PtsError *err) {
+    PtsTensor *go = a[0].u.t, *x = a[1].u.t;
+    char b[256];
+    PTS_CHECK(x->ndim == 3 || x->ndim == 4, err, RUNTIME,
+              "adaptive_avg_pool2d_backward(): Expected 3D or 4D tensor, but got %s",
+              pts_shape_str(x->ndim, x->shape, b, sizeof b));
+    PTS_CHECK(go->ndim == x->ndim, err, RUNTIME,
+              "adaptive_avg_pool2d_backward(): Expected grad_output to have the same dimension as input, but got %s",
+              pts_shape_str(go->ndim, go->shape, b, sizeof b));
+    int64_t oh = go->shape[go->ndim - 2], ow = go->shape[go->ndim - 1];
+    PTS_TRY(pool_grad_check("adaptive_avg_pool2d_backward_cpu", go, x, oh, ow, err));
+    int64_t ih = x->shape[x->ndim - 2], iw = x->shape[x->ndim - 1], planes = 1;
+    for (int i = 0; i < x->ndim - 2; i++) planes *= x->shape[i];
+    PtsDType ct = nn_acc_dtype(x->dtype);
+    PtsTensor *gc = NULL, *r = NULL;
+    PtsStatus s;
+    if ((s = nn_dense(go, ct, go->ndim, go->shape, err, &gc)) || (s = pts_tensor_zeros(ct, x->ndim, x->shape, err, &r)))
+        goto fail;
+    if (pts_numel(gc) > 0 && ih > 0 && iw > 0) {
+        if (ct == PTS_FLOAT64) adaptive_bw_f64((const double *)pts_tensor_data(gc), (double *)pts_tensor_data(r), planes, ih, iw, oh, ow);
+        else adaptive_bw_f32((const float *)pts_tensor_data(gc), (float *)pts_tensor_data(r), planes, ih, iw, oh, ow);
+    }
+    pts_tensor_release(gc);
+    return nn_result(r, x->dtype, err, out);
+fail:
+    pts_tensor_release(gc);
+    pts_tensor_release(r);
+    return s;
+}

@@ -651,3 +651,35 @@ def _pad_bw_cases(kind, dim):
 for _kind in ("reflection", "replication"):
     for _dim in (1, 2, 3):
         CASES[f"{_kind.upper()}_PAD{_dim}D_BACKWARD"] = _pad_bw_cases(_kind, _dim)
+
+CASES["AVG_POOL2D_BACKWARD"] = [
+    lambda L, T: aten(L, "avg_pool2d_backward", T(rand(2, 3, 2, 2)), T(rand(2, 3, 4, 5)), [2, 2], [2, 2], [0, 0],
+                      False, True, None),
+    lambda L, T: aten(L, "avg_pool2d_backward", T(rand(3, 3, 3)), T(rand(3, 5, 5)), [3, 3], [2, 2], [1, 1],
+                      False, False, None),
+    lambda L, T: aten(L, "avg_pool2d_backward", T(rand(1, 2, 3, 3)), T(rand(1, 2, 5, 5)), [3, 3], [2, 2], [1, 1],
+                      True, True, None),
+    lambda L, T: aten(L, "avg_pool2d_backward", T(noncontig(rand(1, 2, 4, 3))), T(rand(1, 2, 4, 4)), [2, 3],
+                      [1, 2], [1, 1], False, True, 5),
+    lambda L, T: aten(L, "avg_pool2d_backward", T(rand(1, 2, 2, 2, dtype=F64)), T(rand(1, 2, 4, 4, dtype=F64)),
+                      [2, 2], [2, 2], [0, 0], False, True, None),
+    lambda L, T: aten(L, "avg_pool2d_backward", T(rand(0, 2, 2, 2)), T(rand(0, 2, 4, 4)), [2, 2], [2, 2], [0, 0],
+                      False, True, None),
+    # errors: grad_output of the wrong size, differing dtypes, a zero divisor
+    lambda L, T: aten(L, "avg_pool2d_backward", T(rand(1, 2, 3, 2)), T(rand(1, 2, 4, 4)), [2, 2], [2, 2], [0, 0],
+                      False, True, None),
+    lambda L, T: aten(L, "avg_pool2d_backward", T(rand(1, 2, 2, 2, dtype=F64)), T(rand(1, 2, 4, 4)), [2, 2],
+                      [2, 2], [0, 0], False, True, None),
+    lambda L, T: aten(L, "avg_pool2d_backward", T(rand(1, 2, 2, 2)), T(rand(1, 2, 4, 4)), [2, 2], [2, 2], [0, 0],
+                      False, True, 0),
+]
+
+CASES["_ADAPTIVE_AVG_POOL2D_BACKWARD"] = [
+    lambda L, T: aten(L, "_adaptive_avg_pool2d_backward", T(rand(2, 3, 2, 3)), T(rand(2, 3, 5, 7))),
+    lambda L, T: aten(L, "_adaptive_avg_pool2d_backward", T(rand(3, 4, 4)), T(rand(3, 3, 3))),
+    lambda L, T: aten(L, "_adaptive_avg_pool2d_backward", T(noncontig(rand(1, 2, 3, 3))), T(rand(1, 2, 6, 6))),
+    lambda L, T: aten(L, "_adaptive_avg_pool2d_backward", T(rand(1, 2, 1, 1, dtype=F64)), T(rand(1, 2, 4, 5, dtype=F64))),
+    lambda L, T: aten(L, "_adaptive_avg_pool2d_backward", T(rand(1, 2, 2, 2, dtype=F16)), T(rand(1, 2, 4, 4, dtype=F16))),
+    lambda L, T: aten(L, "_adaptive_avg_pool2d_backward", T(rand(1, 2, 2, 2, dtype=F64)), T(rand(1, 2, 4, 4))),
+    lambda L, T: aten(L, "_adaptive_avg_pool2d_backward", T(rand(2, 2, 2)), T(rand(5, 5))),
+]
