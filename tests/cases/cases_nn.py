@@ -683,3 +683,26 @@ CASES["_ADAPTIVE_AVG_POOL2D_BACKWARD"] = [
     lambda L, T: aten(L, "_adaptive_avg_pool2d_backward", T(rand(1, 2, 2, 2, dtype=F64)), T(rand(1, 2, 4, 4))),
     lambda L, T: aten(L, "_adaptive_avg_pool2d_backward", T(rand(2, 2, 2)), T(rand(5, 5))),
 ]
+
+_CBW = "convolution_backward"
+CASES["CONVOLUTION_BACKWARD"] = [
+    lambda L, T: aten(L, _CBW, T(rand(2, 4, 5, 2)), T(rand(2, 4, 5, 5)), T(rand(4, 2, 3, 3)), [4], [1, 2], [1, 0],
+                      [1, 1], False, [0, 0], 2, [True, True, True]),
+    lambda L, T: aten(L, _CBW, T(rand(2, 2, 4)), T(rand(2, 3, 7)), T(rand(2, 3, 2)), [2], [2], [1], [2], False,
+                      [0], 1, [True, True, True]),
+    lambda L, T: aten(L, _CBW, T(rand(1, 4, 5, 5, dtype=F64)), T(rand(1, 4, 5, 5, dtype=F64)),
+                      T(rand(4, 1, 3, 3, dtype=F64)), [4], [1, 1], [1, 1], [1, 1], False, [0, 0], 4, [True, True, True]),
+    lambda L, T: aten(L, _CBW, T(noncontig(rand(2, 3, 4, 4))), T(noncontig(rand(2, 2, 6, 6))), T(rand(3, 2, 3, 3)),
+                      [3], [1, 1], [0, 0], [1, 1], False, [0, 0], 1, [True, True, True]),
+    lambda L, T: aten(L, _CBW, T(rand(2, 3, 1, 1, 2)), T(rand(2, 2, 3, 3, 4)), T(rand(3, 2, 3, 3, 3)),
+                      [3], [1, 1, 1], [0, 0, 0], [1, 1, 1], False, [0, 0, 0], 1, [True, True, True]),
+    lambda L, T: aten(L, _CBW, T(rand(0, 3, 4, 4)), T(rand(0, 2, 6, 6)), T(rand(3, 2, 3, 3)),
+                      [3], [1, 1], [0, 0], [1, 1], False, [0, 0], 1, [True, True, True]),
+    # errors: grad_output of the wrong shape, dtypes that differ, channel mismatch, integers
+    lambda L, T: aten(L, _CBW, T(rand(2, 3, 5, 4)), T(rand(2, 2, 6, 6)), T(rand(3, 2, 3, 3)),
+                      [3], [1, 1], [0, 0], [1, 1], False, [0, 0], 1, [True, True, True]),
+    lambda L, T: aten(L, _CBW, T(rand(2, 3, 4, 4)), T(rand(2, 3, 6, 6)), T(rand(3, 2, 3, 3)),
+                      [3], [1, 1], [0, 0], [1, 1], False, [0, 0], 1, [True, True, True]),
+    lambda L, T: aten(L, _CBW, T(rand(2, 3, 4, 4, dtype=I64)), T(rand(2, 2, 6, 6, dtype=I64)),
+                      T(rand(3, 2, 3, 3, dtype=I64)), [3], [1, 1], [0, 0], [1, 1], False, [0, 0], 1, [True, True, True]),
+]
