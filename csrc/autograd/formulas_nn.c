@@ -724,3 +724,47 @@ const char *pts_bwname_conv(const PtsValue *args) {
         return "SqueezeBackward1";
     return "ConvolutionBackward0";
 }
+
+/* _pad_circular(self, pad): output index j of padded dim d reads input index
+ * istart + (j - ostart) mod core (negative pads crop first, as the kernel does); the dims are
+ * independent, so g is summed back one padded dim at a time with scatter_add. ATen builds this op
+ * from slice copies, so its output's node is CopySlices; here one node does the whole pad. */
+PtsStatus pts_bw_pad_circular(PtsGradCtx *c) {
+    if (!need(c, 0)) return PTS_OK;
+    const PtsTensorMeta *m = IN(c, 0);
+    int64_t pads[2 * PTS_MAX_DIMS];
+    int n = 2 * PTS_MAX_DIMS;
+    PTS_TRY(pts_value_int_list(c->args[1], pads, 2 * PTS_MAX_DIMS, &n, E(c)));
+    int npad = n / 2;
+    if (npad > m->ndim) return pts_fail(E(c), PTS_ERR_INTERNAL, "_pad_circular: %d pads for %d dims", n, m->ndim);
+    PtsTensor *g = pts_tensor_retain(G(c));
+    PtsStatus s = PTS_OK;
+    PtsTensorMeta cur;
+    cur.dtype = m->dtype;
+    cur.ndim = g->ndim;
+    for (int i = 0; i < g->ndim; i++) cur.shape[i] = g->shape[i];
+    for (int k = 0; k < npad && !s; k++) {
+        int d = m->ndim - 1 - k;
+        int64_t lo = pads[2 * k], hi = pads[2 * k + 1], in = m->shape[d], o = g->shape[d];
+        int64_t istart = lo < 0 ? -lo : 0, ostart = lo > 0 ? lo : 0, core = in - istart - (hi < 0 ? -hi : 0);
+        if (core <= 0 && o > 0) { s = pts_fail(E(c), PTS_ERR_INTERNAL, "_pad_circular: empty core"); break; }
+        int64_t ishape[PTS_MAX_DIMS];
+        for (int i = 0; i < g->ndim; i++) ishape[i] = i == d ? o : 1;
+        PtsTensor *idx = NULL, *idxe = NULL, *z = NULL, *r = NULL;
+        if ((s = pts_tensor_new(PTS_INT64, g->ndim, ishape, E(c), &idx))) break;
+        int64_t *ip = (int64_t *)pts_tensor_data(idx);
+        for (int64_t j = 0; j < o; j++) {
+            int64_t q = (j - ostart) % core;
+            ip[j] = istart + (q < 0 ? q + core : q);
+        }
+        cur.shape[d] = in;
+        if (!(s = call_shape(PTS_AG_EXPAND, idx, g->ndim, g->shape, E(c), &idxe)) && !(s = pts_ag_fill(&cur, 0.0, E(c), &z))) {
+            PtsValue v[4] = { pts_vtensor(z), pts_vint(d), pts_vtensor(idxe), pts_vtensor(g) };
+            if (!(s = call(PTS_AG_SCATTER_ADD, 4, v, E(c), &r))) { pts_tensor_release(g); g = r; }
+        }
+        pts_tensor_release(idx); pts_tensor_release(idxe); pts_tensor_release(z);
+    }
+    if (s) { pts_tensor_release(g); return s; }
+    set(c, 0, g);
+    return PTS_OK;
+}
