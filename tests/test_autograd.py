@@ -1080,3 +1080,24 @@ def test_factory_requires_grad_errors(i):
         assert str(ep.value) == str(et.value)
     # None stays accepted where torch accepts it
     assert not pyts.zeros(2, requires_grad=None).requires_grad
+
+
+@pytest.mark.parametrize("build", [
+    lambda L, x, w: L.nn.functional.conv2d(x, w).sum(),
+    lambda L, x, w: L.nn.functional.avg_pool2d(x, 2).sum(),
+    lambda L, x, w: L.nn.functional.pad(x, [1, 1, 1, 1], mode="reflect").sum(),
+    lambda L, x, w: L.cumprod(x, 1).sum(),
+])
+def test_backward_twice_through_new_formulas(build):
+    """the nodes of the new formulas keep tensors: a second pass must fail as torch's does"""
+    msgs = []
+    xa, wa = arr(1, 2, 5, 5), arr(3, 2, 3, 3)
+    for L, mk in ((pyts, P), (torch, T)):
+        x, w = mk(xa), mk(wa)
+        y = build(L, x, w)
+        L.autograd.grad(y, [x], retain_graph=True)
+        L.autograd.grad(y, [x])
+        with pytest.raises(RuntimeError) as e:
+            y.backward()
+        msgs.append(str(e.value))
+    assert msgs[0] == msgs[1] and msgs[0].startswith("Trying to backward through the graph a second time")
