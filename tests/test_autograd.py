@@ -70,12 +70,7 @@ def _needs_formula(schema, flags):
 # Their forward runs; backward through them raises "derivative for aten::X is not implemented".
 # The list must shrink, never grow: the test fails for any other row without a formula, and for a
 # row listed here that has gained one.
-FORMULAS_TO_WRITE = {
-    "cumprod", "cumprod_", "conv1d", "conv1d.padding", "conv2d", "conv2d.padding", "convolution",
-    "_convolution", "_convolution_mode", "avg_pool2d", "adaptive_avg_pool2d",
-    "_adaptive_avg_pool2d", "reflection_pad1d", "reflection_pad2d", "reflection_pad3d",
-    "replication_pad1d", "replication_pad2d", "replication_pad3d", "_pad_circular",
-}
+FORMULAS_TO_WRITE = set()
 
 
 def test_every_differentiable_row_has_formula():
@@ -230,6 +225,10 @@ SAMPLES = {
     "norm.ScalarOpt_dtype": [((_mat(3, 4), 2), {"dtype": DT("float64")})],
     "norm.ScalarOpt_dim_dtype": [((_mat(3, 4), 2, [0], True), {"dtype": DT("float64")})],
     "cumsum_": [((_mat(3, 4), 1), {})],
+    "cumprod": [((_mat(3, 4), 1), {}), ((_mat(2, 3, 4), 0), {}), ((_mat(5), -1), {}),
+                ((np.array([[1.5, 0.0, 2.0, -1.0], [0.0, 0.5, 0.0, 3.0]]), 1), {}),
+                ((np.array([[0.0, 1.5], [2.0, 0.5], [0.0, -1.0]]), 0), {}), ((_mat(), 0), {})],
+    "cumprod_": [((_mat(3, 4), 0), {}), ((np.array([1.5, 0.0, 2.0, -1.0]), 0), {})],
     "mm": [((_mat(3, 4), _mat(4, 5)), {})],
     "addmm": [((_mat(5), _mat(3, 4), _mat(4, 5)), {}), ((_mat(3, 5), _mat(3, 4), _mat(4, 5)), {"beta": 0.5, "alpha": 2})],
     "matmul": [((_mat(3, 4), _mat(4, 5)), {}), ((_mat(4), _mat(4)), {}), ((_mat(3, 4), _mat(4)), {}),
@@ -334,6 +333,46 @@ SAMPLES = {
                    ((_mat(4, 3), _mat(3), None, Const(_mat(3)), Const(_mat(3, low=0.5, high=2)),
                      False, 0.1, 1e-5, False), {})],
     "pad": [((_mat(2, 3), [1, 2]), {}), ((_mat(2, 3), [1, 0, 0, 1]), {"value": 2.0})],
+    "conv1d": [((_mat(2, 4, 7), _mat(6, 2, 3), _mat(6), [2], [1], [1], 2), {}), ((_mat(3, 6), _mat(2, 3, 2)), {})],
+    "conv2d": [((_mat(2, 3, 5, 6), _mat(4, 3, 3, 2), _mat(4)), {}),
+               ((_mat(1, 4, 6, 5), _mat(4, 2, 2, 3), None, [2, 1], [1, 2], [2, 1], 2), {}),
+               ((_mat(2, 5, 5), _mat(3, 2, 3, 3), _mat(3), [1, 1], [1, 1]), {})],
+    "conv1d.padding": [((_mat(2, 3, 8), _mat(4, 3, 4), _mat(4), [1], "same", [1]), {}),
+                       ((_mat(2, 3, 8), _mat(4, 3, 3), None, [2], "valid"), {})],
+    "conv2d.padding": [((_mat(1, 2, 5, 6), _mat(3, 2, 2, 3), _mat(3), [1, 1], "same", [2, 1]), {}),
+                       ((_mat(2, 5, 5), _mat(4, 2, 3, 3), None, [1, 1], "same"), {})],
+    "convolution": [((_mat(2, 4, 5, 5), _mat(4, 2, 3, 3), _mat(4), [1, 2], [1, 0], [1, 1], False, [0, 0], 2), {}),
+                    ((_mat(2, 3, 7), _mat(2, 3, 2), None, [2], [1], [2], False, [0], 1), {})],
+    "_convolution": [((_mat(1, 3, 5, 5), _mat(2, 3, 3, 3), _mat(2), [1, 1], [1, 1], [1, 1], False, [0, 0], 1,
+                       False, False, True, True), {})],
+    "_convolution_mode": [((_mat(1, 3, 6, 5), _mat(2, 3, 2, 2), _mat(2), [1, 1], "same", [1, 1], 1), {}),
+                          ((_mat(2, 4, 7), _mat(4, 2, 3), None, [2], "valid", [1], 2), {})],
+    "convolution_backward": [((_mat(2, 4, 5, 2), _mat(2, 4, 5, 5), _mat(4, 2, 3, 3), [4], [1, 2], [1, 0], [1, 1],
+                               False, [0, 0], 2, [True, True, True]), {}, {"outputs": 3}),
+                             ((_mat(2, 2, 4), _mat(2, 3, 7), _mat(2, 3, 2), None, [2], [1], [2], False, [0], 1,
+                               [True, True, False]), {}, {"outputs": 2})],
+    "_pad_circular": [((_mat(1, 2, 4, 5), [1, 2, 2, 1]), {}), ((_mat(2, 3, 5), [2, -1]), {}),
+                      ((_mat(1, 1, 3, 3, 4), [1, 1, 0, 2, -1, 1]), {}), ((_mat(2, 3), [3, 3]), {})],
+    "avg_pool2d": [((_mat(2, 2, 4, 5), [2, 2]), {}), ((_mat(1, 5, 5), [3, 2], [2, 1], [1, 1]), {}),
+                   ((_mat(1, 2, 5, 5), [3, 3], [2, 2], [1, 1], True, False), {}),
+                   ((_mat(1, 1, 4, 4), [2, 3], [1, 2], [1, 1], False, True, 5), {})],
+    "avg_pool2d_backward": [((_mat(2, 2, 2, 2), _mat(2, 2, 4, 5), [2, 2], [2, 2], [0, 0], False, True, None), {}),
+                            ((_mat(1, 3, 3), _mat(1, 5, 5), [3, 3], [2, 2], [1, 1], True, False, None), {})],
+    "adaptive_avg_pool2d": [((_mat(2, 2, 5, 6), [2, 3]), {}), ((_mat(1, 4, 4), [1, 1]), {}), ((_mat(1, 3, 5), [4, 2]), {})],
+    "_adaptive_avg_pool2d": [((_mat(2, 2, 5, 6), [2, 3]), {}), ((_mat(1, 4, 4), [1, 1]), {})],
+    "_adaptive_avg_pool2d_backward": [((_mat(2, 2, 2, 3), _mat(2, 2, 5, 6)), {}), ((_mat(1, 4, 2), _mat(1, 3, 5)), {})],
+    "reflection_pad1d": [((_mat(2, 5), [1, 2]), {}), ((_mat(2, 3, 5), [2, -1]), {})],
+    "reflection_pad2d": [((_mat(1, 2, 4, 5), [1, 2, 2, 1]), {}), ((_mat(2, 4, 4), [0, 3, -1, 1]), {})],
+    "reflection_pad3d": [((_mat(1, 3, 3, 4), [1, 1, 2, 0, 1, 2]), {}), ((_mat(1, 1, 2, 3, 3), [2, 0, 1, 1, 1, 0]), {})],
+    "replication_pad1d": [((_mat(2, 4), [3, 1]), {}), ((_mat(2, 3, 5), [-2, 2]), {})],
+    "replication_pad2d": [((_mat(1, 2, 3, 4), [2, 1, 0, 3]), {}), ((_mat(2, 3, 3), [1, -1, 2, 2]), {})],
+    "replication_pad3d": [((_mat(2, 2, 3, 2), [1, 2, 1, 0, 2, 1]), {}), ((_mat(1, 1, 2, 2, 3), [0, 1, 1, 1, 1, 0]), {})],
+    "reflection_pad1d_backward": [((_mat(2, 8), _mat(2, 5), [1, 2]), {})],
+    "reflection_pad2d_backward": [((_mat(2, 6, 8), _mat(2, 4, 5), [1, 2, 2, 0]), {})],
+    "reflection_pad3d_backward": [((_mat(1, 4, 4, 5), _mat(1, 3, 3, 4), [1, 0, 0, 1, 1, 0]), {})],
+    "replication_pad1d_backward": [((_mat(2, 3, 8), _mat(2, 3, 4), [3, 1]), {})],
+    "replication_pad2d_backward": [((_mat(1, 5, 4), _mat(1, 3, 2), [1, 1, 0, 2]), {})],
+    "replication_pad3d_backward": [((_mat(2, 3, 4, 4), _mat(2, 2, 3, 2), [1, 1, 1, 0, 0, 1]), {})],
     "embedding": [((_mat(5, 3), Const(np.array([[0, 2], [4, 2]]))), {}),
                   # the padding row gets no gradient by definition, not by derivative
                   ((_mat(5, 3), Const(np.array([0, 1, 1])), 1), {}, {"finite_differences": False})],
@@ -978,3 +1017,90 @@ def test_inplace_on_view_of_leaf_is_refused():
     x = P(arr(3, 4))
     with pytest.raises(RuntimeError, match=r"^a view of a leaf Variable that requires grad is being used in an in-place operation\.$"):
         x[0].add_(1.0)
+
+
+# =====================================================================================
+# requires_grad= on factory functions (a Python-binding keyword in PyTorch, not in the schemas)
+# =====================================================================================
+FACTORY_CALLS = {
+    "zeros": lambda L, **k: L.zeros(2, 3, **k),
+    "ones": lambda L, **k: L.ones((2,), **k),
+    "full": lambda L, **k: L.full((2, 2), 1.5, **k),
+    "empty": lambda L, **k: L.empty(2, **k),
+    "rand": lambda L, **k: L.rand(3, **k),
+    "randn": lambda L, **k: L.randn(2, 2, **k),
+    "arange": lambda L, **k: L.arange(4.0, **k),
+    "arange_start": lambda L, **k: L.arange(1.0, 3.0, 0.5, **k),
+    "linspace": lambda L, **k: L.linspace(0, 1, 5, **k),
+    "eye": lambda L, **k: L.eye(3, **k),
+    "zeros_like": lambda L, **k: L.zeros_like(L.ones(2), **k),
+    "ones_like": lambda L, **k: L.ones_like(L.ones(2), **k),
+    "full_like": lambda L, **k: L.full_like(L.ones(2), 2.5, **k),
+    "empty_like": lambda L, **k: L.empty_like(L.ones(2), **k),
+    "rand_like": lambda L, **k: L.rand_like(L.ones(2), **k),
+    "randn_like": lambda L, **k: L.randn_like(L.ones(2), **k),
+    "tensor": lambda L, **k: L.tensor([1.0, 2.0], **k),
+    "tensor_nested": lambda L, **k: L.tensor([[1.0], [2.0]], dtype=L.float64, **k),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FACTORY_CALLS))
+def test_factory_requires_grad(name):
+    make = FACTORY_CALLS[name]
+    for rg in (True, False):
+        p, t = make(pyts, requires_grad=rg), make(torch, requires_grad=rg)
+        assert p.requires_grad == t.requires_grad == rg, name
+        assert p.is_leaf and p.grad_fn is None
+        assert p.shape == tuple(t.shape) and str(p.dtype).split(".")[-1] == str(t.dtype).split(".")[-1]
+    # the result is a leaf that accumulates gradients
+    x = make(pyts, requires_grad=True)
+    (x * 2.0).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), np.full(tuple(x.shape), 2.0, dtype=x.grad.numpy().dtype))
+
+
+FACTORY_ERRORS = [
+    lambda L: L.tensor([1, 2], requires_grad=True),
+    lambda L: L.tensor([1.0], dtype=L.int32, requires_grad=True),
+    lambda L: L.zeros(2, dtype=L.int64, requires_grad=True),
+    lambda L: L.arange(3, requires_grad=True),
+    lambda L: L.full((2,), True, requires_grad=True),
+    lambda L: L.zeros_like(L.tensor([1]), requires_grad=True),
+    lambda L: L.ones(2, requires_grad=1),
+    lambda L: L.tensor([1.0], requires_grad=None),
+    lambda L: L.add(L.ones(2), 1.0, requires_grad=True),    # not a factory
+]
+
+
+@pytest.mark.parametrize("i", range(len(FACTORY_ERRORS)))
+def test_factory_requires_grad_errors(i):
+    f = FACTORY_ERRORS[i]
+    with pytest.raises(Exception) as et:
+        f(torch)
+    with pytest.raises(Exception) as ep:
+        f(pyts)
+    assert type(ep.value) is type(et.value)
+    if isinstance(et.value, RuntimeError):
+        assert str(ep.value) == str(et.value)
+    # None stays accepted where torch accepts it
+    assert not pyts.zeros(2, requires_grad=None).requires_grad
+
+
+@pytest.mark.parametrize("build", [
+    lambda L, x, w: L.nn.functional.conv2d(x, w).sum(),
+    lambda L, x, w: L.nn.functional.avg_pool2d(x, 2).sum(),
+    lambda L, x, w: L.nn.functional.pad(x, [1, 1, 1, 1], mode="reflect").sum(),
+    lambda L, x, w: L.cumprod(x, 1).sum(),
+])
+def test_backward_twice_through_new_formulas(build):
+    """the nodes of the new formulas keep tensors: a second pass must fail as torch's does"""
+    msgs = []
+    xa, wa = arr(1, 2, 5, 5), arr(3, 2, 3, 3)
+    for L, mk in ((pyts, P), (torch, T)):
+        x, w = mk(xa), mk(wa)
+        y = build(L, x, w)
+        L.autograd.grad(y, [x], retain_graph=True)
+        L.autograd.grad(y, [x])
+        with pytest.raises(RuntimeError) as e:
+            y.backward()
+        msgs.append(str(e.value))
+    assert msgs[0] == msgs[1] and msgs[0].startswith("Trying to backward through the graph a second time")

@@ -255,7 +255,15 @@ PTS_INTERNAL PtsStatus pts_ag_fill(const PtsTensorMeta *m, double v, PtsError *e
     X(MEAN_DIM, "mean.dim") X(LOGICAL_NOT, "logical_not") X(UNSQUEEZE, "unsqueeze")           \
     X(POW_TT, "pow.Tensor_Tensor") X(DIV_MODE, "div.Tensor_mode") X(NE_SCALAR, "ne.Scalar")    \
     X(SUM, "sum") X(AMAX, "amax") X(SQUEEZE_DIM, "squeeze.dim") X(TO_OTHER, "to.other")       \
-    X(CUMPROD, "cumprod") X(PROD_DIM, "prod.dim_int")
+    X(CUMPROD, "cumprod") X(PROD_DIM, "prod.dim_int")                                         \
+    X(REFL1, "reflection_pad1d") X(REFL2, "reflection_pad2d") X(REFL3, "reflection_pad3d")     \
+    X(REPL1, "replication_pad1d") X(REPL2, "replication_pad2d") X(REPL3, "replication_pad3d")  \
+    X(REFL1_BW, "reflection_pad1d_backward") X(REFL2_BW, "reflection_pad2d_backward")          \
+    X(REFL3_BW, "reflection_pad3d_backward") X(REPL1_BW, "replication_pad1d_backward")         \
+    X(REPL2_BW, "replication_pad2d_backward") X(REPL3_BW, "replication_pad3d_backward")        \
+    X(AVG_POOL2D, "avg_pool2d") X(AVG_POOL2D_BW, "avg_pool2d_backward")                        \
+    X(ADAPTIVE_AVG, "_adaptive_avg_pool2d") X(ADAPTIVE_AVG_BW, "_adaptive_avg_pool2d_backward") \
+    X(CONVOLUTION, "convolution") X(CONVOLUTION_BW, "convolution_backward")
 
 enum {
 #define X(ID, name) PTS_AG_##ID,

@@ -668,3 +668,93 @@ done:
     pts_tensor_release(t3); pts_tensor_release(z);
     return s;
 }
+
+/* cumprod(self, dim, *, dtype): dx_k = sum_{i >= k} g_i prod_{j <= i, j != k} x_j. Without zeros
+ * that is flip(cumsum(flip(g y))) / x, exact to every order (y is recorded under create_graph).
+ * With zeros the products of the others are formed explicitly: an n x n block per slice,
+ * E[k, j] = (j == k ? 1 : x_j), cumprod over j, kept where i >= k, weighted by g_i and summed. */
+static PtsStatus cumprod_with_zeros(PtsGradCtx *c, PtsTensor *x, PtsTensor *g, int d, PtsTensor **out) {
+    int nd = x->ndim;
+    int64_t n = x->shape[d];
+    if (nd + 1 > PTS_MAX_DIMS || n > 2048)
+        return pts_fail(E(c), PTS_ERR_NOTIMPL,
+                        "pyts autograd: cumprod backward over %lld elements containing zeros is not supported",
+                        (long long)n);
+    int64_t es[PTS_MAX_DIMS], xs[PTS_MAX_DIMS];
+    int ne = 0;
+    es[ne++] = n;
+    es[ne++] = n;
+    for (int i = d + 1; i < nd; i++) es[ne++] = 1;
+    PtsTensor *eye = NULL, *upper = NULL, *xu = NULL, *xe = NULL, *m = NULL, *cp = NULL, *gu = NULL, *p = NULL,
+              *pm = NULL;
+    PtsStatus s;
+    if ((s = pts_tensor_zeros(PTS_BOOL, ne, es, E(c), &eye)) || (s = pts_tensor_zeros(PTS_BOOL, ne, es, E(c), &upper)))
+        goto done;
+    for (int64_t k = 0; k < n; k++) {
+        ((bool *)pts_tensor_data(eye))[k * n + k] = true;
+        for (int64_t i = k; i < n; i++) ((bool *)pts_tensor_data(upper))[k * n + i] = true;
+    }
+    for (int i = 0; i <= nd; i++) xs[i] = i < d ? x->shape[i] : (i == d ? n : x->shape[i - 1]);
+    PtsValue u[2] = { pts_vtensor(x), pts_vint(d) }, ug[2] = { pts_vtensor(g), pts_vint(d) };
+    if ((s = call(PTS_AG_UNSQUEEZE, 2, u, E(c), &xu)) || (s = call_shape(PTS_AG_EXPAND, xu, nd + 1, xs, E(c), &xe)))
+        goto done;
+    PtsValue w[3] = { pts_vtensor(eye), pts_vint(1), pts_vtensor(xe) };
+    if ((s = call(PTS_AG_WHERE_SS, 3, w, E(c), &m))) goto done;
+    PtsValue cv[2] = { pts_vtensor(m), pts_vint(d + 1) };
+    if ((s = call(PTS_AG_CUMPROD, 2, cv, E(c), &cp)) || (s = call(PTS_AG_UNSQUEEZE, 2, ug, E(c), &gu)) ||
+        (s = call2(PTS_AG_MUL, cp, gu, E(c), &p)))
+        goto done;
+    PtsValue w2[3] = { pts_vtensor(upper), pts_vtensor(p), pts_vint(0) };
+    if ((s = call(PTS_AG_WHERE_SO, 3, w2, E(c), &pm))) goto done;
+    int64_t dd = d + 1;
+    PtsValue sv[3] = { pts_vtensor(pm), pts_none(), pts_vbool(false) };
+    if ((s = pts_int_list_new(&dd, 1, E(c), &sv[1]))) goto done;
+    s = call(PTS_AG_SUM_DIM, 3, sv, E(c), out);
+    pts_value_release(&sv[1]);
+done:
+    pts_tensor_release(eye); pts_tensor_release(upper); pts_tensor_release(xu); pts_tensor_release(xe);
+    pts_tensor_release(m); pts_tensor_release(cp); pts_tensor_release(gu); pts_tensor_release(p);
+    pts_tensor_release(pm);
+    return s;
+}
+
+PtsStatus pts_bw_cumprod(PtsGradCtx *c) {
+    if (!need(c, 0)) return PTS_OK;
+    ARG(c, 0, self);
+    PtsTensor *y = c->res[0];
+    if (!y) return pts_ag_missing(c, "result");
+    PtsTensor *g = NULL, *isz = NULL, *total = NULL, *gy = NULL, *f1 = NULL, *cs = NULL, *f2 = NULL, *r = NULL;
+    PtsValue dl = pts_none();
+    PtsStatus s;
+    if ((s = pts_ag_cast(G(c), self->dtype, E(c), &g))) return s;   /* a dtype= result: back to self's */
+    if (self->ndim == 0 || pts_numel(self) == 0) { set(c, 0, g); return PTS_OK; }
+    int d;
+    if ((s = pts_wrap_dim(pts_value_to_i64(c->args[1]), self->ndim, E(c), &d))) goto done;
+    PtsValue v0[2] = { pts_vtensor(self), pts_vint(0) };
+    if ((s = call(PTS_AG_EQ_SCALAR, 2, v0, E(c), &isz))) goto done;
+    PtsValue a1[1] = { pts_vtensor(isz) };
+    if ((s = call(PTS_AG_SUM, 1, a1, E(c), &total))) goto done;
+    if (pts_tensor_item_i64(total) != 0) {
+        if ((s = cumprod_with_zeros(c, self, g, d, &r))) goto done;
+    } else {
+        int64_t dd = d;
+        PtsTensor *yc = NULL;
+        if ((s = pts_int_list_new(&dd, 1, E(c), &dl)) || (s = pts_ag_cast(y, self->dtype, E(c), &yc))) goto done;
+        s = call2(PTS_AG_MUL, g, yc, E(c), &gy);
+        pts_tensor_release(yc);
+        if (s) goto done;
+        PtsValue fv[2] = { pts_vtensor(gy), dl };
+        if ((s = call(PTS_AG_FLIP, 2, fv, E(c), &f1))) goto done;
+        PtsValue cv[2] = { pts_vtensor(f1), pts_vint(d) };
+        if ((s = call(PTS_AG_CUMSUM, 2, cv, E(c), &cs))) goto done;
+        fv[0] = pts_vtensor(cs);
+        if ((s = call(PTS_AG_FLIP, 2, fv, E(c), &f2)) || (s = call2(PTS_AG_DIV, f2, self, E(c), &r))) goto done;
+    }
+    set(c, 0, r);
+    r = NULL;
+done:
+    pts_value_release(&dl);
+    pts_tensor_release(g); pts_tensor_release(isz); pts_tensor_release(total); pts_tensor_release(gy);
+    pts_tensor_release(f1); pts_tensor_release(cs); pts_tensor_release(f2); pts_tensor_release(r);
+    return s;
+}

@@ -481,3 +481,314 @@ done:
     for (int i = 0; i < 8; i++) pts_tensor_release(t[i]);
     return s;
 }
+
+/* reflection_padNd / replication_padNd(self, padding): the matching _backward op sums g back
+ * into self's shape; that op's own backward pads gg again (self gets zeros, as in PyTorch) */
+static PtsStatus pad_grad(PtsGradCtx *c, int bw_op) {
+    if (!need(c, 0)) return PTS_OK;
+    ARG(c, 0, self);
+    PtsValue v[3] = { pts_vtensor(G(c)), pts_vtensor(self), c->args[1] };
+    PtsTensor *r;
+    PTS_TRY(call(bw_op, 3, v, E(c), &r));
+    set(c, 0, r);
+    return PTS_OK;
+}
+
+static PtsStatus pad_backward_grad(PtsGradCtx *c, int fwd_op) {
+    PtsTensor *r;
+    if (need(c, 0)) {
+        PtsValue v[2] = { pts_vtensor(G(c)), c->args[2] };
+        PTS_TRY(call(fwd_op, 2, v, E(c), &r));
+        set(c, 0, r);
+    }
+    if (need(c, 1)) {
+        PTS_TRY(pts_ag_fill(IN(c, 1), 0.0, E(c), &r));
+        set(c, 1, r);
+    }
+    return PTS_OK;
+}
+
+#define PAD_FORMULAS(name, FWD)                                                                \
+    PtsStatus pts_bw_##name(PtsGradCtx *c) { return pad_grad(c, PTS_AG_##FWD##_BW); }         \
+    PtsStatus pts_bw_##name##_backward(PtsGradCtx *c) { return pad_backward_grad(c, PTS_AG_##FWD); }
+PAD_FORMULAS(reflection_pad1d, REFL1)
+PAD_FORMULAS(reflection_pad2d, REFL2)
+PAD_FORMULAS(reflection_pad3d, REFL3)
+PAD_FORMULAS(replication_pad1d, REPL1)
+PAD_FORMULAS(replication_pad2d, REPL2)
+PAD_FORMULAS(replication_pad3d, REPL3)
+#undef PAD_FORMULAS
+
+/* avg_pool2d(self, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
+ * avg_pool2d_backward spreads g over the windows; its own backward pools gg again */
+PtsStatus pts_bw_avg_pool2d(PtsGradCtx *c) {
+    if (!need(c, 0)) return PTS_OK;
+    ARG(c, 0, self);
+    PtsValue v[8] = { pts_vtensor(G(c)), pts_vtensor(self), c->args[1], c->args[2], c->args[3], c->args[4],
+                      c->args[5], c->args[6] };
+    PtsTensor *r;
+    PTS_TRY(call(PTS_AG_AVG_POOL2D_BW, 8, v, E(c), &r));
+    set(c, 0, r);
+    return PTS_OK;
+}
+
+PtsStatus pts_bw_avg_pool2d_backward(PtsGradCtx *c) {
+    PtsTensor *r;
+    if (need(c, 0)) {
+        PtsValue v[7] = { pts_vtensor(G(c)), c->args[2], c->args[3], c->args[4], c->args[5], c->args[6], c->args[7] };
+        PTS_TRY(call(PTS_AG_AVG_POOL2D, 7, v, E(c), &r));
+        set(c, 0, r);
+    }
+    if (need(c, 1)) {
+        PTS_TRY(pts_ag_fill(IN(c, 1), 0.0, E(c), &r));
+        set(c, 1, r);
+    }
+    return PTS_OK;
+}
+
+/* _adaptive_avg_pool2d(self, output_size) and its backward (output size: grad_output's last two) */
+PtsStatus pts_bw_adaptive_avg_pool2d(PtsGradCtx *c) {
+    if (!need(c, 0)) return PTS_OK;
+    ARG(c, 0, self);
+    PtsValue v[2] = { pts_vtensor(G(c)), pts_vtensor(self) };
+    PtsTensor *r;
+    PTS_TRY(call(PTS_AG_ADAPTIVE_AVG_BW, 2, v, E(c), &r));
+    set(c, 0, r);
+    return PTS_OK;
+}
+
+PtsStatus pts_bw_adaptive_avg_pool2d_backward(PtsGradCtx *c) {
+    PtsTensor *r;
+    if (need(c, 0)) {
+        const PtsTensorMeta *m = IN(c, 0);
+        if (m->ndim < 2) return pts_fail(E(c), PTS_ERR_INTERNAL, "adaptive_avg_pool2d grad_output with %d dims", m->ndim);
+        PtsValue v[2] = { pts_vtensor(G(c)), pts_none() };
+        PTS_TRY(pts_int_list_new(m->shape + m->ndim - 2, 2, E(c), &v[1]));
+        PtsStatus s = call(PTS_AG_ADAPTIVE_AVG, 2, v, E(c), &r);
+        pts_value_release(&v[1]);
+        PTS_TRY(s);
+        set(c, 0, r);
+    }
+    if (need(c, 1)) {
+        PTS_TRY(pts_ag_fill(IN(c, 1), 0.0, E(c), &r));
+        set(c, 1, r);
+    }
+    return PTS_OK;
+}
+
+/* ---- convolution ----
+ * conv1d / conv2d (and their padding='valid'/'same' forms), convolution, _convolution and
+ * _convolution_mode all differentiate through convolution_backward (PyTorch's
+ * ConvolutionBackward0/1). 'same' with an odd total padding puts the extra one on the right: the
+ * input is padded by it first (constant_pad_nd, as ATen does) and its gradient cropped back. */
+static PtsStatus int_list_n(PtsValue v, int n, int64_t *dst, PtsError *err) {
+    int64_t xs[PTS_MAX_DIMS];
+    int k = PTS_MAX_DIMS;
+    PTS_TRY(pts_value_int_list(v, xs, PTS_MAX_DIMS, &k, err));
+    if (k != 1 && k != n) return pts_fail(err, PTS_ERR_INTERNAL, "convolution: a list of %d values for %d dims", k, n);
+    for (int i = 0; i < n; i++) dst[i] = xs[k == 1 ? 0 : i];
+    return PTS_OK;
+}
+
+/* convolution_backward(g, x, w, bias_sizes?, stride, padding, dilation, false, zeros, groups,
+ * mask): the three results (+1, NONE where not computed) */
+static PtsStatus conv_bw_call(PtsTensor *g, PtsTensor *x, PtsTensor *w, PtsValue bias_sizes, PtsValue stride,
+                              PtsValue padding, PtsValue dilation, PtsValue out_pad, PtsValue groups,
+                              const bool *mask, PtsError *err, PtsValue *res) {
+    PtsValue ml = pts_none();
+    PTS_TRY(pts_list_new(PTS_V_LIST, 3, err, &ml));
+    for (int i = 0; i < 3; i++) pts_list_append(ml, pts_vbool(mask[i]), err);
+    PtsValue v[11] = { pts_vtensor(g), pts_vtensor(x), pts_vtensor(w), bias_sizes, stride, padding, dilation,
+                       pts_vbool(false), out_pad, groups, ml };
+    for (int i = 0; i < 3; i++) res[i] = pts_none();
+    PtsStatus s = pts_op_call(PTS_OP_CONVOLUTION_BACKWARD, v, res, err);
+    pts_value_release(&ml);
+    return s;
+}
+
+PtsStatus pts_bw_convolution(PtsGradCtx *c) {
+    ARG(c, 0, input);
+    ARG(c, 1, weight);
+    int op = c->node->op;
+    bool generic = op == PTS_OP_CONVOLUTION || op == PTS_OP__CONVOLUTION;
+    if (generic && c->args[6].tag == PTS_V_BOOL && c->args[6].u.b)
+        return pts_fail(E(c), PTS_ERR_NOTIMPL, "pyts: transposed convolution is not implemented yet");
+    int nsp = weight->ndim - 2;
+    if (nsp < 1 || nsp > 3) return pts_fail(E(c), PTS_ERR_INTERNAL, "convolution weight with %d dims", weight->ndim);
+    PtsValue groups = c->args[generic ? 8 : 6];
+    int64_t pd[3] = { 0, 0, 0 }, extra[3] = { 0, 0, 0 }, dl[3], zeros[3] = { 0, 0, 0 };
+    bool any_extra = false;
+    PTS_TRY(int_list_n(c->args[5], nsp, dl, E(c)));
+    if (c->args[4].tag == PTS_V_STR) {
+        if (strcmp(pts_as_str(c->args[4])->data, "same") == 0)
+            for (int i = 0; i < nsp; i++) {
+                int64_t total = dl[i] * (weight->shape[2 + i] - 1);
+                pd[i] = total / 2;
+                extra[i] = total - 2 * pd[i];
+                if (extra[i]) any_extra = true;
+            }
+    } else {
+        PTS_TRY(int_list_n(c->args[4], nsp, pd, E(c)));
+    }
+    bool unbatched = input->ndim == weight->ndim - 1;
+    bool has_bias = c->node->arg_edge[2] >= 0;
+    bool mask[3] = { need(c, 0), need(c, 1), has_bias && need(c, 2) };
+    PtsTensor *x = NULL, *g = NULL, *xp = NULL;
+    PtsValue pl = pts_none(), dll = pts_none(), zl = pts_none(), sl = pts_none(), bs = pts_none(), res[3];
+    for (int i = 0; i < 3; i++) res[i] = pts_none();
+    PtsStatus s;
+    int64_t st[3];
+    if ((s = int_list_n(c->args[3], nsp, st, E(c)))) return s;
+    if (unbatched) {
+        PtsValue u[2] = { pts_vtensor(input), pts_vint(0) }, ug[2] = { pts_vtensor(G(c)), pts_vint(0) };
+        if ((s = call(PTS_AG_UNSQUEEZE, 2, u, E(c), &x)) || (s = call(PTS_AG_UNSQUEEZE, 2, ug, E(c), &g))) goto done;
+    } else {
+        x = pts_tensor_retain(input);
+        g = pts_tensor_retain(G(c));
+    }
+    if (any_extra) {   /* pads list: last dim first, (left, right) */
+        int64_t pads[6];
+        for (int k = 0; k < nsp; k++) { pads[2 * k] = 0; pads[2 * k + 1] = extra[nsp - 1 - k]; }
+        PtsValue v[3] = { pts_vtensor(x), pts_none(), pts_vint(0) };
+        if ((s = pts_int_list_new(pads, 2 * nsp, E(c), &v[1]))) goto done;
+        s = call(PTS_AG_PAD, 3, v, E(c), &xp);
+        pts_value_release(&v[1]);
+        if (s) goto done;
+        pts_tensor_release(x);
+        x = xp;
+        xp = NULL;
+    }
+    if ((s = pts_int_list_new(pd, nsp, E(c), &pl)) || (s = pts_int_list_new(dl, nsp, E(c), &dll)) ||
+        (s = pts_int_list_new(zeros, nsp, E(c), &zl)) || (s = pts_int_list_new(st, nsp, E(c), &sl)))
+        goto done;
+    if (has_bias && (s = pts_int_list_new(&weight->shape[0], 1, E(c), &bs))) goto done;
+    if ((s = conv_bw_call(g, x, weight, bs, sl, pl, dll, zl, groups, mask, E(c), res))) goto done;
+    if (mask[0]) {
+        PtsTensor *gx = res[0].u.t, *t;
+        res[0] = pts_none();
+        for (int i = 0; i < nsp && !s; i++) {
+            if (!extra[i]) continue;
+            int64_t keep = input->shape[input->ndim - nsp + i];
+            PtsValue v[5] = { pts_vtensor(gx), pts_vint(2 + i), pts_vint(0), pts_vint(keep), pts_vint(1) };
+            if (!(s = call(PTS_AG_SLICE, 5, v, E(c), &t))) { pts_tensor_release(gx); gx = t; }
+        }
+        if (!s && unbatched) {
+            PtsValue v[2] = { pts_vtensor(gx), pts_vint(0) };
+            if (!(s = call(PTS_AG_SQUEEZE_DIM, 2, v, E(c), &t))) { pts_tensor_release(gx); gx = t; }
+        }
+        if (s) { pts_tensor_release(gx); goto done; }
+        set(c, 0, gx);
+    }
+    if (mask[1]) { set(c, 1, res[1].u.t); res[1] = pts_none(); }
+    if (mask[2]) { set(c, 2, res[2].u.t); res[2] = pts_none(); }
+done:
+    for (int i = 0; i < 3; i++) pts_value_release(&res[i]);
+    pts_value_release(&pl); pts_value_release(&dll); pts_value_release(&zl); pts_value_release(&sl);
+    pts_value_release(&bs);
+    pts_tensor_release(x); pts_tensor_release(g); pts_tensor_release(xp);
+    return s;
+}
+
+/* convolution_backward(gO, input, weight, bias_sizes, stride, padding, dilation, transposed,
+ * output_padding, groups, output_mask): linear in (gO, weight) and in (gO, input), so
+ * d gO = conv(ggI, W) + conv(x, ggW) + ggb; d x = grad_input of conv(., ggW) at gO;
+ * d W = grad_weight of conv(ggI, .) at gO */
+PtsStatus pts_bw_convolution_backward(PtsGradCtx *c) {
+    ARG(c, 0, go);
+    ARG(c, 1, input);
+    ARG(c, 2, weight);
+    if (c->args[7].tag == PTS_V_BOOL && c->args[7].u.b)
+        return pts_fail(E(c), PTS_ERR_NOTIMPL, "pyts: transposed convolution is not implemented yet");
+    PtsTensor *ggi = c->go[0], *ggw = c->go[1], *ggb = c->go[2];
+    PtsTensor *a = NULL, *b = NULL, *ab = NULL, *gbr = NULL, *r = NULL;
+    PtsValue res[3];
+    for (int i = 0; i < 3; i++) res[i] = pts_none();
+    PtsStatus s = PTS_OK;
+    if (need(c, 0)) {
+        PtsValue v[9] = { pts_vtensor(ggi), pts_vtensor(weight), pts_none(), c->args[4], c->args[5], c->args[6],
+                          pts_vbool(false), c->args[8], c->args[9] };
+        if ((s = call(PTS_AG_CONVOLUTION, 9, v, E(c), &a))) goto done;
+        v[0] = pts_vtensor(input);
+        v[1] = pts_vtensor(ggw);
+        if ((s = call(PTS_AG_CONVOLUTION, 9, v, E(c), &b)) || (s = call2(PTS_AG_ADD, a, b, E(c), &ab))) goto done;
+        int64_t bshape[PTS_MAX_DIMS];
+        int nd = IN(c, 0)->ndim;
+        for (int i = 0; i < nd; i++) bshape[i] = i == 1 ? IN(c, 0)->shape[1] : 1;
+        if ((s = call_shape(PTS_AG_RESHAPE, ggb, nd, bshape, E(c), &gbr)) || (s = call2(PTS_AG_ADD, ab, gbr, E(c), &r)))
+            goto done;
+        set(c, 0, r);
+    }
+    if (need(c, 1)) {
+        bool m[3] = { true, false, false };
+        if ((s = conv_bw_call(go, input, ggw, pts_none(), c->args[4], c->args[5], c->args[6], c->args[8], c->args[9],
+                              m, E(c), res)))
+            goto done;
+        set(c, 1, res[0].u.t);
+        res[0] = pts_none();
+        for (int i = 1; i < 3; i++) pts_value_release(&res[i]);
+    }
+    if (need(c, 2)) {
+        bool m[3] = { false, true, false };
+        if ((s = conv_bw_call(go, ggi, weight, pts_none(), c->args[4], c->args[5], c->args[6], c->args[8], c->args[9],
+                              m, E(c), res)))
+            goto done;
+        set(c, 2, res[1].u.t);
+        res[1] = pts_none();
+    }
+done:
+    for (int i = 0; i < 3; i++) pts_value_release(&res[i]);
+    pts_tensor_release(a); pts_tensor_release(b); pts_tensor_release(ab); pts_tensor_release(gbr);
+    return s;
+}
+
+/* conv1d / conv2d of an unbatched input: ATen unsqueezes it, convolves and squeezes the result,
+ * so the output's node is SqueezeBackward1 (here one node does all three) */
+const char *pts_bwname_conv(const PtsValue *args) {
+    if (args[0].tag == PTS_V_TENSOR && args[1].tag == PTS_V_TENSOR && args[0].u.t->ndim == args[1].u.t->ndim - 1)
+        return "SqueezeBackward1";
+    return "ConvolutionBackward0";
+}
+
+/* _pad_circular(self, pad): output index j of padded dim d reads input index
+ * istart + (j - ostart) mod core (negative pads crop first, as the kernel does); the dims are
+ * independent, so g is summed back one padded dim at a time with scatter_add. ATen builds this op
+ * from slice copies, so its output's node is CopySlices; here one node does the whole pad. */
+PtsStatus pts_bw_pad_circular(PtsGradCtx *c) {
+    if (!need(c, 0)) return PTS_OK;
+    const PtsTensorMeta *m = IN(c, 0);
+    int64_t pads[2 * PTS_MAX_DIMS];
+    int n = 2 * PTS_MAX_DIMS;
+    PTS_TRY(pts_value_int_list(c->args[1], pads, 2 * PTS_MAX_DIMS, &n, E(c)));
+    int npad = n / 2;
+    if (npad > m->ndim) return pts_fail(E(c), PTS_ERR_INTERNAL, "_pad_circular: %d pads for %d dims", n, m->ndim);
+    PtsTensor *g = pts_tensor_retain(G(c));
+    PtsStatus s = PTS_OK;
+    PtsTensorMeta cur;
+    cur.dtype = m->dtype;
+    cur.ndim = g->ndim;
+    for (int i = 0; i < g->ndim; i++) cur.shape[i] = g->shape[i];
+    for (int k = 0; k < npad && !s; k++) {
+        int d = m->ndim - 1 - k;
+        int64_t lo = pads[2 * k], hi = pads[2 * k + 1], in = m->shape[d], o = g->shape[d];
+        int64_t istart = lo < 0 ? -lo : 0, ostart = lo > 0 ? lo : 0, core = in - istart - (hi < 0 ? -hi : 0);
+        if (core <= 0 && o > 0) { s = pts_fail(E(c), PTS_ERR_INTERNAL, "_pad_circular: empty core"); break; }
+        int64_t ishape[PTS_MAX_DIMS];
+        for (int i = 0; i < g->ndim; i++) ishape[i] = i == d ? o : 1;
+        PtsTensor *idx = NULL, *idxe = NULL, *z = NULL, *r = NULL;
+        if ((s = pts_tensor_new(PTS_INT64, g->ndim, ishape, E(c), &idx))) break;
+        int64_t *ip = (int64_t *)pts_tensor_data(idx);
+        for (int64_t j = 0; j < o; j++) {
+            int64_t q = (j - ostart) % core;
+            ip[j] = istart + (q < 0 ? q + core : q);
+        }
+        cur.shape[d] = in;
+        if (!(s = call_shape(PTS_AG_EXPAND, idx, g->ndim, g->shape, E(c), &idxe)) && !(s = pts_ag_fill(&cur, 0.0, E(c), &z))) {
+            PtsValue v[4] = { pts_vtensor(z), pts_vint(d), pts_vtensor(idxe), pts_vtensor(g) };
+            if (!(s = call(PTS_AG_SCATTER_ADD, 4, v, E(c), &r))) { pts_tensor_release(g); g = r; }
+        }
+        pts_tensor_release(idx); pts_tensor_release(idxe); pts_tensor_release(z);
+    }
+    if (s) { pts_tensor_release(g); return s; }
+    set(c, 0, g);
+    return PTS_OK;
+}

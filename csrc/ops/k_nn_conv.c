@@ -205,11 +205,11 @@ static PtsStatus conv_param(PtsValue v, const char *name, int nsp, int64_t *dst,
     return PTS_OK;
 }
 
-/* The shared body. x must be batched (rank of w). pad_mode NULL: numeric padding (pad_v). */
-static PtsStatus conv_run(PtsTensor *x, PtsTensor *w, PtsTensor *bias, PtsValue stride_v,
-                          PtsValue pad_v, const char *pad_mode, PtsValue dil_v, int64_t groups,
-                          PtsError *err, PtsTensor **res) {
-    *res = NULL;
+/* Geometry and checks of a convolution. x must be batched (rank of w). pad_mode NULL: numeric
+ * padding (pad_v). oshape gets the output's shape. */
+static PtsStatus conv_setup(PtsTensor *x, PtsTensor *w, PtsTensor *bias, PtsValue stride_v,
+                            PtsValue pad_v, const char *pad_mode, PtsValue dil_v, int64_t groups,
+                            PtsError *err, ConvGeom *gp, int64_t *oshape) {
     char b1[256], b2[256];
     int nsp = w->ndim - 2;
     int64_t stride[PTS_MAX_DIMS], pad[PTS_MAX_DIMS], dil[PTS_MAX_DIMS];
@@ -306,12 +306,25 @@ static PtsStatus conv_run(PtsTensor *x, PtsTensor *w, PtsTensor *bias, PtsValue 
     }
     if (x->dtype == PTS_BOOL)
         return nn_not_impl(err, nsp == 3 ? "slow_conv3d_cpu" : "slow_conv2d_cpu", x->dtype);
-    int64_t oshape[PTS_MAX_DIMS] = { g.n, g.oc };
+    oshape[0] = g.n;
+    oshape[1] = g.oc;
     for (int i = 0; i < nsp; i++) {
         int d = off + i;
         g.out[d] = (g.in[d] + g.pad_lo[d] + g.pad_hi[d] - g.dil[d] * (g.k[d] - 1) - 1) / g.stride[d] + 1;
         oshape[2 + i] = g.out[d];
     }
+    *gp = g;
+    return PTS_OK;
+}
+
+/* The shared forward body (see conv_setup). */
+static PtsStatus conv_run(PtsTensor *x, PtsTensor *w, PtsTensor *bias, PtsValue stride_v,
+                          PtsValue pad_v, const char *pad_mode, PtsValue dil_v, int64_t groups,
+                          PtsError *err, PtsTensor **res) {
+    *res = NULL;
+    ConvGeom g = { 0 };
+    int64_t oshape[PTS_MAX_DIMS] = { 0 };
+    PTS_TRY(conv_setup(x, w, bias, stride_v, pad_v, pad_mode, dil_v, groups, err, &g, oshape));
     bool fl = pts_dtype_is_float(x->dtype);
     PtsDType ct = fl ? nn_acc_dtype(x->dtype) : PTS_INT64;
     PtsTensor *xc = NULL, *wc = NULL, *bc = NULL, *y = NULL;
@@ -404,4 +417,128 @@ PtsStatus k__CONVOLUTION_MODE(PtsValue *a, PtsValue *out, PtsError *err) {
                      a[6].u.i, err, &r));
     *out = pts_vtensor(r);
     return PTS_OK;
+}
+
+/* ================= convolution_backward =================
+ * Per batch element and group, with col = im2col(x): grad_weight += g col^T, grad_col = W^T g
+ * folded back into grad_input (col2im), grad_bias = g summed over batch and space. */
+#define DEF_COL2IM(S, T)                                                                       \
+    static void col2im_##S(const T *col, T *x, int64_t cg, const ConvGeom *g) {                \
+        const int64_t *in = g->in, *o = g->out, *st = g->stride, *pl = g->pad_lo, *dl = g->dil; \
+        for (int64_t c = 0; c < cg; c++) {                                                     \
+            T *xc = x + c * in[0] * in[1] * in[2];                                             \
+            for (int64_t kd = 0; kd < g->k[0]; kd++)                                           \
+                for (int64_t kh = 0; kh < g->k[1]; kh++)                                       \
+                    for (int64_t kw = 0; kw < g->k[2]; kw++)                                   \
+                        for (int64_t od = 0; od < o[0]; od++) {                                \
+                            int64_t id = od * st[0] - pl[0] + kd * dl[0];                      \
+                            for (int64_t oh = 0; oh < o[1]; oh++, col += o[2]) {               \
+                                int64_t ih = oh * st[1] - pl[1] + kh * dl[1];                  \
+                                if (id < 0 || id >= in[0] || ih < 0 || ih >= in[1]) continue;  \
+                                T *row = xc + (id * in[1] + ih) * in[2];                       \
+                                for (int64_t ow = 0; ow < o[2]; ow++) {                        \
+                                    int64_t iw = ow * st[2] - pl[2] + kw * dl[2];              \
+                                    if (iw >= 0 && iw < in[2]) row[iw] += col[ow];             \
+                                }                                                              \
+                            }                                                                  \
+                        }                                                                      \
+        }                                                                                      \
+    }
+DEF_COL2IM(f32, float)
+DEF_COL2IM(f64, double)
+
+#define DEF_CONV_BW(S, T, GEMM)                                                                \
+    static PtsStatus conv_bw_##S(const T *go, const T *x, const T *w, T *gx, T *gw, T *gb,     \
+                                 const ConvGeom *g, PtsError *err) {                           \
+        int64_t cg = g->c / g->groups, ocg = g->oc / g->groups;                                \
+        int64_t kk = cg * g->k[0] * g->k[1] * g->k[2];                                         \
+        int64_t lin = g->in[0] * g->in[1] * g->in[2], l = g->out[0] * g->out[1] * g->out[2];   \
+        int64_t ncol;                                                                          \
+        if (!pts_mul_ok(kk, l, &ncol) || !pts_mul_ok(ncol, (int64_t)sizeof(T), &ncol))         \
+            return pts_fail(err, PTS_ERR_NOMEM, "convolution_backward: im2col buffer too large"); \
+        T *col = pts_aligned_alloc((size_t)(ncol > 0 ? ncol : 1));                             \
+        if (!col) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");                        \
+        for (int64_t b = 0; b < g->n; b++)                                                     \
+            for (int64_t gi = 0; gi < g->groups; gi++) {                                       \
+                const T *xg = x + (b * g->c + gi * cg) * lin;                                  \
+                const T *gg = go + (b * g->oc + gi * ocg) * l;                                 \
+                if (gw && kk > 0 && l > 0) {                                                   \
+                    im2col_##S(xg, col, cg, g);                                                \
+                    GEMM(false, true, ocg, kk, l, 1, gg, l, col, l, 1, gw + gi * ocg * kk, kk); \
+                }                                                                              \
+                if (gx && kk > 0 && l > 0) {                                                   \
+                    GEMM(true, false, kk, l, ocg, 1, w + gi * ocg * kk, kk, gg, l, 0, col, l); \
+                    col2im_##S(col, gx + (b * g->c + gi * cg) * lin, cg, g);                   \
+                }                                                                              \
+                if (gb)                                                                        \
+                    for (int64_t o = 0; o < ocg; o++) {                                        \
+                        T acc = 0;                                                             \
+                        for (int64_t i = 0; i < l; i++) acc += gg[o * l + i];                  \
+                        gb[gi * ocg + o] += acc;                                               \
+                    }                                                                          \
+            }                                                                                  \
+        pts_aligned_free(col);                                                                 \
+        return PTS_OK;                                                                         \
+    }
+DEF_CONV_BW(f32, float, pts_sgemm)
+DEF_CONV_BW(f64, double, pts_dgemm)
+
+/* convolution_backward(grad_output, input, weight, bias_sizes, stride, padding, dilation,
+ * transposed, output_padding, groups, output_mask) -> (grad_input, grad_weight, grad_bias).
+ * Outputs left out by output_mask come back as zeros (PyTorch leaves them undefined). */
+PtsStatus k_CONVOLUTION_BACKWARD(PtsValue *a, PtsValue *out, PtsError *err) {
+    PtsTensor *go = a[0].u.t, *x = a[1].u.t, *w = a[2].u.t;
+    for (int i = 0; i < 3; i++) out[i] = pts_none();
+    if (a[7].u.b) return pts_fail(err, PTS_ERR_NOTIMPL, "pyts: transposed convolution is not implemented yet");
+    bool mask[3] = { true, true, true };
+    PtsList *ml = pts_as_list(a[10]);
+    PTS_CHECK(ml->len == 3, err, RUNTIME, "convolution_backward: output_mask must have 3 entries");
+    for (int i = 0; i < 3; i++) mask[i] = ml->items[i].tag == PTS_V_BOOL && ml->items[i].u.b;
+    ConvGeom g = { 0 };
+    int64_t oshape[PTS_MAX_DIMS] = { 0 };
+    char b1[256], b2[256];
+    PTS_TRY(conv_setup(x, w, NULL, a[4], a[5], NULL, a[6], a[9].u.i, err, &g, oshape));
+    bool ok = go->ndim == x->ndim;
+    for (int i = 0; ok && i < x->ndim; i++) ok = go->shape[i] == oshape[i];
+    PTS_CHECK(ok, err, RUNTIME, "convolution_backward: expected grad_output of shape %s, but got %s",
+              pts_shape_str(x->ndim, oshape, b1, sizeof b1), pts_shape_str(go->ndim, go->shape, b2, sizeof b2));
+    PTS_CHECK(go->dtype == x->dtype, err, RUNTIME, "expected scalar type %s but found %s", nn_type_name(x->dtype),
+              nn_type_name(go->dtype));
+    if (!pts_dtype_is_float(x->dtype)) return nn_not_impl(err, "convolution_backward", x->dtype);
+    PtsDType ct = nn_acc_dtype(x->dtype);
+    int64_t bshape[1] = { g.oc };
+    PtsTensor *gc = NULL, *xc = NULL, *wc = NULL, *gx = NULL, *gw = NULL, *gb = NULL;
+    PtsStatus s;
+    if ((s = nn_dense(go, ct, go->ndim, go->shape, err, &gc)) || (s = nn_dense(x, ct, x->ndim, x->shape, err, &xc)) ||
+        (s = nn_dense(w, ct, w->ndim, w->shape, err, &wc)) ||
+        (s = pts_tensor_zeros(ct, x->ndim, x->shape, err, &gx)) || (s = pts_tensor_zeros(ct, w->ndim, w->shape, err, &gw)) ||
+        (s = pts_tensor_zeros(ct, 1, bshape, err, &gb)))
+        goto done;
+    if (pts_numel(gc) > 0) {
+        if (ct == PTS_FLOAT64)
+            s = conv_bw_f64((const double *)pts_tensor_data(gc), (const double *)pts_tensor_data(xc),
+                            (const double *)pts_tensor_data(wc), mask[0] ? (double *)pts_tensor_data(gx) : NULL,
+                            mask[1] ? (double *)pts_tensor_data(gw) : NULL, mask[2] ? (double *)pts_tensor_data(gb) : NULL,
+                            &g, err);
+        else
+            s = conv_bw_f32((const float *)pts_tensor_data(gc), (const float *)pts_tensor_data(xc),
+                            (const float *)pts_tensor_data(wc), mask[0] ? (float *)pts_tensor_data(gx) : NULL,
+                            mask[1] ? (float *)pts_tensor_data(gw) : NULL, mask[2] ? (float *)pts_tensor_data(gb) : NULL,
+                            &g, err);
+        if (s) goto done;
+    }
+    if ((s = nn_result(gx, x->dtype, err, &out[0]))) { gx = NULL; goto done; }
+    gx = NULL;
+    if ((s = nn_result(gw, x->dtype, err, &out[1]))) { gw = NULL; goto done; }
+    gw = NULL;
+    s = nn_result(gb, x->dtype, err, &out[2]);
+    gb = NULL;
+done:
+    if (s) {
+        pts_value_release(&out[0]);
+        pts_value_release(&out[1]);
+    }
+    pts_tensor_release(gc); pts_tensor_release(xc); pts_tensor_release(wc);
+    pts_tensor_release(gx); pts_tensor_release(gw); pts_tensor_release(gb);
+    return s;
 }

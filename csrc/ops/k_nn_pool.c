@@ -330,7 +330,13 @@ PtsStatus k_ADAPTIVE_AVG_POOL2D(PtsValue *a, PtsValue *out, PtsError *err) {
             return pts_fail(err, PTS_ERR_RUNTIME,
                             "mean(): could not infer output dtype. Input dtype must be either a floating "
                             "point or complex dtype. Got: %s", nn_type_name(x->dtype));
-        return adaptive_run(x, 1, 1, err, out);
+        /* through mean.dim, so autograd records MeanBackward1 as PyTorch does */
+        int64_t dims[2] = { -1, -2 };
+        PtsValue args[4] = { a[0], pts_none(), pts_vbool(true), pts_none() };
+        PTS_TRY(pts_int_list_new(dims, 2, err, &args[1]));
+        PtsStatus s = pts_op_call(PTS_OP_MEAN_DIM, args, out, err);
+        pts_value_release(&args[1]);
+        return s;
     }
     return pts_op_call(PTS_OP__ADAPTIVE_AVG_POOL2D, a, out, err);
 }
@@ -371,30 +377,25 @@ static PtsStatus gather_pad(PtsTensor *x, int npad, const int64_t *lo, const int
 
 enum { PAD_REFLECT, PAD_REPLICATE, PAD_CIRCULAR };
 
-/* Pad the last npad dims (pads given last dim first, as PyTorch lists them) by mode. */
-static PtsStatus pad_mode_run(PtsTensor *x, const int64_t *pads, int npad, int mode, PtsError *err,
-                              PtsValue *out) {
-    int nd = x->ndim;
-    int64_t lo[3], hi[3];
-    int64_t *maps[3] = { NULL, NULL, NULL };
-    PtsStatus s = PTS_OK;
+/* Index maps of the last npad dims of an input of shape ishape (pads given last dim first, as
+ * PyTorch lists them): output index j of padded dim i reads input index maps[i][j]. lo / hi are
+ * the pads by padded dim; maps[0..npad) are allocated (the caller frees them, also on error). */
+static PtsStatus pad_maps(int nd, const int64_t *ishape, const int64_t *pads, int npad, int mode,
+                          int64_t *lo, int64_t *hi, int64_t **maps, PtsError *err) {
     for (int i = 0; i < npad; i++) {
         /* geometry dim i counts from the first padded dim; pads[0..1] belong to the last dim */
         lo[i] = pads[2 * (npad - 1 - i)];
         hi[i] = pads[2 * (npad - 1 - i) + 1];
-        int64_t in = x->shape[nd - npad + i], o = in + lo[i] + hi[i];
+        int64_t in = ishape[nd - npad + i], o = in + lo[i] + hi[i];
         maps[i] = pts_malloc(sizeof(int64_t) * (size_t)(o > 0 ? o : 1));
-        if (!maps[i]) { s = pts_fail(err, PTS_ERR_NOMEM, "out of memory"); goto done; }
+        if (!maps[i]) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
         int64_t istart = lo[i] < 0 ? -lo[i] : 0, ostart = lo[i] > 0 ? lo[i] : 0;
         for (int64_t j = 0; j < o; j++) {
             int64_t ip;
             if (mode == PAD_CIRCULAR) {
                 /* ATen crops by the negative pads first, then wraps the kept core */
                 int64_t core = in - istart - (hi[i] < 0 ? -hi[i] : 0);
-                if (core <= 0) {
-                    s = pts_fail(err, PTS_ERR_RUNTIME, "Padding value causes wrapping around more than once.");
-                    goto done;
-                }
+                if (core <= 0) return pts_fail(err, PTS_ERR_RUNTIME, "Padding value causes wrapping around more than once.");
                 ip = (j - ostart) % core;
                 maps[i][j] = istart + (ip < 0 ? ip + core : ip);
                 continue;
@@ -412,10 +413,18 @@ static PtsStatus pad_mode_run(PtsTensor *x, const int64_t *pads, int npad, int m
             maps[i][j] = ip - ostart + istart;
         }
     }
+    return PTS_OK;
+}
+
+/* Pad the last npad dims of x by mode. */
+static PtsStatus pad_mode_run(PtsTensor *x, const int64_t *pads, int npad, int mode, PtsError *err,
+                              PtsValue *out) {
+    int64_t lo[3], hi[3];
+    int64_t *maps[3] = { NULL, NULL, NULL };
     PtsTensor *r;
-    s = gather_pad(x, npad, lo, hi, maps, err, &r);
+    PtsStatus s = pad_maps(x->ndim, x->shape, pads, npad, mode, lo, hi, maps, err);
+    if (!s) s = gather_pad(x, npad, lo, hi, maps, err, &r);
     if (!s) *out = pts_vtensor(r);
-done:
     for (int i = 0; i < 3; i++) pts_free(maps[i]);
     return s;
 }
@@ -602,4 +611,217 @@ PtsStatus k_PAD(PtsValue *a, PtsValue *out, PtsError *err) {
                         "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)", n, nd);
     PtsValue args[2] = { a[0], a[1] };
     return pts_op_call(op, args, out, err);
+}
+
+/* ================= backward of the reflection / replication pads =================
+ * X_backward(grad_output, self, padding): grad_output summed back into self's shape along the
+ * forward's index maps (every output position adds to the input position it read). */
+#define DEF_SCATTER_PAD(S, T)                                                                  \
+    static void scatter_pad_##S(const T *g, T *gi, int nd, const int64_t *gshape,              \
+                                const int64_t *ishape, int npad, int64_t *const *maps) {       \
+        int64_t n = pts_shape_numel(nd, gshape), idx[PTS_MAX_DIMS] = { 0 }, ist[PTS_MAX_DIMS]; \
+        int64_t st = 1;                                                                        \
+        for (int d = nd - 1; d >= 0; d--) { ist[d] = st; st *= ishape[d]; }                    \
+        for (int64_t e = 0; e < n; e++) {                                                      \
+            int64_t off = 0;                                                                   \
+            for (int d = 0; d < nd; d++) {                                                     \
+                int k = d - (nd - npad);                                                       \
+                off += (k >= 0 ? maps[k][idx[d]] : idx[d]) * ist[d];                           \
+            }                                                                                  \
+            gi[off] += g[e];                                                                   \
+            for (int d = nd - 1; d >= 0; d--) {                                                \
+                if (++idx[d] < gshape[d]) break;                                               \
+                idx[d] = 0;                                                                    \
+            }                                                                                  \
+        }                                                                                      \
+    }
+DEF_SCATTER_PAD(f32, float)
+DEF_SCATTER_PAD(f64, double)
+
+static PtsStatus pad_backward_op(PtsValue *a, int dim, int mode, PtsValue *out, PtsError *err) {
+    PtsTensor *g = a[0].u.t, *x = a[1].u.t;
+    int64_t pads[6];
+    int n;
+    char b[256], b2[256], kname[48];
+    snprintf(kname, sizeof kname, "%s_pad%dd_backward", mode == PAD_REFLECT ? "reflection" : "replication", dim);
+    PTS_TRY(nn_ints(a[2], pads, 6, &n, err));
+    PTS_CHECK(n == 2 * dim, err, RUNTIME, "padding size is expected to be %d, but got: %d", 2 * dim, n);
+    PTS_CHECK(x->ndim == dim + 1 || x->ndim == dim + 2, err, RUNTIME,
+              "Expected %dD or %dD (batch mode) tensor for input, but got: %s", dim + 1, dim + 2,
+              pts_shape_str(x->ndim, x->shape, b, sizeof b));
+    PTS_CHECK(g->dtype == x->dtype, err, RUNTIME, "expected scalar type %s but found %s", nn_type_name(g->dtype),
+              nn_type_name(x->dtype));
+    static const char *const dname[3] = { "width", "height", "depth" };
+    int nd = x->ndim;
+    PTS_CHECK(g->ndim == nd, err, RUNTIME, "grad_output must have the input's %d dims, but got: %s", nd,
+              pts_shape_str(g->ndim, g->shape, b, sizeof b));
+    for (int k = 0; k < dim; k++) {
+        int d = nd - 1 - k;
+        int64_t want = x->shape[d] + pads[2 * k] + pads[2 * k + 1];
+        PTS_CHECK(g->shape[d] == want, err, RUNTIME, "grad_output %s unexpected. Expected: %lld, Got: %lld", dname[k],
+                  (long long)want, (long long)g->shape[d]);
+    }
+    for (int d = 0; d < nd - dim; d++)
+        PTS_CHECK(g->shape[d] == x->shape[d], err, RUNTIME, "grad_output of shape %s does not match input of shape %s",
+                  pts_shape_str(g->ndim, g->shape, b, sizeof b), pts_shape_str(nd, x->shape, b2, sizeof b2));
+    if (!pts_dtype_is_float(x->dtype)) return nn_not_impl(err, kname, x->dtype);
+    int64_t lo[3], hi[3];
+    int64_t *maps[3] = { NULL, NULL, NULL };
+    PtsDType ct = nn_acc_dtype(x->dtype);
+    PtsTensor *gc = NULL, *r = NULL;
+    PtsStatus s;
+    if ((s = pad_maps(nd, x->shape, pads, dim, mode, lo, hi, maps, err))) goto done;
+    for (int k = 0; k < dim; k++) {   /* pads the forward would have refused: no index may leave self */
+        int64_t in = x->shape[nd - dim + k];
+        for (int64_t j = 0; j < g->shape[nd - dim + k]; j++)
+            if (maps[k][j] < 0 || maps[k][j] >= in) {
+                s = pts_fail(err, PTS_ERR_RUNTIME, "%s: padding %s does not fit an input of shape %s", kname,
+                             nn_list_str(pads, n, b2, sizeof b2), pts_shape_str(nd, x->shape, b, sizeof b));
+                goto done;
+            }
+    }
+    if ((s = nn_dense(g, ct, nd, g->shape, err, &gc)) || (s = pts_tensor_zeros(ct, nd, x->shape, err, &r))) goto done;
+    if (pts_numel(gc) > 0) {
+        if (ct == PTS_FLOAT64)
+            scatter_pad_f64((const double *)pts_tensor_data(gc), (double *)pts_tensor_data(r), nd, g->shape, x->shape, dim, maps);
+        else
+            scatter_pad_f32((const float *)pts_tensor_data(gc), (float *)pts_tensor_data(r), nd, g->shape, x->shape, dim, maps);
+    }
+    s = nn_result(r, x->dtype, err, out);
+    r = NULL;
+done:
+    for (int i = 0; i < 3; i++) pts_free(maps[i]);
+    pts_tensor_release(gc);
+    pts_tensor_release(r);
+    return s;
+}
+
+PtsStatus k_REFLECTION_PAD1D_BACKWARD(PtsValue *a, PtsValue *out, PtsError *err) { return pad_backward_op(a, 1, PAD_REFLECT, out, err); }
+PtsStatus k_REFLECTION_PAD2D_BACKWARD(PtsValue *a, PtsValue *out, PtsError *err) { return pad_backward_op(a, 2, PAD_REFLECT, out, err); }
+PtsStatus k_REFLECTION_PAD3D_BACKWARD(PtsValue *a, PtsValue *out, PtsError *err) { return pad_backward_op(a, 3, PAD_REFLECT, out, err); }
+PtsStatus k_REPLICATION_PAD1D_BACKWARD(PtsValue *a, PtsValue *out, PtsError *err) { return pad_backward_op(a, 1, PAD_REPLICATE, out, err); }
+PtsStatus k_REPLICATION_PAD2D_BACKWARD(PtsValue *a, PtsValue *out, PtsError *err) { return pad_backward_op(a, 2, PAD_REPLICATE, out, err); }
+PtsStatus k_REPLICATION_PAD3D_BACKWARD(PtsValue *a, PtsValue *out, PtsError *err) { return pad_backward_op(a, 3, PAD_REPLICATE, out, err); }
+
+/* ================= backward of avg_pool2d / _adaptive_avg_pool2d =================
+ * Each output gradient is spread evenly over the input cells of its window (the windows and
+ * divisors of the forward kernels above). */
+#define DEF_AVG_POOL_BW(S, T)                                                                  \
+    static void avg_pool_bw_##S(const T *go, T *gi, const PoolGeom *g, bool count_pad, int64_t divisor) { \
+        for (int64_t p = 0; p < g->planes; p++) {                                              \
+            T *gp = gi + p * g->ih * g->iw;                                                    \
+            for (int64_t oh = 0; oh < g->oh; oh++)                                             \
+                for (int64_t ow = 0; ow < g->ow; ow++) {                                       \
+                    T v = *go++;                                                               \
+                    int64_t h0 = oh * g->sh - g->ph, w0 = ow * g->sw - g->pw;                  \
+                    int64_t h1 = h0 + g->kh, w1 = w0 + g->kw;                                  \
+                    if (h1 > g->ih + g->ph) h1 = g->ih + g->ph;                                \
+                    if (w1 > g->iw + g->pw) w1 = g->iw + g->pw;                                \
+                    int64_t pool = (h1 - h0) * (w1 - w0);                                      \
+                    if (h0 < 0) h0 = 0;                                                        \
+                    if (w0 < 0) w0 = 0;                                                        \
+                    if (h1 > g->ih) h1 = g->ih;                                                \
+                    if (w1 > g->iw) w1 = g->iw;                                                \
+                    if (h0 >= h1 || w0 >= w1) continue;                                        \
+                    int64_t div = divisor ? divisor : count_pad ? pool : (h1 - h0) * (w1 - w0); \
+                    T share = v / (T)div;                                                      \
+                    for (int64_t h = h0; h < h1; h++)                                          \
+                        for (int64_t w = w0; w < w1; w++) gp[h * g->iw + w] += share;          \
+                }                                                                              \
+        }                                                                                      \
+    }
+DEF_AVG_POOL_BW(f32, float)
+DEF_AVG_POOL_BW(f64, double)
+
+#define DEF_ADAPTIVE_BW(S, T)                                                                  \
+    static void adaptive_bw_##S(const T *go, T *gi, int64_t planes, int64_t ih, int64_t iw,    \
+                                int64_t oh, int64_t ow) {                                      \
+        for (int64_t p = 0; p < planes; p++) {                                                 \
+            T *gp = gi + p * ih * iw;                                                          \
+            for (int64_t i = 0; i < oh; i++) {                                                 \
+                int64_t h0 = (i * ih) / oh, h1 = ((i + 1) * ih + oh - 1) / oh;                 \
+                for (int64_t j = 0; j < ow; j++) {                                             \
+                    int64_t w0 = (j * iw) / ow, w1 = ((j + 1) * iw + ow - 1) / ow;             \
+                    T share = *go++ / (T)((h1 - h0) * (w1 - w0));                              \
+                    for (int64_t h = h0; h < h1; h++)                                          \
+                        for (int64_t w = w0; w < w1; w++) gp[h * iw + w] += share;             \
+                }                                                                              \
+            }                                                                                  \
+        }                                                                                      \
+    }
+DEF_ADAPTIVE_BW(f32, float)
+DEF_ADAPTIVE_BW(f64, double)
+
+/* grad_output must have self's leading dims and (oh, ow) last */
+static PtsStatus pool_grad_check(const char *op, const PtsTensor *go, const PtsTensor *x, int64_t oh, int64_t ow,
+                                 PtsError *err) {
+    char b[256], b2[256];
+    int64_t want[PTS_MAX_DIMS];
+    pool_out_shape(x, oh, ow, want);
+    bool ok = go->ndim == x->ndim;
+    for (int i = 0; ok && i < x->ndim; i++) ok = go->shape[i] == want[i];
+    PTS_CHECK(ok, err, RUNTIME, "%s: expected grad_output of shape %s, but got %s", op,
+              pts_shape_str(x->ndim, want, b, sizeof b), pts_shape_str(go->ndim, go->shape, b2, sizeof b2));
+    PTS_CHECK(go->dtype == x->dtype, err, RUNTIME, "expected scalar type %s but found %s", nn_type_name(go->dtype),
+              nn_type_name(x->dtype));
+    if (!pts_dtype_is_float(x->dtype)) return nn_not_impl(err, op, x->dtype);
+    return PTS_OK;
+}
+
+/* avg_pool2d_backward(grad_output, self, kernel_size, stride, padding, ceil_mode,
+ * count_include_pad, divisor_override) */
+PtsStatus k_AVG_POOL2D_BACKWARD(PtsValue *a, PtsValue *out, PtsError *err) {
+    PtsTensor *go = a[0].u.t, *x = a[1].u.t;
+    bool ceil_mode = a[5].u.b, count_pad = a[6].u.b;
+    int64_t divisor = a[7].tag == PTS_V_INT ? a[7].u.i : 0;
+    PTS_CHECK(a[7].tag != PTS_V_INT || divisor != 0, err, RUNTIME, "divisor must be not zero");
+    PoolGeom g;
+    PTS_TRY(pool_setup("avg_pool2d_backward", a + 1, false, ceil_mode, &g, err));
+    PTS_TRY(pool_grad_check("avg_pool2d_backward_out_frame", go, x, g.oh, g.ow, err));
+    PtsDType ct = nn_acc_dtype(x->dtype);
+    PtsTensor *gc = NULL, *r = NULL;
+    PtsStatus s;
+    if ((s = nn_dense(go, ct, go->ndim, go->shape, err, &gc)) || (s = pts_tensor_zeros(ct, x->ndim, x->shape, err, &r)))
+        goto fail;
+    if (pts_numel(gc) > 0) {
+        if (ct == PTS_FLOAT64) avg_pool_bw_f64((const double *)pts_tensor_data(gc), (double *)pts_tensor_data(r), &g, count_pad, divisor);
+        else avg_pool_bw_f32((const float *)pts_tensor_data(gc), (float *)pts_tensor_data(r), &g, count_pad, divisor);
+    }
+    pts_tensor_release(gc);
+    return nn_result(r, x->dtype, err, out);
+fail:
+    pts_tensor_release(gc);
+    pts_tensor_release(r);
+    return s;
+}
+
+/* _adaptive_avg_pool2d_backward(grad_output, self): the output size is grad_output's last two */
+PtsStatus k__ADAPTIVE_AVG_POOL2D_BACKWARD(PtsValue *a, PtsValue *out, PtsError *err) {
+    PtsTensor *go = a[0].u.t, *x = a[1].u.t;
+    char b[256];
+    PTS_CHECK(x->ndim == 3 || x->ndim == 4, err, RUNTIME,
+              "adaptive_avg_pool2d_backward(): Expected 3D or 4D tensor, but got %s",
+              pts_shape_str(x->ndim, x->shape, b, sizeof b));
+    PTS_CHECK(go->ndim == x->ndim, err, RUNTIME,
+              "adaptive_avg_pool2d_backward(): Expected grad_output to have the same dimension as input, but got %s",
+              pts_shape_str(go->ndim, go->shape, b, sizeof b));
+    int64_t oh = go->shape[go->ndim - 2], ow = go->shape[go->ndim - 1];
+    PTS_TRY(pool_grad_check("adaptive_avg_pool2d_backward_cpu", go, x, oh, ow, err));
+    int64_t ih = x->shape[x->ndim - 2], iw = x->shape[x->ndim - 1], planes = 1;
+    for (int i = 0; i < x->ndim - 2; i++) planes *= x->shape[i];
+    PtsDType ct = nn_acc_dtype(x->dtype);
+    PtsTensor *gc = NULL, *r = NULL;
+    PtsStatus s;
+    if ((s = nn_dense(go, ct, go->ndim, go->shape, err, &gc)) || (s = pts_tensor_zeros(ct, x->ndim, x->shape, err, &r)))
+        goto fail;
+    if (pts_numel(gc) > 0 && ih > 0 && iw > 0) {
+        if (ct == PTS_FLOAT64) adaptive_bw_f64((const double *)pts_tensor_data(gc), (double *)pts_tensor_data(r), planes, ih, iw, oh, ow);
+        else adaptive_bw_f32((const float *)pts_tensor_data(gc), (float *)pts_tensor_data(r), planes, ih, iw, oh, ow);
+    }
+    pts_tensor_release(gc);
+    return nn_result(r, x->dtype, err, out);
+fail:
+    pts_tensor_release(gc);
+    pts_tensor_release(r);
+    return s;
 }

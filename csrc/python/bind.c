@@ -8,12 +8,17 @@
 
 #include "../trace/trace.h"
 
+/* from autograd/autograd.h, whose PtsNode clashes with the IR's (trace.h includes ir.h) */
+PTS_INTERNAL PtsStatus pts_set_requires_grad(PtsTensor *t, bool on, PtsError *err);
+
 #define MAX_OVERLOADS 12
 
 typedef struct OpGroup {
     const char *name;          /* Python name: "add" */
     int n;                     /* overloads */
     int ids[MAX_OVERLOADS];    /* PtsOpId, in registry order */
+    bool numbers_as_tensors;   /* Python numbers bind to Tensor parameters (name_allows_numbers) */
+    bool factory;              /* has TensorOptions keywords: takes requires_grad= too */
 } OpGroup;
 
 typedef struct PytsOpObject {
@@ -503,10 +508,66 @@ static void format_signature(const PtsSchema *s, bool method, char *buf, size_t 
     if (k < n) snprintf(buf + k, n - k, ")\n");
 }
 
+static PyObject *op_call_overloads(PytsOpObject *op, PyObject *const *args, Py_ssize_t nargs,
+                                   PyObject *kwnames);
+
+/* Factory functions take requires_grad=, which PyTorch's schemas do not list (its Python argument
+ * parser adds it to every function with TensorOptions keywords): the keyword is taken off, the
+ * overloads bind the rest, and the result becomes a leaf that requires grad. */
+static PyObject *factory_call(PytsOpObject *op, PyObject *const *args, Py_ssize_t nargs,
+                              PyObject *kwnames, Py_ssize_t rg_at) {
+    const OpGroup *g = op->group;
+    PyObject *rg = args[nargs + rg_at];
+    if (rg != Py_None && !PyBool_Check(rg))
+        return PyErr_Format(PyExc_TypeError, "%s(): argument 'requires_grad' must be bool, not %s",
+                            g->name, Py_TYPE(rg)->tp_name);
+    Py_ssize_t nkw = PyTuple_GET_SIZE(kwnames);
+    PyObject *argv[PTS_MAX_ARGS + 1];
+    if (nargs + nkw > PTS_MAX_ARGS + 1)
+        return PyErr_Format(PyExc_TypeError, "%s(): too many arguments", g->name);
+    PyObject *kw2 = nkw > 1 ? PyTuple_New(nkw - 1) : NULL;
+    if (nkw > 1 && !kw2) return NULL;
+    for (Py_ssize_t i = 0; i < nargs; i++) argv[i] = args[i];
+    for (Py_ssize_t k = 0, j = 0; k < nkw; k++) {
+        if (k == rg_at) continue;
+        PyObject *kn = PyTuple_GET_ITEM(kwnames, k);
+        Py_INCREF(kn);
+        PyTuple_SET_ITEM(kw2, j, kn);
+        argv[nargs + j++] = args[nargs + k];
+    }
+    PyObject *r = op_call_overloads(op, argv, nargs, kw2);
+    Py_XDECREF(kw2);
+    if (!r || rg != Py_True) return r;
+    if (!PytsTensor_Check(r)) return r;
+    PtsTensor *t = pyts_tensor_of(r);
+    if (!pts_dtype_is_float(t->dtype)) {
+        Py_DECREF(r);
+        PyErr_SetString(PyExc_RuntimeError, "Only Tensors of floating point and complex dtype can require gradients");
+        return NULL;
+    }
+    PtsError err;
+    err.code = PTS_OK;
+    if (pts_set_requires_grad(t, true, &err)) { Py_DECREF(r); return pyts_raise(&err); }
+    return r;
+}
+
 static PyObject *op_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf,
                                PyObject *kwnames) {
     PytsOpObject *op = (PytsOpObject *)callable;
     Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
+    if (op->group->factory && kwnames) {
+        Py_ssize_t nkw = PyTuple_GET_SIZE(kwnames);
+        for (Py_ssize_t k = 0; k < nkw; k++) {
+            PyObject *kn = PyTuple_GET_ITEM(kwnames, k);
+            if (PyUnicode_Check(kn) && PyUnicode_CompareWithASCIIString(kn, "requires_grad") == 0)
+                return factory_call(op, args, nargs, kwnames, k);
+        }
+    }
+    return op_call_overloads(op, args, nargs, kwnames);
+}
+
+static PyObject *op_call_overloads(PytsOpObject *op, PyObject *const *args, Py_ssize_t nargs,
+                                   PyObject *kwnames) {
     const OpGroup *g = op->group;
     char msgs[MAX_OVERLOADS][256];
     PtsValue vals[PTS_MAX_ARGS];
@@ -514,7 +575,7 @@ static PyObject *op_vectorcall(PyObject *callable, PyObject *const *args, size_t
         return PyErr_Format(PyExc_TypeError, "descriptor '%s' requires a 'Tensor' object", g->name);
     for (int k = 0; k < g->n; k++) {
         const PtsSchema *s = &pts_op_info[g->ids[k]].schema;
-        numbers_as_tensors = name_allows_numbers(g->name);
+        numbers_as_tensors = g->numbers_as_tensors;
         int r = bind(s, op->method, args, nargs, kwnames, vals, msgs[k], sizeof msgs[k]);
         numbers_as_tensors = true;
         if (r < 0) return NULL;
@@ -629,6 +690,26 @@ static int add_to_groups(OpGroup **gs, int *n, const char *name, int id) {
     return 0;
 }
 
+/* A row with PyTorch's TensorOptions keywords (dtype, layout, device, pin_memory). */
+static bool has_tensor_options(const PtsSchema *s) {
+    static const char *const want[] = { "dtype", "layout", "device", "pin_memory" };
+    int found = 0;
+    for (int w = 0; w < 4; w++)
+        for (int i = 0; i < s->nargs; i++)
+            if (s->args[i].kwarg_only && strcmp(s->args[i].name, want[w]) == 0) { found++; break; }
+    return found == 4;
+}
+
+/* per-group flags, computed once so a call does no name lookups */
+static void mark_groups(OpGroup *gs, int n) {
+    for (int i = 0; i < n; i++) {
+        gs[i].numbers_as_tensors = name_allows_numbers(gs[i].name);
+        gs[i].factory = false;
+        for (int k = 0; k < gs[i].n; k++)
+            if (has_tensor_options(&pts_op_info[gs[i].ids[k]].schema)) gs[i].factory = true;
+    }
+}
+
 static PyObject *make_op(const OpGroup *g, bool method) {
     PytsOpObject *o = PyObject_New(PytsOpObject, PytsOp_Type);
     if (!o) return NULL;
@@ -649,6 +730,8 @@ int pyts_ops_setup(PyObject *module) {
         if (info->flags & PTS_F_METHOD)
             if (add_to_groups(&method_groups, &n_method, info->schema.name, id)) return -1;
     }
+    mark_groups(fn_groups, n_fn);
+    mark_groups(method_groups, n_method);
     PyObject *fns = PyDict_New();
     if (!fns) return -1;
     for (int i = 0; i < n_fn; i++) {

@@ -2,6 +2,8 @@
  * share memory both ways; pyts.tensor copies nested lists, scalars and arrays. */
 #include "pyts_python.h"
 
+#include "../autograd/autograd.h"
+
 static int dtype_to_npy(PtsDType d) {
     switch (d) {
     case PTS_UINT8: return NPY_UINT8;
@@ -218,14 +220,7 @@ static PyObject *tensor_from_array(PyObject *obj, PyObject *dtype) {
     return pyts_wrap_tensor(r);
 }
 
-PyObject *pyts_tensor_new_from_data(PyObject *self, PyObject *args, PyObject *kw) {
-    (void)self;
-    static char *kwlist[] = {"data", "dtype", "device", "requires_grad", "pin_memory", NULL};
-    PyObject *data, *dtype = Py_None, *device = Py_None, *rg = Py_False, *pin = Py_False;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|O$OOO:tensor", kwlist, &data, &dtype, &device, &rg, &pin))
-        return NULL;
-    if (dtype != Py_None && !PyObject_TypeCheck(dtype, PytsDType_Type))
-        return PyErr_Format(PyExc_TypeError, "tensor(): argument 'dtype' must be pyts.dtype, not %s", Py_TYPE(dtype)->tp_name);
+static PyObject *tensor_from_data(PyObject *data, PyObject *dtype) {
     if (PYTS_NP_ARRAY(data)) return tensor_from_array(data, dtype);
     PyObject *fast = data;
     Infer in = { 0 };
@@ -241,4 +236,28 @@ PyObject *pyts_tensor_new_from_data(PyObject *self, PyObject *args, PyObject *kw
     char *p = pts_tensor_data(t);
     if (fill(fast, t, 0, &p) < 0) { pts_tensor_release(t); return NULL; }
     return pyts_wrap_tensor(t);
+}
+
+PyObject *pyts_tensor_new_from_data(PyObject *self, PyObject *args, PyObject *kw) {
+    (void)self;
+    static char *kwlist[] = {"data", "dtype", "device", "requires_grad", "pin_memory", NULL};
+    PyObject *data, *dtype = Py_None, *device = Py_None, *rg = Py_False, *pin = Py_False;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|O$OOO:tensor", kwlist, &data, &dtype, &device, &rg, &pin))
+        return NULL;
+    if (dtype != Py_None && !PyObject_TypeCheck(dtype, PytsDType_Type))
+        return PyErr_Format(PyExc_TypeError, "tensor(): argument 'dtype' must be pyts.dtype, not %s", Py_TYPE(dtype)->tp_name);
+    if (!PyBool_Check(rg))
+        return PyErr_Format(PyExc_TypeError, "tensor(): argument 'requires_grad' must be bool, not %s", Py_TYPE(rg)->tp_name);
+    PyObject *r = tensor_from_data(data, dtype);
+    if (!r || rg != Py_True) return r;
+    /* a new leaf that requires grad, as torch.tensor(..., requires_grad=True) */
+    PtsTensor *t = pyts_tensor_of(r);
+    PtsError err = { 0 };
+    if (!pts_dtype_is_float(t->dtype)) {
+        Py_DECREF(r);
+        PyErr_SetString(PyExc_RuntimeError, "Only Tensors of floating point and complex dtype can require gradients");
+        return NULL;
+    }
+    if (pts_set_requires_grad(t, true, &err)) { Py_DECREF(r); return pyts_raise(&err); }
+    return r;
 }

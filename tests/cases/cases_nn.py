@@ -693,3 +693,100 @@ CASES = {
         lambda L, T: L.binary_cross_entropy_with_logits(T(rand(3, dtype=I64)), T(rand(3)), None, None, 1),
     ],
 }
+
+
+# ---- backward ops (hidden rows: pyts._C._call_row against torch.ops.aten) ----
+def aten(L, key, *args):
+    """Registry row `key` ("reflection_pad2d_backward") in pyts, the same aten overload in torch."""
+    if L.__name__ == "torch":
+        name, _, overload = key.partition(".")
+        return getattr(getattr(L.ops.aten, name), overload or "default")(*args)
+    return L._C._call_row(key, *args)
+
+
+def _pad_bw_cases(kind, dim):
+    key = f"{kind}_pad{dim}d_backward"
+    shape = [(2, 5), (2, 4, 5), (1, 3, 4, 5)][dim - 1]
+    pads = [[1, 2], [2, 1, 0, 3], [1, 0, 2, 1, 1, 1]][dim - 1]
+    neg = [[2, -1], [-1, 2, 1, -1], [0, -1, 1, 1, -1, 1]][dim - 1]
+
+    def out(s, p):
+        s = list(s)
+        for k in range(dim):
+            s[-1 - k] += p[2 * k] + p[2 * k + 1]
+        return tuple(s)
+
+    batched = (2,) + shape
+    return [
+        lambda L, T: aten(L, key, T(rand(*out(shape, pads))), T(rand(*shape)), pads),
+        lambda L, T: aten(L, key, T(rand(*out(batched, pads))), T(rand(*batched)), pads),
+        lambda L, T: aten(L, key, T(rand(*out(shape, neg))), T(rand(*shape)), neg),
+        lambda L, T: aten(L, key, T(noncontig(rand(*out(shape, pads)))), T(rand(*shape)), pads),
+        lambda L, T: aten(L, key, T(rand(*out(shape, pads), dtype=F64)), T(rand(*shape, dtype=F64)), pads),
+        lambda L, T: aten(L, key, T(rand(*out(shape, pads), dtype=F16)), T(rand(*shape, dtype=F16)), pads),
+        lambda L, T: aten(L, key, T(rand(*out((0,) + shape, pads))), T(rand(0, *shape)), pads),
+        # errors: grad_output of the wrong size, dtypes that differ, integer dtypes
+        lambda L, T: aten(L, key, T(rand(*shape)), T(rand(*shape)), pads),
+        lambda L, T: aten(L, key, T(rand(*out(shape, pads), dtype=F64)), T(rand(*shape)), pads),
+        lambda L, T: aten(L, key, T(rand(*out(shape, pads), dtype=I64)), T(rand(*shape, dtype=I64)), pads),
+    ]
+
+
+for _kind in ("reflection", "replication"):
+    for _dim in (1, 2, 3):
+        CASES[f"{_kind.upper()}_PAD{_dim}D_BACKWARD"] = _pad_bw_cases(_kind, _dim)
+
+CASES["AVG_POOL2D_BACKWARD"] = [
+    lambda L, T: aten(L, "avg_pool2d_backward", T(rand(2, 3, 2, 2)), T(rand(2, 3, 4, 5)), [2, 2], [2, 2], [0, 0],
+                      False, True, None),
+    lambda L, T: aten(L, "avg_pool2d_backward", T(rand(3, 3, 3)), T(rand(3, 5, 5)), [3, 3], [2, 2], [1, 1],
+                      False, False, None),
+    lambda L, T: aten(L, "avg_pool2d_backward", T(rand(1, 2, 3, 3)), T(rand(1, 2, 5, 5)), [3, 3], [2, 2], [1, 1],
+                      True, True, None),
+    lambda L, T: aten(L, "avg_pool2d_backward", T(noncontig(rand(1, 2, 4, 3))), T(rand(1, 2, 4, 4)), [2, 3],
+                      [1, 2], [1, 1], False, True, 5),
+    lambda L, T: aten(L, "avg_pool2d_backward", T(rand(1, 2, 2, 2, dtype=F64)), T(rand(1, 2, 4, 4, dtype=F64)),
+                      [2, 2], [2, 2], [0, 0], False, True, None),
+    lambda L, T: aten(L, "avg_pool2d_backward", T(rand(0, 2, 2, 2)), T(rand(0, 2, 4, 4)), [2, 2], [2, 2], [0, 0],
+                      False, True, None),
+    # errors: grad_output of the wrong size, differing dtypes, a zero divisor
+    lambda L, T: aten(L, "avg_pool2d_backward", T(rand(1, 2, 3, 2)), T(rand(1, 2, 4, 4)), [2, 2], [2, 2], [0, 0],
+                      False, True, None),
+    lambda L, T: aten(L, "avg_pool2d_backward", T(rand(1, 2, 2, 2, dtype=F64)), T(rand(1, 2, 4, 4)), [2, 2],
+                      [2, 2], [0, 0], False, True, None),
+    lambda L, T: aten(L, "avg_pool2d_backward", T(rand(1, 2, 2, 2)), T(rand(1, 2, 4, 4)), [2, 2], [2, 2], [0, 0],
+                      False, True, 0),
+]
+
+CASES["_ADAPTIVE_AVG_POOL2D_BACKWARD"] = [
+    lambda L, T: aten(L, "_adaptive_avg_pool2d_backward", T(rand(2, 3, 2, 3)), T(rand(2, 3, 5, 7))),
+    lambda L, T: aten(L, "_adaptive_avg_pool2d_backward", T(rand(3, 4, 4)), T(rand(3, 3, 3))),
+    lambda L, T: aten(L, "_adaptive_avg_pool2d_backward", T(noncontig(rand(1, 2, 3, 3))), T(rand(1, 2, 6, 6))),
+    lambda L, T: aten(L, "_adaptive_avg_pool2d_backward", T(rand(1, 2, 1, 1, dtype=F64)), T(rand(1, 2, 4, 5, dtype=F64))),
+    lambda L, T: aten(L, "_adaptive_avg_pool2d_backward", T(rand(1, 2, 2, 2, dtype=F16)), T(rand(1, 2, 4, 4, dtype=F16))),
+    lambda L, T: aten(L, "_adaptive_avg_pool2d_backward", T(rand(1, 2, 2, 2, dtype=F64)), T(rand(1, 2, 4, 4))),
+    lambda L, T: aten(L, "_adaptive_avg_pool2d_backward", T(rand(2, 2, 2)), T(rand(5, 5))),
+]
+
+_CBW = "convolution_backward"
+CASES["CONVOLUTION_BACKWARD"] = [
+    lambda L, T: aten(L, _CBW, T(rand(2, 4, 5, 2)), T(rand(2, 4, 5, 5)), T(rand(4, 2, 3, 3)), [4], [1, 2], [1, 0],
+                      [1, 1], False, [0, 0], 2, [True, True, True]),
+    lambda L, T: aten(L, _CBW, T(rand(2, 2, 4)), T(rand(2, 3, 7)), T(rand(2, 3, 2)), [2], [2], [1], [2], False,
+                      [0], 1, [True, True, True]),
+    lambda L, T: aten(L, _CBW, T(rand(1, 4, 5, 5, dtype=F64)), T(rand(1, 4, 5, 5, dtype=F64)),
+                      T(rand(4, 1, 3, 3, dtype=F64)), [4], [1, 1], [1, 1], [1, 1], False, [0, 0], 4, [True, True, True]),
+    lambda L, T: aten(L, _CBW, T(noncontig(rand(2, 3, 4, 4))), T(noncontig(rand(2, 2, 6, 6))), T(rand(3, 2, 3, 3)),
+                      [3], [1, 1], [0, 0], [1, 1], False, [0, 0], 1, [True, True, True]),
+    lambda L, T: aten(L, _CBW, T(rand(2, 3, 1, 1, 2)), T(rand(2, 2, 3, 3, 4)), T(rand(3, 2, 3, 3, 3)),
+                      [3], [1, 1, 1], [0, 0, 0], [1, 1, 1], False, [0, 0, 0], 1, [True, True, True]),
+    lambda L, T: aten(L, _CBW, T(rand(0, 3, 4, 4)), T(rand(0, 2, 6, 6)), T(rand(3, 2, 3, 3)),
+                      [3], [1, 1], [0, 0], [1, 1], False, [0, 0], 1, [True, True, True]),
+    # errors: grad_output of the wrong shape, dtypes that differ, channel mismatch, integers
+    lambda L, T: aten(L, _CBW, T(rand(2, 3, 5, 4)), T(rand(2, 2, 6, 6)), T(rand(3, 2, 3, 3)),
+                      [3], [1, 1], [0, 0], [1, 1], False, [0, 0], 1, [True, True, True]),
+    lambda L, T: aten(L, _CBW, T(rand(2, 3, 4, 4)), T(rand(2, 3, 6, 6)), T(rand(3, 2, 3, 3)),
+                      [3], [1, 1], [0, 0], [1, 1], False, [0, 0], 1, [True, True, True]),
+    lambda L, T: aten(L, _CBW, T(rand(2, 3, 4, 4, dtype=I64)), T(rand(2, 2, 6, 6, dtype=I64)),
+                      T(rand(3, 2, 3, 3, dtype=I64)), [3], [1, 1], [0, 0], [1, 1], False, [0, 0], 1, [True, True, True]),
+]
