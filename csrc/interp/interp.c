@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "interp.h"
+#include "../ops/builtin.h"
 
 typedef enum {
     I_OP,          /* a = op id */
@@ -25,6 +26,9 @@ typedef enum {
     I_LOOP_NEXT,   /* in = (counter); out = counter+1; a = loop head */
     I_RAISE,       /* in[0] message */
     I_NUM2TENSOR,
+    I_DICT,        /* in = (k0, v0, k1, v1...) */
+    I_PRINT,       /* prim::Print: values separated by spaces, then a newline, to stdout */
+    I_FORMAT,      /* aten::format(fmt, args...): variadic */
 } IOp;
 
 typedef struct Instr {
@@ -150,6 +154,11 @@ static PtsStatus emit_parallel_moves(Lower *L, int n, PtsIrValue *const *from, P
 
 static PtsStatus lower_node(Lower *L, const PtsNode *n) {
     int i;
+    if (n->kind == PTS_OP_FORMAT) {
+        i = emit(L, I_FORMAT, 0, n->ninputs, n->noutputs);
+        if (i < 0) return oom(L);
+        goto operands;
+    }
     if (pts_kind_is_op(n->kind)) {
         i = emit(L, I_OP, n->kind, n->ninputs, n->noutputs);
         if (i < 0) return oom(L);
@@ -206,6 +215,8 @@ static PtsStatus lower_node(Lower *L, const PtsNode *n) {
     case PTS_PRIM_LISTUNPACK: i = emit(L, I_UNPACK, 0, n->ninputs, n->noutputs); break;
     case PTS_PRIM_UNCHECKED_CAST: i = emit(L, I_MOVE, 0, 1, 1); break;
     case PTS_PRIM_NUMTOTENSOR: i = emit(L, I_NUM2TENSOR, 0, 1, 1); break;
+    case PTS_PRIM_DICTCONSTRUCT: i = emit(L, I_DICT, 0, n->ninputs, n->noutputs); break;
+    case PTS_PRIM_PRINT: i = emit(L, I_PRINT, 0, n->ninputs, 0); break;
     case PTS_PRIM_RAISE: i = emit(L, I_RAISE, 0, n->ninputs, 0); break;
     case PTS_PRIM_UNINITIALIZED: {
         int k = add_const(L, pts_none());
@@ -418,6 +429,41 @@ static PtsStatus run_code(const PtsCode *c, PtsValue *regs, PtsError *err) {
         case I_RAISE: {
             PtsValue m = I->nin ? regs[I->in[0]] : pts_none();
             return pts_fail(err, PTS_ERR_RUNTIME, "%s", m.tag == PTS_V_STR ? pts_as_str(m)->data : "Exception");
+        }
+        case I_DICT: {
+            PtsValue d;
+            PTS_TRY(pts_dict_new(I->nin / 2, err, &d));
+            for (int k = 0; k + 1 < I->nin; k += 2) {
+                PtsStatus st = pts_dict_set(d, pts_value_retain(regs[I->in[k]]), pts_value_retain(regs[I->in[k + 1]]), err);
+                if (st) { pts_value_release(&d); return st; }
+            }
+            set_reg(regs, I->out[0], d);
+            break;
+        }
+        case I_PRINT: {
+            PtsBuf b;
+            pts_buf_init(&b);
+            for (int k = 0; k < I->nin; k++) {
+                if (k) pts_buf_puts(&b, " ");
+                PtsStatus st = pts_builtin_print_value(&b, regs[I->in[k]], err);
+                if (st) { pts_buf_free(&b); return st; }
+            }
+            pts_buf_puts(&b, "\n");
+            if (b.oom) { pts_buf_free(&b); return pts_fail(err, PTS_ERR_NOMEM, "out of memory"); }
+            fwrite(b.data, 1, b.len, stdout);
+            fflush(stdout);
+            pts_buf_free(&b);
+            break;
+        }
+        case I_FORMAT: {
+            PtsValue f = regs[I->in[0]], r;
+            if (f.tag != PTS_V_STR) return pts_fail(err, PTS_ERR_TYPE, "format() expects a str");
+            PtsValue args[64];
+            if (I->nin - 1 > 64) return pts_fail(err, PTS_ERR_RUNTIME, "format() with too many arguments");
+            for (int k = 1; k < I->nin; k++) args[k - 1] = regs[I->in[k]];
+            PTS_TRY(pts_builtin_format(pts_as_str(f)->data, pts_as_str(f)->len, args, I->nin - 1, err, &r));
+            set_reg(regs, I->out[0], r);
+            break;
         }
         case I_NUM2TENSOR: {
             PtsTensor *t;

@@ -1006,3 +1006,19 @@ PtsStatus k_SORTED_INT(PtsValue *a, PtsValue *out, PtsError *err) { return sorte
 PtsStatus k_SORTED_FLOAT(PtsValue *a, PtsValue *out, PtsError *err) { return sorted_copy(a, out, err, cmp_float, PTS_V_DOUBLE); }
 PtsStatus k_SORTED_STR(PtsValue *a, PtsValue *out, PtsError *err) { return sorted_copy(a, out, err, cmp_str, PTS_V_STR); }
 /* }==================== */
+
+/* {==================== grad mode ==================== */
+/* NONDET in the registry keeps them from being dropped or reordered as pure ops */
+PtsStatus k_IS_GRAD_ENABLED(PtsValue *a, PtsValue *out, PtsError *err) {
+    (void)a;
+    (void)err;
+    out[0] = pts_vbool(pts_tls_grad_enabled);
+    return PTS_OK;
+}
+PtsStatus k_SET_GRAD_ENABLED(PtsValue *a, PtsValue *out, PtsError *err) {
+    (void)out;
+    (void)err;
+    pts_tls_grad_enabled = B(0);
+    return PTS_OK;
+}
+/* }==================== */
