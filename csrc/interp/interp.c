@@ -29,6 +29,9 @@ typedef enum {
     I_DICT,        /* in = (k0, v0, k1, v1...) */
     I_PRINT,       /* prim::Print: values separated by spaces, then a newline, to stdout */
     I_FORMAT,      /* aten::format(fmt, args...): variadic */
+    I_SCALAR,      /* a = op id of a hidden int/float/bool builtin with every argument given and
+                    * one scalar result: the kernel is called directly (no tensors, so nothing
+                    * for the tracer or the dispatch hook to see) */
 } IOp;
 
 typedef struct Instr {
@@ -152,6 +155,20 @@ static PtsStatus emit_parallel_moves(Lower *L, int n, PtsIrValue *const *from, P
     return PTS_OK;
 }
 
+static bool scalar_kind(PtsArgType a) {
+    return !a.is_list && !a.optional && (a.kind == PTS_T_INT || a.kind == PTS_T_FLOAT || a.kind == PTS_T_BOOL);
+}
+
+static bool scalar_builtin(const PtsNode *n) {
+    const PtsOpInfo *o = &pts_op_info[n->kind];
+    if (!(o->flags & PTS_F_HIDDEN) || o->schema.nret != 1 || !scalar_kind(o->schema.rets[0]) || n->noutputs != 1 ||
+        n->ninputs != o->schema.nargs || n->ninputs > 4)
+        return false;
+    for (int i = 0; i < o->schema.nargs; i++)
+        if (!scalar_kind(o->schema.args[i].type)) return false;
+    return true;
+}
+
 static PtsStatus lower_node(Lower *L, const PtsNode *n) {
     int i;
     if (n->kind == PTS_OP_FORMAT) {
@@ -160,7 +177,7 @@ static PtsStatus lower_node(Lower *L, const PtsNode *n) {
         goto operands;
     }
     if (pts_kind_is_op(n->kind)) {
-        i = emit(L, I_OP, n->kind, n->ninputs, n->noutputs);
+        i = emit(L, scalar_builtin(n) ? I_SCALAR : I_OP, n->kind, n->ninputs, n->noutputs);
         if (i < 0) return oom(L);
         goto operands;
     }
@@ -349,6 +366,13 @@ static PtsStatus run_code(const PtsCode *c, PtsValue *regs, PtsError *err) {
             }
             for (int j = 0; j < I->nout; j++) set_reg(regs, I->out[j], outs[j]);
             for (int j = I->nout; j < s->nret; j++) pts_value_release(&outs[j]);
+            break;
+        }
+        case I_SCALAR: {
+            PtsValue args[4], r = pts_none();
+            for (int k = 0; k < I->nin; k++) args[k] = regs[I->in[k]];
+            PTS_TRY(pts_op_info[I->a].kernel(args, &r, err));
+            set_reg(regs, I->out[0], r);
             break;
         }
         case I_CONST: set_reg(regs, I->out[0], pts_value_retain(c->consts[I->a])); break;
