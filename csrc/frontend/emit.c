@@ -267,6 +267,15 @@ static const char *type_head(const PtsAst *n) {
 
 static const PtsType *parse_type(Emitter *E, const PtsAst *n) {
     if (n->kind == PTS_AST_NONE) return ty(PTS_TY_NONE);
+    if (n->kind == PTS_AST_BINOP && n->op == PTS_TK_PIPE) {
+        /* PEP 604: T | None is Optional[T] */
+        const PtsType *a = parse_type(E, n->kids[0]), *b = a ? parse_type(E, n->kids[1]) : NULL;
+        if (!b) return NULL;
+        if (a->kind == PTS_TY_NONE) { const PtsType *x = a; a = b; b = x; }
+        if (b->kind != PTS_TY_NONE) return efail(E, n, "Union types other than T | None are not supported yet");
+        if (a->kind == PTS_TY_OPTIONAL || a->kind == PTS_TY_NONE) return a;
+        return keep(E, pts_type_optional((PtsType *)a));
+    }
     if (n->kind == PTS_AST_STR) return efail(E, n, "string type annotations are not supported yet");
     const char *h = type_head(n);
     if (h) {

@@ -493,10 +493,8 @@ PtsStatus k_LEN_T(PtsValue *a, PtsValue *out, PtsError *err) {
 }
 PtsStatus k_LEN_STR(PtsValue *a, PtsValue *out, PtsError *err) {
     PTS_TRY(need(a[0], PTS_V_STR, "str", err));
-    /* characters, not bytes */
-    int64_t n = 0;
-    for (size_t i = 0; i < STRV(0)->len; i++) n += ((unsigned char)STRV(0)->data[i] & 0xC0) != 0x80;
-    out[0] = pts_vint(n);
+    /* bytes, as PyTorch's kernel (not characters) */
+    out[0] = pts_vint((int64_t)STRV(0)->len);
     return PTS_OK;
 }
 static PtsStatus dict_len(PtsValue *a, PtsValue *out, PtsError *err) {
@@ -515,31 +513,13 @@ PtsStatus k_GETITEM_T(PtsValue *a, PtsValue *out, PtsError *err) {
     return PTS_OK;
 }
 
-/* byte offsets of the characters of a UTF-8 string */
-static int64_t utf8_count(const char *s, size_t n) {
-    int64_t c = 0;
-    for (size_t i = 0; i < n; i++) c += ((unsigned char)s[i] & 0xC0) != 0x80;
-    return c;
-}
-static size_t utf8_offset(const char *s, size_t n, int64_t ch) {
-    size_t i = 0;
-    for (int64_t c = 0; i < n; i++) {
-        if (((unsigned char)s[i] & 0xC0) != 0x80) {
-            if (c == ch) return i;
-            c++;
-        }
-    }
-    return n;
-}
-
 PtsStatus k_GETITEM_STR(PtsValue *a, PtsValue *out, PtsError *err) {
     PTS_TRY(need(a[0], PTS_V_STR, "str", err));
     const PtsStr *s = STRV(0);
-    int64_t n = utf8_count(s->data, s->len), i = I(1);
+    int64_t n = (int64_t)s->len, i = I(1);   /* bytes, as PyTorch */
     if (i < 0) i += n;
     if (i < 0 || i >= n) return pts_fail(err, PTS_ERR_INDEX, "string index out of range");
-    size_t b = utf8_offset(s->data, s->len, i), e = utf8_offset(s->data, s->len, i + 1);
-    return pts_str_new(s->data + b, e - b, err, out);
+    return pts_str_new(s->data + i, 1, err, out);
 }
 
 static PtsStatus dict_get(PtsValue *a, PtsValue *out, PtsError *err) {
@@ -722,9 +702,9 @@ PtsStatus k_FORMAT(PtsValue *a, PtsValue *out, PtsError *err) {
     return pts_builtin_format(STRV(0)->data, STRV(0)->len, NULL, 0, err, out);
 }
 
-/* Python's slice bounds [start, end) over n characters, as byte offsets */
+/* Python's slice bounds [start, end) over the bytes (PyTorch's string kernels work on bytes) */
 static void str_bounds(const PtsStr *s, int64_t start, int64_t end, size_t *b, size_t *e) {
-    int64_t n = utf8_count(s->data, s->len);
+    int64_t n = (int64_t)s->len;
     if (start < 0) start = start + n < 0 ? 0 : start + n;
     /* TorchScript's end=-1 default means "to the end" */
     if (end == -1) end = n;
@@ -732,8 +712,8 @@ static void str_bounds(const PtsStr *s, int64_t start, int64_t end, size_t *b, s
     if (end > n) end = n;
     if (start > n) start = n;
     if (end < start) end = start;
-    *b = utf8_offset(s->data, s->len, start);
-    *e = utf8_offset(s->data, s->len, end);
+    *b = (size_t)start;
+    *e = (size_t)end;
 }
 
 static PtsStatus str_args(PtsValue *a, int nstr, PtsError *err) {
@@ -764,7 +744,7 @@ PtsStatus k_FIND(PtsValue *a, PtsValue *out, PtsError *err) {
     str_bounds(s, I(2), I(3), &b, &e);
     int64_t r = -1;
     for (size_t i = b; i + p->len <= e; i++)
-        if (memcmp(s->data + i, p->data, p->len) == 0) { r = utf8_count(s->data, i); break; }
+        if (memcmp(s->data + i, p->data, p->len) == 0) { r = (int64_t)i; break; }
     out[0] = pts_vint(r);
     return PTS_OK;
 }
@@ -849,6 +829,14 @@ PtsStatus k_UPPER(PtsValue *a, PtsValue *out, PtsError *err) { return str_case(a
 PtsStatus k_STRIP(PtsValue *a, PtsValue *out, PtsError *err) {
     PTS_TRY(str_args(a, 2, err));
     const PtsStr *s = STRV(0), *cs = STRV(1);
+    /* the schema's default is written with escapes (" \\n\\t\\f\\v"): it means whitespace */
+    static const char ws[] = " \n\t\f\v";
+    if (cs->len == 9 && memcmp(cs->data, " \\n\\t\\f\\v", 9) == 0) {
+        size_t b = 0, e = s->len;
+        while (b < e && memchr(ws, s->data[b], sizeof ws - 1)) b++;
+        while (e > b && memchr(ws, s->data[e - 1], sizeof ws - 1)) e--;
+        return pts_str_new(s->data + b, e - b, err, out);
+    }
     size_t b = 0, e = s->len;
     while (b < e && memchr(cs->data, s->data[b], cs->len)) b++;
     while (e > b && memchr(cs->data, s->data[e - 1], cs->len)) e--;

@@ -108,6 +108,13 @@ suffixes:
         if (*s->p != ']') return sp_fail(s, "expected ']'");
         s->p++;
     }
+    if (*s->p == '(' && t->is_list && !t->alias) {   /* t[](a!): the list's alias annotation */
+        s->p++;
+        t->alias = *s->p++;
+        if (*s->p == '!') { t->write = true; s->p++; }
+        if (*s->p != ')') return sp_fail(s, "expected ')' after alias");
+        s->p++;
+    }
     if (*s->p == '?') { t->optional = true; s->p++; }
     return PTS_OK;
 }
