@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "ast.h"
+#include "../interp/interp.h"
 
 #define PTS_MAX_GRAPH_VALUES (1 << 18)   /* values in one compiled graph (duplicated continuations) */
 #define PTS_MAX_EXIT_NEST 2000           /* ifs with return/break/continue continued one inside another */
@@ -3192,6 +3193,12 @@ static PtsStatus compile_def(CompileCtx *cc, PtsClassType *cls, const PtsSource 
     for (int i = 0; i < E.npool; i++) pts_type_release(E.pool[i]);
     pts_free(E.pool);
     if (!st && cls) st = pts_class_add_method(cls, f, err);
+    if (!st) {
+        /* lower to interpreter code now, so the first call costs what the hundredth does; a
+         * graph the interpreter cannot run yet reports that when it is called */
+        PtsError ignored = { 0 };
+        (void)pts_interp_prepare(f, &ignored);
+    }
     pts_arena_free(&a);
     if (st) { pts_function_release(f); return st; }
     if (out) *out = f;
