@@ -2243,7 +2243,17 @@ static bool emit_while(Emitter *E, const PtsAst *s) {
 /* the message of `raise E("msg")` / `assert c, "msg"` */
 static PtsIrValue *raise_message(Emitter *E, const char *prefix, const PtsAst *msg, const PtsAst *at) {
     char buf[1024];
-    if (msg && msg->kind != PTS_AST_STR) return efail(E, msg, "exception messages must be string literals (not supported yet otherwise)");
+    if (msg && msg->kind != PTS_AST_STR) {
+        /* a computed message (f-string, "x" + str(n)): prefixed at run time */
+        PtsIrValue *v = emit_expr(E, msg), *p;
+        if (!v) return NULL;
+        if (v->type->kind != PTS_TY_STR) return efail(E, msg, "exception messages must be str, not %s", tstr(E, v->type));
+        if (!prefix[0]) return v;
+        snprintf(buf, sizeof buf, "%s: ", prefix);
+        PtsValue ps;
+        if (pts_str_new(buf, strlen(buf), E->err, &ps) || !(p = konst(E, ps, at))) return NULL;
+        return op2(E, "add", p, v, at);
+    }
     snprintf(buf, sizeof buf, "%s%s%.*s", prefix, msg && prefix[0] ? ": " : "", msg ? (int)(msg->len > 900 ? 900 : msg->len) : 0,
              msg ? msg->str : "");
     PtsValue s;
