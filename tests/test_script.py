@@ -114,7 +114,10 @@ def test_error_position_attributes():
     ("s = {1, 2}\n", "set literals are not supported in TorchScript"),
     ("g = (x for x in y)\n", "generator expressions are not supported in TorchScript"),
     ("l = [x for x in y if x]\n", "comprehension ifs are not supported yet"),
-    ("s = f'{x}'\n", "f-strings are not supported yet"),
+    ("s = f'{x!r}'\n", "f-string conversions and format specifications (!...) are not supported in TorchScript"),
+    ("s = f'{x:.2f}'\n", "f-string conversions and format specifications (:...) are not supported in TorchScript"),
+    ("s = f'{x=}'\n", "f-string self-documenting expressions (x=) are not supported in TorchScript"),
+    ("s = f'a}'\n", "f-string: single '}' is not allowed"),
     ("b = b'x'\n", "bytes literals are not supported in TorchScript"),
     ("if (n := 3):\n  pass\n", "assignment expressions (:=) are not supported in TorchScript"),
     ("while x:\n  pass\nelse:\n  pass\n", "else branches of while loops are not supported in TorchScript"),
@@ -321,18 +324,30 @@ def test_error_builtin_overloads_listed(tmp_path):
     ("def f(x, n: int):\n    if n > 0:\n        y = x\n    else:\n        y = n\n    return y\n",
      "Type mismatch: y is set to type Tensor in the true branch and type int in the false branch"),
     ("def f(x) -> int:\n    return x\n", "Return value was annotated as having type int but is actually of type Tensor"),
-    ("def f(x):\n    with x:\n        pass\n    return x\n", "with statements are not supported yet"),
+    ("def f(x):\n    with x:\n        pass\n    return x\n",
+     "with statements are only supported over no_grad() and enable_grad() so far"),
+    ("def f(x):\n    with torch.no_grad():\n        return x\n",
+     "return, break and continue inside a with statement are not supported yet"),
     ("def f(x):\n    def g(y):\n        return y\n    return x\n",
      "nested function definitions are not supported in TorchScript"),
     ("def f(*args):\n    return 1\n", "variadic parameters (*args, **kwargs) are not supported in TorchScript"),
-    ("def f(x):\n    return print(x)\n", "print() is not supported yet"),
+    ("def f(x):\n    print(x, end='')\n    return x\n",
+     "print() keyword arguments (sep, end, file...) are not supported in TorchScript"),
+    ("def f(x):\n    d = {1.5: x}\n    return x\n", "dicts with keys of type float are not supported yet"),
+    ("def f(x):\n    xs = [1, 2]\n    xs.append(x)\n    return x\n",
+     "append(): expected a value of type int but found Tensor"),
+    ("def f(x):\n    return x in [x]\n", "'in' on lists of Tensor is not supported yet"),
+    ("def f(x):\n    d = {'a': 1}\n    return d[2]\n", "dict key: expected a value of type str but found int"),
+    ("def f(x):\n    xs = [1]\n    return xs.frob()\n", "'List[int]' object has no attribute or method 'frob'"),
     ("def f(x: complex):\n    return x\n", "Unknown type name 'complex'"),
     ("def f(x):\n    return x.frobnicate()\n", "'Tensor' object has no attribute or method 'frobnicate'."),
     ("def f(x, n: int):\n    return n + 'a'\n", "Arguments for call are not valid."),
     ("def f(x):\n    return [x, 1]\n",
      "Lists must contain only a single type, first element had type Tensor and element 1 had type int"),
     ("def f(x):\n    a, b = x\n    return a\n", "cannot unpack a value of type Tensor into 2 variables (only tuples for now)"),
-    ("def f(x):\n    for v in x:\n        pass\n    return x\n", "for loops are only supported over range() so far"),
+    ("def f(x, n: int):\n    for v in n:\n        pass\n    return x\n", "for loops over values of type int are not supported yet"),
+    ("def f(x):\n    for v in (1, 2):\n        break\n    return x\n",
+     "break and continue in a for loop over a tuple are not supported yet"),
     ("def f(x):\n    return g(x)\n", "undefined value g"),
     ("def f(x):\n    return np.tanh(x)\n", "Python value of type 'type' cannot be used as a value."),
 ])
@@ -739,3 +754,133 @@ def test_golden(path):
             assert str(e.value).startswith(msg)
 # }====================
 
+
+
+# {==================== the language beyond tensors, against torch.jit.script ====================
+# lists, dicts, strings, comprehensions, for over containers, in, print, f-strings, math, builtins
+LANG = {
+    "for_list": ("def for_list(xs: List[int]) -> int:\n    t = 0\n    for v in xs:\n        t += v * v\n    return t\n",
+                 [([1, 2, 3],), ([],)]),
+    "for_dict": ("def for_dict(d: Dict[str, int]) -> int:\n    t = 0\n    for k in d:\n        t += d[k] * len(k)\n"
+                 "    for k, v in d.items():\n        t -= v\n    return t\n", [({"ab": 2, "c": 5},), ({},)]),
+    "for_enum_zip": ("def for_enum_zip(xs: List[int], ys: List[float]) -> float:\n    t = 0.0\n"
+                     "    for i, v in enumerate(xs):\n        t += i * v\n    for i, v in enumerate(xs, 3):\n        t += i\n"
+                     "    for a, b in zip(xs, ys):\n        t += a * b\n    for i, b in zip(range(2, 9, 3), ys):\n        t += i * b\n"
+                     "    return t\n", [([1, 2, 3], [0.5, 1.5]), ([4], [])]),
+    "for_tensor": ("def for_tensor(x):\n    s = torch.zeros([2])\n    for r in x:\n        s = s + r\n    return s\n",
+                   [(np.arange(6.0).reshape(3, 2),)]),
+    "for_tuple": ("def for_tuple(x):\n    t = 0.0\n    for v in (1, 2.5, 3):\n        t = t + v\n    return x * t\n",
+                  [(np.array([1.0, 2.0]),)]),
+    "for_break": ("def for_break(xs: List[int]) -> int:\n    t = 0\n    for v in xs:\n        if v < 0:\n            break\n"
+                  "        if v == 2:\n            continue\n        t += v\n    return t\n", [([1, 2, 3, -1, 5],), ([2],)]),
+    "listcomp": ("def listcomp(xs: List[int]) -> List[int]:\n    return [v * v + 1 for v in xs]\n", [([1, 2, 3],), ([],)]),
+    "listcomp_tensor": ("def listcomp_tensor(x) -> List[Tensor]:\n    return [r * 2 for r in x]\n",
+                        [(np.arange(4.0).reshape(2, 2),)]),
+    "dictcomp": ("def dictcomp(xs: List[str]) -> Dict[str, int]:\n    return {s: len(s) for s in xs}\n", [(["a", "bcd"],)]),
+    "dict_ops": ("def dict_ops(d: Dict[str, int], k: str):\n    e = {'x': 1, 'y': 2}\n    e[k] = 7\n    e['x'] += 10\n"
+                 "    a = e.get('zz', -1)\n    b = e.setdefault('w', 4)\n    c = e.pop('y')\n    e.update(d)\n"
+                 "    return e, a, b, c, len(e), k in e, 'q' not in e, e.keys(), e.values(), d.get(k)\n",
+                 [({"m": 3}, "k"), ({}, "x")]),
+    "int_dict": ("def int_dict(n: int) -> Dict[int, float]:\n    d: Dict[int, float] = {}\n    for i in range(n):\n"
+                 "        d[i * i] = i / 2\n    return d\n", [(4,)]),
+    "list_ops": ("def list_ops(xs: List[int]):\n    ys = [5, 1]\n    ys.append(3)\n    ys[0] = 9\n    ys[-1] += 1\n"
+                 "    p = ys.pop()\n    return ys, p, 3 in xs, 7 not in xs, sorted(xs), sum(xs), min(xs), max(xs), len(xs)\n",
+                 [([3, 1, 2],), ([7],)]),
+    "str_ops": ("def str_ops(s: str):\n    parts = s.split(',')\n    return (parts, '-'.join(parts), s.startswith('a'), s.endswith('c'),\n"
+                "            s.find('b'), s.lower(), s.upper(), ' x '.strip(), s.replace(',', ';'), 'b' in s, s[0], len(s),\n"
+                "            s.split(), s + '!', s == 'a,b', s != 'a,b')\n",
+                [("a,b,c",), ("A b",)]),
+    "fstring": ("def fstring(x: int, s: str, f: float) -> str:\n    return f'{x}-{s} {f} {[x, x]} ' + '{}+{}'.format(s, x)\n",
+                [(3, "s", 1.0), (-1, "", 0.1)]),
+    "str_conv": ("def str_conv(x: int, f: float, b: bool) -> str:\n    return str(x) + str(f) + str(b) + str([f]) + str((x,))\n",
+                 [(1, 2.5, True), (0, 3.0, False)]),
+    "math_fns": ("def math_fns(a: float, n: int):\n    return (math.sqrt(a), math.floor(a), math.ceil(a), math.log(a), math.exp(a),\n"
+                 "            math.isnan(a), math.pi * n, math.sqrt(n), abs(-n), abs(-a), round(a), divmod(n, 3),\n"
+                 "            divmod(a, 2.0), min(n, 2), max(a, 1.0))\n", [(2.5, 7), (0.5, -4)]),
+    "any_all": ("def any_all(xs: List[int]):\n    bs = [v > 1 for v in xs]\n    return any(bs), all(bs)\n",
+                [([1, 2],), ([2, 3],), ([],)]),
+    "no_grad": ("def no_grad(x):\n    with torch.no_grad():\n        y = x * 2\n    return y + x\n",
+                [(np.array([1.0, 2.0]),)]),
+    "nested_comp": ("def nested_comp(xss: List[List[int]]) -> List[int]:\n    return [sum([v for v in xs]) for xs in xss]\n",
+                    [([[1, 2], [], [3]],)]),
+}
+
+
+def _define_lang(tmp_path, name, src, lib):
+    path = tmp_path / f"{name}_{lib.__name__}.py"
+    path.write_text(src)
+    ns = {"torch": lib, "math": __import__("math"), "List": typing.List, "Dict": typing.Dict,
+          "Tensor": lib.Tensor, "__name__": f"lang_{name}"}
+    exec(compile(src, str(path), "exec"), ns)
+    return ns[name]
+
+
+def _same_value(p, t):
+    if isinstance(t, (tuple, list)):
+        assert type(p) is type(t) and len(p) == len(t), (p, t)
+        for a, b in zip(p, t):
+            _same_value(a, b)
+    elif isinstance(t, dict):
+        assert isinstance(p, dict) and list(p) == list(t), (p, t)
+        for k in t:
+            _same_value(p[k], t[k])
+    elif isinstance(t, torch.Tensor):
+        assert isinstance(p, pyts.Tensor)
+        np.testing.assert_allclose(p.numpy(), t.numpy(), rtol=1e-6)
+    elif isinstance(t, float) and t != t:
+        assert isinstance(p, float) and p != p
+    else:
+        assert type(p) is type(t) and p == t, (p, t)
+
+
+@pytest.mark.parametrize("name", sorted(LANG))
+def test_language_results_match_torch(tmp_path, name):
+    src, calls = LANG[name]
+    ft = torch.jit.script(_define_lang(tmp_path, name, src, torch))
+    fp = pyts.jit.script(_define_lang(tmp_path, name, src, pyts))
+    for args in calls:
+        import copy
+        _same_value(fp(*[_arg(pyts, copy.deepcopy(a)) for a in args]), ft(*[_arg(torch, copy.deepcopy(a)) for a in args]))
+
+
+def test_print_matches_torch(tmp_path, capfd):
+    src = ("def pr(x, y, xs: List[int], d: Dict[str, float], s: str):\n"
+           "    print('hi', 3, 2.5, 1.0, True, None, xs, d, s, [s], (1, s), 1e20, 0.1)\n"
+           "    print(x)\n    print(y)\n    print(x * 100.5, x[0])\n    return 0\n")
+    args = [(np.array([[1.25, -2.0], [3.0, 100.5]]), np.array([1e-5, 1e5]), [1, 2], {"a": 1.0}, "str")]
+    outs = []
+    for lib in (pyts, torch):
+        f = torch.jit.script(_define_lang(tmp_path, "pr", src, torch)) if lib is torch else \
+            pyts.jit.script(_define_lang(tmp_path, "pr", src, pyts))
+        capfd.readouterr()
+        f(*[_arg(lib, a) for a in args[0]])
+        outs.append(capfd.readouterr().out)
+    assert outs[0] == outs[1]
+
+
+def test_no_grad_block_turns_grad_off_and_restores_it(tmp_path):
+    src = ("def ng(x):\n    with torch.no_grad():\n        a = torch.is_grad_enabled()\n        with torch.no_grad():\n"
+           "            b = torch.is_grad_enabled()\n    return a, b, torch.is_grad_enabled()\n")
+    for lib, script in ((pyts, pyts.jit.script), (torch, torch.jit.script)):
+        f = script(_define_lang(tmp_path, "ng", src, lib))
+        assert f(lib.zeros([1])) == (False, False, True)
+        assert lib.is_grad_enabled()
+
+
+def test_language_runtime_errors(tmp_path):
+    src = ("def er(d: Dict[str, int], xs: List[int], k: str, i: int) -> int:\n"
+           "    return d[k] + xs[i]\n")
+    f = pyts.jit.script(_define_lang(tmp_path, "er", src, pyts))
+    assert f({"a": 1}, [5], "a", -1) == 6
+    with pytest.raises(RuntimeError, match="KeyError: b"):
+        f({"a": 1}, [5], "b", 0)
+    with pytest.raises(IndexError, match="list index out of range"):
+        f({"a": 1}, [5], "a", 1)
+
+
+def test_fstring_parse_and_comprehension_scope(tmp_path):
+    assert P("s = f'a{x}b{{c}}{y[1]}'\n") == (
+        "(block (assign (name s) (call (attr format (str \"a{}b{{c}}{}\")) (name x) (subscript (name y) (int 1)))))")
+    src = "def sc(xs: List[int]) -> int:\n    v = 10\n    ys = [v + 1 for v in xs]\n    return v + len(ys)\n"
+    assert pyts.jit.script(_define_lang(tmp_path, "sc", src, pyts))([1, 2]) == 12
+# }====================

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "ast.h"
+#include "../interp/interp.h"
 
 #define PTS_MAX_GRAPH_VALUES (1 << 18)   /* values in one compiled graph (duplicated continuations) */
 #define PTS_MAX_EXIT_NEST 2000           /* ifs with return/break/continue continued one inside another */
@@ -62,6 +63,9 @@ typedef struct Emitter {
     int loop_depth;              /* loops around the current statement */
     const LoopCtx *loop;         /* the innermost loop, or NULL */
     int exit_nest;               /* emit_if_exit/emit_if_loop_exit recursion, bounded */
+    /* the next emit_loop's item of iteration i (for over lists, dicts, zip...), NULL for range */
+    struct PtsIrValue *(*for_item)(struct Emitter *E, PtsIrValue *i, const void *arg, const PtsAst *at);
+    const void *for_item_arg;
 } Emitter;
 
 /* sugared values: what a name or attribute denotes before it is used */
@@ -264,6 +268,15 @@ static const char *type_head(const PtsAst *n) {
 
 static const PtsType *parse_type(Emitter *E, const PtsAst *n) {
     if (n->kind == PTS_AST_NONE) return ty(PTS_TY_NONE);
+    if (n->kind == PTS_AST_BINOP && n->op == PTS_TK_PIPE) {
+        /* PEP 604: T | None is Optional[T] */
+        const PtsType *a = parse_type(E, n->kids[0]), *b = a ? parse_type(E, n->kids[1]) : NULL;
+        if (!b) return NULL;
+        if (a->kind == PTS_TY_NONE) { const PtsType *x = a; a = b; b = x; }
+        if (b->kind != PTS_TY_NONE) return efail(E, n, "Union types other than T | None are not supported yet");
+        if (a->kind == PTS_TY_OPTIONAL || a->kind == PTS_TY_NONE) return a;
+        return keep(E, pts_type_optional((PtsType *)a));
+    }
     if (n->kind == PTS_AST_STR) return efail(E, n, "string type annotations are not supported yet");
     const char *h = type_head(n);
     if (h) {
@@ -586,6 +599,19 @@ static PtsIrValue *op2(Emitter *E, const char *name, PtsIrValue *x, PtsIrValue *
 static PtsIrValue *emit_expr(Emitter *E, const PtsAst *n);
 static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out);
 static PtsIrValue *emit_call(Emitter *E, const PtsAst *n);
+/* lists, dicts, strings and builtins (section at the end of the statements) */
+static PtsIrValue *emit_dict(Emitter *E, const PtsAst *n);
+static PtsIrValue *emit_comprehension(Emitter *E, const PtsAst *n);
+static PtsIrValue *emit_container_index(Emitter *E, PtsIrValue *x, const PtsAst *n);
+static bool emit_container_store(Emitter *E, PtsIrValue *x, const PtsAst *t, PtsIrValue *v, bool *handled);
+static PtsIrValue *emit_contains(Emitter *E, int op, PtsIrValue *item, PtsIrValue *box, const PtsAst *at);
+static PtsIrValue *emit_value_method(Emitter *E, PtsIrValue *self, const char *m, const PtsAst *n);
+static PtsIrValue *emit_print(Emitter *E, const PtsAst *n);
+static PtsIrValue *emit_more_builtins(Emitter *E, const char *name, const PtsAst *n, bool *handled);
+static bool emit_for_iter(Emitter *E, const PtsAst *s);
+static bool emit_with(Emitter *E, const PtsAst *s);
+static PtsIrValue *dict_construct(Emitter *E, int n, PtsIrValue *const *kv, const PtsType *k, const PtsType *v,
+                                  const PtsAst *at);
 
 /* a value as a condition: bool, or an implicit bool() of Tensor/int/float */
 static PtsIrValue *as_bool(Emitter *E, PtsIrValue *v, const PtsAst *at) {
@@ -800,7 +826,7 @@ static PtsIrValue *emit_compare_one(Emitter *E, int op, PtsIrValue *l, PtsIrValu
         if ((ln && !ro) || (rn && !lo)) return cbool(E, !want, at);
         return op2(E, want ? "__is__" : "__isnot__", l, r, at);
     }
-    if (op == PTS_TK_IN || op == PTS_TK_NOT_IN) return efail(E, at, "'in' comparisons are not supported yet");
+    if (op == PTS_TK_IN || op == PTS_TK_NOT_IN) return emit_contains(E, op, l, r, at);
     return emit_binary(E, op, l, r, at);
 }
 
@@ -864,6 +890,8 @@ static PtsIrValue *emit_subscript(Emitter *E, const PtsAst *n) {
         PtsNode *u = mk(E, PTS_KIND_PRIM(PTS_PRIM_TUPLEUNPACK), 1, &x, len, ts, n);
         return u ? u->outputs[k] : NULL;
     }
+    if (x->type->kind == PTS_TY_LIST || x->type->kind == PTS_TY_DICT || x->type->kind == PTS_TY_STR)
+        return emit_container_index(E, x, n);
     if (x->type->kind != PTS_TY_TENSOR)
         return efail(E, n, "indexing values of type %s is not supported yet", tstr(E, x->type));
     /* tensor indexing, one index after another; dim follows the dimensions consumed so far */
@@ -1029,9 +1057,8 @@ static PtsIrValue *emit_expr(Emitter *E, const PtsAst *n) {
     }
     case PTS_AST_LIST: return emit_list(E, n);
     case PTS_AST_SUBSCRIPT: return emit_subscript(E, n);
-    case PTS_AST_DICT: return efail(E, n, "dict literals are not supported yet");
-    case PTS_AST_LISTCOMP: return efail(E, n, "list comprehensions are not supported yet");
-    case PTS_AST_DICTCOMP: return efail(E, n, "dict comprehensions are not supported yet");
+    case PTS_AST_DICT: return emit_dict(E, n);
+    case PTS_AST_LISTCOMP: case PTS_AST_DICTCOMP: return emit_comprehension(E, n);
     case PTS_AST_STARRED: return efail(E, n, "starred expressions are not supported yet");
     case PTS_AST_SLICE: return efail(E, n, "slices can only be used in an index");
     default: return efail(E, n, "unexpected %s in an expression", pts_ast_kind_name(n->kind));
@@ -1194,6 +1221,10 @@ static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out) {
                     *out = (Sv){ SV_VALUE, v, NULL, NULL };
                     return true;
                 }
+            *out = (Sv){ SV_METHOD, obj, name, NULL };
+            return true;
+        }
+        if (obj->type->kind == PTS_TY_LIST || obj->type->kind == PTS_TY_DICT || obj->type->kind == PTS_TY_STR) {
             *out = (Sv){ SV_METHOD, obj, name, NULL };
             return true;
         }
@@ -1420,7 +1451,12 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
     Call c;
     memset(&c, 0, sizeof c);
     if (strcmp(name, "range") == 0) return efail(E, n, "range() can only be used as the iterable of a for loop");
-    if (strcmp(name, "print") == 0) return efail(E, n, "print() is not supported yet");
+    if (strcmp(name, "print") == 0) return emit_print(E, n);
+    {
+        bool handled;
+        PtsIrValue *r = emit_more_builtins(E, name, n, &handled);
+        if (handled) return r;
+    }
     if (strcmp(name, "isinstance") == 0) {
         /* decided statically from the value's type */
         if (n->n != 3) return efail(E, n, "isinstance() takes 2 arguments");
@@ -1566,6 +1602,7 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
             if (!emit_args(E, n, &mc)) return NULL;
             return emit_method_call(E, callee.v, callee.name, &mc, n);
         }
+        if (callee.v->type->kind != PTS_TY_TENSOR) return emit_value_method(E, callee.v, callee.name, n);
         if (!emit_args(E, n, &c)) return NULL;
         bool found;
         PtsIrValue *r = emit_op(E, callee.name, &c, n, &found);
@@ -1657,7 +1694,14 @@ static bool assign_to(Emitter *E, const PtsAst *t, PtsIrValue *v, const PtsAst *
         PtsNode *n = mk(E, PTS_KIND_PRIM(PTS_PRIM_SETATTR), 2, ins, 0, NULL, t);
         return n && set_name_attr(E, n, t->str);
     }
-    case PTS_AST_SUBSCRIPT: return efail(E, t, "assignment to subscripts is not supported yet"), false;
+    case PTS_AST_SUBSCRIPT: {
+        PtsIrValue *x = emit_expr(E, t->kids[0]);
+        bool handled;
+        if (!x) return false;
+        bool ok = emit_container_store(E, x, t, v, &handled);
+        if (handled) return ok;
+        return efail(E, t, "assignment to subscripts is not supported yet"), false;
+    }
     default: return efail(E, t, "cannot assign to this expression"), false;
     }
 }
@@ -1691,9 +1735,11 @@ static bool emit_ann_assign(Emitter *E, const PtsAst *s) {
     if (!t) return false;
     if (!s->kids[2]) return efail(E, s, "annotated declarations without a value are not supported yet"), false;
     PtsIrValue *v;
-    /* an empty list literal takes the annotated element type */
+    /* an empty list or dict literal takes the annotated element types */
     if (s->kids[2]->kind == PTS_AST_LIST && s->kids[2]->n == 0 && t->kind == PTS_TY_LIST)
         v = list_construct(E, 0, NULL, t->elems[0], s->kids[2]);
+    else if (s->kids[2]->kind == PTS_AST_DICT && s->kids[2]->n == 0 && t->kind == PTS_TY_DICT)
+        v = dict_construct(E, 0, NULL, t->elems[0], t->elems[1], s->kids[2]);
     else v = emit_expr(E, s->kids[2]);
     if (!v) return false;
     if (!pts_type_subtype(v->type, t))
@@ -1711,7 +1757,18 @@ static bool emit_ann_assign(Emitter *E, const PtsAst *s) {
 
 static bool emit_aug_assign(Emitter *E, const PtsAst *s) {
     const PtsAst *t = s->kids[0];
-    if (t->kind == PTS_AST_SUBSCRIPT) return efail(E, t, "augmented assignment to subscripts is not supported yet"), false;
+    if (t->kind == PTS_AST_SUBSCRIPT) {
+        /* xs[i] += v on lists and dicts: read, operate, store */
+        PtsIrValue *box = emit_expr(E, t->kids[0]), *cur, *rhs, *r;
+        if (!box) return false;
+        if (box->type->kind != PTS_TY_LIST && box->type->kind != PTS_TY_DICT)
+            return efail(E, t, "augmented assignment to subscripts is not supported yet"), false;
+        bool handled;
+        if (!(cur = emit_container_index(E, box, t)) || !(rhs = emit_expr(E, s->kids[1])) ||
+            !(r = emit_binary(E, s->op, cur, rhs, s)))
+            return false;
+        return emit_container_store(E, box, t, r, &handled);
+    }
     PtsIrValue *cur = emit_expr(E, t), *rhs;
     if (!cur || !(rhs = emit_expr(E, s->kids[1]))) return false;
     PtsIrValue *r;
@@ -2081,6 +2138,9 @@ static int emit_if_loop_exit(Emitter *E, const PtsAst *s, const Cont *rest, PtsI
  * counter: Loop(INT64_MAX, 0 < n, carried..., 0) continuing while counter + 1 < n and not broken. */
 static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue *cond0, const PtsAst *target,
                       const PtsAst *body, const PtsAst *while_cond, PtsIrValue *range_start, PtsIrValue *range_step) {
+    PtsIrValue *(*item_fn)(Emitter *, PtsIrValue *, const void *, const PtsAst *) = E->for_item;
+    const void *item_arg = E->for_item_arg;
+    E->for_item = NULL;   /* nested loops of the body iterate their own way */
     NameSet assigned = { 0 };
     if (!collect_assigned(E, &assigned, body)) return false;
     bool counter_form = target && has_loop_exit(body, true);
@@ -2117,7 +2177,7 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
     if (!loop) return false;
     PtsBlock *b = pts_node_add_block(E->g, loop);
     if (!b) return oom(E), false;
-    bool simple_range = target && target->kind == PTS_AST_NAME && !range_start && !counter_form;
+    bool simple_range = target && target->kind == PTS_AST_NAME && !range_start && !counter_form && !item_fn;
     PtsIrValue *iter = pts_block_add_input(E->g, b, ty(PTS_TY_INT), simple_range ? target->str : NULL);
     if (!iter) return oom(E), false;
     PtsBlock *saved = E->blk;
@@ -2137,6 +2197,7 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
             memcpy(c.pos, a3, sizeof a3);
             if (!(iv = op_call(E, "__derive_index", &c, s))) return false;
         }
+        if (item_fn && !(iv = item_fn(E, iv, item_arg, s))) return false;
         if (!assign_to(E, target, iv, s)) return false;
     }
     E->loop_depth++;
@@ -2257,7 +2318,7 @@ static bool emit_for(Emitter *E, const PtsAst *s) {
             }
         }
     }
-    return efail(E, it, "for loops are only supported over range() so far"), false;
+    return emit_for_iter(E, s);
 }
 
 static bool emit_while(Emitter *E, const PtsAst *s) {
@@ -2269,7 +2330,17 @@ static bool emit_while(Emitter *E, const PtsAst *s) {
 /* the message of `raise E("msg")` / `assert c, "msg"` */
 static PtsIrValue *raise_message(Emitter *E, const char *prefix, const PtsAst *msg, const PtsAst *at) {
     char buf[1024];
-    if (msg && msg->kind != PTS_AST_STR) return efail(E, msg, "exception messages must be string literals (not supported yet otherwise)");
+    if (msg && msg->kind != PTS_AST_STR) {
+        /* a computed message (f-string, "x" + str(n)): prefixed at run time */
+        PtsIrValue *v = emit_expr(E, msg), *p;
+        if (!v) return NULL;
+        if (v->type->kind != PTS_TY_STR) return efail(E, msg, "exception messages must be str, not %s", tstr(E, v->type));
+        if (!prefix[0]) return v;
+        snprintf(buf, sizeof buf, "%s: ", prefix);
+        PtsValue ps;
+        if (pts_str_new(buf, strlen(buf), E->err, &ps) || !(p = konst(E, ps, at))) return NULL;
+        return op2(E, "add", p, v, at);
+    }
     snprintf(buf, sizeof buf, "%s%s%.*s", prefix, msg && prefix[0] ? ": " : "", msg ? (int)(msg->len > 900 ? 900 : msg->len) : 0,
              msg ? msg->str : "");
     PtsValue s;
@@ -2360,7 +2431,7 @@ static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
     case PTS_AST_CONTINUE:
         if (!E->loop) return efail(E, s, "'%s' outside loop", s->kind == PTS_AST_BREAK ? "break" : "continue"), -1;
         return s->kind == PTS_AST_BREAK ? EXIT_BREAK : EXIT_CONTINUE;
-    case PTS_AST_WITH: return efail(E, s, "with statements are not supported yet"), -1;
+    case PTS_AST_WITH: return emit_with(E, s) ? EXIT_NONE : -1;
     case PTS_AST_DEF: return efail(E, s, "nested function definitions are not supported in TorchScript"), -1;
     case PTS_AST_CLASS: return efail(E, s, "class definitions inside functions are not supported in TorchScript"), -1;
     default: return efail(E, s, "unexpected %s statement", pts_ast_kind_name(s->kind)), -1;
@@ -2396,6 +2467,617 @@ static int emit_stmts(Emitter *E, const PtsAst *blk, int start, const Cont *cont
     if (cont) return emit_stmts(E, cont->block, cont->start, cont->next, ret);
     return EXIT_NONE;
 }
+/* }==================== */
+
+/* {==================== lists, dicts, strings and builtins ====================
+ * The TorchScript language beyond tensors: list/dict/str values, their methods and operators as
+ * the generic builtin rows (typed here from the container: `xs[i]` of a List[int] is an int),
+ * `for` over lists, tuples (unrolled), dicts, tensors, enumerate and zip, comprehensions (a loop
+ * appending to a fresh list), print, f-strings and str.format (aten::format), `with no_grad()`. */
+
+/* give an op's generic result (Any from the schema's `t`) its real type */
+static PtsIrValue *retype(PtsIrValue *v, const PtsType *t) {
+    if (!v || !t || v->type == t) return v;
+    pts_type_release(v->type);
+    v->type = R(t);
+    return v;
+}
+
+/* a call of one overload ("append.t") on positional values, its result typed ret (NULL: keep) */
+static PtsIrValue *row_call(Emitter *E, const char *qual, int n, PtsIrValue *const *vals, const PtsType *ret,
+                            const PtsAst *at) {
+    Call c = { .npos = n };
+    for (int i = 0; i < n; i++) c.pos[i] = vals[i];
+    return retype(op_call(E, qual, &c, at), ret);
+}
+
+static const PtsType *elem_of(const PtsType *t) {
+    const PtsType *e = t->elems[0];
+    return e->kind == PTS_TY_TENSOR ? ty(PTS_TY_TENSOR) : e;
+}
+
+/* which overload suffix serves a dict keyed by k: "str" / "int" */
+static const char *dict_key_suffix_of(Emitter *E, const PtsType *dict, const PtsIrValue *key, const PtsAst *at) {
+    int k = dict->elems[0]->kind;
+    if (k == PTS_TY_ANY && key) k = key->type->kind;   /* a comprehension's dict, typed afterwards */
+    if (k == PTS_TY_STR) return "str";
+    if (k == PTS_TY_INT) return "int";
+    return efail(E, at, "dicts with keys of type %s are not supported yet (str and int keys are)",
+                 tstr(E, key && dict->elems[0]->kind == PTS_TY_ANY ? key->type : dict->elems[0]));
+}
+static const char *dict_key_suffix(Emitter *E, const PtsType *dict, const PtsAst *at) {
+    return dict_key_suffix_of(E, dict, NULL, at);
+}
+
+static bool check_fits(Emitter *E, PtsIrValue *v, const PtsType *want, const char *what, const PtsAst *at) {
+    if (want->kind == PTS_TY_ANY || pts_type_subtype(v->type, want)) return true;
+    efail(E, at, "%s: expected a value of type %s but found %s", what, tstr(E, want), tstr(E, v->type));
+    return false;
+}
+
+static PtsIrValue *dict_construct(Emitter *E, int n, PtsIrValue *const *kv, const PtsType *k, const PtsType *v,
+                                  const PtsAst *at) {
+    return mk1(E, PTS_KIND_PRIM(PTS_PRIM_DICTCONSTRUCT), n, kv, pts_type_dict((PtsType *)k, (PtsType *)v), at);
+}
+
+/* {k: v, ...}; {} is Dict[str, Tensor] unless annotated */
+static PtsIrValue *emit_dict(Emitter *E, const PtsAst *n) {
+    PtsIrValue *kv[256];
+    if (n->n > 256) return efail(E, n, "dict literal too long (limit 128 items)");
+    const PtsType *kt = NULL, *vt = NULL;
+    for (int i = 0; i < n->n; i++) {
+        if (n->kids[i]->kind == PTS_AST_STARRED) return efail(E, n->kids[i], "starred expressions are not supported yet");
+        if (!(kv[i] = emit_expr(E, n->kids[i]))) return NULL;
+        const PtsType *t = kv[i]->type->kind == PTS_TY_TENSOR ? ty(PTS_TY_TENSOR) : kv[i]->type;
+        const PtsType **slot = i % 2 ? &vt : &kt;
+        if (!*slot) *slot = t;
+        else if (!pts_type_subtype(t, *slot)) {
+            const PtsType *u = unify(E, *slot, t);
+            if (!u || u->kind == PTS_TY_OPTIONAL || i % 2 == 0)
+                return efail(E, n->kids[i], "Dict %s must contain only a single type, expected: %s but found %s instead",
+                             i % 2 ? "values" : "keys", tstr(E, *slot), tstr(E, t));
+            *slot = u;
+        }
+    }
+    if (kt && kt->kind != PTS_TY_STR && kt->kind != PTS_TY_INT)
+        return efail(E, n, "dicts with keys of type %s are not supported yet (str and int keys are)", tstr(E, kt));
+    return dict_construct(E, n->n, kv, kt ? kt : ty(PTS_TY_STR), vt ? vt : ty(PTS_TY_TENSOR), n);
+}
+
+/* xs[i] on lists, d[k] on dicts, s[i] on strings (NULL with no error set: not a container) */
+static PtsIrValue *emit_container_index(Emitter *E, PtsIrValue *x, const PtsAst *n) {
+    int k = x->type->kind;
+    if (k != PTS_TY_LIST && k != PTS_TY_DICT && k != PTS_TY_STR) return NULL;
+    if (n->n != 2) return efail(E, n, "%s indices must be a single value", tstr(E, x->type));
+    if (n->kids[1]->kind == PTS_AST_SLICE) return efail(E, n->kids[1], "slicing values of type %s is not supported yet", tstr(E, x->type));
+    PtsIrValue *i = emit_expr(E, n->kids[1]);
+    if (!i) return NULL;
+    PtsIrValue *ins[2] = { x, i };
+    if (k == PTS_TY_DICT) {
+        const char *sfx = dict_key_suffix(E, x->type, n);
+        if (!sfx || !check_fits(E, i, x->type->elems[0], "dict key", n->kids[1])) return NULL;
+        return row_call(E, sfx[0] == 's' ? "__getitem__.Dict_str" : "__getitem__.Dict_int", 2, ins, x->type->elems[1], n);
+    }
+    if (i->type->kind != PTS_TY_INT) return efail(E, n->kids[1], "%s indices must be int, not %s", tstr(E, x->type), tstr(E, i->type));
+    if (k == PTS_TY_STR) return row_call(E, "__getitem__.str", 2, ins, NULL, n);
+    return row_call(E, "__getitem__.t", 2, ins, elem_of(x->type), n);
+}
+
+/* xs[i] = v, d[k] = v (false with no error set: not a container) */
+static bool emit_container_store(Emitter *E, PtsIrValue *x, const PtsAst *t, PtsIrValue *v, bool *handled) {
+    int k = x->type->kind;
+    *handled = k == PTS_TY_LIST || k == PTS_TY_DICT;
+    if (!*handled) return false;
+    if (t->n != 2 || t->kids[1]->kind == PTS_AST_SLICE)
+        return efail(E, t, "assignment to slices of %s is not supported yet", tstr(E, x->type)), false;
+    PtsIrValue *i = emit_expr(E, t->kids[1]);
+    if (!i) return false;
+    PtsIrValue *ins[3] = { x, i, v };
+    if (k == PTS_TY_DICT) {
+        const char *sfx = dict_key_suffix_of(E, x->type, i, t);
+        if (!sfx || !check_fits(E, i, x->type->elems[0], "dict key", t->kids[1]) ||
+            !check_fits(E, v, x->type->elems[1], "dict value", t))
+            return false;
+        return row_call(E, sfx[0] == 's' ? "_set_item.str" : "_set_item.int", 3, ins, NULL, t) != NULL;
+    }
+    if (i->type->kind != PTS_TY_INT) return efail(E, t->kids[1], "list indices must be int, not %s", tstr(E, i->type)), false;
+    if (!check_fits(E, v, x->type->elems[0], "list item", t)) return false;
+    return row_call(E, "_set_item.t", 3, ins, x->type, t) != NULL;
+}
+
+/* a in b / a not in b */
+static PtsIrValue *emit_contains(Emitter *E, int op, PtsIrValue *item, PtsIrValue *box, const PtsAst *at) {
+    PtsIrValue *r = NULL, *ins[2] = { box, item };
+    int k = box->type->kind;
+    if (k == PTS_TY_LIST) {
+        int ek = box->type->elems[0]->kind;
+        const char *q = ek == PTS_TY_INT ? "__contains__.int_list" : ek == PTS_TY_FLOAT ? "__contains__.float_list"
+                        : ek == PTS_TY_STR ? "__contains__.str_list" : NULL;
+        if (!q) return efail(E, at, "'in' on lists of %s is not supported yet", tstr(E, box->type->elems[0]));
+        if (!check_fits(E, item, box->type->elems[0], "'in' item", at)) return NULL;
+        r = row_call(E, q, 2, ins, NULL, at);
+    } else if (k == PTS_TY_DICT) {
+        const char *sfx = dict_key_suffix(E, box->type, at);
+        if (!sfx || !check_fits(E, item, box->type->elems[0], "'in' key", at)) return NULL;
+        r = row_call(E, sfx[0] == 's' ? "__contains__.str" : "__contains__.int", 2, ins, NULL, at);
+    } else if (k == PTS_TY_STR) {
+        /* as TorchScript's builtin: s.find(sub) != -1 */
+        if (item->type->kind != PTS_TY_STR) return efail(E, at, "'in <string>' requires string as left operand, not %s", tstr(E, item->type));
+        PtsIrValue *f = row_call(E, "find", 2, (PtsIrValue *[]){ box, item }, NULL, at), *m1;
+        if (!f || !(m1 = cint(E, -1, at))) return NULL;
+        r = op2(E, "ne", f, m1, at);
+    } else {
+        return efail(E, at, "'in' on a value of type %s is not supported yet", tstr(E, box->type));
+    }
+    if (r && op == PTS_TK_NOT_IN) r = op1(E, "__not__", r, at);
+    return r;
+}
+
+/* ---- iterables of for loops and comprehensions ---- */
+enum { IT_LIST, IT_TENSOR, IT_RANGE, IT_ENUMERATE, IT_ZIP, IT_ITEMS };
+typedef struct Iter {
+    int kind;
+    PtsIrValue *v;               /* LIST/TENSOR: the value; ITEMS: the dict; ENUMERATE: start */
+    PtsIrValue *start, *step;    /* RANGE: NULL when 0 / 1 */
+    PtsIrValue *len;             /* number of items */
+    PtsIrValue *keys;            /* ITEMS: keys list */
+    struct Iter *subs;
+    int nsub;
+} Iter;
+
+static bool build_iter(Emitter *E, const PtsAst *n, Iter *it);
+
+static bool iter_of_value(Emitter *E, PtsIrValue *v, const PtsAst *n, Iter *it) {
+    memset(it, 0, sizeof *it);
+    switch (v->type->kind) {
+    case PTS_TY_LIST:
+        it->kind = IT_LIST;
+        it->v = v;
+        return (it->len = row_call(E, "len.t", 1, &v, NULL, n)) != NULL;
+    case PTS_TY_TENSOR:
+        it->kind = IT_TENSOR;
+        it->v = v;
+        return (it->len = op1(E, "len.Tensor", v, n)) != NULL;
+    case PTS_TY_DICT: {
+        /* over the keys, as Python */
+        const char *sfx = dict_key_suffix(E, v->type, n);
+        if (!sfx) return false;
+        PtsIrValue *keys = row_call(E, sfx[0] == 's' ? "keys.str" : "keys.int", 1, &v, NULL, n);
+        if (!keys) return false;
+        PtsType *kt = keep(E, pts_type_list((PtsType *)v->type->elems[0]));
+        return kt && iter_of_value(E, retype(keys, kt), n, it);
+    }
+    default:
+        efail(E, n, "for loops over values of type %s are not supported yet", tstr(E, v->type));
+        return false;
+    }
+}
+
+static bool build_iter(Emitter *E, const PtsAst *n, Iter *it) {
+    memset(it, 0, sizeof *it);
+    if (n->kind == PTS_AST_CALL && (n->kids[0]->kind == PTS_AST_NAME || n->kids[0]->kind == PTS_AST_ATTR)) {
+        const PtsAst *f = n->kids[0];
+        Sv sv = { 0 };
+        bool builtin = false;
+        if (f->kind == PTS_AST_NAME && !lookup(E, f->str)) {
+            if (!emit_sugared(E, f, &sv)) return false;
+            builtin = sv.kind == SV_BUILTIN;
+        }
+        if (builtin && (strcmp(sv.name, "range") == 0 || strcmp(sv.name, "enumerate") == 0 || strcmp(sv.name, "zip") == 0)) {
+            Call c;
+            memset(&c, 0, sizeof c);
+            if (sv.name[0] == 'r') {
+                if (!emit_args(E, n, &c)) return false;
+                if (c.nkw || c.npos < 1 || c.npos > 3) return efail(E, n, "range() takes 1 to 3 positional arguments"), false;
+                for (int i = 0; i < c.npos; i++)
+                    if (c.pos[i]->type->kind != PTS_TY_INT)
+                        return efail(E, c.pos_at[i], "range() arguments must be int, not %s", tstr(E, c.pos[i]->type)), false;
+                it->kind = IT_RANGE;
+                if (c.npos == 1) { it->len = c.pos[0]; return true; }
+                it->start = c.pos[0];
+                if (!(it->step = c.npos == 3 ? c.pos[2] : cint(E, 1, n))) return false;
+                PtsIrValue *rl[3] = { it->start, c.pos[1], it->step };
+                return (it->len = row_call(E, "__range_length", 3, rl, NULL, n)) != NULL;
+            }
+            int nargs = 0;
+            for (int i = 1; i < n->n; i++) {
+                if (n->kids[i]->kind == PTS_AST_STARRED) return efail(E, n->kids[i], "starred arguments are not supported yet"), false;
+                if (n->kids[i]->kind != PTS_AST_KWARG) nargs++;
+            }
+            if (sv.name[0] == 'e') {
+                /* enumerate(xs, start=0) */
+                if (nargs < 1 || nargs > 2 || n->n - 1 > 2) return efail(E, n, "enumerate() takes an iterable and an optional start"), false;
+                it->kind = IT_ENUMERATE;
+                if (!(it->subs = pts_arena_alloc(E->a, sizeof(Iter)))) return oom(E), false;
+                it->nsub = 1;
+                if (!build_iter(E, n->kids[1], it->subs)) return false;
+                it->len = it->subs->len;
+                if (n->n == 3) {
+                    const PtsAst *sa = n->kids[2]->kind == PTS_AST_KWARG ? n->kids[2]->kids[0] : n->kids[2];
+                    if (n->kids[2]->kind == PTS_AST_KWARG && strcmp(n->kids[2]->str, "start") != 0)
+                        return efail(E, n->kids[2], "enumerate() got an unexpected keyword argument '%s'", n->kids[2]->str), false;
+                    if (!(it->v = emit_expr(E, sa))) return false;
+                    if (it->v->type->kind != PTS_TY_INT) return efail(E, sa, "enumerate() start must be int"), false;
+                }
+                return true;
+            }
+            /* zip(a, b, ...): as long as the shortest */
+            if (nargs < 1 || nargs != n->n - 1) return efail(E, n, "zip() takes one or more iterables"), false;
+            it->kind = IT_ZIP;
+            it->nsub = nargs;
+            if (!(it->subs = pts_arena_alloc(E->a, sizeof(Iter) * (size_t)nargs))) return oom(E), false;
+            PtsIrValue *lens[64];
+            if (nargs > 64) return efail(E, n, "zip() of too many iterables"), false;
+            for (int i = 0; i < nargs; i++) {
+                if (!build_iter(E, n->kids[i + 1], &it->subs[i])) return false;
+                lens[i] = it->subs[i].len;
+            }
+            if (nargs == 1) { it->len = lens[0]; return true; }
+            PtsIrValue *l = list_construct(E, nargs, lens, ty(PTS_TY_INT), n);
+            return l && (it->len = row_call(E, "min.self_int", 1, &l, NULL, n)) != NULL;
+        }
+        if (f->kind == PTS_AST_ATTR && strcmp(f->str, "items") == 0 && n->n == 1) {
+            PtsIrValue *d = emit_expr(E, f->kids[0]);
+            if (!d) return false;
+            if (d->type->kind == PTS_TY_DICT) {
+                if (!iter_of_value(E, d, n, it)) return false;
+                it->keys = it->v;
+                it->v = d;
+                it->kind = IT_ITEMS;
+                return true;
+            }
+            return efail(E, f, "'%s' object has no attribute or method 'items'", tstr(E, d->type)), false;
+        }
+    }
+    PtsIrValue *v = emit_expr(E, n);
+    return v && iter_of_value(E, v, n, it);
+}
+
+/* the i-th item of an iterable, inside the loop body */
+static PtsIrValue *iter_item(Emitter *E, const Iter *it, PtsIrValue *i, const PtsAst *at) {
+    switch (it->kind) {
+    case IT_LIST: return row_call(E, "__getitem__.t", 2, (PtsIrValue *[]){ it->v, i }, elem_of(it->v->type), at);
+    case IT_TENSOR: {
+        PtsIrValue *zero = cint(E, 0, at);
+        Call c = { .npos = 3 };
+        c.pos[0] = it->v;
+        c.pos[1] = zero;
+        c.pos[2] = i;
+        return zero ? op_call(E, "select", &c, at) : NULL;
+    }
+    case IT_RANGE:
+        if (!it->start) return i;
+        return row_call(E, "__derive_index", 3, (PtsIrValue *[]){ i, it->start, it->step }, NULL, at);
+    case IT_ENUMERATE: {
+        PtsIrValue *ix = it->v ? op2(E, "add", i, it->v, at) : i, *x;
+        if (!ix || !(x = iter_item(E, it->subs, i, at))) return NULL;
+        return tuple_of(E, 2, (PtsIrValue *[]){ ix, x }, at);
+    }
+    case IT_ZIP: {
+        PtsIrValue *xs[64];
+        for (int k = 0; k < it->nsub; k++)
+            if (!(xs[k] = iter_item(E, &it->subs[k], i, at))) return NULL;
+        return tuple_of(E, it->nsub, xs, at);
+    }
+    case IT_ITEMS: {
+        PtsIrValue *k = row_call(E, "__getitem__.t", 2, (PtsIrValue *[]){ it->keys, i }, elem_of(it->keys->type), at), *v;
+        if (!k) return NULL;
+        const char *sfx = it->v->type->elems[0]->kind == PTS_TY_STR ? "__getitem__.Dict_str" : "__getitem__.Dict_int";
+        if (!(v = row_call(E, sfx, 2, (PtsIrValue *[]){ it->v, k }, it->v->type->elems[1], at))) return NULL;
+        return tuple_of(E, 2, (PtsIrValue *[]){ k, v }, at);
+    }
+    default: return efail(E, at, "internal error: bad iterable");
+    }
+}
+
+static PtsIrValue *for_item_cb(Emitter *E, PtsIrValue *i, const void *arg, const PtsAst *at) {
+    return iter_item(E, arg, i, at);
+}
+
+/* for over a tuple: the body once per item (items may differ in type) */
+static bool emit_for_tuple(Emitter *E, const PtsAst *s, PtsIrValue *tup) {
+    const PtsAst *body = s->kids[2];
+    if (has_loop_exit(body, false))
+        return efail(E, s, "break and continue in a for loop over a tuple are not supported yet"), false;
+    if (has_return_anywhere(body)) return efail(E, s, "return statements inside loops are not supported yet"), false;
+    int n = tup->type->n;
+    PtsType *ts[256];
+    if (n > 256) return efail(E, s, "tuple too long to iterate"), false;
+    if (n == 0) return true;
+    for (int i = 0; i < n; i++) ts[i] = R(tup->type->elems[i]);
+    PtsNode *u = mk(E, PTS_KIND_PRIM(PTS_PRIM_TUPLEUNPACK), 1, &tup, n, ts, s);
+    if (!u) return false;
+    for (int i = 0; i < n; i++) {
+        PtsIrValue *unused = NULL;
+        /* the loop variable takes each item's own type */
+        if (s->kids[0]->kind == PTS_AST_NAME && !set_var(E, s->kids[0]->str, NULL, NULL, NULL)) return false;
+        if (!assign_to(E, s->kids[0], u->outputs[i], s)) return false;
+        int ex = emit_stmts(E, body, 0, NULL, &unused);
+        if (ex < 0) return false;
+        if (ex != EXIT_NONE) return efail(E, s, "raise inside a for loop over a tuple is not supported yet"), false;
+    }
+    return true;
+}
+
+/* for target in <list / tuple / dict / tensor / enumerate / zip / d.items()> */
+static bool emit_for_iter(Emitter *E, const PtsAst *s) {
+    const PtsAst *it_ast = s->kids[1];
+    Iter *it = pts_arena_alloc(E->a, sizeof *it);
+    if (!it) return oom(E), false;
+    if (it_ast->kind == PTS_AST_TUPLE || it_ast->kind == PTS_AST_NAME || it_ast->kind == PTS_AST_ATTR) {
+        /* a tuple is unrolled */
+        if (it_ast->kind == PTS_AST_TUPLE || (it_ast->kind == PTS_AST_NAME && lookup(E, it_ast->str) &&
+                                              lookup(E, it_ast->str)->v && lookup(E, it_ast->str)->v->type->kind == PTS_TY_TUPLE)) {
+            PtsIrValue *t = emit_expr(E, it_ast);
+            return t && emit_for_tuple(E, s, t);
+        }
+    }
+    if (!build_iter(E, it_ast, it)) return false;
+    PtsIrValue *t = cbool(E, true, s);
+    if (!t) return false;
+    E->for_item = for_item_cb;
+    E->for_item_arg = it;
+    bool ok = emit_loop(E, s, it->len, t, s->kids[0], s->kids[2], NULL, NULL, NULL);
+    E->for_item = NULL;
+    return ok;
+}
+
+/* ---- comprehensions: a fresh container filled by a loop ---- */
+static PtsAst *synth(Emitter *E, int kind, const PtsAst *at, int n, PtsAst **kids) {
+    PtsAst *x = pts_arena_alloc(E->a, sizeof *x);
+    PtsAst **k = n ? pts_arena_alloc(E->a, sizeof *k * (size_t)n) : NULL;
+    if (!x || (n && !k)) return oom(E);
+    x->kind = (uint8_t)kind;
+    x->line = at->line;
+    x->col = at->col;
+    x->end_line = at->end_line;
+    x->end_col = at->end_col;
+    x->n = n;
+    x->kids = k;
+    for (int i = 0; i < n; i++) k[i] = kids[i];
+    return x;
+}
+
+static PtsIrValue *emit_comprehension(Emitter *E, const PtsAst *n) {
+    static int counter;
+    bool is_dict = n->kind == PTS_AST_DICTCOMP;
+    char nm[32];
+    snprintf(nm, sizeof nm, "$comp%d", ++counter & 0xffff);
+    const char *name = pts_arena_strndup(E->a, nm, strlen(nm));
+    if (!name) return oom(E);
+    /* the container starts untyped (Any items); the items appended fix its type afterwards */
+    PtsIrValue *box = is_dict ? dict_construct(E, 0, NULL, ty(PTS_TY_ANY), ty(PTS_TY_ANY), n)
+                              : list_construct(E, 0, NULL, ty(PTS_TY_ANY), n);
+    if (!box) return NULL;
+    const PtsAst *target = n->kids[is_dict ? 2 : 1], *iterable = n->kids[is_dict ? 3 : 2];
+    PtsAst *ref = synth(E, PTS_AST_NAME, n, 0, NULL), *stmt;
+    if (!ref) return NULL;
+    ref->str = name;
+    if (is_dict) {
+        /* $comp[key] = value */
+        PtsAst *sub = synth(E, PTS_AST_SUBSCRIPT, n->kids[0], 2, (PtsAst *[]){ ref, n->kids[0] });
+        if (!sub || !(stmt = synth(E, PTS_AST_ASSIGN, n, 2, (PtsAst *[]){ sub, n->kids[1] }))) return NULL;
+    } else {
+        /* $comp.append(element) */
+        PtsAst *attr = synth(E, PTS_AST_ATTR, n->kids[0], 1, &ref), *call;
+        if (!attr) return NULL;
+        attr->str = "append";
+        if (!(call = synth(E, PTS_AST_CALL, n->kids[0], 2, (PtsAst *[]){ attr, n->kids[0] })) ||
+            !(stmt = synth(E, PTS_AST_EXPR_STMT, n, 1, &call)))
+            return NULL;
+    }
+    PtsAst *body = synth(E, PTS_AST_BLOCK, n, 1, &stmt), *loop;
+    if (!body || !(loop = synth(E, PTS_AST_FOR, n, 3, (PtsAst *[]){ (PtsAst *)target, (PtsAst *)iterable, body })))
+        return NULL;
+    /* the loop variables do not leak out of the comprehension */
+    if (!push_scope(E)) return NULL;
+    bool ok = set_var(E, name, box, box->type, NULL) && emit_for_iter(E, loop);
+    pop_scope(E);
+    if (!ok) return NULL;
+    /* the type of the items the loop stored */
+    const PtsType *kt = NULL, *vt = NULL;
+    for (int u = 0; u < box->nuses; u++) {
+        const PtsNode *user = box->uses[u].user;
+        if (!user || user->ninputs < 2 || user->inputs[0] != box) continue;
+        if (is_dict && user->ninputs == 3) { kt = user->inputs[1]->type; vt = user->inputs[2]->type; }
+        if (!is_dict) vt = user->inputs[1]->type;
+    }
+    if (vt && vt->kind == PTS_TY_TENSOR) vt = ty(PTS_TY_TENSOR);
+    if (is_dict) {
+        if (!kt) kt = ty(PTS_TY_STR);
+        PtsType *dt = keep(E, pts_type_dict((PtsType *)kt, (PtsType *)(vt ? vt : ty(PTS_TY_TENSOR))));
+        return dt ? retype(box, dt) : NULL;
+    }
+    PtsType *lt = keep(E, pts_type_list((PtsType *)(vt ? vt : ty(PTS_TY_TENSOR))));
+    if (!lt) return NULL;
+    for (int u = 0; u < box->nuses; u++) {
+        PtsNode *user = box->uses[u].user;
+        if (user && user->noutputs == 1 && user->inputs[0] == box && user->outputs[0]->type->kind == PTS_TY_LIST)
+            retype(user->outputs[0], lt);
+    }
+    return retype(box, lt);
+}
+
+/* ---- methods of lists, dicts and strings ---- */
+static PtsIrValue *emit_value_method(Emitter *E, PtsIrValue *self, const char *m, const PtsAst *n) {
+    Call c;
+    memset(&c, 0, sizeof c);
+    c.pos[0] = self;
+    c.npos = 1;
+    if (!emit_args(E, n, &c)) return NULL;
+    const PtsType *t = self->type;
+    int k = t->kind;
+    if (k == PTS_TY_LIST) {
+        if (strcmp(m, "append") == 0) {
+            if (c.npos != 2 || c.nkw) return efail(E, n, "append() takes exactly one argument");
+            if (!check_fits(E, c.pos[1], t->elems[0], "append()", n)) return NULL;
+            return retype(op_call(E, "append.t", &c, n), t);
+        }
+        if (strcmp(m, "pop") == 0) return retype(op_call(E, "pop.t", &c, n), elem_of(t));
+        return efail(E, n->kids[0], "'%s' object has no attribute or method '%s'", tstr(E, t), m);
+    }
+    if (k == PTS_TY_DICT) {
+        const char *sfx = dict_key_suffix(E, t, n);
+        if (!sfx) return NULL;
+        char q[64];
+        const PtsType *kt = t->elems[0], *vt = t->elems[1];
+        if (c.npos >= 2 && !check_fits(E, c.pos[1], strcmp(m, "update") == 0 ? t : kt, m, n)) return NULL;
+        if (strcmp(m, "keys") == 0 || strcmp(m, "values") == 0) {
+            snprintf(q, sizeof q, "%s.%s", m, sfx);
+            PtsType *lt = keep(E, pts_type_list((PtsType *)(m[0] == 'k' ? kt : vt)));
+            return lt ? retype(op_call(E, q, &c, n), lt) : NULL;
+        }
+        if (strcmp(m, "get") == 0) {
+            if (c.npos == 3) {
+                if (!check_fits(E, c.pos[2], vt, "get() default", n)) return NULL;
+                snprintf(q, sizeof q, "get.default_%s", sfx);
+                return retype(op_call(E, q, &c, n), vt);
+            }
+            snprintf(q, sizeof q, "get.%s", sfx);
+            PtsType *ot = vt->kind == PTS_TY_OPTIONAL ? R(vt) : pts_type_optional((PtsType *)vt);
+            return keep(E, ot) ? retype(op_call(E, q, &c, n), ot) : NULL;
+        }
+        if (strcmp(m, "setdefault") == 0 || strcmp(m, "pop") == 0) {
+            if (m[0] == 's' && c.npos == 3 && !check_fits(E, c.pos[2], vt, "setdefault() default", n)) return NULL;
+            snprintf(q, sizeof q, m[0] == 's' ? "setdefault.%s" : "pop.Dict_%s", sfx);
+            return retype(op_call(E, q, &c, n), vt);
+        }
+        if (strcmp(m, "update") == 0) {
+            snprintf(q, sizeof q, "update.%s", sfx);
+            return op_call(E, q, &c, n);
+        }
+        if (strcmp(m, "items") == 0) {
+            /* a list of (key, value) tuples, built by a comprehension-style loop */
+            if (c.npos != 1 || c.nkw) return efail(E, n, "items() takes no arguments");
+            PtsType *tt = pts_type_tuple(2, (PtsType *const[]){ (PtsType *)kt, (PtsType *)vt });
+            if (!keep(E, tt)) return NULL;
+            PtsType *lt = keep(E, pts_type_list(tt));
+            if (!lt) return NULL;
+            PtsIrValue *box = list_construct(E, 0, NULL, tt, n), *tr;
+            Iter it;
+            if (!box || !iter_of_value(E, self, n, &it) || !(tr = cbool(E, true, n))) return NULL;
+            it.keys = it.v;
+            it.v = self;
+            it.kind = IT_ITEMS;
+            /* the loop body appends; no variables are carried */
+            PtsNode *loop = mk(E, PTS_KIND_PRIM(PTS_PRIM_LOOP), 2, (PtsIrValue *[]){ it.len, tr }, 0, NULL, n);
+            PtsBlock *b = loop ? pts_node_add_block(E->g, loop) : NULL;
+            PtsIrValue *iv = b ? pts_block_add_input(E->g, b, ty(PTS_TY_INT), NULL) : NULL;
+            if (!iv) return oom(E);
+            PtsBlock *saved = E->blk;
+            E->blk = b;
+            PtsIrValue *x = iter_item(E, &it, iv, n);
+            bool ok = x && row_call(E, "append.t", 2, (PtsIrValue *[]){ box, x }, lt, n) &&
+                      pts_block_add_output(E->g, b, tr, E->err) == PTS_OK;
+            E->blk = saved;
+            return ok ? retype(box, lt) : NULL;
+        }
+        return efail(E, n->kids[0], "'%s' object has no attribute or method '%s'", tstr(E, t), m);
+    }
+    /* str */
+    if (strcmp(m, "format") == 0) {
+        if (c.nkw) return efail(E, n, "format() with keyword arguments is not supported yet");
+        return mk1(E, PTS_OP_FORMAT, c.npos, c.pos, R(ty(PTS_TY_STR)), n);
+    }
+    static const char *const str_methods[][2] = {
+        {"startswith", "startswith"}, {"endswith", "endswith"}, {"find", "find"}, {"split", "split.str"},
+        {"join", "join"}, {"lower", "lower"}, {"upper", "upper"}, {"strip", "strip"}, {"replace", "replace"},
+    };
+    for (size_t i = 0; i < sizeof str_methods / sizeof str_methods[0]; i++)
+        if (strcmp(m, str_methods[i][0]) == 0) {
+            PtsIrValue *r = op_call(E, str_methods[i][1], &c, n);
+            /* split's list of str comes typed from the schema */
+            return r;
+        }
+    return efail(E, n->kids[0], "'str' object has no attribute or method '%s'", m);
+}
+
+/* print(a, b, ...): prim::Print */
+static PtsIrValue *emit_print(Emitter *E, const PtsAst *n) {
+    Call c;
+    memset(&c, 0, sizeof c);
+    if (!emit_args(E, n, &c)) return NULL;
+    if (c.nkw) return efail(E, n, "print() keyword arguments (sep, end, file...) are not supported in TorchScript");
+    if (!mk(E, PTS_KIND_PRIM(PTS_PRIM_PRINT), c.npos, c.pos, 0, NULL, n)) return NULL;
+    return cnone(E, n);
+}
+
+/* builtins over values: sum, any, all, sorted, round, divmod, str, hasattr; NULL with no error
+ * set when `name` is not one of them */
+static PtsIrValue *emit_more_builtins(Emitter *E, const char *name, const PtsAst *n, bool *handled) {
+    static const char *const names[] = { "sum", "any", "all", "sorted", "round", "divmod", "str", "hasattr", NULL };
+    *handled = false;
+    for (int i = 0; names[i]; i++) if (strcmp(names[i], name) == 0) *handled = true;
+    if (!*handled) return NULL;
+    if (strcmp(name, "hasattr") == 0) {
+        if (n->n != 3 || n->kids[2]->kind != PTS_AST_STR) return efail(E, n, "hasattr() takes an object and an attribute name given as a string literal");
+        PtsIrValue *obj = emit_expr(E, n->kids[1]);
+        if (!obj) return NULL;
+        bool r = obj->type->kind == PTS_TY_CLASS && (pts_class_find_attr(obj->type->cls, n->kids[2]->str) >= 0 ||
+                                                      pts_class_find_method(obj->type->cls, n->kids[2]->str));
+        return cbool(E, r, n);
+    }
+    Call c;
+    memset(&c, 0, sizeof c);
+    if (!emit_args(E, n, &c)) return NULL;
+    if (c.nkw) return efail(E, n, "%s() keyword arguments are not supported yet", name);
+    if (strcmp(name, "str") == 0) {
+        if (c.npos != 1) return efail(E, n, "str() takes one argument");
+        if (c.pos[0]->type->kind == PTS_TY_STR) return c.pos[0];
+        return op_call(E, "str", &c, n);
+    }
+    if (strcmp(name, "divmod") == 0) {
+        if (c.npos != 2) return efail(E, n, "divmod() takes two arguments");
+        bool fl = c.pos[0]->type->kind == PTS_TY_FLOAT || c.pos[1]->type->kind == PTS_TY_FLOAT;
+        for (int i = 0; fl && i < 2; i++)
+            if (c.pos[i]->type->kind == PTS_TY_INT && !(c.pos[i] = op1(E, "Float.int", c.pos[i], n))) return NULL;
+        return op_call(E, fl ? "divmod.float" : "divmod.int", &c, n);
+    }
+    if (c.npos != 1) return efail(E, n, "%s() takes one argument", name);
+    PtsIrValue *x = c.pos[0];
+    if (strcmp(name, "round") == 0) {
+        if (x->type->kind == PTS_TY_INT) return x;
+        return op_call(E, "round.float", &c, n);
+    }
+    if (x->type->kind != PTS_TY_LIST) {
+        if (x->type->kind == PTS_TY_TENSOR && strcmp(name, "sorted") != 0) return op_call(E, name, &c, n);
+        return efail(E, n, "%s() of a value of type %s is not supported yet", name, tstr(E, x->type));
+    }
+    int ek = x->type->elems[0]->kind;
+    const char *q = NULL;
+    if (strcmp(name, "sum") == 0) q = ek == PTS_TY_INT ? "sum.int" : ek == PTS_TY_FLOAT ? "sum.float" : NULL;
+    else if (strcmp(name, "sorted") == 0) q = ek == PTS_TY_INT ? "sorted.int" : ek == PTS_TY_FLOAT ? "sorted.float" : ek == PTS_TY_STR ? "sorted.str" : NULL;
+    else q = ek == PTS_TY_BOOL ? (name[1] == 'n' ? "any.bool" : "all.bool") : NULL;
+    if (!q) return efail(E, n, "%s() of a list of %s is not supported yet", name, tstr(E, x->type->elems[0]));
+    return op_call(E, q, &c, n);
+}
+
+/* with torch.no_grad(): / torch.enable_grad(): the grad mode is saved, set, and restored after the
+ * body (the body may not leave it by return/break/continue) */
+static bool emit_with(Emitter *E, const PtsAst *s) {
+    const PtsAst *body = s->kids[s->n - 1];
+    if (s->n != 2) return efail(E, s, "with statements take one context manager in TorchScript (nest them)"), false;
+    const PtsAst *item = s->kids[0], *ctx = item->kids[0];
+    const char *nm = NULL;
+    if (ctx->kind == PTS_AST_CALL && ctx->n == 1) {
+        const PtsAst *f = ctx->kids[0];
+        if (f->kind == PTS_AST_NAME || f->kind == PTS_AST_ATTR) nm = f->str;
+    }
+    if (!nm || (strcmp(nm, "no_grad") != 0 && strcmp(nm, "enable_grad") != 0))
+        return efail(E, ctx, "with statements are only supported over no_grad() and enable_grad() so far"), false;
+    if (item->kids[1]) return efail(E, item->kids[1], "'with ... as' is not supported for %s()", nm), false;
+    if (has_return_anywhere(body) || has_loop_exit(body, false))
+        return efail(E, s, "return, break and continue inside a with statement are not supported yet"), false;
+    PtsIrValue *prev = row_call(E, "is_grad_enabled", 0, NULL, NULL, s), *on;
+    if (!prev || !(on = cbool(E, nm[0] == 'e', ctx)) || !row_call(E, "set_grad_enabled", 1, &on, NULL, s)) return false;
+    PtsIrValue *unused = NULL;
+    int ex = emit_stmts(E, body, 0, NULL, &unused);
+    if (ex < 0) return false;
+    if (ex == EXIT_RAISE) return efail(E, s, "raise inside a with statement is not supported yet"), false;
+    return row_call(E, "set_grad_enabled", 1, &prev, NULL, s) != NULL;
+}
+
+/* f"a{x}b" as "a{}b".format(x): the parser already split it */
 /* }==================== */
 
 /* {==================== functions ==================== */
@@ -2608,6 +3290,12 @@ static PtsStatus compile_def(CompileCtx *cc, PtsClassType *cls, const PtsSource 
     for (int i = 0; i < E.npool; i++) pts_type_release(E.pool[i]);
     pts_free(E.pool);
     if (!st && cls) st = pts_class_add_method(cls, f, err);
+    if (!st) {
+        /* lower to interpreter code now, so the first call costs what the hundredth does; a
+         * graph the interpreter cannot run yet reports that when it is called */
+        PtsError ignored = { 0 };
+        (void)pts_interp_prepare(f, &ignored);
+    }
     pts_arena_free(&a);
     if (st) { pts_function_release(f); return st; }
     if (out) *out = f;

@@ -183,6 +183,117 @@ static bool parse_comp_for(Parser *P, PtsAst *comp) {
     return true;
 }
 
+/* {==== f-strings ====
+ * f"a{x}b{y}" is lowered as TorchScript does, to "a{}b{}".format(x, y): the literal parts become a
+ * format string (braces of plain literals doubled), each replacement field is parsed as an
+ * expression from its own text. Conversions (!r), format specs (:.2f) and f"{x=}" are rejected. */
+static PtsAst *fstring_expr(Parser *P, const PtsToken *t, const char *text, size_t len) {
+    PtsSource sub = { text, len, P->src->file, t->line - 1 };
+    PtsToken *toks;
+    int ntoks;
+    if (pts_lex(&sub, P->a, P->err, &toks, &ntoks)) return NULL;
+    Parser Q;
+    memset(&Q, 0, sizeof Q);
+    Q.src = &sub;
+    Q.a = P->a;
+    Q.err = P->err;
+    Q.depth = P->depth;
+    Q.toks = pts_arena_alloc(P->a, sizeof(PtsToken) * (size_t)ntoks);
+    Q.tc_before = pts_arena_alloc(P->a, sizeof(char *) * (size_t)ntoks);
+    if (!Q.toks || !Q.tc_before) { pts_fail(P->err, PTS_ERR_NOMEM, "out of memory"); return NULL; }
+    for (int i = 0; i < ntoks; i++)
+        if (toks[i].kind != PTS_TK_TYPE_COMMENT) Q.toks[Q.ntoks++] = toks[i];
+    while (Q.ntoks > 1 && Q.toks[0].kind == PTS_TK_NEWLINE) { Q.toks++; Q.ntoks--; Q.tc_before++; }
+    if (Q.toks[0].kind == PTS_TK_EOF || Q.toks[0].kind == PTS_TK_INDENT)
+        return perr_at(P, t, "f-string: empty or indented expression");
+    PtsAst *e = parse_test(&Q);
+    if (!e) return NULL;
+    while (kind(&Q) == PTS_TK_NEWLINE || kind(&Q) == PTS_TK_DEDENT) advance(&Q);
+    if (kind(&Q) != PTS_TK_EOF) return perr_at(P, t, "f-string: expected '}' after the expression");
+    /* positions inside the literal are approximate: report the string token's */
+    e->line = t->line;
+    e->col = t->col;
+    e->end_line = t->end_line;
+    e->end_col = t->end_col;
+    return e;
+}
+
+/* appends the parts of one f-string token: fmt gets the format text, call the expressions */
+static bool fstring_parts(Parser *P, const PtsToken *s, PtsBuf *fmt, PtsAst *call) {
+    const char *d = s->str;
+    size_t n = s->str_len;
+    for (size_t i = 0; i < n; i++) {
+        char c = d[i];
+        if ((c == '{' || c == '}') && i + 1 < n && d[i + 1] == c) {
+            pts_buf_putn(fmt, d + i, 2);
+            i++;
+            continue;
+        }
+        if (c == '}') { perr_at(P, s, "f-string: single '}' is not allowed"); return false; }
+        if (c != '{') { pts_buf_putn(fmt, &c, 1); continue; }
+        /* the field runs to the matching '}' outside brackets and quotes */
+        size_t j = i + 1;
+        int depth = 0;
+        char q = 0;
+        for (; j < n; j++) {
+            char x = d[j];
+            if (q) { if (x == q) q = 0; continue; }
+            if (x == '\'' || x == '"') q = x;
+            else if (x == '(' || x == '[' || x == '{') depth++;
+            else if (x == ')' || x == ']' || (x == '}' && depth > 0)) depth--;
+            else if (x == '}' && depth == 0) break;
+            else if (depth == 0 && (x == '!' || x == ':') && !(x == '!' && j + 1 < n && d[j + 1] == '=')) {
+                perr_at(P, s, "f-string conversions and format specifications (%c...) are not supported in TorchScript", x);
+                return false;
+            }
+        }
+        if (j >= n) { perr_at(P, s, "f-string: expected '}'"); return false; }
+        size_t e = j;
+        while (e > i + 1 && (d[e - 1] == ' ' || d[e - 1] == '\t')) e--;
+        if (e > i + 1 && d[e - 1] == '=' && !(e > i + 2 && strchr("=!<>", d[e - 2]))) {
+            perr_at(P, s, "f-string self-documenting expressions (x=) are not supported in TorchScript");
+            return false;
+        }
+        PtsAst *x = fstring_expr(P, s, d + i + 1, j - i - 1);
+        if (!x || !add(P, call, x)) return false;
+        pts_buf_puts(fmt, "{}");
+        i = j;
+    }
+    return true;
+}
+
+static PtsAst *parse_fstrings(Parser *P) {
+    PtsToken *t = peek(P);
+    PtsAst *call = node_at(P, PTS_AST_CALL, t), *attr = node_at(P, PTS_AST_ATTR, t), *lit = node_at(P, PTS_AST_STR, t);
+    if (!call || !attr || !lit || !add(P, attr, lit) || !add(P, call, attr)) return NULL;
+    attr->str = "format";
+    PtsBuf fmt;
+    pts_buf_init(&fmt);
+    while (kind(P) == PTS_TK_STRING) {
+        const PtsToken *s = advance(P);
+        if (s->flags & PTS_STRF_FSTRING) {
+            if (!fstring_parts(P, s, &fmt, call)) { pts_buf_free(&fmt); return NULL; }
+            continue;
+        }
+        for (size_t i = 0; i < s->str_len; i++) {
+            pts_buf_putn(&fmt, s->str + i, 1);
+            if (s->str[i] == '{' || s->str[i] == '}') pts_buf_putn(&fmt, s->str + i, 1);
+        }
+    }
+    if (fmt.oom || fmt.len > PTS_MAX_TOKEN_BYTES) {
+        pts_buf_free(&fmt);
+        return fmt.oom ? (pts_fail(P->err, PTS_ERR_NOMEM, "out of memory"), NULL) : unsupported(P, t, "string literal too long");
+    }
+    lit->str = pts_arena_strndup(P->a, fmt.data ? fmt.data : "", fmt.len);
+    lit->len = fmt.len;
+    pts_buf_free(&fmt);
+    if (!lit->str) { pts_fail(P->err, PTS_ERR_NOMEM, "out of memory"); return NULL; }
+    finish(P, lit);
+    finish(P, attr);
+    return finish(P, call);
+}
+/* }==== */
+
 /* string: STRING+   (adjacent literals are joined) */
 static PtsAst *parse_strings(Parser *P) {
     PtsToken *t = peek(P);
@@ -192,7 +303,7 @@ static PtsAst *parse_strings(Parser *P) {
     for (int i = P->pos; i < P->ntoks && P->toks[i].kind == PTS_TK_STRING; i++) {
         const PtsToken *s = &P->toks[i];
         if (s->flags & PTS_STRF_BYTES) return unsupported(P, s, "bytes literals are not supported in TorchScript");
-        if (s->flags & PTS_STRF_FSTRING) return unsupported(P, s, "f-strings are not supported yet");
+        if (s->flags & PTS_STRF_FSTRING) return parse_fstrings(P);
         total += s->str_len;
         if (total > PTS_MAX_TOKEN_BYTES) return unsupported(P, s, "string literal too long");
     }

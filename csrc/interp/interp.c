@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "interp.h"
+#include "../ops/builtin.h"
 
 typedef enum {
     I_OP,          /* a = op id */
@@ -25,7 +26,12 @@ typedef enum {
     I_LOOP_NEXT,   /* in = (counter); out = counter+1; a = loop head */
     I_RAISE,       /* in[0] message */
     I_NUM2TENSOR,
-    I_DICT,        /* in = (k0, v0, k1, v1, ...) */
+    I_DICT,        /* in = (k0, v0, k1, v1...) */
+    I_PRINT,       /* prim::Print: values separated by spaces, then a newline, to stdout */
+    I_FORMAT,      /* aten::format(fmt, args...): variadic */
+    I_SCALAR,      /* a = op id of a hidden int/float/bool builtin with every argument given and
+                    * one scalar result: the kernel is called directly (no tensors, so nothing
+                    * for the tracer or the dispatch hook to see) */
 } IOp;
 
 typedef struct Instr {
@@ -149,10 +155,29 @@ static PtsStatus emit_parallel_moves(Lower *L, int n, PtsIrValue *const *from, P
     return PTS_OK;
 }
 
+static bool scalar_kind(PtsArgType a) {
+    return !a.is_list && !a.optional && (a.kind == PTS_T_INT || a.kind == PTS_T_FLOAT || a.kind == PTS_T_BOOL);
+}
+
+static bool scalar_builtin(const PtsNode *n) {
+    const PtsOpInfo *o = &pts_op_info[n->kind];
+    if (!(o->flags & PTS_F_HIDDEN) || o->schema.nret != 1 || !scalar_kind(o->schema.rets[0]) || n->noutputs != 1 ||
+        n->ninputs != o->schema.nargs || n->ninputs > 4)
+        return false;
+    for (int i = 0; i < o->schema.nargs; i++)
+        if (!scalar_kind(o->schema.args[i].type)) return false;
+    return true;
+}
+
 static PtsStatus lower_node(Lower *L, const PtsNode *n) {
     int i;
+    if (n->kind == PTS_OP_FORMAT) {
+        i = emit(L, I_FORMAT, 0, n->ninputs, n->noutputs);
+        if (i < 0) return oom(L);
+        goto operands;
+    }
     if (pts_kind_is_op(n->kind)) {
-        i = emit(L, I_OP, n->kind, n->ninputs, n->noutputs);
+        i = emit(L, scalar_builtin(n) ? I_SCALAR : I_OP, n->kind, n->ninputs, n->noutputs);
         if (i < 0) return oom(L);
         goto operands;
     }
@@ -211,6 +236,7 @@ static PtsStatus lower_node(Lower *L, const PtsNode *n) {
     case PTS_PRIM_LISTUNPACK: i = emit(L, I_UNPACK, 0, n->ninputs, n->noutputs); break;
     case PTS_PRIM_UNCHECKED_CAST: i = emit(L, I_MOVE, 0, 1, 1); break;
     case PTS_PRIM_NUMTOTENSOR: i = emit(L, I_NUM2TENSOR, 0, 1, 1); break;
+    case PTS_PRIM_PRINT: i = emit(L, I_PRINT, 0, n->ninputs, 0); break;
     case PTS_PRIM_RAISE: i = emit(L, I_RAISE, 0, n->ninputs, 0); break;
     case PTS_PRIM_UNINITIALIZED: {
         int k = add_const(L, pts_none());
@@ -347,6 +373,13 @@ static PtsStatus run_code(const PtsCode *c, PtsValue *regs, PtsError *err) {
             for (int j = I->nout; j < s->nret; j++) pts_value_release(&outs[j]);
             break;
         }
+        case I_SCALAR: {
+            PtsValue args[4], r = pts_none();
+            for (int k = 0; k < I->nin; k++) args[k] = regs[I->in[k]];
+            PTS_TRY(pts_op_info[I->a].kernel(args, &r, err));
+            set_reg(regs, I->out[0], r);
+            break;
+        }
         case I_CONST: set_reg(regs, I->out[0], pts_value_retain(c->consts[I->a])); break;
         case I_MOVE: set_reg(regs, I->out[0], pts_value_retain(regs[I->in[0]])); break;
         case I_GETATTR: {
@@ -435,6 +468,31 @@ static PtsStatus run_code(const PtsCode *c, PtsValue *regs, PtsError *err) {
         case I_RAISE: {
             PtsValue m = I->nin ? regs[I->in[0]] : pts_none();
             return pts_fail(err, PTS_ERR_RUNTIME, "%s", m.tag == PTS_V_STR ? pts_as_str(m)->data : "Exception");
+        }
+        case I_PRINT: {
+            PtsBuf b;
+            pts_buf_init(&b);
+            for (int k = 0; k < I->nin; k++) {
+                if (k) pts_buf_puts(&b, " ");
+                PtsStatus st = pts_builtin_print_value(&b, regs[I->in[k]], err);
+                if (st) { pts_buf_free(&b); return st; }
+            }
+            pts_buf_puts(&b, "\n");
+            if (b.oom) { pts_buf_free(&b); return pts_fail(err, PTS_ERR_NOMEM, "out of memory"); }
+            fwrite(b.data, 1, b.len, stdout);
+            fflush(stdout);
+            pts_buf_free(&b);
+            break;
+        }
+        case I_FORMAT: {
+            PtsValue f = regs[I->in[0]], r;
+            if (f.tag != PTS_V_STR) return pts_fail(err, PTS_ERR_TYPE, "format() expects a str");
+            PtsValue args[64];
+            if (I->nin - 1 > 64) return pts_fail(err, PTS_ERR_RUNTIME, "format() with too many arguments");
+            for (int k = 1; k < I->nin; k++) args[k - 1] = regs[I->in[k]];
+            PTS_TRY(pts_builtin_format(pts_as_str(f)->data, pts_as_str(f)->len, args, I->nin - 1, err, &r));
+            set_reg(regs, I->out[0], r);
+            break;
         }
         case I_NUM2TENSOR: {
             PtsTensor *t;

@@ -3,6 +3,8 @@
  * (int64 wraps around, `/` on ints gives float, `//` and `%` round toward negative infinity,
  * shifts take the count modulo 64) and PyTorch's error messages. */
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "ops.h"
 
@@ -250,3 +252,761 @@ static bool same_identity(PtsValue a, PtsValue b) {
 }
 K_BOOL(IS, same_identity(a[0], a[1]))
 K_BOOL(ISNOT, !same_identity(a[0], a[1]))
+
+/* {==================== printing (TorchScript's C++ forms) ==================== */
+#include "builtin.h"
+
+/* doubles as C++ prints them with max_digits10, a '.' added to integral values ("1.") */
+static void print_double(PtsBuf *b, double d) {
+    char s[64];
+    snprintf(s, sizeof s, "%.17g", d);
+    if (isfinite(d) && !strpbrk(s, ".e")) strcat(s, ".");
+    pts_buf_puts(b, s);
+}
+
+static const char *cpu_type_name(PtsDType d) {
+    switch (d) {
+    case PTS_FLOAT32: return "CPUFloatType";
+    case PTS_FLOAT64: return "CPUDoubleType";
+    case PTS_FLOAT16: return "CPUHalfType";
+    case PTS_BFLOAT16: return "CPUBFloat16Type";
+    case PTS_INT64: return "CPULongType";
+    case PTS_INT32: return "CPUIntType";
+    case PTS_INT16: return "CPUShortType";
+    case PTS_INT8: return "CPUCharType";
+    case PTS_UINT8: return "CPUByteType";
+    case PTS_BOOL: return "CPUBoolType";
+    default: return "CPUType";
+    }
+}
+
+/* at::print's number format for a set of values (Formatting.cpp __printFormat): width, scale and
+ * one of fixed (precision 4), scientific (precision 4) or default (%g) */
+typedef struct TFmt { int sz; double scale; char mode; } TFmt;   /* mode 'f', 'e' or 'g' */
+
+static TFmt tensor_fmt(const double *p, int64_t n) {
+    TFmt f = { 11, 1, 'g' };
+    if (n == 0) { f.sz = 0; return f; }
+    bool int_mode = true;
+    for (int64_t i = 0; i < n; i++)
+        if (isfinite(p[i]) && p[i] != ceil(p[i])) { int_mode = false; break; }
+    int64_t off = 0;
+    while (off < n && !isfinite(p[off])) off++;
+    double emin = 1, emax = 1;
+    if (off != n) {
+        emin = fabs(p[off]);
+        emax = fabs(p[off]);
+        for (int64_t i = off; i < n; i++) {
+            double z = fabs(p[i]);
+            if (isfinite(z)) {
+                if (z < emin) emin = z;
+                if (p[i] > emax) emax = z;   /* signed comparison, as PyTorch */
+            }
+        }
+        emin = emin != 0 ? floor(log10(emin)) + 1 : 1;
+        emax = emax != 0 ? floor(log10(emax)) + 1 : 1;
+    }
+    if (int_mode) {
+        if (emax > 9) { f.sz = 11; f.mode = 'e'; }
+        else { f.sz = (int)emax + 1; f.mode = 'g'; }
+    } else if (emax - emin > 4) {
+        f.sz = 11 + (fabs(emax) > 99 || fabs(emin) > 99);
+        f.mode = 'e';
+    } else if (emax > 5 || emax < 0) {
+        f.sz = 7;
+        f.scale = pow(10, emax - 1);
+        f.mode = 'f';
+    } else {
+        f.sz = emax == 0 ? 7 : (int)emax + 6;
+        f.mode = 'f';
+    }
+    return f;
+}
+
+static void put_num(PtsBuf *b, TFmt f, double v) {
+    if (f.mode == 'f') pts_buf_printf(b, "%*.4f", f.sz, v / f.scale);
+    else if (f.mode == 'e') pts_buf_printf(b, "%*.4e", f.sz, v / f.scale);
+    else pts_buf_printf(b, "%*g", f.sz, v / f.scale);
+}
+
+static void put_scale(PtsBuf *b, TFmt f) {
+    if (f.scale != 1) pts_buf_printf(b, "%g *\n", f.scale);
+}
+
+/* matrix rows x cols at p (contiguous), as __printMatrix with 80 columns per line */
+static void print_matrix(PtsBuf *b, const double *p, int64_t rows, int64_t cols, TFmt f) {
+    int64_t per_line = 80 / (f.sz + 1);
+    if (per_line < 1) per_line = 1;
+    for (int64_t first = 0; first < cols;) {
+        int64_t last = first + per_line <= cols ? first + per_line - 1 : cols - 1;
+        if (per_line < cols) {
+            if (first != 0) pts_buf_puts(b, "\n");
+            pts_buf_printf(b, "Columns %lld to %lld", (long long)first + 1, (long long)last + 1);
+        }
+        put_scale(b, f);
+        for (int64_t r = 0; r < rows; r++)
+            for (int64_t c = first; c <= last; c++) {
+                put_num(b, f, p[r * cols + c]);
+                if (c == last) {
+                    pts_buf_puts(b, "\n");
+                    if (r != rows - 1 && f.scale != 1) pts_buf_puts(b, " ");
+                } else pts_buf_puts(b, " ");
+            }
+        first = last + 1;
+    }
+}
+
+static PtsStatus print_tensor(PtsBuf *b, PtsTensor *t, PtsError *err) {
+    PtsTensor *d;
+    PTS_TRY(pts_tensor_to(t, PTS_FLOAT64, false, err, &d));
+    const double *p = (const double *)pts_tensor_data(d);
+    int64_t n = pts_numel(d);
+    if (n == 0) {
+        /* nothing but the footer */
+    } else if (d->ndim == 0) {
+        pts_buf_printf(b, "%g\n", p[0]);
+    } else if (d->ndim == 1) {
+        TFmt f = tensor_fmt(p, n);
+        put_scale(b, f);
+        for (int64_t i = 0; i < n; i++) {
+            put_num(b, f, p[i]);
+            pts_buf_puts(b, "\n");
+        }
+    } else if (d->ndim == 2) {
+        print_matrix(b, p, d->shape[0], d->shape[1], tensor_fmt(p, n));
+    } else {
+        /* slices over the leading dims: "(i,j,.,.) = " then the matrix */
+        int64_t rows = d->shape[d->ndim - 2], cols = d->shape[d->ndim - 1], mat = rows * cols;
+        TFmt f = tensor_fmt(p, n);
+        int64_t idx[PTS_MAX_DIMS] = { 0 };
+        for (int64_t m = 0; m < n / mat; m++) {
+            if (m) pts_buf_puts(b, "\n");
+            pts_buf_puts(b, "(");
+            for (int k = 0; k < d->ndim - 2; k++) pts_buf_printf(b, "%lld,", (long long)idx[k] + 1);
+            pts_buf_puts(b, ".,.) = \n");
+            print_matrix(b, p + m * mat, rows, cols, f);
+            for (int k = d->ndim - 3; k >= 0; k--) {
+                if (++idx[k] < d->shape[k]) break;
+                idx[k] = 0;
+            }
+        }
+    }
+    pts_buf_printf(b, "[ %s{", cpu_type_name(t->dtype));
+    for (int k = 0; k < t->ndim; k++) pts_buf_printf(b, k ? ",%lld" : "%lld", (long long)t->shape[k]);
+    pts_buf_puts(b, "} ]");
+    pts_tensor_release(d);
+    return PTS_OK;
+}
+
+PtsStatus pts_builtin_print_value(PtsBuf *b, PtsValue v, PtsError *err) {
+    switch (v.tag) {
+    case PTS_V_NONE: pts_buf_puts(b, "None"); break;
+    case PTS_V_BOOL: pts_buf_puts(b, v.u.b ? "True" : "False"); break;
+    case PTS_V_INT: pts_buf_printf(b, "%lld", (long long)v.u.i); break;
+    case PTS_V_DOUBLE: print_double(b, v.u.d); break;
+    case PTS_V_STR: pts_buf_putn(b, pts_as_str(v)->data, pts_as_str(v)->len); break;
+    case PTS_V_TENSOR: PTS_TRY(print_tensor(b, v.u.t, err)); break;
+    case PTS_V_DEVICE: pts_buf_puts(b, v.u.i < 0 ? "cpu" : "cuda"); break;
+    case PTS_V_LIST: case PTS_V_TUPLE: {
+        PtsList *l = pts_as_list(v);
+        pts_buf_puts(b, v.tag == PTS_V_LIST ? "[" : "(");
+        for (int64_t i = 0; i < l->len; i++) {
+            if (i) pts_buf_puts(b, ", ");
+            PTS_TRY(pts_builtin_print_value(b, l->items[i], err));
+        }
+        if (v.tag == PTS_V_TUPLE && l->len == 1) pts_buf_puts(b, ",");
+        pts_buf_puts(b, v.tag == PTS_V_LIST ? "]" : ")");
+        break;
+    }
+    case PTS_V_DICT: {
+        PtsDict *d = pts_as_dict(v);
+        pts_buf_puts(b, "{");
+        for (int64_t i = 0; i < d->len; i++) {
+            if (i) pts_buf_puts(b, ", ");
+            PTS_TRY(pts_builtin_print_value(b, d->keys[i], err));
+            pts_buf_puts(b, ": ");
+            PTS_TRY(pts_builtin_print_value(b, d->vals[i], err));
+        }
+        pts_buf_puts(b, "}");
+        break;
+    }
+    default: pts_buf_puts(b, "<object>"); break;
+    }
+    if (b->oom) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+    return PTS_OK;
+}
+
+static PtsStatus buf_to_str(PtsBuf *b, PtsError *err, PtsValue *out) {
+    if (b->oom) { pts_buf_free(b); return pts_fail(err, PTS_ERR_NOMEM, "out of memory"); }
+    PtsStatus s = pts_str_new(b->data ? b->data : "", b->len, err, out);
+    pts_buf_free(b);
+    return s;
+}
+
+PtsStatus pts_builtin_format(const char *fmt, size_t len, const PtsValue *args, int nargs, PtsError *err,
+                             PtsValue *out) {
+    PtsBuf b;
+    pts_buf_init(&b);
+    int k = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = fmt[i];
+        if (c == '{' && i + 1 < len && fmt[i + 1] == '{') { pts_buf_puts(&b, "{"); i++; continue; }
+        if (c == '}' && i + 1 < len && fmt[i + 1] == '}') { pts_buf_puts(&b, "}"); i++; continue; }
+        if (c == '{' && i + 1 < len && fmt[i + 1] == '}') {
+            if (k >= nargs) {
+                pts_buf_free(&b);
+                return pts_fail(err, PTS_ERR_RUNTIME, "Too few arguments for format string: %.*s", (int)len, fmt);
+            }
+            PtsStatus s = pts_builtin_print_value(&b, args[k++], err);
+            if (s) { pts_buf_free(&b); return s; }
+            i++;
+            continue;
+        }
+        pts_buf_putn(&b, &c, 1);
+    }
+    return buf_to_str(&b, err, out);
+}
+/* }==================== */
+
+/* {==================== lists ==================== */
+#define LIST(k) pts_as_list(a[k])
+#define DICT(k) pts_as_dict(a[k])
+#define STRV(k) pts_as_str(a[k])
+
+static PtsStatus need(PtsValue v, int tag, const char *what, PtsError *err) {
+    if (v.tag != tag) return pts_fail(err, PTS_ERR_TYPE, "expected a %s", what);
+    return PTS_OK;
+}
+
+/* a list index, negative from the end; IndexError "list index out of range" as TorchScript */
+static PtsStatus list_index(int64_t len, int64_t i, PtsError *err, int64_t *out) {
+    if (i < 0) i += len;
+    if (i < 0 || i >= len) return pts_fail(err, PTS_ERR_INDEX, "list index out of range");
+    *out = i;
+    return PTS_OK;
+}
+
+PtsStatus k_LEN_T(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
+    out[0] = pts_vint(LIST(0)->len);
+    return PTS_OK;
+}
+PtsStatus k_LEN_STR(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_STR, "str", err));
+    /* bytes, as PyTorch's kernel (not characters) */
+    out[0] = pts_vint((int64_t)STRV(0)->len);
+    return PTS_OK;
+}
+static PtsStatus dict_len(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_DICT, "dict", err));
+    out[0] = pts_vint(DICT(0)->len);
+    return PTS_OK;
+}
+PtsStatus k_LEN_DICT_STR(PtsValue *a, PtsValue *out, PtsError *err) { return dict_len(a, out, err); }
+PtsStatus k_LEN_DICT_INT(PtsValue *a, PtsValue *out, PtsError *err) { return dict_len(a, out, err); }
+
+PtsStatus k_GETITEM_T(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
+    int64_t i = 0;
+    PTS_TRY(list_index(LIST(0)->len, I(1), err, &i));
+    out[0] = pts_value_retain(LIST(0)->items[i]);
+    return PTS_OK;
+}
+
+PtsStatus k_GETITEM_STR(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_STR, "str", err));
+    const PtsStr *s = STRV(0);
+    int64_t n = (int64_t)s->len, i = I(1);   /* bytes, as PyTorch */
+    if (i < 0) i += n;
+    if (i < 0 || i >= n) return pts_fail(err, PTS_ERR_INDEX, "string index out of range");
+    return pts_str_new(s->data + i, 1, err, out);
+}
+
+static PtsStatus dict_get(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_DICT, "dict", err));
+    int64_t e = pts_dict_find(a[0], a[1]);
+    if (e < 0) {
+        PtsBuf b;
+        pts_buf_init(&b);
+        PtsStatus s = pts_builtin_print_value(&b, a[1], err);
+        if (!s) s = pts_fail(err, PTS_ERR_RUNTIME, "KeyError: %s", b.data ? b.data : "");
+        pts_buf_free(&b);
+        return s;
+    }
+    out[0] = pts_value_retain(DICT(0)->vals[e]);
+    return PTS_OK;
+}
+PtsStatus k_GETITEM_DICT_STR(PtsValue *a, PtsValue *out, PtsError *err) { return dict_get(a, out, err); }
+PtsStatus k_GETITEM_DICT_INT(PtsValue *a, PtsValue *out, PtsError *err) { return dict_get(a, out, err); }
+
+PtsStatus k_SET_ITEM_T(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
+    int64_t i = 0;
+    PTS_TRY(list_index(LIST(0)->len, I(1), err, &i));
+    PtsValue v = pts_value_retain(a[2]);
+    pts_value_release(&LIST(0)->items[i]);
+    LIST(0)->items[i] = v;
+    out[0] = pts_value_retain(a[0]);
+    return PTS_OK;
+}
+static PtsStatus dict_set(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_DICT, "dict", err));
+    PTS_TRY(pts_dict_set(a[0], pts_value_retain(a[1]), pts_value_retain(a[2]), err));
+    (void)out;
+    return PTS_OK;
+}
+PtsStatus k_SET_ITEM_STR(PtsValue *a, PtsValue *out, PtsError *err) { return dict_set(a, out, err); }
+PtsStatus k_SET_ITEM_INT(PtsValue *a, PtsValue *out, PtsError *err) { return dict_set(a, out, err); }
+
+PtsStatus k_APPEND_T(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
+    PTS_TRY(pts_list_append(a[0], pts_value_retain(a[1]), err));
+    out[0] = pts_value_retain(a[0]);
+    return PTS_OK;
+}
+
+PtsStatus k_POP_T(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
+    PtsList *l = LIST(0);
+    if (l->len == 0) return pts_fail(err, PTS_ERR_INDEX, "pop from empty list");
+    int64_t i = 0;
+    PTS_TRY(list_index(l->len, I(1), err, &i));
+    out[0] = l->items[i];
+    memmove(&l->items[i], &l->items[i + 1], sizeof(PtsValue) * (size_t)(l->len - i - 1));
+    l->len--;
+    return PTS_OK;
+}
+
+static bool scalar_eq(PtsValue x, PtsValue y) {
+    if (x.tag == PTS_V_STR && y.tag == PTS_V_STR)
+        return pts_as_str(x)->len == pts_as_str(y)->len && memcmp(pts_as_str(x)->data, pts_as_str(y)->data, pts_as_str(x)->len) == 0;
+    if ((x.tag == PTS_V_INT || x.tag == PTS_V_BOOL) && (y.tag == PTS_V_INT || y.tag == PTS_V_BOOL))
+        return pts_value_to_i64(x) == pts_value_to_i64(y);
+    if (x.tag == PTS_V_DOUBLE || y.tag == PTS_V_DOUBLE) return pts_value_to_f64(x) == pts_value_to_f64(y);
+    return false;
+}
+static PtsStatus list_contains(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
+    bool r = false;
+    for (int64_t i = 0; i < LIST(0)->len && !r; i++) r = scalar_eq(LIST(0)->items[i], a[1]);
+    out[0] = pts_vbool(r);
+    return PTS_OK;
+}
+PtsStatus k_CONTAINS_INT_LIST(PtsValue *a, PtsValue *out, PtsError *err) { return list_contains(a, out, err); }
+PtsStatus k_CONTAINS_FLOAT_LIST(PtsValue *a, PtsValue *out, PtsError *err) { return list_contains(a, out, err); }
+PtsStatus k_CONTAINS_STR_LIST(PtsValue *a, PtsValue *out, PtsError *err) { return list_contains(a, out, err); }
+static PtsStatus dict_contains(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_DICT, "dict", err));
+    out[0] = pts_vbool(pts_dict_find(a[0], a[1]) >= 0);
+    return PTS_OK;
+}
+PtsStatus k_CONTAINS_STR(PtsValue *a, PtsValue *out, PtsError *err) { return dict_contains(a, out, err); }
+PtsStatus k_CONTAINS_INT(PtsValue *a, PtsValue *out, PtsError *err) { return dict_contains(a, out, err); }
+
+static PtsStatus dict_list(PtsValue *a, PtsValue *out, PtsError *err, bool keys) {
+    PTS_TRY(need(a[0], PTS_V_DICT, "dict", err));
+    PtsDict *d = DICT(0);
+    PTS_TRY(pts_list_new(PTS_V_LIST, d->len, err, out));
+    for (int64_t i = 0; i < d->len; i++) {
+        PtsStatus s = pts_list_append(*out, pts_value_retain(keys ? d->keys[i] : d->vals[i]), err);
+        if (s) { pts_value_release(out); return s; }
+    }
+    return PTS_OK;
+}
+PtsStatus k_KEYS_STR(PtsValue *a, PtsValue *out, PtsError *err) { return dict_list(a, out, err, true); }
+PtsStatus k_KEYS_INT(PtsValue *a, PtsValue *out, PtsError *err) { return dict_list(a, out, err, true); }
+PtsStatus k_VALUES_STR(PtsValue *a, PtsValue *out, PtsError *err) { return dict_list(a, out, err, false); }
+PtsStatus k_VALUES_INT(PtsValue *a, PtsValue *out, PtsError *err) { return dict_list(a, out, err, false); }
+
+static PtsStatus dict_get_default(PtsValue *a, PtsValue *out, PtsError *err, bool has_default) {
+    PTS_TRY(need(a[0], PTS_V_DICT, "dict", err));
+    int64_t e = pts_dict_find(a[0], a[1]);
+    out[0] = e >= 0 ? pts_value_retain(DICT(0)->vals[e]) : has_default ? pts_value_retain(a[2]) : pts_none();
+    return PTS_OK;
+}
+PtsStatus k_GET_STR(PtsValue *a, PtsValue *out, PtsError *err) { return dict_get_default(a, out, err, false); }
+PtsStatus k_GET_DEFAULT_STR(PtsValue *a, PtsValue *out, PtsError *err) { return dict_get_default(a, out, err, true); }
+PtsStatus k_GET_INT(PtsValue *a, PtsValue *out, PtsError *err) { return dict_get_default(a, out, err, false); }
+PtsStatus k_GET_DEFAULT_INT(PtsValue *a, PtsValue *out, PtsError *err) { return dict_get_default(a, out, err, true); }
+
+static PtsStatus dict_setdefault(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_DICT, "dict", err));
+    int64_t e = pts_dict_find(a[0], a[1]);
+    if (e < 0) PTS_TRY(pts_dict_set(a[0], pts_value_retain(a[1]), pts_value_retain(a[2]), err));
+    out[0] = e >= 0 ? pts_value_retain(DICT(0)->vals[e]) : pts_value_retain(a[2]);
+    return PTS_OK;
+}
+PtsStatus k_SETDEFAULT_STR(PtsValue *a, PtsValue *out, PtsError *err) { return dict_setdefault(a, out, err); }
+PtsStatus k_SETDEFAULT_INT(PtsValue *a, PtsValue *out, PtsError *err) { return dict_setdefault(a, out, err); }
+
+/* removal rebuilds the dict's index: a new dict of the other entries takes over the storage */
+static PtsStatus dict_pop(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_DICT, "dict", err));
+    PtsDict *d = DICT(0);
+    int64_t e = pts_dict_find(a[0], a[1]);
+    if (e < 0) return dict_get(a, out, err);   /* the KeyError */
+    PtsValue nd;
+    PTS_TRY(pts_dict_new(d->len, err, &nd));
+    for (int64_t i = 0; i < d->len; i++) {
+        if (i == e) continue;
+        PtsStatus s = pts_dict_set(nd, pts_value_retain(d->keys[i]), pts_value_retain(d->vals[i]), err);
+        if (s) { pts_value_release(&nd); return s; }
+    }
+    out[0] = pts_value_retain(d->vals[e]);
+    PtsDict *n = pts_as_dict(nd), tmp = *d;
+    d->len = n->len; d->cap = n->cap; d->keys = n->keys; d->vals = n->vals; d->index = n->index; d->nindex = n->nindex;
+    n->len = tmp.len; n->cap = tmp.cap; n->keys = tmp.keys; n->vals = tmp.vals; n->index = tmp.index; n->nindex = tmp.nindex;
+    pts_value_release(&nd);
+    return PTS_OK;
+}
+PtsStatus k_POP_DICT_STR(PtsValue *a, PtsValue *out, PtsError *err) { return dict_pop(a, out, err); }
+PtsStatus k_POP_DICT_INT(PtsValue *a, PtsValue *out, PtsError *err) { return dict_pop(a, out, err); }
+
+static PtsStatus dict_update(PtsValue *a, PtsValue *out, PtsError *err) {
+    (void)out;
+    PTS_TRY(need(a[0], PTS_V_DICT, "dict", err));
+    PTS_TRY(need(a[1], PTS_V_DICT, "dict", err));
+    PtsDict *s = DICT(1);
+    for (int64_t i = 0, n = s->len; i < n; i++)
+        PTS_TRY(pts_dict_set(a[0], pts_value_retain(s->keys[i]), pts_value_retain(s->vals[i]), err));
+    return PTS_OK;
+}
+PtsStatus k_UPDATE_STR(PtsValue *a, PtsValue *out, PtsError *err) { return dict_update(a, out, err); }
+PtsStatus k_UPDATE_INT(PtsValue *a, PtsValue *out, PtsError *err) { return dict_update(a, out, err); }
+/* }==================== */
+
+/* {==================== strings ==================== */
+PtsStatus k_ADD_STR(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_STR, "str", err));
+    PTS_TRY(need(a[1], PTS_V_STR, "str", err));
+    PtsBuf b;
+    pts_buf_init(&b);
+    pts_buf_putn(&b, STRV(0)->data, STRV(0)->len);
+    pts_buf_putn(&b, STRV(1)->data, STRV(1)->len);
+    return buf_to_str(&b, err, out);
+}
+K_BOOL(EQ_STR, scalar_eq(a[0], a[1]))
+K_BOOL(NE_STR, !scalar_eq(a[0], a[1]))
+
+PtsStatus k_STR(PtsValue *a, PtsValue *out, PtsError *err) {
+    PtsBuf b;
+    pts_buf_init(&b);
+    PtsStatus s = pts_builtin_print_value(&b, a[0], err);
+    if (s) { pts_buf_free(&b); return s; }
+    return buf_to_str(&b, err, out);
+}
+
+/* called with the format string only (the interpreter passes the varargs through I_FORMAT) */
+PtsStatus k_FORMAT(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_STR, "str", err));
+    return pts_builtin_format(STRV(0)->data, STRV(0)->len, NULL, 0, err, out);
+}
+
+/* Python's slice bounds [start, end) over the bytes (PyTorch's string kernels work on bytes) */
+static void str_bounds(const PtsStr *s, int64_t start, int64_t end, size_t *b, size_t *e) {
+    int64_t n = (int64_t)s->len;
+    if (start < 0) start = start + n < 0 ? 0 : start + n;
+    /* TorchScript's end=-1 default means "to the end" */
+    if (end == -1) end = n;
+    else if (end < 0) end = end + n < 0 ? 0 : end + n;
+    if (end > n) end = n;
+    if (start > n) start = n;
+    if (end < start) end = start;
+    *b = (size_t)start;
+    *e = (size_t)end;
+}
+
+static PtsStatus str_args(PtsValue *a, int nstr, PtsError *err) {
+    for (int k = 0; k < nstr; k++) PTS_TRY(need(a[k], PTS_V_STR, "str", err));
+    return PTS_OK;
+}
+
+PtsStatus k_STARTSWITH(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(str_args(a, 2, err));
+    size_t b, e;
+    str_bounds(STRV(0), I(2), I(3), &b, &e);
+    const PtsStr *p = STRV(1);
+    out[0] = pts_vbool(e - b >= p->len && memcmp(STRV(0)->data + b, p->data, p->len) == 0);
+    return PTS_OK;
+}
+PtsStatus k_ENDSWITH(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(str_args(a, 2, err));
+    size_t b, e;
+    str_bounds(STRV(0), I(2), I(3), &b, &e);
+    const PtsStr *p = STRV(1);
+    out[0] = pts_vbool(e - b >= p->len && memcmp(STRV(0)->data + e - p->len, p->data, p->len) == 0);
+    return PTS_OK;
+}
+PtsStatus k_FIND(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(str_args(a, 2, err));
+    size_t b, e;
+    const PtsStr *s = STRV(0), *p = STRV(1);
+    str_bounds(s, I(2), I(3), &b, &e);
+    int64_t r = -1;
+    for (size_t i = b; i + p->len <= e; i++)
+        if (memcmp(s->data + i, p->data, p->len) == 0) { r = (int64_t)i; break; }
+    out[0] = pts_vint(r);
+    return PTS_OK;
+}
+
+static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+PtsStatus k_SPLIT_STR(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_STR, "str", err));
+    const PtsStr *s = STRV(0);
+    int64_t max = I(2);
+    PTS_TRY(pts_list_new(PTS_V_LIST, 4, err, out));
+    PtsStatus st = PTS_OK;
+    PtsValue piece;
+    if (a[1].tag == PTS_V_NONE) {
+        /* runs of whitespace separate, leading/trailing whitespace ignored */
+        size_t i = 0;
+        int64_t splits = 0;
+        while (!st) {
+            while (i < s->len && is_space(s->data[i])) i++;
+            if (i >= s->len) break;
+            size_t j = i;
+            if (max >= 0 && splits >= max) j = s->len;
+            else while (j < s->len && !is_space(s->data[j])) j++;
+            size_t end = j;
+            if (j == s->len) while (end > i && is_space(s->data[end - 1])) end--;
+            if (!(st = pts_str_new(s->data + i, end - i, err, &piece))) st = pts_list_append(*out, piece, err);
+            splits++;
+            i = j;
+        }
+    } else {
+        PTS_TRY(need(a[1], PTS_V_STR, "str", err));
+        const PtsStr *sep = STRV(1);
+        if (sep->len == 0) { pts_value_release(out); return pts_fail(err, PTS_ERR_VALUE, "empty separator"); }
+        size_t i = 0;
+        int64_t splits = 0;
+        for (;;) {
+            size_t j = i;
+            bool found = false;
+            if (max < 0 || splits < max)
+                for (; j + sep->len <= s->len; j++)
+                    if (memcmp(s->data + j, sep->data, sep->len) == 0) { found = true; break; }
+            if (!found) j = s->len;
+            if ((st = pts_str_new(s->data + i, j - i, err, &piece)) || (st = pts_list_append(*out, piece, err))) break;
+            if (!found) break;
+            splits++;
+            i = j + sep->len;
+        }
+    }
+    if (st) pts_value_release(out);
+    return st;
+}
+
+PtsStatus k_JOIN(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_STR, "str", err));
+    PTS_TRY(need(a[1], PTS_V_LIST, "list", err));
+    PtsBuf b;
+    pts_buf_init(&b);
+    for (int64_t i = 0; i < LIST(1)->len; i++) {
+        PtsValue x = LIST(1)->items[i];
+        if (x.tag != PTS_V_STR) { pts_buf_free(&b); return pts_fail(err, PTS_ERR_TYPE, "join() expects a list of str"); }
+        if (i) pts_buf_putn(&b, STRV(0)->data, STRV(0)->len);
+        pts_buf_putn(&b, pts_as_str(x)->data, pts_as_str(x)->len);
+    }
+    return buf_to_str(&b, err, out);
+}
+
+static PtsStatus str_case(PtsValue *a, PtsValue *out, PtsError *err, bool upper) {
+    PTS_TRY(need(a[0], PTS_V_STR, "str", err));
+    PtsBuf b;
+    pts_buf_init(&b);
+    for (size_t i = 0; i < STRV(0)->len; i++) {
+        char c = STRV(0)->data[i];
+        if (upper && c >= 'a' && c <= 'z') c = (char)(c - 32);
+        if (!upper && c >= 'A' && c <= 'Z') c = (char)(c + 32);
+        pts_buf_putn(&b, &c, 1);
+    }
+    return buf_to_str(&b, err, out);
+}
+PtsStatus k_LOWER(PtsValue *a, PtsValue *out, PtsError *err) { return str_case(a, out, err, false); }
+PtsStatus k_UPPER(PtsValue *a, PtsValue *out, PtsError *err) { return str_case(a, out, err, true); }
+
+PtsStatus k_STRIP(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(str_args(a, 2, err));
+    const PtsStr *s = STRV(0), *cs = STRV(1);
+    /* the schema's default is written with escapes (" \\n\\t\\f\\v"): it means whitespace */
+    static const char ws[] = " \n\t\f\v";
+    if (cs->len == 9 && memcmp(cs->data, " \\n\\t\\f\\v", 9) == 0) {
+        size_t b = 0, e = s->len;
+        while (b < e && memchr(ws, s->data[b], sizeof ws - 1)) b++;
+        while (e > b && memchr(ws, s->data[e - 1], sizeof ws - 1)) e--;
+        return pts_str_new(s->data + b, e - b, err, out);
+    }
+    size_t b = 0, e = s->len;
+    while (b < e && memchr(cs->data, s->data[b], cs->len)) b++;
+    while (e > b && memchr(cs->data, s->data[e - 1], cs->len)) e--;
+    return pts_str_new(s->data + b, e - b, err, out);
+}
+
+PtsStatus k_REPLACE(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(str_args(a, 3, err));
+    const PtsStr *s = STRV(0), *o = STRV(1), *n = STRV(2);
+    int64_t max = I(3), done = 0;
+    PtsBuf b;
+    pts_buf_init(&b);
+    size_t i = 0;
+    while (i <= s->len) {
+        if ((max < 0 || done < max) && i + o->len <= s->len && memcmp(s->data + i, o->data, o->len) == 0) {
+            pts_buf_putn(&b, n->data, n->len);
+            done++;
+            if (o->len == 0) {
+                if (i < s->len) pts_buf_putn(&b, s->data + i, 1);
+                i++;
+            } else i += o->len;
+            continue;
+        }
+        if (i < s->len) pts_buf_putn(&b, s->data + i, 1);
+        i++;
+    }
+    return buf_to_str(&b, err, out);
+}
+/* }==================== */
+
+/* {==================== math and numeric builtins ==================== */
+/* C's results (nan, -inf), as PyTorch's kernels: no math domain errors */
+K_FLOAT(SQRT_INT, sqrt(F(0)))
+K_FLOAT(SQRT_FLOAT, sqrt(F(0)))
+K_FLOAT(EXP_INT, exp(F(0)))
+K_FLOAT(EXP_FLOAT, exp(F(0)))
+K_FLOAT(LOG_INT, log(F(0)))
+K_FLOAT(LOG_FLOAT, log(F(0)))
+PtsStatus k_FLOOR_FLOAT(PtsValue *a, PtsValue *out, PtsError *err) {
+    int64_t v = 0;
+    PTS_TRY(f64_to_i64(floor(F(0)), err, &v));
+    out[0] = pts_vint(v);
+    return PTS_OK;
+}
+PtsStatus k_CEIL_FLOAT(PtsValue *a, PtsValue *out, PtsError *err) {
+    int64_t v = 0;
+    PTS_TRY(f64_to_i64(ceil(F(0)), err, &v));
+    out[0] = pts_vint(v);
+    return PTS_OK;
+}
+K_BOOL(ISNAN_FLOAT, isnan(F(0)))
+K_BOOL(ISINF_FLOAT, isinf(F(0)))
+/* round half to even, as Python */
+K_FLOAT(ROUND_FLOAT, nearbyint(F(0)))
+K_INT(ABS_INT, I(0) < 0 ? wsub(0, I(0)) : I(0))
+K_FLOAT(ABS_FLOAT, fabs(F(0)))
+
+PtsStatus k_DIVMOD_INT(PtsValue *a, PtsValue *out, PtsError *err) {
+    if (I(1) == 0) return pts_fail(err, PTS_ERR_RUNTIME, "ZeroDivisionError: integer divmod by zero");
+    PTS_TRY(k_FLOORDIV_INT(a, &out[0], err));
+    return k_REMAINDER_INT(a, &out[1], err);
+}
+PtsStatus k_DIVMOD_FLOAT(PtsValue *a, PtsValue *out, PtsError *err) {
+    if (F(1) == 0) return pts_fail(err, PTS_ERR_RUNTIME, "ZeroDivisionError: float divmod()");
+    double x = F(0), y = F(1), m = fmod(x, y), q = (x - m) / y;
+    if (m != 0 && ((y < 0) != (m < 0))) { m += y; q -= 1; }
+    out[0] = pts_vdouble(q);
+    out[1] = pts_vdouble(m);
+    return PTS_OK;
+}
+K_INT(MIN_INT, I(0) < I(1) ? I(0) : I(1))
+K_INT(MAX_INT, I(0) > I(1) ? I(0) : I(1))
+/* a NaN operand wins, as PyTorch's min/max on floats */
+K_FLOAT(MIN_FLOAT, isnan(F(0)) || isnan(F(1)) ? NAN : F(0) < F(1) ? F(0) : F(1))
+K_FLOAT(MAX_FLOAT, isnan(F(0)) || isnan(F(1)) ? NAN : F(0) > F(1) ? F(0) : F(1))
+
+static PtsStatus list_extreme(PtsValue *a, PtsValue *out, PtsError *err, bool want_max, bool is_float) {
+    PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
+    PtsList *l = LIST(0);
+    if (l->len == 0) return pts_fail(err, PTS_ERR_RUNTIME, "%s() arg is an empty sequence", want_max ? "max" : "min");
+    PtsValue best = l->items[0];
+    for (int64_t i = 1; i < l->len; i++) {
+        PtsValue x = l->items[i];
+        bool better = is_float ? (want_max ? pts_value_to_f64(x) > pts_value_to_f64(best) : pts_value_to_f64(x) < pts_value_to_f64(best))
+                               : (want_max ? pts_value_to_i64(x) > pts_value_to_i64(best) : pts_value_to_i64(x) < pts_value_to_i64(best));
+        if (better) best = x;
+    }
+    out[0] = is_float ? pts_vdouble(pts_value_to_f64(best)) : pts_vint(pts_value_to_i64(best));
+    return PTS_OK;
+}
+PtsStatus k_MIN_SELF_INT(PtsValue *a, PtsValue *out, PtsError *err) { return list_extreme(a, out, err, false, false); }
+PtsStatus k_MIN_SELF_FLOAT(PtsValue *a, PtsValue *out, PtsError *err) { return list_extreme(a, out, err, false, true); }
+PtsStatus k_MAX_SELF_INT(PtsValue *a, PtsValue *out, PtsError *err) { return list_extreme(a, out, err, true, false); }
+PtsStatus k_MAX_SELF_FLOAT(PtsValue *a, PtsValue *out, PtsError *err) { return list_extreme(a, out, err, true, true); }
+
+PtsStatus k_SUM_INT(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
+    int64_t s = 0;
+    for (int64_t i = 0; i < LIST(0)->len; i++) s = wadd(s, pts_value_to_i64(LIST(0)->items[i]));
+    out[0] = pts_vint(s);
+    return PTS_OK;
+}
+PtsStatus k_SUM_FLOAT(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
+    double s = 0;
+    for (int64_t i = 0; i < LIST(0)->len; i++) s += pts_value_to_f64(LIST(0)->items[i]);
+    out[0] = pts_vdouble(s);
+    return PTS_OK;
+}
+static PtsStatus any_all(PtsValue *a, PtsValue *out, PtsError *err, bool any) {
+    PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
+    bool r = !any;
+    for (int64_t i = 0; i < LIST(0)->len; i++) {
+        bool x = pts_value_to_i64(LIST(0)->items[i]) != 0;
+        if (any && x) { r = true; break; }
+        if (!any && !x) { r = false; break; }
+    }
+    out[0] = pts_vbool(r);
+    return PTS_OK;
+}
+PtsStatus k_ANY_BOOL(PtsValue *a, PtsValue *out, PtsError *err) { return any_all(a, out, err, true); }
+PtsStatus k_ALL_BOOL(PtsValue *a, PtsValue *out, PtsError *err) { return any_all(a, out, err, false); }
+
+static int cmp_int(const void *x, const void *y) {
+    int64_t a = pts_value_to_i64(*(const PtsValue *)x), b = pts_value_to_i64(*(const PtsValue *)y);
+    return (a > b) - (a < b);
+}
+static int cmp_float(const void *x, const void *y) {
+    double a = pts_value_to_f64(*(const PtsValue *)x), b = pts_value_to_f64(*(const PtsValue *)y);
+    return (a > b) - (a < b);
+}
+static int cmp_str(const void *x, const void *y) {
+    const PtsStr *a = pts_as_str(*(const PtsValue *)x), *b = pts_as_str(*(const PtsValue *)y);
+    size_t n = a->len < b->len ? a->len : b->len;
+    int c = memcmp(a->data, b->data, n);
+    return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+/* a sorted copy; merge-stable order is not needed for equal scalars */
+static PtsStatus sorted_copy(PtsValue *a, PtsValue *out, PtsError *err, int (*cmp)(const void *, const void *), int tag) {
+    PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
+    PtsList *l = LIST(0);
+    for (int64_t i = 0; i < l->len; i++)
+        if (tag == PTS_V_STR ? l->items[i].tag != PTS_V_STR : l->items[i].tag == PTS_V_STR)
+            return pts_fail(err, PTS_ERR_TYPE, "sorted() of a list of mixed types");
+    PTS_TRY(pts_list_new(PTS_V_LIST, l->len, err, out));
+    for (int64_t i = 0; i < l->len; i++) {
+        PtsStatus s = pts_list_append(*out, pts_value_retain(l->items[i]), err);
+        if (s) { pts_value_release(out); return s; }
+    }
+    PtsList *r = pts_as_list(*out);
+    if (r->len > 1) qsort(r->items, (size_t)r->len, sizeof(PtsValue), cmp);
+    return PTS_OK;
+}
+PtsStatus k_SORTED_INT(PtsValue *a, PtsValue *out, PtsError *err) { return sorted_copy(a, out, err, cmp_int, PTS_V_INT); }
+PtsStatus k_SORTED_FLOAT(PtsValue *a, PtsValue *out, PtsError *err) { return sorted_copy(a, out, err, cmp_float, PTS_V_DOUBLE); }
+PtsStatus k_SORTED_STR(PtsValue *a, PtsValue *out, PtsError *err) { return sorted_copy(a, out, err, cmp_str, PTS_V_STR); }
+/* }==================== */
+
+/* {==================== grad mode ==================== */
+/* NONDET in the registry keeps them from being dropped or reordered as pure ops */
+PtsStatus k_IS_GRAD_ENABLED(PtsValue *a, PtsValue *out, PtsError *err) {
+    (void)a;
+    (void)err;
+    out[0] = pts_vbool(pts_tls_grad_enabled);
+    return PTS_OK;
+}
+PtsStatus k_SET_GRAD_ENABLED(PtsValue *a, PtsValue *out, PtsError *err) {
+    (void)out;
+    (void)err;
+    pts_tls_grad_enabled = B(0);
+    return PTS_OK;
+}
+/* }==================== */

@@ -61,8 +61,29 @@ static const struct { const char *name; PtsArgKind kind; } base_types[] = {
     {"t", PTS_T_ANY}, {"t1", PTS_T_ANY}, {"t2", PTS_T_ANY},
 };
 
+/* skip a bracketed type argument list "(...)" with nesting */
+static PtsStatus skip_parens(SP *s) {
+    int depth = 0;
+    do {
+        if (!*s->p) return sp_fail(s, "unbalanced '(' in a type");
+        if (*s->p == '(') depth++;
+        else if (*s->p == ')') depth--;
+        s->p++;
+    } while (depth > 0);
+    return PTS_OK;
+}
+
 static PtsStatus parse_type(SP *s, PtsArgType *t) {
     memset(t, 0, sizeof *t);
+    /* container types of generic builtins (Dict(str, t), (str, t) tuples): any value; the script
+     * compiler types these ops itself */
+    skip_ws(s);
+    if (*s->p == '(' || strncmp(s->p, "Dict(", 5) == 0) {
+        if (*s->p == 'D') s->p += 4;
+        PTS_TRY(skip_parens(s));
+        t->kind = PTS_T_ANY;
+        goto suffixes;
+    }
     char *nm = ident(s);
     if (!nm) return sp_fail(s, "expected a type");
     bool found = false;
@@ -70,6 +91,7 @@ static PtsStatus parse_type(SP *s, PtsArgType *t) {
         if (strcmp(nm, base_types[i].name) == 0) { t->kind = (uint8_t)base_types[i].kind; found = true; }
     pts_free(nm);
     if (!found) return sp_fail(s, "unknown type");
+suffixes:
     if (*s->p == '(') { /* alias annotation */
         s->p++;
         t->alias = *s->p++;
@@ -84,6 +106,13 @@ static PtsStatus parse_type(SP *s, PtsArgType *t) {
         t->is_list = true;
         while (isdigit((unsigned char)*s->p)) t->list_n = (int8_t)(t->list_n * 10 + (*s->p++ - '0'));
         if (*s->p != ']') return sp_fail(s, "expected ']'");
+        s->p++;
+    }
+    if (*s->p == '(' && t->is_list && !t->alias) {   /* t[](a!): the list's alias annotation */
+        s->p++;
+        t->alias = *s->p++;
+        if (*s->p == '!') { t->write = true; s->p++; }
+        if (*s->p != ')') return sp_fail(s, "expected ')' after alias");
         s->p++;
     }
     if (*s->p == '?') { t->optional = true; s->p++; }
@@ -190,7 +219,8 @@ PtsStatus pts_schema_parse(const char *text, PtsSchema *sc, PtsError *err) {
     skip_ws(&s);
     if (*s.p != ')') {
         for (;;) {
-            if (accept(&s, "*")) kwonly = true;
+            if (accept(&s, "...")) { /* varargs (format): the compiler passes them all */ }
+            else if (accept(&s, "*")) kwonly = true;
             else {
                 if (sc->nargs == PTS_MAX_ARGS) return sp_fail(&s, "too many arguments");
                 PtsArg *a = &sc->args[sc->nargs++];

@@ -207,7 +207,7 @@ static PyObject *m_call_op(PyObject *self, PyObject *const *args, Py_ssize_t nar
         for (int k = 0; k < s->nargs; k++) any = any || s->args[k].type.kind == PTS_T_ANY;
         if (!any) return pyts_call_op_id((PtsOpId)i, args + 1, nargs - 1);
         /* generic builtins (t1 self, t2 obj): positional values of any kind */
-        if (nargs - 1 != s->nargs || s->nret != 1) return PyErr_Format(PyExc_TypeError, "%s() takes %d arguments", s->name, s->nargs);
+        if (nargs - 1 != s->nargs || s->nret > 1) return PyErr_Format(PyExc_TypeError, "%s() takes %d arguments", s->name, s->nargs);
         PtsValue vals[PTS_MAX_ARGS], out[PTS_MAX_RETS];
         int got = 0;
         PyObject *r = NULL;
@@ -216,6 +216,7 @@ static PyObject *m_call_op(PyObject *self, PyObject *const *args, Py_ssize_t nar
         PtsError err = { 0 };
         out[0] = pts_none();
         if (pts_op_call((PtsOpId)i, vals, out, &err)) pyts_raise(&err);
+        else if (s->nret == 0) r = Py_NewRef(Py_None);   /* _set_item.str, update.str... */
         else r = pyts_ivalue_to_py(&out[0]);
     done:
         for (int k = 0; k < got; k++) pts_value_release(&vals[k]);

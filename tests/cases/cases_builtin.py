@@ -136,3 +136,135 @@ for _id, _f in (("IS", _is), ("ISNOT", _isnot)):
         lambda L, T, f=_f, i=_id: row(L, i, T(rand(2)), T(rand(2)), py=f),
         lambda L, T, f=_f, i=_id: row(L, i, True, True, py=f),
     ]
+
+
+# ---- lists, dicts, strings, math (the generic rows torch.ops cannot call run the Python
+# reference on the torch side; str/format use torch's own compiled str()/format()) ----
+def _pc(row_id, py, *arg_tuples):
+    """cases whose torch side is the Python reference py"""
+    import copy
+    # the reference mutates its arguments: give it its own copy
+    return [lambda L, T, a=a: row(L, row_id, *(copy.deepcopy(a) if L is not pyts else a), py=py) for a in arg_tuples]
+
+
+def _mut(f):
+    """a mutating builtin's result and its first argument afterwards (pyts copies its inputs, so
+    only the result is compared for mutation) """
+    return lambda *a: f(*a)
+
+
+def _pop_list(xs, i=-1):
+    return xs.pop(i)
+
+
+def _set_list(xs, i, v):
+    xs[i] = v
+    return xs
+
+
+def _set_dict(d, k, v):
+    d[k] = v
+
+
+def _update(d, e):
+    d.update(e)
+
+
+_TS = None
+
+
+def _ts(fn, *a):
+    global _TS
+    if _TS is None:
+        import torch
+        _TS = torch.jit.CompilationUnit(
+            "def s_f(x: float) -> str:\n    return str(x)\n"
+            "def s_l(x: List[float]) -> str:\n    return str(x)\n"
+            "def s_b(x: bool) -> str:\n    return str(x)\n"
+            "def f3(f: str, a: int, b: str, c: float) -> str:\n    return f.format(a, b, c)\n")
+    return getattr(_TS, fn)(*a)
+
+
+CASES.update({
+    "LEN_T": _pc("LEN_T", len, ([1, 2],), ([],), (["a"],)),
+    "LEN_STR": _cases("LEN_STR", ("héllo",), ("",)),
+    "LEN_DICT_STR": _pc("LEN_DICT_STR", len, ({"a": 1, "b": 2},), ({},)),
+    "LEN_DICT_INT": _pc("LEN_DICT_INT", len, ({1: 2},)),
+    "GETITEM_T": _pc("GETITEM_T", lambda xs, i: xs[i], ([1, 2], -1), ([1.5], 0), ([1, 2], 2), ([], 0)),
+    "GETITEM_STR": _cases("GETITEM_STR", ("abc", 1), ("abc", -1), ("abc", 3)),
+    "GETITEM_DICT_STR": _pc("GETITEM_DICT_STR", lambda d, k: d[k], ({"a": 1}, "a")),
+    "GETITEM_DICT_INT": _pc("GETITEM_DICT_INT", lambda d, k: d[k], ({1: 2.5}, 1)),
+    "SET_ITEM_T": _pc("SET_ITEM_T", _set_list, ([1, 2], 0, 5), ([1, 2], -1, 7), ([1], 3, 0)),
+    "SET_ITEM_STR": _pc("SET_ITEM_STR", _set_dict, ({"a": 1}, "b", 2)),
+    "SET_ITEM_INT": _pc("SET_ITEM_INT", _set_dict, ({1: 1}, 2, 2)),
+    "APPEND_T": _pc("APPEND_T", lambda xs, v: xs + [v], ([1], 2), ([], "a")),
+    "POP_T": _pc("POP_T", _pop_list, ([1, 2], -1), ([1, 2, 3], 0), ([1], -1)),
+    "CONTAINS_INT_LIST": _cases("CONTAINS_INT_LIST", ([1, 2], 2), ([], 1), ([1], 3)),
+    "CONTAINS_FLOAT_LIST": _cases("CONTAINS_FLOAT_LIST", ([1.5], 1.5), ([0.5], 1.0)),
+    "CONTAINS_STR_LIST": _cases("CONTAINS_STR_LIST", (["a"], "b"), (["a", "b"], "b")),
+    "CONTAINS_STR": _pc("CONTAINS_STR", lambda d, k: k in d, ({"a": 1}, "a"), ({}, "a")),
+    "CONTAINS_INT": _pc("CONTAINS_INT", lambda d, k: k in d, ({1: 1}, 2), ({1: 1}, 1)),
+    "KEYS_STR": _pc("KEYS_STR", lambda d: list(d), ({"b": 1, "a": 2},), ({},)),
+    "KEYS_INT": _pc("KEYS_INT", lambda d: list(d), ({3: 1, 1: 2},)),
+    "VALUES_STR": _pc("VALUES_STR", lambda d: list(d.values()), ({"b": 1, "a": 2},)),
+    "VALUES_INT": _pc("VALUES_INT", lambda d: list(d.values()), ({3: 1.5},)),
+    "GET_STR": _pc("GET_STR", lambda d, k: d.get(k), ({"a": 1}, "b"), ({"a": 1}, "a")),
+    "GET_DEFAULT_STR": _pc("GET_DEFAULT_STR", lambda d, k, v: d.get(k, v), ({"a": 1}, "b", 3), ({"a": 1}, "a", 3)),
+    "GET_INT": _pc("GET_INT", lambda d, k: d.get(k), ({1: 1}, 1), ({1: 1}, 0)),
+    "GET_DEFAULT_INT": _pc("GET_DEFAULT_INT", lambda d, k, v: d.get(k, v), ({1: 1}, 2, 3)),
+    "SETDEFAULT_STR": _pc("SETDEFAULT_STR", lambda d, k, v: d.setdefault(k, v), ({"a": 1}, "b", 2), ({"a": 1}, "a", 2)),
+    "SETDEFAULT_INT": _pc("SETDEFAULT_INT", lambda d, k, v: d.setdefault(k, v), ({1: 1}, 1, 2)),
+    "POP_DICT_STR": _pc("POP_DICT_STR", lambda d, k: d.pop(k), ({"a": 1, "b": 2}, "a")),
+    "POP_DICT_INT": _pc("POP_DICT_INT", lambda d, k: d.pop(k), ({1: 1}, 1)),
+    "UPDATE_STR": _pc("UPDATE_STR", _update, ({"a": 1}, {"b": 2})),
+    "UPDATE_INT": _pc("UPDATE_INT", _update, ({1: 1}, {2: 2})),
+    "ADD_STR": _cases("ADD_STR", ("a", "b"), ("", "")),
+    "EQ_STR": _cases("EQ_STR", ("a", "a"), ("a", "b")),
+    "NE_STR": _cases("NE_STR", ("a", "a"), ("a", "b")),
+    "STR": [lambda L, T: row(L, "STR", 1.0, py=lambda x: _ts("s_f", x)),
+            lambda L, T: row(L, "STR", 0.1, py=lambda x: _ts("s_f", x)),
+            lambda L, T: row(L, "STR", [1.5, 2.0], py=lambda x: _ts("s_l", x)),
+            lambda L, T: row(L, "STR", True, py=lambda x: _ts("s_b", x))],
+    "FORMAT": [lambda L, T: row(L, "FORMAT", "x", py=lambda f: f)],
+    "STARTSWITH": _cases("STARTSWITH", ("abc", "ab"), ("abc", "b"), ("abc", "b", 1), ("abc", "", 0)),
+    "ENDSWITH": _cases("ENDSWITH", ("abc", "c"), ("abc", "b"), ("abc", "b", 0, 2)),
+    "FIND": _cases("FIND", ("abc", "c"), ("abc", "x"), ("abcabc", "b", 2), ("héllo", "l")),
+    "SPLIT_STR": _cases("SPLIT_STR", ("a,b", ","), ("a,,b", ","), (" a  b ",), ("a,b,c", ",", 1)),
+    "JOIN": _cases("JOIN", (",", ["a", "b"]), ("", []), ("-", ["x"])),
+    "LOWER": _cases("LOWER", ("AbC",)),
+    "UPPER": _cases("UPPER", ("abC1",)),
+    "STRIP": _cases("STRIP", ("  a \n",), ("xxaxx", "x"), ("",)),
+    "REPLACE": _cases("REPLACE", ("aaa", "a", "b"), ("aaa", "a", "b", 2), ("abcb", "b", "-")),
+    "SQRT_INT": _cases("SQRT_INT", (4,), (2,), (-1,)),
+    "SQRT_FLOAT": _cases("SQRT_FLOAT", (2.0,), (-1.0,), (0.0,)),
+    "EXP_INT": _cases("EXP_INT", (1,), (0,)),
+    "EXP_FLOAT": _cases("EXP_FLOAT", (1.5,), (-800.0,)),
+    "LOG_INT": _cases("LOG_INT", (0,), (10,)),
+    "LOG_FLOAT": _cases("LOG_FLOAT", (-1.0,), (2.5,)),
+    "FLOOR_FLOAT": _cases("FLOOR_FLOAT", (2.5,), (-2.5,), (3.0,)),
+    "CEIL_FLOAT": _cases("CEIL_FLOAT", (2.5,), (-2.5,)),
+    "ISNAN_FLOAT": _cases("ISNAN_FLOAT", (1.0,), (float("nan"),)),
+    "ISINF_FLOAT": _cases("ISINF_FLOAT", (1.0,), (float("-inf"),)),
+    "ROUND_FLOAT": _cases("ROUND_FLOAT", (2.5,), (3.5,), (-0.5,), (1.25,)),
+    "ABS_INT": [lambda L, T, a=a: row(L, "ABS_INT", a, py=abs) for a in (-3, 4)],
+    "ABS_FLOAT": [lambda L, T, a=a: row(L, "ABS_FLOAT", a, py=abs) for a in (-2.0, 0.5)],
+    "DIVMOD_INT": _cases("DIVMOD_INT", (7, -2), (-7, 2), (6, 3)),
+    "DIVMOD_FLOAT": _cases("DIVMOD_FLOAT", (7.5, 2.0), (-7.5, 2.0), (7.5, -2.0)),
+    "MIN_INT": _pc("MIN_INT", min, (1, 2), (5, -3)),
+    "MAX_INT": _pc("MAX_INT", max, (1, 2), (5, -3)),
+    "MIN_FLOAT": _pc("MIN_FLOAT", min, (1.0, 2.5), (3.0, -1.0)),
+    "MAX_FLOAT": _pc("MAX_FLOAT", max, (1.0, 2.5), (3.0, -1.0)),
+    "MIN_SELF_INT": _pc("MIN_SELF_INT", min, ([3, 1, 2],), ([-1],)),
+    "MAX_SELF_INT": _pc("MAX_SELF_INT", max, ([3, 1, 2],)),
+    "MIN_SELF_FLOAT": _pc("MIN_SELF_FLOAT", min, ([1.5, -2.0],)),
+    "MAX_SELF_FLOAT": _pc("MAX_SELF_FLOAT", max, ([1.5, -2.0],)),
+    "SUM_INT": _cases("SUM_INT", ([1, 2],), ([],)),
+    "SUM_FLOAT": _cases("SUM_FLOAT", ([1.5, 2.0],), ([],)),
+    "ANY_BOOL": _cases("ANY_BOOL", ([False],), ([False, True],), ([],)),
+    "ALL_BOOL": _cases("ALL_BOOL", ([True],), ([True, False],), ([],)),
+    "SORTED_INT": _cases("SORTED_INT", ([3, 1, 2],), ([],)),
+    "SORTED_FLOAT": _cases("SORTED_FLOAT", ([2.0, -1.0, 1.5],)),
+    "SORTED_STR": _cases("SORTED_STR", (["b", "a", "ab"],)),
+    "IS_GRAD_ENABLED": _cases("IS_GRAD_ENABLED", ()),
+    "SET_GRAD_ENABLED": _cases("SET_GRAD_ENABLED", (True,)),
+})

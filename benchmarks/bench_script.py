@@ -1,0 +1,216 @@
+"""Scripting in pyts and PyTorch 2.13, side by side, with ratios.
+
+- compile time of `script` on the tutorial's MyDecisionGate, MyCell (with a scripted gate),
+  MyRNNLoop (around a traced cell) and WrapRNN, and on a 6-layer transformer-encoder-style module
+  written with plain ops (attention from Linear + matmul + softmax, a ReLU feed-forward); torch's
+  per-class caches are cleared before every compile so both sides compile from source;
+- the scripted RNN loop (10 steps, 3x4): first call (a fresh module) and steady state;
+- a scalar-heavy scripted loop (integer arithmetic, 10^6 iterations): time per interpreted node.
+
+    python benchmarks/bench_script.py [--quick]
+"""
+import argparse
+import os
+import sys
+import time
+import timeit
+import warnings
+
+ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+ap.add_argument("--quick", action="store_true")
+ARGS = ap.parse_args()
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, ".."))
+import pyts  # noqa: E402
+import pyts.jit  # noqa: E402
+import torch  # noqa: E402
+import torch.jit._recursive  # noqa: E402
+import torch.jit._state  # noqa: E402
+
+warnings.filterwarnings("ignore")
+REPEATS = 3 if ARGS.quick else 7
+
+
+def best(fn, number=None):
+    fn()
+    if number is None:
+        number = 1
+        while timeit.timeit(fn, number=number) < 0.02:
+            number *= 4
+    return min(timeit.repeat(fn, number=number, repeat=REPEATS)) / number
+
+
+def fmt(s):
+    return f"{s * 1e9:9.1f} ns" if s < 1e-6 else f"{s * 1e6:9.2f} us" if s < 1e-3 else f"{s * 1e3:9.2f} ms"
+
+
+def row(name, p, t, note=""):
+    print(f"{name:40s} {fmt(p)} {fmt(t)}   {p / t:7.3f}x {note}")
+
+
+def torch_fresh():
+    """Forget what torch.jit.script compiled before (per-class caches), as a new process would."""
+    torch.jit._recursive.concrete_type_store = torch.jit._recursive.ConcreteTypeStore()
+    torch.jit._state._clear_class_state()
+
+
+def tutorial(lib):
+    nn = lib.nn
+
+    class MyDecisionGate(nn.Module):
+        def forward(self, x):
+            if x.sum() > 0:
+                return x
+            else:
+                return -x
+
+    class MyCell(nn.Module):
+        def __init__(self, dg):
+            super().__init__()
+            self.dg = dg
+            self.linear = nn.Linear(4, 4)
+
+        def forward(self, x, h):
+            new_h = lib.tanh(self.dg(self.linear(x)) + h)
+            return new_h, new_h
+
+    class MyRNNLoop(nn.Module):
+        def __init__(self, cell):
+            super().__init__()
+            self.cell = cell
+
+        def forward(self, xs):
+            h, y = lib.zeros(3, 4), lib.zeros(3, 4)
+            for i in range(xs.size(0)):
+                y, h = self.cell(xs[i], h)
+            return y, h
+
+    class WrapRNN(nn.Module):
+        def __init__(self, loop):
+            super().__init__()
+            self.loop = loop
+
+        def forward(self, xs):
+            y, h = self.loop(xs)
+            return lib.relu(y)
+
+    return MyDecisionGate, MyCell, MyRNNLoop, WrapRNN
+
+
+def encoder(lib):
+    nn = lib.nn
+
+    class Layer(nn.Module):
+        def __init__(self, d: int):
+            super().__init__()
+            self.q, self.k, self.v, self.o = nn.Linear(d, d), nn.Linear(d, d), nn.Linear(d, d), nn.Linear(d, d)
+            self.f1, self.f2 = nn.Linear(d, 4 * d), nn.Linear(4 * d, d)
+            self.scale = float(d) ** -0.5
+
+        def forward(self, x):
+            q, k, v = self.q(x), self.k(x), self.v(x)
+            att = lib.softmax(lib.matmul(q, k.transpose(-2, -1)) * self.scale, -1)
+            x = x + self.o(lib.matmul(att, v))
+            return x + self.f2(lib.relu(self.f1(x)))
+
+    class Encoder(nn.Module):
+        def __init__(self, d: int = 32):
+            super().__init__()
+            self.l0, self.l1, self.l2 = Layer(d), Layer(d), Layer(d)
+            self.l3, self.l4, self.l5 = Layer(d), Layer(d), Layer(d)
+
+        def forward(self, x):
+            x = self.l0(x)
+            x = self.l1(x)
+            x = self.l2(x)
+            x = self.l3(x)
+            x = self.l4(x)
+            return self.l5(x)
+
+    return Encoder
+
+
+def scalar_loop(n: int) -> int:
+    s = 0
+    for i in range(n):
+        s = s + i * 3 % 7
+    return s
+
+
+SCALAR_NODES = 3   # mul, remainder, add per iteration (the loop's own test/increment not counted)
+
+
+def main():
+    torch.set_num_threads(1)
+    pyts.set_num_threads(1)
+    print(f"{'':40s} {'pyts':>12s} {'torch':>12s}   pyts/torch")
+    Gp, Cp, Lp, Wp = tutorial(pyts)
+    Gt, Ct, Lt, Wt = tutorial(torch)
+    x_p, h_p, xs_p = pyts.rand(3, 4), pyts.rand(3, 4), pyts.rand(10, 3, 4)
+    x_t, h_t, xs_t = torch.rand(3, 4), torch.rand(3, 4), torch.rand(10, 3, 4)
+
+    def compile_t(make):
+        def run():
+            torch_fresh()
+            return make()
+        return run
+
+    gate_p, gate_t = pyts.jit.script(Gp()), torch.jit.script(Gt())
+    cell_tr_p = pyts.jit.trace(Cp(gate_p), (x_p, h_p))
+    cell_tr_t = torch.jit.trace(Ct(gate_t), (x_t, h_t))
+    n = 5 if ARGS.quick else 20
+    ratios = []
+
+    def crow(name, mp, mt):
+        p, t = best(mp, n), best(compile_t(mt), n)
+        ratios.append(t / p)
+        row("script " + name, p, t)
+
+    crow("MyDecisionGate", lambda: pyts.jit.script(Gp()), lambda: torch.jit.script(Gt()))
+    crow("MyCell (scripted gate)", lambda: pyts.jit.script(Cp(gate_p)), lambda: torch.jit.script(Ct(gate_t)))
+    crow("MyRNNLoop (traced cell)", lambda: pyts.jit.script(Lp(cell_tr_p)), lambda: torch.jit.script(Lt(cell_tr_t)))
+    crow("WrapRNN (scripted loop)", lambda: pyts.jit.script(Wp(pyts.jit.script(Lp(cell_tr_p)))),
+         lambda: torch.jit.script(Wt(torch.jit.script(Lt(cell_tr_t)))))
+    Ep, Et = encoder(pyts), encoder(torch)
+    ep, et = Ep(), Et()
+    crow("6-layer encoder", lambda: pyts.jit.script(ep), lambda: torch.jit.script(et))
+
+    # RNN loop: the first call of a freshly scripted module, then steady state
+    with pyts.no_grad(), torch.no_grad():
+        firsts_p, firsts_t = [], []
+        for _ in range(REPEATS):
+            lp = pyts.jit.script(Lp(cell_tr_p))
+            t0 = time.perf_counter()
+            lp(xs_p)
+            firsts_p.append(time.perf_counter() - t0)
+            torch_fresh()
+            lt = torch.jit.script(Lt(cell_tr_t))
+            t0 = time.perf_counter()
+            lt(xs_t)
+            firsts_t.append(time.perf_counter() - t0)
+        for _ in range(98):
+            lp(xs_p)
+        t0 = time.perf_counter()
+        lp(xs_p)
+        hundredth_p = time.perf_counter() - t0
+        steady_p, steady_t = best(lambda: lp(xs_p)), best(lambda: lt(xs_t))
+        row("RNN loop first call", min(firsts_p), min(firsts_t))
+        row("RNN loop 100th call (pyts)", hundredth_p, hundredth_p, "(pyts first/100th: "
+            f"{min(firsts_p) / hundredth_p:.2f})")
+        row("RNN loop steady call", steady_p, steady_t)
+
+    sp = pyts.jit.script(scalar_loop)
+    st = torch.jit.script(scalar_loop)
+    N = 10**5 if ARGS.quick else 10**6
+    assert sp(1000) == st(1000)
+    tp, tt = best(lambda: sp(N), 1), best(lambda: st(N), 1)
+    row(f"scalar loop, {N} iterations", tp, tt)
+    row("  per interpreted node", tp / (N * SCALAR_NODES), tt / (N * SCALAR_NODES))
+    print(f"compile speedup vs torch: min {min(ratios):.1f}x, max {max(ratios):.1f}x")
+    print("targets: compile >= 20x faster; first call no slower than the 100th; RNN loop <= 0.3x torch; "
+          "< 100 ns per interpreted node")
+
+
+if __name__ == "__main__":
+    main()
