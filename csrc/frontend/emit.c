@@ -548,6 +548,13 @@ static PtsIrValue *emit_op(Emitter *E, const char *name, const Call *c, const Pt
         if (row_matches(i, name)) cands[nc++] = i;
     if (!nc) return NULL;
     *found = true;
+    /* format(str self, ...): a str and then any values (torch.format in archive code) */
+    if (nc == 1 && cands[0] == PTS_OP_FORMAT) {
+        if (c->nkw) return efail(E, at, "format() with keyword arguments is not supported yet");
+        if (c->npos < 1 || c->pos[0]->type->kind != PTS_TY_STR)
+            return efail(E, at, "aten::format expects a str as its first argument");
+        return mk1(E, PTS_OP_FORMAT, c->npos, c->pos, R(ty(PTS_TY_STR)), at);
+    }
     Bound b;
     char why[256];
     for (int pass = 0; pass < 2; pass++)

@@ -186,7 +186,7 @@ static bool check_node(V *v, const PtsNode *n, const PtsBlock *b) {
         const PtsSchema *s = &pts_op_info[n->kind].schema;
         int required = 0;
         for (int i = 0; i < s->nargs; i++) if (!s->args[i].has_default) required = i + 1;
-        if (n->ninputs > s->nargs || n->ninputs < required)
+        if ((n->ninputs > s->nargs && !s->varargs) || n->ninputs < required)
             return bad(v, "%s has %d inputs, its schema does not accept that", kn, n->ninputs);
         if (n->noutputs > s->nret || (n->noutputs < s->nret && n->noutputs != 0 && s->nret > 0 && n->noutputs != s->nret))
             return bad(v, "%s has %d outputs, its schema returns another number", kn, n->noutputs);

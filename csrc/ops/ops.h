@@ -72,6 +72,7 @@ typedef struct PtsSchema {
     bool ret_list;         /* returns Tensor[] */
     bool inplace;          /* name ends with '_' and writes self */
     bool has_out;          /* has a keyword-only write argument named out */
+    bool varargs;          /* ends in `...` (format): any further positional values */
 } PtsSchema;
 
 typedef struct PtsOpInfo {

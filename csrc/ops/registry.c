@@ -219,7 +219,7 @@ PtsStatus pts_schema_parse(const char *text, PtsSchema *sc, PtsError *err) {
     skip_ws(&s);
     if (*s.p != ')') {
         for (;;) {
-            if (accept(&s, "...")) { /* varargs (format): the compiler passes them all */ }
+            if (accept(&s, "...")) sc->varargs = true; /* format: the compiler passes them all */
             else if (accept(&s, "*")) kwonly = true;
             else {
                 if (sc->nargs == PTS_MAX_ARGS) return sp_fail(&s, "too many arguments");
