@@ -3,8 +3,7 @@
 Overhead-bound: Linear(4, 4) on a 1x4 input with SGD and with Adam (every op is tiny, so the
 time is the Python layer, the autograd engine and the per-op dispatch).
 BLAS-bound: an MLP 256-512-512-10 on a batch of 64 (ReLU, cross-entropy) with Adam.
-Between: an LSTM cell (hidden 128, batch 64, built from two Linear layers + chunk / sigmoid /
-tanh in both libraries) for one step and for 8 unrolled steps, with Adam.
+Between: nn.LSTMCell (hidden 128, batch 64) for one step and for 8 unrolled steps, with Adam.
 The MLP and LSTM rows are also split into forward+backward and the optimizer step alone.
 
 Both libraries start from the same weights (torch's, copied) and the same data; the first loss
@@ -95,28 +94,15 @@ def models(L):
         def forward(self, x):
             return self.l3(L.relu(self.l2(L.relu(self.l1(x)))))
 
-    # TODO(nn.LSTMCell): use nn.LSTMCell in both libraries once it lands from its branch; this
-    # is the same cell (PyTorch's gate order i, f, g, o) built from two Linear layers.
-    class LSTMCell(nn.Module):
-        def __init__(self, n_in, hidden):
-            super().__init__()
-            self.ih, self.hh = nn.Linear(n_in, 4 * hidden), nn.Linear(hidden, 4 * hidden)
-
-        def forward(self, x, h, c):
-            i, f, g, o = (self.ih(x) + self.hh(h)).chunk(4, 1)
-            c = L.sigmoid(f) * c + L.sigmoid(i) * L.tanh(g)
-            h = L.sigmoid(o) * L.tanh(c)
-            return h, c
-
     class LSTM(nn.Module):
         def __init__(self):
             super().__init__()
-            self.cell = LSTMCell(128, 128)
+            self.cell = nn.LSTMCell(128, 128)
             self.out = nn.Linear(128, 10)
 
         def forward(self, xs, h, c):
             for x in xs:
-                h, c = self.cell(x, h, c)
+                h, c = self.cell(x, (h, c))
             return self.out(h)
 
     return Tiny(), MLP(), LSTM()
