@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import inspect
+import linecache
 import types
 import typing
 
@@ -53,6 +54,15 @@ def _source_of(fn):
     """(source, filename, line_offset) of a Python function, indentation kept (the compiler takes
     the first line's indentation as the base level, so columns match the file)."""
     fn = inspect.unwrap(fn)
+    code = getattr(fn, "__code__", None)
+    lines = []
+    if code is not None:
+        linecache.checkcache(code.co_filename)   # the file may have changed since it was read
+        lines = linecache.getlines(code.co_filename, fn.__globals__)
+    if lines:
+        block = _block_of(lines, code)
+        if block is not None:
+            return block, code.co_filename, code.co_firstlineno - 1
     try:
         lines, start = inspect.getsourcelines(fn)
     except (OSError, TypeError) as e:
@@ -60,6 +70,37 @@ def _source_of(fn):
                       "compilation, make sure original .py files are available.") from e
     file = inspect.getsourcefile(fn) or getattr(fn.__code__, "co_filename", "<unknown>")
     return "".join(lines), file, start - 1
+
+
+def _block_of(lines, code):
+    """The def (with its decorators) from the file's lines, found from the code object alone:
+    inspect.getsourcelines tokenizes the file from the def on, which costs more than compiling.
+    The end is the last line the bytecode covers, extended over the lines indented deeper than the
+    def (a trailing `pass`, comments). None when the lines do not look like a def (the file changed
+    since import): then inspect decides."""
+    first = code.co_firstlineno - 1
+    if first >= len(lines):
+        return None
+    head = lines[first]
+    indent = len(head) - len(head.lstrip())
+    k = first
+    while k < len(lines) and lines[k].lstrip().startswith("@"):
+        k += 1
+    if k >= len(lines) or not lines[k].lstrip().startswith(("def ", "async def ")):
+        return None
+    last = max((p[1] for p in code.co_positions() if p[1] is not None), default=k + 1)
+    end = max(last, k + 1)   # 1-based, inclusive
+    if end > len(lines):
+        return None
+    while end < len(lines):
+        ln = lines[end]
+        body = ln.strip()
+        if body and len(ln) - len(ln.lstrip()) <= indent:
+            break
+        end += 1
+    while end > k + 1 and not lines[end - 1].strip():
+        end -= 1
+    return "".join(lines[first:end])
 
 
 # ---- name resolution ----
@@ -345,9 +386,10 @@ def _script_module(mod, memo):
     wanted = []
     if _defines_forward(cls):
         wanted.append("forward")
-    for name, m in inspect.getmembers(cls, inspect.isfunction):
-        if getattr(m, "_pyts_export", False) and name not in wanted:
-            wanted.append(name)
+    for klass in reversed(cls.__mro__):
+        for name, m in vars(klass).items():
+            if inspect.isfunction(m) and getattr(m, "_pyts_export", False) and name not in wanted:
+                wanted.append(name)
     if wanted:
         resolver = _Resolver(getattr(cls, wanted[0]), cls)
         for name in wanted:
