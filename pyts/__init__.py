@@ -29,3 +29,12 @@ from .autograd import (  # noqa: E402,F401
     enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled)
 from . import nn  # noqa: E402,F401
 from . import optim  # noqa: E402,F401
+
+
+def __getattr__(name):
+    # pyts.jit loads on first use (it pulls in inspect and the compiler's Python side), so
+    # `import pyts; pyts.jit.trace(...)` works without making every `import pyts` pay for it
+    if name == "jit":
+        import importlib
+        return importlib.import_module(".jit", __name__)
+    raise AttributeError(f"module 'pyts' has no attribute '{name}'")

@@ -121,3 +121,46 @@ def test_example_kwarg_inputs_errors():
         pyts.jit.trace(lambda x: x, example_kwarg_inputs={"z": pyts.ones(1)})
     with pytest.raises(RuntimeError, match="example_kwarg_inputs or example_inputs"):
         pyts.jit.trace(lambda x: x)
+
+
+def _trace_inputs(make_inputs, fn_src):
+    """Trace fn_src on container inputs with both libraries; (graph text, traced, lib) per lib."""
+    out = []
+    for lib in (pyts, torch):
+        ns = {"torch": lib, "__name__": "traced_fns"}
+        exec(compile(fn_src, __file__, "exec"), ns)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tr = lib.jit.trace(ns["f"], make_inputs(lib), check_trace=False)
+        out.append((str(tr.graph), tr, lib))
+    return out
+
+
+@pytest.mark.parametrize("case", ["dict", "tuple", "nested_tuple", "list"])
+def test_container_inputs_trace_like_pytorch(case, tmp_path):
+    """Tuples unpack (prim::TupleUnpack), lists unpack (prim::ListUnpack) and str-keyed dicts are
+    read key by key (aten::__getitem__), as PyTorch's tracer binds container inputs."""
+    src, make, again = {
+        "dict": ("def f(d):\n    return d['a'] * 2 + d['b']\n",
+                 lambda L: ({"a": L.ones(2), "b": L.tensor([1.0, 2.0])},),
+                 lambda L: ({"a": L.tensor([3.0, 4.0]), "b": L.tensor([0.5, 0.25])},)),
+        "tuple": ("def f(t):\n    return t[0] - t[1]\n",
+                  lambda L: ((L.ones(2), L.tensor([1.0, 2.0])),),
+                  lambda L: ((L.tensor([5.0, 7.0]), L.tensor([1.0, 1.5])),)),
+        "nested_tuple": ("def f(t, y):\n    return t[0] * t[1][1] + y\n",
+                         lambda L: ((L.ones(2), (L.ones(2), L.tensor([2.0, 3.0]))), L.ones(2)),
+                         lambda L: ((L.tensor([2.0, 2.0]), (L.ones(2), L.tensor([4.0, 5.0]))), L.ones(2))),
+        "list": ("def f(xs):\n    return xs[0] + xs[1]\n",
+                 lambda L: ([L.ones(2), L.tensor([1.0, 2.0])],),
+                 lambda L: ([L.tensor([9.0, 8.0]), L.tensor([1.0, 2.0])],)),
+    }[case]
+    (gp, tp, _), (gt, tt, _) = _trace_inputs(make, src)
+    assert _norm(gp) == _norm(gt)
+    np.testing.assert_allclose(tp(*again(pyts)).numpy(), tt(*again(torch)).numpy())
+
+
+def test_container_inputs_reject_what_pytorch_cannot_trace():
+    with pytest.raises(TypeError, match="Only dicts with str keys and Tensor values"):
+        pyts.jit.trace(lambda d: d[1], ({1: pyts.ones(2)},), check_trace=False)
+    with pytest.raises(TypeError, match="Type 'int' cannot be traced"):
+        pyts.jit.trace(lambda t: t[0], ((pyts.ones(2), 3),), check_trace=False)

@@ -206,16 +206,85 @@ fail:
     return err->code;
 }
 
+/* The graph type of a traced input: tensors, and tuples, lists and str-keyed dicts of them
+ * (nested), as PyTorch's tracer accepts. NULL with err set otherwise. */
+static PtsType *input_type(PtsValue v, int depth, PtsError *err) {
+    if (depth > 16) { pts_fail(err, PTS_ERR_TYPE, "traced input nested too deeply"); return NULL; }
+    if (v.tag == PTS_V_TENSOR) return pts_type_tensor_of(v.u.t, tensor_requires_grad(v.u.t));
+    if (v.tag == PTS_V_TUPLE || v.tag == PTS_V_LIST) {
+        PtsList *l = pts_as_list(v);
+        PtsType *ts[64];
+        if (l->len > 64) { pts_fail(err, PTS_ERR_TYPE, "traced input tuple or list too long (more than 64 items)"); return NULL; }
+        if (v.tag == PTS_V_LIST) {
+            for (int64_t i = 0; i < l->len; i++)
+                if (l->items[i].tag != PTS_V_TENSOR) {
+                    pts_fail(err, PTS_ERR_TYPE, "Only lists of Tensors can be traced as inputs");
+                    return NULL;
+                }
+            return pts_type_list(pts_type_tensor());
+        }
+        for (int64_t i = 0; i < l->len; i++)
+            if (!(ts[i] = input_type(l->items[i], depth + 1, err))) {
+                for (int64_t j = 0; j < i; j++) pts_type_release(ts[j]);
+                return NULL;
+            }
+        PtsType *t = pts_type_tuple((int)l->len, ts);
+        for (int64_t i = 0; i < l->len; i++) pts_type_release(ts[i]);
+        if (!t) pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+        return t;
+    }
+    if (v.tag == PTS_V_DICT) {
+        PtsDict *d = pts_as_dict(v);
+        for (int64_t i = 0; i < d->len; i++)
+            if (d->keys[i].tag != PTS_V_STR || d->vals[i].tag != PTS_V_TENSOR) {
+                pts_fail(err, PTS_ERR_TYPE, "Only dicts with str keys and Tensor values can be traced as inputs");
+                return NULL;
+            }
+        PtsType *t = pts_type_dict(pts_type_get(PTS_TY_STR), pts_type_tensor());
+        if (!t) pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+        return t;
+    }
+    pts_fail(err, PTS_ERR_TYPE, "Type '%s' cannot be traced. Only Tensors and (possibly nested) Lists, Dicts, and Tuples of Tensors can be traced",
+             v.tag == PTS_V_INT ? "int" : v.tag == PTS_V_DOUBLE ? "float" : v.tag == PTS_V_BOOL ? "bool" :
+             v.tag == PTS_V_STR ? "str" : v.tag == PTS_V_NONE ? "NoneType" : "value");
+    return NULL;
+}
+
+/* Give the tensors inside a traced input their graph values: tuples and lists unpack
+ * (prim::TupleUnpack / prim::ListUnpack), dicts read each key (aten::__getitem__), as PyTorch. */
+static PtsStatus bind_input(Frame *f, PtsValue v, PtsIrValue *iv, PtsError *err) {
+    if (v.tag == PTS_V_TENSOR)
+        return map_put(f, v.u.t, iv) ? PTS_OK : pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+    if (v.tag == PTS_V_TUPLE || v.tag == PTS_V_LIST) {
+        PtsList *l = pts_as_list(v);
+        PtsType *ts[64];
+        for (int64_t i = 0; i < l->len; i++)
+            ts[i] = v.tag == PTS_V_TUPLE ? pts_type_retain(iv->type->elems[i])
+                                         : pts_type_tensor_of(l->items[i].u.t, tensor_requires_grad(l->items[i].u.t));
+        PtsNode *n = pts_node_new(f->g, f->g->top, PTS_KIND_PRIM(v.tag == PTS_V_TUPLE ? PTS_PRIM_TUPLEUNPACK : PTS_PRIM_LISTUNPACK),
+                                  1, &iv, (int)l->len, ts);
+        if (!n) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+        for (int64_t i = 0; i < l->len; i++) PTS_TRY(bind_input(f, l->items[i], n->outputs[i], err));
+        return PTS_OK;
+    }
+    PtsDict *d = pts_as_dict(v);
+    for (int64_t i = 0; i < d->len; i++) {
+        PtsIrValue *ins[2] = { iv, pts_graph_constant(f->g, f->g->top, pts_value_retain(d->keys[i])) };
+        if (!ins[1]) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+        PtsType *t = pts_type_tensor_of(d->vals[i].u.t, tensor_requires_grad(d->vals[i].u.t));
+        PtsNode *n = t ? pts_node_new(f->g, f->g->top, PTS_OP_GETITEM_DICT_STR, 2, ins, 1, &t) : NULL;
+        if (!n) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+        PTS_TRY(bind_input(f, d->vals[i], n->outputs[0], err));
+    }
+    return PTS_OK;
+}
+
 static PtsIrValue *add_input(Frame *f, PtsValue v, const char *name, PtsError *err) {
-    PtsType *t;
-    if (v.tag == PTS_V_TENSOR) t = pts_type_tensor_of(v.u.t, tensor_requires_grad(v.u.t));
-    else { pts_fail(err, PTS_ERR_TYPE, "Type '%s' cannot be traced. Only Tensors and (possibly nested) Lists, Dicts, and Tuples of Tensors can be traced",
-                    v.tag == PTS_V_INT ? "int" : v.tag == PTS_V_DOUBLE ? "float" : v.tag == PTS_V_BOOL ? "bool" : "value");
-           return NULL; }
-    if (!t) { pts_fail(err, PTS_ERR_NOMEM, "out of memory"); return NULL; }
+    PtsType *t = input_type(v, 0, err);
+    if (!t) return NULL;
     PtsIrValue *iv = pts_block_add_input(f->g, f->g->top, t, name);
-    if (!iv || !map_put(f, v.u.t, iv)) { pts_fail(err, PTS_ERR_NOMEM, "out of memory"); return NULL; }
-    return iv;
+    if (!iv) { pts_fail(err, PTS_ERR_NOMEM, "out of memory"); return NULL; }
+    return bind_input(f, v, iv, err) ? NULL : iv;
 }
 
 PtsStatus pts_trace_push(PtsValue self, int nin, const PtsValue *inputs, const char *const *names,
