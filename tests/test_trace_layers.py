@@ -293,7 +293,7 @@ def test_saved_trace_loads_in_torch(name, tmp_path):
 # The others fail in pyts' compiler or in pyts.nn.functional's Python-only helpers (the _ops dict,
 # warnings.warn, list slicing, Optional narrowing, 'in' on tuples...); they are listed in the
 # s2-layertrace report rather than tested here.
-SCRIPTED = ["Linear", "Bilinear", "Identity", "ReLU", "Tanh", "Sigmoid", "GELU", "GELU_tanh", "SiLU",
+SCRIPTED = ["Linear", "Linear_nobias_3d", "Bilinear", "Identity", "ReLU", "Tanh", "Sigmoid", "GELU", "GELU_tanh", "SiLU",
             "Flatten", "Unflatten", "Sequential", "ModuleList", "RNNCell", "GRUCell", "LSTMCell"]
 
 
@@ -303,6 +303,13 @@ def test_scripted_equals_eager(name):
     sp = pyts.jit.script(mp)
     close(sp(*inputs(name, pyts, 5)), mp(*inputs(name, pyts, 5)), name)
     torch.jit.script(build(name, torch))   # the counterpart torch scripts too
+
+
+@pytest.mark.parametrize("name", SCRIPTED)
+def test_scripted_saved_loads_in_torch(name, tmp_path):
+    path = str(tmp_path / "s.pt")
+    pyts.jit.save(pyts.jit.script(build(name, pyts)), path)
+    close(torch.jit.load(path)(*inputs(name, torch, 9)), build(name, torch)(*inputs(name, torch, 9)), name)
 
 
 def test_lstm_cell_scripted_with_state_and_unbatched():
