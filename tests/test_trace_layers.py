@@ -101,6 +101,19 @@ LAYERS = {
     "MaxPool2d": (lambda L: L.nn.MaxPool2d(2), [f32(2, 3, 4, 4)]),
     "AvgPool2d": (lambda L: L.nn.AvgPool2d(2, stride=1), [f32(2, 3, 4, 4)]),
     "AdaptiveAvgPool2d": (lambda L: L.nn.AdaptiveAvgPool2d((2, 3)), [f32(2, 3, 6, 6)]),
+    "MaxPool2d_pad": (lambda L: L.nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True), [f32(1, 2, 7, 7)]),
+    "AvgPool2d_pad": (lambda L: L.nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False),
+                      [f32(1, 2, 7, 7)]),
+    "Conv1d_strided": (lambda L: L.nn.Conv1d(3, 4, 2, stride=2, dilation=2, padding_mode="zeros"),
+                       [f32(2, 3, 9)]),
+    "Flatten_range": (lambda L: L.nn.Flatten(0, 1), [f32(2, 3, 4)]),
+    "Softmax_3d": (lambda L: L.nn.Softmax(dim=-1), [f32(2, 3, 4)]),
+    "LayerNorm_noaffine": (lambda L: L.nn.LayerNorm(4, eps=1e-3, elementwise_affine=False), [f32(3, 4)]),
+    "GRUCell_unbatched": (lambda L: L.nn.GRUCell(3, 4, bias=False), [f32(3), f32(4)]),
+    "LSTM_2layer": (lambda L: L.nn.LSTM(3, 4, num_layers=2), [f32(5, 2, 3)]),
+    "CrossEntropyLoss_ls": (lambda L: L.nn.CrossEntropyLoss(label_smoothing=0.1, reduction="sum"),
+                            [f32(3, 5), i64(5, 3)]),
+    "NLLLoss_none": (lambda L: L.nn.NLLLoss(reduction="none", ignore_index=1), [f32(4, 5), i64(5, 4)]),
     "Flatten": (lambda L: L.nn.Flatten(), [f32(2, 3, 4)]),
     "Unflatten": (lambda L: L.nn.Unflatten(1, (2, 2)), [f32(3, 4)]),
     "Sequential": (seq_of, [f32(3, 4)]),
@@ -120,6 +133,8 @@ LAYERS = {
                               [f32(2, 5, 8), f32(2, 5, 8), f32(2, 5, 8)]),
     "TransformerEncoderLayer": (lambda L: L.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0),
                                 [f32(5, 2, 8)]),
+    "TransformerEncoderLayer_nf": (lambda L: L.nn.TransformerEncoderLayer(
+        8, 2, 16, dropout=0.0, activation="gelu", norm_first=True, batch_first=True), [f32(2, 5, 8)]),
     "TransformerEncoder": (encoder, [f32(2, 5, 8)]),
     "L1Loss": (lambda L: L.nn.L1Loss(), [f32(3, 4), f32(3, 4)]),
     "MSELoss": (lambda L: L.nn.MSELoss(reduction="sum"), [f32(3, 4), f32(3, 4)]),
@@ -158,6 +173,12 @@ KIND_DIFFS = {
     "Conv1d": (_CONV, ["aten::conv1d"]),
     "Conv2d": (_CONV, ["aten::conv2d"]),
     "Conv2d_groups": (_CONV, ["aten::conv2d"]),
+    "Conv1d_strided": (_CONV, ["aten::conv1d"]),
+    "GRUCell_unbatched": (_CELL, ["aten::unsqueeze", "aten::unsqueeze", "aten::gru_cell", "aten::squeeze"]),
+    "LSTM_2layer": (_SIZES + "; GetAttr order as for RNN", ["aten::zeros", "aten::zeros", "aten::lstm"]),
+    "TransformerEncoderLayer_nf": (_NESTED + "; " + _SIZES,
+                                   ["aten::transpose"] + _SDPA_BLOCK
+                                   + ["aten::transpose", "aten::add", "aten::gelu", "aten::add"]),
     "ModuleList": (_NESTED, ["aten::linear", "aten::tanh", "aten::linear"]),
     "ModuleDict": (_NESTED, ["aten::linear", "aten::linear"]),
     "RNN": (_SIZES + "; GetAttr of the flat weights come after the h0 zeros, torch's first",
@@ -184,7 +205,7 @@ KIND_DIFFS = {
 # GetAttr chain (pyts' tracer, see _NESTED; MultiheadAttention reads self.out_proj.weight):
 # torch.jit.load rejects such constants ("Unsupported value kind: Tensor"), pyts.jit.load loads them.
 SAVE_GAPS = {"ModuleList", "ModuleDict", "MultiheadAttention", "MultiheadAttention_bf",
-             "TransformerEncoderLayer", "TransformerEncoder"}
+             "TransformerEncoderLayer", "TransformerEncoderLayer_nf", "TransformerEncoder"}
 
 
 def build(name, L):
@@ -294,7 +315,8 @@ def test_saved_trace_loads_in_torch(name, tmp_path):
 # warnings.warn, list slicing, Optional narrowing, 'in' on tuples...); they are listed in the
 # s2-layertrace report rather than tested here.
 SCRIPTED = ["Linear", "Linear_nobias_3d", "Bilinear", "Identity", "ReLU", "Tanh", "Sigmoid", "GELU", "GELU_tanh", "SiLU",
-            "Flatten", "Unflatten", "Sequential", "ModuleList", "RNNCell", "GRUCell", "LSTMCell"]
+            "Flatten", "Flatten_range", "Unflatten", "Sequential", "ModuleList", "RNNCell", "GRUCell",
+            "GRUCell_unbatched", "LSTMCell"]
 
 
 @pytest.mark.parametrize("name", SCRIPTED)
