@@ -372,8 +372,8 @@ def _script_module(mod, memo):
         return memo[id(mod)]
     attrs = [("training", "attribute", bool(getattr(mod, "training", True)))]
     for name, p in mod._parameters.items():
-        if p is not None:
-            attrs.append((name, "parameter", p))
+        # torch keeps a None parameter (Linear(bias=False)) as a NoneType attribute
+        attrs.append((name, "parameter", p) if p is not None else (name, "attribute", None))
     for name, b in mod._buffers.items():
         if b is not None:
             attrs.append((name, "buffer", b))

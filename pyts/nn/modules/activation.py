@@ -7,6 +7,7 @@ from __future__ import annotations
 import warnings
 
 import pyts as _pyts
+from .. import functional as F
 from .. import init
 from ..parameter import Parameter
 from .linear import NonDynamicallyQuantizableLinear
@@ -73,7 +74,7 @@ class SiLU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return _pyts.silu(input, inplace=self.inplace) if self.inplace else _pyts.silu(input)
+        return _pyts.silu_(input) if self.inplace else _pyts.silu(input)
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
@@ -208,7 +209,6 @@ class MultiheadAttention(Module):
 
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
                 average_attn_weights=True, is_causal=False):
-        from .. import functional as F
 
         is_batched = query.dim() == 3
         key_padding_mask = F._canonical_mask(mask=key_padding_mask, mask_name="key_padding_mask",
@@ -223,10 +223,10 @@ class MultiheadAttention(Module):
                 if query is key:
                     query = key = value = query.transpose(1, 0)
                 else:
-                    query, key = (x.transpose(1, 0) for x in (query, key))
+                    query, key = query.transpose(1, 0), key.transpose(1, 0)
                     value = key
             else:
-                query, key, value = (x.transpose(1, 0) for x in (query, key, value))
+                query, key, value = query.transpose(1, 0), key.transpose(1, 0), value.transpose(1, 0)
 
         if not self._qkv_same_embed_dim:
             attn_output, attn_output_weights = F.multi_head_attention_forward(

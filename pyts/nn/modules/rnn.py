@@ -13,8 +13,10 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
+from typing import Optional, Tuple
 
 import pyts as _pyts
+from pyts import Tensor
 
 from .. import init
 from ..parameter import Parameter
@@ -378,21 +380,22 @@ class RNNCell(RNNCellBase):
         self.nonlinearity = nonlinearity
 
     def forward(self, input, hx=None):
-        if input.dim() not in (1, 2):
+        if input.dim() != 1 and input.dim() != 2:
             raise ValueError(f"RNNCell: Expected input to be 1D or 2D, got {input.dim()}D instead")
-        if hx is not None and hx.dim() not in (1, 2):
+        if hx is not None and hx.dim() != 1 and hx.dim() != 2:
             raise ValueError(f"RNNCell: Expected hidden to be 1D or 2D, got {hx.dim()}D instead")
         is_batched = input.dim() == 2
         if not is_batched:
             input = input.unsqueeze(0)
+        # a fresh name: TorchScript types hx Optional[Tensor]; h is a Tensor on both branches
         if hx is None:
-            hx = _pyts.zeros(input.size(0), self.hidden_size, dtype=input.dtype)
+            h = _pyts.zeros(input.size(0), self.hidden_size, dtype=input.dtype)
         else:
-            hx = hx.unsqueeze(0) if not is_batched else hx
+            h = hx.unsqueeze(0) if not is_batched else hx
         if self.nonlinearity == "tanh":
-            ret = _pyts.rnn_tanh_cell(input, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+            ret = _pyts.rnn_tanh_cell(input, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         elif self.nonlinearity == "relu":
-            ret = _pyts.rnn_relu_cell(input, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+            ret = _pyts.rnn_relu_cell(input, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         else:
             raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
         if not is_batched:
@@ -406,22 +409,24 @@ class LSTMCell(RNNCellBase):
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None, dtype=None) -> None:
         super().__init__(input_size, hidden_size, bias, num_chunks=4, device=device, dtype=dtype)
 
-    def forward(self, input, hx=None):
-        if input.dim() not in (1, 2):
+    def forward(self, input: Tensor, hx: Optional[Tuple[Tensor, Tensor]] = None) -> Tuple[Tensor, Tensor]:
+        if input.dim() != 1 and input.dim() != 2:
             raise ValueError(f"LSTMCell: Expected input to be 1D or 2D, got {input.dim()}D instead")
         if hx is not None:
-            for idx, value in enumerate(hx):
-                if value.dim() not in (1, 2):
-                    raise ValueError(f"LSTMCell: Expected hx[{idx}] to be 1D or 2D, got {value.dim()}D instead")
+            # unrolled (torch loops over enumerate(hx); pyts' compiler cannot iterate a tuple yet)
+            if hx[0].dim() != 1 and hx[0].dim() != 2:
+                raise ValueError(f"LSTMCell: Expected hx[0] to be 1D or 2D, got {hx[0].dim()}D instead")
+            if hx[1].dim() != 1 and hx[1].dim() != 2:
+                raise ValueError(f"LSTMCell: Expected hx[1] to be 1D or 2D, got {hx[1].dim()}D instead")
         is_batched = input.dim() == 2
         if not is_batched:
             input = input.unsqueeze(0)
         if hx is None:
             zeros = _pyts.zeros(input.size(0), self.hidden_size, dtype=input.dtype)
-            hx = (zeros, zeros)
+            h = (zeros, zeros)
         else:
-            hx = (hx[0].unsqueeze(0), hx[1].unsqueeze(0)) if not is_batched else hx
-        ret = _pyts.lstm_cell(input, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+            h = (hx[0].unsqueeze(0), hx[1].unsqueeze(0)) if not is_batched else hx
+        ret = _pyts.lstm_cell(input, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         if not is_batched:
             ret = (ret[0].squeeze(0), ret[1].squeeze(0))
         return ret
@@ -434,18 +439,19 @@ class GRUCell(RNNCellBase):
         super().__init__(input_size, hidden_size, bias, num_chunks=3, device=device, dtype=dtype)
 
     def forward(self, input, hx=None):
-        if input.dim() not in (1, 2):
+        if input.dim() != 1 and input.dim() != 2:
             raise ValueError(f"GRUCell: Expected input to be 1D or 2D, got {input.dim()}D instead")
-        if hx is not None and hx.dim() not in (1, 2):
+        if hx is not None and hx.dim() != 1 and hx.dim() != 2:
             raise ValueError(f"GRUCell: Expected hidden to be 1D or 2D, got {hx.dim()}D instead")
         is_batched = input.dim() == 2
         if not is_batched:
             input = input.unsqueeze(0)
+        # a fresh name: TorchScript types hx Optional[Tensor]; h is a Tensor on both branches
         if hx is None:
-            hx = _pyts.zeros(input.size(0), self.hidden_size, dtype=input.dtype)
+            h = _pyts.zeros(input.size(0), self.hidden_size, dtype=input.dtype)
         else:
-            hx = hx.unsqueeze(0) if not is_batched else hx
-        ret = _pyts.gru_cell(input, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+            h = hx.unsqueeze(0) if not is_batched else hx
+        ret = _pyts.gru_cell(input, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         if not is_batched:
             ret = ret.squeeze(0)
         return ret
