@@ -166,9 +166,9 @@ _CONV = ("torch's conv1d/conv2d are CompositeImplicitAutograd, so its tracer rec
          "decomposition aten::_convolution (+ its 6 constant/list args); pyts records the conv row")
 _CELL = ("torch's RNNCell/GRUCell/LSTMCell call _VF.*_cell, CompositeImplicitAutograd, so its tracer "
          "records the inner linear/add_/chunk/sigmoid_ ops; pyts records the fused *_cell row")
-_NESTED = ("pyts' tracer gives a submodule its own prim::CallMethod frame only when it is called "
-           "as a direct attribute of the calling module without keyword arguments; modules reached "
-           "through a ModuleList/ModuleDict item or called with kwargs are inlined (torch: CallMethod)")
+_NESTED = ("pyts' tracer gives a submodule its own prim::CallMethod frame when it is called as an "
+           "attribute of the calling module or an item of a container attribute, without keyword "
+           "arguments; a module called with kwargs is inlined (torch: CallMethod)")
 KIND_DIFFS = {
     "Conv1d": (_CONV, ["aten::conv1d"]),
     "Conv2d": (_CONV, ["aten::conv2d"]),
@@ -179,8 +179,6 @@ KIND_DIFFS = {
     "TransformerEncoderLayer_nf": (_NESTED + "; " + _SIZES,
                                    ["aten::transpose"] + _SDPA_BLOCK
                                    + ["aten::transpose", "aten::add", "aten::gelu", "aten::add"]),
-    "ModuleList": (_NESTED, ["aten::linear", "aten::tanh", "aten::linear"]),
-    "ModuleDict": (_NESTED, ["aten::linear", "aten::linear"]),
     "RNN": (_SIZES + "; GetAttr of the flat weights come after the h0 zeros, torch's first",
             ["aten::zeros", "aten::rnn_tanh"]),
     "GRU": (_SIZES + "; GetAttr order as for RNN", ["aten::zeros", "aten::gru"]),
@@ -204,7 +202,7 @@ KIND_DIFFS = {
 # Traces that keep a nested submodule's parameter as a (requires-grad) tensor constant instead of a
 # GetAttr chain (pyts' tracer, see _NESTED; MultiheadAttention reads self.out_proj.weight):
 # torch.jit.load rejects such constants ("Unsupported value kind: Tensor"), pyts.jit.load loads them.
-SAVE_GAPS = {"ModuleList", "ModuleDict", "MultiheadAttention", "MultiheadAttention_bf",
+SAVE_GAPS = {"MultiheadAttention", "MultiheadAttention_bf",
              "TransformerEncoderLayer", "TransformerEncoderLayer_nf", "TransformerEncoder"}
 
 

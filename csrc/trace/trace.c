@@ -440,10 +440,21 @@ static PtsStatus record_call(Frame *parent, PtsValue child, const char *method, 
                              PtsIrValue *const *ins, PtsType *ret_type, PtsValue output,
                              bool keep_known, PtsError *err) {
     PtsObject *po = parent->self.tag == PTS_V_OBJECT ? pts_as_object(parent->self) : NULL;
-    int slot = -1;
+    int slot = -1, inner = -1;
     for (int i = 0; po && i < po->nslots; i++)
         if (po->slots[i].tag == PTS_V_OBJECT && po->slots[i].u.h == child.u.h) { slot = i; break; }
-    if (slot < 0) return pts_fail(err, PTS_ERR_RUNTIME, "traced submodule is not an attribute of its caller");
+    /* a module held by a container submodule (self.layers[0], self.heads["a"]): PyTorch reads the
+     * container and then its item, `%1 = prim::GetAttr[name="0"](%layers)` */
+    for (int i = 0; po && slot < 0 && i < po->nslots; i++) {
+        if (po->slots[i].tag != PTS_V_OBJECT || po->cls->attrs[i].kind != PTS_ATTR_MODULE) continue;
+        PtsObject *c = pts_as_object(po->slots[i]);
+        for (int j = 0; j < c->nslots; j++)
+            if (c->slots[j].tag == PTS_V_OBJECT && c->slots[j].u.h == child.u.h) { slot = i; inner = j; break; }
+    }
+    if (slot < 0) {
+        pts_type_release(ret_type);
+        return pts_fail(err, PTS_ERR_RUNTIME, "traced submodule is not an attribute of its caller");
+    }
     PtsValue nm;
     PtsIrValue *cins[65];
     if (nin > 64 || slot >= parent->nsub || !parent->sub_vals[slot]) {
@@ -451,6 +462,35 @@ static PtsStatus record_call(Frame *parent, PtsValue child, const char *method, 
         return pts_fail(err, PTS_ERR_RUNTIME, "traced submodule call could not be recorded");
     }
     cins[0] = parent->sub_vals[slot];
+    if (inner >= 0) {
+        /* as PyTorch's tracer: a fresh `container -> item` GetAttr chain inserted at the top of
+         * the graph, so chains read later come first and each re-reads the container */
+        PtsObject *c = pts_as_object(po->slots[slot]);
+        const char *names[2] = { po->cls->attrs[slot].name, c->cls->attrs[inner].name };
+        PtsType *types[2] = { po->cls->attrs[slot].type, c->cls->attrs[inner].type };
+        PtsIrValue *from = parent->self_val;
+        PtsNode *chain[2];
+        for (int k = 0; k < 2; k++) {
+            PtsType *ct = pts_type_retain(types[k]);
+            chain[k] = pts_node_new(parent->g, parent->g->top, PTS_KIND_PRIM(PTS_PRIM_GETATTR), 1, &from, 1, &ct);
+            if (!chain[k] || pts_str_new(names[k], strlen(names[k]), err, &nm)) {
+                pts_type_release(ret_type);
+                return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+            }
+            PTS_TRY(pts_node_set_attr(parent->g, chain[k], "name", PTS_AV_STR, nm, NULL, err));
+            /* PyTorch names an item by its attribute: `%_0` for "0" */
+            char vn[80];
+            snprintf(vn, sizeof vn, "%s%s", (names[k][0] >= '0' && names[k][0] <= '9') ? "_" : "", names[k]);
+            pts_value_set_name(parent->g, chain[k]->outputs[0], vn);
+            from = chain[k]->outputs[0];
+        }
+        PtsNode *first = parent->g->top->first;
+        if (first != chain[0]) {
+            pts_node_move_before(chain[1], first);
+            pts_node_move_before(chain[0], chain[1]);
+        }
+        cins[0] = from;
+    }
     for (int i = 0; i < nin; i++) cins[i + 1] = ins[i];
     PtsNode *cm = pts_node_new(parent->g, parent->g->top, PTS_KIND_PRIM(PTS_PRIM_CALLMETHOD), nin + 1, cins, 1, &ret_type);
     if (!cm || pts_str_new(method, strlen(method), err, &nm)) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");

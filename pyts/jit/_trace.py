@@ -93,6 +93,22 @@ def _as_tuple(example_inputs):
     return (example_inputs,)
 
 
+def _attr_path(parent, mod):
+    """"name" of a direct submodule, or "container.item" of one held by a container submodule
+    (self.layers[0] in a ModuleList), as the tracer records the calls; None otherwise."""
+    mods = getattr(parent, "_modules", None)
+    if mods is None:
+        return None
+    for n, m in mods.items():
+        if m is mod:
+            return n
+    for n, m in mods.items():
+        for k, c in getattr(m, "_modules", {}).items():
+            if c is mod:
+                return n + "." + k
+    return None
+
+
 def _call_submodule(mod, args, kwargs, call):
     """Module.__call__ while tracing: a submodule of the traced module gets its own frame."""
     st = _active()
@@ -100,7 +116,7 @@ def _call_submodule(mod, args, kwargs, call):
         return call(*args, **kwargs)
     parent = st.stack[-1]
     parent_obj = st.objects[id(parent)]
-    attr = next((n for n, m in parent._modules.items() if m is mod), None) if hasattr(parent, "_modules") else None
+    attr = _attr_path(parent, mod)
     if attr is None:
         return call(*args, **kwargs)
     scope = st.scopes.get(id(parent))
