@@ -11,7 +11,7 @@ import pytest
 import torch
 
 import pyts
-from test_script import LANG, _arg, _define_lang, _same_value
+from test_script import HERE, LANG, _arg, _define_lang, _golden_expectations, _same_value
 
 # the two compilers build different graphs here (torch folds the loop over a tuple; pyts lowers
 # enumerate/zip, dict.items() loops, break and `with no_grad` another way, and hoists fewer
@@ -83,3 +83,49 @@ def test_helper_compiles_torch_own_code(tmp_path):
     assert torch_compile_code(ft.code, "for_list", ft)([1, 2, 3]) == 14
     with pytest.raises(RuntimeError):
         torch_compile_code(ft.code.replace("torch.mul", "torch.no_such_op"), "for_list", ft)
+
+
+GOLDEN = [p for p in sorted((HERE / "script").glob("*.py")) if "# expect error:" not in p.read_text()]
+
+
+@pytest.mark.parametrize("path", GOLDEN, ids=[p.stem for p in GOLDEN])
+def test_golden_cases_saved_by_pyts_run_in_torch(path, capfd):
+    """Every compiling golden case (tests/script/) saved by pyts.jit.save loads in torch.jit.load;
+    its calls give the expected results there too (and print the same text as in pyts); calls
+    expected to raise raise in torch as well."""
+    text = path.read_text()
+    calls, _ = _golden_expectations(text)
+    ns = {"torch": pyts, "__name__": f"golden_{path.stem}"}
+    exec(compile(text, str(path), "exec"), ns)
+    fp = pyts.jit.script(ns["f"])
+    buf = io.BytesIO()
+    pyts.jit.save(fp, buf)
+    ft = torch.jit.load(io.BytesIO(buf.getvalue()))
+    for args, (kind, want) in calls:
+        if kind == "value":
+            capfd.readouterr()
+            got_p = fp(*eval(args, {"torch": pyts}))
+            out_p = capfd.readouterr().out
+            got_t = ft(*eval(args, {"torch": torch}))
+            assert capfd.readouterr().out == out_p
+            assert str(got_p) == want and str(got_t) == want, (got_p, got_t)
+        else:
+            with pytest.raises(Exception):
+                ft(*eval(args, {"torch": torch}))
+
+
+def test_print_code_runs_in_torch(tmp_path, capfd):
+    """print(...) prints as Python's print, and the recompiled code prints what torch prints."""
+    src = ("def pr(xs: List[int], d: Dict[str, float], s: str) -> int:\n"
+           "    print('hi', 3, 2.5, True, None, xs, d, s, [s], (1, s), xs[0], d['a'])\n    return len(xs)\n")
+    fp = pyts.jit.script(_define_lang(tmp_path, "pr", src, pyts))
+    ft = torch.jit.script(_define_lang(tmp_path, "pr", src, torch))
+    assert fp.code == ft.code
+    assert "  print(\"hi\", 3, 2.5, True, None, xs, d, s, [s], (1, s), xs[0], d[\"a\"])\n" in fp.code
+    args = ([1, 2], {"a": 1.5}, "str")
+    outs = []
+    for f in (ft, torch_compile_code(fp.code, "pr", ft), fp):
+        capfd.readouterr()
+        assert f(*copy.deepcopy(args)) == 2
+        outs.append(capfd.readouterr().out)
+    assert outs[0] == outs[1] == outs[2] and outs[0].startswith("hi 3 2.5 True None [1, 2]")
