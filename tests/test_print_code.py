@@ -156,3 +156,19 @@ def test_print_code_runs_in_torch(tmp_path, capfd):
         assert f(*copy.deepcopy(args)) == 2
         outs.append(capfd.readouterr().out)
     assert outs[0] == outs[1] == outs[2] and outs[0].startswith("hi 3 2.5 True None [1, 2]")
+
+
+def test_traced_empty_int_lists_are_annotated():
+    """A traced empty int[] argument prints as torch does, annotate(List[int], []), and the saved
+    trace runs in torch."""
+    def f(x):
+        return x.reshape([]) + x.sum([])
+    tp = pyts.jit.trace(f, (pyts.ones([1]),))
+    tt = torch.jit.trace(f, (torch.ones([1]),))
+    assert tp.code == tt.code
+    assert "torch.reshape(x, annotate(List[int], []))" in tp.code
+    buf = io.BytesIO()
+    pyts.jit.save(tp, buf)
+    loaded = torch.jit.load(io.BytesIO(buf.getvalue()))
+    assert loaded(torch.full([1], 3.0)).item() == 6.0
+    assert torch_compile_code(tp.code, "f", tt)(torch.full([1], 2.0)).item() == 4.0

@@ -219,7 +219,16 @@ static void node_expr(Printer *p, PtsBuf *b, const PtsNode *n) {
     switch (n->kind - PTS_PRIM_BASE) {
     case PTS_PRIM_CONSTANT: {
         const PtsNodeAttr *a = pts_node_attr(n, "value");
-        print_constant(p, b, a ? a->v : pts_none());
+        PtsValue v = a ? a->v : pts_none();
+        const PtsType *t = n->outputs[0]->type;
+        /* an empty list constant names its type, as PyTorch prints it: annotate(List[int], []) */
+        if (v.tag == PTS_V_LIST && pts_as_list(v)->len == 0 && t->kind == PTS_TY_LIST) {
+            pts_buf_puts(b, "annotate(");
+            pts_type_print(b, t, true);
+            pts_buf_puts(b, ", [])");
+            return;
+        }
+        print_constant(p, b, v);
         return;
     }
     case PTS_PRIM_GETATTR: {
