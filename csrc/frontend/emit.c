@@ -1498,6 +1498,8 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
         if (!t) return NULL;
         if (name[0] == 'a' && n->kids[2]->kind == PTS_AST_LIST && n->kids[2]->n == 0 && t->kind == PTS_TY_LIST)
             return list_construct(E, 0, NULL, t->elems[0], n->kids[2]);
+        if (name[0] == 'a' && n->kids[2]->kind == PTS_AST_DICT && n->kids[2]->n == 0 && t->kind == PTS_TY_DICT)
+            return dict_construct(E, 0, NULL, t->elems[0], t->elems[1], n->kids[2]);
         if (!(v = emit_expr(E, n->kids[2]))) return NULL;
         if (name[0] == 'a') {
             if (!pts_type_subtype(v->type, t))

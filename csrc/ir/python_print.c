@@ -166,6 +166,23 @@ static bool is_default(const PtsNode *n, int i) {
     return false;
 }
 
+/* rows that live in PyTorch's prim:: namespace, not aten:: */
+static bool is_prim_row(int kind) {
+    static const int rows[] = {
+        PTS_OP_PRIM_DTYPE, PTS_OP_PRIM_DEVICE, PTS_OP_ABS_INT, PTS_OP_ABS_FLOAT, PTS_OP_MIN_INT, PTS_OP_MIN_FLOAT,
+        PTS_OP_MAX_INT, PTS_OP_MAX_FLOAT, PTS_OP_MIN_SELF_INT, PTS_OP_MIN_SELF_FLOAT, PTS_OP_MAX_SELF_INT,
+        PTS_OP_MAX_SELF_FLOAT,
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) if (rows[i] == kind) return true;
+    return false;
+}
+
+/* can the element type of a list/dict literal be inferred from its members? (not for Optional,
+ * Union, number or Any: PyTorch's printer annotates those literals) */
+static bool elem_inferable(const PtsType *t) {
+    return t->kind != PTS_TY_OPTIONAL && t->kind != PTS_TY_UNION && t->kind != PTS_TY_NUMBER && t->kind != PTS_TY_ANY;
+}
+
 /* the expression text of node n (which has one output, or none) */
 static void node_expr(Printer *p, PtsBuf *b, const PtsNode *n) {
     if (pts_kind_is_op(n->kind)) {
@@ -177,11 +194,20 @@ static void node_expr(Printer *p, PtsBuf *b, const PtsNode *n) {
                 pts_buf_printf(b, "%s(%s)", forms[k].fn, vexpr(p, n->inputs[0]));
                 return;
             }
+        /* xs[i], d[k], s[i]: an inlined container expression is parenthesized, as PyTorch does */
+        if (strcmp(s->name, "__getitem__") == 0 && n->ninputs == 2) {
+            const PtsIrValue *c = n->inputs[0];
+            bool paren = c->node && p->inl[c->id];
+            pts_buf_printf(b, paren ? "(%s)[%s]" : "%s[%s]", vexpr(p, c), vexpr(p, n->inputs[1]));
+            return;
+        }
         int last = n->ninputs;
         while (last > 0 && is_default(n, last - 1)) last--;
-        /* rows of the prim namespace (x.dtype, x.device) print as archive code spells them */
-        bool prim = n->kind == PTS_OP_PRIM_DTYPE || n->kind == PTS_OP_PRIM_DEVICE;
-        pts_buf_printf(b, prim ? "ops.prim.%s(" : "torch.%s(", s->name);
+        /* rows of the prim namespace (x.dtype, x.device, the number builtins abs/min/max) print as
+         * archive code spells them; aten::str and aten::sorted print as Python's builtins */
+        bool prim = is_prim_row(n->kind);
+        bool bare = strcmp(s->name, "str") == 0 || strcmp(s->name, "sorted") == 0;
+        pts_buf_printf(b, prim ? "ops.prim.%s(" : bare ? "%s(" : "torch.%s(", s->name);
         for (int i = 0; i < last; i++) {
             if (i) pts_buf_puts(b, ", ");
             if (i < s->nargs && s->args[i].kwarg_only) pts_buf_printf(b, "%s=", s->args[i].name);
@@ -193,7 +219,16 @@ static void node_expr(Printer *p, PtsBuf *b, const PtsNode *n) {
     switch (n->kind - PTS_PRIM_BASE) {
     case PTS_PRIM_CONSTANT: {
         const PtsNodeAttr *a = pts_node_attr(n, "value");
-        print_constant(p, b, a ? a->v : pts_none());
+        PtsValue v = a ? a->v : pts_none();
+        const PtsType *t = n->outputs[0]->type;
+        /* an empty list constant names its type, as PyTorch prints it: annotate(List[int], []) */
+        if (v.tag == PTS_V_LIST && pts_as_list(v)->len == 0 && t->kind == PTS_TY_LIST) {
+            pts_buf_puts(b, "annotate(");
+            pts_type_print(b, t, true);
+            pts_buf_puts(b, ", [])");
+            return;
+        }
+        print_constant(p, b, v);
         return;
     }
     case PTS_PRIM_GETATTR: {
@@ -228,6 +263,14 @@ static void node_expr(Printer *p, PtsBuf *b, const PtsNode *n) {
     case PTS_PRIM_TUPLECONSTRUCT:
     case PTS_PRIM_LISTCONSTRUCT: {
         bool tup = n->kind == PTS_KIND_PRIM(PTS_PRIM_TUPLECONSTRUCT);
+        const PtsType *lt = n->outputs[0]->type;
+        /* an empty list, or one whose element type its members cannot tell, is annotated */
+        bool ann = !tup && lt->kind == PTS_TY_LIST && (n->ninputs == 0 || !elem_inferable(lt->elems[0]));
+        if (ann) {
+            pts_buf_puts(b, "annotate(");
+            pts_type_print(b, lt, true);
+            pts_buf_puts(b, ", ");
+        }
         pts_buf_puts(b, tup ? "(" : "[");
         for (int i = 0; i < n->ninputs; i++) {
             if (i) pts_buf_puts(b, ", ");
@@ -235,6 +278,7 @@ static void node_expr(Printer *p, PtsBuf *b, const PtsNode *n) {
         }
         if (tup && n->ninputs == 1) pts_buf_puts(b, ",");
         pts_buf_puts(b, tup ? ")" : "]");
+        if (ann) pts_buf_puts(b, ")");
         return;
     }
     case PTS_PRIM_TUPLEINDEX:
@@ -249,11 +293,26 @@ static void node_expr(Printer *p, PtsBuf *b, const PtsNode *n) {
     case PTS_PRIM_NUMTOTENSOR:
         pts_buf_printf(b, "torch.tensor(%s)", vexpr(p, n->inputs[0]));
         return;
-    case PTS_PRIM_DICTCONSTRUCT:   /* {k0: v0, k1: v1} */
+    case PTS_PRIM_DICTCONSTRUCT: { /* {k0: v0, k1: v1}; annotate(Dict[K, V], {...}) when empty or ambiguous */
+        const PtsType *dt = n->outputs[0]->type;
+        bool ann = dt->kind == PTS_TY_DICT && (n->ninputs == 0 || !elem_inferable(dt->elems[0]) ||
+                                               !elem_inferable(dt->elems[1]));
+        if (ann) {
+            pts_buf_puts(b, "annotate(");
+            pts_type_print(b, dt, true);
+            pts_buf_puts(b, ", ");
+        }
         pts_buf_puts(b, "{");
         for (int i = 0; i + 1 < n->ninputs; i += 2)
             pts_buf_printf(b, "%s%s: %s", i ? ", " : "", vexpr(p, n->inputs[i]), vexpr(p, n->inputs[i + 1]));
         pts_buf_puts(b, "}");
+        if (ann) pts_buf_puts(b, ")");
+        return;
+    }
+    case PTS_PRIM_PRINT:           /* print(a, b): a statement, PyTorch writes Python's print */
+        pts_buf_puts(b, "print(");
+        for (int i = 0; i < n->ninputs; i++) pts_buf_printf(b, i ? ", %s" : "%s", vexpr(p, n->inputs[i]));
+        pts_buf_puts(b, ")");
         return;
     case PTS_PRIM_UNINITIALIZED:
         pts_buf_puts(b, "uninitialized(");
