@@ -8,23 +8,6 @@
 
 #include "nn.h"
 
-/* c10's TypeMeta names, as PyTorch's C++ checks print dtypes ("float", "long int"). */
-static const char *cpp_type_name(PtsDType d) {
-    switch (d) {
-    case PTS_FLOAT32: return "float";
-    case PTS_FLOAT64: return "double";
-    case PTS_FLOAT16: return "c10::Half";
-    case PTS_BFLOAT16: return "c10::BFloat16";
-    case PTS_INT64: return "long int";
-    case PTS_INT32: return "int";
-    case PTS_INT16: return "short int";
-    case PTS_INT8: return "signed char";
-    case PTS_UINT8: return "unsigned char";
-    case PTS_BOOL: return "bool";
-    default: return pts_dtype_name(d);
-    }
-}
-
 /* t.size(d) with PyTorch's wrap_dim errors (IndexError). */
 static PtsStatus dim_size(const PtsTensor *t, int64_t d, PtsError *err, int64_t *out) {
     int n = t->ndim;
@@ -81,12 +64,12 @@ PtsStatus k_BILINEAR(PtsValue *a, PtsValue *out, PtsError *err) {
     if (b) {
         PTS_CHECK(x1->dtype == x2->dtype && x1->dtype == w->dtype && x1->dtype == b->dtype, err, RUNTIME,
                   "All tensors must have the same dtype, got input1: %s, input2: %s, weight: %s, bias: %s",
-                  cpp_type_name(x1->dtype), cpp_type_name(x2->dtype), cpp_type_name(w->dtype),
-                  cpp_type_name(b->dtype));
+                  pts_dtype_cpp_name(x1->dtype), pts_dtype_cpp_name(x2->dtype), pts_dtype_cpp_name(w->dtype),
+                  pts_dtype_cpp_name(b->dtype));
     } else {
         PTS_CHECK(x1->dtype == x2->dtype && x1->dtype == w->dtype, err, RUNTIME,
                   "All tensors must have the same dtype, got input1: %s, input2: %s, weight: %s",
-                  cpp_type_name(x1->dtype), cpp_type_name(x2->dtype), cpp_type_name(w->dtype));
+                  pts_dtype_cpp_name(x1->dtype), pts_dtype_cpp_name(x2->dtype), pts_dtype_cpp_name(w->dtype));
     }
     PTS_CHECK(x1->ndim == x2->ndim, err, RUNTIME, "bilinear(): input dimensions do not match: got %d and %d",
               x1->ndim, x2->ndim);
@@ -185,16 +168,16 @@ PtsStatus k_SCALED_DOT_PRODUCT_ATTENTION(PtsValue *a, PtsValue *out, PtsError *e
     /* validate_sdpa_input */
     PTS_CHECK(q->dtype == k->dtype && q->dtype == v->dtype, err, RUNTIME,
               "Expected query, key, and value to have the same dtype, but got query.dtype: %s key.dtype: %s "
-              "and value.dtype: %s instead.", cpp_type_name(q->dtype), cpp_type_name(k->dtype),
-              cpp_type_name(v->dtype));
+              "and value.dtype: %s instead.", pts_dtype_cpp_name(q->dtype), pts_dtype_cpp_name(k->dtype),
+              pts_dtype_cpp_name(v->dtype));
     PTS_CHECK(q->ndim >= 2 && k->ndim >= 2 && v->ndim >= 2, err, RUNTIME,
               "Expected query, key, and value to all be  at least 2 dimensional, but got query.dim: %d "
               "key.dim: %d and value.dim: %d instead.", q->ndim, k->ndim, v->ndim);
     if (mask)
         PTS_CHECK(mask->dtype == PTS_BOOL || mask->dtype == PTS_FLOAT32 || mask->dtype == q->dtype, err, RUNTIME,
                   "Expected attn_mask dtype to be bool or float or to match query dtype, but got "
-                  "attn_mask.dtype: %s and  query.dtype: %s instead.", cpp_type_name(mask->dtype),
-                  cpp_type_name(q->dtype));
+                  "attn_mask.dtype: %s and  query.dtype: %s instead.", pts_dtype_cpp_name(mask->dtype),
+                  pts_dtype_cpp_name(q->dtype));
     if (is_causal)
         PTS_CHECK(!mask, err, RUNTIME,
                   "_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True");

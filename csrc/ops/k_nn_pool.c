@@ -190,26 +190,37 @@ PtsStatus k_MAX_POOL2D(PtsValue *a, PtsValue *out, PtsError *err) {
 }
 
 /* ================= avg_pool2d ================= */
+/* The input window [h0, h1) x [w0, w1) of output (oh, ow), clipped to the input, and the divisor
+ * of its sum (divisor_override, the padded window with count_include_pad, else the clipped one);
+ * 0 for a window that lies entirely in the padding. Forward and backward share it. */
+static int64_t avg_window(const PoolGeom *g, int64_t oh, int64_t ow, bool count_pad, int64_t divisor,
+                          int64_t *h0, int64_t *h1, int64_t *w0, int64_t *w1) {
+    int64_t a = oh * g->sh - g->ph, c = ow * g->sw - g->pw;
+    int64_t b = a + g->kh, d = c + g->kw;
+    if (b > g->ih + g->ph) b = g->ih + g->ph;
+    if (d > g->iw + g->pw) d = g->iw + g->pw;
+    int64_t pool = (b - a) * (d - c);
+    if (a < 0) a = 0;
+    if (c < 0) c = 0;
+    if (b > g->ih) b = g->ih;
+    if (d > g->iw) d = g->iw;
+    *h0 = a, *h1 = b, *w0 = c, *w1 = d;
+    if (a >= b || c >= d) return 0;
+    return divisor ? divisor : count_pad ? pool : (b - a) * (d - c);
+}
+
 #define DEF_AVG_POOL(S, T, ACC)                                                                \
     static void avg_pool_##S(const T *x, T *y, const PoolGeom *g, bool count_pad, int64_t divisor) { \
         for (int64_t p = 0; p < g->planes; p++) {                                              \
             const T *xp = x + p * g->ih * g->iw;                                               \
             for (int64_t oh = 0; oh < g->oh; oh++)                                             \
                 for (int64_t ow = 0; ow < g->ow; ow++) {                                       \
-                    int64_t h0 = oh * g->sh - g->ph, w0 = ow * g->sw - g->pw;                  \
-                    int64_t h1 = h0 + g->kh, w1 = w0 + g->kw;                                  \
-                    if (h1 > g->ih + g->ph) h1 = g->ih + g->ph;                                \
-                    if (w1 > g->iw + g->pw) w1 = g->iw + g->pw;                                \
-                    int64_t pool = (h1 - h0) * (w1 - w0);                                      \
-                    if (h0 < 0) h0 = 0;                                                        \
-                    if (w0 < 0) w0 = 0;                                                        \
-                    if (h1 > g->ih) h1 = g->ih;                                                \
-                    if (w1 > g->iw) w1 = g->iw;                                                \
-                    if (h0 >= h1 || w0 >= w1) { *y++ = 0; continue; }                          \
+                    int64_t h0, h1, w0, w1;                                                    \
+                    int64_t div = avg_window(g, oh, ow, count_pad, divisor, &h0, &h1, &w0, &w1); \
+                    if (!div) { *y++ = 0; continue; }                                          \
                     ACC sum = 0;                                                               \
                     for (int64_t h = h0; h < h1; h++)                                          \
                         for (int64_t w = w0; w < w1; w++) sum += xp[h * g->iw + w];            \
-                    int64_t div = divisor ? divisor : count_pad ? pool : (h1 - h0) * (w1 - w0); \
                     *y++ = (T)(sum / (ACC)div);                                                \
                 }                                                                              \
         }                                                                                      \
@@ -713,17 +724,9 @@ PtsStatus k_REPLICATION_PAD3D_BACKWARD(PtsValue *a, PtsValue *out, PtsError *err
             for (int64_t oh = 0; oh < g->oh; oh++)                                             \
                 for (int64_t ow = 0; ow < g->ow; ow++) {                                       \
                     T v = *go++;                                                               \
-                    int64_t h0 = oh * g->sh - g->ph, w0 = ow * g->sw - g->pw;                  \
-                    int64_t h1 = h0 + g->kh, w1 = w0 + g->kw;                                  \
-                    if (h1 > g->ih + g->ph) h1 = g->ih + g->ph;                                \
-                    if (w1 > g->iw + g->pw) w1 = g->iw + g->pw;                                \
-                    int64_t pool = (h1 - h0) * (w1 - w0);                                      \
-                    if (h0 < 0) h0 = 0;                                                        \
-                    if (w0 < 0) w0 = 0;                                                        \
-                    if (h1 > g->ih) h1 = g->ih;                                                \
-                    if (w1 > g->iw) w1 = g->iw;                                                \
-                    if (h0 >= h1 || w0 >= w1) continue;                                        \
-                    int64_t div = divisor ? divisor : count_pad ? pool : (h1 - h0) * (w1 - w0); \
+                    int64_t h0, h1, w0, w1;                                                    \
+                    int64_t div = avg_window(g, oh, ow, count_pad, divisor, &h0, &h1, &w0, &w1); \
+                    if (!div) continue;                                                        \
                     T share = v / (T)div;                                                      \
                     for (int64_t h = h0; h < h1; h++)                                          \
                         for (int64_t w = w0; w < w1; w++) gp[h * g->iw + w] += share;          \
