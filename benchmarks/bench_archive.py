@@ -116,7 +116,6 @@ def transformer(lib):
     return lib.jit.trace(m, (x,)), (x,)
 
 
-
 def measure(lib, mod, args, path):
     """save time, load time, size, first call after a fresh load, steady call."""
     save = best(lambda: lib.jit.save(mod, path), 3)
