@@ -188,3 +188,14 @@ def test_load_path_errors(tmp_path):
     trunc.write_bytes(open(path, "rb").read()[:-100])
     with pytest.raises(RuntimeError):
         pyts.jit.load(str(trunc))
+
+
+def test_mapped_storage_resizes_as_torch(tmp_path):
+    # torch's loaded storages cannot grow either: an out= that needs more room fails the same way
+    path, _ = _save(tmp_path)
+    for lib in (pyts, torch):
+        b = lib.jit.load(path).l2.bias.detach()
+        with pytest.raises(RuntimeError, match="not resizable"):
+            lib.add(lib.ones(100), 1, out=b)
+        lib.add(lib.ones(3), 1, out=b)   # shrinking reuses the storage
+        assert tuple(b.shape) == (3,) and b.tolist() == [2.0, 2.0, 2.0]
