@@ -140,7 +140,7 @@ static PyObject *m_load_file(PyObject *self, PyObject *args) {
     Py_DECREF(pathobj);
     if (s) {
         pts_compile_report_free(&rep);
-        if (!map) return PyErr_Format(PyExc_OSError, "%s", err.msg);
+        if (!map && err.code == PTS_ERR_VALUE) return PyErr_Format(PyExc_OSError, "%s", err.msg);
         return pyts_raise(&err);
     }
     return load_result(&l, &rep, compile);
