@@ -101,8 +101,6 @@ typedef struct PtsZip {
 PTS_INTERNAL PtsStatus pts_zip_open(const uint8_t *buf, size_t len, PtsError *err, PtsZip *z);
 PTS_INTERNAL void pts_zip_close(PtsZip *z);
 PTS_INTERNAL int pts_zip_find(const PtsZip *z, const char *name);   /* entry number or -1 */
-/* Writes exactly e[i].usize bytes to dst (inflating), checking the CRC. */
-PTS_INTERNAL PtsStatus pts_zip_extract(const PtsZip *z, int i, void *dst, PtsError *err);
 /* The entry's bytes in a new buffer (pts_free) with a NUL after them. A deflated entry's buffer
  * grows with the bytes actually inflated, never on the strength of its declared size alone. */
 PTS_INTERNAL PtsStatus pts_zip_read(const PtsZip *z, int i, PtsError *err, uint8_t **out);
