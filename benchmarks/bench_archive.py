@@ -3,9 +3,9 @@
 For the seed's WrapRNN (traced around a scripted loop around a traced gated cell), an MLP with
 10M parameters (traced) and a TransformerEncoderLayer: save time, load time (from a file),
 archive size, and the latency of the first call after a load next to the steady-state call (a
-ratio near 1 means no warm-up). pyts builds its own archive of each model where it can; where it
-cannot (no pyts.nn.TransformerEncoderLayer yet), pyts loads the archive torch saved, and a
-first call that pyts cannot run yet is reported as such.
+ratio near 1 means no warm-up). Each library saves and loads its own traced models (pyts loads
+from a path by mapping the file; see README "Archives"). A first call that pyts cannot run yet is
+reported as such.
 
     python benchmarks/bench_archive.py [--quick]
 """
@@ -110,15 +110,10 @@ def mlp(lib):
 
 
 def transformer(lib):
-    if lib is pyts:
-        return None, None
-    m = torch.nn.TransformerEncoderLayer(256, 8, 1024, dropout=0.0).eval()
-    x = torch.rand(16, 4, 256)
-    return torch.jit.trace(m, (x,)), (x,)
-
-
-def to_pyts(args):
-    return tuple(pyts.from_numpy(a.numpy().copy()) for a in args)
+    # each library saves and loads its own traced layer (pyts.nn.TransformerEncoderLayer)
+    m = lib.nn.TransformerEncoderLayer(256, 8, 1024, dropout=0.0).eval()
+    x = lib.rand(16, 4, 256)
+    return lib.jit.trace(m, (x,)), (x,)
 
 
 def measure(lib, mod, args, path):
@@ -156,15 +151,7 @@ def main():
         pm, pargs = build(pyts)
         tpath, ppath = os.path.join(tmp, "t.pt"), os.path.join(tmp, "p.pt")
         t = measure(torch, tm, targs, tpath)
-        if pm is None:
-            # pyts cannot build this model itself yet: it loads the archive torch saved
-            pargs = to_pyts(targs)
-            ppath = tpath
-            p_load = best(lambda: pyts.jit.load(ppath))
-            p = (None, p_load, None) + measure(pyts, pyts.jit.load(ppath), pargs, os.path.join(tmp, "re.pt"))[3:]
-            notes.append(f"{name}: pyts loads torch's archive (pyts has no TransformerEncoderLayer module yet)")
-        else:
-            p = measure(pyts, pm, pargs, ppath)
+        p = measure(pyts, pm, pargs, ppath)
         print(f"{name}")
         ratio = lambda a, b: f"{b / a:8.1f}x" if a and b else f"{'':9s}"  # noqa: E731
         print(f"  {'save':26s} {fmt(p[0])} {fmt(t[0])}   {ratio(p[0], t[0])}")

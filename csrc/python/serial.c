@@ -88,6 +88,8 @@ static PyObject *files_dict(const PtsArchiveFile *f, int n, bool text) {
 /* _load(bytes, compile=False): with compile, the archive's methods are compiled as libpyts does
  * (csrc/serial/compile.c) and a sixth item lists the methods that did not compile as
  * (class qualname, method, message) tuples. */
+static PyObject *load_result(PtsLoaded *l, PtsCompileReport *rep, int compile);
+
 static PyObject *m_load(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *arg;
@@ -108,6 +110,45 @@ static PyObject *m_load(PyObject *self, PyObject *args) {
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&view);
     if (s) { pts_compile_report_free(&rep); return pyts_raise(&err); }
+    return load_result(&l, &rep, compile);
+}
+
+/* _load_file(path, compile=False): as _load, from a file mapped privately (csrc/serial/mapfile.c):
+ * stored tensor records become storages inside the mapping, which lives while any of them does. */
+static PyObject *m_load_file(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *pathobj;
+    int compile = 0;
+    if (!PyArg_ParseTuple(args, "O&|p", PyUnicode_FSConverter, &pathobj, &compile)) return NULL;
+    const char *path = PyBytes_AS_STRING(pathobj);
+    PtsError err = { 0 };
+    PtsLoaded l;
+    PtsCompileReport rep = { 0 };
+    PtsStatus s;
+    PtsMapping *map = NULL;
+    Py_BEGIN_ALLOW_THREADS
+    s = pts_mapping_open(path, (size_t)PY_SSIZE_T_MAX, &err, &map);
+    if (!s) {
+        s = pts_archive_load_mapped(map, &err, &l);
+        pts_mapping_release(map);   /* the storages inside it hold their own references */
+    }
+    if (!s && compile) {
+        s = pts_archive_compile(&l, &err, &rep);
+        if (s) pts_loaded_free(&l);
+    }
+    Py_END_ALLOW_THREADS
+    Py_DECREF(pathobj);
+    if (s) {
+        pts_compile_report_free(&rep);
+        if (!map && err.code == PTS_ERR_VALUE) return PyErr_Format(PyExc_OSError, "%s", err.msg);
+        return pyts_raise(&err);
+    }
+    return load_result(&l, &rep, compile);
+}
+
+static PyObject *load_result(PtsLoaded *lp, PtsCompileReport *repp, int compile) {
+    PtsLoaded l = *lp;
+    PtsCompileReport rep = *repp;
     PyObject *code = files_dict(l.code, l.ncode, true);
     PyObject *extra = files_dict(l.extra, l.nextra, false);
     PyObject *root = pyts_ivalue_to_py(&l.root);
@@ -167,6 +208,8 @@ static PyMethodDef serial_functions[] = {
     {"_alloc_fail_after", m_alloc_fail_after, METH_O, "test hook: fail the n-th next C allocation (-1 off)"},
     {"_save", m_save, METH_VARARGS,
      "_save(obj_or_function, extra_files=None, folder='archive', code_files=None, constants=None, min_version=0) -> bytes"},
+    {"_load_file", m_load_file, METH_VARARGS,
+     "_load_file(path, compile=False): _load from a privately mapped file (tensors share the mapping)"},
     {"_load", m_load, METH_VARARGS,
      "_load(bytes, compile=False) -> (obj, {code path: source}, {extra name: bytes}, constants, version[, issues])"},
     {NULL, NULL, 0, NULL},

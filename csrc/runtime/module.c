@@ -222,12 +222,16 @@ static PtsStatus build(pyts_module *root, PtsValue obj, const PtsLoaded *l, cons
     return PTS_OK;
 }
 
-static pyts_module *load_bytes(const uint8_t *data, size_t size) {
+/* from bytes, or from a mapped file (map set: tensors point into the mapping, zero-copy) */
+static pyts_module *load_bytes(const uint8_t *data, size_t size, PtsMapping *map) {
     if (!pts_rt_init()) return NULL;
     PtsError e = { 0 };
     PtsLoaded l;
     PtsCompileReport rep = { 0 };
-    if (pts_archive_load(data, size, &e, &l)) { pts_rt_set(&e); return NULL; }
+    if (map ? pts_archive_load_mapped(map, &e, &l) : pts_archive_load(data, size, &e, &l)) {
+        pts_rt_set(&e);
+        return NULL;
+    }
     pyts_module *m = NULL;
     PtsStatus s = pts_archive_compile(&l, &e, &rep);
     if (!s) {
@@ -260,36 +264,22 @@ static pyts_module *load_bytes(const uint8_t *data, size_t size) {
 
 pyts_module *pyts_module_load_buffer(const void *data, size_t size) {
     if (!data && size) { pts_rt_fail(PYTS_ERR_ARGUMENT, "pyts_module_load_buffer: data is NULL"); return NULL; }
-    return load_bytes(data, size);
+    return load_bytes(data, size, NULL);
 }
 
 pyts_module *pyts_module_load(const char *path) {
     if (!path) { pts_rt_fail(PYTS_ERR_ARGUMENT, "pyts_module_load: path is NULL"); return NULL; }
-    FILE *f = fopen(path, "rb");
-    if (!f) { pts_rt_fail(PYTS_ERR_IO, "cannot open '%s': %s", path, strerror(errno)); return NULL; }
-    uint8_t *buf = NULL;
-    size_t n = 0, cap = 0;
-    bool ok = true;
-    /* read in growing chunks: works for pipes and files whose size changes under us */
-    for (;;) {
-        if (n == cap) {
-            size_t c2 = cap ? cap * 2 : (size_t)1 << 16;
-            if (c2 > PTS_RT_MAX_FILE) { pts_rt_fail(PYTS_ERR_IO, "'%s' is larger than %zu bytes", path, PTS_RT_MAX_FILE); ok = false; break; }
-            uint8_t *b2 = pts_realloc(buf, c2);
-            if (!b2) { pts_rt_fail(PYTS_ERR_NOMEM, "out of memory reading '%s'", path); ok = false; break; }
-            buf = b2;
-            cap = c2;
-        }
-        size_t k = fread(buf + n, 1, cap - n, f);
-        n += k;
-        if (k == 0) {
-            if (ferror(f)) { pts_rt_fail(PYTS_ERR_IO, "cannot read '%s': %s", path, strerror(errno)); ok = false; }
-            break;
-        }
+    if (!pts_rt_init()) return NULL;
+    /* mapped privately (csrc/serial/mapfile.c; pipes and special files are read instead): the
+     * module's tensors point into the mapping, which lives while any of them does */
+    PtsMapping *map;
+    PtsError e = { 0 };
+    if (pts_mapping_open(path, PTS_RT_MAX_FILE, &e, &map)) {
+        pts_rt_fail(e.code == PTS_ERR_NOMEM ? PYTS_ERR_NOMEM : PYTS_ERR_IO, "%s", e.msg);
+        return NULL;
     }
-    fclose(f);
-    pyts_module *m = ok ? load_bytes(buf, n) : NULL;
-    pts_free(buf);
+    pyts_module *m = load_bytes(NULL, 0, map);
+    pts_mapping_release(map);
     return m;
 }
 

@@ -643,6 +643,7 @@ typedef struct LFile {
 
 typedef struct Loader {
     const PtsZip *z;
+    PtsMapping *map;        /* the file's mapping when loading from a path (borrowed), or NULL */
     char folder[260];       /* top folder with its trailing '/' */
     PtsError *err;
     PtsLoaded *out;
@@ -902,11 +903,19 @@ static PtsStatus load_storage(void *ctx, PtsDType dt, const char *key, int64_t n
         if (e->usize != (uint64_t)nbytes)
             return lfail(L, "storage record '%s' holds %llu bytes but the pickle declares %lld elements of %s (%lld bytes)",
                          rel, (unsigned long long)e->usize, (long long)numel, pts_dtype_name(dt), (long long)nbytes);
-        if (e->method == 0) {
+        /* Stored tensor bytes are not CRC-checked (as PyTorch's reader, built with
+         * MINIZ_DISABLE_ZIP_READER_CRC32_CHECKS): no parser reads them, any bytes are valid
+         * elements, and checking would touch every page of a file we map to avoid that. Records
+         * that are parsed or inflated keep their CRC check (SECURITY.md). */
+        const uint8_t *src = L->z->buf + e->data_off;
+        if (e->method == 0 && L->map && (uintptr_t)src % pts_dtype_size(dt) == 0) {
+            /* zero-copy: the storage points into the private mapping and keeps it alive */
+            PTS_TRY(pts_storage_wrap((void *)src, (size_t)nbytes, pts_mapping_deleter,
+                                     pts_mapping_retain(L->map), L->err, &st));
+        } else if (e->method == 0) {
             /* stored: the bytes are in the file, so their size is justified */
             PTS_TRY(pts_storage_new((size_t)nbytes, L->err, &st));
-            PtsStatus s = pts_zip_extract(L->z, i, st->data, L->err);
-            if (s) { pts_storage_release(st); return s; }
+            memcpy(st->data, src, (size_t)nbytes);
         } else {
             uint8_t *buf;
             PTS_TRY(pts_zip_read(L->z, i, L->err, &buf));
@@ -1078,12 +1087,13 @@ void pts_loaded_free(PtsLoaded *l) {
     memset(l, 0, sizeof *l);
 }
 
-PtsStatus pts_archive_load(const uint8_t *buf, size_t len, PtsError *err, PtsLoaded *out) {
+static PtsStatus load_any(const uint8_t *buf, size_t len, PtsMapping *map, PtsError *err, PtsLoaded *out) {
     memset(out, 0, sizeof *out);
     PtsZip z;
     PTS_TRY(pts_zip_open(buf, len, err, &z));
     Loader L = { 0 };
     L.z = &z;
+    L.map = map;
     L.err = err;
     L.out = out;
     PtsStatus s = load_impl(&L);
@@ -1096,4 +1106,12 @@ PtsStatus pts_archive_load(const uint8_t *buf, size_t len, PtsError *err, PtsLoa
     pts_zip_close(&z);
     if (s) pts_loaded_free(out);
     return s;
+}
+
+PtsStatus pts_archive_load(const uint8_t *buf, size_t len, PtsError *err, PtsLoaded *out) {
+    return load_any(buf, len, NULL, err, out);
+}
+
+PtsStatus pts_archive_load_mapped(PtsMapping *m, PtsError *err, PtsLoaded *out) {
+    return load_any(m->base, m->len, m, err, out);
 }

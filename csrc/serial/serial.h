@@ -101,8 +101,6 @@ typedef struct PtsZip {
 PTS_INTERNAL PtsStatus pts_zip_open(const uint8_t *buf, size_t len, PtsError *err, PtsZip *z);
 PTS_INTERNAL void pts_zip_close(PtsZip *z);
 PTS_INTERNAL int pts_zip_find(const PtsZip *z, const char *name);   /* entry number or -1 */
-/* Writes exactly e[i].usize bytes to dst (inflating), checking the CRC. */
-PTS_INTERNAL PtsStatus pts_zip_extract(const PtsZip *z, int i, void *dst, PtsError *err);
 /* The entry's bytes in a new buffer (pts_free) with a NUL after them. A deflated entry's buffer
  * grows with the bytes actually inflated, never on the strength of its declared size alone. */
 PTS_INTERNAL PtsStatus pts_zip_read(const PtsZip *z, int i, PtsError *err, uint8_t **out);
@@ -228,6 +226,22 @@ PTS_INTERNAL PtsType *pts_value_static_type(PtsValue v, const PtsType *given, Pt
 PTS_INTERNAL extern bool (*pts_archive_requires_grad)(const PtsTensor *t);
 PTS_INTERNAL extern PtsStatus (*pts_archive_set_requires_grad)(PtsTensor *t, bool on, PtsError *err);
 
+/* ---- mapped archive files (mapfile.c) ---- */
+typedef struct PtsMapping {
+    atomic_int refcnt;   /* the loader and every storage pointing into the bytes */
+    uint8_t *base;       /* the file's bytes: a MAP_PRIVATE mapping, or a heap copy */
+    size_t len;
+    bool mapped;         /* base came from mmap */
+} PtsMapping;
+
+/* Maps the file at path (read/write, private copy-on-write); files that cannot be mapped are read
+ * into one heap buffer (at most max bytes). Errors: VALUE with the OS message. */
+PTS_INTERNAL PtsStatus pts_mapping_open(const char *path, size_t max, PtsError *err, PtsMapping **out);
+PTS_INTERNAL PtsMapping *pts_mapping_retain(PtsMapping *m);
+PTS_INTERNAL void pts_mapping_release(PtsMapping *m);
+/* PtsDeleter for storages inside a mapping: ctx is the mapping (one reference). */
+PTS_INTERNAL void pts_mapping_deleter(void *data, void *ctx);
+
 /* ---- archives (archive.c) ---- */
 typedef struct PtsArchiveFile {
     char *name;          /* owned: "meta.txt" for extra/, "code/__torch__.py" for code */
@@ -268,6 +282,9 @@ typedef struct PtsLoaded {
  * records), constants, the code sources and extra files. */
 PTS_INTERNAL PtsStatus pts_archive_load(const uint8_t *buf, size_t len, PtsError *err,
                                         PtsLoaded *out);
+/* The same over a mapped file: stored storage records whose data offset suits their dtype become
+ * storages pointing into the mapping (zero-copy, each holding a reference to it). */
+PTS_INTERNAL PtsStatus pts_archive_load_mapped(PtsMapping *m, PtsError *err, PtsLoaded *out);
 PTS_INTERNAL void pts_loaded_free(PtsLoaded *l);
 /* The archive version needed by the ops the functions of these classes call (section 1.3). */
 PTS_INTERNAL int pts_archive_version_for_op(int op);

@@ -338,17 +338,6 @@ static PtsStatus check_crc(const PtsZipEntry *e, const uint8_t *data, PtsError *
     return PTS_OK;
 }
 
-PtsStatus pts_zip_extract(const PtsZip *z, int i, void *dst, PtsError *err) {
-    const PtsZipEntry *e = &z->e[i];
-    if (e->method == 0) {
-        if (e->usize) memcpy(dst, z->buf + e->data_off, (size_t)e->usize);
-    } else {
-        uint8_t *b = dst;
-        PTS_TRY(inflate_entry(z, e, &b, (size_t)e->usize, false, err));
-    }
-    return check_crc(e, dst, err);
-}
-
 PtsStatus pts_zip_read(const PtsZip *z, int i, PtsError *err, uint8_t **out) {
     const PtsZipEntry *e = &z->e[i];
     *out = NULL;

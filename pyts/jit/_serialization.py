@@ -9,7 +9,6 @@ the op and the archive line, while everything else (attributes, state_dict, repr
 methods that compiled) works."""
 from __future__ import annotations
 
-import mmap
 import os
 import re
 import tempfile
@@ -119,15 +118,9 @@ def _load_bytes(f, *load_args):
             raise ValueError(f"The provided filename {f} does not exist")
         if os.path.isdir(f):
             raise ValueError(f"The provided filename {f} is a directory")
-        with open(f, "rb") as fh:
-            try:  # map the file: the loader copies what it keeps, so no second full copy
-                mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-            except (ValueError, OSError):
-                return _C._load(fh.read(), *load_args)
-            try:
-                return _C._load(mm, *load_args)
-            finally:
-                mm.close()
+        # mapped privately in C: stored tensor records become storages inside the mapping
+        # (zero-copy; writes to them are copy-on-write and never reach the file)
+        return _C._load_file(f, *load_args)
     data = f.read()
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError("pyts.jit.load expects a path or a binary file object")
