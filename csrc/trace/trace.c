@@ -83,22 +83,44 @@ static bool tensor_requires_grad(const PtsTensor *t) {
 
 /* prim::GetAttr for t when it is a parameter/buffer of the frame's module; NULL otherwise (err
  * set only on failure). */
-static PtsIrValue *value_of_attr_only(Frame *f, PtsTensor *t, PtsError *err) {
-    if (f->self.tag == PTS_V_OBJECT) {
-        PtsObject *o = pts_as_object(f->self);
-        for (int i = 0; i < o->nslots; i++) {
-            if (o->slots[i].tag != PTS_V_TENSOR || o->slots[i].u.t != t) continue;
-            PtsType *ty = pts_type_retain(pts_type_tensor());
-            PtsNode *n = pts_node_new(f->g, f->g->top, PTS_KIND_PRIM(PTS_PRIM_GETATTR), 1, &f->self_val, 1, &ty);
-            PtsValue nm;
-            if (!n || pts_str_new(o->cls->attrs[i].name, strlen(o->cls->attrs[i].name), err, &nm)) goto oom;
-            if (pts_node_set_attr(f->g, n, "name", PTS_AV_STR, nm, NULL, err)) return NULL;
-            pts_value_set_name(f->g, n->outputs[0], o->cls->attrs[i].name);
-            if (!map_put(f, t, n->outputs[0])) goto oom;
-            return n->outputs[0];
-        }
+/* Slot path from object o to tensor t through submodules (at most `depth` levels), or 0. */
+static int attr_path(PtsObject *o, const PtsTensor *t, int depth, int *path) {
+    for (int i = 0; i < o->nslots; i++)
+        if (o->slots[i].tag == PTS_V_TENSOR && o->slots[i].u.t == t) { path[0] = i; return 1; }
+    if (depth <= 1) return 0;
+    for (int i = 0; i < o->nslots; i++) {
+        if (o->slots[i].tag != PTS_V_OBJECT || o->cls->attrs[i].kind != PTS_ATTR_MODULE) continue;
+        int n = attr_path(pts_as_object(o->slots[i]), t, depth - 1, path + 1);
+        if (n) { path[0] = i; return n + 1; }
     }
-    return NULL;
+    return 0;
+}
+
+/* A parameter or buffer of the frame's module, or of a submodule whose call was inlined into this
+ * frame (a call with keyword arguments): read through a prim::GetAttr chain, so the trace keeps
+ * using the module's tensors instead of baking them in as constants. */
+static PtsIrValue *value_of_attr_only(Frame *f, PtsTensor *t, PtsError *err) {
+    if (f->self.tag != PTS_V_OBJECT) return NULL;
+    int path[8];
+    PtsObject *o = pts_as_object(f->self);
+    int n = attr_path(o, t, 8, path);
+    if (!n) return NULL;
+    PtsIrValue *from = f->self_val;
+    for (int k = 0; k < n; k++) {
+        const PtsClassAttr *at = &o->cls->attrs[path[k]];
+        PtsType *ty = pts_type_retain(k == n - 1 ? pts_type_tensor() : at->type);
+        PtsNode *nd = pts_node_new(f->g, f->g->top, PTS_KIND_PRIM(PTS_PRIM_GETATTR), 1, &from, 1, &ty);
+        PtsValue nm;
+        if (!nd || pts_str_new(at->name, strlen(at->name), err, &nm)) goto oom;
+        if (pts_node_set_attr(f->g, nd, "name", PTS_AV_STR, nm, NULL, err)) return NULL;
+        char vn[80];
+        snprintf(vn, sizeof vn, "%s%s", (at->name[0] >= '0' && at->name[0] <= '9') ? "_" : "", at->name);
+        pts_value_set_name(f->g, nd->outputs[0], vn);
+        from = nd->outputs[0];
+        if (k < n - 1) o = pts_as_object(o->slots[path[k]]);
+    }
+    if (!map_put(f, t, from)) goto oom;
+    return from;
 oom:
     pts_fail(err, PTS_ERR_NOMEM, "out of memory");
     return NULL;
