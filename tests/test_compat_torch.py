@@ -202,10 +202,12 @@ MODELS = {
 }
 CASES = [(name, mode) for name, (_, _, modes) in MODELS.items() for mode in modes]
 
-# What a load may still lack while other topics land (each names what the archive needs): an op
-# pyts does not have (checked against the registry), or list/dict subscripts and str.format,
-# which the TorchScript language work adds.
-_PENDING = re.compile(r"indexing values of type (List|Dict)\[|Unknown builtin op: aten::format\.")
+# Archives that load but whose forward does not compile yet: torch's scripted
+# TransformerEncoderLayer code reads tensor properties for its fast-path checks (prim::requires_grad,
+# then _transformer_encoder_layer_fwd and friends). The call must fail cleanly: NotImplementedError
+# naming an op pyts lacks (checked against the registry) and the archive line.
+KNOWN_GAPS = {("transformer", "script")}
+_PENDING = re.compile(r"^$")
 
 
 def _check_clean_failure(e):
@@ -229,11 +231,12 @@ def test_torch_archive_runs_in_pyts(name, mode):
     pm = pyts.jit.load(io.BytesIO(saved(tm)))          # loading never fails on missing ops
     assert pm.training == tm.training
     assert list(pm.state_dict()) == list(tm.state_dict())
-    try:
-        got = pm(*to_pyts(args))
-    except NotImplementedError as e:
-        _check_clean_failure(e)
+    if (name, mode) in KNOWN_GAPS:
+        with pytest.raises(NotImplementedError) as e:
+            pm(*to_pyts(args))
+        _check_clean_failure(e.value)
         return
+    got = pm(*to_pyts(args))
     assert_same(got, want)
     # a second call gives the same (no state kept between calls, BatchNorm in eval)
     if not tm.training:

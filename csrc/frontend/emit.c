@@ -1133,6 +1133,13 @@ static bool resolve_global(Emitter *E, const PtsAst *at, const char *name, Sv *o
                 return true;
             }
     }
+    /* the float globals TorchScript's printer writes for infinities and NaN (`-inf`) */
+    if (strcmp(name, "inf") == 0 || strcmp(name, "nan") == 0) {
+        PtsIrValue *v = konst(E, pts_vdouble(name[0] == 'i' ? INFINITY : NAN), at);
+        if (!v) return false;
+        *out = (Sv){ SV_VALUE, v, NULL, NULL };
+        return true;
+    }
     efail(E, at, "undefined value %s", name);
     return false;
 }

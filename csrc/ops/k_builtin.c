@@ -558,6 +558,29 @@ static PtsStatus dict_set(PtsValue *a, PtsValue *out, PtsError *err) {
 PtsStatus k_SET_ITEM_STR(PtsValue *a, PtsValue *out, PtsError *err) { return dict_set(a, out, err); }
 PtsStatus k_SET_ITEM_INT(PtsValue *a, PtsValue *out, PtsError *err) { return dict_set(a, out, err); }
 
+/* list(l): a shallow copy (archive code copies lists before mutating them) */
+PtsStatus k_LIST_T(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
+    PtsList *l = LIST(0);
+    PtsValue r;
+    PTS_TRY(pts_list_new(PTS_V_LIST, l->len, err, &r));
+    for (int64_t i = 0; i < l->len; i++) {
+        PtsStatus s = pts_list_append(r, pts_value_retain(l->items[i]), err);
+        if (s) { pts_value_release(&r); return s; }
+    }
+    out[0] = r;
+    return PTS_OK;
+}
+
+/* warnings.warn(message) in TorchScript: the interpreter has no Python, so the message goes to
+ * stderr as "UserWarning: message", once per call */
+PtsStatus k_WARN(PtsValue *a, PtsValue *out, PtsError *err) {
+    (void)out;
+    PTS_TRY(need(a[0], PTS_V_STR, "str", err));
+    fprintf(stderr, "UserWarning: %s\n", pts_as_str(a[0])->data);
+    return PTS_OK;
+}
+
 PtsStatus k_APPEND_T(PtsValue *a, PtsValue *out, PtsError *err) {
     PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
     PTS_TRY(pts_list_append(a[0], pts_value_retain(a[1]), err));

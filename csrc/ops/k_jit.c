@@ -23,6 +23,12 @@ PtsStatus k_PRIM_DEVICE(PtsValue *a, PtsValue *out, PtsError *err) {
     return PTS_OK;
 }
 
+/* prim::type(device): the device type's name; pyts has only the CPU */
+PtsStatus k_PRIM_TYPE(PtsValue *a, PtsValue *out, PtsError *err) {
+    (void)a;
+    return pts_str_new("cpu", 3, err, &out[0]);
+}
+
 /* torch.device(str): "cpu" and "cpu:N" (N >= 0) as PyTorch parses them; other types name the
  * CPU-only limitation, malformed strings get PyTorch's message */
 PtsStatus k_DEVICE_STR(PtsValue *a, PtsValue *out, PtsError *err) {

@@ -197,6 +197,8 @@ CASES.update({
     "SET_ITEM_T": _pc("SET_ITEM_T", _set_list, ([1, 2], 0, 5), ([1, 2], -1, 7), ([1], 3, 0)),
     "SET_ITEM_STR": _pc("SET_ITEM_STR", _set_dict, ({"a": 1}, "b", 2)),
     "SET_ITEM_INT": _pc("SET_ITEM_INT", _set_dict, ({1: 1}, 2, 2)),
+    "WARN": _pc("WARN", lambda m, level=2: None, ("a warning from a test",), ("x", 1)),
+    "LIST_T": _pc("LIST_T", lambda xs: list(xs), ([1, 2],), ([],), (["a"],)),
     "APPEND_T": _pc("APPEND_T", lambda xs, v: xs + [v], ([1], 2), ([], "a")),
     "POP_T": _pc("POP_T", _pop_list, ([1, 2], -1), ([1, 2, 3], 0), ([1], -1)),
     "CONTAINS_INT_LIST": _cases("CONTAINS_INT_LIST", ([1, 2], 2), ([], 1), ([1], 3)),

@@ -40,6 +40,10 @@ CASES = {
         lambda L, T: str(_row(L, "PRIM_DEVICE", "prim", "device", T(rand(2)))),
         lambda L, T: str(_row(L, "PRIM_DEVICE", "prim", "device", T(rand()))),
     ],
+    "PRIM_TYPE": [
+        lambda L, T: _row(L, "PRIM_TYPE", "prim", "type",
+                          _row(L, "PRIM_DEVICE", "prim", "device", T(rand(2)))),
+    ],
     "DEVICE_STR": [
         lambda L, T: _dev(L, "DEVICE_STR", "aten", "device", "cpu"),
         lambda L, T: _row(L, "DEVICE_STR", "aten", "device", "nonsense:1"),       # RuntimeError both
