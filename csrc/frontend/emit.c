@@ -1333,16 +1333,26 @@ static PtsFunction *resolve_function_q(Emitter *E, const char *path, const PtsAs
     return r.fn;
 }
 
-static PtsFunction *resolve_function(Emitter *E, const char *path, const PtsAst *at) {
-    return resolve_function_q(E, path, at, NULL);
-}
-
 /* the callee's archive name on a prim::CallFunction node, for the code printer */
 static PtsIrValue *call_function_named(Emitter *E, PtsFunction *f, const char *qual, const Call *c, const PtsAst *at) {
     PtsIrValue *v = call_function(E, f, c, at);
     if (!v) return NULL;
     PtsNode *n = E->blk->last;
     while (n && n->kind != PTS_KIND_PRIM(PTS_PRIM_CALLFUNCTION)) n = n->prev;
+    if (n && qual && qual[0] == '^') {
+        /* an @ignore'd Python function ("^<pyid>:<name>" from the resolver): f is its compiled
+         * signature (typing and defaults above); the call runs the Python function itself */
+        char *end;
+        long long id = strtoll(qual + 1, &end, 10);
+        if (*end != ':') return efail(E, at, "malformed Python function reference '%s'", qual);
+        PtsValue s;
+        n->kind = PTS_KIND_PRIM(PTS_PRIM_PYTHONOP);
+        if (pts_node_set_attr(E->g, n, "pyid", PTS_AV_INT, pts_vint(id), NULL, E->err) ||
+            pts_str_new(end + 1, strlen(end + 1), E->err, &s) ||
+            pts_node_set_attr(E->g, n, "name", PTS_AV_STR, s, NULL, E->err))
+            return NULL;
+        return v;
+    }
     if (n && qual) {
         PtsValue s;
         if (pts_str_new(qual, strlen(qual), E->err, &s) ||
@@ -1355,8 +1365,11 @@ static PtsIrValue *call_function_named(Emitter *E, PtsFunction *f, const char *q
 /* a function used as a value (archive code hoists callees: `_0 = __torch__.m.f` ... `_0(x)`): a
  * constant of type Function holding it, called through call_function */
 static PtsIrValue *function_value(Emitter *E, const char *path, const PtsAst *at) {
-    PtsFunction *f = resolve_function(E, path, at);
+    const char *qual = NULL;
+    PtsFunction *f = resolve_function_q(E, path, at, &qual);
     PtsValue ref;
+    if (f && qual && qual[0] == '^')
+        return efail(E, at, "the @ignore'd Python function '%s' can only be called, not used as a value", path);
     if (!f || pts_function_ref_new(f, E->err, &ref)) return NULL;
     PtsIrValue *v = konst(E, ref, at);
     if (!v) return NULL;

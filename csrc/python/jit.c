@@ -200,6 +200,8 @@ static PyObject *so_add_method(PyObject *self, PyObject *fn) {
     Py_RETURN_NONE;
 }
 
+int pyts_python_op_take_exc(void);   /* script.c */
+
 /* run a method: args exclude self */
 static PyObject *run_function(PtsFunction *f, PtsValue *self, PyObject *args) {
     Py_ssize_t n = PyTuple_GET_SIZE(args);
@@ -228,7 +230,7 @@ static PyObject *run_function(PtsFunction *f, PtsValue *self, PyObject *args) {
         Py_END_ALLOW_THREADS
     }
     for (Py_ssize_t k = 0; k < n + off; k++) pts_value_release(&vals[k]);
-    if (s) return pyts_raise(&err);
+    if (s) return pyts_python_op_take_exc() ? NULL : pyts_raise(&err);
     if (nret == 1) return pyts_ivalue_to_py(&outs[0]);
     PyObject *t = PyTuple_New(nret);
     for (int i = 0; t && i < nret; i++) PyTuple_SET_ITEM(t, i, pyts_ivalue_to_py(&outs[i]));

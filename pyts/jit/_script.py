@@ -31,14 +31,18 @@ def export(fn):
 
 
 def ignore(drop=False, **kwargs):
-    """Leave a function as Python. Not supported yet: calling it from scripted code is a
-    CompileError. Usable as ``@ignore`` and ``@ignore(drop=True)``."""
+    """Leave a function as Python: scripted code calls it through the interpreter (prim::PythonOp,
+    typed by its annotations, Tensor by default), and a module that does cannot be saved.
+    ``@ignore(drop=True)`` is ``@unused``: the call compiles to a body that raises."""
     if callable(drop):
         drop._pyts_ignore = True
         return drop
 
     def deco(fn):
-        fn._pyts_ignore = True
+        if drop:
+            fn._pyts_unused = fn._pyts_drop = True
+        else:
+            fn._pyts_ignore = True
         return fn
     return deco
 
@@ -140,8 +144,10 @@ def _classify(v):
     if name and getattr(builtins, name, None) is v:
         return ("builtin", name)
     if inspect.isfunction(v):
-        if getattr(v, "_pyts_ignore", False) or getattr(v, "_pyts_unused", False):
-            return ("other", "function")
+        if getattr(v, "_pyts_ignore", False):
+            return ("python", _python_op(v))
+        if getattr(v, "_pyts_unused", False):
+            return ("function", (_signature_function(v), _function_qualname(v)))
         # a Python function called from scripted code is compiled too (prim::CallFunction), saved
         # as __torch__.<module>.<name>, as torch.jit.script does
         sf = _script_function(v)
@@ -206,8 +212,9 @@ class _Resolver:
         return _source_of(m)
 
 
-def _unused_source(fn):
-    """An @unused method compiles as its signature over a body that raises, as torch.jit.unused."""
+def _unused_source(fn, default_tensor=False):
+    """An @unused method compiles as its signature over a body that raises, as torch.jit.unused.
+    default_tensor: a missing return annotation means Tensor (the typing of @ignore'd calls)."""
     import ast
     import textwrap
     src, file, off = _source_of(fn)
@@ -215,9 +222,40 @@ def _unused_source(fn):
     tree = ast.parse(textwrap.dedent(src))
     body0 = tree.body[0].body[0]
     head = "".join(lines[:body0.lineno - 1])
+    if default_tensor and tree.body[0].returns is None:
+        # the header ends with `):` (maybe a comment after it); body0 starts on its own line
+        import re
+        m = re.search(r"\)(\s*):([ \t]*(#[^\n]*)?\n?)$", head)
+        if m is None or body0.lineno == tree.body[0].lineno:
+            raise CompileError(f"cannot read the signature of @ignore'd function '{fn.__name__}': "
+                               "add a return annotation")
+        head = head[:m.start()] + ") -> Tensor:" + m.group(2)
     indent = len(lines[body0.lineno - 1]) - len(lines[body0.lineno - 1].lstrip())
-    body = " " * indent + 'raise RuntimeError("Method \'%s\' is marked @pyts.jit.unused and cannot be called")\n' % fn.__name__
+    if getattr(fn, "_pyts_drop", False):   # torch's text for @ignore(drop=True)
+        body = " " * indent + 'raise RuntimeError("This Python function is annotated to be ignored and cannot be run")\n'
+    else:
+        body = " " * indent + 'raise RuntimeError("Method \'%s\' is marked @pyts.jit.unused and cannot be called")\n' % fn.__name__
     return head + body, file, off
+
+
+def _signature_function(fn, default_tensor=False):
+    """fn's signature compiled over a body that raises (@unused), cached on fn: the typing of
+    calls to an @unused or @ignore'd function."""
+    f = fn.__dict__.get("__pyts_signature__")
+    if f is None:
+        src, file, off = _unused_source(fn, default_tensor)
+        f = _C._compile_function(src, file, off, _Resolver(fn))
+        fn.__pyts_signature__ = f
+    return f
+
+
+def _python_op(fn):
+    """(signature Function, "^<id>:<name>") for the resolver: calls of an @ignore'd function."""
+    ref = fn.__dict__.get("__pyts_python_op__")
+    if ref is None:
+        ref = "^%d:%s" % (_C._register_python_op(fn), fn.__name__)
+        fn.__pyts_python_op__ = ref
+    return (_signature_function(fn, True), ref)
 
 
 def _check_markers(fn, name):
