@@ -129,18 +129,44 @@ def test_export_and_unused():
         t(torch.ones(2), True)
 
 
-class CallsIgnored(nn.Module):
-    def forward(self, x):
-        return self.py(x)
+def _make_calls_ignored(lib, base):
+    class CallsIgnored(base):
+        def __init__(self):
+            super().__init__()
+            self.k = 3
 
-    @pyts.jit.ignore
-    def py(self, x):
-        return x
+        def forward(self, x):
+            return self.py(x) + self.count(x, 2) + self.k
+
+        @lib.jit.ignore
+        def py(self, x):
+            return x * float(np.sqrt(4.0))   # numpy: runs in Python
+
+        @lib.jit.ignore
+        def count(self, x, n: int) -> int:
+            return int(x.numel()) * n + self.k   # self is the scripted module
+    return CallsIgnored()
 
 
-def test_ignored_method_is_a_clear_compile_error():
-    with pytest.raises(pyts.jit.CompileError, match="ignore"):
-        pyts.jit.script(CallsIgnored())
+def test_ignored_methods_run_in_python_like_torch():
+    sm = pyts.jit.script(_make_calls_ignored(pyts, nn.Module))
+    tm = torch.jit.script(_make_calls_ignored(torch, torch.nn.Module))
+    a = np.arange(4, dtype=np.float32)
+    same(sm(pyts.tensor(a)), tm(torch.tensor(a)))
+    assert "^py()(self, x)" in sm.code and "^py()(self, x)" in tm.code
+    with pytest.raises(RuntimeError, match="Could not export Python function call 'py'"):
+        pyts.jit.save(sm, io.BytesIO())
+    with pytest.raises(RuntimeError, match="Could not export Python function call 'py'"):
+        torch.jit.save(tm, io.BytesIO())
+    with pytest.raises(pyts.jit.CompileError, match="Expected a value of type 'int' for argument 'n'"):
+        class Bad(nn.Module):
+            def forward(self, x):
+                return self.count(x, 1.5)
+
+            @pyts.jit.ignore
+            def count(self, x, n: int) -> int:
+                return n
+        pyts.jit.script(Bad())
 
 
 def _ignored_py(x, n: int):

@@ -1431,6 +1431,40 @@ static PtsIrValue *call_method(Emitter *E, PtsIrValue *obj, PtsFunction *f, cons
 static PtsIrValue *emit_method_call(Emitter *E, PtsIrValue *obj, const char *name, const Call *c, const PtsAst *at) {
     PtsClassType *cls = obj->type->cls;
     PtsFunction *f = pts_class_find_method(cls, name);
+    if (!f && cls == E->cls && E->res && E->res->global) {
+        /* an @ignore'd method: the resolver answers "^self.<name>" with its signature (self
+         * dropped) and "^<pyid>:<name>"; the call is a prim::PythonOp on (self, args...) */
+        char path[160];
+        snprintf(path, sizeof path, "^self.%s", name);
+        PtsResolved r;
+        memset(&r, 0, sizeof r);
+        if (E->res->global(E->res->ctx, path, &r, E->err)) { pts_value_release(&r.value); return NULL; }
+        pts_value_release(&r.value);
+        r.ns[sizeof r.ns - 1] = 0;
+        if (r.kind == PTS_RES_FUNCTION && r.fn && r.ns[0] == '^') {
+            const char *q = pts_arena_strndup(E->a, r.ns, strlen(r.ns));
+            if (!q) return oom(E);
+            PtsIrValue *v = call_function_named(E, r.fn, q, c, at);
+            if (!v) return NULL;
+            PtsNode *n = E->blk->last;
+            while (n && n->kind != PTS_KIND_PRIM(PTS_PRIM_PYTHONOP)) n = n->prev;
+            if (!n) return efail(E, at, "internal: no prim::PythonOp for '%s'", name);
+            int np = n->ninputs;
+            if (pts_node_add_input(E->g, n, obj, E->err)) return NULL;
+            /* move self to the front; each use of n records its input index */
+            for (int k = 0; k <= np; k++) {
+                PtsIrValue *iv = n->inputs[k];
+                bool dup = false;
+                for (int j = 0; j < k; j++) dup = dup || n->inputs[j] == iv;
+                if (dup) continue;
+                for (int u = 0; u < iv->nuses; u++)
+                    if (iv->uses[u].user == n) iv->uses[u].index = iv->uses[u].index == np ? 0 : iv->uses[u].index + 1;
+            }
+            for (int k = np; k > 0; k--) n->inputs[k] = n->inputs[k - 1];
+            n->inputs[0] = obj;
+            return v;
+        }
+    }
     if (!f && cls == E->cls && E->res && E->res->method) {
         /* a method of the class being compiled that is not compiled yet */
         CompileCtx *cc = E->cc;

@@ -162,6 +162,7 @@ class _Resolver:
     def __init__(self, fn, cls=None):
         self.scopes = []
         self.cls = cls
+        self.module = None
         self._add(fn)
 
     def _add(self, fn):
@@ -187,6 +188,8 @@ class _Resolver:
     def __call__(self, kind, name):
         if kind == "method":
             return self._method(name)
+        if name.startswith("^self."):
+            return self._ignored_method(name[6:])
         parts = name.split(".")
         v = self._lookup(parts[0])
         for p in parts[1:]:
@@ -196,6 +199,26 @@ class _Resolver:
         if v is _MISSING:
             return None
         return _classify(v)
+
+    def _ignored_method(self, name):
+        """("python", ...) for an @ignore'd method of the class being compiled, else None. The
+        call passes the module first; Python sees the scripted module (self.module, set when it
+        is built), as torch passes its ScriptModule."""
+        if self.cls is None:
+            return None
+        m = inspect.getattr_static(self.cls, name, None)
+        if not (inspect.isfunction(m) and getattr(m, "_pyts_ignore", False)):
+            return None
+        ref = m.__dict__.get("__pyts_python_op__")
+        if ref is None:
+            holder = self
+
+            def call(so, *args):
+                return m(holder.module if holder.module is not None else so, *args)
+            call.__name__ = name
+            ref = "^%d:%s" % (_C._register_python_op(call), name)
+            m.__pyts_python_op__ = ref
+        return ("python", (_signature_function(m, True, drop_self=True), ref))
 
     def _method(self, name):
         if self.cls is None:
@@ -238,12 +261,17 @@ def _unused_source(fn, default_tensor=False):
     return head + body, file, off
 
 
-def _signature_function(fn, default_tensor=False):
+def _signature_function(fn, default_tensor=False, drop_self=False):
     """fn's signature compiled over a body that raises (@unused), cached on fn: the typing of
-    calls to an @unused or @ignore'd function."""
+    calls to an @unused or @ignore'd function (drop_self: of a method, without self)."""
     f = fn.__dict__.get("__pyts_signature__")
     if f is None:
         src, file, off = _unused_source(fn, default_tensor)
+        if drop_self:
+            import re
+            src, k = re.subn(r"(def\s+\w+\s*\(\s*)self\s*(,\s*|(?=\)))", r"\1", src, count=1)
+            if not k:
+                raise CompileError(f"cannot read the signature of @ignore'd method '{fn.__name__}'")
         f = _C._compile_function(src, file, off, _Resolver(fn))
         fn.__pyts_signature__ = f
     return f
@@ -442,6 +470,8 @@ def _script_module(mod, memo):
                 src, file, off = _source_of(m)
             _C._compile_method(obj, src, file, off, resolver)
     sm = RecursiveScriptModule(obj, mod)
+    if wanted:
+        resolver.module = sm   # what @ignore'd methods get as self
     memo[id(mod)] = sm
     return sm
 
