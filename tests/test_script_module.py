@@ -2,6 +2,7 @@
 attribute writes, int/float/str/list/dict/tuple attributes, @export and @unused; every scripted
 module is also saved and run by torch.jit.load against pyts's own outputs."""
 import io
+from typing import List
 import warnings
 
 import numpy as np
@@ -381,3 +382,18 @@ class BreaksOverModules(nn.Module):
 def test_return_in_an_unrolled_loop_is_a_compile_error():
     with pytest.raises(pyts.jit.CompileError, match="loop over modules"):
         pyts.jit.script(BreaksOverModules())
+
+
+def test_ignored_function_defaults_keywords_and_typed_results():
+    # torch 2.13 rejects f(x) here ("Argument n not provided"): pyts applies the Python defaults,
+    # so the expected values come from calling the Python function itself
+    def f(x, n: int = 2, scale: float = 1.5) -> List[int]:
+        return [int(x.numel()) * n, int(scale * 2)]
+    ig = pyts.jit.ignore(f)
+
+    @pyts.jit.script
+    def g(x):
+        return ig(x), ig(x, scale=3.0), ig(x, 4)
+    x = pyts.ones(3)
+    assert g(x) == (f(x), f(x, scale=3.0), f(x, 4)) == ([6, 3], [6, 6], [12, 3])
+    assert "List[int]" in str(g.graph) or "int[]" in str(g.graph)

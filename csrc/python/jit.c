@@ -217,6 +217,7 @@ static PyObject *run_function(PtsFunction *f, PtsValue *self, PyObject *args) {
     int nret = pts_function_nret(f);
     PtsValue outs[8];
     PtsError err = { 0 };
+    if (pyts_python_op_take_exc()) PyErr_Clear();   /* stale: left by a run that was not ours */
     PtsStatus s;
     if (nret > 8) s = pts_fail(&err, PTS_ERR_RUNTIME, "too many results");
     else if ((s = pts_check_call_args(f, vals + off, (int)n, &err))) {
