@@ -2,6 +2,7 @@
 attribute writes, int/float/str/list/dict/tuple attributes, @export and @unused; every scripted
 module is also saved and run by torch.jit.load against pyts's own outputs."""
 import io
+from typing import List
 import warnings
 
 import numpy as np
@@ -129,18 +130,170 @@ def test_export_and_unused():
         t(torch.ones(2), True)
 
 
-class CallsIgnored(nn.Module):
-    def forward(self, x):
-        return self.py(x)
+def _make_calls_ignored(lib, base):
+    class CallsIgnored(base):
+        def __init__(self):
+            super().__init__()
+            self.k = 3
+
+        def forward(self, x):
+            return self.py(x) + self.count(x, 2) + self.k
+
+        @lib.jit.ignore
+        def py(self, x):
+            return x * float(np.sqrt(4.0))   # numpy: runs in Python
+
+        @lib.jit.ignore
+        def count(self, x, n: int) -> int:
+            return int(x.numel()) * n + self.k   # self is the scripted module
+    return CallsIgnored()
+
+
+def test_ignored_methods_run_in_python_like_torch():
+    sm = pyts.jit.script(_make_calls_ignored(pyts, nn.Module))
+    tm = torch.jit.script(_make_calls_ignored(torch, torch.nn.Module))
+    a = np.arange(4, dtype=np.float32)
+    same(sm(pyts.tensor(a)), tm(torch.tensor(a)))
+    assert "^py()(self, x)" in sm.code and "^py()(self, x)" in tm.code
+    with pytest.raises(RuntimeError, match="Could not export Python function call 'py'"):
+        pyts.jit.save(sm, io.BytesIO())
+    with pytest.raises(RuntimeError, match="Could not export Python function call 'py'"):
+        torch.jit.save(tm, io.BytesIO())
+    with pytest.raises(pyts.jit.CompileError, match="Expected a value of type 'int' for argument 'n'"):
+        class Bad(nn.Module):
+            def forward(self, x):
+                return self.count(x, 1.5)
+
+            @pyts.jit.ignore
+            def count(self, x, n: int) -> int:
+                return n
+        pyts.jit.script(Bad())
+
+
+def _ignored_py(x, n: int):
+    """runs in Python: numpy is not TorchScript; no return annotation means Tensor"""
+    return x * int(np.prod([n, 1]))
+
+
+def _ignored_count(x) -> int:
+    return int(x.numel()) + 1
+
+
+def _dropped(x) -> int:
+    return 7
+
+
+def _raises_key_error(x) -> int:
+    raise KeyError("from python")
+
+
+def _returns_wrong_type(x) -> int:
+    return x
+
+
+def _copy(fn):
+    import types
+    f = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__)
+    f.__annotations__ = dict(fn.__annotations__)
+    return f
+
+
+py_ign = pyts.jit.ignore(_copy(_ignored_py))
+py_count = pyts.jit.ignore(_copy(_ignored_count))
+py_dropped = pyts.jit.ignore(drop=True)(_copy(_dropped))
+py_key_error = pyts.jit.ignore(_copy(_raises_key_error))
+py_wrong = pyts.jit.ignore(_copy(_returns_wrong_type))
+t_ign = torch.jit.ignore(_copy(_ignored_py))
+t_count = torch.jit.ignore(_copy(_ignored_count))
+t_dropped = torch.jit.ignore(drop=True)(_copy(_dropped))
+
+
+class PyIgnoring(nn.Module):
+    def forward(self, x, flag: bool = False):
+        y = py_ign(x, 3) + py_count(x)
+        if flag:
+            y = y + py_dropped(x)
+        return y
+
+
+class TorchIgnoring(torch.nn.Module):
+    def forward(self, x, flag: bool = False):
+        y = t_ign(x, 3) + t_count(x)
+        if flag:
+            y = y + t_dropped(x)
+        return y
+
+
+def test_ignored_functions_run_in_python_like_torch():
+    sm, tm = pyts.jit.script(PyIgnoring()), torch.jit.script(TorchIgnoring())
+    a = np.arange(6, dtype=np.float32).reshape(2, 3)
+    same(sm(pyts.tensor(a)), tm(torch.tensor(a)))
+    assert "^_ignored_py()(x, 3)" in sm.code and "^_ignored_py()(x, 3)" in tm.code
+    # @ignore(drop=True) is @unused: the call raises
+    msg = "This Python function is annotated to be ignored and cannot be run"
+    with pytest.raises(RuntimeError, match=msg):
+        sm(pyts.tensor(a), True)
+    with pytest.raises(Exception, match=msg):
+        tm(torch.tensor(a), True)
+
+
+def test_ignored_function_in_a_scripted_function_and_threads():
+    import threading
+    import time
+    seen = []
 
     @pyts.jit.ignore
-    def py(self, x):
-        return x
+    def slow(x):
+        seen.append(threading.current_thread().name)
+        time.sleep(0.15)
+        return x + 1
+
+    @pyts.jit.script
+    def f(x):
+        return slow(x) * 2
+    assert f(pyts.ones(2)).numpy().tolist() == [4.0, 4.0]
+    # the interpreter releases the GIL and takes it only around the Python call: 3 calls overlap
+    ts = [threading.Thread(target=f, args=(pyts.ones(1),)) for _ in range(3)]
+    t0 = time.time()
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert len(seen) == 4 and time.time() - t0 < 0.4
 
 
-def test_ignore_is_a_clear_compile_error():
-    with pytest.raises(pyts.jit.CompileError, match="ignore"):
-        pyts.jit.script(CallsIgnored())
+def test_ignored_function_errors():
+    @pyts.jit.script
+    def f(x):
+        return py_key_error(x)
+    with pytest.raises(KeyError, match="from python"):   # the Python exception itself
+        f(pyts.ones(1))
+
+    @pyts.jit.script
+    def g(x):
+        return py_wrong(x) + 1
+    with pytest.raises(TypeError, match="Expected a value of type 'int' as the result of the Python function"):
+        g(pyts.ones(1))
+    with pytest.raises(pyts.jit.CompileError, match="Expected a value of type 'int' for argument 'n'"):
+        @pyts.jit.script
+        def h(x):
+            return py_ign(x, "three")
+    with pytest.raises(pyts.jit.CompileError, match="not used as a value|can only be called"):
+        @pyts.jit.script
+        def k(x):
+            fn = py_ign
+            return fn(x, 1)
+
+
+def test_module_calling_python_cannot_be_saved_like_torch():
+    sm, tm = pyts.jit.script(PyIgnoring()), torch.jit.script(TorchIgnoring())
+    with pytest.raises(RuntimeError) as pe:
+        pyts.jit.save(sm, io.BytesIO())
+    with pytest.raises(RuntimeError) as te:
+        torch.jit.save(tm, io.BytesIO())
+    first = str(te.value).split(":\n")[0].replace("_ignored_py", "{}")
+    assert str(pe.value).split(":\n")[0].replace("py_ign", "{}").replace("_ignored_py", "{}") == first
+    assert "<--- HERE" in str(pe.value)
 
 
 def recursive(x, n: int):
@@ -229,3 +382,18 @@ class BreaksOverModules(nn.Module):
 def test_return_in_an_unrolled_loop_is_a_compile_error():
     with pytest.raises(pyts.jit.CompileError, match="loop over modules"):
         pyts.jit.script(BreaksOverModules())
+
+
+def test_ignored_function_defaults_keywords_and_typed_results():
+    # torch 2.13 rejects f(x) here ("Argument n not provided"): pyts applies the Python defaults,
+    # so the expected values come from calling the Python function itself
+    def f(x, n: int = 2, scale: float = 1.5) -> List[int]:
+        return [int(x.numel()) * n, int(scale * 2)]
+    ig = pyts.jit.ignore(f)
+
+    @pyts.jit.script
+    def g(x):
+        return ig(x), ig(x, scale=3.0), ig(x, 4)
+    x = pyts.ones(3)
+    assert g(x) == (f(x), f(x, scale=3.0), f(x, 4)) == ([6, 3], [6, 6], [12, 3])
+    assert "List[int]" in str(g.graph) or "int[]" in str(g.graph)

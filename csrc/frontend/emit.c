@@ -1340,16 +1340,26 @@ static PtsFunction *resolve_function_q(Emitter *E, const char *path, const PtsAs
     return r.fn;
 }
 
-static PtsFunction *resolve_function(Emitter *E, const char *path, const PtsAst *at) {
-    return resolve_function_q(E, path, at, NULL);
-}
-
 /* the callee's archive name on a prim::CallFunction node, for the code printer */
 static PtsIrValue *call_function_named(Emitter *E, PtsFunction *f, const char *qual, const Call *c, const PtsAst *at) {
     PtsIrValue *v = call_function(E, f, c, at);
     if (!v) return NULL;
     PtsNode *n = E->blk->last;
     while (n && n->kind != PTS_KIND_PRIM(PTS_PRIM_CALLFUNCTION)) n = n->prev;
+    if (n && qual && qual[0] == '^') {
+        /* an @ignore'd Python function ("^<pyid>:<name>" from the resolver): f is its compiled
+         * signature (typing and defaults above); the call runs the Python function itself */
+        char *end;
+        long long id = strtoll(qual + 1, &end, 10);
+        if (*end != ':') return efail(E, at, "malformed Python function reference '%s'", qual);
+        PtsValue s;
+        n->kind = PTS_KIND_PRIM(PTS_PRIM_PYTHONOP);
+        if (pts_node_set_attr(E->g, n, "pyid", PTS_AV_INT, pts_vint(id), NULL, E->err) ||
+            pts_str_new(end + 1, strlen(end + 1), E->err, &s) ||
+            pts_node_set_attr(E->g, n, "name", PTS_AV_STR, s, NULL, E->err))
+            return NULL;
+        return v;
+    }
     if (n && qual) {
         PtsValue s;
         if (pts_str_new(qual, strlen(qual), E->err, &s) ||
@@ -1362,8 +1372,11 @@ static PtsIrValue *call_function_named(Emitter *E, PtsFunction *f, const char *q
 /* a function used as a value (archive code hoists callees: `_0 = __torch__.m.f` ... `_0(x)`): a
  * constant of type Function holding it, called through call_function */
 static PtsIrValue *function_value(Emitter *E, const char *path, const PtsAst *at) {
-    PtsFunction *f = resolve_function(E, path, at);
+    const char *qual = NULL;
+    PtsFunction *f = resolve_function_q(E, path, at, &qual);
     PtsValue ref;
+    if (f && qual && qual[0] == '^')
+        return efail(E, at, "the @ignore'd Python function '%s' can only be called, not used as a value", path);
     if (!f || pts_function_ref_new(f, E->err, &ref)) return NULL;
     PtsIrValue *v = konst(E, ref, at);
     if (!v) return NULL;
@@ -1425,6 +1438,40 @@ static PtsIrValue *call_method(Emitter *E, PtsIrValue *obj, PtsFunction *f, cons
 static PtsIrValue *emit_method_call(Emitter *E, PtsIrValue *obj, const char *name, const Call *c, const PtsAst *at) {
     PtsClassType *cls = obj->type->cls;
     PtsFunction *f = pts_class_find_method(cls, name);
+    if (!f && cls == E->cls && E->res && E->res->global) {
+        /* an @ignore'd method: the resolver answers "^self.<name>" with its signature (self
+         * dropped) and "^<pyid>:<name>"; the call is a prim::PythonOp on (self, args...) */
+        char path[160];
+        snprintf(path, sizeof path, "^self.%s", name);
+        PtsResolved r;
+        memset(&r, 0, sizeof r);
+        if (E->res->global(E->res->ctx, path, &r, E->err)) { pts_value_release(&r.value); return NULL; }
+        pts_value_release(&r.value);
+        r.ns[sizeof r.ns - 1] = 0;
+        if (r.kind == PTS_RES_FUNCTION && r.fn && r.ns[0] == '^') {
+            const char *q = pts_arena_strndup(E->a, r.ns, strlen(r.ns));
+            if (!q) return oom(E);
+            PtsIrValue *v = call_function_named(E, r.fn, q, c, at);
+            if (!v) return NULL;
+            PtsNode *n = E->blk->last;
+            while (n && n->kind != PTS_KIND_PRIM(PTS_PRIM_PYTHONOP)) n = n->prev;
+            if (!n) return efail(E, at, "internal: no prim::PythonOp for '%s'", name);
+            int np = n->ninputs;
+            if (pts_node_add_input(E->g, n, obj, E->err)) return NULL;
+            /* move self to the front; each use of n records its input index */
+            for (int k = 0; k <= np; k++) {
+                PtsIrValue *iv = n->inputs[k];
+                bool dup = false;
+                for (int j = 0; j < k; j++) dup = dup || n->inputs[j] == iv;
+                if (dup) continue;
+                for (int u = 0; u < iv->nuses; u++)
+                    if (iv->uses[u].user == n) iv->uses[u].index = iv->uses[u].index == np ? 0 : iv->uses[u].index + 1;
+            }
+            for (int k = np; k > 0; k--) n->inputs[k] = n->inputs[k - 1];
+            n->inputs[0] = obj;
+            return v;
+        }
+    }
     if (!f && cls == E->cls && E->res && E->res->method) {
         /* a method of the class being compiled that is not compiled yet */
         CompileCtx *cc = E->cc;

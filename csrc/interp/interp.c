@@ -32,7 +32,10 @@ typedef enum {
     I_SCALAR,      /* a = op id of a hidden int/float/bool builtin with every argument given and
                     * one scalar result: the kernel is called directly (no tensors, so nothing
                     * for the tracer or the dispatch hook to see) */
+    I_PYCALL,      /* prim::PythonOp: a = pyid, through pts_interp_python_hook */
 } IOp;
+
+PtsPythonCallHook pts_interp_python_hook = NULL;
 
 typedef struct Instr {
     uint8_t op;
@@ -226,6 +229,15 @@ static PtsStatus lower_node(Lower *L, const PtsNode *n) {
         L->c->code[i].p = f;
         goto operands;
     }
+    case PTS_PRIM_PYTHONOP: {
+        const PtsNodeAttr *a = pts_node_attr(n, "pyid");
+        if (!a || a->kind != PTS_AV_INT || n->noutputs != 1)
+            return pts_fail(L->err, PTS_ERR_INTERNAL, "prim::PythonOp without a Python function");
+        i = emit(L, I_PYCALL, (int32_t)a->v.u.i, n->ninputs, 1);
+        if (i < 0) return oom(L);
+        L->c->code[i].p = n->outputs[0]->type;   /* graph-owned, lives as long as the code */
+        goto operands;
+    }
     case PTS_PRIM_TUPLECONSTRUCT: i = emit(L, I_TUPLE, 0, n->ninputs, n->noutputs); break;
     case PTS_PRIM_LISTCONSTRUCT: i = emit(L, I_LIST, 0, n->ninputs, n->noutputs); break;
     case PTS_PRIM_DICTCONSTRUCT:
@@ -406,6 +418,16 @@ static PtsStatus run_code(const PtsCode *c, PtsValue *regs, PtsError *err) {
             for (int k = 0; k < I->nin; k++) args[k] = regs[I->in[k]];
             PTS_TRY(pts_interp_run((PtsFunction *)I->p, args, I->nin, outs, err));
             for (int j = 0; j < I->nout; j++) set_reg(regs, I->out[j], outs[j]);
+            break;
+        }
+        case I_PYCALL: {
+            PtsValue args[64], r = pts_none();
+            if (I->nin > 64) return pts_fail(err, PTS_ERR_RUNTIME, "call with too many values");
+            if (!pts_interp_python_hook)
+                return pts_fail(err, PTS_ERR_RUNTIME, "a Python function call cannot run without Python");
+            for (int k = 0; k < I->nin; k++) args[k] = regs[I->in[k]];
+            PTS_TRY(pts_interp_python_hook(I->a, args, I->nin, (const PtsType *)I->p, &r, err));
+            set_reg(regs, I->out[0], r);
             break;
         }
         case I_TUPLE:

@@ -14,6 +14,13 @@ PTS_INTERNAL PtsStatus pts_interp_run(PtsFunction *f, const PtsValue *args, int 
                                       PtsError *err);
 /* Number of values f returns. */
 PTS_INTERNAL int pts_function_nret(const PtsFunction *f);
+/* prim::PythonOp (a call of an @ignore'd Python function): the interpreter stays Python-free and
+ * calls through this hook, set by csrc/python (it takes the GIL around the call only). id is the
+ * node's "pyid" attribute; the result (owned, checked against type) goes to *out. NULL hook: the
+ * node fails. */
+typedef PtsStatus (*PtsPythonCallHook)(int64_t id, const PtsValue *args, int nargs, const PtsType *type,
+                                       PtsValue *out, PtsError *err);
+PTS_INTERNAL extern PtsPythonCallHook pts_interp_python_hook;
 /* Lower f now (normally done on first run). */
 PTS_INTERNAL PtsStatus pts_interp_prepare(PtsFunction *f, PtsError *err);
 

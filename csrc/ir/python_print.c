@@ -253,6 +253,13 @@ static void node_expr(Printer *p, PtsBuf *b, const PtsNode *n) {
         pts_buf_puts(b, ")");
         return;
     }
+    case PTS_PRIM_PYTHONOP: {   /* a call into Python (@ignore), printed as torch does: ^fn()(x) */
+        const PtsNodeAttr *a = pts_node_attr(n, "name");
+        pts_buf_printf(b, "^%s()(", a && a->v.tag == PTS_V_STR ? pts_as_str(a->v)->data : "?");
+        for (int i = 0; i < n->ninputs; i++) pts_buf_printf(b, i ? ", %s" : "%s", vexpr(p, n->inputs[i]));
+        pts_buf_puts(b, ")");
+        return;
+    }
     case PTS_PRIM_CALLMETHOD: {
         const PtsNodeAttr *a = pts_node_attr(n, "name");
         pts_buf_printf(b, "(%s).%s(", vexpr(p, n->inputs[0]), pts_as_str(a->v)->data);

@@ -200,6 +200,8 @@ static PyObject *so_add_method(PyObject *self, PyObject *fn) {
     Py_RETURN_NONE;
 }
 
+int pyts_python_op_take_exc(void);   /* script.c */
+
 /* run a method: args exclude self */
 static PyObject *run_function(PtsFunction *f, PtsValue *self, PyObject *args) {
     Py_ssize_t n = PyTuple_GET_SIZE(args);
@@ -215,6 +217,7 @@ static PyObject *run_function(PtsFunction *f, PtsValue *self, PyObject *args) {
     int nret = pts_function_nret(f);
     PtsValue outs[8];
     PtsError err = { 0 };
+    if (pyts_python_op_take_exc()) PyErr_Clear();   /* stale: left by a run that was not ours */
     PtsStatus s;
     if (nret > 8) s = pts_fail(&err, PTS_ERR_RUNTIME, "too many results");
     else if ((s = pts_check_call_args(f, vals + off, (int)n, &err))) {
@@ -228,7 +231,7 @@ static PyObject *run_function(PtsFunction *f, PtsValue *self, PyObject *args) {
         Py_END_ALLOW_THREADS
     }
     for (Py_ssize_t k = 0; k < n + off; k++) pts_value_release(&vals[k]);
-    if (s) return pyts_raise(&err);
+    if (s) return pyts_python_op_take_exc() ? NULL : pyts_raise(&err);
     if (nret == 1) return pyts_ivalue_to_py(&outs[0]);
     PyObject *t = PyTuple_New(nret);
     for (int i = 0; t && i < nret; i++) PyTuple_SET_ITEM(t, i, pyts_ivalue_to_py(&outs[i]));

@@ -6,6 +6,8 @@
 #include <stdio.h>
 
 #include "../frontend/frontend.h"
+#include "../interp/interp.h"
+#include "../serial/serial.h"
 
 typedef struct Bridge Bridge;
 static PyObject *compile_error(Bridge *b, const PtsError *err);
@@ -66,12 +68,18 @@ static PtsStatus bridge_global(void *ctx, const char *name, PtsResolved *out, Pt
     PyObject *val;
     if (r == Py_None) goto done;
     if (!PyArg_ParseTuple(r, "sO", &kind, &val)) { st = bridge_failed(b, err, name); goto done; }
-    if (strcmp(kind, "function") == 0) {
+    if (strcmp(kind, "function") == 0 || strcmp(kind, "python") == 0) {
         /* ("function", (compiled Function, "__torch__.mod.fn")): the resolver keeps it alive */
         PyObject *fo;
         const char *qual;
         if (!PyArg_ParseTuple(val, "Os", &fo, &qual) || !(out->fn = pyts_function_of(fo))) {
             if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "resolver: expected a compiled function");
+            st = bridge_failed(b, err, name);
+            goto done;
+        }
+        /* ("python", (signature Function, "^<pyid>:<name>")): calls become prim::PythonOp */
+        if ((kind[0] == 'p') != (qual[0] == '^')) {
+            PyErr_SetString(PyExc_TypeError, "resolver: malformed Python function reference");
             st = bridge_failed(b, err, name);
             goto done;
         }
@@ -193,6 +201,129 @@ static PyObject *m_compile_function(PyObject *self, PyObject *args) {
     return pyts_wrap_function(f);
 }
 
+/* ---- prim::PythonOp ----
+ * @ignore'd Python functions called from scripted code live in py_ops (never shrinks: a graph may
+ * hold any id); the interpreter runs without the GIL and takes it here around the call only. A
+ * Python exception raised by the function is kept per thread and re-raised by the caller of the
+ * interpreter (pyts_python_op_take_exc) instead of the interpreter's RuntimeError. */
+static PyObject *py_ops;   /* list of callables */
+static _Thread_local PyObject *pend_type, *pend_value, *pend_tb;
+
+static PtsStatus python_op_hook(int64_t id, const PtsValue *args, int nargs, const PtsType *type, PtsValue *out,
+                                PtsError *err) {
+    PyGILState_STATE g = PyGILState_Ensure();
+    PtsStatus st = PTS_OK;
+    PyObject *fn = py_ops && id >= 0 && id < PyList_GET_SIZE(py_ops) ? PyList_GET_ITEM(py_ops, id) : NULL;
+    PyObject *tup = fn ? PyTuple_New(nargs) : NULL, *r = NULL;
+    if (!fn) { st = pts_fail(err, PTS_ERR_INTERNAL, "prim::PythonOp: no Python function %lld", (long long)id); goto done; }
+    for (int k = 0; tup && k < nargs; k++) {
+        PtsValue v = pts_value_retain(args[k]);   /* pyts_ivalue_to_py takes the reference */
+        PyObject *a = pyts_ivalue_to_py(&v);
+        if (!a) { Py_CLEAR(tup); break; }
+        PyTuple_SET_ITEM(tup, k, a);
+    }
+    if (tup) r = PyObject_Call(fn, tup, NULL);
+    if (!r || pyts_py_to_ivalue(r, out) < 0) {
+        Py_CLEAR(pend_type); Py_CLEAR(pend_value); Py_CLEAR(pend_tb);
+        PyErr_Fetch(&pend_type, &pend_value, &pend_tb);
+        PyObject *s = pend_value ? PyObject_Str(pend_value) : NULL;
+        const char *msg = s ? PyUnicode_AsUTF8(s) : NULL;
+        if (!msg) PyErr_Clear();
+        st = pts_fail(err, PTS_ERR_RUNTIME, "%s", msg ? msg : "Python function raised");
+        Py_XDECREF(s);
+    }
+    else if (type && !pts_value_fits(*out, type)) {
+        PtsBuf b;
+        pts_buf_init(&b);
+        pts_type_print(&b, type, true);
+        PyObject *nm = PyObject_GetAttrString(fn, "__name__");
+        const char *name = nm && PyUnicode_Check(nm) ? PyUnicode_AsUTF8(nm) : NULL;
+        if (!name) PyErr_Clear();
+        st = pts_fail(err, PTS_ERR_TYPE, "Expected a value of type '%s' as the result of the Python function "
+                      "'%s' but instead found type '%s'", b.data ? b.data : "?", name ? name : "?",
+                      Py_TYPE(r)->tp_name);
+        Py_XDECREF(nm);
+        pts_buf_free(&b);
+        pts_value_release(out);
+    }
+done:
+    Py_XDECREF(tup);
+    Py_XDECREF(r);
+    PyGILState_Release(g);
+    return st;
+}
+
+/* after a failed interpreter run (GIL held): restore the Python exception of a PythonOp, if any */
+int pyts_python_op_take_exc(void) {
+    if (!pend_type) return 0;
+    PyErr_Restore(pend_type, pend_value, pend_tb);
+    pend_type = pend_value = pend_tb = NULL;
+    return 1;
+}
+
+/* _C._register_python_op(callable) -> id for the resolver's "^<id>:<name>" */
+static PyObject *m_register_python_op(PyObject *self, PyObject *fn) {
+    (void)self;
+    if (!PyCallable_Check(fn)) return PyErr_Format(PyExc_TypeError, "_register_python_op expects a callable");
+    if (!py_ops && !(py_ops = PyList_New(0))) return NULL;
+    if (PyList_Append(py_ops, fn) < 0) return NULL;
+    return PyLong_FromSsize_t(PyList_GET_SIZE(py_ops) - 1);
+}
+
+/* the first prim::PythonOp reachable from a graph: through blocks, prim::CallFunction callees and
+ * (find_in_object) the methods of submodules. depth bounds both kinds of nesting. */
+static const PtsNode *find_python_op(const PtsBlock *b, int depth);
+
+static const PtsNode *find_in_function(const PtsFunction *f, int depth) {
+    return f && f->graph && depth < 64 ? find_python_op(f->graph->top, depth + 1) : NULL;
+}
+
+static const PtsNode *find_python_op(const PtsBlock *b, int depth) {
+    for (const PtsNode *n = b->first; n; n = n->next) {
+        if (n->kind == PTS_KIND_PRIM(PTS_PRIM_PYTHONOP)) return n;
+        const PtsNode *r = NULL;
+        for (int k = 0; !r && k < n->nblocks; k++) r = find_python_op(n->blocks[k], depth);
+        if (!r && n->kind == PTS_KIND_PRIM(PTS_PRIM_CALLFUNCTION)) {
+            const PtsNodeAttr *a = pts_node_attr(n, "fn");
+            if (a && a->kind == PTS_AV_IVALUE) r = find_in_function(pts_function_ref_get(a->v), depth);
+        }
+        if (r) return r;
+    }
+    return NULL;
+}
+
+static const PtsNode *find_in_object(const PtsObject *o, int depth) {
+    if (depth > 64) return NULL;
+    for (int i = 0; i < o->cls->nmethods; i++) {
+        const PtsNode *r = find_in_function(o->cls->methods[i], depth);
+        if (r) return r;
+    }
+    for (int i = 0; i < o->nslots; i++)
+        if (o->slots[i].tag == PTS_V_OBJECT) {
+            const PtsNode *r = find_in_object(pts_as_object(o->slots[i]), depth + 1);
+            if (r) return r;
+        }
+    return NULL;
+}
+
+/* _C._python_op_call(ScriptObject | Function) -> None | (name, file, line, col): a call into
+ * Python that makes the module unsaveable (torch's "Could not export Python function call") */
+static PyObject *m_python_op_call(PyObject *self, PyObject *target) {
+    (void)self;
+    const PtsNode *n = NULL;
+    PtsObject *o = pyts_script_object(target);
+    if (o) n = find_in_object(o, 0);
+    else {
+        PtsFunction *f = pyts_function_of(target);
+        if (!f) return PyErr_Format(PyExc_TypeError, "_python_op_call expects a ScriptObject or Function");
+        n = find_in_function(f, 0);
+    }
+    if (!n) Py_RETURN_NONE;
+    const PtsNodeAttr *a = pts_node_attr(n, "name");
+    return Py_BuildValue("(ssii)", a && a->v.tag == PTS_V_STR ? pts_as_str(a->v)->data : "?",
+                         n->range.file ? n->range.file : "<unknown>", n->range.line, n->range.col);
+}
+
 /* _C._call_op(row_id, *args): run one registry row by its id ("ADD_INT"), hidden rows included,
  * binding args by its schema. For tests of rows Python does not expose. */
 static PyObject *m_call_op(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
@@ -228,9 +359,14 @@ static PyObject *m_call_op(PyObject *self, PyObject *const *args, Py_ssize_t nar
 static PyMethodDef script_functions[] = {
     {"_compile_method", m_compile_method, METH_VARARGS, "_compile_method(obj, source, filename, line_offset, resolver)"},
     {"_compile_function", m_compile_function, METH_VARARGS, "_compile_function(source, filename, line_offset, resolver)"},
+    {"_register_python_op", m_register_python_op, METH_O, "_register_python_op(fn) -> id of a prim::PythonOp callee"},
+    {"_python_op_call", m_python_op_call, METH_O, "_python_op_call(module or function) -> first call into Python"},
     {"_call_op", (PyCFunction)(void (*)(void))m_call_op, METH_FASTCALL, "_call_op(row_id, *args): run a registry row"},
     {"_parse", m_parse, METH_VARARGS, "_parse(source, filename='<string>', line_offset=0): the AST as an S-expression"},
     {NULL, NULL, 0, NULL},
 };
 
-int pyts_script_setup(PyObject *m) { return PyModule_AddFunctions(m, script_functions); }
+int pyts_script_setup(PyObject *m) {
+    pts_interp_python_hook = python_op_hook;
+    return PyModule_AddFunctions(m, script_functions);
+}

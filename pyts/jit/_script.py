@@ -31,14 +31,18 @@ def export(fn):
 
 
 def ignore(drop=False, **kwargs):
-    """Leave a function as Python. Not supported yet: calling it from scripted code is a
-    CompileError. Usable as ``@ignore`` and ``@ignore(drop=True)``."""
+    """Leave a function as Python: scripted code calls it through the interpreter (prim::PythonOp,
+    typed by its annotations, Tensor by default), and a module that does cannot be saved.
+    ``@ignore(drop=True)`` is ``@unused``: the call compiles to a body that raises."""
     if callable(drop):
         drop._pyts_ignore = True
         return drop
 
     def deco(fn):
-        fn._pyts_ignore = True
+        if drop:
+            fn._pyts_unused = fn._pyts_drop = True
+        else:
+            fn._pyts_ignore = True
         return fn
     return deco
 
@@ -140,8 +144,10 @@ def _classify(v):
     if name and getattr(builtins, name, None) is v:
         return ("builtin", name)
     if inspect.isfunction(v):
-        if getattr(v, "_pyts_ignore", False) or getattr(v, "_pyts_unused", False):
-            return ("other", "function")
+        if getattr(v, "_pyts_ignore", False):
+            return ("python", _python_op(v))
+        if getattr(v, "_pyts_unused", False):
+            return ("function", (_signature_function(v), _function_qualname(v)))
         # a Python function called from scripted code is compiled too (prim::CallFunction), saved
         # as __torch__.<module>.<name>, as torch.jit.script does
         sf = _script_function(v)
@@ -156,6 +162,7 @@ class _Resolver:
     def __init__(self, fn, cls=None):
         self.scopes = []
         self.cls = cls
+        self.module = None
         self._add(fn)
 
     def _add(self, fn):
@@ -181,6 +188,8 @@ class _Resolver:
     def __call__(self, kind, name):
         if kind == "method":
             return self._method(name)
+        if name.startswith("^self."):
+            return self._ignored_method(name[6:])
         parts = name.split(".")
         v = self._lookup(parts[0])
         for p in parts[1:]:
@@ -190,6 +199,26 @@ class _Resolver:
         if v is _MISSING:
             return None
         return _classify(v)
+
+    def _ignored_method(self, name):
+        """("python", ...) for an @ignore'd method of the class being compiled, else None. The
+        call passes the module first; Python sees the scripted module (self.module, set when it
+        is built), as torch passes its ScriptModule."""
+        if self.cls is None:
+            return None
+        m = inspect.getattr_static(self.cls, name, None)
+        if not (inspect.isfunction(m) and getattr(m, "_pyts_ignore", False)):
+            return None
+        ref = m.__dict__.get("__pyts_python_op__")
+        if ref is None:
+            holder = self
+
+            def call(so, *args):
+                return m(holder.module if holder.module is not None else so, *args)
+            call.__name__ = name
+            ref = "^%d:%s" % (_C._register_python_op(call), name)
+            m.__pyts_python_op__ = ref
+        return ("python", (_signature_function(m, True, drop_self=True), ref))
 
     def _method(self, name):
         if self.cls is None:
@@ -206,8 +235,9 @@ class _Resolver:
         return _source_of(m)
 
 
-def _unused_source(fn):
-    """An @unused method compiles as its signature over a body that raises, as torch.jit.unused."""
+def _unused_source(fn, default_tensor=False):
+    """An @unused method compiles as its signature over a body that raises, as torch.jit.unused.
+    default_tensor: a missing return annotation means Tensor (the typing of @ignore'd calls)."""
     import ast
     import textwrap
     src, file, off = _source_of(fn)
@@ -215,9 +245,45 @@ def _unused_source(fn):
     tree = ast.parse(textwrap.dedent(src))
     body0 = tree.body[0].body[0]
     head = "".join(lines[:body0.lineno - 1])
+    if default_tensor and tree.body[0].returns is None:
+        # the header ends with `):` (maybe a comment after it); body0 starts on its own line
+        import re
+        m = re.search(r"\)(\s*):([ \t]*(#[^\n]*)?\n?)$", head)
+        if m is None or body0.lineno == tree.body[0].lineno:
+            raise CompileError(f"cannot read the signature of @ignore'd function '{fn.__name__}': "
+                               "add a return annotation")
+        head = head[:m.start()] + ") -> Tensor:" + m.group(2)
     indent = len(lines[body0.lineno - 1]) - len(lines[body0.lineno - 1].lstrip())
-    body = " " * indent + 'raise RuntimeError("Method \'%s\' is marked @pyts.jit.unused and cannot be called")\n' % fn.__name__
+    if getattr(fn, "_pyts_drop", False):   # torch's text for @ignore(drop=True)
+        body = " " * indent + 'raise RuntimeError("This Python function is annotated to be ignored and cannot be run")\n'
+    else:
+        body = " " * indent + 'raise RuntimeError("Method \'%s\' is marked @pyts.jit.unused and cannot be called")\n' % fn.__name__
     return head + body, file, off
+
+
+def _signature_function(fn, default_tensor=False, drop_self=False):
+    """fn's signature compiled over a body that raises (@unused), cached on fn: the typing of
+    calls to an @unused or @ignore'd function (drop_self: of a method, without self)."""
+    f = fn.__dict__.get("__pyts_signature__")
+    if f is None:
+        src, file, off = _unused_source(fn, default_tensor)
+        if drop_self:
+            import re
+            src, k = re.subn(r"(def\s+\w+\s*\(\s*)self\s*(,\s*|(?=\)))", r"\1", src, count=1)
+            if not k:
+                raise CompileError(f"cannot read the signature of @ignore'd method '{fn.__name__}'")
+        f = _C._compile_function(src, file, off, _Resolver(fn))
+        fn.__pyts_signature__ = f
+    return f
+
+
+def _python_op(fn):
+    """(signature Function, "^<id>:<name>") for the resolver: calls of an @ignore'd function."""
+    ref = fn.__dict__.get("__pyts_python_op__")
+    if ref is None:
+        ref = "^%d:%s" % (_C._register_python_op(fn), fn.__name__)
+        fn.__pyts_python_op__ = ref
+    return (_signature_function(fn, True), ref)
 
 
 def _check_markers(fn, name):
@@ -404,6 +470,8 @@ def _script_module(mod, memo):
                 src, file, off = _source_of(m)
             _C._compile_method(obj, src, file, off, resolver)
     sm = RecursiveScriptModule(obj, mod)
+    if wanted:
+        resolver.module = sm   # what @ignore'd methods get as self
     memo[id(mod)] = sm
     return sm
 

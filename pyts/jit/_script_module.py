@@ -242,3 +242,21 @@ class ScriptModule:
     def save(self, f, _extra_files=None):
         from . import save
         save(self, f, _extra_files=_extra_files)
+
+
+def _check_exportable(target):
+    """Raise torch's RuntimeError when target (a ScriptObject or Function) calls an @ignore'd
+    Python function: such calls cannot be written to an archive."""
+    import linecache
+    hit = _C._python_op_call(target)
+    if hit is None:
+        return
+    name, file, line, col = hit
+    where = ""
+    text = linecache.getline(file, line) if line > 0 else ""
+    if text:
+        text = text.rstrip("\n")
+        where = (f'  File "{file}", line {line}\n{text}\n' + " " * max(col - 1, 0) + "~" * len(name) + " <--- HERE\n")
+    raise RuntimeError(f"\nCould not export Python function call '{name}'. Remove calls to Python functions before "
+                       "export. Did you forget to add @script or @script_method annotation? If this is a "
+                       f"nn.ModuleList, add it to __constants__:\n{where}")

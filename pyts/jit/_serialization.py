@@ -14,7 +14,7 @@ import re
 import tempfile
 
 from .. import _C
-from ._script_module import ScriptFunction, ScriptModule, _bind_args, _code_of
+from ._script_module import ScriptFunction, ScriptModule, _bind_args, _check_exportable, _code_of
 
 _COMPILE_MSG = ("pyts could not compile this method of the archive's code (the module loaded: its "
                 "attributes, submodules, state_dict and .code are usable, and so are the methods that compiled)")
@@ -88,6 +88,7 @@ def save(m, f, _extra_files=None):
         target = m
     else:
         raise TypeError(f"pyts.jit.save expects a ScriptModule or ScriptFunction, got {type(m).__name__}")
+    _check_exportable(target)   # calls into Python cannot be saved
     extra = dict(_extra_files) if _extra_files else None
     archive = getattr(m, "_archive", None) if isinstance(m, ScriptModule) else None
     if archive is not None:
