@@ -69,6 +69,7 @@ def row(name, p, t):
 
 
 DEFAULT_BLAS_THREADS = pyts.get_num_threads()
+DEFAULT_TORCH_THREADS = torch.get_num_threads()
 
 
 def main():
@@ -98,18 +99,18 @@ def main():
     # thread count pyts starts with and with 1. cpu/wall is the CPU the process got: on a loaded
     # machine (other processes, sched autogroup) 2 threads cannot beat 1 however free the calls
     # are of locks, so it is printed with the load average to make the ratio readable.
-    big_p = pyts.rand(256, 256)
-    lin = pyts.nn.Linear(256, 256)
-    tl = pyts.jit.trace(lin, (big_p,))
+    big_p, big_t = pyts.rand(256, 256), torch.rand(256, 256)
+    tl_p = pyts.jit.trace(pyts.nn.Linear(256, 256), (big_p,))
+    tl_t = torch.jit.trace(torch.nn.Linear(256, 256), (big_t,))
 
-    def throughput(nthreads, seconds=1.0 if not ARGS.quick else 0.4):
+    def throughput(fn, lib, nthreads, seconds=1.0 if not ARGS.quick else 0.4):
         counts = [0] * nthreads
         stop = time.perf_counter() + seconds
 
         def work(i):
-            with pyts.no_grad():
+            with lib.no_grad():
                 while time.perf_counter() < stop:
-                    tl(big_p)
+                    fn()
                     counts[i] += 1
 
         c0, w0 = os.times(), time.perf_counter()
@@ -122,11 +123,16 @@ def main():
         cpu = (c1.user + c1.system - c0.user - c0.system) / (w1 - w0)
         return sum(counts) / seconds, cpu
 
-    for label, nblas in (("default", DEFAULT_BLAS_THREADS), ("1", 1)):
-        pyts.set_num_threads(nblas)
-        (t1, c1), (t2, c2) = throughput(1), throughput(2)
-        print(f"traced Linear(256) BLAS threads={label} ({nblas}): 1 thread {t1:7.0f}/s (cpu {c1:.2f}), "
-              f"2 threads {t2:7.0f}/s (cpu {c2:.2f})   {t2 / t1:5.2f}x")
+    # "default" is each library's own starting thread count; pyts shares it between concurrent
+    # callers (base/pool.h), torch gives every call its full intra-op pool.
+    for label, nthr in (("default", None), ("1", 1)):
+        for name, lib, fn, dflt in (("pyts", pyts, lambda: tl_p(big_p), DEFAULT_BLAS_THREADS),
+                                    ("torch", torch, lambda: tl_t(big_t), DEFAULT_TORCH_THREADS)):
+            n = dflt if nthr is None else nthr
+            lib.set_num_threads(n)
+            (t1, c1), (t2, c2) = throughput(fn, lib, 1), throughput(fn, lib, 2)
+            print(f"{name:5s} traced Linear(256) threads={label} ({n}): 1 caller {t1:7.0f}/s (cpu {c1:.2f}), "
+                  f"2 callers {t2:7.0f}/s (cpu {c2:.2f})   {t2 / t1:5.2f}x")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print("targets: traced MyCell call <= 0.3x torch; 2 threads >= 1.7x of 1; trace time <= 0.2x torch")
 

@@ -1,6 +1,9 @@
 """Matrix products against NumPy on larger random matrices (the BLAS path, every operand layout),
 plus behaviour the differential cases cannot show: aliasing of in-place/out= operands, the BLAS
 thread API, the @ operator's protocol."""
+import os
+import signal
+
 import numpy as np
 import pytest
 
@@ -160,3 +163,68 @@ def test_blas_threads_api():
     finally:
         pyts.set_num_threads(old)
     assert pyts.get_num_threads() == old
+
+
+# Large products are split into panels over pyts's own worker pool (base/pool.c): each shape
+# below crosses the parallel threshold, splits by rows or by columns, with either operand
+# transposed, and must equal NumPy's product for 1, 2 and 3 threads.
+@pytest.mark.parametrize("threads", [1, 2, 3])
+@pytest.mark.parametrize("m,k,n", [(256, 256, 256), (40, 300, 700), (700, 300, 33), (1, 4096, 1024)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_parallel_gemm_panels(threads, m, k, n, dtype):
+    old = pyts.get_num_threads()
+    try:
+        pyts.set_num_threads(threads)
+        a, b = rnd(m, k).astype(dtype), rnd(k, n).astype(dtype)
+        want = a.astype(np.float64) @ b.astype(np.float64)
+        check(pyts.mm(pyts.from_numpy(a), pyts.from_numpy(b)), want, dtype)
+        at, bt = np.ascontiguousarray(a.T), np.ascontiguousarray(b.T)
+        check(pyts.mm(pyts.from_numpy(at).t(), pyts.from_numpy(bt).t()), want, dtype)
+    finally:
+        pyts.set_num_threads(old)
+
+
+def test_parallel_gemm_concurrent_callers():
+    # Python threads running large products at once share the thread budget; every result is
+    # still exact (no panel of one caller's job written into another's output).
+    import threading
+    old = pyts.get_num_threads()
+    pyts.set_num_threads(2)
+    mats = [(rnd(300, 200), rnd(200, 250)) for _ in range(4)]
+    wants = [a.astype(np.float64) @ b for a, b in mats]
+    errors = []
+
+    def work(i):
+        a, b = mats[i]
+        for _ in range(10):
+            got = pyts.mm(pyts.from_numpy(a), pyts.from_numpy(b)).numpy()
+            if not np.allclose(got, wants[i], rtol=1e-4, atol=1e-3):
+                errors.append(i)
+
+    try:
+        ths = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+        for t in ths:
+            t.start()
+        for t in ths:
+            t.join()
+    finally:
+        pyts.set_num_threads(old)
+    assert errors == []
+
+
+def test_parallel_gemm_after_fork():
+    # The pool's workers do not survive fork(); a child must start its own instead of waiting
+    # forever on workers that do not exist.
+    a, b = rnd(300, 300), rnd(300, 300)
+    want = a.astype(np.float64) @ b
+    pyts.mm(pyts.from_numpy(a), pyts.from_numpy(b))   # parent pool started
+    pid = os.fork()
+    if pid == 0:
+        signal.alarm(20)   # a hang kills the child, which fails the test
+        try:
+            got = pyts.mm(pyts.from_numpy(a), pyts.from_numpy(b)).numpy()
+            os._exit(0 if np.allclose(got, want, rtol=1e-4, atol=1e-3) else 1)
+        except BaseException:
+            os._exit(2)
+    _, status = os.waitpid(pid, 0)
+    assert os.WEXITSTATUS(status) == 0

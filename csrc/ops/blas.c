@@ -4,6 +4,10 @@
 
 #include "blas.h"
 
+#include <pthread.h>
+
+#include "../base/pool.h"
+
 #ifndef PTS_BLAS_NONE
 #ifndef PTS_BLAS_PREFIX
 #define PTS_BLAS_PREFIX
@@ -71,12 +75,76 @@ static bool fits_int(int64_t m, int64_t n, int64_t k, int64_t lda, int64_t ldb, 
 }
 #endif
 
+/* Threading: OpenBLAS runs single-threaded (set once, below) and pyts splits a large product
+ * into row or column panels over its own pool, taking the share of the thread budget that is
+ * free (base/pool.h). One caller alone uses every core; concurrent callers (threads serving
+ * requests) each run on their own core instead of contending for OpenBLAS's one threaded server
+ * and its spinning workers. */
+#ifndef PTS_BLAS_NONE
+#define PANEL 16                       /* rows or columns per unit handed out */
+#define PARALLEL_WORK ((int64_t)1 << 19) /* multiply-adds below which one thread is faster */
+
+typedef struct GemmJob {
+    bool dbl, ta, tb, split_m;
+    int64_t m, n, k, lda, ldb, ldc;
+    double alpha, beta;
+    const void *a, *b;
+    void *c;
+} GemmJob;
+
+static void blas_call(const GemmJob *g, int64_t m, int64_t n, const void *a, const void *b, void *c) {
+    int ta = g->ta ? CblasTrans : CblasNoTrans, tb = g->tb ? CblasTrans : CblasNoTrans;
+    if (g->dbl)
+        PTS_CBLAS(cblas_dgemm)(CblasRowMajor, ta, tb, (int)m, (int)n, (int)g->k, g->alpha, a, (int)g->lda,
+                               b, (int)g->ldb, g->beta, c, (int)g->ldc);
+    else
+        PTS_CBLAS(cblas_sgemm)(CblasRowMajor, ta, tb, (int)m, (int)n, (int)g->k, (float)g->alpha, a,
+                               (int)g->lda, b, (int)g->ldb, (float)g->beta, c, (int)g->ldc);
+}
+
+static void gemm_panels(void *ctx, int64_t lo, int64_t hi) {
+    const GemmJob *g = ctx;
+    size_t es = g->dbl ? sizeof(double) : sizeof(float);
+    const char *a = g->a, *b = g->b;
+    char *c = g->c;
+    int64_t dim = g->split_m ? g->m : g->n;
+    int64_t r0 = lo * PANEL, r1 = hi * PANEL < dim ? hi * PANEL : dim;
+    if (g->split_m)
+        blas_call(g, r1 - r0, g->n, a + (size_t)(g->ta ? r0 : r0 * g->lda) * es, b,
+                  c + (size_t)(r0 * g->ldc) * es);
+    else
+        blas_call(g, g->m, r1 - r0, a, b + (size_t)(g->tb ? r0 * g->ldb : r0) * es, c + (size_t)r0 * es);
+}
+
+static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
+static void blas_single_threaded(void) { PTS_CBLAS(openblas_set_num_threads)(1); }
+
+static void blas_gemm(GemmJob *g) {
+    pthread_once(&blas_once, blas_single_threaded);
+    int64_t work;
+    if (__builtin_mul_overflow(g->m, g->n, &work) || __builtin_mul_overflow(work, g->k, &work))
+        work = INT64_MAX;
+    if (work < 2 * PARALLEL_WORK) { blas_call(g, g->m, g->n, g->a, g->b, g->c); return; }
+    /* Large products count as running kernels even when they get one thread: that is what tells
+     * a concurrent caller the cores are taken. */
+    int share = pts_parallel_enter();
+    g->split_m = g->m >= g->n;
+    int64_t units = ((g->split_m ? g->m : g->n) + PANEL - 1) / PANEL, by_work = work / PARALLEL_WORK;
+    int pieces = share;
+    if (pieces > units) pieces = (int)units;
+    if (pieces > by_work) pieces = (int)by_work;
+    if (pieces > 1) pts_parallel_run(units, pieces, gemm_panels, g);
+    else blas_call(g, g->m, g->n, g->a, g->b, g->c);
+    pts_parallel_leave();
+}
+#endif
+
 void pts_sgemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
                int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc) {
 #ifndef PTS_BLAS_NONE
     if (!small_work(m, n, k) && fits_int(m, n, k, lda, ldb, ldc)) {
-        PTS_CBLAS(cblas_sgemm)(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-                               (int)m, (int)n, (int)k, alpha, a, (int)lda, b, (int)ldb, beta, c, (int)ldc);
+        GemmJob g = { false, ta, tb, false, m, n, k, lda, ldb, ldc, alpha, beta, a, b, c };
+        blas_gemm(&g);
         return;
     }
 #endif
@@ -87,15 +155,13 @@ void pts_dgemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, double alpha, 
                int64_t lda, const double *b, int64_t ldb, double beta, double *c, int64_t ldc) {
 #ifndef PTS_BLAS_NONE
     if (!small_work(m, n, k) && fits_int(m, n, k, lda, ldb, ldc)) {
-        PTS_CBLAS(cblas_dgemm)(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-                               (int)m, (int)n, (int)k, alpha, a, (int)lda, b, (int)ldb, beta, c, (int)ldc);
+        GemmJob g = { true, ta, tb, false, m, n, k, lda, ldb, ldc, alpha, beta, a, b, c };
+        blas_gemm(&g);
         return;
     }
 #endif
     ref_dgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
-
-static int fallback_threads = 1;
 
 const char *pts_blas_name(void) {
 #ifdef PTS_BLAS_NONE
@@ -105,22 +171,5 @@ const char *pts_blas_name(void) {
     const char *cfg = PTS_CBLAS(openblas_get_config)();
     snprintf(name, sizeof name, "openblas (%s)", cfg ? cfg : "");
     return name;
-#endif
-}
-
-void pts_blas_set_threads(int n) {
-#ifdef PTS_BLAS_NONE
-    fallback_threads = n;
-#else
-    PTS_CBLAS(openblas_set_num_threads)(n);
-#endif
-}
-
-int pts_blas_get_threads(void) {
-#ifdef PTS_BLAS_NONE
-    return fallback_threads;
-#else
-    (void)fallback_threads;
-    return PTS_CBLAS(openblas_get_num_threads)();
 #endif
 }

@@ -7,8 +7,6 @@
 #include "../base/base.h"
 
 PTS_INTERNAL const char *pts_blas_name(void);
-PTS_INTERNAL void pts_blas_set_threads(int n);
-PTS_INTERNAL int pts_blas_get_threads(void);
 
 /* Row-major C = alpha * op(A) op(B) + beta * C, with lda/ldb/ldc in elements. */
 PTS_INTERNAL void pts_sgemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha,

@@ -145,16 +145,17 @@ static struct PyModuleDef moduledef = { PyModuleDef_HEAD_INIT, "pyts._C", "pyts 
 
 /* BLAS entry points are provided by ops/blas.c; stubs until it exists */
 #include "../ops/blas.h"
+#include "../base/pool.h"
 static PyObject *m_blas_name(PyObject *self, PyObject *u) { (void)self; (void)u; return PyUnicode_FromString(pts_blas_name()); }
 static PyObject *m_set_num_threads(PyObject *self, PyObject *n) {
     (void)self;
     long v = PyLong_AsLong(n);
     if (v == -1 && PyErr_Occurred()) return NULL;
     if (v < 1) return PyErr_Format(PyExc_RuntimeError, "set_num_threads expects a positive integer");
-    pts_blas_set_threads((int)v);
+    pts_set_num_threads((int)v);
     Py_RETURN_NONE;
 }
-static PyObject *m_get_num_threads(PyObject *self, PyObject *u) { (void)self; (void)u; return PyLong_FromLong(pts_blas_get_threads()); }
+static PyObject *m_get_num_threads(PyObject *self, PyObject *u) { (void)self; (void)u; return PyLong_FromLong(pts_num_threads()); }
 
 int pyts_numpy_import(void) {
     if (PyArray_API) return 0;

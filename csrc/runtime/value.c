@@ -6,6 +6,7 @@
 
 #include "runtime.h"
 #include "../ops/blas.h"
+#include "../base/pool.h"
 
 _Static_assert(PYTS_ERR_INTERNAL == (int)PTS_ERR_INTERNAL && PYTS_ERR_FORMAT == (int)PTS_ERR_FORMAT &&
                PYTS_ERR_NOMEM == (int)PTS_ERR_NOMEM && PTS_STATUS__COUNT == 12,
@@ -57,10 +58,10 @@ bool pts_rt_init(void) {
 /* {==================== threads ==================== */
 pyts_status pyts_set_num_threads(int n) {
     if (n < 1) return pts_rt_fail(PYTS_ERR_ARGUMENT, "pyts_set_num_threads: expected a positive number of threads, got %d", n);
-    pts_blas_set_threads(n);
+    pts_set_num_threads(n);
     return PYTS_OK;
 }
-int pyts_get_num_threads(void) { return pts_blas_get_threads(); }
+int pyts_get_num_threads(void) { return pts_num_threads(); }
 const char *pyts_blas_name(void) { return pts_blas_name(); }
 /* }==================== */
 

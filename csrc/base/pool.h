@@ -1,0 +1,28 @@
+/* pool.h: the thread budget of the process and a small worker pool for data-parallel kernels.
+ * The budget (pts_num_threads) is shared by every concurrent caller: a kernel entered while k other
+ * kernels are running gets budget/(k+1) threads, so N Python threads serving requests each run
+ * single-threaded instead of oversubscribing the machine, and one caller alone gets all of it. */
+#ifndef PTS_POOL_H
+#define PTS_POOL_H
+
+#include "base.h"
+
+/* fn runs on the half-open range [begin, end) of piece indices. */
+typedef void (*PtsParallelFn)(void *ctx, int64_t begin, int64_t end);
+
+PTS_INTERNAL int pts_num_threads(void);
+PTS_INTERNAL void pts_set_num_threads(int n);
+
+/* The share of the budget a kernel entering now would get (>= 1). */
+PTS_INTERNAL int pts_parallel_share(void);
+
+/* Split [0, n) into at most `pieces` contiguous ranges and run fn on each, the calling thread
+ * taking one of them; returns when all are done. pieces <= 1 runs fn(ctx, 0, n) inline. Never
+ * fails: if a worker cannot be started, the caller runs the ranges itself. */
+PTS_INTERNAL void pts_parallel_run(int64_t n, int pieces, PtsParallelFn fn, void *ctx);
+
+/* Bracket a region that should count as a running kernel for pts_parallel_share. */
+PTS_INTERNAL int pts_parallel_enter(void);
+PTS_INTERNAL void pts_parallel_leave(void);
+
+#endif
