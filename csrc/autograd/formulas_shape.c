@@ -401,3 +401,12 @@ PtsStatus pts_bw_fill(PtsGradCtx *c) {
     if (need(c, 1)) set(c, 1, pts_tensor_retain(G(c)));   /* fill_.Tensor: summed to 0-d by the engine */
     return PTS_OK;
 }
+
+/* _to_copy: the gradient converted back to the input's dtype (ToCopyBackward0) */
+PtsStatus pts_bw_to_copy(PtsGradCtx *c) {
+    PtsTensor *r;
+    if (!need(c, 0)) return PTS_OK;
+    PTS_TRY(pts_ag_cast(G(c), IN(c, 0)->dtype, E(c), &r));
+    set(c, 0, r);
+    return PTS_OK;
+}

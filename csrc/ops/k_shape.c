@@ -1033,3 +1033,53 @@ PtsStatus k_NUMEL(PtsValue *a, PtsValue *out, PtsError *err) {
     out[0] = pts_vint(pts_numel(a[0].u.t));
     return PTS_OK;
 }
+
+/* ================= dtype conversion ================= */
+
+/* aten::_to_copy: a new tensor of the requested dtype laid out like self (preserve_format). */
+PtsStatus k__TO_COPY(PtsValue *a, PtsValue *out, PtsError *err) {
+    PtsTensor *t = a[0].u.t, *r;
+    PtsDType dt = a[1].tag == PTS_V_NONE ? t->dtype : (PtsDType)a[1].u.i;
+    PTS_TRY(pts_tensor_new(dt, t->ndim, t->shape, err, &r));
+    if (wants_preserve(a[6])) preserve_strides(t, r->strides);
+    PtsStatus s = pts_tensor_copy_(r, t, err);
+    if (s) { pts_tensor_release(r); return s; }
+    atomic_store(&r->storage->version, 0);
+    return ret_tensor(r, out);
+}
+
+/* The to() overloads: self itself unless the dtype changes or a copy is asked for. */
+static PtsStatus to_dtype(PtsValue self, PtsValue dtype, bool copy, PtsValue memfmt, PtsValue *out,
+                          PtsError *err) {
+    PtsTensor *t = self.u.t;
+    if (!copy && (dtype.tag == PTS_V_NONE || dtype.u.i == (int64_t)t->dtype))
+        return ret_tensor(pts_tensor_retain(t), out);
+    PtsValue args[7] = { self, dtype, pts_none(), pts_none(), pts_none(), pts_vbool(false), memfmt };
+    return pts_op_call(PTS_OP__TO_COPY, args, out, err);
+}
+
+PtsStatus k_TO_DTYPE(PtsValue *a, PtsValue *out, PtsError *err) {
+    return to_dtype(a[0], a[1], a[3].u.b, a[4], out, err);
+}
+PtsStatus k_TO_OTHER(PtsValue *a, PtsValue *out, PtsError *err) {
+    return to_dtype(a[0], pts_vint(a[1].u.t->dtype), a[3].u.b, a[4], out, err);
+}
+PtsStatus k_TO_DEVICE(PtsValue *a, PtsValue *out, PtsError *err) {
+    return to_dtype(a[0], a[2], a[4].u.b, a[5], out, err);
+}
+PtsStatus k_TO_DTYPE_LAYOUT(PtsValue *a, PtsValue *out, PtsError *err) {
+    return to_dtype(a[0], a[1], a[6].u.b, a[7], out, err);
+}
+PtsStatus k_TO_PRIM_DEVICE(PtsValue *a, PtsValue *out, PtsError *err) {
+    return to_dtype(a[0], a[2], a[4].u.b, pts_none(), out, err);
+}
+PtsStatus k_TO_PRIM_DTYPE(PtsValue *a, PtsValue *out, PtsError *err) {
+    return to_dtype(a[0], a[1], a[3].u.b, pts_none(), out, err);
+}
+PtsStatus k_TO_PRIM_OTHER(PtsValue *a, PtsValue *out, PtsError *err) {
+    return to_dtype(a[0], pts_none(), a[2].u.b, pts_none(), out, err);
+}
+/* type_as(self, other) is self.to(other.dtype), as in ATen */
+PtsStatus k_TYPE_AS(PtsValue *a, PtsValue *out, PtsError *err) {
+    return to_dtype(a[0], pts_vint(a[1].u.t->dtype), false, pts_none(), out, err);
+}

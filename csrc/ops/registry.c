@@ -97,6 +97,7 @@ suffixes:
         t->alias = *s->p++;
         if (*s->p == '!') { t->write = true; s->p++; }
         if (strncmp(s->p, " -> *", 5) == 0) s->p += 5;  /* Tensor(a -> *): results alias into a list */
+        while (*s->p == '|' && isalpha((unsigned char)s->p[1])) s->p += 2;  /* Tensor(a|b): may alias a or b */
         if (*s->p != ')') return sp_fail(s, "expected ')' after alias");
         s->p++;
     }

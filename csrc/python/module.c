@@ -103,6 +103,7 @@ static PyObject *m_ops(PyObject *self, PyObject *u) {
 static PyObject *m_blas_name(PyObject *self, PyObject *u);
 int pyts_format_setup(PyObject *module);   /* format.c: _format_tensor, _set/_get_printoptions */
 int pyts_script_setup(PyObject *module);   /* script.c: the script compiler */
+int pyts_tensor_copy_setup(PyObject *module);   /* tensor_copy.c: deepcopy and pickle data */
 static PyObject *m_set_num_threads(PyObject *self, PyObject *n);
 static PyObject *m_get_num_threads(PyObject *self, PyObject *u);
 
@@ -192,6 +193,7 @@ PyMODINIT_FUNC PyInit__C(void) {
     if (pyts_autograd_setup(m) < 0) goto fail;
     if (pyts_serial_setup(m) < 0) goto fail;
     if (pyts_script_setup(m) < 0) goto fail;
+    if (pyts_tensor_copy_setup(m) < 0) goto fail;
     return m;
 fail:
     Py_DECREF(m);

@@ -244,12 +244,11 @@ static PyObject *tensor_is_contiguous_m(PyObject *self, PyObject *args, PyObject
     return PyBool_FromLong(pts_tensor_is_contiguous(T(self)));
 }
 
+/* x.float() and friends are aten::to.dtype, as in torch: recorded by the tracer and autograd,
+ * and self itself when the dtype already matches */
 static PyObject *convert_to(PyObject *self, PtsDType dt) {
-    PtsTensor *t = T(self), *r;
-    if (t->dtype == dt) return Py_NewRef(self);
-    PtsError err = { 0 };
-    if (pts_tensor_to(t, dt, true, &err, &r)) return pyts_raise(&err);
-    return pyts_wrap_tensor(r);
+    PyObject *args[2] = { self, pyts_dtype_objs[dt] };
+    return pyts_call_op_id(PTS_OP_TO_DTYPE, args, 2);
 }
 #define CONVERTER(NAME, DT) \
     static PyObject *tensor_##NAME(PyObject *self, PyObject *u) { (void)u; return convert_to(self, DT); }

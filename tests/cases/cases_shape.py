@@ -455,3 +455,56 @@ CASES = {
         lambda L, T: T(rand(0, 4)).numel(),
     ],
 }
+
+# dtype conversion (the to() overloads as Python binds them; prim_* are TorchScript's spellings)
+CASES.update({
+    "TO_DTYPE": [
+        lambda L, T: T(rand(3, 4)).to(L.float64),
+        lambda L, T: T(rand(3, 4)).to(L.float32).stride(),
+        lambda L, T: T(tr(rand(3, 4))).to(L.float16).stride(),          # keeps the layout
+        lambda L, T: T(rand(3, 4) * 10 - 5).to(L.int32),
+        lambda L, T: T(rand(3, 4) - 0.5).to(dtype=L.bool),
+        lambda L, T: T(rand(3, 4, dtype=np.int64)).to(L.bfloat16),
+        lambda L, T: T(rand()).to(L.float64),
+        lambda L, T: T(rand(0, 3)).to(L.int8),
+        lambda L, T: T(noncontig(rand(3, 4))).to(L.float64, copy=True).stride(),
+        lambda L, T: T(rand(3)).to(L.float64, non_blocking=True),
+        lambda L, T: T(rand(3)).to("cuda"),                              # no such device
+    ],
+    "TO_OTHER": [
+        lambda L, T: T(rand(3, 4)).to(T(rand(2, dtype=np.float64))),
+        lambda L, T: T(rand(3, 4, dtype=np.int16)).to(T(rand(2)), copy=True),
+    ],
+    "TO_DEVICE": [
+        lambda L, T: T(rand(3, 4)).to("cpu", L.float64),
+        lambda L, T: T(rand(3, 4)).to(device="cpu", dtype=L.int64),
+    ],
+    "TO_DTYPE_LAYOUT": [
+        lambda L, T: T(rand(3, 4)).to(dtype=L.float16, device="cpu"),
+        lambda L, T: T(rand(3, 4)).to(device="cpu", copy=True),
+    ],
+    "TO_PRIM_DEVICE": [
+        lambda L, T: T(rand(3, 4)).to("cpu"),
+        lambda L, T: T(rand(3, 4)).to(None),
+    ],
+    "TO_PRIM_DTYPE": [                                                   # Python binds dtype_layout
+        lambda L, T: T(rand(3, 4)).to(dtype=None),
+    ],
+    "TO_PRIM_OTHER": [
+        lambda L, T: T(rand(3, 4)).to(),
+        lambda L, T: T(rand(3, 4)).to(copy=True),
+    ],
+    "TYPE_AS": [
+        lambda L, T: T(rand(3, 4)).type_as(T(rand(2, dtype=np.int32))),
+        lambda L, T: T(rand(3, 4, dtype=np.int64)).type_as(T(rand())),
+        lambda L, T: T(tr(rand(3, 4))).type_as(T(rand(1, dtype=np.float64))).stride(),
+    ],
+    "_TO_COPY": [                        # not bound in Python (nor in torch): reached through to()
+        lambda L, T: T(rand(3, 4)).double(),
+        lambda L, T: T(tr(rand(3, 4))).to(L.int16).stride(),
+        lambda L, T: T(rand(3, 4) * 4).byte(),
+        lambda L, T: T(rand()).bool(),
+        lambda L, T: T(rand(2, 3, dtype=np.float64)).half(),
+        lambda L, T: T(rand(2, 3)).bfloat16().float(),
+    ],
+})
