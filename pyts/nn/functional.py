@@ -130,19 +130,16 @@ def layer_norm(input: Tensor, normalized_shape: List[int], weight: Optional[Tens
     return _pyts.layer_norm(input, normalized_shape, weight, bias, eps, True)
 
 
-def _verify_batch_size(size: List[int]) -> None:
-    prod = size[0]
-    for i in range(len(size) - 2):   # size[2:] (the compiler has no list slicing yet)
-        prod *= size[i + 2]
-    if prod == 1:
-        raise ValueError(f"Expected more than 1 value per channel when training, got input size {size}")
-
-
 def batch_norm(input: Tensor, running_mean: Optional[Tensor], running_var: Optional[Tensor],
                weight: Optional[Tensor] = None, bias: Optional[Tensor] = None, training: bool = False,
                momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
     if training:
-        _verify_batch_size(input.size())
+        size = input.size()
+        prod = size[0]
+        for i in range(len(size) - 2):   # size[2:] (the compiler has no list slicing yet)
+            prod *= size[i + 2]
+        if prod == 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input size {size}")
     if training and eps <= 0.0:
         raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
     if eps < 0.0:
@@ -354,17 +351,6 @@ def _canonical_mask(mask: Optional[Tensor], mask_name: str, other_type: Optional
     return mask
 
 
-def _has_shape(t: Tensor, shape: List[int]) -> bool:
-    """t.shape == shape (a Size never equals a list in Python, a tuple is not a List[int] in
-    TorchScript: compared element by element)."""
-    same = t.dim() == len(shape)
-    if same:
-        for i in range(len(shape)):
-            if t.size(i) != shape[i]:
-                same = False
-    return same
-
-
 def _in_projection_packed(q: Tensor, k: Tensor, v: Tensor, w: Tensor,
                           b: Optional[Tensor] = None) -> Tuple[Tensor, Tensor, Tensor]:
     E = q.size(-1)
@@ -398,17 +384,17 @@ def _in_projection(q: Tensor, k: Tensor, v: Tensor, w_q: Tensor, w_k: Tensor, w_
                    b_q: Optional[Tensor] = None, b_k: Optional[Tensor] = None,
                    b_v: Optional[Tensor] = None) -> Tuple[Tensor, Tensor, Tensor]:
     Eq, Ek, Ev = q.size(-1), k.size(-1), v.size(-1)
-    if not _has_shape(w_q, [Eq, Eq]):
+    if w_q.shape != (Eq, Eq):
         raise AssertionError(f"expecting query weights shape of {(Eq, Eq)}, but got {w_q.shape}")
-    if not _has_shape(w_k, [Eq, Ek]):
+    if w_k.shape != (Eq, Ek):
         raise AssertionError(f"expecting key weights shape of {(Eq, Ek)}, but got {w_k.shape}")
-    if not _has_shape(w_v, [Eq, Ev]):
+    if w_v.shape != (Eq, Ev):
         raise AssertionError(f"expecting value weights shape of {(Eq, Ev)}, but got {w_v.shape}")
-    if b_q is not None and not _has_shape(b_q, [Eq]):
+    if b_q is not None and b_q.shape != (Eq,):
         raise AssertionError(f"expecting query bias shape of {(Eq,)}, but got {b_q.shape}")
-    if b_k is not None and not _has_shape(b_k, [Eq]):
+    if b_k is not None and b_k.shape != (Eq,):
         raise AssertionError(f"expecting key bias shape of {(Eq,)}, but got {b_k.shape}")
-    if b_v is not None and not _has_shape(b_v, [Eq]):
+    if b_v is not None and b_v.shape != (Eq,):
         raise AssertionError(f"expecting value bias shape of {(Eq,)}, but got {b_v.shape}")
     return linear(q, w_q, b_q), linear(k, w_k, b_k), linear(v, w_v, b_v)
 
@@ -441,7 +427,7 @@ def _mha_shape_check(query: Tensor, key: Tensor, value: Tensor, key_padding_mask
                                      f" but found {attn_mask.dim()}-D tensor instead")
             if attn_mask.dim() == 3:
                 expected_shape = (num_heads, query.shape[0], key.shape[0])
-                if not _has_shape(attn_mask, [num_heads, query.shape[0], key.shape[0]]):
+                if attn_mask.shape != expected_shape:
                     raise AssertionError(f"Expected `attn_mask` shape to be {expected_shape} but got {attn_mask.shape}")
     else:
         raise AssertionError("query should be unbatched 2D or batched 3D tensor but received "
@@ -537,12 +523,12 @@ def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor, embe
     # attn_mask to 3-D (1 or bsz * num_heads, L, S)
     if attn_mask is not None:
         if attn_mask.dim() == 2:
-            if not _has_shape(attn_mask, [tgt_len, src_len]):
+            if attn_mask.shape != (tgt_len, src_len):
                 raise RuntimeError(f"The shape of the 2D attn_mask is {attn_mask.shape}, but should be "
                                    f"{(tgt_len, src_len)}.")
             attn_mask = attn_mask.unsqueeze(0)
         elif attn_mask.dim() == 3:
-            if not _has_shape(attn_mask, [bsz * num_heads, tgt_len, src_len]):
+            if attn_mask.shape != (bsz * num_heads, tgt_len, src_len):
                 raise RuntimeError(f"The shape of the 3D attn_mask is {attn_mask.shape}, but should be "
                                    f"{(bsz * num_heads, tgt_len, src_len)}.")
         else:

@@ -169,9 +169,8 @@ class RNNBase(Module):
 
     def check_hidden_size(self, hx: Tensor, expected_hidden_size: Tuple[int, int, int],
                           msg: str = "Expected hidden size {}, got {}") -> None:
-        # compared element by element: no tuple() / list() in compiled code yet
-        a, b, c = expected_hidden_size
-        if hx.dim() != 3 or hx.size(0) != a or hx.size(1) != b or hx.size(2) != c:
+        if hx.size() != expected_hidden_size:
+            # [s for s in ...]: list() does not compile yet
             raise RuntimeError(msg.format(expected_hidden_size, [s for s in hx.size()]))
 
     def check_forward_args(self, input: Tensor, hidden: Tensor, batch_sizes: Optional[Tensor]) -> None:
@@ -209,10 +208,11 @@ class RNNBase(Module):
             self._update_flat_weights()
             if not isinstance(input, _pyts.Tensor):
                 raise NotImplementedError(f"pyts.nn.{type(self).__name__}: packed sequences are not supported")
-        if input.dim() != 2 and input.dim() != 3:
+        ndim = input.dim()
+        if ndim != 2 and ndim != 3:
             raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.dim()}D "
                              + ("tensor instead" if name == "RNN" else "instead"))
-        is_batched = input.dim() == 3
+        is_batched = ndim == 3
         batch_dim = 0 if self.batch_first else 1
         if not is_batched:
             input = input.unsqueeze(batch_dim)
@@ -319,9 +319,10 @@ class LSTM(RNNBase):
             if not isinstance(input, _pyts.Tensor):
                 raise NotImplementedError("pyts.nn.LSTM: packed sequences are not supported")
         num_directions = 2 if self.bidirectional else 1
-        if input.dim() != 2 and input.dim() != 3:
+        ndim = input.dim()
+        if ndim != 2 and ndim != 3:
             raise ValueError(f"LSTM: Expected input to be 2D or 3D, got {input.dim()}D instead")
-        is_batched = input.dim() == 3
+        is_batched = ndim == 3
         batch_dim = 0 if self.batch_first else 1
         if not is_batched:
             input = input.unsqueeze(batch_dim)
