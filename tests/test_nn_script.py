@@ -144,6 +144,7 @@ LAYERS = {
     "MultiheadAttention": (lambda L: L.nn.MultiheadAttention(8, 2, dropout=0.2),
                            [f32(5, 2, 8), f32(4, 2, 8), f32(4, 2, 8)]),
     "MultiheadAttention_self_bf_mask": (lambda L: _SelfAttention(L), [f32(2, 5, 8), boolmask(2, 5)]),
+    "MultiheadAttention_unbatched_3d_mask": (lambda L: _MaskedAttention(L), [f32(5, 8), f32(4, 8), f32(2, 5, 4)]),
     "MultiheadAttention_kvdim_biaskv_zero": (
         lambda L: L.nn.MultiheadAttention(8, 2, kdim=6, vdim=5, add_bias_kv=True, add_zero_attn=True),
         [f32(5, 2, 8), f32(4, 2, 6), f32(4, 2, 5)]),
@@ -168,6 +169,18 @@ def _SelfAttention(L):
         def forward(self, x, mask):
             return self.attn(x, x, x, key_padding_mask=mask, need_weights=False)[0]
     return SelfAttention()
+
+
+def _MaskedAttention(L):
+    """Unbatched cross-attention with a per-head float attention mask, weights per head."""
+    class MaskedAttention(L.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.attn = L.nn.MultiheadAttention(8, 2)
+
+        def forward(self, q, kv, mask):
+            return self.attn(q, kv, kv, attn_mask=mask, average_attn_weights=False)
+    return MaskedAttention()
 
 
 NAMES = list(LAYERS)

@@ -1,5 +1,5 @@
 """pyts.nn.MaxPool2d, AvgPool2d, AdaptiveAvgPool2d: 2-d pooling layers with torch.nn's
-arguments and reprs, calling F.max_pool2d / avg_pool2d / adaptive_avg_pool2d::
+arguments and reprs, calling the ops of F.max_pool2d / avg_pool2d / adaptive_avg_pool2d::
 
     >>> pyts.nn.MaxPool2d(2)
     MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)
@@ -9,7 +9,6 @@ from __future__ import annotations
 import pyts as _pyts
 from pyts import Tensor
 
-from .. import functional as F
 from .module import Module
 
 __all__ = ["MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d"]
