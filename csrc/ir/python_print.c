@@ -353,6 +353,9 @@ static bool can_inline(const PtsNode *n) {
     if (v->nuses != 1) return false;
     const PtsUse *u = &v->uses[0];
     if (is_kind(n, PTS_PRIM_GETATTR) || is_kind(n, PTS_PRIM_RAISE)) return false;
+    /* a one-item unpack is a statement (`_0, = t`): inlined, torch reads ops.prim.TupleUnpack(t)
+     * as returning Tuple[()] */
+    if (is_kind(n, PTS_PRIM_TUPLEUNPACK) || is_kind(n, PTS_PRIM_LISTUNPACK)) return false;
     if (!u->user) return u->block == n->owner;
     if (v->name) return false;
     if (u->user->owner != n->owner) return false;

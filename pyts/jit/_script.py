@@ -116,6 +116,9 @@ def _namespace(mod):
         return "torch" + name[len(root):]
     if name == "math":
         return "math"
+    if name == "warnings":
+        # warnings.warn(msg, stacklevel=n) is TorchScript's builtin aten::warn, as in torch
+        return "warnings"
     return None
 
 
@@ -441,8 +444,8 @@ def _script_module(mod, memo):
         # torch keeps a None parameter (Linear(bias=False)) as a NoneType attribute
         attrs.append((name, "parameter", p) if p is not None else (name, "attribute", None))
     for name, b in mod._buffers.items():
-        if b is not None:
-            attrs.append((name, "buffer", b))
+        # a None buffer (a loss without weight) is a NoneType attribute too, as in torch
+        attrs.append((name, "buffer", b) if b is not None else (name, "attribute", None))
     for name, sub in mod._modules.items():
         if sub is not None:
             attrs.append((name, "module", _script_module(sub, memo)._c))

@@ -4,18 +4,24 @@ Each function maps PyTorch's Python arguments (reduction strings, legacy size_av
 ``stride=None``, ``padding_idx=None``, ...) onto the one ATen op that PyTorch's own function
 calls, so traces and scripts record the same ops. The numerics all live in C (csrc/ops/k_nn*.c).
 
+Every function is written in the TorchScript subset (annotated, no Python-only dispatch), so
+pyts.jit.script compiles it from this source when a scripted module calls it; the ones torch
+defines as builtins (conv1d, conv2d) are the registry functions themselves.
+
 Example::
 
     import pyts, pyts.nn.functional as F
     F.cross_entropy(pyts.tensor([[2.0, 0.5, -1.0]]), pyts.tensor([0]), label_smoothing=0.1)
 """
+import math as _math
 import warnings
+from typing import List, Optional, Tuple
 
 import pyts as _pyts
+from pyts import Tensor
 
-from .. import _C
+# dtypes are ints in TorchScript (torch spells them DType = int; the compiler knows no type aliases)
 
-_ops = _C._functions
 
 __all__ = [
     "adaptive_avg_pool2d", "avg_pool2d", "batch_norm", "binary_cross_entropy",
@@ -27,151 +33,169 @@ __all__ = [
 
 
 # ---- argument helpers (PyTorch's torch.nn._reduction and friends) ----
-def _reduction_enum(reduction):
+def _reduction_enum(reduction: str) -> int:
     if reduction == "none":
-        return 0
-    if reduction == "mean":
-        return 1
-    if reduction == "elementwise_mean":
+        ret = 0
+    elif reduction == "mean":
+        ret = 1
+    elif reduction == "elementwise_mean":
         warnings.warn("reduction='elementwise_mean' is deprecated. Please use reduction='mean' instead.",
                       stacklevel=3)
-        return 1
-    if reduction == "sum":
-        return 2
-    raise ValueError(f"{reduction} is not a valid value for reduction")
+        ret = 1
+    elif reduction == "sum":
+        ret = 2
+    else:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return ret
 
 
-def _legacy_reduction(size_average, reduce):
+def _legacy_reduction(size_average: Optional[bool], reduce: Optional[bool]) -> str:
     """The reduction string the deprecated size_average / reduce pair stands for."""
-    size_average = True if size_average is None else size_average
-    reduce = True if reduce is None else reduce
-    ret = "mean" if size_average and reduce else "sum" if reduce else "none"
+    sa = True if size_average is None else size_average
+    red = True if reduce is None else reduce
+    if sa and red:
+        ret = "mean"
+    elif red:
+        ret = "sum"
+    else:
+        ret = "none"
     warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{ret}' instead.",
                   stacklevel=3)
     return ret
 
 
-def _reduction(size_average, reduce, reduction):
+def _reduction(size_average: Optional[bool], reduce: Optional[bool], reduction: str) -> int:
     if size_average is not None or reduce is not None:
         reduction = _legacy_reduction(size_average, reduce)
     return _reduction_enum(reduction)
 
 
-def _softmax_dim(name, ndim, stacklevel):
+def _softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
     warnings.warn(f"Implicit dimension choice for {name} has been deprecated. "
                   "Change the call to include dim=X as an argument.", stacklevel=stacklevel)
-    return 0 if ndim in (0, 1, 3) else 1
+    if ndim == 0 or ndim == 1 or ndim == 3:
+        ret = 0
+    else:
+        ret = 1
+    return ret
 
 
 # ---- activations (rows of the pointwise topic) ----
-def relu(input, inplace=False):
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
     return _pyts.relu_(input) if inplace else _pyts.relu(input)
 
 
-def gelu(input, approximate="none"):
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     return _pyts.gelu(input, approximate=approximate)
 
 
-def silu(input, inplace=False):
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
     return _pyts.silu_(input) if inplace else _pyts.silu(input)
 
 
-def sigmoid(input):
+def sigmoid(input: Tensor) -> Tensor:
     return _pyts.sigmoid(input)
 
 
-def tanh(input):
+def tanh(input: Tensor) -> Tensor:
     return _pyts.tanh(input)
 
 
-def linear(input, weight, bias=None):
+def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
     return _pyts.linear(input, weight, bias)
 
 
 # ---- softmax ----
-def softmax(input, dim=None, _stacklevel=3, dtype=None):
+def softmax(input: Tensor, dim: Optional[int] = None, _stacklevel: int = 3,
+            dtype: Optional[int] = None) -> Tensor:
     if dim is None:
-        dim = _softmax_dim("softmax", input.dim(), _stacklevel)
-    return input.softmax(dim) if dtype is None else input.softmax(dim, dtype=dtype)
+        _dim = _softmax_dim("softmax", input.dim(), _stacklevel)
+    else:
+        _dim = dim
+    return input.softmax(_dim) if dtype is None else input.softmax(_dim, dtype=dtype)
 
 
-def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+def log_softmax(input: Tensor, dim: Optional[int] = None, _stacklevel: int = 3,
+                dtype: Optional[int] = None) -> Tensor:
     if dim is None:
-        dim = _softmax_dim("log_softmax", input.dim(), _stacklevel)
-    return input.log_softmax(dim) if dtype is None else input.log_softmax(dim, dtype=dtype)
+        _dim = _softmax_dim("log_softmax", input.dim(), _stacklevel)
+    else:
+        _dim = dim
+    return input.log_softmax(_dim) if dtype is None else input.log_softmax(_dim, dtype=dtype)
 
 
 # ---- normalisation, dropout, lookup ----
-def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
-    return _ops["layer_norm"](input, normalized_shape, weight, bias, eps, True)
+def layer_norm(input: Tensor, normalized_shape: List[int], weight: Optional[Tensor] = None,
+               bias: Optional[Tensor] = None, eps: float = 1e-5) -> Tensor:
+    return _pyts.layer_norm(input, normalized_shape, weight, bias, eps, True)
 
 
-def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
-               eps=1e-5):
+def batch_norm(input: Tensor, running_mean: Optional[Tensor], running_var: Optional[Tensor],
+               weight: Optional[Tensor] = None, bias: Optional[Tensor] = None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
     if training:
         size = input.size()
         prod = size[0]
-        for s in size[2:]:
-            prod *= s
+        for i in range(len(size) - 2):   # size[2:] (the compiler has no list slicing yet)
+            prod *= size[i + 2]
         if prod == 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size {size}")
     if training and eps <= 0.0:
         raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
     if eps < 0.0:
         raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
-    return _ops["batch_norm"](input, weight, bias, running_mean, running_var, training, momentum, eps, True)
+    return _pyts.batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps, True)
 
 
-def dropout(input, p=0.5, training=True, inplace=False):
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    return _ops["dropout_" if inplace else "dropout"](input, p, training)
+    return _pyts.dropout_(input, p, training) if inplace else _pyts.dropout(input, p, training)
 
 
-def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
-              sparse=False):
+def embedding(input: Tensor, weight: Tensor, padding_idx: Optional[int] = None, max_norm: Optional[float] = None,
+              norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
     if padding_idx is not None:
-        if padding_idx > 0:
-            if padding_idx >= weight.size(0):
+        pidx = padding_idx
+        if pidx > 0:
+            if pidx >= weight.size(0):
                 raise AssertionError("Padding_idx must be within num_embeddings")
-        elif padding_idx < 0:
-            if padding_idx < -weight.size(0):
+        elif pidx < 0:
+            if pidx < -weight.size(0):
                 raise AssertionError("Padding_idx must be within num_embeddings")
-            padding_idx = weight.size(0) + padding_idx
+            pidx = weight.size(0) + pidx
     else:
-        padding_idx = -1
+        pidx = -1
     if max_norm is not None:
         raise NotImplementedError("pyts: embedding(max_norm=...) needs embedding_renorm_, not implemented yet")
-    return _ops["embedding"](weight, input, padding_idx, scale_grad_by_freq, sparse)
+    return _pyts.embedding(weight, input, pidx, scale_grad_by_freq, sparse)
 
 
-def one_hot(tensor, num_classes=-1):
-    return _ops["one_hot"](tensor, num_classes)
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    return _pyts.one_hot(tensor, num_classes)
 
 
 # ---- convolution and pooling ----
-def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    return _ops["conv1d"](input, weight, bias, stride, padding, dilation, groups)
-
-
-def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    return _ops["conv2d"](input, weight, bias, stride, padding, dilation, groups)
+# torch.nn.functional.conv1d / conv2d are the builtins torch.conv1d / conv2d: so are these (the
+# compiler calls the op, with its int-or-list and 'same'/'valid' padding overloads)
+conv1d = _pyts.conv1d
+conv2d = _pyts.conv2d
 
 
 def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                             return_indices=False):
     # stride=None is the schema's default `stride=[]` (= kernel_size)
     if stride is None:
-        return _ops["max_pool2d_with_indices"](input, kernel_size, padding=padding, dilation=dilation,
+        return _pyts.max_pool2d_with_indices(input, kernel_size, padding=padding, dilation=dilation,
                                                ceil_mode=ceil_mode)
-    return _ops["max_pool2d_with_indices"](input, kernel_size, stride, padding, dilation, ceil_mode)
+    return _pyts.max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
 
 
 def _max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                 return_indices=False):
     if stride is None:
-        return _ops["max_pool2d"](input, kernel_size, padding=padding, dilation=dilation, ceil_mode=ceil_mode)
-    return _ops["max_pool2d"](input, kernel_size, stride, padding, dilation, ceil_mode)
+        return _pyts.max_pool2d(input, kernel_size, padding=padding, dilation=dilation, ceil_mode=ceil_mode)
+    return _pyts.max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode)
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
@@ -183,9 +207,9 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None):
     if stride is None:
-        return _ops["avg_pool2d"](input, kernel_size, padding=padding, ceil_mode=ceil_mode,
+        return _pyts.avg_pool2d(input, kernel_size, padding=padding, ceil_mode=ceil_mode,
                                   count_include_pad=count_include_pad, divisor_override=divisor_override)
-    return _ops["avg_pool2d"](input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
+    return _pyts.avg_pool2d(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
 
 
 def adaptive_avg_pool2d(input, output_size):
@@ -195,25 +219,28 @@ def adaptive_avg_pool2d(input, output_size):
         if len(size) <= len(output_size):
             raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
         output_size = [v if v is not None else d for v, d in zip(output_size, size[-len(output_size):])]
-    return _ops["adaptive_avg_pool2d"](input, output_size)
+    return _pyts.adaptive_avg_pool2d(input, output_size)
 
 
-def pad(input, pad, mode="constant", value=None):
-    return _ops["pad"](input, pad, mode, value)
+def pad(input: Tensor, pad: List[int], mode: str = "constant", value: Optional[float] = None) -> Tensor:
+    return _pyts.pad(input, pad, mode, value)
 
 
 # ---- losses ----
-def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
-                  reduction="mean", label_smoothing=0.0):
-    return _ops["cross_entropy_loss"](input, target, weight, _reduction(size_average, reduce, reduction),
-                                      ignore_index, label_smoothing)
+def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None, size_average: Optional[bool] = None,
+                  ignore_index: int = -100, reduce: Optional[bool] = None, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
+    return _pyts.cross_entropy_loss(input, target, weight, _reduction(size_average, reduce, reduction),
+                                    ignore_index, label_smoothing)
 
 
-def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
-    return _ops["nll_loss_nd"](input, target, weight, _reduction(size_average, reduce, reduction), ignore_index)
+def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None, size_average: Optional[bool] = None,
+             ignore_index: int = -100, reduce: Optional[bool] = None, reduction: str = "mean") -> Tensor:
+    return _pyts.nll_loss_nd(input, target, weight, _reduction(size_average, reduce, reduction), ignore_index)
 
 
-def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+def mse_loss(input: Tensor, target: Tensor, size_average: Optional[bool] = None, reduce: Optional[bool] = None,
+             reduction: str = "mean", weight: Optional[Tensor] = None) -> Tensor:
     if target.size() != input.size():
         warnings.warn(f"Using a target size ({target.size()}) that is different to the input size "
                       f"({input.size()}). This will likely lead to incorrect results due to broadcasting. "
@@ -221,7 +248,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     if size_average is not None or reduce is not None:
         reduction = _legacy_reduction(size_average, reduce)
     if weight is None:
-        return _ops["mse_loss"](input, target, _reduction_enum(reduction))
+        return _pyts.mse_loss(input, target, _reduction_enum(reduction))
     # weighted: composed from registry ops as PyTorch composes it
     if weight.size() != input.size():
         raise ValueError("Weights and input must have the same size.")
@@ -236,7 +263,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
 
 
-def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+def l1_loss(input: Tensor, target: Tensor, size_average: Optional[bool] = None, reduce: Optional[bool] = None,
+            reduction: str = "mean", weight: Optional[Tensor] = None) -> Tensor:
     if target.size() != input.size():
         warnings.warn(f"Using a target size ({target.size()}) that is different to the input size "
                       f"({input.size()}). This will likely lead to incorrect results due to broadcasting. "
@@ -254,46 +282,51 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     if reduction == "sum":
         return _pyts.sum(errors)
     if reduction == "mean":
-        return _pyts.sum(errors) / _pyts.sum(weight) if weight is not None else _pyts.mean(errors)
+        if weight is not None:
+            return _pyts.sum(errors) / _pyts.sum(weight)
+        return _pyts.mean(errors)
     raise ValueError(f"{reduction} is not a valid value for reduction")
 
 
-def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
+                         size_average: Optional[bool] = None, reduce: Optional[bool] = None,
+                         reduction: str = "mean") -> Tensor:
     red = _reduction(size_average, reduce, reduction)
     if target.size() != input.size():
         raise ValueError(f"Using a target size ({target.size()}) that is different to the input size "
                          f"({input.size()}) is deprecated. Please ensure they have the same size.")
-    return _ops["binary_cross_entropy"](input, target, weight, red)
+    return _pyts.binary_cross_entropy(input, target, weight, red)
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
-                                     reduction="mean", pos_weight=None):
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
+                                     size_average: Optional[bool] = None, reduce: Optional[bool] = None,
+                                     reduction: str = "mean", pos_weight: Optional[Tensor] = None) -> Tensor:
     red = _reduction(size_average, reduce, reduction)
-    if not (target.size() == input.size()):
+    if target.size() != input.size():
         raise ValueError(f"Target size ({target.size()}) must be the same as input size ({input.size()})")
-    return _ops["binary_cross_entropy_with_logits"](input, target, weight, pos_weight, red)
+    return _pyts.binary_cross_entropy_with_logits(input, target, weight, pos_weight, red)
 
 
 # ---- attention (bilinear, scaled_dot_product_attention, multi_head_attention_forward) ----
 # multi_head_attention_forward is torch's Python function over registry ops (linear, bmm,
 # softmax, dropout, scaled_dot_product_attention): same checks, same messages, same math path.
 # torch's need_weights branch uses baddbmm(mask, q, k^T); here bmm(q, k^T) + mask (same values).
-import math as _math  # noqa: E402
 
 __all__ += ["bilinear", "scaled_dot_product_attention", "multi_head_attention_forward"]
 
 
-def bilinear(input1, input2, weight, bias=None):
-    return _ops["bilinear"](input1, input2, weight, bias)
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
+    return _pyts.bilinear(input1, input2, weight, bias)
 
 
-def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False,
-                                 scale=None, enable_gqa=False):
-    return _ops["scaled_dot_product_attention"](query, key, value, attn_mask, dropout_p, is_causal,
+def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Optional[Tensor] = None,
+                                 dropout_p: float = 0.0, is_causal: bool = False, scale: Optional[float] = None,
+                                 enable_gqa: bool = False) -> Tensor:
+    return _pyts.scaled_dot_product_attention(query, key, value, attn_mask, dropout_p, is_causal,
                                                 scale=scale, enable_gqa=enable_gqa)
 
 
-def _none_or_dtype(input):
+def _none_or_dtype(input: Optional[Tensor]) -> Optional[int]:
     if input is None:
         return None
     elif isinstance(input, _pyts.Tensor):
@@ -301,7 +334,8 @@ def _none_or_dtype(input):
     raise RuntimeError("input to _none_or_dtype() must be None or torch.Tensor")
 
 
-def _canonical_mask(mask, mask_name, other_type, other_name, target_type, check_other=True):
+def _canonical_mask(mask: Optional[Tensor], mask_name: str, other_type: Optional[int], other_name: str,
+                    target_type: int, check_other: bool = True) -> Optional[Tensor]:
     """A bool mask (True = masked out) becomes a float mask of target_type (-inf where True)."""
     if mask is not None:
         _mask_dtype = mask.dtype
@@ -313,11 +347,12 @@ def _canonical_mask(mask, mask_name, other_type, other_name, target_type, check_
                 warnings.warn(f"Support for mismatched {mask_name} and {other_name} "
                               "is deprecated. Use same type for both instead.", stacklevel=2)
         if not _mask_is_float:
-            mask = _pyts.zeros_like(mask, dtype=target_type).masked_fill_(mask, float("-inf"))
+            mask = _pyts.zeros_like(mask, dtype=target_type).masked_fill_(mask, -_math.inf)
     return mask
 
 
-def _in_projection_packed(q, k, v, w, b=None):
+def _in_projection_packed(q: Tensor, k: Tensor, v: Tensor, w: Tensor,
+                          b: Optional[Tensor] = None) -> Tuple[Tensor, Tensor, Tensor]:
     E = q.size(-1)
     if k is v:
         if q is k:
@@ -345,7 +380,9 @@ def _in_projection_packed(q, k, v, w, b=None):
         return linear(q, w_q, b_q), linear(k, w_k, b_k), linear(v, w_v, b_v)
 
 
-def _in_projection(q, k, v, w_q, w_k, w_v, b_q=None, b_k=None, b_v=None):
+def _in_projection(q: Tensor, k: Tensor, v: Tensor, w_q: Tensor, w_k: Tensor, w_v: Tensor,
+                   b_q: Optional[Tensor] = None, b_k: Optional[Tensor] = None,
+                   b_v: Optional[Tensor] = None) -> Tuple[Tensor, Tensor, Tensor]:
     Eq, Ek, Ev = q.size(-1), k.size(-1), v.size(-1)
     if w_q.shape != (Eq, Eq):
         raise AssertionError(f"expecting query weights shape of {(Eq, Eq)}, but got {w_q.shape}")
@@ -362,7 +399,8 @@ def _in_projection(q, k, v, w_q, w_k, w_v, b_q=None, b_k=None, b_v=None):
     return linear(q, w_q, b_q), linear(k, w_k, b_k), linear(v, w_v, b_v)
 
 
-def _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads):
+def _mha_shape_check(query: Tensor, key: Tensor, value: Tensor, key_padding_mask: Optional[Tensor],
+                     attn_mask: Optional[Tensor], num_heads: int) -> bool:
     """Whether the input is batched (3-D query) or not (2-D); anything else is refused."""
     if query.dim() == 3:
         is_batched = True
@@ -372,7 +410,7 @@ def _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads):
         if key_padding_mask is not None and key_padding_mask.dim() != 2:
             raise AssertionError("For batched (3-D) `query`, expected `key_padding_mask` to be `None` or 2-D"
                                  f" but found {key_padding_mask.dim()}-D tensor instead")
-        if attn_mask is not None and attn_mask.dim() not in (2, 3):
+        if attn_mask is not None and attn_mask.dim() != 2 and attn_mask.dim() != 3:
             raise AssertionError("For batched (3-D) `query`, expected `attn_mask` to be `None`, 2-D or 3-D"
                                  f" but found {attn_mask.dim()}-D tensor instead")
     elif query.dim() == 2:
@@ -384,7 +422,7 @@ def _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads):
             raise AssertionError("For unbatched (2-D) `query`, expected `key_padding_mask` to be `None` or 1-D"
                                  f" but found {key_padding_mask.dim()}-D tensor instead")
         if attn_mask is not None:
-            if attn_mask.dim() not in (2, 3):
+            if attn_mask.dim() != 2 and attn_mask.dim() != 3:
                 raise AssertionError("For unbatched (2-D) `query`, expected `attn_mask` to be `None`, 2-D or 3-D"
                                      f" but found {attn_mask.dim()}-D tensor instead")
             if attn_mask.dim() == 3:
@@ -397,19 +435,24 @@ def _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads):
     return is_batched
 
 
-def _check_key_padding_mask(key_padding_mask, src_len, bsz):
+def _check_key_padding_mask(key_padding_mask: Tensor, src_len: int, bsz: int) -> None:
     if key_padding_mask.shape[0] != bsz:
         raise AssertionError(f"Expected key_padded_mask.shape[0] to be {bsz}, but got {key_padding_mask.shape[0]}")
     if key_padding_mask.shape[1] != src_len:
         raise AssertionError(f"Expected key_padded_mask.shape[1] to be {src_len}, but got {key_padding_mask.shape[1]}")
 
 
-def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias,
-                                 bias_k, bias_v, add_zero_attn, dropout_p, out_proj_weight, out_proj_bias,
-                                 training=True, key_padding_mask=None, need_weights=True, attn_mask=None,
-                                 use_separate_proj_weight=False, q_proj_weight=None, k_proj_weight=None,
-                                 v_proj_weight=None, static_k=None, static_v=None, average_attn_weights=True,
-                                 is_causal=False):
+def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor, embed_dim_to_check: int, num_heads: int,
+                                 in_proj_weight: Optional[Tensor], in_proj_bias: Optional[Tensor],
+                                 bias_k: Optional[Tensor], bias_v: Optional[Tensor], add_zero_attn: bool,
+                                 dropout_p: float, out_proj_weight: Tensor, out_proj_bias: Optional[Tensor],
+                                 training: bool = True, key_padding_mask: Optional[Tensor] = None,
+                                 need_weights: bool = True, attn_mask: Optional[Tensor] = None,
+                                 use_separate_proj_weight: bool = False, q_proj_weight: Optional[Tensor] = None,
+                                 k_proj_weight: Optional[Tensor] = None, v_proj_weight: Optional[Tensor] = None,
+                                 static_k: Optional[Tensor] = None, static_v: Optional[Tensor] = None,
+                                 average_attn_weights: bool = True,
+                                 is_causal: bool = False) -> Tuple[Tensor, Optional[Tensor]]:
     """Multi-head attention over (L, N, E) inputs (or unbatched (L, E)); returns (output,
     weights) with weights averaged over heads, per head, or None when need_weights is False."""
     is_batched = _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads)
@@ -448,41 +491,46 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
     if use_separate_proj_weight:
         # allow MHA to have different embedding dimensions when separate projection weights are used
-        if key.shape[:2] != value.shape[:2]:
-            raise AssertionError(f"key's sequence and batch dims {key.shape[:2]} do not match value's {value.shape[:2]}")
+        if key.size(0) != value.size(0) or key.size(1) != value.size(1):
+            raise AssertionError(f"key's sequence and batch dims {(key.size(0), key.size(1))} do not match "
+                                 f"value's {(value.size(0), value.size(1))}")
     else:
         if key.shape != value.shape:
             raise AssertionError(f"key shape {key.shape} does not match value shape {value.shape}")
 
     # input projections
     if not use_separate_proj_weight:
+        # if/else rather than `if None: raise`: the compiler refines Optionals in branches only
         if in_proj_weight is None:
             raise AssertionError("use_separate_proj_weight is False but in_proj_weight is None")
-        q, k, v = _in_projection_packed(query, key, value, in_proj_weight, in_proj_bias)
+        else:
+            q, k, v = _in_projection_packed(query, key, value, in_proj_weight, in_proj_bias)
     else:
         if q_proj_weight is None:
             raise AssertionError("use_separate_proj_weight is True but q_proj_weight is None")
-        if k_proj_weight is None:
+        elif k_proj_weight is None:
             raise AssertionError("use_separate_proj_weight is True but k_proj_weight is None")
-        if v_proj_weight is None:
+        elif v_proj_weight is None:
             raise AssertionError("use_separate_proj_weight is True but v_proj_weight is None")
-        if in_proj_bias is None:
-            b_q = b_k = b_v = None
         else:
-            b_q, b_k, b_v = in_proj_bias.chunk(3)
-        q, k, v = _in_projection(query, key, value, q_proj_weight, k_proj_weight, v_proj_weight, b_q, b_k, b_v)
+            if in_proj_bias is None:
+                b_q = b_k = b_v = None
+            else:
+                b_q, b_k, b_v = in_proj_bias.chunk(3)
+            q, k, v = _in_projection(query, key, value, q_proj_weight, k_proj_weight, v_proj_weight, b_q, b_k,
+                                     b_v)
 
     # attn_mask to 3-D (1 or bsz * num_heads, L, S)
     if attn_mask is not None:
         if attn_mask.dim() == 2:
-            correct_2d_size = (tgt_len, src_len)
-            if attn_mask.shape != correct_2d_size:
-                raise RuntimeError(f"The shape of the 2D attn_mask is {attn_mask.shape}, but should be {correct_2d_size}.")
+            if attn_mask.shape != (tgt_len, src_len):
+                raise RuntimeError(f"The shape of the 2D attn_mask is {attn_mask.shape}, but should be "
+                                   f"{(tgt_len, src_len)}.")
             attn_mask = attn_mask.unsqueeze(0)
         elif attn_mask.dim() == 3:
-            correct_3d_size = (bsz * num_heads, tgt_len, src_len)
-            if attn_mask.shape != correct_3d_size:
-                raise RuntimeError(f"The shape of the 3D attn_mask is {attn_mask.shape}, but should be {correct_3d_size}.")
+            if attn_mask.shape != (bsz * num_heads, tgt_len, src_len):
+                raise RuntimeError(f"The shape of the 3D attn_mask is {attn_mask.shape}, but should be "
+                                   f"{(bsz * num_heads, tgt_len, src_len)}.")
         else:
             raise RuntimeError(f"attn_mask's dimension {attn_mask.dim()} is not supported")
 
@@ -495,9 +543,9 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         k = _pyts.cat([k, bias_k.repeat(1, bsz, 1)])
         v = _pyts.cat([v, bias_v.repeat(1, bsz, 1)])
         if attn_mask is not None:
-            attn_mask = pad(attn_mask, (0, 1))
+            attn_mask = pad(attn_mask, [0, 1])
         if key_padding_mask is not None:
-            key_padding_mask = pad(key_padding_mask, (0, 1))
+            key_padding_mask = pad(key_padding_mask, [0, 1])
     else:
         if bias_k is not None:
             raise AssertionError("bias_k is set but bias_v is None")
@@ -529,9 +577,9 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         k = _pyts.cat([k, _pyts.zeros(zero_attn_shape, dtype=k.dtype)], dim=1)
         v = _pyts.cat([v, _pyts.zeros(zero_attn_shape, dtype=v.dtype)], dim=1)
         if attn_mask is not None:
-            attn_mask = pad(attn_mask, (0, 1))
+            attn_mask = pad(attn_mask, [0, 1])
         if key_padding_mask is not None:
-            key_padding_mask = pad(key_padding_mask, (0, 1))
+            key_padding_mask = pad(key_padding_mask, [0, 1])
 
     src_len = k.size(1)
 

@@ -4,9 +4,10 @@ silu, softmax, log_softmax), each looked up when the layer runs. Their reprs mat
 too, as in torch: parameters, initialisation and math of torch's (non fast path) module."""
 from __future__ import annotations
 
-import warnings
+from typing import Optional, Tuple
 
 import pyts as _pyts
+from pyts import Tensor
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
@@ -25,7 +26,7 @@ class ReLU(Module):
         super().__init__()
         self.inplace = inplace
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         if self.inplace:
             return _pyts.relu_(input)
         return _pyts.relu(input)
@@ -37,14 +38,14 @@ class ReLU(Module):
 class Tanh(Module):
     """tanh(x) elementwise."""
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return _pyts.tanh(input)
 
 
 class Sigmoid(Module):
     """1 / (1 + exp(-x)) elementwise."""
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return _pyts.sigmoid(input)
 
 
@@ -57,7 +58,7 @@ class GELU(Module):
         super().__init__()
         self.approximate = approximate
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return _pyts.gelu(input, approximate=self.approximate)
 
     def extra_repr(self) -> str:
@@ -73,17 +74,11 @@ class SiLU(Module):
         super().__init__()
         self.inplace = inplace
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return _pyts.silu_(input) if self.inplace else _pyts.silu(input)
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
-
-
-def _softmax_dim(name: str, ndim: int) -> int:
-    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
-                  "include dim=X as an argument.", stacklevel=3)
-    return 0 if ndim in (0, 1, 3) else 1
 
 
 class Softmax(Module):
@@ -100,8 +95,13 @@ class Softmax(Module):
         if not hasattr(self, "dim"):
             self.dim = None
 
-    def forward(self, input):
-        dim = self.dim if self.dim is not None else _softmax_dim("softmax", input.dim())
+    def forward(self, input: Tensor) -> Tensor:
+        # an if statement, not an if-expression: when self.dim is None the compiler keeps only
+        # the live branch (the other one would not type)
+        if self.dim is None:
+            dim = F._softmax_dim("softmax", input.dim(), 3)
+        else:
+            dim = self.dim
         return _pyts.softmax(input, dim)
 
     def extra_repr(self) -> str:
@@ -122,8 +122,11 @@ class LogSoftmax(Module):
         if not hasattr(self, "dim"):
             self.dim = None
 
-    def forward(self, input):
-        dim = self.dim if self.dim is not None else _softmax_dim("log_softmax", input.dim())
+    def forward(self, input: Tensor) -> Tensor:
+        if self.dim is None:
+            dim = F._softmax_dim("log_softmax", input.dim(), 3)
+        else:
+            dim = self.dim
         return _pyts.log_softmax(input, dim)
 
     def extra_repr(self) -> str:
@@ -207,8 +210,9 @@ class MultiheadAttention(Module):
             state["_qkv_same_embed_dim"] = True
         super().__setstate__(state)
 
-    def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
-                average_attn_weights=True, is_causal=False):
+    def forward(self, query: Tensor, key: Tensor, value: Tensor, key_padding_mask: Optional[Tensor] = None,
+                need_weights: bool = True, attn_mask: Optional[Tensor] = None, average_attn_weights: bool = True,
+                is_causal: bool = False) -> Tuple[Tensor, Optional[Tensor]]:
 
         is_batched = query.dim() == 3
         key_padding_mask = F._canonical_mask(mask=key_padding_mask, mask_name="key_padding_mask",

@@ -8,6 +8,7 @@ momentum=None is a cumulative average) and the running statistics in eval mode, 
 from __future__ import annotations
 
 import pyts as _pyts
+from pyts import Tensor
 
 from .. import functional as F
 from .. import init
@@ -87,9 +88,14 @@ class _NormBase(Module):
 
 
 class _BatchNorm(_NormBase):
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         self._check_input_dim(input)
-        exponential_average_factor = 0.0 if self.momentum is None else self.momentum
+        # if statements rather than if-expressions where one side may be None: the compiler
+        # keeps only the live branch of a test on a None attribute
+        if self.momentum is None:
+            exponential_average_factor = 0.0
+        else:
+            exponential_average_factor = self.momentum
         if self.training and self.track_running_stats:
             if self.num_batches_tracked is not None:
                 self.num_batches_tracked.add_(1)
@@ -103,16 +109,17 @@ class _BatchNorm(_NormBase):
         else:
             bn_training = self.running_mean is None and self.running_var is None
         # the buffers are passed only when they are to be updated or used
-        use_buffers = not self.training or self.track_running_stats
-        return F.batch_norm(input, self.running_mean if use_buffers else None,
-                            self.running_var if use_buffers else None, self.weight, self.bias, bn_training,
-                            exponential_average_factor, self.eps)
+        if not self.training or self.track_running_stats:
+            return F.batch_norm(input, self.running_mean, self.running_var, self.weight, self.bias, bn_training,
+                                exponential_average_factor, self.eps)
+        return F.batch_norm(input, None, None, self.weight, self.bias, bn_training, exponential_average_factor,
+                            self.eps)
 
 
 class BatchNorm1d(_BatchNorm):
     """Batch norm over (N, C) or (N, C, L) input."""
 
-    def _check_input_dim(self, input) -> None:
+    def _check_input_dim(self, input: Tensor) -> None:
         if input.dim() != 2 and input.dim() != 3:
             raise ValueError(f"expected 2D or 3D input (got {input.dim()}D input)")
 
@@ -120,6 +127,6 @@ class BatchNorm1d(_BatchNorm):
 class BatchNorm2d(_BatchNorm):
     """Batch norm over (N, C, H, W) input."""
 
-    def _check_input_dim(self, input) -> None:
+    def _check_input_dim(self, input: Tensor) -> None:
         if input.dim() != 4:
             raise ValueError(f"expected 4D input (got {input.dim()}D input)")

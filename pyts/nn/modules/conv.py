@@ -10,6 +10,10 @@ from __future__ import annotations
 import collections.abc
 import math
 from itertools import repeat
+from typing import Optional
+
+import pyts as _pyts
+from pyts import Tensor
 
 from .. import functional as F
 from .. import init
@@ -124,7 +128,7 @@ class _ConvNd(Module):
         if not hasattr(self, "padding_mode"):
             self.padding_mode = "zeros"
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return self._conv_forward(input, self.weight, self.bias)
 
 
@@ -137,10 +141,12 @@ class Conv1d(_ConvNd):
                          padding if isinstance(padding, str) else _single(padding), _single(dilation), False,
                          _single(0), groups, bias, padding_mode, device, dtype)
 
-    def _conv_forward(self, input, weight, bias):
+    def _conv_forward(self, input: Tensor, weight: Tensor, bias: Optional[Tensor]) -> Tensor:
+        # F.pad's op called directly (the padding amounts are a tuple, see _ConvNd); [0] is
+        # torch's _single(0)
         if self.padding_mode != "zeros":
-            return F.conv1d(F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode), weight,
-                            bias, self.stride, _single(0), self.dilation, self.groups)
+            return F.conv1d(_pyts.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode), weight,
+                            bias, self.stride, [0], self.dilation, self.groups)
         return F.conv1d(input, weight, bias, self.stride, self.padding, self.dilation, self.groups)
 
 
@@ -153,8 +159,8 @@ class Conv2d(_ConvNd):
                          padding if isinstance(padding, str) else _pair(padding), _pair(dilation), False,
                          _pair(0), groups, bias, padding_mode, device, dtype)
 
-    def _conv_forward(self, input, weight, bias):
+    def _conv_forward(self, input: Tensor, weight: Tensor, bias: Optional[Tensor]) -> Tensor:
         if self.padding_mode != "zeros":
-            return F.conv2d(F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode), weight,
-                            bias, self.stride, _pair(0), self.dilation, self.groups)
+            return F.conv2d(_pyts.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode), weight,
+                            bias, self.stride, [0, 0], self.dilation, self.groups)
         return F.conv2d(input, weight, bias, self.stride, self.padding, self.dilation, self.groups)

@@ -6,6 +6,8 @@ by 1/(1-p) (F.dropout -> the registry's dropout op); the identity in eval mode::
 """
 from __future__ import annotations
 
+from pyts import Tensor
+
 from .. import functional as F
 from .module import Module
 
@@ -30,5 +32,5 @@ class Dropout(_DropoutNd):
     """Randomly zeroes elements with probability p while training (Bernoulli draws from the
     default generator, in torch's order)."""
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return F.dropout(input, self.p, self.training, self.inplace)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import numbers
 
-from .. import functional as F
+import pyts as _pyts
+from pyts import Tensor
+
 from .. import init
 from ..parameter import Parameter
 from .module import Module, _check_device
@@ -47,8 +49,10 @@ class LayerNorm(Module):
             if self.bias is not None:
                 init.zeros_(self.bias)
 
-    def forward(self, input):
-        return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
+    def forward(self, input: Tensor) -> Tensor:
+        # F.layer_norm's op, called directly: normalized_shape is a tuple, which the compiler
+        # turns into the op's int[] but not into F.layer_norm's List[int] parameter
+        return _pyts.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
         return "{normalized_shape}, eps={eps}, elementwise_affine={elementwise_affine}, bias={use_bias}".format(

@@ -1,12 +1,14 @@
 """pyts.nn.MaxPool2d, AvgPool2d, AdaptiveAvgPool2d: 2-d pooling layers with torch.nn's
-arguments and reprs, calling F.max_pool2d / avg_pool2d / adaptive_avg_pool2d::
+arguments and reprs, calling the ops of F.max_pool2d / avg_pool2d / adaptive_avg_pool2d::
 
     >>> pyts.nn.MaxPool2d(2)
     MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)
 """
 from __future__ import annotations
 
-from .. import functional as F
+import pyts as _pyts
+from pyts import Tensor
+
 from .module import Module
 
 __all__ = ["MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d"]
@@ -34,9 +36,22 @@ class MaxPool2d(_MaxPoolNd):
     """Max over kernel_size windows of (N, C, H, W) or (C, H, W) input; return_indices=True
     also returns the flat argmax indices."""
 
-    def forward(self, input):
-        return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
-                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+    # The pooling forwards call F's ops directly: kernel_size & co. are ints or tuples, which the
+    # compiler turns into the ops' int[2] but not into a List[int] parameter of a Python function
+    # (torch's BroadcastingList2). The module always has a stride, so F's stride=None case is moot.
+    def forward(self, input: Tensor) -> Tensor:
+        if self.return_indices:
+            return self._forward_with_indices(input)
+        return _pyts.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode)
+
+    def _forward_with_indices(self, input: Tensor) -> Tensor:
+        # (output, indices). Unused in scripted code: torch picks the tuple-returning forward at
+        # compile time from the constant return_indices (boolean_dispatch); pyts' compiler has no
+        # module constants yet, so a scripted MaxPool2d(return_indices=True) raises when called.
+        return _pyts.max_pool2d_with_indices(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                                             self.ceil_mode)
+
+    _forward_with_indices._pyts_unused = True   # pyts.jit.unused, without importing pyts.jit
 
 
 class _AvgPoolNd(Module):
@@ -62,9 +77,9 @@ class AvgPool2d(_AvgPoolNd):
         self.count_include_pad = count_include_pad
         self.divisor_override = divisor_override
 
-    def forward(self, input):
-        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                            self.count_include_pad, self.divisor_override)
+    def forward(self, input: Tensor) -> Tensor:
+        return _pyts.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                                self.count_include_pad, self.divisor_override)
 
 
 class _AdaptiveAvgPoolNd(Module):
@@ -81,5 +96,15 @@ class _AdaptiveAvgPoolNd(Module):
 class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
     """Mean pooling to a fixed (H_out, W_out) whatever the input size; None keeps that dim."""
 
-    def forward(self, input):
-        return F.adaptive_avg_pool2d(input, self.output_size)
+    def forward(self, input: Tensor) -> Tensor:
+        # isinstance is decided at compile time: only the branch of the attribute's type compiles
+        if isinstance(self.output_size, int):
+            return _pyts.adaptive_avg_pool2d(input, self.output_size)
+        # F.adaptive_avg_pool2d's _list_with_default, indexed explicitly: None keeps that size
+        size = self.output_size
+        if input.dim() <= len(size):
+            raise ValueError(f"Input dimension should be at least {len(size) + 1}")
+        if len(size) != 2:
+            return _pyts.adaptive_avg_pool2d(input, size)
+        return _pyts.adaptive_avg_pool2d(input, [size[0] if size[0] is not None else input.size(-2),
+                                                 size[1] if size[1] is not None else input.size(-1)])

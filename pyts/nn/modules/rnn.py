@@ -37,6 +37,12 @@ class RNNBase(Module):
 
     __constants__ = ["mode", "input_size", "hidden_size", "num_layers", "bias", "batch_first",
                      "dropout", "bidirectional", "proj_size"]
+    __jit_unused_properties__ = ["all_weights"]
+
+    # A class attribute is not an attribute of the scripted module, and hasattr() is decided at
+    # compile time: `if hasattr(self, "_not_scripted")` is torch's `if not torch.jit.is_scripting()`
+    # (the Python-only weight refresh is left out of the compiled forward).
+    _not_scripted = True
 
     def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
@@ -144,7 +150,7 @@ class RNNBase(Module):
                 self._init_flat_weights()
                 return
 
-    def check_input(self, input, batch_sizes) -> None:
+    def check_input(self, input: Tensor, batch_sizes: Optional[Tensor]) -> None:
         if input.dtype != self._flat_weights[0].dtype:
             raise ValueError(
                 f"RNN input dtype ({input.dtype}) does not match weight dtype ({self._flat_weights[0].dtype}). "
@@ -156,16 +162,18 @@ class RNNBase(Module):
             raise RuntimeError("input.size(-1) must be equal to input_size. "
                                f"Expected {self.input_size}, got {input.size(-1)}")
 
-    def get_expected_hidden_size(self, input, batch_sizes):
+    def get_expected_hidden_size(self, input: Tensor, batch_sizes: Optional[Tensor]) -> Tuple[int, int, int]:
         mini_batch = input.size(0) if self.batch_first else input.size(1)
         num_directions = 2 if self.bidirectional else 1
         return (self.num_layers * num_directions, mini_batch, self.hidden_size)
 
-    def check_hidden_size(self, hx, expected_hidden_size, msg: str = "Expected hidden size {}, got {}") -> None:
-        if tuple(hx.size()) != tuple(expected_hidden_size):
-            raise RuntimeError(msg.format(expected_hidden_size, list(hx.size())))
+    def check_hidden_size(self, hx: Tensor, expected_hidden_size: Tuple[int, int, int],
+                          msg: str = "Expected hidden size {}, got {}") -> None:
+        if hx.size() != expected_hidden_size:
+            # [s for s in ...]: list() does not compile yet
+            raise RuntimeError(msg.format(expected_hidden_size, [s for s in hx.size()]))
 
-    def check_forward_args(self, input, hidden, batch_sizes) -> None:
+    def check_forward_args(self, input: Tensor, hidden: Tensor, batch_sizes: Optional[Tensor]) -> None:
         self.check_input(input, batch_sizes)
         self.check_hidden_size(hidden, self.get_expected_hidden_size(input, batch_sizes))
 
@@ -195,14 +203,16 @@ class RNNBase(Module):
         return [[getattr(self, weight) for weight in weights] for weights in self._all_weights]
 
     # ---- shared forward of RNN and GRU (one hidden state) ----
-    def _forward_single(self, name, op, input, hx):
-        self._update_flat_weights()
-        if not isinstance(input, _pyts.Tensor):
-            raise NotImplementedError(f"pyts.nn.{type(self).__name__}: packed sequences are not supported")
-        if input.dim() not in (2, 3):
+    def _forward_single(self, name: str, input: Tensor, hx: Optional[Tensor]) -> Tuple[Tensor, Tensor]:
+        if hasattr(self, "_not_scripted"):
+            self._update_flat_weights()
+            if not isinstance(input, _pyts.Tensor):
+                raise NotImplementedError(f"pyts.nn.{type(self).__name__}: packed sequences are not supported")
+        ndim = input.dim()
+        if ndim != 2 and ndim != 3:
             raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.dim()}D "
                              + ("tensor instead" if name == "RNN" else "instead"))
-        is_batched = input.dim() == 3
+        is_batched = ndim == 3
         batch_dim = 0 if self.batch_first else 1
         if not is_batched:
             input = input.unsqueeze(batch_dim)
@@ -218,11 +228,21 @@ class RNNBase(Module):
         max_batch_size = input.size(0) if self.batch_first else input.size(1)
         if hx is None:
             num_directions = 2 if self.bidirectional else 1
-            hx = _pyts.zeros(self.num_layers * num_directions, max_batch_size, self.hidden_size,
-                             dtype=input.dtype)
-        self.check_forward_args(input, hx, None)
-        result = op(input, hx, self._flat_weights, self.bias, self.num_layers, self.dropout,
-                    self.training, self.bidirectional, self.batch_first)
+            h = _pyts.zeros(self.num_layers * num_directions, max_batch_size, self.hidden_size, dtype=input.dtype)
+        else:
+            h = hx
+        self.check_forward_args(input, h, None)
+        # the op by mode (torch's _VF dispatch), not a function value: compiled code has no
+        # first-class builtins
+        if self.mode == "GRU":
+            result = _pyts.gru(input, h, self._flat_weights, self.bias, self.num_layers, self.dropout,
+                               self.training, self.bidirectional, self.batch_first)
+        elif self.mode == "RNN_TANH":
+            result = _pyts.rnn_tanh(input, h, self._flat_weights, self.bias, self.num_layers, self.dropout,
+                                    self.training, self.bidirectional, self.batch_first)
+        else:
+            result = _pyts.rnn_relu(input, h, self._flat_weights, self.bias, self.num_layers, self.dropout,
+                                    self.training, self.bidirectional, self.batch_first)
         output, hidden = result[0], result[1]
         if not is_batched:
             output = output.squeeze(batch_dim)
@@ -249,11 +269,10 @@ class RNN(RNNBase):
             raise ValueError(f"Unknown nonlinearity '{self.nonlinearity}'. Select from 'tanh' or 'relu'.")
         super().__init__(mode, *args, **kwargs)
 
-    def forward(self, input, hx=None):
-        if self.mode not in ("RNN_TANH", "RNN_RELU"):
+    def forward(self, input: Tensor, hx: Optional[Tensor] = None) -> Tuple[Tensor, Tensor]:
+        if self.mode != "RNN_TANH" and self.mode != "RNN_RELU":
             raise AssertionError(f"mode must be RNN_TANH or RNN_RELU, got {self.mode}")
-        op = _pyts.rnn_tanh if self.mode == "RNN_TANH" else _pyts.rnn_relu
-        return self._forward_single("RNN", op, input, hx)
+        return self._forward_single("RNN", input, hx)
 
 
 class GRU(RNNBase):
@@ -264,8 +283,8 @@ class GRU(RNNBase):
             raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
         super().__init__("GRU", *args, **kwargs)
 
-    def forward(self, input, hx=None):
-        return self._forward_single("GRU", _pyts.gru, input, hx)
+    def forward(self, input: Tensor, hx: Optional[Tensor] = None) -> Tuple[Tensor, Tensor]:
+        return self._forward_single("GRU", input, hx)
 
 
 class LSTM(RNNBase):
@@ -275,12 +294,13 @@ class LSTM(RNNBase):
     def __init__(self, *args, **kwargs):
         super().__init__("LSTM", *args, **kwargs)
 
-    def get_expected_cell_size(self, input, batch_sizes):
+    def get_expected_cell_size(self, input: Tensor, batch_sizes: Optional[Tensor]) -> Tuple[int, int, int]:
         mini_batch = input.size(0) if self.batch_first else input.size(1)
         num_directions = 2 if self.bidirectional else 1
         return (self.num_layers * num_directions, mini_batch, self.hidden_size)
 
-    def check_forward_args(self, input, hidden, batch_sizes) -> None:
+    def check_forward_args(self, input: Tensor, hidden: Tuple[Tensor, Tensor],  # type: ignore[override]
+                           batch_sizes: Optional[Tensor]) -> None:
         self.check_input(input, batch_sizes)
         self.check_hidden_size(hidden[0], self.get_expected_hidden_size(input, batch_sizes),
                                "Expected hidden[0] size {}, got {}")
@@ -292,14 +312,17 @@ class LSTM(RNNBase):
             return hx
         raise NotImplementedError("pyts.nn: packed sequences are not supported")
 
-    def forward(self, input, hx=None):
-        self._update_flat_weights()
-        if not isinstance(input, _pyts.Tensor):
-            raise NotImplementedError("pyts.nn.LSTM: packed sequences are not supported")
+    def forward(self, input: Tensor, hx: Optional[Tuple[Tensor, Tensor]] = None
+                ) -> Tuple[Tensor, Tuple[Tensor, Tensor]]:
+        if hasattr(self, "_not_scripted"):
+            self._update_flat_weights()
+            if not isinstance(input, _pyts.Tensor):
+                raise NotImplementedError("pyts.nn.LSTM: packed sequences are not supported")
         num_directions = 2 if self.bidirectional else 1
-        if input.dim() not in (2, 3):
+        ndim = input.dim()
+        if ndim != 2 and ndim != 3:
             raise ValueError(f"LSTM: Expected input to be 2D or 3D, got {input.dim()}D instead")
-        is_batched = input.dim() == 3
+        is_batched = ndim == 3
         batch_dim = 0 if self.batch_first else 1
         if not is_batched:
             input = input.unsqueeze(batch_dim)
@@ -309,9 +332,11 @@ class LSTM(RNNBase):
                                   dtype=input.dtype)
             c_zeros = _pyts.zeros(self.num_layers * num_directions, max_batch_size, self.hidden_size,
                                   dtype=input.dtype)
-            hx = (h_zeros, c_zeros)
-            self.check_forward_args(input, hx, None)
+            h = (h_zeros, c_zeros)
+            self.check_forward_args(input, h, None)
         else:
+            # h, not hx: an assignment to hx would drop the compiler's `hx is not None` refinement
+            h = hx
             if is_batched:
                 if hx[0].dim() != 3 or hx[1].dim() != 3:
                     raise RuntimeError("For batched 3-D input, hx and cx should "
@@ -320,12 +345,12 @@ class LSTM(RNNBase):
                 if hx[0].dim() != 2 or hx[1].dim() != 2:
                     raise RuntimeError("For unbatched 2-D input, hx and cx should "
                                        f"also be 2-D but got ({hx[0].dim()}-D, {hx[1].dim()}-D) tensors")
-                hx = (hx[0].unsqueeze(1), hx[1].unsqueeze(1))
-            self.check_forward_args(input, hx, None)
-        result = _pyts.lstm(input, hx, self._flat_weights, self.bias, self.num_layers, self.dropout,
+                h = (hx[0].unsqueeze(1), hx[1].unsqueeze(1))
+            self.check_forward_args(input, h, None)
+        result = _pyts.lstm(input, h, self._flat_weights, self.bias, self.num_layers, self.dropout,
                             self.training, self.bidirectional, self.batch_first)
         output = result[0]
-        hidden = result[1:]
+        hidden = (result[1], result[2])
         if not is_batched:
             output = output.squeeze(batch_dim)
             hidden = (hidden[0].squeeze(1), hidden[1].squeeze(1))

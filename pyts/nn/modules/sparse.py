@@ -7,6 +7,8 @@ from N(0, 1) (the padding_idx row zeroed) as torch.nn.Embedding; forward is F.em
 from __future__ import annotations
 
 from ...autograd import no_grad
+from pyts import Tensor
+
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
@@ -60,7 +62,7 @@ class Embedding(Module):
             with no_grad():
                 self.weight[self.padding_idx].fill_(0)
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
                            self.scale_grad_by_freq, self.sparse)
 

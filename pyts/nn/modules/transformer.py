@@ -9,9 +9,12 @@ tensors, _transformer_encoder_layer_fwd) compute the same values; pyts always ru
 from __future__ import annotations
 
 import copy
+import math
 import warnings
+from typing import Optional
 
 import pyts as _pyts
+from pyts import Tensor
 
 from .. import functional as F
 from .activation import GELU, MultiheadAttention, ReLU
@@ -40,22 +43,27 @@ def _generate_square_subsequent_mask(sz, device=None, dtype=None):
     """(sz, sz) float mask: -inf above the diagonal, 0 elsewhere."""
     if dtype is None:
         dtype = _pyts.get_default_dtype()
-    return _pyts.triu(_pyts.full((sz, sz), float("-inf"), dtype=dtype), diagonal=1)
+    return _causal_mask(sz, dtype)
 
 
-def _get_seq_len(src, batch_first):
+def _causal_mask(sz: int, dtype: int) -> Tensor:
+    return _pyts.triu(_pyts.full((sz, sz), -math.inf, dtype=dtype), diagonal=1)
+
+
+def _get_seq_len(src: Tensor, batch_first: bool) -> int:
     src_size = src.size()
     if len(src_size) == 2:
         return src_size[0]   # unbatched: (S, E)
     return src_size[1 if batch_first else 0]
 
 
-def _detect_is_causal_mask(mask, is_causal=None, size=None):
+def _detect_is_causal_mask(mask: Optional[Tensor], is_causal: Optional[bool] = None,
+                           size: Optional[int] = None) -> bool:
     """is_causal as given, or (when None) whether mask is the square subsequent mask."""
     make_causal = is_causal is True
     if is_causal is None and mask is not None:
         sz = size if size is not None else mask.size(-2)
-        causal_comparison = _generate_square_subsequent_mask(sz, dtype=mask.dtype)
+        causal_comparison = _causal_mask(sz, mask.dtype)
         if mask.size() == causal_comparison.size():
             make_causal = bool((mask == causal_comparison).all())
         else:
@@ -101,7 +109,8 @@ class TransformerEncoderLayer(Module):
         if not hasattr(self, "activation"):
             self.activation = F.relu
 
-    def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
+    def forward(self, src: Tensor, src_mask: Optional[Tensor] = None, src_key_padding_mask: Optional[Tensor] = None,
+                is_causal: bool = False) -> Tensor:
         src_key_padding_mask = F._canonical_mask(mask=src_key_padding_mask, mask_name="src_key_padding_mask",
                                                  other_type=F._none_or_dtype(src_mask), other_name="src_mask",
                                                  target_type=src.dtype)
@@ -116,13 +125,28 @@ class TransformerEncoderLayer(Module):
             x = self.norm2(x + self._ff_block(x))
         return x
 
-    def _sa_block(self, x, attn_mask, key_padding_mask, is_causal=False):
+    def _sa_block(self, x: Tensor, attn_mask: Optional[Tensor], key_padding_mask: Optional[Tensor],
+                  is_causal: bool = False) -> Tensor:
         x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask, need_weights=False,
                            is_causal=is_causal)[0]
         return self.dropout1(x)
 
-    def _ff_block(self, x):
-        x = self.linear2(self.dropout(self.activation(self.linear1(x))))
+    def _ff_block(self, x: Tensor) -> Tensor:
+        h = self.linear1(x)
+        # hasattr is decided at compile time: a module activation is an attribute of the scripted
+        # layer, a function (F.relu, F.gelu) is not (torch scripts function attributes; pyts'
+        # compiler does not), so the scripted layer calls the function activation_relu_or_gelu
+        # names. In eager mode the attribute is always there.
+        if hasattr(self, "activation"):
+            h = self.activation(h)
+        elif self.activation_relu_or_gelu == 1:
+            h = F.relu(h)
+        elif self.activation_relu_or_gelu == 2:
+            h = F.gelu(h)
+        else:
+            raise RuntimeError("pyts.jit.script: a TransformerEncoderLayer activation that is neither a module "
+                               "nor F.relu / F.gelu cannot be compiled")
+        x = self.linear2(self.dropout(h))
         return self.dropout2(x)
 
 
@@ -168,18 +192,26 @@ class TransformerEncoder(Module):
                           f"{why_not_sparsity_fast_path}", stacklevel=2)
             self.use_nested_tensor = False
 
-    def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
+    def forward(self, src: Tensor, mask: Optional[Tensor] = None, src_key_padding_mask: Optional[Tensor] = None,
+                is_causal: Optional[bool] = None) -> Tensor:
         src_key_padding_mask = F._canonical_mask(mask=src_key_padding_mask, mask_name="src_key_padding_mask",
                                                  other_type=F._none_or_dtype(mask), other_name="mask",
                                                  target_type=src.dtype)
         mask = F._canonical_mask(mask=mask, mask_name="mask", other_type=None, other_name="",
                                  target_type=src.dtype, check_other=False)
         output = src
-        batch_first = self.layers[0].self_attn.batch_first
+        # self.layers[0], as a loop: the compiler can neither index a ModuleList nor break out
+        # of its (unrolled) loop yet
+        batch_first = False
+        seen = False
+        for first in self.layers:
+            if not seen:
+                batch_first = first.self_attn.batch_first
+                seen = True
         seq_len = _get_seq_len(src, batch_first)
-        is_causal = _detect_is_causal_mask(mask, is_causal, seq_len)
+        causal = _detect_is_causal_mask(mask, is_causal, seq_len)
         for mod in self.layers:
-            output = mod(output, src_mask=mask, is_causal=is_causal, src_key_padding_mask=src_key_padding_mask)
+            output = mod(output, src_mask=mask, is_causal=causal, src_key_padding_mask=src_key_padding_mask)
         if self.norm is not None:
             output = self.norm(output)
         return output
