@@ -11,85 +11,30 @@ reported as such.
 """
 import argparse
 import os
-import sys
 import tempfile
 import time
-import warnings
 
 ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 ap.add_argument("--quick", action="store_true")
 ARGS = ap.parse_args()
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from _common import fmt, traced_wrap_rnn  # noqa: E402  (also puts the repository on sys.path)
 import numpy as np  # noqa: E402
 import pyts  # noqa: E402
 import pyts.jit  # noqa: E402
 import torch  # noqa: E402
 
-warnings.filterwarnings("ignore")
 REPEATS = 3 if ARGS.quick else 7
 
 
-def fmt(s):
-    if s is None:
-        return f"{'n/a':>12s}"
-    return f"{s * 1e6:9.1f} us" if s < 1e-3 else f"{s * 1e3:9.2f} ms"
-
-
 def best(fn, repeats=REPEATS):
+    """Best of single timed calls (save/load/first-call are not repeatable in a loop)."""
     out = []
     for _ in range(repeats):
         t0 = time.perf_counter()
         fn()
         out.append(time.perf_counter() - t0)
     return min(out)
-
-
-def wrap_rnn(lib):
-    nn = lib.nn
-    x, h = lib.rand(3, 4), lib.rand(3, 4)
-
-    class MyDecisionGate(nn.Module):
-        def forward(self, x):
-            if x.sum() > 0:
-                return x
-            else:
-                return -x
-
-    class MyCell(nn.Module):
-        def __init__(self, dg):
-            super().__init__()
-            self.dg = dg
-            self.linear = nn.Linear(4, 4)
-
-        def forward(self, x, h):
-            new_h = lib.tanh(self.dg(self.linear(x)) + h)
-            return new_h, new_h
-
-    gate = lib.jit.script(MyDecisionGate())
-
-    class MyRNNLoop(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.cell = lib.jit.trace(MyCell(gate), (x, h))
-
-        def forward(self, xs):
-            h, y = lib.zeros(3, 4), lib.zeros(3, 4)
-            for i in range(xs.size(0)):
-                y, h = self.cell(xs[i], h)
-            return y, h
-
-    class WrapRNN(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.loop = lib.jit.script(MyRNNLoop())
-
-        def forward(self, xs):
-            y, h = self.loop(xs)
-            return lib.relu(y)
-
-    xs = lib.rand(10, 3, 4)
-    return lib.jit.trace(WrapRNN(), (xs,)), (xs,)
 
 
 def mlp(lib):

@@ -9,36 +9,23 @@
 """
 import argparse
 import os
-import sys
 import threading
 import time
-import timeit
-import warnings
 
 ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 ap.add_argument("--quick", action="store_true")
 ARGS = ap.parse_args()
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from _common import best as _best, fmt  # noqa: E402  (also puts the repository on sys.path)
 import pyts  # noqa: E402
 import pyts.jit  # noqa: E402
 import torch  # noqa: E402
 
-warnings.filterwarnings("ignore")
 REPEATS = 3 if ARGS.quick else 7
 
 
 def best(fn, number=None):
-    fn()
-    if number is None:
-        number = 1
-        while timeit.timeit(fn, number=number) < 0.02:
-            number *= 4
-    return min(timeit.repeat(fn, number=number, repeat=REPEATS)) / number
-
-
-def fmt(s):
-    return f"{s * 1e6:9.2f} us" if s < 1e-3 else f"{s * 1e3:9.2f} ms"
+    return _best(fn, REPEATS, number)
 
 
 def models(lib):

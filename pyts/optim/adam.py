@@ -4,7 +4,7 @@ and state (step, exp_avg, exp_avg_sq, max_exp_avg_sq) match PyTorch to float32 r
 from __future__ import annotations
 
 from .. import _C
-from .optimizer import Optimizer, Tensor, _scalar_dtype, _set_grad_enabled, _to_scalar, _use_grad
+from .optimizer import Optimizer, Tensor, _scalar_dtype, _run_closure, _to_scalar, _use_grad
 
 __all__ = ["Adam"]
 
@@ -82,13 +82,7 @@ class Adam(Optimizer):
     def step(self, closure=None):
         """Perform a single optimisation step; closure re-evaluates the model and returns the
         loss (run with grad enabled)."""
-        loss = None
-        if closure is not None:
-            _set_grad_enabled(True)
-            try:
-                loss = closure()
-            finally:
-                _set_grad_enabled(False)
+        loss = _run_closure(closure)
         state = self.state
         for group in self.param_groups:
             beta1, beta2 = group["betas"]

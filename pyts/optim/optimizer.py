@@ -82,6 +82,18 @@ _global_optimizer_pre_hooks: OrderedDict = OrderedDict()
 _global_optimizer_post_hooks: OrderedDict = OrderedDict()
 
 
+def _run_closure(closure):
+    """The loss from step()'s closure, evaluated with grad enabled (step itself runs without)."""
+    if closure is None:
+        return None
+    prev = _is_grad_enabled()
+    _set_grad_enabled(True)
+    try:
+        return closure()
+    finally:
+        _set_grad_enabled(prev)
+
+
 def _handle(hooks: OrderedDict, hook):
     from ..nn.modules.module import RemovableHandle
 

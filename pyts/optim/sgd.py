@@ -3,7 +3,7 @@ momentum, weight decay (L2) and maximize, computed in the order of torch 2.13's 
 (foreach=False) implementation so that parameters match PyTorch to float32 rounding."""
 from __future__ import annotations
 
-from .optimizer import Optimizer, Tensor, _to_scalar, _use_grad, _set_grad_enabled
+from .optimizer import Optimizer, Tensor, _to_scalar, _use_grad, _run_closure
 
 __all__ = ["SGD"]
 
@@ -48,13 +48,7 @@ class SGD(Optimizer):
     def step(self, closure=None):
         """Perform a single optimisation step; closure re-evaluates the model and returns the
         loss (run with grad enabled)."""
-        loss = None
-        if closure is not None:
-            _set_grad_enabled(True)
-            try:
-                loss = closure()
-            finally:
-                _set_grad_enabled(False)
+        loss = _run_closure(closure)
         state = self.state
         for group in self.param_groups:
             weight_decay = group["weight_decay"]
