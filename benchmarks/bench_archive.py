@@ -19,7 +19,6 @@ ap.add_argument("--quick", action="store_true")
 ARGS = ap.parse_args()
 
 from _common import fmt, traced_wrap_rnn  # noqa: E402  (also puts the repository on sys.path)
-import numpy as np  # noqa: E402
 import pyts  # noqa: E402
 import pyts.jit  # noqa: E402
 import torch  # noqa: E402
