@@ -27,7 +27,7 @@ typedef enum {
     I_RAISE,       /* in[0] message */
     I_NUM2TENSOR,
     I_DICT,        /* in = (k0, v0, k1, v1...) */
-    I_PRINT,       /* prim::Print: values separated by spaces, then a newline, to stdout */
+    I_PRINT,       /* prim::Print: values separated by spaces, then a newline (pts_print_hook) */
     I_FORMAT,      /* aten::format(fmt, args...): variadic */
     I_SCALAR,      /* a = op id of a hidden int/float/bool builtin with every argument given and
                     * one scalar result: the kernel is called directly (no tensors, so nothing
@@ -501,9 +501,11 @@ static PtsStatus run_code(const PtsCode *c, PtsValue *regs, PtsError *err) {
             }
             pts_buf_puts(&b, "\n");
             if (b.oom) { pts_buf_free(&b); return pts_fail(err, PTS_ERR_NOMEM, "out of memory"); }
-            fwrite(b.data, 1, b.len, stdout);
-            fflush(stdout);
+            PtsStatus st = PTS_OK;
+            if (pts_print_hook) st = pts_print_hook(b.data, b.len, err);
+            else { fwrite(b.data, 1, b.len, stdout); fflush(stdout); }
             pts_buf_free(&b);
+            if (st) return st;
             break;
         }
         case I_FORMAT: {

@@ -12,4 +12,11 @@ PTS_INTERNAL PtsStatus pts_builtin_print_value(PtsBuf *b, PtsValue v, PtsError *
 PTS_INTERNAL PtsStatus pts_builtin_format(const char *fmt, size_t len, const PtsValue *args, int nargs,
                                           PtsError *err, PtsValue *out);
 
+/* Where prim::Print lines and aten::warn messages go: NULL hooks write to stdout and stderr
+ * ("UserWarning: message"), which is what the C runtime does; the Python layer sets hooks that
+ * write to sys.stdout and raise a UserWarning through the warnings module (GIL taken inside). */
+typedef PtsStatus (*PtsTextHook)(const char *text, size_t len, PtsError *err);
+PTS_INTERNAL extern PtsTextHook pts_print_hook;
+PTS_INTERNAL extern PtsTextHook pts_warn_hook;
+
 #endif

@@ -572,12 +572,17 @@ PtsStatus k_LIST_T(PtsValue *a, PtsValue *out, PtsError *err) {
     return PTS_OK;
 }
 
-/* warnings.warn(message) in TorchScript: the interpreter has no Python, so the message goes to
- * stderr as "UserWarning: message", once per call */
+PtsTextHook pts_print_hook = NULL;
+PtsTextHook pts_warn_hook = NULL;
+
+/* warnings.warn(message) in TorchScript: through pts_warn_hook (Python's warnings module, whose
+ * default filter shows a message once per calling line), else to stderr */
 PtsStatus k_WARN(PtsValue *a, PtsValue *out, PtsError *err) {
     (void)out;
     PTS_TRY(need(a[0], PTS_V_STR, "str", err));
-    fprintf(stderr, "UserWarning: %s\n", pts_as_str(a[0])->data);
+    const PtsStr *m = pts_as_str(a[0]);
+    if (pts_warn_hook) return pts_warn_hook(m->data, m->len, err);
+    fprintf(stderr, "UserWarning: %s\n", m->data);
     return PTS_OK;
 }
 
