@@ -87,9 +87,11 @@ PYTS_API const char *pyts_status_name(pyts_status s);
 PYTS_API const char *pyts_version(void);
 
 /* ---------------------------------------------------------------- threads */
-/* Set the number of threads a matrix product (BLAS) may use. Process-wide: it applies to every
- * later call from every thread, as OpenBLAS keeps one pool. n < 1 is PYTS_ERR_ARGUMENT. When
- * the host runs many model calls in parallel, 1 is usually best. Returns a status. */
+/* Set the process's thread budget for the arithmetic (large matrix products run on a pool of
+ * that many threads). Calls running at the same moment share it: one call alone uses all of it,
+ * N concurrent calls (threads of a server) get budget/N each, so a host running model calls in
+ * parallel needs no change. Default: OMP_NUM_THREADS, else the CPUs the process may use. n < 1
+ * is PYTS_ERR_ARGUMENT. Returns a status. */
 PYTS_API pyts_status pyts_set_num_threads(int n);
 PYTS_API int pyts_get_num_threads(void);
 /* "openblas (...)" or "builtin" (the portable C gemm). Borrowed, static. */
