@@ -16,7 +16,6 @@ module holds the Python entry points: ``backward``, ``grad`` and the grad-mode c
 from __future__ import annotations
 
 import functools
-import inspect
 import threading
 
 from .. import _C
@@ -35,9 +34,11 @@ class _DecoratorContextManager:
     function runs inside a fresh copy of the context."""
 
     def __call__(self, func):
-        if inspect.isclass(func):
+        if isinstance(func, type):
             raise RuntimeError("Cannot decorate classes; it is ambiguous")
-        if inspect.isgeneratorfunction(func):
+        # inspect.isgeneratorfunction without importing inspect (import pyts stays light)
+        code = getattr(getattr(func, "__func__", func), "__code__", None)
+        if code is not None and code.co_flags & 0x20:   # CO_GENERATOR
             return self._wrap_generator(func)
 
         @functools.wraps(func)
