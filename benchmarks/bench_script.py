@@ -3,7 +3,7 @@
 - compile time of `script` on the tutorial's MyDecisionGate, MyCell (with a scripted gate),
   MyRNNLoop (around a traced cell) and WrapRNN, and on a 6-layer transformer-encoder-style module
   written with plain ops (attention from Linear + matmul + softmax, a ReLU feed-forward); torch's
-  per-class caches are cleared before every compile so both sides compile from source;
+  per-class caches (and pyts's) are cleared before every compile so both sides compile from source;
 - the scripted RNN loop (10 steps, 3x4): first call (a fresh module) and steady state;
 - a scalar-heavy scripted loop (integer arithmetic, 10^6 iterations): time per interpreted node.
 
@@ -53,6 +53,11 @@ def torch_fresh():
     """Forget what torch.jit.script compiled before (per-class caches), as a new process would."""
     torch.jit._recursive.concrete_type_store = torch.jit._recursive.ConcreteTypeStore()
     torch.jit._state._clear_class_state()
+
+
+def pyts_fresh():
+    """The same for pyts: its compiled class types per Python class (reused like torch's)."""
+    pyts.jit._script._clear_class_state()
 
 
 def tutorial(lib):
@@ -156,6 +161,12 @@ def main():
             return make()
         return run
 
+    def compile_p(make):
+        def run():
+            pyts_fresh()
+            return make()
+        return run
+
     gate_p, gate_t = pyts.jit.script(Gp()), torch.jit.script(Gt())
     cell_tr_p = pyts.jit.trace(Cp(gate_p), (x_p, h_p))
     cell_tr_t = torch.jit.trace(Ct(gate_t), (x_t, h_t))
@@ -163,7 +174,7 @@ def main():
     ratios = []
 
     def crow(name, mp, mt):
-        p, t = best(mp, n), best(compile_t(mt), n)
+        p, t = best(compile_p(mp), n), best(compile_t(mt), n)
         ratios.append(t / p)
         row("script " + name, p, t)
 
@@ -180,6 +191,7 @@ def main():
     with pyts.no_grad(), torch.no_grad():
         firsts_p, firsts_t, seconds_p = [], [], []
         for _ in range(REPEATS):
+            pyts_fresh()
             lp = pyts.jit.script(Lp(cell_tr_p))
             t0 = time.perf_counter()
             lp(xs_p)
