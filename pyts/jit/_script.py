@@ -15,6 +15,7 @@ import typing
 import weakref
 
 from .. import _C
+from .._C import Tensor as _Tensor, dtype as _pyts_dtype
 from ._script_module import ScriptFunction, ScriptModule
 from ._trace import _qualname
 
@@ -136,8 +137,7 @@ def _namespace(mod):
 
 
 def _dtype_id(v):
-    from .. import dtype as pyts_dtype
-    if isinstance(v, pyts_dtype):
+    if isinstance(v, _pyts_dtype):
         return v._id
     # a real torch.dtype: same ScalarType numbers, looked up by name
     if type(v).__name__ == "dtype" and type(v).__module__ == "torch":
@@ -153,12 +153,13 @@ def _classify(v):
         return ("namespace", ns) if ns else ("other", "module")
     if v is None or isinstance(v, (bool, int, float, str)):
         return ("value", v)
-    d = _dtype_id(v)
-    if d is not None:
-        return ("value", d)
-    name = getattr(v, "__name__", None)
-    if name and getattr(builtins, name, None) is v:
-        return ("builtin", name)
+    if not isinstance(v, types.FunctionType):
+        d = _dtype_id(v)
+        if d is not None:
+            return ("value", d)
+        name = getattr(v, "__name__", None)
+        if name and getattr(builtins, name, None) is v:
+            return ("builtin", name)
     if inspect.isfunction(v):
         if getattr(v, "_pyts_ignore", False):
             return ("python", _python_op(v))
@@ -363,13 +364,20 @@ _SKIP_ATTRS = {"training", "_parameters", "_buffers", "_modules", "_non_persiste
                "_is_full_backward_hook", "_forward_hooks_always_called", "dump_patches", "call_super_init"}
 
 
+def _nn_module():
+    global _Module
+    if _Module is None:
+        from ..nn import Module   # pyts.nn imports pyts.jit: not at import time
+        _Module = Module
+    return _Module
+
+
+_Module = None
+
+
 def _is_module(obj):
-    try:
-        from ..nn import Module
-        if isinstance(obj, Module):
-            return True
-    except ImportError:
-        pass
+    if isinstance(obj, _nn_module()):
+        return True
     return all(hasattr(obj, a) for a in ("_parameters", "_buffers", "_modules", "forward")) and not inspect.isclass(obj)
 
 
@@ -430,10 +438,9 @@ def _python_methods(cls, names):
 def _is_container_attr(v, depth=0):
     """Lists, tuples and dicts (str/int keys) of numbers, bools, strings, tensors and of such
     containers: module attributes TorchScript types from their value (List[int], Dict[str, float]...)."""
-    from .. import Tensor
     if depth > 8:
         return False
-    if isinstance(v, (bool, int, float, str, Tensor)):
+    if isinstance(v, (bool, int, float, str, _Tensor)):
         return depth > 0
     if isinstance(v, (list, tuple)):
         return (len(v) > 0 or isinstance(v, tuple)) and all(_is_container_attr(x, depth + 1) for x in v)
@@ -445,14 +452,13 @@ def _is_container_attr(v, depth=0):
 def _plain_attributes(mod):
     """Instance attributes TorchScript keeps as module attributes: numbers, bools, strings, None and
     tensors that are neither parameters nor buffers."""
-    from .. import Tensor
     out = []
     for k, v in vars(mod).items():
         if k in _SKIP_ATTRS or k.startswith("__"):
             continue
         if k in mod._parameters or k in mod._buffers or k in mod._modules:
             continue
-        if v is None or isinstance(v, (bool, int, float, str, Tensor)) or _is_container_attr(v):
+        if v is None or isinstance(v, (bool, int, float, str, _Tensor)) or _is_container_attr(v):
             out.append((k, "attribute", v))
     return out
 
@@ -486,9 +492,9 @@ def _class_info(mod, cls):
         wanted = []
         if _defines_forward(cls):
             wanted.append("forward")
-        from ..nn import Module
+        base = _nn_module()
         for klass in reversed(cls.__mro__):
-            if klass is object or klass is Module:   # neither has @export methods
+            if klass is object or klass is base:   # neither has @export methods
                 continue
             for name, m in vars(klass).items():
                 if inspect.isfunction(m) and getattr(m, "_pyts_export", False) and name not in wanted:
