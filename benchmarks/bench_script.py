@@ -3,14 +3,16 @@
 - compile time of `script` on the tutorial's MyDecisionGate, MyCell (with a scripted gate),
   MyRNNLoop (around a traced cell) and WrapRNN, and on a 6-layer transformer-encoder-style module
   written with plain ops (attention from Linear + matmul + softmax, a ReLU feed-forward); torch's
-  per-class caches are cleared before every compile so both sides compile from source;
-- the scripted RNN loop (10 steps, 3x4): first call (a fresh module) and steady state;
+  per-class caches (and pyts's) are cleared before every compile so both sides compile from source;
+- the scripted RNN loop (10 steps, 3x4): first, second and 100th call of fresh modules (medians),
+  and steady state;
 - a scalar-heavy scripted loop (integer arithmetic, 10^6 iterations): time per interpreted node.
 
     python benchmarks/bench_script.py [--quick]
 """
 import argparse
 import os
+import statistics
 import sys
 import time
 import timeit
@@ -53,6 +55,11 @@ def torch_fresh():
     """Forget what torch.jit.script compiled before (per-class caches), as a new process would."""
     torch.jit._recursive.concrete_type_store = torch.jit._recursive.ConcreteTypeStore()
     torch.jit._state._clear_class_state()
+
+
+def pyts_fresh():
+    """The same for pyts: its compiled class types per Python class (reused like torch's)."""
+    pyts.jit._script._clear_class_state()
 
 
 def tutorial(lib):
@@ -156,6 +163,12 @@ def main():
             return make()
         return run
 
+    def compile_p(make):
+        def run():
+            pyts_fresh()
+            return make()
+        return run
+
     gate_p, gate_t = pyts.jit.script(Gp()), torch.jit.script(Gt())
     cell_tr_p = pyts.jit.trace(Cp(gate_p), (x_p, h_p))
     cell_tr_t = torch.jit.trace(Ct(gate_t), (x_t, h_t))
@@ -163,7 +176,7 @@ def main():
     ratios = []
 
     def crow(name, mp, mt):
-        p, t = best(mp, n), best(compile_t(mt), n)
+        p, t = best(compile_p(mp), n), best(compile_t(mt), n)
         ratios.append(t / p)
         row("script " + name, p, t)
 
@@ -176,33 +189,40 @@ def main():
     ep, et = Ep(), Et()
     crow("6-layer encoder", lambda: pyts.jit.script(ep), lambda: torch.jit.script(et))
 
-    # RNN loop: the first call of a freshly scripted module, then steady state
+    # RNN loop: the first call of a freshly scripted module, then steady state. Each library runs
+    # its own loop, so a first call follows its own library's compile only (interleaved, pyts's
+    # first call paid for the cache lines and spinning BLAS threads torch's compile left behind);
+    # first, second and 100th calls are taken on the same fresh modules and compared by median.
+    fresh_modules = 9 if ARGS.quick else 25
+    med = statistics.median
     with pyts.no_grad(), torch.no_grad():
-        firsts_p, firsts_t, seconds_p = [], [], []
-        for _ in range(REPEATS):
+        firsts_p, seconds_p, hundredths_p, firsts_t = [], [], [], []
+        for _ in range(fresh_modules):
+            pyts_fresh()
             lp = pyts.jit.script(Lp(cell_tr_p))
             t0 = time.perf_counter()
             lp(xs_p)
             firsts_p.append(time.perf_counter() - t0)
-            # the second call of the fresh module: when it is as slow as the first, what the first
-            # pays is cold CPU caches after compiling, not work done once per module
+            # the second call: when it is as slow as the first, what the first pays is cold CPU
+            # caches after compiling, not work done once per module
             t0 = time.perf_counter()
             lp(xs_p)
             seconds_p.append(time.perf_counter() - t0)
+            for _ in range(97):
+                lp(xs_p)
+            t0 = time.perf_counter()
+            lp(xs_p)
+            hundredths_p.append(time.perf_counter() - t0)
+        for _ in range(fresh_modules):
             torch_fresh()
             lt = torch.jit.script(Lt(cell_tr_t))
             t0 = time.perf_counter()
             lt(xs_t)
             firsts_t.append(time.perf_counter() - t0)
-        for _ in range(98):
-            lp(xs_p)
-        t0 = time.perf_counter()
-        lp(xs_p)
-        hundredth_p = time.perf_counter() - t0
         steady_p, steady_t = best(lambda: lp(xs_p)), best(lambda: lt(xs_t))
-        row("RNN loop first call", min(firsts_p), min(firsts_t))
-        row("RNN loop 100th call (pyts)", hundredth_p, hundredth_p, "(pyts first/100th: "
-            f"{min(firsts_p) / hundredth_p:.2f}, first/second: {min(firsts_p) / min(seconds_p):.2f})")
+        row("RNN loop first call (median)", med(firsts_p), med(firsts_t))
+        row("RNN loop 100th call (pyts, median)", med(hundredths_p), med(hundredths_p), "(pyts first/100th: "
+            f"{med(firsts_p) / med(hundredths_p):.2f}, first/second: {med(firsts_p) / med(seconds_p):.2f})")
         row("RNN loop steady call", steady_p, steady_t)
 
     sp = pyts.jit.script(scalar_loop)

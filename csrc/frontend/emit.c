@@ -544,8 +544,15 @@ static bool row_matches(int i, const char *name) {
 static PtsIrValue *emit_op(Emitter *E, const char *name, const Call *c, const PtsAst *at, bool *found) {
     *found = false;
     int cands[128], nc = 0;
-    for (int i = 0; i < PTS_OP__COUNT && nc < 128; i++)
-        if (row_matches(i, name)) cands[nc++] = i;
+    const char *dot = strchr(name, '.');
+    const int *rows;
+    int nrows = pts_op_rows_named(name, dot ? (size_t)(dot - name) : strlen(name), &rows);
+    if (nrows < 0)   /* no index: scan every row */
+        for (int i = 0; i < PTS_OP__COUNT && nc < 128; i++) {
+            if (row_matches(i, name)) cands[nc++] = i;
+        }
+    for (int k = 0; k < nrows && nc < 128; k++)
+        if (row_matches(rows[k], name)) cands[nc++] = rows[k];
     if (!nc) return NULL;
     *found = true;
     /* format(str self, ...): a str and then any values (torch.format in archive code) */

@@ -150,11 +150,11 @@ static const char *const tok_names[PTS_TK__COUNT] = {
 
 const char *pts_tok_name(int kind) { return kind >= 0 && kind < PTS_TK__COUNT ? tok_names[kind] : "?"; }
 
-typedef struct Word { const char *text; int kind; } Word;
+typedef struct Word { const char *text; int kind; size_t len; } Word;
 
 static const Word keywords[] = {
 #define PTS_TOK(ID, text)
-#define PTS_KW(ID, text) { text, PTS_TK_##ID },
+#define PTS_KW(ID, text) { text, PTS_TK_##ID, sizeof(text) - 1 },
 #define PTS_PUNCT(ID, text)
 #include "tokens.def"
 #undef PTS_TOK
@@ -165,7 +165,7 @@ static const Word keywords[] = {
 static const Word puncts[] = {
 #define PTS_TOK(ID, text)
 #define PTS_KW(ID, text)
-#define PTS_PUNCT(ID, text) { text, PTS_TK_##ID },
+#define PTS_PUNCT(ID, text) { text, PTS_TK_##ID, sizeof(text) - 1 },
 #include "tokens.def"
 #undef PTS_TOK
 #undef PTS_KW
@@ -628,7 +628,7 @@ static PtsStatus lex_all(Lexer *L) {
             if (n > PTS_MAX_TOKEN_BYTES) return lex_fail_at(L, s, 1, "identifier longer than the limit of %d bytes", PTS_MAX_TOKEN_BYTES);
             int kind = PTS_TK_NAME;
             for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
-                if (strlen(keywords[i].text) == n && memcmp(keywords[i].text, s, n) == 0) kind = keywords[i].kind;
+                if (keywords[i].len == n && memcmp(keywords[i].text, s, n) == 0) { kind = keywords[i].kind; break; }
             PtsToken *t = push(L, kind, s, cur_col(L, s));
             if (!t) return PTS_ERR_NOMEM;
             if (!(t->str = pts_arena_strndup(L->arena, s, n))) return pts_fail(L->err, PTS_ERR_NOMEM, "out of memory");
@@ -645,7 +645,7 @@ static PtsStatus lex_all(Lexer *L) {
         int best = -1;
         size_t best_n = 0;
         for (size_t i = 0; i < sizeof puncts / sizeof puncts[0]; i++) {
-            size_t n = strlen(puncts[i].text);
+            size_t n = puncts[i].len;
             if (n > best_n && (size_t)(L->end - s) >= n && memcmp(puncts[i].text, s, n) == 0) {
                 best = puncts[i].kind;
                 best_n = n;

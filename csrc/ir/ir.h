@@ -270,4 +270,9 @@ typedef struct PtsObject {
 PTS_INTERNAL PtsStatus pts_object_new(PtsClassType *cls, PtsError *err, PtsValue *out);
 static inline PtsObject *pts_as_object(PtsValue v) { return (PtsObject *)v.u.h; }
 
+/* ================= registry index (opindex.c) ================= */
+/* The registry rows whose schema name is the first n bytes of name ("add"), in row order: sets
+ * *rows to them and returns how many; -1 when the registry could not be initialised. */
+PTS_INTERNAL int pts_op_rows_named(const char *name, size_t n, const int **rows);
+
 #endif

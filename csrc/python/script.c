@@ -356,12 +356,76 @@ static PyObject *m_call_op(PyObject *self, PyObject *const *args, Py_ssize_t nar
     return PyErr_Format(PyExc_KeyError, "no registry row %s", id);
 }
 
+/* ---- reuse of compiled class types ----
+ * Scripting two instances of one Python class whose attributes have the same names, kinds and
+ * types gives the same methods, so pyts.jit.script keeps the compiled class type per Python class
+ * and lets a new object adopt it, as torch's concrete type store shares a ClassType between
+ * identical module types. A capsule holds a class type for Python. */
+static const char CLASS_CAPSULE[] = "pyts.ClassType";
+
+static void class_capsule_free(PyObject *cap) {
+    PtsClassType *c = PyCapsule_GetPointer(cap, CLASS_CAPSULE);
+    if (c) pts_class_release(c);
+    else PyErr_Clear();
+}
+
+/* _C._class_of(obj) -> capsule of obj's class type */
+static PyObject *m_class_of(PyObject *self, PyObject *obj) {
+    (void)self;
+    PtsObject *o = pyts_script_object(obj);
+    if (!o) return PyErr_Format(PyExc_TypeError, "_class_of expects a ScriptObject");
+    PyObject *cap = PyCapsule_New(o->cls, CLASS_CAPSULE, class_capsule_free);
+    if (cap) pts_class_retain(o->cls);
+    return cap;
+}
+
+static bool same_layout(const PtsClassType *a, const PtsClassType *b) {
+    if (a->is_module != b->is_module || a->nattrs != b->nattrs || a->nconsts || b->nconsts ||
+        strcmp(a->qualname, b->qualname) != 0)
+        return false;
+    for (int i = 0; i < a->nattrs; i++) {
+        const PtsClassAttr *x = &a->attrs[i], *y = &b->attrs[i];
+        /* class-typed attributes (submodules) compare by class identity */
+        if (x->kind != y->kind || strcmp(x->name, y->name) != 0 || !pts_type_equal(x->type, y->type)) return false;
+    }
+    return true;
+}
+
+/* _C._adopt_class(obj, capsule) -> bool: obj, fresh from _make_object (no methods yet), takes the
+ * captured class type (with its compiled methods) when their attributes match exactly */
+static PyObject *m_adopt_class(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *obj, *cap;
+    if (!PyArg_ParseTuple(args, "OO", &obj, &cap)) return NULL;
+    PtsObject *o = pyts_script_object(obj);
+    if (!o) return PyErr_Format(PyExc_TypeError, "_adopt_class expects a ScriptObject");
+    PtsClassType *c = PyCapsule_GetPointer(cap, CLASS_CAPSULE);
+    if (!c) return NULL;
+    if (o->cls == c) Py_RETURN_TRUE;
+    if (o->cls->nmethods || o->nslots != c->nattrs || !same_layout(o->cls, c)) Py_RETURN_FALSE;
+    PtsClassType *old = o->cls;
+    o->cls = pts_class_retain(c);
+    pts_class_release(old);
+    Py_RETURN_TRUE;
+}
+
+/* _C._object_id(obj) -> int: identity of the C object behind a ScriptObject wrapper */
+static PyObject *m_object_id(PyObject *self, PyObject *obj) {
+    (void)self;
+    PtsObject *o = pyts_script_object(obj);
+    if (!o) return PyErr_Format(PyExc_TypeError, "_object_id expects a ScriptObject");
+    return PyLong_FromVoidPtr(o);
+}
+
 static PyMethodDef script_functions[] = {
     {"_compile_method", m_compile_method, METH_VARARGS, "_compile_method(obj, source, filename, line_offset, resolver)"},
     {"_compile_function", m_compile_function, METH_VARARGS, "_compile_function(source, filename, line_offset, resolver)"},
     {"_register_python_op", m_register_python_op, METH_O, "_register_python_op(fn) -> id of a prim::PythonOp callee"},
     {"_python_op_call", m_python_op_call, METH_O, "_python_op_call(module or function) -> first call into Python"},
     {"_call_op", (PyCFunction)(void (*)(void))m_call_op, METH_FASTCALL, "_call_op(row_id, *args): run a registry row"},
+    {"_class_of", m_class_of, METH_O, "_class_of(obj) -> capsule of its class type"},
+    {"_adopt_class", m_adopt_class, METH_VARARGS, "_adopt_class(obj, class) -> whether obj now has that class"},
+    {"_object_id", m_object_id, METH_O, "_object_id(obj) -> identity of the C object"},
     {"_parse", m_parse, METH_VARARGS, "_parse(source, filename='<string>', line_offset=0): the AST as an S-expression"},
     {NULL, NULL, 0, NULL},
 };

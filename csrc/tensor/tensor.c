@@ -58,12 +58,15 @@ PtsStatus pts_storage_new(size_t nbytes, PtsError *err, PtsStorage **out) {
     size_t hdr = (sizeof(PtsStorage) + 63) & ~(size_t)63;
     if (nbytes > SIZE_MAX - hdr)
         return pts_fail(err, PTS_ERR_NOMEM, "cannot allocate %zu bytes", nbytes);
-    PtsStorage *s = block_alloc(hdr + nbytes);
+    /* small blocks: plain malloc with the data aligned inside (posix_memalign splits and frees
+     * remainders, and freeing them next to the heap top consolidated every fastbin per call) */
+    bool small = hdr + nbytes < CACHE_MIN;
+    PtsStorage *s = small ? pts_malloc(sizeof(PtsStorage) + 63 + nbytes) : block_alloc(hdr + nbytes);
     if (!s) return pts_fail(err, PTS_ERR_NOMEM,
                             "DefaultCPUAllocator: not enough memory: you tried to allocate %zu bytes.",
                             nbytes);
     atomic_init(&s->refcnt, 1);
-    s->data = (char *)s + hdr;
+    s->data = small ? (void *)(((uintptr_t)(s + 1) + 63) & ~(uintptr_t)63) : (void *)((char *)s + hdr);
     s->nbytes = nbytes;
     s->deleter = NULL;
     s->deleter_ctx = NULL;
@@ -103,7 +106,8 @@ void pts_storage_release(PtsStorage *s) {
         pts_aligned_free(s);
     } else {
         size_t hdr = (sizeof(PtsStorage) + 63) & ~(size_t)63;
-        block_free(s, hdr + s->nbytes);
+        if (hdr + s->nbytes < CACHE_MIN) pts_free(s);
+        else block_free(s, hdr + s->nbytes);
     }
 }
 

@@ -12,8 +12,10 @@ import inspect
 import linecache
 import types
 import typing
+import weakref
 
 from .. import _C
+from .._C import Tensor as _Tensor, dtype as _pyts_dtype
 from ._script_module import ScriptFunction, ScriptModule
 from ._trace import _qualname
 
@@ -54,11 +56,26 @@ def unused(fn):
 
 
 # ---- source ----
+_SOURCES = {}   # id(code object) -> (weakref to it, (source, filename, line_offset))
+
+
 def _source_of(fn):
     """(source, filename, line_offset) of a Python function, indentation kept (the compiler takes
-    the first line's indentation as the base level, so columns match the file)."""
+    the first line's indentation as the base level, so columns match the file). Kept per code
+    object: a function defined again (a reloaded module, a notebook cell run again) has a new one."""
     fn = inspect.unwrap(fn)
     code = getattr(fn, "__code__", None)
+    hit = _SOURCES.get(id(code)) if code is not None else None
+    if hit is not None and hit[0]() is code:
+        return hit[1]
+    r = _read_source(fn, code)
+    if code is not None:
+        key = id(code)
+        _SOURCES[key] = (weakref.ref(code, lambda _, key=key: _SOURCES.pop(key, None)), r)
+    return r
+
+
+def _read_source(fn, code):
     lines = []
     if code is not None:
         linecache.checkcache(code.co_filename)   # the file may have changed since it was read
@@ -123,8 +140,7 @@ def _namespace(mod):
 
 
 def _dtype_id(v):
-    from .. import dtype as pyts_dtype
-    if isinstance(v, pyts_dtype):
+    if isinstance(v, _pyts_dtype):
         return v._id
     # a real torch.dtype: same ScalarType numbers, looked up by name
     if type(v).__name__ == "dtype" and type(v).__module__ == "torch":
@@ -140,12 +156,13 @@ def _classify(v):
         return ("namespace", ns) if ns else ("other", "module")
     if v is None or isinstance(v, (bool, int, float, str)):
         return ("value", v)
-    d = _dtype_id(v)
-    if d is not None:
-        return ("value", d)
-    name = getattr(v, "__name__", None)
-    if name and getattr(builtins, name, None) is v:
-        return ("builtin", name)
+    if not isinstance(v, types.FunctionType):
+        d = _dtype_id(v)
+        if d is not None:
+            return ("value", d)
+        name = getattr(v, "__name__", None)
+        if name and getattr(builtins, name, None) is v:
+            return ("builtin", name)
     if inspect.isfunction(v):
         if getattr(v, "_pyts_ignore", False):
             return ("python", _python_op(v))
@@ -165,7 +182,6 @@ class _Resolver:
     def __init__(self, fn, cls=None):
         self.scopes = []
         self.cls = cls
-        self.module = None
         self._add(fn)
 
     def _add(self, fn):
@@ -214,10 +230,9 @@ class _Resolver:
             return None
         ref = m.__dict__.get("__pyts_python_op__")
         if ref is None:
-            holder = self
-
             def call(so, *args):
-                return m(holder.module if holder.module is not None else so, *args)
+                # the compiled code (shared by every instance of the class) passes its object
+                return m(_SCRIPTED.get(_C._object_id(so), so), *args)
             call.__name__ = name
             ref = "^%d:%s" % (_C._register_python_op(call), name)
             m.__pyts_python_op__ = ref
@@ -352,34 +367,41 @@ _SKIP_ATTRS = {"training", "_parameters", "_buffers", "_modules", "_non_persiste
                "_is_full_backward_hook", "_forward_hooks_always_called", "dump_patches", "call_super_init"}
 
 
+def _nn_module():
+    global _Module
+    if _Module is None:
+        from ..nn import Module   # pyts.nn imports pyts.jit: not at import time
+        _Module = Module
+    return _Module
+
+
+_Module = None
+
+
 def _is_module(obj):
-    try:
-        from ..nn import Module
-        if isinstance(obj, Module):
-            return True
-    except ImportError:
-        pass
+    if isinstance(obj, _nn_module()):
+        return True
     return all(hasattr(obj, a) for a in ("_parameters", "_buffers", "_modules", "forward")) and not inspect.isclass(obj)
 
 
 class RecursiveScriptModule(ScriptModule):
     """A scripted module: calls bind keyword arguments and defaults with the Python signature."""
 
-    def __init__(self, obj, original):
+    def __init__(self, obj, original, pyfns=None):
         super().__init__(obj, original)
-        sigs = {}
-        for name in obj._methods():
-            m = getattr(type(original), name, None)
-            if inspect.isfunction(m):
-                sigs[name] = inspect.signature(m)
-        object.__setattr__(self, "_sigs", sigs)
+        if pyfns is None:
+            pyfns = _python_methods(type(original), obj._methods())
+        object.__setattr__(self, "_pyfns", pyfns)
 
     def _bind(self, name, args, kwargs):
-        sig = object.__getattribute__(self, "_sigs").get(name)
-        if sig is None or (not kwargs and len(args) + 1 == len(sig.parameters)):
+        entry = object.__getattribute__(self, "_pyfns").get(name)
+        if entry is None or (not kwargs and len(args) + 1 == entry[1]):
             if kwargs:
                 raise TypeError(f"{name}() got unexpected keyword arguments")
             return args
+        sig = entry[2]
+        if sig is None:
+            sig = entry[2] = inspect.signature(entry[0])
         ba = sig.bind(None, *args, **kwargs)
         ba.apply_defaults()
         return tuple(ba.arguments.values())[1:]
@@ -391,18 +413,37 @@ class RecursiveScriptModule(ScriptModule):
         return self._c._run("forward", self._bind("forward", args, kwargs))
 
     def __getattr__(self, name):
-        if not name.startswith("__") and name in object.__getattribute__(self, "_sigs") and name != "forward":
+        if not name.startswith("__") and name in object.__getattribute__(self, "_pyfns") and name != "forward":
             return lambda *a, **k: self._c._run(name, self._bind(name, a, k))
         return super().__getattr__(name)
+
+
+def _nparams(fn):
+    """len(inspect.signature(fn).parameters), from the code object when that is the same thing
+    (the common case needs no Signature: calls with every argument positional bind as they are)."""
+    code = getattr(fn, "__code__", None)
+    if code is None or hasattr(fn, "__wrapped__") or hasattr(fn, "__signature__"):
+        return len(inspect.signature(fn).parameters)
+    return (code.co_argcount + code.co_kwonlyargcount + bool(code.co_flags & inspect.CO_VARARGS)
+            + bool(code.co_flags & inspect.CO_VARKEYWORDS))
+
+
+def _python_methods(cls, names):
+    """{method name: [function, parameter count, Signature or None until a call needs it]}"""
+    out = {}
+    for name in names:
+        m = getattr(cls, name, None)
+        if inspect.isfunction(m):
+            out[name] = [m, _nparams(m), None]
+    return out
 
 
 def _is_container_attr(v, depth=0):
     """Lists, tuples and dicts (str/int keys) of numbers, bools, strings, tensors and of such
     containers: module attributes TorchScript types from their value (List[int], Dict[str, float]...)."""
-    from .. import Tensor
     if depth > 8:
         return False
-    if isinstance(v, (bool, int, float, str, Tensor)):
+    if isinstance(v, (bool, int, float, str, _Tensor)):
         return depth > 0
     if isinstance(v, (list, tuple)):
         return (len(v) > 0 or isinstance(v, tuple)) and all(_is_container_attr(x, depth + 1) for x in v)
@@ -414,14 +455,13 @@ def _is_container_attr(v, depth=0):
 def _plain_attributes(mod):
     """Instance attributes TorchScript keeps as module attributes: numbers, bools, strings, None and
     tensors that are neither parameters nor buffers."""
-    from .. import Tensor
     out = []
     for k, v in vars(mod).items():
         if k in _SKIP_ATTRS or k.startswith("__"):
             continue
         if k in mod._parameters or k in mod._buffers or k in mod._modules:
             continue
-        if v is None or isinstance(v, (bool, int, float, str, Tensor)) or _is_container_attr(v):
+        if v is None or isinstance(v, (bool, int, float, str, _Tensor)) or _is_container_attr(v):
             out.append((k, "attribute", v))
     return out
 
@@ -432,6 +472,38 @@ def _defines_forward(cls):
         return False
     # pyts.nn.Module's own forward only raises
     return not (f.__module__ or "").startswith("pyts.nn.modules.module")
+
+
+# Compiled class types per Python class, reused for instances whose attributes have the same
+# names, kinds and types (submodules: the same class types): torch's concrete type store shares one
+# ClassType between such modules the same way. A class defined again (a notebook cell run again) is
+# a new key. _clear_class_state() forgets everything, as a new process would.
+_CLASS_TYPES = weakref.WeakKeyDictionary()   # Python class -> [class type capsules]
+_CLASS_INFO = weakref.WeakKeyDictionary()    # Python class -> (qualname, methods to compile)
+_SCRIPTED = weakref.WeakValueDictionary()    # _C._object_id -> RecursiveScriptModule (@ignore'd self)
+_MAX_TYPES_PER_CLASS = 16
+
+
+def _clear_class_state():
+    _CLASS_TYPES.clear()
+    _CLASS_INFO.clear()
+
+
+def _class_info(mod, cls):
+    info = _CLASS_INFO.get(cls)
+    if info is None:
+        wanted = []
+        if _defines_forward(cls):
+            wanted.append("forward")
+        base = _nn_module()
+        for klass in reversed(cls.__mro__):
+            if klass is object or klass is base:   # neither has @export methods
+                continue
+            for name, m in vars(klass).items():
+                if inspect.isfunction(m) and getattr(m, "_pyts_export", False) and name not in wanted:
+                    wanted.append(name)
+        info = _CLASS_INFO[cls] = (_qualname(mod), wanted, {})
+    return info
 
 
 def _script_module(mod, memo):
@@ -450,33 +522,42 @@ def _script_module(mod, memo):
         if sub is not None:
             attrs.append((name, "module", _script_module(sub, memo)._c))
     attrs += _plain_attributes(mod)
-    obj = _C._make_object(_qualname(mod), True, attrs)
     cls = type(mod)
-    wanted = []
-    if _defines_forward(cls):
-        wanted.append("forward")
-    for klass in reversed(cls.__mro__):
-        for name, m in vars(klass).items():
-            if inspect.isfunction(m) and getattr(m, "_pyts_export", False) and name not in wanted:
-                wanted.append(name)
+    qualname, wanted, pyfns_of = _class_info(mod, cls)
+    obj = _C._make_object(qualname, True, attrs)
+    known = _CLASS_TYPES.get(cls)
+    if not (known and any(_C._adopt_class(obj, c) for c in known)):
+        _compile_methods(obj, cls, wanted)
+        if known is None:
+            known = _CLASS_TYPES[cls] = []
+        if len(known) < _MAX_TYPES_PER_CLASS:
+            known.append(_C._class_of(obj))
+    methods = tuple(obj._methods())
+    pyfns = pyfns_of.get(methods)
+    if pyfns is None:
+        pyfns = pyfns_of[methods] = _python_methods(cls, methods)
+    sm = RecursiveScriptModule(obj, mod, pyfns)
     if wanted:
-        resolver = _Resolver(getattr(cls, wanted[0]), cls)
-        for name in wanted:
-            if name in obj._methods():   # compiled already, called by an earlier one
-                continue
-            m = getattr(cls, name)
-            if getattr(m, "_pyts_unused", False):
-                src, file, off = _unused_source(m)
-            else:
-                _check_markers(m, name)
-                resolver._add(m)
-                src, file, off = _source_of(m)
-            _C._compile_method(obj, src, file, off, resolver)
-    sm = RecursiveScriptModule(obj, mod)
-    if wanted:
-        resolver.module = sm   # what @ignore'd methods get as self
+        _SCRIPTED[_C._object_id(obj)] = sm   # what @ignore'd methods get as self
     memo[id(mod)] = sm
     return sm
+
+
+def _compile_methods(obj, cls, wanted):
+    if not wanted:
+        return
+    resolver = _Resolver(getattr(cls, wanted[0]), cls)
+    for name in wanted:
+        if name in obj._methods():   # compiled already, called by an earlier one
+            continue
+        m = getattr(cls, name)
+        if getattr(m, "_pyts_unused", False):
+            src, file, off = _unused_source(m)
+        else:
+            _check_markers(m, name)
+            resolver._add(m)
+            src, file, off = _source_of(m)
+        _C._compile_method(obj, src, file, off, resolver)
 
 
 def script(obj, optimize=None, _frames_up=0, _rcb=None, example_inputs=None):
