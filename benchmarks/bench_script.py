@@ -11,40 +11,25 @@
     python benchmarks/bench_script.py [--quick]
 """
 import argparse
-import os
 import statistics
-import sys
 import time
-import timeit
-import warnings
 
 ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 ap.add_argument("--quick", action="store_true")
 ARGS = ap.parse_args()
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, ".."))
+from _common import best as _best, fmt, tutorial  # noqa: E402  (also puts the repository on sys.path)
 import pyts  # noqa: E402
 import pyts.jit  # noqa: E402
 import torch  # noqa: E402
 import torch.jit._recursive  # noqa: E402
 import torch.jit._state  # noqa: E402
 
-warnings.filterwarnings("ignore")
 REPEATS = 3 if ARGS.quick else 7
 
 
 def best(fn, number=None):
-    fn()
-    if number is None:
-        number = 1
-        while timeit.timeit(fn, number=number) < 0.02:
-            number *= 4
-    return min(timeit.repeat(fn, number=number, repeat=REPEATS)) / number
-
-
-def fmt(s):
-    return f"{s * 1e9:9.1f} ns" if s < 1e-6 else f"{s * 1e6:9.2f} us" if s < 1e-3 else f"{s * 1e3:9.2f} ms"
+    return _best(fn, REPEATS, number)
 
 
 def row(name, p, t, note=""):
@@ -60,49 +45,6 @@ def torch_fresh():
 def pyts_fresh():
     """The same for pyts: its compiled class types per Python class (reused like torch's)."""
     pyts.jit._script._clear_class_state()
-
-
-def tutorial(lib):
-    nn = lib.nn
-
-    class MyDecisionGate(nn.Module):
-        def forward(self, x):
-            if x.sum() > 0:
-                return x
-            else:
-                return -x
-
-    class MyCell(nn.Module):
-        def __init__(self, dg):
-            super().__init__()
-            self.dg = dg
-            self.linear = nn.Linear(4, 4)
-
-        def forward(self, x, h):
-            new_h = lib.tanh(self.dg(self.linear(x)) + h)
-            return new_h, new_h
-
-    class MyRNNLoop(nn.Module):
-        def __init__(self, cell):
-            super().__init__()
-            self.cell = cell
-
-        def forward(self, xs):
-            h, y = lib.zeros(3, 4), lib.zeros(3, 4)
-            for i in range(xs.size(0)):
-                y, h = self.cell(xs[i], h)
-            return y, h
-
-    class WrapRNN(nn.Module):
-        def __init__(self, loop):
-            super().__init__()
-            self.loop = loop
-
-        def forward(self, xs):
-            y, h = self.loop(xs)
-            return lib.relu(y)
-
-    return MyDecisionGate, MyCell, MyRNNLoop, WrapRNN
 
 
 def encoder(lib):
