@@ -145,22 +145,66 @@ oom:
     return NULL;
 }
 
-/* IR value for an op argument of any kind. */
-static PtsIrValue *arg_value(Frame *f, PtsValue v, PtsError *err) {
+/* ---- traced sizes passed where an op takes a number (torch's ArgumentStash) ---- */
+typedef struct Stash { int arg, elem; PtsTensor *t; PtsOpId conv; } Stash;   /* t retained */
+static _Thread_local Stash stash[32];
+static _Thread_local int nstash;
+
+void pts_trace_stash_clear(void) {
+    for (int i = 0; i < nstash; i++) pts_tensor_release(stash[i].t);
+    nstash = 0;
+}
+
+void pts_trace_stash(int arg, int elem, PtsTensor *t, PtsOpId conv) {
+    if (!top || nstash == (int)(sizeof stash / sizeof stash[0]) || !lookup(top, t)) return;
+    stash[nstash++] = (Stash){ arg, elem, pts_tensor_retain(t), conv };
+}
+
+static const Stash *stash_find(int arg, int elem) {
+    for (int i = 0; i < nstash; i++)
+        if (stash[i].arg == arg && (stash[i].elem == elem || stash[i].elem == -2)) return &stash[i];
+    return NULL;
+}
+
+/* `conv(%t)` placed right after the node that made %t (the first node for a graph input), as
+ * torch's stash inserts aten::Int / aten::ScalarImplicit; it carries no source location. */
+static PtsIrValue *stash_value(Frame *f, const Stash *s, PtsError *err) {
+    PtsIrValue *tv = lookup(f, s->t);
+    if (!tv) { pts_fail(err, PTS_ERR_INTERNAL, "traced size lost"); return NULL; }
+    PtsType *ty = pts_type_from_arg(pts_op_info[s->conv].schema.rets[0]);
+    PtsNode *n = ty ? pts_node_new(f->g, f->g->top, s->conv, 1, &tv, 1, &ty) : NULL;
+    if (!n) { pts_fail(err, PTS_ERR_NOMEM, "out of memory"); return NULL; }
+    n->scope = f->scope;
+    PtsNode *after = tv->node ? tv->node->next : f->g->top->first;
+    if (after && after != n) pts_node_move_before(n, after);
+    return n->outputs[0];
+}
+
+/* IR value for an op argument of any kind; argi >= 0: the op's argument index, whose stashed
+ * traced sizes replace the constants. */
+static PtsIrValue *arg_value_at(Frame *f, PtsValue v, int argi, PtsError *err) {
     if (v.tag == PTS_V_TENSOR && !(v.u.t->flags & PTS_TF_WRAPPED_NUMBER)) return value_of(f, v.u.t, err);
+    const Stash *st;
+    if (argi >= 0 && v.tag != PTS_V_LIST && (st = stash_find(argi, -1))) return stash_value(f, st, err);
     if (v.tag == PTS_V_LIST) {
         PtsList *l = pts_as_list(v);
         bool tensors = l->len > 0 && l->items[0].tag == PTS_V_TENSOR;
         PtsIrValue *items[64];
         if (l->len > 64) { pts_fail(err, PTS_ERR_RUNTIME, "list too long to trace"); return NULL; }
-        for (int64_t i = 0; i < l->len; i++)
-            if (!(items[i] = arg_value(f, l->items[i], err))) return NULL;
+        for (int64_t i = 0; i < l->len; i++) {
+            if (argi >= 0 && (st = stash_find(argi, (int)i))) {
+                items[i] = stash_value(f, st, err);
+            } else {
+                items[i] = arg_value_at(f, l->items[i], -1, err);
+            }
+            if (!items[i]) return NULL;
+        }
         PtsType *et = tensors ? pts_type_tensor() : l->len ? items[0]->type : pts_type_get(PTS_TY_INT);
         PtsType *lt = pts_type_list(tensors ? pts_type_tensor() : et);
         if (!lt) goto oom;
         PtsNode *n = pts_node_new(f->g, f->g->top, PTS_KIND_PRIM(PTS_PRIM_LISTCONSTRUCT), (int)l->len, items, 1, &lt);
         if (!n) goto oom;
-        set_loc(f, n);
+        n->scope = f->scope;   /* torch's tracer gives the lists it builds no source location */
         return n->outputs[0];
     }
     PtsIrValue *c = pts_graph_constant(f->g, f->g->top, pts_value_retain(v));
@@ -171,6 +215,47 @@ static PtsIrValue *arg_value(Frame *f, PtsValue v, PtsError *err) {
 oom:
     pts_fail(err, PTS_ERR_NOMEM, "out of memory");
     return NULL;
+}
+
+static PtsIrValue *arg_value(Frame *f, PtsValue v, PtsError *err) { return arg_value_at(f, v, -1, err); }
+
+PtsStatus pts_trace_size(PtsTensor *t, int64_t dim, bool numel, PtsError *err, PtsTensor **out) {
+    Frame *f = top;
+    *out = NULL;
+    if (!f) return pts_fail(err, PTS_ERR_RUNTIME, "no trace in progress");
+    int64_t n = numel ? pts_numel(t) : t->shape[dim < 0 ? dim + t->ndim : dim];
+    PtsTensor *r;
+    PTS_TRY(pts_tensor_new(PTS_INT64, 0, NULL, err, &r));
+    *(int64_t *)pts_tensor_data(r) = n;
+    PtsIrValue *tv = value_of(f, t, err);
+    if (!tv) goto fail;
+    PtsNode *sz;
+    PtsType *it = pts_type_get(PTS_TY_INT);
+    if (numel) {
+        sz = pts_node_new(f->g, f->g->top, PTS_OP_NUMEL, 1, &tv, 1, &it);
+    } else {
+        PtsIrValue *ins[2] = { tv, pts_graph_constant(f->g, f->g->top, pts_vint(dim)) };
+        if (!ins[1]) goto oom;
+        set_loc(f, ins[1]->node);
+        sz = pts_node_new(f->g, f->g->top, PTS_OP_SIZE_INT, 2, ins, 1, &it);
+    }
+    if (!sz) goto oom;
+    set_loc(f, sz);
+    /* prim::NumToTensor: `Long(device=cpu)`, requires_grad unknown, no source location */
+    PtsType *lt = pts_type_tensor_of(r, false);
+    if (!lt) goto oom;
+    lt->requires_grad = -1;
+    PtsNode *nt = pts_node_new(f->g, f->g->top, PTS_KIND_PRIM(PTS_PRIM_NUMTOTENSOR), 1, &sz->outputs[0], 1, &lt);
+    if (!nt) goto oom;
+    nt->scope = f->scope;
+    if (!map_put(f, r, nt->outputs[0])) goto oom;
+    *out = r;
+    return PTS_OK;
+oom:
+    pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+fail:
+    pts_tensor_release(r);
+    return err->code;
 }
 
 static PtsStatus trace_hook(PtsOpId id, PtsValue *args, PtsValue *out, PtsError *err) {
@@ -190,7 +275,8 @@ static PtsStatus trace_hook(PtsOpId id, PtsValue *args, PtsValue *out, PtsError 
             f->self.tag == PTS_V_OBJECT && !value_of_attr_only(f, args[i].u.t, err) && err->code)
             goto fail;
     for (int i = 0; i < sc->nargs; i++)
-        if (!(ins[i] = arg_value(f, args[i], err))) goto fail;
+        if (!(ins[i] = arg_value_at(f, args[i], nstash ? i : -1, err))) goto fail;
+    pts_trace_stash_clear();
     PtsType *otypes[PTS_MAX_RETS];
     for (int k = 0; k < sc->nret; k++) {
         if (out[k].tag == PTS_V_TENSOR) otypes[k] = pts_type_tensor_of(out[k].u.t, tensor_requires_grad(out[k].u.t));
@@ -224,6 +310,7 @@ static PtsStatus trace_hook(PtsOpId id, PtsValue *args, PtsValue *out, PtsError 
     }
     return PTS_OK;
 fail:
+    pts_trace_stash_clear();
     for (int k = 0; k < sc->nret; k++) pts_value_release(&out[k]);
     return err->code;
 }
@@ -587,6 +674,17 @@ PtsStatus pts_trace_pop(PtsValue output, bool record, PtsError *err, PtsFunction
             pts_node_destroy(f->sub_vals[i]->node);
             f->sub_vals[i] = NULL;
         }
+    /* torch's tracer ends with dead code elimination: the sizes, comparisons and other results
+     * the Python code computed but did not feed into the outputs (an `if x.size(0) > 2:` test)
+     * leave the graph. A submodule read that went with them is forgotten too. */
+    if (pts_pass_dce(f->g) > 0)
+        for (int i = 0; i < f->nsub; i++) {
+            if (!f->sub_vals[i]) continue;
+            bool live = false;
+            for (PtsNode *m = f->g->top->first; m && !live; m = m->next)
+                for (int k = 0; k < m->noutputs && !live; k++) live = m->outputs[k] == f->sub_vals[i];
+            if (!live) f->sub_vals[i] = NULL;
+        }
     order_submodule_reads(f);
     PtsType *ret_type = erase_shapes(ov->type);
     if (!ret_type) { pts_trace_abort(); return pts_fail(err, PTS_ERR_NOMEM, "out of memory"); }
@@ -610,6 +708,7 @@ PtsStatus pts_trace_pop(PtsValue output, bool record, PtsError *err, PtsFunction
 }
 
 void pts_trace_abort(void) {
+    pts_trace_stash_clear();
     while (top) {
         Frame *f = top;
         top = f->parent;
