@@ -628,19 +628,37 @@ static void link_results(Frame *parent, Frame *child, PtsFunction *fn, PtsValue 
     parent->links[parent->nlinks++] = (CallLink){ o, in, pts_function_retain(fn) };
 }
 
-/* PyTorch's traces read submodules in the reverse order of their first call (its tracer lifts
- * each call out of one flat graph and puts the read first): reorder the up-front reads so. */
-static void order_submodule_reads(Frame *f) {
+/* PyTorch's traces read the module's attributes (submodules, parameters, buffers, and GetAttr
+ * chains into submodules and containers) up front, in the reverse order of their first use (its
+ * tracer lifts each read out of one flat graph and puts it first): reorder the reads so. */
+#define MAX_CHAIN 8
+static void order_attribute_reads(Frame *f) {
+    if (!f->self_val) return;
     int n = 0;
-    PtsNode *reads[64];
-    int first_use[64];
-    for (int i = 0; i < f->nsub && n < 64; i++) {
-        if (!f->sub_vals[i]) continue;
-        PtsIrValue *v = f->sub_vals[i];
-        int pos = 0, best = 1 << 30;
+    PtsNode *reads[128][MAX_CHAIN];
+    int len[128];
+    long first_use[128];
+    for (int u = 0; u < f->self_val->nuses && n < 128; u++) {
+        PtsNode *r = f->self_val->uses[u].user;
+        if (!r || r->kind != PTS_KIND_PRIM(PTS_PRIM_GETATTR) || r->owner != f->g->top || r->noutputs != 1) continue;
+        /* follow a chain while its value is read by exactly one more GetAttr */
+        int k = 0;
+        reads[n][k++] = r;
+        PtsIrValue *v = r->outputs[0];
+        while (k < MAX_CHAIN && v->nuses == 1 && v->uses[0].user &&
+               v->uses[0].user->kind == PTS_KIND_PRIM(PTS_PRIM_GETATTR)) {
+            reads[n][k++] = v->uses[0].user;
+            v = v->uses[0].user->outputs[0];
+        }
+        bool more = false;   /* a chain that branches further is left where it is */
+        for (int j = 0; j < v->nuses; j++)
+            more = more || (v->uses[j].user && v->uses[j].user->kind == PTS_KIND_PRIM(PTS_PRIM_GETATTR));
+        if (more) continue;
+        long pos = 0, best = 1L << 40;
         for (PtsNode *m = f->g->top->first; m; m = m->next, pos++)
-            for (int u = 0; u < v->nuses; u++) if (v->uses[u].user == m && pos < best) best = pos;
-        reads[n] = v->node;
+            for (int j = 0; j < v->nuses; j++)
+                if (v->uses[j].user == m && pos * 256 + v->uses[j].index < best) best = pos * 256 + v->uses[j].index;
+        len[n] = k;
         first_use[n++] = best;
     }
     if (n < 2) return;
@@ -648,15 +666,17 @@ static void order_submodule_reads(Frame *f) {
     PtsNode *anchor = f->g->top->first;
     for (bool is_read = true; anchor && is_read; ) {
         is_read = false;
-        for (int i = 0; i < n; i++) if (reads[i] == anchor) is_read = true;
+        for (int i = 0; i < n; i++)
+            for (int k = 0; k < len[i]; k++) if (reads[i][k] == anchor) is_read = true;
         if (is_read) anchor = anchor->next;
     }
     if (!anchor) return;
+    bool done[128] = { false };
     for (int k = 0; k < n; k++) {   /* latest first use first */
         int best = -1;
-        for (int i = 0; i < n; i++) if (reads[i] && (best < 0 || first_use[i] > first_use[best])) best = i;
-        pts_node_move_before(reads[best], anchor);
-        reads[best] = NULL;
+        for (int i = 0; i < n; i++) if (!done[i] && (best < 0 || first_use[i] > first_use[best])) best = i;
+        for (int j = 0; j < len[best]; j++) pts_node_move_before(reads[best][j], anchor);
+        done[best] = true;
     }
 }
 
@@ -685,22 +705,27 @@ PtsStatus pts_trace_pop(PtsValue output, bool record, PtsError *err, PtsFunction
                 for (int k = 0; k < m->noutputs && !live; k++) live = m->outputs[k] == f->sub_vals[i];
             if (!live) f->sub_vals[i] = NULL;
         }
-    order_submodule_reads(f);
+    order_attribute_reads(f);
     PtsType *ret_type = erase_shapes(ov->type);
     if (!ret_type) { pts_trace_abort(); return pts_fail(err, PTS_ERR_NOMEM, "out of memory"); }
     top = f->parent;
     depth--;
     if (depth == 0) pts_tls_tracing--;
     PtsStatus s = PTS_OK;
-    if (record && top && f->self.tag == PTS_V_OBJECT)
-        s = record_call(top, f->self, "forward", f->nparent_inputs, f->parent_inputs, pts_type_retain(ret_type), output, true, err);
+    /* each traced call of a submodule becomes its own method, as in torch: forward, forward1, ... */
+    char mname[32] = "forward";
+    if (record && top && f->self.tag == PTS_V_OBJECT) {
+        const PtsClassType *cls = pts_as_object(f->self)->cls;
+        for (int k = 1; k < 100000 && pts_class_find_method(cls, mname); k++) snprintf(mname, sizeof mname, "forward%d", k);
+        s = record_call(top, f->self, mname, f->nparent_inputs, f->parent_inputs, pts_type_retain(ret_type), output, true, err);
+    }
     pts_type_release(ret_type);
     PtsGraph *g = f->g;
     f->g = NULL;
     bool method = f->self.tag == PTS_V_OBJECT;
     if (!s) s = pts_graph_maybe_verify(g, err);
     if (s) { frame_free(f); pts_graph_free(g); pts_trace_abort(); return s; }
-    *fn = pts_function_new("forward", g, method);
+    *fn = pts_function_new(mname, g, method);
     if (!*fn) { frame_free(f); return pts_fail(err, PTS_ERR_NOMEM, "out of memory"); }
     if (record && top) link_results(top, f, *fn, output);
     frame_free(f);

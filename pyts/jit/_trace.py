@@ -109,11 +109,37 @@ def _attr_path(parent, mod):
     return None
 
 
+def _kwarg_call_inputs(mod, args, kwargs):
+    """The traced inputs of a submodule call with keyword arguments, as torch's tracer records
+    them: the tensors among the arguments bound to forward's parameters, in parameter order
+    (defaults left out; other values become constants inside the callee). None when the call does
+    not bind (the call then raises by itself)."""
+    from .. import Tensor
+    try:
+        bound = inspect.signature(mod.forward).bind(*args, **kwargs)
+    except (TypeError, ValueError):
+        return None
+    out = []
+    for name, p in inspect.signature(mod.forward).parameters.items():
+        if name not in bound.arguments:
+            continue
+        v = bound.arguments[name]
+        vals = v if p.kind == p.VAR_POSITIONAL else v.values() if p.kind == p.VAR_KEYWORD else (v,)
+        out.extend(x for x in vals if isinstance(x, Tensor))
+    return tuple(out)
+
+
 def _call_submodule(mod, args, kwargs, call):
     """Module.__call__ while tracing: a submodule of the traced module gets its own frame."""
     st = _active()
-    if st is None or mod is st.stack[-1] or id(mod) not in st.objects or kwargs:
+    if st is None or mod is st.stack[-1] or id(mod) not in st.objects:
         return call(*args, **kwargs)
+    inputs = tuple(args)
+    if kwargs:
+        # torch records a call with keyword arguments as a prim::CallMethod too
+        inputs = _kwarg_call_inputs(mod, args, kwargs)
+        if inputs is None:
+            return call(*args, **kwargs)
     parent = st.stack[-1]
     parent_obj = st.objects[id(parent)]
     attr = _attr_path(parent, mod)
@@ -123,10 +149,10 @@ def _call_submodule(mod, args, kwargs, call):
     path = (scope.rsplit("/", 1)[-1] + "." + attr) if scope else "__module." + attr
     my_scope = (scope + "/" + path) if scope else path
     st.scopes[id(mod)] = my_scope
-    _C._trace_push(st.objects[id(mod)], tuple(args), (None,) * len(args), my_scope)
+    _C._trace_push(st.objects[id(mod)], inputs, (None,) * len(inputs), my_scope)
     st.stack.append(mod)
     try:
-        out = call(*args)
+        out = call(*args, **kwargs)
     except BaseException:
         st.stack.pop()
         _C._trace_abort()
