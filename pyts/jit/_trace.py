@@ -129,6 +129,38 @@ def _kwarg_call_inputs(mod, args, kwargs):
     return tuple(out)
 
 
+def _traced_results(out):
+    """What a submodule call returns in the trace: its result, or, when that holds values other
+    than tensors (MultiheadAttention's (output, None)), only its tensors, flat, as torch's
+    CallMethod returns the values the caller can use."""
+    from .. import Tensor
+
+    def flat(v, acc):
+        if isinstance(v, Tensor):
+            acc.append(v)
+        elif isinstance(v, (tuple, list)):
+            for x in v:
+                flat(x, acc)
+        elif isinstance(v, dict):
+            for x in v.values():
+                flat(x, acc)
+
+    def only_tensors(v):
+        if isinstance(v, Tensor):
+            return True
+        if isinstance(v, (tuple, list)):
+            return all(only_tensors(x) for x in v)
+        if isinstance(v, dict):
+            return all(only_tensors(x) for x in v.values())
+        return False
+
+    if only_tensors(out):
+        return out
+    acc = []
+    flat(out, acc)
+    return acc[0] if len(acc) == 1 else tuple(acc)
+
+
 def _call_submodule(mod, args, kwargs, call):
     """Module.__call__ while tracing: a submodule of the traced module gets its own frame."""
     st = _active()
@@ -140,6 +172,10 @@ def _call_submodule(mod, args, kwargs, call):
         inputs = _kwarg_call_inputs(mod, args, kwargs)
         if inputs is None:
             return call(*args, **kwargs)
+    # torch's call inputs are the distinct values the callee reads: a tensor passed twice
+    # (self_attn(x, x, x)) is one input
+    seen = set()
+    inputs = tuple(a for a in inputs if not (id(a) in seen or seen.add(id(a))))
     parent = st.stack[-1]
     parent_obj = st.objects[id(parent)]
     attr = _attr_path(parent, mod)
@@ -158,7 +194,7 @@ def _call_submodule(mod, args, kwargs, call):
         _C._trace_abort()
         raise
     st.stack.pop()
-    fn = _C._trace_pop(out, True)
+    fn = _C._trace_pop(_traced_results(out), True)
     st.objects[id(mod)]._add_method(fn)
     del parent_obj
     return out
