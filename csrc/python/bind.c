@@ -35,9 +35,14 @@ static PyTypeObject *PytsOp_Type;
  * a number is stashed for the tracer (pts_trace_stash); -1 outside bind(). */
 static _Thread_local int bind_arg = -1, bind_elem = -1;
 
+static void name_from_locals(PyObject *o, PtsTensor *t);
+
 static void stash_traced(PyObject *o, PtsOpId conv) {
-    if (PTS_UNLIKELY(pts_tls_tracing > 0) && bind_arg >= 0 && PytsTensor_Check(o))
+    if (PTS_UNLIKELY(pts_tls_tracing > 0) && bind_arg >= 0 && PytsTensor_Check(o)) {
         pts_trace_stash(bind_arg, bind_elem, pyts_tensor_of(o), conv);
+        /* `b, t = x.size(); x.view(b, -1)`: the size's value takes the variable's name */
+        name_from_locals(o, pyts_tensor_of(o));
+    }
 }
 
 static int to_int(PyObject *o, int64_t *out) {
@@ -449,6 +454,26 @@ static void trace_annotate(const PtsSchema *s, const PtsValue *vals) {
                 if (nm && strcmp(nm, "self") != 0) pts_trace_name_tensor(vals[i].u.t, nm);
                 break;
             }
+        }
+    }
+    Py_DECREF(locals);
+    PyErr_Clear();
+}
+
+/* Name t's trace value after the local variable of the calling Python frame bound to o. */
+static void name_from_locals(PyObject *o, PtsTensor *t) {
+    PyFrameObject *fr = PyEval_GetFrame();
+    if (!fr) return;
+    PyObject *locals = PyFrame_GetLocals(fr);
+    if (!locals) { PyErr_Clear(); return; }
+    if (PyDict_Check(locals)) {
+        PyObject *k, *v;
+        Py_ssize_t pos = 0;
+        while (PyDict_Next(locals, &pos, &k, &v)) {
+            if (v != o || !PyUnicode_Check(k)) continue;
+            const char *nm = PyUnicode_AsUTF8(k);
+            if (nm && strcmp(nm, "self") != 0) pts_trace_name_tensor(t, nm);
+            break;
         }
     }
     Py_DECREF(locals);

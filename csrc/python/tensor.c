@@ -605,7 +605,7 @@ static PyObject *nb_int(PyObject *self) {
 }
 
 static PyObject *nb_index(PyObject *self) {
-    if (pyts_trace_warn("a Python index") < 0) return NULL;
+    /* no TracerWarning: torch 2.13's __index__ converts silently (range(x.size(1)) in a trace) */
     PtsTensor *t = T(self);
     if (pts_numel(t) != 1 || pts_dtype_is_float(t->dtype))
         return PyErr_Format(PyExc_TypeError, "only integer tensors of a single element can be converted to an index");
