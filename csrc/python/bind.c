@@ -401,10 +401,12 @@ static int bind(const PtsSchema *s, bool method, PyObject *const *args, Py_ssize
 mismatch:
     for (int k = 0; k < i; k++) pts_value_release(&vals[k]);
     Py_XDECREF(packed);
+    if (PTS_UNLIKELY(pts_tls_tracing > 0)) pts_trace_stash_clear();
     return 1;
 error:
     for (int k = 0; k < i; k++) pts_value_release(&vals[k]);
     Py_XDECREF(packed);
+    if (PTS_UNLIKELY(pts_tls_tracing > 0)) pts_trace_stash_clear();
     return -1;
 }
 
