@@ -351,3 +351,16 @@ def test_tracer_warnings_as_torch(name):
     # the Python value is frozen: no size nodes survive (dead code elimination, as torch)
     assert kinds(tp.graph) == kinds(tt.graph)
     assert "aten::size" not in kinds(tp.graph)
+
+
+def test_check_inputs_of_another_batch_size_pass():
+    """check_inputs at other batch sizes re-run the trace without mismatch warnings (they were
+    frozen sizes before)"""
+    f = FUNCS["view_size0"][0]
+    x, x2 = arr(4, 3, 2), arr(6, 3, 2, seed=2)
+    for L in (pyts, torch):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            tr = L.jit.trace(f(L), L.from_numpy(x), check_inputs=[(L.from_numpy(x2),)])
+        assert not [m for m in w if issubclass(m.category, L.jit.TracerWarning)], L.__name__
+        assert tuple(tr(L.from_numpy(x2)).shape) == (6, 6)

@@ -2,7 +2,9 @@
 
 Recording happens in C (csrc/trace): every dispatched op becomes a node. This module only keeps
 the module hierarchy: each submodule called during the trace gets its own traced ``forward`` and
-the caller records ``prim::GetAttr`` + ``prim::CallMethod``."""
+the caller records ``prim::GetAttr`` + ``prim::CallMethod`` (calls with keyword arguments too, as
+torch). Sizes read while tracing (x.size(0), x.shape, x.numel()) are traced 0-dim tensors made in
+C (csrc/trace, csrc/python/tensor.c), so traces generalize over batch sizes as torch's do."""
 from __future__ import annotations
 
 import inspect
