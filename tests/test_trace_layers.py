@@ -147,51 +147,32 @@ LAYERS = {
 # Layers whose traced graph differs from torch.jit.trace's: name -> (reason, pyts' aten:: kinds).
 # The test checks pyts' aten:: sequence against the list AND that torch's full sequence still
 # differs, so an entry must go once the difference is gone.
-_SIZES = ("torch records x.size(i) as traced values (aten::size, prim::NumToTensor, aten::Int, "
-          "arithmetic on them); pyts' tracer records sizes as constants")
-_MHA = ["aten::chunk", "aten::chunk", "aten::linear", "aten::linear", "aten::linear", "aten::view",
-        "aten::transpose", "aten::view", "aten::transpose", "aten::view", "aten::transpose", "aten::mul",
-        "aten::transpose", "aten::bmm", "aten::softmax", "aten::bmm", "aten::transpose", "aten::reshape",
-        "aten::linear", "aten::view", "aten::view", "aten::mean"]
-_SDPA_BLOCK = ["aten::linear", "aten::unflatten", "aten::unsqueeze", "aten::transpose", "aten::squeeze",
-               "aten::contiguous", "aten::select", "aten::select", "aten::select", "aten::view",
-               "aten::transpose", "aten::view", "aten::transpose", "aten::view", "aten::transpose",
-               "aten::view", "aten::view", "aten::view", "aten::scaled_dot_product_attention",
-               "aten::permute", "aten::reshape", "aten::linear", "aten::view"]
-_ENC_LAYER = (["aten::transpose"] + _SDPA_BLOCK
-              + ["aten::transpose", "aten::dropout", "aten::add", "aten::layer_norm", "aten::linear",
-                 "aten::relu", "aten::dropout", "aten::linear", "aten::dropout", "aten::add",
-                 "aten::layer_norm"])
+_MHA_DIV = ("pyts' F.multi_head_attention_forward computes head_dim = embed_dim // num_heads "
+            "(aten::floor_divide on the traced size); torch's uses embed_dim.div(num_heads, "
+            "rounding_mode='trunc') (prim::Constant + aten::div)")
+_MHA = (["aten::size", "aten::Int", "aten::Int", "aten::Int", "aten::size", "aten::Int", "aten::Int",
+         "aten::size", "aten::Int", "aten::floor_divide", "aten::Int", "aten::Int", "aten::Int",
+         "aten::chunk", "aten::chunk", "aten::linear", "aten::linear", "aten::linear", "aten::mul",
+         "aten::Int", "aten::view", "aten::transpose"]
+        + ["aten::size", "aten::Int", "aten::mul", "aten::Int", "aten::view", "aten::transpose"] * 2
+        + ["aten::size", "aten::Int", "aten::mul", "aten::transpose", "aten::bmm", "aten::softmax",
+           "aten::bmm", "aten::transpose", "aten::mul", "aten::Int", "aten::reshape", "aten::linear",
+           "aten::size", "aten::Int", "aten::view", "aten::view", "aten::mean"])
 _CONV = ("torch's conv1d/conv2d are CompositeImplicitAutograd, so its tracer records their "
          "decomposition aten::_convolution (+ its 6 constant/list args); pyts records the conv row")
 _CELL = ("torch's RNNCell/GRUCell/LSTMCell call _VF.*_cell, CompositeImplicitAutograd, so its tracer "
          "records the inner linear/add_/chunk/sigmoid_ ops; pyts records the fused *_cell row")
-_NESTED = ("pyts' tracer gives a submodule its own prim::CallMethod frame when it is called as an "
-           "attribute of the calling module or an item of a container attribute, without keyword "
-           "arguments; a module called with kwargs is inlined (torch: CallMethod)")
 KIND_DIFFS = {
     "Conv1d": (_CONV, ["aten::conv1d"]),
     "Conv2d": (_CONV, ["aten::conv2d"]),
     "Conv2d_groups": (_CONV, ["aten::conv2d"]),
     "Conv1d_strided": (_CONV, ["aten::conv1d"]),
     "GRUCell_unbatched": (_CELL, ["aten::unsqueeze", "aten::unsqueeze", "aten::gru_cell", "aten::squeeze"]),
-    "LSTM_2layer": (_SIZES + "; GetAttr order as for RNN", ["aten::zeros", "aten::zeros", "aten::lstm"]),
-    "TransformerEncoderLayer_nf": (_NESTED + "; " + _SIZES,
-                                   ["aten::transpose"] + _SDPA_BLOCK
-                                   + ["aten::transpose", "aten::add", "aten::gelu", "aten::add"]),
-    "RNN": (_SIZES + "; GetAttr of the flat weights come after the h0 zeros, torch's first",
-            ["aten::zeros", "aten::rnn_tanh"]),
-    "GRU": (_SIZES + "; GetAttr order as for RNN", ["aten::zeros", "aten::gru"]),
-    "LSTM": (_SIZES + "; GetAttr order as for RNN", ["aten::zeros", "aten::zeros", "aten::lstm"]),
     "RNNCell": (_CELL, ["aten::rnn_tanh_cell"]),
     "GRUCell": (_CELL, ["aten::gru_cell"]),
-    "LSTMCell": (_CELL + "; " + _SIZES, ["aten::zeros", "aten::lstm_cell"]),
-    "MultiheadAttention": (_SIZES, _MHA),
-    "MultiheadAttention_bf": (_SIZES, ["aten::transpose"] * 3 + _MHA + ["aten::transpose"]),
-    # torch: self_attn is a CallMethod (only add/relu/add at this level); pyts inlines it (kwargs)
-    "TransformerEncoderLayer": (_NESTED + "; " + _SIZES,
-                                _SDPA_BLOCK + ["aten::add", "aten::relu", "aten::add"]),
-    "TransformerEncoder": (_NESTED + "; " + _SIZES, _ENC_LAYER * 2),
+    "LSTMCell": (_CELL, ["aten::size", "aten::Int", "aten::zeros", "aten::lstm_cell"]),
+    "MultiheadAttention": (_MHA_DIV, _MHA),
+    "MultiheadAttention_bf": (_MHA_DIV, ["aten::transpose"] * 3 + _MHA + ["aten::transpose"]),
     "L1Loss": ("torch's F.l1_loss traces aten::broadcast_tensors + aten::l1_loss; pyts' F.l1_loss "
                "composes sub/abs/mean (no l1_loss or broadcast_tensors row yet)",
                ["aten::sub", "aten::abs", "aten::mean"]),
@@ -199,8 +180,8 @@ KIND_DIFFS = {
                 "broadcast_tensors row yet", ["aten::mse_loss"]),
 }
 
-# Traces torch.jit.load cannot read (none today: parameters of inlined submodules are read through
-# GetAttr chains, never baked in as tensor constants, which torch.jit.load rejects).
+# Traces torch.jit.load cannot read (none today: parameters are read through GetAttr, never baked
+# in as tensor constants, which torch.jit.load rejects).
 SAVE_GAPS = set()
 
 
@@ -349,15 +330,18 @@ def test_silu_inplace_matches_torch():
     close(xp, xt)
 
 
-def test_inlined_submodule_parameters_stay_parameters():
-    """A submodule called with keyword arguments is inlined into its caller's graph (self_attn in
-    TransformerEncoderLayer); its parameters are still read from the module (a GetAttr chain), so
-    the trace follows later parameter updates and trains like the eager module."""
+def test_kwarg_submodule_call_is_a_method_reading_parameters():
+    """A submodule called with keyword arguments (self_attn in TransformerEncoderLayer) is a
+    prim::CallMethod, as in torch; its graph reads its parameters from the module, so the trace
+    follows later parameter updates and trains like the eager module."""
     m = build("TransformerEncoderLayer", pyts)
     x = inputs("TransformerEncoderLayer", pyts, 1)
     tr = pyts.jit.trace(m, x)
-    assert "prim::Constant[value=<Tensor>]" not in str(tr.graph)
-    assert 'prim::GetAttr[name="in_proj_weight"]' in str(tr.graph)
+    g = str(tr.graph)
+    assert 'prim::GetAttr[name="self_attn"]' in g and "prim::CallMethod" in g
+    assert "in_proj_weight" not in g
+    assert "prim::Constant[value=<Tensor>]" not in str(tr.self_attn.graph)
+    assert 'prim::GetAttr[name="in_proj_weight"]' in str(tr.self_attn.graph)
     with pyts.no_grad():
         m.self_attn.in_proj_weight.mul_(2.0)
         m.self_attn.out_proj.weight.add_(0.5)

@@ -194,6 +194,12 @@ static void node_expr(Printer *p, PtsBuf *b, const PtsNode *n) {
                 pts_buf_printf(b, "%s(%s)", forms[k].fn, vexpr(p, n->inputs[0]));
                 return;
             }
+        /* a tensor used as a Scalar (a traced size passed to arange): PyTorch writes the
+         * implicit conversion as an annotation */
+        if (strcmp(s->name, "ScalarImplicit") == 0 && n->ninputs == 1) {
+            pts_buf_printf(b, "annotate(number, %s)", vexpr(p, n->inputs[0]));
+            return;
+        }
         /* xs[i], d[k], s[i]: an inlined container expression is parenthesized, as PyTorch does */
         if (strcmp(s->name, "__getitem__") == 0 && n->ninputs == 2) {
             const PtsIrValue *c = n->inputs[0];
@@ -298,7 +304,7 @@ static void node_expr(Printer *p, PtsBuf *b, const PtsNode *n) {
         return;
     }
     case PTS_PRIM_NUMTOTENSOR:
-        pts_buf_printf(b, "torch.tensor(%s)", vexpr(p, n->inputs[0]));
+        pts_buf_printf(b, "ops.prim.NumToTensor(%s)", vexpr(p, n->inputs[0]));
         return;
     case PTS_PRIM_DICTCONSTRUCT: { /* {k0: v0, k1: v1}; annotate(Dict[K, V], {...}) when empty or ambiguous */
         const PtsType *dt = n->outputs[0]->type;

@@ -31,6 +31,20 @@ typedef struct PytsOpObject {
 static PyTypeObject *PytsOp_Type;
 
 /* ---- value conversion ---- */
+/* While tracing, the argument (and int-list element) being converted, so a traced size passed for
+ * a number is stashed for the tracer (pts_trace_stash); -1 outside bind(). */
+static _Thread_local int bind_arg = -1, bind_elem = -1;
+
+static void name_from_locals(PyObject *o, PtsTensor *t);
+
+static void stash_traced(PyObject *o, PtsOpId conv) {
+    if (PTS_UNLIKELY(pts_tls_tracing > 0) && bind_arg >= 0 && PytsTensor_Check(o)) {
+        pts_trace_stash(bind_arg, bind_elem, pyts_tensor_of(o), conv);
+        /* `b, t = x.size(); x.view(b, -1)`: the size's value takes the variable's name */
+        name_from_locals(o, pyts_tensor_of(o));
+    }
+}
+
 static int to_int(PyObject *o, int64_t *out) {
     if (PyBool_Check(o) || PyFloat_Check(o)) return 1;
     if (PyLong_Check(o)) {
@@ -122,6 +136,7 @@ static int to_elem(PyObject *o, const PtsArgType *t, PtsValue *v, const char **w
     case PTS_T_INT: {
         int64_t i;
         if (to_int(o, &i)) { *why = "int"; return 1; }
+        stash_traced(o, PTS_OP_INT_TENSOR);
         *v = pts_vint(i);
         return 0;
     }
@@ -133,6 +148,7 @@ static int to_elem(PyObject *o, const PtsArgType *t, PtsValue *v, const char **w
             return 0;
         }
         if (PytsTensor_Check(o) && pts_numel(pyts_tensor_of(o)) == 1) {
+            stash_traced(o, PTS_OP_FLOAT_TENSOR);
             *v = pts_vdouble(pts_tensor_item_f64(pyts_tensor_of(o)));
             return 0;
         }
@@ -145,6 +161,7 @@ static int to_elem(PyObject *o, const PtsArgType *t, PtsValue *v, const char **w
         return 1;
     case PTS_T_SCALAR:
         if (to_scalar(o, v)) { *why = "Number"; return 1; }
+        stash_traced(o, PTS_OP_SCALARIMPLICIT);
         return 0;
     case PTS_T_SCALARTYPE:
         if (PyObject_TypeCheck(o, PytsDType_Type)) { *v = pts_vint(((PytsDTypeObject *)o)->id); return 0; }
@@ -212,7 +229,10 @@ int pyts_py_to_value(PyObject *o, const PtsArgType *t, PtsValue *v, const char *
         /* a single number stands for a list (kernel_size=3, dim=1) */
         if (!PyList_Check(o) && !PyTuple_Check(o)) {
             PtsValue e;
+            int saved = bind_elem;
+            bind_elem = -2;
             int r = to_elem(o, &et, &e, why);
+            bind_elem = saved;
             if (r) return r;
             int n = t->list_n ? t->list_n : 1;
             PtsError err = { 0 };
@@ -235,7 +255,9 @@ int pyts_py_to_value(PyObject *o, const PtsArgType *t, PtsValue *v, const char *
     for (Py_ssize_t i = 0; i < n; i++) {
         PtsValue e;
         PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
+        bind_elem = (int)i;
         int r = item == Py_None && et.optional ? (e = pts_none(), 0) : to_elem(item, &et, &e, why);
+        bind_elem = -1;
         if (r) { pts_value_release(v); return r; }
         if (pts_list_append(*v, e, &err)) { pts_value_release(v); pyts_raise(&err); return -1; }
     }
@@ -303,6 +325,7 @@ static int bind(const PtsSchema *s, bool method, PyObject *const *args, Py_ssize
                 PyObject *kwnames, PtsValue *vals, char *msg, size_t msgn) {
     PyObject *given[PTS_MAX_ARGS] = { 0 };
     const Py_ssize_t nargs0 = nargs;   /* keyword values follow the positional ones */
+    if (PTS_UNLIKELY(pts_tls_tracing > 0)) pts_trace_stash_clear();   /* a failed overload's */
     int npos = 0;
     for (int i = 0; i < s->nargs && !s->args[i].kwarg_only; i++) npos++;
     Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
@@ -311,8 +334,12 @@ static int bind(const PtsSchema *s, bool method, PyObject *const *args, Py_ssize
     if (npos > 0 && s->args[npos - 1].type.is_list && s->args[npos - 1].type.kind == PTS_T_INT &&
         nargs > npos) {
         bool all_int = true;
-        for (Py_ssize_t i = npos - 1; i < nargs; i++)
-            if (!PyLong_Check(args[i]) || PyBool_Check(args[i])) all_int = false;
+        for (Py_ssize_t i = npos - 1; i < nargs; i++) {
+            /* an integer one-element tensor counts as an int, as in torch (a traced size) */
+            bool int_tensor = PytsTensor_Check(args[i]) && pts_numel(pyts_tensor_of(args[i])) == 1 &&
+                              !pts_dtype_is_float(pyts_tensor_of(args[i])->dtype);
+            if ((!PyLong_Check(args[i]) || PyBool_Check(args[i])) && !int_tensor) all_int = false;
+        }
         if (all_int) {
             packed = PyTuple_New(nargs - (npos - 1));
             if (!packed) return -1;
@@ -359,7 +386,9 @@ static int bind(const PtsSchema *s, bool method, PyObject *const *args, Py_ssize
             continue;
         }
         const char *why = NULL;
+        bind_arg = PTS_UNLIKELY(pts_tls_tracing > 0) ? i : -1;
         int r = pyts_py_to_value(given[i], &a->type, &vals[i], &why);
+        bind_arg = -1;
         if (r < 0) goto error;
         if (r > 0) {
             snprintf(msg, msgn, "argument '%s' (position %d) must be %s, not %s",
@@ -372,10 +401,12 @@ static int bind(const PtsSchema *s, bool method, PyObject *const *args, Py_ssize
 mismatch:
     for (int k = 0; k < i; k++) pts_value_release(&vals[k]);
     Py_XDECREF(packed);
+    if (PTS_UNLIKELY(pts_tls_tracing > 0)) pts_trace_stash_clear();
     return 1;
 error:
     for (int k = 0; k < i; k++) pts_value_release(&vals[k]);
     Py_XDECREF(packed);
+    if (PTS_UNLIKELY(pts_tls_tracing > 0)) pts_trace_stash_clear();
     return -1;
 }
 
@@ -431,6 +462,26 @@ static void trace_annotate(const PtsSchema *s, const PtsValue *vals) {
     PyErr_Clear();
 }
 
+/* Name t's trace value after the local variable of the calling Python frame bound to o. */
+static void name_from_locals(PyObject *o, PtsTensor *t) {
+    PyFrameObject *fr = PyEval_GetFrame();
+    if (!fr) return;
+    PyObject *locals = PyFrame_GetLocals(fr);
+    if (!locals) { PyErr_Clear(); return; }
+    if (PyDict_Check(locals)) {
+        PyObject *k, *v;
+        Py_ssize_t pos = 0;
+        while (PyDict_Next(locals, &pos, &k, &v)) {
+            if (v != o || !PyUnicode_Check(k)) continue;
+            const char *nm = PyUnicode_AsUTF8(k);
+            if (nm && strcmp(nm, "self") != 0) pts_trace_name_tensor(t, nm);
+            break;
+        }
+    }
+    Py_DECREF(locals);
+    PyErr_Clear();
+}
+
 /* Large inputs run without the GIL so Python threads compute in parallel. */
 static bool worth_releasing_gil(const PtsSchema *s, const PtsValue *vals) {
     for (int i = 0; i < s->nargs; i++)
@@ -453,6 +504,7 @@ static PyObject *call_bound(PtsOpId id, PtsValue *vals) {
     } else {
         st = pts_op_call(id, vals, outs, &err);
     }
+    if (PTS_UNLIKELY(pts_tls_tracing > 0)) pts_trace_stash_clear();
     for (int i = 0; i < s->nargs; i++) pts_value_release(&vals[i]);
     if (st) {
         for (int k = 0; k < PTS_MAX_RETS; k++) pts_value_release(&outs[k]);

@@ -5,6 +5,8 @@
 
 #include <structmember.h>
 
+#include "../trace/trace.h"
+
 PyTypeObject *PytsTensor_Type;
 PyTypeObject *PytsSize_Type;
 
@@ -118,7 +120,45 @@ static PyType_Spec size_spec = { "pyts.Size", 0, 0, Py_TPFLAGS_DEFAULT, size_slo
 /* ---- properties ---- */
 #define T(self) (((PytsTensorObject *)(self))->t)
 
-static PyObject *get_shape(PyObject *self, void *c) { (void)c; return pyts_size_new(T(self)->ndim, T(self)->shape); }
+/* While tracing, sizes are traced values as in torch (THPVariable_size, THPSize_New): x.size(d)
+ * is a 0-dim int64 tensor made by aten::size + prim::NumToTensor, x.size() / x.shape a Size of
+ * them, x.numel() one made by aten::numel. Ops taking ints then record aten::Int of them
+ * (csrc/python/bind.c stashes them), so traces work for other input sizes. */
+#define TRACING_SIZES() (PTS_UNLIKELY(pts_tls_tracing > 0) && pts_trace_active())
+
+static PyObject *traced_size(PtsTensor *t, int64_t dim, bool numel) {
+    PtsError err;
+    err.code = PTS_OK;
+    /* the size nodes point at the Python line that asked */
+    PyFrameObject *fr = PyEval_GetFrame();
+    if (fr) {
+        PyCodeObject *co = PyFrame_GetCode(fr);
+        pts_trace_set_location(PyUnicode_AsUTF8(co->co_filename), PyFrame_GetLineNumber(fr));
+        Py_DECREF(co);
+    }
+    PtsTensor *r;
+    if (pts_trace_size(t, dim, numel, &err, &r)) return pyts_raise(&err);
+    return pyts_wrap_tensor(r);
+}
+
+static PyObject *traced_size_tuple(PtsTensor *t) {
+    PyObject *tup = PyTuple_New(t->ndim);
+    if (!tup) return NULL;
+    for (int i = 0; i < t->ndim; i++) {
+        PyObject *v = traced_size(t, i, false);
+        if (!v) { Py_DECREF(tup); return NULL; }
+        PyTuple_SET_ITEM(tup, i, v);
+    }
+    PyObject *r = PyObject_CallOneArg((PyObject *)PytsSize_Type, tup);
+    Py_DECREF(tup);
+    return r;
+}
+
+static PyObject *get_shape(PyObject *self, void *c) {
+    (void)c;
+    if (TRACING_SIZES()) return traced_size_tuple(T(self));
+    return pyts_size_new(T(self)->ndim, T(self)->shape);
+}
 static PyObject *get_dtype(PyObject *self, void *c) { (void)c; return Py_NewRef(pyts_dtype_objs[T(self)->dtype]); }
 static PyObject *get_ndim(PyObject *self, void *c) { (void)c; return PyLong_FromLong(T(self)->ndim); }
 static PyObject *get_device(PyObject *self, void *c) {
@@ -205,13 +245,15 @@ static PyObject *tensor_size(PyObject *self, PyObject *args, PyObject *kw) {
     PyObject *dim = Py_None;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "|O:size", kwlist, &dim)) return NULL;
     PtsTensor *t = T(self);
-    if (dim == Py_None) return pyts_size_new(t->ndim, t->shape);
+    if (dim == Py_None) return TRACING_SIZES() ? traced_size_tuple(t) : pyts_size_new(t->ndim, t->shape);
     long long d = PyLong_AsLongLong(dim);
     if (d == -1 && PyErr_Occurred()) return NULL;
     int w;
     PtsError err = { 0 };
     if (pts_wrap_dim(d, t->ndim, &err, &w)) return pyts_raise(&err);
     if (t->ndim == 0) return PyErr_Format(PyExc_IndexError, "dimension specified as %lld but tensor has no dimensions", d);
+    /* torch records the dim as given (-1 stays -1) */
+    if (TRACING_SIZES()) return traced_size(t, d, false);
     return PyLong_FromLongLong(t->shape[w]);
 }
 
@@ -238,7 +280,11 @@ static PyObject *tensor_element_size(PyObject *self, PyObject *u) { (void)u; ret
 static PyObject *tensor_data_ptr(PyObject *self, PyObject *u) { (void)u; return PyLong_FromVoidPtr(pts_tensor_data(T(self))); }
 static PyObject *tensor_is_floating_point(PyObject *self, PyObject *u) { (void)u; return PyBool_FromLong(pts_dtype_is_float(T(self)->dtype)); }
 static PyObject *tensor_dim_m(PyObject *self, PyObject *u) { (void)u; return PyLong_FromLong(T(self)->ndim); }
-static PyObject *tensor_numel_m(PyObject *self, PyObject *u) { (void)u; return PyLong_FromLongLong(pts_numel(T(self))); }
+static PyObject *tensor_numel_m(PyObject *self, PyObject *u) {
+    (void)u;
+    if (TRACING_SIZES()) return traced_size(T(self), 0, true);
+    return PyLong_FromLongLong(pts_numel(T(self)));
+}
 static PyObject *tensor_is_contiguous_m(PyObject *self, PyObject *args, PyObject *kw) {
     (void)args; (void)kw;
     return PyBool_FromLong(pts_tensor_is_contiguous(T(self)));
@@ -558,7 +604,7 @@ static PyObject *nb_int(PyObject *self) {
 }
 
 static PyObject *nb_index(PyObject *self) {
-    if (pyts_trace_warn("a Python index") < 0) return NULL;
+    /* no TracerWarning: torch 2.13's __index__ converts silently (range(x.size(1)) in a trace) */
     PtsTensor *t = T(self);
     if (pts_numel(t) != 1 || pts_dtype_is_float(t->dtype))
         return PyErr_Format(PyExc_TypeError, "only integer tensors of a single element can be converted to an index");

@@ -145,22 +145,66 @@ oom:
     return NULL;
 }
 
-/* IR value for an op argument of any kind. */
-static PtsIrValue *arg_value(Frame *f, PtsValue v, PtsError *err) {
+/* ---- traced sizes passed where an op takes a number (torch's ArgumentStash) ---- */
+typedef struct Stash { int arg, elem; PtsTensor *t; PtsOpId conv; } Stash;   /* t retained */
+static _Thread_local Stash stash[32];
+static _Thread_local int nstash;
+
+void pts_trace_stash_clear(void) {
+    for (int i = 0; i < nstash; i++) pts_tensor_release(stash[i].t);
+    nstash = 0;
+}
+
+void pts_trace_stash(int arg, int elem, PtsTensor *t, PtsOpId conv) {
+    if (!top || nstash == (int)(sizeof stash / sizeof stash[0]) || !lookup(top, t)) return;
+    stash[nstash++] = (Stash){ arg, elem, pts_tensor_retain(t), conv };
+}
+
+static const Stash *stash_find(int arg, int elem) {
+    for (int i = 0; i < nstash; i++)
+        if (stash[i].arg == arg && (stash[i].elem == elem || stash[i].elem == -2)) return &stash[i];
+    return NULL;
+}
+
+/* `conv(%t)` placed right after the node that made %t (the first node for a graph input), as
+ * torch's stash inserts aten::Int / aten::ScalarImplicit; it carries no source location. */
+static PtsIrValue *stash_value(Frame *f, const Stash *s, PtsError *err) {
+    PtsIrValue *tv = lookup(f, s->t);
+    if (!tv) { pts_fail(err, PTS_ERR_INTERNAL, "traced size lost"); return NULL; }
+    PtsType *ty = pts_type_from_arg(pts_op_info[s->conv].schema.rets[0]);
+    PtsNode *n = ty ? pts_node_new(f->g, f->g->top, s->conv, 1, &tv, 1, &ty) : NULL;
+    if (!n) { pts_fail(err, PTS_ERR_NOMEM, "out of memory"); return NULL; }
+    n->scope = f->scope;
+    PtsNode *after = tv->node ? tv->node->next : f->g->top->first;
+    if (after && after != n) pts_node_move_before(n, after);
+    return n->outputs[0];
+}
+
+/* IR value for an op argument of any kind; argi >= 0: the op's argument index, whose stashed
+ * traced sizes replace the constants. */
+static PtsIrValue *arg_value_at(Frame *f, PtsValue v, int argi, PtsError *err) {
     if (v.tag == PTS_V_TENSOR && !(v.u.t->flags & PTS_TF_WRAPPED_NUMBER)) return value_of(f, v.u.t, err);
+    const Stash *st;
+    if (argi >= 0 && v.tag != PTS_V_LIST && (st = stash_find(argi, -1))) return stash_value(f, st, err);
     if (v.tag == PTS_V_LIST) {
         PtsList *l = pts_as_list(v);
         bool tensors = l->len > 0 && l->items[0].tag == PTS_V_TENSOR;
         PtsIrValue *items[64];
         if (l->len > 64) { pts_fail(err, PTS_ERR_RUNTIME, "list too long to trace"); return NULL; }
-        for (int64_t i = 0; i < l->len; i++)
-            if (!(items[i] = arg_value(f, l->items[i], err))) return NULL;
+        for (int64_t i = 0; i < l->len; i++) {
+            if (argi >= 0 && (st = stash_find(argi, (int)i))) {
+                items[i] = stash_value(f, st, err);
+            } else {
+                items[i] = arg_value_at(f, l->items[i], -1, err);
+            }
+            if (!items[i]) return NULL;
+        }
         PtsType *et = tensors ? pts_type_tensor() : l->len ? items[0]->type : pts_type_get(PTS_TY_INT);
         PtsType *lt = pts_type_list(tensors ? pts_type_tensor() : et);
         if (!lt) goto oom;
         PtsNode *n = pts_node_new(f->g, f->g->top, PTS_KIND_PRIM(PTS_PRIM_LISTCONSTRUCT), (int)l->len, items, 1, &lt);
         if (!n) goto oom;
-        set_loc(f, n);
+        n->scope = f->scope;   /* torch's tracer gives the lists it builds no source location */
         return n->outputs[0];
     }
     PtsIrValue *c = pts_graph_constant(f->g, f->g->top, pts_value_retain(v));
@@ -171,6 +215,47 @@ static PtsIrValue *arg_value(Frame *f, PtsValue v, PtsError *err) {
 oom:
     pts_fail(err, PTS_ERR_NOMEM, "out of memory");
     return NULL;
+}
+
+static PtsIrValue *arg_value(Frame *f, PtsValue v, PtsError *err) { return arg_value_at(f, v, -1, err); }
+
+PtsStatus pts_trace_size(PtsTensor *t, int64_t dim, bool numel, PtsError *err, PtsTensor **out) {
+    Frame *f = top;
+    *out = NULL;
+    if (!f) return pts_fail(err, PTS_ERR_RUNTIME, "no trace in progress");
+    int64_t n = numel ? pts_numel(t) : t->shape[dim < 0 ? dim + t->ndim : dim];
+    PtsTensor *r;
+    PTS_TRY(pts_tensor_new(PTS_INT64, 0, NULL, err, &r));
+    *(int64_t *)pts_tensor_data(r) = n;
+    PtsIrValue *tv = value_of(f, t, err);
+    if (!tv) goto fail;
+    PtsNode *sz;
+    PtsType *it = pts_type_get(PTS_TY_INT);
+    if (numel) {
+        sz = pts_node_new(f->g, f->g->top, PTS_OP_NUMEL, 1, &tv, 1, &it);
+    } else {
+        PtsIrValue *ins[2] = { tv, pts_graph_constant(f->g, f->g->top, pts_vint(dim)) };
+        if (!ins[1]) goto oom;
+        set_loc(f, ins[1]->node);
+        sz = pts_node_new(f->g, f->g->top, PTS_OP_SIZE_INT, 2, ins, 1, &it);
+    }
+    if (!sz) goto oom;
+    set_loc(f, sz);
+    /* prim::NumToTensor: `Long(device=cpu)`, requires_grad unknown, no source location */
+    PtsType *lt = pts_type_tensor_of(r, false);
+    if (!lt) goto oom;
+    lt->requires_grad = -1;
+    PtsNode *nt = pts_node_new(f->g, f->g->top, PTS_KIND_PRIM(PTS_PRIM_NUMTOTENSOR), 1, &sz->outputs[0], 1, &lt);
+    if (!nt) goto oom;
+    nt->scope = f->scope;
+    if (!map_put(f, r, nt->outputs[0])) goto oom;
+    *out = r;
+    return PTS_OK;
+oom:
+    pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+fail:
+    pts_tensor_release(r);
+    return err->code;
 }
 
 static PtsStatus trace_hook(PtsOpId id, PtsValue *args, PtsValue *out, PtsError *err) {
@@ -190,7 +275,8 @@ static PtsStatus trace_hook(PtsOpId id, PtsValue *args, PtsValue *out, PtsError 
             f->self.tag == PTS_V_OBJECT && !value_of_attr_only(f, args[i].u.t, err) && err->code)
             goto fail;
     for (int i = 0; i < sc->nargs; i++)
-        if (!(ins[i] = arg_value(f, args[i], err))) goto fail;
+        if (!(ins[i] = arg_value_at(f, args[i], nstash ? i : -1, err))) goto fail;
+    pts_trace_stash_clear();
     PtsType *otypes[PTS_MAX_RETS];
     for (int k = 0; k < sc->nret; k++) {
         if (out[k].tag == PTS_V_TENSOR) otypes[k] = pts_type_tensor_of(out[k].u.t, tensor_requires_grad(out[k].u.t));
@@ -224,6 +310,7 @@ static PtsStatus trace_hook(PtsOpId id, PtsValue *args, PtsValue *out, PtsError 
     }
     return PTS_OK;
 fail:
+    pts_trace_stash_clear();
     for (int k = 0; k < sc->nret; k++) pts_value_release(&out[k]);
     return err->code;
 }
@@ -541,19 +628,37 @@ static void link_results(Frame *parent, Frame *child, PtsFunction *fn, PtsValue 
     parent->links[parent->nlinks++] = (CallLink){ o, in, pts_function_retain(fn) };
 }
 
-/* PyTorch's traces read submodules in the reverse order of their first call (its tracer lifts
- * each call out of one flat graph and puts the read first): reorder the up-front reads so. */
-static void order_submodule_reads(Frame *f) {
+/* PyTorch's traces read the module's attributes (submodules, parameters, buffers, and GetAttr
+ * chains into submodules and containers) up front, in the reverse order of their first use (its
+ * tracer lifts each read out of one flat graph and puts it first): reorder the reads so. */
+#define MAX_CHAIN 8
+static void order_attribute_reads(Frame *f) {
+    if (!f->self_val) return;
     int n = 0;
-    PtsNode *reads[64];
-    int first_use[64];
-    for (int i = 0; i < f->nsub && n < 64; i++) {
-        if (!f->sub_vals[i]) continue;
-        PtsIrValue *v = f->sub_vals[i];
-        int pos = 0, best = 1 << 30;
+    PtsNode *reads[128][MAX_CHAIN];
+    int len[128];
+    long first_use[128];
+    for (int u = 0; u < f->self_val->nuses && n < 128; u++) {
+        PtsNode *r = f->self_val->uses[u].user;
+        if (!r || r->kind != PTS_KIND_PRIM(PTS_PRIM_GETATTR) || r->owner != f->g->top || r->noutputs != 1) continue;
+        /* follow a chain while its value is read by exactly one more GetAttr */
+        int k = 0;
+        reads[n][k++] = r;
+        PtsIrValue *v = r->outputs[0];
+        while (k < MAX_CHAIN && v->nuses == 1 && v->uses[0].user &&
+               v->uses[0].user->kind == PTS_KIND_PRIM(PTS_PRIM_GETATTR)) {
+            reads[n][k++] = v->uses[0].user;
+            v = v->uses[0].user->outputs[0];
+        }
+        bool more = false;   /* a chain that branches further is left where it is */
+        for (int j = 0; j < v->nuses; j++)
+            more = more || (v->uses[j].user && v->uses[j].user->kind == PTS_KIND_PRIM(PTS_PRIM_GETATTR));
+        if (more) continue;
+        long pos = 0, best = 1L << 40;
         for (PtsNode *m = f->g->top->first; m; m = m->next, pos++)
-            for (int u = 0; u < v->nuses; u++) if (v->uses[u].user == m && pos < best) best = pos;
-        reads[n] = v->node;
+            for (int j = 0; j < v->nuses; j++)
+                if (v->uses[j].user == m && pos * 256 + v->uses[j].index < best) best = pos * 256 + v->uses[j].index;
+        len[n] = k;
         first_use[n++] = best;
     }
     if (n < 2) return;
@@ -561,15 +666,17 @@ static void order_submodule_reads(Frame *f) {
     PtsNode *anchor = f->g->top->first;
     for (bool is_read = true; anchor && is_read; ) {
         is_read = false;
-        for (int i = 0; i < n; i++) if (reads[i] == anchor) is_read = true;
+        for (int i = 0; i < n; i++)
+            for (int k = 0; k < len[i]; k++) if (reads[i][k] == anchor) is_read = true;
         if (is_read) anchor = anchor->next;
     }
     if (!anchor) return;
+    bool done[128] = { false };
     for (int k = 0; k < n; k++) {   /* latest first use first */
         int best = -1;
-        for (int i = 0; i < n; i++) if (reads[i] && (best < 0 || first_use[i] > first_use[best])) best = i;
-        pts_node_move_before(reads[best], anchor);
-        reads[best] = NULL;
+        for (int i = 0; i < n; i++) if (!done[i] && (best < 0 || first_use[i] > first_use[best])) best = i;
+        for (int j = 0; j < len[best]; j++) pts_node_move_before(reads[best][j], anchor);
+        done[best] = true;
     }
 }
 
@@ -587,22 +694,38 @@ PtsStatus pts_trace_pop(PtsValue output, bool record, PtsError *err, PtsFunction
             pts_node_destroy(f->sub_vals[i]->node);
             f->sub_vals[i] = NULL;
         }
-    order_submodule_reads(f);
+    /* torch's tracer ends with dead code elimination: the sizes, comparisons and other results
+     * the Python code computed but did not feed into the outputs (an `if x.size(0) > 2:` test)
+     * leave the graph. A submodule read that went with them is forgotten too. */
+    if (pts_pass_dce(f->g) > 0)
+        for (int i = 0; i < f->nsub; i++) {
+            if (!f->sub_vals[i]) continue;
+            bool live = false;
+            for (PtsNode *m = f->g->top->first; m && !live; m = m->next)
+                for (int k = 0; k < m->noutputs && !live; k++) live = m->outputs[k] == f->sub_vals[i];
+            if (!live) f->sub_vals[i] = NULL;
+        }
+    order_attribute_reads(f);
     PtsType *ret_type = erase_shapes(ov->type);
     if (!ret_type) { pts_trace_abort(); return pts_fail(err, PTS_ERR_NOMEM, "out of memory"); }
     top = f->parent;
     depth--;
     if (depth == 0) pts_tls_tracing--;
     PtsStatus s = PTS_OK;
-    if (record && top && f->self.tag == PTS_V_OBJECT)
-        s = record_call(top, f->self, "forward", f->nparent_inputs, f->parent_inputs, pts_type_retain(ret_type), output, true, err);
+    /* each traced call of a submodule becomes its own method, as in torch: forward, forward1, ... */
+    char mname[32] = "forward";
+    if (record && top && f->self.tag == PTS_V_OBJECT) {
+        const PtsClassType *cls = pts_as_object(f->self)->cls;
+        for (int k = 1; k < 100000 && pts_class_find_method(cls, mname); k++) snprintf(mname, sizeof mname, "forward%d", k);
+        s = record_call(top, f->self, mname, f->nparent_inputs, f->parent_inputs, pts_type_retain(ret_type), output, true, err);
+    }
     pts_type_release(ret_type);
     PtsGraph *g = f->g;
     f->g = NULL;
     bool method = f->self.tag == PTS_V_OBJECT;
     if (!s) s = pts_graph_maybe_verify(g, err);
     if (s) { frame_free(f); pts_graph_free(g); pts_trace_abort(); return s; }
-    *fn = pts_function_new("forward", g, method);
+    *fn = pts_function_new(mname, g, method);
     if (!*fn) { frame_free(f); return pts_fail(err, PTS_ERR_NOMEM, "out of memory"); }
     if (record && top) link_results(top, f, *fn, output);
     frame_free(f);
@@ -610,6 +733,7 @@ PtsStatus pts_trace_pop(PtsValue output, bool record, PtsError *err, PtsFunction
 }
 
 void pts_trace_abort(void) {
+    pts_trace_stash_clear();
     while (top) {
         Frame *f = top;
         top = f->parent;

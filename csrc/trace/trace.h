@@ -31,4 +31,19 @@ PTS_INTERNAL PtsStatus pts_trace_record_method_call(PtsValue obj, const char *at
                                                     int nargs, const PtsValue *args, PtsValue *out,
                                                     PtsError *err);
 
+/* Sizes while tracing (torch's tracer::getSizeOf / getNumelOf): records
+ * `%d = prim::Constant[value=dim]`, `%n = aten::size(%t, %d)` (or `aten::numel(%t)`) and
+ * `%s = prim::NumToTensor(%n)`, and returns a new 0-dim int64 tensor mapped to %s, so sizes stay
+ * data flow in the trace. dim must be valid for t (the caller checks it). */
+PTS_INTERNAL PtsStatus pts_trace_size(PtsTensor *t, int64_t dim, bool numel, PtsError *err,
+                                      PtsTensor **out);
+/* torch's ArgumentStash: the argument binder saw traced tensor t (a traced size) where op argument
+ * `arg` (element `elem` of an int list, -1 for a scalar argument, -2 for every element of a list
+ * made from one number) takes an int, a float or a Scalar; conv is PTS_OP_INT_TENSOR,
+ * PTS_OP_FLOAT_TENSOR or PTS_OP_SCALARIMPLICIT. The next recorded op reads that argument as
+ * `conv(%t)`, inserted right after t's producer, instead of a constant. Ignored for tensors the
+ * trace does not know. clear drops what the next op has not used (a failed overload). */
+PTS_INTERNAL void pts_trace_stash(int arg, int elem, PtsTensor *t, PtsOpId conv);
+PTS_INTERNAL void pts_trace_stash_clear(void);
+
 #endif

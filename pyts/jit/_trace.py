@@ -2,7 +2,9 @@
 
 Recording happens in C (csrc/trace): every dispatched op becomes a node. This module only keeps
 the module hierarchy: each submodule called during the trace gets its own traced ``forward`` and
-the caller records ``prim::GetAttr`` + ``prim::CallMethod``."""
+the caller records ``prim::GetAttr`` + ``prim::CallMethod`` (calls with keyword arguments too, as
+torch). Sizes read while tracing (x.size(0), x.shape, x.numel()) are traced 0-dim tensors made in
+C (csrc/trace, csrc/python/tensor.c), so traces generalize over batch sizes as torch's do."""
 from __future__ import annotations
 
 import inspect
@@ -109,11 +111,73 @@ def _attr_path(parent, mod):
     return None
 
 
+def _kwarg_call_inputs(mod, args, kwargs):
+    """The traced inputs of a submodule call with keyword arguments, as torch's tracer records
+    them: the tensors among the arguments bound to forward's parameters, in parameter order
+    (defaults left out; other values become constants inside the callee). None when the call does
+    not bind (the call then raises by itself)."""
+    from .. import Tensor
+    try:
+        bound = inspect.signature(mod.forward).bind(*args, **kwargs)
+    except (TypeError, ValueError):
+        return None
+    out = []
+    for name, p in inspect.signature(mod.forward).parameters.items():
+        if name not in bound.arguments:
+            continue
+        v = bound.arguments[name]
+        vals = v if p.kind == p.VAR_POSITIONAL else v.values() if p.kind == p.VAR_KEYWORD else (v,)
+        out.extend(x for x in vals if isinstance(x, Tensor))
+    return tuple(out)
+
+
+def _traced_results(out):
+    """What a submodule call returns in the trace: its result, or, when that holds values other
+    than tensors (MultiheadAttention's (output, None)), only its tensors, flat, as torch's
+    CallMethod returns the values the caller can use."""
+    from .. import Tensor
+
+    def flat(v, acc):
+        if isinstance(v, Tensor):
+            acc.append(v)
+        elif isinstance(v, (tuple, list)):
+            for x in v:
+                flat(x, acc)
+        elif isinstance(v, dict):
+            for x in v.values():
+                flat(x, acc)
+
+    def only_tensors(v):
+        if isinstance(v, Tensor):
+            return True
+        if isinstance(v, (tuple, list)):
+            return all(only_tensors(x) for x in v)
+        if isinstance(v, dict):
+            return all(only_tensors(x) for x in v.values())
+        return False
+
+    if only_tensors(out):
+        return out
+    acc = []
+    flat(out, acc)
+    return acc[0] if len(acc) == 1 else tuple(acc)
+
+
 def _call_submodule(mod, args, kwargs, call):
     """Module.__call__ while tracing: a submodule of the traced module gets its own frame."""
     st = _active()
-    if st is None or mod is st.stack[-1] or id(mod) not in st.objects or kwargs:
+    if st is None or mod is st.stack[-1] or id(mod) not in st.objects:
         return call(*args, **kwargs)
+    inputs = tuple(args)
+    if kwargs:
+        # torch records a call with keyword arguments as a prim::CallMethod too
+        inputs = _kwarg_call_inputs(mod, args, kwargs)
+        if inputs is None:
+            return call(*args, **kwargs)
+    # torch's call inputs are the distinct values the callee reads: a tensor passed twice
+    # (self_attn(x, x, x)) is one input
+    seen = set()
+    inputs = tuple(a for a in inputs if not (id(a) in seen or seen.add(id(a))))
     parent = st.stack[-1]
     parent_obj = st.objects[id(parent)]
     attr = _attr_path(parent, mod)
@@ -123,16 +187,16 @@ def _call_submodule(mod, args, kwargs, call):
     path = (scope.rsplit("/", 1)[-1] + "." + attr) if scope else "__module." + attr
     my_scope = (scope + "/" + path) if scope else path
     st.scopes[id(mod)] = my_scope
-    _C._trace_push(st.objects[id(mod)], tuple(args), (None,) * len(args), my_scope)
+    _C._trace_push(st.objects[id(mod)], inputs, (None,) * len(inputs), my_scope)
     st.stack.append(mod)
     try:
-        out = call(*args)
+        out = call(*args, **kwargs)
     except BaseException:
         st.stack.pop()
         _C._trace_abort()
         raise
     st.stack.pop()
-    fn = _C._trace_pop(out, True)
+    fn = _C._trace_pop(_traced_results(out), True)
     st.objects[id(mod)]._add_method(fn)
     del parent_obj
     return out
