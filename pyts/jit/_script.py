@@ -196,6 +196,8 @@ class _Resolver:
         if name.startswith("^self."):
             return self._ignored_method(name[6:])
         parts = name.split(".")
+        if self.cls is not None and parts == [self.cls.__name__] and "__pyts_class__" in self.cls.__dict__:
+            return ("class", self.cls.__dict__["__pyts_class__"])   # a class names itself
         v = self._lookup(parts[0])
         for p in parts[1:]:
             if v is _MISSING:
