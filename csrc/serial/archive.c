@@ -831,10 +831,11 @@ static PtsStatus resolve_class(void *ctx, const char *q, PtsError *err, PtsClass
     PtsClassDef d;
     PTS_TRY(pts_classdef_parse((const char *)f->data, f->len, off, dot + 1, L->err, &d));
     PtsStatus s = PTS_OK;
-    if (d.kind == PTS_CLASSDEF_NAMEDTUPLE || d.kind == PTS_CLASSDEF_OTHER)
-        s = lfail(L, "class '%.200s' is a NamedTuple, enum or interface, which the pyts loader does not support yet", q);
+    if (d.kind == PTS_CLASSDEF_OTHER)
+        s = lfail(L, "class '%.200s' is an enum or interface, which the pyts loader does not support yet", q);
     PtsClassType *cls = s ? NULL : pts_class_new(q, d.kind == PTS_CLASSDEF_MODULE);
     if (!s && !cls) s = pts_fail(L->err, PTS_ERR_NOMEM, "out of memory");
+    if (cls) cls->is_namedtuple = d.kind == PTS_CLASSDEF_NAMEDTUPLE;
     if (!s && L->ncls == L->capcls) {
         int cap = L->capcls ? L->capcls * 2 : 16;
         LClass *c = pts_realloc(L->cls, sizeof *c * (size_t)cap);
