@@ -488,12 +488,12 @@ class ScriptClassObject:
     def __getattr__(self, name):
         c = object.__getattribute__(self, "_c")
         if any(n == name for n, _ in c._attrs()):
-            return _from_script(c._get(name), _attr_annotation(self, name))
+            return _wrap_objects(c._get(name))
         if not name.startswith("__") and name in c._methods():
             fn = c._method(name)
             from ._script_module import _bind_args
-            return lambda *a, **k: c._run(name, _bind_args(fn, tuple(_to_script(x) for x in a),
-                                                           {n: _to_script(x) for n, x in k.items()}))
+            return lambda *a, **k: _wrap_objects(c._run(name, _bind_args(fn, tuple(_to_script(x) for x in a),
+                                                                         {n: _to_script(x) for n, x in k.items()})))
         raise AttributeError(f"'{c._qualname()}' object has no attribute '{name}'")
 
     def __setattr__(self, name, value):
@@ -510,8 +510,16 @@ class ScriptClassObject:
         return f"<{object.__getattribute__(self, '_c')._qualname()} object at {id(self):#x}>"
 
 
-def _attr_annotation(obj, name):
-    return None
+def _wrap_objects(v, depth=0):
+    """Values read from script class objects: objects of script classes wrapped (a script class
+    never holds a module)."""
+    if isinstance(v, _C.ScriptObject):
+        return ScriptClassObject(v)
+    if depth < 8 and isinstance(v, list):
+        return [_wrap_objects(x, depth + 1) for x in v]
+    if depth < 8 and type(v) is tuple:
+        return tuple(_wrap_objects(x, depth + 1) for x in v)
+    return v
 
 
 def _to_script(v):
