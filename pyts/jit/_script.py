@@ -379,9 +379,12 @@ def _scriptable_class(cls):
 def _is_module_class(cls):
     try:
         from ..nn import Module
-        return issubclass(cls, Module)
+        if issubclass(cls, Module):
+            return True
     except ImportError:
-        return False
+        pass
+    # module look-alikes (duck typing, as _is_module)
+    return callable(getattr(cls, "forward", None)) and callable(getattr(cls, "register_buffer", None))
 
 
 def _class_proto(cls):
@@ -750,7 +753,7 @@ def script(obj, optimize=None, _frames_up=0, _rcb=None, example_inputs=None):
         return _script_module(obj, {})
     if inspect.isclass(obj):
         if _is_module_class(obj):
-            raise CompileError(f"script an instance of the module class {obj.__name__}, not the class")
+            raise CompileError(f"scripting module classes is not supported: script an instance of {obj.__name__}")
         _script_class(obj)   # the class stays a Python class; compiled code uses its compiled form
         return obj
     if inspect.isfunction(obj) or inspect.ismethod(obj):
