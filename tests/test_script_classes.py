@@ -3,6 +3,7 @@ construction, fields and attributes, methods calling each other, classes naming 
 objects and NamedTuples crossing into and out of compiled code, printed graphs and code, archives
 both ways (pyts.jit.save -> torch.jit.load and torch.jit.save -> pyts.jit.load), and the
 compile errors with their positions."""
+import collections
 import io
 import typing
 from typing import List, NamedTuple
@@ -164,6 +165,21 @@ def test_namedtuple_graph_and_code_as_torch():
     for L in LIBS:
         assert f"p: {name}) -> {name}:" in code[L]
         assert "(p)[0]" in code[L] and f"{name}(" in code[L]
+
+
+CPair = collections.namedtuple("CPair", ["a", "b"])
+
+
+def cnt_ops(x: Tensor) -> CPair:
+    p = CPair(x, x * 2)
+    return CPair(p.b, p.a + 1)
+
+
+def test_collections_namedtuple_fields_are_tensors():
+    res = [L.jit.script(cnt_ops)(T(L, [1.0, 3.0])) for L in LIBS]
+    same(*res)
+    assert type(res[0]) is CPair
+    assert "NamedTuple(a : Tensor, b : Tensor) = prim::TupleConstruct" in str(pyts.jit.script(cnt_ops).graph)
 
 
 # ---- script classes ----

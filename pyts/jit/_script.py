@@ -438,10 +438,8 @@ def _script_class(cls):
     if _is_namedtuple(cls):
         hints = typing.get_type_hints(cls)
         names = {}
-        fields = [(f, _annotation_source(hints.get(f), names)) for f in cls._fields]
-        if any(f not in hints for f in cls._fields):
-            raise CompileError(f"NamedTuple {cls.__name__}: every field needs a type annotation "
-                               "(collections.namedtuple fields are Tensors in TorchScript)")
+        # collections.namedtuple fields have no annotations: TorchScript types them Tensor
+        fields = [(f, _annotation_source(hints[f], names) if f in hints else "Tensor") for f in cls._fields]
         res = _Resolver(lambda: None)
         res.scopes.insert(0, names)
         mod = __import__("sys").modules.get(cls.__module__)
