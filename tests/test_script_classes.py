@@ -6,7 +6,7 @@ compile errors with their positions."""
 import collections
 import io
 import typing
-from typing import List, NamedTuple
+from typing import Dict, List, NamedTuple, Optional, Tuple
 
 import numpy as np
 import pytest
@@ -247,6 +247,47 @@ def test_script_decorator_on_class():
         return [a.total, len(a.hist)]
 
     assert pyts.jit.script(use)(10) == [15, 2]
+
+
+def opt_cls(a: Tensor, p: Optional[Pair] = None) -> Tensor:
+    if p is None:
+        return a
+    return p.total() + a
+
+
+def nt_containers(a: Tensor, n: int) -> Tuple[List[Point], Dict[str, Point]]:
+    xs: List[Point] = []
+    d: Dict[str, Point] = {}
+    for i in range(n):
+        pt = Point(a * i, i)
+        xs.append(pt)
+        d[str(i)] = pt
+    return xs, d
+
+
+def cls_list(a: Tensor) -> Tensor:
+    ps = [Pair(a, a), Pair(a * 2, a)]
+    t = a * 0
+    for p in ps:
+        t = t + p.swap().total()
+    return t
+
+
+def cls_in_tuple(a: Tensor) -> Tuple[Pair, int]:
+    return Pair(a, a + 1), 3
+
+
+def test_classes_in_optionals_and_containers():
+    res = []
+    for L in LIBS:
+        a = T(L, [1.0, 2.0])
+        r = [L.jit.script(opt_cls)(a), L.jit.script(opt_cls)(a, Pair(a, a)), L.jit.script(nt_containers)(a, 3),
+             L.jit.script(cls_list)(a)]
+        p, k = L.jit.script(cls_in_tuple)(a)
+        res.append(r + [p.second, p.total(), k])
+    same(*res)
+    xs, d = res[0][2]
+    assert all(type(x) is Point for x in xs) and type(d["2"]) is Point
 
 
 # ---- modules and archives ----
