@@ -34,6 +34,10 @@ def same(a, b):
         assert isinstance(a, (tuple, list)) and len(a) == len(b)
         for x, y in zip(a, b):
             same(x, y)
+    elif isinstance(b, dict):
+        assert isinstance(a, dict) and list(a) == list(b)
+        for k in b:
+            same(a[k], b[k])
     else:
         assert a == b
 
