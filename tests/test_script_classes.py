@@ -171,6 +171,25 @@ def test_namedtuple_graph_and_code_as_torch():
         assert "(p)[0]" in code[L] and f"{name}(" in code[L]
 
 
+class WithDefaults(NamedTuple):
+    x: Tensor
+    y: int = 5
+    z: float = 2.0
+
+
+def nt_defaults(a: Tensor) -> WithDefaults:
+    p = WithDefaults(a)
+    q = WithDefaults(a, z=0.5)
+    return WithDefaults(p.x * p.z + q.x * q.z, p.y + q.y)
+
+
+def test_namedtuple_field_defaults():
+    res = [L.jit.script(nt_defaults)(T(L, [1.0, 2.0])) for L in LIBS]
+    same(*res)
+    assert type(res[0]) is WithDefaults and res[0].z == 2.0
+    assert "WithDefaults(a, 5, 2.)" in pyts.jit.script(nt_defaults).code
+
+
 CPair = collections.namedtuple("CPair", ["a", "b"])
 
 

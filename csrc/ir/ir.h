@@ -93,6 +93,8 @@ typedef struct PtsClassType {
     int nconsts;
     char **const_names;         /* Final constants, printed in code as `name : Final[T] = v` */
     PtsValue *const_values;
+    int ndefaults;              /* NamedTuple: the last ndefaults fields have these defaults */
+    PtsValue *defaults;
 } PtsClassType;
 
 PTS_INTERNAL PtsClassType *pts_class_new(const char *qualname, bool is_module);

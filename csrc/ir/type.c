@@ -315,6 +315,8 @@ void pts_class_release(PtsClassType *c) {
     }
     pts_free(c->const_names);
     pts_free(c->const_values);
+    for (int i = 0; i < c->ndefaults; i++) pts_value_release(&c->defaults[i]);
+    pts_free(c->defaults);
     pts_free(c->qualname);
     pts_free(c);
 }

@@ -221,9 +221,10 @@ static PyObject *m_compile_function(PyObject *self, PyObject *args) {
  * NamedTuple with these fields, each annotation resolved as in compiled code */
 static PyObject *m_class_fields(PyObject *self, PyObject *args) {
     (void)self;
-    PyObject *proto, *fields, *resolver;
+    PyObject *proto, *fields, *resolver, *defaults;
     const char *file;
-    if (!PyArg_ParseTuple(args, "OO!sO", &proto, &PyList_Type, &fields, &file, &resolver)) return NULL;
+    if (!PyArg_ParseTuple(args, "OO!sOO!", &proto, &PyList_Type, &fields, &file, &resolver, &PyList_Type, &defaults))
+        return NULL;
     PtsObject *o = pyts_script_object(proto);
     if (!o) return PyErr_Format(PyExc_TypeError, "_class_fields expects a ScriptObject");
     PtsClassType *cls = o->cls;
@@ -240,6 +241,23 @@ static PyObject *m_class_fields(PyObject *self, PyObject *args) {
         PtsType *t;
         if (pts_compile_type(&src, &r, &err, &t)) return compile_error(&b, &err);
         if (pts_class_add_attr(cls, name, t, PTS_ATTR_PLAIN) < 0) return PyErr_NoMemory();
+    }
+    /* defaults of the trailing fields, filled in where a construction leaves them out */
+    Py_ssize_t nd = PyList_GET_SIZE(defaults);
+    if (nd > cls->nattrs) return PyErr_Format(PyExc_ValueError, "more defaults than fields");
+    if (nd) {
+        if (!(cls->defaults = pts_calloc((size_t)nd, sizeof(PtsValue)))) return PyErr_NoMemory();
+        for (Py_ssize_t i = 0; i < nd; i++) {
+            const PtsClassAttr *a = &cls->attrs[cls->nattrs - nd + i];
+            PtsValue v;
+            if (pyts_py_to_ivalue(PyList_GET_ITEM(defaults, i), &v) < 0) return NULL;
+            if (a->type->kind == PTS_TY_FLOAT && v.tag == PTS_V_INT) v = pts_vdouble((double)v.u.i);
+            if (!pts_value_fits(v, a->type)) {
+                pts_value_release(&v);
+                return PyErr_Format(PyExc_RuntimeError, "the default of field '%s' does not match its type", a->name);
+            }
+            cls->defaults[cls->ndefaults++] = v;
+        }
     }
     cls->is_namedtuple = true;
     Py_RETURN_NONE;

@@ -447,7 +447,9 @@ def _script_class(cls):
             res.scopes.append(vars(mod))
         type.__setattr__(cls, "__pyts_class__", proto)
         try:
-            _C._class_fields(proto, fields, getattr(mod, "__file__", None) or "<NamedTuple>", res)
+            defaults = getattr(cls, "_field_defaults", {}) or {}
+            _C._class_fields(proto, fields, getattr(mod, "__file__", None) or "<NamedTuple>", res,
+                             [defaults[f] for f in cls._fields if f in defaults])
         except BaseException:
             type.__delattr__(cls, "__pyts_class__")
             raise
