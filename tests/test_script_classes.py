@@ -334,6 +334,31 @@ def test_module_with_classes_against_torch():
     assert type(res[0]) is Point
 
 
+def make_attr_module(L):
+    class HoldsObject(L.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.p = Pair(L.ones(2), L.arange(2.0))
+
+        def forward(self, a: Tensor) -> Tensor:
+            q = self.p.swap()
+            return self.p.total() + a * q.first + float(self.p.n)
+
+    return HoldsObject()
+
+
+def test_script_object_as_module_attribute():
+    x = [1.0, 2.0]
+    ms = {L: L.jit.script(make_attr_module(L)) for L in LIBS}
+    same(ms[pyts](T(pyts, x)), ms[torch](T(torch, x)))
+    same(ms[pyts](T(pyts, x)), ms[torch](T(torch, x)))   # n counts calls in both
+    assert ms[pyts].p.n == 2
+    # archives both ways keep the object's state
+    tl = torch.jit.load(_save(pyts, ms[pyts]))
+    pl = pyts.jit.load(_save(torch, ms[torch]))
+    same(pl(T(pyts, x)), tl(T(torch, x)))
+
+
 def _save(L, m):
     b = io.BytesIO()
     L.jit.save(m, b)

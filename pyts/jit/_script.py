@@ -682,6 +682,10 @@ def _plain_attributes(mod):
             continue
         if v is None or isinstance(v, (bool, int, float, str, Tensor)) or _is_container_attr(v):
             out.append((k, "attribute", v))
+        elif not isinstance(v, tuple) and inspect.isclass(type(v)) and _scriptable_class(type(v)):
+            # an instance of a script class: an object of its compiled class
+            _class_proto(type(v))
+            out.append((k, "attribute", _to_script(v)))
     return out
 
 
