@@ -73,7 +73,7 @@ typedef enum { SV_VALUE, SV_NS, SV_BUILTIN, SV_OPFN, SV_METHOD, SV_FUNCTION, SV_
 typedef struct Sv {
     int kind;                    /* SvKind */
     PtsIrValue *v;               /* VALUE: the value; METHOD: the receiver; CLASS: the class
-                                  * type, stored through sv_class/sv_type (emit_class.inc) */
+                                  * type, stored by class_sv, read by sv_type (emit_class.inc) */
     const char *name;            /* NS: module path; BUILTIN/OPFN/METHOD/FUNCTION: function name */
     const char *path;            /* NS: the dotted name as written ("pyts.nn.functional");
                                   * FUNCTION: the name the resolver knows it by;
