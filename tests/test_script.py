@@ -555,7 +555,7 @@ def test_recursive_methods_and_markers_are_errors():
 
 
 def test_scripting_a_class_or_other_objects_is_an_error():
-    with pytest.raises(CompileError, match="scripting classes is not supported yet"):
+    with pytest.raises(CompileError, match="scripting module classes is not supported"):
         pyts.jit.script(Counter)
     with pytest.raises(RuntimeError):
         pyts.jit.script(3)

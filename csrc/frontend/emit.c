@@ -69,13 +69,15 @@ typedef struct Emitter {
 } Emitter;
 
 /* sugared values: what a name or attribute denotes before it is used */
-typedef enum { SV_VALUE, SV_NS, SV_BUILTIN, SV_OPFN, SV_METHOD, SV_FUNCTION } SvKind;
+typedef enum { SV_VALUE, SV_NS, SV_BUILTIN, SV_OPFN, SV_METHOD, SV_FUNCTION, SV_CLASS } SvKind;
 typedef struct Sv {
     int kind;                    /* SvKind */
-    PtsIrValue *v;               /* VALUE: the value; METHOD: the receiver */
+    PtsIrValue *v;               /* VALUE: the value; METHOD: the receiver; CLASS: the class
+                                  * type, stored by class_sv, read by sv_type (emit_class.inc) */
     const char *name;            /* NS: module path; BUILTIN/OPFN/METHOD/FUNCTION: function name */
     const char *path;            /* NS: the dotted name as written ("pyts.nn.functional");
-                                  * FUNCTION: the name the resolver knows it by */
+                                  * FUNCTION: the name the resolver knows it by;
+                                  * CLASS: "__new__" for Cls.__new__, else NULL */
 } Sv;
 
 /* how a statement list ends: falls through, returns (*ret), raises, or (in a loop body) breaks,
@@ -259,6 +261,16 @@ static bool bind(Emitter *E, const char *name, PtsIrValue *v, const PtsAst *at) 
 
 /* {==================== types from annotations ==================== */
 static const PtsType *parse_type(Emitter *E, const PtsAst *n);
+/* script classes and NamedTuples (emit_class.inc) */
+static const PtsType *class_annotation(Emitter *E, const PtsAst *n, bool *bad);
+static bool class_sv(Emitter *E, PtsResolved *r, Sv *out);
+static bool class_attr_sv(Emitter *E, const Sv *base, const char *name, const PtsAst *at, Sv *out);
+static bool namedtuple_attr(Emitter *E, PtsIrValue *obj, const char *name, const PtsAst *at, Sv *out);
+static void *class_no_attr(Emitter *E, const PtsClassType *cls, const char *name, const PtsAst *at);
+static PtsIrValue *class_call(Emitter *E, const Sv *callee, const PtsAst *n);
+static int class_new_attr(Emitter *E, PtsIrValue *obj, const char *name, const PtsType *vt, const PtsType *decl,
+                          const PtsAst *at);
+static bool class_declare_attr(Emitter *E, const PtsAst *target, const PtsType *t);
 
 static const char *type_head(const PtsAst *n) {
     if (n->kind == PTS_AST_NAME) return n->str;
@@ -277,7 +289,12 @@ static const PtsType *parse_type(Emitter *E, const PtsAst *n) {
         if (a->kind == PTS_TY_OPTIONAL || a->kind == PTS_TY_NONE) return a;
         return keep(E, pts_type_optional((PtsType *)a));
     }
-    if (n->kind == PTS_AST_STR) return efail(E, n, "string type annotations are not supported yet");
+    if (n->kind == PTS_AST_STR) {
+        bool bad;
+        const PtsType *ct = class_annotation(E, n, &bad);
+        if (ct || bad) return ct;
+        return efail(E, n, "string type annotations are not supported yet");
+    }
     const char *h = type_head(n);
     if (h) {
         static const struct { const char *name; PtsTypeKind k; } simple[] = {
@@ -287,6 +304,9 @@ static const PtsType *parse_type(Emitter *E, const PtsAst *n) {
         };
         for (size_t i = 0; i < sizeof simple / sizeof simple[0]; i++)
             if (strcmp(h, simple[i].name) == 0) return ty(simple[i].k);
+        bool bad;
+        const PtsType *ct = class_annotation(E, n, &bad);
+        if (ct || bad) return ct;
         return efail(E, n, "Unknown type name '%s'", h);
     }
     if (n->kind != PTS_AST_SUBSCRIPT || !(h = type_head(n->kids[0])))
@@ -1016,6 +1036,7 @@ static PtsIrValue *emit_expr(Emitter *E, const PtsAst *n) {
         if (sv.kind == SV_NS) return efail(E, n, "Module '%s' cannot be used as a value", sv.name);
         if (sv.kind == SV_METHOD) return efail(E, n, "methods cannot be used as values (call '%s')", sv.name);
         if (sv.kind == SV_FUNCTION) return function_value(E, sv.path, n);
+        if (sv.kind == SV_CLASS) return efail(E, n, "class '%s' cannot be used as a value", sv.name);
         return efail(E, n, "builtin function '%s' cannot be used as a value", sv.name);
     }
     case PTS_AST_CALL: return emit_call(E, n);
@@ -1117,6 +1138,9 @@ static bool resolve_global(Emitter *E, const PtsAst *at, const char *name, Sv *o
             if (!r.fn) break;
             *out = (Sv){ SV_FUNCTION, NULL, name, name };
             return true;
+        case PTS_RES_CLASS:
+            if (!r.type) break;
+            return class_sv(E, &r, out);
         case PTS_RES_OTHER:
             if (strcmp(r.ns, "function") == 0) {
                 efail(E, at, "calling the Python function '%s' from TorchScript is not supported yet", name);
@@ -1167,6 +1191,7 @@ static bool object_attr(Emitter *E, PtsIrValue *obj, const char *name, const Pts
         *out = (Sv){ SV_METHOD, obj, name, NULL };
         return true;
     }
+    if (!cls->is_module) return class_no_attr(E, cls, name, at), false;
     const char *short_name = strrchr(cls->qualname, '.');
     efail(E, at, "Module '%s' has no attribute '%s'", short_name ? short_name + 1 : cls->qualname, name);
     return false;
@@ -1210,6 +1235,7 @@ static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out) {
                     *out = (Sv){ SV_VALUE, v, NULL, NULL };
                     return true;
                 }
+                if (r.kind == PTS_RES_CLASS && r.type) return class_sv(E, &r, out);
                 if (r.kind == PTS_RES_FUNCTION && r.fn) {
                     const char *p = pts_arena_strndup(E->a, path, strlen(path));
                     if (!p) return oom(E), false;
@@ -1223,6 +1249,7 @@ static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out) {
             *out = (Sv){ SV_OPFN, NULL, s, NULL };
             return true;
         }
+        if (base.kind == SV_CLASS) return class_attr_sv(E, &base, name, n, out);
         if (base.kind != SV_VALUE) {
             efail(E, n, "'%s' has no attribute '%s'", base.name ? base.name : "value", name);
             return false;
@@ -1249,6 +1276,7 @@ static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out) {
             *out = (Sv){ SV_METHOD, obj, name, NULL };
             return true;
         }
+        if (obj->type->kind == PTS_TY_TUPLE && obj->type->field_names) return namedtuple_attr(E, obj, name, n, out);
         efail(E, n, "'%s' object has no attribute or method '%s'", tstr(E, obj->type), name);
         return false;
     }
@@ -1507,6 +1535,7 @@ static PtsIrValue *emit_method_call(Emitter *E, PtsIrValue *obj, const char *nam
         if (!f) return efail(E, at, "method '%s' did not compile to a method of that name", name);
     }
     if (!f) {
+        if (!cls->is_module) return class_no_attr(E, cls, name, at);
         const char *sn = strrchr(cls->qualname, '.');
         return efail(E, at, "Module '%s' has no method '%s'", sn ? sn + 1 : cls->qualname, name);
     }
@@ -1626,6 +1655,7 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
         return f ? call_function_named(E, f, qual, &c, n) : NULL;
     }
     case SV_NS: return efail(E, n, "Module '%s' is not callable", callee.name);
+    case SV_CLASS: return class_call(E, &callee, n);
     case SV_OPFN: {
         /* torch.jit helpers that are not ops */
         const PtsAst *f = n->kids[0];
@@ -1700,6 +1730,8 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
 }
 /* }==================== */
 
+#include "emit_class.inc"
+
 /* {==================== statements ==================== */
 static int emit_stmts(Emitter *E, const PtsAst *blk, int start, const Cont *cont, PtsIrValue **ret);
 
@@ -1756,7 +1788,7 @@ static bool assign_to(Emitter *E, const PtsAst *t, PtsIrValue *v, const PtsAst *
             return efail(E, t, "attribute assignment is only supported on module attributes"), false;
         PtsClassType *cls = base.v->type->cls;
         int slot = pts_class_find_attr(cls, t->str);
-        if (slot < 0) return efail(E, t, "Module has no attribute '%s'; attributes must be defined in __init__", t->str), false;
+        if (slot < 0 && (slot = class_new_attr(E, base.v, t->str, v->type, NULL, t)) < 0) return false;
         if (!pts_type_subtype(v->type, cls->attrs[slot].type))
             return efail(E, at, "Wrong type for attribute assignment. Expected %s but got %s", tstr(E, cls->attrs[slot].type),
                          tstr(E, v->type)), false;
@@ -1815,7 +1847,8 @@ static bool emit_ann_assign(Emitter *E, const PtsAst *s) {
     if (!pts_type_subtype(v->type, t))
         return efail(E, s->kids[2], "Variable '%s' is annotated with type %s but is being assigned to a value of type %s",
                      s->kids[0]->kind == PTS_AST_NAME ? s->kids[0]->str : "?", tstr(E, t), tstr(E, v->type)), false;
-    if (s->kids[0]->kind != PTS_AST_NAME) return assign_to(E, s->kids[0], v, s->kids[2]);
+    if (s->kids[0]->kind != PTS_AST_NAME)
+        return class_declare_attr(E, s->kids[0], t) && assign_to(E, s->kids[0], v, s->kids[2]);
     const char *name = s->kids[0]->str;
     Var *old = lookup(E, name);
     if (old && old->decl && !pts_type_equal(old->decl, t))

@@ -113,6 +113,7 @@ typedef enum PtsResolvedKind {
     PTS_RES_BUILTIN,             /* a Python builtin (range, len, int...): ns holds its name */
     PTS_RES_OTHER,               /* defined, but not usable in TorchScript: ns names its type */
     PTS_RES_FUNCTION,            /* a compiled function: fn (calls become prim::CallFunction) */
+    PTS_RES_CLASS,               /* a script class or NamedTuple: type (pts_type_of_class) */
 } PtsResolvedKind;
 
 typedef struct PtsResolved {
@@ -121,6 +122,7 @@ typedef struct PtsResolved {
     PtsValue value;              /* PTS_RES_VALUE: owned by the receiver */
     struct PtsFunction *fn;      /* PTS_RES_FUNCTION: borrowed; the resolver keeps it alive while
                                   * the compile runs, calls to it take their own reference */
+    PtsType *type;               /* PTS_RES_CLASS: owned by the receiver */
 } PtsResolved;
 
 /* A method's source, handed over by the resolver; text and file are owned (pts_malloc) and freed
@@ -147,6 +149,10 @@ typedef struct PtsResolver {
  * first. *out gets a new reference (may be NULL when not wanted). */
 PTS_INTERNAL PtsStatus pts_compile_method(PtsClassType *cls, const PtsSource *src, const PtsResolver *r,
                                           PtsError *err, PtsFunction **out);
+/* Parse src as one type annotation ("List[Point]") and resolve it as method annotations are
+ * (names the source does not define go through r). *out is owned. For the fields of NamedTuples
+ * declared in Python. */
+PTS_INTERNAL PtsStatus pts_compile_type(const PtsSource *src, const PtsResolver *r, PtsError *err, PtsType **out);
 /* Compile the one `def` in src as a free function. */
 PTS_INTERNAL PtsStatus pts_compile_function(const PtsSource *src, const PtsResolver *r, PtsError *err,
                                             PtsFunction **out);

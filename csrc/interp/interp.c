@@ -33,6 +33,7 @@ typedef enum {
                     * one scalar result: the kernel is called directly (no tensors, so nothing
                     * for the tracer or the dispatch hook to see) */
     I_PYCALL,      /* prim::PythonOp: a = pyid, through pts_interp_python_hook */
+    I_NEWOBJ,      /* prim::CreateObject: p = class; every attribute None until __init__ sets it */
 } IOp;
 
 PtsPythonCallHook pts_interp_python_hook = NULL;
@@ -238,11 +239,24 @@ static PtsStatus lower_node(Lower *L, const PtsNode *n) {
         L->c->code[i].p = n->outputs[0]->type;   /* graph-owned, lives as long as the code */
         goto operands;
     }
+    case PTS_PRIM_CREATEOBJECT: {
+        const PtsType *t = n->noutputs == 1 ? n->outputs[0]->type : NULL;
+        if (!t || t->kind != PTS_TY_CLASS || !t->cls)
+            return pts_fail(L->err, PTS_ERR_INTERNAL, "prim::CreateObject without a class type");
+        i = emit(L, I_NEWOBJ, 0, 0, 1);
+        if (i < 0) return oom(L);
+        L->c->code[i].p = t->cls;   /* the output type holds it as long as the graph lives */
+        goto operands;
+    }
     case PTS_PRIM_TUPLECONSTRUCT: i = emit(L, I_TUPLE, 0, n->ninputs, n->noutputs); break;
     case PTS_PRIM_LISTCONSTRUCT: i = emit(L, I_LIST, 0, n->ninputs, n->noutputs); break;
     case PTS_PRIM_DICTCONSTRUCT:
         if (n->ninputs % 2) return pts_fail(L->err, PTS_ERR_INTERNAL, "prim::DictConstruct needs key/value pairs");
         i = emit(L, I_DICT, 0, n->ninputs, n->noutputs);
+        break;
+    case PTS_PRIM_TUPLEINDEX:
+        if (n->ninputs != 2 || n->noutputs != 1) return pts_fail(L->err, PTS_ERR_INTERNAL, "prim::TupleIndex takes a tuple and an index");
+        i = emit(L, I_TUPLE_INDEX, 0, 2, 1);
         break;
     case PTS_PRIM_TUPLEUNPACK:
     case PTS_PRIM_LISTUNPACK: i = emit(L, I_UNPACK, 0, n->ninputs, n->noutputs); break;
@@ -428,6 +442,12 @@ static PtsStatus run_code(const PtsCode *c, PtsValue *regs, PtsError *err) {
             for (int k = 0; k < I->nin; k++) args[k] = regs[I->in[k]];
             PTS_TRY(pts_interp_python_hook(I->a, args, I->nin, (const PtsType *)I->p, &r, err));
             set_reg(regs, I->out[0], r);
+            break;
+        }
+        case I_NEWOBJ: {
+            PtsValue o;
+            PTS_TRY(pts_object_new((PtsClassType *)I->p, err, &o));
+            set_reg(regs, I->out[0], o);
             break;
         }
         case I_TUPLE:

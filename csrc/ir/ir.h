@@ -35,7 +35,9 @@ typedef struct PtsType {
     struct PtsType **elems;     /* owned references */
     char **field_names;         /* NamedTuple fields (owned), NULL otherwise */
     char *name;                 /* NamedTuple / class qualified name (owned) */
-    struct PtsClassType *cls;   /* PTS_TY_CLASS: borrowed (the compilation unit owns classes) */
+    struct PtsClassType *cls;   /* PTS_TY_CLASS: the class; a NamedTuple TUPLE: its declaring class */
+    bool owns_cls;              /* the type holds a reference to cls (script classes and NamedTuples;
+                                 * module classes are borrowed: the compilation unit owns them) */
 } PtsType;
 
 PTS_INTERNAL PtsType *pts_type_get(PtsTypeKind k);  /* borrowed singleton for simple kinds */
@@ -47,6 +49,10 @@ PTS_INTERNAL PtsType *pts_type_optional(PtsType *elem);
 PTS_INTERNAL PtsType *pts_type_dict(PtsType *k, PtsType *v);
 PTS_INTERNAL PtsType *pts_type_tuple(int n, PtsType *const *elems);
 PTS_INTERNAL PtsType *pts_type_class(struct PtsClassType *cls);
+/* The tuple type of a NamedTuple class (cls->is_namedtuple): fields are its attributes. Owned. */
+PTS_INTERNAL PtsType *pts_type_namedtuple(struct PtsClassType *cls);
+/* The type a class name denotes: the object type, or the tuple type of a NamedTuple. Owned. */
+PTS_INTERNAL PtsType *pts_type_of_class(struct PtsClassType *cls);
 PTS_INTERNAL PtsType *pts_type_retain(PtsType *t);
 PTS_INTERNAL void pts_type_release(PtsType *t);
 PTS_INTERNAL bool pts_type_equal(const PtsType *a, const PtsType *b);
@@ -79,6 +85,7 @@ typedef struct PtsClassType {
     atomic_int refcnt;
     char *qualname;             /* "__torch__.MyCell" (owned) */
     bool is_module;
+    bool is_namedtuple;         /* a NamedTuple: attrs are its fields, values are plain tuples */
     int nattrs, cap_attrs;
     PtsClassAttr *attrs;        /* slot i of an object is attribute i */
     int nmethods, cap_methods;
@@ -86,6 +93,8 @@ typedef struct PtsClassType {
     int nconsts;
     char **const_names;         /* Final constants, printed in code as `name : Final[T] = v` */
     PtsValue *const_values;
+    int ndefaults;              /* NamedTuple: the last ndefaults fields have these defaults */
+    PtsValue *defaults;
 } PtsClassType;
 
 PTS_INTERNAL PtsClassType *pts_class_new(const char *qualname, bool is_module);

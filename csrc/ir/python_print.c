@@ -277,6 +277,14 @@ static void node_expr(Printer *p, PtsBuf *b, const PtsNode *n) {
     case PTS_PRIM_LISTCONSTRUCT: {
         bool tup = n->kind == PTS_KIND_PRIM(PTS_PRIM_TUPLECONSTRUCT);
         const PtsType *lt = n->outputs[0]->type;
+        if (tup && lt->kind == PTS_TY_TUPLE && lt->name) {
+            /* a NamedTuple is built by calling its class: __torch__.Point(x, 1) */
+            pts_type_print(b, lt, true);
+            pts_buf_puts(b, "(");
+            for (int i = 0; i < n->ninputs; i++) pts_buf_printf(b, i ? ", %s" : "%s", vexpr(p, n->inputs[i]));
+            pts_buf_puts(b, ")");
+            return;
+        }
         /* an empty list, or one whose element type its members cannot tell, is annotated */
         bool ann = !tup && lt->kind == PTS_TY_LIST && (n->ninputs == 0 || !elem_inferable(lt->elems[0]));
         if (ann) {
@@ -297,6 +305,16 @@ static void node_expr(Printer *p, PtsBuf *b, const PtsNode *n) {
     case PTS_PRIM_TUPLEINDEX:
         pts_buf_printf(b, "(%s)[%s]", vexpr(p, n->inputs[0]), vexpr(p, n->inputs[1]));
         return;
+    case PTS_PRIM_CREATEOBJECT: {
+        /* an object before its __init__ runs: __torch__.Pair.__new__(__torch__.Pair) */
+        PtsBuf tn;
+        pts_buf_init(&tn);
+        pts_type_print(&tn, n->outputs[0]->type, true);
+        pts_buf_printf(b, "%s.__new__(%s)", tn.data ? tn.data : "?", tn.data ? tn.data : "?");
+        if (tn.oom) b->oom = true;
+        pts_buf_free(&tn);
+        return;
+    }
     case PTS_PRIM_UNCHECKED_CAST: {
         pts_buf_puts(b, "unchecked_cast(");
         pts_type_print(b, n->outputs[0]->type, true);

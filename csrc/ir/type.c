@@ -46,6 +46,7 @@ void pts_type_release(PtsType *t) {
     pts_free(t->sizes);
     pts_free(t->strides);
     pts_free(t->name);
+    if (t->owns_cls) pts_class_release(t->cls);
     pts_free(t);
 }
 
@@ -93,15 +94,39 @@ PtsType *pts_type_class(PtsClassType *cls) {
     PtsType *t = type_alloc(PTS_TY_CLASS, 0);
     if (!t) return NULL;
     t->cls = cls;
+    /* script classes die with their last type or object; module classes belong to their unit
+     * (their methods' graphs type self with them: a reference would be a cycle) */
+    if (!cls->is_module) t->owns_cls = pts_class_retain(cls) != NULL;
     t->name = pts_strdup(cls->qualname);
     if (!t->name) { pts_type_release(t); return NULL; }
     return t;
+}
+
+PtsType *pts_type_namedtuple(PtsClassType *cls) {
+    PtsType *t = type_alloc(PTS_TY_TUPLE, cls->nattrs);
+    if (!t) return NULL;
+    t->cls = pts_class_retain(cls);
+    t->owns_cls = true;
+    t->name = pts_strdup(cls->qualname);
+    t->field_names = cls->nattrs ? pts_calloc((size_t)cls->nattrs, sizeof(char *)) : NULL;
+    if (!t->name || (cls->nattrs && !t->field_names)) { pts_type_release(t); return NULL; }
+    for (int i = 0; i < cls->nattrs; i++) {
+        t->elems[i] = pts_type_retain(cls->attrs[i].type);
+        if (!(t->field_names[i] = pts_strdup(cls->attrs[i].name))) { pts_type_release(t); return NULL; }
+    }
+    return t;
+}
+
+PtsType *pts_type_of_class(PtsClassType *cls) {
+    return cls->is_namedtuple ? pts_type_namedtuple(cls) : pts_type_class(cls);
 }
 
 bool pts_type_equal(const PtsType *a, const PtsType *b) {
     if (a == b) return true;
     if (a->kind != b->kind || a->n != b->n) return false;
     if (a->kind == PTS_TY_CLASS) return a->cls == b->cls;
+    if (a->kind == PTS_TY_TUPLE && (a->name || b->name) && !(a->name && b->name && strcmp(a->name, b->name) == 0))
+        return false;
     if (a->kind == PTS_TY_TENSOR) {
         if (a->dtype != b->dtype || a->ndim != b->ndim || a->requires_grad != b->requires_grad) return false;
         for (int i = 0; i < a->ndim && a->sizes && b->sizes; i++)
@@ -129,6 +154,8 @@ bool pts_type_subtype(const PtsType *a, const PtsType *b) {
     if (a->kind != b->kind) return false;
     if (a->kind == PTS_TY_TUPLE) {
         if (a->n != b->n) return false;
+        /* a NamedTuple is a tuple; a plain tuple is no NamedTuple */
+        if (b->name && !(a->name && strcmp(a->name, b->name) == 0)) return false;
         for (int i = 0; i < a->n; i++) if (!pts_type_subtype(a->elems[i], b->elems[i])) return false;
         return true;
     }
@@ -201,7 +228,21 @@ void pts_type_print(PtsBuf *b, const PtsType *t, bool ann) {
         pts_buf_puts(b, ann ? "]" : ")");
         return;
     case PTS_TY_TUPLE:
-        if (t->name && ann) { pts_buf_puts(b, t->name); return; }
+        if (t->name && ann) {
+            const char *nm = class_namer && t->cls ? class_namer(t, class_namer_ctx) : NULL;
+            pts_buf_puts(b, nm ? nm : t->name);
+            return;
+        }
+        if (t->name && t->field_names) {
+            /* graphs spell NamedTuples by their fields: NamedTuple(x : Tensor, y : int) */
+            pts_buf_puts(b, "NamedTuple(");
+            for (int i = 0; i < t->n; i++) {
+                pts_buf_printf(b, i ? ", %s : " : "%s : ", t->field_names[i]);
+                pts_type_print(b, t->elems[i], ann);
+            }
+            pts_buf_puts(b, ")");
+            return;
+        }
         pts_buf_puts(b, ann ? "Tuple[" : "(");
         if (ann && t->n == 0) pts_buf_puts(b, "()");
         for (int i = 0; i < t->n; i++) { if (i) pts_buf_puts(b, ", "); pts_type_print(b, t->elems[i], ann); }
@@ -274,6 +315,8 @@ void pts_class_release(PtsClassType *c) {
     }
     pts_free(c->const_names);
     pts_free(c->const_values);
+    for (int i = 0; i < c->ndefaults; i++) pts_value_release(&c->defaults[i]);
+    pts_free(c->defaults);
     pts_free(c->qualname);
     pts_free(c);
 }

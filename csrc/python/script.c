@@ -87,6 +87,18 @@ static PtsStatus bridge_global(void *ctx, const char *name, PtsResolved *out, Pt
         out->kind = PTS_RES_FUNCTION;
         goto done;
     }
+    if (strcmp(kind, "class") == 0) {
+        /* ("class", prototype ScriptObject): a script class or NamedTuple (_C._class_fields) */
+        PtsObject *o = pyts_script_object(val);
+        if (!o) {
+            PyErr_SetString(PyExc_TypeError, "resolver: expected the ScriptObject of a class");
+            st = bridge_failed(b, err, name);
+            goto done;
+        }
+        if (!(out->type = pts_type_of_class(o->cls))) { st = pts_fail(err, PTS_ERR_NOMEM, "out of memory"); goto done; }
+        out->kind = PTS_RES_CLASS;
+        goto done;
+    }
     if (strcmp(kind, "value") == 0) {
         if (pyts_py_to_ivalue(val, &out->value) < 0) { st = bridge_failed(b, err, name); goto done; }
         out->kind = PTS_RES_VALUE;
@@ -199,6 +211,103 @@ static PyObject *m_compile_function(PyObject *self, PyObject *args) {
     PtsFunction *f;
     if (pts_compile_function(&src, &r, &err, &f)) return compile_error(&b, &err);
     return pyts_wrap_function(f);
+}
+
+/* ---- script classes and NamedTuples ----
+ * A class is held by a prototype ScriptObject (_C._make_object(qualname, False, [])) that the
+ * Python class keeps; the compiler adds methods (and, from __init__, attributes) to its class. */
+
+/* _C._class_fields(proto, [(name, annotation source)], filename, resolver): makes proto's class a
+ * NamedTuple with these fields, each annotation resolved as in compiled code */
+static PyObject *m_class_fields(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *proto, *fields, *resolver, *defaults;
+    const char *file;
+    if (!PyArg_ParseTuple(args, "OO!sOO!", &proto, &PyList_Type, &fields, &file, &resolver, &PyList_Type, &defaults))
+        return NULL;
+    PtsObject *o = pyts_script_object(proto);
+    if (!o) return PyErr_Format(PyExc_TypeError, "_class_fields expects a ScriptObject");
+    PtsClassType *cls = o->cls;
+    if (cls->nattrs || cls->nmethods || cls->is_module) return PyErr_Format(PyExc_ValueError, "class %s is defined already", cls->qualname);
+    Bridge b = { resolver, NULL, NULL, NULL };
+    PtsResolver r = { &b, bridge_global, NULL };
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(fields); i++) {
+        const char *name, *text;
+        Py_ssize_t len;
+        if (!PyArg_ParseTuple(PyList_GET_ITEM(fields, i), "ss#", &name, &text, &len)) return NULL;
+        if (pts_class_find_attr(cls, name) >= 0) return PyErr_Format(PyExc_ValueError, "field '%s' declared twice", name);
+        PtsSource src = { text, (size_t)len, file, 0 };
+        PtsError err = { 0 };
+        PtsType *t;
+        if (pts_compile_type(&src, &r, &err, &t)) return compile_error(&b, &err);
+        if (pts_class_add_attr(cls, name, t, PTS_ATTR_PLAIN) < 0) return PyErr_NoMemory();
+    }
+    /* defaults of the trailing fields, filled in where a construction leaves them out */
+    Py_ssize_t nd = PyList_GET_SIZE(defaults);
+    if (nd > cls->nattrs) return PyErr_Format(PyExc_ValueError, "more defaults than fields");
+    if (nd) {
+        if (!(cls->defaults = pts_calloc((size_t)nd, sizeof(PtsValue)))) return PyErr_NoMemory();
+        for (Py_ssize_t i = 0; i < nd; i++) {
+            const PtsClassAttr *a = &cls->attrs[cls->nattrs - nd + i];
+            PtsValue v;
+            if (pyts_py_to_ivalue(PyList_GET_ITEM(defaults, i), &v) < 0) return NULL;
+            if (a->type->kind == PTS_TY_FLOAT && v.tag == PTS_V_INT) v = pts_vdouble((double)v.u.i);
+            if (!pts_value_fits(v, a->type)) {
+                pts_value_release(&v);
+                return PyErr_Format(PyExc_RuntimeError, "the default of field '%s' does not match its type", a->name);
+            }
+            cls->defaults[cls->ndefaults++] = v;
+        }
+    }
+    cls->is_namedtuple = true;
+    Py_RETURN_NONE;
+}
+
+static int method_order(const void *a, const void *b) {
+    return strcmp((*(PtsFunction *const *)a)->name, (*(PtsFunction *const *)b)->name);
+}
+
+/* _C._class_finish(proto): methods in name order, as TorchScript lists (and saves) them */
+static PyObject *m_class_finish(PyObject *self, PyObject *proto) {
+    (void)self;
+    PtsObject *o = pyts_script_object(proto);
+    if (!o) return PyErr_Format(PyExc_TypeError, "_class_finish expects a ScriptObject");
+    if (o->cls->nmethods > 1) qsort(o->cls->methods, (size_t)o->cls->nmethods, sizeof(PtsFunction *), method_order);
+    Py_RETURN_NONE;
+}
+
+/* _C._class_instance(proto, [values]): an object of proto's class from attribute values in
+ * declaration order (a Python instance passed to compiled code), each checked against its type */
+static PyObject *m_class_instance(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *proto, *vals;
+    if (!PyArg_ParseTuple(args, "OO!", &proto, &PyList_Type, &vals)) return NULL;
+    PtsObject *o = pyts_script_object(proto);
+    if (!o) return PyErr_Format(PyExc_TypeError, "_class_instance expects a ScriptObject");
+    PtsClassType *cls = o->cls;
+    if (PyList_GET_SIZE(vals) != cls->nattrs)
+        return PyErr_Format(PyExc_ValueError, "%s has %d attributes, got %zd values", cls->qualname, cls->nattrs,
+                            PyList_GET_SIZE(vals));
+    PtsValue obj;
+    PtsError err = { 0 };
+    if (pts_object_new(cls, &err, &obj)) { pyts_raise(&err); return NULL; }
+    for (int i = 0; i < cls->nattrs; i++) {
+        PtsValue v;
+        if (pyts_py_to_ivalue(PyList_GET_ITEM(vals, i), &v) < 0) { pts_value_release(&obj); return NULL; }
+        if (!pts_value_fits(v, cls->attrs[i].type)) {
+            PtsBuf tb;
+            pts_buf_init(&tb);
+            pts_type_print(&tb, cls->attrs[i].type, true);
+            PyErr_Format(PyExc_RuntimeError, "attribute '%s' of %s must be of type %s, found %s", cls->attrs[i].name,
+                         cls->qualname, tb.data ? tb.data : "?", Py_TYPE(PyList_GET_ITEM(vals, i))->tp_name);
+            pts_buf_free(&tb);
+            pts_value_release(&v);
+            pts_value_release(&obj);
+            return NULL;
+        }
+        pts_as_object(obj)->slots[i] = v;
+    }
+    return pyts_ivalue_to_py(&obj);
 }
 
 /* ---- prim::PythonOp ----
@@ -420,6 +529,9 @@ static PyObject *m_object_id(PyObject *self, PyObject *obj) {
 static PyMethodDef script_functions[] = {
     {"_compile_method", m_compile_method, METH_VARARGS, "_compile_method(obj, source, filename, line_offset, resolver)"},
     {"_compile_function", m_compile_function, METH_VARARGS, "_compile_function(source, filename, line_offset, resolver)"},
+    {"_class_fields", m_class_fields, METH_VARARGS, "_class_fields(proto, [(name, annotation)], file, resolver): NamedTuple fields"},
+    {"_class_finish", m_class_finish, METH_O, "_class_finish(proto): methods in TorchScript's order"},
+    {"_class_instance", m_class_instance, METH_VARARGS, "_class_instance(proto, [values]): an object of proto's class"},
     {"_register_python_op", m_register_python_op, METH_O, "_register_python_op(fn) -> id of a prim::PythonOp callee"},
     {"_python_op_call", m_python_op_call, METH_O, "_python_op_call(module or function) -> first call into Python"},
     {"_call_op", (PyCFunction)(void (*)(void))m_call_op, METH_FASTCALL, "_call_op(row_id, *args): run a registry row"},

@@ -124,7 +124,7 @@ static PtsStatus tp_type(TP *p, PtsType **out) {
         PtsClassType *cls;
         if (!p->resolve) return tp_fail(p, "class types are not allowed here");
         PTS_TRY(p->resolve(p->ctx, q, p->err, &cls));
-        *out = pts_type_class(cls);
+        *out = pts_type_of_class(cls);   /* a NamedTuple names its tuple type */
         if (!*out) return pts_fail(p->err, PTS_ERR_NOMEM, "out of memory");
     } else {
         char what[128];

@@ -98,7 +98,34 @@ static PtsStatus add_class(Saver *s, PtsClassType *cls, PtsValue sample, int dep
 static PtsStatus walk_type(Saver *s, const PtsType *t, int depth) {
     if (depth > PTS_ARCHIVE_MAX_DEPTH) return pts_fail(s->err, PTS_ERR_VALUE, "types nest too deeply to save");
     if (t->kind == PTS_TY_CLASS && t->cls) return add_class(s, t->cls, pts_none(), depth + 1);
+    if (t->kind == PTS_TY_TUPLE && t->cls) PTS_TRY(add_class(s, t->cls, pts_none(), depth + 1));   /* NamedTuple */
     for (int i = 0; i < t->n; i++) PTS_TRY(walk_type(s, t->elems[i], depth + 1));
+    return PTS_OK;
+}
+
+/* Script classes and NamedTuples that code uses (objects made in methods, annotations) have no
+ * object in the tree: they are found in the types of the saved methods' values. */
+static PtsStatus walk_code_type(Saver *s, const PtsType *t, int depth) {
+    if (depth > PTS_ARCHIVE_MAX_DEPTH) return pts_fail(s->err, PTS_ERR_VALUE, "types nest too deeply to save");
+    if ((t->kind == PTS_TY_CLASS || t->kind == PTS_TY_TUPLE) && t->cls && !t->cls->is_module)
+        PTS_TRY(add_class(s, t->cls, pts_none(), depth + 1));
+    for (int i = 0; i < t->n; i++) PTS_TRY(walk_code_type(s, t->elems[i], depth + 1));
+    return PTS_OK;
+}
+
+static PtsStatus walk_code_block(Saver *s, const PtsBlock *b) {
+    for (int i = 0; i < b->ninputs; i++) PTS_TRY(walk_code_type(s, b->inputs[i]->type, 0));
+    for (const PtsNode *n = b->first; n; n = n->next) {
+        for (int i = 0; i < n->noutputs; i++) PTS_TRY(walk_code_type(s, n->outputs[i]->type, 0));
+        for (int i = 0; i < n->nblocks; i++) PTS_TRY(walk_code_block(s, n->blocks[i]));
+    }
+    return PTS_OK;
+}
+
+static PtsStatus walk_code(Saver *s, const PtsFunction *fn) {
+    if (fn) PTS_TRY(walk_code_block(s, fn->graph->top));
+    for (int i = 0; i < s->nc; i++)   /* s->nc grows as classes are found */
+        for (int k = 0; k < s->c[i].cls->nmethods; k++) PTS_TRY(walk_code_block(s, s->c[i].cls->methods[k]->graph->top));
     return PTS_OK;
 }
 
@@ -321,7 +348,8 @@ static PtsStatus class_code(Saver *s, const SClass *c, PtsFunction *free_fn, Pts
     const PtsClassType *cls = c->cls;
     const char *simple = strrchr(c->name, '.') + 1;
     size_t start = b->len;
-    pts_buf_printf(b, cls->is_module ? "class %s(Module):\n" : "class %s:\n", simple);
+    pts_buf_printf(b, cls->is_module ? "class %s(Module):\n" : cls->is_namedtuple ? "class %s(NamedTuple):\n" : "class %s:\n",
+                   simple);
     size_t body = b->len;
     if (cls->is_module) {
         name_list(b, "__parameters__", cls, PTS_ATTR_PARAMETER);
@@ -453,6 +481,7 @@ static PtsStatus save_impl(Saver *s, PtsValue root, const PtsSaveOptions *opt, P
     const char *folder = opt->folder;
     bool passthrough = opt->code != NULL;
     PTS_TRY(walk_value(s, root, 0));
+    if (!passthrough) PTS_TRY(walk_code(s, fn));
     PTS_TRY(assign_names(s));
     PTS_TRY(static_types(s));
     PtsPickleHooks hooks = { s, saved_name, saved_attr_type };
@@ -802,10 +831,11 @@ static PtsStatus resolve_class(void *ctx, const char *q, PtsError *err, PtsClass
     PtsClassDef d;
     PTS_TRY(pts_classdef_parse((const char *)f->data, f->len, off, dot + 1, L->err, &d));
     PtsStatus s = PTS_OK;
-    if (d.kind == PTS_CLASSDEF_NAMEDTUPLE || d.kind == PTS_CLASSDEF_OTHER)
-        s = lfail(L, "class '%.200s' is a NamedTuple, enum or interface, which the pyts loader does not support yet", q);
+    if (d.kind == PTS_CLASSDEF_OTHER)
+        s = lfail(L, "class '%.200s' is an enum or interface, which the pyts loader does not support yet", q);
     PtsClassType *cls = s ? NULL : pts_class_new(q, d.kind == PTS_CLASSDEF_MODULE);
     if (!s && !cls) s = pts_fail(L->err, PTS_ERR_NOMEM, "out of memory");
+    if (cls) cls->is_namedtuple = d.kind == PTS_CLASSDEF_NAMEDTUPLE;
     if (!s && L->ncls == L->capcls) {
         int cap = L->capcls ? L->capcls * 2 : 16;
         LClass *c = pts_realloc(L->cls, sizeof *c * (size_t)cap);

@@ -213,7 +213,11 @@ typedef struct Ctx {
     PtsPtrMap cls_ix;        /* class -> index in cls */
     Cls *cls;
     int ncls, capcls;
-    const Cls *cur;          /* class being compiled (resolver context) */
+    int cur;                 /* index in cls of the class being compiled (resolver context), -1 */
+    PtsCompileReport *rep;   /* where methods that do not compile are recorded */
+    PtsClassType **owned;    /* classes built from code headers (script classes, NamedTuples) */
+    int nowned;
+    int class_nest;          /* code classes resolved from one another's annotations right now */
     struct Fn *fns;          /* free functions met so far */
     int nfns, capfns;
     int fn_depth;            /* functions compiled inside one another right now */
@@ -311,6 +315,7 @@ static bool find_function(const PtsArchiveFile *f, const char *name, Meth *out) 
 }
 
 static PtsStatus res_global(void *ctx, const char *name, PtsResolved *out, PtsError *err);
+static PtsStatus code_class(Ctx *C, const char *q, PtsError *err, PtsClassType **out);
 
 /* the compiled function `qualname` when a code file defines it at its top level: *fn NULL when
  * the name is not a function; an error when it does not compile or recurses */
@@ -352,8 +357,8 @@ static PtsStatus free_function(Ctx *C, const char *qualname, PtsError *err, PtsF
     text[span.len] = 0;
     PtsSource src = { text, span.len, file->name, span.line - 1 };
     PtsResolver r = { C, res_global, NULL };
-    const Cls *saved = C->cur;
-    C->cur = NULL;
+    int saved = C->cur;
+    C->cur = -1;
     C->fn_depth++;
     PtsError e = { 0 };
     PtsFunction *compiled = NULL;
@@ -393,6 +398,13 @@ static PtsStatus res_global(void *ctx, const char *name, PtsResolved *out, PtsEr
             out->fn = fn;
             return PTS_OK;
         }
+        PtsClassType *cls;
+        PTS_TRY(code_class(C, name, err, &cls));
+        if (cls) {
+            if (!(out->type = pts_type_of_class(cls))) return nomem(C);
+            out->kind = PTS_RES_CLASS;
+            return PTS_OK;
+        }
     }
     for (int i = 0; !ns && namespaces[i]; i++) ns = strcmp(name, namespaces[i]) == 0;
     if (ns) {
@@ -421,7 +433,7 @@ static PtsStatus res_global(void *ctx, const char *name, PtsResolved *out, PtsEr
 
 static PtsStatus res_method(void *ctx, const char *name, PtsOwnedSource *out, PtsError *err) {
     Ctx *C = ctx;
-    const Cls *c = C->cur;
+    const Cls *c = C->cur >= 0 ? &C->cls[C->cur] : NULL;
     out->text = NULL;
     for (int i = 0; c && i < c->nm; i++) {
         if (strcmp(c->m[i].name, name) != 0) continue;
@@ -490,26 +502,113 @@ static void explain_missing_method(const PtsCompileReport *rep, PtsError *e) {
     }
 }
 
-static PtsStatus compile_class(Ctx *C, const Cls *c, PtsCompileReport *rep) {
+static PtsStatus compile_class(Ctx *C, int ix, PtsCompileReport *rep) {
     PtsResolver r = { C, res_global, res_method };
-    C->cur = c;
-    for (int i = 0; i < c->nm; i++) {
+    int saved = C->cur;
+    C->cur = ix;
+    PtsStatus st = PTS_OK;
+    for (int i = 0; !st && i < C->cls[ix].nm; i++) {
+        const Cls *c = &C->cls[ix];   /* compiling may add classes (the table moves) */
         if (pts_class_find_method(c->cls, c->m[i].name)) continue;   /* compiled on demand already */
         const PtsArchiveFile *f = &C->l->code[c->file];
         char *text = compile_text(f, &c->m[i]);
-        if (!text) return nomem(C);
+        if (!text) { st = nomem(C); break; }
         PtsSource src = { text, c->m[i].len, f->name, c->m[i].line - 1 };
         PtsError e = { 0 };
-        PtsStatus s = pts_compile_method(c->cls, &src, &r, &e, NULL);
+        PtsClassType *cls = c->cls;
+        PtsStatus s = pts_compile_method(cls, &src, &r, &e, NULL);
         pts_free(text);
-        if (s == PTS_ERR_NOMEM) return pts_fail(C->err, PTS_ERR_NOMEM, "out of memory");
+        if (s == PTS_ERR_NOMEM) { st = pts_fail(C->err, PTS_ERR_NOMEM, "out of memory"); break; }
         if (s) {
             explain_missing_method(rep, &e);
-            PTS_TRY(add_issue(rep, C->err, c->cls->qualname, c->m[i].name, &e));
+            st = add_issue(rep, C->err, cls->qualname, C->cls[ix].m[i].name, &e);
         }
     }
+    C->cur = saved;
+    return st;
+}
+
+/* {==== classes only code names ====
+ * Script classes and NamedTuples that methods create or annotate but no object of the tree holds:
+ * built from their code header when first named (`__torch__.a.Pair`), their methods compiled
+ * right away so calls to them type-check. */
+static bool has_class_line(const PtsArchiveFile *f, const char *name) {
+    const char *src = (const char *)f->data;
+    size_t n = f->len, pos = 0, nl = strlen(name);
+    Line l;
+    while (next_line(src, n, &pos, &l))
+        if (l.n > 6 + nl && memcmp(l.s, "class ", 6) == 0 && memcmp(l.s + 6, name, nl) == 0 &&
+            (l.s[6 + nl] == '(' || l.s[6 + nl] == ':'))
+            return true;
+    return false;
+}
+
+static PtsStatus code_class_resolve(void *ctx, const char *q, PtsError *err, PtsClassType **out);
+
+/* the class q: one of the tree, one built already, or (found = false) none of that name */
+static PtsStatus code_class(Ctx *C, const char *q, PtsError *err, PtsClassType **out) {
+    *out = NULL;
+    for (int i = 0; i < C->ncls; i++)
+        if (strcmp(C->cls[i].cls->qualname, q) == 0) { *out = C->cls[i].cls; return PTS_OK; }
+    int fi = code_file(C->l, q);
+    const char *dot = strrchr(q, '.');
+    if (fi < 0 || !dot || !has_class_line(&C->l->code[fi], dot + 1)) return PTS_OK;
+    if (C->class_nest >= 16) return pts_fail(err, PTS_ERR_COMPILE, "classes of archive code name each other too deeply at '%s'", q);
+    const PtsArchiveFile *f = &C->l->code[fi];
+    PtsClassDef d;
+    PTS_TRY(pts_classdef_parse((const char *)f->data, f->len, 0, dot + 1, err, &d));
+    PtsStatus s = PTS_OK;
+    if (d.kind == PTS_CLASSDEF_MODULE || d.kind == PTS_CLASSDEF_OTHER || d.has_setstate)
+        s = pts_fail(err, PTS_ERR_COMPILE, "class '%s' of archive code is a module, enum or interface with no object; not supported", q);
+    PtsClassType *cls = s ? NULL : pts_class_new(q, false);
+    PtsClassType **ow = cls ? pts_realloc(C->owned, sizeof *ow * (size_t)(C->nowned + 1)) : NULL;
+    if (!s && !ow) {
+        pts_class_release(cls);
+        s = pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+    }
+    if (!s) {
+        C->owned = ow;
+        C->owned[C->nowned++] = cls;
+        cls->is_namedtuple = d.kind == PTS_CLASSDEF_NAMEDTUPLE;
+        s = add_class(C, cls);   /* registered before its fields: classes may name each other */
+    }
+    C->class_nest++;
+    for (int i = 0; !s && i < d.nattrs; i++) {
+        const PtsClassDefAttr *a = &d.attrs[i];
+        char name[256];
+        if (a->value || a->name_len >= sizeof name || memchr(a->name, 0, a->name_len)) {
+            s = pts_fail(err, PTS_ERR_COMPILE, "class '%s' of archive code declares an attribute pyts cannot read", q);
+            break;
+        }
+        memcpy(name, a->name, a->name_len);
+        name[a->name_len] = 0;
+        PtsType *t;
+        s = pts_annot_parse(a->type, a->type_len, code_class_resolve, C, err, &t);
+        if (!s && pts_class_find_attr(cls, name) >= 0) {
+            pts_type_release(t);
+            s = pts_fail(err, PTS_ERR_COMPILE, "class '%s' declares attribute '%s' twice", q, name);
+        }
+        if (!s && pts_class_add_attr(cls, name, t, PTS_ATTR_PLAIN) < 0) s = nomem(C);
+    }
+    C->class_nest--;
+    pts_classdef_free(&d);
+    if (s) return s;
+    if (!cls->is_namedtuple) {
+        uint32_t ix;
+        if (!pts_ptrmap_get(&C->cls_ix, cls, &ix)) return pts_fail(err, PTS_ERR_INTERNAL, "class table");
+        PTS_TRY(compile_class(C, (int)ix, C->rep));
+    }
+    *out = cls;
     return PTS_OK;
 }
+
+static PtsStatus code_class_resolve(void *ctx, const char *q, PtsError *err, PtsClassType **out) {
+    Ctx *C = ctx;
+    PTS_TRY(code_class(C, q, err, out));
+    if (!*out) return pts_fail(err, PTS_ERR_COMPILE, "no class '%s' in the archive's code", q);
+    return PTS_OK;
+}
+/* }==== */
 
 PtsStatus pts_archive_compile(const PtsLoaded *l, PtsError *err, PtsCompileReport *rep) {
     memset(rep, 0, sizeof *rep);
@@ -518,8 +617,12 @@ PtsStatus pts_archive_compile(const PtsLoaded *l, PtsError *err, PtsCompileRepor
     Ctx C = { 0 };
     C.l = l;
     C.err = err;
+    C.cur = -1;
+    C.rep = rep;
     PtsStatus s = walk(&C, l->root, 0);
-    for (int i = 0; !s && i < C.ncls; i++) s = compile_class(&C, &C.cls[i], rep);
+    for (int i = 0; !s && i < C.ncls; i++) s = compile_class(&C, i, rep);
+    for (int i = 0; i < C.nowned; i++) pts_class_release(C.owned[i]);   /* their types keep them */
+    pts_free(C.owned);
     for (int i = 0; i < C.ncls; i++) meths_free(C.cls[i].m, C.cls[i].nm);
     for (int i = 0; i < C.nfns; i++) {
         pts_free(C.fns[i].qualname);

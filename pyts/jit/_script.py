@@ -163,6 +163,11 @@ def _classify(v):
         name = getattr(v, "__name__", None)
         if name and getattr(builtins, name, None) is v:
             return ("builtin", name)
+        if inspect.isclass(v):
+            proto = _class_proto(v)
+            if proto is not None:
+                return ("class", proto)
+            return ("other", "type")
     if inspect.isfunction(v):
         if getattr(v, "_pyts_ignore", False):
             return ("python", _python_op(v))
@@ -210,6 +215,8 @@ class _Resolver:
         if name.startswith("^self."):
             return self._ignored_method(name[6:])
         parts = name.split(".")
+        if self.cls is not None and parts == [self.cls.__name__] and "__pyts_class__" in self.cls.__dict__:
+            return ("class", self.cls.__dict__["__pyts_class__"])   # a class names itself
         v = self._lookup(parts[0])
         for p in parts[1:]:
             if v is _MISSING:
@@ -320,12 +327,17 @@ class ScriptedFunction(ScriptFunction):
         self._sig = inspect.signature(py_fn)
         self.__doc__ = py_fn.__doc__
         self.__wrapped__ = py_fn
+        self._conv_in, self._ret_ann = _conversions(py_fn)
 
     def __call__(self, *args, **kwargs):
         if kwargs or len(args) != len(self._sig.parameters):
             ba = self._sig.bind(*args, **kwargs)
             ba.apply_defaults()
             args = tuple(ba.arguments.values())
+        if self._conv_in:
+            args = tuple(_to_script(a) for a in args)
+        if self._ret_ann is not None:
+            return _from_script(self._fn(*args), self._ret_ann)
         return self._fn(*args)
 
 
@@ -356,6 +368,244 @@ def _script_function(fn):
     except (AttributeError, TypeError):
         _KEEP[id(fn)] = sf
     return sf
+
+
+# ---- script classes and NamedTuples ----
+def _is_namedtuple(cls):
+    return inspect.isclass(cls) and issubclass(cls, tuple) and hasattr(cls, "_fields")
+
+
+def _class_qualname(cls):
+    """TorchScript's name of a Python class: __torch__.<module>.<name> (__torch__.<name> in __main__)."""
+    mod = getattr(cls, "__module__", None) or "__main__"
+    return ("__torch__" if mod == "__main__" else "__torch__." + mod) + "." + cls.__name__
+
+
+def _scriptable_class(cls):
+    """A user class TorchScript compiles when code names it: its own __init__, not a module,
+    exception or a class of pyts, torch or the standard library."""
+    if _is_namedtuple(cls):
+        return True
+    mod = getattr(cls, "__module__", "") or ""
+    if mod.split(".")[0] in ("builtins", "typing", "pyts", "torch", "collections", "enum", "abc"):
+        return False
+    if issubclass(cls, BaseException) or _is_module_class(cls):
+        return False
+    return inspect.isfunction(cls.__dict__.get("__init__"))
+
+
+def _is_module_class(cls):
+    try:
+        from ..nn import Module
+        if issubclass(cls, Module):
+            return True
+    except ImportError:
+        pass
+    # module look-alikes (duck typing, as _is_module)
+    return callable(getattr(cls, "forward", None)) and callable(getattr(cls, "register_buffer", None))
+
+
+def _class_proto(cls):
+    """The prototype ScriptObject holding cls's compiled class (compiled on first use), or None
+    when cls is not a class TorchScript compiles."""
+    proto = cls.__dict__.get("__pyts_class__")
+    if proto is not None:
+        return proto
+    if not _scriptable_class(cls):
+        return None
+    return _script_class(cls)
+
+
+def _annotation_source(tp, names):
+    """A field annotation as TorchScript source; classes go through `names` (key -> class), which
+    the resolver of the fields answers."""
+    from .. import Tensor
+    if tp is None or tp is type(None):
+        return "None"
+    if isinstance(tp, str):
+        return tp
+    if tp in (int, float, bool, str):
+        return tp.__name__
+    if tp is Tensor or getattr(tp, "__name__", None) == "Tensor":
+        return "Tensor"
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin is typing.Union or type(tp).__name__ == "UnionType":
+        rest = [a for a in args if a is not type(None)]
+        if len(rest) == 1 and len(args) == 2:
+            return "Optional[%s]" % _annotation_source(rest[0], names)
+        return "Union[%s]" % ", ".join(_annotation_source(a, names) for a in args)
+    forms = {list: "List", tuple: "Tuple", dict: "Dict"}
+    if origin in forms:
+        if origin is tuple and not args:
+            return "Tuple[()]"
+        return "%s[%s]" % (forms[origin], ", ".join(_annotation_source(a, names) for a in args))
+    if inspect.isclass(tp):
+        key = "_pyts_field_class_%d" % len(names)
+        names[key] = tp
+        return key
+    raise CompileError(f"unsupported type annotation {tp!r} in a NamedTuple field")
+
+
+def _script_class(cls):
+    """Compile a script class (its methods, __init__ first; attributes from __init__'s
+    assignments) or a NamedTuple (its annotated fields); cached on the class."""
+    proto = cls.__dict__.get("__pyts_class__")
+    if proto is not None:
+        return proto
+    proto = _C._make_object(_class_qualname(cls), False, [])
+    if _is_namedtuple(cls):
+        hints = typing.get_type_hints(cls)
+        names = {}
+        # collections.namedtuple fields have no annotations: TorchScript types them Tensor
+        fields = [(f, _annotation_source(hints[f], names) if f in hints else "Tensor") for f in cls._fields]
+        res = _Resolver(lambda: None)
+        res.scopes.insert(0, names)
+        mod = __import__("sys").modules.get(cls.__module__)
+        if mod is not None:
+            res.scopes.append(vars(mod))
+        type.__setattr__(cls, "__pyts_class__", proto)
+        try:
+            defaults = getattr(cls, "_field_defaults", {}) or {}
+            _C._class_fields(proto, fields, getattr(mod, "__file__", None) or "<NamedTuple>", res,
+                             [defaults[f] for f in cls._fields if f in defaults])
+        except BaseException:
+            type.__delattr__(cls, "__pyts_class__")
+            raise
+        return proto
+    init = cls.__dict__.get("__init__")
+    if not inspect.isfunction(init):
+        raise CompileError(f"class {cls.__name__} needs an __init__ method to be compiled by TorchScript")
+    names = ["__init__"] + sorted(n for n, m in vars(cls).items() if inspect.isfunction(m) and n != "__init__")
+    resolver = _Resolver(init, cls)
+    type.__setattr__(cls, "__pyts_class__", proto)   # methods may name their own class
+    try:
+        for name in names:
+            if name in proto._methods():   # compiled already, called by an earlier one
+                continue
+            m = cls.__dict__[name]
+            if getattr(m, "_pyts_unused", False):
+                src, file, off = _unused_source(m)
+            else:
+                _check_markers(m, name)
+                resolver._add(m)
+                src, file, off = _source_of(m)
+            _C._compile_method(proto, src, file, off, resolver)
+    except BaseException:
+        type.__delattr__(cls, "__pyts_class__")
+        raise
+    _C._class_finish(proto)
+    return proto
+
+
+class ScriptClassObject:
+    """An object of a script class returned by compiled code: its attributes and methods."""
+
+    __slots__ = ("_c", "_pycls")
+
+    def __init__(self, c, pycls=None):
+        object.__setattr__(self, "_c", c)
+        object.__setattr__(self, "_pycls", pycls)
+
+    def __getattr__(self, name):
+        c = object.__getattribute__(self, "_c")
+        if any(n == name for n, _ in c._attrs()):
+            return _wrap_objects(c._get(name))
+        if not name.startswith("__") and name in c._methods():
+            fn = c._method(name)
+            from ._script_module import _bind_args
+            return lambda *a, **k: _wrap_objects(c._run(name, _bind_args(fn, tuple(_to_script(x) for x in a),
+                                                                         {n: _to_script(x) for n, x in k.items()})))
+        raise AttributeError(f"'{c._qualname()}' object has no attribute '{name}'")
+
+    def __setattr__(self, name, value):
+        c = object.__getattribute__(self, "_c")
+        if not any(n == name for n, _ in c._attrs()):
+            raise AttributeError(f"'{c._qualname()}' object has no attribute '{name}'")
+        c._set(name, _to_script(value))
+
+    def __dir__(self):
+        c = object.__getattribute__(self, "_c")
+        return sorted([n for n, _ in c._attrs()] + [m for m in c._methods() if not m.startswith("__")])
+
+    def __repr__(self):
+        return f"<{object.__getattribute__(self, '_c')._qualname()} object at {id(self):#x}>"
+
+
+def _wrap_objects(v, depth=0):
+    """Values read from script class objects: objects of script classes wrapped (a script class
+    never holds a module)."""
+    if isinstance(v, _C.ScriptObject):
+        return ScriptClassObject(v)
+    if depth < 8 and isinstance(v, list):
+        return [_wrap_objects(x, depth + 1) for x in v]
+    if depth < 8 and type(v) is tuple:
+        return tuple(_wrap_objects(x, depth + 1) for x in v)
+    return v
+
+
+def _to_script(v):
+    """A Python argument for compiled code: instances of script classes become objects of their
+    class (attributes read by name); containers are converted item by item."""
+    if isinstance(v, ScriptClassObject):
+        return object.__getattribute__(v, "_c")
+    proto = type(v).__dict__.get("__pyts_class__") if not isinstance(v, tuple) else None
+    if proto is not None:
+        return _C._class_instance(proto, [_to_script(getattr(v, n)) for n, _ in proto._attrs()])
+    if isinstance(v, list):
+        return [_to_script(x) for x in v]
+    if type(v) is tuple:
+        return tuple(_to_script(x) for x in v)
+    if isinstance(v, dict):
+        return {k: _to_script(x) for k, x in v.items()}
+    return v
+
+
+def _from_script(v, ann):
+    """A result of compiled code as Python sees it, guided by the annotation: NamedTuples as
+    instances of their Python class, script class objects as ScriptClassObject."""
+    if ann is None or isinstance(ann, str):
+        return v
+    if _is_namedtuple(ann) and isinstance(v, tuple):
+        hints = typing.get_type_hints(ann)
+        return ann(*[_from_script(x, hints.get(f)) for x, f in zip(v, ann._fields)])
+    if inspect.isclass(ann) and type(v).__name__ == "ScriptObject":
+        return ScriptClassObject(v, ann)
+    origin, args = typing.get_origin(ann), typing.get_args(ann)
+    if origin is list and isinstance(v, list) and args:
+        return [_from_script(x, args[0]) for x in v]
+    if origin is tuple and isinstance(v, tuple) and args and len(args) == len(v):
+        return tuple(_from_script(x, a) for x, a in zip(v, args))
+    if origin is dict and isinstance(v, dict) and len(args) == 2:
+        return {k: _from_script(x, args[1]) for k, x in v.items()}
+    if origin is typing.Union and v is not None:
+        rest = [a for a in args if a is not type(None)]
+        if len(rest) == 1:
+            return _from_script(v, rest[0])
+    return v
+
+
+def _needs_conversion(ann, depth=0):
+    """Does a value of this annotation hold NamedTuples or script class objects?"""
+    if depth > 8 or ann is None or isinstance(ann, str):
+        return False
+    if inspect.isclass(ann):
+        return _is_namedtuple(ann) or "__pyts_class__" in ann.__dict__ or (
+            _scriptable_class(ann) and not issubclass(ann, (int, float, bool, str)))
+    return any(_needs_conversion(a, depth + 1) for a in typing.get_args(ann))
+
+
+def _conversions(py_fn, drop_self=False):
+    """(convert arguments?, return annotation or None) of a compiled Python function."""
+    if not getattr(py_fn, "__annotations__", None):
+        return False, None
+    try:
+        hints = typing.get_type_hints(py_fn)
+    except Exception:
+        hints = getattr(py_fn, "__annotations__", {}) or {}
+    params = list(inspect.signature(py_fn).parameters)[1 if drop_self else 0:]
+    conv_in = any(_needs_conversion(hints.get(p)) for p in params)
+    ret = hints.get("return")
+    return conv_in, (ret if _needs_conversion(ret) else None)
 
 
 # ---- modules ----
@@ -393,6 +643,17 @@ class RecursiveScriptModule(ScriptModule):
             pyfns = _python_methods(type(original), obj._methods())
         object.__setattr__(self, "_pyfns", pyfns)
 
+    def _call(self, name, args, kwargs):
+        args = self._bind(name, args, kwargs)
+        entry = object.__getattribute__(self, "_pyfns").get(name)
+        conv = entry[3] if entry is not None else None
+        if conv is None:
+            return self._c._run(name, args)
+        if conv[0]:
+            args = tuple(_to_script(a) for a in args)
+        r = self._c._run(name, args)
+        return r if conv[1] is None else _from_script(r, conv[1])
+
     def _bind(self, name, args, kwargs):
         entry = object.__getattribute__(self, "_pyfns").get(name)
         if entry is None or (not kwargs and len(args) + 1 == entry[1]):
@@ -407,14 +668,14 @@ class RecursiveScriptModule(ScriptModule):
         return tuple(ba.arguments.values())[1:]
 
     def __call__(self, *args, **kwargs):
-        return self._c._run("forward", self._bind("forward", args, kwargs))
+        return self._call("forward", args, kwargs)
 
     def forward(self, *args, **kwargs):
-        return self._c._run("forward", self._bind("forward", args, kwargs))
+        return self._call("forward", args, kwargs)
 
     def __getattr__(self, name):
         if not name.startswith("__") and name in object.__getattribute__(self, "_pyfns") and name != "forward":
-            return lambda *a, **k: self._c._run(name, self._bind(name, a, k))
+            return lambda *a, **k: self._call(name, a, k)
         return super().__getattr__(name)
 
 
@@ -429,12 +690,14 @@ def _nparams(fn):
 
 
 def _python_methods(cls, names):
-    """{method name: [function, parameter count, Signature or None until a call needs it]}"""
+    """{method name: [function, parameter count, Signature or None until a call needs it,
+    (convert arguments?, result annotation) when NamedTuples/objects cross, else None]}"""
     out = {}
     for name in names:
         m = getattr(cls, name, None)
         if inspect.isfunction(m):
-            out[name] = [m, _nparams(m), None]
+            c = _conversions(m, drop_self=True)
+            out[name] = [m, _nparams(m), None, c if c[0] or c[1] is not None else None]
     return out
 
 
@@ -463,6 +726,10 @@ def _plain_attributes(mod):
             continue
         if v is None or isinstance(v, (bool, int, float, str, _Tensor)) or _is_container_attr(v):
             out.append((k, "attribute", v))
+        elif not isinstance(v, tuple) and inspect.isclass(type(v)) and _scriptable_class(type(v)):
+            # an instance of a script class: an object of its compiled class
+            _class_proto(type(v))
+            out.append((k, "attribute", _to_script(v)))
     return out
 
 
@@ -574,8 +841,10 @@ def script(obj, optimize=None, _frames_up=0, _rcb=None, example_inputs=None):
     if _is_module(obj):
         return _script_module(obj, {})
     if inspect.isclass(obj):
-        raise CompileError(f"scripting classes is not supported yet ({obj.__name__}); script an instance "
-                           "of a module, or a function")
+        if _is_module_class(obj):
+            raise CompileError(f"scripting module classes is not supported: script an instance of {obj.__name__}")
+        _script_class(obj)   # the class stays a Python class; compiled code uses its compiled form
+        return obj
     if inspect.isfunction(obj) or inspect.ismethod(obj):
         return _script_function(obj.__func__ if inspect.ismethod(obj) else obj)
     raise RuntimeError(f"Type '{type(obj).__name__}' cannot be compiled by pyts.jit.script")

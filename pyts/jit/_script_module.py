@@ -129,7 +129,11 @@ class ScriptModule:
                 if name not in subs:
                     subs[name] = ScriptModule(self._c._get(name))
                 return subs[name]
-            return self._c._get(name)
+            v = self._c._get(name)
+            if isinstance(v, _C.ScriptObject):   # an object of a script class
+                from ._script import _wrap_objects
+                return _wrap_objects(v)
+            return v
         if name in self._c._methods():
             fn = self._c._method(name)
             return lambda *args, **kwargs: self._c._run(name, _bind_args(fn, args, dict(kwargs)))
