@@ -101,15 +101,7 @@ def test_function_runs_at_other_sizes(name, tmp_path):
     pyts.jit.save(tp, path)
     want = build(torch)(torch.from_numpy(x2))
     np.testing.assert_allclose(torch.jit.load(path)(torch.from_numpy(x2)).numpy(), want.numpy(), rtol=1e-6)
-    if name in PYTS_LOAD_GAPS:
-        # pyts' archive compiler (csrc/frontend) does not take annotate(number, <Tensor>) yet
-        with pytest.raises(NotImplementedError, match=r"annotate\(\): expected a value of type number but found Tensor"):
-            pyts.jit.load(path)(pyts.from_numpy(x2))
-        return
     np.testing.assert_allclose(pyts.jit.load(path)(pyts.from_numpy(x2)).numpy(), want.numpy(), rtol=1e-6)
-
-
-PYTS_LOAD_GAPS = {"arange_size0"}
 
 
 CODE_SAME = ["view_size0", "reshape_shape0", "size_neg_dim", "arith_mul", "numel", "unpack_size",

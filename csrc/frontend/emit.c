@@ -1592,6 +1592,11 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
             return dict_construct(E, 0, NULL, t->elems[0], t->elems[1], n->kids[2]);
         if (!(v = emit_expr(E, n->kids[2]))) return NULL;
         if (name[0] == 'a') {
+            /* a Tensor where a number is annotated: TorchScript's implicit conversion (traces of
+             * sizes print annotate(number, size) for a Scalar argument) */
+            if (v->type->kind == PTS_TY_TENSOR && t->kind == PTS_TY_NUMBER) return op1(E, "ScalarImplicit", v, n);
+            if (v->type->kind == PTS_TY_TENSOR && t->kind == PTS_TY_INT) return op1(E, "Int", v, n);
+            if (v->type->kind == PTS_TY_TENSOR && t->kind == PTS_TY_FLOAT) return op1(E, "Float", v, n);
             if (!pts_type_subtype(v->type, t))
                 return efail(E, n, "annotate(): expected a value of type %s but found %s", tstr(E, t), tstr(E, v->type));
             return v;
