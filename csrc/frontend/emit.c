@@ -66,6 +66,10 @@ typedef struct Emitter {
     /* the next emit_loop's item of iteration i (for over lists, dicts, zip...), NULL for range */
     struct PtsIrValue *(*for_item)(struct Emitter *E, PtsIrValue *i, const void *arg, const PtsAst *at);
     const void *for_item_arg;
+    /* the latest empty list literals `[]`: typed List[Tensor], but an argument of any list type
+     * of a builtin op, as in TorchScript (torch.zeros([])) */
+    PtsIrValue *empty_lits[8];
+    unsigned empty_next;
 } Emitter;
 
 /* sugared values: what a name or attribute denotes before it is used */
@@ -194,7 +198,7 @@ static bool is_num(const PtsType *t) { return t->kind == PTS_TY_INT || t->kind =
 /* give a value the name of the variable it is bound to, as TorchScript does: only values made in
  * the current block that have no name yet */
 static void name_value(Emitter *E, PtsIrValue *v, const char *name) {
-    if (v->name || strcmp(name, "_") == 0) return;
+    if (v->name || strcmp(name, "_") == 0 || name[0] == '$') return;   /* '$': compiler temporaries */
     PtsBlock *home = v->node ? v->node->owner : v->param_of;
     if (home != E->blk) return;
     pts_value_set_name(E->g, v, name);
@@ -333,7 +337,7 @@ static const PtsType *parse_type(Emitter *E, const PtsAst *n) {
 /* {==================== schema matching ==================== */
 typedef enum {
     CONV_NONE, CONV_REPEAT, CONV_TUPLE_TO_LIST, CONV_TENSOR_TO_INT, CONV_TENSOR_TO_FLOAT,
-    CONV_TENSOR_TO_SCALAR, CONV_INT_TO_FLOAT, CONV_NO_MATCH,
+    CONV_TENSOR_TO_SCALAR, CONV_INT_TO_FLOAT, CONV_EMPTY_LIST, CONV_NO_MATCH,
 } Conv;
 
 static bool elem_ok(const PtsType *t, int k) {
@@ -456,6 +460,10 @@ static bool match_schema(Emitter *E, const PtsSchema *s, const Call *c, bool all
             continue;
         }
         Conv cv = arg_conv(b->v[i]->type, s->args[i].type, allow_conv);
+        if (cv == CONV_NO_MATCH && s->args[i].type.is_list) {
+            for (int k = 0; k < 8; k++)
+                if (E->empty_lits[k] == b->v[i]) cv = CONV_EMPTY_LIST;
+        }
         if (cv == CONV_NO_MATCH) {
             snprintf(why, nwhy, "Expected a value of type '%s' for argument '%s' but instead found type '%s'.",
                      argtype_name(E, s->args[i].type), s->args[i].name, tstr(E, b->v[i]->type));
@@ -501,6 +509,11 @@ static PtsIrValue *convert(Emitter *E, PtsIrValue *v, Conv cv, PtsArgType a, con
     case CONV_TENSOR_TO_FLOAT: return op1(E, "FloatImplicit", v, at);
     case CONV_TENSOR_TO_SCALAR: return op1(E, "ScalarImplicit", v, at);
     case CONV_INT_TO_FLOAT: return op1(E, "Float.int", v, at);
+    case CONV_EMPTY_LIST: {
+        /* a fresh `[]` of the parameter's list type (the List[Tensor] one is left dead) */
+        PtsType *lt = keep(E, pts_type_from_arg((PtsArgType){ .kind = a.kind, .is_list = true, .elem_optional = a.elem_optional }));
+        return lt ? list_construct(E, 0, NULL, lt->elems[0], at) : NULL;
+    }
     default: return efail(E, at, "internal error: bad conversion");
     }
 }
@@ -612,6 +625,15 @@ static PtsIrValue *emit_comprehension(Emitter *E, const PtsAst *n);
 static PtsIrValue *emit_container_index(Emitter *E, PtsIrValue *x, const PtsAst *n);
 static bool emit_container_store(Emitter *E, PtsIrValue *x, const PtsAst *t, PtsIrValue *v, bool *handled);
 static PtsIrValue *emit_contains(Emitter *E, int op, PtsIrValue *item, PtsIrValue *box, const PtsAst *at);
+/* slices, list operators, list(), `in` on tuples (section "sequences" after the containers) */
+static PtsIrValue *emit_seq_slice(Emitter *E, PtsIrValue *x, const PtsAst *sl, const PtsAst *at);
+static PtsIrValue *emit_tuple_slice(Emitter *E, PtsIrValue *x, const PtsAst *sl, const PtsAst *at);
+static PtsIrValue *emit_list_binary(Emitter *E, int op, PtsIrValue *x, PtsIrValue *y, const PtsAst *at, bool *handled);
+static PtsIrValue *emit_list_call(Emitter *E, const PtsAst *n);
+static PtsIrValue *tuple_as_list(Emitter *E, PtsIrValue *tup, const PtsAst *at);
+static PtsIrValue *row_call(Emitter *E, const char *qual, int n, PtsIrValue *const *vals, const PtsType *ret,
+                            const PtsAst *at);
+static const PtsType *elem_of(const PtsType *t);
 static PtsIrValue *emit_value_method(Emitter *E, PtsIrValue *self, const char *m, const PtsAst *n);
 static PtsIrValue *emit_print(Emitter *E, const PtsAst *n);
 static PtsIrValue *emit_more_builtins(Emitter *E, const char *name, const PtsAst *n, bool *handled);
@@ -744,7 +766,7 @@ static PtsIrValue *emit_if_value(Emitter *E, PtsIrValue *cond, BranchFn tf, cons
     E->blk = saved;
     if (!tv || !fv) return NULL;
     const PtsType *t = unify(E, tv->type, fv->type);
-    if (!t) return efail(E, at, "if-expression branches have different types: %s and %s", tstr(E, tv->type), tstr(E, fv->type));
+    if (!t) return efail(E, at, "if-expression's true branch has type %s but false branch has type %s", tstr(E, tv->type), tstr(E, fv->type));
     if (pts_block_add_output(E->g, bt, tv, E->err) || pts_block_add_output(E->g, bf, fv, E->err)) return NULL;
     PtsNode *n = rebuild_if(E, node, 1, &t);
     return n ? n->outputs[0] : NULL;
@@ -789,6 +811,11 @@ static PtsIrValue *emit_binary(Emitter *E, int op, PtsIrValue *x, PtsIrValue *y,
     c.pos[0] = x;
     c.pos[1] = y;
     bool found;
+    if (x->type->kind == PTS_TY_LIST || y->type->kind == PTS_TY_LIST) {
+        bool handled;
+        PtsIrValue *r = emit_list_binary(E, op, x, y, at, &handled);
+        if (handled) return r;
+    }
     if (is_num(x->type) && y->type->kind == PTS_TY_TENSOR) {
         const char *swapped = NULL;
         switch (op) {
@@ -872,8 +899,10 @@ static PtsIrValue *emit_list(Emitter *E, const PtsAst *n) {
             et = u;
         }
     }
-    /* [] is List[Tensor] unless annotated */
-    return list_construct(E, n->n, items, et ? et : ty(PTS_TY_TENSOR), n);
+    /* [] is List[Tensor] unless annotated or passed to a builtin op's list parameter */
+    PtsIrValue *l = list_construct(E, n->n, items, et ? et : ty(PTS_TY_TENSOR), n);
+    if (l && n->n == 0) E->empty_lits[E->empty_next++ % 8] = l;
+    return l;
 }
 
 /* x[i], x[a:b], x[i, :, None] on tensors, t[k] on tuples */
@@ -884,6 +913,7 @@ static PtsIrValue *emit_subscript(Emitter *E, const PtsAst *n) {
         const PtsAst *ix = n->kids[1];
         int64_t k;
         if (n->n != 2) return efail(E, n, "tuples take a single index");
+        if (ix->kind == PTS_AST_SLICE) return emit_tuple_slice(E, x, ix, n);
         if (ix->kind == PTS_AST_INT) k = ix->ival;
         else if (ix->kind == PTS_AST_UNARY && ix->op == PTS_TK_MINUS && ix->kids[0]->kind == PTS_AST_INT) k = -ix->kids[0]->ival;
         else return efail(E, ix, "tuple indices must be integer constants (not supported yet otherwise)");
@@ -1582,6 +1612,7 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
         if (sv.kind != SV_VALUE) return efail(E, n, "getattr() of method '%s' is not supported", an);
         return sv.v;
     }
+    if (strcmp(name, "list") == 0) return emit_list_call(E, n);
     if (!emit_args(E, n, &c)) return NULL;
     if (strcmp(name, "int") == 0 || strcmp(name, "float") == 0 || strcmp(name, "bool") == 0) {
         static const char *const ops[] = { "Int", "Float", "Bool" };
@@ -1848,6 +1879,14 @@ static bool emit_aug_assign(Emitter *E, const PtsAst *s) {
             if (inplace[i].op == s->op) name = inplace[i].name;
         if (!name) return efail(E, s, "augmented assignment %s= on tensors is not supported", pts_tok_name(s->op)), false;
         r = op2(E, name, cur, rhs, s);
+    } else if (cur->type->kind == PTS_TY_LIST && (s->op == PTS_TK_PLUS || s->op == PTS_TK_STAR)) {
+        /* xs += ys / xs *= n extend the list in place (aten::add_.t / aten::mul_.t) */
+        if (s->op == PTS_TK_PLUS && !(rhs->type->kind == PTS_TY_LIST && pts_type_equal(elem_of(rhs->type), elem_of(cur->type))))
+            return efail(E, s, "Arguments for call are not valid: cannot add a value of type %s to a list of type %s",
+                         tstr(E, rhs->type), tstr(E, cur->type)), false;
+        if (s->op == PTS_TK_STAR && rhs->type->kind != PTS_TY_INT)
+            return efail(E, s, "a list can only be multiplied by an int, not %s", tstr(E, rhs->type)), false;
+        r = row_call(E, s->op == PTS_TK_PLUS ? "add_.t" : "mul_.t", 2, (PtsIrValue *[]){ cur, rhs }, cur->type, s);
     } else r = emit_binary(E, s->op, cur, rhs, s);
     if (!r) return false;
     return assign_to(E, t, r, s);
@@ -2241,7 +2280,7 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
     PtsBlock *b = pts_node_add_block(E->g, loop);
     if (!b) return oom(E), false;
     bool simple_range = target && target->kind == PTS_AST_NAME && !range_start && !counter_form && !item_fn;
-    PtsIrValue *iter = pts_block_add_input(E->g, b, ty(PTS_TY_INT), simple_range ? target->str : NULL);
+    PtsIrValue *iter = pts_block_add_input(E->g, b, ty(PTS_TY_INT), simple_range && target->str[0] != '$' ? target->str : NULL);
     if (!iter) return oom(E), false;
     PtsBlock *saved = E->blk;
     E->blk = b;
@@ -2612,7 +2651,10 @@ static PtsIrValue *emit_container_index(Emitter *E, PtsIrValue *x, const PtsAst 
     int k = x->type->kind;
     if (k != PTS_TY_LIST && k != PTS_TY_DICT && k != PTS_TY_STR) return NULL;
     if (n->n != 2) return efail(E, n, "%s indices must be a single value", tstr(E, x->type));
-    if (n->kids[1]->kind == PTS_AST_SLICE) return efail(E, n->kids[1], "slicing values of type %s is not supported yet", tstr(E, x->type));
+    if (n->kids[1]->kind == PTS_AST_SLICE) {
+        if (k == PTS_TY_DICT) return efail(E, n->kids[1], "slicing values of type %s is not supported", tstr(E, x->type));
+        return emit_seq_slice(E, x, n->kids[1], n);
+    }
     PtsIrValue *i = emit_expr(E, n->kids[1]);
     if (!i) return NULL;
     PtsIrValue *ins[2] = { x, i };
@@ -2663,6 +2705,10 @@ static PtsIrValue *emit_contains(Emitter *E, int op, PtsIrValue *item, PtsIrValu
         const char *sfx = dict_key_suffix(E, box->type, at);
         if (!sfx || !check_fits(E, item, box->type->elems[0], "'in' key", at)) return NULL;
         r = row_call(E, sfx[0] == 's' ? "__contains__.str" : "__contains__.int", 2, ins, NULL, at);
+    } else if (k == PTS_TY_TUPLE) {
+        /* x in (a, b): the tuple's items as a list, as TorchScript does */
+        PtsIrValue *l = tuple_as_list(E, box, at);
+        return l ? emit_contains(E, op, item, l, at) : NULL;
     } else if (k == PTS_TY_STR) {
         /* as TorchScript's builtin: s.find(sub) != -1 */
         if (item->type->kind != PTS_TY_STR) return efail(E, at, "'in <string>' requires string as left operand, not %s", tstr(E, item->type));
@@ -3139,6 +3185,157 @@ static bool emit_with(Emitter *E, const PtsAst *s) {
     if (ex == EXIT_RAISE) return efail(E, s, "raise inside a with statement is not supported yet"), false;
     return row_call(E, "set_grad_enabled", 1, &prev, NULL, s) != NULL;
 }
+
+/* {==================== sequences ====================
+ * Slices of lists and strings (aten::slice.t / slice.str), static slices of tuples, list + list,
+ * list * n (aten::add.t, mul.left_t, mul.right_), list(...) and `in` on tuples, as TorchScript
+ * lowers them. */
+
+/* xs[a:b:c] on a list or str: the generic row, typed as x */
+static PtsIrValue *emit_seq_slice(Emitter *E, PtsIrValue *x, const PtsAst *sl, const PtsAst *at) {
+    Call c = { .npos = 1 };
+    c.pos[0] = x;
+    static const char *const names[] = { "start", "end", "step" };
+    for (int k = 0; k < 3; k++) {
+        if (!sl->kids[k]) continue;
+        PtsIrValue *v = emit_expr(E, sl->kids[k]);
+        if (!v) return NULL;
+        if (v->type->kind != PTS_TY_INT && !(k < 2 && (v->type->kind == PTS_TY_NONE ||
+                                                      (v->type->kind == PTS_TY_OPTIONAL && v->type->elems[0]->kind == PTS_TY_INT))))
+            return efail(E, sl->kids[k], "slice indices must be integers or None, not %s", tstr(E, v->type));
+        c.kwn[c.nkw] = names[k];
+        c.kwv[c.nkw++] = v;
+    }
+    bool is_str = x->type->kind == PTS_TY_STR;
+    return retype(op_call(E, is_str ? "slice.str" : "slice.t", &c, at), is_str ? NULL : x->type);
+}
+
+/* an optional constant int of a tuple slice; *has false for an absent bound or None */
+static bool tuple_slice_bound(Emitter *E, const PtsAst *n, int64_t *v, bool *has) {
+    *has = false;
+    if (!n || n->kind == PTS_AST_NONE) return true;
+    PtsValue c;
+    if (n->kind != PTS_AST_INT && !(n->kind == PTS_AST_UNARY && n->op == PTS_TK_MINUS && n->kids[0]->kind == PTS_AST_INT))
+        return efail(E, n, "tuple slice indices must be integer constants"), false;
+    if (!const_value(E, n, &c)) return false;
+    *v = c.u.i;
+    *has = true;
+    return true;
+}
+
+/* t[a:b:c] on a tuple: decided at compile time, a new tuple of the chosen items */
+static PtsIrValue *emit_tuple_slice(Emitter *E, PtsIrValue *x, const PtsAst *sl, const PtsAst *at) {
+    int64_t lo = 0, hi = 0, st = 1;
+    bool hlo, hhi, hst;
+    if (!tuple_slice_bound(E, sl->kids[0], &lo, &hlo) || !tuple_slice_bound(E, sl->kids[1], &hi, &hhi) ||
+        !tuple_slice_bound(E, sl->kids[2], &st, &hst))
+        return NULL;
+    if (!hst) st = 1;
+    if (st == 0) return efail(E, sl, "slice step cannot be zero");
+    int64_t len = x->type->n, idx[256];
+    int n = 0;
+    if (len > 256) return efail(E, at, "tuple too long");
+    if (st > 0) {
+        if (!hlo) lo = 0; else if (lo < 0) lo = lo + len < 0 ? 0 : lo + len; else if (lo > len) lo = len;
+        if (!hhi) hi = len; else if (hi < 0) hi = hi + len < 0 ? 0 : hi + len; else if (hi > len) hi = len;
+        for (int64_t i = lo; i < hi; i += st) idx[n++] = i;
+    } else {
+        if (!hlo) lo = len - 1; else if (lo < 0) lo = lo + len < 0 ? -1 : lo + len; else if (lo >= len) lo = len - 1;
+        if (!hhi) hi = -1; else if (hi < 0) hi = hi + len < 0 ? -1 : hi + len; else if (hi >= len) hi = len - 1;
+        for (int64_t i = lo; i > hi; i += st) idx[n++] = i;
+    }
+    PtsIrValue *items[256], *parts[256];
+    PtsNode *tn = x->node;
+    if (tn && tn->kind == PTS_KIND_PRIM(PTS_PRIM_TUPLECONSTRUCT) && tn->ninputs == len) {
+        for (int i = 0; i < len; i++) parts[i] = tn->inputs[i];
+    } else if (len) {
+        PtsType *ts[256];
+        for (int i = 0; i < len; i++) ts[i] = R(x->type->elems[i]);
+        PtsNode *u = mk(E, PTS_KIND_PRIM(PTS_PRIM_TUPLEUNPACK), 1, &x, (int)len, ts, at);
+        if (!u) return NULL;
+        for (int i = 0; i < len; i++) parts[i] = u->outputs[i];
+    }
+    for (int i = 0; i < n; i++) items[i] = parts[idx[i]];
+    return tuple_of(E, n, items, at);
+}
+
+/* the items of a tuple as a list (they must share one type) */
+static PtsIrValue *tuple_as_list(Emitter *E, PtsIrValue *tup, const PtsAst *at) {
+    int n = tup->type->n;
+    if (n > 256) return efail(E, at, "tuple too long");
+    const PtsType *et = NULL;
+    for (int i = 0; i < n; i++) {
+        const PtsType *t = tup->type->elems[i];
+        if (t->kind == PTS_TY_TENSOR) t = ty(PTS_TY_TENSOR);
+        if (!et) et = t;
+        else if (!pts_type_equal(et, t))
+            return efail(E, at, "'in' on a tuple needs items of one type, found %s and %s", tstr(E, et), tstr(E, t));
+    }
+    if (!et) et = ty(PTS_TY_TENSOR);
+    PtsNode *tn = tup->node;
+    if (tn && tn->kind == PTS_KIND_PRIM(PTS_PRIM_TUPLECONSTRUCT))
+        return list_construct(E, tn->ninputs, tn->inputs, et, at);
+    PtsType *ts[256];
+    for (int i = 0; i < n; i++) ts[i] = R(tup->type->elems[i]);
+    PtsNode *u = mk(E, PTS_KIND_PRIM(PTS_PRIM_TUPLEUNPACK), 1, &tup, n, ts, at);
+    return u ? list_construct(E, n, u->outputs, et, at) : NULL;
+}
+
+/* list + list, list * int, int * list; *handled false for other operand types */
+static PtsIrValue *emit_list_binary(Emitter *E, int op, PtsIrValue *x, PtsIrValue *y, const PtsAst *at, bool *handled) {
+    *handled = false;
+    int kx = x->type->kind, ky = y->type->kind;
+    if (op == PTS_TK_PLUS && kx == PTS_TY_LIST && ky == PTS_TY_LIST) {
+        *handled = true;
+        if (!pts_type_equal(elem_of(x->type), elem_of(y->type)))
+            return efail(E, at, "Arguments for call are not valid: cannot add lists of types %s and %s", tstr(E, x->type),
+                         tstr(E, y->type));
+        return row_call(E, "add.t", 2, (PtsIrValue *[]){ x, y }, x->type, at);
+    }
+    if (op == PTS_TK_STAR && kx == PTS_TY_LIST && ky == PTS_TY_INT) {
+        *handled = true;
+        return row_call(E, "mul.left_t", 2, (PtsIrValue *[]){ x, y }, x->type, at);
+    }
+    if (op == PTS_TK_STAR && kx == PTS_TY_INT && ky == PTS_TY_LIST) {
+        *handled = true;
+        return row_call(E, "mul.right_", 2, (PtsIrValue *[]){ x, y }, y->type, at);
+    }
+    return NULL;
+}
+
+/* list(xs) copies a list (aten::list.t); list(range(...)), list(zip(...)), list(d.items())...
+ * are comprehensions [v for v in ...] */
+static PtsIrValue *emit_list_call(Emitter *E, const PtsAst *n) {
+    if (n->n != 2 || n->kids[1]->kind == PTS_AST_KWARG || n->kids[1]->kind == PTS_AST_STARRED)
+        return efail(E, n, "list() takes exactly one positional argument in TorchScript");
+    const PtsAst *arg = n->kids[1];
+    bool iterator = false;
+    if (arg->kind == PTS_AST_CALL) {
+        const PtsAst *f = arg->kids[0];
+        if (f->kind == PTS_AST_NAME && !lookup(E, f->str)) {
+            Sv sv;
+            if (!emit_sugared(E, f, &sv)) return NULL;
+            iterator = sv.kind == SV_BUILTIN && (strcmp(sv.name, "range") == 0 || strcmp(sv.name, "enumerate") == 0 ||
+                                                 strcmp(sv.name, "zip") == 0);
+        } else if (f->kind == PTS_AST_ATTR && strcmp(f->str, "items") == 0 && arg->n == 1) {
+            iterator = true;
+        }
+    }
+    if (!iterator) {
+        PtsIrValue *v = emit_expr(E, arg);
+        if (!v) return NULL;
+        if (v->type->kind == PTS_TY_LIST) return row_call(E, "list.t", 1, &v, v->type, n);
+        return efail(E, arg, "list() of a value of type %s is not supported", tstr(E, v->type));
+    }
+    static int counter;
+    char nm[32];
+    snprintf(nm, sizeof nm, "$item%d", ++counter & 0xffff);
+    PtsAst *v = synth(E, PTS_AST_NAME, arg, 0, NULL), *comp;
+    if (!v || !(v->str = pts_arena_strndup(E->a, nm, strlen(nm)))) return oom(E);
+    if (!(comp = synth(E, PTS_AST_LISTCOMP, n, 3, (PtsAst *[]){ v, v, (PtsAst *)arg }))) return NULL;
+    return emit_comprehension(E, comp);
+}
+/* }==================== */
 
 /* f"a{x}b" as "a{}b".format(x): the parser already split it */
 /* }==================== */

