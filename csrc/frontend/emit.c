@@ -3343,10 +3343,135 @@ static PtsIrValue *emit_list_call(Emitter *E, const PtsAst *n) {
 /* {==================== functions ==================== */
 static void eliminate_dead(PtsBlock *b);
 
+/* {==== `# type:` signature comments ====
+ * As torch.jit: the lines of the def holding "# type:" (not "# type: ignore") are found in the
+ * source text; one such line is the signature "(T1, T2) -> R"; several are PEP 484's one
+ * comment per parameter plus "# type: (...) -> R". The types replace the annotations: every
+ * parameter but self takes one, and the return type is the comment's. */
+typedef struct TypeSig {
+    const PtsAst *args[PTS_MAX_CALL_ARGS];   /* type expressions */
+    int nargs;
+    const PtsAst *ret;
+} TypeSig;
+
+static bool is_ignore_comment(const char *s, const char *e) {
+    /* "# type: ignore" or "# type: ignore[rule-code]" at the end of the line */
+    const char *p = s + 7;
+    if (e - p < 7 || memcmp(p, " ignore", 7) != 0) return false;
+    p += 7;
+    if (p == e) return true;
+    if (*p != '[' || e[-1] != ']') return false;
+    for (p++; p < e - 1; p++) if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '-')) return false;
+    return true;
+}
+
+static const char *find_in(const char *s, const char *e, const char *needle) {
+    size_t n = strlen(needle);
+    for (const char *p = s; p + n <= e; p++) if (memcmp(p, needle, n) == 0) return p;
+    return NULL;
+}
+
+/* parse `text` (arena, NUL-terminated) as one expression statement */
+static const PtsAst *parse_type_text(Emitter *E, const char *text, const PtsAst *def) {
+    PtsSource s = { text, strlen(text), E->src->file, 0 };
+    PtsAst *file;
+    PtsError err = { 0 };
+    if (pts_parse(&s, E->a, &err, &file) || file->n != 1 || file->kids[0]->kind != PTS_AST_EXPR_STMT)
+        return efail(E, def, "could not parse the '# type:' comment of this function: %s", text);
+    /* positions of the comment's types: the def's, for messages */
+    return file->kids[0]->kids[0];
+}
+
+/* false on error; sig->ret stays NULL when the def has no type comment */
+static bool type_comment_sig(Emitter *E, const PtsAst *def, TypeSig *sig) {
+    memset(sig, 0, sizeof *sig);
+    const char *text = E->src->text, *end = text + E->src->len;
+    int first = def->line - E->src->line_offset, last = def->end_line - E->src->line_offset;
+    const char *ls[64], *le[64];
+    int n = 0, line = 1;
+    for (const char *p = text; p < end && line <= last; line++) {
+        const char *q = memchr(p, '\n', (size_t)(end - p));
+        if (!q) q = end;
+        if (line >= first) {
+            const char *c = find_in(p, q, "# type:"), *qe = q;
+            if (qe > p && qe[-1] == '\r') qe--;
+            if (c && !is_ignore_comment(c, qe)) {
+                if (n == 64) return efail(E, def, "too many '# type:' comments"), false;
+                ls[n] = p;
+                le[n++] = qe;
+            }
+        }
+        p = q + 1;
+    }
+    if (!n) return true;
+    PtsBuf b;
+    pts_buf_init(&b);
+    if (n == 1) {
+        const char *p = ls[0];
+        while (p < le[0] && (*p == ' ' || *p == '\t')) p++;
+        if (le[0] - p < 7 || memcmp(p, "# type:", 7) != 0) {
+            const char *w = p;
+            while (w < le[0] && *w != ' ' && *w != '(' && *w != '\t') w++;
+            efail(E, def, "expected type comment but found '%.*s' here", (int)(w - p > 40 ? 40 : w - p), p);
+            return false;
+        }
+        pts_buf_putn(&b, p + 7, (size_t)(le[0] - p - 7));
+    } else {
+        int ret = -1;
+        for (int i = 0; i < n && ret < 0; i++) if (find_in(ls[i], le[i], "# type: (...) -> ")) ret = i;
+        if (ret < 0) {
+            pts_buf_puts(&b, "Return type line '# type: (...) -> ...' not found on multiline type annotation\nfor type lines:");
+            for (int i = 0; i < n; i++) pts_buf_printf(&b, "\n%.*s", (int)(le[i] - ls[i] > 200 ? 200 : le[i] - ls[i]), ls[i]);
+            pts_buf_puts(&b, "\n(See PEP 484 https://www.python.org/dev/peps/pep-0484/#suggested-syntax-for-python-2-7-and-straddling-code)");
+            efail(E, def, "%s", b.data ? b.data : "?");
+            pts_buf_free(&b);
+            return false;
+        }
+        /* "(...)" becomes the parameter comments joined by ", " */
+        const char *c = find_in(ls[ret], le[ret], "# type: (...) -> ") + 8;
+        pts_buf_puts(&b, "(");
+        for (int i = 0; i < ret; i++) {
+            const char *t = find_in(ls[i], le[i], "# type:") + 7, *te = le[i];
+            while (t < te && (*t == ' ' || *t == '\t')) t++;
+            while (te > t && (te[-1] == ' ' || te[-1] == '\t')) te--;
+            pts_buf_printf(&b, i ? ", %.*s" : "%.*s", (int)(te - t), t);
+        }
+        pts_buf_puts(&b, ")");
+        pts_buf_putn(&b, c + 5, (size_t)(le[ret] - c - 5));
+    }
+    if (b.oom) { pts_buf_free(&b); return oom(E), false; }
+    /* "(A, B) -> R": split at the last "->" */
+    char *sigt = pts_arena_strndup(E->a, b.data ? b.data : "", b.len);
+    pts_buf_free(&b);
+    if (!sigt) return oom(E), false;
+    char *arrow = NULL;
+    for (char *p = sigt; (p = strstr(p, "->")); p += 2) arrow = p;
+    if (!arrow) return efail(E, def, "expected '->' in the '# type:' comment of this function"), false;
+    *arrow = 0;
+    const PtsAst *a = parse_type_text(E, sigt, def), *r = a ? parse_type_text(E, arrow + 2, def) : NULL;
+    if (!r) return false;
+    if (a->kind == PTS_AST_TUPLE) {
+        if (a->n > PTS_MAX_CALL_ARGS) return efail(E, def, "too many parameters"), false;
+        for (int i = 0; i < a->n; i++) sig->args[i] = a->kids[i];
+        sig->nargs = a->n;
+    } else {
+        sig->args[0] = a;
+        sig->nargs = 1;
+    }
+    sig->ret = r;
+    int want = def->kids[0]->n - (E->cls ? 1 : 0);
+    if (want != sig->nargs)
+        return efail(E, def, "Number of type annotations (%d) did not match the number of %s parameters (%d)", sig->nargs,
+                     E->cls ? "method" : "function", want), false;
+    return true;
+}
+/* }==== */
+
 /* the function of a def: parameters as graph inputs, body, one output */
 static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunction **out) {
     const PtsAst *params = def->kids[0];
-    if (def->type_comment) return efail(E, def, "'# type:' signature comments are not supported yet"), E->err->code;
+    TypeSig tsig;
+    if (!type_comment_sig(E, def, &tsig)) return E->err->code;
     int np = params->n;
     if (np > PTS_MAX_CALL_ARGS) return efail(E, params, "too many parameters"), E->err->code;
     if (is_method && np == 0) return efail(E, def, "methods must take self as their first parameter"), E->err->code;
@@ -3375,8 +3500,9 @@ static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunc
                 if (!const_value(E, p->kids[1], &defaults[i])) goto fail;
                 has_def[i] = true;
             }
-            if (p->kids[0]) {
-                if (!(t = parse_type(E, p->kids[0]))) goto fail;
+            const PtsAst *ann = tsig.ret ? tsig.args[i - (is_method ? 1 : 0)] : p->kids[0];
+            if (ann) {
+                if (!(t = parse_type(E, ann))) goto fail;
             } else if (has_def[i]) {
                 /* an unannotated parameter takes the type of its default */
                 switch (defaults[i].tag) {
@@ -3408,7 +3534,8 @@ static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunc
         }
         if (!set_var(E, p->str, v, v->type, NULL)) goto fail;
     }
-    if (def->kids[1] && !(E->ret_decl = parse_type(E, def->kids[1]))) goto fail;
+    if (tsig.ret ? !(E->ret_decl = parse_type(E, tsig.ret)) : def->kids[1] && !(E->ret_decl = parse_type(E, def->kids[1])))
+        goto fail;
     {
         PtsIrValue *rv = NULL;
         int ex = emit_stmts(E, def->kids[2], 0, NULL, &rv);
