@@ -49,6 +49,20 @@ CASES = {
     "empty_int_list_args": ("def empty_int_list_args(x) -> Tuple[Tensor, Tensor, Tensor, Tensor]:\n"
                             "    return torch.zeros([]), torch.ones([]), x.view([]), x.sum([])\n",
                             [(np.array([2.0]),)], True),
+    # Optional narrowing: a plain assignment makes the variable the value's type until a join;
+    # `y: T = v` keeps it a T (loops carry it as T)
+    "narrow_embedding": ("def narrow_embedding(x, padding_idx: Optional[int] = None) -> int:\n"
+                         "    if padding_idx is not None:\n        if padding_idx < 0:\n"
+                         "            padding_idx = x.size(0) + padding_idx\n    else:\n        padding_idx = -1\n"
+                         "    return padding_idx + 1\n",
+                         [(np.ones(3), None), (np.ones(3), -1), (np.ones(3), 1)], True),
+    "narrow_after_if": ("def narrow_after_if(n: int) -> int:\n    y: Optional[int] = None\n    if n > 0:\n        y = n\n"
+                        "    if y is None:\n        y = 0\n    return y + 1\n", [(3,), (-1,)], False),
+    "narrow_loops": ("def narrow_loops(n: int) -> Tuple[int, Optional[int], Optional[int]]:\n"
+                     "    y: Optional[int] = None\n    y = 3\n    for i in range(n):\n        y = y + i\n"
+                     "    z: Optional[int] = 3\n    for i in range(n):\n        z = None\n"
+                     "    w: Optional[int] = None\n    for i in range(n):\n        w = i\n    return y, z, w\n",
+                     [(3,), (0,)], False),
 }
 
 ERRORS = {
@@ -59,6 +73,9 @@ ERRORS = {
                         "if-expression's true branch has type int but false branch has type float"),
     "list_add_types": ("def list_add_types(a: List[int], b: List[float]):\n    return a + b\n", None),
     "list_slice_step_type": ("def list_slice_step_type(a: List[int]):\n    return a[::1.5]\n", None),
+    # an annotated variable stays Optional in a loop: no int arithmetic on it
+    "narrow_annotated_loop": ("def narrow_annotated_loop(n: int):\n    y: Optional[int] = 3\n    while n > 0:\n"
+                              "        n -= 1\n        y = y + 1\n    return y\n", "Arguments for call are not valid"),
     "tuple_slice_dynamic": ("def tuple_slice_dynamic(a: Tuple[int, int], i: int):\n    return a[i:]\n", None),
 }
 

@@ -24,6 +24,7 @@ typedef struct Var {
     const PtsType *decl;         /* the variable's type, fixed by its first assignment */
     const char *undef;           /* why v is NULL (message), arena */
     bool refined;                /* only an Optional refinement (`x is not None`), not an assignment */
+    bool annotated;              /* bound by `x: T = v`: the variable is a T, not v's narrower type */
     struct Var *next;            /* older binding in the same scope */
 } Var;
 
@@ -232,6 +233,7 @@ static bool set_var(Emitter *E, const char *name, PtsIrValue *v, const PtsType *
     x->decl = decl;
     x->undef = undef;
     x->refined = false;
+    x->annotated = false;
     return true;
 }
 
@@ -243,6 +245,10 @@ static bool push_scope(Emitter *E) {
     return true;
 }
 static void pop_scope(Emitter *E) { E->scope = E->scope->parent; }
+
+/* the type a variable has now, as TorchScript: the type of the value last assigned (`y = 3` makes an
+ * Optional[int] variable an int until a join), or the annotation after `y: T = v` */
+static const PtsType *var_type(const Var *x) { return x->annotated && x->decl ? x->decl : x->v->type; }
 
 /* bind name to v, checking it keeps the type of its first assignment */
 static bool bind(Emitter *E, const char *name, PtsIrValue *v, const PtsAst *at) {
@@ -1846,7 +1852,9 @@ static bool emit_ann_assign(Emitter *E, const PtsAst *s) {
         return efail(E, s, "Variable '%s' previously had type %s but is now being annotated as %s", name, tstr(E, old->decl),
                      tstr(E, t)), false;
     name_value(E, v, name);
-    return set_var(E, name, v, t, NULL);
+    if (!set_var(E, name, v, t, NULL)) return false;
+    lookup_local(E->scope, name)->annotated = !pts_type_equal(v->type, t);
+    return true;
 }
 
 static bool emit_aug_assign(Emitter *E, const PtsAst *s) {
@@ -2041,8 +2049,7 @@ static bool emit_if(Emitter *E, const PtsAst *s) {
     for (int i = 0; i < nn; i++) {
         Var *tv = lookup_local(scopes[0], names[i]), *fv = lookup_local(scopes[1], names[i]);
         Var *outer = lookup(E, names[i]);
-        if (tv && tv->refined) tv = NULL;
-        if (fv && fv->refined) fv = NULL;
+        /* a branch that only refined the variable (`y is None` false: an int) passes that value on */
         if (!tv) tv = outer;
         if (!fv) fv = outer;
         /* a branch that raised defines nothing: any value fits there */
@@ -2059,10 +2066,14 @@ static bool emit_if(Emitter *E, const PtsAst *s) {
         /* a value made inside the branch that did not raise still leaves through the If */
         bool inner = (exits[0] == EXIT_RAISE || exits[1] == EXIT_RAISE) && !(outer && outer->v == tv->v);
         if (tv->v == fv->v && !inner) {
+            bool ann = tv->annotated;
             if (!set_var(E, names[i], tv->v, tv->decl, NULL)) return false;
+            lookup_local(E->scope, names[i])->annotated = ann;
             continue;
         }
-        const PtsType *t = outer && outer->decl ? outer->decl : unify(E, tv->v->type, fv->v->type);
+        /* the join of the two branches' types (within the variable's declared type) */
+        const PtsType *t = unify(E, var_type(tv), var_type(fv));
+        if (outer && outer->decl && (!t || !pts_type_subtype(t, outer->decl))) t = outer->decl;
         if (!t)
             return efail(E, s, "Type mismatch: %s is set to type %s in the true branch and type %s in the false branch",
                          names[i], tstr(E, tv->v->type), tstr(E, fv->v->type)), false;
@@ -2258,7 +2269,7 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
         if (nc == 511) return efail(E, s, "too many loop-carried variables"), false;
         names[nc] = assigned.names[i];
         init[nc] = v->v;
-        types[nc++] = v->decl ? v->decl : v->v->type;
+        types[nc++] = var_type(v);
     }
     PtsIrValue *real_trip = trip;
     int ntot = nc;
