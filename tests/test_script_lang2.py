@@ -63,6 +63,27 @@ CASES = {
                      "    z: Optional[int] = 3\n    for i in range(n):\n        z = None\n"
                      "    w: Optional[int] = None\n    for i in range(n):\n        w = i\n    return y, z, w\n",
                      [(3,), (0,)], False),
+    # returns inside loops: hidden "returned" flag and value, a break, `if returned: return value`
+    "ret_for": ("def ret_for(x, n: int):\n    for i in range(n):\n        if i == 2:\n            return x + i\n"
+                "    return x\n", [(np.ones(2), 5), (np.ones(2), 1)], False),
+    "ret_while_break_continue": ("def ret_while_break_continue(x, n: int):\n    i = 0\n    while i < n:\n        i += 1\n"
+                                 "        if i > 3:\n            break\n        if i == 2:\n            continue\n"
+                                 "        x = x + 1\n        if float(x.sum()) > 10:\n            return x * 2\n    return x\n",
+                                 [(np.ones(2), 10), (np.full(2, 4.0), 10), (np.ones(2), 1)], False),
+    "ret_for_list": ("def ret_for_list(xs: List[int]):\n    for v in xs:\n        return v\n    return -1\n",
+                     [([4, 5],), ([],)], False),
+    "ret_nested": ("def ret_nested(xs: List[List[int]], t: int) -> Tuple[int, int]:\n    s = 0\n"
+                   "    for i, row in enumerate(xs):\n        for v in row:\n            s += v\n"
+                   "            if v == t:\n                return i, s\n        s -= 1\n    return -1, s\n",
+                   [([[1, 2], [3, 4]], 3), ([[1, 2], [3, 4]], 9), ([], 0)], False),
+    "ret_optional": ("def ret_optional(xs: List[int], t: int):\n    n = len(xs)\n    while n > 0:\n        n -= 1\n"
+                     "        if xs[n] == t:\n            return n\n    return None\n",
+                     [([1, 2, 1], 1), ([1], 5)], False),
+    "ret_in_branch_loop": ("def ret_in_branch_loop(x, c: bool, n: int) -> Tensor:\n    if c:\n        for i in range(n):\n"
+                           "            x = x * 2\n            if i == 1:\n                return x\n        x = x + 1\n"
+                           "    return x - 1\n", [(np.ones(1), True, 5), (np.ones(1), True, 1), (np.ones(1), False, 5)], False),
+    "ret_none_in_loop": ("def ret_none_in_loop(xs: List[int]):\n    for v in xs:\n        if v < 0:\n            return\n"
+                         "        print(v)\n", [([1, -1, 2],), ([],)], False),
 }
 
 ERRORS = {
@@ -76,6 +97,8 @@ ERRORS = {
     # an annotated variable stays Optional in a loop: no int arithmetic on it
     "narrow_annotated_loop": ("def narrow_annotated_loop(n: int):\n    y: Optional[int] = 3\n    while n > 0:\n"
                               "        n -= 1\n        y = y + 1\n    return y\n", "Arguments for call are not valid"),
+    "ret_loop_types": ("def ret_loop_types(xs: List[int]):\n    for v in xs:\n        if v > 0:\n            return v\n"
+                       "        return 'a'\n    return 0\n", "Previous return statement returned a value of type int"),
     "tuple_slice_dynamic": ("def tuple_slice_dynamic(a: Tuple[int, int], i: int):\n    return a[i:]\n", None),
 }
 

@@ -71,6 +71,10 @@ typedef struct Emitter {
      * of a builtin op, as in TorchScript (torch.zeros([])) */
     PtsIrValue *empty_lits[8];
     unsigned empty_next;
+    /* returns inside loops (see "returns inside loops"): the type the first emission of the
+     * outermost such loop found for the returned values, and whether that emission runs */
+    const PtsType *loop_ret;
+    bool probing;
 } Emitter;
 
 /* sugared values: what a name or attribute denotes before it is used */
@@ -1732,6 +1736,15 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
 
 /* {==================== statements ==================== */
 static int emit_stmts(Emitter *E, const PtsAst *blk, int start, const Cont *cont, PtsIrValue **ret);
+static int emit_return_in_loop(Emitter *E, const PtsAst *s);
+static bool has_return_anywhere(const PtsAst *n);
+static int emit_loop_returning(Emitter *E, const PtsAst *s, const Cont *rest, PtsIrValue **ret);
+static int emit_if_exit(Emitter *E, const PtsAst *s, const Cont *rest, PtsIrValue **ret);
+static int emit_if_loop_exit(Emitter *E, const PtsAst *s, const Cont *rest, PtsIrValue **ret);
+static PtsAst *synth(Emitter *E, int kind, const PtsAst *at, int n, PtsAst **kids);
+/* the hidden variables of returns inside loops: returned yet? and the value */
+#define RET_FLAG "$returned"
+#define RET_VALUE "$retval"
 
 static bool assign_to(Emitter *E, const PtsAst *t, PtsIrValue *v, const PtsAst *at);
 
@@ -1939,6 +1952,7 @@ static bool collect_assigned(Emitter *E, NameSet *s, const PtsAst *n) {
         for (int i = 0; i < n->n - 1; i++) if (!collect_targets(E, s, n->kids[i])) return false;
         return true;
     case PTS_AST_ANN_ASSIGN: case PTS_AST_AUG_ASSIGN: return collect_targets(E, s, n->kids[0]);
+    case PTS_AST_RETURN: return ns_add(E, s, RET_FLAG) && ns_add(E, s, RET_VALUE);
     case PTS_AST_IF: return collect_assigned(E, s, n->kids[1]) && collect_assigned(E, s, n->kids[2]);
     case PTS_AST_WHILE: return collect_assigned(E, s, n->kids[1]);
     case PTS_AST_FOR: return collect_targets(E, s, n->kids[0]) && collect_assigned(E, s, n->kids[2]);
@@ -1959,6 +1973,9 @@ static bool has_return(const PtsAst *n) {
         return false;
     case PTS_AST_IF: return has_return(n->kids[1]) || has_return(n->kids[2]);
     case PTS_AST_WITH: return has_return(n->kids[n->n - 1]);
+    /* a loop returning from inside is followed by `if <returned>: return <value>` */
+    case PTS_AST_FOR: return has_return_anywhere(n->kids[2]);
+    case PTS_AST_WHILE: return has_return_anywhere(n->kids[1]);
     default: return false;
     }
 }
@@ -1979,6 +1996,10 @@ static bool has_loop_exit(const PtsAst *n, bool breaks_only) {
     switch (n->kind) {
     case PTS_AST_BREAK: return true;
     case PTS_AST_CONTINUE: return !breaks_only;
+    /* a return leaves the loop as a break does (also from a nested loop) */
+    case PTS_AST_RETURN: return true;
+    case PTS_AST_FOR: return has_return_anywhere(n->kids[2]);
+    case PTS_AST_WHILE: return has_return_anywhere(n->kids[1]);
     case PTS_AST_BLOCK:
         for (int i = 0; i < n->n; i++) if (has_loop_exit(n->kids[i], breaks_only)) return true;
         return false;
@@ -2502,7 +2523,7 @@ static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
     case PTS_AST_WHILE: return emit_while(E, s) ? EXIT_NONE : -1;
     case PTS_AST_ASSERT: return emit_assert(E, s) ? EXIT_NONE : -1;
     case PTS_AST_RETURN: {
-        if (E->loop_depth) return efail(E, s, "return statements inside loops are not supported yet"), -1;
+        if (E->loop) return emit_return_in_loop(E, s);
         PtsIrValue *v = s->kids[0] ? emit_expr(E, s->kids[0]) : cnone(E, s);
         if (!v) return -1;
         if (E->ret_decl && !pts_type_subtype(v->type, E->ret_decl))
@@ -2551,6 +2572,83 @@ static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
     }
 }
 
+/* {==== returns inside loops ====
+ * As TorchScript: `return v` in a loop body sets two hidden loop-carried variables, "returned"
+ * and the value, and leaves the loop as a break does; after the loop `if returned: return value`
+ * continues (a break of the enclosing loop when loops nest). The hidden variables are defined
+ * before the outermost such loop: the value as uninitialized(T), T being the annotated return
+ * type or, without one, the join of the returned types, found by emitting the loop once and
+ * dropping that emission. */
+static bool define_returned(Emitter *E, const PtsType *t, const PtsAst *at) {
+    PtsIrValue *f = cbool(E, false, at), *u = f ? uninitialized(E, t, at) : NULL;
+    if (!u || !set_var(E, RET_FLAG, f, ty(PTS_TY_BOOL), NULL) || !set_var(E, RET_VALUE, u, t, NULL)) return false;
+    lookup_local(E->scope, RET_VALUE)->annotated = true;   /* carried as T, whatever is stored */
+    return true;
+}
+
+static int emit_return_in_loop(Emitter *E, const PtsAst *s) {
+    PtsIrValue *v = s->kids[0] ? emit_expr(E, s->kids[0]) : cnone(E, s);
+    if (!v) return -1;
+    if (E->ret_decl && !pts_type_subtype(v->type, E->ret_decl))
+        return efail(E, s->kids[0] ? s->kids[0] : s, "Return value was annotated as having type %s but is actually of type %s",
+                     tstr(E, E->ret_decl), tstr(E, v->type)), -1;
+    Var *rv = lookup(E, RET_VALUE);
+    if (!rv || !rv->decl) return efail(E, s, "internal error: return inside a loop without its hidden variables"), -1;
+    if (E->probing) {
+        const PtsType *u = E->loop_ret ? unify(E, E->loop_ret, v->type) : v->type;
+        if (!u)
+            return efail(E, s, "Previous return statement returned a value of type %s but this return statement returns "
+                         "a value of type %s", tstr(E, E->loop_ret), tstr(E, v->type)), -1;
+        E->loop_ret = u;
+    } else if (!pts_type_subtype(v->type, rv->decl)) {
+        return efail(E, s, "Previous return statement returned a value of type %s but this return statement returns a "
+                     "value of type %s", tstr(E, rv->decl), tstr(E, v->type)), -1;
+    }
+    const PtsType *decl = rv->decl;
+    PtsIrValue *t = cbool(E, true, s);
+    if (!t || !set_var(E, RET_VALUE, v, decl, NULL) || !set_var(E, RET_FLAG, t, ty(PTS_TY_BOOL), NULL)) return -1;
+    lookup_local(E->scope, RET_VALUE)->annotated = true;
+    return EXIT_BREAK;
+}
+
+/* a for/while statement whose body returns, then the statements after it */
+static int emit_loop_returning(Emitter *E, const PtsAst *s, const Cont *rest, PtsIrValue **ret) {
+    PtsIrValue *unused = NULL;
+    if (!E->loop) {
+        const PtsType *t = E->ret_decl;
+        if (!t) {
+            PtsNode *mark = E->blk->last;
+            bool was = E->probing;
+            const PtsType *saved = E->loop_ret;
+            E->probing = true;
+            E->loop_ret = NULL;
+            bool ok = push_scope(E);
+            if (ok) {
+                ok = define_returned(E, ty(PTS_TY_ANY), s) && emit_stmt(E, s, &unused) >= 0;
+                pop_scope(E);
+            }
+            E->probing = was;
+            t = E->loop_ret ? E->loop_ret : ty(PTS_TY_NONE);
+            E->loop_ret = saved;
+            while (E->blk->last && E->blk->last != mark) pts_node_destroy(E->blk->last);
+            memset(E->empty_lits, 0, sizeof E->empty_lits);
+            if (!ok) return -1;
+        }
+        if (!define_returned(E, t, s)) return -1;
+    }
+    if (emit_stmt(E, s, &unused) < 0) return -1;
+    /* if returned: return value */
+    PtsAst *flag = synth(E, PTS_AST_NAME, s, 0, NULL), *val = synth(E, PTS_AST_NAME, s, 0, NULL), *r, *body, *iff;
+    if (!flag || !val) return -1;
+    flag->str = RET_FLAG;
+    val->str = RET_VALUE;
+    if (!(r = synth(E, PTS_AST_RETURN, s, 1, &val)) || !(body = synth(E, PTS_AST_BLOCK, s, 1, &r)) ||
+        !(iff = synth(E, PTS_AST_IF, s, 3, (PtsAst *[]){ flag, body, NULL })))
+        return -1;
+    return E->loop ? emit_if_loop_exit(E, iff, rest, ret) : emit_if_exit(E, iff, rest, ret);
+}
+/* }==== */
+
 /* Emit blk->kids[start..], then the continuation. Returns the ExitKind (with *ret set for
  * EXIT_RETURN) or -1 on error. */
 static int emit_stmts(Emitter *E, const PtsAst *blk, int start, const Cont *cont, PtsIrValue **ret) {
@@ -2564,8 +2662,14 @@ static int emit_stmts(Emitter *E, const PtsAst *blk, int start, const Cont *cont
             E->exit_nest--;
             return r;
         }
-        if (E->loop_depth && (s->kind == PTS_AST_IF) && has_return_anywhere(s))
-            return efail(E, s, "return statements inside loops are not supported yet"), -1;
+        if ((s->kind == PTS_AST_FOR || s->kind == PTS_AST_WHILE) && has_return(s)) {
+            Cont rest = { blk, i + 1, cont };
+            if (++E->exit_nest > PTS_MAX_EXIT_NEST)
+                return efail(E, s, "too many early returns in one function (limit %d)", PTS_MAX_EXIT_NEST), -1;
+            int r = emit_loop_returning(E, s, &rest, ret);
+            E->exit_nest--;
+            return r;
+        }
         if (s->kind == PTS_AST_IF && E->loop && has_loop_exit(s, false)) {
             Cont rest = { blk, i + 1, cont };
             if (++E->exit_nest > PTS_MAX_EXIT_NEST)
