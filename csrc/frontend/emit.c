@@ -287,7 +287,7 @@ static const PtsType *parse_type(Emitter *E, const PtsAst *n) {
         const PtsType *a = parse_type(E, n->kids[0]), *b = a ? parse_type(E, n->kids[1]) : NULL;
         if (!b) return NULL;
         if (a->kind == PTS_TY_NONE) { const PtsType *x = a; a = b; b = x; }
-        if (b->kind != PTS_TY_NONE) return efail(E, n, "Union types other than T | None are not supported yet");
+        if (b->kind != PTS_TY_NONE) return efail(E, n, "Union types other than T | None are not supported yet (Optional is)");
         if (a->kind == PTS_TY_OPTIONAL || a->kind == PTS_TY_NONE) return a;
         return keep(E, pts_type_optional((PtsType *)a));
     }
@@ -339,6 +339,16 @@ static const PtsType *parse_type(Emitter *E, const PtsAst *n) {
     if (strcmp(h, "Final") == 0) {
         if (nargs != 1) return efail(E, n, "Final takes one type argument");
         return el[0];
+    }
+    if (strcmp(h, "Union") == 0) {
+        /* Union[T, None] is Optional[T]; other unions are not supported yet */
+        int k = -1, nn = 0;
+        for (int i = 0; i < nargs; i++) { if (el[i]->kind == PTS_TY_NONE) nn++; else k = i; }
+        if (k >= 0 && nargs - nn == 1) {
+            if (!nn || el[k]->kind == PTS_TY_OPTIONAL) return el[k];
+            return keep(E, pts_type_optional((PtsType *)el[k]));
+        }
+        return efail(E, n, "Union types are not supported yet (Optional[T] and Union[T, None] are)");
     }
     return efail(E, n, "Unknown type constructor '%s'", h);
 }
@@ -719,6 +729,21 @@ static void refinements(const PtsAst *c, bool truth, const char **names, int *n,
             refinements(c->kids[1], false, names, n, max);
         }
         return;
+    case PTS_AST_CALL: {
+        /* isinstance(x, T) / torch.jit.isinstance(x, T) true: an Optional x is not None (a T,
+         * else the test is constant False and the branch is not compiled) */
+        const PtsAst *f = c->kids[0];
+        if (!truth || c->n != 3 || c->kids[1]->kind != PTS_AST_NAME || !f->str || strcmp(f->str, "isinstance") != 0 ||
+            (f->kind != PTS_AST_NAME && f->kind != PTS_AST_ATTR))
+            return;
+        const PtsAst *t = c->kids[2];
+        for (int i = 0; i < (t->kind == PTS_AST_TUPLE ? t->n : 1); i++) {
+            const PtsAst *one = t->kind == PTS_AST_TUPLE ? t->kids[i] : t;
+            if (one->kind == PTS_AST_NONE || (one->kind == PTS_AST_NAME && strcmp(one->str, "NoneType") == 0)) return;
+        }
+        if (*n < max) names[(*n)++] = c->kids[1]->str;
+        return;
+    }
     case PTS_AST_COMPARE: {
         if (c->n != 2 || (c->ops[0] != PTS_TK_IS && c->ops[0] != PTS_TK_IS_NOT)) return;
         const PtsAst *a = c->kids[0], *b = c->kids[1];
@@ -1565,22 +1590,28 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
         if (!v) return NULL;
         const PtsAst *tn = n->kids[2];
         int nt = tn->kind == PTS_AST_TUPLE ? tn->n : 1;
-        bool r = false;
+        /* an Optional[U] value is a U or None: the test is `x is not None` / `x is None` when
+         * only one of them matches (the branches refine x as that comparison does) */
+        bool opt = v->type->kind == PTS_TY_OPTIONAL, r = false, none = false;
+        const PtsType *inner = opt ? v->type->elems[0] : v->type;
+        if (inner->kind == PTS_TY_ANY || inner->kind == PTS_TY_UNION)
+            return efail(E, n, "isinstance() on values of type %s is not supported yet", tstr(E, v->type));
         for (int i = 0; i < nt; i++) {
             const PtsAst *one = tn->kind == PTS_AST_TUPLE ? tn->kids[i] : tn;
             const char *h = type_head(one);
             if (h && (strcmp(h, "list") == 0 || strcmp(h, "tuple") == 0 || strcmp(h, "dict") == 0)) {
                 int k = h[0] == 'l' ? PTS_TY_LIST : h[0] == 't' ? PTS_TY_TUPLE : PTS_TY_DICT;
-                r = r || v->type->kind == k;
+                r = r || inner->kind == k;
                 continue;
             }
             const PtsType *t = parse_type(E, one);
             if (!t) return NULL;
-            if (v->type->kind == PTS_TY_OPTIONAL || v->type->kind == PTS_TY_ANY || v->type->kind == PTS_TY_UNION)
-                return efail(E, n, "isinstance() on values of type %s is not supported yet", tstr(E, v->type));
-            r = r || pts_type_subtype(v->type, t);
+            if (t->kind == PTS_TY_NONE) none = true;
+            else r = r || pts_type_subtype(inner, t);
         }
-        return cbool(E, r, n);
+        if (!opt || r == none) return cbool(E, r, n);
+        PtsIrValue *nv = cnone(E, n);
+        return nv ? op2(E, r ? "__isnot__" : "__is__", v, nv, n) : NULL;
     }
     /* archive code (and torch.jit's helpers): annotate(T, v), unchecked_cast(T, v), uninitialized(T);
      * getattr(obj, "name") names attributes that are not identifiers (Sequential's "0") */
@@ -1666,6 +1697,7 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
         if (f->kind == PTS_AST_ATTR && f->kids[0]->kind == PTS_AST_ATTR && f->kids[0]->str &&
             strcmp(f->kids[0]->str, "jit") == 0) {
             if (strcmp(callee.name, "is_scripting") == 0) return cbool(E, true, n);
+            if (strcmp(callee.name, "isinstance") == 0) return emit_builtin_call(E, "isinstance", n);
             if (strcmp(callee.name, "annotate") == 0) {
                 if (n->n != 3) return efail(E, n, "annotate() takes a type and a value");
                 const PtsType *t = parse_type(E, n->kids[1]);
@@ -2506,7 +2538,8 @@ static bool emit_assert(Emitter *E, const PtsAst *s) {
     PtsIrValue *m = raise_message(E, "AssertionError", s->kids[1], s);
     bool ok = m && emit_raise_node(E, m, NULL, s);
     E->blk = saved;
-    return ok;
+    /* what the condition proves holds after the assert (`assert x is not None`) */
+    return ok && apply_refinements(E, s->kids[0], true);
 }
 
 static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
