@@ -29,6 +29,9 @@ CASES = {
                           [([np.array([1.0]), np.array([2.0, 3.0])],)], True),
     "tuple_slice": ("def tuple_slice(x: Tuple[int, str, float]) -> Tuple[Tuple[int, str], Tuple[float, int], Tuple[()], Tuple[str, float]]:\n"
                     "    return x[:2], x[::-2], x[5:], x[-2:]\n", [((1, "a", 2.5),)], False),
+    "tuple_slice_extremes": ("def tuple_slice_extremes(x: Tuple[int, int, int]) -> Tuple[Tuple[int], Tuple[int], Tuple[int, int, int]]:\n"
+                             "    return x[::9223372036854775807], x[::-9223372036854775807], x[-9223372036854775807:9223372036854775807]\n",
+                             [((1, 2, 3),)], False),
     "list_ops": ("def list_ops(xs: List[int], n: int) -> Tuple[List[int], List[int], List[int], List[int], List[int]]:\n"
                  "    ys = xs + [1]\n    xs += [2]\n    zs = list(xs)\n    zs.append(7)\n"
                  "    ws = [n] * 2\n    ws *= 2\n    return ys, zs, xs * n, n * xs, ws\n",

@@ -3380,17 +3380,24 @@ static PtsIrValue *emit_tuple_slice(Emitter *E, PtsIrValue *x, const PtsAst *sl,
         return NULL;
     if (!hst) st = 1;
     if (st == 0) return efail(E, sl, "slice step cannot be zero");
+    if (st == INT64_MIN) st = -INT64_MAX;   /* keeps -st finite */
     int64_t len = x->type->n, idx[256];
     int n = 0;
     if (len > 256) return efail(E, at, "tuple too long");
     if (st > 0) {
         if (!hlo) lo = 0; else if (lo < 0) lo = lo + len < 0 ? 0 : lo + len; else if (lo > len) lo = len;
         if (!hhi) hi = len; else if (hi < 0) hi = hi + len < 0 ? 0 : hi + len; else if (hi > len) hi = len;
-        for (int64_t i = lo; i < hi; i += st) idx[n++] = i;
+        for (int64_t i = lo; i < hi; i += st) {
+            idx[n++] = i;
+            if (st > hi - i) break;   /* the next index would pass hi (without overflowing) */
+        }
     } else {
         if (!hlo) lo = len - 1; else if (lo < 0) lo = lo + len < 0 ? -1 : lo + len; else if (lo >= len) lo = len - 1;
         if (!hhi) hi = -1; else if (hi < 0) hi = hi + len < 0 ? -1 : hi + len; else if (hi >= len) hi = len - 1;
-        for (int64_t i = lo; i > hi; i += st) idx[n++] = i;
+        for (int64_t i = lo; i > hi; i += st) {
+            idx[n++] = i;
+            if (-st > i - hi) break;
+        }
     }
     PtsIrValue *items[256], *parts[256];
     PtsNode *tn = x->node;
