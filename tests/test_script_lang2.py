@@ -105,6 +105,9 @@ ERRORS = {
                           "if-expression's true branch has type Tensor"),
     "ifexp_int_float": ("def ifexp_int_float(c: bool):\n    return 1 if c else 2.0\n",
                         "if-expression's true branch has type int but false branch has type float"),
+    # a `[]` bound to a variable is a List[Tensor]: not an int[] argument any more
+    "empty_list_variable": ("def empty_list_variable():\n    xs = []\n    return torch.zeros(xs)\n",
+                            "Expected a value of type 'List[int]' for argument 'size' but instead found type 'List[Tensor]'"),
     "list_add_types": ("def list_add_types(a: List[int], b: List[float]):\n    return a + b\n", None),
     "list_slice_step_type": ("def list_slice_step_type(a: List[int]):\n    return a[::1.5]\n", None),
     # an annotated variable stays Optional in a loop: no int arithmetic on it

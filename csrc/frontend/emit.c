@@ -266,6 +266,9 @@ static bool bind(Emitter *E, const char *name, PtsIrValue *v, const PtsAst *at) 
         }
         decl = old->decl;
     }
+    /* a `[]` bound to a variable is a List[Tensor], no longer a literal for op arguments */
+    for (int k = 0; k < 8; k++)
+        if (E->empty_lits[k] == v) E->empty_lits[k] = NULL;
     name_value(E, v, name);
     return set_var(E, name, v, decl, NULL);
 }
