@@ -24,6 +24,7 @@ typedef struct Var {
     const PtsType *decl;         /* the variable's type, fixed by its first assignment */
     const char *undef;           /* why v is NULL (message), arena */
     bool refined;                /* only an Optional refinement (`x is not None`), not an assignment */
+    bool annotated;              /* bound by `x: T = v`: the variable is a T, not v's narrower type */
     struct Var *next;            /* older binding in the same scope */
 } Var;
 
@@ -66,6 +67,14 @@ typedef struct Emitter {
     /* the next emit_loop's item of iteration i (for over lists, dicts, zip...), NULL for range */
     struct PtsIrValue *(*for_item)(struct Emitter *E, PtsIrValue *i, const void *arg, const PtsAst *at);
     const void *for_item_arg;
+    /* the latest empty list literals `[]`: typed List[Tensor], but an argument of any list type
+     * of a builtin op, as in TorchScript (torch.zeros([])) */
+    PtsIrValue *empty_lits[8];
+    unsigned empty_next;
+    /* returns inside loops (see "returns inside loops"): the type the first emission of the
+     * outermost such loop found for the returned values, and whether that emission runs */
+    const PtsType *loop_ret;
+    bool probing;
 } Emitter;
 
 /* sugared values: what a name or attribute denotes before it is used */
@@ -196,7 +205,7 @@ static bool is_num(const PtsType *t) { return t->kind == PTS_TY_INT || t->kind =
 /* give a value the name of the variable it is bound to, as TorchScript does: only values made in
  * the current block that have no name yet */
 static void name_value(Emitter *E, PtsIrValue *v, const char *name) {
-    if (v->name || strcmp(name, "_") == 0) return;
+    if (v->name || strcmp(name, "_") == 0 || name[0] == '$') return;   /* '$': compiler temporaries */
     PtsBlock *home = v->node ? v->node->owner : v->param_of;
     if (home != E->blk) return;
     pts_value_set_name(E->g, v, name);
@@ -230,6 +239,7 @@ static bool set_var(Emitter *E, const char *name, PtsIrValue *v, const PtsType *
     x->decl = decl;
     x->undef = undef;
     x->refined = false;
+    x->annotated = false;
     return true;
 }
 
@@ -241,6 +251,10 @@ static bool push_scope(Emitter *E) {
     return true;
 }
 static void pop_scope(Emitter *E) { E->scope = E->scope->parent; }
+
+/* the type a variable has now, as TorchScript: the type of the value last assigned (`y = 3` makes an
+ * Optional[int] variable an int until a join), or the annotation after `y: T = v` */
+static const PtsType *var_type(const Var *x) { return x->annotated && x->decl ? x->decl : x->v->type; }
 
 /* bind name to v, checking it keeps the type of its first assignment */
 static bool bind(Emitter *E, const char *name, PtsIrValue *v, const PtsAst *at) {
@@ -254,6 +268,9 @@ static bool bind(Emitter *E, const char *name, PtsIrValue *v, const PtsAst *at) 
         }
         decl = old->decl;
     }
+    /* a `[]` bound to a variable is a List[Tensor], no longer a literal for op arguments */
+    for (int k = 0; k < 8; k++)
+        if (E->empty_lits[k] == v) E->empty_lits[k] = NULL;
     name_value(E, v, name);
     return set_var(E, name, v, decl, NULL);
 }
@@ -285,7 +302,7 @@ static const PtsType *parse_type(Emitter *E, const PtsAst *n) {
         const PtsType *a = parse_type(E, n->kids[0]), *b = a ? parse_type(E, n->kids[1]) : NULL;
         if (!b) return NULL;
         if (a->kind == PTS_TY_NONE) { const PtsType *x = a; a = b; b = x; }
-        if (b->kind != PTS_TY_NONE) return efail(E, n, "Union types other than T | None are not supported yet");
+        if (b->kind != PTS_TY_NONE) return efail(E, n, "Union types other than T | None are not supported yet (Optional is)");
         if (a->kind == PTS_TY_OPTIONAL || a->kind == PTS_TY_NONE) return a;
         return keep(E, pts_type_optional((PtsType *)a));
     }
@@ -346,6 +363,16 @@ static const PtsType *parse_type(Emitter *E, const PtsAst *n) {
         if (nargs != 1) return efail(E, n, "Final takes one type argument");
         return el[0];
     }
+    if (strcmp(h, "Union") == 0) {
+        /* Union[T, None] is Optional[T]; other unions are not supported yet */
+        int k = -1, nn = 0;
+        for (int i = 0; i < nargs; i++) { if (el[i]->kind == PTS_TY_NONE) nn++; else k = i; }
+        if (k >= 0 && nargs - nn == 1) {
+            if (!nn || el[k]->kind == PTS_TY_OPTIONAL) return el[k];
+            return keep(E, pts_type_optional((PtsType *)el[k]));
+        }
+        return efail(E, n, "Union types are not supported yet (Optional[T] and Union[T, None] are)");
+    }
     return efail(E, n, "Unknown type constructor '%s'", h);
 }
 /* }==================== */
@@ -353,7 +380,7 @@ static const PtsType *parse_type(Emitter *E, const PtsAst *n) {
 /* {==================== schema matching ==================== */
 typedef enum {
     CONV_NONE, CONV_REPEAT, CONV_TUPLE_TO_LIST, CONV_TENSOR_TO_INT, CONV_TENSOR_TO_FLOAT,
-    CONV_TENSOR_TO_SCALAR, CONV_INT_TO_FLOAT, CONV_NO_MATCH,
+    CONV_TENSOR_TO_SCALAR, CONV_INT_TO_FLOAT, CONV_EMPTY_LIST, CONV_NO_MATCH,
 } Conv;
 
 static bool elem_ok(const PtsType *t, int k) {
@@ -476,6 +503,10 @@ static bool match_schema(Emitter *E, const PtsSchema *s, const Call *c, bool all
             continue;
         }
         Conv cv = arg_conv(b->v[i]->type, s->args[i].type, allow_conv);
+        if (cv == CONV_NO_MATCH && s->args[i].type.is_list) {
+            for (int k = 0; k < 8; k++)
+                if (E->empty_lits[k] == b->v[i]) cv = CONV_EMPTY_LIST;
+        }
         if (cv == CONV_NO_MATCH) {
             snprintf(why, nwhy, "Expected a value of type '%s' for argument '%s' but instead found type '%s'.",
                      argtype_name(E, s->args[i].type), s->args[i].name, tstr(E, b->v[i]->type));
@@ -521,6 +552,11 @@ static PtsIrValue *convert(Emitter *E, PtsIrValue *v, Conv cv, PtsArgType a, con
     case CONV_TENSOR_TO_FLOAT: return op1(E, "FloatImplicit", v, at);
     case CONV_TENSOR_TO_SCALAR: return op1(E, "ScalarImplicit", v, at);
     case CONV_INT_TO_FLOAT: return op1(E, "Float.int", v, at);
+    case CONV_EMPTY_LIST: {
+        /* a fresh `[]` of the parameter's list type (the List[Tensor] one is left dead) */
+        PtsType *lt = keep(E, pts_type_from_arg((PtsArgType){ .kind = a.kind, .is_list = true, .elem_optional = a.elem_optional }));
+        return lt ? list_construct(E, 0, NULL, lt->elems[0], at) : NULL;
+    }
     default: return efail(E, at, "internal error: bad conversion");
     }
 }
@@ -639,6 +675,15 @@ static PtsIrValue *emit_comprehension(Emitter *E, const PtsAst *n);
 static PtsIrValue *emit_container_index(Emitter *E, PtsIrValue *x, const PtsAst *n);
 static bool emit_container_store(Emitter *E, PtsIrValue *x, const PtsAst *t, PtsIrValue *v, bool *handled);
 static PtsIrValue *emit_contains(Emitter *E, int op, PtsIrValue *item, PtsIrValue *box, const PtsAst *at);
+/* slices, list operators, list(), `in` on tuples (section "sequences" after the containers) */
+static PtsIrValue *emit_seq_slice(Emitter *E, PtsIrValue *x, const PtsAst *sl, const PtsAst *at);
+static PtsIrValue *emit_tuple_slice(Emitter *E, PtsIrValue *x, const PtsAst *sl, const PtsAst *at);
+static PtsIrValue *emit_list_binary(Emitter *E, int op, PtsIrValue *x, PtsIrValue *y, const PtsAst *at, bool *handled);
+static PtsIrValue *emit_list_call(Emitter *E, const PtsAst *n);
+static PtsIrValue *tuple_as_list(Emitter *E, PtsIrValue *tup, const PtsAst *at);
+static PtsIrValue *row_call(Emitter *E, const char *qual, int n, PtsIrValue *const *vals, const PtsType *ret,
+                            const PtsAst *at);
+static const PtsType *elem_of(const PtsType *t);
 static PtsIrValue *emit_value_method(Emitter *E, PtsIrValue *self, const char *m, const PtsAst *n);
 static PtsIrValue *emit_print(Emitter *E, const PtsAst *n);
 static PtsIrValue *emit_more_builtins(Emitter *E, const char *name, const PtsAst *n, bool *handled);
@@ -714,6 +759,21 @@ static void refinements(const PtsAst *c, bool truth, const char **names, int *n,
             refinements(c->kids[1], false, names, n, max);
         }
         return;
+    case PTS_AST_CALL: {
+        /* isinstance(x, T) / torch.jit.isinstance(x, T) true: an Optional x is not None (a T,
+         * else the test is constant False and the branch is not compiled) */
+        const PtsAst *f = c->kids[0];
+        if (!truth || c->n != 3 || c->kids[1]->kind != PTS_AST_NAME || !f->str || strcmp(f->str, "isinstance") != 0 ||
+            (f->kind != PTS_AST_NAME && f->kind != PTS_AST_ATTR))
+            return;
+        const PtsAst *t = c->kids[2];
+        for (int i = 0; i < (t->kind == PTS_AST_TUPLE ? t->n : 1); i++) {
+            const PtsAst *one = t->kind == PTS_AST_TUPLE ? t->kids[i] : t;
+            if (one->kind == PTS_AST_NONE || (one->kind == PTS_AST_NAME && strcmp(one->str, "NoneType") == 0)) return;
+        }
+        if (*n < max) names[(*n)++] = c->kids[1]->str;
+        return;
+    }
     case PTS_AST_COMPARE: {
         if (c->n != 2 || (c->ops[0] != PTS_TK_IS && c->ops[0] != PTS_TK_IS_NOT)) return;
         const PtsAst *a = c->kids[0], *b = c->kids[1];
@@ -771,7 +831,7 @@ static PtsIrValue *emit_if_value(Emitter *E, PtsIrValue *cond, BranchFn tf, cons
     E->blk = saved;
     if (!tv || !fv) return NULL;
     const PtsType *t = unify(E, tv->type, fv->type);
-    if (!t) return efail(E, at, "if-expression branches have different types: %s and %s", tstr(E, tv->type), tstr(E, fv->type));
+    if (!t) return efail(E, at, "if-expression's true branch has type %s but false branch has type %s", tstr(E, tv->type), tstr(E, fv->type));
     if (pts_block_add_output(E->g, bt, tv, E->err) || pts_block_add_output(E->g, bf, fv, E->err)) return NULL;
     PtsNode *n = rebuild_if(E, node, 1, &t);
     return n ? n->outputs[0] : NULL;
@@ -816,6 +876,11 @@ static PtsIrValue *emit_binary(Emitter *E, int op, PtsIrValue *x, PtsIrValue *y,
     c.pos[0] = x;
     c.pos[1] = y;
     bool found;
+    if (x->type->kind == PTS_TY_LIST || y->type->kind == PTS_TY_LIST) {
+        bool handled;
+        PtsIrValue *r = emit_list_binary(E, op, x, y, at, &handled);
+        if (handled) return r;
+    }
     if (is_num(x->type) && y->type->kind == PTS_TY_TENSOR) {
         const char *swapped = NULL;
         switch (op) {
@@ -899,8 +964,10 @@ static PtsIrValue *emit_list(Emitter *E, const PtsAst *n) {
             et = u;
         }
     }
-    /* [] is List[Tensor] unless annotated */
-    return list_construct(E, n->n, items, et ? et : ty(PTS_TY_TENSOR), n);
+    /* [] is List[Tensor] unless annotated or passed to a builtin op's list parameter */
+    PtsIrValue *l = list_construct(E, n->n, items, et ? et : ty(PTS_TY_TENSOR), n);
+    if (l && n->n == 0) E->empty_lits[E->empty_next++ % 8] = l;
+    return l;
 }
 
 /* x[i], x[a:b], x[i, :, None] on tensors, t[k] on tuples */
@@ -911,6 +978,7 @@ static PtsIrValue *emit_subscript(Emitter *E, const PtsAst *n) {
         const PtsAst *ix = n->kids[1];
         int64_t k;
         if (n->n != 2) return efail(E, n, "tuples take a single index");
+        if (ix->kind == PTS_AST_SLICE) return emit_tuple_slice(E, x, ix, n);
         if (ix->kind == PTS_AST_INT) k = ix->ival;
         else if (ix->kind == PTS_AST_UNARY && ix->op == PTS_TK_MINUS && ix->kids[0]->kind == PTS_AST_INT) k = -ix->kids[0]->ival;
         else return efail(E, ix, "tuple indices must be integer constants (not supported yet otherwise)");
@@ -1561,22 +1629,28 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
         if (!v) return NULL;
         const PtsAst *tn = n->kids[2];
         int nt = tn->kind == PTS_AST_TUPLE ? tn->n : 1;
-        bool r = false;
+        /* an Optional[U] value is a U or None: the test is `x is not None` / `x is None` when
+         * only one of them matches (the branches refine x as that comparison does) */
+        bool opt = v->type->kind == PTS_TY_OPTIONAL, r = false, none = false;
+        const PtsType *inner = opt ? v->type->elems[0] : v->type;
+        if (inner->kind == PTS_TY_ANY || inner->kind == PTS_TY_UNION)
+            return efail(E, n, "isinstance() on values of type %s is not supported yet", tstr(E, v->type));
         for (int i = 0; i < nt; i++) {
             const PtsAst *one = tn->kind == PTS_AST_TUPLE ? tn->kids[i] : tn;
             const char *h = type_head(one);
             if (h && (strcmp(h, "list") == 0 || strcmp(h, "tuple") == 0 || strcmp(h, "dict") == 0)) {
                 int k = h[0] == 'l' ? PTS_TY_LIST : h[0] == 't' ? PTS_TY_TUPLE : PTS_TY_DICT;
-                r = r || v->type->kind == k;
+                r = r || inner->kind == k;
                 continue;
             }
             const PtsType *t = parse_type(E, one);
             if (!t) return NULL;
-            if (v->type->kind == PTS_TY_OPTIONAL || v->type->kind == PTS_TY_ANY || v->type->kind == PTS_TY_UNION)
-                return efail(E, n, "isinstance() on values of type %s is not supported yet", tstr(E, v->type));
-            r = r || pts_type_subtype(v->type, t);
+            if (t->kind == PTS_TY_NONE) none = true;
+            else r = r || pts_type_subtype(inner, t);
         }
-        return cbool(E, r, n);
+        if (!opt || r == none) return cbool(E, r, n);
+        PtsIrValue *nv = cnone(E, n);
+        return nv ? op2(E, r ? "__isnot__" : "__is__", v, nv, n) : NULL;
     }
     /* archive code (and torch.jit's helpers): annotate(T, v), unchecked_cast(T, v), uninitialized(T);
      * getattr(obj, "name") names attributes that are not identifiers (Sequential's "0") */
@@ -1623,6 +1697,7 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
         if (sv.kind != SV_VALUE) return efail(E, n, "getattr() of method '%s' is not supported", an);
         return sv.v;
     }
+    if (strcmp(name, "list") == 0) return emit_list_call(E, n);
     if (!emit_args(E, n, &c)) return NULL;
     if (strcmp(name, "int") == 0 || strcmp(name, "float") == 0 || strcmp(name, "bool") == 0) {
         static const char *const ops[] = { "Int", "Float", "Bool" };
@@ -1667,6 +1742,7 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
         if (f->kind == PTS_AST_ATTR && f->kids[0]->kind == PTS_AST_ATTR && f->kids[0]->str &&
             strcmp(f->kids[0]->str, "jit") == 0) {
             if (strcmp(callee.name, "is_scripting") == 0) return cbool(E, true, n);
+            if (strcmp(callee.name, "isinstance") == 0) return emit_builtin_call(E, "isinstance", n);
             if (strcmp(callee.name, "annotate") == 0) {
                 if (n->n != 3) return efail(E, n, "annotate() takes a type and a value");
                 const PtsType *t = parse_type(E, n->kids[1]);
@@ -1739,6 +1815,15 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
 
 /* {==================== statements ==================== */
 static int emit_stmts(Emitter *E, const PtsAst *blk, int start, const Cont *cont, PtsIrValue **ret);
+static int emit_return_in_loop(Emitter *E, const PtsAst *s);
+static bool has_return_anywhere(const PtsAst *n);
+static int emit_loop_returning(Emitter *E, const PtsAst *s, const Cont *rest, PtsIrValue **ret);
+static int emit_if_exit(Emitter *E, const PtsAst *s, const Cont *rest, PtsIrValue **ret);
+static int emit_if_loop_exit(Emitter *E, const PtsAst *s, const Cont *rest, PtsIrValue **ret);
+static PtsAst *synth(Emitter *E, int kind, const PtsAst *at, int n, PtsAst **kids);
+/* the hidden variables of returns inside loops: returned yet? and the value */
+#define RET_FLAG "$returned"
+#define RET_VALUE "$retval"
 
 static bool assign_to(Emitter *E, const PtsAst *t, PtsIrValue *v, const PtsAst *at);
 
@@ -1860,7 +1945,9 @@ static bool emit_ann_assign(Emitter *E, const PtsAst *s) {
         return efail(E, s, "Variable '%s' previously had type %s but is now being annotated as %s", name, tstr(E, old->decl),
                      tstr(E, t)), false;
     name_value(E, v, name);
-    return set_var(E, name, v, t, NULL);
+    if (!set_var(E, name, v, t, NULL)) return false;
+    lookup_local(E->scope, name)->annotated = !pts_type_equal(v->type, t);
+    return true;
 }
 
 static bool emit_aug_assign(Emitter *E, const PtsAst *s) {
@@ -1893,6 +1980,14 @@ static bool emit_aug_assign(Emitter *E, const PtsAst *s) {
             if (inplace[i].op == s->op) name = inplace[i].name;
         if (!name) return efail(E, s, "augmented assignment %s= on tensors is not supported", pts_tok_name(s->op)), false;
         r = op2(E, name, cur, rhs, s);
+    } else if (cur->type->kind == PTS_TY_LIST && (s->op == PTS_TK_PLUS || s->op == PTS_TK_STAR)) {
+        /* xs += ys / xs *= n extend the list in place (aten::add_.t / aten::mul_.t) */
+        if (s->op == PTS_TK_PLUS && !(rhs->type->kind == PTS_TY_LIST && pts_type_equal(elem_of(rhs->type), elem_of(cur->type))))
+            return efail(E, s, "Arguments for call are not valid: cannot add a value of type %s to a list of type %s",
+                         tstr(E, rhs->type), tstr(E, cur->type)), false;
+        if (s->op == PTS_TK_STAR && rhs->type->kind != PTS_TY_INT)
+            return efail(E, s, "a list can only be multiplied by an int, not %s", tstr(E, rhs->type)), false;
+        r = row_call(E, s->op == PTS_TK_PLUS ? "add_.t" : "mul_.t", 2, (PtsIrValue *[]){ cur, rhs }, cur->type, s);
     } else r = emit_binary(E, s->op, cur, rhs, s);
     if (!r) return false;
     return assign_to(E, t, r, s);
@@ -1937,6 +2032,7 @@ static bool collect_assigned(Emitter *E, NameSet *s, const PtsAst *n) {
         for (int i = 0; i < n->n - 1; i++) if (!collect_targets(E, s, n->kids[i])) return false;
         return true;
     case PTS_AST_ANN_ASSIGN: case PTS_AST_AUG_ASSIGN: return collect_targets(E, s, n->kids[0]);
+    case PTS_AST_RETURN: return ns_add(E, s, RET_FLAG) && ns_add(E, s, RET_VALUE);
     case PTS_AST_IF: return collect_assigned(E, s, n->kids[1]) && collect_assigned(E, s, n->kids[2]);
     case PTS_AST_WHILE: return collect_assigned(E, s, n->kids[1]);
     case PTS_AST_FOR: return collect_targets(E, s, n->kids[0]) && collect_assigned(E, s, n->kids[2]);
@@ -1957,6 +2053,9 @@ static bool has_return(const PtsAst *n) {
         return false;
     case PTS_AST_IF: return has_return(n->kids[1]) || has_return(n->kids[2]);
     case PTS_AST_WITH: return has_return(n->kids[n->n - 1]);
+    /* a loop returning from inside is followed by `if <returned>: return <value>` */
+    case PTS_AST_FOR: return has_return_anywhere(n->kids[2]);
+    case PTS_AST_WHILE: return has_return_anywhere(n->kids[1]);
     default: return false;
     }
 }
@@ -1977,6 +2076,10 @@ static bool has_loop_exit(const PtsAst *n, bool breaks_only) {
     switch (n->kind) {
     case PTS_AST_BREAK: return true;
     case PTS_AST_CONTINUE: return !breaks_only;
+    /* a return leaves the loop as a break does (also from a nested loop) */
+    case PTS_AST_RETURN: return true;
+    case PTS_AST_FOR: return has_return_anywhere(n->kids[2]);
+    case PTS_AST_WHILE: return has_return_anywhere(n->kids[1]);
     case PTS_AST_BLOCK:
         for (int i = 0; i < n->n; i++) if (has_loop_exit(n->kids[i], breaks_only)) return true;
         return false;
@@ -2047,8 +2150,7 @@ static bool emit_if(Emitter *E, const PtsAst *s) {
     for (int i = 0; i < nn; i++) {
         Var *tv = lookup_local(scopes[0], names[i]), *fv = lookup_local(scopes[1], names[i]);
         Var *outer = lookup(E, names[i]);
-        if (tv && tv->refined) tv = NULL;
-        if (fv && fv->refined) fv = NULL;
+        /* a branch that only refined the variable (`y is None` false: an int) passes that value on */
         if (!tv) tv = outer;
         if (!fv) fv = outer;
         /* a branch that raised defines nothing: any value fits there */
@@ -2065,10 +2167,14 @@ static bool emit_if(Emitter *E, const PtsAst *s) {
         /* a value made inside the branch that did not raise still leaves through the If */
         bool inner = (exits[0] == EXIT_RAISE || exits[1] == EXIT_RAISE) && !(outer && outer->v == tv->v);
         if (tv->v == fv->v && !inner) {
+            bool ann = tv->annotated;
             if (!set_var(E, names[i], tv->v, tv->decl, NULL)) return false;
+            lookup_local(E->scope, names[i])->annotated = ann;
             continue;
         }
-        const PtsType *t = outer && outer->decl ? outer->decl : unify(E, tv->v->type, fv->v->type);
+        /* the join of the two branches' types (within the variable's declared type) */
+        const PtsType *t = unify(E, var_type(tv), var_type(fv));
+        if (outer && outer->decl && (!t || !pts_type_subtype(t, outer->decl))) t = outer->decl;
         if (!t)
             return efail(E, s, "Type mismatch: %s is set to type %s in the true branch and type %s in the false branch",
                          names[i], tstr(E, tv->v->type), tstr(E, fv->v->type)), false;
@@ -2264,7 +2370,7 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
         if (nc == 511) return efail(E, s, "too many loop-carried variables"), false;
         names[nc] = assigned.names[i];
         init[nc] = v->v;
-        types[nc++] = v->decl ? v->decl : v->v->type;
+        types[nc++] = var_type(v);
     }
     PtsIrValue *real_trip = trip;
     int ntot = nc;
@@ -2286,7 +2392,7 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
     PtsBlock *b = pts_node_add_block(E->g, loop);
     if (!b) return oom(E), false;
     bool simple_range = target && target->kind == PTS_AST_NAME && !range_start && !counter_form && !item_fn;
-    PtsIrValue *iter = pts_block_add_input(E->g, b, ty(PTS_TY_INT), simple_range ? target->str : NULL);
+    PtsIrValue *iter = pts_block_add_input(E->g, b, ty(PTS_TY_INT), simple_range && target->str[0] != '$' ? target->str : NULL);
     if (!iter) return oom(E), false;
     PtsBlock *saved = E->blk;
     E->blk = b;
@@ -2480,7 +2586,8 @@ static bool emit_assert(Emitter *E, const PtsAst *s) {
     PtsIrValue *m = raise_message(E, "AssertionError", s->kids[1], s);
     bool ok = m && emit_raise_node(E, m, NULL, s);
     E->blk = saved;
-    return ok;
+    /* what the condition proves holds after the assert (`assert x is not None`) */
+    return ok && apply_refinements(E, s->kids[0], true);
 }
 
 static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
@@ -2497,7 +2604,7 @@ static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
     case PTS_AST_WHILE: return emit_while(E, s) ? EXIT_NONE : -1;
     case PTS_AST_ASSERT: return emit_assert(E, s) ? EXIT_NONE : -1;
     case PTS_AST_RETURN: {
-        if (E->loop_depth) return efail(E, s, "return statements inside loops are not supported yet"), -1;
+        if (E->loop) return emit_return_in_loop(E, s);
         PtsIrValue *v = s->kids[0] ? emit_expr(E, s->kids[0]) : cnone(E, s);
         if (!v) return -1;
         if (E->ret_decl && !pts_type_subtype(v->type, E->ret_decl))
@@ -2546,6 +2653,83 @@ static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
     }
 }
 
+/* {==== returns inside loops ====
+ * As TorchScript: `return v` in a loop body sets two hidden loop-carried variables, "returned"
+ * and the value, and leaves the loop as a break does; after the loop `if returned: return value`
+ * continues (a break of the enclosing loop when loops nest). The hidden variables are defined
+ * before the outermost such loop: the value as uninitialized(T), T being the annotated return
+ * type or, without one, the join of the returned types, found by emitting the loop once and
+ * dropping that emission. */
+static bool define_returned(Emitter *E, const PtsType *t, const PtsAst *at) {
+    PtsIrValue *f = cbool(E, false, at), *u = f ? uninitialized(E, t, at) : NULL;
+    if (!u || !set_var(E, RET_FLAG, f, ty(PTS_TY_BOOL), NULL) || !set_var(E, RET_VALUE, u, t, NULL)) return false;
+    lookup_local(E->scope, RET_VALUE)->annotated = true;   /* carried as T, whatever is stored */
+    return true;
+}
+
+static int emit_return_in_loop(Emitter *E, const PtsAst *s) {
+    PtsIrValue *v = s->kids[0] ? emit_expr(E, s->kids[0]) : cnone(E, s);
+    if (!v) return -1;
+    if (E->ret_decl && !pts_type_subtype(v->type, E->ret_decl))
+        return efail(E, s->kids[0] ? s->kids[0] : s, "Return value was annotated as having type %s but is actually of type %s",
+                     tstr(E, E->ret_decl), tstr(E, v->type)), -1;
+    Var *rv = lookup(E, RET_VALUE);
+    if (!rv || !rv->decl) return efail(E, s, "internal error: return inside a loop without its hidden variables"), -1;
+    if (E->probing) {
+        const PtsType *u = E->loop_ret ? unify(E, E->loop_ret, v->type) : v->type;
+        if (!u)
+            return efail(E, s, "Previous return statement returned a value of type %s but this return statement returns "
+                         "a value of type %s", tstr(E, E->loop_ret), tstr(E, v->type)), -1;
+        E->loop_ret = u;
+    } else if (!pts_type_subtype(v->type, rv->decl)) {
+        return efail(E, s, "Previous return statement returned a value of type %s but this return statement returns a "
+                     "value of type %s", tstr(E, rv->decl), tstr(E, v->type)), -1;
+    }
+    const PtsType *decl = rv->decl;
+    PtsIrValue *t = cbool(E, true, s);
+    if (!t || !set_var(E, RET_VALUE, v, decl, NULL) || !set_var(E, RET_FLAG, t, ty(PTS_TY_BOOL), NULL)) return -1;
+    lookup_local(E->scope, RET_VALUE)->annotated = true;
+    return EXIT_BREAK;
+}
+
+/* a for/while statement whose body returns, then the statements after it */
+static int emit_loop_returning(Emitter *E, const PtsAst *s, const Cont *rest, PtsIrValue **ret) {
+    PtsIrValue *unused = NULL;
+    if (!E->loop) {
+        const PtsType *t = E->ret_decl;
+        if (!t) {
+            PtsNode *mark = E->blk->last;
+            bool was = E->probing;
+            const PtsType *saved = E->loop_ret;
+            E->probing = true;
+            E->loop_ret = NULL;
+            bool ok = push_scope(E);
+            if (ok) {
+                ok = define_returned(E, ty(PTS_TY_ANY), s) && emit_stmt(E, s, &unused) >= 0;
+                pop_scope(E);
+            }
+            E->probing = was;
+            t = E->loop_ret ? E->loop_ret : ty(PTS_TY_NONE);
+            E->loop_ret = saved;
+            while (E->blk->last && E->blk->last != mark) pts_node_destroy(E->blk->last);
+            memset(E->empty_lits, 0, sizeof E->empty_lits);
+            if (!ok) return -1;
+        }
+        if (!define_returned(E, t, s)) return -1;
+    }
+    if (emit_stmt(E, s, &unused) < 0) return -1;
+    /* if returned: return value */
+    PtsAst *flag = synth(E, PTS_AST_NAME, s, 0, NULL), *val = synth(E, PTS_AST_NAME, s, 0, NULL), *r, *body, *iff;
+    if (!flag || !val) return -1;
+    flag->str = RET_FLAG;
+    val->str = RET_VALUE;
+    if (!(r = synth(E, PTS_AST_RETURN, s, 1, &val)) || !(body = synth(E, PTS_AST_BLOCK, s, 1, &r)) ||
+        !(iff = synth(E, PTS_AST_IF, s, 3, (PtsAst *[]){ flag, body, NULL })))
+        return -1;
+    return E->loop ? emit_if_loop_exit(E, iff, rest, ret) : emit_if_exit(E, iff, rest, ret);
+}
+/* }==== */
+
 /* Emit blk->kids[start..], then the continuation. Returns the ExitKind (with *ret set for
  * EXIT_RETURN) or -1 on error. */
 static int emit_stmts(Emitter *E, const PtsAst *blk, int start, const Cont *cont, PtsIrValue **ret) {
@@ -2559,8 +2743,14 @@ static int emit_stmts(Emitter *E, const PtsAst *blk, int start, const Cont *cont
             E->exit_nest--;
             return r;
         }
-        if (E->loop_depth && (s->kind == PTS_AST_IF) && has_return_anywhere(s))
-            return efail(E, s, "return statements inside loops are not supported yet"), -1;
+        if ((s->kind == PTS_AST_FOR || s->kind == PTS_AST_WHILE) && has_return(s)) {
+            Cont rest = { blk, i + 1, cont };
+            if (++E->exit_nest > PTS_MAX_EXIT_NEST)
+                return efail(E, s, "too many early returns in one function (limit %d)", PTS_MAX_EXIT_NEST), -1;
+            int r = emit_loop_returning(E, s, &rest, ret);
+            E->exit_nest--;
+            return r;
+        }
         if (s->kind == PTS_AST_IF && E->loop && has_loop_exit(s, false)) {
             Cont rest = { blk, i + 1, cont };
             if (++E->exit_nest > PTS_MAX_EXIT_NEST)
@@ -2657,7 +2847,10 @@ static PtsIrValue *emit_container_index(Emitter *E, PtsIrValue *x, const PtsAst 
     int k = x->type->kind;
     if (k != PTS_TY_LIST && k != PTS_TY_DICT && k != PTS_TY_STR) return NULL;
     if (n->n != 2) return efail(E, n, "%s indices must be a single value", tstr(E, x->type));
-    if (n->kids[1]->kind == PTS_AST_SLICE) return efail(E, n->kids[1], "slicing values of type %s is not supported yet", tstr(E, x->type));
+    if (n->kids[1]->kind == PTS_AST_SLICE) {
+        if (k == PTS_TY_DICT) return efail(E, n->kids[1], "slicing values of type %s is not supported", tstr(E, x->type));
+        return emit_seq_slice(E, x, n->kids[1], n);
+    }
     PtsIrValue *i = emit_expr(E, n->kids[1]);
     if (!i) return NULL;
     PtsIrValue *ins[2] = { x, i };
@@ -2708,6 +2901,10 @@ static PtsIrValue *emit_contains(Emitter *E, int op, PtsIrValue *item, PtsIrValu
         const char *sfx = dict_key_suffix(E, box->type, at);
         if (!sfx || !check_fits(E, item, box->type->elems[0], "'in' key", at)) return NULL;
         r = row_call(E, sfx[0] == 's' ? "__contains__.str" : "__contains__.int", 2, ins, NULL, at);
+    } else if (k == PTS_TY_TUPLE) {
+        /* x in (a, b): the tuple's items as a list, as TorchScript does */
+        PtsIrValue *l = tuple_as_list(E, box, at);
+        return l ? emit_contains(E, op, item, l, at) : NULL;
     } else if (k == PTS_TY_STR) {
         /* as TorchScript's builtin: s.find(sub) != -1 */
         if (item->type->kind != PTS_TY_STR) return efail(E, at, "'in <string>' requires string as left operand, not %s", tstr(E, item->type));
@@ -3185,16 +3382,299 @@ static bool emit_with(Emitter *E, const PtsAst *s) {
     return row_call(E, "set_grad_enabled", 1, &prev, NULL, s) != NULL;
 }
 
+/* {==================== sequences ====================
+ * Slices of lists and strings (aten::slice.t / slice.str), static slices of tuples, list + list,
+ * list * n (aten::add.t, mul.left_t, mul.right_), list(...) and `in` on tuples, as TorchScript
+ * lowers them. */
+
+/* xs[a:b:c] on a list or str: the generic row, typed as x */
+static PtsIrValue *emit_seq_slice(Emitter *E, PtsIrValue *x, const PtsAst *sl, const PtsAst *at) {
+    Call c = { .npos = 1 };
+    c.pos[0] = x;
+    static const char *const names[] = { "start", "end", "step" };
+    for (int k = 0; k < 3; k++) {
+        if (!sl->kids[k]) continue;
+        PtsIrValue *v = emit_expr(E, sl->kids[k]);
+        if (!v) return NULL;
+        if (v->type->kind != PTS_TY_INT && !(k < 2 && (v->type->kind == PTS_TY_NONE ||
+                                                      (v->type->kind == PTS_TY_OPTIONAL && v->type->elems[0]->kind == PTS_TY_INT))))
+            return efail(E, sl->kids[k], "slice indices must be integers or None, not %s", tstr(E, v->type));
+        c.kwn[c.nkw] = names[k];
+        c.kwv[c.nkw++] = v;
+    }
+    bool is_str = x->type->kind == PTS_TY_STR;
+    return retype(op_call(E, is_str ? "slice.str" : "slice.t", &c, at), is_str ? NULL : x->type);
+}
+
+/* an optional constant int of a tuple slice; *has false for an absent bound or None */
+static bool tuple_slice_bound(Emitter *E, const PtsAst *n, int64_t *v, bool *has) {
+    *has = false;
+    if (!n || n->kind == PTS_AST_NONE) return true;
+    PtsValue c;
+    if (n->kind != PTS_AST_INT && !(n->kind == PTS_AST_UNARY && n->op == PTS_TK_MINUS && n->kids[0]->kind == PTS_AST_INT))
+        return efail(E, n, "tuple slice indices must be integer constants"), false;
+    if (!const_value(E, n, &c)) return false;
+    *v = c.u.i;
+    *has = true;
+    return true;
+}
+
+/* t[a:b:c] on a tuple: decided at compile time, a new tuple of the chosen items */
+static PtsIrValue *emit_tuple_slice(Emitter *E, PtsIrValue *x, const PtsAst *sl, const PtsAst *at) {
+    int64_t lo = 0, hi = 0, st = 1;
+    bool hlo, hhi, hst;
+    if (!tuple_slice_bound(E, sl->kids[0], &lo, &hlo) || !tuple_slice_bound(E, sl->kids[1], &hi, &hhi) ||
+        !tuple_slice_bound(E, sl->kids[2], &st, &hst))
+        return NULL;
+    if (!hst) st = 1;
+    if (st == 0) return efail(E, sl, "slice step cannot be zero");
+    if (st == INT64_MIN) st = -INT64_MAX;   /* keeps -st finite */
+    int64_t len = x->type->n, idx[256];
+    int n = 0;
+    if (len > 256) return efail(E, at, "tuple too long");
+    if (st > 0) {
+        if (!hlo) lo = 0; else if (lo < 0) lo = lo + len < 0 ? 0 : lo + len; else if (lo > len) lo = len;
+        if (!hhi) hi = len; else if (hi < 0) hi = hi + len < 0 ? 0 : hi + len; else if (hi > len) hi = len;
+        for (int64_t i = lo; i < hi; i += st) {
+            idx[n++] = i;
+            if (st > hi - i) break;   /* the next index would pass hi (without overflowing) */
+        }
+    } else {
+        if (!hlo) lo = len - 1; else if (lo < 0) lo = lo + len < 0 ? -1 : lo + len; else if (lo >= len) lo = len - 1;
+        if (!hhi) hi = -1; else if (hi < 0) hi = hi + len < 0 ? -1 : hi + len; else if (hi >= len) hi = len - 1;
+        for (int64_t i = lo; i > hi; i += st) {
+            idx[n++] = i;
+            if (-st > i - hi) break;
+        }
+    }
+    PtsIrValue *items[256], *parts[256];
+    PtsNode *tn = x->node;
+    if (tn && tn->kind == PTS_KIND_PRIM(PTS_PRIM_TUPLECONSTRUCT) && tn->ninputs == len) {
+        for (int i = 0; i < len; i++) parts[i] = tn->inputs[i];
+    } else if (len) {
+        PtsType *ts[256];
+        for (int i = 0; i < len; i++) ts[i] = R(x->type->elems[i]);
+        PtsNode *u = mk(E, PTS_KIND_PRIM(PTS_PRIM_TUPLEUNPACK), 1, &x, (int)len, ts, at);
+        if (!u) return NULL;
+        for (int i = 0; i < len; i++) parts[i] = u->outputs[i];
+    }
+    for (int i = 0; i < n; i++) items[i] = parts[idx[i]];
+    return tuple_of(E, n, items, at);
+}
+
+/* the items of a tuple as a list (they must share one type) */
+static PtsIrValue *tuple_as_list(Emitter *E, PtsIrValue *tup, const PtsAst *at) {
+    int n = tup->type->n;
+    if (n > 256) return efail(E, at, "tuple too long");
+    const PtsType *et = NULL;
+    for (int i = 0; i < n; i++) {
+        const PtsType *t = tup->type->elems[i];
+        if (t->kind == PTS_TY_TENSOR) t = ty(PTS_TY_TENSOR);
+        if (!et) et = t;
+        else if (!pts_type_equal(et, t))
+            return efail(E, at, "'in' on a tuple needs items of one type, found %s and %s", tstr(E, et), tstr(E, t));
+    }
+    if (!et) et = ty(PTS_TY_TENSOR);
+    PtsNode *tn = tup->node;
+    if (tn && tn->kind == PTS_KIND_PRIM(PTS_PRIM_TUPLECONSTRUCT))
+        return list_construct(E, tn->ninputs, tn->inputs, et, at);
+    PtsType *ts[256];
+    for (int i = 0; i < n; i++) ts[i] = R(tup->type->elems[i]);
+    PtsNode *u = mk(E, PTS_KIND_PRIM(PTS_PRIM_TUPLEUNPACK), 1, &tup, n, ts, at);
+    return u ? list_construct(E, n, u->outputs, et, at) : NULL;
+}
+
+/* list + list, list * int, int * list; *handled false for other operand types */
+static PtsIrValue *emit_list_binary(Emitter *E, int op, PtsIrValue *x, PtsIrValue *y, const PtsAst *at, bool *handled) {
+    *handled = false;
+    int kx = x->type->kind, ky = y->type->kind;
+    if (op == PTS_TK_PLUS && kx == PTS_TY_LIST && ky == PTS_TY_LIST) {
+        *handled = true;
+        if (!pts_type_equal(elem_of(x->type), elem_of(y->type)))
+            return efail(E, at, "Arguments for call are not valid: cannot add lists of types %s and %s", tstr(E, x->type),
+                         tstr(E, y->type));
+        return row_call(E, "add.t", 2, (PtsIrValue *[]){ x, y }, x->type, at);
+    }
+    if (op == PTS_TK_STAR && kx == PTS_TY_LIST && ky == PTS_TY_INT) {
+        *handled = true;
+        return row_call(E, "mul.left_t", 2, (PtsIrValue *[]){ x, y }, x->type, at);
+    }
+    if (op == PTS_TK_STAR && kx == PTS_TY_INT && ky == PTS_TY_LIST) {
+        *handled = true;
+        return row_call(E, "mul.right_", 2, (PtsIrValue *[]){ x, y }, y->type, at);
+    }
+    return NULL;
+}
+
+/* list(xs) copies a list (aten::list.t); list(range(...)), list(zip(...)), list(d.items())...
+ * are comprehensions [v for v in ...] */
+static PtsIrValue *emit_list_call(Emitter *E, const PtsAst *n) {
+    if (n->n != 2 || n->kids[1]->kind == PTS_AST_KWARG || n->kids[1]->kind == PTS_AST_STARRED)
+        return efail(E, n, "list() takes exactly one positional argument in TorchScript");
+    const PtsAst *arg = n->kids[1];
+    bool iterator = false;
+    if (arg->kind == PTS_AST_CALL) {
+        const PtsAst *f = arg->kids[0];
+        if (f->kind == PTS_AST_NAME && !lookup(E, f->str)) {
+            Sv sv;
+            if (!emit_sugared(E, f, &sv)) return NULL;
+            iterator = sv.kind == SV_BUILTIN && (strcmp(sv.name, "range") == 0 || strcmp(sv.name, "enumerate") == 0 ||
+                                                 strcmp(sv.name, "zip") == 0);
+        } else if (f->kind == PTS_AST_ATTR && strcmp(f->str, "items") == 0 && arg->n == 1) {
+            iterator = true;
+        }
+    }
+    if (!iterator) {
+        PtsIrValue *v = emit_expr(E, arg);
+        if (!v) return NULL;
+        if (v->type->kind == PTS_TY_LIST) return row_call(E, "list.t", 1, &v, v->type, n);
+        return efail(E, arg, "list() of a value of type %s is not supported", tstr(E, v->type));
+    }
+    static int counter;
+    char nm[32];
+    snprintf(nm, sizeof nm, "$item%d", ++counter & 0xffff);
+    PtsAst *v = synth(E, PTS_AST_NAME, arg, 0, NULL), *comp;
+    if (!v || !(v->str = pts_arena_strndup(E->a, nm, strlen(nm)))) return oom(E);
+    if (!(comp = synth(E, PTS_AST_LISTCOMP, n, 3, (PtsAst *[]){ v, v, (PtsAst *)arg }))) return NULL;
+    return emit_comprehension(E, comp);
+}
+/* }==================== */
+
 /* f"a{x}b" as "a{}b".format(x): the parser already split it */
 /* }==================== */
 
 /* {==================== functions ==================== */
 static void eliminate_dead(PtsBlock *b);
 
+/* {==== `# type:` signature comments ====
+ * As torch.jit: the lines of the def holding "# type:" (not "# type: ignore") are found in the
+ * source text; one such line is the signature "(T1, T2) -> R"; several are PEP 484's one
+ * comment per parameter plus "# type: (...) -> R". The types replace the annotations: every
+ * parameter but self takes one, and the return type is the comment's. */
+typedef struct TypeSig {
+    const PtsAst *args[PTS_MAX_CALL_ARGS];   /* type expressions */
+    int nargs;
+    const PtsAst *ret;
+} TypeSig;
+
+static bool is_ignore_comment(const char *s, const char *e) {
+    /* "# type: ignore" or "# type: ignore[rule-code]" at the end of the line */
+    const char *p = s + 7;
+    if (e - p < 7 || memcmp(p, " ignore", 7) != 0) return false;
+    p += 7;
+    if (p == e) return true;
+    if (*p != '[' || e[-1] != ']') return false;
+    for (p++; p < e - 1; p++) if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '-')) return false;
+    return true;
+}
+
+static const char *find_in(const char *s, const char *e, const char *needle) {
+    size_t n = strlen(needle);
+    for (const char *p = s; p + n <= e; p++) if (memcmp(p, needle, n) == 0) return p;
+    return NULL;
+}
+
+/* parse `text` (arena, NUL-terminated) as one expression statement */
+static const PtsAst *parse_type_text(Emitter *E, const char *text, const PtsAst *def) {
+    PtsSource s = { text, strlen(text), E->src->file, 0 };
+    PtsAst *file;
+    PtsError err = { 0 };
+    if (pts_parse(&s, E->a, &err, &file) || file->n != 1 || file->kids[0]->kind != PTS_AST_EXPR_STMT)
+        return efail(E, def, "could not parse the '# type:' comment of this function: %s", text);
+    /* positions of the comment's types: the def's, for messages */
+    return file->kids[0]->kids[0];
+}
+
+/* false on error; sig->ret stays NULL when the def has no type comment */
+static bool type_comment_sig(Emitter *E, const PtsAst *def, TypeSig *sig) {
+    memset(sig, 0, sizeof *sig);
+    const char *text = E->src->text, *end = text + E->src->len;
+    int first = def->line - E->src->line_offset, last = def->end_line - E->src->line_offset;
+    const char *ls[64], *le[64];
+    int n = 0, line = 1;
+    for (const char *p = text; p < end && line <= last; line++) {
+        const char *q = memchr(p, '\n', (size_t)(end - p));
+        if (!q) q = end;
+        if (line >= first) {
+            const char *c = find_in(p, q, "# type:"), *qe = q;
+            if (qe > p && qe[-1] == '\r') qe--;
+            if (c && !is_ignore_comment(c, qe)) {
+                if (n == 64) return efail(E, def, "too many '# type:' comments"), false;
+                ls[n] = p;
+                le[n++] = qe;
+            }
+        }
+        p = q + 1;
+    }
+    if (!n) return true;
+    PtsBuf b;
+    pts_buf_init(&b);
+    if (n == 1) {
+        const char *p = ls[0];
+        while (p < le[0] && (*p == ' ' || *p == '\t')) p++;
+        if (le[0] - p < 7 || memcmp(p, "# type:", 7) != 0) {
+            const char *w = p;
+            while (w < le[0] && *w != ' ' && *w != '(' && *w != '\t') w++;
+            efail(E, def, "expected type comment but found '%.*s' here", (int)(w - p > 40 ? 40 : w - p), p);
+            return false;
+        }
+        pts_buf_putn(&b, p + 7, (size_t)(le[0] - p - 7));
+    } else {
+        int ret = -1;
+        for (int i = 0; i < n && ret < 0; i++) if (find_in(ls[i], le[i], "# type: (...) -> ")) ret = i;
+        if (ret < 0) {
+            pts_buf_puts(&b, "Return type line '# type: (...) -> ...' not found on multiline type annotation\nfor type lines:");
+            for (int i = 0; i < n; i++) pts_buf_printf(&b, "\n%.*s", (int)(le[i] - ls[i] > 200 ? 200 : le[i] - ls[i]), ls[i]);
+            pts_buf_puts(&b, "\n(See PEP 484 https://www.python.org/dev/peps/pep-0484/#suggested-syntax-for-python-2-7-and-straddling-code)");
+            efail(E, def, "%s", b.data ? b.data : "?");
+            pts_buf_free(&b);
+            return false;
+        }
+        /* "(...)" becomes the parameter comments joined by ", " */
+        const char *c = find_in(ls[ret], le[ret], "# type: (...) -> ") + 8;
+        pts_buf_puts(&b, "(");
+        for (int i = 0; i < ret; i++) {
+            const char *t = find_in(ls[i], le[i], "# type:") + 7, *te = le[i];
+            while (t < te && (*t == ' ' || *t == '\t')) t++;
+            while (te > t && (te[-1] == ' ' || te[-1] == '\t')) te--;
+            pts_buf_printf(&b, i ? ", %.*s" : "%.*s", (int)(te - t), t);
+        }
+        pts_buf_puts(&b, ")");
+        pts_buf_putn(&b, c + 5, (size_t)(le[ret] - c - 5));
+    }
+    if (b.oom) { pts_buf_free(&b); return oom(E), false; }
+    /* "(A, B) -> R": split at the last "->" */
+    char *sigt = pts_arena_strndup(E->a, b.data ? b.data : "", b.len);
+    pts_buf_free(&b);
+    if (!sigt) return oom(E), false;
+    char *arrow = NULL;
+    for (char *p = sigt; (p = strstr(p, "->")); p += 2) arrow = p;
+    if (!arrow) return efail(E, def, "expected '->' in the '# type:' comment of this function"), false;
+    *arrow = 0;
+    const PtsAst *a = parse_type_text(E, sigt, def), *r = a ? parse_type_text(E, arrow + 2, def) : NULL;
+    if (!r) return false;
+    if (a->kind == PTS_AST_TUPLE) {
+        if (a->n > PTS_MAX_CALL_ARGS) return efail(E, def, "too many parameters"), false;
+        for (int i = 0; i < a->n; i++) sig->args[i] = a->kids[i];
+        sig->nargs = a->n;
+    } else {
+        sig->args[0] = a;
+        sig->nargs = 1;
+    }
+    sig->ret = r;
+    int want = def->kids[0]->n - (E->cls ? 1 : 0);
+    if (want != sig->nargs)
+        return efail(E, def, "Number of type annotations (%d) did not match the number of %s parameters (%d)", sig->nargs,
+                     E->cls ? "method" : "function", want), false;
+    return true;
+}
+/* }==== */
+
 /* the function of a def: parameters as graph inputs, body, one output */
 static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunction **out) {
     const PtsAst *params = def->kids[0];
-    if (def->type_comment) return efail(E, def, "'# type:' signature comments are not supported yet"), E->err->code;
+    TypeSig tsig;
+    if (!type_comment_sig(E, def, &tsig)) return E->err->code;
     int np = params->n;
     if (np > PTS_MAX_CALL_ARGS) return efail(E, params, "too many parameters"), E->err->code;
     if (is_method && np == 0) return efail(E, def, "methods must take self as their first parameter"), E->err->code;
@@ -3223,8 +3703,9 @@ static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunc
                 if (!const_value(E, p->kids[1], &defaults[i])) goto fail;
                 has_def[i] = true;
             }
-            if (p->kids[0]) {
-                if (!(t = parse_type(E, p->kids[0]))) goto fail;
+            const PtsAst *ann = tsig.ret ? tsig.args[i - (is_method ? 1 : 0)] : p->kids[0];
+            if (ann) {
+                if (!(t = parse_type(E, ann))) goto fail;
             } else if (has_def[i]) {
                 /* an unannotated parameter takes the type of its default */
                 switch (defaults[i].tag) {
@@ -3256,7 +3737,8 @@ static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunc
         }
         if (!set_var(E, p->str, v, v->type, NULL)) goto fail;
     }
-    if (def->kids[1] && !(E->ret_decl = parse_type(E, def->kids[1]))) goto fail;
+    if (tsig.ret ? !(E->ret_decl = parse_type(E, tsig.ret)) : def->kids[1] && !(E->ret_decl = parse_type(E, def->kids[1])))
+        goto fail;
     {
         PtsIrValue *rv = NULL;
         int ex = emit_stmts(E, def->kids[2], 0, NULL, &rv);

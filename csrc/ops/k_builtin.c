@@ -1038,3 +1038,126 @@ PtsStatus k_SET_GRAD_ENABLED(PtsValue *a, PtsValue *out, PtsError *err) {
     return PTS_OK;
 }
 /* }==================== */
+
+/* {==================== slicing and list arithmetic ====================
+ * Python slice semantics (negative bounds from the end, clamped, any non-zero step) shared by
+ * lists and strings (bytes, as PyTorch); list + list, list * n and their in-place forms. */
+static PtsStatus slice_bounds(int64_t len, PtsValue *a, int64_t *start, int64_t *step, int64_t *count, PtsError *err) {
+    int64_t st = I(3);
+    if (st == 0) return pts_fail(err, PTS_ERR_RUNTIME, "List slice should have non-zero step");
+    if (st == INT64_MIN) st = -INT64_MAX;   /* as CPython: keeps -step finite */
+    bool has_lo = a[1].tag != PTS_V_NONE, has_hi = a[2].tag != PTS_V_NONE;
+    int64_t lo, hi;
+    if (st > 0) {
+        lo = has_lo ? I(1) : 0;
+        hi = has_hi ? I(2) : len;
+        if (lo < 0) { lo += len; if (lo < 0) lo = 0; } else if (lo > len) lo = len;
+        if (hi < 0) { hi += len; if (hi < 0) hi = 0; } else if (hi > len) hi = len;
+        *count = hi > lo ? (hi - lo - 1) / st + 1 : 0;
+    } else {
+        lo = has_lo ? I(1) : len - 1;
+        hi = has_hi ? I(2) : -1;
+        if (has_lo) { if (lo < 0) { lo += len; if (lo < 0) lo = -1; } else if (lo >= len) lo = len - 1; }
+        if (has_hi) { if (hi < 0) { hi += len; if (hi < 0) hi = -1; } else if (hi >= len) hi = len - 1; }
+        *count = lo > hi ? (lo - hi - 1) / (-st) + 1 : 0;
+    }
+    *start = lo;
+    *step = st;
+    return PTS_OK;
+}
+
+PtsStatus k_SLICE_T(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
+    PtsList *l = LIST(0);
+    int64_t start, step, n;
+    PTS_TRY(slice_bounds(l->len, a, &start, &step, &n, err));
+    PtsValue r;
+    PTS_TRY(pts_list_new(PTS_V_LIST, n, err, &r));
+    for (int64_t k = 0; k < n; k++) {
+        PtsStatus s = pts_list_append(r, pts_value_retain(l->items[start + k * step]), err);
+        if (s) { pts_value_release(&r); return s; }
+    }
+    out[0] = r;
+    return PTS_OK;
+}
+
+PtsStatus k_SLICE_STR(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_STR, "str", err));
+    const PtsStr *s = STRV(0);
+    int64_t start, step, n;
+    PTS_TRY(slice_bounds((int64_t)s->len, a, &start, &step, &n, err));
+    if (step == 1) return pts_str_new(s->data + start, (size_t)n, err, out);
+    PtsBuf b;
+    pts_buf_init(&b);
+    for (int64_t k = 0; k < n; k++) pts_buf_putn(&b, s->data + start + k * step, 1);
+    return buf_to_str(&b, err, out);
+}
+
+/* a repeated list longer than this fails up front instead of exhausting memory item by item */
+#define PTS_MAX_LIST_ITEMS ((int64_t)1 << 32)
+
+/* dst gets the items of src appended (n copies of them when reps > 1) */
+static PtsStatus list_extend(PtsValue dst, const PtsList *src, int64_t reps, PtsError *err) {
+    int64_t len = src->len;   /* src may be dst: its length is read once */
+    for (int64_t r = 0; r < reps; r++)
+        for (int64_t i = 0; i < len; i++) PTS_TRY(pts_list_append(dst, pts_value_retain(src->items[i]), err));
+    return PTS_OK;
+}
+
+static PtsStatus list_concat(const PtsList *x, const PtsList *y, int64_t reps, PtsError *err, PtsValue *out) {
+    int64_t n = x->len + (y ? y->len : 0);
+    if (reps > 1 && n > PTS_MAX_LIST_ITEMS / reps) return pts_fail(err, PTS_ERR_NOMEM, "std::bad_alloc");
+    PtsValue r;
+    PTS_TRY(pts_list_new(PTS_V_LIST, n * (reps > 1 ? reps : 1), err, &r));
+    PtsStatus s = list_extend(r, x, reps, err);
+    if (!s && y) s = list_extend(r, y, 1, err);
+    if (s) { pts_value_release(&r); return s; }
+    *out = r;
+    return PTS_OK;
+}
+
+PtsStatus k_ADD_T(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
+    PTS_TRY(need(a[1], PTS_V_LIST, "list", err));
+    return list_concat(LIST(0), LIST(1), 1, err, out);
+}
+
+PtsStatus k_ADD__T(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
+    PTS_TRY(need(a[1], PTS_V_LIST, "list", err));
+    PTS_TRY(list_extend(a[0], LIST(1), 1, err));
+    out[0] = pts_value_retain(a[0]);
+    return PTS_OK;
+}
+
+PtsStatus k_EXTEND_T(PtsValue *a, PtsValue *out, PtsError *err) {
+    (void)out;
+    PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
+    PTS_TRY(need(a[1], PTS_V_LIST, "list", err));
+    return list_extend(a[0], LIST(1), 1, err);
+}
+
+/* list * n: PyTorch reserves len * n items first, so a negative n fails as its std::vector does */
+static PtsStatus list_repeat(PtsValue l, int64_t n, PtsError *err, PtsValue *out) {
+    PTS_TRY(need(l, PTS_V_LIST, "list", err));
+    if (n < 0 && pts_as_list(l)->len > 0) return pts_fail(err, PTS_ERR_RUNTIME, "vector::reserve");
+    return list_concat(pts_as_list(l), NULL, n, err, out);
+}
+PtsStatus k_MUL_LEFT_T(PtsValue *a, PtsValue *out, PtsError *err) { return list_repeat(a[0], I(1), err, out); }
+PtsStatus k_MUL_RIGHT_(PtsValue *a, PtsValue *out, PtsError *err) { return list_repeat(a[1], I(0), err, out); }
+
+PtsStatus k_MUL__T(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
+    PtsList *l = LIST(0);
+    int64_t n = I(1);
+    if (n <= 0) {
+        for (int64_t i = 0; i < l->len; i++) pts_value_release(&l->items[i]);
+        l->len = 0;
+    } else {
+        if (l->len && n > PTS_MAX_LIST_ITEMS / l->len) return pts_fail(err, PTS_ERR_NOMEM, "std::bad_alloc");
+        PTS_TRY(list_extend(a[0], l, n - 1, err));
+    }
+    out[0] = pts_value_retain(a[0]);
+    return PTS_OK;
+}
+/* }==================== */

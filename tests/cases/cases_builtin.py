@@ -270,3 +270,45 @@ CASES.update({
     "IS_GRAD_ENABLED": _cases("IS_GRAD_ENABLED", ()),
     "SET_GRAD_ENABLED": _cases("SET_GRAD_ENABLED", (True,)),
 })
+
+
+# ---- slices and list arithmetic (torch.ops cannot call these generic rows: Python references) ----
+def _slice(xs, lo, hi, step):
+    if step == 0:
+        raise RuntimeError("List slice should have non-zero step")
+    return xs[lo:hi:step]
+
+
+def _repeat(xs, n):
+    if n < 0 and xs:
+        raise RuntimeError("vector::reserve")
+    return xs * n
+
+
+def _iadd(xs, ys):
+    xs += ys
+    return xs
+
+
+def _imul(xs, n):
+    xs *= n
+    return xs
+
+
+def _extend(xs, ys):
+    xs.extend(ys)
+
+
+_SLICES = [([1, 2, 3, 4, 5], 1, None, 1), ([1, 2, 3, 4, 5], None, -1, 2), ([1, 2, 3], None, None, -1),
+           ([1, 2, 3], -100, 100, 1), ([1, 2, 3], 5, -7, -2), ([], 0, 3, 2), ([1, 2], 0, None, 0),
+           ([1, 2, 3], I64_MAX, I64_MIN, -1), ([1, 2, 3], I64_MIN, I64_MAX, I64_MAX), (["a", "b"], 1, 0, 1)]
+CASES.update({
+    "SLICE_T": _pc("SLICE_T", _slice, *_SLICES),
+    "SLICE_STR": _pc("SLICE_STR", _slice, *[("".join(map(str, xs)), lo, hi, st) for xs, lo, hi, st in _SLICES]),
+    "ADD_T": _pc("ADD_T", lambda a, b: a + b, ([1], [2, 3]), ([], []), (["a"], ["b"]), ([1.5], [])),
+    "ADD__T": _pc("ADD__T", _iadd, ([1], [2, 3]), ([], [4]), (["a"], [])),
+    "MUL_LEFT_T": _pc("MUL_LEFT_T", _repeat, ([1, 2], 3), ([1], 0), ([], -2), ([1], -1), (["a"], 1)),
+    "MUL_RIGHT_": _pc("MUL_RIGHT_", lambda n, xs: _repeat(xs, n), (3, [1, 2]), (0, [1]), (-1, [])),
+    "MUL__T": _pc("MUL__T", _imul, ([1, 2], 3), ([1], 0), ([1], -4), ([], 5)),
+    "EXTEND_T": _pc("EXTEND_T", _extend, ([1], [2, 3]), ([], [])),
+})
