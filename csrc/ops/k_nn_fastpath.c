@@ -98,7 +98,7 @@ static PtsStatus narrow(Temps *tp, PtsTensor *x, int64_t start, int64_t len, Pts
 /* ================= _native_multi_head_attention =================
  * ATen's CPU path (native_multi_head_attention_cpu): q, k, v projections, q scaled by
  * 1/sqrt(head_dim) after its bias, q k^T, a masked softmax (the mask converted to bool: true
- * masks a position out; a row masked out entirely gives zeros), times v, heads merged, output
+ * masks a position out), times v, heads merged, output
  * projection. The weights (need_weights) are the softmax, averaged over heads by sum / heads. */
 
 /* The mask as ATen's _masked_softmax uses it, broadcast to the scores' shape (B, H, T, S):
@@ -133,21 +133,15 @@ static PtsStatus softmax_mask(Temps *tp, PtsTensor *mask, int64_t mask_type, boo
     return PTS_OK;
 }
 
-/* softmax over the last dim with masked positions left out; rows masked out entirely give 0 */
+/* softmax over the last dim with masked positions left out (a row masked out entirely is NaN,
+ * as in ATen's CPU kernel) */
 static PtsStatus masked_softmax(Temps *tp, PtsTensor *scores, PtsTensor *m, PtsError *err, PtsTensor **r) {
-    PtsTensor *filled, *sm, *rows;
-    if (!m) {
-        PtsValue sargs[3] = { pts_vtensor(scores), pts_vint(-1), pts_none() };
-        return call(tp, PTS_OP_SOFTMAX_INT, sargs, err, r);
+    if (m) {
+        PtsValue fargs[3] = { pts_vtensor(scores), pts_vtensor(m), pts_vdouble(-INFINITY) };
+        PTS_TRY(call(tp, PTS_OP_MASKED_FILL_SCALAR, fargs, err, &scores));
     }
-    PtsValue fargs[3] = { pts_vtensor(scores), pts_vtensor(m), pts_vdouble(-INFINITY) };
-    PTS_TRY(call(tp, PTS_OP_MASKED_FILL_SCALAR, fargs, err, &filled));
-    PtsValue sargs[3] = { pts_vtensor(filled), pts_vint(-1), pts_none() };
-    PTS_TRY(call(tp, PTS_OP_SOFTMAX_INT, sargs, err, &sm));
-    PtsValue aargs[3] = { pts_vtensor(m), pts_vint(-1), pts_vbool(true) };
-    PTS_TRY(call(tp, PTS_OP_ALL_DIM, aargs, err, &rows));
-    PtsValue wargs[3] = { pts_vtensor(rows), pts_vdouble(0.0), pts_vtensor(sm) };
-    return call(tp, PTS_OP_WHERE_SCALARSELF, wargs, err, r);
+    PtsValue sargs[3] = { pts_vtensor(scores), pts_vint(-1), pts_none() };
+    return call(tp, PTS_OP_SOFTMAX_INT, sargs, err, r);
 }
 
 static PtsStatus check_mha(PtsTensor *q, PtsTensor *k, PtsTensor *v, int64_t D, int64_t H, PtsTensor *qkv_w,
@@ -389,5 +383,16 @@ PtsStatus k__NESTED_TENSOR_FROM_MASK_LEFT_ALIGNED(PtsValue *a, PtsValue *out, Pt
     }
     pts_tensor_release(mc);
     out[0] = pts_vbool(aligned);
+    return PTS_OK;
+}
+
+/* any(int[]) (aten::any.int): TransformerEncoderLayer's code asks whether any hook counts are
+ * nonzero */
+PtsStatus k_ANY_INT_LIST(PtsValue *a, PtsValue *out, PtsError *err) {
+    (void)err;
+    PtsList *l = pts_as_list(a[0]);
+    bool r = false;
+    for (int64_t i = 0; i < l->len && !r; i++) r = l->items[i].u.i != 0;
+    out[0] = pts_vbool(r);
     return PTS_OK;
 }
