@@ -363,14 +363,21 @@ PtsStatus k_SLICE_T(PtsValue *a, PtsValue *out, PtsError *err) {
 
 /* Is every row of the (N, L) bool padding mask left aligned (trues, then only falses)? ATen's
  * checks and messages; TransformerEncoder calls it before building a nested tensor. */
-PtsStatus k__NESTED_TENSOR_FROM_MASK_LEFT_ALIGNED(PtsValue *a, PtsValue *out, PtsError *err) {
-    PtsTensor *t = a[0].u.t, *mask = a[1].u.t, *mc;
+/* ATen's checks of a (N, L, D) input and its (N, L) bool padding mask */
+static PtsStatus check_padding_mask(const PtsTensor *t, const PtsTensor *mask, PtsError *err) {
     PTS_CHECK(mask->dtype == PTS_BOOL, err, RUNTIME, "Expected mask to be of ScalarType Bool, but got %s instead.",
               pts_dtype_scalar_name(mask->dtype, "?"));
     PTS_CHECK(mask->ndim == 2, err, RUNTIME, "Padding mask should be 2D");
     PTS_CHECK(t->ndim == 3, err, RUNTIME, "Input should be a 3D tensor, N * L * D");
+    PTS_CHECK(mask->shape[0] == t->shape[0] && mask->shape[1] == t->shape[1], err, RUNTIME,
+              "Mask size should match input size");
+    return PTS_OK;
+}
+
+PtsStatus k__NESTED_TENSOR_FROM_MASK_LEFT_ALIGNED(PtsValue *a, PtsValue *out, PtsError *err) {
+    PtsTensor *t = a[0].u.t, *mask = a[1].u.t, *mc;
+    PTS_TRY(check_padding_mask(t, mask, err));
     int64_t N = mask->shape[0], L = mask->shape[1];
-    PTS_CHECK(N == t->shape[0] && L == t->shape[1], err, RUNTIME, "Mask size should match input size");
     PTS_TRY(pts_tensor_contiguous(mask, err, &mc));
     const bool *m = (const bool *)pts_tensor_data(mc);
     bool aligned = true;
@@ -395,4 +402,25 @@ PtsStatus k_ANY_INT_LIST(PtsValue *a, PtsValue *out, PtsError *err) {
     for (int64_t i = 0; i < l->len && !r; i++) r = l->items[i].u.i != 0;
     out[0] = pts_vbool(r);
     return PTS_OK;
+}
+
+/* ================= nested tensors =================
+ * pyts has no nested tensors. TransformerEncoder's code names these two ops on its nested-tensor
+ * fast path (batch_first, eval, no grad, a key padding mask, enable_nested_tensor=True), so they
+ * exist for the archive to compile; reaching them is a clean NotImplementedError. */
+PtsStatus k__NESTED_TENSOR_FROM_MASK(PtsValue *a, PtsValue *out, PtsError *err) {
+    (void)out;
+    PTS_TRY(check_padding_mask(a[0].u.t, a[1].u.t, err));
+    return pts_fail(err, PTS_ERR_NOTIMPL,
+                    "pyts has no nested tensors (aten::_nested_tensor_from_mask): TransformerEncoder's nested-tensor "
+                    "fast path is not supported; build the encoder with enable_nested_tensor=False");
+}
+
+/* on a dense tensor ATen has no kernel either (NotImplementedError) */
+PtsStatus k_TO_PADDED_TENSOR(PtsValue *a, PtsValue *out, PtsError *err) {
+    (void)a;
+    (void)out;
+    return pts_fail(err, PTS_ERR_NOTIMPL,
+                    "Could not run 'aten::to_padded_tensor' with arguments from the 'CPU' backend (pyts has no "
+                    "nested tensors)");
 }

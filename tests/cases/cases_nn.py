@@ -950,3 +950,15 @@ CASES.update({
         lambda L, T: L.baddbmm(T(rand(4, 3, 5)), T(rand(2, 3, 4)), T(rand(2, 4, 5))),              # self not expandable
     ],
 })
+
+
+# no nested tensors in pyts: a valid call raises NotImplementedError (tests/test_compat_torch.py),
+# bad inputs raise torch's errors; to_padded_tensor of a dense tensor has no kernel in torch either
+CASES["_NESTED_TENSOR_FROM_MASK"] = [
+    lambda L, T: L._nested_tensor_from_mask(T(rand(2, 3, 4)), T(np.ones((2, 3), np.float32)), False),
+    lambda L, T: L._nested_tensor_from_mask(T(rand(2, 3)), T(np.ones((2, 3), np.bool_))),
+    lambda L, T: L._nested_tensor_from_mask(T(rand(2, 3, 4)), T(np.ones((2, 4), np.bool_))),
+]
+CASES["TO_PADDED_TENSOR"] = [
+    lambda L, T: _ops_row(L, "TO_PADDED_TENSOR", "aten", "to_padded_tensor", T(rand(2, 3)), 0.0),
+]
