@@ -493,3 +493,21 @@ def test_fast_path_ops_have_no_derivative_like_torch():
         p.requires_grad_(False)
     tm(xt).sum().backward()
     np.testing.assert_allclose(xp.grad.numpy(), xt.grad.numpy(), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("grad", [False, True])
+def test_traced_transformer_encoder(batch_first, grad):
+    """A traced 2-layer TransformerEncoder with both masks: traced under no_grad with batch_first
+    the archive records torch._transformer_encoder_layer_fwd itself."""
+    torch.manual_seed(9)
+    layer = torch.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=batch_first)
+    m = torch.nn.TransformerEncoder(layer, 2, enable_nested_tensor=False).eval()
+    x = torch.randn(3, _L, 8) if batch_first else torch.randn(_L, 3, 8)
+    src, kpm = _masks("both")
+    with (torch.enable_grad() if grad else torch.no_grad()):
+        tm = torch.jit.trace(m, (x, src, kpm), check_trace=False)
+        want = tm(x, src, kpm)
+    assert ("_transformer_encoder_layer_fwd" in str(tm.inlined_graph)) == (batch_first and not grad)
+    pm = _load_like_torch(tm)
+    assert_same(pm(*to_pyts((x, src, kpm))), want)
