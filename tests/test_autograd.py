@@ -377,6 +377,14 @@ SAMPLES = {
                   # the padding row gets no gradient by definition, not by derivative
                   ((_mat(5, 3), Const(np.array([0, 1, 1])), 1), {}, {"finite_differences": False})],
 }
+# the transformer fast-path ops: torch has no derivative for them (NotImplemented nodes)
+SAMPLES.update({
+    "_native_multi_head_attention": [((_mat(2, 3, 4), _mat(2, 3, 4), _mat(2, 3, 4), 4, 2, _mat(12, 4), _mat(12),
+                                       _mat(4, 4), _mat(4)), {})],
+    "_transformer_encoder_layer_fwd": [((_mat(2, 3, 4), 4, 2, _mat(12, 4), _mat(12), _mat(4, 4), _mat(4), False, False,
+                                         1e-5, _mat(4), _mat(4), _mat(4), _mat(4), _mat(6, 4), _mat(6), _mat(4, 6),
+                                         _mat(4)), {})],
+})
 
 
 def _default_samples(key):

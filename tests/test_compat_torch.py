@@ -35,7 +35,7 @@ def assert_same(p, t, path="out"):
     if isinstance(t, torch.Tensor):
         assert isinstance(p, pyts.Tensor), f"{path}: {type(p).__name__}"
         assert tuple(p.shape) == tuple(t.shape), f"{path}: {tuple(p.shape)} != {tuple(t.shape)}"
-        np.testing.assert_allclose(p.numpy(), t.detach().numpy(), rtol=1e-4, atol=1e-5, err_msg=path)
+        np.testing.assert_allclose(p.detach().numpy(), t.detach().numpy(), rtol=1e-4, atol=1e-5, err_msg=path)
     elif isinstance(t, (tuple, list)):
         assert len(p) == len(t), path
         for i, (a, b) in enumerate(zip(p, t)):
@@ -202,11 +202,9 @@ MODELS = {
 }
 CASES = [(name, mode) for name, (_, _, modes) in MODELS.items() for mode in modes]
 
-# Archives that load but whose forward does not compile yet: torch's scripted
-# TransformerEncoderLayer code reads tensor properties for its fast-path checks (prim::requires_grad,
-# then _transformer_encoder_layer_fwd and friends). The call must fail cleanly: NotImplementedError
-# naming an op pyts lacks (checked against the registry) and the archive line.
-KNOWN_GAPS = {("transformer", "script")}
+# Archives that load but whose forward does not compile yet: the call must fail cleanly:
+# NotImplementedError naming an op pyts lacks (checked against the registry) and the archive line.
+KNOWN_GAPS = set()
 
 
 def _check_clean_failure(e):
@@ -304,3 +302,212 @@ def test_resaved_torch_archive_loads_back_in_torch():
     x = torch.randn(2, 4)
     assert_same(pm(to_pyts(x)), back(x))
     assert_same(to_pyts(back(x)), tm(x))
+
+
+# ---------------------------------------------------------------- transformer archives
+# torch's scripted TransformerEncoderLayer / MultiheadAttention code picks its fast path
+# (torch._transformer_encoder_layer_fwd / torch._native_multi_head_attention) in eval mode with
+# batch_first under no_grad (parameters require grad), and the slow path (inlined
+# multi_head_attention_forward, sdpa or baddbmm + softmax) otherwise. pyts runs the same code, so
+# each configuration is checked with and without grad, i.e. on both paths.
+_L = 5
+
+
+def _masks(kind, batch=3):
+    src = kpm = None
+    if kind in ("src", "both"):
+        src = torch.nn.Transformer.generate_square_subsequent_mask(_L)
+    if kind == "src_bool":
+        src = torch.triu(torch.ones(_L, _L, dtype=torch.bool), 1)
+    if kind == "src_float":        # additive on the slow path, read as a bool mask on the fast path
+        src = torch.triu(torch.full((_L, _L), 0.75), 1)
+    if kind in ("kpm", "both"):
+        kpm = torch.tensor([[False] * 5, [False] * 3 + [True] * 2, [False] * 4 + [True]])[:batch]
+    return src, kpm
+
+
+def _load_like_torch(tm):
+    """pyts.jit.load of tm's archive, parameters requiring grad as torch.jit.load leaves them.
+    (pyts's loader does not yet mark loaded parameters as requiring grad; the fast-path choice
+    depends on it, so the tests set it as torch has it.)"""
+    pm = pyts.jit.load(io.BytesIO(saved(tm)))
+    for (name, p), (tname, tp) in zip(pm.named_parameters(), tm.named_parameters()):
+        assert name == tname
+        p.requires_grad_(tp.requires_grad)
+    return pm
+
+
+def _run_both(tm, pm, args, kw=None):
+    """tm(*args, **kw) against pm on the same inputs, under no_grad and with grad."""
+    kw = kw or {}
+    for grad in (False, True):
+        with (torch.enable_grad() if grad else torch.no_grad()):
+            want = tm(*args, **kw)
+        with (pyts.enable_grad() if grad else pyts.no_grad()):
+            got = pm(*to_pyts(args), **{k: to_pyts(v) for k, v in kw.items()})
+        assert_same(got, want, f"grad={grad}")
+
+
+TEL_CONFIGS = [(bf, nf, act, train) for bf in (True, False) for nf in (False, True)
+               for act in ("relu", "gelu") for train in (False, True)]
+
+
+@pytest.mark.parametrize("batch_first,norm_first,activation,training", TEL_CONFIGS,
+                         ids=[f"bf{int(c[0])}-nf{int(c[1])}-{c[2]}-{'train' if c[3] else 'eval'}" for c in TEL_CONFIGS])
+def test_scripted_transformer_encoder_layer(batch_first, norm_first, activation, training):
+    torch.manual_seed(0)
+    m = torch.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=batch_first, norm_first=norm_first,
+                                         activation=activation).train(training)
+    tm = torch.jit.script(m)
+    pm = _load_like_torch(tm)
+    assert pm.training == training
+    assert list(pm.state_dict()) == list(tm.state_dict())
+    x = torch.randn(3, _L, 8) if batch_first else torch.randn(_L, 3, 8)
+    for kind in ("none", "src", "kpm", "both", "src_bool", "src_float"):
+        src, kpm = _masks(kind)
+        _run_both(tm, pm, (x, src, kpm))
+    src, _ = _masks("src")
+    _run_both(tm, pm, (x,), {"src_mask": src, "is_causal": True})
+
+
+def test_fast_path_is_taken_exactly_where_torch_takes_it():
+    """A float src_mask of 0.75s: the fast path reads it as a bool mask (positions masked out), the
+    slow path adds it; the two results differ, and pyts gives torch's on both sides."""
+    torch.manual_seed(3)
+    tm = torch.jit.script(torch.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True).eval())
+    pm = _load_like_torch(tm)
+    x = torch.randn(3, _L, 8)
+    src, _ = _masks("src_float")
+    with torch.no_grad():
+        fast = tm(x, src)
+    slow = tm(x, src)
+    assert not np.allclose(fast.numpy(), slow.detach().numpy(), atol=1e-3)
+    with pyts.no_grad():
+        assert_same(pm(*to_pyts((x, src))), fast)
+    assert_same(pm(*to_pyts((x, src))), slow)
+    # parameters that do not require grad take the fast path with grad enabled too
+    for p in tm.parameters():
+        p.requires_grad_(False)
+    for p in pm.parameters():
+        p.requires_grad_(False)
+    assert_same(pm(*to_pyts((x, src))), tm(x, src))
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("training", [False, True])
+def test_scripted_transformer_encoder(batch_first, training):
+    torch.manual_seed(4)
+    layer = torch.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=batch_first)
+    # enable_nested_tensor=False: pyts has no nested tensors (see test_nested_tensor_path_fails_cleanly)
+    m = torch.nn.TransformerEncoder(layer, 2, enable_nested_tensor=False).train(training)
+    tm = torch.jit.script(m)
+    pm = _load_like_torch(tm)
+    assert list(pm.state_dict()) == list(tm.state_dict())
+    x = torch.randn(3, _L, 8) if batch_first else torch.randn(_L, 3, 8)
+    for kind in ("none", "src", "kpm", "both"):
+        src, kpm = _masks(kind)
+        _run_both(tm, pm, (x, src, kpm))
+
+
+MHA_CONFIGS = [(bf, train) for bf in (False, True) for train in (False, True)]
+
+
+@pytest.mark.parametrize("batch_first,training", MHA_CONFIGS,
+                         ids=[f"bf{int(c[0])}-{'train' if c[1] else 'eval'}" for c in MHA_CONFIGS])
+def test_scripted_multihead_attention(batch_first, training):
+    torch.manual_seed(5)
+    m = torch.nn.MultiheadAttention(8, 2, dropout=0.0, batch_first=batch_first).train(training)
+    tm = torch.jit.script(m)
+    pm = _load_like_torch(tm)
+    assert list(pm.state_dict()) == list(tm.state_dict())
+    q = torch.randn(3, _L, 8) if batch_first else torch.randn(_L, 3, 8)
+    kv = torch.randn(*q.shape)
+    for kind in ("none", "src", "kpm", "both", "src_bool", "src_float"):
+        src, kpm = _masks(kind)
+        for avg in (True, False):
+            kw = {"key_padding_mask": kpm, "attn_mask": src, "average_attn_weights": avg}
+            _run_both(tm, pm, (q, q, q), kw)
+            _run_both(tm, pm, (q, kv, kv), kw)
+        # need_weights=False: sdpa on the slow path; torch's own scripted fast path fails here
+        # ("strides() called on an undefined Tensor"), so that case is checked against eager torch
+        kw = {"key_padding_mask": kpm, "attn_mask": src, "need_weights": False}
+        kwp = {k: to_pyts(v) for k, v in kw.items()}
+        with pyts.no_grad():
+            got = pm(*to_pyts((q, q, q)), **kwp)
+        with torch.no_grad():
+            want = m(q, q, q, **kw)
+        assert_same(got, want)
+        assert_same(pm(*to_pyts((q, kv, kv)), **kwp), tm(q, kv, kv, **kw))
+
+
+def test_transformer_archive_code_resaves_and_runs_in_torch():
+    """The loaded module's .code names the fast-path ops and prims as torch prints them, and pyts's
+    re-saved archive runs in torch with the same results on both paths."""
+    torch.manual_seed(6)
+    tm = torch.jit.script(torch.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True).eval())
+    pm = _load_like_torch(tm)
+    code = pm.code
+    assert "torch._transformer_encoder_layer_fwd(" in code and "ops.prim.requires_grad(" in code
+    assert "ops.prim.is_nested(" in code and "torch.is_autocast_enabled()" in code
+    assert "torch._native_multi_head_attention(" in pm.self_attn.code
+    assert repr(pm) == repr(tm)
+    buf = io.BytesIO()
+    pyts.jit.save(pm, buf)
+    back = torch.jit.load(io.BytesIO(buf.getvalue()))
+    x = torch.randn(2, _L, 8)
+    src, kpm = _masks("kpm", 2)
+    for grad in (False, True):
+        with (torch.enable_grad() if grad else torch.no_grad()):
+            np.testing.assert_allclose(back(x, None, kpm).detach().numpy(), tm(x, None, kpm).detach().numpy(),
+                                       rtol=1e-5, atol=1e-6)
+
+
+def test_nested_tensor_path_fails_cleanly():
+    """TransformerEncoder with enable_nested_tensor (the default) turns a batch_first input with a
+    key padding mask into a nested tensor in eval under no_grad; pyts has none: that call raises
+    NotImplementedError naming the op, every other path runs."""
+    torch.manual_seed(8)
+    layer = torch.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True)
+    tm = torch.jit.script(torch.nn.TransformerEncoder(layer, 2).eval())
+    pm = _load_like_torch(tm)
+    x = torch.randn(3, _L, 8)
+    _, kpm = _masks("kpm")
+    with pyts.no_grad(), pytest.raises(NotImplementedError, match="_nested_tensor_from_mask"):
+        pm(*to_pyts((x, None, kpm)))
+    assert_same(pm(*to_pyts((x, None, kpm))), tm(x, None, kpm))      # with grad: the layers' slow path
+    _run_both(tm, pm, (x,))
+
+
+def test_fast_path_ops_have_no_derivative_like_torch():
+    torch.manual_seed(7)
+    tm = torch.jit.script(torch.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True).eval())
+    pm = _load_like_torch(tm)
+    x = torch.randn(2, _L, 8)
+    for p in pm.parameters():
+        p.requires_grad_(False)
+    xp = to_pyts(x).requires_grad_(True)
+    y = pm(xp)                     # input requires grad, parameters do not: torch takes the slow path
+    y.sum().backward()
+    xt = x.clone().requires_grad_(True)
+    for p in tm.parameters():
+        p.requires_grad_(False)
+    tm(xt).sum().backward()
+    np.testing.assert_allclose(xp.grad.numpy(), xt.grad.numpy(), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("grad", [False, True])
+def test_traced_transformer_encoder(batch_first, grad):
+    """A traced 2-layer TransformerEncoder with both masks: traced under no_grad with batch_first
+    the archive records torch._transformer_encoder_layer_fwd itself."""
+    torch.manual_seed(9)
+    layer = torch.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=batch_first)
+    m = torch.nn.TransformerEncoder(layer, 2, enable_nested_tensor=False).eval()
+    x = torch.randn(3, _L, 8) if batch_first else torch.randn(_L, 3, 8)
+    src, kpm = _masks("both")
+    with (torch.enable_grad() if grad else torch.no_grad()):
+        tm = torch.jit.trace(m, (x, src, kpm), check_trace=False)
+        want = tm(x, src, kpm)
+    assert ("_transformer_encoder_layer_fwd" in str(tm.inlined_graph)) == (batch_first and not grad)
+    pm = _load_like_torch(tm)
+    assert_same(pm(*to_pyts((x, src, kpm))), want)

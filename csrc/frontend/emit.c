@@ -576,7 +576,17 @@ static PtsIrValue *emit_matched(Emitter *E, int op, const Call *c, Bound *b, con
         }
     }
     PtsType *ot[PTS_MAX_RETS];
-    for (int k = 0; k < s->nret; k++) ot[k] = pts_type_from_arg(s->rets[k]);
+    for (int k = 0; k < s->nret; k++) {
+        /* a `t[]` result of a `t[]` argument (slice.t) has that argument's list type */
+        const PtsArgType *rt = &s->rets[k];
+        int from = -1;
+        if (rt->kind == PTS_T_ANY && rt->is_list && !rt->optional)
+            for (int i = 0; i < s->nargs && from < 0; i++)
+                if (s->args[i].type.kind == PTS_T_ANY && s->args[i].type.is_list && ins[i] &&
+                    ins[i]->type->kind == PTS_TY_LIST)
+                    from = i;
+        ot[k] = from >= 0 ? R(ins[from]->type) : pts_type_from_arg(*rt);
+    }
     PtsNode *n = mk(E, op, s->nargs, ins, s->nret, ot, at);
     if (!n) return NULL;
     if (s->nret == 1) return n->outputs[0];
@@ -715,6 +725,14 @@ static const PtsType *unify(Emitter *E, const PtsType *a, const PtsType *b) {
     if (a->kind == PTS_TY_TENSOR && b->kind == PTS_TY_TENSOR) return ty(PTS_TY_TENSOR);
     if (a->kind == PTS_TY_NONE) return keep(E, pts_type_optional((PtsType *)b));
     if (b->kind == PTS_TY_NONE) return keep(E, pts_type_optional((PtsType *)a));
+    /* (Tensor, Tensor) and (Tensor, None) meet as (Tensor, Optional[Tensor]), element by element
+     * (unnamed tuples of one length) */
+    if (a->kind == PTS_TY_TUPLE && b->kind == PTS_TY_TUPLE && a->n == b->n && !a->name && !b->name && a->n <= 64) {
+        PtsType *es[64];
+        for (int i = 0; i < a->n; i++)
+            if (!(es[i] = (PtsType *)unify(E, a->elems[i], b->elems[i]))) return NULL;
+        return keep(E, pts_type_tuple(a->n, es));
+    }
     return NULL;
 }
 

@@ -48,7 +48,7 @@ typedef struct PtsArgType {
     char alias;            /* alias set letter, 0 when none */
 } PtsArgType;
 
-#define PTS_MAX_ARGS 16
+#define PTS_MAX_ARGS 24   /* _transformer_encoder_layer_fwd has 20; autograd masks hold 32 */
 #define PTS_MAX_RETS 4
 
 typedef struct PtsArg {

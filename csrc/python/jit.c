@@ -404,7 +404,8 @@ static PyObject *fn_signature(PyObject *self, PyObject *u) {
     for (int i = first; l && i < top->ninputs; i++) {
         const char *nm = named ? f->arg_names[i] : top->inputs[i]->name;
         bool has = named && f->has_default && f->has_default[i];
-        PyObject *d = has ? pyts_ivalue_to_py(&f->defaults[i]) : (Py_INCREF(Py_None), Py_None);
+        PtsValue dv = has ? pts_value_retain(f->defaults[i]) : pts_none();   /* the conversion steals */
+        PyObject *d = has ? pyts_ivalue_to_py(&dv) : (Py_INCREF(Py_None), Py_None);
         PyObject *t = d ? Py_BuildValue("(sON)", nm ? nm : "", has ? Py_True : Py_False, d) : NULL;
         if (!t || PyList_Append(l, t) < 0) Py_CLEAR(l);
         Py_XDECREF(t);

@@ -790,3 +790,144 @@ CASES["CONVOLUTION_BACKWARD"] = [
     lambda L, T: aten(L, _CBW, T(rand(2, 3, 4, 4, dtype=I64)), T(rand(2, 2, 6, 6, dtype=I64)),
                       T(rand(3, 2, 3, 3, dtype=I64)), [3], [1, 1], [0, 0], [1, 1], False, [0, 0], 1, [True, True, True]),
 ]
+
+
+# ---- transformer fast path (k_nn_fastpath.c) ----
+def _ops_row(L, row_id, ns, name, *args):
+    """A hidden row through pyts._C._call_op; torch.ops.<ns>.<name>.<overload> on the torch side."""
+    if L.__name__ == "pyts":
+        return L._C._call_op(row_id, *args)
+    base, _, overload = name.partition(".")
+    return getattr(getattr(getattr(L.ops, ns), base), overload or "default")(*args)
+
+
+def _rg(L, T, grad, op=None):
+    x = T(rand(2, 3))
+    if grad:
+        x.requires_grad_(True)
+    if op == "mul":
+        x = x * 2
+    elif op == "detach":
+        x = x.detach()
+    return _ops_row(L, "PRIM_REQUIRES_GRAD", "prim", "requires_grad", x)
+
+
+def _mha(L, T, B=2, S=3, D=4, H=2, dtype=np.float32, mask=None, kw=None, same=True, nc=False, dims=None):
+    """_native_multi_head_attention on random weights; mask is a numpy array (or None)."""
+    q = rand(B, S, D, dtype=dtype)
+    k, v = (q, q) if same else (rand(B, S, D, dtype=dtype), rand(B, S, D, dtype=dtype))
+    w, b = rand(3 * D, D, dtype=dtype), rand(3 * D, dtype=dtype)
+    pw, pb = rand(D, D, dtype=dtype), rand(D, dtype=dtype)
+    if nc:
+        q, w = noncontig(q), noncontig(w)
+    if dims is not None:       # (embed_dim, num_heads) passed as they are (error cases)
+        D, H = dims
+    qt = T(q)
+    kt, vt = (qt, qt) if same else (T(k), T(v))
+    return L._native_multi_head_attention(qt, kt, vt, D, H, T(w), T(b), T(pw), T(pb),
+                                          None if mask is None else T(mask), **(kw or {}))
+
+
+def _pad_mask(B, S, dtype=np.bool_):
+    m = np.zeros((B, S), dtype=np.bool_)
+    for i in range(B):
+        m[i, S - 1 - (i % S):] = True if i % S else False
+    return m if dtype == np.bool_ else np.where(m, -np.inf, 0.0).astype(dtype)
+
+
+def _tel(L, T, B=2, S=3, D=4, H=2, F=6, gelu=False, norm_first=False, mask=None, mask_type=None,
+         dtype=np.float32, eps=1e-5):
+    r = lambda *s: T(rand(*s, dtype=dtype))
+    return L._transformer_encoder_layer_fwd(
+        r(B, S, D), D, H, r(3 * D, D), r(3 * D), r(D, D), r(D), gelu, norm_first, eps,
+        r(D), r(D), r(D), r(D), r(F, D), r(F), r(D, F), r(D),
+        None if mask is None else T(mask), mask_type)
+
+
+def _left_aligned(L, T, mask, shape=None, mdtype=None):
+    m = np.asarray(mask)
+    t = T(rand(*(shape or (m.shape[0], m.shape[1] if m.ndim > 1 else 1, 2))))
+    mt = T(m if mdtype is None else m.astype(mdtype))
+    return L._nested_tensor_from_mask_left_aligned(t, mt)
+
+
+CASES.update({
+    "PRIM_REQUIRES_GRAD": [lambda L, T: _rg(L, T, False), lambda L, T: _rg(L, T, True),
+                           lambda L, T: _rg(L, T, True, "mul"), lambda L, T: _rg(L, T, True, "detach")],
+    "PRIM_IS_NESTED": [lambda L, T: _ops_row(L, "PRIM_IS_NESTED", "prim", "is_nested", T(rand(2, 3))),
+                       lambda L, T: _ops_row(L, "PRIM_IS_NESTED", "prim", "is_nested", T(rand()))],
+    "IS_AUTOCAST_ENABLED": [lambda L, T: _ops_row(L, "IS_AUTOCAST_ENABLED", "aten", "is_autocast_enabled")],
+    "ANY_INT_LIST": [lambda L, T, xs=xs: _ops_row(L, "ANY_INT_LIST", "aten", "any.int", xs)
+                     for xs in ([0, 2], [0, 0], [], [-1])],
+    "_NESTED_TENSOR_FROM_MASK_LEFT_ALIGNED": [
+        lambda L, T: _left_aligned(L, T, [[True, True, False], [True, False, False]]),
+        lambda L, T: _left_aligned(L, T, [[True, False, True], [True, False, False]]),
+        lambda L, T: _left_aligned(L, T, [[False, False], [True, True]]),
+        lambda L, T: _left_aligned(L, T, np.ones((2, 3), np.bool_)[:, ::1]),
+        lambda L, T: _left_aligned(L, T, noncontig(np.array([[True, False], [True, True]]))),
+        lambda L, T: _left_aligned(L, T, np.zeros((0, 3), np.bool_)),
+        lambda L, T: _left_aligned(L, T, [[True, True]], mdtype=np.float32),             # not bool
+        lambda L, T: _left_aligned(L, T, [True, True], shape=(1, 2, 2)),                  # 1-D mask
+        lambda L, T: _left_aligned(L, T, [[True, True]], shape=(1, 2)),                   # 2-D input
+        lambda L, T: _left_aligned(L, T, [[True, True]], shape=(1, 3, 2)),                # size mismatch
+    ],
+    "_NATIVE_MULTI_HEAD_ATTENTION": [
+        lambda L, T: _mha(L, T),
+        lambda L, T: _mha(L, T, kw={"need_weights": False}),
+        lambda L, T: _mha(L, T, kw={"average_attn_weights": False}),
+        lambda L, T: _mha(L, T, same=False, dtype=F64),
+        lambda L, T: _mha(L, T, nc=True),
+        lambda L, T: _mha(L, T, B=3, S=4, D=8, H=2, mask=_pad_mask(3, 4), kw={"mask_type": 1}, dtype=F64),
+        lambda L, T: _mha(L, T, B=3, S=4, D=8, H=4, mask=_pad_mask(3, 4, F64), kw={"mask_type": 1}, dtype=F64),
+        lambda L, T: _mha(L, T, S=4, mask=np.triu(np.ones((4, 4), np.bool_), 1), kw={"mask_type": 0}),
+        # a float mask is read as bool: any nonzero value masks the position out
+        lambda L, T: _mha(L, T, S=4, mask=np.triu(np.full((4, 4), 0.5, np.float32), 1), kw={"mask_type": 0}),
+        lambda L, T: _mha(L, T, B=2, S=3, H=2, mask=rand(2, 2, 3, 3, dtype=np.bool_), kw={"mask_type": 2}),
+        # rows masked out entirely are NaN
+        lambda L, T: _mha(L, T, B=2, S=3, mask=np.array([[True] * 3, [False, True, True]]), kw={"mask_type": 1}),
+        lambda L, T: _mha(L, T, B=2, S=0),
+        lambda L, T: _mha(L, T, dims=(5, 2)),                                                # embed_dim mismatch
+        lambda L, T: _mha(L, T, D=6, H=4, dims=(6, 4)),                                      # heads do not divide
+        lambda L, T: _mha(L, T, mask=np.ones((2, 2, 3, 3), np.bool_)[:, :1], kw={"mask_type": 2}),  # bad shape
+        lambda L, T: _mha(L, T, mask=np.ones((3, 3), np.bool_), kw={"mask_type": 1}),       # (B, L) mismatch
+    ],
+    "_TRANSFORMER_ENCODER_LAYER_FWD": [
+        lambda L, T: _tel(L, T),
+        lambda L, T: _tel(L, T, gelu=True),
+        lambda L, T: _tel(L, T, norm_first=True),
+        lambda L, T: _tel(L, T, gelu=True, norm_first=True, dtype=F64, eps=1e-6),
+        lambda L, T: _tel(L, T, B=3, S=4, D=8, H=2, mask=_pad_mask(3, 4), mask_type=1, dtype=F64),
+        lambda L, T: _tel(L, T, B=2, S=4, D=8, H=2, mask=np.triu(np.ones((4, 4), np.bool_), 1), mask_type=0),
+        lambda L, T: _tel(L, T, B=2, S=3, D=4, H=2, mask=rand(2, 2, 3, 3, dtype=np.bool_), mask_type=2,
+                          norm_first=True),
+        lambda L, T: _tel(L, T, B=0),
+        lambda L, T: _tel(L, T, D=6, H=4),                                                   # heads do not divide
+    ],
+    "BADDBMM": [
+        lambda L, T: L.baddbmm(T(rand(2, 3, 5)), T(rand(2, 3, 4)), T(rand(2, 4, 5))),
+        lambda L, T: L.baddbmm(T(rand(5)), T(rand(2, 3, 4)), T(rand(2, 4, 5)), beta=0.5, alpha=2),
+        lambda L, T: L.baddbmm(T(rand(3, 1)), T(noncontig(rand(2, 3, 4))), T(rand(2, 4, 5)), alpha=-1.5),
+        lambda L, T: T(rand(2, 3, 5, dtype=F64)).baddbmm(T(rand(2, 3, 4, dtype=F64)), T(rand(2, 4, 5, dtype=F64))),
+        lambda L, T: L.baddbmm(T(np.full((2, 3, 5), np.nan, np.float32)), T(rand(2, 3, 4)), T(rand(2, 4, 5)), beta=0),
+        lambda L, T: L.baddbmm(T(rand(2, 3, 5, dtype=I32)), T(rand(2, 3, 4, dtype=I32)), T(rand(2, 4, 5, dtype=I32)),
+                               beta=2, alpha=3),
+        lambda L, T: L.baddbmm(T(rand(0, 3, 5)), T(rand(0, 3, 4)), T(rand(0, 4, 5))),
+        lambda L, T: L.baddbmm(T(rand(2, 3, 5)), T(rand(2, 3, 0)), T(rand(2, 0, 5))),
+        lambda L, T: L.baddbmm(T(rand(2, 3, 5, dtype=F64)), T(rand(2, 3, 4)), T(rand(2, 4, 5))),   # dtypes differ
+        lambda L, T: L.baddbmm(T(rand(2, 3, 5)), T(rand(2, 3, 4)), T(rand(3, 4, 5))),              # batches differ
+        lambda L, T: L.baddbmm(T(rand(2, 3, 5)), T(rand(2, 3, 4)), T(rand(2, 3, 5))),              # inner sizes
+        lambda L, T: L.baddbmm(T(rand(4, 3, 5)), T(rand(2, 3, 4)), T(rand(2, 4, 5))),              # self not expandable
+    ],
+})
+
+
+# no nested tensors in pyts: a valid call raises NotImplementedError (tests/test_compat_torch.py),
+# bad inputs raise torch's errors; to_padded_tensor of a dense tensor has no kernel in torch either
+CASES["_NESTED_TENSOR_FROM_MASK"] = [
+    lambda L, T: L._nested_tensor_from_mask(T(rand(2, 3, 4)), T(np.ones((2, 3), np.float32)), False),
+    lambda L, T: L._nested_tensor_from_mask(T(rand(2, 3)), T(np.ones((2, 3), np.bool_))),
+    lambda L, T: L._nested_tensor_from_mask(T(rand(2, 3, 4)), T(np.ones((2, 4), np.bool_))),
+]
+CASES["TO_PADDED_TENSOR"] = [
+    lambda L, T: _ops_row(L, "TO_PADDED_TENSOR", "aten", "to_padded_tensor", T(rand(2, 3)), 0.0),
+]
