@@ -3273,6 +3273,7 @@ static bool pure(const PtsNode *n) {
     if (pts_kind_is_op(n->kind)) {
         const PtsOpInfo *o = &pts_op_info[n->kind];
         if (o->flags & PTS_F_NONDET) return false;
+        if (o->schema.nret == 0) return false;   /* aten::warn: runs only for its effect */
         for (int i = 0; i < o->schema.nargs; i++) if (o->schema.args[i].type.write) return false;
         return true;
     }
