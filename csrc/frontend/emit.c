@@ -2311,36 +2311,105 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
  * error. */
 static int emit_for_modules(Emitter *E, const PtsAst *s) {
     const PtsAst *target = s->kids[0], *it = s->kids[1];
-    if (it->kind != PTS_AST_NAME && it->kind != PTS_AST_ATTR) return 0;
+    if (it->kind != PTS_AST_NAME && it->kind != PTS_AST_ATTR && it->kind != PTS_AST_CALL) return 0;
     if (it->kind == PTS_AST_NAME && !lookup(E, it->str)) return 0;
+    /* self.heads.items() / .keys() / .values(), enumerate(self.layers) */
+    const char *view = NULL;
+    if (it->kind == PTS_AST_CALL) {
+        const PtsAst *f = it->kids[0];
+        if (f->kind == PTS_AST_ATTR && it->n == 1 &&
+            (strcmp(f->str, "items") == 0 || strcmp(f->str, "keys") == 0 || strcmp(f->str, "values") == 0)) {
+            if (f->kids[0]->kind != PTS_AST_ATTR && f->kids[0]->kind != PTS_AST_NAME) return 0;
+            if (f->kids[0]->kind == PTS_AST_NAME && !lookup(E, f->kids[0]->str)) return 0;
+            view = f->str;
+            it = f->kids[0];
+        } else if (f->kind == PTS_AST_NAME && strcmp(f->str, "enumerate") == 0 && !lookup(E, f->str) && it->n == 2 &&
+                   (it->kids[1]->kind == PTS_AST_ATTR || (it->kids[1]->kind == PTS_AST_NAME && lookup(E, it->kids[1]->str)))) {
+            view = "enumerate";
+            it = it->kids[1];
+        } else {
+            return 0;
+        }
+    }
     Sv sv;
     if (!emit_sugared(E, it, &sv)) return -1;
+    /* anything else is an ordinary iteration (the unused GetAttr this made is dropped later) */
     if (sv.kind != SV_VALUE || sv.v->type->kind != PTS_TY_CLASS || !sv.v->type->cls->is_module) return 0;
     PtsClassType *cls = sv.v->type->cls;
-    int nsub = 0;
+    /* what the container holds: its submodules (ModuleList, Sequential, ModuleDict) or, with none,
+     * its parameters (ParameterList, ParameterDict) */
+    int nmod = 0, npar = 0;
     for (int i = 0; i < cls->nattrs; i++) {
-        if (cls->attrs[i].kind != PTS_ATTR_MODULE) continue;
-        char want[24];
-        snprintf(want, sizeof want, "%d", nsub);
-        if (strcmp(cls->attrs[i].name, want) != 0)
-            return efail(E, it, "only ModuleList and Sequential modules can be iterated (submodule '%s' of %s)",
-                         cls->attrs[i].name, cls->qualname), -1;
-        nsub++;
+        if (cls->attrs[i].kind == PTS_ATTR_MODULE) nmod++;
+        else if (cls->attrs[i].kind == PTS_ATTR_PARAMETER) npar++;
     }
-    if (target->kind != PTS_AST_NAME) return efail(E, target, "the target of a loop over modules must be a single name"), -1;
-    for (int k = 0; k < nsub; k++) {
-        char nm[24];
-        snprintf(nm, sizeof nm, "%d", k);
-        Sv sub;
-        if (!object_attr(E, sv.v, nm, it, &sub)) return -1;
+    const char *q = strrchr(cls->qualname, '.');
+    q = q ? q + 1 : cls->qualname;
+    bool is_dict = strcmp(q, "ModuleDict") == 0 || strcmp(q, "ParameterDict") == 0;
+    int want_kind = nmod || strcmp(q, "ModuleList") == 0 || strcmp(q, "Sequential") == 0 || strcmp(q, "ModuleDict") == 0
+                    ? PTS_ATTR_MODULE : PTS_ATTR_PARAMETER;
+    if (!nmod && !npar && !is_dict && strcmp(q, "ModuleList") != 0 && strcmp(q, "Sequential") != 0 &&
+        strcmp(q, "ParameterList") != 0)
+        return efail(E, it, "'%s' object is not iterable", q), -1;
+    if (want_kind == PTS_ATTR_PARAMETER && is_dict)
+        return efail(E, it, "iterating a ParameterDict is not supported in TorchScript"), -1;
+    if (is_dict && view && strcmp(view, "enumerate") == 0)
+        return efail(E, it, "enumerate() over a ModuleDict is not supported: iterate .items()"), -1;
+    if (!is_dict && view && strcmp(view, "enumerate") != 0)
+        return efail(E, it, "'%s' object has no attribute or method '%s'", q, view), -1;
+    int n = 0;
+    for (int i = 0; i < cls->nattrs; i++) {
+        if (cls->attrs[i].kind != want_kind) continue;
+        char want[24];
+        snprintf(want, sizeof want, "%d", n);
+        if (!is_dict && strcmp(cls->attrs[i].name, want) != 0)
+            return efail(E, it, "only ModuleList, Sequential, ModuleDict and ParameterList can be iterated (member '%s' of %s)",
+                         cls->attrs[i].name, cls->qualname), -1;
+        n++;
+    }
+    /* targets: `m`, or `k, m` for .items() and enumerate() */
+    const PtsAst *t_key = NULL, *t_val = target;
+    bool pair = view && (strcmp(view, "items") == 0 || strcmp(view, "enumerate") == 0);
+    if (pair) {
+        if (target->kind != PTS_AST_TUPLE || target->n != 2 || target->kids[0]->kind != PTS_AST_NAME ||
+            target->kids[1]->kind != PTS_AST_NAME)
+            return efail(E, target, "the target of a loop over %s() of modules must be two names", view), -1;
+        t_key = target->kids[0];
+        t_val = target->kids[1];
+    }
+    if (t_val->kind != PTS_AST_NAME) return efail(E, target, "the target of a loop over modules must be a single name"), -1;
+    bool want_keys = view && strcmp(view, "keys") == 0;
+    for (int i = 0, k = 0; i < cls->nattrs; i++) {
+        if (cls->attrs[i].kind != want_kind) continue;
+        const char *nm = cls->attrs[i].name;
+        if (t_key) {
+            PtsIrValue *kv;
+            if (strcmp(view, "enumerate") == 0) kv = cint(E, k, it);
+            else {
+                PtsValue sv_;
+                if (pts_str_new(nm, strlen(nm), E->err, &sv_)) return -1;
+                kv = konst(E, sv_, it);
+            }
+            if (!kv || !set_var(E, t_key->str, kv, kv->type, NULL)) return -1;
+        }
+        PtsIrValue *item;
+        if (want_keys) {
+            PtsValue sv_;
+            if (pts_str_new(nm, strlen(nm), E->err, &sv_) || !(item = konst(E, sv_, it))) return -1;
+        } else {
+            Sv sub;
+            if (!object_attr(E, sv.v, nm, it, &sub)) return -1;
+            item = sub.v;
+            name_value(E, item, t_val->str);
+        }
         /* each submodule has its own class: the target takes each one's type */
-        name_value(E, sub.v, target->str);
-        if (!set_var(E, target->str, sub.v, sub.v->type, NULL)) return -1;
+        if (!set_var(E, t_val->str, item, item->type, NULL)) return -1;
         PtsIrValue *ret = NULL;
         int ex = emit_stmts(E, s->kids[2], 0, NULL, &ret);
         if (ex < 0) return -1;
         if (ex != EXIT_NONE)
             return efail(E, s, "return, break, continue and raise are not supported in a loop over modules (it is unrolled)"), -1;
+        k++;
     }
     return 1;
 }
