@@ -876,6 +876,74 @@ static PtsIrValue *emit_list(Emitter *E, const PtsAst *n) {
     return list_construct(E, n->n, items, et ? et : ty(PTS_TY_TENSOR), n);
 }
 
+/* {==== module containers (ModuleList, Sequential, ModuleDict, ParameterList) ====
+ * Their members are fixed when the module is scripted, so indexing with a constant and len() are
+ * decided at compile time: self.layers[-1] is prim::GetAttr[name="1"], self.heads["a"] is
+ * prim::GetAttr[name="a"], as torch.jit.script emits them. */
+static bool container_kind(const PtsClassType *cls, int *kind, bool *is_dict) {
+    const char *q = strrchr(cls->qualname, '.');
+    q = q ? q + 1 : cls->qualname;
+    *is_dict = strcmp(q, "ModuleDict") == 0 || strcmp(q, "ParameterDict") == 0;
+    if (strcmp(q, "ModuleList") == 0 || strcmp(q, "Sequential") == 0 || strcmp(q, "ModuleDict") == 0) *kind = PTS_ATTR_MODULE;
+    else if (strcmp(q, "ParameterList") == 0 || strcmp(q, "ParameterDict") == 0) *kind = PTS_ATTR_PARAMETER;
+    else return false;
+    return true;
+}
+
+static bool object_attr(Emitter *E, PtsIrValue *obj, const char *name, const PtsAst *at, Sv *out);
+
+static int container_len(const PtsClassType *cls, int kind) {
+    int n = 0;
+    for (int i = 0; i < cls->nattrs; i++) n += cls->attrs[i].kind == kind;
+    return n;
+}
+
+static PtsIrValue *emit_module_index(Emitter *E, PtsIrValue *x, const PtsAst *n) {
+    int kind;
+    bool is_dict;
+    const char *q = strrchr(x->type->cls->qualname, '.');
+    q = q ? q + 1 : x->type->cls->qualname;
+    if (!container_kind(x->type->cls, &kind, &is_dict))
+        return efail(E, n, "'%s' object is not subscriptable", q);
+    const PtsAst *ix = n->kids[1];
+    char nm[64];
+    if (is_dict) {
+        if (ix->kind != PTS_AST_STR)
+            return efail(E, ix, "Unable to extract string literal index. ModuleDict indexing is only supported with string literals.");
+        if (ix->len >= sizeof nm) return efail(E, ix, "Key Error, %.*s", (int)ix->len, ix->str);
+        snprintf(nm, sizeof nm, "%.*s", (int)ix->len, ix->str);
+        int slot = pts_class_find_attr(x->type->cls, nm);
+        if (slot < 0 || x->type->cls->attrs[slot].kind != kind) return efail(E, ix, "Key Error, %s", nm);
+    } else {
+        int64_t k;
+        if (ix->kind == PTS_AST_INT) k = ix->ival;
+        else if (ix->kind == PTS_AST_UNARY && ix->op == PTS_TK_MINUS && ix->kids[0]->kind == PTS_AST_INT) k = -ix->kids[0]->ival;
+        else return efail(E, ix, "Expected integer literal for index. ModuleList/Sequential indexing is only supported with integer literals. "
+                          "For example, 'i = 4, self.layers[i](x)' will fail because i is not a literal. Enumeration is supported, "
+                          "e.g. 'for index, v in enumerate(self): out = v(inp)'");
+        int len = container_len(x->type->cls, kind);
+        int64_t k0 = k;
+        if (k < 0) k += len;
+        if (k < 0 || k >= len) return efail(E, ix, "Index %lld out of range", (long long)k0);
+        snprintf(nm, sizeof nm, "%lld", (long long)k);
+    }
+    Sv sub;
+    if (!object_attr(E, x, nm, n, &sub)) return NULL;
+    return sub.v;
+}
+
+/* len(self.layers): a constant */
+static PtsIrValue *emit_module_len(Emitter *E, PtsIrValue *x, const PtsAst *at) {
+    int kind;
+    bool is_dict;
+    if (!container_kind(x->type->cls, &kind, &is_dict)) {
+        const char *q = strrchr(x->type->cls->qualname, '.');
+        return efail(E, at, "object of type '%s' has no len()", q ? q + 1 : x->type->cls->qualname);
+    }
+    return cint(E, container_len(x->type->cls, kind), at);
+}
+/* }==== */
+
 /* x[i], x[a:b], x[i, :, None] on tensors, t[k] on tuples */
 static PtsIrValue *emit_subscript(Emitter *E, const PtsAst *n) {
     PtsIrValue *x = emit_expr(E, n->kids[0]);
@@ -899,6 +967,7 @@ static PtsIrValue *emit_subscript(Emitter *E, const PtsAst *n) {
     }
     if (x->type->kind == PTS_TY_LIST || x->type->kind == PTS_TY_DICT || x->type->kind == PTS_TY_STR)
         return emit_container_index(E, x, n);
+    if (x->type->kind == PTS_TY_CLASS && x->type->cls->is_module) return emit_module_index(E, x, n);
     if (x->type->kind != PTS_TY_TENSOR)
         return efail(E, n, "indexing values of type %s is not supported yet", tstr(E, x->type));
     /* tensor indexing, one index after another; dim follows the dimensions consumed so far */
@@ -1599,6 +1668,9 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
             return x;
         return op_call(E, op, &c, n);
     }
+    if (strcmp(name, "len") == 0 && c.npos == 1 && !c.nkw && c.pos[0]->type->kind == PTS_TY_CLASS &&
+        c.pos[0]->type->cls->is_module)
+        return emit_module_len(E, c.pos[0], n);
     if (strcmp(name, "len") == 0 || strcmp(name, "abs") == 0 || strcmp(name, "min") == 0 || strcmp(name, "max") == 0)
         return op_call(E, name, &c, n);
     return efail(E, n, "builtin function '%s' is not supported yet", name);
