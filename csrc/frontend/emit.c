@@ -1101,7 +1101,16 @@ static PtsIrValue *emit_expr(Emitter *E, const PtsAst *n) {
     }
     case PTS_AST_NOT: {
         PtsIrValue *c = emit_cond(E, n->kids[0]);
-        return c ? op1(E, "__not__", c, n) : NULL;
+        if (!c) return NULL;
+        /* `not torch.jit.is_scripting()`, `not isinstance(...)`: still decided at compile time, so
+         * an `if` on it compiles only the live branch, as torch's static conditions (a literal
+         * True/False stays a run-time value there) */
+        if (c->node && c->node->kind == PTS_KIND_PRIM(PTS_PRIM_CONSTANT) && n->kids[0]->kind != PTS_AST_TRUE &&
+            n->kids[0]->kind != PTS_AST_FALSE) {
+            const PtsNodeAttr *a = pts_node_attr(c->node, "value");
+            if (a && a->v.tag == PTS_V_BOOL) return cbool(E, !a->v.u.b, n);
+        }
+        return op1(E, "__not__", c, n);
     }
     case PTS_AST_AND: case PTS_AST_OR: {
         PtsIrValue *c = emit_cond(E, n->kids[0]);
@@ -1697,6 +1706,7 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
         if (f->kind == PTS_AST_ATTR && f->kids[0]->kind == PTS_AST_ATTR && f->kids[0]->str &&
             strcmp(f->kids[0]->str, "jit") == 0) {
             if (strcmp(callee.name, "is_scripting") == 0) return cbool(E, true, n);
+            if (strcmp(callee.name, "is_tracing") == 0) return cbool(E, false, n);   /* torch's body: `if is_scripting(): return False` */
             if (strcmp(callee.name, "annotate") == 0) {
                 if (n->n != 3) return efail(E, n, "annotate() takes a type and a value");
                 const PtsType *t = parse_type(E, n->kids[1]);

@@ -147,6 +147,9 @@ def _classify(v):
     if name and getattr(builtins, name, None) is v:
         return ("builtin", name)
     if inspect.isfunction(v):
+        if name in ("is_scripting", "is_tracing") and (v.__module__ or "").split(".")[0] in ("pyts", "torch"):
+            # pyts.jit.is_scripting() / torch.jit.is_scripting(): the compiler's own (a constant)
+            return ("other", name)
         if getattr(v, "_pyts_ignore", False):
             return ("python", _python_op(v))
         if getattr(v, "_pyts_unused", False):
