@@ -2430,9 +2430,12 @@ static int emit_for_modules(Emitter *E, const PtsAst *s) {
     bool is_dict = strcmp(q, "ModuleDict") == 0 || strcmp(q, "ParameterDict") == 0;
     int want_kind = nmod || strcmp(q, "ModuleList") == 0 || strcmp(q, "Sequential") == 0 || strcmp(q, "ModuleDict") == 0
                     ? PTS_ATTR_MODULE : PTS_ATTR_PARAMETER;
-    if (!nmod && !npar && !is_dict && strcmp(q, "ModuleList") != 0 && strcmp(q, "Sequential") != 0 &&
-        strcmp(q, "ParameterList") != 0)
-        return efail(E, it, "'%s' object is not iterable", q), -1;
+    {
+        int ck;
+        bool cd;
+        /* a Sequential subclass still iterates its submodules */
+        if (!container_kind(cls, &ck, &cd) && !nmod) return efail(E, it, "'%s' object is not iterable", q), -1;
+    }
     if (want_kind == PTS_ATTR_PARAMETER && is_dict)
         return efail(E, it, "iterating a ParameterDict is not supported in TorchScript"), -1;
     if (is_dict && view && strcmp(view, "enumerate") == 0)
