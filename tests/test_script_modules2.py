@@ -7,6 +7,7 @@ file:line:col and a caret, never a silently wrong program (a ParameterList loop 
 iterations)."""
 import re
 import warnings
+from typing import Final
 
 import numpy as np
 import pytest
@@ -73,7 +74,19 @@ def build(L, which):
                 x = x + 1
             return x * 2
 
-    return {"paramlist": ParamList, "warns": Warns, "containers": Containers, "keys": Keys,
+    class Consts(nn.Module):
+        __constants__ = ["k"]
+        n: Final[int]
+
+        def __init__(self):
+            super().__init__()
+            self.k = 3
+            self.n = 4
+
+        def forward(self, x):
+            return x + self.k + self.n
+
+    return {"consts": Consts, "paramlist": ParamList, "warns": Warns, "containers": Containers, "keys": Keys,
             "scripting": Scripting}[which]()
 
 
@@ -81,7 +94,7 @@ def kinds(graph):
     return sorted(re.findall(r"= ((?:aten|prim)::\w+)", str(graph)))
 
 
-@pytest.mark.parametrize("which", ["paramlist", "warns", "containers", "keys", "scripting"])
+@pytest.mark.parametrize("which", ["consts", "paramlist", "warns", "containers", "keys", "scripting"])
 def test_against_torch(which):
     a = np.random.default_rng(0).standard_normal((2, 3)).astype(np.float32)
     ms = pyts.jit.script(build(pyts, which))
@@ -105,6 +118,13 @@ def test_against_torch(which):
     assert set(kp) == set(kt)
     assert kp.count("prim::CallMethod") == kt.count("prim::CallMethod")
     assert kp.count("aten::add") == kt.count("aten::add")
+
+
+def test_constants_print_as_literals():
+    ms = pyts.jit.script(build(pyts, "consts"))
+    mt = torch.jit.script(build(torch, "consts"))
+    assert ms.code == mt.code   # return torch.add(torch.add(x, 3), 4)
+    assert "GetAttr" not in str(ms.graph)
 
 
 def test_paramlist_iterates_every_parameter():

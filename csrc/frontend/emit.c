@@ -1225,6 +1225,13 @@ static bool resolve_global(Emitter *E, const PtsAst *at, const char *name, Sv *o
 /* the attribute `name` of a module object value */
 static bool object_attr(Emitter *E, PtsIrValue *obj, const char *name, const PtsAst *at, Sv *out) {
     PtsClassType *cls = obj->type->cls;
+    for (int i = 0; i < cls->nconsts; i++)
+        if (strcmp(cls->const_names[i], name) == 0) {   /* __constants__ / Final: a prim::Constant */
+            PtsIrValue *v = konst(E, pts_value_retain(cls->const_values[i]), at);
+            if (!v) return false;
+            *out = (Sv){ SV_VALUE, v, NULL, NULL };
+            return true;
+        }
     int slot = pts_class_find_attr(cls, name);
     if (slot >= 0) {
         PtsNode *n = mk(E, PTS_KIND_PRIM(PTS_PRIM_GETATTR), 1, &obj, 1, (PtsType *[]){ R(cls->attrs[slot].type) }, at);

@@ -419,14 +419,31 @@ def _plain_attributes(mod):
     tensors that are neither parameters nor buffers."""
     from .. import Tensor
     out = []
+    consts = _constant_names(type(mod))
     for k, v in vars(mod).items():
         if k in _SKIP_ATTRS or k.startswith("__"):
             continue
         if k in mod._parameters or k in mod._buffers or k in mod._modules:
             continue
         if v is None or isinstance(v, (bool, int, float, str, Tensor)) or _is_container_attr(v):
-            out.append((k, "attribute", v))
+            # scalars only for now: a tuple constant would lose its element types
+            kind = "constant" if k in consts and (v is None or isinstance(v, (bool, int, float, str))) else "attribute"
+            out.append((k, kind, v))
     return out
+
+
+def _constant_names(cls):
+    """Names declared `__constants__ = [...]` or annotated `x: Final[T]` (typing or
+    typing_extensions) on the class or its bases: compiled as constants, as torch does."""
+    names = set()
+    for klass in cls.__mro__:
+        names.update(getattr(klass, "__constants__", ()) or ())
+        for k, a in vars(klass).get("__annotations__", {}).items():
+            if a is Final or getattr(a, "__origin__", None) is Final or (isinstance(a, str) and a.startswith(("Final", "typing.Final"))):
+                names.add(k)
+            elif type(a).__name__ in ("_SpecialForm", "_GenericAlias") and str(a).startswith("typing_extensions.Final"):
+                names.add(k)
+    return names
 
 
 def _defines_forward(cls):
