@@ -988,6 +988,74 @@ static PtsIrValue *emit_list(Emitter *E, const PtsAst *n) {
     return l;
 }
 
+/* {==== module containers (ModuleList, Sequential, ModuleDict, ParameterList) ====
+ * Their members are fixed when the module is scripted, so indexing with a constant and len() are
+ * decided at compile time: self.layers[-1] is prim::GetAttr[name="1"], self.heads["a"] is
+ * prim::GetAttr[name="a"], as torch.jit.script emits them. */
+static bool container_kind(const PtsClassType *cls, int *kind, bool *is_dict) {
+    const char *q = strrchr(cls->qualname, '.');
+    q = q ? q + 1 : cls->qualname;
+    *is_dict = strcmp(q, "ModuleDict") == 0 || strcmp(q, "ParameterDict") == 0;
+    if (strcmp(q, "ModuleList") == 0 || strcmp(q, "Sequential") == 0 || strcmp(q, "ModuleDict") == 0) *kind = PTS_ATTR_MODULE;
+    else if (strcmp(q, "ParameterList") == 0 || strcmp(q, "ParameterDict") == 0) *kind = PTS_ATTR_PARAMETER;
+    else return false;
+    return true;
+}
+
+static bool object_attr(Emitter *E, PtsIrValue *obj, const char *name, const PtsAst *at, Sv *out);
+
+static int container_len(const PtsClassType *cls, int kind) {
+    int n = 0;
+    for (int i = 0; i < cls->nattrs; i++) n += cls->attrs[i].kind == kind;
+    return n;
+}
+
+static PtsIrValue *emit_module_index(Emitter *E, PtsIrValue *x, const PtsAst *n) {
+    int kind;
+    bool is_dict;
+    const char *q = strrchr(x->type->cls->qualname, '.');
+    q = q ? q + 1 : x->type->cls->qualname;
+    if (!container_kind(x->type->cls, &kind, &is_dict))
+        return efail(E, n, "'%s' object is not subscriptable", q);
+    const PtsAst *ix = n->kids[1];
+    char nm[64];
+    if (is_dict) {
+        if (ix->kind != PTS_AST_STR)
+            return efail(E, ix, "Unable to extract string literal index. ModuleDict indexing is only supported with string literals.");
+        if (ix->len >= sizeof nm) return efail(E, ix, "Key Error, %.*s", (int)ix->len, ix->str);
+        snprintf(nm, sizeof nm, "%.*s", (int)ix->len, ix->str);
+        int slot = pts_class_find_attr(x->type->cls, nm);
+        if (slot < 0 || x->type->cls->attrs[slot].kind != kind) return efail(E, ix, "Key Error, %s", nm);
+    } else {
+        int64_t k;
+        if (ix->kind == PTS_AST_INT) k = ix->ival;
+        else if (ix->kind == PTS_AST_UNARY && ix->op == PTS_TK_MINUS && ix->kids[0]->kind == PTS_AST_INT) k = -ix->kids[0]->ival;
+        else return efail(E, ix, "Expected integer literal for index. ModuleList/Sequential indexing is only supported with integer literals. "
+                          "For example, 'i = 4, self.layers[i](x)' will fail because i is not a literal. Enumeration is supported, "
+                          "e.g. 'for index, v in enumerate(self): out = v(inp)'");
+        int len = container_len(x->type->cls, kind);
+        int64_t k0 = k;
+        if (k < 0) k += len;
+        if (k < 0 || k >= len) return efail(E, ix, "Index %lld out of range", (long long)k0);
+        snprintf(nm, sizeof nm, "%lld", (long long)k);
+    }
+    Sv sub;
+    if (!object_attr(E, x, nm, n, &sub)) return NULL;
+    return sub.v;
+}
+
+/* len(self.layers): a constant */
+static PtsIrValue *emit_module_len(Emitter *E, PtsIrValue *x, const PtsAst *at) {
+    int kind;
+    bool is_dict;
+    if (!container_kind(x->type->cls, &kind, &is_dict)) {
+        const char *q = strrchr(x->type->cls->qualname, '.');
+        return efail(E, at, "object of type '%s' has no len()", q ? q + 1 : x->type->cls->qualname);
+    }
+    return cint(E, container_len(x->type->cls, kind), at);
+}
+/* }==== */
+
 /* x[i], x[a:b], x[i, :, None] on tensors, t[k] on tuples */
 static PtsIrValue *emit_subscript(Emitter *E, const PtsAst *n) {
     PtsIrValue *x = emit_expr(E, n->kids[0]);
@@ -1012,6 +1080,7 @@ static PtsIrValue *emit_subscript(Emitter *E, const PtsAst *n) {
     }
     if (x->type->kind == PTS_TY_LIST || x->type->kind == PTS_TY_DICT || x->type->kind == PTS_TY_STR)
         return emit_container_index(E, x, n);
+    if (x->type->kind == PTS_TY_CLASS && x->type->cls->is_module) return emit_module_index(E, x, n);
     if (x->type->kind != PTS_TY_TENSOR)
         return efail(E, n, "indexing values of type %s is not supported yet", tstr(E, x->type));
     /* tensor indexing, one index after another; dim follows the dimensions consumed so far */
@@ -1146,7 +1215,16 @@ static PtsIrValue *emit_expr(Emitter *E, const PtsAst *n) {
     }
     case PTS_AST_NOT: {
         PtsIrValue *c = emit_cond(E, n->kids[0]);
-        return c ? op1(E, "__not__", c, n) : NULL;
+        if (!c) return NULL;
+        /* `not torch.jit.is_scripting()`, `not isinstance(...)`: still decided at compile time, so
+         * an `if` on it compiles only the live branch, as torch's static conditions (a literal
+         * True/False stays a run-time value there) */
+        if (c->node && c->node->kind == PTS_KIND_PRIM(PTS_PRIM_CONSTANT) && n->kids[0]->kind != PTS_AST_TRUE &&
+            n->kids[0]->kind != PTS_AST_FALSE) {
+            const PtsNodeAttr *a = pts_node_attr(c->node, "value");
+            if (a && a->v.tag == PTS_V_BOOL) return cbool(E, !a->v.u.b, n);
+        }
+        return op1(E, "__not__", c, n);
     }
     case PTS_AST_AND: case PTS_AST_OR: {
         PtsIrValue *c = emit_cond(E, n->kids[0]);
@@ -1264,6 +1342,13 @@ static bool resolve_global(Emitter *E, const PtsAst *at, const char *name, Sv *o
 /* the attribute `name` of a module object value */
 static bool object_attr(Emitter *E, PtsIrValue *obj, const char *name, const PtsAst *at, Sv *out) {
     PtsClassType *cls = obj->type->cls;
+    for (int i = 0; i < cls->nconsts; i++)
+        if (strcmp(cls->const_names[i], name) == 0) {   /* __constants__ / Final: a prim::Constant */
+            PtsIrValue *v = konst(E, pts_value_retain(cls->const_values[i]), at);
+            if (!v) return false;
+            *out = (Sv){ SV_VALUE, v, NULL, NULL };
+            return true;
+        }
     int slot = pts_class_find_attr(cls, name);
     if (slot >= 0) {
         PtsNode *n = mk(E, PTS_KIND_PRIM(PTS_PRIM_GETATTR), 1, &obj, 1, (PtsType *[]){ R(cls->attrs[slot].type) }, at);
@@ -1733,6 +1818,9 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
             return x;
         return op_call(E, op, &c, n);
     }
+    if (strcmp(name, "len") == 0 && c.npos == 1 && !c.nkw && c.pos[0]->type->kind == PTS_TY_CLASS &&
+        c.pos[0]->type->cls->is_module)
+        return emit_module_len(E, c.pos[0], n);
     if (strcmp(name, "len") == 0 || strcmp(name, "abs") == 0 || strcmp(name, "min") == 0 || strcmp(name, "max") == 0)
         return op_call(E, name, &c, n);
     return efail(E, n, "builtin function '%s' is not supported yet", name);
@@ -1761,6 +1849,7 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
             strcmp(f->kids[0]->str, "jit") == 0) {
             if (strcmp(callee.name, "is_scripting") == 0) return cbool(E, true, n);
             if (strcmp(callee.name, "isinstance") == 0) return emit_builtin_call(E, "isinstance", n);
+            if (strcmp(callee.name, "is_tracing") == 0) return cbool(E, false, n);   /* torch's body: `if is_scripting(): return False` */
             if (strcmp(callee.name, "annotate") == 0) {
                 if (n->n != 3) return efail(E, n, "annotate() takes a type and a value");
                 const PtsType *t = parse_type(E, n->kids[1]);
@@ -2480,36 +2569,108 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
  * error. */
 static int emit_for_modules(Emitter *E, const PtsAst *s) {
     const PtsAst *target = s->kids[0], *it = s->kids[1];
-    if (it->kind != PTS_AST_NAME && it->kind != PTS_AST_ATTR) return 0;
+    if (it->kind != PTS_AST_NAME && it->kind != PTS_AST_ATTR && it->kind != PTS_AST_CALL) return 0;
     if (it->kind == PTS_AST_NAME && !lookup(E, it->str)) return 0;
+    /* self.heads.items() / .keys() / .values(), enumerate(self.layers) */
+    const char *view = NULL;
+    if (it->kind == PTS_AST_CALL) {
+        const PtsAst *f = it->kids[0];
+        if (f->kind == PTS_AST_ATTR && it->n == 1 &&
+            (strcmp(f->str, "items") == 0 || strcmp(f->str, "keys") == 0 || strcmp(f->str, "values") == 0)) {
+            if (f->kids[0]->kind != PTS_AST_ATTR && f->kids[0]->kind != PTS_AST_NAME) return 0;
+            if (f->kids[0]->kind == PTS_AST_NAME && !lookup(E, f->kids[0]->str)) return 0;
+            view = f->str;
+            it = f->kids[0];
+        } else if (f->kind == PTS_AST_NAME && strcmp(f->str, "enumerate") == 0 && !lookup(E, f->str) && it->n == 2 &&
+                   (it->kids[1]->kind == PTS_AST_ATTR || (it->kids[1]->kind == PTS_AST_NAME && lookup(E, it->kids[1]->str)))) {
+            view = "enumerate";
+            it = it->kids[1];
+        } else {
+            return 0;
+        }
+    }
     Sv sv;
     if (!emit_sugared(E, it, &sv)) return -1;
+    /* anything else is an ordinary iteration (the unused GetAttr this made is dropped later) */
     if (sv.kind != SV_VALUE || sv.v->type->kind != PTS_TY_CLASS || !sv.v->type->cls->is_module) return 0;
     PtsClassType *cls = sv.v->type->cls;
-    int nsub = 0;
+    /* what the container holds: its submodules (ModuleList, Sequential, ModuleDict) or, with none,
+     * its parameters (ParameterList, ParameterDict) */
+    int nmod = 0, npar = 0;
     for (int i = 0; i < cls->nattrs; i++) {
-        if (cls->attrs[i].kind != PTS_ATTR_MODULE) continue;
-        char want[24];
-        snprintf(want, sizeof want, "%d", nsub);
-        if (strcmp(cls->attrs[i].name, want) != 0)
-            return efail(E, it, "only ModuleList and Sequential modules can be iterated (submodule '%s' of %s)",
-                         cls->attrs[i].name, cls->qualname), -1;
-        nsub++;
+        if (cls->attrs[i].kind == PTS_ATTR_MODULE) nmod++;
+        else if (cls->attrs[i].kind == PTS_ATTR_PARAMETER) npar++;
     }
-    if (target->kind != PTS_AST_NAME) return efail(E, target, "the target of a loop over modules must be a single name"), -1;
-    for (int k = 0; k < nsub; k++) {
-        char nm[24];
-        snprintf(nm, sizeof nm, "%d", k);
-        Sv sub;
-        if (!object_attr(E, sv.v, nm, it, &sub)) return -1;
+    const char *q = strrchr(cls->qualname, '.');
+    q = q ? q + 1 : cls->qualname;
+    bool is_dict = strcmp(q, "ModuleDict") == 0 || strcmp(q, "ParameterDict") == 0;
+    int want_kind = nmod || strcmp(q, "ModuleList") == 0 || strcmp(q, "Sequential") == 0 || strcmp(q, "ModuleDict") == 0
+                    ? PTS_ATTR_MODULE : PTS_ATTR_PARAMETER;
+    {
+        int ck;
+        bool cd;
+        /* a Sequential subclass still iterates its submodules */
+        if (!container_kind(cls, &ck, &cd) && !nmod) return efail(E, it, "'%s' object is not iterable", q), -1;
+    }
+    if (want_kind == PTS_ATTR_PARAMETER && is_dict)
+        return efail(E, it, "iterating a ParameterDict is not supported in TorchScript"), -1;
+    if (is_dict && view && strcmp(view, "enumerate") == 0)
+        return efail(E, it, "enumerate() over a ModuleDict is not supported: iterate .items()"), -1;
+    if (!is_dict && view && strcmp(view, "enumerate") != 0)
+        return efail(E, it, "'%s' object has no attribute or method '%s'", q, view), -1;
+    int n = 0;
+    for (int i = 0; i < cls->nattrs; i++) {
+        if (cls->attrs[i].kind != want_kind) continue;
+        char want[24];
+        snprintf(want, sizeof want, "%d", n);
+        if (!is_dict && strcmp(cls->attrs[i].name, want) != 0)
+            return efail(E, it, "only ModuleList, Sequential, ModuleDict and ParameterList can be iterated (member '%s' of %s)",
+                         cls->attrs[i].name, cls->qualname), -1;
+        n++;
+    }
+    /* targets: `m`, or `k, m` for .items() and enumerate() */
+    const PtsAst *t_key = NULL, *t_val = target;
+    bool pair = view && (strcmp(view, "items") == 0 || strcmp(view, "enumerate") == 0);
+    if (pair) {
+        if (target->kind != PTS_AST_TUPLE || target->n != 2 || target->kids[0]->kind != PTS_AST_NAME ||
+            target->kids[1]->kind != PTS_AST_NAME)
+            return efail(E, target, "the target of a loop over %s() of modules must be two names", view), -1;
+        t_key = target->kids[0];
+        t_val = target->kids[1];
+    }
+    if (t_val->kind != PTS_AST_NAME) return efail(E, target, "the target of a loop over modules must be a single name"), -1;
+    bool want_keys = view && strcmp(view, "keys") == 0;
+    for (int i = 0, k = 0; i < cls->nattrs; i++) {
+        if (cls->attrs[i].kind != want_kind) continue;
+        const char *nm = cls->attrs[i].name;
+        if (t_key) {
+            PtsIrValue *kv;
+            if (strcmp(view, "enumerate") == 0) kv = cint(E, k, it);
+            else {
+                PtsValue sv_;
+                if (pts_str_new(nm, strlen(nm), E->err, &sv_)) return -1;
+                kv = konst(E, sv_, it);
+            }
+            if (!kv || !set_var(E, t_key->str, kv, kv->type, NULL)) return -1;
+        }
+        PtsIrValue *item;
+        if (want_keys) {
+            PtsValue sv_;
+            if (pts_str_new(nm, strlen(nm), E->err, &sv_) || !(item = konst(E, sv_, it))) return -1;
+        } else {
+            Sv sub;
+            if (!object_attr(E, sv.v, nm, it, &sub)) return -1;
+            item = sub.v;
+            name_value(E, item, t_val->str);
+        }
         /* each submodule has its own class: the target takes each one's type */
-        name_value(E, sub.v, target->str);
-        if (!set_var(E, target->str, sub.v, sub.v->type, NULL)) return -1;
+        if (!set_var(E, t_val->str, item, item->type, NULL)) return -1;
         PtsIrValue *ret = NULL;
         int ex = emit_stmts(E, s->kids[2], 0, NULL, &ret);
         if (ex < 0) return -1;
         if (ex != EXIT_NONE)
             return efail(E, s, "return, break, continue and raise are not supported in a loop over modules (it is unrolled)"), -1;
+        k++;
     }
     return 1;
 }
@@ -3818,6 +3979,7 @@ static bool pure(const PtsNode *n) {
     if (pts_kind_is_op(n->kind)) {
         const PtsOpInfo *o = &pts_op_info[n->kind];
         if (o->flags & PTS_F_NONDET) return false;
+        if (o->schema.nret == 0) return false;   /* aten::warn: runs only for its effect */
         for (int i = 0; i < o->schema.nargs; i++) if (o->schema.args[i].type.write) return false;
         return true;
     }

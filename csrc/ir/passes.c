@@ -384,7 +384,9 @@ static bool op_writes(int kind) {
 /* Nodes DCE must keep even when nothing reads their outputs. Nondeterministic ops stay too:
  * dropping an unused rand() would shift the generator's stream for the ops after it. */
 static bool has_side_effects(const PtsNode *n) {
-    if (pts_kind_is_op(n->kind)) return op_writes(n->kind) || (pts_op_info[n->kind].flags & PTS_F_NONDET);
+    /* an op returning nothing (aten::warn) runs only for its effect */
+    if (pts_kind_is_op(n->kind))
+        return op_writes(n->kind) || (pts_op_info[n->kind].flags & PTS_F_NONDET) || pts_op_info[n->kind].schema.nret == 0;
     switch (n->kind - PTS_PRIM_BASE) {
     case PTS_PRIM_SETATTR: case PTS_PRIM_PRINT: case PTS_PRIM_RAISE: case PTS_PRIM_CALLMETHOD:
     case PTS_PRIM_CALLFUNCTION: case PTS_PRIM_PYTHONOP: case PTS_PRIM_ENTER: case PTS_PRIM_EXIT:

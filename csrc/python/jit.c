@@ -320,6 +320,17 @@ static PyObject *m_make_object(PyObject *self, PyObject *args) {
             goto done;
         }
         if (owned) pts_type_release(t);
+        if (k == PTS_ATTR_CONSTANT) {
+            /* __constants__ / Final: also a class constant, which the compiler emits as prim::Constant */
+            char *nm = pts_strdup(an);
+            char **names = nm ? pts_realloc(c->const_names, sizeof(char *) * (size_t)(c->nconsts + 1)) : NULL;
+            if (names) c->const_names = names;
+            PtsValue *cv = names ? pts_realloc(c->const_values, sizeof(PtsValue) * (size_t)(c->nconsts + 1)) : NULL;
+            if (cv) c->const_values = cv;
+            if (!cv) { pts_free(nm); got++; PyErr_NoMemory(); goto done; }
+            c->const_names[c->nconsts] = nm;
+            c->const_values[c->nconsts++] = pts_value_retain(vals[got]);
+        }
     }
     PtsValue obj;
     PtsError err = { 0 };

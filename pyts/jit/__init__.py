@@ -9,3 +9,14 @@ CompileError = _C.CompileError
 ArchiveError = _C.ArchiveError
 
 _C._set_tracer_warning(TracerWarning)
+
+
+def is_scripting():
+    """False in Python; True in scripted code, where `if not pyts.jit.is_scripting():` compiles
+    only the scripted branch (the compiler decides it statically, as torch.jit.is_scripting)."""
+    return False
+
+
+def is_tracing():
+    """True while pyts.jit.trace records the calling code (as torch.jit.is_tracing)."""
+    return _C._trace_depth() > 0

@@ -169,6 +169,9 @@ def _classify(v):
                 return ("class", proto)
             return ("other", "type")
     if inspect.isfunction(v):
+        if v.__name__ in ("is_scripting", "is_tracing") and (v.__module__ or "").split(".")[0] in ("pyts", "torch"):
+            # pyts.jit.is_scripting() / torch.jit.is_scripting(): the compiler's own (a constant)
+            return ("other", name)
         if getattr(v, "_pyts_ignore", False):
             return ("python", _python_op(v))
         if getattr(v, "_pyts_unused", False):
@@ -719,18 +722,35 @@ def _plain_attributes(mod):
     """Instance attributes TorchScript keeps as module attributes: numbers, bools, strings, None and
     tensors that are neither parameters nor buffers."""
     out = []
+    consts = _constant_names(type(mod))
     for k, v in vars(mod).items():
         if k in _SKIP_ATTRS or k.startswith("__"):
             continue
         if k in mod._parameters or k in mod._buffers or k in mod._modules:
             continue
         if v is None or isinstance(v, (bool, int, float, str, _Tensor)) or _is_container_attr(v):
-            out.append((k, "attribute", v))
+            # scalars only for now: a tuple constant would lose its element types
+            kind = "constant" if k in consts and (v is None or isinstance(v, (bool, int, float, str))) else "attribute"
+            out.append((k, kind, v))
         elif not isinstance(v, tuple) and inspect.isclass(type(v)) and _scriptable_class(type(v)):
             # an instance of a script class: an object of its compiled class
             _class_proto(type(v))
             out.append((k, "attribute", _to_script(v)))
     return out
+
+
+def _constant_names(cls):
+    """Names declared `__constants__ = [...]` or annotated `x: Final[T]` (typing or
+    typing_extensions) on the class or its bases: compiled as constants, as torch does."""
+    names = set()
+    for klass in cls.__mro__:
+        names.update(getattr(klass, "__constants__", ()) or ())
+        for k, a in vars(klass).get("__annotations__", {}).items():
+            if a is Final or getattr(a, "__origin__", None) is Final or (isinstance(a, str) and a.startswith(("Final", "typing.Final"))):
+                names.add(k)
+            elif type(a).__name__ in ("_SpecialForm", "_GenericAlias") and str(a).startswith("typing_extensions.Final"):
+                names.add(k)
+    return names
 
 
 def _defines_forward(cls):
