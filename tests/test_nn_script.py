@@ -9,7 +9,6 @@ torch.jit.load runs the archive with the same outputs; its `.code` is the forwar
 so torch has compiled that text. pyts.nn.functional's functions script on their own as well."""
 import io
 import re
-import warnings
 import zipfile
 
 import numpy as np
@@ -329,17 +328,18 @@ def test_maxpool_return_indices_scripted_raises_when_called():
         sp(x)
 
 
-def test_scripted_implicit_softmax_dim_matches_eager_without_warning():
-    """Softmax() with no dim: eager pyts and torch (eager and scripted, via aten::warn) warn; the
-    scripted pyts layer computes the same values, but pyts' compiler drops aten::warn (a node with
-    no outputs) so it does not warn."""
+def test_scripted_implicit_softmax_dim_warns_like_eager():
+    """Softmax() with no dim: eager pyts, eager torch and both scripted layers (aten::warn) warn,
+    and the scripted pyts layer computes the eager values."""
     x = pyts.randn(2, 3, 4)
     with pytest.warns(UserWarning, match="Implicit dimension choice for softmax"):
         ye = pyts.nn.Softmax()(x)
     sp = pyts.jit.script(pyts.nn.Softmax())
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with pytest.warns(UserWarning, match="Implicit dimension choice for softmax"):
         close(sp(x), ye)
+    st = torch.jit.script(torch.nn.Softmax())
+    with pytest.warns(UserWarning, match="Implicit dimension choice for softmax"):
+        st(torch.randn(2, 3, 4))
 
 
 def test_transformer_function_activation_is_called_by_name_when_scripted():

@@ -171,7 +171,7 @@ def _classify(v):
     if inspect.isfunction(v):
         if v.__name__ in ("is_scripting", "is_tracing") and (v.__module__ or "").split(".")[0] in ("pyts", "torch"):
             # pyts.jit.is_scripting() / torch.jit.is_scripting(): the compiler's own (a constant)
-            return ("other", name)
+            return ("other", v.__name__)
         if getattr(v, "_pyts_ignore", False):
             return ("python", _python_op(v))
         if getattr(v, "_pyts_unused", False):
