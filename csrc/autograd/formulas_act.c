@@ -50,6 +50,16 @@ PtsStatus pts_bw_leaky_relu(PtsGradCtx *c) {
     set(c, 0, r);
     return PTS_OK;
 }
+/* in place, from the result (PyTorch's: a negative slope raises there) */
+PtsStatus pts_bw_leaky_relu_inplace(PtsGradCtx *c) {
+    PtsTensor *r;
+    if (!need(c, 0)) return PTS_OK;
+    if (!c->res[0]) return pts_ag_missing(c, "result");
+    PtsValue v[4] = { pts_vtensor(G(c)), pts_vtensor(c->res[0]), c->args[1], pts_vbool(true) };
+    PTS_TRY(opcall(PTS_OP_LEAKY_RELU_BACKWARD, 4, v, E(c), &r));
+    set(c, 0, r);
+    return PTS_OK;
+}
 PtsStatus pts_bw_leaky_relu_backward(PtsGradCtx *c) {
     if (need(c, 0)) {
         PtsTensor *r;
@@ -67,6 +77,15 @@ PtsStatus pts_bw_elu(PtsGradCtx *c) {
     if (!need(c, 0)) return PTS_OK;
     ARG(c, 0, self);
     PtsValue v[6] = { pts_vtensor(G(c)), c->args[1], c->args[2], c->args[3], pts_vbool(false), pts_vtensor(self) };
+    PTS_TRY(opcall(PTS_OP_ELU_BACKWARD, 6, v, E(c), &r));
+    set(c, 0, r);
+    return PTS_OK;
+}
+PtsStatus pts_bw_elu_inplace(PtsGradCtx *c) {
+    PtsTensor *r;
+    if (!need(c, 0)) return PTS_OK;
+    if (!c->res[0]) return pts_ag_missing(c, "result");
+    PtsValue v[6] = { pts_vtensor(G(c)), c->args[1], c->args[2], c->args[3], pts_vbool(true), pts_vtensor(c->res[0]) };
     PTS_TRY(opcall(PTS_OP_ELU_BACKWARD, 6, v, E(c), &r));
     set(c, 0, r);
     return PTS_OK;
