@@ -636,3 +636,36 @@ def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor, embe
         if not is_batched:
             attn_output = attn_output.squeeze(1)
         return attn_output, None
+
+
+# ---- activations of ops_act.def (torch.nn.functional's signatures) ----
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    if inplace:
+        return _pyts.leaky_relu_(input, negative_slope)
+    return _pyts.leaky_relu(input, negative_slope)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    if inplace:
+        return _pyts.elu_(input, alpha)
+    return _pyts.elu(input, alpha)
+
+
+# the registry function itself, as torch's F.softplus is torch._C._nn.softplus (Scalar parameters,
+# so a script passes int attributes too)
+softplus = _pyts.softplus
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
+    if inplace:
+        return _pyts.hardtanh_(input, min_val, max_val)
+    return _pyts.hardtanh(input, min_val, max_val)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    if inplace:
+        return _pyts.relu6_(input)
+    return _pyts.relu6(input)
+
+
+__all__ += ["leaky_relu", "elu", "softplus", "hardtanh", "relu6"]

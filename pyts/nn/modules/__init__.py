@@ -1,5 +1,6 @@
 """The layers of pyts.nn, one file per family as in torch.nn.modules."""
-from .activation import GELU, LogSoftmax, MultiheadAttention, ReLU, Sigmoid, SiLU, Softmax, Tanh
+from .activation import ELU, GELU, Hardtanh, LeakyReLU, ReLU6, Softplus
+from .activation import LogSoftmax, MultiheadAttention, ReLU, Sigmoid, SiLU, Softmax, Tanh
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import Conv1d, Conv2d
@@ -15,6 +16,7 @@ from .sparse import Embedding
 from .transformer import TransformerEncoder, TransformerEncoderLayer
 
 __all__ = ["Module", "Linear", "Identity", "Bilinear", "ReLU", "Tanh", "Sigmoid", "GELU", "SiLU",
+           "LeakyReLU", "ELU", "Softplus", "Hardtanh", "ReLU6",
            "Softmax", "LogSoftmax", "MultiheadAttention", "Sequential", "ModuleList", "ModuleDict",
            "ParameterList", "ParameterDict", "Dropout", "Embedding", "LayerNorm", "BatchNorm1d",
            "BatchNorm2d", "Conv1d", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "Flatten",
