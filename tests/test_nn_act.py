@@ -1,13 +1,13 @@
 """The activation layers of ops_act.def (LeakyReLU, ELU, Softplus, Hardtanh, ReLU6) and their
 functions against torch: outputs, input gradients, reprs, (empty) state_dicts, scripted == eager,
 and traced graphs with torch.jit.trace's node kinds."""
-import re
 import warnings
 
 import numpy as np
 import pytest
 
 import pyts
+from layer_inputs import kinds  # noqa: E402
 import pyts.jit
 import pyts.nn.functional as PF
 
@@ -29,15 +29,6 @@ IDS = [f"{n}-{i}" for i, (n, _, _) in enumerate(LAYERS)]
 
 def x_np(seed=0, shape=(3, 5)):
     return np.random.default_rng(seed).uniform(-8, 8, shape).astype(np.float32)
-
-
-def kinds(graph):
-    out = []
-    for line in str(graph).splitlines()[1:]:
-        m = re.match(r"\s*(?:%.* = )?([A-Za-z_]+::\w+)[\[(]", line)
-        if m:
-            out.append(m.group(1))
-    return out
 
 
 @pytest.mark.parametrize("name,args,kw", LAYERS, ids=IDS)

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import pyts
+from layer_inputs import boolmask, f32, gen, i64, prob  # noqa: E402
 import pyts.jit
 import pyts.nn.functional as F
 
@@ -23,34 +24,6 @@ pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"),
               pytest.mark.filterwarnings("ignore::UserWarning")]
 
 SEED = 13
-
-
-def f32(*shape):
-    return ("f", shape)
-
-
-def i64(high, *shape):
-    return ("i", high, shape)
-
-
-def prob(*shape):   # values in (0, 1): BCELoss inputs and targets
-    return ("p", shape)
-
-
-def boolmask(*shape):   # key padding masks: True = ignore; the first key is never masked
-    return ("b", shape)
-
-
-def gen(spec, rng):
-    if spec[0] == "f":
-        return rng.standard_normal(spec[1]).astype(np.float32)
-    if spec[0] == "p":
-        return rng.uniform(0.05, 0.95, spec[1]).astype(np.float32)
-    if spec[0] == "b":
-        m = rng.random(spec[1]) < 0.3
-        m[..., 0] = False
-        return m
-    return rng.integers(0, spec[1], spec[2]).astype(np.int64)
 
 
 def seq_of(L):

@@ -12,20 +12,11 @@ import numpy as np
 import pytest
 
 import pyts
+from layer_inputs import kinds  # noqa: E402
 import pyts.jit
 
 torch = pytest.importorskip("torch")
 pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning")]
-
-
-def kinds(graph):
-    """node kinds of a printed graph, in order"""
-    out = []
-    for line in str(graph).splitlines()[1:]:
-        m = re.match(r"\s*(?:%.* = )?([A-Za-z_]+::\w+)[\[(]", line)
-        if m:
-            out.append(m.group(1))
-    return out
 
 
 def arr(*shape, seed=0):

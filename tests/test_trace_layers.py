@@ -2,13 +2,13 @@
 eager outputs and parameter gradients on new inputs, its graph has torch's node kinds, it round-trips
 through pyts.jit.save -> torch.jit.load, and (where pyts' compiler accepts it) pyts.jit.script
 gives the eager outputs. Layers are built under the same seed in both libraries (same init)."""
-import re
 import warnings
 
 import numpy as np
 import pytest
 
 import pyts
+from layer_inputs import f32, gen, i64, kinds, prob  # noqa: E402
 import pyts.jit
 
 torch = pytest.importorskip("torch")
@@ -17,26 +17,6 @@ pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"),
               pytest.mark.filterwarnings("ignore::torch.jit.TracerWarning")]
 
 SEED = 7
-
-
-def f32(*shape):
-    return ("f", shape)
-
-
-def i64(high, *shape):
-    return ("i", high, shape)
-
-
-def prob(*shape):   # values in (0, 1): BCELoss inputs and targets
-    return ("p", shape)
-
-
-def gen(spec, rng):
-    if spec[0] == "f":
-        return rng.standard_normal(spec[1]).astype(np.float32)
-    if spec[0] == "p":
-        return rng.uniform(0.05, 0.95, spec[1]).astype(np.float32)
-    return rng.integers(0, spec[1], spec[2]).astype(np.int64)
 
 
 def seq_of(L):
@@ -212,16 +192,6 @@ def close(a, b, msg=""):
         assert tuple(x.shape) == tuple(y.shape), msg
         np.testing.assert_allclose(x.detach().numpy(), y.detach().numpy(), rtol=1e-5, atol=1e-5,
                                    err_msg=msg)
-
-
-def kinds(graph):
-    """node kinds of a printed graph in order (pyts' Graph has no node API; both print alike)"""
-    out = []
-    for line in str(graph).splitlines()[1:]:
-        m = re.match(r"\s*(?:%.* = )?([A-Za-z_]+::\w+)[\[(]", line)
-        if m:
-            out.append(m.group(1))
-    return out
 
 
 def trace_both(name):
