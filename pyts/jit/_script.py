@@ -482,17 +482,7 @@ def _script_class(cls):
     resolver = _Resolver(init, cls)
     type.__setattr__(cls, "__pyts_class__", proto)   # methods may name their own class
     try:
-        for name in names:
-            if name in proto._methods():   # compiled already, called by an earlier one
-                continue
-            m = cls.__dict__[name]
-            if getattr(m, "_pyts_unused", False):
-                src, file, off = _unused_source(m)
-            else:
-                _check_markers(m, name)
-                resolver._add(m)
-                src, file, off = _source_of(m)
-            _C._compile_method(proto, src, file, off, resolver)
+        _compile_named(proto, names, resolver, cls.__dict__.__getitem__)
     except BaseException:
         type.__delattr__(cls, "__pyts_class__")
         raise
@@ -834,17 +824,23 @@ def _compile_methods(obj, cls, wanted):
     if not wanted:
         return
     resolver = _Resolver(getattr(cls, wanted[0]), cls)
-    for name in wanted:
-        if name in obj._methods():   # compiled already, called by an earlier one
+    _compile_named(obj, wanted, resolver, lambda name: getattr(cls, name))
+
+
+def _compile_named(target, names, resolver, lookup):
+    """Compile the methods `names` (found with lookup) into target, an object or a class
+    prototype, skipping those compiled already because an earlier one called them."""
+    for name in names:
+        if name in target._methods():
             continue
-        m = getattr(cls, name)
+        m = lookup(name)
         if getattr(m, "_pyts_unused", False):
             src, file, off = _unused_source(m)
         else:
             _check_markers(m, name)
             resolver._add(m)
             src, file, off = _source_of(m)
-        _C._compile_method(obj, src, file, off, resolver)
+        _C._compile_method(target, src, file, off, resolver)
 
 
 def script(obj, optimize=None, _frames_up=0, _rcb=None, example_inputs=None):
