@@ -157,11 +157,25 @@ def test_clashing_class_names_are_mangled_like_torch():
     assert len(qn) == 4
 
 
-def test_parameters_require_grad_in_torch():
-    m = trace(MyCell(), pyts.from_numpy(rand(3, 4)), pyts.from_numpy(rand(3, 4)))
-    t = torch_load(pyts_save(m))
-    assert t.linear.weight.requires_grad and t.linear.bias.requires_grad
+def test_requires_grad_travels_both_ways():
+    # each tensor's own flag is saved (a frozen parameter stays frozen, as torch saves it), and
+    # loading gives leaves that require grad where the archive says so, as torch.jit.load does
+    cell = MyCell()
+    cell.linear.weight.requires_grad_(True)
+    m = trace(cell, pyts.from_numpy(rand(3, 4)), pyts.from_numpy(rand(3, 4)))
+    data = pyts_save(m)
+    t = torch_load(data)
+    assert t.linear.weight.requires_grad and not t.linear.bias.requires_grad
     assert not t.scale.requires_grad
+    p = pyts.jit.load(io.BytesIO(data))
+    assert p.linear.weight.requires_grad and p.linear.weight.is_leaf and not p.linear.bias.requires_grad
+    assert not p.scale.requires_grad
+    buf = io.BytesIO()
+    torch.jit.save(torch.jit.script(torch.nn.Linear(2, 2)), buf)
+    q = pyts.jit.load(io.BytesIO(buf.getvalue()))
+    assert q.weight.requires_grad and q.bias.requires_grad
+    q(pyts.ones(1, 2)).sum().backward()          # gradients reach a loaded module's parameters
+    np.testing.assert_allclose(q.weight.grad.numpy(), np.ones((2, 2)))
 
 
 def _version_of(data):
@@ -424,7 +438,8 @@ def test_resave_loaded_torch_module_keeps_its_code(torch_all, tmp_path):
     t, data = torch_all
     p = pyts.jit.load(io.BytesIO(data))
     p.i = 11
-    p.l1.weight.mul_(0)
+    with pyts.no_grad():                  # a parameter requiring grad, as in torch
+        p.l1.weight.mul_(0)
     path = tmp_path / "again.pt"
     pyts.jit.save(p, path)
     t2 = torch.jit.load(str(path))

@@ -8,6 +8,11 @@
 
 #include "../autograd/autograd.h"
 
+/* serial/pickle.c's requires_grad hooks (serial.h cannot sit next to autograd.h: both define a
+ * PtsNode) */
+PTS_INTERNAL extern bool (*pts_archive_requires_grad)(const PtsTensor *t);
+PTS_INTERNAL extern PtsStatus (*pts_archive_set_requires_grad)(PtsTensor *t, bool on, PtsError *err);
+
 typedef struct PytsNodeObject {
     PyObject_HEAD
     PtsNode *node;          /* +1 */
@@ -564,6 +569,10 @@ static PyMethodDef module_fns[] = {
 int pyts_autograd_setup(PyObject *module) {
     PtsError err = { 0 };
     if (pts_autograd_init(&err)) { pyts_raise(&err); return -1; }
+    /* archives: tensors pickled with requires_grad=True (parameters) load as leaves that require
+     * grad, as in torch.jit.load, and saving writes each tensor's own flag */
+    pts_archive_requires_grad = pts_requires_grad;
+    pts_archive_set_requires_grad = pts_set_requires_grad;
     PytsNode_Type = (PyTypeObject *)PyType_FromSpec(&node_base_spec);
     if (!PytsNode_Type) return -1;
     node_types = PyDict_New();
