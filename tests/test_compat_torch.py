@@ -327,13 +327,11 @@ def _masks(kind, batch=3):
 
 
 def _load_like_torch(tm):
-    """pyts.jit.load of tm's archive, parameters requiring grad as torch.jit.load leaves them.
-    (pyts's loader does not yet mark loaded parameters as requiring grad; the fast-path choice
-    depends on it, so the tests set it as torch has it.)"""
+    """pyts.jit.load of tm's archive; its parameters require grad as torch.jit.load leaves them
+    (checked: the fast-path choice depends on it)."""
     pm = pyts.jit.load(io.BytesIO(saved(tm)))
     for (name, p), (tname, tp) in zip(pm.named_parameters(), tm.named_parameters()):
-        assert name == tname
-        p.requires_grad_(tp.requires_grad)
+        assert name == tname and p.requires_grad == tp.requires_grad
     return pm
 
 
