@@ -89,7 +89,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="bench_archive")
     print(f"{'':28s} {'pyts':>12s} {'torch':>12s}   torch/pyts")
     notes = []
-    for name, build in (("WrapRNN (seed)", wrap_rnn), ("MLP 10M params", mlp), ("TransformerEncoderLayer", transformer)):
+    for name, build in (("WrapRNN (seed)", traced_wrap_rnn), ("MLP 10M params", mlp), ("TransformerEncoderLayer", transformer)):
         torch.manual_seed(0)
         tm, targs = build(torch)
         pm, pargs = build(pyts)
