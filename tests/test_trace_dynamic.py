@@ -38,6 +38,9 @@ FUNCS = {
     "zeros_of_shape": (lambda L: lambda x: L.zeros(x.shape) + x, (4, 3), (2, 3)),
     "zeros_of_size_slice": (lambda L: lambda x: L.zeros(x.size()[:2]) + x[:, :, 0], (4, 3, 2), (5, 3, 2)),
     "full_of_size": (lambda L: lambda x: L.full((x.size(0), 2), 1.5), (4, 3), (6, 3)),
+    # slice bounds from sizes: aten::Int of the size feeds aten::slice
+    "slice_stop_size": (lambda L: lambda x: x[: x.size(0) // 2] * 2, (6, 3), (10, 3)),
+    "slice_start_size": (lambda L: lambda x: x[x.size(1) - 2:], (6, 3), (9, 3)),
 }
 
 

@@ -5,6 +5,7 @@
 #include "pyts_python.h"
 
 #include "../ops/index.h"
+#include "../trace/trace.h"
 
 typedef struct Key {
     PtsIndexItem items[PTS_MAX_INDEX_ITEMS];
@@ -157,13 +158,25 @@ static int parse_key(PyObject *key, Key *k, PyObject **holder) {
     return 0;
 }
 
+/* While tracing, x[a:b] with a bound that is a traced size (x[:x.size(0) // 2]) records the
+ * bound as aten::Int of that value, as torch does, so the trace follows the size. Only for a lone
+ * slice: its one aten::slice(self, dim, start, end, step) is the first node recorded. */
+static void stash_slice_bounds(PyObject *key) {
+    if (PTS_LIKELY(pts_tls_tracing <= 0) || !PySlice_Check(key)) return;
+    PySliceObject *sl = (PySliceObject *)key;
+    if (PytsTensor_Check(sl->start)) pts_trace_stash(2, -1, pyts_tensor_of(sl->start), PTS_OP_INT_TENSOR);
+    if (PytsTensor_Check(sl->stop)) pts_trace_stash(3, -1, pyts_tensor_of(sl->stop), PTS_OP_INT_TENSOR);
+}
+
 PyObject *pyts_tensor_getitem(PyObject *self, PyObject *key) {
     Key k;
     PyObject *holder;
     if (parse_key(key, &k, &holder) < 0) { Py_XDECREF(holder); return NULL; }
     PtsError err = { 0 };
     PtsTensor *r;
+    stash_slice_bounds(key);
     PtsStatus s = pts_index_get(pyts_tensor_of(self), k.items, k.n, false, &err, &r);
+    if (PTS_UNLIKELY(pts_tls_tracing > 0)) pts_trace_stash_clear();   /* unused if no op was recorded */
     key_free(&k);
     Py_XDECREF(holder);
     if (s) return pyts_raise(&err);
