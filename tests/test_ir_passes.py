@@ -238,8 +238,8 @@ def test_dce_removes_unused_pure_nodes_only():
     before = kinds(str(t.graph))
     g = run_passes(t, "dce")
     after = kinds(str(g.graph))
-    # the tracer itself ends with this pass, as torch.jit.trace does: the unused mul is gone
-    # from the trace already; running the pass again keeps the effects
+    # the tracer itself ends with this pass (pts_pass_dce), as torch.jit.trace does: the unused
+    # mul is removed there (asserted below), and running the pass again keeps the effects
     assert "aten::mul" not in before and before == after
     assert "aten::add_" in after and "aten::rand" in after and "aten::sub" in after
     assert g(pyts.zeros(2)).tolist() == t(pyts.zeros(2)).tolist() == [0.0, 0.0]

@@ -66,13 +66,6 @@ void pts_set_num_threads(int n) {
     atomic_store(&budget, n);
 }
 
-int pts_parallel_share(void) {
-    int b = pts_num_threads();
-    int a = atomic_load_explicit(&active, memory_order_relaxed);
-    int s = b / (a < 1 ? 1 : a);
-    return s < 1 ? 1 : s;
-}
-
 int pts_parallel_enter(void) {
     int a = atomic_fetch_add(&active, 1) + 1;
     int s = pts_num_threads() / a;

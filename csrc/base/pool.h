@@ -13,15 +13,13 @@ typedef void (*PtsParallelFn)(void *ctx, int64_t begin, int64_t end);
 PTS_INTERNAL int pts_num_threads(void);
 PTS_INTERNAL void pts_set_num_threads(int n);
 
-/* The share of the budget a kernel entering now would get (>= 1). */
-PTS_INTERNAL int pts_parallel_share(void);
-
 /* Split [0, n) into at most `pieces` contiguous ranges and run fn on each, the calling thread
  * taking one of them; returns when all are done. pieces <= 1 runs fn(ctx, 0, n) inline. Never
  * fails: if a worker cannot be started, the caller runs the ranges itself. */
 PTS_INTERNAL void pts_parallel_run(int64_t n, int pieces, PtsParallelFn fn, void *ctx);
 
-/* Bracket a region that should count as a running kernel for pts_parallel_share. */
+/* Bracket a kernel that runs now: enter returns its share of the budget (>= 1), budget divided
+ * by the kernels running at that moment, itself included. */
 PTS_INTERNAL int pts_parallel_enter(void);
 PTS_INTERNAL void pts_parallel_leave(void);
 
