@@ -86,9 +86,14 @@ def main():
     # thread count pyts starts with and with 1. cpu/wall is the CPU the process got: on a loaded
     # machine (other processes, sched autogroup) 2 threads cannot beat 1 however free the calls
     # are of locks, so it is printed with the load average to make the ratio readable.
-    big_p, big_t = pyts.rand(256, 256), torch.rand(256, 256)
-    tl_p = pyts.jit.trace(pyts.nn.Linear(256, 256), (big_p,))
-    tl_t = torch.jit.trace(torch.nn.Linear(256, 256), (big_t,))
+    # Two BLAS-bound modules: a batch of 256 rows, where one call is big enough to be split over
+    # every core (so a single caller already uses the whole machine), and a batch of 8, where one
+    # call runs on one core (blas.c's split threshold) and concurrency is the only parallelism.
+    lin_p, lin_t = pyts.nn.Linear(256, 256), torch.nn.Linear(256, 256)
+    modules = []
+    for rows in (256, 8):
+        xb_p, xb_t = pyts.rand(rows, 256), torch.rand(rows, 256)
+        modules.append((rows, pyts.jit.trace(lin_p, (xb_p,)), xb_p, torch.jit.trace(lin_t, (xb_t,)), xb_t))
 
     def throughput(fn, lib, nthreads, seconds=1.0 if not ARGS.quick else 0.4):
         counts = [0] * nthreads
@@ -112,14 +117,16 @@ def main():
 
     # "default" is each library's own starting thread count; pyts shares it between concurrent
     # callers (base/pool.h), torch gives every call its full intra-op pool.
-    for label, nthr in (("default", None), ("1", 1)):
-        for name, lib, fn, dflt in (("pyts", pyts, lambda: tl_p(big_p), DEFAULT_BLAS_THREADS),
-                                    ("torch", torch, lambda: tl_t(big_t), DEFAULT_TORCH_THREADS)):
-            n = dflt if nthr is None else nthr
-            lib.set_num_threads(n)
-            (t1, c1), (t2, c2) = throughput(fn, lib, 1), throughput(fn, lib, 2)
-            print(f"{name:5s} traced Linear(256) threads={label} ({n}): 1 caller {t1:7.0f}/s (cpu {c1:.2f}), "
-                  f"2 callers {t2:7.0f}/s (cpu {c2:.2f})   {t2 / t1:5.2f}x")
+    for rows, tl_p, xb_p, tl_t, xb_t in modules:
+        for label, nthr in (("default", None), ("1", 1)):
+            for name, lib, fn, dflt in (("pyts", pyts, lambda: tl_p(xb_p), DEFAULT_BLAS_THREADS),
+                                        ("torch", torch, lambda: tl_t(xb_t), DEFAULT_TORCH_THREADS)):
+                n = dflt if nthr is None else nthr
+                lib.set_num_threads(n)
+                (t1, c1), (t2, c2) = throughput(fn, lib, 1), throughput(fn, lib, 2)
+                print(f"{name:5s} traced Linear(256) on {rows:3d}x256 threads={label} ({n}): "
+                      f"1 caller {t1:7.0f}/s (cpu {c1:.2f}), 2 callers {t2:7.0f}/s (cpu {c2:.2f})   "
+                      f"{t2 / t1:5.2f}x")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print("targets: traced MyCell call <= 0.3x torch; 2 threads >= 1.7x of 1; trace time <= 0.2x torch")
 
