@@ -56,8 +56,28 @@ def test_warn_is_a_python_user_warning():
 
 
 def test_warn_filtered_to_error_fails_the_call():
-    f = pyts.jit.script(warner)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        with pytest.raises(RuntimeError, match="careful now"):
-            f(pyts.ones(2))
+    # torch raises the UserWarning itself, not a RuntimeError carrying its text
+    for fn, x in ((pyts.jit.script(warner), pyts.ones(2)), (torch.jit.script(warner), torch.ones(2))):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with pytest.raises(UserWarning, match="careful now") as info:
+                fn(x)
+            assert type(info.value) is UserWarning
+
+
+class _BrokenStdout:
+    def write(self, text):
+        raise ValueError("stream is closed")
+
+    def flush(self):
+        pass
+
+
+def test_print_to_a_failing_stdout_fails_the_call_as_torch():
+    f = pyts.jit.script(printer)
+    for fn, x in ((f, pyts.ones(2)), (torch.jit.script(printer), torch.ones(2))):
+        with contextlib.redirect_stdout(_BrokenStdout()):
+            with pytest.raises(RuntimeError, match="ValueError: stream is closed"):
+                fn(x)
+    with contextlib.redirect_stdout(io.StringIO()):
+        f(pyts.ones(2))   # the kept exception does not leak into the next call

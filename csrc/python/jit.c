@@ -200,8 +200,6 @@ static PyObject *so_add_method(PyObject *self, PyObject *fn) {
     Py_RETURN_NONE;
 }
 
-int pyts_python_op_take_exc(void);   /* script.c */
-
 /* run a method: args exclude self */
 static PyObject *run_function(PtsFunction *f, PtsValue *self, PyObject *args) {
     Py_ssize_t n = PyTuple_GET_SIZE(args);

@@ -87,5 +87,10 @@ int pyts_generator_setup(PyObject *module);  /* pyts.Generator, manual_seed, rng
 int pyts_serial_setup(PyObject *module);     /* _save / _load (serial.c) */
 /* The core function of a pyts._C.Function object (borrowed), or NULL for anything else. */
 struct PtsFunction *pyts_function_of(PyObject *o);
+/* script.c: Python code called by the interpreter raised. The exception is kept for this thread
+ * and re-raised unchanged by the interpreter's Python caller (pyts_python_op_take_exc); the run
+ * fails with its message. GIL held. */
+PtsStatus pyts_keep_python_error(PtsError *err, const char *fallback);
+int pyts_python_op_take_exc(void);
 
 #endif

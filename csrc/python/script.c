@@ -313,10 +313,25 @@ static PyObject *m_class_instance(PyObject *self, PyObject *args) {
 /* ---- prim::PythonOp ----
  * @ignore'd Python functions called from scripted code live in py_ops (never shrinks: a graph may
  * hold any id); the interpreter runs without the GIL and takes it here around the call only. A
- * Python exception raised by the function is kept per thread and re-raised by the caller of the
- * interpreter (pyts_python_op_take_exc) instead of the interpreter's RuntimeError. */
+ * Python exception raised by the function is kept per thread (pyts_keep_python_error). */
 static PyObject *py_ops;   /* list of callables */
 static _Thread_local PyObject *pend_type, *pend_value, *pend_tb;
+
+/* Python code run from the interpreter (a PythonOp, sys.stdout.write for print, the warnings
+ * module for warn) raised: keep the exception for this thread, so that the interpreter's caller
+ * re-raises it as it was (pyts_python_op_take_exc), and fail the run with its message, which is
+ * what a caller without Python (a nested run) sees. GIL held. */
+PtsStatus pyts_keep_python_error(PtsError *err, const char *fallback) {
+    Py_CLEAR(pend_type); Py_CLEAR(pend_value); Py_CLEAR(pend_tb);
+    PyErr_Fetch(&pend_type, &pend_value, &pend_tb);
+    PyErr_NormalizeException(&pend_type, &pend_value, &pend_tb);
+    PyObject *s = pend_value ? PyObject_Str(pend_value) : NULL;
+    const char *msg = s ? PyUnicode_AsUTF8(s) : NULL;
+    if (!msg) PyErr_Clear();
+    PtsStatus st = pts_fail(err, PTS_ERR_RUNTIME, "%s", msg && *msg ? msg : fallback);
+    Py_XDECREF(s);
+    return st;
+}
 
 static PtsStatus python_op_hook(int64_t id, const PtsValue *args, int nargs, const PtsType *type, PtsValue *out,
                                 PtsError *err) {
@@ -332,15 +347,7 @@ static PtsStatus python_op_hook(int64_t id, const PtsValue *args, int nargs, con
         PyTuple_SET_ITEM(tup, k, a);
     }
     if (tup) r = PyObject_Call(fn, tup, NULL);
-    if (!r || pyts_py_to_ivalue(r, out) < 0) {
-        Py_CLEAR(pend_type); Py_CLEAR(pend_value); Py_CLEAR(pend_tb);
-        PyErr_Fetch(&pend_type, &pend_value, &pend_tb);
-        PyObject *s = pend_value ? PyObject_Str(pend_value) : NULL;
-        const char *msg = s ? PyUnicode_AsUTF8(s) : NULL;
-        if (!msg) PyErr_Clear();
-        st = pts_fail(err, PTS_ERR_RUNTIME, "%s", msg ? msg : "Python function raised");
-        Py_XDECREF(s);
-    }
+    if (!r || pyts_py_to_ivalue(r, out) < 0) st = pyts_keep_python_error(err, "Python function raised");
     else if (type && !pts_value_fits(*out, type)) {
         PtsBuf b;
         pts_buf_init(&b);
