@@ -7,7 +7,6 @@ import pickletools
 import struct
 import warnings
 import zipfile
-from collections import OrderedDict
 from typing import Dict, Optional
 
 import numpy as np
@@ -15,7 +14,6 @@ import pytest
 
 import pyts
 import pyts.jit
-from pyts.jit import _trace
 
 torch = pytest.importorskip("torch")
 pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"),
@@ -27,38 +25,20 @@ ArchiveError = pyts.jit.ArchiveError
 
 
 # ---------------------------------------------------------------- modules to trace
-class Module:
-    """The smallest module pyts.jit.trace_module understands (pyts.nn is built elsewhere)."""
+# Parameters are frozen: the archives hold plain weights, outputs feed .numpy() directly.
+Module = pyts.nn.Module
 
-    def __init__(self):
-        object.__setattr__(self, "_parameters", OrderedDict())
-        object.__setattr__(self, "_buffers", OrderedDict())
-        object.__setattr__(self, "_modules", OrderedDict())
-        object.__setattr__(self, "training", True)
 
-    def __setattr__(self, k, v):
-        if isinstance(v, Module):
-            self._modules[k] = v
-        else:
-            object.__setattr__(self, k, v)
-
-    def __getattr__(self, k):
-        for d in ("_parameters", "_buffers", "_modules"):
-            dd = object.__getattribute__(self, d)
-            if k in dd:
-                return dd[k]
-        raise AttributeError(k)
-
-    def __call__(self, *a):
-        return _trace._call_submodule(self, a, {}, self.forward)
+def frozen(t):
+    return pyts.nn.Parameter(t, requires_grad=False)
 
 
 class Linear(Module):
     def __init__(self, i, o, seed=0):
         super().__init__()
         rng = np.random.default_rng(seed)
-        self._parameters["weight"] = pyts.from_numpy(rng.standard_normal((o, i)).astype(np.float32))
-        self._parameters["bias"] = pyts.from_numpy(rng.standard_normal(o).astype(np.float32))
+        self.weight = frozen(pyts.from_numpy(rng.standard_normal((o, i)).astype(np.float32)))
+        self.bias = frozen(pyts.from_numpy(rng.standard_normal(o).astype(np.float32)))
 
     def forward(self, x):
         return pyts.matmul(x, self.weight.t()) + self.bias
@@ -68,7 +48,7 @@ class MyCell(Module):
     def __init__(self):
         super().__init__()
         self.linear = Linear(4, 4)
-        self._buffers["scale"] = pyts.from_numpy(np.array([1.0, 2.0, 0.5, -1.0], np.float32))
+        self.register_buffer("scale", pyts.from_numpy(np.array([1.0, 2.0, 0.5, -1.0], np.float32)))
 
     def forward(self, x, h):
         return pyts.tanh(self.linear(x) + h) * self.scale + 1

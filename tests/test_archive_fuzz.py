@@ -13,14 +13,12 @@ import struct
 import time
 import warnings
 import zipfile
-from collections import OrderedDict
 
 import numpy as np
 import pytest
 
 import pyts
 import pyts.jit
-from pyts.jit import _trace
 
 pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"),
               pytest.mark.filterwarnings("ignore:Duplicate name:UserWarning")]
@@ -30,36 +28,20 @@ MUTATIONS = int(os.environ.get("PYTS_FUZZ_MUTATIONS", "1500"))   # per archive a
 
 
 # ---------------------------------------------------------------- archives to damage
-class Module:
-    def __init__(self):
-        object.__setattr__(self, "_parameters", OrderedDict())
-        object.__setattr__(self, "_buffers", OrderedDict())
-        object.__setattr__(self, "_modules", OrderedDict())
-        object.__setattr__(self, "training", True)
+# Parameters are frozen: the archives hold plain weights, outputs feed .numpy() directly.
+Module = pyts.nn.Module
 
-    def __setattr__(self, k, v):
-        if isinstance(v, Module):
-            self._modules[k] = v
-        else:
-            object.__setattr__(self, k, v)
 
-    def __getattr__(self, k):
-        for d in ("_parameters", "_buffers", "_modules"):
-            dd = object.__getattribute__(self, d)
-            if k in dd:
-                return dd[k]
-        raise AttributeError(k)
-
-    def __call__(self, *a):
-        return _trace._call_submodule(self, a, {}, self.forward)
+def frozen(t):
+    return pyts.nn.Parameter(t, requires_grad=False)
 
 
 class Lin(Module):
     def __init__(self, i, o):
         super().__init__()
         rng = np.random.default_rng(i * 10 + o)
-        self._parameters["weight"] = pyts.from_numpy(rng.standard_normal((o, i)).astype(np.float32))
-        self._parameters["bias"] = pyts.from_numpy(rng.standard_normal(o).astype(np.float32))
+        self.weight = frozen(pyts.from_numpy(rng.standard_normal((o, i)).astype(np.float32)))
+        self.bias = frozen(pyts.from_numpy(rng.standard_normal(o).astype(np.float32)))
 
     def forward(self, x):
         return pyts.matmul(x, self.weight.t()) + self.bias
@@ -71,8 +53,8 @@ class Cell(Module):
         self.a = Lin(4, 3)
         self.b = Lin(3, 3)
         base = pyts.arange(12.0).reshape(3, 4)
-        self._buffers["base"] = base
-        self._buffers["view"] = base[1:, ::2]
+        self.register_buffer("base", base)
+        self.register_buffer("view", base[1:, ::2])
 
     def forward(self, x):
         return pyts.tanh(self.b(self.a(x))) / 2

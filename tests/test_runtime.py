@@ -20,7 +20,6 @@ import pytest
 import pyts
 import pyts.config
 import pyts.jit
-from pyts.jit._trace import _call_submodule
 
 torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::UserWarning")
@@ -40,37 +39,19 @@ def rand(*shape, seed=0, dtype=np.float32):
 
 
 # ---------------------------------------------------------------- models built with pyts
-class Module:
-    """Stand-in for pyts.nn.Module (parameters, submodules, __call__ that the tracer sees)."""
+# Parameters are frozen: the archives hold plain weights, outputs feed .numpy() directly.
+Module = pyts.nn.Module
 
-    def __init__(self):
-        object.__setattr__(self, "_parameters", {})
-        object.__setattr__(self, "_buffers", {})
-        object.__setattr__(self, "_modules", {})
-        object.__setattr__(self, "training", True)
 
-    def __setattr__(self, k, v):
-        if isinstance(v, (Module, pyts.jit.ScriptModule)):
-            self._modules[k] = v
-        else:
-            object.__setattr__(self, k, v)
-
-    def __getattr__(self, k):
-        for d in ("_parameters", "_buffers", "_modules"):
-            dd = object.__getattribute__(self, d)
-            if k in dd:
-                return dd[k]
-        raise AttributeError(k)
-
-    def __call__(self, *a):
-        return _call_submodule(self, a, {}, self.forward)
+def frozen(t):
+    return pyts.nn.Parameter(t, requires_grad=False)
 
 
 class Linear(Module):
     def __init__(self, i, o, seed=0):
         super().__init__()
-        self._parameters["weight"] = pyts.tensor(rand(o, i, seed=seed))
-        self._parameters["bias"] = pyts.tensor(rand(o, seed=seed + 100))
+        self.weight = frozen(pyts.tensor(rand(o, i, seed=seed)))
+        self.bias = frozen(pyts.tensor(rand(o, seed=seed + 100)))
 
     def forward(self, input):
         return pyts.nn.functional.linear(input, self.weight, self.bias)
