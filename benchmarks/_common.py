@@ -7,6 +7,8 @@ import warnings
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 warnings.filterwarnings("ignore")
+sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
+import tutorial_models as _tutorial_models  # noqa: E402
 
 
 def best(fn, repeats, number=None):
@@ -30,47 +32,10 @@ def fmt(s):
 
 
 def tutorial(lib):
-    """The tutorial's MyDecisionGate, MyCell, MyRNNLoop and WrapRNN classes for lib."""
-    nn = lib.nn
-
-    class MyDecisionGate(nn.Module):
-        def forward(self, x):
-            if x.sum() > 0:
-                return x
-            else:
-                return -x
-
-    class MyCell(nn.Module):
-        def __init__(self, dg):
-            super().__init__()
-            self.dg = dg
-            self.linear = nn.Linear(4, 4)
-
-        def forward(self, x, h):
-            new_h = lib.tanh(self.dg(self.linear(x)) + h)
-            return new_h, new_h
-
-    class MyRNNLoop(nn.Module):
-        def __init__(self, cell):
-            super().__init__()
-            self.cell = cell
-
-        def forward(self, xs):
-            h, y = lib.zeros(3, 4), lib.zeros(3, 4)
-            for i in range(xs.size(0)):
-                y, h = self.cell(xs[i], h)
-            return y, h
-
-    class WrapRNN(nn.Module):
-        def __init__(self, loop):
-            super().__init__()
-            self.loop = loop
-
-        def forward(self, xs):
-            y, h = self.loop(xs)
-            return lib.relu(y)
-
-    return MyDecisionGate, MyCell, MyRNNLoop, WrapRNN
+    """The tutorial's MyDecisionGate, MyCell, MyRNNLoop and WrapRNN classes for lib (written once,
+    in tests/tutorial_models.py)."""
+    t = _tutorial_models.tutorial(lib)
+    return t.MyDecisionGate, t.MyCell, t.MyRNNLoop, t.WrapRNN
 
 
 def traced_wrap_rnn(lib):

@@ -35,7 +35,7 @@ import pyts.config  # noqa: E402
 import pyts.jit  # noqa: E402
 import torch  # noqa: E402
 
-from test_runtime import TRNNLoop, TWrapRNN, TCell, TDecisionGate, pyts_tutorial  # noqa: E402
+from test_runtime import pyts_tutorial, torch_tutorial  # noqa: E402
 
 TORCH_SCRIPT = """
 import sys, time, numpy as np, torch
@@ -76,9 +76,7 @@ def median_times(cmd, repeat, env=None):
 def build_archives(d):
     wrap, _ = pyts_tutorial()
     pyts.jit.save(wrap, d / "tutorial_pyts.pt")
-    tcell = torch.jit.trace(TCell(torch.jit.script(TDecisionGate())), (torch.rand(3, 4), torch.rand(3, 4)))
-    torch.jit.save(torch.jit.trace(TWrapRNN(torch.jit.script(TRNNLoop(tcell))), (torch.rand(10, 3, 4),)),
-                   str(d / "tutorial_torch.pt"))
+    torch.jit.save(torch_tutorial(), str(d / "tutorial_torch.pt"))
     torch.manual_seed(0)
     mlp = torch.nn.Sequential(torch.nn.Linear(256, 512), torch.nn.ReLU(), torch.nn.Linear(512, 512), torch.nn.ReLU(),
                               torch.nn.Linear(512, 10))

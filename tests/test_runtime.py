@@ -20,6 +20,7 @@ import pytest
 import pyts
 import pyts.config
 import pyts.jit
+from tutorial_models import tutorial
 
 torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::UserWarning")
@@ -57,25 +58,6 @@ class Linear(Module):
         return pyts.nn.functional.linear(input, self.weight, self.bias)
 
 
-class MyDecisionGate(Module):
-    def forward(self, x):
-        if x.sum() > 0:
-            return x
-        else:
-            return -x
-
-
-class MyCell(Module):
-    def __init__(self, dg):
-        super().__init__()
-        self.dg = dg
-        self.linear = Linear(4, 4)
-
-    def forward(self, x, h):
-        new_h = pyts.tanh(self.dg(self.linear(x)) + h)
-        return new_h, new_h
-
-
 class MLP(Module):
     def __init__(self):
         super().__init__()
@@ -91,79 +73,19 @@ def trace(mod, *inputs):
     return pyts.jit.trace_module(mod, {"forward": inputs}, check_trace=False)
 
 
+TP, TT = tutorial(pyts), tutorial(torch)   # the seed's modules for each library
+
+
 def pyts_tutorial():
     """The tutorial's WrapRNN: traced around a scripted MyRNNLoop, which loops over a traced
     MyCell holding a scripted MyDecisionGate. Returns (WrapRNN, MyRNNLoop)."""
     x, h = pyts.tensor(rand(3, 4, seed=1)), pyts.tensor(rand(3, 4, seed=2))
-    traced_cell = trace(MyCell(pyts.jit.script(MyDecisionGate())), x, h)
-
-    class MyRNNLoop(Module):
-        def __init__(self):
-            super().__init__()
-            self.cell = traced_cell
-
-        def forward(self, xs):
-            h, y = pyts.zeros(3, 4), pyts.zeros(3, 4)
-            for i in range(xs.size(0)):
-                y, h = self.cell(xs[i], h)
-            return y, h
-
-    rnn_loop = pyts.jit.script(MyRNNLoop())
-
-    class WrapRNN(Module):
-        def __init__(self):
-            super().__init__()
-            self.loop = rnn_loop
-
-        def forward(self, xs):
-            y, h = self.loop(xs)
-            return pyts.relu(y)
-
-    return trace(WrapRNN(), pyts.tensor(rand(10, 3, 4, seed=3))), rnn_loop
+    traced_cell = trace(TP.MyCell(pyts.jit.script(TP.MyDecisionGate())), x, h)
+    rnn_loop = pyts.jit.script(TP.MyRNNLoop(traced_cell))
+    return trace(TP.WrapRNN(rnn_loop), pyts.tensor(rand(10, 3, 4, seed=3))), rnn_loop
 
 
 # ---------------------------------------------------------------- the same in PyTorch
-class TDecisionGate(torch.nn.Module):
-    def forward(self, x):
-        if x.sum() > 0:
-            return x
-        else:
-            return -x
-
-
-class TCell(torch.nn.Module):
-    def __init__(self, dg):
-        super().__init__()
-        self.dg = dg
-        self.linear = torch.nn.Linear(4, 4)
-
-    def forward(self, x, h):
-        new_h = torch.tanh(self.dg(self.linear(x)) + h)
-        return new_h, new_h
-
-
-class TRNNLoop(torch.nn.Module):
-    def __init__(self, cell):
-        super().__init__()
-        self.cell = cell
-
-    def forward(self, xs):
-        h, y = torch.zeros(3, 4), torch.zeros(3, 4)
-        for i in range(xs.size(0)):
-            y, h = self.cell(xs[i], h)
-        return y, h
-
-
-class TWrapRNN(torch.nn.Module):
-    def __init__(self, loop):
-        super().__init__()
-        self.loop = loop
-
-    def forward(self, xs):
-        y, h = self.loop(xs)
-        return torch.relu(y)
-
-
 class TScalars(torch.nn.Module):
     """Methods taking ints, floats and lists; a raise; a tuple of mixed results."""
 
@@ -178,8 +100,8 @@ class TScalars(torch.nn.Module):
 
 
 def torch_tutorial():
-    tcell = torch.jit.trace(TCell(torch.jit.script(TDecisionGate())), (torch.rand(3, 4), torch.rand(3, 4)))
-    return torch.jit.trace(TWrapRNN(torch.jit.script(TRNNLoop(tcell))), (torch.rand(10, 3, 4),))
+    tcell = torch.jit.trace(TT.MyCell(torch.jit.script(TT.MyDecisionGate())), (torch.rand(3, 4), torch.rand(3, 4)))
+    return torch.jit.trace(TT.WrapRNN(torch.jit.script(TT.MyRNNLoop(tcell))), (torch.rand(10, 3, 4),))
 
 
 def torch_mlp():

@@ -14,7 +14,7 @@ import pytest
 import pyts
 import pyts.jit
 from pyts.jit._script import _Resolver
-from pyts.jit._trace import _call_submodule
+from tutorial_models import tutorial
 
 torch = pytest.importorskip("torch")
 warnings.filterwarnings("ignore", category=DeprecationWarning)
@@ -385,44 +385,20 @@ def test_missing_source_is_an_oserror():
 
 
 # {==================== modules ====================
-class Module:
-    """Test stand-in for pyts.nn.Module (parameters, buffers, submodules, training, __call__)."""
+Module = pyts.nn.Module
 
-    def __init__(self):
-        object.__setattr__(self, "_parameters", {})
-        object.__setattr__(self, "_buffers", {})
-        object.__setattr__(self, "_modules", {})
-        object.__setattr__(self, "training", True)
 
-    def __setattr__(self, k, v):
-        if isinstance(v, (Module, pyts.jit.ScriptModule)):
-            self._modules[k] = v
-        else:
-            object.__setattr__(self, k, v)
-
-    def register_parameter(self, k, v):
-        self._parameters[k] = v
-
-    def register_buffer(self, k, v):
-        self._buffers[k] = v
-
-    def __getattr__(self, k):
-        for d in ("_parameters", "_buffers", "_modules"):
-            dd = object.__getattribute__(self, d)
-            if k in dd:
-                return dd[k]
-        raise AttributeError(k)
-
-    def __call__(self, *a, **k):
-        return _call_submodule(self, a, k, self.forward)
+def frozen(t):
+    """A parameter of a test module: plain weights, results feed .tolist()/.numpy() directly."""
+    return pyts.nn.Parameter(t, requires_grad=False)
 
 
 class Linear(Module):
     def __init__(self, i, o, seed=0):
         super().__init__()
         rng = np.random.default_rng(seed)
-        self.register_parameter("weight", pyts.tensor((rng.random((o, i)) - 0.5).astype(np.float32)))
-        self.register_parameter("bias", pyts.tensor((rng.random(o) - 0.5).astype(np.float32)))
+        self.register_parameter("weight", frozen(pyts.tensor((rng.random((o, i)) - 0.5).astype(np.float32))))
+        self.register_parameter("bias", frozen(pyts.tensor((rng.random(o) - 0.5).astype(np.float32))))
 
     def forward(self, input):
         return pyts.nn.functional.linear(input, self.weight, self.bias)
@@ -492,7 +468,7 @@ def test_module_attributes_methods_setattr_and_export():
 class Inner(Module):
     def __init__(self):
         super().__init__()
-        self.register_parameter("w", pyts.tensor([2.0, 3.0]))
+        self.register_parameter("w", frozen(pyts.tensor([2.0, 3.0])))
 
     def forward(self, x, y: float = 1.0):
         return x * self.w
@@ -563,42 +539,7 @@ def test_scripting_a_class_or_other_objects_is_an_error():
 
 
 # {==================== the tutorial ====================
-class MyDecisionGate(Module):
-    def forward(self, x):
-        if x.sum() > 0:
-            return x
-        else:
-            return -x
-
-
-class MyCell(Module):
-    def __init__(self, dg):
-        super().__init__()
-        self.dg = dg
-        self.linear = Linear(4, 4)
-
-    def forward(self, x, h):
-        new_h = pyts.tanh(self.dg(self.linear(x)) + h)
-        return new_h, new_h
-
-
-class TMyDecisionGate(torch.nn.Module):
-    def forward(self, x):
-        if x.sum() > 0:
-            return x
-        else:
-            return -x
-
-
-class TMyCell(torch.nn.Module):
-    def __init__(self, dg):
-        super().__init__()
-        self.dg = dg
-        self.linear = torch.nn.Linear(4, 4)
-
-    def forward(self, x, h):
-        new_h = torch.tanh(self.dg(self.linear(x)) + h)
-        return new_h, new_h
+TP, TT = tutorial(pyts), tutorial(torch)   # the seed's modules for each library
 
 
 def _copy_linear(tl, pl):
@@ -614,7 +555,7 @@ def _inputs(*shape):
 
 @needs_rows("sum", "gt.Scalar")
 def test_tutorial_decision_gate():
-    pg, tg = pyts.jit.script(MyDecisionGate()), torch.jit.script(TMyDecisionGate())
+    pg, tg = pyts.jit.script(TP.MyDecisionGate()), torch.jit.script(TT.MyDecisionGate())
     assert pg.code == tg.code
     x_p, x_t = _inputs(3, 4)
     for sign in (1.0, -1.0):
@@ -623,15 +564,15 @@ def test_tutorial_decision_gate():
     neg = pyts.tensor(-np.abs(x_p.numpy()))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        traced = pyts.jit.trace_module(MyDecisionGate(), {"forward": (pyts.tensor(np.abs(x_p.numpy())),)},
+        traced = pyts.jit.trace_module(TP.MyDecisionGate(), {"forward": (pyts.tensor(np.abs(x_p.numpy())),)},
                                        check_trace=False)
     assert not np.allclose(traced(neg).numpy(), pg(neg).numpy())
 
 
 @needs_rows("sum", "gt.Scalar", "linear", "tanh")
 def test_tutorial_cell_with_scripted_gate():
-    pc = MyCell(pyts.jit.script(MyDecisionGate()))
-    tc = TMyCell(torch.jit.script(TMyDecisionGate()))
+    pc = TP.MyCell(pyts.jit.script(TP.MyDecisionGate()))
+    tc = TT.MyCell(torch.jit.script(TT.MyDecisionGate()))
     _copy_linear(tc.linear, pc.linear)
     ps, ts = pyts.jit.script(pc), torch.jit.script(tc)
     assert ps.code == ts.code
@@ -645,61 +586,20 @@ def test_tutorial_cell_with_scripted_gate():
 def test_tutorial_rnn_loop_around_a_traced_cell():
     x_p, x_t = _inputs(3, 4)
     h_p, h_t = _inputs(3, 4)
-    pgate, tgate = pyts.jit.script(MyDecisionGate()), torch.jit.script(TMyDecisionGate())
-    pcell, tcell = MyCell(pgate), TMyCell(tgate)
+    pgate, tgate = pyts.jit.script(TP.MyDecisionGate()), torch.jit.script(TT.MyDecisionGate())
+    pcell, tcell = TP.MyCell(pgate), TT.MyCell(tgate)
     _copy_linear(tcell.linear, pcell.linear)
     traced_p = pyts.jit.trace_module(pcell, {"forward": (x_p, h_p)}, check_trace=False)
     traced_t = torch.jit.trace(tcell, (x_t, h_t))
-
-    class MyRNNLoop(Module):
-        def __init__(self):
-            super().__init__()
-            self.cell = traced_p
-
-        def forward(self, xs):
-            h, y = pyts.zeros(3, 4), pyts.zeros(3, 4)
-            for i in range(xs.size(0)):
-                y, h = self.cell(xs[i], h)
-            return y, h
-
-    class TMyRNNLoop(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.cell = traced_t
-
-        def forward(self, xs):
-            h, y = torch.zeros(3, 4), torch.zeros(3, 4)
-            for i in range(xs.size(0)):
-                y, h = self.cell(xs[i], h)
-            return y, h
-
-    ps, ts = pyts.jit.script(MyRNNLoop()), torch.jit.script(TMyRNNLoop())
+    ps, ts = pyts.jit.script(TP.MyRNNLoop(traced_p)), torch.jit.script(TT.MyRNNLoop(traced_t))
     assert ps.code == ts.code
     xs_p, xs_t = _inputs(10, 3, 4)
     for a, b in zip(ps(xs_p), ts(xs_t)):
         np.testing.assert_allclose(a.numpy(), b.detach().numpy(), rtol=1e-5, atol=1e-6)
 
     # the tutorial's last step: tracing a module that calls the scripted loop keeps the loop
-    class WrapRNN(Module):
-        def __init__(self):
-            super().__init__()
-            self.loop = ps
-
-        def forward(self, xs):
-            y, h = self.loop(xs)
-            return pyts.relu(y)
-
-    class TWrapRNN(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.loop = ts
-
-        def forward(self, xs):
-            y, h = self.loop(xs)
-            return torch.relu(y)
-
-    wp = pyts.jit.trace_module(WrapRNN(), {"forward": (xs_p,)}, check_trace=False)
-    wt = torch.jit.trace(TWrapRNN(), (xs_t,))
+    wp = pyts.jit.trace_module(TP.WrapRNN(ps), {"forward": (xs_p,)}, check_trace=False)
+    wt = torch.jit.trace(TT.WrapRNN(ts), (xs_t,))
     assert wp.code == wt.code
     xs2_p, xs2_t = _inputs(6, 3, 4)
     np.testing.assert_allclose(wp(xs2_p).numpy(), wt(xs2_t).detach().numpy(), rtol=1e-5, atol=1e-6)
