@@ -317,7 +317,7 @@ static const PtsType *parse_type(Emitter *E, const PtsAst *n) {
         static const struct { const char *name; PtsTypeKind k; } simple[] = {
             {"Tensor", PTS_TY_TENSOR}, {"int", PTS_TY_INT}, {"float", PTS_TY_FLOAT}, {"bool", PTS_TY_BOOL},
             {"str", PTS_TY_STR}, {"NoneType", PTS_TY_NONE}, {"Any", PTS_TY_ANY}, {"number", PTS_TY_NUMBER},
-            {"device", PTS_TY_DEVICE}, {"Device", PTS_TY_DEVICE},
+            {"device", PTS_TY_DEVICE}, {"Device", PTS_TY_DEVICE}, {"dtype", PTS_TY_INT},   /* ScalarType is an int */
         };
         for (size_t i = 0; i < sizeof simple / sizeof simple[0]; i++)
             if (strcmp(h, simple[i].name) == 0) return ty(simple[i].k);
@@ -477,6 +477,15 @@ static bool match_schema(Emitter *E, const PtsSchema *s, const Call *c, bool all
         b->pack_at = last;
         b->pack_from = last;
         npos = last;
+    } else if (npos == npositional && npos > 0) {
+        /* x.view(-1): one int for a trailing int[] parameter is a list of one, as TorchScript's
+         * varargs rule has it (not for int[N], where a single int is repeated) */
+        const PtsArgType *la = &s->args[npos - 1].type;
+        if (la->is_list && la->kind == PTS_T_INT && la->list_n == 0 && !la->optional &&
+            c->pos[npos - 1]->type->kind == PTS_TY_INT) {
+            b->pack_at = b->pack_from = npos - 1;
+            npos--;
+        }
     }
     for (int i = 0; i < npos; i++) b->v[i] = c->pos[i];
     for (int k = 0; k < c->nkw; k++) {
@@ -988,6 +997,21 @@ static PtsIrValue *emit_list(Emitter *E, const PtsAst *n) {
     return l;
 }
 
+/* a list literal typed by an annotation (annotate(List[Optional[Tensor]], [m]), x: List[float] = [1.0]):
+ * its items may be subtypes of the annotated element type */
+static PtsIrValue *annotated_list(Emitter *E, const PtsType *t, const PtsAst *lit) {
+    PtsIrValue *items[256];
+    if (lit->n > 256) return efail(E, lit, "list literal too long (limit 256 items)");
+    for (int i = 0; i < lit->n; i++) {
+        if (lit->kids[i]->kind == PTS_AST_STARRED) return efail(E, lit->kids[i], "starred expressions are not supported yet");
+        if (!(items[i] = emit_expr(E, lit->kids[i]))) return NULL;
+        if (!pts_type_subtype(items[i]->type, t->elems[0]))
+            return efail(E, lit->kids[i], "List type annotation `%s` did not match the types of the given list elements, "
+                         "which were %s", tstr(E, t), tstr(E, items[i]->type));
+    }
+    return list_construct(E, lit->n, items, t->elems[0], lit);
+}
+
 /* {==== module containers (ModuleList, Sequential, ModuleDict, ParameterList) ====
  * Their members are fixed when the module is scripted, so indexing with a constant and len() are
  * decided at compile time: self.layers[-1] is prim::GetAttr[name="1"], self.heads["a"] is
@@ -1056,6 +1080,174 @@ static PtsIrValue *emit_module_len(Emitter *E, PtsIrValue *x, const PtsAst *at) 
 }
 /* }==== */
 
+/* {==== tensor indexing: x[...] reads, x[...] = v and x[...] op= v ====
+ * Lowered as torch.jit.script lowers them. The index expressions other than slices are evaluated
+ * first, left to right (a list becomes aten::tensor(list, dtype=long)); then, in order, an int
+ * selects, a slice slices and None unsqueezes, `dim` following the dimensions consumed so far
+ * (after '...', counted from the end). Tensor indices are collected by the dimension they index
+ * and applied together: aten::index to read, aten::index_put_ to write. A write without tensor
+ * indices copies into the view (aten::copy_); a number is first made a tensor of the view's
+ * dtype and device. x[...] op= v runs the in-place op on the view, or on the gathered values that
+ * index_put_ then stores back. */
+typedef struct TensorIndex {
+    PtsIrValue *view;                   /* x after the selects, slices and unsqueezes */
+    int n;                              /* tensor-index list length, 0 when there is none */
+    PtsIrValue *idx[PTS_MAX_DIMS + 1];  /* per dimension; NULL where that dimension is not indexed */
+} TensorIndex;
+
+static bool tensor_indexing(Emitter *E, PtsIrValue *x, const PtsAst *n, TensorIndex *ti) {
+    int nidx = n->n - 1, ell = -1;
+    PtsIrValue *pre[64];
+    ti->n = 0;
+    if (nidx > 64) return efail(E, n, "too many indices for a tensor"), false;
+    for (int i = 0; i < nidx; i++)
+        if (n->kids[i + 1]->kind == PTS_AST_ELLIPSIS) {
+            if (ell >= 0) return efail(E, n->kids[i + 1], "An index can only have a single ellipsis ('...')"), false;
+            ell = i;
+        }
+    for (int i = 0; i < nidx; i++) {
+        const PtsAst *ix = n->kids[i + 1];
+        pre[i] = NULL;
+        if (ix->kind == PTS_AST_SLICE || ix->kind == PTS_AST_NONE || ix->kind == PTS_AST_ELLIPSIS) continue;
+        PtsIrValue *v = emit_expr(E, ix);
+        if (!v) return false;
+        if (v->type->kind == PTS_TY_LIST && (v->type->elems[0]->kind == PTS_TY_INT || v->type->elems[0]->kind == PTS_TY_BOOL)) {
+            Call c = { .npos = 1, .nkw = 1 };
+            c.pos[0] = v;
+            c.kwn[0] = "dtype";
+            if (!(c.kwv[0] = cint(E, v->type->elems[0]->kind == PTS_TY_INT ? PTS_INT64 : PTS_BOOL, ix)) ||
+                !(v = op_call(E, "tensor", &c, ix)))
+                return false;
+        } else if (v->type->kind != PTS_TY_INT && v->type->kind != PTS_TY_TENSOR)
+            return efail(E, ix, "Unsupported operation: indexing tensor with unsupported index type '%s'. Only ints, "
+                         "slices, lists and tensors are supported", tstr(E, v->type)), false;
+        pre[i] = v;
+    }
+    int64_t dim = 0;
+    for (int i = 0; i < nidx; i++) {
+        const PtsAst *ix = n->kids[i + 1];
+        if (ix->kind == PTS_AST_ELLIPSIS) continue;
+        if (ell >= 0 && i > ell) {
+            /* after '...' dimensions count from the end: an index takes the place of the
+             * non-None indices from it to the end, None goes in front of those after it */
+            int rest = 0;
+            for (int k = i; k < nidx; k++) rest += n->kids[k + 1]->kind != PTS_AST_NONE;
+            dim = -rest - (ix->kind == PTS_AST_NONE);
+        }
+        if (pre[i] && pre[i]->type->kind == PTS_TY_TENSOR) {
+            if (dim < 0) return efail(E, n, "Ellipses followed by tensor indexing is currently not supported"), false;
+            if (dim >= PTS_MAX_DIMS) return efail(E, ix, "too many indices for a tensor"), false;
+            while (ti->n < dim) ti->idx[ti->n++] = NULL;
+            ti->idx[dim] = pre[i];
+            ti->n = (int)dim + 1;
+            dim++;
+            continue;
+        }
+        PtsIrValue *d = cint(E, dim, ix);
+        if (!d) return false;
+        if (ix->kind == PTS_AST_NONE) {
+            if (!(x = op2(E, "unsqueeze", x, d, ix))) return false;
+            dim++;
+        } else if (ix->kind == PTS_AST_SLICE) {
+            Call c = { .npos = 2 };
+            c.pos[0] = x;
+            c.pos[1] = d;
+            for (int k = 0; k < 3; k++) {
+                if (!ix->kids[k]) continue;
+                static const char *const names[] = { "start", "end", "step" };
+                PtsIrValue *v = emit_expr(E, ix->kids[k]);
+                if (!v) return false;
+                c.kwn[c.nkw] = names[k];
+                c.kwv[c.nkw++] = v;
+            }
+            if (!(x = op_call(E, "slice", &c, ix))) return false;
+            dim++;
+        } else {
+            Call c = { .npos = 3 };
+            c.pos[0] = x;
+            c.pos[1] = d;
+            c.pos[2] = pre[i];
+            if (!(x = op_call(E, "select", &c, ix))) return false;
+            if (dim < 0) dim++;
+        }
+    }
+    ti->view = x;
+    return true;
+}
+
+/* the Tensor?[] of a TensorIndex */
+static PtsIrValue *tensor_index_list(Emitter *E, const TensorIndex *ti, const PtsAst *at) {
+    PtsIrValue *items[PTS_MAX_DIMS + 1];
+    for (int i = 0; i < ti->n; i++)
+        if (!(items[i] = ti->idx[i] ? ti->idx[i] : cnone(E, at))) return NULL;
+    PtsType *ot = keep(E, pts_type_optional(R(ty(PTS_TY_TENSOR))));
+    return ot ? list_construct(E, ti->n, items, ot, at) : NULL;
+}
+
+static PtsIrValue *tensor_index_read(Emitter *E, const TensorIndex *ti, const PtsAst *at) {
+    if (!ti->n) return ti->view;
+    PtsIrValue *l = tensor_index_list(E, ti, at);
+    return l ? op2(E, "index", ti->view, l, at) : NULL;
+}
+
+/* x[...] = v */
+static bool tensor_store(Emitter *E, PtsIrValue *x, const PtsAst *t, PtsIrValue *v) {
+    TensorIndex ti;
+    if (!tensor_indexing(E, x, t, &ti)) return false;
+    if (v->type->kind == PTS_TY_INT || v->type->kind == PTS_TY_FLOAT || v->type->kind == PTS_TY_BOOL) {
+        Call c = { .npos = 1, .nkw = 2 };
+        c.pos[0] = v;
+        c.kwn[0] = "dtype";
+        c.kwn[1] = "device";
+        if (!(c.kwv[0] = op1(E, "dtype", ti.view, t)) || !(c.kwv[1] = op1(E, "device", ti.view, t)) ||
+            !(v = op_call(E, "tensor", &c, t)))
+            return false;
+    } else if (v->type->kind != PTS_TY_TENSOR)
+        return efail(E, t, "a tensor element can only be assigned a Tensor, int, float or bool, not %s",
+                     tstr(E, v->type)), false;
+    if (!ti.n) return op2(E, "copy_", ti.view, v, t) != NULL;
+    PtsIrValue *l = tensor_index_list(E, &ti, t);
+    Call c = { .npos = 3 };
+    c.pos[0] = ti.view;
+    c.pos[1] = l;
+    c.pos[2] = v;
+    return l && op_call(E, "index_put_", &c, t) != NULL;
+}
+
+static const char *inplace_op_name(int op) {
+    /* on tensors the augmented operators are in place, as in Python */
+    static const struct { int op; const char *name; } inplace[] = {
+        {PTS_TK_PLUS, "add_"}, {PTS_TK_MINUS, "sub_"}, {PTS_TK_STAR, "mul_"}, {PTS_TK_SLASH, "div_"},
+        {PTS_TK_PERCENT, "remainder_"}, {PTS_TK_DSTAR, "pow_"}, {PTS_TK_AMP, "__iand__"}, {PTS_TK_PIPE, "__ior__"},
+        {PTS_TK_CARET, "__ixor__"}, {PTS_TK_LSHIFT, "__ilshift__"}, {PTS_TK_RSHIFT, "__irshift__"},
+        {PTS_TK_DSLASH, "floor_divide_"},
+    };
+    for (size_t i = 0; i < sizeof inplace / sizeof inplace[0]; i++)
+        if (inplace[i].op == op) return inplace[i].name;
+    return NULL;
+}
+
+/* x[...] op= v */
+static bool tensor_aug_store(Emitter *E, PtsIrValue *x, const PtsAst *s) {
+    const PtsAst *t = s->kids[0];
+    const char *name = inplace_op_name(s->op);
+    if (!name) return efail(E, s, "augmented assignment %s= on tensors is not supported", pts_tok_name(s->op)), false;
+    TensorIndex ti;
+    if (!tensor_indexing(E, x, t, &ti)) return false;
+    PtsIrValue *l = ti.n ? tensor_index_list(E, &ti, t) : NULL, *cur, *rhs, *r;
+    if (ti.n && !l) return false;
+    if (!(cur = l ? op2(E, "index", ti.view, l, t) : ti.view) || !(rhs = emit_expr(E, s->kids[1])) ||
+        !(r = op2(E, name, cur, rhs, s)))
+        return false;
+    if (!l) return true;
+    Call c = { .npos = 3 };
+    c.pos[0] = ti.view;
+    c.pos[1] = l;
+    c.pos[2] = r;
+    return op_call(E, "index_put_", &c, t) != NULL;
+}
+/* }==== */
+
 /* x[i], x[a:b], x[i, :, None] on tensors, t[k] on tuples */
 static PtsIrValue *emit_subscript(Emitter *E, const PtsAst *n) {
     PtsIrValue *x = emit_expr(E, n->kids[0]);
@@ -1083,59 +1275,8 @@ static PtsIrValue *emit_subscript(Emitter *E, const PtsAst *n) {
     if (x->type->kind == PTS_TY_CLASS && x->type->cls->is_module) return emit_module_index(E, x, n);
     if (x->type->kind != PTS_TY_TENSOR)
         return efail(E, n, "indexing values of type %s is not supported yet", tstr(E, x->type));
-    /* tensor indexing, one index after another; dim follows the dimensions consumed so far */
-    int64_t dim = 0;
-    int nidx = n->n - 1, ell = -1;
-    for (int i = 0; i < nidx; i++)
-        if (n->kids[i + 1]->kind == PTS_AST_ELLIPSIS) {
-            if (ell >= 0) return efail(E, n->kids[i + 1], "An index can only have a single ellipsis ('...')");
-            ell = i;
-        }
-    for (int i = 0; i < nidx; i++) {
-        const PtsAst *ix = n->kids[i + 1];
-        if (ix->kind == PTS_AST_ELLIPSIS) {
-            /* the rest index from the end */
-            int rest = 0;
-            for (int k = i + 1; k < nidx; k++) {
-                if (n->kids[k + 1]->kind == PTS_AST_NONE) return efail(E, n->kids[k + 1], "None after '...' in an index is not supported yet");
-                rest++;
-            }
-            dim = -rest;
-            continue;
-        }
-        PtsIrValue *d = cint(E, dim, ix);
-        if (!d) return NULL;
-        if (ix->kind == PTS_AST_NONE) {
-            if (!(x = op2(E, "unsqueeze", x, d, ix))) return NULL;
-            dim++;
-        } else if (ix->kind == PTS_AST_SLICE) {
-            Call c = { .npos = 2 };
-            c.pos[0] = x;
-            c.pos[1] = d;
-            for (int k = 0; k < 3; k++) {
-                if (!ix->kids[k]) continue;
-                static const char *const names[] = { "start", "end", "step" };
-                PtsIrValue *v = emit_expr(E, ix->kids[k]);
-                if (!v) return NULL;
-                c.kwn[c.nkw] = names[k];
-                c.kwv[c.nkw++] = v;
-            }
-            if (!(x = op_call(E, "slice", &c, ix))) return NULL;
-            dim++;
-        } else {
-            PtsIrValue *v = emit_expr(E, ix);
-            if (!v) return NULL;
-            if (v->type->kind != PTS_TY_INT)
-                return efail(E, ix, "indexing a tensor with a value of type %s is not supported yet", tstr(E, v->type));
-            Call c = { .npos = 3 };
-            c.pos[0] = x;
-            c.pos[1] = d;
-            c.pos[2] = v;
-            if (!(x = op_call(E, "select", &c, ix))) return NULL;
-            if (dim < 0) dim++;
-        }
-    }
-    return x;
+    TensorIndex ti;
+    return tensor_indexing(E, x, n, &ti) ? tensor_index_read(E, &ti, n) : NULL;
 }
 
 /* a constant folded from a literal expression (defaults, negative literals) */
@@ -1763,8 +1904,8 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
         const PtsType *t = parse_type(E, n->kids[1]);
         PtsIrValue *v;
         if (!t) return NULL;
-        if (name[0] == 'a' && n->kids[2]->kind == PTS_AST_LIST && n->kids[2]->n == 0 && t->kind == PTS_TY_LIST)
-            return list_construct(E, 0, NULL, t->elems[0], n->kids[2]);
+        if (name[0] == 'a' && n->kids[2]->kind == PTS_AST_LIST && t->kind == PTS_TY_LIST)
+            return annotated_list(E, t, n->kids[2]);
         if (name[0] == 'a' && n->kids[2]->kind == PTS_AST_DICT && n->kids[2]->n == 0 && t->kind == PTS_TY_DICT)
             return dict_construct(E, 0, NULL, t->elems[0], t->elems[1], n->kids[2]);
         if (!(v = emit_expr(E, n->kids[2]))) return NULL;
@@ -1853,6 +1994,7 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
             if (strcmp(callee.name, "annotate") == 0) {
                 if (n->n != 3) return efail(E, n, "annotate() takes a type and a value");
                 const PtsType *t = parse_type(E, n->kids[1]);
+                if (t && t->kind == PTS_TY_LIST && n->kids[2]->kind == PTS_AST_LIST) return annotated_list(E, t, n->kids[2]);
                 PtsIrValue *v = t ? emit_expr(E, n->kids[2]) : NULL;
                 if (!v) return NULL;
                 if (!pts_type_subtype(v->type, t))
@@ -1997,6 +2139,7 @@ static bool assign_to(Emitter *E, const PtsAst *t, PtsIrValue *v, const PtsAst *
         PtsIrValue *x = emit_expr(E, t->kids[0]);
         bool handled;
         if (!x) return false;
+        if (x->type->kind == PTS_TY_TENSOR) return tensor_store(E, x, t, v);
         bool ok = emit_container_store(E, x, t, v, &handled);
         if (handled) return ok;
         return efail(E, t, "assignment to subscripts is not supported yet"), false;
@@ -2035,8 +2178,8 @@ static bool emit_ann_assign(Emitter *E, const PtsAst *s) {
     if (!s->kids[2]) return efail(E, s, "annotated declarations without a value are not supported yet"), false;
     PtsIrValue *v;
     /* an empty list or dict literal takes the annotated element types */
-    if (s->kids[2]->kind == PTS_AST_LIST && s->kids[2]->n == 0 && t->kind == PTS_TY_LIST)
-        v = list_construct(E, 0, NULL, t->elems[0], s->kids[2]);
+    if (s->kids[2]->kind == PTS_AST_LIST && t->kind == PTS_TY_LIST)
+        v = annotated_list(E, t, s->kids[2]);
     else if (s->kids[2]->kind == PTS_AST_DICT && s->kids[2]->n == 0 && t->kind == PTS_TY_DICT)
         v = dict_construct(E, 0, NULL, t->elems[0], t->elems[1], s->kids[2]);
     else v = emit_expr(E, s->kids[2]);
@@ -2063,6 +2206,7 @@ static bool emit_aug_assign(Emitter *E, const PtsAst *s) {
         /* xs[i] += v on lists and dicts: read, operate, store */
         PtsIrValue *box = emit_expr(E, t->kids[0]), *cur, *rhs, *r;
         if (!box) return false;
+        if (box->type->kind == PTS_TY_TENSOR) return tensor_aug_store(E, box, s);
         if (box->type->kind != PTS_TY_LIST && box->type->kind != PTS_TY_DICT)
             return efail(E, t, "augmented assignment to subscripts is not supported yet"), false;
         bool handled;
@@ -2075,16 +2219,7 @@ static bool emit_aug_assign(Emitter *E, const PtsAst *s) {
     if (!cur || !(rhs = emit_expr(E, s->kids[1]))) return false;
     PtsIrValue *r;
     if (cur->type->kind == PTS_TY_TENSOR) {
-        /* on tensors the augmented operators are in place, as in Python */
-        static const struct { int op; const char *name; } inplace[] = {
-            {PTS_TK_PLUS, "add_"}, {PTS_TK_MINUS, "sub_"}, {PTS_TK_STAR, "mul_"}, {PTS_TK_SLASH, "div_"},
-            {PTS_TK_PERCENT, "remainder_"}, {PTS_TK_DSTAR, "pow_"}, {PTS_TK_AMP, "__iand__"}, {PTS_TK_PIPE, "__ior__"},
-            {PTS_TK_CARET, "__ixor__"}, {PTS_TK_LSHIFT, "__ilshift__"}, {PTS_TK_RSHIFT, "__irshift__"},
-            {PTS_TK_DSLASH, "floor_divide_"},
-        };
-        const char *name = NULL;
-        for (size_t i = 0; i < sizeof inplace / sizeof inplace[0]; i++)
-            if (inplace[i].op == s->op) name = inplace[i].name;
+        const char *name = inplace_op_name(s->op);
         if (!name) return efail(E, s, "augmented assignment %s= on tensors is not supported", pts_tok_name(s->op)), false;
         r = op2(E, name, cur, rhs, s);
     } else if (cur->type->kind == PTS_TY_LIST && (s->op == PTS_TK_PLUS || s->op == PTS_TK_STAR)) {

@@ -252,6 +252,30 @@ PtsStatus k_FULL_OUT(PtsValue *a, PtsValue *out, PtsError *err) {
     return to_out(a[2].u.t, r, err, out);
 }
 
+/* ================= new_zeros, new_ones, new_empty, new_full =================
+ * self gives the default dtype (and device); new_empty is zero-filled, as empty is. */
+static PtsStatus new_filled(PtsValue *a, PtsValue dtype, PtsValue fill, bool zeros_msg, PtsValue *out, PtsError *err) {
+    PtsDType dt = PTS_FLOAT32;
+    PtsTensor *r = NULL;
+    PTS_TRY(arg_dtype(dtype, a[0].u.t->dtype, err, &dt));
+    PTS_TRY(make_filled(a[1], dt, fill, zeros_msg, err, &r));
+    ret_tensor(out, r);
+    return PTS_OK;
+}
+
+PtsStatus k_NEW_ZEROS(PtsValue *a, PtsValue *out, PtsError *err) { return new_filled(a, a[2], pts_none(), true, out, err); }
+PtsStatus k_NEW_ONES(PtsValue *a, PtsValue *out, PtsError *err) { return new_filled(a, a[2], pts_vint(1), false, out, err); }
+PtsStatus k_NEW_EMPTY(PtsValue *a, PtsValue *out, PtsError *err) { return new_filled(a, a[2], pts_none(), false, out, err); }
+
+PtsStatus k_NEW_FULL(PtsValue *a, PtsValue *out, PtsError *err) {
+    PtsDType dt = PTS_FLOAT32;
+    PtsTensor *r = NULL;
+    PTS_TRY(arg_dtype(a[3], a[0].u.t->dtype, err, &dt));
+    PTS_TRY(full_impl(a[1], a[2], dt, err, &r));
+    ret_tensor(out, r);
+    return PTS_OK;
+}
+
 /* ================= arange =================
  * ATen computes in the accumulate type (int64 for integers, double for float/double, float for
  * Half/BFloat16). Its contiguous loop fills vectors of W = 32 bytes / itemsize elements two at a

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ops.h"
+#include "../serial/serial.h"   /* pts_archive_set_requires_grad: autograd, where it is linked */
 
 PtsStatus k_SIZE(PtsValue *a, PtsValue *out, PtsError *err) {
     const PtsTensor *t = a[0].u.t;
@@ -84,3 +85,83 @@ PtsStatus k_NE_INT_LIST(PtsValue *a, PtsValue *out, PtsError *err) {
     out[0] = pts_vbool(!int_lists_equal(a[0], a[1]));
     return PTS_OK;
 }
+
+/* ---- aten::tensor: a new tensor from a number or a (nested, rectangular) list of numbers ----
+ * The elements' own kind gives the dtype (bool, int64, or the default float dtype), as torch's;
+ * dtype= converts. Shapes and element kinds are checked with torch's messages. */
+typedef struct TensorData {
+    int ndim;
+    int64_t shape[PTS_MAX_DIMS];
+    int kind;            /* PTS_V_BOOL / INT / DOUBLE of the first element, 0 before it */
+    int64_t n;
+    double *f;           /* one of these holds the elements, by kind */
+    int64_t *i;
+} TensorData;
+
+static PtsStatus tensor_shape(PtsValue v, int depth, TensorData *d, PtsError *err) {
+    if (v.tag == PTS_V_LIST || v.tag == PTS_V_TUPLE) {
+        const PtsList *l = pts_as_list(v);
+        if (depth == d->ndim) {
+            PTS_CHECK(depth < PTS_MAX_DIMS, err, VALUE, "tensor(): too many dimensions");
+            PTS_CHECK(d->kind == 0, err, TYPE, "must be real number, not list");
+            d->shape[d->ndim++] = l->len;
+        } else PTS_CHECK(d->shape[depth] == l->len, err, RUNTIME, "Expected sequence of length %lld at dim %d (got %lld)",
+                         (long long)d->shape[depth], depth, (long long)l->len);
+        for (int64_t k = 0; k < l->len; k++) PTS_TRY(tensor_shape(l->items[k], depth + 1, d, err));
+        return PTS_OK;
+    }
+    PTS_CHECK(v.tag == PTS_V_BOOL || v.tag == PTS_V_INT || v.tag == PTS_V_DOUBLE, err, TYPE,
+              "tensor(): expected numbers or lists of numbers");
+    PTS_CHECK(depth == d->ndim, err, TYPE, "not a sequence");
+    if (!d->kind) d->kind = v.tag;
+    PTS_CHECK(d->kind == v.tag, err, TYPE, "tensor(): all elements must have the same type");
+    return PTS_OK;
+}
+
+static void tensor_fill(PtsValue v, TensorData *d) {
+    if (v.tag == PTS_V_LIST || v.tag == PTS_V_TUPLE) {
+        const PtsList *l = pts_as_list(v);
+        for (int64_t k = 0; k < l->len; k++) tensor_fill(l->items[k], d);
+    } else if (v.tag == PTS_V_DOUBLE) d->f[d->n++] = v.u.d;
+    else d->i[d->n++] = v.tag == PTS_V_BOOL ? v.u.b : v.u.i;
+}
+
+static PtsStatus tensor_from(PtsValue data, PtsValue *a, PtsValue *out, PtsError *err) {
+    TensorData d = { 0 };
+    PTS_TRY(tensor_shape(data, 0, &d, err));
+    PtsDType natural = d.kind == PTS_V_BOOL ? PTS_BOOL : d.kind == PTS_V_INT ? PTS_INT64 : pts_default_dtype();
+    PtsDType dt = natural;
+    if (a[1].tag != PTS_V_NONE) {
+        PTS_CHECK(a[1].tag == PTS_V_INT && pts_dtype_valid((int)a[1].u.i), err, VALUE, "unsupported dtype");
+        dt = (PtsDType)a[1].u.i;
+    }
+    PtsTensor *raw = NULL, *r = NULL;
+    PtsDType store = d.kind == PTS_V_DOUBLE || !d.kind ? PTS_FLOAT64 : PTS_INT64;
+    PTS_TRY(pts_tensor_new(store, d.ndim, d.shape, err, &raw));
+    if (store == PTS_FLOAT64) d.f = raw->storage->data;
+    else d.i = raw->storage->data;
+    tensor_fill(data, &d);
+    /* through the natural dtype first: [True, 2] rules aside, bools become 0/1 then the target */
+    PtsStatus s = pts_tensor_to(raw, natural, false, err, &r);
+    pts_tensor_release(raw);
+    if (s) return s;
+    if (dt != natural) {
+        PtsTensor *c = NULL;
+        s = pts_tensor_to(r, dt, false, err, &c);
+        pts_tensor_release(r);
+        if (s) return s;
+        r = c;
+    }
+    if (a[3].tag == PTS_V_BOOL && a[3].u.b && pts_archive_set_requires_grad &&
+        (s = pts_archive_set_requires_grad(r, true, err))) {
+        pts_tensor_release(r);
+        return s;
+    }
+    out[0] = pts_vtensor(r);
+    return PTS_OK;
+}
+
+PtsStatus k_TENSOR_BOOL(PtsValue *a, PtsValue *out, PtsError *err) { return tensor_from(a[0], a, out, err); }
+PtsStatus k_TENSOR_FLOAT(PtsValue *a, PtsValue *out, PtsError *err) { return tensor_from(a[0], a, out, err); }
+PtsStatus k_TENSOR_INT(PtsValue *a, PtsValue *out, PtsError *err) { return tensor_from(a[0], a, out, err); }
+PtsStatus k_TENSOR_LIST(PtsValue *a, PtsValue *out, PtsError *err) { return tensor_from(a[0], a, out, err); }

@@ -104,6 +104,30 @@ CASES = {
         lambda L, T: L.full((2,), 2 ** 40, dtype=L.int32),
         lambda L, T: L.full((-1,), 1.0),
     ],
+    "NEW_ZEROS": [
+        lambda L, T: T(rand(2, 3)).new_zeros(2, 4),
+        lambda L, T: T(rand(2, dtype=np.int32)).new_zeros((3,)),
+        lambda L, T: T(rand(2)).new_zeros([2, 2], dtype=L.float64),
+        lambda L, T: T(rand(2)).new_zeros([]),
+        lambda L, T: T(rand(2)).new_zeros(-1),
+    ],
+    "NEW_ONES": [
+        lambda L, T: T(rand(2, 3, dtype=np.float64)).new_ones(2),
+        lambda L, T: T(rand(2)).new_ones((2, 0), dtype=L.bool),
+        lambda L, T: T(rand(2, dtype=np.int64)).new_ones(size=[3]),
+    ],
+    "NEW_EMPTY": [
+        lambda L, T: T(rand(2, dtype=np.int16)).new_empty(2, 3).shape,
+        lambda L, T: T(rand(2, dtype=np.int16)).new_empty(2, 3).dtype,
+        lambda L, T: T(rand(2)).new_empty((1,), dtype=L.float64).dtype,
+    ],
+    "NEW_FULL": [
+        lambda L, T: T(rand(2, dtype=np.int32)).new_full((2, 2), 7),
+        lambda L, T: T(rand(2)).new_full((3,), 2),
+        lambda L, T: T(rand(2, dtype=np.float64)).new_full([2], 1.5, dtype=L.float16),
+        lambda L, T: T(rand(2)).new_full((2,), True),
+        lambda L, T: T(rand(2)).new_full((-2,), 0.5),
+    ],
     "FULL_OUT": [
         out_case(lambda L, o: L.full((2,), 3, out=o), "int32", 2),
         out_case(lambda L, o: L.full((2, 2), 0.25, out=o)),

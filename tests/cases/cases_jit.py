@@ -27,6 +27,19 @@ def _dtype_num(L, T, dt):
     return r if L is pyts else int(r)
 
 
+def _tensor(L, row_id, data, dtype=None, requires_grad=False):
+    """aten::tensor rows; torch.ops cannot call the generic `t[]` overload from Python, so the
+    torch side is torch.tensor, which shares its rules for shapes and dtypes. The scalar rows
+    (not generic) bind through the Python binding, positional only: dtype and requires_grad are
+    exercised on the list row, whose kernel they share."""
+    if L is pyts:
+        if row_id != "TENSOR_LIST":
+            return pyts._C._call_op(row_id, data)
+        dt = None if dtype is None else getattr(pyts, dtype)._id
+        return pyts._C._call_op(row_id, data, dt, None, requires_grad)
+    return L.tensor(data, dtype=None if dtype is None else getattr(L, dtype), requires_grad=requires_grad)
+
+
 CASES = {
     "SIZE": [
         lambda L, T: _row(L, "SIZE", "aten", "size", T(rand(2, 3, 4))),
@@ -62,5 +75,21 @@ CASES = {
         lambda L, T: _row(L, "NE_INT_LIST", "aten", "ne.int_list", [1, 2, 3], [1, 2, 3]),
         lambda L, T: _row(L, "NE_INT_LIST", "aten", "ne.int_list", [4], [4, 4]),
         lambda L, T: _row(L, "NE_INT_LIST", "aten", "ne.int_list", [], [0]),
+    ],
+    "TENSOR_BOOL": [lambda L, T: _tensor(L, "TENSOR_BOOL", True)],
+    "TENSOR_FLOAT": [lambda L, T: _tensor(L, "TENSOR_FLOAT", 2.5), lambda L, T: _tensor(L, "TENSOR_FLOAT", -1e300)],
+    "TENSOR_INT": [lambda L, T: _tensor(L, "TENSOR_INT", 3), lambda L, T: _tensor(L, "TENSOR_INT", 2 ** 40)],
+    "TENSOR_LIST": [
+        lambda L, T: _tensor(L, "TENSOR_LIST", [[1.0, 2.0], [3.0, 4.0]]),
+        lambda L, T: _tensor(L, "TENSOR_LIST", [1, 2, 3]),
+        lambda L, T: _tensor(L, "TENSOR_LIST", [True, False]),
+        lambda L, T: _tensor(L, "TENSOR_LIST", [[1, 2]], "float64"),
+        lambda L, T: _tensor(L, "TENSOR_LIST", [2.7, -1.5], "int32"),
+        lambda L, T: _tensor(L, "TENSOR_LIST", [False, True], "float16"),
+        lambda L, T: _tensor(L, "TENSOR_LIST", [[[0.5]], [[1.5]]], "bfloat16"),
+        lambda L, T: _tensor(L, "TENSOR_LIST", [[], []]).shape,
+        lambda L, T: _tensor(L, "TENSOR_LIST", [1.5, 2.5], requires_grad=True).requires_grad,
+        lambda L, T: _tensor(L, "TENSOR_LIST", [[1.0, 2.0], 3.0]),          # TypeError
+        lambda L, T: _tensor(L, "TENSOR_LIST", [[1.0], [[2.0]]]),
     ],
 }
