@@ -1427,6 +1427,12 @@ static bool resolve_global(Emitter *E, const PtsAst *at, const char *name, Sv *o
             *out = (Sv){ r.kind == PTS_RES_NAMESPACE ? SV_NS : SV_BUILTIN, NULL, s, name };
             return true;
         }
+        case PTS_RES_OP: {
+            const char *s = pts_arena_strndup(E->a, r.ns, strlen(r.ns));
+            if (!s) return oom(E), false;
+            *out = (Sv){ SV_OPFN, NULL, s, NULL };
+            return true;
+        }
         case PTS_RES_VALUE: {
             int tag = r.value.tag;
             if (tag != PTS_V_INT && tag != PTS_V_DOUBLE && tag != PTS_V_BOOL && tag != PTS_V_STR && tag != PTS_V_NONE) {

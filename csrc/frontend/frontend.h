@@ -114,6 +114,7 @@ typedef enum PtsResolvedKind {
     PTS_RES_OTHER,               /* defined, but not usable in TorchScript: ns names its type */
     PTS_RES_FUNCTION,            /* a compiled function: fn (calls become prim::CallFunction) */
     PTS_RES_CLASS,               /* a script class or NamedTuple: type (pts_type_of_class) */
+    PTS_RES_OP,                  /* a registry function under another name (F.gelu is aten::gelu): ns */
 } PtsResolvedKind;
 
 typedef struct PtsResolved {

@@ -43,6 +43,7 @@ static PyObject *m_parse(PyObject *self, PyObject *args) {
 /* ---- resolver bridge ----
  * The compiler asks a Python callable resolver(kind, name):
  *   resolver("global", "torch")  -> ("namespace", "torch") | ("builtin", "range") | ("value", 3)
+ *                                   | ("op", "gelu") (a registry function bound to another name)
  *                                   | ("other", "type name") | None (undefined)
  *   resolver("method", "helper") -> (source, filename, line_offset) | None
  * A Python exception raised by the resolver is kept and re-raised after compilation stops. */
@@ -108,6 +109,7 @@ static PtsStatus bridge_global(void *ctx, const char *name, PtsResolved *out, Pt
     snprintf(out->ns, sizeof out->ns, "%s", text);
     if (strcmp(kind, "namespace") == 0) out->kind = PTS_RES_NAMESPACE;
     else if (strcmp(kind, "builtin") == 0) out->kind = PTS_RES_BUILTIN;
+    else if (strcmp(kind, "op") == 0) out->kind = PTS_RES_OP;
     else out->kind = PTS_RES_OTHER;
 done:
     Py_DECREF(r);

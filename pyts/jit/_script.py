@@ -150,12 +150,18 @@ def _dtype_id(v):
     return None
 
 
+_OP_TYPE = type(_C._functions["add"])   # the type of every registry function
+
+
 def _classify(v):
     if isinstance(v, types.ModuleType):
         ns = _namespace(v)
         return ("namespace", ns) if ns else ("other", "module")
     if v is None or isinstance(v, (bool, int, float, str)):
         return ("value", v)
+    if type(v) is _OP_TYPE:
+        # a registry function under any name (F.gelu, `from pyts import linear`): the op itself
+        return ("op", v.__name__)
     if not isinstance(v, types.FunctionType):
         d = _dtype_id(v)
         if d is not None:
@@ -344,9 +350,15 @@ class ScriptedFunction(ScriptFunction):
         return self._fn(*args)
 
 
+def _torch_module_name(mod):
+    """pyts's own modules are named as torch's (pyts.nn.functional is torch.nn.functional), so the
+    qualified names in graphs, .code and archives are the ones torch.jit.script gives."""
+    return "torch" + mod[4:] if mod == "pyts" or mod.startswith("pyts.") else mod
+
+
 def _function_qualname(fn):
     mod = (getattr(fn, "__module__", None) or "__main__").replace("<", "_").replace(">", "_")
-    return "__torch__." + mod + "." + fn.__name__
+    return "__torch__." + _torch_module_name(mod) + "." + fn.__name__
 
 
 _COMPILING = set()        # functions being compiled now (recursion is not TorchScript)
@@ -381,7 +393,7 @@ def _is_namedtuple(cls):
 def _class_qualname(cls):
     """TorchScript's name of a Python class: __torch__.<module>.<name> (__torch__.<name> in __main__)."""
     mod = getattr(cls, "__module__", None) or "__main__"
-    return ("__torch__" if mod == "__main__" else "__torch__." + mod) + "." + cls.__name__
+    return ("__torch__" if mod == "__main__" else "__torch__." + _torch_module_name(mod)) + "." + cls.__name__
 
 
 def _scriptable_class(cls):
@@ -863,4 +875,6 @@ def script(obj, optimize=None, _frames_up=0, _rcb=None, example_inputs=None):
         return obj
     if inspect.isfunction(obj) or inspect.ismethod(obj):
         return _script_function(obj.__func__ if inspect.ismethod(obj) else obj)
+    if type(obj) is _OP_TYPE:
+        raise TypeError(f"{type(obj)} is a built-in class")   # torch's words for its builtins
     raise RuntimeError(f"Type '{type(obj).__name__}' cannot be compiled by pyts.jit.script")

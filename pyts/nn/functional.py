@@ -85,8 +85,9 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
     return _pyts.relu_(input) if inplace else _pyts.relu(input)
 
 
-def gelu(input: Tensor, approximate: str = "none") -> Tensor:
-    return _pyts.gelu(input, approximate=approximate)
+# torch.nn.functional's gelu, linear, bilinear, one_hot and scaled_dot_product_attention are
+# the builtin ops themselves (C functions): so are pyts's, and scripted code calls the op directly
+gelu = _pyts.gelu
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
@@ -101,8 +102,7 @@ def tanh(input: Tensor) -> Tensor:
     return _pyts.tanh(input)
 
 
-def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
-    return _pyts.linear(input, weight, bias)
+linear = _pyts.linear
 
 
 # ---- softmax ----
@@ -171,8 +171,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: Optional[int] = None, 
     return _pyts.embedding(weight, input, pidx, scale_grad_by_freq, sparse)
 
 
-def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
-    return _pyts.one_hot(tensor, num_classes)
+one_hot = _pyts.one_hot
 
 
 # ---- convolution and pooling ----
@@ -315,15 +314,10 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Opti
 __all__ += ["bilinear", "scaled_dot_product_attention", "multi_head_attention_forward"]
 
 
-def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
-    return _pyts.bilinear(input1, input2, weight, bias)
+bilinear = _pyts.bilinear
 
 
-def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Optional[Tensor] = None,
-                                 dropout_p: float = 0.0, is_causal: bool = False, scale: Optional[float] = None,
-                                 enable_gqa: bool = False) -> Tensor:
-    return _pyts.scaled_dot_product_attention(query, key, value, attn_mask, dropout_p, is_causal,
-                                                scale=scale, enable_gqa=enable_gqa)
+scaled_dot_product_attention = _pyts.scaled_dot_product_attention
 
 
 def _none_or_dtype(input: Optional[Tensor]) -> Optional[int]:
