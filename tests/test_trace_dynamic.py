@@ -429,7 +429,9 @@ def index_net(L):
             self.fc = L.nn.Linear(3, 2)
 
         def forward(self, x):
-            return self.fc(x[:, :x.size(1) // 2, 1:]) + x[:, x.size(1) // 2:, :2].sum(1, keepdim=True)
+            half = x.size(1) // 2   # named in the trace as in torch's: the bound reads a local
+            y = x * 2
+            return self.fc(y[:, :half, 1:]) + x[:, half:, :2].sum(1, keepdim=True)
     return Net()
 
 
@@ -448,3 +450,70 @@ def test_index_module_as_torch_at_other_sizes(name, tmp_path):
     pyts.jit.save(tp, path)
     with pyts.no_grad():
         np.testing.assert_allclose(pyts.jit.load(path)(*xp).numpy(), mp(*xp).numpy(), rtol=1e-5, atol=1e-6)
+
+
+def set_half(L):
+    def f(x):
+        y = x.clone()
+        y[:, :y.size(1) // 2] = 0
+        return y
+    return f
+
+
+def set_rows_add(L):
+    def f(x):
+        y = x * 1
+        n = y.size(0)
+        y[0:4, y.size(1) - 1] = 2
+        y[..., :n] += 1
+        return y
+    return f
+
+
+def set_lone_stop(L):
+    def f(x):
+        y = x.clone()
+        y[:y.size(0) - 1] = 1
+        return y
+    return f
+
+
+SETITEM = {"set_half": (set_half, (4, 6), (3, 8)), "set_rows_add": (set_rows_add, (4, 6), (4, 7)),
+           "set_lone_stop": (set_lone_stop, (4, 6), (6, 2))}
+
+
+@pytest.mark.parametrize("name", list(SETITEM))
+def test_setitem_bounds_follow_sizes_as_torch(name, tmp_path):
+    """x[key] = v and x[key] += v record the traced bounds of their key too (getitem and setitem
+    share torch's applySlicing), and the assigned-to local is named as torch names it"""
+    build, shape, shape2 = SETITEM[name]
+    x, x2 = arr(*shape), arr(*shape2, seed=4)
+    tp = pyts.jit.trace(build(pyts), pyts.from_numpy(x))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tt = torch.jit.trace(build(torch), torch.from_numpy(x))
+    assert kinds(tp.graph) == kinds(tt.graph)
+    assert "aten::Int" in kinds(tp.graph)
+    assert tp.code.strip() == tt.code.strip()
+    want = build(torch)(torch.from_numpy(x2)).numpy()
+    np.testing.assert_allclose(tp(pyts.from_numpy(x2)).numpy(), want)
+    path = str(tmp_path / "s.pt")
+    pyts.jit.save(tp, path)
+    np.testing.assert_allclose(torch.jit.load(path)(torch.from_numpy(x2)).numpy(), want)
+    np.testing.assert_allclose(pyts.jit.load(path)(pyts.from_numpy(x2)).numpy(), want)
+
+
+def test_index_names_locals_as_torch():
+    """y = x * 2; n = ...; y[:, :n]: the indexed tensor and the bound are named after their locals"""
+    def f(x):
+        y = x * 2
+        n = x.size(1) // 2
+        z = y[:, :n]
+        return z.relu() + y[:, n:]
+    x = arr(4, 6)
+    tp = pyts.jit.trace(f, pyts.from_numpy(x))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tt = torch.jit.trace(f, torch.from_numpy(x))
+    assert tp.code.strip() == tt.code.strip()
+    assert "y = torch.mul(" in tp.code and "n = torch.floor_divide(" in tp.code

@@ -158,9 +158,53 @@ static int parse_key(PyObject *key, Key *k, PyObject **holder) {
     return 0;
 }
 
+/* While tracing, the tensors a key reads (self, the assigned value, traced bounds) that are bound
+ * to a local variable of the calling Python frame take its name, as torch's tracer names every
+ * input it looks up (y = x * 2; y[:, :n] reads `y = torch.mul(...)`). */
+static void name_from_locals(PyObject *const *objs, int n) {
+    PyFrameObject *fr = PyEval_GetFrame();
+    if (!fr) return;
+    PyObject *locals = PyFrame_GetLocals(fr);
+    if (!locals) { PyErr_Clear(); return; }
+    if (PyDict_Check(locals)) {
+        for (int i = 0; i < n; i++) {
+            if (!objs[i] || !PytsTensor_Check(objs[i])) continue;
+            PyObject *k, *v;
+            Py_ssize_t pos = 0;
+            while (PyDict_Next(locals, &pos, &k, &v)) {
+                if (v != objs[i] || !PyUnicode_Check(k)) continue;
+                const char *nm = PyUnicode_AsUTF8(k);
+                if (nm && strcmp(nm, "self") != 0) pts_trace_name_tensor(pyts_tensor_of(objs[i]), nm);
+                break;
+            }
+        }
+    }
+    Py_DECREF(locals);
+    PyErr_Clear();
+}
+
+static void name_key_tensors(PyObject *self, PyObject *value, PyObject *const *items, const Key *k) {
+    PyObject *objs[2 + 3 * PTS_MAX_INDEX_ITEMS];
+    int n = 0;
+    objs[n++] = self;
+    objs[n++] = value;
+    for (int i = 0; i < k->n; i++) {
+        if (k->items[i].kind == PTS_IDX_SLICE) {
+            PySliceObject *sl = (PySliceObject *)items[i];
+            objs[n++] = sl->start;
+            objs[n++] = sl->stop;
+            objs[n++] = sl->step;
+        } else if (k->items[i].kind == PTS_IDX_TENSOR && PytsTensor_Check(items[i])) {
+            objs[n++] = items[i];
+        }
+    }
+    name_from_locals(objs, n);
+}
+
 /* While tracing, a slice bound or an integer index that is a traced size (x[:, :x.size(1) // 2],
  * x[x.size(0) - 1, 1:]) is recorded as aten::Int of that value feeding the item's aten::slice or
- * aten::select, as torch's recordSliceTrace / recordSelectTrace do, so the trace follows the size.
+ * aten::select, as torch's recordSliceTrace / recordSelectTrace do, so the trace follows the size
+ * (x[i] and x[i] = v alike).
  * Every key item that records a slice or select is queued in key order (the engine records one
  * per item, full slices included while tracing); items is the key's Python items. */
 static void queue_index_bounds(PyObject *const *items, const Key *k) {
@@ -190,7 +234,11 @@ PyObject *pyts_tensor_getitem(PyObject *self, PyObject *key) {
     PtsError err = { 0 };
     PtsTensor *r;
     bool tracing = PTS_UNLIKELY(pts_tls_tracing > 0);
-    if (tracing) queue_index_bounds(holder ? ((PyTupleObject *)holder)->ob_item : &key, &k);
+    if (tracing) {
+        PyObject *const *items = holder ? ((PyTupleObject *)holder)->ob_item : &key;
+        name_key_tensors(self, NULL, items, &k);
+        queue_index_bounds(items, &k);
+    }
     /* while tracing every slice is recorded, full ones too (torch's disable_slice_optimization) */
     PtsStatus s = pts_index_get(pyts_tensor_of(self), k.items, k.n, tracing, &err, &r);
     if (tracing) {   /* what no recorded op took */
@@ -253,7 +301,17 @@ int pyts_tensor_setitem(PyObject *self, PyObject *key, PyObject *value) {
         return -1;
     }
     PtsError err = { 0 };
-    PtsStatus s = pts_index_set(t, k.items, k.n, v, false, &err);
+    bool tracing = PTS_UNLIKELY(pts_tls_tracing > 0);
+    if (tracing) {
+        PyObject *const *items = holder ? ((PyTupleObject *)holder)->ob_item : &key;
+        name_key_tensors(self, value, items, &k);
+        queue_index_bounds(items, &k);
+    }
+    PtsStatus s = pts_index_set(t, k.items, k.n, v, tracing, &err);
+    if (tracing) {
+        pts_trace_index_clear();
+        pts_trace_stash_clear();
+    }
     key_free(&k);
     Py_XDECREF(holder);
     pts_tensor_release(v);
