@@ -41,6 +41,23 @@ FUNCS = {
     # slice bounds from sizes: aten::Int of the size feeds aten::slice
     "slice_stop_size": (lambda L: lambda x: x[: x.size(0) // 2] * 2, (6, 3), (10, 3)),
     "slice_start_size": (lambda L: lambda x: x[x.size(1) - 2:], (6, 3), (9, 3)),
+    # every bound and integer index of a multi-item key (torch's recordSliceTrace/recordSelectTrace)
+    "multi_half_cols": (lambda L: lambda x: x[:, :x.size(1) // 2], (4, 6), (5, 8)),
+    "multi_ellipsis_stop": (lambda L: lambda x: x[..., :x.size(0)], (3, 5), (4, 7)),
+    "multi_start_stop_int": (lambda L: lambda x: x[1:x.size(0), 0], (4, 3), (6, 3)),
+    "multi_select_size": (lambda L: lambda x: x[:, x.size(1) - 1], (4, 3), (5, 6)),
+    "multi_select_size_first": (lambda L: lambda x: x[x.size(0) - 1, 1:], (4, 3), (5, 6)),
+    "multi_select_negative": (lambda L: lambda x: x[:, x.size(1) - 4], (4, 3), (5, 6)),
+    "multi_step_size": (lambda L: lambda x: x[:, ::x.size(0)], (2, 7), (3, 7)),
+    "multi_start_size": (lambda L: lambda x: x[:, x.size(0):], (2, 7), (3, 7)),
+    "multi_none_slice_int": (lambda L: lambda x: x[None, :x.size(0) - 1, 1], (4, 3), (6, 3)),
+    "multi_two_sizes": (lambda L: lambda x: x[x.size(1):, :x.size(0)], (3, 5), (2, 6)),
+    "multi_same_size_twice": (lambda L: lambda x: x[x.size(1) - 3:, :x.size(1) - 3], (5, 4), (6, 5)),
+    "multi_three_dims": (lambda L: lambda x: x[1:, :x.size(2), x.size(1) // 2], (3, 4, 5), (4, 6, 7)),
+    "multi_none_ellipsis": (lambda L: lambda x: x[None, ..., :x.size(0)], (3, 5), (4, 7)),
+    "lone_select_size": (lambda L: lambda x: x[x.size(0) - 1], (4, 3), (6, 3)),
+    "lone_step_stop_size": (lambda L: lambda x: x[:x.size(0) * 2:x.size(0)], (2, 3), (3, 3)),
+    "halves_added": (lambda L: lambda x: x[:, :x.size(1) // 2] * 2 + x[:, x.size(1) // 2:], (4, 6), (3, 8)),
 }
 
 
@@ -99,7 +116,7 @@ def test_function_runs_at_other_sizes(name, tmp_path):
 
 
 CODE_SAME = ["view_size0", "reshape_shape0", "size_neg_dim", "arith_mul", "numel", "unpack_size",
-             "expand_size0"]
+             "expand_size0"] + [n for n in FUNCS if n.startswith(("multi_", "lone_", "halves_"))]
 
 
 @pytest.mark.parametrize("name", CODE_SAME)
@@ -350,3 +367,153 @@ def test_check_inputs_of_another_batch_size_pass():
             tr = L.jit.trace(f(L), L.from_numpy(x), check_inputs=[(L.from_numpy(x2),)])
         assert not [m for m in w if issubclass(m.category, L.jit.TracerWarning)], L.__name__
         assert tuple(tr(L.from_numpy(x2)).shape) == (6, 6)
+
+
+# ---- traced sizes inside multi-item indexing keys ----
+INDEX_GRAPH_SAME = [n for n in FUNCS if n.startswith(("multi_", "lone_", "halves_"))]
+
+
+@pytest.mark.parametrize("name", INDEX_GRAPH_SAME)
+def test_index_bounds_graph_text_as_torch(name):
+    """aten::Int of each traced bound sits right after the size's producer and feeds its
+    aten::slice / aten::select, as in torch's graph (value numbers aside)"""
+    tp, tt = trace_both(name)
+    loose = lambda g: re.sub(r"%\d+", "%N", re.sub(r" # [^\n]*", " #", str(g)))  # noqa: E731
+    assert loose(tp.graph) == loose(tt.graph)
+    assert kinds(tp.graph).count("aten::Int") == kinds(tt.graph).count("aten::Int") >= 1
+
+
+def test_full_slice_recorded_while_tracing_as_torch():
+    """x[0:4, 1] on 4 rows: the full slice is still recorded while tracing (torch disables the
+    slice shortcut when tracing), so later items keep their place"""
+    f = lambda L: lambda x: x[0:4, x.size(1) - 2]  # noqa: E731
+    x = arr(4, 3)
+    tp = pyts.jit.trace(f(pyts), pyts.from_numpy(x))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tt = torch.jit.trace(f(torch), torch.from_numpy(x))
+    assert kinds(tp.graph) == kinds(tt.graph)
+    assert tp.code.strip() == tt.code.strip()
+    assert kinds(tp.graph).count("aten::slice") == 1 and "aten::Int" in kinds(tp.graph)
+    x2 = arr(4, 5, seed=3)
+    np.testing.assert_allclose(tp(pyts.from_numpy(x2)).numpy(), x2[0:4, 3])
+
+
+def test_index_error_while_tracing_leaves_no_bounds_behind():
+    """an out-of-range traced index raises torch's IndexError (torch 2.13's message); the next
+    trace records its own bounds only (nothing queued by the failed key leaks into it). torch is
+    not traced here: its stash keeps the failed key's bounds and breaks its next trace."""
+    bad = lambda x: x[:, x.size(1)]  # noqa: E731
+    with pytest.raises(IndexError, match="^index 3 is out of bounds for dimension 1 with size 3$"):
+        pyts.jit.trace(bad, pyts.from_numpy(arr(4, 3)))
+    tp, tt = trace_both("multi_start_stop_int")
+    assert kinds(tp.graph) == kinds(tt.graph)
+    assert kinds(tp.graph).count("aten::Int") == 1
+
+
+def test_index_with_tensor_items_keeps_traced_bounds():
+    """an advanced (tensor) index next to a traced bound: the slice follows the size and the
+    aten::index after it still runs at a second size (in pyts, torch.jit.load and pyts.jit.load)"""
+    f = lambda L: lambda x: x[L.tensor([0, 2]), :x.size(0)]  # noqa: E731
+    x, x2 = arr(3, 5), arr(4, 6, seed=2)
+    tp = pyts.jit.trace(f(pyts), pyts.from_numpy(x))
+    assert "aten::Int" in kinds(tp.graph) and "aten::index" in kinds(tp.graph)
+    want = x2[[0, 2], :4]
+    np.testing.assert_allclose(tp(pyts.from_numpy(x2)).numpy(), want)
+
+
+def index_net(L):
+    class Net(L.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = L.nn.Linear(3, 2)
+
+        def forward(self, x):
+            half = x.size(1) // 2   # named in the trace as in torch's: the bound reads a local
+            y = x * 2
+            return self.fc(y[:, :half, 1:]) + x[:, half:, :2].sum(1, keepdim=True)
+    return Net()
+
+
+MODULES["index_bounds"] = (index_net, [(2, 4, 4)], [(3, 6, 4)])
+
+
+@pytest.mark.parametrize("name", ["index_bounds"])
+def test_index_module_as_torch_at_other_sizes(name, tmp_path):
+    _, _, tp, tt = trace_modules(name)
+    assert kinds(tp.graph) == kinds(tt.graph)
+    assert tp.code.strip() == tt.code.strip()
+    test_module_runs_at_other_sizes_and_loads_in_torch(name, tmp_path)
+    mp = build_module(name, pyts)
+    xp = module_inputs(name, pyts, 1, 7)
+    path = str(tmp_path / "m.pt")
+    pyts.jit.save(tp, path)
+    with pyts.no_grad():
+        np.testing.assert_allclose(pyts.jit.load(path)(*xp).numpy(), mp(*xp).numpy(), rtol=1e-5, atol=1e-6)
+
+
+def set_half(L):
+    def f(x):
+        y = x.clone()
+        y[:, :y.size(1) // 2] = 0
+        return y
+    return f
+
+
+def set_rows_add(L):
+    def f(x):
+        y = x * 1
+        n = y.size(0)
+        y[0:4, y.size(1) - 1] = 2
+        y[..., :n] += 1
+        return y
+    return f
+
+
+def set_lone_stop(L):
+    def f(x):
+        y = x.clone()
+        y[:y.size(0) - 1] = 1
+        return y
+    return f
+
+
+SETITEM = {"set_half": (set_half, (4, 6), (3, 8)), "set_rows_add": (set_rows_add, (4, 6), (4, 7)),
+           "set_lone_stop": (set_lone_stop, (4, 6), (6, 2))}
+
+
+@pytest.mark.parametrize("name", list(SETITEM))
+def test_setitem_bounds_follow_sizes_as_torch(name, tmp_path):
+    """x[key] = v and x[key] += v record the traced bounds of their key too (getitem and setitem
+    share torch's applySlicing), and the assigned-to local is named as torch names it"""
+    build, shape, shape2 = SETITEM[name]
+    x, x2 = arr(*shape), arr(*shape2, seed=4)
+    tp = pyts.jit.trace(build(pyts), pyts.from_numpy(x))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tt = torch.jit.trace(build(torch), torch.from_numpy(x))
+    assert kinds(tp.graph) == kinds(tt.graph)
+    assert "aten::Int" in kinds(tp.graph)
+    assert tp.code.strip() == tt.code.strip()
+    want = build(torch)(torch.from_numpy(x2)).numpy()
+    np.testing.assert_allclose(tp(pyts.from_numpy(x2)).numpy(), want)
+    path = str(tmp_path / "s.pt")
+    pyts.jit.save(tp, path)
+    np.testing.assert_allclose(torch.jit.load(path)(torch.from_numpy(x2)).numpy(), want)
+    np.testing.assert_allclose(pyts.jit.load(path)(pyts.from_numpy(x2)).numpy(), want)
+
+
+def test_index_names_locals_as_torch():
+    """y = x * 2; n = ...; y[:, :n]: the indexed tensor and the bound are named after their locals"""
+    def f(x):
+        y = x * 2
+        n = x.size(1) // 2
+        z = y[:, :n]
+        return z.relu() + y[:, n:]
+    x = arr(4, 6)
+    tp = pyts.jit.trace(f, pyts.from_numpy(x))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tt = torch.jit.trace(f, torch.from_numpy(x))
+    assert tp.code.strip() == tt.code.strip()
+    assert "y = torch.mul(" in tp.code and "n = torch.floor_divide(" in tp.code

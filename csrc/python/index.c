@@ -158,14 +158,73 @@ static int parse_key(PyObject *key, Key *k, PyObject **holder) {
     return 0;
 }
 
-/* While tracing, x[a:b] with a bound that is a traced size (x[:x.size(0) // 2]) records the
- * bound as aten::Int of that value, as torch does, so the trace follows the size. Only for a lone
- * slice: its one aten::slice(self, dim, start, end, step) is the first node recorded. */
-static void stash_slice_bounds(PyObject *key) {
-    if (PTS_LIKELY(pts_tls_tracing <= 0) || !PySlice_Check(key)) return;
-    PySliceObject *sl = (PySliceObject *)key;
-    if (PytsTensor_Check(sl->start)) pts_trace_stash(2, -1, pyts_tensor_of(sl->start), PTS_OP_INT_TENSOR);
-    if (PytsTensor_Check(sl->stop)) pts_trace_stash(3, -1, pyts_tensor_of(sl->stop), PTS_OP_INT_TENSOR);
+/* While tracing, the tensors a key reads (self, the assigned value, traced bounds) that are bound
+ * to a local variable of the calling Python frame take its name, as torch's tracer names every
+ * input it looks up (y = x * 2; y[:, :n] reads `y = torch.mul(...)`). */
+static void name_from_locals(PyObject *const *objs, int n) {
+    PyFrameObject *fr = PyEval_GetFrame();
+    if (!fr) return;
+    PyObject *locals = PyFrame_GetLocals(fr);
+    if (!locals) { PyErr_Clear(); return; }
+    if (PyDict_Check(locals)) {
+        for (int i = 0; i < n; i++) {
+            if (!objs[i] || !PytsTensor_Check(objs[i])) continue;
+            PyObject *k, *v;
+            Py_ssize_t pos = 0;
+            while (PyDict_Next(locals, &pos, &k, &v)) {
+                if (v != objs[i] || !PyUnicode_Check(k)) continue;
+                const char *nm = PyUnicode_AsUTF8(k);
+                if (nm && strcmp(nm, "self") != 0) pts_trace_name_tensor(pyts_tensor_of(objs[i]), nm);
+                break;
+            }
+        }
+    }
+    Py_DECREF(locals);
+    PyErr_Clear();
+}
+
+static void name_key_tensors(PyObject *self, PyObject *value, PyObject *const *items, const Key *k) {
+    PyObject *objs[2 + 3 * PTS_MAX_INDEX_ITEMS];
+    int n = 0;
+    objs[n++] = self;
+    objs[n++] = value;
+    for (int i = 0; i < k->n; i++) {
+        if (k->items[i].kind == PTS_IDX_SLICE) {
+            PySliceObject *sl = (PySliceObject *)items[i];
+            objs[n++] = sl->start;
+            objs[n++] = sl->stop;
+            objs[n++] = sl->step;
+        } else if (k->items[i].kind == PTS_IDX_TENSOR && PytsTensor_Check(items[i])) {
+            objs[n++] = items[i];
+        }
+    }
+    name_from_locals(objs, n);
+}
+
+/* While tracing, a slice bound or an integer index that is a traced size (x[:, :x.size(1) // 2],
+ * x[x.size(0) - 1, 1:]) is recorded as aten::Int of that value feeding the item's aten::slice or
+ * aten::select, as torch's recordSliceTrace / recordSelectTrace do, so the trace follows the size
+ * (x[i] and x[i] = v alike).
+ * Every key item that records a slice or select is queued in key order (the engine records one
+ * per item, full slices included while tracing); items is the key's Python items. */
+static void queue_index_bounds(PyObject *const *items, const Key *k) {
+    for (int i = 0; i < k->n; i++) {
+        const PtsIndexItem *it = &k->items[i];
+        if (it->kind == PTS_IDX_SLICE) {
+            pts_trace_index_item(PTS_OP_SLICE_TENSOR);
+            PySliceObject *sl = (PySliceObject *)items[i];
+            PyObject *b[3] = { sl->start, sl->stop, sl->step };
+            for (int j = 0; j < 3; j++)
+                if (PytsTensor_Check(b[j])) pts_trace_index_bound(2 + j, pyts_tensor_of(b[j]));
+        } else if (it->kind == PTS_IDX_INT) {
+            pts_trace_index_item(PTS_OP_SELECT_INT);
+        } else if (it->kind == PTS_IDX_TENSOR && it->t->ndim == 0 && pts_dtype_kind(it->t->dtype) != PTS_KIND_FLOAT &&
+                   it->t->dtype != PTS_BOOL && it->t->dtype != PTS_UINT8) {
+            /* a 0-dim integer tensor indexes as an int (aten::select) */
+            pts_trace_index_item(PTS_OP_SELECT_INT);
+            pts_trace_index_bound(2, it->t);
+        }
+    }
 }
 
 PyObject *pyts_tensor_getitem(PyObject *self, PyObject *key) {
@@ -174,9 +233,18 @@ PyObject *pyts_tensor_getitem(PyObject *self, PyObject *key) {
     if (parse_key(key, &k, &holder) < 0) { Py_XDECREF(holder); return NULL; }
     PtsError err = { 0 };
     PtsTensor *r;
-    stash_slice_bounds(key);
-    PtsStatus s = pts_index_get(pyts_tensor_of(self), k.items, k.n, false, &err, &r);
-    if (PTS_UNLIKELY(pts_tls_tracing > 0)) pts_trace_stash_clear();   /* unused if no op was recorded */
+    bool tracing = PTS_UNLIKELY(pts_tls_tracing > 0);
+    if (tracing) {
+        PyObject *const *items = holder ? ((PyTupleObject *)holder)->ob_item : &key;
+        name_key_tensors(self, NULL, items, &k);
+        queue_index_bounds(items, &k);
+    }
+    /* while tracing every slice is recorded, full ones too (torch's disable_slice_optimization) */
+    PtsStatus s = pts_index_get(pyts_tensor_of(self), k.items, k.n, tracing, &err, &r);
+    if (tracing) {   /* what no recorded op took */
+        pts_trace_index_clear();
+        pts_trace_stash_clear();
+    }
     key_free(&k);
     Py_XDECREF(holder);
     if (s) return pyts_raise(&err);
@@ -233,7 +301,17 @@ int pyts_tensor_setitem(PyObject *self, PyObject *key, PyObject *value) {
         return -1;
     }
     PtsError err = { 0 };
-    PtsStatus s = pts_index_set(t, k.items, k.n, v, false, &err);
+    bool tracing = PTS_UNLIKELY(pts_tls_tracing > 0);
+    if (tracing) {
+        PyObject *const *items = holder ? ((PyTupleObject *)holder)->ob_item : &key;
+        name_key_tensors(self, value, items, &k);
+        queue_index_bounds(items, &k);
+    }
+    PtsStatus s = pts_index_set(t, k.items, k.n, v, tracing, &err);
+    if (tracing) {
+        pts_trace_index_clear();
+        pts_trace_stash_clear();
+    }
     key_free(&k);
     Py_XDECREF(holder);
     pts_tensor_release(v);

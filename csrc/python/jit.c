@@ -421,7 +421,16 @@ static PyObject *fn_signature(PyObject *self, PyObject *u) {
     }
     return l;
 }
+/* whether f is already lowered to interpreter code: script(), trace() and load() do it eagerly so
+ * that a first call does no per-function work (tests/test_first_call.py) */
+static PyObject *fn_lowered(PyObject *self, PyObject *u) {
+    (void)u;
+    return PyBool_FromLong(atomic_load_explicit((_Atomic(struct PtsCode *) *)&((FunctionPy *)self)->fn->code,
+                                                memory_order_acquire) != NULL);
+}
+
 static PyMethodDef fn_methods[] = {
+    {"_lowered", fn_lowered, METH_NOARGS, "whether the function is lowered to interpreter code"},
     {"signature", fn_signature, METH_NOARGS, "[(name, has_default, default)] of the parameters after self"},
     {"graph_str", fn_graph, METH_NOARGS, NULL},
     {"arg_names", fn_arg_names, METH_NOARGS, NULL},

@@ -160,6 +160,49 @@ void pts_trace_stash(int arg, int elem, PtsTensor *t, PtsOpId conv) {
     stash[nstash++] = (Stash){ arg, elem, pts_tensor_retain(t), conv };
 }
 
+/* the items of an indexing key, each a slice or select to be recorded, with its traced bounds */
+#define IDX_MAX_ITEMS 64
+#define IDX_MAX_BOUNDS 3
+typedef struct IdxItem { PtsOpId op; int n; Stash s[IDX_MAX_BOUNDS]; } IdxItem;
+static _Thread_local IdxItem idxq[IDX_MAX_ITEMS];
+static _Thread_local int idxq_n, idxq_head;
+static _Thread_local bool idxq_broken;   /* more items than fit: nothing is taken from the queue */
+
+void pts_trace_index_clear(void) {
+    for (int i = 0; i < idxq_n; i++)
+        for (int j = 0; j < idxq[i].n; j++) pts_tensor_release(idxq[i].s[j].t);
+    idxq_n = idxq_head = 0;
+    idxq_broken = false;
+}
+
+void pts_trace_index_item(PtsOpId op) {
+    if (!top) return;
+    if (idxq_n == IDX_MAX_ITEMS) { idxq_broken = true; return; }
+    idxq[idxq_n++] = (IdxItem){ .op = op };
+}
+
+void pts_trace_index_bound(int arg, PtsTensor *t) {
+    if (!top || !idxq_n || idxq_broken || !lookup(top, t)) return;
+    IdxItem *it = &idxq[idxq_n - 1];
+    if (it->n < IDX_MAX_BOUNDS) it->s[it->n++] = (Stash){ arg, -1, pts_tensor_retain(t), PTS_OP_INT_TENSOR };
+}
+
+/* op id is being recorded: a slice or select takes the next queued item's bounds into the stash */
+static void index_take(PtsOpId id) {
+    if (idxq_head >= idxq_n || (id != PTS_OP_SLICE_TENSOR && id != PTS_OP_SELECT_INT)) return;
+    IdxItem *it = &idxq[idxq_head];
+    if (idxq_broken || it->op != id) {   /* out of step with the key: record constants */
+        pts_trace_index_clear();
+        return;
+    }
+    idxq_head++;
+    for (int j = 0; j < it->n; j++) {
+        if (nstash < (int)(sizeof stash / sizeof stash[0])) stash[nstash++] = it->s[j];   /* moves the reference */
+        else pts_tensor_release(it->s[j].t);
+    }
+    it->n = 0;
+}
+
 static const Stash *stash_find(int arg, int elem) {
     for (int i = 0; i < nstash; i++)
         if (stash[i].arg == arg && (stash[i].elem == elem || stash[i].elem == -2)) return &stash[i];
@@ -266,6 +309,7 @@ static PtsStatus trace_hook(PtsOpId id, PtsValue *args, PtsValue *out, PtsError 
     PtsStatus s = pts_op_call_untraced(id, args, out, err);
     pts_tls_tracing++;
     if (s) return s;
+    if (PTS_UNLIKELY(idxq_n)) index_take(id);
     const PtsSchema *sc = &pts_op_info[id].schema;
     PtsIrValue *ins[PTS_MAX_ARGS];
     /* module attributes first, last argument first: PyTorch's traces read `bias` before `weight`
@@ -734,6 +778,7 @@ PtsStatus pts_trace_pop(PtsValue output, bool record, PtsError *err, PtsFunction
 
 void pts_trace_abort(void) {
     pts_trace_stash_clear();
+    pts_trace_index_clear();
     while (top) {
         Frame *f = top;
         top = f->parent;

@@ -45,5 +45,14 @@ PTS_INTERNAL PtsStatus pts_trace_size(PtsTensor *t, int64_t dim, bool numel, Pts
  * trace does not know. clear drops what the next op has not used (a failed overload). */
 PTS_INTERNAL void pts_trace_stash(int arg, int elem, PtsTensor *t, PtsOpId conv);
 PTS_INTERNAL void pts_trace_stash_clear(void);
+/* The same for the items of an indexing key (torch's recordSliceTrace / recordSelectTrace): the
+ * key's items run as one aten::slice (op PTS_OP_SLICE_TENSOR) or aten::select (PTS_OP_SELECT_INT)
+ * each, in key order. pts_trace_index_item queues the op the next item records, and
+ * pts_trace_index_bound(arg, t) says that its argument `arg` (start 2, end 3, step 4; index 2)
+ * is traced tensor t, read as aten::Int(%t). Each recorded slice/select takes the next queued
+ * item; one out of step drops the queue (its bounds stay constants). clear after the key ran. */
+PTS_INTERNAL void pts_trace_index_item(PtsOpId op);
+PTS_INTERNAL void pts_trace_index_bound(int arg, PtsTensor *t);
+PTS_INTERNAL void pts_trace_index_clear(void);
 
 #endif
