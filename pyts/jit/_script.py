@@ -408,7 +408,10 @@ def _scriptable_class(cls):
         return True
     # a class of user code without its own __init__ (a subclass, a holder of static methods):
     # torch compiles it too; constructing it is the error "does not have an __init__ function"
-    return any(inspect.isfunction(v) or isinstance(v, (staticmethod, property)) for v in cls.__dict__.values())
+    def defined(v):   # a def of the class body (a lambda put on a class is not TorchScript)
+        v = v.__func__ if isinstance(v, staticmethod) else v.fget if isinstance(v, property) else v
+        return inspect.isfunction(v) and v.__name__ != "<lambda>"
+    return any(defined(v) for v in cls.__dict__.values())
 
 
 def _is_module_class(cls):
