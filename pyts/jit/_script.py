@@ -755,7 +755,8 @@ def _plain_attributes(mod):
             # scalars only for now: a tuple constant would lose its element types
             kind = "constant" if k in consts and (v is None or isinstance(v, (bool, int, float, str))) else "attribute"
             out.append((k, kind, v))
-        elif not isinstance(v, tuple) and inspect.isclass(type(v)) and _scriptable_class(type(v)):
+        elif (not isinstance(v, tuple) and inspect.isclass(type(v)) and _scriptable_class(type(v))
+              and inspect.isfunction(type(v).__dict__.get("__init__"))):
             # an instance of a script class: an object of its compiled class
             _class_proto(type(v))
             out.append((k, "attribute", _to_script(v)))
