@@ -474,3 +474,26 @@ def test_loading_classes_does_not_leak():
         pyts.jit.load(io.BytesIO(data[pyts if i % 2 else torch]))(x)
     # each load compiled three classes' methods (~40 KB of graphs and code): kept, that was > 8 MB
     assert _rss() - r0 < 3 * 2**20
+
+
+def nt_inferred(t: Tensor):
+    return [Out(t, 1)], Out(t * 2, 2)
+
+
+def make_inferred_module(L):
+    class Inferred(L.nn.Module):
+        def forward(self, t: Tensor):
+            return Out(t + 1, 5)
+    return Inferred()
+
+
+def test_inferred_namedtuple_results_as_torch():
+    """No return annotation: the compiled return type says where NamedTuples are (torch returns
+    namedtuples there too); pyts gives the Python class itself."""
+    x = [1.0, 2.0]
+    (pl, pn), (tl, tn) = [L.jit.script(nt_inferred)(T(L, x)) for L in LIBS]
+    assert type(pl[0]) is Out and type(pn) is Out and type(tn).__name__ == "Out"
+    same((pl, pn), (tl, tn))
+    r, t = [L.jit.script(make_inferred_module(L))(T(L, x)) for L in LIBS]
+    assert type(r) is Out and r._fields == t._fields
+    same(r, t)

@@ -339,6 +339,8 @@ class ScriptedFunction(ScriptFunction):
         self.__doc__ = py_fn.__doc__
         self.__wrapped__ = py_fn
         self._conv_in, self._ret_ann = _conversions(py_fn)
+        if self._ret_ann is None:
+            self._ret_ann = _result_shape(fn)
 
     def __call__(self, *args, **kwargs):
         if kwargs or len(args) != len(self._sig.parameters):
@@ -474,6 +476,7 @@ def _script_class(cls):
         return proto
     proto = _C._make_object(_class_qualname(cls), False, [])
     if _is_namedtuple(cls):
+        _NT_CLASSES[_class_qualname(cls)] = cls
         hints = typing.get_type_hints(cls)
         names = {}
         # collections.namedtuple fields have no annotations: TorchScript types them Tensor
@@ -584,11 +587,41 @@ def _to_script(v):
     return v
 
 
+# Python NamedTuple classes by TorchScript name, for results whose NamedTuples no annotation names
+# (an inferred return type): torch returns namedtuples there too
+_NT_CLASSES = weakref.WeakValueDictionary()
+
+
+class _Shape:
+    """Where the NamedTuples are in a result whose return annotation does not say
+    (_C._namedtuple_shape of the compiled function)."""
+    __slots__ = ("shape",)
+
+    def __init__(self, shape):
+        self.shape = shape
+
+
+def _result_shape(fn):
+    shape = _C._namedtuple_shape(fn)
+    return _Shape(shape) if shape is not None else None
+
+
+def _nt_class(qualname, fields):
+    c = _NT_CLASSES.get(qualname)
+    if c is not None and tuple(c._fields) == tuple(fields):
+        return c
+    from ._serialization import _namedtuple_type
+    return _namedtuple_type(qualname, fields)
+
+
 def _from_script(v, ann):
     """A result of compiled code as Python sees it, guided by the annotation: NamedTuples as
     instances of their Python class, script class objects as ScriptClassObject."""
     if ann is None or isinstance(ann, str):
         return v
+    if isinstance(ann, _Shape):
+        from ._serialization import _rebuild
+        return _rebuild(v, ann.shape, _nt_class)
     if _is_namedtuple(ann) and isinstance(v, tuple):
         hints = typing.get_type_hints(ann)
         return ann(*[_from_script(x, hints.get(f)) for x, f in zip(v, ann._fields)])
@@ -715,7 +748,7 @@ def _nparams(fn):
             + bool(code.co_flags & inspect.CO_VARKEYWORDS))
 
 
-def _python_methods(cls, names):
+def _python_methods(cls, names, obj=None):
     """{method name: [function, parameter count, Signature or None until a call needs it,
     (convert arguments?, result annotation) when NamedTuples/objects cross, else None]}"""
     out = {}
@@ -723,6 +756,8 @@ def _python_methods(cls, names):
         m = getattr(cls, name, None)
         if inspect.isfunction(m):
             c = _conversions(m, drop_self=True)
+            if c[1] is None and obj is not None:   # no annotation: the compiled return type says
+                c = (c[0], _result_shape(obj._method(name)))
             out[name] = [m, _nparams(m), None, c if c[0] or c[1] is not None else None]
     return out
 
@@ -846,7 +881,7 @@ def _script_module(mod, memo):
     methods = tuple(obj._methods())
     pyfns = pyfns_of.get(methods)
     if pyfns is None:
-        pyfns = pyfns_of[methods] = _python_methods(cls, methods)
+        pyfns = pyfns_of[methods] = _python_methods(cls, methods, obj)
     sm = RecursiveScriptModule(obj, mod, pyfns)
     if wanted:
         _SCRIPTED[_C._object_id(obj)] = sm   # what @ignore'd methods get as self

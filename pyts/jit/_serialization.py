@@ -162,21 +162,23 @@ def _namedtuple_type(qualname, fields):
     return t
 
 
-def _rebuild(v, shape, depth=0):
-    """v (a result of compiled code) with its NamedTuples rebuilt as _C._namedtuple_shape says."""
+def _rebuild(v, shape, make=None, depth=0):
+    """v (a result of compiled code) with its NamedTuples rebuilt as _C._namedtuple_shape says;
+    make(qualname, fields) gives the class (default: _namedtuple_type)."""
     if shape is None or v is None or depth > 32:
         return v
+    make = make or _namedtuple_type
     kind = shape[0]
     if kind == "nt" and isinstance(v, tuple):
-        return _namedtuple_type(shape[1], shape[2])(*[_rebuild(x, s, depth + 1) for x, s in zip(v, shape[3])])
+        return make(shape[1], shape[2])(*[_rebuild(x, s, make, depth + 1) for x, s in zip(v, shape[3])])
     if kind == "tuple" and isinstance(v, tuple):
-        return tuple(_rebuild(x, s, depth + 1) for x, s in zip(v, shape[1]))
+        return tuple(_rebuild(x, s, make, depth + 1) for x, s in zip(v, shape[1]))
     if kind == "list" and isinstance(v, list):
-        return [_rebuild(x, shape[1], depth + 1) for x in v]
+        return [_rebuild(x, shape[1], make, depth + 1) for x in v]
     if kind == "dict" and isinstance(v, dict):
-        return {k: _rebuild(x, shape[1], depth + 1) for k, x in v.items()}
+        return {k: _rebuild(x, shape[1], make, depth + 1) for k, x in v.items()}
     if kind == "opt":
-        return _rebuild(v, shape[1], depth + 1)
+        return _rebuild(v, shape[1], make, depth + 1)
     return v
 
 
