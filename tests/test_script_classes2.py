@@ -224,6 +224,7 @@ def test_module_property_as_torch():
     pl = pyts.jit.load(_save(torch, ms[torch]))
     same(pl(T(pyts, x)), tl(T(torch, x)))
     assert tl._c._method_names() == ["__triple_getter", "forward"]
+    assert pl.triple == 9 and pyts.jit.load(_save(pyts, ms[pyts])).triple == 9
 
 
 # ---- classmethod: torch fails on the call (an internal assert); pyts refuses it ----
@@ -304,6 +305,43 @@ def inh_no_init(x: int) -> int:
 def nt_sub(x: int) -> int:
     p = P2Sub(x, 2)
     return p.x * 10 + p[1]
+
+
+class CallsSuper(Base):
+    def __init__(self, a: int):
+        super().__init__(a)
+
+
+class SelfStatic:
+    def __init__(self, a: int):
+        self.a = a
+
+    @staticmethod
+    def k(x: int) -> int:
+        return x
+
+    def m(self) -> int:
+        return self.k(self.a)
+
+
+def inh_super(x: int) -> int:
+    return CallsSuper(x).a
+
+
+def st_self_in_method(x: int) -> int:
+    return SelfStatic(x).m()
+
+
+def test_super_and_static_through_self_refused_as_torch():
+    for fn, cls, method, msg, col in [(inh_super, CallsSuper, "__init__", "'super' is not supported", 9),
+                                      (st_self_in_method, SelfStatic, "m", "object has no attribute or method 'k'", 16)]:
+        with pytest.raises(CompileError) as ei:
+            pyts.jit.script(fn)
+        e = ei.value
+        assert msg in str(e) and "^" in str(e)
+        assert (e.lineno, e.column) == (getattr(cls, method).__code__.co_firstlineno + 1, col)
+        with pytest.raises(Exception):
+            torch.jit.script(fn)
 
 
 def test_subclass_compiles_from_its_body_as_torch():
@@ -497,3 +535,21 @@ def test_inferred_namedtuple_results_as_torch():
     r, t = [L.jit.script(make_inferred_module(L))(T(L, x)) for L in LIBS]
     assert type(r) is Out and r._fields == t._fields
     same(r, t)
+
+
+def test_loaded_object_attributes_have_methods_as_torch():
+    from test_script_classes import make_attr_module
+    x = [1.0, 2.0]
+    for src in LIBS:
+        sm = src.jit.script(make_attr_module(src))
+        pl, tl = pyts.jit.load(_save(src, sm)), torch.jit.load(_save(src, sm))
+        # (torch's loaded module cannot hand the object to Python: "classType INTERNAL ASSERT";
+        # its scripted module can, with the same state)
+        tm = torch.jit.script(make_attr_module(torch))
+        same(pl.p.total(), tm.p.total())
+        q = pl.p.swap()
+        same(q.second, tm.p.first)
+        same(q.first, tm.p.second)
+        assert pl.p.n == 1 and tm.p.n == 0
+        pl.p.n = 0
+        same(pl(T(pyts, x)), tl(T(torch, x)))

@@ -256,10 +256,13 @@ class RecursiveScriptModule(ScriptModule):
                 subs[name] = RecursiveScriptModule(self._c._get(name), self._archive)
             return subs[name]
         if name in kinds:
-            return self._c._get(name)
+            from ._script import _wrap_objects   # objects of script classes: attributes and methods
+            return _wrap_objects(self._c._get(name))
         consts = _C._object_constants(self._c)
         if name in consts:
             return consts[name]
+        if self._compiled("__%s_getter" % name):   # a property of the module
+            return self._run("__%s_getter" % name, ())
         if self._compiled(name):
             fn = self._c._method(name)
             return lambda *args, **kwargs: self._run(name, _bind_args(fn, args, dict(kwargs)))
@@ -281,6 +284,9 @@ class RecursiveScriptModule(ScriptModule):
         if shape is False:
             shape = shapes[name] = _C._namedtuple_shape(self._c._method(name))
         r = self._c._run(name, args)
+        if isinstance(r, _C.ScriptObject):
+            from ._script import _wrap_objects
+            return _wrap_objects(r)
         return r if shape is None else _rebuild(r, shape)
 
     @property
