@@ -553,3 +553,32 @@ def test_loaded_object_attributes_have_methods_as_torch():
         assert pl.p.n == 1 and tm.p.n == 0
         pl.p.n = 0
         same(pl(T(pyts, x)), tl(T(torch, x)))
+
+
+MAIN_SRC = """
+from typing import NamedTuple
+class S:
+    def __init__(self, a: int):
+        self.a = a
+
+    @staticmethod
+    def twice(x: int) -> int:
+        return x * 2
+
+def f(x: int) -> int:
+    return S.twice(S(x).a)
+"""
+
+
+def test_names_in_main_as_torch(tmp_path):
+    """Code of __main__ is __torch__ itself: classes and (static) functions are __torch__.<name>,
+    as torch.jit.script names them in a script run as __main__ (torch cannot read the source of a
+    class exec'd here, so its names are spelled out)."""
+    path = tmp_path / "main_like.py"
+    path.write_text(MAIN_SRC)
+    ns = {"__name__": "__main__"}
+    exec(compile(MAIN_SRC, str(path), "exec"), ns)
+    sf = pyts.jit.script(ns["f"])
+    assert sf(4) == 8
+    assert "__torch__.S.__new__(__torch__.S)" in sf.code and "__torch__.twice(" in sf.code
+    assert 'qualname="__torch__.twice"' in str(sf.graph)
