@@ -582,3 +582,37 @@ def test_names_in_main_as_torch(tmp_path):
     assert sf(4) == 8
     assert "__torch__.S.__new__(__torch__.S)" in sf.code and "__torch__.twice(" in sf.code
     assert 'qualname="__torch__.twice"' in str(sf.graph)
+
+
+class Factory:
+    def __init__(self, a: int):
+        self.a = a
+
+    @staticmethod
+    def make(a: int) -> "Factory":
+        return Factory(a)
+
+    def again(self) -> "Factory":
+        return Factory.make(self.a + 1)
+
+
+def make_factory_module(L):
+    class UsesFactory(L.nn.Module):
+        def forward(self, t: Tensor) -> Tensor:
+            return t * float(Factory.make(2).again().a)
+    return UsesFactory()
+
+
+def test_static_factory_recursion_refused_on_load_as_torch():
+    """A class whose method calls a static factory of the class: torch.jit.script recurses without
+    end on it (RecursionError), pyts compiles it; loading the archive, torch refuses the cycle
+    ("function 'make' is called recursively") and so does pyts (the method that closes it)."""
+    x = [1.0, 2.0]
+    sm = pyts.jit.script(make_factory_module(pyts))
+    same(sm(T(pyts, x)), torch.tensor([3.0, 6.0]))
+    with pytest.raises(RuntimeError, match="function 'make' is called recursively"):
+        torch.jit.load(_save(pyts, sm))
+    pl = pyts.jit.load(_save(pyts, sm))
+    with pytest.raises(NotImplementedError, match="object has no attribute or method 'again'"):
+        pl(T(pyts, x))
+    assert "calls itself" in pl._archive.issues[(f"{MOD}.Factory", "again")]
