@@ -733,9 +733,12 @@ class RecursiveScriptModule(ScriptModule):
     def __getattr__(self, name):
         if not name.startswith("__") and name in object.__getattribute__(self, "_pyfns") and name != "forward":
             return lambda *a, **k: self._call(name, a, k)
-        if not name.startswith("__") and "__%s_getter" % name in self._c._methods():
-            return _wrap_objects(self._c._run("__%s_getter" % name, ()))   # a compiled property
-        return super().__getattr__(name)
+        try:
+            return super().__getattr__(name)
+        except AttributeError:
+            if not name.startswith("__") and "__%s_getter" % name in self._c._methods():
+                return _wrap_objects(self._c._run("__%s_getter" % name, ()))   # a compiled property
+            raise
 
 
 def _nparams(fn):
