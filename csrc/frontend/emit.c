@@ -288,6 +288,10 @@ static PtsIrValue *class_call(Emitter *E, const Sv *callee, const PtsAst *n);
 static int class_new_attr(Emitter *E, PtsIrValue *obj, const char *name, const PtsType *vt, const PtsType *decl,
                           const PtsAst *at);
 static bool class_declare_attr(Emitter *E, const PtsAst *target, const PtsType *t);
+static PtsIrValue *namedtuple_index(Emitter *E, PtsIrValue *x, int64_t k, int64_t written, const PtsAst *ix);
+static bool class_property_get(Emitter *E, PtsIrValue *obj, const char *name, const PtsAst *at, Sv *out, bool *handled);
+static bool class_property_set(Emitter *E, PtsIrValue *obj, const char *name, PtsIrValue *v, const PtsAst *at,
+                               bool *handled);
 
 static const char *type_head(const PtsAst *n) {
     if (n->kind == PTS_AST_NAME) return n->str;
@@ -1264,6 +1268,8 @@ static PtsIrValue *emit_subscript(Emitter *E, const PtsAst *n) {
         if (k < 0) k += len;
         if (k < 0 || k >= len) return efail(E, ix, "Tuple index out of range. Tuple is length %d and index is %lld", len,
                                             (long long)(ix->kind == PTS_AST_INT ? ix->ival : -ix->kids[0]->ival));
+        if (x->type->field_names)
+            return namedtuple_index(E, x, k, ix->kind == PTS_AST_INT ? ix->ival : -ix->kids[0]->ival, ix);
         PtsType *ts[256];
         if (len > 256) return efail(E, n, "tuple too long");
         for (int i = 0; i < len; i++) ts[i] = R(x->type->elems[i]);
@@ -1496,6 +1502,8 @@ static bool object_attr(Emitter *E, PtsIrValue *obj, const char *name, const Pts
             *out = (Sv){ SV_VALUE, v, NULL, NULL };
             return true;
         }
+    bool prop;
+    if (class_property_get(E, obj, name, at, out, &prop) || prop) return prop && !E->err->code;
     int slot = pts_class_find_attr(cls, name);
     if (slot >= 0) {
         PtsNode *n = mk(E, PTS_KIND_PRIM(PTS_PRIM_GETATTR), 1, &obj, 1, (PtsType *[]){ R(cls->attrs[slot].type) }, at);
@@ -1606,8 +1614,8 @@ static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out) {
 /* }==================== */
 
 /* {==================== calls ==================== */
-static PtsStatus compile_def(CompileCtx *cc, PtsClassType *cls, const PtsSource *src, const PtsResolver *r,
-                             PtsError *err, PtsFunction **out);
+static PtsStatus compile_def(CompileCtx *cc, PtsClassType *cls, const PtsSource *src, const char *def_name,
+                             const PtsResolver *r, PtsError *err, PtsFunction **out);
 
 /* evaluate the arguments of a call node in source order */
 static bool emit_args(Emitter *E, const PtsAst *n, Call *c) {
@@ -1841,11 +1849,12 @@ static PtsIrValue *emit_method_call(Emitter *E, PtsIrValue *obj, const char *nam
         }
         if (!os.text) {
             pts_free(os.file);
+            if (!cls->is_module) return class_no_attr(E, cls, name, at);
             const char *sn = strrchr(cls->qualname, '.');
             return efail(E, at, "Module '%s' has no attribute '%s'", sn ? sn + 1 : cls->qualname, name);
         }
         PtsSource s2 = { os.text, os.len, os.file, os.line_offset };
-        PtsStatus st = compile_def(cc, cls, &s2, E->res, E->err, NULL);
+        PtsStatus st = compile_def(cc, cls, &s2, NULL, E->res, E->err, NULL);
         pts_free(os.text);
         pts_free(os.file);
         if (st) return NULL;
@@ -2132,6 +2141,8 @@ static bool assign_to(Emitter *E, const PtsAst *t, PtsIrValue *v, const PtsAst *
         if (base.kind != SV_VALUE || base.v->type->kind != PTS_TY_CLASS)
             return efail(E, t, "attribute assignment is only supported on module attributes"), false;
         PtsClassType *cls = base.v->type->cls;
+        bool prop;
+        if (class_property_set(E, base.v, t->str, v, t, &prop) || prop) return !E->err->code;
         int slot = pts_class_find_attr(cls, t->str);
         if (slot < 0 && (slot = class_new_attr(E, base.v, t->str, v->type, NULL, t)) < 0) return false;
         if (!pts_type_subtype(v->type, cls->attrs[slot].type))
@@ -4161,16 +4172,17 @@ static const PtsAst *find_def(const PtsAst *file, PtsError *err, const PtsSource
     return def;
 }
 
-static PtsStatus compile_def(CompileCtx *cc, PtsClassType *cls, const PtsSource *src, const PtsResolver *r,
-                             PtsError *err, PtsFunction **out) {
+static PtsStatus compile_def(CompileCtx *cc, PtsClassType *cls, const PtsSource *src, const char *def_name,
+                             const PtsResolver *r, PtsError *err, PtsFunction **out) {
     if (out) *out = NULL;
     PtsArena a;
     pts_arena_init(&a);
     PtsAst *file;
     PtsStatus st = pts_parse(src, &a, err, &file);
     if (st) { pts_arena_free(&a); return st; }
-    const PtsAst *def = find_def(file, err, src);
+    PtsAst *def = (PtsAst *)find_def(file, err, src);
     if (!def) { pts_arena_free(&a); return err->code; }
+    if (def_name) def->str = def_name;   /* a property's getter/setter */
     if (cls && pts_class_find_method(cls, def->str)) {
         pts_src_fail(err, src, PTS_ERR_COMPILE, def->line, def->col, def->end_line, def->col + 3,
                      "method '%s' is already defined on %s", def->str, cls->qualname);
@@ -4218,10 +4230,16 @@ static PtsStatus compile_def(CompileCtx *cc, PtsClassType *cls, const PtsSource 
 PtsStatus pts_compile_method(PtsClassType *cls, const PtsSource *src, const PtsResolver *r, PtsError *err,
                              PtsFunction **out) {
     CompileCtx cc = { .n = 0 };
-    return compile_def(&cc, cls, src, r, err, out);
+    return compile_def(&cc, cls, src, NULL, r, err, out);
+}
+
+PtsStatus pts_compile_method_named(PtsClassType *cls, const PtsSource *src, const char *name, const PtsResolver *r,
+                                   PtsError *err, PtsFunction **out) {
+    CompileCtx cc = { .n = 0 };
+    return compile_def(&cc, cls, src, name, r, err, out);
 }
 
 PtsStatus pts_compile_function(const PtsSource *src, const PtsResolver *r, PtsError *err, PtsFunction **out) {
     CompileCtx cc = { .n = 0 };
-    return compile_def(&cc, NULL, src, r, err, out);
+    return compile_def(&cc, NULL, src, NULL, r, err, out);
 }

@@ -150,6 +150,10 @@ typedef struct PtsResolver {
  * first. *out gets a new reference (may be NULL when not wanted). */
 PTS_INTERNAL PtsStatus pts_compile_method(PtsClassType *cls, const PtsSource *src, const PtsResolver *r,
                                           PtsError *err, PtsFunction **out);
+/* The same, compiling the def under `name` when not NULL: a property's getter/setter (`def x`
+ * becomes `__x_getter` as TorchScript names it). */
+PTS_INTERNAL PtsStatus pts_compile_method_named(PtsClassType *cls, const PtsSource *src, const char *name,
+                                                const PtsResolver *r, PtsError *err, PtsFunction **out);
 /* Parse src as one type annotation ("List[Point]") and resolve it as method annotations are
  * (names the source does not define go through r). *out is owned. For the fields of NamedTuples
  * declared in Python. */

@@ -483,6 +483,7 @@ static PtsStatus run_code(const PtsCode *c, PtsValue *regs, PtsError *err) {
         case I_TUPLE_INDEX: {
             PtsValue l = regs[I->in[0]];
             int64_t idx = regs[I->in[1]].u.i;
+            if (l.tag == PTS_V_TUPLE && idx < 0) idx += pts_as_list(l)->len;   /* p[-1] */
             if (l.tag != PTS_V_TUPLE || idx < 0 || idx >= pts_as_list(l)->len)
                 return pts_fail(err, PTS_ERR_INDEX, "tuple index out of range");
             set_reg(regs, I->out[0], pts_value_retain(pts_as_list(l)->items[idx]));

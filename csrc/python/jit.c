@@ -10,7 +10,9 @@
 #include "../trace/trace.h"
 
 typedef struct { PyObject_HEAD PtsValue obj; } ScriptObjectPy;       /* PTS_V_OBJECT, owned */
-typedef struct { PyObject_HEAD PtsFunction *fn; } FunctionPy;         /* owned */
+/* owner: the class a method was read from (held: a script class's method graphs borrow their
+ * class, see type.c), or NULL */
+typedef struct { PyObject_HEAD PtsFunction *fn; PtsClassType *owner; } FunctionPy;  /* owned */
 
 static PyTypeObject *ScriptObject_Type, *Function_Type;
 
@@ -25,6 +27,7 @@ static PyObject *wrap_function(PtsFunction *f) {  /* steals f */
     FunctionPy *o = PyObject_New(FunctionPy, Function_Type);
     if (!o) { pts_function_release(f); return NULL; }
     o->fn = f;
+    o->owner = NULL;
     return (PyObject *)o;
 }
 
@@ -187,7 +190,9 @@ static PyObject *so_method(PyObject *self, PyObject *name) {
     if (!n) return NULL;
     PtsFunction *f = pts_class_find_method(OBJ(self)->cls, n);
     if (!f) return PyErr_Format(PyExc_AttributeError, "'%s' has no method '%s'", OBJ(self)->cls->qualname, n);
-    return wrap_function(pts_function_retain(f));
+    PyObject *w = wrap_function(pts_function_retain(f));
+    if (w) ((FunctionPy *)w)->owner = pts_class_retain(OBJ(self)->cls);
+    return w;
 }
 
 static PyObject *so_add_method(PyObject *self, PyObject *fn) {
@@ -345,6 +350,7 @@ done:
 /* ---- Function ---- */
 static void fn_dealloc(PyObject *self) {
     pts_function_release(((FunctionPy *)self)->fn);
+    pts_class_release(((FunctionPy *)self)->owner);
     PyTypeObject *tp = Py_TYPE(self);
     tp->tp_free(self);
     Py_DECREF(tp);
@@ -574,7 +580,9 @@ static PyObject *m_ir_run_passes(PyObject *self, PyObject *args) {
     if (s) { pts_graph_free(g); return pyts_raise(&err); }
     PtsFunction *nf = pts_function_new(f->name, g, f->is_method);
     if (!nf) return PyErr_NoMemory();
-    return wrap_function(nf);
+    PyObject *w = wrap_function(nf);
+    if (w) ((FunctionPy *)w)->owner = pts_class_retain(((FunctionPy *)fo)->owner);   /* its types too */
+    return w;
 }
 
 /* _ir_corrupt(fn, kind) -> Function whose graph is deliberately broken (verifier tests):
@@ -630,7 +638,9 @@ static PyObject *m_ir_corrupt(PyObject *self, PyObject *args) {
     if (!done) { pts_graph_free(g); return PyErr_Format(PyExc_ValueError, "cannot corrupt this graph as '%s'", kind); }
     PtsFunction *nf = pts_function_new(f->name, g, f->is_method);
     if (!nf) return PyErr_NoMemory();
-    return wrap_function(nf);
+    PyObject *w = wrap_function(nf);
+    if (w) ((FunctionPy *)w)->owner = pts_class_retain(((FunctionPy *)fo)->owner);   /* its types too */
+    return w;
 }
 
 static PyObject *m_ir_verify(PyObject *self, PyObject *fo) {

@@ -184,7 +184,8 @@ static PyObject *m_compile_method(PyObject *self, PyObject *args) {
     const char *text, *file;
     Py_ssize_t len;
     int line_offset;
-    if (!PyArg_ParseTuple(args, "Os#siO", &obj, &text, &len, &file, &line_offset, &resolver)) return NULL;
+    const char *def_name = NULL;
+    if (!PyArg_ParseTuple(args, "Os#siO|z", &obj, &text, &len, &file, &line_offset, &resolver, &def_name)) return NULL;
     PtsObject *o = pyts_script_object(obj);
     if (!o) return PyErr_Format(PyExc_TypeError, "_compile_method expects a ScriptObject");
     Bridge b = { resolver, NULL, NULL, NULL };
@@ -192,7 +193,7 @@ static PyObject *m_compile_method(PyObject *self, PyObject *args) {
     PtsSource src = { text, (size_t)len, file, line_offset };
     PtsError err = { 0 };
     PtsFunction *f;
-    if (pts_compile_method(o->cls, &src, &r, &err, &f)) return compile_error(&b, &err);
+    if (pts_compile_method_named(o->cls, &src, def_name, &r, &err, &f)) return compile_error(&b, &err);
     PyObject *name = PyUnicode_FromString(f->name);
     pts_function_release(f);
     return name;
@@ -536,7 +537,7 @@ static PyObject *m_object_id(PyObject *self, PyObject *obj) {
 }
 
 static PyMethodDef script_functions[] = {
-    {"_compile_method", m_compile_method, METH_VARARGS, "_compile_method(obj, source, filename, line_offset, resolver)"},
+    {"_compile_method", m_compile_method, METH_VARARGS, "_compile_method(obj, source, filename, line_offset, resolver, def_name=None)"},
     {"_compile_function", m_compile_function, METH_VARARGS, "_compile_function(source, filename, line_offset, resolver)"},
     {"_class_fields", m_class_fields, METH_VARARGS, "_class_fields(proto, [(name, annotation)], file, resolver): NamedTuple fields"},
     {"_class_finish", m_class_finish, METH_O, "_class_finish(proto): methods in TorchScript's order"},

@@ -203,7 +203,57 @@ static PyObject *m_alloc_fail_after(PyObject *self, PyObject *n) {
     Py_RETURN_NONE;
 }
 
+/* the shape of a type that holds NamedTuples, for Python to rebuild them from plain tuples:
+ * ("nt", name, (fields...), (shapes...)), ("tuple", (shapes...)), ("list", shape),
+ * ("opt", shape), ("dict", shape of the values); None for a type that holds no NamedTuple */
+static PyObject *nt_shape(const PtsType *t, int depth) {
+    if (depth > 32) Py_RETURN_NONE;
+    PyObject *r = NULL;
+    switch (t->kind) {
+    case PTS_TY_TUPLE: {
+        PyObject *elems = PyTuple_New(t->n);
+        if (!elems) return NULL;
+        bool any = t->field_names != NULL;
+        for (int i = 0; i < t->n; i++) {
+            PyObject *e = nt_shape(t->elems[i], depth + 1);
+            if (!e) { Py_DECREF(elems); return NULL; }
+            any = any || e != Py_None;
+            PyTuple_SET_ITEM(elems, i, e);
+        }
+        if (!any) { Py_DECREF(elems); Py_RETURN_NONE; }
+        if (!t->field_names) return Py_BuildValue("(sN)", "tuple", elems);
+        PyObject *fields = PyTuple_New(t->n);
+        if (!fields) { Py_DECREF(elems); return NULL; }
+        for (int i = 0; i < t->n; i++) {
+            PyObject *f = PyUnicode_FromString(t->field_names[i]);
+            if (!f) { Py_DECREF(fields); Py_DECREF(elems); return NULL; }
+            PyTuple_SET_ITEM(fields, i, f);
+        }
+        const char *q = t->name ? t->name : "NamedTuple";
+        return Py_BuildValue("(ssNN)", "nt", q, fields, elems);
+    }
+    case PTS_TY_LIST: case PTS_TY_OPTIONAL: case PTS_TY_DICT: {
+        PyObject *e = nt_shape(t->elems[t->kind == PTS_TY_DICT ? 1 : 0], depth + 1);
+        if (!e || e == Py_None) return e;
+        r = Py_BuildValue("(sN)", t->kind == PTS_TY_LIST ? "list" : t->kind == PTS_TY_DICT ? "dict" : "opt", e);
+        return r;
+    }
+    default: Py_RETURN_NONE;
+    }
+}
+
+/* _namedtuple_shape(fn) -> the shape (above) of fn's return type, None without NamedTuples */
+static PyObject *m_namedtuple_shape(PyObject *self, PyObject *fo) {
+    (void)self;
+    PtsFunction *f = pyts_function_of(fo);
+    if (!f) return PyErr_Format(PyExc_TypeError, "_namedtuple_shape expects a Function");
+    const PtsBlock *top = f->graph->top;
+    if (top->noutputs != 1) Py_RETURN_NONE;
+    return nt_shape(top->outputs[0]->type, 0);
+}
+
 static PyMethodDef serial_functions[] = {
+    {"_namedtuple_shape", m_namedtuple_shape, METH_O, "_namedtuple_shape(fn): how to rebuild NamedTuples in fn's result"},
     {"_object_constants", m_object_constants, METH_O, "{name: value} of the Final constants of an object's class"},
     {"_alloc_fail_after", m_alloc_fail_after, METH_O, "test hook: fail the n-th next C allocation (-1 off)"},
     {"_save", m_save, METH_VARARGS,

@@ -113,19 +113,29 @@ static PtsStatus walk_code_type(Saver *s, const PtsType *t, int depth) {
     return PTS_OK;
 }
 
-static PtsStatus walk_code_block(Saver *s, const PtsBlock *b) {
+static PtsStatus walk_code_block(Saver *s, const PtsBlock *b, int depth) {
+    if (depth > 64) return pts_fail(s->err, PTS_ERR_VALUE, "functions call each other too deeply to be saved");
     for (int i = 0; i < b->ninputs; i++) PTS_TRY(walk_code_type(s, b->inputs[i]->type, 0));
     for (const PtsNode *n = b->first; n; n = n->next) {
         for (int i = 0; i < n->noutputs; i++) PTS_TRY(walk_code_type(s, n->outputs[i]->type, 0));
-        for (int i = 0; i < n->nblocks; i++) PTS_TRY(walk_code_block(s, n->blocks[i]));
+        for (int i = 0; i < n->nblocks; i++) PTS_TRY(walk_code_block(s, n->blocks[i], depth));
+        if (n->kind == PTS_KIND_PRIM(PTS_PRIM_CALLFUNCTION)) {
+            /* a free function the code calls is saved too (collect_fns): so are the classes it uses */
+            const PtsNodeAttr *fa = pts_node_attr(n, "fn");
+            PtsFunction *f = fa && fa->kind == PTS_AV_IVALUE ? pts_function_ref_get(fa->v) : NULL;
+            uint32_t dummy;
+            if (!f || pts_ptrmap_get(&s->seen, f, &dummy)) continue;
+            if (!pts_ptrmap_put(&s->seen, f, 1)) return snomem(s);
+            PTS_TRY(walk_code_block(s, f->graph->top, depth + 1));
+        }
     }
     return PTS_OK;
 }
 
 static PtsStatus walk_code(Saver *s, const PtsFunction *fn) {
-    if (fn) PTS_TRY(walk_code_block(s, fn->graph->top));
+    if (fn) PTS_TRY(walk_code_block(s, fn->graph->top, 0));
     for (int i = 0; i < s->nc; i++)   /* s->nc grows as classes are found */
-        for (int k = 0; k < s->c[i].cls->nmethods; k++) PTS_TRY(walk_code_block(s, s->c[i].cls->methods[k]->graph->top));
+        for (int k = 0; k < s->c[i].cls->nmethods; k++) PTS_TRY(walk_code_block(s, s->c[i].cls->methods[k]->graph->top, 0));
     return PTS_OK;
 }
 

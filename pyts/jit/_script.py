@@ -8,8 +8,10 @@ dotted module paths, methods of the class being compiled). No compiler logic liv
 from __future__ import annotations
 
 import builtins
+import enum
 import inspect
 import linecache
+import sys
 import types
 import typing
 import weakref
@@ -257,9 +259,15 @@ class _Resolver:
     def _method(self, name):
         if self.cls is None:
             return None
+        if "__pyts_class__" in self.cls.__dict__ and name not in self.cls.__dict__:
+            # a script class has only the methods its own body defines (torch compiles
+            # cls.__dict__'s functions: inherited ones are not methods of the compiled class)
+            return None
         m = inspect.getattr_static(self.cls, name, None)
         if isinstance(m, (staticmethod, classmethod)):
-            raise CompileError(f"static and class methods are not supported yet: '{name}'")
+            # not a method of the object: `self.f(x)` is an error in torch too (Cls.f(x) is the
+            # function, resolved as a dotted name)
+            return None
         if not inspect.isfunction(m):
             return None
         if getattr(m, "_pyts_unused", False):
@@ -337,6 +345,8 @@ class ScriptedFunction(ScriptFunction):
         self.__doc__ = py_fn.__doc__
         self.__wrapped__ = py_fn
         self._conv_in, self._ret_ann = _conversions(py_fn)
+        if self._ret_ann is None:
+            self._ret_ann = _result_shape(fn)
 
     def __call__(self, *args, **kwargs):
         if kwargs or len(args) != len(self._sig.parameters):
@@ -358,6 +368,8 @@ def _torch_module_name(mod):
 
 def _function_qualname(fn):
     mod = (getattr(fn, "__module__", None) or "__main__").replace("<", "_").replace(">", "_")
+    if mod == "__main__":   # torch's _qualified_name: __main__ is __torch__ itself
+        return "__torch__." + fn.__name__
     return "__torch__." + _torch_module_name(mod) + "." + fn.__name__
 
 
@@ -404,9 +416,16 @@ def _scriptable_class(cls):
     mod = getattr(cls, "__module__", "") or ""
     if mod.split(".")[0] in ("builtins", "typing", "pyts", "torch", "collections", "enum", "abc"):
         return False
-    if issubclass(cls, BaseException) or _is_module_class(cls):
+    if issubclass(cls, BaseException) or _is_module_class(cls) or issubclass(cls, enum.Enum):
         return False
-    return inspect.isfunction(cls.__dict__.get("__init__"))
+    if inspect.isfunction(cls.__dict__.get("__init__")):
+        return True
+    # a class of user code without its own __init__ (a subclass, a holder of static methods):
+    # torch compiles it too; constructing it is the error "does not have an __init__ function"
+    def defined(v):   # a def of the class body (a lambda put on a class is not TorchScript)
+        v = v.__func__ if isinstance(v, staticmethod) else v.fget if isinstance(v, property) else v
+        return inspect.isfunction(v) and v.__name__ != "<lambda>"
+    return any(defined(v) for v in cls.__dict__.values())
 
 
 def _is_module_class(cls):
@@ -469,6 +488,7 @@ def _script_class(cls):
         return proto
     proto = _C._make_object(_class_qualname(cls), False, [])
     if _is_namedtuple(cls):
+        _NT_CLASSES[_class_qualname(cls)] = cls
         hints = typing.get_type_hints(cls)
         names = {}
         # collections.namedtuple fields have no annotations: TorchScript types them Tensor
@@ -487,14 +507,21 @@ def _script_class(cls):
             type.__delattr__(cls, "__pyts_class__")
             raise
         return proto
-    init = cls.__dict__.get("__init__")
-    if not inspect.isfunction(init):
-        raise CompileError(f"class {cls.__name__} needs an __init__ method to be compiled by TorchScript")
-    names = ["__init__"] + sorted(n for n, m in vars(cls).items() if inspect.isfunction(m) and n != "__init__")
-    resolver = _Resolver(init, cls)
+    # the functions of the class body (not inherited ones, as torch's get_jit_class_def), __init__
+    # first: its assignments declare the attributes; then the properties (methods use them)
+    own = [n for n, m in vars(cls).items() if inspect.isfunction(m) and not getattr(m, "_pyts_drop", False)]
+    names = (["__init__"] if "__init__" in own else []) + sorted(n for n in own if n != "__init__")
+    first = cls.__dict__.get(names[0]) if names else None
+    resolver = _Resolver(first if first is not None else (lambda: None), cls)
+    if first is None:
+        mod = sys.modules.get(cls.__module__)
+        if mod is not None:
+            resolver.scopes.append(vars(mod))
     type.__setattr__(cls, "__pyts_class__", proto)   # methods may name their own class
     try:
-        _compile_named(proto, names, resolver, cls.__dict__.__getitem__)
+        _compile_named(proto, names[:1], resolver, cls.__dict__.__getitem__)
+        _compile_properties(proto, cls, resolver)
+        _compile_named(proto, names[1:], resolver, cls.__dict__.__getitem__)
     except BaseException:
         type.__delattr__(cls, "__pyts_class__")
         raise
@@ -515,6 +542,9 @@ class ScriptClassObject:
         c = object.__getattribute__(self, "_c")
         if any(n == name for n, _ in c._attrs()):
             return _wrap_objects(c._get(name))
+        getter = "__%s_getter" % name
+        if not name.startswith("__") and getter in c._methods():
+            return _wrap_objects(c._run(getter, ()))   # a property
         if not name.startswith("__") and name in c._methods():
             fn = c._method(name)
             from ._script_module import _bind_args
@@ -524,13 +554,17 @@ class ScriptClassObject:
 
     def __setattr__(self, name, value):
         c = object.__getattribute__(self, "_c")
+        if not name.startswith("__") and "__%s_setter" % name in c._methods():
+            c._run("__%s_setter" % name, (_to_script(value),))
+            return
         if not any(n == name for n, _ in c._attrs()):
             raise AttributeError(f"'{c._qualname()}' object has no attribute '{name}'")
         c._set(name, _to_script(value))
 
     def __dir__(self):
         c = object.__getattribute__(self, "_c")
-        return sorted([n for n, _ in c._attrs()] + [m for m in c._methods() if not m.startswith("__")])
+        props = [m[2:-7] for m in c._methods() if m.startswith("__") and m.endswith("_getter")]
+        return sorted([n for n, _ in c._attrs()] + [m for m in c._methods() if not m.startswith("__")] + props)
 
     def __repr__(self):
         return f"<{object.__getattribute__(self, '_c')._qualname()} object at {id(self):#x}>"
@@ -565,11 +599,41 @@ def _to_script(v):
     return v
 
 
+# Python NamedTuple classes by TorchScript name, for results whose NamedTuples no annotation names
+# (an inferred return type): torch returns namedtuples there too
+_NT_CLASSES = weakref.WeakValueDictionary()
+
+
+class _Shape:
+    """Where the NamedTuples are in a result whose return annotation does not say
+    (_C._namedtuple_shape of the compiled function)."""
+    __slots__ = ("shape",)
+
+    def __init__(self, shape):
+        self.shape = shape
+
+
+def _result_shape(fn):
+    shape = _C._namedtuple_shape(fn)
+    return _Shape(shape) if shape is not None else None
+
+
+def _nt_class(qualname, fields):
+    c = _NT_CLASSES.get(qualname)
+    if c is not None and tuple(c._fields) == tuple(fields):
+        return c
+    from ._serialization import _namedtuple_type
+    return _namedtuple_type(qualname, fields)
+
+
 def _from_script(v, ann):
     """A result of compiled code as Python sees it, guided by the annotation: NamedTuples as
     instances of their Python class, script class objects as ScriptClassObject."""
     if ann is None or isinstance(ann, str):
         return v
+    if isinstance(ann, _Shape):
+        from ._serialization import _rebuild
+        return _rebuild(v, ann.shape, _nt_class)
     if _is_namedtuple(ann) and isinstance(v, tuple):
         hints = typing.get_type_hints(ann)
         return ann(*[_from_script(x, hints.get(f)) for x, f in zip(v, ann._fields)])
@@ -681,7 +745,12 @@ class RecursiveScriptModule(ScriptModule):
     def __getattr__(self, name):
         if not name.startswith("__") and name in object.__getattribute__(self, "_pyfns") and name != "forward":
             return lambda *a, **k: self._call(name, a, k)
-        return super().__getattr__(name)
+        try:
+            return super().__getattr__(name)
+        except AttributeError:
+            if not name.startswith("__") and "__%s_getter" % name in self._c._methods():
+                return _wrap_objects(self._c._run("__%s_getter" % name, ()))   # a compiled property
+            raise
 
 
 def _nparams(fn):
@@ -694,7 +763,7 @@ def _nparams(fn):
             + bool(code.co_flags & inspect.CO_VARKEYWORDS))
 
 
-def _python_methods(cls, names):
+def _python_methods(cls, names, obj=None):
     """{method name: [function, parameter count, Signature or None until a call needs it,
     (convert arguments?, result annotation) when NamedTuples/objects cross, else None]}"""
     out = {}
@@ -702,6 +771,8 @@ def _python_methods(cls, names):
         m = getattr(cls, name, None)
         if inspect.isfunction(m):
             c = _conversions(m, drop_self=True)
+            if c[1] is None and obj is not None:   # no annotation: the compiled return type says
+                c = (c[0], _result_shape(obj._method(name)))
             out[name] = [m, _nparams(m), None, c if c[0] or c[1] is not None else None]
     return out
 
@@ -734,7 +805,8 @@ def _plain_attributes(mod):
             # scalars only for now: a tuple constant would lose its element types
             kind = "constant" if k in consts and (v is None or isinstance(v, (bool, int, float, str))) else "attribute"
             out.append((k, kind, v))
-        elif not isinstance(v, tuple) and inspect.isclass(type(v)) and _scriptable_class(type(v)):
+        elif (not isinstance(v, tuple) and inspect.isclass(type(v)) and _scriptable_class(type(v))
+              and inspect.isfunction(type(v).__dict__.get("__init__"))):
             # an instance of a script class: an object of its compiled class
             _class_proto(type(v))
             out.append((k, "attribute", _to_script(v)))
@@ -824,7 +896,7 @@ def _script_module(mod, memo):
     methods = tuple(obj._methods())
     pyfns = pyfns_of.get(methods)
     if pyfns is None:
-        pyfns = pyfns_of[methods] = _python_methods(cls, methods)
+        pyfns = pyfns_of[methods] = _python_methods(cls, methods, obj)
     sm = RecursiveScriptModule(obj, mod, pyfns)
     if wanted:
         _SCRIPTED[_C._object_id(obj)] = sm   # what @ignore'd methods get as self
@@ -833,10 +905,42 @@ def _script_module(mod, memo):
 
 
 def _compile_methods(obj, cls, wanted):
-    if not wanted:
+    if not wanted and not _properties(cls):
         return
-    resolver = _Resolver(getattr(cls, wanted[0]), cls)
+    resolver = _Resolver(getattr(cls, wanted[0]) if wanted else (lambda: None), cls)
+    if not wanted:
+        mod = sys.modules.get(cls.__module__)
+        if mod is not None:
+            resolver.scopes.append(vars(mod))
+    _compile_properties(obj, cls, resolver)
     _compile_named(obj, wanted, resolver, lambda name: getattr(cls, name))
+
+
+def _properties(cls):
+    """[(name, property)] TorchScript compiles for a class or module class: every property of the
+    class and its bases (inspect.getmembers, as torch's get_class_properties) except those listed
+    in __jit_unused_properties__ and those whose getter is @ignore'd/@unused."""
+    unused = getattr(cls, "__jit_unused_properties__", None) or []
+    out = []
+    for name, p in inspect.getmembers(cls, lambda m: isinstance(m, property)):
+        if name in unused or p.fget is None:
+            continue
+        if getattr(p.fget, "_pyts_ignore", False) or getattr(p.fget, "_pyts_unused", False):
+            continue
+        out.append((name, p))
+    return out
+
+
+def _compile_properties(target, cls, resolver):
+    """Compile each property's getter (and setter) as the methods `__<name>_getter` and
+    `__<name>_setter`, TorchScript's names: `obj.name` in compiled code calls them."""
+    for name, p in _properties(cls):
+        for fn, which in ((p.fget, "getter"), (p.fset, "setter")):
+            if fn is None or ("__%s_%s" % (name, which)) in target._methods():
+                continue
+            resolver._add(fn)
+            src, file, off = _source_of(fn)
+            _C._compile_method(target, src, file, off, resolver, "__%s_%s" % (name, which))
 
 
 def _compile_named(target, names, resolver, lookup):
@@ -871,6 +975,11 @@ def script(obj, optimize=None, _frames_up=0, _rcb=None, example_inputs=None):
     if inspect.isclass(obj):
         if _is_module_class(obj):
             raise CompileError(f"scripting module classes is not supported: script an instance of {obj.__name__}")
+        if not _is_namedtuple(obj) and len(obj.__mro__) > 2:
+            # torch.jit.script's own check on a decorated class (compiled code naming a subclass
+            # compiles it without its bases, as torch does)
+            raise RuntimeError("TorchScript classes does not support inheritance yet. "
+                               "Please directly inherit from 'object'.")
         _script_class(obj)   # the class stays a Python class; compiled code uses its compiled form
         return obj
     if inspect.isfunction(obj) or inspect.ismethod(obj):

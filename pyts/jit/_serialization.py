@@ -9,6 +9,7 @@ the op and the archive line, while everything else (attributes, state_dict, repr
 methods that compiled) works."""
 from __future__ import annotations
 
+import collections
 import os
 import re
 import tempfile
@@ -147,6 +148,40 @@ def load(f, map_location=None, _extra_files=None, _restore_shapes=False):
     return RecursiveScriptModule(obj, archive)
 
 
+# NamedTuples in results of loaded code: the archive names the class and its fields, not a Python
+# class, so (as torch.jit.load) results get a namedtuple type made from them, one per name and
+# fields so that results of every call share it
+_NT_TYPES = {}
+
+
+def _namedtuple_type(qualname, fields):
+    t = _NT_TYPES.get((qualname, fields))
+    if t is None:
+        t = _NT_TYPES[(qualname, fields)] = collections.namedtuple(qualname.rpartition(".")[2], fields)
+        t.__qualname__ = t.__name__
+    return t
+
+
+def _rebuild(v, shape, make=None, depth=0):
+    """v (a result of compiled code) with its NamedTuples rebuilt as _C._namedtuple_shape says;
+    make(qualname, fields) gives the class (default: _namedtuple_type)."""
+    if shape is None or v is None or depth > 32:
+        return v
+    make = make or _namedtuple_type
+    kind = shape[0]
+    if kind == "nt" and isinstance(v, tuple):
+        return make(shape[1], shape[2])(*[_rebuild(x, s, make, depth + 1) for x, s in zip(v, shape[3])])
+    if kind == "tuple" and isinstance(v, tuple):
+        return tuple(_rebuild(x, s, make, depth + 1) for x, s in zip(v, shape[1]))
+    if kind == "list" and isinstance(v, list):
+        return [_rebuild(x, shape[1], make, depth + 1) for x in v]
+    if kind == "dict" and isinstance(v, dict):
+        return {k: _rebuild(x, shape[1], make, depth + 1) for k, x in v.items()}
+    if kind == "opt":
+        return _rebuild(v, shape[1], make, depth + 1)
+    return v
+
+
 def _not_compiled(archive, qualname, name):
     why = getattr(archive, "issues", {}).get((qualname, name))
     return f"{_COMPILE_MSG}:\n{why}" if why else _COMPILE_MSG
@@ -221,12 +256,16 @@ class RecursiveScriptModule(ScriptModule):
                 subs[name] = RecursiveScriptModule(self._c._get(name), self._archive)
             return subs[name]
         if name in kinds:
-            return self._c._get(name)
+            from ._script import _wrap_objects   # objects of script classes: attributes and methods
+            return _wrap_objects(self._c._get(name))
         consts = _C._object_constants(self._c)
         if name in consts:
             return consts[name]
+        if self._compiled("__%s_getter" % name):   # a property of the module
+            return self._run("__%s_getter" % name, ())
         if self._compiled(name):
-            return super().__getattr__(name)
+            fn = self._c._method(name)
+            return lambda *args, **kwargs: self._run(name, _bind_args(fn, args, dict(kwargs)))
         if self._archive.method_source(self._c._qualname(), name) is not None:
             raise NotImplementedError(f"method '{name}': {_not_compiled(self._archive, self._c._qualname(), name)}")
         raise AttributeError(f"'RecursiveScriptModule' object has no attribute '{name}'")
@@ -237,7 +276,18 @@ class RecursiveScriptModule(ScriptModule):
     def forward(self, *args, **kwargs):
         if not self._compiled():
             raise NotImplementedError(_not_compiled(self._archive, self._c._qualname(), "forward"))
-        return self._c._run("forward", _bind_args(self._c._method("forward"), args, dict(kwargs)))
+        return self._run("forward", _bind_args(self._c._method("forward"), args, dict(kwargs)))
+
+    def _run(self, name, args):
+        shapes = self.__dict__.setdefault("_nt_shapes", {})
+        shape = shapes.get(name, False)
+        if shape is False:
+            shape = shapes[name] = _C._namedtuple_shape(self._c._method(name))
+        r = self._c._run(name, args)
+        if isinstance(r, _C.ScriptObject):
+            from ._script import _wrap_objects
+            return _wrap_objects(r)
+        return r if shape is None else _rebuild(r, shape)
 
     @property
     def code(self):
