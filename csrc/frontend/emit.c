@@ -298,13 +298,11 @@ static const char *type_head(const PtsAst *n) {
 static const PtsType *parse_type(Emitter *E, const PtsAst *n) {
     if (n->kind == PTS_AST_NONE) return ty(PTS_TY_NONE);
     if (n->kind == PTS_AST_BINOP && n->op == PTS_TK_PIPE) {
-        /* PEP 604: T | None is Optional[T] */
+        /* PEP 604: T | U is Union[T, U] (T | None is Optional[T]) */
         const PtsType *a = parse_type(E, n->kids[0]), *b = a ? parse_type(E, n->kids[1]) : NULL;
         if (!b) return NULL;
-        if (a->kind == PTS_TY_NONE) { const PtsType *x = a; a = b; b = x; }
-        if (b->kind != PTS_TY_NONE) return efail(E, n, "Union types other than T | None are not supported yet (Optional is)");
-        if (a->kind == PTS_TY_OPTIONAL || a->kind == PTS_TY_NONE) return a;
-        return keep(E, pts_type_optional((PtsType *)a));
+        PtsType *ab[2] = { (PtsType *)a, (PtsType *)b };
+        return keep(E, pts_type_union(2, ab));
     }
     if (n->kind == PTS_AST_STR) {
         bool bad;
@@ -344,6 +342,11 @@ static const PtsType *parse_type(Emitter *E, const PtsAst *n) {
     if (strcmp(h, "Optional") == 0) {
         if (nargs != 1) return efail(E, n, "Optional takes one type argument");
         if (el[0]->kind == PTS_TY_OPTIONAL || el[0]->kind == PTS_TY_NONE) return el[0];
+        if (el[0]->kind == PTS_TY_UNION) {
+            /* Optional[Union[A, B]] is Union[A, B, None] */
+            PtsType *un[2] = { (PtsType *)el[0], ty(PTS_TY_NONE) };
+            return keep(E, pts_type_union(2, un));
+        }
         return keep(E, pts_type_optional((PtsType *)el[0]));
     }
     if (strcmp(h, "List") == 0 || strcmp(h, "list") == 0) {
@@ -364,14 +367,9 @@ static const PtsType *parse_type(Emitter *E, const PtsAst *n) {
         return el[0];
     }
     if (strcmp(h, "Union") == 0) {
-        /* Union[T, None] is Optional[T]; other unions are not supported yet */
-        int k = -1, nn = 0;
-        for (int i = 0; i < nargs; i++) { if (el[i]->kind == PTS_TY_NONE) nn++; else k = i; }
-        if (k >= 0 && nargs - nn == 1) {
-            if (!nn || el[k]->kind == PTS_TY_OPTIONAL) return el[k];
-            return keep(E, pts_type_optional((PtsType *)el[k]));
-        }
-        return efail(E, n, "Union types are not supported yet (Optional[T] and Union[T, None] are)");
+        /* normalised as torch's: Union[T, None] is Optional[T], nested unions flatten */
+        if (nargs < 1) return efail(E, n, "Union needs at least one type argument");
+        return keep(E, pts_type_union(nargs, (PtsType *const *)el));
     }
     return efail(E, n, "Unknown type constructor '%s'", h);
 }
@@ -757,39 +755,40 @@ static PtsNode *rebuild_if(Emitter *E, PtsNode *old, int nout, const PtsType *co
     return n;
 }
 
-/* {==== Optional refinement ====
+/* {==== Optional and Union refinement ====
  * `x is not None` (also through not/and/or) proves a local Optional[T] variable is a T on one
- * side of a branch: there it is rebound to prim::unchecked_cast(x) of type T. Only locals are
- * refined, as in TorchScript. */
-static void refinements(const PtsAst *c, bool truth, const char **names, int *n, int max) {
+ * side of a branch: there it is rebound to prim::unchecked_cast(x) of type T. isinstance(x, T)
+ * narrows a Union (or Optional) local to the members that are T on the true side and to the
+ * others on the false side, as torch's refinements. Only locals are refined, as in TorchScript. */
+typedef struct Refine {
+    const char *name;
+    const PtsAst *types;         /* isinstance's type argument, or NULL for `x is not None` */
+    bool positive;               /* isinstance: the test's truth on this side */
+} Refine;
+
+static void refinements(const PtsAst *c, bool truth, Refine *out, int *n, int max) {
     if (!c) return;
     switch (c->kind) {
-    case PTS_AST_NOT: refinements(c->kids[0], !truth, names, n, max); return;
+    case PTS_AST_NOT: refinements(c->kids[0], !truth, out, n, max); return;
     case PTS_AST_AND:
         if (truth) {
-            refinements(c->kids[0], true, names, n, max);
-            refinements(c->kids[1], true, names, n, max);
+            refinements(c->kids[0], true, out, n, max);
+            refinements(c->kids[1], true, out, n, max);
         }
         return;
     case PTS_AST_OR:
         if (!truth) {
-            refinements(c->kids[0], false, names, n, max);
-            refinements(c->kids[1], false, names, n, max);
+            refinements(c->kids[0], false, out, n, max);
+            refinements(c->kids[1], false, out, n, max);
         }
         return;
     case PTS_AST_CALL: {
-        /* isinstance(x, T) / torch.jit.isinstance(x, T) true: an Optional x is not None (a T,
-         * else the test is constant False and the branch is not compiled) */
+        /* isinstance(x, T) / torch.jit.isinstance(x, T) */
         const PtsAst *f = c->kids[0];
-        if (!truth || c->n != 3 || c->kids[1]->kind != PTS_AST_NAME || !f->str || strcmp(f->str, "isinstance") != 0 ||
-            (f->kind != PTS_AST_NAME && f->kind != PTS_AST_ATTR))
+        if (c->n != 3 || c->kids[1]->kind != PTS_AST_NAME || !f->str || strcmp(f->str, "isinstance") != 0 ||
+            (f->kind != PTS_AST_NAME && f->kind != PTS_AST_ATTR) || c->kids[2]->kind == PTS_AST_KWARG)
             return;
-        const PtsAst *t = c->kids[2];
-        for (int i = 0; i < (t->kind == PTS_AST_TUPLE ? t->n : 1); i++) {
-            const PtsAst *one = t->kind == PTS_AST_TUPLE ? t->kids[i] : t;
-            if (one->kind == PTS_AST_NONE || (one->kind == PTS_AST_NAME && strcmp(one->str, "NoneType") == 0)) return;
-        }
-        if (*n < max) names[(*n)++] = c->kids[1]->str;
+        if (*n < max) out[(*n)++] = (Refine){ c->kids[1]->str, c->kids[2], truth };
         return;
     }
     case PTS_AST_COMPARE: {
@@ -798,28 +797,89 @@ static void refinements(const PtsAst *c, bool truth, const char **names, int *n,
         if (a->kind == PTS_AST_NONE) { const PtsAst *t = a; a = b; b = t; }
         if (a->kind != PTS_AST_NAME || b->kind != PTS_AST_NONE) return;
         bool not_none = (c->ops[0] == PTS_TK_IS_NOT) == truth;
-        if (not_none && *n < max) names[(*n)++] = a->str;
+        if (not_none && *n < max) out[(*n)++] = (Refine){ a->str, NULL, true };
         return;
     }
     default: return;
     }
 }
 
-/* in the current (branch) scope, rebind the variables cond proves not None */
+/* the types isinstance's second argument lists (`int`, `(int, float)`, `List[int]`, `list`),
+ * `list`/`tuple`/`dict` as torch's "any list"/"any tuple" (dict: NULL, decided by kind) */
+static int isinst_types(Emitter *E, const PtsAst *tn, const PtsType **out, int max) {
+    int nt = tn->kind == PTS_AST_TUPLE ? tn->n : 1;
+    if (nt > max) return efail(E, tn, "isinstance() with too many types"), -1;
+    for (int i = 0; i < nt; i++) {
+        const PtsAst *one = tn->kind == PTS_AST_TUPLE ? tn->kids[i] : tn;
+        const char *h = one->kind == PTS_AST_NAME ? one->str : NULL;
+        if (h && (strcmp(h, "list") == 0 || strcmp(h, "tuple") == 0)) {
+            if (!(out[i] = keep(E, pts_type_any_container(h[0] == 'l' ? PTS_TY_LIST : PTS_TY_TUPLE)))) return -1;
+            continue;
+        }
+        if (h && strcmp(h, "dict") == 0) { out[i] = NULL; continue; }
+        if (!(out[i] = parse_type(E, one))) return -1;
+    }
+    return nt;
+}
+
+/* is a value of (non-union) type m one of the listed types? */
+static bool isinst_member(const PtsType *m, const PtsType *const *ts, int nt) {
+    for (int i = 0; i < nt; i++) {
+        const PtsType *t = ts[i];
+        if (!t) { if (m->kind == PTS_TY_DICT) return true; continue; }
+        if (pts_type_is_any_list(t)) { if (m->kind == PTS_TY_LIST) return true; continue; }
+        if (pts_type_is_any_tuple(t)) { if (m->kind == PTS_TY_TUPLE) return true; continue; }
+        if (pts_type_subtype(m, t)) return true;
+    }
+    return false;
+}
+
+/* the members of a union or Optional type (NULL for other types) */
+static int union_members(const PtsType *t, const PtsType **m) {
+    if (t->kind == PTS_TY_OPTIONAL) { m[0] = t->elems[0]; m[1] = ty(PTS_TY_NONE); return 2; }
+    if (t->kind != PTS_TY_UNION || t->n > 64) return 0;
+    for (int i = 0; i < t->n; i++) m[i] = t->elems[i];
+    return t->n;
+}
+
+/* the type x narrows to on one side of a refinement, or NULL when it does not narrow */
+static const PtsType *refined_type(Emitter *E, const PtsType *t, const Refine *r, bool *failed) {
+    const PtsType *m[64], *ts[32];
+    PtsType *kept[64];
+    int nm = union_members(t, m), nk = 0, nt = 0;
+    *failed = false;
+    if (!nm) return NULL;
+    if (r->types && (nt = isinst_types(E, r->types, ts, 32)) < 0) { *failed = true; return NULL; }
+    for (int i = 0; i < nm; i++) {
+        bool in = r->types ? isinst_member(m[i], ts, nt) == r->positive : m[i]->kind != PTS_TY_NONE;
+        if (in) kept[nk++] = (PtsType *)m[i];
+    }
+    /* nothing or everything kept: the side is dead or learns nothing; a lone None is not cast */
+    if (nk == 0 || nk == nm || (nk == 1 && kept[0]->kind == PTS_TY_NONE)) return NULL;
+    const PtsType *u = keep(E, pts_type_union(nk, kept));
+    if (!u) *failed = true;
+    return u;
+}
+
+/* in the current (branch) scope, rebind the variables cond narrows */
 static bool apply_refinements(Emitter *E, const PtsAst *cond, bool truth) {
-    const char *names[16];
+    Refine rs[16];
     int n = 0;
-    refinements(cond, truth, names, &n, 16);
+    refinements(cond, truth, rs, &n, 16);
     for (int i = 0; i < n; i++) {
-        Var *v = lookup(E, names[i]);
-        if (!v || !v->v || v->v->type->kind != PTS_TY_OPTIONAL) continue;
+        Var *v = lookup(E, rs[i].name);
+        if (!v || !v->v) continue;
         PtsIrValue *x = v->v;
-        PtsIrValue *c = mk1(E, PTS_KIND_PRIM(PTS_PRIM_UNCHECKED_CAST), 1, &x, R(x->type->elems[0]), cond);
+        bool failed;
+        const PtsType *nt = refined_type(E, x->type, &rs[i], &failed);
+        if (failed) return false;
+        if (!nt) continue;
+        PtsIrValue *c = mk1(E, PTS_KIND_PRIM(PTS_PRIM_UNCHECKED_CAST), 1, &x, R(nt), cond);
         if (!c) return false;
-        name_value(E, c, names[i]);
+        name_value(E, c, rs[i].name);
         const PtsType *decl = v->decl;
-        if (!set_var(E, names[i], c, decl, NULL)) return false;
-        lookup_local(E->scope, names[i])->refined = true;
+        if (!set_var(E, rs[i].name, c, decl, NULL)) return false;
+        lookup_local(E->scope, rs[i].name)->refined = true;
     }
     return true;
 }
@@ -938,7 +998,9 @@ static PtsIrValue *emit_compare_one(Emitter *E, int op, PtsIrValue *l, PtsIrValu
         /* only decidable statically for now: None against non-optional values */
         bool want = op == PTS_TK_IS;
         bool ln = l->type->kind == PTS_TY_NONE, rn = r->type->kind == PTS_TY_NONE;
-        bool lo = l->type->kind == PTS_TY_OPTIONAL, ro = r->type->kind == PTS_TY_OPTIONAL;
+        /* a Union holding None may be None too */
+        bool lo = l->type->kind == PTS_TY_OPTIONAL || (l->type->kind == PTS_TY_UNION && pts_type_subtype(ty(PTS_TY_NONE), l->type));
+        bool ro = r->type->kind == PTS_TY_OPTIONAL || (r->type->kind == PTS_TY_UNION && pts_type_subtype(ty(PTS_TY_NONE), r->type));
         if (ln && rn) return cbool(E, want, at);
         if ((ln && !ro) || (rn && !lo)) return cbool(E, !want, at);
         return op2(E, want ? "__is__" : "__isnot__", l, r, at);
@@ -1732,6 +1794,28 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
         if (!v) return NULL;
         const PtsAst *tn = n->kids[2];
         int nt = tn->kind == PTS_AST_TUPLE ? tn->n : 1;
+        if (v->type->kind == PTS_TY_UNION) {
+            /* decided statically when every member or none is one of the types, else tested at
+             * run time: prim::isinstance[types=[...]] (the types in torch's order) */
+            const PtsType *ts[32], *m[64];
+            int ntl = isinst_types(E, tn, ts, 32), nm = union_members(v->type, m), hit = 0;
+            if (ntl < 0) return NULL;
+            for (int i = 0; i < nm; i++) hit += isinst_member(m[i], ts, ntl);
+            if (hit == 0 || hit == nm) return cbool(E, hit != 0, n);
+            PtsType *st[32];
+            int ns = 0;
+            for (int i = 0; i < ntl; i++) {
+                if (!ts[i]) return efail(E, tn, "isinstance(x, dict) on a Union is not supported yet; use Dict[K, V]");
+                st[ns++] = (PtsType *)ts[i];
+            }
+            pts_type_sort(ns, st);
+            PtsType *tt = pts_type_tuple(ns, st);
+            if (!tt) return oom(E);
+            PtsIrValue *r = mk1(E, PTS_KIND_PRIM(PTS_PRIM_ISINSTANCE), 1, &v, R(ty(PTS_TY_BOOL)), n);
+            if (!r) { pts_type_release(tt); return NULL; }
+            if (pts_node_set_attr(E->g, r->node, "types", PTS_AV_TYPE, pts_none(), tt, E->err)) return NULL;
+            return r;
+        }
         /* an Optional[U] value is a U or None: the test is `x is not None` / `x is None` when
          * only one of them matches (the branches refine x as that comparison does) */
         bool opt = v->type->kind == PTS_TY_OPTIONAL, r = false, none = false;

@@ -315,6 +315,20 @@ static void node_expr(Printer *p, PtsBuf *b, const PtsNode *n) {
         pts_buf_free(&tn);
         return;
     }
+    case PTS_PRIM_ISINSTANCE: {
+        /* isinstance(x, int), isinstance(x, (float, int)) */
+        const PtsNodeAttr *a = pts_node_attr(n, "types");
+        const PtsType *ts = a && a->kind == PTS_AV_TYPE ? a->type : NULL;
+        pts_buf_printf(b, "isinstance(%s, ", vexpr(p, n->inputs[0]));
+        if (ts && ts->kind == PTS_TY_TUPLE && ts->n != 1) pts_buf_puts(b, "(");
+        for (int k = 0; ts && ts->kind == PTS_TY_TUPLE && k < ts->n; k++) {
+            if (k) pts_buf_puts(b, ", ");
+            pts_type_print(b, ts->elems[k], true);
+        }
+        if (ts && ts->kind == PTS_TY_TUPLE && ts->n != 1) pts_buf_puts(b, ")");
+        pts_buf_puts(b, ")");
+        return;
+    }
     case PTS_PRIM_UNCHECKED_CAST: {
         pts_buf_puts(b, "unchecked_cast(");
         pts_type_print(b, n->outputs[0]->type, true);
@@ -376,7 +390,8 @@ static bool can_inline(const PtsNode *n) {
     if (is_kind(n, PTS_PRIM_CONSTANT)) return true;
     if (v->nuses != 1) return false;
     const PtsUse *u = &v->uses[0];
-    if (is_kind(n, PTS_PRIM_GETATTR) || is_kind(n, PTS_PRIM_RAISE)) return false;
+    /* torch's printer assigns isinstance() tests to a temporary (`_0 = isinstance(x, int)`) */
+    if (is_kind(n, PTS_PRIM_GETATTR) || is_kind(n, PTS_PRIM_RAISE) || is_kind(n, PTS_PRIM_ISINSTANCE)) return false;
     /* a one-item unpack is a statement (`_0, = t`): inlined, torch reads ops.prim.TupleUnpack(t)
      * as returning Tuple[()] */
     if (is_kind(n, PTS_PRIM_TUPLEUNPACK) || is_kind(n, PTS_PRIM_LISTUNPACK)) return false;

@@ -99,8 +99,7 @@ static PtsStatus tp_type(TP *p, PtsType **out) {
                     s = tp_fail(p, "dict key type must be str, int, float, bool or Tensor");
                 else *out = pts_type_dict(args[0], args[1]);
             } else if (name_is(nm, nl, "Union") && na >= 1) {
-                *out = pts_type_tuple(na, args);  /* same layout; retagged below */
-                if (*out) (*out)->kind = PTS_TY_UNION;
+                *out = pts_type_union(na, args);
             } else s = tp_fail(p, "wrong number of type arguments");
             if (!s && !*out) s = pts_fail(p->err, PTS_ERR_NOMEM, "out of memory");
         }
