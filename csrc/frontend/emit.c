@@ -2113,6 +2113,29 @@ static bool emit_assign(Emitter *E, const PtsAst *s) {
     return true;
 }
 
+/* `l: List[Union[int, str]] = [1, "a"]`, `d: Dict[str, Optional[int]] = {"a": None}`: a list or
+ * dict literal whose element type cannot be inferred from its items (a Union, Optional, number or
+ * Any) takes the annotated one; each item must be of it. *handled is false for other literals. */
+static PtsIrValue *emit_typed_literal(Emitter *E, const PtsAst *n, const PtsType *t, bool *handled) {
+    *handled = false;
+    bool list = n->kind == PTS_AST_LIST && t->kind == PTS_TY_LIST, dict = n->kind == PTS_AST_DICT && t->kind == PTS_TY_DICT;
+    if ((!list && !dict) || n->n == 0 || n->n > 256) return NULL;
+    const PtsType *et = t->elems[list ? 0 : 1];
+    if (et->kind != PTS_TY_UNION && et->kind != PTS_TY_OPTIONAL && et->kind != PTS_TY_NUMBER && et->kind != PTS_TY_ANY)
+        return NULL;
+    *handled = true;
+    PtsIrValue *items[256];
+    for (int i = 0; i < n->n; i++) {
+        if (n->kids[i]->kind == PTS_AST_STARRED) return efail(E, n->kids[i], "starred expressions are not supported yet");
+        if (!(items[i] = emit_expr(E, n->kids[i]))) return NULL;
+        const PtsType *want = list || i % 2 ? et : t->elems[0];
+        if (!pts_type_subtype(items[i]->type, want))
+            return efail(E, n->kids[i], "%s type annotation `%s` did not match the types of the given %s elements",
+                         list ? "List" : "Dict", tstr(E, t), list ? "list" : "dict");
+    }
+    return list ? list_construct(E, n->n, items, et, n) : dict_construct(E, n->n, items, t->elems[0], et, n);
+}
+
 static bool emit_ann_assign(Emitter *E, const PtsAst *s) {
     const PtsType *t = parse_type(E, s->kids[1]);
     if (!t) return false;
@@ -2123,7 +2146,11 @@ static bool emit_ann_assign(Emitter *E, const PtsAst *s) {
         v = list_construct(E, 0, NULL, t->elems[0], s->kids[2]);
     else if (s->kids[2]->kind == PTS_AST_DICT && s->kids[2]->n == 0 && t->kind == PTS_TY_DICT)
         v = dict_construct(E, 0, NULL, t->elems[0], t->elems[1], s->kids[2]);
-    else v = emit_expr(E, s->kids[2]);
+    else {
+        bool typed;
+        v = emit_typed_literal(E, s->kids[2], t, &typed);
+        if (!typed) v = emit_expr(E, s->kids[2]);
+    }
     if (!v) return false;
     if (!pts_type_subtype(v->type, t))
         return efail(E, s->kids[2], "Variable '%s' is annotated with type %s but is being assigned to a value of type %s",

@@ -545,6 +545,13 @@ static void print_node(Printer *p, const PtsNode *n, int indent) {
             if (n->noutputs) {
                 indent_to(b, indent + 2);
                 for (int i = 0; i < n->noutputs; i++) pts_buf_printf(b, i ? ", %s" : "%s", vexpr(p, n->outputs[i]));
+                /* as torch's printAssignment: a lone Union/Optional output is annotated where it is
+                 * first assigned (`x : Union[int, str] = "big"`) */
+                int ok = n->outputs[0]->type->kind;
+                if (k == 0 && n->noutputs == 1 && (ok == PTS_TY_UNION || ok == PTS_TY_OPTIONAL)) {
+                    pts_buf_puts(b, " : ");
+                    pts_type_print(b, n->outputs[0]->type, true);
+                }
                 pts_buf_puts(b, " = ");
                 for (int i = 0; i < n->noutputs; i++) pts_buf_printf(b, i ? ", %s" : "%s", vexpr(p, blk->outputs[i]));
                 pts_buf_puts(b, "\n");
