@@ -91,7 +91,11 @@ static PtsStatus tp_type(TP *p, PtsType **out) {
         s = tp_args(p, args, TP_MAX_ARGS, &na);
         if (!s) {
             if (name_is(nm, nl, "List") && na == 1) *out = pts_type_list(args[0]);
-            else if (name_is(nm, nl, "Optional") && na == 1) *out = pts_type_optional(args[0]);
+            else if (name_is(nm, nl, "Optional") && na == 1) {
+                /* normalised as Union[T, None] (Optional[Union[A, B]] is Union[A, B, NoneType]) */
+                PtsType *tn[2] = { args[0], pts_type_get(PTS_TY_NONE) };
+                *out = pts_type_union(2, tn);
+            }
             else if (name_is(nm, nl, "Dict") && na == 2) {
                 PtsTypeKind k = (PtsTypeKind)args[0]->kind;
                 if (k != PTS_TY_STR && k != PTS_TY_INT && k != PTS_TY_FLOAT && k != PTS_TY_BOOL &&
