@@ -115,6 +115,13 @@ CASES = {
                       "        if isinstance(x, int):\n            n += x\n        else:\n            n += len(x)\n"
                       "    return n\n",
                       [([1, "ab", 3],), ([],)], False),
+    # an Optional is the union of its type and None: prim::isinstance too, as torch
+    "optional_tensor": ("def optional_tensor(x: Optional[Tensor]) -> Optional[Tensor]:\n"
+                        "    if isinstance(x, Tensor):\n        return x\n    return None\n",
+                        [(T,), (None,)], True),
+    "optional_not_list": ("def optional_not_list(x: Optional[List[int]]) -> int:\n"
+                          "    if not isinstance(x, list):\n        return 0\n    return len(x)\n",
+                          [([1, 2],), (None,)], True),
     "flattened": ("def flattened(x: Optional[Union[int, str]], y: Union[Union[int, str], Union[float, str]]) "
                   "-> Tuple[Union[int, str, None], Union[int, float, str]]:\n    return x, y\n",
                   [(None, 1.5), (3, "s"), ("t", 2)], True),
@@ -144,7 +151,8 @@ def _isinstance_nodes(g):
 
 
 @pytest.mark.parametrize("name", ["int_or_tensor", "tuple_of_types", "types_sorted", "jit_isinstance", "list_member",
-                                  "list_of_int", "is_none", "ifexp"])
+                                  "list_of_int", "is_none", "ifexp", "optional_tensor",
+                                  "optional_not_list"])
 def test_graph_refinement_nodes_as_torch(tmp_path, name):
     src = CASES[name][0]
     fp = pyts.jit.script(_define(tmp_path, name, src, pyts))

@@ -1794,9 +1794,15 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
         if (!v) return NULL;
         const PtsAst *tn = n->kids[2];
         int nt = tn->kind == PTS_AST_TUPLE ? tn->n : 1;
-        if (v->type->kind == PTS_TY_UNION) {
+        bool has_dict = false;
+        for (int i = 0; i < nt; i++) {
+            const PtsAst *one = tn->kind == PTS_AST_TUPLE ? tn->kids[i] : tn;
+            has_dict = has_dict || (one->kind == PTS_AST_NAME && strcmp(one->str, "dict") == 0);
+        }
+        if (v->type->kind == PTS_TY_UNION || (v->type->kind == PTS_TY_OPTIONAL && !has_dict)) {
             /* decided statically when every member or none is one of the types, else tested at
-             * run time: prim::isinstance[types=[...]] (the types in torch's order) */
+             * run time: prim::isinstance[types=[...]] (the types in torch's order); an Optional
+             * is the union of its type and None */
             const PtsType *ts[32], *m[64];
             int ntl = isinst_types(E, tn, ts, 32), nm = union_members(v->type, m), hit = 0;
             if (ntl < 0) return NULL;
