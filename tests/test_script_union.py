@@ -383,3 +383,42 @@ def test_archive_code_with_unnormalised_union_loads(tmp_path):
     assert "%x : Union(int[], str[], int)" in str(mp.graph).replace("%x.1", "%x")
     for args in calls:
         assert mp(*args) == mt(*args) == ft(*args)
+
+
+def _container_module(L):
+    class ContainerUnions(L.nn.Module):
+        l: List[Union[int, str]]
+        d: typing.Dict[str, Optional[int]]
+
+        def __init__(self):
+            super().__init__()
+            self.l = [1, "ab", 3]
+            self.d = {"a": None, "b": 2}
+
+        def forward(self) -> int:
+            n = 0
+            for x in self.l:
+                if isinstance(x, int):
+                    n += x
+                else:
+                    n += len(x)
+            v = self.d["b"]
+            if v is not None:
+                n += v
+            return n
+    return ContainerUnions
+
+
+def test_module_container_attributes_with_unions():
+    """Class annotations with a Union inside a container type the attribute (its items need not
+    share one type); archives carry the types both ways."""
+    mt, mp = torch.jit.script(_container_module(torch)()), pyts.jit.script(_container_module(pyts)())
+    assert mp() == mt() == 8
+    for attr in ('%l : Union(int, str)[] = prim::GetAttr[name="l"]', '%d : Dict(str, int?) = prim::GetAttr[name="d"]'):
+        assert attr in re.sub(r"%(\w)\.\d+ ", r"%\1 ", str(mp.graph)) and attr in re.sub(r"%(\w)\.\d+ ", r"%\1 ", str(mt.graph))
+    for src_lib, m in ((pyts, mp), (torch, mt)):
+        buf = io.BytesIO()
+        src_lib.jit.save(m, buf)
+        for lib in (torch, pyts):
+            m2 = lib.jit.load(io.BytesIO(buf.getvalue()))
+            assert m2() == 8 and list(m2.l) == [1, "ab", 3] and dict(m2.d) == {"a": None, "b": 2}
