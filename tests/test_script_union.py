@@ -122,6 +122,11 @@ CASES = {
     "optional_not_list": ("def optional_not_list(x: Optional[List[int]]) -> int:\n"
                           "    if not isinstance(x, list):\n        return 0\n    return len(x)\n",
                           [([1, 2],), (None,)], True),
+    "loop_carried": ("def loop_carried(n: int) -> List[Union[int, str]]:\n    x: Union[int, str] = 0\n"
+                     "    out: List[Union[int, str]] = []\n    for i in range(n):\n        if isinstance(x, int):\n"
+                     "            x = 'a' + str(x)\n        else:\n            x = len(x)\n        out.append(x)\n"
+                     "    out.append(x)\n    return out\n",
+                     [(4,), (0,)], True),
     "flattened": ("def flattened(x: Optional[Union[int, str]], y: Union[Union[int, str], Union[float, str]]) "
                   "-> Tuple[Union[int, str, None], Union[int, float, str]]:\n    return x, y\n",
                   [(None, 1.5), (3, "s"), ("t", 2)], True),

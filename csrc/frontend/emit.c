@@ -1806,6 +1806,7 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
             const PtsType *ts[32], *m[64];
             int ntl = isinst_types(E, tn, ts, 32), nm = union_members(v->type, m), hit = 0;
             if (ntl < 0) return NULL;
+            if (nm == 0) return efail(E, n, "isinstance() on a Union of more than 64 types is not supported");
             for (int i = 0; i < nm; i++) hit += isinst_member(m[i], ts, ntl);
             if (hit == 0 || hit == nm) return cbool(E, hit != 0, n);
             PtsType *st[32];

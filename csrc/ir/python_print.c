@@ -574,7 +574,9 @@ static void print_node(Printer *p, const PtsNode *n, int indent) {
         for (int i = 0; i < ncar; i++) {
             indent_to(b, indent);
             pts_buf_puts(b, vexpr(p, n->outputs[i]));
-            if (!pts_type_equal(n->outputs[i]->type, n->inputs[i + 2]->type)) {
+            /* torch's printAssignment annotates a Union/Optional target where it is first assigned */
+            int ck = n->outputs[i]->type->kind;
+            if (!pts_type_equal(n->outputs[i]->type, n->inputs[i + 2]->type) || ck == PTS_TY_UNION || ck == PTS_TY_OPTIONAL) {
                 pts_buf_puts(b, ": ");
                 pts_type_print(b, n->outputs[i]->type, true);
             }
