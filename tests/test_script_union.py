@@ -127,6 +127,10 @@ CASES = {
                      "            x = 'a' + str(x)\n        else:\n            x = len(x)\n        out.append(x)\n"
                      "    out.append(x)\n    return out\n",
                      [(4,), (0,)], True),
+    # a Union meeting None at a join is Optional[Union[...]] (not flattened), as torch's unifyTypes
+    "join_none": ("def join_none(x: Union[int, str], c: bool) -> int:\n    y = x if c else None\n"
+                  "    if y is None:\n        return -1\n    if isinstance(y, int):\n        return y\n    return len(y)\n",
+                  [(3, True), ("ab", True), (1, False)], True),
     "flattened": ("def flattened(x: Optional[Union[int, str]], y: Union[Union[int, str], Union[float, str]]) "
                   "-> Tuple[Union[int, str, None], Union[int, float, str]]:\n    return x, y\n",
                   [(None, 1.5), (3, "s"), ("t", 2)], True),

@@ -721,6 +721,7 @@ static const PtsType *unify(Emitter *E, const PtsType *a, const PtsType *b) {
     if (pts_type_subtype(a, b)) return b;
     if (pts_type_subtype(b, a)) return a;
     if (a->kind == PTS_TY_TENSOR && b->kind == PTS_TY_TENSOR) return ty(PTS_TY_TENSOR);
+    /* None meets T as Optional[T] (a Union too: Optional[Union[int, str]], as torch's join) */
     if (a->kind == PTS_TY_NONE) return keep(E, pts_type_optional((PtsType *)b));
     if (b->kind == PTS_TY_NONE) return keep(E, pts_type_optional((PtsType *)a));
     /* (Tensor, Tensor) and (Tensor, None) meet as (Tensor, Optional[Tensor]), element by element
@@ -836,6 +837,13 @@ static bool isinst_member(const PtsType *m, const PtsType *const *ts, int nt) {
 
 /* the members of a union or Optional type (NULL for other types) */
 static int union_members(const PtsType *t, const PtsType **m) {
+    if (t->kind == PTS_TY_OPTIONAL && t->elems[0]->kind == PTS_TY_UNION) {
+        /* Optional[Union[A, B]] (an If joining a Union and None) is A, B or None */
+        int n = union_members(t->elems[0], m);
+        if (n == 0 || n >= 64) return 0;
+        m[n] = ty(PTS_TY_NONE);
+        return n + 1;
+    }
     if (t->kind == PTS_TY_OPTIONAL) { m[0] = t->elems[0]; m[1] = ty(PTS_TY_NONE); return 2; }
     if (t->kind != PTS_TY_UNION || t->n > 64) return 0;
     for (int i = 0; i < t->n; i++) m[i] = t->elems[i];
