@@ -1784,6 +1784,7 @@ static PtsIrValue *emit_method_call(Emitter *E, PtsIrValue *obj, const char *nam
 }
 
 static PtsIrValue *uninitialized(Emitter *E, const PtsType *t, const PtsAst *at);
+static PtsIrValue *emit_typed_literal(Emitter *E, const PtsAst *n, const PtsType *t, bool *handled);
 
 static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst *n) {
     Call c;
@@ -1866,6 +1867,12 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
             return list_construct(E, 0, NULL, t->elems[0], n->kids[2]);
         if (name[0] == 'a' && n->kids[2]->kind == PTS_AST_DICT && n->kids[2]->n == 0 && t->kind == PTS_TY_DICT)
             return dict_construct(E, 0, NULL, t->elems[0], t->elems[1], n->kids[2]);
+        if (name[0] == 'a') {
+            /* annotate(List[Union[int, str]], [1, "a"]): the literal takes the annotated type */
+            bool typed;
+            PtsIrValue *lv = emit_typed_literal(E, n->kids[2], t, &typed);
+            if (typed) return lv;
+        }
         if (!(v = emit_expr(E, n->kids[2]))) return NULL;
         if (name[0] == 'a') {
             /* a Tensor where a number is annotated: TorchScript's implicit conversion (traces of
