@@ -200,5 +200,5 @@ def test_annotated_list_literals_take_the_annotated_element_type():
         a: List[int] = [1, 2.5]
         return a
     with pytest.raises(CompileError, match="List type annotation `List\\[int\\]` did not match the types of the given "
-                                           "list elements, which were float"):
+                                           "list elements, which were unified to Union\\[float, int\\]"):
         pyts.jit.script(_for(bad, pyts))

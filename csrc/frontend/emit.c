@@ -302,13 +302,11 @@ static const char *type_head(const PtsAst *n) {
 static const PtsType *parse_type(Emitter *E, const PtsAst *n) {
     if (n->kind == PTS_AST_NONE) return ty(PTS_TY_NONE);
     if (n->kind == PTS_AST_BINOP && n->op == PTS_TK_PIPE) {
-        /* PEP 604: T | None is Optional[T] */
+        /* PEP 604: T | U is Union[T, U] (T | None is Optional[T]) */
         const PtsType *a = parse_type(E, n->kids[0]), *b = a ? parse_type(E, n->kids[1]) : NULL;
         if (!b) return NULL;
-        if (a->kind == PTS_TY_NONE) { const PtsType *x = a; a = b; b = x; }
-        if (b->kind != PTS_TY_NONE) return efail(E, n, "Union types other than T | None are not supported yet (Optional is)");
-        if (a->kind == PTS_TY_OPTIONAL || a->kind == PTS_TY_NONE) return a;
-        return keep(E, pts_type_optional((PtsType *)a));
+        PtsType *ab[2] = { (PtsType *)a, (PtsType *)b };
+        return keep(E, pts_type_union(2, ab));
     }
     if (n->kind == PTS_AST_STR) {
         bool bad;
@@ -348,6 +346,11 @@ static const PtsType *parse_type(Emitter *E, const PtsAst *n) {
     if (strcmp(h, "Optional") == 0) {
         if (nargs != 1) return efail(E, n, "Optional takes one type argument");
         if (el[0]->kind == PTS_TY_OPTIONAL || el[0]->kind == PTS_TY_NONE) return el[0];
+        if (el[0]->kind == PTS_TY_UNION) {
+            /* Optional[Union[A, B]] is Union[A, B, None] */
+            PtsType *un[2] = { (PtsType *)el[0], ty(PTS_TY_NONE) };
+            return keep(E, pts_type_union(2, un));
+        }
         return keep(E, pts_type_optional((PtsType *)el[0]));
     }
     if (strcmp(h, "List") == 0 || strcmp(h, "list") == 0) {
@@ -368,14 +371,9 @@ static const PtsType *parse_type(Emitter *E, const PtsAst *n) {
         return el[0];
     }
     if (strcmp(h, "Union") == 0) {
-        /* Union[T, None] is Optional[T]; other unions are not supported yet */
-        int k = -1, nn = 0;
-        for (int i = 0; i < nargs; i++) { if (el[i]->kind == PTS_TY_NONE) nn++; else k = i; }
-        if (k >= 0 && nargs - nn == 1) {
-            if (!nn || el[k]->kind == PTS_TY_OPTIONAL) return el[k];
-            return keep(E, pts_type_optional((PtsType *)el[k]));
-        }
-        return efail(E, n, "Union types are not supported yet (Optional[T] and Union[T, None] are)");
+        /* normalised as torch's: Union[T, None] is Optional[T], nested unions flatten */
+        if (nargs < 1) return efail(E, n, "Union needs at least one type argument");
+        return keep(E, pts_type_union(nargs, (PtsType *const *)el));
     }
     return efail(E, n, "Unknown type constructor '%s'", h);
 }
@@ -736,6 +734,7 @@ static const PtsType *unify(Emitter *E, const PtsType *a, const PtsType *b) {
     if (pts_type_subtype(a, b)) return b;
     if (pts_type_subtype(b, a)) return a;
     if (a->kind == PTS_TY_TENSOR && b->kind == PTS_TY_TENSOR) return ty(PTS_TY_TENSOR);
+    /* None meets T as Optional[T] (a Union too: Optional[Union[int, str]], as torch's join) */
     if (a->kind == PTS_TY_NONE) return keep(E, pts_type_optional((PtsType *)b));
     if (b->kind == PTS_TY_NONE) return keep(E, pts_type_optional((PtsType *)a));
     /* (Tensor, Tensor) and (Tensor, None) meet as (Tensor, Optional[Tensor]), element by element
@@ -770,39 +769,40 @@ static PtsNode *rebuild_if(Emitter *E, PtsNode *old, int nout, const PtsType *co
     return n;
 }
 
-/* {==== Optional refinement ====
+/* {==== Optional and Union refinement ====
  * `x is not None` (also through not/and/or) proves a local Optional[T] variable is a T on one
- * side of a branch: there it is rebound to prim::unchecked_cast(x) of type T. Only locals are
- * refined, as in TorchScript. */
-static void refinements(const PtsAst *c, bool truth, const char **names, int *n, int max) {
+ * side of a branch: there it is rebound to prim::unchecked_cast(x) of type T. isinstance(x, T)
+ * narrows a Union (or Optional) local to the members that are T on the true side and to the
+ * others on the false side, as torch's refinements. Only locals are refined, as in TorchScript. */
+typedef struct Refine {
+    const char *name;
+    const PtsAst *types;         /* isinstance's type argument, or NULL for `x is not None` */
+    bool positive;               /* isinstance: the test's truth on this side */
+} Refine;
+
+static void refinements(const PtsAst *c, bool truth, Refine *out, int *n, int max) {
     if (!c) return;
     switch (c->kind) {
-    case PTS_AST_NOT: refinements(c->kids[0], !truth, names, n, max); return;
+    case PTS_AST_NOT: refinements(c->kids[0], !truth, out, n, max); return;
     case PTS_AST_AND:
         if (truth) {
-            refinements(c->kids[0], true, names, n, max);
-            refinements(c->kids[1], true, names, n, max);
+            refinements(c->kids[0], true, out, n, max);
+            refinements(c->kids[1], true, out, n, max);
         }
         return;
     case PTS_AST_OR:
         if (!truth) {
-            refinements(c->kids[0], false, names, n, max);
-            refinements(c->kids[1], false, names, n, max);
+            refinements(c->kids[0], false, out, n, max);
+            refinements(c->kids[1], false, out, n, max);
         }
         return;
     case PTS_AST_CALL: {
-        /* isinstance(x, T) / torch.jit.isinstance(x, T) true: an Optional x is not None (a T,
-         * else the test is constant False and the branch is not compiled) */
+        /* isinstance(x, T) / torch.jit.isinstance(x, T) */
         const PtsAst *f = c->kids[0];
-        if (!truth || c->n != 3 || c->kids[1]->kind != PTS_AST_NAME || !f->str || strcmp(f->str, "isinstance") != 0 ||
-            (f->kind != PTS_AST_NAME && f->kind != PTS_AST_ATTR))
+        if (c->n != 3 || c->kids[1]->kind != PTS_AST_NAME || !f->str || strcmp(f->str, "isinstance") != 0 ||
+            (f->kind != PTS_AST_NAME && f->kind != PTS_AST_ATTR) || c->kids[2]->kind == PTS_AST_KWARG)
             return;
-        const PtsAst *t = c->kids[2];
-        for (int i = 0; i < (t->kind == PTS_AST_TUPLE ? t->n : 1); i++) {
-            const PtsAst *one = t->kind == PTS_AST_TUPLE ? t->kids[i] : t;
-            if (one->kind == PTS_AST_NONE || (one->kind == PTS_AST_NAME && strcmp(one->str, "NoneType") == 0)) return;
-        }
-        if (*n < max) names[(*n)++] = c->kids[1]->str;
+        if (*n < max) out[(*n)++] = (Refine){ c->kids[1]->str, c->kids[2], truth };
         return;
     }
     case PTS_AST_COMPARE: {
@@ -811,28 +811,96 @@ static void refinements(const PtsAst *c, bool truth, const char **names, int *n,
         if (a->kind == PTS_AST_NONE) { const PtsAst *t = a; a = b; b = t; }
         if (a->kind != PTS_AST_NAME || b->kind != PTS_AST_NONE) return;
         bool not_none = (c->ops[0] == PTS_TK_IS_NOT) == truth;
-        if (not_none && *n < max) names[(*n)++] = a->str;
+        if (not_none && *n < max) out[(*n)++] = (Refine){ a->str, NULL, true };
         return;
     }
     default: return;
     }
 }
 
-/* in the current (branch) scope, rebind the variables cond proves not None */
+/* the types isinstance's second argument lists (`int`, `(int, float)`, `List[int]`, `list`),
+ * `list`/`tuple`/`dict` as torch's "any list"/"any tuple" (dict: NULL, decided by kind) */
+static int isinst_types(Emitter *E, const PtsAst *tn, const PtsType **out, int max) {
+    int nt = tn->kind == PTS_AST_TUPLE ? tn->n : 1;
+    if (nt > max) return efail(E, tn, "isinstance() with too many types"), -1;
+    for (int i = 0; i < nt; i++) {
+        const PtsAst *one = tn->kind == PTS_AST_TUPLE ? tn->kids[i] : tn;
+        const char *h = one->kind == PTS_AST_NAME ? one->str : NULL;
+        if (h && (strcmp(h, "list") == 0 || strcmp(h, "tuple") == 0)) {
+            if (!(out[i] = keep(E, pts_type_any_container(h[0] == 'l' ? PTS_TY_LIST : PTS_TY_TUPLE)))) return -1;
+            continue;
+        }
+        if (h && strcmp(h, "dict") == 0) { out[i] = NULL; continue; }
+        if (!(out[i] = parse_type(E, one))) return -1;
+    }
+    return nt;
+}
+
+/* is a value of (non-union) type m one of the listed types? */
+static bool isinst_member(const PtsType *m, const PtsType *const *ts, int nt) {
+    for (int i = 0; i < nt; i++) {
+        const PtsType *t = ts[i];
+        if (!t) { if (m->kind == PTS_TY_DICT) return true; continue; }
+        if (pts_type_is_any_list(t)) { if (m->kind == PTS_TY_LIST) return true; continue; }
+        if (pts_type_is_any_tuple(t)) { if (m->kind == PTS_TY_TUPLE) return true; continue; }
+        if (pts_type_subtype(m, t)) return true;
+    }
+    return false;
+}
+
+/* the members of a union or Optional type (NULL for other types) */
+static int union_members(const PtsType *t, const PtsType **m) {
+    if (t->kind == PTS_TY_OPTIONAL && t->elems[0]->kind == PTS_TY_UNION) {
+        /* Optional[Union[A, B]] (an If joining a Union and None) is A, B or None */
+        int n = union_members(t->elems[0], m);
+        if (n == 0 || n >= 64) return 0;
+        m[n] = ty(PTS_TY_NONE);
+        return n + 1;
+    }
+    if (t->kind == PTS_TY_OPTIONAL) { m[0] = t->elems[0]; m[1] = ty(PTS_TY_NONE); return 2; }
+    if (t->kind != PTS_TY_UNION || t->n > 64) return 0;
+    for (int i = 0; i < t->n; i++) m[i] = t->elems[i];
+    return t->n;
+}
+
+/* the type x narrows to on one side of a refinement, or NULL when it does not narrow */
+static const PtsType *refined_type(Emitter *E, const PtsType *t, const Refine *r, bool *failed) {
+    const PtsType *m[64], *ts[32];
+    PtsType *kept[64];
+    int nm = union_members(t, m), nk = 0, nt = 0;
+    *failed = false;
+    if (!nm) return NULL;
+    if (r->types && (nt = isinst_types(E, r->types, ts, 32)) < 0) { *failed = true; return NULL; }
+    for (int i = 0; i < nm; i++) {
+        bool in = r->types ? isinst_member(m[i], ts, nt) == r->positive : m[i]->kind != PTS_TY_NONE;
+        if (in) kept[nk++] = (PtsType *)m[i];
+    }
+    /* nothing or everything kept: the side is dead or learns nothing; a lone None is not cast */
+    if (nk == 0 || nk == nm || (nk == 1 && kept[0]->kind == PTS_TY_NONE)) return NULL;
+    const PtsType *u = keep(E, pts_type_union(nk, kept));
+    if (!u) *failed = true;
+    return u;
+}
+
+/* in the current (branch) scope, rebind the variables cond narrows */
 static bool apply_refinements(Emitter *E, const PtsAst *cond, bool truth) {
-    const char *names[16];
+    Refine rs[16];
     int n = 0;
-    refinements(cond, truth, names, &n, 16);
+    refinements(cond, truth, rs, &n, 16);
     for (int i = 0; i < n; i++) {
-        Var *v = lookup(E, names[i]);
-        if (!v || !v->v || v->v->type->kind != PTS_TY_OPTIONAL) continue;
+        Var *v = lookup(E, rs[i].name);
+        if (!v || !v->v) continue;
         PtsIrValue *x = v->v;
-        PtsIrValue *c = mk1(E, PTS_KIND_PRIM(PTS_PRIM_UNCHECKED_CAST), 1, &x, R(x->type->elems[0]), cond);
+        bool failed;
+        const PtsType *nt = refined_type(E, x->type, &rs[i], &failed);
+        if (failed) return false;
+        if (!nt) continue;
+        PtsIrValue *c = mk1(E, PTS_KIND_PRIM(PTS_PRIM_UNCHECKED_CAST), 1, &x, R(nt), cond);
         if (!c) return false;
-        name_value(E, c, names[i]);
+        name_value(E, c, rs[i].name);
         const PtsType *decl = v->decl;
-        if (!set_var(E, names[i], c, decl, NULL)) return false;
-        lookup_local(E->scope, names[i])->refined = true;
+        if (!set_var(E, rs[i].name, c, decl, NULL)) return false;
+        lookup_local(E->scope, rs[i].name)->refined = true;
     }
     return true;
 }
@@ -951,7 +1019,9 @@ static PtsIrValue *emit_compare_one(Emitter *E, int op, PtsIrValue *l, PtsIrValu
         /* only decidable statically for now: None against non-optional values */
         bool want = op == PTS_TK_IS;
         bool ln = l->type->kind == PTS_TY_NONE, rn = r->type->kind == PTS_TY_NONE;
-        bool lo = l->type->kind == PTS_TY_OPTIONAL, ro = r->type->kind == PTS_TY_OPTIONAL;
+        /* a Union holding None may be None too */
+        bool lo = l->type->kind == PTS_TY_OPTIONAL || (l->type->kind == PTS_TY_UNION && pts_type_subtype(ty(PTS_TY_NONE), l->type));
+        bool ro = r->type->kind == PTS_TY_OPTIONAL || (r->type->kind == PTS_TY_UNION && pts_type_subtype(ty(PTS_TY_NONE), r->type));
         if (ln && rn) return cbool(E, want, at);
         if ((ln && !ro) || (rn && !lo)) return cbool(E, !want, at);
         return op2(E, want ? "__is__" : "__isnot__", l, r, at);
@@ -1003,15 +1073,28 @@ static PtsIrValue *emit_list(Emitter *E, const PtsAst *n) {
 
 /* a list literal typed by an annotation (annotate(List[Optional[Tensor]], [m]), x: List[float] = [1.0]):
  * its items may be subtypes of the annotated element type */
+static PtsIrValue *emit_typed_literal(Emitter *E, const PtsAst *n, const PtsType *t, bool *handled);
+
 static PtsIrValue *annotated_list(Emitter *E, const PtsType *t, const PtsAst *lit) {
+    bool typed;
+    PtsIrValue *lv = emit_typed_literal(E, lit, t, &typed);   /* Union/Optional elements: checked per item */
+    if (typed) return lv;
     PtsIrValue *items[256];
     if (lit->n > 256) return efail(E, lit, "list literal too long (limit 256 items)");
+    bool fits = true;
     for (int i = 0; i < lit->n; i++) {
         if (lit->kids[i]->kind == PTS_AST_STARRED) return efail(E, lit->kids[i], "starred expressions are not supported yet");
         if (!(items[i] = emit_expr(E, lit->kids[i]))) return NULL;
-        if (!pts_type_subtype(items[i]->type, t->elems[0]))
-            return efail(E, lit->kids[i], "List type annotation `%s` did not match the types of the given list elements, "
-                         "which were %s", tstr(E, t), tstr(E, items[i]->type));
+        fits = fits && pts_type_subtype(items[i]->type, t->elems[0]);
+    }
+    if (!fits) {
+        /* torch names the items' types unified into one */
+        PtsType *ts[256];
+        for (int i = 0; i < lit->n; i++) ts[i] = items[i]->type->kind == PTS_TY_TENSOR ? R(ty(PTS_TY_TENSOR)) : R(items[i]->type);
+        PtsType *u = keep(E, pts_type_union(lit->n, ts));
+        for (int i = 0; i < lit->n; i++) pts_type_release(ts[i]);
+        return efail(E, lit, "List type annotation `%s` did not match the types of the given list elements, which were "
+                     "unified to %s", tstr(E, t), u ? tstr(E, u) : "?");
     }
     return list_construct(E, lit->n, items, t->elems[0], lit);
 }
@@ -1888,6 +1971,35 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
         if (!v) return NULL;
         const PtsAst *tn = n->kids[2];
         int nt = tn->kind == PTS_AST_TUPLE ? tn->n : 1;
+        bool has_dict = false;
+        for (int i = 0; i < nt; i++) {
+            const PtsAst *one = tn->kind == PTS_AST_TUPLE ? tn->kids[i] : tn;
+            has_dict = has_dict || (one->kind == PTS_AST_NAME && strcmp(one->str, "dict") == 0);
+        }
+        if (v->type->kind == PTS_TY_UNION || (v->type->kind == PTS_TY_OPTIONAL && !has_dict)) {
+            /* decided statically when every member or none is one of the types, else tested at
+             * run time: prim::isinstance[types=[...]] (the types in torch's order); an Optional
+             * is the union of its type and None */
+            const PtsType *ts[32], *m[64];
+            int ntl = isinst_types(E, tn, ts, 32), nm = union_members(v->type, m), hit = 0;
+            if (ntl < 0) return NULL;
+            if (nm == 0) return efail(E, n, "isinstance() on a Union of more than 64 types is not supported");
+            for (int i = 0; i < nm; i++) hit += isinst_member(m[i], ts, ntl);
+            if (hit == 0 || hit == nm) return cbool(E, hit != 0, n);
+            PtsType *st[32];
+            int ns = 0;
+            for (int i = 0; i < ntl; i++) {
+                if (!ts[i]) return efail(E, tn, "isinstance(x, dict) on a Union is not supported yet; use Dict[K, V]");
+                st[ns++] = (PtsType *)ts[i];
+            }
+            pts_type_sort(ns, st);
+            PtsType *tt = pts_type_tuple(ns, st);
+            if (!tt) return oom(E);
+            PtsIrValue *r = mk1(E, PTS_KIND_PRIM(PTS_PRIM_ISINSTANCE), 1, &v, R(ty(PTS_TY_BOOL)), n);
+            if (!r) { pts_type_release(tt); return NULL; }
+            if (pts_node_set_attr(E->g, r->node, "types", PTS_AV_TYPE, pts_none(), tt, E->err)) return NULL;
+            return r;
+        }
         /* an Optional[U] value is a U or None: the test is `x is not None` / `x is None` when
          * only one of them matches (the branches refine x as that comparison does) */
         bool opt = v->type->kind == PTS_TY_OPTIONAL, r = false, none = false;
@@ -1923,6 +2035,12 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
             return annotated_list(E, t, n->kids[2]);
         if (name[0] == 'a' && n->kids[2]->kind == PTS_AST_DICT && n->kids[2]->n == 0 && t->kind == PTS_TY_DICT)
             return dict_construct(E, 0, NULL, t->elems[0], t->elems[1], n->kids[2]);
+        if (name[0] == 'a') {
+            /* annotate(List[Union[int, str]], [1, "a"]): the literal takes the annotated type */
+            bool typed;
+            PtsIrValue *lv = emit_typed_literal(E, n->kids[2], t, &typed);
+            if (typed) return lv;
+        }
         if (!(v = emit_expr(E, n->kids[2]))) return NULL;
         if (name[0] == 'a') {
             /* a Tensor where a number is annotated: TorchScript's implicit conversion (traces of
@@ -2189,6 +2307,29 @@ static bool emit_assign(Emitter *E, const PtsAst *s) {
     return true;
 }
 
+/* `l: List[Union[int, str]] = [1, "a"]`, `d: Dict[str, Optional[int]] = {"a": None}`: a list or
+ * dict literal whose element type cannot be inferred from its items (a Union, Optional, number or
+ * Any) takes the annotated one; each item must be of it. *handled is false for other literals. */
+static PtsIrValue *emit_typed_literal(Emitter *E, const PtsAst *n, const PtsType *t, bool *handled) {
+    *handled = false;
+    bool list = n->kind == PTS_AST_LIST && t->kind == PTS_TY_LIST, dict = n->kind == PTS_AST_DICT && t->kind == PTS_TY_DICT;
+    if ((!list && !dict) || n->n == 0 || n->n > 256) return NULL;
+    const PtsType *et = t->elems[list ? 0 : 1];
+    if (et->kind != PTS_TY_UNION && et->kind != PTS_TY_OPTIONAL && et->kind != PTS_TY_NUMBER && et->kind != PTS_TY_ANY)
+        return NULL;
+    *handled = true;
+    PtsIrValue *items[256];
+    for (int i = 0; i < n->n; i++) {
+        if (n->kids[i]->kind == PTS_AST_STARRED) return efail(E, n->kids[i], "starred expressions are not supported yet");
+        if (!(items[i] = emit_expr(E, n->kids[i]))) return NULL;
+        const PtsType *want = list || i % 2 ? et : t->elems[0];
+        if (!pts_type_subtype(items[i]->type, want))
+            return efail(E, n->kids[i], "%s type annotation `%s` did not match the types of the given %s elements",
+                         list ? "List" : "Dict", tstr(E, t), list ? "list" : "dict");
+    }
+    return list ? list_construct(E, n->n, items, et, n) : dict_construct(E, n->n, items, t->elems[0], et, n);
+}
+
 static bool emit_ann_assign(Emitter *E, const PtsAst *s) {
     const PtsType *t = parse_type(E, s->kids[1]);
     if (!t) return false;
@@ -2199,7 +2340,11 @@ static bool emit_ann_assign(Emitter *E, const PtsAst *s) {
         v = annotated_list(E, t, s->kids[2]);
     else if (s->kids[2]->kind == PTS_AST_DICT && s->kids[2]->n == 0 && t->kind == PTS_TY_DICT)
         v = dict_construct(E, 0, NULL, t->elems[0], t->elems[1], s->kids[2]);
-    else v = emit_expr(E, s->kids[2]);
+    else {
+        bool typed;
+        v = emit_typed_literal(E, s->kids[2], t, &typed);
+        if (!typed) v = emit_expr(E, s->kids[2]);
+    }
     if (!v) return false;
     if (!pts_type_subtype(v->type, t))
         return efail(E, s->kids[2], "Variable '%s' is annotated with type %s but is being assigned to a value of type %s",

@@ -34,6 +34,7 @@ typedef enum {
                     * for the tracer or the dispatch hook to see) */
     I_PYCALL,      /* prim::PythonOp: a = pyid, through pts_interp_python_hook */
     I_NEWOBJ,      /* prim::CreateObject: p = class; every attribute None until __init__ sets it */
+    I_ISINSTANCE,  /* prim::isinstance: p = tuple type of the types tested (held by the node) */
 } IOp;
 
 PtsPythonCallHook pts_interp_python_hook = NULL;
@@ -261,6 +262,15 @@ static PtsStatus lower_node(Lower *L, const PtsNode *n) {
     case PTS_PRIM_TUPLEUNPACK:
     case PTS_PRIM_LISTUNPACK: i = emit(L, I_UNPACK, 0, n->ninputs, n->noutputs); break;
     case PTS_PRIM_UNCHECKED_CAST: i = emit(L, I_MOVE, 0, 1, 1); break;
+    case PTS_PRIM_ISINSTANCE: {
+        const PtsNodeAttr *a = pts_node_attr(n, "types");
+        if (!a || a->kind != PTS_AV_TYPE || a->type->kind != PTS_TY_TUPLE || n->ninputs != 1 || n->noutputs != 1)
+            return pts_fail(L->err, PTS_ERR_INTERNAL, "prim::isinstance needs one input and a types attribute");
+        i = emit(L, I_ISINSTANCE, 0, 1, 1);
+        if (i < 0) return oom(L);
+        L->c->code[i].p = a->type;   /* the node holds it as long as the graph lives */
+        goto operands;
+    }
     case PTS_PRIM_NUMTOTENSOR: i = emit(L, I_NUM2TENSOR, 0, 1, 1); break;
     case PTS_PRIM_PRINT: i = emit(L, I_PRINT, 0, n->ninputs, 0); break;
     case PTS_PRIM_RAISE: i = emit(L, I_RAISE, 0, n->ninputs, 0); break;
@@ -442,6 +452,13 @@ static PtsStatus run_code(const PtsCode *c, PtsValue *regs, PtsError *err) {
             for (int k = 0; k < I->nin; k++) args[k] = regs[I->in[k]];
             PTS_TRY(pts_interp_python_hook(I->a, args, I->nin, (const PtsType *)I->p, &r, err));
             set_reg(regs, I->out[0], r);
+            break;
+        }
+        case I_ISINSTANCE: {
+            const PtsType *ts = I->p;
+            bool r = false;
+            for (int k = 0; k < ts->n && !r; k++) r = pts_value_isinstance(regs[I->in[0]], ts->elems[k]);
+            set_reg(regs, I->out[0], pts_vbool(r));
             break;
         }
         case I_NEWOBJ: {

@@ -407,7 +407,15 @@ static void print_node(PtsBuf *b, const PtsNode *n, int indent) {
             const PtsNodeAttr *a = &n->attrs[i];
             if (i) pts_buf_puts(b, ", ");
             pts_buf_printf(b, "%s=", a->name);
-            if (a->kind == PTS_AV_TYPE) {
+            if (a->kind == PTS_AV_TYPE && n->kind == PTS_KIND_PRIM(PTS_PRIM_ISINSTANCE) && a->type->kind == PTS_TY_TUPLE) {
+                /* prim::isinstance[types=[float, int]]: the tuple holds the list of types */
+                pts_buf_puts(b, "[");
+                for (int k = 0; k < a->type->n; k++) {
+                    if (k) pts_buf_puts(b, ", ");
+                    pts_type_print(b, a->type->elems[k], false);
+                }
+                pts_buf_puts(b, "]");
+            } else if (a->kind == PTS_AV_TYPE) {
                 pts_buf_puts(b, "[");
                 pts_type_print(b, a->type, false);
                 pts_buf_puts(b, "]");

@@ -48,6 +48,21 @@ PTS_INTERNAL PtsType *pts_type_list(PtsType *elem);           /* owned; borrows 
 PTS_INTERNAL PtsType *pts_type_optional(PtsType *elem);
 PTS_INTERNAL PtsType *pts_type_dict(PtsType *k, PtsType *v);
 PTS_INTERNAL PtsType *pts_type_tuple(int n, PtsType *const *elems);
+/* Union[elems] normalised as torch's UnionType: nested unions and Optionals flattened, members
+ * another member covers dropped, sorted in torch's order (kind, then text); one member is that
+ * type, two with None are Optional[T]. Owned; NULL on OOM or n == 0. */
+PTS_INTERNAL PtsType *pts_type_union(int n, PtsType *const *elems);
+/* Sort types in place in torch's union order (TypeKind, then annotation text). */
+PTS_INTERNAL void pts_type_sort(int n, PtsType **types);
+/* `list` / `tuple` as isinstance() types (torch's AnyListType / AnyTupleType): a LIST with no
+ * element, a TUPLE named "tuple" with no fields. Only prim::isinstance's "types" attribute holds
+ * them. Owned. */
+PTS_INTERNAL PtsType *pts_type_any_container(PtsTypeKind k);
+PTS_INTERNAL bool pts_type_is_any_list(const PtsType *t);
+PTS_INTERNAL bool pts_type_is_any_tuple(const PtsType *t);
+/* Does a run-time value have type t? (prim::isinstance; lists hold no element type, so a list
+ * is a List[T] when every element is a T) */
+PTS_INTERNAL bool pts_value_isinstance(PtsValue v, const PtsType *t);
 PTS_INTERNAL PtsType *pts_type_class(struct PtsClassType *cls);
 /* The tuple type of a NamedTuple class (cls->is_namedtuple): fields are its attributes. Owned. */
 PTS_INTERNAL PtsType *pts_type_namedtuple(struct PtsClassType *cls);

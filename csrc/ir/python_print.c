@@ -315,6 +315,20 @@ static void node_expr(Printer *p, PtsBuf *b, const PtsNode *n) {
         pts_buf_free(&tn);
         return;
     }
+    case PTS_PRIM_ISINSTANCE: {
+        /* isinstance(x, int), isinstance(x, (float, int)) */
+        const PtsNodeAttr *a = pts_node_attr(n, "types");
+        const PtsType *ts = a && a->kind == PTS_AV_TYPE ? a->type : NULL;
+        pts_buf_printf(b, "isinstance(%s, ", vexpr(p, n->inputs[0]));
+        if (ts && ts->kind == PTS_TY_TUPLE && ts->n != 1) pts_buf_puts(b, "(");
+        for (int k = 0; ts && ts->kind == PTS_TY_TUPLE && k < ts->n; k++) {
+            if (k) pts_buf_puts(b, ", ");
+            pts_type_print(b, ts->elems[k], true);
+        }
+        if (ts && ts->kind == PTS_TY_TUPLE && ts->n != 1) pts_buf_puts(b, ")");
+        pts_buf_puts(b, ")");
+        return;
+    }
     case PTS_PRIM_UNCHECKED_CAST: {
         pts_buf_puts(b, "unchecked_cast(");
         pts_type_print(b, n->outputs[0]->type, true);
@@ -376,7 +390,8 @@ static bool can_inline(const PtsNode *n) {
     if (is_kind(n, PTS_PRIM_CONSTANT)) return true;
     if (v->nuses != 1) return false;
     const PtsUse *u = &v->uses[0];
-    if (is_kind(n, PTS_PRIM_GETATTR) || is_kind(n, PTS_PRIM_RAISE)) return false;
+    /* torch's printer assigns isinstance() tests to a temporary (`_0 = isinstance(x, int)`) */
+    if (is_kind(n, PTS_PRIM_GETATTR) || is_kind(n, PTS_PRIM_RAISE) || is_kind(n, PTS_PRIM_ISINSTANCE)) return false;
     /* a one-item unpack is a statement (`_0, = t`): inlined, torch reads ops.prim.TupleUnpack(t)
      * as returning Tuple[()] */
     if (is_kind(n, PTS_PRIM_TUPLEUNPACK) || is_kind(n, PTS_PRIM_LISTUNPACK)) return false;
@@ -530,6 +545,13 @@ static void print_node(Printer *p, const PtsNode *n, int indent) {
             if (n->noutputs) {
                 indent_to(b, indent + 2);
                 for (int i = 0; i < n->noutputs; i++) pts_buf_printf(b, i ? ", %s" : "%s", vexpr(p, n->outputs[i]));
+                /* as torch's printAssignment: a lone Union/Optional output is annotated where it is
+                 * first assigned (`x : Union[int, str] = "big"`) */
+                int ok = n->outputs[0]->type->kind;
+                if (k == 0 && n->noutputs == 1 && (ok == PTS_TY_UNION || ok == PTS_TY_OPTIONAL)) {
+                    pts_buf_puts(b, " : ");
+                    pts_type_print(b, n->outputs[0]->type, true);
+                }
                 pts_buf_puts(b, " = ");
                 for (int i = 0; i < n->noutputs; i++) pts_buf_printf(b, i ? ", %s" : "%s", vexpr(p, blk->outputs[i]));
                 pts_buf_puts(b, "\n");
@@ -552,7 +574,9 @@ static void print_node(Printer *p, const PtsNode *n, int indent) {
         for (int i = 0; i < ncar; i++) {
             indent_to(b, indent);
             pts_buf_puts(b, vexpr(p, n->outputs[i]));
-            if (!pts_type_equal(n->outputs[i]->type, n->inputs[i + 2]->type)) {
+            /* torch's printAssignment annotates a Union/Optional target where it is first assigned */
+            int ck = n->outputs[i]->type->kind;
+            if (!pts_type_equal(n->outputs[i]->type, n->inputs[i + 2]->type) || ck == PTS_TY_UNION || ck == PTS_TY_OPTIONAL) {
                 pts_buf_puts(b, ": ");
                 pts_type_print(b, n->outputs[i]->type, true);
             }

@@ -90,6 +90,95 @@ PtsType *pts_type_list(PtsType *e) { return container(PTS_TY_LIST, 1, &e); }
 PtsType *pts_type_optional(PtsType *e) { return container(PTS_TY_OPTIONAL, 1, &e); }
 PtsType *pts_type_dict(PtsType *k, PtsType *v) { PtsType *kv[2] = { k, v }; return container(PTS_TY_DICT, 2, kv); }
 PtsType *pts_type_tuple(int n, PtsType *const *e) { return container(PTS_TY_TUPLE, n, e); }
+
+/* torch's TypeKind order (C10_FORALL_TYPES): union members are sorted by it, then by text */
+static int torch_kind_rank(const PtsType *t) {
+    switch (t->kind) {
+    case PTS_TY_ANY: return 0;
+    case PTS_TY_TENSOR: return 3;
+    case PTS_TY_TUPLE: return pts_type_is_any_tuple(t) ? 34 : 5;
+    case PTS_TY_LIST: return t->n == 0 ? 33 : 6;
+    case PTS_TY_DICT: return 7;
+    case PTS_TY_NUMBER: return 8;
+    case PTS_TY_FLOAT: return 9;
+    case PTS_TY_INT: return 14;
+    case PTS_TY_NONE: return 15;
+    case PTS_TY_STR: return 16;
+    case PTS_TY_GENERATOR: return 17;
+    case PTS_TY_BOOL: return 19;
+    case PTS_TY_OPTIONAL: return 20;
+    case PTS_TY_DEVICE: return 22;
+    case PTS_TY_FUNCTION: return 24;
+    case PTS_TY_CLASS: return 25;
+    case PTS_TY_SCALARTYPE: return 30;
+    case PTS_TY_LAYOUT: return 31;
+    case PTS_TY_MEMFORMAT: return 32;
+    default: return 39;
+    }
+}
+
+static int union_order(const PtsType *a, const PtsType *b) {
+    int ra = torch_kind_rank(a), rb = torch_kind_rank(b);
+    if (ra != rb) return ra < rb ? -1 : 1;
+    PtsBuf x, y;
+    pts_buf_init(&x);
+    pts_buf_init(&y);
+    pts_type_print(&x, a, true);
+    pts_type_print(&y, b, true);
+    int c = strcmp(x.data ? x.data : "", y.data ? y.data : "");
+    pts_buf_free(&x);
+    pts_buf_free(&y);
+    return c;
+}
+
+void pts_type_sort(int n, PtsType **m) {
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && union_order(m[j - 1], m[j]) > 0; j--) { PtsType *t = m[j]; m[j] = m[j - 1]; m[j - 1] = t; }
+}
+
+PtsType *pts_type_union(int n, PtsType *const *elems) {
+    /* flatten nested unions and optionals (Optional[T] is T and None) */
+    int cap = 0;
+    for (int i = 0; i < n; i++)
+        cap += elems[i]->kind == PTS_TY_UNION ? elems[i]->n : elems[i]->kind == PTS_TY_OPTIONAL ? 2 : 1;
+    if (cap == 0) return NULL;
+    PtsType **m = pts_malloc(sizeof *m * (size_t)cap);
+    if (!m) return NULL;
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        PtsType *e = elems[i];
+        if (e->kind == PTS_TY_UNION) for (int j = 0; j < e->n; j++) m[k++] = e->elems[j];
+        else if (e->kind == PTS_TY_OPTIONAL) { m[k++] = e->elems[0]; m[k++] = pts_type_get(PTS_TY_NONE); }
+        else m[k++] = e;
+    }
+    /* drop members that another member already covers (duplicates, int beside number, refined
+     * tensors beside Tensor); two tensor types meet as Tensor */
+    for (int i = 0; i < k; i++) {
+        if (!m[i]) continue;
+        for (int j = 0; j < k; j++) {
+            if (i == j || !m[j]) continue;
+            /* None stays a member of its own (Optional[Any] is no Any) */
+            if ((m[i]->kind == PTS_TY_NONE) != (m[j]->kind == PTS_TY_NONE)) continue;
+            if (m[i]->kind == PTS_TY_TENSOR && m[j]->kind == PTS_TY_TENSOR && !pts_type_equal(m[i], m[j])) {
+                m[i] = pts_type_tensor();
+                m[j] = NULL;
+            } else if (pts_type_subtype(m[j], m[i])) m[j] = NULL;
+        }
+    }
+    int w = 0;
+    for (int i = 0; i < k; i++) if (m[i]) m[w++] = m[i];
+    k = w;
+    pts_type_sort(k, m);
+    PtsType *r;
+    int none = -1;
+    for (int i = 0; i < k; i++) if (m[i]->kind == PTS_TY_NONE) none = i;
+    if (k == 1) r = pts_type_retain(m[0]);
+    else if (k == 2 && none >= 0) r = pts_type_optional(m[1 - none]);
+    else r = container(PTS_TY_UNION, k, m);
+    pts_free(m);
+    return r;
+}
+
 PtsType *pts_type_class(PtsClassType *cls) {
     PtsType *t = type_alloc(PTS_TY_CLASS, 0);
     if (!t) return NULL;
@@ -140,6 +229,13 @@ bool pts_type_equal(const PtsType *a, const PtsType *b) {
 
 bool pts_type_subtype(const PtsType *a, const PtsType *b) {
     if (b->kind == PTS_TY_ANY) return true;
+    /* a union is a subtype of whatever holds each of its members */
+    if (a->kind == PTS_TY_UNION) {
+        for (int i = 0; i < a->n; i++) if (!pts_type_subtype(a->elems[i], b)) return false;
+        return true;
+    }
+    if (a->kind == PTS_TY_OPTIONAL && b->kind == PTS_TY_UNION)
+        return pts_type_subtype(pts_type_get(PTS_TY_NONE), b) && pts_type_subtype(a->elems[0], b);
     if (a->kind == PTS_TY_TENSOR && b->kind == PTS_TY_TENSOR) return b->dtype < 0 || pts_type_equal(a, b);
     if (b->kind == PTS_TY_OPTIONAL) {
         if (a->kind == PTS_TY_NONE) return true;
@@ -175,6 +271,9 @@ void pts_type_set_class_namer(PtsClassNamer fn, void *ctx) {
 }
 
 void pts_type_print(PtsBuf *b, const PtsType *t, bool ann) {
+    /* isinstance(x, list) / isinstance(x, tuple): torch's AnyListType / AnyTupleType */
+    if (pts_type_is_any_list(t)) { pts_buf_puts(b, "list"); return; }
+    if (pts_type_is_any_tuple(t)) { pts_buf_puts(b, "tuple"); return; }
     switch (t->kind) {
     case PTS_TY_TENSOR:
         if (ann || t->dtype < 0) { pts_buf_puts(b, "Tensor"); return; }
@@ -282,6 +381,67 @@ PtsType *pts_type_from_arg(PtsArgType a) {
         t = r;
     }
     return t;
+}
+
+/* ================= run-time type tests ================= */
+bool pts_type_is_any_list(const PtsType *t) { return t->kind == PTS_TY_LIST && t->n == 0; }
+bool pts_type_is_any_tuple(const PtsType *t) {
+    return t->kind == PTS_TY_TUPLE && t->n == 0 && !t->cls && t->name && strcmp(t->name, "tuple") == 0;
+}
+
+PtsType *pts_type_any_container(PtsTypeKind k) {
+    PtsType *t = type_alloc(k, 0);
+    if (t && k == PTS_TY_TUPLE && !(t->name = pts_strdup("tuple"))) { pts_type_release(t); return NULL; }
+    return t;
+}
+
+bool pts_value_isinstance(PtsValue v, const PtsType *t) {
+    switch (t->kind) {
+    case PTS_TY_ANY: return true;
+    case PTS_TY_TENSOR: return v.tag == PTS_V_TENSOR;
+    case PTS_TY_INT: case PTS_TY_SCALARTYPE: case PTS_TY_LAYOUT: case PTS_TY_MEMFORMAT: return v.tag == PTS_V_INT;
+    case PTS_TY_FLOAT: return v.tag == PTS_V_DOUBLE;
+    case PTS_TY_BOOL: return v.tag == PTS_V_BOOL;
+    case PTS_TY_STR: return v.tag == PTS_V_STR;
+    case PTS_TY_NONE: return v.tag == PTS_V_NONE;
+    case PTS_TY_DEVICE: return v.tag == PTS_V_DEVICE;
+    case PTS_TY_GENERATOR: return v.tag == PTS_V_GENERATOR;
+    case PTS_TY_NUMBER: return v.tag == PTS_V_INT || v.tag == PTS_V_DOUBLE;
+    case PTS_TY_OPTIONAL: return v.tag == PTS_V_NONE || pts_value_isinstance(v, t->elems[0]);
+    case PTS_TY_UNION:
+        for (int i = 0; i < t->n; i++) if (pts_value_isinstance(v, t->elems[i])) return true;
+        return false;
+    case PTS_TY_LIST: {
+        /* lists carry no element type: the elements decide (an empty list is any list) */
+        if (v.tag != PTS_V_LIST) return false;
+        if (t->n == 0) return true;
+        const PtsList *l = pts_as_list(v);
+        for (int64_t i = 0; i < l->len; i++) if (!pts_value_isinstance(l->items[i], t->elems[0])) return false;
+        return true;
+    }
+    case PTS_TY_TUPLE: {
+        if (v.tag != PTS_V_TUPLE) return false;
+        if (pts_type_is_any_tuple(t)) return true;
+        const PtsList *l = pts_as_list(v);
+        if (l->len != t->n) return false;
+        for (int i = 0; i < t->n; i++) if (!pts_value_isinstance(l->items[i], t->elems[i])) return false;
+        return true;
+    }
+    case PTS_TY_DICT: {
+        if (v.tag != PTS_V_DICT) return false;
+        const PtsDict *d = pts_as_dict(v);
+        for (int64_t i = 0; i < d->len; i++)
+            if (!pts_value_isinstance(d->keys[i], t->elems[0]) || !pts_value_isinstance(d->vals[i], t->elems[1]))
+                return false;
+        return true;
+    }
+    case PTS_TY_CLASS: {
+        if (v.tag != PTS_V_OBJECT) return false;
+        const PtsObject *o = pts_as_object(v);
+        return t->cls ? o->cls == t->cls : t->name && strcmp(o->cls->qualname, t->name) == 0;
+    }
+    default: return false;
+    }
 }
 
 /* ================= classes ================= */

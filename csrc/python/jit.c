@@ -285,13 +285,33 @@ static PyObject *m_make_object(PyObject *self, PyObject *args) {
     PyObject *result = NULL;
     Py_ssize_t got = 0;
     for (; got < n; got++) {
-        const char *an, *kind;
+        const char *an, *kind, *ann = NULL;
+        Py_ssize_t annlen = 0;
         PyObject *val;
-        if (!PyArg_ParseTuple(PyList_GET_ITEM(attrs, got), "ssO", &an, &kind, &val)) goto done;
+        /* (name, kind, value) or (name, kind, value, annotation): the class annotates the
+         * attribute (`u: Union[int, str]`), so its type is that, not the value's */
+        if (!PyArg_ParseTuple(PyList_GET_ITEM(attrs, got), "ssO|s#", &an, &kind, &val, &ann, &annlen)) goto done;
         if (pyts_py_to_ivalue(val, &vals[got]) < 0) goto done;
         int k = PTS_ATTR_PLAIN;
         for (int j = 0; j < 5; j++) if (strcmp(kind, attr_kind_names[j]) == 0) k = j;
-        PtsType *t;
+        PtsType *t = NULL;
+        if (ann) {
+            PtsError te = { 0 };
+            if (pts_annot_parse(ann, (size_t)annlen, NULL, NULL, &te, &t)) {
+                got++;
+                pyts_raise(&te);
+                goto done;
+            }
+            if (!pts_value_fits(vals[got], t)) {
+                pts_type_release(t);
+                got++;
+                PyErr_Format(PyExc_RuntimeError, "Module attribute '%s' is annotated as '%s' but its value does not "
+                             "have that type", an, ann);
+                goto done;
+            }
+            if (pts_class_add_attr(c, an, t, (PtsAttrKind)k) < 0) { got++; PyErr_NoMemory(); goto done; }
+            continue;
+        }
         switch (vals[got].tag) {
         case PTS_V_TENSOR: t = pts_type_tensor(); break;
         case PTS_V_OBJECT: t = pts_type_class(pts_as_object(vals[got])->cls); break;

@@ -91,7 +91,11 @@ static PtsStatus tp_type(TP *p, PtsType **out) {
         s = tp_args(p, args, TP_MAX_ARGS, &na);
         if (!s) {
             if (name_is(nm, nl, "List") && na == 1) *out = pts_type_list(args[0]);
-            else if (name_is(nm, nl, "Optional") && na == 1) *out = pts_type_optional(args[0]);
+            else if (name_is(nm, nl, "Optional") && na == 1) {
+                /* normalised as Union[T, None] (Optional[Union[A, B]] is Union[A, B, NoneType]) */
+                PtsType *tn[2] = { args[0], pts_type_get(PTS_TY_NONE) };
+                *out = pts_type_union(2, tn);
+            }
             else if (name_is(nm, nl, "Dict") && na == 2) {
                 PtsTypeKind k = (PtsTypeKind)args[0]->kind;
                 if (k != PTS_TY_STR && k != PTS_TY_INT && k != PTS_TY_FLOAT && k != PTS_TY_BOOL &&
@@ -99,8 +103,7 @@ static PtsStatus tp_type(TP *p, PtsType **out) {
                     s = tp_fail(p, "dict key type must be str, int, float, bool or Tensor");
                 else *out = pts_type_dict(args[0], args[1]);
             } else if (name_is(nm, nl, "Union") && na >= 1) {
-                *out = pts_type_tuple(na, args);  /* same layout; retagged below */
-                if (*out) (*out)->kind = PTS_TY_UNION;
+                *out = pts_type_union(na, args);
             } else s = tp_fail(p, "wrong number of type arguments");
             if (!s && !*out) s = pts_fail(p->err, PTS_ERR_NOMEM, "out of memory");
         }

@@ -791,20 +791,53 @@ def _is_container_attr(v, depth=0):
     return False
 
 
+def _has_union(a, depth=0):
+    if typing.get_origin(a) is typing.Union or type(a).__name__ == "UnionType":
+        return True
+    return depth < 8 and any(_has_union(x, depth + 1) for x in typing.get_args(a))
+
+
+def _union_annotations(cls):
+    """{attribute: annotation source} for the class-level annotations that hold a Union (Optional
+    included; List[Union[int, str]] too): such an attribute has the annotated type, not its
+    value's (as torch)."""
+    out = {}
+    for klass in reversed(cls.__mro__):
+        for k, a in vars(klass).get("__annotations__", {}).items():
+            if isinstance(a, str):
+                try:
+                    a = typing.get_type_hints(klass).get(k, a)
+                except Exception:
+                    continue
+            if _has_union(a):
+                names = {}
+                try:
+                    src = _annotation_source(a, names)
+                except Exception:
+                    continue
+                if not names:   # class members have no name the attribute type parser knows
+                    out[k] = src
+    return out
+
+
 def _plain_attributes(mod):
     """Instance attributes TorchScript keeps as module attributes: numbers, bools, strings, None and
     tensors that are neither parameters nor buffers."""
     out = []
     consts = _constant_names(type(mod))
+    unions = _union_annotations(type(mod))
     for k, v in vars(mod).items():
         if k in _SKIP_ATTRS or k.startswith("__"):
             continue
         if k in mod._parameters or k in mod._buffers or k in mod._modules:
             continue
-        if v is None or isinstance(v, (bool, int, float, str, _Tensor)) or _is_container_attr(v):
+        # a container the class annotates with a Union inside (Dict[str, Optional[int]]) is typed
+        # by the annotation, so its items need not infer one type
+        if (v is None or isinstance(v, (bool, int, float, str, _Tensor)) or _is_container_attr(v)
+                or (k in unions and isinstance(v, (list, tuple, dict)))):
             # scalars only for now: a tuple constant would lose its element types
             kind = "constant" if k in consts and (v is None or isinstance(v, (bool, int, float, str))) else "attribute"
-            out.append((k, kind, v))
+            out.append((k, kind, v, unions[k]) if kind == "attribute" and k in unions else (k, kind, v))
         elif (not isinstance(v, tuple) and inspect.isclass(type(v)) and _scriptable_class(type(v))
               and inspect.isfunction(type(v).__dict__.get("__init__"))):
             # an instance of a script class: an object of its compiled class
