@@ -3075,7 +3075,8 @@ static int emit_return_in_loop(Emitter *E, const PtsAst *s) {
         if (!u)
             return efail(E, s, "Previous return statement returned a value of type %s but this return statement returns "
                          "a value of type %s", tstr(E, E->loop_ret), tstr(E, v->type)), -1;
-        E->loop_ret = u;
+        /* the probe's nodes (and the types only they hold) are dropped: keep the type alive */
+        if (!(E->loop_ret = keep(E, R(u)))) return -1;
     } else if (!pts_type_subtype(v->type, rv->decl)) {
         return efail(E, s, "Previous return statement returned a value of type %s but this return statement returns a "
                      "value of type %s", tstr(E, rv->decl), tstr(E, v->type)), -1;
