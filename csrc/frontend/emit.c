@@ -1348,6 +1348,12 @@ static bool object_attr(Emitter *E, PtsIrValue *obj, const char *name, const Pts
         if (strcmp(cls->const_names[i], name) == 0) {   /* __constants__ / Final: a prim::Constant */
             PtsIrValue *v = konst(E, pts_value_retain(cls->const_values[i]), at);
             if (!v) return false;
+            /* a tuple constant: the type the object's attribute was given from its value */
+            int cs = pts_class_find_attr(cls, name);
+            if (cs >= 0 && v->type->kind == PTS_TY_ANY && cls->attrs[cs].type->kind == PTS_TY_TUPLE) {
+                pts_type_release(v->type);
+                v->type = R(cls->attrs[cs].type);
+            }
             *out = (Sv){ SV_VALUE, v, NULL, NULL };
             return true;
         }
@@ -2008,8 +2014,28 @@ static bool assign_to(Emitter *E, const PtsAst *t, PtsIrValue *v, const PtsAst *
     }
 }
 
+/* `self.x = v` where x is a module constant (`__constants__`, `x: Final[T]`): as in torch, a
+ * constant is no attribute, so there is nothing to set (reported on the whole statement) */
+static bool check_not_constant(Emitter *E, const PtsAst *t, const PtsAst *stmt) {
+    if (t->kind == PTS_AST_TUPLE || t->kind == PTS_AST_LIST) {
+        for (int i = 0; i < t->n; i++)
+            if (!check_not_constant(E, t->kids[i], stmt)) return false;
+        return true;
+    }
+    if (t->kind == PTS_AST_STARRED) return check_not_constant(E, t->kids[0], stmt);
+    if (t->kind != PTS_AST_ATTR || t->kids[0]->kind != PTS_AST_NAME) return true;
+    Var *b = lookup(E, t->kids[0]->str);
+    if (!b || !b->v || b->v->type->kind != PTS_TY_CLASS || !b->v->type->cls->is_module) return true;
+    const PtsClassType *cls = b->v->type->cls;
+    int slot = pts_class_find_attr(cls, t->str);
+    if (slot < 0 || cls->attrs[slot].kind != PTS_ATTR_CONSTANT) return true;
+    return efail(E, stmt, "Tried to set nonexistent attribute: %s. Did you forget to initialize it in __init__()?", t->str), false;
+}
+
 static bool emit_assign(Emitter *E, const PtsAst *s) {
     const PtsAst *value = s->kids[s->n - 1];
+    for (int i = 0; i < s->n - 1; i++)
+        if (!check_not_constant(E, s->kids[i], s)) return false;
     /* a, b = b, a: evaluate every right-hand item, then bind (no tuple is built) */
     if (s->n == 2 && value->kind == PTS_AST_TUPLE && (s->kids[0]->kind == PTS_AST_TUPLE || s->kids[0]->kind == PTS_AST_LIST) &&
         s->kids[0]->n == value->n) {
@@ -2033,6 +2059,7 @@ static bool emit_assign(Emitter *E, const PtsAst *s) {
 }
 
 static bool emit_ann_assign(Emitter *E, const PtsAst *s) {
+    if (!check_not_constant(E, s->kids[0], s)) return false;
     const PtsType *t = parse_type(E, s->kids[1]);
     if (!t) return false;
     if (!s->kids[2]) return efail(E, s, "annotated declarations without a value are not supported yet"), false;
@@ -2062,6 +2089,7 @@ static bool emit_ann_assign(Emitter *E, const PtsAst *s) {
 
 static bool emit_aug_assign(Emitter *E, const PtsAst *s) {
     const PtsAst *t = s->kids[0];
+    if (!check_not_constant(E, t, s)) return false;
     if (t->kind == PTS_AST_SUBSCRIPT) {
         /* xs[i] += v on lists and dicts: read, operate, store */
         PtsIrValue *box = emit_expr(E, t->kids[0]), *cur, *rhs, *r;

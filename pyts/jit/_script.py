@@ -699,7 +699,8 @@ def _is_container_attr(v, depth=0):
     containers: module attributes TorchScript types from their value (List[int], Dict[str, float]...)."""
     if depth > 8:
         return False
-    if isinstance(v, (bool, int, float, str, _Tensor)):
+    if v is None or isinstance(v, (bool, int, float, str, _Tensor)):
+        # None inside a container: a NoneType item ((1, None) is Tuple[int, NoneType], as torch)
         return depth > 0
     if isinstance(v, (list, tuple)):
         return (len(v) > 0 or isinstance(v, tuple)) and all(_is_container_attr(x, depth + 1) for x in v)
@@ -719,14 +720,28 @@ def _plain_attributes(mod):
         if k in mod._parameters or k in mod._buffers or k in mod._modules:
             continue
         if v is None or isinstance(v, (bool, int, float, str, _Tensor)) or _is_container_attr(v):
-            # scalars only for now: a tuple constant would lose its element types
-            kind = "constant" if k in consts and (v is None or isinstance(v, (bool, int, float, str))) else "attribute"
+            kind = "attribute"
+            if k in consts and _constant_value(v):
+                # a constant list is a tuple, as torch makes it
+                kind, v = "constant", _as_constant(v)
             out.append((k, kind, v))
         elif not isinstance(v, tuple) and inspect.isclass(type(v)) and _scriptable_class(type(v)):
             # an instance of a script class: an object of its compiled class
             _class_proto(type(v))
             out.append((k, "attribute", _to_script(v)))
     return out
+
+
+def _constant_value(v, depth=0):
+    """Can v be a module constant (torch's _get_valid_constant: None, numbers, bools, strings and
+    tuples / lists of them)?"""
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return True
+    return depth < 8 and isinstance(v, (tuple, list)) and all(_constant_value(x, depth + 1) for x in v)
+
+
+def _as_constant(v):
+    return tuple(_as_constant(x) for x in v) if isinstance(v, (tuple, list)) else v
 
 
 def _constant_names(cls):
