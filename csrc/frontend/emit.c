@@ -375,7 +375,23 @@ static const PtsType *parse_type(Emitter *E, const PtsAst *n) {
         }
         return efail(E, n, "Union types are not supported yet (Optional[T] and Union[T, None] are)");
     }
+    /* torch._jit_internal.BroadcastingListN[T]: List[T] (a parameter so annotated also takes one
+     * T, repeated N times: emit_def records N) */
+    if (strncmp(h, "BroadcastingList", 16) == 0 && h[16] >= '1' && h[16] <= '6' && !h[17]) {
+        if (nargs != 1) return efail(E, n, "BroadcastingList takes one type argument");
+        return keep(E, pts_type_list((PtsType *)el[0]));
+    }
     return efail(E, n, "Unknown type constructor '%s'", h);
+}
+
+/* N of a `BroadcastingListN[T]` or `Optional[BroadcastingListN[T]]` annotation, else 0 */
+static int broadcast_n(const PtsAst *n) {
+    if (!n || n->kind != PTS_AST_SUBSCRIPT || n->n != 2) return 0;
+    const char *h = type_head(n->kids[0]);
+    if (!h) return 0;
+    if (strcmp(h, "Optional") == 0) return broadcast_n(n->kids[1]);
+    if (strncmp(h, "BroadcastingList", 16) == 0 && h[16] >= '1' && h[16] <= '6' && !h[17]) return h[16] - '0';
+    return 0;
 }
 /* }==================== */
 
@@ -1490,6 +1506,34 @@ static bool emit_args(Emitter *E, const PtsAst *n, Call *c) {
 
 /* call of a compiled free function f (archive code: __torch__.a.b.fn(...)): arguments matched by
  * f's signature, a prim::CallFunction node holding f in its "fn" attribute */
+/* as torch's tryConvertToType for a List[T] (or Optional[List[T]]) parameter: a tuple of T items
+ * becomes a list, and one T is repeated n times for a BroadcastingListN parameter (n > 0).
+ * Anything else is returned as it is, for the caller's type check. */
+static PtsIrValue *convert_to_list(Emitter *E, PtsIrValue *v, const PtsType *want, int n, const PtsAst *at) {
+    if (want->kind == PTS_TY_OPTIONAL) want = want->elems[0];
+    if (want->kind != PTS_TY_LIST) return v;
+    const PtsType *et = want->elems[0];
+    if (v->type->kind == PTS_TY_TUPLE) {
+        int k = v->type->n;
+        if (k > 256) return v;
+        for (int i = 0; i < k; i++)
+            if (!pts_type_subtype(v->type->elems[i], et)) return v;
+        PtsNode *tn = v->node;
+        if (tn && tn->kind == PTS_KIND_PRIM(PTS_PRIM_TUPLECONSTRUCT) && tn->ninputs == k)
+            return list_construct(E, k, tn->inputs, et, at);
+        PtsType *ts[256];
+        for (int i = 0; i < k; i++) ts[i] = R(v->type->elems[i]);
+        PtsNode *u = mk(E, PTS_KIND_PRIM(PTS_PRIM_TUPLEUNPACK), 1, &v, k, ts, at);
+        return u ? list_construct(E, k, u->outputs, et, at) : NULL;
+    }
+    if (n > 0 && et->kind != PTS_TY_TENSOR && pts_type_subtype(v->type, et)) {
+        PtsIrValue *items[8];
+        for (int i = 0; i < n; i++) items[i] = v;
+        return list_construct(E, n, items, et, at);
+    }
+    return v;
+}
+
 static PtsIrValue *call_function(Emitter *E, PtsFunction *f, const Call *c, const PtsAst *at) {
     PtsBlock *top = f->graph->top;
     int np = top->ninputs;
@@ -1519,6 +1563,8 @@ static PtsIrValue *call_function(Emitter *E, PtsFunction *f, const Call *c, cons
             return efail(E, at, "%s() is missing value for argument '%s'", f->name, pn ? pn : "?");
         }
         const PtsType *want = p->type->kind == PTS_TY_TENSOR ? ty(PTS_TY_TENSOR) : p->type;
+        if (!pts_type_subtype(ins[i]->type, want) && !(ins[i] = convert_to_list(E, ins[i], want, f->list_n ? f->list_n[i] : 0, at)))
+            return NULL;
         if (!pts_type_subtype(ins[i]->type, want))
             return efail(E, at, "\n%s:\nExpected a value of type '%s' for argument '%s' but instead found type '%s'.",
                          f->name, tstr(E, want), pn ? pn : "?", tstr(E, ins[i]->type));
@@ -4081,7 +4127,9 @@ static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunc
     PtsValue defaults[PTS_MAX_CALL_ARGS];
     bool has_def[PTS_MAX_CALL_ARGS];
     const char *names[PTS_MAX_CALL_ARGS];
-    for (int i = 0; i < np; i++) { defaults[i] = pts_none(); has_def[i] = false; }
+    int8_t list_n[PTS_MAX_CALL_ARGS];
+    bool any_n = false;
+    for (int i = 0; i < np; i++) { defaults[i] = pts_none(); has_def[i] = false; list_n[i] = 0; }
     PtsStatus st = PTS_OK;
     for (int i = 0; i < np; i++) {
         const PtsAst *p = params->kids[i];
@@ -4106,6 +4154,17 @@ static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunc
             const PtsAst *ann = tsig.ret ? tsig.args[i - (is_method ? 1 : 0)] : p->kids[0];
             if (ann) {
                 if (!(t = parse_type(E, ann))) goto fail;
+                list_n[i] = (int8_t)broadcast_n(ann);
+                any_n |= list_n[i] > 0;
+                PtsValue d = defaults[i];
+                if (list_n[i] && has_def[i] && (d.tag == PTS_V_INT || d.tag == PTS_V_DOUBLE || d.tag == PTS_V_BOOL)) {
+                    /* `padding: BroadcastingList2[int] = 0` defaults to [0, 0], as in torch */
+                    PtsValue l;
+                    if (pts_list_new(PTS_V_LIST, list_n[i], E->err, &l)) goto fail;
+                    for (int k = 0; k < list_n[i]; k++)
+                        if (pts_list_append(l, d, E->err)) { pts_value_release(&l); goto fail; }
+                    defaults[i] = l;
+                }
             } else if (has_def[i]) {
                 /* an unannotated parameter takes the type of its default */
                 switch (defaults[i].tag) {
@@ -4171,6 +4230,14 @@ static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunc
             pts_function_release(f);
             oom(E);
             goto fail;
+        }
+        if (any_n) {
+            if (!(f->list_n = pts_calloc((size_t)np, sizeof(int8_t)))) {
+                pts_function_release(f);
+                oom(E);
+                goto fail;
+            }
+            memcpy(f->list_n, list_n, (size_t)np);
         }
         for (int i = 0; i < np; i++) {
             f->arg_names[i] = pts_strdup(names[i]);

@@ -169,6 +169,14 @@ def _classify(v):
                 return ("class", proto)
             return ("other", "type")
     if inspect.isfunction(v):
+        if getattr(v, "_pyts_builtin", False):
+            # the Python face of a builtin op (F.avg_pool2d is torch._C._nn.avg_pool2d): scripted
+            # calls are the op's, matched against its schema
+            return ("other", "builtin_function_or_method")
+        bd = getattr(v, "_pyts_boolean_dispatch", None)
+        if bd is not None:
+            # torch's boolean_dispatch (F.max_pool2d on return_indices): the default's function
+            v = bd[3] if bd[2] else bd[4]
         if v.__name__ in ("is_scripting", "is_tracing") and (v.__module__ or "").split(".")[0] in ("pyts", "torch"):
             # pyts.jit.is_scripting() / torch.jit.is_scripting(): the compiler's own (a constant)
             return ("other", v.__name__)
@@ -331,17 +339,51 @@ class ScriptedFunction(ScriptFunction):
         self.__doc__ = py_fn.__doc__
         self.__wrapped__ = py_fn
         self._conv_in, self._ret_ann = _conversions(py_fn)
+        self._lists = _list_params(self._sig)
 
     def __call__(self, *args, **kwargs):
         if kwargs or len(args) != len(self._sig.parameters):
             ba = self._sig.bind(*args, **kwargs)
             ba.apply_defaults()
             args = tuple(ba.arguments.values())
+        if self._lists:
+            args = _as_lists(args, self._lists)
         if self._conv_in:
             args = tuple(_to_script(a) for a in args)
         if self._ret_ann is not None:
             return _from_script(self._fn(*args), self._ret_ann)
         return self._fn(*args)
+
+
+def _list_params(sig):
+    """[(index, n)] of the parameters annotated List[T] (n = 0) or BroadcastingListN[T] (n = N),
+    maybe Optional: a tuple passed for one is a list, and one number is repeated N times, as torch
+    converts the arguments of such a function's schema."""
+    from .._jit_internal import _Broadcast
+    out = []
+    for i, p in enumerate(sig.parameters.values()):
+        ann = p.annotation
+        if typing.get_origin(ann) is typing.Union:
+            rest = [a for a in typing.get_args(ann) if a is not type(None)]
+            ann = rest[0] if len(rest) == 1 else None
+        if isinstance(ann, _Broadcast):
+            out.append((i, ann.n))
+        elif typing.get_origin(ann) is list:
+            out.append((i, 0))
+    return out
+
+
+def _as_lists(args, lists):
+    args = list(args)
+    for i, n in lists:
+        if i >= len(args):
+            continue
+        v = args[i]
+        if isinstance(v, tuple):
+            args[i] = list(v)
+        elif n and isinstance(v, (int, float)):
+            args[i] = [v] * n
+    return tuple(args)
 
 
 def _function_qualname(fn):
@@ -358,6 +400,10 @@ def _script_function(fn):
     if cached is not None:
         return cached
     _check_markers(fn, fn.__name__)
+    bd = getattr(fn, "_pyts_boolean_dispatch", None)
+    if bd is not None:
+        raise CompileError(f"{fn.__name__} dispatches on its argument '{bd[0]}' and cannot be compiled directly (as in "
+                           f"torch): script {bd[4].__name__} or {bd[3].__name__}")
     if id(fn) in _COMPILING:
         raise CompileError(f"function '{fn.__name__}' calls itself; recursion is not supported in TorchScript")
     src, file, off = _source_of(fn)
@@ -876,6 +922,8 @@ def script(obj, optimize=None, _frames_up=0, _rcb=None, example_inputs=None):
             raise CompileError(f"scripting module classes is not supported: script an instance of {obj.__name__}")
         _script_class(obj)   # the class stays a Python class; compiled code uses its compiled form
         return obj
+    if getattr(obj, "_pyts_builtin", False):
+        raise TypeError("<class 'builtin_function_or_method'> is a built-in class")   # as torch
     if inspect.isfunction(obj) or inspect.ismethod(obj):
         return _script_function(obj.__func__ if inspect.ismethod(obj) else obj)
     raise RuntimeError(f"Type '{type(obj).__name__}' cannot be compiled by pyts.jit.script")
