@@ -193,6 +193,12 @@ FUNCS = {
                            "        for t in (1, 2):\n            if i * t == 4:\n                return x * i\n"
                            "    return x\n", [(X, 1), (X, 2), (X, 5)], False),
     "unrolled_no_return": ("def unrolled_no_return(x):\n    for t in (1, 2.0):\n        x = x + t\n    return x\n", [(X,)], False),
+    # the iterable is evaluated once: a call returning a tuple is unrolled, one returning a list looped
+    "ret_call_tuple": ("def pair(x) -> Tuple[Tensor, int]:\n    return x * 2, 3\n\n\n"
+                       "def ints(n: int) -> List[int]:\n    return [n, n + 1]\n\n\n"
+                       "def ret_call_tuple(x, n: int):\n    s = 0\n    for v in ints(n):\n        s += v\n"
+                       "    for t in pair(x):\n        if isinstance(t, int):\n            if t == n:\n                return x, s\n"
+                       "        else:\n            x = t + 1\n    return x * 0, s\n", [(X, 3), (X, 0)], False),
     # a tuple for a List[int] parameter, one int for a BroadcastingList2[int] one (defaults too)
     "bcast_user_fn": ("def k2(k: BroadcastingList2[int], s: Optional[BroadcastingList2[int]] = None,\n"
                       "       p: BroadcastingList2[int] = 1) -> List[int]:\n    if s is None:\n        return k + p\n"
@@ -329,3 +335,15 @@ def test_broadcasting_list_names():
     from pyts._jit_internal import BroadcastingList1, BroadcastingList3, BroadcastingList6  # noqa: F401
     assert repr(pyts._jit_internal.BroadcastingList2[int]) == "BroadcastingList2[int]"
     assert typing.get_args(typing.Optional[pyts._jit_internal.BroadcastingList2[int]])[1] is type(None)
+
+
+def test_iterable_with_return_is_evaluated_once(tmp_path):
+    # a loop that returns is emitted twice (once to find the returned type): its iterable, a call,
+    # must still run once
+    src = ("def ints(n: int) -> List[int]:\n    return [n, n + 1]\n\n\n"
+           "def once(x, n: int):\n    s = 0\n    for v in ints(n):\n        s += v\n        if v == 7:\n"
+           "            return s\n    return -s\n")
+    fp = pyts.jit.script(_exec(tmp_path, "once", src, pyts)["once"])
+    ft = torch.jit.script(_exec(tmp_path, "once", src, torch)["once"])
+    assert str(fp.graph).count("prim::CallFunction") == 1
+    _compare([(X, 6), (X, 3)], ft, [(fp, pyts), (torch_compile_code(fp.code, "once", ft), torch)])

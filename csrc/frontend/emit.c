@@ -76,6 +76,10 @@ typedef struct Emitter {
     const PtsType *loop_ret;
     bool probing;
     bool unrolled;               /* in the body of an unrolled loop (over a tuple or modules) */
+    /* the iterable of the for statement being emitted, evaluated once by static_seq to see whether
+     * it is a tuple: build_iter takes it from here */
+    const PtsAst *pre_it_ast;
+    PtsIrValue *pre_it_v;
 } Emitter;
 
 /* sugared values: what a name or attribute denotes before it is used */
@@ -2764,6 +2768,26 @@ static bool is_builtin_name(Emitter *E, const PtsAst *f, const char *name) {
     return f->kind == PTS_AST_NAME && strcmp(f->str, name) == 0 && !lookup(E, name);
 }
 
+/* the stashed iterable of `it` (see Emitter.pre_it_ast), when it is defined where code is being
+ * emitted now (a continuation emitted again in another branch evaluates it again) */
+static PtsIrValue *pre_iterable(Emitter *E, const PtsAst *it) {
+    if (E->pre_it_ast != it || !E->pre_it_v) return NULL;
+    const PtsNode *def = E->pre_it_v->node;
+    const PtsBlock *home = def ? def->owner : E->pre_it_v->param_of;
+    for (const PtsBlock *b = E->blk; b; b = b->owner ? b->owner->owner : NULL)
+        if (b == home) return E->pre_it_v;
+    return NULL;
+}
+
+/* a call the loops know: x.items() / .keys() / .values(), enumerate(), zip(), range() */
+static bool special_iter_call(Emitter *E, const PtsAst *it) {
+    if (it->kind != PTS_AST_CALL) return false;
+    const PtsAst *f = it->kids[0];
+    return (f->kind == PTS_AST_ATTR && it->n == 1 &&
+            (strcmp(f->str, "items") == 0 || strcmp(f->str, "keys") == 0 || strcmp(f->str, "values") == 0)) ||
+           is_builtin_name(E, f, "enumerate") || is_builtin_name(E, f, "zip") || is_builtin_name(E, f, "range");
+}
+
 /* the items of an iterable TorchScript unrolls, their count, UNROLL_NO, or -1 on error */
 static int static_seq(Emitter *E, const PtsAst *it, UItem **out) {
     if (it->kind == PTS_AST_TUPLE) {
@@ -2779,8 +2803,18 @@ static int static_seq(Emitter *E, const PtsAst *it, UItem **out) {
         if (sv.v->type->kind == PTS_TY_TUPLE) return tuple_seq(E, sv.v, it, out);
         return module_seq(E, sv.v, NULL, it, out);
     }
-    if (it->kind != PTS_AST_CALL) return UNROLL_NO;
-    const PtsAst *f = it->kids[0];
+    const PtsAst *f = it->kind == PTS_AST_CALL ? it->kids[0] : NULL;
+    if (!special_iter_call(E, it)) {
+        /* any other expression (a call returning a tuple...): evaluated once, here */
+        if (pre_iterable(E, it)) return UNROLL_NO;   /* evaluated before a probe of this loop */
+        PtsIrValue *v = emit_expr(E, it);
+        if (!v) return -1;
+        if (v->type->kind == PTS_TY_TUPLE) return tuple_seq(E, v, it, out);
+        E->pre_it_ast = it;
+        E->pre_it_v = v;
+        return UNROLL_NO;
+    }
+    if (is_builtin_name(E, f, "range")) return UNROLL_NO;
     /* self.heads.items() / .keys() / .values() */
     if (f->kind == PTS_AST_ATTR && it->n == 1 &&
         (strcmp(f->str, "items") == 0 || strcmp(f->str, "keys") == 0 || strcmp(f->str, "values") == 0)) {
@@ -2806,7 +2840,7 @@ static int static_seq(Emitter *E, const PtsAst *it, UItem **out) {
         const PtsAst *a = it->kids[1 + i];
         /* a value that cannot be unrolled is evaluated by the ordinary loop: only look at forms
          * whose evaluation has no side effects */
-        if (a->kind != PTS_AST_NAME && a->kind != PTS_AST_ATTR && a->kind != PTS_AST_CALL && a->kind != PTS_AST_TUPLE) {
+        if (a->kind != PTS_AST_NAME && a->kind != PTS_AST_ATTR && a->kind != PTS_AST_TUPLE && !special_iter_call(E, a)) {
             dynamic = a;
             continue;
         }
@@ -3170,6 +3204,9 @@ static int emit_loop_returning(Emitter *E, const PtsAst *s, const Cont *rest, Pt
         if (!t) {
             PtsNode *mark = E->blk->last;
             bool was = E->probing;
+            /* the probe's nodes are dropped: so are iterables it stashed */
+            const PtsAst *pre_ast = E->pre_it_ast;
+            PtsIrValue *pre_v = E->pre_it_v;
             const PtsType *saved = E->loop_ret;
             E->probing = true;
             E->loop_ret = NULL;
@@ -3183,6 +3220,8 @@ static int emit_loop_returning(Emitter *E, const PtsAst *s, const Cont *rest, Pt
             E->loop_ret = saved;
             while (E->blk->last && E->blk->last != mark) pts_node_destroy(E->blk->last);
             memset(E->empty_lits, 0, sizeof E->empty_lits);
+            E->pre_it_ast = pre_ast;
+            E->pre_it_v = pre_v;
             if (!ok) return -1;
         }
         if (!define_returned(E, t, s)) return -1;
@@ -3439,6 +3478,8 @@ static bool iter_of_value(Emitter *E, PtsIrValue *v, const PtsAst *n, Iter *it) 
 
 static bool build_iter(Emitter *E, const PtsAst *n, Iter *it) {
     memset(it, 0, sizeof *it);
+    PtsIrValue *pre = pre_iterable(E, n);
+    if (pre) return iter_of_value(E, pre, n, it);   /* evaluated already by static_seq (no tuple) */
     if (n->kind == PTS_AST_CALL && (n->kids[0]->kind == PTS_AST_NAME || n->kids[0]->kind == PTS_AST_ATTR)) {
         const PtsAst *f = n->kids[0];
         Sv sv = { 0 };
