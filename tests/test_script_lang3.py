@@ -158,6 +158,13 @@ MODULES = {
                            "        j = F.avg_pool2d(x, 3, 2, 1, True, False)\n        k = F.pad(x, [1, 1, 2, 0], 'constant', 0.5)\n"
                            "        return a, b, c, d, e, f, g, i, h, j, k\n", [(np.arange(96, dtype=np.float32).reshape(2, 3, 4, 4),)],
                            False),
+    # F.max_pool2d is a boolean dispatch on a constant return_indices (keyword or 7th positional)
+    "max_pool2d_dispatch": ("class M(nn.Module):\n    def forward(self, x):\n"
+                            "        a, i = F.max_pool2d(x, 2, return_indices=True)\n"
+                            "        b = F.max_pool2d(x, 2, 2, 0, 1, False, False)\n"
+                            "        c, j = F.max_pool2d(x, (2, 1), 2, 0, 1, True, True)\n"
+                            "        d = F.max_pool2d(x, 3, return_indices=False)\n        return a, i, b, c, j, d\n",
+                            [(np.arange(50, dtype=np.float32).reshape(1, 2, 5, 5) % 7,)], False),
 }
 
 
@@ -238,6 +245,10 @@ ERRORS = {
     "zip_static_and_list": ("def f(xs: List[int], x):\n    for a, b in zip((1, 2), xs):\n        x = x + a + b\n    return x\n",
                             "Can not iterate over a module list or tuple with a value that does not have a statically "
                             "determinable length", "zip((1, 2), xs)"),
+    "dispatch_not_constant": ("class M(nn.Module):\n    def forward(self, x, flag: bool):\n"
+                              "        return F.max_pool2d(x, 2, return_indices=flag)\n",
+                              "Keyword argument 'return_indices' for boolean dispatch at position was not constant",
+                              "F.max_pool2d"),
     # a module constant (Final / __constants__) is no attribute: it cannot be set outside __init__
     "final_assign": ("class M(nn.Module):\n    x: Final[int]\n    def __init__(self):\n        super().__init__()\n"
                      "        self.x = 3\n    def forward(self, t):\n        self.x = 4\n        return t + self.x\n",

@@ -1588,6 +1588,43 @@ static PtsIrValue *call_function(Emitter *E, PtsFunction *f, const Call *c, cons
     return nret == 1 ? n->outputs[0] : cnone(E, at);
 }
 
+static int const_cond(const PtsIrValue *c);
+
+/* torch's boolean_dispatch (F.max_pool2d on return_indices): a Python function whose attribute
+ * `_pyts_dispatch` is "<argument>:<position>:<default 0/1>" stands for its `_pyts_dispatch_true`
+ * or `_pyts_dispatch_false` function, chosen by the argument, which must be a constant bool.
+ * Returns the path of the function to call (path itself for other functions), NULL on error. */
+static const char *boolean_dispatch(Emitter *E, const char *path, const Call *c, const PtsAst *at) {
+    char q[400];
+    if (strlen(path) > 300) return path;
+    snprintf(q, sizeof q, "%s._pyts_dispatch", path);
+    PtsResolved r;
+    memset(&r, 0, sizeof r);
+    if (E->res->global(E->res->ctx, q, &r, E->err)) { pts_value_release(&r.value); return NULL; }
+    if (r.kind != PTS_RES_VALUE || r.value.tag != PTS_V_STR) { pts_value_release(&r.value); return path; }
+    char spec[160], arg[128];
+    snprintf(spec, sizeof spec, "%s", pts_as_str(r.value)->data);
+    pts_value_release(&r.value);
+    int pos = -1, dflt = 0;
+    char *c1 = strchr(spec, ':');
+    if (!c1 || (size_t)(c1 - spec) >= sizeof arg || sscanf(c1 + 1, "%d:%d", &pos, &dflt) != 2)
+        return efail(E, at, "malformed boolean dispatch of '%s'", path);
+    snprintf(arg, sizeof arg, "%.*s", (int)(c1 - spec), spec);
+    PtsIrValue *v = NULL;
+    bool kw = false;
+    for (int k = 0; k < c->nkw; k++) if (strcmp(c->kwn[k], arg) == 0) v = c->kwv[k], kw = true;
+    if (!v && pos >= 0 && pos < c->npos) v = c->pos[pos];
+    int which = dflt != 0;
+    if (v && (v->type->kind != PTS_TY_BOOL || (which = const_cond(v)) < 0)) {
+        /* torch's messages, on the callee */
+        if (kw) return efail(E, at, "Keyword argument '%s' for boolean dispatch at position was not constant", arg);
+        return efail(E, at, "Argument for boolean dispatch at position %d was not constant", pos);
+    }
+    snprintf(q, sizeof q, "%s._pyts_dispatch_%s", path, which ? "true" : "false");
+    const char *p = pts_arena_strndup(E->a, q, strlen(q));
+    return p ? p : oom(E);
+}
+
 /* the function the resolver knows as path; *qual (optional) gets its archive name: the one the
  * resolver reports in ns ("__torch__.mod.fn" for a Python function), else path itself */
 static PtsFunction *resolve_function_q(Emitter *E, const char *path, const PtsAst *at, const char **qual) {
@@ -1894,8 +1931,9 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
     case SV_FUNCTION: {
         if (!emit_args(E, n, &c)) return NULL;
         /* the resolver keeps the function alive; ask again for it by name */
-        const char *qual = NULL;
-        PtsFunction *f = resolve_function_q(E, callee.path, n, &qual);
+        const char *qual = NULL, *path = boolean_dispatch(E, callee.path, &c, n->kids[0]);
+        if (!path) return NULL;
+        PtsFunction *f = resolve_function_q(E, path, n, &qual);
         return f ? call_function_named(E, f, qual, &c, n) : NULL;
     }
     case SV_NS: return efail(E, n, "Module '%s' is not callable", callee.name);

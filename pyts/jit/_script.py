@@ -173,10 +173,10 @@ def _classify(v):
             # the Python face of a builtin op (F.avg_pool2d is torch._C._nn.avg_pool2d): scripted
             # calls are the op's, matched against its schema
             return ("other", "builtin_function_or_method")
-        bd = getattr(v, "_pyts_boolean_dispatch", None)
-        if bd is not None:
-            # torch's boolean_dispatch (F.max_pool2d on return_indices): the default's function
-            v = bd[3] if bd[2] else bd[4]
+        if isinstance(getattr(v, "_pyts_dispatch", None), str):
+            # torch's boolean_dispatch (F.max_pool2d on return_indices): calls choose by the
+            # argument (the compiler asks for _pyts_dispatch*); as a value, the default's function
+            v = v._pyts_dispatch_true if v._pyts_dispatch.endswith(":1") else v._pyts_dispatch_false
         if v.__name__ in ("is_scripting", "is_tracing") and (v.__module__ or "").split(".")[0] in ("pyts", "torch"):
             # pyts.jit.is_scripting() / torch.jit.is_scripting(): the compiler's own (a constant)
             return ("other", v.__name__)
@@ -400,10 +400,11 @@ def _script_function(fn):
     if cached is not None:
         return cached
     _check_markers(fn, fn.__name__)
-    bd = getattr(fn, "_pyts_boolean_dispatch", None)
-    if bd is not None:
-        raise CompileError(f"{fn.__name__} dispatches on its argument '{bd[0]}' and cannot be compiled directly (as in "
-                           f"torch): script {bd[4].__name__} or {bd[3].__name__}")
+    bd = getattr(fn, "_pyts_dispatch", None)
+    if isinstance(bd, str):
+        raise CompileError(f"{fn.__name__} dispatches on its argument '{bd.split(':')[0]}' and cannot be compiled "
+                           f"directly (as in torch): script {fn._pyts_dispatch_false.__name__} or "
+                           f"{fn._pyts_dispatch_true.__name__}")
     if id(fn) in _COMPILING:
         raise CompileError(f"function '{fn.__name__}' calls itself; recursion is not supported in TorchScript")
     src, file, off = _source_of(fn)

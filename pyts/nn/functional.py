@@ -209,7 +209,10 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     return f(input, kernel_size, stride, padding, dilation, ceil_mode)
 
 
-max_pool2d._pyts_boolean_dispatch = ("return_indices", 6, False, max_pool2d_with_indices, _max_pool2d)
+# the compiler's boolean dispatch: "<argument>:<position>:<default>", and the two functions
+max_pool2d._pyts_dispatch = "return_indices:6:0"
+max_pool2d._pyts_dispatch_true = max_pool2d_with_indices
+max_pool2d._pyts_dispatch_false = _max_pool2d
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
