@@ -158,6 +158,11 @@ MODULES = {
                            "        j = F.avg_pool2d(x, 3, 2, 1, True, False)\n        k = F.pad(x, [1, 1, 2, 0], 'constant', 0.5)\n"
                            "        return a, b, c, d, e, f, g, i, h, j, k\n", [(np.arange(96, dtype=np.float32).reshape(2, 3, 4, 4),)],
                            False),
+    # methods take tuples for List[int] and one int for BroadcastingList2[int] too
+    "method_list_args": ("class M(nn.Module):\n    def forward(self, x):\n"
+                         "        return self.h((1, 2), 3), self.h([4], (5, 6))\n    @torch.jit.export\n"
+                         "    def h(self, a: List[int], b: BroadcastingList2[int]) -> List[int]:\n        return a + b\n",
+                         [(X,)], True),
     # F.max_pool2d is a boolean dispatch on a constant return_indices (keyword or 7th positional)
     "max_pool2d_dispatch": ("class M(nn.Module):\n    def forward(self, x):\n"
                             "        a, i = F.max_pool2d(x, 2, return_indices=True)\n"

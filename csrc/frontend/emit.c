@@ -1717,6 +1717,9 @@ static PtsIrValue *call_method(Emitter *E, PtsIrValue *obj, PtsFunction *f, cons
         }
         /* traced methods have refined Tensor parameter types: any Tensor is accepted */
         const PtsType *want = p->type->kind == PTS_TY_TENSOR ? ty(PTS_TY_TENSOR) : p->type;
+        if (!pts_type_subtype(ins[i + 1]->type, want) &&
+            !(ins[i + 1] = convert_to_list(E, ins[i + 1], want, f->list_n && f->nargs == top->ninputs ? f->list_n[i + 1] : 0, at)))
+            return NULL;
         if (!pts_type_subtype(ins[i + 1]->type, want))
             return efail(E, at, "\n%s:\nExpected a value of type '%s' for argument '%s' but instead found type '%s'.",
                          f->name, tstr(E, want), pn ? pn : "?", tstr(E, ins[i + 1]->type));
