@@ -143,6 +143,10 @@ MODULES = {
                         "    def forward(self, x):\n        a, b = self.t\n        if b is None:\n            x = x + a\n"
                         "        p, q = self.k\n        return x * p + self.u[0] + q, self.t, self.u, self.w, self.k\n",
                         [(X,)], False),
+    "final_tuple_constant": ("class M(nn.Module):\n    k: Final[Tuple[int, int]]\n    def __init__(self):\n"
+                             "        super().__init__()\n        self.k = (2, 3)\n        self.z = (3, None)\n"
+                             "    def forward(self, x):\n        a, b = self.k\n        return x + a + b, self.k, self.z\n",
+                             [(X,)], True),
     "list_attr_none": ("class M(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
                        "        self.l = [1, None, 3]\n    def forward(self, x):\n        n = 0\n        for v in self.l:\n"
                        "            if v is not None:\n                n += v\n        return x + n, self.l\n", [(X,)], False),

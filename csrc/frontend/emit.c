@@ -2064,9 +2064,19 @@ static bool assign_to(Emitter *E, const PtsAst *t, PtsIrValue *v, const PtsAst *
         PtsIrValue *items[256];
         if (t->n > 256) return efail(E, t, "too many targets"), false;
         PtsNode *tn = v->node;
+        const PtsNodeAttr *ca = tn && tn->kind == PTS_KIND_PRIM(PTS_PRIM_CONSTANT) ? pts_node_attr(tn, "value") : NULL;
         if (tn && tn->kind == PTS_KIND_PRIM(PTS_PRIM_TUPLECONSTRUCT) && tn->ninputs == t->n) {
             /* unpacking a tuple just built: take its items */
             for (int i = 0; i < t->n; i++) items[i] = tn->inputs[i];
+        } else if (ca && ca->v.tag == PTS_V_TUPLE && pts_as_list(ca->v)->len == t->n) {
+            /* a constant tuple (a Final attribute): its items are constants, as torch folds them */
+            for (int i = 0; i < t->n; i++) {
+                if (!(items[i] = konst(E, pts_value_retain(pts_as_list(ca->v)->items[i]), at))) return false;
+                if (items[i]->type->kind == PTS_TY_ANY) {
+                    pts_type_release(items[i]->type);
+                    items[i]->type = R(v->type->elems[i]);
+                }
+            }
         } else {
             PtsType *ts[256];
             for (int i = 0; i < t->n; i++) ts[i] = R(v->type->elems[i]);
