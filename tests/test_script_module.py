@@ -379,9 +379,12 @@ class BreaksOverModules(nn.Module):
         return x
 
 
-def test_return_in_an_unrolled_loop_is_a_compile_error():
-    with pytest.raises(pyts.jit.CompileError, match="loop over modules"):
-        pyts.jit.script(BreaksOverModules())
+def test_return_in_an_unrolled_loop_returns_from_the_first_iteration():
+    # as torch: the unrolled body returns, the rest of the loop is unreachable
+    sm = pyts.jit.script(BreaksOverModules())
+    x = pyts.tensor([-1.0, 2.0])
+    assert sm(x).tolist() == [0.0, 2.0]
+    same(sm(x), in_torch(sm)(torch.from_numpy(x.numpy())))
 
 
 def test_ignored_function_defaults_keywords_and_typed_results():

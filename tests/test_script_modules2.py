@@ -207,7 +207,7 @@ class BadBreak(Bad):
     (BadKey, "Key Error, zz", '"zz"'),
     (BadParamDict, "iterating a ParameterDict is not supported", "self.pd"),
     (BadLinearLoop, "'Linear' object is not iterable", "self.lin"),
-    (BadBreak, "'break' outside loop", "break"),
+    (BadBreak, "we do not support break or continue inside the body of these loops", "break"),
 ])
 def test_compile_errors(cls, msg, snippet):
     with pytest.raises(pyts.jit.CompileError) as ei:

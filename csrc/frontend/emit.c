@@ -75,6 +75,11 @@ typedef struct Emitter {
      * outermost such loop found for the returned values, and whether that emission runs */
     const PtsType *loop_ret;
     bool probing;
+    bool unrolled;               /* in the body of an unrolled loop (over a tuple or modules) */
+    /* the iterable of the for statement being emitted, evaluated once by static_seq to see whether
+     * it is a tuple: build_iter takes it from here */
+    const PtsAst *pre_it_ast;
+    PtsIrValue *pre_it_v;
 } Emitter;
 
 /* sugared values: what a name or attribute denotes before it is used */
@@ -99,6 +104,7 @@ typedef struct Cont {
     const PtsAst *block;
     int start;
     const struct Cont *next;
+    const struct Unroll *unroll; /* set: iterations start.. of this unrolled loop (block unused) */
 } Cont;
 /* }==================== */
 
@@ -375,7 +381,23 @@ static const PtsType *parse_type(Emitter *E, const PtsAst *n) {
         if (nargs < 1) return efail(E, n, "Union needs at least one type argument");
         return keep(E, pts_type_union(nargs, (PtsType *const *)el));
     }
+    /* torch._jit_internal.BroadcastingListN[T]: List[T] (a parameter so annotated also takes one
+     * T, repeated N times: emit_def records N) */
+    if (strncmp(h, "BroadcastingList", 16) == 0 && h[16] >= '1' && h[16] <= '6' && !h[17]) {
+        if (nargs != 1) return efail(E, n, "BroadcastingList takes one type argument");
+        return keep(E, pts_type_list((PtsType *)el[0]));
+    }
     return efail(E, n, "Unknown type constructor '%s'", h);
+}
+
+/* N of a `BroadcastingListN[T]` or `Optional[BroadcastingListN[T]]` annotation, else 0 */
+static int broadcast_n(const PtsAst *n) {
+    if (!n || n->kind != PTS_AST_SUBSCRIPT || n->n != 2) return 0;
+    const char *h = type_head(n->kids[0]);
+    if (!h) return 0;
+    if (strcmp(h, "Optional") == 0) return broadcast_n(n->kids[1]);
+    if (strncmp(h, "BroadcastingList", 16) == 0 && h[16] >= '1' && h[16] <= '6' && !h[17]) return h[16] - '0';
+    return 0;
 }
 /* }==================== */
 
@@ -1582,6 +1604,12 @@ static bool object_attr(Emitter *E, PtsIrValue *obj, const char *name, const Pts
         if (strcmp(cls->const_names[i], name) == 0) {   /* __constants__ / Final: a prim::Constant */
             PtsIrValue *v = konst(E, pts_value_retain(cls->const_values[i]), at);
             if (!v) return false;
+            /* a tuple constant: the type the object's attribute was given from its value */
+            int cs = pts_class_find_attr(cls, name);
+            if (cs >= 0 && v->type->kind == PTS_TY_ANY && cls->attrs[cs].type->kind == PTS_TY_TUPLE) {
+                pts_type_release(v->type);
+                v->type = R(cls->attrs[cs].type);
+            }
             *out = (Sv){ SV_VALUE, v, NULL, NULL };
             return true;
         }
@@ -1720,6 +1748,34 @@ static bool emit_args(Emitter *E, const PtsAst *n, Call *c) {
 
 /* call of a compiled free function f (archive code: __torch__.a.b.fn(...)): arguments matched by
  * f's signature, a prim::CallFunction node holding f in its "fn" attribute */
+/* as torch's tryConvertToType for a List[T] (or Optional[List[T]]) parameter: a tuple of T items
+ * becomes a list, and one T is repeated n times for a BroadcastingListN parameter (n > 0).
+ * Anything else is returned as it is, for the caller's type check. */
+static PtsIrValue *convert_to_list(Emitter *E, PtsIrValue *v, const PtsType *want, int n, const PtsAst *at) {
+    if (want->kind == PTS_TY_OPTIONAL) want = want->elems[0];
+    if (want->kind != PTS_TY_LIST) return v;
+    const PtsType *et = want->elems[0];
+    if (v->type->kind == PTS_TY_TUPLE) {
+        int k = v->type->n;
+        if (k > 256) return v;
+        for (int i = 0; i < k; i++)
+            if (!pts_type_subtype(v->type->elems[i], et)) return v;
+        PtsNode *tn = v->node;
+        if (tn && tn->kind == PTS_KIND_PRIM(PTS_PRIM_TUPLECONSTRUCT) && tn->ninputs == k)
+            return list_construct(E, k, tn->inputs, et, at);
+        PtsType *ts[256];
+        for (int i = 0; i < k; i++) ts[i] = R(v->type->elems[i]);
+        PtsNode *u = mk(E, PTS_KIND_PRIM(PTS_PRIM_TUPLEUNPACK), 1, &v, k, ts, at);
+        return u ? list_construct(E, k, u->outputs, et, at) : NULL;
+    }
+    if (n > 0 && et->kind != PTS_TY_TENSOR && pts_type_subtype(v->type, et)) {
+        PtsIrValue *items[8];
+        for (int i = 0; i < n; i++) items[i] = v;
+        return list_construct(E, n, items, et, at);
+    }
+    return v;
+}
+
 static PtsIrValue *call_function(Emitter *E, PtsFunction *f, const Call *c, const PtsAst *at) {
     PtsBlock *top = f->graph->top;
     int np = top->ninputs;
@@ -1749,6 +1805,8 @@ static PtsIrValue *call_function(Emitter *E, PtsFunction *f, const Call *c, cons
             return efail(E, at, "%s() is missing value for argument '%s'", f->name, pn ? pn : "?");
         }
         const PtsType *want = p->type->kind == PTS_TY_TENSOR ? ty(PTS_TY_TENSOR) : p->type;
+        if (!pts_type_subtype(ins[i]->type, want) && !(ins[i] = convert_to_list(E, ins[i], want, f->list_n ? f->list_n[i] : 0, at)))
+            return NULL;
         if (!pts_type_subtype(ins[i]->type, want))
             return efail(E, at, "\n%s:\nExpected a value of type '%s' for argument '%s' but instead found type '%s'.",
                          f->name, tstr(E, want), pn ? pn : "?", tstr(E, ins[i]->type));
@@ -1766,6 +1824,43 @@ static PtsIrValue *call_function(Emitter *E, PtsFunction *f, const Call *c, cons
     if (pts_function_ref_new(f, E->err, &ref) || pts_node_set_attr(E->g, n, "fn", PTS_AV_IVALUE, ref, NULL, E->err))
         return NULL;
     return nret == 1 ? n->outputs[0] : cnone(E, at);
+}
+
+static int const_cond(const PtsIrValue *c);
+
+/* torch's boolean_dispatch (F.max_pool2d on return_indices): a Python function whose attribute
+ * `_pyts_dispatch` is "<argument>:<position>:<default 0/1>" stands for its `_pyts_dispatch_true`
+ * or `_pyts_dispatch_false` function, chosen by the argument, which must be a constant bool.
+ * Returns the path of the function to call (path itself for other functions), NULL on error. */
+static const char *boolean_dispatch(Emitter *E, const char *path, const Call *c, const PtsAst *at) {
+    char q[400];
+    if (strlen(path) > 300) return path;
+    snprintf(q, sizeof q, "%s._pyts_dispatch", path);
+    PtsResolved r;
+    memset(&r, 0, sizeof r);
+    if (E->res->global(E->res->ctx, q, &r, E->err)) { pts_value_release(&r.value); return NULL; }
+    if (r.kind != PTS_RES_VALUE || r.value.tag != PTS_V_STR) { pts_value_release(&r.value); return path; }
+    char spec[160], arg[128];
+    snprintf(spec, sizeof spec, "%s", pts_as_str(r.value)->data);
+    pts_value_release(&r.value);
+    int pos = -1, dflt = 0;
+    char *c1 = strchr(spec, ':');
+    if (!c1 || (size_t)(c1 - spec) >= sizeof arg || sscanf(c1 + 1, "%d:%d", &pos, &dflt) != 2)
+        return efail(E, at, "malformed boolean dispatch of '%s'", path);
+    snprintf(arg, sizeof arg, "%.*s", (int)(c1 - spec), spec);
+    PtsIrValue *v = NULL;
+    bool kw = false;
+    for (int k = 0; k < c->nkw; k++) if (strcmp(c->kwn[k], arg) == 0) v = c->kwv[k], kw = true;
+    if (!v && pos >= 0 && pos < c->npos) v = c->pos[pos];
+    int which = dflt != 0;
+    if (v && (v->type->kind != PTS_TY_BOOL || (which = const_cond(v)) < 0)) {
+        /* torch's messages, on the callee */
+        if (kw) return efail(E, at, "Keyword argument '%s' for boolean dispatch at position was not constant", arg);
+        return efail(E, at, "Argument for boolean dispatch at position %d was not constant", pos);
+    }
+    snprintf(q, sizeof q, "%s._pyts_dispatch_%s", path, which ? "true" : "false");
+    const char *p = pts_arena_strndup(E->a, q, strlen(q));
+    return p ? p : oom(E);
 }
 
 /* the function the resolver knows as path; *qual (optional) gets its archive name: the one the
@@ -1860,6 +1955,9 @@ static PtsIrValue *call_method(Emitter *E, PtsIrValue *obj, PtsFunction *f, cons
         }
         /* traced methods have refined Tensor parameter types: any Tensor is accepted */
         const PtsType *want = p->type->kind == PTS_TY_TENSOR ? ty(PTS_TY_TENSOR) : p->type;
+        if (!pts_type_subtype(ins[i + 1]->type, want) &&
+            !(ins[i + 1] = convert_to_list(E, ins[i + 1], want, f->list_n && f->nargs == top->ninputs ? f->list_n[i + 1] : 0, at)))
+            return NULL;
         if (!pts_type_subtype(ins[i + 1]->type, want))
             return efail(E, at, "\n%s:\nExpected a value of type '%s' for argument '%s' but instead found type '%s'.",
                          f->name, tstr(E, want), pn ? pn : "?", tstr(E, ins[i + 1]->type));
@@ -2110,8 +2208,9 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
     case SV_FUNCTION: {
         if (!emit_args(E, n, &c)) return NULL;
         /* the resolver keeps the function alive; ask again for it by name */
-        const char *qual = NULL;
-        PtsFunction *f = resolve_function_q(E, callee.path, n, &qual);
+        const char *qual = NULL, *path = boolean_dispatch(E, callee.path, &c, n->kids[0]);
+        if (!path) return NULL;
+        PtsFunction *f = resolve_function_q(E, path, n, &qual);
         return f ? call_function_named(E, f, qual, &c, n) : NULL;
     }
     case SV_NS: return efail(E, n, "Module '%s' is not callable", callee.name);
@@ -2197,6 +2296,7 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
 
 /* {==================== statements ==================== */
 static int emit_stmts(Emitter *E, const PtsAst *blk, int start, const Cont *cont, PtsIrValue **ret);
+static int emit_rest(Emitter *E, const Cont *rest, PtsIrValue **ret);
 static int emit_return_in_loop(Emitter *E, const PtsAst *s);
 static bool has_return_anywhere(const PtsAst *n);
 static int emit_loop_returning(Emitter *E, const PtsAst *s, const Cont *rest, PtsIrValue **ret);
@@ -2239,9 +2339,19 @@ static bool assign_to(Emitter *E, const PtsAst *t, PtsIrValue *v, const PtsAst *
         PtsIrValue *items[256];
         if (t->n > 256) return efail(E, t, "too many targets"), false;
         PtsNode *tn = v->node;
+        const PtsNodeAttr *ca = tn && tn->kind == PTS_KIND_PRIM(PTS_PRIM_CONSTANT) ? pts_node_attr(tn, "value") : NULL;
         if (tn && tn->kind == PTS_KIND_PRIM(PTS_PRIM_TUPLECONSTRUCT) && tn->ninputs == t->n) {
             /* unpacking a tuple just built: take its items */
             for (int i = 0; i < t->n; i++) items[i] = tn->inputs[i];
+        } else if (ca && ca->v.tag == PTS_V_TUPLE && pts_as_list(ca->v)->len == t->n) {
+            /* a constant tuple (a Final attribute): its items are constants, as torch folds them */
+            for (int i = 0; i < t->n; i++) {
+                if (!(items[i] = konst(E, pts_value_retain(pts_as_list(ca->v)->items[i]), at))) return false;
+                if (items[i]->type->kind == PTS_TY_ANY) {
+                    pts_type_release(items[i]->type);
+                    items[i]->type = R(v->type->elems[i]);
+                }
+            }
         } else {
             PtsType *ts[256];
             for (int i = 0; i < t->n; i++) ts[i] = R(v->type->elems[i]);
@@ -2283,8 +2393,28 @@ static bool assign_to(Emitter *E, const PtsAst *t, PtsIrValue *v, const PtsAst *
     }
 }
 
+/* `self.x = v` where x is a module constant (`__constants__`, `x: Final[T]`): as in torch, a
+ * constant is no attribute, so there is nothing to set (reported on the whole statement) */
+static bool check_not_constant(Emitter *E, const PtsAst *t, const PtsAst *stmt) {
+    if (t->kind == PTS_AST_TUPLE || t->kind == PTS_AST_LIST) {
+        for (int i = 0; i < t->n; i++)
+            if (!check_not_constant(E, t->kids[i], stmt)) return false;
+        return true;
+    }
+    if (t->kind == PTS_AST_STARRED) return check_not_constant(E, t->kids[0], stmt);
+    if (t->kind != PTS_AST_ATTR || t->kids[0]->kind != PTS_AST_NAME) return true;
+    Var *b = lookup(E, t->kids[0]->str);
+    if (!b || !b->v || b->v->type->kind != PTS_TY_CLASS || !b->v->type->cls->is_module) return true;
+    const PtsClassType *cls = b->v->type->cls;
+    int slot = pts_class_find_attr(cls, t->str);
+    if (slot < 0 || cls->attrs[slot].kind != PTS_ATTR_CONSTANT) return true;
+    return efail(E, stmt, "Tried to set nonexistent attribute: %s. Did you forget to initialize it in __init__()?", t->str), false;
+}
+
 static bool emit_assign(Emitter *E, const PtsAst *s) {
     const PtsAst *value = s->kids[s->n - 1];
+    for (int i = 0; i < s->n - 1; i++)
+        if (!check_not_constant(E, s->kids[i], s)) return false;
     /* a, b = b, a: evaluate every right-hand item, then bind (no tuple is built) */
     if (s->n == 2 && value->kind == PTS_AST_TUPLE && (s->kids[0]->kind == PTS_AST_TUPLE || s->kids[0]->kind == PTS_AST_LIST) &&
         s->kids[0]->n == value->n) {
@@ -2331,6 +2461,7 @@ static PtsIrValue *emit_typed_literal(Emitter *E, const PtsAst *n, const PtsType
 }
 
 static bool emit_ann_assign(Emitter *E, const PtsAst *s) {
+    if (!check_not_constant(E, s->kids[0], s)) return false;
     const PtsType *t = parse_type(E, s->kids[1]);
     if (!t) return false;
     if (!s->kids[2]) return efail(E, s, "annotated declarations without a value are not supported yet"), false;
@@ -2364,6 +2495,7 @@ static bool emit_ann_assign(Emitter *E, const PtsAst *s) {
 
 static bool emit_aug_assign(Emitter *E, const PtsAst *s) {
     const PtsAst *t = s->kids[0];
+    if (!check_not_constant(E, t, s)) return false;
     if (t->kind == PTS_AST_SUBSCRIPT) {
         /* xs[i] += v on lists and dicts: read, operate, store */
         PtsIrValue *box = emit_expr(E, t->kids[0]), *cur, *rhs, *r;
@@ -2615,7 +2747,7 @@ static int emit_if_exit(Emitter *E, const PtsAst *s, const Cont *rest, PtsIrValu
     if (k0 >= 0) {
         const PtsAst *live = s->kids[k0 ? 1 : 2];
         if (live) return emit_stmts(E, live, 0, rest, ret);
-        return rest ? emit_stmts(E, rest->block, rest->start, rest->next, ret) : EXIT_NONE;
+        return emit_rest(E, rest, ret);
     }
     PtsNode *node = mk(E, PTS_KIND_PRIM(PTS_PRIM_IF), 1, &cond, 0, NULL, s);
     if (!node) return -1;
@@ -2629,7 +2761,7 @@ static int emit_if_exit(Emitter *E, const PtsAst *s, const Cont *rest, PtsIrValu
         E->blk = blocks[k];
         if (!apply_refinements(E, s->kids[0], k == 0)) exits[k] = -1;
         else if (s->kids[1 + k]) exits[k] = emit_stmts(E, s->kids[1 + k], 0, rest, &rv[k]);
-        else if (rest) exits[k] = emit_stmts(E, rest->block, rest->start, rest->next, &rv[k]);
+        else if (rest) exits[k] = emit_rest(E, rest, &rv[k]);
         else exits[k] = EXIT_NONE;
         if (exits[k] == EXIT_NONE) {
             /* fell off the end of the function: returns None */
@@ -2673,7 +2805,7 @@ static int emit_if_loop_exit(Emitter *E, const PtsAst *s, const Cont *rest, PtsI
     if (k0 >= 0) {
         const PtsAst *live = s->kids[k0 ? 1 : 2];
         if (live) return emit_stmts(E, live, 0, rest, ret);
-        return rest ? emit_stmts(E, rest->block, rest->start, rest->next, ret) : EXIT_NONE;
+        return emit_rest(E, rest, ret);
     }
     if (L->n > 510) return efail(E, s, "too many loop-carried variables"), -1;
     PtsNode *node = mk(E, PTS_KIND_PRIM(PTS_PRIM_IF), 1, &cond, 0, NULL, s);
@@ -2691,7 +2823,7 @@ static int emit_if_loop_exit(Emitter *E, const PtsAst *s, const Cont *rest, PtsI
         E->blk = blocks[k];
         if (!apply_refinements(E, s->kids[0], k == 0)) exits[k] = -1;
         else if (s->kids[1 + k]) exits[k] = emit_stmts(E, s->kids[1 + k], 0, rest, &flags[k]);
-        else if (rest) exits[k] = emit_stmts(E, rest->block, rest->start, rest->next, &flags[k]);
+        else if (rest) exits[k] = emit_rest(E, rest, &flags[k]);
         else exits[k] = EXIT_NONE;
         /* the carried variables as this path leaves them (a raising path leaves any) */
         for (int i = 0; exits[k] >= 0 && exits[k] != EXIT_RAISE && i < L->n; i++) {
@@ -2821,10 +2953,13 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
     E->loop_depth++;
     LoopCtx ctx = { names, types, nc };
     const LoopCtx *outer_loop = E->loop;
+    bool outer_unrolled = E->unrolled;
     E->loop = &ctx;
+    E->unrolled = false;
     PtsIrValue *flag = NULL;
     int ex = emit_stmts(E, body, 0, NULL, &flag);
     E->loop = outer_loop;
+    E->unrolled = outer_unrolled;
     E->loop_depth--;
     if (ex < 0) return false;
     /* keep looping? a break on the body's own level stops after one iteration */
@@ -2860,37 +2995,33 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
     return true;
 }
 
-/* for m in self.layers: over a ModuleList/Sequential (a module whose submodules are named 0..n-1)
- * the loop is unrolled, as TorchScript does: the body is emitted once per submodule with the
- * target bound to it. Returns 1 when it handled the loop, 0 when `it` is no such module, -1 on
- * error. */
-static int emit_for_modules(Emitter *E, const PtsAst *s) {
-    const PtsAst *target = s->kids[0], *it = s->kids[1];
-    if (it->kind != PTS_AST_NAME && it->kind != PTS_AST_ATTR && it->kind != PTS_AST_CALL) return 0;
-    if (it->kind == PTS_AST_NAME && !lookup(E, it->str)) return 0;
-    /* self.heads.items() / .keys() / .values(), enumerate(self.layers) */
-    const char *view = NULL;
-    if (it->kind == PTS_AST_CALL) {
-        const PtsAst *f = it->kids[0];
-        if (f->kind == PTS_AST_ATTR && it->n == 1 &&
-            (strcmp(f->str, "items") == 0 || strcmp(f->str, "keys") == 0 || strcmp(f->str, "values") == 0)) {
-            if (f->kids[0]->kind != PTS_AST_ATTR && f->kids[0]->kind != PTS_AST_NAME) return 0;
-            if (f->kids[0]->kind == PTS_AST_NAME && !lookup(E, f->kids[0]->str)) return 0;
-            view = f->str;
-            it = f->kids[0];
-        } else if (f->kind == PTS_AST_NAME && strcmp(f->str, "enumerate") == 0 && !lookup(E, f->str) && it->n == 2 &&
-                   (it->kids[1]->kind == PTS_AST_ATTR || (it->kids[1]->kind == PTS_AST_NAME && lookup(E, it->kids[1]->str)))) {
-            view = "enumerate";
-            it = it->kids[1];
-        } else {
-            return 0;
-        }
-    }
-    Sv sv;
-    if (!emit_sugared(E, it, &sv)) return -1;
-    /* anything else is an ordinary iteration (the unused GetAttr this made is dropped later) */
-    if (sv.kind != SV_VALUE || sv.v->type->kind != PTS_TY_CLASS || !sv.v->type->cls->is_module) return 0;
-    PtsClassType *cls = sv.v->type->cls;
+/* {==== unrolled loops ====
+ * As TorchScript: `for` over a tuple or a module container (ModuleList, Sequential, ModuleDict
+ * and its .keys()/.values()/.items(), ParameterList), or enumerate()/zip() of those, is unrolled:
+ * the items are taken first (the tuple unpacked, every submodule's GetAttr), then the body is
+ * emitted once per item in the enclosing scope, the target taking each item's own type. A return
+ * inside continues each path with the following iterations and the statements after the loop
+ * (a Cont naming the unrolled loop), as after an if that returns; break and continue are
+ * rejected with TorchScript's message. */
+typedef struct UItem {
+    PtsIrValue *v;               /* a leaf: the value */
+    int n;                       /* a pack (enumerate, zip, .items()): its parts */
+    struct UItem *parts;
+} UItem;
+
+typedef struct Unroll {
+    const PtsAst *s;             /* the for statement */
+    int n;
+    UItem *items;
+    bool outer_unrolled;         /* E->unrolled around the loop */
+} Unroll;
+
+#define UNROLL_NO (-2)           /* not an unrolled iterable (nothing with side effects emitted) */
+
+/* a module container's items, or UNROLL_NO when v is not a module */
+static int module_seq(Emitter *E, PtsIrValue *v, const char *view, const PtsAst *it, UItem **out) {
+    if (v->type->kind != PTS_TY_CLASS || !v->type->cls->is_module) return UNROLL_NO;
+    PtsClassType *cls = v->type->cls;
     /* what the container holds: its submodules (ModuleList, Sequential, ModuleDict) or, with none,
      * its parameters (ParameterList, ParameterDict) */
     int nmod = 0, npar = 0;
@@ -2903,18 +3034,13 @@ static int emit_for_modules(Emitter *E, const PtsAst *s) {
     bool is_dict = strcmp(q, "ModuleDict") == 0 || strcmp(q, "ParameterDict") == 0;
     int want_kind = nmod || strcmp(q, "ModuleList") == 0 || strcmp(q, "Sequential") == 0 || strcmp(q, "ModuleDict") == 0
                     ? PTS_ATTR_MODULE : PTS_ATTR_PARAMETER;
-    {
-        int ck;
-        bool cd;
-        /* a Sequential subclass still iterates its submodules */
-        if (!container_kind(cls, &ck, &cd) && !nmod) return efail(E, it, "'%s' object is not iterable", q), -1;
-    }
+    int ck;
+    bool cd;
+    /* a Sequential subclass still iterates its submodules */
+    if (!container_kind(cls, &ck, &cd) && !nmod) return efail(E, it, "'%s' object is not iterable", q), -1;
     if (want_kind == PTS_ATTR_PARAMETER && is_dict)
         return efail(E, it, "iterating a ParameterDict is not supported in TorchScript"), -1;
-    if (is_dict && view && strcmp(view, "enumerate") == 0)
-        return efail(E, it, "enumerate() over a ModuleDict is not supported: iterate .items()"), -1;
-    if (!is_dict && view && strcmp(view, "enumerate") != 0)
-        return efail(E, it, "'%s' object has no attribute or method '%s'", q, view), -1;
+    if (!is_dict && view) return efail(E, it, "'%s' object has no attribute or method '%s'", q, view), -1;
     int n = 0;
     for (int i = 0; i < cls->nattrs; i++) {
         if (cls->attrs[i].kind != want_kind) continue;
@@ -2925,52 +3051,298 @@ static int emit_for_modules(Emitter *E, const PtsAst *s) {
                          cls->attrs[i].name, cls->qualname), -1;
         n++;
     }
-    /* targets: `m`, or `k, m` for .items() and enumerate() */
-    const PtsAst *t_key = NULL, *t_val = target;
-    bool pair = view && (strcmp(view, "items") == 0 || strcmp(view, "enumerate") == 0);
-    if (pair) {
-        if (target->kind != PTS_AST_TUPLE || target->n != 2 || target->kids[0]->kind != PTS_AST_NAME ||
-            target->kids[1]->kind != PTS_AST_NAME)
-            return efail(E, target, "the target of a loop over %s() of modules must be two names", view), -1;
-        t_key = target->kids[0];
-        t_val = target->kids[1];
-    }
-    if (t_val->kind != PTS_AST_NAME) return efail(E, target, "the target of a loop over modules must be a single name"), -1;
-    bool want_keys = view && strcmp(view, "keys") == 0;
+    UItem *items = n ? pts_arena_alloc(E->a, sizeof *items * (size_t)n) : NULL;
+    if (n && !items) return oom(E), -1;
+    bool keys = view && strcmp(view, "keys") == 0, pairs = view && strcmp(view, "items") == 0;
     for (int i = 0, k = 0; i < cls->nattrs; i++) {
         if (cls->attrs[i].kind != want_kind) continue;
         const char *nm = cls->attrs[i].name;
-        if (t_key) {
-            PtsIrValue *kv;
-            if (strcmp(view, "enumerate") == 0) kv = cint(E, k, it);
-            else {
-                PtsValue sv_;
-                if (pts_str_new(nm, strlen(nm), E->err, &sv_)) return -1;
-                kv = konst(E, sv_, it);
-            }
-            if (!kv || !set_var(E, t_key->str, kv, kv->type, NULL)) return -1;
-        }
-        PtsIrValue *item;
-        if (want_keys) {
+        PtsIrValue *key = NULL, *item = NULL;
+        if (keys || pairs) {
             PtsValue sv_;
-            if (pts_str_new(nm, strlen(nm), E->err, &sv_) || !(item = konst(E, sv_, it))) return -1;
-        } else {
-            Sv sub;
-            if (!object_attr(E, sv.v, nm, it, &sub)) return -1;
-            item = sub.v;
-            name_value(E, item, t_val->str);
+            if (pts_str_new(nm, strlen(nm), E->err, &sv_) || !(key = konst(E, sv_, it))) return -1;
         }
-        /* each submodule has its own class: the target takes each one's type */
-        if (!set_var(E, t_val->str, item, item->type, NULL)) return -1;
-        PtsIrValue *ret = NULL;
-        int ex = emit_stmts(E, s->kids[2], 0, NULL, &ret);
-        if (ex < 0) return -1;
-        if (ex != EXIT_NONE)
-            return efail(E, s, "return, break, continue and raise are not supported in a loop over modules (it is unrolled)"), -1;
+        if (!keys) {
+            Sv sub;
+            if (!object_attr(E, v, nm, it, &sub)) return -1;
+            item = sub.v;
+        }
+        memset(&items[k], 0, sizeof items[k]);
+        if (pairs) {
+            UItem *p = pts_arena_alloc(E->a, sizeof *p * 2);
+            if (!p) return oom(E), -1;
+            memset(p, 0, sizeof *p * 2);
+            p[0].v = key;
+            p[1].v = item;
+            items[k].n = 2;
+            items[k].parts = p;
+        } else {
+            items[k].v = keys ? key : item;
+        }
         k++;
+    }
+    *out = items;
+    return n;
+}
+
+/* the items of a tuple value */
+static int tuple_seq(Emitter *E, PtsIrValue *tup, const PtsAst *at, UItem **out) {
+    int n = tup->type->n;
+    if (n > 256) return efail(E, at, "tuple too long to iterate"), -1;
+    UItem *items = n ? pts_arena_alloc(E->a, sizeof *items * (size_t)n) : NULL;
+    if (n && !items) return oom(E), -1;
+    PtsNode *tn = tup->node;
+    if (n && tn && tn->kind == PTS_KIND_PRIM(PTS_PRIM_TUPLECONSTRUCT) && tn->ninputs == n) {
+        /* a tuple just built: its items (the unused construct is dropped later) */
+        for (int i = 0; i < n; i++) {
+            memset(&items[i], 0, sizeof items[i]);
+            items[i].v = tn->inputs[i];
+        }
+    } else if (n) {
+        PtsType *ts[256];
+        for (int i = 0; i < n; i++) ts[i] = R(tup->type->elems[i]);
+        PtsNode *u = mk(E, PTS_KIND_PRIM(PTS_PRIM_TUPLEUNPACK), 1, &tup, n, ts, at);
+        if (!u) return -1;
+        for (int i = 0; i < n; i++) {
+            memset(&items[i], 0, sizeof items[i]);
+            items[i].v = u->outputs[i];
+        }
+    }
+    *out = items;
+    return n;
+}
+
+static bool is_builtin_name(Emitter *E, const PtsAst *f, const char *name) {
+    return f->kind == PTS_AST_NAME && strcmp(f->str, name) == 0 && !lookup(E, name);
+}
+
+/* the stashed iterable of `it` (see Emitter.pre_it_ast), when it is defined where code is being
+ * emitted now (a continuation emitted again in another branch evaluates it again) */
+static PtsIrValue *pre_iterable(Emitter *E, const PtsAst *it) {
+    if (E->pre_it_ast != it || !E->pre_it_v) return NULL;
+    const PtsNode *def = E->pre_it_v->node;
+    const PtsBlock *home = def ? def->owner : E->pre_it_v->param_of;
+    for (const PtsBlock *b = E->blk; b; b = b->owner ? b->owner->owner : NULL)
+        if (b == home) return E->pre_it_v;
+    return NULL;
+}
+
+/* a call the loops know: x.items() / .keys() / .values(), enumerate(), zip(), range() */
+static bool special_iter_call(Emitter *E, const PtsAst *it) {
+    if (it->kind != PTS_AST_CALL) return false;
+    const PtsAst *f = it->kids[0];
+    return (f->kind == PTS_AST_ATTR && it->n == 1 &&
+            (strcmp(f->str, "items") == 0 || strcmp(f->str, "keys") == 0 || strcmp(f->str, "values") == 0)) ||
+           is_builtin_name(E, f, "enumerate") || is_builtin_name(E, f, "zip") || is_builtin_name(E, f, "range");
+}
+
+/* the items of an iterable TorchScript unrolls, their count, UNROLL_NO, or -1 on error */
+static int static_seq(Emitter *E, const PtsAst *it, UItem **out) {
+    if (it->kind == PTS_AST_TUPLE) {
+        PtsIrValue *t = emit_expr(E, it);
+        return t ? tuple_seq(E, t, it, out) : -1;
+    }
+    if (it->kind == PTS_AST_NAME || it->kind == PTS_AST_ATTR) {
+        if (it->kind == PTS_AST_NAME && !lookup(E, it->str)) return UNROLL_NO;
+        Sv sv;
+        if (!emit_sugared(E, it, &sv)) return -1;
+        /* anything else is an ordinary iteration (an unused GetAttr this made is dropped later) */
+        if (sv.kind != SV_VALUE) return UNROLL_NO;
+        if (sv.v->type->kind == PTS_TY_TUPLE) return tuple_seq(E, sv.v, it, out);
+        return module_seq(E, sv.v, NULL, it, out);
+    }
+    const PtsAst *f = it->kind == PTS_AST_CALL ? it->kids[0] : NULL;
+    if (!special_iter_call(E, it)) {
+        /* any other expression (a call returning a tuple...): evaluated once, here */
+        if (pre_iterable(E, it)) return UNROLL_NO;   /* evaluated before a probe of this loop */
+        PtsIrValue *v = emit_expr(E, it);
+        if (!v) return -1;
+        if (v->type->kind == PTS_TY_TUPLE) return tuple_seq(E, v, it, out);
+        E->pre_it_ast = it;
+        E->pre_it_v = v;
+        return UNROLL_NO;
+    }
+    if (is_builtin_name(E, f, "range")) return UNROLL_NO;
+    /* self.heads.items() / .keys() / .values() */
+    if (f->kind == PTS_AST_ATTR && it->n == 1 &&
+        (strcmp(f->str, "items") == 0 || strcmp(f->str, "keys") == 0 || strcmp(f->str, "values") == 0)) {
+        const PtsAst *o = f->kids[0];
+        if (o->kind != PTS_AST_ATTR && (o->kind != PTS_AST_NAME || !lookup(E, o->str))) return UNROLL_NO;
+        Sv sv;
+        if (!emit_sugared(E, o, &sv)) return -1;
+        if (sv.kind != SV_VALUE) return UNROLL_NO;
+        return module_seq(E, sv.v, f->str, o, out);
+    }
+    bool en = is_builtin_name(E, f, "enumerate"), zip = is_builtin_name(E, f, "zip");
+    if (!en && !zip) return UNROLL_NO;
+    int nargs = it->n - 1;
+    if (nargs < 1 || nargs > 64) return UNROLL_NO;
+    for (int i = 1; i < it->n; i++)
+        if (it->kids[i]->kind == PTS_AST_STARRED || (it->kids[i]->kind == PTS_AST_KWARG && (!en || i != 2))) return UNROLL_NO;
+    if (en && nargs > 2) return UNROLL_NO;
+    int nseq = en ? 1 : nargs, nst = 0;
+    UItem *seqs[64];
+    int lens[64];
+    const PtsAst *dynamic = NULL;
+    for (int i = 0; i < nseq; i++) {
+        const PtsAst *a = it->kids[1 + i];
+        /* a value that cannot be unrolled is evaluated by the ordinary loop: only look at forms
+         * whose evaluation has no side effects */
+        if (a->kind != PTS_AST_NAME && a->kind != PTS_AST_ATTR && a->kind != PTS_AST_TUPLE && !special_iter_call(E, a)) {
+            dynamic = a;
+            continue;
+        }
+        int k = static_seq(E, a, &seqs[i]);
+        if (k == -1) return -1;
+        if (k == UNROLL_NO) dynamic = a;
+        else lens[nst++] = k;
+    }
+    if (!nst) return UNROLL_NO;
+    if (dynamic)
+        return efail(E, it, "Can not iterate over a module list or tuple with a value that does not have a statically "
+                     "determinable length\n"), -1;
+    if (en && it->kids[1]->kind == PTS_AST_KWARG) return UNROLL_NO;
+    int n = lens[0];
+    for (int i = 1; i < nseq; i++) if (lens[i] < n) n = lens[i];
+    PtsIrValue *start = NULL;
+    if (en && nargs == 2) {
+        const PtsAst *sa = it->kids[2]->kind == PTS_AST_KWARG ? it->kids[2]->kids[0] : it->kids[2];
+        if (it->kids[2]->kind == PTS_AST_KWARG && strcmp(it->kids[2]->str, "start") != 0)
+            return efail(E, it->kids[2], "enumerate() got an unexpected keyword argument '%s'", it->kids[2]->str), -1;
+        if (!(start = emit_expr(E, sa))) return -1;
+        if (start->type->kind != PTS_TY_INT) return efail(E, sa, "enumerate() start must be int"), -1;
+    }
+    UItem *items = n ? pts_arena_alloc(E->a, sizeof *items * (size_t)n) : NULL;
+    if (n && !items) return oom(E), -1;
+    for (int k = 0; k < n; k++) {
+        int np = en ? 2 : nseq;
+        UItem *p = pts_arena_alloc(E->a, sizeof *p * (size_t)np);
+        if (!p) return oom(E), -1;
+        memset(p, 0, sizeof *p * (size_t)np);
+        if (en) {
+            int64_t c0 = 0;
+            const PtsNodeAttr *ca = start && start->node && start->node->kind == PTS_KIND_PRIM(PTS_PRIM_CONSTANT)
+                                    ? pts_node_attr(start->node, "value") : NULL;
+            if (ca && ca->v.tag == PTS_V_INT) c0 = ca->v.u.i;
+            PtsIrValue *ix = !start || ca ? cint(E, c0 + k, it) : NULL;
+            if (start && !ca) {
+                PtsIrValue *ck = cint(E, k, it);
+                ix = ck ? op2(E, "add", ck, start, it) : NULL;
+            }
+            if (!ix) return -1;
+            p[0].v = ix;
+            p[1] = seqs[0][k];
+        } else {
+            for (int i = 0; i < nseq; i++) p[i] = seqs[i][k];
+        }
+        memset(&items[k], 0, sizeof items[k]);
+        items[k].n = np;
+        items[k].parts = p;
+    }
+    *out = items;
+    return n;
+}
+
+/* a pack as one tuple value (a single-name target of enumerate()/zip()) */
+static PtsIrValue *uitem_value(Emitter *E, const UItem *u, const PtsAst *at) {
+    if (!u->parts) return u->v;
+    PtsIrValue *vs[64];
+    for (int i = 0; i < u->n; i++) {
+        if (!(vs[i] = uitem_value(E, &u->parts[i], at))) return NULL;
+        if (vs[i]->type->kind == PTS_TY_CLASS && vs[i]->type->cls->is_module)
+            return efail(E, at, "modules cannot be packed into a tuple: unpack the loop's items into names");
+    }
+    return tuple_of(E, u->n, vs, at);
+}
+
+static bool bind_uitem(Emitter *E, const PtsAst *t, const UItem *u, const PtsAst *at) {
+    if (u->parts && (t->kind == PTS_AST_TUPLE || t->kind == PTS_AST_LIST)) {
+        if (t->n != u->n)
+            return efail(E, t, "%s to unpack: need %d values, found %d", u->n < t->n ? "not enough values" : "too many values",
+                         t->n, u->n), false;
+        for (int i = 0; i < t->n; i++)
+            if (!bind_uitem(E, t->kids[i], &u->parts[i], at)) return false;
+        return true;
+    }
+    PtsIrValue *v = uitem_value(E, u, at);
+    if (!v) return false;
+    if (t->kind == PTS_AST_NAME) {
+        /* the target takes each item's own type */
+        return set_var(E, t->str, v, v->type, NULL);
+    }
+    if (v->type->kind == PTS_TY_CLASS && v->type->cls->is_module)
+        return efail(E, t, "the target of a loop over modules must be a name"), false;
+    return assign_to(E, t, v, at);
+}
+
+/* iterations i.. of an unrolled loop, then the continuation */
+static int emit_unrolled(Emitter *E, const Unroll *u, int i, const Cont *rest, PtsIrValue **ret) {
+    if (i >= u->n) {
+        E->unrolled = u->outer_unrolled;
+        return emit_rest(E, rest, ret);
+    }
+    if (++E->exit_nest > PTS_MAX_EXIT_NEST)
+        return efail(E, u->s, "too many iterations in unrolled loops (limit %d)", PTS_MAX_EXIT_NEST), -1;
+    E->unrolled = true;
+    int ex = bind_uitem(E, u->s->kids[0], &u->items[i], u->s) ? EXIT_NONE : -1;
+    if (ex == EXIT_NONE) {
+        Cont next = { NULL, i + 1, rest, u };
+        ex = emit_stmts(E, u->s->kids[2], 0, &next, ret);
+    }
+    E->exit_nest--;
+    E->unrolled = u->outer_unrolled;
+    return ex;
+}
+
+static int emit_rest(Emitter *E, const Cont *rest, PtsIrValue **ret) {
+    if (!rest) return EXIT_NONE;
+    if (rest->unroll) return emit_unrolled(E, rest->unroll, rest->start, rest->next, ret);
+    return emit_stmts(E, rest->block, rest->start, rest->next, ret);
+}
+
+/* the unrolled loop of a for statement: 1 (*out set), 0 when it is an ordinary loop, -1 */
+static int unroll_prepare(Emitter *E, const PtsAst *s, Unroll **out) {
+    UItem *items = NULL;
+    int n = static_seq(E, s->kids[1], &items);
+    if (n == UNROLL_NO) return 0;
+    if (n < 0) return -1;
+    Unroll *u = pts_arena_alloc(E->a, sizeof *u);
+    if (!u) return oom(E), -1;
+    u->s = s;
+    u->n = n;
+    u->items = items;
+    u->outer_unrolled = E->unrolled;
+    *out = u;
+    return 1;
+}
+
+/* does the body end a path (a return, or a raise on its own level)? then the loop is emitted
+ * with its continuation */
+static bool unroll_needs_rest(const PtsAst *s) {
+    if (has_return(s)) return true;
+    const PtsAst *b = s->kids[2];
+    for (int i = 0; i < b->n; i++)
+        if (b->kids[i]->kind == PTS_AST_RAISE || (b->kids[i]->kind == PTS_AST_FOR && unroll_needs_rest(b->kids[i])))
+            return true;
+    return false;
+}
+
+/* a for statement emitted on its own (its body cannot return): 1 unrolled, 0 not, -1 error */
+static int emit_for_modules(Emitter *E, const PtsAst *s) {
+    Unroll *u;
+    int k = unroll_prepare(E, s, &u);
+    if (k <= 0) return k;
+    for (int i = 0; i < u->n; i++) {
+        E->unrolled = true;
+        PtsIrValue *unused = NULL;
+        int ex = bind_uitem(E, s->kids[0], &u->items[i], s) ? emit_stmts(E, s->kids[2], 0, NULL, &unused) : -1;
+        E->unrolled = u->outer_unrolled;
+        if (ex < 0) return -1;
+        if (ex == EXIT_RAISE) break;   /* the remaining iterations are unreachable */
     }
     return 1;
 }
+/* }==== */
 
 static bool emit_for(Emitter *E, const PtsAst *s) {
     const PtsAst *target = s->kids[0], *it = s->kids[1];
@@ -3120,6 +3492,9 @@ static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
         return EXIT_NONE;
     case PTS_AST_BREAK:
     case PTS_AST_CONTINUE:
+        if (E->unrolled)
+            return efail(E, s, "Because we emit iteration over modulelists or tuples as unrolled loops, we do not support "
+                         "break or continue inside the body of these loops"), -1;
         if (!E->loop) return efail(E, s, "'%s' outside loop", s->kind == PTS_AST_BREAK ? "break" : "continue"), -1;
         return s->kind == PTS_AST_BREAK ? EXIT_BREAK : EXIT_CONTINUE;
     case PTS_AST_WITH: return emit_with(E, s) ? EXIT_NONE : -1;
@@ -3156,7 +3531,8 @@ static int emit_return_in_loop(Emitter *E, const PtsAst *s) {
         if (!u)
             return efail(E, s, "Previous return statement returned a value of type %s but this return statement returns "
                          "a value of type %s", tstr(E, E->loop_ret), tstr(E, v->type)), -1;
-        E->loop_ret = u;
+        /* the probe's nodes (and the types only they hold) are dropped: keep the type alive */
+        if (!(E->loop_ret = keep(E, R(u)))) return -1;
     } else if (!pts_type_subtype(v->type, rv->decl)) {
         return efail(E, s, "Previous return statement returned a value of type %s but this return statement returns a "
                      "value of type %s", tstr(E, rv->decl), tstr(E, v->type)), -1;
@@ -3176,6 +3552,9 @@ static int emit_loop_returning(Emitter *E, const PtsAst *s, const Cont *rest, Pt
         if (!t) {
             PtsNode *mark = E->blk->last;
             bool was = E->probing;
+            /* the probe's nodes are dropped: so are iterables it stashed */
+            const PtsAst *pre_ast = E->pre_it_ast;
+            PtsIrValue *pre_v = E->pre_it_v;
             const PtsType *saved = E->loop_ret;
             E->probing = true;
             E->loop_ret = NULL;
@@ -3189,6 +3568,8 @@ static int emit_loop_returning(Emitter *E, const PtsAst *s, const Cont *rest, Pt
             E->loop_ret = saved;
             while (E->blk->last && E->blk->last != mark) pts_node_destroy(E->blk->last);
             memset(E->empty_lits, 0, sizeof E->empty_lits);
+            E->pre_it_ast = pre_ast;
+            E->pre_it_v = pre_v;
             if (!ok) return -1;
         }
         if (!define_returned(E, t, s)) return -1;
@@ -3212,15 +3593,25 @@ static int emit_stmts(Emitter *E, const PtsAst *blk, int start, const Cont *cont
     for (int i = start; i < blk->n; i++) {
         const PtsAst *s = blk->kids[i];
         if (s->kind == PTS_AST_IF && E->loop_depth == 0 && has_return(s)) {
-            Cont rest = { blk, i + 1, cont };
+            Cont rest = { blk, i + 1, cont, NULL };
             if (++E->exit_nest > PTS_MAX_EXIT_NEST)
                 return efail(E, s, "too many early returns in one function (limit %d)", PTS_MAX_EXIT_NEST), -1;
             int r = emit_if_exit(E, s, &rest, ret);
             E->exit_nest--;
             return r;
         }
+        if (s->kind == PTS_AST_FOR && unroll_needs_rest(s)) {
+            /* an unrolled loop whose body returns: its paths continue after it */
+            Unroll *u;
+            int k = unroll_prepare(E, s, &u);
+            if (k < 0) return -1;
+            if (k > 0) {
+                Cont rest = { blk, i + 1, cont, NULL };
+                return emit_unrolled(E, u, 0, &rest, ret);
+            }
+        }
         if ((s->kind == PTS_AST_FOR || s->kind == PTS_AST_WHILE) && has_return(s)) {
-            Cont rest = { blk, i + 1, cont };
+            Cont rest = { blk, i + 1, cont, NULL };
             if (++E->exit_nest > PTS_MAX_EXIT_NEST)
                 return efail(E, s, "too many early returns in one function (limit %d)", PTS_MAX_EXIT_NEST), -1;
             int r = emit_loop_returning(E, s, &rest, ret);
@@ -3228,7 +3619,7 @@ static int emit_stmts(Emitter *E, const PtsAst *blk, int start, const Cont *cont
             return r;
         }
         if (s->kind == PTS_AST_IF && E->loop && has_loop_exit(s, false)) {
-            Cont rest = { blk, i + 1, cont };
+            Cont rest = { blk, i + 1, cont, NULL };
             if (++E->exit_nest > PTS_MAX_EXIT_NEST)
                 return efail(E, s, "too many break/continue statements in one loop (limit %d)", PTS_MAX_EXIT_NEST), -1;
             int r = emit_if_loop_exit(E, s, &rest, ret);
@@ -3238,8 +3629,7 @@ static int emit_stmts(Emitter *E, const PtsAst *blk, int start, const Cont *cont
         int ex = emit_stmt(E, s, ret);
         if (ex != EXIT_NONE) return ex;   /* error, return or raise: the rest is unreachable */
     }
-    if (cont) return emit_stmts(E, cont->block, cont->start, cont->next, ret);
-    return EXIT_NONE;
+    return emit_rest(E, cont, ret);
 }
 /* }==================== */
 
@@ -3436,6 +3826,8 @@ static bool iter_of_value(Emitter *E, PtsIrValue *v, const PtsAst *n, Iter *it) 
 
 static bool build_iter(Emitter *E, const PtsAst *n, Iter *it) {
     memset(it, 0, sizeof *it);
+    PtsIrValue *pre = pre_iterable(E, n);
+    if (pre) return iter_of_value(E, pre, n, it);   /* evaluated already by static_seq (no tuple) */
     if (n->kind == PTS_AST_CALL && (n->kids[0]->kind == PTS_AST_NAME || n->kids[0]->kind == PTS_AST_ATTR)) {
         const PtsAst *f = n->kids[0];
         Sv sv = { 0 };
@@ -3555,44 +3947,11 @@ static PtsIrValue *for_item_cb(Emitter *E, PtsIrValue *i, const void *arg, const
     return iter_item(E, arg, i, at);
 }
 
-/* for over a tuple: the body once per item (items may differ in type) */
-static bool emit_for_tuple(Emitter *E, const PtsAst *s, PtsIrValue *tup) {
-    const PtsAst *body = s->kids[2];
-    if (has_loop_exit(body, false))
-        return efail(E, s, "break and continue in a for loop over a tuple are not supported yet"), false;
-    if (has_return_anywhere(body)) return efail(E, s, "return statements inside loops are not supported yet"), false;
-    int n = tup->type->n;
-    PtsType *ts[256];
-    if (n > 256) return efail(E, s, "tuple too long to iterate"), false;
-    if (n == 0) return true;
-    for (int i = 0; i < n; i++) ts[i] = R(tup->type->elems[i]);
-    PtsNode *u = mk(E, PTS_KIND_PRIM(PTS_PRIM_TUPLEUNPACK), 1, &tup, n, ts, s);
-    if (!u) return false;
-    for (int i = 0; i < n; i++) {
-        PtsIrValue *unused = NULL;
-        /* the loop variable takes each item's own type */
-        if (s->kids[0]->kind == PTS_AST_NAME && !set_var(E, s->kids[0]->str, NULL, NULL, NULL)) return false;
-        if (!assign_to(E, s->kids[0], u->outputs[i], s)) return false;
-        int ex = emit_stmts(E, body, 0, NULL, &unused);
-        if (ex < 0) return false;
-        if (ex != EXIT_NONE) return efail(E, s, "raise inside a for loop over a tuple is not supported yet"), false;
-    }
-    return true;
-}
-
 /* for target in <list / tuple / dict / tensor / enumerate / zip / d.items()> */
 static bool emit_for_iter(Emitter *E, const PtsAst *s) {
     const PtsAst *it_ast = s->kids[1];
     Iter *it = pts_arena_alloc(E->a, sizeof *it);
     if (!it) return oom(E), false;
-    if (it_ast->kind == PTS_AST_TUPLE || it_ast->kind == PTS_AST_NAME || it_ast->kind == PTS_AST_ATTR) {
-        /* a tuple is unrolled */
-        if (it_ast->kind == PTS_AST_TUPLE || (it_ast->kind == PTS_AST_NAME && lookup(E, it_ast->str) &&
-                                              lookup(E, it_ast->str)->v && lookup(E, it_ast->str)->v->type->kind == PTS_TY_TUPLE)) {
-            PtsIrValue *t = emit_expr(E, it_ast);
-            return t && emit_for_tuple(E, s, t);
-        }
-    }
     if (!build_iter(E, it_ast, it)) return false;
     PtsIrValue *t = cbool(E, true, s);
     if (!t) return false;
@@ -4157,7 +4516,9 @@ static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunc
     PtsValue defaults[PTS_MAX_CALL_ARGS];
     bool has_def[PTS_MAX_CALL_ARGS];
     const char *names[PTS_MAX_CALL_ARGS];
-    for (int i = 0; i < np; i++) { defaults[i] = pts_none(); has_def[i] = false; }
+    int8_t list_n[PTS_MAX_CALL_ARGS];
+    bool any_n = false;
+    for (int i = 0; i < np; i++) { defaults[i] = pts_none(); has_def[i] = false; list_n[i] = 0; }
     PtsStatus st = PTS_OK;
     for (int i = 0; i < np; i++) {
         const PtsAst *p = params->kids[i];
@@ -4182,6 +4543,17 @@ static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunc
             const PtsAst *ann = tsig.ret ? tsig.args[i - (is_method ? 1 : 0)] : p->kids[0];
             if (ann) {
                 if (!(t = parse_type(E, ann))) goto fail;
+                list_n[i] = (int8_t)broadcast_n(ann);
+                any_n |= list_n[i] > 0;
+                PtsValue d = defaults[i];
+                if (list_n[i] && has_def[i] && (d.tag == PTS_V_INT || d.tag == PTS_V_DOUBLE || d.tag == PTS_V_BOOL)) {
+                    /* `padding: BroadcastingList2[int] = 0` defaults to [0, 0], as in torch */
+                    PtsValue l;
+                    if (pts_list_new(PTS_V_LIST, list_n[i], E->err, &l)) goto fail;
+                    for (int k = 0; k < list_n[i]; k++)
+                        if (pts_list_append(l, d, E->err)) { pts_value_release(&l); goto fail; }
+                    defaults[i] = l;
+                }
             } else if (has_def[i]) {
                 /* an unannotated parameter takes the type of its default */
                 switch (defaults[i].tag) {
@@ -4247,6 +4619,14 @@ static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunc
             pts_function_release(f);
             oom(E);
             goto fail;
+        }
+        if (any_n) {
+            if (!(f->list_n = pts_calloc((size_t)np, sizeof(int8_t)))) {
+                pts_function_release(f);
+                oom(E);
+                goto fail;
+            }
+            memcpy(f->list_n, list_n, (size_t)np);
         }
         for (int i = 0; i < np; i++) {
             f->arg_names[i] = pts_strdup(names[i]);

@@ -505,6 +505,7 @@ void pts_function_release(PtsFunction *f) {
     pts_free(f->arg_names);
     pts_free(f->defaults);
     pts_free(f->has_default);
+    pts_free(f->list_n);
     pts_free(f->name);
     pts_free(f);
 }

@@ -265,6 +265,8 @@ typedef struct PtsFunction {
     bool *has_default;
     int nargs;                  /* including self for methods */
     bool is_method;
+    int8_t *list_n;             /* per argument: N of a BroadcastingListN[T] parameter (one T or a
+                                 * tuple is accepted for its List[T]), else 0; NULL when none */
 } PtsFunction;
 
 PTS_INTERNAL PtsFunction *pts_function_new(const char *name, PtsGraph *g, bool is_method);  /* steals g */

@@ -177,6 +177,14 @@ def _classify(v):
                 return ("class", proto)
             return ("other", "type")
     if inspect.isfunction(v):
+        if getattr(v, "_pyts_builtin", False):
+            # the Python face of a builtin op (F.avg_pool2d is torch._C._nn.avg_pool2d): scripted
+            # calls are the op's, matched against its schema
+            return ("other", "builtin_function_or_method")
+        if isinstance(getattr(v, "_pyts_dispatch", None), str):
+            # torch's boolean_dispatch (F.max_pool2d on return_indices): calls choose by the
+            # argument (the compiler asks for _pyts_dispatch*); as a value, the default's function
+            v = v._pyts_dispatch_true if v._pyts_dispatch.endswith(":1") else v._pyts_dispatch_false
         if v.__name__ in ("is_scripting", "is_tracing") and (v.__module__ or "").split(".")[0] in ("pyts", "torch"):
             # pyts.jit.is_scripting() / torch.jit.is_scripting(): the compiler's own (a constant)
             return ("other", v.__name__)
@@ -347,12 +355,15 @@ class ScriptedFunction(ScriptFunction):
         self._conv_in, self._ret_ann = _conversions(py_fn)
         if self._ret_ann is None:
             self._ret_ann = _result_shape(fn)
+        self._lists = _list_params(self._sig)
 
     def __call__(self, *args, **kwargs):
         if kwargs or len(args) != len(self._sig.parameters):
             ba = self._sig.bind(*args, **kwargs)
             ba.apply_defaults()
             args = tuple(ba.arguments.values())
+        if self._lists:
+            args = _as_lists(args, self._lists)
         if self._conv_in:
             args = tuple(_to_script(a) for a in args)
         if self._ret_ann is not None:
@@ -364,6 +375,37 @@ def _torch_module_name(mod):
     """pyts's own modules are named as torch's (pyts.nn.functional is torch.nn.functional), so the
     qualified names in graphs, .code and archives are the ones torch.jit.script gives."""
     return "torch" + mod[4:] if mod == "pyts" or mod.startswith("pyts.") else mod
+
+
+def _list_params(sig):
+    """[(index, n)] of the parameters annotated List[T] (n = 0) or BroadcastingListN[T] (n = N),
+    maybe Optional: a tuple passed for one is a list, and one number is repeated N times, as torch
+    converts the arguments of such a function's schema."""
+    from .._jit_internal import _Broadcast
+    out = []
+    for i, p in enumerate(sig.parameters.values()):
+        ann = p.annotation
+        if typing.get_origin(ann) is typing.Union:
+            rest = [a for a in typing.get_args(ann) if a is not type(None)]
+            ann = rest[0] if len(rest) == 1 else None
+        if isinstance(ann, _Broadcast):
+            out.append((i, ann.n))
+        elif typing.get_origin(ann) is list:
+            out.append((i, 0))
+    return out
+
+
+def _as_lists(args, lists):
+    args = list(args)
+    for i, n in lists:
+        if i >= len(args):
+            continue
+        v = args[i]
+        if isinstance(v, tuple):
+            args[i] = list(v)
+        elif n and isinstance(v, (int, float)):
+            args[i] = [v] * n
+    return tuple(args)
 
 
 def _function_qualname(fn):
@@ -382,6 +424,11 @@ def _script_function(fn):
     if cached is not None:
         return cached
     _check_markers(fn, fn.__name__)
+    bd = getattr(fn, "_pyts_dispatch", None)
+    if isinstance(bd, str):
+        raise CompileError(f"{fn.__name__} dispatches on its argument '{bd.split(':')[0]}' and cannot be compiled "
+                           f"directly (as in torch): script {fn._pyts_dispatch_false.__name__} or "
+                           f"{fn._pyts_dispatch_true.__name__}")
     if id(fn) in _COMPILING:
         raise CompileError(f"function '{fn.__name__}' calls itself; recursion is not supported in TorchScript")
     src, file, off = _source_of(fn)
@@ -782,7 +829,8 @@ def _is_container_attr(v, depth=0):
     containers: module attributes TorchScript types from their value (List[int], Dict[str, float]...)."""
     if depth > 8:
         return False
-    if isinstance(v, (bool, int, float, str, _Tensor)):
+    if v is None or isinstance(v, (bool, int, float, str, _Tensor)):
+        # None inside a container: a NoneType item ((1, None) is Tuple[int, NoneType], as torch)
         return depth > 0
     if isinstance(v, (list, tuple)):
         return (len(v) > 0 or isinstance(v, tuple)) and all(_is_container_attr(x, depth + 1) for x in v)
@@ -835,8 +883,10 @@ def _plain_attributes(mod):
         # by the annotation, so its items need not infer one type
         if (v is None or isinstance(v, (bool, int, float, str, _Tensor)) or _is_container_attr(v)
                 or (k in unions and isinstance(v, (list, tuple, dict)))):
-            # scalars only for now: a tuple constant would lose its element types
-            kind = "constant" if k in consts and (v is None or isinstance(v, (bool, int, float, str))) else "attribute"
+            kind = "attribute"
+            if k in consts and _constant_value(v):
+                # a constant list is a tuple, as torch makes it
+                kind, v = "constant", _as_constant(v)
             out.append((k, kind, v, unions[k]) if kind == "attribute" and k in unions else (k, kind, v))
         elif (not isinstance(v, tuple) and inspect.isclass(type(v)) and _scriptable_class(type(v))
               and inspect.isfunction(type(v).__dict__.get("__init__"))):
@@ -844,6 +894,18 @@ def _plain_attributes(mod):
             _class_proto(type(v))
             out.append((k, "attribute", _to_script(v)))
     return out
+
+
+def _constant_value(v, depth=0):
+    """Can v be a module constant (torch's _get_valid_constant: None, numbers, bools, strings and
+    tuples / lists of them)?"""
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return True
+    return depth < 8 and isinstance(v, (tuple, list)) and all(_constant_value(x, depth + 1) for x in v)
+
+
+def _as_constant(v):
+    return tuple(_as_constant(x) for x in v) if isinstance(v, (tuple, list)) else v
 
 
 def _constant_names(cls):
@@ -1015,6 +1077,8 @@ def script(obj, optimize=None, _frames_up=0, _rcb=None, example_inputs=None):
                                "Please directly inherit from 'object'.")
         _script_class(obj)   # the class stays a Python class; compiled code uses its compiled form
         return obj
+    if getattr(obj, "_pyts_builtin", False):
+        raise TypeError("<class 'builtin_function_or_method'> is a built-in class")   # as torch
     if inspect.isfunction(obj) or inspect.ismethod(obj):
         return _script_function(obj.__func__ if inspect.ismethod(obj) else obj)
     if type(obj) is _OP_TYPE:

@@ -19,6 +19,7 @@ from typing import List, Optional, Tuple
 
 import pyts as _pyts
 from pyts import Tensor
+from pyts._jit_internal import BroadcastingList2
 
 # dtypes are ints in TorchScript (torch spells them DType = int; the compiler knows no type aliases)
 
@@ -181,26 +182,36 @@ conv1d = _pyts.conv1d
 conv2d = _pyts.conv2d
 
 
-def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-                            return_indices=False):
-    # stride=None is the schema's default `stride=[]` (= kernel_size)
+def max_pool2d_with_indices(input: Tensor, kernel_size: BroadcastingList2[int],
+                            stride: Optional[BroadcastingList2[int]] = None, padding: BroadcastingList2[int] = 0,
+                            dilation: BroadcastingList2[int] = 1, ceil_mode: bool = False,
+                            return_indices: bool = False) -> Tuple[Tensor, Tensor]:
+    # stride=None is the op's `stride=[]` (= kernel_size)
     if stride is None:
-        return _pyts.max_pool2d_with_indices(input, kernel_size, padding=padding, dilation=dilation,
-                                               ceil_mode=ceil_mode)
+        return _pyts.max_pool2d_with_indices(input, kernel_size, padding=padding, dilation=dilation, ceil_mode=ceil_mode)
     return _pyts.max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
 
 
-def _max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-                return_indices=False):
+def _max_pool2d(input: Tensor, kernel_size: BroadcastingList2[int], stride: Optional[BroadcastingList2[int]] = None,
+                padding: BroadcastingList2[int] = 0, dilation: BroadcastingList2[int] = 1, ceil_mode: bool = False,
+                return_indices: bool = False) -> Tensor:
     if stride is None:
         return _pyts.max_pool2d(input, kernel_size, padding=padding, dilation=dilation, ceil_mode=ceil_mode)
     return _pyts.max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode)
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
-    """PyTorch's boolean dispatch: return_indices=True also returns the argmax indices."""
+    """PyTorch's boolean dispatch: return_indices=True also returns the argmax indices. Scripted
+    code calls _max_pool2d (or max_pool2d_with_indices for a literal return_indices=True), as
+    torch's compiler resolves its boolean_dispatch; the function itself cannot be scripted."""
     f = max_pool2d_with_indices if return_indices else _max_pool2d
     return f(input, kernel_size, stride, padding, dilation, ceil_mode)
+
+
+# the compiler's boolean dispatch: "<argument>:<position>:<default>", and the two functions
+max_pool2d._pyts_dispatch = "return_indices:6:0"
+max_pool2d._pyts_dispatch_true = max_pool2d_with_indices
+max_pool2d._pyts_dispatch_false = _max_pool2d
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
@@ -211,13 +222,19 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     return _pyts.avg_pool2d(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
 
 
-def adaptive_avg_pool2d(input, output_size):
-    # None entries keep the input's size (torch.nn.modules.utils._list_with_default)
-    if not isinstance(output_size, int):
-        size = list(input.size())
-        if len(size) <= len(output_size):
-            raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
-        output_size = [v if v is not None else d for v, d in zip(output_size, size[-len(output_size):])]
+# torch's F.avg_pool2d is the builtin torch._C._nn.avg_pool2d: scripted code calls the op
+avg_pool2d._pyts_builtin = True
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: BroadcastingList2[int]) -> Tensor:
+    if not _pyts.jit.is_scripting():
+        # None entries keep the input's size (torch.nn.modules.utils._list_with_default); scripted
+        # code has a List[int]
+        if not isinstance(output_size, int):
+            size = list(input.size())
+            if len(size) <= len(output_size):
+                raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
+            output_size = [v if v is not None else d for v, d in zip(output_size, size[-len(output_size):])]
     return _pyts.adaptive_avg_pool2d(input, output_size)
 
 
