@@ -694,6 +694,8 @@ static PtsIrValue *tuple_as_list(Emitter *E, PtsIrValue *tup, const PtsAst *at);
 static PtsIrValue *row_call(Emitter *E, const char *qual, int n, PtsIrValue *const *vals, const PtsType *ret,
                             const PtsAst *at);
 static const PtsType *elem_of(const PtsType *t);
+static const char *dict_key_suffix(Emitter *E, const PtsType *dict, const PtsAst *at);
+static bool check_fits(Emitter *E, PtsIrValue *v, const PtsType *want, const char *what, const PtsAst *at);
 static PtsIrValue *emit_value_method(Emitter *E, PtsIrValue *self, const char *m, const PtsAst *n);
 static PtsIrValue *emit_print(Emitter *E, const PtsAst *n);
 static PtsIrValue *emit_more_builtins(Emitter *E, const char *name, const PtsAst *n, bool *handled);
@@ -2812,7 +2814,21 @@ static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
     case PTS_AST_DEL:
         for (int i = 0; i < s->n; i++) {
             const PtsAst *t = s->kids[i];
-            if (t->kind != PTS_AST_NAME) return efail(E, t, "del of subscripts and attributes is not supported yet"), -1;
+            if (t->kind == PTS_AST_SUBSCRIPT && t->n == 2 && t->kids[1]->kind != PTS_AST_SLICE) {
+                /* del xs[i] / del d[k]: aten::Delete */
+                PtsIrValue *x = emit_expr(E, t->kids[0]), *ix;
+                if (!x || !(ix = emit_expr(E, t->kids[1]))) return -1;
+                const char *q = x->type->kind == PTS_TY_LIST ? "Delete.t" : NULL;
+                if (x->type->kind == PTS_TY_DICT) {
+                    const char *sfx = dict_key_suffix(E, x->type, t);
+                    if (!sfx || !check_fits(E, ix, x->type->elems[0], "dict key", t->kids[1])) return -1;
+                    q = sfx[0] == 's' ? "Delete.Dict_str" : "Delete.Dict_int";
+                }
+                if (!q) return efail(E, t, "del of subscripts of %s is not supported", tstr(E, x->type)), -1;
+                if (!row_call(E, q, 2, (PtsIrValue *[]){ x, ix }, NULL, t)) return -1;
+                continue;
+            }
+            if (t->kind != PTS_AST_NAME) return efail(E, t, "del of slices and attributes is not supported yet"), -1;
             Var *v = lookup(E, t->str);
             if (!v || !v->v) return efail(E, t, "undefined value %s", t->str), -1;
             char msg[300];
@@ -3398,6 +3414,15 @@ static PtsIrValue *emit_value_method(Emitter *E, PtsIrValue *self, const char *m
             return retype(op_call(E, "append.t", &c, n), t);
         }
         if (strcmp(m, "pop") == 0) return retype(op_call(E, "pop.t", &c, n), elem_of(t));
+        /* the other list methods resolve by schema (insert.t, index.list_int, sort.str...) */
+        static const char *const list_methods[] = { "insert", "index", "count", "remove", "sort", "reverse", "clear",
+                                                    "extend", "copy" };
+        for (size_t i = 0; i < sizeof list_methods / sizeof list_methods[0]; i++)
+            if (strcmp(m, list_methods[i]) == 0) {
+                if (c.npos == 3 && m[0] == 'i' && !check_fits(E, c.pos[2], t->elems[0], "insert()", n)) return NULL;
+                if (c.npos == 2 && m[0] == 'e' && !check_fits(E, c.pos[1], t, "extend()", n)) return NULL;
+                return op_call(E, m, &c, n);
+            }
         return efail(E, n->kids[0], "'%s' object has no attribute or method '%s'", tstr(E, t), m);
     }
     if (k == PTS_TY_DICT) {
@@ -3426,9 +3451,13 @@ static PtsIrValue *emit_value_method(Emitter *E, PtsIrValue *self, const char *m
             snprintf(q, sizeof q, m[0] == 's' ? "setdefault.%s" : "pop.Dict_%s", sfx);
             return retype(op_call(E, q, &c, n), vt);
         }
-        if (strcmp(m, "update") == 0) {
-            snprintf(q, sizeof q, "update.%s", sfx);
+        if (strcmp(m, "update") == 0 || strcmp(m, "clear") == 0) {
+            snprintf(q, sizeof q, "%s.%s", m, sfx);
             return op_call(E, q, &c, n);
+        }
+        if (strcmp(m, "copy") == 0) {
+            snprintf(q, sizeof q, "copy.Dict_%s", sfx);
+            return retype(op_call(E, q, &c, n), t);
         }
         if (strcmp(m, "items") == 0) {
             /* a list of (key, value) tuples, built by a comprehension-style loop */

@@ -1161,3 +1161,175 @@ PtsStatus k_MUL__T(PtsValue *a, PtsValue *out, PtsError *err) {
     return PTS_OK;
 }
 /* }==================== */
+
+/* {==================== list methods and del ====================
+ * Python's list methods as TorchScript's kernels: every failure is a RuntimeError with
+ * PyTorch's message (the interpreter reports them so, unlike Python's ValueError/IndexError). */
+static void list_drop_at(PtsList *l, int64_t i) {
+    pts_value_release(&l->items[i]);
+    memmove(&l->items[i], &l->items[i + 1], sizeof(PtsValue) * (size_t)(l->len - i - 1));
+    l->len--;
+}
+
+PtsStatus k_INSERT_T(PtsValue *a, PtsValue *out, PtsError *err) {
+    (void)out;
+    PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
+    PtsList *l = LIST(0);
+    int64_t len = l->len, i = I(1);
+    /* Python's clamping: a position before the start inserts first, past the end appends */
+    if (i < 0) { i += len; if (i < 0) i = 0; }
+    if (i > len) i = len;
+    PTS_TRY(pts_list_append(a[0], pts_value_retain(a[2]), err));
+    l = LIST(0);   /* append may have moved the items */
+    PtsValue v = l->items[len];
+    memmove(&l->items[i + 1], &l->items[i], sizeof(PtsValue) * (size_t)(len - i));
+    l->items[i] = v;
+    return PTS_OK;
+}
+
+/* the printed form of a value for messages ("'99' is not in list") */
+static PtsStatus list_find(PtsValue *a, int64_t *at, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
+    *at = -1;
+    for (int64_t i = 0; i < LIST(0)->len; i++)
+        if (scalar_eq(LIST(0)->items[i], a[1])) { *at = i; break; }
+    return PTS_OK;
+}
+
+static PtsStatus index_of(PtsValue *a, PtsValue *out, PtsError *err) {
+    int64_t i;
+    PTS_TRY(list_find(a, &i, err));
+    if (i < 0) {
+        PtsBuf b;
+        pts_buf_init(&b);
+        PtsStatus s = pts_builtin_print_value(&b, a[1], err);
+        if (!s) s = pts_fail(err, PTS_ERR_RUNTIME, "'%s' is not in list", b.data ? b.data : "");
+        pts_buf_free(&b);
+        return s;
+    }
+    out[0] = pts_vint(i);
+    return PTS_OK;
+}
+PtsStatus k_INDEX_LIST_INT(PtsValue *a, PtsValue *out, PtsError *err) { return index_of(a, out, err); }
+PtsStatus k_INDEX_LIST_FLOAT(PtsValue *a, PtsValue *out, PtsError *err) { return index_of(a, out, err); }
+PtsStatus k_INDEX_LIST_BOOL(PtsValue *a, PtsValue *out, PtsError *err) { return index_of(a, out, err); }
+PtsStatus k_INDEX_LIST_STR(PtsValue *a, PtsValue *out, PtsError *err) { return index_of(a, out, err); }
+
+static PtsStatus count_of(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
+    int64_t n = 0;
+    for (int64_t i = 0; i < LIST(0)->len; i++) n += scalar_eq(LIST(0)->items[i], a[1]);
+    out[0] = pts_vint(n);
+    return PTS_OK;
+}
+PtsStatus k_COUNT_INT(PtsValue *a, PtsValue *out, PtsError *err) { return count_of(a, out, err); }
+PtsStatus k_COUNT_FLOAT(PtsValue *a, PtsValue *out, PtsError *err) { return count_of(a, out, err); }
+PtsStatus k_COUNT_BOOL(PtsValue *a, PtsValue *out, PtsError *err) { return count_of(a, out, err); }
+PtsStatus k_COUNT_STR_LIST(PtsValue *a, PtsValue *out, PtsError *err) { return count_of(a, out, err); }
+
+static PtsStatus remove_first(PtsValue *a, PtsValue *out, PtsError *err) {
+    (void)out;
+    int64_t i;
+    PTS_TRY(list_find(a, &i, err));
+    if (i < 0) return pts_fail(err, PTS_ERR_RUNTIME, "list.remove(x): x not in list");
+    list_drop_at(LIST(0), i);
+    return PTS_OK;
+}
+PtsStatus k_REMOVE_INT(PtsValue *a, PtsValue *out, PtsError *err) { return remove_first(a, out, err); }
+PtsStatus k_REMOVE_FLOAT(PtsValue *a, PtsValue *out, PtsError *err) { return remove_first(a, out, err); }
+PtsStatus k_REMOVE_BOOL(PtsValue *a, PtsValue *out, PtsError *err) { return remove_first(a, out, err); }
+PtsStatus k_REMOVE_STR(PtsValue *a, PtsValue *out, PtsError *err) { return remove_first(a, out, err); }
+
+static void reverse_items(PtsList *l) {
+    for (int64_t i = 0, j = l->len - 1; i < j; i++, j--) {
+        PtsValue t = l->items[i];
+        l->items[i] = l->items[j];
+        l->items[j] = t;
+    }
+}
+
+/* sorted in place; with reverse=True the order of equal items is not observable for these
+ * scalar types, so sorting and reversing gives Python's result */
+static PtsStatus sort_in_place(PtsValue *a, int (*cmp)(const void *, const void *), int tag, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
+    PtsList *l = LIST(0);
+    for (int64_t i = 0; i < l->len; i++)
+        if (tag == PTS_V_STR ? l->items[i].tag != PTS_V_STR : l->items[i].tag == PTS_V_STR)
+            return pts_fail(err, PTS_ERR_TYPE, "sort() of a list of mixed types");
+    if (l->len > 1) qsort(l->items, (size_t)l->len, sizeof(PtsValue), cmp);
+    if (B(1)) reverse_items(l);
+    return PTS_OK;
+}
+static int cmp_bool(const void *x, const void *y) { return cmp_int(x, y); }
+PtsStatus k_SORT_INT(PtsValue *a, PtsValue *out, PtsError *err) { (void)out; return sort_in_place(a, cmp_int, PTS_V_INT, err); }
+PtsStatus k_SORT_FLOAT(PtsValue *a, PtsValue *out, PtsError *err) { (void)out; return sort_in_place(a, cmp_float, PTS_V_DOUBLE, err); }
+PtsStatus k_SORT_BOOL(PtsValue *a, PtsValue *out, PtsError *err) { (void)out; return sort_in_place(a, cmp_bool, PTS_V_BOOL, err); }
+PtsStatus k_SORT_STR(PtsValue *a, PtsValue *out, PtsError *err) { (void)out; return sort_in_place(a, cmp_str, PTS_V_STR, err); }
+
+PtsStatus k_REVERSE_T(PtsValue *a, PtsValue *out, PtsError *err) {
+    (void)out;
+    PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
+    reverse_items(LIST(0));
+    return PTS_OK;
+}
+
+PtsStatus k_CLEAR_T(PtsValue *a, PtsValue *out, PtsError *err) {
+    (void)out;
+    PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
+    PtsList *l = LIST(0);
+    for (int64_t i = 0; i < l->len; i++) pts_value_release(&l->items[i]);
+    l->len = 0;
+    return PTS_OK;
+}
+
+PtsStatus k_COPY_T(PtsValue *a, PtsValue *out, PtsError *err) { return k_LIST_T(a, out, err); }
+
+PtsStatus k_DELETE_T(PtsValue *a, PtsValue *out, PtsError *err) {
+    (void)out;
+    PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
+    int64_t len = LIST(0)->len, i = I(1);
+    if (i < 0) i += len;
+    if (i < 0 || i >= len) return pts_fail(err, PTS_ERR_RUNTIME, "list index out of range");
+    list_drop_at(LIST(0), i);
+    return PTS_OK;
+}
+
+static PtsStatus dict_delete(PtsValue *a, PtsValue *out, PtsError *err) {
+    (void)out;
+    PtsValue popped = pts_none();
+    PTS_TRY(dict_pop(a, &popped, err));   /* KeyError: k when missing, as PyTorch */
+    pts_value_release(&popped);
+    return PTS_OK;
+}
+PtsStatus k_DELETE_DICT_STR(PtsValue *a, PtsValue *out, PtsError *err) { return dict_delete(a, out, err); }
+PtsStatus k_DELETE_DICT_INT(PtsValue *a, PtsValue *out, PtsError *err) { return dict_delete(a, out, err); }
+
+/* an emptied dict: a fresh empty one takes over the storage (as dict_pop does) */
+static PtsStatus dict_clear(PtsValue *a, PtsValue *out, PtsError *err) {
+    (void)out;
+    PTS_TRY(need(a[0], PTS_V_DICT, "dict", err));
+    PtsDict *d = DICT(0);
+    PtsValue nd;
+    PTS_TRY(pts_dict_new(0, err, &nd));
+    PtsDict *n = pts_as_dict(nd), tmp = *d;
+    d->len = n->len; d->cap = n->cap; d->keys = n->keys; d->vals = n->vals; d->index = n->index; d->nindex = n->nindex;
+    n->len = tmp.len; n->cap = tmp.cap; n->keys = tmp.keys; n->vals = tmp.vals; n->index = tmp.index; n->nindex = tmp.nindex;
+    pts_value_release(&nd);
+    return PTS_OK;
+}
+PtsStatus k_CLEAR_DICT_STR(PtsValue *a, PtsValue *out, PtsError *err) { return dict_clear(a, out, err); }
+PtsStatus k_CLEAR_DICT_INT(PtsValue *a, PtsValue *out, PtsError *err) { return dict_clear(a, out, err); }
+
+static PtsStatus dict_copy(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_DICT, "dict", err));
+    PtsDict *d = DICT(0);
+    PTS_TRY(pts_dict_new(d->len, err, out));
+    for (int64_t i = 0; i < d->len; i++) {
+        PtsStatus s = pts_dict_set(*out, pts_value_retain(d->keys[i]), pts_value_retain(d->vals[i]), err);
+        if (s) { pts_value_release(out); return s; }
+    }
+    return PTS_OK;
+}
+PtsStatus k_COPY_DICT_STR(PtsValue *a, PtsValue *out, PtsError *err) { return dict_copy(a, out, err); }
+PtsStatus k_COPY_DICT_INT(PtsValue *a, PtsValue *out, PtsError *err) { return dict_copy(a, out, err); }
+/* }==================== */

@@ -312,3 +312,61 @@ CASES.update({
     "MUL__T": _pc("MUL__T", _imul, ([1, 2], 3), ([1], 0), ([1], -4), ([], 5)),
     "EXTEND_T": _pc("EXTEND_T", _extend, ([1], [2, 3]), ([], [])),
 })
+
+
+# ---- list methods and del (issue 5). The mutating rows return None; their effect on the list is
+# compared by tests/test_script_builtins.py through scripted functions. Failures are RuntimeErrors
+# in TorchScript (not Python's ValueError/IndexError): the references raise those. ----
+def _index(xs, v):
+    if v not in xs:
+        raise RuntimeError(f"'{v}' is not in list")
+    return xs.index(v)
+
+
+def _remove(xs, v):
+    if v not in xs:
+        raise RuntimeError("list.remove(x): x not in list")
+    xs.remove(v)
+
+
+def _delete(xs, i):
+    if not -len(xs) <= i < len(xs):
+        raise RuntimeError("list index out of range")
+    del xs[i]
+
+
+def _delete_key(d, k):
+    if k not in d:
+        raise RuntimeError(f"KeyError: {k}")
+    del d[k]
+
+
+CASES.update({
+    "INSERT_T": _pc("INSERT_T", lambda xs, i, v: xs.insert(i, v), ([1, 2], 1, 9), ([1], -9, 0), ([], 5, "a")),
+    "INDEX_LIST_INT": _cases("INDEX_LIST_INT", ([1, 2, 2], 2), ([1], 1), ([1, 2], 99), ([], 0)),
+    "INDEX_LIST_FLOAT": _cases("INDEX_LIST_FLOAT", ([1.0, 2.5], 2.5), ([0.5], 1.0)),
+    "INDEX_LIST_BOOL": _cases("INDEX_LIST_BOOL", ([False, True], True), ([False], True)),
+    "INDEX_LIST_STR": _cases("INDEX_LIST_STR", (["a", "b"], "b"), (["a"], "z")),
+    "COUNT_INT": _cases("COUNT_INT", ([1, 2, 2], 2), ([], 0)),
+    "COUNT_FLOAT": _cases("COUNT_FLOAT", ([0.5, 1.0, 0.5], 0.5), ([1.0], 2.0)),
+    "COUNT_BOOL": _cases("COUNT_BOOL", ([True, False, True], True),),
+    "COUNT_STR_LIST": _cases("COUNT_STR_LIST", (["a", "b", "a"], "a"), ([], "a")),
+    "REMOVE_INT": _pc("REMOVE_INT", _remove, ([1, 2, 2], 2), ([1], 3)),
+    "REMOVE_FLOAT": _pc("REMOVE_FLOAT", _remove, ([1.5], 1.5), ([], 1.0)),
+    "REMOVE_BOOL": _pc("REMOVE_BOOL", _remove, ([True], True), ([False], True)),
+    "REMOVE_STR": _pc("REMOVE_STR", _remove, (["a", "b"], "b"), (["a"], "b")),
+    "SORT_INT": _pc("SORT_INT", lambda xs, r=False: xs.sort(reverse=r), ([3, 1, 2],), ([2, 1], True)),
+    "SORT_FLOAT": _pc("SORT_FLOAT", lambda xs, r=False: xs.sort(reverse=r), ([2.5, -1.0],)),
+    "SORT_BOOL": _pc("SORT_BOOL", lambda xs, r=False: xs.sort(reverse=r), ([True, False],)),
+    "SORT_STR": _pc("SORT_STR", lambda xs, r=False: xs.sort(reverse=r), (["b", "a"], True)),
+    "REVERSE_T": _pc("REVERSE_T", lambda xs: xs.reverse(), ([1, 2],), ([],)),
+    "CLEAR_T": _pc("CLEAR_T", lambda xs: xs.clear(), ([1, 2],), ([],)),
+    "COPY_T": _pc("COPY_T", lambda xs: list(xs), ([1, 2],), ([],), (["a"],)),
+    "DELETE_T": _pc("DELETE_T", _delete, ([1, 2], 0), ([1, 2], -1), ([1], 3), ([], 0)),
+    "DELETE_DICT_STR": _pc("DELETE_DICT_STR", _delete_key, ({"a": 1}, "a"), ({"a": 1}, "b")),
+    "DELETE_DICT_INT": _pc("DELETE_DICT_INT", _delete_key, ({1: 1}, 1), ({}, 2)),
+    "CLEAR_DICT_STR": _pc("CLEAR_DICT_STR", lambda d: d.clear(), ({"a": 1},)),
+    "CLEAR_DICT_INT": _pc("CLEAR_DICT_INT", lambda d: d.clear(), ({1: 1},)),
+    "COPY_DICT_STR": _pc("COPY_DICT_STR", lambda d: dict(d), ({"a": 1, "b": 2},), ({},)),
+    "COPY_DICT_INT": _pc("COPY_DICT_INT", lambda d: dict(d), ({1: 2.5},)),
+})
