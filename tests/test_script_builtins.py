@@ -64,6 +64,64 @@ CASES = {
                         [({"a": 1, "b": 2},), ({},)], True),
 }
 
+STRS = ["", "a", "Hello World", "HeLLo wORLD", "abc123", "  x y  ", "12", "\t\n", "ABC", "a_b-c.d", "x,y,,z",
+        "one\ntwo\r\nthree", "a\tbc\td", "Title Case", "1st place"]
+STR_CASES = {
+    "str_compare": ("def str_compare(a: str, b: str) -> List[bool]:\n"
+                    "    return [a < b, a <= b, a > b, a >= b, a == b, a != b]\n",
+                    [("a", "b"), ("b", "a"), ("ab", "a"), ("", ""), ("B", "a"), ("abc", "abd"), ("x", "x")], True),
+    "str_predicates": ("def str_predicates(s: str) -> List[bool]:\n"
+                       "    return [s.isdigit(), s.isalpha(), s.isalnum(), s.isspace(), s.islower(), s.isupper(),\n"
+                       "            s.istitle(), s.isdecimal(), s.isnumeric(), s.isprintable()]\n",
+                       [(x,) for x in STRS], True),
+    "str_case_maps": ("def str_case_maps(s: str) -> List[str]:\n"
+                      "    return [s.lower(), s.upper(), s.title(), s.capitalize(), s.swapcase()]\n",
+                      [(x,) for x in STRS], True),
+    "str_strip": ("def str_strip(s: str) -> List[str]:\n"
+                  "    return [s.strip(), s.lstrip(), s.rstrip(), s.strip('xa '), s.lstrip('Hx'), s.rstrip('dz\\n')]\n",
+                  [(x,) for x in STRS], True),
+    "str_find": ("def str_find(s: str, t: str, i: int, j: int) -> List[int]:\n"
+                 "    return [s.find(t), s.rfind(t), s.count(t), s.find(t, i), s.rfind(t, i, j), s.count(t, i, j), s.find(t, i, j)]\n",
+                 [("abcabc", "c", 0, -1), ("abcabc", "bc", 1, -2), ("abcabc", "x", 0, 3), ("aaaa", "aa", -3, 100),
+                  ("abc", "a", 5, 10), ("abc", "a", 5, 2), ("", "", 0, -1)], True),
+    "str_index": ("def str_index(s: str, t: str) -> Tuple[int, int]:\n    return s.index(t), s.rindex(t, 0, -1)\n",
+                  [("abcabc", "b"), ("abc", "x"), ("abc", "c")], True),
+    "str_startswith": ("def str_startswith(s: str, t: str, i: int, j: int) -> List[bool]:\n"
+                       "    return [s.startswith(t), s.endswith(t), s.startswith(t, i), s.endswith(t, i, j)]\n",
+                       [("abcabc", "ab", 3, -1), ("abcabc", "bc", 1, -2), ("abc", "c", 2, 1), ("abc", "a", 5, 10), ("", "", 0, -1)], True),
+    "str_pad": ("def str_pad(s: str, w: int) -> List[str]:\n"
+                "    return [s.zfill(w), s.center(w), s.center(w, '*'), s.ljust(w), s.ljust(w, '-'), s.rjust(w, '0')]\n",
+                [("ab", 7), ("abc", 6), ("-42", 6), ("", 3), ("abcdef", 2), ("x", 0)], True),
+    "str_pad_bad_fill": ("def str_pad_bad_fill(s: str, f: str) -> str:\n    return s.center(5, f)\n",
+                         [("ab", "**"), ("ab", ""), ("ab", "+")], True),
+    "str_partition": ("def str_partition(s: str, t: str) -> Tuple[Tuple[str, str, str], Tuple[str, str, str]]:\n"
+                      "    return s.partition(t), s.rpartition(t)\n",
+                      [("a,b,c", ","), ("abc", "x"), ("", ","), ("a,b", "")], True),
+    "str_split": ("def str_split(s: str, t: str, m: int) -> List[List[str]]:\n"
+                  "    return [s.split(), s.split(t), s.split(t, m), s.rsplit(t), s.rsplit(t, m), s.splitlines(), s.splitlines(True)]\n",
+                  [("a,b,,c", ",", 1), (" a  b\tc ", " ", 2), ("one\ntwo\r\nthree\n", "\n", 0), ("", ",", -1),
+                   ("x", "xx", 3)], True),
+    "str_split_empty_sep": ("def str_split_empty_sep(s: str) -> List[str]:\n    return s.split('')\n", [("abc",)], True),
+    "str_expandtabs": ("def str_expandtabs(s: str) -> List[str]:\n    return [s.expandtabs(), s.expandtabs(4), s.expandtabs(0)]\n",
+                       [("a\tbc\td",), ("\t",), ("x\n\ty",), ("",)], True),
+    "str_ord_chr": ("def str_ord_chr(s: str, i: int) -> Tuple[int, str]:\n    return ord(s), chr(i)\n",
+                    [("a", 65), ("~", 0), ("\n", 127), ("ab", 65), ("", 65), ("a", -1), ("a", 1114112)], True),
+    "int_radix": ("def int_radix(i: int) -> List[str]:\n    return [hex(i), oct(i), bin(i)]\n",
+                  [(0,), (1,), (-1,), (255,), (-255,), (2**63 - 1,), (-2**63,)], True),
+    "str_to_number": ("def str_to_number(s: str) -> Tuple[int, float]:\n    return int(s), float(s)\n",
+                      [("42",), ("+7",), ("-0",), ("  12",), ("12 ",), ("x",), ("",), ("4_2",), ("99999999999999999999",),
+                       ("-9223372036854775808",)], True),
+    "str_to_float": ("def str_to_float(s: str) -> float:\n    return float(s)\n",
+                     [("3.5",), ("inf",), ("-Infinity",), ("nan",), (" 1e3",), ("1e3 ",), ("1e999",), (".5",), ("x",),
+                      ("0x1p3",), ("3.5abc",)], True),
+    "int_of_float_of_str": ("def int_of_float_of_str(s: str) -> int:\n    return int(float(s))\n",
+                            [("3.9",), ("-2.5",), ("1e3",), ("x",)], True),
+    "math_predicates": ("def math_predicates(x: float) -> List[bool]:\n"
+                        "    return [math.isinf(x), math.isnan(x), math.isfinite(x)]\n",
+                        [(1.5,), (float("inf"),), (float("-inf"),), (float("nan"),), (0.0,)], True),
+}
+CASES.update(STR_CASES)
+
 NAMES = {"List": typing.List, "Dict": typing.Dict, "Tuple": typing.Tuple, "Optional": typing.Optional}
 
 

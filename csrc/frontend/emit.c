@@ -1823,8 +1823,9 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
     if (strcmp(name, "len") == 0 && c.npos == 1 && !c.nkw && c.pos[0]->type->kind == PTS_TY_CLASS &&
         c.pos[0]->type->cls->is_module)
         return emit_module_len(E, c.pos[0], n);
-    if (strcmp(name, "len") == 0 || strcmp(name, "abs") == 0 || strcmp(name, "min") == 0 || strcmp(name, "max") == 0)
-        return op_call(E, name, &c, n);
+    static const char *const by_schema[] = { "len", "abs", "min", "max", "ord", "chr", "hex", "oct", "bin" };
+    for (size_t i = 0; i < sizeof by_schema / sizeof by_schema[0]; i++)
+        if (strcmp(name, by_schema[i]) == 0) return op_call(E, name, &c, n);
     return efail(E, n, "builtin function '%s' is not supported yet", name);
 }
 
@@ -3495,6 +3496,13 @@ static PtsIrValue *emit_value_method(Emitter *E, PtsIrValue *self, const char *m
     static const char *const str_methods[][2] = {
         {"startswith", "startswith"}, {"endswith", "endswith"}, {"find", "find"}, {"split", "split.str"},
         {"join", "join"}, {"lower", "lower"}, {"upper", "upper"}, {"strip", "strip"}, {"replace", "replace"},
+        {"isdigit", "isdigit"}, {"isalpha", "isalpha"}, {"isalnum", "isalnum"}, {"isspace", "isspace"},
+        {"islower", "islower"}, {"isupper", "isupper"}, {"istitle", "istitle"}, {"isdecimal", "isdecimal"},
+        {"isnumeric", "isnumeric"}, {"isprintable", "isprintable"}, {"lstrip", "lstrip"}, {"rstrip", "rstrip"},
+        {"rfind", "rfind"}, {"index", "index.str"}, {"rindex", "rindex"}, {"count", "count."}, {"zfill", "zfill"},
+        {"center", "center"}, {"ljust", "ljust"}, {"rjust", "rjust"}, {"title", "title"},
+        {"capitalize", "capitalize"}, {"swapcase", "swapcase"}, {"partition", "partition"},
+        {"rpartition", "rpartition"}, {"rsplit", "rsplit"}, {"splitlines", "splitlines"}, {"expandtabs", "expandtabs"},
     };
     for (size_t i = 0; i < sizeof str_methods / sizeof str_methods[0]; i++)
         if (strcmp(m, str_methods[i][0]) == 0) {

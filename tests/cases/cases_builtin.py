@@ -370,3 +370,38 @@ CASES.update({
     "COPY_DICT_STR": _pc("COPY_DICT_STR", lambda d: dict(d), ({"a": 1, "b": 2},), ({},)),
     "COPY_DICT_INT": _pc("COPY_DICT_INT", lambda d: dict(d), ({1: 2.5},)),
 })
+
+# ---- str comparisons, predicates and methods, ord/chr/hex/oct/bin, int()/float() of str (torch's
+# own kernels through torch.ops; inputs where torch.ops raises IndexError for std::out_of_range,
+# a RuntimeError in script, are in tests/test_script_builtins.py) ----
+_S = ("", "a", "Hello World", "HeLLo", "abc123", "  x y \t", "12", "ABC", "a_b-c", "1st Place")
+CASES.update({f"{op}_STR": _cases(f"{op}_STR", ("a", "b"), ("b", "a"), ("ab", "a"), ("", ""), ("B", "a"))
+              for op in ("LT", "GT", "LE", "GE")})
+for _id in ("ISDIGIT", "ISALPHA", "ISALNUM", "ISSPACE", "ISLOWER", "ISUPPER", "ISTITLE", "ISDECIMAL", "ISNUMERIC",
+            "ISPRINTABLE", "TITLE", "CAPITALIZE", "SWAPCASE"):
+    CASES[_id] = _cases(_id, *[(s,) for s in _S])
+CASES.update({
+    "LSTRIP": _cases("LSTRIP", ("  a \n",), ("xxaxx", "x"), ("",)),
+    "RSTRIP": _cases("RSTRIP", ("  a \n",), ("xxaxx", "x"), ("",)),
+    "RFIND": _cases("RFIND", ("abcabc", "c"), ("abc", "x"), ("abcabc", "b", 0, -2), ("abc", "", 1)),
+    "INDEX_STR": _cases("INDEX_STR", ("abcabc", "c"), ("abc", "x"), ("abcabc", "b", 2)),
+    "RINDEX": _cases("RINDEX", ("abcabc", "c"), ("abc", "x"), ("abcabc", "b", 0, 3)),
+    "COUNT_STR": _cases("COUNT_STR", ("abcabc", "c"), ("aaaa", "aa"), ("abcabc", "c", 0, -2), ("abc", "a", 5)),
+    "ZFILL": _cases("ZFILL", ("42", 5), ("-42", 5), ("abc", 1), ("", 0)),
+    "CENTER": _cases("CENTER", ("ab", 7), ("abc", 6, "*"), ("ab", 5, "**"), ("abc", 1)),
+    "LJUST": _cases("LJUST", ("ab", 5), ("ab", 4, "-"), ("ab", 5, "")),
+    "RJUST": _cases("RJUST", ("ab", 5), ("ab", 4, "0"), ("abc", 2)),
+    "PARTITION": _cases("PARTITION", ("a,b,c", ","), ("abc", "x"), ("a,b", "")),
+    "RPARTITION": _cases("RPARTITION", ("a,b,c", ","), ("abc", "x"), ("a,b", "")),
+    "RSPLIT": _cases("RSPLIT", ("a b c",), ("a,b,c", ",", 1), ("a  b", " ")),
+    "SPLITLINES": _cases("SPLITLINES", ("a\nb\r\nc",), ("a\n\nb\n", True), ("",)),
+    "EXPANDTABS": _cases("EXPANDTABS", ("a\tbc\td",), ("x\n\ty", 4), ("\t", 0)),
+    "ORD": _cases("ORD", ("a",), ("~",), ("ab",), ("",)),
+    "CHR": _cases("CHR", (65,), (0,), (127,), (-1,), (1114112,)),
+    "HEX": _cases("HEX", (255,), (-255,), (0,), (I64_MIN,)),
+    "OCT": _cases("OCT", (8,), (-8,), (0,), (I64_MAX,)),
+    "BIN": _cases("BIN", (5,), (-5,), (0,)),
+    "INT_STR": _cases("INT_STR", ("42",), ("+7",), (" 12",), ("12 ",), ("-0",)),   # "x", "" and overflow: script test
+    "FLOAT_STR": _cases("FLOAT_STR", ("3.5",), ("inf",), ("-Infinity",), ("nan",), (" 1e3",), ("1e3 ",), ("0x1p3",)),
+    "ISFINITE_FLOAT": _cases("ISFINITE_FLOAT", (1.5,), (float("inf"),), (float("nan"),)),
+})
