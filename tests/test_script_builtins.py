@@ -122,6 +122,24 @@ STR_CASES = {
 }
 CASES.update(STR_CASES)
 
+TENSOR_CASES = {
+    "tensor_item": ("def tensor_item(x) -> Tuple[float, int]:\n"
+                    "    return float(x.item()), int(x.item())\n",
+                    [(np.array(2.5, dtype=np.float32),), (np.array([[7]], dtype=np.int64),), (np.array([3.0]),),
+                     (np.array([1.0, 2.0]),), (np.zeros((0,)),)], True),
+    "tensor_item_return": ("def tensor_item_return(x) -> float:\n    return x.item()\n",
+                           [(np.array(2.5),), (np.array([4], dtype=np.int32),), (np.array([1.0, 2.0]),)], True),
+    "tensor_item_return_int": ("def tensor_item_return_int(x) -> int:\n    return x.item()\n",
+                               [(np.array(-2.5),), (np.array([4], dtype=np.int64),), (np.array(True),)], True),
+    "tensor_item_bool": ("def tensor_item_bool(x):\n    return x.item()\n", [(np.array(True),), (np.array(3),), (np.array(1.5),)], True),
+    "tensor_conversions": ("def tensor_conversions(x) -> Tuple[float, int, bool]:\n    return float(x), int(x), bool(x)\n",
+                           [(np.array(2.5),), (np.array([[-3]], dtype=np.int64),), (np.array([0.0]),), (np.array([1.0, 2.0]),)], True),
+    "tensor_attributes": ("def tensor_attributes(x) -> Tuple[bool, bool, int, List[int], Tensor]:\n"
+                          "    return x.requires_grad, x.is_cuda, x.ndim, x.shape, x.data * 2\n",
+                          [(np.ones((2, 3), dtype=np.float32),), (np.array(1.0),)], True),
+}
+CASES.update(TENSOR_CASES)
+
 NAMES = {"List": typing.List, "Dict": typing.Dict, "Tuple": typing.Tuple, "Optional": typing.Optional}
 
 
@@ -182,3 +200,17 @@ def test_same_results_as_torch(tmp_path, name):
     _check(fp, ft, recompiled, name, calls)
     if same_code:
         assert fp.code == ft.code
+
+
+def test_tensor_requires_grad_and_data(tmp_path):
+    """x.requires_grad sees the argument's flag; x.data shares storage and is cut from autograd,
+    as in torch."""
+    src = "def rg(x) -> Tuple[bool, bool, Tensor]:\n    d = x.data\n    return x.requires_grad, d.requires_grad, d\n"
+    fns = {lib: lib.jit.script(_define(tmp_path, "rg", src, lib)) for lib in (pyts, torch)}
+    for rg in (False, True):
+        xp, xt = pyts.ones(3, requires_grad=rg), torch.ones(3, requires_grad=rg)
+        rp, rt = fns[pyts](xp), fns[torch](xt)
+        assert rp[:2] == rt[:2] == (rg, False)
+        # the same storage: a write through the result shows in x
+        rp[2][0] = 5.0
+        assert float(xp[0]) == 5.0

@@ -1433,7 +1433,8 @@ static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out) {
             /* properties lowered to ops */
             static const struct { const char *attr, *op; } props[] = {
                 {"shape", "size"}, {"ndim", "dim"}, {"T", "numpy_T"}, {"mT", "mT"}, {"H", "adjoint"},
-                {"dtype", "dtype"}, {"device", "device"},
+                {"dtype", "dtype"}, {"device", "device"}, {"requires_grad", "requires_grad"}, {"is_cuda", "is_cuda"},
+                {"data", "data"},
             };
             for (size_t i = 0; i < sizeof props / sizeof props[0]; i++)
                 if (strcmp(props[i].attr, name) == 0) {
@@ -2789,6 +2790,10 @@ static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
         if (E->loop) return emit_return_in_loop(E, s);
         PtsIrValue *v = s->kids[0] ? emit_expr(E, s->kids[0]) : cnone(E, s);
         if (!v) return -1;
+        /* a number (x.item()) returned as an annotated int or float: aten::Int / aten::Float, as torch */
+        if (E->ret_decl && v->type->kind == PTS_TY_NUMBER && (E->ret_decl->kind == PTS_TY_INT || E->ret_decl->kind == PTS_TY_FLOAT) &&
+            !(v = op1(E, E->ret_decl->kind == PTS_TY_INT ? "Int.Scalar" : "Float.Scalar", v, s)))
+            return -1;
         if (E->ret_decl && !pts_type_subtype(v->type, E->ret_decl))
             return efail(E, s->kids[0] ? s->kids[0] : s, "Return value was annotated as having type %s but is actually of type %s",
                          tstr(E, E->ret_decl), tstr(E, v->type)), -1;

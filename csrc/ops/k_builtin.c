@@ -1727,3 +1727,37 @@ PtsStatus k_FLOAT_STR(PtsValue *a, PtsValue *out, PtsError *err) {
 
 K_BOOL(ISFINITE_FLOAT, isfinite(F(0)))
 /* }==================== */
+
+/* {==================== tensors in script ==================== */
+/* x.item(): the one element as a number of the tensor's kind (any rank) */
+PtsStatus k_ITEM(PtsValue *a, PtsValue *out, PtsError *err) {
+    const PtsTensor *t = a[0].u.t;
+    PTS_TRY(one_element(t, err));
+    if (pts_dtype_is_float(t->dtype)) out[0] = pts_vdouble(pts_tensor_item_f64(t));
+    else if (t->dtype == PTS_BOOL) out[0] = pts_vbool(pts_tensor_item_i64(t) != 0);
+    else out[0] = pts_vint(pts_tensor_item_i64(t));
+    return PTS_OK;
+}
+
+/* pyts runs on the CPU only */
+PtsStatus k_PRIM_IS_CUDA(PtsValue *a, PtsValue *out, PtsError *err) {
+    (void)a;
+    (void)err;
+    out[0] = pts_vbool(false);
+    return PTS_OK;
+}
+
+/* x.data: the same storage, cut from autograd (a detach, through the registry) */
+PtsStatus k_PRIM_DATA(PtsValue *a, PtsValue *out, PtsError *err) {
+    PtsValue args[1] = { a[0] };
+    return pts_op_call(PTS_OP_DETACH, args, out, err);
+}
+/* }==================== */
+
+/* int()/float() of a number (x.item()): C++'s conversions, as PyTorch's Scalar::to<> */
+PtsStatus k_INT_SCALAR(PtsValue *a, PtsValue *out, PtsError *err) {
+    if (a[0].tag == PTS_V_DOUBLE) return k_INT_FLOAT(a, out, err);
+    out[0] = pts_vint(I(0));
+    return PTS_OK;
+}
+K_FLOAT(FLOAT_SCALAR, F(0))

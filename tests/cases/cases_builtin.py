@@ -3,7 +3,7 @@ arithmetic, comparisons, conversions and range helpers. Python does not bind the
 runs the row through ``pyts._C._call_op`` and, on the torch side, the same overload through
 ``torch.ops.aten.<name>.<overload>``."""
 import numpy as np
-from oracle import rand
+from oracle import noncontig, rand
 
 import pyts
 
@@ -405,3 +405,23 @@ CASES.update({
     "FLOAT_STR": _cases("FLOAT_STR", ("3.5",), ("inf",), ("-Infinity",), ("nan",), (" 1e3",), ("1e3 ",), ("0x1p3",)),
     "ISFINITE_FLOAT": _cases("ISFINITE_FLOAT", (1.5,), (float("inf"),), (float("nan"),)),
 })
+
+# ---- tensors in script: item(), prim::is_cuda, prim::data, int()/float() of a number ----
+CASES.update({
+    "ITEM": [lambda L, T: row(L, "ITEM", T(np.array(2.5, dtype=np.float32))),
+             lambda L, T: row(L, "ITEM", T(np.array([[7]], dtype=np.int64))),
+             lambda L, T: row(L, "ITEM", T(np.array([True]))),
+             lambda L, T: row(L, "ITEM", T(np.array(0.5, dtype=np.float16))),
+             lambda L, T: row(L, "ITEM", T(rand(2))),      # more than one element
+             lambda L, T: row(L, "ITEM", T(rand(0)))],
+    "PRIM_IS_CUDA": [lambda L, T: row(L, "PRIM_IS_CUDA", T(rand(2)), py=lambda x: torch_prim("is_cuda", x))],
+    "PRIM_DATA": [lambda L, T: row(L, "PRIM_DATA", T(rand(2, 3)), py=lambda x: torch_prim("data", x)),
+                  lambda L, T: row(L, "PRIM_DATA", T(noncontig(rand(2, 3))), py=lambda x: torch_prim("data", x))],
+    "INT_SCALAR": _cases("INT_SCALAR", (2.7,), (-2.7,), (5,), (True,)),
+    "FLOAT_SCALAR": _cases("FLOAT_SCALAR", (2.5,), (5,), (-0.0,)),
+})
+
+
+def torch_prim(name, *args):
+    import torch
+    return getattr(torch.ops.prim, name)(*args)
