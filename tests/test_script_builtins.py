@@ -137,6 +137,8 @@ TENSOR_CASES = {
     "tensor_attributes": ("def tensor_attributes(x) -> Tuple[bool, bool, int, List[int], Tensor]:\n"
                           "    return x.requires_grad, x.is_cuda, x.ndim, x.shape, x.data * 2\n",
                           [(np.ones((2, 3), dtype=np.float32),), (np.array(1.0),)], True),
+    "tensor_T": ("def tensor_T(x, y) -> Tuple[Tensor, Tensor]:\n    return x.T, y.T + 1\n",
+                 [(np.arange(6.0).reshape(2, 3), np.arange(3.0)), (np.ones((0, 2)), np.array(2.0))], True),
 }
 CASES.update(TENSOR_CASES)
 
@@ -214,3 +216,15 @@ def test_tensor_requires_grad_and_data(tmp_path):
         # the same storage: a write through the result shows in x
         rp[2][0] = 5.0
         assert float(xp[0]) == 5.0
+
+
+def test_tensor_T_gradient(tmp_path):
+    """x.T in script is differentiable (a permute underneath): the same gradient as torch's."""
+    src = "def tg(x, w):\n    return (x.T * w).sum()\n"
+    grads = []
+    for lib in (pyts, torch):
+        f = lib.jit.script(_define(tmp_path, "tg", src, lib))
+        x = lib.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+        f(x, lib.tensor(np.arange(6.0).reshape(3, 2))).backward()
+        grads.append(x.grad.numpy())
+    np.testing.assert_allclose(grads[0], grads[1])

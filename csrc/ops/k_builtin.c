@@ -1761,3 +1761,15 @@ PtsStatus k_INT_SCALAR(PtsValue *a, PtsValue *out, PtsError *err) {
     return PTS_OK;
 }
 K_FLOAT(FLOAT_SCALAR, F(0))
+
+/* x.T: permute with the dims reversed, through the registry so autograd records the permute */
+PtsStatus k_NUMPY_T(PtsValue *a, PtsValue *out, PtsError *err) {
+    const PtsTensor *t = a[0].u.t;
+    int64_t dims[PTS_MAX_DIMS];
+    for (int k = 0; k < t->ndim; k++) dims[k] = t->ndim - 1 - k;
+    PtsValue args[2] = { a[0], pts_none() };
+    PTS_TRY(pts_int_list_new(dims, t->ndim, err, &args[1]));
+    PtsStatus s = pts_op_call(PTS_OP_PERMUTE, args, out, err);
+    pts_value_release(&args[1]);
+    return s;
+}

@@ -425,3 +425,8 @@ CASES.update({
 def torch_prim(name, *args):
     import torch
     return getattr(torch.ops.prim, name)(*args)
+CASES["NUMPY_T"] = [lambda L, T: row(L, "NUMPY_T", T(rand(2, 3))),
+                    lambda L, T: row(L, "NUMPY_T", T(noncontig(rand(3, 4)))),
+                    lambda L, T: row(L, "NUMPY_T", T(rand(4))),
+                    lambda L, T: row(L, "NUMPY_T", T(np.array(1.5, dtype=np.float32))),
+                    lambda L, T: row(L, "NUMPY_T", T(rand(0, 2, dtype=np.int64)))]
