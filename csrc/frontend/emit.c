@@ -727,6 +727,8 @@ static PtsIrValue *tuple_as_list(Emitter *E, PtsIrValue *tup, const PtsAst *at);
 static PtsIrValue *row_call(Emitter *E, const char *qual, int n, PtsIrValue *const *vals, const PtsType *ret,
                             const PtsAst *at);
 static const PtsType *elem_of(const PtsType *t);
+static const char *dict_key_suffix(Emitter *E, const PtsType *dict, const PtsAst *at);
+static bool check_fits(Emitter *E, PtsIrValue *v, const PtsType *want, const char *what, const PtsAst *at);
 static PtsIrValue *emit_value_method(Emitter *E, PtsIrValue *self, const char *m, const PtsAst *n);
 static PtsIrValue *emit_print(Emitter *E, const PtsAst *n);
 static PtsIrValue *emit_more_builtins(Emitter *E, const char *name, const PtsAst *n, bool *handled);
@@ -1697,7 +1699,8 @@ static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out) {
             /* properties lowered to ops */
             static const struct { const char *attr, *op; } props[] = {
                 {"shape", "size"}, {"ndim", "dim"}, {"T", "numpy_T"}, {"mT", "mT"}, {"H", "adjoint"},
-                {"dtype", "dtype"}, {"device", "device"},
+                {"dtype", "dtype"}, {"device", "device"}, {"requires_grad", "requires_grad"}, {"is_cuda", "is_cuda"},
+                {"data", "data"},
             };
             for (size_t i = 0; i < sizeof props / sizeof props[0]; i++)
                 if (strcmp(props[i].attr, name) == 0) {
@@ -2193,8 +2196,9 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
     if (strcmp(name, "len") == 0 && c.npos == 1 && !c.nkw && c.pos[0]->type->kind == PTS_TY_CLASS &&
         c.pos[0]->type->cls->is_module)
         return emit_module_len(E, c.pos[0], n);
-    if (strcmp(name, "len") == 0 || strcmp(name, "abs") == 0 || strcmp(name, "min") == 0 || strcmp(name, "max") == 0)
-        return op_call(E, name, &c, n);
+    static const char *const by_schema[] = { "len", "abs", "min", "max", "ord", "chr", "hex", "oct", "bin" };
+    for (size_t i = 0; i < sizeof by_schema / sizeof by_schema[0]; i++)
+        if (strcmp(name, by_schema[i]) == 0) return op_call(E, name, &c, n);
     return efail(E, n, "builtin function '%s' is not supported yet", name);
 }
 
@@ -3455,6 +3459,10 @@ static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
         if (E->loop) return emit_return_in_loop(E, s);
         PtsIrValue *v = s->kids[0] ? emit_expr(E, s->kids[0]) : cnone(E, s);
         if (!v) return -1;
+        /* a number (x.item()) returned as an annotated int or float: aten::Int / aten::Float, as torch */
+        if (E->ret_decl && v->type->kind == PTS_TY_NUMBER && (E->ret_decl->kind == PTS_TY_INT || E->ret_decl->kind == PTS_TY_FLOAT) &&
+            !(v = op1(E, E->ret_decl->kind == PTS_TY_INT ? "Int.Scalar" : "Float.Scalar", v, s)))
+            return -1;
         if (E->ret_decl && !pts_type_subtype(v->type, E->ret_decl))
             return efail(E, s->kids[0] ? s->kids[0] : s, "Return value was annotated as having type %s but is actually of type %s",
                          tstr(E, E->ret_decl), tstr(E, v->type)), -1;
@@ -3481,7 +3489,21 @@ static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
     case PTS_AST_DEL:
         for (int i = 0; i < s->n; i++) {
             const PtsAst *t = s->kids[i];
-            if (t->kind != PTS_AST_NAME) return efail(E, t, "del of subscripts and attributes is not supported yet"), -1;
+            if (t->kind == PTS_AST_SUBSCRIPT && t->n == 2 && t->kids[1]->kind != PTS_AST_SLICE) {
+                /* del xs[i] / del d[k]: aten::Delete */
+                PtsIrValue *x = emit_expr(E, t->kids[0]), *ix;
+                if (!x || !(ix = emit_expr(E, t->kids[1]))) return -1;
+                const char *q = x->type->kind == PTS_TY_LIST ? "Delete.t" : NULL;
+                if (x->type->kind == PTS_TY_DICT) {
+                    const char *sfx = dict_key_suffix(E, x->type, t);
+                    if (!sfx || !check_fits(E, ix, x->type->elems[0], "dict key", t->kids[1])) return -1;
+                    q = sfx[0] == 's' ? "Delete.Dict_str" : "Delete.Dict_int";
+                }
+                if (!q) return efail(E, t, "del of subscripts of %s is not supported", tstr(E, x->type)), -1;
+                if (!row_call(E, q, 2, (PtsIrValue *[]){ x, ix }, NULL, t)) return -1;
+                continue;
+            }
+            if (t->kind != PTS_AST_NAME) return efail(E, t, "del of slices and attributes is not supported yet"), -1;
             Var *v = lookup(E, t->str);
             if (!v || !v->v) return efail(E, t, "undefined value %s", t->str), -1;
             char msg[300];
@@ -4054,6 +4076,15 @@ static PtsIrValue *emit_value_method(Emitter *E, PtsIrValue *self, const char *m
             return retype(op_call(E, "append.t", &c, n), t);
         }
         if (strcmp(m, "pop") == 0) return retype(op_call(E, "pop.t", &c, n), elem_of(t));
+        /* the other list methods resolve by schema (insert.t, index.list_int, sort.str...) */
+        static const char *const list_methods[] = { "insert", "index", "count", "remove", "sort", "reverse", "clear",
+                                                    "extend", "copy" };
+        for (size_t i = 0; i < sizeof list_methods / sizeof list_methods[0]; i++)
+            if (strcmp(m, list_methods[i]) == 0) {
+                if (c.npos == 3 && m[0] == 'i' && !check_fits(E, c.pos[2], t->elems[0], "insert()", n)) return NULL;
+                if (c.npos == 2 && m[0] == 'e' && !check_fits(E, c.pos[1], t, "extend()", n)) return NULL;
+                return op_call(E, m, &c, n);
+            }
         return efail(E, n->kids[0], "'%s' object has no attribute or method '%s'", tstr(E, t), m);
     }
     if (k == PTS_TY_DICT) {
@@ -4082,9 +4113,13 @@ static PtsIrValue *emit_value_method(Emitter *E, PtsIrValue *self, const char *m
             snprintf(q, sizeof q, m[0] == 's' ? "setdefault.%s" : "pop.Dict_%s", sfx);
             return retype(op_call(E, q, &c, n), vt);
         }
-        if (strcmp(m, "update") == 0) {
-            snprintf(q, sizeof q, "update.%s", sfx);
+        if (strcmp(m, "update") == 0 || strcmp(m, "clear") == 0) {
+            snprintf(q, sizeof q, "%s.%s", m, sfx);
             return op_call(E, q, &c, n);
+        }
+        if (strcmp(m, "copy") == 0) {
+            snprintf(q, sizeof q, "copy.Dict_%s", sfx);
+            return retype(op_call(E, q, &c, n), t);
         }
         if (strcmp(m, "items") == 0) {
             /* a list of (key, value) tuples, built by a comprehension-style loop */
@@ -4122,6 +4157,13 @@ static PtsIrValue *emit_value_method(Emitter *E, PtsIrValue *self, const char *m
     static const char *const str_methods[][2] = {
         {"startswith", "startswith"}, {"endswith", "endswith"}, {"find", "find"}, {"split", "split.str"},
         {"join", "join"}, {"lower", "lower"}, {"upper", "upper"}, {"strip", "strip"}, {"replace", "replace"},
+        {"isdigit", "isdigit"}, {"isalpha", "isalpha"}, {"isalnum", "isalnum"}, {"isspace", "isspace"},
+        {"islower", "islower"}, {"isupper", "isupper"}, {"istitle", "istitle"}, {"isdecimal", "isdecimal"},
+        {"isnumeric", "isnumeric"}, {"isprintable", "isprintable"}, {"lstrip", "lstrip"}, {"rstrip", "rstrip"},
+        {"rfind", "rfind"}, {"index", "index.str"}, {"rindex", "rindex"}, {"count", "count."}, {"zfill", "zfill"},
+        {"center", "center"}, {"ljust", "ljust"}, {"rjust", "rjust"}, {"title", "title"},
+        {"capitalize", "capitalize"}, {"swapcase", "swapcase"}, {"partition", "partition"},
+        {"rpartition", "rpartition"}, {"rsplit", "rsplit"}, {"splitlines", "splitlines"}, {"expandtabs", "expandtabs"},
     };
     for (size_t i = 0; i < sizeof str_methods / sizeof str_methods[0]; i++)
         if (strcmp(m, str_methods[i][0]) == 0) {

@@ -171,7 +171,7 @@ static bool is_prim_row(int kind) {
     static const int rows[] = {
         PTS_OP_PRIM_DTYPE, PTS_OP_PRIM_DEVICE, PTS_OP_ABS_INT, PTS_OP_ABS_FLOAT, PTS_OP_MIN_INT, PTS_OP_MIN_FLOAT,
         PTS_OP_MAX_INT, PTS_OP_MAX_FLOAT, PTS_OP_MIN_SELF_INT, PTS_OP_MIN_SELF_FLOAT, PTS_OP_MAX_SELF_INT,
-        PTS_OP_MAX_SELF_FLOAT, PTS_OP_PRIM_REQUIRES_GRAD, PTS_OP_PRIM_IS_NESTED,
+        PTS_OP_MAX_SELF_FLOAT, PTS_OP_PRIM_REQUIRES_GRAD, PTS_OP_PRIM_IS_NESTED, PTS_OP_PRIM_IS_CUDA, PTS_OP_PRIM_DATA,
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) if (rows[i] == kind) return true;
     return false;

@@ -730,54 +730,34 @@ PtsStatus k_FORMAT(PtsValue *a, PtsValue *out, PtsError *err) {
     return pts_builtin_format(STRV(0)->data, STRV(0)->len, NULL, 0, err, out);
 }
 
-/* Python's slice bounds [start, end) over the bytes (PyTorch's string kernels work on bytes) */
-static void str_bounds(const PtsStr *s, int64_t start, int64_t end, size_t *b, size_t *e) {
-    int64_t n = (int64_t)s->len;
-    if (start < 0) start = start + n < 0 ? 0 : start + n;
-    /* TorchScript's end=-1 default means "to the end" */
-    if (end == -1) end = n;
-    else if (end < 0) end = end + n < 0 ? 0 : end + n;
-    if (end > n) end = n;
-    if (start > n) start = n;
-    if (end < start) end = start;
-    *b = (size_t)start;
-    *e = (size_t)end;
-}
-
 static PtsStatus str_args(PtsValue *a, int nstr, PtsError *err) {
     for (int k = 0; k < nstr; k++) PTS_TRY(need(a[k], PTS_V_STR, "str", err));
     return PTS_OK;
 }
 
-PtsStatus k_STARTSWITH(PtsValue *a, PtsValue *out, PtsError *err) {
+static void torch_bounds(const PtsStr *s, int64_t *start, int64_t *end);
+static PtsStatus torch_substr(const PtsStr *s, int64_t start, int64_t end, size_t *b, size_t *n, PtsError *err);
+/* the window is PyTorch's substr(start, end - start) (see torch_substr) */
+static PtsStatus starts_ends(PtsValue *a, PtsValue *out, PtsError *err, bool ends) {
     PTS_TRY(str_args(a, 2, err));
-    size_t b, e;
-    str_bounds(STRV(0), I(2), I(3), &b, &e);
-    const PtsStr *p = STRV(1);
-    out[0] = pts_vbool(e - b >= p->len && memcmp(STRV(0)->data + b, p->data, p->len) == 0);
-    return PTS_OK;
-}
-PtsStatus k_ENDSWITH(PtsValue *a, PtsValue *out, PtsError *err) {
-    PTS_TRY(str_args(a, 2, err));
-    size_t b, e;
-    str_bounds(STRV(0), I(2), I(3), &b, &e);
-    const PtsStr *p = STRV(1);
-    out[0] = pts_vbool(e - b >= p->len && memcmp(STRV(0)->data + e - p->len, p->data, p->len) == 0);
-    return PTS_OK;
-}
-PtsStatus k_FIND(PtsValue *a, PtsValue *out, PtsError *err) {
-    PTS_TRY(str_args(a, 2, err));
-    size_t b, e;
     const PtsStr *s = STRV(0), *p = STRV(1);
-    str_bounds(s, I(2), I(3), &b, &e);
-    int64_t r = -1;
-    for (size_t i = b; i + p->len <= e; i++)
-        if (memcmp(s->data + i, p->data, p->len) == 0) { r = (int64_t)i; break; }
+    int64_t start = I(2), end = I(3);
+    torch_bounds(s, &start, &end);
+    size_t b = 0, n = 0;
+    PTS_TRY(torch_substr(s, start, end, &b, &n, err));
+    out[0] = pts_vbool(n >= p->len && memcmp(s->data + b + (ends ? n - p->len : 0), p->data, p->len) == 0);
+    return PTS_OK;
+}
+PtsStatus k_STARTSWITH(PtsValue *a, PtsValue *out, PtsError *err) { return starts_ends(a, out, err, false); }
+PtsStatus k_ENDSWITH(PtsValue *a, PtsValue *out, PtsError *err) { return starts_ends(a, out, err, true); }
+static PtsStatus find_impl(PtsValue *a, bool reverse, PtsError *err, int64_t *res);
+PtsStatus k_FIND(PtsValue *a, PtsValue *out, PtsError *err) {
+    int64_t r;
+    PTS_TRY(find_impl(a, false, err, &r));
     out[0] = pts_vint(r);
     return PTS_OK;
 }
 
-static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
 PtsStatus k_SPLIT_STR(PtsValue *a, PtsValue *out, PtsError *err) {
     PTS_TRY(need(a[0], PTS_V_STR, "str", err));
@@ -787,25 +767,20 @@ PtsStatus k_SPLIT_STR(PtsValue *a, PtsValue *out, PtsError *err) {
     PtsStatus st = PTS_OK;
     PtsValue piece;
     if (a[1].tag == PTS_V_NONE) {
-        /* runs of whitespace separate, leading/trailing whitespace ignored */
-        size_t i = 0;
-        int64_t splits = 0;
-        while (!st) {
-            while (i < s->len && is_space(s->data[i])) i++;
-            if (i >= s->len) break;
-            size_t j = i;
-            if (max >= 0 && splits >= max) j = s->len;
-            else while (j < s->len && !is_space(s->data[j])) j++;
-            size_t end = j;
-            if (j == s->len) while (end > i && is_space(s->data[end - 1])) end--;
-            if (!(st = pts_str_new(s->data + i, end - i, err, &piece))) st = pts_list_append(*out, piece, err);
-            splits++;
-            i = j;
+        /* PyTorch's splitNoneSeparator: non-empty runs between bytes of its whitespace set (that
+         * of splitlines plus space and tab, so U+0085/U+2028/U+2029's bytes split too); max is
+         * not consulted */
+        static const char ws[] = " \t\n\r\v\f\x1c\x1d\x1e\x85\xe2\x80\xa8\xa9";
+        size_t prev = 0;
+        for (size_t i = 0; i <= s->len && !st; i++) {
+            if (i < s->len && !memchr(ws, s->data[i], sizeof ws - 1)) continue;
+            if (i > prev && !(st = pts_str_new(s->data + prev, i - prev, err, &piece))) st = pts_list_append(*out, piece, err);
+            prev = i + 1;
         }
     } else {
         PTS_TRY(need(a[1], PTS_V_STR, "str", err));
         const PtsStr *sep = STRV(1);
-        if (sep->len == 0) { pts_value_release(out); return pts_fail(err, PTS_ERR_VALUE, "empty separator"); }
+        if (sep->len == 0) { pts_value_release(out); return pts_fail(err, PTS_ERR_RUNTIME, "ValueError: empty separator"); }
         size_t i = 0;
         int64_t splits = 0;
         for (;;) {
@@ -1161,3 +1136,640 @@ PtsStatus k_MUL__T(PtsValue *a, PtsValue *out, PtsError *err) {
     return PTS_OK;
 }
 /* }==================== */
+
+/* {==================== list methods and del ====================
+ * Python's list methods as TorchScript's kernels: every failure is a RuntimeError with
+ * PyTorch's message (the interpreter reports them so, unlike Python's ValueError/IndexError). */
+static void list_drop_at(PtsList *l, int64_t i) {
+    pts_value_release(&l->items[i]);
+    memmove(&l->items[i], &l->items[i + 1], sizeof(PtsValue) * (size_t)(l->len - i - 1));
+    l->len--;
+}
+
+PtsStatus k_INSERT_T(PtsValue *a, PtsValue *out, PtsError *err) {
+    (void)out;
+    PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
+    PtsList *l = LIST(0);
+    int64_t len = l->len, i = I(1);
+    /* Python's clamping: a position before the start inserts first, past the end appends */
+    if (i < 0) { i += len; if (i < 0) i = 0; }
+    if (i > len) i = len;
+    PTS_TRY(pts_list_append(a[0], pts_value_retain(a[2]), err));
+    l = LIST(0);   /* append may have moved the items */
+    PtsValue v = l->items[len];
+    memmove(&l->items[i + 1], &l->items[i], sizeof(PtsValue) * (size_t)(len - i));
+    l->items[i] = v;
+    return PTS_OK;
+}
+
+/* the printed form of a value for messages ("'99' is not in list") */
+static PtsStatus list_find(PtsValue *a, int64_t *at, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
+    *at = -1;
+    for (int64_t i = 0; i < LIST(0)->len; i++)
+        if (scalar_eq(LIST(0)->items[i], a[1])) { *at = i; break; }
+    return PTS_OK;
+}
+
+static PtsStatus index_of(PtsValue *a, PtsValue *out, PtsError *err) {
+    int64_t i;
+    PTS_TRY(list_find(a, &i, err));
+    if (i < 0) {
+        PtsBuf b;
+        pts_buf_init(&b);
+        PtsStatus s = pts_builtin_print_value(&b, a[1], err);
+        if (!s) s = pts_fail(err, PTS_ERR_RUNTIME, "'%s' is not in list", b.data ? b.data : "");
+        pts_buf_free(&b);
+        return s;
+    }
+    out[0] = pts_vint(i);
+    return PTS_OK;
+}
+PtsStatus k_INDEX_LIST_INT(PtsValue *a, PtsValue *out, PtsError *err) { return index_of(a, out, err); }
+PtsStatus k_INDEX_LIST_FLOAT(PtsValue *a, PtsValue *out, PtsError *err) { return index_of(a, out, err); }
+PtsStatus k_INDEX_LIST_BOOL(PtsValue *a, PtsValue *out, PtsError *err) { return index_of(a, out, err); }
+PtsStatus k_INDEX_LIST_STR(PtsValue *a, PtsValue *out, PtsError *err) { return index_of(a, out, err); }
+
+static PtsStatus count_of(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
+    int64_t n = 0;
+    for (int64_t i = 0; i < LIST(0)->len; i++) n += scalar_eq(LIST(0)->items[i], a[1]);
+    out[0] = pts_vint(n);
+    return PTS_OK;
+}
+PtsStatus k_COUNT_INT(PtsValue *a, PtsValue *out, PtsError *err) { return count_of(a, out, err); }
+PtsStatus k_COUNT_FLOAT(PtsValue *a, PtsValue *out, PtsError *err) { return count_of(a, out, err); }
+PtsStatus k_COUNT_BOOL(PtsValue *a, PtsValue *out, PtsError *err) { return count_of(a, out, err); }
+PtsStatus k_COUNT_STR_LIST(PtsValue *a, PtsValue *out, PtsError *err) { return count_of(a, out, err); }
+
+static PtsStatus remove_first(PtsValue *a, PtsValue *out, PtsError *err) {
+    (void)out;
+    int64_t i;
+    PTS_TRY(list_find(a, &i, err));
+    if (i < 0) return pts_fail(err, PTS_ERR_RUNTIME, "list.remove(x): x not in list");
+    list_drop_at(LIST(0), i);
+    return PTS_OK;
+}
+PtsStatus k_REMOVE_INT(PtsValue *a, PtsValue *out, PtsError *err) { return remove_first(a, out, err); }
+PtsStatus k_REMOVE_FLOAT(PtsValue *a, PtsValue *out, PtsError *err) { return remove_first(a, out, err); }
+PtsStatus k_REMOVE_BOOL(PtsValue *a, PtsValue *out, PtsError *err) { return remove_first(a, out, err); }
+PtsStatus k_REMOVE_STR(PtsValue *a, PtsValue *out, PtsError *err) { return remove_first(a, out, err); }
+
+static void reverse_items(PtsList *l) {
+    for (int64_t i = 0, j = l->len - 1; i < j; i++, j--) {
+        PtsValue t = l->items[i];
+        l->items[i] = l->items[j];
+        l->items[j] = t;
+    }
+}
+
+/* sorted in place; with reverse=True the order of equal items is not observable for these
+ * scalar types, so sorting and reversing gives Python's result */
+static PtsStatus sort_in_place(PtsValue *a, int (*cmp)(const void *, const void *), int tag, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
+    PtsList *l = LIST(0);
+    for (int64_t i = 0; i < l->len; i++)
+        if (tag == PTS_V_STR ? l->items[i].tag != PTS_V_STR : l->items[i].tag == PTS_V_STR)
+            return pts_fail(err, PTS_ERR_TYPE, "sort() of a list of mixed types");
+    if (l->len > 1) qsort(l->items, (size_t)l->len, sizeof(PtsValue), cmp);
+    if (B(1)) reverse_items(l);
+    return PTS_OK;
+}
+static int cmp_bool(const void *x, const void *y) { return cmp_int(x, y); }
+PtsStatus k_SORT_INT(PtsValue *a, PtsValue *out, PtsError *err) { (void)out; return sort_in_place(a, cmp_int, PTS_V_INT, err); }
+PtsStatus k_SORT_FLOAT(PtsValue *a, PtsValue *out, PtsError *err) { (void)out; return sort_in_place(a, cmp_float, PTS_V_DOUBLE, err); }
+PtsStatus k_SORT_BOOL(PtsValue *a, PtsValue *out, PtsError *err) { (void)out; return sort_in_place(a, cmp_bool, PTS_V_BOOL, err); }
+PtsStatus k_SORT_STR(PtsValue *a, PtsValue *out, PtsError *err) { (void)out; return sort_in_place(a, cmp_str, PTS_V_STR, err); }
+
+PtsStatus k_REVERSE_T(PtsValue *a, PtsValue *out, PtsError *err) {
+    (void)out;
+    PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
+    reverse_items(LIST(0));
+    return PTS_OK;
+}
+
+PtsStatus k_CLEAR_T(PtsValue *a, PtsValue *out, PtsError *err) {
+    (void)out;
+    PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
+    PtsList *l = LIST(0);
+    for (int64_t i = 0; i < l->len; i++) pts_value_release(&l->items[i]);
+    l->len = 0;
+    return PTS_OK;
+}
+
+PtsStatus k_COPY_T(PtsValue *a, PtsValue *out, PtsError *err) { return k_LIST_T(a, out, err); }
+
+PtsStatus k_DELETE_T(PtsValue *a, PtsValue *out, PtsError *err) {
+    (void)out;
+    PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
+    int64_t len = LIST(0)->len, i = I(1);
+    if (i < 0) i += len;
+    if (i < 0 || i >= len) return pts_fail(err, PTS_ERR_RUNTIME, "list index out of range");
+    list_drop_at(LIST(0), i);
+    return PTS_OK;
+}
+
+static PtsStatus dict_delete(PtsValue *a, PtsValue *out, PtsError *err) {
+    (void)out;
+    PtsValue popped = pts_none();
+    PTS_TRY(dict_pop(a, &popped, err));   /* KeyError: k when missing, as PyTorch */
+    pts_value_release(&popped);
+    return PTS_OK;
+}
+PtsStatus k_DELETE_DICT_STR(PtsValue *a, PtsValue *out, PtsError *err) { return dict_delete(a, out, err); }
+PtsStatus k_DELETE_DICT_INT(PtsValue *a, PtsValue *out, PtsError *err) { return dict_delete(a, out, err); }
+
+/* an emptied dict: a fresh empty one takes over the storage (as dict_pop does) */
+static PtsStatus dict_clear(PtsValue *a, PtsValue *out, PtsError *err) {
+    (void)out;
+    PTS_TRY(need(a[0], PTS_V_DICT, "dict", err));
+    PtsDict *d = DICT(0);
+    PtsValue nd;
+    PTS_TRY(pts_dict_new(0, err, &nd));
+    PtsDict *n = pts_as_dict(nd), tmp = *d;
+    d->len = n->len; d->cap = n->cap; d->keys = n->keys; d->vals = n->vals; d->index = n->index; d->nindex = n->nindex;
+    n->len = tmp.len; n->cap = tmp.cap; n->keys = tmp.keys; n->vals = tmp.vals; n->index = tmp.index; n->nindex = tmp.nindex;
+    pts_value_release(&nd);
+    return PTS_OK;
+}
+PtsStatus k_CLEAR_DICT_STR(PtsValue *a, PtsValue *out, PtsError *err) { return dict_clear(a, out, err); }
+PtsStatus k_CLEAR_DICT_INT(PtsValue *a, PtsValue *out, PtsError *err) { return dict_clear(a, out, err); }
+
+static PtsStatus dict_copy(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_DICT, "dict", err));
+    PtsDict *d = DICT(0);
+    PTS_TRY(pts_dict_new(d->len, err, out));
+    for (int64_t i = 0; i < d->len; i++) {
+        PtsStatus s = pts_dict_set(*out, pts_value_retain(d->keys[i]), pts_value_retain(d->vals[i]), err);
+        if (s) { pts_value_release(out); return s; }
+    }
+    return PTS_OK;
+}
+PtsStatus k_COPY_DICT_STR(PtsValue *a, PtsValue *out, PtsError *err) { return dict_copy(a, out, err); }
+PtsStatus k_COPY_DICT_INT(PtsValue *a, PtsValue *out, PtsError *err) { return dict_copy(a, out, err); }
+/* }==================== */
+
+/* {==================== str methods, ord/chr/hex/oct/bin, int()/float() of str ====================
+ * PyTorch's string kernels work on bytes with C's ASCII character classes; where they differ from
+ * Python (find's end < -1 counts from one past the end, zfill ignores signs, splitlines treats
+ * "\r\n" as two breaks, expandtabs does not restart columns at newlines) they are followed. */
+#include <errno.h>
+
+static int uc(char c) { return (unsigned char)c; }
+
+static int str_cmp(const PtsStr *x, const PtsStr *y) {
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->data, y->data, n);
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+#define STR_COMPARE(ID, op)                                                                    \
+    PtsStatus k_##ID(PtsValue *a, PtsValue *out, PtsError *err) {                              \
+        PTS_TRY(str_args(a, 2, err));                                                          \
+        out[0] = pts_vbool(str_cmp(STRV(0), STRV(1)) op 0);                                    \
+        return PTS_OK;                                                                         \
+    }
+STR_COMPARE(LT_STR, <)
+STR_COMPARE(GT_STR, >)
+STR_COMPARE(LE_STR, <=)
+STR_COMPARE(GE_STR, >=)
+
+/* non-empty and every byte in the class */
+static PtsStatus str_all(PtsValue *a, PtsValue *out, PtsError *err, int (*cls)(int)) {
+    PTS_TRY(need(a[0], PTS_V_STR, "str", err));
+    const PtsStr *s = STRV(0);
+    bool r = s->len > 0;
+    for (size_t i = 0; r && i < s->len; i++) r = cls(uc(s->data[i])) != 0;
+    out[0] = pts_vbool(r);
+    return PTS_OK;
+}
+static int c_isdigit(int c) { return c >= '0' && c <= '9'; }
+static int c_isalpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+static int c_isalnum(int c) { return c_isdigit(c) || c_isalpha(c); }
+static int c_isspace(int c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+static int c_islower(int c) { return c >= 'a' && c <= 'z'; }
+static int c_isupper(int c) { return c >= 'A' && c <= 'Z'; }
+static int c_isprint(int c) { return c >= 0x20 && c < 0x7f; }
+static char c_lower(char c) { return c_isupper(uc(c)) ? (char)(c + 32) : c; }
+static char c_upper(char c) { return c_islower(uc(c)) ? (char)(c - 32) : c; }
+
+PtsStatus k_ISDIGIT(PtsValue *a, PtsValue *out, PtsError *err) { return str_all(a, out, err, c_isdigit); }
+PtsStatus k_ISALPHA(PtsValue *a, PtsValue *out, PtsError *err) { return str_all(a, out, err, c_isalpha); }
+PtsStatus k_ISALNUM(PtsValue *a, PtsValue *out, PtsError *err) { return str_all(a, out, err, c_isalnum); }
+PtsStatus k_ISSPACE(PtsValue *a, PtsValue *out, PtsError *err) { return str_all(a, out, err, c_isspace); }
+PtsStatus k_ISDECIMAL(PtsValue *a, PtsValue *out, PtsError *err) { return str_all(a, out, err, c_isdigit); }
+PtsStatus k_ISNUMERIC(PtsValue *a, PtsValue *out, PtsError *err) { return str_all(a, out, err, c_isdigit); }
+
+/* every byte printable; the empty string is printable (as Python) */
+PtsStatus k_ISPRINTABLE(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_STR, "str", err));
+    const PtsStr *s = STRV(0);
+    bool r = true;
+    for (size_t i = 0; r && i < s->len; i++) r = c_isprint(uc(s->data[i])) != 0;
+    out[0] = pts_vbool(r);
+    return PTS_OK;
+}
+
+/* at least one letter, and every letter lower (upper) */
+static PtsStatus str_cased(PtsValue *a, PtsValue *out, PtsError *err, bool upper) {
+    PTS_TRY(need(a[0], PTS_V_STR, "str", err));
+    const PtsStr *s = STRV(0);
+    bool any = false, ok = true;
+    for (size_t i = 0; ok && i < s->len; i++) {
+        int c = uc(s->data[i]);
+        if (!c_isalpha(c)) continue;
+        any = true;
+        ok = upper ? c_isupper(c) : c_islower(c);
+    }
+    out[0] = pts_vbool(any && ok);
+    return PTS_OK;
+}
+PtsStatus k_ISLOWER(PtsValue *a, PtsValue *out, PtsError *err) { return str_cased(a, out, err, false); }
+PtsStatus k_ISUPPER(PtsValue *a, PtsValue *out, PtsError *err) { return str_cased(a, out, err, true); }
+
+/* upper case only after a non-letter, lower case only after a letter, at least one letter */
+PtsStatus k_ISTITLE(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_STR, "str", err));
+    const PtsStr *s = STRV(0);
+    bool any = false, ok = true, prev_alpha = false;
+    for (size_t i = 0; ok && i < s->len; i++) {
+        int c = uc(s->data[i]);
+        if (c_isupper(c)) { ok = !prev_alpha; any = true; prev_alpha = true; }
+        else if (c_islower(c)) { ok = prev_alpha; any = true; prev_alpha = true; }
+        else prev_alpha = false;
+    }
+    out[0] = pts_vbool(any && ok);
+    return PTS_OK;
+}
+
+/* a copy of self with each byte mapped by f(byte, previous byte was a letter, position) */
+static PtsStatus str_map(PtsValue *a, PtsValue *out, PtsError *err, char (*f)(char, bool, size_t)) {
+    PTS_TRY(need(a[0], PTS_V_STR, "str", err));
+    const PtsStr *s = STRV(0);
+    PtsBuf b;
+    pts_buf_init(&b);
+    bool prev_alpha = false;
+    for (size_t i = 0; i < s->len; i++) {
+        char c = f(s->data[i], prev_alpha, i);
+        prev_alpha = c_isalpha(uc(s->data[i])) != 0;
+        pts_buf_putn(&b, &c, 1);
+    }
+    return buf_to_str(&b, err, out);
+}
+static char m_title(char c, bool prev_alpha, size_t i) { (void)i; return prev_alpha ? c_lower(c) : c_upper(c); }
+static char m_capitalize(char c, bool prev_alpha, size_t i) { (void)prev_alpha; return i == 0 ? c_upper(c) : c_lower(c); }
+static char m_swapcase(char c, bool prev_alpha, size_t i) {
+    (void)prev_alpha;
+    (void)i;
+    return c_isupper(uc(c)) ? c_lower(c) : c_upper(c);
+}
+PtsStatus k_TITLE(PtsValue *a, PtsValue *out, PtsError *err) { return str_map(a, out, err, m_title); }
+PtsStatus k_CAPITALIZE(PtsValue *a, PtsValue *out, PtsError *err) { return str_map(a, out, err, m_capitalize); }
+PtsStatus k_SWAPCASE(PtsValue *a, PtsValue *out, PtsError *err) { return str_map(a, out, err, m_swapcase); }
+
+/* strip's chars from the left and/or the right (the escaped schema default means whitespace) */
+static PtsStatus str_strip(PtsValue *a, PtsValue *out, PtsError *err, bool left, bool right) {
+    PTS_TRY(str_args(a, 2, err));
+    const PtsStr *s = STRV(0), *cs = STRV(1);
+    static const char ws[] = " \n\t\f\v";
+    const char *set = cs->data;
+    size_t nset = cs->len;
+    if (cs->len == 9 && memcmp(cs->data, " \\n\\t\\f\\v", 9) == 0) { set = ws; nset = sizeof ws - 1; }
+    size_t b = 0, e = s->len;
+    while (left && b < e && memchr(set, s->data[b], nset)) b++;
+    while (right && e > b && memchr(set, s->data[e - 1], nset)) e--;
+    return pts_str_new(s->data + b, e - b, err, out);
+}
+PtsStatus k_LSTRIP(PtsValue *a, PtsValue *out, PtsError *err) { return str_strip(a, out, err, true, false); }
+PtsStatus k_RSTRIP(PtsValue *a, PtsValue *out, PtsError *err) { return str_strip(a, out, err, false, true); }
+
+/* PyTorch's bounds for find/startswith...: a negative start counts from the end, a negative end
+ * from one past the end (end=-1 is the end) */
+static void torch_bounds(const PtsStr *s, int64_t *start, int64_t *end) {
+    int64_t size = (int64_t)s->len;
+    if (*start < 0) *start = size + *start > 0 ? size + *start : 0;
+    if (*end < 0) *end = size + *end + 1 > 0 ? size + *end + 1 : 0;
+}
+
+/* std::string::substr(start, end - start): the count is unsigned (end < start means "to the
+ * end"), a start past the end fails; as a script error this is a RuntimeError in PyTorch */
+static PtsStatus torch_substr(const PtsStr *s, int64_t start, int64_t end, size_t *b, size_t *n, PtsError *err) {
+    if (start > (int64_t)s->len)
+        return pts_fail(err, PTS_ERR_RUNTIME, "basic_string::substr: __pos (which is %lld) > this->size() (which is %zu)",
+                        (long long)start, s->len);
+    uint64_t want = (uint64_t)end - (uint64_t)start;
+    *b = (size_t)start;
+    *n = want < s->len - *b ? (size_t)want : s->len - *b;
+    return PTS_OK;
+}
+
+/* PyTorch's stringFindImpl: the window is substr(start, end - start) when end > start, else
+ * empty; a match's position counts from start (so an empty needle is found at start) */
+static PtsStatus find_impl(PtsValue *a, bool reverse, PtsError *err, int64_t *res) {
+    PTS_TRY(str_args(a, 2, err));
+    const PtsStr *s = STRV(0), *p = STRV(1);
+    int64_t start = I(2), end = I(3);
+    torch_bounds(s, &start, &end);
+    size_t b = 0, n = 0;
+    if (end > start) PTS_TRY(torch_substr(s, start, end, &b, &n, err));
+    *res = -1;
+    if (n >= p->len) {
+        if (reverse) {
+            for (size_t i = n - p->len + 1; i-- > 0;)
+                if (memcmp(s->data + b + i, p->data, p->len) == 0) { *res = start + (int64_t)i; break; }
+        } else {
+            for (size_t i = 0; i + p->len <= n; i++)
+                if (memcmp(s->data + b + i, p->data, p->len) == 0) { *res = start + (int64_t)i; break; }
+        }
+    }
+    return PTS_OK;
+}
+PtsStatus k_RFIND(PtsValue *a, PtsValue *out, PtsError *err) {
+    int64_t r;
+    PTS_TRY(find_impl(a, true, err, &r));
+    out[0] = pts_vint(r);
+    return PTS_OK;
+}
+static PtsStatus str_index(PtsValue *a, PtsValue *out, PtsError *err, bool reverse) {
+    int64_t r;
+    PTS_TRY(find_impl(a, reverse, err, &r));
+    if (r < 0) return pts_fail(err, PTS_ERR_RUNTIME, "ValueError: substring not found");
+    out[0] = pts_vint(r);
+    return PTS_OK;
+}
+PtsStatus k_INDEX_STR(PtsValue *a, PtsValue *out, PtsError *err) { return str_index(a, out, err, false); }
+PtsStatus k_RINDEX(PtsValue *a, PtsValue *out, PtsError *err) { return str_index(a, out, err, true); }
+
+/* non-overlapping occurrences starting before end (PyTorch's bounds; an empty substring counts
+ * the positions of the window, as Python, where PyTorch's kernel never returns) */
+PtsStatus k_COUNT_STR(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(str_args(a, 2, err));
+    const PtsStr *s = STRV(0), *p = STRV(1);
+    int64_t size = (int64_t)s->len, start = I(2), end = I(3), n = 0;
+    if (start > size) { out[0] = pts_vint(0); return PTS_OK; }
+    if (start < 0) start = size + start > 0 ? size + start : 0;
+    if (end < 0) end = size + end + 1 > 0 ? size + end + 1 : 0;
+    if (p->len == 0) {
+        /* PyTorch: 0 for an empty window; otherwise its loop never ends (Python's count here) */
+        int64_t e = end < size ? end : size;
+        out[0] = pts_vint(start < end && e >= start ? e - start + 1 : 0);
+        return PTS_OK;
+    }
+    for (size_t i = (size_t)start; i + p->len <= s->len && (int64_t)i < end;) {
+        if (memcmp(s->data + i, p->data, p->len) == 0) { n++; i += p->len; }
+        else i++;
+    }
+    out[0] = pts_vint(n);
+    return PTS_OK;
+}
+
+/* pad to width with fill on the left (l) and right (r) */
+static PtsStatus str_pad(const PtsStr *s, int64_t l, int64_t r, char fill, PtsError *err, PtsValue *out) {
+    if (l + r > ((int64_t)1 << 32)) return pts_fail(err, PTS_ERR_NOMEM, "std::bad_alloc");
+    PtsBuf b;
+    pts_buf_init(&b);
+    for (int64_t i = 0; i < l; i++) pts_buf_putn(&b, &fill, 1);
+    pts_buf_putn(&b, s->data, s->len);
+    for (int64_t i = 0; i < r; i++) pts_buf_putn(&b, &fill, 1);
+    return buf_to_str(&b, err, out);
+}
+PtsStatus k_ZFILL(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_STR, "str", err));
+    int64_t w = I(1), n = (int64_t)STRV(0)->len;
+    return str_pad(STRV(0), w > n ? w - n : 0, 0, '0', err, out);
+}
+static PtsStatus justify(PtsValue *a, PtsValue *out, PtsError *err, int how) {
+    PTS_TRY(need(a[0], PTS_V_STR, "str", err));
+    PTS_TRY(need(a[2], PTS_V_STR, "str", err));
+    if (STRV(2)->len != 1)
+        return pts_fail(err, PTS_ERR_RUNTIME, "TypeError: The fill character must be exactly one character long");
+    int64_t w = I(1), n = (int64_t)STRV(0)->len, pad = w > n ? w - n : 0, l;
+    if (how < 0) l = 0;
+    else if (how > 0) l = pad;
+    else l = pad / 2 + (pad & w & 1);   /* Python's centering: the odd space goes left when width is odd */
+    return str_pad(STRV(0), l, pad - l, STRV(2)->data[0], err, out);
+}
+PtsStatus k_CENTER(PtsValue *a, PtsValue *out, PtsError *err) { return justify(a, out, err, 0); }
+PtsStatus k_LJUST(PtsValue *a, PtsValue *out, PtsError *err) { return justify(a, out, err, -1); }
+PtsStatus k_RJUST(PtsValue *a, PtsValue *out, PtsError *err) { return justify(a, out, err, 1); }
+
+/* (before, separator, after) around the first (last) occurrence */
+static PtsStatus str_partition(PtsValue *a, PtsValue *out, PtsError *err, bool reverse) {
+    PTS_TRY(str_args(a, 2, err));
+    const PtsStr *s = STRV(0), *p = STRV(1);
+    int64_t at = -1;
+    if (p->len <= s->len) {
+        if (reverse) {
+            for (size_t i = s->len - p->len + 1; i-- > 0;)
+                if (memcmp(s->data + i, p->data, p->len) == 0) { at = (int64_t)i; break; }
+        } else {
+            for (size_t i = 0; i + p->len <= s->len; i++)
+                if (memcmp(s->data + i, p->data, p->len) == 0) { at = (int64_t)i; break; }
+        }
+    }
+    size_t pos[3], len[3];
+    if (at < 0) {
+        /* not found: all of it first (partition) or last (rpartition) */
+        pos[0] = pos[1] = pos[2] = 0;
+        len[0] = reverse ? 0 : s->len;
+        len[1] = 0;
+        len[2] = reverse ? s->len : 0;
+    } else {
+        pos[0] = 0;
+        len[0] = (size_t)at;
+        pos[1] = (size_t)at;
+        len[1] = p->len;
+        pos[2] = (size_t)at + p->len;
+        len[2] = s->len - pos[2];
+    }
+    for (int k = 0; k < 3; k++) {
+        PtsStatus st = pts_str_new(s->data + pos[k], len[k], err, &out[k]);
+        if (st) {
+            for (int j = 0; j < k; j++) pts_value_release(&out[j]);
+            return st;
+        }
+    }
+    return PTS_OK;
+}
+PtsStatus k_PARTITION(PtsValue *a, PtsValue *out, PtsError *err) { return str_partition(a, out, err, false); }
+PtsStatus k_RPARTITION(PtsValue *a, PtsValue *out, PtsError *err) { return str_partition(a, out, err, true); }
+
+/* split on separator from the right, at most max splits (max < 0: all) */
+PtsStatus k_RSPLIT(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(str_args(a, 2, err));
+    const PtsStr *s = STRV(0), *sep = STRV(1);
+    if (sep->len == 0) return pts_fail(err, PTS_ERR_RUNTIME, "ValueError: empty separator");
+    int64_t max = I(2), splits = 0;
+    /* pieces are found right to left, then reversed */
+    PTS_TRY(pts_list_new(PTS_V_LIST, 4, err, out));
+    PtsStatus st = PTS_OK;
+    size_t end = s->len;
+    for (;;) {
+        int64_t at = -1;
+        if ((max < 0 || splits < max) && end >= sep->len)
+            for (size_t i = end - sep->len + 1; i-- > 0;)
+                if (memcmp(s->data + i, sep->data, sep->len) == 0) { at = (int64_t)i; break; }
+        size_t from = at < 0 ? 0 : (size_t)at + sep->len;
+        PtsValue piece;
+        if ((st = pts_str_new(s->data + from, end - from, err, &piece)) || (st = pts_list_append(*out, piece, err))) break;
+        if (at < 0) break;
+        splits++;
+        end = (size_t)at;
+    }
+    if (st) { pts_value_release(out); return st; }
+    reverse_items(pts_as_list(*out));
+    return PTS_OK;
+}
+
+/* PyTorch's splitlines: every byte of its delimiter set ends a line (so "\r\n" ends two, and the
+ * bytes of U+0085, U+2028 and U+2029 split multi-byte characters); keepends adds each
+ * delimiter as its own item */
+PtsStatus k_SPLITLINES(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_STR, "str", err));
+    static const char delims[] = "\n\r\v\f\x1c\x1d\x1e\x85\xe2\x80\xa8\xa9";
+    const PtsStr *s = STRV(0);
+    bool keep = B(1);
+    PTS_TRY(pts_list_new(PTS_V_LIST, 4, err, out));
+    PtsStatus st = PTS_OK;
+    size_t prev = 0;
+    PtsValue piece;
+    for (size_t i = 0; i < s->len && !st; i++) {
+        if (!memchr(delims, s->data[i], sizeof delims - 1)) continue;
+        if (!(st = pts_str_new(s->data + prev, i - prev, err, &piece))) st = pts_list_append(*out, piece, err);
+        if (!st && keep && !(st = pts_str_new(s->data + i, 1, err, &piece))) st = pts_list_append(*out, piece, err);
+        prev = i + 1;
+    }
+    if (!st && prev != s->len && !(st = pts_str_new(s->data + prev, s->len - prev, err, &piece)))
+        st = pts_list_append(*out, piece, err);
+    if (st) pts_value_release(out);
+    return st;
+}
+
+/* tabs padded to the next multiple of tabsize, counting every byte (newlines too) */
+PtsStatus k_EXPANDTABS(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_STR, "str", err));
+    const PtsStr *s = STRV(0);
+    int64_t ts = I(1), col = 0;
+    PtsBuf b;
+    pts_buf_init(&b);
+    for (size_t i = 0; i < s->len && !b.oom; i++) {
+        if (s->data[i] != '\t') { pts_buf_putn(&b, s->data + i, 1); col++; continue; }
+        if (ts <= 0) continue;
+        do { pts_buf_putn(&b, " ", 1); col++; } while (col % ts && !b.oom);
+    }
+    return buf_to_str(&b, err, out);
+}
+
+PtsStatus k_ORD(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_STR, "str", err));
+    const PtsStr *s = STRV(0);
+    if (s->len != 1) return pts_fail(err, PTS_ERR_RUNTIME, "String for ord() must be 1 character, found %zu", s->len);
+    out[0] = pts_vint((int64_t)(signed char)s->data[0]);   /* std::string's char, as PyTorch */
+    return PTS_OK;
+}
+
+/* PyTorch's chr keeps the low byte of the code point (ASCII is right; beyond it, as PyTorch, the
+ * result is one byte, not the UTF-8 form) */
+PtsStatus k_CHR(PtsValue *a, PtsValue *out, PtsError *err) {
+    int64_t i = I(0);
+    if (i < 0 || i >= 1114111) return pts_fail(err, PTS_ERR_RUNTIME, "chr() arg not in range(0x110000), found %lld", (long long)i);
+    char c = (char)(unsigned char)(i & 0xff);
+    return pts_str_new(&c, 1, err, out);
+}
+
+static PtsStatus int_radix(PtsValue *a, PtsValue *out, PtsError *err, unsigned bits, const char *prefix) {
+    int64_t i = I(0);
+    uint64_t m = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
+    char digits[72];
+    int n = 0;
+    unsigned mask = (1u << bits) - 1;
+    do { digits[n++] = "0123456789abcdef"[m & mask]; m >>= bits; } while (m);
+    char s[80];
+    int k = 0;
+    if (i < 0) s[k++] = '-';
+    for (const char *p = prefix; *p;) s[k++] = *p++;
+    while (n) s[k++] = digits[--n];
+    return pts_str_new(s, (size_t)k, err, out);
+}
+PtsStatus k_HEX(PtsValue *a, PtsValue *out, PtsError *err) { return int_radix(a, out, err, 4, "0x"); }
+PtsStatus k_OCT(PtsValue *a, PtsValue *out, PtsError *err) { return int_radix(a, out, err, 3, "0o"); }
+PtsStatus k_BIN(PtsValue *a, PtsValue *out, PtsError *err) { return int_radix(a, out, err, 1, "0b"); }
+
+/* int(str): std::stoll (leading whitespace, a sign, decimal digits; "stoll" when nothing converts
+ * or it overflows), then the whole string must have been used */
+PtsStatus k_INT_STR(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_STR, "str", err));
+    const PtsStr *s = STRV(0);
+    if (memchr(s->data, 0, s->len)) return pts_fail(err, PTS_ERR_RUNTIME, "invalid literal for int() with base 10: '%s'", s->data);
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(s->data, &end, 10);
+    if (end == s->data || errno == ERANGE) return pts_fail(err, PTS_ERR_RUNTIME, "stoll");
+    if ((size_t)(end - s->data) != s->len)
+        return pts_fail(err, PTS_ERR_RUNTIME, "invalid literal for int() with base 10: '%s'", s->data);
+    out[0] = pts_vint((int64_t)v);
+    return PTS_OK;
+}
+
+/* float(str): std::stod (strtod's forms: inf, nan, hex floats), then the whole string used */
+PtsStatus k_FLOAT_STR(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_STR, "str", err));
+    const PtsStr *s = STRV(0);
+    if (memchr(s->data, 0, s->len)) return pts_fail(err, PTS_ERR_RUNTIME, "could not convert string to float: '%s'", s->data);
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(s->data, &end);
+    if (end == s->data || errno == ERANGE) return pts_fail(err, PTS_ERR_RUNTIME, "stod");
+    if ((size_t)(end - s->data) != s->len)
+        return pts_fail(err, PTS_ERR_RUNTIME, "could not convert string to float: '%s'", s->data);
+    out[0] = pts_vdouble(v);
+    return PTS_OK;
+}
+
+K_BOOL(ISFINITE_FLOAT, isfinite(F(0)))
+/* }==================== */
+
+/* {==================== tensors in script ==================== */
+/* x.item(): the one element as a number of the tensor's kind (any rank) */
+PtsStatus k_ITEM(PtsValue *a, PtsValue *out, PtsError *err) {
+    const PtsTensor *t = a[0].u.t;
+    PTS_TRY(one_element(t, err));
+    if (pts_dtype_is_float(t->dtype)) out[0] = pts_vdouble(pts_tensor_item_f64(t));
+    else if (t->dtype == PTS_BOOL) out[0] = pts_vbool(pts_tensor_item_i64(t) != 0);
+    else out[0] = pts_vint(pts_tensor_item_i64(t));
+    return PTS_OK;
+}
+
+/* pyts runs on the CPU only */
+PtsStatus k_PRIM_IS_CUDA(PtsValue *a, PtsValue *out, PtsError *err) {
+    (void)a;
+    (void)err;
+    out[0] = pts_vbool(false);
+    return PTS_OK;
+}
+
+/* x.data: the same storage, cut from autograd (a detach, through the registry) */
+PtsStatus k_PRIM_DATA(PtsValue *a, PtsValue *out, PtsError *err) {
+    PtsValue args[1] = { a[0] };
+    return pts_op_call(PTS_OP_DETACH, args, out, err);
+}
+/* }==================== */
+
+/* int()/float() of a number (x.item()): C++'s conversions, as PyTorch's Scalar::to<> */
+PtsStatus k_INT_SCALAR(PtsValue *a, PtsValue *out, PtsError *err) {
+    if (a[0].tag == PTS_V_DOUBLE) return k_INT_FLOAT(a, out, err);
+    out[0] = pts_vint(I(0));
+    return PTS_OK;
+}
+K_FLOAT(FLOAT_SCALAR, F(0))
+
+/* x.T: permute with the dims reversed, through the registry so autograd records the permute */
+PtsStatus k_NUMPY_T(PtsValue *a, PtsValue *out, PtsError *err) {
+    const PtsTensor *t = a[0].u.t;
+    int64_t dims[PTS_MAX_DIMS];
+    for (int k = 0; k < t->ndim; k++) dims[k] = t->ndim - 1 - k;
+    PtsValue args[2] = { a[0], pts_none() };
+    PTS_TRY(pts_int_list_new(dims, t->ndim, err, &args[1]));
+    PtsStatus s = pts_op_call(PTS_OP_PERMUTE, args, out, err);
+    pts_value_release(&args[1]);
+    return s;
+}

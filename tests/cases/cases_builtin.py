@@ -3,7 +3,7 @@ arithmetic, comparisons, conversions and range helpers. Python does not bind the
 runs the row through ``pyts._C._call_op`` and, on the torch side, the same overload through
 ``torch.ops.aten.<name>.<overload>``."""
 import numpy as np
-from oracle import rand
+from oracle import noncontig, rand
 
 import pyts
 
@@ -312,3 +312,121 @@ CASES.update({
     "MUL__T": _pc("MUL__T", _imul, ([1, 2], 3), ([1], 0), ([1], -4), ([], 5)),
     "EXTEND_T": _pc("EXTEND_T", _extend, ([1], [2, 3]), ([], [])),
 })
+
+
+# ---- list methods and del (issue 5). The mutating rows return None; their effect on the list is
+# compared by tests/test_script_builtins.py through scripted functions. Failures are RuntimeErrors
+# in TorchScript (not Python's ValueError/IndexError): the references raise those. ----
+def _index(xs, v):
+    if v not in xs:
+        raise RuntimeError(f"'{v}' is not in list")
+    return xs.index(v)
+
+
+def _remove(xs, v):
+    if v not in xs:
+        raise RuntimeError("list.remove(x): x not in list")
+    xs.remove(v)
+
+
+def _delete(xs, i):
+    if not -len(xs) <= i < len(xs):
+        raise RuntimeError("list index out of range")
+    del xs[i]
+
+
+def _delete_key(d, k):
+    if k not in d:
+        raise RuntimeError(f"KeyError: {k}")
+    del d[k]
+
+
+CASES.update({
+    "INSERT_T": _pc("INSERT_T", lambda xs, i, v: xs.insert(i, v), ([1, 2], 1, 9), ([1], -9, 0), ([], 5, "a")),
+    "INDEX_LIST_INT": _cases("INDEX_LIST_INT", ([1, 2, 2], 2), ([1], 1), ([1, 2], 99), ([], 0)),
+    "INDEX_LIST_FLOAT": _cases("INDEX_LIST_FLOAT", ([1.0, 2.5], 2.5), ([0.5], 1.0)),
+    "INDEX_LIST_BOOL": _cases("INDEX_LIST_BOOL", ([False, True], True), ([False], True)),
+    "INDEX_LIST_STR": _cases("INDEX_LIST_STR", (["a", "b"], "b"), (["a"], "z")),
+    "COUNT_INT": _cases("COUNT_INT", ([1, 2, 2], 2), ([], 0)),
+    "COUNT_FLOAT": _cases("COUNT_FLOAT", ([0.5, 1.0, 0.5], 0.5), ([1.0], 2.0)),
+    "COUNT_BOOL": _cases("COUNT_BOOL", ([True, False, True], True),),
+    "COUNT_STR_LIST": _cases("COUNT_STR_LIST", (["a", "b", "a"], "a"), ([], "a")),
+    "REMOVE_INT": _pc("REMOVE_INT", _remove, ([1, 2, 2], 2), ([1], 3)),
+    "REMOVE_FLOAT": _pc("REMOVE_FLOAT", _remove, ([1.5], 1.5), ([], 1.0)),
+    "REMOVE_BOOL": _pc("REMOVE_BOOL", _remove, ([True], True), ([False], True)),
+    "REMOVE_STR": _pc("REMOVE_STR", _remove, (["a", "b"], "b"), (["a"], "b")),
+    "SORT_INT": _pc("SORT_INT", lambda xs, r=False: xs.sort(reverse=r), ([3, 1, 2],), ([2, 1], True)),
+    "SORT_FLOAT": _pc("SORT_FLOAT", lambda xs, r=False: xs.sort(reverse=r), ([2.5, -1.0],)),
+    "SORT_BOOL": _pc("SORT_BOOL", lambda xs, r=False: xs.sort(reverse=r), ([True, False],)),
+    "SORT_STR": _pc("SORT_STR", lambda xs, r=False: xs.sort(reverse=r), (["b", "a"], True)),
+    "REVERSE_T": _pc("REVERSE_T", lambda xs: xs.reverse(), ([1, 2],), ([],)),
+    "CLEAR_T": _pc("CLEAR_T", lambda xs: xs.clear(), ([1, 2],), ([],)),
+    "COPY_T": _pc("COPY_T", lambda xs: list(xs), ([1, 2],), ([],), (["a"],)),
+    "DELETE_T": _pc("DELETE_T", _delete, ([1, 2], 0), ([1, 2], -1), ([1], 3), ([], 0)),
+    "DELETE_DICT_STR": _pc("DELETE_DICT_STR", _delete_key, ({"a": 1}, "a"), ({"a": 1}, "b")),
+    "DELETE_DICT_INT": _pc("DELETE_DICT_INT", _delete_key, ({1: 1}, 1), ({}, 2)),
+    "CLEAR_DICT_STR": _pc("CLEAR_DICT_STR", lambda d: d.clear(), ({"a": 1},)),
+    "CLEAR_DICT_INT": _pc("CLEAR_DICT_INT", lambda d: d.clear(), ({1: 1},)),
+    "COPY_DICT_STR": _pc("COPY_DICT_STR", lambda d: dict(d), ({"a": 1, "b": 2},), ({},)),
+    "COPY_DICT_INT": _pc("COPY_DICT_INT", lambda d: dict(d), ({1: 2.5},)),
+})
+
+# ---- str comparisons, predicates and methods, ord/chr/hex/oct/bin, int()/float() of str (torch's
+# own kernels through torch.ops; inputs where torch.ops raises IndexError for std::out_of_range,
+# a RuntimeError in script, are in tests/test_script_builtins.py) ----
+_S = ("", "a", "Hello World", "HeLLo", "abc123", "  x y \t", "12", "ABC", "a_b-c", "1st Place")
+CASES.update({f"{op}_STR": _cases(f"{op}_STR", ("a", "b"), ("b", "a"), ("ab", "a"), ("", ""), ("B", "a"))
+              for op in ("LT", "GT", "LE", "GE")})
+for _id in ("ISDIGIT", "ISALPHA", "ISALNUM", "ISSPACE", "ISLOWER", "ISUPPER", "ISTITLE", "ISDECIMAL", "ISNUMERIC",
+            "ISPRINTABLE", "TITLE", "CAPITALIZE", "SWAPCASE"):
+    CASES[_id] = _cases(_id, *[(s,) for s in _S])
+CASES.update({
+    "LSTRIP": _cases("LSTRIP", ("  a \n",), ("xxaxx", "x"), ("",)),
+    "RSTRIP": _cases("RSTRIP", ("  a \n",), ("xxaxx", "x"), ("",)),
+    "RFIND": _cases("RFIND", ("abcabc", "c"), ("abc", "x"), ("abcabc", "b", 0, -2), ("abc", "", 1)),
+    "INDEX_STR": _cases("INDEX_STR", ("abcabc", "c"), ("abc", "x"), ("abcabc", "b", 2)),
+    "RINDEX": _cases("RINDEX", ("abcabc", "c"), ("abc", "x"), ("abcabc", "b", 0, 3)),
+    "COUNT_STR": _cases("COUNT_STR", ("abcabc", "c"), ("aaaa", "aa"), ("abcabc", "c", 0, -2), ("abc", "a", 5)),
+    "ZFILL": _cases("ZFILL", ("42", 5), ("-42", 5), ("abc", 1), ("", 0)),
+    "CENTER": _cases("CENTER", ("ab", 7), ("abc", 6, "*"), ("ab", 5, "**"), ("abc", 1)),
+    "LJUST": _cases("LJUST", ("ab", 5), ("ab", 4, "-"), ("ab", 5, "")),
+    "RJUST": _cases("RJUST", ("ab", 5), ("ab", 4, "0"), ("abc", 2)),
+    "PARTITION": _cases("PARTITION", ("a,b,c", ","), ("abc", "x"), ("a,b", "")),
+    "RPARTITION": _cases("RPARTITION", ("a,b,c", ","), ("abc", "x"), ("a,b", "")),
+    "RSPLIT": _cases("RSPLIT", ("a b c",), ("a,b,c", ",", 1), ("a  b", " ")),
+    "SPLITLINES": _cases("SPLITLINES", ("a\nb\r\nc",), ("a\n\nb\n", True), ("",)),
+    "EXPANDTABS": _cases("EXPANDTABS", ("a\tbc\td",), ("x\n\ty", 4), ("\t", 0)),
+    "ORD": _cases("ORD", ("a",), ("~",), ("ab",), ("",)),
+    "CHR": _cases("CHR", (65,), (0,), (127,), (-1,), (1114112,)),
+    "HEX": _cases("HEX", (255,), (-255,), (0,), (I64_MIN,)),
+    "OCT": _cases("OCT", (8,), (-8,), (0,), (I64_MAX,)),
+    "BIN": _cases("BIN", (5,), (-5,), (0,)),
+    "INT_STR": _cases("INT_STR", ("42",), ("+7",), (" 12",), ("12 ",), ("-0",)),   # "x", "" and overflow: script test
+    "FLOAT_STR": _cases("FLOAT_STR", ("3.5",), ("inf",), ("-Infinity",), ("nan",), (" 1e3",), ("1e3 ",), ("0x1p3",)),
+    "ISFINITE_FLOAT": _cases("ISFINITE_FLOAT", (1.5,), (float("inf"),), (float("nan"),)),
+})
+
+# ---- tensors in script: item(), prim::is_cuda, prim::data, int()/float() of a number ----
+CASES.update({
+    "ITEM": [lambda L, T: row(L, "ITEM", T(np.array(2.5, dtype=np.float32))),
+             lambda L, T: row(L, "ITEM", T(np.array([[7]], dtype=np.int64))),
+             lambda L, T: row(L, "ITEM", T(np.array([True]))),
+             lambda L, T: row(L, "ITEM", T(np.array(0.5, dtype=np.float16))),
+             lambda L, T: row(L, "ITEM", T(rand(2))),      # more than one element
+             lambda L, T: row(L, "ITEM", T(rand(0)))],
+    "PRIM_IS_CUDA": [lambda L, T: row(L, "PRIM_IS_CUDA", T(rand(2)), py=lambda x: torch_prim("is_cuda", x))],
+    "PRIM_DATA": [lambda L, T: row(L, "PRIM_DATA", T(rand(2, 3)), py=lambda x: torch_prim("data", x)),
+                  lambda L, T: row(L, "PRIM_DATA", T(noncontig(rand(2, 3))), py=lambda x: torch_prim("data", x))],
+    "INT_SCALAR": _cases("INT_SCALAR", (2.7,), (-2.7,), (5,), (True,)),
+    "FLOAT_SCALAR": _cases("FLOAT_SCALAR", (2.5,), (5,), (-0.0,)),
+})
+
+
+def torch_prim(name, *args):
+    import torch
+    return getattr(torch.ops.prim, name)(*args)
+CASES["NUMPY_T"] = [lambda L, T: row(L, "NUMPY_T", T(rand(2, 3))),
+                    lambda L, T: row(L, "NUMPY_T", T(noncontig(rand(3, 4)))),
+                    lambda L, T: row(L, "NUMPY_T", T(rand(4))),
+                    lambda L, T: row(L, "NUMPY_T", T(np.array(1.5, dtype=np.float32))),
+                    lambda L, T: row(L, "NUMPY_T", T(rand(0, 2, dtype=np.int64)))]
