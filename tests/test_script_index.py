@@ -4,7 +4,7 @@ aten::index_put_) and `x[...] op= v`, lowered as torch lowers them, so .code is 
 Also the calls that pack trailing ints into a list (x.view(-1), torch.zeros(3)), torch.tensor(...),
 Tensor.new_* and `torch.dtype` annotations."""
 import types
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import numpy as np
 import pytest
@@ -202,3 +202,19 @@ def test_annotated_list_literals_take_the_annotated_element_type():
     with pytest.raises(CompileError, match="List type annotation `List\\[int\\]` did not match the types of the given "
                                            "list elements, which were unified to Union\\[float, int\\]"):
         pyts.jit.script(_for(bad, pyts))
+
+
+def test_tuple_items_are_tuple_index_as_torch():
+    def f(t: Tuple[int, str, float], x: torch.Tensor):
+        a = t[1]
+        b = t[-1]
+        c = (x, x + 1)[0]
+        return a, b, c
+    ns = {"Tuple": Tuple}
+    p, q = _for(f, pyts), _for(f, torch)
+    p.__globals__.update(ns)
+    q.__globals__.update(ns)
+    ps, ts = pyts.jit.script(p), torch.jit.script(q)
+    assert ps.code == ts.code
+    assert "prim::TupleIndex" in str(ps.graph) and "prim::TupleUnpack" not in str(ps.graph)
+    assert ps((1, "s", 2.5), pyts.ones(1))[:2] == ("s", 2.5)

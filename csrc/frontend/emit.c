@@ -1375,13 +1375,10 @@ static PtsIrValue *emit_subscript(Emitter *E, const PtsAst *n) {
         if (k < 0) k += len;
         if (k < 0 || k >= len) return efail(E, ix, "Tuple index out of range. Tuple is length %d and index is %lld", len,
                                             (long long)(ix->kind == PTS_AST_INT ? ix->ival : -ix->kids[0]->ival));
-        if (x->type->field_names)
-            return namedtuple_index(E, x, k, ix->kind == PTS_AST_INT ? ix->ival : -ix->kids[0]->ival, ix);
-        PtsType *ts[256];
-        if (len > 256) return efail(E, n, "tuple too long");
-        for (int i = 0; i < len; i++) ts[i] = R(x->type->elems[i]);
-        PtsNode *u = mk(E, PTS_KIND_PRIM(PTS_PRIM_TUPLEUNPACK), 1, &x, len, ts, n);
-        return u ? u->outputs[k] : NULL;
+        /* an item of a tuple just built is that value; otherwise prim::TupleIndex, as torch */
+        if (x->node && x->node->kind == PTS_KIND_PRIM(PTS_PRIM_TUPLECONSTRUCT) && x->node->ninputs == len)
+            return x->node->inputs[k];
+        return namedtuple_index(E, x, k, ix->kind == PTS_AST_INT ? ix->ival : -ix->kids[0]->ival, ix);
     }
     if (x->type->kind == PTS_TY_LIST || x->type->kind == PTS_TY_DICT || x->type->kind == PTS_TY_STR)
         return emit_container_index(E, x, n);
