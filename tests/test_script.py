@@ -14,6 +14,7 @@ import pytest
 import pyts
 import pyts.jit
 from pyts.jit._script import _Resolver
+from script_diff import same_value as _same_value
 from tutorial_models import tutorial
 
 torch = pytest.importorskip("torch")
@@ -655,7 +656,6 @@ def test_golden(path):
 # }====================
 
 
-
 # {==================== the language beyond tensors, against torch.jit.script ====================
 # lists, dicts, strings, comprehensions, for over containers, in, print, f-strings, math, builtins
 LANG = {
@@ -713,24 +713,6 @@ def _define_lang(tmp_path, name, src, lib):
           "Tensor": lib.Tensor, "__name__": f"lang_{name}"}
     exec(compile(src, str(path), "exec"), ns)
     return ns[name]
-
-
-def _same_value(p, t):
-    if isinstance(t, (tuple, list)):
-        assert type(p) is type(t) and len(p) == len(t), (p, t)
-        for a, b in zip(p, t):
-            _same_value(a, b)
-    elif isinstance(t, dict):
-        assert isinstance(p, dict) and list(p) == list(t), (p, t)
-        for k in t:
-            _same_value(p[k], t[k])
-    elif isinstance(t, torch.Tensor):
-        assert isinstance(p, pyts.Tensor)
-        np.testing.assert_allclose(p.numpy(), t.numpy(), rtol=1e-6)
-    elif isinstance(t, float) and t != t:
-        assert isinstance(p, float) and p != p
-    else:
-        assert type(p) is type(t) and p == t, (p, t)
 
 
 @pytest.mark.parametrize("name", sorted(LANG))

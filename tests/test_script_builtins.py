@@ -4,9 +4,7 @@ tensor item() and attributes. Each case is compiled by pyts.jit.script and torch
 the same source and run on several inputs: same results and result types, or the same exception
 class; pyts's `.code` must compile in torch (as archive code) and give the same results, and
 equal torch's `.code` where both build the same graph."""
-import copy
 import math
-import typing
 
 import numpy as np
 import pytest
@@ -14,7 +12,7 @@ import torch
 
 import pyts
 from test_print_code import torch_compile_code
-from test_script import _same_value
+from script_diff import NAMES, as_pyts as _as_pyts, define, outcome, same_value as _same_value, to_lib  # noqa: F401
 
 # name: (source of def <name>, calls, printed code equal to torch's). Mutating methods return the
 # list they changed, so the mutation itself is compared.
@@ -142,43 +140,6 @@ TENSOR_CASES = {
 }
 CASES.update(TENSOR_CASES)
 
-NAMES = {"List": typing.List, "Dict": typing.Dict, "Tuple": typing.Tuple, "Optional": typing.Optional}
-
-
-def _define(tmp_path, name, src, lib):
-    path = tmp_path / f"{name}_{lib.__name__}.py"
-    path.write_text(src)
-    ns = {"torch": lib, "Tensor": lib.Tensor, "math": math, "__name__": f"builtins_{name}", **NAMES}
-    exec(compile(src, str(path), "exec"), ns)
-    return ns[name]
-
-
-def _arg(lib, a):
-    if isinstance(a, np.ndarray):
-        return lib.tensor(a)
-    if isinstance(a, list):
-        return [_arg(lib, x) for x in a]
-    if isinstance(a, tuple):
-        return tuple(_arg(lib, x) for x in a)
-    return copy.deepcopy(a)
-
-
-def _as_pyts(v):
-    if isinstance(v, torch.Tensor):
-        return pyts.tensor(v.numpy())
-    if isinstance(v, (list, tuple)):
-        return type(v)(_as_pyts(x) for x in v)
-    if isinstance(v, dict):
-        return {k: _as_pyts(x) for k, x in v.items()}
-    return v
-
-
-def _outcome(f, lib, args):
-    try:
-        return "ok", f(*[_arg(lib, a) for a in args])
-    except Exception as e:  # noqa: BLE001 (the class is compared)
-        return "raise", type(e)
-
 
 def _check(fp, ft, recompiled, name, calls):
     for args in calls:
@@ -191,6 +152,18 @@ def _check(fp, ft, recompiled, name, calls):
                 assert issubclass(got, want) or (issubclass(want, torch.jit.Error) and got is RuntimeError), (name, args, got, want)
             else:
                 _same_value(got if lib is pyts else _as_pyts(got), want)
+
+
+def _define(tmp_path, name, src, lib):
+    return define(tmp_path, name, src, lib, "builtins", math=math)[name]
+
+
+def _arg(lib, a):
+    return to_lib(lib, a)
+
+
+def _outcome(f, lib, args):
+    return outcome(f, lib, args)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -4,8 +4,6 @@ inside loops, isinstance refinement, `# type:` comments, Optional narrowing on a
 case is compiled by pyts.jit.script and torch.jit.script from the same source and run on several
 inputs (same results, or the same exception class); pyts's `.code` must compile in torch and
 give the same results, and equal torch's `.code` where both build the same graph."""
-import copy
-import typing
 
 import numpy as np
 import pytest
@@ -14,7 +12,7 @@ import torch
 import pyts
 from pyts.jit import CompileError
 from test_print_code import torch_compile_code
-from test_script import _same_value
+from script_diff import NAMES, as_pyts as _as_pyts, define, outcome, same_value as _same_value, to_lib  # noqa: F401
 
 # name: (source of def <name>, calls, printed code equal to torch's)
 CASES = {
@@ -118,41 +116,17 @@ ERRORS = {
     "tuple_slice_dynamic": ("def tuple_slice_dynamic(a: Tuple[int, int], i: int):\n    return a[i:]\n", None),
 }
 
-NAMES = {"List": typing.List, "Dict": typing.Dict, "Tuple": typing.Tuple, "Optional": typing.Optional,
-         "Union": typing.Union}
-
 
 def _define(tmp_path, name, src, lib):
-    path = tmp_path / f"{name}_{lib.__name__}.py"
-    path.write_text(src)
-    ns = {"torch": lib, "Tensor": lib.Tensor, "__name__": f"lang2_{name}", **NAMES}
-    exec(compile(src, str(path), "exec"), ns)
-    return ns[name]
+    return define(tmp_path, name, src, lib, "lang2")[name]
 
 
 def _arg(lib, a):
-    if isinstance(a, np.ndarray):
-        return lib.tensor(a.astype(np.float32))
-    if isinstance(a, list):
-        return [_arg(lib, x) for x in a]
-    if isinstance(a, tuple):
-        return tuple(_arg(lib, x) for x in a)
-    return copy.deepcopy(a)
-
-
-def _as_pyts(v):
-    if isinstance(v, torch.Tensor):
-        return pyts.tensor(v.numpy())
-    if isinstance(v, (list, tuple)):
-        return type(v)(_as_pyts(x) for x in v)
-    return v
+    return to_lib(lib, a, np.float32)
 
 
 def _outcome(f, lib, args):
-    try:
-        return "ok", f(*[_arg(lib, a) for a in args])
-    except Exception as e:  # noqa: BLE001 (the class is compared)
-        return "raise", type(e)
+    return outcome(f, lib, args, np.float32)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

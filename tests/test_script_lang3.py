@@ -16,47 +16,20 @@ import pyts
 import pyts._jit_internal  # noqa: F401 (lib._jit_internal below)
 from pyts.jit import CompileError
 from test_print_code import torch_compile_code
-from test_script import _same_value
-
-NAMES = {"List": typing.List, "Dict": typing.Dict, "Tuple": typing.Tuple, "Optional": typing.Optional,
-         "Final": typing.Final}
+from script_diff import NAMES, as_pyts as _as_pyts, define, outcome, same_value as _same_value, to_lib  # noqa: F401
 
 
 def _exec(tmp_path, name, src, lib):
-    path = tmp_path / f"{name}_{lib.__name__}.py"
-    path.write_text(src)
-    ns = {"torch": lib, "nn": lib.nn, "F": lib.nn.functional, "Tensor": lib.Tensor, "__name__": f"lang3_{name}",
-          "BroadcastingList2": lib._jit_internal.BroadcastingList2, **NAMES}
-    exec(compile(src, str(path), "exec"), ns)
-    return ns
+    return define(tmp_path, name, src, lib, "lang3", nn=lib.nn, F=lib.nn.functional,
+                  BroadcastingList2=lib._jit_internal.BroadcastingList2)
 
 
 def _arg(lib, a):
-    if isinstance(a, np.ndarray):
-        return lib.tensor(a)
-    if isinstance(a, list):
-        return [_arg(lib, x) for x in a]
-    if isinstance(a, tuple):
-        return tuple(_arg(lib, x) for x in a)
-    return a
-
-
-def _as_pyts(v):
-    if isinstance(v, torch.Tensor):
-        return pyts.tensor(v.detach().numpy())
-    if isinstance(v, (list, tuple)):
-        return type(v)(_as_pyts(x) for x in v)
-    if isinstance(v, dict):
-        return {k: _as_pyts(x) for k, x in v.items()}
-    return v
+    return to_lib(lib, a)
 
 
 def _outcome(f, lib, args):
-    try:
-        with lib.no_grad():
-            return "ok", f(*[_arg(lib, a) for a in args])
-    except Exception as e:  # noqa: BLE001 (the class is compared)
-        return "raise", type(e)
+    return outcome(f, lib, args, no_grad=True)
 
 
 def _compare(calls, ft, others):

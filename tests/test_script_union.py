@@ -15,46 +15,15 @@ import torch
 import pyts
 from pyts.jit import CompileError
 from test_print_code import torch_compile_code
-
-
-def _same_value(p, t):
-    """p (pyts or torch) is t (torch): same Python types, tensors with the same values"""
-    if isinstance(t, (tuple, list)):
-        assert type(p) is type(t) and len(p) == len(t), (p, t)
-        for a, b in zip(p, t):
-            _same_value(a, b)
-    elif isinstance(t, dict):
-        assert isinstance(p, dict) and list(p) == list(t), (p, t)
-        for k in t:
-            _same_value(p[k], t[k])
-    elif isinstance(t, torch.Tensor):
-        assert isinstance(p, (pyts.Tensor, torch.Tensor)), (p, t)
-        np.testing.assert_allclose(p.detach().numpy(), t.detach().numpy(), rtol=1e-6)
-    else:
-        assert type(p) is type(t) and p == t, (p, t)
-
-NAMES = {"List": typing.List, "Dict": typing.Dict, "Tuple": typing.Tuple, "Optional": typing.Optional,
-         "Union": typing.Union}
+from script_diff import NAMES, define, same_value as _same_value, to_lib  # noqa: F401
 
 
 def _define(tmp_path, name, src, lib):
-    path = tmp_path / f"{name}_{lib.__name__}.py"
-    path.write_text(src)
-    ns = {"torch": lib, "Tensor": lib.Tensor, "__name__": f"union_{name}", **NAMES}
-    exec(compile(src, str(path), "exec"), ns)
-    return ns[name]
+    return define(tmp_path, name, src, lib, "union")[name]
 
 
 def _arg(lib, a):
-    if isinstance(a, np.ndarray):
-        return lib.tensor(a.astype(np.float32))
-    if isinstance(a, list):
-        return [_arg(lib, x) for x in a]
-    if isinstance(a, tuple):
-        return tuple(_arg(lib, x) for x in a)
-    if isinstance(a, dict):
-        return {k: _arg(lib, x) for k, x in a.items()}
-    return a
+    return to_lib(lib, a, np.float32)
 
 
 T = np.array([1.0, -2.0])
