@@ -75,3 +75,19 @@ def outcome(f, lib, args, dtype=None, no_grad=False):
         return "ok", f(*[to_lib(lib, a, dtype) for a in args])
     except Exception as e:  # noqa: BLE001 (the class is compared)
         return "raise", type(e)
+
+
+def same_outcomes(fp, ft, recompiled, name, calls, run):
+    """Every call gives torch's outcome in pyts (fp) and in torch running pyts's .code
+    (recompiled): the same value, or the same exception (torch.jit.Error, which a failed raise or
+    assert in script gives, is pyts's RuntimeError). run(f, lib, args) is an outcome()."""
+    for args in calls:
+        kind, want = run(ft, torch, args)
+        for f, lib in ((fp, pyts), (recompiled, torch)):
+            k, got = run(f, lib, args)
+            assert k == kind, (name, args, got, want)
+            if kind == "raise":
+                assert issubclass(got, want) or (issubclass(want, torch.jit.Error) and issubclass(got, RuntimeError)), \
+                    (name, args, got, want)
+            else:
+                same_value(got if lib is pyts else as_pyts(got), want)

@@ -12,7 +12,7 @@ import torch
 
 import pyts
 from test_print_code import torch_compile_code
-from script_diff import NAMES, as_pyts as _as_pyts, define, outcome, same_value as _same_value, to_lib  # noqa: F401
+from script_diff import NAMES, as_pyts as _as_pyts, define, outcome, same_outcomes, same_value as _same_value, to_lib  # noqa: F401
 
 # name: (source of def <name>, calls, printed code equal to torch's). Mutating methods return the
 # list they changed, so the mutation itself is compared.
@@ -142,16 +142,7 @@ CASES.update(TENSOR_CASES)
 
 
 def _check(fp, ft, recompiled, name, calls):
-    for args in calls:
-        kind, want = _outcome(ft, torch, args)
-        for f, lib in ((fp, pyts), (recompiled, torch)):
-            k, got = _outcome(f, lib, args)
-            assert k == kind, (name, args, got, want)
-            if kind == "raise":
-                # torch's failing builtins raise torch.jit.Error, a RuntimeError
-                assert issubclass(got, want) or (issubclass(want, torch.jit.Error) and got is RuntimeError), (name, args, got, want)
-            else:
-                _same_value(got if lib is pyts else _as_pyts(got), want)
+    same_outcomes(fp, ft, recompiled, name, calls, _outcome)
 
 
 def _define(tmp_path, name, src, lib):

@@ -15,25 +15,11 @@ import pyts.jit
 torch = pytest.importorskip("torch")
 from torch import Tensor  # noqa: E402  (annotations: torch resolves it, pyts knows the name)
 
+from test_script_classes import T, same  # noqa: E402
+
 CompileError = pyts.jit.CompileError
 LIBS = [pyts, torch]
 MOD = "__torch__." + __name__
-
-
-def T(L, a):
-    return L.tensor(np.asarray(a, dtype=np.float32))
-
-
-def same(a, b):
-    if isinstance(b, torch.Tensor):
-        assert isinstance(a, pyts.Tensor)
-        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-6)
-    elif isinstance(b, (tuple, list)):
-        assert isinstance(a, (tuple, list)) and len(a) == len(b)
-        for x, y in zip(a, b):
-            same(x, y)
-    else:
-        assert a == b
 
 
 def _save(L, m):

@@ -12,7 +12,7 @@ import torch
 import pyts
 from pyts.jit import CompileError
 from test_print_code import torch_compile_code
-from script_diff import NAMES, as_pyts as _as_pyts, define, outcome, same_value as _same_value, to_lib  # noqa: F401
+from script_diff import NAMES, as_pyts as _as_pyts, define, outcome, same_outcomes, same_value as _same_value, to_lib  # noqa: F401
 
 # name: (source of def <name>, calls, printed code equal to torch's)
 CASES = {
@@ -135,16 +135,7 @@ def test_same_results_as_torch(tmp_path, name):
     fp = pyts.jit.script(_define(tmp_path, name, src, pyts))
     ft = torch.jit.script(_define(tmp_path, name, src, torch))
     recompiled = torch_compile_code(fp.code, name, ft)
-    for args in calls:
-        kind, want = _outcome(ft, torch, args)
-        for f, lib in ((fp, pyts), (recompiled, torch)):
-            k, got = _outcome(f, lib, args)
-            assert k == kind, (name, args, got, want)
-            if kind == "raise":
-                # torch.jit.Error (a failed assert or raise in script) is pyts's RuntimeError
-                assert issubclass(got, want) or (issubclass(want, torch.jit.Error) and issubclass(got, RuntimeError))
-            else:
-                _same_value(got if lib is pyts else _as_pyts(got), want)
+    same_outcomes(fp, ft, recompiled, name, calls, _outcome)
     if same_code:
         assert fp.code == ft.code
 
