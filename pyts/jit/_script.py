@@ -845,18 +845,33 @@ def _has_union(a, depth=0):
     return depth < 8 and any(_has_union(x, depth + 1) for x in typing.get_args(a))
 
 
+_UNION_ANNOTATIONS = {}   # class -> its _union_annotations (get_type_hints is slow: once per class)
+
+
 def _union_annotations(cls):
     """{attribute: annotation source} for the class-level annotations that hold a Union (Optional
     included; List[Union[int, str]] too): such an attribute has the annotated type, not its
     value's (as torch)."""
+    cached = _UNION_ANNOTATIONS.get(cls)
+    if cached is None:
+        cached = _UNION_ANNOTATIONS[cls] = _find_union_annotations(cls)
+    return cached
+
+
+def _find_union_annotations(cls):
     out = {}
     for klass in reversed(cls.__mro__):
+        hints = None
         for k, a in vars(klass).get("__annotations__", {}).items():
             if isinstance(a, str):
-                try:
-                    a = typing.get_type_hints(klass).get(k, a)
-                except Exception:
+                if hints is None:
+                    try:
+                        hints = typing.get_type_hints(klass)
+                    except Exception:
+                        hints = {}
+                if k not in hints:
                     continue
+                a = hints[k]
             if _has_union(a):
                 names = {}
                 try:
