@@ -1026,19 +1026,39 @@ def _compile_methods(obj, cls, wanted):
     _compile_named(obj, wanted, resolver, lambda name: getattr(cls, name))
 
 
+_PROPERTIES = {}   # class -> _properties(class): getmembers walks every attribute, once per class
+
+
 def _properties(cls):
     """[(name, property)] TorchScript compiles for a class or module class: every property of the
-    class and its bases (inspect.getmembers, as torch's get_class_properties) except those listed
-    in __jit_unused_properties__ and those whose getter is @ignore'd/@unused."""
+    class and its bases (as torch's get_class_properties) except those listed in
+    __jit_unused_properties__ and those whose getter is @ignore'd/@unused."""
+    cached = _PROPERTIES.get(cls)
+    if cached is None:
+        cached = _PROPERTIES[cls] = _find_properties(cls)
+    return cached
+
+
+def _find_properties(cls):
     unused = getattr(cls, "__jit_unused_properties__", None) or []
     out = []
-    for name, p in inspect.getmembers(cls, lambda m: isinstance(m, property)):
+    seen = set()
+    for klass in cls.__mro__:
+        for name, p in vars(klass).items():
+            if name in seen:
+                continue
+            seen.add(name)
+            if isinstance(p, property):
+                out.append((name, p))
+    out.sort()
+    kept = []
+    for name, p in out:
         if name in unused or p.fget is None:
             continue
         if getattr(p.fget, "_pyts_ignore", False) or getattr(p.fget, "_pyts_unused", False):
             continue
-        out.append((name, p))
-    return out
+        kept.append((name, p))
+    return kept
 
 
 def _compile_properties(target, cls, resolver):
