@@ -338,6 +338,11 @@ static void node_expr(Printer *p, PtsBuf *b, const PtsNode *n) {
     case PTS_PRIM_NUMTOTENSOR:
         pts_buf_printf(b, "ops.prim.NumToTensor(%s)", vexpr(p, n->inputs[0]));
         return;
+    case PTS_PRIM_TOLIST:   /* the dim and element code print as the result's annotation, as torch */
+        pts_buf_puts(b, "annotate(");
+        pts_type_print(b, n->outputs[0]->type, true);
+        pts_buf_printf(b, ", %s.tolist())", vexpr(p, n->inputs[0]));
+        return;
     case PTS_PRIM_DICTCONSTRUCT: { /* {k0: v0, k1: v1}; annotate(Dict[K, V], {...}) when empty or ambiguous */
         const PtsType *dt = n->outputs[0]->type;
         bool ann = dt->kind == PTS_TY_DICT && (n->ninputs == 0 || !elem_inferable(dt->elems[0]) ||

@@ -1773,3 +1773,50 @@ PtsStatus k_NUMPY_T(PtsValue *a, PtsValue *out, PtsError *err) {
     pts_value_release(&args[1]);
     return s;
 }
+
+/* {==================== prim::tolist ====================
+ * x.tolist() in script: the compiler passes the annotated result as the list depth `dim` and the
+ * element code `elem` (0 int, 1 float, 2 bool, 3 complex), as torch's Graph::insertToList. The
+ * checks and messages are torch's (register_prim_ops.cpp): the element type first (a float
+ * annotation takes any floating tensor, int only int64, bool only bool), then the depth. */
+static PtsStatus tolist_rec(const PtsTensor *t, const char *p, int d, int elem, PtsError *err, PtsValue *out) {
+    if (d == t->ndim) {
+        if (elem == 1) *out = pts_vdouble(pts_load_f64(t->dtype, p));
+        else if (elem == 2) *out = pts_vbool(pts_load_i64(t->dtype, p) != 0);
+        else *out = pts_vint(pts_load_i64(t->dtype, p));
+        return PTS_OK;
+    }
+    PTS_TRY(pts_list_new(PTS_V_LIST, t->shape[d], err, out));
+    int64_t step = t->strides[d] * (int64_t)pts_dtype_size(t->dtype);
+    for (int64_t i = 0; i < t->shape[d]; i++) {
+        PtsValue item;
+        PtsStatus st = tolist_rec(t, p + i * step, d + 1, elem, err, &item);
+        if (!st) st = pts_list_append(*out, item, err);
+        if (st) { pts_value_release(out); return st; }
+    }
+    return PTS_OK;
+}
+
+PtsStatus pts_builtin_tolist(const PtsValue *args, PtsError *err, PtsValue *out) {
+    *out = pts_none();
+    if (args[0].tag != PTS_V_TENSOR || args[1].tag != PTS_V_INT || args[2].tag != PTS_V_INT)
+        return pts_fail(err, PTS_ERR_RUNTIME, "prim::tolist takes a tensor, a dimension and an element type");
+    const PtsTensor *t = args[0].u.t;
+    int64_t dim = args[1].u.i, elem = args[2].u.i;
+    if (elem < 0 || elem > 3)
+        return pts_fail(err, PTS_ERR_RUNTIME, "Unsupported element type for tolist; only int, float, complex and bool are supported");
+    bool ok = elem == 0 ? t->dtype == PTS_INT64 : elem == 1 ? pts_dtype_is_float(t->dtype) : elem == 2 && t->dtype == PTS_BOOL;
+    /* torch names the annotation by its ScalarType: int -> Long, float -> Float (pyts has no
+     * complex tensors; torch prints Bool for complex) */
+    if (!ok)
+        return pts_fail(err, PTS_ERR_RUNTIME, "Output annotation element type and runtime tensor element type must match "
+                        "for tolist(): %s vs %s", elem == 0 ? "Long" : elem == 1 ? "Float" : "Bool",
+                        pts_dtype_scalar_name(t->dtype, "Undefined"));
+    if (dim != t->ndim)
+        return pts_fail(err, PTS_ERR_RUNTIME, "Output annotation list dimension and runtime tensor dimension must match for tolist()");
+    /* torch converts floating elements from float and double only */
+    if (elem == 1 && t->dtype != PTS_FLOAT32 && t->dtype != PTS_FLOAT64)
+        return pts_fail(err, PTS_ERR_RUNTIME, "Unexpected scalar type for Tensor");
+    return tolist_rec(t, pts_tensor_data(t), 0, (int)elem, err, out);
+}
+/* }==================== */
