@@ -1774,6 +1774,38 @@ PtsStatus k_NUMPY_T(PtsValue *a, PtsValue *out, PtsError *err) {
     return s;
 }
 
+/* {==================== numbers (Scalar) ====================
+ * torch's DEFINE_SCALAR_BINARY_OP: the int kernel when both arguments are ints at run time, the
+ * mixed or float one otherwise (div always divides as doubles) */
+#define K_NUM2(ID, OP)                                                                         \
+    PtsStatus k_##ID(PtsValue *a, PtsValue *out, PtsError *err) {                              \
+        bool fx = a[0].tag == PTS_V_DOUBLE, fy = a[1].tag == PTS_V_DOUBLE;                     \
+        return fx ? (fy ? k_##OP##_FLOAT(a, out, err) : k_##OP##_FLOAT_INT(a, out, err))        \
+                  : (fy ? k_##OP##_INT_FLOAT(a, out, err) : k_##OP##_INT(a, out, err));          \
+    }
+K_NUM2(ADD_NUM, ADD)
+K_NUM2(SUB_NUM, SUB)
+K_NUM2(MUL_NUM, MUL)
+K_NUM2(FLOORDIV_NUM, FLOORDIV)
+K_NUM2(REMAINDER_NUM, REMAINDER)
+K_NUM2(LT_NUM, LT)
+K_NUM2(GT_NUM, GT)
+K_NUM2(LE_NUM, LE)
+K_NUM2(GE_NUM, GE)
+K_NUM2(EQ_NUM, EQ)
+K_NUM2(NE_NUM, NE)
+K_FLOAT(DIV_NUM, F(0) / F(1))
+/* pow.Scalar_Scalar is std::pow on doubles: 0 ** -1 is inf here (pow.int raises) */
+K_FLOAT(POW_NUM, pow(F(0), F(1)))
+/* torch's int case casts -a to C's int (static_cast<int> in DEFINE_UNARY_OP_WITH_COMPLEX_CAST):
+ * the low 32 bits, sign-extended (-(2**40) gives 0) */
+PtsStatus k_NEG_NUM(PtsValue *a, PtsValue *out, PtsError *err) {
+    if (a[0].tag == PTS_V_DOUBLE) return k_NEG_FLOAT(a, out, err);
+    out[0] = pts_vint((int32_t)(uint32_t)(0u - (uint64_t)I(0)));
+    return PTS_OK;
+}
+/* }==================== */
+
 /* {==================== prim::tolist ====================
  * x.tolist() in script: the compiler passes the annotated result as the list depth `dim` and the
  * element code `elem` (0 int, 1 float, 2 bool, 3 complex), as torch's Graph::insertToList. The
