@@ -33,6 +33,14 @@ def _arg(lib, a):
     return lib.tensor(a) if isinstance(a, np.ndarray) else a
 
 
+def _as_pyts(v):
+    if isinstance(v, torch.Tensor):
+        return pyts.tensor(v.numpy())
+    if isinstance(v, (list, tuple)):
+        return type(v)(_as_pyts(x) for x in v)
+    return v
+
+
 def _outcome(f, lib, args):
     try:
         return "ok", f(*[_arg(lib, a) for a in args])
@@ -53,7 +61,7 @@ def _check(fp, ft, name, calls):
                 # torch wraps the kernel's message in the interpreter's traceback
                 assert str(got).strip().splitlines()[-1].split("RuntimeError: ")[-1] in str(want), (got, want)
             else:
-                _same_value(got, want)
+                _same_value(got if lib is pyts else _as_pyts(got), want)
 
 
 F32 = [np.array([1.5, -2.0, 0.25], dtype=np.float32)]
@@ -96,6 +104,13 @@ CASES = {
     "num_div_zero": ("def num_div_zero(x: Tensor, d: int):\n    a = x.item()\n    return a / d, a // d\n",
                      [(np.array(1.5), 0), (np.array(1), 0), (np.array(1), 2)]),
     "num_neg_wraps": ("def num_neg_wraps(x: Tensor):\n    return -x.item()\n", [np.array(2**40), np.array(-5)]),
+    # a number where an int or float is expected converts (int(a), float(a)), as torch: bool(int(a)),
+    # torch.tensor(float(a)), and number * Tensor binds mul.int with int(a) and annotate(int, x)
+    "num_convert": ("def num_convert(x: Tensor):\n    a = x.item()\n    return bool(a), torch.tensor(a), abs(a), torch.full([2], a)\n",
+                    [np.array(v) for v in (2.5, -3, 0, 0.25)]),
+    "num_times_tensor": ("def num_times_tensor(x: Tensor, y: Tensor):\n    a = x.item()\n    return a * y, a + y, a < y\n",
+                         [(np.array(2), np.array(3)), (np.array(2.5), np.array(3)), (np.array(2), np.array(1.5)),
+                          (np.array(2), np.array([3]))]),
     "num_to_int": ("def num_to_int(x: Tensor) -> int:\n    a = x.item() * 2\n    return int(a) + 1\n",
                    [np.array(2.75), np.array(3)]),
 }

@@ -1804,6 +1804,13 @@ PtsStatus k_NEG_NUM(PtsValue *a, PtsValue *out, PtsError *err) {
     out[0] = pts_vint((int32_t)(uint32_t)(0u - (uint64_t)I(0)));
     return PTS_OK;
 }
+/* prim::abs.Scalar: the same C int cast of an int result */
+PtsStatus k_ABS_NUM(PtsValue *a, PtsValue *out, PtsError *err) {
+    if (a[0].tag == PTS_V_DOUBLE) return k_ABS_FLOAT(a, out, err);
+    uint64_t u = (uint64_t)I(0);
+    out[0] = pts_vint((int32_t)(uint32_t)(I(0) < 0 ? 0u - u : u));
+    return PTS_OK;
+}
 /* }==================== */
 
 /* {==================== prim::tolist ====================

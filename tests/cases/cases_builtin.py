@@ -444,3 +444,5 @@ CASES["POW_NUM"] = _cases("POW_NUM", (2, 3), (2, -1), (0, -1), (2.0, 0.5), (-8.0
                           (0.0, -1.5), (3, 40))
 # torch truncates an int result to 32 bits (a C int cast in its kernel)
 CASES["NEG_NUM"] = _cases("NEG_NUM", (3,), (-2.5,), (0,), (-0.0,), (I64_MIN,), (2**40,), (I64_MAX,), (-2**31,), (2**31 - 1,))
+CASES["ABS_NUM"] = [lambda L, T, a=a: row(L, "ABS_NUM", a, py=lambda v: __import__("torch").ops.prim.abs.Scalar(v))
+                    for a in (-3, 4, -2.5, -0.0, I64_MIN, 2**40, -2**40, float("-inf"), -2**31)]
