@@ -111,6 +111,8 @@ CASES = {
     "num_times_tensor": ("def num_times_tensor(x: Tensor, y: Tensor):\n    a = x.item()\n    return a * y, a + y, a < y\n",
                          [(np.array(2), np.array(3)), (np.array(2.5), np.array(3)), (np.array(2), np.array(1.5)),
                           (np.array(2), np.array([3]))]),
+    "num_unary": ("def num_unary(x: Tensor):\n    a = x.item()\n    return math.floor(a), math.ceil(a), math.sqrt(a), round(a)\n",
+                  [np.array(v) for v in (2.5, -3, 7, -2.5, 3.5, 2**40, 1e10)]),
     "num_to_int": ("def num_to_int(x: Tensor) -> int:\n    a = x.item() * 2\n    return int(a) + 1\n",
                    [np.array(2.75), np.array(3)]),
 }

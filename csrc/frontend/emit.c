@@ -4266,6 +4266,7 @@ static PtsIrValue *emit_more_builtins(Emitter *E, const char *name, const PtsAst
     PtsIrValue *x = c.pos[0];
     if (strcmp(name, "round") == 0) {
         if (x->type->kind == PTS_TY_INT) return x;
+        if (x->type->kind == PTS_TY_NUMBER) return op_call(E, "round.Scalar", &c, n);
         return op_call(E, "round.float", &c, n);
     }
     if (x->type->kind != PTS_TY_LIST) {

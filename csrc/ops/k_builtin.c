@@ -1804,6 +1804,19 @@ PtsStatus k_NEG_NUM(PtsValue *a, PtsValue *out, PtsError *err) {
     out[0] = pts_vint((int32_t)(uint32_t)(0u - (uint64_t)I(0)));
     return PTS_OK;
 }
+/* floor/ceil.Scalar give ints (an int argument through torch's C int cast), round and sqrt give
+ * floats; torch's sqrt.Scalar computes in single precision */
+/* torch computes in double and casts through int64 to C's int: the low 32 bits (2**53 + 1 gives 0) */
+static PtsStatus floor_ceil_num(double d, PtsValue *out, PtsError *err) {
+    int64_t v = 0;
+    PTS_TRY(f64_to_i64(d, err, &v));
+    out[0] = pts_vint((int32_t)(uint32_t)(uint64_t)v);
+    return PTS_OK;
+}
+PtsStatus k_FLOOR_NUM(PtsValue *a, PtsValue *out, PtsError *err) { return floor_ceil_num(floor(F(0)), out, err); }
+PtsStatus k_CEIL_NUM(PtsValue *a, PtsValue *out, PtsError *err) { return floor_ceil_num(ceil(F(0)), out, err); }
+K_FLOAT(ROUND_NUM, nearbyint(F(0)))
+K_FLOAT(SQRT_NUM, (double)sqrtf((float)F(0)))
 /* prim::abs.Scalar: the same C int cast of an int result */
 PtsStatus k_ABS_NUM(PtsValue *a, PtsValue *out, PtsError *err) {
     if (a[0].tag == PTS_V_DOUBLE) return k_ABS_FLOAT(a, out, err);

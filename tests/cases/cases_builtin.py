@@ -446,3 +446,6 @@ CASES["POW_NUM"] = _cases("POW_NUM", (2, 3), (2, -1), (0, -1), (2.0, 0.5), (-8.0
 CASES["NEG_NUM"] = _cases("NEG_NUM", (3,), (-2.5,), (0,), (-0.0,), (I64_MIN,), (2**40,), (I64_MAX,), (-2**31,), (2**31 - 1,))
 CASES["ABS_NUM"] = [lambda L, T, a=a: row(L, "ABS_NUM", a, py=lambda v: __import__("torch").ops.prim.abs.Scalar(v))
                     for a in (-3, 4, -2.5, -0.0, I64_MIN, 2**40, -2**40, float("-inf"), -2**31)]
+UNARY_NUMS = [(2.5,), (-3,), (7,), (-2.5,), (3.5,), (0.5,), (2**40,), (-0.0,), (2**53 + 1,), (-2**31,), (1e10,)]
+for op in ("FLOOR", "CEIL", "ROUND", "SQRT"):
+    CASES[f"{op}_NUM"] = _cases(f"{op}_NUM", *UNARY_NUMS)
