@@ -59,6 +59,11 @@ typedef struct Emitter {
     PtsIrValue *self_v;          /* %self of a method */
     const char *file;            /* graph-interned file name for node ranges */
     const PtsType *ret_decl;     /* annotated return type, or NULL */
+    /* the type torch's emitter passes down as type_hint to the expression hint_at (`y: T = e`,
+     * annotate(T, e), `return e` under an annotated return, both arms of a conditional); only
+     * x.tolist() reads it (emit_hinted) */
+    const PtsAst *hint_at;
+    const PtsType *hint;
     PtsType **pool;              /* types this emitter owns (annotations, containers) */
     int npool, cap_pool;
     int loop_depth;              /* loops around the current statement */
@@ -404,7 +409,7 @@ static int broadcast_n(const PtsAst *n) {
 /* {==================== schema matching ==================== */
 typedef enum {
     CONV_NONE, CONV_REPEAT, CONV_TUPLE_TO_LIST, CONV_TENSOR_TO_INT, CONV_TENSOR_TO_FLOAT,
-    CONV_TENSOR_TO_SCALAR, CONV_INT_TO_FLOAT, CONV_EMPTY_LIST, CONV_NO_MATCH,
+    CONV_TENSOR_TO_SCALAR, CONV_INT_TO_FLOAT, CONV_EMPTY_LIST, CONV_NUMBER_TO_INT, CONV_NUMBER_TO_FLOAT, CONV_NO_MATCH,
 } Conv;
 
 static bool elem_ok(const PtsType *t, int k) {
@@ -452,6 +457,12 @@ static Conv arg_conv(const PtsType *t, PtsArgType a, bool allow_conv) {
         if (a.kind == PTS_T_INT) return CONV_TENSOR_TO_INT;
         if (a.kind == PTS_T_FLOAT) return CONV_TENSOR_TO_FLOAT;
         if (a.kind == PTS_T_SCALAR) return CONV_TENSOR_TO_SCALAR;
+    }
+    /* a number (x.item()) where an int or float is expected: int(a) / float(a), as torch's
+     * tryConvertToType (so bool(a) is bool(int(a)) and torch.tensor(a) is tensor(float(a))) */
+    if (allow_conv && t->kind == PTS_TY_NUMBER) {
+        if (a.kind == PTS_T_INT) return CONV_NUMBER_TO_INT;
+        if (a.kind == PTS_T_FLOAT) return CONV_NUMBER_TO_FLOAT;
     }
     return CONV_NO_MATCH;
 }
@@ -585,6 +596,8 @@ static PtsIrValue *convert(Emitter *E, PtsIrValue *v, Conv cv, PtsArgType a, con
     case CONV_TENSOR_TO_FLOAT: return op1(E, "FloatImplicit", v, at);
     case CONV_TENSOR_TO_SCALAR: return op1(E, "ScalarImplicit", v, at);
     case CONV_INT_TO_FLOAT: return op1(E, "Float.int", v, at);
+    case CONV_NUMBER_TO_INT: return op1(E, "Int.Scalar", v, at);
+    case CONV_NUMBER_TO_FLOAT: return op1(E, "Float.Scalar", v, at);
     case CONV_EMPTY_LIST: {
         /* a fresh `[]` of the parameter's list type (the List[Tensor] one is left dead) */
         PtsType *lt = keep(E, pts_type_from_arg((PtsArgType){ .kind = a.kind, .is_list = true, .elem_optional = a.elem_optional }));
@@ -710,6 +723,7 @@ static PtsIrValue *op2(Emitter *E, const char *name, PtsIrValue *x, PtsIrValue *
 
 /* {==================== expressions ==================== */
 static PtsIrValue *emit_expr(Emitter *E, const PtsAst *n);
+static PtsIrValue *emit_hinted(Emitter *E, const PtsAst *n, const PtsType *t);
 static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out);
 static PtsIrValue *emit_call(Emitter *E, const PtsAst *n);
 /* lists, dicts, strings and builtins (section at the end of the statements) */
@@ -962,6 +976,7 @@ static PtsIrValue *emit_if_value(Emitter *E, PtsIrValue *cond, BranchFn tf, cons
 
 static PtsIrValue *br_cond(Emitter *E, const void *a) { return emit_cond(E, a); }
 static PtsIrValue *br_expr(Emitter *E, const void *a) { return emit_expr(E, a); }
+static PtsIrValue *br_hinted(Emitter *E, const void *a) { return emit_hinted(E, a, E->hint); }
 static PtsIrValue *br_true(Emitter *E, const void *a) { return cbool(E, true, a); }
 static PtsIrValue *br_false(Emitter *E, const void *a) { return cbool(E, false, a); }
 
@@ -1484,8 +1499,9 @@ static PtsIrValue *emit_expr(Emitter *E, const PtsAst *n) {
         return emit_if_value(E, c, br_true, n, br_cond, n->kids[1], n, n->kids[0]);
     }
     case PTS_AST_IFEXP: {
+        bool h = E->hint_at == n && E->hint;   /* torch hands a conditional's hint to both arms */
         PtsIrValue *c = emit_cond(E, n->kids[0]);
-        return c ? emit_if_value(E, c, br_expr, n->kids[1], br_expr, n->kids[2], n, n->kids[0]) : NULL;
+        return c ? emit_if_value(E, c, h ? br_hinted : br_expr, n->kids[1], h ? br_hinted : br_expr, n->kids[2], n, n->kids[0]) : NULL;
     }
     case PTS_AST_BINOP: {
         PtsIrValue *x = emit_expr(E, n->kids[0]), *y;
@@ -2139,7 +2155,7 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
             PtsIrValue *lv = emit_typed_literal(E, n->kids[2], t, &typed);
             if (typed) return lv;
         }
-        if (!(v = emit_expr(E, n->kids[2]))) return NULL;
+        if (!(v = name[0] == 'a' ? emit_hinted(E, n->kids[2], t) : emit_expr(E, n->kids[2]))) return NULL;
         if (name[0] == 'a') {
             /* a Tensor where a number is annotated: TorchScript's implicit conversion (traces of
              * sizes print annotate(number, size) for a Scalar argument) */
@@ -2199,6 +2215,36 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
     return efail(E, n, "builtin function '%s' is not supported yet", name);
 }
 
+/* {==================== x.tolist() ====================
+ * As torch's special form: the result type is the hint (an annotation), which must be nested
+ * lists of int, float, bool or complex; prim::tolist gets the depth and the element code and
+ * checks them against the tensor when it runs. The call's arguments are ignored (not emitted), as
+ * torch does. */
+static PtsIrValue *emit_hinted(Emitter *E, const PtsAst *n, const PtsType *t) {
+    const PtsAst *sat = E->hint_at;
+    const PtsType *st = E->hint;
+    E->hint_at = n;
+    E->hint = t;
+    PtsIrValue *v = emit_expr(E, n);
+    E->hint_at = sat;
+    E->hint = st;
+    return v;
+}
+
+static PtsIrValue *emit_tolist(Emitter *E, PtsIrValue *x, const PtsType *t, const PtsAst *at) {
+    if (!t) return efail(E, at, "Expected type hint for result of tolist()");
+    int dim = 0;
+    const PtsType *e = t;
+    while (e->kind == PTS_TY_LIST) { e = e->elems[0]; dim++; }
+    int code = e->kind == PTS_TY_INT ? 0 : e->kind == PTS_TY_FLOAT ? 1 : e->kind == PTS_TY_BOOL ? 2 : -1;
+    /* torch's check has no source location (Graph::insertToList) */
+    if (code < 0) return efail(E, NULL, "%s is not one of the supported element types for tolist: int, float, complex, bool", tstr(E, e));
+    PtsIrValue *ins[3] = { x, cint(E, dim, at), cint(E, code, at) };
+    if (!ins[1] || !ins[2]) return NULL;
+    return mk1(E, PTS_KIND_PRIM(PTS_PRIM_TOLIST), 3, ins, R(t), at);
+}
+/* }==================== */
+
 static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
     Sv callee;
     if (!emit_sugared(E, n->kids[0], &callee)) return NULL;
@@ -2228,7 +2274,7 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
                 if (n->n != 3) return efail(E, n, "annotate() takes a type and a value");
                 const PtsType *t = parse_type(E, n->kids[1]);
                 if (t && t->kind == PTS_TY_LIST && n->kids[2]->kind == PTS_AST_LIST) return annotated_list(E, t, n->kids[2]);
-                PtsIrValue *v = t ? emit_expr(E, n->kids[2]) : NULL;
+                PtsIrValue *v = t ? emit_hinted(E, n->kids[2], t) : NULL;
                 if (!v) return NULL;
                 if (!pts_type_subtype(v->type, t))
                     return efail(E, n, "annotate(): expected a value of type %s but found %s", tstr(E, t), tstr(E, v->type));
@@ -2266,6 +2312,7 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
             return emit_method_call(E, callee.v, callee.name, &mc, n);
         }
         if (callee.v->type->kind != PTS_TY_TENSOR) return emit_value_method(E, callee.v, callee.name, n);
+        if (strcmp(callee.name, "tolist") == 0) return emit_tolist(E, callee.v, E->hint_at == n ? E->hint : NULL, n->kids[0]);
         if (!emit_args(E, n, &c)) return NULL;
         bool found;
         PtsIrValue *r = emit_op(E, callee.name, &c, n, &found);
@@ -2475,7 +2522,7 @@ static bool emit_ann_assign(Emitter *E, const PtsAst *s) {
     else {
         bool typed;
         v = emit_typed_literal(E, s->kids[2], t, &typed);
-        if (!typed) v = emit_expr(E, s->kids[2]);
+        if (!typed) v = emit_hinted(E, s->kids[2], t);
     }
     if (!v) return false;
     if (!pts_type_subtype(v->type, t))
@@ -3454,7 +3501,7 @@ static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
     case PTS_AST_ASSERT: return emit_assert(E, s) ? EXIT_NONE : -1;
     case PTS_AST_RETURN: {
         if (E->loop) return emit_return_in_loop(E, s);
-        PtsIrValue *v = s->kids[0] ? emit_expr(E, s->kids[0]) : cnone(E, s);
+        PtsIrValue *v = s->kids[0] ? emit_hinted(E, s->kids[0], E->ret_decl) : cnone(E, s);
         if (!v) return -1;
         /* a number (x.item()) returned as an annotated int or float: aten::Int / aten::Float, as torch */
         if (E->ret_decl && v->type->kind == PTS_TY_NUMBER && (E->ret_decl->kind == PTS_TY_INT || E->ret_decl->kind == PTS_TY_FLOAT) &&
@@ -3538,7 +3585,7 @@ static bool define_returned(Emitter *E, const PtsType *t, const PtsAst *at) {
 }
 
 static int emit_return_in_loop(Emitter *E, const PtsAst *s) {
-    PtsIrValue *v = s->kids[0] ? emit_expr(E, s->kids[0]) : cnone(E, s);
+    PtsIrValue *v = s->kids[0] ? emit_hinted(E, s->kids[0], E->ret_decl) : cnone(E, s);
     if (!v) return -1;
     if (E->ret_decl && !pts_type_subtype(v->type, E->ret_decl))
         return efail(E, s->kids[0] ? s->kids[0] : s, "Return value was annotated as having type %s but is actually of type %s",
@@ -4216,6 +4263,7 @@ static PtsIrValue *emit_more_builtins(Emitter *E, const char *name, const PtsAst
     PtsIrValue *x = c.pos[0];
     if (strcmp(name, "round") == 0) {
         if (x->type->kind == PTS_TY_INT) return x;
+        if (x->type->kind == PTS_TY_NUMBER) return op_call(E, "round.Scalar", &c, n);
         return op_call(E, "round.float", &c, n);
     }
     if (x->type->kind != PTS_TY_LIST) {

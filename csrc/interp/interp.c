@@ -35,6 +35,7 @@ typedef enum {
     I_PYCALL,      /* prim::PythonOp: a = pyid, through pts_interp_python_hook */
     I_NEWOBJ,      /* prim::CreateObject: p = class; every attribute None until __init__ sets it */
     I_ISINSTANCE,  /* prim::isinstance: p = tuple type of the types tested (held by the node) */
+    I_TOLIST,      /* prim::tolist(x, dim, elem) */
 } IOp;
 
 PtsPythonCallHook pts_interp_python_hook = NULL;
@@ -272,6 +273,10 @@ static PtsStatus lower_node(Lower *L, const PtsNode *n) {
         goto operands;
     }
     case PTS_PRIM_NUMTOTENSOR: i = emit(L, I_NUM2TENSOR, 0, 1, 1); break;
+    case PTS_PRIM_TOLIST:
+        if (n->ninputs != 3 || n->noutputs != 1) return pts_fail(L->err, PTS_ERR_INTERNAL, "prim::tolist takes a tensor, a dimension and an element type");
+        i = emit(L, I_TOLIST, 0, 3, 1);
+        break;
     case PTS_PRIM_PRINT: i = emit(L, I_PRINT, 0, n->ninputs, 0); break;
     case PTS_PRIM_RAISE: i = emit(L, I_RAISE, 0, n->ninputs, 0); break;
     case PTS_PRIM_UNINITIALIZED: {
@@ -553,6 +558,12 @@ static PtsStatus run_code(const PtsCode *c, PtsValue *regs, PtsError *err) {
             if (I->nin - 1 > 64) return pts_fail(err, PTS_ERR_RUNTIME, "format() with too many arguments");
             for (int k = 1; k < I->nin; k++) args[k - 1] = regs[I->in[k]];
             PTS_TRY(pts_builtin_format(pts_as_str(f)->data, pts_as_str(f)->len, args, I->nin - 1, err, &r));
+            set_reg(regs, I->out[0], r);
+            break;
+        }
+        case I_TOLIST: {
+            PtsValue args[3] = { regs[I->in[0]], regs[I->in[1]], regs[I->in[2]] }, r;
+            PTS_TRY(pts_builtin_tolist(args, err, &r));
             set_reg(regs, I->out[0], r);
             break;
         }

@@ -172,6 +172,7 @@ static bool is_prim_row(int kind) {
         PTS_OP_PRIM_DTYPE, PTS_OP_PRIM_DEVICE, PTS_OP_ABS_INT, PTS_OP_ABS_FLOAT, PTS_OP_MIN_INT, PTS_OP_MIN_FLOAT,
         PTS_OP_MAX_INT, PTS_OP_MAX_FLOAT, PTS_OP_MIN_SELF_INT, PTS_OP_MIN_SELF_FLOAT, PTS_OP_MAX_SELF_INT,
         PTS_OP_MAX_SELF_FLOAT, PTS_OP_PRIM_REQUIRES_GRAD, PTS_OP_PRIM_IS_NESTED, PTS_OP_PRIM_IS_CUDA, PTS_OP_PRIM_DATA,
+        PTS_OP_ABS_NUM,
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) if (rows[i] == kind) return true;
     return false;
@@ -198,6 +199,10 @@ static void node_expr(Printer *p, PtsBuf *b, const PtsNode *n) {
          * implicit conversion as an annotation */
         if (strcmp(s->name, "ScalarImplicit") == 0 && n->ninputs == 1) {
             pts_buf_printf(b, "annotate(number, %s)", vexpr(p, n->inputs[0]));
+            return;
+        }
+        if ((strcmp(s->name, "IntImplicit") == 0 || strcmp(s->name, "FloatImplicit") == 0) && n->ninputs == 1) {
+            pts_buf_printf(b, "annotate(%s, %s)", s->name[0] == 'I' ? "int" : "float", vexpr(p, n->inputs[0]));
             return;
         }
         /* xs[i], d[k], s[i]: an inlined container expression is parenthesized, as PyTorch does */
@@ -337,6 +342,11 @@ static void node_expr(Printer *p, PtsBuf *b, const PtsNode *n) {
     }
     case PTS_PRIM_NUMTOTENSOR:
         pts_buf_printf(b, "ops.prim.NumToTensor(%s)", vexpr(p, n->inputs[0]));
+        return;
+    case PTS_PRIM_TOLIST:   /* the dim and element code print as the result's annotation, as torch */
+        pts_buf_puts(b, "annotate(");
+        pts_type_print(b, n->outputs[0]->type, true);
+        pts_buf_printf(b, ", %s.tolist())", vexpr(p, n->inputs[0]));
         return;
     case PTS_PRIM_DICTCONSTRUCT: { /* {k0: v0, k1: v1}; annotate(Dict[K, V], {...}) when empty or ambiguous */
         const PtsType *dt = n->outputs[0]->type;

@@ -19,4 +19,8 @@ typedef PtsStatus (*PtsTextHook)(const char *text, size_t len, PtsError *err);
 PTS_INTERNAL extern PtsTextHook pts_print_hook;
 PTS_INTERNAL extern PtsTextHook pts_warn_hook;
 
+/* prim::tolist(x, dim, elem): x's elements as nested lists of depth dim (elem: 0 int, 1 float,
+ * 2 bool, 3 complex), with torch's checks of the annotation against x (k_builtin.c). */
+PTS_INTERNAL PtsStatus pts_builtin_tolist(const PtsValue *args, PtsError *err, PtsValue *out);
+
 #endif

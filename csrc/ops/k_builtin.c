@@ -1773,3 +1773,102 @@ PtsStatus k_NUMPY_T(PtsValue *a, PtsValue *out, PtsError *err) {
     pts_value_release(&args[1]);
     return s;
 }
+
+/* {==================== numbers (Scalar) ====================
+ * torch's DEFINE_SCALAR_BINARY_OP: the int kernel when both arguments are ints at run time, the
+ * mixed or float one otherwise (div always divides as doubles) */
+#define K_NUM2(ID, OP)                                                                         \
+    PtsStatus k_##ID(PtsValue *a, PtsValue *out, PtsError *err) {                              \
+        bool fx = a[0].tag == PTS_V_DOUBLE, fy = a[1].tag == PTS_V_DOUBLE;                     \
+        return fx ? (fy ? k_##OP##_FLOAT(a, out, err) : k_##OP##_FLOAT_INT(a, out, err))        \
+                  : (fy ? k_##OP##_INT_FLOAT(a, out, err) : k_##OP##_INT(a, out, err));          \
+    }
+K_NUM2(ADD_NUM, ADD)
+K_NUM2(SUB_NUM, SUB)
+K_NUM2(MUL_NUM, MUL)
+K_NUM2(FLOORDIV_NUM, FLOORDIV)
+K_NUM2(REMAINDER_NUM, REMAINDER)
+K_NUM2(LT_NUM, LT)
+K_NUM2(GT_NUM, GT)
+K_NUM2(LE_NUM, LE)
+K_NUM2(GE_NUM, GE)
+K_NUM2(EQ_NUM, EQ)
+K_NUM2(NE_NUM, NE)
+K_FLOAT(DIV_NUM, F(0) / F(1))
+/* pow.Scalar_Scalar is std::pow on doubles: 0 ** -1 is inf here (pow.int raises) */
+K_FLOAT(POW_NUM, pow(F(0), F(1)))
+/* torch's int case casts -a to C's int (static_cast<int> in DEFINE_UNARY_OP_WITH_COMPLEX_CAST):
+ * the low 32 bits, sign-extended (-(2**40) gives 0) */
+PtsStatus k_NEG_NUM(PtsValue *a, PtsValue *out, PtsError *err) {
+    if (a[0].tag == PTS_V_DOUBLE) return k_NEG_FLOAT(a, out, err);
+    out[0] = pts_vint((int32_t)(uint32_t)(0u - (uint64_t)I(0)));
+    return PTS_OK;
+}
+/* floor/ceil.Scalar give ints (an int argument through torch's C int cast), round and sqrt give
+ * floats; torch's sqrt.Scalar computes in single precision */
+/* torch computes in double and casts through int64 to C's int: the low 32 bits (2**53 + 1 gives 0) */
+static PtsStatus floor_ceil_num(double d, PtsValue *out, PtsError *err) {
+    int64_t v = 0;
+    PTS_TRY(f64_to_i64(d, err, &v));
+    out[0] = pts_vint((int32_t)(uint32_t)(uint64_t)v);
+    return PTS_OK;
+}
+PtsStatus k_FLOOR_NUM(PtsValue *a, PtsValue *out, PtsError *err) { return floor_ceil_num(floor(F(0)), out, err); }
+PtsStatus k_CEIL_NUM(PtsValue *a, PtsValue *out, PtsError *err) { return floor_ceil_num(ceil(F(0)), out, err); }
+K_FLOAT(ROUND_NUM, nearbyint(F(0)))
+K_FLOAT(SQRT_NUM, (double)sqrtf((float)F(0)))
+/* prim::abs.Scalar: the same C int cast of an int result */
+PtsStatus k_ABS_NUM(PtsValue *a, PtsValue *out, PtsError *err) {
+    if (a[0].tag == PTS_V_DOUBLE) return k_ABS_FLOAT(a, out, err);
+    uint64_t u = (uint64_t)I(0);
+    out[0] = pts_vint((int32_t)(uint32_t)(I(0) < 0 ? 0u - u : u));
+    return PTS_OK;
+}
+/* }==================== */
+
+/* {==================== prim::tolist ====================
+ * x.tolist() in script: the compiler passes the annotated result as the list depth `dim` and the
+ * element code `elem` (0 int, 1 float, 2 bool, 3 complex), as torch's Graph::insertToList. The
+ * checks and messages are torch's (register_prim_ops.cpp): the element type first (a float
+ * annotation takes any floating tensor, int only int64, bool only bool), then the depth. */
+static PtsStatus tolist_rec(const PtsTensor *t, const char *p, int d, int elem, PtsError *err, PtsValue *out) {
+    if (d == t->ndim) {
+        if (elem == 1) *out = pts_vdouble(pts_load_f64(t->dtype, p));
+        else if (elem == 2) *out = pts_vbool(pts_load_i64(t->dtype, p) != 0);
+        else *out = pts_vint(pts_load_i64(t->dtype, p));
+        return PTS_OK;
+    }
+    PTS_TRY(pts_list_new(PTS_V_LIST, t->shape[d], err, out));
+    int64_t step = t->strides[d] * (int64_t)pts_dtype_size(t->dtype);
+    for (int64_t i = 0; i < t->shape[d]; i++) {
+        PtsValue item;
+        PtsStatus st = tolist_rec(t, p + i * step, d + 1, elem, err, &item);
+        if (!st) st = pts_list_append(*out, item, err);
+        if (st) { pts_value_release(out); return st; }
+    }
+    return PTS_OK;
+}
+
+PtsStatus pts_builtin_tolist(const PtsValue *args, PtsError *err, PtsValue *out) {
+    *out = pts_none();
+    if (args[0].tag != PTS_V_TENSOR || args[1].tag != PTS_V_INT || args[2].tag != PTS_V_INT)
+        return pts_fail(err, PTS_ERR_RUNTIME, "prim::tolist takes a tensor, a dimension and an element type");
+    const PtsTensor *t = args[0].u.t;
+    int64_t dim = args[1].u.i, elem = args[2].u.i;
+    if (elem < 0 || elem > 3)
+        return pts_fail(err, PTS_ERR_RUNTIME, "Unsupported element type for tolist; only int, float, complex and bool are supported");
+    bool ok = elem == 0 ? t->dtype == PTS_INT64 : elem == 1 ? pts_dtype_is_float(t->dtype) : elem == 2 && t->dtype == PTS_BOOL;
+    /* torch names the annotation by its ScalarType: int -> Long, float -> Float (pyts has no
+     * complex tensors; torch prints Bool for complex) */
+    if (!ok)
+        return pts_fail(err, PTS_ERR_RUNTIME, "Output annotation element type and runtime tensor element type must match "
+                        "for tolist(): %s vs %s", elem == 0 ? "Long" : elem == 1 ? "Float" : "Bool",
+                        pts_dtype_scalar_name(t->dtype, "Undefined"));
+    if (dim != t->ndim)
+        return pts_fail(err, PTS_ERR_RUNTIME, "Output annotation list dimension and runtime tensor dimension must match for tolist()");
+    /* torch converts floating elements from float and double only */
+    if (elem == 1 && t->dtype != PTS_FLOAT32 && t->dtype != PTS_FLOAT64)
+        return pts_fail(err, PTS_ERR_RUNTIME, "Unexpected scalar type for Tensor");
+    return tolist_rec(t, pts_tensor_data(t), 0, (int)elem, err, out);
+}
+/* }==================== */

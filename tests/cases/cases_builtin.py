@@ -430,3 +430,22 @@ CASES["NUMPY_T"] = [lambda L, T: row(L, "NUMPY_T", T(rand(2, 3))),
                     lambda L, T: row(L, "NUMPY_T", T(rand(4))),
                     lambda L, T: row(L, "NUMPY_T", T(np.array(1.5, dtype=np.float32))),
                     lambda L, T: row(L, "NUMPY_T", T(rand(0, 2, dtype=np.int64)))]
+
+# ---- numbers (Scalar, e.g. x.item()): the int overload when both are ints, else the float one
+# (bools are not numbers to torch's kernels: its IValue asserts, so none here) ----
+NUM_PAIRS = [(7, 2), (-7, 2), (7, -2.0), (2.5, 2), (-2.5, 0.5), (0, -1), (I64_MAX, 1), (float("nan"), 1)]
+for op in ("ADD", "SUB", "MUL", "LT", "GT", "LE", "GE", "EQ", "NE"):
+    CASES[f"{op}_NUM"] = _cases(f"{op}_NUM", *NUM_PAIRS, (3, 3), (3, 3.0))
+CASES["DIV_NUM"] = _cases("DIV_NUM", *NUM_PAIRS, (1, 0), (0, 0), (-1, 0.0))
+# floordiv/remainder: int by 0 raises "division by 0" in floordiv (torch's remainder traps)
+CASES["FLOORDIV_NUM"] = _cases("FLOORDIV_NUM", *NUM_PAIRS, (1, 0), (1.0, 0), (-9, -4))
+CASES["REMAINDER_NUM"] = _cases("REMAINDER_NUM", *NUM_PAIRS, (1.0, 0), (-9, -4), (5.5, float("inf")))
+CASES["POW_NUM"] = _cases("POW_NUM", (2, 3), (2, -1), (0, -1), (2.0, 0.5), (-8.0, 2), (4, 0.5), (10, 20), (-8, 1 / 3),
+                          (0.0, -1.5), (3, 40))
+# torch truncates an int result to 32 bits (a C int cast in its kernel)
+CASES["NEG_NUM"] = _cases("NEG_NUM", (3,), (-2.5,), (0,), (-0.0,), (I64_MIN,), (2**40,), (I64_MAX,), (-2**31,), (2**31 - 1,))
+CASES["ABS_NUM"] = [lambda L, T, a=a: row(L, "ABS_NUM", a, py=lambda v: __import__("torch").ops.prim.abs.Scalar(v))
+                    for a in (-3, 4, -2.5, -0.0, I64_MIN, 2**40, -2**40, float("-inf"), -2**31)]
+UNARY_NUMS = [(2.5,), (-3,), (7,), (-2.5,), (3.5,), (0.5,), (2**40,), (-0.0,), (2**53 + 1,), (-2**31,), (1e10,)]
+for op in ("FLOOR", "CEIL", "ROUND", "SQRT"):
+    CASES[f"{op}_NUM"] = _cases(f"{op}_NUM", *UNARY_NUMS)
