@@ -210,3 +210,17 @@ def test_archive_pyts_to_torch(tmp_path):
     with pytest.raises(RuntimeError, match="element type must match"):
         t(torch.ones(2, 2, dtype=torch.int64))
     assert "annotate(List[List[float]], x.tolist())" in m.code
+
+
+def test_min_max_of_a_number_is_refused_not_truncated():
+    # prim::min/max(Scalar, Scalar) are missing: the int overloads would truncate 0.5 to 0
+    def f(x: pyts.Tensor):
+        a = x.item()
+        return min(a, 1)
+    with pytest.raises(pyts.jit.CompileError, match=r"min\(\) of a number \(Scalar\) is not supported yet"):
+        pyts.jit.script(f)
+
+    def g(x: pyts.Tensor):
+        a = x.item()
+        return max(float(a), 1.0)
+    assert pyts.jit.script(g)(pyts.tensor(2.5)) == 2.5

@@ -2209,6 +2209,10 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
     if (strcmp(name, "len") == 0 && c.npos == 1 && !c.nkw && c.pos[0]->type->kind == PTS_TY_CLASS &&
         c.pos[0]->type->cls->is_module)
         return emit_module_len(E, c.pos[0], n);
+    if ((strcmp(name, "min") == 0 || strcmp(name, "max") == 0) && c.npos == 2 &&
+        (c.pos[0]->type->kind == PTS_TY_NUMBER || c.pos[1]->type->kind == PTS_TY_NUMBER))
+        /* torch's prim::min(Scalar, Scalar) is missing: the int/float overloads would truncate */
+        return efail(E, n, "%s() of a number (Scalar) is not supported yet: convert it with int() or float() first", name);
     static const char *const by_schema[] = { "len", "abs", "min", "max", "ord", "chr", "hex", "oct", "bin" };
     for (size_t i = 0; i < sizeof by_schema / sizeof by_schema[0]; i++)
         if (strcmp(name, by_schema[i]) == 0) return op_call(E, name, &c, n);
