@@ -218,3 +218,11 @@ def test_tuple_items_are_tuple_index_as_torch():
     assert ps.code == ts.code
     assert "prim::TupleIndex" in str(ps.graph) and "prim::TupleUnpack" not in str(ps.graph)
     assert ps((1, "s", 2.5), pyts.ones(1))[:2] == ("s", 2.5)
+
+
+def test_a_number_written_goes_through_float_as_torch():
+    def f(x: torch.Tensor, y: torch.Tensor, i: int):
+        a = y.item()
+        x[0, i] = a * 2 + 1
+        return x
+    _check(f, lambda L: (L.zeros(2, 2), L.tensor([1.25]), 1))

@@ -1320,7 +1320,9 @@ static PtsIrValue *tensor_index_read(Emitter *E, const TensorIndex *ti, const Pt
 static bool tensor_store(Emitter *E, PtsIrValue *x, const PtsAst *t, PtsIrValue *v) {
     TensorIndex ti;
     if (!tensor_indexing(E, x, t, &ti)) return false;
-    if (v->type->kind == PTS_TY_INT || v->type->kind == PTS_TY_FLOAT || v->type->kind == PTS_TY_BOOL) {
+    if (v->type->kind == PTS_TY_INT || v->type->kind == PTS_TY_FLOAT || v->type->kind == PTS_TY_BOOL ||
+        v->type->kind == PTS_TY_NUMBER) {
+        /* a number (Scalar) goes through float(), as torch converts it for aten::tensor.float */
         Call c = { .npos = 1, .nkw = 2 };
         c.pos[0] = v;
         c.kwn[0] = "dtype";
