@@ -91,3 +91,12 @@ def same_outcomes(fp, ft, recompiled, name, calls, run):
                     (name, args, got, want)
             else:
                 same_value(got if lib is pyts else as_pyts(got), want)
+
+
+def script_both(define_one, tmp_path, name, src):
+    """(pyts's scripted function, torch's, torch's compile of pyts's .code): define_one(tmp_path,
+    name, src, lib) gives the Python function for lib."""
+    from test_print_code import torch_compile_code
+    fp = pyts.jit.script(define_one(tmp_path, name, src, pyts))
+    ft = torch.jit.script(define_one(tmp_path, name, src, torch))
+    return fp, ft, torch_compile_code(fp.code, name, ft)

@@ -12,7 +12,7 @@ import torch
 
 import pyts
 from test_print_code import torch_compile_code
-from script_diff import NAMES, as_pyts as _as_pyts, define, outcome, same_outcomes, same_value as _same_value, to_lib  # noqa: F401
+from script_diff import script_both, NAMES, as_pyts as _as_pyts, define, outcome, same_outcomes, same_value as _same_value, to_lib  # noqa: F401
 
 # name: (source of def <name>, calls, printed code equal to torch's). Mutating methods return the
 # list they changed, so the mutation itself is compared.
@@ -160,9 +160,7 @@ def _outcome(f, lib, args):
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_same_results_as_torch(tmp_path, name):
     src, calls, same_code = CASES[name]
-    fp = pyts.jit.script(_define(tmp_path, name, src, pyts))
-    ft = torch.jit.script(_define(tmp_path, name, src, torch))
-    recompiled = torch_compile_code(fp.code, name, ft)
+    fp, ft, recompiled = script_both(_define, tmp_path, name, src)   # recompiled: pyts's .code in torch
     _check(fp, ft, recompiled, name, calls)
     if same_code:
         assert fp.code == ft.code

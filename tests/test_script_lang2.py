@@ -12,7 +12,7 @@ import torch
 import pyts
 from pyts.jit import CompileError
 from test_print_code import torch_compile_code
-from script_diff import NAMES, as_pyts as _as_pyts, define, outcome, same_outcomes, same_value as _same_value, to_lib  # noqa: F401
+from script_diff import script_both, NAMES, as_pyts as _as_pyts, define, outcome, same_outcomes, same_value as _same_value, to_lib  # noqa: F401
 
 # name: (source of def <name>, calls, printed code equal to torch's)
 CASES = {
@@ -132,9 +132,7 @@ def _outcome(f, lib, args):
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_same_results_as_torch(tmp_path, name):
     src, calls, same_code = CASES[name]
-    fp = pyts.jit.script(_define(tmp_path, name, src, pyts))
-    ft = torch.jit.script(_define(tmp_path, name, src, torch))
-    recompiled = torch_compile_code(fp.code, name, ft)
+    fp, ft, recompiled = script_both(_define, tmp_path, name, src)   # recompiled: pyts's .code in torch
     same_outcomes(fp, ft, recompiled, name, calls, _outcome)
     if same_code:
         assert fp.code == ft.code

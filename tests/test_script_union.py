@@ -15,7 +15,7 @@ import torch
 import pyts
 from pyts.jit import CompileError
 from test_print_code import torch_compile_code
-from script_diff import NAMES, define, same_value as _same_value, to_lib  # noqa: F401
+from script_diff import script_both, NAMES, define, same_value as _same_value, to_lib  # noqa: F401
 
 
 def _define(tmp_path, name, src, lib):
@@ -109,10 +109,7 @@ CASES = {
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_same_results_as_torch(tmp_path, name):
     src, calls, same_code = CASES[name]
-    fp = pyts.jit.script(_define(tmp_path, name, src, pyts))
-    ft = torch.jit.script(_define(tmp_path, name, src, torch))
-    # pyts's .code compiles in torch and computes the same
-    recompiled = torch_compile_code(fp.code, name, ft)
+    fp, ft, recompiled = script_both(_define, tmp_path, name, src)   # recompiled: pyts's .code in torch
     for args in calls:
         want = ft(*[_arg(torch, a) for a in args])
         _same_value(fp(*[_arg(pyts, a) for a in args]), want)
