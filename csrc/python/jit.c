@@ -250,6 +250,16 @@ static PyObject *so_run(PyObject *self, PyObject *args) {
     return run_function(f, &((ScriptObjectPy *)self)->obj, margs);
 }
 
+/* ScriptModule.__call__'s fast path: forward with exactly its positional arguments. Anything
+ * that needs binding (keywords, defaults, a wrong count for the error message) gets
+ * NotImplemented and goes the Python way (_bind_args). */
+static PyObject *so_call_forward(PyObject *self, PyObject *args) {
+    if (!PyTuple_Check(args)) return PyErr_Format(PyExc_TypeError, "expected a tuple");
+    PtsFunction *f = pts_class_find_method(OBJ(self)->cls, "forward");
+    if (!f || !f->is_method || f->graph->top->ninputs != PyTuple_GET_SIZE(args) + 1) Py_RETURN_NOTIMPLEMENTED;
+    return run_function(f, &((ScriptObjectPy *)self)->obj, args);
+}
+
 static PyObject *so_is(PyObject *self, PyObject *other) {
     return PyBool_FromLong(PyObject_TypeCheck(other, ScriptObject_Type) &&
                            ((ScriptObjectPy *)other)->obj.u.h == ((ScriptObjectPy *)self)->obj.u.h);
@@ -262,6 +272,7 @@ static PyMethodDef so_methods_def[] = {
     {"_qualname", so_qualname, METH_NOARGS, NULL},
     {"_methods", so_methods, METH_NOARGS, NULL},
     {"_method", so_method, METH_O, NULL},
+    {"_call_forward", so_call_forward, METH_O, NULL},
     {"_add_method", so_add_method, METH_O, NULL},
     {"_run", so_run, METH_VARARGS, NULL},
     {"_same", so_is, METH_O, NULL},

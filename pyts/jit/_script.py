@@ -784,6 +784,12 @@ class RecursiveScriptModule(ScriptModule):
         return tuple(ba.arguments.values())[1:]
 
     def __call__(self, *args, **kwargs):
+        if not kwargs:
+            entry = object.__getattribute__(self, "_pyfns").get("forward")
+            if entry is None or entry[3] is None:   # no argument or result conversions
+                r = self._c._call_forward(args)
+                if r is not NotImplemented:
+                    return r
         return self._call("forward", args, kwargs)
 
     def forward(self, *args, **kwargs):

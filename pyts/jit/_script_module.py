@@ -147,6 +147,10 @@ class ScriptModule:
 
     # ---- calls ----
     def __call__(self, *args, **kwargs):
+        if not kwargs:   # positional arguments that match forward's parameters: straight into C
+            r = self._c._call_forward(args)
+            if r is not NotImplemented:
+                return r
         return self.forward(*args, **kwargs)
 
     def forward(self, *args, **kwargs):
