@@ -1,17 +1,19 @@
 /* funcref.c: a compiled function held as a value (tag PTS_V_HEAP), the callee that a
  * prim::CallFunction node keeps in its "fn" attribute. The node's graph owns one reference to the
- * wrapper, the wrapper one to the function, so a caller keeps its callees alive (TorchScript has
- * no recursion, so no cycle can form). */
+ * wrapper, the wrapper one to the function, so a caller keeps its callees alive; a callee of the
+ * unit compiling the caller is borrowed (the unit owns both: a method calling a function that
+ * makes its class would otherwise be a cycle). */
 #include "ir.h"
 
 typedef struct PtsFunctionRef {
     PtsHeap h;
-    PtsFunction *fn;    /* +1 */
+    PtsFunction *fn;    /* +1 when owns */
+    bool owns;
 } PtsFunctionRef;
 
 static void function_ref_destroy(PtsHeap *h) {
     PtsFunctionRef *r = (PtsFunctionRef *)h;
-    pts_function_release(r->fn);
+    if (r->owns) pts_function_release(r->fn);
     pts_free(r);
 }
 
@@ -21,7 +23,8 @@ PtsStatus pts_function_ref_new(PtsFunction *f, PtsError *err, PtsValue *out) {
     if (!r) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
     atomic_init(&r->h.refcnt, 1);
     r->h.destroy = function_ref_destroy;
-    r->fn = pts_function_retain(f);
+    r->owns = !pts_unit_borrows(f->unit);
+    r->fn = r->owns ? pts_function_retain(f) : f;
     out->tag = PTS_V_HEAP;
     out->u.h = &r->h;
     return PTS_OK;

@@ -56,6 +56,7 @@ PtsGraph *pts_graph_new(void) {
     if (!g) return NULL;
     g->top = galloc(g, sizeof(PtsBlock));
     if (!g->top) { pts_free(g->allocs); pts_free(g); return NULL; }
+    pts_ir_live_add(3, 1);
     return g;
 }
 
@@ -93,6 +94,7 @@ void pts_graph_free(PtsGraph *g) {
     pts_free(g->names);
     pts_free(g->name_counts);
     pts_free(g);
+    pts_ir_live_add(3, -1);
 }
 
 const char *pts_graph_intern(PtsGraph *g, const char *s) {
@@ -484,20 +486,25 @@ PtsFunction *pts_function_new(const char *name, PtsGraph *g, bool is_method) {
     f->graph = g;
     f->is_method = is_method;
     atomic_flag_clear(&f->code_lock);
+    pts_ir_live_add(2, 1);
+    /* made while a unit compiles: the unit owns it (the caller's reference is the unit's) */
+    if (!pts_unit_adopt_function(f)) { pts_function_release(f); return NULL; }
     return f;
 }
 
 PtsFunction *pts_function_retain(PtsFunction *f) {
-    if (f) atomic_fetch_add(&f->refcnt, 1);
+    if (f && f->unit) pts_unit_retain(f->unit);
+    else if (f) atomic_fetch_add(&f->refcnt, 1);
     return f;
 }
 
 void (*pts_code_free_hook)(struct PtsCode *c) = NULL;
 
-void pts_function_release(PtsFunction *f) {
-    if (!f || atomic_fetch_sub(&f->refcnt, 1) != 1) return;
+void pts_function_clear(PtsFunction *f) {
     if (f->code && pts_code_free_hook) pts_code_free_hook(f->code);
+    f->code = NULL;
     pts_graph_free(f->graph);
+    f->graph = NULL;
     for (int i = 0; i < f->nargs; i++) {
         if (f->arg_names) pts_free(f->arg_names[i]);
         if (f->defaults) pts_value_release(&f->defaults[i]);
@@ -507,5 +514,19 @@ void pts_function_release(PtsFunction *f) {
     pts_free(f->has_default);
     pts_free(f->list_n);
     pts_free(f->name);
+    f->arg_names = NULL;
+    f->defaults = NULL;
+    f->has_default = NULL;
+    f->list_n = NULL;
+    f->name = NULL;
+    f->nargs = 0;
+}
+
+void pts_function_release(PtsFunction *f) {
+    if (!f) return;
+    if (f->unit) { pts_unit_release(f->unit); return; }
+    if (atomic_fetch_sub(&f->refcnt, 1) != 1) return;
+    pts_function_clear(f);
     pts_free(f);
+    pts_ir_live_add(2, -1);
 }

@@ -22,6 +22,37 @@ typedef enum PtsTypeKind {
 struct PtsClassType;
 struct PtsFunction;
 
+/* ================= compilation units =================
+ * One owner for everything compiled together (torch's CompilationUnit): the class types and
+ * functions made by one archive load or one outermost script compile belong to the unit that was
+ * current on their thread when they were made. Retaining or releasing such a class or function
+ * retains or releases its unit; the unit frees them all at once when its count drops to zero.
+ * References inside a unit are borrowed (a type, call or method of the unit naming a class or
+ * function of the same unit), so classes and functions that name one another form no cycle;
+ * everything outside (objects, module and function handles, capsules, other units' graphs)
+ * holds the unit through the class or function it names. */
+typedef struct PtsUnit PtsUnit;
+PTS_INTERNAL PtsUnit *pts_unit_new(void);            /* owned; NULL on OOM */
+PTS_INTERNAL PtsUnit *pts_unit_retain(PtsUnit *u);
+PTS_INTERNAL void pts_unit_release(PtsUnit *u);
+/* The unit new classes and functions join on this thread (NULL: none, they are refcounted on
+ * their own). enter makes u current and returns the previous one, which leave restores. */
+PTS_INTERNAL PtsUnit *pts_unit_current(void);
+PTS_INTERNAL PtsUnit *pts_unit_enter(PtsUnit *u);
+PTS_INTERNAL void pts_unit_leave(PtsUnit *prev);
+/* Does a reference made now to a member of unit u borrow it? (u is the unit compiling now) */
+static inline bool pts_unit_borrows(const PtsUnit *u) { return u && u == pts_unit_current(); }
+/* Live counts for leak tests: units, class types, functions and graphs. */
+PTS_INTERNAL void pts_ir_live_counts(long out[4]);
+/* ---- for type.c and graph.c ---- */
+PTS_INTERNAL void pts_ir_live_add(int kind, int d);   /* kind: index in pts_ir_live_counts */
+/* A new class/function joins the current unit (nothing without one); false on OOM. */
+PTS_INTERNAL bool pts_unit_adopt_class(struct PtsClassType *c);
+PTS_INTERNAL bool pts_unit_adopt_function(struct PtsFunction *f);
+/* Free what a class/function holds, not the struct (a dying unit frees the structs after). */
+PTS_INTERNAL void pts_class_clear(struct PtsClassType *c);
+PTS_INTERNAL void pts_function_clear(struct PtsFunction *f);
+
 typedef struct PtsType {
     atomic_int refcnt;          /* static singletons have a huge count and are never freed */
     uint8_t kind;               /* PtsTypeKind */
@@ -36,8 +67,9 @@ typedef struct PtsType {
     char **field_names;         /* NamedTuple fields (owned), NULL otherwise */
     char *name;                 /* NamedTuple / class qualified name (owned) */
     struct PtsClassType *cls;   /* PTS_TY_CLASS: the class; a NamedTuple TUPLE: its declaring class */
-    bool owns_cls;              /* the type holds a reference to cls (script classes and NamedTuples;
-                                 * module classes are borrowed: the compilation unit owns them) */
+    bool owns_cls;              /* the type holds a reference to cls (its unit's): false for a type
+                                 * made while cls's own unit compiles (see PtsUnit), and for the
+                                 * classes of modules outside units (their objects hold them) */
 } PtsType;
 
 PTS_INTERNAL PtsType *pts_type_get(PtsTypeKind k);  /* borrowed singleton for simple kinds */
@@ -97,14 +129,15 @@ typedef struct PtsClassAttr {
 } PtsClassAttr;
 
 typedef struct PtsClassType {
-    atomic_int refcnt;
+    atomic_int refcnt;          /* unused while the class belongs to a unit: the unit counts */
+    PtsUnit *unit;              /* borrowed: the unit owning the class, or NULL */
     char *qualname;             /* "__torch__.MyCell" (owned) */
     bool is_module;
     bool is_namedtuple;         /* a NamedTuple: attrs are its fields, values are plain tuples */
     int nattrs, cap_attrs;
     PtsClassAttr *attrs;        /* slot i of an object is attribute i */
     int nmethods, cap_methods;
-    struct PtsFunction **methods;  /* owned references */
+    struct PtsFunction **methods;  /* owned references, borrowed when of the class's own unit */
     int nconsts;
     char **const_names;         /* Final constants, printed in code as `name : Final[T] = v` */
     PtsValue *const_values;
@@ -255,7 +288,8 @@ PTS_INTERNAL PtsStatus pts_graph_inlined(const PtsGraph *g, PtsError *err, PtsGr
 
 /* ================= functions ================= */
 typedef struct PtsFunction {
-    atomic_int refcnt;
+    atomic_int refcnt;          /* unused while the function belongs to a unit: the unit counts */
+    PtsUnit *unit;              /* borrowed: the unit owning the function, or NULL */
     char *name;                 /* "forward" or qualified function name (owned) */
     PtsGraph *graph;            /* owned; inputs: (self?, args...) */
     struct PtsCode *code;       /* interpreter form, built lazily once (owned) */
@@ -282,7 +316,8 @@ PTS_INTERNAL PtsStatus pts_function_code(const PtsFunction *f, bool with_self_ty
                                          PtsValue *const_list, PtsError *err);
 
 /* A function as a value (tag PTS_V_HEAP), held by prim::CallFunction in its "fn" attribute
- * (funcref.c). new retains f; get returns it borrowed, or NULL when v is not such a value. */
+ * (funcref.c). new retains f (borrows it when made while f's unit compiles: the caller belongs to
+ * that unit); get returns it borrowed, or NULL when v is not such a value. */
 PTS_INTERNAL PtsStatus pts_function_ref_new(PtsFunction *f, PtsError *err, PtsValue *out);
 PTS_INTERNAL PtsFunction *pts_function_ref_get(PtsValue v);
 

@@ -179,13 +179,18 @@ PtsType *pts_type_union(int n, PtsType *const *elems) {
     return r;
 }
 
+/* Does a type made now hold cls? Not when cls's unit is compiling (the type belongs to a graph or
+ * class of that unit: a reference would be a cycle), nor for a module class outside units (its
+ * objects hold it, and its methods' graphs type self with it). */
+static bool owns_class(const PtsClassType *cls) {
+    return cls->unit ? !pts_unit_borrows(cls->unit) : !cls->is_module;
+}
+
 PtsType *pts_type_class(PtsClassType *cls) {
     PtsType *t = type_alloc(PTS_TY_CLASS, 0);
     if (!t) return NULL;
     t->cls = cls;
-    /* script classes die with their last type or object; module classes belong to their unit
-     * (their methods' graphs type self with them: a reference would be a cycle) */
-    if (!cls->is_module) t->owns_cls = pts_class_retain(cls) != NULL;
+    if (owns_class(cls)) t->owns_cls = pts_class_retain(cls) != NULL;
     t->name = pts_strdup(cls->qualname);
     if (!t->name) { pts_type_release(t); return NULL; }
     return t;
@@ -194,8 +199,8 @@ PtsType *pts_type_class(PtsClassType *cls) {
 PtsType *pts_type_namedtuple(PtsClassType *cls) {
     PtsType *t = type_alloc(PTS_TY_TUPLE, cls->nattrs);
     if (!t) return NULL;
-    t->cls = pts_class_retain(cls);
-    t->owns_cls = true;
+    t->cls = cls;
+    if (owns_class(cls)) t->owns_cls = pts_class_retain(cls) != NULL;
     t->name = pts_strdup(cls->qualname);
     t->field_names = cls->nattrs ? pts_calloc((size_t)cls->nattrs, sizeof(char *)) : NULL;
     if (!t->name || (cls->nattrs && !t->field_names)) { pts_type_release(t); return NULL; }
@@ -452,22 +457,37 @@ PtsClassType *pts_class_new(const char *qualname, bool is_module) {
     c->qualname = pts_strdup(qualname);
     if (!c->qualname) { pts_free(c); return NULL; }
     c->is_module = is_module;
+    pts_ir_live_add(1, 1);
+    if (!pts_unit_adopt_class(c)) { pts_class_release(c); return NULL; }
     return c;
 }
 
 PtsClassType *pts_class_retain(PtsClassType *c) {
-    if (c) atomic_fetch_add(&c->refcnt, 1);
+    if (c && c->unit) pts_unit_retain(c->unit);
+    else if (c) atomic_fetch_add(&c->refcnt, 1);
     return c;
 }
 
 void pts_class_release(PtsClassType *c) {
-    if (!c || atomic_fetch_sub(&c->refcnt, 1) != 1) return;
+    if (!c) return;
+    if (c->unit) { pts_unit_release(c->unit); return; }
+    if (atomic_fetch_sub(&c->refcnt, 1) != 1) return;
+    pts_class_clear(c);
+    pts_free(c);
+    pts_ir_live_add(1, -1);
+}
+
+/* a method of the class's own unit is borrowed (the unit owns both) */
+static bool owns_method(const PtsClassType *c, const PtsFunction *f) { return !f->unit || f->unit != c->unit; }
+
+void pts_class_clear(PtsClassType *c) {
     for (int i = 0; i < c->nattrs; i++) {
         pts_free(c->attrs[i].name);
         pts_type_release(c->attrs[i].type);
     }
     pts_free(c->attrs);
-    for (int i = 0; i < c->nmethods; i++) pts_function_release(c->methods[i]);
+    for (int i = 0; i < c->nmethods; i++)
+        if (owns_method(c, c->methods[i])) pts_function_release(c->methods[i]);
     pts_free(c->methods);
     for (int i = 0; i < c->nconsts; i++) {
         pts_free(c->const_names[i]);
@@ -478,108 +498,15 @@ void pts_class_release(PtsClassType *c) {
     for (int i = 0; i < c->ndefaults; i++) pts_value_release(&c->defaults[i]);
     pts_free(c->defaults);
     pts_free(c->qualname);
-    pts_free(c);
-}
-
-/* ---- references of a class to itself ----
- * A script class owns its methods, their graphs own the types of their values, and a class type
- * owns its class: `self` (and every value of the class's own type in its methods, and an attribute
- * like `self.next: Optional[Node]`) would keep the class alive forever. TorchScript's compilation
- * unit owns its classes for the same reason. Here the references of a class to itself are borrowed
- * instead: when a method or an attribute is added, the types in it that name the class are
- * replaced by copies that do not hold it. Anything else reaching those values (another function
- * calling the method) holds an object of the class through a type of its own, which keeps it. */
-static bool type_holds(const PtsType *t, const PtsClassType *c) {
-    if (!t || is_static(t)) return false;
-    if (t->cls == c && t->owns_cls) return true;
-    for (int i = 0; i < t->n; i++)
-        if (type_holds(t->elems[i], c)) return true;
-    return false;
-}
-
-/* t with its references to c borrowed (owned; t itself retained when it holds none); NULL on OOM */
-static PtsType *type_borrowing(PtsType *t, PtsClassType *c) {
-    if (!type_holds(t, c)) return pts_type_retain(t);
-    PtsType *u = type_alloc((PtsTypeKind)t->kind, t->n);
-    if (!u) return NULL;
-    u->dtype = t->dtype;
-    u->ndim = t->ndim;
-    u->requires_grad = t->requires_grad;
-    bool ok = true;
-    if (t->name) ok = (u->name = pts_strdup(t->name)) != NULL;
-    if (ok && t->field_names) ok = (u->field_names = pts_calloc((size_t)t->n, sizeof(char *))) != NULL;
-    for (int i = 0; ok && i < t->n; i++) {
-        ok = (u->elems[i] = type_borrowing(t->elems[i], c)) != NULL;
-        if (ok && t->field_names) ok = (u->field_names[i] = pts_strdup(t->field_names[i])) != NULL;
-    }
-    u->cls = t->cls;
-    if (t->cls && t->owns_cls && t->cls != c) u->owns_cls = pts_class_retain(t->cls) != NULL;
-    if (!ok) { pts_type_release(u); return NULL; }
-    return u;
-}
-
-/* the types of a graph's values and type attributes, made borrowing c; a memo keeps the sharing */
-typedef struct { PtsType **from, **to; int n, cap; PtsClassType *c; bool oom; } Borrow;
-
-static void borrow_slot(Borrow *B, PtsType **slot) {
-    PtsType *t = *slot;
-    if (B->oom || !type_holds(t, B->c)) return;
-    for (int i = 0; i < B->n; i++)
-        if (B->from[i] == t) {
-            *slot = pts_type_retain(B->to[i]);
-            pts_type_release(t);
-            return;
-        }
-    if (B->n == B->cap) {
-        int cap = B->cap ? B->cap * 2 : 8;
-        PtsType **f = pts_realloc(B->from, sizeof *f * (size_t)cap);
-        if (f) B->from = f;
-        PtsType **o = f ? pts_realloc(B->to, sizeof *o * (size_t)cap) : NULL;
-        if (!o) { B->oom = true; return; }
-        B->to = o;
-        B->cap = cap;
-    }
-    PtsType *u = type_borrowing(t, B->c);
-    if (!u) { B->oom = true; return; }
-    B->from[B->n] = t;      /* kept alive by the memo's reference below until the walk ends */
-    B->to[B->n++] = u;
-    pts_type_retain(t);
-    *slot = pts_type_retain(u);
-    pts_type_release(t);
-}
-
-static void borrow_block(Borrow *B, PtsBlock *b) {
-    for (int i = 0; i < b->ninputs; i++) borrow_slot(B, &b->inputs[i]->type);
-    for (PtsNode *n = b->first; n; n = n->next) {
-        for (int i = 0; i < n->noutputs; i++) borrow_slot(B, &n->outputs[i]->type);
-        for (int i = 0; i < n->nattrs; i++)
-            if (n->attrs[i].kind == PTS_AV_TYPE && n->attrs[i].type) borrow_slot(B, &n->attrs[i].type);
-        for (int i = 0; i < n->nblocks; i++) borrow_block(B, n->blocks[i]);
-    }
-}
-
-/* A method's graph stops holding its own class (before the interpreter lowers it: lowered code
- * points into the graph's types). Out of memory leaves references held: a leak, never a crash. */
-static void borrow_own_class(PtsClassType *c, PtsFunction *f) {
-    if (c->is_module || !f->graph || f->code) return;
-    Borrow B = { NULL, NULL, 0, 0, c, false };
-    borrow_block(&B, f->graph->top);
-    for (int i = 0; i < B.n; i++) {
-        pts_type_release(B.from[i]);
-        pts_type_release(B.to[i]);
-    }
-    pts_free(B.from);
-    pts_free(B.to);
+    c->nattrs = c->nmethods = c->nconsts = c->ndefaults = 0;
+    c->attrs = NULL;
+    c->methods = NULL;
+    c->const_names = NULL;
+    c->const_values = c->defaults = NULL;
+    c->qualname = NULL;
 }
 
 int pts_class_add_attr(PtsClassType *c, const char *name, PtsType *type, PtsAttrKind kind) {
-    if (!c->is_module && type_holds(type, c)) {
-        /* an attribute of the class's own type (a linked node): borrowed, see above */
-        PtsType *u = type_borrowing(type, c);
-        pts_type_release(type);
-        if (!u) return -1;
-        type = u;
-    }
     if (c->nattrs == c->cap_attrs) {
         int cap = c->cap_attrs ? c->cap_attrs * 2 : 8;
         PtsClassAttr *n = pts_realloc(c->attrs, sizeof *n * (size_t)cap);
@@ -607,8 +534,8 @@ PtsStatus pts_class_add_method(PtsClassType *c, PtsFunction *f, PtsError *err) {
         c->methods = n;
         c->cap_methods = cap;
     }
-    c->methods[c->nmethods++] = pts_function_retain(f);
-    borrow_own_class(c, f);
+    c->methods[c->nmethods++] = f;
+    if (owns_method(c, f)) pts_function_retain(f);
     return PTS_OK;
 }
 

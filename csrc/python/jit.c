@@ -10,9 +10,10 @@
 #include "../trace/trace.h"
 
 typedef struct { PyObject_HEAD PtsValue obj; } ScriptObjectPy;       /* PTS_V_OBJECT, owned */
-/* owner: the class a method was read from (held: a script class's method graphs borrow their
- * class, see type.c), or NULL */
-typedef struct { PyObject_HEAD PtsFunction *fn; PtsClassType *owner; } FunctionPy;  /* owned */
+/* owner: the class a method was read from (held: a module class outside units is its objects'),
+ * or NULL; unit: the compilation unit whose classes and callees fn's graph borrows when fn is a
+ * copy made outside it (_ir_run_passes), held, or NULL */
+typedef struct { PyObject_HEAD PtsFunction *fn; PtsClassType *owner; PtsUnit *unit; } FunctionPy;  /* owned */
 
 static PyTypeObject *ScriptObject_Type, *Function_Type;
 
@@ -28,6 +29,7 @@ static PyObject *wrap_function(PtsFunction *f) {  /* steals f */
     if (!o) { pts_function_release(f); return NULL; }
     o->fn = f;
     o->owner = NULL;
+    o->unit = NULL;
     return (PyObject *)o;
 }
 
@@ -288,7 +290,20 @@ static PyObject *m_make_object(PyObject *self, PyObject *args) {
     int is_module;
     PyObject *attrs;
     if (!PyArg_ParseTuple(args, "spO!", &qn, &is_module, &PyList_Type, &attrs)) return NULL;
+    /* a script class's prototype starts a compilation unit (its methods, and the classes and
+     * functions they compile on the way, join it) unless a compile running now made it; a module
+     * class made outside compiles belongs to no unit (its objects hold it; the compiles of its
+     * methods get units of their own, see script.c) */
+    PtsUnit *fresh = NULL, *prev = NULL;
+    if (!is_module && !pts_unit_current()) {
+        if (!(fresh = pts_unit_new())) return PyErr_NoMemory();
+        prev = pts_unit_enter(fresh);
+    }
     PtsClassType *c = pts_class_new(qn, is_module);
+    if (fresh) {
+        pts_unit_leave(prev);
+        pts_unit_release(fresh);   /* the class's reference holds it */
+    }
     if (!c) return PyErr_NoMemory();
     Py_ssize_t n = PyList_GET_SIZE(attrs);
     PtsValue *vals = PyMem_Calloc((size_t)n + 1, sizeof(PtsValue));
@@ -382,6 +397,7 @@ done:
 static void fn_dealloc(PyObject *self) {
     pts_function_release(((FunctionPy *)self)->fn);
     pts_class_release(((FunctionPy *)self)->owner);
+    pts_unit_release(((FunctionPy *)self)->unit);
     PyTypeObject *tp = Py_TYPE(self);
     tp->tp_free(self);
     Py_DECREF(tp);
@@ -572,6 +588,17 @@ static PyObject *graph_text(const PtsGraph *g) {
     return r;
 }
 
+/* a Function of nf, a copy of fo's graph (passes, corruption): it borrows what fo's graph
+ * borrows, so it holds fo's class and the unit of fo's function */
+static PyObject *wrap_copy(PtsFunction *nf, PyObject *fo) {
+    PyObject *w = wrap_function(nf);
+    if (!w) return NULL;
+    FunctionPy *src = (FunctionPy *)fo, *dst = (FunctionPy *)w;
+    dst->owner = pts_class_retain(src->owner);
+    dst->unit = pts_unit_retain(src->fn->unit ? src->fn->unit : src->unit);
+    return w;
+}
+
 /* _ir_inlined_graph(fn) -> str: the graph with every call inlined (`.inlined_graph`) */
 static PyObject *m_ir_inlined_graph(PyObject *self, PyObject *fo) {
     (void)self;
@@ -611,9 +638,7 @@ static PyObject *m_ir_run_passes(PyObject *self, PyObject *args) {
     if (s) { pts_graph_free(g); return pyts_raise(&err); }
     PtsFunction *nf = pts_function_new(f->name, g, f->is_method);
     if (!nf) return PyErr_NoMemory();
-    PyObject *w = wrap_function(nf);
-    if (w) ((FunctionPy *)w)->owner = pts_class_retain(((FunctionPy *)fo)->owner);   /* its types too */
-    return w;
+    return wrap_copy(nf, fo);
 }
 
 /* _ir_corrupt(fn, kind) -> Function whose graph is deliberately broken (verifier tests):
@@ -669,9 +694,7 @@ static PyObject *m_ir_corrupt(PyObject *self, PyObject *args) {
     if (!done) { pts_graph_free(g); return PyErr_Format(PyExc_ValueError, "cannot corrupt this graph as '%s'", kind); }
     PtsFunction *nf = pts_function_new(f->name, g, f->is_method);
     if (!nf) return PyErr_NoMemory();
-    PyObject *w = wrap_function(nf);
-    if (w) ((FunctionPy *)w)->owner = pts_class_retain(((FunctionPy *)fo)->owner);   /* its types too */
-    return w;
+    return wrap_copy(nf, fo);
 }
 
 static PyObject *m_ir_verify(PyObject *self, PyObject *fo) {
@@ -681,6 +704,15 @@ static PyObject *m_ir_verify(PyObject *self, PyObject *fo) {
     PtsError err = { 0 };
     if (pts_graph_verify(f->graph, &err)) return pyts_raise(&err);
     Py_RETURN_NONE;
+}
+
+/* _ir_live() -> (units, class types, functions, graphs) alive now: leak tests */
+static PyObject *m_ir_live(PyObject *self, PyObject *u) {
+    (void)self;
+    (void)u;
+    long n[4];
+    pts_ir_live_counts(n);
+    return Py_BuildValue("(llll)", n[0], n[1], n[2], n[3]);
 }
 
 static PyObject *m_ir_set_verify(PyObject *self, PyObject *on) {
@@ -697,6 +729,7 @@ static PyMethodDef ir_functions[] = {
     {"_ir_run_passes", m_ir_run_passes, METH_VARARGS, NULL},
     {"_ir_corrupt", m_ir_corrupt, METH_VARARGS, NULL},
     {"_ir_verify", m_ir_verify, METH_O, NULL},
+    {"_ir_live", m_ir_live, METH_NOARGS, "_ir_live() -> (units, class types, functions, graphs) alive"},
     {"_ir_set_verify", m_ir_set_verify, METH_O, "turn graph verification on/off; returns the old setting"},
     {NULL, NULL, 0, NULL},
 };

@@ -177,6 +177,28 @@ static PyObject *compile_error(Bridge *b, const PtsError *err) {
     return NULL;
 }
 
+/* ---- compilation units ----
+ * What a compile started from Python makes joins a unit (see ir.h): the unit compiling now when
+ * the resolver started this compile from inside another one (a method naming a class or function
+ * not compiled yet: they join its unit, so code naming one another shares one owner), else the
+ * unit of the class compiled into, else a new one (a free function compiled on its own, the
+ * methods of a module class, which belongs to no unit). */
+typedef struct { PtsUnit *prev, *fresh; } UnitScope;
+
+static bool unit_begin(UnitScope *us, const PtsClassType *cls) {
+    us->fresh = NULL;
+    PtsUnit *u = cls && cls->unit ? cls->unit : pts_unit_current();
+    if (!u && !(u = us->fresh = pts_unit_new())) { PyErr_NoMemory(); return false; }
+    us->prev = pts_unit_enter(u);
+    return true;
+}
+
+/* the unit stays alive through what holds the functions and classes made in it */
+static void unit_end(UnitScope *us) {
+    pts_unit_leave(us->prev);
+    pts_unit_release(us->fresh);
+}
+
 /* _C._compile_method(obj, source, filename, line_offset, resolver) -> method name */
 static PyObject *m_compile_method(PyObject *self, PyObject *args) {
     (void)self;
@@ -193,7 +215,11 @@ static PyObject *m_compile_method(PyObject *self, PyObject *args) {
     PtsSource src = { text, (size_t)len, file, line_offset };
     PtsError err = { 0 };
     PtsFunction *f;
-    if (pts_compile_method_named(o->cls, &src, def_name, &r, &err, &f)) return compile_error(&b, &err);
+    UnitScope us;
+    if (!unit_begin(&us, o->cls)) return NULL;
+    PtsStatus st = pts_compile_method_named(o->cls, &src, def_name, &r, &err, &f);
+    unit_end(&us);
+    if (st) return compile_error(&b, &err);
     PyObject *name = PyUnicode_FromString(f->name);
     pts_function_release(f);
     return name;
@@ -212,7 +238,11 @@ static PyObject *m_compile_function(PyObject *self, PyObject *args) {
     PtsSource src = { text, (size_t)len, file, line_offset };
     PtsError err = { 0 };
     PtsFunction *f;
-    if (pts_compile_function(&src, &r, &err, &f)) return compile_error(&b, &err);
+    UnitScope us;
+    if (!unit_begin(&us, NULL)) return NULL;
+    PtsStatus st = pts_compile_function(&src, &r, &err, &f);
+    unit_end(&us);
+    if (st) return compile_error(&b, &err);
     return pyts_wrap_function(f);
 }
 
@@ -242,7 +272,11 @@ static PyObject *m_class_fields(PyObject *self, PyObject *args) {
         PtsSource src = { text, (size_t)len, file, 0 };
         PtsError err = { 0 };
         PtsType *t;
-        if (pts_compile_type(&src, &r, &err, &t)) return compile_error(&b, &err);
+        UnitScope us;   /* a field naming a class of the NamedTuple's unit borrows it */
+        if (!unit_begin(&us, cls)) return NULL;
+        PtsStatus st = pts_compile_type(&src, &r, &err, &t);
+        unit_end(&us);
+        if (st) return compile_error(&b, &err);
         if (pts_class_add_attr(cls, name, t, PTS_ATTR_PLAIN) < 0) return PyErr_NoMemory();
     }
     /* defaults of the trailing fields, filled in where a construction leaves them out */

@@ -1085,27 +1085,8 @@ static PtsStatus load_impl(Loader *L) {
     return PTS_OK;
 }
 
-/* Classes only named in annotations (no object of them survives) die with the loader; types
- * naming them keep the name but drop the pointer, so nothing dereferences a freed class. */
-static void unlink_type(PtsType *t, const PtsPtrMap *dead) {
-    uint32_t dummy;
-    if (t->kind == PTS_TY_CLASS && t->cls && pts_ptrmap_get(dead, t->cls, &dummy)) t->cls = NULL;
-    for (int i = 0; i < t->n; i++) unlink_type(t->elems[i], dead);
-}
-
 static void loader_free(Loader *L) {
-    PtsPtrMap dead = { 0 };
-    bool ok = true;
-    for (int i = 0; i < L->ncls; i++)
-        if (atomic_load(&L->cls[i].cls->refcnt) == 1) ok &= pts_ptrmap_put(&dead, L->cls[i].cls, 1);
-    for (int i = 0; i < L->ncls; i++) {
-        PtsClassType *c = L->cls[i].cls;
-        for (int k = 0; k < c->nattrs; k++) {
-            if (ok) unlink_type(c->attrs[k].type, &dead);
-            else if (c->attrs[k].type->kind == PTS_TY_CLASS) c->attrs[k].type->cls = NULL;
-        }
-    }
-    pts_ptrmap_free(&dead);
+    /* classes only named in annotations (no object of them) live on in the archive's unit */
     for (int i = 0; i < L->ncls; i++) pts_class_release(L->cls[i].cls);
     pts_free(L->cls);
     pts_strmap_free(&L->cls_by_name);
@@ -1124,6 +1105,7 @@ void pts_loaded_free(PtsLoaded *l) {
     for (int i = 0; i < l->nextra; i++) { pts_free(l->extra[i].name); pts_free(l->extra[i].data); }
     pts_free(l->code);
     pts_free(l->extra);
+    pts_unit_release(l->unit);   /* after the objects, which may hold it too */
     memset(l, 0, sizeof *l);
 }
 
@@ -1136,13 +1118,12 @@ static PtsStatus load_any(const uint8_t *buf, size_t len, PtsMapping *map, PtsEr
     L.map = map;
     L.err = err;
     L.out = out;
-    PtsStatus s = load_impl(&L);
-    if (s) {
-        /* objects go first so the class table decides liveness on what remains */
-        pts_value_release(&out->root);
-        pts_value_release(&out->constants);
-    }
+    /* the archive's classes belong to one unit (its methods join it in pts_archive_compile) */
+    PtsStatus s = (out->unit = pts_unit_new()) ? PTS_OK : pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+    PtsUnit *prev = pts_unit_enter(out->unit);
+    if (!s) s = load_impl(&L);
     loader_free(&L);
+    pts_unit_leave(prev);
     pts_zip_close(&z);
     if (s) pts_loaded_free(out);
     return s;

@@ -619,6 +619,8 @@ PtsStatus pts_archive_compile(const PtsLoaded *l, PtsError *err, PtsCompileRepor
     C.err = err;
     C.cur = -1;
     C.rep = rep;
+    /* methods, functions and classes named only by code join the archive's unit */
+    PtsUnit *prev = pts_unit_enter(l->unit);
     PtsStatus s = walk(&C, l->root, 0);
     for (int i = 0; !s && i < C.ncls; i++) s = compile_class(&C, i, rep);
     for (int i = 0; i < C.nowned; i++) pts_class_release(C.owned[i]);   /* their types keep them */
@@ -632,6 +634,7 @@ PtsStatus pts_archive_compile(const PtsLoaded *l, PtsError *err, PtsCompileRepor
     pts_free(C.cls);
     pts_ptrmap_free(&C.seen);
     pts_ptrmap_free(&C.cls_ix);
+    pts_unit_leave(prev);
     return s;
 }
 

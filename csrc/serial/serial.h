@@ -276,6 +276,8 @@ typedef struct PtsLoaded {
     PtsArchiveFile *code;   /* code/...py sources (names without the top folder) */
     int nextra;
     PtsArchiveFile *extra;  /* extra/ records (names without extra/) */
+    PtsUnit *unit;       /* owns the classes of the archive and the functions compiled from it
+                          * (pts_archive_compile); the objects of the tree hold it too */
 } PtsLoaded;
 
 /* Reads an archive without running anything: objects, tensors (checked against their storage

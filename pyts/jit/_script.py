@@ -851,7 +851,9 @@ def _has_union(a, depth=0):
     return depth < 8 and any(_has_union(x, depth + 1) for x in typing.get_args(a))
 
 
-_UNION_ANNOTATIONS = {}   # class -> its _union_annotations (get_type_hints is slow: once per class)
+# class -> its _union_annotations (get_type_hints is slow: once per class); weak: a class defined
+# in a function must die with it (its compiled types with it)
+_UNION_ANNOTATIONS = weakref.WeakKeyDictionary()
 
 
 def _union_annotations(cls):
@@ -956,18 +958,22 @@ def _defines_forward(cls):
 # ClassType between such modules the same way. A class defined again (a notebook cell run again) is
 # a new key. _clear_class_state() forgets everything, as a new process would.
 _CLASS_TYPES = weakref.WeakKeyDictionary()   # Python class -> [class type capsules]
-_CLASS_INFO = weakref.WeakKeyDictionary()    # Python class -> (qualname, methods to compile)
+# (qualname, methods to compile, Python methods) of a module class is kept on the class itself as
+# __pyts_info__ = (generation, info): its Python methods reach the class through their globals, so
+# a dictionary keyed by the class (even weakly) would keep it, and its compiled code, forever
+_INFO_GENERATION = [0]
 _SCRIPTED = weakref.WeakValueDictionary()    # _C._object_id -> RecursiveScriptModule (@ignore'd self)
 _MAX_TYPES_PER_CLASS = 16
 
 
 def _clear_class_state():
     _CLASS_TYPES.clear()
-    _CLASS_INFO.clear()
+    _INFO_GENERATION[0] += 1
 
 
 def _class_info(mod, cls):
-    info = _CLASS_INFO.get(cls)
+    held = cls.__dict__.get("__pyts_info__")
+    info = held[1] if held is not None and held[0] == _INFO_GENERATION[0] else None
     if info is None:
         wanted = []
         if _defines_forward(cls):
@@ -979,7 +985,11 @@ def _class_info(mod, cls):
             for name, m in vars(klass).items():
                 if inspect.isfunction(m) and getattr(m, "_pyts_export", False) and name not in wanted:
                     wanted.append(name)
-        info = _CLASS_INFO[cls] = (_qualname(mod), wanted, {})
+        info = (_qualname(mod), wanted, {})
+        try:
+            type.__setattr__(cls, "__pyts_info__", (_INFO_GENERATION[0], info))
+        except (AttributeError, TypeError):
+            pass
     return info
 
 
@@ -1032,16 +1042,19 @@ def _compile_methods(obj, cls, wanted):
     _compile_named(obj, wanted, resolver, lambda name: getattr(cls, name))
 
 
-_PROPERTIES = {}   # class -> _properties(class): getmembers walks every attribute, once per class
-
-
 def _properties(cls):
     """[(name, property)] TorchScript compiles for a class or module class: every property of the
     class and its bases (as torch's get_class_properties) except those listed in
-    __jit_unused_properties__ and those whose getter is @ignore'd/@unused."""
-    cached = _PROPERTIES.get(cls)
+    __jit_unused_properties__ and those whose getter is @ignore'd/@unused. Found once per class
+    (getmembers walks every attribute) and kept on the class itself: a cache keyed by the class
+    would hold it through the properties' globals."""
+    cached = cls.__dict__.get("__pyts_properties__")
     if cached is None:
-        cached = _PROPERTIES[cls] = _find_properties(cls)
+        cached = _find_properties(cls)
+        try:
+            type.__setattr__(cls, "__pyts_properties__", cached)
+        except (AttributeError, TypeError):
+            pass
     return cached
 
 
