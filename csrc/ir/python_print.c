@@ -22,6 +22,7 @@ typedef struct Printer {
     PtsValue *consts;   /* tensor constants collected (owned by caller's list) */
     PtsValue const_list;
     PtsError *err;
+    const PtsBlock *top;   /* the function's body */
     /* long-line splitting: per use site (a node, or a block's outputs), the last input offset
      * already scanned */
     const void **vis_site;
@@ -520,10 +521,33 @@ static bool table_add(Printer *p, char ***keys, char ***vals, int *n, int *cap, 
     return true;
 }
 
-/* the text a long constant takes at the top of the function: a temporary assigned once */
-static char *hoisted(Printer *p, const char *text) {
+/* the first used constant, in graph order, printed as text: the one torch's constant pooling
+ * keeps (with its name) for all of them */
+static const PtsIrValue *first_constant(Printer *p, const PtsBlock *blk, const char *text) {
+    for (const PtsNode *n = blk->first; n; n = n->next) {
+        for (int i = 0; i < n->nblocks; i++) {
+            const PtsIrValue *v = first_constant(p, n->blocks[i], text);
+            if (v) return v;
+        }
+        if (n->kind != PTS_KIND_PRIM(PTS_PRIM_CONSTANT) || n->noutputs != 1 || !n->outputs[0]->nuses) continue;
+        const PtsNodeAttr *a = pts_node_attr(n, "value");
+        if (a && a->v.tag == PTS_V_TENSOR) continue;   /* CONSTANTS.cN: never long */
+        PtsBuf e;
+        pts_buf_init(&e);
+        node_expr(p, &e, n);
+        bool same = e.data && strcmp(e.data, text) == 0;
+        pts_buf_free(&e);
+        if (same) return n->outputs[0];
+    }
+    return NULL;
+}
+
+/* the text a long constant takes at the top of the function: a variable assigned once, named
+ * after the pooled constant's name (`a = "a long string..."`) or a temporary */
+static char *hoisted(Printer *p, const char *text, const PtsIrValue *v) {
     for (int i = 0; i < p->nlc; i++) if (strcmp(p->lc_text[i], text) == 0) return pts_strdup(p->lc_name[i]);
-    char *nm = tmp_name(p);
+    const PtsIrValue *first = v ? first_constant(p, p->top, text) : NULL;
+    char *nm = first ? name_for(p, first) : tmp_name(p);
     if (!nm) { p->oom = true; return NULL; }
     pts_buf_printf(p->b, "  %s = %s\n", nm, text);
     if (!table_add(p, &p->lc_text, &p->lc_name, &p->nlc, &p->cap_lc, text, nm)) return NULL;
@@ -542,7 +566,7 @@ static void const_use(Printer *p, const PtsIrValue *v) {
     const PtsNodeAttr *a = pts_node_attr(pn, "value");
     bool empty_list = a && a->v.tag == PTS_V_LIST && pts_as_list(a->v)->len == 0;
     if (!empty_list && long_line(text, 2)) {
-        char *nm = hoisted(p, text);
+        char *nm = hoisted(p, text, v);
         pts_free(text);
         text = nm;
     }
@@ -557,7 +581,7 @@ static void const_fn(Printer *p, const PtsNode *n) {
     if (!q || q->v.tag != PTS_V_STR) return;
     const char *qual = pts_as_str(q->v)->data;
     if (fn_expr(p, qual)) return;
-    char *e = long_line(qual, 2) ? hoisted(p, qual) : pts_strdup(qual);
+    char *e = long_line(qual, 2) ? hoisted(p, qual, NULL) : pts_strdup(qual);
     table_add(p, &p->fn_qual, &p->fn_expr, &p->nfn, &p->cap_fn, qual, e);
 }
 
@@ -832,6 +856,7 @@ PtsStatus pts_function_code(const PtsFunction *f, bool with_self_type, PtsBuf *b
     else pts_buf_puts(b, "None");
     pts_buf_puts(b, ":\n");
     scan_block(&p, top);
+    p.top = top;
     print_constants(&p, top);
     print_block(&p, top, 2);
     pts_buf_puts(b, "  return ");
