@@ -430,7 +430,8 @@ static void print_node(PtsBuf *b, const PtsNode *n, int indent) {
     }
     pts_buf_puts(b, ")");
     if (n->scope) pts_buf_printf(b, ", scope: %s", n->scope);
-    if (n->range.file) pts_buf_printf(b, " # %s:%d:%d", n->range.file, n->range.line, n->range.col);
+    /* torch prints 0-based columns; the script frontend's are 1-based (a traced node's is 0) */
+    if (n->range.file) pts_buf_printf(b, " # %s:%d:%d", n->range.file, n->range.line, n->range.col > 0 ? n->range.col - 1 : 0);
     pts_buf_puts(b, "\n");
     for (int i = 0; i < n->nblocks; i++) {
         const PtsBlock *blk = n->blocks[i];
