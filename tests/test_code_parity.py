@@ -113,3 +113,18 @@ def test_traced_indexing_code_is_torchs(name):
     pyts.jit.save(tp, buf)
     loaded = torch.jit.load(io.BytesIO(buf.getvalue()))
     np.testing.assert_allclose(loaded(*args(torch)).numpy(), tp(*args(pyts)).numpy())
+
+
+# tensor constants in .graph: {v} for one element, at::print's text up to 10 elements, else <Tensor>
+CONSTANT_VALUES = [[0, 2], [True, False, True], [-5, 2, 3], [[1, 2], [3, 4]], [0.5, 1.5], [1.0, 2.0], [0.001, 0.002],
+                   [1e-5, 3.0], [12345.5, 0.5], [[0.25, -1.0], [2.0, 3.5]], [100.0, 2.5], [1e10, 1.0], [3.0], [0.1],
+                   [1e-8], [7], list(range(10)), list(range(11)), [123456789.0, 1.0]]
+
+
+@pytest.mark.parametrize("value", CONSTANT_VALUES, ids=[str(v) for v in CONSTANT_VALUES])
+def test_traced_tensor_constant_attribute_is_torchs(value):
+    def constant_attr(L):
+        c = L.tensor(value)
+        g = str(L.jit.trace(lambda x: x + c, (L.ones(c.shape, dtype=L.float64),)).graph)
+        return [ln.split(" = ", 1)[1].split(" #")[0] for ln in g.splitlines() if "prim::Constant[value=" in ln][0]
+    assert constant_attr(pyts) == constant_attr(torch)
