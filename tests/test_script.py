@@ -372,7 +372,7 @@ def test_calling_python_functions_compiles_them(tmp_path):
     exec(compile(src, str(path), "exec"), ns)
     f = pyts.jit.script(ns["f"])
     assert f(pyts.ones(2)).numpy().tolist() == [3.0, 3.0]
-    assert "__torch__.pf.g(x)" in f.code
+    assert "__torch__.pf.g(x, )" in f.code   # as torch prints a call of a function value
     with pytest.raises(CompileError, match="recursion is not supported"):
         pyts.jit.script(ns["r"])
 

@@ -361,6 +361,100 @@ static void print_double(PtsBuf *b, double d) {
     if (!strpbrk(tmp, ".eni")) pts_buf_puts(b, ".");
 }
 
+/* {==== tensor attributes, as torch's printAttrValue ====
+ * One element: {value} (a float as C++'s ostream writes a double: %g). Up to 10 elements of
+ * 1 or 2 dims: at::print's text with its newlines as spaces (` 0  2 [ CPULongType{2} ]`); more:
+ * <Tensor>. */
+static const char *legacy_type(PtsDType d) {
+    switch (d) {
+    case PTS_FLOAT32: return "Float";
+    case PTS_FLOAT64: return "Double";
+    case PTS_FLOAT16: return "Half";
+    case PTS_BFLOAT16: return "BFloat16";
+    case PTS_INT64: return "Long";
+    case PTS_INT32: return "Int";
+    case PTS_INT16: return "Short";
+    case PTS_INT8: return "Char";
+    case PTS_UINT8: return "Byte";
+    case PTS_BOOL: return "Bool";
+    default: return NULL;
+    }
+}
+
+static void tensor_values(const PtsTensor *t, double *out, int64_t n) {
+    /* element k of the row-major order, through the strides */
+    const char *base = pts_tensor_data(t);
+    size_t es = pts_dtype_size(t->dtype);
+    for (int64_t k = 0; k < n; k++) {
+        int64_t rem = k, off = 0;
+        for (int d = t->ndim - 1; d >= 0; d--) {
+            int64_t sz = t->shape[d];
+            off += (rem % sz) * t->strides[d];
+            rem /= sz;
+        }
+        out[k] = pts_load_f64(t->dtype, base + off * (int64_t)es);
+    }
+}
+
+static void print_tensor_attr(PtsBuf *b, const PtsTensor *t) {
+    int64_t n = pts_numel(t);
+    const char *tn = legacy_type(t->dtype);
+    if (n == 1) {   /* the element is at the offset whatever the strides */
+        if (pts_dtype_is_float(t->dtype)) pts_buf_printf(b, "{%g}", pts_tensor_item_f64(t));
+        else pts_buf_printf(b, "{%lld}", (long long)pts_tensor_item_i64(t));
+        return;
+    }
+    if (n == 0 || n > 10 || !tn || t->ndim < 1 || t->ndim > 2) { pts_buf_puts(b, "<Tensor>"); return; }
+    double v[10];
+    tensor_values(t, v, n);
+    /* at::__printFormat */
+    bool int_mode = true;
+    for (int64_t i = 0; i < n; i++) if (isfinite(v[i]) && v[i] != ceil(v[i])) int_mode = false;
+    int64_t off = 0;
+    while (off < n && !isfinite(v[off])) off++;
+    double emin = 1, emax = 1;
+    if (off < n) {
+        emin = emax = fabs(v[off]);
+        for (int64_t i = off; i < n; i++) {
+            double z = fabs(v[i]);
+            if (isfinite(z)) {
+                if (z < emin) emin = z;
+                if (v[i] > emax) emax = z;
+            }
+        }
+        emin = emin != 0 ? floor(log10(emin)) + 1 : 1;
+        emax = emax != 0 ? floor(log10(emax)) + 1 : 1;
+    }
+    double scale = 1;
+    int sz = 11;
+    char mode = 'g';   /* g: defaultfloat, e: scientific(4), f: fixed(4) */
+    if (int_mode) {
+        if (emax > 9) mode = 'e';
+        else sz = (int)emax + 1;
+    } else if (emax - emin > 4) {
+        mode = 'e';
+        if (fabs(emax) > 99 || fabs(emin) > 99) sz++;
+    } else if (emax > 5 || emax < 0) {
+        sz = 7;
+        scale = pow(10, emax - 1);
+        mode = 'f';
+    } else {
+        sz = emax == 0 ? 7 : (int)emax + 6;
+        mode = 'f';
+    }
+    if (scale != 1) pts_buf_printf(b, "%g * ", scale);
+    for (int64_t i = 0; i < n; i++) {
+        double x = v[i] / scale;
+        if (mode == 'e') pts_buf_printf(b, "%*.4e", sz, x);
+        else if (mode == 'f') pts_buf_printf(b, "%*.4f", sz, x);
+        else pts_buf_printf(b, "%*g", sz, x);
+        pts_buf_puts(b, " ");   /* a newline (end of a row or 1-d item) or the column separator */
+    }
+    if (t->ndim == 1) pts_buf_printf(b, "[ CPU%sType{%lld} ]", tn, (long long)t->shape[0]);
+    else pts_buf_printf(b, "[ CPU%sType{%lld,%lld} ]", tn, (long long)t->shape[0], (long long)t->shape[1]);
+}
+/* }==== */
+
 static void print_ivalue(PtsBuf *b, PtsValue v) {
     switch (v.tag) {
     case PTS_V_NONE: pts_buf_puts(b, "None"); break;
@@ -369,16 +463,7 @@ static void print_ivalue(PtsBuf *b, PtsValue v) {
     case PTS_V_DOUBLE: print_double(b, v.u.d); break;
     case PTS_V_STR: pts_buf_printf(b, "\"%s\"", pts_as_str(v)->data); break;
     case PTS_V_DEVICE: pts_buf_puts(b, "\"cpu\""); break;
-    case PTS_V_TENSOR: {
-        const PtsTensor *t = v.u.t;
-        if (pts_numel(t) == 1 && t->ndim <= 1) {
-            pts_buf_puts(b, "{");
-            if (pts_dtype_is_float(t->dtype)) print_double(b, pts_tensor_item_f64(t));
-            else pts_buf_printf(b, "%lld", (long long)pts_tensor_item_i64(t));
-            pts_buf_puts(b, "}");
-        } else pts_buf_puts(b, "<Tensor>");
-        break;
-    }
+    case PTS_V_TENSOR: print_tensor_attr(b, v.u.t); break;
     case PTS_V_LIST: case PTS_V_TUPLE: {
         PtsList *l = pts_as_list(v);
         pts_buf_puts(b, v.tag == PTS_V_LIST ? "[" : "(");
@@ -432,7 +517,8 @@ static void print_node(PtsBuf *b, const PtsNode *n, int indent) {
     }
     pts_buf_puts(b, ")");
     if (n->scope) pts_buf_printf(b, ", scope: %s", n->scope);
-    if (n->range.file) pts_buf_printf(b, " # %s:%d:%d", n->range.file, n->range.line, n->range.col);
+    /* torch prints 0-based columns; the script frontend's are 1-based (a traced node's is 0) */
+    if (n->range.file) pts_buf_printf(b, " # %s:%d:%d", n->range.file, n->range.line, n->range.col > 0 ? n->range.col - 1 : 0);
     pts_buf_puts(b, "\n");
     for (int i = 0; i < n->nblocks; i++) {
         const PtsBlock *blk = n->blocks[i];

@@ -22,12 +22,20 @@ typedef struct Printer {
     PtsValue *consts;   /* tensor constants collected (owned by caller's list) */
     PtsValue const_list;
     PtsError *err;
+    const PtsBlock *top;   /* the function's body */
     /* long-line splitting: per use site (a node, or a block's outputs), the last input offset
      * already scanned */
     const void **vis_site;
     int *vis_off;
     int nvis, cap_vis;
     bool oom;           /* an allocation failed: the text is incomplete */
+    /* the function values called (prim::CallFunction's qualname): torch's graph holds each as
+     * one pooled constant, printed as its qualified name or, when long, as a temporary */
+    char **fn_qual, **fn_expr;
+    int nfn, cap_fn;
+    /* long constants assigned to temporaries at the top of the function: literal -> name */
+    char **lc_text, **lc_name;
+    int nlc, cap_lc;
 } Printer;
 
 static bool name_used(Printer *p, const char *n) {
@@ -48,12 +56,13 @@ static void use_name(Printer *p, const char *n) {
     p->used[p->nused++] = c;
 }
 
+/* torch's reserved_names: identifiers of the printed environment and Python keywords */
 static const char *const reserved[] = {
-    "aten", "ops", "CONSTANTS", "fork", "attribute", "getattr", "_", "as", "and", "class", "def",
-    "if", "else", "elif", "for", "while", "return", "in", "is", "not", "or", "pass", "print",
-    "raise", "True", "False", "None", "torch", "annotate", "unchecked_cast", "uninitialized",
-    "inf", "nan", "self", "with", "import", "from", "break", "continue", "del", "global", "lambda",
-    "try", "except", "finally", "yield", "assert", NULL,
+    "_", "as", "aten", "attribute", "CONSTANTS", "fork", "getattr", "inf", "nan", "infj", "nanj",
+    "ops", "__torch__", "and", "assert", "async", "await", "break", "class", "continue", "def",
+    "del", "elif", "else", "except", "False", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "None", "nonlocal", "not", "or", "pass", "raise", "return", "True", "try",
+    "with", "while", "yield", "uninitialized", "unchecked_cast", NULL,
 };
 
 static char *fresh_name(Printer *p, const char *base) {
@@ -184,6 +193,11 @@ static bool elem_inferable(const PtsType *t) {
     return t->kind != PTS_TY_OPTIONAL && t->kind != PTS_TY_UNION && t->kind != PTS_TY_NUMBER && t->kind != PTS_TY_ANY;
 }
 
+static const char *fn_expr(Printer *p, const char *qual) {
+    for (int i = 0; i < p->nfn; i++) if (strcmp(p->fn_qual[i], qual) == 0) return p->fn_expr[i];
+    return NULL;
+}
+
 /* the expression text of node n (which has one output, or none) */
 static void node_expr(Printer *p, PtsBuf *b, const PtsNode *n) {
     if (pts_kind_is_op(n->kind)) {
@@ -254,8 +268,11 @@ static void node_expr(Printer *p, PtsBuf *b, const PtsNode *n) {
         /* a compiled free function prints as a call of its archive name: __torch__.mod.fn(x) */
         const PtsNodeAttr *q = pts_node_attr(n, "qualname");
         if (q && q->v.tag == PTS_V_STR) {
-            pts_buf_printf(b, "%s(", pts_as_str(q->v)->data);
-            for (int i = 0; i < n->ninputs; i++) pts_buf_printf(b, i ? ", %s" : "%s", vexpr(p, n->inputs[i]));
+            /* as torch: the function value (the name, or the temporary a long name went to),
+             * then every argument followed by ", " */
+            const char *fe = fn_expr(p, pts_as_str(q->v)->data);
+            pts_buf_printf(b, "%s(", fe ? fe : pts_as_str(q->v)->data);
+            for (int i = 0; i < n->ninputs; i++) pts_buf_printf(b, "%s, ", vexpr(p, n->inputs[i]));
             pts_buf_puts(b, ")");
             return;
         }
@@ -456,9 +473,127 @@ static void set_expr(Printer *p, const PtsIrValue *v, char *s) {
     p->expr[v->id] = s;
 }
 
+/* a value's printed name: its debug name made a valid identifier as torch's makeValidIdentifier
+ * does (a leading digit gets "_" before it: a module list's "0" prints as _0, or _00 when _0 is
+ * taken), else a temporary _N */
 static char *name_for(Printer *p, const PtsIrValue *v) {
-    return v->name ? fresh_name(p, v->name) : tmp_name(p);
+    const char *name = v->name;
+    /* torch's insertGetAttr names a read of attribute "0" (a module list's item) "_0"; the IR
+     * keeps no all-digit names, so take it from the node */
+    if (!name && v->node && v->node->kind == PTS_KIND_PRIM(PTS_PRIM_GETATTR)) {
+        const PtsNodeAttr *a = pts_node_attr(v->node, "name");
+        if (a && a->v.tag == PTS_V_STR) name = pts_as_str(a->v)->data;
+    }
+    if (!name) return tmp_name(p);
+    char buf[256];
+    size_t k = 0;
+    if (!name[0] || (name[0] >= '0' && name[0] <= '9')) buf[k++] = '_';
+    for (const char *c = name; *c && k + 1 < sizeof buf; c++)
+        buf[k++] = ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_') ? *c : '_';
+    buf[k] = 0;
+    return fresh_name(p, buf);
 }
+
+/* {==== constants ====
+ * As torch, which pools every constant at the top of its graph and prints them first, in the
+ * order of their first use (a node's inputs, then its blocks; a block's outputs after its nodes):
+ * each is a literal inlined at its uses, except that one whose text would reach 40 columns is
+ * assigned to a temporary there (`_0 = "a long string..."`), once per distinct value. The
+ * function a prim::CallFunction calls is such a constant too (torch's first input of the node),
+ * printed as its qualified name. */
+static bool long_line(const char *s, int indent);
+
+static bool table_add(Printer *p, char ***keys, char ***vals, int *n, int *cap, const char *k, char *v) {
+    if (*n == *cap) {
+        int nc = *cap ? *cap * 2 : 8;
+        char **a = pts_realloc(*keys, sizeof(char *) * (size_t)nc);
+        if (!a) { pts_free(v); p->oom = true; return false; }
+        *keys = a;
+        char **b = pts_realloc(*vals, sizeof(char *) * (size_t)nc);
+        if (!b) { pts_free(v); p->oom = true; return false; }
+        *vals = b;
+        *cap = nc;
+    }
+    char *kc = pts_strdup(k);
+    if (!kc || !v) { pts_free(kc); pts_free(v); p->oom = true; return false; }
+    (*keys)[*n] = kc;
+    (*vals)[(*n)++] = v;
+    return true;
+}
+
+/* the first used constant, in graph order, printed as text: the one torch's constant pooling
+ * keeps (with its name) for all of them */
+static const PtsIrValue *first_constant(Printer *p, const PtsBlock *blk, const char *text) {
+    for (const PtsNode *n = blk->first; n; n = n->next) {
+        for (int i = 0; i < n->nblocks; i++) {
+            const PtsIrValue *v = first_constant(p, n->blocks[i], text);
+            if (v) return v;
+        }
+        if (n->kind != PTS_KIND_PRIM(PTS_PRIM_CONSTANT) || n->noutputs != 1 || !n->outputs[0]->nuses) continue;
+        const PtsNodeAttr *a = pts_node_attr(n, "value");
+        if (a && a->v.tag == PTS_V_TENSOR) continue;   /* CONSTANTS.cN: never long */
+        PtsBuf e;
+        pts_buf_init(&e);
+        node_expr(p, &e, n);
+        bool same = e.data && strcmp(e.data, text) == 0;
+        pts_buf_free(&e);
+        if (same) return n->outputs[0];
+    }
+    return NULL;
+}
+
+/* the text a long constant takes at the top of the function: a variable assigned once, named
+ * after the pooled constant's name (`a = "a long string..."`) or a temporary */
+static char *hoisted(Printer *p, const char *text, const PtsIrValue *v) {
+    for (int i = 0; i < p->nlc; i++) if (strcmp(p->lc_text[i], text) == 0) return pts_strdup(p->lc_name[i]);
+    const PtsIrValue *first = v ? first_constant(p, p->top, text) : NULL;
+    char *nm = first ? name_for(p, first) : tmp_name(p);
+    if (!nm) { p->oom = true; return NULL; }
+    pts_buf_printf(p->b, "  %s = %s\n", nm, text);
+    if (!table_add(p, &p->lc_text, &p->lc_name, &p->nlc, &p->cap_lc, text, nm)) return NULL;
+    return pts_strdup(nm);
+}
+
+static void const_use(Printer *p, const PtsIrValue *v) {
+    const PtsNode *pn = v->node;
+    if (!pn || pn->kind != PTS_KIND_PRIM(PTS_PRIM_CONSTANT) || p->expr[v->id]) return;
+    PtsBuf e;
+    pts_buf_init(&e);
+    node_expr(p, &e, pn);
+    char *text = pts_buf_steal(&e);
+    if (!text) { p->oom = true; return; }
+    /* an empty list prints as annotate(List[T], []), a list construction in torch's graph */
+    const PtsNodeAttr *a = pts_node_attr(pn, "value");
+    bool empty_list = a && a->v.tag == PTS_V_LIST && pts_as_list(a->v)->len == 0;
+    if (!empty_list && long_line(text, 2)) {
+        char *nm = hoisted(p, text, v);
+        pts_free(text);
+        text = nm;
+    }
+    if (!text) p->oom = true;
+    pts_free(p->expr[v->id]);
+    p->expr[v->id] = text;
+    p->inl[v->id] = true;
+}
+
+static void const_fn(Printer *p, const PtsNode *n) {
+    const PtsNodeAttr *q = pts_node_attr(n, "qualname");
+    if (!q || q->v.tag != PTS_V_STR) return;
+    const char *qual = pts_as_str(q->v)->data;
+    if (fn_expr(p, qual)) return;
+    char *e = long_line(qual, 2) ? hoisted(p, qual, NULL) : pts_strdup(qual);
+    table_add(p, &p->fn_qual, &p->fn_expr, &p->nfn, &p->cap_fn, qual, e);
+}
+
+static void print_constants(Printer *p, const PtsBlock *blk) {
+    for (const PtsNode *n = blk->first; n; n = n->next) {
+        if (n->kind == PTS_KIND_PRIM(PTS_PRIM_CALLFUNCTION)) const_fn(p, n);
+        for (int i = 0; i < n->ninputs; i++) const_use(p, n->inputs[i]);
+        for (int i = 0; i < n->nblocks; i++) print_constants(p, n->blocks[i]);
+    }
+    for (int i = 0; i < blk->noutputs; i++) const_use(p, blk->outputs[i]);
+}
+/* }==== */
 
 static void print_block(Printer *p, const PtsBlock *blk, int indent);
 static void indent_to(PtsBuf *b, int indent) { pts_buf_printf(b, "%*s", indent, ""); }
@@ -534,6 +669,8 @@ static void split_long_inlines(Printer *p, const PtsIrValue *v, int indent) {
 
 static void print_node(Printer *p, const PtsNode *n, int indent) {
     PtsBuf *b = p->b;
+    /* constants were printed (inlined, or assigned at the top) by print_constants */
+    if (is_kind(n, PTS_PRIM_CONSTANT)) return;
     if (n->noutputs == 1 && p->inl[n->outputs[0]->id]) {
         PtsBuf e;
         pts_buf_init(&e);
@@ -599,7 +736,8 @@ static void print_node(Printer *p, const PtsNode *n, int indent) {
             pts_buf_printf(b, "%s = %s\n", c, vexpr(p, n->inputs[1]));
             indent_to(b, indent);
             pts_buf_printf(b, "while %s:\n", c);
-            set_expr(p, body->inputs[0], name_for(p, body->inputs[0]));
+            /* torch names the condition after the body's trip-count input: one name */
+            set_expr(p, body->inputs[0], pts_strdup(c));
             print_block(p, body, indent + 2);
             indent_to(b, indent + 2);
             pts_buf_printf(b, "%s", c);
@@ -718,6 +856,8 @@ PtsStatus pts_function_code(const PtsFunction *f, bool with_self_type, PtsBuf *b
     else pts_buf_puts(b, "None");
     pts_buf_puts(b, ":\n");
     scan_block(&p, top);
+    p.top = top;
+    print_constants(&p, top);
     print_block(&p, top, 2);
     pts_buf_puts(b, "  return ");
     for (int i = 0; i < top->noutputs; i++) pts_buf_printf(b, i ? ", %s" : "%s", vexpr(&p, top->outputs[i]));
@@ -725,6 +865,12 @@ PtsStatus pts_function_code(const PtsFunction *f, bool with_self_type, PtsBuf *b
     for (int i = 0; i <= p.nvals; i++) pts_free(p.expr[i]);
     for (int i = 0; i < p.nused; i++) pts_free(p.used[i]);
     pts_free(p.used);
+    for (int i = 0; i < p.nfn; i++) { pts_free(p.fn_qual[i]); pts_free(p.fn_expr[i]); }
+    pts_free(p.fn_qual);
+    pts_free(p.fn_expr);
+    for (int i = 0; i < p.nlc; i++) { pts_free(p.lc_text[i]); pts_free(p.lc_name[i]); }
+    pts_free(p.lc_text);
+    pts_free(p.lc_name);
     pts_free(p.vis_site);
     pts_free(p.vis_off);
     pts_free(p.expr);

@@ -60,6 +60,18 @@ static int sequence_tensor(PyObject *seq, Key *k, PtsTensor **out) {
     else s = pts_tensor_to(src, PTS_INT64, false, &err, &r);
     Py_DECREF(t);
     if (s) { pyts_raise(&err); return -1; }
+    if (PTS_UNLIKELY(pts_tls_tracing > 0)) {
+        /* torch's tracer records the index tensor made from data as a constant moved by
+         * aten::to(c, device("cpu"), dtype) (indexing_tensor_from_data's .to()); the key uses
+         * what it returns */
+        PtsValue args[6] = { pts_vtensor(r), { PTS_V_DEVICE, { .i = -1 } }, pts_vint(r->dtype), pts_vbool(false),
+                             pts_vbool(false), pts_none() };
+        PtsValue o;
+        s = pts_op_call(PTS_OP_TO_DEVICE, args, &o, &err);
+        pts_tensor_release(r);
+        if (s) { pyts_raise(&err); return -1; }
+        r = o.u.t;
+    }
     k->owned[k->nowned++] = r;
     *out = r;
     return 0;

@@ -225,7 +225,7 @@ static PtsIrValue *stash_value(Frame *f, const Stash *s, PtsError *err) {
 
 /* IR value for an op argument of any kind; argi >= 0: the op's argument index, whose stashed
  * traced sizes replace the constants. */
-static PtsIrValue *arg_value_at(Frame *f, PtsValue v, int argi, PtsError *err) {
+static PtsIrValue *arg_value_at(Frame *f, PtsValue v, int argi, const PtsArgType *decl, PtsError *err) {
     if (v.tag == PTS_V_TENSOR && !(v.u.t->flags & PTS_TF_WRAPPED_NUMBER)) return value_of(f, v.u.t, err);
     const Stash *st;
     if (argi >= 0 && v.tag != PTS_V_LIST && (st = stash_find(argi, -1))) return stash_value(f, st, err);
@@ -238,12 +238,16 @@ static PtsIrValue *arg_value_at(Frame *f, PtsValue v, int argi, PtsError *err) {
             if (argi >= 0 && (st = stash_find(argi, (int)i))) {
                 items[i] = stash_value(f, st, err);
             } else {
-                items[i] = arg_value_at(f, l->items[i], -1, err);
+                items[i] = arg_value_at(f, l->items[i], -1, NULL, err);
             }
             if (!items[i]) return NULL;
         }
+        for (int64_t i = 0; i < l->len; i++) tensors = tensors || l->items[i].tag == PTS_V_TENSOR;
         PtsType *et = tensors ? pts_type_tensor() : l->len ? items[0]->type : pts_type_get(PTS_TY_INT);
-        PtsType *lt = pts_type_list(tensors ? pts_type_tensor() : et);
+        /* a Tensor?[] argument (aten::index's indices) is built as List[Optional[Tensor]], as
+         * torch's tracer types it (and prints `annotate(List[Optional[Tensor]], [i])`) */
+        PtsType *lt = decl && decl->is_list && decl->elem_optional && decl->kind == PTS_T_TENSOR
+                          ? pts_type_from_arg(*decl) : pts_type_list(tensors ? pts_type_tensor() : et);
         if (!lt) goto oom;
         PtsNode *n = pts_node_new(f->g, f->g->top, PTS_KIND_PRIM(PTS_PRIM_LISTCONSTRUCT), (int)l->len, items, 1, &lt);
         if (!n) goto oom;
@@ -260,7 +264,7 @@ oom:
     return NULL;
 }
 
-static PtsIrValue *arg_value(Frame *f, PtsValue v, PtsError *err) { return arg_value_at(f, v, -1, err); }
+static PtsIrValue *arg_value(Frame *f, PtsValue v, PtsError *err) { return arg_value_at(f, v, -1, NULL, err); }
 
 PtsStatus pts_trace_size(PtsTensor *t, int64_t dim, bool numel, PtsError *err, PtsTensor **out) {
     Frame *f = top;
@@ -319,7 +323,7 @@ static PtsStatus trace_hook(PtsOpId id, PtsValue *args, PtsValue *out, PtsError 
             f->self.tag == PTS_V_OBJECT && !value_of_attr_only(f, args[i].u.t, err) && err->code)
             goto fail;
     for (int i = 0; i < sc->nargs; i++)
-        if (!(ins[i] = arg_value_at(f, args[i], nstash ? i : -1, err))) goto fail;
+        if (!(ins[i] = arg_value_at(f, args[i], nstash ? i : -1, &sc->args[i].type, err))) goto fail;
     pts_trace_stash_clear();
     PtsType *otypes[PTS_MAX_RETS];
     for (int k = 0; k < sc->nret; k++) {

@@ -1,0 +1,130 @@
+"""`.code` of scripted and traced functions and modules is byte for byte torch's: calls of other
+compiled functions (the function value, hoisted to a temporary when its name is long, and `, `
+after every argument), constants (inlined everywhere, long ones assigned once at the top),
+module-list item names, while-loop conditions, and traced indexing with tensor and list keys
+(aten::index's List[Optional[Tensor]], the aten::to of an index made from a Python list).
+tests/code_parity_sweep.py runs the same comparison over every case of the script suites."""
+import io
+
+import numpy as np
+import pytest
+import torch
+
+import pyts
+from script_diff import define
+
+# name: (module name prefix (its length decides whether torch hoists the function values), source
+# defining f; the case scripts f)
+SCRIPTED = {
+    "short_call": ("p", "def g(x: Tensor, n: int) -> Tensor:\n    return x * n\n\n\n"
+                        "def f(x: Tensor) -> Tensor:\n    return g(g(x, 2), 3) + 1\n"),
+    "long_call": ("parity_a_long_module_name", "def helper_fn(x: Tensor) -> Tensor:\n    return x + 1\n\n\n"
+                  "def other(x: Tensor, k: int) -> Tensor:\n    return x * k\n\n\n"
+                  "def f(x: Tensor, c: bool) -> Tensor:\n    y = helper_fn(x)\n    if c:\n"
+                  "        y = other(helper_fn(y), 2)\n    return y\n"),
+    "call_in_loop": ("parity_a_long_module_name", "def step(x: Tensor) -> Tensor:\n    return x * 2\n\n\n"
+                     "def f(x: Tensor, n: int) -> Tensor:\n    for _ in range(n):\n        x = step(x)\n    return x\n"),
+    "no_arg_call": ("parity_a_long_module_name", "def zero() -> int:\n    return 0\n\n\n"
+                    "def f(n: int) -> int:\n    return zero() + n\n"),
+    "long_string": ("p", "def f(s: str, c: bool) -> List[str]:\n    a = 'a string constant long enough to hoist'\n"
+                         "    if c:\n        return [a, s]\n    return [s, 'a string constant long enough to hoist', 'short']\n"),
+    # the unrolled loop's constants live in the outer block and are used in the nested ones
+    "nested_block_constants": ("p", "def f(x: Tensor, k: int) -> Tensor:\n    for t in (1, 2.5, 3):\n"
+                                    "        if t > k:\n            return x + t\n    return x\n"),
+    "while_condition": ("p", "def f(n: int) -> int:\n    s = 0\n    while True:\n        s += 1\n"
+                             "        if s >= n:\n            break\n    return s\n"),
+}
+
+MODULES = {
+    # module-list items read as _0, _00 (torch's normalizeAttrName of "0")
+    "module_lists": ("class M(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+                     "        self.a = nn.ModuleList([nn.ReLU(), nn.Tanh()])\n        self.b = nn.ModuleList([nn.Sigmoid(), nn.ReLU()])\n\n"
+                     "    def forward(self, x):\n        for m, k in zip(self.a, self.b):\n            x = k(m(x))\n        return x\n"),
+    "submodule_and_function": ("def twice(x: Tensor) -> Tensor:\n    return x * 2\n\n\n"
+                               "class M(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+                               "        self.lin = nn.Linear(3, 3)\n\n    def forward(self, x):\n        return twice(self.lin(x))\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCRIPTED))
+def test_scripted_code_is_torchs(tmp_path, name):
+    prefix, src = SCRIPTED[name]
+    fp = pyts.jit.script(define(tmp_path, name, src, pyts, prefix)["f"])
+    ft = torch.jit.script(define(tmp_path, name, src, torch, prefix)["f"])
+    assert fp.code == ft.code
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_scripted_module_code_is_torchs(tmp_path, name):
+    src = MODULES[name]
+    mp = pyts.jit.script(define(tmp_path, name, src, pyts, "parity_module", nn=pyts.nn)["M"]())
+    mt = torch.jit.script(define(tmp_path, name, src, torch, "parity_module", nn=torch.nn)["M"]())
+    assert mp.code == mt.code
+    # the archive still loads, and runs, in torch
+    buf = io.BytesIO()
+    pyts.jit.save(mp, buf)
+    loaded = torch.jit.load(io.BytesIO(buf.getvalue()))
+    x = np.linspace(-1, 1, 6, dtype=np.float32).reshape(2, 3)
+    with torch.no_grad():
+        want = mp(pyts.tensor(x)).detach().numpy()
+        np.testing.assert_allclose(loaded(torch.tensor(x)).numpy(), want, rtol=1e-6)
+
+
+X = np.arange(12, dtype=np.float32).reshape(3, 4)
+TRACED = {
+    "tensor_key": (lambda x, i: x[i], lambda L: (L.tensor(X), L.tensor([0, 2]))),
+    "tensor_key_after_slice": (lambda x, i: x[i, 1:], lambda L: (L.tensor(X), L.tensor([2, 0]))),
+    "ellipsis_tensor_key": (lambda x, i: x[..., i], lambda L: (L.tensor(X), L.tensor([1, 3]))),
+    "int32_key": (lambda x, i: x[i], lambda L: (L.tensor(X), L.tensor([1], dtype=L.int32))),
+    "mask_key": (lambda x: x[x > 5], lambda L: (L.tensor(X),)),
+    "list_key": (lambda x: x[[0, 2]], lambda L: (L.tensor(X),)),
+    "bool_list_key": (lambda x: x[[True, False, True]], lambda L: (L.tensor(X),)),
+    "two_list_keys": (lambda x: x[[0, 2], [1, 3]], lambda L: (L.tensor(X),)),
+}
+
+
+def _set_list(x):
+    x = x.clone()
+    x[[0, 2]] = 1.0
+    return x
+
+
+def _set_tensor(x, i):
+    x = x.clone()
+    x[i] = 1.0
+    return x
+
+
+TRACED["set_list_key"] = (_set_list, lambda L: (L.tensor(X),))
+TRACED["set_tensor_key"] = (_set_tensor, lambda L: (L.tensor(X), L.tensor([1])))
+
+
+@pytest.mark.parametrize("name", sorted(TRACED))
+def test_traced_indexing_code_is_torchs(name):
+    fn, args = TRACED[name]
+    tp = pyts.jit.trace(fn, args(pyts))
+    tt = torch.jit.trace(fn, args(torch))
+    assert tp.code == tt.code
+    # the kinds of nodes, in order, are torch's (aten::to for a key made from a list)
+    kinds = [ln.split("=", 1)[1].split("(")[0].strip().split("[")[0] for ln in str(tp.graph).splitlines() if " = " in ln]
+    want = [ln.split("=", 1)[1].split("(")[0].strip().split("[")[0] for ln in str(tt.graph).splitlines() if " = " in ln]
+    assert kinds == want
+    buf = io.BytesIO()
+    pyts.jit.save(tp, buf)
+    loaded = torch.jit.load(io.BytesIO(buf.getvalue()))
+    np.testing.assert_allclose(loaded(*args(torch)).numpy(), tp(*args(pyts)).numpy())
+
+
+# tensor constants in .graph: {v} for one element, at::print's text up to 10 elements, else <Tensor>
+CONSTANT_VALUES = [[0, 2], [True, False, True], [-5, 2, 3], [[1, 2], [3, 4]], [0.5, 1.5], [1.0, 2.0], [0.001, 0.002],
+                   [1e-5, 3.0], [12345.5, 0.5], [[0.25, -1.0], [2.0, 3.5]], [100.0, 2.5], [1e10, 1.0], [3.0], [0.1],
+                   [1e-8], [7], list(range(10)), list(range(11)), [123456789.0, 1.0]]
+
+
+@pytest.mark.parametrize("value", CONSTANT_VALUES, ids=[str(v) for v in CONSTANT_VALUES])
+def test_traced_tensor_constant_attribute_is_torchs(value):
+    def constant_attr(L):
+        c = L.tensor(value)
+        g = str(L.jit.trace(lambda x: x + c, (L.ones(c.shape, dtype=L.float64),)).graph)
+        return [ln.split(" = ", 1)[1].split(" #")[0] for ln in g.splitlines() if "prim::Constant[value=" in ln][0]
+    assert constant_attr(pyts) == constant_attr(torch)
