@@ -2,7 +2,8 @@
  * interpreter, modelled on TorchScript's: a Graph owns Blocks, Nodes and Values; a Node has a kind
  * (a registry op id or a prim), input and output Values, nested Blocks (prim::If, prim::Loop),
  * attributes, a source range and a scope. Values are SSA and typed. Types are immutable and
- * refcounted. Class types describe modules and script classes (attributes + methods).
+ * refcounted. Class types describe modules and script classes (attributes + methods); the class
+ * types and functions compiled together belong to one compilation unit (PtsUnit below).
  * Everything in a Graph dies with it. */
 #ifndef PTS_IR_H
 #define PTS_IR_H

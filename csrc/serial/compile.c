@@ -200,7 +200,7 @@ bool pts_archive_method_names(const PtsLoaded *l, const char *qualname, char ***
 
 /* {==================== classes in dependency order ==================== */
 typedef struct Cls {
-    PtsClassType *cls;       /* borrowed: objects of the tree keep it alive */
+    PtsClassType *cls;       /* borrowed: the archive's unit keeps it alive */
     int file;                /* index in l->code, -1 when the class has no code file */
     Meth *m;
     int nm;
@@ -623,7 +623,7 @@ PtsStatus pts_archive_compile(const PtsLoaded *l, PtsError *err, PtsCompileRepor
     PtsUnit *prev = pts_unit_enter(l->unit);
     PtsStatus s = walk(&C, l->root, 0);
     for (int i = 0; !s && i < C.ncls; i++) s = compile_class(&C, i, rep);
-    for (int i = 0; i < C.nowned; i++) pts_class_release(C.owned[i]);   /* their types keep them */
+    for (int i = 0; i < C.nowned; i++) pts_class_release(C.owned[i]);   /* the unit keeps them */
     pts_free(C.owned);
     for (int i = 0; i < C.ncls; i++) meths_free(C.cls[i].m, C.cls[i].nm);
     for (int i = 0; i < C.nfns; i++) {
