@@ -31,6 +31,9 @@ SCRIPTED = {
     # the unrolled loop's constants live in the outer block and are used in the nested ones
     "nested_block_constants": ("p", "def f(x: Tensor, k: int) -> Tensor:\n    for t in (1, 2.5, 3):\n"
                                     "        if t > k:\n            return x + t\n    return x\n"),
+    # strings with non-ASCII characters go to the constant table (CONSTANTS.cN), once each
+    "non_ascii_strings": ("p", "def f(s: str, k: int) -> List[str]:\n    xs = ['\u00e9', 'a', s + 'h\u00e9llo']\n"
+                               "    if k > 0:\n        return xs + ['h\u00e9llo', '\u00fc']\n    return xs\n"),
     "while_condition": ("p", "def f(n: int) -> int:\n    s = 0\n    while True:\n        s += 1\n"
                              "        if s >= n:\n            break\n    return s\n"),
 }
@@ -128,3 +131,14 @@ def test_traced_tensor_constant_attribute_is_torchs(value):
         g = str(L.jit.trace(lambda x: x + c, (L.ones(c.shape, dtype=L.float64),)).graph)
         return [ln.split(" = ", 1)[1].split(" #")[0] for ln in g.splitlines() if "prim::Constant[value=" in ln][0]
     assert constant_attr(pyts) == constant_attr(torch)
+
+
+def test_non_ascii_string_constants_archive(tmp_path):
+    """The constant table holds the strings: pyts's archive runs in torch and in pyts."""
+    _, src = SCRIPTED["non_ascii_strings"]
+    fp = pyts.jit.script(define(tmp_path, "non_ascii", src, pyts, "p")["f"])
+    buf = io.BytesIO()
+    pyts.jit.save(fp, buf)
+    want = ["\u00e9", "a", "xh\u00e9llo", "h\u00e9llo", "\u00fc"]
+    assert torch.jit.load(io.BytesIO(buf.getvalue()))("x", 1) == want
+    assert pyts.jit.load(io.BytesIO(buf.getvalue()))("x", 1) == want == fp("x", 1)

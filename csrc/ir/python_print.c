@@ -107,8 +107,37 @@ static void print_str_lit(PtsBuf *b, const char *s) {
     pts_buf_puts(b, "\"");
 }
 
-/* literal for a constant; tensors go to the constant table */
+static bool values_equal(PtsValue a, PtsValue b);
+
+/* torch's containsNonASCIIString: a string (or one inside a list or tuple) with a byte >= 0x80 */
+static bool non_ascii(PtsValue v) {
+    if (v.tag == PTS_V_STR) {
+        for (const unsigned char *c = (const unsigned char *)pts_as_str(v)->data; *c; c++) if (*c >= 0x80) return true;
+        return false;
+    }
+    if (v.tag == PTS_V_LIST || v.tag == PTS_V_TUPLE) {
+        PtsList *l = pts_as_list(v);
+        for (int64_t i = 0; i < l->len; i++) if (non_ascii(l->items[i])) return true;
+    }
+    return false;
+}
+
+/* literal for a constant; tensors, and values holding a non-ASCII string, go to the constant
+ * table as torch's printConstant puts them (equal ones share an entry, as torch's pooled
+ * constants do) */
 static void print_constant(Printer *p, PtsBuf *b, PtsValue v) {
+    if (v.tag != PTS_V_TENSOR && non_ascii(v)) {
+        PtsList *l = pts_as_list(p->const_list);
+        int64_t k = -1;
+        for (int64_t i = 0; i < l->len && k < 0; i++)
+            if (l->items[i].tag == v.tag && values_equal(l->items[i], v)) k = i;
+        if (k < 0) {
+            k = l->len;
+            pts_list_append(p->const_list, pts_value_retain(v), p->err);
+        }
+        pts_buf_printf(b, "CONSTANTS.c%lld", (long long)k);
+        return;
+    }
     switch (v.tag) {
     case PTS_V_NONE: pts_buf_puts(b, "None"); break;
     case PTS_V_BOOL: pts_buf_puts(b, v.u.b ? "True" : "False"); break;
@@ -147,7 +176,7 @@ static void print_constant(Printer *p, PtsBuf *b, PtsValue v) {
 static const char *vexpr(Printer *p, const PtsIrValue *v) { return p->expr[v->id] ? p->expr[v->id] : "?"; }
 
 static bool values_equal(PtsValue a, PtsValue b) {
-    if (a.tag == PTS_V_LIST && b.tag == PTS_V_LIST) {
+    if ((a.tag == PTS_V_LIST && b.tag == PTS_V_LIST) || (a.tag == PTS_V_TUPLE && b.tag == PTS_V_TUPLE)) {
         PtsList *x = pts_as_list(a), *y = pts_as_list(b);
         if (x->len != y->len) return false;
         for (int64_t i = 0; i < x->len; i++) if (!values_equal(x->items[i], y->items[i])) return false;
