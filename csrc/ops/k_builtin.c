@@ -912,9 +912,14 @@ PtsStatus k_DIVMOD_FLOAT(PtsValue *a, PtsValue *out, PtsError *err) {
 }
 K_INT(MIN_INT, I(0) < I(1) ? I(0) : I(1))
 K_INT(MAX_INT, I(0) > I(1) ? I(0) : I(1))
-/* a NaN operand wins, as PyTorch's min/max on floats */
-K_FLOAT(MIN_FLOAT, isnan(F(0)) || isnan(F(1)) ? NAN : F(0) < F(1) ? F(0) : F(1))
-K_FLOAT(MAX_FLOAT, isnan(F(0)) || isnan(F(1)) ? NAN : F(0) > F(1) ? F(0) : F(1))
+/* torch's `a < b ? a : b` (DEFINE_BINARY_OP): a NaN wins only as the second operand,
+ * min(nan, 1.0) is 1.0 and min(1.0, nan) is nan */
+K_FLOAT(MIN_FLOAT, F(0) < F(1) ? F(0) : F(1))
+K_FLOAT(MAX_FLOAT, F(0) > F(1) ? F(0) : F(1))
+K_FLOAT(MIN_INT_FLOAT, F(0) < F(1) ? F(0) : F(1))
+K_FLOAT(MIN_FLOAT_INT, F(0) < F(1) ? F(0) : F(1))
+K_FLOAT(MAX_INT_FLOAT, F(0) > F(1) ? F(0) : F(1))
+K_FLOAT(MAX_FLOAT_INT, F(0) > F(1) ? F(0) : F(1))
 
 static PtsStatus list_extreme(PtsValue *a, PtsValue *out, PtsError *err, bool want_max, bool is_float) {
     PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
@@ -927,13 +932,48 @@ static PtsStatus list_extreme(PtsValue *a, PtsValue *out, PtsError *err, bool wa
                                : (want_max ? pts_value_to_i64(x) > pts_value_to_i64(best) : pts_value_to_i64(x) < pts_value_to_i64(best));
         if (better) best = x;
     }
-    out[0] = is_float ? pts_vdouble(pts_value_to_f64(best)) : pts_vint(pts_value_to_i64(best));
+    out[0] = is_float ? pts_vdouble(pts_value_to_f64(best))
+             : best.tag == PTS_V_BOOL ? pts_vbool(best.u.b) : pts_vint(pts_value_to_i64(best));
     return PTS_OK;
 }
 PtsStatus k_MIN_SELF_INT(PtsValue *a, PtsValue *out, PtsError *err) { return list_extreme(a, out, err, false, false); }
 PtsStatus k_MIN_SELF_FLOAT(PtsValue *a, PtsValue *out, PtsError *err) { return list_extreme(a, out, err, false, true); }
 PtsStatus k_MAX_SELF_INT(PtsValue *a, PtsValue *out, PtsError *err) { return list_extreme(a, out, err, true, false); }
 PtsStatus k_MAX_SELF_FLOAT(PtsValue *a, PtsValue *out, PtsError *err) { return list_extreme(a, out, err, true, true); }
+PtsStatus k_MIN_SELF_BOOL(PtsValue *a, PtsValue *out, PtsError *err) { return list_extreme(a, out, err, false, false); }
+PtsStatus k_MAX_SELF_BOOL(PtsValue *a, PtsValue *out, PtsError *err) { return list_extreme(a, out, err, true, false); }
+
+/* min(l, r) / max(l, r) of two lists: torch's minList/maxList with a = l, b = r: the first
+ * differing item decides (a[i] < b[i] ? a : b, so a NaN picks r), else the shorter list (r only
+ * when strictly shorter); the result is one of the two lists, not a copy */
+static PtsStatus list_pick(PtsValue *args, PtsValue *out, PtsError *err, bool want_max, bool is_float) {
+    PTS_TRY(need(args[0], PTS_V_LIST, "list", err));
+    PTS_TRY(need(args[1], PTS_V_LIST, "list", err));
+    const PtsList *a = pts_as_list(args[0]), *b = pts_as_list(args[1]);
+    int64_t n = a->len < b->len ? a->len : b->len;
+    const PtsValue *pick = NULL;
+    for (int64_t i = 0; i < n && !pick; i++) {
+        PtsValue x = a->items[i], y = b->items[i];
+        if (is_float) {
+            double u = pts_value_to_f64(x), v = pts_value_to_f64(y);
+            if (u == v) continue;
+            pick = (want_max ? u > v : u < v) ? &args[0] : &args[1];
+        } else {
+            int64_t u = pts_value_to_i64(x), v = pts_value_to_i64(y);
+            if (u == v) continue;
+            pick = (want_max ? u > v : u < v) ? &args[0] : &args[1];
+        }
+    }
+    if (!pick) pick = (want_max ? b->len > a->len : b->len < a->len) ? &args[1] : &args[0];
+    out[0] = pts_value_retain(*pick);
+    return PTS_OK;
+}
+PtsStatus k_MIN_INT_LIST(PtsValue *a, PtsValue *out, PtsError *err) { return list_pick(a, out, err, false, false); }
+PtsStatus k_MIN_FLOAT_LIST(PtsValue *a, PtsValue *out, PtsError *err) { return list_pick(a, out, err, false, true); }
+PtsStatus k_MIN_BOOL_LIST(PtsValue *a, PtsValue *out, PtsError *err) { return list_pick(a, out, err, false, false); }
+PtsStatus k_MAX_INT_LIST(PtsValue *a, PtsValue *out, PtsError *err) { return list_pick(a, out, err, true, false); }
+PtsStatus k_MAX_FLOAT_LIST(PtsValue *a, PtsValue *out, PtsError *err) { return list_pick(a, out, err, true, true); }
+PtsStatus k_MAX_BOOL_LIST(PtsValue *a, PtsValue *out, PtsError *err) { return list_pick(a, out, err, true, false); }
 
 PtsStatus k_SUM_INT(PtsValue *a, PtsValue *out, PtsError *err) {
     PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
@@ -1817,6 +1857,16 @@ PtsStatus k_FLOOR_NUM(PtsValue *a, PtsValue *out, PtsError *err) { return floor_
 PtsStatus k_CEIL_NUM(PtsValue *a, PtsValue *out, PtsError *err) { return floor_ceil_num(ceil(F(0)), out, err); }
 K_FLOAT(ROUND_NUM, nearbyint(F(0)))
 K_FLOAT(SQRT_NUM, (double)sqrtf((float)F(0)))
+/* prim::min / prim::max (Scalar a, Scalar b): the int kernel for two ints, else a double; a bool
+ * (item() of a bool tensor) fails as torch's IValue::toInt does */
+static PtsStatus num_extreme(PtsValue *a, PtsValue *out, PtsError *err, bool want_max) {
+    if (a[0].tag == PTS_V_BOOL || a[1].tag == PTS_V_BOOL) return pts_fail(err, PTS_ERR_RUNTIME, "expected int");
+    if (a[0].tag == PTS_V_DOUBLE || a[1].tag == PTS_V_DOUBLE)
+        return want_max ? k_MAX_FLOAT(a, out, err) : k_MIN_FLOAT(a, out, err);
+    return want_max ? k_MAX_INT(a, out, err) : k_MIN_INT(a, out, err);
+}
+PtsStatus k_MIN_NUM(PtsValue *a, PtsValue *out, PtsError *err) { return num_extreme(a, out, err, false); }
+PtsStatus k_MAX_NUM(PtsValue *a, PtsValue *out, PtsError *err) { return num_extreme(a, out, err, true); }
 /* prim::abs.Scalar: the same C int cast of an int result */
 PtsStatus k_ABS_NUM(PtsValue *a, PtsValue *out, PtsError *err) {
     if (a[0].tag == PTS_V_DOUBLE) return k_ABS_FLOAT(a, out, err);

@@ -19,8 +19,9 @@ def row(L, row_id, *args, py=None):
     if py is not None:
         return py(*args)
     name = _SCHEMAS[row_id].split("(")[0]
+    ns, _, name = name.rpartition("::")   # "prim::min.int": a row of torch's prim namespace
     base, _, overload = name.partition(".")
-    return getattr(getattr(L.ops.aten, base), overload or "default")(*args)
+    return getattr(getattr(getattr(L.ops, ns or "aten"), base), overload or "default")(*args)
 
 
 def _cases(row_id, *arg_tuples):
@@ -449,3 +450,21 @@ CASES["ABS_NUM"] = [lambda L, T, a=a: row(L, "ABS_NUM", a, py=lambda v: __import
 UNARY_NUMS = [(2.5,), (-3,), (7,), (-2.5,), (3.5,), (0.5,), (2**40,), (-0.0,), (2**53 + 1,), (-2**31,), (1e10,)]
 for op in ("FLOOR", "CEIL", "ROUND", "SQRT"):
     CASES[f"{op}_NUM"] = _cases(f"{op}_NUM", *UNARY_NUMS)
+
+# ---- s5-scalar: prim::min/max of mixed numbers, of Scalars (both ints: the int kernel, else
+# double; torch's `a < b ? a : b`, so a NaN wins only as the second operand) and of lists
+# (lexicographic; a strict prefix is smaller) ----
+MINMAX_NUM = [(7, 2), (-7, 2), (7, -2.0), (2.5, 2), (2, 2.5), (-2.5, 0.5), (I64_MAX, I64_MIN), (float("nan"), 1),
+              (1, float("nan")), (-0.0, 0), (0, -0.0), (3, 3.0), (float("inf"), 2)]
+for op in ("MIN", "MAX"):
+    CASES[f"{op}_INT_FLOAT"] = _cases(f"{op}_INT_FLOAT", *INT_FLOAT, (0, -0.0), (2, float("nan")), (3, 3.0))
+    CASES[f"{op}_FLOAT_INT"] = _cases(f"{op}_FLOAT_INT", *FLOAT_INT, (-0.0, 0), (float("-inf"), I64_MIN))
+    CASES[f"{op}_NUM"] = _cases(f"{op}_NUM", *MINMAX_NUM)
+    CASES[f"{op}_INT_LIST"] = _cases(f"{op}_INT_LIST", ([1, 2, 3], [1, 2]), ([3], [1, 5]), ([], [1]), ([1, 2], [1, 2]),
+                                     ([1, 2], [1, 2, 0]), ([], []))
+    CASES[f"{op}_FLOAT_LIST"] = _cases(f"{op}_FLOAT_LIST", ([1.5], [1.5, -1.0]), ([float("nan")], [1.0]),
+                                       ([1.0], [float("nan")]), ([-0.0], [0.0]), ([2.0, 1.0], [2.0, 3.0]))
+    CASES[f"{op}_BOOL_LIST"] = _cases(f"{op}_BOOL_LIST", ([True], [False, True]), ([False], [False, False]), ([], [True]))
+    CASES[f"{op}_SELF_BOOL"] = _cases(f"{op}_SELF_BOOL", ([True, False],), ([True],), ([],))
+for op in ("MIN", "MAX"):
+    CASES[f"{op}_FLOAT"] += _cases(f"{op}_FLOAT", (float("nan"), 1.0), (1.0, float("nan")), (-0.0, 0.0), (0.0, -0.0))
