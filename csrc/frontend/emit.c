@@ -1701,6 +1701,8 @@ static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out) {
                 }
                 pts_value_release(&r.value);
             }
+            /* math.remainder is IEEE's remainder: torch's aten::mathremainder, not Python's % */
+            if (base.name && strcmp(base.name, "math") == 0 && strcmp(name, "remainder") == 0) name = "mathremainder";
             const char *s = pts_arena_strndup(E->a, name, strlen(name));
             if (!s) return oom(E), false;
             *out = (Sv){ SV_OPFN, NULL, s, NULL };

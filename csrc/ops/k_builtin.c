@@ -1922,3 +1922,98 @@ PtsStatus pts_builtin_tolist(const PtsValue *args, PtsError *err, PtsValue *out)
     return tolist_rec(t, pts_tensor_data(t), 0, (int)elem, err, out);
 }
 /* }==================== */
+
+/* {==================== math.* on numbers (s5-scalar) ====================
+ * torch's DEFINE_UNARY_OP / DEFINE_BINARY_FLOAT_OP kernels: the int and float overloads compute
+ * in double; the unary .Scalar ones cast the result to C float (static_cast<float>) and back,
+ * whether the argument is an int or a float. C's libm gives the values torch's does (no Python
+ * domain errors: math.sqrt(-1) is nan). */
+static double pts_degrees(double x) { return x * (180.0 / M_PI); }
+static double pts_radians(double x) { return x * (M_PI / 180.0); }
+static double pts_log_base(double x, double b) { return log(x) / log(b); }
+
+#define K_MATH1(N, fn)                                                                         \
+    K_FLOAT(N##_INT, fn((double)I(0)))                                                         \
+    K_FLOAT(N##_FLOAT, fn(F(0)))                                                               \
+    K_FLOAT(N##_NUM, (double)(float)fn(F(0)))
+#define K_MATH2(N, fn)                                                                         \
+    K_FLOAT(N##_INT, fn((double)I(0), (double)I(1)))                                           \
+    K_FLOAT(N##_FLOAT, fn(F(0), F(1)))                                                         \
+    K_FLOAT(N##_INT_FLOAT, fn((double)I(0), F(1)))                                             \
+    K_FLOAT(N##_FLOAT_INT, fn(F(0), (double)I(1)))                                             \
+    K_FLOAT(N##_NUM, fn(F(0), F(1)))
+K_MATH1(ERF, erf)
+K_MATH1(ERFC, erfc)
+K_MATH1(EXPM1, expm1)
+K_MATH1(FABS, fabs)
+K_MATH1(GAMMA, tgamma)
+K_MATH1(LGAMMA, lgamma)
+K_MATH1(LOG10, log10)
+K_MATH1(LOG1P, log1p)
+K_MATH1(ASINH, asinh)
+K_MATH1(ATANH, atanh)
+K_MATH1(COSH, cosh)
+K_MATH1(SINH, sinh)
+K_MATH1(TANH, tanh)
+K_MATH1(ACOS, acos)
+K_MATH1(ASIN, asin)
+K_MATH1(ATAN, atan)
+K_MATH1(COS, cos)
+K_MATH1(SIN, sin)
+K_MATH1(TAN, tan)
+K_MATH1(ACOSH, acosh)
+K_MATH1(DEGREES, pts_degrees)
+K_MATH1(RADIANS, pts_radians)
+K_FLOAT(EXP_NUM, (double)(float)exp(F(0)))
+K_FLOAT(LOG_NUM, (double)(float)log(F(0)))
+K_MATH2(COPYSIGN, copysign)
+K_MATH2(ATAN2, atan2)
+K_MATH2(FMOD, fmod)
+K_MATH2(MATHREMAINDER, remainder)
+K_MATH2(LOGB, pts_log_base)
+
+K_INT(CEIL_INT, I(0))
+K_INT(FLOOR_INT, I(0))
+K_FLOAT(ROUND_INT, (double)I(0))
+
+/* modf(a) -> (fractional part, integral part) and frexp(a) -> (mantissa, exponent), as Python */
+PtsStatus k_MODF(PtsValue *a, PtsValue *out, PtsError *err) {
+    (void)err;
+    double ip, fp = modf(F(0), &ip);
+    out[0] = pts_vdouble(fp);
+    out[1] = pts_vdouble(ip);
+    return PTS_OK;
+}
+PtsStatus k_FREXP(PtsValue *a, PtsValue *out, PtsError *err) {
+    (void)err;
+    int e = 0;
+    double m = frexp(F(0), &e);
+    out[0] = pts_vdouble(m);
+    out[1] = pts_vint(e);
+    return PTS_OK;
+}
+/* torch passes the int64 exponent to std::ldexp's int: the low 32 bits */
+K_FLOAT(LDEXP, ldexp(F(0), (int32_t)(uint32_t)(uint64_t)I(1)))
+
+/* torch's gcd: Euclid on int64 and the absolute value (wrapping at INT64_MIN) */
+PtsStatus k_GCD_INT(PtsValue *a, PtsValue *out, PtsError *err) {
+    (void)err;
+    int64_t x = I(0), y = I(1);
+    while (y != 0) {
+        int64_t r = y == -1 ? 0 : x % y;
+        x = y;
+        y = r;
+    }
+    out[0] = pts_vint(x < 0 ? wsub(0, x) : x);
+    return PTS_OK;
+}
+/* torch's factorial: a negative argument raises, the product wraps around in int64 */
+PtsStatus k_FACTORIAL_INT(PtsValue *a, PtsValue *out, PtsError *err) {
+    int64_t n = I(0), r = 1;
+    if (n < 0) return pts_fail(err, PTS_ERR_RUNTIME, "factorial() not defined for negative values");
+    /* past 20! the int64 product is 0 from 66 on (it has 64 factors of two); stop early there */
+    for (int64_t k = n; k > 0 && r != 0; k--) r = wmul(r, k);
+    out[0] = pts_vint(r);
+    return PTS_OK;
+}
+/* }==================== */
