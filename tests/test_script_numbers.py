@@ -133,3 +133,96 @@ def test_tensor_casts_eager_and_traced(cast):
     tp, tt = pyts.jit.trace(f, pyts.tensor(a), check_trace=False), torch.jit.trace(f, torch.tensor(a), check_trace=False)
     assert kinds(tp.graph) == kinds(tt.graph)
     np.testing.assert_array_equal(tp(pyts.tensor(a)).float().numpy(), tt(torch.tensor(a)).float().numpy())
+
+
+# ---- 3. math.*, pow() and hash() ----
+INTS = [0, 1, -1, 3, 10, -7, 25, 2**40, I64_MAX, I64_MIN]
+FLOATS = [0.0, -0.0, 0.5, -0.5, 1.0, 2.5, -3.75, 1e-300, 1e300, -1e300, 710.0, INF, -INF, NAN]
+MATH1 = ["erf", "erfc", "exp", "expm1", "fabs", "gamma", "lgamma", "log", "log10", "log1p", "sqrt", "asinh",
+         "atanh", "cosh", "sinh", "tanh", "acos", "asin", "atan", "cos", "sin", "tan", "acosh", "degrees",
+         "radians", "ceil", "floor"]
+MATH2 = ["copysign", "pow", "atan2", "fmod", "remainder", "log"]
+
+
+def _unary_calls():
+    """(an int, a float, a tensor whose item() is an int or a float) over the edge values"""
+    calls = []
+    for k, f in enumerate(FLOATS):
+        i = INTS[k % len(INTS)]
+        calls.append((i, f, np.array(f)))
+        calls.append((i, f, np.array(i)))
+    return calls
+
+
+def _binary_calls():
+    calls = []
+    for k, (f, g) in enumerate([(a, b) for a in FLOATS[::2] for b in FLOATS[1::2]]):
+        i, j = INTS[k % len(INTS)], INTS[(3 * k + 1) % len(INTS)]
+        calls.append((i, j, f, g, np.array(f), np.array(j)))
+    return calls
+
+
+@pytest.mark.parametrize("fn", MATH1)
+def test_math_unary(tmp_path, fn):
+    # math.ceil/floor of an int beyond the float range: torch's floor.float would overflow
+    name = f"m1_{fn}"
+    src = f"def {name}(i: int, f: float, x):\n    n = x.item()\n    return math.{fn}(i), math.{fn}(f), math.{fn}(n)\n"
+    calls = _unary_calls()
+    if fn in ("ceil", "floor"):
+        calls = [c for c in calls if math.isfinite(c[1]) and abs(c[1]) < 1e18]
+    check(tmp_path, name, src, calls)
+
+
+@pytest.mark.parametrize("fn", MATH2)
+def test_math_binary(tmp_path, fn):
+    name = f"m2_{fn}"
+    src = (f"def {name}(i: int, j: int, f: float, g: float, x, y):\n    n = x.item()\n    m = y.item()\n"
+           f"    return math.{fn}(i, j), math.{fn}(f, g), math.{fn}(i, g), math.{fn}(f, j), math.{fn}(n, m), "
+           f"math.{fn}(m, n)\n")
+    calls = _binary_calls()
+    if fn == "pow":
+        # pow.int raises on 0 ** negative (as torch), and int ** int overflows torch's own checks
+        calls = [c for c in calls if c[0] != 0 and c[1] >= 0 and abs(c[1]) < 64]
+    check(tmp_path, name, src, calls)
+
+
+def test_math_other(tmp_path):
+    src = ("def m_other(f: float, i: int, j: int):\n"
+           "    return math.modf(f), math.frexp(f), math.ldexp(f, i), math.gcd(i, j), math.isnan(f), "
+           "math.isinf(f), math.isfinite(f), math.pi, math.e, math.inf, math.tau\n")
+    # not gcd(-1, I64_MIN): torch computes I64_MIN % -1, which traps (pyts gives 1)
+    calls = [(f, i, j) for f in FLOATS for i, j in [(3, 6), (-12, 18), (0, 0), (2**40, -1), (I64_MIN, 0),
+                                                     (7, 2**32 + 3), (1030, 5)]]
+    check(tmp_path, "m_other", src, calls)
+
+
+def test_math_factorial(tmp_path):
+    src = "def m_fact(i: int):\n    return math.factorial(i)\n"
+    # from 66 on the int64 product is 0 (64 factors of two); torch gives other values there, from
+    # signed overflow its compiler is free to treat as it likes: not compared
+    check(tmp_path, "m_fact", src, [(i,) for i in (0, 1, 5, 20, 21, 25, 64, 65, -1, I64_MIN)])
+
+
+def test_pow_builtin(tmp_path):
+    src = ("def p_builtin(a: int, b: int, c: float, x):\n    n = x.item()\n"
+           "    return pow(a, b), pow(c, a), pow(a, c), pow(n, a), pow(c, c), pow(x, 2), pow(n, c)\n")
+    calls = [(a, b, c, np.array(v)) for a, b, c, v in [(2, 3, 1.5, 2.5), (2, -1, 0.0, 3), (-3, 3, -0.5, -2),
+                                                       (0, 0, INF, NAN), (10, 20, NAN, 0), (3, 40, -INF, 1e300)]]
+    check(tmp_path, "p_builtin", src, calls)
+
+
+def test_hash_builtin(tmp_path):
+    """torch's hash is C++'s std::hash (libstdc++): ints themselves, floats and strs by their bytes"""
+    src = ("def h_builtin(a: int, b: float, s: str, t: bool, p: Tuple[int, str]):\n"
+           "    return hash(a), hash(b), hash(s), hash(t), hash(p), hash(None)\n")
+    calls = [(a, b, s, t, (a, s)) for a, b, s, t in [(5, 1.5, "abc", True), (-1, 0.0, "", False),
+                                                        (2**62, -2.5, "hello world!", True), (I64_MIN, -0.0, "é", False),
+                                                        (0, NAN, "12345678", True), (7, INF, "123456789", False)]]
+    check(tmp_path, "h_builtin", src, calls)
+
+
+def test_hash_of_a_tensor_is_its_identity(tmp_path):
+    src = "def h_tensor(x, y):\n    return hash(x) == hash(x), hash(x) == hash(y)\n"
+    for lib in (pyts, torch):
+        f = lib.jit.script(_define(tmp_path, "h_tensor", src, lib))
+        assert f(lib.ones(2), lib.ones(2)) == (True, False)

@@ -2238,7 +2238,9 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
     if (strcmp(name, "len") == 0 && c.npos == 1 && !c.nkw && c.pos[0]->type->kind == PTS_TY_CLASS &&
         c.pos[0]->type->cls->is_module)
         return emit_module_len(E, c.pos[0], n);
-    static const char *const by_schema[] = { "len", "abs", "min", "max", "ord", "chr", "hex", "oct", "bin" };
+    /* hash(None) is 0: torch's constant propagation leaves that constant */
+    if (strcmp(name, "hash") == 0 && c.npos == 1 && !c.nkw && c.pos[0]->type->kind == PTS_TY_NONE) return cint(E, 0, n);
+    static const char *const by_schema[] = { "len", "abs", "min", "max", "ord", "chr", "hex", "oct", "bin", "pow", "hash" };
     for (size_t i = 0; i < sizeof by_schema / sizeof by_schema[0]; i++)
         if (strcmp(name, by_schema[i]) == 0) return op_call(E, name, &c, n);
     return efail(E, n, "builtin function '%s' is not supported yet", name);

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ops.h"
 
@@ -2014,6 +2015,67 @@ PtsStatus k_FACTORIAL_INT(PtsValue *a, PtsValue *out, PtsError *err) {
     /* past 20! the int64 product is 0 from 66 on (it has 64 factors of two); stop early there */
     for (int64_t k = n; k > 0 && r != 0; k--) r = wmul(r, k);
     out[0] = pts_vint(r);
+    return PTS_OK;
+}
+/* hash(x): torch's IValue::hash, which is C++'s std::hash as libstdc++ computes it: an int is
+ * itself, a bool 0 or 1, None 0, a float and a str the bytes through _Hash_bytes (a 64-bit Murmur
+ * variant, seed 0xc70f6907; 0.0 and -0.0 hash to 0), a tensor its address, a tuple its items
+ * folded with hash_combine */
+static uint64_t shift_mix(uint64_t v) { return v ^ (v >> 47); }
+static uint64_t hash_bytes(const unsigned char *p, size_t len) {
+    const uint64_t mul = (0xc6a4a793ull << 32) + 0x5bd1e995ull;
+    uint64_t h = 0xc70f6907ull ^ ((uint64_t)len * mul);
+    size_t aligned = len & ~(size_t)7;
+    for (size_t i = 0; i < aligned; i += 8) {
+        uint64_t d;
+        memcpy(&d, p + i, 8);
+        h ^= shift_mix(d * mul) * mul;
+        h *= mul;
+    }
+    if (len & 7) {
+        uint64_t d = 0;
+        for (size_t n = len & 7; n-- > 0;) d = (d << 8) + p[aligned + n];
+        h ^= d;
+        h *= mul;
+    }
+    h = shift_mix(h) * mul;
+    return shift_mix(h);
+}
+static PtsStatus hash_value(PtsValue v, PtsError *err, uint64_t *out) {
+    switch (v.tag) {
+    case PTS_V_NONE: *out = 0; return PTS_OK;
+    case PTS_V_BOOL: *out = v.u.b; return PTS_OK;
+    case PTS_V_INT: *out = (uint64_t)v.u.i; return PTS_OK;
+    case PTS_V_DOUBLE: {
+        double d = v.u.d;
+        *out = d != 0.0 ? hash_bytes((const unsigned char *)&d, sizeof d) : 0;
+        return PTS_OK;
+    }
+    case PTS_V_STR: {
+        const PtsStr *s = pts_as_str(v);
+        *out = hash_bytes((const unsigned char *)s->data, (size_t)s->len);
+        return PTS_OK;
+    }
+    case PTS_V_TENSOR: *out = (uint64_t)(uintptr_t)v.u.t; return PTS_OK;
+    case PTS_V_TUPLE: {
+        const PtsList *l = pts_as_list(v);
+        uint64_t seed = 0;
+        for (int64_t i = 0; i < l->len; i++) {
+            uint64_t h;
+            PTS_TRY(hash_value(l->items[i], err, &h));
+            seed ^= h + 0x9e3779b9ull + (seed << 6) + (seed >> 2);
+        }
+        *out = seed;
+        return PTS_OK;
+    }
+    default: return pts_fail(err, PTS_ERR_RUNTIME, "Can't hash IValues with tag '%s'",
+                              v.tag == PTS_V_LIST ? "GenericList" : v.tag == PTS_V_DICT ? "GenericDict" : "Object");
+    }
+}
+PtsStatus k_HASH_GENERIC(PtsValue *a, PtsValue *out, PtsError *err) {
+    uint64_t h = 0;
+    PTS_TRY(hash_value(a[0], err, &h));
+    out[0] = pts_vint((int64_t)h);
     return PTS_OK;
 }
 /* }==================== */
