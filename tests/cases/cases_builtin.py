@@ -468,3 +468,42 @@ for op in ("MIN", "MAX"):
     CASES[f"{op}_SELF_BOOL"] = _cases(f"{op}_SELF_BOOL", ([True, False],), ([True],), ([],))
 for op in ("MIN", "MAX"):
     CASES[f"{op}_FLOAT"] += _cases(f"{op}_FLOAT", (float("nan"), 1.0), (1.0, float("nan")), (-0.0, 0.0), (0.0, -0.0))
+
+# ---- s5-scalar: math.* rows (torch.ops.aten.<name>.<overload> on the torch side) ----
+_M_INTS = [(0,), (1,), (-1,), (3,), (-7,), (2**40,), (I64_MIN,)]
+_M_FLOATS = [(0.0,), (-0.0,), (0.5,), (-0.5,), (2.5,), (1e300,), (float("inf"),), (float("-inf"),), (float("nan"),)]
+for _n in ("ERF", "ERFC", "EXPM1", "FABS", "GAMMA", "LGAMMA", "LOG10", "LOG1P", "ASINH", "ATANH", "COSH", "SINH",
+           "TANH", "ACOS", "ASIN", "ATAN", "COS", "SIN", "TAN", "ACOSH", "DEGREES", "RADIANS"):
+    CASES[f"{_n}_INT"] = _cases(f"{_n}_INT", *_M_INTS)
+    CASES[f"{_n}_FLOAT"] = _cases(f"{_n}_FLOAT", *_M_FLOATS)
+    CASES[f"{_n}_NUM"] = _cases(f"{_n}_NUM", *_M_INTS, *_M_FLOATS)
+for _n in ("EXP_NUM", "LOG_NUM"):
+    CASES[_n] = _cases(_n, *_M_INTS, *_M_FLOATS)
+CASES["CEIL_INT"] = _cases("CEIL_INT", *_M_INTS)
+CASES["FLOOR_INT"] = _cases("FLOOR_INT", *_M_INTS)
+CASES["ROUND_INT"] = _cases("ROUND_INT", *_M_INTS)
+_M_PAIRS = [(2.5, 0.5), (-7.5, 2.0), (5.0, -0.0), (1.0, 0.0), (-0.0, 1.0), (float("inf"), 2.0), (float("nan"), 1.0),
+            (3.0, float("-inf"))]
+for _n in ("COPYSIGN", "ATAN2", "FMOD", "MATHREMAINDER", "LOGB"):
+    CASES[f"{_n}_INT"] = _cases(f"{_n}_INT", *INTS, (0, 0), (5, 0))
+    CASES[f"{_n}_FLOAT"] = _cases(f"{_n}_FLOAT", *_M_PAIRS)
+    CASES[f"{_n}_INT_FLOAT"] = _cases(f"{_n}_INT_FLOAT", *INT_FLOAT, (0, -0.0))
+    CASES[f"{_n}_FLOAT_INT"] = _cases(f"{_n}_FLOAT_INT", *FLOAT_INT, (-0.0, 0))
+    CASES[f"{_n}_NUM"] = _cases(f"{_n}_NUM", *NUM_PAIRS, (0, 0))
+CASES["MODF"] = _cases("MODF", *_M_FLOATS)
+CASES["FREXP"] = _cases("FREXP", *_M_FLOATS, (1e-310,))
+CASES["LDEXP"] = _cases("LDEXP", (1.5, 3), (1.5, -1100), (1e300, 100), (-0.0, 5), (float("nan"), 1), (1.0, 2**32 + 3))
+CASES["GCD_INT"] = _cases("GCD_INT", (12, 18), (-12, 18), (0, 0), (0, -5), (I64_MIN, 0), (2**40, -1), (7, 2**32 + 3))
+CASES["FACTORIAL_INT"] = _cases("FACTORIAL_INT", (0,), (5,), (20,), (21,), (65,), (-1,))
+
+
+def _torch_hash(v):
+    """torch.ops cannot bind the generic `t value`: hash() compiled by torch for v's type"""
+    import torch
+    t = {int: "int", float: "float", str: "str", bool: "bool", tuple: "Tuple[int, str]"}[type(v)]
+    cu = torch.jit.CompilationUnit(f"def h(x: {t}) -> int:\n    return hash(x)\n")
+    return cu.h(v)
+
+
+CASES["HASH_GENERIC"] = [lambda L, T, a=a: row(L, "HASH_GENERIC", a, py=_torch_hash)
+                         for a in (5, -1, 1.5, -0.0, float("nan"), "abc", "", "é12345678", True, (1, "a"))]
