@@ -226,3 +226,56 @@ def test_hash_of_a_tensor_is_its_identity(tmp_path):
     for lib in (pyts, torch):
         f = lib.jit.script(_define(tmp_path, "h_tensor", src, lib))
         assert f(lib.ones(2), lib.ones(2)) == (True, False)
+
+
+# ---- 4. run-time errors of builtins: torch's exception class (RuntimeError) and message ----
+ERRORS = {
+    "e_list_get": ("def e_list_get(xs: List[int], i: int):\n    return xs[i]\n", [([1, 2], 5), ([1, 2], -3), ([], 0)]),
+    "e_list_set": ("def e_list_set(xs: List[int], i: int):\n    xs[i] = 3\n    return xs\n", [([1, 2], 2), ([1], -2)]),
+    "e_list_pop": ("def e_list_pop(xs: List[int], i: int):\n    return xs.pop(i)\n", [([1], 4), ([1], -2)]),
+    "e_list_pop_empty": ("def e_list_pop_empty(xs: List[float]):\n    return xs.pop()\n", [([],)]),
+    "e_list_del": ("def e_list_del(xs: List[int], i: int):\n    del xs[i]\n    return xs\n", [([1], 7), ([], 0)]),
+    "e_list_index": ("def e_list_index(xs: List[int]):\n    return xs.index(9)\n", [([1],)]),
+    "e_list_remove": ("def e_list_remove(xs: List[int]):\n    xs.remove(9)\n    return xs\n", [([1],)]),
+    "e_list_unpack": ("def e_list_unpack(xs: List[int]):\n    a, b = xs\n    return a + b\n",
+                      [([1, 2, 3],), ([1],), ([],)]),
+    "e_min_empty": ("def e_min_empty(xs: List[int]):\n    return min(xs)\n", [([],)]),
+    "e_str_get": ("def e_str_get(s: str, i: int):\n    return s[i]\n", [("ab", 5), ("ab", -5), ("", 0)]),
+    "e_str_index": ("def e_str_index(s: str):\n    return s.index('z')\n", [("ab",)]),
+    "e_dict_get": ("def e_dict_get(d: Dict[str, int], k: str):\n    return d[k]\n", [({"a": 1}, "b")]),
+    "e_dict_int": ("def e_dict_int(d: Dict[int, float], k: int):\n    return d[k]\n", [({1: 1.0}, -2)]),
+    "e_dict_pop": ("def e_dict_pop(d: Dict[str, int], k: str):\n    return d.pop(k)\n", [({}, "x")]),
+    "e_dict_del": ("def e_dict_del(d: Dict[str, int], k: str):\n    del d[k]\n    return d\n", [({"a": 1}, "b")]),
+    "e_int_str": ("def e_int_str(s: str):\n    return int(s)\n", [("x",), ("",), ("1.5",)]),
+    "e_float_str": ("def e_float_str(s: str):\n    return float(s)\n", [("x",), ("",)]),
+    "e_floordiv_zero": ("def e_floordiv_zero(a: int, b: int):\n    return a // b\n", [(1, 0), (-7, 0)]),
+    "e_pow_zero": ("def e_pow_zero(a: int, b: int, f: float):\n    return a ** b, f ** b\n", [(0, -1, 1.0), (2, -1, 0.0)]),
+    "e_factorial": ("def e_factorial(i: int):\n    return math.factorial(i)\n", [(-3,)]),
+    "e_chr": ("def e_chr(i: int):\n    return chr(i)\n", [(-1,), (0x110000,)]),
+    "e_slice_step": ("def e_slice_step(xs: List[int]):\n    return xs[::0]\n", [([1],)]),
+    # no error: int overflow wraps, float division by zero is inf (and int / int too), as torch
+    "e_no_error": ("def e_no_error(a: int, f: float, b: int):\n"
+                   "    return a * a + a, f / 0.0, a / b, -f / 0.0, f // 0.0, f % 0.0\n",
+                   [(2**62, 1.0, 0), (-2**63, -2.5, 0), (3, 0.0, 0)]),
+}
+
+
+def _message(e):
+    """the error's own line: torch's message is a traceback ending in 'RuntimeError: <message>'"""
+    last = str(e).strip().splitlines()[-1]
+    return last[len("RuntimeError: "):] if last.startswith("RuntimeError: ") else last
+
+
+@pytest.mark.parametrize("name", sorted(ERRORS))
+def test_runtime_errors(tmp_path, name):
+    src, calls = ERRORS[name]
+    fp, ft = check(tmp_path, name, src, calls, same_kinds=False)
+    import copy
+    for args in calls:
+        try:
+            ft(*copy.deepcopy(args))
+        except Exception as te:   # noqa: BLE001
+            assert type(te) is RuntimeError, (name, args, type(te))
+            with pytest.raises(RuntimeError) as pe:
+                fp(*copy.deepcopy(args))
+            assert type(pe.value) is RuntimeError and _message(pe.value) == _message(te), (name, args)

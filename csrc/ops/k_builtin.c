@@ -479,10 +479,11 @@ static PtsStatus need(PtsValue v, int tag, const char *what, PtsError *err) {
     return PTS_OK;
 }
 
-/* a list index, negative from the end; IndexError "list index out of range" as TorchScript */
+/* a list index, negative from the end; "list index out of range" as TorchScript, whose
+ * interpreter raises it as a RuntimeError (not Python's IndexError) */
 static PtsStatus list_index(int64_t len, int64_t i, PtsError *err, int64_t *out) {
     if (i < 0) i += len;
-    if (i < 0 || i >= len) return pts_fail(err, PTS_ERR_INDEX, "list index out of range");
+    if (i < 0 || i >= len) return pts_fail(err, PTS_ERR_RUNTIME, "list index out of range");
     *out = i;
     return PTS_OK;
 }
@@ -519,7 +520,10 @@ PtsStatus k_GETITEM_STR(PtsValue *a, PtsValue *out, PtsError *err) {
     const PtsStr *s = STRV(0);
     int64_t n = (int64_t)s->len, i = I(1);   /* bytes, as PyTorch */
     if (i < 0) i += n;
-    if (i < 0 || i >= n) return pts_fail(err, PTS_ERR_INDEX, "string index out of range");
+    /* torch indexes with std::string::at: its out_of_range message, the index as a size_t */
+    if (i < 0 || i >= n)
+        return pts_fail(err, PTS_ERR_RUNTIME, "basic_string::at: __n (which is %llu) >= this->size() (which is %llu)",
+                        (unsigned long long)(uint64_t)i, (unsigned long long)n);
     return pts_str_new(s->data + i, 1, err, out);
 }
 
@@ -597,7 +601,7 @@ PtsStatus k_APPEND_T(PtsValue *a, PtsValue *out, PtsError *err) {
 PtsStatus k_POP_T(PtsValue *a, PtsValue *out, PtsError *err) {
     PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
     PtsList *l = LIST(0);
-    if (l->len == 0) return pts_fail(err, PTS_ERR_INDEX, "pop from empty list");
+    if (l->len == 0) return pts_fail(err, PTS_ERR_RUNTIME, "pop from empty list");
     int64_t i = 0;
     PTS_TRY(list_index(l->len, I(1), err, &i));
     out[0] = l->items[i];
@@ -1305,6 +1309,8 @@ PtsStatus k_DELETE_T(PtsValue *a, PtsValue *out, PtsError *err) {
     PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
     int64_t len = LIST(0)->len, i = I(1);
     if (i < 0) i += len;
+    /* torch's listDelete goes through its pop: an empty list has that message */
+    if (len == 0) return pts_fail(err, PTS_ERR_RUNTIME, "pop index out of range");
     if (i < 0 || i >= len) return pts_fail(err, PTS_ERR_RUNTIME, "list index out of range");
     list_drop_at(LIST(0), i);
     return PTS_OK;
