@@ -141,6 +141,17 @@ for _id, _f in (("IS", _is), ("ISNOT", _isnot)):
 
 # ---- lists, dicts, strings, math (the generic rows torch.ops cannot call run the Python
 # reference on the torch side; str/format use torch's own compiled str()/format()) ----
+def _as_script(f):
+    """TorchScript's interpreter raises RuntimeError where Python (and torch.ops called from
+    Python) raise IndexError: list and str indices out of range"""
+    def g(*a):
+        try:
+            return f(*a)
+        except IndexError as e:
+            raise RuntimeError(str(e)) from None
+    return g
+
+
 def _pc(row_id, py, *arg_tuples):
     """cases whose torch side is the Python reference py"""
     import copy
@@ -191,11 +202,12 @@ CASES.update({
     "LEN_STR": _cases("LEN_STR", ("héllo",), ("",)),
     "LEN_DICT_STR": _pc("LEN_DICT_STR", len, ({"a": 1, "b": 2},), ({},)),
     "LEN_DICT_INT": _pc("LEN_DICT_INT", len, ({1: 2},)),
-    "GETITEM_T": _pc("GETITEM_T", lambda xs, i: xs[i], ([1, 2], -1), ([1.5], 0), ([1, 2], 2), ([], 0)),
-    "GETITEM_STR": _cases("GETITEM_STR", ("abc", 1), ("abc", -1), ("abc", 3)),
+    "GETITEM_T": _pc("GETITEM_T", _as_script(lambda xs, i: xs[i]), ([1, 2], -1), ([1.5], 0), ([1, 2], 2), ([], 0)),
+    "GETITEM_STR": [lambda L, T, a=a: row(L, "GETITEM_STR", *a, py=_as_script(
+        lambda s, i: __import__("torch").ops.aten.__getitem__.str(s, i))) for a in (("abc", 1), ("abc", -1), ("abc", 3))],
     "GETITEM_DICT_STR": _pc("GETITEM_DICT_STR", lambda d, k: d[k], ({"a": 1}, "a")),
     "GETITEM_DICT_INT": _pc("GETITEM_DICT_INT", lambda d, k: d[k], ({1: 2.5}, 1)),
-    "SET_ITEM_T": _pc("SET_ITEM_T", _set_list, ([1, 2], 0, 5), ([1, 2], -1, 7), ([1], 3, 0)),
+    "SET_ITEM_T": _pc("SET_ITEM_T", _as_script(_set_list), ([1, 2], 0, 5), ([1, 2], -1, 7), ([1], 3, 0)),
     "SET_ITEM_STR": _pc("SET_ITEM_STR", _set_dict, ({"a": 1}, "b", 2)),
     "SET_ITEM_INT": _pc("SET_ITEM_INT", _set_dict, ({1: 1}, 2, 2)),
     "WARN": _pc("WARN", lambda m, level=2: None, ("a warning from a test",), ("x", 1)),
