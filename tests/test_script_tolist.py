@@ -212,13 +212,13 @@ def test_archive_pyts_to_torch(tmp_path):
     assert "annotate(List[List[float]], x.tolist())" in m.code
 
 
-def test_min_max_of_a_number_is_refused_not_truncated():
-    # prim::min/max(Scalar, Scalar) are missing: the int overloads would truncate 0.5 to 0
+def test_min_max_of_a_number_is_not_truncated():
+    # prim::min(Scalar, Scalar): the int overload would truncate 0.5 to 0 (tests/test_script_numbers.py
+    # compares these with torch)
     def f(x: pyts.Tensor):
         a = x.item()
         return min(a, 1)
-    with pytest.raises(pyts.jit.CompileError, match=r"min\(\) of a number \(Scalar\) is not supported yet"):
-        pyts.jit.script(f)
+    assert pyts.jit.script(f)(pyts.tensor(0.5)) == 0.5
 
     def g(x: pyts.Tensor):
         a = x.item()

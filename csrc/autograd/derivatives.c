@@ -322,10 +322,14 @@ static void init_impl(void) {
     for (int i = 0; i < PTS_OP__COUNT; i++) entry_of_row[i] = -1;
     for (int i = 0; i < PTS_OP__COUNT; i++) {
         const PtsSchema *s = &pts_op_info[i].schema;
+        /* keyed by the qualified name: a line without a namespace is an aten:: row, so
+         * "min" is aten::min and never prim::min (a row "prim::min(Scalar a, Scalar b)") */
         char key[160];
-        snprintf(key, sizeof key, "%s%s%s", s->name, s->overload[0] ? "." : "", s->overload);
+        snprintf(key, sizeof key, "%s%s%s", s->qualname, s->overload[0] ? "." : "", s->overload);
         for (int e = 0; e < N_ENTRIES; e++) {
-            if (strcmp(entries[e].op, key) != 0) continue;
+            const char *k = entries[e].op;
+            if (!strstr(k, "::") && strncmp(key, "aten::", 6) != 0) continue;
+            if (strcmp(k, strstr(k, "::") ? key : key + 6) != 0) continue;
             if (entry_of_row[i] >= 0) {
                 pts_fail(&init_err, PTS_ERR_INTERNAL, "derivatives.def: two lines for %s", key);
                 return;

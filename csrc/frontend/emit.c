@@ -685,12 +685,14 @@ static PtsIrValue *emit_op(Emitter *E, const char *name, const Call *c, const Pt
     pts_buf_init(&m);
     if (nc == 1) {
         match_schema(E, &pts_op_info[cands[0]].schema, c, true, &b, why, sizeof why);
-        pts_buf_printf(&m, "\naten::%s:\n%s", pts_op_info[cands[0]].schema.text, why);
+        const char *t0 = pts_op_info[cands[0]].schema.text;
+        pts_buf_printf(&m, "\n%s%s:\n%s", strstr(t0, "::") ? "" : "aten::", t0, why);
     } else {
         pts_buf_puts(&m, "Arguments for call are not valid.\nThe following variants are available:\n");
         for (int k = 0; k < nc; k++) {
             match_schema(E, &pts_op_info[cands[k]].schema, c, true, &b, why, sizeof why);
-            pts_buf_printf(&m, "  \n  aten::%s:\n  %s\n", pts_op_info[cands[k]].schema.text, why);
+            const char *tk = pts_op_info[cands[k]].schema.text;
+            pts_buf_printf(&m, "  \n  %s%s:\n  %s\n", strstr(tk, "::") ? "" : "aten::", tk, why);
         }
     }
     efail(E, at, "%s", m.data ? m.data : "Arguments for call are not valid.");
@@ -746,6 +748,7 @@ static bool check_fits(Emitter *E, PtsIrValue *v, const PtsType *want, const cha
 static PtsIrValue *emit_value_method(Emitter *E, PtsIrValue *self, const char *m, const PtsAst *n);
 static PtsIrValue *emit_print(Emitter *E, const PtsAst *n);
 static PtsIrValue *emit_more_builtins(Emitter *E, const char *name, const PtsAst *n, bool *handled);
+static PtsIrValue *emit_tensor_cast(Emitter *E, PtsIrValue *x, const char *name, const PtsAst *n, bool *is_cast);
 static bool emit_for_iter(Emitter *E, const PtsAst *s);
 static bool emit_with(Emitter *E, const PtsAst *s);
 static PtsIrValue *dict_construct(Emitter *E, int n, PtsIrValue *const *kv, const PtsType *k, const PtsType *v,
@@ -1698,6 +1701,8 @@ static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out) {
                 }
                 pts_value_release(&r.value);
             }
+            /* math.remainder is IEEE's remainder: torch's aten::mathremainder, not Python's % */
+            if (base.name && strcmp(base.name, "math") == 0 && strcmp(name, "remainder") == 0) name = "mathremainder";
             const char *s = pts_arena_strndup(E->a, name, strlen(name));
             if (!s) return oom(E), false;
             *out = (Sv){ SV_OPFN, NULL, s, NULL };
@@ -2070,6 +2075,28 @@ static PtsIrValue *emit_method_call(Emitter *E, PtsIrValue *obj, const char *nam
 
 static PtsIrValue *uninitialized(Emitter *E, const PtsType *t, const PtsAst *at);
 
+/* x.int(), x.float(), ...: torch's builtin methods `def int(self): return self.to(torch.int)`,
+ * i.e. aten::to(x, <dtype>, False, False, None). torch has no x.bool() and x.bfloat16() in script;
+ * pyts lowers them the same way (the printed torch.to(x, 11) loads in torch). *is_cast is false
+ * when name is no such method. */
+static PtsIrValue *emit_tensor_cast(Emitter *E, PtsIrValue *x, const char *name, const PtsAst *n, bool *is_cast) {
+    static const struct { const char *name; int dtype; } casts[] = {
+        {"byte", PTS_UINT8}, {"char", PTS_INT8}, {"short", PTS_INT16}, {"int", PTS_INT32}, {"long", PTS_INT64},
+        {"half", PTS_FLOAT16}, {"float", PTS_FLOAT32}, {"double", PTS_FLOAT64}, {"bool", PTS_BOOL},
+        {"bfloat16", PTS_BFLOAT16}, {"cfloat", -1}, {"cdouble", -1},
+    };
+    *is_cast = false;
+    for (size_t i = 0; i < sizeof casts / sizeof casts[0]; i++) {
+        if (strcmp(name, casts[i].name) != 0) continue;
+        *is_cast = true;
+        if (n->n != 1) return efail(E, n, "%s() takes no arguments (%d given)", name, n->n - 1);
+        if (casts[i].dtype < 0) return efail(E, n, "x.%s(): complex tensors are not supported", name);
+        PtsIrValue *d = cint(E, casts[i].dtype, n);
+        return d ? op2(E, "to.dtype", x, d, n) : NULL;
+    }
+    return NULL;
+}
+
 static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst *n) {
     Call c;
     memset(&c, 0, sizeof c);
@@ -2211,11 +2238,9 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
     if (strcmp(name, "len") == 0 && c.npos == 1 && !c.nkw && c.pos[0]->type->kind == PTS_TY_CLASS &&
         c.pos[0]->type->cls->is_module)
         return emit_module_len(E, c.pos[0], n);
-    if ((strcmp(name, "min") == 0 || strcmp(name, "max") == 0) && c.npos == 2 &&
-        (c.pos[0]->type->kind == PTS_TY_NUMBER || c.pos[1]->type->kind == PTS_TY_NUMBER))
-        /* torch's prim::min(Scalar, Scalar) is missing: the int/float overloads would truncate */
-        return efail(E, n, "%s() of a number (Scalar) is not supported yet: convert it with int() or float() first", name);
-    static const char *const by_schema[] = { "len", "abs", "min", "max", "ord", "chr", "hex", "oct", "bin" };
+    /* hash(None) is 0: torch's constant propagation leaves that constant */
+    if (strcmp(name, "hash") == 0 && c.npos == 1 && !c.nkw && c.pos[0]->type->kind == PTS_TY_NONE) return cint(E, 0, n);
+    static const char *const by_schema[] = { "len", "abs", "min", "max", "ord", "chr", "hex", "oct", "bin", "pow", "hash" };
     for (size_t i = 0; i < sizeof by_schema / sizeof by_schema[0]; i++)
         if (strcmp(name, by_schema[i]) == 0) return op_call(E, name, &c, n);
     return efail(E, n, "builtin function '%s' is not supported yet", name);
@@ -2319,6 +2344,11 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
         }
         if (callee.v->type->kind != PTS_TY_TENSOR) return emit_value_method(E, callee.v, callee.name, n);
         if (strcmp(callee.name, "tolist") == 0) return emit_tolist(E, callee.v, E->hint_at == n ? E->hint : NULL, n->kids[0]);
+        {
+            bool is_cast;
+            PtsIrValue *r = emit_tensor_cast(E, callee.v, callee.name, n, &is_cast);
+            if (is_cast) return r;
+        }
         if (!emit_args(E, n, &c)) return NULL;
         bool found;
         PtsIrValue *r = emit_op(E, callee.name, &c, n, &found);

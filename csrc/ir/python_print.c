@@ -204,14 +204,13 @@ static bool is_default(const PtsNode *n, int i) {
     return false;
 }
 
-/* rows that live in PyTorch's prim:: namespace, not aten:: */
+/* rows that live in PyTorch's prim:: namespace, not aten:: (a row written "prim::X(...)" in its
+ * .def file, or one of these) */
 static bool is_prim_row(int kind) {
     static const int rows[] = {
-        PTS_OP_PRIM_DTYPE, PTS_OP_PRIM_DEVICE, PTS_OP_ABS_INT, PTS_OP_ABS_FLOAT, PTS_OP_MIN_INT, PTS_OP_MIN_FLOAT,
-        PTS_OP_MAX_INT, PTS_OP_MAX_FLOAT, PTS_OP_MIN_SELF_INT, PTS_OP_MIN_SELF_FLOAT, PTS_OP_MAX_SELF_INT,
-        PTS_OP_MAX_SELF_FLOAT, PTS_OP_PRIM_REQUIRES_GRAD, PTS_OP_PRIM_IS_NESTED, PTS_OP_PRIM_IS_CUDA, PTS_OP_PRIM_DATA,
-        PTS_OP_ABS_NUM,
+        PTS_OP_PRIM_DTYPE, PTS_OP_PRIM_DEVICE, PTS_OP_PRIM_REQUIRES_GRAD, PTS_OP_PRIM_IS_NESTED,
     };
+    if (strncmp(pts_op_info[kind].schema.qualname, "prim::", 6) == 0) return true;
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) if (rows[i] == kind) return true;
     return false;
 }

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ops.h"
 
@@ -478,10 +479,11 @@ static PtsStatus need(PtsValue v, int tag, const char *what, PtsError *err) {
     return PTS_OK;
 }
 
-/* a list index, negative from the end; IndexError "list index out of range" as TorchScript */
+/* a list index, negative from the end; "list index out of range" as TorchScript, whose
+ * interpreter raises it as a RuntimeError (not Python's IndexError) */
 static PtsStatus list_index(int64_t len, int64_t i, PtsError *err, int64_t *out) {
     if (i < 0) i += len;
-    if (i < 0 || i >= len) return pts_fail(err, PTS_ERR_INDEX, "list index out of range");
+    if (i < 0 || i >= len) return pts_fail(err, PTS_ERR_RUNTIME, "list index out of range");
     *out = i;
     return PTS_OK;
 }
@@ -518,7 +520,10 @@ PtsStatus k_GETITEM_STR(PtsValue *a, PtsValue *out, PtsError *err) {
     const PtsStr *s = STRV(0);
     int64_t n = (int64_t)s->len, i = I(1);   /* bytes, as PyTorch */
     if (i < 0) i += n;
-    if (i < 0 || i >= n) return pts_fail(err, PTS_ERR_INDEX, "string index out of range");
+    /* torch indexes with std::string::at: its out_of_range message, the index as a size_t */
+    if (i < 0 || i >= n)
+        return pts_fail(err, PTS_ERR_RUNTIME, "basic_string::at: __n (which is %llu) >= this->size() (which is %llu)",
+                        (unsigned long long)(uint64_t)i, (unsigned long long)n);
     return pts_str_new(s->data + i, 1, err, out);
 }
 
@@ -596,7 +601,7 @@ PtsStatus k_APPEND_T(PtsValue *a, PtsValue *out, PtsError *err) {
 PtsStatus k_POP_T(PtsValue *a, PtsValue *out, PtsError *err) {
     PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
     PtsList *l = LIST(0);
-    if (l->len == 0) return pts_fail(err, PTS_ERR_INDEX, "pop from empty list");
+    if (l->len == 0) return pts_fail(err, PTS_ERR_RUNTIME, "pop from empty list");
     int64_t i = 0;
     PTS_TRY(list_index(l->len, I(1), err, &i));
     out[0] = l->items[i];
@@ -912,9 +917,14 @@ PtsStatus k_DIVMOD_FLOAT(PtsValue *a, PtsValue *out, PtsError *err) {
 }
 K_INT(MIN_INT, I(0) < I(1) ? I(0) : I(1))
 K_INT(MAX_INT, I(0) > I(1) ? I(0) : I(1))
-/* a NaN operand wins, as PyTorch's min/max on floats */
-K_FLOAT(MIN_FLOAT, isnan(F(0)) || isnan(F(1)) ? NAN : F(0) < F(1) ? F(0) : F(1))
-K_FLOAT(MAX_FLOAT, isnan(F(0)) || isnan(F(1)) ? NAN : F(0) > F(1) ? F(0) : F(1))
+/* torch's `a < b ? a : b` (DEFINE_BINARY_OP): a NaN wins only as the second operand,
+ * min(nan, 1.0) is 1.0 and min(1.0, nan) is nan */
+K_FLOAT(MIN_FLOAT, F(0) < F(1) ? F(0) : F(1))
+K_FLOAT(MAX_FLOAT, F(0) > F(1) ? F(0) : F(1))
+K_FLOAT(MIN_INT_FLOAT, F(0) < F(1) ? F(0) : F(1))
+K_FLOAT(MIN_FLOAT_INT, F(0) < F(1) ? F(0) : F(1))
+K_FLOAT(MAX_INT_FLOAT, F(0) > F(1) ? F(0) : F(1))
+K_FLOAT(MAX_FLOAT_INT, F(0) > F(1) ? F(0) : F(1))
 
 static PtsStatus list_extreme(PtsValue *a, PtsValue *out, PtsError *err, bool want_max, bool is_float) {
     PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
@@ -927,13 +937,48 @@ static PtsStatus list_extreme(PtsValue *a, PtsValue *out, PtsError *err, bool wa
                                : (want_max ? pts_value_to_i64(x) > pts_value_to_i64(best) : pts_value_to_i64(x) < pts_value_to_i64(best));
         if (better) best = x;
     }
-    out[0] = is_float ? pts_vdouble(pts_value_to_f64(best)) : pts_vint(pts_value_to_i64(best));
+    out[0] = is_float ? pts_vdouble(pts_value_to_f64(best))
+             : best.tag == PTS_V_BOOL ? pts_vbool(best.u.b) : pts_vint(pts_value_to_i64(best));
     return PTS_OK;
 }
 PtsStatus k_MIN_SELF_INT(PtsValue *a, PtsValue *out, PtsError *err) { return list_extreme(a, out, err, false, false); }
 PtsStatus k_MIN_SELF_FLOAT(PtsValue *a, PtsValue *out, PtsError *err) { return list_extreme(a, out, err, false, true); }
 PtsStatus k_MAX_SELF_INT(PtsValue *a, PtsValue *out, PtsError *err) { return list_extreme(a, out, err, true, false); }
 PtsStatus k_MAX_SELF_FLOAT(PtsValue *a, PtsValue *out, PtsError *err) { return list_extreme(a, out, err, true, true); }
+PtsStatus k_MIN_SELF_BOOL(PtsValue *a, PtsValue *out, PtsError *err) { return list_extreme(a, out, err, false, false); }
+PtsStatus k_MAX_SELF_BOOL(PtsValue *a, PtsValue *out, PtsError *err) { return list_extreme(a, out, err, true, false); }
+
+/* min(l, r) / max(l, r) of two lists: torch's minList/maxList with a = l, b = r: the first
+ * differing item decides (a[i] < b[i] ? a : b, so a NaN picks r), else the shorter list (r only
+ * when strictly shorter); the result is one of the two lists, not a copy */
+static PtsStatus list_pick(PtsValue *args, PtsValue *out, PtsError *err, bool want_max, bool is_float) {
+    PTS_TRY(need(args[0], PTS_V_LIST, "list", err));
+    PTS_TRY(need(args[1], PTS_V_LIST, "list", err));
+    const PtsList *a = pts_as_list(args[0]), *b = pts_as_list(args[1]);
+    int64_t n = a->len < b->len ? a->len : b->len;
+    const PtsValue *pick = NULL;
+    for (int64_t i = 0; i < n && !pick; i++) {
+        PtsValue x = a->items[i], y = b->items[i];
+        if (is_float) {
+            double u = pts_value_to_f64(x), v = pts_value_to_f64(y);
+            if (u == v) continue;
+            pick = (want_max ? u > v : u < v) ? &args[0] : &args[1];
+        } else {
+            int64_t u = pts_value_to_i64(x), v = pts_value_to_i64(y);
+            if (u == v) continue;
+            pick = (want_max ? u > v : u < v) ? &args[0] : &args[1];
+        }
+    }
+    if (!pick) pick = (want_max ? b->len > a->len : b->len < a->len) ? &args[1] : &args[0];
+    out[0] = pts_value_retain(*pick);
+    return PTS_OK;
+}
+PtsStatus k_MIN_INT_LIST(PtsValue *a, PtsValue *out, PtsError *err) { return list_pick(a, out, err, false, false); }
+PtsStatus k_MIN_FLOAT_LIST(PtsValue *a, PtsValue *out, PtsError *err) { return list_pick(a, out, err, false, true); }
+PtsStatus k_MIN_BOOL_LIST(PtsValue *a, PtsValue *out, PtsError *err) { return list_pick(a, out, err, false, false); }
+PtsStatus k_MAX_INT_LIST(PtsValue *a, PtsValue *out, PtsError *err) { return list_pick(a, out, err, true, false); }
+PtsStatus k_MAX_FLOAT_LIST(PtsValue *a, PtsValue *out, PtsError *err) { return list_pick(a, out, err, true, true); }
+PtsStatus k_MAX_BOOL_LIST(PtsValue *a, PtsValue *out, PtsError *err) { return list_pick(a, out, err, true, false); }
 
 PtsStatus k_SUM_INT(PtsValue *a, PtsValue *out, PtsError *err) {
     PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
@@ -1264,6 +1309,8 @@ PtsStatus k_DELETE_T(PtsValue *a, PtsValue *out, PtsError *err) {
     PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
     int64_t len = LIST(0)->len, i = I(1);
     if (i < 0) i += len;
+    /* torch's listDelete goes through its pop: an empty list has that message */
+    if (len == 0) return pts_fail(err, PTS_ERR_RUNTIME, "pop index out of range");
     if (i < 0 || i >= len) return pts_fail(err, PTS_ERR_RUNTIME, "list index out of range");
     list_drop_at(LIST(0), i);
     return PTS_OK;
@@ -1817,6 +1864,16 @@ PtsStatus k_FLOOR_NUM(PtsValue *a, PtsValue *out, PtsError *err) { return floor_
 PtsStatus k_CEIL_NUM(PtsValue *a, PtsValue *out, PtsError *err) { return floor_ceil_num(ceil(F(0)), out, err); }
 K_FLOAT(ROUND_NUM, nearbyint(F(0)))
 K_FLOAT(SQRT_NUM, (double)sqrtf((float)F(0)))
+/* prim::min / prim::max (Scalar a, Scalar b): the int kernel for two ints, else a double; a bool
+ * (item() of a bool tensor) fails as torch's IValue::toInt does */
+static PtsStatus num_extreme(PtsValue *a, PtsValue *out, PtsError *err, bool want_max) {
+    if (a[0].tag == PTS_V_BOOL || a[1].tag == PTS_V_BOOL) return pts_fail(err, PTS_ERR_RUNTIME, "expected int");
+    if (a[0].tag == PTS_V_DOUBLE || a[1].tag == PTS_V_DOUBLE)
+        return want_max ? k_MAX_FLOAT(a, out, err) : k_MIN_FLOAT(a, out, err);
+    return want_max ? k_MAX_INT(a, out, err) : k_MIN_INT(a, out, err);
+}
+PtsStatus k_MIN_NUM(PtsValue *a, PtsValue *out, PtsError *err) { return num_extreme(a, out, err, false); }
+PtsStatus k_MAX_NUM(PtsValue *a, PtsValue *out, PtsError *err) { return num_extreme(a, out, err, true); }
 /* prim::abs.Scalar: the same C int cast of an int result */
 PtsStatus k_ABS_NUM(PtsValue *a, PtsValue *out, PtsError *err) {
     if (a[0].tag == PTS_V_DOUBLE) return k_ABS_FLOAT(a, out, err);
@@ -1870,5 +1927,161 @@ PtsStatus pts_builtin_tolist(const PtsValue *args, PtsError *err, PtsValue *out)
     if (elem == 1 && t->dtype != PTS_FLOAT32 && t->dtype != PTS_FLOAT64)
         return pts_fail(err, PTS_ERR_RUNTIME, "Unexpected scalar type for Tensor");
     return tolist_rec(t, pts_tensor_data(t), 0, (int)elem, err, out);
+}
+/* }==================== */
+
+/* {==================== math.* on numbers (s5-scalar) ====================
+ * torch's DEFINE_UNARY_OP / DEFINE_BINARY_FLOAT_OP kernels: the int and float overloads compute
+ * in double; the unary .Scalar ones cast the result to C float (static_cast<float>) and back,
+ * whether the argument is an int or a float. C's libm gives the values torch's does (no Python
+ * domain errors: math.sqrt(-1) is nan). */
+static double pts_degrees(double x) { return x * (180.0 / M_PI); }
+static double pts_radians(double x) { return x * (M_PI / 180.0); }
+static double pts_log_base(double x, double b) { return log(x) / log(b); }
+
+#define K_MATH1(N, fn)                                                                         \
+    K_FLOAT(N##_INT, fn((double)I(0)))                                                         \
+    K_FLOAT(N##_FLOAT, fn(F(0)))                                                               \
+    K_FLOAT(N##_NUM, (double)(float)fn(F(0)))
+#define K_MATH2(N, fn)                                                                         \
+    K_FLOAT(N##_INT, fn((double)I(0), (double)I(1)))                                           \
+    K_FLOAT(N##_FLOAT, fn(F(0), F(1)))                                                         \
+    K_FLOAT(N##_INT_FLOAT, fn((double)I(0), F(1)))                                             \
+    K_FLOAT(N##_FLOAT_INT, fn(F(0), (double)I(1)))                                             \
+    K_FLOAT(N##_NUM, fn(F(0), F(1)))
+K_MATH1(ERF, erf)
+K_MATH1(ERFC, erfc)
+K_MATH1(EXPM1, expm1)
+K_MATH1(FABS, fabs)
+K_MATH1(GAMMA, tgamma)
+K_MATH1(LGAMMA, lgamma)
+K_MATH1(LOG10, log10)
+K_MATH1(LOG1P, log1p)
+K_MATH1(ASINH, asinh)
+K_MATH1(ATANH, atanh)
+K_MATH1(COSH, cosh)
+K_MATH1(SINH, sinh)
+K_MATH1(TANH, tanh)
+K_MATH1(ACOS, acos)
+K_MATH1(ASIN, asin)
+K_MATH1(ATAN, atan)
+K_MATH1(COS, cos)
+K_MATH1(SIN, sin)
+K_MATH1(TAN, tan)
+K_MATH1(ACOSH, acosh)
+K_MATH1(DEGREES, pts_degrees)
+K_MATH1(RADIANS, pts_radians)
+K_FLOAT(EXP_NUM, (double)(float)exp(F(0)))
+K_FLOAT(LOG_NUM, (double)(float)log(F(0)))
+K_MATH2(COPYSIGN, copysign)
+K_MATH2(ATAN2, atan2)
+K_MATH2(FMOD, fmod)
+K_MATH2(MATHREMAINDER, remainder)
+K_MATH2(LOGB, pts_log_base)
+
+K_INT(CEIL_INT, I(0))
+K_INT(FLOOR_INT, I(0))
+K_FLOAT(ROUND_INT, (double)I(0))
+
+/* modf(a) -> (fractional part, integral part) and frexp(a) -> (mantissa, exponent), as Python */
+PtsStatus k_MODF(PtsValue *a, PtsValue *out, PtsError *err) {
+    (void)err;
+    double ip, fp = modf(F(0), &ip);
+    out[0] = pts_vdouble(fp);
+    out[1] = pts_vdouble(ip);
+    return PTS_OK;
+}
+PtsStatus k_FREXP(PtsValue *a, PtsValue *out, PtsError *err) {
+    (void)err;
+    int e = 0;
+    double m = frexp(F(0), &e);
+    out[0] = pts_vdouble(m);
+    out[1] = pts_vint(e);
+    return PTS_OK;
+}
+/* torch passes the int64 exponent to std::ldexp's int: the low 32 bits */
+K_FLOAT(LDEXP, ldexp(F(0), (int32_t)(uint32_t)(uint64_t)I(1)))
+
+/* torch's gcd: Euclid on int64 and the absolute value (wrapping at INT64_MIN) */
+PtsStatus k_GCD_INT(PtsValue *a, PtsValue *out, PtsError *err) {
+    (void)err;
+    int64_t x = I(0), y = I(1);
+    while (y != 0) {
+        int64_t r = y == -1 ? 0 : x % y;
+        x = y;
+        y = r;
+    }
+    out[0] = pts_vint(x < 0 ? wsub(0, x) : x);
+    return PTS_OK;
+}
+/* torch's factorial: a negative argument raises, the product wraps around in int64 */
+PtsStatus k_FACTORIAL_INT(PtsValue *a, PtsValue *out, PtsError *err) {
+    int64_t n = I(0), r = 1;
+    if (n < 0) return pts_fail(err, PTS_ERR_RUNTIME, "factorial() not defined for negative values");
+    /* past 20! the int64 product is 0 from 66 on (it has 64 factors of two); stop early there */
+    for (int64_t k = n; k > 0 && r != 0; k--) r = wmul(r, k);
+    out[0] = pts_vint(r);
+    return PTS_OK;
+}
+/* hash(x): torch's IValue::hash, which is C++'s std::hash as libstdc++ computes it: an int is
+ * itself, a bool 0 or 1, None 0, a float and a str the bytes through _Hash_bytes (a 64-bit Murmur
+ * variant, seed 0xc70f6907; 0.0 and -0.0 hash to 0), a tensor its address, a tuple its items
+ * folded with hash_combine */
+static uint64_t shift_mix(uint64_t v) { return v ^ (v >> 47); }
+static uint64_t hash_bytes(const unsigned char *p, size_t len) {
+    const uint64_t mul = (0xc6a4a793ull << 32) + 0x5bd1e995ull;
+    uint64_t h = 0xc70f6907ull ^ ((uint64_t)len * mul);
+    size_t aligned = len & ~(size_t)7;
+    for (size_t i = 0; i < aligned; i += 8) {
+        uint64_t d;
+        memcpy(&d, p + i, 8);
+        h ^= shift_mix(d * mul) * mul;
+        h *= mul;
+    }
+    if (len & 7) {
+        uint64_t d = 0;
+        for (size_t n = len & 7; n-- > 0;) d = (d << 8) + p[aligned + n];
+        h ^= d;
+        h *= mul;
+    }
+    h = shift_mix(h) * mul;
+    return shift_mix(h);
+}
+static PtsStatus hash_value(PtsValue v, PtsError *err, uint64_t *out) {
+    switch (v.tag) {
+    case PTS_V_NONE: *out = 0; return PTS_OK;
+    case PTS_V_BOOL: *out = v.u.b; return PTS_OK;
+    case PTS_V_INT: *out = (uint64_t)v.u.i; return PTS_OK;
+    case PTS_V_DOUBLE: {
+        double d = v.u.d;
+        *out = d != 0.0 ? hash_bytes((const unsigned char *)&d, sizeof d) : 0;
+        return PTS_OK;
+    }
+    case PTS_V_STR: {
+        const PtsStr *s = pts_as_str(v);
+        *out = hash_bytes((const unsigned char *)s->data, (size_t)s->len);
+        return PTS_OK;
+    }
+    case PTS_V_TENSOR: *out = (uint64_t)(uintptr_t)v.u.t; return PTS_OK;
+    case PTS_V_TUPLE: {
+        const PtsList *l = pts_as_list(v);
+        uint64_t seed = 0;
+        for (int64_t i = 0; i < l->len; i++) {
+            uint64_t h;
+            PTS_TRY(hash_value(l->items[i], err, &h));
+            seed ^= h + 0x9e3779b9ull + (seed << 6) + (seed >> 2);
+        }
+        *out = seed;
+        return PTS_OK;
+    }
+    default: return pts_fail(err, PTS_ERR_RUNTIME, "Can't hash IValues with tag '%s'",
+                              v.tag == PTS_V_LIST ? "GenericList" : v.tag == PTS_V_DICT ? "GenericDict" : "Object");
+    }
+}
+PtsStatus k_HASH_GENERIC(PtsValue *a, PtsValue *out, PtsError *err) {
+    uint64_t h = 0;
+    PTS_TRY(hash_value(a[0], err, &h));
+    out[0] = pts_vint((int64_t)h);
+    return PTS_OK;
 }
 /* }==================== */

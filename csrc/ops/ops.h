@@ -88,7 +88,8 @@ PTS_INTERNAL extern PtsOpInfo pts_op_info[PTS_OP__COUNT];
 PTS_INTERNAL PtsStatus pts_ops_init(PtsError *err);
 /* Parse one schema text into s (used by init and by the frontend for builtin schemas). */
 PTS_INTERNAL PtsStatus pts_schema_parse(const char *text, PtsSchema *s, PtsError *err);
-/* Find an op by "aten::add.Tensor" or "add.Tensor" or "add" (first overload). -1 if none. */
+/* Find an op by "aten::add.Tensor" or "add.Tensor" or "add" (first overload), or a row of
+ * another namespace by its qualified name ("prim::min.int"). -1 if none. */
 PTS_INTERNAL int pts_op_find(const char *name);
 /* Render a type as the schema writes it ("int[]?"). */
 PTS_INTERNAL const char *pts_argtype_str(PtsArgType t, char *buf, size_t n);

@@ -203,6 +203,19 @@ PtsStatus pts_schema_parse(const char *text, PtsSchema *sc, PtsError *err) {
     const char *keep = sc->text;
     memset(sc, 0, sizeof *sc);
     sc->text = keep ? keep : text;
+    /* "prim::min(...)": a row of another namespace than aten (written in its text, which the
+     * derivatives table and Python's row keys use as the row's name) */
+    const char *ns = "aten";
+    size_t nsl = 4;
+    {
+        const char *q = text;
+        while (isalnum((unsigned char)*q) || *q == '_') q++;
+        if (q != text && q[0] == ':' && q[1] == ':') {
+            ns = text;
+            nsl = (size_t)(q - text);
+            s.p = q + 2;
+        }
+    }
     char *name = ident(&s);
     if (!name) return sp_fail(&s, "expected a name");
     sc->name = name;
@@ -213,7 +226,7 @@ PtsStatus pts_schema_parse(const char *text, PtsSchema *sc, PtsError *err) {
         sc->overload = ov;
     } else sc->overload = "";
     char qn[128];
-    snprintf(qn, sizeof qn, "aten::%s", name);
+    snprintf(qn, sizeof qn, "%.*s::%s", (int)nsl, ns, name);
     sc->qualname = pts_strdup(qn);
     if (!accept(&s, "(")) return sp_fail(&s, "expected '('");
     bool kwonly = false;
@@ -298,12 +311,17 @@ PtsStatus pts_ops_init(PtsError *err) {
 }
 
 int pts_op_find(const char *name) {
-    if (strncmp(name, "aten::", 6) == 0) name += 6;
+    /* "prim::min" finds rows of that namespace only; a bare name is an aten:: row */
+    const char *sep = strstr(name, "::");
+    size_t nsl = sep ? (size_t)(sep - name) + 2 : 6;
+    const char *ns = sep ? name : "aten::";
+    if (sep) name = sep + 2;
     const char *dot = strchr(name, '.');
     size_t nl = dot ? (size_t)(dot - name) : strlen(name);
     for (int i = 0; i < PTS_OP__COUNT; i++) {
         const PtsSchema *s = &pts_op_info[i].schema;
         if (strlen(s->name) != nl || strncmp(s->name, name, nl) != 0) continue;
+        if (!s->qualname || strncmp(s->qualname, ns, nsl) != 0) continue;
         if (!dot || strcmp(s->overload, dot + 1) == 0) return i;
     }
     return -1;

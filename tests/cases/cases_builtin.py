@@ -19,8 +19,9 @@ def row(L, row_id, *args, py=None):
     if py is not None:
         return py(*args)
     name = _SCHEMAS[row_id].split("(")[0]
+    ns, _, name = name.rpartition("::")   # "prim::min.int": a row of torch's prim namespace
     base, _, overload = name.partition(".")
-    return getattr(getattr(L.ops.aten, base), overload or "default")(*args)
+    return getattr(getattr(getattr(L.ops, ns or "aten"), base), overload or "default")(*args)
 
 
 def _cases(row_id, *arg_tuples):
@@ -140,6 +141,17 @@ for _id, _f in (("IS", _is), ("ISNOT", _isnot)):
 
 # ---- lists, dicts, strings, math (the generic rows torch.ops cannot call run the Python
 # reference on the torch side; str/format use torch's own compiled str()/format()) ----
+def _as_script(f):
+    """TorchScript's interpreter raises RuntimeError where Python (and torch.ops called from
+    Python) raise IndexError: list and str indices out of range"""
+    def g(*a):
+        try:
+            return f(*a)
+        except IndexError as e:
+            raise RuntimeError(str(e)) from None
+    return g
+
+
 def _pc(row_id, py, *arg_tuples):
     """cases whose torch side is the Python reference py"""
     import copy
@@ -190,11 +202,12 @@ CASES.update({
     "LEN_STR": _cases("LEN_STR", ("héllo",), ("",)),
     "LEN_DICT_STR": _pc("LEN_DICT_STR", len, ({"a": 1, "b": 2},), ({},)),
     "LEN_DICT_INT": _pc("LEN_DICT_INT", len, ({1: 2},)),
-    "GETITEM_T": _pc("GETITEM_T", lambda xs, i: xs[i], ([1, 2], -1), ([1.5], 0), ([1, 2], 2), ([], 0)),
-    "GETITEM_STR": _cases("GETITEM_STR", ("abc", 1), ("abc", -1), ("abc", 3)),
+    "GETITEM_T": _pc("GETITEM_T", _as_script(lambda xs, i: xs[i]), ([1, 2], -1), ([1.5], 0), ([1, 2], 2), ([], 0)),
+    "GETITEM_STR": [lambda L, T, a=a: row(L, "GETITEM_STR", *a, py=_as_script(
+        lambda s, i: __import__("torch").ops.aten.__getitem__.str(s, i))) for a in (("abc", 1), ("abc", -1), ("abc", 3))],
     "GETITEM_DICT_STR": _pc("GETITEM_DICT_STR", lambda d, k: d[k], ({"a": 1}, "a")),
     "GETITEM_DICT_INT": _pc("GETITEM_DICT_INT", lambda d, k: d[k], ({1: 2.5}, 1)),
-    "SET_ITEM_T": _pc("SET_ITEM_T", _set_list, ([1, 2], 0, 5), ([1, 2], -1, 7), ([1], 3, 0)),
+    "SET_ITEM_T": _pc("SET_ITEM_T", _as_script(_set_list), ([1, 2], 0, 5), ([1, 2], -1, 7), ([1], 3, 0)),
     "SET_ITEM_STR": _pc("SET_ITEM_STR", _set_dict, ({"a": 1}, "b", 2)),
     "SET_ITEM_INT": _pc("SET_ITEM_INT", _set_dict, ({1: 1}, 2, 2)),
     "WARN": _pc("WARN", lambda m, level=2: None, ("a warning from a test",), ("x", 1)),
@@ -449,3 +462,60 @@ CASES["ABS_NUM"] = [lambda L, T, a=a: row(L, "ABS_NUM", a, py=lambda v: __import
 UNARY_NUMS = [(2.5,), (-3,), (7,), (-2.5,), (3.5,), (0.5,), (2**40,), (-0.0,), (2**53 + 1,), (-2**31,), (1e10,)]
 for op in ("FLOOR", "CEIL", "ROUND", "SQRT"):
     CASES[f"{op}_NUM"] = _cases(f"{op}_NUM", *UNARY_NUMS)
+
+# ---- s5-scalar: prim::min/max of mixed numbers, of Scalars (both ints: the int kernel, else
+# double; torch's `a < b ? a : b`, so a NaN wins only as the second operand) and of lists
+# (lexicographic; a strict prefix is smaller) ----
+MINMAX_NUM = [(7, 2), (-7, 2), (7, -2.0), (2.5, 2), (2, 2.5), (-2.5, 0.5), (I64_MAX, I64_MIN), (float("nan"), 1),
+              (1, float("nan")), (-0.0, 0), (0, -0.0), (3, 3.0), (float("inf"), 2)]
+for op in ("MIN", "MAX"):
+    CASES[f"{op}_INT_FLOAT"] = _cases(f"{op}_INT_FLOAT", *INT_FLOAT, (0, -0.0), (2, float("nan")), (3, 3.0))
+    CASES[f"{op}_FLOAT_INT"] = _cases(f"{op}_FLOAT_INT", *FLOAT_INT, (-0.0, 0), (float("-inf"), I64_MIN))
+    CASES[f"{op}_NUM"] = _cases(f"{op}_NUM", *MINMAX_NUM)
+    CASES[f"{op}_INT_LIST"] = _cases(f"{op}_INT_LIST", ([1, 2, 3], [1, 2]), ([3], [1, 5]), ([], [1]), ([1, 2], [1, 2]),
+                                     ([1, 2], [1, 2, 0]), ([], []))
+    CASES[f"{op}_FLOAT_LIST"] = _cases(f"{op}_FLOAT_LIST", ([1.5], [1.5, -1.0]), ([float("nan")], [1.0]),
+                                       ([1.0], [float("nan")]), ([-0.0], [0.0]), ([2.0, 1.0], [2.0, 3.0]))
+    CASES[f"{op}_BOOL_LIST"] = _cases(f"{op}_BOOL_LIST", ([True], [False, True]), ([False], [False, False]), ([], [True]))
+    CASES[f"{op}_SELF_BOOL"] = _cases(f"{op}_SELF_BOOL", ([True, False],), ([True],), ([],))
+for op in ("MIN", "MAX"):
+    CASES[f"{op}_FLOAT"] += _cases(f"{op}_FLOAT", (float("nan"), 1.0), (1.0, float("nan")), (-0.0, 0.0), (0.0, -0.0))
+
+# ---- s5-scalar: math.* rows (torch.ops.aten.<name>.<overload> on the torch side) ----
+_M_INTS = [(0,), (1,), (-1,), (3,), (-7,), (2**40,), (I64_MIN,)]
+_M_FLOATS = [(0.0,), (-0.0,), (0.5,), (-0.5,), (2.5,), (1e300,), (float("inf"),), (float("-inf"),), (float("nan"),)]
+for _n in ("ERF", "ERFC", "EXPM1", "FABS", "GAMMA", "LGAMMA", "LOG10", "LOG1P", "ASINH", "ATANH", "COSH", "SINH",
+           "TANH", "ACOS", "ASIN", "ATAN", "COS", "SIN", "TAN", "ACOSH", "DEGREES", "RADIANS"):
+    CASES[f"{_n}_INT"] = _cases(f"{_n}_INT", *_M_INTS)
+    CASES[f"{_n}_FLOAT"] = _cases(f"{_n}_FLOAT", *_M_FLOATS)
+    CASES[f"{_n}_NUM"] = _cases(f"{_n}_NUM", *_M_INTS, *_M_FLOATS)
+for _n in ("EXP_NUM", "LOG_NUM"):
+    CASES[_n] = _cases(_n, *_M_INTS, *_M_FLOATS)
+CASES["CEIL_INT"] = _cases("CEIL_INT", *_M_INTS)
+CASES["FLOOR_INT"] = _cases("FLOOR_INT", *_M_INTS)
+CASES["ROUND_INT"] = _cases("ROUND_INT", *_M_INTS)
+_M_PAIRS = [(2.5, 0.5), (-7.5, 2.0), (5.0, -0.0), (1.0, 0.0), (-0.0, 1.0), (float("inf"), 2.0), (float("nan"), 1.0),
+            (3.0, float("-inf"))]
+for _n in ("COPYSIGN", "ATAN2", "FMOD", "MATHREMAINDER", "LOGB"):
+    CASES[f"{_n}_INT"] = _cases(f"{_n}_INT", *INTS, (0, 0), (5, 0))
+    CASES[f"{_n}_FLOAT"] = _cases(f"{_n}_FLOAT", *_M_PAIRS)
+    CASES[f"{_n}_INT_FLOAT"] = _cases(f"{_n}_INT_FLOAT", *INT_FLOAT, (0, -0.0))
+    CASES[f"{_n}_FLOAT_INT"] = _cases(f"{_n}_FLOAT_INT", *FLOAT_INT, (-0.0, 0))
+    CASES[f"{_n}_NUM"] = _cases(f"{_n}_NUM", *NUM_PAIRS, (0, 0))
+CASES["MODF"] = _cases("MODF", *_M_FLOATS)
+CASES["FREXP"] = _cases("FREXP", *_M_FLOATS, (1e-310,))
+CASES["LDEXP"] = _cases("LDEXP", (1.5, 3), (1.5, -1100), (1e300, 100), (-0.0, 5), (float("nan"), 1), (1.0, 2**32 + 3))
+CASES["GCD_INT"] = _cases("GCD_INT", (12, 18), (-12, 18), (0, 0), (0, -5), (I64_MIN, 0), (2**40, -1), (7, 2**32 + 3))
+CASES["FACTORIAL_INT"] = _cases("FACTORIAL_INT", (0,), (5,), (20,), (21,), (65,), (-1,))
+
+
+def _torch_hash(v):
+    """torch.ops cannot bind the generic `t value`: hash() compiled by torch for v's type"""
+    import torch
+    t = {int: "int", float: "float", str: "str", bool: "bool", tuple: "Tuple[int, str]"}[type(v)]
+    cu = torch.jit.CompilationUnit(f"def h(x: {t}) -> int:\n    return hash(x)\n")
+    return cu.h(v)
+
+
+CASES["HASH_GENERIC"] = [lambda L, T, a=a: row(L, "HASH_GENERIC", a, py=_torch_hash)
+                         for a in (5, -1, 1.5, -0.0, float("nan"), "abc", "", "é12345678", True, (1, "a"))]

@@ -1,3 +1,3 @@
 # expect error: 3:12 Arguments for call are not valid.
 def f(x):
-    return torch.tanh(1)
+    return torch.tanh("a")
