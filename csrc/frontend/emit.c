@@ -2347,6 +2347,7 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
 /* }==================== */
 
 #include "emit_class.inc"
+#include "emit_iface.inc"
 
 /* {==================== statements ==================== */
 static int emit_stmts(Emitter *E, const PtsAst *blk, int start, const Cont *cont, PtsIrValue **ret);
@@ -4682,7 +4683,7 @@ static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunc
         goto fail;
     {
         PtsIrValue *rv = NULL;
-        int ex = emit_stmts(E, def->kids[2], 0, NULL, &rv);
+        int ex = E->cls && E->cls->is_interface ? iface_body(E, def) : emit_stmts(E, def->kids[2], 0, NULL, &rv);
         if (ex < 0) goto fail;
         if (ex == EXIT_NONE) {
             if (E->ret_decl && !pts_type_subtype(ty(PTS_TY_NONE), E->ret_decl)) {

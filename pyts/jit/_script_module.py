@@ -140,7 +140,13 @@ class ScriptModule:
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __setattr__(self, name, value):
-        if name in self._kinds():
+        kinds = self._kinds()
+        if name in kinds:
+            if kinds[name] == "module":
+                # a module swapped in (an attribute typed by a module interface; _set checks it)
+                self._c._set(name, value._c if isinstance(value, ScriptModule) else value)
+                object.__getattribute__(self, "_submodules").pop(name, None)
+                return
             self._c._set(name, value)
         else:
             object.__setattr__(self, name, value)
