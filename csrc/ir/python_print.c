@@ -181,6 +181,8 @@ static bool is_prim_row(int kind) {
 /* can the element type of a list/dict literal be inferred from its members? (not for Optional,
  * Union, number or Any: PyTorch's printer annotates those literals) */
 static bool elem_inferable(const PtsType *t) {
+    /* an interface: the members are objects of the classes implementing it (torch annotates too) */
+    if (t->kind == PTS_TY_CLASS && t->cls && t->cls->is_interface) return false;
     return t->kind != PTS_TY_OPTIONAL && t->kind != PTS_TY_UNION && t->kind != PTS_TY_NUMBER && t->kind != PTS_TY_ANY;
 }
 

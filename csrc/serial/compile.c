@@ -267,6 +267,11 @@ static PtsStatus walk(Ctx *C, PtsValue v, int depth) {
     case PTS_V_OBJECT: {
         PtsObject *o = pts_as_object(v);
         for (int i = 0; i < o->nslots; i++) PTS_TRY(walk(C, o->slots[i], depth + 1));
+        /* the interfaces typing its attributes: their signatures type the calls made through them */
+        for (int i = 0; i < o->cls->nattrs; i++) {
+            const PtsType *t = o->cls->attrs[i].type;
+            if (t->kind == PTS_TY_CLASS && t->cls && t->cls->is_interface) PTS_TRY(add_class(C, t->cls));
+        }
         return add_class(C, o->cls);
     }
     case PTS_V_LIST: case PTS_V_TUPLE: {
@@ -559,8 +564,9 @@ static PtsStatus code_class(Ctx *C, const char *q, PtsError *err, PtsClassType *
     PTS_TRY(pts_classdef_parse((const char *)f->data, f->len, 0, dot + 1, err, &d));
     PtsStatus s = PTS_OK;
     if (d.kind == PTS_CLASSDEF_MODULE || d.kind == PTS_CLASSDEF_OTHER || d.has_setstate)
-        s = pts_fail(err, PTS_ERR_COMPILE, "class '%s' of archive code is a module, enum or interface with no object; not supported", q);
-    PtsClassType *cls = s ? NULL : pts_class_new(q, false);
+        s = pts_fail(err, PTS_ERR_COMPILE, "class '%s' of archive code is a module or enum with no object; not supported", q);
+    PtsClassType *cls = s ? NULL : pts_class_new(q, d.kind == PTS_CLASSDEF_MODULE_INTERFACE);
+    if (cls) cls->is_interface = d.kind == PTS_CLASSDEF_INTERFACE || d.kind == PTS_CLASSDEF_MODULE_INTERFACE;
     PtsClassType **ow = cls ? pts_realloc(C->owned, sizeof *ow * (size_t)(C->nowned + 1)) : NULL;
     if (!s && !ow) {
         pts_class_release(cls);
