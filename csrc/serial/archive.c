@@ -89,8 +89,8 @@ typedef struct Saver {
     PtsPtrMap seen;         /* heap values already walked */
     PtsStrMap names;        /* saved names in use */
     PtsError *err;
-    bool ifaces_now;        /* interfaces are added after the classes of values and code, as
-                             * torch's printer writes them after the classes naming them */
+    bool ifaces_now;        /* interfaces typing attributes are added after the classes of values
+                             * and code, as torch's printer writes them after the classes naming them */
 } Saver;
 
 static PtsStatus snomem(Saver *s) { return pts_fail(s->err, PTS_ERR_NOMEM, "out of memory"); }
@@ -110,8 +110,7 @@ static PtsStatus walk_type(Saver *s, const PtsType *t, int depth) {
  * object in the tree: they are found in the types of the saved methods' values. */
 static PtsStatus walk_code_type(Saver *s, const PtsType *t, int depth) {
     if (depth > PTS_ARCHIVE_MAX_DEPTH) return pts_fail(s->err, PTS_ERR_VALUE, "types nest too deeply to save");
-    if ((t->kind == PTS_TY_CLASS || t->kind == PTS_TY_TUPLE) && t->cls && (!t->cls->is_module || t->cls->is_interface) &&
-        (!t->cls->is_interface || s->ifaces_now))
+    if ((t->kind == PTS_TY_CLASS || t->kind == PTS_TY_TUPLE) && t->cls && (!t->cls->is_module || t->cls->is_interface))
         PTS_TRY(add_class(s, t->cls, pts_none(), depth + 1));
     for (int i = 0; i < t->n; i++) PTS_TRY(walk_code_type(s, t->elems[i], depth + 1));
     return PTS_OK;
@@ -521,11 +520,13 @@ static PtsStatus save_impl(Saver *s, PtsValue root, const PtsSaveOptions *opt, P
     bool passthrough = opt->code != NULL;
     PTS_TRY(walk_value(s, root, 0));
     if (!passthrough) PTS_TRY(walk_code(s, fn));
-    /* then the interfaces the classes and code name (and what their signatures name) */
+    /* then the interfaces typing attributes (and what their signatures name) */
     s->ifaces_now = true;
+    int before = s->nc;
     for (int i = 0; i < s->nc; i++)
         for (int k = 0; k < s->c[i].cls->nattrs; k++) PTS_TRY(walk_type(s, s->c[i].cls->attrs[k].type, 0));
-    if (!passthrough) PTS_TRY(walk_code(s, fn));
+    for (int i = before; !passthrough && i < s->nc; i++)
+        for (int k = 0; k < s->c[i].cls->nmethods; k++) PTS_TRY(walk_code_block(s, s->c[i].cls->methods[k]->graph->top, 0));
     PTS_TRY(assign_names(s));
     PTS_TRY(static_types(s));
     PtsPickleHooks hooks = { s, saved_name, saved_attr_type };
