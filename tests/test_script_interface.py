@@ -483,3 +483,26 @@ def test_c_runtime_runs_interface_archives(mods, tmp_path):
         got = np.load(tmp_path / f"r{i}_0.npy")
         want = m(lib.tensor(X)).numpy()
         np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+def test_archive_with_an_object_not_implementing_its_interface_is_refused(mods):
+    # a tampered archive: Impl's `one` takes an int, so Impl no longer implements the interface the
+    # attribute is typed with; calls through the interface would pass it a Tensor. (torch does not
+    # check this when it loads; pyts refuses the archive rather than run a method of another schema)
+    data = saved(pyts, scripted(mods, pyts))
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for n in src.namelist():
+            b = src.read(n)
+            if n.endswith("code/__torch__/iface_mods.py"):
+                text = b.decode()
+                head, tail = text.split("class Impl(Module):", 1)
+                tail = tail.replace("    y: Tensor) -> Tensor:\n    return torch.add(x, y)",
+                                    "    y: int) -> Tensor:\n    return torch.add(x, y)", 1)
+                assert "y: int" in tail
+                b = (head + "class Impl(Module):" + tail).encode()
+            z.writestr(n, b)
+    with pytest.raises(pyts.jit.ArchiveError, match="attribute 'proxy' of class '__torch__.iface_mods.Proxy' holds an "
+                       "object that does not implement interface '__torch__.iface_mods.OneTwoModule'"):
+        pyts.jit.load(io.BytesIO(out.getvalue()))
