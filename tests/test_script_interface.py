@@ -168,6 +168,15 @@ class ForwardOnly(nn.Module):
         pass
 
 
+class ProxyPlain(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.sub = Impl()
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.sub(x)
+
+
 class ProxyF(nn.Module):
     proxy: ForwardOnly
 
@@ -275,6 +284,23 @@ def test_swapping_a_nonconforming_module_is_refused_as_torch(mods, sub):
         errs[lib] = core(e.value)
         same_value(m(lib.tensor(X)) if lib is pyts else m(torch.tensor(X)),
                    scripted(mods, torch)(torch.tensor(X)))   # unchanged
+    assert errs[pyts] == errs[torch]
+
+
+def test_swapping_without_an_interface_is_refused_as_torch(mods):
+    # a submodule attribute typed by its own class: only a scripted module of that class replaces it
+    errs = {}
+    for lib in LIBS:
+        m = lib.jit.script(mods[lib].ProxyPlain())
+        with pytest.raises(RuntimeError) as e:
+            m.sub = lib.jit.script(mods[lib].Impl2())
+        errs[lib] = [core(e.value)]
+        for bad in (mods[lib].Impl2(), 3):
+            with pytest.raises(RuntimeError) as e:
+                m.sub = bad
+            errs[lib].append(core(e.value).split(":")[0])
+        m.sub = lib.jit.script(mods[lib].Impl())   # the same class: fine
+        same_value(m(lib.tensor(X)) if lib is pyts else m(torch.tensor(X)), (torch.tensor(X) + torch.tensor(X)) * 2)
     assert errs[pyts] == errs[torch]
 
 

@@ -173,6 +173,12 @@ static PyObject *so_set(PyObject *self, PyObject *args) {
             return NULL;
         }
         pts_buf_free(&why);
+    } else if (at->kind == PTS_TY_CLASS && at->cls && !pts_value_fits(v, at)) {
+        /* a submodule or object of a class: compiled code reads its slots by that class's layout */
+        PyErr_Format(PyExc_RuntimeError, "Expected a value of type '%s' for field '%s', but found '%s'", at->cls->qualname, n,
+                     v.tag == PTS_V_OBJECT ? pts_as_object(v)->cls->qualname : "a value of another type");
+        pts_value_release(&v);
+        return NULL;
     }
     pts_value_release(&o->slots[i]);
     o->slots[i] = v;

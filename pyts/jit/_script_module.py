@@ -143,8 +143,12 @@ class ScriptModule:
         kinds = self._kinds()
         if name in kinds:
             if kinds[name] == "module":
-                # a module swapped in (an attribute typed by a module interface; _set checks it)
-                self._c._set(name, value._c if isinstance(value, ScriptModule) else value)
+                # a scripted module swapped in: of the attribute's class, or implementing the
+                # module interface the attribute is typed with (_set checks which, as torch)
+                if not isinstance(value, ScriptModule):
+                    raise RuntimeError("Cannot re-assign modules in a ScriptModule with non-scripted module, "
+                                       f"tried to replace existing module '{name}': {value!r}")
+                self._c._set(name, value._c)
                 object.__getattribute__(self, "_submodules").pop(name, None)
                 return
             self._c._set(name, value)
