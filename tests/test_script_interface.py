@@ -532,3 +532,73 @@ def test_archive_with_an_object_not_implementing_its_interface_is_refused(mods):
     with pytest.raises(pyts.jit.ArchiveError, match="attribute 'proxy' of class '__torch__.iface_mods.Proxy' holds an "
                        "object that does not implement interface '__torch__.iface_mods.OneTwoModule'"):
         pyts.jit.load(io.BytesIO(out.getvalue()))
+
+
+NARROW = '''
+@torch.jit.interface
+class Node:
+    def val(self) -> int:
+        pass
+
+    def twice(self, k: int) -> List[int]:
+        pass
+
+
+@torch.jit.interface
+class Small:
+    def val(self) -> int:
+        pass
+
+
+@torch.jit.script
+class Leaf:
+    def __init__(self, v: int):
+        self.v = v
+
+    def val(self) -> int:
+        return self.v
+
+    def twice(self, k: int) -> List[int]:
+        return [self.v * k, self.v * k]
+
+
+def total(n: Optional[Node]) -> int:
+    if n is not None:
+        return n.val() + n.twice(3)[1]
+    return -1
+
+
+def small(s: Small) -> int:
+    return s.val() * 10
+
+
+def narrow(n: Node) -> int:
+    return small(n)
+
+
+def run(k: int) -> int:
+    return total(Leaf(k)) + narrow(Leaf(k + 1)) + total(None)
+
+
+class R(nn.Module):
+    def forward(self, k: int) -> int:
+        return run(k)
+'''
+
+
+def test_optional_interfaces_and_an_interface_as_a_smaller_one_as_torch(tmp_path):
+    # Optional[Node] refines to Node; a Node is a Small (it has every method Small has)
+    ns = both(tmp_path, "iface_narrow", NARROW)
+    for name in ("total", "narrow", "small"):
+        fp, ft = pyts.jit.script(getattr(ns[pyts], name)), torch.jit.script(getattr(ns[torch], name))
+        # (torch prints a call of a function with a trailing ", " after each argument, pyts without)
+        assert fp.code == re.sub(r"(__torch__\.[\w.]+\([^()]*), \)", r"\1)", ft.code), name
+    fp, ft = pyts.jit.script(ns[pyts].run), torch.jit.script(ns[torch].run)
+    mp, mt = pyts.jit.script(ns[pyts].R()), torch.jit.script(ns[torch].R())
+    dp, dt = saved(pyts, mp), saved(torch, mt)
+    for k in (4, -3):
+        want = ft(k)
+        assert fp(k) == want == mt(k) == mp(k)
+        assert torch.jit.load(io.BytesIO(dp))(k) == want
+        assert pyts.jit.load(io.BytesIO(dt))(k) == want
+        assert pyts.jit.load(io.BytesIO(dp))(k) == want
