@@ -1799,6 +1799,8 @@ static PtsIrValue *convert_to_list(Emitter *E, PtsIrValue *v, const PtsType *wan
     return v;
 }
 
+#include "emit_iface.inc"
+
 static PtsIrValue *call_function(Emitter *E, PtsFunction *f, const Call *c, const PtsAst *at) {
     PtsBlock *top = f->graph->top;
     int np = top->ninputs;
@@ -1831,8 +1833,8 @@ static PtsIrValue *call_function(Emitter *E, PtsFunction *f, const Call *c, cons
         if (!pts_type_subtype(ins[i]->type, want) && !(ins[i] = convert_to_list(E, ins[i], want, f->list_n ? f->list_n[i] : 0, at)))
             return NULL;
         if (!pts_type_subtype(ins[i]->type, want))
-            return efail(E, at, "\n%s:\nExpected a value of type '%s' for argument '%s' but instead found type '%s'.",
-                         f->name, tstr(E, want), pn ? pn : "?", tstr(E, ins[i]->type));
+            return efail(E, at, "\n%s:\nExpected a value of type '%s' for argument '%s' but instead found type '%s'.%s",
+                         f->name, tstr(E, want), pn ? pn : "?", tstr(E, ins[i]->type), iface_why(E, ins[i]->type, want));
     }
     int nret = top->noutputs;
     PtsType *ot[8];
@@ -1982,8 +1984,8 @@ static PtsIrValue *call_method(Emitter *E, PtsIrValue *obj, PtsFunction *f, cons
             !(ins[i + 1] = convert_to_list(E, ins[i + 1], want, f->list_n && f->nargs == top->ninputs ? f->list_n[i + 1] : 0, at)))
             return NULL;
         if (!pts_type_subtype(ins[i + 1]->type, want))
-            return efail(E, at, "\n%s:\nExpected a value of type '%s' for argument '%s' but instead found type '%s'.",
-                         f->name, tstr(E, want), pn ? pn : "?", tstr(E, ins[i + 1]->type));
+            return efail(E, at, "\n%s:\nExpected a value of type '%s' for argument '%s' but instead found type '%s'.%s",
+                         f->name, tstr(E, want), pn ? pn : "?", tstr(E, ins[i + 1]->type), iface_why(E, ins[i + 1]->type, want));
     }
     ins[0] = obj;
     int nret = top->noutputs;
@@ -4712,7 +4714,7 @@ static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunc
         goto fail;
     {
         PtsIrValue *rv = NULL;
-        int ex = emit_stmts(E, def->kids[2], 0, NULL, &rv);
+        int ex = E->cls && E->cls->is_interface ? iface_body(E, def) : emit_stmts(E, def->kids[2], 0, NULL, &rv);
         if (ex < 0) goto fail;
         if (ex == EXIT_NONE) {
             if (E->ret_decl && !pts_type_subtype(ty(PTS_TY_NONE), E->ret_decl)) {

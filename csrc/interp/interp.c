@@ -15,6 +15,7 @@ typedef enum {
     I_GETATTR,     /* a = slot */
     I_SETATTR,     /* a = slot; in = (obj, value) */
     I_CALL,        /* p = function */
+    I_CALL_IFACE,  /* p = method name: CallMethod on an interface, found in the object's class */
     I_TUPLE,
     I_LIST,
     I_UNPACK,      /* in[0] tuple/list -> outs */
@@ -217,6 +218,13 @@ static PtsStatus lower_node(Lower *L, const PtsNode *n) {
         if (!f)
             return pts_fail(L->err, PTS_ERR_RUNTIME, "%s has no method '%s'", t->cls->qualname,
                             pts_as_str(a->v)->data);
+        if (t->cls->is_interface) {
+            /* the name lives in the node's attribute, which lives as long as the graph and its code */
+            i = emit(L, I_CALL_IFACE, 0, n->ninputs, n->noutputs);
+            if (i < 0) return oom(L);
+            L->c->code[i].p = (void *)pts_as_str(a->v)->data;
+            goto operands;
+        }
         i = emit(L, I_CALL, 0, n->ninputs, n->noutputs);
         if (i < 0) return oom(L);
         L->c->code[i].p = f;
@@ -446,6 +454,22 @@ static PtsStatus run_code(const PtsCode *c, PtsValue *regs, PtsError *err) {
             if (I->nin > 64 || I->nout > 8) return pts_fail(err, PTS_ERR_RUNTIME, "call with too many values");
             for (int k = 0; k < I->nin; k++) args[k] = regs[I->in[k]];
             PTS_TRY(pts_interp_run((PtsFunction *)I->p, args, I->nin, outs, err));
+            for (int j = 0; j < I->nout; j++) set_reg(regs, I->out[j], outs[j]);
+            break;
+        }
+        case I_CALL_IFACE: {
+            /* the object's own class has the method: it was checked to implement the interface
+             * when it was stored where the interface is the type */
+            PtsValue args[64], outs[8];
+            if (I->nin > 64 || I->nout > 8) return pts_fail(err, PTS_ERR_RUNTIME, "call with too many values");
+            if (regs[I->in[0]].tag != PTS_V_OBJECT) return pts_fail(err, PTS_ERR_RUNTIME, "CallMethod on a non-object");
+            const PtsObject *o = pts_as_object(regs[I->in[0]]);
+            PtsFunction *f = pts_class_find_method(o->cls, (const char *)I->p);
+            if (!f || !f->graph || f->graph->top->ninputs != I->nin || f->graph->top->noutputs != I->nout)
+                return pts_fail(err, PTS_ERR_RUNTIME, "%s has no method '%s' as its interface declares", o->cls->qualname,
+                                (const char *)I->p);
+            for (int k = 0; k < I->nin; k++) args[k] = regs[I->in[k]];
+            PTS_TRY(pts_interp_run(f, args, I->nin, outs, err));
             for (int j = 0; j < I->nout; j++) set_reg(regs, I->out[j], outs[j]);
             break;
         }

@@ -144,6 +144,10 @@ typedef struct PtsClassType {
     PtsValue *const_values;
     int ndefaults;              /* NamedTuple: the last ndefaults fields have these defaults */
     PtsValue *defaults;
+    bool is_interface;          /* torch.jit.interface: methods are signatures only (their graphs
+                                 * have no body); values are objects of classes implementing them,
+                                 * calls dispatch on the object's class at run time. With is_module,
+                                 * a module interface (printed `InterfaceType<Name>` in graphs) */
 } PtsClassType;
 
 PTS_INTERNAL PtsClassType *pts_class_new(const char *qualname, bool is_module);
@@ -154,6 +158,13 @@ PTS_INTERNAL int pts_class_add_attr(PtsClassType *c, const char *name, PtsType *
 PTS_INTERNAL int pts_class_find_attr(const PtsClassType *c, const char *name);
 PTS_INTERNAL PtsStatus pts_class_add_method(PtsClassType *c, struct PtsFunction *f, PtsError *err); /* retains f */
 PTS_INTERNAL struct PtsFunction *pts_class_find_method(const PtsClassType *c, const char *name);
+/* Interfaces (iface.c). Does c (a class or an interface) have every method of iface with a
+ * compatible schema (torch's ClassType::isSubtypeOfExt on an InterfaceType: same parameter names,
+ * iface's parameter types subtypes of c's, c's return type a subtype of iface's)? When not and why
+ * is not NULL, torch's explanation is appended to it. */
+PTS_INTERNAL bool pts_class_implements(const PtsClassType *c, const PtsClassType *iface, PtsBuf *why);
+/* A method's schema as torch prints it: `forward(__torch__.M self, Tensor x) -> Tensor`. */
+PTS_INTERNAL void pts_function_schema_print(PtsBuf *b, const struct PtsFunction *f);
 
 /* ================= graph ================= */
 typedef struct PtsNode PtsNode;

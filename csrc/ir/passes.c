@@ -289,6 +289,7 @@ static PtsFunction *callee_of(const PtsNode *n) {
         const PtsNodeAttr *a = pts_node_attr(n, "name");
         const PtsType *t = n->ninputs ? n->inputs[0]->type : NULL;
         if (!a || a->v.tag != PTS_V_STR || !t || t->kind != PTS_TY_CLASS || !t->cls) return NULL;
+        if (t->cls->is_interface) return NULL;   /* dispatched at run time: nothing to inline */
         return pts_class_find_method(t->cls, pts_as_str(a->v)->data);
     }
     if (n->kind == PRIM(CALLFUNCTION)) {

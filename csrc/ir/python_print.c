@@ -217,7 +217,13 @@ static bool is_prim_row(int kind) {
 
 /* can the element type of a list/dict literal be inferred from its members? (not for Optional,
  * Union, number or Any: PyTorch's printer annotates those literals) */
+/* a value of an interface type: the objects assigned to it have their own classes, so archive
+ * code annotates it where it is first assigned, as a Union is */
+static bool is_iface(const PtsType *t) { return t->kind == PTS_TY_CLASS && t->cls && t->cls->is_interface; }
+
 static bool elem_inferable(const PtsType *t) {
+    /* an interface: the members are objects of the classes implementing it (torch annotates too) */
+    if (t->kind == PTS_TY_CLASS && t->cls && t->cls->is_interface) return false;
     return t->kind != PTS_TY_OPTIONAL && t->kind != PTS_TY_UNION && t->kind != PTS_TY_NUMBER && t->kind != PTS_TY_ANY;
 }
 
@@ -723,7 +729,7 @@ static void print_node(Printer *p, const PtsNode *n, int indent) {
                 /* as torch's printAssignment: a lone Union/Optional output is annotated where it is
                  * first assigned (`x : Union[int, str] = "big"`) */
                 int ok = n->outputs[0]->type->kind;
-                if (k == 0 && n->noutputs == 1 && (ok == PTS_TY_UNION || ok == PTS_TY_OPTIONAL)) {
+                if (k == 0 && n->noutputs == 1 && (ok == PTS_TY_UNION || ok == PTS_TY_OPTIONAL || is_iface(n->outputs[0]->type))) {
                     pts_buf_puts(b, " : ");
                     pts_type_print(b, n->outputs[0]->type, true);
                 }
@@ -751,7 +757,8 @@ static void print_node(Printer *p, const PtsNode *n, int indent) {
             pts_buf_puts(b, vexpr(p, n->outputs[i]));
             /* torch's printAssignment annotates a Union/Optional target where it is first assigned */
             int ck = n->outputs[i]->type->kind;
-            if (!pts_type_equal(n->outputs[i]->type, n->inputs[i + 2]->type) || ck == PTS_TY_UNION || ck == PTS_TY_OPTIONAL) {
+            if (!pts_type_equal(n->outputs[i]->type, n->inputs[i + 2]->type) || ck == PTS_TY_UNION || ck == PTS_TY_OPTIONAL ||
+                is_iface(n->outputs[i]->type)) {
                 pts_buf_puts(b, ": ");
                 pts_type_print(b, n->outputs[i]->type, true);
             }

@@ -181,9 +181,10 @@ PtsType *pts_type_union(int n, PtsType *const *elems) {
 
 /* Does a type made now hold cls? Not when cls's unit is compiling (the type belongs to a graph or
  * class of that unit: a reference would be a cycle), nor for a module class outside units (its
- * objects hold it, and its methods' graphs type self with it). */
+ * objects hold it, and its methods' graphs type self with it; a module interface has no objects,
+ * so its types hold it). */
 static bool owns_class(const PtsClassType *cls) {
-    return cls->unit ? !pts_unit_borrows(cls->unit) : !cls->is_module;
+    return cls->unit ? !pts_unit_borrows(cls->unit) : (!cls->is_module || cls->is_interface);
 }
 
 PtsType *pts_type_class(PtsClassType *cls) {
@@ -253,6 +254,8 @@ bool pts_type_subtype(const PtsType *a, const PtsType *b) {
         return false;
     }
     if (a->kind != b->kind) return false;
+    /* a class (or interface) is a subtype of each interface it implements */
+    if (a->kind == PTS_TY_CLASS && a->cls && b->cls && b->cls->is_interface) return pts_class_implements(a->cls, b->cls, NULL);
     if (a->kind == PTS_TY_TUPLE) {
         if (a->n != b->n) return false;
         /* a NamedTuple is a tuple; a plain tuple is no NamedTuple */
@@ -308,6 +311,12 @@ void pts_type_print(PtsBuf *b, const PtsType *t, bool ann) {
     case PTS_TY_FUNCTION: pts_buf_puts(b, "Function"); return;
     case PTS_TY_CLASS: {
         const char *nm = class_namer ? class_namer(t, class_namer_ctx) : NULL;
+        if (!ann && t->cls && t->cls->is_interface) {
+            /* torch's InterfaceType::str(): the unqualified name */
+            const char *dot = strrchr(t->name, '.');
+            pts_buf_printf(b, "InterfaceType<%s>", dot ? dot + 1 : t->name);
+            return;
+        }
         pts_buf_puts(b, nm ? nm : t->name);
         return;
     }
@@ -443,6 +452,7 @@ bool pts_value_isinstance(PtsValue v, const PtsType *t) {
     case PTS_TY_CLASS: {
         if (v.tag != PTS_V_OBJECT) return false;
         const PtsObject *o = pts_as_object(v);
+        if (t->cls && t->cls->is_interface) return pts_class_implements(o->cls, t->cls, NULL);
         return t->cls ? o->cls == t->cls : t->name && strcmp(o->cls->qualname, t->name) == 0;
     }
     default: return false;

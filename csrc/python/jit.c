@@ -161,6 +161,27 @@ static PyObject *so_set(PyObject *self, PyObject *args) {
     if (i < 0) return PyErr_Format(PyExc_AttributeError, "'%s' object has no attribute '%s'", o->cls->qualname, n);
     PtsValue v;
     if (pyts_py_to_ivalue(val, &v) < 0) return NULL;
+    const PtsType *at = o->cls->attrs[i].type;
+    if (at->kind == PTS_TY_CLASS && at->cls && at->cls->is_interface) {
+        /* an attribute typed by an interface takes any object implementing it (torch's words) */
+        PtsBuf why;
+        pts_buf_init(&why);
+        if (v.tag != PTS_V_OBJECT || !pts_class_implements(pts_as_object(v)->cls, at->cls, &why)) {
+            char *w = pts_buf_steal(&why);
+            PyErr_Format(PyExc_RuntimeError, "Object of type %s is not compatible with interface %s\n%s",
+                         v.tag == PTS_V_OBJECT ? pts_as_object(v)->cls->qualname : "value", at->cls->qualname, w ? w : "");
+            pts_free(w);
+            pts_value_release(&v);
+            return NULL;
+        }
+        pts_buf_free(&why);
+    } else if (at->kind == PTS_TY_CLASS && at->cls && !pts_value_fits(v, at)) {
+        /* a submodule or object of a class: compiled code reads its slots by that class's layout */
+        PyErr_Format(PyExc_RuntimeError, "Expected a value of type '%s' for field '%s', but found '%s'", at->cls->qualname, n,
+                     v.tag == PTS_V_OBJECT ? pts_as_object(v)->cls->qualname : "a value of another type");
+        pts_value_release(&v);
+        return NULL;
+    }
     pts_value_release(&o->slots[i]);
     o->slots[i] = v;
     Py_RETURN_NONE;

@@ -570,7 +570,52 @@ static PyObject *m_object_id(PyObject *self, PyObject *obj) {
     return PyLong_FromVoidPtr(o);
 }
 
+/* ---- interfaces (torch.jit.interface) ---- */
+/* _C._class_interface(proto): proto's class (fresh, no methods yet) becomes an interface; its
+ * methods are then compiled as signatures */
+static PyObject *m_class_interface(PyObject *self, PyObject *proto) {
+    (void)self;
+    PtsObject *o = pyts_script_object(proto);
+    if (!o) return PyErr_Format(PyExc_TypeError, "_class_interface expects a ScriptObject");
+    if (o->cls->nmethods || o->cls->nattrs) return PyErr_Format(PyExc_ValueError, "_class_interface: the class is not fresh");
+    o->cls->is_interface = true;
+    Py_RETURN_NONE;
+}
+
+/* _C._iface_attr(obj, name, iface_proto): obj's attribute `name` (obj fresh from _make_object)
+ * gets the interface type, after checking that its value implements it (torch's words) */
+static PyObject *m_iface_attr(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *obj, *proto;
+    const char *name;
+    if (!PyArg_ParseTuple(args, "OsO", &obj, &name, &proto)) return NULL;
+    PtsObject *o = pyts_script_object(obj), *p = pyts_script_object(proto);
+    if (!o || !p || !p->cls->is_interface) return PyErr_Format(PyExc_TypeError, "_iface_attr expects ScriptObjects");
+    if (o->cls->nmethods) return PyErr_Format(PyExc_ValueError, "_iface_attr: the class is not fresh");
+    int i = pts_class_find_attr(o->cls, name);
+    if (i < 0 || i >= o->nslots) return PyErr_Format(PyExc_AttributeError, "no attribute '%s'", name);
+    PtsValue v = o->slots[i];
+    PtsBuf why;
+    pts_buf_init(&why);
+    const char *vq = v.tag == PTS_V_OBJECT ? pts_as_object(v)->cls->qualname : "value";
+    if (v.tag != PTS_V_OBJECT || !pts_class_implements(pts_as_object(v)->cls, p->cls, &why)) {
+        char *w = pts_buf_steal(&why);
+        PyErr_Format(PyExc_RuntimeError, "Could not cast attribute '%s' to type %s: Object of type %s is not compatible "
+                     "with interface %s\n%s", name, p->cls->qualname, vq, p->cls->qualname, w ? w : "");
+        pts_free(w);
+        return NULL;
+    }
+    pts_buf_free(&why);
+    PtsType *t = pts_type_class(p->cls);
+    if (!t) return PyErr_NoMemory();
+    pts_type_release(o->cls->attrs[i].type);
+    o->cls->attrs[i].type = t;
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef script_functions[] = {
+    {"_class_interface", m_class_interface, METH_O, "_class_interface(proto): its class becomes an interface"},
+    {"_iface_attr", m_iface_attr, METH_VARARGS, "_iface_attr(obj, name, iface_proto): type an attribute with an interface"},
     {"_compile_method", m_compile_method, METH_VARARGS, "_compile_method(obj, source, filename, line_offset, resolver, def_name=None)"},
     {"_compile_function", m_compile_function, METH_VARARGS, "_compile_function(source, filename, line_offset, resolver)"},
     {"_class_fields", m_class_fields, METH_VARARGS, "_class_fields(proto, [(name, annotation)], file, resolver): NamedTuple fields"},

@@ -192,7 +192,7 @@ bool pts_value_fits(PtsValue v, const PtsType *t) {
     case PTS_TY_CLASS: {
         if (v.tag != PTS_V_OBJECT) return false;
         const PtsObject *o = pts_as_object(v);
-        if (t->cls) return o->cls == t->cls;
+        if (t->cls) return o->cls == t->cls || (t->cls->is_interface && pts_class_implements(o->cls, t->cls, NULL));
         return t->name && strcmp(o->cls->qualname, t->name) == 0;
     }
     default: return false;
@@ -565,6 +565,8 @@ PtsStatus pts_classdef_parse(const char *src, size_t n, size_t from, const char 
     if (rn == 1 && rest[0] == ':') d->kind = PTS_CLASSDEF_CLASS;
     else if (rn == 9 && memcmp(rest, "(Module):", 9) == 0) d->kind = PTS_CLASSDEF_MODULE;
     else if (rn == 13 && memcmp(rest, "(NamedTuple):", 13) == 0) d->kind = PTS_CLASSDEF_NAMEDTUPLE;
+    else if (rn == 12 && memcmp(rest, "(Interface):", 12) == 0) d->kind = PTS_CLASSDEF_INTERFACE;
+    else if (rn == 18 && memcmp(rest, "(ModuleInterface):", 18) == 0) d->kind = PTS_CLASSDEF_MODULE_INTERFACE;
     else if (rest[rn - 1] == ':') d->kind = PTS_CLASSDEF_OTHER;
     else return hdr_fail(err, name, "bad class line", head);
     bool in_header = true;
@@ -584,7 +586,8 @@ PtsStatus pts_classdef_parse(const char *src, size_t n, size_t from, const char 
             continue;
         }
         if (!in_header) continue;                /* continuation lines of a signature */
-        if (d->kind == PTS_CLASSDEF_OTHER) continue;
+        if (d->kind == PTS_CLASSDEF_OTHER || d->kind == PTS_CLASSDEF_INTERFACE || d->kind == PTS_CLASSDEF_MODULE_INTERFACE)
+            continue;
         s = parse_header_line(d, body, name, err);
     }
     if (s) pts_classdef_free(d);

@@ -89,6 +89,8 @@ typedef struct Saver {
     PtsPtrMap seen;         /* heap values already walked */
     PtsStrMap names;        /* saved names in use */
     PtsError *err;
+    bool ifaces_now;        /* interfaces typing attributes are added after the classes of values
+                             * and code, as torch's printer writes them after the classes naming them */
 } Saver;
 
 static PtsStatus snomem(Saver *s) { return pts_fail(s->err, PTS_ERR_NOMEM, "out of memory"); }
@@ -97,6 +99,7 @@ static PtsStatus add_class(Saver *s, PtsClassType *cls, PtsValue sample, int dep
 
 static PtsStatus walk_type(Saver *s, const PtsType *t, int depth) {
     if (depth > PTS_ARCHIVE_MAX_DEPTH) return pts_fail(s->err, PTS_ERR_VALUE, "types nest too deeply to save");
+    if (t->kind == PTS_TY_CLASS && t->cls && t->cls->is_interface && !s->ifaces_now) return PTS_OK;
     if (t->kind == PTS_TY_CLASS && t->cls) return add_class(s, t->cls, pts_none(), depth + 1);
     if (t->kind == PTS_TY_TUPLE && t->cls) PTS_TRY(add_class(s, t->cls, pts_none(), depth + 1));   /* NamedTuple */
     for (int i = 0; i < t->n; i++) PTS_TRY(walk_type(s, t->elems[i], depth + 1));
@@ -107,7 +110,7 @@ static PtsStatus walk_type(Saver *s, const PtsType *t, int depth) {
  * object in the tree: they are found in the types of the saved methods' values. */
 static PtsStatus walk_code_type(Saver *s, const PtsType *t, int depth) {
     if (depth > PTS_ARCHIVE_MAX_DEPTH) return pts_fail(s->err, PTS_ERR_VALUE, "types nest too deeply to save");
-    if ((t->kind == PTS_TY_CLASS || t->kind == PTS_TY_TUPLE) && t->cls && !t->cls->is_module)
+    if ((t->kind == PTS_TY_CLASS || t->kind == PTS_TY_TUPLE) && t->cls && (!t->cls->is_module || t->cls->is_interface))
         PTS_TRY(add_class(s, t->cls, pts_none(), depth + 1));
     for (int i = 0; i < t->n; i++) PTS_TRY(walk_code_type(s, t->elems[i], depth + 1));
     return PTS_OK;
@@ -354,8 +357,33 @@ static void name_list(PtsBuf *b, const char *field, const PtsClassType *cls, int
     pts_buf_puts(b, "]\n");
 }
 
+/* An interface as torch's printer writes it (PythonPrintImpl::printInterface): one line per
+ * method signature, annotation types, no defaults, a `pass` body */
+static PtsStatus interface_code(Saver *s, const SClass *c, PtsBuf *b) {
+    const PtsClassType *cls = c->cls;
+    pts_buf_printf(b, "class %s(%s):\n", strrchr(c->name, '.') + 1, cls->is_module ? "ModuleInterface" : "Interface");
+    for (int i = 0; i < cls->nmethods; i++) {
+        const PtsFunction *f = cls->methods[i];
+        const PtsBlock *top = f->graph->top;
+        if (!ident(f->name, strlen(f->name)) || top->ninputs < 1 || top->noutputs != 1)
+            return pts_fail(s->err, PTS_ERR_VALUE, "interface method '%s' cannot be saved", f->name);
+        pts_buf_printf(b, "  def %s(self", f->name);
+        for (int k = 1; k < top->ninputs; k++) {
+            const char *an = f->arg_names && f->nargs == top->ninputs ? f->arg_names[k] : top->inputs[k]->name;
+            pts_buf_printf(b, ", %s: ", an ? an : "_");
+            pts_type_print(b, top->inputs[k]->type, true);
+        }
+        pts_buf_puts(b, ") -> ");
+        pts_type_print(b, top->outputs[0]->type, true);
+        pts_buf_puts(b, ":\n    pass\n");
+    }
+    if (!cls->nmethods) pts_buf_puts(b, "  pass\n");
+    return b->oom ? snomem(s) : PTS_OK;
+}
+
 static PtsStatus class_code(Saver *s, const SClass *c, PtsFunction *free_fn, PtsBuf *b, PtsValue consts) {
     const PtsClassType *cls = c->cls;
+    if (cls->is_interface) return interface_code(s, c, b);
     const char *simple = strrchr(c->name, '.') + 1;
     size_t start = b->len;
     pts_buf_printf(b, cls->is_module ? "class %s(Module):\n" : cls->is_namedtuple ? "class %s(NamedTuple):\n" : "class %s:\n",
@@ -492,6 +520,13 @@ static PtsStatus save_impl(Saver *s, PtsValue root, const PtsSaveOptions *opt, P
     bool passthrough = opt->code != NULL;
     PTS_TRY(walk_value(s, root, 0));
     if (!passthrough) PTS_TRY(walk_code(s, fn));
+    /* then the interfaces typing attributes (and what their signatures name) */
+    s->ifaces_now = true;
+    int before = s->nc;
+    for (int i = 0; i < s->nc; i++)
+        for (int k = 0; k < s->c[i].cls->nattrs; k++) PTS_TRY(walk_type(s, s->c[i].cls->attrs[k].type, 0));
+    for (int i = before; !passthrough && i < s->nc; i++)
+        for (int k = 0; k < s->c[i].cls->nmethods; k++) PTS_TRY(walk_code_block(s, s->c[i].cls->methods[k]->graph->top, 0));
     PTS_TRY(assign_names(s));
     PTS_TRY(static_types(s));
     PtsPickleHooks hooks = { s, saved_name, saved_attr_type };
@@ -843,9 +878,11 @@ static PtsStatus resolve_class(void *ctx, const char *q, PtsError *err, PtsClass
     PtsStatus s = PTS_OK;
     if (d.kind == PTS_CLASSDEF_OTHER)
         s = lfail(L, "class '%.200s' is an enum or interface, which the pyts loader does not support yet", q);
-    PtsClassType *cls = s ? NULL : pts_class_new(q, d.kind == PTS_CLASSDEF_MODULE);
+    PtsClassType *cls = s ? NULL : pts_class_new(q, d.kind == PTS_CLASSDEF_MODULE || d.kind == PTS_CLASSDEF_MODULE_INTERFACE);
     if (!s && !cls) s = pts_fail(L->err, PTS_ERR_NOMEM, "out of memory");
     if (cls) cls->is_namedtuple = d.kind == PTS_CLASSDEF_NAMEDTUPLE;
+    /* an interface: its signatures are compiled with the methods (compile.c) */
+    if (cls) cls->is_interface = d.kind == PTS_CLASSDEF_INTERFACE || d.kind == PTS_CLASSDEF_MODULE_INTERFACE;
     if (!s && L->ncls == L->capcls) {
         int cap = L->capcls ? L->capcls * 2 : 16;
         LClass *c = pts_realloc(L->cls, sizeof *c * (size_t)cap);

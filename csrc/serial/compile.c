@@ -267,6 +267,11 @@ static PtsStatus walk(Ctx *C, PtsValue v, int depth) {
     case PTS_V_OBJECT: {
         PtsObject *o = pts_as_object(v);
         for (int i = 0; i < o->nslots; i++) PTS_TRY(walk(C, o->slots[i], depth + 1));
+        /* the interfaces typing its attributes: their signatures type the calls made through them */
+        for (int i = 0; i < o->cls->nattrs; i++) {
+            const PtsType *t = o->cls->attrs[i].type;
+            if (t->kind == PTS_TY_CLASS && t->cls && t->cls->is_interface) PTS_TRY(add_class(C, t->cls));
+        }
         return add_class(C, o->cls);
     }
     case PTS_V_LIST: case PTS_V_TUPLE: {
@@ -559,8 +564,9 @@ static PtsStatus code_class(Ctx *C, const char *q, PtsError *err, PtsClassType *
     PTS_TRY(pts_classdef_parse((const char *)f->data, f->len, 0, dot + 1, err, &d));
     PtsStatus s = PTS_OK;
     if (d.kind == PTS_CLASSDEF_MODULE || d.kind == PTS_CLASSDEF_OTHER || d.has_setstate)
-        s = pts_fail(err, PTS_ERR_COMPILE, "class '%s' of archive code is a module, enum or interface with no object; not supported", q);
-    PtsClassType *cls = s ? NULL : pts_class_new(q, false);
+        s = pts_fail(err, PTS_ERR_COMPILE, "class '%s' of archive code is a module or enum with no object; not supported", q);
+    PtsClassType *cls = s ? NULL : pts_class_new(q, d.kind == PTS_CLASSDEF_MODULE_INTERFACE);
+    if (cls) cls->is_interface = d.kind == PTS_CLASSDEF_INTERFACE || d.kind == PTS_CLASSDEF_MODULE_INTERFACE;
     PtsClassType **ow = cls ? pts_realloc(C->owned, sizeof *ow * (size_t)(C->nowned + 1)) : NULL;
     if (!s && !ow) {
         pts_class_release(cls);
@@ -610,6 +616,25 @@ static PtsStatus code_class_resolve(void *ctx, const char *q, PtsError *err, Pts
 }
 /* }==== */
 
+/* Objects held where an interface is the type must implement it: the loader could not tell before
+ * the methods existed. Checked once everything is compiled, so a call through the interface
+ * (dispatched on the object's class at run time) always finds a method of the right schema. */
+static PtsStatus check_interfaces(Ctx *C, PtsPtrMap *seen, PtsValue v, int depth) {
+    if (v.tag != PTS_V_OBJECT || depth > PTS_ARCHIVE_MAX_OBJECT_DEPTH) return PTS_OK;
+    uint32_t dummy;
+    if (pts_ptrmap_get(seen, v.u.h, &dummy)) return PTS_OK;
+    if (!pts_ptrmap_put(seen, v.u.h, 1)) return nomem(C);
+    const PtsObject *o = pts_as_object(v);
+    for (int i = 0; i < o->nslots && i < o->cls->nattrs; i++) {
+        const PtsType *t = o->cls->attrs[i].type;
+        if (t->kind == PTS_TY_CLASS && t->cls && t->cls->is_interface && !pts_value_fits(o->slots[i], t))
+            return pts_fail(C->err, PTS_ERR_FORMAT, "invalid archive: attribute '%s' of class '%s' holds an object that does "
+                            "not implement interface '%s'", o->cls->attrs[i].name, o->cls->qualname, t->cls->qualname);
+        PTS_TRY(check_interfaces(C, seen, o->slots[i], depth + 1));
+    }
+    return PTS_OK;
+}
+
 PtsStatus pts_archive_compile(const PtsLoaded *l, PtsError *err, PtsCompileReport *rep) {
     memset(rep, 0, sizeof *rep);
     if (l->root.tag != PTS_V_OBJECT || l->constants.tag != PTS_V_TUPLE)
@@ -623,6 +648,11 @@ PtsStatus pts_archive_compile(const PtsLoaded *l, PtsError *err, PtsCompileRepor
     PtsUnit *prev = pts_unit_enter(l->unit);
     PtsStatus s = walk(&C, l->root, 0);
     for (int i = 0; !s && i < C.ncls; i++) s = compile_class(&C, i, rep);
+    if (!s) {
+        PtsPtrMap seen = { 0 };
+        s = check_interfaces(&C, &seen, l->root, 0);
+        pts_ptrmap_free(&seen);
+    }
     for (int i = 0; i < C.nowned; i++) pts_class_release(C.owned[i]);   /* the unit keeps them */
     pts_free(C.owned);
     for (int i = 0; i < C.ncls; i++) meths_free(C.cls[i].m, C.cls[i].nm);

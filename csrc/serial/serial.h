@@ -142,6 +142,8 @@ PTS_INTERNAL bool pts_value_fits(PtsValue v, const PtsType *t);
 
 typedef enum PtsClassKind {
     PTS_CLASSDEF_MODULE, PTS_CLASSDEF_CLASS, PTS_CLASSDEF_NAMEDTUPLE, PTS_CLASSDEF_OTHER,
+    PTS_CLASSDEF_INTERFACE,         /* `class I(Interface):`: method signatures only */
+    PTS_CLASSDEF_MODULE_INTERFACE,  /* `class I(ModuleInterface):` */
 } PtsClassKind;
 
 typedef struct PtsClassDefAttr {

@@ -993,7 +993,35 @@ def _class_info(mod, cls):
     return info
 
 
-def _script_module(mod, memo):
+_IFACE_ATTRS = weakref.WeakKeyDictionary()   # class -> _interface_attrs(class)
+
+
+def _interface_attrs(cls):
+    """{attribute: interface class} for the class-level annotations naming a module interface
+    (`proxy: OneTwoModule`): that submodule is typed (and checked) as the interface."""
+    cached = _IFACE_ATTRS.get(cls)
+    if cached is None:
+        cached = _IFACE_ATTRS[cls] = _find_interface_attrs(cls)
+    return cached
+
+
+def _find_interface_attrs(cls):
+    out = {}
+    for klass in reversed(cls.__mro__):
+        for k, a in vars(klass).get("__annotations__", {}).items():
+            if isinstance(a, str):
+                try:
+                    a = typing.get_type_hints(klass).get(k, a)
+                except Exception:
+                    continue
+            if inspect.isclass(a) and "__pyts_interface__" in a.__dict__:
+                out[k] = a
+    return out
+
+
+def _script_module(mod, memo, extra=()):
+    """extra: methods to compile besides forward and @export'd ones (those of a module interface
+    the parent types this module with, as torch's interface_script compiles them)."""
     if isinstance(mod, ScriptModule):
         return mod
     if id(mod) in memo:
@@ -1005,13 +1033,19 @@ def _script_module(mod, memo):
     for name, b in mod._buffers.items():
         # a None buffer (a loss without weight) is a NoneType attribute too, as in torch
         attrs.append((name, "buffer", b) if b is not None else (name, "attribute", None))
+    cls = type(mod)
+    ifaces = _interface_attrs(cls)
     for name, sub in mod._modules.items():
         if sub is not None:
-            attrs.append((name, "module", _script_module(sub, memo)._c))
+            iface = ifaces.get(name)
+            more = _interface_methods(iface) if iface is not None else ()
+            attrs.append((name, "module", _script_module(sub, memo, more)._c))
     attrs += _plain_attributes(mod)
-    cls = type(mod)
     qualname, wanted, pyfns_of = _class_info(mod, cls)
     obj = _C._make_object(qualname, True, attrs)
+    for name in mod._modules:
+        if name in ifaces:
+            _C._iface_attr(obj, name, ifaces[name].__dict__["__pyts_class__"])
     known = _CLASS_TYPES.get(cls)
     if not (known and any(_C._adopt_class(obj, c) for c in known)):
         _compile_methods(obj, cls, wanted)
@@ -1019,6 +1053,12 @@ def _script_module(mod, memo):
             known = _CLASS_TYPES[cls] = []
         if len(known) < _MAX_TYPES_PER_CLASS:
             known.append(_C._class_of(obj))
+    missing = [m for m in extra if m not in obj._methods()]
+    if missing:
+        for m in missing:
+            if not inspect.isfunction(getattr(cls, m, None)):
+                raise AttributeError(f"'{cls.__name__}' object has no attribute '{m}'")   # torch's words
+        _compile_named(obj, missing, _Resolver(getattr(cls, missing[0]), cls), lambda name: getattr(cls, name))
     methods = tuple(obj._methods())
     pyfns = pyfns_of.get(methods)
     if pyfns is None:
@@ -1106,6 +1146,46 @@ def _compile_named(target, names, resolver, lookup):
             resolver._add(m)
             src, file, off = _source_of(m)
         _C._compile_method(target, src, file, off, resolver)
+
+
+# ---- interfaces ----
+def _interface_methods(iface):
+    """The method names of an interface class, in TorchScript's order (by name)."""
+    return iface.__dict__["__pyts_interface__"]
+
+
+def interface(obj):
+    """Declare a TorchScript interface (torch.jit.interface): the class's methods are signatures
+    (bodies are not compiled). Annotating a parameter, variable or list with it accepts objects of
+    every script class that has those methods; a subclass of nn.Module is a module interface, the
+    type a module attribute can be annotated with (`proxy: OneTwoModule`) so that any module with
+    those methods may fill it, and be swapped in later."""
+    if not inspect.isclass(obj):
+        raise RuntimeError("interface must be applied to a class")
+    base = _nn_module()
+    is_module = issubclass(obj, base) and len(obj.__mro__) == 3
+    if not is_module and len(obj.__mro__) > 2:
+        raise RuntimeError("TorchScript interface does not support inheritance yet. Please directly inherit from "
+                           "'object' or 'nn.Module'.")
+    # the functions of the class body (torch's get_jit_class_def: inspect.getmembers, by name)
+    names = sorted(n for n, m in vars(obj).items()
+                   if inspect.isfunction(m) and not isinstance(inspect.getattr_static(obj, n), staticmethod))
+    proto = _C._make_object(_class_qualname(obj), is_module, [])
+    _C._class_interface(proto)
+    type.__setattr__(obj, "__pyts_class__", proto)   # signatures may name the interface itself
+    try:
+        if names:
+            resolver = _Resolver(obj.__dict__[names[0]], obj)
+            for n in names:
+                fn = obj.__dict__[n]
+                resolver._add(fn)
+                src, file, off = _source_of(fn)
+                _C._compile_method(proto, src, file, off, resolver)
+    except BaseException:
+        type.__delattr__(obj, "__pyts_class__")
+        raise
+    type.__setattr__(obj, "__pyts_interface__", tuple(names))
+    return obj
 
 
 def script(obj, optimize=None, _frames_up=0, _rcb=None, example_inputs=None):

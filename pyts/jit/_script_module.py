@@ -140,7 +140,17 @@ class ScriptModule:
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __setattr__(self, name, value):
-        if name in self._kinds():
+        kinds = self._kinds()
+        if name in kinds:
+            if kinds[name] == "module":
+                # a scripted module swapped in: of the attribute's class, or implementing the
+                # module interface the attribute is typed with (_set checks which, as torch)
+                if not isinstance(value, ScriptModule):
+                    raise RuntimeError("Cannot re-assign modules in a ScriptModule with non-scripted module, "
+                                       f"tried to replace existing module '{name}': {value!r}")
+                self._c._set(name, value._c)
+                object.__getattribute__(self, "_submodules").pop(name, None)
+                return
             self._c._set(name, value)
         else:
             object.__setattr__(self, name, value)
