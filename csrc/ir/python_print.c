@@ -66,13 +66,15 @@ static const char *const reserved[] = {
 };
 
 static char *fresh_name(Printer *p, const char *base) {
-    char buf[256];
     bool res = false;
     for (int i = 0; reserved[i]; i++) if (strcmp(reserved[i], base) == 0) res = true;
     if (!res && !name_used(p, base)) { use_name(p, base); return pts_strdup(base); }
+    size_t cap = strlen(base) + 24;   /* any base length: a truncated name could never be fresh */
+    char *buf = pts_malloc(cap);
+    if (!buf) return NULL;
     for (int k = 0;; k++) {
-        snprintf(buf, sizeof buf, "%s%d", base, k);
-        if (!name_used(p, buf)) { use_name(p, buf); return pts_strdup(buf); }
+        snprintf(buf, cap, "%s%d", base, k);
+        if (!name_used(p, buf)) { use_name(p, buf); return buf; }
     }
 }
 
