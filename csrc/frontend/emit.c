@@ -308,6 +308,7 @@ static PtsIrValue *magic_contains(Emitter *E, int op, PtsIrValue *item, PtsIrVal
 static PtsIrValue *magic_cond(Emitter *E, PtsIrValue *v, const PtsAst *at);
 static PtsIrValue *magic_getitem(Emitter *E, PtsIrValue *x, const PtsAst *n, bool *handled);
 static bool magic_setitem(Emitter *E, PtsIrValue *x, const PtsAst *t, PtsIrValue *v, bool *handled);
+static PtsIrValue *magic_getattr(Emitter *E, PtsIrValue *obj, const PtsAst *n);
 static PtsIrValue *magic_aug(Emitter *E, int op, PtsIrValue *x, PtsIrValue *y, const PtsAst *at, bool *handled);
 static bool class_property_set(Emitter *E, PtsIrValue *obj, const char *name, PtsIrValue *v, const PtsAst *at,
                                bool *handled);
@@ -2207,8 +2208,7 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
             return efail(E, n, "getattr() takes an object and an attribute name given as a string literal");
         PtsIrValue *obj = emit_expr(E, n->kids[1]);
         if (!obj) return NULL;
-        if (obj->type->kind != PTS_TY_CLASS)
-            return efail(E, n, "getattr() on a value of type %s is not supported", tstr(E, obj->type));
+        if (obj->type->kind != PTS_TY_CLASS) return magic_getattr(E, obj, n);
         const char *an = n->kids[2]->str;
         if (strlen(an) != n->kids[2]->len) return efail(E, n->kids[2], "attribute names cannot contain NUL bytes");
         Sv sv;
@@ -3920,6 +3920,11 @@ static bool iter_of_value(Emitter *E, PtsIrValue *v, const PtsAst *n, Iter *it) 
         it->kind = IT_LIST;
         it->v = v;
         return (it->len = row_call(E, "len.t", 1, &v, NULL, n)) != NULL;
+    case PTS_TY_STR:
+        /* over the characters, as torch: s[i] for i in range(len(s)) */
+        it->kind = IT_LIST;
+        it->v = v;
+        return (it->len = row_call(E, "len.str", 1, &v, NULL, n)) != NULL;
     case PTS_TY_TENSOR:
         it->kind = IT_TENSOR;
         it->v = v;
@@ -4024,7 +4029,9 @@ static bool build_iter(Emitter *E, const PtsAst *n, Iter *it) {
 /* the i-th item of an iterable, inside the loop body */
 static PtsIrValue *iter_item(Emitter *E, const Iter *it, PtsIrValue *i, const PtsAst *at) {
     switch (it->kind) {
-    case IT_LIST: return row_call(E, "__getitem__.t", 2, (PtsIrValue *[]){ it->v, i }, elem_of(it->v->type), at);
+    case IT_LIST:
+        if (it->v->type->kind == PTS_TY_STR) return row_call(E, "__getitem__.str", 2, (PtsIrValue *[]){ it->v, i }, NULL, at);
+        return row_call(E, "__getitem__.t", 2, (PtsIrValue *[]){ it->v, i }, elem_of(it->v->type), at);
     case IT_TENSOR: {
         PtsIrValue *zero = cint(E, 0, at);
         Call c = { .npos = 3 };
