@@ -1,0 +1,280 @@
+"""Language gaps of issue 5 against torch.jit.script of the same source: Python syntax on
+script-class objects calling their magic methods (`v + w` is `(v).__add__(w, )`, `x in v`
+__contains__, `v[i]` __getitem__, len/str/int/float/bool/round/hex __len__..., conditions
+__bool__, `v += k` __iadd__ or __add__), getattr(x, "name") of Tensors, for loops over a str,
+pyts.jit.Attribute and pyts.jit._overload. Results (or the exception class), `.code` (the same
+text as torch's, and torch compiling it), and archives saved by pyts run by torch.jit.load."""
+import io
+import sys
+import types
+
+import numpy as np
+import pytest
+import torch
+
+import pyts
+import pyts.jit
+from script_diff import NAMES, as_pyts, same_outcomes, outcome, same_value
+from test_print_code import torch_compile_code
+
+# a script class with every magic method torch maps (and one without any)
+PRELUDE = '''
+class V:
+    def __init__(self, xs: List[int]):
+        self.xs = xs
+
+    def __add__(self, o: "V") -> "V":
+        return V([a + b for a, b in zip(self.xs, o.xs)])
+
+    def __sub__(self, k: int) -> "V":
+        return V([a - k for a in self.xs])
+
+    def __mul__(self, k: int) -> "V":
+        return V([a * k for a in self.xs])
+
+    def __truediv__(self, k: float) -> List[float]:
+        return [a / k for a in self.xs]
+
+    def __mod__(self, k: int) -> "V":
+        return V([a % k for a in self.xs])
+
+    def __pow__(self, k: int) -> int:
+        r = 1
+        for i in range(k):
+            r = r * len(self.xs)
+        return r
+
+    def __and__(self, k: int) -> "V":
+        return V([a & k for a in self.xs])
+
+    def __or__(self, k: int) -> "V":
+        return V([a | k for a in self.xs])
+
+    def __xor__(self, k: int) -> "V":
+        return V([a ^ k for a in self.xs])
+
+    def __lshift__(self, k: int) -> "V":
+        return V([a << k for a in self.xs])
+
+    def __rshift__(self, k: int) -> "V":
+        return V([a >> k for a in self.xs])
+
+    def __eq__(self, o: "V") -> bool:
+        return self.xs == o.xs
+
+    def __ne__(self, o: "V") -> bool:
+        return self.xs != o.xs
+
+    def __lt__(self, o: "V") -> bool:
+        return sum(self.xs) < sum(o.xs)
+
+    def __le__(self, o: "V") -> bool:
+        return sum(self.xs) <= sum(o.xs)
+
+    def __gt__(self, o: "V") -> bool:
+        return sum(self.xs) > sum(o.xs)
+
+    def __ge__(self, o: "V") -> bool:
+        return sum(self.xs) >= sum(o.xs)
+
+    def __len__(self) -> int:
+        return len(self.xs)
+
+    def __getitem__(self, i: int) -> int:
+        return self.xs[i]
+
+    def __setitem__(self, i: int, v: int) -> None:
+        self.xs[i] = v
+
+    def __contains__(self, v: int) -> bool:
+        return v in self.xs
+
+    def __str__(self) -> str:
+        return "V" + str(len(self.xs))
+
+    def __bool__(self) -> bool:
+        return len(self.xs) > 0
+
+    def __int__(self) -> int:
+        return sum(self.xs)
+
+    def __float__(self) -> float:
+        return float(sum(self.xs)) / 2
+
+    def __round__(self) -> int:
+        return len(self.xs) * 10
+
+    def __hex__(self) -> str:
+        return hex(sum(self.xs))
+
+    def __oct__(self) -> str:
+        return oct(len(self.xs))
+
+    def __neg__(self) -> "V":
+        return V([-a for a in self.xs])
+
+    def __invert__(self) -> "V":
+        return V([-a - 1 for a in self.xs])
+
+    def __iadd__(self, k: int) -> "V":
+        self.xs.append(k)
+        return self
+
+    def total(self) -> int:
+        # magic methods used inside the class itself (compiled on demand)
+        if self:
+            return len(self) + self[0] + int(self) + int(0 in self)
+        return -1
+
+
+class N:
+    def __init__(self, x: int):
+        self.x = x
+'''
+
+A, B = [3, -1, 4], [1, 5, 9]
+# name: (body of def <name>(a: List[int], b: List[int], k: int), calls)
+CASES = {
+    "binary": ("    v = V(a)\n    w = V(b)\n"
+               "    return (v + w).xs, (v - k).xs, (v * k).xs, v / 2.0, (v % 3).xs, v ** k, (v & k).xs,"
+               " (v | k).xs, (v ^ k).xs, (v << 2).xs, (v >> 1).xs\n", [(A, B, 2), (A, B, 0), ([], [], 3)]),
+    "compare": ("    v = V(a)\n    w = V(b)\n"
+                "    return v == w, v != w, v < w, v <= w, v > w, v >= w, v < w < V([100]), v == V(a)\n",
+                [(A, B, 0), (B, A, 0), (A, A, 0)]),
+    "container": ("    v = V(a)\n    return len(v), v[k], k in v, k not in v, v[-1]\n",
+                  [(A, B, 1), (A, B, 2), (A, B, -3), ([4], B, 0), ([4], B, -1)]),
+    "setitem": ("    v = V(a)\n    v[k] = 7\n    v[0] = v[0] + 1\n    return v.xs\n", [(A, B, 1), (A, B, -1), (A, B, 0)]),
+    "builtins": ("    v = V(a)\n    return str(v), int(v), float(v), bool(v), bool(V(b)), round(v), hex(v), oct(v), len(str(v))\n",
+                 [(A, B, 0), ([], [], 0), ([255], [], 0)]),
+    "cond": ("    v = V(a)\n    r = 0\n    if v:\n        r = 1\n    while V(b) and r < 5:\n        r += 2\n"
+             "        b = b[1:]\n    assert v or k > 0\n    return r, not v, v and V(b), 5 if v else 6\n",
+             [(A, B, 0), ([], B, 1), ([], [], 3), ([], B, 0)]),
+    "unary": ("    v = V(a)\n    return (-v).xs, (~v).xs, (-(-v)).xs\n", [(A, B, 0), ([], [], 0)]),
+    "aug": ("    u = V(a)\n    u += k\n    u -= 1\n    u *= 2\n    w = V(b)\n    w += 3\n    return u.xs, w.xs\n",
+            [(A, B, 5), ([], [], 0)]),
+    "inside": ("    return V(a).total()\n", [(A, B, 0), ([], B, 0), ([0, 2], B, 0)]),
+    "getattr_tensor": ("    x = torch.zeros(len(a), k + 1)\n    return getattr(x, 'shape'), getattr(x, 'ndim'), getattr(x, 'dtype'), "
+                "getattr(x, 'T').size(0)\n", [(A, B, 2), ([], B, 0)]),
+    "str_iter": ("    s = 'ab' + str(k)\n    r: List[str] = []\n    for c in s:\n        r.append(c + c)\n"
+                 "    return r, [c + '.' for c in s]\n", [(A, B, 7), (A, B, -3)]),
+    "str_enumerate": ("    n = 0\n    t = ''\n    for i, c in enumerate('xyz' + str(k)):\n        n += i\n        t = c + t\n"
+                      "    return n, t, [c for c in '']\n", [(A, B, 7), (A, B, 10)]),
+}
+
+_MODS = {}
+
+
+def _script(tmp_path, name, src, lib):
+    """Script def <name> of src, run as module dunder_<name> with `torch` = lib: a real module (in
+    sys.modules while compiling) so that both libraries find the classes' source."""
+    path = tmp_path / f"{name}_{lib.__name__}.py"
+    path.write_text(src)
+    mod = types.ModuleType(f"dunder_{name}")
+    mod.__file__ = str(path)
+    mod.__dict__.update(torch=lib, Tensor=lib.Tensor, **NAMES)
+    exec(compile(src, str(path), "exec"), mod.__dict__)
+    sys.modules[mod.__name__] = mod
+    try:
+        f = getattr(mod, name)
+        if isinstance(f, type) and issubclass(f, lib.nn.Module):
+            f = f()
+        return lib.jit.script(f)
+    finally:
+        del sys.modules[mod.__name__]
+
+
+def _source(name, body):
+    return PRELUDE + f"\n\ndef {name}(a: List[int], b: List[int], k: int):\n" + body
+
+
+# cases whose printed code is torch's text (elsewhere pyts names or inlines some locals differently)
+SAME_CODE = {"binary", "compare", "container", "builtins", "unary", "aug", "inside", "getattr_tensor", "str_iter"}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_against_torch(tmp_path, name):
+    body, calls = CASES[name]
+    src = _source(name, body)
+    fp = _script(tmp_path, name, src, pyts)
+    ft = _script(tmp_path, name, src, torch)
+    if name in SAME_CODE:
+        assert fp.code == ft.code
+    recompiled = torch_compile_code(fp.code, name, ft)
+    same_outcomes(fp, ft, recompiled, name, calls, outcome)
+
+
+MODULE = PRELUDE + '''
+
+class M(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.k = 2
+
+    def forward(self, x: Tensor, a: List[int]):
+        v = V(a)
+        v += self.k
+        v[0] = -v[0]
+        s = 0
+        for c in str(v):
+            s += 1
+        if v and 3 in v:
+            x = x * len(v)
+        return x + int(v) + float(v), (v * 3 + v).xs, v == V(a), str(v), s, getattr(x, 'shape')
+'''
+
+
+def test_module_archive_loads_in_torch(tmp_path):
+    """a module using the magic methods: pyts's archive (its printed code of V too) runs in torch,
+    and torch's archive runs in pyts, with the scripted results"""
+    mp = _script(tmp_path, "M", MODULE, pyts)
+    mt = _script(tmp_path, "M", MODULE, torch)
+    assert mp.code == mt.code
+    buf = io.BytesIO()
+    pyts.jit.save(mp, buf)
+    back = torch.jit.load(io.BytesIO(buf.getvalue()))
+    buf = io.BytesIO()
+    torch.jit.save(mt, buf)
+    there = pyts.jit.load(io.BytesIO(buf.getvalue()))
+    x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    for a in ([1, 2, 3], [], [5, 3]):
+        want = mt(torch.tensor(x), list(a))
+        same_value(mp(pyts.tensor(x), list(a)), want)
+        same_value(as_pyts(back(torch.tensor(x), list(a))), want)
+        same_value(there(pyts.tensor(x), list(a)), want)
+
+
+# misuse: both libraries refuse to compile (pyts's CompileError is a RuntimeError, as torch's)
+BAD = {
+    "no_method": "    return (N(k) + N(k)).x\n",
+    "no_len": "    return len(N(k))\n",
+    "no_getitem": "    return N(k)[0]\n",
+    "no_setitem": "    n = N(k)\n    n[0] = 1\n    return 0\n",
+    "no_contains": "    return 1 in N(k)\n",
+    "no_bool": "    if N(k):\n        return 1\n    return 0\n",
+    "no_bool_call": "    return bool(N(k))\n",
+    "no_str": "    return str(N(k))\n",
+    "no_eq": "    return N(k) == N(k)\n",
+    "no_neg": "    return -N(k)\n",
+    "floordiv": "    return V(a) // 2\n",
+    "matmul": "    return V(a) @ V(b)\n",
+    "reflected": "    return (3 * V(a)).xs\n",
+    "abs": "    return abs(V(a))\n",
+    "slice": "    return V(a)[1:2]\n",
+    "multi_index": "    return V(a)[1, 2]\n",
+    "aug_pow": "    u = V(a)\n    u **= 2\n    return 0\n",
+    "aug_or": "    u = V(a)\n    u |= 2\n    return 0\n",
+    "aug_subscript": "    u = V(a)\n    u[0] += 2\n    return 0\n",
+    "for_object": "    s = 0\n    for x in V(a):\n        s += x\n    return s\n",
+    "getattr_method": "    x = torch.zeros(2)\n    return getattr(x, 'sum')\n",
+    "getattr_missing": "    x = torch.zeros(2)\n    return getattr(x, 'nope')\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_misuse_rejected_like_torch(tmp_path, name):
+    src = _source(name, BAD[name])
+    with pytest.raises(Exception) as te:
+        _script(tmp_path, name, src, torch)
+    with pytest.raises(pyts.jit.CompileError) as pe:
+        _script(tmp_path, name, src, pyts)
+    assert isinstance(pe.value, RuntimeError) and isinstance(te.value, RuntimeError), (te.value, pe.value)
