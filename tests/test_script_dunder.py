@@ -14,6 +14,9 @@ import torch
 
 import pyts
 import pyts.jit
+import typing
+from typing import Dict
+
 from script_diff import NAMES, as_pyts, same_outcomes, outcome, same_value
 from test_print_code import torch_compile_code
 
@@ -278,3 +281,74 @@ def test_misuse_rejected_like_torch(tmp_path, name):
     with pytest.raises(pyts.jit.CompileError) as pe:
         _script(tmp_path, name, src, pyts)
     assert isinstance(pe.value, RuntimeError) and isinstance(te.value, RuntimeError), (te.value, pe.value)
+
+
+# ---- pyts.jit.Attribute: a module attribute of a declared type ----
+ATTRIBUTE = '''
+class M(torch.nn.Module):
+    def __init__(self, start: int):
+        super().__init__()
+        self.d = torch.jit.Attribute({}, Dict[str, int])
+        self.l = torch.jit.Attribute([], List[float])
+        self.o = torch.jit.Attribute(None, Optional[int])
+        self.n = torch.jit.Attribute(start, float)
+        self.t = torch.jit.Attribute([torch.ones(2)], List[Tensor])
+        self.u = torch.jit.Attribute(start, Union[int, str])
+
+    def forward(self, k: str, x: Tensor):
+        self.d[k] = len(self.d)
+        self.l.append(self.n)
+        o = self.o
+        if o is None:
+            self.o = 4
+        else:
+            self.o = o + 1
+        self.t.append(x)
+        u = self.u
+        if isinstance(u, int):
+            self.u = str(u)
+        return len(self.d) + len(self.l), self.d, self.l, self.o, self.n * 2, torch.stack(self.t).sum(0), self.u
+'''
+
+
+def _attribute_module(tmp_path, lib, start=3, src=ATTRIBUTE):
+    path = tmp_path / f"attr_{lib.__name__}.py"
+    path.write_text(src)
+    mod = types.ModuleType("dunder_attr")
+    mod.__file__ = str(path)
+    mod.__dict__.update(torch=lib, Tensor=lib.Tensor, **NAMES)
+    exec(compile(src, str(path), "exec"), mod.__dict__)
+    sys.modules[mod.__name__] = mod
+    try:
+        m = mod.M(start)
+        return m, lib.jit.script(m)
+    finally:
+        del sys.modules[mod.__name__]
+
+
+def test_attribute_against_torch(tmp_path):
+    ep, sp = _attribute_module(tmp_path, pyts)
+    et, st = _attribute_module(tmp_path, torch)
+    # in Python the attribute holds the (value, type) pair, as torch's
+    assert isinstance(ep.d, pyts.jit.Attribute) and isinstance(et.d, torch.jit.Attribute)
+    assert (ep.d.value, ep.d.type, ep.n.value) == (et.d.value, et.d.type, et.n.value) == ({}, Dict[str, int], 3)
+    assert sp.code == st.code
+    # the declared types: the float attribute holds 3.0 as torch's, empty containers are typed
+    assert type(sp.n) is type(st.n) is float and sp.n == st.n == 3.0
+    buf = io.BytesIO()
+    pyts.jit.save(sp, buf)
+    back = torch.jit.load(io.BytesIO(buf.getvalue()))
+    x = np.array([1.0, -2.0], dtype=np.float32)
+    for k in ("a", "b", "a"):
+        want = st(k, torch.tensor(x))
+        same_value(sp(k, pyts.tensor(x)), want)
+        same_value(as_pyts(back(k, torch.tensor(x))), want)
+    same_value(sp.d, st.d)
+    same_value(sp.u, st.u)
+
+
+def test_attribute_value_of_another_type_is_rejected(tmp_path):
+    src = ATTRIBUTE.replace("Attribute({}, Dict[str, int])", "Attribute({'a': 'b'}, Dict[str, int])")
+    for lib in (torch, pyts):
+        with pytest.raises(RuntimeError):
+            _attribute_module(tmp_path, lib, src=src)

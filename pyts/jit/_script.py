@@ -8,6 +8,7 @@ dotted module paths, methods of the class being compiled). No compiler logic liv
 from __future__ import annotations
 
 import builtins
+import collections
 import enum
 import inspect
 import linecache
@@ -25,6 +26,10 @@ CompileError = _C.CompileError
 Final = typing.Final
 
 _MISSING = object()
+
+# `self.d = pyts.jit.Attribute({}, Dict[str, int])` in a module's __init__ declares the attribute's
+# type (scripting compiles it as that type); in Python the attribute holds this pair, as torch's.
+Attribute = collections.namedtuple("Attribute", ["value", "type"])
 
 
 # ---- markers ----
@@ -900,6 +905,9 @@ def _plain_attributes(mod):
             continue
         if k in mod._parameters or k in mod._buffers or k in mod._modules:
             continue
+        if isinstance(v, Attribute):
+            out.append(_declared_attribute(k, v))
+            continue
         # a container the class annotates with a Union inside (Dict[str, Optional[int]]) is typed
         # by the annotation, so its items need not infer one type
         if (v is None or isinstance(v, (bool, int, float, str, _Tensor)) or _is_container_attr(v)
@@ -915,6 +923,23 @@ def _plain_attributes(mod):
             _class_proto(type(v))
             out.append((k, "attribute", _to_script(v)))
     return out
+
+
+def _declared_attribute(name, a):
+    """(name, "attribute", value, type source) of a pyts.jit.Attribute; an int declared float is
+    the float, as torch converts it."""
+    names = {}
+    try:
+        src = _annotation_source(a.type, names)
+    except CompileError:
+        src = None
+    if src is None or names:
+        raise RuntimeError(f"Attribute '{name}' is declared with type {a.type!r}, which pyts.jit.Attribute "
+                           "does not support (numbers, bool, str, Tensor, List/Dict/Tuple/Optional/Union of them)")
+    v = a.value
+    if a.type is float and isinstance(v, int) and not isinstance(v, bool):
+        v = float(v)
+    return (name, "attribute", v, src)
 
 
 def _constant_value(v, depth=0):
