@@ -733,6 +733,10 @@ static PtsIrValue *op2(Emitter *E, const char *name, PtsIrValue *x, PtsIrValue *
 /* {==================== expressions ==================== */
 static PtsIrValue *emit_expr(Emitter *E, const PtsAst *n);
 static PtsIrValue *magic_builtin(Emitter *E, const char *name, const Call *c, const PtsAst *at, bool *handled);
+/* calls of torch.jit._overload'ed functions and methods (emit_overload.inc) */
+static PtsIrValue *overload_call(Emitter *E, const char *path, const Call *c, const PtsAst *at, bool *handled);
+static PtsIrValue *overload_method_call(Emitter *E, PtsIrValue *obj, const char *name, const Call *c,
+                                        const PtsAst *at, bool *handled);
 static PtsIrValue *emit_hinted(Emitter *E, const PtsAst *n, const PtsType *t);
 static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out);
 static PtsIrValue *emit_call(Emitter *E, const PtsAst *n);
@@ -2291,6 +2295,11 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
     case SV_BUILTIN: return emit_builtin_call(E, callee.name, n);
     case SV_FUNCTION: {
         if (!emit_args(E, n, &c)) return NULL;
+        {
+            bool handled;
+            PtsIrValue *r = overload_call(E, callee.path, &c, n, &handled);
+            if (handled) return r;
+        }
         /* the resolver keeps the function alive; ask again for it by name */
         const char *qual = NULL, *path = boolean_dispatch(E, callee.path, &c, n->kids[0]);
         if (!path) return NULL;
@@ -2346,6 +2355,9 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
             Call mc;
             memset(&mc, 0, sizeof mc);
             if (!emit_args(E, n, &mc)) return NULL;
+            bool handled;
+            PtsIrValue *r = overload_method_call(E, callee.v, callee.name, &mc, n, &handled);
+            if (handled) return r;
             return emit_method_call(E, callee.v, callee.name, &mc, n);
         }
         if (callee.v->type->kind != PTS_TY_TENSOR) return emit_value_method(E, callee.v, callee.name, n);
@@ -2379,6 +2391,7 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
 
 #include "emit_class.inc"
 #include "emit_magic.inc"
+#include "emit_overload.inc"
 
 /* {==================== statements ==================== */
 static int emit_stmts(Emitter *E, const PtsAst *blk, int start, const Cont *cont, PtsIrValue **ret);

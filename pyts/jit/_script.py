@@ -62,6 +62,105 @@ def unused(fn):
     return fn
 
 
+# ---- overloads (torch.jit._overload / _overload_method) ----
+_OVERLOADS = {}   # (module, qualname) -> [declarations], in definition order
+
+
+def _overload(fn):
+    """Declare one typed signature of a function whose last, undecorated def is the
+    implementation: scripted calls pick the first declaration their argument types fit, each
+    compiled as the implementation's body under that signature (torch.jit._overload)."""
+    _OVERLOADS.setdefault((fn.__module__, fn.__qualname__), []).append(fn)
+    return fn
+
+
+def _overload_method(fn):
+    """_overload for a method of a module: the overloads compile as methods <name>__<k>."""
+    return _overload(fn)
+
+
+def _overloads_of(fn):
+    return _OVERLOADS.get((getattr(fn, "__module__", None), getattr(fn, "__qualname__", None)), ())
+
+
+def _overload_source(impl, decl, name, is_method=False):
+    """(source, file, line_offset) of one overload: `def <name>(...)` with the implementation's
+    parameters, typed by the declaration (or the implementation where the declaration lacks one),
+    the implementation's defaults (a declaration's default must equal it) and body, as torch."""
+    import ast
+    import textwrap
+    src, file, off = _source_of(impl)
+    lines = src.splitlines(True)
+    fdef = ast.parse(textwrap.dedent(src)).body[0]
+    ddef = ast.parse(textwrap.dedent(_source_of(decl)[0])).body[0]
+    dargs = {a.arg: a for a in ddef.args.args}
+    impl_sig, decl_sig = inspect.signature(impl), inspect.signature(decl)
+    if fdef.args.vararg or fdef.args.kwarg or fdef.args.kwonlyargs or fdef.args.posonlyargs:
+        raise CompileError(f"overloaded function '{impl.__name__}': only plain parameters are supported")
+    params = []
+    for i, a in enumerate(fdef.args.args):
+        ann = dargs[a.arg].annotation if a.arg in dargs and dargs[a.arg].annotation is not None else a.annotation
+        text = a.arg
+        if ann is not None:
+            text += ": " + ast.unparse(ann)
+        elif not (is_method and i == 0):
+            raise CompileError("Parameters not specified on the overloaded declaration must have a type annotation "
+                               f"in the implementation function. Did not find type for param {a.arg}")
+        dflt = impl_sig.parameters[a.arg].default
+        if a.arg in decl_sig.parameters:
+            dd = decl_sig.parameters[a.arg].default
+            if dd is not inspect.Parameter.empty and (dflt is inspect.Parameter.empty or dd != dflt):
+                raise CompileError("Default parameters on overloads do not affect the runtime so they must equal to "
+                                   f"the default parameter on the implementation function. Found on parameter {a.arg}")
+        k = i - (len(fdef.args.args) - len(fdef.args.defaults))
+        if k >= 0:
+            text += " = " + ast.unparse(fdef.args.defaults[k])
+        params.append(text)
+    first = fdef.body[0]
+    start = (first.decorator_list[0] if getattr(first, "decorator_list", None) else first).lineno - 1
+    if start == fdef.lineno - 1 or start >= len(lines):
+        raise CompileError(f"overloaded function '{impl.__name__}': its body must start on a line of its own")
+    d = lines[fdef.lineno - 1]
+    indent = d[:len(d) - len(d.lstrip())]
+    ret = " -> " + ast.unparse(ddef.returns) if ddef.returns is not None else ""
+    header = f"{indent}def {name}({', '.join(params)}){ret}:\n"
+    return header + "".join(lines[start:]), file, off + start - 1
+
+
+def _overload_qualname(impl, k):
+    """The k-th overload's name: the function's own, then mangled as torch mangles repeated names
+    (__torch__.mod.___torch_mangle_<k-1>.g)."""
+    q = _function_qualname(impl)
+    if k == 0:
+        return q
+    head, _, last = q.rpartition(".")
+    return f"{head}.___torch_mangle_{k - 1}.{last}"
+
+
+def _compiled_overload(impl, k):
+    """(compiled Function, qualname) of the k-th overload of a free function (compiled once)."""
+    cache = impl.__dict__.setdefault("__pyts_overloads__", {})
+    if k not in cache:
+        src, file, off = _overload_source(impl, _overloads_of(impl)[k], impl.__name__)
+        cache[k] = (ScriptedFunction(_C._compile_function(src, file, off, _Resolver(impl)), impl),
+                    _overload_qualname(impl, k))
+    sf, q = cache[k]
+    return sf._fn, q
+
+
+def _overload_answer(v, p):
+    """The resolver's answer for <function>._pyts_overloads (how many) / ._pyts_overload_<k>."""
+    decls = _overloads_of(v) if inspect.isfunction(v) else ()
+    if not decls:
+        return None
+    if p == "_pyts_overloads":
+        return ("value", len(decls))
+    k = p[len("_pyts_overload_"):]
+    if not k.isdigit() or int(k) >= len(decls):
+        return None
+    return ("function", _compiled_overload(v, int(k)))
+
+
 # ---- source ----
 _SOURCES = {}   # id(code object) -> (weakref to it, (source, filename, line_offset))
 
@@ -197,6 +296,10 @@ def _classify(v):
             return ("python", _python_op(v))
         if getattr(v, "_pyts_unused", False):
             return ("function", (_signature_function(v), _function_qualname(v)))
+        if _overloads_of(v):
+            # calls choose among the overloads (the compiler asks for _pyts_overload*); as a value,
+            # the first
+            return ("function", _compiled_overload(v, 0))
         # a Python function called from scripted code is compiled too (prim::CallFunction), saved
         # as __torch__.<module>.<name>, as torch.jit.script does
         sf = _script_function(v)
@@ -238,6 +341,10 @@ class _Resolver:
             return self._method(name)
         if name.startswith("^self."):
             return self._ignored_method(name[6:])
+        if name.startswith("^overloads."):
+            m = inspect.getattr_static(self.cls, name[11:], None) if self.cls is not None else None
+            n = len(_overloads_of(m)) if inspect.isfunction(m) else 0
+            return ("value", n) if n else None
         parts = name.split(".")
         if self.cls is not None and parts == [self.cls.__name__] and "__pyts_class__" in self.cls.__dict__:
             return ("class", self.cls.__dict__["__pyts_class__"])   # a class names itself
@@ -245,6 +352,8 @@ class _Resolver:
         for p in parts[1:]:
             if v is _MISSING:
                 break
+            if p.startswith("_pyts_overload") and inspect.isfunction(v):
+                return _overload_answer(v, p)
             v = getattr(v, p, _MISSING)
         if v is _MISSING:
             return None
@@ -277,6 +386,14 @@ class _Resolver:
             # cls.__dict__'s functions: inherited ones are not methods of the compiled class)
             return None
         m = inspect.getattr_static(self.cls, name, None)
+        base, _, k = name.rpartition("__")
+        if m is None and k.isdigit() and base:
+            # h__<k>: the k-th overload of method h (torch's name for it)
+            impl = inspect.getattr_static(self.cls, base, None)
+            decls = _overloads_of(impl) if inspect.isfunction(impl) else ()
+            if int(k) < len(decls):
+                self._add(impl)
+                return _overload_source(impl, decls[int(k)], name, is_method=True)
         if isinstance(m, (staticmethod, classmethod)):
             # not a method of the object: `self.f(x)` is an error in torch too (Cls.f(x) is the
             # function, resolved as a dotted name)
@@ -434,6 +551,9 @@ def _script_function(fn):
         raise CompileError(f"{fn.__name__} dispatches on its argument '{bd.split(':')[0]}' and cannot be compiled "
                            f"directly (as in torch): script {fn._pyts_dispatch_false.__name__} or "
                            f"{fn._pyts_dispatch_true.__name__}")
+    if _overloads_of(fn):
+        raise CompileError(f"Function {_function_qualname(fn)} cannot be directly compiled because it is overloaded. It "
+                           "must be used in a context of a function where its inputs can determine which overload to call.")
     if id(fn) in _COMPILING:
         raise CompileError(f"function '{fn.__name__}' calls itself; recursion is not supported in TorchScript")
     src, file, off = _source_of(fn)
