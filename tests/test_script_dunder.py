@@ -352,3 +352,131 @@ def test_attribute_value_of_another_type_is_rejected(tmp_path):
     for lib in (torch, pyts):
         with pytest.raises(RuntimeError):
             _attribute_module(tmp_path, lib, src=src)
+
+
+# ---- pyts.jit._overload / _overload_method ----
+OVERLOAD = '''
+@torch.jit._overload
+def g(x: int, y: int = 3) -> int:
+    pass
+
+
+@torch.jit._overload
+def g(x: float, y: int = 3) -> float:
+    pass
+
+
+@torch.jit._overload
+def g(x: Tensor, y: int = 3) -> Tensor:
+    pass
+
+
+@torch.jit._overload
+def g(x: List[int], y: int = 3) -> List[int]:
+    pass
+
+
+def g(x, y=3):
+    # one body for every declaration
+    return x * y
+
+
+def f(a: int, b: float, t: Tensor):
+    return g(a), g(b), g(t), g(t, 5), g(y=2, x=a), g([a, 1])
+
+
+class M(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.k = 2
+
+    @torch.jit._overload_method
+    def h(self, x: int) -> int:
+        pass
+
+    @torch.jit._overload_method
+    def h(self, x: str) -> str:
+        pass
+
+    def h(self, x):
+        return x + x
+
+    def forward(self, a: int, s: str, t: Tensor):
+        return self.h(a), self.h(s), g(t, self.k), g(float(a))
+'''
+
+
+def _overload_mod(tmp_path, lib, src=OVERLOAD):
+    path = tmp_path / f"ovl_{lib.__name__}.py"
+    path.write_text(src)
+    mod = types.ModuleType("dunder_ovl")
+    mod.__file__ = str(path)
+    mod.__dict__.update(torch=lib, Tensor=lib.Tensor, **NAMES)
+    exec(compile(src, str(path), "exec"), mod.__dict__)
+    return mod
+
+
+def _in_sys(mod, fn):
+    sys.modules[mod.__name__] = mod
+    try:
+        return fn()
+    finally:
+        del sys.modules[mod.__name__]
+
+
+def test_overload_function_against_torch(tmp_path):
+    mp, mt = _overload_mod(tmp_path, pyts), _overload_mod(tmp_path, torch)
+    fp = _in_sys(mp, lambda: pyts.jit.script(mp.f))
+    ft = _in_sys(mt, lambda: torch.jit.script(mt.f))
+    # the overloads in call order: the first under the function's name, then mangled (torch's
+    # mangle numbers count across its process, so only the shape of the names is compared)
+    assert "__torch__.dunder_ovl.g(a, 3" in fp.code and "__torch__.dunder_ovl.___torch_mangle_0.g(b, 3" in fp.code
+    assert str(fp.graph).count("prim::CallFunction") == 6
+    # pyts's archive (its overloads under their names) runs in torch
+    buf = io.BytesIO()
+    pyts.jit.save(fp, buf)
+    recompiled = torch.jit.load(io.BytesIO(buf.getvalue()))
+    same_outcomes(fp, ft, recompiled, "f", [(2, 1.5, np.array([1.0, -2.0], dtype=np.float32)),
+                                          (-1, 0.0, np.zeros((2, 0), dtype=np.float32))], outcome)
+    # in Python the implementation runs
+    assert mp.g(2) == mt.g(2) == 6 and mp.g([1], 2) == [1, 1]
+
+
+def test_overload_method_against_torch(tmp_path):
+    mp, mt = _overload_mod(tmp_path, pyts), _overload_mod(tmp_path, torch)
+    sp = _in_sys(mp, lambda: pyts.jit.script(mp.M()))
+    st = _in_sys(mt, lambda: torch.jit.script(mt.M()))
+    # forward calls (self).h__0(a, ), (self).h__1(s, ) as torch's (its mangled names of g differ)
+    assert "(self).h__0(a, )" in sp.code and "(self).h__1(s, )" in sp.code and "(self).h__0(a, )" in st.code
+    buf = io.BytesIO()
+    pyts.jit.save(sp, buf)
+    back = torch.jit.load(io.BytesIO(buf.getvalue()))
+    x = np.array([1.0, -2.0], dtype=np.float32)
+    want = st(3, "ab", torch.tensor(x))
+    same_value(sp(3, "ab", pyts.tensor(x)), want)
+    same_value(as_pyts(back(3, "ab", torch.tensor(x))), want)
+    assert back.h__0(4) == st.h__0(4) == 8 and back.h__1("x") == "xx"
+
+
+OVERLOAD_BAD = {
+    # no declaration fits the argument
+    "no_match": "def bad(s: str):\n    return g(s)\n",
+    # an overloaded function cannot be scripted by itself
+    "direct": None,
+    # a declaration's default must be the implementation's
+    "defaults": ("@torch.jit._overload\ndef q(x: int, y: int = 1) -> int:\n    pass\n\n\n"
+                 "def q(x, y=2):\n    return x\n\n\ndef bad(a: int):\n    return q(a)\n"),
+    # parameters the declaration does not type need the implementation's annotation
+    "untyped": ("@torch.jit._overload\ndef q(x: int) -> int:\n    pass\n\n\n"
+                "def q(x, y=2):\n    return x\n\n\ndef bad(a: int):\n    return q(a)\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OVERLOAD_BAD))
+def test_overload_misuse_rejected_like_torch(tmp_path, name):
+    extra = OVERLOAD_BAD[name]
+    src = OVERLOAD + "\n\n" + (extra or "")
+    for lib, err in ((torch, Exception), (pyts, pyts.jit.CompileError)):
+        mod = _overload_mod(tmp_path, lib, src)
+        with pytest.raises(err):
+            _in_sys(mod, lambda: lib.jit.script(mod.g if extra is None else mod.bad))

@@ -70,7 +70,9 @@ def _overload(fn):
     """Declare one typed signature of a function whose last, undecorated def is the
     implementation: scripted calls pick the first declaration their argument types fit, each
     compiled as the implementation's body under that signature (torch.jit._overload)."""
-    _OVERLOADS.setdefault((fn.__module__, fn.__qualname__), []).append(fn)
+    decls = _OVERLOADS.setdefault((fn.__module__, fn.__qualname__), [])
+    # a module executed again (another namespace) starts a new list
+    decls[:] = [d for d in decls if d.__globals__ is fn.__globals__] + [fn]
     return fn
 
 
@@ -80,7 +82,8 @@ def _overload_method(fn):
 
 
 def _overloads_of(fn):
-    return _OVERLOADS.get((getattr(fn, "__module__", None), getattr(fn, "__qualname__", None)), ())
+    decls = _OVERLOADS.get((getattr(fn, "__module__", None), getattr(fn, "__qualname__", None)), ())
+    return [d for d in decls if d.__globals__ is getattr(fn, "__globals__", None) and d is not fn]
 
 
 def _overload_source(impl, decl, name, is_method=False):
