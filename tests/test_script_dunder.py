@@ -480,3 +480,24 @@ def test_overload_misuse_rejected_like_torch(tmp_path, name):
         mod = _overload_mod(tmp_path, lib, src)
         with pytest.raises(err):
             _in_sys(mod, lambda: lib.jit.script(mod.g if extra is None else mod.bad))
+
+
+def test_returned_objects_answer_python_operators(tmp_path):
+    """an object returned by compiled code answers Python's operators through its compiled magic
+    methods, as torch's object of the Python class does through the class's own"""
+    src = PRELUDE + "\n\ndef mk(a: List[int]) -> V:\n    return V(a)\n\n\ndef mkn(k: int) -> N:\n    return N(k)\n"
+    got = {}
+    for lib in (pyts, torch):
+        f = _script(tmp_path, "mk", src, lib)
+        mkn = _script(tmp_path, "mkn", src, lib)
+        v, w = f([1, 2, 3]), f([4, 5, 6])
+        v[0] = 7
+        n = mkn(1)
+        got[lib] = [(v + w).xs, (v - 1).xs, (v * 2).xs, v / 2.0, v ** 2, (v % 2).xs, (v & 1).xs, (v | 8).xs,
+                    (v ^ 1).xs, (v << 1).xs, (v >> 1).xs, v == w, v != w, v < w, v <= w, v > w, v >= w, len(v), v[1],
+                    2 in v, 9 in v, str(v), bool(v), bool(f([])), int(v), float(v), round(v), (-v).xs, (~v).xs,
+                    bool(n), n == n, n != mkn(1)]
+        for op in (lambda: n + n, lambda: len(n), lambda: n[0], lambda: n < n, lambda: -n, lambda: v // 2):
+            with pytest.raises(TypeError):
+                op()
+    assert got[pyts] == got[torch]

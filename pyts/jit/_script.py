@@ -745,6 +745,46 @@ class ScriptClassObject:
         return f"<{object.__getattribute__(self, '_c')._qualname()} object at {id(self):#x}>"
 
 
+# Python operators on a returned object call its compiled magic methods (torch hands back an object
+# of the Python class, whose own methods answer them): binary ones give NotImplemented when the
+# class lacks the method, so Python raises its usual TypeError
+_BINARY_MAGIC = ("__add__", "__sub__", "__mul__", "__truediv__", "__floordiv__", "__mod__", "__pow__", "__matmul__",
+                 "__and__", "__or__", "__xor__", "__lshift__", "__rshift__", "__eq__", "__ne__", "__lt__", "__le__",
+                 "__gt__", "__ge__")
+_OTHER_MAGIC = ("__len__", "__getitem__", "__setitem__", "__contains__", "__neg__", "__invert__", "__int__",
+                "__float__", "__index__", "__round__", "__abs__", "__bool__", "__str__")
+
+
+def _magic_forwarder(name):
+    def magic(self, *args):
+        c = object.__getattribute__(self, "_c")
+        if name not in c._methods():
+            if name in _BINARY_MAGIC:
+                return NotImplemented
+            if name == "__bool__":
+                return True
+            if name == "__str__":
+                return repr(self)
+            raise TypeError(f"'{c._qualname()}' object has no method '{name}'")
+        return _wrap_objects(c._run(name, tuple(_to_script(a) for a in args)))
+    magic.__name__ = name
+    return magic
+
+
+for _m in _BINARY_MAGIC + _OTHER_MAGIC:
+    setattr(ScriptClassObject, _m, _magic_forwarder(_m))
+
+
+def _object_hash(self):
+    # a compiled __hash__, else identity (defining __eq__ above would drop object.__hash__)
+    c = object.__getattribute__(self, "_c")
+    return c._run("__hash__", ()) if "__hash__" in c._methods() else object.__hash__(self)
+
+
+ScriptClassObject.__hash__ = _object_hash
+del _m
+
+
 def _wrap_objects(v, depth=0):
     """Values read from script class objects: objects of script classes wrapped (a script class
     never holds a module)."""
