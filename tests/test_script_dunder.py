@@ -247,40 +247,42 @@ def test_module_archive_loads_in_torch(tmp_path):
 
 
 # misuse: both libraries refuse to compile (pyts's CompileError is a RuntimeError, as torch's)
-BAD = {
-    "no_method": "    return (N(k) + N(k)).x\n",
-    "no_len": "    return len(N(k))\n",
-    "no_getitem": "    return N(k)[0]\n",
-    "no_setitem": "    n = N(k)\n    n[0] = 1\n    return 0\n",
-    "no_contains": "    return 1 in N(k)\n",
-    "no_bool": "    if N(k):\n        return 1\n    return 0\n",
-    "no_bool_call": "    return bool(N(k))\n",
-    "no_str": "    return str(N(k))\n",
-    "no_eq": "    return N(k) == N(k)\n",
-    "no_neg": "    return -N(k)\n",
-    "floordiv": "    return V(a) // 2\n",
-    "matmul": "    return V(a) @ V(b)\n",
-    "reflected": "    return (3 * V(a)).xs\n",
-    "abs": "    return abs(V(a))\n",
-    "slice": "    return V(a)[1:2]\n",
-    "multi_index": "    return V(a)[1, 2]\n",
-    "aug_pow": "    u = V(a)\n    u **= 2\n    return 0\n",
-    "aug_or": "    u = V(a)\n    u |= 2\n    return 0\n",
-    "aug_subscript": "    u = V(a)\n    u[0] += 2\n    return 0\n",
-    "for_object": "    s = 0\n    for x in V(a):\n        s += x\n    return s\n",
-    "getattr_method": "    x = torch.zeros(2)\n    return getattr(x, 'sum')\n",
-    "getattr_missing": "    x = torch.zeros(2)\n    return getattr(x, 'nope')\n",
+BAD = {   # name: (body, a fragment of both libraries' message)
+    "no_method": ("    return (N(k) + N(k)).x\n", "object has no attribute or method '__add__'"),
+    "no_len": ("    return len(N(k))\n", "object has no attribute or method '__len__'"),
+    "no_getitem": ("    return N(k)[0]\n", "object has no attribute or method '__getitem__'"),
+    "no_setitem": ("    n = N(k)\n    n[0] = 1\n    return 0\n", "object has no attribute or method '__setitem__'"),
+    "no_contains": ("    return 1 in N(k)\n", "object has no attribute or method '__contains__'"),
+    "no_bool": ("    if N(k):\n        return 1\n    return 0\n", "Could not cast value of type"),
+    "no_bool_call": ("    return bool(N(k))\n", "object has no attribute or method '__bool__'"),
+    "no_str": ("    return str(N(k))\n", "object has no attribute or method '__str__'"),
+    "no_eq": ("    return N(k) == N(k)\n", "object has no attribute or method '__eq__'"),
+    "no_neg": ("    return -N(k)\n", "object has no attribute or method '__neg__'"),
+    "floordiv": ("    return V(a) // 2\n", "Arguments for call are not valid"),
+    "matmul": ("    return V(a) @ V(b)\n", "Arguments for call are not valid"),
+    "reflected": ("    return (3 * V(a)).xs\n", "Arguments for call are not valid"),
+    "abs_object": ("    return abs(V(a))\n", "Arguments for call are not valid"),
+    "slice": ("    return V(a)[1:2]\n", ""),
+    "multi_index": ("    return V(a)[1, 2]\n", "multidimensional indexing on a non-tensor type"),
+    "aug_pow": ("    u = V(a)\n    u **= 2\n    return 0\n", "Unknown augmented assignment"),
+    "aug_or": ("    u = V(a)\n    u |= 2\n    return 0\n", "Unknown augmented assignment"),
+    "aug_subscript": ("    u = V(a)\n    u[0] += 2\n    return 0\n", "augmented assignment"),
+    "for_object": ("    s = 0\n    for x in V(a):\n        s += x\n    return s\n", ""),
+    "getattr_method": ("    x = torch.zeros(2)\n    return getattr(x, 'sum')\n", ""),
+    "getattr_missing": ("    x = torch.zeros(2)\n    return getattr(x, 'nope')\n", ""),
 }
 
 
 @pytest.mark.parametrize("name", sorted(BAD))
 def test_misuse_rejected_like_torch(tmp_path, name):
-    src = _source(name, BAD[name])
+    body, fragment = BAD[name]
+    src = _source(name, body)
     with pytest.raises(Exception) as te:
         _script(tmp_path, name, src, torch)
     with pytest.raises(pyts.jit.CompileError) as pe:
         _script(tmp_path, name, src, pyts)
     assert isinstance(pe.value, RuntimeError) and isinstance(te.value, RuntimeError), (te.value, pe.value)
+    assert fragment in str(pe.value) and fragment in str(te.value), (str(pe.value), str(te.value))
 
 
 # ---- pyts.jit.Attribute: a module attribute of a declared type ----
