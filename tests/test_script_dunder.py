@@ -133,6 +133,14 @@ class V:
 class N:
     def __init__(self, x: int):
         self.x = x
+
+
+class IntBool:
+    def __init__(self):
+        self.x = 1
+
+    def __bool__(self) -> int:
+        return self.x
 '''
 
 A, B = [3, -1, 4], [1, 5, 9]
@@ -268,6 +276,8 @@ BAD = {   # name: (body, a fragment of both libraries' message)
     "aug_or": ("    u = V(a)\n    u |= 2\n    return 0\n", "Unknown augmented assignment"),
     "aug_subscript": ("    u = V(a)\n    u[0] += 2\n    return 0\n", "augmented assignment"),
     "for_object": ("    s = 0\n    for x in V(a):\n        s += x\n    return s\n", ""),
+    "bool_not_bool": ("    if IntBool():\n        return 1\n    return 0\n",
+                      "expected a bool expression for condition but found int"),
     "getattr_method": ("    x = torch.zeros(2)\n    return getattr(x, 'sum')\n", ""),
     "getattr_missing": ("    x = torch.zeros(2)\n    return getattr(x, 'nope')\n", ""),
 }
