@@ -367,6 +367,7 @@ def test_attribute_value_of_another_type_is_rejected(tmp_path):
 
 
 # ---- pyts.jit._overload / _overload_method ----
+# (each case names its own functions: torch's registry of declarations is global to the process)
 OVERLOAD = '''
 @torch.jit._overload
 def g(x: int, y: int = 3) -> int:
@@ -476,12 +477,26 @@ OVERLOAD_BAD = {
     # an overloaded function cannot be scripted by itself
     "direct": None,
     # a declaration's default must be the implementation's
-    "defaults": ("@torch.jit._overload\ndef q(x: int, y: int = 1) -> int:\n    pass\n\n\n"
-                 "def q(x, y=2):\n    return x\n\n\ndef bad(a: int):\n    return q(a)\n"),
+    "defaults": ("@torch.jit._overload\ndef qd(x: int, y: int = 1) -> int:\n    pass\n\n\n"
+                 "def qd(x, y=2):\n    return x\n\n\ndef bad(a: int):\n    return qd(a)\n"),
+    # recursion is not TorchScript, overloaded or not
+    "recursive": ("@torch.jit._overload\ndef qr(x: int) -> int:\n    pass\n\n\n"
+                  "def qr(x):\n    if x > 0:\n        return qr(x - 1)\n    return x\n\n\ndef bad(a: int):\n    return qr(a)\n"),
+    "recursive_method": ("class R(torch.nn.Module):\n    @torch.jit._overload_method\n    def h(self, x: int) -> int:\n"
+                         "        pass\n\n    def h(self, x):\n        if x > 0:\n            return self.h(x - 1)\n"
+                         "        return x\n\n    def forward(self, a: int):\n        return self.h(a)\n\n\n"
+                         "def bad():\n    return R()\n"),
     # parameters the declaration does not type need the implementation's annotation
-    "untyped": ("@torch.jit._overload\ndef q(x: int) -> int:\n    pass\n\n\n"
-                "def q(x, y=2):\n    return x\n\n\ndef bad(a: int):\n    return q(a)\n"),
+    "untyped": ("@torch.jit._overload\ndef qu(x: int) -> int:\n    pass\n\n\n"
+                "def qu(x, y=2):\n    return x\n\n\ndef bad(a: int):\n    return qu(a)\n"),
 }
+
+
+# a fragment of both libraries' messages
+OVERLOAD_FRAGMENT = {"no_match": "Arguments for call are not valid", "recursive": "recursi", "recursive_method": "recursi",
+                     "direct": "cannot be directly compiled because it is overloaded",
+                     "defaults": "Default parameters on overloads do not affect the runtime",
+                     "untyped": "Parameters not specified on the overloaded declaration must have a type annotation"}
 
 
 @pytest.mark.parametrize("name", sorted(OVERLOAD_BAD))
@@ -490,8 +505,9 @@ def test_overload_misuse_rejected_like_torch(tmp_path, name):
     src = OVERLOAD + "\n\n" + (extra or "")
     for lib, err in ((torch, Exception), (pyts, pyts.jit.CompileError)):
         mod = _overload_mod(tmp_path, lib, src)
-        with pytest.raises(err):
-            _in_sys(mod, lambda: lib.jit.script(mod.g if extra is None else mod.bad))
+        with pytest.raises(err, match=OVERLOAD_FRAGMENT[name]):
+            _in_sys(mod, lambda: lib.jit.script(mod.g if extra is None else mod.bad() if name == "recursive_method"
+                                                else mod.bad))
 
 
 def test_returned_objects_answer_python_operators(tmp_path):

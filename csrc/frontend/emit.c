@@ -772,7 +772,7 @@ static PtsIrValue *as_bool(Emitter *E, PtsIrValue *v, const PtsAst *at) {
     case PTS_TY_TENSOR: return op1(E, "Bool.Tensor", v, at);
     case PTS_TY_INT: return op1(E, "Bool.int", v, at);
     case PTS_TY_FLOAT: return op1(E, "Bool.float", v, at);
-    case PTS_TY_CLASS: if (!v->type->cls->is_module) return magic_cond(E, v, at);
+    case PTS_TY_CLASS: if (v->type->cls && !v->type->cls->is_module) return magic_cond(E, v, at);
         /* fall through */
     default: return efail(E, at, "Could not cast value of type %s to bool", tstr(E, v->type));
     }

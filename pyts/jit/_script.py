@@ -144,9 +144,15 @@ def _compiled_overload(impl, k):
     """(compiled Function, qualname) of the k-th overload of a free function (compiled once)."""
     cache = impl.__dict__.setdefault("__pyts_overloads__", {})
     if k not in cache:
+        if (id(impl), k) in _COMPILING:
+            raise CompileError(f"function '{impl.__name__}' calls itself; recursion is not supported in TorchScript")
         src, file, off = _overload_source(impl, _overloads_of(impl)[k], impl.__name__)
-        cache[k] = (ScriptedFunction(_C._compile_function(src, file, off, _Resolver(impl)), impl),
-                    _overload_qualname(impl, k))
+        _COMPILING.add((id(impl), k))
+        try:
+            fn = _C._compile_function(src, file, off, _Resolver(impl))
+        finally:
+            _COMPILING.discard((id(impl), k))
+        cache[k] = (ScriptedFunction(fn, impl), _overload_qualname(impl, k))
     sf, q = cache[k]
     return sf._fn, q
 
