@@ -301,6 +301,15 @@ static int class_new_attr(Emitter *E, PtsIrValue *obj, const char *name, const P
 static bool class_declare_attr(Emitter *E, const PtsAst *target, const PtsType *t);
 static PtsIrValue *namedtuple_index(Emitter *E, PtsIrValue *x, int64_t k, int64_t written, const PtsAst *ix);
 static bool class_property_get(Emitter *E, PtsIrValue *obj, const char *name, const PtsAst *at, Sv *out, bool *handled);
+/* magic methods of script-class objects (emit_magic.inc) */
+static PtsIrValue *magic_binary(Emitter *E, int op, PtsIrValue *x, PtsIrValue *y, const PtsAst *at, bool *handled);
+static PtsIrValue *magic_unary(Emitter *E, int op, PtsIrValue *x, const PtsAst *at, bool *handled);
+static PtsIrValue *magic_contains(Emitter *E, int op, PtsIrValue *item, PtsIrValue *box, const PtsAst *at, bool *handled);
+static PtsIrValue *magic_cond(Emitter *E, PtsIrValue *v, const PtsAst *at);
+static PtsIrValue *magic_getitem(Emitter *E, PtsIrValue *x, const PtsAst *n, bool *handled);
+static bool magic_setitem(Emitter *E, PtsIrValue *x, const PtsAst *t, PtsIrValue *v, bool *handled);
+static PtsIrValue *magic_getattr(Emitter *E, PtsIrValue *obj, const PtsAst *n);
+static PtsIrValue *magic_aug(Emitter *E, int op, PtsIrValue *x, PtsIrValue *y, const PtsAst *at, bool *handled);
 static bool class_property_set(Emitter *E, PtsIrValue *obj, const char *name, PtsIrValue *v, const PtsAst *at,
                                bool *handled);
 
@@ -725,6 +734,11 @@ static PtsIrValue *op2(Emitter *E, const char *name, PtsIrValue *x, PtsIrValue *
 
 /* {==================== expressions ==================== */
 static PtsIrValue *emit_expr(Emitter *E, const PtsAst *n);
+static PtsIrValue *magic_builtin(Emitter *E, const char *name, const Call *c, const PtsAst *at, bool *handled);
+/* calls of torch.jit._overload'ed functions and methods (emit_overload.inc) */
+static PtsIrValue *overload_call(Emitter *E, const char *path, const Call *c, const PtsAst *at, bool *handled);
+static PtsIrValue *overload_method_call(Emitter *E, PtsIrValue *obj, const char *name, const Call *c,
+                                        const PtsAst *at, bool *handled);
 static PtsIrValue *emit_hinted(Emitter *E, const PtsAst *n, const PtsType *t);
 static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out);
 static PtsIrValue *emit_call(Emitter *E, const PtsAst *n);
@@ -761,6 +775,8 @@ static PtsIrValue *as_bool(Emitter *E, PtsIrValue *v, const PtsAst *at) {
     case PTS_TY_TENSOR: return op1(E, "Bool.Tensor", v, at);
     case PTS_TY_INT: return op1(E, "Bool.int", v, at);
     case PTS_TY_FLOAT: return op1(E, "Bool.float", v, at);
+    case PTS_TY_CLASS: if (v->type->cls && !v->type->cls->is_module) return magic_cond(E, v, at);
+        /* fall through */
     default: return efail(E, at, "Could not cast value of type %s to bool", tstr(E, v->type));
     }
 }
@@ -1017,6 +1033,11 @@ static PtsIrValue *emit_binary(Emitter *E, int op, PtsIrValue *x, PtsIrValue *y,
     c.pos[0] = x;
     c.pos[1] = y;
     bool found;
+    if (x->type->kind == PTS_TY_CLASS) {
+        bool handled;
+        PtsIrValue *r = magic_binary(E, op, x, y, at, &handled);
+        if (handled) return r;
+    }
     if (x->type->kind == PTS_TY_LIST || y->type->kind == PTS_TY_LIST) {
         bool handled;
         PtsIrValue *r = emit_list_binary(E, op, x, y, at, &handled);
@@ -1403,6 +1424,11 @@ static PtsIrValue *emit_subscript(Emitter *E, const PtsAst *n) {
     if (x->type->kind == PTS_TY_LIST || x->type->kind == PTS_TY_DICT || x->type->kind == PTS_TY_STR)
         return emit_container_index(E, x, n);
     if (x->type->kind == PTS_TY_CLASS && x->type->cls->is_module) return emit_module_index(E, x, n);
+    if (x->type->kind == PTS_TY_CLASS) {
+        bool handled;
+        PtsIrValue *r = magic_getitem(E, x, n, &handled);
+        if (handled) return r;
+    }
     if (x->type->kind != PTS_TY_TENSOR)
         return efail(E, n, "indexing values of type %s is not supported yet", tstr(E, x->type));
     TensorIndex ti;
@@ -1475,6 +1501,11 @@ static PtsIrValue *emit_expr(Emitter *E, const PtsAst *n) {
         }
         PtsIrValue *x = emit_expr(E, n->kids[0]);
         if (!x) return NULL;
+        if (x->type->kind == PTS_TY_CLASS) {
+            bool handled;
+            PtsIrValue *r = magic_unary(E, n->op, x, n, &handled);
+            if (handled) return r;
+        }
         if (n->op == PTS_TK_PLUS) {
             if (!is_num(x->type) && x->type->kind != PTS_TY_TENSOR)
                 return efail(E, n, "unary + on a value of type %s", tstr(E, x->type));
@@ -2210,8 +2241,7 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
             return efail(E, n, "getattr() takes an object and an attribute name given as a string literal");
         PtsIrValue *obj = emit_expr(E, n->kids[1]);
         if (!obj) return NULL;
-        if (obj->type->kind != PTS_TY_CLASS)
-            return efail(E, n, "getattr() on a value of type %s is not supported", tstr(E, obj->type));
+        if (obj->type->kind != PTS_TY_CLASS) return magic_getattr(E, obj, n);
         const char *an = n->kids[2]->str;
         if (strlen(an) != n->kids[2]->len) return efail(E, n->kids[2], "attribute names cannot contain NUL bytes");
         Sv sv;
@@ -2221,6 +2251,11 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
     }
     if (strcmp(name, "list") == 0) return emit_list_call(E, n);
     if (!emit_args(E, n, &c)) return NULL;
+    {
+        bool handled;
+        PtsIrValue *r = magic_builtin(E, name, &c, n, &handled);
+        if (handled) return r;
+    }
     if (strcmp(name, "int") == 0 || strcmp(name, "float") == 0 || strcmp(name, "bool") == 0) {
         static const char *const ops[] = { "Int", "Float", "Bool" };
         const char *op = ops[name[0] == 'i' ? 0 : name[0] == 'f' ? 1 : 2];
@@ -2287,6 +2322,11 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
     case SV_BUILTIN: return emit_builtin_call(E, callee.name, n);
     case SV_FUNCTION: {
         if (!emit_args(E, n, &c)) return NULL;
+        {
+            bool handled;
+            PtsIrValue *r = overload_call(E, callee.path, &c, n, &handled);
+            if (handled) return r;
+        }
         /* the resolver keeps the function alive; ask again for it by name */
         const char *qual = NULL, *path = boolean_dispatch(E, callee.path, &c, n->kids[0]);
         if (!path) return NULL;
@@ -2342,6 +2382,9 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
             Call mc;
             memset(&mc, 0, sizeof mc);
             if (!emit_args(E, n, &mc)) return NULL;
+            bool handled;
+            PtsIrValue *r = overload_method_call(E, callee.v, callee.name, &mc, n, &handled);
+            if (handled) return r;
             return emit_method_call(E, callee.v, callee.name, &mc, n);
         }
         if (callee.v->type->kind != PTS_TY_TENSOR) return emit_value_method(E, callee.v, callee.name, n);
@@ -2379,6 +2422,8 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
 /* }==================== */
 
 #include "emit_class.inc"
+#include "emit_magic.inc"
+#include "emit_overload.inc"
 
 /* {==================== statements ==================== */
 static int emit_stmts(Emitter *E, const PtsAst *blk, int start, const Cont *cont, PtsIrValue **ret);
@@ -2472,6 +2517,8 @@ static bool assign_to(Emitter *E, const PtsAst *t, PtsIrValue *v, const PtsAst *
         if (!x) return false;
         if (x->type->kind == PTS_TY_TENSOR) return tensor_store(E, x, t, v);
         bool ok = emit_container_store(E, x, t, v, &handled);
+        if (handled) return ok;
+        ok = magic_setitem(E, x, t, v, &handled);
         if (handled) return ok;
         return efail(E, t, "assignment to subscripts is not supported yet"), false;
     }
@@ -2610,7 +2657,11 @@ static bool emit_aug_assign(Emitter *E, const PtsAst *s) {
         if (s->op == PTS_TK_STAR && rhs->type->kind != PTS_TY_INT)
             return efail(E, s, "a list can only be multiplied by an int, not %s", tstr(E, rhs->type)), false;
         r = row_call(E, s->op == PTS_TK_PLUS ? "add_.t" : "mul_.t", 2, (PtsIrValue *[]){ cur, rhs }, cur->type, s);
-    } else r = emit_binary(E, s->op, cur, rhs, s);
+    } else {
+        bool handled;
+        r = magic_aug(E, s->op, cur, rhs, s, &handled);
+        if (!handled) r = emit_binary(E, s->op, cur, rhs, s);
+    }
     if (!r) return false;
     return assign_to(E, t, r, s);
 }
@@ -3875,6 +3926,11 @@ static PtsIrValue *emit_contains(Emitter *E, int op, PtsIrValue *item, PtsIrValu
         /* x in (a, b): the tuple's items as a list, as TorchScript does */
         PtsIrValue *l = tuple_as_list(E, box, at);
         return l ? emit_contains(E, op, item, l, at) : NULL;
+    } else if (k == PTS_TY_CLASS) {
+        bool handled;
+        r = magic_contains(E, op, item, box, at, &handled);
+        if (handled) return r;
+        return efail(E, at, "'in' on a value of type %s is not supported yet", tstr(E, box->type));
     } else if (k == PTS_TY_STR) {
         /* as TorchScript's builtin: s.find(sub) != -1 */
         if (item->type->kind != PTS_TY_STR) return efail(E, at, "'in <string>' requires string as left operand, not %s", tstr(E, item->type));
@@ -3909,6 +3965,11 @@ static bool iter_of_value(Emitter *E, PtsIrValue *v, const PtsAst *n, Iter *it) 
         it->kind = IT_LIST;
         it->v = v;
         return (it->len = row_call(E, "len.t", 1, &v, NULL, n)) != NULL;
+    case PTS_TY_STR:
+        /* over the characters, as torch: s[i] for i in range(len(s)) */
+        it->kind = IT_LIST;
+        it->v = v;
+        return (it->len = row_call(E, "len.str", 1, &v, NULL, n)) != NULL;
     case PTS_TY_TENSOR:
         it->kind = IT_TENSOR;
         it->v = v;
@@ -4013,7 +4074,9 @@ static bool build_iter(Emitter *E, const PtsAst *n, Iter *it) {
 /* the i-th item of an iterable, inside the loop body */
 static PtsIrValue *iter_item(Emitter *E, const Iter *it, PtsIrValue *i, const PtsAst *at) {
     switch (it->kind) {
-    case IT_LIST: return row_call(E, "__getitem__.t", 2, (PtsIrValue *[]){ it->v, i }, elem_of(it->v->type), at);
+    case IT_LIST:
+        if (it->v->type->kind == PTS_TY_STR) return row_call(E, "__getitem__.str", 2, (PtsIrValue *[]){ it->v, i }, NULL, at);
+        return row_call(E, "__getitem__.t", 2, (PtsIrValue *[]){ it->v, i }, elem_of(it->v->type), at);
     case IT_TENSOR: {
         PtsIrValue *zero = cint(E, 0, at);
         Call c = { .npos = 3 };
@@ -4285,6 +4348,11 @@ static PtsIrValue *emit_more_builtins(Emitter *E, const char *name, const PtsAst
     memset(&c, 0, sizeof c);
     if (!emit_args(E, n, &c)) return NULL;
     if (c.nkw) return efail(E, n, "%s() keyword arguments are not supported yet", name);
+    {
+        bool h;
+        PtsIrValue *r = magic_builtin(E, name, &c, n, &h);
+        if (h) return r;
+    }
     if (strcmp(name, "str") == 0) {
         if (c.npos != 1) return efail(E, n, "str() takes one argument");
         if (c.pos[0]->type->kind == PTS_TY_STR) return c.pos[0];

@@ -8,6 +8,7 @@ dotted module paths, methods of the class being compiled). No compiler logic liv
 from __future__ import annotations
 
 import builtins
+import collections
 import enum
 import inspect
 import linecache
@@ -25,6 +26,10 @@ CompileError = _C.CompileError
 Final = typing.Final
 
 _MISSING = object()
+
+# `self.d = pyts.jit.Attribute({}, Dict[str, int])` in a module's __init__ declares the attribute's
+# type (scripting compiles it as that type); in Python the attribute holds this pair, as torch's.
+Attribute = collections.namedtuple("Attribute", ["value", "type"])
 
 
 # ---- markers ----
@@ -55,6 +60,114 @@ def unused(fn):
     """Compile only the method's signature, over a body that raises RuntimeError when called."""
     fn._pyts_unused = True
     return fn
+
+
+# ---- overloads (torch.jit._overload / _overload_method) ----
+_OVERLOADS = {}   # (module, qualname) -> [declarations], in definition order
+
+
+def _overload(fn):
+    """Declare one typed signature of a function whose last, undecorated def is the
+    implementation: scripted calls pick the first declaration their argument types fit, each
+    compiled as the implementation's body under that signature (torch.jit._overload)."""
+    decls = _OVERLOADS.setdefault((fn.__module__, fn.__qualname__), [])
+    # a module executed again (another namespace) starts a new list
+    decls[:] = [d for d in decls if d.__globals__ is fn.__globals__] + [fn]
+    return fn
+
+
+def _overload_method(fn):
+    """_overload for a method of a module: the overloads compile as methods <name>__<k>."""
+    return _overload(fn)
+
+
+def _overloads_of(fn):
+    decls = _OVERLOADS.get((getattr(fn, "__module__", None), getattr(fn, "__qualname__", None)), ())
+    return [d for d in decls if d.__globals__ is getattr(fn, "__globals__", None) and d is not fn]
+
+
+def _overload_source(impl, decl, name, is_method=False):
+    """(source, file, line_offset) of one overload: `def <name>(...)` with the implementation's
+    parameters, typed by the declaration (or the implementation where the declaration lacks one),
+    the implementation's defaults (a declaration's default must equal it) and body, as torch."""
+    import ast
+    import textwrap
+    src, file, off = _source_of(impl)
+    lines = src.splitlines(True)
+    fdef = ast.parse(textwrap.dedent(src)).body[0]
+    ddef = ast.parse(textwrap.dedent(_source_of(decl)[0])).body[0]
+    dargs = {a.arg: a for a in ddef.args.args}
+    impl_sig, decl_sig = inspect.signature(impl), inspect.signature(decl)
+    if fdef.args.vararg or fdef.args.kwarg or fdef.args.kwonlyargs or fdef.args.posonlyargs:
+        raise CompileError(f"overloaded function '{impl.__name__}': only plain parameters are supported")
+    params = []
+    for i, a in enumerate(fdef.args.args):
+        ann = dargs[a.arg].annotation if a.arg in dargs and dargs[a.arg].annotation is not None else a.annotation
+        text = a.arg
+        if ann is not None:
+            text += ": " + ast.unparse(ann)
+        elif not (is_method and i == 0):
+            raise CompileError("Parameters not specified on the overloaded declaration must have a type annotation "
+                               f"in the implementation function. Did not find type for param {a.arg}")
+        dflt = impl_sig.parameters[a.arg].default
+        if a.arg in decl_sig.parameters:
+            dd = decl_sig.parameters[a.arg].default
+            if dd is not inspect.Parameter.empty and (dflt is inspect.Parameter.empty or dd != dflt):
+                raise CompileError("Default parameters on overloads do not affect the runtime so they must equal to "
+                                   f"the default parameter on the implementation function. Found on parameter {a.arg}")
+        k = i - (len(fdef.args.args) - len(fdef.args.defaults))
+        if k >= 0:
+            text += " = " + ast.unparse(fdef.args.defaults[k])
+        params.append(text)
+    first = fdef.body[0]
+    start = (first.decorator_list[0] if getattr(first, "decorator_list", None) else first).lineno - 1
+    if start == fdef.lineno - 1 or start >= len(lines):
+        raise CompileError(f"overloaded function '{impl.__name__}': its body must start on a line of its own")
+    d = lines[fdef.lineno - 1]
+    indent = d[:len(d) - len(d.lstrip())]
+    ret = " -> " + ast.unparse(ddef.returns) if ddef.returns is not None else ""
+    header = f"{indent}def {name}({', '.join(params)}){ret}:\n"
+    return header + "".join(lines[start:]), file, off + start - 1
+
+
+def _overload_qualname(impl, k):
+    """The k-th overload's name: the function's own, then mangled as torch mangles repeated names
+    (__torch__.mod.___torch_mangle_<k-1>.g)."""
+    q = _function_qualname(impl)
+    if k == 0:
+        return q
+    head, _, last = q.rpartition(".")
+    return f"{head}.___torch_mangle_{k - 1}.{last}"
+
+
+def _compiled_overload(impl, k):
+    """(compiled Function, qualname) of the k-th overload of a free function (compiled once)."""
+    cache = impl.__dict__.setdefault("__pyts_overloads__", {})
+    if k not in cache:
+        if (id(impl), k) in _COMPILING:
+            raise CompileError(f"function '{impl.__name__}' calls itself; recursion is not supported in TorchScript")
+        src, file, off = _overload_source(impl, _overloads_of(impl)[k], impl.__name__)
+        _COMPILING.add((id(impl), k))
+        try:
+            fn = _C._compile_function(src, file, off, _Resolver(impl))
+        finally:
+            _COMPILING.discard((id(impl), k))
+        cache[k] = (ScriptedFunction(fn, impl), _overload_qualname(impl, k))
+    sf, q = cache[k]
+    return sf._fn, q
+
+
+def _overload_answer(v, p):
+    """The resolver's answer for <function>._pyts_overloads (how many) / ._pyts_overload_<k>."""
+    decls = _overloads_of(v) if inspect.isfunction(v) else ()
+    if not decls:
+        return None
+    if p == "_pyts_overloads":
+        return ("value", len(decls))
+    k = p[len("_pyts_overload_"):]
+    if not k.isdigit() or int(k) >= len(decls):
+        return None
+    return ("function", _compiled_overload(v, int(k)))
 
 
 # ---- source ----
@@ -192,6 +305,10 @@ def _classify(v):
             return ("python", _python_op(v))
         if getattr(v, "_pyts_unused", False):
             return ("function", (_signature_function(v), _function_qualname(v)))
+        if _overloads_of(v):
+            # calls choose among the overloads (the compiler asks for _pyts_overload*); as a value,
+            # the first
+            return ("function", _compiled_overload(v, 0))
         # a Python function called from scripted code is compiled too (prim::CallFunction), saved
         # as __torch__.<module>.<name>, as torch.jit.script does
         sf = _script_function(v)
@@ -233,6 +350,10 @@ class _Resolver:
             return self._method(name)
         if name.startswith("^self."):
             return self._ignored_method(name[6:])
+        if name.startswith("^overloads."):
+            m = inspect.getattr_static(self.cls, name[11:], None) if self.cls is not None else None
+            n = len(_overloads_of(m)) if inspect.isfunction(m) else 0
+            return ("value", n) if n else None
         parts = name.split(".")
         if self.cls is not None and parts == [self.cls.__name__] and "__pyts_class__" in self.cls.__dict__:
             return ("class", self.cls.__dict__["__pyts_class__"])   # a class names itself
@@ -240,6 +361,8 @@ class _Resolver:
         for p in parts[1:]:
             if v is _MISSING:
                 break
+            if p.startswith("_pyts_overload") and inspect.isfunction(v):
+                return _overload_answer(v, p)
             v = getattr(v, p, _MISSING)
         if v is _MISSING:
             return None
@@ -272,6 +395,14 @@ class _Resolver:
             # cls.__dict__'s functions: inherited ones are not methods of the compiled class)
             return None
         m = inspect.getattr_static(self.cls, name, None)
+        base, _, k = name.rpartition("__")
+        if m is None and k.isdigit() and base:
+            # h__<k>: the k-th overload of method h (torch's name for it)
+            impl = inspect.getattr_static(self.cls, base, None)
+            decls = _overloads_of(impl) if inspect.isfunction(impl) else ()
+            if int(k) < len(decls):
+                self._add(impl)
+                return _overload_source(impl, decls[int(k)], name, is_method=True)
         if isinstance(m, (staticmethod, classmethod)):
             # not a method of the object: `self.f(x)` is an error in torch too (Cls.f(x) is the
             # function, resolved as a dotted name)
@@ -429,6 +560,9 @@ def _script_function(fn):
         raise CompileError(f"{fn.__name__} dispatches on its argument '{bd.split(':')[0]}' and cannot be compiled "
                            f"directly (as in torch): script {fn._pyts_dispatch_false.__name__} or "
                            f"{fn._pyts_dispatch_true.__name__}")
+    if _overloads_of(fn):
+        raise CompileError(f"Function {_function_qualname(fn)} cannot be directly compiled because it is overloaded. It "
+                           "must be used in a context of a function where its inputs can determine which overload to call.")
     if id(fn) in _COMPILING:
         raise CompileError(f"function '{fn.__name__}' calls itself; recursion is not supported in TorchScript")
     src, file, off = _source_of(fn)
@@ -615,6 +749,46 @@ class ScriptClassObject:
 
     def __repr__(self):
         return f"<{object.__getattribute__(self, '_c')._qualname()} object at {id(self):#x}>"
+
+
+# Python operators on a returned object call its compiled magic methods (torch hands back an object
+# of the Python class, whose own methods answer them): binary ones give NotImplemented when the
+# class lacks the method, so Python raises its usual TypeError
+_BINARY_MAGIC = ("__add__", "__sub__", "__mul__", "__truediv__", "__floordiv__", "__mod__", "__pow__", "__matmul__",
+                 "__and__", "__or__", "__xor__", "__lshift__", "__rshift__", "__eq__", "__ne__", "__lt__", "__le__",
+                 "__gt__", "__ge__")
+_OTHER_MAGIC = ("__len__", "__getitem__", "__setitem__", "__contains__", "__neg__", "__invert__", "__int__",
+                "__float__", "__index__", "__round__", "__abs__", "__bool__", "__str__")
+
+
+def _magic_forwarder(name):
+    def magic(self, *args):
+        c = object.__getattribute__(self, "_c")
+        if name not in c._methods():
+            if name in _BINARY_MAGIC:
+                return NotImplemented
+            if name == "__bool__":
+                return True
+            if name == "__str__":
+                return repr(self)
+            raise TypeError(f"'{c._qualname()}' object has no method '{name}'")
+        return _wrap_objects(c._run(name, tuple(_to_script(a) for a in args)))
+    magic.__name__ = name
+    return magic
+
+
+for _m in _BINARY_MAGIC + _OTHER_MAGIC:
+    setattr(ScriptClassObject, _m, _magic_forwarder(_m))
+
+
+def _object_hash(self):
+    # a compiled __hash__, else identity (defining __eq__ above would drop object.__hash__)
+    c = object.__getattribute__(self, "_c")
+    return c._run("__hash__", ()) if "__hash__" in c._methods() else object.__hash__(self)
+
+
+ScriptClassObject.__hash__ = _object_hash
+del _m
 
 
 def _wrap_objects(v, depth=0):
@@ -902,6 +1076,9 @@ def _plain_attributes(mod):
             continue
         if k in mod._parameters or k in mod._buffers or k in mod._modules:
             continue
+        if isinstance(v, Attribute):
+            out.append(_declared_attribute(k, v))
+            continue
         # a container the class annotates with a Union inside (Dict[str, Optional[int]]) is typed
         # by the annotation, so its items need not infer one type
         if (v is None or isinstance(v, (bool, int, float, str, _Tensor)) or _is_container_attr(v)
@@ -917,6 +1094,23 @@ def _plain_attributes(mod):
             _class_proto(type(v))
             out.append((k, "attribute", _to_script(v)))
     return out
+
+
+def _declared_attribute(name, a):
+    """(name, "attribute", value, type source) of a pyts.jit.Attribute; an int declared float is
+    the float, as torch converts it."""
+    names = {}
+    try:
+        src = _annotation_source(a.type, names)
+    except CompileError:
+        src = None
+    if src is None or names:
+        raise RuntimeError(f"Attribute '{name}' is declared with type {a.type!r}, which pyts.jit.Attribute "
+                           "does not support (numbers, bool, str, Tensor, List/Dict/Tuple/Optional/Union of them)")
+    v = a.value
+    if a.type is float and isinstance(v, int) and not isinstance(v, bool):
+        v = float(v)
+    return (name, "attribute", v, src)
 
 
 def _constant_value(v, depth=0):
