@@ -748,6 +748,12 @@ static PtsIrValue *emit_print(Emitter *E, const PtsAst *n);
 static PtsIrValue *emit_more_builtins(Emitter *E, const char *name, const PtsAst *n, bool *handled);
 static bool emit_for_iter(Emitter *E, const PtsAst *s);
 static bool emit_with(Emitter *E, const PtsAst *s);
+/* emit_lang4.inc */
+static PtsAst *synth(Emitter *E, int kind, const PtsAst *at, int n, PtsAst **kids);
+static bool special_iter_call(Emitter *E, const PtsAst *it);
+static PtsIrValue *emit_dict_call(Emitter *E, const PtsAst *n);
+static PtsIrValue *emit_list_call2(Emitter *E, const PtsAst *n, bool *handled);
+static PtsIrValue *emit_tuple_call(Emitter *E, const PtsAst *n);
 static PtsIrValue *dict_construct(Emitter *E, int n, PtsIrValue *const *kv, const PtsType *k, const PtsType *v,
                                   const PtsAst *at);
 
@@ -2190,7 +2196,13 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
         if (sv.kind != SV_VALUE) return efail(E, n, "getattr() of method '%s' is not supported", an);
         return sv.v;
     }
-    if (strcmp(name, "list") == 0) return emit_list_call(E, n);
+    if (strcmp(name, "list") == 0) {
+        bool handled;
+        PtsIrValue *r = emit_list_call2(E, n, &handled);
+        return handled ? r : emit_list_call(E, n);
+    }
+    if (strcmp(name, "dict") == 0) return emit_dict_call(E, n);
+    if (strcmp(name, "tuple") == 0) return emit_tuple_call(E, n);
     if (!emit_args(E, n, &c)) return NULL;
     if (strcmp(name, "int") == 0 || strcmp(name, "float") == 0 || strcmp(name, "bool") == 0) {
         static const char *const ops[] = { "Int", "Float", "Bool" };
@@ -2347,6 +2359,7 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
 /* }==================== */
 
 #include "emit_class.inc"
+#include "emit_lang4.inc"
 
 /* {==================== statements ==================== */
 static int emit_stmts(Emitter *E, const PtsAst *blk, int start, const Cont *cont, PtsIrValue **ret);

@@ -493,8 +493,12 @@ static PtsStatus run_code(const PtsCode *c, PtsValue *regs, PtsError *err) {
         }
         case I_UNPACK: {
             PtsValue l = regs[I->in[0]];
-            if ((l.tag != PTS_V_TUPLE && l.tag != PTS_V_LIST) || pts_as_list(l)->len != I->nout)
+            if (l.tag != PTS_V_TUPLE && l.tag != PTS_V_LIST)
                 return pts_fail(err, PTS_ERR_VALUE, "cannot unpack into %d values", I->nout);
+            /* torch's prim::ListUnpack check (a RuntimeError) */
+            if (pts_as_list(l)->len != I->nout)
+                return pts_fail(err, PTS_ERR_RUNTIME, "Expected %d elements in a list but found %lld", I->nout,
+                                (long long)pts_as_list(l)->len);
             /* read all first: an output register may alias the source */
             PtsValue tmp[64];
             if (I->nout > 64) return pts_fail(err, PTS_ERR_RUNTIME, "unpack of too many values");

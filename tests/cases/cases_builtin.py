@@ -449,3 +449,7 @@ CASES["ABS_NUM"] = [lambda L, T, a=a: row(L, "ABS_NUM", a, py=lambda v: __import
 UNARY_NUMS = [(2.5,), (-3,), (7,), (-2.5,), (3.5,), (0.5,), (2**40,), (-0.0,), (2**53 + 1,), (-2**31,), (1e10,)]
 for op in ("FLOOR", "CEIL", "ROUND", "SQRT"):
     CASES[f"{op}_NUM"] = _cases(f"{op}_NUM", *UNARY_NUMS)
+# dict(d) and list(s) of the script language (ops_lang4.def)
+CASES["DICT_DICT_STR"] = _pc("DICT_DICT_STR", lambda d: dict(d), ({"a": 1, "b": 2},), ({},))
+CASES["DICT_DICT_INT"] = _pc("DICT_DICT_INT", lambda d: dict(d), ({3: 1.5, -1: 2.0},), ({},))
+CASES["LIST_STR"] = _pc("LIST_STR", lambda s: list(s), ("abc",), ("",), ("a b",))

