@@ -37,9 +37,29 @@ CASES = {
                    "    return a, b, list(s), list(t), list(d), list(x)\n",
                    [("ab", (1, 2), {"k": 1, "j": 2}, A), ("", (0, 0), {}, A[0])], False),
     "tuple_of_tuple": ("def tuple_of_tuple(t: Tuple[int, str]):\n    return tuple(t)\n", [((1, "a"),)], True),
+    # ---- slice objects as subscripts
+    "slice_objects": ("def slice_objects(x, xs: List[int], s: str, a: int, o: Optional[int]):\n"
+                      "    return (x[slice(1, 2)], xs[slice(1, 3)], s[slice(0, a)], xs[slice(a)], xs[slice(None, None, 2)],\n"
+                      "            x[slice(0, 2, a)], x[slice(1, 2), 0], s[slice(a, None, -1)], s[slice(None, None, -1)],\n"
+                      "            xs[slice(o, 2)], x[slice(o)], x[slice(None, 1), slice(1, None)])\n",
+                      [(A, [1, 2, 3, 4], "hello", 2, None), (A, [], "", 1, 1), (A, [5], "ab", -1, -3)], True),
+    "slice_store": ("def slice_store(x, a: int):\n    y = x.clone()\n    y[slice(0, a)] = 0.0\n    y[:, slice(1, 2)] += 1.0\n"
+                    "    return y\n", [(A, 1), (A, 2)], True),
+    # torch's slice_indices_adjust: INT64_MAX bounds (an absent bound) depend on the step's sign
+    "slice_extremes": ("def slice_extremes(xs: List[int], s: str):\n"
+                       "    return (xs[9223372036854775807:], xs[:9223372036854775807:-1], s[9223372036854775807::-1],\n"
+                       "            xs[-9223372036854775807:9223372036854775807:-2], s[::-9223372036854775807])\n",
+                       [([1, 2, 3], "abc"), ([], "")], True),
+    "slice_tuple": ("def slice_tuple(t: Tuple[int, str, float]):\n    return t[slice(0, 2)], t[slice(1, None)]\n",
+                    [((1, "a", 2.0),)], False),
 }
 
 ERRORS = {
+    "slice_value": "def slice_value(x):\n    return slice(1, 2)\n",
+    "slice_kwargs": "def slice_kwargs(x):\n    return x[slice(start=1)]\n",
+    "slice_four": "def slice_four(x):\n    return x[slice(1, 2, 3, 4)]\n",
+    "slice_none": "def slice_none(x):\n    return x[slice()]\n",
+    "slice_float": "def slice_float(xs: List[int]):\n    return xs[slice(1.0, 2)]\n",
     "dict_two_args": "def dict_two_args(s: List[int]):\n    return dict([(1, 2)], [(1, 3)])\n",
     "dict_of_int": "def dict_of_int(s: int):\n    return dict(s)\n",
     "dict_var_kwargs": "def dict_var_kwargs(s: List[Tuple[str, int]]):\n    return dict(s, a=1)\n",

@@ -751,6 +751,8 @@ static bool emit_with(Emitter *E, const PtsAst *s);
 /* emit_lang4.inc */
 static PtsAst *synth(Emitter *E, int kind, const PtsAst *at, int n, PtsAst **kids);
 static bool special_iter_call(Emitter *E, const PtsAst *it);
+static bool is_builtin_name(Emitter *E, const PtsAst *f, const char *name);
+static const PtsAst *subscript_slices(Emitter *E, const PtsAst *n);
 static PtsIrValue *emit_dict_call(Emitter *E, const PtsAst *n);
 static PtsIrValue *emit_list_call2(Emitter *E, const PtsAst *n, bool *handled);
 static PtsIrValue *emit_tuple_call(Emitter *E, const PtsAst *n);
@@ -1530,7 +1532,10 @@ static PtsIrValue *emit_expr(Emitter *E, const PtsAst *n) {
         return tuple_of(E, n->n, items, n);
     }
     case PTS_AST_LIST: return emit_list(E, n);
-    case PTS_AST_SUBSCRIPT: return emit_subscript(E, n);
+    case PTS_AST_SUBSCRIPT: {
+        const PtsAst *sn = subscript_slices(E, n);
+        return sn ? emit_subscript(E, sn) : NULL;
+    }
     case PTS_AST_DICT: return emit_dict(E, n);
     case PTS_AST_LISTCOMP: case PTS_AST_DICTCOMP: return emit_comprehension(E, n);
     case PTS_AST_STARRED: return efail(E, n, "starred expressions are not supported yet");
@@ -2203,6 +2208,7 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
     }
     if (strcmp(name, "dict") == 0) return emit_dict_call(E, n);
     if (strcmp(name, "tuple") == 0) return emit_tuple_call(E, n);
+    if (strcmp(name, "slice") == 0) return efail(E, n, "Python slice value cannot be used as a value");
     if (!emit_args(E, n, &c)) return NULL;
     if (strcmp(name, "int") == 0 || strcmp(name, "float") == 0 || strcmp(name, "bool") == 0) {
         static const char *const ops[] = { "Int", "Float", "Bool" };
@@ -2448,6 +2454,7 @@ static bool assign_to(Emitter *E, const PtsAst *t, PtsIrValue *v, const PtsAst *
         return n && set_name_attr(E, n, t->str);
     }
     case PTS_AST_SUBSCRIPT: {
+        if (!(t = subscript_slices(E, t))) return false;
         PtsIrValue *x = emit_expr(E, t->kids[0]);
         bool handled;
         if (!x) return false;
@@ -2564,6 +2571,15 @@ static bool emit_aug_assign(Emitter *E, const PtsAst *s) {
     const PtsAst *t = s->kids[0];
     if (!check_not_constant(E, t, s)) return false;
     if (t->kind == PTS_AST_SUBSCRIPT) {
+        const PtsAst *st = subscript_slices(E, t);
+        if (!st) return false;
+        if (st != t) {
+            /* x[slice(a, b)] += v is x[a:b] += v */
+            PtsAst *s2 = synth(E, PTS_AST_AUG_ASSIGN, s, 2, (PtsAst *[]){ (PtsAst *)st, s->kids[1] });
+            if (!s2) return false;
+            s2->op = s->op;
+            return emit_aug_assign(E, s2);
+        }
         /* xs[i] += v on lists and dicts: read, operate, store */
         PtsIrValue *box = emit_expr(E, t->kids[0]), *cur, *rhs, *r;
         if (!box) return false;
