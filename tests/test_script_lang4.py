@@ -3,13 +3,16 @@ torch.jit.script: the dict()/list()/tuple() constructors, slice objects as subsc
 isinstance on Any values, Enum classes, and torch.jit.fork/wait. Every case is compiled from the
 same source by pyts and torch; results and errors are compared, pyts's `.code` is compiled by
 torch and run on the same calls, and where torch prints the same code the texts are compared."""
+import io
+import typing
+
 import numpy as np
 import pytest
 import torch
 
 import pyts
 from pyts.jit import CompileError
-from script_diff import define, outcome, same_outcomes, script_both
+from script_diff import as_pyts, define, outcome, same_outcomes, same_value, script_both
 
 A = np.array([[1.0, -2.0, 3.0], [4.0, 5.0, -6.0]], dtype=np.float32)
 
@@ -52,6 +55,22 @@ CASES = {
                        [([1, 2, 3], "abc"), ([], "")], True),
     "slice_tuple": ("def slice_tuple(t: Tuple[int, str, float]):\n    return t[slice(0, 2)], t[slice(1, None)]\n",
                     [((1, "a", 2.0),)], False),
+    # ---- isinstance on Any (run-time tests, refinement in the true branch)
+    "any_isinstance": ("def any_isinstance(v: Any) -> int:\n"
+                       "    if torch.jit.isinstance(v, List[int]):\n        return len(v) + v[0]\n"
+                       "    elif torch.jit.isinstance(v, Dict[str, Tensor]):\n        return len(v) * 10\n"
+                       "    elif torch.jit.isinstance(v, Tuple[int, str]):\n        return v[0] + len(v[1])\n"
+                       "    elif isinstance(v, int):\n        return v + 1\n"
+                       "    elif torch.jit.isinstance(v, Optional[str]):\n        return -1\n"
+                       "    elif isinstance(v, (float, Tensor)):\n        return -2\n"
+                       "    elif isinstance(v, list):\n        return -3\n"
+                       "    return 0\n",
+                       [([3, 4],), ({"a": A, "b": A},), ((5, "xy"),), (7,), ("s",), (None,), (2.5,), ({"a": 1},),
+                        ((1, 2),), (A,), (["a"],), ([[1]],), (True,)], False),
+    "any_isinstance_value": ("def any_isinstance_value(v: Any, xs: List[Any]):\n"
+                             "    n = 0\n    for x in xs:\n        if isinstance(x, str):\n            n += len(x)\n"
+                             "    return torch.jit.isinstance(v, int), isinstance(v, Union[str, List[float]]), n\n",
+                             [(1, ["ab", 1, "c"]), ("q", []), ([1.5], [None]), ([1], ["x"])], True),
 }
 
 ERRORS = {
@@ -71,7 +90,7 @@ ERRORS = {
 
 
 def _define(tmp_path, name, src, lib):
-    return define(tmp_path, name, src, lib, "lang4")[name]
+    return define(tmp_path, name, src, lib, "lang4", Any=typing.Any)[name]
 
 
 def _outcome(f, lib, args):
@@ -95,3 +114,45 @@ def test_rejected_like_torch(tmp_path, name):
     with pytest.raises(CompileError) as pe:
         pyts.jit.script(_define(tmp_path, name, src, pyts))
     assert f"{name}_pyts.py" in str(pe.value) and "^" in str(pe.value)
+
+
+def _module(tmp_path, name, src, lib):
+    return define(tmp_path, name, src, lib, "lang4m", nn=lib.nn, Any=typing.Any)["M"]()
+
+
+def _save(sm, lib):
+    buf = io.BytesIO()
+    lib.jit.save(sm, buf)
+    return io.BytesIO(buf.getvalue())
+
+
+def _archives_both_ways(tmp_path, name, src, calls):
+    """torch's archive of the module runs in pyts and pyts's in torch, with torch's results"""
+    ft = torch.jit.script(_module(tmp_path, name, src, torch))
+    fp = pyts.jit.script(_module(tmp_path, name, src, pyts))
+    from_torch = pyts.jit.load(_save(ft, torch))
+    from_pyts = torch.jit.load(_save(fp, pyts))
+    for args in calls:
+        kind, want = _outcome(ft, torch, args)
+        for f, lib in ((fp, pyts), (from_torch, pyts), (from_pyts, torch)):
+            k, got = _outcome(f, lib, args)
+            assert k == kind, (name, args, got, want)
+            if kind == "ok":
+                same_value(got if lib is pyts else as_pyts(got), want)
+            else:
+                assert issubclass(got, want) or (issubclass(want, torch.jit.Error) and issubclass(got, RuntimeError))
+
+
+MODULES = {
+    "any_module": ("class M(nn.Module):\n    def forward(self, v: Any, w: Any) -> int:\n"
+                   "        if torch.jit.isinstance(v, Tuple[int, str]) and isinstance(w, Optional[List[int]]):\n"
+                   "            return v[0] + (0 if w is None else len(w))\n"
+                   "        if isinstance(v, Tensor):\n            return int(v.sum())\n        return -1\n",
+                   [((1, "a"), None), ((1, "a"), [1, 2]), (A, 1), (3, 3), ((1, "a"), "x")]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_archives_both_ways(tmp_path, name):
+    src, calls = MODULES[name]
+    _archives_both_ways(tmp_path, name, src, calls)

@@ -815,16 +815,20 @@ static PtsNode *rebuild_if(Emitter *E, PtsNode *old, int nout, const PtsType *co
     return n;
 }
 
+typedef struct Refine Refine;
+static PtsIrValue *isinstance_any(Emitter *E, PtsIrValue *v, const PtsAst *tn, const PtsAst *at);
+static const PtsType *any_refined_type(Emitter *E, const Refine *r, bool *failed);
+
 /* {==== Optional and Union refinement ====
  * `x is not None` (also through not/and/or) proves a local Optional[T] variable is a T on one
  * side of a branch: there it is rebound to prim::unchecked_cast(x) of type T. isinstance(x, T)
  * narrows a Union (or Optional) local to the members that are T on the true side and to the
  * others on the false side, as torch's refinements. Only locals are refined, as in TorchScript. */
-typedef struct Refine {
+struct Refine {
     const char *name;
     const PtsAst *types;         /* isinstance's type argument, or NULL for `x is not None` */
     bool positive;               /* isinstance: the test's truth on this side */
-} Refine;
+};
 
 static void refinements(const PtsAst *c, bool truth, Refine *out, int *n, int max) {
     if (!c) return;
@@ -915,6 +919,7 @@ static const PtsType *refined_type(Emitter *E, const PtsType *t, const Refine *r
     PtsType *kept[64];
     int nm = union_members(t, m), nk = 0, nt = 0;
     *failed = false;
+    if (t->kind == PTS_TY_ANY) return any_refined_type(E, r, failed);
     if (!nm) return NULL;
     if (r->types && (nt = isinst_types(E, r->types, ts, 32)) < 0) { *failed = true; return NULL; }
     for (int i = 0; i < nm; i++) {
@@ -2129,6 +2134,7 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
         }
         /* an Optional[U] value is a U or None: the test is `x is not None` / `x is None` when
          * only one of them matches (the branches refine x as that comparison does) */
+        if (v->type->kind == PTS_TY_ANY) return isinstance_any(E, v, tn, n);
         bool opt = v->type->kind == PTS_TY_OPTIONAL, r = false, none = false;
         const PtsType *inner = opt ? v->type->elems[0] : v->type;
         if (inner->kind == PTS_TY_ANY || inner->kind == PTS_TY_UNION)
