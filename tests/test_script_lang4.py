@@ -71,9 +71,21 @@ CASES = {
                              "    n = 0\n    for x in xs:\n        if isinstance(x, str):\n            n += len(x)\n"
                              "    return torch.jit.isinstance(v, int), isinstance(v, Union[str, List[float]]), n\n",
                              [(1, ["ab", 1, "c"]), ("q", []), ([1.5], [None]), ([1], ["x"])], True),
+    "optional_any": ("def optional_any(v: Optional[Any]) -> int:\n    if isinstance(v, int):\n        return v + 1\n"
+                     "    return -1 if v is None else 0\n", [(1,), (None,), ("a",), (2.0,)], False),
+    "any_nested_types": ("def any_nested_types(v: Any):\n"
+                         "    return torch.jit.isinstance(v, Dict[str, List[int]]), isinstance(v, Union[int, Tuple[int, int]])\n",
+                         [({"a": [1]},), ({"a": ["x"]},), ((1, 2),), ((1, 2, 3),), (3,), ({1: [1]},)], True),
 }
 
 ERRORS = {
+    "dict_zip_one": "def dict_zip_one(v: List[int]):\n    return dict(zip(v))\n",
+    "dict_triples": "def dict_triples(v: List[Tuple[int, int, int]]):\n    return dict(v)\n",
+    "dict_none": "def dict_none(v: List[int]):\n    return dict(None)\n",
+    "dict_mixed_keys": "def dict_mixed_keys(v: List[int]):\n    return dict([(1, 'a')], b=2)\n",
+    "list_two_args": "def list_two_args(v: List[int]):\n    return list(v, v)\n",
+    "list_of_int": "def list_of_int(v: int):\n    return list(v)\n",
+    "slice_str_bound": "def slice_str_bound(v: List[int], s: str):\n    return v[slice(s)]\n",
     "slice_value": "def slice_value(x):\n    return slice(1, 2)\n",
     "slice_kwargs": "def slice_kwargs(x):\n    return x[slice(start=1)]\n",
     "slice_four": "def slice_four(x):\n    return x[slice(1, 2, 3, 4)]\n",

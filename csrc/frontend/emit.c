@@ -817,7 +817,7 @@ static PtsNode *rebuild_if(Emitter *E, PtsNode *old, int nout, const PtsType *co
 
 typedef struct Refine Refine;
 static PtsIrValue *isinstance_any(Emitter *E, PtsIrValue *v, const PtsAst *tn, const PtsAst *at);
-static const PtsType *any_refined_type(Emitter *E, const Refine *r, bool *failed);
+static const PtsType *any_refined_type(Emitter *E, const PtsType *t, const Refine *r, bool *failed);
 
 /* {==== Optional and Union refinement ====
  * `x is not None` (also through not/and/or) proves a local Optional[T] variable is a T on one
@@ -919,7 +919,8 @@ static const PtsType *refined_type(Emitter *E, const PtsType *t, const Refine *r
     PtsType *kept[64];
     int nm = union_members(t, m), nk = 0, nt = 0;
     *failed = false;
-    if (t->kind == PTS_TY_ANY) return any_refined_type(E, r, failed);
+    if (t->kind == PTS_TY_ANY || (t->kind == PTS_TY_OPTIONAL && t->elems[0]->kind == PTS_TY_ANY))
+        return any_refined_type(E, t, r, failed);
     if (!nm) return NULL;
     if (r->types && (nt = isinst_types(E, r->types, ts, 32)) < 0) { *failed = true; return NULL; }
     for (int i = 0; i < nm; i++) {
@@ -2102,6 +2103,9 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
         PtsIrValue *v = emit_expr(E, n->kids[1]);
         if (!v) return NULL;
         const PtsAst *tn = n->kids[2];
+        /* Any (and Optional[Any]) values are tested when the code runs */
+        if (v->type->kind == PTS_TY_ANY || (v->type->kind == PTS_TY_OPTIONAL && v->type->elems[0]->kind == PTS_TY_ANY))
+            return isinstance_any(E, v, tn, n);
         int nt = tn->kind == PTS_AST_TUPLE ? tn->n : 1;
         bool has_dict = false;
         for (int i = 0; i < nt; i++) {
@@ -2134,7 +2138,6 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
         }
         /* an Optional[U] value is a U or None: the test is `x is not None` / `x is None` when
          * only one of them matches (the branches refine x as that comparison does) */
-        if (v->type->kind == PTS_TY_ANY) return isinstance_any(E, v, tn, n);
         bool opt = v->type->kind == PTS_TY_OPTIONAL, r = false, none = false;
         const PtsType *inner = opt ? v->type->elems[0] : v->type;
         if (inner->kind == PTS_TY_ANY || inner->kind == PTS_TY_UNION)
