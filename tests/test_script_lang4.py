@@ -53,6 +53,13 @@ CASES = {
                        "    return (xs[9223372036854775807:], xs[:9223372036854775807:-1], s[9223372036854775807::-1],\n"
                        "            xs[-9223372036854775807:9223372036854775807:-2], s[::-9223372036854775807])\n",
                        [([1, 2, 3], "abc"), ([], "")], True),
+    # a name bound to a slice: bounds evaluated at the binding (a later `a = 1` does not change it)
+    "slice_variable": ("def slice_variable(x, a: int, xs: List[int]):\n    sl = slice(0, a)\n    s2 = slice(None, None, -1)\n"
+                       "    y = x[sl]\n    a = 1\n    return y, x[sl], xs[s2], xs[sl]\n",
+                       [(A, 2, [1, 2, 3]), (A, 0, [])], True),
+    "slice_variable_loop": ("def slice_variable_loop(x, n: int):\n    sl = slice(1, None)\n    r = x\n"
+                            "    for i in range(n):\n        s2 = slice(i, i + 2)\n        r = r[sl] + x[s2].sum()\n    return r\n",
+                            [(A, 1), (A, 2)], False),
     "slice_tuple": ("def slice_tuple(t: Tuple[int, str, float]):\n    return t[slice(0, 2)], t[slice(1, None)]\n",
                     [((1, "a", 2.0),)], False),
     # ---- isinstance on Any (run-time tests, refinement in the true branch)
@@ -87,6 +94,9 @@ ERRORS = {
     "list_of_int": "def list_of_int(v: int):\n    return list(v)\n",
     "slice_str_bound": "def slice_str_bound(v: List[int], s: str):\n    return v[slice(s)]\n",
     "slice_value": "def slice_value(x):\n    return slice(1, 2)\n",
+    "slice_variable_value": "def slice_variable_value(x, a: int):\n    sl = slice(0, a)\n    return sl\n",
+    "slice_variable_branch": ("def slice_variable_branch(x, a: int):\n    sl = slice(0, a)\n    if a > 1:\n"
+                              "        sl = slice(1, a)\n    return x[sl]\n"),
     "slice_kwargs": "def slice_kwargs(x):\n    return x[slice(start=1)]\n",
     "slice_four": "def slice_four(x):\n    return x[slice(1, 2, 3, 4)]\n",
     "slice_none": "def slice_none(x):\n    return x[slice()]\n",

@@ -753,6 +753,8 @@ static PtsAst *synth(Emitter *E, int kind, const PtsAst *at, int n, PtsAst **kid
 static bool special_iter_call(Emitter *E, const PtsAst *it);
 static bool is_builtin_name(Emitter *E, const PtsAst *f, const char *name);
 static const PtsAst *subscript_slices(Emitter *E, const PtsAst *n);
+static bool is_slice_call(Emitter *E, const PtsAst *n);
+static bool bind_slice_var(Emitter *E, const char *name, const PtsAst *call);
 static PtsIrValue *emit_dict_call(Emitter *E, const PtsAst *n);
 static PtsIrValue *emit_list_call2(Emitter *E, const PtsAst *n, bool *handled);
 static PtsIrValue *emit_tuple_call(Emitter *E, const PtsAst *n);
@@ -2496,6 +2498,8 @@ static bool check_not_constant(Emitter *E, const PtsAst *t, const PtsAst *stmt) 
 
 static bool emit_assign(Emitter *E, const PtsAst *s) {
     const PtsAst *value = s->kids[s->n - 1];
+    if (s->n == 2 && s->kids[0]->kind == PTS_AST_NAME && is_slice_call(E, value))
+        return bind_slice_var(E, s->kids[0]->str, value);
     for (int i = 0; i < s->n - 1; i++)
         if (!check_not_constant(E, s->kids[i], s)) return false;
     /* a, b = b, a: evaluate every right-hand item, then bind (no tuple is built) */
