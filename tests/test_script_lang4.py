@@ -60,6 +60,9 @@ CASES = {
     "slice_variable_loop": ("def slice_variable_loop(x, n: int):\n    sl = slice(1, None)\n    r = x\n"
                             "    for i in range(n):\n        s2 = slice(i, i + 2)\n        r = r[sl] + x[s2].sum()\n    return r\n",
                             [(A, 1), (A, 2)], False),
+    "slice_variable_misc": ("def slice_variable_misc(x, t: Tuple[int, int, int], n: int):\n    sl = slice(0, 2)\n"
+                            "    u = t[sl]\n    ys = [x[sl] for i in range(n)]\n    del sl\n    sl = 1\n"
+                            "    return u, ys, x[sl]\n", [(A, (1, 2, 3), 2)], False),
     "slice_tuple": ("def slice_tuple(t: Tuple[int, str, float]):\n    return t[slice(0, 2)], t[slice(1, None)]\n",
                     [((1, "a", 2.0),)], False),
     # ---- isinstance on Any (run-time tests, refinement in the true branch)
@@ -97,6 +100,8 @@ ERRORS = {
     "slice_variable_value": "def slice_variable_value(x, a: int):\n    sl = slice(0, a)\n    return sl\n",
     "slice_variable_branch": ("def slice_variable_branch(x, a: int):\n    sl = slice(0, a)\n    if a > 1:\n"
                               "        sl = slice(1, a)\n    return x[sl]\n"),
+    "slice_variable_loop_rebind": ("def slice_variable_loop_rebind(x, n: int):\n    sl = slice(0, 1)\n"
+                                   "    for i in range(n):\n        sl = slice(1, 2)\n    return x[sl]\n"),
     "slice_kwargs": "def slice_kwargs(x):\n    return x[slice(start=1)]\n",
     "slice_four": "def slice_four(x):\n    return x[slice(1, 2, 3, 4)]\n",
     "slice_none": "def slice_none(x):\n    return x[slice()]\n",

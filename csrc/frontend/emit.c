@@ -3597,7 +3597,7 @@ static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
             }
             if (t->kind != PTS_AST_NAME) return efail(E, t, "del of slices and attributes is not supported yet"), -1;
             Var *v = lookup(E, t->str);
-            if (!v || !v->v) return efail(E, t, "undefined value %s", t->str), -1;
+            if (!v || (!v->v && v->undef != SLICE_VAR)) return efail(E, t, "undefined value %s", t->str), -1;
             char msg[300];
             snprintf(msg, sizeof msg, "undefined value %s (it was deleted)", t->str);
             const char *m = pts_arena_strndup(E->a, msg, strlen(msg));
