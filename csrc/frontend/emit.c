@@ -765,6 +765,16 @@ static PtsIrValue *emit_more_builtins(Emitter *E, const char *name, const PtsAst
 static PtsIrValue *emit_tensor_cast(Emitter *E, PtsIrValue *x, const char *name, const PtsAst *n, bool *is_cast);
 static bool emit_for_iter(Emitter *E, const PtsAst *s);
 static bool emit_with(Emitter *E, const PtsAst *s);
+/* emit_lang4.inc */
+static PtsAst *synth(Emitter *E, int kind, const PtsAst *at, int n, PtsAst **kids);
+static bool special_iter_call(Emitter *E, const PtsAst *it);
+static bool is_builtin_name(Emitter *E, const PtsAst *f, const char *name);
+static const PtsAst *subscript_slices(Emitter *E, const PtsAst *n);
+static bool is_slice_call(Emitter *E, const PtsAst *n);
+static bool bind_slice_var(Emitter *E, const char *name, const PtsAst *call);
+static PtsIrValue *emit_dict_call(Emitter *E, const PtsAst *n);
+static PtsIrValue *emit_list_call2(Emitter *E, const PtsAst *n, bool *handled);
+static PtsIrValue *emit_tuple_call(Emitter *E, const PtsAst *n);
 static PtsIrValue *dict_construct(Emitter *E, int n, PtsIrValue *const *kv, const PtsType *k, const PtsType *v,
                                   const PtsAst *at);
 
@@ -826,16 +836,20 @@ static PtsNode *rebuild_if(Emitter *E, PtsNode *old, int nout, const PtsType *co
     return n;
 }
 
+typedef struct Refine Refine;
+static PtsIrValue *isinstance_any(Emitter *E, PtsIrValue *v, const PtsAst *tn, const PtsAst *at);
+static const PtsType *any_refined_type(Emitter *E, const PtsType *t, const Refine *r, bool *failed);
+
 /* {==== Optional and Union refinement ====
  * `x is not None` (also through not/and/or) proves a local Optional[T] variable is a T on one
  * side of a branch: there it is rebound to prim::unchecked_cast(x) of type T. isinstance(x, T)
  * narrows a Union (or Optional) local to the members that are T on the true side and to the
  * others on the false side, as torch's refinements. Only locals are refined, as in TorchScript. */
-typedef struct Refine {
+struct Refine {
     const char *name;
     const PtsAst *types;         /* isinstance's type argument, or NULL for `x is not None` */
     bool positive;               /* isinstance: the test's truth on this side */
-} Refine;
+};
 
 static void refinements(const PtsAst *c, bool truth, Refine *out, int *n, int max) {
     if (!c) return;
@@ -926,6 +940,8 @@ static const PtsType *refined_type(Emitter *E, const PtsType *t, const Refine *r
     PtsType *kept[64];
     int nm = union_members(t, m), nk = 0, nt = 0;
     *failed = false;
+    if (t->kind == PTS_TY_ANY || (t->kind == PTS_TY_OPTIONAL && t->elems[0]->kind == PTS_TY_ANY))
+        return any_refined_type(E, t, r, failed);
     if (!nm) return NULL;
     if (r->types && (nt = isinst_types(E, r->types, ts, 32)) < 0) { *failed = true; return NULL; }
     for (int i = 0; i < nm; i++) {
@@ -1558,7 +1574,10 @@ static PtsIrValue *emit_expr(Emitter *E, const PtsAst *n) {
         return tuple_of(E, n->n, items, n);
     }
     case PTS_AST_LIST: return emit_list(E, n);
-    case PTS_AST_SUBSCRIPT: return emit_subscript(E, n);
+    case PTS_AST_SUBSCRIPT: {
+        const PtsAst *sn = subscript_slices(E, n);
+        return sn ? emit_subscript(E, sn) : NULL;
+    }
     case PTS_AST_DICT: return emit_dict(E, n);
     case PTS_AST_LISTCOMP: case PTS_AST_DICTCOMP: return emit_comprehension(E, n);
     case PTS_AST_STARRED: return efail(E, n, "starred expressions are not supported yet");
@@ -2146,6 +2165,9 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
         PtsIrValue *v = emit_expr(E, n->kids[1]);
         if (!v) return NULL;
         const PtsAst *tn = n->kids[2];
+        /* Any (and Optional[Any]) values are tested when the code runs */
+        if (v->type->kind == PTS_TY_ANY || (v->type->kind == PTS_TY_OPTIONAL && v->type->elems[0]->kind == PTS_TY_ANY))
+            return isinstance_any(E, v, tn, n);
         int nt = tn->kind == PTS_AST_TUPLE ? tn->n : 1;
         bool has_dict = false;
         for (int i = 0; i < nt; i++) {
@@ -2249,7 +2271,14 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
         if (sv.kind != SV_VALUE) return efail(E, n, "getattr() of method '%s' is not supported", an);
         return sv.v;
     }
-    if (strcmp(name, "list") == 0) return emit_list_call(E, n);
+    if (strcmp(name, "list") == 0) {
+        bool handled;
+        PtsIrValue *r = emit_list_call2(E, n, &handled);
+        return handled ? r : emit_list_call(E, n);
+    }
+    if (strcmp(name, "dict") == 0) return emit_dict_call(E, n);
+    if (strcmp(name, "tuple") == 0) return emit_tuple_call(E, n);
+    if (strcmp(name, "slice") == 0) return efail(E, n, "Python slice value cannot be used as a value");
     if (!emit_args(E, n, &c)) return NULL;
     {
         bool handled;
@@ -2424,6 +2453,7 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
 #include "emit_class.inc"
 #include "emit_magic.inc"
 #include "emit_overload.inc"
+#include "emit_lang4.inc"
 
 /* {==================== statements ==================== */
 static int emit_stmts(Emitter *E, const PtsAst *blk, int start, const Cont *cont, PtsIrValue **ret);
@@ -2512,6 +2542,7 @@ static bool assign_to(Emitter *E, const PtsAst *t, PtsIrValue *v, const PtsAst *
         return n && set_name_attr(E, n, t->str);
     }
     case PTS_AST_SUBSCRIPT: {
+        if (!(t = subscript_slices(E, t))) return false;
         PtsIrValue *x = emit_expr(E, t->kids[0]);
         bool handled;
         if (!x) return false;
@@ -2546,6 +2577,8 @@ static bool check_not_constant(Emitter *E, const PtsAst *t, const PtsAst *stmt) 
 
 static bool emit_assign(Emitter *E, const PtsAst *s) {
     const PtsAst *value = s->kids[s->n - 1];
+    if (s->n == 2 && s->kids[0]->kind == PTS_AST_NAME && is_slice_call(E, value))
+        return bind_slice_var(E, s->kids[0]->str, value);
     for (int i = 0; i < s->n - 1; i++)
         if (!check_not_constant(E, s->kids[i], s)) return false;
     /* a, b = b, a: evaluate every right-hand item, then bind (no tuple is built) */
@@ -2630,6 +2663,15 @@ static bool emit_aug_assign(Emitter *E, const PtsAst *s) {
     const PtsAst *t = s->kids[0];
     if (!check_not_constant(E, t, s)) return false;
     if (t->kind == PTS_AST_SUBSCRIPT) {
+        const PtsAst *st = subscript_slices(E, t);
+        if (!st) return false;
+        if (st != t) {
+            /* x[slice(a, b)] += v is x[a:b] += v */
+            PtsAst *s2 = synth(E, PTS_AST_AUG_ASSIGN, s, 2, (PtsAst *[]){ (PtsAst *)st, s->kids[1] });
+            if (!s2) return false;
+            s2->op = s->op;
+            return emit_aug_assign(E, s2);
+        }
         /* xs[i] += v on lists and dicts: read, operate, store */
         PtsIrValue *box = emit_expr(E, t->kids[0]), *cur, *rhs, *r;
         if (!box) return false;
@@ -3638,7 +3680,7 @@ static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
             }
             if (t->kind != PTS_AST_NAME) return efail(E, t, "del of slices and attributes is not supported yet"), -1;
             Var *v = lookup(E, t->str);
-            if (!v || !v->v) return efail(E, t, "undefined value %s", t->str), -1;
+            if (!v || (!v->v && v->undef != SLICE_VAR)) return efail(E, t, "undefined value %s", t->str), -1;
             char msg[300];
             snprintf(msg, sizeof msg, "undefined value %s (it was deleted)", t->str);
             const char *m = pts_arena_strndup(E->a, msg, strlen(msg));

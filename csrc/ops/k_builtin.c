@@ -1065,22 +1065,16 @@ PtsStatus k_SET_GRAD_ENABLED(PtsValue *a, PtsValue *out, PtsError *err) {
 static PtsStatus slice_bounds(int64_t len, PtsValue *a, int64_t *start, int64_t *step, int64_t *count, PtsError *err) {
     int64_t st = I(3);
     if (st == 0) return pts_fail(err, PTS_ERR_RUNTIME, "List slice should have non-zero step");
-    if (st == INT64_MIN) st = -INT64_MAX;   /* as CPython: keeps -step finite */
-    bool has_lo = a[1].tag != PTS_V_NONE, has_hi = a[2].tag != PTS_V_NONE;
-    int64_t lo, hi;
-    if (st > 0) {
-        lo = has_lo ? I(1) : 0;
-        hi = has_hi ? I(2) : len;
-        if (lo < 0) { lo += len; if (lo < 0) lo = 0; } else if (lo > len) lo = len;
-        if (hi < 0) { hi += len; if (hi < 0) hi = 0; } else if (hi > len) hi = len;
-        *count = hi > lo ? (hi - lo - 1) / st + 1 : 0;
-    } else {
-        lo = has_lo ? I(1) : len - 1;
-        hi = has_hi ? I(2) : -1;
-        if (has_lo) { if (lo < 0) { lo += len; if (lo < 0) lo = -1; } else if (lo >= len) lo = len - 1; }
-        if (has_hi) { if (hi < 0) { hi += len; if (hi < 0) hi = -1; } else if (hi >= len) hi = len - 1; }
-        *count = lo > hi ? (lo - hi - 1) / (-st) + 1 : 0;
-    }
+    if (st < -INT64_MAX) return pts_fail(err, PTS_ERR_RUNTIME, "List slice step is out of bounds");
+    /* torch's slice_indices_adjust: an absent bound is INT64_MAX, and INT64_MAX (absent or
+     * written, as slice(None, None, -1) prints it) means "from the end the step starts at" */
+    int64_t lo = a[1].tag != PTS_V_NONE ? I(1) : INT64_MAX, hi = a[2].tag != PTS_V_NONE ? I(2) : INT64_MAX;
+    if (lo == INT64_MAX) lo = st < 0 ? INT64_MAX : 0;
+    if (hi == INT64_MAX) hi = st < 0 ? INT64_MIN : INT64_MAX;
+    if (lo < 0) { lo += len; if (lo < 0) lo = st < 0 ? -1 : 0; } else if (lo >= len) lo = st < 0 ? len - 1 : len;
+    if (hi < 0) { hi += len; if (hi < 0) hi = st < 0 ? -1 : 0; } else if (hi >= len) hi = st < 0 ? len - 1 : len;
+    if (st < 0) *count = hi < lo ? (lo - hi - 1) / (-st) + 1 : 0;
+    else *count = lo < hi ? (hi - lo - 1) / st + 1 : 0;
     *start = lo;
     *step = st;
     return PTS_OK;

@@ -519,3 +519,8 @@ def _torch_hash(v):
 
 CASES["HASH_GENERIC"] = [lambda L, T, a=a: row(L, "HASH_GENERIC", a, py=_torch_hash)
                          for a in (5, -1, 1.5, -0.0, float("nan"), "abc", "", "é12345678", True, (1, "a"))]
+
+# dict(d) and list(s) of the script language (ops_lang4.def)
+CASES["DICT_DICT_STR"] = _pc("DICT_DICT_STR", lambda d: dict(d), ({"a": 1, "b": 2},), ({},))
+CASES["DICT_DICT_INT"] = _pc("DICT_DICT_INT", lambda d: dict(d), ({3: 1.5, -1: 2.0},), ({},))
+CASES["LIST_STR"] = _pc("LIST_STR", lambda s: list(s), ("abc",), ("",), ("a b",))
