@@ -3,6 +3,7 @@ arguments, mutated scripts and archives, wrong calls of compiled modules): each 
 hung or answered silently before its fix; now it raises a clear Python exception. Bounded and
 seeded: the long campaigns themselves stay out of the suite."""
 import types
+import typing
 
 import pytest
 
@@ -49,3 +50,35 @@ def test_invalid_dtype_int_in_scripts_raises(body):
 def test_valid_dtype_int_in_to_row_still_converts():
     x = pyts.ones(2)
     assert pyts._C._call_row("to.prim_dtype", x, 4, False, False).dtype == pyts.int64
+
+
+# ---------------------------------------------------------------- calling compiled code wrongly
+@pyts.jit.script
+def _add_k(x, k: int):
+    return x + k
+
+
+@pytest.mark.parametrize("args", [(2 ** 64, 1), (pyts.ones(2), 2 ** 63), (pyts.ones(2), -2 ** 63 - 1)])
+def test_int_beyond_int64_argument_is_runtime_error(args):
+    # torch: RuntimeError; this was an OverflowError out of the generic value conversion
+    with pytest.raises(RuntimeError, match="Overflow when unpacking long"):
+        _add_k(*args)
+    assert _add_k(pyts.ones(2), 2 ** 63 - 1).dtype == pyts.float32
+
+
+def test_traced_module_called_with_huge_int_is_runtime_error():
+    m = pyts.jit.trace_module(pyts.nn.Linear(4, 3), {"forward": (pyts.ones(2, 4),)}, check_trace=False)
+    with pytest.raises(RuntimeError, match="Overflow when unpacking long"):
+        m(2 ** 64)
+
+
+class _BadDefault(typing.NamedTuple):
+    x: pyts.Tensor
+    z: float = (2.0, 2.0)
+
+
+def test_namedtuple_default_of_wrong_type_is_compile_error():
+    def f(x):
+        return _BadDefault(x).z
+    with pytest.raises(pyts.jit.CompileError, match="the default of field 'z' does not match its type"):
+        pyts.jit.script(f)
