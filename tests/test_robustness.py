@@ -82,3 +82,27 @@ def test_namedtuple_default_of_wrong_type_is_compile_error():
         return _BadDefault(x).z
     with pytest.raises(pyts.jit.CompileError, match="the default of field 'z' does not match its type"):
         pyts.jit.script(f)
+
+
+class _History(pyts.nn.Module):
+    hist: typing.List[int]
+    table: typing.Dict[str, typing.List[float]]
+
+    def __init__(self):
+        super().__init__()
+        self.hist = []
+        self.table = {}
+
+    def forward(self, x):
+        self.hist.append(len(self.hist) + 1)
+        self.table["a"] = [1.5]
+        return x * len(self.hist)
+
+
+def test_empty_container_attribute_takes_the_class_annotation():
+    # torch types an empty list/dict attribute by the class-level annotation; this was a
+    # CompileError "'hist' has no attribute 'append'" (the empty list inferred as List[Tensor])
+    m = pyts.jit.script(_History())
+    m(pyts.ones(1))
+    assert m(pyts.ones(1)).tolist() == [2.0]
+    assert m.hist == [1, 2] and m.table == {"a": [1.5]}
