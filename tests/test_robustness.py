@@ -2,6 +2,7 @@
 arguments, mutated scripts and archives, wrong calls of compiled modules): each case crashed,
 hung or answered silently before its fix; now it raises a clear Python exception. Bounded and
 seeded: the long campaigns themselves stay out of the suite."""
+import re
 import types
 import typing
 
@@ -10,6 +11,8 @@ import pytest
 import pyts
 import pyts.jit
 from pyts.jit._script import _Resolver
+
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
 RESOLVER = _Resolver(types.FunctionType((lambda: 0).__code__, {"torch": pyts, "pyts": pyts}))
 
@@ -106,3 +109,64 @@ def test_empty_container_attribute_takes_the_class_annotation():
     m(pyts.ones(1))
     assert m(pyts.ones(1)).tolist() == [2.0]
     assert m.hist == [1, 2] and m.table == {"a": [1.5]}
+
+
+# ---------------------------------------------------------------- seeded sweeps (short versions
+# of benchmarks/fuzz/ops_campaign.py and compiler_campaign.py; the campaigns run for hours)
+import os  # noqa: E402
+import random  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks", "fuzz"))
+import compiler_campaign  # noqa: E402
+import ops_campaign  # noqa: E402
+
+
+@pytest.mark.parametrize("part", range(2))
+def test_every_row_with_hostile_arguments_raises_cleanly(part):
+    """Every registry row (hidden script builtins included), every public function overload and
+    every Tensor method, three times each with hostile arguments: only the usual exception
+    classes (MemoryError included: pyts's out-of-memory error)."""
+    targets = ops_campaign.targets(pyts, None)[part::2]
+    t0 = time.perf_counter()
+    for i, (kind, key, schema, name) in enumerate(targets * 3):
+        if re.match(r"(rand|randn|randint|randperm|normal|bernoulli|empty|full|ones|zeros|eye|arange|linspace"
+                    r"|new_\w+)\b", name):
+            continue   # sizes up to 2**62 are valid requests: the campaign runs these under a memory limit
+        specs = ops_campaign.gen_call(schema, random.Random(f"suite-{part}-{i}"))
+        try:
+            ops_campaign.call(pyts, kind, key, name, specs, pyts._C._functions.get(name), schema[:schema.index("(")])
+        except ops_campaign.ALLOWED:
+            pass
+        except Exception as e:  # noqa: BLE001
+            raise AssertionError(f"{type(e).__name__} from {kind} {key} {schema} {specs}: {e}") from e
+    assert time.perf_counter() - t0 < 20
+
+
+def test_grammar_keeping_script_mutations_raise_only_compile_errors():
+    """Mutated ASTs of the script test functions (valid Python, so the emitter sees them) compile
+    or raise CompileError; what compiles runs or raises a Python exception."""
+    rng = random.Random(7)
+    seeds = [s for k, s in compiler_campaign.seeds() if k == "func" and not s.lstrip().startswith("@")]
+    g = {"torch": pyts, "pyts": pyts, "List": typing.List, "Dict": typing.Dict, "Optional": typing.Optional,
+         "Tuple": typing.Tuple}
+    res = _Resolver(types.FunctionType((lambda: 0).__code__, g))
+    import ast
+    t0 = time.perf_counter()
+    compiled = 0
+    for _ in range(300):
+        try:
+            src = compiler_campaign.ast_mutate(rng.choice(seeds), rng)
+        except (SyntaxError, RecursionError, ValueError, TypeError, AttributeError):
+            continue
+        try:
+            f = pyts._C._compile_function(src, "m.py", 0, res)
+        except pyts.jit.CompileError:
+            continue
+        compiled += 1
+        fn_ast = next((n for n in ast.parse(src).body if isinstance(n, ast.FunctionDef)), None)
+        if fn_ast is not None:
+            compiler_campaign.run_compiled(f, fn_ast, pyts)
+    assert compiled > 10
+    assert time.perf_counter() - t0 < 20
