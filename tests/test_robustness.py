@@ -14,6 +14,15 @@ from pyts.jit._script import _Resolver
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
+
+@pytest.fixture(autouse=True)
+def _keep_global_state():
+    """Hostile calls reach set_grad_enabled and the default dtype: later tests must not see it."""
+    grad, dtype = pyts.is_grad_enabled(), pyts.get_default_dtype()
+    yield
+    pyts._C._set_grad_enabled(grad)
+    pyts.set_default_dtype(dtype)
+
 RESOLVER = _Resolver(types.FunctionType((lambda: 0).__code__, {"torch": pyts, "pyts": pyts}))
 
 
@@ -170,3 +179,22 @@ def test_grammar_keeping_script_mutations_raise_only_compile_errors():
             compiler_campaign.run_compiled(f, fn_ast, pyts)
     assert compiled > 10
     assert time.perf_counter() - t0 < 20
+
+
+# ---------------------------------------------------------------- endless files
+def test_endless_character_device_is_refused_not_read():
+    # both were read until memory ran out (the archive loader allows files up to 2**40 bytes)
+    import subprocess
+    import pyts.config
+    with pytest.raises(OSError, match="not a regular file"):
+        pyts.jit.load("/dev/zero")
+    cli = pyts.config.get_cli()
+    r = subprocess.run([cli, "/dev/zero", "x.npy"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and "not a regular file" in r.stderr
+    m = pyts.jit.trace_module(pyts.nn.Linear(2, 2), {"forward": (pyts.ones(1, 2),)}, check_trace=False)
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "m.pt")
+        pyts.jit.save(m, path)
+        r = subprocess.run([cli, path, "/dev/zero"], capture_output=True, text=True, timeout=60)
+        assert r.returncode == 1 and "not a .npy file (bad magic)" in r.stderr
