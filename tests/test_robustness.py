@@ -198,3 +198,16 @@ def test_endless_character_device_is_refused_not_read():
         pyts.jit.save(m, path)
         r = subprocess.run([cli, path, "/dev/zero"], capture_output=True, text=True, timeout=60)
         assert r.returncode == 1 and "not a .npy file (bad magic)" in r.stderr
+
+
+# ---------------------------------------------------------------- a tensor as a Number argument
+@pytest.mark.parametrize("call", [
+    lambda v: pyts.zeros(3).fill_(v), lambda v: pyts.full((2,), v), lambda v: pyts.ones(2).add(pyts.ones(2), alpha=v),
+])
+def test_only_zero_dim_tensors_bind_to_number_parameters(call):
+    # torch's argument parser takes a tensor for a Scalar only when it is 0-dim; a 1-element
+    # (1,) or (1, 1) tensor filled silently
+    assert call(pyts.tensor(2.0)).tolist() in ([2.0] * 3, [2.0] * 2, [3.0] * 2)
+    for v in (pyts.ones(1), pyts.ones(1, 1)):
+        with pytest.raises((TypeError, RuntimeError)):
+            call(v)
