@@ -194,10 +194,44 @@ def realize(v, lib, made):
     return v
 
 
+def sane_value(t, rng, shape, dtype, name):
+    """A well-typed, small value: calls built from these get past argument checks into kernels."""
+    base = t.rstrip("?")
+    if base.startswith("Tensor["):
+        return [TSpec(rng, dtype=dtype, shape=shape) for _ in range(rng.randint(1, 3))]
+    if base.startswith("Tensor"):
+        return TSpec(rng, dtype=dtype if rng.random() < 0.8 else None,
+                     shape=shape if rng.random() < 0.8 else shape[rng.randrange(len(shape) + 1):])
+    if base.startswith(("int[", "SymInt[")):
+        m = re.search(r"\[(\d+)\]", base)
+        k = int(m.group(1)) if m else rng.randint(0, max(1, len(shape)))
+        return [rng.choice([0, 1, -1, 2]) for _ in range(k)]
+    if base in ("int", "SymInt"):
+        return rng.choice([0, 1, -1, 2, len(shape)])
+    if base == "float":
+        return rng.choice([0.5, 1.0, 0.0, 2.0])
+    if base == "Scalar":
+        return rng.choice([0, 1, 2, 0.5, -1])
+    if base == "bool":
+        return rng.random() < 0.5
+    if base == "ScalarType":
+        return None if t.endswith("?") and rng.random() < 0.6 else DT(rng.choice(DTYPES))
+    return value_for(t, rng, [], name)
+
+
 def gen_call(schema, rng):
     args = schema_args(schema)
     specs, tensors = [], []
+    sane = rng.random() < 0.5
+    shape = rng.choice(SHAPES)
+    dtype = rng.choice(DTYPES)
     for t, n, kw in args:
+        if sane and not (t.endswith("?") and rng.random() < 0.3):
+            v = sane_value(t, rng, shape, dtype, n)
+            if isinstance(v, TSpec):
+                tensors.append(v)
+            specs.append((n, kw, v))
+            continue
         v = value_for(t, rng, tensors, n)
         if isinstance(v, TSpec):
             tensors.append(v)
