@@ -412,6 +412,11 @@ static PtsStatus run_code(const PtsCode *c, PtsValue *regs, PtsError *err) {
             int k = 0;
             for (; k < I->nin && k < PTS_MAX_ARGS; k++) args[k] = regs[I->in[k]];
             for (; k < s->nargs; k++) args[k] = s->args[k].def;
+            /* a dtype is a plain int in scripts (x.sum(dtype=d)): kernels index tables with it */
+            for (int j = 0; j < I->nin && j < s->nargs; j++)
+                if (s->args[j].type.kind == PTS_T_SCALARTYPE && args[j].tag == PTS_V_INT &&
+                    !pts_dtype_valid(args[j].u.i < 0 || args[j].u.i > 255 ? -1 : (int)args[j].u.i))
+                    return pts_fail(err, PTS_ERR_RUNTIME, "Unknown ScalarType %lld", (long long)args[j].u.i);
             for (int j = 0; j < PTS_MAX_RETS; j++) outs[j] = pts_none();
             PtsStatus st = pts_op_call((PtsOpId)I->a, args, outs, err);
             if (st) {

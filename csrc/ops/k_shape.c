@@ -1052,6 +1052,9 @@ PtsStatus k__TO_COPY(PtsValue *a, PtsValue *out, PtsError *err) {
 static PtsStatus to_dtype(PtsValue self, PtsValue dtype, bool copy, PtsValue memfmt, PtsValue *out,
                           PtsError *err) {
     PtsTensor *t = self.u.t;
+    /* to.prim_dtype takes a plain int from scripts: 2**40 must not wrap to a valid dtype */
+    PTS_CHECK(dtype.tag == PTS_V_NONE || pts_dtype_valid(dtype.u.i < 0 || dtype.u.i > 255 ? -1 : (int)dtype.u.i),
+              err, RUNTIME, "Unknown ScalarType %lld", (long long)dtype.u.i);
     if (!copy && (dtype.tag == PTS_V_NONE || dtype.u.i == (int64_t)t->dtype))
         return ret_tensor(pts_tensor_retain(t), out);
     PtsValue args[7] = { self, dtype, pts_none(), pts_none(), pts_none(), pts_vbool(false), memfmt };

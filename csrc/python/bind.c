@@ -82,7 +82,7 @@ static int to_scalar(PyObject *o, PtsValue *v) {
     if (PyFloat_Check(o)) { *v = pts_vdouble(PyFloat_AS_DOUBLE(o)); return 0; }
     if (PytsTensor_Check(o)) {
         PtsTensor *t = pyts_tensor_of(o);
-        if (pts_numel(t) != 1) return 1;
+        if (t->ndim != 0) return 1;   /* torch's parser takes only a 0-dim tensor as a Number */
         if (pts_dtype_is_float(t->dtype)) *v = pts_vdouble(pts_tensor_item_f64(t));
         else if (t->dtype == PTS_BOOL) *v = pts_vbool(pts_tensor_item_i64(t) != 0);
         else *v = pts_vint(pts_tensor_item_i64(t));

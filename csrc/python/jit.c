@@ -47,8 +47,11 @@ int pyts_py_to_ivalue(PyObject *o, PtsValue *v) {
     if (PytsTensor_Check(o)) { *v = pts_vtensor(pts_tensor_retain(pyts_tensor_of(o))); return 0; }
     if (PyBool_Check(o)) { *v = pts_vbool(o == Py_True); return 0; }
     if (PyLong_Check(o)) {
-        long long x = PyLong_AsLongLong(o);
+        int ovf;
+        long long x = PyLong_AsLongLongAndOverflow(o, &ovf);
         if (x == -1 && PyErr_Occurred()) return -1;
+        /* torch's message and class for an int argument outside int64 (not OverflowError) */
+        if (ovf) return PyErr_SetString(PyExc_RuntimeError, "Overflow when unpacking long"), -1;
         *v = pts_vint(x);
         return 0;
     }

@@ -291,7 +291,7 @@ static PyObject *m_class_fields(PyObject *self, PyObject *args) {
             if (a->type->kind == PTS_TY_FLOAT && v.tag == PTS_V_INT) v = pts_vdouble((double)v.u.i);
             if (!pts_value_fits(v, a->type)) {
                 pts_value_release(&v);
-                return PyErr_Format(PyExc_RuntimeError, "the default of field '%s' does not match its type", a->name);
+                return PyErr_Format(PytsExc_CompileError, "the default of field '%s' does not match its type", a->name);
             }
             cls->defaults[cls->ndefaults++] = v;
         }

@@ -61,7 +61,13 @@ PtsStatus pts_mapping_open(const char *path, size_t max, PtsError *err, PtsMappi
         return pts_fail(err, PTS_ERR_VALUE, "cannot open '%s': %s", path, strerror(e));
     }
     struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && (uint64_t)st.st_size <= (uint64_t)max) {
+    bool have_st = fstat(fd, &st) == 0;
+    if (have_st && S_ISCHR(st.st_mode)) {   /* /dev/zero would be read until memory runs out */
+        close(fd);
+        pts_free(m);
+        return pts_fail(err, PTS_ERR_VALUE, "cannot read '%s': not a regular file", path);
+    }
+    if (have_st && S_ISREG(st.st_mode) && st.st_size > 0 && (uint64_t)st.st_size <= (uint64_t)max) {
         /* PROT_WRITE with MAP_PRIVATE: tensors may be written in place; the first write to a
          * page copies it (the file never changes) */
         void *p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);

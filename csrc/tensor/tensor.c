@@ -141,6 +141,8 @@ static PtsStatus check_shape(int ndim, const int64_t *shape, PtsDType dt, PtsErr
                              int64_t *nbytes) {
     PTS_CHECK(ndim >= 0 && ndim <= PTS_MAX_DIMS, err, VALUE,
               "tensors have at most %d dimensions, got %d", PTS_MAX_DIMS, ndim);
+    /* a dtype from a script int (x.to(d), zeros(n, dtype=d)) is not checked before this */
+    PTS_CHECK(pts_dtype_valid((int)dt), err, RUNTIME, "Unknown ScalarType %d", (int)dt);
     int64_t n = (int64_t)pts_dtype_size(dt);
     for (int i = 0; i < ndim; i++) {
         PTS_CHECK(shape[i] >= 0, err, RUNTIME,

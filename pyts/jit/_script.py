@@ -1032,8 +1032,8 @@ _UNION_ANNOTATIONS = weakref.WeakKeyDictionary()
 
 def _union_annotations(cls):
     """{attribute: annotation source} for the class-level annotations that hold a Union (Optional
-    included; List[Union[int, str]] too): such an attribute has the annotated type, not its
-    value's (as torch)."""
+    included; List[Union[int, str]] too) or name a container type (List[int]): such an attribute
+    has the annotated type, not its value's (as torch)."""
     cached = _UNION_ANNOTATIONS.get(cls)
     if cached is None:
         cached = _UNION_ANNOTATIONS[cls] = _find_union_annotations(cls)
@@ -1054,14 +1054,17 @@ def _find_union_annotations(cls):
                 if k not in hints:
                     continue
                 a = hints[k]
-            if _has_union(a):
+            # an annotated container too (`hist: List[int]`), used for an empty value, whose
+            # type cannot be inferred (torch takes the annotation)
+            union = _has_union(a)
+            if union or typing.get_origin(a) in (list, dict, tuple):
                 names = {}
                 try:
                     src = _annotation_source(a, names)
                 except Exception:
                     continue
                 if not names:   # class members have no name the attribute type parser knows
-                    out[k] = src
+                    out[k] = (src, union)
     return out
 
 
@@ -1081,13 +1084,16 @@ def _plain_attributes(mod):
             continue
         # a container the class annotates with a Union inside (Dict[str, Optional[int]]) is typed
         # by the annotation, so its items need not infer one type
+        ann = unions.get(k)
+        if ann is not None and not (ann[1] or (isinstance(v, (list, tuple, dict)) and not v)):
+            ann = None
         if (v is None or isinstance(v, (bool, int, float, str, _Tensor)) or _is_container_attr(v)
-                or (k in unions and isinstance(v, (list, tuple, dict)))):
+                or (ann is not None and isinstance(v, (list, tuple, dict)))):
             kind = "attribute"
             if k in consts and _constant_value(v):
                 # a constant list is a tuple, as torch makes it
                 kind, v = "constant", _as_constant(v)
-            out.append((k, kind, v, unions[k]) if kind == "attribute" and k in unions else (k, kind, v))
+            out.append((k, kind, v, ann[0]) if kind == "attribute" and ann is not None else (k, kind, v))
         elif (not isinstance(v, tuple) and inspect.isclass(type(v)) and _scriptable_class(type(v))
               and inspect.isfunction(type(v).__dict__.get("__init__"))):
             # an instance of a script class: an object of its compiled class

@@ -210,6 +210,8 @@ int npy_load(const char *path, pyts_value **out, char *msg, size_t msgn) {
         size_t k = fread(buf + n, 1, cap - n, f);
         n += k;
         if (k == 0) { err = ferror(f); break; }
+        /* a stream that is no .npy (/dev/zero) must not be read to the end: stop at the magic */
+        if (n >= 6 && n - k < 6 && memcmp(buf, MAGIC, 6) != 0) break;
         if (n == cap) {
             if (cap > SIZE_MAX / 2) { free(buf); buf = NULL; break; }
             unsigned char *b2 = realloc(buf, cap * 2);
