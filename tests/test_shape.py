@@ -165,6 +165,8 @@ def _factor_shape(n, rnd):
         d = rnd.choice(divs)
         out.append(d)
         n //= d
+    if n > 1:   # four factors taken and some left: the last one takes the rest
+        out[-1] *= n
     if rnd.random() < 0.3:
         out.insert(rnd.randrange(len(out) + 1), 1)
     return out or [1]
