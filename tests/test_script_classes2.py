@@ -601,3 +601,27 @@ def test_static_factory_recursion_refused_on_load_as_torch():
     with pytest.raises(NotImplementedError, match="object has no attribute or method 'again'"):
         pl(T(pyts, x))
     assert "calls itself" in pl._archive.issues[(f"{MOD}.Factory", "again")]
+
+
+# ---- printing an object: `<__torch__.Cls object at 0x...>` from print() and f-strings ----
+class Printed:
+    def __init__(self, a: int):
+        self.a = a
+
+
+def print_object(a: int) -> str:
+    p = Printed(a)
+    print(p)
+    return f"{p}!"
+
+
+def test_object_prints_as_torch(capsys):
+    import re
+    outs = {}
+    for L in LIBS:
+        r = L.jit.script(print_object)(3)
+        out = capsys.readouterr().out
+        outs[L] = (re.sub(r"0x[0-9a-f]+", "0x?", out), re.sub(r"0x[0-9a-f]+", "0x?", r))
+        # the address printed is the object's own: the same in print() and the f-string
+        assert re.search(r"0x[0-9a-f]+", r).group(0) == re.search(r"0x[0-9a-f]+", out).group(0)
+    assert outs[pyts] == outs[torch] == (f"<{MOD}.Printed object at 0x?>\n", f"<{MOD}.Printed object at 0x?>!")

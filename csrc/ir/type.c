@@ -1,5 +1,6 @@
 /* type.c: IR types: singletons for simple kinds, refcounted containers and refined tensor types,
  * subtyping, and printing in graph and annotation syntax. Class types and objects live here too. */
+#include <pthread.h>
 #include <stdio.h>
 
 #include "ir.h"
@@ -563,8 +564,15 @@ static void object_destroy(PtsHeap *h) {
     pts_free(o);
 }
 
+static const char *object_qualname(const PtsHeap *h) {
+    return h->destroy == object_destroy ? ((const PtsObject *)h)->cls->qualname : NULL;
+}
+static pthread_once_t hook_once = PTHREAD_ONCE_INIT;
+static void set_hook(void) { pts_object_qualname_hook = object_qualname; }
+
 PtsStatus pts_object_new(PtsClassType *cls, PtsError *err, PtsValue *out) {
     *out = pts_none();
+    pthread_once(&hook_once, set_hook);   /* objects exist from here on */
     PtsObject *o = pts_malloc(sizeof *o + sizeof(PtsValue) * (size_t)cls->nattrs);
     if (!o) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
     atomic_init(&o->h.refcnt, 1);

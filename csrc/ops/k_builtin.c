@@ -399,6 +399,8 @@ static PtsStatus print_tensor(PtsBuf *b, PtsTensor *t, PtsError *err) {
     return PTS_OK;
 }
 
+const char *(*pts_object_qualname_hook)(const PtsHeap *h);
+
 PtsStatus pts_builtin_print_value(PtsBuf *b, PtsValue v, PtsError *err) {
     switch (v.tag) {
     case PTS_V_NONE: pts_buf_puts(b, "None"); break;
@@ -429,6 +431,12 @@ PtsStatus pts_builtin_print_value(PtsBuf *b, PtsValue v, PtsError *err) {
             PTS_TRY(pts_builtin_print_value(b, d->vals[i], err));
         }
         pts_buf_puts(b, "}");
+        break;
+    }
+    case PTS_V_OBJECT: {
+        const char *q = pts_object_qualname_hook ? pts_object_qualname_hook(v.u.h) : NULL;
+        if (q) pts_buf_printf(b, "<%s object at %p>", q, (void *)v.u.h);
+        else pts_buf_puts(b, "<object>");
         break;
     }
     default: pts_buf_puts(b, "<object>"); break;

@@ -64,6 +64,9 @@ static inline bool pts_is_heap_tag(int tag) {
 PTS_INTERNAL void pts_value_release(PtsValue *v);     /* drops the reference, sets NONE */
 PTS_INTERNAL PtsValue pts_value_retain(PtsValue v);   /* returns v with +1 */
 PTS_INTERNAL PtsHeap *pts_heap_retain(PtsHeap *h);
+/* The qualified class name of a PTS_V_OBJECT, for printing (`<__torch__.V object at 0x...>`):
+ * set by the layer that defines objects (csrc/ir); NULL for objects it does not know. */
+PTS_INTERNAL extern const char *(*pts_object_qualname_hook)(const PtsHeap *h);
 PTS_INTERNAL void pts_heap_release(PtsHeap *h);
 
 PTS_INTERNAL PtsStatus pts_str_new(const char *s, size_t n, PtsError *err, PtsValue *out);
