@@ -47,6 +47,26 @@ def pyts_fresh():
     pyts.jit._script._clear_class_state()
 
 
+def first_calls_in_warm_caches(fresh, make, x, n):
+    """First calls of n fresh modules whose code the CPU caches already hold: after compiling one,
+    another (already called) module of the same class runs twice to bring the interpreter, kernels
+    and weights back into cache, then the fresh module's first call is timed. Equal to the 100th
+    call when no work is deferred to a module's first call."""
+    warm = make()
+    for _ in range(5):
+        warm(x)
+    out = []
+    for _ in range(n):
+        fresh()
+        m = make()
+        warm(x)
+        warm(x)
+        t0 = time.perf_counter()
+        m(x)
+        out.append(time.perf_counter() - t0)
+    return out
+
+
 def encoder(lib):
     nn = lib.nn
 
@@ -139,27 +159,12 @@ def main():
     med = statistics.median
     with pyts.no_grad(), torch.no_grad():
         firsts_p, seconds_p, hundredths_p, firsts_t = [], [], [], []
-        firsts_warm_p, firsts_warm_t = [], []
-        warm_p = pyts.jit.script(Lp(cell_tr_p))
-        for _ in range(5):
-            warm_p(xs_p)
         for _ in range(fresh_modules):
             pyts_fresh()
             lp = pyts.jit.script(Lp(cell_tr_p))
             t0 = time.perf_counter()
             lp(xs_p)
             firsts_p.append(time.perf_counter() - t0)
-            # the first call of a fresh module whose code the CPU caches already hold: compile a
-            # module, run another (already called) module of the same class twice to bring the
-            # interpreter, kernels and weights back into cache, then time the fresh module's first
-            # call. Equal to the 100th when no work is deferred to a module's first call.
-            pyts_fresh()
-            fresh = pyts.jit.script(Lp(cell_tr_p))
-            warm_p(xs_p)
-            warm_p(xs_p)
-            t0 = time.perf_counter()
-            fresh(xs_p)
-            firsts_warm_p.append(time.perf_counter() - t0)
             # the second call: when it is as slow as the first, what the first pays is cold CPU
             # caches after compiling, not work done once per module
             t0 = time.perf_counter()
@@ -176,17 +181,10 @@ def main():
             t0 = time.perf_counter()
             lt(xs_t)
             firsts_t.append(time.perf_counter() - t0)
-        warm_t = torch.jit.script(Lt(cell_tr_t))
-        for _ in range(5):
-            warm_t(xs_t)
-        for _ in range(fresh_modules):
-            torch_fresh()
-            fresh = torch.jit.script(Lt(cell_tr_t))
-            warm_t(xs_t)
-            warm_t(xs_t)
-            t0 = time.perf_counter()
-            fresh(xs_t)
-            firsts_warm_t.append(time.perf_counter() - t0)
+        firsts_warm_p = first_calls_in_warm_caches(pyts_fresh, lambda: pyts.jit.script(Lp(cell_tr_p)), xs_p,
+                                                   fresh_modules)
+        firsts_warm_t = first_calls_in_warm_caches(torch_fresh, lambda: torch.jit.script(Lt(cell_tr_t)), xs_t,
+                                                   fresh_modules)
         steady_p, steady_t = best(lambda: lp(xs_p)), best(lambda: lt(xs_t))
         row("RNN loop first call (median)", med(firsts_p), med(firsts_t))
         row("  same, caches warmed by another module", med(firsts_warm_p), med(firsts_warm_t),

@@ -43,6 +43,7 @@ PtsPythonCallHook pts_interp_python_hook = NULL;
 
 typedef struct Instr {
     uint8_t op;
+    bool dtype_args;     /* I_OP: the schema has a ScalarType among the inputs given (checked per call) */
     int32_t a;
     int32_t nin, nout;
     int32_t *in, *out;   /* into the operand pool */
@@ -186,6 +187,9 @@ static PtsStatus lower_node(Lower *L, const PtsNode *n) {
     if (pts_kind_is_op(n->kind)) {
         i = emit(L, scalar_builtin(n) ? I_SCALAR : I_OP, n->kind, n->ninputs, n->noutputs);
         if (i < 0) return oom(L);
+        const PtsSchema *s = &pts_op_info[n->kind].schema;
+        for (int j = 0; j < n->ninputs && j < s->nargs; j++)
+            if (s->args[j].type.kind == PTS_T_SCALARTYPE) L->c->code[i].dtype_args = true;
         goto operands;
     }
     switch (n->kind - PTS_PRIM_BASE) {
@@ -412,8 +416,9 @@ static PtsStatus run_code(const PtsCode *c, PtsValue *regs, PtsError *err) {
             int k = 0;
             for (; k < I->nin && k < PTS_MAX_ARGS; k++) args[k] = regs[I->in[k]];
             for (; k < s->nargs; k++) args[k] = s->args[k].def;
-            /* a dtype is a plain int in scripts (x.sum(dtype=d)): kernels index tables with it */
-            for (int j = 0; j < I->nin && j < s->nargs; j++)
+            /* a dtype is a plain int in scripts (x.sum(dtype=d)): kernels index tables with it;
+             * only ops with a ScalarType parameter (known when lowered) look */
+            for (int j = 0; I->dtype_args && j < I->nin && j < s->nargs; j++)
                 if (s->args[j].type.kind == PTS_T_SCALARTYPE && args[j].tag == PTS_V_INT &&
                     !pts_dtype_valid(args[j].u.i < 0 || args[j].u.i > 255 ? -1 : (int)args[j].u.i))
                     return pts_fail(err, PTS_ERR_RUNTIME, "Unknown ScalarType %lld", (long long)args[j].u.i);
