@@ -3,7 +3,7 @@ __version__ = "0.1.0"
 
 from . import _C
 from ._tensor_str import get_printoptions, set_printoptions  # noqa: F401
-from ._C import Tensor, Size, dtype, from_numpy, tensor  # noqa: F401
+from ._C import Tensor, Size, device, dtype, from_numpy, tensor  # noqa: F401
 from . import _tensor  # noqa: E402,F401  (deepcopy and pickle)
 
 globals().update(_C._dtypes)

@@ -386,7 +386,7 @@ def test_load_torch_scripted_module(torch_all):
     assert ex == {"info.json": b'{"a": 1}', "absent": "keep"}
     for name in ["i", "big", "neg", "f", "b", "s", "tup", "li", "lf", "lb", "ls", "d", "ld", "opt"]:
         assert getattr(p, name) == getattr(t, name), name
-    assert p.dev == "cpu"
+    assert p.dev == pyts.device("cpu") and repr(p.dev) == repr(t.dev)
     assert [x.numpy().tolist() for x in p.tl] == [x.numpy().tolist() for x in t.tl]
     assert repr(p) == repr(t)
     assert p.code == t.code

@@ -81,6 +81,10 @@ CASES = {
                              "    n = 0\n    for x in xs:\n        if isinstance(x, str):\n            n += len(x)\n"
                              "    return torch.jit.isinstance(v, int), isinstance(v, Union[str, List[float]]), n\n",
                              [(1, ["ab", 1, "c"]), ("q", []), ([1.5], [None]), ([1], ["x"])], True),
+    # a tuple indexed by a run-time int: homogeneous tuples only; out of range raises when run
+    "tuple_var_index": ("def tuple_var_index(t: Tuple[int, int, int], i: int):\n    u = (t[0], 5, t[i])\n"
+                        "    return t[i], u[-i], (A_STR, 'b')[i % 2]\n".replace("A_STR", "'a'"),
+                        [((1, 2, 3), 0), ((1, 2, 3), -3), ((1, 2, 3), 2), ((1, 2, 3), 3), ((1, 2, 3), -4)], True),
     "optional_any": ("def optional_any(v: Optional[Any]) -> int:\n    if isinstance(v, int):\n        return v + 1\n"
                      "    return -1 if v is None else 0\n", [(1,), (None,), ("a",), (2.0,)], False),
     "any_nested_types": ("def any_nested_types(v: Any):\n"
@@ -109,6 +113,9 @@ ERRORS = {
     "dict_two_args": "def dict_two_args(s: List[int]):\n    return dict([(1, 2)], [(1, 3)])\n",
     "dict_of_int": "def dict_of_int(s: int):\n    return dict(s)\n",
     "dict_var_kwargs": "def dict_var_kwargs(s: List[Tuple[str, int]]):\n    return dict(s, a=1)\n",
+    "tuple_var_index_mixed": "def tuple_var_index_mixed(t: Tuple[int, float], i: int):\n    return t[i]\n",
+    "tuple_var_index_float": "def tuple_var_index_float(t: Tuple[int, int], i: float):\n    return t[i]\n",
+    "tuple_var_index_empty": "def tuple_var_index_empty(i: int):\n    return ()[i]\n",
     "tuple_of_list": "def tuple_of_list(s: List[int]):\n    return tuple(s)\n",
     "tuple_empty": "def tuple_empty(s: List[int]):\n    return tuple()\n",
     "tuple_of_str": "def tuple_of_str(s: str):\n    return tuple(s)\n",

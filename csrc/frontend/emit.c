@@ -1416,6 +1416,23 @@ static bool tensor_aug_store(Emitter *E, PtsIrValue *x, const PtsAst *s) {
 }
 /* }==== */
 
+/* t[i] with an index known only at run time: torch allows it when every item has one type, so
+ * the result type is that type; prim::TupleIndex checks the range when it runs */
+static PtsIrValue *tuple_dynamic_index(Emitter *E, PtsIrValue *x, const PtsAst *ix, const PtsAst *n) {
+    const PtsType *t = x->type;
+    bool same = t->n > 0;
+    for (int k = 1; same && k < t->n; k++) same = pts_type_equal(t->elems[k], t->elems[0]);
+    if (!same)
+        return efail(E, n, "Cannot index into a %s with a non-integer literal because we cannot resolve the output type",
+                     tstr(E, t));
+    PtsIrValue *i = emit_expr(E, ix);
+    if (!i) return NULL;
+    if (i->type->kind != PTS_TY_INT)
+        return efail(E, ix, "tuple indices must be integers, not %s", tstr(E, i->type));
+    PtsIrValue *ins[2] = { x, i };
+    return mk1(E, PTS_KIND_PRIM(PTS_PRIM_TUPLEINDEX), 2, ins, R(t->elems[0]), NULL);
+}
+
 /* x[i], x[a:b], x[i, :, None] on tensors, t[k] on tuples */
 static PtsIrValue *emit_subscript(Emitter *E, const PtsAst *n) {
     PtsIrValue *x = emit_expr(E, n->kids[0]);
@@ -1427,7 +1444,7 @@ static PtsIrValue *emit_subscript(Emitter *E, const PtsAst *n) {
         if (ix->kind == PTS_AST_SLICE) return emit_tuple_slice(E, x, ix, n);
         if (ix->kind == PTS_AST_INT) k = ix->ival;
         else if (ix->kind == PTS_AST_UNARY && ix->op == PTS_TK_MINUS && ix->kids[0]->kind == PTS_AST_INT) k = -ix->kids[0]->ival;
-        else return efail(E, ix, "tuple indices must be integer constants (not supported yet otherwise)");
+        else return tuple_dynamic_index(E, x, ix, n);
         int len = x->type->n;
         if (k < 0) k += len;
         if (k < 0 || k >= len) return efail(E, ix, "Tuple index out of range. Tuple is length %d and index is %lld", len,

@@ -544,7 +544,7 @@ static PtsStatus run_code(const PtsCode *c, PtsValue *regs, PtsError *err) {
             int64_t idx = regs[I->in[1]].u.i;
             if (l.tag == PTS_V_TUPLE && idx < 0) idx += pts_as_list(l)->len;   /* p[-1] */
             if (l.tag != PTS_V_TUPLE || idx < 0 || idx >= pts_as_list(l)->len)
-                return pts_fail(err, PTS_ERR_INDEX, "tuple index out of range");
+                return pts_fail(err, PTS_ERR_RUNTIME, "Tuple list index out of range");
             set_reg(regs, I->out[0], pts_value_retain(pts_as_list(l)->items[idx]));
             break;
         }

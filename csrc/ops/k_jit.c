@@ -165,3 +165,14 @@ PtsStatus k_TENSOR_BOOL(PtsValue *a, PtsValue *out, PtsError *err) { return tens
 PtsStatus k_TENSOR_FLOAT(PtsValue *a, PtsValue *out, PtsError *err) { return tensor_from(a[0], a, out, err); }
 PtsStatus k_TENSOR_INT(PtsValue *a, PtsValue *out, PtsError *err) { return tensor_from(a[0], a, out, err); }
 PtsStatus k_TENSOR_LIST(PtsValue *a, PtsValue *out, PtsError *err) { return tensor_from(a[0], a, out, err); }
+
+PtsStatus k_EQ_DEVICE(PtsValue *a, PtsValue *out, PtsError *err) {
+    (void)err;
+    out[0] = pts_vbool(a[0].u.i == a[1].u.i);
+    return PTS_OK;
+}
+PtsStatus k_NE_DEVICE(PtsValue *a, PtsValue *out, PtsError *err) {
+    (void)err;
+    out[0] = pts_vbool(a[0].u.i != a[1].u.i);
+    return PTS_OK;
+}

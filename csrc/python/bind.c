@@ -179,7 +179,18 @@ static int to_elem(PyObject *o, const PtsArgType *t, PtsValue *v, const char **w
             PyErr_Format(PyExc_RuntimeError, "pyts runs on the CPU only; device '%s' is not available", s);
             return -1;
         }
-        if (PyObject_HasAttrString(o, "_pyts_device")) { v->tag = PTS_V_DEVICE; v->u.i = -1; return 0; }
+        int is_cpu;
+        if (pyts_device_check(o, &is_cpu)) {
+            if (!is_cpu) {
+                PyObject *s = PyObject_Str(o);
+                if (s) PyErr_Format(PyExc_RuntimeError, "pyts runs on the CPU only; device '%U' is not available", s);
+                Py_XDECREF(s);
+                return -1;
+            }
+            v->tag = PTS_V_DEVICE;
+            v->u.i = -1;
+            return 0;
+        }
         *why = "device";
         return 1;
     case PTS_T_LAYOUT:
@@ -299,7 +310,7 @@ PyObject *pyts_value_to_py(PtsValue *v) {
         }
         break;
     }
-    case PTS_V_DEVICE: r = PyUnicode_FromString("cpu"); break;
+    case PTS_V_DEVICE: r = pyts_device_from_index(v->u.i); break;
     default:
         PyErr_SetString(PyExc_SystemError, "pyts: value of this kind has no Python form yet");
         break;

@@ -114,17 +114,7 @@ static PyObject *gen_set_state(PyObject *self, PyObject *arg) {
     return Py_NewRef(self);
 }
 
-static PyObject *gen_get_device(PyObject *self, void *c) {
-    (void)self; (void)c;
-    PyObject *mod = PyImport_ImportModule("pyts");
-    if (!mod) return NULL;
-    PyObject *fn = PyObject_GetAttrString(mod, "device");
-    Py_DECREF(mod);
-    if (!fn) { PyErr_Clear(); return PyUnicode_FromString("cpu"); }
-    PyObject *dev = PyObject_CallFunction(fn, "s", "cpu");
-    Py_DECREF(fn);
-    return dev;
-}
+static PyObject *gen_get_device(PyObject *self, void *c) { (void)self; (void)c; return pyts_device_cpu(); }
 
 /* What bind.c reads to pass this generator to an op: a capsule over the PtsHeap header. The
  * binding takes its own reference, so the capsule holds none. */

@@ -65,6 +65,16 @@ int pyts_py_to_ivalue(PyObject *o, PtsValue *v) {
     }
     if (PyObject_TypeCheck(o, ScriptObject_Type)) { *v = pts_value_retain(((ScriptObjectPy *)o)->obj); return 0; }
     if (PyObject_TypeCheck(o, PytsDType_Type)) { *v = pts_vint(((PytsDTypeObject *)o)->id); return 0; }
+    int is_cpu;
+    if (pyts_device_check(o, &is_cpu)) {
+        if (!is_cpu) {
+            PyErr_Format(PyExc_RuntimeError, "pyts runs on the CPU only; device '%S' is not available", o);
+            return -1;
+        }
+        v->tag = PTS_V_DEVICE;
+        v->u.i = -1;
+        return 0;
+    }
     if (PyDict_Check(o)) {
         if (pts_dict_new(PyDict_Size(o), &err, v)) { pyts_raise(&err); return -1; }
         Py_ssize_t pos = 0;
@@ -126,7 +136,7 @@ PyObject *pyts_ivalue_to_py(PtsValue *v) {  /* steals */
     if (v->tag == PTS_V_DEVICE) {
         int64_t ix = v->u.i;
         pts_value_release(v);
-        return ix < 0 ? PyUnicode_FromString("cpu") : PyUnicode_FromFormat("cuda:%lld", (long long)ix);
+        return pyts_device_from_index(ix);
     }
     return pyts_value_to_py(v);
 }

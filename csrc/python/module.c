@@ -186,6 +186,7 @@ PyMODINIT_FUNC PyInit__C(void) {
     if (PyModule_AddObjectRef(m, "CompileError", PytsExc_CompileError) < 0) goto fail;
     if (PyModule_AddObjectRef(m, "ArchiveError", PytsExc_ArchiveError) < 0) goto fail;
     if (setup_dtypes(m) < 0) goto fail;
+    if (pyts_device_setup(m) < 0) goto fail;
     if (pyts_tensor_setup(m) < 0) goto fail;
     if (pyts_ops_setup(m) < 0) goto fail;
     if (pyts_jit_setup(m) < 0) goto fail;

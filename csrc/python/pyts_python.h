@@ -42,6 +42,13 @@ extern PyTypeObject *PytsSize_Type;
 extern PyObject *pyts_dtype_objs[PTS_DTYPE_SLOTS];
 extern PyObject *PytsExc_CompileError, *PytsExc_ArchiveError;
 
+/* device.c: pyts.device */
+extern PyTypeObject *PytsDevice_Type;
+PyObject *pyts_device_cpu(void);                 /* new reference to device('cpu') */
+PyObject *pyts_device_from_index(int64_t ix);     /* a PTS_V_DEVICE payload as a pyts.device */
+int pyts_device_check(PyObject *o, int *is_cpu);  /* 1 when o is a pyts.device */
+int pyts_device_setup(PyObject *module);
+
 static inline int PytsTensor_Check(PyObject *o) { return PyObject_TypeCheck(o, PytsTensor_Type); }
 static inline PtsTensor *pyts_tensor_of(PyObject *o) { return ((PytsTensorObject *)o)->t; }
 

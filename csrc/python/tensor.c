@@ -161,14 +161,7 @@ static PyObject *get_shape(PyObject *self, void *c) {
 }
 static PyObject *get_dtype(PyObject *self, void *c) { (void)c; return Py_NewRef(pyts_dtype_objs[T(self)->dtype]); }
 static PyObject *get_ndim(PyObject *self, void *c) { (void)c; return PyLong_FromLong(T(self)->ndim); }
-static PyObject *get_device(PyObject *self, void *c) {
-    (void)self; (void)c;
-    PyObject *mod = PyImport_ImportModule("pyts");
-    if (!mod) return NULL;
-    PyObject *dev = PyObject_CallMethod(mod, "device", "s", "cpu");
-    Py_DECREF(mod);
-    return dev;
-}
+static PyObject *get_device(PyObject *self, void *c) { (void)self; (void)c; return pyts_device_cpu(); }
 static PyObject *get_is_cpu(PyObject *self, void *c) { (void)self; (void)c; Py_RETURN_TRUE; }
 static PyObject *get_false(PyObject *self, void *c) { (void)self; (void)c; Py_RETURN_FALSE; }
 static PyObject *get_data(PyObject *self, void *c) {

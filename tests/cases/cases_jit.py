@@ -76,6 +76,15 @@ CASES = {
         lambda L, T: _row(L, "NE_INT_LIST", "aten", "ne.int_list", [4], [4, 4]),
         lambda L, T: _row(L, "NE_INT_LIST", "aten", "ne.int_list", [], [0]),
     ],
+    "EQ_DEVICE": [
+        lambda L, T: _row(L, "EQ_DEVICE", "aten", "eq.device", L.device("cpu"), L.device("cpu")),
+        lambda L, T: _row(L, "EQ_DEVICE", "aten", "eq.device", L.ones(1).device, L.device("cpu")),
+        lambda L, T: _row(L, "EQ_DEVICE", "aten", "eq.device", L.device("cpu"), "cpu"),
+    ],
+    "NE_DEVICE": [
+        lambda L, T: _row(L, "NE_DEVICE", "aten", "ne.device", L.device("cpu"), L.device("cpu")),
+        lambda L, T: _row(L, "NE_DEVICE", "aten", "ne.device", "cpu", L.zeros(2).device),
+    ],
     "TENSOR_BOOL": [lambda L, T: _tensor(L, "TENSOR_BOOL", True)],
     "TENSOR_FLOAT": [lambda L, T: _tensor(L, "TENSOR_FLOAT", 2.5), lambda L, T: _tensor(L, "TENSOR_FLOAT", -1e300)],
     "TENSOR_INT": [lambda L, T: _tensor(L, "TENSOR_INT", 3), lambda L, T: _tensor(L, "TENSOR_INT", 2 ** 40)],
