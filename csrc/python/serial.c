@@ -1,6 +1,7 @@
 /* serial.c: Python bindings of the archive layer. _C._save(obj_or_function, extra_files, folder)
- * returns the archive bytes; _C._load(bytes) returns the object tree, the code/ sources, the
- * extra files, the constant table and the format version. Loading runs with the GIL released:
+ * returns the archive bytes, _C._save_to streams them to a file descriptor or file object;
+ * _C._load(bytes) returns the object tree, the code/ sources, the extra files, the constant table
+ * and the format version. Loading runs with the GIL released:
  * it touches only the input buffer and objects it creates. */
 #include "pyts_python.h"
 
@@ -30,20 +31,81 @@ static Py_ssize_t files_from_dict(PyObject *dict, PtsArchiveFile *files, PyObjec
     return i;
 }
 
-static PyObject *m_save(PyObject *self, PyObject *args) {
-    (void)self;
-    PyObject *obj, *extra = Py_None, *code = Py_None, *pconsts = Py_None;
-    const char *folder = "archive";
-    int min_version = 0;
-    if (!PyArg_ParseTuple(args, "O|OsOOi", &obj, &extra, &folder, &code, &pconsts, &min_version)) return NULL;
+/* A file object's write() as a sink. With zero_copy (file types known to consume the bytes
+ * during the call: BytesIO, buffered and raw files) write() gets memoryviews of the data itself,
+ * released right after; other objects get bytes copies, since they may keep what they are given. */
+typedef struct PySink {
+    PyObject *write;     /* borrowed bound method */
+    bool zero_copy;
+    bool py_error;       /* a Python exception is set */
+} PySink;
+
+#define PY_SINK_CHUNK ((size_t)4 << 20)
+
+static PtsStatus py_sink(void *ctx, const void *data, size_t n, PtsError *err) {
+    PySink *ps = ctx;
+    const char *p = data;
+    while (n) {
+        size_t k = n < PY_SINK_CHUNK ? n : PY_SINK_CHUNK;
+        PyObject *chunk = ps->zero_copy ? PyMemoryView_FromMemory((char *)p, (Py_ssize_t)k, PyBUF_READ)
+                                        : PyBytes_FromStringAndSize(p, (Py_ssize_t)k);
+        PyObject *r = chunk ? PyObject_CallOneArg(ps->write, chunk) : NULL;
+        if (chunk && ps->zero_copy) {
+            PyObject *rel = PyObject_CallMethod(chunk, "release", NULL);
+            if (!rel) Py_CLEAR(r);   /* the file object kept an export of memory it does not own */
+            Py_XDECREF(rel);
+        }
+        Py_XDECREF(chunk);
+        if (!r) {
+            ps->py_error = true;
+            return pts_fail(err, PTS_ERR_VALUE, "the file object's write() failed");
+        }
+        /* raw files may write part of a chunk and say how much; None or anything else: all */
+        size_t done = k;
+        if (PyLong_Check(r)) {
+            Py_ssize_t w = PyLong_AsSsize_t(r);
+            if (w >= 0 && (size_t)w < k) done = (size_t)w;
+            PyErr_Clear();
+        }
+        Py_DECREF(r);
+        if (done == 0) {
+            PyErr_SetString(PyExc_OSError, "the file object's write() wrote nothing");
+            ps->py_error = true;
+            return pts_fail(err, PTS_ERR_VALUE, "the file object's write() wrote nothing");
+        }
+        p += done;
+        n -= done;
+    }
+    return PTS_OK;
+}
+
+/* _save_to(dest, obj_or_function, extra_files, folder, code_files, constants, min_version,
+ * zero_copy): as _save, streaming the archive: dest is a file descriptor (written with write(2),
+ * handed to writeback as it goes; the caller fsyncs) or an object with write(). */
+static PyObject *save_common(PyObject *dest, PyObject *obj, PyObject *extra, const char *folder, PyObject *code,
+                             PyObject *pconsts, int min_version, int zero_copy) {
     if ((extra != Py_None && !PyDict_Check(extra)) || (code != Py_None && !PyDict_Check(code)))
         return PyErr_Format(PyExc_TypeError, "extra files and code files must be dicts");
+    PtsFdSink fds = { -1, 0, 0, 0 };
+    PySink pys = { NULL, zero_copy != 0, false };
+    PyObject *write = NULL;
+    if (dest && PyLong_Check(dest)) {
+        long fd = PyLong_AsLong(dest);
+        if (fd == -1 && PyErr_Occurred()) return NULL;
+        if (fd < 0 || fd > INT_MAX) return PyErr_Format(PyExc_ValueError, "bad file descriptor %ld", fd);
+        fds.fd = (int)fd;
+    } else if (dest) {
+        write = PyObject_GetAttrString(dest, "write");
+        if (!write) return NULL;
+        pys.write = write;
+    }
     PtsFunction *fn = pyts_function_of(obj);
     PtsValue root = pts_none();
     if (!fn) {
-        if (pyts_py_to_ivalue(obj, &root) < 0) return NULL;
+        if (pyts_py_to_ivalue(obj, &root) < 0) { Py_XDECREF(write); return NULL; }
         if (root.tag != PTS_V_OBJECT) {
             pts_value_release(&root);
+            Py_XDECREF(write);
             return PyErr_Format(PyExc_TypeError, "expected a ScriptModule's object or a Function, got %s", Py_TYPE(obj)->tp_name);
         }
     }
@@ -58,12 +120,21 @@ static PyObject *m_save(PyObject *self, PyObject *args) {
     Py_ssize_t ncf = ne < 0 ? -1 : files_from_dict(code, cfiles, keep);
     if (ncf < 0) goto done;
     if (code != Py_None && pyts_py_to_ivalue(pconsts, &consts) < 0) goto done;
-    PtsSaveOptions opt = { folder, fn, files, (int)ne, code != Py_None ? cfiles : NULL, (int)ncf, consts, min_version };
+    PtsSaveOptions opt = { folder, fn, files, (int)ne, code != Py_None ? cfiles : NULL, (int)ncf, consts, min_version,
+                           NULL, NULL };
+    if (fds.fd >= 0) { opt.sink = pts_fd_sink; opt.sink_ctx = &fds; }
+    else if (write) { opt.sink = py_sink; opt.sink_ctx = &pys; }
     PtsError err = { 0 };
-    uint8_t *out;
-    size_t outn;
-    if (pts_archive_save(root, &opt, &err, &out, &outn)) { pyts_raise(&err); goto done; }
-    result = PyBytes_FromStringAndSize((const char *)out, (Py_ssize_t)outn);
+    uint8_t *out = NULL;
+    size_t outn = 0;
+    if (pts_archive_save(root, &opt, &err, &out, &outn)) {
+        if (pys.py_error) { /* the file object's exception stands */ }
+        else if (fds.err_no) { errno = fds.err_no; PyErr_SetFromErrno(PyExc_OSError); }
+        else pyts_raise(&err);
+        goto done;
+    }
+    if (dest) result = Py_NewRef(Py_None);
+    else result = PyBytes_FromStringAndSize((const char *)out, (Py_ssize_t)outn);
     pts_free(out);
 done:
     pts_value_release(&root);
@@ -71,7 +142,39 @@ done:
     PyMem_Free(files);
     PyMem_Free(cfiles);
     Py_XDECREF(keep);
+    Py_XDECREF(write);
     return result;
+}
+
+static PyObject *m_save(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *obj, *extra = Py_None, *code = Py_None, *pconsts = Py_None;
+    const char *folder = "archive";
+    int min_version = 0;
+    if (!PyArg_ParseTuple(args, "O|OsOOi", &obj, &extra, &folder, &code, &pconsts, &min_version)) return NULL;
+    return save_common(NULL, obj, extra, folder, code, pconsts, min_version, 0);
+}
+
+static PyObject *m_save_to(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *dest, *obj, *extra = Py_None, *code = Py_None, *pconsts = Py_None;
+    const char *folder = "archive";
+    int min_version = 0, zero_copy = 0;
+    if (!PyArg_ParseTuple(args, "OO|OsOOip", &dest, &obj, &extra, &folder, &code, &pconsts, &min_version, &zero_copy))
+        return NULL;
+    if (dest == Py_None) return PyErr_Format(PyExc_TypeError, "_save_to needs a file descriptor or a file object");
+    return save_common(dest, obj, extra, folder, code, pconsts, min_version, zero_copy);
+}
+
+/* _crc32(data, portable=False): the archive writer's CRC-32 (test hook, checked against zlib) */
+static PyObject *m_crc32(PyObject *self, PyObject *args) {
+    (void)self;
+    Py_buffer view;
+    int portable = 0;
+    if (!PyArg_ParseTuple(args, "y*|p", &view, &portable)) return NULL;
+    uint32_t c = portable ? pts_crc32_portable(0, view.buf, (size_t)view.len) : pts_crc32_update(0, view.buf, (size_t)view.len);
+    PyBuffer_Release(&view);
+    return PyLong_FromUnsignedLong(c);
 }
 
 static PyObject *files_dict(const PtsArchiveFile *f, int n, bool text) {
@@ -258,6 +361,9 @@ static PyMethodDef serial_functions[] = {
     {"_alloc_fail_after", m_alloc_fail_after, METH_O, "test hook: fail the n-th next C allocation (-1 off)"},
     {"_save", m_save, METH_VARARGS,
      "_save(obj_or_function, extra_files=None, folder='archive', code_files=None, constants=None, min_version=0) -> bytes"},
+    {"_save_to", m_save_to, METH_VARARGS,
+     "_save_to(fd_or_file, obj_or_function, extra_files=None, folder='archive', code_files=None, constants=None, min_version=0, zero_copy=False): stream the archive"},
+    {"_crc32", m_crc32, METH_VARARGS, "_crc32(data, portable=False): CRC-32 as the archive writer computes it"},
     {"_load_file", m_load_file, METH_VARARGS,
      "_load_file(path, compile=False): _load from a privately mapped file (tensors share the mapping)"},
     {"_load", m_load, METH_VARARGS,

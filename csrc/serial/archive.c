@@ -680,7 +680,7 @@ PtsStatus pts_archive_save(PtsValue root, const PtsSaveOptions *opt, PtsError *e
     Saver s = { 0 };
     s.err = err;
     PtsZipWriter w;
-    pts_zipw_init(&w);
+    pts_zipw_init(&w, opt->sink, opt->sink_ctx);
     PtsPickler *pd = NULL, *pc = NULL;
     PtsValue consts = pts_none();
     pts_type_set_class_namer(type_namer, &s);

@@ -113,20 +113,47 @@ typedef struct PtsZipWEntry {
     uint16_t method;
 } PtsZipWEntry;
 
+/* Where a streamed archive goes: called with the archive's bytes in order; a failure (disk full,
+ * a raising file object) stops the save with that error. */
+typedef PtsStatus (*PtsSinkFn)(void *ctx, const void *data, size_t n, PtsError *err);
+
 typedef struct PtsZipWriter {
-    PtsBuf out;          /* the archive so far */
+    PtsBuf out;          /* bytes not handed to the sink yet; the whole archive without a sink */
+    uint64_t pos;        /* archive bytes so far (handed over and staged) */
+    PtsSinkFn sink;      /* NULL: build the archive in out */
+    void *sink_ctx;
     int n, cap;
     PtsZipWEntry *e;
 } PtsZipWriter;
 
-PTS_INTERNAL void pts_zipw_init(PtsZipWriter *w);
+/* sink NULL: the archive is built in memory and handed over by pts_zipw_finish. Otherwise
+ * headers are staged in a small buffer and record data goes to the sink straight from the
+ * caller's memory (a tensor storage is never copied into an archive buffer). */
+PTS_INTERNAL void pts_zipw_init(PtsZipWriter *w, PtsSinkFn sink, void *sink_ctx);
 PTS_INTERNAL void pts_zipw_free(PtsZipWriter *w);
 /* Appends one record as PyTorch writes it: data aligned to 64 bytes with an 'FB' padding field,
  * a data descriptor, ZIP64 fields when needed; deflated when deflate is set. */
 PTS_INTERNAL PtsStatus pts_zipw_add(PtsZipWriter *w, const char *name, const void *data, size_t n,
                                     bool deflate, PtsError *err);
-/* Central directory, ZIP64 end records and the end record; the bytes move to *out (pts_free). */
+/* Central directory, ZIP64 end records and the end record. In memory the bytes move to *out
+ * (pts_free); with a sink everything is handed over and *out is NULL. */
 PTS_INTERNAL PtsStatus pts_zipw_finish(PtsZipWriter *w, PtsError *err, uint8_t **out, size_t *n);
+
+/* CRC-32 of zip (crc 0 to start; feed the result back to continue), carry-less multiply where
+ * the CPU has it (crc32.c); pts_crc32_portable is the table path alone, for tests. */
+PTS_INTERNAL uint32_t pts_crc32_update(uint32_t crc, const void *data, size_t n);
+PTS_INTERNAL uint32_t pts_crc32_portable(uint32_t crc, const void *data, size_t n);
+
+/* A sink writing to a file descriptor (ctx: PtsFdSink): whole writes across EINTR and short
+ * writes; on Linux every few MB written are handed to writeback at once (sync_file_range), so
+ * that the fsync which makes a saved file durable finds most of it on disk already. Errors: VALUE
+ * with the OS message and errno set in err_no. */
+typedef struct PtsFdSink {
+    int fd;
+    uint64_t written, synced;   /* bytes written; bytes handed to writeback */
+    int err_no;                 /* errno of a failed write, 0 otherwise */
+} PtsFdSink;
+PTS_INTERNAL PtsStatus pts_fd_sink(void *ctx, const void *data, size_t n, PtsError *err);
 
 /* ---- annotation types and class headers (annot.c) ---- */
 /* Finds the class of a qualified name ("__torch__.a.B"); the caller owns it (borrowed here). */
@@ -264,9 +291,12 @@ typedef struct PtsSaveOptions {
     int ncode;
     PtsValue constants;             /* tuple (with code) */
     int min_version;
+    PtsSinkFn sink;                 /* when set: the archive streams to it (see PtsZipWriter) */
+    void *sink_ctx;
 } PtsSaveOptions;
 
-/* Writes the module object root as a TorchScript archive; *out is owned (pts_free). */
+/* Writes the module object root as a TorchScript archive; *out is owned (pts_free), or NULL when
+ * the archive went to opt->sink. */
 PTS_INTERNAL PtsStatus pts_archive_save(PtsValue root, const PtsSaveOptions *opt, PtsError *err,
                                         uint8_t **out, size_t *outlen);
 

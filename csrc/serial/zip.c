@@ -3,7 +3,10 @@
  * overlap, names, methods), and inflates with zlib into buffers of exactly the declared size. The
  * writer lays records out as PyTorch's miniz writer does (64-byte aligned data, 'FB' padding,
  * data descriptors, ZIP64 end records always). */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "serial.h"
@@ -253,16 +256,7 @@ int pts_zip_find(const PtsZip *z, const char *name) {
     return -1;
 }
 
-static uint32_t crc_of(const uint8_t *p, uint64_t n) {
-    uLong c = crc32(0L, Z_NULL, 0);
-    while (n) {
-        uInt k = n > (1u << 30) ? (1u << 30) : (uInt)n;
-        c = crc32(c, p, k);
-        p += k;
-        n -= k;
-    }
-    return (uint32_t)c;
-}
+static uint32_t crc_of(const uint8_t *p, uint64_t n) { return pts_crc32_update(0, p, (size_t)n); }
 
 /* Inflates entry e into *buf (cap bytes). When grow is set the buffer starts small and doubles
  * as output actually arrives (up to usize), so a record that merely claims a large size never
@@ -363,13 +357,43 @@ PtsStatus pts_zip_read(const PtsZip *z, int i, PtsError *err, uint8_t **out) {
 }
 
 /* ================= writer ================= */
-void pts_zipw_init(PtsZipWriter *w) { memset(w, 0, sizeof *w); }
+#define STAGE_MAX (256u << 10)   /* staged header bytes are handed to a sink at this size */
+#define DIRECT_MIN (64u << 10)   /* record data this long goes to a sink from its own memory */
+#define CRC_CHUNK (1u << 20)     /* data is checksummed and written in turns, while it is cached */
+
+void pts_zipw_init(PtsZipWriter *w, PtsSinkFn sink, void *sink_ctx) {
+    memset(w, 0, sizeof *w);
+    w->sink = sink;
+    w->sink_ctx = sink_ctx;
+}
 
 void pts_zipw_free(PtsZipWriter *w) {
     for (int i = 0; i < w->n; i++) pts_free(w->e[i].name);
     pts_free(w->e);
     pts_buf_free(&w->out);
     memset(w, 0, sizeof *w);
+}
+
+static void put(PtsZipWriter *w, const void *p, size_t n) {
+    pts_buf_putn(&w->out, (const char *)p, n);
+    w->pos += n;
+}
+
+static void put_le(PtsZipWriter *w, uint64_t v, int n) {
+    pts_wr_le(&w->out, v, n);
+    w->pos += (uint64_t)n;
+}
+
+static PtsStatus wfail_oom(PtsError *err) { return pts_fail(err, PTS_ERR_NOMEM, "out of memory writing the archive"); }
+
+/* hands the staged bytes to the sink (nothing to do in memory) */
+static PtsStatus flush(PtsZipWriter *w, PtsError *err) {
+    if (w->out.oom) return wfail_oom(err);
+    if (!w->sink || !w->out.len) return PTS_OK;
+    PtsStatus s = w->sink(w->sink_ctx, w->out.data, w->out.len, err);
+    w->out.len = 0;
+    w->out.data[0] = 0;
+    return s;
 }
 
 static PtsStatus deflate_all(const void *data, size_t n, PtsError *err, uint8_t **out, size_t *outn) {
@@ -392,6 +416,29 @@ static PtsStatus deflate_all(const void *data, size_t n, PtsError *err, uint8_t 
     return PTS_OK;
 }
 
+/* The record's stored bytes: checksummed (crc of the raw data when raw) and written a chunk at a
+ * time, each chunk straight from the caller's memory when streaming a large record. */
+static PtsStatus put_data(PtsZipWriter *w, const uint8_t *p, size_t n, bool raw, uint32_t *crc, PtsError *err) {
+    bool direct = w->sink && n >= DIRECT_MIN;
+    if (direct) PTS_TRY(flush(w, err));
+    uint32_t c = 0;
+    while (n) {
+        size_t k = n < CRC_CHUNK ? n : CRC_CHUNK;
+        if (raw) c = pts_crc32_update(c, p, k);
+        if (direct) {
+            PTS_TRY(w->sink(w->sink_ctx, p, k, err));
+            w->pos += k;
+        } else {
+            put(w, p, k);
+            if (w->out.oom) return wfail_oom(err);
+        }
+        p += k;
+        n -= k;
+    }
+    if (raw) *crc = c;
+    return PTS_OK;
+}
+
 PtsStatus pts_zipw_add(PtsZipWriter *w, const char *name, const void *data, size_t n, bool deflate,
                        PtsError *err) {
     size_t nlen = strlen(name);
@@ -406,109 +453,145 @@ PtsStatus pts_zipw_add(PtsZipWriter *w, const char *name, const void *data, size
     uint8_t *packed = NULL;
     size_t csize = n;
     uint16_t method = 0;
+    uint32_t crc = 0;
     if (deflate && n < (1u << 30)) {
         PTS_TRY(deflate_all(data, n, err, &packed, &csize));
         method = 8;
+        crc = pts_crc32_update(0, data, n);
     }
     char *nm = pts_strdup(name);
     if (!nm) { pts_free(packed); return pts_fail(err, PTS_ERR_NOMEM, "out of memory"); }
-    PtsBuf *b = &w->out;
-    uint64_t off = b->len;
+    uint64_t off = w->pos;
     bool z64 = n >= U32_MAX_FIELD || csize >= U32_MAX_FIELD || off >= U32_MAX_FIELD;
-    uint32_t crc = crc_of(data, n);
     /* pad the local header with an 'FB' field so the data starts on a 64-byte boundary */
     uint64_t before = off + 30 + nlen + (z64 ? 20 : 0) + 4;
     uint16_t pad = (uint16_t)((PTS_ARCHIVE_ALIGN - before % PTS_ARCHIVE_ALIGN) % PTS_ARCHIVE_ALIGN);
-    pts_wr_le(b, SIG_LOCAL, 4);
-    pts_wr_le(b, z64 ? 45 : method == 8 ? 20 : 0, 2);
-    pts_wr_le(b, 0x0808, 2);                    /* data descriptor follows; UTF-8 name */
-    pts_wr_le(b, method, 2);
-    pts_wr_le(b, 0, 4);                         /* DOS time and date */
-    pts_wr_le(b, 0, 4);                         /* CRC: in the descriptor */
-    pts_wr_le(b, z64 ? U32_MAX_FIELD : 0, 4);
-    pts_wr_le(b, z64 ? U32_MAX_FIELD : 0, 4);
-    pts_wr_le(b, nlen, 2);
-    pts_wr_le(b, (z64 ? 20 : 0) + 4 + pad, 2);
-    pts_buf_putn(b, name, nlen);
+    static const char zpad[PTS_ARCHIVE_ALIGN] = "ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ";
+    put_le(w, SIG_LOCAL, 4);
+    put_le(w, z64 ? 45 : method == 8 ? 20 : 0, 2);
+    put_le(w, 0x0808, 2);                       /* data descriptor follows; UTF-8 name */
+    put_le(w, method, 2);
+    put_le(w, 0, 4);                            /* DOS time and date */
+    put_le(w, 0, 4);                            /* CRC: in the descriptor */
+    put_le(w, z64 ? U32_MAX_FIELD : 0, 4);
+    put_le(w, z64 ? U32_MAX_FIELD : 0, 4);
+    put_le(w, nlen, 2);
+    put_le(w, (z64 ? 20 : 0) + 4 + pad, 2);
+    put(w, name, nlen);
     if (z64) {
-        pts_wr_le(b, 1, 2);
-        pts_wr_le(b, 16, 2);
-        pts_wr_le(b, n, 8);
-        pts_wr_le(b, csize, 8);
+        put_le(w, 1, 2);
+        put_le(w, 16, 2);
+        put_le(w, n, 8);
+        put_le(w, csize, 8);
     }
-    pts_buf_putn(b, "FB", 2);
-    pts_wr_le(b, pad, 2);
-    for (int i = 0; i < pad; i++) pts_buf_putn(b, "Z", 1);
-    if (csize) pts_buf_putn(b, packed ? (const char *)packed : (const char *)data, csize);
-    pts_wr_le(b, SIG_DESC, 4);
-    pts_wr_le(b, crc, 4);
-    pts_wr_le(b, csize, z64 ? 8 : 4);
-    pts_wr_le(b, n, z64 ? 8 : 4);
+    put(w, "FB", 2);
+    put_le(w, pad, 2);
+    put(w, zpad, pad);
+    PtsStatus s = put_data(w, packed ? packed : (const uint8_t *)data, csize, !packed, &crc, err);
     pts_free(packed);
-    if (b->oom) { pts_free(nm); return pts_fail(err, PTS_ERR_NOMEM, "out of memory writing the archive"); }
+    if (!s) {
+        put_le(w, SIG_DESC, 4);
+        put_le(w, crc, 4);
+        put_le(w, csize, z64 ? 8 : 4);
+        put_le(w, n, z64 ? 8 : 4);
+        if (w->out.oom) s = wfail_oom(err);
+        else if (w->out.len >= STAGE_MAX) s = flush(w, err);
+    }
+    if (s) { pts_free(nm); return s; }
     w->e[w->n++] = (PtsZipWEntry){ nm, off, csize, n, crc, method };
     return PTS_OK;
 }
 
 PtsStatus pts_zipw_finish(PtsZipWriter *w, PtsError *err, uint8_t **out, size_t *outn) {
-    PtsBuf *b = &w->out;
-    uint64_t cd_off = b->len;
+    *out = NULL;
+    *outn = 0;
+    uint64_t cd_off = w->pos;
     for (int i = 0; i < w->n; i++) {
         const PtsZipWEntry *e = &w->e[i];
         bool bu = e->usize >= U32_MAX_FIELD, bc = e->csize >= U32_MAX_FIELD, bo = e->offset >= U32_MAX_FIELD;
         int x = (bu + bc + bo) * 8;
         size_t nlen = strlen(e->name);
-        pts_wr_le(b, SIG_CENTRAL, 4);
-        pts_wr_le(b, 0, 2);                     /* version made by */
-        pts_wr_le(b, x ? 45 : e->method == 8 ? 20 : 0, 2);
-        pts_wr_le(b, 0x0808, 2);
-        pts_wr_le(b, e->method, 2);
-        pts_wr_le(b, 0, 4);
-        pts_wr_le(b, e->crc, 4);
-        pts_wr_le(b, bc ? U32_MAX_FIELD : e->csize, 4);
-        pts_wr_le(b, bu ? U32_MAX_FIELD : e->usize, 4);
-        pts_wr_le(b, nlen, 2);
-        pts_wr_le(b, x ? x + 4 : 0, 2);
-        pts_wr_le(b, 0, 2);                     /* comment */
-        pts_wr_le(b, 0, 2);                     /* disk */
-        pts_wr_le(b, 0, 2);                     /* internal attributes */
-        pts_wr_le(b, 0, 4);                     /* external attributes */
-        pts_wr_le(b, bo ? U32_MAX_FIELD : e->offset, 4);
-        pts_buf_putn(b, e->name, nlen);
+        put_le(w, SIG_CENTRAL, 4);
+        put_le(w, 0, 2);                        /* version made by */
+        put_le(w, x ? 45 : e->method == 8 ? 20 : 0, 2);
+        put_le(w, 0x0808, 2);
+        put_le(w, e->method, 2);
+        put_le(w, 0, 4);
+        put_le(w, e->crc, 4);
+        put_le(w, bc ? U32_MAX_FIELD : e->csize, 4);
+        put_le(w, bu ? U32_MAX_FIELD : e->usize, 4);
+        put_le(w, nlen, 2);
+        put_le(w, x ? x + 4 : 0, 2);
+        put_le(w, 0, 2);                        /* comment */
+        put_le(w, 0, 2);                        /* disk */
+        put_le(w, 0, 2);                        /* internal attributes */
+        put_le(w, 0, 4);                        /* external attributes */
+        put_le(w, bo ? U32_MAX_FIELD : e->offset, 4);
+        put(w, e->name, nlen);
         if (x) {
-            pts_wr_le(b, 1, 2);
-            pts_wr_le(b, (uint64_t)x, 2);
-            if (bu) pts_wr_le(b, e->usize, 8);
-            if (bc) pts_wr_le(b, e->csize, 8);
-            if (bo) pts_wr_le(b, e->offset, 8);
+            put_le(w, 1, 2);
+            put_le(w, (uint64_t)x, 2);
+            if (bu) put_le(w, e->usize, 8);
+            if (bc) put_le(w, e->csize, 8);
+            if (bo) put_le(w, e->offset, 8);
         }
     }
-    uint64_t cd_size = b->len - cd_off, z64_off = b->len, n = (uint64_t)w->n;
-    pts_wr_le(b, SIG_Z64_EOCD, 4);
-    pts_wr_le(b, 44, 8);
-    pts_wr_le(b, 0x031e, 2);                    /* made by: as PyTorch writes */
-    pts_wr_le(b, 45, 2);
-    pts_wr_le(b, 0, 4);
-    pts_wr_le(b, 0, 4);
-    pts_wr_le(b, n, 8);
-    pts_wr_le(b, n, 8);
-    pts_wr_le(b, cd_size, 8);
-    pts_wr_le(b, cd_off, 8);
-    pts_wr_le(b, SIG_Z64_LOC, 4);
-    pts_wr_le(b, 0, 4);
-    pts_wr_le(b, z64_off, 8);
-    pts_wr_le(b, 1, 4);
-    pts_wr_le(b, SIG_EOCD, 4);
-    pts_wr_le(b, 0, 2);
-    pts_wr_le(b, 0, 2);
-    pts_wr_le(b, n >= U16_MAX_FIELD ? U16_MAX_FIELD : n, 2);
-    pts_wr_le(b, n >= U16_MAX_FIELD ? U16_MAX_FIELD : n, 2);
-    pts_wr_le(b, cd_size >= U32_MAX_FIELD ? U32_MAX_FIELD : cd_size, 4);
-    pts_wr_le(b, cd_off >= U32_MAX_FIELD ? U32_MAX_FIELD : cd_off, 4);
-    pts_wr_le(b, 0, 2);
-    if (b->oom) return pts_fail(err, PTS_ERR_NOMEM, "out of memory writing the archive");
-    *outn = b->len;
-    *out = (uint8_t *)b->data;
-    memset(b, 0, sizeof *b);
+    uint64_t cd_size = w->pos - cd_off, z64_off = w->pos, n = (uint64_t)w->n;
+    put_le(w, SIG_Z64_EOCD, 4);
+    put_le(w, 44, 8);
+    put_le(w, 0x031e, 2);                       /* made by: as PyTorch writes */
+    put_le(w, 45, 2);
+    put_le(w, 0, 4);
+    put_le(w, 0, 4);
+    put_le(w, n, 8);
+    put_le(w, n, 8);
+    put_le(w, cd_size, 8);
+    put_le(w, cd_off, 8);
+    put_le(w, SIG_Z64_LOC, 4);
+    put_le(w, 0, 4);
+    put_le(w, z64_off, 8);
+    put_le(w, 1, 4);
+    put_le(w, SIG_EOCD, 4);
+    put_le(w, 0, 2);
+    put_le(w, 0, 2);
+    put_le(w, n >= U16_MAX_FIELD ? U16_MAX_FIELD : n, 2);
+    put_le(w, n >= U16_MAX_FIELD ? U16_MAX_FIELD : n, 2);
+    put_le(w, cd_size >= U32_MAX_FIELD ? U32_MAX_FIELD : cd_size, 4);
+    put_le(w, cd_off >= U32_MAX_FIELD ? U32_MAX_FIELD : cd_off, 4);
+    put_le(w, 0, 2);
+    PTS_TRY(flush(w, err));
+    if (w->sink) return PTS_OK;
+    *outn = w->out.len;
+    *out = (uint8_t *)w->out.data;
+    memset(&w->out, 0, sizeof w->out);
+    return PTS_OK;
+}
+
+/* ================= file descriptor sink ================= */
+#define WRITEBACK_STEP (8u << 20)
+
+PtsStatus pts_fd_sink(void *ctx, const void *data, size_t n, PtsError *err) {
+    PtsFdSink *fs = ctx;
+    const char *p = data;
+    while (n) {
+        size_t k = n < (1u << 30) ? n : (1u << 30);
+        ssize_t r = write(fs->fd, p, k);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) {
+            fs->err_no = r < 0 ? errno : ENOSPC;   /* a write of 0 bytes: the device took nothing */
+            return pts_fail(err, PTS_ERR_VALUE, "writing the archive failed: %s", strerror(fs->err_no));
+        }
+        p += r;
+        n -= (size_t)r;
+        fs->written += (uint64_t)r;
+    }
+#if defined(__linux__) && defined(SYNC_FILE_RANGE_WRITE)
+    /* start writeback of what is written so far: the disk works while the rest is produced, and
+     * the caller's fsync waits for the tail only. Failures (pipes, old kernels) change nothing. */
+    if (fs->written - fs->synced >= WRITEBACK_STEP) {
+        (void)sync_file_range(fs->fd, (off64_t)fs->synced, (off64_t)(fs->written - fs->synced), SYNC_FILE_RANGE_WRITE);
+        fs->synced = fs->written;
+    }
+#endif
     return PTS_OK;
 }

@@ -16,7 +16,7 @@ module holds the Python entry points: ``backward``, ``grad`` and the grad-mode c
 from __future__ import annotations
 
 import functools
-import threading
+from _thread import _local as _thread_local
 
 from .. import _C
 
@@ -169,7 +169,7 @@ class inference_mode(_DecoratorContextManager):
         return self.__class__(self.mode)
 
 
-_inference = threading.local()   # like grad mode, per thread
+_inference = _thread_local()   # like grad mode, per thread (threading.local without importing threading)
 
 
 def is_inference_mode_enabled() -> bool:

@@ -10,6 +10,7 @@ methods that compiled) works."""
 from __future__ import annotations
 
 import collections
+import io
 import os
 import re
 import tempfile
@@ -44,21 +45,24 @@ def _umask():
     return mask
 
 
-def _write_atomic(path, data):
-    """Write to a temporary file beside path, fsync it, then rename over path: readers see the old
-    file or the whole new one, and a failure leaves neither a partial file nor the temporary."""
+def _save_atomic(path, save_args):
+    """Stream the archive into a temporary file beside path, fsync it, then rename it over path:
+    readers see the old file or the whole new one, and a failure (disk full, a bad object) leaves
+    neither a partial file nor the temporary. The C writer hands what it has written to writeback
+    every few MB, so the fsync mostly waits for the last part (README "Archives")."""
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=directory)
     try:
         try:
-            os.fchmod(fd, 0o666 & ~_umask())
-        except OSError:
-            pass
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            try:
+                os.fchmod(fd, 0o666 & ~_umask())
+            except OSError:
+                pass
+            _C._save_to(fd, *save_args)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -74,6 +78,11 @@ def _write_atomic(path, data):
             os.close(dfd)
     except OSError:
         pass
+
+
+# file objects that consume what write() is given during the call: they get memoryviews of tensor
+# memory instead of copies
+_ZERO_COPY_FILES = (io.BytesIO, io.BufferedWriter, io.BufferedRandom, io.FileIO)
 
 
 def save(m, f, _extra_files=None):
@@ -94,14 +103,15 @@ def save(m, f, _extra_files=None):
     archive = getattr(m, "_archive", None) if isinstance(m, ScriptModule) else None
     if archive is not None:
         # a loaded module keeps the archive's own code and constants (its methods cannot change)
-        data = _C._save(target, extra, _archive_folder(f), archive.sources, tuple(archive.constants),
-                        archive.version)
+        args = (target, extra, _archive_folder(f), archive.sources, tuple(archive.constants), archive.version)
     else:
-        data = _C._save(target, extra, _archive_folder(f))
+        args = (target, extra, _archive_folder(f), None, None, 0)
+    # the archive streams to its destination: records are written from the tensors' own memory,
+    # never assembled in one buffer
     if isinstance(f, (str, os.PathLike)):
-        _write_atomic(f, data)
+        _save_atomic(f, args)
     else:
-        f.write(data)
+        _C._save_to(f, *args, type(f) in _ZERO_COPY_FILES)
 
 
 def _check_map_location(map_location):

@@ -6,8 +6,6 @@ elementwise affine weight (ones) and bias (zeros), as torch.nn.LayerNorm (F.laye
 """
 from __future__ import annotations
 
-import numbers
-
 import pyts as _pyts
 from pyts import Tensor
 
@@ -27,6 +25,7 @@ class LayerNorm(Module):
                  device=None, dtype=None) -> None:
         super().__init__()
         _check_device(device)
+        import numbers   # here, not at `import pyts`
         if isinstance(normalized_shape, numbers.Integral):
             normalized_shape = (normalized_shape,)
         self.normalized_shape = tuple(normalized_shape)

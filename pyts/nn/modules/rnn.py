@@ -11,7 +11,6 @@ Packed sequences and LSTM projections (``proj_size > 0``) are not supported.
 from __future__ import annotations
 
 import math
-import numbers
 import warnings
 from typing import Optional, Tuple
 
@@ -60,6 +59,7 @@ class RNNBase(Module):
         self.proj_size = proj_size
         num_directions = 2 if bidirectional else 1
 
+        import numbers   # here, not at `import pyts`
         if (not isinstance(dropout, numbers.Number) or not 0 <= dropout <= 1
                 or isinstance(dropout, bool)):
             raise ValueError("dropout should be a number in range [0, 1] "

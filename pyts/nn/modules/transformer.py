@@ -8,7 +8,6 @@ tensors, _transformer_encoder_layer_fwd) compute the same values; pyts always ru
 """
 from __future__ import annotations
 
-import copy
 import math
 import warnings
 from typing import Optional
@@ -28,6 +27,7 @@ __all__ = ["TransformerEncoder", "TransformerEncoderLayer"]
 
 
 def _get_clones(module, N):
+    import copy   # only when a model is built: `import pyts` does not need it
     return ModuleList([copy.deepcopy(module) for _ in range(N)])
 
 
