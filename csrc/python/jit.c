@@ -91,7 +91,10 @@ int pyts_py_to_ivalue(PyObject *o, PtsValue *v) {
     return -1;
 }
 
+PyObject *pyts_future_to_py(PtsValue *v);   /* future.c */
+
 PyObject *pyts_ivalue_to_py(PtsValue *v) {  /* steals */
+    if (pts_is_future(*v)) return pyts_future_to_py(v);
     if (v->tag == PTS_V_OBJECT) {
         PtsValue o = *v;
         *v = pts_none();
