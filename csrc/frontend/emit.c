@@ -1789,7 +1789,8 @@ static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out) {
             *out = (Sv){ SV_METHOD, obj, name, NULL };
             return true;
         }
-        if (obj->type->kind == PTS_TY_LIST || obj->type->kind == PTS_TY_DICT || obj->type->kind == PTS_TY_STR) {
+        if (obj->type->kind == PTS_TY_LIST || obj->type->kind == PTS_TY_DICT || obj->type->kind == PTS_TY_STR ||
+            obj->type->kind == PTS_TY_FUTURE) {   /* fut.wait(): emit_fork.inc */
             *out = (Sv){ SV_METHOD, obj, name, NULL };
             return true;
         }

@@ -490,6 +490,8 @@ static void scan_uses(Printer *p, const PtsBlock *owner, PtsIrValue *const *vals
 }
 
 static void scan_node(Printer *p, const PtsNode *n, const PtsNode **prev) {
+    /* as torch: what a fork captures is assigned before the nested def, never inlined into it */
+    if (is_kind(n, PTS_PRIM_FORK)) return;
     scan_uses(p, n->owner, n->inputs, n->ninputs, prev);
 }
 
