@@ -4912,6 +4912,7 @@ static bool pure(const PtsNode *n) {
     switch (n->kind - PTS_PRIM_BASE) {
     case PTS_PRIM_CONSTANT: case PTS_PRIM_GETATTR: case PTS_PRIM_TUPLECONSTRUCT: case PTS_PRIM_LISTCONSTRUCT:
     case PTS_PRIM_TUPLEUNPACK: case PTS_PRIM_UNINITIALIZED: case PTS_PRIM_UNCHECKED_CAST:
+    case PTS_PRIM_FORK:   /* torch drops a fork nobody waits for, whatever its body does */
         return true;
     default: return false;
     }
