@@ -101,6 +101,30 @@ def f_err_unwaited(x):
     return x + 1
 
 
+@torch.jit.ignore
+def pyside(x: Tensor) -> Tensor:
+    return x * 3
+
+
+@torch.jit.script
+def f_ignored(x):
+    return torch.jit.wait(torch.jit.fork(pyside, x)) + 1
+
+
+@torch.jit.script
+def f_takes(f: torch.jit.Future[torch.Tensor]) -> Tensor:
+    return torch.jit.wait(f) * 2
+
+
+class N(torch.nn.Module):
+    def forward(self, x):
+        f = torch.jit.fork(self.tw, x)
+        return torch.jit.wait(f)
+
+    def tw(self, x):
+        return x.relu(), x.neg()
+
+
 class Sub(torch.nn.Module):
     def forward(self, x):
         return x + 1
@@ -127,7 +151,7 @@ class M(torch.nn.Module):
         return s
 '''
 
-FUNCS = ["f_free", "f_loop", "f_op", "f_nested", "f_tuple", "f_err"]
+FUNCS = ["f_free", "f_loop", "f_op", "f_nested", "f_tuple", "f_err", "f_ignored"]
 
 
 def load(tmp_path, name, src, lib):
@@ -192,7 +216,8 @@ def test_scripted_forks_compute_as_torch(mods, name):
         same_value(got, want)
 
 
-@pytest.mark.parametrize("name", ["f_free", "f_ret", "f_op", "f_nested", "f_tuple", "f_err", "f_err_unwaited"])
+@pytest.mark.parametrize("name", ["f_free", "f_ret", "f_op", "f_nested", "f_tuple", "f_err", "f_err_unwaited",
+                                  "f_ignored"])
 def test_code_is_torchs(mods, name):
     cp, ct = getattr(mods[pyts], name).code, getattr(mods[torch], name).code
     # torch drops a fork nobody waits for (f_err_unwaited): so does pyts
@@ -227,6 +252,24 @@ def test_future_returned_to_python(mods):
     same_value(rp.wait(), rt.wait())
     same_value(pyts.jit.wait(rp), torch.jit.wait(rt))
     assert str(mods[pyts].f_ret.graph).splitlines()[1].startswith("  %fut : Future[Tensor] = prim::fork_0(")
+
+
+def test_future_passed_to_scripted_code(mods):
+    # a Future[T] parameter takes the Future another scripted function returned
+    for lib in LIBS:
+        r = mods[lib].f_takes(mods[lib].f_ret(lib.tensor(X)))
+        same_value(r, torch.tensor(X * 2))
+    for lib in LIBS:
+        with pytest.raises((RuntimeError, TypeError), match="Expected a value of type 'Future\\[Tensor\\]' for argument 'f'"):
+            mods[lib].f_takes(3)
+
+
+def test_forked_method_returning_a_tuple(mods):
+    x = np.array([1.0, -1.0, 0.0], np.float32)
+    mp, mt = pyts.jit.script(mods[pyts].N()), torch.jit.script(mods[torch].N())
+    same_value(mp(pyts.tensor(x)), mt(torch.tensor(x)))
+    assert mp.code == mt.code
+    assert "Future[(Tensor, Tensor)] = prim::fork_0(%self, %x)" in str(mp.graph)
 
 
 def test_error_in_fork_is_raised_at_wait(mods):

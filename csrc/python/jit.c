@@ -87,6 +87,12 @@ int pyts_py_to_ivalue(PyObject *o, PtsValue *v) {
         }
         return 0;
     }
+    {
+        /* a pyts.jit.Future (future.c) */
+        extern int pyts_future_from_py(PyObject *o, PtsValue *v);
+        int r = pyts_future_from_py(o, v);
+        if (r) return r < 0 ? -1 : 0;
+    }
     PyErr_Format(PyExc_TypeError, "cannot pass a value of type %s to TorchScript", Py_TYPE(o)->tp_name);
     return -1;
 }
