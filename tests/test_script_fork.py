@@ -207,6 +207,14 @@ def test_eager_fork_raises_the_functions_error_itself():
             lib.jit.fork(boom, 1)
 
 
+def test_eager_errors_are_torchs():
+    for lib in LIBS:
+        with pytest.raises(TypeError, match="Object of type 'int' is not an instance of 'function'"):
+            lib.jit.fork(3)
+        with pytest.raises(TypeError, match="wait\\(\\): incompatible function arguments"):
+            lib.jit.wait(3)
+
+
 # ---- scripted ----
 @pytest.mark.parametrize("name", FUNCS)
 def test_scripted_forks_compute_as_torch(mods, name):

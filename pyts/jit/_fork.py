@@ -64,14 +64,16 @@ def fork(func, *args, **kwargs):
     at once and its exception propagates from fork, as torch.jit.fork's eager behaviour; in
     scripted code the call is a prim::fork whose errors are raised by wait."""
     if not callable(func):
-        raise TypeError("'%s' object is not callable" % type(func).__name__)
+        # torch's words (its binding takes a Python function)
+        raise TypeError("Object of type '%s' is not an instance of 'function'" % type(func).__name__)
     return _completed_future(func(*args, **kwargs))
 
 
 def wait(future):
     """The value of a Future returned by fork (raises the fork's error)."""
     if not isinstance(future, Future):
-        raise TypeError("wait(): expected a pyts.jit.Future, got %s" % type(future).__name__)
+        raise TypeError("wait(): incompatible function arguments. The following argument types are supported:\n"
+                        "    1. (arg0: pyts.jit.Future) -> object\n\nInvoked with: %r" % (future,))
     return future.wait()
 
 
