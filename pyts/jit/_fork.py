@@ -81,3 +81,4 @@ def wait(future):
 fork._pyts_script_builtin = "fork"
 wait._pyts_script_builtin = "wait"
 _fork = fork
+_wait = wait
