@@ -85,6 +85,7 @@ typedef struct Emitter {
      * it is a tuple: build_iter takes it from here */
     const PtsAst *pre_it_ast;
     PtsIrValue *pre_it_v;
+    struct ForkClosure *fork_closures;   /* archive code's nested defs passed to fork() (emit_fork.inc) */
 } Emitter;
 
 /* sugared values: what a name or attribute denotes before it is used */
@@ -385,6 +386,10 @@ static const PtsType *parse_type(Emitter *E, const PtsAst *n) {
     if (strcmp(h, "Dict") == 0 || strcmp(h, "dict") == 0) {
         if (nargs != 2) return efail(E, n, "Dict takes two type arguments");
         return keep(E, pts_type_dict((PtsType *)el[0], (PtsType *)el[1]));
+    }
+    if (strcmp(h, "Future") == 0) {   /* torch.jit.Future[T] (emit_fork.inc) */
+        if (nargs != 1) return efail(E, n, "Future takes one type argument");
+        return keep(E, pts_type_future((PtsType *)el[0]));
     }
     if (strcmp(h, "Final") == 0) {
         if (nargs != 1) return efail(E, n, "Final takes one type argument");
@@ -767,6 +772,7 @@ static bool emit_for_iter(Emitter *E, const PtsAst *s);
 static bool emit_with(Emitter *E, const PtsAst *s);
 /* emit_lang4.inc */
 static PtsAst *synth(Emitter *E, int kind, const PtsAst *at, int n, PtsAst **kids);
+static int fork_def_stmt(Emitter *E, const PtsAst *s);
 static bool special_iter_call(Emitter *E, const PtsAst *it);
 static bool is_builtin_name(Emitter *E, const PtsAst *f, const char *name);
 static const PtsAst *subscript_slices(Emitter *E, const PtsAst *n);
@@ -1607,7 +1613,8 @@ static PtsIrValue *emit_expr(Emitter *E, const PtsAst *n) {
 static bool resolve_global(Emitter *E, const PtsAst *at, const char *name, Sv *out) {
     static const char *const builtins[] = { "range", "len", "int", "float", "bool", "print", "isinstance",
                                             "min", "max", "abs", "str", "list", "tuple", "getattr", "hasattr",
-                                            "zip", "enumerate", "sum", "round", "super", "divmod", "sorted", NULL };
+                                            "zip", "enumerate", "sum", "round", "super", "divmod", "sorted",
+                                            "fork", NULL };   /* fork: archive code's (emit_fork.inc) */
     if (E->res && E->res->global) {
         PtsResolved r;
         memset(&r, 0, sizeof r);
@@ -1799,7 +1806,8 @@ static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out) {
             *out = (Sv){ SV_METHOD, obj, name, NULL };
             return true;
         }
-        if (obj->type->kind == PTS_TY_LIST || obj->type->kind == PTS_TY_DICT || obj->type->kind == PTS_TY_STR) {
+        if (obj->type->kind == PTS_TY_LIST || obj->type->kind == PTS_TY_DICT || obj->type->kind == PTS_TY_STR ||
+            obj->type->kind == PTS_TY_FUTURE) {   /* fut.wait(): emit_fork.inc */
             *out = (Sv){ SV_METHOD, obj, name, NULL };
             return true;
         }
@@ -2359,9 +2367,15 @@ static PtsIrValue *emit_tolist(Emitter *E, PtsIrValue *x, const PtsType *t, cons
 }
 /* }==================== */
 
+static PtsIrValue *fork_call(Emitter *E, const Sv *callee, const PtsAst *n, bool *handled);
 static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
     Sv callee;
     if (!emit_sugared(E, n->kids[0], &callee)) return NULL;
+    {
+        bool handled;
+        PtsIrValue *r = fork_call(E, &callee, n, &handled);
+        if (handled) return r;
+    }
     Call c;
     memset(&c, 0, sizeof c);
     switch (callee.kind) {
@@ -3712,7 +3726,7 @@ static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
         if (!E->loop) return efail(E, s, "'%s' outside loop", s->kind == PTS_AST_BREAK ? "break" : "continue"), -1;
         return s->kind == PTS_AST_BREAK ? EXIT_BREAK : EXIT_CONTINUE;
     case PTS_AST_WITH: return emit_with(E, s) ? EXIT_NONE : -1;
-    case PTS_AST_DEF: return efail(E, s, "nested function definitions are not supported in TorchScript"), -1;
+    case PTS_AST_DEF: return fork_def_stmt(E, s);
     case PTS_AST_CLASS: return efail(E, s, "class definitions inside functions are not supported in TorchScript"), -1;
     default: return efail(E, s, "unexpected %s statement", pts_ast_kind_name(s->kind)), -1;
     }
@@ -4915,6 +4929,7 @@ static bool pure(const PtsNode *n) {
     switch (n->kind - PTS_PRIM_BASE) {
     case PTS_PRIM_CONSTANT: case PTS_PRIM_GETATTR: case PTS_PRIM_TUPLECONSTRUCT: case PTS_PRIM_LISTCONSTRUCT:
     case PTS_PRIM_TUPLEUNPACK: case PTS_PRIM_UNINITIALIZED: case PTS_PRIM_UNCHECKED_CAST:
+    case PTS_PRIM_FORK:   /* torch drops a fork nobody waits for, whatever its body does */
         return true;
     default: return false;
     }
@@ -5020,3 +5035,5 @@ PtsStatus pts_compile_function(const PtsSource *src, const PtsResolver *r, PtsEr
     CompileCtx cc = { .n = 0 };
     return compile_def(&cc, NULL, src, NULL, r, err, out);
 }
+
+#include "emit_fork.inc"

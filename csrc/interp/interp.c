@@ -37,6 +37,9 @@ typedef enum {
     I_NEWOBJ,      /* prim::CreateObject: p = class; every attribute None until __init__ sets it */
     I_ISINSTANCE,  /* prim::isinstance: p = tuple type of the types tested (held by the node) */
     I_TOLIST,      /* prim::tolist(x, dim, elem) */
+    I_FORK,        /* prim::fork: the body follows, up to a (exclusive); in[0] = the body's result,
+                    * out[0] = the future, completed with the result or the body's error */
+    I_WAIT,        /* aten::wait: in[0] future -> its value, or its error raised */
 } IOp;
 
 PtsPythonCallHook pts_interp_python_hook = NULL;
@@ -289,6 +292,25 @@ static PtsStatus lower_node(Lower *L, const PtsNode *n) {
         if (n->ninputs != 3 || n->noutputs != 1) return pts_fail(L->err, PTS_ERR_INTERNAL, "prim::tolist takes a tensor, a dimension and an element type");
         i = emit(L, I_TOLIST, 0, 3, 1);
         break;
+    case PTS_PRIM_FORK: {
+        /* the body is lowered in place (it runs when the fork does, in this frame): its inputs
+         * are the captured values, moved into the body's input registers first */
+        if (n->nblocks != 1 || n->noutputs != 1 || n->blocks[0]->noutputs != 1 || n->blocks[0]->ninputs != n->ninputs)
+            return pts_fail(L->err, PTS_ERR_INTERNAL, "prim::fork needs one body returning one value");
+        const PtsBlock *body = n->blocks[0];
+        PTS_TRY(emit_moves(L, n->ninputs, n->inputs, body->inputs));
+        int f = emit(L, I_FORK, 0, 1, 1);
+        if (f < 0) return oom(L);
+        ins_of(L, f)[0] = body->outputs[0]->id;
+        outs_of(L, f)[0] = n->outputs[0]->id;
+        PTS_TRY(lower_block(L, body));
+        L->c->code[f].a = L->c->ninstr;
+        return PTS_OK;
+    }
+    case PTS_PRIM_WAIT:
+        if (n->ninputs != 1 || n->noutputs != 1) return pts_fail(L->err, PTS_ERR_INTERNAL, "aten::wait takes one future");
+        i = emit(L, I_WAIT, 0, 1, 1);
+        break;
     case PTS_PRIM_PRINT: i = emit(L, I_PRINT, 0, n->ninputs, 0); break;
     case PTS_PRIM_RAISE: i = emit(L, I_RAISE, 0, n->ninputs, 0); break;
     case PTS_PRIM_UNINITIALIZED: {
@@ -404,10 +426,10 @@ static inline void set_reg(PtsValue *regs, int r, PtsValue v) {
     regs[r] = v;
 }
 
-static PtsStatus run_code(const PtsCode *c, PtsValue *regs, PtsError *err) {
+/* Runs instructions [pc, end) (a fork's body is such a range inside its function's code). */
+static PtsStatus run_code(const PtsCode *c, PtsValue *regs, int pc, int end, PtsError *err) {
     const Instr *code = c->code;
-    int pc = 0;
-    while (pc < c->ninstr) {
+    while (pc < end) {
         const Instr *I = &code[pc++];
         switch ((IOp)I->op) {
         case I_OP: {
@@ -604,6 +626,27 @@ static PtsStatus run_code(const PtsCode *c, PtsValue *regs, PtsError *err) {
             set_reg(regs, I->out[0], r);
             break;
         }
+        case I_FORK: {
+            /* run now, inline (torch may run it on its inter-op pool; the result is the same):
+             * the body's error goes into the future, raised by wait */
+            PtsValue fut;
+            PTS_TRY(pts_future_new(err, &fut));
+            PtsError ferr;
+            pts_error_clear(&ferr);
+            PtsStatus st = run_code(c, regs, pc, I->a, &ferr);
+            if (st == PTS_ERR_NOMEM) { pts_value_release(&fut); return pts_fail(err, PTS_ERR_NOMEM, "out of memory"); }
+            if (st) pts_future_set_error(fut, &ferr);
+            else pts_future_set_value(fut, pts_value_retain(regs[I->in[0]]));
+            set_reg(regs, I->out[0], fut);
+            pc = I->a;
+            break;
+        }
+        case I_WAIT: {
+            PtsValue r;
+            PTS_TRY(pts_future_wait(regs[I->in[0]], err, &r));
+            set_reg(regs, I->out[0], r);
+            break;
+        }
         case I_NUM2TENSOR: {
             PtsTensor *t;
             PTS_TRY(pts_wrap_scalar(regs[I->in[0]], err, &t));
@@ -630,7 +673,7 @@ PtsStatus pts_interp_run(PtsFunction *f, const PtsValue *args, int nargs, PtsVal
     for (int i = 0; i < c->nregs; i++) regs[i] = pts_none();
     for (int i = 0; i < nargs; i++) regs[c->arg_regs[i]] = pts_value_retain(args[i]);
     call_depth++;
-    PtsStatus s = run_code(c, regs, err);
+    PtsStatus s = run_code(c, regs, 0, c->ninstr, err);
     call_depth--;
     if (!s)
         for (int i = 0; i < c->nret; i++) outs[i] = pts_value_retain(regs[c->ret_regs[i]]);

@@ -297,6 +297,20 @@ void pts_value_replace_uses(PtsIrValue *from, PtsIrValue *to) {
     }
 }
 
+bool pts_node_replace_input(PtsNode *n, int i, PtsIrValue *v) {
+    if (!add_use(v, (PtsUse){ n, i, NULL })) return false;
+    drop_use(n->inputs[i], n, i, NULL);
+    n->inputs[i] = v;
+    return true;
+}
+
+bool pts_block_replace_output(PtsBlock *b, int i, PtsIrValue *v) {
+    if (!add_use(v, (PtsUse){ NULL, i, b })) return false;
+    drop_use(b->outputs[i], NULL, i, b);
+    b->outputs[i] = v;
+    return true;
+}
+
 static PtsType *type_of_value(PtsValue v) {
     switch (v.tag) {
     case PTS_V_NONE: return pts_type_get(PTS_TY_NONE);
@@ -478,10 +492,41 @@ static void print_ivalue(PtsBuf *b, PtsValue v) {
     }
 }
 
-static void print_block(PtsBuf *b, const PtsBlock *blk, int indent);
+/* Nodes whose body prints after the graph, as torch prints a node with a Subgraph attribute:
+ * `prim::fork_0(%x)` in place and `with prim::fork_0 = graph(...)` after the return. */
+typedef struct Groups {
+    const PtsNode **nodes;
+    int n, cap;
+} Groups;
 
-static void print_node(PtsBuf *b, const PtsNode *n, int indent) {
+static void print_block(PtsBuf *b, const PtsBlock *blk, int indent, Groups *gr);
+static void print_graph_body(PtsBuf *b, const PtsBlock *blk);
+
+static void print_node(PtsBuf *b, const PtsNode *n, int indent, Groups *gr) {
     pts_buf_printf(b, "%*s", indent, "");
+    if (n->kind == PTS_KIND_PRIM(PTS_PRIM_FORK) && n->nblocks == 1) {
+        for (int i = 0; i < n->noutputs; i++) {
+            if (i) pts_buf_puts(b, ", ");
+            print_typed(b, n->outputs[i]);
+        }
+        pts_buf_printf(b, " = %s_%d(", pts_node_kind_name(n->kind), gr->n);
+        for (int i = 0; i < n->ninputs; i++) {
+            if (i) pts_buf_puts(b, ", ");
+            print_value_name(b, n->inputs[i]);
+        }
+        pts_buf_puts(b, ")");
+        if (n->range.file) pts_buf_printf(b, " # %s:%d:%d", n->range.file, n->range.line, n->range.col > 0 ? n->range.col - 1 : 0);
+        pts_buf_puts(b, "\n");
+        if (gr->n == gr->cap) {
+            int cap = gr->cap ? gr->cap * 2 : 4;
+            const PtsNode **nn = pts_realloc(gr->nodes, sizeof *nn * (size_t)cap);
+            if (!nn) { b->oom = true; return; }
+            gr->nodes = nn;
+            gr->cap = cap;
+        }
+        gr->nodes[gr->n++] = n;
+        return;
+    }
     for (int i = 0; i < n->noutputs; i++) {
         if (i) pts_buf_puts(b, ", ");
         print_typed(b, n->outputs[i]);
@@ -528,7 +573,7 @@ static void print_node(PtsBuf *b, const PtsNode *n, int indent) {
             print_typed(b, blk->inputs[k]);
         }
         pts_buf_puts(b, "):\n");
-        print_block(b, blk, indent + 4);
+        print_block(b, blk, indent + 4, gr);
         pts_buf_printf(b, "%*s-> (", indent + 4, "");
         for (int k = 0; k < blk->noutputs; k++) {
             if (k) pts_buf_puts(b, ", ");
@@ -538,27 +583,39 @@ static void print_node(PtsBuf *b, const PtsNode *n, int indent) {
     }
 }
 
-static void print_block(PtsBuf *b, const PtsBlock *blk, int indent) {
-    for (const PtsNode *n = blk->first; n; n = n->next) print_node(b, n, indent);
+static void print_block(PtsBuf *b, const PtsBlock *blk, int indent, Groups *gr) {
+    for (const PtsNode *n = blk->first; n; n = n->next) print_node(b, n, indent, gr);
+}
+
+/* graph(inputs): nodes, return (outputs), then the bodies of its fork nodes, each numbered in
+ * the order met and printed the same way (a fork inside a fork numbers its own from 0) */
+static void print_graph_body(PtsBuf *b, const PtsBlock *blk) {
+    Groups gr = { 0 };
+    pts_buf_puts(b, "graph(");
+    for (int i = 0; i < blk->ninputs; i++) {
+        if (i) pts_buf_puts(b, ",\n      ");
+        print_typed(b, blk->inputs[i]);
+    }
+    pts_buf_puts(b, "):\n");
+    print_block(b, blk, 2, &gr);
+    pts_buf_puts(b, "  return (");
+    for (int i = 0; i < blk->noutputs; i++) {
+        if (i) pts_buf_puts(b, ", ");
+        print_value_name(b, blk->outputs[i]);
+    }
+    pts_buf_puts(b, ")\n");
+    for (int i = 0; i < gr.n; i++) {
+        pts_buf_printf(b, "with %s_%d = ", pts_node_kind_name(gr.nodes[i]->kind), i);
+        print_graph_body(b, gr.nodes[i]->blocks[0]);
+    }
+    pts_free(gr.nodes);
 }
 
 char *pts_graph_str(const PtsGraph *g, const char *self_name) {
     (void)self_name;
     PtsBuf b;
     pts_buf_init(&b);
-    pts_buf_puts(&b, "graph(");
-    for (int i = 0; i < g->top->ninputs; i++) {
-        if (i) pts_buf_puts(&b, ",\n      ");
-        print_typed(&b, g->top->inputs[i]);
-    }
-    pts_buf_puts(&b, "):\n");
-    print_block(&b, g->top, 2);
-    pts_buf_puts(&b, "  return (");
-    for (int i = 0; i < g->top->noutputs; i++) {
-        if (i) pts_buf_puts(&b, ", ");
-        print_value_name(&b, g->top->outputs[i]);
-    }
-    pts_buf_puts(&b, ")\n");
+    print_graph_body(&b, g->top);
     return pts_buf_steal(&b);
 }
 

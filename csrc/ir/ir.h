@@ -18,6 +18,7 @@ typedef enum PtsTypeKind {
     PTS_TY_SCALARTYPE,  /* printed as int */
     PTS_TY_OPTIONAL, PTS_TY_LIST, PTS_TY_TUPLE, PTS_TY_DICT, PTS_TY_UNION,
     PTS_TY_CLASS, PTS_TY_FUNCTION,
+    PTS_TY_FUTURE,   /* Future[T] of torch.jit.fork (1 elem); not a singleton kind */
 } PtsTypeKind;
 
 struct PtsClassType;
@@ -81,6 +82,7 @@ PTS_INTERNAL PtsType *pts_type_list(PtsType *elem);           /* owned; borrows 
 PTS_INTERNAL PtsType *pts_type_optional(PtsType *elem);
 PTS_INTERNAL PtsType *pts_type_dict(PtsType *k, PtsType *v);
 PTS_INTERNAL PtsType *pts_type_tuple(int n, PtsType *const *elems);
+PTS_INTERNAL PtsType *pts_type_future(PtsType *elem);          /* owned; retains elem */
 /* Union[elems] normalised as torch's UnionType: nested unions and Optionals flattened, members
  * another member covers dropped, sorted in torch's order (kind, then text); one member is that
  * type, two with None are Optional[T]. Owned; NULL on OOM or n == 0. */
@@ -262,6 +264,9 @@ PTS_INTERNAL PtsStatus pts_node_set_attr(PtsGraph *g, PtsNode *n, const char *na
 PTS_INTERNAL const PtsNodeAttr *pts_node_attr(const PtsNode *n, const char *name);
 PTS_INTERNAL void pts_value_set_name(PtsGraph *g, PtsIrValue *v, const char *name);
 PTS_INTERNAL void pts_value_replace_uses(PtsIrValue *from, PtsIrValue *to);
+/* Use v as input i of n / output i of b instead of what is there (use lists kept); false on OOM. */
+PTS_INTERNAL bool pts_node_replace_input(PtsNode *n, int i, PtsIrValue *v);
+PTS_INTERNAL bool pts_block_replace_output(PtsBlock *b, int i, PtsIrValue *v);
 PTS_INTERNAL const char *pts_node_kind_name(int kind); /* "aten::add", "prim::If" */
 PTS_INTERNAL int pts_prim_find(const char *qualname);   /* "prim::If" -> kind, -1 */
 /* Constant node with an IValue (steals v); output typed from the value. */
@@ -332,6 +337,23 @@ PTS_INTERNAL PtsStatus pts_function_code(const PtsFunction *f, bool with_self_ty
  * that unit); get returns it borrowed, or NULL when v is not such a value. */
 PTS_INTERNAL PtsStatus pts_function_ref_new(PtsFunction *f, PtsError *err, PtsValue *out);
 PTS_INTERNAL PtsFunction *pts_function_ref_get(PtsValue v);
+
+/* ================= futures (future.c) =================
+ * The value of torch.jit.fork (tag PTS_V_HEAP): completed with a value or an error by the fork,
+ * read by aten::wait. A future is immutable once completed; pts_future_wait blocks until then
+ * (forks run on the worker pool complete it from another thread). */
+typedef struct PtsFuture PtsFuture;
+/* A new pending future (owned value). */
+PTS_INTERNAL PtsStatus pts_future_new(PtsError *err, PtsValue *out);
+/* Complete f with a value (stolen) or with the error in e (its message copied). Once only. */
+PTS_INTERNAL void pts_future_set_value(PtsValue f, PtsValue v);
+PTS_INTERNAL void pts_future_set_error(PtsValue f, const PtsError *e);
+/* Is v a future? */
+PTS_INTERNAL bool pts_is_future(PtsValue v);
+PTS_INTERNAL bool pts_future_done(PtsValue f);
+/* Wait for f; its value (owned) to *out, or its error raised as torch raises it at wait
+ * (RuntimeError). */
+PTS_INTERNAL PtsStatus pts_future_wait(PtsValue f, PtsError *err, PtsValue *out);
 
 /* ================= objects ================= */
 typedef struct PtsObject {

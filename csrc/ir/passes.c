@@ -258,6 +258,8 @@ static PtsStatus pool_block(PtsGraph *g, PtsBlock *b, NodeList *seen, PtsError *
     for (PtsNode *n = b->first, *next; n; n = next) {
         next = n->next;
         if (n->nblocks) {
+            /* a fork's body is a graph of its own in torch (a Subgraph attribute): not pooled */
+            if (n->kind == PRIM(FORK)) continue;
             for (int i = 0; i < n->nblocks; i++) PTS_TRY(pool_block(g, n->blocks[i], seen, err));
             continue;
         }
@@ -350,6 +352,8 @@ static PtsStatus inline_block(PtsGraph *g, Namer *nm, PtsBlock *b, int depth, Pt
             PTS_TRY(inline_call(nm, n, f, depth, err));
             continue;
         }
+        /* nor inlined into (torch's Inline does not enter a fork's Subgraph) */
+        if (n->kind == PRIM(FORK)) continue;
         for (int i = 0; i < n->nblocks; i++) PTS_TRY(inline_block(g, nm, n->blocks[i], depth, err));
     }
     return PTS_OK;
@@ -461,7 +465,8 @@ static PtsStatus cse_block(const CseCtx *cx, PtsBlock *b, NodeList *avail, PtsEr
     int mark = avail->n;
     for (PtsNode *n = b->first, *next; n; n = next) {
         next = n->next;
-        for (int i = 0; i < n->nblocks; i++) PTS_TRY(cse_block(cx, n->blocks[i], avail, err));
+        /* a fork's body reads only its own inputs (lifted): outer expressions are not available */
+        for (int i = 0; i < n->nblocks && n->kind != PRIM(FORK); i++) PTS_TRY(cse_block(cx, n->blocks[i], avail, err));
         if (!cse_candidate(cx, n)) continue;
         PtsNode *same = NULL;
         for (int i = 0; i < avail->n && !same; i++) if (same_expr(avail->v[i], n)) same = avail->v[i];

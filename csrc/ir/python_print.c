@@ -422,6 +422,9 @@ static void node_expr(Printer *p, PtsBuf *b, const PtsNode *n) {
         for (int i = 0; i < n->ninputs; i++) pts_buf_printf(b, i ? ", %s" : "%s", vexpr(p, n->inputs[i]));
         pts_buf_puts(b, ")");
         return;
+    case PTS_PRIM_WAIT:
+        pts_buf_printf(b, "torch.wait(%s)", vexpr(p, n->inputs[0]));
+        return;
     case PTS_PRIM_UNINITIALIZED:
         pts_buf_puts(b, "uninitialized(");
         pts_type_print(b, n->outputs[0]->type, true);
@@ -487,6 +490,8 @@ static void scan_uses(Printer *p, const PtsBlock *owner, PtsIrValue *const *vals
 }
 
 static void scan_node(Printer *p, const PtsNode *n, const PtsNode **prev) {
+    /* as torch: what a fork captures is assigned before the nested def, never inlined into it */
+    if (is_kind(n, PTS_PRIM_FORK)) return;
     scan_uses(p, n->owner, n->inputs, n->ninputs, prev);
 }
 
@@ -800,6 +805,27 @@ static void print_node(Printer *p, const PtsNode *n, int indent) {
             indent_to(b, indent + 2);
             pts_buf_puts(b, "pass\n");
         }
+        return;
+    }
+    if (is_kind(n, PTS_PRIM_FORK) && n->nblocks == 1 && n->noutputs == 1) {
+        /* as torch: the body as a nested function reading the captured values by their
+         * names, then `fut = fork(__forked_function)` */
+        const PtsBlock *body = n->blocks[0];
+        char *fn = fresh_name(p, "__forked_function");
+        indent_to(b, indent);
+        pts_buf_printf(b, "def %s():\n", fn ? fn : "?");
+        for (int i = 0; i < n->ninputs && i < body->ninputs; i++) {
+            char *e = pts_strdup(vexpr(p, n->inputs[i]));
+            set_expr(p, body->inputs[i], e);
+            p->inl[body->inputs[i]->id] = true;
+        }
+        print_block(p, body, indent + 2);
+        indent_to(b, indent + 2);
+        pts_buf_printf(b, "return %s\n", body->noutputs ? vexpr(p, body->outputs[0]) : "None");
+        set_expr(p, n->outputs[0], name_for(p, n->outputs[0]));
+        indent_to(b, indent);
+        pts_buf_printf(b, "%s = fork(%s)\n", vexpr(p, n->outputs[0]), fn ? fn : "?");
+        pts_free(fn);
         return;
     }
     if (is_kind(n, PTS_PRIM_TUPLEUNPACK) || is_kind(n, PTS_PRIM_LISTUNPACK)) {

@@ -97,11 +97,20 @@ int pyts_py_to_ivalue(PyObject *o, PtsValue *v) {
         }
         return 0;
     }
+    {
+        /* a pyts.jit.Future (future.c) */
+        extern int pyts_future_from_py(PyObject *o, PtsValue *v);
+        int r = pyts_future_from_py(o, v);
+        if (r) return r < 0 ? -1 : 0;
+    }
     PyErr_Format(PyExc_TypeError, "cannot pass a value of type %s to TorchScript", Py_TYPE(o)->tp_name);
     return -1;
 }
 
+PyObject *pyts_future_to_py(PtsValue *v);   /* future.c */
+
 PyObject *pyts_ivalue_to_py(PtsValue *v) {  /* steals */
+    if (pts_is_future(*v)) return pyts_future_to_py(v);
     if (v->tag == PTS_V_OBJECT) {
         PtsValue o = *v;
         *v = pts_none();

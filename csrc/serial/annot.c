@@ -189,6 +189,7 @@ bool pts_value_fits(PtsValue v, const PtsType *t) {
                 return false;
         return true;
     }
+    case PTS_TY_FUTURE: return pts_is_future(v);
     case PTS_TY_CLASS: {
         if (v.tag != PTS_V_OBJECT) return false;
         const PtsObject *o = pts_as_object(v);

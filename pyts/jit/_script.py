@@ -274,6 +274,10 @@ def _classify(v):
         return ("namespace", ns) if ns else ("other", "module")
     if v is None or isinstance(v, (bool, int, float, str)):
         return ("value", v)
+    if isinstance(v, ScriptedFunction) and inspect.isfunction(getattr(v, "__wrapped__", None)):
+        # a pyts.jit.script'ed function called (or forked) from scripted code: its Python
+        # function, compiled once (the same compiled function)
+        v = v.__wrapped__
     if type(v) is _OP_TYPE:
         # a registry function under any name (F.gelu, `from pyts import linear`): the op itself
         return ("op", v.__name__)
@@ -298,6 +302,9 @@ def _classify(v):
             # torch's boolean_dispatch (F.max_pool2d on return_indices): calls choose by the
             # argument (the compiler asks for _pyts_dispatch*); as a value, the default's function
             v = v._pyts_dispatch_true if v._pyts_dispatch.endswith(":1") else v._pyts_dispatch_false
+        if isinstance(getattr(v, "_pyts_script_builtin", None), str):
+            # pyts.jit.fork / pyts.jit.wait: prim::fork and aten::wait (emit_fork.inc)
+            return ("builtin", v._pyts_script_builtin)
         if v.__name__ in ("is_scripting", "is_tracing") and (v.__module__ or "").split(".")[0] in ("pyts", "torch"):
             # pyts.jit.is_scripting() / torch.jit.is_scripting(): the compiler's own (a constant)
             return ("other", v.__name__)
