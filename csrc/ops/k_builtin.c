@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ops.h"
+#include "complex.h"
 
 /* arguments arrive typed by the schema; reading through the converters keeps a stray bool or
  * int where a float is expected harmless */
@@ -407,6 +408,7 @@ PtsStatus pts_builtin_print_value(PtsBuf *b, PtsValue v, PtsError *err) {
     case PTS_V_BOOL: pts_buf_puts(b, v.u.b ? "True" : "False"); break;
     case PTS_V_INT: pts_buf_printf(b, "%lld", (long long)v.u.i); break;
     case PTS_V_DOUBLE: print_double(b, v.u.d); break;
+    case PTS_V_COMPLEX: pts_complex_print(b, pts_as_complex(v)->re, pts_as_complex(v)->im); break;
     case PTS_V_STR: pts_buf_putn(b, pts_as_str(v)->data, pts_as_str(v)->len); break;
     case PTS_V_TENSOR: PTS_TRY(print_tensor(b, v.u.t, err)); break;
     case PTS_V_DEVICE: pts_buf_puts(b, v.u.i < 0 ? "cpu" : "cuda"); break;

@@ -283,6 +283,7 @@ PyObject *pyts_value_to_py(PtsValue *v) {
     case PTS_V_BOOL: r = PyBool_FromLong(v->u.b); break;
     case PTS_V_INT: r = PyLong_FromLongLong(v->u.i); break;
     case PTS_V_DOUBLE: r = PyFloat_FromDouble(v->u.d); break;
+    case PTS_V_COMPLEX: r = PyComplex_FromDoubles(pts_as_complex(*v)->re, pts_as_complex(*v)->im); break;
     case PTS_V_TENSOR: r = pyts_wrap_tensor(v->u.t); v->tag = PTS_V_NONE; return r;
     case PTS_V_STR: r = PyUnicode_FromStringAndSize(pts_as_str(*v)->data, (Py_ssize_t)pts_as_str(*v)->len); break;
     case PTS_V_LIST:

@@ -246,7 +246,8 @@ def _namespace(mod):
     root = name.split(".")[0]
     if root in ("pyts", "torch"):
         return "torch" + name[len(root):]
-    if name == "math":
+    if name in ("math", "cmath"):
+        # cmath's functions are the same overloaded ops (sqrt.complex...), as in torch
         return "math"
     if name == "warnings":
         # warnings.warn(msg, stacklevel=n) is TorchScript's builtin aten::warn, as in torch
@@ -272,7 +273,7 @@ def _classify(v):
     if isinstance(v, types.ModuleType):
         ns = _namespace(v)
         return ("namespace", ns) if ns else ("other", "module")
-    if v is None or isinstance(v, (bool, int, float, str)):
+    if v is None or isinstance(v, (bool, int, float, complex, str)):
         return ("value", v)
     if type(v) is _OP_TYPE:
         # a registry function under any name (F.gelu, `from pyts import linear`): the op itself
