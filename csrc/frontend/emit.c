@@ -13,6 +13,7 @@
 
 #include "ast.h"
 #include "../interp/interp.h"
+#include "../ops/complex.h"
 
 #define PTS_MAX_GRAPH_VALUES (1 << 18)   /* values in one compiled graph (duplicated continuations) */
 #define PTS_MAX_EXIT_NEST 2000           /* ifs with return/break/continue continued one inside another */
@@ -622,6 +623,7 @@ static PtsIrValue *convert(Emitter *E, PtsIrValue *v, Conv cv, PtsArgType a, con
     }
 }
 
+static PtsIrValue *complex_fold(Emitter *E, int op, PtsIrValue *const *ins);   /* emit_complex.inc */
 /* emit the op node for a matched schema */
 static PtsIrValue *emit_matched(Emitter *E, int op, const Call *c, Bound *b, const PtsAst *at) {
     const PtsSchema *s = &pts_op_info[op].schema;
@@ -647,6 +649,13 @@ static PtsIrValue *emit_matched(Emitter *E, int op, const Call *c, Bound *b, con
                     ins[i]->type->kind == PTS_TY_LIST)
                     from = i;
         ot[k] = from >= 0 ? R(ins[from]->type) : pts_type_from_arg(*rt);
+    }
+    if (pts_complex_op_accepts(op)) {   /* constant complex expressions fold, as torch's (emit_complex.inc) */
+        PtsIrValue *f = complex_fold(E, op, ins);
+        if (f || E->err->code) {
+            for (int k = 0; k < s->nret; k++) pts_type_release(ot[k]);
+            return f;
+        }
     }
     PtsNode *n = mk(E, op, s->nargs, ins, s->nret, ot, at);
     if (!n) return NULL;

@@ -7,7 +7,7 @@
 
 /* torch's printComplex, used by str(), print, graphs and code alike: the real part, '+' or '-' by
  * the sign of imag (NaN counts as '-'), the magnitude of imag, 'j'; each part as an IValue double
- * (integral values below 1e10 as "2.", others with 17 significant digits). */
+ * (17 significant digits, integral values with a '.': "2."). */
 PTS_INTERNAL void pts_complex_print(PtsBuf *b, double re, double im);
 /* Does the kernel of op accept complex values for its Scalar parameters? (only the rows of
  * ops_complex.def; every other kernel reads a Scalar as int or double) */

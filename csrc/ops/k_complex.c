@@ -4,6 +4,8 @@
  * real-exponent and real-base special forms, log10 as log(z) / log(10). */
 #include <complex.h>
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "complex.h"
 
@@ -22,14 +24,12 @@ PtsStatus pts_complex_new(double re, double im, PtsError *err, PtsValue *out) {
     return PTS_OK;
 }
 
-/* IValue's operator<< for a double */
+/* IValue's operator<< for a double: 17 significant digits, a '.' added to an integral value */
 static void ivalue_double(PtsBuf *b, double d) {
-    int c = fpclassify(d);
-    if ((c == FP_NORMAL || c == FP_ZERO) && fabs(d) < 1e10 && (double)(int64_t)d == d) {
-        pts_buf_printf(b, "%lld.", (long long)(int64_t)d);
-        return;
-    }
-    pts_buf_printf(b, "%.17g", d);
+    char t[64];
+    snprintf(t, sizeof t, "%.17g", d);
+    pts_buf_puts(b, t);
+    if (isfinite(d) && !strpbrk(t, ".e")) pts_buf_puts(b, ".");
 }
 
 void pts_complex_print(PtsBuf *b, double re, double im) {
