@@ -135,7 +135,6 @@ def test_error_position_attributes():
     ("def f(a=1, b):\n  pass\n", "non-default argument follows default argument"),
     ("f(a=1, 2)\n", "positional argument follows keyword argument"),
     ("x = 1 ? 2\n", "invalid character '?' in source"),
-    ("x = 2j\n", "complex literals are not supported yet"),
     ("x = (1, 2]\n", "expected ')' to close '(' at 1:5 but found ']'"),
     ("x = a.(1)\n", "expected an attribute name but found '('"),
 ])
