@@ -66,6 +66,8 @@ CASES = {
                         "    if o is None:\n        return 0j\n    return o * o\n", [(None,), (1 + 1j,)], True),
     "loop_accumulate": (HDR + "def loop_accumulate(n: int, z: complex) -> complex:\n    acc = 1 + 0j\n"
                         "    for i in range(n):\n        acc = acc * z + i\n    return acc\n", [(0, 1j), (5, 0.5 + 0.5j)], True),
+    "int_float_of": (HDR + "def int_float_of(a: complex):\n    return float(a), int(a)\n",
+                     [(3.7 + 0j,), (-3.7 + 0j,), (1 + 2j,), (-0.5 - 0j,)], True),
     "number_result": (HDR + "def number_result(a: complex, b: float):\n    return a / b\n",
                       [(1 + 2j, 2.0)], True),
 }
@@ -149,8 +151,7 @@ def test_runtime_refusals_are_runtime_errors(tmp_path):
     cases = {"div_real": (HDR + "def div_real(a: complex, b: float):\n    return a / b\n", (1 + 2j, 2.0)),
              "pow_int": (HDR + "def pow_int(a: complex, b: int):\n    return a ** b\n", (1 + 2j, 2)),
              "eq_int": (HDR + "def eq_int(a: complex, b: int):\n    return a == b\n", (1 + 2j, 2)),
-             "lt": (HDR + "def lt(a: complex, b: complex):\n    return a < b\n", (1 + 2j, 2j)),
-             "int_of": (HDR + "def int_of(a: complex):\n    return int(a)\n", (1 + 2j,))}
+             "lt": (HDR + "def lt(a: complex, b: complex):\n    return a < b\n", (1 + 2j, 2j))}
     for name, (src, args) in cases.items():
         ft = torch.jit.script(_define(tmp_path, name, src, torch))
         fp = pyts.jit.script(_define(tmp_path, name, src, pyts))

@@ -9,10 +9,11 @@
  * the sign of imag (NaN counts as '-'), the magnitude of imag, 'j'; each part as an IValue double
  * (17 significant digits, integral values with a '.': "2."). */
 PTS_INTERNAL void pts_complex_print(PtsBuf *b, double re, double im);
-/* Does the kernel of op accept complex values for its Scalar parameters? (only the rows of
- * ops_complex.def; every other kernel reads a Scalar as int or double) */
+/* Does the kernel of op accept complex values for its Scalar parameters? (the rows of
+ * ops_complex.def and int()/float() of a number; every other kernel reads a Scalar as int or
+ * double) */
 static inline bool pts_complex_op_accepts(int op) {
-    return op >= PTS_OP_C_COMPLEX_SCALAR && op <= PTS_OP_C_SUM;
+    return (op >= PTS_OP_C_COMPLEX_SCALAR && op <= PTS_OP_C_SUM) || op == PTS_OP_INT_SCALAR || op == PTS_OP_FLOAT_SCALAR;
 }
 
 #endif

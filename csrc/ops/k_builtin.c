@@ -1807,11 +1807,18 @@ PtsStatus k_PRIM_DATA(PtsValue *a, PtsValue *out, PtsError *err) {
 
 /* int()/float() of a number (x.item()): C++'s conversions, as PyTorch's Scalar::to<> */
 PtsStatus k_INT_SCALAR(PtsValue *a, PtsValue *out, PtsError *err) {
+    if (a[0].tag == PTS_V_COMPLEX) {   /* torch's checked conversion: only a zero imaginary part */
+        if (pts_as_complex(a[0])->im != 0)
+            return pts_fail(err, PTS_ERR_RUNTIME, "value cannot be converted to type int without overflow");
+        PtsValue re = pts_vdouble(pts_as_complex(a[0])->re);
+        return k_INT_FLOAT(&re, out, err);
+    }
     if (a[0].tag == PTS_V_DOUBLE) return k_INT_FLOAT(a, out, err);
     out[0] = pts_vint(I(0));
     return PTS_OK;
 }
-K_FLOAT(FLOAT_SCALAR, F(0))
+/* float() of a complex is its real part, as torch's */
+K_FLOAT(FLOAT_SCALAR, a[0].tag == PTS_V_COMPLEX ? pts_as_complex(a[0])->re : F(0))
 
 /* x.T: permute with the dims reversed, through the registry so autograd records the permute */
 PtsStatus k_NUMPY_T(PtsValue *a, PtsValue *out, PtsError *err) {
