@@ -12,6 +12,7 @@ import pytest
 import torch
 
 import pyts
+import pyts.config
 from pyts.jit import CompileError
 from script_diff import define, outcome, same_outcomes, same_value, script_both
 
@@ -225,3 +226,33 @@ def test_leaves_no_references(tmp_path):
     fp = pyts.jit.script(_define(tmp_path, "f", src, pyts))
     ft = torch.jit.script(_define(tmp_path, "f", src, torch))
     assert fp(100, 1 + 1j) == ft(100, 1 + 1j)
+
+
+CLI_MODULE = (HDR + "class M(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+              "        self.z = 0.5 - 2j\n        self.zs = [1j, 2 + 0j]\n"
+              "    def forward(self, x: Tensor, k: float) -> Tensor:\n"
+              "        w = self.z * k + 1.5j\n        for v in self.zs:\n            w = w * cmath.exp(v)\n"
+              "        print(w)\n        return x * abs(w) + cmath.phase(w)\n")
+
+
+def test_c_runtime_runs_complex_archives(tmp_path, capfd):
+    """pyts-run (no Python) loads torch's and pyts's archives holding complex attributes and
+    constants, and computes torch's result; print writes torch's text"""
+    import subprocess
+    cli = pyts.config.get_cli()
+    x = np.linspace(-1, 1, 6, dtype=np.float32).reshape(2, 3)
+    np.save(tmp_path / "x.npy", x)
+    ft = torch.jit.script(_module(tmp_path, "climod", CLI_MODULE, torch))
+    fp = pyts.jit.script(_module(tmp_path, "climod", CLI_MODULE, pyts))
+    capfd.readouterr()
+    want = ft(torch.tensor(x), 3.0).numpy()
+    printed = capfd.readouterr().out   # torch's print of the complex w
+    assert printed.strip().endswith("j")
+    for lib, m in ((torch, ft), (pyts, fp)):
+        path = tmp_path / f"{lib.__name__}.pt"
+        lib.jit.save(m, str(path))
+        r = subprocess.run([cli, str(path), str(tmp_path / "x.npy"), "float:3.0", "-o", str(tmp_path / "res")],
+                           capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr
+        np.testing.assert_allclose(np.load(tmp_path / "res0.npy"), want, rtol=1e-6)
+        assert printed in r.stdout
