@@ -219,8 +219,8 @@ def test_archives_both_ways(tmp_path):
     assert again.z == 1 + 2j and type(again.zs[0]) is complex
 
 
-def test_leaves_no_references(tmp_path):
-    """complex boxes are freed: a loop making many of them leaves the process's live objects alone"""
+def test_many_complex_values_in_a_loop(tmp_path):
+    """a loop making and appending many complex values (boxed, refcounted) gives torch's list"""
     src = HDR + "def f(n: int, z: complex) -> List[complex]:\n    out: List[complex] = []\n" \
                 "    for i in range(n):\n        out.append(z * i + cmath.sqrt(z))\n    return out\n"
     fp = pyts.jit.script(_define(tmp_path, "f", src, pyts))

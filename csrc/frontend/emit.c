@@ -421,7 +421,6 @@ static int broadcast_n(const PtsAst *n) {
 typedef enum {
     CONV_NONE, CONV_REPEAT, CONV_TUPLE_TO_LIST, CONV_TENSOR_TO_INT, CONV_TENSOR_TO_FLOAT,
     CONV_TENSOR_TO_SCALAR, CONV_INT_TO_FLOAT, CONV_EMPTY_LIST, CONV_NUMBER_TO_INT, CONV_NUMBER_TO_FLOAT, CONV_NO_MATCH,
-    CONV_TENSOR_TO_COMPLEX,
 } Conv;
 
 static bool elem_ok(const PtsType *t, int k) {
@@ -471,7 +470,6 @@ static Conv arg_conv(const PtsType *t, PtsArgType a, bool allow_conv) {
         if (a.kind == PTS_T_INT) return CONV_TENSOR_TO_INT;
         if (a.kind == PTS_T_FLOAT) return CONV_TENSOR_TO_FLOAT;
         if (a.kind == PTS_T_SCALAR) return CONV_TENSOR_TO_SCALAR;
-        if (a.kind == PTS_T_COMPLEX) return CONV_TENSOR_TO_COMPLEX;
     }
     /* a number (x.item()) where an int or float is expected: int(a) / float(a), as torch's
      * tryConvertToType (so bool(a) is bool(int(a)) and torch.tensor(a) is tensor(float(a))) */
@@ -610,7 +608,6 @@ static PtsIrValue *convert(Emitter *E, PtsIrValue *v, Conv cv, PtsArgType a, con
     case CONV_TENSOR_TO_INT: return op1(E, "IntImplicit", v, at);
     case CONV_TENSOR_TO_FLOAT: return op1(E, "FloatImplicit", v, at);
     case CONV_TENSOR_TO_SCALAR: return op1(E, "ScalarImplicit", v, at);
-    case CONV_TENSOR_TO_COMPLEX: return op1(E, "ComplexImplicit", v, at);
     case CONV_INT_TO_FLOAT: return op1(E, "Float.int", v, at);
     case CONV_NUMBER_TO_INT: return op1(E, "Int.Scalar", v, at);
     case CONV_NUMBER_TO_FLOAT: return op1(E, "Float.Scalar", v, at);
