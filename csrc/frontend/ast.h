@@ -36,6 +36,7 @@
     X(NAME, "name")            /* str */                                                       \
     X(INT, "int")              /* ival */                                                      \
     X(FLOAT, "float")          /* fval */                                                      \
+    X(IMAG, "imaginary")       /* fval: the literal 2.5j is IMAG 2.5 */                        \
     X(STR, "str")              /* str, len (adjacent literals joined) */                       \
     X(TRUE, "True")                                                                            \
     X(FALSE, "False")                                                                          \

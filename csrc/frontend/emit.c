@@ -13,6 +13,7 @@
 
 #include "ast.h"
 #include "../interp/interp.h"
+#include "../ops/complex.h"
 
 #define PTS_MAX_GRAPH_VALUES (1 << 18)   /* values in one compiled graph (duplicated continuations) */
 #define PTS_MAX_EXIT_NEST 2000           /* ifs with return/break/continue continued one inside another */
@@ -341,6 +342,7 @@ static const PtsType *parse_type(Emitter *E, const PtsAst *n) {
             {"Tensor", PTS_TY_TENSOR}, {"int", PTS_TY_INT}, {"float", PTS_TY_FLOAT}, {"bool", PTS_TY_BOOL},
             {"str", PTS_TY_STR}, {"NoneType", PTS_TY_NONE}, {"Any", PTS_TY_ANY}, {"number", PTS_TY_NUMBER},
             {"device", PTS_TY_DEVICE}, {"Device", PTS_TY_DEVICE}, {"dtype", PTS_TY_INT},   /* ScalarType is an int */
+            {"complex", PTS_TY_COMPLEX},
         };
         for (size_t i = 0; i < sizeof simple / sizeof simple[0]; i++)
             if (strcmp(h, simple[i].name) == 0) return ty(simple[i].k);
@@ -434,7 +436,9 @@ static bool elem_ok(const PtsType *t, int k) {
                t->kind == PTS_TY_MEMFORMAT;
     case PTS_T_FLOAT: return t->kind == PTS_TY_FLOAT;
     case PTS_T_BOOL: return t->kind == PTS_TY_BOOL;
-    case PTS_T_SCALAR: return t->kind == PTS_TY_INT || t->kind == PTS_TY_FLOAT || t->kind == PTS_TY_NUMBER;
+    case PTS_T_SCALAR:
+        return t->kind == PTS_TY_INT || t->kind == PTS_TY_FLOAT || t->kind == PTS_TY_NUMBER || t->kind == PTS_TY_COMPLEX;
+    case PTS_T_COMPLEX: return t->kind == PTS_TY_COMPLEX;
     case PTS_T_STR: return t->kind == PTS_TY_STR;
     case PTS_T_DEVICE: return t->kind == PTS_TY_DEVICE;
     case PTS_T_GENERATOR: return t->kind == PTS_TY_GENERATOR;
@@ -621,6 +625,7 @@ static PtsIrValue *convert(Emitter *E, PtsIrValue *v, Conv cv, PtsArgType a, con
     }
 }
 
+static PtsIrValue *complex_fold(Emitter *E, int op, PtsIrValue *const *ins);   /* emit_complex.inc */
 /* emit the op node for a matched schema */
 static PtsIrValue *emit_matched(Emitter *E, int op, const Call *c, Bound *b, const PtsAst *at) {
     const PtsSchema *s = &pts_op_info[op].schema;
@@ -646,6 +651,13 @@ static PtsIrValue *emit_matched(Emitter *E, int op, const Call *c, Bound *b, con
                     ins[i]->type->kind == PTS_TY_LIST)
                     from = i;
         ot[k] = from >= 0 ? R(ins[from]->type) : pts_type_from_arg(*rt);
+    }
+    if (pts_complex_op_accepts(op)) {   /* constant complex expressions fold, as torch's (emit_complex.inc) */
+        PtsIrValue *f = complex_fold(E, op, ins);
+        if (f || E->err->code) {
+            for (int k = 0; k < s->nret; k++) pts_type_release(ot[k]);
+            return f;
+        }
     }
     PtsNode *n = mk(E, op, s->nargs, ins, s->nret, ot, at);
     if (!n) return NULL;
@@ -770,6 +782,9 @@ static PtsIrValue *emit_more_builtins(Emitter *E, const char *name, const PtsAst
 static PtsIrValue *emit_tensor_cast(Emitter *E, PtsIrValue *x, const char *name, const PtsAst *n, bool *is_cast);
 static bool emit_for_iter(Emitter *E, const PtsAst *s);
 static bool emit_with(Emitter *E, const PtsAst *s);
+/* emit_complex.inc */
+static const char *complex_math_name(const char *name);
+static PtsIrValue *emit_complex_call(Emitter *E, const Call *c, const PtsAst *at);
 /* emit_lang4.inc */
 static PtsAst *synth(Emitter *E, int kind, const PtsAst *at, int n, PtsAst **kids);
 static int fork_def_stmt(Emitter *E, const PtsAst *s);
@@ -1479,6 +1494,7 @@ static bool const_value(Emitter *E, const PtsAst *n, PtsValue *out) {
     switch (n->kind) {
     case PTS_AST_INT: *out = pts_vint(n->ival); return true;
     case PTS_AST_FLOAT: *out = pts_vdouble(n->fval); return true;
+    case PTS_AST_IMAG: return pts_complex_new(0.0, n->fval, E->err, out) == PTS_OK;
     case PTS_AST_TRUE: *out = pts_vbool(true); return true;
     case PTS_AST_FALSE: *out = pts_vbool(false); return true;
     case PTS_AST_NONE: *out = pts_none(); return true;
@@ -1489,6 +1505,9 @@ static bool const_value(Emitter *E, const PtsAst *n, PtsValue *out) {
             return true;
         }
         if (n->op == PTS_TK_MINUS && n->kids[0]->kind == PTS_AST_FLOAT) { *out = pts_vdouble(-n->kids[0]->fval); return true; }
+        /* -2j is the constant 0.-2.j, as torch folds it */
+        if (n->op == PTS_TK_MINUS && n->kids[0]->kind == PTS_AST_IMAG)
+            return pts_complex_new(0.0, -n->kids[0]->fval, E->err, out) == PTS_OK;
         break;
     case PTS_AST_TUPLE: case PTS_AST_LIST: {
         if (pts_list_new(n->kind == PTS_AST_TUPLE ? PTS_V_TUPLE : PTS_V_LIST, n->n, E->err, out)) return false;
@@ -1511,6 +1530,11 @@ static PtsIrValue *emit_expr(Emitter *E, const PtsAst *n) {
     switch (n->kind) {
     case PTS_AST_INT: return cint(E, n->ival, n);
     case PTS_AST_FLOAT: return konst(E, pts_vdouble(n->fval), n);
+    case PTS_AST_IMAG: {
+        PtsValue z;
+        if (pts_complex_new(0.0, n->fval, E->err, &z)) return NULL;
+        return konst(E, z, n);
+    }
     case PTS_AST_TRUE: return cbool(E, true, n);
     case PTS_AST_FALSE: return cbool(E, false, n);
     case PTS_AST_NONE: return cnone(E, n);
@@ -1533,7 +1557,8 @@ static PtsIrValue *emit_expr(Emitter *E, const PtsAst *n) {
     case PTS_AST_CALL: return emit_call(E, n);
     case PTS_AST_UNARY: {
         /* -literal is a negative constant */
-        if (n->op == PTS_TK_MINUS && (n->kids[0]->kind == PTS_AST_INT || n->kids[0]->kind == PTS_AST_FLOAT)) {
+        if (n->op == PTS_TK_MINUS && (n->kids[0]->kind == PTS_AST_INT || n->kids[0]->kind == PTS_AST_FLOAT ||
+                                      n->kids[0]->kind == PTS_AST_IMAG)) {
             PtsValue v;
             if (!const_value(E, n, &v)) return NULL;
             return konst(E, v, n);
@@ -1640,7 +1665,8 @@ static bool resolve_global(Emitter *E, const PtsAst *at, const char *name, Sv *o
         }
         case PTS_RES_VALUE: {
             int tag = r.value.tag;
-            if (tag != PTS_V_INT && tag != PTS_V_DOUBLE && tag != PTS_V_BOOL && tag != PTS_V_STR && tag != PTS_V_NONE) {
+            if (tag != PTS_V_INT && tag != PTS_V_DOUBLE && tag != PTS_V_BOOL && tag != PTS_V_STR && tag != PTS_V_NONE &&
+                tag != PTS_V_COMPLEX) {
                 pts_value_release(&r.value);
                 efail(E, at, "Python value '%s' cannot be used as a constant", name);
                 return false;
@@ -1777,6 +1803,8 @@ static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out) {
             }
             /* math.remainder is IEEE's remainder: torch's aten::mathremainder, not Python's % */
             if (base.name && strcmp(base.name, "math") == 0 && strcmp(name, "remainder") == 0) name = "mathremainder";
+            /* cmath (resolved as the math namespace): phase is aten::angle, rect aten::polar */
+            if (base.name && strcmp(base.name, "math") == 0) name = complex_math_name(name);
             const char *s = pts_arena_strndup(E->a, name, strlen(name));
             if (!s) return oom(E), false;
             *out = (Sv){ SV_OPFN, NULL, s, NULL };
@@ -2331,6 +2359,7 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
         return emit_module_len(E, c.pos[0], n);
     /* hash(None) is 0: torch's constant propagation leaves that constant */
     if (strcmp(name, "hash") == 0 && c.npos == 1 && !c.nkw && c.pos[0]->type->kind == PTS_TY_NONE) return cint(E, 0, n);
+    if (strcmp(name, "complex") == 0) return emit_complex_call(E, &c, n);
     static const char *const by_schema[] = { "len", "abs", "min", "max", "ord", "chr", "hex", "oct", "bin", "pow", "hash" };
     for (size_t i = 0; i < sizeof by_schema / sizeof by_schema[0]; i++)
         if (strcmp(name, by_schema[i]) == 0) return op_call(E, name, &c, n);
@@ -2485,6 +2514,7 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
 #include "emit_magic.inc"
 #include "emit_overload.inc"
 #include "emit_lang4.inc"
+#include "emit_complex.inc"
 
 /* {==================== statements ==================== */
 static int emit_stmts(Emitter *E, const PtsAst *blk, int start, const Cont *cont, PtsIrValue **ret);
@@ -4451,7 +4481,8 @@ static PtsIrValue *emit_more_builtins(Emitter *E, const char *name, const PtsAst
     }
     int ek = x->type->elems[0]->kind;
     const char *q = NULL;
-    if (strcmp(name, "sum") == 0) q = ek == PTS_TY_INT ? "sum.int" : ek == PTS_TY_FLOAT ? "sum.float" : NULL;
+    if (strcmp(name, "sum") == 0)
+        q = ek == PTS_TY_INT ? "sum.int" : ek == PTS_TY_FLOAT ? "sum.float" : ek == PTS_TY_COMPLEX ? "sum.complex" : NULL;
     else if (strcmp(name, "sorted") == 0) q = ek == PTS_TY_INT ? "sorted.int" : ek == PTS_TY_FLOAT ? "sorted.float" : ek == PTS_TY_STR ? "sorted.str" : NULL;
     else q = ek == PTS_TY_BOOL ? (name[1] == 'n' ? "any.bool" : "all.bool") : NULL;
     if (!q) return efail(E, n, "%s() of a list of %s is not supported yet", name, tstr(E, x->type->elems[0]));

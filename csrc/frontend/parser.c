@@ -370,7 +370,11 @@ static PtsAst *parse_atom(Parser *P) {
         if (!(n = node_at(P, PTS_AST_FLOAT, t))) return NULL;
         n->fval = t->fval;
         return n;
-    case PTS_TK_IMAG: return unsupported(P, t, "complex literals are not supported yet");
+    case PTS_TK_IMAG:
+        advance(P);
+        if (!(n = node_at(P, PTS_AST_IMAG, t))) return NULL;
+        n->fval = t->fval;
+        return n;
     case PTS_TK_STRING: return parse_strings(P);
     case PTS_TK_NONE: advance(P); return node_at(P, PTS_AST_NONE, t);
     case PTS_TK_TRUE: advance(P); return node_at(P, PTS_AST_TRUE, t);
@@ -751,7 +755,7 @@ static bool check_target(Parser *P, const PtsAst *t, bool aug) {
         if (aug) { what = "starred"; break; }
         return check_target(P, t->kids[0], false);
     case PTS_AST_CALL: what = "function call"; break;
-    case PTS_AST_INT: case PTS_AST_FLOAT: case PTS_AST_STR: case PTS_AST_TRUE: case PTS_AST_FALSE:
+    case PTS_AST_INT: case PTS_AST_FLOAT: case PTS_AST_IMAG: case PTS_AST_STR: case PTS_AST_TRUE: case PTS_AST_FALSE:
     case PTS_AST_NONE: case PTS_AST_ELLIPSIS: what = "literal"; break;
     default: what = "expression"; break;
     }
@@ -1178,7 +1182,7 @@ static void dump(PtsBuf *b, const PtsAst *n) {
         pts_buf_puts(b, "\"");
     } else if (n->str) pts_buf_printf(b, " %s", n->str);
     if (n->kind == PTS_AST_INT) pts_buf_printf(b, " %lld", (long long)n->ival);
-    if (n->kind == PTS_AST_FLOAT) pts_buf_printf(b, " %.17g", n->fval);
+    if (n->kind == PTS_AST_FLOAT || n->kind == PTS_AST_IMAG) pts_buf_printf(b, " %.17g", n->fval);
     if (n->kind == PTS_AST_DEF && n->type_comment) pts_buf_printf(b, " (type_comment \"%s\")", n->type_comment);
     for (int i = 0; i < n->n; i++) {
         pts_buf_puts(b, " ");

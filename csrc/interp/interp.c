@@ -7,6 +7,7 @@
 
 #include "interp.h"
 #include "../ops/builtin.h"
+#include "../ops/complex.h"
 
 typedef enum {
     I_OP,          /* a = op id */
@@ -47,6 +48,7 @@ PtsPythonCallHook pts_interp_python_hook = NULL;
 typedef struct Instr {
     uint8_t op;
     bool dtype_args;     /* I_OP: the schema has a ScalarType among the inputs given (checked per call) */
+    bool complex_args;   /* I_OP: a Scalar input may hold a complex the kernel cannot take (checked per call) */
     int32_t a;
     int32_t nin, nout;
     int32_t *in, *out;   /* into the operand pool */
@@ -170,6 +172,20 @@ static bool scalar_kind(PtsArgType a) {
     return !a.is_list && !a.optional && (a.kind == PTS_T_INT || a.kind == PTS_T_FLOAT || a.kind == PTS_T_BOOL);
 }
 
+/* Can a Scalar input of n hold a complex its kernel reads as a real number? Only values whose
+ * type admits a complex (complex, number, Any, unions) passed to rows outside ops_complex.def. */
+static bool complex_scalar_input(const PtsNode *n) {
+    if (pts_complex_op_accepts(n->kind)) return false;
+    const PtsSchema *s = &pts_op_info[n->kind].schema;
+    for (int j = 0; j < n->ninputs && j < s->nargs; j++) {
+        int k = n->inputs[j]->type->kind;
+        if (s->args[j].type.kind == PTS_T_SCALAR && !s->args[j].type.is_list && k != PTS_TY_INT &&
+            k != PTS_TY_FLOAT && k != PTS_TY_BOOL && k != PTS_TY_TENSOR && k != PTS_TY_NONE)
+            return true;
+    }
+    return false;
+}
+
 static bool scalar_builtin(const PtsNode *n) {
     const PtsOpInfo *o = &pts_op_info[n->kind];
     if (!(o->flags & PTS_F_HIDDEN) || o->schema.nret != 1 || !scalar_kind(o->schema.rets[0]) || n->noutputs != 1 ||
@@ -193,6 +209,7 @@ static PtsStatus lower_node(Lower *L, const PtsNode *n) {
         const PtsSchema *s = &pts_op_info[n->kind].schema;
         for (int j = 0; j < n->ninputs && j < s->nargs; j++)
             if (s->args[j].type.kind == PTS_T_SCALARTYPE) L->c->code[i].dtype_args = true;
+        L->c->code[i].complex_args = complex_scalar_input(n);
         goto operands;
     }
     switch (n->kind - PTS_PRIM_BASE) {
@@ -444,6 +461,10 @@ static PtsStatus run_code(const PtsCode *c, PtsValue *regs, int pc, int end, Pts
                 if (s->args[j].type.kind == PTS_T_SCALARTYPE && args[j].tag == PTS_V_INT &&
                     !pts_dtype_valid(args[j].u.i < 0 || args[j].u.i > 255 ? -1 : (int)args[j].u.i))
                     return pts_fail(err, PTS_ERR_RUNTIME, "Unknown ScalarType %lld", (long long)args[j].u.i);
+            for (int j = 0; I->complex_args && j < I->nin && j < s->nargs; j++)
+                if (args[j].tag == PTS_V_COMPLEX && s->args[j].type.kind == PTS_T_SCALAR)
+                    return pts_fail(err, PTS_ERR_RUNTIME, "%s: complex values are not supported for argument '%s' "
+                                    "(expected int or float)", s->qualname, s->args[j].name);
             for (int j = 0; j < PTS_MAX_RETS; j++) outs[j] = pts_none();
             PtsStatus st = pts_op_call((PtsOpId)I->a, args, outs, err);
             if (st) {

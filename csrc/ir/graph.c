@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "ir.h"
+#include "../ops/complex.h"
 
 static const char *const prim_names[] = {
 #define PTS_PRIM(ID, name) name,
@@ -317,6 +318,7 @@ static PtsType *type_of_value(PtsValue v) {
     case PTS_V_BOOL: return pts_type_get(PTS_TY_BOOL);
     case PTS_V_INT: return pts_type_get(PTS_TY_INT);
     case PTS_V_DOUBLE: return pts_type_get(PTS_TY_FLOAT);
+    case PTS_V_COMPLEX: return pts_type_get(PTS_TY_COMPLEX);
     case PTS_V_STR: return pts_type_get(PTS_TY_STR);
     case PTS_V_DEVICE: return pts_type_get(PTS_TY_DEVICE);
     case PTS_V_TENSOR: return pts_type_tensor_of(v.u.t, false);
@@ -475,6 +477,7 @@ static void print_ivalue(PtsBuf *b, PtsValue v) {
     case PTS_V_BOOL: pts_buf_puts(b, v.u.b ? "1" : "0"); break;
     case PTS_V_INT: pts_buf_printf(b, "%lld", (long long)v.u.i); break;
     case PTS_V_DOUBLE: print_double(b, v.u.d); break;
+    case PTS_V_COMPLEX: pts_complex_print(b, pts_as_complex(v)->re, pts_as_complex(v)->im); break;
     case PTS_V_STR: pts_buf_printf(b, "\"%s\"", pts_as_str(v)->data); break;
     case PTS_V_DEVICE: pts_buf_puts(b, "\"cpu\""); break;
     case PTS_V_TENSOR: print_tensor_attr(b, v.u.t); break;

@@ -14,6 +14,7 @@
 typedef enum PtsTypeKind {
     PTS_TY_TENSOR, PTS_TY_INT, PTS_TY_FLOAT, PTS_TY_BOOL, PTS_TY_STR, PTS_TY_NONE,
     PTS_TY_NUMBER,   /* Scalar */
+    PTS_TY_COMPLEX,  /* complex: a subtype of number, as int and float */
     PTS_TY_DEVICE, PTS_TY_ANY, PTS_TY_GENERATOR, PTS_TY_LAYOUT, PTS_TY_MEMFORMAT,
     PTS_TY_SCALARTYPE,  /* printed as int */
     PTS_TY_OPTIONAL, PTS_TY_LIST, PTS_TY_TUPLE, PTS_TY_DICT, PTS_TY_UNION,

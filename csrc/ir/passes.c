@@ -214,6 +214,8 @@ static bool ivalue_equal(PtsValue a, PtsValue b) {
     case PTS_V_BOOL: return a.u.b == b.u.b;
     case PTS_V_INT: case PTS_V_DEVICE: return a.u.i == b.u.i;
     case PTS_V_DOUBLE: return memcmp(&a.u.d, &b.u.d, sizeof(double)) == 0;
+    case PTS_V_COMPLEX: return memcmp(&pts_as_complex(a)->re, &pts_as_complex(b)->re, sizeof(double)) == 0 &&
+                               memcmp(&pts_as_complex(a)->im, &pts_as_complex(b)->im, sizeof(double)) == 0;
     case PTS_V_TENSOR: return pts_ir_tensor_constants_equal(a.u.t, b.u.t);
     case PTS_V_STR: return strcmp(pts_as_str(a)->data, pts_as_str(b)->data) == 0;
     case PTS_V_LIST: case PTS_V_TUPLE: {
@@ -499,7 +501,7 @@ static PtsValue const_value(const PtsIrValue *v) {
 static bool foldable_value(PtsValue v) {
     switch (v.tag) {
     case PTS_V_NONE: case PTS_V_BOOL: case PTS_V_INT: case PTS_V_DOUBLE: case PTS_V_STR: case PTS_V_TENSOR:
-    case PTS_V_DEVICE:
+    case PTS_V_DEVICE: case PTS_V_COMPLEX:
         return true;
     case PTS_V_LIST: case PTS_V_TUPLE: {
         PtsList *l = pts_as_list(v);

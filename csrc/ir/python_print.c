@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "ir.h"
+#include "../ops/complex.h"
 
 typedef struct Printer {
     PtsBuf *b;
@@ -145,6 +146,7 @@ static void print_constant(Printer *p, PtsBuf *b, PtsValue v) {
     case PTS_V_BOOL: pts_buf_puts(b, v.u.b ? "True" : "False"); break;
     case PTS_V_INT: pts_buf_printf(b, "%lld", (long long)v.u.i); break;
     case PTS_V_DOUBLE: print_double(b, v.u.d); break;
+    case PTS_V_COMPLEX: pts_complex_print(b, pts_as_complex(v)->re, pts_as_complex(v)->im); break;
     case PTS_V_STR: print_str_lit(b, pts_as_str(v)->data); break;
     case PTS_V_DEVICE: pts_buf_puts(b, "torch.device(\"cpu\")"); break;
     case PTS_V_LIST: case PTS_V_TUPLE: {

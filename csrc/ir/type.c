@@ -103,6 +103,7 @@ static int torch_kind_rank(const PtsType *t) {
     case PTS_TY_DICT: return 7;
     case PTS_TY_NUMBER: return 8;
     case PTS_TY_FLOAT: return 9;
+    case PTS_TY_COMPLEX: return 10;
     case PTS_TY_FUTURE: return 11;
     case PTS_TY_INT: return 14;
     case PTS_TY_NONE: return 15;
@@ -251,7 +252,8 @@ bool pts_type_subtype(const PtsType *a, const PtsType *b) {
         if (a->kind == PTS_TY_OPTIONAL) return pts_type_subtype(a->elems[0], b->elems[0]);
         return pts_type_subtype(a, b->elems[0]);
     }
-    if (b->kind == PTS_TY_NUMBER) return a->kind == PTS_TY_INT || a->kind == PTS_TY_FLOAT || a->kind == PTS_TY_NUMBER;
+    if (b->kind == PTS_TY_NUMBER)
+        return a->kind == PTS_TY_INT || a->kind == PTS_TY_FLOAT || a->kind == PTS_TY_COMPLEX || a->kind == PTS_TY_NUMBER;
     if (b->kind == PTS_TY_UNION) {
         for (int i = 0; i < b->n; i++) if (pts_type_subtype(a, b->elems[i])) return true;
         return false;
@@ -306,6 +308,7 @@ void pts_type_print(PtsBuf *b, const PtsType *t, bool ann) {
     case PTS_TY_INT: case PTS_TY_SCALARTYPE: case PTS_TY_LAYOUT: case PTS_TY_MEMFORMAT:
         pts_buf_puts(b, "int"); return;
     case PTS_TY_FLOAT: pts_buf_puts(b, "float"); return;
+    case PTS_TY_COMPLEX: pts_buf_puts(b, "complex"); return;
     case PTS_TY_BOOL: pts_buf_puts(b, "bool"); return;
     case PTS_TY_STR: pts_buf_puts(b, "str"); return;
     case PTS_TY_NONE: pts_buf_puts(b, "NoneType"); return;
@@ -382,6 +385,7 @@ PtsType *pts_type_from_arg(PtsArgType a) {
     case PTS_T_FLOAT: k = PTS_TY_FLOAT; break;
     case PTS_T_BOOL: k = PTS_TY_BOOL; break;
     case PTS_T_SCALAR: k = PTS_TY_NUMBER; break;
+    case PTS_T_COMPLEX: k = PTS_TY_COMPLEX; break;
     case PTS_T_SCALARTYPE: k = PTS_TY_SCALARTYPE; break;
     case PTS_T_LAYOUT: k = PTS_TY_LAYOUT; break;
     case PTS_T_DEVICE: k = PTS_TY_DEVICE; break;
@@ -430,7 +434,8 @@ bool pts_value_isinstance(PtsValue v, const PtsType *t) {
     case PTS_TY_NONE: return v.tag == PTS_V_NONE;
     case PTS_TY_DEVICE: return v.tag == PTS_V_DEVICE;
     case PTS_TY_GENERATOR: return v.tag == PTS_V_GENERATOR;
-    case PTS_TY_NUMBER: return v.tag == PTS_V_INT || v.tag == PTS_V_DOUBLE;
+    case PTS_TY_NUMBER: return v.tag == PTS_V_INT || v.tag == PTS_V_DOUBLE || v.tag == PTS_V_COMPLEX;
+    case PTS_TY_COMPLEX: return v.tag == PTS_V_COMPLEX;
     case PTS_TY_OPTIONAL: return v.tag == PTS_V_NONE || pts_value_isinstance(v, t->elems[0]);
     case PTS_TY_UNION:
         for (int i = 0; i < t->n; i++) if (pts_value_isinstance(v, t->elems[i])) return true;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ops.h"
+#include "complex.h"
 
 /* arguments arrive typed by the schema; reading through the converters keeps a stray bool or
  * int where a float is expected harmless */
@@ -407,6 +408,7 @@ PtsStatus pts_builtin_print_value(PtsBuf *b, PtsValue v, PtsError *err) {
     case PTS_V_BOOL: pts_buf_puts(b, v.u.b ? "True" : "False"); break;
     case PTS_V_INT: pts_buf_printf(b, "%lld", (long long)v.u.i); break;
     case PTS_V_DOUBLE: print_double(b, v.u.d); break;
+    case PTS_V_COMPLEX: pts_complex_print(b, pts_as_complex(v)->re, pts_as_complex(v)->im); break;
     case PTS_V_STR: pts_buf_putn(b, pts_as_str(v)->data, pts_as_str(v)->len); break;
     case PTS_V_TENSOR: PTS_TRY(print_tensor(b, v.u.t, err)); break;
     case PTS_V_DEVICE: pts_buf_puts(b, v.u.i < 0 ? "cpu" : "cuda"); break;
@@ -1805,11 +1807,18 @@ PtsStatus k_PRIM_DATA(PtsValue *a, PtsValue *out, PtsError *err) {
 
 /* int()/float() of a number (x.item()): C++'s conversions, as PyTorch's Scalar::to<> */
 PtsStatus k_INT_SCALAR(PtsValue *a, PtsValue *out, PtsError *err) {
+    if (a[0].tag == PTS_V_COMPLEX) {   /* torch's checked conversion: only a zero imaginary part */
+        if (pts_as_complex(a[0])->im != 0)
+            return pts_fail(err, PTS_ERR_RUNTIME, "value cannot be converted to type int without overflow");
+        PtsValue re = pts_vdouble(pts_as_complex(a[0])->re);
+        return k_INT_FLOAT(&re, out, err);
+    }
     if (a[0].tag == PTS_V_DOUBLE) return k_INT_FLOAT(a, out, err);
     out[0] = pts_vint(I(0));
     return PTS_OK;
 }
-K_FLOAT(FLOAT_SCALAR, F(0))
+/* float() of a complex is its real part, as torch's */
+K_FLOAT(FLOAT_SCALAR, a[0].tag == PTS_V_COMPLEX ? pts_as_complex(a[0])->re : F(0))
 
 /* x.T: permute with the dims reversed, through the registry so autograd records the permute */
 PtsStatus k_NUMPY_T(PtsValue *a, PtsValue *out, PtsError *err) {

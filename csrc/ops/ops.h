@@ -35,6 +35,7 @@ typedef PtsStatus (*PtsKernel)(PtsValue *args, PtsValue *out, PtsError *err);
 typedef enum PtsArgKind {
     PTS_T_TENSOR, PTS_T_INT, PTS_T_FLOAT, PTS_T_BOOL, PTS_T_SCALAR, PTS_T_SCALARTYPE,
     PTS_T_LAYOUT, PTS_T_DEVICE, PTS_T_MEMFORMAT, PTS_T_STR, PTS_T_GENERATOR, PTS_T_ANY,
+    PTS_T_COMPLEX,   /* TorchScript's complex scalar (ops_complex.def) */
     PTS_T_KIND__COUNT
 } PtsArgKind;
 

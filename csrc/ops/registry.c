@@ -57,6 +57,7 @@ static const struct { const char *name; PtsArgKind kind; } base_types[] = {
     {"bool", PTS_T_BOOL}, {"Scalar", PTS_T_SCALAR}, {"ScalarType", PTS_T_SCALARTYPE},
     {"Layout", PTS_T_LAYOUT}, {"Device", PTS_T_DEVICE}, {"MemoryFormat", PTS_T_MEMFORMAT},
     {"str", PTS_T_STR}, {"Generator", PTS_T_GENERATOR}, {"Any", PTS_T_ANY},
+    {"complex", PTS_T_COMPLEX},
     /* type variables of generic builtins (`__is__(t1 self, t2 obj)`): any value */
     {"t", PTS_T_ANY}, {"t1", PTS_T_ANY}, {"t2", PTS_T_ANY},
 };
@@ -280,7 +281,7 @@ PtsStatus pts_schema_parse(const char *text, PtsSchema *sc, PtsError *err) {
 
 static const char *kind_names[PTS_T_KIND__COUNT] = {
     "Tensor", "int", "float", "bool", "Scalar", "ScalarType", "Layout", "Device", "MemoryFormat",
-    "str", "Generator", "Any",
+    "str", "Generator", "Any", "complex",
 };
 
 const char *pts_argtype_str(PtsArgType t, char *buf, size_t n) {

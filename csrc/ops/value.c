@@ -128,7 +128,7 @@ static void dict_destroy(PtsHeap *h) {
 
 static bool dict_key_ok(PtsValue k) {
     return k.tag == PTS_V_STR || k.tag == PTS_V_INT || k.tag == PTS_V_BOOL || k.tag == PTS_V_DOUBLE ||
-           k.tag == PTS_V_TENSOR;
+           k.tag == PTS_V_TENSOR || k.tag == PTS_V_COMPLEX;
 }
 
 static uint64_t mix64(uint64_t x) {
@@ -152,6 +152,13 @@ static uint64_t key_hash(PtsValue k) {
         memcpy(&u, &d, sizeof u);
         return mix64(u);
     }
+    case PTS_V_COMPLEX: {   /* by value, as the doubles above */
+        double p[2] = { pts_as_complex(k)->re, pts_as_complex(k)->im };
+        uint64_t u[2];
+        for (int i = 0; i < 2; i++) if (p[i] == 0) p[i] = 0.0;
+        memcpy(u, p, sizeof u);
+        return mix64(u[0] ^ mix64(u[1]));
+    }
     default: return mix64((uint64_t)(uintptr_t)k.u.t);
     }
 }
@@ -165,6 +172,7 @@ static bool key_eq(PtsValue a, PtsValue b) {
     case PTS_V_INT: return a.u.i == b.u.i;
     case PTS_V_BOOL: return a.u.b == b.u.b;
     case PTS_V_DOUBLE: return a.u.d == b.u.d;
+    case PTS_V_COMPLEX: return pts_as_complex(a)->re == pts_as_complex(b)->re && pts_as_complex(a)->im == pts_as_complex(b)->im;
     default: return a.u.t == b.u.t;
     }
 }

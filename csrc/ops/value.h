@@ -20,6 +20,7 @@ typedef enum PtsVTag {
     PTS_V_DEVICE,    /* u.i: device index, -1 for cpu */
     PTS_V_GENERATOR, /* u.h -> PtsGenerator */
     PTS_V_HEAP,      /* u.h -> any other refcounted heap kind */
+    PTS_V_COMPLEX,   /* u.h -> PtsComplex (boxed: PtsValue stays 16 bytes) */
 } PtsVTag;
 
 /* Header of every refcounted heap value. destroy frees the object itself. */
@@ -58,7 +59,7 @@ static inline PtsValue pts_vdouble(double d) { PtsValue v = { PTS_V_DOUBLE, { .d
 static inline PtsValue pts_vtensor(PtsTensor *t) { PtsValue v = { PTS_V_TENSOR, { .t = t } }; return v; }
 static inline bool pts_is_heap_tag(int tag) {
     return tag == PTS_V_STR || tag == PTS_V_LIST || tag == PTS_V_TUPLE || tag == PTS_V_DICT ||
-           tag == PTS_V_OBJECT || tag == PTS_V_GENERATOR || tag == PTS_V_HEAP;
+           tag == PTS_V_OBJECT || tag == PTS_V_GENERATOR || tag == PTS_V_HEAP || tag == PTS_V_COMPLEX;
 }
 
 PTS_INTERNAL void pts_value_release(PtsValue *v);     /* drops the reference, sets NONE */
@@ -68,6 +69,14 @@ PTS_INTERNAL PtsHeap *pts_heap_retain(PtsHeap *h);
  * set by the layer that defines objects (csrc/ir); NULL for objects it does not know. */
 PTS_INTERNAL extern const char *(*pts_object_qualname_hook)(const PtsHeap *h);
 PTS_INTERNAL void pts_heap_release(PtsHeap *h);
+
+/* A TorchScript complex: an immutable refcounted box (ops/k_complex.c makes them). */
+typedef struct PtsComplex {
+    PtsHeap h;
+    double re, im;
+} PtsComplex;
+PTS_INTERNAL PtsStatus pts_complex_new(double re, double im, PtsError *err, PtsValue *out);
+static inline const PtsComplex *pts_as_complex(PtsValue v) { return (const PtsComplex *)v.u.h; }
 
 PTS_INTERNAL PtsStatus pts_str_new(const char *s, size_t n, PtsError *err, PtsValue *out);
 static inline PtsStr *pts_as_str(PtsValue v) { return (PtsStr *)v.u.h; }

@@ -56,6 +56,10 @@ int pyts_py_to_ivalue(PyObject *o, PtsValue *v) {
         return 0;
     }
     if (PyFloat_Check(o)) { *v = pts_vdouble(PyFloat_AS_DOUBLE(o)); return 0; }
+    if (PyComplex_Check(o)) {
+        if (pts_complex_new(PyComplex_RealAsDouble(o), PyComplex_ImagAsDouble(o), &err, v)) { pyts_raise(&err); return -1; }
+        return 0;
+    }
     if (PyUnicode_Check(o)) {
         Py_ssize_t n;
         const char *s = PyUnicode_AsUTF8AndSize(o, &n);
@@ -387,6 +391,7 @@ static PyObject *m_make_object(PyObject *self, PyObject *args) {
         case PTS_V_BOOL: t = pts_type_get(PTS_TY_BOOL); break;
         case PTS_V_INT: t = pts_type_get(PTS_TY_INT); break;
         case PTS_V_DOUBLE: t = pts_type_get(PTS_TY_FLOAT); break;
+        case PTS_V_COMPLEX: t = pts_type_get(PTS_TY_COMPLEX); break;
         case PTS_V_STR: t = pts_type_get(PTS_TY_STR); break;
         case PTS_V_NONE: t = pts_type_get(PTS_TY_NONE); break;
         case PTS_V_LIST: case PTS_V_TUPLE: case PTS_V_DICT: {

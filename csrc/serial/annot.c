@@ -75,7 +75,7 @@ static PtsStatus tp_type(TP *p, PtsType **out) {
         { "Tensor", PTS_TY_TENSOR }, { "int", PTS_TY_INT }, { "float", PTS_TY_FLOAT },
         { "bool", PTS_TY_BOOL }, { "str", PTS_TY_STR }, { "NoneType", PTS_TY_NONE },
         { "None", PTS_TY_NONE }, { "number", PTS_TY_NUMBER }, { "Scalar", PTS_TY_NUMBER },
-        { "Device", PTS_TY_DEVICE }, { "Any", PTS_TY_ANY },
+        { "Device", PTS_TY_DEVICE }, { "Any", PTS_TY_ANY }, { "complex", PTS_TY_COMPLEX },
     };
     for (size_t i = 0; i < sizeof simple / sizeof simple[0]; i++)
         if (name_is(nm, nl, simple[i].name)) {
@@ -163,7 +163,8 @@ bool pts_value_fits(PtsValue v, const PtsType *t) {
     case PTS_TY_STR: return v.tag == PTS_V_STR;
     case PTS_TY_NONE: return v.tag == PTS_V_NONE;
     case PTS_TY_DEVICE: return v.tag == PTS_V_DEVICE;
-    case PTS_TY_NUMBER: return v.tag == PTS_V_INT || v.tag == PTS_V_DOUBLE;
+    case PTS_TY_NUMBER: return v.tag == PTS_V_INT || v.tag == PTS_V_DOUBLE || v.tag == PTS_V_COMPLEX;
+    case PTS_TY_COMPLEX: return v.tag == PTS_V_COMPLEX;
     case PTS_TY_OPTIONAL: return v.tag == PTS_V_NONE || pts_value_fits(v, t->elems[0]);
     case PTS_TY_UNION:
         for (int i = 0; i < t->n; i++) if (pts_value_fits(v, t->elems[i])) return true;

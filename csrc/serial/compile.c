@@ -691,6 +691,7 @@ static const char *value_type_name(PtsValue v) {
     case PTS_V_BOOL: return "bool";
     case PTS_V_INT: return "int";
     case PTS_V_DOUBLE: return "float";
+    case PTS_V_COMPLEX: return "complex";
     case PTS_V_TENSOR: return "Tensor";
     case PTS_V_STR: return "str";
     case PTS_V_LIST: return "list";
@@ -702,12 +703,18 @@ static const char *value_type_name(PtsValue v) {
     }
 }
 
-PtsStatus pts_check_call_args(const PtsFunction *f, const PtsValue *args, int nargs, PtsError *err) {
+PtsStatus pts_check_call_args(const PtsFunction *f, PtsValue *args, int nargs, PtsError *err) {
     const PtsBlock *top = f->graph->top;
     int first = f->is_method ? 1 : 0;
     for (int i = 0; i < nargs && i + first < top->ninputs; i++) {
         const PtsIrValue *p = top->inputs[i + first];
         if (pts_value_fits(args[i], p->type)) continue;
+        /* an int, float or bool for a complex parameter is that number as a complex, as torch */
+        const PtsType *pt = p->type->kind == PTS_TY_OPTIONAL ? p->type->elems[0] : p->type;
+        if (pt->kind == PTS_TY_COMPLEX && (args[i].tag == PTS_V_INT || args[i].tag == PTS_V_DOUBLE || args[i].tag == PTS_V_BOOL)) {
+            PTS_TRY(pts_complex_new(pts_value_to_f64(args[i]), 0.0, err, &args[i]));
+            continue;
+        }
         const char *pn = f->arg_names && f->nargs == top->ninputs ? f->arg_names[i + first] : p->name;
         PtsBuf b;
         pts_buf_init(&b);

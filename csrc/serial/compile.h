@@ -50,6 +50,6 @@ PTS_INTERNAL bool pts_archive_method_names(const PtsLoaded *l, const char *qualn
  * parameter) against the type of that graph input, so a kernel never sees a value of the wrong
  * kind. A traced parameter (a Tensor type with recorded shape) takes any tensor. TYPE error in
  * TorchScript's words, naming the parameter; at most the parameters that exist are checked. */
-PTS_INTERNAL PtsStatus pts_check_call_args(const PtsFunction *f, const PtsValue *args, int nargs, PtsError *err);
+PTS_INTERNAL PtsStatus pts_check_call_args(const PtsFunction *f, PtsValue *args, int nargs, PtsError *err);
 
 #endif

@@ -512,7 +512,12 @@ static PtsStatus do_reduce(Un *u) {
             } else s = ufail(u, "unsupported device '%.40s'", d);
             break;
         }
-        case G_COMPLEX: s = ufail(u, "complex numbers are not supported by pyts"); break;
+        case G_COMPLEX:   /* builtins.complex(re, im), as torch pickles a complex */
+            if (a->len != 2 || (a->items[0].tag != PTS_V_DOUBLE && a->items[0].tag != PTS_V_INT) ||
+                (a->items[1].tag != PTS_V_DOUBLE && a->items[1].tag != PTS_V_INT))
+                s = ufail(u, "complex takes (real, imag) numbers");
+            else s = pts_complex_new(pts_value_to_f64(a->items[0]), pts_value_to_f64(a->items[1]), u->err, &res.v);
+            break;
         default: s = ufail(u, "this global cannot be called"); break;
         }
     }
@@ -1068,6 +1073,13 @@ static PtsStatus w_value(PtsPickler *p, PtsValue v, const PtsType *t) {
     case PTS_V_BOOL: op1(p, v.u.b ? OP_NEWTRUE : OP_NEWFALSE); break;
     case PTS_V_INT: w_int(p, v.u.i); break;
     case PTS_V_DOUBLE: w_float(p, v.u.d); break;
+    case PTS_V_COMPLEX:   /* builtins.complex(re, im), as torch writes it */
+        s = w_global(p, "builtins", "complex");
+        w_float(p, pts_as_complex(v)->re);
+        w_float(p, pts_as_complex(v)->im);
+        op1(p, OP_TUPLE2);
+        op1(p, OP_REDUCE);
+        break;
     case PTS_V_STR: s = w_str(p, pts_as_str(v)->data, pts_as_str(v)->len); break;
     case PTS_V_TENSOR: s = w_tensor(p, v.u.t); break;
     case PTS_V_DEVICE: {
@@ -1179,6 +1191,7 @@ static PtsType *infer(PtsValue v, int depth, PtsError *err) {
     case PTS_V_BOOL: return pts_type_get(PTS_TY_BOOL);
     case PTS_V_INT: return pts_type_get(PTS_TY_INT);
     case PTS_V_DOUBLE: return pts_type_get(PTS_TY_FLOAT);
+    case PTS_V_COMPLEX: return pts_type_get(PTS_TY_COMPLEX);
     case PTS_V_STR: return pts_type_get(PTS_TY_STR);
     case PTS_V_TENSOR: return pts_type_tensor();
     case PTS_V_DEVICE: return pts_type_get(PTS_TY_DEVICE);

@@ -246,7 +246,8 @@ def _namespace(mod):
     root = name.split(".")[0]
     if root in ("pyts", "torch"):
         return "torch" + name[len(root):]
-    if name == "math":
+    if name in ("math", "cmath"):
+        # cmath's functions are the same overloaded ops (sqrt.complex...), as in torch
         return "math"
     if name == "warnings":
         # warnings.warn(msg, stacklevel=n) is TorchScript's builtin aten::warn, as in torch
@@ -272,7 +273,7 @@ def _classify(v):
     if isinstance(v, types.ModuleType):
         ns = _namespace(v)
         return ("namespace", ns) if ns else ("other", "module")
-    if v is None or isinstance(v, (bool, int, float, str)):
+    if v is None or isinstance(v, (bool, int, float, complex, str)):
         return ("value", v)
     if isinstance(v, ScriptedFunction) and inspect.isfunction(getattr(v, "__wrapped__", None)):
         # a pyts.jit.script'ed function called (or forked) from scripted code: its Python
@@ -646,7 +647,7 @@ def _annotation_source(tp, names):
         return "None"
     if isinstance(tp, str):
         return tp
-    if tp in (int, float, bool, str):
+    if tp in (int, float, bool, str, complex):
         return tp.__name__
     if tp is Tensor or getattr(tp, "__name__", None) == "Tensor":
         return "Tensor"
@@ -1016,7 +1017,7 @@ def _is_container_attr(v, depth=0):
     containers: module attributes TorchScript types from their value (List[int], Dict[str, float]...)."""
     if depth > 8:
         return False
-    if v is None or isinstance(v, (bool, int, float, str, _Tensor)):
+    if v is None or isinstance(v, (bool, int, float, complex, str, _Tensor)):
         # None inside a container: a NoneType item ((1, None) is Tuple[int, NoneType], as torch)
         return depth > 0
     if isinstance(v, (list, tuple)):
@@ -1094,7 +1095,7 @@ def _plain_attributes(mod):
         ann = unions.get(k)
         if ann is not None and not (ann[1] or (isinstance(v, (list, tuple, dict)) and not v)):
             ann = None
-        if (v is None or isinstance(v, (bool, int, float, str, _Tensor)) or _is_container_attr(v)
+        if (v is None or isinstance(v, (bool, int, float, complex, str, _Tensor)) or _is_container_attr(v)
                 or (ann is not None and isinstance(v, (list, tuple, dict)))):
             kind = "attribute"
             if k in consts and _constant_value(v):
@@ -1129,7 +1130,7 @@ def _declared_attribute(name, a):
 def _constant_value(v, depth=0):
     """Can v be a module constant (torch's _get_valid_constant: None, numbers, bools, strings and
     tuples / lists of them)?"""
-    if v is None or isinstance(v, (bool, int, float, str)):
+    if v is None or isinstance(v, (bool, int, float, complex, str)):
         return True
     return depth < 8 and isinstance(v, (tuple, list)) and all(_constant_value(x, depth + 1) for x in v)
 
