@@ -3054,7 +3054,7 @@ static int emit_if_loop_exit(Emitter *E, const PtsAst *s, const Cont *rest, PtsI
     if (!n) return -1;
     for (int i = 0; i < L->n; i++) {
         PtsIrValue *v = out_of[i] < 0 ? vals[0][i] : n->outputs[out_of[i]];
-        if (out_of[i] >= 0) name_value(E, v, L->names[i]);
+        /* unnamed, as the outputs torch's exit transform adds to an If */
         if (!set_var(E, L->names[i], v, L->types[i], NULL)) return -1;
     }
     if (!need_flag) return fl[0] ? EXIT_NONE : EXIT_BREAK;
@@ -4839,6 +4839,8 @@ static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunc
         E->blk = E->g->top;
         if (pts_block_add_output(E->g, E->g->top, rv, E->err)) goto fail;
         eliminate_dead(E->g->top);
+        /* torch's cleanup passes after emission, for the graph's shape */
+        if (pts_pass_canonicalize_outputs(E->g, E->err)) goto fail;
     }
     {
         PtsGraph *g = E->g;
