@@ -3974,9 +3974,10 @@ static PtsIrValue *emit_contains(Emitter *E, int op, PtsIrValue *item, PtsIrValu
         if (handled) return r;
         return efail(E, at, "'in' on a value of type %s is not supported yet", tstr(E, box->type));
     } else if (k == PTS_TY_STR) {
-        /* as TorchScript's builtin: s.find(sub) != -1 */
+        /* as TorchScript's builtin: s.find(sub, 0, len(s)) != -1 */
         if (item->type->kind != PTS_TY_STR) return efail(E, at, "'in <string>' requires string as left operand, not %s", tstr(E, item->type));
-        PtsIrValue *f = row_call(E, "find", 2, (PtsIrValue *[]){ box, item }, NULL, at), *m1;
+        PtsIrValue *n = row_call(E, "len.str", 1, &box, NULL, at), *zero = n ? cint(E, 0, at) : NULL;
+        PtsIrValue *f = zero ? row_call(E, "find", 4, (PtsIrValue *[]){ box, item, zero, n }, NULL, at) : NULL, *m1;
         if (!f || !(m1 = cint(E, -1, at))) return NULL;
         r = op2(E, "ne", f, m1, at);
     } else {
@@ -4838,8 +4839,9 @@ static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunc
         }
         E->blk = E->g->top;
         if (pts_block_add_output(E->g, E->g->top, rv, E->err)) goto fail;
-        eliminate_dead(E->g->top);
         /* torch's cleanup passes after emission, for the graph's shape */
+        if (pts_pass_constant_propagation_immutable(E->g, E->err)) goto fail;
+        eliminate_dead(E->g->top);
         if (pts_pass_canonicalize_outputs(E->g, E->err)) goto fail;
     }
     {

@@ -292,6 +292,10 @@ PTS_INTERNAL int pts_pass_dce(PtsGraph *g);
 PTS_INTERNAL PtsStatus pts_pass_cse(PtsGraph *g, PtsError *err);
 /* Deduplicate constants and hoist them to the top of the graph (TorchScript's ConstantPooling). */
 PTS_INTERNAL PtsStatus pts_pass_constant_pooling(PtsGraph *g, PtsError *err);
+/* The same on values of immutable types only (numbers, bools, strs, None, tuples of them), as the
+ * script compiler's ConstantPropagationImmutableTypes; also a constant-index TupleIndex of a
+ * TupleConstruct. No dead-code pass. */
+PTS_INTERNAL PtsStatus pts_pass_constant_propagation_immutable(PtsGraph *g, PtsError *err);
 /* Order the outputs of every If and Loop by their first use (TorchScript's CanonicalizeOutputs). */
 PTS_INTERNAL PtsStatus pts_pass_canonicalize_outputs(PtsGraph *g, PtsError *err);
 /* Name v as TorchScript's tracer does: a value already holding the name moves to `name.N`. */

@@ -598,6 +598,15 @@ static PtsStatus fold_node(PtsGraph *g, PtsNode *n, bool *folded, PtsError *err)
         *folded = true;
         return replace_by_constants(g, n, n->noutputs, vals, err);
     }
+    case PTS_PRIM_TUPLEINDEX: {
+        PtsValue l = const_value(n->inputs[0]), k = const_value(n->inputs[1]);
+        if (l.tag != PTS_V_TUPLE || k.tag != PTS_V_INT) return PTS_OK;
+        int64_t len = pts_as_list(l)->len, i = k.u.i < 0 ? k.u.i + len : k.u.i;
+        if (i < 0 || i >= len) return PTS_OK;
+        PtsValue v = pts_value_retain(pts_as_list(l)->items[i]);
+        *folded = true;
+        return replace_by_constants(g, n, 1, &v, err);
+    }
     case PTS_PRIM_NUMTOTENSOR: {
         PtsTensor *t;
         PtsError e2 = { 0 };
@@ -638,7 +647,42 @@ static PtsStatus fold_if(PtsNode *n, bool *folded) {
     return PTS_OK;
 }
 
-static PtsStatus cp_block(PtsGraph *g, PtsBlock *b, PtsError *err) {
+/* TorchScript's mutable types (AliasDb::isMutableType): what is not a number, bool, str, None,
+ * device or a tuple/optional of those */
+static bool mutable_type(const PtsType *t) {
+    switch (t->kind) {
+    case PTS_TY_INT: case PTS_TY_FLOAT: case PTS_TY_BOOL: case PTS_TY_STR: case PTS_TY_NONE: case PTS_TY_NUMBER:
+    case PTS_TY_DEVICE: case PTS_TY_LAYOUT: case PTS_TY_MEMFORMAT: case PTS_TY_SCALARTYPE:
+        return false;
+    case PTS_TY_OPTIONAL: case PTS_TY_TUPLE: case PTS_TY_UNION:
+        for (int i = 0; i < t->n; i++) if (mutable_type(t->elems[i])) return true;
+        return false;
+    default: return true;
+    }
+}
+
+/* may the immutable-types propagation fold n? (inputs, all constants, checked by fold_node) */
+static bool immutable_node(const PtsNode *n) {
+    if (n->ninputs == 0) return false;   /* is_grad_enabled() and the like read state */
+    for (int i = 0; i < n->ninputs; i++) if (mutable_type(n->inputs[i]->type)) return false;
+    for (int i = 0; i < n->noutputs; i++) if (mutable_type(n->outputs[i]->type)) return false;
+    return true;
+}
+
+/* TupleIndex of a TupleConstruct at a constant index reads the element (LowerSimpleTuples) */
+static bool fold_tuple_index(PtsNode *n) {
+    if (n->kind != PRIM(TUPLEINDEX) || n->ninputs != 2 || !is_const(n->inputs[1])) return false;
+    PtsNode *tc = n->inputs[0]->node;
+    PtsValue k = const_value(n->inputs[1]);
+    if (!tc || tc->kind != PRIM(TUPLECONSTRUCT) || k.tag != PTS_V_INT) return false;
+    int64_t i = k.u.i < 0 ? k.u.i + tc->ninputs : k.u.i;
+    if (i < 0 || i >= tc->ninputs) return false;
+    pts_value_replace_uses(n->outputs[0], tc->inputs[i]);
+    pts_node_destroy(n);
+    return true;
+}
+
+static PtsStatus cp_block_mode(PtsGraph *g, PtsBlock *b, bool immutable, PtsError *err) {
     for (PtsNode *n = b->first, *next; n; n = next) {
         PtsNode *prev = n->prev;
         bool folded;
@@ -649,17 +693,24 @@ static PtsStatus cp_block(PtsGraph *g, PtsBlock *b, PtsError *err) {
             continue;
         }
         next = n->next;
-        for (int i = 0; i < n->nblocks; i++) PTS_TRY(cp_block(g, n->blocks[i], err));
+        for (int i = 0; i < n->nblocks; i++) PTS_TRY(cp_block_mode(g, n->blocks[i], immutable, err));
         if (fold_tuple_access(n)) continue;
+        if (immutable && (fold_tuple_index(n) || !immutable_node(n))) continue;
         PTS_TRY(fold_node(g, n, &folded, err));
     }
     return PTS_OK;
 }
 
+static PtsStatus cp_block(PtsGraph *g, PtsBlock *b, PtsError *err) { return cp_block_mode(g, b, false, err); }
+
 PtsStatus pts_pass_constant_propagation(PtsGraph *g, PtsError *err) {
     PTS_TRY(cp_block(g, g->top, err));
     pts_pass_dce(g);
     return PTS_OK;
+}
+
+PtsStatus pts_pass_constant_propagation_immutable(PtsGraph *g, PtsError *err) {
+    return cp_block_mode(g, g->top, true, err);
 }
 
 /* ================= canonical control-flow outputs =================
