@@ -4842,7 +4842,10 @@ static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunc
         /* torch's cleanup passes after emission, for the graph's shape */
         if (pts_pass_constant_propagation_immutable(E->g, E->err)) goto fail;
         eliminate_dead(E->g->top);
-        if (pts_pass_canonicalize_outputs(E->g, E->err)) goto fail;
+        /* pooled twice, as torch's compiled graphs are: constants at the top in first-use order */
+        if (pts_pass_hoist_uninitialized(E->g, E->err) || pts_pass_constant_pooling(E->g, E->err) ||
+            pts_pass_constant_pooling(E->g, E->err) || pts_pass_canonicalize_outputs(E->g, E->err))
+            goto fail;
     }
     {
         PtsGraph *g = E->g;

@@ -296,6 +296,8 @@ PTS_INTERNAL PtsStatus pts_pass_constant_pooling(PtsGraph *g, PtsError *err);
  * script compiler's ConstantPropagationImmutableTypes; also a constant-index TupleIndex of a
  * TupleConstruct. No dead-code pass. */
 PTS_INTERNAL PtsStatus pts_pass_constant_propagation_immutable(PtsGraph *g, PtsError *err);
+/* One prim::Uninitialized per type, at the top of the graph (where torch's exit transform puts them). */
+PTS_INTERNAL PtsStatus pts_pass_hoist_uninitialized(PtsGraph *g, PtsError *err);
 /* Order the outputs of every If and Loop by their first use (TorchScript's CanonicalizeOutputs). */
 PTS_INTERNAL PtsStatus pts_pass_canonicalize_outputs(PtsGraph *g, PtsError *err);
 /* Name v as TorchScript's tracer does: a value already holding the name moves to `name.N`. */

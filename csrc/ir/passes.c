@@ -877,3 +877,33 @@ PtsStatus pts_pass_canonicalize_outputs(PtsGraph *g, PtsError *err) {
     pts_free(o.keys);
     return PTS_OK;
 }
+
+/* ================= uninitialized values at the top =================
+ * torch's exit transform makes one prim::Uninitialized per type, each new one put first in the
+ * graph (after the parameters); uses of the others move to it. The first of each type in dump
+ * order is kept, so the top holds them last-made first. */
+static PtsStatus hoist_uninit_block(PtsGraph *g, PtsBlock *b, NodeList *seen, PtsError *err) {
+    for (PtsNode *n = b->first, *next; n; n = next) {
+        next = n->next;
+        for (int i = 0; i < n->nblocks; i++) PTS_TRY(hoist_uninit_block(g, n->blocks[i], seen, err));
+        if (n->kind != PRIM(UNINITIALIZED) || n->noutputs != 1) continue;
+        PtsNode *same = NULL;
+        for (int i = 0; i < seen->n && !same; i++)
+            if (pts_type_equal(seen->v[i]->outputs[0]->type, n->outputs[0]->type)) same = seen->v[i];
+        if (same) {
+            pts_value_replace_uses(n->outputs[0], same->outputs[0]);
+            pts_node_destroy(n);
+            continue;
+        }
+        if (!nl_push(seen, n)) return oom(err);
+        if (g->top->first != n) pts_node_move_before(n, g->top->first);
+    }
+    return PTS_OK;
+}
+
+PtsStatus pts_pass_hoist_uninitialized(PtsGraph *g, PtsError *err) {
+    NodeList seen = { 0 };
+    PtsStatus s = hoist_uninit_block(g, g->top, &seen, err);
+    pts_free(seen.v);
+    return s;
+}
