@@ -163,6 +163,9 @@ SHAPES = {
     "fold_strings": ("def f(s: str) -> Tuple[str, bool, int]:\n    k = ' x '.strip()\n    if 'a' == 'b':\n"
                      "        k = k + s\n    return k, 'b' in s, len('abc')\n", [("abc",), ("",)]),
     "fold_tuple_index": ("def f(x: Tensor) -> Tensor:\n    t = (2, 3)\n    return x * t[1] + t[-2]\n", [(np.ones(2),)]),
+    # a chained comparison is left-associative `and`s, one If after another
+    "chained_compare": ("def f(a: int, b: int, c: int) -> Tuple[bool, bool]:\n    return 0 < a <= b < c, a > b > c\n",
+                        [(1, 2, 3), (3, 2, 1), (0, 1, 2)]),
     # one Uninitialized per type, at the top of the graph
     "raise_uninitialized": ("def f(x: Tensor, n: int) -> Tensor:\n    if n < 0:\n        raise ValueError('neg')\n"
                             "    else:\n        y = x + n\n    if n > 5:\n        raise ValueError('big')\n"

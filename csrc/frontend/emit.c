@@ -1088,9 +1088,12 @@ static PtsIrValue *emit_binary(Emitter *E, int op, PtsIrValue *x, PtsIrValue *y,
 /* comparison chain a < b < c: (a < b) and (b < c), b evaluated once */
 typedef struct ChainArg { const PtsAst *n; int i; PtsIrValue *left; } ChainArg;
 static PtsIrValue *emit_chain(Emitter *E, const PtsAst *n, int i, PtsIrValue *left);
+static PtsIrValue *emit_compare_one(Emitter *E, int op, PtsIrValue *l, PtsIrValue *r, const PtsAst *at);
+/* comparison i of a chain, its operands emitted again (torch's frontend repeats them) */
 static PtsIrValue *br_chain(Emitter *E, const void *a) {
     const ChainArg *c = a;
-    return emit_chain(E, c->n, c->i, c->left);
+    PtsIrValue *l = emit_expr(E, c->n->kids[c->i]), *r = l ? emit_expr(E, c->n->kids[c->i + 1]) : NULL;
+    return r ? emit_compare_one(E, c->n->ops[c->i], l, r, c->n) : NULL;
 }
 
 static PtsIrValue *emit_compare_one(Emitter *E, int op, PtsIrValue *l, PtsIrValue *r, const PtsAst *at) {
@@ -1109,15 +1112,19 @@ static PtsIrValue *emit_compare_one(Emitter *E, int op, PtsIrValue *l, PtsIrValu
     return emit_binary(E, op, l, r, at);
 }
 
+/* as torch's frontend: a < b <= c is (a < b) and (b <= c), the `and`s left-associative, so each
+ * further comparison is an If on the chain so far */
 static PtsIrValue *emit_chain(Emitter *E, const PtsAst *n, int i, PtsIrValue *left) {
     PtsIrValue *right = emit_expr(E, n->kids[i + 1]);
     if (!right) return NULL;
     PtsIrValue *r = emit_compare_one(E, n->ops[i], left, right, n);
-    if (!r || i + 2 >= n->n) return r;
-    PtsIrValue *c = as_bool(E, r, n);
-    if (!c) return NULL;
-    ChainArg next = { n, i + 1, right };
-    return emit_if_value(E, c, br_chain, &next, br_false, n, n, NULL);
+    for (int k = i + 1; r && k + 1 < n->n; k++) {
+        PtsIrValue *c = as_bool(E, r, n);
+        if (!c) return NULL;
+        ChainArg next = { n, k, NULL };
+        r = emit_if_value(E, c, br_chain, &next, br_false, n, n, NULL);
+    }
+    return r;
 }
 
 static PtsIrValue *tuple_of(Emitter *E, int n, PtsIrValue *const *items, const PtsAst *at) {
