@@ -142,3 +142,82 @@ def test_non_ascii_string_constants_archive(tmp_path):
     want = ["\u00e9", "a", "xh\u00e9llo", "h\u00e9llo", "\u00fc"]
     assert torch.jit.load(io.BytesIO(buf.getvalue()))("x", 1) == want
     assert pyts.jit.load(io.BytesIO(buf.getvalue()))("x", 1) == want == fp("x", 1)
+
+
+# graph shapes the compiler's cleanup passes give, as torch's (name: source defining f, calls of f).
+# Each case's `.code` is torch's byte for byte and f gives torch's results.
+SHAPES = {
+    # If/Loop outputs ordered by first use (CanonicalizeOutputs): the keep-looping flag first, the
+    # exit outputs unnamed; loop-carried values in the order the code after the loop reads them
+    "break_flag_first": ("def f(x: Tensor, n: int) -> Tensor:\n    for i in range(n):\n        if i > 2:\n"
+                         "            break\n        x = x + x\n    return x\n", [(np.ones(2), 5), (np.ones(2), 0)]),
+    "nested_break": ("def f(n: int) -> int:\n    total = 0\n    for i in range(n):\n        for j in range(n):\n"
+                     "            if j > i:\n                break\n            total += 1\n    return total\n", [(4,), (0,)]),
+    "while_carried_order": ("def f(limit: int) -> Tuple[int, int]:\n    steps = 0\n    v = 1\n    while v < limit:\n"
+                            "        v = v * 2\n        steps += 1\n    return steps, v\n", [(100,), (0,)]),
+    "if_outputs_by_use": ("def f(a: int, c: bool) -> int:\n    if c:\n        z = a\n        y = 2\n    else:\n"
+                          "        y = a\n        z = 3\n    return y * 10 + z\n", [(4, True), (4, False)]),
+    # constant propagation on immutable values (numbers, strs, tuples) and constant Ifs
+    "fold_numbers": ("def f(x: Tensor, n: int) -> Tuple[Tensor, int, float]:\n    t = 0.0\n    for v in (1, 2.5, 3):\n"
+                     "        t = t + v\n    return x * t, 3 * 4 + n, 2.0 ** 3\n", [(np.ones(2), 1)]),
+    "fold_strings": ("def f(s: str) -> Tuple[str, bool, int]:\n    k = ' x '.strip()\n    if 'a' == 'b':\n"
+                     "        k = k + s\n    return k, 'b' in s, len('abc')\n", [("abc",), ("",)]),
+    "fold_tuple_index": ("def f(x: Tensor) -> Tensor:\n    t = (2, 3)\n    return x * t[1] + t[-2]\n", [(np.ones(2),)]),
+    # a chained comparison is left-associative `and`s, one If after another
+    "chained_compare": ("def f(a: int, b: int, c: int) -> Tuple[bool, bool]:\n    return 0 < a <= b < c, a > b > c\n",
+                        [(1, 2, 3), (3, 2, 1), (0, 1, 2)]),
+    # one Uninitialized per type, at the top of the graph
+    "raise_uninitialized": ("def f(x: Tensor, n: int) -> Tensor:\n    if n < 0:\n        raise ValueError('neg')\n"
+                            "    else:\n        y = x + n\n    if n > 5:\n        raise ValueError('big')\n"
+                            "    else:\n        z = y * 2\n    return z\n", [(np.ones(2), 1), (np.ones(2), -1), (np.ones(2), 9)]),
+}
+
+
+def _outcome(fn, args):
+    try:
+        r = fn(*args)
+    except Exception:  # noqa: BLE001  (torch raises torch.jit.Error for a scripted raise)
+        return "raised"
+    if isinstance(r, tuple):
+        return tuple(v.numpy().tolist() if hasattr(v, "numpy") else v for v in r)
+    return r.numpy().tolist() if hasattr(r, "numpy") else r
+
+
+@pytest.mark.parametrize("name", sorted(SHAPES))
+def test_graph_shape_code_is_torchs(tmp_path, name):
+    src, calls = SHAPES[name]
+    fp = pyts.jit.script(define(tmp_path, name, src, pyts, "shape")["f"])
+    ft = torch.jit.script(define(tmp_path, name, src, torch, "shape")["f"])
+    assert fp.code == ft.code
+    for args in calls:
+        a_p = tuple(pyts.tensor(a) if isinstance(a, np.ndarray) else a for a in args)
+        a_t = tuple(torch.tensor(a) if isinstance(a, np.ndarray) else a for a in args)
+        assert _outcome(fp, a_p) == _outcome(ft, a_t)
+
+
+def _graph_structure(g):
+    """A graph's text without value names and numbers and source ranges: node kinds, attributes,
+    types and how values flow (each value as the position of its definition)."""
+    import re
+    text = re.sub(r" # [^\n]*", "", str(g))
+    names = {}
+    for m in re.finditer(r"%([\w.]+)", text):
+        names.setdefault(m.group(1), len(names))
+    return re.sub(r"%([\w.]+)", lambda m: f"%v{names[m.group(1)]}", text)
+
+
+GRAPHS = {
+    # constants pooled at the top of the graph in the order they are first used
+    "pooled_constants": "def f(a: int) -> int:\n    b = a + 5\n    c = b * 7\n    if c > 100:\n        c = c - 11\n    return c - 9\n",
+    "tensor_properties": "def f(x: Tensor):\n    d = x.dtype\n    v = x.device\n    y = x * 2\n"
+                         "    return d, v, y.requires_grad\n",
+    # not yet: torch puts the constants of schema defaults (alpha=1 ...) before the others
+}
+
+
+@pytest.mark.parametrize("name", sorted(GRAPHS))
+def test_graph_structure_is_torchs(tmp_path, name):
+    src = GRAPHS[name]
+    fp = pyts.jit.script(define(tmp_path, name, src, pyts, "shape")["f"])
+    ft = torch.jit.script(define(tmp_path, name, src, torch, "shape")["f"])
+    assert _graph_structure(fp.graph) == _graph_structure(ft.graph)

@@ -187,7 +187,8 @@ def test_namedtuple_field_defaults():
     res = [L.jit.script(nt_defaults)(T(L, [1.0, 2.0])) for L in LIBS]
     same(*res)
     assert type(res[0]) is WithDefaults and res[0].z == 2.0
-    assert "WithDefaults(a, 5, 2.)" in pyts.jit.script(nt_defaults).code
+    # the fields of constructed NamedTuples fold through (p.y + q.y is 10), as torch folds them
+    assert pyts.jit.script(nt_defaults).code == torch.jit.script(nt_defaults).code
 
 
 CPair = collections.namedtuple("CPair", ["a", "b"])

@@ -1109,9 +1109,12 @@ static PtsIrValue *emit_binary(Emitter *E, int op, PtsIrValue *x, PtsIrValue *y,
 /* comparison chain a < b < c: (a < b) and (b < c), b evaluated once */
 typedef struct ChainArg { const PtsAst *n; int i; PtsIrValue *left; } ChainArg;
 static PtsIrValue *emit_chain(Emitter *E, const PtsAst *n, int i, PtsIrValue *left);
+static PtsIrValue *emit_compare_one(Emitter *E, int op, PtsIrValue *l, PtsIrValue *r, const PtsAst *at);
+/* comparison i of a chain, its operands emitted again (torch's frontend repeats them) */
 static PtsIrValue *br_chain(Emitter *E, const void *a) {
     const ChainArg *c = a;
-    return emit_chain(E, c->n, c->i, c->left);
+    PtsIrValue *l = emit_expr(E, c->n->kids[c->i]), *r = l ? emit_expr(E, c->n->kids[c->i + 1]) : NULL;
+    return r ? emit_compare_one(E, c->n->ops[c->i], l, r, c->n) : NULL;
 }
 
 static PtsIrValue *emit_compare_one(Emitter *E, int op, PtsIrValue *l, PtsIrValue *r, const PtsAst *at) {
@@ -1130,15 +1133,19 @@ static PtsIrValue *emit_compare_one(Emitter *E, int op, PtsIrValue *l, PtsIrValu
     return emit_binary(E, op, l, r, at);
 }
 
+/* as torch's frontend: a < b <= c is (a < b) and (b <= c), the `and`s left-associative, so each
+ * further comparison is an If on the chain so far */
 static PtsIrValue *emit_chain(Emitter *E, const PtsAst *n, int i, PtsIrValue *left) {
     PtsIrValue *right = emit_expr(E, n->kids[i + 1]);
     if (!right) return NULL;
     PtsIrValue *r = emit_compare_one(E, n->ops[i], left, right, n);
-    if (!r || i + 2 >= n->n) return r;
-    PtsIrValue *c = as_bool(E, r, n);
-    if (!c) return NULL;
-    ChainArg next = { n, i + 1, right };
-    return emit_if_value(E, c, br_chain, &next, br_false, n, n, NULL);
+    for (int k = i + 1; r && k + 1 < n->n; k++) {
+        PtsIrValue *c = as_bool(E, r, n);
+        if (!c) return NULL;
+        ChainArg next = { n, k, NULL };
+        r = emit_if_value(E, c, br_chain, &next, br_false, n, n, NULL);
+    }
+    return r;
 }
 
 static PtsIrValue *tuple_of(Emitter *E, int n, PtsIrValue *const *items, const PtsAst *at) {
@@ -3115,7 +3122,7 @@ static int emit_if_loop_exit(Emitter *E, const PtsAst *s, const Cont *rest, PtsI
     if (!n) return -1;
     for (int i = 0; i < L->n; i++) {
         PtsIrValue *v = out_of[i] < 0 ? vals[0][i] : n->outputs[out_of[i]];
-        if (out_of[i] >= 0) name_value(E, v, L->names[i]);
+        /* unnamed, as the outputs torch's exit transform adds to an If */
         if (!set_var(E, L->names[i], v, L->types[i], NULL)) return -1;
     }
     if (!need_flag) return fl[0] ? EXIT_NONE : EXIT_BREAK;
@@ -4035,9 +4042,10 @@ static PtsIrValue *emit_contains(Emitter *E, int op, PtsIrValue *item, PtsIrValu
         if (handled) return r;
         return efail(E, at, "'in' on a value of type %s is not supported yet", tstr(E, box->type));
     } else if (k == PTS_TY_STR) {
-        /* as TorchScript's builtin: s.find(sub) != -1 */
+        /* as TorchScript's builtin: s.find(sub, 0, len(s)) != -1 */
         if (item->type->kind != PTS_TY_STR) return efail(E, at, "'in <string>' requires string as left operand, not %s", tstr(E, item->type));
-        PtsIrValue *f = row_call(E, "find", 2, (PtsIrValue *[]){ box, item }, NULL, at), *m1;
+        PtsIrValue *n = row_call(E, "len.str", 1, &box, NULL, at), *zero = n ? cint(E, 0, at) : NULL;
+        PtsIrValue *f = zero ? row_call(E, "find", 4, (PtsIrValue *[]){ box, item, zero, n }, NULL, at) : NULL, *m1;
         if (!f || !(m1 = cint(E, -1, at))) return NULL;
         r = op2(E, "ne", f, m1, at);
     } else {
@@ -4900,7 +4908,13 @@ static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunc
         }
         E->blk = E->g->top;
         if (pts_block_add_output(E->g, E->g->top, rv, E->err)) goto fail;
+        /* torch's cleanup passes after emission, for the graph's shape */
+        if (pts_pass_constant_propagation_immutable(E->g, E->err)) goto fail;
         eliminate_dead(E->g->top);
+        /* pooled twice, as torch's compiled graphs are: constants at the top in first-use order */
+        if (pts_pass_hoist_uninitialized(E->g, E->err) || pts_pass_constant_pooling(E->g, E->err) ||
+            pts_pass_constant_pooling(E->g, E->err) || pts_pass_canonicalize_outputs(E->g, E->err))
+            goto fail;
     }
     {
         PtsGraph *g = E->g;

@@ -14,7 +14,17 @@ static const char *const prim_names[] = {
 };
 
 const char *pts_node_kind_name(int kind) {
-    if (pts_kind_is_op(kind)) return pts_op_info[kind].schema.qualname;
+    if (pts_kind_is_op(kind)) {
+        /* rows of torch's prim:: namespace that are registered without it (their bare names are
+         * what the frontend and archive code look up) */
+        switch (kind) {
+        case PTS_OP_PRIM_DTYPE: return "prim::dtype";
+        case PTS_OP_PRIM_DEVICE: return "prim::device";
+        case PTS_OP_PRIM_REQUIRES_GRAD: return "prim::requires_grad";
+        case PTS_OP_PRIM_IS_NESTED: return "prim::is_nested";
+        default: return pts_op_info[kind].schema.qualname;
+        }
+    }
     if (kind >= PTS_PRIM_BASE && kind < PTS_PRIM_BASE + PTS_PRIM__COUNT) return prim_names[kind - PTS_PRIM_BASE];
     return "prim::Unknown";
 }

@@ -298,6 +298,14 @@ PTS_INTERNAL int pts_pass_dce(PtsGraph *g);
 PTS_INTERNAL PtsStatus pts_pass_cse(PtsGraph *g, PtsError *err);
 /* Deduplicate constants and hoist them to the top of the graph (TorchScript's ConstantPooling). */
 PTS_INTERNAL PtsStatus pts_pass_constant_pooling(PtsGraph *g, PtsError *err);
+/* The same on values of immutable types only (numbers, bools, strs, None, tuples of them), as the
+ * script compiler's ConstantPropagationImmutableTypes; also a constant-index TupleIndex of a
+ * TupleConstruct. No dead-code pass. */
+PTS_INTERNAL PtsStatus pts_pass_constant_propagation_immutable(PtsGraph *g, PtsError *err);
+/* One prim::Uninitialized per type, at the top of the graph (where torch's exit transform puts them). */
+PTS_INTERNAL PtsStatus pts_pass_hoist_uninitialized(PtsGraph *g, PtsError *err);
+/* Order the outputs of every If and Loop by their first use (TorchScript's CanonicalizeOutputs). */
+PTS_INTERNAL PtsStatus pts_pass_canonicalize_outputs(PtsGraph *g, PtsError *err);
 /* Name v as TorchScript's tracer does: a value already holding the name moves to `name.N`. */
 PTS_INTERNAL void pts_value_steal_name(PtsGraph *g, PtsIrValue *v, const char *name);
 PTS_INTERNAL bool pts_ir_tensor_constants_equal(const PtsTensor *a, const PtsTensor *b);

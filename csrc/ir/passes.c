@@ -605,6 +605,15 @@ static PtsStatus fold_node(PtsGraph *g, PtsNode *n, bool *folded, PtsError *err)
         *folded = true;
         return replace_by_constants(g, n, n->noutputs, vals, err);
     }
+    case PTS_PRIM_TUPLEINDEX: {
+        PtsValue l = const_value(n->inputs[0]), k = const_value(n->inputs[1]);
+        if (l.tag != PTS_V_TUPLE || k.tag != PTS_V_INT) return PTS_OK;
+        int64_t len = pts_as_list(l)->len, i = k.u.i < 0 ? k.u.i + len : k.u.i;
+        if (i < 0 || i >= len) return PTS_OK;
+        PtsValue v = pts_value_retain(pts_as_list(l)->items[i]);
+        *folded = true;
+        return replace_by_constants(g, n, 1, &v, err);
+    }
     case PTS_PRIM_NUMTOTENSOR: {
         PtsTensor *t;
         PtsError e2 = { 0 };
@@ -645,7 +654,42 @@ static PtsStatus fold_if(PtsNode *n, bool *folded) {
     return PTS_OK;
 }
 
-static PtsStatus cp_block(PtsGraph *g, PtsBlock *b, PtsError *err) {
+/* TorchScript's mutable types (AliasDb::isMutableType): what is not a number, bool, str, None,
+ * device or a tuple/optional of those */
+static bool mutable_type(const PtsType *t) {
+    switch (t->kind) {
+    case PTS_TY_INT: case PTS_TY_FLOAT: case PTS_TY_BOOL: case PTS_TY_STR: case PTS_TY_NONE: case PTS_TY_NUMBER:
+    case PTS_TY_DEVICE: case PTS_TY_LAYOUT: case PTS_TY_MEMFORMAT: case PTS_TY_SCALARTYPE:
+        return false;
+    case PTS_TY_OPTIONAL: case PTS_TY_TUPLE: case PTS_TY_UNION:
+        for (int i = 0; i < t->n; i++) if (mutable_type(t->elems[i])) return true;
+        return false;
+    default: return true;
+    }
+}
+
+/* may the immutable-types propagation fold n? (inputs, all constants, checked by fold_node) */
+static bool immutable_node(const PtsNode *n) {
+    if (n->ninputs == 0) return false;   /* is_grad_enabled() and the like read state */
+    for (int i = 0; i < n->ninputs; i++) if (mutable_type(n->inputs[i]->type)) return false;
+    for (int i = 0; i < n->noutputs; i++) if (mutable_type(n->outputs[i]->type)) return false;
+    return true;
+}
+
+/* TupleIndex of a TupleConstruct at a constant index reads the element (LowerSimpleTuples) */
+static bool fold_tuple_index(PtsNode *n) {
+    if (n->kind != PRIM(TUPLEINDEX) || n->ninputs != 2 || !is_const(n->inputs[1])) return false;
+    PtsNode *tc = n->inputs[0]->node;
+    PtsValue k = const_value(n->inputs[1]);
+    if (!tc || tc->kind != PRIM(TUPLECONSTRUCT) || k.tag != PTS_V_INT) return false;
+    int64_t i = k.u.i < 0 ? k.u.i + tc->ninputs : k.u.i;
+    if (i < 0 || i >= tc->ninputs) return false;
+    pts_value_replace_uses(n->outputs[0], tc->inputs[i]);
+    pts_node_destroy(n);
+    return true;
+}
+
+static PtsStatus cp_block_mode(PtsGraph *g, PtsBlock *b, bool immutable, PtsError *err) {
     for (PtsNode *n = b->first, *next; n; n = next) {
         PtsNode *prev = n->prev;
         bool folded;
@@ -656,15 +700,217 @@ static PtsStatus cp_block(PtsGraph *g, PtsBlock *b, PtsError *err) {
             continue;
         }
         next = n->next;
-        for (int i = 0; i < n->nblocks; i++) PTS_TRY(cp_block(g, n->blocks[i], err));
+        for (int i = 0; i < n->nblocks; i++) PTS_TRY(cp_block_mode(g, n->blocks[i], immutable, err));
         if (fold_tuple_access(n)) continue;
+        if (immutable && (fold_tuple_index(n) || !immutable_node(n))) continue;
         PTS_TRY(fold_node(g, n, &folded, err));
     }
     return PTS_OK;
 }
 
+static PtsStatus cp_block(PtsGraph *g, PtsBlock *b, PtsError *err) { return cp_block_mode(g, b, false, err); }
+
 PtsStatus pts_pass_constant_propagation(PtsGraph *g, PtsError *err) {
     PTS_TRY(cp_block(g, g->top, err));
     pts_pass_dce(g);
     return PTS_OK;
+}
+
+PtsStatus pts_pass_constant_propagation_immutable(PtsGraph *g, PtsError *err) {
+    return cp_block_mode(g, g->top, true, err);
+}
+
+/* ================= canonical control-flow outputs =================
+ * TorchScript's CanonicalizeOutputs: the outputs of every prim::If and prim::Loop are ordered by
+ * the place of their first use (nodes in the order a dump prints them, a block's return after its
+ * nodes; uses by the same node by input position); unused outputs go last in their old order.
+ * Blocks are visited last node first, a node's outputs before its blocks', as torch does, since
+ * reordering a node's outputs reorders the returns of the blocks inside it. */
+typedef struct Order { const void **keys; int n, cap; } Order;
+
+static bool order_add(Order *o, const void *key) {
+    if (o->n == o->cap) {
+        int cap = o->cap ? o->cap * 2 : 64;
+        const void **k = pts_realloc(o->keys, sizeof *k * (size_t)cap);
+        if (!k) return false;
+        o->keys = k;
+        o->cap = cap;
+    }
+    o->keys[o->n++] = key;
+    return true;
+}
+
+/* every node, then (after its nodes) every block, in dump order: position = index */
+static bool order_block(Order *o, const PtsBlock *b) {
+    for (const PtsNode *n = b->first; n; n = n->next) {
+        if (!order_add(o, n)) return false;
+        for (int i = 0; i < n->nblocks; i++) if (!order_block(o, n->blocks[i])) return false;
+    }
+    return order_add(o, b);
+}
+
+static int key_cmp(const void *a, const void *b) {
+    uintptr_t x = (uintptr_t)*(const void *const *)a, y = (uintptr_t)*(const void *const *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* pointer -> dump position, by binary search over (key, position) pairs sorted by key */
+typedef struct OrderIdx { const void *key; int pos; } OrderIdx;
+static int oi_cmp(const void *a, const void *b) { return key_cmp(a, b); }
+
+static int order_pos(const OrderIdx *ix, int n, const void *key) {
+    int lo = 0, hi = n - 1;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        uintptr_t k = (uintptr_t)ix[mid].key;
+        if (k == (uintptr_t)key) return ix[mid].pos;
+        if (k < (uintptr_t)key) lo = mid + 1;
+        else hi = mid - 1;
+    }
+    return -1;
+}
+
+/* (position of the user, input/output index) of a use; a block's return is the block's position */
+static void use_place(const OrderIdx *ix, int n, const PtsUse *u, int *pos, int *idx) {
+    *pos = order_pos(ix, n, u->user ? (const void *)u->user : (const void *)u->block);
+    *idx = u->index;
+}
+
+/* first use of v as (pos, idx); false when unused */
+static bool first_use(const OrderIdx *ix, int n, const PtsIrValue *v, int *pos, int *idx) {
+    if (!v->nuses) return false;
+    use_place(ix, n, &v->uses[0], pos, idx);
+    for (int i = 1; i < v->nuses; i++) {
+        int p, k;
+        use_place(ix, n, &v->uses[i], &p, &k);
+        if (p < *pos || (p == *pos && k < *idx)) { *pos = p; *idx = k; }
+    }
+    return true;
+}
+
+/* the use of v that is `user`'s input (or `blk`'s output when user is NULL) number old */
+static PtsUse *use_at(PtsIrValue *v, const PtsNode *user, const PtsBlock *blk, int old) {
+    for (int i = 0; i < v->nuses; i++) {
+        PtsUse *u = &v->uses[i];
+        if (u->user == user && u->index == old && (user || u->block == blk)) return u;
+    }
+    return NULL;
+}
+
+/* reorder slots [from, from + k) of a value array that is user's inputs or blk's outputs:
+ * new slot from + j takes old slot from + perm[j] (use records follow) */
+static bool permute_uses(PtsIrValue **vals, int from, int k, const int *perm, PtsNode *user, PtsBlock *blk) {
+    PtsIrValue *old[512];
+    PtsUse *uses[512];
+    if (k > 512) return false;
+    for (int j = 0; j < k; j++) {
+        old[j] = vals[from + j];
+        uses[j] = use_at(old[j], user, blk, from + j);
+    }
+    for (int j = 0; j < k; j++) {
+        vals[from + j] = old[perm[j]];
+        if (uses[perm[j]]) uses[perm[j]]->index = from + j;
+    }
+    return true;
+}
+
+/* reorder slots [from, from + k) of values that are defined there (node outputs, block inputs) */
+static void permute_defs(PtsIrValue **vals, int from, int k, const int *perm) {
+    PtsIrValue *old[512];
+    for (int j = 0; j < k; j++) old[j] = vals[from + j];
+    for (int j = 0; j < k; j++) {
+        vals[from + j] = old[perm[j]];
+        vals[from + j]->offset = from + j;
+    }
+}
+
+static void canonical_node(const OrderIdx *ix, int nix, PtsNode *n) {
+    bool loop = n->kind == PRIM(LOOP);
+    if ((!loop && n->kind != PRIM(IF)) || n->noutputs < 2 || n->noutputs > 512) return;
+    int k = n->noutputs, perm[512], pos[512], idx[512];
+    bool used[512];
+    for (int i = 0; i < k; i++) {
+        perm[i] = i;
+        used[i] = first_use(ix, nix, n->outputs[i], &pos[i], &idx[i]);
+    }
+    /* insertion sort: a strict order (distinct outputs have distinct first uses) */
+    for (int i = 1; i < k; i++) {
+        int c = perm[i], j = i - 1;
+        for (; j >= 0; j--) {
+            int p = perm[j];
+            bool before;   /* does c go before p? */
+            if (!used[c]) before = false;
+            else if (!used[p]) before = true;
+            else before = pos[c] < pos[p] || (pos[c] == pos[p] && idx[c] < idx[p]);
+            if (!before) break;
+            perm[j + 1] = p;
+        }
+        perm[j + 1] = c;
+    }
+    bool same = true;
+    for (int i = 0; i < k; i++) same &= perm[i] == i;
+    if (same) return;
+    if (loop) {
+        /* Loop(trip, cond, carried...) with body (iter, carried...) -> (cond, carried...) */
+        PtsBlock *b = n->blocks[0];
+        if (n->ninputs != k + 2 || b->ninputs != k + 1 || b->noutputs != k + 1) return;
+        permute_uses(n->inputs, 2, k, perm, n, NULL);
+        permute_defs(b->inputs, 1, k, perm);
+        permute_uses(b->outputs, 1, k, perm, NULL, b);
+    } else {
+        for (int i = 0; i < n->nblocks; i++)
+            if (n->blocks[i]->noutputs != k) return;
+        for (int i = 0; i < n->nblocks; i++) permute_uses(n->blocks[i]->outputs, 0, k, perm, NULL, n->blocks[i]);
+    }
+    permute_defs(n->outputs, 0, k, perm);
+}
+
+static void canonical_block(const OrderIdx *ix, int nix, PtsBlock *b) {
+    for (PtsNode *n = b->last; n; n = n->prev) {
+        canonical_node(ix, nix, n);
+        for (int i = 0; i < n->nblocks; i++) canonical_block(ix, nix, n->blocks[i]);
+    }
+}
+
+PtsStatus pts_pass_canonicalize_outputs(PtsGraph *g, PtsError *err) {
+    Order o = { 0 };
+    if (!order_block(&o, g->top)) { pts_free(o.keys); return oom(err); }
+    OrderIdx *ix = pts_malloc(sizeof *ix * (size_t)(o.n ? o.n : 1));
+    if (!ix) { pts_free(o.keys); return oom(err); }
+    for (int i = 0; i < o.n; i++) { ix[i].key = o.keys[i]; ix[i].pos = i; }
+    qsort(ix, (size_t)o.n, sizeof *ix, oi_cmp);
+    canonical_block(ix, o.n, g->top);
+    pts_free(ix);
+    pts_free(o.keys);
+    return PTS_OK;
+}
+
+/* ================= uninitialized values at the top =================
+ * torch's exit transform makes one prim::Uninitialized per type, each new one put first in the
+ * graph (after the parameters); uses of the others move to it. The first of each type in dump
+ * order is kept, so the top holds them last-made first. */
+static PtsStatus hoist_uninit_block(PtsGraph *g, PtsBlock *b, NodeList *seen, PtsError *err) {
+    for (PtsNode *n = b->first, *next; n; n = next) {
+        next = n->next;
+        for (int i = 0; i < n->nblocks; i++) PTS_TRY(hoist_uninit_block(g, n->blocks[i], seen, err));
+        if (n->kind != PRIM(UNINITIALIZED) || n->noutputs != 1) continue;
+        PtsNode *same = NULL;
+        for (int i = 0; i < seen->n && !same; i++)
+            if (pts_type_equal(seen->v[i]->outputs[0]->type, n->outputs[0]->type)) same = seen->v[i];
+        if (same) {
+            pts_value_replace_uses(n->outputs[0], same->outputs[0]);
+            pts_node_destroy(n);
+            continue;
+        }
+        if (!nl_push(seen, n)) return oom(err);
+        if (g->top->first != n) pts_node_move_before(n, g->top->first);
+    }
+    return PTS_OK;
+}
+
+PtsStatus pts_pass_hoist_uninitialized(PtsGraph *g, PtsError *err) {
+    NodeList seen = { 0 };
+    PtsStatus s = hoist_uninit_block(g, g->top, &seen, err);
+    pts_free(seen.v);
+    return s;
 }
