@@ -2,6 +2,8 @@
  * torch's lists and dicts know their element types: attached where a container is built from a
  * static type (the interpreter's ListConstruct/DictConstruct and list-returning ops, arguments
  * from Python, inferred for Any as torch infers them), read by isinstance and hash's messages. */
+#include <stdio.h>
+
 #include "ir.h"
 
 static void release_type(void *t) { pts_type_release((PtsType *)t); }
@@ -18,6 +20,7 @@ void pts_value_set_type(PtsValue v, const PtsType *t) {
     if ((v.tag == PTS_V_LIST) != (t->kind == PTS_TY_LIST) || (v.tag == PTS_V_DICT) != (t->kind == PTS_TY_DICT)) return;
     if (t->kind == PTS_TY_LIST && t->n != 1) return;   /* `list` (any list) says nothing */
     pts_container_type_release_hook = release_type;
+    pts_value_type_text_hook = pts_value_type_text;
     *slot = pts_type_retain((PtsType *)t);
 }
 
@@ -195,6 +198,12 @@ int pts_value_tag_arg(PtsValue v, const PtsType *t, PtsValue *bad, PtsBuf *why) 
 }
 
 void pts_value_type_text(PtsBuf *b, PtsValue v) {
+    if (v.tag == PTS_V_OBJECT) {
+        /* torch's ClassType::repr_str: the class and its compilation unit */
+        const PtsObject *o = pts_as_object(v);
+        pts_buf_printf(b, "%s (of Python compilation unit at: %p)", o->cls->qualname, (void *)o->cls);
+        return;
+    }
     const PtsType *t = pts_value_type_tag(v);
     if (t) { pts_type_print(b, t, true); return; }
     PtsBuf why;

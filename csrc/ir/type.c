@@ -570,7 +570,7 @@ static const char *object_qualname(const PtsHeap *h) {
     return h->destroy == object_destroy ? ((const PtsObject *)h)->cls->qualname : NULL;
 }
 static pthread_once_t hook_once = PTHREAD_ONCE_INIT;
-static void set_hook(void) { pts_object_qualname_hook = object_qualname; }
+static void set_hook(void) { pts_object_qualname_hook = object_qualname; pts_value_type_text_hook = pts_value_type_text; }
 
 PtsStatus pts_object_new(PtsClassType *cls, PtsError *err, PtsValue *out) {
     *out = pts_none();

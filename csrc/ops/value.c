@@ -43,6 +43,7 @@ PtsStatus pts_str_new(const char *s, size_t n, PtsError *err, PtsValue *out) {
 }
 
 void (*pts_container_type_release_hook)(void *type) = NULL;
+void (*pts_value_type_text_hook)(PtsBuf *b, PtsValue v) = NULL;
 
 static void list_destroy(PtsHeap *h) {
     PtsList *l = (PtsList *)h;

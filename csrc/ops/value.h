@@ -74,6 +74,9 @@ PTS_INTERNAL void pts_heap_release(PtsHeap *h);
 /* Drops the type reference a list or dict holds (PtsList.type): set by csrc/ir with the first type
  * it attaches, so this layer needs no knowledge of types. */
 PTS_INTERNAL extern void (*pts_container_type_release_hook)(void *type);
+/* Appends the static type of a list, dict or object in torch's words ('List[int]', 'Dict[str, int]'),
+ * for messages; set by csrc/ir with the hook above. */
+PTS_INTERNAL extern void (*pts_value_type_text_hook)(PtsBuf *b, PtsValue v);
 
 PTS_INTERNAL PtsStatus pts_str_new(const char *s, size_t n, PtsError *err, PtsValue *out);
 static inline PtsStr *pts_as_str(PtsValue v) { return (PtsStr *)v.u.h; }
