@@ -418,7 +418,8 @@ static int broadcast_n(const PtsAst *n) {
 /* {==================== schema matching ==================== */
 typedef enum {
     CONV_NONE, CONV_REPEAT, CONV_TUPLE_TO_LIST, CONV_TENSOR_TO_INT, CONV_TENSOR_TO_FLOAT,
-    CONV_TENSOR_TO_SCALAR, CONV_INT_TO_FLOAT, CONV_EMPTY_LIST, CONV_NUMBER_TO_INT, CONV_NUMBER_TO_FLOAT, CONV_NO_MATCH,
+    CONV_TENSOR_TO_SCALAR, CONV_INT_TO_FLOAT, CONV_EMPTY_LIST, CONV_NUMBER_TO_INT, CONV_NUMBER_TO_FLOAT, CONV_BOOL_TO_INT, CONV_BOOL_TO_FLOAT,
+    CONV_NO_MATCH,
 } Conv;
 
 static bool elem_ok(const PtsType *t, int k) {
@@ -472,6 +473,12 @@ static Conv arg_conv(const PtsType *t, PtsArgType a, bool allow_conv) {
     if (allow_conv && t->kind == PTS_TY_NUMBER) {
         if (a.kind == PTS_T_INT) return CONV_NUMBER_TO_INT;
         if (a.kind == PTS_T_FLOAT) return CONV_NUMBER_TO_FLOAT;
+    }
+    /* a bool where an int, float or number is expected (a + b, math.isfinite(x) + 1): torch's
+     * tryConvertToType inserts aten::Float / aten::Int */
+    if (allow_conv && t->kind == PTS_TY_BOOL) {
+        if (a.kind == PTS_T_FLOAT) return CONV_BOOL_TO_FLOAT;
+        if (a.kind == PTS_T_INT || a.kind == PTS_T_SCALAR) return CONV_BOOL_TO_INT;
     }
     return CONV_NO_MATCH;
 }
@@ -607,6 +614,8 @@ static PtsIrValue *convert(Emitter *E, PtsIrValue *v, Conv cv, PtsArgType a, con
     case CONV_INT_TO_FLOAT: return op1(E, "Float.int", v, at);
     case CONV_NUMBER_TO_INT: return op1(E, "Int.Scalar", v, at);
     case CONV_NUMBER_TO_FLOAT: return op1(E, "Float.Scalar", v, at);
+    case CONV_BOOL_TO_INT: return op1(E, "Int.bool", v, at);
+    case CONV_BOOL_TO_FLOAT: return op1(E, "Float.bool", v, at);
     case CONV_EMPTY_LIST: {
         /* a fresh `[]` of the parameter's list type (the List[Tensor] one is left dead) */
         PtsType *lt = keep(E, pts_type_from_arg((PtsArgType){ .kind = a.kind, .is_list = true, .elem_optional = a.elem_optional }));
