@@ -55,7 +55,7 @@ static bool is_plain(const PtsType *t) {
 static void type_text(PtsBuf *b, const PtsType *t) { pts_buf_init(b); pts_type_print(b, t, true); }
 
 /* unify two element types as torch's list inference does: equal, or T with None (Optional[T]) */
-static PtsType *unify(PtsType *a, PtsType *b, PtsBuf *why, const char *what) {
+static PtsType *unify(PtsType *a, PtsType *b, PtsBuf *why, const char *what, bool dict) {
     PtsType *r = NULL;
     if (pts_type_same_static(a, b)) r = pts_type_retain(a);
     else if (a->kind == PTS_TY_NONE && b->kind == PTS_TY_OPTIONAL) r = pts_type_retain(b);
@@ -68,7 +68,7 @@ static PtsType *unify(PtsType *a, PtsType *b, PtsBuf *why, const char *what) {
         PtsBuf ta, tb;
         type_text(&ta, a);
         type_text(&tb, b);
-        pts_buf_printf(why, "%s must have consistent element type. Found %s and %s", what, ta.data ? ta.data : "?",
+        pts_buf_printf(why, "%s must have consistent %stype. Found %s and %s", what, dict ? "" : "element ", ta.data ? ta.data : "?",
                        tb.data ? tb.data : "?");
         pts_buf_free(&ta);
         pts_buf_free(&tb);
@@ -120,7 +120,7 @@ static PtsType *infer_any(PtsValue v, int depth, bool tag, PtsBuf *why) {
                 return NULL;
             }
             pts_buf_free(&inner);
-            e = e ? unify(e, x, why, "List inputs to traced functions") : x;
+            e = e ? unify(e, x, why, "List inputs to traced functions", false) : x;
             if (!e) return NULL;
         }
         PtsType *r = pts_type_list(e);
@@ -137,8 +137,8 @@ static PtsType *infer_any(PtsValue v, int depth, bool tag, PtsBuf *why) {
             PtsType *ki = infer_any(d->keys[i], depth + 1, tag, why);
             PtsType *xi = ki ? infer_any(d->vals[i], depth + 1, tag, why) : NULL;
             if (!xi) { pts_type_release(ki); pts_type_release(k); pts_type_release(x); return NULL; }
-            k = k ? unify(k, ki, why, "Dictionary inputs to traced functions") : ki;
-            x = x ? unify(x, xi, why, "Dictionary inputs to traced functions") : xi;
+            k = k ? unify(k, ki, why, "Dictionary inputs to traced functions", true) : ki;
+            x = x ? unify(x, xi, why, "Dictionary inputs to traced functions", true) : xi;
             if (!k || !x) { pts_type_release(k); pts_type_release(x); return NULL; }
         }
         PtsType *r = pts_type_dict(k, x);
