@@ -180,3 +180,25 @@ def test_empty_list_argument_message():
     with pytest.raises(RuntimeError, match=r"Found int and str"):
         f([1, "a"])
     assert f([None, 1]) == 1 and f({"a": (1, 2.0)}) == 1
+
+
+# refused by both: pyts's CompileError says what torch's error says (its first line)
+ERRORS = {
+    "starred": "def starred(t: List[int]):\n    a, *b = t\n    return b\n",
+    "listcomp_if": "def listcomp_if(t: List[int]):\n    return [a for a in t if a > 1]\n",
+    "fstring_spec": "def fstring_spec(a: int, b: float):\n    return f'{a}-{b:.2f}'\n",
+    "fstring_conv": "def fstring_conv(a: int):\n    return f'{a!r}'\n",
+    "list_slice_assign": "def list_slice_assign(t: List[int]):\n    t[1:2] = [5]\n    return t\n",
+    "invert_int": "def invert_int(a: int):\n    return ~a\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(ERRORS))
+def test_rejected_like_torch(tmp_path, name):
+    src = ERRORS[name]
+    with pytest.raises((RuntimeError, torch.jit.frontend.NotSupportedError)) as te:
+        _script(tmp_path, name, src, torch)
+    with pytest.raises(CompileError) as pe:
+        _script(tmp_path, name, src, pyts)
+    first = [ln for ln in str(te.value).split("\n") if ln.strip()][0].rstrip(":")
+    assert str(pe.value).startswith(first), (str(pe.value), first)
