@@ -425,7 +425,8 @@ static int broadcast_n(const PtsAst *n) {
 /* {==================== schema matching ==================== */
 typedef enum {
     CONV_NONE, CONV_REPEAT, CONV_TUPLE_TO_LIST, CONV_TENSOR_TO_INT, CONV_TENSOR_TO_FLOAT,
-    CONV_TENSOR_TO_SCALAR, CONV_INT_TO_FLOAT, CONV_EMPTY_LIST, CONV_NUMBER_TO_INT, CONV_NUMBER_TO_FLOAT, CONV_NO_MATCH,
+    CONV_TENSOR_TO_SCALAR, CONV_INT_TO_FLOAT, CONV_EMPTY_LIST, CONV_NUMBER_TO_INT, CONV_NUMBER_TO_FLOAT, CONV_BOOL_TO_INT, CONV_BOOL_TO_FLOAT,
+    CONV_NO_MATCH,
 } Conv;
 
 static bool elem_ok(const PtsType *t, int k) {
@@ -481,6 +482,12 @@ static Conv arg_conv(const PtsType *t, PtsArgType a, bool allow_conv) {
     if (allow_conv && t->kind == PTS_TY_NUMBER) {
         if (a.kind == PTS_T_INT) return CONV_NUMBER_TO_INT;
         if (a.kind == PTS_T_FLOAT) return CONV_NUMBER_TO_FLOAT;
+    }
+    /* a bool where an int, float or number is expected (a + b, math.isfinite(x) + 1): torch's
+     * tryConvertToType inserts aten::Float / aten::Int */
+    if (allow_conv && t->kind == PTS_TY_BOOL) {
+        if (a.kind == PTS_T_FLOAT) return CONV_BOOL_TO_FLOAT;
+        if (a.kind == PTS_T_INT || a.kind == PTS_T_SCALAR) return CONV_BOOL_TO_INT;
     }
     return CONV_NO_MATCH;
 }
@@ -616,6 +623,8 @@ static PtsIrValue *convert(Emitter *E, PtsIrValue *v, Conv cv, PtsArgType a, con
     case CONV_INT_TO_FLOAT: return op1(E, "Float.int", v, at);
     case CONV_NUMBER_TO_INT: return op1(E, "Int.Scalar", v, at);
     case CONV_NUMBER_TO_FLOAT: return op1(E, "Float.Scalar", v, at);
+    case CONV_BOOL_TO_INT: return op1(E, "Int.bool", v, at);
+    case CONV_BOOL_TO_FLOAT: return op1(E, "Float.bool", v, at);
     case CONV_EMPTY_LIST: {
         /* a fresh `[]` of the parameter's list type (the List[Tensor] one is left dead) */
         PtsType *lt = keep(E, pts_type_from_arg((PtsArgType){ .kind = a.kind, .is_list = true, .elem_optional = a.elem_optional }));
@@ -1583,8 +1592,8 @@ static PtsIrValue *emit_expr(Emitter *E, const PtsAst *n) {
             return x;
         }
         if (n->op == PTS_TK_MINUS) return op1(E, "neg", x, n);
-        if (x->type->kind == PTS_TY_TENSOR) return op1(E, "bitwise_not", x, n);
-        return efail(E, n, "'~' on a value of type %s is not supported yet", tstr(E, x->type));
+        /* torch has no int overload: ~a on an int is its 'Arguments for call are not valid' */
+        return op1(E, "bitwise_not", x, n);
     }
     case PTS_AST_NOT: {
         PtsIrValue *c = emit_cond(E, n->kids[0]);
@@ -2557,7 +2566,7 @@ static bool assign_to(Emitter *E, const PtsAst *t, PtsIrValue *v, const PtsAst *
     case PTS_AST_NAME: return bind(E, t->str, v, t);
     case PTS_AST_TUPLE: case PTS_AST_LIST: {
         for (int i = 0; i < t->n; i++)
-            if (t->kids[i]->kind == PTS_AST_STARRED) return efail(E, t->kids[i], "starred assignment is not supported yet"), false;
+            if (t->kids[i]->kind == PTS_AST_STARRED) return efail(E, t->kids[i], "cannot statically infer the expected size of a list in this context"), false;
         if (v->type->kind == PTS_TY_LIST) return assign_list_unpack(E, t, v, at);
         if (v->type->kind != PTS_TY_TUPLE)
             return efail(E, at, "cannot unpack a value of type %s into %d variables (only tuples for now)",
@@ -2657,7 +2666,7 @@ static bool emit_assign(Emitter *E, const PtsAst *s) {
         if (t->n > 256) return efail(E, t, "too many targets"), false;
         for (int i = 0; i < t->n; i++) {
             if (t->kids[i]->kind == PTS_AST_STARRED || value->kids[i]->kind == PTS_AST_STARRED)
-                return efail(E, s, "starred assignment is not supported yet"), false;
+                return efail(E, s, "cannot statically infer the expected size of a list in this context"), false;
             if (!(items[i] = emit_expr(E, value->kids[i]))) return false;
         }
         for (int i = 0; i < t->n; i++)
@@ -4001,7 +4010,7 @@ static bool emit_container_store(Emitter *E, PtsIrValue *x, const PtsAst *t, Pts
     *handled = k == PTS_TY_LIST || k == PTS_TY_DICT;
     if (!*handled) return false;
     if (t->n != 2 || t->kids[1]->kind == PTS_AST_SLICE)
-        return efail(E, t, "assignment to slices of %s is not supported yet", tstr(E, x->type)), false;
+        return efail(E, t, "Sliced expression not yet supported for subscripted assignment. File a bug if you want this"), false;
     PtsIrValue *i = emit_expr(E, t->kids[1]);
     if (!i) return false;
     PtsIrValue *ins[3] = { x, i, v };

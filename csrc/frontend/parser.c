@@ -175,7 +175,7 @@ static bool parse_comp_for(Parser *P, PtsAst *comp) {
     if (!expect(P, PTS_TK_IN)) return false;
     PtsAst *it = parse_or_test(P);
     if (!it || !add(P, comp, target) || !add(P, comp, it)) return false;
-    if (kind(P) == PTS_TK_IF) { unsupported(P, peek(P), "comprehension ifs are not supported yet"); return false; }
+    if (kind(P) == PTS_TK_IF) { unsupported(P, peek(P), "Comprehension ifs are not supported yet"); return false; }
     if (kind(P) == PTS_TK_FOR) {
         unsupported(P, peek(P), "only one 'for' clause per comprehension is supported in TorchScript");
         return false;
@@ -243,7 +243,7 @@ static bool fstring_parts(Parser *P, const PtsToken *s, PtsBuf *fmt, PtsAst *cal
             else if (x == ')' || x == ']' || (x == '}' && depth > 0)) depth--;
             else if (x == '}' && depth == 0) break;
             else if (depth == 0 && (x == '!' || x == ':') && !(x == '!' && j + 1 < n && d[j + 1] == '=')) {
-                perr_at(P, s, "f-string conversions and format specifications (%c...) are not supported in TorchScript", x);
+                perr_at(P, s, "Don't support %s in JoinedStr", x == ':' ? "formatting" : "conversion");
                 return false;
             }
         }

@@ -210,11 +210,15 @@ static PtsStatus lower_node(Lower *L, const PtsNode *n) {
         for (int j = 0; j < n->ninputs && j < s->nargs; j++)
             if (s->args[j].type.kind == PTS_T_SCALARTYPE) L->c->code[i].dtype_args = true;
         L->c->code[i].complex_args = complex_scalar_input(n);
+        /* lists and dicts an op returns get the node's static output types (see I_LIST) */
+        for (int j = 0; j < n->noutputs; j++)
+            if (n->outputs[j]->type->kind == PTS_TY_LIST || n->outputs[j]->type->kind == PTS_TY_DICT) L->c->code[i].p = (void *)n;
         goto operands;
     }
     switch (n->kind - PTS_PRIM_BASE) {
     case PTS_PRIM_CONSTANT: {
         const PtsNodeAttr *a = pts_node_attr(n, "value");
+        if (a && n->noutputs == 1) pts_value_set_type(a->v, n->outputs[0]->type);   /* a list constant's type */
         int k = add_const(L, a ? a->v : pts_none());
         if (k < 0 || (i = emit(L, I_CONST, k, 0, 1)) < 0) return oom(L);
         goto operands;
@@ -283,11 +287,16 @@ static PtsStatus lower_node(Lower *L, const PtsNode *n) {
         goto operands;
     }
     case PTS_PRIM_TUPLECONSTRUCT: i = emit(L, I_TUPLE, 0, n->ninputs, n->noutputs); break;
-    case PTS_PRIM_LISTCONSTRUCT: i = emit(L, I_LIST, 0, n->ninputs, n->noutputs); break;
+    case PTS_PRIM_LISTCONSTRUCT:
     case PTS_PRIM_DICTCONSTRUCT:
-        if (n->ninputs % 2) return pts_fail(L->err, PTS_ERR_INTERNAL, "prim::DictConstruct needs key/value pairs");
-        i = emit(L, I_DICT, 0, n->ninputs, n->noutputs);
-        break;
+        if (n->kind == PTS_KIND_PRIM(PTS_PRIM_DICTCONSTRUCT) && n->ninputs % 2)
+            return pts_fail(L->err, PTS_ERR_INTERNAL, "prim::DictConstruct needs key/value pairs");
+        i = emit(L, n->kind == PTS_KIND_PRIM(PTS_PRIM_DICTCONSTRUCT) ? I_DICT : I_LIST, 0, n->ninputs, n->noutputs);
+        if (i < 0) return oom(L);
+        /* the container's static type, graph-owned (lives as long as the code): torch's lists
+         * and dicts know their element types (isinstance on an empty list) */
+        if (n->noutputs == 1) L->c->code[i].p = n->outputs[0]->type;
+        goto operands;
     case PTS_PRIM_TUPLEINDEX:
         if (n->ninputs != 2 || n->noutputs != 1) return pts_fail(L->err, PTS_ERR_INTERNAL, "prim::TupleIndex takes a tuple and an index");
         i = emit(L, I_TUPLE_INDEX, 0, 2, 1);
@@ -471,6 +480,8 @@ static PtsStatus run_code(const PtsCode *c, PtsValue *regs, int pc, int end, Pts
                 for (int j = 0; j < PTS_MAX_RETS; j++) pts_value_release(&outs[j]);
                 return st;
             }
+            if (I->p)
+                for (int j = 0; j < I->nout; j++) pts_value_set_type(outs[j], ((const PtsNode *)I->p)->outputs[j]->type);
             for (int j = 0; j < I->nout; j++) set_reg(regs, I->out[j], outs[j]);
             for (int j = I->nout; j < s->nret; j++) pts_value_release(&outs[j]);
             break;
@@ -553,6 +564,7 @@ static PtsStatus run_code(const PtsCode *c, PtsValue *regs, int pc, int end, Pts
         case I_LIST: {
             PtsValue l;
             PTS_TRY(pts_list_new(I->op == I_TUPLE ? PTS_V_TUPLE : PTS_V_LIST, I->nin, err, &l));
+            if (I->p) pts_value_set_type(l, I->p);
             for (int k = 0; k < I->nin; k++)
                 PTS_TRY(pts_list_append(l, pts_value_retain(regs[I->in[k]]), err));
             set_reg(regs, I->out[0], l);
@@ -561,6 +573,7 @@ static PtsStatus run_code(const PtsCode *c, PtsValue *regs, int pc, int end, Pts
         case I_DICT: {
             PtsValue d;
             PTS_TRY(pts_dict_new(I->nin / 2, err, &d));
+            if (I->p) pts_value_set_type(d, I->p);
             for (int k = 0; k + 1 < I->nin; k += 2) {
                 PtsStatus st = pts_dict_set(d, pts_value_retain(regs[I->in[k]]), pts_value_retain(regs[I->in[k + 1]]), err);
                 if (st) { pts_value_release(&d); return st; }

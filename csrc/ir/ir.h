@@ -96,9 +96,22 @@ PTS_INTERNAL void pts_type_sort(int n, PtsType **types);
 PTS_INTERNAL PtsType *pts_type_any_container(PtsTypeKind k);
 PTS_INTERNAL bool pts_type_is_any_list(const PtsType *t);
 PTS_INTERNAL bool pts_type_is_any_tuple(const PtsType *t);
-/* Does a run-time value have type t? (prim::isinstance; lists hold no element type, so a list
- * is a List[T] when every element is a T) */
+/* Does a run-time value have type t? (prim::isinstance; a list or dict with a static type tag is
+ * judged by it, an untagged one is a List[T] when every element is a T) */
 PTS_INTERNAL bool pts_value_isinstance(PtsValue v, const PtsType *t);
+/* ctag.c: the static type a list or dict carries (PtsList.type). set: attach t (retained) to an
+ * untagged list (t a List[T]) or dict (t a Dict[K, V]); other values and mismatched kinds are left
+ * alone. tag: NULL when unknown. */
+PTS_INTERNAL void pts_value_set_type(PtsValue v, const PtsType *t);
+PTS_INTERNAL const PtsType *pts_value_type_tag(PtsValue v);
+/* Equal types, tensor refinements aside (what isinstance compares a container's tag with). */
+PTS_INTERNAL bool pts_type_same_static(const PtsType *a, const PtsType *b);
+/* Attach the static types of parameter type t to the containers of argument v (an Any position
+ * infers them as torch does): 0, -1 with *bad the value whose type cannot be inferred and torch's
+ * reason in why, -2 out of memory. */
+PTS_INTERNAL int pts_value_tag_arg(PtsValue v, const PtsType *t, PtsValue *bad, PtsBuf *why);
+/* The type of a list or dict in annotation syntax (its tag, else what its elements say). */
+PTS_INTERNAL void pts_value_type_text(PtsBuf *b, PtsValue v);
 PTS_INTERNAL PtsType *pts_type_class(struct PtsClassType *cls);
 /* The tuple type of a NamedTuple class (cls->is_namedtuple): fields are its attributes. Owned. */
 PTS_INTERNAL PtsType *pts_type_namedtuple(struct PtsClassType *cls);

@@ -441,10 +441,11 @@ bool pts_value_isinstance(PtsValue v, const PtsType *t) {
         for (int i = 0; i < t->n; i++) if (pts_value_isinstance(v, t->elems[i])) return true;
         return false;
     case PTS_TY_LIST: {
-        /* lists carry no element type: the elements decide (an empty list is any list) */
+        /* an untagged list (built where no static type was known): the elements decide */
         if (v.tag != PTS_V_LIST) return false;
         if (t->n == 0) return true;
         const PtsList *l = pts_as_list(v);
+        if (l->type) return pts_type_same_static(l->type, t);   /* its static type (ctag.c) decides */
         for (int64_t i = 0; i < l->len; i++) if (!pts_value_isinstance(l->items[i], t->elems[0])) return false;
         return true;
     }
@@ -459,6 +460,7 @@ bool pts_value_isinstance(PtsValue v, const PtsType *t) {
     case PTS_TY_DICT: {
         if (v.tag != PTS_V_DICT) return false;
         const PtsDict *d = pts_as_dict(v);
+        if (d->type) return pts_type_same_static(d->type, t);
         for (int64_t i = 0; i < d->len; i++)
             if (!pts_value_isinstance(d->keys[i], t->elems[0]) || !pts_value_isinstance(d->vals[i], t->elems[1]))
                 return false;
@@ -583,7 +585,7 @@ static const char *object_qualname(const PtsHeap *h) {
     return h->destroy == object_destroy ? ((const PtsObject *)h)->cls->qualname : NULL;
 }
 static pthread_once_t hook_once = PTHREAD_ONCE_INIT;
-static void set_hook(void) { pts_object_qualname_hook = object_qualname; }
+static void set_hook(void) { pts_object_qualname_hook = object_qualname; pts_value_type_text_hook = pts_value_type_text; }
 
 PtsStatus pts_object_new(PtsClassType *cls, PtsError *err, PtsValue *out) {
     *out = pts_none();

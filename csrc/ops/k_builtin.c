@@ -2074,6 +2074,8 @@ static PtsStatus hash_value(PtsValue v, PtsError *err, uint64_t *out) {
         return PTS_OK;
     }
     case PTS_V_TENSOR: *out = (uint64_t)(uintptr_t)v.u.t; return PTS_OK;
+    /* std::hash<c10::Device>: type << 16 | (uint8_t)index (cpu: type 0, index -1) */
+    case PTS_V_DEVICE: *out = v.u.i < 0 ? 255u : (UINT64_C(1) << 16) | (uint8_t)v.u.i; return PTS_OK;
     case PTS_V_TUPLE: {
         const PtsList *l = pts_as_list(v);
         uint64_t seed = 0;
@@ -2085,8 +2087,18 @@ static PtsStatus hash_value(PtsValue v, PtsError *err, uint64_t *out) {
         *out = seed;
         return PTS_OK;
     }
-    default: return pts_fail(err, PTS_ERR_RUNTIME, "Can't hash IValues with tag '%s'",
-                              v.tag == PTS_V_LIST ? "GenericList" : v.tag == PTS_V_DICT ? "GenericDict" : "Object");
+    default: {
+        /* torch: unhashable type: 'List[int]' (the value's static type) */
+        PtsBuf b;
+        pts_buf_init(&b);
+        if (pts_value_type_text_hook && (v.tag == PTS_V_LIST || v.tag == PTS_V_DICT || v.tag == PTS_V_OBJECT))
+            pts_value_type_text_hook(&b, v);
+        else pts_buf_puts(&b, v.tag == PTS_V_LIST ? "list" : v.tag == PTS_V_DICT ? "dict" : "object");
+        PtsStatus s = b.oom ? pts_fail(err, PTS_ERR_NOMEM, "out of memory")
+                            : pts_fail(err, PTS_ERR_RUNTIME, "unhashable type: '%s'", b.data);
+        pts_buf_free(&b);
+        return s;
+    }
     }
 }
 PtsStatus k_HASH_GENERIC(PtsValue *a, PtsValue *out, PtsError *err) {

@@ -42,8 +42,12 @@ PtsStatus pts_str_new(const char *s, size_t n, PtsError *err, PtsValue *out) {
     return PTS_OK;
 }
 
+void (*pts_container_type_release_hook)(void *type) = NULL;
+void (*pts_value_type_text_hook)(PtsBuf *b, PtsValue v) = NULL;
+
 static void list_destroy(PtsHeap *h) {
     PtsList *l = (PtsList *)h;
+    if (l->type && pts_container_type_release_hook) pts_container_type_release_hook(l->type);
     for (int64_t i = 0; i < l->len; i++) pts_value_release(&l->items[i]);
     pts_free(l->items);
     pts_free(l);
@@ -60,6 +64,7 @@ PtsStatus pts_list_new(int tag, int64_t cap, PtsError *err, PtsValue *out) {
     l->h.destroy = list_destroy;
     l->len = 0;
     l->cap = cap;
+    l->type = NULL;
     out->tag = (uint8_t)tag;
     out->u.h = &l->h;
     return PTS_OK;
@@ -116,6 +121,7 @@ PtsStatus pts_tuple_new2(PtsValue a, PtsValue b, PtsError *err, PtsValue *out) {
 /* ---- dict ---- */
 static void dict_destroy(PtsHeap *h) {
     PtsDict *d = (PtsDict *)h;
+    if (d->type && pts_container_type_release_hook) pts_container_type_release_hook(d->type);
     for (int64_t i = 0; i < d->len; i++) {
         pts_value_release(&d->keys[i]);
         pts_value_release(&d->vals[i]);

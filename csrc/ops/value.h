@@ -50,6 +50,9 @@ typedef struct PtsList {
     PtsHeap h;
     int64_t len, cap;  /* items used / allocated */
     PtsValue *items;   /* owned values */
+    void *type;        /* PTS_V_LIST: its static type (an ir PtsType List[T], owned reference) when
+                        * the code that built it knew one, as torch's lists know their element
+                        * type; NULL when unknown (then the elements decide, see ir/ctag.c) */
 } PtsList;
 
 static inline PtsValue pts_none(void) { PtsValue v = { PTS_V_NONE, { .i = 0 } }; return v; }
@@ -69,6 +72,12 @@ PTS_INTERNAL PtsHeap *pts_heap_retain(PtsHeap *h);
  * set by the layer that defines objects (csrc/ir); NULL for objects it does not know. */
 PTS_INTERNAL extern const char *(*pts_object_qualname_hook)(const PtsHeap *h);
 PTS_INTERNAL void pts_heap_release(PtsHeap *h);
+/* Drops the type reference a list or dict holds (PtsList.type): set by csrc/ir with the first type
+ * it attaches, so this layer needs no knowledge of types. */
+PTS_INTERNAL extern void (*pts_container_type_release_hook)(void *type);
+/* Appends the static type of a list, dict or object in torch's words ('List[int]', 'Dict[str, int]'),
+ * for messages; set by csrc/ir with the hook above. */
+PTS_INTERNAL extern void (*pts_value_type_text_hook)(PtsBuf *b, PtsValue v);
 
 /* A TorchScript complex: an immutable refcounted box (ops/k_complex.c makes them). */
 typedef struct PtsComplex {
@@ -98,6 +107,7 @@ typedef struct PtsDict {
     PtsValue *keys, *vals; /* owned, insertion order */
     int64_t *index;        /* nindex slots holding entry numbers, -1 when empty */
     int64_t nindex;        /* power of two, > 2 * cap */
+    void *type;            /* static type Dict[K, V] (owned ir PtsType) or NULL, as PtsList.type */
 } PtsDict;
 static inline PtsDict *pts_as_dict(PtsValue v) { return (PtsDict *)v.u.h; }
 PTS_INTERNAL PtsStatus pts_dict_new(int64_t cap, PtsError *err, PtsValue *out);

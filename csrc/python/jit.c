@@ -254,6 +254,32 @@ static PyObject *so_add_method(PyObject *self, PyObject *fn) {
     Py_RETURN_NONE;
 }
 
+/* Containers passed to f get its parameters' static types (torch's lists know their element
+ * types); an Any parameter infers them as torch does and refuses what torch cannot infer
+ * (an empty list...). 0, or -1 with a Python error set. */
+static int tag_call_args(const PtsFunction *f, PtsValue *args, int nargs) {
+    const PtsBlock *top = f->graph->top;
+    int first = f->is_method ? 1 : 0;
+    for (int i = 0; i < nargs && i + first < top->ninputs; i++) {
+        if (args[i].tag != PTS_V_LIST && args[i].tag != PTS_V_DICT && args[i].tag != PTS_V_TUPLE) continue;
+        PtsValue bad = pts_none();
+        PtsBuf why;
+        pts_buf_init(&why);
+        int r = pts_value_tag_arg(args[i], top->inputs[i + first]->type, &bad, &why);
+        if (r == -2 || (r && why.oom)) { pts_buf_free(&why); PyErr_NoMemory(); return -1; }
+        if (r) {
+            PtsValue b = pts_value_retain(bad);
+            PyObject *pb = pyts_ivalue_to_py(&b);
+            if (pb) PyErr_Format(PyExc_RuntimeError, "Tracer cannot infer type of %R\n:%s", pb, why.data);
+            Py_XDECREF(pb);
+            pts_buf_free(&why);
+            return -1;
+        }
+        pts_buf_free(&why);
+    }
+    return 0;
+}
+
 /* run a method: args exclude self */
 static PyObject *run_function(PtsFunction *f, PtsValue *self, PyObject *args) {
     Py_ssize_t n = PyTuple_GET_SIZE(args);
@@ -274,6 +300,9 @@ static PyObject *run_function(PtsFunction *f, PtsValue *self, PyObject *args) {
     if (nret > 8) s = pts_fail(&err, PTS_ERR_RUNTIME, "too many results");
     else if ((s = pts_check_call_args(f, vals + off, (int)n, &err))) {
         /* a value of the wrong kind never reaches a kernel */
+    } else if (tag_call_args(f, vals + off, (int)n) < 0) {
+        for (Py_ssize_t k = 0; k < n + off; k++) pts_value_release(&vals[k]);
+        return NULL;
     } else if (pts_trace_active() && self) {
         /* a compiled module called while tracing: recorded as one CallMethod, control flow kept */
         s = pts_trace_record_method_call(*self, NULL, f, (int)n, vals + 1, outs, &err);

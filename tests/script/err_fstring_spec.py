@@ -1,3 +1,3 @@
-# expect error: 3:12 f-string conversions and format specifications (:...) are not supported in TorchScript
+# expect error: 3:12 Don't support formatting in JoinedStr
 def f(x: float):
     return f"{x:.2f}"
