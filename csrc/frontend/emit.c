@@ -651,6 +651,14 @@ static PtsIrValue *emit_matched(Emitter *E, int op, const Call *c, Bound *b, con
     return mk1(E, PTS_KIND_PRIM(PTS_PRIM_TUPLECONSTRUCT), s->nret, n->outputs, pts_type_tuple(s->nret, ts), at);
 }
 
+/* enums (emit_enum.inc) */
+static bool enum_row_ok(int row, const Call *c);
+static bool enum_member_sv(Emitter *E, const PtsType *t, const char *name, const PtsAst *at, Sv *out);
+static bool enum_value_attr(Emitter *E, PtsIrValue *obj, const char *name, const PtsAst *at, Sv *out);
+static PtsIrValue *enum_iterable(Emitter *E, const PtsAst *n);
+static PtsIrValue *enum_list_call(Emitter *E, const PtsAst *n, bool *handled);
+static PtsIrValue *retype(PtsIrValue *v, const PtsType *t);
+
 /* rows whose schema is named `name` ("add"), or "add.int" for one overload */
 static bool row_matches(int i, const char *name) {
     const PtsSchema *s = &pts_op_info[i].schema;
@@ -675,6 +683,12 @@ static PtsIrValue *emit_op(Emitter *E, const char *name, const Call *c, const Pt
     for (int k = 0; k < nrows && nc < 128; k++)
         if (row_matches(rows[k], name)) cands[nc++] = rows[k];
     if (!nc) return NULL;
+    {   /* the enum rows take enums only (AnyEnumType) */
+        int w = 0;
+        for (int k = 0; k < nc; k++) if (enum_row_ok(cands[k], c)) cands[w++] = cands[k];
+        if (!w) return NULL;
+        nc = w;
+    }
     *found = true;
     /* format(str self, ...): a str and then any values (torch.format in archive code) */
     if (nc == 1 && cands[0] == PTS_OP_FORMAT) {
@@ -1670,6 +1684,7 @@ static bool resolve_global(Emitter *E, const PtsAst *at, const char *name, Sv *o
 /* the attribute `name` of a module object value */
 static bool object_attr(Emitter *E, PtsIrValue *obj, const char *name, const PtsAst *at, Sv *out) {
     PtsClassType *cls = obj->type->cls;
+    if (cls && cls->is_enum) return enum_value_attr(E, obj, name, at, out);
     for (int i = 0; i < cls->nconsts; i++)
         if (strcmp(cls->const_names[i], name) == 0) {   /* __constants__ / Final: a prim::Constant */
             PtsIrValue *v = konst(E, pts_value_retain(cls->const_values[i]), at);
@@ -2154,6 +2169,11 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
     memset(&c, 0, sizeof c);
     if (strcmp(name, "range") == 0) return efail(E, n, "range() can only be used as the iterable of a for loop");
     if (strcmp(name, "print") == 0) return emit_print(E, n);
+    if (strcmp(name, "list") == 0) {
+        bool handled;
+        PtsIrValue *r = enum_list_call(E, n, &handled);
+        if (handled) return r;
+    }
     {
         bool handled;
         PtsIrValue *r = emit_more_builtins(E, name, n, &handled);
@@ -2451,6 +2471,7 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
 /* }==================== */
 
 #include "emit_class.inc"
+#include "emit_enum.inc"
 #include "emit_magic.inc"
 #include "emit_overload.inc"
 #include "emit_lang4.inc"
@@ -4109,7 +4130,9 @@ static bool build_iter(Emitter *E, const PtsAst *n, Iter *it) {
             return efail(E, f, "'%s' object has no attribute or method 'items'", tstr(E, d->type)), false;
         }
     }
-    PtsIrValue *v = emit_expr(E, n);
+    PtsIrValue *v = enum_iterable(E, n);   /* for c in Color: over the members */
+    if (!v && E->err->code) return false;
+    if (!v) v = emit_expr(E, n);
     return v && iter_of_value(E, v, n, it);
 }
 

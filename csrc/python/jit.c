@@ -87,6 +87,8 @@ int pyts_py_to_ivalue(PyObject *o, PtsValue *v) {
         }
         return 0;
     }
+    int en = pyts_enum_from_py(o, v);   /* a member of an Enum class compiled code knows */
+    if (en) return en < 0 ? -1 : 0;
     PyErr_Format(PyExc_TypeError, "cannot pass a value of type %s to TorchScript", Py_TYPE(o)->tp_name);
     return -1;
 }
@@ -120,6 +122,11 @@ PyObject *pyts_ivalue_to_py(PtsValue *v) {  /* steals */
             Py_XDECREF(pk);
             Py_XDECREF(px);
         }
+        pts_value_release(v);
+        return r;
+    }
+    if (v->tag == PTS_V_HEAP && pts_enum_get(*v, NULL, NULL, NULL)) {
+        PyObject *r = pyts_enum_to_py(*v);
         pts_value_release(v);
         return r;
     }

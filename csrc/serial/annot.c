@@ -190,6 +190,7 @@ bool pts_value_fits(PtsValue v, const PtsType *t) {
         return true;
     }
     case PTS_TY_CLASS: {
+        if (t->cls && t->cls->is_enum) return pts_value_isinstance(v, t);
         if (v.tag != PTS_V_OBJECT) return false;
         const PtsObject *o = pts_as_object(v);
         if (t->cls) return o->cls == t->cls || (t->cls->is_interface && pts_class_implements(o->cls, t->cls, NULL));

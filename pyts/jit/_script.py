@@ -284,6 +284,8 @@ def _classify(v):
         name = getattr(v, "__name__", None)
         if name and getattr(builtins, name, None) is v:
             return ("builtin", name)
+        if inspect.isclass(v) and issubclass(v, enum.Enum) and v is not enum.Enum:
+            return ("class", _enum_proto(v))
         if inspect.isclass(v):
             proto = _class_proto(v)
             if proto is not None:
@@ -607,6 +609,18 @@ def _scriptable_class(cls):
         v = v.__func__ if isinstance(v, staticmethod) else v.fget if isinstance(v, property) else v
         return inspect.isfunction(v) and v.__name__ != "<lambda>"
     return any(defined(v) for v in cls.__dict__.values())
+
+
+def _enum_proto(cls):
+    """The prototype ScriptObject of a Python Enum class TorchScript code names (made once, cached
+    on the class): its class holds the members, and members of cls cross into compiled code."""
+    proto = cls.__dict__.get("__pyts_enum__")
+    if proto is not None:
+        return proto
+    proto = _C._make_object(_class_qualname(cls), False, [])
+    _C._enum_define(proto, [(m.name, m.value) for m in cls], cls)
+    type.__setattr__(cls, "__pyts_enum__", proto)
+    return proto
 
 
 def _is_module_class(cls):
