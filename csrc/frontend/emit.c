@@ -153,7 +153,8 @@ static PtsType *R(const PtsType *t) { return pts_type_retain((PtsType *)t); }
 static const char *tstr(Emitter *E, const PtsType *t) {
     PtsBuf b;
     pts_buf_init(&b);
-    pts_type_print(&b, t, true);
+    /* an enum reads Enum<__torch__.Color> in torch's messages (its repr_str), List[__torch__.Color] inside */
+    pts_type_print(&b, t, !pts_is_enum_type(t));
     const char *s = b.data ? pts_arena_strndup(E->a, b.data, b.len) : "?";
     pts_buf_free(&b);
     return s ? s : "?";
@@ -384,6 +385,9 @@ static const PtsType *parse_type(Emitter *E, const PtsAst *n) {
     }
     if (strcmp(h, "Dict") == 0 || strcmp(h, "dict") == 0) {
         if (nargs != 2) return efail(E, n, "Dict takes two type arguments");
+        if (pts_is_enum_type(el[0]))   /* torch's words: enums are no dict keys */
+            return efail(E, n, "Cannot create dict for key type '%s', only int, float, complex, Tensor, device and string "
+                         "keys are supported", tstr(E, el[0]));
         return keep(E, pts_type_dict((PtsType *)el[0], (PtsType *)el[1]));
     }
     if (strcmp(h, "Final") == 0) {
@@ -658,6 +662,7 @@ static bool enum_value_attr(Emitter *E, PtsIrValue *obj, const char *name, const
 static PtsIrValue *enum_iterable(Emitter *E, const PtsAst *n);
 static PtsIrValue *enum_list_call(Emitter *E, const PtsAst *n, bool *handled);
 static PtsIrValue *retype(PtsIrValue *v, const PtsType *t);
+static const PtsType *sv_type(const Sv *s);
 
 /* rows whose schema is named `name` ("add"), or "add.int" for one overload */
 static bool row_matches(int i, const char *name) {
@@ -1518,6 +1523,7 @@ static PtsIrValue *emit_expr(Emitter *E, const PtsAst *n) {
         if (sv.kind == SV_NS) return efail(E, n, "Module '%s' cannot be used as a value", sv.name);
         if (sv.kind == SV_METHOD) return efail(E, n, "methods cannot be used as values (call '%s')", sv.name);
         if (sv.kind == SV_FUNCTION) return function_value(E, sv.path, n);
+        if (sv.kind == SV_CLASS && pts_is_enum_type(sv_type(&sv))) return efail(E, n, "EnumClass cannot be used as a value");
         if (sv.kind == SV_CLASS) return efail(E, n, "class '%s' cannot be used as a value", sv.name);
         return efail(E, n, "builtin function '%s' cannot be used as a value", sv.name);
     }

@@ -698,7 +698,12 @@ static const char *value_type_name(PtsValue v) {
     case PTS_V_DICT: return "dict";
     case PTS_V_DEVICE: return "Device";
     case PTS_V_OBJECT: return pts_as_object(v)->cls->qualname;
-    default: return "object";
+    default: {
+        const PtsType *et;   /* an enum member: its class's own name, as Python's type() */
+        if (!pts_enum_get(v, &et, NULL, NULL) || !et->name) return "object";
+        const char *dot = strrchr(et->name, '.');
+        return dot ? dot + 1 : et->name;
+    }
     }
 }
 
@@ -711,7 +716,7 @@ PtsStatus pts_check_call_args(const PtsFunction *f, const PtsValue *args, int na
         const char *pn = f->arg_names && f->nargs == top->ninputs ? f->arg_names[i + first] : p->name;
         PtsBuf b;
         pts_buf_init(&b);
-        pts_type_print(&b, p->type, true);
+        pts_type_print(&b, p->type, !pts_is_enum_type(p->type));   /* Enum<__torch__.E>, as torch */
         PtsStatus s = pts_fail(err, PTS_ERR_TYPE, "%s() Expected a value of type '%s' for argument '%s' but instead found type '%s'.",
                                f->name, b.data ? b.data : "?", pn ? pn : "?", value_type_name(args[i]));
         pts_buf_free(&b);
