@@ -1030,6 +1030,8 @@ def _is_container_attr(v, depth=0):
         return (len(v) > 0 or isinstance(v, tuple)) and all(_is_container_attr(x, depth + 1) for x in v)
     if isinstance(v, dict):
         return len(v) > 0 and all(isinstance(k, (str, int)) and _is_container_attr(x, depth + 1) for k, x in v.items())
+    if depth > 0 and isinstance(v, enum.Enum) and _enum_proto(type(v)) is not None:
+        return True   # a member of an Enum class (List[__torch__.Mode])
     return False
 
 
@@ -1108,6 +1110,10 @@ def _plain_attributes(mod):
                 # a constant list is a tuple, as torch makes it
                 kind, v = "constant", _as_constant(v)
             out.append((k, kind, v, ann[0]) if kind == "attribute" and ann is not None else (k, kind, v))
+        elif isinstance(v, enum.Enum) and not isinstance(v, (int, float, str)):
+            # a member of an Enum class: an attribute of its enum type
+            _enum_proto(type(v))
+            out.append((k, "attribute", v))
         elif (not isinstance(v, tuple) and inspect.isclass(type(v)) and _scriptable_class(type(v))
               and inspect.isfunction(type(v).__dict__.get("__init__"))):
             # an instance of a script class: an object of its compiled class
