@@ -274,3 +274,122 @@ def test_errors_as_torch(tmp_path, case):
         # the error points at the source, as torch's
         with pytest.raises(pyts.jit.CompileError, match=r'line \d+'):
             pyts.jit.script(mods[pyts].f)
+
+
+MODULE = ENUMS + '''
+
+class M(nn.Module):
+    c: Color
+
+    def __init__(self):
+        super().__init__()
+        self.c = Color.GREEN
+        self.modes = [Mode.FAST, Mode.SLOW]
+
+    def forward(self, x: Tensor, k: Color) -> Tensor:
+        if k == self.c:
+            return x * Color.BLUE.value
+        n = 0
+        for m in self.modes:
+            if m != Mode.SLOW:
+                n += len(m.value)
+        return x + k.value + n
+
+
+class WithEnumArg(nn.Module):
+    def forward(self, x: Tensor) -> Tensor:
+        s = 0
+        for c in Color:
+            s += c.value
+        return x * s
+'''
+
+X = np.arange(6, dtype=np.float32).reshape(2, 3)
+
+
+def code_files(data):
+    """{code file: text} of an archive, without torch's bookkeeping attribute of nn.Module and
+    blank lines (pyts separates the classes of one file with one)."""
+    z = zipfile.ZipFile(io.BytesIO(data))
+    return {n.split("/", 1)[1]: re.sub(r"  _is_full_backward_hook : [^\n]*\n", "", z.read(n).decode()).replace("\n\n", "\n")
+            for n in z.namelist() if n.endswith(".py")}
+
+
+def pickled(data, name):
+    z = zipfile.ZipFile(io.BytesIO(data))
+    return next(z.read(n) for n in z.namelist() if n.endswith("/" + name))
+
+
+@pytest.fixture(scope="module")
+def mods(tmp_path_factory):
+    return both(tmp_path_factory.mktemp("enum_mod"), "enum_mod", MODULE)
+
+
+def saved(lib, m):
+    b = io.BytesIO()
+    lib.jit.save(m, b)
+    return b.getvalue()
+
+
+def test_module_code_and_archive_as_torch(mods):
+    mp, mt = pyts.jit.script(mods[pyts].M()), torch.jit.script(mods[torch].M())
+    assert mp.code == mt.code
+    dp, dt = saved(pyts, mp), saved(torch, mt)
+    fp, ft = code_files(dp), code_files(dt)
+    assert fp == ft
+    assert "class Color(Enum):\n  RED = 1\n  GREEN = 2\n  BLUE = 4\n" in ft["code/__torch__/enum_mod.py"]
+    assert 'class Mode(Enum):\n  FAST = "fast"\n  SLOW = "slow"\n' in ft["code/__torch__/enum_mod.py"]
+    # members pickled as torch pickles them: the class global, the value, REDUCE
+    tp, tt = pickled(dp, "data.pkl"), pickled(dt, "data.pkl")
+    for blob in (tp, tt):
+        assert b"c__torch__.enum_mod\nColor\n" in blob and b"List[__torch__.enum_mod.Mode]" in blob
+        # Color.GREEN: GLOBAL, BINPUT, BININT1 2, REDUCE (no argument tuple)
+        assert re.search(rb"c__torch__\.enum_mod\nColor\nq.K\x02R", blob, re.S)
+        assert re.search(rb"c__torch__\.enum_mod\nMode\nq.X\x04\x00\x00\x00fastq.R", blob, re.S)
+
+
+@pytest.mark.parametrize("member", ["RED", "GREEN", "BLUE"])
+def test_archives_both_ways(mods, member):
+    mp, mt = pyts.jit.script(mods[pyts].M()), torch.jit.script(mods[torch].M())
+    dp, dt = saved(pyts, mp), saved(torch, mt)
+    kp, kt = getattr(mods[pyts].Color, member), getattr(mods[torch].Color, member)
+    want = mt(torch.tensor(X), kt).numpy()
+    np.testing.assert_allclose(mp(pyts.tensor(X), kp).numpy(), want)
+    # torch runs pyts's archive, pyts runs torch's and its own
+    np.testing.assert_allclose(torch.jit.load(io.BytesIO(dp))(torch.tensor(X), kt).numpy(), want)
+    lt = pyts.jit.load(io.BytesIO(dt))
+    np.testing.assert_allclose(lt(pyts.tensor(X), kp).numpy(), want)
+    lp = pyts.jit.load(io.BytesIO(dp))
+    np.testing.assert_allclose(lp(pyts.tensor(X), kp).numpy(), want)
+    # the enum attributes come back as the Python members
+    assert lp.c is mods[pyts].Color.GREEN and lt.c is mods[pyts].Color.GREEN
+    assert lp.modes == [mods[pyts].Mode.FAST, mods[pyts].Mode.SLOW]
+    assert lp.code == lt.code == mt.code
+
+
+def test_archive_with_an_unknown_enum_value_is_refused(mods):
+    data = saved(pyts, pyts.jit.script(mods[pyts].M()))
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for n in src.namelist():
+            b = src.read(n)
+            if n.endswith("code/__torch__/enum_mod.py"):
+                b = b.replace(b"  GREEN = 2\n", b"  GREEN = 3\n")
+            z.writestr(n, b)
+    with pytest.raises(pyts.jit.ArchiveError if hasattr(pyts.jit, "ArchiveError") else RuntimeError,
+                       match="enum '__torch__.enum_mod.Color' has no member of the pickled value"):
+        pyts.jit.load(io.BytesIO(out.getvalue()))
+
+
+def test_c_runtime_runs_enum_archives(mods, tmp_path):
+    cli = pyts.config.get_cli()
+    np.save(tmp_path / "x.npy", X)
+    for i, lib in enumerate(LIBS):
+        m = lib.jit.script(mods[lib].WithEnumArg())
+        path = tmp_path / f"m{i}.pt"
+        lib.jit.save(m, str(path))
+        r = subprocess.run([cli, str(path), str(tmp_path / "x.npy"), "-o", str(tmp_path / f"r{i}_")],
+                           capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr
+        np.testing.assert_allclose(np.load(tmp_path / f"r{i}_0.npy"), X * 7)
