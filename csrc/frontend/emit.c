@@ -155,7 +155,8 @@ static PtsType *R(const PtsType *t) { return pts_type_retain((PtsType *)t); }
 static const char *tstr(Emitter *E, const PtsType *t) {
     PtsBuf b;
     pts_buf_init(&b);
-    pts_type_print(&b, t, true);
+    /* an enum reads Enum<__torch__.Color> in torch's messages (its repr_str), List[__torch__.Color] inside */
+    pts_type_print(&b, t, !pts_is_enum_type(t));
     const char *s = b.data ? pts_arena_strndup(E->a, b.data, b.len) : "?";
     pts_buf_free(&b);
     return s ? s : "?";
@@ -387,6 +388,9 @@ static const PtsType *parse_type(Emitter *E, const PtsAst *n) {
     }
     if (strcmp(h, "Dict") == 0 || strcmp(h, "dict") == 0) {
         if (nargs != 2) return efail(E, n, "Dict takes two type arguments");
+        if (pts_is_enum_type(el[0]))   /* torch's words: enums are no dict keys */
+            return efail(E, n, "Cannot create dict for key type '%s', only int, float, complex, Tensor, device and string "
+                         "keys are supported", tstr(E, el[0]));
         return keep(E, pts_type_dict((PtsType *)el[0], (PtsType *)el[1]));
     }
     if (strcmp(h, "Future") == 0) {   /* torch.jit.Future[T] (emit_fork.inc) */
@@ -677,6 +681,15 @@ static PtsIrValue *emit_matched(Emitter *E, int op, const Call *c, Bound *b, con
     return mk1(E, PTS_KIND_PRIM(PTS_PRIM_TUPLECONSTRUCT), s->nret, n->outputs, pts_type_tuple(s->nret, ts), at);
 }
 
+/* enums (emit_enum.inc) */
+static bool enum_row_ok(int row, const Call *c);
+static bool enum_member_sv(Emitter *E, const PtsType *t, const char *name, const PtsAst *at, Sv *out);
+static bool enum_value_attr(Emitter *E, PtsIrValue *obj, const char *name, const PtsAst *at, Sv *out);
+static PtsIrValue *enum_iterable(Emitter *E, const PtsAst *n);
+static PtsIrValue *enum_list_call(Emitter *E, const PtsAst *n, bool *handled);
+static PtsIrValue *retype(PtsIrValue *v, const PtsType *t);
+static const PtsType *sv_type(const Sv *s);
+
 /* rows whose schema is named `name` ("add"), or "add.int" for one overload */
 static bool row_matches(int i, const char *name) {
     const PtsSchema *s = &pts_op_info[i].schema;
@@ -701,6 +714,12 @@ static PtsIrValue *emit_op(Emitter *E, const char *name, const Call *c, const Pt
     for (int k = 0; k < nrows && nc < 128; k++)
         if (row_matches(rows[k], name)) cands[nc++] = rows[k];
     if (!nc) return NULL;
+    {   /* the enum rows take enums only (AnyEnumType) */
+        int w = 0;
+        for (int k = 0; k < nc; k++) if (enum_row_ok(cands[k], c)) cands[w++] = cands[k];
+        if (!w) return NULL;
+        nc = w;
+    }
     *found = true;
     /* format(str self, ...): a str and then any values (torch.format in archive code) */
     if (nc == 1 && cands[0] == PTS_OP_FORMAT) {
@@ -1567,6 +1586,7 @@ static PtsIrValue *emit_expr(Emitter *E, const PtsAst *n) {
         if (sv.kind == SV_NS) return efail(E, n, "Module '%s' cannot be used as a value", sv.name);
         if (sv.kind == SV_METHOD) return efail(E, n, "methods cannot be used as values (call '%s')", sv.name);
         if (sv.kind == SV_FUNCTION) return function_value(E, sv.path, n);
+        if (sv.kind == SV_CLASS && pts_is_enum_type(sv_type(&sv))) return efail(E, n, "EnumClass cannot be used as a value");
         if (sv.kind == SV_CLASS) return efail(E, n, "class '%s' cannot be used as a value", sv.name);
         return efail(E, n, "builtin function '%s' cannot be used as a value", sv.name);
     }
@@ -1736,6 +1756,7 @@ static bool resolve_global(Emitter *E, const PtsAst *at, const char *name, Sv *o
 /* the attribute `name` of a module object value */
 static bool object_attr(Emitter *E, PtsIrValue *obj, const char *name, const PtsAst *at, Sv *out) {
     PtsClassType *cls = obj->type->cls;
+    if (cls && cls->is_enum) return enum_value_attr(E, obj, name, at, out);
     for (int i = 0; i < cls->nconsts; i++)
         if (strcmp(cls->const_names[i], name) == 0) {   /* __constants__ / Final: a prim::Constant */
             PtsIrValue *v = konst(E, pts_value_retain(cls->const_values[i]), at);
@@ -2223,6 +2244,11 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
     memset(&c, 0, sizeof c);
     if (strcmp(name, "range") == 0) return efail(E, n, "range() can only be used as the iterable of a for loop");
     if (strcmp(name, "print") == 0) return emit_print(E, n);
+    if (strcmp(name, "list") == 0) {
+        bool handled;
+        PtsIrValue *r = enum_list_call(E, n, &handled);
+        if (handled) return r;
+    }
     {
         bool handled;
         PtsIrValue *r = emit_more_builtins(E, name, n, &handled);
@@ -2527,6 +2553,7 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
 /* }==================== */
 
 #include "emit_class.inc"
+#include "emit_enum.inc"
 #include "emit_magic.inc"
 #include "emit_overload.inc"
 #include "emit_lang4.inc"
@@ -4187,7 +4214,9 @@ static bool build_iter(Emitter *E, const PtsAst *n, Iter *it) {
             return efail(E, f, "'%s' object has no attribute or method 'items'", tstr(E, d->type)), false;
         }
     }
-    PtsIrValue *v = emit_expr(E, n);
+    PtsIrValue *v = enum_iterable(E, n);   /* for c in Color: over the members */
+    if (!v && E->err->code) return false;
+    if (!v) v = emit_expr(E, n);
     return v && iter_of_value(E, v, n, it);
 }
 

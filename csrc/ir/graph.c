@@ -340,10 +340,16 @@ static PtsType *type_of_value(PtsValue v) {
             else if (l->items[0].tag == PTS_V_BOOL) k = PTS_TY_BOOL;
             else if (l->items[0].tag == PTS_V_TENSOR) k = PTS_TY_TENSOR;
             else if (l->items[0].tag == PTS_V_STR) k = PTS_TY_STR;
+            const PtsType *et;   /* [__torch__.Color.RED, ...]: a list of the enum */
+            if (pts_enum_get(l->items[0], &et, NULL, NULL)) return pts_type_list((PtsType *)et);
         }
         return pts_type_list(pts_type_get(k));
     }
-    default: return pts_type_get(PTS_TY_ANY);
+    default: {
+        const PtsType *et;   /* an enum member: its enum type */
+        if (pts_enum_get(v, &et, NULL, NULL)) return pts_type_retain((PtsType *)et);
+        return pts_type_get(PTS_TY_ANY);
+    }
     }
 }
 
@@ -501,7 +507,13 @@ static void print_ivalue(PtsBuf *b, PtsValue v) {
         pts_buf_puts(b, v.tag == PTS_V_LIST ? "]" : ")");
         break;
     }
-    default: pts_buf_puts(b, "<IValue>"); break;
+    default: {
+        const PtsType *et;   /* an enum member: __torch__.Color.RED */
+        const char *nm;
+        if (pts_enum_get(v, &et, &nm, NULL)) pts_buf_printf(b, "%s.%s", et->name, nm);
+        else pts_buf_puts(b, "<IValue>");
+        break;
+    }
     }
 }
 

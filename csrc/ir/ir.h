@@ -164,6 +164,9 @@ typedef struct PtsClassType {
                                  * have no body); values are objects of classes implementing them,
                                  * calls dispatch on the object's class at run time. With is_module,
                                  * a module interface (printed `InterfaceType<Name>` in graphs) */
+    bool is_enum;               /* a Python Enum (enum.c): its members are const_names/const_values
+                                 * (name, raw int/float/str value) in definition order; no attributes,
+                                 * no methods; typed PTS_TY_CLASS, printed `Enum<qualname>` in graphs */
 } PtsClassType;
 
 PTS_INTERNAL PtsClassType *pts_class_new(const char *qualname, bool is_module);
@@ -386,6 +389,24 @@ typedef struct PtsObject {
 } PtsObject;
 PTS_INTERNAL PtsStatus pts_object_new(PtsClassType *cls, PtsError *err, PtsValue *out);
 static inline PtsObject *pts_as_object(PtsValue v) { return (PtsObject *)v.u.h; }
+
+/* ================= enums (enum.c) =================
+ * An enum member as a value (tag PTS_V_HEAP, told apart by its destroy function, as funcref.c):
+ * its enum type (+1; the type's name is the class's qualified name, owned by the type, so it stays
+ * valid whatever happens to the class), the member name and its raw value. Members are equal when
+ * their class names and member names are. */
+PTS_INTERNAL PtsStatus pts_enum_member(PtsClassType *cls, int i, PtsError *err, PtsValue *out);
+PTS_INTERNAL PtsStatus pts_enum_value_new(PtsType *type, const char *name, PtsValue value, PtsError *err,
+                                          PtsValue *out);   /* retains type, value */
+PTS_INTERNAL bool pts_enum_get(PtsValue v, const PtsType **type, const char **name, PtsValue *value);
+static inline bool pts_is_enum_type(const PtsType *t) { return t->kind == PTS_TY_CLASS && t->cls && t->cls->is_enum; }
+/* Make cls an enum with these members (values borrowed, retained); checks torch's rules: at least
+ * one member, values all int, all float or all str (PTS_ERR_COMPILE otherwise, torch's words). */
+PTS_INTERNAL PtsStatus pts_enum_define(PtsClassType *cls, int n, const char *const *names, const PtsValue *values,
+                                       PtsError *err);
+/* the type of the members' values (int, float or str), borrowed */
+PTS_INTERNAL PtsType *pts_enum_value_type(const PtsClassType *cls);
+PTS_INTERNAL int pts_enum_find(const PtsClassType *cls, const char *name);
 
 /* ================= registry index (opindex.c) ================= */
 /* The registry rows whose schema name is the first n bytes of name ("add"), in row order: sets

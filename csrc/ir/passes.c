@@ -224,7 +224,14 @@ static bool ivalue_equal(PtsValue a, PtsValue b) {
         for (int64_t i = 0; i < x->len; i++) if (!ivalue_equal(x->items[i], y->items[i])) return false;
         return true;
     }
-    default: return a.u.h == b.u.h;
+    default: {
+        /* enum members: the same member of the same class (the constants torch pools) */
+        const PtsType *ta, *tb;
+        const char *na, *nb;
+        if (pts_enum_get(a, &ta, &na, NULL) && pts_enum_get(b, &tb, &nb, NULL))
+            return strcmp(na, nb) == 0 && ta->name && tb->name && strcmp(ta->name, tb->name) == 0;
+        return a.u.h == b.u.h;
+    }
     }
 }
 
@@ -509,7 +516,7 @@ static bool foldable_value(PtsValue v) {
             if (l->items[i].tag == PTS_V_LIST || l->items[i].tag == PTS_V_TUPLE || !foldable_value(l->items[i])) return false;
         return true;
     }
-    default: return false;
+    default: return pts_enum_get(v, NULL, NULL, NULL);   /* an enum member: __torch__.E.A */
     }
 }
 

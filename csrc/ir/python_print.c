@@ -173,7 +173,15 @@ static void print_constant(Printer *p, PtsBuf *b, PtsValue v) {
         pts_buf_printf(b, "CONSTANTS.c%lld", (long long)k);
         break;
     }
-    default: pts_buf_puts(b, "None"); break;
+    default: {
+        const PtsType *et;   /* an enum member: __torch__.Color.RED (the archive's name for the class) */
+        const char *nm;
+        if (pts_enum_get(v, &et, &nm, NULL)) {
+            pts_type_print(b, et, true);
+            pts_buf_printf(b, ".%s", nm);
+        } else pts_buf_puts(b, "None");
+        break;
+    }
     }
 }
 
@@ -260,8 +268,18 @@ static void node_expr(Printer *p, PtsBuf *b, const PtsNode *n) {
         /* xs[i], d[k], s[i]: an inlined container expression is parenthesized, as PyTorch does */
         if (strcmp(s->name, "__getitem__") == 0 && n->ninputs == 2) {
             const PtsIrValue *c = n->inputs[0];
-            bool paren = c->node && p->inl[c->id];
+            const char *ce = vexpr(p, c);
+            /* a long constant hoisted to a variable (`_0 = [__torch__.E.A, ...]`) is a name */
+            bool hoisted_name = c->node && c->node->kind == PTS_KIND_PRIM(PTS_PRIM_CONSTANT) && ce[0] != '[' &&
+                                ce[0] != '(' && ce[0] != '"' && strspn(ce, "_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == strlen(ce);
+            bool paren = c->node && p->inl[c->id] && !hoisted_name;
             pts_buf_printf(b, paren ? "(%s)[%s]" : "%s[%s]", vexpr(p, c), vexpr(p, n->inputs[1]));
+            return;
+        }
+        /* c.name / c.value of an enum: torch prints the attribute of the parenthesized value */
+        if ((n->kind == PTS_OP_ENUM_NAME || n->kind == PTS_OP_ENUM_VALUE_INT || n->kind == PTS_OP_ENUM_VALUE_FLOAT ||
+             n->kind == PTS_OP_ENUM_VALUE_STR) && n->ninputs == 1) {
+            pts_buf_printf(b, "(%s).%s", vexpr(p, n->inputs[0]), n->kind == PTS_OP_ENUM_NAME ? "name" : "value");
             return;
         }
         int last = n->ninputs;

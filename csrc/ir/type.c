@@ -113,7 +113,7 @@ static int torch_kind_rank(const PtsType *t) {
     case PTS_TY_OPTIONAL: return 20;
     case PTS_TY_DEVICE: return 22;
     case PTS_TY_FUNCTION: return 24;
-    case PTS_TY_CLASS: return 25;
+    case PTS_TY_CLASS: return t->cls && t->cls->is_enum ? 1 : 25;
     case PTS_TY_SCALARTYPE: return 30;
     case PTS_TY_LAYOUT: return 31;
     case PTS_TY_MEMFORMAT: return 32;
@@ -325,6 +325,7 @@ void pts_type_print(PtsBuf *b, const PtsType *t, bool ann) {
             pts_buf_printf(b, "InterfaceType<%s>", dot ? dot + 1 : t->name);
             return;
         }
+        if (!ann && t->cls && t->cls->is_enum) { pts_buf_printf(b, "Enum<%s>", nm ? nm : t->name); return; }
         pts_buf_puts(b, nm ? nm : t->name);
         return;
     }
@@ -468,6 +469,10 @@ bool pts_value_isinstance(PtsValue v, const PtsType *t) {
     }
     case PTS_TY_FUTURE: return pts_is_future(v);
     case PTS_TY_CLASS: {
+        if (t->cls && t->cls->is_enum) {
+            const PtsType *et;
+            return pts_enum_get(v, &et, NULL, NULL) && et->name && strcmp(et->name, t->name) == 0;
+        }
         if (v.tag != PTS_V_OBJECT) return false;
         const PtsObject *o = pts_as_object(v);
         if (t->cls && t->cls->is_interface) return pts_class_implements(o->cls, t->cls, NULL);

@@ -401,6 +401,7 @@ static PtsStatus print_tensor(PtsBuf *b, PtsTensor *t, PtsError *err) {
 }
 
 const char *(*pts_object_qualname_hook)(const PtsHeap *h);
+bool (*pts_heap_print_hook)(PtsBuf *b, const PtsHeap *h);
 
 PtsStatus pts_builtin_print_value(PtsBuf *b, PtsValue v, PtsError *err) {
     switch (v.tag) {
@@ -441,6 +442,9 @@ PtsStatus pts_builtin_print_value(PtsBuf *b, PtsValue v, PtsError *err) {
         else pts_buf_puts(b, "<object>");
         break;
     }
+    case PTS_V_HEAP:
+        if (!pts_heap_print_hook || !pts_heap_print_hook(b, v.u.h)) pts_buf_puts(b, "<object>");
+        break;
     default: pts_buf_puts(b, "<object>"); break;
     }
     if (b->oom) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");

@@ -60,6 +60,8 @@ static const struct { const char *name; PtsArgKind kind; } base_types[] = {
     {"complex", PTS_T_COMPLEX},
     /* type variables of generic builtins (`__is__(t1 self, t2 obj)`): any value */
     {"t", PTS_T_ANY}, {"t1", PTS_T_ANY}, {"t2", PTS_T_ANY},
+    /* torch's enum rows (ops_enum.def): any value here, enums only in the script compiler */
+    {"AnyEnumType", PTS_T_ANY},
 };
 
 /* skip a bracketed type argument list "(...)" with nesting */

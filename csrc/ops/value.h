@@ -71,6 +71,9 @@ PTS_INTERNAL PtsHeap *pts_heap_retain(PtsHeap *h);
 /* The qualified class name of a PTS_V_OBJECT, for printing (`<__torch__.V object at 0x...>`):
  * set by the layer that defines objects (csrc/ir); NULL for objects it does not know. */
 PTS_INTERNAL extern const char *(*pts_object_qualname_hook)(const PtsHeap *h);
+/* Printing of other PTS_V_HEAP values (enum members, csrc/ir/enum.c): appends the value's text and
+ * returns true when the layer knows h. */
+PTS_INTERNAL extern bool (*pts_heap_print_hook)(PtsBuf *b, const PtsHeap *h);
 PTS_INTERNAL void pts_heap_release(PtsHeap *h);
 /* Drops the type reference a list or dict holds (PtsList.type): set by csrc/ir with the first type
  * it attaches, so this layer needs no knowledge of types. */

@@ -107,6 +107,8 @@ int pyts_py_to_ivalue(PyObject *o, PtsValue *v) {
         int r = pyts_future_from_py(o, v);
         if (r) return r < 0 ? -1 : 0;
     }
+    int en = pyts_enum_from_py(o, v);   /* a member of an Enum class compiled code knows */
+    if (en) return en < 0 ? -1 : 0;
     PyErr_Format(PyExc_TypeError, "cannot pass a value of type %s to TorchScript", Py_TYPE(o)->tp_name);
     return -1;
 }
@@ -143,6 +145,11 @@ PyObject *pyts_ivalue_to_py(PtsValue *v) {  /* steals */
             Py_XDECREF(pk);
             Py_XDECREF(px);
         }
+        pts_value_release(v);
+        return r;
+    }
+    if (v->tag == PTS_V_HEAP && pts_enum_get(*v, NULL, NULL, NULL)) {
+        PyObject *r = pyts_enum_to_py(*v);
         pts_value_release(v);
         return r;
     }
@@ -417,6 +424,11 @@ static PyObject *m_make_object(PyObject *self, PyObject *args) {
         switch (vals[got].tag) {
         case PTS_V_TENSOR: t = pts_type_tensor(); break;
         case PTS_V_OBJECT: t = pts_type_class(pts_as_object(vals[got])->cls); break;
+        case PTS_V_HEAP: {   /* an enum member: its enum type */
+            const PtsType *et;
+            t = pts_enum_get(vals[got], &et, NULL, NULL) ? pts_type_retain((PtsType *)et) : pts_type_retain(pts_type_get(PTS_TY_ANY));
+            break;
+        }
         case PTS_V_BOOL: t = pts_type_get(PTS_TY_BOOL); break;
         case PTS_V_INT: t = pts_type_get(PTS_TY_INT); break;
         case PTS_V_DOUBLE: t = pts_type_get(PTS_TY_FLOAT); break;
@@ -438,7 +450,7 @@ static PyObject *m_make_object(PyObject *self, PyObject *args) {
         default: t = pts_type_get(PTS_TY_ANY); break;
         }
         bool owned = vals[got].tag == PTS_V_OBJECT || vals[got].tag == PTS_V_LIST || vals[got].tag == PTS_V_TUPLE ||
-                     vals[got].tag == PTS_V_DICT;
+                     vals[got].tag == PTS_V_DICT || vals[got].tag == PTS_V_HEAP;
         if (!t || pts_class_add_attr(c, an, pts_type_retain(t), (PtsAttrKind)k) < 0) {
             if (owned) pts_type_release(t);
             got++;

@@ -79,6 +79,10 @@ int pyts_trace_warn(const char *what);
 /* Any Python value <-> PtsValue (tensors, numbers, str, None, tuples, lists, script objects). */
 int pyts_py_to_ivalue(PyObject *o, PtsValue *v);
 PyObject *pyts_ivalue_to_py(PtsValue *v);
+/* Enum members (script.c): from Python, 1 when o is a member of an Enum class compiled code has
+ * named (*v set), 0 when not, -1 on error; to Python, the Python member of enum value v. */
+int pyts_enum_from_py(PyObject *o, PtsValue *v);
+PyObject *pyts_enum_to_py(PtsValue v);
 int pyts_autograd_setup(PyObject *module);    /* autograd.c: grad_fn types, Tensor autograd API */
 PyObject *pyts_call_op_id(PtsOpId id, PyObject *const *args, Py_ssize_t nargs);
 PyObject *pyts_format_tensor(PyObject *self, PyObject *args, PyObject *kw);

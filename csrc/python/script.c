@@ -613,6 +613,89 @@ static PyObject *m_iface_attr(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* ---- enums ----
+ * _C._enum_define(proto, [(name, value)], pycls) makes proto's class an Enum (csrc/ir/enum.c) and
+ * remembers pycls, the Python Enum class, under its qualified name: members cross into compiled
+ * code as enum values (pyts_enum_from_py) and back as pycls's members (pyts_enum_to_py). */
+static PyObject *enum_classes;   /* qualname -> Python Enum class */
+
+static PyObject *m_enum_define(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *proto, *members, *pycls;
+    if (!PyArg_ParseTuple(args, "OO!O", &proto, &PyList_Type, &members, &pycls)) return NULL;
+    PtsObject *o = pyts_script_object(proto);
+    if (!o) return PyErr_Format(PyExc_TypeError, "_enum_define expects a ScriptObject");
+    Py_ssize_t n = PyList_GET_SIZE(members);
+    if (n > 100000) return PyErr_Format(PyExc_ValueError, "too many enum members");
+    const char **names = PyMem_Calloc((size_t)n + 1, sizeof(char *));
+    PtsValue *vals = PyMem_Calloc((size_t)n + 1, sizeof(PtsValue));
+    PyObject *r = NULL;
+    Py_ssize_t got = 0;
+    if (!names || !vals) { PyErr_NoMemory(); goto done; }
+    for (; got < n; got++) {
+        PyObject *val;
+        if (!PyArg_ParseTuple(PyList_GET_ITEM(members, got), "sO", &names[got], &val)) goto done;
+        if (PyBool_Check(val) || !(PyLong_Check(val) || PyFloat_Check(val) || PyUnicode_Check(val))) {
+            /* torch types other values Any (tuples, None, objects), bools bool: both refused */
+            vals[got] = PyBool_Check(val) ? pts_vbool(val == Py_True) : pts_vtensor(NULL);
+            if (!PyBool_Check(val)) vals[got].tag = PTS_V_OBJECT;   /* stands for "Any": never read */
+            continue;
+        }
+        if (pyts_py_to_ivalue(val, &vals[got]) < 0) goto done;
+    }
+    PtsError err = { 0 };
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (vals[i].tag == PTS_V_OBJECT) {   /* not a value TorchScript knows: torch's message */
+            pts_fail(&err, PTS_ERR_COMPILE, "Cannot create Enum with value type 'Any', only int, float and string are supported");
+            break;
+        }
+    if (!err.code) pts_enum_define(o->cls, (int)n, names, vals, &err);
+    if (err.code) { compile_error(NULL, &err); goto done; }
+    if (!enum_classes && !(enum_classes = PyDict_New())) goto done;
+    if (PyDict_SetItemString(enum_classes, o->cls->qualname, pycls) < 0) goto done;
+    r = Py_NewRef(Py_None);
+done:
+    for (Py_ssize_t i = 0; i < got; i++) if (vals[i].tag != PTS_V_OBJECT) pts_value_release(&vals[i]);
+    PyMem_Free(names);
+    PyMem_Free(vals);
+    return r;
+}
+
+int pyts_enum_from_py(PyObject *o, PtsValue *v) {
+    /* a member of a Python Enum class compiled code has named: its class carries __pyts_enum__ */
+    PyObject *proto = PyObject_GetAttrString((PyObject *)Py_TYPE(o), "__pyts_enum__");
+    if (!proto) { PyErr_Clear(); return 0; }
+    PtsObject *po = pyts_script_object(proto);
+    PyObject *name = po ? PyObject_GetAttrString(o, "_name_") : NULL;
+    Py_DECREF(proto);
+    if (!name) { PyErr_Clear(); return 0; }
+    const char *nm = PyUnicode_Check(name) ? PyUnicode_AsUTF8(name) : NULL;
+    int i = nm ? pts_enum_find(po->cls, nm) : -1;
+    Py_DECREF(name);
+    if (i < 0) { PyErr_Clear(); return 0; }
+    PtsError err = { 0 };
+    if (pts_enum_member(po->cls, i, &err, v)) { pyts_raise(&err); return -1; }
+    return 1;
+}
+
+PyObject *pyts_enum_to_py(PtsValue v) {   /* v is an enum value (pts_enum_get) */
+    const PtsType *t;
+    const char *name;
+    PtsValue raw;
+    if (!pts_enum_get(v, &t, &name, &raw)) return PyErr_Format(PyExc_SystemError, "not an enum value");
+    PyObject *cls = enum_classes && t->name ? PyDict_GetItemString(enum_classes, t->name) : NULL;
+    if (cls) {
+        PyObject *k = PyUnicode_FromString(name);
+        if (!k) return NULL;
+        PyObject *r = PyObject_GetItem(cls, k);   /* Color["RED"] */
+        Py_DECREF(k);
+        return r;
+    }
+    /* an enum of an archive whose Python class this process never compiled: its value */
+    PtsValue c = pts_value_retain(raw);
+    return pyts_ivalue_to_py(&c);
+}
+
 static PyMethodDef script_functions[] = {
     {"_class_interface", m_class_interface, METH_O, "_class_interface(proto): its class becomes an interface"},
     {"_iface_attr", m_iface_attr, METH_VARARGS, "_iface_attr(obj, name, iface_proto): type an attribute with an interface"},
@@ -627,6 +710,7 @@ static PyMethodDef script_functions[] = {
     {"_class_of", m_class_of, METH_O, "_class_of(obj) -> capsule of its class type"},
     {"_adopt_class", m_adopt_class, METH_VARARGS, "_adopt_class(obj, class) -> whether obj now has that class"},
     {"_object_id", m_object_id, METH_O, "_object_id(obj) -> identity of the C object"},
+    {"_enum_define", m_enum_define, METH_VARARGS, "_enum_define(proto, [(name, value)], pycls): proto's class an Enum"},
     {"_parse", m_parse, METH_VARARGS, "_parse(source, filename='<string>', line_offset=0): the AST as an S-expression"},
     {NULL, NULL, 0, NULL},
 };

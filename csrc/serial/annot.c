@@ -192,6 +192,7 @@ bool pts_value_fits(PtsValue v, const PtsType *t) {
     }
     case PTS_TY_FUTURE: return pts_is_future(v);
     case PTS_TY_CLASS: {
+        if (t->cls && t->cls->is_enum) return pts_value_isinstance(v, t);
         if (v.tag != PTS_V_OBJECT) return false;
         const PtsObject *o = pts_as_object(v);
         if (t->cls) return o->cls == t->cls || (t->cls->is_interface && pts_class_implements(o->cls, t->cls, NULL));
@@ -569,6 +570,7 @@ PtsStatus pts_classdef_parse(const char *src, size_t n, size_t from, const char 
     else if (rn == 13 && memcmp(rest, "(NamedTuple):", 13) == 0) d->kind = PTS_CLASSDEF_NAMEDTUPLE;
     else if (rn == 12 && memcmp(rest, "(Interface):", 12) == 0) d->kind = PTS_CLASSDEF_INTERFACE;
     else if (rn == 18 && memcmp(rest, "(ModuleInterface):", 18) == 0) d->kind = PTS_CLASSDEF_MODULE_INTERFACE;
+    else if (rn == 7 && memcmp(rest, "(Enum):", 7) == 0) d->kind = PTS_CLASSDEF_ENUM;
     else if (rest[rn - 1] == ':') d->kind = PTS_CLASSDEF_OTHER;
     else return hdr_fail(err, name, "bad class line", head);
     bool in_header = true;
@@ -588,10 +590,50 @@ PtsStatus pts_classdef_parse(const char *src, size_t n, size_t from, const char 
             continue;
         }
         if (!in_header) continue;                /* continuation lines of a signature */
+        if (d->kind == PTS_CLASSDEF_ENUM) {
+            /* NAME = literal */
+            PtsClassDefAttr a = { 0 };
+            size_t i = 0;
+            while (i < body.n && ident_char(body.s[i])) i++;
+            if (i == 0 || i + 3 > body.n || memcmp(body.s + i, " = ", 3) != 0) { s = hdr_fail(err, name, "bad enum member line", l); continue; }
+            a.name = body.s;
+            a.name_len = i;
+            a.value = body.s + i + 3;
+            a.value_len = body.n - i - 3;
+            if (d->nattrs >= 1 << 20) { s = hdr_fail(err, name, "too many enum members", l); continue; }
+            if (!add_attr(d, a)) s = pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+            continue;
+        }
         if (d->kind == PTS_CLASSDEF_OTHER || d->kind == PTS_CLASSDEF_INTERFACE || d->kind == PTS_CLASSDEF_MODULE_INTERFACE)
             continue;
         s = parse_header_line(d, body, name, err);
     }
     if (s) pts_classdef_free(d);
     return s;
+}
+
+PtsStatus pts_classdef_enum(PtsClassType *cls, const PtsClassDef *d, PtsError *err) {
+    if (d->kind != PTS_CLASSDEF_ENUM) return pts_fail(err, PTS_ERR_FORMAT, "class '%s' is not an enum", cls->qualname);
+    if (d->nattrs > 100000) return pts_fail(err, PTS_ERR_FORMAT, "enum '%s' has too many members", cls->qualname);
+    const char **names = pts_calloc((size_t)d->nattrs + 1, sizeof(char *));
+    PtsValue *vals = pts_calloc((size_t)d->nattrs + 1, sizeof(PtsValue));
+    PtsStatus s = names && vals ? PTS_OK : pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+    for (int got = 0; !s && got < d->nattrs; got++) {
+        const PtsClassDefAttr *a = &d->attrs[got];
+        char *nm = pts_malloc(a->name_len + 1);
+        if (!nm) { s = pts_fail(err, PTS_ERR_NOMEM, "out of memory"); break; }
+        memcpy(nm, a->name, a->name_len);
+        nm[a->name_len] = 0;
+        names[got] = nm;
+        s = pts_literal_parse(a->value, a->value_len, err, &vals[got]);
+        for (int k = 0; !s && k < got; k++)
+            if (strcmp(names[k], nm) == 0) s = pts_fail(err, PTS_ERR_FORMAT, "member '%s' declared twice", nm);
+    }
+    if (!s) s = pts_enum_define(cls, d->nattrs, names, vals, err);
+    if (s == PTS_ERR_COMPILE) err->code = PTS_ERR_FORMAT;   /* bad member values: a bad archive */
+    for (int k = 0; k < d->nattrs && names; k++) pts_free((char *)names[k]);
+    for (int k = 0; k < d->nattrs && vals; k++) pts_value_release(&vals[k]);
+    pts_free(names);
+    pts_free(vals);
+    return s ? err->code : PTS_OK;
 }

@@ -166,6 +166,8 @@ static PtsStatus add_class(Saver *s, PtsClassType *cls, PtsValue sample, int dep
 static PtsStatus walk_value(Saver *s, PtsValue v, int depth) {
     if (depth > PTS_ARCHIVE_MAX_DEPTH)
         return pts_fail(s->err, PTS_ERR_VALUE, "values nest deeper than %d and cannot be saved", PTS_ARCHIVE_MAX_DEPTH);
+    const PtsType *et;   /* an enum member: its class is written too */
+    if (pts_enum_get(v, &et, NULL, NULL)) return et->cls ? add_class(s, et->cls, pts_none(), depth + 1) : PTS_OK;
     if (v.tag != PTS_V_OBJECT && v.tag != PTS_V_LIST && v.tag != PTS_V_TUPLE && v.tag != PTS_V_DICT) return PTS_OK;
     uint32_t dummy;
     if (pts_ptrmap_get(&s->seen, v.u.h, &dummy)) return PTS_OK;
@@ -381,9 +383,25 @@ static PtsStatus interface_code(Saver *s, const SClass *c, PtsBuf *b) {
     return b->oom ? snomem(s) : PTS_OK;
 }
 
+/* An enum as torch's printer writes it (PythonPrintImpl::printClass of an EnumType): its members
+ * and their values */
+static PtsStatus enum_code(Saver *s, const SClass *c, PtsBuf *b) {
+    const PtsClassType *cls = c->cls;
+    pts_buf_printf(b, "class %s(Enum):\n", strrchr(c->name, '.') + 1);
+    for (int i = 0; i < cls->nconsts; i++) {
+        if (!ident(cls->const_names[i], strlen(cls->const_names[i])))
+            return pts_fail(s->err, PTS_ERR_VALUE, "enum member name '%s' cannot be saved", cls->const_names[i]);
+        pts_buf_printf(b, "  %s = ", cls->const_names[i]);
+        pts_literal_print(b, cls->const_values[i]);
+        pts_buf_puts(b, "\n");
+    }
+    return b->oom ? snomem(s) : PTS_OK;
+}
+
 static PtsStatus class_code(Saver *s, const SClass *c, PtsFunction *free_fn, PtsBuf *b, PtsValue consts) {
     const PtsClassType *cls = c->cls;
     if (cls->is_interface) return interface_code(s, c, b);
+    if (cls->is_enum) return enum_code(s, c, b);
     const char *simple = strrchr(c->name, '.') + 1;
     size_t start = b->len;
     pts_buf_printf(b, cls->is_module ? "class %s(Module):\n" : cls->is_namedtuple ? "class %s(NamedTuple):\n" : "class %s:\n",
@@ -840,6 +858,13 @@ static PtsStatus fill_class(Loader *L, PtsClassType *cls, const PtsClassDef *d) 
     return PTS_OK;
 }
 
+/* the members of an enum from its `NAME = literal` lines */
+static PtsStatus enum_class(Loader *L, PtsClassType *cls, const PtsClassDef *d) {
+    PtsStatus s = pts_classdef_enum(cls, d, L->err);
+    if (s && s != PTS_ERR_NOMEM) s = lfail(L, "enum '%s': %s", cls->qualname, L->err->msg);
+    return s;
+}
+
 static PtsStatus resolve_class(void *ctx, const char *q, PtsError *err, PtsClassType **out) {
     Loader *L = ctx;
     (void)err;
@@ -904,7 +929,7 @@ static PtsStatus resolve_class(void *ctx, const char *q, PtsError *err, PtsClass
         } else {
             L->ncls++;
             L->nest++;
-            s = fill_class(L, cls, &d);
+            s = d.kind == PTS_CLASSDEF_ENUM ? enum_class(L, cls, &d) : fill_class(L, cls, &d);
             L->nest--;
         }
     }

@@ -255,6 +255,14 @@ static PtsStatus add_class(Ctx *C, PtsClassType *cls) {
     return PTS_OK;
 }
 
+/* the enum classes a type names (List[__torch__.E]...): code naming them finds the loader's class */
+static PtsStatus add_enums(Ctx *C, const PtsType *t, int depth) {
+    if (depth > 32) return PTS_OK;
+    if (pts_is_enum_type(t)) return add_class(C, t->cls);
+    for (int i = 0; i < t->n; i++) PTS_TRY(add_enums(C, t->elems[i], depth + 1));
+    return PTS_OK;
+}
+
 /* post-order walk: the classes of an object's attributes come before its own class */
 static PtsStatus walk(Ctx *C, PtsValue v, int depth) {
     if (!pts_is_heap_tag(v.tag) || v.tag == PTS_V_STR) return PTS_OK;
@@ -271,6 +279,7 @@ static PtsStatus walk(Ctx *C, PtsValue v, int depth) {
         for (int i = 0; i < o->cls->nattrs; i++) {
             const PtsType *t = o->cls->attrs[i].type;
             if (t->kind == PTS_TY_CLASS && t->cls && t->cls->is_interface) PTS_TRY(add_class(C, t->cls));
+            PTS_TRY(add_enums(C, t, 0));
         }
         return add_class(C, o->cls);
     }
@@ -284,7 +293,11 @@ static PtsStatus walk(Ctx *C, PtsValue v, int depth) {
         for (int64_t i = 0; i < d->len; i++) PTS_TRY(walk(C, d->vals[i], depth + 1));
         return PTS_OK;
     }
-    default: return PTS_OK;
+    default: {
+        const PtsType *et;   /* an enum member: its class (the loader's) */
+        if (pts_enum_get(v, &et, NULL, NULL) && et->cls) return add_class(C, et->cls);
+        return PTS_OK;
+    }
     }
 }
 /* }==================== */
@@ -563,6 +576,19 @@ static PtsStatus code_class(Ctx *C, const char *q, PtsError *err, PtsClassType *
     PtsClassDef d;
     PTS_TRY(pts_classdef_parse((const char *)f->data, f->len, 0, dot + 1, err, &d));
     PtsStatus s = PTS_OK;
+    if (d.kind == PTS_CLASSDEF_ENUM) {
+        /* an enum only code names (a parameter type, a member constant) */
+        PtsClassType *ec = pts_class_new(q, false);
+        PtsClassType **eo = ec ? pts_realloc(C->owned, sizeof *eo * (size_t)(C->nowned + 1)) : NULL;
+        if (!eo) { pts_class_release(ec); pts_classdef_free(&d); return nomem(C); }
+        C->owned = eo;
+        C->owned[C->nowned++] = ec;
+        s = pts_classdef_enum(ec, &d, err);
+        pts_classdef_free(&d);
+        if (!s) s = add_class(C, ec);
+        if (!s) *out = ec;
+        return s;
+    }
     if (d.kind == PTS_CLASSDEF_MODULE || d.kind == PTS_CLASSDEF_OTHER || d.has_setstate)
         s = pts_fail(err, PTS_ERR_COMPILE, "class '%s' of archive code is a module or enum with no object; not supported", q);
     PtsClassType *cls = s ? NULL : pts_class_new(q, d.kind == PTS_CLASSDEF_MODULE_INTERFACE);
@@ -699,7 +725,12 @@ static const char *value_type_name(PtsValue v) {
     case PTS_V_DICT: return "dict";
     case PTS_V_DEVICE: return "Device";
     case PTS_V_OBJECT: return pts_as_object(v)->cls->qualname;
-    default: return "object";
+    default: {
+        const PtsType *et;   /* an enum member: its class's own name, as Python's type() */
+        if (!pts_enum_get(v, &et, NULL, NULL) || !et->name) return "object";
+        const char *dot = strrchr(et->name, '.');
+        return dot ? dot + 1 : et->name;
+    }
     }
 }
 
@@ -718,7 +749,7 @@ PtsStatus pts_check_call_args(const PtsFunction *f, PtsValue *args, int nargs, P
         const char *pn = f->arg_names && f->nargs == top->ninputs ? f->arg_names[i + first] : p->name;
         PtsBuf b;
         pts_buf_init(&b);
-        pts_type_print(&b, p->type, true);
+        pts_type_print(&b, p->type, !pts_is_enum_type(p->type));   /* Enum<__torch__.E>, as torch */
         PtsStatus s = pts_fail(err, PTS_ERR_TYPE, "%s() Expected a value of type '%s' for argument '%s' but instead found type '%s'.",
                                f->name, b.data ? b.data : "?", pn ? pn : "?", value_type_name(args[i]));
         pts_buf_free(&b);

@@ -446,15 +446,30 @@ static bool list_all(const PtsList *l, int tag) {
     return true;
 }
 
+/* An enum member as torch pickles it: the class called on the member's value (REDUCE) */
+static PtsStatus enum_by_value(Un *u, PtsClassType *cls, PtsValue x, PtsValue *out) {
+    if (!cls->is_enum) return ufail(u, "REDUCE on class '%s', which is not an enum", cls->qualname);
+    if (x.tag != PTS_V_INT && x.tag != PTS_V_DOUBLE && x.tag != PTS_V_STR)
+        return ufail(u, "enum '%s' is rebuilt from an int, float or str value", cls->qualname);
+    for (int i = 0; i < cls->nconsts; i++) {
+        PtsValue m = cls->const_values[i];
+        if (m.tag != x.tag) continue;
+        bool eq = m.tag == PTS_V_INT ? m.u.i == x.u.i : m.tag == PTS_V_DOUBLE ? m.u.d == x.u.d :
+                  m.tag == PTS_V_STR && strcmp(pts_as_str(m)->data, pts_as_str(x)->data) == 0;
+        if (eq) return pts_enum_member(cls, i, u->err, out);
+    }
+    return ufail(u, "enum '%s' has no member of the pickled value", cls->qualname);
+}
+
 static PtsStatus do_reduce(Un *u) {
     PTS_TRY(need(u, 2));
     Item args = pop(u), fn = pop(u);
     Item res = { pts_none(), 1, false, 1 };
     PtsStatus s = PTS_OK;
     const PtsList *a = args.v.tag == PTS_V_TUPLE ? pts_as_list(args.v) : NULL;
-    if (!a) s = ufail(u, "REDUCE arguments are not a tuple");
-    else if (fn.v.tag == TAG_CLASS) s = ufail(u, "enum values (REDUCE on class '%s') are not supported by pyts",
-                                              ((PtsClassType *)(void *)fn.v.u.h)->qualname);
+    /* torch pickles an enum member as its class and the bare value (no argument tuple) */
+    if (fn.v.tag == TAG_CLASS) s = enum_by_value(u, (PtsClassType *)(void *)fn.v.u.h, args.v, &res.v);
+    else if (!a) s = ufail(u, "REDUCE arguments are not a tuple");
     else if (fn.v.tag != TAG_GLOBAL) s = ufail(u, "REDUCE on something that is not a global");
     else {
         int g = (int)(fn.v.u.i & 0xff);
@@ -1056,6 +1071,26 @@ static PtsStatus w_object(PtsPickler *p, PtsValue v) {
     return s;
 }
 
+/* an enum member as torch pickles it: GLOBAL '<module> <Class>', its value, REDUCE (the class
+ * called on the value, as Python's Enum lookup by value) */
+static PtsStatus w_enum(PtsPickler *p, PtsValue v) {
+    const PtsType *et;
+    PtsValue raw;
+    pts_enum_get(v, &et, NULL, &raw);
+    const char *qn = et->cls && p->hooks.class_name ? p->hooks.class_name(p->hooks.ctx, et->cls) : NULL;
+    if (!qn) qn = et->name;
+    const char *dot = qn ? strrchr(qn, '.') : NULL;
+    if (!dot || dot == qn || !dot[1]) return pts_fail(p->err, PTS_ERR_VALUE, "enum class name '%s' has no module part", qn ? qn : "?");
+    char mod[PTS_ARCHIVE_MAX_NAME + 1];
+    if ((size_t)(dot - qn) > PTS_ARCHIVE_MAX_NAME) return pts_fail(p->err, PTS_ERR_VALUE, "class name too long to save");
+    memcpy(mod, qn, (size_t)(dot - qn));
+    mod[dot - qn] = 0;
+    PTS_TRY(w_global(p, mod, dot + 1));
+    PTS_TRY(w_value(p, raw, NULL));
+    op1(p, OP_REDUCE);
+    return PTS_OK;
+}
+
 static PtsStatus w_value(PtsPickler *p, PtsValue v, const PtsType *t) {
     if (p->depth >= PTS_ARCHIVE_MAX_DEPTH)
         return pts_fail(p->err, PTS_ERR_VALUE, "values nest deeper than %d and cannot be saved", PTS_ARCHIVE_MAX_DEPTH);
@@ -1111,6 +1146,10 @@ static PtsStatus w_value(PtsPickler *p, PtsValue v, const PtsType *t) {
     case PTS_V_LIST: s = w_list(p, v, t); break;
     case PTS_V_DICT: s = w_dict(p, v, t); break;
     case PTS_V_OBJECT: s = w_object(p, v); break;
+    case PTS_V_HEAP:
+        if (pts_enum_get(v, NULL, NULL, NULL)) { s = w_enum(p, v); break; }
+        s = pts_fail(p->err, PTS_ERR_TYPE, "cannot save a value of this kind (tag %d) in a TorchScript archive", v.tag);
+        break;
     default:
         s = pts_fail(p->err, PTS_ERR_TYPE, "cannot save a value of this kind (tag %d) in a TorchScript archive", v.tag);
         break;
@@ -1196,6 +1235,12 @@ static PtsType *infer(PtsValue v, int depth, PtsError *err) {
     case PTS_V_TENSOR: return pts_type_tensor();
     case PTS_V_DEVICE: return pts_type_get(PTS_TY_DEVICE);
     case PTS_V_OBJECT: return pts_type_class(pts_as_object(v)->cls);
+    case PTS_V_HEAP: {
+        const PtsType *et;   /* an enum member: its enum type */
+        if (pts_enum_get(v, &et, NULL, NULL)) return pts_type_retain((PtsType *)et);
+        pts_fail(err, PTS_ERR_TYPE, "cannot save a value of this kind (tag %d) in a TorchScript archive", v.tag);
+        return NULL;
+    }
     case PTS_V_TUPLE: {
         const PtsList *l = pts_as_list(v);
         if (l->len > 4096) { pts_fail(err, PTS_ERR_VALUE, "tuple too long to save"); return NULL; }

@@ -171,6 +171,8 @@ typedef enum PtsClassKind {
     PTS_CLASSDEF_MODULE, PTS_CLASSDEF_CLASS, PTS_CLASSDEF_NAMEDTUPLE, PTS_CLASSDEF_OTHER,
     PTS_CLASSDEF_INTERFACE,         /* `class I(Interface):`: method signatures only */
     PTS_CLASSDEF_MODULE_INTERFACE,  /* `class I(ModuleInterface):` */
+    PTS_CLASSDEF_ENUM,              /* `class E(Enum):`: members `NAME = literal` (attrs with value,
+                                     * no type) */
 } PtsClassKind;
 
 typedef struct PtsClassDefAttr {
@@ -200,6 +202,8 @@ PTS_INTERNAL bool pts_classdef_scan(const char *src, size_t n,
                                     bool (*fn)(void *ctx, const char *name, size_t len, size_t off),
                                     void *ctx);
 PTS_INTERNAL void pts_classdef_free(PtsClassDef *d);
+/* Makes cls (new, empty) the enum a PTS_CLASSDEF_ENUM header declares (FORMAT on bad members). */
+PTS_INTERNAL PtsStatus pts_classdef_enum(PtsClassType *cls, const PtsClassDef *d, PtsError *err);
 /* A literal as printed for Final constants (int, float, bool, None, str, tuples, device). */
 PTS_INTERNAL PtsStatus pts_literal_parse(const char *s, size_t n, PtsError *err, PtsValue *out);
 /* Prints a constant value as a TorchScript literal (the inverse of pts_literal_parse). */

@@ -289,6 +289,8 @@ def _classify(v):
         name = getattr(v, "__name__", None)
         if name and getattr(builtins, name, None) is v:
             return ("builtin", name)
+        if inspect.isclass(v) and issubclass(v, enum.Enum) and v is not enum.Enum:
+            return ("class", _enum_proto(v))
         if inspect.isclass(v):
             proto = _class_proto(v)
             if proto is not None:
@@ -615,6 +617,18 @@ def _scriptable_class(cls):
         v = v.__func__ if isinstance(v, staticmethod) else v.fget if isinstance(v, property) else v
         return inspect.isfunction(v) and v.__name__ != "<lambda>"
     return any(defined(v) for v in cls.__dict__.values())
+
+
+def _enum_proto(cls):
+    """The prototype ScriptObject of a Python Enum class TorchScript code names (made once, cached
+    on the class): its class holds the members, and members of cls cross into compiled code."""
+    proto = cls.__dict__.get("__pyts_enum__")
+    if proto is not None:
+        return proto
+    proto = _C._make_object(_class_qualname(cls), False, [])
+    _C._enum_define(proto, [(m.name, m.value) for m in cls], cls)
+    type.__setattr__(cls, "__pyts_enum__", proto)
+    return proto
 
 
 def _is_module_class(cls):
@@ -1024,6 +1038,8 @@ def _is_container_attr(v, depth=0):
         return (len(v) > 0 or isinstance(v, tuple)) and all(_is_container_attr(x, depth + 1) for x in v)
     if isinstance(v, dict):
         return len(v) > 0 and all(isinstance(k, (str, int)) and _is_container_attr(x, depth + 1) for k, x in v.items())
+    if depth > 0 and isinstance(v, enum.Enum) and _enum_proto(type(v)) is not None:
+        return True   # a member of an Enum class (List[__torch__.Mode])
     return False
 
 
@@ -1102,6 +1118,10 @@ def _plain_attributes(mod):
                 # a constant list is a tuple, as torch makes it
                 kind, v = "constant", _as_constant(v)
             out.append((k, kind, v, ann[0]) if kind == "attribute" and ann is not None else (k, kind, v))
+        elif isinstance(v, enum.Enum) and not isinstance(v, (int, float, str)):
+            # a member of an Enum class: an attribute of its enum type
+            _enum_proto(type(v))
+            out.append((k, "attribute", v))
         elif (not isinstance(v, tuple) and inspect.isclass(type(v)) and _scriptable_class(type(v))
               and inspect.isfunction(type(v).__dict__.get("__init__"))):
             # an instance of a script class: an object of its compiled class
