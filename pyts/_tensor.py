@@ -42,3 +42,24 @@ def _reduce_ex(self, proto):
 
 _C.Tensor.__deepcopy__ = _deepcopy
 _C.Tensor.__reduce_ex__ = _reduce_ex
+
+
+# nonzero(as_tuple=...) is a Python-level option in torch too (torch/_tensor.py and the
+# hand-written torch.nonzero binding): as_tuple=True is aten::nonzero_numpy, one index vector per dim.
+_nonzero = _C._functions["nonzero"]
+_nonzero_numpy = _C._functions.pop("nonzero_numpy")
+
+
+def nonzero(input, *, out=None, as_tuple=False):
+    if as_tuple:
+        return tuple(_nonzero_numpy(input))
+    return _nonzero(input) if out is None else _nonzero(input, out=out)
+
+
+def _nonzero_method(self, *, as_tuple=False):
+    return tuple(_nonzero_numpy(self)) if as_tuple else _nonzero(self)
+
+
+nonzero._pyts_builtin = True
+_C._functions["nonzero"] = nonzero
+_C.Tensor.nonzero = _nonzero_method

@@ -1,0 +1,59 @@
+"""ops_search.def and the Tensor conveniences beyond the row cases: the same functions scripted
+(pyts.jit.script resolves the rows by schema) against torch.jit.script, and views that must
+share storage."""
+import numpy as np
+import pytest
+
+import pyts
+
+torch = pytest.importorskip("torch")
+
+
+def _both(fn, *arrays):
+    """fn scripted by both libraries, run on the same inputs"""
+    p = pyts.jit.script(fn)(*[pyts.from_numpy(a.copy()) for a in arrays])
+    t = torch.jit.script(fn)(*[torch.from_numpy(a.copy()) for a in arrays])
+    return p, t
+
+
+def _same(p, t):
+    if isinstance(t, (tuple, list)):
+        assert len(p) == len(t)
+        for a, b in zip(p, t):
+            _same(a, b)
+    elif isinstance(t, torch.Tensor):
+        assert str(p.dtype).split(".")[-1] == str(t.dtype).split(".")[-1]
+        np.testing.assert_allclose(p.numpy(), t.numpy(), rtol=1e-6, atol=1e-7)
+    else:
+        assert p == t and type(p) is type(t)
+
+
+def search_fn(x, y):
+    v, i = torch.sort(x, dim=1, descending=True)
+    s = x.sort(stable=True)
+    tv, ti = torch.topk(x, 2, largest=False)
+    kv, ki = x.kthvalue(2, 0)
+    return (v, i, s[0], s[1], tv, ti, kv, ki, torch.argsort(x, 0), x.msort(),
+            torch.isclose(x, y, atol=0.5), torch.allclose(x, x), torch.equal(x, y), torch.nonzero(x > 0),
+            torch.count_nonzero(x > 0, 1), torch.count_nonzero(x, [0, 1]), (x[0, 0] > 0).is_nonzero())
+
+
+def test_scripted_search():
+    rng = np.random.default_rng(3)
+    x, y = rng.uniform(-2, 2, (4, 5)).astype(np.float32), rng.uniform(-2, 2, (4, 5)).astype(np.float32)
+    _same(*_both(search_fn, x, y))
+
+
+def test_sort_named_results():
+    x = pyts.tensor([[3.0, 1.0, 2.0]])
+    r = x.sort()
+    assert type(r).__name__ == "sort" and r.values.tolist() == [[1.0, 2.0, 3.0]] and r.indices.tolist() == [[1, 2, 0]]
+    t = x.topk(1)
+    assert type(t).__name__ == "topk" and t.values.tolist() == [[3.0]] and t.indices.tolist() == [[0]]
+
+
+def test_sort_gradient_flows_through_gather():
+    x = pyts.tensor([3.0, 1.0, 2.0], requires_grad=True)
+    v, _ = x.sort()
+    (v * pyts.tensor([1.0, 10.0, 100.0])).sum().backward()
+    assert x.grad.tolist() == [100.0, 1.0, 10.0]
