@@ -407,6 +407,12 @@ SAMPLES.update({
                     ((_mat(5),), {"stable": True, "descending": True}, _GATHERED)],
     "msort": [((_mat(4, 3),), {}, _GATHERED)],
     "topk": [((_mat(3, 5), 2), {}, _GATHERED), ((_mat(3, 5), 2, 0, False), {}, _GATHERED)],
+    "clip": [((_mat(3, 4), -0.5, 0.5), {}), ((_mat(3, 4),), {"max": 0.0})],
+    "clip.Tensor": [((_mat(3, 4), _mat(4), None), {})],
+    "clip_": [((_mat(3, 4), -0.5, 0.5), {})],
+    "clip_.Tensor": [((_mat(3, 4), None, _mat(3, 1)), {})],
+    "broadcast_to": [((_mat(3, 1), [2, 3, 4]), {})],
+    "tile": [((_mat(2, 3), [2, 2]), {}), ((_mat(2, 3), [3]), {})],
     "kthvalue": [((_mat(3, 5), 2), {}, {"grad_fn": "SqueezeBackward1"}), ((_mat(3, 5), 3, 0, True), {}, _GATHERED)],
 })
 

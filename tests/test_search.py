@@ -57,3 +57,51 @@ def test_sort_gradient_flows_through_gather():
     v, _ = x.sort()
     (v * pyts.tensor([1.0, 10.0, 100.0])).sum().backward()
     assert x.grad.tolist() == [100.0, 1.0, 10.0]
+
+
+def _arr(*shape):
+    return np.arange(int(np.prod(shape)), dtype=np.float32).reshape(shape)
+
+
+@pytest.mark.parametrize("shape", [(2, 3), (2, 3, 4), (3,), ()])
+@pytest.mark.parametrize("attr", ["T", "mT", "H", "mH"])
+def test_transpose_properties(attr, shape):
+    a = _arr(*shape)
+    p, t = pyts.from_numpy(a.copy()), torch.from_numpy(a.copy())
+    try:
+        want = getattr(t, attr)
+    except RuntimeError as e:
+        with pytest.raises(RuntimeError, match=str(e).split(".")[0]):
+            getattr(p, attr)
+        return
+    got = getattr(p, attr)
+    np.testing.assert_array_equal(got.numpy(), want.numpy())
+    if got.numel():
+        got.fill_(7.0)                     # a view: writes reach the base
+        assert p.numpy().flat[0] == 7.0
+
+
+def test_tensor_conveniences():
+    a = _arr(2, 3)
+    p, t = pyts.from_numpy(a.copy()), torch.from_numpy(a.copy())
+    assert p.cpu() is p and t.cpu() is t
+    assert p.nbytes == t.nbytes == 24
+    for dt in ("uint8", "bool", "int8", "float32", "int64"):
+        assert p.to(getattr(pyts, dt)).is_signed() == t.to(getattr(torch, dt)).is_signed(), dt
+    assert pyts.is_tensor(p) and not pyts.is_tensor(3) and not pyts.is_tensor(a)
+    assert pyts.numel(p) == torch.numel(t) == 6
+    assert pyts.is_floating_point(p) and not pyts.is_floating_point(p.long())
+    q = pyts.from_numpy(a.copy()).requires_grad_()
+    np.testing.assert_array_equal(q.numpy(force=True), a)
+    b = pyts.broadcast_to(p[:, :1], (2, 4))
+    p[0, 0] = 9.0                          # broadcast_to is a view
+    assert b[0, 3].item() == 9.0
+
+
+def tile_clip_fn(x):
+    return x.clip(-1.0, 1.0), torch.clip(x, max=0.5), x.tile([2]), torch.broadcast_to(x[:1], [3, 5])
+
+
+def test_scripted_aliases():
+    rng = np.random.default_rng(4)
+    _same(*_both(tile_clip_fn, rng.uniform(-2, 2, (4, 5)).astype(np.float32)))

@@ -426,3 +426,37 @@ PtsStatus k_IS_NONZERO(PtsValue *a, PtsValue *out, PtsError *err) {
     out[0] = pts_vbool(pts_dtype_is_float(t->dtype) ? pts_load_f64(t->dtype, p) != 0 : pts_load_i64(t->dtype, p) != 0);
     return PTS_OK;
 }
+
+/* ================= aliases ================= */
+
+#define K_ALIAS(ID, TARGET) \
+    PtsStatus k_##ID(PtsValue *a, PtsValue *out, PtsError *err) { return pts_op_call(PTS_OP_##TARGET, a, out, err); }
+K_ALIAS(CLIP, CLAMP)
+K_ALIAS(CLIP_TENSOR, CLAMP_TENSOR)
+K_ALIAS(CLIP_, CLAMP_)
+K_ALIAS(CLIP__TENSOR, CLAMP__TENSOR)
+K_ALIAS(CLIP_OUT, CLAMP_OUT)
+K_ALIAS(CLIP_TENSOR_OUT, CLAMP_TENSOR_OUT)
+
+PtsStatus k_BROADCAST_TO(PtsValue *a, PtsValue *out, PtsError *err) {
+    return pts_op_call(PTS_OP_EXPAND, (PtsValue[]){ a[0], a[1], pts_vbool(false) }, out, err);
+}
+
+/* tile = repeat with dims padded by leading 1s to self's rank (ATen's tile) */
+PtsStatus k_TILE(PtsValue *a, PtsValue *out, PtsError *err) {
+    PtsTensor *self = a[0].u.t;
+    int64_t dims[PTS_MAX_DIMS];
+    int n;
+    PTS_TRY(pts_value_int_list(a[1], dims, PTS_MAX_DIMS, &n, err));
+    if (n < self->ndim) {
+        int pad = self->ndim - n;
+        memmove(dims + pad, dims, sizeof(int64_t) * (size_t)n);
+        for (int i = 0; i < pad; i++) dims[i] = 1;
+        n = self->ndim;
+    }
+    PtsValue l;
+    PTS_TRY(pts_int_list_new(dims, n, err, &l));
+    PtsStatus s = pts_op_call(PTS_OP_REPEAT, (PtsValue[]){ a[0], l }, out, err);
+    pts_value_release(&l);
+    return s;
+}
