@@ -156,3 +156,11 @@ _C.Tensor.numpy = _numpy_force
 _C.Tensor.cpu = _cpu
 _C.Tensor.is_signed = _is_signed
 _C._functions.update(is_tensor=is_tensor, numel=numel, is_floating_point=is_floating_point)
+
+
+def _where_method(self, condition, y):
+    # torch binds where.self as a method too: x.where(cond, y) is where(cond, x, y)
+    return _C._functions["where"](condition, self, y)
+
+
+_C.Tensor.where = _where_method

@@ -105,3 +105,19 @@ def tile_clip_fn(x):
 def test_scripted_aliases():
     rng = np.random.default_rng(4)
     _same(*_both(tile_clip_fn, rng.uniform(-2, 2, (4, 5)).astype(np.float32)))
+
+
+@pytest.mark.parametrize("other", [0.5, "tensor", "f64"])
+def test_where_method(other):
+    rng = np.random.default_rng(5)
+    a, c = rng.uniform(-1, 1, (3, 4)).astype(np.float32), rng.uniform(-1, 1, (3, 4)) > 0
+    o = {"tensor": rng.uniform(-1, 1, (4,)).astype(np.float32), "f64": rng.uniform(-1, 1, (1, 4))}.get(other, other)
+    lib = lambda L: L.from_numpy(o.copy()) if isinstance(o, np.ndarray) else o  # noqa: E731
+    p = pyts.from_numpy(a.copy()).where(pyts.from_numpy(c.copy()), lib(pyts))
+    t = torch.from_numpy(a.copy()).where(torch.from_numpy(c.copy()), lib(torch))
+    assert str(p.dtype).split(".")[-1] == str(t.dtype).split(".")[-1]
+    np.testing.assert_allclose(p.numpy(), t.numpy())
+    with pytest.raises(RuntimeError):
+        pyts.from_numpy(a.copy()).where(pyts.from_numpy(c[:2].copy()), lib(pyts))
+    with pytest.raises(RuntimeError):
+        torch.from_numpy(a.copy()).where(torch.from_numpy(c[:2].copy()), lib(torch))
