@@ -26,7 +26,10 @@ static bool any_requires_grad(const PtsSchema *s, const PtsValue *args) {
         if (!is_input_arg(s, i)) continue;
         if (args[i].tag == PTS_V_TENSOR && pts_requires_grad(args[i].u.t)) return true;
         if (args[i].tag == PTS_V_LIST) {
+            /* only Tensor[] / Tensor?[] arguments: a generic list op (append, len, [i]...) never
+             * records a gradient, and scanning its list on every call made append loops quadratic */
             PtsList *l = pts_as_list(args[i]);
+            if (s->args[i].type.kind != PTS_T_TENSOR) continue;
             for (int64_t j = 0; j < l->len; j++)
                 if (l->items[j].tag == PTS_V_TENSOR && pts_requires_grad(l->items[j].u.t)) return true;
         }

@@ -113,7 +113,10 @@ bool pts_dispatch_hook_wanted(PtsOpId id, const PtsValue *args) {
     for (int i = 0; i < s->nargs; i++) {
         if (args[i].tag == PTS_V_TENSOR && tensor_wants(args[i].u.t)) return true;
         if (args[i].tag == PTS_V_LIST) {
+            /* only Tensor[] / Tensor?[] arguments: a generic list op (append, len, [i]...) never
+             * records a gradient, and scanning its list on every call made append loops quadratic */
             PtsList *l = pts_as_list(args[i]);
+            if (s->args[i].type.kind != PTS_T_TENSOR) continue;
             for (int64_t j = 0; j < l->len; j++)
                 if (l->items[j].tag == PTS_V_TENSOR && tensor_wants(l->items[j].u.t)) return true;
         }
