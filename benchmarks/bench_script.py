@@ -6,13 +6,15 @@
   per-class caches (and pyts's) are cleared before every compile so both sides compile from source;
 - the scripted RNN loop (10 steps, 3x4): first, second and 100th call of fresh modules (medians),
   and steady state;
-- a scalar-heavy scripted loop (integer arithmetic, 10^6 iterations): time per interpreted node.
+- a scalar-heavy scripted loop (integer arithmetic, 10^6 iterations): time per interpreted node;
+- a list grown by append (10^4 and 10^6 items): time per append, which must not grow with the list.
 
     python benchmarks/bench_script.py [--quick]
 """
 import argparse
 import statistics
 import time
+from typing import List
 
 ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 ap.add_argument("--quick", action="store_true")
@@ -110,6 +112,13 @@ def scalar_loop(n: int) -> int:
 SCALAR_NODES = 3   # mul, remainder, add per iteration (the loop's own test/increment not counted)
 
 
+def append_loop(n: int) -> int:
+    r: List[int] = []
+    for i in range(n):
+        r.append(i)
+    return len(r)
+
+
 def main():
     torch.set_num_threads(1)
     pyts.set_num_threads(1)
@@ -200,6 +209,11 @@ def main():
     tp, tt = best(lambda: sp(N), 1), best(lambda: st(N), 1)
     row(f"scalar loop, {N} iterations", tp, tt)
     row("  per interpreted node", tp / (N * SCALAR_NODES), tt / (N * SCALAR_NODES))
+    # a list grown by append: the time per append must not grow with the list
+    ap, at = pyts.jit.script(append_loop), torch.jit.script(append_loop)
+    for n in ((10**4, 10**5) if ARGS.quick else (10**4, 10**6)):
+        assert ap(n) == at(n) == n
+        row(f"list append loop, {n} appends, per append", best(lambda: ap(n), 1) / n, best(lambda: at(n), 1) / n)
     print(f"compile speedup vs torch: min {min(ratios):.1f}x, max {max(ratios):.1f}x")
     print("targets: compile >= 20x faster; first call no slower than the 100th; RNN loop <= 0.3x torch; "
           "< 100 ns per interpreted node")

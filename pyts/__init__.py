@@ -15,6 +15,7 @@ int = _C._dtypes["int32"]  # noqa: A001
 short = _C._dtypes["int16"]
 
 globals().update(_C._functions)
+globals().update(_tensor.PY_FUNCTIONS)
 
 set_num_threads = _C.set_num_threads
 get_num_threads = _C.get_num_threads

@@ -61,7 +61,6 @@ def _nonzero_method(self, *, as_tuple=False):
 
 
 nonzero._pyts_builtin = True
-_C._functions["nonzero"] = nonzero
 _C.Tensor.nonzero = _nonzero_method
 
 
@@ -155,7 +154,11 @@ _C.Tensor.nbytes = property(lambda self: self.numel() * self.element_size())
 _C.Tensor.numpy = _numpy_force
 _C.Tensor.cpu = _cpu
 _C.Tensor.is_signed = _is_signed
-_C._functions.update(is_tensor=is_tensor, numel=numel, is_floating_point=is_floating_point)
+numel._pyts_builtin = is_floating_point._pyts_builtin = True   # scripted calls are aten::numel...
+
+# Python-level functions pyts exports next to the registry's (pyts/__init__.py); _C._functions
+# itself holds registry functions only
+PY_FUNCTIONS = {"nonzero": nonzero, "is_tensor": is_tensor, "numel": numel, "is_floating_point": is_floating_point}
 
 
 def _where_method(self, condition, y):

@@ -4,9 +4,9 @@ share storage."""
 import numpy as np
 import pytest
 
-import pyts
+import torch
 
-torch = pytest.importorskip("torch")
+import pyts
 
 
 def _both(fn, *arrays):
@@ -50,6 +50,21 @@ def test_sort_named_results():
     assert type(r).__name__ == "sort" and r.values.tolist() == [[1.0, 2.0, 3.0]] and r.indices.tolist() == [[1, 2, 0]]
     t = x.topk(1)
     assert type(t).__name__ == "topk" and t.values.tolist() == [[3.0]] and t.indices.tolist() == [[0]]
+
+
+def named_results_fn(x):
+    m = x.max(dim=0)
+    s = torch.sort(x, descending=True)
+    t = x.topk(2)
+    return m.values, m.indices, s.values, s.indices, t.indices, torch.min(x, 1).values
+
+
+def test_scripted_named_results():
+    """r.values / r.indices of an op's named results, read in scripted code as in torch; the
+    .code is torch's (the tuple unpacked into its items)"""
+    rng = np.random.default_rng(6)
+    _same(*_both(named_results_fn, rng.uniform(-2, 2, (4, 5)).astype(np.float32)))
+    assert pyts.jit.script(named_results_fn).code == torch.jit.script(named_results_fn).code
 
 
 def test_sort_gradient_flows_through_gather():

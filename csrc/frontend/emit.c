@@ -1472,6 +1472,22 @@ static bool tensor_aug_store(Emitter *E, PtsIrValue *x, const PtsAst *s) {
 }
 /* }==== */
 
+/* the output of the op node whose results tuple t packs, that the op's schema names `name`;
+ * NULL unless t is a TupleConstruct of all of one op call's results, in order */
+static PtsIrValue *op_result_by_name(const PtsIrValue *t, const char *name) {
+    const PtsNode *tc = t->node;
+    if (!tc || tc->kind != PTS_KIND_PRIM(PTS_PRIM_TUPLECONSTRUCT) || tc->ninputs == 0) return NULL;
+    const PtsNode *op = tc->inputs[0]->node;
+    if (!op || !pts_kind_is_op(op->kind) || op->noutputs != tc->ninputs) return NULL;
+    const PtsSchema *s = &pts_op_info[op->kind].schema;
+    if (s->nret != op->noutputs) return NULL;
+    for (int k = 0; k < tc->ninputs; k++)
+        if (tc->inputs[k] != op->outputs[k]) return NULL;
+    for (int k = 0; k < s->nret; k++)
+        if (s->ret_names[k] && strcmp(s->ret_names[k], name) == 0) return op->outputs[k];
+    return NULL;
+}
+
 /* t[i] with an index known only at run time: torch allows it when every item has one type, so
  * the result type is that type; prim::TupleIndex checks the range when it runs */
 static PtsIrValue *tuple_dynamic_index(Emitter *E, PtsIrValue *x, const PtsAst *ix, const PtsAst *n) {
@@ -1877,6 +1893,15 @@ static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out) {
             return true;
         }
         if (obj->type->kind == PTS_TY_TUPLE && obj->type->field_names) return namedtuple_attr(E, obj, name, n, out);
+        if (obj->type->kind == PTS_TY_TUPLE) {
+            /* `r = x.max(dim=0); r.values`: the tuple of an op's named results (torch's
+             * return_types) is read by result name */
+            PtsIrValue *v = op_result_by_name(obj, name);
+            if (v) {
+                *out = (Sv){ SV_VALUE, v, NULL, NULL };
+                return true;
+            }
+        }
         efail(E, n, "'%s' object has no attribute or method '%s'", tstr(E, obj->type), name);
         return false;
     }
