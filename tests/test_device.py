@@ -82,3 +82,30 @@ def test_device_attribute_through_archives():
     pyts.jit.save(p, out)
     t = torch.jit.load(io.BytesIO(out.getvalue()))
     assert t.dev == torch.device("cpu") and t(torch.ones(2))[1] == torch.device("cpu")
+
+
+def _dev_module(L):
+    class DevAttr(L.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.dev = L.device("cpu")
+            self.dt = L.float64
+
+        def forward(self, x):
+            return x.to(self.dev).to(self.dt), self.dev, self.dt
+
+    return DevAttr()
+
+
+def test_device_and_dtype_module_attributes_script_as_torch():
+    """self.dev = torch.device(...) and self.dt = torch.float64 are module attributes of types
+    Device and int, as torch keeps them (pyts dropped them and called self.dev a method)"""
+    mp, mt = pyts.jit.script(_dev_module(pyts)), torch.jit.script(_dev_module(torch))
+    assert mp.code == mt.code
+    (yp, dp, tp), (yt, dt, tt) = mp(pyts.ones(2)), mt(torch.ones(2))
+    assert str(yp.dtype) == "pyts.float64" and yp.tolist() == yt.tolist()
+    assert repr(dp) == repr(dt) and tp == tt == 7 and mp.dt == mt.dt
+    out = io.BytesIO()
+    pyts.jit.save(mp, out)
+    back = torch.jit.load(io.BytesIO(out.getvalue()))
+    assert back(torch.ones(2))[1] == torch.device("cpu") and back.dt == 7

@@ -433,6 +433,7 @@ static PyObject *m_make_object(PyObject *self, PyObject *args) {
         case PTS_V_INT: t = pts_type_get(PTS_TY_INT); break;
         case PTS_V_DOUBLE: t = pts_type_get(PTS_TY_FLOAT); break;
         case PTS_V_COMPLEX: t = pts_type_get(PTS_TY_COMPLEX); break;
+        case PTS_V_DEVICE: t = pts_type_get(PTS_TY_DEVICE); break;   /* self.dev = torch.device("cpu") */
         case PTS_V_STR: t = pts_type_get(PTS_TY_STR); break;
         case PTS_V_NONE: t = pts_type_get(PTS_TY_NONE); break;
         case PTS_V_LIST: case PTS_V_TUPLE: case PTS_V_DICT: {

@@ -1111,7 +1111,8 @@ def _plain_attributes(mod):
         ann = unions.get(k)
         if ann is not None and not (ann[1] or (isinstance(v, (list, tuple, dict)) and not v)):
             ann = None
-        if (v is None or isinstance(v, (bool, int, float, complex, str, _Tensor)) or _is_container_attr(v)
+        if (v is None or isinstance(v, (bool, int, float, complex, str, _Tensor, _C.device, _pyts_dtype))
+                or _is_container_attr(v)
                 or (ann is not None and isinstance(v, (list, tuple, dict)))):
             kind = "attribute"
             if k in consts and _constant_value(v):
