@@ -134,6 +134,17 @@ CASES = {
                    "    return (a + b, b + a, i + b, b + i, b + b, a - b, b * a, b / i, b // i, b ** 2, a < b, b == i,\n"
                    "            math.isfinite(a) + 1, -b, max(b, i), min(a, b))\n",
                    [(1.5, True, 3), (2.0, False, -2), (float("inf"), True, 1)], True),
+    # ---- dict.pop with a default, dict.popitem (torch removes the first entry), str.isidentifier
+    "dict_pop_default": ("def dict_pop_default(d: Dict[str, int], e: Dict[int, float]):\n"
+                         "    a = d.pop('zz', 7)\n    b = d.pop('a', 9)\n    c = e.pop(5, 0.5)\n"
+                         "    return a, b, c, d, e\n",
+                         [({"a": 1, "b": 2}, {5: 1.5}), ({}, {})], True),
+    "dict_popitem": ("def dict_popitem(d: Dict[str, int], e: Dict[int, List[str]]):\n"
+                     "    x = d.popitem()\n    y = e.popitem()\n    return x, y, d, e\n",
+                     [({"a": 1, "b": 2}, {3: ["c"], 1: []}), ({"q": 0}, {}), ({}, {1: ["a"]})], True),
+    "str_isidentifier": ("def str_isidentifier(s: str):\n"
+                         "    return s.isidentifier(), 'x9'.isidentifier(), '_x'.isidentifier()\n",
+                         [("hello",), ("",), ("1a",), ("a b",), ("_",), ("Zz9",)], True),
     "math_mix": ("def math_mix(a: float):\n"
                  "    return math.log1p(a) + math.gcd(4, 6) + math.factorial(3) + math.isfinite(a)\n",
                  [(1.0,), (float("inf"),), (0.0,)], False),

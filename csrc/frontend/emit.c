@@ -4428,9 +4428,15 @@ static PtsIrValue *emit_value_method(Emitter *E, PtsIrValue *self, const char *m
             return keep(E, ot) ? retype(op_call(E, q, &c, n), ot) : NULL;
         }
         if (strcmp(m, "setdefault") == 0 || strcmp(m, "pop") == 0) {
-            if (m[0] == 's' && c.npos == 3 && !check_fits(E, c.pos[2], vt, "setdefault() default", n)) return NULL;
-            snprintf(q, sizeof q, m[0] == 's' ? "setdefault.%s" : "pop.Dict_%s", sfx);
+            if (c.npos == 3 && !check_fits(E, c.pos[2], vt, m[0] == 's' ? "setdefault() default" : "pop() default", n))
+                return NULL;
+            snprintf(q, sizeof q, m[0] == 's' ? "setdefault.%s" : c.npos == 3 ? "pop.Dict_default_%s" : "pop.Dict_%s", sfx);
             return retype(op_call(E, q, &c, n), vt);
+        }
+        if (strcmp(m, "popitem") == 0) {   /* (key, value) of the first entry, as torch */
+            snprintf(q, sizeof q, "popitem.%s", sfx);
+            PtsType *tt = keep(E, pts_type_tuple(2, (PtsType *const[]){ (PtsType *)kt, (PtsType *)vt }));
+            return tt ? retype(op_call(E, q, &c, n), tt) : NULL;
         }
         if (strcmp(m, "update") == 0 || strcmp(m, "clear") == 0) {
             snprintf(q, sizeof q, "%s.%s", m, sfx);
@@ -4476,7 +4482,7 @@ static PtsIrValue *emit_value_method(Emitter *E, PtsIrValue *self, const char *m
     static const char *const str_methods[][2] = {
         {"startswith", "startswith"}, {"endswith", "endswith"}, {"find", "find"}, {"split", "split.str"},
         {"join", "join"}, {"lower", "lower"}, {"upper", "upper"}, {"strip", "strip"}, {"replace", "replace"},
-        {"isdigit", "isdigit"}, {"isalpha", "isalpha"}, {"isalnum", "isalnum"}, {"isspace", "isspace"},
+        {"isdigit", "isdigit"}, {"isalpha", "isalpha"}, {"isalnum", "isalnum"}, {"isidentifier", "isidentifier"}, {"isspace", "isspace"},
         {"islower", "islower"}, {"isupper", "isupper"}, {"istitle", "istitle"}, {"isdecimal", "isdecimal"},
         {"isnumeric", "isnumeric"}, {"isprintable", "isprintable"}, {"lstrip", "lstrip"}, {"rstrip", "rstrip"},
         {"rfind", "rfind"}, {"index", "index.str"}, {"rindex", "rindex"}, {"count", "count."}, {"zfill", "zfill"},

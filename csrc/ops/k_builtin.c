@@ -709,6 +709,42 @@ static PtsStatus dict_pop(PtsValue *a, PtsValue *out, PtsError *err) {
 PtsStatus k_POP_DICT_STR(PtsValue *a, PtsValue *out, PtsError *err) { return dict_pop(a, out, err); }
 PtsStatus k_POP_DICT_INT(PtsValue *a, PtsValue *out, PtsError *err) { return dict_pop(a, out, err); }
 
+/* d.pop(k, default): the default when k is absent, the dict unchanged */
+static PtsStatus dict_pop_default(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_DICT, "dict", err));
+    if (pts_dict_find(a[0], a[1]) < 0) {
+        out[0] = pts_value_retain(a[2]);
+        return PTS_OK;
+    }
+    return dict_pop(a, out, err);
+}
+PtsStatus k_POP_DICT_DEFAULT_STR(PtsValue *a, PtsValue *out, PtsError *err) { return dict_pop_default(a, out, err); }
+PtsStatus k_POP_DICT_DEFAULT_INT(PtsValue *a, PtsValue *out, PtsError *err) { return dict_pop_default(a, out, err); }
+
+/* d.popitem(): torch removes the first entry in insertion order (Python removes the last) */
+static PtsStatus dict_popitem(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_DICT, "dict", err));
+    PtsDict *d = DICT(0);
+    if (d->len == 0) return pts_fail(err, PTS_ERR_RUNTIME, "popitem(): dictionary is empty");
+    PtsValue pair, key = pts_value_retain(d->keys[0]), popped = pts_none();
+    PtsStatus s = pts_list_new(PTS_V_TUPLE, 2, err, &pair);
+    if (s) { pts_value_release(&key); return s; }
+    PtsValue args[2] = { a[0], key };
+    if ((s = dict_pop(args, &popped, err))) {
+        pts_value_release(&key);
+        pts_value_release(&pair);
+        return s;
+    }
+    PtsList *l = pts_as_list(pair);
+    l->items[0] = key;
+    l->items[1] = popped;
+    l->len = 2;
+    out[0] = pair;
+    return PTS_OK;
+}
+PtsStatus k_POPITEM_STR(PtsValue *a, PtsValue *out, PtsError *err) { return dict_popitem(a, out, err); }
+PtsStatus k_POPITEM_INT(PtsValue *a, PtsValue *out, PtsError *err) { return dict_popitem(a, out, err); }
+
 static PtsStatus dict_update(PtsValue *a, PtsValue *out, PtsError *err) {
     (void)out;
     PTS_TRY(need(a[0], PTS_V_DICT, "dict", err));
@@ -1410,6 +1446,19 @@ static char c_upper(char c) { return c_islower(uc(c)) ? (char)(c - 32) : c; }
 PtsStatus k_ISDIGIT(PtsValue *a, PtsValue *out, PtsError *err) { return str_all(a, out, err, c_isdigit); }
 PtsStatus k_ISALPHA(PtsValue *a, PtsValue *out, PtsError *err) { return str_all(a, out, err, c_isalpha); }
 PtsStatus k_ISALNUM(PtsValue *a, PtsValue *out, PtsError *err) { return str_all(a, out, err, c_isalnum); }
+/* torch's isidentifier (its Python 2 rule): not empty, no leading digit, every byte a letter or
+ * digit; so "_x" is not an identifier there, and pyts answers as torch */
+PtsStatus k_ISIDENTIFIER(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_STR, "str", err));
+    const PtsStr *s = STRV(0);
+    bool ok = s->len > 0 && !(s->data[0] >= '0' && s->data[0] <= '9');
+    for (size_t i = 0; ok && i < s->len; i++) {
+        unsigned char c = (unsigned char)s->data[i];
+        ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    }
+    out[0] = pts_vbool(ok);
+    return PTS_OK;
+}
 PtsStatus k_ISSPACE(PtsValue *a, PtsValue *out, PtsError *err) { return str_all(a, out, err, c_isspace); }
 PtsStatus k_ISDECIMAL(PtsValue *a, PtsValue *out, PtsError *err) { return str_all(a, out, err, c_isdigit); }
 PtsStatus k_ISNUMERIC(PtsValue *a, PtsValue *out, PtsError *err) { return str_all(a, out, err, c_isdigit); }

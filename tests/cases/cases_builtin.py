@@ -174,6 +174,15 @@ def _set_list(xs, i, v):
     return xs
 
 
+def _popitem_first(d):
+    """torch's dict.popitem(): the first entry in insertion order (Python's pops the last);
+    checked against torch.jit.script in tests/test_script_gaps6.py"""
+    if not d:
+        raise RuntimeError("popitem(): dictionary is empty")
+    k = next(iter(d))
+    return k, d.pop(k)
+
+
 def _set_dict(d, k, v):
     d[k] = v
 
@@ -231,6 +240,11 @@ CASES.update({
     "SETDEFAULT_INT": _pc("SETDEFAULT_INT", lambda d, k, v: d.setdefault(k, v), ({1: 1}, 1, 2)),
     "POP_DICT_STR": _pc("POP_DICT_STR", lambda d, k: d.pop(k), ({"a": 1, "b": 2}, "a")),
     "POP_DICT_INT": _pc("POP_DICT_INT", lambda d, k: d.pop(k), ({1: 1}, 1)),
+    "POP_DICT_DEFAULT_STR": _pc("POP_DICT_DEFAULT_STR", lambda d, k, v: d.pop(k, v), ({"a": 1, "b": 2}, "a", 5),
+                                ({"a": 1}, "z", 5), ({}, "z", 0)),
+    "POP_DICT_DEFAULT_INT": _pc("POP_DICT_DEFAULT_INT", lambda d, k, v: d.pop(k, v), ({1: 1.5}, 1, 2.5), ({1: 1.5}, 3, 2.5)),
+    "POPITEM_STR": _pc("POPITEM_STR", _popitem_first, ({"a": 1, "b": 2},), ({"x": [1]},), ({},)),
+    "POPITEM_INT": _pc("POPITEM_INT", _popitem_first, ({3: "c", 1: "a"},), ({},)),
     "UPDATE_STR": _pc("UPDATE_STR", _update, ({"a": 1}, {"b": 2})),
     "UPDATE_INT": _pc("UPDATE_INT", _update, ({1: 1}, {2: 2})),
     "ADD_STR": _cases("ADD_STR", ("a", "b"), ("", "")),
@@ -387,10 +401,10 @@ CASES.update({
 # ---- str comparisons, predicates and methods, ord/chr/hex/oct/bin, int()/float() of str (torch's
 # own kernels through torch.ops; inputs where torch.ops raises IndexError for std::out_of_range,
 # a RuntimeError in script, are in tests/test_script_builtins.py) ----
-_S = ("", "a", "Hello World", "HeLLo", "abc123", "  x y \t", "12", "ABC", "a_b-c", "1st Place")
+_S = ("", "a", "Hello World", "HeLLo", "abc123", "  x y \t", "12", "ABC", "a_b-c", "1st Place", "_x9", "x9", "é")
 CASES.update({f"{op}_STR": _cases(f"{op}_STR", ("a", "b"), ("b", "a"), ("ab", "a"), ("", ""), ("B", "a"))
               for op in ("LT", "GT", "LE", "GE")})
-for _id in ("ISDIGIT", "ISALPHA", "ISALNUM", "ISSPACE", "ISLOWER", "ISUPPER", "ISTITLE", "ISDECIMAL", "ISNUMERIC",
+for _id in ("ISDIGIT", "ISALPHA", "ISALNUM", "ISIDENTIFIER", "ISSPACE", "ISLOWER", "ISUPPER", "ISTITLE", "ISDECIMAL", "ISNUMERIC",
             "ISPRINTABLE", "TITLE", "CAPITALIZE", "SWAPCASE"):
     CASES[_id] = _cases(_id, *[(s,) for s in _S])
 CASES.update({
