@@ -263,25 +263,29 @@ static bool nl_push(NodeList *l, PtsNode *n) {
     return true;
 }
 
-static PtsStatus pool_block(PtsGraph *g, PtsBlock *b, NodeList *seen, PtsError *err) {
+/* One node of each kind-`kind` class (same() tells when two are interchangeable) at the top of
+ * the graph, in first-use order; later equal ones are replaced by it. Shared by constant pooling
+ * and the hoisting of uninitialized values. */
+static PtsStatus hoist_block(PtsGraph *g, PtsBlock *b, NodeList *seen, int kind,
+                             bool (*same)(const PtsNode *, const PtsNode *), PtsError *err) {
     for (PtsNode *n = b->first, *next; n; n = next) {
         next = n->next;
         if (n->nblocks) {
-            /* a fork's body is a graph of its own in torch (a Subgraph attribute): not pooled */
+            /* a fork's body is a graph of its own in torch (a Subgraph attribute): left alone */
             if (n->kind == PRIM(FORK)) continue;
-            for (int i = 0; i < n->nblocks; i++) PTS_TRY(pool_block(g, n->blocks[i], seen, err));
+            for (int i = 0; i < n->nblocks; i++) PTS_TRY(hoist_block(g, n->blocks[i], seen, kind, same, err));
             continue;
         }
-        if (n->kind != PRIM(CONSTANT)) continue;
-        PtsNode *same = NULL;
-        for (int i = 0; i < seen->n && !same; i++) if (constants_equal(seen->v[i], n)) same = seen->v[i];
-        if (same) {
-            pts_value_replace_uses(n->outputs[0], same->outputs[0]);
+        if (n->kind != kind || n->noutputs != 1) continue;
+        PtsNode *first = NULL;
+        for (int i = 0; i < seen->n && !first; i++) if (same(seen->v[i], n)) first = seen->v[i];
+        if (first) {
+            pts_value_replace_uses(n->outputs[0], first->outputs[0]);
             pts_node_destroy(n);
             continue;
         }
         if (!nl_push(seen, n)) return oom(err);
-        /* each new constant goes before the graph's first node, as TorchScript's pooling does */
+        /* each new one goes before the graph's first node, as TorchScript's pooling does */
         if (g->top->first != n) pts_node_move_before(n, g->top->first);
     }
     return PTS_OK;
@@ -289,7 +293,7 @@ static PtsStatus pool_block(PtsGraph *g, PtsBlock *b, NodeList *seen, PtsError *
 
 PtsStatus pts_pass_constant_pooling(PtsGraph *g, PtsError *err) {
     NodeList seen = { 0 };
-    PtsStatus s = pool_block(g, g->top, &seen, err);
+    PtsStatus s = hoist_block(g, g->top, &seen, PRIM(CONSTANT), constants_equal, err);
     pts_free(seen.v);
     return s;
 }
@@ -896,28 +900,13 @@ PtsStatus pts_pass_canonicalize_outputs(PtsGraph *g, PtsError *err) {
  * torch's exit transform makes one prim::Uninitialized per type, each new one put first in the
  * graph (after the parameters); uses of the others move to it. The first of each type in dump
  * order is kept, so the top holds them last-made first. */
-static PtsStatus hoist_uninit_block(PtsGraph *g, PtsBlock *b, NodeList *seen, PtsError *err) {
-    for (PtsNode *n = b->first, *next; n; n = next) {
-        next = n->next;
-        for (int i = 0; i < n->nblocks; i++) PTS_TRY(hoist_uninit_block(g, n->blocks[i], seen, err));
-        if (n->kind != PRIM(UNINITIALIZED) || n->noutputs != 1) continue;
-        PtsNode *same = NULL;
-        for (int i = 0; i < seen->n && !same; i++)
-            if (pts_type_equal(seen->v[i]->outputs[0]->type, n->outputs[0]->type)) same = seen->v[i];
-        if (same) {
-            pts_value_replace_uses(n->outputs[0], same->outputs[0]);
-            pts_node_destroy(n);
-            continue;
-        }
-        if (!nl_push(seen, n)) return oom(err);
-        if (g->top->first != n) pts_node_move_before(n, g->top->first);
-    }
-    return PTS_OK;
+static bool same_output_type(const PtsNode *a, const PtsNode *b) {
+    return pts_type_equal(a->outputs[0]->type, b->outputs[0]->type);
 }
 
 PtsStatus pts_pass_hoist_uninitialized(PtsGraph *g, PtsError *err) {
     NodeList seen = { 0 };
-    PtsStatus s = hoist_uninit_block(g, g->top, &seen, err);
+    PtsStatus s = hoist_block(g, g->top, &seen, PRIM(UNINITIALIZED), same_output_type, err);
     pts_free(seen.v);
     return s;
 }

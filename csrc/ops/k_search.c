@@ -110,6 +110,18 @@ static PtsStatus gather_values(PtsTensor *self, int dim, PtsTensor *idx, PtsErro
     return pts_op_call(PTS_OP_GATHER, args, out, err);
 }
 
+/* (values, indices) results: out[0] gathered from self at idx, out[1] idx (taken over; released
+ * when the gather fails) */
+static PtsStatus values_and_indices(PtsTensor *self, int dim, PtsTensor *idx, PtsError *err, PtsValue *out) {
+    PtsStatus s = gather_values(self, dim, idx, err, &out[0]);
+    if (s) {
+        pts_tensor_release(idx);
+        return s;
+    }
+    out[1] = pts_vtensor(idx);
+    return PTS_OK;
+}
+
 static PtsStatus squeeze_value(PtsValue *v, int dim, PtsError *err) {
     PtsValue args[2] = { *v, pts_vint(dim) }, r;
     PtsStatus s = pts_op_call(PTS_OP_SQUEEZE_DIM, args, &r, err);
@@ -131,13 +143,7 @@ static PtsStatus sort_impl(PtsTensor *self, int64_t dim, bool desc, bool want_va
         out[0] = pts_vtensor(idx);
         return PTS_OK;
     }
-    PtsStatus s = gather_values(self, d, idx, err, &out[0]);
-    if (s) {
-        pts_tensor_release(idx);
-        return s;
-    }
-    out[1] = pts_vtensor(idx);
-    return PTS_OK;
+    return values_and_indices(self, d, idx, err, out);
 }
 
 PtsStatus k_SORT(PtsValue *a, PtsValue *out, PtsError *err) {
@@ -171,13 +177,7 @@ PtsStatus k_TOPK(PtsValue *a, PtsValue *out, PtsError *err) {
     /* sorted=False leaves the order unspecified in ATen; sorted order is one valid answer */
     PtsTensor *idx;
     PTS_TRY(sort_indices(self, d, a[3].u.b, k, err, &idx));
-    PtsStatus s = gather_values(self, d, idx, err, &out[0]);
-    if (s) {
-        pts_tensor_release(idx);
-        return s;
-    }
-    out[1] = pts_vtensor(idx);
-    return PTS_OK;
+    return values_and_indices(self, d, idx, err, out);
 }
 
 PtsStatus k_KTHVALUE(PtsValue *a, PtsValue *out, PtsError *err) {
@@ -203,10 +203,7 @@ PtsStatus k_KTHVALUE(PtsValue *a, PtsValue *out, PtsError *err) {
     } else {
         sel = pts_vtensor(idx);
     }
-    if (s) return s;
-    if ((s = gather_values(self, d, sel.u.t, err, &out[0]))) goto fail;
-    out[1] = sel;
-    sel = pts_none();
+    if (s || (s = values_and_indices(self, d, sel.u.t, err, out))) return s;
     if (self->ndim && !a[3].u.b) {
         if ((s = squeeze_value(&out[0], d, err))) {
             pts_value_release(&out[1]);
@@ -218,9 +215,6 @@ PtsStatus k_KTHVALUE(PtsValue *a, PtsValue *out, PtsError *err) {
         }
     }
     return PTS_OK;
-fail:
-    pts_value_release(&sel);
-    return s;
 }
 
 /* ================= comparisons ================= */
