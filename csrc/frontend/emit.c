@@ -639,8 +639,42 @@ static PtsIrValue *convert(Emitter *E, PtsIrValue *v, Conv cv, PtsArgType a, con
 }
 
 static PtsIrValue *complex_fold(Emitter *E, int op, PtsIrValue *const *ins);   /* emit_complex.inc */
+
+/* torch's NormalizeOps pass: an alias compiles to its canonical op (torch.arccos(x) is
+ * aten::acos, x.clip_() aten::clamp_), same overload and arguments; in-place forms follow. */
+static int canonical_row(int op) {
+    static const char *const alias[][2] = {
+        { "absolute", "abs" }, { "clip", "clamp" }, { "arccos", "acos" }, { "arcsin", "asin" },
+        { "arctan", "atan" }, { "arccosh", "acosh" }, { "arcsinh", "asinh" }, { "arctanh", "atanh" },
+        { "arctan2", "atan2" }, { "fix", "trunc" }, { "negative", "neg" }, { "subtract", "sub" },
+        { "multiply", "mul" }, { "divide", "div" }, { "true_divide", "div" }, { "greater", "gt" },
+        { "greater_equal", "ge" }, { "less", "lt" }, { "less_equal", "le" }, { "not_equal", "ne" },
+        { "special_expit", "sigmoid" }, { "special_psi", "digamma" }, { "special_gammaln", "lgamma" },
+        { "special_multigammaln", "mvlgamma" },
+    };
+    const PtsSchema *s = &pts_op_info[op].schema;
+    if (strncmp(s->qualname, "aten::", 6) != 0) return op;
+    size_t nl = strlen(s->name);
+    bool inplace = nl > 1 && s->name[nl - 1] == '_';
+    for (size_t k = 0; k < sizeof alias / sizeof alias[0]; k++) {
+        size_t al = strlen(alias[k][0]);
+        if (al != nl - (inplace ? 1 : 0) || strncmp(s->name, alias[k][0], al) != 0) continue;
+        size_t cl = strlen(alias[k][1]);
+        for (int i = 0; i < PTS_OP__COUNT; i++) {
+            const PtsSchema *t = &pts_op_info[i].schema;
+            if (strlen(t->name) == cl + (inplace ? 1 : 0) && strncmp(t->name, alias[k][1], cl) == 0 &&
+                (!inplace || t->name[cl] == '_') && strcmp(t->overload, s->overload) == 0 &&
+                t->nargs == s->nargs && strncmp(t->qualname, "aten::", 6) == 0)
+                return i;
+        }
+        return op;
+    }
+    return op;
+}
+
 /* emit the op node for a matched schema */
 static PtsIrValue *emit_matched(Emitter *E, int op, const Call *c, Bound *b, const PtsAst *at) {
+    op = canonical_row(op);
     const PtsSchema *s = &pts_op_info[op].schema;
     PtsIrValue *ins[PTS_MAX_ARGS];
     for (int i = 0; i < s->nargs; i++) {

@@ -336,8 +336,8 @@ static const char *py_type_name(PyObject *o) {
 }
 
 static const char *py_arg_name(const PtsSchema *s, int i, bool method) {
-    /* PyTorch names self `input` in function signatures */
-    if (i == 0 && !method && strcmp(s->args[0].name, "self") == 0) return "input";
+    /* PyTorch names self `input` in function signatures (wherever it stands: polygamma(n, input)) */
+    if (!method && strcmp(s->args[i].name, "self") == 0) return "input";
     return s->args[i].name;
 }
 
@@ -377,6 +377,18 @@ static int bind(const PtsSchema *s, bool method, PyObject *const *args, Py_ssize
         return 1;
     }
     for (Py_ssize_t i = 0; i < nargs; i++) given[i] = (packed && i == npos - 1) ? packed : args[i];
+    /* a method whose schema puts self later (polygamma(int n, Tensor self)): the receiver goes
+     * to self, the other positional arguments fill the slots before it in order */
+    if (method && nargs > 0 && strcmp(s->args[0].name, "self") != 0) {
+        int at = 0;
+        for (int i = 1; i < npos && !at; i++)
+            if (strcmp(s->args[i].name, "self") == 0) at = i;
+        if (at > 0 && nargs > at) {
+            PyObject *recv = given[0];
+            for (int i = 0; i < at; i++) given[i] = given[i + 1];
+            given[at] = recv;
+        }
+    }
     for (Py_ssize_t k = 0; k < nkw; k++) {
         const char *kn = PyUnicode_AsUTF8(PyTuple_GET_ITEM(kwnames, k));
         if (!kn) { Py_XDECREF(packed); return -1; }
