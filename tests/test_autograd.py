@@ -417,6 +417,58 @@ SAMPLES.update({
 })
 
 
+# ops_shape2.def: primitives with formulas (diagonal, diag_embed, rot90, narrow_copy, take) and
+# the composite rows, whose grad_fn is their last inner op's node as in torch
+SAMPLES.update({
+    "diagonal": [((_mat(3, 4),), {}), ((_mat(2, 3, 4), 1, 2, 0), {}), ((_mat(3, 4), -1), {}), ((_mat(2, 3), 5), {})],
+    "diag_embed": [((_mat(2, 3),), {}), ((_mat(3), 1, 0, 1), {}), ((_mat(2, 3), -1, 0, 2), {})],
+    "rot90": [((_mat(2, 3),), {}), ((_mat(2, 3, 4), 3, [2, 0]), {}), ((_mat(2, 3), 2), {}), ((_mat(2, 3), 4), {})],
+    # (a negative start trips torch's own backward: slice_backward gets end = start + length = 0)
+    "narrow_copy": [((_mat(4, 3), 0, 1, 2), {}), ((_mat(4, 3), -1, 1, 2), {})],
+    "take": [((_mat(3, 4), Const(np.array([0, 5, 5, -1]))), {}), ((_mat(2, 3), Const(np.array([[1, 2], [1, 0]]))), {})],
+    # torch copies a matrix's diagonal with diagonal_copy (DiagonalBackward0_copy); pyts clones
+    "diag": [((_mat(3),), {}), ((_mat(3, 4), 1), {}, {"grad_fn": "CloneBackward0"})],
+    "diagflat": [((_mat(2, 2),), {}), ((_mat(3), -1), {})],
+    "movedim.int": [((_mat(2, 3, 4), 0, 2), {})],
+    "movedim.intlist": [((_mat(2, 3, 4), [0, 1], [2, 0]), {})],
+    "moveaxis.int": [((_mat(2, 3), 1, 0), {})],
+    "moveaxis.intlist": [((_mat(2, 3, 4), [2], [0]), {})],
+    "ravel": [((_mat(2, 3),), {})],
+    "fliplr": [((_mat(2, 3),), {})],
+    "flipud": [((_mat(2, 3),), {})],
+    "atleast_1d": [((_mat(),), {})],
+    "atleast_1d.Sequence": [(([_mat(), _mat(2)],), {})],
+    "atleast_2d": [((_mat(3),), {}), ((_mat(),), {})],
+    "atleast_2d.Sequence": [(([_mat(), _mat(3)],), {})],
+    "atleast_3d": [((_mat(3, 4),), {}), ((_mat(3),), {})],
+    "atleast_3d.Sequence": [(([_mat(2), _mat(2, 2)],), {})],
+    "hstack": [(([_mat(2, 3), _mat(2, 1)],), {}), (([_mat(3), _mat(2)],), {})],
+    "vstack": [(([_mat(3), _mat(2, 3)],), {})],
+    "row_stack": [(([_mat(3), _mat(3)],), {})],
+    "dstack": [(([_mat(2), _mat(2)],), {})],
+    "column_stack": [(([_mat(3), _mat(3, 2)],), {})],
+    "tensor_split.sections": [((_mat(7, 2), 3), {})],
+    "tensor_split.indices": [((_mat(2, 7), [1, 5], 1), {})],
+    "tensor_split.tensor_indices_or_sections": [((_mat(7), Const(np.array([2, 4]))), {})],
+    "hsplit.int": [((_mat(2, 4), 2), {})],
+    "hsplit.array": [((_mat(2, 5), [1, 3]), {})],
+    "vsplit.int": [((_mat(4, 2), 2), {})],
+    "vsplit.array": [((_mat(5, 2), [2]), {})],
+    "dsplit.int": [((_mat(1, 2, 4), 2), {})],
+    "dsplit.array": [((_mat(1, 2, 5), [1]), {})],
+    "take_along_dim": [((_mat(3, 4), Const(np.array([[0], [2], [1]])), 1), {}),
+                       ((_mat(3, 4), Const(np.array([0, 11, 3]))), {})],
+    "repeat_interleave.self_int": [((_mat(2, 3), 2), {}), ((_mat(2, 3), 3, 1), {})],
+    "repeat_interleave.self_Tensor": [((_mat(2, 3), Const(np.array([1, 2])), 0), {})],
+    "diff": [((_mat(3, 5),), {}), ((_mat(3, 5), 2, 0), {}), ((_mat(3, 5), 1, -1, _mat(3, 2), _mat(3, 1)), {})],
+    # vander: torch's in-place cumprod cannot differentiate twice; tests/test_shape2.py checks it
+    "meshgrid": [(([_mat(3), _mat(2)],), {})],
+    "meshgrid.indexing": [(([_mat(3), _mat(2)],), {"indexing": "xy"}), (([_mat(2), _mat(), _mat(3)],), {"indexing": "ij"})],
+    "cartesian_prod": [(([_mat(3), _mat(2)],), {})],
+    "combinations": [((_mat(4),), {}), ((_mat(3), 2, True), {})],
+})
+
+
 def _default_samples(key):
     _, schema, _, _ = ROWS[key]
     args = []

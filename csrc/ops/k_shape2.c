@@ -221,8 +221,9 @@ static PtsStatus tri_indices(PtsValue *a, PtsValue *out, PtsError *err, bool low
     PTS_CHECK(row >= 0, err, RUNTIME, "row must be non-negative, got%lld", (long long)row);
     PTS_CHECK(col >= 0, err, RUNTIME, "col must be non-negative, got%lld", (long long)col);
     PTS_CHECK(a[4].tag == PTS_V_NONE || a[4].u.i == 0, err, RUNTIME, "%s: only strided layout is supported", fn);
-    if (!(dt == PTS_INT64 || dt == PTS_INT32 || dt == PTS_INT16 || dt == PTS_INT8 || dt == PTS_UINT8))
-        return pts_fail(err, PTS_ERR_NOTIMPL, "\"%s\" not implemented for '%s'", fn, pts_dtype_scalar_name(dt, "Undefined"));
+    /* ATen dispatches over the index types only */
+    if (dt != PTS_INT64 && dt != PTS_INT32)
+        return pts_fail(err, PTS_ERR_NOTIMPL, "\"%s\" not implemented for '%s'", fn, pts_scalar_type_name(dt));
     int64_t n;
     if (lower) {
         n = tril_size(row, col, offset);
@@ -397,13 +398,12 @@ PtsStatus k_ROT90(PtsValue *a, PtsValue *out, PtsError *err) {
     PTS_CHECK(n == 2, err, RUNTIME, "expected total rotation dims == 2, but got dims = %d", n);
     int nd = self->ndim;
     PTS_CHECK(nd >= 2, err, RUNTIME, "expected total dims >= 2, but got total dims = %d", nd);
-    int64_t diff = dims[0] > dims[1] ? dims[0] - dims[1] : dims[1] - dims[0];
-    PTS_CHECK(dims[0] != dims[1] && (diff < 0 || diff != nd), err, RUNTIME,
-              "expected rotation dims to be different, but got dim0 = %lld and dim1 = %lld",
-              (long long)dims[0], (long long)dims[1]);
+    /* the dims are wrapped first (IndexError), then compared as wrapped */
     int w0, w1;
     PTS_TRY(pts_wrap_dim(dims[0], nd, err, &w0));
     PTS_TRY(pts_wrap_dim(dims[1], nd, err, &w1));
+    PTS_CHECK(w0 != w1, err, RUNTIME, "expected rotation dims to be different, but got dim0 = %lld and dim1 = %lld",
+              (long long)dims[0], (long long)dims[1]);
     int64_t k = ((a[1].u.i % 4) + 4) % 4;
     PtsTensor *f;
     if (k == 0) {
@@ -781,7 +781,7 @@ PtsStatus k_REPEAT_INTERLEAVE_TENSOR_OUT(PtsValue *a, PtsValue *out, PtsError *e
 }
 
 /* composite: the input (flattened when dim is None) unsqueezed after dim, expanded `repeats`
- * times there, and that dim merged back (a clone and a view, as ATen's reshape) */
+ * times there, cloned and that dim merged back */
 PtsStatus k_REPEAT_INTERLEAVE_SELF_INT(PtsValue *a, PtsValue *out, PtsError *err) {
     PtsTensor *self = a[0].u.t, *input, *u = NULL, *e = NULL;
     int64_t repeats = a[1].u.i;
@@ -796,15 +796,12 @@ PtsStatus k_REPEAT_INTERLEAVE_SELF_INT(PtsValue *a, PtsValue *out, PtsError *err
     }
     PtsStatus s = PTS_OK;
     int nd = input->ndim;
-    int64_t shape[PTS_MAX_DIMS], merged[PTS_MAX_DIMS];
-    if (nd == 0) {   /* a 0-dim input with dim=0: as one element */
-        int64_t one = 1;
-        PtsTensor *v;
-        s = opt_ints(PTS_OP_RESHAPE, input, 1, &one, err, &v);
+    int64_t shape[PTS_MAX_DIMS];
+    if (nd == 0) {   /* a 0-dim input with dim=0: unsqueeze(1) is out of range, as in ATen */
+        int bad;
+        s = pts_wrap_dim(d + 1, 1, err, &bad);
         pts_tensor_release(input);
-        if (s) return s;
-        input = v;
-        nd = 1;
+        return s ? s : pts_fail(err, PTS_ERR_INTERNAL, "repeat_interleave: 0-dim input");
     }
     int64_t total;
     if (!pts_mul_ok(input->shape[d], repeats, &total)) total = INT64_MAX;
@@ -822,10 +819,15 @@ PtsStatus k_REPEAT_INTERLEAVE_SELF_INT(PtsValue *a, PtsValue *out, PtsError *err
     for (int i = 0; i <= nd; i++) shape[i] = u->shape[i];
     shape[d + 1] = repeats;
     if ((s = opt_ints(PTS_OP_EXPAND, u, nd + 1, shape, err, &e))) goto done;
-    for (int i = 0, k = 0; i < nd; i++) merged[k++] = i == d ? total : input->shape[i];
     {
-        PtsTensor *r;
-        if (!(s = opt_ints(PTS_OP_RESHAPE, e, nd, merged, err, &r))) out[0] = pts_vtensor(r);
+        /* a contiguous copy, then the repeated dim merged (a view, as ATen's flatten) */
+        PtsTensor *cl, *r;
+        PtsValue ca[2] = { pts_vtensor(e), pts_vint(0) /* contiguous_format */ };
+        if ((s = opt(PTS_OP_CLONE, 2, ca, err, &cl))) goto done;
+        PtsValue fa[3] = { pts_vtensor(cl), pts_vint(d), pts_vint(d + 1) };
+        s = opt(PTS_OP_FLATTEN_USING_INTS, 3, fa, err, &r);
+        pts_tensor_release(cl);
+        if (!s) out[0] = pts_vtensor(r);
     }
 done:
     pts_tensor_release(input);
