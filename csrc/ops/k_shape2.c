@@ -198,20 +198,21 @@ PtsStatus k_DIAGFLAT(PtsValue *a, PtsValue *out, PtsError *err) {
 
 /* ---- tril_indices / triu_indices ---- */
 
-/* ATen's get_tril_size: the number of (r, c) with c <= r + offset in a row x col matrix */
+/* ATen's get_tril_size: the number of (r, c) with c <= r + offset in a row x col matrix, or -1
+ * when it exceeds int64 (the products are taken in 128 bits, as sizes up to 2**63 are valid) */
 static int64_t tril_size(int64_t row, int64_t col, int64_t offset) {
     if (row == 0 || col == 0) return 0;
     /* offsets beyond the matrix change nothing; clamping keeps the arithmetic in range */
     if (offset > col) offset = col;
     if (offset < -row) offset = -row;
-    int64_t m_first = offset > 0 ? min64(col, 1 + offset) : (row + offset > 0);
-    int64_t m_last = max64(0, min64(col, row + offset));
-    int64_t n_all = max64(0, min64(row, row + offset));
-    int64_t n_trap = m_last - m_first + 1;
-    int64_t size = (m_first + m_last) * n_trap >> 1;
-    int64_t diff = n_all - n_trap;
+    __int128 m_first = offset > 0 ? min64(col, 1 + offset) : (row + offset > 0);
+    __int128 m_last = max64(0, min64(col, row + offset));
+    __int128 n_all = max64(0, min64(row, row + offset));
+    __int128 n_trap = m_last - m_first + 1;
+    __int128 size = (m_first + m_last) * n_trap / 2;
+    __int128 diff = n_all - n_trap;
     if (diff > 0) size += diff * col;
-    return size;
+    return size > INT64_MAX ? -1 : (int64_t)size;
 }
 
 static PtsStatus tri_indices(PtsValue *a, PtsValue *out, PtsError *err, bool lower) {
@@ -225,14 +226,17 @@ static PtsStatus tri_indices(PtsValue *a, PtsValue *out, PtsError *err, bool low
     if (dt != PTS_INT64 && dt != PTS_INT32)
         return pts_fail(err, PTS_ERR_NOTIMPL, "\"%s\" not implemented for '%s'", fn, pts_scalar_type_name(dt));
     int64_t n;
+    PTS_CHECK(a[6].tag != PTS_V_BOOL || !a[6].u.b, err, RUNTIME, "pin_memory=True requires a CUDA or other "
+              "accelerator backend; no pinned memory allocator is available on this system.");
     if (lower) {
         n = tril_size(row, col, offset);
     } else {
-        int64_t all;
-        PTS_CHECK(pts_mul_ok(row, col, &all), err, RUNTIME, "%s: %lld x %lld is too large", fn, (long long)row, (long long)col);
+        int64_t all, below = tril_size(row, col, offset < -row ? -row : offset - 1);
         /* offset - 1 without wrapping: below -row every offset gives the same empty tril */
-        n = all - tril_size(row, col, offset < -row ? -row : offset - 1);
+        n = pts_mul_ok(row, col, &all) && below >= 0 ? all - below : -1;
     }
+    PTS_CHECK(n >= 0 && n <= INT64_MAX / 2, err, RUNTIME, "%s: a %lld x %lld matrix has too many elements", fn,
+              (long long)row, (long long)col);
     int64_t shape[2] = { 2, n };
     PtsTensor *t;
     PTS_TRY(pts_tensor_new(PTS_INT64, 2, shape, err, &t));
@@ -574,8 +578,9 @@ static PtsStatus split_sections(PtsTensor *self, int64_t sections, int64_t dim, 
     int d;
     PTS_TRY(pts_wrap_dim(dim, self->ndim, err, &d));
     int64_t size = self->shape[d];
-    /* more sections than elements give empty pieces; each is a small view, but cap the list */
-    PTS_CHECK(sections <= (int64_t)1 << 32, err, RUNTIME, "tensor_split: too many sections (%lld)", (long long)sections);
+    /* more sections than elements give empty pieces; torch makes them all, pyts refuses lists
+     * of more than 2**24 views (a hostile size would otherwise exhaust memory one view at a time) */
+    PTS_CHECK(sections <= (int64_t)1 << 24, err, RUNTIME, "tensor_split: too many sections (%lld)", (long long)sections);
     int64_t *b = pts_malloc(sizeof(int64_t) * (size_t)(sections + 1));
     if (!b) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
     int64_t min_size = size / sections, extra = size % sections;

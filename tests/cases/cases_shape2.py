@@ -98,6 +98,8 @@ CASES = {
         lambda L, T: L.tril_indices(3, -1),
         lambda L, T: L.tril_indices(3, 3, dtype=L.float32),
         lambda L, T: L.tril_indices(3, 3, dtype=L.bool),
+        lambda L, T: L.tril_indices(2 ** 62, 2 ** 62, 2 ** 62),            # too many elements
+        lambda L, T: L.tril_indices(2, 2, pin_memory=True),
     ],
     "TRIU_INDICES": [
         lambda L, T: L.triu_indices(3, 3),
@@ -109,6 +111,8 @@ CASES = {
         lambda L, T: L.triu_indices(2, 5, offset=2),
         lambda L, T: L.triu_indices(3, -2),
         lambda L, T: L.triu_indices(3, 3, dtype=L.float64),
+        lambda L, T: L.triu_indices(2 ** 62, 2 ** 62, -2 ** 63),
+        lambda L, T: L.triu_indices(2 ** 40, 1, 2 ** 41).shape,            # empty: nothing allocated
     ],
     "MOVEDIM_INT": [
         lambda L, T: L.movedim(T(rand(2, 3, 4)), 0, 2),
