@@ -19,6 +19,19 @@ def _bf16(L, T, *shape):
 
 
 CASES = {
+    # checks of existing ops_shape.def rows against torch (merged with cases_shape.py's)
+    "UNFLATTEN_INT": [
+        lambda L, T: T(rand()).unflatten(0, (1,)),
+        lambda L, T: T(rand(2, 0)).unflatten(1, (-1, 0)),
+        lambda L, T: T(rand(2, 6)).unflatten(-1, (3, -1)).stride(),
+    ],
+    "UNBIND_INT": [
+        lambda L, T: T(rand(0, 3)).unbind(),
+        lambda L, T: T(rand(2, 3)).unbind(2),
+    ],
+    "SWAPAXES": [
+        lambda L, T: T(rand()).swapaxes(0, -1),
+    ],
     "DIAGONAL": [
         lambda L, T: L.diagonal(T(rand(3, 4))),
         lambda L, T: T(rand(3, 4)).diagonal(1),
