@@ -259,6 +259,9 @@ PtsStatus k_FLATTEN_USING_INTS(PtsValue *a, PtsValue *out, PtsError *err) {
 PtsStatus k_UNFLATTEN_INT(PtsValue *a, PtsValue *out, PtsError *err) {
     PtsTensor *self = a[0].u.t;
     int d;
+    /* torch wraps the dim of a 0-dim tensor strictly (no scalar-as-1-d rule) */
+    PTS_CHECK(self->ndim > 0, err, RUNTIME, "unflatten got an unexpected error:\nDimension specified as %lld but "
+              "tensor has no dimensions", (long long)a[1].u.i);
     PTS_TRY(pts_wrap_dim(a[1].u.i, self->ndim, err, &d));
     int64_t sizes[PTS_MAX_DIMS];
     int k;

@@ -269,6 +269,11 @@ def _dtype_id(v):
 _OP_TYPE = type(_C._functions["add"])   # the type of every registry function
 
 
+# torch.functional's functions torch.jit.script compiles from their Python source
+# (_functional_registered_ops in torch/jit/_builtins.py); the others are their aten ops
+_COMPILED_FUNCTIONAL = frozenset({"stft", "istft", "lu", "cdist", "norm", "unique", "unique_consecutive", "tensordot"})
+
+
 def _classify(v):
     if isinstance(v, types.ModuleType):
         ns = _namespace(v)
@@ -296,6 +301,11 @@ def _classify(v):
             if proto is not None:
                 return ("class", proto)
             return ("other", "type")
+    if (inspect.isfunction(v) and getattr(v, "__module__", None) in ("torch.functional", "pyts.functional")
+            and v.__name__ not in _COMPILED_FUNCTIONAL and v.__name__ in _C._functions):
+        # torch binds the Python wrappers of torch.functional (meshgrid, split, atleast_1d...)
+        # to their aten ops in scripted code; it compiles only the few in torch/jit/_builtins.py
+        return ("op", v.__name__)
     if inspect.isfunction(v):
         if getattr(v, "_pyts_builtin", False):
             # the Python face of a builtin op (F.avg_pool2d is torch._C._nn.avg_pool2d): scripted
