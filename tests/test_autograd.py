@@ -462,6 +462,26 @@ SAMPLES.update({
     "trapz.dx": [((_mat(3, 4),), {"dx": 2.0}, {"grad_fn": "MulBackward1"})],
 })
 
+SAMPLES.update({
+    "einsum": [(("ij,jk->ik", [_mat(3, 4), _mat(4, 5)]), {}, {"grad_fn": "PermuteBackward0"}),
+               (("bii,bj->bj", [_mat(2, 3, 3), _mat(2, 4)]), {}, {"grad_fn": "PermuteBackward0"}),
+               (("...i,i->...", [_mat(2, 3, 4), _mat(4)]), {}, {"grad_fn": "PermuteBackward0"})],
+    "block_diag": [(([_mat(2, 3), _mat(1, 2), _mat(2)],), {}, {"grad_fn": "CatBackward0"})],
+    "chain_matmul": [(([_mat(2, 3), _mat(3, 4), _mat(4, 2)],), {}, {"grad_fn": "MmBackward0"})],
+    "cdist": [((_mat(4, 3), _mat(5, 3)), {}, {"grad_fn": "NormBackward1"}),
+              ((_mat(4, 3), _mat(5, 3), 1.0), {}, {"grad_fn": "NormBackward1"}),
+              ((_mat(4, 3), _mat(5, 3), 2.0, 1), {}, {"grad_fn": "SqrtBackward0"})],
+    "median": [((_mat(3, 5),), {}, _GATHERED)],
+    "median.dim": [((_mat(3, 5), 1), {}, {"grad_fn": "SqueezeBackward1"}), ((_mat(4, 3), 0, True), {}, _GATHERED)],
+    "nanmedian": [((_nanmat(3, 5),), {}, {"grad_fn": "GatherBackward0", "finite_differences": False})],
+    "nanmedian.dim": [((_nanmat(3, 5), 1), {}, {"grad_fn": "SqueezeBackward1", "finite_differences": False})],
+    "quantile.scalar": [((_mat(3, 5), 0.3), {}, {"grad_fn": "ReshapeAliasBackward0"}),
+                        ((_mat(3, 5), 0.6, 1, True), {"interpolation": "midpoint"}, {"grad_fn": "ReshapeAliasBackward0"})],
+    "quantile": [((_mat(3, 5), Const(np.array([0.2, 0.7])), 0), {}, {"grad_fn": "PermuteBackward0"})],
+    "nanquantile.scalar": [((_mat(3, 5), 0.4, 1), {}, {"grad_fn": "ReshapeAliasBackward0"})],
+    "nanquantile": [((_mat(3, 5), Const(np.array([0.5])), 1), {}, {"grad_fn": "PermuteBackward0"})],
+})
+
 
 def _default_samples(key):
     _, schema, _, _ = ROWS[key]
