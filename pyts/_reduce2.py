@@ -75,7 +75,9 @@ def einsum(*args):
 
 def _unique_impl(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
     if dim is not None:
-        return _F["unique_dim"](input, dim, sorted=sorted, return_inverse=return_inverse, return_counts=return_counts)
+        # torch._VF.unique_dim: not a torch.* function, a hidden row here
+        return _C._call_row("unique_dim", input, dim, sorted=sorted, return_inverse=return_inverse,
+                            return_counts=return_counts)
     return _F["_unique2"](input, sorted=sorted, return_inverse=return_inverse, return_counts=return_counts)
 
 
@@ -128,8 +130,6 @@ def block_diag(*tensors):
 
 
 def chain_matmul(*matrices, out=None):
-    if len(matrices) == 1 and isinstance(matrices[0], (list, tuple)):
-        matrices = matrices[0]
     r = _F["chain_matmul"](list(matrices))
     return r if out is None else _write_out(out, r)
 

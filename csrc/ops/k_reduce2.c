@@ -428,6 +428,7 @@ PtsStatus k_CROSS(PtsValue *a, PtsValue *out, PtsError *err) {
             if (x->shape[i] == 3) d = i;
         PTS_CHECK(d >= 0, err, RUNTIME, "no dimension of size 3 in input");
     } else {
+        PTS_CHECK(x->ndim > 0, err, INDEX, "Dimension specified as %lld but tensor has no dimensions", (long long)a[2].u.i);
         PTS_TRY(pts_wrap_dim(a[2].u.i, x->ndim, err, &d));
     }
     PTS_CHECK(x->shape[d] == 3 && y->shape[d] == 3, err, RUNTIME,

@@ -437,7 +437,7 @@ PtsStatus k_BLOCK_DIAG(PtsValue *a, PtsValue *out, PtsError *err) {
         rows += shape[0];
     }
     if (!s && n == 0) {
-        int64_t z[2] = { 0, 0 };
+        int64_t z[2] = { 1, 0 };   /* torch's empty block_diag() is 1 x 0 */
         PtsValue l;
         if (!(s = r2_ilist(&S, z, 2, &l))) s = R2(&S, &res, ZEROS, l, NV, NV, NV, NV);
     } else if (!s) {
@@ -512,7 +512,7 @@ static PtsStatus euclid_mm(R2Scope *S, PtsTensor *x1, PtsTensor *x2, PtsTensor *
 
 PtsStatus k_CDIST(PtsValue *a, PtsValue *out, PtsError *err) {
     PtsTensor *x1 = a[0].u.t, *x2 = a[1].u.t, *res = NULL;
-    double p = a[2].u.d;
+    double p = pts_value_to_f64(a[2]);
     PTS_CHECK(x1->ndim >= 2, err, RUNTIME, "cdist only supports at least 2D tensors, X1 got: %dD", x1->ndim);
     PTS_CHECK(x2->ndim >= 2, err, RUNTIME, "cdist only supports at least 2D tensors, X2 got: %dD", x2->ndim);
     PTS_CHECK(x1->shape[x1->ndim - 1] == x2->shape[x2->ndim - 1], err, RUNTIME,

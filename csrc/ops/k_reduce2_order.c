@@ -275,12 +275,6 @@ static PtsStatus quantile_impl(PtsTensor *self, PtsTensor *q, PtsValue dimv, boo
     return s;
 }
 
-PtsStatus k_QUANTILE(PtsValue *a, PtsValue *out, PtsError *err) {
-    return quantile_impl(a[0].u.t, a[1].u.t, a[2], a[3].u.b, pts_as_str(a[4])->data, false, err, out);
-}
-PtsStatus k_NANQUANTILE(PtsValue *a, PtsValue *out, PtsError *err) {
-    return quantile_impl(a[0].u.t, a[1].u.t, a[2], a[3].u.b, pts_as_str(a[4])->data, true, err, out);
-}
 
 /* a float q becomes a 0-dim tensor of the input's dtype, as ATen's scalar_tensor(q, self) */
 static PtsStatus quantile_scalar(PtsValue *a, PtsValue *out, PtsError *err, bool ignore_nan) {
@@ -292,5 +286,17 @@ static PtsStatus quantile_scalar(PtsValue *a, PtsValue *out, PtsError *err, bool
     return s;
 }
 
+/* q given as a Python number binds the Tensor row first (a wrapped number): read as the float */
+static PtsStatus quantile_tensor(PtsValue *a, PtsValue *out, PtsError *err, bool ignore_nan) {
+    PtsTensor *q = a[1].u.t;
+    if (q->flags & PTS_TF_WRAPPED_NUMBER) {
+        PtsValue b[5] = { a[0], pts_vdouble(pts_tensor_item_f64(q)), a[2], a[3], a[4] };
+        return quantile_scalar(b, out, err, ignore_nan);
+    }
+    return quantile_impl(a[0].u.t, q, a[2], a[3].u.b, pts_as_str(a[4])->data, ignore_nan, err, out);
+}
+
+PtsStatus k_QUANTILE(PtsValue *a, PtsValue *out, PtsError *err) { return quantile_tensor(a, out, err, false); }
+PtsStatus k_NANQUANTILE(PtsValue *a, PtsValue *out, PtsError *err) { return quantile_tensor(a, out, err, true); }
 PtsStatus k_QUANTILE_SCALAR(PtsValue *a, PtsValue *out, PtsError *err) { return quantile_scalar(a, out, err, false); }
 PtsStatus k_NANQUANTILE_SCALAR(PtsValue *a, PtsValue *out, PtsError *err) { return quantile_scalar(a, out, err, true); }
