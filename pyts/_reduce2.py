@@ -17,8 +17,8 @@ def _warn_once(key, msg):
 
 
 def _write_out(out, r):
-    out.resize_(r.shape).copy_(r)
-    return out
+    # torch's out= rules (resize an empty or same-sized out, cast-checked) through add.out
+    return _F["add"](r, 0, out=out)
 
 
 def tensordot(a, b, dims=2, out=None):

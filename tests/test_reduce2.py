@@ -117,3 +117,14 @@ def test_gradients_through_einsum_and_quantile():
         (L.einsum("ij,ij->", x, x) + L.quantile(x, 0.3, dim=1).sum() + x.logcumsumexp(0).sum()).backward()
         grads.append(x.grad.numpy())
     np.testing.assert_allclose(grads[0], grads[1], rtol=1e-10)
+
+
+def test_out_arguments_of_python_faces():
+    for L in (pyts, torch):
+        a, b = L.ones(2, 3), L.ones(3, 2)
+        o1, o2 = L.empty(0), L.empty(0)
+        r1 = L.tensordot(a, b, 1, out=o1)
+        with __import__("warnings").catch_warnings():
+            __import__("warnings").simplefilter("ignore")
+            r2 = L.chain_matmul(a, b, out=o2)
+        assert r1 is o1 and r2 is o2 and o1.tolist() == [[3.0, 3.0], [3.0, 3.0]] and o2.tolist() == o1.tolist()
