@@ -134,6 +134,9 @@ def chain_matmul(*matrices, out=None):
     return r if out is None else _write_out(out, r)
 
 
+# scripted calls of these are the registry op's, as torch scripts torch.einsum & co as aten ops
+einsum._pyts_builtin = block_diag._pyts_builtin = chain_matmul._pyts_builtin = True
+
 # functions pyts exports beside the registry's (pyts/__init__.py); rows not built yet are skipped
 PY_FUNCTIONS = {k: v for k, v in {
     "tensordot": tensordot, "einsum": einsum, "unique": unique, "unique_consecutive": unique_consecutive,

@@ -40,7 +40,9 @@ def reduce_fn(x, y):
 
 def contract_fn(x, y, v):
     return (torch.kron(x, y), torch.inner(x, y), torch.vdot(v, v), torch.addr(x, v[:4], v), torch.cross(x[:, :3], y[:, :3], dim=1),
-            torch.trapezoid(x), torch.trapz(x, dx=0.5), torch.addbmm(x, x[:, :4].unsqueeze(0), y[:4].unsqueeze(0)))
+            torch.trapezoid(x), torch.trapz(x, dx=0.5), torch.addbmm(x, x[:, :4].unsqueeze(0), y[:4].unsqueeze(0)),
+            torch.einsum("ij,kj->ik", [x, y]), torch.einsum("ii", [x[:, :4]]), torch.block_diag([x, y]),
+            torch.chain_matmul([x, y.t()]))
 
 
 def count_fn(i, x, b):

@@ -269,6 +269,15 @@ def _dtype_id(v):
 _OP_TYPE = type(_C._functions["add"])   # the type of every registry function
 
 
+# torch.functional's einsum/block_diag/chain_matmul script as their aten ops (torch/jit/_builtins.py
+# registers torch.functional's functions as builtins, except those it compiles from source)
+_TORCH_FUNCTIONAL_OPS = {"einsum", "block_diag", "chain_matmul"}
+
+
+def _torch_functional_op(v):
+    return getattr(v, "__module__", None) == "torch.functional" and v.__name__ in _TORCH_FUNCTIONAL_OPS
+
+
 def _classify(v):
     if isinstance(v, types.ModuleType):
         ns = _namespace(v)
@@ -297,7 +306,7 @@ def _classify(v):
                 return ("class", proto)
             return ("other", "type")
     if inspect.isfunction(v):
-        if getattr(v, "_pyts_builtin", False):
+        if getattr(v, "_pyts_builtin", False) or _torch_functional_op(v):
             # the Python face of a builtin op (F.avg_pool2d is torch._C._nn.avg_pool2d): scripted
             # calls are the op's, matched against its schema
             return ("other", "builtin_function_or_method")
