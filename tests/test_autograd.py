@@ -531,6 +531,68 @@ SAMPLES.update({
     "meshgrid.indexing": [(([_mat(3), _mat(2)],), {"indexing": "xy"}), (([_mat(2), _mat(), _mat(3)],), {"indexing": "ij"})],
     "cartesian_prod": [(([_mat(3), _mat(2)],), {})],
     "combinations": [((_mat(4),), {}), ((_mat(3), 2, True), {})],
+# ops_reduce2.def: composites record their inner ops, so their nodes are those ops' ("grad_fn"
+# names the pyts node where torch has one of its own); cummax/cummin values are gathered
+def _nanmat(*shape):
+    a = arr(*shape)
+    a.reshape(-1)[::4] = np.nan
+    return a
+
+
+SAMPLES.update({
+    "trace": [((_mat(3, 4),), {}, {"grad_fn": "SumBackward0"})],
+    "nansum": [((_nanmat(3, 4),), {}, {"finite_differences": False, "grad_fn": "SumBackward1"}),
+               ((_nanmat(3, 4), 1, True), {}, {"finite_differences": False, "grad_fn": "SumBackward1"}),
+               ((_mat(3, 4), [0]), {}, {"grad_fn": "SumBackward1"})],
+    "nanmean": [((_nanmat(3, 4), 1), {}, {"finite_differences": False, "grad_fn": "DivBackward0"}),
+                ((_mat(2, 3),), {}, {"grad_fn": "DivBackward0"})],
+    "std_mean": [((_mat(3, 4),), {}, {"grad_fn": "StdBackward0", "outputs": 1})],
+    "std_mean.dim": [((_mat(3, 4), 1), {}, {"grad_fn": "StdBackward0", "outputs": 1})],
+    "std_mean.correction": [((_mat(3, 4), [0]), {"correction": 0, "keepdim": True}, {"grad_fn": "StdBackward0", "outputs": 1})],
+    "var_mean": [((_mat(3, 4), False), {}, {"grad_fn": "VarBackward0", "outputs": 1})],
+    "var_mean.dim": [((_mat(3, 4), [0, 1]), {}, {"grad_fn": "VarBackward0", "outputs": 1})],
+    "var_mean.correction": [((_mat(3, 4),), {"dim": 1, "correction": 2}, {"grad_fn": "VarBackward0", "outputs": 1})],
+    "aminmax": [((_mat(3, 4),), {"dim": 1}, {"grad_fn": "AminBackward0", "outputs": 1}),
+                ((_mat(3, 4),), {}, {"grad_fn": "AminBackward0", "outputs": 1})],
+    "cummax": [((_mat(3, 5), 1), {}, _GATHERED), ((_mat(4, 3), 0), {}, _GATHERED)],
+    "cummin": [((_mat(3, 5), -1), {}, _GATHERED)],
+    "logcumsumexp": [((_mat(3, 5), 1), {}), ((_mat(4, 3), 0), {}), ((_mat(), 0), {})],
+    "dist": [((_mat(3, 4), _mat(4)), {}, {"grad_fn": "NormBackward0"}), ((_mat(3, 4), _mat(3, 4), 3.0), {}, {"grad_fn": "NormBackward0"})],
+    "addr": [((_mat(2, 3), _mat(2), _mat(3)), {}, {"grad_fn": "AddBackward0"}),
+             ((_mat(3), _mat(2), _mat(3)), {"beta": 0.5, "alpha": 2.0}, {"grad_fn": "AddBackward0"})],
+    "addr_": [((_mat(2, 3), _mat(2), _mat(3)), {"alpha": -1.0}, {"grad_fn": "CopyBackwards"})],
+    "addbmm": [((_mat(3, 5), _mat(2, 3, 4), _mat(2, 4, 5)), {}, {"grad_fn": "AddBackward0"}),
+               ((_mat(5), _mat(2, 3, 4), _mat(2, 4, 5)), {"beta": 2.0, "alpha": 0.5}, {"grad_fn": "AddBackward0"})],
+    "addbmm_": [((_mat(3, 5), _mat(2, 3, 4), _mat(2, 4, 5)), {}, {"grad_fn": "CopyBackwards"})],
+    "vdot": [((_mat(4), _mat(4)), {}, {"grad_fn": "DotBackward0"})],
+    "inner": [((_mat(2, 4), _mat(3, 4)), {}, {"grad_fn": "ViewBackward0"}), ((_mat(4), _mat()), {})],
+    "kron": [((_mat(2, 3), _mat(3, 2)), {}, {"grad_fn": "ViewBackward0"}), ((_mat(2), _mat(2, 2)), {}, {"grad_fn": "ViewBackward0"})],
+    "cross": [((_mat(4, 3), _mat(4, 3), 1), {}, {"grad_fn": "CatBackward0"})],
+    "tensordot": [((_mat(3, 4, 2), _mat(4, 2, 5), [1, 2], [0, 1]), {}, {"grad_fn": "ViewBackward0"}),
+                  ((_mat(3, 1), _mat(4, 2), [1], [0]), {}, {"grad_fn": "ViewBackward0"})],
+    "trapezoid.x": [((_mat(3, 4), _mat(4)), {}, {"grad_fn": "DivBackward1"})],
+    "trapezoid.dx": [((_mat(3, 4),), {"dx": 0.5, "dim": 0}, {"grad_fn": "MulBackward1"})],
+    "trapz.x": [((_mat(3, 4), _mat(3, 4)), {}, {"grad_fn": "DivBackward1"})],
+    "trapz.dx": [((_mat(3, 4),), {"dx": 2.0}, {"grad_fn": "MulBackward1"})],
+})
+
+SAMPLES.update({
+    "einsum": [(("ij,jk->ik", [_mat(3, 4), _mat(4, 5)]), {}, {"grad_fn": "PermuteBackward0"}),
+               (("bii,bj->bj", [_mat(2, 3, 3), _mat(2, 4)]), {}, {"grad_fn": "PermuteBackward0"}),
+               (("...i,i->...", [_mat(2, 3, 4), _mat(4)]), {}, {"grad_fn": "PermuteBackward0"})],
+    "block_diag": [(([_mat(2, 3), _mat(1, 2), _mat(2)],), {}, {"grad_fn": "CatBackward0"})],
+    "chain_matmul": [(([_mat(2, 3), _mat(3, 4), _mat(4, 2)],), {}, {"grad_fn": "MmBackward0"})],
+    # only the matmul form: torch cannot differentiate _cdist_backward (no second derivative)
+    "cdist": [((_mat(4, 3), _mat(5, 3), 2.0, 1), {}, {"grad_fn": "SqrtBackward0"})],
+    "median": [((_mat(3, 5),), {}, {"grad_fn": "SqueezeBackward1"})],
+    "median.dim": [((_mat(3, 5), 1), {}, {"grad_fn": "SqueezeBackward1"}), ((_mat(4, 3), 0, True), {}, _GATHERED)],
+    "nanmedian": [((_nanmat(3, 5),), {}, {"grad_fn": "SqueezeBackward1", "finite_differences": False})],
+    "nanmedian.dim": [((_nanmat(3, 5), 1), {}, {"grad_fn": "SqueezeBackward1", "finite_differences": False})],
+    "quantile.scalar": [((_mat(3, 5), 0.3), {}, {"grad_fn": "ViewBackward0"}),
+                        ((_mat(3, 5), 0.6, 1, True), {"interpolation": "midpoint"}, {"grad_fn": "ViewBackward0"})],
+    "quantile": [((_mat(3, 5), Const(np.array([0.2, 0.7])), 0), {}, {"grad_fn": "PermuteBackward0"})],
+    "nanquantile.scalar": [((_mat(3, 5), 0.4, 1), {}, {"grad_fn": "ViewBackward0"})],
+    "nanquantile": [((_mat(3, 5), Const(np.array([0.5])), 1), {}, {"grad_fn": "PermuteBackward0"})],
 })
 
 
