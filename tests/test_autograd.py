@@ -457,6 +457,7 @@ SAMPLES.update({
     "_linalg_eigh": [((_symm(3),), {}, _NO_FD), ((_symm(3, 2),), {"UPLO": "U"}, _NO_FD)],
     "_linalg_svd": [((_la(3, 4),), {}), ((_la(4, 3),), {}), ((_sq(3),), {"full_matrices": True})],
     "linalg_qr": [((_la(4, 3),), {}), ((_la(3, 4),), {}), ((_sq(3),), {"mode": "complete"})],
+    "linalg_vector_norm": [((_la(3, 4),), {}), ((_la(2, 3, 4), 3.0, [0, 2], True), {}), ((_la(3, 4), 1, -1), {})],
 })
 
 def _default_samples(key):

@@ -856,3 +856,469 @@ PtsStatus k_LINALG_EIGVALSH(PtsValue *a, PtsValue *out, PtsError *err) {
     out[0] = r[0];
     return PTS_OK;
 }
+
+/* ================= composites: norms, pinv, matrix_rank, matrix_power, cross ================= */
+
+/* op(a[0..n), defaults for the rest) through the registry -> its first result (+1) */
+static PtsStatus call_op(PtsOpId id, int n, const PtsValue *a, PtsError *err, PtsTensor **out) {
+    PtsValue args[PTS_MAX_ARGS], res[PTS_MAX_RETS];
+    *out = NULL;
+    for (int i = 0; i < n; i++) args[i] = a[i];
+    pts_op_fill_defaults(id, args, n);
+    for (int k = 0; k < PTS_MAX_RETS; k++) res[k] = pts_none();
+    PTS_TRY(pts_op_call(id, args, res, err));
+    for (int k = 1; k < PTS_MAX_RETS; k++) pts_value_release(&res[k]);
+    if (res[0].tag != PTS_V_TENSOR) {
+        pts_value_release(&res[0]);
+        return pts_fail(err, PTS_ERR_INTERNAL, "linalg: %s did not return a tensor", pts_op_info[id].id_name);
+    }
+    *out = res[0].u.t;
+    return PTS_OK;
+}
+#define TV(x) pts_vtensor(x)
+
+static void release_all(PtsTensor **t, int n) {
+    for (int i = 0; i < n; i++) pts_tensor_release(t[i]);
+}
+
+static PtsStatus float_input(const char *fn, PtsTensor *A, PtsError *err) {
+    PTS_CHECK(pts_dtype_is_float(A->dtype), err, RUNTIME,
+              "%s: Expected a floating point or complex tensor as input. Got %s", fn, pts_dtype_scalar_name(A->dtype, "?"));
+    return PTS_OK;
+}
+
+/* ---- vector_norm: the norm kernel (a primitive here, recorded as LinalgVectorNormBackward0) ---- */
+PtsStatus k_LINALG_VECTOR_NORM(PtsValue *a, PtsValue *out, PtsError *err) {
+    PtsTensor *x = a[0].u.t;
+    PTS_TRY(float_input("linalg.vector_norm", x, err));
+    if (a[4].tag != PTS_V_NONE)
+        PTS_CHECK(pts_dtype_valid((int)a[4].u.i) && pts_dtype_is_float((PtsDType)a[4].u.i), err, RUNTIME,
+                  "linalg.vector_norm: dtype should be floating point or complex. Got %s",
+                  pts_dtype_valid((int)a[4].u.i) ? pts_dtype_scalar_name((PtsDType)a[4].u.i, "?") : "?");
+    double ord = pts_value_to_f64(a[1]);
+    if (pts_numel(x) == 0 && (ord < 0 || isinf(ord)) && a[2].tag == PTS_V_NONE)
+        return pts_fail(err, PTS_ERR_RUNTIME, "linalg.vector_norm cannot compute the %s norm on an empty tensor because "
+                        "the operation does not have an identity", isinf(ord) ? (ord > 0 ? "inf" : "-inf") : "negative");
+    PtsValue dims = a[2];
+    bool own = false;
+    if (dims.tag == PTS_V_NONE) {   /* every dim (the norm rows reduce all for an empty list too) */
+        int64_t all[PTS_MAX_DIMS];
+        for (int i = 0; i < x->ndim; i++) all[i] = i;
+        PTS_TRY(pts_int_list_new(all, x->ndim, err, &dims));
+        own = true;
+    }
+    PtsStatus s;
+    if (a[4].tag == PTS_V_NONE)
+        s = pts_op_kernel(PTS_OP_NORM_SCALAROPT_DIM, (PtsValue[]){ a[0], a[1], dims, a[3] }, out, err);
+    else
+        s = pts_op_kernel(PTS_OP_NORM_SCALAROPT_DIM_DTYPE, (PtsValue[]){ a[0], a[1], dims, a[3], a[4] }, out, err);
+    if (own) pts_value_release(&dims);
+    return s;
+}
+
+/* the two matrix dims of matrix_norm, wrapped and distinct */
+static PtsStatus matrix_dims(PtsTensor *A, PtsValue dim, int *d0, int *d1, PtsError *err) {
+    PTS_CHECK(A->ndim >= 2, err, RUNTIME, "linalg.matrix_norm: The input tensor A must have at least 2 dimensions.");
+    PtsList *l = pts_as_list(dim);
+    PTS_CHECK(l->len == 2, err, RUNTIME, "linalg.matrix_norm: dim must be a 2-tuple. Got %lld dims", (long long)l->len);
+    PTS_TRY(pts_wrap_dim(pts_value_to_i64(l->items[0]), A->ndim, err, d0));
+    PTS_TRY(pts_wrap_dim(pts_value_to_i64(l->items[1]), A->ndim, err, d1));
+    PTS_CHECK(*d0 != *d1, err, RUNTIME, "linalg.matrix_norm: dims must be different. Got (%d, %d)", *d0, *d1);
+    return PTS_OK;
+}
+
+/* singular values of A with dims (d0, d1) as the matrix, reduced by `red` (AMAX, AMIN, SUM) over
+ * them; keepdim puts both dims back */
+static PtsStatus svd_reduce(PtsTensor *A, int d0, int d1, PtsOpId red, bool keepdim, PtsValue dtype, PtsError *err,
+                            PtsTensor **out) {
+    int64_t perm[PTS_MAX_DIMS];
+    int k = 0;
+    for (int i = 0; i < A->ndim; i++)
+        if (i != d0 && i != d1) perm[k++] = i;
+    perm[k++] = d0;
+    perm[k++] = d1;
+    PtsTensor *t[5] = { 0 };
+    PtsValue pl = pts_none(), rd = pts_none();
+    PtsStatus s;
+    if (dtype.tag != PTS_V_NONE) s = call_op(PTS_OP_TO_DTYPE, 2, (PtsValue[]){ TV(A), dtype }, err, &t[0]);
+    else t[0] = pts_tensor_retain(A), s = PTS_OK;
+    if (s || (s = pts_int_list_new(perm, A->ndim, err, &pl)) ||
+        (s = call_op(PTS_OP_PERMUTE, 2, (PtsValue[]){ TV(t[0]), pl }, err, &t[1])) ||
+        (s = call_op(PTS_OP_LINALG_SVDVALS, 1, (PtsValue[]){ TV(t[1]) }, err, &t[2])) ||
+        (s = pts_int_list_new((int64_t[]){ -1 }, 1, err, &rd)))
+        goto done;
+    if (red == PTS_OP_SUM_DIM_INTLIST) s = call_op(red, 3, (PtsValue[]){ TV(t[2]), rd, pts_vbool(false) }, err, &t[3]);
+    else s = call_op(red, 3, (PtsValue[]){ TV(t[2]), rd, pts_vbool(false) }, err, &t[3]);
+    if (s) goto done;
+    if (keepdim) {
+        int lo = d0 < d1 ? d0 : d1, hi = d0 < d1 ? d1 : d0;
+        if ((s = call_op(PTS_OP_UNSQUEEZE, 2, (PtsValue[]){ TV(t[3]), pts_vint(lo) }, err, &t[4])) ||
+            (s = call_op(PTS_OP_UNSQUEEZE, 2, (PtsValue[]){ TV(t[4]), pts_vint(hi) }, err, out)))
+            goto done;
+    } else {
+        *out = pts_tensor_retain(t[3]);
+    }
+done:
+    pts_value_release(&pl);
+    pts_value_release(&rd);
+    release_all(t, 5);
+    return s;
+}
+
+static PtsStatus matrix_norm_num(PtsTensor *A, double ord, PtsValue dim, bool keepdim, PtsValue dtype, PtsError *err,
+                                 PtsValue *out) {
+    int d0, d1;
+    PTS_TRY(matrix_dims(A, dim, &d0, &d1, err));
+    PTS_TRY(float_input("linalg.matrix_norm", A, err));
+    double ab = fabs(ord);
+    if (ab != 2.0 && ab != 1.0 && !isinf(ab)) {
+        char b[64];
+        snprintf(b, sizeof b, "%g", ord);
+        return pts_fail(err, PTS_ERR_RUNTIME, "linalg.matrix_norm: Order %s not supported.", b);
+    }
+    PtsOpId red = ord > 0 ? PTS_OP_AMAX : PTS_OP_AMIN;
+    PtsTensor *r = NULL;
+    if (ab == 2.0) {
+        PTS_TRY(svd_reduce(A, d0, d1, red, keepdim, dtype, err, &r));
+        *out = TV(r);
+        return PTS_OK;
+    }
+    if (isinf(ab)) { int x = d0; d0 = d1; d1 = x; }
+    if (!keepdim && d0 < d1) d1--;
+    PtsValue l0 = pts_none(), l1 = pts_none();
+    PtsTensor *v = NULL;
+    PtsStatus s;
+    if (!(s = pts_int_list_new((int64_t[]){ d0 }, 1, err, &l0)) && !(s = pts_int_list_new((int64_t[]){ d1 }, 1, err, &l1)) &&
+        !(s = call_op(PTS_OP_LINALG_VECTOR_NORM, 5, (PtsValue[]){ TV(A), pts_vdouble(1.0), l0, pts_vbool(keepdim), dtype }, err, &v)) &&
+        !(s = call_op(red, 3, (PtsValue[]){ TV(v), l1, pts_vbool(keepdim) }, err, &r)))
+        *out = TV(r);
+    pts_value_release(&l0);
+    pts_value_release(&l1);
+    pts_tensor_release(v);
+    return s;
+}
+
+static PtsStatus matrix_norm_str(PtsTensor *A, const char *ord, PtsValue dim, bool keepdim, PtsValue dtype, PtsError *err,
+                                 PtsValue *out) {
+    int d0, d1;
+    PTS_TRY(matrix_dims(A, dim, &d0, &d1, err));
+    PTS_TRY(float_input("linalg.matrix_norm", A, err));
+    PtsTensor *r = NULL;
+    if (strcmp(ord, "fro") == 0) {
+        PTS_TRY(call_op(PTS_OP_LINALG_VECTOR_NORM, 5, (PtsValue[]){ TV(A), pts_vdouble(2.0), dim, pts_vbool(keepdim), dtype },
+                        err, &r));
+    } else if (strcmp(ord, "nuc") == 0) {
+        PTS_TRY(svd_reduce(A, d0, d1, PTS_OP_SUM_DIM_INTLIST, keepdim, dtype, err, &r));
+    } else {
+        return pts_fail(err, PTS_ERR_RUNTIME, "linalg.matrix_norm: Order %s not supported.", ord);
+    }
+    *out = TV(r);
+    return PTS_OK;
+}
+
+PtsStatus k_LINALG_MATRIX_NORM(PtsValue *a, PtsValue *out, PtsError *err) {
+    return matrix_norm_num(a[0].u.t, pts_value_to_f64(a[1]), a[2], a[3].u.b, a[4], err, out);
+}
+PtsStatus k_LINALG_MATRIX_NORM_STR_ORD(PtsValue *a, PtsValue *out, PtsError *err) {
+    return matrix_norm_str(a[0].u.t, pts_as_str(a[1])->data, a[2], a[3].u.b, a[4], err, out);
+}
+
+/* linalg.norm: a matrix norm when ord is given over two dims (or a 2-D input), else a vector norm */
+static PtsStatus norm_dims(PtsTensor *A, PtsValue dim, bool has_ord, int *ndims, PtsError *err) {
+    if (dim.tag == PTS_V_LIST) {
+        int64_t n = pts_as_list(dim)->len;
+        PTS_CHECK(n == 1 || n == 2, err, RUNTIME, "linalg.norm: If dim is specified, it must be of length 1 or 2. Got %lld dims",
+                  (long long)n);
+        *ndims = (int)n;
+    } else {
+        if (has_ord)
+            PTS_CHECK(A->ndim == 1 || A->ndim == 2, err, RUNTIME,
+                      "linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. Got %dD.", A->ndim);
+        *ndims = has_ord ? A->ndim : 0;
+    }
+    return PTS_OK;
+}
+
+PtsStatus k_LINALG_NORM(PtsValue *a, PtsValue *out, PtsError *err) {
+    PtsTensor *A = a[0].u.t;
+    int nd = 0;
+    PTS_TRY(norm_dims(A, a[2], a[1].tag != PTS_V_NONE, &nd, err));
+    PtsTensor *r = NULL;
+    if (nd == 2 && a[1].tag != PTS_V_NONE) {   /* without ord: the 2-norm of the flattened dims */
+        PtsValue dim = a[2];
+        bool own = false;
+        if (dim.tag != PTS_V_LIST) {
+            PTS_TRY(pts_int_list_new((int64_t[]){ 0, 1 }, 2, err, &dim));
+            own = true;
+        }
+        PtsStatus s = matrix_norm_num(A, pts_value_to_f64(a[1]), dim, a[3].u.b, a[4], err, out);
+        if (own) pts_value_release(&dim);
+        return s;
+    }
+    PtsValue ord = a[1].tag == PTS_V_NONE ? pts_vdouble(2.0) : a[1];
+    PTS_TRY(call_op(PTS_OP_LINALG_VECTOR_NORM, 5, (PtsValue[]){ a[0], ord, a[2], a[3], a[4] }, err, &r));
+    *out = TV(r);
+    return PTS_OK;
+}
+
+PtsStatus k_LINALG_NORM_ORD_STR(PtsValue *a, PtsValue *out, PtsError *err) {
+    PtsTensor *A = a[0].u.t;
+    int nd = 0;
+    PTS_TRY(norm_dims(A, a[2], true, &nd, err));
+    PTS_CHECK(nd == 2, err, RUNTIME, "linalg.norm: If dim is specified, it mut be of length 1 or 2. Got [%d]", nd);
+    PtsValue dim = a[2];
+    bool own = false;
+    if (dim.tag != PTS_V_LIST) {
+        PTS_TRY(pts_int_list_new((int64_t[]){ 0, 1 }, 2, err, &dim));
+        own = true;
+    }
+    PtsStatus s = matrix_norm_str(A, pts_as_str(a[1])->data, dim, a[3].u.b, a[4], err, out);
+    if (own) pts_value_release(&dim);
+    return s;
+}
+
+/* ---- pinv / matrix_rank: singular values (eigenvalues when hermitian) against
+ * tol = max(atol, rtol * largest); rtol defaults to eps * max(m, n) unless atol > 0 is given ---- */
+static PtsStatus tolerances(PtsTensor *A, PtsValue atol, PtsValue rtol, double *at, double *rt) {
+    int64_t m = A->shape[A->ndim - 2], n = A->shape[A->ndim - 1];
+    double eps = A->dtype == PTS_FLOAT64 ? 2.220446049250313e-16 : 1.1920928955078125e-07;
+    *at = atol.tag == PTS_V_NONE ? 0.0 : pts_value_to_f64(atol);
+    if (rtol.tag != PTS_V_NONE) *rt = pts_value_to_f64(rtol);
+    else if (atol.tag != PTS_V_NONE && *at > 0) *rt = 0.0;
+    else *rt = eps * (double)(m > n ? m : n);
+    return PTS_OK;
+}
+
+/* S (..., k) -> mask S > max(atol, rtol * max|S|) ; the spectrum's largest magnitude */
+static PtsStatus above_tol(PtsTensor *S, double at, double rt, PtsError *err, PtsTensor **mask) {
+    PtsTensor *t[4] = { 0 };
+    PtsValue rd = pts_none();
+    PtsStatus s;
+    if (!(s = call_op(PTS_OP_ABS, 1, (PtsValue[]){ TV(S) }, err, &t[0])) &&
+        !(s = pts_int_list_new((int64_t[]){ -1 }, 1, err, &rd)) &&
+        !(s = call_op(PTS_OP_AMAX, 3, (PtsValue[]){ TV(t[0]), rd, pts_vbool(true) }, err, &t[1])) &&
+        !(s = call_op(PTS_OP_MUL_SCALAR, 2, (PtsValue[]){ TV(t[1]), pts_vdouble(rt) }, err, &t[2])) &&
+        !(s = call_op(PTS_OP_CLAMP_MIN, 2, (PtsValue[]){ TV(t[2]), pts_vdouble(at) }, err, &t[3])))
+        s = call_op(PTS_OP_GT_TENSOR, 2, (PtsValue[]){ TV(t[0]), TV(t[3]) }, err, mask);
+    pts_value_release(&rd);
+    release_all(t, 4);
+    return s;
+}
+
+static PtsStatus pinv_check(PtsTensor *A, PtsError *err) {
+    if (A->ndim >= 2 && (A->dtype == PTS_FLOAT32 || A->dtype == PTS_FLOAT64)) return PTS_OK;
+    char b[256];
+    return pts_fail(err, PTS_ERR_RUNTIME, "linalg.pinv(%s{%s}): expected a tensor with 2 or more dimensions of float, "
+                    "double, cfloat or cdouble types", pts_dtype_scalar_name(A->dtype, "?"),
+                    pts_shape_str(A->ndim, A->shape, b, sizeof b));
+}
+
+static PtsStatus pinv_impl(PtsTensor *A, PtsValue atol, PtsValue rtol, bool herm, PtsError *err, PtsValue *out) {
+    PTS_TRY(pinv_check(A, err));
+    int nb = A->ndim - 2;
+    if (pts_numel(A) == 0) {   /* the (n, m) shape, empty */
+        int64_t sh[PTS_MAX_DIMS];
+        memcpy(sh, A->shape, sizeof(int64_t) * (size_t)nb);
+        sh[nb] = A->shape[nb + 1];
+        sh[nb + 1] = A->shape[nb];
+        PtsTensor *r;
+        PTS_TRY(pts_tensor_zeros(A->dtype, A->ndim, sh, err, &r));
+        *out = TV(r);
+        return PTS_OK;
+    }
+    double at, rt;
+    tolerances(A, atol, rtol, &at, &rt);
+    PtsValue f[3] = { pts_none(), pts_none(), pts_none() };
+    PtsTensor *t[8] = { 0 }, *r = NULL;
+    PtsStatus s;
+    if (herm) {
+        PtsValue up;
+        PTS_TRY(pts_str_new("L", 1, err, &up));
+        s = pts_op_call(PTS_OP_LINALG_EIGH, (PtsValue[]){ TV(A), up }, f, err);
+        pts_value_release(&up);
+        if (s) return s;
+        /* V diag(1/L) V^T over the kept eigenvalues */
+        if (!(s = above_tol(f[0].u.t, at, rt, err, &t[0])) &&
+            !(s = call_op(PTS_OP_RECIPROCAL, 1, (PtsValue[]){ f[0] }, err, &t[1])) &&
+            !(s = call_op(PTS_OP_WHERE_SCALAROTHER, 3, (PtsValue[]){ TV(t[0]), TV(t[1]), pts_vint(0) }, err, &t[2])) &&
+            !(s = call_op(PTS_OP_UNSQUEEZE, 2, (PtsValue[]){ TV(t[2]), pts_vint(-2) }, err, &t[3])) &&
+            !(s = call_op(PTS_OP_MUL_TENSOR, 2, (PtsValue[]){ f[1], TV(t[3]) }, err, &t[4])) &&
+            !(s = call_op(PTS_OP_TRANSPOSE_INT, 3, (PtsValue[]){ f[1], pts_vint(-2), pts_vint(-1) }, err, &t[5])))
+            s = call_op(PTS_OP_MATMUL, 2, (PtsValue[]){ TV(t[4]), TV(t[5]) }, err, &r);
+    } else {
+        s = pts_op_call(PTS_OP_LINALG_SVD, (PtsValue[]){ TV(A), pts_vbool(false), pts_none() }, f, err);
+        if (s) return s;
+        /* Vh^T diag(1/S) U^T over the kept singular values */
+        if (!(s = above_tol(f[1].u.t, at, rt, err, &t[0])) &&
+            !(s = call_op(PTS_OP_RECIPROCAL, 1, (PtsValue[]){ f[1] }, err, &t[1])) &&
+            !(s = call_op(PTS_OP_WHERE_SCALAROTHER, 3, (PtsValue[]){ TV(t[0]), TV(t[1]), pts_vint(0) }, err, &t[2])) &&
+            !(s = call_op(PTS_OP_UNSQUEEZE, 2, (PtsValue[]){ TV(t[2]), pts_vint(-2) }, err, &t[3])) &&
+            !(s = call_op(PTS_OP_TRANSPOSE_INT, 3, (PtsValue[]){ f[2], pts_vint(-2), pts_vint(-1) }, err, &t[4])) &&
+            !(s = call_op(PTS_OP_MUL_TENSOR, 2, (PtsValue[]){ TV(t[4]), TV(t[3]) }, err, &t[5])) &&
+            !(s = call_op(PTS_OP_TRANSPOSE_INT, 3, (PtsValue[]){ f[0], pts_vint(-2), pts_vint(-1) }, err, &t[6])))
+            s = call_op(PTS_OP_MATMUL, 2, (PtsValue[]){ TV(t[5]), TV(t[6]) }, err, &r);
+    }
+    for (int i = 0; i < 3; i++) pts_value_release(&f[i]);
+    release_all(t, 8);
+    if (!s) *out = TV(r);
+    return s;
+}
+
+PtsStatus k_LINALG_PINV_ATOL_RTOL_FLOAT(PtsValue *a, PtsValue *out, PtsError *err) {
+    return pinv_impl(a[0].u.t, a[1], a[2], a[3].u.b, err, out);
+}
+PtsStatus k_LINALG_PINV(PtsValue *a, PtsValue *out, PtsError *err) {
+    return pinv_impl(a[0].u.t, pts_vdouble(0.0), a[1], a[2].u.b, err, out);
+}
+PtsStatus k_PINVERSE(PtsValue *a, PtsValue *out, PtsError *err) {
+    return pinv_impl(a[0].u.t, pts_vdouble(0.0), a[1], false, err, out);
+}
+
+static PtsStatus rank_impl(PtsTensor *A, PtsValue atol, PtsValue rtol, bool herm, PtsError *err, PtsValue *out) {
+    PTS_CHECK(A->dtype == PTS_FLOAT32 || A->dtype == PTS_FLOAT64, err, RUNTIME,
+              "This function doesn't handle types other than float and double");
+    PTS_CHECK(A->ndim >= 2, err, RUNTIME, "linalg.matrix_rank: The input tensor input must have at least 2 dimensions.");
+    int nb = A->ndim - 2;
+    PtsTensor *S = NULL, *mask = NULL, *r = NULL;
+    if (A->shape[nb] == 0 || A->shape[nb + 1] == 0) {
+        PTS_TRY(pts_tensor_zeros(PTS_INT64, nb, A->shape, err, &r));
+        *out = TV(r);
+        return PTS_OK;
+    }
+    double at, rt;
+    tolerances(A, atol, rtol, &at, &rt);
+    PtsStatus s;
+    if (herm) {
+        PtsValue up;
+        PTS_TRY(pts_str_new("L", 1, err, &up));
+        s = call_op(PTS_OP_LINALG_EIGVALSH, 2, (PtsValue[]){ TV(A), up }, err, &S);
+        pts_value_release(&up);
+    } else {
+        s = call_op(PTS_OP_LINALG_SVDVALS, 1, (PtsValue[]){ TV(A) }, err, &S);
+    }
+    PtsValue rd = pts_none();
+    if (!s && !(s = above_tol(S, at, rt, err, &mask)) && !(s = pts_int_list_new((int64_t[]){ -1 }, 1, err, &rd)))
+        s = call_op(PTS_OP_SUM_DIM_INTLIST, 3, (PtsValue[]){ TV(mask), rd, pts_vbool(false) }, err, &r);
+    pts_value_release(&rd);
+    pts_tensor_release(S);
+    pts_tensor_release(mask);
+    if (!s) *out = TV(r);
+    return s;
+}
+
+PtsStatus k_LINALG_MATRIX_RANK_ATOL_RTOL_FLOAT(PtsValue *a, PtsValue *out, PtsError *err) {
+    return rank_impl(a[0].u.t, a[1], a[2], a[3].u.b, err, out);
+}
+PtsStatus k_LINALG_MATRIX_RANK(PtsValue *a, PtsValue *out, PtsError *err) {
+    return rank_impl(a[0].u.t, a[1], pts_vdouble(0.0), a[2].u.b, err, out);
+}
+
+/* ---- matrix_power: binary powers by matmul (inverse first for n < 0), as torch ---- */
+static PtsStatus matrix_power(const char *fn, PtsTensor *A, int64_t n, PtsError *err, PtsValue *out) {
+    PTS_CHECK(A->ndim >= 2, err, RUNTIME, "%s: The input tensor A must have at least 2 dimensions.", fn);
+    PTS_CHECK(A->shape[A->ndim - 1] == A->shape[A->ndim - 2], err, RUNTIME,
+              "%s: A must be batches of square matrices, but they are %lld by %lld matrices", fn,
+              (long long)A->shape[A->ndim - 2], (long long)A->shape[A->ndim - 1]);
+    PtsTensor *r = NULL;
+    if (n == 0) {   /* identities of A's shape and dtype */
+        PTS_TRY(pts_tensor_zeros(A->dtype, A->ndim, A->shape, err, &r));
+        int64_t k = A->shape[A->ndim - 1], batch = batch_count(A, 2);
+        size_t es = pts_dtype_size(A->dtype);
+        for (int64_t b = 0; b < batch; b++)
+            for (int64_t i = 0; i < k; i++) pts_store_f64(A->dtype, pts_tensor_data(r) + (size_t)(b * k * k + i * k + i) * es, 1.0);
+        *out = TV(r);
+        return PTS_OK;
+    }
+    PtsTensor *base = NULL, *z = NULL, *acc = NULL;
+    if (n < 0) {
+        PTS_TRY(call_op(PTS_OP_LINALG_INV, 1, (PtsValue[]){ TV(A) }, err, &base));
+        n = n == INT64_MIN ? INT64_MAX : -n;   /* beyond any useful power either way */
+    } else {
+        base = pts_tensor_retain(A);
+    }
+    if (n == 1) {
+        PtsStatus s = call_op(PTS_OP_CLONE, 1, (PtsValue[]){ TV(base) }, err, &r);
+        pts_tensor_release(base);
+        if (!s) *out = TV(r);
+        return s;
+    }
+    PtsStatus s = PTS_OK;
+    while (n > 0 && !s) {
+        PtsTensor *nz;
+        if (!z) z = pts_tensor_retain(base);
+        else if (!(s = call_op(PTS_OP_MATMUL, 2, (PtsValue[]){ TV(z), TV(z) }, err, &nz))) { pts_tensor_release(z); z = nz; }
+        if (!s && (n & 1)) {
+            if (!acc) acc = pts_tensor_retain(z);
+            else if (!(s = call_op(PTS_OP_MATMUL, 2, (PtsValue[]){ TV(acc), TV(z) }, err, &nz))) { pts_tensor_release(acc); acc = nz; }
+        }
+        n >>= 1;
+    }
+    pts_tensor_release(base);
+    pts_tensor_release(z);
+    if (s) { pts_tensor_release(acc); return s; }
+    *out = TV(acc);
+    return PTS_OK;
+}
+
+PtsStatus k_LINALG_MATRIX_POWER(PtsValue *a, PtsValue *out, PtsError *err) {
+    return matrix_power("linalg.matrix_power", a[0].u.t, a[1].u.i, err, out);
+}
+PtsStatus k_MATRIX_POWER(PtsValue *a, PtsValue *out, PtsError *err) {
+    return matrix_power("linalg.matrix_power", a[0].u.t, a[1].u.i, err, out);
+}
+
+/* ---- cross: a x b along dim = a[1,2,0] * b[2,0,1] - a[2,0,1] * b[1,2,0] (index_select), after
+ * broadcasting ---- */
+static PtsStatus cross_impl(PtsTensor *x, PtsTensor *y, int64_t dim, bool dim_given, PtsError *err, PtsValue *out) {
+    int nd;
+    int64_t sh[PTS_MAX_DIMS];
+    PTS_CHECK(x->ndim == y->ndim, err, RUNTIME,
+              "linalg.cross: inputs must have the same number of dimensions.");
+    PTS_TRY(pts_broadcast_shapes(x->ndim, x->shape, y->ndim, y->shape, &nd, sh, err));
+    int d;
+    if (!dim_given) {   /* torch.cross(dim=None): the first dim of size 3 */
+        for (d = 0; d < nd && sh[d] != 3; d++) {}
+        PTS_CHECK(d < nd, err, RUNTIME, "no dimension of size 3 in input");
+    } else {
+        PTS_TRY(pts_wrap_dim(dim, nd, err, &d));
+    }
+    PTS_CHECK(x->ndim > 0 && x->shape[d] == 3 && y->shape[d] == 3, err, RUNTIME,
+              "linalg.cross: inputs dimension %lld must have length 3. Got %lld and %lld", (long long)dim,
+              (long long)(x->ndim ? x->shape[d] : 0), (long long)(y->ndim ? y->shape[d] : 0));
+    PTS_CHECK(x->dtype != PTS_BOOL && y->dtype != PTS_BOOL, err, NOTIMPL, "\"cross\" not implemented for 'Bool'");
+    PTS_CHECK(x->dtype == y->dtype, err, RUNTIME, "expected scalar type %s but found %s",
+              pts_dtype_scalar_name(x->dtype, "?"), pts_dtype_scalar_name(y->dtype, "?"));
+    PtsTensor *i1 = NULL, *i2 = NULL, *t[8] = { 0 }, *r = NULL;
+    PtsValue sz = pts_none();
+    PtsStatus s;
+    if ((s = pts_tensor_new(PTS_INT64, 1, (int64_t[]){ 3 }, err, &i1)) || (s = pts_tensor_new(PTS_INT64, 1, (int64_t[]){ 3 }, err, &i2)))
+        goto done;
+    int64_t *p1 = (int64_t *)pts_tensor_data(i1), *p2 = (int64_t *)pts_tensor_data(i2);
+    p1[0] = 1; p1[1] = 2; p1[2] = 0;
+    p2[0] = 2; p2[1] = 0; p2[2] = 1;
+    if ((s = pts_int_list_new(sh, nd, err, &sz)) ||
+        (s = call_op(PTS_OP_EXPAND, 2, (PtsValue[]){ TV(x), sz }, err, &t[6])) ||
+        (s = call_op(PTS_OP_EXPAND, 2, (PtsValue[]){ TV(y), sz }, err, &t[7])) ||
+        (s = call_op(PTS_OP_INDEX_SELECT, 3, (PtsValue[]){ TV(t[6]), pts_vint(d), TV(i1) }, err, &t[0])) ||
+        (s = call_op(PTS_OP_INDEX_SELECT, 3, (PtsValue[]){ TV(t[7]), pts_vint(d), TV(i2) }, err, &t[1])) ||
+        (s = call_op(PTS_OP_INDEX_SELECT, 3, (PtsValue[]){ TV(t[6]), pts_vint(d), TV(i2) }, err, &t[2])) ||
+        (s = call_op(PTS_OP_INDEX_SELECT, 3, (PtsValue[]){ TV(t[7]), pts_vint(d), TV(i1) }, err, &t[3])) ||
+        (s = call_op(PTS_OP_MUL_TENSOR, 2, (PtsValue[]){ TV(t[0]), TV(t[1]) }, err, &t[4])) ||
+        (s = call_op(PTS_OP_MUL_TENSOR, 2, (PtsValue[]){ TV(t[2]), TV(t[3]) }, err, &t[5])) ||
+        (s = call_op(PTS_OP_SUB_TENSOR, 2, (PtsValue[]){ TV(t[4]), TV(t[5]) }, err, &r)))
+        goto done;
+    *out = TV(r);
+done:
+    pts_value_release(&sz);
+    pts_tensor_release(i1);
+    pts_tensor_release(i2);
+    release_all(t, 8);
+    return s;
+}
+
+PtsStatus k_LINALG_CROSS(PtsValue *a, PtsValue *out, PtsError *err) {
+    return cross_impl(a[0].u.t, a[1].u.t, a[2].u.i, true, err, out);
+}
+PtsStatus k_CROSS(PtsValue *a, PtsValue *out, PtsError *err) {
+    return cross_impl(a[0].u.t, a[1].u.t, a[2].tag == PTS_V_NONE ? -1 : a[2].u.i, a[2].tag != PTS_V_NONE, err, out);
+}
