@@ -243,3 +243,28 @@ def test_eigh_qr_gradients_sign_free(f):
 def test_composite_gradients(f):
     a = gen(2, 3, 3)
     np.testing.assert_allclose(_grad(pyts, P, f, a), _grad(torch, Tt, f, a), rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize("f", [
+    lambda L, A, S, B, R: L.linalg.inv(A),
+    lambda L, A, S, B, R: L.linalg.inv_ex(A).inverse,
+    lambda L, A, S, B, R: L.inverse(A),
+    lambda L, A, S, B, R: L.linalg.solve(A, B),
+    lambda L, A, S, B, R: L.linalg.solve(A, B.mT, left=False),
+    lambda L, A, S, B, R: L.linalg.cholesky(S),
+    lambda L, A, S, B, R: L.linalg.cholesky(S, upper=True),
+    lambda L, A, S, B, R: L.linalg.qr(R).Q,
+    lambda L, A, S, B, R: L.linalg.qr(R, "complete").R,
+    lambda L, A, S, B, R: L.linalg.svd(R).U,
+    lambda L, A, S, B, R: L.linalg.svd(R, full_matrices=False).Vh,
+    lambda L, A, S, B, R: L.svd(R).V,
+    lambda L, A, S, B, R: L.linalg.eigh(S).eigenvectors,
+    lambda L, A, S, B, R: L.linalg.inv(A.float()),
+])
+def test_results_are_column_major_as_torchs(f):
+    """torch returns LAPACK's column-major layout (strides (..., 1, rows)); so does pyts"""
+    a = gen(2, 3, 3)
+    args = [a, a @ np.swapaxes(a, -1, -2), RNG.uniform(-1, 1, size=(2, 3, 2)), RNG.uniform(-1, 1, size=(2, 4, 3))]
+    p, t = f(pyts, *map(P, args)), f(torch, *map(Tt, args))
+    assert p.stride() == t.stride() and tuple(p.shape) == tuple(t.shape)
+    assert p.is_contiguous() == t.is_contiguous()

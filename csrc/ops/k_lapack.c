@@ -137,6 +137,44 @@ static PtsStatus finish(PtsTensor *t, PtsDType dt, PtsError *err, PtsValue *out)
 
 static double *D(PtsTensor *t) { return (double *)pts_tensor_data(t); }
 
+/* A (batch of) rows x cols matrix stored column-major, as torch returns LAPACK's results: shape
+ * (batch..., rows, cols) with strides (..., 1, rows). Matrix b starts at b * rows * cols and is
+ * LAPACK's column-major layout with leading dimension rows. */
+static PtsStatus new_cm(const PtsTensor *like, int nb, int64_t rows, int64_t cols, PtsDType dt, PtsError *err,
+                        PtsTensor **out) {
+    int64_t shape[PTS_MAX_DIMS], st[PTS_MAX_DIMS];
+    PTS_CHECK(nb + 2 <= PTS_MAX_DIMS, err, RUNTIME, "too many dimensions");
+    memcpy(shape, like->shape, sizeof(int64_t) * (size_t)nb);
+    shape[nb] = cols;
+    shape[nb + 1] = rows;
+    PtsTensor *base;
+    PTS_TRY(pts_tensor_new(dt, nb + 2, shape, err, &base));
+    memcpy(st, base->strides, sizeof(int64_t) * (size_t)(nb + 2));
+    shape[nb] = rows;
+    shape[nb + 1] = cols;
+    st[nb] = 1;
+    st[nb + 1] = rows;
+    PtsStatus s = pts_tensor_view(base, nb + 2, shape, st, 0, err, out);
+    pts_tensor_release(base);
+    return s;
+}
+
+/* a column-major float64 result as dtype dt, keeping its layout (steals t) */
+static PtsStatus finish_cm(PtsTensor *t, PtsDType dt, PtsError *err, PtsValue *out) {
+    if (dt == PTS_FLOAT64) {
+        *out = pts_vtensor(t);
+        return PTS_OK;
+    }
+    int nb = t->ndim - 2;
+    PtsTensor *r = NULL;
+    PtsStatus s = new_cm(t, nb, t->shape[nb], t->shape[nb + 1], dt, err, &r);
+    if (!s) s = pts_tensor_copy_(r, t, err);
+    pts_tensor_release(t);
+    if (s) pts_tensor_release(r);
+    else *out = pts_vtensor(r);
+    return s;
+}
+
 /* scratch doubles; NULL on out-of-memory */
 static double *scratch(int64_t n) { return (double *)pts_malloc(sizeof(double) * (size_t)(n > 0 ? n : 1)); }
 
@@ -235,7 +273,7 @@ static PtsStatus inv_impl(PtsTensor *A, bool check, PtsError *err, PtsValue *out
     int lwork = -1, in = (int)n, ld = n > 1 ? (int)n : 1, st;
     PtsStatus s = PTS_OK;
     if (!buf || !ipiv) { s = pts_fail(err, PTS_ERR_NOMEM, "out of memory"); goto done; }
-    if ((s = pts_tensor_to(A, PTS_FLOAT64, false, err, &a64)) || (s = new64(A, nb, 2, A->shape + nb, err, &r)) ||
+    if ((s = pts_tensor_to(A, PTS_FLOAT64, false, err, &a64)) || (s = new_cm(A, nb, n, n, PTS_FLOAT64, err, &r)) ||
         (s = pts_tensor_new(PTS_INT32, nb, A->shape, err, &info)))
         goto done;
     if (n > 0) {
@@ -255,9 +293,9 @@ static PtsStatus inv_impl(PtsTensor *A, bool check, PtsError *err, PtsValue *out
                             "because the input matrix is singular.", batch_prefix(pb, sizeof pb, A->ndim, b), e);
             goto done;
         }
-        from_cm(buf, n, n, n, D(r) + b * n * n);
+        memcpy(D(r) + b * n * n, buf, sizeof(double) * (size_t)(n * n));
     }
-    if ((s = finish(r, A->dtype, err, &out[0]))) { r = NULL; goto done; }
+    if ((s = finish_cm(r, A->dtype, err, &out[0]))) { r = NULL; goto done; }
     r = NULL;
     out[1] = pts_vtensor(info);
     info = NULL;
@@ -380,7 +418,7 @@ static PtsStatus solve_left(PtsTensor *A, PtsTensor *B, bool check, bool vec, Pt
     if ((s = pts_tensor_view(A, nbatch + 2, ash, ast, A->offset, err, &Av)) ||
         (s = pts_tensor_view(Bm, nbatch + 2, bsh, bst, Bm->offset, err, &Bv)) ||
         (s = pts_tensor_to(Av, PTS_FLOAT64, true, err, &a64)) || (s = pts_tensor_to(Bv, PTS_FLOAT64, true, err, &b64)) ||
-        (s = pts_tensor_new(PTS_FLOAT64, nbatch + 2, bsh, err, &x)) ||
+        (s = (vec ? pts_tensor_new(PTS_FLOAT64, nbatch + 2, bsh, err, &x) : new_cm(Bv, nbatch, n, k, PTS_FLOAT64, err, &x))) ||
         (s = pts_tensor_new(PTS_INT32, nbatch, bat, err, &info)))
         goto done;
     int64_t batch = pts_shape_numel(nbatch, bat);
@@ -397,13 +435,17 @@ static PtsStatus solve_left(PtsTensor *A, PtsTensor *B, bool check, bool vec, Pt
                             batch_prefix(pb, sizeof pb, nbatch + 2, b));
             goto done;
         }
-        from_cm(bbuf, n, n, k, D(x) + b * n * k);
+        if (vec) from_cm(bbuf, n, n, k, D(x) + b * n * k);
+        else memcpy(D(x) + b * n * k, bbuf, sizeof(double) * (size_t)(n * k));
     }
     if (vec) {   /* drop the unit column */
         x->ndim--;
         pts_contiguous_strides(x->ndim, x->shape, x->strides);
+        s = finish(x, pts_promote_types(A->dtype, B->dtype), err, &out[0]);
+    } else {
+        s = finish_cm(x, pts_promote_types(A->dtype, B->dtype), err, &out[0]);
     }
-    if ((s = finish(x, pts_promote_types(A->dtype, B->dtype), err, &out[0]))) { x = NULL; goto done; }
+    if (s) { x = NULL; goto done; }
     x = NULL;
     out[1] = pts_vtensor(info);
     info = NULL;
@@ -497,7 +539,7 @@ static PtsStatus chol_impl(const char *fn, const char *impl, unsigned flags, Pts
     double *buf = scratch(n * n);
     PtsStatus s = PTS_OK;
     if (!buf) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
-    if ((s = pts_tensor_to(A, PTS_FLOAT64, false, err, &a64)) || (s = new64(A, nb, 2, A->shape + nb, err, &r)) ||
+    if ((s = pts_tensor_to(A, PTS_FLOAT64, false, err, &a64)) || (s = new_cm(A, nb, n, n, PTS_FLOAT64, err, &r)) ||
         (s = pts_tensor_new(PTS_INT32, nb, A->shape, err, &info)))
         goto done;
     int in = (int)n, ld = n > 1 ? (int)n : 1;
@@ -517,9 +559,9 @@ static PtsStatus chol_impl(const char *fn, const char *impl, unsigned flags, Pts
         for (int64_t j = 0; j < n; j++)
             for (int64_t i = 0; i < n; i++)
                 if (upper ? i > j : i < j) buf[i + j * n] = 0.0;
-        from_cm(buf, n, n, n, D(r) + b * n * n);
+        memcpy(D(r) + b * n * n, buf, sizeof(double) * (size_t)(n * n));
     }
-    if ((s = finish(r, A->dtype, err, &out[0]))) { r = NULL; goto done; }
+    if ((s = finish_cm(r, A->dtype, err, &out[0]))) { r = NULL; goto done; }
     r = NULL;
     out[1] = pts_vtensor(info);
     info = NULL;
@@ -576,10 +618,10 @@ static PtsStatus qr_impl(PtsTensor *A, const char *mode, PtsError *err, PtsValue
     PtsStatus s = PTS_OK;
     if (!buf || !tau) { s = pts_fail(err, PTS_ERR_NOMEM, "out of memory"); goto done; }
     if ((s = pts_tensor_to(A, PTS_FLOAT64, false, err, &a64)) ||
-        (s = new64(A, nb, 2, (int64_t[]){ rr, n }, err, &r)))
+        (s = new_cm(A, nb, rr, n, PTS_FLOAT64, err, &r)))
         goto done;
     if (ronly) s = pts_tensor_new(PTS_FLOAT64, 1, (int64_t[]){ 0 }, err, &q);
-    else s = new64(A, nb, 2, (int64_t[]){ m, qc }, err, &q);
+    else s = new_cm(A, nb, m, qc, PTS_FLOAT64, err, &q);
     if (s) goto done;
     int im = (int)m, in = (int)n, ik = (int)k, iqc = (int)qc, ld = m > 1 ? (int)m : 1, lwork = -1, e;
     if (k > 0) {
@@ -595,20 +637,20 @@ static PtsStatus qr_impl(PtsTensor *A, const char *mode, PtsError *err, PtsValue
         if (k > 0) LP(dgeqrf_)(&im, &in, buf, &ld, tau, work, &lwork, &e);
         double *R = D(r) + b * rr * n;
         for (int64_t i = 0; i < rr; i++)
-            for (int64_t j = 0; j < n; j++) R[i * n + j] = (i <= j && i < k) ? buf[i + j * m] : 0.0;
+            for (int64_t j = 0; j < n; j++) R[i + j * rr] = (i <= j && i < k) ? buf[i + j * m] : 0.0;
         if (ronly) continue;
         double *Q = D(q) + b * m * qc;
         if (k > 0) {
             LP(dorgqr_)(&im, &iqc, &ik, buf, &ld, tau, work, &lwork, &e);
-            from_cm(buf, m, m, qc, Q);
+            memcpy(Q, buf, sizeof(double) * (size_t)(m * qc));
         } else {   /* no reflectors: Q is the identity (complete) or empty */
             for (int64_t i = 0; i < m; i++)
-                for (int64_t j = 0; j < qc; j++) Q[i * qc + j] = i == j;
+                for (int64_t j = 0; j < qc; j++) Q[i + j * m] = i == j;
         }
     }
-    if ((s = finish(q, A->dtype, err, &out[0]))) { q = NULL; goto done; }
+    if ((s = (ronly ? finish(q, A->dtype, err, &out[0]) : finish_cm(q, A->dtype, err, &out[0])))) { q = NULL; goto done; }
     q = NULL;
-    if ((s = finish(r, A->dtype, err, &out[1]))) pts_value_release(&out[0]);
+    if ((s = finish_cm(r, A->dtype, err, &out[1]))) pts_value_release(&out[0]);
     r = NULL;
 done:
     pts_tensor_release(a64);
@@ -653,7 +695,7 @@ static PtsStatus svd_impl(PtsTensor *A, bool full, bool uv, PtsError *err, PtsVa
     if (!buf || !ub || !vb || !sb || !iwork) { s = pts_fail(err, PTS_ERR_NOMEM, "out of memory"); goto done; }
     if ((s = pts_tensor_to(A, PTS_FLOAT64, false, err, &a64)) || (s = new64(A, nb, 1, &k, err, &sv))) goto done;
     if (uv) {
-        if ((s = new64(A, nb, 2, (int64_t[]){ m, uc }, err, &u)) || (s = new64(A, nb, 2, (int64_t[]){ vr, n }, err, &vh)))
+        if ((s = new_cm(A, nb, m, uc, PTS_FLOAT64, err, &u)) || (s = new_cm(A, nb, vr, n, PTS_FLOAT64, err, &vh)))
             goto done;
     } else if ((s = pts_tensor_new(PTS_FLOAT64, 1, (int64_t[]){ 0 }, err, &u)) ||
                (s = pts_tensor_new(PTS_FLOAT64, 1, (int64_t[]){ 0 }, err, &vh))) {
@@ -681,21 +723,24 @@ static PtsStatus svd_impl(PtsTensor *A, bool full, bool uv, PtsError *err, PtsVa
             }
             memcpy(D(sv) + b * k, sb, sizeof(double) * (size_t)k);
             if (uv) {
-                from_cm(ub, m, m, uc, D(u) + b * m * uc);
-                from_cm(vb, vr, vr, n, D(vh) + b * vr * n);
+                memcpy(D(u) + b * m * uc, ub, sizeof(double) * (size_t)(m * uc));
+                memcpy(D(vh) + b * vr * n, vb, sizeof(double) * (size_t)(vr * n));
             }
         } else if (uv) {   /* an empty matrix: the full factors are identities */
             for (int64_t i = 0; i < m; i++)
-                for (int64_t j = 0; j < uc; j++) D(u)[b * m * uc + i * uc + j] = i == j;
+                for (int64_t j = 0; j < uc; j++) D(u)[b * m * uc + i + j * m] = i == j;
             for (int64_t i = 0; i < vr; i++)
-                for (int64_t j = 0; j < n; j++) D(vh)[b * vr * n + i * n + j] = i == j;
+                for (int64_t j = 0; j < n; j++) D(vh)[b * vr * n + i + j * vr] = i == j;
         }
     }
-    if ((s = finish(u, A->dtype, err, &out[0]))) { u = NULL; goto done; }
+    if ((s = (uv ? finish_cm(u, A->dtype, err, &out[0]) : finish(u, A->dtype, err, &out[0])))) { u = NULL; goto done; }
     u = NULL;
     if ((s = finish(sv, A->dtype, err, &out[1]))) { sv = NULL; pts_value_release(&out[0]); goto done; }
     sv = NULL;
-    if ((s = finish(vh, A->dtype, err, &out[2]))) { pts_value_release(&out[0]); pts_value_release(&out[1]); }
+    if ((s = (uv ? finish_cm(vh, A->dtype, err, &out[2]) : finish(vh, A->dtype, err, &out[2])))) {
+        pts_value_release(&out[0]);
+        pts_value_release(&out[1]);
+    }
     vh = NULL;
 done:
     pts_tensor_release(a64);
@@ -796,7 +841,7 @@ static PtsStatus eigh_impl(PtsTensor *A, const char *uplo, bool want_v, PtsError
     PtsStatus s = PTS_OK;
     if (!buf || !wb) { s = pts_fail(err, PTS_ERR_NOMEM, "out of memory"); goto done; }
     if ((s = pts_tensor_to(A, PTS_FLOAT64, false, err, &a64)) || (s = new64(A, nb, 1, &n, err, &w))) goto done;
-    if (want_v) s = new64(A, nb, 2, A->shape + nb, err, &v);
+    if (want_v) s = new_cm(A, nb, n, n, PTS_FLOAT64, err, &v);
     else s = pts_tensor_new(PTS_FLOAT64, 1, (int64_t[]){ 0 }, err, &v);
     if (s) goto done;
     const char *jobz = want_v ? "V" : "N", *ul = (uplo[0] == 'U' || uplo[0] == 'u') ? "U" : "L";
@@ -821,11 +866,11 @@ static PtsStatus eigh_impl(PtsTensor *A, const char *uplo, bool want_v, PtsError
             goto done;
         }
         memcpy(D(w) + b * n, wb, sizeof(double) * (size_t)n);
-        if (want_v) from_cm(buf, n, n, n, D(v) + b * n * n);
+        if (want_v) memcpy(D(v) + b * n * n, buf, sizeof(double) * (size_t)(n * n));
     }
     if ((s = finish(w, A->dtype, err, &out[0]))) { w = NULL; goto done; }
     w = NULL;
-    if ((s = finish(v, A->dtype, err, &out[1]))) pts_value_release(&out[0]);
+    if ((s = (want_v ? finish_cm(v, A->dtype, err, &out[1]) : finish(v, A->dtype, err, &out[1])))) pts_value_release(&out[0]);
     v = NULL;
 done:
     pts_tensor_release(a64);
