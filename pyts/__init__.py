@@ -32,6 +32,7 @@ from ._C import (Generator, default_generator, get_rng_state, initial_seed,  # n
 from . import autograd  # noqa: E402
 from .autograd import (  # noqa: E402,F401
     enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled)
+from . import linalg  # noqa: E402,F401
 from . import nn  # noqa: E402,F401
 from . import optim  # noqa: E402,F401
 

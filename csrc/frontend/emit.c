@@ -670,6 +670,15 @@ static int canonical_row(int op) {
         return op;
     }
     return op;
+/* torch's alias normalization (jit/passes/normalize_ops.cpp) for rows of the same arguments:
+ * scripted det/inverse/matrix_power are the linalg ops in torch's graphs and .code */
+static int alias_row(int op) {
+    switch (op) {
+    case PTS_OP_DET: return PTS_OP_LINALG_DET;
+    case PTS_OP_INVERSE: return PTS_OP_LINALG_INV;
+    case PTS_OP_MATRIX_POWER: return PTS_OP_LINALG_MATRIX_POWER;
+    default: return op;
+    }
 }
 
 /* emit the op node for a matched schema */
@@ -706,7 +715,7 @@ static PtsIrValue *emit_matched(Emitter *E, int op, const Call *c, Bound *b, con
             return f;
         }
     }
-    PtsNode *n = mk(E, op, s->nargs, ins, s->nret, ot, at);
+    PtsNode *n = mk(E, alias_row(op), s->nargs, ins, s->nret, ot, at);
     if (!n) return NULL;
     if (s->nret == 1) return n->outputs[0];
     if (s->nret == 0) return cnone(E, at);
@@ -1892,6 +1901,12 @@ static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out) {
             if (base.name && strcmp(base.name, "math") == 0 && strcmp(name, "remainder") == 0) name = "mathremainder";
             /* cmath (resolved as the math namespace): phase is aten::angle, rect aten::polar */
             if (base.name && strcmp(base.name, "math") == 0) name = complex_math_name(name);
+            /* torch.linalg.X is the op linalg_X (torch binds them so, in torch._C._linalg) */
+            char lname[160];
+            if (base.name && strcmp(base.name, "torch.linalg") == 0 && strlen(name) < 120) {
+                snprintf(lname, sizeof lname, "linalg_%s", name);
+                name = lname;
+            }
             const char *s = pts_arena_strndup(E->a, name, strlen(name));
             if (!s) return oom(E), false;
             *out = (Sv){ SV_OPFN, NULL, s, NULL };

@@ -2,10 +2,12 @@
  * and introspection of the registry for tests. */
 #define PYTS_IMPORT_ARRAY_HERE
 #include "pyts_python.h"
+#include "../ops/lapack.h"
 
 PyTypeObject *PytsDType_Type;
 PyObject *pyts_dtype_objs[PTS_DTYPE_SLOTS];
 PyObject *PytsExc_CompileError, *PytsExc_ArchiveError;
+static PyObject *PytsExc_LinAlgError;   /* torch.linalg.LinAlgError's counterpart (k_lapack.c) */
 
 /* ---- status -> exception ---- */
 PyObject *pyts_raise(const PtsError *err) {
@@ -22,6 +24,7 @@ PyObject *pyts_raise(const PtsError *err) {
     case PTS_ERR_INTERNAL: exc = PyExc_SystemError; break;
     default: break;
     }
+    if (PytsExc_LinAlgError && pts_linalg_error_is(err)) exc = PytsExc_LinAlgError;
     PyErr_SetString(exc, err->msg[0] ? err->msg : pts_status_name(err->code));
     return NULL;
 }
@@ -185,6 +188,8 @@ PyMODINIT_FUNC PyInit__C(void) {
     if (!PytsExc_CompileError || !PytsExc_ArchiveError) goto fail;
     if (PyModule_AddObjectRef(m, "CompileError", PytsExc_CompileError) < 0) goto fail;
     if (PyModule_AddObjectRef(m, "ArchiveError", PytsExc_ArchiveError) < 0) goto fail;
+    PytsExc_LinAlgError = PyErr_NewException("pyts._C._LinAlgError", PyExc_RuntimeError, NULL);
+    if (!PytsExc_LinAlgError || PyModule_AddObjectRef(m, "_LinAlgError", PytsExc_LinAlgError) < 0) goto fail;
     if (setup_dtypes(m) < 0) goto fail;
     if (pyts_device_setup(m) < 0) goto fail;
     if (pyts_tensor_setup(m) < 0) goto fail;
