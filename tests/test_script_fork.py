@@ -203,13 +203,19 @@ def test_eager_fork_runs_the_function_and_wait_returns_its_result():
     same_value(pyts.jit.wait(fp), torch.jit.wait(ft))
 
 
-def test_eager_fork_raises_the_functions_error_itself():
-    # torch's eager fork calls the function at once: its exception comes out of fork
+def test_eager_fork_raises_the_functions_error_at_wait():
+    # torch's eager fork calls the function at once (its exception comes out of fork); pyts's
+    # submits it to the inter-op pool, so the function's own exception comes out of wait
     def boom(x):
         raise ValueError("boom")
-    for lib in LIBS:
-        with pytest.raises(ValueError, match="boom"):
-            lib.jit.fork(boom, 1)
+    with pytest.raises(ValueError, match="boom"):
+        torch.jit.fork(boom, 1)
+    f = pyts.jit.fork(boom, 1)
+    with pytest.raises(ValueError, match="boom"):
+        f.wait()
+    with pytest.raises(ValueError, match="boom"):   # again: the same error
+        pyts.jit.wait(f)
+    assert f.done()
 
 
 def test_eager_errors_are_torchs():

@@ -379,6 +379,22 @@ PTS_INTERNAL bool pts_future_done(PtsValue f);
 /* Wait for f; its value (owned) to *out, or its error raised as torch raises it at wait
  * (RuntimeError). */
 PTS_INTERNAL PtsStatus pts_future_wait(PtsValue f, PtsError *err, PtsValue *out);
+/* The same, the error raised with its own code and message (eager Python tasks, csrc/python). */
+PTS_INTERNAL PtsStatus pts_future_wait_raw(PtsValue f, PtsError *err, PtsValue *out);
+/* A future computed by fn(ctx): queued on the inter-op pool (a fork), or, lazy, run at the first
+ * wait (an Await[T]). fn runs once, on a worker or inline in a waiter, under the grad mode of the
+ * thread calling this; drop(ctx) (may be NULL) frees ctx after it ran or when it never will. */
+typedef PtsStatus (*PtsFutureTaskFn)(void *ctx, PtsError *err, PtsValue *out);
+typedef void (*PtsFutureCtxFree)(void *ctx);
+PTS_INTERNAL PtsStatus pts_future_task(PtsFutureTaskFn fn, void *ctx, PtsFutureCtxFree drop, bool lazy,
+                                       PtsError *err, PtsValue *out);
+/* Await[T]: is v one; a completed one holding v (stolen) (torch.jit._awaitable_nowait). */
+PTS_INTERNAL bool pts_is_await(PtsValue v);
+PTS_INTERNAL PtsStatus pts_await_new(PtsError *err, PtsValue *out);   /* pending, no task */
+PTS_INTERNAL PtsStatus pts_await_nowait(PtsValue v, PtsError *err, PtsValue *out);
+/* Around a blocking wait (set by the Python layer: releases the GIL when this thread holds it). */
+PTS_INTERNAL extern void *(*pts_future_block_begin)(void);
+PTS_INTERNAL extern void (*pts_future_block_end)(void *state);
 
 /* ================= objects ================= */
 typedef struct PtsObject {

@@ -116,7 +116,7 @@ int pyts_py_to_ivalue(PyObject *o, PtsValue *v) {
 PyObject *pyts_future_to_py(PtsValue *v);   /* future.c */
 
 PyObject *pyts_ivalue_to_py(PtsValue *v) {  /* steals */
-    if (pts_is_future(*v)) return pyts_future_to_py(v);
+    if (pts_is_future(*v) || pts_is_await(*v)) return pyts_future_to_py(v);
     if (v->tag == PTS_V_OBJECT) {
         PtsValue o = *v;
         *v = pts_none();
