@@ -897,6 +897,34 @@ static void print_block(Printer *p, const PtsBlock *blk, int indent) {
     for (const PtsNode *n = blk->first; n; n = n->next) print_node(p, n, indent);
 }
 
+/* torch's printer numbers the tensor constants of the graph's blocks first (buildConstantList),
+ * before those of fork subgraphs, which it meets only while printing them: with a fork in the
+ * graph, pre-register the others in node order (skipping fork bodies) so the numbers match */
+static bool has_fork(const PtsBlock *blk) {
+    for (const PtsNode *n = blk->first; n; n = n->next) {
+        if (is_kind(n, PTS_PRIM_FORK)) return true;
+        for (int k = 0; k < n->nblocks; k++) if (has_fork(n->blocks[k])) return true;
+    }
+    return false;
+}
+
+static void preregister_constants(Printer *p, const PtsBlock *blk, PtsBuf *scratch) {
+    for (const PtsNode *n = blk->first; n; n = n->next) {
+        for (int i = 0; i < n->ninputs; i++) {
+            const PtsNode *c = n->inputs[i]->node;
+            const PtsNodeAttr *a = c && is_kind(c, PTS_PRIM_CONSTANT) ? pts_node_attr(c, "value") : NULL;
+            if (a && a->v.tag == PTS_V_TENSOR) print_constant(p, scratch, a->v);
+        }
+        if (is_kind(n, PTS_PRIM_FORK)) continue;
+        for (int k = 0; k < n->nblocks; k++) preregister_constants(p, n->blocks[k], scratch);
+    }
+    for (int i = 0; i < blk->noutputs; i++) {
+        const PtsNode *c = blk->outputs[i]->node;
+        const PtsNodeAttr *a = c && is_kind(c, PTS_PRIM_CONSTANT) ? pts_node_attr(c, "value") : NULL;
+        if (a && a->v.tag == PTS_V_TENSOR) print_constant(p, scratch, a->v);
+    }
+}
+
 PtsStatus pts_function_code(const PtsFunction *f, bool with_self_type, PtsBuf *b, PtsValue *const_list,
                             PtsError *err) {
     const PtsGraph *g = f->graph;
@@ -913,6 +941,12 @@ PtsStatus pts_function_code(const PtsFunction *f, bool with_self_type, PtsBuf *b
         return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
     }
     const PtsBlock *top = g->top;
+    if (has_fork(top)) {
+        PtsBuf scratch;
+        pts_buf_init(&scratch);
+        preregister_constants(&p, top, &scratch);
+        pts_buf_free(&scratch);
+    }
     pts_buf_printf(b, "def %s(", f->name);
     for (int i = 0; i < top->ninputs; i++) {
         const PtsIrValue *v = top->inputs[i];

@@ -18,13 +18,14 @@ class Future(Generic[T]):
     """The result of a fork: wait() (or pyts.jit.wait(fut)) returns the value or raises the error.
     Subscriptable for annotations (`pyts.jit.Future[Tensor]`)."""
 
-    __slots__ = ("_value", "_error", "_c", "_eager")
+    __slots__ = ("_value", "_error", "_c", "_eager", "_trace")
 
     def __init__(self):
         self._value = _PENDING
         self._error = None
         self._c = None        # the C future (a pending fork), None once its outcome is read
         self._eager = False   # _c's value is an (ok, value or exception) pair of a Python call
+        self._trace = -1      # the traced prim::fork's token, while tracing
 
     def _settle(self):
         c = self._c
@@ -60,6 +61,8 @@ class Future(Generic[T]):
             raise self._error
         if self._value is _PENDING:
             raise RuntimeError("Future has no value: it was never completed")
+        if self._trace >= 0 and _C._trace_depth() > 0:
+            _C._trace_wait(self._trace, self._value)   # aten::wait in the trace
         return self._value
 
     def value(self):
@@ -161,7 +164,16 @@ def fork(func, *args, **kwargs):
         # torch's words (its binding takes a Python function)
         raise TypeError("Object of type '%s' is not an instance of 'function'" % type(func).__name__)
     if _tracing():
-        return _completed_future(func(*args, **kwargs))
+        # torch's tracer: the call runs now, its ops recorded into a prim::fork's subgraph
+        _C._trace_fork_begin()
+        try:
+            r = func(*args, **kwargs)
+        except BaseException:
+            _C._trace_fork_abort()
+            raise
+        f = _completed_future(r)
+        f._trace = _C._trace_fork_end(r)
+        return f
     f = Future()
     f._c = _C._submit(func, args, kwargs or None, False)
     f._eager = True
