@@ -41,7 +41,9 @@ typedef enum {
     I_FORK,        /* prim::fork: the body follows, up to a (exclusive); in = (the body's result,
                     * k captured values, the k body input registers they go to); out[0] = the
                     * future; the body runs in a frame of its own on the inter-op pool */
-    I_WAIT,        /* aten::wait: in[0] future -> its value, or its error raised */
+    I_WAIT,        /* aten::wait, prim::awaitable_wait: in[0] future -> its value, or its error raised */
+    I_AWAITABLE,   /* prim::awaitable: as I_FORK, the task run by the first wait (lazy) */
+    I_NOWAIT,      /* prim::awaitable_nowait: in[0] -> a completed Await */
 } IOp;
 
 PtsPythonCallHook pts_interp_python_hook = NULL;
@@ -319,14 +321,15 @@ static PtsStatus lower_node(Lower *L, const PtsNode *n) {
         if (n->ninputs != 3 || n->noutputs != 1) return pts_fail(L->err, PTS_ERR_INTERNAL, "prim::tolist takes a tensor, a dimension and an element type");
         i = emit(L, I_TOLIST, 0, 3, 1);
         break;
-    case PTS_PRIM_FORK: {
+    case PTS_PRIM_FORK:
+    case PTS_PRIM_AWAITABLE: {
         /* the body is lowered in place, skipped by the fork's frame; a task runs it in a frame
          * of its own whose body input registers hold the captured values (the body reads
          * nothing else: emit_fork.inc lifted every outside value into an input) */
         if (n->nblocks != 1 || n->noutputs != 1 || n->blocks[0]->noutputs != 1 || n->blocks[0]->ninputs != n->ninputs)
             return pts_fail(L->err, PTS_ERR_INTERNAL, "prim::fork needs one body returning one value");
         const PtsBlock *body = n->blocks[0];
-        int f = emit(L, I_FORK, 0, 1 + 2 * n->ninputs, 1);
+        int f = emit(L, n->kind == PTS_KIND_PRIM(PTS_PRIM_FORK) ? I_FORK : I_AWAITABLE, 0, 1 + 2 * n->ninputs, 1);
         if (f < 0) return oom(L);
         ins_of(L, f)[0] = body->outputs[0]->id;
         for (int k = 0; k < n->ninputs; k++) {
@@ -339,8 +342,13 @@ static PtsStatus lower_node(Lower *L, const PtsNode *n) {
         return PTS_OK;
     }
     case PTS_PRIM_WAIT:
+    case PTS_PRIM_AWAITABLE_WAIT:
         if (n->ninputs != 1 || n->noutputs != 1) return pts_fail(L->err, PTS_ERR_INTERNAL, "aten::wait takes one future");
         i = emit(L, I_WAIT, 0, 1, 1);
+        break;
+    case PTS_PRIM_AWAITABLE_NOWAIT:
+        if (n->ninputs != 1 || n->noutputs != 1) return pts_fail(L->err, PTS_ERR_INTERNAL, "prim::awaitable_nowait takes one value");
+        i = emit(L, I_NOWAIT, 0, 1, 1);
         break;
     case PTS_PRIM_PRINT: i = emit(L, I_PRINT, 0, n->ninputs, 0); break;
     case PTS_PRIM_RAISE: i = emit(L, I_RAISE, 0, n->ninputs, 0); break;
@@ -690,7 +698,8 @@ static PtsStatus run_code(PtsFunction *fn, const PtsCode *c, PtsValue *regs, int
             set_reg(regs, I->out[0], r);
             break;
         }
-        case I_FORK: {
+        case I_FORK:
+        case I_AWAITABLE: {
             /* the body's error goes into the future, raised by wait */
             int k = (I->nin - 1) / 2;
             ForkTask *t = pts_malloc(sizeof *t + sizeof(PtsValue) * (size_t)c->nregs);
@@ -703,9 +712,15 @@ static PtsStatus run_code(PtsFunction *fn, const PtsCode *c, PtsValue *regs, int
             t->end = I->a;
             t->result = I->in[0];
             PtsValue fut;
-            PTS_TRY(pts_future_task(fork_task_run, t, fork_task_free, false, err, &fut));
+            PTS_TRY(pts_future_task(fork_task_run, t, fork_task_free, I->op == I_AWAITABLE, err, &fut));
             set_reg(regs, I->out[0], fut);
             pc = I->a;
+            break;
+        }
+        case I_NOWAIT: {
+            PtsValue r;
+            PTS_TRY(pts_await_nowait(pts_value_retain(regs[I->in[0]]), err, &r));
+            set_reg(regs, I->out[0], r);
             break;
         }
         case I_WAIT: {

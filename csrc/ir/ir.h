@@ -20,6 +20,7 @@ typedef enum PtsTypeKind {
     PTS_TY_OPTIONAL, PTS_TY_LIST, PTS_TY_TUPLE, PTS_TY_DICT, PTS_TY_UNION,
     PTS_TY_CLASS, PTS_TY_FUNCTION,
     PTS_TY_FUTURE,   /* Future[T] of torch.jit.fork (1 elem); not a singleton kind */
+    PTS_TY_AWAIT,    /* Await[T] of torch.jit._awaitable (1 elem) */
 } PtsTypeKind;
 
 struct PtsClassType;
@@ -84,6 +85,7 @@ PTS_INTERNAL PtsType *pts_type_optional(PtsType *elem);
 PTS_INTERNAL PtsType *pts_type_dict(PtsType *k, PtsType *v);
 PTS_INTERNAL PtsType *pts_type_tuple(int n, PtsType *const *elems);
 PTS_INTERNAL PtsType *pts_type_future(PtsType *elem);          /* owned; retains elem */
+PTS_INTERNAL PtsType *pts_type_await(PtsType *elem);           /* owned; retains elem */
 /* Union[elems] normalised as torch's UnionType: nested unions and Optionals flattened, members
  * another member covers dropped, sorted in torch's order (kind, then text); one member is that
  * type, two with None are Optional[T]. Owned; NULL on OOM or n == 0. */
