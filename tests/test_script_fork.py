@@ -492,6 +492,15 @@ def right(x: Tensor) -> Tensor:
     return x * float(E1.wait(10))
 
 
+@torch.jit.ignore
+def pyboom(x: Tensor) -> Tensor:
+    raise ValueError("boom here")
+
+
+def fork_pyboom(x: Tensor) -> Tensor:
+    return torch.jit.wait(torch.jit.fork(pyboom, x))
+
+
 def both(x: Tensor) -> Tensor:
     a = torch.jit.fork(left, x)
     b = torch.jit.fork(right, x)
@@ -566,6 +575,17 @@ def test_scripted_forks_of_python_functions_overlap(par):
         f = lib.jit.script(m.both)
         x = lib.tensor(X)
         np.testing.assert_allclose(f(x).numpy(), 2 * X + 1)
+
+
+def test_python_error_in_a_scripted_fork_is_a_runtime_error(par):
+    # whether a worker or the waiter ran the fork, wait raises torch's RuntimeError (never the
+    # Python function's ValueError itself)
+    for lib in LIBS:
+        f = lib.jit.script(par[lib].fork_pyboom)
+        for _ in range(6):
+            with pytest.raises(RuntimeError, match="boom here") as e:
+                f(lib.tensor(X))
+            assert not isinstance(e.value, ValueError)
 
 
 def test_eager_forks_overlap():

@@ -32,6 +32,7 @@ struct PtsFuture {
 
 void *(*pts_future_block_begin)(void) = NULL;
 void (*pts_future_block_end)(void *state) = NULL;
+void (*pts_future_task_failed)(void) = NULL;
 
 static void future_destroy(PtsHeap *h) {
     PtsFuture *f = (PtsFuture *)h;
@@ -127,6 +128,7 @@ static void run_task(PtsFuture *f) {
     if (f->drop) f->drop(ctx);
     if (st) {
         pts_value_release(&r);
+        if (pts_future_task_failed) pts_future_task_failed();
         set_error(f, &e);
     } else {
         complete(f, r, PTS_OK, NULL);

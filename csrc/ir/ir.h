@@ -397,6 +397,10 @@ PTS_INTERNAL PtsStatus pts_await_nowait(PtsValue v, PtsError *err, PtsValue *out
 /* Around a blocking wait (set by the Python layer: releases the GIL when this thread holds it). */
 PTS_INTERNAL extern void *(*pts_future_block_begin)(void);
 PTS_INTERNAL extern void (*pts_future_block_end)(void *state);
+/* Called on the thread where a task failed (set by the Python layer: drops the Python exception a
+ * PythonOp of the task kept for that thread, so that wait raises the same error wherever the task
+ * ran, as torch's RuntimeError). */
+PTS_INTERNAL extern void (*pts_future_task_failed)(void);
 
 /* ================= objects ================= */
 typedef struct PtsObject {

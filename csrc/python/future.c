@@ -207,6 +207,19 @@ static PyObject *m_set_num_interop_threads(PyObject *self, PyObject *n) {
     Py_RETURN_NONE;
 }
 
+/* a failed task: a Python exception its PythonOp kept for this thread is not the waiter's (it
+ * would re-raise it as it was when the task ran inline, not when a worker ran it) */
+int pyts_python_op_take_exc(void);   /* script.c */
+static void task_failed(void) {
+    if (!Py_IsInitialized() || _Py_IsFinalizing()) return;
+    PyGILState_STATE g = PyGILState_Ensure();
+    PyObject *et, *ev, *tb;
+    PyErr_Fetch(&et, &ev, &tb);   /* the thread's own error in flight, if any, stays */
+    if (pyts_python_op_take_exc()) PyErr_Clear();
+    PyErr_Restore(et, ev, tb);
+    PyGILState_Release(g);
+}
+
 /* ---- a blocking wait releases the GIL if this thread holds it ---- */
 static void *block_begin(void) {
     if (!Py_IsInitialized() || !PyGILState_Check()) return NULL;
@@ -296,6 +309,7 @@ static PyMethodDef future_methods[] = {
 int pyts_future_setup(PyObject *m) {
     pts_future_block_begin = block_begin;
     pts_future_block_end = block_end;
+    pts_future_task_failed = task_failed;
     if (PyType_Ready(&CFutureType) < 0) return -1;
     if (PyModule_AddObjectRef(m, "_CFuture", (PyObject *)&CFutureType) < 0) return -1;
     return PyModule_AddFunctions(m, future_methods);
