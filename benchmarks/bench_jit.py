@@ -3,7 +3,8 @@
 - per-call latency, eager vs traced: the tutorial's MyCell (Linear(4, 4) + tanh on 3x4) and a
   3-layer MLP (batch 64, 256-512-512-10);
 - throughput of one traced BLAS-bound module called from 1 and from 2 Python threads;
-- the time `trace` itself takes.
+- the time `trace` itself takes;
+- N forks of a matmul-heavy scripted function (the inter-op pool) against the same calls in series.
 
     python benchmarks/bench_jit.py [--quick]
 """
@@ -59,6 +60,57 @@ DEFAULT_BLAS_THREADS = pyts.get_num_threads()
 DEFAULT_TORCH_THREADS = torch.get_num_threads()
 
 
+FORK_SRC = '''
+from typing import List
+
+
+def work(x: Tensor) -> Tensor:
+    for _ in range(4):
+        x = torch.tanh(x.mm(x))
+    return x
+
+
+def serial(x: Tensor, n: int) -> Tensor:
+    r = x
+    for _ in range(n):
+        r = r + work(x)
+    return r
+
+
+def forked(x: Tensor, n: int) -> Tensor:
+    futs: List[torch.jit.Future[Tensor]] = []
+    for _ in range(n):
+        futs.append(torch.jit.fork(work, x))
+    r = x
+    for f in futs:
+        r = r + torch.jit.wait(f)
+    return r
+'''
+
+
+def forks(n):
+    """n forks of a scripted 4 x (192x192 matmul + tanh) vs n calls in series, intra-op threads 1:
+    the forked run overlaps on the inter-op pool (at most its thread count, the cores, at once)."""
+    import importlib.util
+    import tempfile
+    ns = {}
+    tmp = tempfile.mkdtemp()
+    for lib in (pyts, torch):
+        # the scripting front ends read the functions' source from a file
+        path = os.path.join(tmp, f"bench_fork_{lib.__name__}.py")
+        with open(path, "w") as fh:
+            fh.write(f"import {lib.__name__} as torch\nfrom {lib.__name__} import Tensor\n" + FORK_SRC)
+        spec = importlib.util.spec_from_file_location(f"bench_fork_{lib.__name__}", path)
+        g = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(g)
+        x = lib.rand(192, 192) * 0.01
+        s, f = lib.jit.script(g.serial), lib.jit.script(g.forked)
+        ns[lib] = (lambda s=s, x=x: s(x, n), lambda f=f, x=x: f(x, n))
+    with pyts.no_grad(), torch.no_grad():
+        row(f"{n} matmul calls in series", best(ns[pyts][0], 5), best(ns[torch][0], 5))
+        row(f"{n} forked matmul calls", best(ns[pyts][1], 5), best(ns[torch][1], 5))
+
+
 def main():
     torch.set_num_threads(1)
     pyts.set_num_threads(1)
@@ -81,6 +133,8 @@ def main():
         row("MyCell traced call", best(lambda: tc_p(x_p, h_p)), best(lambda: tc_t(x_t, h_t)))
         row("MLP eager call", best(lambda: mlp_p(xm_p)), best(lambda: mlp_t(xm_t)))
         row("MLP traced call", best(lambda: tm_p(xm_p)), best(lambda: tm_t(xm_t)))
+
+    forks(4)
 
     # threads: calls per second of one traced module from 1 and 2 Python threads, with the BLAS
     # thread count pyts starts with and with 1. cpu/wall is the CPU the process got: on a loaded

@@ -22,6 +22,8 @@ globals().update(_reduce2.PY_FUNCTIONS)
 
 set_num_threads = _C.set_num_threads
 get_num_threads = _C.get_num_threads
+set_num_interop_threads = _C.set_num_interop_threads
+get_num_interop_threads = _C.get_num_interop_threads
 set_default_dtype = _C.set_default_dtype
 get_default_dtype = _C.get_default_dtype
 promote_types = _C.promote_types

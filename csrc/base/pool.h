@@ -23,4 +23,14 @@ PTS_INTERNAL void pts_parallel_run(int64_t n, int pieces, PtsParallelFn fn, void
 PTS_INTERNAL int pts_parallel_enter(void);
 PTS_INTERNAL void pts_parallel_leave(void);
 
+/* ---- the inter-op pool (interop.c): tasks of torch.jit.fork ---- */
+typedef void (*PtsTaskFn)(void *arg);
+/* The pool's thread count: the one set, else the machine's cores (torch's default). */
+PTS_INTERNAL int pts_num_interop_threads(void);
+/* Fix the count before first use: 0, or -1 when n < 1 or it was already set or used. */
+PTS_INTERNAL int pts_set_num_interop_threads(int n);
+/* Queue fn(arg) for a worker (false: out of memory, nothing queued). Workers start on demand;
+ * if none can, the task stays queued: its submitter must be able to run it itself. */
+PTS_INTERNAL bool pts_interop_submit(PtsTaskFn fn, void *arg);
+
 #endif

@@ -397,6 +397,10 @@ static const PtsType *parse_type(Emitter *E, const PtsAst *n) {
         if (nargs != 1) return efail(E, n, "Future takes one type argument");
         return keep(E, pts_type_future((PtsType *)el[0]));
     }
+    if (strcmp(h, "Await") == 0 || strcmp(h, "_Await") == 0) {   /* torch._awaits._Await[T] (emit_fork.inc) */
+        if (nargs != 1) return efail(E, n, "Await takes one type argument");
+        return keep(E, pts_type_await((PtsType *)el[0]));
+    }
     if (strcmp(h, "Final") == 0) {
         if (nargs != 1) return efail(E, n, "Final takes one type argument");
         return el[0];
@@ -1734,7 +1738,7 @@ static bool resolve_global(Emitter *E, const PtsAst *at, const char *name, Sv *o
     static const char *const builtins[] = { "range", "len", "int", "float", "bool", "print", "isinstance",
                                             "min", "max", "abs", "str", "list", "tuple", "getattr", "hasattr",
                                             "zip", "enumerate", "sum", "round", "super", "divmod", "sorted",
-                                            "fork", NULL };   /* fork: archive code's (emit_fork.inc) */
+                                            "fork", "awaitable", NULL };   /* archive code's (emit_fork.inc) */
     if (E->res && E->res->global) {
         PtsResolved r;
         memset(&r, 0, sizeof r);
@@ -5093,6 +5097,7 @@ static bool pure(const PtsNode *n) {
     case PTS_PRIM_CONSTANT: case PTS_PRIM_GETATTR: case PTS_PRIM_TUPLECONSTRUCT: case PTS_PRIM_LISTCONSTRUCT:
     case PTS_PRIM_TUPLEUNPACK: case PTS_PRIM_UNINITIALIZED: case PTS_PRIM_UNCHECKED_CAST:
     case PTS_PRIM_FORK:   /* torch drops a fork nobody waits for, whatever its body does */
+    case PTS_PRIM_AWAITABLE: case PTS_PRIM_AWAITABLE_NOWAIT:
         return true;
     default: return false;
     }

@@ -38,9 +38,12 @@ typedef enum {
     I_NEWOBJ,      /* prim::CreateObject: p = class; every attribute None until __init__ sets it */
     I_ISINSTANCE,  /* prim::isinstance: p = tuple type of the types tested (held by the node) */
     I_TOLIST,      /* prim::tolist(x, dim, elem) */
-    I_FORK,        /* prim::fork: the body follows, up to a (exclusive); in[0] = the body's result,
-                    * out[0] = the future, completed with the result or the body's error */
-    I_WAIT,        /* aten::wait: in[0] future -> its value, or its error raised */
+    I_FORK,        /* prim::fork: the body follows, up to a (exclusive); in = (the body's result,
+                    * k captured values, the k body input registers they go to); out[0] = the
+                    * future; the body runs in a frame of its own on the inter-op pool */
+    I_WAIT,        /* aten::wait, prim::awaitable_wait: in[0] future -> its value, or its error raised */
+    I_AWAITABLE,   /* prim::awaitable: as I_FORK, the task run by the first wait (lazy) */
+    I_NOWAIT,      /* prim::awaitable_nowait: in[0] -> a completed Await */
 } IOp;
 
 PtsPythonCallHook pts_interp_python_hook = NULL;
@@ -318,24 +321,34 @@ static PtsStatus lower_node(Lower *L, const PtsNode *n) {
         if (n->ninputs != 3 || n->noutputs != 1) return pts_fail(L->err, PTS_ERR_INTERNAL, "prim::tolist takes a tensor, a dimension and an element type");
         i = emit(L, I_TOLIST, 0, 3, 1);
         break;
-    case PTS_PRIM_FORK: {
-        /* the body is lowered in place (it runs when the fork does, in this frame): its inputs
-         * are the captured values, moved into the body's input registers first */
+    case PTS_PRIM_FORK:
+    case PTS_PRIM_AWAITABLE: {
+        /* the body is lowered in place, skipped by the fork's frame; a task runs it in a frame
+         * of its own whose body input registers hold the captured values (the body reads
+         * nothing else: emit_fork.inc lifted every outside value into an input) */
         if (n->nblocks != 1 || n->noutputs != 1 || n->blocks[0]->noutputs != 1 || n->blocks[0]->ninputs != n->ninputs)
             return pts_fail(L->err, PTS_ERR_INTERNAL, "prim::fork needs one body returning one value");
         const PtsBlock *body = n->blocks[0];
-        PTS_TRY(emit_moves(L, n->ninputs, n->inputs, body->inputs));
-        int f = emit(L, I_FORK, 0, 1, 1);
+        int f = emit(L, n->kind == PTS_KIND_PRIM(PTS_PRIM_FORK) ? I_FORK : I_AWAITABLE, 0, 1 + 2 * n->ninputs, 1);
         if (f < 0) return oom(L);
         ins_of(L, f)[0] = body->outputs[0]->id;
+        for (int k = 0; k < n->ninputs; k++) {
+            ins_of(L, f)[1 + k] = n->inputs[k]->id;
+            ins_of(L, f)[1 + n->ninputs + k] = body->inputs[k]->id;
+        }
         outs_of(L, f)[0] = n->outputs[0]->id;
         PTS_TRY(lower_block(L, body));
         L->c->code[f].a = L->c->ninstr;
         return PTS_OK;
     }
     case PTS_PRIM_WAIT:
+    case PTS_PRIM_AWAITABLE_WAIT:
         if (n->ninputs != 1 || n->noutputs != 1) return pts_fail(L->err, PTS_ERR_INTERNAL, "aten::wait takes one future");
         i = emit(L, I_WAIT, 0, 1, 1);
+        break;
+    case PTS_PRIM_AWAITABLE_NOWAIT:
+        if (n->ninputs != 1 || n->noutputs != 1) return pts_fail(L->err, PTS_ERR_INTERNAL, "prim::awaitable_nowait takes one value");
+        i = emit(L, I_NOWAIT, 0, 1, 1);
         break;
     case PTS_PRIM_PRINT: i = emit(L, I_PRINT, 0, n->ninputs, 0); break;
     case PTS_PRIM_RAISE: i = emit(L, I_RAISE, 0, n->ninputs, 0); break;
@@ -452,8 +465,33 @@ static inline void set_reg(PtsValue *regs, int r, PtsValue v) {
     regs[r] = v;
 }
 
-/* Runs instructions [pc, end) (a fork's body is such a range inside its function's code). */
-static PtsStatus run_code(const PtsCode *c, PtsValue *regs, int pc, int end, PtsError *err) {
+static PtsStatus run_code(PtsFunction *fn, const PtsCode *c, PtsValue *regs, int pc, int end, PtsError *err);
+
+/* A forked body: its function (held, so its code lives), the range of the code, and the frame
+ * (every register NONE but the body's inputs). */
+typedef struct ForkTask {
+    PtsFunction *fn;
+    const PtsCode *c;
+    int pc, end, result;
+    PtsValue regs[];
+} ForkTask;
+
+static void fork_task_free(void *ctx) {
+    ForkTask *t = ctx;
+    for (int i = 0; i < t->c->nregs; i++) pts_value_release(&t->regs[i]);
+    pts_function_release(t->fn);
+    pts_free(t);
+}
+
+static PtsStatus fork_task_run(void *ctx, PtsError *err, PtsValue *out) {
+    ForkTask *t = ctx;
+    PTS_TRY(run_code(t->fn, t->c, t->regs, t->pc, t->end, err));
+    *out = pts_value_retain(t->regs[t->result]);
+    return PTS_OK;
+}
+
+/* Runs instructions [pc, end) of fn's code c (a fork's body is such a range inside it). */
+static PtsStatus run_code(PtsFunction *fn, const PtsCode *c, PtsValue *regs, int pc, int end, PtsError *err) {
     const Instr *code = c->code;
     while (pc < end) {
         const Instr *I = &code[pc++];
@@ -660,19 +698,29 @@ static PtsStatus run_code(const PtsCode *c, PtsValue *regs, int pc, int end, Pts
             set_reg(regs, I->out[0], r);
             break;
         }
-        case I_FORK: {
-            /* run now, inline (torch may run it on its inter-op pool; the result is the same):
-             * the body's error goes into the future, raised by wait */
+        case I_FORK:
+        case I_AWAITABLE: {
+            /* the body's error goes into the future, raised by wait */
+            int k = (I->nin - 1) / 2;
+            ForkTask *t = pts_malloc(sizeof *t + sizeof(PtsValue) * (size_t)c->nregs);
+            if (!t) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+            for (int r = 0; r < c->nregs; r++) t->regs[r] = pts_none();
+            for (int j = 0; j < k; j++) set_reg(t->regs, I->in[1 + k + j], pts_value_retain(regs[I->in[1 + j]]));
+            t->fn = pts_function_retain(fn);
+            t->c = c;
+            t->pc = pc;
+            t->end = I->a;
+            t->result = I->in[0];
             PtsValue fut;
-            PTS_TRY(pts_future_new(err, &fut));
-            PtsError ferr;
-            pts_error_clear(&ferr);
-            PtsStatus st = run_code(c, regs, pc, I->a, &ferr);
-            if (st == PTS_ERR_NOMEM) { pts_value_release(&fut); return pts_fail(err, PTS_ERR_NOMEM, "out of memory"); }
-            if (st) pts_future_set_error(fut, &ferr);
-            else pts_future_set_value(fut, pts_value_retain(regs[I->in[0]]));
+            PTS_TRY(pts_future_task(fork_task_run, t, fork_task_free, I->op == I_AWAITABLE, err, &fut));
             set_reg(regs, I->out[0], fut);
             pc = I->a;
+            break;
+        }
+        case I_NOWAIT: {
+            PtsValue r;
+            PTS_TRY(pts_await_nowait(pts_value_retain(regs[I->in[0]]), err, &r));
+            set_reg(regs, I->out[0], r);
             break;
         }
         case I_WAIT: {
@@ -707,7 +755,7 @@ PtsStatus pts_interp_run(PtsFunction *f, const PtsValue *args, int nargs, PtsVal
     for (int i = 0; i < c->nregs; i++) regs[i] = pts_none();
     for (int i = 0; i < nargs; i++) regs[c->arg_regs[i]] = pts_value_retain(args[i]);
     call_depth++;
-    PtsStatus s = run_code(c, regs, 0, c->ninstr, err);
+    PtsStatus s = run_code(f, c, regs, 0, c->ninstr, err);
     call_depth--;
     if (!s)
         for (int i = 0; i < c->nret; i++) outs[i] = pts_value_retain(regs[c->ret_regs[i]]);

@@ -529,7 +529,7 @@ static void print_graph_body(PtsBuf *b, const PtsBlock *blk);
 
 static void print_node(PtsBuf *b, const PtsNode *n, int indent, Groups *gr) {
     pts_buf_printf(b, "%*s", indent, "");
-    if (n->kind == PTS_KIND_PRIM(PTS_PRIM_FORK) && n->nblocks == 1) {
+    if ((n->kind == PTS_KIND_PRIM(PTS_PRIM_FORK) || n->kind == PTS_KIND_PRIM(PTS_PRIM_AWAITABLE)) && n->nblocks == 1) {
         for (int i = 0; i < n->noutputs; i++) {
             if (i) pts_buf_puts(b, ", ");
             print_typed(b, n->outputs[i]);

@@ -20,6 +20,7 @@ typedef enum PtsTypeKind {
     PTS_TY_OPTIONAL, PTS_TY_LIST, PTS_TY_TUPLE, PTS_TY_DICT, PTS_TY_UNION,
     PTS_TY_CLASS, PTS_TY_FUNCTION,
     PTS_TY_FUTURE,   /* Future[T] of torch.jit.fork (1 elem); not a singleton kind */
+    PTS_TY_AWAIT,    /* Await[T] of torch.jit._awaitable (1 elem) */
 } PtsTypeKind;
 
 struct PtsClassType;
@@ -84,6 +85,7 @@ PTS_INTERNAL PtsType *pts_type_optional(PtsType *elem);
 PTS_INTERNAL PtsType *pts_type_dict(PtsType *k, PtsType *v);
 PTS_INTERNAL PtsType *pts_type_tuple(int n, PtsType *const *elems);
 PTS_INTERNAL PtsType *pts_type_future(PtsType *elem);          /* owned; retains elem */
+PTS_INTERNAL PtsType *pts_type_await(PtsType *elem);           /* owned; retains elem */
 /* Union[elems] normalised as torch's UnionType: nested unions and Optionals flattened, members
  * another member covers dropped, sorted in torch's order (kind, then text); one member is that
  * type, two with None are Optional[T]. Owned; NULL on OOM or n == 0. */
@@ -379,6 +381,26 @@ PTS_INTERNAL bool pts_future_done(PtsValue f);
 /* Wait for f; its value (owned) to *out, or its error raised as torch raises it at wait
  * (RuntimeError). */
 PTS_INTERNAL PtsStatus pts_future_wait(PtsValue f, PtsError *err, PtsValue *out);
+/* The same, the error raised with its own code and message (eager Python tasks, csrc/python). */
+PTS_INTERNAL PtsStatus pts_future_wait_raw(PtsValue f, PtsError *err, PtsValue *out);
+/* A future computed by fn(ctx): queued on the inter-op pool (a fork), or, lazy, run at the first
+ * wait (an Await[T]). fn runs once, on a worker or inline in a waiter, under the grad mode of the
+ * thread calling this; drop(ctx) (may be NULL) frees ctx after it ran or when it never will. */
+typedef PtsStatus (*PtsFutureTaskFn)(void *ctx, PtsError *err, PtsValue *out);
+typedef void (*PtsFutureCtxFree)(void *ctx);
+PTS_INTERNAL PtsStatus pts_future_task(PtsFutureTaskFn fn, void *ctx, PtsFutureCtxFree drop, bool lazy,
+                                       PtsError *err, PtsValue *out);
+/* Await[T]: is v one; a completed one holding v (stolen) (torch.jit._awaitable_nowait). */
+PTS_INTERNAL bool pts_is_await(PtsValue v);
+PTS_INTERNAL PtsStatus pts_await_new(PtsError *err, PtsValue *out);   /* pending, no task */
+PTS_INTERNAL PtsStatus pts_await_nowait(PtsValue v, PtsError *err, PtsValue *out);
+/* Around a blocking wait (set by the Python layer: releases the GIL when this thread holds it). */
+PTS_INTERNAL extern void *(*pts_future_block_begin)(void);
+PTS_INTERNAL extern void (*pts_future_block_end)(void *state);
+/* Called on the thread where a task failed (set by the Python layer: drops the Python exception a
+ * PythonOp of the task kept for that thread, so that wait raises the same error wherever the task
+ * ran, as torch's RuntimeError). */
+PTS_INTERNAL extern void (*pts_future_task_failed)(void);
 
 /* ================= objects ================= */
 typedef struct PtsObject {

@@ -272,7 +272,7 @@ static PtsStatus hoist_block(PtsGraph *g, PtsBlock *b, NodeList *seen, int kind,
         next = n->next;
         if (n->nblocks) {
             /* a fork's body is a graph of its own in torch (a Subgraph attribute): left alone */
-            if (n->kind == PRIM(FORK)) continue;
+            if (n->kind == PRIM(FORK) || n->kind == PRIM(AWAITABLE)) continue;
             for (int i = 0; i < n->nblocks; i++) PTS_TRY(hoist_block(g, n->blocks[i], seen, kind, same, err));
             continue;
         }
@@ -366,7 +366,7 @@ static PtsStatus inline_block(PtsGraph *g, Namer *nm, PtsBlock *b, int depth, Pt
             continue;
         }
         /* nor inlined into (torch's Inline does not enter a fork's Subgraph) */
-        if (n->kind == PRIM(FORK)) continue;
+        if (n->kind == PRIM(FORK) || n->kind == PRIM(AWAITABLE)) continue;
         for (int i = 0; i < n->nblocks; i++) PTS_TRY(inline_block(g, nm, n->blocks[i], depth, err));
     }
     return PTS_OK;
@@ -479,7 +479,7 @@ static PtsStatus cse_block(const CseCtx *cx, PtsBlock *b, NodeList *avail, PtsEr
     for (PtsNode *n = b->first, *next; n; n = next) {
         next = n->next;
         /* a fork's body reads only its own inputs (lifted): outer expressions are not available */
-        for (int i = 0; i < n->nblocks && n->kind != PRIM(FORK); i++) PTS_TRY(cse_block(cx, n->blocks[i], avail, err));
+        for (int i = 0; i < n->nblocks && n->kind != PRIM(FORK) && n->kind != PRIM(AWAITABLE); i++) PTS_TRY(cse_block(cx, n->blocks[i], avail, err));
         if (!cse_candidate(cx, n)) continue;
         PtsNode *same = NULL;
         for (int i = 0; i < avail->n && !same; i++) if (same_expr(avail->v[i], n)) same = avail->v[i];

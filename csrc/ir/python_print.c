@@ -445,6 +445,12 @@ static void node_expr(Printer *p, PtsBuf *b, const PtsNode *n) {
     case PTS_PRIM_WAIT:
         pts_buf_printf(b, "torch.wait(%s)", vexpr(p, n->inputs[0]));
         return;
+    case PTS_PRIM_AWAITABLE_WAIT:
+        pts_buf_printf(b, "ops.prim.awaitable_wait(%s)", vexpr(p, n->inputs[0]));
+        return;
+    case PTS_PRIM_AWAITABLE_NOWAIT:
+        pts_buf_printf(b, "ops.prim.awaitable_nowait(%s)", vexpr(p, n->inputs[0]));
+        return;
     case PTS_PRIM_UNINITIALIZED:
         pts_buf_puts(b, "uninitialized(");
         pts_type_print(b, n->outputs[0]->type, true);
@@ -511,7 +517,7 @@ static void scan_uses(Printer *p, const PtsBlock *owner, PtsIrValue *const *vals
 
 static void scan_node(Printer *p, const PtsNode *n, const PtsNode **prev) {
     /* as torch: what a fork captures is assigned before the nested def, never inlined into it */
-    if (is_kind(n, PTS_PRIM_FORK)) return;
+    if (is_kind(n, PTS_PRIM_FORK) || is_kind(n, PTS_PRIM_AWAITABLE)) return;
     scan_uses(p, n->owner, n->inputs, n->ninputs, prev);
 }
 
@@ -827,11 +833,12 @@ static void print_node(Printer *p, const PtsNode *n, int indent) {
         }
         return;
     }
-    if (is_kind(n, PTS_PRIM_FORK) && n->nblocks == 1 && n->noutputs == 1) {
+    if ((is_kind(n, PTS_PRIM_FORK) || is_kind(n, PTS_PRIM_AWAITABLE)) && n->nblocks == 1 && n->noutputs == 1) {
         /* as torch: the body as a nested function reading the captured values by their
-         * names, then `fut = fork(__forked_function)` */
+         * names, then `fut = fork(__forked_function)` (`aw = awaitable(__awaitable_function)`) */
         const PtsBlock *body = n->blocks[0];
-        char *fn = fresh_name(p, "__forked_function");
+        bool aw = is_kind(n, PTS_PRIM_AWAITABLE);
+        char *fn = fresh_name(p, aw ? "__awaitable_function" : "__forked_function");
         indent_to(b, indent);
         pts_buf_printf(b, "def %s():\n", fn ? fn : "?");
         for (int i = 0; i < n->ninputs && i < body->ninputs; i++) {
@@ -844,7 +851,7 @@ static void print_node(Printer *p, const PtsNode *n, int indent) {
         pts_buf_printf(b, "return %s\n", body->noutputs ? vexpr(p, body->outputs[0]) : "None");
         set_expr(p, n->outputs[0], name_for(p, n->outputs[0]));
         indent_to(b, indent);
-        pts_buf_printf(b, "%s = fork(%s)\n", vexpr(p, n->outputs[0]), fn ? fn : "?");
+        pts_buf_printf(b, "%s = %s(%s)\n", vexpr(p, n->outputs[0]), aw ? "awaitable" : "fork", fn ? fn : "?");
         pts_free(fn);
         return;
     }
@@ -897,6 +904,34 @@ static void print_block(Printer *p, const PtsBlock *blk, int indent) {
     for (const PtsNode *n = blk->first; n; n = n->next) print_node(p, n, indent);
 }
 
+/* torch's printer numbers the tensor constants of the graph's blocks first (buildConstantList),
+ * before those of fork subgraphs, which it meets only while printing them: with a fork in the
+ * graph, pre-register the others in node order (skipping fork bodies) so the numbers match */
+static bool has_fork(const PtsBlock *blk) {
+    for (const PtsNode *n = blk->first; n; n = n->next) {
+        if (is_kind(n, PTS_PRIM_FORK) || is_kind(n, PTS_PRIM_AWAITABLE)) return true;
+        for (int k = 0; k < n->nblocks; k++) if (has_fork(n->blocks[k])) return true;
+    }
+    return false;
+}
+
+static void preregister_constants(Printer *p, const PtsBlock *blk, PtsBuf *scratch) {
+    for (const PtsNode *n = blk->first; n; n = n->next) {
+        for (int i = 0; i < n->ninputs; i++) {
+            const PtsNode *c = n->inputs[i]->node;
+            const PtsNodeAttr *a = c && is_kind(c, PTS_PRIM_CONSTANT) ? pts_node_attr(c, "value") : NULL;
+            if (a && a->v.tag == PTS_V_TENSOR) print_constant(p, scratch, a->v);
+        }
+        if (is_kind(n, PTS_PRIM_FORK) || is_kind(n, PTS_PRIM_AWAITABLE)) continue;
+        for (int k = 0; k < n->nblocks; k++) preregister_constants(p, n->blocks[k], scratch);
+    }
+    for (int i = 0; i < blk->noutputs; i++) {
+        const PtsNode *c = blk->outputs[i]->node;
+        const PtsNodeAttr *a = c && is_kind(c, PTS_PRIM_CONSTANT) ? pts_node_attr(c, "value") : NULL;
+        if (a && a->v.tag == PTS_V_TENSOR) print_constant(p, scratch, a->v);
+    }
+}
+
 PtsStatus pts_function_code(const PtsFunction *f, bool with_self_type, PtsBuf *b, PtsValue *const_list,
                             PtsError *err) {
     const PtsGraph *g = f->graph;
@@ -913,6 +948,12 @@ PtsStatus pts_function_code(const PtsFunction *f, bool with_self_type, PtsBuf *b
         return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
     }
     const PtsBlock *top = g->top;
+    if (has_fork(top)) {
+        PtsBuf scratch;
+        pts_buf_init(&scratch);
+        preregister_constants(&p, top, &scratch);
+        pts_buf_free(&scratch);
+    }
     pts_buf_printf(b, "def %s(", f->name);
     for (int i = 0; i < top->ninputs; i++) {
         const PtsIrValue *v = top->inputs[i];

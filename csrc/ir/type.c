@@ -92,6 +92,7 @@ PtsType *pts_type_optional(PtsType *e) { return container(PTS_TY_OPTIONAL, 1, &e
 PtsType *pts_type_dict(PtsType *k, PtsType *v) { PtsType *kv[2] = { k, v }; return container(PTS_TY_DICT, 2, kv); }
 PtsType *pts_type_tuple(int n, PtsType *const *e) { return container(PTS_TY_TUPLE, n, e); }
 PtsType *pts_type_future(PtsType *e) { return container(PTS_TY_FUTURE, 1, &e); }
+PtsType *pts_type_await(PtsType *e) { return container(PTS_TY_AWAIT, 1, &e); }
 
 /* torch's TypeKind order (C10_FORALL_TYPES): union members are sorted by it, then by text */
 static int torch_kind_rank(const PtsType *t) {
@@ -105,6 +106,7 @@ static int torch_kind_rank(const PtsType *t) {
     case PTS_TY_FLOAT: return 9;
     case PTS_TY_COMPLEX: return 10;
     case PTS_TY_FUTURE: return 11;
+    case PTS_TY_AWAIT: return 12;
     case PTS_TY_INT: return 14;
     case PTS_TY_NONE: return 15;
     case PTS_TY_STR: return 16;
@@ -262,7 +264,7 @@ bool pts_type_subtype(const PtsType *a, const PtsType *b) {
     /* a class (or interface) is a subtype of each interface it implements */
     if (a->kind == PTS_TY_CLASS && a->cls && b->cls && b->cls->is_interface) return pts_class_implements(a->cls, b->cls, NULL);
     /* Future[T] is covariant, as torch's FutureType */
-    if (a->kind == PTS_TY_FUTURE) return pts_type_subtype(a->elems[0], b->elems[0]);
+    if (a->kind == PTS_TY_FUTURE || a->kind == PTS_TY_AWAIT) return pts_type_subtype(a->elems[0], b->elems[0]);
     if (a->kind == PTS_TY_TUPLE) {
         if (a->n != b->n) return false;
         /* a NamedTuple is a tuple; a plain tuple is no NamedTuple */
@@ -337,6 +339,11 @@ void pts_type_print(PtsBuf *b, const PtsType *t, bool ann) {
         pts_buf_puts(b, "Future[");
         pts_type_print(b, t->elems[0], ann);
         pts_buf_puts(b, "]");
+        return;
+    case PTS_TY_AWAIT:   /* torch's AwaitType: Await[T] in code, Await(T) in graphs */
+        pts_buf_puts(b, ann ? "Await[" : "Await(");
+        pts_type_print(b, t->elems[0], ann);
+        pts_buf_puts(b, ann ? "]" : ")");
         return;
     case PTS_TY_LIST:
         if (ann) { pts_buf_puts(b, "List["); pts_type_print(b, t->elems[0], ann); pts_buf_puts(b, "]"); }
@@ -468,6 +475,7 @@ bool pts_value_isinstance(PtsValue v, const PtsType *t) {
         return true;
     }
     case PTS_TY_FUTURE: return pts_is_future(v);
+    case PTS_TY_AWAIT: return pts_is_await(v);
     case PTS_TY_CLASS: {
         if (t->cls && t->cls->is_enum) {
             const PtsType *et;

@@ -161,15 +161,25 @@ static bool check_prim(V *v, const PtsNode *n) {
         if (b->inputs[0]->type->kind != PTS_TY_INT) return bad(v, "%s counter is not an int%.0d", kn, 0);
         break;
     }
-    case PTS_PRIM_FORK: {
+    case PTS_PRIM_FORK:
+    case PTS_PRIM_AWAITABLE: {
         /* the body is lifted: its inputs are the node's inputs (emit_fork.inc) */
         if (n->nblocks != 1 || n->noutputs != 1) return bad(v, "%s needs one body block and one output%.0d", kn, 0);
         const PtsBlock *b = n->blocks[0];
         if (b->ninputs != n->ninputs) return bad(v, "%s body takes %d inputs, the node has another number", kn, b->ninputs);
         if (b->noutputs != 1) return bad(v, "%s body returns %d values, expected one", kn, b->noutputs);
-        if (n->outputs[0]->type->kind != PTS_TY_FUTURE) return bad(v, "%s output is not a Future%.0d", kn, 0);
+        if (n->outputs[0]->type->kind != (p == PTS_PRIM_FORK ? PTS_TY_FUTURE : PTS_TY_AWAIT))
+            return bad(v, "%s output is not a Future/Await%.0d", kn, 0);
         break;
     }
+    case PTS_PRIM_AWAITABLE_WAIT:
+        if (n->ninputs != 1 || n->noutputs != 1 || n->inputs[0]->type->kind != PTS_TY_AWAIT)
+            return bad(v, "%s takes one Await and has one output%.0d", kn, 0);
+        break;
+    case PTS_PRIM_AWAITABLE_NOWAIT:
+        if (n->ninputs != 1 || n->noutputs != 1 || n->outputs[0]->type->kind != PTS_TY_AWAIT)
+            return bad(v, "%s takes one value and makes an Await%.0d", kn, 0);
+        break;
     case PTS_PRIM_WAIT:
         if (n->ninputs != 1 || n->noutputs != 1 || n->inputs[0]->type->kind != PTS_TY_FUTURE)
             return bad(v, "%s takes one Future and has one output%.0d", kn, 0);
@@ -181,7 +191,7 @@ static bool check_prim(V *v, const PtsNode *n) {
     default:
         break;
     }
-    if (p != PTS_PRIM_IF && p != PTS_PRIM_LOOP && p != PTS_PRIM_FORK && n->nblocks)
+    if (p != PTS_PRIM_IF && p != PTS_PRIM_LOOP && p != PTS_PRIM_FORK && p != PTS_PRIM_AWAITABLE && n->nblocks)
         return bad(v, "%s cannot have blocks%.0d", kn, 0);
     return true;
 }

@@ -116,7 +116,7 @@ int pyts_py_to_ivalue(PyObject *o, PtsValue *v) {
 PyObject *pyts_future_to_py(PtsValue *v);   /* future.c */
 
 PyObject *pyts_ivalue_to_py(PtsValue *v) {  /* steals */
-    if (pts_is_future(*v)) return pyts_future_to_py(v);
+    if (pts_is_future(*v) || pts_is_await(*v)) return pyts_future_to_py(v);
     if (v->tag == PTS_V_OBJECT) {
         PtsValue o = *v;
         *v = pts_none();
@@ -640,6 +640,36 @@ static PyObject *m_trace_pop(PyObject *self, PyObject *args) {
 static PyObject *m_trace_abort(PyObject *self, PyObject *u) { (void)self; (void)u; pts_trace_abort(); Py_RETURN_NONE; }
 static PyObject *m_trace_depth(PyObject *self, PyObject *u) { (void)self; (void)u; return PyLong_FromLong(pts_trace_depth()); }
 
+/* torch.jit.fork / wait while tracing (pyts/jit/_fork.py): see trace.h */
+static PyObject *m_trace_fork_begin(PyObject *self, PyObject *u) {
+    (void)self; (void)u;
+    PtsError err = { 0 };
+    if (pts_trace_fork_begin(&err)) return pyts_raise(&err);
+    Py_RETURN_NONE;
+}
+static PyObject *m_trace_fork_abort(PyObject *self, PyObject *u) { (void)self; (void)u; pts_trace_fork_abort(); Py_RETURN_NONE; }
+static PyObject *trace_fork_value(PyObject *o, int64_t token, bool end) {
+    PtsValue v;
+    if (pyts_py_to_ivalue(o, &v) < 0) {
+        if (end) pts_trace_fork_abort();
+        return NULL;
+    }
+    PtsError err = { 0 };
+    int64_t tok = -1;
+    PtsStatus st = end ? pts_trace_fork_end(v, &err, &tok) : pts_trace_wait(token, v, &err);
+    pts_value_release(&v);
+    if (st) return pyts_raise(&err);
+    return PyLong_FromLongLong(tok);
+}
+static PyObject *m_trace_fork_end(PyObject *self, PyObject *o) { (void)self; return trace_fork_value(o, -1, true); }
+static PyObject *m_trace_wait(PyObject *self, PyObject *args) {
+    (void)self;
+    long long token;
+    PyObject *o;
+    if (!PyArg_ParseTuple(args, "LO", &token, &o)) return NULL;
+    return trace_fork_value(o, token, false);
+}
+
 /* ---- TracerWarning: Python-side uses of a traced tensor's value ---- */
 static PyObject *tracer_warning_cls;
 
@@ -832,6 +862,10 @@ static PyMethodDef jit_functions[] = {
     {"_trace_pop", m_trace_pop, METH_VARARGS, NULL},
     {"_trace_abort", m_trace_abort, METH_NOARGS, NULL},
     {"_trace_depth", m_trace_depth, METH_NOARGS, NULL},
+    {"_trace_fork_begin", m_trace_fork_begin, METH_NOARGS, NULL},
+    {"_trace_fork_end", m_trace_fork_end, METH_O, NULL},
+    {"_trace_fork_abort", m_trace_fork_abort, METH_NOARGS, NULL},
+    {"_trace_wait", m_trace_wait, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL},
 };
 

@@ -191,6 +191,7 @@ bool pts_value_fits(PtsValue v, const PtsType *t) {
         return true;
     }
     case PTS_TY_FUTURE: return pts_is_future(v);
+    case PTS_TY_AWAIT: return pts_is_await(v);
     case PTS_TY_CLASS: {
         if (t->cls && t->cls->is_enum) return pts_value_isinstance(v, t);
         if (v.tag != PTS_V_OBJECT) return false;

@@ -405,7 +405,7 @@ static PtsStatus res_global(void *ctx, const char *name, PtsResolved *out, PtsEr
     static const char *const builtins[] = {
         "range", "len", "int", "float", "bool", "str", "print", "isinstance", "min", "max", "abs", "list",
         "tuple", "getattr", "hasattr", "zip", "enumerate", "sum", "round", "divmod", "sorted",
-        "annotate", "unchecked_cast", "uninitialized", "fork", NULL,
+        "annotate", "unchecked_cast", "uninitialized", "fork", "awaitable", NULL,
     };
     bool ns = has_prefix(name, "__torch__.");
     if (ns) {

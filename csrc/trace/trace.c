@@ -25,10 +25,26 @@ typedef struct Frame {
     CallLink *links;
     int nlinks, cap_links;
     struct Frame *parent;
+    PtsBlock *blk;          /* where nodes go: the graph's top block, or an open fork's body */
+    struct ForkRec *forks;  /* open forks, innermost first */
+    PtsIrValue **futs;      /* the futures forks returned, by token */
+    int nfuts, cap_futs;
+    int64_t serial;         /* tokens name their frame */
 } Frame;
+
+/* a fork being recorded: its node, and what to restore when its body ends */
+typedef struct ForkRec {
+    PtsNode *node;
+    PtsBlock *saved_blk;
+    int saved_nmap;
+    PtsIrValue **saved_vals;   /* the values of the first saved_nmap tensors (the body may remap
+                                * them: an in-place op on a captured tensor) */
+    struct ForkRec *next;
+} ForkRec;
 
 static _Thread_local Frame *top;
 static _Thread_local int depth;
+static _Thread_local int64_t frame_serial;
 static _Thread_local const char *loc_file;
 static _Thread_local int loc_line;
 
@@ -63,6 +79,13 @@ static void frame_free(Frame *f) {
     pts_free(f->sub_vals);
     for (int i = 0; i < f->nlinks; i++) pts_function_release(f->links[i].fn);
     pts_free(f->links);
+    while (f->forks) {
+        ForkRec *r = f->forks;
+        f->forks = r->next;
+        pts_free(r->saved_vals);
+        pts_free(r);
+    }
+    pts_free(f->futs);
     pts_value_release(&f->self);
     pts_graph_free(f->g);
     pts_free(f);
@@ -109,7 +132,7 @@ static PtsIrValue *value_of_attr_only(Frame *f, PtsTensor *t, PtsError *err) {
     for (int k = 0; k < n; k++) {
         const PtsClassAttr *at = &o->cls->attrs[path[k]];
         PtsType *ty = pts_type_retain(k == n - 1 ? pts_type_tensor() : at->type);
-        PtsNode *nd = pts_node_new(f->g, f->g->top, PTS_KIND_PRIM(PTS_PRIM_GETATTR), 1, &from, 1, &ty);
+        PtsNode *nd = pts_node_new(f->g, f->blk, PTS_KIND_PRIM(PTS_PRIM_GETATTR), 1, &from, 1, &ty);
         PtsValue nm;
         if (!nd || pts_str_new(at->name, strlen(at->name), err, &nm)) goto oom;
         if (pts_node_set_attr(f->g, nd, "name", PTS_AV_STR, nm, NULL, err)) return NULL;
@@ -134,7 +157,7 @@ static PtsIrValue *value_of(Frame *f, PtsTensor *t, PtsError *err) {
     v = value_of_attr_only(f, t, err);
     if (v || err->code) return v;
     /* a tensor the trace did not produce: baked in as a constant */
-    PtsIrValue *c = pts_graph_constant(f->g, f->g->top, pts_vtensor(pts_tensor_retain(t)));
+    PtsIrValue *c = pts_graph_constant(f->g, f->blk, pts_vtensor(pts_tensor_retain(t)));
     if (!c) goto oom;
     c->node->range.file = loc_file ? pts_graph_intern(f->g, loc_file) : NULL;
     c->node->range.line = loc_line;
@@ -215,10 +238,10 @@ static PtsIrValue *stash_value(Frame *f, const Stash *s, PtsError *err) {
     PtsIrValue *tv = lookup(f, s->t);
     if (!tv) { pts_fail(err, PTS_ERR_INTERNAL, "traced size lost"); return NULL; }
     PtsType *ty = pts_type_from_arg(pts_op_info[s->conv].schema.rets[0]);
-    PtsNode *n = ty ? pts_node_new(f->g, f->g->top, s->conv, 1, &tv, 1, &ty) : NULL;
+    PtsNode *n = ty ? pts_node_new(f->g, f->blk, s->conv, 1, &tv, 1, &ty) : NULL;
     if (!n) { pts_fail(err, PTS_ERR_NOMEM, "out of memory"); return NULL; }
     n->scope = f->scope;
-    PtsNode *after = tv->node ? tv->node->next : f->g->top->first;
+    PtsNode *after = tv->node ? tv->node->next : tv->param_of ? tv->param_of->first : f->blk->first;
     if (after && after != n) pts_node_move_before(n, after);
     return n->outputs[0];
 }
@@ -249,12 +272,12 @@ static PtsIrValue *arg_value_at(Frame *f, PtsValue v, int argi, const PtsArgType
         PtsType *lt = decl && decl->is_list && decl->elem_optional && decl->kind == PTS_T_TENSOR
                           ? pts_type_from_arg(*decl) : pts_type_list(tensors ? pts_type_tensor() : et);
         if (!lt) goto oom;
-        PtsNode *n = pts_node_new(f->g, f->g->top, PTS_KIND_PRIM(PTS_PRIM_LISTCONSTRUCT), (int)l->len, items, 1, &lt);
+        PtsNode *n = pts_node_new(f->g, f->blk, PTS_KIND_PRIM(PTS_PRIM_LISTCONSTRUCT), (int)l->len, items, 1, &lt);
         if (!n) goto oom;
         n->scope = f->scope;   /* torch's tracer gives the lists it builds no source location */
         return n->outputs[0];
     }
-    PtsIrValue *c = pts_graph_constant(f->g, f->g->top, pts_value_retain(v));
+    PtsIrValue *c = pts_graph_constant(f->g, f->blk, pts_value_retain(v));
     if (!c) goto oom;
     set_loc(f, c->node);
     if (v.tag == PTS_V_NONE) c->node->range.file = NULL;   /* PyTorch prints None without a location */
@@ -279,12 +302,12 @@ PtsStatus pts_trace_size(PtsTensor *t, int64_t dim, bool numel, PtsError *err, P
     PtsNode *sz;
     PtsType *it = pts_type_get(PTS_TY_INT);
     if (numel) {
-        sz = pts_node_new(f->g, f->g->top, PTS_OP_NUMEL, 1, &tv, 1, &it);
+        sz = pts_node_new(f->g, f->blk, PTS_OP_NUMEL, 1, &tv, 1, &it);
     } else {
-        PtsIrValue *ins[2] = { tv, pts_graph_constant(f->g, f->g->top, pts_vint(dim)) };
+        PtsIrValue *ins[2] = { tv, pts_graph_constant(f->g, f->blk, pts_vint(dim)) };
         if (!ins[1]) goto oom;
         set_loc(f, ins[1]->node);
-        sz = pts_node_new(f->g, f->g->top, PTS_OP_SIZE_INT, 2, ins, 1, &it);
+        sz = pts_node_new(f->g, f->blk, PTS_OP_SIZE_INT, 2, ins, 1, &it);
     }
     if (!sz) goto oom;
     set_loc(f, sz);
@@ -292,7 +315,7 @@ PtsStatus pts_trace_size(PtsTensor *t, int64_t dim, bool numel, PtsError *err, P
     PtsType *lt = pts_type_tensor_of(r, false);
     if (!lt) goto oom;
     lt->requires_grad = -1;
-    PtsNode *nt = pts_node_new(f->g, f->g->top, PTS_KIND_PRIM(PTS_PRIM_NUMTOTENSOR), 1, &sz->outputs[0], 1, &lt);
+    PtsNode *nt = pts_node_new(f->g, f->blk, PTS_KIND_PRIM(PTS_PRIM_NUMTOTENSOR), 1, &sz->outputs[0], 1, &lt);
     if (!nt) goto oom;
     nt->scope = f->scope;
     if (!map_put(f, r, nt->outputs[0])) goto oom;
@@ -335,7 +358,7 @@ static PtsStatus trace_hook(PtsOpId id, PtsValue *args, PtsValue *out, PtsError 
             goto fail;
         }
     }
-    PtsNode *n = pts_node_new(f->g, f->g->top, id, sc->nargs, ins, sc->nret, otypes);
+    PtsNode *n = pts_node_new(f->g, f->blk, id, sc->nargs, ins, sc->nret, otypes);
     if (!n) { pts_fail(err, PTS_ERR_NOMEM, "out of memory"); goto fail; }
     set_loc(f, n);
     for (int k = 0; k < sc->nret; k++) {
@@ -350,7 +373,7 @@ static PtsStatus trace_hook(PtsOpId id, PtsValue *args, PtsValue *out, PtsError 
             if (l->len > 64) continue;
             for (int64_t j = 0; j < l->len; j++)
                 ts[j] = l->items[j].tag == PTS_V_TENSOR ? pts_type_tensor_of(l->items[j].u.t, false) : pts_type_get(PTS_TY_ANY);
-            PtsNode *u = pts_node_new(f->g, f->g->top, PTS_KIND_PRIM(PTS_PRIM_LISTUNPACK), 1, &n->outputs[k], (int)l->len, ts);
+            PtsNode *u = pts_node_new(f->g, f->blk, PTS_KIND_PRIM(PTS_PRIM_LISTUNPACK), 1, &n->outputs[k], (int)l->len, ts);
             if (!u) { pts_fail(err, PTS_ERR_NOMEM, "out of memory"); goto fail; }
             for (int64_t j = 0; j < l->len; j++)
                 if (l->items[j].tag == PTS_V_TENSOR) map_put(f, l->items[j].u.t, u->outputs[j]);
@@ -418,7 +441,7 @@ static PtsStatus bind_input(Frame *f, PtsValue v, PtsIrValue *iv, PtsError *err)
         for (int64_t i = 0; i < l->len; i++)
             ts[i] = v.tag == PTS_V_TUPLE ? pts_type_retain(iv->type->elems[i])
                                          : pts_type_tensor_of(l->items[i].u.t, tensor_requires_grad(l->items[i].u.t));
-        PtsNode *n = pts_node_new(f->g, f->g->top, PTS_KIND_PRIM(v.tag == PTS_V_TUPLE ? PTS_PRIM_TUPLEUNPACK : PTS_PRIM_LISTUNPACK),
+        PtsNode *n = pts_node_new(f->g, f->blk, PTS_KIND_PRIM(v.tag == PTS_V_TUPLE ? PTS_PRIM_TUPLEUNPACK : PTS_PRIM_LISTUNPACK),
                                   1, &iv, (int)l->len, ts);
         if (!n) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
         for (int64_t i = 0; i < l->len; i++) PTS_TRY(bind_input(f, l->items[i], n->outputs[i], err));
@@ -426,10 +449,10 @@ static PtsStatus bind_input(Frame *f, PtsValue v, PtsIrValue *iv, PtsError *err)
     }
     PtsDict *d = pts_as_dict(v);
     for (int64_t i = 0; i < d->len; i++) {
-        PtsIrValue *ins[2] = { iv, pts_graph_constant(f->g, f->g->top, pts_value_retain(d->keys[i])) };
+        PtsIrValue *ins[2] = { iv, pts_graph_constant(f->g, f->blk, pts_value_retain(d->keys[i])) };
         if (!ins[1]) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
         PtsType *t = pts_type_tensor_of(d->vals[i].u.t, tensor_requires_grad(d->vals[i].u.t));
-        PtsNode *n = t ? pts_node_new(f->g, f->g->top, PTS_OP_GETITEM_DICT_STR, 2, ins, 1, &t) : NULL;
+        PtsNode *n = t ? pts_node_new(f->g, f->blk, PTS_OP_GETITEM_DICT_STR, 2, ins, 1, &t) : NULL;
         if (!n) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
         PTS_TRY(bind_input(f, d->vals[i], n->outputs[0], err));
     }
@@ -452,6 +475,8 @@ PtsStatus pts_trace_push(PtsValue self, int nin, const PtsValue *inputs, const c
         return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
     }
     f->self = pts_value_retain(self);
+    f->blk = f->g->top;
+    f->serial = ++frame_serial;
     f->scope = scope ? pts_graph_intern(f->g, scope) : NULL;
     if (self.tag == PTS_V_OBJECT) {
         PtsType *st = pts_type_class(pts_as_object(self)->cls);
@@ -466,7 +491,7 @@ PtsStatus pts_trace_push(PtsValue self, int nin, const PtsValue *inputs, const c
         for (int i = 0; i < o->nslots; i++) {
             if (o->slots[i].tag != PTS_V_OBJECT || o->cls->attrs[i].kind != PTS_ATTR_MODULE) continue;
             PtsType *ct = pts_type_retain(o->cls->attrs[i].type);
-            PtsNode *ga = pts_node_new(f->g, f->g->top, PTS_KIND_PRIM(PTS_PRIM_GETATTR), 1, &f->self_val, 1, &ct);
+            PtsNode *ga = pts_node_new(f->g, f->blk, PTS_KIND_PRIM(PTS_PRIM_GETATTR), 1, &f->self_val, 1, &ct);
             PtsValue nm;
             if (!ga || pts_str_new(o->cls->attrs[i].name, strlen(o->cls->attrs[i].name), err, &nm)) goto oom;
             if (pts_node_set_attr(f->g, ga, "name", PTS_AV_STR, nm, NULL, err)) goto fail;
@@ -523,7 +548,7 @@ static PtsIrValue *output_value(Frame *f, PtsValue v, PtsError *err) {
         }
         PtsType *t = v.tag == PTS_V_TUPLE ? pts_type_tuple((int)l->len, ts) : pts_type_list(pts_type_tensor());
         if (!t) { pts_fail(err, PTS_ERR_NOMEM, "out of memory"); return NULL; }
-        PtsNode *n = pts_node_new(f->g, f->g->top,
+        PtsNode *n = pts_node_new(f->g, f->blk,
                                   PTS_KIND_PRIM(v.tag == PTS_V_TUPLE ? PTS_PRIM_TUPLECONSTRUCT : PTS_PRIM_LISTCONSTRUCT),
                                   (int)l->len, items, 1, &t);
         if (!n) { pts_fail(err, PTS_ERR_NOMEM, "out of memory"); return NULL; }
@@ -546,7 +571,7 @@ static PtsIrValue *output_value(Frame *f, PtsValue v, PtsError *err) {
         }
         PtsType *t = pts_type_dict(pts_type_get(PTS_TY_STR), vt && vt->kind != PTS_TY_TENSOR ? vt : pts_type_tensor());
         if (!t) { pts_fail(err, PTS_ERR_NOMEM, "out of memory"); return NULL; }
-        PtsNode *n = pts_node_new(f->g, f->g->top, PTS_KIND_PRIM(PTS_PRIM_DICTCONSTRUCT), (int)(2 * d->len), items, 1, &t);
+        PtsNode *n = pts_node_new(f->g, f->blk, PTS_KIND_PRIM(PTS_PRIM_DICTCONSTRUCT), (int)(2 * d->len), items, 1, &t);
         if (!n) { pts_fail(err, PTS_ERR_NOMEM, "out of memory"); return NULL; }
         return n->outputs[0];
     }
@@ -584,7 +609,7 @@ static PtsStatus map_outputs(Frame *f, PtsValue v, PtsIrValue *iv, bool keep_kno
         PtsType *ts[64];
         if (l->len > 64) return pts_fail(err, PTS_ERR_RUNTIME, "output tuple too long");
         for (int64_t i = 0; i < l->len; i++) ts[i] = pts_type_retain(iv->type->kind == PTS_TY_TUPLE ? iv->type->elems[i] : pts_type_tensor());
-        PtsNode *n = pts_node_new(f->g, f->g->top, PTS_KIND_PRIM(PTS_PRIM_TUPLEUNPACK), 1, &iv, (int)l->len, ts);
+        PtsNode *n = pts_node_new(f->g, f->blk, PTS_KIND_PRIM(PTS_PRIM_TUPLEUNPACK), 1, &iv, (int)l->len, ts);
         if (!n) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
         for (int64_t i = 0; i < l->len; i++) PTS_TRY(map_outputs(f, l->items[i], n->outputs[i], keep_known, err));
     }
@@ -649,7 +674,7 @@ static PtsStatus record_call(Frame *parent, PtsValue child, const char *method, 
         cins[0] = from;
     }
     for (int i = 0; i < nin; i++) cins[i + 1] = ins[i];
-    PtsNode *cm = pts_node_new(parent->g, parent->g->top, PTS_KIND_PRIM(PTS_PRIM_CALLMETHOD), nin + 1, cins, 1, &ret_type);
+    PtsNode *cm = pts_node_new(parent->g, parent->blk, PTS_KIND_PRIM(PTS_PRIM_CALLMETHOD), nin + 1, cins, 1, &ret_type);
     if (!cm || pts_str_new(method, strlen(method), err, &nm)) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
     PTS_TRY(pts_node_set_attr(parent->g, cm, "name", PTS_AV_STR, nm, NULL, err));
     return map_outputs(parent, output, cm->outputs[0], keep_known, err);
@@ -840,4 +865,160 @@ void pts_trace_name_tensor(const PtsTensor *t, const char *name) {
             if (in->node && in->node->kind != PTS_KIND_PRIM(PTS_PRIM_CALLMETHOD) && in->node->kind != PTS_KIND_PRIM(PTS_PRIM_TUPLEUNPACK))
                 pts_value_steal_name(f->links[i].fn->graph, in, name);
         }
+}
+
+/* ---- forks (torch's tracer: prim::fork with the forked call's ops as its subgraph) ----
+ * While a fork is open, the frame's nodes go into the body block of a prim::fork node. At its end
+ * the body's result becomes the block output and every value the body read from outside becomes a
+ * body input and the node's input (torch's lambda lifting of a traced fork), named as the value
+ * it captures; tensors first mapped inside the body are forgotten again. */
+PtsStatus pts_trace_fork_begin(PtsError *err) {
+    Frame *f = top;
+    if (!f) return pts_fail(err, PTS_ERR_RUNTIME, "no trace in progress");
+    ForkRec *r = pts_calloc(1, sizeof *r);
+    if (r && f->nmap) r->saved_vals = pts_malloc(sizeof *r->saved_vals * (size_t)f->nmap);
+    if (!r || (f->nmap && !r->saved_vals)) {
+        if (r) pts_free(r);
+        return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+    }
+    for (int i = 0; i < f->nmap; i++) r->saved_vals[i] = f->map[i].v;
+    PtsType *any = pts_type_retain(pts_type_get(PTS_TY_ANY));
+    PtsNode *n = pts_node_new(f->g, f->blk, PTS_KIND_PRIM(PTS_PRIM_FORK), 0, NULL, 1, &any);
+    PtsBlock *body = n ? pts_node_add_block(f->g, n) : NULL;
+    if (!body) {
+        if (n) pts_node_destroy(n);
+        pts_free(r->saved_vals);
+        pts_free(r);
+        return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+    }
+    n->scope = f->scope;   /* torch's fork and wait carry no source location */
+    r->node = n;
+    r->saved_blk = f->blk;
+    r->saved_nmap = f->nmap;
+    r->next = f->forks;
+    f->forks = r;
+    f->blk = body;
+    return PTS_OK;
+}
+
+/* is v defined inside body (by one of its nodes, or as an input of it or of a block in it)? */
+static bool inside(const PtsIrValue *v, const PtsBlock *body) {
+    const PtsBlock *b = v->node ? v->node->owner : v->param_of;
+    while (b) {
+        if (b == body) return true;
+        b = b->owner ? b->owner->owner : NULL;
+    }
+    return false;
+}
+
+typedef struct Lift {
+    PtsGraph *g;
+    PtsNode *fork;
+    PtsBlock *body;
+    PtsIrValue **from, **to;
+    int n, cap;
+} Lift;
+
+static PtsIrValue *lifted(Lift *L, PtsIrValue *v, PtsError *err) {
+    for (int i = 0; i < L->n; i++) if (L->from[i] == v) return L->to[i];
+    if (L->n == L->cap) {
+        int cap = L->cap ? 2 * L->cap : 16;
+        PtsIrValue **a = pts_realloc(L->from, sizeof *a * (size_t)cap), **b = a ? pts_realloc(L->to, sizeof *b * (size_t)cap) : NULL;
+        if (a) L->from = a;
+        if (!b) { pts_fail(err, PTS_ERR_NOMEM, "out of memory"); return NULL; }
+        L->to = b;
+        L->cap = cap;
+    }
+    PtsIrValue *in = pts_block_add_input(L->g, L->body, pts_type_retain(v->type), NULL);
+    if (!in) { pts_fail(err, PTS_ERR_NOMEM, "out of memory"); return NULL; }
+    in->name = v->name;   /* torch's copyMetadata: %x in the subgraph too */
+    in->name_suffix = v->name_suffix;
+    if (pts_node_add_input(L->g, L->fork, v, err)) return NULL;
+    L->from[L->n] = v;
+    L->to[L->n++] = in;
+    return in;
+}
+
+static bool lift_block(Lift *L, PtsBlock *b, PtsError *err) {
+    for (PtsNode *n = b->first; n; n = n->next) {
+        for (int i = 0; i < n->ninputs; i++) {
+            if (inside(n->inputs[i], L->body)) continue;
+            PtsIrValue *in = lifted(L, n->inputs[i], err);
+            if (!in) return false;
+            if (!pts_node_replace_input(n, i, in)) return pts_fail(err, PTS_ERR_NOMEM, "out of memory"), false;
+        }
+        for (int k = 0; k < n->nblocks; k++)
+            if (!lift_block(L, n->blocks[k], err)) return false;
+    }
+    for (int i = 0; i < b->noutputs; i++) {
+        if (inside(b->outputs[i], L->body)) continue;
+        PtsIrValue *in = lifted(L, b->outputs[i], err);
+        if (!in) return false;
+        if (!pts_block_replace_output(b, i, in)) return pts_fail(err, PTS_ERR_NOMEM, "out of memory"), false;
+    }
+    return true;
+}
+
+/* close the innermost fork: restore the frame's block and its tensors' values (dropping the
+ * node when the fork failed) */
+static void fork_close(Frame *f, bool drop) {
+    ForkRec *r = f->forks;
+    f->forks = r->next;
+    f->blk = r->saved_blk;
+    for (int i = r->saved_nmap; i < f->nmap; i++) pts_tensor_release(f->map[i].t);
+    if (f->nmap > r->saved_nmap) f->nmap = r->saved_nmap;
+    for (int i = 0; i < f->nmap; i++) f->map[i].v = r->saved_vals[i];
+    if (drop) pts_node_destroy(r->node);
+    pts_free(r->saved_vals);
+    pts_free(r);
+}
+
+PtsStatus pts_trace_fork_end(PtsValue result, PtsError *err, int64_t *token) {
+    *token = -1;
+    Frame *f = top;
+    if (!f || !f->forks) return pts_fail(err, PTS_ERR_RUNTIME, "no traced fork in progress");
+    PtsNode *n = f->forks->node;
+    PtsBlock *body = f->blk;
+    PtsIrValue *ov = output_value(f, result, err);
+    if (!ov || pts_block_add_output(f->g, body, ov, err)) goto fail;
+    Lift L = { f->g, n, body, NULL, NULL, 0, 0 };
+    bool ok = lift_block(&L, body, err);
+    pts_free(L.from);
+    pts_free(L.to);
+    if (!ok) goto fail;
+    PtsType *ft = pts_type_future(body->outputs[0]->type);
+    if (!ft) { pts_fail(err, PTS_ERR_NOMEM, "out of memory"); goto fail; }
+    pts_type_release(n->outputs[0]->type);
+    n->outputs[0]->type = ft;
+    if (f->nfuts == f->cap_futs) {
+        int cap = f->cap_futs ? 2 * f->cap_futs : 8;
+        PtsIrValue **a = pts_realloc(f->futs, sizeof *a * (size_t)cap);
+        if (!a) { pts_fail(err, PTS_ERR_NOMEM, "out of memory"); goto fail; }
+        f->futs = a;
+        f->cap_futs = cap;
+    }
+    f->futs[f->nfuts] = n->outputs[0];
+    *token = f->serial * 1000000 + f->nfuts++;
+    fork_close(f, false);
+    return PTS_OK;
+fail:
+    fork_close(f, true);
+    return err->code;
+}
+
+void pts_trace_fork_abort(void) {
+    Frame *f = top;
+    if (f && f->forks) fork_close(f, true);
+}
+
+PtsStatus pts_trace_wait(int64_t token, PtsValue result, PtsError *err) {
+    Frame *f = top;
+    /* a future of another frame (or of no trace): nothing to record, the value is a constant */
+    if (!f || token < 0 || token / 1000000 != f->serial || token % 1000000 >= f->nfuts) return PTS_OK;
+    PtsIrValue *fut = f->futs[token % 1000000];
+    PtsType *t = pts_type_retain(fut->type->elems[0]);
+    PtsNode *n = pts_node_new(f->g, f->blk, PTS_KIND_PRIM(PTS_PRIM_WAIT), 1, &fut, 1, &t);
+    if (!n) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+    n->scope = f->scope;
+    return map_outputs(f, result, n->outputs[0], false, err);
 }

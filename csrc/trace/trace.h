@@ -55,4 +55,14 @@ PTS_INTERNAL void pts_trace_index_item(PtsOpId op);
 PTS_INTERNAL void pts_trace_index_bound(int arg, PtsTensor *t);
 PTS_INTERNAL void pts_trace_index_clear(void);
 
+/* torch.jit.fork while tracing: begin opens a prim::fork node in the current frame (the forked
+ * call's ops are recorded into its body), end closes it with `result` as the body's output and
+ * gives a token for its future; abort drops the innermost open fork's state (the node stays, dead,
+ * for the error path only). wait records aten::wait on the token's future and maps result's
+ * tensors to its output (a token of another frame records nothing). */
+PTS_INTERNAL PtsStatus pts_trace_fork_begin(PtsError *err);
+PTS_INTERNAL PtsStatus pts_trace_fork_end(PtsValue result, PtsError *err, int64_t *token);
+PTS_INTERNAL void pts_trace_fork_abort(void);
+PTS_INTERNAL PtsStatus pts_trace_wait(int64_t token, PtsValue result, PtsError *err);
+
 #endif
