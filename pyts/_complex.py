@@ -28,3 +28,21 @@ _C.Tensor.imag = property(_get_imag, _set_imag)
 
 cfloat = _C._dtypes["complex64"]
 cdouble = _C._dtypes["complex128"]
+
+
+def _conj_after(prop):
+    """x.H / x.mH are the conjugate transposes: pyts/_tensor.py transposes, this conjugates."""
+    get = prop.fget
+
+    def conj_transpose(self):
+        r = get(self)
+        return r.conj() if r.is_complex() else r
+    return property(conj_transpose)
+
+
+_C.Tensor.H = _conj_after(_C.Tensor.H)
+_C.Tensor.mH = _conj_after(_C.Tensor.mH)
+
+# x.cfloat() / x.cdouble(), as torch's Tensor methods
+_C.Tensor.cfloat = lambda self, memory_format=None: self.to(cfloat)
+_C.Tensor.cdouble = lambda self, memory_format=None: self.to(cdouble)

@@ -278,7 +278,12 @@ PtsStatus pts_autograd_dispatch(PtsOpId id, PtsValue *args, PtsValue *out, PtsEr
     const PtsOpInfo *info = &pts_op_info[id];
     const PtsSchema *s = &info->schema;
     if (!pts_tls_grad_enabled || !any_requires_grad(s, args)) return run_nograd(id, args, out, err);
-    if (info->flags & PTS_F_NODIFF) return dispatch(id, args, out, err);
+    if (info->flags & PTS_F_NODIFF) {
+        /* the rows that make a complex tensor from real ones would silently drop the gradient */
+        if (id == PTS_OP_VIEW_AS_COMPLEX || id == PTS_OP_COMPLEX || id == PTS_OP_POLAR)
+            return pts_fail(err, PTS_ERR_RUNTIME, PTS_COMPLEX_GRAD_MSG);
+        return dispatch(id, args, out, err);
+    }
     /* complex values while recording: refused before running, or after (a real input made a
      * complex result: x.to(torch.cfloat), torch.complex(x, y)) */
     if (any_complex(s->nargs, args)) return pts_fail(err, PTS_ERR_RUNTIME, PTS_COMPLEX_GRAD_MSG);

@@ -6,6 +6,7 @@
 #include <complex.h>
 #include <stdio.h>
 
+#include "../serial/serial.h"
 #include "complex_tensor.h"
 #include "pwloops.h"
 
@@ -309,11 +310,7 @@ PtsStatus k_CONJ(PtsValue *a, PtsValue *o, PtsError *e) {
     return cx_CONJ_PHYSICAL(a, o, e);
 }
 PtsStatus k_CONJ_PHYSICAL(PtsValue *a, PtsValue *o, PtsError *e) {
-    if (!pts_dtype_is_complex(a[0].u.t->dtype)) {
-        PtsTensor *r;
-        PTS_TRY(pts_tensor_to(a[0].u.t, a[0].u.t->dtype, true, e, &r));
-        return ret1(o, r);
-    }
+    if (!pts_dtype_is_complex(a[0].u.t->dtype)) return ret1(o, pts_tensor_retain(a[0].u.t));   /* torch: self */
     return cx_CONJ_PHYSICAL(a, o, e);
 }
 PtsStatus k_RESOLVE_CONJ(PtsValue *a, PtsValue *o, PtsError *e) {
@@ -372,15 +369,39 @@ static PtsStatus make_complex(PtsValue *a, PtsValue *o, PtsError *e, bool polar)
 PtsStatus k_COMPLEX(PtsValue *a, PtsValue *o, PtsError *e) { return make_complex(a, o, e, false); }
 PtsStatus k_POLAR(PtsValue *a, PtsValue *o, PtsError *e) { return make_complex(a, o, e, true); }
 
+/* torch.tensor(<complex>, dtype=None, device=None, requires_grad=False) in scripted code */
+PtsStatus k_TENSOR_COMPLEX(PtsValue *a, PtsValue *o, PtsError *e) {
+    double re, im;
+    PTS_CHECK(scalar_parts(a[0], &re, &im), e, TYPE, "tensor(): expected a complex number");
+    PtsDType d = a[1].tag == PTS_V_INT ? (PtsDType)a[1].u.i : pts_dtype_to_complex(pts_default_dtype());
+    PTS_CHECK(pts_dtype_valid((int)d), e, RUNTIME, "Unknown ScalarType %d", (int)d);
+    PTS_TRY(check_real_target(d, im, e));
+    if (a[3].tag == PTS_V_BOOL && a[3].u.b && pts_dtype_is_complex(d))
+        return pts_fail(e, PTS_ERR_RUNTIME, PTS_COMPLEX_GRAD_MSG);
+    PtsTensor *r;
+    PTS_TRY(pts_tensor_new(d, 0, NULL, e, &r));
+    pts_store_c128(d, pts_tensor_data(r), re, im);
+    if (a[3].tag == PTS_V_BOOL && a[3].u.b && pts_archive_set_requires_grad) {
+        PtsStatus s = pts_archive_set_requires_grad(r, true, e);
+        if (s) { pts_tensor_release(r); return s; }
+    }
+    return ret1(o, r);
+}
+
 /* ================= reductions: the real op over the (re, im) view ================= */
-static PtsStatus cx_reduce(PtsOpId real_op, PtsValue *a, bool has_dim, PtsValue *o, PtsError *e) {
+static PtsStatus cx_reduce(PtsOpId real_op, PtsKernel row, PtsValue *a, bool has_dim, PtsValue *o, PtsError *e) {
     PtsTensor *t = a[0].u.t;
     int dt_at = has_dim ? 3 : 1;
     PtsDType want = t->dtype;
-    if (a[dt_at].tag == PTS_V_INT) {
-        want = (PtsDType)a[dt_at].u.i;
-        PTS_CHECK(pts_dtype_is_complex(want), e, RUNTIME,
-                  "Expected a complex dtype for a complex input, got %s", pts_dtype_scalar_name(want, "?"));
+    if (a[dt_at].tag == PTS_V_INT) want = (PtsDType)a[dt_at].u.i;
+    if (!pts_dtype_is_complex(want)) {
+        /* a real dtype= reduces the real parts (torch casts first, dropping the imaginary part) */
+        PtsTensor *c;
+        PTS_TRY(pts_tensor_to(t, want, false, e, &c));
+        PtsValue b[4] = { pts_vtensor(c), a[1], has_dim ? a[2] : pts_none(), has_dim ? a[3] : pts_none() };
+        PtsStatus s = row(b, o, e);
+        pts_tensor_release(c);
+        return s;
     }
     PtsTensor *src;
     if (!pts_dtype_is_complex(t->dtype) || t->dtype != want) PTS_TRY(pts_tensor_to(t, want, false, e, &src));
@@ -431,10 +452,10 @@ static PtsStatus cx_reduce(PtsOpId real_op, PtsValue *a, bool has_dim, PtsValue 
     c = vo.u.t;
     return ret1(o, c);
 }
-static PtsStatus cx_SUM(PtsValue *a, PtsValue *o, PtsError *e) { return cx_reduce(PTS_OP_SUM_DIM_INTLIST, a, false, o, e); }
-static PtsStatus cx_SUM_DIM(PtsValue *a, PtsValue *o, PtsError *e) { return cx_reduce(PTS_OP_SUM_DIM_INTLIST, a, true, o, e); }
-static PtsStatus cx_MEAN(PtsValue *a, PtsValue *o, PtsError *e) { return cx_reduce(PTS_OP_MEAN_DIM, a, false, o, e); }
-static PtsStatus cx_MEAN_DIM(PtsValue *a, PtsValue *o, PtsError *e) { return cx_reduce(PTS_OP_MEAN_DIM, a, true, o, e); }
+static PtsStatus cx_SUM(PtsValue *a, PtsValue *o, PtsError *e) { return cx_reduce(PTS_OP_SUM_DIM_INTLIST, k_SUM, a, false, o, e); }
+static PtsStatus cx_SUM_DIM(PtsValue *a, PtsValue *o, PtsError *e) { return cx_reduce(PTS_OP_SUM_DIM_INTLIST, k_SUM_DIM_INTLIST, a, true, o, e); }
+static PtsStatus cx_MEAN(PtsValue *a, PtsValue *o, PtsError *e) { return cx_reduce(PTS_OP_MEAN_DIM, k_MEAN, a, false, o, e); }
+static PtsStatus cx_MEAN_DIM(PtsValue *a, PtsValue *o, PtsError *e) { return cx_reduce(PTS_OP_MEAN_DIM, k_MEAN_DIM, a, true, o, e); }
 
 /* ================= matmul family: four real products over the part views ================= */
 static PtsStatus cx_matmul_op(PtsOpId id, PtsValue *a, PtsValue *o, PtsError *e) {
@@ -502,7 +523,9 @@ const PtsCxRow pts_cx_rows[] = {
     PASS(EMPTY_LIKE) PASS(ZERO_) PASS(COPY_) PASS(EYE) PASS(EYE_M) PASS(EYE_OUT) PASS(EYE_M_OUT)
     /* the rows of ops_complex_tensor.def decide for themselves */
     PASS(REAL) PASS(IMAG) PASS(VIEW_AS_REAL) PASS(VIEW_AS_COMPLEX) PASS(CONJ) PASS(CONJ_PHYSICAL)
-    PASS(RESOLVE_CONJ) PASS(IS_CONJ) PASS(IS_COMPLEX) PASS(ANGLE) PASS(COMPLEX) PASS(POLAR)
+    PASS(RESOLVE_CONJ) PASS(IS_CONJ) PASS(IS_COMPLEX) PASS(ANGLE) PASS(COMPLEX) PASS(POLAR) PASS(TENSOR_COMPLEX)
+    /* scripted torch.tensor(data, dtype=torch.cfloat): the data converts through pts_tensor_to */
+    PASS(TENSOR_BOOL) PASS(TENSOR_FLOAT) PASS(TENSOR_INT) PASS(TENSOR_LIST)
     /* complex kernels */
     CX(FULL, cx_FULL) CX(FULL_OUT, cx_FULL_OUT) CX(NEW_FULL, cx_NEW_FULL) CX(FULL_LIKE, cx_FULL_LIKE)
     CX(FILL__SCALAR, cx_FILL__SCALAR) CX(FILL__TENSOR, cx_FILL__TENSOR) CX(ITEM, cx_ITEM)

@@ -629,8 +629,9 @@ static PyObject *factory_call(PytsOpObject *op, PyObject *const *args, Py_ssize_
     if (!PytsTensor_Check(r)) return r;
     PtsTensor *t = pyts_tensor_of(r);
     if (!pts_dtype_is_float(t->dtype)) {
+        bool cx = pts_dtype_is_complex(t->dtype);   /* read before r (and t) go */
         Py_DECREF(r);
-        PyErr_SetString(PyExc_RuntimeError, pts_dtype_is_complex(t->dtype) ? PTS_COMPLEX_GRAD_MSG :
+        PyErr_SetString(PyExc_RuntimeError, cx ? PTS_COMPLEX_GRAD_MSG :
                         "Only Tensors of floating point and complex dtype can require gradients");
         return NULL;
     }

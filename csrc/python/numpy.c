@@ -264,8 +264,9 @@ PyObject *pyts_tensor_new_from_data(PyObject *self, PyObject *args, PyObject *kw
     PtsTensor *t = pyts_tensor_of(r);
     PtsError err = { 0 };
     if (!pts_dtype_is_float(t->dtype)) {
+        bool cx = pts_dtype_is_complex(t->dtype);   /* read before r (and t) go */
         Py_DECREF(r);
-        PyErr_SetString(PyExc_RuntimeError, pts_dtype_is_complex(t->dtype) ? PTS_COMPLEX_GRAD_MSG :
+        PyErr_SetString(PyExc_RuntimeError, cx ? PTS_COMPLEX_GRAD_MSG :
                         "Only Tensors of floating point and complex dtype can require gradients");
         return NULL;
     }
