@@ -310,3 +310,19 @@ def test_conjugate_transpose_and_conj_values():
     assert not p.conj().is_conj() and p.conj().resolve_conj().tolist() == p.conj().tolist()
     r = pyts.tensor([1.0, -2.0])
     assert pyts.conj(r) is r and pyts.real(r) is r and r.view(1, 2).H.tolist() == [[1.0], [-2.0]]
+
+
+def test_item_assignment():
+    p, t = both(lambda L: L.zeros(3, dtype=L.complex64))
+    for x in (p, t):
+        x[1] = 2 - 1j
+        x[2] = 4
+        x[0:1] = x[1:2] * 1j
+    assert p.tolist() == t.tolist()
+    p, t = both(lambda L: L.zeros(2))
+    for x in (p, t):
+        x[0] = 1 + 0j
+    assert p.tolist() == t.tolist()
+    for x in (pyts.zeros(2), torch.zeros(2)):
+        with pytest.raises(RuntimeError, match="value cannot be converted to type float without overflow"):
+            x[0] = 1j
