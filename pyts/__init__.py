@@ -13,6 +13,7 @@ half = _C._dtypes["float16"]
 long = _C._dtypes["int64"]
 int = _C._dtypes["int32"]  # noqa: A001
 short = _C._dtypes["int16"]
+from ._complex import cdouble, cfloat  # noqa: E402,F401  (complex tensors: dtype aliases, x.real/x.imag)
 
 globals().update(_C._functions)
 globals().update(_tensor.PY_FUNCTIONS)

@@ -84,7 +84,7 @@ def assert_same(p, t, rtol=1e-5, atol=1e-6, path="result"):
         assert dtype_name(p) == dtype_name(t), f"{path}: dtype {p.dtype} != torch {t.dtype}"
         assert tuple(p.shape) == tuple(t.shape), f"{path}: shape {tuple(p.shape)} != torch {tuple(t.shape)}"
         pn, tn = to_numpy(p), to_numpy(t)
-        if pn.dtype.kind == "f":
+        if pn.dtype.kind in "fc":  # complex64/complex128 compare like floats
             tol = 1e-2 if dtype_name(t) in ("float16", "bfloat16") else None
             np.testing.assert_allclose(pn, tn, rtol=tol or rtol, atol=tol or atol, equal_nan=True,
                                        err_msg=path)

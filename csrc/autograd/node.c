@@ -73,6 +73,7 @@ PtsStatus pts_set_requires_grad(PtsTensor *t, bool on, PtsError *err) {
                         "a computed variable in a subgraph that doesn't require differentiation use "
                         "var_no_grad = var.detach().");
     }
+    if (on && pts_dtype_is_complex(t->dtype)) return pts_fail(err, PTS_ERR_RUNTIME, PTS_COMPLEX_GRAD_MSG);
     if (on && !pts_dtype_is_float(t->dtype))
         return pts_fail(err, PTS_ERR_RUNTIME, "only Tensors of floating point dtype can require gradients");
     if (!on && !t->autograd) return PTS_OK;

@@ -259,10 +259,45 @@ fail:
     return st;
 }
 
+/* A complex tensor among the values (arguments or results): pyts records no complex gradients. */
+static bool any_complex(int n, const PtsValue *v) {
+    for (int i = 0; i < n; i++) {
+        if (v[i].tag == PTS_V_TENSOR && pts_dtype_is_complex(v[i].u.t->dtype)) return true;
+        if (v[i].tag == PTS_V_LIST) {
+            PtsList *l = pts_as_list(v[i]);
+            for (int64_t j = 0; j < l->len; j++)
+                if (l->items[j].tag == PTS_V_TENSOR && pts_dtype_is_complex(l->items[j].u.t->dtype)) return true;
+        }
+    }
+    return false;
+}
+
+static PtsStatus dispatch(PtsOpId id, PtsValue *args, PtsValue *out, PtsError *err);
+
 PtsStatus pts_autograd_dispatch(PtsOpId id, PtsValue *args, PtsValue *out, PtsError *err) {
     const PtsOpInfo *info = &pts_op_info[id];
     const PtsSchema *s = &info->schema;
     if (!pts_tls_grad_enabled || !any_requires_grad(s, args)) return run_nograd(id, args, out, err);
+    if (info->flags & PTS_F_NODIFF) {
+        /* the rows that make a complex tensor from real ones would silently drop the gradient */
+        if (id == PTS_OP_VIEW_AS_COMPLEX || id == PTS_OP_COMPLEX || id == PTS_OP_POLAR)
+            return pts_fail(err, PTS_ERR_RUNTIME, PTS_COMPLEX_GRAD_MSG);
+        return dispatch(id, args, out, err);
+    }
+    /* complex values while recording: refused before running, or after (a real input made a
+     * complex result: x.to(torch.cfloat), torch.complex(x, y)) */
+    if (any_complex(s->nargs, args)) return pts_fail(err, PTS_ERR_RUNTIME, PTS_COMPLEX_GRAD_MSG);
+    PTS_TRY(dispatch(id, args, out, err));
+    if (any_complex(s->nret, out)) {
+        for (int r = 0; r < s->nret; r++) pts_value_release(&out[r]);
+        return pts_fail(err, PTS_ERR_RUNTIME, PTS_COMPLEX_GRAD_MSG);
+    }
+    return PTS_OK;
+}
+
+static PtsStatus dispatch(PtsOpId id, PtsValue *args, PtsValue *out, PtsError *err) {
+    const PtsOpInfo *info = &pts_op_info[id];
+    const PtsSchema *s = &info->schema;
     if (s->has_out)
         return pts_fail(err, PTS_ERR_RUNTIME,
                         "%s(): functions with out=... arguments don't support automatic "

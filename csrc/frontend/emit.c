@@ -1928,7 +1928,7 @@ static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out) {
             static const struct { const char *attr, *op; } props[] = {
                 {"shape", "size"}, {"ndim", "dim"}, {"T", "numpy_T"}, {"mT", "mT"}, {"H", "adjoint"},
                 {"dtype", "dtype"}, {"device", "device"}, {"requires_grad", "requires_grad"}, {"is_cuda", "is_cuda"},
-                {"data", "data"},
+                {"data", "data"}, {"real", "real"}, {"imag", "imag"},
             };
             for (size_t i = 0; i < sizeof props / sizeof props[0]; i++)
                 if (strcmp(props[i].attr, name) == 0) {
@@ -2303,14 +2303,13 @@ static PtsIrValue *emit_tensor_cast(Emitter *E, PtsIrValue *x, const char *name,
     static const struct { const char *name; int dtype; } casts[] = {
         {"byte", PTS_UINT8}, {"char", PTS_INT8}, {"short", PTS_INT16}, {"int", PTS_INT32}, {"long", PTS_INT64},
         {"half", PTS_FLOAT16}, {"float", PTS_FLOAT32}, {"double", PTS_FLOAT64}, {"bool", PTS_BOOL},
-        {"bfloat16", PTS_BFLOAT16}, {"cfloat", -1}, {"cdouble", -1},
+        {"bfloat16", PTS_BFLOAT16}, {"cfloat", PTS_COMPLEX64}, {"cdouble", PTS_COMPLEX128},
     };
     *is_cast = false;
     for (size_t i = 0; i < sizeof casts / sizeof casts[0]; i++) {
         if (strcmp(name, casts[i].name) != 0) continue;
         *is_cast = true;
         if (n->n != 1) return efail(E, n, "%s() takes no arguments (%d given)", name, n->n - 1);
-        if (casts[i].dtype < 0) return efail(E, n, "x.%s(): complex tensors are not supported", name);
         PtsIrValue *d = cint(E, casts[i].dtype, n);
         return d ? op2(E, "to.dtype", x, d, n) : NULL;
     }

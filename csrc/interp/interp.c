@@ -178,7 +178,7 @@ static bool scalar_kind(PtsArgType a) {
 /* Can a Scalar input of n hold a complex its kernel reads as a real number? Only values whose
  * type admits a complex (complex, number, Any, unions) passed to rows outside ops_complex.def. */
 static bool complex_scalar_input(const PtsNode *n) {
-    if (pts_complex_op_accepts(n->kind)) return false;
+    if (pts_complex_op_accepts(n->kind) || pts_complex_scalar_ok(n->kind)) return false;
     const PtsSchema *s = &pts_op_info[n->kind].schema;
     for (int j = 0; j < n->ninputs && j < s->nargs; j++) {
         int k = n->inputs[j]->type->kind;

@@ -18,8 +18,9 @@ PtsDType pts_result_type(PtsTensor *const *ts, int n) {
         if (!t) continue;
         int k = (t->flags & PTS_TF_WRAPPED_NUMBER) ? 2 : (t->ndim == 0 ? 1 : 0);
         PtsDType d = t->dtype;
-        if (k == 2) { /* wrapped numbers: int64, float64 (-> default), bool */
+        if (k == 2) { /* wrapped numbers: int64, float64 (-> default), bool, complex */
             if (pts_dtype_is_float(d)) d = pts_default_dtype();
+            else if (pts_dtype_is_complex(d)) d = pts_dtype_to_complex(pts_default_dtype());
         }
         tier[k] = tier[k] == PTS_DTYPE_INVALID ? d : pts_promote_types(tier[k], d);
     }
@@ -27,6 +28,13 @@ PtsDType pts_result_type(PtsTensor *const *ts, int n) {
     for (int k = 0; k < 3; k++) {
         if (tier[k] == PTS_DTYPE_INVALID) continue;
         if (r == PTS_DTYPE_INVALID) { r = tier[k]; continue; }
+        /* complex (torch's combine_categories): a complex lower tier over a floating higher one
+         * keeps the higher one's precision (float64 tensor * 1j -> complex128) */
+        if (pts_dtype_is_complex(r)) continue;
+        if (pts_dtype_is_complex(tier[k])) {
+            r = pts_dtype_is_float(r) ? pts_dtype_to_complex(r) : tier[k];
+            continue;
+        }
         /* a lower tier only matters when its kind is higher */
         if (pts_dtype_kind(tier[k]) > pts_dtype_kind(r)) {
             if (k == 2 && pts_dtype_is_float(tier[k])) r = pts_default_dtype();
@@ -38,10 +46,14 @@ PtsDType pts_result_type(PtsTensor *const *ts, int n) {
 }
 
 PtsDType pts_result_type_scalar(const PtsTensor *t, PtsValue scalar) {
-    int sk = scalar.tag == PTS_V_DOUBLE ? PTS_KIND_FLOAT : scalar.tag == PTS_V_INT ? PTS_KIND_INT
+    int sk = scalar.tag == PTS_V_COMPLEX ? PTS_KIND_COMPLEX
+             : scalar.tag == PTS_V_DOUBLE ? PTS_KIND_FLOAT : scalar.tag == PTS_V_INT ? PTS_KIND_INT
                                                                                  : PTS_KIND_BOOL;
-    if (sk > pts_dtype_kind(t->dtype))
+    if (sk > pts_dtype_kind(t->dtype)) {
+        if (sk == PTS_KIND_COMPLEX)
+            return pts_dtype_to_complex(pts_dtype_is_float(t->dtype) ? t->dtype : pts_default_dtype());
         return sk == PTS_KIND_FLOAT ? pts_default_dtype() : PTS_INT64;
+    }
     return t->dtype;
 }
 
@@ -50,6 +62,10 @@ PtsStatus pts_wrap_scalar(PtsValue v, PtsError *err, PtsTensor **out) {
     case PTS_V_BOOL: PTS_TRY(pts_tensor_scalar_i64(PTS_BOOL, v.u.b, err, out)); break;
     case PTS_V_INT: PTS_TRY(pts_tensor_scalar_i64(PTS_INT64, v.u.i, err, out)); break;
     case PTS_V_DOUBLE: PTS_TRY(pts_tensor_scalar_f64(PTS_FLOAT64, v.u.d, err, out)); break;
+    case PTS_V_COMPLEX:
+        PTS_TRY(pts_tensor_new(PTS_COMPLEX128, 0, NULL, err, out));
+        pts_store_c128(PTS_COMPLEX128, pts_tensor_data(*out), pts_as_complex(v)->re, pts_as_complex(v)->im);
+        break;
     case PTS_V_TENSOR: *out = pts_tensor_retain(v.u.t); return PTS_OK;
     default: return pts_fail(err, PTS_ERR_TYPE, "expected a number");
     }
@@ -69,6 +85,7 @@ PtsStatus pts_wrap_dim(int64_t dim, int ndim, PtsError *err, int *out) {
 
 bool pts_can_cast(PtsDType from, PtsDType to) {
     int kf = pts_dtype_kind(from), kt = pts_dtype_kind(to);
+    if (kf == PTS_KIND_COMPLEX && kt != PTS_KIND_COMPLEX) return false;
     if (kf == PTS_KIND_FLOAT && kt != PTS_KIND_FLOAT) return false;
     if (kf != PTS_KIND_BOOL && kt == PTS_KIND_BOOL) return false;
     return true;

@@ -16,6 +16,7 @@ static inline void elem_copy(char *d, const char *s, size_t isz) {
     case 1: *d = *s; break;
     case 2: memcpy(d, s, 2); break;
     case 4: memcpy(d, s, 4); break;
+    case 16: memcpy(d, s, 16); break;   /* complex128 */
     default: memcpy(d, s, 8); break;
     }
 }

@@ -118,6 +118,13 @@ PTS_INTERNAL PtsStatus pts_op_call_untraced(PtsOpId id, PtsValue *args, PtsValue
 /* Fill args[first..nargs) with the schema defaults (borrowed copies; do not release). */
 PTS_INTERNAL void pts_op_fill_defaults(PtsOpId id, PtsValue *args, int first);
 
+/* Complex tensors (ops/complex_guard.c): every kernel that does not take complex operands gets
+ * a guard that refuses them with torch's NotImplementedError; rows with a complex kernel switch
+ * to it when a complex tensor, dtype or number is among the arguments. Run by pts_ops_init. */
+PTS_INTERNAL void pts_complex_guard_install(void);
+/* Does op id accept complex values for its Scalar arguments (the interpreter asks)? */
+PTS_INTERNAL bool pts_complex_scalar_ok(int id);
+
 /* ---- shared kernel helpers (ops/common.c) ---- */
 /* Result dtype of PyTorch's promotion over tensors, with its three tiers: dimensioned tensors,
  * zero-dim tensors, wrapped numbers. */

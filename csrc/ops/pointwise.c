@@ -96,7 +96,11 @@ static PtsStatus resize_out(PtsTensor *out, int ndim, const int64_t *shape, PtsE
 
 /* One element converted between dtypes the way pts_tensor_copy_ converts. */
 static void convert_one(PtsDType to, void *dst, PtsDType from, const void *src) {
-    if (pts_dtype_is_float(to) || pts_dtype_is_float(from))
+    if (pts_dtype_is_complex(to) || pts_dtype_is_complex(from)) {
+        double re, im;
+        pts_load_c128(from, src, &re, &im);
+        pts_store_c128(to, dst, re, im);
+    } else if (pts_dtype_is_float(to) || pts_dtype_is_float(from))
         pts_store_f64(to, dst, pts_load_f64(from, src));
     else
         pts_store_i64(to, dst, pts_load_i64(from, src));

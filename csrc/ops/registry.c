@@ -305,6 +305,7 @@ static void ops_init_impl(void) {
     for (int i = 0; i < PTS_OP__COUNT; i++) {
         if (pts_schema_parse(pts_op_info[i].schema.text, &pts_op_info[i].schema, &init_err)) return;
     }
+    pts_complex_guard_install();   /* complex tensors reach only the kernels that take them */
 }
 
 PtsStatus pts_ops_init(PtsError *err) {

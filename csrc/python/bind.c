@@ -80,9 +80,24 @@ static int to_scalar(PyObject *o, PtsValue *v) {
         return 0;
     }
     if (PyFloat_Check(o)) { *v = pts_vdouble(PyFloat_AS_DOUBLE(o)); return 0; }
+    if (PyComplex_Check(o) || PYTS_NP_SCALAR(o, ComplexFloating)) {
+        Py_complex z = PyComplex_AsCComplex(o);
+        if (z.real == -1.0 && PyErr_Occurred()) { PyErr_Clear(); return 1; }
+        PtsError err;
+        err.code = PTS_OK;
+        if (pts_complex_new(z.real, z.imag, &err, v)) return 1;
+        return 0;
+    }
     if (PytsTensor_Check(o)) {
         PtsTensor *t = pyts_tensor_of(o);
         if (t->ndim != 0) return 1;   /* torch's parser takes only a 0-dim tensor as a Number */
+        if (pts_dtype_is_complex(t->dtype)) {
+            double re, im;
+            PtsError err;
+            err.code = PTS_OK;
+            pts_load_c128(t->dtype, pts_tensor_data(t), &re, &im);
+            return pts_complex_new(re, im, &err, v) ? 1 : 0;
+        }
         if (pts_dtype_is_float(t->dtype)) *v = pts_vdouble(pts_tensor_item_f64(t));
         else if (t->dtype == PTS_BOOL) *v = pts_vbool(pts_tensor_item_i64(t) != 0);
         else *v = pts_vint(pts_tensor_item_i64(t));
@@ -123,7 +138,7 @@ static int to_elem(PyObject *o, const PtsArgType *t, PtsValue *v, const char **w
     case PTS_T_TENSOR:
         if (PytsTensor_Check(o)) { *v = pts_vtensor(pts_tensor_retain(pyts_tensor_of(o))); return 0; }
         if (numbers_as_tensors && !t->write && !t->is_list &&
-            (PyBool_Check(o) || PyLong_Check(o) || PyFloat_Check(o))) {
+            (PyBool_Check(o) || PyLong_Check(o) || PyFloat_Check(o) || PyComplex_Check(o))) {
             PtsValue s;
             if (to_scalar(o, &s)) return 1;
             PtsTensor *w;
@@ -626,8 +641,10 @@ static PyObject *factory_call(PytsOpObject *op, PyObject *const *args, Py_ssize_
     if (!PytsTensor_Check(r)) return r;
     PtsTensor *t = pyts_tensor_of(r);
     if (!pts_dtype_is_float(t->dtype)) {
+        bool cx = pts_dtype_is_complex(t->dtype);   /* read before r (and t) go */
         Py_DECREF(r);
-        PyErr_SetString(PyExc_RuntimeError, "Only Tensors of floating point and complex dtype can require gradients");
+        PyErr_SetString(PyExc_RuntimeError, cx ? PTS_COMPLEX_GRAD_MSG :
+                        "Only Tensors of floating point and complex dtype can require gradients");
         return NULL;
     }
     PtsError err;

@@ -288,6 +288,18 @@ static int value_tensor(PtsTensor *self, PyObject *v, PtsTensor **out) {
         s = pts_tensor_scalar_i64(self->dtype, i, &err, out);
     } else if (PyFloat_Check(v)) {
         s = pts_tensor_scalar_f64(self->dtype, PyFloat_AS_DOUBLE(v), &err, out);
+    } else if (PyComplex_Check(v)) {
+        /* a complex number: both parts into a complex tensor; a real one takes it only when the
+         * imaginary part is 0 (torch's Scalar::to<T> check) */
+        Py_complex z = PyComplex_AsCComplex(v);
+        if (!pts_dtype_is_complex(self->dtype) && z.imag != 0) {
+            PyErr_Format(PyExc_RuntimeError, "value cannot be converted to type %s without overflow",
+                         self->dtype == PTS_FLOAT32 ? "float" : self->dtype == PTS_FLOAT64 ? "double"
+                         : self->dtype == PTS_INT64 ? "int64_t" : pts_dtype_cpp_name(self->dtype));
+            return -1;
+        }
+        s = pts_tensor_new(self->dtype, 0, NULL, &err, out);
+        if (!s) pts_store_c128(self->dtype, pts_tensor_data(*out), z.real, z.imag);
     } else {
         char buf[64];
         PyErr_Format(PyExc_TypeError, "can't assign a %s to a %s", Py_TYPE(v)->tp_name,

@@ -37,6 +37,10 @@ static PyObject *dtype_is_fp(PyObject *self, void *c) {
     (void)c;
     return PyBool_FromLong(pts_dtype_is_float((PtsDType)((PytsDTypeObject *)self)->id));
 }
+static PyObject *dtype_is_complex(PyObject *self, void *c) {
+    (void)c;
+    return PyBool_FromLong(pts_dtype_is_complex((PtsDType)((PytsDTypeObject *)self)->id));
+}
 static PyObject *dtype_is_signed(PyObject *self, void *c) {
     (void)c;
     int id = ((PytsDTypeObject *)self)->id;
@@ -55,6 +59,7 @@ static PyObject *dtype_reduce(PyObject *self, PyObject *u) {
 static PyGetSetDef dtype_getset[] = {
     {"is_floating_point", dtype_is_fp, NULL, NULL, NULL},
     {"is_signed", dtype_is_signed, NULL, NULL, NULL},
+    {"is_complex", dtype_is_complex, NULL, NULL, NULL},
     {"itemsize", dtype_itemsize, NULL, NULL, NULL},
     {"_id", dtype_id, NULL, "PyTorch's ScalarType number", NULL},
     {NULL, NULL, NULL, NULL, NULL},

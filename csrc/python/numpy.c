@@ -15,6 +15,8 @@ static int dtype_to_npy(PtsDType d) {
     case PTS_FLOAT32: return NPY_FLOAT32;
     case PTS_FLOAT64: return NPY_FLOAT64;
     case PTS_BOOL: return NPY_BOOL;
+    case PTS_COMPLEX64: return NPY_COMPLEX64;
+    case PTS_COMPLEX128: return NPY_COMPLEX128;
     default: return -1;
     }
 }
@@ -30,6 +32,8 @@ static PtsDType npy_to_dtype(int t) {
     case NPY_FLOAT32: return PTS_FLOAT32;
     case NPY_FLOAT64: return PTS_FLOAT64;
     case NPY_BOOL: return PTS_BOOL;
+    case NPY_COMPLEX64: return PTS_COMPLEX64;
+    case NPY_COMPLEX128: return PTS_COMPLEX128;
     default:
         if (t == NPY_LONGLONG && sizeof(long long) == 8) return PTS_INT64;
         if (t == NPY_LONG && sizeof(long) == 8) return PTS_INT64;
@@ -54,7 +58,7 @@ PyObject *pyts_from_numpy(PyObject *self, PyObject *obj) {
     if (dt == PTS_DTYPE_INVALID)
         return PyErr_Format(PyExc_TypeError,
                             "can't convert np.ndarray of type %R. The only supported types are: float64, "
-                            "float32, float16, int64, int32, int16, int8, uint8, and bool.",
+                            "float32, float16, complex64, complex128, int64, int32, int16, int8, uint8, and bool.",
                             (PyObject *)PyArray_DESCR(arr));
     if (!PyArray_ISNOTSWAPPED(arr))
         return PyErr_Format(PyExc_ValueError, "given numpy array has byte order different from the native byte order. Conversion between byte orders is currently not supported.");
@@ -109,7 +113,7 @@ PyObject *pyts_tensor_numpy(PyObject *self, PyObject *unused) {
 typedef struct Infer {
     int ndim;
     int64_t shape[PTS_MAX_DIMS];
-    int kind;   /* highest kind seen: 0 bool, 1 int, 2 float */
+    int kind;   /* highest kind seen: 0 bool, 1 int, 2 float, 3 complex */
     bool seen;
     bool leaves;  /* any scalar or tensor seen (else the default dtype) */
 } Infer;
@@ -142,6 +146,7 @@ static int infer(PyObject *o, int d, Infer *in) {
     if (PyBool_Check(o) || PYTS_NP_SCALAR(o, Bool)) k = 0;
     else if (PyLong_Check(o) || PYTS_NP_SCALAR(o, Integer)) k = 1;
     else if (PyFloat_Check(o) || PYTS_NP_SCALAR(o, Floating)) k = 2;
+    else if (PyComplex_Check(o) || PYTS_NP_SCALAR(o, ComplexFloating)) k = 3;
     else {
         PyErr_Format(PyExc_TypeError, "new(): invalid data type '%s'", Py_TYPE(o)->tp_name);
         return -1;
@@ -174,7 +179,11 @@ static int fill(PyObject *o, PtsTensor *t, int d, char **p) {
             if (fill(PySequence_Fast_GET_ITEM(o, i), t, d + 1, p) < 0) return -1;
         return 0;
     }
-    if (pts_dtype_is_float(t->dtype)) {
+    if (pts_dtype_is_complex(t->dtype)) {
+        Py_complex z = PyComplex_AsCComplex(o);
+        if (z.real == -1.0 && PyErr_Occurred()) return -1;
+        pts_store_c128(t->dtype, *p, z.real, z.imag);
+    } else if (pts_dtype_is_float(t->dtype)) {
         double v = PyFloat_AsDouble(o);
         if (v == -1 && PyErr_Occurred()) return -1;
         pts_store_f64(t->dtype, *p, v);
@@ -228,7 +237,8 @@ static PyObject *tensor_from_data(PyObject *data, PyObject *dtype) {
     PtsDType dt;
     if (dtype != Py_None) dt = (PtsDType)((PytsDTypeObject *)dtype)->id;
     else if (PytsTensor_Check(data)) dt = pyts_tensor_of(data)->dtype;
-    else dt = in.kind == 2 ? pts_default_dtype() : in.kind == 1 ? PTS_INT64 : PTS_BOOL;
+    else dt = in.kind == 3 ? pts_dtype_to_complex(pts_default_dtype())
+              : in.kind == 2 ? pts_default_dtype() : in.kind == 1 ? PTS_INT64 : PTS_BOOL;
     if (!in.leaves && dtype == Py_None) dt = pts_default_dtype();
     PtsTensor *t;
     PtsError err = { 0 };
@@ -254,8 +264,10 @@ PyObject *pyts_tensor_new_from_data(PyObject *self, PyObject *args, PyObject *kw
     PtsTensor *t = pyts_tensor_of(r);
     PtsError err = { 0 };
     if (!pts_dtype_is_float(t->dtype)) {
+        bool cx = pts_dtype_is_complex(t->dtype);   /* read before r (and t) go */
         Py_DECREF(r);
-        PyErr_SetString(PyExc_RuntimeError, "Only Tensors of floating point and complex dtype can require gradients");
+        PyErr_SetString(PyExc_RuntimeError, cx ? PTS_COMPLEX_GRAD_MSG :
+                        "Only Tensors of floating point and complex dtype can require gradients");
         return NULL;
     }
     if (pts_set_requires_grad(t, true, &err)) { Py_DECREF(r); return pyts_raise(&err); }

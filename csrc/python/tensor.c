@@ -197,7 +197,13 @@ static PyGetSetDef tensor_getset[] = {
 };
 
 /* ---- conversions ---- */
+static PyObject *tensor_complex(PyObject *self, PyObject *unused);   /* __complex__ */
 static PyObject *scalar_to_py(PtsDType dt, const char *p) {
+    if (pts_dtype_is_complex(dt)) {
+        double re, im;
+        pts_load_c128(dt, p, &re, &im);
+        return PyComplex_FromDoubles(re, im);
+    }
     if (pts_dtype_is_float(dt)) return PyFloat_FromDouble(pts_load_f64(dt, p));
     if (dt == PTS_BOOL) return PyBool_FromLong(*(const bool *)p);
     return PyLong_FromLongLong(pts_load_i64(dt, p));
@@ -328,6 +334,7 @@ static PyObject *tensor_format(PyObject *self, PyObject *spec) {
 static PyMethodDef tensor_methods[] = {
     {"item", tensor_item, METH_NOARGS, "the value of a one-element tensor as a Python number"},
     {"tolist", tensor_tolist, METH_NOARGS, "nested lists of Python numbers"},
+    {"__complex__", tensor_complex, METH_NOARGS, NULL},
     {"size", (PyCFunction)(void (*)(void))tensor_size, METH_VARARGS | METH_KEYWORDS, "shape, or one dim's size"},
     {"stride", (PyCFunction)(void (*)(void))tensor_stride, METH_VARARGS | METH_KEYWORDS, "strides in elements"},
     {"dim", tensor_dim_m, METH_NOARGS, "number of dimensions"},
@@ -363,7 +370,7 @@ static PyMethodDef tensor_methods[] = {
 enum { OPND_TT, OPND_TN, OPND_NT, OPND_NONE };  /* tensor-tensor, tensor-number, number-tensor */
 
 static bool is_number(PyObject *o) {
-    return PyLong_Check(o) || PyFloat_Check(o) || PYTS_NP_SCALAR(o, Integer) ||
+    return PyLong_Check(o) || PyFloat_Check(o) || PyComplex_Check(o) || PYTS_NP_SCALAR(o, Integer) ||
            PYTS_NP_SCALAR(o, Floating) || PYTS_NP_SCALAR(o, Bool);
 }
 
@@ -376,7 +383,7 @@ static int operands(PyObject *a, PyObject *b, PyObject **na, PyObject **nb) {
     PyObject *o[2] = { a, b }, *r[2];
     for (int i = 0; i < 2; i++) {
         PyObject *x = o[i];
-        if (PytsTensor_Check(x) || PyLong_Check(x) || PyFloat_Check(x)) r[i] = Py_NewRef(x);
+        if (PytsTensor_Check(x) || PyLong_Check(x) || PyFloat_Check(x) || PyComplex_Check(x)) r[i] = Py_NewRef(x);
         else if (PYTS_NP_SCALAR(x, Bool)) r[i] = PyBool_FromLong(PyObject_IsTrue(x) == 1);
         else if (PYTS_NP_SCALAR(x, Integer)) r[i] = PyNumber_Long(x);
         else r[i] = PyNumber_Float(x);
@@ -572,13 +579,38 @@ static int nb_bool(PyObject *self) {
                                                 : "Boolean value of Tensor with more than one value is ambiguous");
         return -1;
     }
+    if (pts_dtype_is_complex(t->dtype)) {
+        double re, im;
+        pts_load_c128(t->dtype, pts_tensor_data(t), &re, &im);
+        return re != 0 || im != 0;
+    }
     return pts_tensor_item_f64(t) != 0;
+}
+
+/* float()/int() of a complex element: torch's checked conversion (only a zero imaginary part) */
+static int complex_to_real_ok(PtsTensor *t, const char *ctype) {
+    if (!pts_dtype_is_complex(t->dtype)) return 0;
+    double re, im;
+    pts_load_c128(t->dtype, pts_tensor_data(t), &re, &im);
+    if (im == 0) return 0;
+    PyErr_Format(PyExc_RuntimeError, "value cannot be converted to type %s without overflow", ctype);
+    return -1;
+}
+
+static PyObject *tensor_complex(PyObject *self, PyObject *unused) {
+    (void)unused;
+    PtsTensor *t = T(self);
+    if (pts_numel(t) != 1) return PyErr_Format(PyExc_ValueError, "only one element tensors can be converted to Python scalars");
+    double re, im;
+    pts_load_c128(t->dtype, pts_tensor_data(t), &re, &im);
+    return PyComplex_FromDoubles(re, im);
 }
 
 static PyObject *nb_float(PyObject *self) {
     if (pyts_trace_warn("a Python float") < 0) return NULL;
     PtsTensor *t = T(self);
     if (pts_numel(t) != 1) return PyErr_Format(PyExc_ValueError, "only one element tensors can be converted to Python scalars");
+    if (complex_to_real_ok(t, "double") < 0) return NULL;
     return PyFloat_FromDouble(pts_tensor_item_f64(t));
 }
 
@@ -586,7 +618,8 @@ static PyObject *nb_int(PyObject *self) {
     if (pyts_trace_warn("a Python integer") < 0) return NULL;
     PtsTensor *t = T(self);
     if (pts_numel(t) != 1) return PyErr_Format(PyExc_ValueError, "only one element tensors can be converted to Python scalars");
-    if (pts_dtype_is_float(t->dtype)) {
+    if (complex_to_real_ok(t, "int64_t") < 0) return NULL;
+    if (pts_dtype_is_float(t->dtype) || pts_dtype_is_complex(t->dtype)) {
         PyObject *f = PyFloat_FromDouble(pts_tensor_item_f64(t));
         if (!f) return NULL;
         PyObject *r = PyNumber_Long(f);

@@ -27,13 +27,14 @@ static const char *storage_name(PtsDType d) {
     case PTS_INT64: return "LongStorage"; case PTS_FLOAT16: return "HalfStorage";
     case PTS_FLOAT32: return "FloatStorage"; case PTS_FLOAT64: return "DoubleStorage";
     case PTS_BOOL: return "BoolStorage"; case PTS_BFLOAT16: return "BFloat16Storage";
+    case PTS_COMPLEX64: return "ComplexFloatStorage"; case PTS_COMPLEX128: return "ComplexDoubleStorage";
     default: return NULL;
     }
 }
 
 /* storages PyTorch knows but pyts cannot hold: named in the error */
 static const char *const foreign_storages[] = {
-    "ComplexHalfStorage", "ComplexFloatStorage", "ComplexDoubleStorage", "QInt8Storage",
+    "ComplexHalfStorage", "QInt8Storage",
     "QUInt8Storage", "QInt32Storage", "QUInt4x2Storage", "QUInt2x4Storage", "Bits1x8Storage",
     "Bits2x4Storage", "Bits4x2Storage", "Bits8Storage", "Bits16Storage", "Float8_e5m2Storage",
     "Float8_e4m3fnStorage", "Float8_e5m2fnuzStorage", "Float8_e4m3fnuzStorage", "UInt16Storage",

@@ -19,7 +19,7 @@ PtsDType pts_dtype_from_name(const char *name) {
     static const struct { const char *n; PtsDType d; } alias[] = {
         {"float", PTS_FLOAT32}, {"double", PTS_FLOAT64}, {"half", PTS_FLOAT16},
         {"long", PTS_INT64}, {"int", PTS_INT32}, {"short", PTS_INT16}, {"uint8", PTS_UINT8},
-        {"bool", PTS_BOOL},
+        {"bool", PTS_BOOL}, {"cfloat", PTS_COMPLEX64}, {"cdouble", PTS_COMPLEX128},
     };
     for (int i = 0; i < PTS_DTYPE_SLOTS; i++)
         if (dtype_info[i].valid && strcmp(dtype_info[i].name, name) == 0) return (PtsDType)i;
@@ -41,6 +41,12 @@ PtsDType pts_promote_types(PtsDType a, PtsDType b) {
     if (a == PTS_BOOL) return b;
     if (b == PTS_BOOL) return a;
     int ka = pts_dtype_kind(a), kb = pts_dtype_kind(b);
+    if (ka == PTS_KIND_COMPLEX || kb == PTS_KIND_COMPLEX) {
+        /* the wider of the two value types (complex64 with float64 gives complex128) */
+        if (a == PTS_COMPLEX128 || b == PTS_COMPLEX128 || a == PTS_FLOAT64 || b == PTS_FLOAT64)
+            return PTS_COMPLEX128;
+        return PTS_COMPLEX64;
+    }
     if (ka == PTS_KIND_INT && kb == PTS_KIND_INT) {
         if (a == PTS_UINT8 || b == PTS_UINT8) {
             PtsDType o = a == PTS_UINT8 ? b : a;
@@ -106,6 +112,8 @@ double pts_load_f64(PtsDType d, const void *p) {
     case PTS_FLOAT64: return *(const double *)p;
     case PTS_BOOL: return *(const bool *)p;
     case PTS_BFLOAT16: return pts_bf16_to_float(*(const uint16_t *)p);
+    case PTS_COMPLEX64: return *(const float *)p;     /* the real part */
+    case PTS_COMPLEX128: return *(const double *)p;
     default: return 0;
     }
 }
@@ -137,6 +145,8 @@ void pts_store_f64(PtsDType d, void *p, double v) {
     case PTS_FLOAT64: *(double *)p = v; break;
     case PTS_BFLOAT16: *(uint16_t *)p = pts_float_to_bf16((float)v); break;
     case PTS_BOOL: *(bool *)p = v != 0; break;
+    case PTS_COMPLEX64: ((float *)p)[0] = (float)v; ((float *)p)[1] = 0; break;
+    case PTS_COMPLEX128: ((double *)p)[0] = v; ((double *)p)[1] = 0; break;
     default: pts_store_i64(d, p, f2i(v)); break;
     }
 }
@@ -153,6 +163,31 @@ void pts_store_i64(PtsDType d, void *p, int64_t v) {
     }
 }
 
+void pts_load_c128(PtsDType d, const void *p, double *re, double *im) {
+    switch (d) {
+    case PTS_COMPLEX64: *re = ((const float *)p)[0]; *im = ((const float *)p)[1]; break;
+    case PTS_COMPLEX128: *re = ((const double *)p)[0]; *im = ((const double *)p)[1]; break;
+    case PTS_INT64: *re = (double)*(const int64_t *)p; *im = 0; break;
+    default: *re = pts_load_f64(d, p); *im = 0; break;
+    }
+}
+
+void pts_store_c128(PtsDType d, void *p, double re, double im) {
+    switch (d) {
+    case PTS_COMPLEX64: ((float *)p)[0] = (float)re; ((float *)p)[1] = (float)im; break;
+    case PTS_COMPLEX128: ((double *)p)[0] = re; ((double *)p)[1] = im; break;
+    case PTS_BOOL: *(bool *)p = re != 0 || im != 0; break;   /* torch: a complex is true when nonzero */
+    default: pts_store_f64(d, p, re); break;
+    }
+}
+
+PtsDType pts_dtype_to_complex(PtsDType d) {
+    return d == PTS_FLOAT64 || d == PTS_COMPLEX128 ? PTS_COMPLEX128 : PTS_COMPLEX64;
+}
+PtsDType pts_dtype_to_real(PtsDType d) {
+    return d == PTS_COMPLEX128 ? PTS_FLOAT64 : d == PTS_COMPLEX64 ? PTS_FLOAT32 : d;
+}
+
 /* PyTorch's ScalarType names ("Float", "Long"), which its messages and graph types use. */
 const char *pts_dtype_scalar_name(PtsDType d, const char *fallback) {
     switch (d) {
@@ -166,6 +201,8 @@ const char *pts_dtype_scalar_name(PtsDType d, const char *fallback) {
     case PTS_FLOAT64: return "Double";
     case PTS_BOOL: return "Bool";
     case PTS_BFLOAT16: return "BFloat16";
+    case PTS_COMPLEX64: return "ComplexFloat";
+    case PTS_COMPLEX128: return "ComplexDouble";
     default: return fallback;
     }
 }
@@ -183,6 +220,8 @@ const char *pts_dtype_cpp_name(PtsDType d) {
     case PTS_INT8: return "signed char";
     case PTS_UINT8: return "unsigned char";
     case PTS_BOOL: return "bool";
+    case PTS_COMPLEX64: return "c10::complex<float>";
+    case PTS_COMPLEX128: return "c10::complex<double>";
     default: return "?";
     }
 }

@@ -71,7 +71,17 @@ typedef struct Fmt {
     bool any;            /* saw one */
     double min_abs, max_abs;
     PtsBuf scratch;      /* one formatted element */
+    int part;            /* complex tensors: 0 formats the real parts, 1 the imaginary; else -1 */
+    struct Fmt *imag;    /* complex tensors: the imaginary parts' formatter (torch's formatter2) */
 } Fmt;
+
+/* The double an element shows: the value, or one part of a complex value. */
+static double fmt_load(const Fmt *f, const char *p) {
+    if (f->part < 0) return pts_load_f64(f->t->dtype, p);
+    double re, im;
+    pts_load_c128(f->t->dtype, p, &re, &im);
+    return f->part ? im : re;
+}
 
 /* One element, unpadded, into f->scratch: what Python's format() gives for the value that
  * tensor.tolist() returns (a double for floats, an int, or True/False). */
@@ -85,7 +95,7 @@ static void format_elem(Fmt *f, const char *p) {
         else pts_buf_printf(b, "%lld", (long long)pts_load_i64(dt, p));
         return;
     }
-    double v = pts_load_f64(dt, p);
+    double v = fmt_load(f, p);
     /* Python never prints a sign on nan, and C's printf may ("-nan") */
     if (isnan(v)) { pts_buf_puts(b, "nan"); return; }
     if (isinf(v)) { pts_buf_puts(b, v < 0 ? "-inf" : "inf"); return; }
@@ -114,7 +124,7 @@ static void visit_summary(Fmt *f, int d, const char *p, ElemFn fn) {
 }
 
 static void scan_range(Fmt *f, const char *p) {
-    double v = pts_load_f64(f->t->dtype, p);
+    double v = fmt_load(f, p);
     if (!isfinite(v) || v == 0) return;
     double a = fabs(v);
     if (!f->any) { f->any = true; f->min_abs = f->max_abs = a; }
@@ -126,7 +136,7 @@ static void scan_range(Fmt *f, const char *p) {
 static void scan_width(Fmt *f, const char *p) {
     if (f->floating) {
         /* only nonzero finite values set the width; nan, inf and 0 may stick out */
-        double v = pts_load_f64(f->t->dtype, p);
+        double v = fmt_load(f, p);
         if (!isfinite(v) || v == 0) return;
     }
     format_elem(f, p);
@@ -166,6 +176,15 @@ static void put_elem(Fmt *f, PtsBuf *out, const char *p) {
     format_elem(f, p);
     if (f->scratch.len < f->max_width) put_spaces(out, (int64_t)(f->max_width - f->scratch.len));
     if (f->scratch.data) pts_buf_putn(out, f->scratch.data, f->scratch.len);
+    if (f->imag) {
+        /* torch: real_str + (formatter2.format(imag) + "j").lstrip(), with a "+" unless that
+         * starts with a sign */
+        Fmt *g = f->imag;
+        format_elem(g, p);
+        if (g->scratch.len && g->scratch.data[0] != '-' && g->scratch.data[0] != '+') pts_buf_puts(out, "+");
+        if (g->scratch.data) pts_buf_putn(out, g->scratch.data, g->scratch.len);
+        pts_buf_puts(out, "j");
+    }
 }
 
 /* One row: elements ", "-separated, wrapped every elements_per_line items, where the items
@@ -174,7 +193,9 @@ static void put_vector(Fmt *f, PtsBuf *out, int d, const char *p, int64_t indent
     const PtsTensor *t = f->t;
     int64_t n = t->shape[d], e = f->o->edgeitems;
     int64_t step = t->strides[d] * (int64_t)pts_dtype_size(t->dtype);
-    double per = floor(((double)f->o->linewidth - (double)indent) / (double)(f->max_width + 2));
+    /* a complex element adds the imaginary width and the "j" */
+    size_t elem = f->max_width + 2 + (f->imag ? f->imag->max_width + 1 : 0);
+    double per = floor(((double)f->o->linewidth - (double)indent) / (double)elem);
     int64_t per_line = per < 1 ? 1 : per > 1e15 ? INT64_MAX : (int64_t)per;
     pts_buf_puts(out, "[");
     if (f->summarize && e == 0) {
@@ -262,8 +283,12 @@ PtsStatus pts_tensor_format(const PtsTensor *t, const PtsPrintOptions *opts, con
 
     PtsBuf body;
     pts_buf_init(&body);
-    Fmt f = { .t = t, .o = opts, .floating = pts_dtype_is_float(t->dtype) };
+    bool cx = pts_dtype_is_complex(t->dtype);
+    Fmt f = { .t = t, .o = opts, .floating = pts_dtype_is_float(t->dtype) || cx, .part = cx ? 0 : -1 };
+    Fmt g = { .t = t, .o = opts, .floating = true, .part = 1 };
     pts_buf_init(&f.scratch);
+    pts_buf_init(&g.scratch);
+    if (cx) f.imag = &g;
     pts_buf_puts(&body, prefix);
     int64_t numel = pts_numel(t);
     if (numel == 0) {
@@ -274,14 +299,16 @@ PtsStatus pts_tensor_format(const PtsTensor *t, const PtsPrintOptions *opts, con
         if (t->dtype != default_dtype) own[nown++] = dtype_sfx;
     } else {
         if (opts->edgeitems == 0) own[nown++] = size_sfx;
-        if (t->dtype != default_dtype && t->dtype != PTS_INT64 && t->dtype != PTS_BOOL)
+        if (t->dtype != default_dtype && t->dtype != PTS_INT64 && t->dtype != PTS_BOOL &&
+            !(cx && t->dtype == pts_dtype_to_complex(default_dtype)))
             own[nown++] = dtype_sfx;
-        f.summarize = (double)numel > opts->threshold;
+        f.summarize = g.summarize = (double)numel > opts->threshold;
         formatter_init(&f);
+        if (cx) formatter_init(&g);
         put_tensor(&f, &body, 0, pts_tensor_data(t), indent);
     }
     PtsStatus st = PTS_OK;
-    if (body.oom || f.scratch.oom) {
+    if (body.oom || f.scratch.oom || g.scratch.oom) {
         st = pts_fail(err, PTS_ERR_NOMEM, "out of memory while printing a tensor");
         goto done;
     }
@@ -311,5 +338,6 @@ PtsStatus pts_tensor_format(const PtsTensor *t, const PtsPrintOptions *opts, con
 done:
     pts_buf_free(&body);
     pts_buf_free(&f.scratch);
+    pts_buf_free(&g.scratch);
     return st;
 }

@@ -385,7 +385,19 @@ static void copy_loop(char **p, const int64_t *s, int64_t n, void *vctx) {
         case 2: CP(uint16_t);
         case 4: CP(uint32_t);
         case 8: CP(uint64_t);
+        case 16:   /* complex128: two doubles */
+            for (int64_t i = 0; i < n; i++) memcpy(d + i * s[0], src + i * s[1], 16);
+            break;
 #undef CP
+        }
+        return;
+    }
+    if (pts_dtype_is_complex(c->dd) || pts_dtype_is_complex(c->sd)) {
+        /* both parts through double; a real destination keeps the real part (torch warns) */
+        for (int64_t i = 0; i < n; i++) {
+            double re, im;
+            pts_load_c128(c->sd, src + i * s[1], &re, &im);
+            pts_store_c128(c->dd, d + i * s[0], re, im);
         }
         return;
     }

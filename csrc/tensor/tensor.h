@@ -18,7 +18,7 @@ typedef enum PtsDType {
     PTS_DTYPE_INVALID = -1
 } PtsDType;
 
-enum { PTS_KIND_BOOL = 0, PTS_KIND_INT = 1, PTS_KIND_FLOAT = 2 };
+enum { PTS_KIND_BOOL = 0, PTS_KIND_INT = 1, PTS_KIND_FLOAT = 2, PTS_KIND_COMPLEX = 3 };
 
 PTS_INTERNAL bool pts_dtype_valid(int d);
 PTS_INTERNAL const char *pts_dtype_name(PtsDType d);      /* "float32" */
@@ -31,6 +31,14 @@ PTS_INTERNAL PtsDType pts_dtype_from_name(const char *name); /* also accepts "fl
 PTS_INTERNAL PtsDType pts_promote_types(PtsDType a, PtsDType b);
 static inline bool pts_dtype_is_float(PtsDType d) { return pts_dtype_kind(d) == PTS_KIND_FLOAT; }
 static inline bool pts_dtype_is_int(PtsDType d) { return pts_dtype_kind(d) == PTS_KIND_INT; }
+static inline bool pts_dtype_is_complex(PtsDType d) { return d == PTS_COMPLEX64 || d == PTS_COMPLEX128; }
+/* pyts has no autograd through complex ops: requires_grad on a complex tensor, and any
+ * differentiable op with a complex input or result while recording, raise this. */
+#define PTS_COMPLEX_GRAD_MSG "pyts does not support autograd for complex tensors " \
+    "(a complex tensor cannot require grad, and an op recording a gradient cannot take or return one)"
+/* complex64 <-> float32, complex128 <-> float64 (torch's toComplexType / toRealValueType). */
+PTS_INTERNAL PtsDType pts_dtype_to_complex(PtsDType d);
+PTS_INTERNAL PtsDType pts_dtype_to_real(PtsDType d);
 
 /* float16 / bfloat16 conversion (round to nearest even). */
 PTS_INTERNAL float pts_half_to_float(uint16_t h);
@@ -51,6 +59,10 @@ PTS_INTERNAL double pts_load_f64(PtsDType d, const void *p);
 PTS_INTERNAL int64_t pts_load_i64(PtsDType d, const void *p);
 PTS_INTERNAL void pts_store_f64(PtsDType d, void *p, double v);
 PTS_INTERNAL void pts_store_i64(PtsDType d, void *p, int64_t v);
+/* Complex dtypes load their real part above and store (v, 0); these read/write both parts of
+ * any dtype (imag 0 for real dtypes; a real dtype drops imag, as torch's complex->real cast). */
+PTS_INTERNAL void pts_load_c128(PtsDType d, const void *p, double *re, double *im);
+PTS_INTERNAL void pts_store_c128(PtsDType d, void *p, double re, double im);
 
 /* ---- storage ---- */
 typedef void (*PtsDeleter)(void *data, void *ctx);

@@ -1,0 +1,119 @@
+/* complex_guard.c: the separate dispatch for complex tensors. Kernels were written for real dtypes
+ * (many switch on the dtype with a default branch), so none of them ever sees a complex operand
+ * unless it is listed in k_complex_tensor.c: either as working unchanged (views, copies, factories)
+ * or with a complex kernel that runs instead. Every other row refuses with torch's message. */
+#include <stdio.h>
+
+#include "complex.h"
+#include "complex_tensor.h"
+
+static PtsKernel cx_kernel[PTS_OP__COUNT];   /* the complex kernel of a row, NULL when none */
+/* argument positions (bit i = args[i]) that can carry a complex value into a row */
+static uint32_t m_tensor[PTS_OP__COUNT], m_dtype[PTS_OP__COUNT], m_scalar[PTS_OP__COUNT];
+
+static inline bool cx(PtsDType d) { return d == PTS_COMPLEX64 || d == PTS_COMPLEX128; }
+
+/* The complex dtype among the arguments of row id (a complex number counts as complex128), or
+ * PTS_DTYPE_INVALID when there is none. */
+static PtsDType involved(int id, const PtsValue *a) {
+    for (uint32_t m = m_tensor[id]; m; m &= m - 1) {
+        const PtsValue *v = &a[__builtin_ctz(m)];
+        if (v->tag == PTS_V_TENSOR) {
+            if (cx(v->u.t->dtype)) return v->u.t->dtype;
+        } else if (v->tag == PTS_V_LIST) {
+            const PtsList *l = pts_as_list(*v);
+            for (int64_t j = 0; j < l->len; j++)
+                if (l->items[j].tag == PTS_V_TENSOR && cx(l->items[j].u.t->dtype)) return l->items[j].u.t->dtype;
+        }
+    }
+    for (uint32_t m = m_dtype[id]; m; m &= m - 1) {
+        const PtsValue *v = &a[__builtin_ctz(m)];
+        if (v->tag == PTS_V_INT && (v->u.i == PTS_COMPLEX64 || v->u.i == PTS_COMPLEX128)) return (PtsDType)v->u.i;
+    }
+    for (uint32_t m = m_scalar[id]; m; m &= m - 1)
+        if (a[__builtin_ctz(m)].tag == PTS_V_COMPLEX) return PTS_COMPLEX128;
+    return PTS_DTYPE_INVALID;
+}
+
+static bool name_is(const char *name, const char *const *list) {
+    for (int i = 0; list[i]; i++) if (strcmp(name, list[i]) == 0) return true;
+    return false;
+}
+
+/* torch's refusal for a row without complex support: its own sentence where it has one, else its
+ * dispatch macro's "\"<kernel>\" not implemented for 'ComplexFloat'" (kernels are <op>_cpu). */
+static PtsStatus refuse(int id, PtsDType d, PtsError *err) {
+    const PtsSchema *s = &pts_op_info[id].schema;
+    char base[96];
+    snprintf(base, sizeof base, "%s", s->name);
+    size_t n = strlen(base);
+    if (n > 1 && base[n - 1] == '_' && base[n - 2] != '_') base[n - 1] = 0;   /* add_ -> add */
+    static const char *const clamp[] = { "clamp", "clamp_min", "clamp_max", "clip", "relu", "hardtanh",
+                                         "relu6", NULL };
+    static const char *const rounding[] = { "floor", "ceil", "trunc", "fix", NULL };
+    static const char *const sorting[] = { "sort", "argsort", "msort", NULL };
+    const char *tn = pts_dtype_scalar_name(d, "?");
+    if (name_is(base, clamp)) return pts_fail(err, PTS_ERR_NOTIMPL, "clamp is not supported for complex types");
+    if (name_is(base, rounding))
+        return pts_fail(err, PTS_ERR_NOTIMPL, "%s is not supported for complex inputs", base);
+    if (strcmp(base, "sign") == 0)
+        return pts_fail(err, PTS_ERR_NOTIMPL, "Unlike NumPy, torch.sign is not intended to support complex "
+                        "numbers. Please use torch.sgn instead.");
+    if (strcmp(base, "argmax") == 0 || strcmp(base, "argmin") == 0)
+        return pts_fail(err, PTS_ERR_RUNTIME, "%s(): does not support complex input", base);
+    if (name_is(base, sorting)) return pts_fail(err, PTS_ERR_RUNTIME, " Sort does not support complex dtypes on CPU");
+    if (strcmp(base, "topk") == 0) return pts_fail(err, PTS_ERR_RUNTIME, " topk does not support complex dtypes on CPU");
+    if (strcmp(base, "maximum") == 0 || strcmp(base, "minimum") == 0)
+        return pts_fail(err, PTS_ERR_RUNTIME, "%s not implemented for complex tensors.", base);
+    if ((strcmp(base, "max") == 0 || strcmp(base, "min") == 0) && s->nargs == 1)
+        return pts_fail(err, PTS_ERR_NOTIMPL, "\"%s_all\" not implemented for '%s'", base, tn);
+    return pts_fail(err, PTS_ERR_NOTIMPL, "\"%s_cpu\" not implemented for '%s'", base, tn);
+}
+
+/* One guard per row: the row's own kernel when no complex value is involved. */
+#define PTS_OP(ID, flags, schema)                                                              \
+    static PtsStatus g_##ID(PtsValue *a, PtsValue *o, PtsError *e) {                           \
+        PtsDType d = involved(PTS_OP_##ID, a);                                                 \
+        if (PTS_LIKELY(d == PTS_DTYPE_INVALID)) return k_##ID(a, o, e);                        \
+        if (cx_kernel[PTS_OP_##ID]) return cx_kernel[PTS_OP_##ID](a, o, e);                    \
+        return refuse(PTS_OP_##ID, d, e);                                                      \
+    }
+#include "ops.def"
+#undef PTS_OP
+
+static const PtsKernel guards[PTS_OP__COUNT] = {
+#define PTS_OP(ID, flags, schema) g_##ID,
+#include "ops.def"
+#undef PTS_OP
+};
+
+bool pts_complex_scalar_ok(int id) {
+    return id >= 0 && id < PTS_OP__COUNT && (cx_kernel[id] != NULL || pts_complex_op_accepts(id));
+}
+
+void pts_complex_guard_install(void) {
+    static bool pass[PTS_OP__COUNT];
+    for (int i = 0; pts_cx_rows[i].id >= 0; i++) {
+        if (pts_cx_rows[i].fn) cx_kernel[pts_cx_rows[i].id] = pts_cx_rows[i].fn;
+        else pass[pts_cx_rows[i].id] = true;
+    }
+    for (int id = 0; id < PTS_OP__COUNT; id++) {
+        const PtsSchema *s = &pts_op_info[id].schema;
+        uint32_t mt = 0, md = 0, ms = 0;
+        for (int i = 0; i < s->nargs && i < 32; i++) {
+            int k = s->args[i].type.kind;
+            if (k == PTS_T_TENSOR) mt |= 1u << i;
+            else if (k == PTS_T_SCALARTYPE) md |= 1u << i;
+            else if (k == PTS_T_SCALAR && !s->args[i].type.is_list) ms |= 1u << i;
+        }
+        /* rows on numbers only (the scripted int/float/complex builtins) keep their own checks */
+        if (!mt && !md) continue;
+        if (pts_complex_op_accepts(id)) ms = 0;
+        /* a row that works unchanged on complex tensors still reads its Scalars as real numbers */
+        if (pass[id]) mt = md = 0;
+        m_tensor[id] = mt;
+        m_dtype[id] = md;
+        m_scalar[id] = ms;
+        if (mt || md || ms) pts_op_info[id].kernel = guards[id];
+    }
+}

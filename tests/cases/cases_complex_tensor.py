@@ -1,0 +1,295 @@
+"""Differential cases for complex tensors (see tests/oracle.py): the rows of
+ops_complex_tensor.def, and complex64/complex128 operands for the existing rows that take them
+(k_complex_tensor.c's table), plus rows that must refuse complex operands as torch does."""
+import numpy as np
+
+from case_builders import E, inplace
+from oracle import noncontig, rand
+
+c64, c128, f32, f64, f16, i64, i32, b8 = (np.complex64, np.complex128, np.float32, np.float64,
+                                          np.float16, np.int64, np.int32, np.bool_)
+
+
+def crand(*shape, dtype=c64, low=-2.0, high=2.0):
+    """Random complex array: real and imaginary parts uniform in [low, high)."""
+    rt = f32 if dtype == c64 else f64
+    return (rand(*shape, dtype=rt, low=low, high=high)
+            + 1j * rand(*shape, dtype=rt, low=low, high=high)).astype(dtype)
+
+
+def cunary(fn, lo=-2.0, hi=2.0):
+    """A unary function over complex inputs: layouts, 0-dim, empty, both dtypes."""
+    return [
+        lambda L, T: fn(L)(T(crand(3, 4, low=lo, high=hi))),
+        lambda L, T: fn(L)(T(noncontig(crand(3, 4, low=lo, high=hi)))),
+        lambda L, T: fn(L)(T(crand(5, 3, low=lo, high=hi).T)),
+        lambda L, T: fn(L)(T(crand(low=lo, high=hi))),
+        lambda L, T: fn(L)(T(crand(0, 3))),
+        lambda L, T: fn(L)(T(crand(2, 3, dtype=c128, low=lo, high=hi))),
+    ]
+
+
+def cunary_all(name, lo=-2.0, hi=2.0):
+    """function, in-place method and out= forms of a unary op on complex inputs."""
+    return {
+        name.upper(): cunary(lambda L: getattr(L, name), lo, hi),
+        name.upper() + "_": [
+            lambda L, T: inplace(T(crand(3, 4, low=lo, high=hi)), lambda x: getattr(x, name + "_")()),
+            lambda L, T: inplace(T(noncontig(crand(3, low=lo, high=hi, dtype=c128))), lambda x: getattr(x, name + "_")()),
+        ],
+        name.upper() + "_OUT": [
+            lambda L, T: getattr(L, name)(T(crand(2, 3, low=lo, high=hi)), out=E(L, c64)),
+            # a real out= cannot take a complex result
+            lambda L, T: getattr(L, name)(T(crand(2, 3, low=lo, high=hi)), out=E(L, f32)),
+        ],
+    }
+
+
+def cbinary(fn):
+    """A binary function: complex with complex/real/int tensors, broadcasting, 0-dim, empty,
+    non-contiguous, Python numbers (real and complex) on either side."""
+    return [
+        lambda L, T: fn(L)(T(crand(3, 4)), T(crand(3, 4))),
+        lambda L, T: fn(L)(T(noncontig(crand(3, 4))), T(crand(4, dtype=c128))),
+        lambda L, T: fn(L)(T(crand(3, 1)), T(rand(1, 4))),
+        lambda L, T: fn(L)(T(rand(2, 3, dtype=f64)), T(crand(2, 3))),
+        lambda L, T: fn(L)(T(crand(2, 3)), T(rand(2, 3, dtype=i64, low=1, high=4))),
+        lambda L, T: fn(L)(T(crand()), T(rand(3, dtype=f64))),
+        lambda L, T: fn(L)(T(rand(3, dtype=f64)), T(crand())),
+        lambda L, T: fn(L)(T(crand(0, 3)), T(crand(3))),
+        lambda L, T: fn(L)(T(crand(3)), 2.5),
+        lambda L, T: fn(L)(T(crand(3)), 1.5 - 2j),
+        lambda L, T: fn(L)(T(rand(3)), 2j),
+        lambda L, T: fn(L)(T(rand(3, dtype=f64)), 0.5j),
+        lambda L, T: fn(L)(T(rand(3, dtype=i32, low=1, high=4)), 1 + 1j),
+        lambda L, T: fn(L)(T(crand(3)), T(crand(4))),   # shapes do not broadcast
+    ]
+
+
+def binary_rows(name, rows_tensor, rows_scalar, ip, out, scalar_out=None):
+    fn = (lambda L: getattr(L, name))
+    d = {}
+    for r in rows_tensor:
+        d[r] = cbinary(fn)
+    for r in rows_scalar:
+        d[r] = [lambda L, T: getattr(T(crand(3)), name)(2 + 1j),
+                lambda L, T: getattr(T(rand(2, 3)), name)(-1j),
+                lambda L, T: getattr(T(crand(2, dtype=c128)), name)(3)]
+    d[ip] = [
+        lambda L, T: inplace(T(crand(3, 4)), lambda x: getattr(x, name + "_")(T(crand(4)))),
+        lambda L, T: inplace(T(crand(3)), lambda x: getattr(x, name + "_")(2j)),
+        lambda L, T: inplace(T(crand(3, dtype=c128)), lambda x: getattr(x, name + "_")(T(rand(3)))),
+        # a real tensor cannot hold the complex result in place
+        lambda L, T: inplace(T(rand(3)), lambda x: getattr(x, name + "_")(T(crand(3)))),
+    ]
+    d[out] = [
+        lambda L, T: getattr(L, name)(T(crand(2, 3)), T(crand(3)), out=E(L, c64)),
+        lambda L, T: getattr(L, name)(T(crand(2, 3)), T(rand(3)), out=E(L, c128)),
+        lambda L, T: getattr(L, name)(T(crand(2, 3)), T(crand(3)), out=E(L, f32)),
+    ]
+    return d
+
+
+def _tensor_complex(L, data):
+    """the hidden tensor.complex row (scripted torch.tensor(1j); positional only through
+    _call_op, its dtype= is tested in scripted code) against torch.tensor"""
+    if L.__name__ == "pyts":
+        return L._C._call_op("TENSOR_COMPLEX", data)
+    return L.tensor(data)
+
+
+CASES = {
+    "TENSOR_COMPLEX": [lambda L, T: _tensor_complex(L, 1 - 2j), lambda L, T: _tensor_complex(L, -0.5j),
+                       lambda L, T: _tensor_complex(L, complex(float("inf"), float("nan")))],
+    # ---- ops_complex_tensor.def ----
+    "REAL": cunary(lambda L: L.real) + [
+        lambda L, T: L.real(T(rand(3, 2))),
+        lambda L, T: T(crand(2, 3)).real,
+        # a view: writing through it changes the complex tensor
+        lambda L, T: (lambda x: (x.real.mul_(2), x)[1])(T(crand(2, 3))),
+        lambda L, T: (lambda x: (x.real.copy_(T(rand(3))), x)[1])(T(crand(2, 3, dtype=c128))),
+    ],
+    "IMAG": cunary(lambda L: L.imag) + [
+        lambda L, T: T(noncontig(crand(2, 3))).imag,
+        lambda L, T: (lambda x: (x.imag.zero_(), x)[1])(T(crand(2, 3))),
+        lambda L, T: L.imag(T(rand(3, 2))),   # real tensors have no imag
+    ],
+    "VIEW_AS_REAL": cunary(lambda L: L.view_as_real) + [
+        lambda L, T: (lambda x: (L.view_as_real(x).fill_(1.5), x)[1])(T(crand(2, 3))),
+        lambda L, T: L.view_as_real(T(rand(3))),
+    ],
+    "VIEW_AS_COMPLEX": [
+        lambda L, T: L.view_as_complex(T(rand(3, 2))),
+        lambda L, T: L.view_as_complex(T(rand(2, 4, 2, dtype=f64))),
+        lambda L, T: L.view_as_complex(T(rand(2))),
+        lambda L, T: L.view_as_complex(T(rand(0, 2))),
+        lambda L, T: L.view_as_complex(T(rand(3, 2))[::2]),
+        lambda L, T: L.view_as_complex(T(rand(3, 3))),            # last dim is not 2
+        lambda L, T: L.view_as_complex(T(rand(2, 3).T.copy().T)),  # last stride is not 1
+        lambda L, T: L.view_as_complex(T(rand(3, 2, dtype=i64))),
+        lambda L, T: L.view_as_complex(T(rand(2, 3))[:, 1:]),     # odd storage offset
+        lambda L, T: L.view_as_real(L.view_as_complex(T(rand(4, 2)))),
+    ],
+    # torch's conj is a lazy view NumPy cannot read: the cases resolve it
+    "CONJ": cunary(lambda L: (lambda x: L.conj(x).resolve_conj())) + [
+        lambda L, T: T(crand(3)).conj().resolve_conj(),
+        lambda L, T: L.conj(T(rand(3))),
+        lambda L, T: L.conj(T(crand(2, 2))).resolve_conj(),
+    ],
+    "CONJ_PHYSICAL": cunary(lambda L: L.conj_physical) + [lambda L, T: L.conj_physical(T(rand(3, dtype=i64)))],
+    "RESOLVE_CONJ": cunary(lambda L: L.resolve_conj) + [lambda L, T: L.resolve_conj(T(rand(3)))],
+    "IS_CONJ": [lambda L, T: T(crand(3)).is_conj(), lambda L, T: T(rand(3)).is_conj(),
+                lambda L, T: L.is_conj(T(crand(3)).conj().resolve_conj())],
+    "IS_COMPLEX": [lambda L, T: T(crand(3)).is_complex(), lambda L, T: L.is_complex(T(rand(3))),
+                   lambda L, T: T(crand(3, dtype=c128)).is_complex(), lambda L, T: T(rand(2, dtype=i64)).is_complex()],
+    "ANGLE": cunary(lambda L: L.angle) + [
+        lambda L, T: L.angle(T(rand(3, 4))),
+        lambda L, T: L.angle(T(np.array([-1.0, 0.0, 2.0, float("nan")], dtype=f64))),
+        lambda L, T: L.angle(T(rand(4, dtype=i64))),
+        lambda L, T: T(crand(2)).angle(),
+    ],
+    "COMPLEX": [
+        lambda L, T: L.complex(T(rand(3)), T(rand(3))),
+        lambda L, T: L.complex(T(rand(2, 1, dtype=f64)), T(rand(3, dtype=f64))),
+        lambda L, T: L.complex(T(noncontig(rand(2, 3))), T(rand())),
+        lambda L, T: L.complex(T(rand(0)), T(rand(0))),
+        lambda L, T: L.complex(T(rand(3)), T(rand(3, dtype=f64))),   # dtypes differ
+        lambda L, T: L.complex(T(rand(3, dtype=i64)), T(rand(3, dtype=i64))),
+        lambda L, T: L.complex(T(rand(3)), T(rand(4))),
+    ],
+    "POLAR": [
+        lambda L, T: L.polar(T(rand(3, low=0)), T(rand(3))),
+        lambda L, T: L.polar(T(rand(2, 1, dtype=f64, low=0)), T(rand(3, dtype=f64))),
+        lambda L, T: L.polar(T(rand(3)), T(rand(3, dtype=f64))),
+        lambda L, T: L.polar(T(rand(0)), T(rand(0))),
+    ],
+    # ---- creation and conversion rows with complex dtypes ----
+    "ZEROS": [lambda L, T: L.zeros(2, 3, dtype=L.complex64), lambda L, T: L.zeros(0, dtype=L.cdouble)],
+    "ONES": [lambda L, T: L.ones(2, dtype=L.cfloat), lambda L, T: L.ones((), dtype=L.complex128)],
+    "FULL": [
+        lambda L, T: L.full((2, 2), 1 - 2j),
+        lambda L, T: L.full((2,), 1j, dtype=L.complex128),
+        lambda L, T: L.full((2,), 3, dtype=L.complex64),
+        lambda L, T: L.full((2,), 1j, dtype=L.float32),   # a complex value in a real tensor
+    ],
+    "FULL_LIKE": [lambda L, T: L.full_like(T(crand(2, 3)), 2 + 1j), lambda L, T: L.full_like(T(rand(2)), 1j),
+                  lambda L, T: L.full_like(T(rand(2)), 1j, dtype=L.complex128)],
+    "NEW_FULL": [lambda L, T: T(crand(2)).new_full((3,), 1j), lambda L, T: T(crand(2)).new_full((2,), 4)],
+    "FILL__SCALAR": [
+        lambda L, T: inplace(T(crand(3)), lambda x: x.fill_(2 - 1j)),
+        lambda L, T: inplace(T(crand(2, 2, dtype=c128)), lambda x: x.fill_(1.5)),
+        lambda L, T: inplace(T(rand(3)), lambda x: x.fill_(1j)),
+    ],
+    "FILL__TENSOR": [lambda L, T: inplace(T(crand(3)), lambda x: x.fill_(T(crand())))],
+    "ZEROS_LIKE": [lambda L, T: L.zeros_like(T(crand(2, 3))), lambda L, T: L.zeros_like(T(rand(2)), dtype=L.cfloat)],
+    "ONES_LIKE": [lambda L, T: L.ones_like(T(noncontig(crand(2, 3))))],
+    "EYE": [lambda L, T: L.eye(3, dtype=L.complex64)],
+    "TO_DTYPE": [
+        lambda L, T: T(rand(2, 3)).to(L.complex64),
+        lambda L, T: T(rand(2, 3, dtype=i64)).to(L.complex128),
+        lambda L, T: T(rand(3, dtype=b8)).to(L.complex64),
+        lambda L, T: T(crand(3)).to(L.complex128),
+        lambda L, T: T(crand(3, dtype=c128)).to(L.complex64),
+        lambda L, T: T(crand(3)).to(L.float64),   # the imaginary part is dropped (torch warns)
+        lambda L, T: T(crand(3, low=-5, high=5)).to(L.int32),
+        lambda L, T: T(np.array([0j, 1j, 1, 0], dtype=c64)).to(L.bool),
+        lambda L, T: T(noncontig(crand(2, 3))).to(L.complex128),
+    ],
+    "COPY_": [
+        lambda L, T: inplace(T(crand(2, 3)), lambda x: x.copy_(T(rand(3)))),
+        lambda L, T: inplace(T(rand(2, 3)), lambda x: x.copy_(T(crand(2, 3)))),
+        lambda L, T: inplace(T(crand(2, 3, dtype=c128)), lambda x: x.copy_(T(noncontig(crand(2, 3))))),
+    ],
+    # ---- element moves ----
+    "CLONE": [lambda L, T: L.clone(T(noncontig(crand(2, 3, dtype=c128))))],
+    "CONTIGUOUS": [lambda L, T: T(crand(4, 3).T).contiguous()],
+    "VIEW": [lambda L, T: T(crand(2, 6)).view(3, 4), lambda L, T: T(crand(2, 6, dtype=c128)).view(-1)],
+    "RESHAPE": [lambda L, T: T(crand(2, 6).T).reshape(-1)],
+    "TRANSPOSE_INT": [lambda L, T: T(crand(2, 3, dtype=c128)).transpose(0, 1)],
+    "PERMUTE": [lambda L, T: T(crand(2, 3, 4)).permute(2, 0, 1).contiguous()],
+    "SELECT_INT": [lambda L, T: T(crand(3, 4))[1], lambda L, T: T(crand(3, 4, dtype=c128)).select(1, -1)],
+    "SLICE_TENSOR": [lambda L, T: T(crand(6, dtype=c128))[1:5:2]],
+    "UNSQUEEZE": [lambda L, T: T(crand(3)).unsqueeze(0)],
+    "SQUEEZE": [lambda L, T: T(crand(1, 3, 1)).squeeze()],
+    "EXPAND": [lambda L, T: T(crand(3, 1)).expand(3, 4).contiguous()],
+    "FLATTEN_USING_INTS": [lambda L, T: T(crand(2, 3, 2)).flatten()],
+    "CAT": [
+        lambda L, T: L.cat([T(crand(2, 3)), T(crand(1, 3))]),
+        lambda L, T: L.cat([T(crand(2, 3, dtype=c128)), T(noncontig(crand(2, 3, dtype=c128)))], dim=1),
+        lambda L, T: L.cat([T(crand(2)), T(rand(2))]),
+    ],
+    "STACK": [lambda L, T: L.stack([T(crand(3)), T(crand(3))], 1)],
+    "FLIP": [lambda L, T: T(crand(3, 4, dtype=c128)).flip(1)],
+    "ROLL": [lambda L, T: T(crand(5)).roll(2)],
+    "REPEAT": [lambda L, T: T(crand(2, dtype=c128)).repeat(2, 3)],
+    "INDEX_SELECT": [lambda L, T: T(crand(4, 3, dtype=c128)).index_select(0, T(np.array([2, 0, 2])))],
+    "INDEX_TENSOR": [lambda L, T: T(crand(4, 3, dtype=c128))[T(np.array([3, 1]))],
+                     lambda L, T: T(crand(4))[T(np.array([True, False, True, True]))]],
+    "MASKED_SELECT": [lambda L, T: T(crand(2, 3, dtype=c128)).masked_select(T(rand(2, 3, dtype=b8)))],
+    "UNBIND_INT": [lambda L, T: T(crand(2, 3)).unbind(1)],
+    "SPLIT_TENSOR": [lambda L, T: T(crand(5, dtype=c128)).split(2)],
+    "CHUNK": [lambda L, T: T(crand(4, 2)).chunk(2)],
+    "NARROW": [lambda L, T: T(crand(4, 2)).narrow(0, 1, 2)],
+    # ---- arithmetic ----
+    **binary_rows("add", ["ADD_TENSOR"], ["ADD_SCALAR"], "ADD__TENSOR", "ADD_OUT"),
+    **binary_rows("sub", ["SUB_TENSOR"], ["SUB_SCALAR"], "SUB__TENSOR", "SUB_OUT"),
+    **binary_rows("mul", ["MUL_TENSOR"], ["MUL_SCALAR"], "MUL__TENSOR", "MUL_OUT"),
+    **binary_rows("div", ["DIV_TENSOR"], ["DIV_SCALAR"], "DIV__TENSOR", "DIV_OUT"),
+    **binary_rows("eq", ["EQ_TENSOR"], ["EQ_SCALAR"], "EQ__TENSOR", "EQ_TENSOR_OUT"),
+    **binary_rows("ne", ["NE_TENSOR"], ["NE_SCALAR"], "NE__TENSOR", "NE_TENSOR_OUT"),
+    "ADD__SCALAR": [lambda L, T: inplace(T(crand(3)), lambda x: x.add_(1j, alpha=2))],
+    "RSUB_SCALAR": [lambda L, T: L.rsub(T(crand(3)), 2j), lambda L, T: L.rsub(T(rand(3)), 1 + 1j, alpha=2)],
+    "RSUB_TENSOR": [lambda L, T: L.rsub(T(crand(3)), T(rand(3)), alpha=1j)],
+    "POW_TENSOR_TENSOR": [lambda L, T: L.pow(T(crand(3, low=0.5)), T(crand(3))),
+                          lambda L, T: L.pow(T(crand(2, 3, dtype=c128, low=0.5)), T(rand(3, dtype=f64)))],
+    "POW_TENSOR_SCALAR": [lambda L, T: L.pow(T(crand(3, low=0.5, dtype=c128)), 2.5),
+                          lambda L, T: L.pow(T(rand(3, low=0.5, dtype=f64)), 0.5 + 1j)],
+    "POW_SCALAR": [lambda L, T: L.pow(1 + 1j, T(rand(3, dtype=f64)))],
+    "TRUE_DIVIDE_TENSOR": [lambda L, T: L.true_divide(T(crand(3)), T(rand(3, low=1)))],
+    "SUB_SCALAR_OUT": [lambda L, T: L.sub(T(crand(3)), 1j, out=E(L, c64))],
+    # alpha: complex for complex operands; refused for real ones
+    "ADD_TENSOR_ALPHA": [],
+    **cunary_all("neg"), **cunary_all("exp", -1, 1), **cunary_all("log", 0.2, 2), **cunary_all("sqrt"),
+    **cunary_all("sin", -1, 1), **cunary_all("cos", -1, 1), **cunary_all("tan", -0.5, 0.5),
+    **cunary_all("tanh", -1, 1), **cunary_all("sigmoid", -1, 1), **cunary_all("reciprocal", 0.5, 2),
+    "ABS": cunary(lambda L: L.abs) + [lambda L, T: abs(T(crand(3, dtype=c128)))],
+    # ---- reductions ----
+    "SUM": cunary(lambda L: L.sum) + [lambda L, T: T(crand(3)).sum(dtype=L.complex128),
+                                      lambda L, T: T(crand(3)).sum(dtype=L.float32)],
+    "SUM_DIM_INTLIST": [
+        lambda L, T: T(crand(3, 4)).sum(0), lambda L, T: T(crand(3, 4, dtype=c128)).sum(-1, keepdim=True),
+        lambda L, T: T(noncontig(crand(2, 3, 4))).sum((0, 2)), lambda L, T: T(crand(3, 4)).sum(2),
+        lambda L, T: T(crand(0, 3)).sum(0), lambda L, T: T(crand()).sum(0),
+    ],
+    "MEAN": cunary(lambda L: L.mean),
+    "MEAN_DIM": [lambda L, T: T(crand(3, 4)).mean(1), lambda L, T: T(crand(3, 4, dtype=c128)).mean((0, 1), keepdim=True)],
+    # ---- matmul ----
+    "MM": [lambda L, T: L.mm(T(crand(3, 4)), T(crand(4, 2))),
+           lambda L, T: L.mm(T(crand(4, 3, dtype=c128).T), T(noncontig(crand(4, 2, dtype=c128)))),
+           lambda L, T: L.mm(T(crand(3, 4)), T(crand(3, 2))),
+           lambda L, T: L.mm(T(crand(3, 4)), T(rand(4, 2))),
+           lambda L, T: L.mm(T(crand(0, 4)), T(crand(4, 2)))],
+    "BMM": [lambda L, T: L.bmm(T(crand(2, 3, 4)), T(crand(2, 4, 5)))],
+    "MATMUL": [lambda L, T: L.matmul(T(crand(3, 4, dtype=c128)), T(crand(4, dtype=c128))),
+               lambda L, T: T(crand(2, 3, 4)) @ T(crand(4, 2)),
+               lambda L, T: T(crand(3)) @ T(crand(3))],
+    # ---- rows that refuse complex operands, as torch ----
+    "CLAMP": [lambda L, T: L.clamp(T(crand(3)), min=0)],
+    "FLOOR": [lambda L, T: L.floor(T(crand(3)))],
+    "SIGN": [lambda L, T: L.sign(T(crand(3)))],
+    "ARGMAX": [lambda L, T: L.argmax(T(crand(3)))],
+    "MAX": [lambda L, T: L.max(T(crand(3)))],
+    "MAXIMUM": [lambda L, T: L.maximum(T(crand(3)), T(crand(3)))],
+    "LT_TENSOR": [lambda L, T: L.lt(T(crand(3)), T(crand(3)))],
+    "SORT": [lambda L, T: L.sort(T(crand(3)))],
+    "RELU": [lambda L, T: L.relu(T(crand(3)))],
+    "ARANGE": [lambda L, T: L.arange(5, dtype=L.complex64)],
+    "REMAINDER_TENSOR": [lambda L, T: L.remainder(T(crand(3)), T(crand(3)))],
+    "ERF": [lambda L, T: L.erf(T(crand(3)))],
+}
+del CASES["ADD_TENSOR_ALPHA"]
+CASES["ADD_TENSOR"] += [
+    lambda L, T: L.add(T(crand(3)), T(crand(3)), alpha=2 - 1j),
+    lambda L, T: L.add(T(rand(3)), T(rand(3)), alpha=1j),
+    lambda L, T: L.sub(T(crand(2, dtype=c128)), T(rand(2)), alpha=0.5j),
+]
