@@ -644,8 +644,9 @@ static PtsIrValue *convert(Emitter *E, PtsIrValue *v, Conv cv, PtsArgType a, con
 
 static PtsIrValue *complex_fold(Emitter *E, int op, PtsIrValue *const *ins);   /* emit_complex.inc */
 
-/* torch's NormalizeOps pass: an alias compiles to its canonical op (torch.arccos(x) is
- * aten::acos, x.clip_() aten::clamp_), same overload and arguments; in-place forms follow. */
+/* torch's NormalizeOps pass (jit/passes/normalize_ops.cpp): an alias compiles to its canonical
+ * op (torch.arccos(x) is aten::acos, x.clip_() aten::clamp_, torch.det aten::linalg_det), same
+ * overload and arguments; in-place forms follow. */
 static int canonical_row(int op) {
     static const char *const alias[][2] = {
         { "absolute", "abs" }, { "clip", "clamp" }, { "arccos", "acos" }, { "arcsin", "asin" },
@@ -654,7 +655,8 @@ static int canonical_row(int op) {
         { "multiply", "mul" }, { "divide", "div" }, { "true_divide", "div" }, { "greater", "gt" },
         { "greater_equal", "ge" }, { "less", "lt" }, { "less_equal", "le" }, { "not_equal", "ne" },
         { "special_expit", "sigmoid" }, { "special_psi", "digamma" }, { "special_gammaln", "lgamma" },
-        { "special_multigammaln", "mvlgamma" },
+        { "special_multigammaln", "mvlgamma" }, { "det", "linalg_det" }, { "inverse", "linalg_inv" },
+        { "matrix_power", "linalg_matrix_power" },
     };
     const PtsSchema *s = &pts_op_info[op].schema;
     if (strncmp(s->qualname, "aten::", 6) != 0) return op;
@@ -674,15 +676,6 @@ static int canonical_row(int op) {
         return op;
     }
     return op;
-/* torch's alias normalization (jit/passes/normalize_ops.cpp) for rows of the same arguments:
- * scripted det/inverse/matrix_power are the linalg ops in torch's graphs and .code */
-static int alias_row(int op) {
-    switch (op) {
-    case PTS_OP_DET: return PTS_OP_LINALG_DET;
-    case PTS_OP_INVERSE: return PTS_OP_LINALG_INV;
-    case PTS_OP_MATRIX_POWER: return PTS_OP_LINALG_MATRIX_POWER;
-    default: return op;
-    }
 }
 
 /* emit the op node for a matched schema */
@@ -719,7 +712,7 @@ static PtsIrValue *emit_matched(Emitter *E, int op, const Call *c, Bound *b, con
             return f;
         }
     }
-    PtsNode *n = mk(E, alias_row(op), s->nargs, ins, s->nret, ot, at);
+    PtsNode *n = mk(E, op, s->nargs, ins, s->nret, ot, at);
     if (!n) return NULL;
     if (s->nret == 1) return n->outputs[0];
     if (s->nret == 0) return cnone(E, at);

@@ -1314,19 +1314,14 @@ PtsStatus k_MATRIX_POWER(PtsValue *a, PtsValue *out, PtsError *err) {
 
 /* ---- cross: a x b along dim = a[1,2,0] * b[2,0,1] - a[2,0,1] * b[1,2,0] (index_select), after
  * broadcasting ---- */
-static PtsStatus cross_impl(PtsTensor *x, PtsTensor *y, int64_t dim, bool dim_given, PtsError *err, PtsValue *out) {
+static PtsStatus cross_impl(PtsTensor *x, PtsTensor *y, int64_t dim, PtsError *err, PtsValue *out) {
     int nd;
     int64_t sh[PTS_MAX_DIMS];
     PTS_CHECK(x->ndim == y->ndim, err, RUNTIME,
               "linalg.cross: inputs must have the same number of dimensions.");
     PTS_TRY(pts_broadcast_shapes(x->ndim, x->shape, y->ndim, y->shape, &nd, sh, err));
     int d;
-    if (!dim_given) {   /* torch.cross(dim=None): the first dim of size 3 */
-        for (d = 0; d < nd && sh[d] != 3; d++) {}
-        PTS_CHECK(d < nd, err, RUNTIME, "no dimension of size 3 in input");
-    } else {
-        PTS_TRY(pts_wrap_dim(dim, nd, err, &d));
-    }
+    PTS_TRY(pts_wrap_dim(dim, nd, err, &d));
     PTS_CHECK(x->ndim > 0 && x->shape[d] == 3 && y->shape[d] == 3, err, RUNTIME,
               "linalg.cross: inputs dimension %lld must have length 3. Got %lld and %lld", (long long)dim,
               (long long)(x->ndim ? x->shape[d] : 0), (long long)(y->ndim ? y->shape[d] : 0));
@@ -1362,8 +1357,5 @@ done:
 }
 
 PtsStatus k_LINALG_CROSS(PtsValue *a, PtsValue *out, PtsError *err) {
-    return cross_impl(a[0].u.t, a[1].u.t, a[2].u.i, true, err, out);
-}
-PtsStatus k_CROSS(PtsValue *a, PtsValue *out, PtsError *err) {
-    return cross_impl(a[0].u.t, a[1].u.t, a[2].tag == PTS_V_NONE ? -1 : a[2].u.i, a[2].tag != PTS_V_NONE, err, out);
+    return cross_impl(a[0].u.t, a[1].u.t, a[2].u.i, err, out);
 }
