@@ -170,6 +170,34 @@ SHAPES = {
     "raise_uninitialized": ("def f(x: Tensor, n: int) -> Tensor:\n    if n < 0:\n        raise ValueError('neg')\n"
                             "    else:\n        y = x + n\n    if n > 5:\n        raise ValueError('big')\n"
                             "    else:\n        z = y * 2\n    return z\n", [(np.ones(2), 1), (np.ones(2), -1), (np.ones(2), 9)]),
+    # a tuple slice is one prim::TupleIndex per item (torch's createTupleSlice)
+    "tuple_slices": ("def f(x: Tuple[int, str, float], y: Tuple[int, int]) -> Tuple[Tuple[str, float], Tuple[float, str, int], "
+                     "Tuple[int], Tuple[int, Tuple[int, int]]]:\n    return x[1:], x[::-1], y[:-1], (x[0], y, 5)[:2]\n",
+                     [((1, "a", 2.5), (3, 4))]),
+    "tuple_slice_unpack": ("def f(x: Tuple[int, int, int]) -> int:\n    a, b = x[1:]\n    return a * 10 + b\n", [((1, 2, 3),)]),
+    # enumerate(xs, s) is zip(range(s, INT64_MAX), xs): prim::min of both lengths, nested zips flattened
+    "enumerate_bounds": ("def f(xs: List[int], k: int) -> int:\n    t = 0\n    for i, v in enumerate(xs):\n        t += i * v\n"
+                         "    for i, v in enumerate(xs, 3):\n        t += i - v\n    for i, v in enumerate(xs, start=k):\n"
+                         "        t += i\n    return t\n", [([1, 2, 3], 5), ([], 0), ([4], -2)]),
+    "enumerate_zip": ("def f(xs: List[int], ys: List[float]) -> float:\n    t = 0.0\n    for i, (a, b) in enumerate(zip(xs, ys)):\n"
+                      "        t += i * a + b\n    for (i, a), b in zip(enumerate(xs), ys):\n        t -= i * b\n    return t\n",
+                      [([1, 2, 3], [0.5, 1.5]), ([], [1.0])]),
+    "zip_single": ("def f(xs: List[int]) -> int:\n    t = 0\n    for (a,) in zip(xs):\n        t += a\n    return t\n", [([1, 2],)]),
+    # d.items() is aten::items, a list of (key, value) tuples the loop indexes
+    "dict_items_loops": ("def f(d: Dict[str, int], e: Dict[int, float]) -> Tuple[int, float, List[str]]:\n    s = 0\n"
+                         "    ks: List[str] = []\n    for k, v in d.items():\n        s += v\n        ks.append(k)\n    t = 0.0\n"
+                         "    for k2, v2 in e.items():\n        t += k2 * v2\n    return s, t, ks\n",
+                         [({"a": 1, "b": 2}, {3: 0.5}), ({}, {})]),
+    "items_value": ("def f(d: Dict[int, str]) -> List[Tuple[int, str]]:\n    it = d.items()\n    it.append((0, 'z'))\n    return it\n",
+                    [({1: "a", 2: "b"},)]),
+    # list(iterable): the iterable is evaluated before the list is made (prim::list special form)
+    "list_of_iterables": ("def f(n: int, xs: List[str], d: Dict[str, int]) -> Tuple[List[int], List[Tuple[int, str]], "
+                          "List[Tuple[int, str]], List[Tuple[str, int]]]:\n"
+                          "    return list(range(n)), list(zip(range(n), xs)), list(enumerate(xs, 1)), list(d.items())\n",
+                          [(3, ["a", "b"], {"x": 1}), (0, [], {})]),
+    "comprehensions": ("def f(xs: List[int], d: Dict[str, int]) -> Tuple[List[int], List[str], Dict[str, int]]:\n"
+                       "    return [i * v for i, v in enumerate(xs)], [k for k, v in d.items()], {k: i for i, k in enumerate(d)}\n",
+                       [([1, 2], {"a": 1, "b": 2})]),
 }
 
 

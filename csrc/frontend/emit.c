@@ -86,6 +86,10 @@ typedef struct Emitter {
      * it is a tuple: build_iter takes it from here */
     const PtsAst *pre_it_ast;
     PtsIrValue *pre_it_v;
+    /* list(range/zip/enumerate(...)): the iterable evaluated before the list is made, as torch's
+     * prim::list special form does; build_iter of that AST takes it */
+    const PtsAst *pre_iter_ast;
+    const struct Iter *pre_iter;
     struct ForkClosure *fork_closures;   /* archive code's nested defs passed to fork() (emit_fork.inc) */
 } Emitter;
 
@@ -4117,13 +4121,12 @@ static PtsIrValue *emit_contains(Emitter *E, int op, PtsIrValue *item, PtsIrValu
 }
 
 /* ---- iterables of for loops and comprehensions ---- */
-enum { IT_LIST, IT_TENSOR, IT_RANGE, IT_ENUMERATE, IT_ZIP, IT_ITEMS };
+enum { IT_LIST, IT_TENSOR, IT_RANGE, IT_ZIP };
 typedef struct Iter {
     int kind;
-    PtsIrValue *v;               /* LIST/TENSOR: the value; ITEMS: the dict; ENUMERATE: start */
-    PtsIrValue *start, *step;    /* RANGE: NULL when 0 / 1 */
-    PtsIrValue *len;             /* number of items */
-    PtsIrValue *keys;            /* ITEMS: keys list */
+    PtsIrValue *v;               /* LIST/TENSOR: the value */
+    PtsIrValue *start, *end, *step;  /* RANGE: start NULL for range(n) */
+    PtsIrValue *len;             /* number of items: range(n)'s n, else made by iter_len */
     struct Iter *subs;
     int nsub;
 } Iter;
@@ -4136,16 +4139,16 @@ static bool iter_of_value(Emitter *E, PtsIrValue *v, const PtsAst *n, Iter *it) 
     case PTS_TY_LIST:
         it->kind = IT_LIST;
         it->v = v;
-        return (it->len = row_call(E, "len.t", 1, &v, NULL, n)) != NULL;
+        return true;
     case PTS_TY_STR:
         /* over the characters, as torch: s[i] for i in range(len(s)) */
         it->kind = IT_LIST;
         it->v = v;
-        return (it->len = row_call(E, "len.str", 1, &v, NULL, n)) != NULL;
+        return true;
     case PTS_TY_TENSOR:
         it->kind = IT_TENSOR;
         it->v = v;
-        return (it->len = op1(E, "len.Tensor", v, n)) != NULL;
+        return true;
     case PTS_TY_DICT: {
         /* over the keys, as Python */
         const char *sfx = dict_key_suffix(E, v->type, n);
@@ -4163,6 +4166,12 @@ static bool iter_of_value(Emitter *E, PtsIrValue *v, const PtsAst *n, Iter *it) 
 
 static bool build_iter(Emitter *E, const PtsAst *n, Iter *it) {
     memset(it, 0, sizeof *it);
+    if (E->pre_iter && E->pre_iter_ast == n) {
+        *it = *E->pre_iter;
+        E->pre_iter = NULL;
+        E->pre_iter_ast = NULL;
+        return true;
+    }
     PtsIrValue *pre = pre_iterable(E, n);
     if (pre) return iter_of_value(E, pre, n, it);   /* evaluated already by static_seq (no tuple) */
     if (n->kind == PTS_AST_CALL && (n->kids[0]->kind == PTS_AST_NAME || n->kids[0]->kind == PTS_AST_ATTR)) {
@@ -4185,9 +4194,8 @@ static bool build_iter(Emitter *E, const PtsAst *n, Iter *it) {
                 it->kind = IT_RANGE;
                 if (c.npos == 1) { it->len = c.pos[0]; return true; }
                 it->start = c.pos[0];
-                if (!(it->step = c.npos == 3 ? c.pos[2] : cint(E, 1, n))) return false;
-                PtsIrValue *rl[3] = { it->start, c.pos[1], it->step };
-                return (it->len = row_call(E, "__range_length", 3, rl, NULL, n)) != NULL;
+                it->end = c.pos[1];
+                return (it->step = c.npos == 3 ? c.pos[2] : cint(E, 1, n)) != NULL;
             }
             int nargs = 0;
             for (int i = 1; i < n->n; i++) {
@@ -4195,54 +4203,80 @@ static bool build_iter(Emitter *E, const PtsAst *n, Iter *it) {
                 if (n->kids[i]->kind != PTS_AST_KWARG) nargs++;
             }
             if (sv.name[0] == 'e') {
-                /* enumerate(xs, start=0) */
+                /* enumerate(xs, start=0) is zip(range(start, INT64_MAX), xs), as torch builds it: the
+                 * start first, then the iterable */
                 if (nargs < 1 || nargs > 2 || n->n - 1 > 2) return efail(E, n, "enumerate() takes an iterable and an optional start"), false;
-                it->kind = IT_ENUMERATE;
-                if (!(it->subs = pts_arena_alloc(E->a, sizeof(Iter)))) return oom(E), false;
-                it->nsub = 1;
-                if (!build_iter(E, n->kids[1], it->subs)) return false;
-                it->len = it->subs->len;
+                it->kind = IT_ZIP;
+                if (!(it->subs = pts_arena_alloc(E->a, sizeof(Iter) * 2))) return oom(E), false;
+                memset(it->subs, 0, sizeof(Iter) * 2);
+                it->nsub = 2;
+                Iter *r = &it->subs[0];
+                r->kind = IT_RANGE;
                 if (n->n == 3) {
                     const PtsAst *sa = n->kids[2]->kind == PTS_AST_KWARG ? n->kids[2]->kids[0] : n->kids[2];
                     if (n->kids[2]->kind == PTS_AST_KWARG && strcmp(n->kids[2]->str, "start") != 0)
                         return efail(E, n->kids[2], "enumerate() got an unexpected keyword argument '%s'", n->kids[2]->str), false;
-                    if (!(it->v = emit_expr(E, sa))) return false;
-                    if (it->v->type->kind != PTS_TY_INT) return efail(E, sa, "enumerate() start must be int"), false;
+                    if (!(r->start = emit_expr(E, sa))) return false;
+                    if (r->start->type->kind != PTS_TY_INT) return efail(E, sa, "enumerate() start must be int"), false;
                 }
-                return true;
+                if (!(r->end = cint(E, INT64_MAX, n))) return false;
+                if (!r->start) r->len = r->end;
+                else if (!(r->step = cint(E, 1, n))) return false;
+                return build_iter(E, n->kids[1], &it->subs[1]);
             }
             /* zip(a, b, ...): as long as the shortest */
             if (nargs < 1 || nargs != n->n - 1) return efail(E, n, "zip() takes one or more iterables"), false;
             it->kind = IT_ZIP;
             it->nsub = nargs;
             if (!(it->subs = pts_arena_alloc(E->a, sizeof(Iter) * (size_t)nargs))) return oom(E), false;
-            PtsIrValue *lens[64];
             if (nargs > 64) return efail(E, n, "zip() of too many iterables"), false;
-            for (int i = 0; i < nargs; i++) {
+            for (int i = 0; i < nargs; i++)
                 if (!build_iter(E, n->kids[i + 1], &it->subs[i])) return false;
-                lens[i] = it->subs[i].len;
-            }
-            if (nargs == 1) { it->len = lens[0]; return true; }
-            PtsIrValue *l = list_construct(E, nargs, lens, ty(PTS_TY_INT), n);
-            return l && (it->len = row_call(E, "min.self_int", 1, &l, NULL, n)) != NULL;
-        }
-        if (f->kind == PTS_AST_ATTR && strcmp(f->str, "items") == 0 && n->n == 1) {
-            PtsIrValue *d = emit_expr(E, f->kids[0]);
-            if (!d) return false;
-            if (d->type->kind == PTS_TY_DICT) {
-                if (!iter_of_value(E, d, n, it)) return false;
-                it->keys = it->v;
-                it->v = d;
-                it->kind = IT_ITEMS;
-                return true;
-            }
-            return efail(E, f, "'%s' object has no attribute or method 'items'", tstr(E, d->type)), false;
+            return true;
         }
     }
     PtsIrValue *v = enum_iterable(E, n);   /* for c in Color: over the members */
     if (!v && E->err->code) return false;
     if (!v) v = emit_expr(E, n);
     return v && iter_of_value(E, v, n, it);
+}
+
+static PtsIrValue *iter_len(Emitter *E, Iter *it, const PtsAst *at);
+
+static bool zip_lens(Emitter *E, Iter *it, PtsIrValue **lens, int *n, const PtsAst *at) {
+    for (int i = 0; i < it->nsub; i++) {
+        if (it->subs[i].kind == IT_ZIP) {
+            if (!zip_lens(E, &it->subs[i], lens, n, at)) return false;
+            continue;
+        }
+        if (*n == 64) return efail(E, at, "zip() of too many iterables"), false;
+        if (!(lens[(*n)++] = iter_len(E, &it->subs[i], at))) return false;
+    }
+    return true;
+}
+
+/* the number of items, computed as torch's SugaredValue::len when the loop is emitted (after
+ * the iterables were evaluated): len() of a list/str/tensor, __range_length, prim::min of a zip's */
+static PtsIrValue *iter_len(Emitter *E, Iter *it, const PtsAst *at) {
+    if (it->len) return it->len;
+    switch (it->kind) {
+    case IT_LIST:
+        return it->len = row_call(E, it->v->type->kind == PTS_TY_STR ? "len.str" : "len.t", 1, &it->v, NULL, at);
+    case IT_TENSOR: return it->len = op1(E, "len.Tensor", it->v, at);
+    case IT_RANGE: {
+        PtsIrValue *rl[3] = { it->start, it->end, it->step };
+        return it->len = row_call(E, "__range_length", 3, rl, NULL, at);
+    }
+    case IT_ZIP: {
+        /* prim::min of the lengths of the base iterables, nested zips flattened (IterableTree) */
+        PtsIrValue *lens[64];
+        int n = 0;
+        if (!zip_lens(E, it, lens, &n, at)) return NULL;
+        PtsIrValue *l = list_construct(E, n, lens, ty(PTS_TY_INT), at);
+        return l ? (it->len = row_call(E, "min.self_int", 1, &l, NULL, at)) : NULL;
+    }
+    default: return efail(E, at, "internal error: bad iterable");
+    }
 }
 
 /* the i-th item of an iterable, inside the loop body */
@@ -4262,23 +4296,11 @@ static PtsIrValue *iter_item(Emitter *E, const Iter *it, PtsIrValue *i, const Pt
     case IT_RANGE:
         if (!it->start) return i;
         return row_call(E, "__derive_index", 3, (PtsIrValue *[]){ i, it->start, it->step }, NULL, at);
-    case IT_ENUMERATE: {
-        PtsIrValue *ix = it->v ? op2(E, "add", i, it->v, at) : i, *x;
-        if (!ix || !(x = iter_item(E, it->subs, i, at))) return NULL;
-        return tuple_of(E, 2, (PtsIrValue *[]){ ix, x }, at);
-    }
     case IT_ZIP: {
         PtsIrValue *xs[64];
         for (int k = 0; k < it->nsub; k++)
             if (!(xs[k] = iter_item(E, &it->subs[k], i, at))) return NULL;
         return tuple_of(E, it->nsub, xs, at);
-    }
-    case IT_ITEMS: {
-        PtsIrValue *k = row_call(E, "__getitem__.t", 2, (PtsIrValue *[]){ it->keys, i }, elem_of(it->keys->type), at), *v;
-        if (!k) return NULL;
-        const char *sfx = it->v->type->elems[0]->kind == PTS_TY_STR ? "__getitem__.Dict_str" : "__getitem__.Dict_int";
-        if (!(v = row_call(E, sfx, 2, (PtsIrValue *[]){ it->v, k }, it->v->type->elems[1], at))) return NULL;
-        return tuple_of(E, 2, (PtsIrValue *[]){ k, v }, at);
     }
     default: return efail(E, at, "internal error: bad iterable");
     }
@@ -4298,6 +4320,7 @@ static bool emit_for_iter(Emitter *E, const PtsAst *s) {
     if (!t) return false;
     E->for_item = for_item_cb;
     E->for_item_arg = it;
+    if (!iter_len(E, it, it_ast)) return false;
     bool ok = emit_loop(E, s, it->len, t, s->kids[0], s->kids[2], NULL, NULL, NULL);
     E->for_item = NULL;
     return ok;
@@ -4447,30 +4470,14 @@ static PtsIrValue *emit_value_method(Emitter *E, PtsIrValue *self, const char *m
             return retype(op_call(E, q, &c, n), t);
         }
         if (strcmp(m, "items") == 0) {
-            /* a list of (key, value) tuples, built by a comprehension-style loop */
+            /* aten::items: a list of (key, value) tuples */
             if (c.npos != 1 || c.nkw) return efail(E, n, "items() takes no arguments");
             PtsType *tt = pts_type_tuple(2, (PtsType *const[]){ (PtsType *)kt, (PtsType *)vt });
             if (!keep(E, tt)) return NULL;
             PtsType *lt = keep(E, pts_type_list(tt));
             if (!lt) return NULL;
-            PtsIrValue *box = list_construct(E, 0, NULL, tt, n), *tr;
-            Iter it;
-            if (!box || !iter_of_value(E, self, n, &it) || !(tr = cbool(E, true, n))) return NULL;
-            it.keys = it.v;
-            it.v = self;
-            it.kind = IT_ITEMS;
-            /* the loop body appends; no variables are carried */
-            PtsNode *loop = mk(E, PTS_KIND_PRIM(PTS_PRIM_LOOP), 2, (PtsIrValue *[]){ it.len, tr }, 0, NULL, n);
-            PtsBlock *b = loop ? pts_node_add_block(E->g, loop) : NULL;
-            PtsIrValue *iv = b ? pts_block_add_input(E->g, b, ty(PTS_TY_INT), NULL) : NULL;
-            if (!iv) return oom(E);
-            PtsBlock *saved = E->blk;
-            E->blk = b;
-            PtsIrValue *x = iter_item(E, &it, iv, n);
-            bool ok = x && row_call(E, "append.t", 2, (PtsIrValue *[]){ box, x }, lt, n) &&
-                      pts_block_add_output(E->g, b, tr, E->err) == PTS_OK;
-            E->blk = saved;
-            return ok ? retype(box, lt) : NULL;
+            snprintf(q, sizeof q, "items.%s", sfx);
+            return retype(op_call(E, q, &c, n), lt);
         }
         return efail(E, n->kids[0], "'%s' object has no attribute or method '%s'", tstr(E, t), m);
     }
@@ -4656,18 +4663,13 @@ static PtsIrValue *emit_tuple_slice(Emitter *E, PtsIrValue *x, const PtsAst *sl,
             if (-st > i - hi) break;
         }
     }
-    PtsIrValue *items[256], *parts[256];
+    /* as torch's createTupleSlice: one prim::TupleIndex per chosen item (the items of a tuple
+     * just built are its inputs, as LowerSimpleTuples leaves them) */
+    PtsIrValue *items[256];
     PtsNode *tn = x->node;
-    if (tn && tn->kind == PTS_KIND_PRIM(PTS_PRIM_TUPLECONSTRUCT) && tn->ninputs == len) {
-        for (int i = 0; i < len; i++) parts[i] = tn->inputs[i];
-    } else if (len) {
-        PtsType *ts[256];
-        for (int i = 0; i < len; i++) ts[i] = R(x->type->elems[i]);
-        PtsNode *u = mk(E, PTS_KIND_PRIM(PTS_PRIM_TUPLEUNPACK), 1, &x, (int)len, ts, at);
-        if (!u) return NULL;
-        for (int i = 0; i < len; i++) parts[i] = u->outputs[i];
-    }
-    for (int i = 0; i < n; i++) items[i] = parts[idx[i]];
+    bool built = tn && tn->kind == PTS_KIND_PRIM(PTS_PRIM_TUPLECONSTRUCT) && tn->ninputs == len;
+    for (int i = 0; i < n; i++)
+        if (!(items[i] = built ? tn->inputs[idx[i]] : namedtuple_index(E, x, idx[i], idx[i], at))) return NULL;
     return tuple_of(E, n, items, at);
 }
 
@@ -4729,8 +4731,6 @@ static PtsIrValue *emit_list_call(Emitter *E, const PtsAst *n) {
             if (!emit_sugared(E, f, &sv)) return NULL;
             iterator = sv.kind == SV_BUILTIN && (strcmp(sv.name, "range") == 0 || strcmp(sv.name, "enumerate") == 0 ||
                                                  strcmp(sv.name, "zip") == 0);
-        } else if (f->kind == PTS_AST_ATTR && strcmp(f->str, "items") == 0 && arg->n == 1) {
-            iterator = true;
         }
     }
     if (!iterator) {
@@ -4745,7 +4745,15 @@ static PtsIrValue *emit_list_call(Emitter *E, const PtsAst *n) {
     PtsAst *v = synth(E, PTS_AST_NAME, arg, 0, NULL), *comp;
     if (!v || !(v->str = pts_arena_strndup(E->a, nm, strlen(nm)))) return oom(E);
     if (!(comp = synth(E, PTS_AST_LISTCOMP, n, 3, (PtsAst *[]){ v, v, (PtsAst *)arg }))) return NULL;
-    return emit_comprehension(E, comp);
+    Iter *pre = pts_arena_alloc(E->a, sizeof *pre);
+    if (!pre) return oom(E);
+    if (!build_iter(E, arg, pre)) return NULL;
+    E->pre_iter_ast = arg;
+    E->pre_iter = pre;
+    PtsIrValue *r = emit_comprehension(E, comp);
+    E->pre_iter = NULL;
+    E->pre_iter_ast = NULL;
+    return r;
 }
 /* }==================== */
 
