@@ -198,6 +198,33 @@ SHAPES = {
     "comprehensions": ("def f(xs: List[int], d: Dict[str, int]) -> Tuple[List[int], List[str], Dict[str, int]]:\n"
                        "    return [i * v for i, v in enumerate(xs)], [k for k, v in d.items()], {k: i for i, k in enumerate(d)}\n",
                        [([1, 2], {"a": 1, "b": 2})]),
+    # a refinement is an assignment of its branch: the refined variable leaves the If (dropped
+    # when unused), a loop around carries it, a raising branch gives it Uninitialized
+    "refine_in_loop": ("def f(x: Optional[int], n: int) -> int:\n    s = 0\n    for i in range(n):\n"
+                       "        if x is not None:\n            s += x\n    return s\n", [(2, 3), (None, 2)]),
+    "refine_used_after": ("def f(x: Optional[int]) -> int:\n    r = 0\n    if x is not None:\n        r = x\n"
+                          "    if x is not None:\n        r += x\n    return r\n", [(2,), (None,)]),
+    "refine_raise": ("def f(x: Optional[int]) -> int:\n    if x is None:\n        raise ValueError('no')\n    return x + 1\n",
+                     [(2,), (None,)]),
+    "refine_raise_else": ("def f(x: Optional[int]) -> int:\n    if x is not None:\n        y = x\n    else:\n"
+                          "        raise ValueError('no')\n    return x + y\n", [(2,), (None,)]),
+    "assert_plain": ("def f(x: Optional[int]) -> int:\n    assert x is not None\n    return x\n", [(2,), (None,)]),
+    "assert_message_union": ("def f(x: Union[int, str], y: Optional[Tensor]) -> Tensor:\n    assert isinstance(x, int), 'int'\n"
+                             "    assert y is not None and x > 0\n    return y * x\n",
+                             [(2, np.ones(2)), ("a", np.ones(2)), (2, None), (-1, np.ones(2))]),
+    # isinstance of a value of one type is static and still refines; short-circuits and
+    # conditional expressions pass their refinements on as If outputs (a Union's declared type)
+    "refine_static": ("def f(x: int, y: Optional[int]) -> int:\n    if isinstance(x, int):\n        x = x + 1\n"
+                      "    if isinstance(y, int) and y > 0:\n        return y + x\n    return x\n", [(2, 3), (1, None)]),
+    "refine_and_or": ("def f(x: Union[int, str], y: Union[int, str]) -> int:\n    if isinstance(x, int) and isinstance(y, int):\n"
+                      "        return x + y\n    if isinstance(x, str) or isinstance(y, str):\n        return 0\n    return -1\n",
+                      [(1, 2), ("a", 1), (1, "b"), ("a", "b")]),
+    "ternary_refine": ("def f(x: Optional[int], z: Optional[str]) -> int:\n    y = x if x is not None else 0\n"
+                       "    k = len(z) if z is not None and len(z) > 1 else -1\n    return y + k\n", [(2, "ab"), (None, None), (1, "a")]),
+    # a refined constant is the constant; an unrolled item takes the target's name
+    "refine_unrolled_items": ("def f(x: Tensor, s: str) -> int:\n    tup = (x, 'a', 2)\n    n = 0\n    for v in tup:\n"
+                              "        if isinstance(v, str):\n            if v == s:\n                n += 1\n        elif isinstance(v, int):\n"
+                              "            n += v\n    return n\n", [(np.ones(1), "a"), (np.ones(1), "b")]),
 }
 
 

@@ -995,14 +995,18 @@ static const PtsType *refined_type(Emitter *E, const PtsType *t, const Refine *r
     *failed = false;
     if (t->kind == PTS_TY_ANY || (t->kind == PTS_TY_OPTIONAL && t->elems[0]->kind == PTS_TY_ANY))
         return any_refined_type(E, t, r, failed);
+    /* isinstance of a value of one type: statically decided, and still refined (to that type) */
+    if (!nm && r->types) m[nm++] = t;
     if (!nm) return NULL;
     if (r->types && (nt = isinst_types(E, r->types, ts, 32)) < 0) { *failed = true; return NULL; }
     for (int i = 0; i < nm; i++) {
         bool in = r->types ? isinst_member(m[i], ts, nt) == r->positive : m[i]->kind != PTS_TY_NONE;
         if (in) kept[nk++] = (PtsType *)m[i];
     }
-    /* nothing or everything kept: the side is dead or learns nothing; a lone None is not cast */
-    if (nk == 0 || nk == nm || (nk == 1 && kept[0]->kind == PTS_TY_NONE)) return NULL;
+    /* nothing kept: the side is dead. `x is None` teaches nothing on its None side and nothing
+     * when x cannot be None; isinstance refines as torch's emitIsInstance, to the members it keeps
+     * (all of them when it is statically true, a lone None on the false side of an Optional) */
+    if (nk == 0 || (!r->types && (nk == nm || (nk == 1 && kept[0]->kind == PTS_TY_NONE)))) return NULL;
     const PtsType *u = keep(E, pts_type_union(nk, kept));
     if (!u) *failed = true;
     return u;
@@ -1014,6 +1018,10 @@ static bool apply_refinements(Emitter *E, const PtsAst *cond, bool truth) {
     int n = 0;
     refinements(cond, truth, rs, &n, 16);
     for (int i = 0; i < n; i++) {
+        /* one refinement per name (torch's RefinementSet keeps one) */
+        bool seen = false;
+        for (int j = 0; j < i; j++) seen = seen || strcmp(rs[j].name, rs[i].name) == 0;
+        if (seen) continue;
         Var *v = lookup(E, rs[i].name);
         if (!v || !v->v) continue;
         PtsIrValue *x = v->v;
@@ -1043,14 +1051,17 @@ static PtsIrValue *emit_if_value(Emitter *E, PtsIrValue *cond, BranchFn tf, cons
     if (!bt || !bf) return oom(E);
     PtsBlock *saved = E->blk;
     PtsIrValue *tv = NULL, *fv = NULL;
+    Scope *sc[2] = { NULL, NULL };
     E->blk = bt;
     if (push_scope(E)) {
         if (apply_refinements(E, refine, true)) tv = tf(E, targ);
+        sc[0] = E->scope;
         pop_scope(E);
     }
     E->blk = bf;
     if (tv && push_scope(E)) {
         if (apply_refinements(E, refine, false)) fv = ef(E, earg);
+        sc[1] = E->scope;
         pop_scope(E);
     }
     E->blk = saved;
@@ -1058,8 +1069,39 @@ static PtsIrValue *emit_if_value(Emitter *E, PtsIrValue *cond, BranchFn tf, cons
     const PtsType *t = unify(E, tv->type, fv->type);
     if (!t) return efail(E, at, "if-expression's true branch has type %s but false branch has type %s", tstr(E, tv->type), tstr(E, fv->type));
     if (pts_block_add_output(E->g, bt, tv, E->err) || pts_block_add_output(E->g, bf, fv, E->err)) return NULL;
-    PtsNode *n = rebuild_if(E, node, 1, &t);
-    return n ? n->outputs[0] : NULL;
+    /* the variables a side refined leave the If too (torch's ControlFlowLoadStores sees their
+     * stores), after the value; dead code elimination drops those nothing reads */
+    const PtsType *types[65] = { t };
+    const char *names[64];
+    int nout = 1;
+    for (int k = 0; k < 2; k++)
+        for (Var *v = sc[k]->vars; v; v = v->next) {
+            bool dup = false;
+            for (int i = 0; i < nout - 1; i++) if (strcmp(names[i], v->name) == 0) dup = true;
+            Var *outer = lookup(E, v->name), *a = lookup_local(sc[0], v->name), *b = lookup_local(sc[1], v->name);
+            if (dup || !outer || !outer->v || nout == 65) continue;
+            if (!a) a = outer;
+            if (!b) b = outer;
+            if (!a->v || !b->v || a->v == b->v) continue;
+            /* the join, or the variable's declared type (a Union both sides narrowed) */
+            const PtsType *u = unify(E, a->v->type, b->v->type);
+            if (!u && outer->decl && pts_type_subtype(a->v->type, outer->decl) && pts_type_subtype(b->v->type, outer->decl))
+                u = outer->decl;
+            if (!u) continue;
+            if (pts_block_add_output(E->g, bt, a->v, E->err) || pts_block_add_output(E->g, bf, b->v, E->err)) return NULL;
+            names[nout - 1] = v->name;
+            types[nout++] = u;
+        }
+    PtsNode *n = rebuild_if(E, node, nout, types);
+    if (!n) return NULL;
+    for (int i = 1; i < nout; i++) {
+        Var *outer = lookup(E, names[i - 1]);
+        bool ann = outer->annotated;
+        name_value(E, n->outputs[i], names[i - 1]);
+        if (!set_var(E, names[i - 1], n->outputs[i], outer->decl ? outer->decl : types[i], NULL)) return NULL;
+        lookup_local(E->scope, names[i - 1])->annotated = ann;
+    }
+    return n->outputs[0];
 }
 
 static PtsIrValue *br_cond(Emitter *E, const void *a) { return emit_cond(E, a); }
@@ -2870,6 +2912,23 @@ static bool collect_targets(Emitter *E, NameSet *s, const PtsAst *t) {
     }
 }
 
+/* the Optional/Union variables a condition refines on either side: torch stores the refined
+ * value in the branch, so a loop around carries the variable */
+static bool collect_refined(Emitter *E, NameSet *s, const PtsAst *cond) {
+    for (int truth = 0; truth < 2; truth++) {
+        Refine rs[16];
+        int n = 0;
+        refinements(cond, truth, rs, &n, 16);
+        for (int i = 0; i < n; i++) {
+            Var *v = lookup(E, rs[i].name);
+            if (!v || !v->v) continue;
+            int k = v->v->type->kind;
+            if ((k == PTS_TY_OPTIONAL || k == PTS_TY_UNION) && !ns_add(E, s, rs[i].name)) return false;
+        }
+    }
+    return true;
+}
+
 static bool collect_assigned(Emitter *E, NameSet *s, const PtsAst *n) {
     if (!n) return true;
     switch (n->kind) {
@@ -2881,7 +2940,9 @@ static bool collect_assigned(Emitter *E, NameSet *s, const PtsAst *n) {
         return true;
     case PTS_AST_ANN_ASSIGN: case PTS_AST_AUG_ASSIGN: return collect_targets(E, s, n->kids[0]);
     case PTS_AST_RETURN: return ns_add(E, s, RET_FLAG) && ns_add(E, s, RET_VALUE);
-    case PTS_AST_IF: return collect_assigned(E, s, n->kids[1]) && collect_assigned(E, s, n->kids[2]);
+    case PTS_AST_IF:
+        return collect_refined(E, s, n->kids[0]) && collect_assigned(E, s, n->kids[1]) && collect_assigned(E, s, n->kids[2]);
+    case PTS_AST_ASSERT: return collect_refined(E, s, n->kids[0]);
     case PTS_AST_WHILE: return collect_assigned(E, s, n->kids[1]);
     case PTS_AST_FOR: return collect_targets(E, s, n->kids[0]) && collect_assigned(E, s, n->kids[2]);
     case PTS_AST_WITH:
@@ -2959,6 +3020,7 @@ static bool emit_if(Emitter *E, const PtsAst *s) {
          * branch is compiled, in the enclosing scope */
         const PtsAst *live = s->kids[k0 ? 1 : 2];
         PtsIrValue *unused = NULL;
+        if (!apply_refinements(E, s->kids[0], k0 == 1)) return false;
         return !live || emit_stmts(E, live, 0, NULL, &unused) >= 0;
     }
     PtsNode *node = mk(E, PTS_KIND_PRIM(PTS_PRIM_IF), 1, &cond, 0, NULL, s);
@@ -2984,7 +3046,8 @@ static bool emit_if(Emitter *E, const PtsAst *s) {
     int nn = 0;
     for (int k = 0; k < 2; k++)
         for (Var *v = scopes[k]->vars; v; v = v->next) {
-            if (v->refined) continue;
+            /* a refinement is an assignment of the branch (torch stores the unchecked_cast): the
+             * variable leaves the If, whose unused outputs dead code elimination drops */
             bool dup = false;
             for (int i = 0; i < nn; i++) if (strcmp(names[i], v->name) == 0) dup = true;
             if (dup) continue;
@@ -3058,6 +3121,7 @@ static int emit_if_exit(Emitter *E, const PtsAst *s, const Cont *rest, PtsIrValu
     int k0 = const_cond(cond);
     if (k0 >= 0) {
         const PtsAst *live = s->kids[k0 ? 1 : 2];
+        if (!apply_refinements(E, s->kids[0], k0 == 1)) return -1;
         if (live) return emit_stmts(E, live, 0, rest, ret);
         return emit_rest(E, rest, ret);
     }
@@ -3116,6 +3180,7 @@ static int emit_if_loop_exit(Emitter *E, const PtsAst *s, const Cont *rest, PtsI
     int k0 = const_cond(cond);
     if (k0 >= 0) {
         const PtsAst *live = s->kids[k0 ? 1 : 2];
+        if (!apply_refinements(E, s->kids[0], k0 == 1)) return -1;
         if (live) return emit_stmts(E, live, 0, rest, ret);
         return emit_rest(E, rest, ret);
     }
@@ -3579,7 +3644,9 @@ static bool bind_uitem(Emitter *E, const PtsAst *t, const UItem *u, const PtsAst
     PtsIrValue *v = uitem_value(E, u, at);
     if (!v) return false;
     if (t->kind == PTS_AST_NAME) {
-        /* the target takes each item's own type */
+        /* the target takes each item's own type; an item value (not a module) made here takes
+         * the target's name, as torch's setVar names it */
+        if (!(v->type->kind == PTS_TY_CLASS && v->type->cls->is_module)) name_value(E, v, t->str);
         return set_var(E, t->str, v, v->type, NULL);
     }
     if (v->type->kind == PTS_TY_CLASS && v->type->cls->is_module)
@@ -3735,19 +3802,13 @@ static bool emit_raise_node(Emitter *E, PtsIrValue *m, const char *cls, const Pt
 }
 
 static bool emit_assert(Emitter *E, const PtsAst *s) {
-    PtsIrValue *c = emit_cond(E, s->kids[0]);
-    if (!c) return false;
-    PtsNode *node = mk(E, PTS_KIND_PRIM(PTS_PRIM_IF), 1, &c, 0, NULL, s);
-    if (!node) return false;
-    PtsBlock *bt = pts_node_add_block(E->g, node), *bf = pts_node_add_block(E->g, node);
-    if (!bt || !bf) return oom(E), false;
-    PtsBlock *saved = E->blk;
-    E->blk = bf;
-    PtsIrValue *m = raise_message(E, "AssertionError", s->kids[1], s);
-    bool ok = m && emit_raise_node(E, m, NULL, s);
-    E->blk = saved;
-    /* what the condition proves holds after the assert (`assert x is not None`) */
-    return ok && apply_refinements(E, s->kids[0], true);
+    /* as torch's emitAssert: `if c: pass else: raise AssertionError(msg)`, so what the condition
+     * proves (`assert x is not None`) leaves the If as its output */
+    PtsAst *fail = synth(E, PTS_AST_RAISE, s, 3, (PtsAst *[]){ NULL, NULL, (PtsAst *)s }), *tb, *fb, *iff;
+    if (!fail || !(tb = synth(E, PTS_AST_BLOCK, s, 0, NULL)) || !(fb = synth(E, PTS_AST_BLOCK, s, 1, &fail)) ||
+        !(iff = synth(E, PTS_AST_IF, s, 3, (PtsAst *[]){ s->kids[0], tb, fb })))
+        return false;
+    return emit_if(E, iff);
 }
 
 static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
@@ -3779,6 +3840,17 @@ static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
     }
     case PTS_AST_RAISE: {
         const PtsAst *x = s->kids[0];
+        if (s->n == 3) {
+            /* the failing side of `assert c, msg` (emit_assert): "AssertionError: msg", the
+             * message empty when there is none, as torch raises AssertionError("") */
+            const PtsAst *msg = s->kids[2]->kids[1];
+            PtsIrValue *m = msg ? raise_message(E, "AssertionError", msg, s) : NULL;
+            if (!msg) {
+                PtsValue sv;
+                if (pts_str_new("AssertionError: ", 16, E->err, &sv) || !(m = konst(E, sv, s))) return -1;
+            }
+            return m && emit_raise_node(E, m, NULL, s) ? EXIT_RAISE : -1;
+        }
         if (!x) return efail(E, s, "a bare 'raise' is not supported in TorchScript"), -1;
         const char *cls = "Exception";
         const PtsAst *msg = NULL;
@@ -5060,7 +5132,21 @@ static bool pure(const PtsNode *n) {
 static void eliminate_dead(PtsBlock *b) {
     for (PtsNode *n = b->last; n;) {
         PtsNode *prev = n->prev;
+        /* as torch's DCE, an If output nothing reads goes (with its blocks' outputs), before the
+         * blocks are swept so what fed it goes too */
+        if (n->kind == PTS_KIND_PRIM(PTS_PRIM_IF))
+            for (int i = n->noutputs - 1; i >= 0; i--)
+                if (!n->outputs[i]->nuses) pts_node_erase_output(n, i);
         for (int i = 0; i < n->nblocks; i++) eliminate_dead(n->blocks[i]);
+        if (n->kind == PTS_KIND_PRIM(PTS_PRIM_IF) && n->noutputs == 0) {
+            bool empty = true;
+            for (int i = 0; i < n->nblocks; i++) empty = empty && !n->blocks[i]->first;
+            if (empty) {
+                pts_node_destroy(n);
+                n = prev;
+                continue;
+            }
+        }
         bool used = false;
         for (int i = 0; i < n->noutputs; i++) if (n->outputs[i]->nuses) used = true;
         if (!used && pure(n)) pts_node_destroy(n);
