@@ -225,6 +225,13 @@ SHAPES = {
     "refine_unrolled_items": ("def f(x: Tensor, s: str) -> int:\n    tup = (x, 'a', 2)\n    n = 0\n    for v in tup:\n"
                               "        if isinstance(v, str):\n            if v == s:\n                n += 1\n        elif isinstance(v, int):\n"
                               "            n += v\n    return n\n", [(np.ones(1), "a"), (np.ones(1), "b")]),
+    # a while loop's condition is evaluated at each continue and at the end of each path
+    "while_continue": ("def f(x: Tensor, n: int) -> Tensor:\n    i = 0\n    while i < n:\n        i += 1\n"
+                       "        if i % 2 == 0:\n            continue\n        x = x * 2\n    return x\n",
+                       [(np.ones(2), 5), (np.ones(2), 0)]),
+    "while_continue_raise": ("def f(n: int) -> int:\n    i = 0\n    while i < n:\n        i += 1\n        if i == 2:\n"
+                             "            continue\n        elif i > 100:\n            raise ValueError('big')\n    return i\n",
+                             [(5,), (0,), (101,)]),
 }
 
 

@@ -40,6 +40,9 @@ typedef struct LoopCtx {
     const char *const *names;
     const PtsType *const *types;
     int n;
+    /* a while loop's condition (not `while True`): as torch inlines it at each continue and at
+     * the end of the body, every path that keeps looping evaluates it itself */
+    const PtsAst *while_cond;
 } LoopCtx;
 
 typedef struct CompileCtx {
@@ -3202,6 +3205,9 @@ static int emit_if_loop_exit(Emitter *E, const PtsAst *s, const Cont *rest, PtsI
         else if (s->kids[1 + k]) exits[k] = emit_stmts(E, s->kids[1 + k], 0, rest, &flags[k]);
         else if (rest) exits[k] = emit_rest(E, rest, &flags[k]);
         else exits[k] = EXIT_NONE;
+        /* a while loop's path that goes on to the next iteration evaluates the condition there */
+        if (L->while_cond && (exits[k] == EXIT_NONE || exits[k] == EXIT_CONTINUE) && !(flags[k] = emit_cond(E, L->while_cond)))
+            exits[k] = -1;
         /* the carried variables as this path leaves them (a raising path leaves any) */
         for (int i = 0; exits[k] >= 0 && exits[k] != EXIT_RAISE && i < L->n; i++) {
             Var *v = lookup(E, L->names[i]);
@@ -3222,7 +3228,7 @@ static int emit_if_loop_exit(Emitter *E, const PtsAst *s, const Cont *rest, PtsI
     /* keep looping after this path? constant unless a nested if decided per path */
     int fl[2];
     for (int k = 0; k < 2; k++)
-        fl[k] = exits[k] == EXIT_BREAK ? 0 : exits[k] == EXIT_LOOPEND ? const_cond(flags[k]) : 1;
+        fl[k] = exits[k] == EXIT_BREAK ? 0 : exits[k] == EXIT_LOOPEND || (L->while_cond && exits[k] != EXIT_RAISE) ? const_cond(flags[k]) : 1;
     if (exits[0] == EXIT_RAISE) fl[0] = fl[1];
     if (exits[1] == EXIT_RAISE) fl[1] = fl[0];
     bool need_flag = !(fl[0] == 1 && fl[1] == 1) && !(fl[0] == 0 && fl[1] == 0);
@@ -3243,7 +3249,7 @@ static int emit_if_loop_exit(Emitter *E, const PtsAst *s, const Cont *rest, PtsI
             if (!v || pts_block_add_output(E->g, blocks[k], v, E->err)) return -1;
         }
         if (need_flag) {
-            PtsIrValue *f = exits[k] == EXIT_LOOPEND && fl[k] < 0 ? flags[k] : cbool(E, fl[k] != 0, s);
+            PtsIrValue *f = fl[k] >= 0 ? cbool(E, fl[k] != 0, s) : exits[k] == EXIT_RAISE ? uninitialized(E, ty(PTS_TY_BOOL), s) : flags[k];
             if (!f || pts_block_add_output(E->g, blocks[k], f, E->err)) return -1;
         }
     }
@@ -3328,7 +3334,7 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
         if (!assign_to(E, target, iv, s)) return false;
     }
     E->loop_depth++;
-    LoopCtx ctx = { names, types, nc };
+    LoopCtx ctx = { names, types, nc, while_cond && while_cond->kind != PTS_AST_TRUE ? while_cond : NULL };
     const LoopCtx *outer_loop = E->loop;
     bool outer_unrolled = E->unrolled;
     E->loop = &ctx;
@@ -3350,6 +3356,7 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
     } else if (while_cond) {
         if (always) cond = emit_cond(E, while_cond);
         else if (while_cond->kind == PTS_AST_TRUE) cond = flag;   /* while True: ... break */
+        else if (ex == EXIT_LOOPEND) cond = flag;   /* every path that goes on evaluated the condition */
         else cond = emit_if_value(E, flag, br_cond, while_cond, br_false, s, s, NULL);
         if (!cond) return false;
     }
