@@ -232,6 +232,10 @@ SHAPES = {
     "while_continue_raise": ("def f(n: int) -> int:\n    i = 0\n    while i < n:\n        i += 1\n        if i == 2:\n"
                              "            continue\n        elif i > 100:\n            raise ValueError('big')\n    return i\n",
                              [(5,), (0,), (101,)]),
+    # a return in a loop: a path that does not return gives "returned" False and the value
+    # Uninitialized (the exit transform's non-exiting side), not the iteration's inputs
+    "return_in_for": ("def f(x: Tensor, n: int) -> Tensor:\n    for i in range(n):\n        if i == 2:\n"
+                      "            return x + i\n    return x\n", [(np.ones(2), 5), (np.ones(2), 1)]),
 }
 
 

@@ -43,6 +43,7 @@ typedef struct LoopCtx {
     /* a while loop's condition (not `while True`): as torch inlines it at each continue and at
      * the end of the body, every path that keeps looping evaluates it itself */
     const PtsAst *while_cond;
+    PtsBlock *body;              /* the loop's body block */
 } LoopCtx;
 
 typedef struct CompileCtx {
@@ -3246,6 +3247,10 @@ static int emit_if_loop_exit(Emitter *E, const PtsAst *s, const Cont *rest, PtsI
         for (int i = 0; i < L->n; i++) {
             if (out_of[i] < 0) continue;
             PtsIrValue *v = exits[k] == EXIT_RAISE ? uninitialized(E, L->types[i], s) : vals[k][i];
+            /* a path that did not return leaves "returned" False and the value Uninitialized, as
+             * torch's exit transform gives a path that does not exit (not the iteration's inputs) */
+            if (v && v->param_of == L->body && strcmp(L->names[i], RET_FLAG) == 0) v = cbool(E, false, s);
+            else if (v && v->param_of == L->body && strcmp(L->names[i], RET_VALUE) == 0) v = uninitialized(E, L->types[i], s);
             if (!v || pts_block_add_output(E->g, blocks[k], v, E->err)) return -1;
         }
         if (need_flag) {
@@ -3334,7 +3339,7 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
         if (!assign_to(E, target, iv, s)) return false;
     }
     E->loop_depth++;
-    LoopCtx ctx = { names, types, nc, while_cond && while_cond->kind != PTS_AST_TRUE ? while_cond : NULL };
+    LoopCtx ctx = { names, types, nc, while_cond && while_cond->kind != PTS_AST_TRUE ? while_cond : NULL, b };
     const LoopCtx *outer_loop = E->loop;
     bool outer_unrolled = E->unrolled;
     E->loop = &ctx;
