@@ -170,6 +170,72 @@ SHAPES = {
     "raise_uninitialized": ("def f(x: Tensor, n: int) -> Tensor:\n    if n < 0:\n        raise ValueError('neg')\n"
                             "    else:\n        y = x + n\n    if n > 5:\n        raise ValueError('big')\n"
                             "    else:\n        z = y * 2\n    return z\n", [(np.ones(2), 1), (np.ones(2), -1), (np.ones(2), 9)]),
+    # a tuple slice is one prim::TupleIndex per item (torch's createTupleSlice)
+    "tuple_slices": ("def f(x: Tuple[int, str, float], y: Tuple[int, int]) -> Tuple[Tuple[str, float], Tuple[float, str, int], "
+                     "Tuple[int], Tuple[int, Tuple[int, int]]]:\n    return x[1:], x[::-1], y[:-1], (x[0], y, 5)[:2]\n",
+                     [((1, "a", 2.5), (3, 4))]),
+    "tuple_slice_unpack": ("def f(x: Tuple[int, int, int]) -> int:\n    a, b = x[1:]\n    return a * 10 + b\n", [((1, 2, 3),)]),
+    # enumerate(xs, s) is zip(range(s, INT64_MAX), xs): prim::min of both lengths, nested zips flattened
+    "enumerate_bounds": ("def f(xs: List[int], k: int) -> int:\n    t = 0\n    for i, v in enumerate(xs):\n        t += i * v\n"
+                         "    for i, v in enumerate(xs, 3):\n        t += i - v\n    for i, v in enumerate(xs, start=k):\n"
+                         "        t += i\n    return t\n", [([1, 2, 3], 5), ([], 0), ([4], -2)]),
+    "enumerate_zip": ("def f(xs: List[int], ys: List[float]) -> float:\n    t = 0.0\n    for i, (a, b) in enumerate(zip(xs, ys)):\n"
+                      "        t += i * a + b\n    for (i, a), b in zip(enumerate(xs), ys):\n        t -= i * b\n    return t\n",
+                      [([1, 2, 3], [0.5, 1.5]), ([], [1.0])]),
+    "zip_single": ("def f(xs: List[int]) -> int:\n    t = 0\n    for (a,) in zip(xs):\n        t += a\n    return t\n", [([1, 2],)]),
+    # d.items() is aten::items, a list of (key, value) tuples the loop indexes
+    "dict_items_loops": ("def f(d: Dict[str, int], e: Dict[int, float]) -> Tuple[int, float, List[str]]:\n    s = 0\n"
+                         "    ks: List[str] = []\n    for k, v in d.items():\n        s += v\n        ks.append(k)\n    t = 0.0\n"
+                         "    for k2, v2 in e.items():\n        t += k2 * v2\n    return s, t, ks\n",
+                         [({"a": 1, "b": 2}, {3: 0.5}), ({}, {})]),
+    "items_value": ("def f(d: Dict[int, str]) -> List[Tuple[int, str]]:\n    it = d.items()\n    it.append((0, 'z'))\n    return it\n",
+                    [({1: "a", 2: "b"},)]),
+    # list(iterable): the iterable is evaluated before the list is made (prim::list special form)
+    "list_of_iterables": ("def f(n: int, xs: List[str], d: Dict[str, int]) -> Tuple[List[int], List[Tuple[int, str]], "
+                          "List[Tuple[int, str]], List[Tuple[str, int]]]:\n"
+                          "    return list(range(n)), list(zip(range(n), xs)), list(enumerate(xs, 1)), list(d.items())\n",
+                          [(3, ["a", "b"], {"x": 1}), (0, [], {})]),
+    "comprehensions": ("def f(xs: List[int], d: Dict[str, int]) -> Tuple[List[int], List[str], Dict[str, int]]:\n"
+                       "    return [i * v for i, v in enumerate(xs)], [k for k, v in d.items()], {k: i for i, k in enumerate(d)}\n",
+                       [([1, 2], {"a": 1, "b": 2})]),
+    # a refinement is an assignment of its branch: the refined variable leaves the If (dropped
+    # when unused), a loop around carries it, a raising branch gives it Uninitialized
+    "refine_in_loop": ("def f(x: Optional[int], n: int) -> int:\n    s = 0\n    for i in range(n):\n"
+                       "        if x is not None:\n            s += x\n    return s\n", [(2, 3), (None, 2)]),
+    "refine_used_after": ("def f(x: Optional[int]) -> int:\n    r = 0\n    if x is not None:\n        r = x\n"
+                          "    if x is not None:\n        r += x\n    return r\n", [(2,), (None,)]),
+    "refine_raise": ("def f(x: Optional[int]) -> int:\n    if x is None:\n        raise ValueError('no')\n    return x + 1\n",
+                     [(2,), (None,)]),
+    "refine_raise_else": ("def f(x: Optional[int]) -> int:\n    if x is not None:\n        y = x\n    else:\n"
+                          "        raise ValueError('no')\n    return x + y\n", [(2,), (None,)]),
+    "assert_plain": ("def f(x: Optional[int]) -> int:\n    assert x is not None\n    return x\n", [(2,), (None,)]),
+    "assert_message_union": ("def f(x: Union[int, str], y: Optional[Tensor]) -> Tensor:\n    assert isinstance(x, int), 'int'\n"
+                             "    assert y is not None and x > 0\n    return y * x\n",
+                             [(2, np.ones(2)), ("a", np.ones(2)), (2, None), (-1, np.ones(2))]),
+    # isinstance of a value of one type is static and still refines; short-circuits and
+    # conditional expressions pass their refinements on as If outputs (a Union's declared type)
+    "refine_static": ("def f(x: int, y: Optional[int]) -> int:\n    if isinstance(x, int):\n        x = x + 1\n"
+                      "    if isinstance(y, int) and y > 0:\n        return y + x\n    return x\n", [(2, 3), (1, None)]),
+    "refine_and_or": ("def f(x: Union[int, str], y: Union[int, str]) -> int:\n    if isinstance(x, int) and isinstance(y, int):\n"
+                      "        return x + y\n    if isinstance(x, str) or isinstance(y, str):\n        return 0\n    return -1\n",
+                      [(1, 2), ("a", 1), (1, "b"), ("a", "b")]),
+    "ternary_refine": ("def f(x: Optional[int], z: Optional[str]) -> int:\n    y = x if x is not None else 0\n"
+                       "    k = len(z) if z is not None and len(z) > 1 else -1\n    return y + k\n", [(2, "ab"), (None, None), (1, "a")]),
+    # a refined constant is the constant; an unrolled item takes the target's name
+    "refine_unrolled_items": ("def f(x: Tensor, s: str) -> int:\n    tup = (x, 'a', 2)\n    n = 0\n    for v in tup:\n"
+                              "        if isinstance(v, str):\n            if v == s:\n                n += 1\n        elif isinstance(v, int):\n"
+                              "            n += v\n    return n\n", [(np.ones(1), "a"), (np.ones(1), "b")]),
+    # a while loop's condition is evaluated at each continue and at the end of each path
+    "while_continue": ("def f(x: Tensor, n: int) -> Tensor:\n    i = 0\n    while i < n:\n        i += 1\n"
+                       "        if i % 2 == 0:\n            continue\n        x = x * 2\n    return x\n",
+                       [(np.ones(2), 5), (np.ones(2), 0)]),
+    "while_continue_raise": ("def f(n: int) -> int:\n    i = 0\n    while i < n:\n        i += 1\n        if i == 2:\n"
+                             "            continue\n        elif i > 100:\n            raise ValueError('big')\n    return i\n",
+                             [(5,), (0,), (101,)]),
+    # a return in a loop: a path that does not return gives "returned" False and the value
+    # Uninitialized (the exit transform's non-exiting side), not the iteration's inputs
+    "return_in_for": ("def f(x: Tensor, n: int) -> Tensor:\n    for i in range(n):\n        if i == 2:\n"
+                      "            return x + i\n    return x\n", [(np.ones(2), 5), (np.ones(2), 1)]),
 }
 
 

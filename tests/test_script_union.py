@@ -109,13 +109,31 @@ CASES = {
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_same_results_as_torch(tmp_path, name):
     src, calls, same_code = CASES[name]
-    fp, ft, recompiled = script_both(_define, tmp_path, name, src)   # recompiled: pyts's .code in torch
+    try:
+        fp, ft, recompiled = script_both(_define, tmp_path, name, src)   # recompiled: pyts's .code in torch
+    except RuntimeError as e:
+        # torch's own code for a refinement through `and` joins int and str in one variable, which
+        # torch does not compile again: pyts prints that same code
+        assert "Type mismatch" in str(e)
+        fp, ft = pyts.jit.script(_define(tmp_path, name, src, pyts)), torch.jit.script(_define(tmp_path, name, src, torch))
+        assert fp.code == ft.code
+        recompiled = None
     for args in calls:
         want = ft(*[_arg(torch, a) for a in args])
         _same_value(fp(*[_arg(pyts, a) for a in args]), want)
-        _same_value(recompiled(*[_arg(torch, a) for a in args]), want)
+        if recompiled is not None:
+            _same_value(recompiled(*[_arg(torch, a) for a in args]), want)
     if same_code:
         assert fp.code == ft.code
+
+
+def _torch_refuses(buf):
+    try:
+        torch.jit.load(io.BytesIO(buf.getvalue()))
+    except RuntimeError as e:
+        assert "Type mismatch" in str(e)
+        return True
+    return False
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -128,6 +146,15 @@ def test_function_archives_load_in_both(tmp_path, name):
     bp, bt = io.BytesIO(), io.BytesIO()
     pyts.jit.save(fp, bp)
     torch.jit.save(ft, bt)
+    if fp.code == ft.code and _torch_refuses(bt):
+        # pyts's code is torch's own, which torch does not load again (a refinement through `and`
+        # joins int and str in one variable): neither library loads either archive
+        for b in (bp, bt):
+            with pytest.raises(RuntimeError, match="Type mismatch"):
+                torch.jit.load(io.BytesIO(b.getvalue()))
+            with pytest.raises(NotImplementedError, match="Type mismatch"):
+                pyts.jit.load(io.BytesIO(b.getvalue()))(*[_arg(pyts, a) for a in calls[0]])
+        return
     loaded = [(torch.jit.load(io.BytesIO(bp.getvalue())), torch), (pyts.jit.load(io.BytesIO(bp.getvalue())), pyts)]
     try:
         torch.jit.load(io.BytesIO(bt.getvalue()))

@@ -40,6 +40,10 @@ typedef struct LoopCtx {
     const char *const *names;
     const PtsType *const *types;
     int n;
+    /* a while loop's condition (not `while True`): as torch inlines it at each continue and at
+     * the end of the body, every path that keeps looping evaluates it itself */
+    const PtsAst *while_cond;
+    PtsBlock *body;              /* the loop's body block */
 } LoopCtx;
 
 typedef struct CompileCtx {
@@ -86,6 +90,10 @@ typedef struct Emitter {
      * it is a tuple: build_iter takes it from here */
     const PtsAst *pre_it_ast;
     PtsIrValue *pre_it_v;
+    /* list(range/zip/enumerate(...)): the iterable evaluated before the list is made, as torch's
+     * prim::list special form does; build_iter of that AST takes it */
+    const PtsAst *pre_iter_ast;
+    const struct Iter *pre_iter;
     struct ForkClosure *fork_closures;   /* archive code's nested defs passed to fork() (emit_fork.inc) */
 } Emitter;
 
@@ -1031,14 +1039,18 @@ static const PtsType *refined_type(Emitter *E, const PtsType *t, const Refine *r
     *failed = false;
     if (t->kind == PTS_TY_ANY || (t->kind == PTS_TY_OPTIONAL && t->elems[0]->kind == PTS_TY_ANY))
         return any_refined_type(E, t, r, failed);
+    /* isinstance of a value of one type: statically decided, and still refined (to that type) */
+    if (!nm && r->types) m[nm++] = t;
     if (!nm) return NULL;
     if (r->types && (nt = isinst_types(E, r->types, ts, 32)) < 0) { *failed = true; return NULL; }
     for (int i = 0; i < nm; i++) {
         bool in = r->types ? isinst_member(m[i], ts, nt) == r->positive : m[i]->kind != PTS_TY_NONE;
         if (in) kept[nk++] = (PtsType *)m[i];
     }
-    /* nothing or everything kept: the side is dead or learns nothing; a lone None is not cast */
-    if (nk == 0 || nk == nm || (nk == 1 && kept[0]->kind == PTS_TY_NONE)) return NULL;
+    /* nothing kept: the side is dead. `x is None` teaches nothing on its None side and nothing
+     * when x cannot be None; isinstance refines as torch's emitIsInstance, to the members it keeps
+     * (all of them when it is statically true, a lone None on the false side of an Optional) */
+    if (nk == 0 || (!r->types && (nk == nm || (nk == 1 && kept[0]->kind == PTS_TY_NONE)))) return NULL;
     const PtsType *u = keep(E, pts_type_union(nk, kept));
     if (!u) *failed = true;
     return u;
@@ -1050,6 +1062,10 @@ static bool apply_refinements(Emitter *E, const PtsAst *cond, bool truth) {
     int n = 0;
     refinements(cond, truth, rs, &n, 16);
     for (int i = 0; i < n; i++) {
+        /* one refinement per name (torch's RefinementSet keeps one) */
+        bool seen = false;
+        for (int j = 0; j < i; j++) seen = seen || strcmp(rs[j].name, rs[i].name) == 0;
+        if (seen) continue;
         Var *v = lookup(E, rs[i].name);
         if (!v || !v->v) continue;
         PtsIrValue *x = v->v;
@@ -1079,14 +1095,17 @@ static PtsIrValue *emit_if_value(Emitter *E, PtsIrValue *cond, BranchFn tf, cons
     if (!bt || !bf) return oom(E);
     PtsBlock *saved = E->blk;
     PtsIrValue *tv = NULL, *fv = NULL;
+    Scope *sc[2] = { NULL, NULL };
     E->blk = bt;
     if (push_scope(E)) {
         if (apply_refinements(E, refine, true)) tv = tf(E, targ);
+        sc[0] = E->scope;
         pop_scope(E);
     }
     E->blk = bf;
     if (tv && push_scope(E)) {
         if (apply_refinements(E, refine, false)) fv = ef(E, earg);
+        sc[1] = E->scope;
         pop_scope(E);
     }
     E->blk = saved;
@@ -1094,8 +1113,39 @@ static PtsIrValue *emit_if_value(Emitter *E, PtsIrValue *cond, BranchFn tf, cons
     const PtsType *t = unify(E, tv->type, fv->type);
     if (!t) return efail(E, at, "if-expression's true branch has type %s but false branch has type %s", tstr(E, tv->type), tstr(E, fv->type));
     if (pts_block_add_output(E->g, bt, tv, E->err) || pts_block_add_output(E->g, bf, fv, E->err)) return NULL;
-    PtsNode *n = rebuild_if(E, node, 1, &t);
-    return n ? n->outputs[0] : NULL;
+    /* the variables a side refined leave the If too (torch's ControlFlowLoadStores sees their
+     * stores), after the value; dead code elimination drops those nothing reads */
+    const PtsType *types[65] = { t };
+    const char *names[64];
+    int nout = 1;
+    for (int k = 0; k < 2; k++)
+        for (Var *v = sc[k]->vars; v; v = v->next) {
+            bool dup = false;
+            for (int i = 0; i < nout - 1; i++) if (strcmp(names[i], v->name) == 0) dup = true;
+            Var *outer = lookup(E, v->name), *a = lookup_local(sc[0], v->name), *b = lookup_local(sc[1], v->name);
+            if (dup || !outer || !outer->v || nout == 65) continue;
+            if (!a) a = outer;
+            if (!b) b = outer;
+            if (!a->v || !b->v || a->v == b->v) continue;
+            /* the join, or the variable's declared type (a Union both sides narrowed) */
+            const PtsType *u = unify(E, a->v->type, b->v->type);
+            if (!u && outer->decl && pts_type_subtype(a->v->type, outer->decl) && pts_type_subtype(b->v->type, outer->decl))
+                u = outer->decl;
+            if (!u) continue;
+            if (pts_block_add_output(E->g, bt, a->v, E->err) || pts_block_add_output(E->g, bf, b->v, E->err)) return NULL;
+            names[nout - 1] = v->name;
+            types[nout++] = u;
+        }
+    PtsNode *n = rebuild_if(E, node, nout, types);
+    if (!n) return NULL;
+    for (int i = 1; i < nout; i++) {
+        Var *outer = lookup(E, names[i - 1]);
+        bool ann = outer->annotated;
+        name_value(E, n->outputs[i], names[i - 1]);
+        if (!set_var(E, names[i - 1], n->outputs[i], outer->decl ? outer->decl : types[i], NULL)) return NULL;
+        lookup_local(E->scope, names[i - 1])->annotated = ann;
+    }
+    return n->outputs[0];
 }
 
 static PtsIrValue *br_cond(Emitter *E, const void *a) { return emit_cond(E, a); }
@@ -2911,6 +2961,23 @@ static bool collect_targets(Emitter *E, NameSet *s, const PtsAst *t) {
     }
 }
 
+/* the Optional/Union variables a condition refines on either side: torch stores the refined
+ * value in the branch, so a loop around carries the variable */
+static bool collect_refined(Emitter *E, NameSet *s, const PtsAst *cond) {
+    for (int truth = 0; truth < 2; truth++) {
+        Refine rs[16];
+        int n = 0;
+        refinements(cond, truth, rs, &n, 16);
+        for (int i = 0; i < n; i++) {
+            Var *v = lookup(E, rs[i].name);
+            if (!v || !v->v) continue;
+            int k = v->v->type->kind;
+            if ((k == PTS_TY_OPTIONAL || k == PTS_TY_UNION) && !ns_add(E, s, rs[i].name)) return false;
+        }
+    }
+    return true;
+}
+
 static bool collect_assigned(Emitter *E, NameSet *s, const PtsAst *n) {
     if (!n) return true;
     switch (n->kind) {
@@ -2922,7 +2989,9 @@ static bool collect_assigned(Emitter *E, NameSet *s, const PtsAst *n) {
         return true;
     case PTS_AST_ANN_ASSIGN: case PTS_AST_AUG_ASSIGN: return collect_targets(E, s, n->kids[0]);
     case PTS_AST_RETURN: return ns_add(E, s, RET_FLAG) && ns_add(E, s, RET_VALUE);
-    case PTS_AST_IF: return collect_assigned(E, s, n->kids[1]) && collect_assigned(E, s, n->kids[2]);
+    case PTS_AST_IF:
+        return collect_refined(E, s, n->kids[0]) && collect_assigned(E, s, n->kids[1]) && collect_assigned(E, s, n->kids[2]);
+    case PTS_AST_ASSERT: return collect_refined(E, s, n->kids[0]);
     case PTS_AST_WHILE: return collect_assigned(E, s, n->kids[1]);
     case PTS_AST_FOR: return collect_targets(E, s, n->kids[0]) && collect_assigned(E, s, n->kids[2]);
     case PTS_AST_WITH:
@@ -3000,6 +3069,7 @@ static bool emit_if(Emitter *E, const PtsAst *s) {
          * branch is compiled, in the enclosing scope */
         const PtsAst *live = s->kids[k0 ? 1 : 2];
         PtsIrValue *unused = NULL;
+        if (!apply_refinements(E, s->kids[0], k0 == 1)) return false;
         return !live || emit_stmts(E, live, 0, NULL, &unused) >= 0;
     }
     PtsNode *node = mk(E, PTS_KIND_PRIM(PTS_PRIM_IF), 1, &cond, 0, NULL, s);
@@ -3025,7 +3095,8 @@ static bool emit_if(Emitter *E, const PtsAst *s) {
     int nn = 0;
     for (int k = 0; k < 2; k++)
         for (Var *v = scopes[k]->vars; v; v = v->next) {
-            if (v->refined) continue;
+            /* a refinement is an assignment of the branch (torch stores the unchecked_cast): the
+             * variable leaves the If, whose unused outputs dead code elimination drops */
             bool dup = false;
             for (int i = 0; i < nn; i++) if (strcmp(names[i], v->name) == 0) dup = true;
             if (dup) continue;
@@ -3099,6 +3170,7 @@ static int emit_if_exit(Emitter *E, const PtsAst *s, const Cont *rest, PtsIrValu
     int k0 = const_cond(cond);
     if (k0 >= 0) {
         const PtsAst *live = s->kids[k0 ? 1 : 2];
+        if (!apply_refinements(E, s->kids[0], k0 == 1)) return -1;
         if (live) return emit_stmts(E, live, 0, rest, ret);
         return emit_rest(E, rest, ret);
     }
@@ -3157,6 +3229,7 @@ static int emit_if_loop_exit(Emitter *E, const PtsAst *s, const Cont *rest, PtsI
     int k0 = const_cond(cond);
     if (k0 >= 0) {
         const PtsAst *live = s->kids[k0 ? 1 : 2];
+        if (!apply_refinements(E, s->kids[0], k0 == 1)) return -1;
         if (live) return emit_stmts(E, live, 0, rest, ret);
         return emit_rest(E, rest, ret);
     }
@@ -3178,6 +3251,9 @@ static int emit_if_loop_exit(Emitter *E, const PtsAst *s, const Cont *rest, PtsI
         else if (s->kids[1 + k]) exits[k] = emit_stmts(E, s->kids[1 + k], 0, rest, &flags[k]);
         else if (rest) exits[k] = emit_rest(E, rest, &flags[k]);
         else exits[k] = EXIT_NONE;
+        /* a while loop's path that goes on to the next iteration evaluates the condition there */
+        if (L->while_cond && (exits[k] == EXIT_NONE || exits[k] == EXIT_CONTINUE) && !(flags[k] = emit_cond(E, L->while_cond)))
+            exits[k] = -1;
         /* the carried variables as this path leaves them (a raising path leaves any) */
         for (int i = 0; exits[k] >= 0 && exits[k] != EXIT_RAISE && i < L->n; i++) {
             Var *v = lookup(E, L->names[i]);
@@ -3198,7 +3274,7 @@ static int emit_if_loop_exit(Emitter *E, const PtsAst *s, const Cont *rest, PtsI
     /* keep looping after this path? constant unless a nested if decided per path */
     int fl[2];
     for (int k = 0; k < 2; k++)
-        fl[k] = exits[k] == EXIT_BREAK ? 0 : exits[k] == EXIT_LOOPEND ? const_cond(flags[k]) : 1;
+        fl[k] = exits[k] == EXIT_BREAK ? 0 : exits[k] == EXIT_LOOPEND || (L->while_cond && exits[k] != EXIT_RAISE) ? const_cond(flags[k]) : 1;
     if (exits[0] == EXIT_RAISE) fl[0] = fl[1];
     if (exits[1] == EXIT_RAISE) fl[1] = fl[0];
     bool need_flag = !(fl[0] == 1 && fl[1] == 1) && !(fl[0] == 0 && fl[1] == 0);
@@ -3216,10 +3292,14 @@ static int emit_if_loop_exit(Emitter *E, const PtsAst *s, const Cont *rest, PtsI
         for (int i = 0; i < L->n; i++) {
             if (out_of[i] < 0) continue;
             PtsIrValue *v = exits[k] == EXIT_RAISE ? uninitialized(E, L->types[i], s) : vals[k][i];
+            /* a path that did not return leaves "returned" False and the value Uninitialized, as
+             * torch's exit transform gives a path that does not exit (not the iteration's inputs) */
+            if (v && v->param_of == L->body && strcmp(L->names[i], RET_FLAG) == 0) v = cbool(E, false, s);
+            else if (v && v->param_of == L->body && strcmp(L->names[i], RET_VALUE) == 0) v = uninitialized(E, L->types[i], s);
             if (!v || pts_block_add_output(E->g, blocks[k], v, E->err)) return -1;
         }
         if (need_flag) {
-            PtsIrValue *f = exits[k] == EXIT_LOOPEND && fl[k] < 0 ? flags[k] : cbool(E, fl[k] != 0, s);
+            PtsIrValue *f = fl[k] >= 0 ? cbool(E, fl[k] != 0, s) : exits[k] == EXIT_RAISE ? uninitialized(E, ty(PTS_TY_BOOL), s) : flags[k];
             if (!f || pts_block_add_output(E->g, blocks[k], f, E->err)) return -1;
         }
     }
@@ -3304,7 +3384,7 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
         if (!assign_to(E, target, iv, s)) return false;
     }
     E->loop_depth++;
-    LoopCtx ctx = { names, types, nc };
+    LoopCtx ctx = { names, types, nc, while_cond && while_cond->kind != PTS_AST_TRUE ? while_cond : NULL, b };
     const LoopCtx *outer_loop = E->loop;
     bool outer_unrolled = E->unrolled;
     E->loop = &ctx;
@@ -3326,6 +3406,7 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
     } else if (while_cond) {
         if (always) cond = emit_cond(E, while_cond);
         else if (while_cond->kind == PTS_AST_TRUE) cond = flag;   /* while True: ... break */
+        else if (ex == EXIT_LOOPEND) cond = flag;   /* every path that goes on evaluated the condition */
         else cond = emit_if_value(E, flag, br_cond, while_cond, br_false, s, s, NULL);
         if (!cond) return false;
     }
@@ -3620,7 +3701,9 @@ static bool bind_uitem(Emitter *E, const PtsAst *t, const UItem *u, const PtsAst
     PtsIrValue *v = uitem_value(E, u, at);
     if (!v) return false;
     if (t->kind == PTS_AST_NAME) {
-        /* the target takes each item's own type */
+        /* the target takes each item's own type; an item value (not a module) made here takes
+         * the target's name, as torch's setVar names it */
+        if (!(v->type->kind == PTS_TY_CLASS && v->type->cls->is_module)) name_value(E, v, t->str);
         return set_var(E, t->str, v, v->type, NULL);
     }
     if (v->type->kind == PTS_TY_CLASS && v->type->cls->is_module)
@@ -3776,19 +3859,13 @@ static bool emit_raise_node(Emitter *E, PtsIrValue *m, const char *cls, const Pt
 }
 
 static bool emit_assert(Emitter *E, const PtsAst *s) {
-    PtsIrValue *c = emit_cond(E, s->kids[0]);
-    if (!c) return false;
-    PtsNode *node = mk(E, PTS_KIND_PRIM(PTS_PRIM_IF), 1, &c, 0, NULL, s);
-    if (!node) return false;
-    PtsBlock *bt = pts_node_add_block(E->g, node), *bf = pts_node_add_block(E->g, node);
-    if (!bt || !bf) return oom(E), false;
-    PtsBlock *saved = E->blk;
-    E->blk = bf;
-    PtsIrValue *m = raise_message(E, "AssertionError", s->kids[1], s);
-    bool ok = m && emit_raise_node(E, m, NULL, s);
-    E->blk = saved;
-    /* what the condition proves holds after the assert (`assert x is not None`) */
-    return ok && apply_refinements(E, s->kids[0], true);
+    /* as torch's emitAssert: `if c: pass else: raise AssertionError(msg)`, so what the condition
+     * proves (`assert x is not None`) leaves the If as its output */
+    PtsAst *fail = synth(E, PTS_AST_RAISE, s, 3, (PtsAst *[]){ NULL, NULL, (PtsAst *)s }), *tb, *fb, *iff;
+    if (!fail || !(tb = synth(E, PTS_AST_BLOCK, s, 0, NULL)) || !(fb = synth(E, PTS_AST_BLOCK, s, 1, &fail)) ||
+        !(iff = synth(E, PTS_AST_IF, s, 3, (PtsAst *[]){ s->kids[0], tb, fb })))
+        return false;
+    return emit_if(E, iff);
 }
 
 static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
@@ -3820,6 +3897,17 @@ static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
     }
     case PTS_AST_RAISE: {
         const PtsAst *x = s->kids[0];
+        if (s->n == 3) {
+            /* the failing side of `assert c, msg` (emit_assert): "AssertionError: msg", the
+             * message empty when there is none, as torch raises AssertionError("") */
+            const PtsAst *msg = s->kids[2]->kids[1];
+            PtsIrValue *m = msg ? raise_message(E, "AssertionError", msg, s) : NULL;
+            if (!msg) {
+                PtsValue sv;
+                if (pts_str_new("AssertionError: ", 16, E->err, &sv) || !(m = konst(E, sv, s))) return -1;
+            }
+            return m && emit_raise_node(E, m, NULL, s) ? EXIT_RAISE : -1;
+        }
         if (!x) return efail(E, s, "a bare 'raise' is not supported in TorchScript"), -1;
         const char *cls = "Exception";
         const PtsAst *msg = NULL;
@@ -4162,13 +4250,12 @@ static PtsIrValue *emit_contains(Emitter *E, int op, PtsIrValue *item, PtsIrValu
 }
 
 /* ---- iterables of for loops and comprehensions ---- */
-enum { IT_LIST, IT_TENSOR, IT_RANGE, IT_ENUMERATE, IT_ZIP, IT_ITEMS };
+enum { IT_LIST, IT_TENSOR, IT_RANGE, IT_ZIP };
 typedef struct Iter {
     int kind;
-    PtsIrValue *v;               /* LIST/TENSOR: the value; ITEMS: the dict; ENUMERATE: start */
-    PtsIrValue *start, *step;    /* RANGE: NULL when 0 / 1 */
-    PtsIrValue *len;             /* number of items */
-    PtsIrValue *keys;            /* ITEMS: keys list */
+    PtsIrValue *v;               /* LIST/TENSOR: the value */
+    PtsIrValue *start, *end, *step;  /* RANGE: start NULL for range(n) */
+    PtsIrValue *len;             /* number of items: range(n)'s n, else made by iter_len */
     struct Iter *subs;
     int nsub;
 } Iter;
@@ -4181,16 +4268,16 @@ static bool iter_of_value(Emitter *E, PtsIrValue *v, const PtsAst *n, Iter *it) 
     case PTS_TY_LIST:
         it->kind = IT_LIST;
         it->v = v;
-        return (it->len = row_call(E, "len.t", 1, &v, NULL, n)) != NULL;
+        return true;
     case PTS_TY_STR:
         /* over the characters, as torch: s[i] for i in range(len(s)) */
         it->kind = IT_LIST;
         it->v = v;
-        return (it->len = row_call(E, "len.str", 1, &v, NULL, n)) != NULL;
+        return true;
     case PTS_TY_TENSOR:
         it->kind = IT_TENSOR;
         it->v = v;
-        return (it->len = op1(E, "len.Tensor", v, n)) != NULL;
+        return true;
     case PTS_TY_DICT: {
         /* over the keys, as Python */
         const char *sfx = dict_key_suffix(E, v->type, n);
@@ -4208,6 +4295,12 @@ static bool iter_of_value(Emitter *E, PtsIrValue *v, const PtsAst *n, Iter *it) 
 
 static bool build_iter(Emitter *E, const PtsAst *n, Iter *it) {
     memset(it, 0, sizeof *it);
+    if (E->pre_iter && E->pre_iter_ast == n) {
+        *it = *E->pre_iter;
+        E->pre_iter = NULL;
+        E->pre_iter_ast = NULL;
+        return true;
+    }
     PtsIrValue *pre = pre_iterable(E, n);
     if (pre) return iter_of_value(E, pre, n, it);   /* evaluated already by static_seq (no tuple) */
     if (n->kind == PTS_AST_CALL && (n->kids[0]->kind == PTS_AST_NAME || n->kids[0]->kind == PTS_AST_ATTR)) {
@@ -4230,9 +4323,8 @@ static bool build_iter(Emitter *E, const PtsAst *n, Iter *it) {
                 it->kind = IT_RANGE;
                 if (c.npos == 1) { it->len = c.pos[0]; return true; }
                 it->start = c.pos[0];
-                if (!(it->step = c.npos == 3 ? c.pos[2] : cint(E, 1, n))) return false;
-                PtsIrValue *rl[3] = { it->start, c.pos[1], it->step };
-                return (it->len = row_call(E, "__range_length", 3, rl, NULL, n)) != NULL;
+                it->end = c.pos[1];
+                return (it->step = c.npos == 3 ? c.pos[2] : cint(E, 1, n)) != NULL;
             }
             int nargs = 0;
             for (int i = 1; i < n->n; i++) {
@@ -4240,54 +4332,80 @@ static bool build_iter(Emitter *E, const PtsAst *n, Iter *it) {
                 if (n->kids[i]->kind != PTS_AST_KWARG) nargs++;
             }
             if (sv.name[0] == 'e') {
-                /* enumerate(xs, start=0) */
+                /* enumerate(xs, start=0) is zip(range(start, INT64_MAX), xs), as torch builds it: the
+                 * start first, then the iterable */
                 if (nargs < 1 || nargs > 2 || n->n - 1 > 2) return efail(E, n, "enumerate() takes an iterable and an optional start"), false;
-                it->kind = IT_ENUMERATE;
-                if (!(it->subs = pts_arena_alloc(E->a, sizeof(Iter)))) return oom(E), false;
-                it->nsub = 1;
-                if (!build_iter(E, n->kids[1], it->subs)) return false;
-                it->len = it->subs->len;
+                it->kind = IT_ZIP;
+                if (!(it->subs = pts_arena_alloc(E->a, sizeof(Iter) * 2))) return oom(E), false;
+                memset(it->subs, 0, sizeof(Iter) * 2);
+                it->nsub = 2;
+                Iter *r = &it->subs[0];
+                r->kind = IT_RANGE;
                 if (n->n == 3) {
                     const PtsAst *sa = n->kids[2]->kind == PTS_AST_KWARG ? n->kids[2]->kids[0] : n->kids[2];
                     if (n->kids[2]->kind == PTS_AST_KWARG && strcmp(n->kids[2]->str, "start") != 0)
                         return efail(E, n->kids[2], "enumerate() got an unexpected keyword argument '%s'", n->kids[2]->str), false;
-                    if (!(it->v = emit_expr(E, sa))) return false;
-                    if (it->v->type->kind != PTS_TY_INT) return efail(E, sa, "enumerate() start must be int"), false;
+                    if (!(r->start = emit_expr(E, sa))) return false;
+                    if (r->start->type->kind != PTS_TY_INT) return efail(E, sa, "enumerate() start must be int"), false;
                 }
-                return true;
+                if (!(r->end = cint(E, INT64_MAX, n))) return false;
+                if (!r->start) r->len = r->end;
+                else if (!(r->step = cint(E, 1, n))) return false;
+                return build_iter(E, n->kids[1], &it->subs[1]);
             }
             /* zip(a, b, ...): as long as the shortest */
             if (nargs < 1 || nargs != n->n - 1) return efail(E, n, "zip() takes one or more iterables"), false;
             it->kind = IT_ZIP;
             it->nsub = nargs;
             if (!(it->subs = pts_arena_alloc(E->a, sizeof(Iter) * (size_t)nargs))) return oom(E), false;
-            PtsIrValue *lens[64];
             if (nargs > 64) return efail(E, n, "zip() of too many iterables"), false;
-            for (int i = 0; i < nargs; i++) {
+            for (int i = 0; i < nargs; i++)
                 if (!build_iter(E, n->kids[i + 1], &it->subs[i])) return false;
-                lens[i] = it->subs[i].len;
-            }
-            if (nargs == 1) { it->len = lens[0]; return true; }
-            PtsIrValue *l = list_construct(E, nargs, lens, ty(PTS_TY_INT), n);
-            return l && (it->len = row_call(E, "min.self_int", 1, &l, NULL, n)) != NULL;
-        }
-        if (f->kind == PTS_AST_ATTR && strcmp(f->str, "items") == 0 && n->n == 1) {
-            PtsIrValue *d = emit_expr(E, f->kids[0]);
-            if (!d) return false;
-            if (d->type->kind == PTS_TY_DICT) {
-                if (!iter_of_value(E, d, n, it)) return false;
-                it->keys = it->v;
-                it->v = d;
-                it->kind = IT_ITEMS;
-                return true;
-            }
-            return efail(E, f, "'%s' object has no attribute or method 'items'", tstr(E, d->type)), false;
+            return true;
         }
     }
     PtsIrValue *v = enum_iterable(E, n);   /* for c in Color: over the members */
     if (!v && E->err->code) return false;
     if (!v) v = emit_expr(E, n);
     return v && iter_of_value(E, v, n, it);
+}
+
+static PtsIrValue *iter_len(Emitter *E, Iter *it, const PtsAst *at);
+
+static bool zip_lens(Emitter *E, Iter *it, PtsIrValue **lens, int *n, const PtsAst *at) {
+    for (int i = 0; i < it->nsub; i++) {
+        if (it->subs[i].kind == IT_ZIP) {
+            if (!zip_lens(E, &it->subs[i], lens, n, at)) return false;
+            continue;
+        }
+        if (*n == 64) return efail(E, at, "zip() of too many iterables"), false;
+        if (!(lens[(*n)++] = iter_len(E, &it->subs[i], at))) return false;
+    }
+    return true;
+}
+
+/* the number of items, computed as torch's SugaredValue::len when the loop is emitted (after
+ * the iterables were evaluated): len() of a list/str/tensor, __range_length, prim::min of a zip's */
+static PtsIrValue *iter_len(Emitter *E, Iter *it, const PtsAst *at) {
+    if (it->len) return it->len;
+    switch (it->kind) {
+    case IT_LIST:
+        return it->len = row_call(E, it->v->type->kind == PTS_TY_STR ? "len.str" : "len.t", 1, &it->v, NULL, at);
+    case IT_TENSOR: return it->len = op1(E, "len.Tensor", it->v, at);
+    case IT_RANGE: {
+        PtsIrValue *rl[3] = { it->start, it->end, it->step };
+        return it->len = row_call(E, "__range_length", 3, rl, NULL, at);
+    }
+    case IT_ZIP: {
+        /* prim::min of the lengths of the base iterables, nested zips flattened (IterableTree) */
+        PtsIrValue *lens[64];
+        int n = 0;
+        if (!zip_lens(E, it, lens, &n, at)) return NULL;
+        PtsIrValue *l = list_construct(E, n, lens, ty(PTS_TY_INT), at);
+        return l ? (it->len = row_call(E, "min.self_int", 1, &l, NULL, at)) : NULL;
+    }
+    default: return efail(E, at, "internal error: bad iterable");
+    }
 }
 
 /* the i-th item of an iterable, inside the loop body */
@@ -4307,23 +4425,11 @@ static PtsIrValue *iter_item(Emitter *E, const Iter *it, PtsIrValue *i, const Pt
     case IT_RANGE:
         if (!it->start) return i;
         return row_call(E, "__derive_index", 3, (PtsIrValue *[]){ i, it->start, it->step }, NULL, at);
-    case IT_ENUMERATE: {
-        PtsIrValue *ix = it->v ? op2(E, "add", i, it->v, at) : i, *x;
-        if (!ix || !(x = iter_item(E, it->subs, i, at))) return NULL;
-        return tuple_of(E, 2, (PtsIrValue *[]){ ix, x }, at);
-    }
     case IT_ZIP: {
         PtsIrValue *xs[64];
         for (int k = 0; k < it->nsub; k++)
             if (!(xs[k] = iter_item(E, &it->subs[k], i, at))) return NULL;
         return tuple_of(E, it->nsub, xs, at);
-    }
-    case IT_ITEMS: {
-        PtsIrValue *k = row_call(E, "__getitem__.t", 2, (PtsIrValue *[]){ it->keys, i }, elem_of(it->keys->type), at), *v;
-        if (!k) return NULL;
-        const char *sfx = it->v->type->elems[0]->kind == PTS_TY_STR ? "__getitem__.Dict_str" : "__getitem__.Dict_int";
-        if (!(v = row_call(E, sfx, 2, (PtsIrValue *[]){ it->v, k }, it->v->type->elems[1], at))) return NULL;
-        return tuple_of(E, 2, (PtsIrValue *[]){ k, v }, at);
     }
     default: return efail(E, at, "internal error: bad iterable");
     }
@@ -4343,6 +4449,7 @@ static bool emit_for_iter(Emitter *E, const PtsAst *s) {
     if (!t) return false;
     E->for_item = for_item_cb;
     E->for_item_arg = it;
+    if (!iter_len(E, it, it_ast)) return false;
     bool ok = emit_loop(E, s, it->len, t, s->kids[0], s->kids[2], NULL, NULL, NULL);
     E->for_item = NULL;
     return ok;
@@ -4492,30 +4599,14 @@ static PtsIrValue *emit_value_method(Emitter *E, PtsIrValue *self, const char *m
             return retype(op_call(E, q, &c, n), t);
         }
         if (strcmp(m, "items") == 0) {
-            /* a list of (key, value) tuples, built by a comprehension-style loop */
+            /* aten::items: a list of (key, value) tuples */
             if (c.npos != 1 || c.nkw) return efail(E, n, "items() takes no arguments");
             PtsType *tt = pts_type_tuple(2, (PtsType *const[]){ (PtsType *)kt, (PtsType *)vt });
             if (!keep(E, tt)) return NULL;
             PtsType *lt = keep(E, pts_type_list(tt));
             if (!lt) return NULL;
-            PtsIrValue *box = list_construct(E, 0, NULL, tt, n), *tr;
-            Iter it;
-            if (!box || !iter_of_value(E, self, n, &it) || !(tr = cbool(E, true, n))) return NULL;
-            it.keys = it.v;
-            it.v = self;
-            it.kind = IT_ITEMS;
-            /* the loop body appends; no variables are carried */
-            PtsNode *loop = mk(E, PTS_KIND_PRIM(PTS_PRIM_LOOP), 2, (PtsIrValue *[]){ it.len, tr }, 0, NULL, n);
-            PtsBlock *b = loop ? pts_node_add_block(E->g, loop) : NULL;
-            PtsIrValue *iv = b ? pts_block_add_input(E->g, b, ty(PTS_TY_INT), NULL) : NULL;
-            if (!iv) return oom(E);
-            PtsBlock *saved = E->blk;
-            E->blk = b;
-            PtsIrValue *x = iter_item(E, &it, iv, n);
-            bool ok = x && row_call(E, "append.t", 2, (PtsIrValue *[]){ box, x }, lt, n) &&
-                      pts_block_add_output(E->g, b, tr, E->err) == PTS_OK;
-            E->blk = saved;
-            return ok ? retype(box, lt) : NULL;
+            snprintf(q, sizeof q, "items.%s", sfx);
+            return retype(op_call(E, q, &c, n), lt);
         }
         return efail(E, n->kids[0], "'%s' object has no attribute or method '%s'", tstr(E, t), m);
     }
@@ -4701,18 +4792,13 @@ static PtsIrValue *emit_tuple_slice(Emitter *E, PtsIrValue *x, const PtsAst *sl,
             if (-st > i - hi) break;
         }
     }
-    PtsIrValue *items[256], *parts[256];
+    /* as torch's createTupleSlice: one prim::TupleIndex per chosen item (the items of a tuple
+     * just built are its inputs, as LowerSimpleTuples leaves them) */
+    PtsIrValue *items[256];
     PtsNode *tn = x->node;
-    if (tn && tn->kind == PTS_KIND_PRIM(PTS_PRIM_TUPLECONSTRUCT) && tn->ninputs == len) {
-        for (int i = 0; i < len; i++) parts[i] = tn->inputs[i];
-    } else if (len) {
-        PtsType *ts[256];
-        for (int i = 0; i < len; i++) ts[i] = R(x->type->elems[i]);
-        PtsNode *u = mk(E, PTS_KIND_PRIM(PTS_PRIM_TUPLEUNPACK), 1, &x, (int)len, ts, at);
-        if (!u) return NULL;
-        for (int i = 0; i < len; i++) parts[i] = u->outputs[i];
-    }
-    for (int i = 0; i < n; i++) items[i] = parts[idx[i]];
+    bool built = tn && tn->kind == PTS_KIND_PRIM(PTS_PRIM_TUPLECONSTRUCT) && tn->ninputs == len;
+    for (int i = 0; i < n; i++)
+        if (!(items[i] = built ? tn->inputs[idx[i]] : namedtuple_index(E, x, idx[i], idx[i], at))) return NULL;
     return tuple_of(E, n, items, at);
 }
 
@@ -4774,8 +4860,6 @@ static PtsIrValue *emit_list_call(Emitter *E, const PtsAst *n) {
             if (!emit_sugared(E, f, &sv)) return NULL;
             iterator = sv.kind == SV_BUILTIN && (strcmp(sv.name, "range") == 0 || strcmp(sv.name, "enumerate") == 0 ||
                                                  strcmp(sv.name, "zip") == 0);
-        } else if (f->kind == PTS_AST_ATTR && strcmp(f->str, "items") == 0 && arg->n == 1) {
-            iterator = true;
         }
     }
     if (!iterator) {
@@ -4790,7 +4874,15 @@ static PtsIrValue *emit_list_call(Emitter *E, const PtsAst *n) {
     PtsAst *v = synth(E, PTS_AST_NAME, arg, 0, NULL), *comp;
     if (!v || !(v->str = pts_arena_strndup(E->a, nm, strlen(nm)))) return oom(E);
     if (!(comp = synth(E, PTS_AST_LISTCOMP, n, 3, (PtsAst *[]){ v, v, (PtsAst *)arg }))) return NULL;
-    return emit_comprehension(E, comp);
+    Iter *pre = pts_arena_alloc(E->a, sizeof *pre);
+    if (!pre) return oom(E);
+    if (!build_iter(E, arg, pre)) return NULL;
+    E->pre_iter_ast = arg;
+    E->pre_iter = pre;
+    PtsIrValue *r = emit_comprehension(E, comp);
+    E->pre_iter = NULL;
+    E->pre_iter_ast = NULL;
+    return r;
 }
 /* }==================== */
 
@@ -5098,7 +5190,21 @@ static bool pure(const PtsNode *n) {
 static void eliminate_dead(PtsBlock *b) {
     for (PtsNode *n = b->last; n;) {
         PtsNode *prev = n->prev;
+        /* as torch's DCE, an If output nothing reads goes (with its blocks' outputs), before the
+         * blocks are swept so what fed it goes too */
+        if (n->kind == PTS_KIND_PRIM(PTS_PRIM_IF))
+            for (int i = n->noutputs - 1; i >= 0; i--)
+                if (!n->outputs[i]->nuses) pts_node_erase_output(n, i);
         for (int i = 0; i < n->nblocks; i++) eliminate_dead(n->blocks[i]);
+        if (n->kind == PTS_KIND_PRIM(PTS_PRIM_IF) && n->noutputs == 0) {
+            bool empty = true;
+            for (int i = 0; i < n->nblocks; i++) empty = empty && !n->blocks[i]->first;
+            if (empty) {
+                pts_node_destroy(n);
+                n = prev;
+                continue;
+            }
+        }
         bool used = false;
         for (int i = 0; i < n->noutputs; i++) if (n->outputs[i]->nuses) used = true;
         if (!used && pure(n)) pts_node_destroy(n);

@@ -269,6 +269,32 @@ void pts_node_destroy(PtsNode *n) {
     n->attrs = NULL;
 }
 
+void pts_node_erase_output(PtsNode *n, int i) {
+    for (int b = 0; b < n->nblocks; b++) {
+        PtsBlock *blk = n->blocks[b];
+        if (i >= blk->noutputs) continue;
+        drop_use(blk->outputs[i], NULL, i, blk);
+        /* the later outputs move down one place: so do their uses' indexes (ascending, so an
+         * index k - 1 is free when output k moves there) */
+        for (int k = i + 1; k < blk->noutputs; k++) {
+            PtsIrValue *v = blk->outputs[k];
+            for (int u = 0; u < v->nuses; u++)
+                if (!v->uses[u].user && v->uses[u].block == blk && v->uses[u].index == k) {
+                    v->uses[u].index = k - 1;
+                    break;
+                }
+            blk->outputs[k - 1] = v;
+        }
+        blk->noutputs--;
+    }
+    free_value(n->outputs[i]);
+    for (int k = i + 1; k < n->noutputs; k++) {
+        n->outputs[k - 1] = n->outputs[k];
+        n->outputs[k - 1]->offset = k - 1;
+    }
+    n->noutputs--;
+}
+
 void pts_node_move_before(PtsNode *n, PtsNode *before) {
     unlink_node(n);
     PtsBlock *b = before->owner;

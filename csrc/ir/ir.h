@@ -278,6 +278,8 @@ PTS_INTERNAL PtsStatus pts_node_add_input(PtsGraph *g, PtsNode *n, PtsIrValue *v
 PTS_INTERNAL PtsBlock *pts_node_add_block(PtsGraph *g, PtsNode *n);
 PTS_INTERNAL void pts_node_destroy(PtsNode *n);  /* unlinks; outputs must be unused */
 PTS_INTERNAL void pts_node_move_before(PtsNode *n, PtsNode *before);
+/* drop output i of an If (it must be unused) with output i of each of its blocks */
+PTS_INTERNAL void pts_node_erase_output(PtsNode *n, int i);
 PTS_INTERNAL PtsStatus pts_node_set_attr(PtsGraph *g, PtsNode *n, const char *name, PtsAttrValKind kind,
                                          PtsValue v, PtsType *type, PtsError *err);  /* steals v, type */
 PTS_INTERNAL const PtsNodeAttr *pts_node_attr(const PtsNode *n, const char *name);

@@ -713,6 +713,12 @@ static PtsStatus cp_block_mode(PtsGraph *g, PtsBlock *b, bool immutable, PtsErro
         next = n->next;
         for (int i = 0; i < n->nblocks; i++) PTS_TRY(cp_block_mode(g, n->blocks[i], immutable, err));
         if (fold_tuple_access(n)) continue;
+        if (n->kind == PRIM(UNCHECKED_CAST) && n->ninputs == 1 && is_const(n->inputs[0])) {
+            /* a refined constant is that constant (torch's propagation runs the cast) */
+            pts_value_replace_uses(n->outputs[0], n->inputs[0]);
+            pts_node_destroy(n);
+            continue;
+        }
         if (immutable && (fold_tuple_index(n) || !immutable_node(n))) continue;
         PTS_TRY(fold_node(g, n, &folded, err));
     }

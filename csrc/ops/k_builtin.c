@@ -665,6 +665,28 @@ PtsStatus k_KEYS_INT(PtsValue *a, PtsValue *out, PtsError *err) { return dict_li
 PtsStatus k_VALUES_STR(PtsValue *a, PtsValue *out, PtsError *err) { return dict_list(a, out, err, false); }
 PtsStatus k_VALUES_INT(PtsValue *a, PtsValue *out, PtsError *err) { return dict_list(a, out, err, false); }
 
+/* d.items(): a list of (key, value) tuples in insertion order (for k, v in d.items() iterates it) */
+static PtsStatus dict_items(PtsValue *a, PtsValue *out, PtsError *err) {
+    PTS_TRY(need(a[0], PTS_V_DICT, "dict", err));
+    PtsDict *d = DICT(0);
+    PTS_TRY(pts_list_new(PTS_V_LIST, d->len, err, out));
+    for (int64_t i = 0; i < d->len; i++) {
+        PtsValue pair;
+        PtsStatus s = pts_list_new(PTS_V_TUPLE, 2, err, &pair);
+        if (!s) {
+            PtsList *l = pts_as_list(pair);
+            l->items[0] = pts_value_retain(d->keys[i]);
+            l->items[1] = pts_value_retain(d->vals[i]);
+            l->len = 2;
+            s = pts_list_append(*out, pair, err);
+        }
+        if (s) { pts_value_release(out); return s; }
+    }
+    return PTS_OK;
+}
+PtsStatus k_ITEMS_STR(PtsValue *a, PtsValue *out, PtsError *err) { return dict_items(a, out, err); }
+PtsStatus k_ITEMS_INT(PtsValue *a, PtsValue *out, PtsError *err) { return dict_items(a, out, err); }
+
 static PtsStatus dict_get_default(PtsValue *a, PtsValue *out, PtsError *err, bool has_default) {
     PTS_TRY(need(a[0], PTS_V_DICT, "dict", err));
     int64_t e = pts_dict_find(a[0], a[1]);

@@ -232,6 +232,8 @@ CASES.update({
     "KEYS_INT": _pc("KEYS_INT", lambda d: list(d), ({3: 1, 1: 2},)),
     "VALUES_STR": _pc("VALUES_STR", lambda d: list(d.values()), ({"b": 1, "a": 2},)),
     "VALUES_INT": _pc("VALUES_INT", lambda d: list(d.values()), ({3: 1.5},)),
+    "ITEMS_STR": _pc("ITEMS_STR", lambda d: list(d.items()), ({"b": 1, "a": 2},), ({},), ({"x": [1, 2]},)),
+    "ITEMS_INT": _pc("ITEMS_INT", lambda d: list(d.items()), ({3: 1.5, -1: 2.5},), ({},)),
     "GET_STR": _pc("GET_STR", lambda d, k: d.get(k), ({"a": 1}, "b"), ({"a": 1}, "a")),
     "GET_DEFAULT_STR": _pc("GET_DEFAULT_STR", lambda d, k, v: d.get(k, v), ({"a": 1}, "b", 3), ({"a": 1}, "a", 3)),
     "GET_INT": _pc("GET_INT", lambda d, k: d.get(k), ({1: 1}, 1), ({1: 1}, 0)),
