@@ -3135,6 +3135,13 @@ static bool emit_if(Emitter *E, const PtsAst *s) {
         /* the join of the two branches' types (within the variable's declared type) */
         const PtsType *t = unify(E, var_type(tv), var_type(fv));
         if (outer && outer->decl && (!t || !pts_type_subtype(t, outer->decl))) t = outer->decl;
+        if (!t && E->res && E->res->archive) {
+            /* archive code: torch prints an If output that holds differently refined values (a
+             * refinement through `and`: int on one side, str on the other) without a type, and
+             * cannot load its own archive; pyts joins them as their Union, so both load here */
+            PtsType *el[2] = { (PtsType *)var_type(tv), (PtsType *)var_type(fv) };
+            t = keep(E, pts_type_union(2, el));
+        }
         if (!t)
             return efail(E, s, "Type mismatch: %s is set to type %s in the true branch and type %s in the false branch",
                          names[i], tstr(E, tv->v->type), tstr(E, fv->v->type)), false;

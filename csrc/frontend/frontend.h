@@ -142,6 +142,9 @@ typedef struct PtsResolver {
     /* Source of method `name` of the class being compiled; leaves out->text NULL when there is
      * none. May be NULL. */
     PtsStatus (*method)(void *ctx, const char *name, PtsOwnedSource *out, PtsError *err);
+    /* the code is an archive's (printed by a compiler, not written by a user): where torch's
+     * printer writes code that torch cannot compile again, pyts compiles it */
+    bool archive;
 } PtsResolver;
 
 /* ================= compiling ================= */

@@ -211,7 +211,7 @@ static PyObject *m_compile_method(PyObject *self, PyObject *args) {
     PtsObject *o = pyts_script_object(obj);
     if (!o) return PyErr_Format(PyExc_TypeError, "_compile_method expects a ScriptObject");
     Bridge b = { resolver, NULL, NULL, NULL };
-    PtsResolver r = { &b, bridge_global, bridge_method };
+    PtsResolver r = { &b, bridge_global, bridge_method, false };
     PtsSource src = { text, (size_t)len, file, line_offset };
     PtsError err = { 0 };
     PtsFunction *f;
@@ -234,7 +234,7 @@ static PyObject *m_compile_function(PyObject *self, PyObject *args) {
     int line_offset;
     if (!PyArg_ParseTuple(args, "s#siO", &text, &len, &file, &line_offset, &resolver)) return NULL;
     Bridge b = { resolver, NULL, NULL, NULL };
-    PtsResolver r = { &b, bridge_global, NULL };
+    PtsResolver r = { &b, bridge_global, NULL, false };
     PtsSource src = { text, (size_t)len, file, line_offset };
     PtsError err = { 0 };
     PtsFunction *f;
@@ -263,7 +263,7 @@ static PyObject *m_class_fields(PyObject *self, PyObject *args) {
     PtsClassType *cls = o->cls;
     if (cls->nattrs || cls->nmethods || cls->is_module) return PyErr_Format(PyExc_ValueError, "class %s is defined already", cls->qualname);
     Bridge b = { resolver, NULL, NULL, NULL };
-    PtsResolver r = { &b, bridge_global, NULL };
+    PtsResolver r = { &b, bridge_global, NULL, false };
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(fields); i++) {
         const char *name, *text;
         Py_ssize_t len;

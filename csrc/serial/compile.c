@@ -374,7 +374,7 @@ static PtsStatus free_function(Ctx *C, const char *qualname, PtsError *err, PtsF
     memcpy(text, file->data + span.off, span.len);
     text[span.len] = 0;
     PtsSource src = { text, span.len, file->name, span.line - 1 };
-    PtsResolver r = { C, res_global, NULL };
+    PtsResolver r = { C, res_global, NULL, true };
     int saved = C->cur;
     C->cur = -1;
     C->fn_depth++;
@@ -521,7 +521,7 @@ static void explain_missing_method(const PtsCompileReport *rep, PtsError *e) {
 }
 
 static PtsStatus compile_class(Ctx *C, int ix, PtsCompileReport *rep) {
-    PtsResolver r = { C, res_global, res_method };
+    PtsResolver r = { C, res_global, res_method, true };
     int saved = C->cur;
     C->cur = ix;
     PtsStatus st = PTS_OK;
