@@ -2414,6 +2414,11 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
             if (name[0] == 'f') return konst(E, pts_vdouble(0), n);
             return cbool(E, false, n);
         }
+        /* bool(s) of a str is len(s) > 0: torch's builtin lowers it so */
+        if (name[0] == 'b' && !c.nkw && c.pos[0]->type->kind == PTS_TY_STR) {
+            PtsIrValue *len = op1(E, "len", c.pos[0], n), *zero = len ? cint(E, 0, n) : NULL;
+            return zero ? op2(E, "gt", len, zero, n) : NULL;
+        }
         /* a conversion to the same type is the value itself */
         PtsIrValue *x = c.pos[0];
         if ((name[0] == 'i' && x->type->kind == PTS_TY_INT) || (name[0] == 'f' && x->type->kind == PTS_TY_FLOAT) ||
@@ -4029,6 +4034,9 @@ static PtsIrValue *emit_dict(Emitter *E, const PtsAst *n) {
             *slot = u;
         }
     }
+    if (kt && pts_is_enum_type(kt))   /* torch's words, as for a Dict[E, V] annotation */
+        return efail(E, n, "Cannot create dict for key type '%s', only int, float, complex, Tensor, device and string "
+                     "keys are supported", tstr(E, kt));
     if (kt && kt->kind != PTS_TY_STR && kt->kind != PTS_TY_INT)
         return efail(E, n, "dicts with keys of type %s are not supported yet (str and int keys are)", tstr(E, kt));
     return dict_construct(E, n->n, kv, kt ? kt : ty(PTS_TY_STR), vt ? vt : ty(PTS_TY_TENSOR), n);
