@@ -35,7 +35,7 @@ def close(p, t, rtol=1e-6, atol=1e-7, msg=""):
     tn = t.detach().numpy(force=True) if isinstance(t, torch.Tensor) else np.asarray(t)
     assert tuple(p.shape) == tn.shape, f"{msg}: shape {tuple(p.shape)} != {tn.shape}"
     assert str(p.dtype).split(".")[-1] == str(tn.dtype) or tn.dtype == np.float32 and p.dtype == pyts.float32, msg
-    np.testing.assert_allclose(p.numpy(), tn, rtol=rtol, atol=atol, err_msg=msg)
+    np.testing.assert_allclose(p.detach().numpy(), tn, rtol=rtol, atol=atol, err_msg=msg)
 
 
 def name_of(fn):
@@ -930,7 +930,9 @@ def test_detach():
     d = y.detach()
     assert not d.requires_grad and d.is_leaf and d.grad_fn is None
     d.numpy()[0] = 100.0                        # shares storage
-    assert y.numpy()[0] == 100.0
+    assert y.detach().numpy()[0] == 100.0   # torch: numpy() of a tensor that requires grad raises
+    with pytest.raises(RuntimeError, match="Can't call numpy\\(\\) on Tensor that requires grad"):
+        y.numpy()
     y.detach_()
     assert y.grad_fn is None and not y.requires_grad
     assert not x.data.requires_grad

@@ -421,4 +421,4 @@ def test_traced_lstm_archive_runs_in_torch_and_pyts(tmp_path):
     for a, b in zip(want, flat(torch.jit.load(path)(T(x)))):
         close(a, b)
     for a, b in zip(flat(pyts.jit.load(path)(P(x))), want):
-        np.testing.assert_array_equal(a.numpy(), b.numpy())
+        np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
