@@ -179,6 +179,8 @@ def test_c_api_keeps_type_errors():
 ERRORS = {
     "enum_dict_literal": "def enum_dict_literal(c: Color):\n    d = {Color.RED: 1}\n    return d\n",
     "enum_dict_annot": "def enum_dict_annot(c: Color):\n    d: Dict[Color, int] = {}\n    return d\n",
+    "reversed_list": "def reversed_list(t: List[int]):\n    return list(reversed(t))\n",
+    "reversed_str": "def reversed_str(s: str):\n    return reversed(s)\n",
 }
 
 

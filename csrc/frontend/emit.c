@@ -2435,6 +2435,10 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
     static const char *const by_schema[] = { "len", "abs", "min", "max", "ord", "chr", "hex", "oct", "bin", "pow", "hash" };
     for (size_t i = 0; i < sizeof by_schema / sizeof by_schema[0]; i++)
         if (strcmp(name, by_schema[i]) == 0) return op_call(E, name, &c, n);
+    /* torch resolves reversed() to a Python op taking a Tensor: its words for anything else */
+    if (strcmp(name, "reversed") == 0 && c.npos == 1 && !c.nkw && c.pos[0]->type->kind != PTS_TY_TENSOR)
+        return efail(E, n, "reversed(Tensor 0) -> Tensor 0:\nExpected a value of type 'Tensor' for argument '0' but instead "
+                     "found type '%s'.", tstr(E, c.pos[0]->type));
     return efail(E, n, "builtin function '%s' is not supported yet", name);
 }
 
