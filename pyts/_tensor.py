@@ -117,15 +117,6 @@ def _H(self):
     return self.transpose(0, 1)
 
 
-_numpy = _C.Tensor.numpy
-
-
-def _numpy_force(self, *, force=False):
-    # force=True also detaches (torch: detach().cpu().resolve_conj().resolve_neg())
-    # pyts's numpy() already reads tensors that require grad (torch raises; the suite relies on it)
-    return _numpy(self.detach() if force else self)
-
-
 def _cpu(self, memory_format=None):
     return self   # already on the CPU: torch returns the tensor itself
 
@@ -151,7 +142,6 @@ _C.Tensor.mT = property(_mT)
 _C.Tensor.H = property(_H)
 _C.Tensor.mH = property(_mH)
 _C.Tensor.nbytes = property(lambda self: self.numel() * self.element_size())
-_C.Tensor.numpy = _numpy_force
 _C.Tensor.cpu = _cpu
 _C.Tensor.is_signed = _is_signed
 numel._pyts_builtin = is_floating_point._pyts_builtin = True   # scripted calls are aten::numel...

@@ -66,6 +66,7 @@ def noncontig(a):
 
 def to_numpy(x):
     if isinstance(x, pyts.Tensor):
+        x = x.detach()   # numpy() refuses a tensor that requires grad, as torch's
         return x.numpy() if x.dtype not in (pyts.bfloat16,) else x.float().numpy()
     if isinstance(x, torch.Tensor):
         x = x.detach()

@@ -121,7 +121,7 @@ def test_traced_module_runs_in_torch(make, inputs):
     np.testing.assert_allclose(t(*[torch.from_numpy(x) for x in xs2]).detach().numpy(),
                                m(*[pyts.from_numpy(x) for x in xs2]).numpy(), rtol=1e-6, atol=1e-6)
     for k, v in m.state_dict().items():
-        np.testing.assert_array_equal(t.state_dict()[k].numpy(), v.numpy())
+        np.testing.assert_array_equal(t.state_dict()[k].detach().numpy(), v.detach().numpy())
     assert list(t.state_dict()) == list(m.state_dict())
 
 
@@ -155,7 +155,7 @@ def test_requires_grad_travels_both_ways():
     q = pyts.jit.load(io.BytesIO(buf.getvalue()))
     assert q.weight.requires_grad and q.bias.requires_grad
     q(pyts.ones(1, 2)).sum().backward()          # gradients reach a loaded module's parameters
-    np.testing.assert_allclose(q.weight.grad.numpy(), np.ones((2, 2)))
+    np.testing.assert_allclose(q.weight.grad.detach().numpy(), np.ones((2, 2)))
 
 
 def _version_of(data):
@@ -201,7 +201,7 @@ def test_traced_function_saves_as_placeholder_module():
     assert src.startswith("class PlaceholderModule(Module):\n")
     assert "  def forward(self: __torch__.PlaceholderModule,\n    x: Tensor,\n    y: Tensor) -> Tensor:\n" in src
     t = torch_load(data)
-    np.testing.assert_allclose(t(torch.from_numpy(x), torch.from_numpy(y)).numpy(),
+    np.testing.assert_allclose(t(torch.from_numpy(x), torch.from_numpy(y)).detach().numpy(),
                                tf(pyts.from_numpy(x), pyts.from_numpy(y)).numpy(), rtol=1e-6)
 
 
@@ -234,7 +234,7 @@ def test_traced_code_compiles_in_torch(name):
     tf = torch.jit.trace(fns[1], (torch.from_numpy(x.copy()),))
     data = pyts_save(pf)
     t = torch_load(data)
-    np.testing.assert_allclose(t(torch.from_numpy(x)).numpy(), pf(pyts.from_numpy(x)).numpy(), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(t(torch.from_numpy(x)).detach().numpy(), pf(pyts.from_numpy(x)).detach().numpy(), rtol=1e-6, atol=1e-6)
     assert _version_of(data) == _version_of(torch_save(tf))
 
 
@@ -309,7 +309,7 @@ def test_pickles_use_only_torchs_opcodes_and_share_storages():
     t = torch_load(data)
     assert t.view.data_ptr() - t.base.data_ptr() == 6 * 4
     assert t.tview.stride() == (1, 6) and t.again.data_ptr() == t.base.data_ptr()
-    np.testing.assert_array_equal(t.view.numpy(), base[1:, ::2].numpy())
+    np.testing.assert_array_equal(t.view.detach().numpy(), base[1:, ::2].detach().numpy())
     assert (t.li, t.lf, t.ls, t.d, t.t, t.big, t.neg, t.mid) == (
         [1, 2, 3], [0.5], ["a", "b"], {"k": 1, "j": 2}, (1, 2.5, "s", None), 2 ** 40, -7, 70000)
     src = z.read("archive/code/__torch__.py").decode()
@@ -394,7 +394,7 @@ def test_load_torch_scripted_module(torch_all):
     for k, v in t.state_dict().items():
         got = p.state_dict()[k]
         assert got.shape == tuple(v.shape) and got.stride() == v.stride() and got.storage_offset() == v.storage_offset()
-        np.testing.assert_array_equal(got.float().numpy(), v.float().numpy())
+        np.testing.assert_array_equal(got.float().detach().numpy(), v.float().detach().numpy())
     assert [n for n, _ in p.named_parameters()] == [n for n, _ in t.named_parameters()]
     assert [n for n, _ in p.named_buffers()] == [n for n, _ in t.named_buffers()]
     # views share their storage after loading
@@ -406,9 +406,9 @@ def test_load_torch_scripted_module(torch_all):
 def test_loaded_module_forward_runs_str_builtins(torch_all):
     p = pyts.jit.load(io.BytesIO(torch_all[1]))
     # forward's archive code (len() of a str attribute) compiles since the compiler has str builtins
-    np.testing.assert_allclose(p(pyts.ones(2, 3)).numpy(), torch_all[0](torch.ones(2, 3)).detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(p(pyts.ones(2, 3)).detach().numpy(), torch_all[0](torch.ones(2, 3)).detach().numpy(), rtol=1e-6)
     # methods that compile are usable on their own (the loader compiles each method it can)
-    np.testing.assert_allclose(p.l1(pyts.ones(2, 3)).numpy(),
+    np.testing.assert_allclose(p.l1(pyts.ones(2, 3)).detach().numpy(),
                                torch_all[0].l1(torch.ones(2, 3)).detach().numpy(), rtol=1e-6)
     assert f"code/__torch__/{MODPATH}.py" in p._archive.sources
     assert p._archive.version == 3                   # int / int is not an upgraded overload
@@ -428,7 +428,7 @@ def test_resave_loaded_torch_module_keeps_its_code(torch_all, tmp_path):
     with torch.no_grad():
         t.i = 11
         t.l1.weight.mul_(0)
-        np.testing.assert_allclose(t2(x).numpy(), t(x).numpy())
+        np.testing.assert_allclose(t2(x).detach().numpy(), t(x).detach().numpy())
     assert zipfile.ZipFile(str(path)).namelist()[0].startswith("again/")
 
 
@@ -698,7 +698,7 @@ def test_zip_structure_checks():
     start = info.header_offset + 30 + len(info.filename) + len(info.extra)
     bad[start] ^= 0xFF
     p_t = pyts.jit.load(io.BytesIO(bytes(bad))).t.numpy()
-    np.testing.assert_array_equal(p_t, torch.jit.load(io.BytesIO(bytes(bad))).t.numpy())
+    np.testing.assert_array_equal(p_t, torch.jit.load(io.BytesIO(bytes(bad))).t.detach().numpy())
     assert (p_t != np.arange(4, dtype=np.float32)).any()
     # records that are parsed keep their CRC check
     for rec in ("archive/data.pkl", "archive/constants.pkl"):

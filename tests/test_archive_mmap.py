@@ -70,7 +70,7 @@ def test_loaded_tensors_point_into_the_mapping(tmp_path):
     import gc
     gc.collect()
     assert [r for r in _maps_of(path) if r not in before], "the mapping went while a tensor uses it"
-    np.testing.assert_array_equal(w.numpy(), expect)
+    np.testing.assert_array_equal(w.detach().numpy(), expect)
     del w
     gc.collect()
     assert [r for r in _maps_of(path) if r not in before] == [], "the mapping outlives its tensors"
@@ -85,7 +85,7 @@ def test_in_place_writes_stay_private(tmp_path):
     with pyts.no_grad():
         w.mul_(2.0).add_(1.0)
         m.l2.bias.zero_()
-    np.testing.assert_allclose(w.numpy(), w0 * 2 + 1, rtol=1e-6)
+    np.testing.assert_allclose(w.detach().numpy(), w0 * 2 + 1, rtol=1e-6)
     assert (m.l2.bias.numpy() == 0).all()
     # numpy() shares the tensor's memory, writes included
     arr = m.l1.bias.numpy()
@@ -94,7 +94,7 @@ def test_in_place_writes_stay_private(tmp_path):
     assert open(path, "rb").read() == raw, "a write to a loaded tensor reached the file"
     # a second load sees the file's values, not the first load's writes
     m2 = pyts.jit.load(path)
-    np.testing.assert_array_equal(m2.l1.weight.numpy(), w0)
+    np.testing.assert_array_equal(m2.l1.weight.detach().numpy(), w0)
     assert m2.l1.bias[0].item() != 123.0
     # the written module computes with its new values, as torch does on the same archive
     tm = torch.jit.load(path)
@@ -102,7 +102,7 @@ def test_in_place_writes_stay_private(tmp_path):
         tm.l1.weight.mul_(2.0).add_(1.0)
         tm.l2.bias.zero_()
         tm.l1.bias[0] = 123.0
-    np.testing.assert_allclose(m(x).detach().numpy(), tm(torch.from_numpy(x.numpy())).detach().numpy(),
+    np.testing.assert_allclose(m(x).detach().numpy(), tm(torch.from_numpy(x.detach().numpy())).detach().numpy(),
                                rtol=1e-5, atol=1e-5)
 
 
@@ -133,7 +133,7 @@ def test_save_again_from_mapped_tensors(tmp_path):
     buf = io.BytesIO()
     pyts.jit.save(again, buf)
     tm = torch.jit.load(io.BytesIO(buf.getvalue()))
-    np.testing.assert_allclose(tm(torch.from_numpy(x.numpy())).detach().numpy(), expect, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(tm(torch.from_numpy(x.detach().numpy())).detach().numpy(), expect, rtol=1e-5, atol=1e-6)
 
 
 def test_path_and_bytes_loads_agree(tmp_path):
@@ -144,7 +144,7 @@ def test_path_and_bytes_loads_agree(tmp_path):
     sa, sb = a.state_dict(), b.state_dict()
     assert sa.keys() == sb.keys()
     for k in sa:
-        np.testing.assert_array_equal(sa[k].numpy(), sb[k].numpy())
+        np.testing.assert_array_equal(sa[k].detach().numpy(), sb[k].detach().numpy())
     np.testing.assert_array_equal(a(x).detach().numpy(), b(x).detach().numpy())
 
 
@@ -171,7 +171,7 @@ def test_misaligned_records_are_copied(tmp_path):
     for k, v in tm.state_dict().items():
         pv = m.state_dict()[k]
         assert pv.data_ptr() % 8 == 0
-        np.testing.assert_array_equal(pv.numpy(), v.numpy())
+        np.testing.assert_array_equal(pv.detach().numpy(), v.detach().numpy())
 
 
 def test_load_path_errors(tmp_path):
@@ -252,6 +252,6 @@ def test_damaged_files_load_or_raise_archive_error(tmp_path):
         with open(bad_path, "rb") as fh:   # a load that succeeds agrees with the bytes path
             m2 = pyts.jit.load(fh)
         for k, v in m.state_dict().items():
-            np.testing.assert_array_equal(v.numpy(), m2.state_dict()[k].numpy())
+            np.testing.assert_array_equal(v.detach().numpy(), m2.state_dict()[k].detach().numpy())
         del m, m2, v
     assert errors > 40

@@ -35,7 +35,7 @@ def close(p, t, rtol=1e-6, atol=1e-7, msg=""):
     tn = t.detach().numpy(force=True) if isinstance(t, torch.Tensor) else np.asarray(t)
     assert tuple(p.shape) == tn.shape, f"{msg}: shape {tuple(p.shape)} != {tn.shape}"
     assert str(p.dtype).split(".")[-1] == str(tn.dtype) or tn.dtype == np.float32 and p.dtype == pyts.float32, msg
-    np.testing.assert_allclose(p.numpy(), tn, rtol=rtol, atol=atol, err_msg=msg)
+    np.testing.assert_allclose(p.detach().numpy(), tn, rtol=rtol, atol=atol, err_msg=msg)
 
 
 def name_of(fn):
@@ -809,7 +809,7 @@ def test_formula(key, args, kwargs, opts):
             f_lo = _forward_np(key, _replace(args, path, lo), kwargs, opts)
             num[idx] = sum(((np.asarray(h) - np.asarray(lw)) * vv).sum()
                            for h, lw, vv in zip(_seq(f_hi), _seq(f_lo), vs)) / (2 * eps)
-        np.testing.assert_allclose(gp[i].numpy(), num, rtol=1e-5, atol=1e-6,
+        np.testing.assert_allclose(gp[i].detach().numpy(), num, rtol=1e-5, atol=1e-6,
                                    err_msg=f"{key}: gradient {i} against finite differences")
     # second derivatives (create_graph), against torch; a first gradient without a graph counts
     # as constant (relu's mask is one in pyts, torch keeps a graph whose derivative is zero)
@@ -867,10 +867,10 @@ def test_accumulation_and_grad_identity():
     first = g.numpy().copy()
     (x * 3.0).backward(P(np.ones(3), False))
     assert x.grad is g, "accumulation must update the existing .grad in place (as PyTorch)"
-    np.testing.assert_allclose(g.numpy(), first + 3.0)
+    np.testing.assert_allclose(g.detach().numpy(), first + 3.0)
     x.grad = None
     (x * 3.0).backward(P(np.ones(3), False))
-    np.testing.assert_allclose(x.grad.numpy(), np.full(3, 3.0))
+    np.testing.assert_allclose(x.grad.detach().numpy(), np.full(3, 3.0))
 
 
 def test_same_input_used_twice():
@@ -1092,7 +1092,7 @@ def test_grad_errors_and_unused():
             "Set allow_unused=True if this is the desired behavior.")):
         pyts.autograd.grad(out, [x, y], P(np.ones(3), False), retain_graph=True)
     gx, gy = pyts.autograd.grad(out, [x, y], P(np.ones(3), False), allow_unused=True)
-    np.testing.assert_allclose(gx.numpy(), np.full(3, 2.0))
+    np.testing.assert_allclose(gx.detach().numpy(), np.full(3, 2.0))
     assert gy is None and x.grad is None
     gx, gy = pyts.autograd.grad(x * 2.0, [x, y], P(np.ones(3), False), materialize_grads=True)
     assert not np.any(gy.numpy())
@@ -1159,7 +1159,9 @@ def test_detach():
     d = y.detach()
     assert not d.requires_grad and d.is_leaf and d.grad_fn is None
     d.numpy()[0] = 100.0                        # shares storage
-    assert y.numpy()[0] == 100.0
+    assert y.detach().numpy()[0] == 100.0   # torch: numpy() of a tensor that requires grad raises
+    with pytest.raises(RuntimeError, match="Can't call numpy\\(\\) on Tensor that requires grad"):
+        y.numpy()
     y.detach_()
     assert y.grad_fn is None and not y.requires_grad
     assert not x.data.requires_grad
@@ -1195,7 +1197,7 @@ def test_long_chain_does_not_recurse():
     for _ in range(20000):
         y = y * 1.0
     y.backward(P(np.ones(2), False))
-    np.testing.assert_allclose(x.grad.numpy(), np.ones(2))
+    np.testing.assert_allclose(x.grad.detach().numpy(), np.ones(2))
     del y   # frees 20000 nodes iteratively
 
 
@@ -1211,7 +1213,7 @@ def test_parallel_backward_threads():
                 y = pyts.tanh(x * x + 1.0)
                 y.backward(P(np.ones(50), False))
                 t = np.tanh(a * a + 1.0)
-                np.testing.assert_allclose(x.grad.numpy(), (1 - t * t) * 2 * a, rtol=1e-10)
+                np.testing.assert_allclose(x.grad.detach().numpy(), (1 - t * t) * 2 * a, rtol=1e-10)
         except Exception as e:  # noqa: BLE001
             errors.append(e)
 
@@ -1322,7 +1324,7 @@ def test_factory_requires_grad(name):
     # the result is a leaf that accumulates gradients
     x = make(pyts, requires_grad=True)
     (x * 2.0).sum().backward()
-    np.testing.assert_array_equal(x.grad.numpy(), np.full(tuple(x.shape), 2.0, dtype=x.grad.numpy().dtype))
+    np.testing.assert_array_equal(x.grad.detach().numpy(), np.full(tuple(x.shape), 2.0, dtype=x.grad.detach().numpy().dtype))
 
 
 FACTORY_ERRORS = [

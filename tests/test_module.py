@@ -197,7 +197,7 @@ def test_state_dict_round_trip_with_torch():
     res = p_cell.load_state_dict({k: to_pyts(v) for k, v in t_cell.state_dict().items()})
     assert res.missing_keys == [] and res.unexpected_keys == [] and repr(res) == "<All keys matched successfully>"
     for k, v in p_cell.state_dict().items():
-        np.testing.assert_array_equal(v.numpy(), t_cell.state_dict()[k].numpy())
+        np.testing.assert_array_equal(v.detach().numpy(), t_cell.state_dict()[k].detach().numpy())
     assert isinstance(p_cell.linear.weight, pyts.nn.Parameter) and p_cell.linear.weight.requires_grad
     # pyts -> torch
     with pyts.no_grad():
@@ -320,7 +320,7 @@ def test_custom_module_forward_backward_matches_torch():
     out_t.backward(torch.ones(3, 4, dtype=torch.float64))
     for (kp, vp), (kt, vt) in zip(p.named_parameters(), t.named_parameters()):
         assert kp == kt
-        np.testing.assert_allclose(vp.grad.numpy(), vt.grad.numpy(), rtol=1e-10)
+        np.testing.assert_allclose(vp.grad.detach().numpy(), vt.grad.detach().numpy(), rtol=1e-10)
     p.zero_grad()
     assert all(q.grad is None for q in p.parameters())
     out_p = p(pyts.from_numpy(x), pyts.from_numpy(h))
@@ -433,9 +433,9 @@ def test_init_functions():
 def test_activation_modules_run():
     x = np.random.rand(2, 3).astype(np.float32) - 0.5
     out = pyts.nn.Tanh()(pyts.from_numpy(x))
-    np.testing.assert_allclose(out.numpy(), torch.nn.Tanh()(torch.from_numpy(x)).numpy(), rtol=1e-6)
+    np.testing.assert_allclose(out.detach().numpy(), torch.nn.Tanh()(torch.from_numpy(x)).detach().numpy(), rtol=1e-6)
     if hasattr(pyts, "relu"):
-        np.testing.assert_allclose(pyts.nn.ReLU()(pyts.from_numpy(x)).numpy(), np.maximum(x, 0))
+        np.testing.assert_allclose(pyts.nn.ReLU()(pyts.from_numpy(x)).detach().numpy(), np.maximum(x, 0))
     else:
         with pytest.raises(NotImplementedError, match="the op 'relu' is not in the registry"):
             pyts.nn.ReLU()(pyts.from_numpy(x))

@@ -50,7 +50,7 @@ def test_layer_matches_torch(name, args, kw):
     g = np.random.default_rng(1).standard_normal(xn.shape).astype(np.float32)
     (gp,) = pyts.autograd.grad(yp, xp, pyts.tensor(g))
     (gt,) = torch.autograd.grad(yt, xt, torch.tensor(g))
-    np.testing.assert_allclose(gp.numpy(), gt.numpy(), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(gp.detach().numpy(), gt.detach().numpy(), rtol=1e-6, atol=1e-6)
     assert type(yp.grad_fn).__name__ == type(yt.grad_fn).__name__
 
 
@@ -68,8 +68,8 @@ def test_scripted_equals_eager(name, args, kw):
         return
     s = pyts.jit.script(m)
     xn = x_np(2)
-    np.testing.assert_array_equal(s(pyts.tensor(xn)).numpy(), m(pyts.tensor(xn)).numpy())
-    np.testing.assert_allclose(s(pyts.tensor(xn)).numpy(), ts(torch.tensor(xn)).numpy(),
+    np.testing.assert_array_equal(s(pyts.tensor(xn)).detach().numpy(), m(pyts.tensor(xn)).detach().numpy())
+    np.testing.assert_allclose(s(pyts.tensor(xn)).detach().numpy(), ts(torch.tensor(xn)).detach().numpy(),
                                rtol=1e-6, atol=1e-6)
 
 
@@ -81,7 +81,7 @@ def test_traced_graph_kinds(name, args, kw):
     tt = torch.jit.trace(mt, torch.tensor(xn))
     assert kinds(tp.graph) == kinds(tt.graph)
     xn2 = x_np(4)
-    np.testing.assert_allclose(tp(pyts.tensor(xn2)).numpy(), tt(torch.tensor(xn2)).numpy(), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(tp(pyts.tensor(xn2)).detach().numpy(), tt(torch.tensor(xn2)).detach().numpy(), rtol=1e-6, atol=1e-6)
 
 
 FUNCS = [
@@ -98,10 +98,10 @@ def test_functional_matches_torch(fn, args, kw):
     xn = x_np(5)
     xp, xt = pyts.tensor(xn), torch.tensor(xn)
     rp, rt = getattr(PF, fn)(xp, *args, **kw), getattr(TF, fn)(xt, *args, **kw)
-    np.testing.assert_allclose(rp.numpy(), rt.numpy(), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(rp.detach().numpy(), rt.detach().numpy(), rtol=1e-6, atol=1e-6)
     # inplace=True writes into the input and returns it
     assert (rp is xp) == (rt is xt)
-    np.testing.assert_allclose(xp.numpy(), xt.numpy(), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(xp.detach().numpy(), xt.detach().numpy(), rtol=1e-6, atol=1e-6)
 
 
 def test_functional_errors_match_torch():
@@ -123,4 +123,4 @@ def test_double_backward_matches_torch():
         (gt,) = torch.autograd.grad(ft(xt).sum(), xt, create_graph=True)
         (hp,) = pyts.autograd.grad(gp.sum(), xp)
         (ht,) = torch.autograd.grad(gt.sum(), xt)
-        np.testing.assert_allclose(hp.numpy(), ht.numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(hp.detach().numpy(), ht.detach().numpy(), rtol=1e-10, atol=1e-12)

@@ -126,8 +126,8 @@ def test_batch_norm_updates_running_stats():
     y = PF.batch_norm(pyts.from_numpy(x), pyts.from_numpy(rm), pyts.from_numpy(rv), training=True, momentum=0.2)
     ty = torch.nn.functional.batch_norm(torch.from_numpy(x), trm, trv, training=True, momentum=0.2)
     oracle.assert_same(y, ty)
-    np.testing.assert_allclose(rm, trm.numpy(), rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(rv, trv.numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(rm, trm.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(rv, trv.detach().numpy(), rtol=1e-5, atol=1e-6)
     assert not np.allclose(rv, 1.0)  # the unbiased variance moved it
     # eval mode reads (and leaves) the buffers
     before = rm.copy()

@@ -240,7 +240,7 @@ def test_fused_step_gradients_against_finite_differences():
             lo[k][idx] -= eps
             with pyts.no_grad():
                 num[idx] = (f(hi)[1].item() - f(lo)[1].item()) / (2 * eps)
-        np.testing.assert_allclose(grads[k].numpy(), num, rtol=1e-6, atol=1e-8, err_msg=f"arg {k}")
+        np.testing.assert_allclose(grads[k].detach().numpy(), num, rtol=1e-6, atol=1e-8, err_msg=f"arg {k}")
     # and torch's CPU cell agrees
     tt = [T(v, True) for v in base]
     thy, tcy = torch.lstm_cell(tt[0], (tt[1], tt[2]), *tt[3:])
@@ -421,4 +421,4 @@ def test_traced_lstm_archive_runs_in_torch_and_pyts(tmp_path):
     for a, b in zip(want, flat(torch.jit.load(path)(T(x)))):
         close(a, b)
     for a, b in zip(flat(pyts.jit.load(path)(P(x))), want):
-        np.testing.assert_array_equal(a.numpy(), b.numpy())
+        np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())

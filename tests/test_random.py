@@ -157,12 +157,12 @@ def test_generator_object_streams_match_torch():
 
 def test_rng_state_layout_matches_torch():
     p, t = both(lambda L: (L.randn(3), L.get_rng_state()), seed=11)
-    np.testing.assert_array_equal(p[1].numpy(), t[1].numpy())
+    np.testing.assert_array_equal(p[1].detach().numpy(), t[1].detach().numpy())
     assert p[1].dtype == pyts.uint8 and tuple(p[1].shape) == (5056,)
     # torch's state restores into pyts and continues the same stream, cached sample included
     pyts.set_rng_state(pyts.from_numpy(t[1].numpy().copy()))
     torch.set_rng_state(t[1])
-    np.testing.assert_array_equal(pyts.randn(5).numpy(), torch.randn(5).numpy())
+    np.testing.assert_array_equal(pyts.randn(5).detach().numpy(), torch.randn(5).detach().numpy())
 
 
 # ---------------------------------------------------------------- statistics

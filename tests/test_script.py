@@ -220,7 +220,7 @@ def _same(p, t):
             _same(a, b)
     elif isinstance(t, torch.Tensor):
         assert isinstance(p, pyts.Tensor)
-        np.testing.assert_allclose(p.numpy(), t.numpy(), rtol=1e-6)
+        np.testing.assert_allclose(p.detach().numpy(), t.detach().numpy(), rtol=1e-6)
     else:
         assert type(p) is type(t) and p == pytest.approx(t), (p, t)
 
@@ -544,8 +544,8 @@ TP, TT = tutorial(pyts), tutorial(torch)   # the seed's modules for each library
 
 def _copy_linear(tl, pl):
     with torch.no_grad():
-        tl.weight.copy_(torch.from_numpy(pl.weight.numpy()))
-        tl.bias.copy_(torch.from_numpy(pl.bias.numpy()))
+        tl.weight.copy_(torch.from_numpy(pl.weight.detach().numpy()))
+        tl.bias.copy_(torch.from_numpy(pl.bias.detach().numpy()))
 
 
 def _inputs(*shape):
@@ -559,7 +559,7 @@ def test_tutorial_decision_gate():
     assert pg.code == tg.code
     x_p, x_t = _inputs(3, 4)
     for sign in (1.0, -1.0):
-        np.testing.assert_allclose(pg(x_p * sign).numpy(), tg(x_t * sign).numpy())
+        np.testing.assert_allclose(pg(x_p * sign).detach().numpy(), tg(x_t * sign).detach().numpy())
     # a trace on positive inputs keeps only that branch; the script keeps both
     neg = pyts.tensor(-np.abs(x_p.numpy()))
     with warnings.catch_warnings():
@@ -579,7 +579,7 @@ def test_tutorial_cell_with_scripted_gate():
     x_p, x_t = _inputs(3, 4)
     h_p, h_t = _inputs(3, 4)
     for a, b in zip(ps(x_p, h_p), ts(x_t, h_t)):
-        np.testing.assert_allclose(a.numpy(), b.detach().numpy(), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-5, atol=1e-6)
 
 
 @needs_rows("sum", "gt.Scalar", "linear", "zeros", "size.int", "select.int", "relu")
@@ -595,14 +595,14 @@ def test_tutorial_rnn_loop_around_a_traced_cell():
     assert ps.code == ts.code
     xs_p, xs_t = _inputs(10, 3, 4)
     for a, b in zip(ps(xs_p), ts(xs_t)):
-        np.testing.assert_allclose(a.numpy(), b.detach().numpy(), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-5, atol=1e-6)
 
     # the tutorial's last step: tracing a module that calls the scripted loop keeps the loop
     wp = pyts.jit.trace_module(TP.WrapRNN(ps), {"forward": (xs_p,)}, check_trace=False)
     wt = torch.jit.trace(TT.WrapRNN(ts), (xs_t,))
     assert wp.code == wt.code
     xs2_p, xs2_t = _inputs(6, 3, 4)
-    np.testing.assert_allclose(wp(xs2_p).numpy(), wt(xs2_t).detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(wp(xs2_p).detach().numpy(), wt(xs2_t).detach().numpy(), rtol=1e-5, atol=1e-6)
 # }====================
 
 

@@ -29,7 +29,7 @@ def same(a, b):
     """pyts and torch results equal: tensors by value, tuples (NamedTuples) field by field."""
     if isinstance(b, torch.Tensor):
         assert isinstance(a, pyts.Tensor)
-        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-6)
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-6)
     elif isinstance(b, (tuple, list)):
         assert isinstance(a, (tuple, list)) and len(a) == len(b)
         for x, y in zip(a, b):

@@ -59,7 +59,7 @@ def same(a, b):
             same(a[k], b[k])
         return
     if hasattr(a, "numpy"):
-        np.testing.assert_allclose(a.numpy(), b.numpy())
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy())
         return
     assert type(a) is type(b) and a == b, (a, b)
 
@@ -354,13 +354,13 @@ def test_archives_both_ways(mods, member):
     dp, dt = saved(pyts, mp), saved(torch, mt)
     kp, kt = getattr(mods[pyts].Color, member), getattr(mods[torch].Color, member)
     want = mt(torch.tensor(X), kt).numpy()
-    np.testing.assert_allclose(mp(pyts.tensor(X), kp).numpy(), want)
+    np.testing.assert_allclose(mp(pyts.tensor(X), kp).detach().numpy(), want)
     # torch runs pyts's archive, pyts runs torch's and its own
-    np.testing.assert_allclose(torch.jit.load(io.BytesIO(dp))(torch.tensor(X), kt).numpy(), want)
+    np.testing.assert_allclose(torch.jit.load(io.BytesIO(dp))(torch.tensor(X), kt).detach().numpy(), want)
     lt = pyts.jit.load(io.BytesIO(dt))
-    np.testing.assert_allclose(lt(pyts.tensor(X), kp).numpy(), want)
+    np.testing.assert_allclose(lt(pyts.tensor(X), kp).detach().numpy(), want)
     lp = pyts.jit.load(io.BytesIO(dp))
-    np.testing.assert_allclose(lp(pyts.tensor(X), kp).numpy(), want)
+    np.testing.assert_allclose(lp(pyts.tensor(X), kp).detach().numpy(), want)
     # the enum attributes come back as the Python members
     assert lp.c is mods[pyts].Color.GREEN and lt.c is mods[pyts].Color.GREEN
     assert lp.modes == [mods[pyts].Mode.FAST, mods[pyts].Mode.SLOW]

@@ -152,8 +152,8 @@ def test_archives_go_both_ways(tmp_path):
     x = np.arange(6.0, dtype=np.float32).reshape(2, 3)
     y = np.array([7.0, 8.0, 9.0], np.float32)
     want = ts(torch.tensor(x), torch.tensor(y), 1).numpy()
-    np.testing.assert_array_equal(in_torch(torch.tensor(x), torch.tensor(y), 1).numpy(), want)
-    np.testing.assert_array_equal(in_pyts(pyts.tensor(x), pyts.tensor(y), 1).numpy(), want)
+    np.testing.assert_array_equal(in_torch(torch.tensor(x), torch.tensor(y), 1).detach().numpy(), want)
+    np.testing.assert_array_equal(in_pyts(pyts.tensor(x), pyts.tensor(y), 1).detach().numpy(), want)
 
 
 # ---------------------------------------------------------------- int lists, torch.tensor, new_*, dtype

@@ -23,7 +23,7 @@ def in_torch(sm):
 
 
 def same(p, t):
-    np.testing.assert_allclose(p.detach().numpy() if hasattr(p, "detach") else p.numpy(),
+    np.testing.assert_allclose(p.detach().numpy() if hasattr(p, "detach") else p.detach().numpy(),
                                t.detach().numpy(), rtol=1e-5, atol=1e-6)
 
 
@@ -50,7 +50,7 @@ def test_free_functions_are_compiled_and_saved():
     x = pyts.rand(2, 3)
     with pyts.no_grad():
         want = twice(m.lin(x))
-    np.testing.assert_allclose(sm(x).detach().numpy(), want.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(sm(x).detach().numpy(), want.detach().numpy(), rtol=1e-6)
     # as torch prints it: the function value (a temporary at the top when its name reaches 40
     # columns), called with ", " after each argument
     q = f"__torch__.{__name__}.twice"
@@ -369,7 +369,7 @@ def test_loops_over_module_lists_are_unrolled():
     sm = pyts.jit.script(m)
     x = pyts.rand(4, 3)
     with pyts.no_grad():
-        np.testing.assert_allclose(sm(x).detach().numpy(), m(x).numpy(), rtol=1e-6)
+        np.testing.assert_allclose(sm(x).detach().numpy(), m(x).detach().numpy(), rtol=1e-6)
     assert 'getattr(layers, "2")' in sm.code and "for " not in sm.code
     same(sm(x), in_torch(sm)(torch.from_numpy(x.numpy())))
 

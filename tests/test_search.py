@@ -23,7 +23,7 @@ def _same(p, t):
             _same(a, b)
     elif isinstance(t, torch.Tensor):
         assert str(p.dtype).split(".")[-1] == str(t.dtype).split(".")[-1]
-        np.testing.assert_allclose(p.numpy(), t.numpy(), rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(p.detach().numpy(), t.detach().numpy(), rtol=1e-6, atol=1e-7)
     else:
         assert p == t and type(p) is type(t)
 
@@ -90,7 +90,7 @@ def test_transpose_properties(attr, shape):
             getattr(p, attr)
         return
     got = getattr(p, attr)
-    np.testing.assert_array_equal(got.numpy(), want.numpy())
+    np.testing.assert_array_equal(got.detach().numpy(), want.detach().numpy())
     if got.numel():
         got.fill_(7.0)                     # a view: writes reach the base
         assert p.numpy().flat[0] == 7.0
@@ -131,7 +131,7 @@ def test_where_method(other):
     p = pyts.from_numpy(a.copy()).where(pyts.from_numpy(c.copy()), lib(pyts))
     t = torch.from_numpy(a.copy()).where(torch.from_numpy(c.copy()), lib(torch))
     assert str(p.dtype).split(".")[-1] == str(t.dtype).split(".")[-1]
-    np.testing.assert_allclose(p.numpy(), t.numpy())
+    np.testing.assert_allclose(p.detach().numpy(), t.detach().numpy())
     with pytest.raises(RuntimeError):
         pyts.from_numpy(a.copy()).where(pyts.from_numpy(c[:2].copy()), lib(pyts))
     with pytest.raises(RuntimeError):

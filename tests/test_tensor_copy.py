@@ -42,7 +42,7 @@ def test_non_contiguous_and_views_share_one_copy():
         assert v2[0, 0].item() == 100.0
         assert view[0, 0].item() == 4.0   # ...and not the originals
         p = pickle.loads(pickle.dumps(view))
-        np.testing.assert_array_equal(p.numpy(), view.numpy())
+        np.testing.assert_array_equal(p.detach().numpy(), view.detach().numpy())
 
 
 def test_requires_grad_and_grad_travel():
@@ -51,7 +51,7 @@ def test_requires_grad_and_grad_travel():
         (x * 2).sum().backward()
         y = copy.deepcopy(x)
         assert y.requires_grad and y.is_leaf
-        np.testing.assert_array_equal(y.grad.numpy(), [2.0, 2.0, 2.0])
+        np.testing.assert_array_equal(y.grad.detach().numpy(), [2.0, 2.0, 2.0])
         assert y.grad.data_ptr() != x.grad.data_ptr()
         z = pickle.loads(pickle.dumps(x))
         assert z.requires_grad and z.grad is None
@@ -79,7 +79,7 @@ def test_module_deepcopy_copies_parameters_and_buffers():
     m2 = copy.deepcopy(m)
     for (n1, t1), (n2, t2) in zip(m.state_dict().items(), m2.state_dict().items()):
         assert n1 == n2
-        np.testing.assert_array_equal(t1.numpy(), t2.numpy())
+        np.testing.assert_array_equal(t1.detach().numpy(), t2.detach().numpy())
         assert t1.data_ptr() != t2.data_ptr()
     assert isinstance(m2[0].weight, pyts.nn.Parameter) and m2[0].weight.requires_grad
     x = pyts.rand(5, 3)

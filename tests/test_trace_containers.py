@@ -72,7 +72,7 @@ def test_list_output_with_strict_false():
     got, want = p(*xp), t(*xt)
     assert isinstance(got, list) and len(got) == 2
     for a, b in zip(got, want):
-        np.testing.assert_array_equal(a.numpy(), b.numpy())
+        np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
 
 
 def test_nested_tuple_outputs():
@@ -89,7 +89,7 @@ def test_dict_output_without_strict_like_pytorch():
     got, want = p(*xp), t(*xt)
     assert list(got) == list(want) == ["s", "d"]
     for k in want:
-        np.testing.assert_array_equal(got[k].numpy(), want[k].numpy())
+        np.testing.assert_array_equal(got[k].detach().numpy(), want[k].detach().numpy())
 
 
 def test_dict_with_non_tensor_values_is_rejected():
@@ -156,7 +156,7 @@ def test_container_inputs_trace_like_pytorch(case, tmp_path):
     }[case]
     (gp, tp, _), (gt, tt, _) = _trace_inputs(make, src)
     assert _norm(gp) == _norm(gt)
-    np.testing.assert_allclose(tp(*again(pyts)).numpy(), tt(*again(torch)).numpy())
+    np.testing.assert_allclose(tp(*again(pyts)).detach().numpy(), tt(*again(torch)).detach().numpy())
 
 
 def test_container_inputs_reject_what_pytorch_cannot_trace():

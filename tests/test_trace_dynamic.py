@@ -106,13 +106,13 @@ def test_function_runs_at_other_sizes(name, tmp_path):
     eager = build(pyts)(pyts.from_numpy(x2))
     got = tp(pyts.from_numpy(x2))
     assert tuple(got.shape) == tuple(eager.shape)
-    np.testing.assert_allclose(got.numpy(), eager.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(got.detach().numpy(), eager.detach().numpy(), rtol=1e-6)
     # archive -> torch.jit.load at the second size equals torch's eager result; pyts loads it too
     path = str(tmp_path / "f.pt")
     pyts.jit.save(tp, path)
     want = build(torch)(torch.from_numpy(x2))
-    np.testing.assert_allclose(torch.jit.load(path)(torch.from_numpy(x2)).numpy(), want.numpy(), rtol=1e-6)
-    np.testing.assert_allclose(pyts.jit.load(path)(pyts.from_numpy(x2)).numpy(), want.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(torch.jit.load(path)(torch.from_numpy(x2)).detach().numpy(), want.detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(pyts.jit.load(path)(pyts.from_numpy(x2)).detach().numpy(), want.detach().numpy(), rtol=1e-6)
 
 
 CODE_SAME = ["view_size0", "reshape_shape0", "size_neg_dim", "arith_mul", "numel", "unpack_size",
@@ -266,11 +266,11 @@ def test_module_runs_at_other_sizes_and_loads_in_torch(name, tmp_path):
     mp, mt, tp, _ = trace_modules(name)
     xp, xt = module_inputs(name, pyts, 1, 7), module_inputs(name, torch, 1, 7)
     with pyts.no_grad():
-        np.testing.assert_allclose(tp(*xp).numpy(), mp(*xp).numpy(), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(tp(*xp).detach().numpy(), mp(*xp).detach().numpy(), rtol=1e-5, atol=1e-6)
     path = str(tmp_path / "m.pt")
     pyts.jit.save(tp, path)
     with torch.no_grad():
-        np.testing.assert_allclose(torch.jit.load(path)(*xt).numpy(), mt(*xt).numpy(), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(torch.jit.load(path)(*xt).detach().numpy(), mt(*xt).detach().numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_kwarg_calls_record_call_methods_as_torch():
@@ -396,7 +396,7 @@ def test_full_slice_recorded_while_tracing_as_torch():
     assert tp.code.strip() == tt.code.strip()
     assert kinds(tp.graph).count("aten::slice") == 1 and "aten::Int" in kinds(tp.graph)
     x2 = arr(4, 5, seed=3)
-    np.testing.assert_allclose(tp(pyts.from_numpy(x2)).numpy(), x2[0:4, 3])
+    np.testing.assert_allclose(tp(pyts.from_numpy(x2)).detach().numpy(), x2[0:4, 3])
 
 
 def test_index_error_while_tracing_leaves_no_bounds_behind():
@@ -419,7 +419,7 @@ def test_index_with_tensor_items_keeps_traced_bounds():
     tp = pyts.jit.trace(f(pyts), pyts.from_numpy(x))
     assert "aten::Int" in kinds(tp.graph) and "aten::index" in kinds(tp.graph)
     want = x2[[0, 2], :4]
-    np.testing.assert_allclose(tp(pyts.from_numpy(x2)).numpy(), want)
+    np.testing.assert_allclose(tp(pyts.from_numpy(x2)).detach().numpy(), want)
 
 
 def index_net(L):
@@ -449,7 +449,7 @@ def test_index_module_as_torch_at_other_sizes(name, tmp_path):
     path = str(tmp_path / "m.pt")
     pyts.jit.save(tp, path)
     with pyts.no_grad():
-        np.testing.assert_allclose(pyts.jit.load(path)(*xp).numpy(), mp(*xp).numpy(), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(pyts.jit.load(path)(*xp).detach().numpy(), mp(*xp).detach().numpy(), rtol=1e-5, atol=1e-6)
 
 
 def set_half(L):
@@ -496,11 +496,11 @@ def test_setitem_bounds_follow_sizes_as_torch(name, tmp_path):
     assert "aten::Int" in kinds(tp.graph)
     assert tp.code.strip() == tt.code.strip()
     want = build(torch)(torch.from_numpy(x2)).numpy()
-    np.testing.assert_allclose(tp(pyts.from_numpy(x2)).numpy(), want)
+    np.testing.assert_allclose(tp(pyts.from_numpy(x2)).detach().numpy(), want)
     path = str(tmp_path / "s.pt")
     pyts.jit.save(tp, path)
-    np.testing.assert_allclose(torch.jit.load(path)(torch.from_numpy(x2)).numpy(), want)
-    np.testing.assert_allclose(pyts.jit.load(path)(pyts.from_numpy(x2)).numpy(), want)
+    np.testing.assert_allclose(torch.jit.load(path)(torch.from_numpy(x2)).detach().numpy(), want)
+    np.testing.assert_allclose(pyts.jit.load(path)(pyts.from_numpy(x2)).detach().numpy(), want)
 
 
 def test_index_names_locals_as_torch():

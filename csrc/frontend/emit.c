@@ -2509,6 +2509,11 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
             if (name[0] == 'f') return konst(E, pts_vdouble(0), n);
             return cbool(E, false, n);
         }
+        /* bool(s) of a str is len(s) > 0: torch's builtin lowers it so */
+        if (name[0] == 'b' && !c.nkw && c.pos[0]->type->kind == PTS_TY_STR) {
+            PtsIrValue *len = op1(E, "len", c.pos[0], n), *zero = len ? cint(E, 0, n) : NULL;
+            return zero ? op2(E, "gt", len, zero, n) : NULL;
+        }
         /* a conversion to the same type is the value itself */
         PtsIrValue *x = c.pos[0];
         if ((name[0] == 'i' && x->type->kind == PTS_TY_INT) || (name[0] == 'f' && x->type->kind == PTS_TY_FLOAT) ||
@@ -2525,6 +2530,10 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
     static const char *const by_schema[] = { "len", "abs", "min", "max", "ord", "chr", "hex", "oct", "bin", "pow", "hash" };
     for (size_t i = 0; i < sizeof by_schema / sizeof by_schema[0]; i++)
         if (strcmp(name, by_schema[i]) == 0) return op_call(E, name, &c, n);
+    /* torch resolves reversed() to a Python op taking a Tensor: its words for anything else */
+    if (strcmp(name, "reversed") == 0 && c.npos == 1 && !c.nkw && c.pos[0]->type->kind != PTS_TY_TENSOR)
+        return efail(E, n, "reversed(Tensor 0) -> Tensor 0:\nExpected a value of type 'Tensor' for argument '0' but instead "
+                     "found type '%s'.", tstr(E, c.pos[0]->type));
     return efail(E, n, "builtin function '%s' is not supported yet", name);
 }
 
@@ -4169,6 +4178,9 @@ static PtsIrValue *emit_dict(Emitter *E, const PtsAst *n) {
             *slot = u;
         }
     }
+    if (kt && pts_is_enum_type(kt))   /* torch's words, as for a Dict[E, V] annotation */
+        return efail(E, n, "Cannot create dict for key type '%s', only int, float, complex, Tensor, device and string "
+                     "keys are supported", tstr(E, kt));
     if (kt && kt->kind != PTS_TY_STR && kt->kind != PTS_TY_INT)
         return efail(E, n, "dicts with keys of type %s are not supported yet (str and int keys are)", tstr(E, kt));
     return dict_construct(E, n->n, kv, kt ? kt : ty(PTS_TY_STR), vt ? vt : ty(PTS_TY_TENSOR), n);

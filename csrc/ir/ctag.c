@@ -204,6 +204,11 @@ void pts_value_type_text(PtsBuf *b, PtsValue v) {
         pts_buf_printf(b, "%s (of Python compilation unit at: %p)", o->cls->qualname, (void *)o->cls);
         return;
     }
+    const PtsType *et;
+    if (v.tag == PTS_V_HEAP && pts_enum_get(v, &et, NULL, NULL)) {   /* an enum member: Enum<__torch__.E> */
+        pts_type_print(b, et, false);
+        return;
+    }
     const PtsType *t = pts_value_type_tag(v);
     if (t) { pts_type_print(b, t, true); return; }
     PtsBuf why;

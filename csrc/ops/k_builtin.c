@@ -2163,10 +2163,11 @@ static PtsStatus hash_value(PtsValue v, PtsError *err, uint64_t *out) {
         return PTS_OK;
     }
     default: {
-        /* torch: unhashable type: 'List[int]' (the value's static type) */
+        /* torch: unhashable type: 'List[int]' (the value's static type; an enum member's is
+         * Enum<__torch__.E>) */
         PtsBuf b;
         pts_buf_init(&b);
-        if (pts_value_type_text_hook && (v.tag == PTS_V_LIST || v.tag == PTS_V_DICT || v.tag == PTS_V_OBJECT))
+        if (pts_value_type_text_hook && (v.tag == PTS_V_LIST || v.tag == PTS_V_DICT || v.tag == PTS_V_OBJECT || v.tag == PTS_V_HEAP))
             pts_value_type_text_hook(&b, v);
         else pts_buf_puts(&b, v.tag == PTS_V_LIST ? "list" : v.tag == PTS_V_DICT ? "dict" : "object");
         PtsStatus s = b.oom ? pts_fail(err, PTS_ERR_NOMEM, "out of memory")

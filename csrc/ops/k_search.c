@@ -219,6 +219,13 @@ PtsStatus k_KTHVALUE(PtsValue *a, PtsValue *out, PtsError *err) {
 
 /* ================= comparisons ================= */
 
+/* f rounded to dtype dt (half and bfloat16 store fewer bits than float32) */
+static float round_to(float f, PtsDType dt) {
+    if (dt == PTS_FLOAT16) return pts_half_to_float(pts_float_to_half(f));
+    if (dt == PTS_BFLOAT16) return pts_bf16_to_float(pts_float_to_bf16(f));
+    return f;
+}
+
 PtsStatus k_ISCLOSE(PtsValue *a, PtsValue *out, PtsError *err) {
     PtsTensor *x = a[0].u.t, *y = a[1].u.t;
     double rtol = a[2].u.d, atol = a[3].u.d;
@@ -241,16 +248,28 @@ PtsStatus k_ISCLOSE(PtsValue *a, PtsValue *out, PtsError *err) {
     int64_t n = pts_shape_numel(nd, shape);
     bool *o = (bool *)pts_tensor_data(r);
     if (fl) {
-        /* ATen computes in the input dtype: float32 rounding for every float dtype but float64 */
+        /* ATen computes with tensor ops in the input dtype: atol + (rtol * other).abs() and
+         * (self - other).abs(), each result rounded to that dtype (float32 arithmetic below
+         * float64, rounded to half / bfloat16 after every op), close when the actual error is
+         * finite and not above the allowed one */
         const double *p = (const double *)pts_tensor_data(wx), *q = (const double *)pts_tensor_data(wy);
-        bool dbl = x->dtype == PTS_FLOAT64;
+        PtsDType dt = x->dtype;
         for (int64_t i = 0; i < n; i++) {
             double u = p[i], v = q[i];
             bool c = u == v || (equal_nan && isnan(u) && isnan(v));
             if (!c) {
-                double allowed = dbl ? atol + fabs(rtol * v) : (double)((float)atol + fabsf((float)rtol * (float)v));
-                double actual = dbl ? fabs(u - v) : (double)fabsf((float)u - (float)v);
-                c = isfinite(allowed) && actual <= allowed;
+                double allowed, actual;
+                if (dt == PTS_FLOAT64) {
+                    allowed = atol + fabs(rtol * v);
+                    actual = fabs(u - v);
+                } else {
+                    float t1 = round_to((float)rtol * (float)v, dt);
+                    float al = round_to((float)atol + round_to(fabsf(t1), dt), dt);
+                    float ac = round_to(fabsf(round_to((float)u - (float)v, dt)), dt);
+                    allowed = al;
+                    actual = ac;
+                }
+                c = isfinite(actual) && actual <= allowed;
             }
             o[i] = c;
         }

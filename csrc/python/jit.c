@@ -109,6 +109,16 @@ int pyts_py_to_ivalue(PyObject *o, PtsValue *v) {
     }
     int en = pyts_enum_from_py(o, v);   /* a member of an Enum class compiled code knows */
     if (en) return en < 0 ? -1 : 0;
+    /* other numbers (NumPy's scalars): an int when they have __index__, else a float when they have
+     * __float__, as torch's conversion of a number argument calls them */
+    PyNumberMethods *nb = Py_TYPE(o)->tp_as_number;
+    if (nb && (nb->nb_index || nb->nb_float)) {
+        PyObject *n = nb->nb_index ? PyNumber_Index(o) : PyNumber_Float(o);
+        if (!n) return -1;
+        int r = pyts_py_to_ivalue(n, v);
+        Py_DECREF(n);
+        return r;
+    }
     PyErr_Format(PyExc_TypeError, "cannot pass a value of type %s to TorchScript", Py_TYPE(o)->tp_name);
     return -1;
 }
@@ -287,6 +297,112 @@ static int tag_call_args(const PtsFunction *f, PtsValue *args, int nargs) {
     return 0;
 }
 
+/* torch's last line for a refused argument v of a parameter of type t: pybind11's "Cast error
+ * details" for the value (or for the first item of a tuple or dict that does not convert), or the
+ * Python error of making a tuple or dict of a value that is none */
+static PyObject *python_error_details(void) {
+    PyObject *et, *ev, *tb;
+    PyErr_Fetch(&et, &ev, &tb);
+    PyErr_NormalizeException(&et, &ev, &tb);
+    PyObject *r = PyUnicode_FromFormat(" Python error details: %s: %S", et ? ((PyTypeObject *)et)->tp_name : "Error",
+                                       ev ? ev : Py_None);
+    Py_XDECREF(et);
+    Py_XDECREF(ev);
+    Py_XDECREF(tb);
+    return r;
+}
+
+static PyObject *cast_details(PyObject *v, const PtsType *t) {
+    if (t->kind == PTS_TY_OPTIONAL && v != Py_None) t = t->elems[0];
+    if (pts_is_enum_type(t)) {   /* torch reads the member's name first */
+        PyObject *nm = PyObject_GetAttrString(v, "name");
+        if (!nm) return python_error_details();
+        Py_DECREF(nm);
+    }
+    if (t->kind == PTS_TY_TENSOR) return PyUnicode_FromFormat("Cast error details: Unable to cast %S to Tensor", v);
+    if (t->kind == PTS_TY_UNION) {
+        PtsValue iv;
+        if (pyts_py_to_ivalue(v, &iv) == 0) {
+            PtsBuf b, vb;
+            pts_buf_init(&b);
+            pts_buf_init(&vb);
+            pts_type_print(&b, t, true);
+            const char *vt = iv.tag == PTS_V_NONE ? "NoneType" : iv.tag == PTS_V_BOOL ? "bool" : iv.tag == PTS_V_INT ? "int"
+                           : iv.tag == PTS_V_DOUBLE ? "float" : iv.tag == PTS_V_STR ? "str" : iv.tag == PTS_V_TENSOR ? "Tensor"
+                           : iv.tag == PTS_V_COMPLEX ? "complex" : NULL;
+            if (!vt && pts_value_type_text_hook) pts_value_type_text_hook(&vb, iv);
+            PyObject *r = PyUnicode_FromFormat("Cast error details: Expected a member of %s but instead found type %s",
+                                               b.data ? b.data : "?", vt ? vt : vb.data ? vb.data : "?");
+            pts_value_release(&iv);
+            pts_buf_free(&b);
+            pts_buf_free(&vb);
+            return r;
+        }
+        PyErr_Clear();
+    }
+    if ((t->kind == PTS_TY_TUPLE && !PyTuple_Check(v) && !PyList_Check(v)) || (t->kind == PTS_TY_DICT && !PyDict_Check(v))) {
+        /* torch makes a tuple / dict of it first: Python's error when that fails */
+        PyObject *made = PyObject_CallOneArg(t->kind == PTS_TY_TUPLE ? (PyObject *)&PyTuple_Type : (PyObject *)&PyDict_Type, v);
+        if (!made) return python_error_details();
+        Py_DECREF(made);
+    }
+    if (t->kind == PTS_TY_TUPLE && PyObject_Length(v) != t->n) {
+        PyErr_Clear();
+        PtsBuf b;
+        pts_buf_init(&b);
+        pts_type_print(&b, t, true);
+        PyObject *r = PyUnicode_FromFormat("Cast error details: Object %S had a different number of elements than type %s",
+                                           v, b.data ? b.data : "?");
+        pts_buf_free(&b);
+        return r;
+    }
+    PyObject *items = NULL;   /* a tuple's items, a dict's keys and values: the first refused one */
+    if (t->kind == PTS_TY_TUPLE) items = PySequence_List(v);
+    else if (t->kind == PTS_TY_DICT) {
+        items = PyList_New(0);
+        PyObject *k, *x;
+        Py_ssize_t pos = 0;
+        while (items && PyDict_Next(v, &pos, &k, &x))
+            if (PyList_Append(items, k) < 0 || PyList_Append(items, x) < 0) Py_CLEAR(items);
+    }
+    if (items) {
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(items); i++) {
+            PyObject *e = PyList_GET_ITEM(items, i);
+            const PtsType *et = t->kind == PTS_TY_TUPLE ? t->elems[i] : t->elems[i % 2];
+            PtsValue ev;
+            if (pyts_py_to_ivalue(e, &ev) < 0) { PyErr_Clear(); continue; }
+            bool ok = pts_arg_converts(ev, et);
+            pts_value_release(&ev);
+            if (!ok) {
+                PyObject *r = cast_details(e, et);
+                Py_DECREF(items);
+                return r;
+            }
+        }
+        Py_DECREF(items);
+    }
+    PyErr_Clear();
+    return PyUnicode_FromFormat("Cast error details: Unable to cast Python instance of type %R to C++ type '?' (#define "
+                                "PYBIND11_DETAILED_ERROR_MESSAGES or compile in debug mode for details)", (PyObject *)Py_TYPE(v));
+}
+
+/* torch's message for an argument of f that does not convert: err's first line, then the position
+ * (self counts), the value, f's declaration and the cast details; raised as RuntimeError */
+static PyObject *raise_arg_error(const PtsFunction *f, PtsError *err, PyObject *v, int pos) {
+    const PtsIrValue *p = f->graph->top->inputs[pos];
+    PtsBuf b;
+    pts_buf_init(&b);
+    pts_function_decl_print(&b, f);
+    PyObject *det = cast_details(v, p->type);
+    if (det && !b.oom)
+        PyErr_Format(PyExc_RuntimeError, "%s\nPosition: %d\nValue: %R\nDeclaration: %s\n%U", err->msg, pos, v,
+                     b.data ? b.data : "", det);
+    else if (det) PyErr_NoMemory();
+    Py_XDECREF(det);
+    pts_buf_free(&b);
+    return NULL;
+}
+
 /* run a method: args exclude self */
 static PyObject *run_function(PtsFunction *f, PtsValue *self, PyObject *args) {
     Py_ssize_t n = PyTuple_GET_SIZE(args);
@@ -304,9 +420,14 @@ static PyObject *run_function(PtsFunction *f, PtsValue *self, PyObject *args) {
     PtsError err = { 0 };
     if (pyts_python_op_take_exc()) PyErr_Clear();   /* stale: left by a run that was not ours */
     PtsStatus s;
+    int bad = -1;
     if (nret > 8) s = pts_fail(&err, PTS_ERR_RUNTIME, "too many results");
-    else if ((s = pts_check_call_args(f, vals + off, (int)n, &err))) {
+    else if ((s = pts_check_call_args_at(f, vals + off, (int)n, &err, &bad))) {
         /* a value of the wrong kind never reaches a kernel */
+        if (bad >= 0) {
+            for (Py_ssize_t k = 0; k < n + off; k++) pts_value_release(&vals[k]);
+            return raise_arg_error(f, &err, PyTuple_GET_ITEM(args, bad), bad + off);
+        }
     } else if (tag_call_args(f, vals + off, (int)n) < 0) {
         for (Py_ssize_t k = 0; k < n + off; k++) pts_value_release(&vals[k]);
         return NULL;
@@ -564,6 +685,16 @@ static PyObject *fn_signature(PyObject *self, PyObject *u) {
     }
     return l;
 }
+/* f's declaration as torch's call errors print it */
+static PyObject *fn_decl(PyObject *self, PyObject *u) {
+    (void)u;
+    PtsBuf b;
+    pts_buf_init(&b);
+    pts_function_decl_print(&b, ((FunctionPy *)self)->fn);
+    PyObject *r = b.oom ? PyErr_NoMemory() : PyUnicode_FromString(b.data ? b.data : "");
+    pts_buf_free(&b);
+    return r;
+}
 /* whether f is already lowered to interpreter code: script(), trace() and load() do it eagerly so
  * that a first call does no per-function work (tests/test_first_call.py) */
 static PyObject *fn_lowered(PyObject *self, PyObject *u) {
@@ -576,6 +707,7 @@ static PyMethodDef fn_methods[] = {
     {"_lowered", fn_lowered, METH_NOARGS, "whether the function is lowered to interpreter code"},
     {"signature", fn_signature, METH_NOARGS, "[(name, has_default, default)] of the parameters after self"},
     {"graph_str", fn_graph, METH_NOARGS, NULL},
+    {"decl", fn_decl, METH_NOARGS, "the declaration torch's call errors print"},
     {"arg_names", fn_arg_names, METH_NOARGS, NULL},
     {"code", fn_code, METH_NOARGS, "(source, constants)"},
     {NULL, NULL, 0, NULL},

@@ -89,11 +89,21 @@ PyObject *pyts_from_numpy(PyObject *self, PyObject *obj) {
     return pyts_wrap_tensor(t);
 }
 
-PyObject *pyts_tensor_numpy(PyObject *self, PyObject *unused) {
+/* x.numpy(*, force=False): the array shares x's memory. torch refuses a tensor that requires grad
+ * while grad mode is on (the array would escape autograd) unless force=True, which detaches. */
+PyObject *pyts_tensor_numpy(PyObject *self, PyObject *args, PyObject *kw) {
+    static char *kwlist[] = { "force", NULL };
+    int force = 0;
+    if (PyTuple_GET_SIZE(args)) {   /* Python's words, as torch's keyword-only signature */
+        Py_ssize_t n = PyTuple_GET_SIZE(args);
+        return PyErr_Format(PyExc_TypeError, "numpy() takes 0 positional arguments but %zd %s given", n, n == 1 ? "was" : "were");
+    }
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|$p:numpy", kwlist, &force)) return NULL;
     if (pyts_trace_warn("a NumPy array") < 0) return NULL;
-    (void)unused;
     if (pyts_numpy_import() < 0) return NULL;
     PtsTensor *t = pyts_tensor_of(self);
+    if (!force && pts_grad_enabled() && pts_requires_grad(t))
+        return PyErr_Format(PyExc_RuntimeError, "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.");
     int tn = dtype_to_npy(t->dtype);
     if (tn < 0) return PyErr_Format(PyExc_TypeError, "Got unsupported ScalarType %s", pts_dtype_name(t->dtype) );
     npy_intp dims[PTS_MAX_DIMS], strides[PTS_MAX_DIMS];
@@ -107,6 +117,30 @@ PyObject *pyts_tensor_numpy(PyObject *self, PyObject *unused) {
     Py_INCREF(self);
     if (PyArray_SetBaseObject((PyArrayObject *)arr, self) < 0) { Py_DECREF(arr); return NULL; }
     return arr;
+}
+
+/* x.__array__(dtype=None, copy=None): np.asarray(x) and np.array(x) as torch's (x.numpy(), then
+ * the dtype asked for) */
+PyObject *pyts_tensor_array(PyObject *self, PyObject *args, PyObject *kw) {
+    static char *kwlist[] = { "dtype", "copy", NULL };
+    PyObject *dtype = Py_None, *copy = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|OO:__array__", kwlist, &dtype, &copy)) return NULL;
+    PyObject *empty = PyTuple_New(0);
+    PyObject *arr = empty ? pyts_tensor_numpy(self, empty, NULL) : NULL;
+    Py_XDECREF(empty);
+    if (!arr || (dtype == Py_None && copy != Py_True)) return arr;
+    PyObject *r = NULL;
+    if (dtype == Py_None) r = PyObject_CallMethod(arr, "copy", NULL);
+    else {
+        PyObject *meth = PyObject_GetAttrString(arr, "astype"), *a = PyTuple_Pack(1, dtype);
+        PyObject *k = Py_BuildValue("{sO}", "copy", copy == Py_True ? Py_True : Py_False);
+        if (meth && a && k) r = PyObject_Call(meth, a, k);
+        Py_XDECREF(meth);
+        Py_XDECREF(a);
+        Py_XDECREF(k);
+    }
+    Py_DECREF(arr);
+    return r;
 }
 
 /* ---- pyts.tensor(data, dtype=None, device=None, requires_grad=False) ---- */

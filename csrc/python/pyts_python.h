@@ -87,7 +87,8 @@ int pyts_autograd_setup(PyObject *module);    /* autograd.c: grad_fn types, Tens
 PyObject *pyts_call_op_id(PtsOpId id, PyObject *const *args, Py_ssize_t nargs);
 PyObject *pyts_format_tensor(PyObject *self, PyObject *args, PyObject *kw);
 PyObject *pyts_from_numpy(PyObject *self, PyObject *arr);
-PyObject *pyts_tensor_numpy(PyObject *self, PyObject *noargs);
+PyObject *pyts_tensor_numpy(PyObject *self, PyObject *args, PyObject *kw);
+PyObject *pyts_tensor_array(PyObject *self, PyObject *args, PyObject *kw);
 PyObject *pyts_tensor_new_from_data(PyObject *self, PyObject *args, PyObject *kw);
 
 /* indexing (index.c): Tensor.__getitem__ / __setitem__ / __iter__ */

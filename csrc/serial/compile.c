@@ -734,27 +734,188 @@ static const char *value_type_name(PtsValue v) {
     }
 }
 
-PtsStatus pts_check_call_args(const PtsFunction *f, PtsValue *args, int nargs, PtsError *err) {
+/* torch's toIValue for a Python argument of type t: *v converted in place (the old value released)
+ * when a conversion applies; false when v cannot be a t. */
+static bool coerce_arg(PtsValue *v, const PtsType *t, PtsError *err, PtsStatus *st) {
+    if (pts_value_fits(*v, t)) return true;
+    PtsValue n = pts_none();
+    switch (t->kind) {
+    case PTS_TY_OPTIONAL: return v->tag != PTS_V_NONE && coerce_arg(v, t->elems[0], err, st);
+    case PTS_TY_FLOAT:    /* Python's float(): ints, bools, one-element tensors */
+        if (v->tag == PTS_V_INT || v->tag == PTS_V_BOOL) n = pts_vdouble(pts_value_to_f64(*v));
+        else if (v->tag == PTS_V_TENSOR && pts_numel(v->u.t) == 1) n = pts_vdouble(pts_tensor_item_f64(v->u.t));
+        else return false;
+        break;
+    case PTS_TY_INT:      /* operator.index() and bools; a one-element tensor truncates as int() */
+        if (v->tag == PTS_V_BOOL) n = pts_vint(v->u.b);
+        else if (v->tag == PTS_V_TENSOR && pts_numel(v->u.t) == 1) n = pts_vint(pts_tensor_item_i64(v->u.t));
+        else return false;
+        break;
+    case PTS_TY_BOOL:     /* truth values: numbers, None, one-element tensors */
+        if (v->tag == PTS_V_INT) n = pts_vbool(v->u.i != 0);
+        else if (v->tag == PTS_V_DOUBLE) n = pts_vbool(v->u.d != 0);
+        else if (v->tag == PTS_V_NONE) n = pts_vbool(false);
+        else if (v->tag == PTS_V_COMPLEX) n = pts_vbool(pts_as_complex(*v)->re != 0 || pts_as_complex(*v)->im != 0);
+        else if (v->tag == PTS_V_TENSOR && pts_numel(v->u.t) == 1) n = pts_vbool(pts_tensor_item_f64(v->u.t) != 0);
+        else return false;
+        break;
+    case PTS_TY_COMPLEX: {
+        double re;
+        if (v->tag == PTS_V_INT || v->tag == PTS_V_DOUBLE || v->tag == PTS_V_BOOL) re = pts_value_to_f64(*v);
+        else if (v->tag == PTS_V_TENSOR && pts_numel(v->u.t) == 1) re = pts_tensor_item_f64(v->u.t);
+        else return false;
+        if ((*st = pts_complex_new(re, 0.0, err, &n))) return false;
+        break;
+    }
+    case PTS_TY_LIST: case PTS_TY_TUPLE: {   /* a list or tuple of items that convert (a copy) */
+        if (v->tag != PTS_V_LIST && v->tag != PTS_V_TUPLE) return false;
+        const PtsList *l = pts_as_list(*v);
+        bool tup = t->kind == PTS_TY_TUPLE;
+        if (tup && l->len != t->n) return false;
+        if ((*st = pts_list_new(tup ? PTS_V_TUPLE : PTS_V_LIST, l->len, err, &n))) return false;
+        for (int64_t i = 0; i < l->len; i++) {
+            PtsValue e = pts_value_retain(l->items[i]);
+            if (!coerce_arg(&e, t->elems[tup ? i : 0], err, st)) {
+                pts_value_release(&e);
+                pts_value_release(&n);
+                return false;
+            }
+            if ((*st = pts_list_append(n, e, err))) { pts_value_release(&n); return false; }   /* e taken */
+        }
+        break;
+    }
+    case PTS_TY_DICT: {
+        if (v->tag != PTS_V_DICT) return false;
+        const PtsDict *d = pts_as_dict(*v);
+        if ((*st = pts_dict_new(d->len, err, &n))) return false;
+        for (int64_t i = 0; i < d->len; i++) {
+            PtsValue k = pts_value_retain(d->keys[i]), e = pts_value_retain(d->vals[i]);
+            if (!coerce_arg(&k, t->elems[0], err, st) || !coerce_arg(&e, t->elems[1], err, st)) {
+                pts_value_release(&k);
+                pts_value_release(&e);
+                pts_value_release(&n);
+                return false;
+            }
+            if ((*st = pts_dict_set(n, k, e, err))) { pts_value_release(&n); return false; }
+        }
+        break;
+    }
+    default: return false;
+    }
+    pts_value_release(v);
+    *v = n;
+    return true;
+}
+
+PtsStatus pts_check_call_args_at(const PtsFunction *f, PtsValue *args, int nargs, PtsError *err, int *bad) {
     const PtsBlock *top = f->graph->top;
     int first = f->is_method ? 1 : 0;
+    *bad = -1;
     for (int i = 0; i < nargs && i + first < top->ninputs; i++) {
         const PtsIrValue *p = top->inputs[i + first];
-        if (pts_value_fits(args[i], p->type)) continue;
-        /* an int, float or bool for a complex parameter is that number as a complex, as torch */
-        const PtsType *pt = p->type->kind == PTS_TY_OPTIONAL ? p->type->elems[0] : p->type;
-        if (pt->kind == PTS_TY_COMPLEX && (args[i].tag == PTS_V_INT || args[i].tag == PTS_V_DOUBLE || args[i].tag == PTS_V_BOOL)) {
-            PTS_TRY(pts_complex_new(pts_value_to_f64(args[i]), 0.0, err, &args[i]));
-            continue;
-        }
+        PtsStatus st = PTS_OK;
+        if (coerce_arg(&args[i], p->type, err, &st)) continue;
+        if (st) return st;
         const char *pn = f->arg_names && f->nargs == top->ninputs ? f->arg_names[i + first] : p->name;
         PtsBuf b;
         pts_buf_init(&b);
         pts_type_print(&b, p->type, !pts_is_enum_type(p->type));   /* Enum<__torch__.E>, as torch */
-        PtsStatus s = pts_fail(err, PTS_ERR_TYPE, "%s() Expected a value of type '%s' for argument '%s' but instead found type '%s'.",
+        PtsStatus s = pts_fail(err, PTS_ERR_RUNTIME, "%s() Expected a value of type '%s' for argument '%s' but instead found type '%s'.",
                                f->name, b.data ? b.data : "?", pn ? pn : "?", value_type_name(args[i]));
         pts_buf_free(&b);
+        *bad = i;
         return s;
     }
     return PTS_OK;
+}
+
+bool pts_arg_converts(PtsValue v, const PtsType *t) {
+    PtsValue c = pts_value_retain(v);
+    PtsError e = { 0 };
+    PtsStatus st = PTS_OK;
+    bool r = coerce_arg(&c, t, &e, &st);
+    pts_value_release(&c);
+    return r && !st;
+}
+
+PtsStatus pts_check_call_args(const PtsFunction *f, PtsValue *args, int nargs, PtsError *err) {
+    int bad;
+    PtsStatus s = pts_check_call_args_at(f, args, nargs, err, &bad);
+    if (s && bad >= 0) s = err->code = PTS_ERR_TYPE;   /* the C API's contract: a wrong kind is a TYPE error */
+    return s;
+}
+
+/* a default value as torch's schema printer writes it: strings quoted at the top level only,
+ * floats with 17 significant digits */
+static void decl_default(PtsBuf *b, PtsValue v, bool top) {
+    switch (v.tag) {
+    case PTS_V_NONE: pts_buf_puts(b, "None"); return;
+    case PTS_V_BOOL: pts_buf_puts(b, v.u.b ? "True" : "False"); return;
+    case PTS_V_INT: pts_buf_printf(b, "%lld", (long long)v.u.i); return;
+    case PTS_V_DOUBLE: {
+        char t[40];
+        snprintf(t, sizeof t, "%.17g", v.u.d);
+        if (!strpbrk(t, ".eni")) strcat(t, ".");   /* 1.: torch's float text */
+        pts_buf_puts(b, t);
+        return;
+    }
+    case PTS_V_STR: {
+        const PtsStr *s = pts_as_str(v);
+        if (!top) { pts_buf_puts(b, s->data); return; }
+        pts_buf_puts(b, "\"");
+        for (size_t i = 0; i < s->len; i++) {
+            if (s->data[i] == '"' || s->data[i] == '\\') pts_buf_puts(b, "\\");
+            pts_buf_printf(b, "%c", s->data[i]);
+        }
+        pts_buf_puts(b, "\"");
+        return;
+    }
+    case PTS_V_LIST: case PTS_V_TUPLE: {
+        const PtsList *l = pts_as_list(v);
+        pts_buf_puts(b, v.tag == PTS_V_LIST ? "[" : "(");
+        for (int64_t i = 0; i < l->len; i++) {
+            if (i) pts_buf_puts(b, ", ");
+            decl_default(b, l->items[i], false);
+        }
+        pts_buf_puts(b, v.tag == PTS_V_LIST ? "]" : ")");
+        return;
+    }
+    default: pts_buf_puts(b, "<default>"); return;
+    }
+}
+
+void pts_function_decl_print(PtsBuf *b, const PtsFunction *f) {
+    const PtsBlock *top = f->graph->top;
+    const char *dot = strrchr(f->name, '.');
+    pts_buf_printf(b, "%s(", dot ? dot + 1 : f->name);
+    for (int i = 0; i < top->ninputs; i++) {   /* a method's self too: `forward(__torch__.M self, ...)` */
+        if (i) pts_buf_puts(b, ", ");
+        pts_type_print(b, top->inputs[i]->type, false);
+        const char *pn = f->arg_names && f->nargs == top->ninputs ? f->arg_names[i] : top->inputs[i]->name;
+        pts_buf_printf(b, " %s", pn ? pn : "?");
+        if (f->has_default && f->nargs == top->ninputs && f->has_default[i]) {
+            pts_buf_puts(b, "=");
+            const PtsType *pt = top->inputs[i]->type;
+            PtsValue d = f->defaults[i];
+            if (pt->kind == PTS_TY_OPTIONAL) pt = pt->elems[0];
+            if (pt->kind == PTS_TY_LIST && d.tag == PTS_V_TUPLE) d.tag = PTS_V_LIST;   /* a tuple default is the list */
+            decl_default(b, d, true);
+        }
+    }
+    pts_buf_puts(b, ") -> ");
+    const PtsType *r1 = top->noutputs == 1 ? top->outputs[0]->type : NULL;
+    if (r1 && r1->kind != PTS_TY_TUPLE) pts_type_print(b, r1, false);
+    else if (r1) {   /* one tuple result: `-> ((float, int))`, as torch */
+        pts_buf_puts(b, "(");
+        pts_type_print(b, r1, false);
+        pts_buf_puts(b, ")");
+    } else {
+        pts_buf_puts(b, "(");
+        for (int i = 0; i < top->noutputs; i++) {
+            if (i) pts_buf_puts(b, ", ");
+            pts_type_print(b, top->outputs[i]->type, false);
+        }
+        pts_buf_puts(b, ")");
+    }
 }
 /* }==================== */

@@ -45,11 +45,20 @@ PTS_INTERNAL char *pts_archive_method_source(const PtsLoaded *l, const char *qua
  * file or class gives no names). */
 PTS_INTERNAL bool pts_archive_method_names(const PtsLoaded *l, const char *qualname, char ***names, int *n);
 
-/* Checks the arguments of a call into f from outside compiled code (C API, Python), where the
+/* Checks the arguments of a call into f from outside compiled code (the C API), where the
  * compiler has not checked them: args[i] (self excluded: i counts from f's first user-visible
  * parameter) against the type of that graph input, so a kernel never sees a value of the wrong
  * kind. A traced parameter (a Tensor type with recorded shape) takes any tensor. TYPE error in
  * TorchScript's words, naming the parameter; at most the parameters that exist are checked. */
 PTS_INTERNAL PtsStatus pts_check_call_args(const PtsFunction *f, PtsValue *args, int nargs, PtsError *err);
+/* The same, converting as torch's toIValue does (an int or bool for a float parameter, a bool for an
+ * int, a number or None for a bool, a one-element tensor for a number, list and tuple items
+ * alike; args[i] is replaced by the converted value), RUNTIME error as torch's; *bad is the index
+ * of the refused argument, or -1. */
+PTS_INTERNAL PtsStatus pts_check_call_args_at(const PtsFunction *f, PtsValue *args, int nargs, PtsError *err, int *bad);
+/* whether v converts to t by the rules above (v untouched) */
+PTS_INTERNAL bool pts_arg_converts(PtsValue v, const PtsType *t);
+/* f's schema as torch prints it in call errors: `f(int n, str s="a", float[]? x=None) -> int` */
+PTS_INTERNAL void pts_function_decl_print(PtsBuf *b, const PtsFunction *f);
 
 #endif

@@ -516,17 +516,64 @@ class ScriptedFunction(ScriptFunction):
         self._lists = _list_params(self._sig)
 
     def __call__(self, *args, **kwargs):
-        if kwargs or len(args) != len(self._sig.parameters):
-            ba = self._sig.bind(*args, **kwargs)
-            ba.apply_defaults()
-            args = tuple(ba.arguments.values())
+        params = self._sig.parameters
+        if kwargs or len(args) != len(params):
+            args = _bind_like_torch(list(params.values()), self.__name__, self._fn.decl, args, kwargs)
         if self._lists:
             args = _as_lists(args, self._lists)
         if self._conv_in:
             args = tuple(_to_script(a) for a in args)
-        if self._ret_ann is not None:
-            return _from_script(self._fn(*args), self._ret_ann)
-        return self._fn(*args)
+        try:
+            r = self._fn(*args)
+        except RuntimeError as e:
+            _raise_inferred(e, self.__name__, params.values())
+            raise
+        return r if self._ret_ann is None else _from_script(r, self._ret_ann)
+
+
+def _bind_like_torch(params, name, decl, args, kwargs, nself=0):
+    """Positional, then keyword arguments, then defaults, as torch's createStackForSchema binds a
+    call; its RuntimeErrors (self counts in a method's argument numbers, decl() is the schema)."""
+    n = len(params) + nself
+    got = len(args) + len(kwargs) + nself
+    if got > n:
+        raise RuntimeError(f"{name}() expected at most {n} argument(s) but received {got} argument(s). "
+                           f"Declaration: {decl()}")
+    out = list(args)
+    used = 0
+    for p in params[len(args):]:
+        if p.name in kwargs:
+            out.append(kwargs[p.name])
+            used += 1
+        elif p.default is not inspect.Parameter.empty:
+            out.append(p.default)
+        else:
+            raise RuntimeError(f"{name}() is missing value for argument '{p.name}'. Declaration: {decl()}")
+    if used != len(kwargs):
+        names = [p.name for p in params]
+        for k in kwargs:
+            if k not in names:
+                raise RuntimeError(f"Unknown keyword argument '{k}' for operator '{name}'. Schema: {decl()}")
+            if names.index(k) < len(args):
+                raise RuntimeError(f"Argument '{k}' specified both as positional and keyword argument. "
+                                   f"Schema: {decl()}")
+    return tuple(out)
+
+
+def _raise_inferred(e, name, params):
+    """torch names an unannotated parameter's type 'Tensor (inferred)' when an argument does not
+    fit it, and says why (the compiled function does not know which parameters had annotations)."""
+    msg = str(e)
+    head = f"{name}() Expected a value of type 'Tensor' for argument '"
+    if not msg.startswith(head):
+        return
+    pn = msg[len(head):].split("'", 1)[0]
+    for p in params:
+        if p.name == pn and p.annotation is inspect.Parameter.empty:
+            first, rest = msg.split("\n", 1) if "\n" in msg else (msg, "")
+            first = first.replace("type 'Tensor'", "type 'Tensor (inferred)'", 1)
+            raise RuntimeError(f"{first}\nInferred '{pn}' to be of type 'Tensor' because it was not annotated "
+                               f"with an explicit type.\n{rest}") from None
 
 
 def _torch_module_name(mod):
@@ -976,12 +1023,24 @@ class RecursiveScriptModule(ScriptModule):
         args = self._bind(name, args, kwargs)
         entry = object.__getattribute__(self, "_pyfns").get(name)
         conv = entry[3] if entry is not None else None
-        if conv is None:
-            return self._c._run(name, args)
-        if conv[0]:
+        if conv is not None and conv[0]:
             args = tuple(_to_script(a) for a in args)
-        r = self._c._run(name, args)
-        return r if conv[1] is None else _from_script(r, conv[1])
+        try:
+            r = self._c._run(name, args)
+        except RuntimeError as e:
+            self._inferred(name, e)
+            raise
+        return r if conv is None or conv[1] is None else _from_script(r, conv[1])
+
+    def _signature(self, entry):
+        if entry[2] is None:
+            entry[2] = inspect.signature(entry[0])
+        return entry[2]
+
+    def _inferred(self, name, e):
+        entry = object.__getattribute__(self, "_pyfns").get(name)
+        if entry is not None:
+            _raise_inferred(e, name, list(self._signature(entry).parameters.values())[1:])
 
     def _bind(self, name, args, kwargs):
         entry = object.__getattribute__(self, "_pyfns").get(name)
@@ -989,18 +1048,18 @@ class RecursiveScriptModule(ScriptModule):
             if kwargs:
                 raise TypeError(f"{name}() got unexpected keyword arguments")
             return args
-        sig = entry[2]
-        if sig is None:
-            sig = entry[2] = inspect.signature(entry[0])
-        ba = sig.bind(None, *args, **kwargs)
-        ba.apply_defaults()
-        return tuple(ba.arguments.values())[1:]
+        params = list(self._signature(entry).parameters.values())[1:]
+        return _bind_like_torch(params, name, lambda: self._c._method(name).decl(), args, kwargs, nself=1)
 
     def __call__(self, *args, **kwargs):
         if not kwargs:
             entry = object.__getattribute__(self, "_pyfns").get("forward")
             if entry is None or entry[3] is None:   # no argument or result conversions
-                r = self._c._call_forward(args)
+                try:
+                    r = self._c._call_forward(args)
+                except RuntimeError as e:
+                    self._inferred("forward", e)
+                    raise
                 if r is not NotImplemented:
                     return r
         return self._call("forward", args, kwargs)
