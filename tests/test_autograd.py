@@ -482,6 +482,8 @@ SAMPLES.update({
     "absolute": [((_mat(3, 4),), {})],
     "negative": [((_mat(3, 4),), {})],
     "fix": [((_mat(3, 4),), {})],
+})
+
 # ops_shape2.def: primitives with formulas (diagonal, diag_embed, rot90, narrow_copy, take) and
 # the composite rows, whose grad_fn is their last inner op's node as in torch
 SAMPLES.update({
@@ -531,6 +533,8 @@ SAMPLES.update({
     "meshgrid.indexing": [(([_mat(3), _mat(2)],), {"indexing": "xy"}), (([_mat(2), _mat(), _mat(3)],), {"indexing": "ij"})],
     "cartesian_prod": [(([_mat(3), _mat(2)],), {})],
     "combinations": [((_mat(4),), {}), ((_mat(3), 2, True), {})],
+})
+
 # ops_reduce2.def: composites record their inner ops, so their nodes are those ops' ("grad_fn"
 # names the pyts node where torch has one of its own); cummax/cummin values are gathered
 def _nanmat(*shape):
