@@ -380,6 +380,12 @@ PtsStatus k_POLYGAMMA_OUT(PtsValue *a, PtsValue *out, PtsError *err) { return po
 static PtsStatus mvlgamma_impl(PtsTensor *self, int64_t p, PtsTensor *o, PtsError *err, PtsValue *res) {
     PTS_CHECK(self->dtype != PTS_BOOL, err, RUNTIME, "The input tensor may not be a boolean tensor.");
     PTS_CHECK(p >= 1, err, RUNTIME, "p has to be greater than or equal to 1");
+    /* torch evaluates p terms per element as one (numel, p) tensor; pyts sums them in a loop, so
+     * a hostile p would run for hours: past what torch could allocate (2^28 terms), refuse */
+    int64_t n = pts_numel(self);
+    PTS_CHECK(n == 0 || p <= ((int64_t)1 << 28) / n, err, NOMEM,
+              "mvlgamma: %lld elements with p=%lld need %lld terms; more than pyts evaluates (2^28)",
+              (long long)n, (long long)p, (long long)(p > INT64_MAX / (n ? n : 1) ? INT64_MAX : n * p));
     PtsPwCtx c = { (double)p * (double)(p - 1) * log(M_PI) * 0.25, 0, p, 0 };
     PtsTensor *r;
     return pts_pw_ret(pts_unary(&op_mvlgamma, self, o, &c, err, &r), &r, res);
