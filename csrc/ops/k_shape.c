@@ -97,8 +97,11 @@ static void preserve_strides(const PtsTensor *t, int64_t *st) {
         st[perm[i]] = cur;
         if (t->shape[perm[i]] > 1) cur *= t->shape[perm[i]];
     }
-    /* non-overlapping and dense: keep the exact strides (they differ only on size-1 dims) */
+    /* non-overlapping and dense: keep the exact strides (they differ only on size-1 dims); an
+     * empty tensor counts as contiguous in ATen, so it keeps its strides whatever they are */
     bool dense = true;
+    for (int i = 0; i < nd; i++)
+        if (t->shape[i] == 0) goto keep;
     int64_t need = 1;
     for (int i = 0; i < nd && dense; i++) {
         int d = perm[i];
@@ -106,7 +109,9 @@ static void preserve_strides(const PtsTensor *t, int64_t *st) {
         if (t->strides[d] != need) dense = false;
         need *= t->shape[d];
     }
-    if (dense && nd > 0) memcpy(st, t->strides, sizeof(int64_t) * (size_t)nd);
+    if (!dense || nd == 0) return;
+keep:
+    memcpy(st, t->strides, sizeof(int64_t) * (size_t)nd);
 }
 
 /* A new tensor with t's values; contiguous, or with preserve_format strides. */
