@@ -4,17 +4,6 @@
 #define PTS_FORMULA_FILE
 #include "autograd.h"
 
-/* op(args[0..n)) through the registry (recorded under create_graph); one tensor result (+1) */
-static PtsStatus opcall(PtsOpId id, int n, const PtsValue *a, PtsError *err, PtsTensor **out) {
-    PtsValue args[PTS_MAX_ARGS], res[PTS_MAX_RETS];
-    *out = NULL;
-    for (int i = 0; i < n; i++) args[i] = a[i];
-    pts_op_fill_defaults(id, args, n);
-    for (int k = 0; k < PTS_MAX_RETS; k++) res[k] = pts_none();
-    PTS_TRY(pts_op_call(id, args, res, err));
-    *out = res[0].u.t;
-    return PTS_OK;
-}
 
 /* gradient i = a zero tensor shaped like input i (the *_backward rows' `self`, as PyTorch) */
 static PtsStatus set_zero(PtsGradCtx *c, int i) {
@@ -46,7 +35,7 @@ PtsStatus pts_bw_leaky_relu(PtsGradCtx *c) {
     if (!need(c, 0)) return PTS_OK;
     ARG(c, 0, self);
     PtsValue v[4] = { pts_vtensor(G(c)), pts_vtensor(self), c->args[1], pts_vbool(false) };
-    PTS_TRY(opcall(PTS_OP_LEAKY_RELU_BACKWARD, 4, v, E(c), &r));
+    PTS_TRY(pts_op_call_t(PTS_OP_LEAKY_RELU_BACKWARD, 4, v, E(c), &r));
     set(c, 0, r);
     return PTS_OK;
 }
@@ -56,7 +45,7 @@ PtsStatus pts_bw_leaky_relu_inplace(PtsGradCtx *c) {
     if (!need(c, 0)) return PTS_OK;
     if (!c->res[0]) return pts_ag_missing(c, "result");
     PtsValue v[4] = { pts_vtensor(G(c)), pts_vtensor(c->res[0]), c->args[1], pts_vbool(true) };
-    PTS_TRY(opcall(PTS_OP_LEAKY_RELU_BACKWARD, 4, v, E(c), &r));
+    PTS_TRY(pts_op_call_t(PTS_OP_LEAKY_RELU_BACKWARD, 4, v, E(c), &r));
     set(c, 0, r);
     return PTS_OK;
 }
@@ -65,7 +54,7 @@ PtsStatus pts_bw_leaky_relu_backward(PtsGradCtx *c) {
         PtsTensor *r;
         ARG(c, 1, self);
         PtsValue v[4] = { pts_vtensor(G(c)), pts_vtensor(self), c->args[2], pts_vbool(false) };
-        PTS_TRY(opcall(PTS_OP_LEAKY_RELU_BACKWARD, 4, v, E(c), &r));
+        PTS_TRY(pts_op_call_t(PTS_OP_LEAKY_RELU_BACKWARD, 4, v, E(c), &r));
         set(c, 0, r);
     }
     return set_zero(c, 1);
@@ -77,7 +66,7 @@ PtsStatus pts_bw_elu(PtsGradCtx *c) {
     if (!need(c, 0)) return PTS_OK;
     ARG(c, 0, self);
     PtsValue v[6] = { pts_vtensor(G(c)), c->args[1], c->args[2], c->args[3], pts_vbool(false), pts_vtensor(self) };
-    PTS_TRY(opcall(PTS_OP_ELU_BACKWARD, 6, v, E(c), &r));
+    PTS_TRY(pts_op_call_t(PTS_OP_ELU_BACKWARD, 6, v, E(c), &r));
     set(c, 0, r);
     return PTS_OK;
 }
@@ -86,7 +75,7 @@ PtsStatus pts_bw_elu_inplace(PtsGradCtx *c) {
     if (!need(c, 0)) return PTS_OK;
     if (!c->res[0]) return pts_ag_missing(c, "result");
     PtsValue v[6] = { pts_vtensor(G(c)), c->args[1], c->args[2], c->args[3], pts_vbool(true), pts_vtensor(c->res[0]) };
-    PTS_TRY(opcall(PTS_OP_ELU_BACKWARD, 6, v, E(c), &r));
+    PTS_TRY(pts_op_call_t(PTS_OP_ELU_BACKWARD, 6, v, E(c), &r));
     set(c, 0, r);
     return PTS_OK;
 }
@@ -97,7 +86,7 @@ PtsStatus pts_bw_elu_backward(PtsGradCtx *c) {
     if (need(c, 0)) {
         PtsTensor *r;
         PtsValue v[6] = { pts_vtensor(G(c)), c->args[1], c->args[2], c->args[3], c->args[4], pts_vtensor(sor) };
-        PTS_TRY(opcall(PTS_OP_ELU_BACKWARD, 6, v, E(c), &r));
+        PTS_TRY(pts_op_call_t(PTS_OP_ELU_BACKWARD, 6, v, E(c), &r));
         set(c, 0, r);
     }
     if (need(c, 5)) {
@@ -107,7 +96,7 @@ PtsStatus pts_bw_elu_backward(PtsGradCtx *c) {
             t = pts_tensor_retain(go);
         } else {
             PtsValue v[6] = { pts_vtensor(go), c->args[1], c->args[2], c->args[3], pts_vbool(false), pts_vtensor(sor) };
-            PTS_TRY(opcall(PTS_OP_ELU_BACKWARD, 6, v, E(c), &t));
+            PTS_TRY(pts_op_call_t(PTS_OP_ELU_BACKWARD, 6, v, E(c), &t));
         }
         PtsStatus s = call_scalar(PTS_AG_MUL, t, pts_vdouble(pts_value_to_f64(c->args[3])), false, E(c), &t2);
         pts_tensor_release(t);
@@ -125,7 +114,7 @@ PtsStatus pts_bw_softplus(PtsGradCtx *c) {
     if (!need(c, 0)) return PTS_OK;
     ARG(c, 0, self);
     PtsValue v[4] = { pts_vtensor(G(c)), pts_vtensor(self), c->args[1], c->args[2] };
-    PTS_TRY(opcall(PTS_OP_SOFTPLUS_BACKWARD, 4, v, E(c), &r));
+    PTS_TRY(pts_op_call_t(PTS_OP_SOFTPLUS_BACKWARD, 4, v, E(c), &r));
     set(c, 0, r);
     return PTS_OK;
 }
@@ -135,7 +124,7 @@ PtsStatus pts_bw_softplus_backward(PtsGradCtx *c) {
     if (need(c, 0)) {
         PtsTensor *r;
         PtsValue v[4] = { pts_vtensor(G(c)), pts_vtensor(self), c->args[2], c->args[3] };
-        PTS_TRY(opcall(PTS_OP_SOFTPLUS_BACKWARD, 4, v, E(c), &r));
+        PTS_TRY(pts_op_call_t(PTS_OP_SOFTPLUS_BACKWARD, 4, v, E(c), &r));
         set(c, 0, r);
     }
     if (need(c, 1)) {
@@ -172,7 +161,7 @@ PtsStatus pts_bw_hardtanh(PtsGradCtx *c) {
     if (!need(c, 0)) return PTS_OK;
     ARG(c, 0, self);
     PtsValue v[4] = { pts_vtensor(G(c)), pts_vtensor(self), c->args[1], c->args[2] };
-    PTS_TRY(opcall(PTS_OP_HARDTANH_BACKWARD, 4, v, E(c), &r));
+    PTS_TRY(pts_op_call_t(PTS_OP_HARDTANH_BACKWARD, 4, v, E(c), &r));
     set(c, 0, r);
     return PTS_OK;
 }
@@ -181,7 +170,7 @@ PtsStatus pts_bw_hardtanh_backward(PtsGradCtx *c) {
         PtsTensor *r;
         ARG(c, 1, self);
         PtsValue v[4] = { pts_vtensor(G(c)), pts_vtensor(self), c->args[2], c->args[3] };
-        PTS_TRY(opcall(PTS_OP_HARDTANH_BACKWARD, 4, v, E(c), &r));
+        PTS_TRY(pts_op_call_t(PTS_OP_HARDTANH_BACKWARD, 4, v, E(c), &r));
         set(c, 0, r);
     }
     return set_zero(c, 1);

@@ -7,35 +7,19 @@
 #define PTS_FORMULA_FILE
 #include "autograd.h"
 
-/* op(args[0..n), defaults for the rest) -> its first result (+1); other results dropped */
-static PtsStatus op(PtsOpId id, int n, const PtsValue *a, PtsError *err, PtsTensor **out) {
-    PtsValue args[PTS_MAX_ARGS], res[PTS_MAX_RETS];
-    *out = NULL;
-    for (int i = 0; i < n; i++) args[i] = a[i];
-    pts_op_fill_defaults(id, args, n);
-    for (int k = 0; k < PTS_MAX_RETS; k++) res[k] = pts_none();
-    PTS_TRY(pts_op_call(id, args, res, err));
-    for (int k = 1; k < PTS_MAX_RETS; k++) pts_value_release(&res[k]);
-    if (res[0].tag != PTS_V_TENSOR) {
-        pts_value_release(&res[0]);
-        return pts_fail(err, PTS_ERR_INTERNAL, "pyts autograd: %s did not return a tensor", pts_op_info[id].id_name);
-    }
-    *out = res[0].u.t;
-    return PTS_OK;
-}
 
 #define T(x) pts_vtensor(x)
-static PtsStatus mul(PtsTensor *a, PtsTensor *b, PtsError *e, PtsTensor **o) { return op(PTS_OP_MUL_TENSOR, 2, (PtsValue[]){ T(a), T(b) }, e, o); }
-static PtsStatus divt(PtsTensor *a, PtsTensor *b, PtsError *e, PtsTensor **o) { return op(PTS_OP_DIV_TENSOR, 2, (PtsValue[]){ T(a), T(b) }, e, o); }
-static PtsStatus add(PtsTensor *a, PtsTensor *b, PtsError *e, PtsTensor **o) { return op(PTS_OP_ADD_TENSOR, 2, (PtsValue[]){ T(a), T(b) }, e, o); }
-static PtsStatus sub(PtsTensor *a, PtsTensor *b, PtsError *e, PtsTensor **o) { return op(PTS_OP_SUB_TENSOR, 2, (PtsValue[]){ T(a), T(b) }, e, o); }
-static PtsStatus neg(PtsTensor *a, PtsError *e, PtsTensor **o) { return op(PTS_OP_NEG, 1, (PtsValue[]){ T(a) }, e, o); }
-static PtsStatus mm(PtsTensor *a, PtsTensor *b, PtsError *e, PtsTensor **o) { return op(PTS_OP_MATMUL, 2, (PtsValue[]){ T(a), T(b) }, e, o); }
+static PtsStatus mul(PtsTensor *a, PtsTensor *b, PtsError *e, PtsTensor **o) { return pts_op_call_t(PTS_OP_MUL_TENSOR, 2, (PtsValue[]){ T(a), T(b) }, e, o); }
+static PtsStatus divt(PtsTensor *a, PtsTensor *b, PtsError *e, PtsTensor **o) { return pts_op_call_t(PTS_OP_DIV_TENSOR, 2, (PtsValue[]){ T(a), T(b) }, e, o); }
+static PtsStatus add(PtsTensor *a, PtsTensor *b, PtsError *e, PtsTensor **o) { return pts_op_call_t(PTS_OP_ADD_TENSOR, 2, (PtsValue[]){ T(a), T(b) }, e, o); }
+static PtsStatus sub(PtsTensor *a, PtsTensor *b, PtsError *e, PtsTensor **o) { return pts_op_call_t(PTS_OP_SUB_TENSOR, 2, (PtsValue[]){ T(a), T(b) }, e, o); }
+static PtsStatus neg(PtsTensor *a, PtsError *e, PtsTensor **o) { return pts_op_call_t(PTS_OP_NEG, 1, (PtsValue[]){ T(a) }, e, o); }
+static PtsStatus mm(PtsTensor *a, PtsTensor *b, PtsError *e, PtsTensor **o) { return pts_op_call_t(PTS_OP_MATMUL, 2, (PtsValue[]){ T(a), T(b) }, e, o); }
 static PtsStatus mT(PtsTensor *a, PtsError *e, PtsTensor **o) {
-    return op(PTS_OP_TRANSPOSE_INT, 3, (PtsValue[]){ T(a), pts_vint(-2), pts_vint(-1) }, e, o);
+    return pts_op_call_t(PTS_OP_TRANSPOSE_INT, 3, (PtsValue[]){ T(a), pts_vint(-2), pts_vint(-1) }, e, o);
 }
-static PtsStatus unsq(PtsTensor *a, int d, PtsError *e, PtsTensor **o) { return op(PTS_OP_UNSQUEEZE, 2, (PtsValue[]){ T(a), pts_vint(d) }, e, o); }
-static PtsStatus inv(PtsTensor *a, PtsError *e, PtsTensor **o) { return op(PTS_OP_LINALG_INV, 1, (PtsValue[]){ T(a) }, e, o); }
+static PtsStatus unsq(PtsTensor *a, int d, PtsError *e, PtsTensor **o) { return pts_op_call_t(PTS_OP_UNSQUEEZE, 2, (PtsValue[]){ T(a), pts_vint(d) }, e, o); }
+static PtsStatus inv(PtsTensor *a, PtsError *e, PtsTensor **o) { return pts_op_call_t(PTS_OP_LINALG_INV, 1, (PtsValue[]){ T(a) }, e, o); }
 /* t[..., None, None] */
 static PtsStatus unsq2(PtsTensor *a, PtsError *e, PtsTensor **o) {
     PtsTensor *u;
@@ -127,7 +111,7 @@ PtsStatus pts_bw_linalg_solve_ex(PtsGradCtx *c) {
     PtsTensor *t[6] = { 0 }, *gB = NULL, *gA = NULL, *r = NULL;
     PtsStatus s;
     if ((s = mT(A, E(c), &t[0])) ||
-        (s = op(PTS_OP_LINALG_SOLVE, 3, (PtsValue[]){ T(t[0]), T(G(c)), pts_vbool(left) }, E(c), &gB)))
+        (s = pts_op_call_t(PTS_OP_LINALG_SOLVE, 3, (PtsValue[]){ T(t[0]), T(G(c)), pts_vbool(left) }, E(c), &gB)))
         goto done;
     if (nA) {
         if (vec) {   /* -gB[..., :, None] * X[..., None, :] */
@@ -166,14 +150,14 @@ static PtsStatus chol_bw(PtsGradCtx *c, bool upper) {
     }
     /* gA = tril(L^H gL); gA = 0.5 (gA + tril(gA, -1)^H) */
     if ((s = mT(L, E(c), &t[0])) || (s = mm(t[0], gL, E(c), &t[1])) ||
-        (s = op(PTS_OP_TRIL, 2, (PtsValue[]){ T(t[1]), pts_vint(0) }, E(c), &t[2])) ||
-        (s = op(PTS_OP_TRIL, 2, (PtsValue[]){ T(t[2]), pts_vint(-1) }, E(c), &t[3])) || (s = mT(t[3], E(c), &t[4])) ||
+        (s = pts_op_call_t(PTS_OP_TRIL, 2, (PtsValue[]){ T(t[1]), pts_vint(0) }, E(c), &t[2])) ||
+        (s = pts_op_call_t(PTS_OP_TRIL, 2, (PtsValue[]){ T(t[2]), pts_vint(-1) }, E(c), &t[3])) || (s = mT(t[3], E(c), &t[4])) ||
         (s = add(t[2], t[4], E(c), &t[5])) ||
-        (s = op(PTS_OP_MUL_SCALAR, 2, (PtsValue[]){ T(t[5]), pts_vdouble(0.5) }, E(c), &t[6])))
+        (s = pts_op_call_t(PTS_OP_MUL_SCALAR, 2, (PtsValue[]){ T(t[5]), pts_vdouble(0.5) }, E(c), &t[6])))
         goto done;
     /* gA = L^{-H} gA, then gA L^{-1} (solves with the triangular factor) */
-    if ((s = op(PTS_OP_LINALG_SOLVE, 3, (PtsValue[]){ T(t[0]), T(t[6]), pts_vbool(true) }, E(c), &t[7])) ||
-        (s = op(PTS_OP_LINALG_SOLVE, 3, (PtsValue[]){ T(L), T(t[7]), pts_vbool(false) }, E(c), &r)))
+    if ((s = pts_op_call_t(PTS_OP_LINALG_SOLVE, 3, (PtsValue[]){ T(t[0]), T(t[6]), pts_vbool(true) }, E(c), &t[7])) ||
+        (s = pts_op_call_t(PTS_OP_LINALG_SOLVE, 3, (PtsValue[]){ T(L), T(t[7]), pts_vbool(false) }, E(c), &r)))
         goto done;
     set(c, 0, r);
 done:
@@ -207,7 +191,7 @@ PtsStatus pts_bw_linalg_eigh(PtsGradCtx *c) {
     if (!all_zero(gV)) {
         /* S = 0.5 (V^T gV - (V^T gV)^T); E = L[..., None, :] - L[..., :, None] + I */
         if ((s = mm(t[0], gV, E(c), &t[3])) || (s = mT(t[3], E(c), &t[4])) || (s = sub(t[3], t[4], E(c), &t[5])) ||
-            (s = op(PTS_OP_MUL_SCALAR, 2, (PtsValue[]){ T(t[5]), pts_vdouble(0.5) }, E(c), &t[6])) ||
+            (s = pts_op_call_t(PTS_OP_MUL_SCALAR, 2, (PtsValue[]){ T(t[5]), pts_vdouble(0.5) }, E(c), &t[6])) ||
             (s = unsq(L, -2, E(c), &t[7])) || (s = unsq(L, -1, E(c), &t[8])) || (s = sub(t[7], t[8], E(c), &t[9])) ||
             (s = add(t[9], I, E(c), &t[10])) || (s = divt(t[6], t[10], E(c), &t[11])) || (s = add(t[11], M, E(c), &t[12])))
             goto done;
@@ -224,7 +208,7 @@ done:
 
 /* ---- svd (torch's svd_backward, real case; full_matrices narrows to the first k columns) ---- */
 static PtsStatus narrow(PtsTensor *t, int dim, int64_t k, PtsError *e, PtsTensor **o) {
-    return op(PTS_OP_SLICE_TENSOR, 5, (PtsValue[]){ T(t), pts_vint(dim), pts_vint(0), pts_vint(k), pts_vint(1) }, e, o);
+    return pts_op_call_t(PTS_OP_SLICE_TENSOR, 5, (PtsValue[]){ T(t), pts_vint(dim), pts_vint(0), pts_vint(k), pts_vint(1) }, e, o);
 }
 
 PtsStatus pts_bw_linalg_svd(PtsGradCtx *c) {
@@ -341,21 +325,21 @@ PtsStatus pts_bw_linalg_qr(PtsGradCtx *c) {
         sub(t[a0], t[a1], E(c), &t[X]))
         goto fail;
     if (m >= n) {
-        if (op(PTS_OP_TRIU, 2, (PtsValue[]){ T(t[X]), pts_vint(0) }, E(c), &t[s0]) ||
-            op(PTS_OP_TRIU, 2, (PtsValue[]){ T(t[X]), pts_vint(1) }, E(c), &t[s1]) || mT(t[s1], E(c), &t[s2]) ||
+        if (pts_op_call_t(PTS_OP_TRIU, 2, (PtsValue[]){ T(t[X]), pts_vint(0) }, E(c), &t[s0]) ||
+            pts_op_call_t(PTS_OP_TRIU, 2, (PtsValue[]){ T(t[X]), pts_vint(1) }, E(c), &t[s1]) || mT(t[s1], E(c), &t[s2]) ||
             add(t[s0], t[s2], E(c), &t[s3]) || mm(Q, t[s3], E(c), &t[s4]) || add(t[s4], gQ, E(c), &t[s5]) ||
-            op(PTS_OP_LINALG_SOLVE, 3, (PtsValue[]){ T(t[Rt]), T(t[s5]), pts_vbool(false) }, E(c), &r))
+            pts_op_call_t(PTS_OP_LINALG_SOLVE, 3, (PtsValue[]){ T(t[Rt]), T(t[s5]), pts_vbool(false) }, E(c), &r))
             goto fail;
     } else {
         /* Y - Y^T = X^T - X */
         PtsValue pad;
         if (mT(t[X], E(c), &t[s0]) || sub(t[s0], t[X], E(c), &t[s1]) ||
-            op(PTS_OP_TRIL, 2, (PtsValue[]){ T(t[s1]), pts_vint(0) }, E(c), &t[s2]) || mm(Q, t[s2], E(c), &t[s3]) ||
-            op(PTS_OP_SLICE_TENSOR, 5, (PtsValue[]){ T(t[Rt]), pts_vint(-2), pts_vint(0), pts_vint(m), pts_vint(1) }, E(c), &t[s4]) ||
-            op(PTS_OP_LINALG_SOLVE, 3, (PtsValue[]){ T(t[s4]), T(t[s3]), pts_vbool(false) }, E(c), &t[s5]))
+            pts_op_call_t(PTS_OP_TRIL, 2, (PtsValue[]){ T(t[s1]), pts_vint(0) }, E(c), &t[s2]) || mm(Q, t[s2], E(c), &t[s3]) ||
+            pts_op_call_t(PTS_OP_SLICE_TENSOR, 5, (PtsValue[]){ T(t[Rt]), pts_vint(-2), pts_vint(0), pts_vint(m), pts_vint(1) }, E(c), &t[s4]) ||
+            pts_op_call_t(PTS_OP_LINALG_SOLVE, 3, (PtsValue[]){ T(t[s4]), T(t[s3]), pts_vbool(false) }, E(c), &t[s5]))
             goto fail;
         if ((s = pts_int_list_new((int64_t[]){ 0, n - m }, 2, E(c), &pad))) goto done;
-        s = op(PTS_OP_CONSTANT_PAD_ND, 3, (PtsValue[]){ T(t[s5]), pad, pts_vint(0) }, E(c), &t[s6]);
+        s = pts_op_call_t(PTS_OP_CONSTANT_PAD_ND, 3, (PtsValue[]){ T(t[s5]), pad, pts_vint(0) }, E(c), &t[s6]);
         pts_value_release(&pad);
         if (s || mm(Q, gR, E(c), &t[s7]) || add(t[s6], t[s7], E(c), &r)) goto fail;
     }

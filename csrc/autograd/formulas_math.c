@@ -22,17 +22,9 @@ static PtsTensor *kop(K *k, PtsOpId id, int n, PtsValue *v) {
         k->s = pts_fail(E(k->c), PTS_ERR_INTERNAL, "pyts autograd: formula uses too many temporaries");
         return NULL;
     }
-    PtsValue args[PTS_MAX_ARGS], res[PTS_MAX_RETS];
-    for (int i = 0; i < n; i++) args[i] = v[i];
-    pts_op_fill_defaults(id, args, n);
-    for (int i = 0; i < PTS_MAX_RETS; i++) res[i] = pts_none();
-    if ((k->s = pts_op_call(id, args, res, E(k->c)))) return NULL;
-    if (res[0].tag != PTS_V_TENSOR) {
-        for (int i = 0; i < PTS_MAX_RETS; i++) pts_value_release(&res[i]);
-        k->s = pts_fail(E(k->c), PTS_ERR_INTERNAL, "pyts autograd: a formula op did not return a tensor");
-        return NULL;
-    }
-    return k->t[k->n++] = res[0].u.t;
+    PtsTensor *t;
+    if ((k->s = pts_op_call_t(id, n, v, E(k->c), &t))) return NULL;
+    return k->t[k->n++] = t;
 }
 #define T_(x) pts_vtensor(x)
 #define OP1(id, a) kop(&k, PTS_OP_##id, 1, (PtsValue[]){ T_(a) })

@@ -4,21 +4,6 @@
 #define PTS_FORMULA_FILE
 #include "autograd.h"
 
-/* row(args[0..n), defaults after) -> one tensor (+1) */
-static PtsStatus op1(PtsOpId id, int n, const PtsValue *a, PtsError *err, PtsTensor **out) {
-    PtsValue args[PTS_MAX_ARGS], res[PTS_MAX_RETS];
-    *out = NULL;
-    for (int i = 0; i < n; i++) args[i] = a[i];
-    pts_op_fill_defaults(id, args, n);
-    for (int k = 0; k < PTS_MAX_RETS; k++) res[k] = pts_none();
-    PTS_TRY(pts_op_call(id, args, res, err));
-    if (res[0].tag != PTS_V_TENSOR) {
-        for (int k = 0; k < PTS_MAX_RETS; k++) pts_value_release(&res[k]);
-        return pts_fail(err, PTS_ERR_INTERNAL, "pyts autograd: row %d did not return a tensor", (int)id);
-    }
-    *out = res[0].u.t;
-    return PTS_OK;
-}
 
 /* int64 tensor start, start+1, ..., (n values) */
 static PtsStatus arange_from(int64_t start, int64_t n, PtsError *err, PtsTensor **out) {
@@ -77,7 +62,7 @@ PtsStatus pts_bw_diag_embed(PtsGradCtx *c) {
     if (!need(c, 0)) return PTS_OK;
     PtsValue v[4] = { pts_vtensor(G(c)), c->args[1], c->args[2], c->args[3] };
     PtsTensor *r;
-    PTS_TRY(op1(PTS_OP_DIAGONAL, 4, v, E(c), &r));
+    PTS_TRY(pts_op_call_t(PTS_OP_DIAGONAL, 4, v, E(c), &r));
     set(c, 0, r);
     return PTS_OK;
 }
@@ -88,7 +73,7 @@ PtsStatus pts_bw_rot90(PtsGradCtx *c) {
     int64_t k = pts_value_to_i64(c->args[1]);
     PtsValue v[3] = { pts_vtensor(G(c)), pts_vint(k == INT64_MIN ? 0 : -k), c->args[2] };
     PtsTensor *r;
-    PTS_TRY(op1(PTS_OP_ROT90, 3, v, E(c), &r));
+    PTS_TRY(pts_op_call_t(PTS_OP_ROT90, 3, v, E(c), &r));
     set(c, 0, r);
     return PTS_OK;
 }

@@ -30,13 +30,7 @@ static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 /* torch's default: the machine's cores (OMP_NUM_THREADS is for intra-op only); the affinity mask
  * counts, so taskset and cpusets are honoured */
 static int default_count(void) {
-    cpu_set_t set;
-    int n = 0;
-    if (sched_getaffinity(0, sizeof set, &set) == 0) n = CPU_COUNT(&set);
-    if (n < 1) {
-        long c = sysconf(_SC_NPROCESSORS_ONLN);
-        n = c < 1 ? 1 : (int)c;
-    }
+    int n = pts_cpu_count();
     return n > MAX_INTEROP ? MAX_INTEROP : n;
 }
 

@@ -42,6 +42,11 @@ static int default_budget(void) {
         long v = strtol(env, &end, 10);
         if (*end == '\0' && v >= 1) return v > MAX_THREADS ? MAX_THREADS : (int)v;
     }
+    int n = pts_cpu_count();
+    return n > MAX_THREADS ? MAX_THREADS : n;
+}
+
+int pts_cpu_count(void) {
     cpu_set_t set;
     int n = 0;
     if (sched_getaffinity(0, sizeof set, &set) == 0) n = CPU_COUNT(&set);
@@ -49,7 +54,7 @@ static int default_budget(void) {
         long c = sysconf(_SC_NPROCESSORS_ONLN);
         n = c < 1 ? 1 : (int)c;
     }
-    return n > MAX_THREADS ? MAX_THREADS : n;
+    return n;
 }
 
 int pts_num_threads(void) {

@@ -11,6 +11,8 @@
 typedef void (*PtsParallelFn)(void *ctx, int64_t begin, int64_t end);
 
 PTS_INTERNAL int pts_num_threads(void);
+/* The CPUs this process may run on (its affinity mask: taskset and cpusets are honoured). */
+PTS_INTERNAL int pts_cpu_count(void);
 PTS_INTERNAL void pts_set_num_threads(int n);
 
 /* Split [0, n) into at most `pieces` contiguous ranges and run fn on each, the calling thread

@@ -907,22 +907,6 @@ PtsStatus k_LINALG_EIGVALSH(PtsValue *a, PtsValue *out, PtsError *err) {
 
 /* ================= composites: norms, pinv, matrix_rank, matrix_power, cross ================= */
 
-/* op(a[0..n), defaults for the rest) through the registry -> its first result (+1) */
-static PtsStatus call_op(PtsOpId id, int n, const PtsValue *a, PtsError *err, PtsTensor **out) {
-    PtsValue args[PTS_MAX_ARGS], res[PTS_MAX_RETS];
-    *out = NULL;
-    for (int i = 0; i < n; i++) args[i] = a[i];
-    pts_op_fill_defaults(id, args, n);
-    for (int k = 0; k < PTS_MAX_RETS; k++) res[k] = pts_none();
-    PTS_TRY(pts_op_call(id, args, res, err));
-    for (int k = 1; k < PTS_MAX_RETS; k++) pts_value_release(&res[k]);
-    if (res[0].tag != PTS_V_TENSOR) {
-        pts_value_release(&res[0]);
-        return pts_fail(err, PTS_ERR_INTERNAL, "linalg: %s did not return a tensor", pts_op_info[id].id_name);
-    }
-    *out = res[0].u.t;
-    return PTS_OK;
-}
 #define TV(x) pts_vtensor(x)
 
 static void release_all(PtsTensor **t, int n) {
@@ -988,20 +972,20 @@ static PtsStatus svd_reduce(PtsTensor *A, int d0, int d1, PtsOpId red, bool keep
     PtsTensor *t[5] = { 0 };
     PtsValue pl = pts_none(), rd = pts_none();
     PtsStatus s;
-    if (dtype.tag != PTS_V_NONE) s = call_op(PTS_OP_TO_DTYPE, 2, (PtsValue[]){ TV(A), dtype }, err, &t[0]);
+    if (dtype.tag != PTS_V_NONE) s = pts_op_call_t(PTS_OP_TO_DTYPE, 2, (PtsValue[]){ TV(A), dtype }, err, &t[0]);
     else t[0] = pts_tensor_retain(A), s = PTS_OK;
     if (s || (s = pts_int_list_new(perm, A->ndim, err, &pl)) ||
-        (s = call_op(PTS_OP_PERMUTE, 2, (PtsValue[]){ TV(t[0]), pl }, err, &t[1])) ||
-        (s = call_op(PTS_OP_LINALG_SVDVALS, 1, (PtsValue[]){ TV(t[1]) }, err, &t[2])) ||
+        (s = pts_op_call_t(PTS_OP_PERMUTE, 2, (PtsValue[]){ TV(t[0]), pl }, err, &t[1])) ||
+        (s = pts_op_call_t(PTS_OP_LINALG_SVDVALS, 1, (PtsValue[]){ TV(t[1]) }, err, &t[2])) ||
         (s = pts_int_list_new((int64_t[]){ -1 }, 1, err, &rd)))
         goto done;
-    if (red == PTS_OP_SUM_DIM_INTLIST) s = call_op(red, 3, (PtsValue[]){ TV(t[2]), rd, pts_vbool(false) }, err, &t[3]);
-    else s = call_op(red, 3, (PtsValue[]){ TV(t[2]), rd, pts_vbool(false) }, err, &t[3]);
+    if (red == PTS_OP_SUM_DIM_INTLIST) s = pts_op_call_t(red, 3, (PtsValue[]){ TV(t[2]), rd, pts_vbool(false) }, err, &t[3]);
+    else s = pts_op_call_t(red, 3, (PtsValue[]){ TV(t[2]), rd, pts_vbool(false) }, err, &t[3]);
     if (s) goto done;
     if (keepdim) {
         int lo = d0 < d1 ? d0 : d1, hi = d0 < d1 ? d1 : d0;
-        if ((s = call_op(PTS_OP_UNSQUEEZE, 2, (PtsValue[]){ TV(t[3]), pts_vint(lo) }, err, &t[4])) ||
-            (s = call_op(PTS_OP_UNSQUEEZE, 2, (PtsValue[]){ TV(t[4]), pts_vint(hi) }, err, out)))
+        if ((s = pts_op_call_t(PTS_OP_UNSQUEEZE, 2, (PtsValue[]){ TV(t[3]), pts_vint(lo) }, err, &t[4])) ||
+            (s = pts_op_call_t(PTS_OP_UNSQUEEZE, 2, (PtsValue[]){ TV(t[4]), pts_vint(hi) }, err, out)))
             goto done;
     } else {
         *out = pts_tensor_retain(t[3]);
@@ -1037,8 +1021,8 @@ static PtsStatus matrix_norm_num(PtsTensor *A, double ord, PtsValue dim, bool ke
     PtsTensor *v = NULL;
     PtsStatus s;
     if (!(s = pts_int_list_new((int64_t[]){ d0 }, 1, err, &l0)) && !(s = pts_int_list_new((int64_t[]){ d1 }, 1, err, &l1)) &&
-        !(s = call_op(PTS_OP_LINALG_VECTOR_NORM, 5, (PtsValue[]){ TV(A), pts_vdouble(1.0), l0, pts_vbool(keepdim), dtype }, err, &v)) &&
-        !(s = call_op(red, 3, (PtsValue[]){ TV(v), l1, pts_vbool(keepdim) }, err, &r)))
+        !(s = pts_op_call_t(PTS_OP_LINALG_VECTOR_NORM, 5, (PtsValue[]){ TV(A), pts_vdouble(1.0), l0, pts_vbool(keepdim), dtype }, err, &v)) &&
+        !(s = pts_op_call_t(red, 3, (PtsValue[]){ TV(v), l1, pts_vbool(keepdim) }, err, &r)))
         *out = TV(r);
     pts_value_release(&l0);
     pts_value_release(&l1);
@@ -1053,7 +1037,7 @@ static PtsStatus matrix_norm_str(PtsTensor *A, const char *ord, PtsValue dim, bo
     PTS_TRY(float_input("linalg.matrix_norm", A, err));
     PtsTensor *r = NULL;
     if (strcmp(ord, "fro") == 0) {
-        PTS_TRY(call_op(PTS_OP_LINALG_VECTOR_NORM, 5, (PtsValue[]){ TV(A), pts_vdouble(2.0), dim, pts_vbool(keepdim), dtype },
+        PTS_TRY(pts_op_call_t(PTS_OP_LINALG_VECTOR_NORM, 5, (PtsValue[]){ TV(A), pts_vdouble(2.0), dim, pts_vbool(keepdim), dtype },
                         err, &r));
     } else if (strcmp(ord, "nuc") == 0) {
         PTS_TRY(svd_reduce(A, d0, d1, PTS_OP_SUM_DIM_INTLIST, keepdim, dtype, err, &r));
@@ -1104,7 +1088,7 @@ PtsStatus k_LINALG_NORM(PtsValue *a, PtsValue *out, PtsError *err) {
         return s;
     }
     PtsValue ord = a[1].tag == PTS_V_NONE ? pts_vdouble(2.0) : a[1];
-    PTS_TRY(call_op(PTS_OP_LINALG_VECTOR_NORM, 5, (PtsValue[]){ a[0], ord, a[2], a[3], a[4] }, err, &r));
+    PTS_TRY(pts_op_call_t(PTS_OP_LINALG_VECTOR_NORM, 5, (PtsValue[]){ a[0], ord, a[2], a[3], a[4] }, err, &r));
     *out = TV(r);
     return PTS_OK;
 }
@@ -1142,12 +1126,12 @@ static PtsStatus above_tol(PtsTensor *S, double at, double rt, PtsError *err, Pt
     PtsTensor *t[4] = { 0 };
     PtsValue rd = pts_none();
     PtsStatus s;
-    if (!(s = call_op(PTS_OP_ABS, 1, (PtsValue[]){ TV(S) }, err, &t[0])) &&
+    if (!(s = pts_op_call_t(PTS_OP_ABS, 1, (PtsValue[]){ TV(S) }, err, &t[0])) &&
         !(s = pts_int_list_new((int64_t[]){ -1 }, 1, err, &rd)) &&
-        !(s = call_op(PTS_OP_AMAX, 3, (PtsValue[]){ TV(t[0]), rd, pts_vbool(true) }, err, &t[1])) &&
-        !(s = call_op(PTS_OP_MUL_SCALAR, 2, (PtsValue[]){ TV(t[1]), pts_vdouble(rt) }, err, &t[2])) &&
-        !(s = call_op(PTS_OP_CLAMP_MIN, 2, (PtsValue[]){ TV(t[2]), pts_vdouble(at) }, err, &t[3])))
-        s = call_op(PTS_OP_GT_TENSOR, 2, (PtsValue[]){ TV(t[0]), TV(t[3]) }, err, mask);
+        !(s = pts_op_call_t(PTS_OP_AMAX, 3, (PtsValue[]){ TV(t[0]), rd, pts_vbool(true) }, err, &t[1])) &&
+        !(s = pts_op_call_t(PTS_OP_MUL_SCALAR, 2, (PtsValue[]){ TV(t[1]), pts_vdouble(rt) }, err, &t[2])) &&
+        !(s = pts_op_call_t(PTS_OP_CLAMP_MIN, 2, (PtsValue[]){ TV(t[2]), pts_vdouble(at) }, err, &t[3])))
+        s = pts_op_call_t(PTS_OP_GT_TENSOR, 2, (PtsValue[]){ TV(t[0]), TV(t[3]) }, err, mask);
     pts_value_release(&rd);
     release_all(t, 4);
     return s;
@@ -1187,24 +1171,24 @@ static PtsStatus pinv_impl(PtsTensor *A, PtsValue atol, PtsValue rtol, bool herm
         if (s) return s;
         /* V diag(1/L) V^T over the kept eigenvalues */
         if (!(s = above_tol(f[0].u.t, at, rt, err, &t[0])) &&
-            !(s = call_op(PTS_OP_RECIPROCAL, 1, (PtsValue[]){ f[0] }, err, &t[1])) &&
-            !(s = call_op(PTS_OP_WHERE_SCALAROTHER, 3, (PtsValue[]){ TV(t[0]), TV(t[1]), pts_vint(0) }, err, &t[2])) &&
-            !(s = call_op(PTS_OP_UNSQUEEZE, 2, (PtsValue[]){ TV(t[2]), pts_vint(-2) }, err, &t[3])) &&
-            !(s = call_op(PTS_OP_MUL_TENSOR, 2, (PtsValue[]){ f[1], TV(t[3]) }, err, &t[4])) &&
-            !(s = call_op(PTS_OP_TRANSPOSE_INT, 3, (PtsValue[]){ f[1], pts_vint(-2), pts_vint(-1) }, err, &t[5])))
-            s = call_op(PTS_OP_MATMUL, 2, (PtsValue[]){ TV(t[4]), TV(t[5]) }, err, &r);
+            !(s = pts_op_call_t(PTS_OP_RECIPROCAL, 1, (PtsValue[]){ f[0] }, err, &t[1])) &&
+            !(s = pts_op_call_t(PTS_OP_WHERE_SCALAROTHER, 3, (PtsValue[]){ TV(t[0]), TV(t[1]), pts_vint(0) }, err, &t[2])) &&
+            !(s = pts_op_call_t(PTS_OP_UNSQUEEZE, 2, (PtsValue[]){ TV(t[2]), pts_vint(-2) }, err, &t[3])) &&
+            !(s = pts_op_call_t(PTS_OP_MUL_TENSOR, 2, (PtsValue[]){ f[1], TV(t[3]) }, err, &t[4])) &&
+            !(s = pts_op_call_t(PTS_OP_TRANSPOSE_INT, 3, (PtsValue[]){ f[1], pts_vint(-2), pts_vint(-1) }, err, &t[5])))
+            s = pts_op_call_t(PTS_OP_MATMUL, 2, (PtsValue[]){ TV(t[4]), TV(t[5]) }, err, &r);
     } else {
         s = pts_op_call(PTS_OP_LINALG_SVD, (PtsValue[]){ TV(A), pts_vbool(false), pts_none() }, f, err);
         if (s) return s;
         /* Vh^T diag(1/S) U^T over the kept singular values */
         if (!(s = above_tol(f[1].u.t, at, rt, err, &t[0])) &&
-            !(s = call_op(PTS_OP_RECIPROCAL, 1, (PtsValue[]){ f[1] }, err, &t[1])) &&
-            !(s = call_op(PTS_OP_WHERE_SCALAROTHER, 3, (PtsValue[]){ TV(t[0]), TV(t[1]), pts_vint(0) }, err, &t[2])) &&
-            !(s = call_op(PTS_OP_UNSQUEEZE, 2, (PtsValue[]){ TV(t[2]), pts_vint(-2) }, err, &t[3])) &&
-            !(s = call_op(PTS_OP_TRANSPOSE_INT, 3, (PtsValue[]){ f[2], pts_vint(-2), pts_vint(-1) }, err, &t[4])) &&
-            !(s = call_op(PTS_OP_MUL_TENSOR, 2, (PtsValue[]){ TV(t[4]), TV(t[3]) }, err, &t[5])) &&
-            !(s = call_op(PTS_OP_TRANSPOSE_INT, 3, (PtsValue[]){ f[0], pts_vint(-2), pts_vint(-1) }, err, &t[6])))
-            s = call_op(PTS_OP_MATMUL, 2, (PtsValue[]){ TV(t[5]), TV(t[6]) }, err, &r);
+            !(s = pts_op_call_t(PTS_OP_RECIPROCAL, 1, (PtsValue[]){ f[1] }, err, &t[1])) &&
+            !(s = pts_op_call_t(PTS_OP_WHERE_SCALAROTHER, 3, (PtsValue[]){ TV(t[0]), TV(t[1]), pts_vint(0) }, err, &t[2])) &&
+            !(s = pts_op_call_t(PTS_OP_UNSQUEEZE, 2, (PtsValue[]){ TV(t[2]), pts_vint(-2) }, err, &t[3])) &&
+            !(s = pts_op_call_t(PTS_OP_TRANSPOSE_INT, 3, (PtsValue[]){ f[2], pts_vint(-2), pts_vint(-1) }, err, &t[4])) &&
+            !(s = pts_op_call_t(PTS_OP_MUL_TENSOR, 2, (PtsValue[]){ TV(t[4]), TV(t[3]) }, err, &t[5])) &&
+            !(s = pts_op_call_t(PTS_OP_TRANSPOSE_INT, 3, (PtsValue[]){ f[0], pts_vint(-2), pts_vint(-1) }, err, &t[6])))
+            s = pts_op_call_t(PTS_OP_MATMUL, 2, (PtsValue[]){ TV(t[5]), TV(t[6]) }, err, &r);
     }
     for (int i = 0; i < 3; i++) pts_value_release(&f[i]);
     release_all(t, 8);
@@ -1239,14 +1223,14 @@ static PtsStatus rank_impl(PtsTensor *A, PtsValue atol, PtsValue rtol, bool herm
     if (herm) {
         PtsValue up;
         PTS_TRY(pts_str_new("L", 1, err, &up));
-        s = call_op(PTS_OP_LINALG_EIGVALSH, 2, (PtsValue[]){ TV(A), up }, err, &S);
+        s = pts_op_call_t(PTS_OP_LINALG_EIGVALSH, 2, (PtsValue[]){ TV(A), up }, err, &S);
         pts_value_release(&up);
     } else {
-        s = call_op(PTS_OP_LINALG_SVDVALS, 1, (PtsValue[]){ TV(A) }, err, &S);
+        s = pts_op_call_t(PTS_OP_LINALG_SVDVALS, 1, (PtsValue[]){ TV(A) }, err, &S);
     }
     PtsValue rd = pts_none();
     if (!s && !(s = above_tol(S, at, rt, err, &mask)) && !(s = pts_int_list_new((int64_t[]){ -1 }, 1, err, &rd)))
-        s = call_op(PTS_OP_SUM_DIM_INTLIST, 3, (PtsValue[]){ TV(mask), rd, pts_vbool(false) }, err, &r);
+        s = pts_op_call_t(PTS_OP_SUM_DIM_INTLIST, 3, (PtsValue[]){ TV(mask), rd, pts_vbool(false) }, err, &r);
     pts_value_release(&rd);
     pts_tensor_release(S);
     pts_tensor_release(mask);
@@ -1279,13 +1263,13 @@ static PtsStatus matrix_power(const char *fn, PtsTensor *A, int64_t n, PtsError 
     }
     PtsTensor *base = NULL, *z = NULL, *acc = NULL;
     if (n < 0) {
-        PTS_TRY(call_op(PTS_OP_LINALG_INV, 1, (PtsValue[]){ TV(A) }, err, &base));
+        PTS_TRY(pts_op_call_t(PTS_OP_LINALG_INV, 1, (PtsValue[]){ TV(A) }, err, &base));
         n = n == INT64_MIN ? INT64_MAX : -n;   /* beyond any useful power either way */
     } else {
         base = pts_tensor_retain(A);
     }
     if (n == 1) {
-        PtsStatus s = call_op(PTS_OP_CLONE, 1, (PtsValue[]){ TV(base) }, err, &r);
+        PtsStatus s = pts_op_call_t(PTS_OP_CLONE, 1, (PtsValue[]){ TV(base) }, err, &r);
         pts_tensor_release(base);
         if (!s) *out = TV(r);
         return s;
@@ -1294,10 +1278,10 @@ static PtsStatus matrix_power(const char *fn, PtsTensor *A, int64_t n, PtsError 
     while (n > 0 && !s) {
         PtsTensor *nz;
         if (!z) z = pts_tensor_retain(base);
-        else if (!(s = call_op(PTS_OP_MATMUL, 2, (PtsValue[]){ TV(z), TV(z) }, err, &nz))) { pts_tensor_release(z); z = nz; }
+        else if (!(s = pts_op_call_t(PTS_OP_MATMUL, 2, (PtsValue[]){ TV(z), TV(z) }, err, &nz))) { pts_tensor_release(z); z = nz; }
         if (!s && (n & 1)) {
             if (!acc) acc = pts_tensor_retain(z);
-            else if (!(s = call_op(PTS_OP_MATMUL, 2, (PtsValue[]){ TV(acc), TV(z) }, err, &nz))) { pts_tensor_release(acc); acc = nz; }
+            else if (!(s = pts_op_call_t(PTS_OP_MATMUL, 2, (PtsValue[]){ TV(acc), TV(z) }, err, &nz))) { pts_tensor_release(acc); acc = nz; }
         }
         n >>= 1;
     }
@@ -1340,15 +1324,15 @@ static PtsStatus cross_impl(PtsTensor *x, PtsTensor *y, int64_t dim, PtsError *e
     p1[0] = 1; p1[1] = 2; p1[2] = 0;
     p2[0] = 2; p2[1] = 0; p2[2] = 1;
     if ((s = pts_int_list_new(sh, nd, err, &sz)) ||
-        (s = call_op(PTS_OP_EXPAND, 2, (PtsValue[]){ TV(x), sz }, err, &t[6])) ||
-        (s = call_op(PTS_OP_EXPAND, 2, (PtsValue[]){ TV(y), sz }, err, &t[7])) ||
-        (s = call_op(PTS_OP_INDEX_SELECT, 3, (PtsValue[]){ TV(t[6]), pts_vint(d), TV(i1) }, err, &t[0])) ||
-        (s = call_op(PTS_OP_INDEX_SELECT, 3, (PtsValue[]){ TV(t[7]), pts_vint(d), TV(i2) }, err, &t[1])) ||
-        (s = call_op(PTS_OP_INDEX_SELECT, 3, (PtsValue[]){ TV(t[6]), pts_vint(d), TV(i2) }, err, &t[2])) ||
-        (s = call_op(PTS_OP_INDEX_SELECT, 3, (PtsValue[]){ TV(t[7]), pts_vint(d), TV(i1) }, err, &t[3])) ||
-        (s = call_op(PTS_OP_MUL_TENSOR, 2, (PtsValue[]){ TV(t[0]), TV(t[1]) }, err, &t[4])) ||
-        (s = call_op(PTS_OP_MUL_TENSOR, 2, (PtsValue[]){ TV(t[2]), TV(t[3]) }, err, &t[5])) ||
-        (s = call_op(PTS_OP_SUB_TENSOR, 2, (PtsValue[]){ TV(t[4]), TV(t[5]) }, err, &r)))
+        (s = pts_op_call_t(PTS_OP_EXPAND, 2, (PtsValue[]){ TV(x), sz }, err, &t[6])) ||
+        (s = pts_op_call_t(PTS_OP_EXPAND, 2, (PtsValue[]){ TV(y), sz }, err, &t[7])) ||
+        (s = pts_op_call_t(PTS_OP_INDEX_SELECT, 3, (PtsValue[]){ TV(t[6]), pts_vint(d), TV(i1) }, err, &t[0])) ||
+        (s = pts_op_call_t(PTS_OP_INDEX_SELECT, 3, (PtsValue[]){ TV(t[7]), pts_vint(d), TV(i2) }, err, &t[1])) ||
+        (s = pts_op_call_t(PTS_OP_INDEX_SELECT, 3, (PtsValue[]){ TV(t[6]), pts_vint(d), TV(i2) }, err, &t[2])) ||
+        (s = pts_op_call_t(PTS_OP_INDEX_SELECT, 3, (PtsValue[]){ TV(t[7]), pts_vint(d), TV(i1) }, err, &t[3])) ||
+        (s = pts_op_call_t(PTS_OP_MUL_TENSOR, 2, (PtsValue[]){ TV(t[0]), TV(t[1]) }, err, &t[4])) ||
+        (s = pts_op_call_t(PTS_OP_MUL_TENSOR, 2, (PtsValue[]){ TV(t[2]), TV(t[3]) }, err, &t[5])) ||
+        (s = pts_op_call_t(PTS_OP_SUB_TENSOR, 2, (PtsValue[]){ TV(t[4]), TV(t[5]) }, err, &r)))
         goto done;
     *out = TV(r);
 done:

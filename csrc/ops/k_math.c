@@ -557,13 +557,6 @@ PTS_BIN_OUT(NEXTAFTER_OUT, nextafter_impl)
 
 /* ================= composites: through the registry, so autograd records the inner op ===== */
 
-/* op(args) with the remaining arguments' defaults filled in */
-static PtsStatus rcall(PtsOpId id, int n, const PtsValue *a, PtsError *err, PtsValue *out) {
-    PtsValue args[PTS_MAX_ARGS];
-    for (int i = 0; i < n; i++) args[i] = a[i];
-    pts_op_fill_defaults(id, args, n);
-    return pts_op_call(id, args, out, err);
-}
 
 /* an alias row has the primary row's argument layout: call it with the same arguments */
 #define ALIAS(NEW, OLD) \
@@ -583,21 +576,21 @@ ALIAS3(ARCTAN2, ATAN2)
 /* square is pow(self, 2), as torch (so its grad_fn is PowBackward0 and bool gives int64) */
 PtsStatus k_SQUARE(PtsValue *a, PtsValue *out, PtsError *err) {
     PtsValue v[2] = { a[0], pts_vint(2) };
-    return rcall(PTS_OP_POW_TENSOR_SCALAR, 2, v, err, out);
+    return pts_op_call_n(PTS_OP_POW_TENSOR_SCALAR, 2, v, out, err);
 }
 PtsStatus k_SQUARE_(PtsValue *a, PtsValue *out, PtsError *err) {
     PtsValue v[2] = { a[0], pts_vint(2) };
-    return rcall(PTS_OP_POW__SCALAR, 2, v, err, out);
+    return pts_op_call_n(PTS_OP_POW__SCALAR, 2, v, out, err);
 }
 PtsStatus k_SQUARE_OUT(PtsValue *a, PtsValue *out, PtsError *err) {
     PtsValue v[3] = { a[0], pts_vint(2), a[1] };
-    return rcall(PTS_OP_POW_TENSOR_SCALAR_OUT, 3, v, err, out);
+    return pts_op_call_n(PTS_OP_POW_TENSOR_SCALAR_OUT, 3, v, out, err);
 }
 
 /* float_power: pow in float64 (torch converts the tensors with .to(double)) */
 static PtsStatus to_double(PtsValue t, PtsError *err, PtsValue *out) {
     PtsValue v[2] = { t, pts_vint(PTS_FLOAT64) };
-    return rcall(PTS_OP_TO_DTYPE, 2, v, err, out);
+    return pts_op_call_n(PTS_OP_TO_DTYPE, 2, v, out, err);
 }
 static PtsValue scalar_double(PtsValue s) {
     return s.tag == PTS_V_TENSOR ? s : pts_vdouble(pts_value_to_f64(s));
@@ -617,7 +610,7 @@ static PtsStatus fp_call(PtsOpId id, int n, PtsValue *v, unsigned tensor_mask, P
             if (!(s = to_double(v[i], err, &conv[i]))) v[i] = conv[i];
         }
     }
-    if (!s) s = rcall(id, n, v, err, out);
+    if (!s) s = pts_op_call_n(id, n, v, out, err);
     for (int i = 0; i < 4; i++) pts_value_release(&conv[i]);
     return s;
 }
@@ -645,7 +638,7 @@ PtsStatus k_FLOAT_POWER__SCALAR(PtsValue *a, PtsValue *out, PtsError *err) {
               "the base given to float_power_ has dtype %s but the operation's result requires dtype Double",
               pts_pw_type_name(a[0].u.t->dtype));
     PtsValue v[2] = { a[0], scalar_double(a[1]) };
-    return rcall(PTS_OP_POW__SCALAR, 2, v, err, out);
+    return pts_op_call_n(PTS_OP_POW__SCALAR, 2, v, out, err);
 }
 PtsStatus k_FLOAT_POWER_TENSOR_TENSOR_OUT(PtsValue *a, PtsValue *out, PtsError *err) {
     PTS_TRY(fp_check(a[2].u.t, "output", err));

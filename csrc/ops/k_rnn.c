@@ -9,56 +9,34 @@
 #include "pwloops.h"
 
 /* ================= calling other rows ================= */
-/* Row id on a[0..n) (borrowed; defaults for the rest); res[0..nret) owned. */
-static PtsStatus callv(PtsOpId id, int n, const PtsValue *a, PtsError *err, PtsValue *res) {
-    PtsValue args[PTS_MAX_ARGS];
-    for (int i = 0; i < n; i++) args[i] = a[i];
-    pts_op_fill_defaults(id, args, n);
-    for (int k = 0; k < PTS_MAX_RETS; k++) res[k] = pts_none();
-    return pts_op_call(id, args, res, err);
-}
-
-/* One tensor result (+1); other results released. */
-static PtsStatus callt(PtsOpId id, int n, const PtsValue *a, PtsError *err, PtsTensor **out) {
-    PtsValue res[PTS_MAX_RETS];
-    *out = NULL;
-    PTS_TRY(callv(id, n, a, err, res));
-    for (int k = 1; k < PTS_MAX_RETS; k++) pts_value_release(&res[k]);
-    if (res[0].tag != PTS_V_TENSOR) {
-        pts_value_release(&res[0]);
-        return pts_fail(err, PTS_ERR_INTERNAL, "rnn: inner op did not return a tensor");
-    }
-    *out = res[0].u.t;
-    return PTS_OK;
-}
 
 static PtsValue vt(PtsTensor *t) { return t ? pts_vtensor(t) : pts_none(); }
 
 static PtsStatus op_linear(PtsTensor *x, PtsTensor *w, PtsTensor *b, PtsError *err, PtsTensor **out) {
     PtsValue a[3] = { pts_vtensor(x), pts_vtensor(w), vt(b) };
-    return callt(PTS_OP_LINEAR, 3, a, err, out);
+    return pts_op_call_t(PTS_OP_LINEAR, 3, a, err, out);
 }
 static PtsStatus op2(PtsOpId id, PtsTensor *x, PtsTensor *y, PtsError *err, PtsTensor **out) {
     PtsValue a[2] = { pts_vtensor(x), pts_vtensor(y) };
-    return callt(id, 2, a, err, out);
+    return pts_op_call_t(id, 2, a, err, out);
 }
 static PtsStatus op1(PtsOpId id, PtsTensor *x, PtsError *err, PtsTensor **out) {
     PtsValue a[1] = { pts_vtensor(x) };
-    return callt(id, 1, a, err, out);
+    return pts_op_call_t(id, 1, a, err, out);
 }
 static PtsStatus op_select(PtsTensor *x, int64_t dim, int64_t i, PtsError *err, PtsTensor **out) {
     PtsValue a[3] = { pts_vtensor(x), pts_vint(dim), pts_vint(i) };
-    return callt(PTS_OP_SELECT_INT, 3, a, err, out);
+    return pts_op_call_t(PTS_OP_SELECT_INT, 3, a, err, out);
 }
 static PtsStatus op_transpose01(PtsTensor *x, PtsError *err, PtsTensor **out) {
     PtsValue a[3] = { pts_vtensor(x), pts_vint(0), pts_vint(1) };
-    return callt(PTS_OP_TRANSPOSE_INT, 3, a, err, out);
+    return pts_op_call_t(PTS_OP_TRANSPOSE_INT, 3, a, err, out);
 }
 /* chunk(x, n, 1) into parts[0..n) (+1 each) */
 static PtsStatus op_chunk(PtsTensor *x, int n, PtsError *err, PtsTensor **parts) {
-    PtsValue a[3] = { pts_vtensor(x), pts_vint(n), pts_vint(1) }, res[PTS_MAX_RETS];
+    PtsValue a[3] = { pts_vtensor(x), pts_vint(n), pts_vint(1) }, res[PTS_MAX_RETS] = { { 0 } };
     for (int i = 0; i < n; i++) parts[i] = NULL;
-    PTS_TRY(callv(PTS_OP_CHUNK, 3, a, err, res));
+    PTS_TRY(pts_op_call_n(PTS_OP_CHUNK, 3, a, res, err));
     PtsStatus s = PTS_OK;
     PtsList *l = res[0].tag == PTS_V_LIST ? pts_as_list(res[0]) : NULL;
     if (!l || l->len != n) {
@@ -78,7 +56,7 @@ static PtsStatus op_join(PtsOpId id, PtsTensor *const *ts, int64_t n, int64_t di
     for (int64_t i = 0; i < n && !s; i++) s = pts_list_append(l, pts_vtensor(pts_tensor_retain(ts[i])), err);
     if (!s) {
         PtsValue a[2] = { l, pts_vint(dim) };
-        s = callt(id, 2, a, err, out);
+        s = pts_op_call_t(id, 2, a, err, out);
     }
     pts_value_release(&l);
     return s;
@@ -210,8 +188,8 @@ static PtsStatus lstm_step(PtsTensor *x, PtsTensor *ig_pre, PtsTensor *h, PtsTen
         (s = op_linear(h, w_hh, NULL, err, &t[HG])) || (s = int_gates(t[HG], err)))
         goto done;
     if (fused_ok(t[IG], t[HG], c, bi, b_hh)) {
-        PtsValue a[5] = { pts_vtensor(t[IG]), pts_vtensor(t[HG]), pts_vtensor(c), vt(bi), vt(b_hh) }, res[PTS_MAX_RETS];
-        if ((s = callv(PTS_OP__THNN_FUSED_LSTM_CELL, 5, a, err, res))) goto done;
+        PtsValue a[5] = { pts_vtensor(t[IG]), pts_vtensor(t[HG]), pts_vtensor(c), vt(bi), vt(b_hh) }, res[PTS_MAX_RETS] = { { 0 } };
+        if ((s = pts_op_call_n(PTS_OP__THNN_FUSED_LSTM_CELL, 5, a, res, err))) goto done;
         *hy = res[0].u.t;
         *cy = res[1].u.t;
         pts_value_release(&res[2]);
@@ -498,8 +476,8 @@ static PtsStatus rnn_seq(int mode, PtsValue *a, PtsValue *out, PtsError *err) {
             if (c0 && (s = op_select(c0, 0, k, err, &c))) break;
             /* the steps' input gates by unbind (one UnbindBackward0 stacking their gradients, as
              * ATen's FullLayer does), not a select per step (each backward a full-size scatter) */
-            PtsValue ua[2] = { pts_vtensor(ig_all), pts_vint(0) }, ures[PTS_MAX_RETS];
-            if ((s = callv(PTS_OP_UNBIND_INT, 2, ua, err, ures))) break;
+            PtsValue ua[2] = { pts_vtensor(ig_all), pts_vint(0) }, ures[PTS_MAX_RETS] = { { 0 } };
+            if ((s = pts_op_call_n(PTS_OP_UNBIND_INT, 2, ua, ures, err))) break;
             for (int q = 1; q < PTS_MAX_RETS; q++) pts_value_release(&ures[q]);
             igs = ures[0];
             if (igs.tag != PTS_V_LIST || pts_as_list(igs)->len != steps) {
@@ -539,7 +517,7 @@ static PtsStatus rnn_seq(int mode, PtsValue *a, PtsValue *out, PtsError *err) {
         release_all(dirout, 2);
         if (!s && dropout != 0 && train && l < layers - 1) {
             PtsValue da[3] = { pts_vtensor(x), pts_vdouble(dropout), pts_vbool(true) };
-            if (!(s = callt(PTS_OP_DROPOUT, 3, da, err, &t1))) { pts_tensor_release(x); x = t1; t1 = NULL; }
+            if (!(s = pts_op_call_t(PTS_OP_DROPOUT, 3, da, err, &t1))) { pts_tensor_release(x); x = t1; t1 = NULL; }
         }
     }
     PtsTensor *res[3] = { NULL, NULL, NULL };

@@ -13,34 +13,12 @@
 
 /* ================= helpers ================= */
 
-/* Call row id on a[0..n) (the rest of its arguments take their schema defaults); results in
- * out[] (owned). */
-static PtsStatus opv(PtsOpId id, int n, const PtsValue *a, PtsValue *out, PtsError *err) {
-    PtsValue args[PTS_MAX_ARGS];
-    for (int i = 0; i < n; i++) args[i] = a[i];
-    pts_op_fill_defaults(id, args, n);
-    return pts_op_call(id, args, out, err);
-}
-
-/* The same for rows with one tensor result; *res owned. */
-static PtsStatus opt(PtsOpId id, int n, const PtsValue *a, PtsError *err, PtsTensor **res) {
-    PtsValue out[PTS_MAX_RETS] = { 0 };
-    *res = NULL;
-    PTS_TRY(opv(id, n, a, out, err));
-    for (int k = 1; k < PTS_MAX_RETS; k++) pts_value_release(&out[k]);
-    if (out[0].tag != PTS_V_TENSOR) {
-        pts_value_release(&out[0]);
-        return pts_fail(err, PTS_ERR_INTERNAL, "k_shape2: row %d did not return a tensor", (int)id);
-    }
-    *res = out[0].u.t;
-    return PTS_OK;
-}
 
 /* row(t, int list) (view, reshape, permute, flip) */
 static PtsStatus opt_ints(PtsOpId id, PtsTensor *t, int n, const int64_t *xs, PtsError *err, PtsTensor **res) {
     PtsValue a[2] = { pts_vtensor(t), pts_none() };
     PTS_TRY(pts_int_list_new(xs, n, err, &a[1]));
-    PtsStatus s = opt(id, 2, a, err, res);
+    PtsStatus s = pts_op_call_t(id, 2, a, err, res);
     pts_value_release(&a[1]);
     return s;
 }
@@ -69,7 +47,7 @@ static PtsStatus map_list(PtsOpId id, PtsList *l, PtsValue *out, PtsError *err) 
     PtsStatus s = PTS_OK;
     for (int64_t i = 0; i < l->len && !s; i++) {
         PtsTensor *r;
-        s = opt(id, 1, &l->items[i], err, &r);
+        s = pts_op_call_t(id, 1, &l->items[i], err, &r);
         if (!s) s = pts_list_append(list, pts_vtensor(r), err);
     }
     if (s) { pts_value_release(&list); return s; }
@@ -80,7 +58,7 @@ static PtsStatus map_list(PtsOpId id, PtsList *l, PtsValue *out, PtsError *err) 
 /* The out= rows: compute with the functional row, then write into out (resized as ATen does). */
 static PtsStatus out_variant(PtsOpId id, int n, PtsValue *a, PtsValue *out, PtsError *err) {
     PtsTensor *r, *o = a[n].u.t;
-    PTS_TRY(opt(id, n, a, err, &r));
+    PTS_TRY(pts_op_call_t(id, n, a, err, &r));
     PtsStatus s = pts_out_assign(o, r, err);
     pts_tensor_release(r);
     if (s) return s;
@@ -169,13 +147,13 @@ PtsStatus k_DIAG(PtsValue *a, PtsValue *out, PtsError *err) {
     PTS_CHECK(self->ndim == 1 || self->ndim == 2, err, RUNTIME, "diag(): Supports 1D or 2D tensors. Got %dD", self->ndim);
     if (self->ndim == 1) {
         PtsValue args[4] = { a[0], a[1], pts_vint(0), pts_vint(1) };
-        return opv(PTS_OP_DIAG_EMBED, 4, args, out, err);
+        return pts_op_call_n(PTS_OP_DIAG_EMBED, 4, args, out, err);
     }
     PtsValue args[4] = { a[0], a[1], pts_vint(0), pts_vint(1) };
     PtsTensor *d;
-    PTS_TRY(opt(PTS_OP_DIAGONAL, 4, args, err, &d));
+    PTS_TRY(pts_op_call_t(PTS_OP_DIAGONAL, 4, args, err, &d));
     PtsValue cargs[2] = { pts_vtensor(d), pts_vint(0) /* contiguous_format */ };
-    PtsStatus s = opv(PTS_OP_CLONE, 2, cargs, out, err);
+    PtsStatus s = pts_op_call_n(PTS_OP_CLONE, 2, cargs, out, err);
     pts_tensor_release(d);
     return s;
 }
@@ -185,13 +163,13 @@ PtsStatus k_DIAG_OUT(PtsValue *a, PtsValue *out, PtsError *err) { return out_var
 /* composite: self.contiguous().view(-1).diag(offset) */
 PtsStatus k_DIAGFLAT(PtsValue *a, PtsValue *out, PtsError *err) {
     PtsTensor *c, *f;
-    PTS_TRY(opt(PTS_OP_CONTIGUOUS, 1, a, err, &c));
+    PTS_TRY(pts_op_call_t(PTS_OP_CONTIGUOUS, 1, a, err, &c));
     int64_t m1 = -1;
     PtsStatus s = opt_ints(PTS_OP_VIEW, c, 1, &m1, err, &f);
     pts_tensor_release(c);
     PTS_TRY(s);
     PtsValue args[2] = { pts_vtensor(f), a[1] };
-    s = opv(PTS_OP_DIAG, 2, args, out, err);
+    s = pts_op_call_n(PTS_OP_DIAG, 2, args, out, err);
     pts_tensor_release(f);
     return s;
 }
@@ -316,7 +294,7 @@ static PtsStatus movedim(PtsTensor *self, PtsValue src, PtsValue dst, PtsValue *
             }
         }
     PtsValue sv = pts_vtensor(self);
-    if (self->ndim == 0) return opv(PTS_OP_ALIAS, 1, &sv, out, err);
+    if (self->ndim == 0) return pts_op_call_n(PTS_OP_ALIAS, 1, &sv, out, err);
     /* the moved dims take their destinations; the others keep their order in the free places */
     int64_t order[PTS_MAX_DIMS];
     bool src_used[PTS_MAX_DIMS] = { 0 }, dst_used[PTS_MAX_DIMS] = { 0 };
@@ -354,7 +332,7 @@ PtsStatus k_MOVEAXIS_INTLIST(PtsValue *a, PtsValue *out, PtsError *err) { return
 /* composite: self.contiguous().view(-1) */
 PtsStatus k_RAVEL(PtsValue *a, PtsValue *out, PtsError *err) {
     PtsTensor *c, *r;
-    PTS_TRY(opt(PTS_OP_CONTIGUOUS, 1, a, err, &c));
+    PTS_TRY(pts_op_call_t(PTS_OP_CONTIGUOUS, 1, a, err, &c));
     int64_t m1 = -1;
     PtsStatus s = opt_ints(PTS_OP_VIEW, c, 1, &m1, err, &r);
     pts_tensor_release(c);
@@ -382,9 +360,9 @@ PtsStatus k_NARROW_COPY(PtsValue *a, PtsValue *out, PtsError *err) {
               (long long)start, (long long)len, (long long)cur);
     PtsValue args[4] = { a[0], pts_vint(d), pts_vint(start), pts_vint(len) };
     PtsTensor *v;
-    PTS_TRY(opt(PTS_OP_NARROW, 4, args, err, &v));
+    PTS_TRY(pts_op_call_t(PTS_OP_NARROW, 4, args, err, &v));
     PtsValue cargs[2] = { pts_vtensor(v), pts_vint(0) /* contiguous_format */ };
-    PtsStatus s = opv(PTS_OP_CLONE, 2, cargs, out, err);
+    PtsStatus s = pts_op_call_n(PTS_OP_CLONE, 2, cargs, out, err);
     pts_tensor_release(v);
     return s;
 }
@@ -412,7 +390,7 @@ PtsStatus k_ROT90(PtsValue *a, PtsValue *out, PtsError *err) {
     PtsTensor *f;
     if (k == 0) {
         PtsValue cargs[2] = { a[0], pts_vint(0) /* contiguous_format */ };
-        return opv(PTS_OP_CLONE, 2, cargs, out, err);
+        return pts_op_call_n(PTS_OP_CLONE, 2, cargs, out, err);
     }
     if (k == 2) {
         int64_t both[2] = { w0, w1 };
@@ -422,7 +400,7 @@ PtsStatus k_ROT90(PtsValue *a, PtsValue *out, PtsError *err) {
     int64_t one = k == 1 ? w1 : w0;
     PTS_TRY(opt_ints(PTS_OP_FLIP, self, 1, &one, err, &f));
     PtsValue targs[3] = { pts_vtensor(f), pts_vint(w0), pts_vint(w1) };
-    PtsStatus s = opv(PTS_OP_TRANSPOSE_INT, 3, targs, out, err);
+    PtsStatus s = pts_op_call_n(PTS_OP_TRANSPOSE_INT, 3, targs, out, err);
     pts_tensor_release(f);
     return s;
 }
@@ -457,16 +435,16 @@ static PtsStatus atleast(PtsValue *a, int n, PtsValue *out, PtsError *err) {
     }
     if (n == 3 && self->ndim == 1) {
         PtsValue ua[2] = { a[0], pts_vint(0) };
-        PTS_TRY(opt(PTS_OP_UNSQUEEZE, 2, ua, err, &u));
+        PTS_TRY(pts_op_call_t(PTS_OP_UNSQUEEZE, 2, ua, err, &u));
         PtsValue ub[2] = { pts_vtensor(u), pts_vint(-1) };
-        PtsStatus s = opt(PTS_OP_UNSQUEEZE, 2, ub, err, &r);
+        PtsStatus s = pts_op_call_t(PTS_OP_UNSQUEEZE, 2, ub, err, &r);
         pts_tensor_release(u);
         PTS_TRY(s);
         return ret_tensor(r, out);
     }
     /* atleast_2d of a vector: unsqueeze(0); atleast_3d of a matrix: unsqueeze(-1) */
     PtsValue ua[2] = { a[0], pts_vint(n == 2 ? 0 : -1) };
-    PTS_TRY(opt(PTS_OP_UNSQUEEZE, 2, ua, err, &r));
+    PTS_TRY(pts_op_call_t(PTS_OP_UNSQUEEZE, 2, ua, err, &r));
     return ret_tensor(r, out);
 }
 
@@ -492,7 +470,7 @@ PtsStatus k_ATLEAST_3D_SEQUENCE(PtsValue *a, PtsValue *out, PtsError *err) {
 /* cat(list, dim), list borrowed */
 static PtsStatus cat_list(PtsValue list, int64_t dim, PtsValue *out, PtsError *err) {
     PtsValue args[2] = { list, pts_vint(dim) };
-    return opv(PTS_OP_CAT, 2, args, out, err);
+    return pts_op_call_n(PTS_OP_CAT, 2, args, out, err);
 }
 
 /* composite: atleast_Nd of every tensor, then cat along dim (-1: hstack's choice) */
@@ -563,7 +541,7 @@ static PtsStatus slices(PtsTensor *self, int dim, const int64_t *b, int64_t n, P
     for (int64_t i = 0; i < n && !s; i++) {
         PtsValue args[5] = { pts_vtensor(self), pts_vint(dim), pts_vint(b[i]), pts_vint(b[i + 1]), pts_vint(1) };
         PtsTensor *r;
-        s = opt(PTS_OP_SLICE_TENSOR, 5, args, err, &r);
+        s = pts_op_call_t(PTS_OP_SLICE_TENSOR, 5, args, err, &r);
         if (!s) s = pts_list_append(list, pts_vtensor(r), err);
     }
     if (s) { pts_value_release(&list); return s; }
@@ -709,7 +687,7 @@ PtsStatus k_TAKE_ALONG_DIM(PtsValue *a, PtsValue *out, PtsError *err) {
         PtsStatus s = opt_ints(PTS_OP_VIEW, idx, 1, &m1, err, &xf);
         if (!s) {
             PtsValue g[3] = { pts_vtensor(sf), pts_vint(0), pts_vtensor(xf) };
-            s = opv(PTS_OP_GATHER, 3, g, out, err);
+            s = pts_op_call_n(PTS_OP_GATHER, 3, g, out, err);
             pts_tensor_release(xf);
         }
         pts_tensor_release(sf);
@@ -734,7 +712,7 @@ PtsStatus k_TAKE_ALONG_DIM(PtsValue *a, PtsValue *out, PtsError *err) {
     PtsStatus s = opt_ints(PTS_OP_BROADCAST_TO, self, ns, ssh, err, &sb);
     if (!s) {
         PtsValue g[3] = { pts_vtensor(sb), pts_vint(d), pts_vtensor(ib) };
-        s = opv(PTS_OP_GATHER, 3, g, out, err);
+        s = pts_op_call_n(PTS_OP_GATHER, 3, g, out, err);
         pts_tensor_release(sb);
     }
     pts_tensor_release(ib);
@@ -795,7 +773,7 @@ PtsStatus k_REPEAT_INTERLEAVE_SELF_INT(PtsValue *a, PtsValue *out, PtsError *err
     PTS_CHECK(repeats >= 0, err, RUNTIME, "Repeats must be non-negative");
     if (a[2].tag == PTS_V_NONE) {
         PtsValue fa[3] = { a[0], pts_vint(0), pts_vint(-1) };
-        PTS_TRY(opt(PTS_OP_FLATTEN_USING_INTS, 3, fa, err, &input));
+        PTS_TRY(pts_op_call_t(PTS_OP_FLATTEN_USING_INTS, 3, fa, err, &input));
     } else {
         input = pts_tensor_retain(self);
     }
@@ -820,7 +798,7 @@ PtsStatus k_REPEAT_INTERLEAVE_SELF_INT(PtsValue *a, PtsValue *out, PtsError *err
         goto done;
     }
     PtsValue ua[2] = { pts_vtensor(input), pts_vint(d + 1) };
-    if ((s = opt(PTS_OP_UNSQUEEZE, 2, ua, err, &u))) goto done;
+    if ((s = pts_op_call_t(PTS_OP_UNSQUEEZE, 2, ua, err, &u))) goto done;
     for (int i = 0; i <= nd; i++) shape[i] = u->shape[i];
     shape[d + 1] = repeats;
     if ((s = opt_ints(PTS_OP_EXPAND, u, nd + 1, shape, err, &e))) goto done;
@@ -828,9 +806,9 @@ PtsStatus k_REPEAT_INTERLEAVE_SELF_INT(PtsValue *a, PtsValue *out, PtsError *err
         /* a contiguous copy, then the repeated dim merged (a view, as ATen's flatten) */
         PtsTensor *cl, *r;
         PtsValue ca[2] = { pts_vtensor(e), pts_vint(0) /* contiguous_format */ };
-        if ((s = opt(PTS_OP_CLONE, 2, ca, err, &cl))) goto done;
+        if ((s = pts_op_call_t(PTS_OP_CLONE, 2, ca, err, &cl))) goto done;
         PtsValue fa[3] = { pts_vtensor(cl), pts_vint(d), pts_vint(d + 1) };
-        s = opt(PTS_OP_FLATTEN_USING_INTS, 3, fa, err, &r);
+        s = pts_op_call_t(PTS_OP_FLATTEN_USING_INTS, 3, fa, err, &r);
         pts_tensor_release(cl);
         if (!s) out[0] = pts_vtensor(r);
     }
@@ -847,7 +825,7 @@ PtsStatus k_REPEAT_INTERLEAVE_SELF_TENSOR(PtsValue *a, PtsValue *out, PtsError *
     int d = 0;
     if (a[2].tag == PTS_V_NONE) {
         PtsValue fa[3] = { a[0], pts_vint(0), pts_vint(-1) };
-        PTS_TRY(opt(PTS_OP_FLATTEN_USING_INTS, 3, fa, err, &input));
+        PTS_TRY(pts_op_call_t(PTS_OP_FLATTEN_USING_INTS, 3, fa, err, &input));
     } else {
         PTS_TRY(pts_wrap_dim(a[2].u.i, self->ndim, err, &d));
         input = pts_tensor_retain(self);
@@ -874,9 +852,9 @@ PtsStatus k_REPEAT_INTERLEAVE_SELF_TENSOR(PtsValue *a, PtsValue *out, PtsError *
     }
     {
         PtsValue ra[2] = { pts_vtensor(rr), a[3] };
-        if ((s = opt(PTS_OP_REPEAT_INTERLEAVE_TENSOR, 2, ra, err, &ix))) goto done;
+        if ((s = pts_op_call_t(PTS_OP_REPEAT_INTERLEAVE_TENSOR, 2, ra, err, &ix))) goto done;
         PtsValue sa[3] = { pts_vtensor(input), pts_vint(d), pts_vtensor(ix) };
-        s = opv(PTS_OP_INDEX_SELECT, 3, sa, out, err);
+        s = pts_op_call_n(PTS_OP_INDEX_SELECT, 3, sa, out, err);
     }
 done:
     pts_tensor_release(input);
@@ -915,9 +893,9 @@ PtsStatus k_DIFF(PtsValue *a, PtsValue *out, PtsError *err) {
     if (n == 0) {   /* ATen: zeros_like(self).copy_(self) */
         PtsTensor *z, *r;
         PtsValue za[1] = { a[0] };
-        PTS_TRY(opt(PTS_OP_ZEROS_LIKE, 1, za, err, &z));
+        PTS_TRY(pts_op_call_t(PTS_OP_ZEROS_LIKE, 1, za, err, &z));
         PtsValue ca[3] = { pts_vtensor(z), a[0], pts_vbool(false) };
-        PtsStatus s = opt(PTS_OP_COPY_, 3, ca, err, &r);
+        PtsStatus s = pts_op_call_t(PTS_OP_COPY_, 3, ca, err, &r);
         pts_tensor_release(z);
         PTS_TRY(s);
         return ret_tensor(r, out);
@@ -931,7 +909,7 @@ PtsStatus k_DIFF(PtsValue *a, PtsValue *out, PtsError *err) {
         if (!s) s = pts_list_append(list, pts_value_retain(a[0]), err);
         if (!s && a[4].tag == PTS_V_TENSOR) s = pts_list_append(list, pts_value_retain(a[4]), err);
         PtsValue ca[2] = { list, pts_vint(d) };
-        if (!s) s = opt(PTS_OP_CAT, 2, ca, err, &cur);
+        if (!s) s = pts_op_call_t(PTS_OP_CAT, 2, ca, err, &cur);
         pts_value_release(&list);
         PTS_TRY(s);
     } else {
@@ -944,11 +922,11 @@ PtsStatus k_DIFF(PtsValue *a, PtsValue *out, PtsError *err) {
         PtsValue hi_a[4] = { pts_vtensor(cur), pts_vint(d), pts_vint(1), pts_vint(len) };
         PtsValue lo_a[4] = { pts_vtensor(cur), pts_vint(d), pts_vint(0), pts_vint(len) };
         PtsTensor *hi, *lo = NULL, *r = NULL;
-        PtsStatus s = opt(PTS_OP_NARROW, 4, hi_a, err, &hi);
-        if (!s) s = opt(PTS_OP_NARROW, 4, lo_a, err, &lo);
+        PtsStatus s = pts_op_call_t(PTS_OP_NARROW, 4, hi_a, err, &hi);
+        if (!s) s = pts_op_call_t(PTS_OP_NARROW, 4, lo_a, err, &lo);
         if (!s) {
             PtsValue b[3] = { pts_vtensor(hi), pts_vtensor(lo), pts_vint(1) };
-            s = is_bool ? opt(PTS_OP_LOGICAL_XOR, 2, b, err, &r) : opt(PTS_OP_SUB_TENSOR, 3, b, err, &r);
+            s = is_bool ? pts_op_call_t(PTS_OP_LOGICAL_XOR, 2, b, err, &r) : pts_op_call_t(PTS_OP_SUB_TENSOR, 3, b, err, &r);
         }
         pts_tensor_release(hi);
         pts_tensor_release(lo);
@@ -990,7 +968,7 @@ PtsStatus k_VANDER(PtsValue *a, PtsValue *out, PtsError *err) {
         for (int64_t i = 0; i < rows; i++) pts_store_f64(dt, pts_tensor_data(ones) + (size_t)i * pts_dtype_size(dt), 1.0);
         {
             PtsValue ua[2] = { a[0], pts_vint(1) };
-            if ((s = opt(PTS_OP_UNSQUEEZE, 2, ua, err, &u))) goto fail;
+            if ((s = pts_op_call_t(PTS_OP_UNSQUEEZE, 2, ua, err, &u))) goto fail;
         }
         if ((s = opt_ints(PTS_OP_EXPAND, u, 2, eshape, err, &e))) goto fail;
         if ((s = pts_list_new(PTS_V_LIST, 2, err, &list))) goto fail;
@@ -998,9 +976,9 @@ PtsStatus k_VANDER(PtsValue *a, PtsValue *out, PtsError *err) {
         if ((s = pts_list_append(list, pts_vtensor(pts_tensor_retain(e)), err))) goto fail;
         {
             PtsValue ca[2] = { list, pts_vint(1) };
-            if ((s = opt(PTS_OP_CAT, 2, ca, err, &c))) goto fail;
+            if ((s = pts_op_call_t(PTS_OP_CAT, 2, ca, err, &c))) goto fail;
             PtsValue pa[3] = { pts_vtensor(c), pts_vint(1), pts_vint(dt) };
-            s = opt(PTS_OP_CUMPROD, 3, pa, err, &res);
+            s = pts_op_call_t(PTS_OP_CUMPROD, 3, pa, err, &res);
         }
     fail:
         pts_tensor_release(ones);
@@ -1108,12 +1086,12 @@ PtsStatus k_CARTESIAN_PROD(PtsValue *a, PtsValue *out, PtsError *err) {
     for (int64_t i = 0; i < g->len && !s; i++) {
         PtsValue fa[3] = { g->items[i], pts_vint(0), pts_vint(-1) };
         PtsTensor *f;
-        s = opt(PTS_OP_FLATTEN_USING_INTS, 3, fa, err, &f);
+        s = pts_op_call_t(PTS_OP_FLATTEN_USING_INTS, 3, fa, err, &f);
         if (!s) s = pts_list_append(flat, pts_vtensor(f), err);
     }
     if (!s) {
         PtsValue sa[2] = { flat, pts_vint(1) };
-        s = opv(PTS_OP_STACK, 2, sa, out, err);
+        s = pts_op_call_n(PTS_OP_STACK, 2, sa, out, err);
     }
     pts_value_release(&flat);
     pts_value_release(&grids[0]);
@@ -1160,12 +1138,12 @@ PtsStatus k_COMBINATIONS(PtsValue *a, PtsValue *out, PtsError *err) {
     for (int64_t i = 0; i < r && !s; i++) {
         PtsValue ma[2] = { pts_as_list(grids[0])->items[i], pts_vtensor(mask) };
         PtsTensor *c;
-        s = opt(PTS_OP_MASKED_SELECT, 2, ma, err, &c);
+        s = pts_op_call_t(PTS_OP_MASKED_SELECT, 2, ma, err, &c);
         if (!s) s = pts_list_append(cols, pts_vtensor(c), err);
     }
     if (!s) {
         PtsValue sa[2] = { cols, pts_vint(1) };
-        s = opv(PTS_OP_STACK, 2, sa, out, err);
+        s = pts_op_call_n(PTS_OP_STACK, 2, sa, out, err);
     }
     pts_tensor_release(mask);
     pts_value_release(&list);

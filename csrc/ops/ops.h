@@ -117,6 +117,12 @@ PTS_INTERNAL extern _Thread_local int pts_tls_tracing;
 PTS_INTERNAL PtsStatus pts_op_call_untraced(PtsOpId id, PtsValue *args, PtsValue *out, PtsError *err);
 /* Fill args[first..nargs) with the schema defaults (borrowed copies; do not release). */
 PTS_INTERNAL void pts_op_fill_defaults(PtsOpId id, PtsValue *args, int first);
+/* Composite ops and formulas: row id on a[0..n) (borrowed; the schema defaults for the rest)
+ * through pts_op_call, so autograd and the tracer see it. out: the row's results, owned, as
+ * pts_op_call writes them. */
+PTS_INTERNAL PtsStatus pts_op_call_n(PtsOpId id, int n, const PtsValue *a, PtsValue *out, PtsError *err);
+/* The same for a row with one tensor result: *out owned (+1), any other results released. */
+PTS_INTERNAL PtsStatus pts_op_call_t(PtsOpId id, int n, const PtsValue *a, PtsError *err, PtsTensor **out);
 
 /* Complex tensors (ops/complex_guard.c): every kernel that does not take complex operands gets
  * a guard that refuses them with torch's NotImplementedError; rows with a complex kernel switch

@@ -44,11 +44,8 @@ static inline PtsStatus r2_hold_t(R2Scope *S, PtsTensor *t) { return r2_hold(S, 
 
 /* op(a[0..n), defaults for the rest); every result held, res[0..nret) borrowed copies */
 static inline PtsStatus r2_call(R2Scope *S, PtsOpId id, int n, const PtsValue *a, PtsValue *res) {
-    PtsValue args[PTS_MAX_ARGS], r[PTS_MAX_RETS];
-    for (int i = 0; i < n; i++) args[i] = a[i];
-    pts_op_fill_defaults(id, args, n);
-    for (int k = 0; k < PTS_MAX_RETS; k++) r[k] = pts_none();
-    PTS_TRY(pts_op_call(id, args, r, S->err));
+    PtsValue r[PTS_MAX_RETS] = { { 0 } };   /* None */
+    PTS_TRY(pts_op_call_n(id, n, a, r, S->err));
     int nret = pts_op_info[id].schema.nret;
     if (nret < 1) nret = 1;
     for (int k = 0; k < nret && k < PTS_MAX_RETS; k++) {

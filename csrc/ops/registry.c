@@ -349,3 +349,23 @@ PtsStatus pts_op_call(PtsOpId id, PtsValue *args, PtsValue *out, PtsError *err) 
     if (PTS_UNLIKELY(pts_tls_tracing > 0) && pts_trace_hook) return pts_trace_hook(id, args, out, err);
     return pts_op_call_untraced(id, args, out, err);
 }
+
+PtsStatus pts_op_call_n(PtsOpId id, int n, const PtsValue *a, PtsValue *out, PtsError *err) {
+    PtsValue args[PTS_MAX_ARGS];
+    for (int i = 0; i < n; i++) args[i] = a[i];
+    pts_op_fill_defaults(id, args, n);
+    return pts_op_call(id, args, out, err);
+}
+
+PtsStatus pts_op_call_t(PtsOpId id, int n, const PtsValue *a, PtsError *err, PtsTensor **out) {
+    PtsValue res[PTS_MAX_RETS] = { { 0 } };   /* None */
+    *out = NULL;
+    PTS_TRY(pts_op_call_n(id, n, a, res, err));
+    for (int k = 1; k < PTS_MAX_RETS; k++) pts_value_release(&res[k]);
+    if (res[0].tag != PTS_V_TENSOR) {
+        pts_value_release(&res[0]);
+        return pts_fail(err, PTS_ERR_INTERNAL, "%s did not return a tensor", pts_op_info[id].id_name);
+    }
+    *out = res[0].u.t;
+    return PTS_OK;
+}

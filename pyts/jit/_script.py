@@ -272,13 +272,6 @@ _OP_TYPE = type(_C._functions["add"])   # the type of every registry function
 # torch.functional's functions torch.jit.script compiles from their Python source
 # (_functional_registered_ops in torch/jit/_builtins.py); the others are their aten ops
 _COMPILED_FUNCTIONAL = frozenset({"stft", "istft", "lu", "cdist", "norm", "unique", "unique_consecutive", "tensordot"})
-# torch.functional's einsum/block_diag/chain_matmul script as their aten ops (torch/jit/_builtins.py
-# registers torch.functional's functions as builtins, except those it compiles from source)
-_TORCH_FUNCTIONAL_OPS = {"einsum", "block_diag", "chain_matmul"}
-
-
-def _torch_functional_op(v):
-    return getattr(v, "__module__", None) == "torch.functional" and v.__name__ in _TORCH_FUNCTIONAL_OPS
 
 
 def _classify(v):
@@ -314,7 +307,7 @@ def _classify(v):
         # to their aten ops in scripted code; it compiles only the few in torch/jit/_builtins.py
         return ("op", v.__name__)
     if inspect.isfunction(v):
-        if getattr(v, "_pyts_builtin", False) or _torch_functional_op(v):
+        if getattr(v, "_pyts_builtin", False):
             # the Python face of a builtin op (F.avg_pool2d is torch._C._nn.avg_pool2d): scripted
             # calls are the op's, matched against its schema
             return ("other", "builtin_function_or_method")
