@@ -75,7 +75,7 @@ def ratio(a, b):
 
 
 def to_numpy(x):
-    return x if isinstance(x, np.ndarray) else np.asarray(x.numpy() if hasattr(x, "numpy") else x)
+    return x if isinstance(x, np.ndarray) else np.asarray(x.detach().numpy() if hasattr(x, "detach") else x)
 
 
 def cases():

@@ -51,7 +51,7 @@ with torch.no_grad():
         for _ in range(n):
             m(x)
         print("per_call_ms", (time.perf_counter() - t) / n * 1e3)
-np.save(sys.argv[3], (y[0] if isinstance(y, tuple) else y).numpy())
+np.save(sys.argv[3], (y[0] if isinstance(y, tuple) else y).detach().numpy())
 """
 
 

@@ -65,7 +65,7 @@ def test_loaded_tensors_point_into_the_mapping(tmp_path):
         assert _inside(v.data_ptr(), ranges), k
     # the last reference holds the mapping: drop the module, keep one tensor
     w = m.l1.weight
-    expect = w.numpy().copy()
+    expect = w.detach().numpy().copy()
     del m, sd, v
     import gc
     gc.collect()
@@ -81,14 +81,14 @@ def test_in_place_writes_stay_private(tmp_path):
     raw = open(path, "rb").read()
     m = pyts.jit.load(path)
     w = m.l1.weight
-    w0 = w.numpy().copy()
+    w0 = w.detach().numpy().copy()
     with pyts.no_grad():
         w.mul_(2.0).add_(1.0)
         m.l2.bias.zero_()
     np.testing.assert_allclose(w.detach().numpy(), w0 * 2 + 1, rtol=1e-6)
-    assert (m.l2.bias.numpy() == 0).all()
+    assert (m.l2.bias.detach().numpy() == 0).all()
     # numpy() shares the tensor's memory, writes included
-    arr = m.l1.bias.numpy()
+    arr = m.l1.bias.detach().numpy()
     arr[0] = 123.0
     assert m.l1.bias[0].item() == 123.0
     assert open(path, "rb").read() == raw, "a write to a loaded tensor reached the file"

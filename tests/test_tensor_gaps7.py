@@ -32,12 +32,15 @@ def _same(f):
 
 
 NUMPY = {
+    "leaf": lambda L: L.ones(2, requires_grad=True).numpy(),
+    "nonleaf": lambda L: (L.ones(2, requires_grad=True) * 2).numpy(),
     "force": lambda L: L.ones(2, requires_grad=True).numpy(force=True),
     "force_nonleaf": lambda L: (L.ones(2, 3, requires_grad=True) * 2).numpy(force=True),
     "detach": lambda L: (L.ones(2, requires_grad=True) * 2).detach().numpy(),
     "plain": lambda L: L.arange(6).view(2, 3).numpy(),
     "positional": lambda L: L.ones(2).numpy(True),
     "asarray": lambda L: np.asarray(L.arange(6).view(2, 3)),
+    "asarray_grad": lambda L: np.asarray(L.ones(2, requires_grad=True)),
     "asarray_dtype": lambda L: np.asarray(L.ones(2, 3), dtype=np.float64),
     "array_copy": lambda L: np.array(L.arange(3.0)[::2]),
     "array_bool": lambda L: np.array(L.tensor([True, False])),

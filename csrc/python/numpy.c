@@ -102,9 +102,10 @@ PyObject *pyts_tensor_numpy(PyObject *self, PyObject *args, PyObject *kw) {
     if (pyts_trace_warn("a NumPy array") < 0) return NULL;
     if (pyts_numpy_import() < 0) return NULL;
     PtsTensor *t = pyts_tensor_of(self);
-    /* torch refuses a tensor that requires grad unless force=True; pyts returns the shared array
-     * (the refusal is not adopted yet: many callers read such tensors), so force changes nothing */
-    (void)force;
+    /* torch's rule: a tensor that requires grad is refused while grad mode is on, unless
+     * force=True (which reads it as if detached: the same shared array) */
+    if (!force && pts_grad_enabled() && pts_requires_grad(t))
+        return PyErr_Format(PyExc_RuntimeError, "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.");
     int tn = dtype_to_npy(t->dtype);
     if (tn < 0) return PyErr_Format(PyExc_TypeError, "Got unsupported ScalarType %s", pts_dtype_name(t->dtype) );
     npy_intp dims[PTS_MAX_DIMS], strides[PTS_MAX_DIMS];
