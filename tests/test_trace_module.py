@@ -107,3 +107,33 @@ def test_check_trace_reports_graph_differences():
 
     with pytest.raises(pyts.jit.TracingCheckError, match="Graphs differed across invocations"):
         pyts.jit.trace(Flaky(), (pyts.rand(3),))
+
+
+def test_graph_outlives_its_module():
+    """A graph (or method) taken from a module names the classes of its submodules, which only the
+    module's object tree holds: the handle keeps the tree alive, so printing it after the module is
+    gone gives the same text (it read freed class types before; the trace check hit this on every
+    trace of a module with submodules, as ASan showed)."""
+    import gc
+
+    class M(pyts.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.l1 = pyts.nn.Linear(4, 3)
+            self.l2 = pyts.nn.Linear(3, 2)
+
+        def forward(self, x):
+            return self.l2(pyts.relu(self.l1(x)))
+
+    x = pyts.rand(2, 4)
+    for make in (lambda: pyts.jit.trace(M(), (x,)), lambda: pyts.jit.script(M())):
+        m = make()
+        g = m.graph
+        text = str(g)
+        assert "__torch__.torch.nn.modules.linear.Linear" in text
+        del m
+        gc.collect()
+        # churn the allocator so freed class types would be overwritten
+        junk = [pyts.jit.script(M()) for _ in range(3)]
+        assert str(g) == text
+        del junk

@@ -13,7 +13,9 @@ typedef struct { PyObject_HEAD PtsValue obj; } ScriptObjectPy;       /* PTS_V_OB
 /* owner: the class a method was read from (held: a module class outside units is its objects'),
  * or NULL; unit: the compilation unit whose classes and callees fn's graph borrows when fn is a
  * copy made outside it (_ir_run_passes), held, or NULL */
-typedef struct { PyObject_HEAD PtsFunction *fn; PtsClassType *owner; PtsUnit *unit; } FunctionPy;  /* owned */
+/* `obj` is the object a method was taken from: its graph names the classes of its submodules,
+ * which only the object tree holds, so the handle keeps the tree alive (as torch's Method does) */
+typedef struct { PyObject_HEAD PtsFunction *fn; PtsClassType *owner; PtsUnit *unit; PtsValue obj; } FunctionPy;  /* owned */
 
 static PyTypeObject *ScriptObject_Type, *Function_Type;
 
@@ -30,6 +32,7 @@ static PyObject *wrap_function(PtsFunction *f) {  /* steals f */
     o->fn = f;
     o->owner = NULL;
     o->unit = NULL;
+    o->obj = pts_none();
     return (PyObject *)o;
 }
 
@@ -257,7 +260,10 @@ static PyObject *so_method(PyObject *self, PyObject *name) {
     PtsFunction *f = pts_class_find_method(OBJ(self)->cls, n);
     if (!f) return PyErr_Format(PyExc_AttributeError, "'%s' has no method '%s'", OBJ(self)->cls->qualname, n);
     PyObject *w = wrap_function(pts_function_retain(f));
-    if (w) ((FunctionPy *)w)->owner = pts_class_retain(OBJ(self)->cls);
+    if (w) {
+        ((FunctionPy *)w)->owner = pts_class_retain(OBJ(self)->cls);
+        ((FunctionPy *)w)->obj = pts_value_retain(((ScriptObjectPy *)self)->obj);
+    }
     return w;
 }
 
@@ -609,6 +615,7 @@ static void fn_dealloc(PyObject *self) {
     pts_function_release(((FunctionPy *)self)->fn);
     pts_class_release(((FunctionPy *)self)->owner);
     pts_unit_release(((FunctionPy *)self)->unit);
+    pts_value_release(&((FunctionPy *)self)->obj);
     PyTypeObject *tp = Py_TYPE(self);
     tp->tp_free(self);
     Py_DECREF(tp);
