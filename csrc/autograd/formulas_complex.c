@@ -356,7 +356,8 @@ static const CxLine lines[] = {
     L_ASIS("expand_as") L_ASIS("t") L_ASIS("alias") L_ASIS("clone") L_ASIS("contiguous") L_ASIS("cat")
     L_ASIS("stack") L_ASIS("flip") L_ASIS("roll") L_ASIS("split.Tensor") L_ASIS("split.sizes")
     L_ASIS("split_with_sizes") L_ASIS("chunk") L_ASIS("unbind.int") L_ASIS("repeat") L_ASIS("sum")
-    L_ASIS("sum.dim_IntList") L_ASIS("mean") L_ASIS("mean.dim") L_ASIS("_to_copy")
+    L_ASIS("sum.dim_IntList") L_ASIS("mean") L_ASIS("mean.dim") L_ASIS("_to_copy") L_ASIS("copy_")
+    L_ASIS("fill_.Tensor")
     /* the complex rows of derivatives.def */
     L_ASIS("real") L_ASIS("imag") L_ASIS("view_as_real") L_ASIS("view_as_complex") L_ASIS("conj")
     L_ASIS("conj_physical") L_ASIS("resolve_conj") L_ASIS("complex") L_ASIS("polar")
@@ -366,6 +367,7 @@ static const CxLine lines[] = {
     /* holomorphic */
     L_WRAP("add.Tensor") L_WRAP("add_.Tensor") L_WRAP("sub.Tensor") L_WRAP("sub_.Tensor") L_WRAP("mul.Tensor")
     L_WRAP("mul_.Tensor") L_WRAP("div.Tensor") L_WRAP("div_.Tensor") L_WRAP("true_divide.Tensor")
+    L_WRAP("true_divide.Scalar") L_WRAP("true_divide_.Tensor") L_WRAP("true_divide_.Scalar")
     L_WRAP("neg") L_WRAP("neg_") L_WRAP("add.Scalar") L_WRAP("add_.Scalar") L_WRAP("sub.Scalar")
     L_WRAP("sub_.Scalar") L_WRAP("mul.Scalar") L_WRAP("mul_.Scalar") L_WRAP("div.Scalar") L_WRAP("div_.Scalar")
     L_WRAP("rsub.Tensor") L_WRAP("rsub.Scalar") L_WRAP("exp") L_WRAP("exp_") L_WRAP("log") L_WRAP("log_")

@@ -285,7 +285,16 @@ static bool complex_call(const PtsSchema *s, const PtsValue *args) {
     return false;
 }
 
-static PtsStatus refuse_complex(const PtsSchema *s, PtsError *err) {
+/* A complex call of a row without a complex formula: the kernel's own error when it has no
+ * complex kernel either (torch's message, as without autograd), else pyts's refusal. */
+static PtsStatus refuse_complex(PtsOpId id, PtsValue *args, PtsError *err) {
+    const PtsSchema *s = &pts_op_info[id].schema;
+    PtsValue out[PTS_MAX_RETS];
+    for (int r = 0; r < PTS_MAX_RETS; r++) out[r] = pts_none();
+    if (!s->inplace && !s->has_out) {
+        PTS_TRY(run_nograd(id, args, out, err));
+        for (int r = 0; r < PTS_MAX_RETS; r++) pts_value_release(&out[r]);
+    }
     return pts_fail(err, PTS_ERR_NOTIMPL,
                     "pyts autograd: %s%s%s has no complex gradient formula yet (an input that requires "
                     "grad met a complex value)", s->qualname, s->overload[0] ? "." : "", s->overload);
@@ -300,12 +309,14 @@ PtsStatus pts_autograd_dispatch(PtsOpId id, PtsValue *args, PtsValue *out, PtsEr
     if (info->flags & PTS_F_NODIFF) return dispatch(id, args, out, NULL, err);
     /* complex values: the row's complex formula (formulas_complex.c), refused when it has none */
     const PtsGradEntry *ce = NULL;
-    if (complex_call(s, args) && !(ce = pts_cx_grad_entry(id))) return refuse_complex(s, err);
+    if (complex_call(s, args) && !(ce = pts_cx_grad_entry(id))) return refuse_complex(id, args, err);
     PTS_TRY(dispatch(id, args, out, ce, err));
     /* a real call that made a complex result through a row without a complex formula */
     if (!ce && any_complex(s->nret, out) && !pts_cx_grad_entry(id)) {
         for (int r = 0; r < s->nret; r++) pts_value_release(&out[r]);
-        return refuse_complex(s, err);
+        return pts_fail(err, PTS_ERR_NOTIMPL, "pyts autograd: %s%s%s has no complex gradient formula yet (an "
+                        "input that requires grad made a complex result)", s->qualname,
+                        s->overload[0] ? "." : "", s->overload);
     }
     return PTS_OK;
 }
