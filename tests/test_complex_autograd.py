@@ -143,6 +143,14 @@ def _set_real(L, x):
     return y * y
 
 
+def test_complex_only_rows_have_cases():
+    # tests/test_autograd.py leaves these rows to this file
+    from test_autograd import COMPLEX_ROWS
+    called = {"imag": "imag_fn", "view_as_real": "view_as_real", "view_as_complex": "view_as_complex",
+              "complex": "complex_fn", "polar": "polar"}
+    assert set(called) == COMPLEX_ROWS and all(v in CASES for v in called.values())
+
+
 @pytest.mark.parametrize("loss", list(LOSSES))
 @pytest.mark.parametrize("key", list(CASES))
 def test_gradients_match_torch(key, loss):
