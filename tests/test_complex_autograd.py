@@ -313,3 +313,46 @@ def test_real_only_paths_unchanged():
         res.append((type(y.grad_fn).__name__, npy(r.grad)))
     assert res[0][0] == res[1][0]
     np.testing.assert_allclose(res[0][1], res[1][1], rtol=1e-12)
+
+
+def test_pow_at_zero_matches_torch():
+    # torch's zero gradients where the base is 0 and the exponent is 0 (self) or real >= 0 (exponent)
+    xa = np.array([0, 0, 1 + 1j, 0, 2j])
+    ea = np.array([0, 2, 0, 1.5 + 0j, 0.5 - 1j])
+    for f, arrays in [(lambda L, x, e: x ** e, [xa, ea]), (lambda L, r, e: r ** e, [xa.real[:4].copy(), ea[:4]])]:
+        res = [run(L, f, arrays, loss_real)[1] for L in (pyts, torch)]
+        for a, b in zip(*res):
+            np.testing.assert_allclose(npy(a), npy(b), rtol=1e-12, equal_nan=True)
+    # (a real 0 base with e = 0.5-1j is left out: 0 ** (e - 1) and 0 * log(0) are nan in torch, inf in
+    # pyts's C complex arithmetic)
+    res = [run(L, lambda L, e: 0 ** e, [ea[:4]], loss_real)[1][0] for L in (pyts, torch)]
+    np.testing.assert_allclose(npy(res[0]), npy(res[1]), rtol=1e-12, equal_nan=True)
+
+
+def test_retain_grad_and_grad_assignment():
+    res = []
+    for L in (pyts, torch):
+        x = leaf(L, carr(2, 3))
+        y = x * x.conj() * 1j + x
+        y.retain_grad()
+        loss_mix(y.exp()).backward()
+        x.grad = x.grad * 2
+        res.append((npy(y.grad), npy(x.grad)))
+    for p, t in zip(*res):
+        np.testing.assert_allclose(p, t, rtol=1e-12)
+
+
+def _scripted(x, y):
+    return ((x * y).exp() / (x + 2)).abs().sum() + (x.conj() * y).real.sum()
+
+
+def test_scripted_function_gradients():
+    a, b = carr(2, 3), carr(3)
+    res = []
+    for L in (pyts, torch):
+        f = L.jit.script(_scripted)
+        x, y = leaf(L, a), leaf(L, b)
+        f(x, y).backward()
+        res.append((npy(x.grad), npy(y.grad)))
+    for p, t in zip(*res):
+        np.testing.assert_allclose(p, t, rtol=1e-10)

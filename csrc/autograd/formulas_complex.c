@@ -212,36 +212,76 @@ static PtsStatus cx_bw_pow_ts(PtsGradCtx *c) {
     return s;
 }
 
-/* g * conj(y * log(base)), the base cast to y's dtype (a negative real base has a complex log) */
-static PtsStatus exp_grad(PtsGradCtx *c, int i, PtsValue base, PtsTensor *y) {
-    PtsTensor *b = NULL, *bc = NULL, *lg = NULL, *f;
-    PtsStatus s;
-    if (!(s = pts_wrap_scalar(base, E(c), &b)) && !(s = pts_ag_cast(b, y->dtype, E(c), &bc)) &&
-        !(s = call1(PTS_AG_LOG, bc, E(c), &lg)) && !(s = call2(PTS_AG_MUL, y, lg, E(c), &f)))
-        s = set_mul_conj(c, i, f);
-    pts_tensor_release(b);
-    pts_tensor_release(bc);
-    pts_tensor_release(lg);
+/* where(mask, 0, t) for a real or complex t (where has no complex kernel: the parts go apart) */
+static PtsStatus zero_where(PtsTensor *mask, PtsTensor *t, PtsError *err, PtsTensor **out) {
+    if (!cx(t)) {
+        PtsValue w[3] = { pts_vtensor(mask), pts_vint(0), pts_vtensor(t) };
+        return call(PTS_AG_WHERE_SS, 3, w, err, out);
+    }
+    PtsTensor *p[2] = { NULL, NULL }, *q[2] = { NULL, NULL };
+    PtsStatus s = PTS_OK;
+    for (int i = 0; i < 2 && !s; i++) {
+        if ((s = call1(i ? PTS_AG_IMAG : PTS_AG_REAL, t, err, &p[i]))) break;
+        PtsValue w[3] = { pts_vtensor(mask), pts_vint(0), pts_vtensor(p[i]) };
+        s = call(PTS_AG_WHERE_SS, 3, w, err, &q[i]);
+    }
+    if (!s) s = call2(PTS_AG_COMPLEX, q[0], q[1], err, out);
+    for (int i = 0; i < 2; i++) { pts_tensor_release(p[i]); pts_tensor_release(q[i]); }
     return s;
 }
 
-/* pow.Tensor_Tensor: self g * conj(e * x^(e-1)), exponent g * conj(y * log(x)) */
+/* g * conj(y * log(base)), the base cast to y's dtype (a negative real base has a complex log);
+ * 0 where base == 0 and the exponent is real and >= 0 (torch's pow_backward_exponent) */
+static PtsStatus exp_grad(PtsGradCtx *c, int i, PtsValue base, PtsTensor *exponent, PtsTensor *y) {
+    PtsTensor *b = NULL, *bc = NULL, *lg = NULL, *f = NULL, *fc = NULL, *gf = NULL, *m0 = NULL, *m1 = NULL,
+              *er = NULL, *ei = NULL, *mask = NULL, *r;
+    PtsStatus s;
+    if (!(s = pts_wrap_scalar(base, E(c), &b)) && !(s = pts_ag_cast(b, y->dtype, E(c), &bc)) &&
+        !(s = call1(PTS_AG_LOG, bc, E(c), &lg)) && !(s = call2(PTS_AG_MUL, y, lg, E(c), &f)) &&
+        !(s = conj_of(f, E(c), &fc)) && !(s = call2(PTS_AG_MUL, G(c), fc, E(c), &gf))) {
+        PtsValue v0[2] = { pts_vtensor(b), pts_vint(0) };
+        s = call(PTS_AG_EQ_SCALAR, 2, v0, E(c), &m0);
+        if (!s && cx(exponent)) {   /* imag(e) == 0 and real(e) >= 0 */
+            if (!(s = call1(PTS_AG_REAL, exponent, E(c), &er)) && !(s = call1(PTS_AG_IMAG, exponent, E(c), &ei))) {
+                PtsValue v1[2] = { pts_vtensor(er), pts_vint(0) }, v2[2] = { pts_vtensor(ei), pts_vint(0) };
+                PtsTensor *a1 = NULL, *a2 = NULL;
+                if (!(s = call(PTS_AG_GE_SCALAR, 2, v1, E(c), &a1)) && !(s = call(PTS_AG_EQ_SCALAR, 2, v2, E(c), &a2)))
+                    s = call2(PTS_AG_LOGICAL_AND, a1, a2, E(c), &m1);
+                pts_tensor_release(a1);
+                pts_tensor_release(a2);
+            }
+        } else if (!s) {
+            PtsValue v1[2] = { pts_vtensor(exponent), pts_vint(0) };
+            s = call(PTS_AG_GE_SCALAR, 2, v1, E(c), &m1);
+        }
+        if (!s && !(s = call2(PTS_AG_LOGICAL_AND, m0, m1, E(c), &mask)) && !(s = zero_where(mask, gf, E(c), &r)))
+            set(c, i, r);
+    }
+    PtsTensor *all[] = { b, bc, lg, f, fc, gf, m0, m1, er, ei, mask };
+    for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) pts_tensor_release(all[k]);
+    return s;
+}
+
+/* pow.Tensor_Tensor: self g * conj(e * x^(e-1)) (0 where e == 0), exponent g * conj(y * log(x)) */
 static PtsStatus cx_bw_pow_tt(PtsGradCtx *c) {
-    PtsTensor *em1 = NULL, *p = NULL, *f;
+    PtsTensor *em1 = NULL, *p = NULL, *f = NULL, *fc = NULL, *gf = NULL, *m = NULL, *r;
     ARG(c, 0, self);
     ARG(c, 1, exponent);
     PtsStatus s = PTS_OK;
     if (need(c, 0)) {
+        PtsValue v[2] = { pts_vtensor(exponent), pts_vint(0) };
         if (!(s = call_scalar(PTS_AG_SUB, exponent, pts_vint(1), false, E(c), &em1)) &&
-            !(s = call2(PTS_AG_POW_TT, self, em1, E(c), &p)) && !(s = call2(PTS_AG_MUL, p, exponent, E(c), &f)))
-            s = set_mul_conj(c, 0, f);
-        pts_tensor_release(em1);
-        pts_tensor_release(p);
+            !(s = call2(PTS_AG_POW_TT, self, em1, E(c), &p)) && !(s = call2(PTS_AG_MUL, p, exponent, E(c), &f)) &&
+            !(s = conj_of(f, E(c), &fc)) && !(s = call2(PTS_AG_MUL, G(c), fc, E(c), &gf)) &&
+            !(s = call(PTS_AG_EQ_SCALAR, 2, v, E(c), &m)) && !(s = zero_where(m, gf, E(c), &r)))
+            set(c, 0, r);
+        PtsTensor *all[] = { em1, p, f, fc, gf, m };
+        for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) pts_tensor_release(all[k]);
         PTS_TRY(s);
     }
     if (need(c, 1)) {
         if (!c->res[0]) return pts_ag_missing(c, "result");
-        PTS_TRY(exp_grad(c, 1, pts_vtensor(self), c->res[0]));
+        PTS_TRY(exp_grad(c, 1, pts_vtensor(self), exponent, c->res[0]));
     }
     return PTS_OK;
 }
@@ -249,7 +289,8 @@ static PtsStatus cx_bw_pow_tt(PtsGradCtx *c) {
 static PtsStatus cx_bw_pow_scalar(PtsGradCtx *c) {   /* pow.Scalar(Scalar self, Tensor exponent) */
     if (!need(c, 1)) return PTS_OK;
     if (!c->res[0]) return pts_ag_missing(c, "result");
-    return exp_grad(c, 1, c->args[0], c->res[0]);
+    ARG(c, 1, exponent);
+    return exp_grad(c, 1, c->args[0], exponent, c->res[0]);
 }
 
 /* ================= the generic modes ================= */
