@@ -134,6 +134,10 @@ CASES = {
     "mixed_chain": (lambda L, x, r: ((x * r).exp() / (x + 2)).sum(0), [C(2, 2), C(2, 2, real=True)]),
     "inplace": (lambda L, x, y: (x * 1).mul_(y).add_(x, alpha=1j).exp_(), [C(3), C(3)]),
     "inplace_real_view": (lambda L, x: _set_real(L, x), [C(3)]),
+    "copy_into_complex": (lambda L, x, r: (x * 2).copy_(r * 3) * x, [C(3), C(3, real=True)]),
+    "copy_from_complex": (lambda L, r, x: (r * 2).copy_(x * x) * r, [C(3, real=True), C(3)]),
+    "true_divide": (lambda L, x, y: x.true_divide(y) + x.true_divide(2j) + (x * 1).true_divide_(y),
+                    [C(3), C(3)]),
 }
 
 
