@@ -1,6 +1,6 @@
 """Complex tensors (complex64 / complex128) against torch 2.13: creation, dtype facts, printing
 byte for byte, NumPy sharing both ways, type promotion, conversions, refusals with torch's
-messages, autograd refusal, scripted functions and archives both ways. The per-row differential
+messages, autograd recording, scripted functions and archives both ways. The per-row differential
 cases are in tests/cases/cases_complex_tensor.py."""
 import io
 import math
@@ -208,17 +208,24 @@ def test_unsupported_complex_op_names_the_dtype():
         pyts.nn.functional.softmax(pyts.tensor([1j, 2]), 0)
 
 
-def test_autograd_is_refused():
-    for f in [lambda: pyts.tensor([1j], requires_grad=True), lambda: pyts.tensor([1j]).requires_grad_(),
-              lambda: pyts.ones(2, requires_grad=True) * 1j,
-              lambda: pyts.ones(2, requires_grad=True).to(pyts.complex64),
-              lambda: pyts.ones(2, requires_grad=True) + pyts.tensor([1j, 2])]:
-        with pytest.raises(RuntimeError, match="pyts does not support autograd for complex tensors"):
-            f()
+def test_autograd_records_complex_ops():
+    # these were refused before complex autograd (tests/test_complex_autograd.py checks the values)
+    for f, name in [(lambda L: L.tensor([1j], requires_grad=True) * 2, "MulBackward0"),
+                    (lambda L: L.tensor([1j]).requires_grad_().exp(), "ExpBackward0"),
+                    (lambda L: L.ones(2, requires_grad=True) * 1j, "MulBackward0"),
+                    (lambda L: L.ones(2, requires_grad=True).to(L.complex64), "ToCopyBackward0"),
+                    (lambda L: L.ones(2, requires_grad=True) + L.tensor([1j, 2]), "AddBackward0")]:
+        p, t = both(f)
+        assert type(p.grad_fn).__name__ == type(t.grad_fn).__name__ == name
+        assert str(p.dtype) == str(t.dtype).replace("torch", "pyts")
     with pyts.no_grad():
         assert (pyts.ones(2, requires_grad=True) * 1j).dtype == pyts.complex64
-    # comparisons record nothing, so they still run
+    # comparisons record nothing
     assert (pyts.ones(2, requires_grad=True) == pyts.tensor([1j, 1])).tolist() == [False, True]
+    # a row with no complex kernel keeps its own refusal under autograd
+    for L in (pyts, torch):
+        with pytest.raises(RuntimeError, match="clamp is not supported for complex types"):
+            L.tensor([1j], requires_grad=True).clamp(0, 1)
 
 
 # ---- scripted code and archives ------------------------------------------------------------------

@@ -26,6 +26,9 @@ typedef struct PtsAutogradMeta {
     PtsRetainHook *retain;     /* the hook registered on grad_fn by retain_grad(), or NULL */
 } PtsAutogradMeta;
 
+/* Tensors of these dtypes carry gradients: floating point and complex. */
+static inline bool pts_ag_dtype_ok(PtsDType d) { return pts_dtype_is_float(d) || pts_dtype_is_complex(d); }
+
 /* ---- grad mode (thread-local; pts_tls_grad_enabled lives in ops/common.c) ---- */
 static inline bool pts_grad_enabled(void) { return pts_tls_grad_enabled; }
 static inline void pts_set_grad_enabled(bool on) { pts_tls_grad_enabled = on; }
@@ -112,6 +115,7 @@ struct PtsGradEntry;
 /* Storage geometry of a view and of its base, for mapping gradients between them. */
 typedef struct PtsViewGeom {
     PtsDType dtype;
+    PtsDType view_dtype;                             /* differs for real/imag/view_as_* views */
     size_t nbytes;                                   /* the storage's size */
     int base_ndim, view_ndim;
     int64_t base_shape[PTS_MAX_DIMS], base_strides[PTS_MAX_DIMS], base_offset;
@@ -197,6 +201,16 @@ PTS_INTERNAL const PtsSaveSpec *pts_grad_saves(PtsOpId id);
 PTS_INTERNAL int pts_grad_entry_count(void);
 PTS_INTERNAL const PtsGradEntry *pts_grad_entry_at(int i);
 PTS_INTERNAL PtsStatus pts_derivatives_init(PtsError *err);
+/* Parse an entry's "saves" string against the row's schema (derivatives.c). */
+PTS_INTERNAL PtsStatus pts_grad_parse_saves(const PtsGradEntry *e, const PtsSchema *s, PtsSaveSpec *sp,
+                                            PtsError *err);
+
+/* formulas_complex.c: the formula of a row called with complex values (conjugate Wirtinger
+ * derivatives, as torch), NULL when pyts has none (the call is refused); the save spec of any
+ * entry (complex ones have their own). */
+PTS_INTERNAL PtsStatus pts_cx_grad_init(PtsError *err);
+PTS_INTERNAL const PtsGradEntry *pts_cx_grad_entry(PtsOpId id);
+PTS_INTERNAL const PtsSaveSpec *pts_grad_entry_saves(const PtsGradEntry *e, PtsOpId id);
 
 /* node.c */
 PTS_INTERNAL PtsAutogradMeta *pts_meta_get(PtsTensor *t, PtsError *err); /* creates; NULL on OOM */
@@ -263,7 +277,10 @@ PTS_INTERNAL PtsStatus pts_ag_fill(const PtsTensorMeta *m, double v, PtsError *e
     X(REPL2_BW, "replication_pad2d_backward") X(REPL3_BW, "replication_pad3d_backward")        \
     X(AVG_POOL2D, "avg_pool2d") X(AVG_POOL2D_BW, "avg_pool2d_backward")                        \
     X(ADAPTIVE_AVG, "_adaptive_avg_pool2d") X(ADAPTIVE_AVG_BW, "_adaptive_avg_pool2d_backward") \
-    X(CONVOLUTION, "convolution") X(CONVOLUTION_BW, "convolution_backward")
+    X(CONVOLUTION, "convolution") X(CONVOLUTION_BW, "convolution_backward")                   \
+    X(REAL, "real") X(IMAG, "imag") X(CONJ, "conj") X(COMPLEX, "complex") X(ABS, "abs")        \
+    X(VIEW_AS_REAL, "view_as_real") X(VIEW_AS_COMPLEX, "view_as_complex")                      \
+    X(CONTIGUOUS, "contiguous")
 
 enum {
 #define X(ID, name) PTS_AG_##ID,

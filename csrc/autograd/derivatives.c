@@ -270,7 +270,7 @@ static int arg_index(const PtsSchema *s, const char *name, size_t n) {
 }
 
 /* "self?other other result1" against the row's schema */
-static PtsStatus parse_saves(const PtsGradEntry *e, const PtsSchema *s, PtsSaveSpec *sp, PtsError *err) {
+PtsStatus pts_grad_parse_saves(const PtsGradEntry *e, const PtsSchema *s, PtsSaveSpec *sp, PtsError *err) {
     const char *p = e->saves;
     sp->n = 0;
     while (*p) {
@@ -335,9 +335,10 @@ static void init_impl(void) {
                 return;
             }
             entry_of_row[i] = (int16_t)e;
-            if (parse_saves(&entries[e], s, &specs[e], &init_err)) return;
+            if (pts_grad_parse_saves(&entries[e], s, &specs[e], &init_err)) return;
         }
     }
+    pts_cx_grad_init(&init_err);   /* the complex table reuses the entries above */
 }
 
 PtsStatus pts_derivatives_init(PtsError *err) {

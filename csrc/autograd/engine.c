@@ -121,8 +121,16 @@ static PtsStatus validate(const PtsNode *fn, int index, PtsTensor *g, const PtsT
                         "shape compatible with %s", fn->name, index,
                         pts_shape_str(g->ndim, g->shape, a, sizeof a), pts_shape_str(m->ndim, m->shape, b, sizeof b));
     }
-    PtsTensor *r;
+    PtsTensor *r, *re;
     PTS_TRY(pts_ag_sum_to(g, m->ndim, m->shape, err, &r));
+    /* a real input whose gradient came through complex ops gets the real part (torch's
+     * validate_outputs / handle_r_to_c) */
+    if (pts_dtype_is_complex(r->dtype) && !pts_dtype_is_complex(m->dtype)) {
+        PtsStatus s = pts_ag_call1(PTS_AG_REAL, r, err, &re);
+        pts_tensor_release(r);
+        PTS_TRY(s);
+        r = re;
+    }
     PtsStatus s = pts_ag_cast(r, m->dtype, err, out);
     pts_tensor_release(r);
     return s;
@@ -268,7 +276,7 @@ static PtsStatus geom_tensors(const PtsViewGeom *vg, PtsError *err, PtsTensor **
     memset(st->data, 0, vg->nbytes);
     PtsStatus s = pts_tensor_from_storage(st, vg->dtype, vg->base_ndim, vg->base_shape, vg->base_strides,
                                           vg->base_offset, err, base);
-    if (!s) s = pts_tensor_from_storage(st, vg->dtype, vg->view_ndim, vg->view_shape, vg->view_strides,
+    if (!s) s = pts_tensor_from_storage(st, vg->view_dtype, vg->view_ndim, vg->view_shape, vg->view_strides,
                                         vg->view_offset, err, view);
     pts_storage_release(st);
     if (s) {
@@ -345,6 +353,7 @@ static PtsStatus geom_of(const PtsTensor *base, const PtsTensor *view, PtsError 
     PtsViewGeom *g = pts_calloc(1, sizeof *g);
     if (!g) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
     g->dtype = base->dtype;
+    g->view_dtype = view->dtype;   /* x.real of a complex x: a float view of complex storage */
     g->nbytes = base->storage->nbytes;
     g->base_ndim = base->ndim;
     memcpy(g->base_shape, base->shape, sizeof g->base_shape);
@@ -409,6 +418,9 @@ static PtsStatus root_grad(int i, PtsTensor *root, PtsTensor *given, PtsError *e
     *out = NULL;
     if (!given) {
         PTS_CHECK(pts_numel(root) == 1, err, RUNTIME, "grad can be implicitly created only for scalar outputs");
+        PTS_CHECK(!pts_dtype_is_complex(root->dtype), err, RUNTIME,
+                  "grad can be implicitly created only for real scalar outputs but got pyts.%s",
+                  pts_dtype_name(root->dtype));
         PtsTensorMeta m;
         pts_meta_tensor(root, &m);
         return pts_ag_fill(&m, 1.0, err, out);
@@ -422,6 +434,11 @@ static PtsStatus root_grad(int i, PtsTensor *root, PtsTensor *given, PtsError *e
                         i, pts_shape_str(given->ndim, given->shape, a, sizeof a), i,
                         pts_shape_str(root->ndim, root->shape, b, sizeof b));
     }
+    if (pts_dtype_is_complex(given->dtype) != pts_dtype_is_complex(root->dtype))
+        return pts_fail(err, PTS_ERR_RUNTIME,
+                        "For complex Tensors, both grad_output and output are required to have the same "
+                        "dtype. Mismatch in dtype: grad_output[%d] has a dtype of pyts.%s and output[%d] has "
+                        "a dtype of pyts.%s.", i, pts_dtype_name(given->dtype), i, pts_dtype_name(root->dtype));
     return pts_ag_cast(given, root->dtype, err, out);
 }
 

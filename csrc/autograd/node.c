@@ -73,8 +73,7 @@ PtsStatus pts_set_requires_grad(PtsTensor *t, bool on, PtsError *err) {
                         "a computed variable in a subgraph that doesn't require differentiation use "
                         "var_no_grad = var.detach().");
     }
-    if (on && pts_dtype_is_complex(t->dtype)) return pts_fail(err, PTS_ERR_RUNTIME, PTS_COMPLEX_GRAD_MSG);
-    if (on && !pts_dtype_is_float(t->dtype))
+    if (on && !pts_ag_dtype_ok(t->dtype))
         return pts_fail(err, PTS_ERR_RUNTIME, "only Tensors of floating point dtype can require gradients");
     if (!on && !t->autograd) return PTS_OK;
     PtsAutogradMeta *m = pts_meta_get(t, err);
@@ -408,7 +407,7 @@ PtsStatus pts_saved_unpack(PtsNode *node, int slot, PtsError *err, PtsTensor **o
     }
     /* an output: a fresh alias that, under create_graph, has this node as its history again */
     PTS_TRY(pts_detach(s->data, err, out));
-    if (pts_grad_enabled() && pts_dtype_is_float((*out)->dtype)) {
+    if (pts_grad_enabled() && pts_ag_dtype_ok((*out)->dtype)) {
         PtsStatus st = pts_set_history(*out, node, s->output_nr, err);
         if (st) {
             pts_tensor_release(*out);

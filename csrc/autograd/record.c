@@ -101,7 +101,7 @@ static PtsTensor *output_at(const PtsSchema *s, const PtsValue *out, int k) {
 static PtsStatus record(PtsOpId id, const PtsGradEntry *e, PtsValue *args, PtsValue *out,
                         bool composite_done, PtsError *err) {
     const PtsSchema *s = &pts_op_info[id].schema;
-    const PtsSaveSpec *sp = composite_done ? pts_grad_saves(PTS_OP__COUNT) : pts_grad_saves(id);
+    const PtsSaveSpec *sp = composite_done ? pts_grad_saves(PTS_OP__COUNT) : pts_grad_entry_saves(e, id);
     bool inplace = s->inplace;
     PtsStatus st = PTS_OK;
     PtsEdge *edges = NULL;
@@ -126,7 +126,7 @@ static PtsStatus record(PtsOpId id, const PtsGradEntry *e, PtsValue *args, PtsVa
             if (arg_edge[i] < 0) arg_edge[i] = (int16_t)k;
             arg_nedge[i]++;
             pts_meta_tensor(t, &in_meta[k]);
-            if (pts_dtype_is_float(t->dtype) && pts_requires_grad(t)) {
+            if (pts_ag_dtype_ok(t->dtype) && pts_requires_grad(t)) {
                 if ((st = pts_edge_of(t, err, &edges[k]))) goto fail;
                 if (edges[k].fn) needs |= 1u << i;
             }
@@ -223,7 +223,7 @@ static PtsStatus record(PtsOpId id, const PtsGradEntry *e, PtsValue *args, PtsVa
      * its argument unchanged) keeps its own history. */
     for (int k = 0; k < nout; k++) {
         PtsTensor *t = output_at(s, out, k);
-        if (!t || !pts_dtype_is_float(t->dtype)) continue;
+        if (!t || !pts_ag_dtype_ok(t->dtype)) continue;
         if (composite_done && !pts_is_leaf(t)) continue;   /* the inner ops recorded it */
         if (!inplace) {
             bool alias = false;
@@ -259,7 +259,7 @@ fail:
     return st;
 }
 
-/* A complex tensor among the values (arguments or results): pyts records no complex gradients. */
+/* A complex tensor among the values (arguments or results). */
 static bool any_complex(int n, const PtsValue *v) {
     for (int i = 0; i < n; i++) {
         if (v[i].tag == PTS_V_TENSOR && pts_dtype_is_complex(v[i].u.t->dtype)) return true;
@@ -272,30 +272,56 @@ static bool any_complex(int n, const PtsValue *v) {
     return false;
 }
 
-static PtsStatus dispatch(PtsOpId id, PtsValue *args, PtsValue *out, PtsError *err);
+/* Does a call of row id involve complex values: a complex tensor, a complex number or a complex
+ * ScalarType among its arguments? Then the row's complex formula records it. */
+static bool complex_call(const PtsSchema *s, const PtsValue *args) {
+    if (any_complex(s->nargs, args)) return true;
+    for (int i = 0; i < s->nargs; i++) {
+        if (args[i].tag == PTS_V_COMPLEX) return true;
+        if (s->args[i].type.kind == PTS_T_SCALARTYPE && args[i].tag == PTS_V_INT &&
+            pts_dtype_is_complex((PtsDType)args[i].u.i))
+            return true;
+    }
+    return false;
+}
+
+/* A complex call of a row without a complex formula: the kernel's own error when it has no
+ * complex kernel either (torch's message, as without autograd), else pyts's refusal. */
+static PtsStatus refuse_complex(PtsOpId id, PtsValue *args, PtsError *err) {
+    const PtsSchema *s = &pts_op_info[id].schema;
+    PtsValue out[PTS_MAX_RETS];
+    for (int r = 0; r < PTS_MAX_RETS; r++) out[r] = pts_none();
+    if (!s->inplace && !s->has_out) {
+        PTS_TRY(run_nograd(id, args, out, err));
+        for (int r = 0; r < PTS_MAX_RETS; r++) pts_value_release(&out[r]);
+    }
+    return pts_fail(err, PTS_ERR_NOTIMPL,
+                    "pyts autograd: %s%s%s has no complex gradient formula yet (an input that requires "
+                    "grad met a complex value)", s->qualname, s->overload[0] ? "." : "", s->overload);
+}
+
+static PtsStatus dispatch(PtsOpId id, PtsValue *args, PtsValue *out, const PtsGradEntry *ce, PtsError *err);
 
 PtsStatus pts_autograd_dispatch(PtsOpId id, PtsValue *args, PtsValue *out, PtsError *err) {
     const PtsOpInfo *info = &pts_op_info[id];
     const PtsSchema *s = &info->schema;
     if (!pts_tls_grad_enabled || !any_requires_grad(s, args)) return run_nograd(id, args, out, err);
-    if (info->flags & PTS_F_NODIFF) {
-        /* the rows that make a complex tensor from real ones would silently drop the gradient */
-        if (id == PTS_OP_VIEW_AS_COMPLEX || id == PTS_OP_COMPLEX || id == PTS_OP_POLAR)
-            return pts_fail(err, PTS_ERR_RUNTIME, PTS_COMPLEX_GRAD_MSG);
-        return dispatch(id, args, out, err);
-    }
-    /* complex values while recording: refused before running, or after (a real input made a
-     * complex result: x.to(torch.cfloat), torch.complex(x, y)) */
-    if (any_complex(s->nargs, args)) return pts_fail(err, PTS_ERR_RUNTIME, PTS_COMPLEX_GRAD_MSG);
-    PTS_TRY(dispatch(id, args, out, err));
-    if (any_complex(s->nret, out)) {
+    if (info->flags & PTS_F_NODIFF) return dispatch(id, args, out, NULL, err);
+    /* complex values: the row's complex formula (formulas_complex.c), refused when it has none */
+    const PtsGradEntry *ce = NULL;
+    if (complex_call(s, args) && !(ce = pts_cx_grad_entry(id))) return refuse_complex(id, args, err);
+    PTS_TRY(dispatch(id, args, out, ce, err));
+    /* a real call that made a complex result through a row without a complex formula */
+    if (!ce && any_complex(s->nret, out) && !pts_cx_grad_entry(id)) {
         for (int r = 0; r < s->nret; r++) pts_value_release(&out[r]);
-        return pts_fail(err, PTS_ERR_RUNTIME, PTS_COMPLEX_GRAD_MSG);
+        return pts_fail(err, PTS_ERR_NOTIMPL, "pyts autograd: %s%s%s has no complex gradient formula yet (an "
+                        "input that requires grad made a complex result)", s->qualname,
+                        s->overload[0] ? "." : "", s->overload);
     }
     return PTS_OK;
 }
 
-static PtsStatus dispatch(PtsOpId id, PtsValue *args, PtsValue *out, PtsError *err) {
+static PtsStatus dispatch(PtsOpId id, PtsValue *args, PtsValue *out, const PtsGradEntry *ce, PtsError *err) {
     const PtsOpInfo *info = &pts_op_info[id];
     const PtsSchema *s = &info->schema;
     if (s->has_out)
@@ -304,7 +330,7 @@ static PtsStatus dispatch(PtsOpId id, PtsValue *args, PtsValue *out, PtsError *e
                         "differentiation, but one of the arguments requires grad.", s->name);
     PtsTensor *self = s->inplace ? args[0].u.t : NULL;
     if (self) PTS_TRY(check_inplace(self, err));
-    const PtsGradEntry *e = pts_grad_entry(id);
+    const PtsGradEntry *e = ce ? ce : pts_grad_entry(id);
     if (info->flags & PTS_F_NODIFF) {
         /* an in-place row that overwrites values (fill_, zero_, uniform_) records a node with
          * zero gradient when it has a formula, as PyTorch does; otherwise it cuts the history */

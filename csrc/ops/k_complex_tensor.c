@@ -376,8 +376,6 @@ PtsStatus k_TENSOR_COMPLEX(PtsValue *a, PtsValue *o, PtsError *e) {
     PtsDType d = a[1].tag == PTS_V_INT ? (PtsDType)a[1].u.i : pts_dtype_to_complex(pts_default_dtype());
     PTS_CHECK(pts_dtype_valid((int)d), e, RUNTIME, "Unknown ScalarType %d", (int)d);
     PTS_TRY(check_real_target(d, im, e));
-    if (a[3].tag == PTS_V_BOOL && a[3].u.b && pts_dtype_is_complex(d))
-        return pts_fail(e, PTS_ERR_RUNTIME, PTS_COMPLEX_GRAD_MSG);
     PtsTensor *r;
     PTS_TRY(pts_tensor_new(d, 0, NULL, e, &r));
     pts_store_c128(d, pts_tensor_data(r), re, im);

@@ -640,11 +640,9 @@ static PyObject *factory_call(PytsOpObject *op, PyObject *const *args, Py_ssize_
     if (!r || rg != Py_True) return r;
     if (!PytsTensor_Check(r)) return r;
     PtsTensor *t = pyts_tensor_of(r);
-    if (!pts_dtype_is_float(t->dtype)) {
-        bool cx = pts_dtype_is_complex(t->dtype);   /* read before r (and t) go */
+    if (!pts_dtype_is_float(t->dtype) && !pts_dtype_is_complex(t->dtype)) {
         Py_DECREF(r);
-        PyErr_SetString(PyExc_RuntimeError, cx ? PTS_COMPLEX_GRAD_MSG :
-                        "Only Tensors of floating point and complex dtype can require gradients");
+        PyErr_SetString(PyExc_RuntimeError, "Only Tensors of floating point and complex dtype can require gradients");
         return NULL;
     }
     PtsError err;

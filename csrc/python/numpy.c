@@ -299,11 +299,9 @@ PyObject *pyts_tensor_new_from_data(PyObject *self, PyObject *args, PyObject *kw
     /* a new leaf that requires grad, as torch.tensor(..., requires_grad=True) */
     PtsTensor *t = pyts_tensor_of(r);
     PtsError err = { 0 };
-    if (!pts_dtype_is_float(t->dtype)) {
-        bool cx = pts_dtype_is_complex(t->dtype);   /* read before r (and t) go */
+    if (!pts_dtype_is_float(t->dtype) && !pts_dtype_is_complex(t->dtype)) {
         Py_DECREF(r);
-        PyErr_SetString(PyExc_RuntimeError, cx ? PTS_COMPLEX_GRAD_MSG :
-                        "Only Tensors of floating point and complex dtype can require gradients");
+        PyErr_SetString(PyExc_RuntimeError, "Only Tensors of floating point and complex dtype can require gradients");
         return NULL;
     }
     if (pts_set_requires_grad(t, true, &err)) { Py_DECREF(r); return pyts_raise(&err); }
