@@ -32,10 +32,6 @@ PTS_INTERNAL PtsDType pts_promote_types(PtsDType a, PtsDType b);
 static inline bool pts_dtype_is_float(PtsDType d) { return pts_dtype_kind(d) == PTS_KIND_FLOAT; }
 static inline bool pts_dtype_is_int(PtsDType d) { return pts_dtype_kind(d) == PTS_KIND_INT; }
 static inline bool pts_dtype_is_complex(PtsDType d) { return d == PTS_COMPLEX64 || d == PTS_COMPLEX128; }
-/* pyts has no autograd through complex ops: requires_grad on a complex tensor, and any
- * differentiable op with a complex input or result while recording, raise this. */
-#define PTS_COMPLEX_GRAD_MSG "pyts does not support autograd for complex tensors " \
-    "(a complex tensor cannot require grad, and an op recording a gradient cannot take or return one)"
 /* complex64 <-> float32, complex128 <-> float64 (torch's toComplexType / toRealValueType). */
 PTS_INTERNAL PtsDType pts_dtype_to_complex(PtsDType d);
 PTS_INTERNAL PtsDType pts_dtype_to_real(PtsDType d);
