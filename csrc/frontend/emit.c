@@ -3229,7 +3229,9 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
     if (ex < 0) return false;
     /* the end of an iteration: the condition again (true for a for loop) and the carried values.
      * After an exit this is unreachable: the exit transform drops what is made here */
-    PtsIrValue *cond = while_cond ? emit_cond(E, while_cond) : cbool(E, true, s);
+    /* (a for loop's true is the one made before the loop, as torch's: nothing follows an exit
+     * in the body, so the exit transform guards nothing there) */
+    PtsIrValue *cond = while_cond ? emit_cond(E, while_cond) : const_cond(cond0) == 1 ? cond0 : cbool(E, true, s);
     if (!cond || pts_block_add_output(E->g, b, cond, E->err)) return false;
     for (int i = 0; i < nc; i++) {
         Var *v = lookup(E, names[i]);

@@ -33,6 +33,8 @@ typedef struct X {
     Unit *units;                 /* one prim::Uninitialized per type, made on demand */
     int nunits, capunits;
     PtsBlock *target;            /* where the current kind of exit goes */
+    PtsNode ***guards;           /* the Ifs this pass made (shared by both runs) */
+    int *nguards, *capguards;
     void **allocs;               /* value arrays of exit pairs */
     int nallocs, capallocs;
     bool failed;
@@ -117,9 +119,18 @@ static PtsIrValue **units_like(X *x, PtsIrValue *const *vals, int n) {
     return out;
 }
 
+/* a new If on cond at the end of b, remembered for inline_ifs */
 static PtsNode *new_if(X *x, PtsBlock *b, PtsIrValue *cond) {
     PtsNode *n = pts_node_new(x->g, b, PRIM(IF), 1, &cond, 0, NULL);
     if (!n || !pts_node_add_block(x->g, n) || !pts_node_add_block(x->g, n)) return fail_oom(x), NULL;
+    if (*x->nguards == *x->capguards) {
+        int cap = *x->capguards ? *x->capguards * 2 : 16;
+        PtsNode **gs = pts_realloc(*x->guards, sizeof *gs * (size_t)cap);
+        if (!gs) return fail_oom(x), NULL;
+        *x->guards = gs;
+        *x->capguards = cap;
+    }
+    (*x->guards)[(*x->nguards)++] = n;
     return n;
 }
 
@@ -300,8 +311,10 @@ static ExitPair transform_block(X *x, PtsBlock *b) {
     return p;
 }
 
-static PtsStatus run(PtsGraph *g, int kind, PtsUnifyFn unify, void *ctx, PtsError *err) {
-    X x = { .g = g, .err = err, .unify = unify, .ctx = ctx, .kind = kind };
+typedef struct Guards { PtsNode **v; int n, cap; } Guards;
+
+static PtsStatus run(PtsGraph *g, int kind, PtsUnifyFn unify, void *ctx, Guards *gs, PtsError *err) {
+    X x = { .g = g, .err = err, .unify = unify, .ctx = ctx, .kind = kind, .guards = &gs->v, .nguards = &gs->n, .capguards = &gs->cap };
     PtsIrValue *t = pts_graph_constant(g, g->top, pts_vbool(true));
     PtsIrValue *f = t ? pts_graph_constant(g, g->top, pts_vbool(false)) : NULL;
     if (!f) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
@@ -342,10 +355,16 @@ static bool remap_block(PtsBlock *b, const PtsNode *first, const PtsBlock *from)
     return true;
 }
 
-static bool inline_pair(PtsGraph *g, PtsNode *n, PtsError *err, bool *ok) {
+static bool inline_pair(PtsGraph *g, const Guards *gs, PtsNode *n, PtsError *err, bool *ok) {
     *ok = true;
     PtsNode *s = n->next;
     if (n->kind != PRIM(IF) || !s || s->kind != PRIM(IF) || n->nblocks != 2 || s->nblocks != 2) return false;
+    /* only the guards this pass made: pyts folds constant conditions (static isinstance...) while
+     * emitting, where torch's emitter still has the computation, so a user's If could qualify here
+     * and not in torch */
+    bool guard = false;
+    for (int i = 0; i < gs->n && !guard; i++) guard = gs->v[i] == s;
+    if (!guard) return false;
     PtsIrValue *c = s->inputs[0];
     if (c->node != n) return false;
     bool tv, fv;
@@ -373,12 +392,12 @@ static bool inline_pair(PtsGraph *g, PtsNode *n, PtsError *err, bool *ok) {
     return true;
 }
 
-static bool inline_ifs(PtsGraph *g, PtsBlock *b, PtsError *err) {
+static bool inline_ifs(PtsGraph *g, const Guards *gs, PtsBlock *b, PtsError *err) {
     for (PtsNode *n = b->first; n;) {
         for (int k = 0; k < n->nblocks; k++)
-            if (!inline_ifs(g, n->blocks[k], err)) return false;
+            if (!inline_ifs(g, gs, n->blocks[k], err)) return false;
         bool ok;
-        if (!inline_pair(g, n, err, &ok)) {
+        if (!inline_pair(g, gs, n, err, &ok)) {
             if (!ok) return false;
             n = n->next;
         }
@@ -388,10 +407,12 @@ static bool inline_ifs(PtsGraph *g, PtsBlock *b, PtsError *err) {
 /* }==== */
 
 PtsStatus pts_pass_transform_exits(PtsGraph *g, PtsUnifyFn unify, void *ctx, PtsError *err) {
-    PTS_TRY(run(g, PRIM(LOOP_CONTINUATION), unify, ctx, err));
-    PTS_TRY(run(g, PRIM(RETURN_STMT), unify, ctx, err));
-    if (!inline_ifs(g, g->top, err)) return err->code ? err->code : pts_fail(err, PTS_ERR_NOMEM, "out of memory");
-    return PTS_OK;
+    Guards gs = { 0 };
+    PtsStatus st = run(g, PRIM(LOOP_CONTINUATION), unify, ctx, &gs, err);
+    if (!st) st = run(g, PRIM(RETURN_STMT), unify, ctx, &gs, err);
+    if (!st && !inline_ifs(g, &gs, g->top, err)) st = err->code ? err->code : pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+    pts_free(gs.v);
+    return st;
 }
 
 /* {==== CanonicalizeModifiedLoops ====
@@ -489,7 +510,7 @@ static void extra_block(PtsBlock *b) {
             if (t == f || same_constant(t, f)) {
                 /* a value defined outside (or a constant, pooled to the top later) */
                 /* equal values come from outside the If; an equal constant moves before it */
-                if (t != f && t->node->owner != b) pts_node_move_before(t->node, n);
+                if (t != f && t->node->owner == n->blocks[0]) pts_node_move_before(t->node, n);
                 pts_value_replace_uses(n->outputs[i], t);
                 pts_node_erase_output(n, i);
                 continue;
