@@ -3076,7 +3076,10 @@ static int emit_if(Emitter *E, const PtsAst *s) {
         E->blk = saved;
         if (exits[k] < 0) return -1;
     }
-    bool ex[2] = { exits[0] != EXIT_NONE, exits[1] != EXIT_NONE };
+    /* as torch's emitter: return and raise end a branch (its variables do not leave it); a branch
+     * that breaks or continues still hands over what it assigned */
+    bool ex[2];
+    for (int k = 0; k < 2; k++) ex[k] = exits[k] == EXIT_RETURN || exits[k] == EXIT_RAISE;
     /* every name assigned in either branch */
     const char *names[512];
     int nn = 0;
@@ -3091,8 +3094,8 @@ static int emit_if(Emitter *E, const PtsAst *s) {
             names[nn++] = v->name;
         }
     if (ex[0] && ex[1]) {
-        /* both branches exit: nothing after the if runs */
-        return exits[0] == EXIT_RAISE && exits[1] == EXIT_RAISE ? EXIT_RAISE : exits[0] == EXIT_RAISE ? exits[1] : exits[0];
+        /* both branches return or raise: nothing after the if runs */
+        return exits[0] == EXIT_RAISE && exits[1] == EXIT_RAISE ? EXIT_RAISE : EXIT_RETURN;
     }
     const PtsType *types[512];
     PtsIrValue *vals[2][512];

@@ -21,7 +21,7 @@ typedef struct ExitPair {
     int n;
 } ExitPair;
 
-typedef struct Unit { const PtsType *t; PtsIrValue *v; } Unit;
+typedef struct Unit { const void *key; PtsIrValue *v; } Unit;   /* key: compared, never read */
 
 typedef struct X {
     PtsGraph *g;
@@ -65,8 +65,10 @@ static void put_first(PtsGraph *g, PtsNode *n) {
 
 /* the Uninitialized value of type t (torch's getUnitValue: each new one first in the graph) */
 static PtsIrValue *unit(X *x, const PtsType *t) {
+    /* torch keys its cache by type object: tuple types are made afresh by each tuple expression */
     for (int i = 0; i < x->nunits; i++)
-        if (pts_type_equal(x->units[i].t, t)) return x->units[i].v;
+        if (pts_type_equal(x->units[i].v->type, t) && (t->kind != PTS_TY_TUPLE || x->units[i].key == (const void *)t))
+            return x->units[i].v;
     if (x->nunits == x->capunits) {
         int cap = x->capunits ? x->capunits * 2 : 8;
         Unit *u = pts_realloc(x->units, sizeof *u * (size_t)cap);
@@ -78,7 +80,7 @@ static PtsIrValue *unit(X *x, const PtsType *t) {
     PtsNode *n = pts_node_new(x->g, x->g->top, PRIM(UNINITIALIZED), 0, NULL, 1, &ot);
     if (!n) return fail_oom(x), NULL;
     put_first(x->g, n);
-    x->units[x->nunits++] = (Unit){ n->outputs[0]->type, n->outputs[0] };
+    x->units[x->nunits++] = (Unit){ (const void *)t, n->outputs[0] };
     return n->outputs[0];
 }
 
@@ -104,7 +106,7 @@ static bool add_if_outputs(X *x, PtsNode *n, PtsIrValue *const *tv, PtsIrValue *
         if (!add_out(x, n->blocks[0], tv[i]) || !add_out(x, n->blocks[1], fv[i])) return false;
         const PtsType *a = tv[i]->type, *b = fv[i]->type, *u;
         PtsType *t;
-        if (pts_type_equal(a, b)) t = pts_type_retain((PtsType *)a);
+        if (pts_type_equal(a, b)) t = pts_type_retain((PtsType *)b);   /* torch's unifyTypes: the second */
         else if ((u = x->unify(x->ctx, a, b))) t = pts_type_retain((PtsType *)u);
         else t = pts_type_union(2, (PtsType *const[]){ (PtsType *)a, (PtsType *)b });
         if (!t || !pts_node_add_output(x->g, n, t)) return fail_oom(x), false;
