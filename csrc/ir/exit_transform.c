@@ -408,7 +408,29 @@ static bool inline_ifs(PtsGraph *g, const Guards *gs, PtsBlock *b, PtsError *err
 }
 /* }==== */
 
+/* anything for the transform below the top block (markers, raises)? */
+static bool nested_exits(const PtsBlock *b, bool top) {
+    for (const PtsNode *n = b->first; n; n = n->next) {
+        if (n->kind == PRIM(RAISE) || n->kind == PRIM(LOOP_CONTINUATION) || (!top && n->kind == PRIM(RETURN_STMT))) return true;
+        if (n->kind == PRIM(IF) || n->kind == PRIM(LOOP))
+            for (int k = 0; k < n->nblocks; k++)
+                if (nested_exits(n->blocks[k], false)) return true;
+    }
+    return false;
+}
+
 PtsStatus pts_pass_transform_exits(PtsGraph *g, PtsUnifyFn unify, void *ctx, PtsError *err) {
+    /* the common case, one return ending the body before the placeholder: what the transform
+     * would leave, without its temporary constants and allocations */
+    PtsBlock *top = g->top;
+    PtsNode *ph = top->last, *r = ph ? ph->prev : NULL;
+    if (r && r->kind == PRIM(RETURN_STMT) && r->ninputs == 1 && ph->kind == PRIM(UNINITIALIZED) && top->noutputs == 1 &&
+        top->outputs[0] == ph->outputs[0] && ph->outputs[0]->nuses == 1 && !nested_exits(top, true)) {
+        if (!pts_block_replace_output(top, 0, r->inputs[0])) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+        pts_node_destroy(ph);
+        pts_node_destroy(r);
+        return PTS_OK;
+    }
     Guards gs = { 0 };
     PtsStatus st = run(g, PRIM(LOOP_CONTINUATION), unify, ctx, &gs, err);
     if (!st) st = run(g, PRIM(RETURN_STMT), unify, ctx, &gs, err);
