@@ -272,6 +272,24 @@ SHAPES = {
 }
 
 
+# 12 ifs holding returns one after another, then a loop breaking and returning: each path computes
+# what torch's does (the exit transform guards the rest of the body, nothing is copied)
+MANY_RETURNS = ("def f(n: int, xs: List[int]) -> int:\n"
+                + "".join(f"    if n == {i}:\n        if len(xs) > {i % 3}:\n            return xs[0] * {i}\n"
+                          f"        n = n + {i}\n" for i in range(12))
+                + "    for v in xs:\n        if v > n:\n            break\n        if v == n - 1:\n            return -v\n"
+                "    return n\n")
+
+
+def test_many_returns_compute_torchs_values(tmp_path):
+    fp = pyts.jit.script(define(tmp_path, "many_returns", MANY_RETURNS, pyts, "shape")["f"])
+    ft = torch.jit.script(define(tmp_path, "many_returns", MANY_RETURNS, torch, "shape")["f"])
+    assert fp.code == ft.code
+    for n in (-1, 0, 3, 5, 11, 40, 66):
+        for xs in ([], [7], [1, 2, 3], [100, 1], [65, 2]):
+            assert fp(n, xs) == ft(n, xs), (n, xs)
+
+
 def _outcome(fn, args):
     try:
         r = fn(*args)
