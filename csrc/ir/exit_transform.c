@@ -346,13 +346,28 @@ static bool const_bool(const PtsIrValue *v, bool *b) {
     return true;
 }
 
-/* inputs of nodes under b (recursively) reading outputs of `first` read what side `from` returns */
-static bool remap_block(PtsBlock *b, const PtsNode *first, const PtsBlock *from) {
-    for (PtsNode *n = b->first; n; n = n->next) {
-        for (int i = 0; i < n->ninputs; i++)
-            if (n->inputs[i]->node == first && !pts_node_replace_input(n, i, from->outputs[n->inputs[i]->offset])) return false;
-        for (int k = 0; k < n->nblocks; k++)
-            if (!remap_block(n->blocks[k], first, from)) return false;
+static bool inside(const PtsBlock *b, const PtsBlock *anc) {
+    for (; b; b = b->owner ? b->owner->owner : NULL)
+        if (b == anc) return true;
+    return false;
+}
+
+/* uses of `first`'s outputs under src (node inputs, returns of nested blocks; not src's own
+ * returns, mapped by the caller) read what side `from` returns instead: found through the use
+ * lists, so a merge costs its uses, not the size of src */
+static bool remap_uses(PtsNode *first, const PtsBlock *src, PtsBlock *from) {
+    for (int o = 0; o < first->noutputs; o++) {
+        PtsIrValue *v = first->outputs[o], *to = from->outputs[o];
+        for (int u = 0; u < v->nuses;) {
+            PtsUse us = v->uses[u];
+            if (us.user && inside(us.user->owner, src)) {
+                if (!pts_node_replace_input(us.user, us.index, to)) return false;
+            } else if (!us.user && us.block != src && inside(us.block, src)) {
+                if (!pts_block_replace_output(us.block, us.index, to)) return false;
+            } else {
+                u++;
+            }
+        }
     }
     return true;
 }
@@ -374,7 +389,7 @@ static bool inline_pair(PtsGraph *g, const Guards *gs, PtsNode *n, PtsError *err
         return false;
     for (int k = 0; k < 2; k++) {
         PtsBlock *dst = n->blocks[k], *src = s->blocks[(k == 0 ? tv : fv) ? 0 : 1];
-        if (!remap_block(src, n, dst)) return *ok = false, false;
+        if (!remap_uses(n, src, dst)) return *ok = false, false;
         while (src->first) append_to(dst, src->first);
         for (int i = 0; i < src->noutputs; i++) {
             PtsIrValue *v = src->outputs[i];
