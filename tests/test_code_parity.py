@@ -236,7 +236,58 @@ SHAPES = {
     # Uninitialized (the exit transform's non-exiting side), not the iteration's inputs
     "return_in_for": ("def f(x: Tensor, n: int) -> Tensor:\n    for i in range(n):\n        if i == 2:\n"
                       "            return x + i\n    return x\n", [(np.ones(2), 5), (np.ones(2), 1)]),
+    # return/break/continue lowered as torch's exit transform does (markers, did-exit flags, the rest
+    # of a block guarded by `if exited`, consecutive Ifs merged, modified for loops given a counter)
+    "ret_if_while_for": ("def f(xs: List[int], n: int) -> int:\n    t = 0\n    for v in xs:\n        i = 0\n"
+                         "        while i < n:\n            i += 1\n            if v * i > 6:\n                return v * 100 + i\n"
+                         "            t += i\n    return t\n", [([1, 2, 3], 3), ([1], 2), ([], 4), ([4, 1], 0)]),
+    "ret_if_while_for_else": ("def f(xs: List[int], n: int) -> int:\n    t = 0\n    for v in xs:\n        i = 0\n"
+                              "        while i < n:\n            i += 1\n            if v > i:\n                t += 1\n"
+                              "            else:\n                if v + i == 5:\n                    return -t\n"
+                              "                t -= 1\n        t = t * 2\n    return t\n",
+                              [([1, 2, 3], 3), ([4, 1], 4), ([], 1), ([2, 3], 2)]),
+    "break_both_branches": ("def f(xs: List[int]) -> int:\n    s = 0\n    for v in xs:\n        if v > 3:\n"
+                            "            s += 100\n            break\n        else:\n            s -= 1\n            break\n"
+                            "    return s\n", [([5, 1],), ([1, 5],), ([],)]),
+    "break_both_while": ("def f(n: int) -> Tuple[int, int]:\n    i = 0\n    k = 0\n    while i < n:\n        i += 1\n"
+                         "        if i % 3 == 0:\n            k = i\n            break\n        elif i > 7:\n            break\n"
+                         "        k -= 1\n    return i, k\n", [(10,), (2,), (0,)]),
+    "continue_then_break": ("def f(xs: List[int]) -> int:\n    t = 0\n    for v in xs:\n        if v % 2 == 0:\n"
+                            "            continue\n        if v > 7:\n            break\n        t += v\n    return t\n",
+                            [([1, 2, 3, 9, 5],), ([2, 4],), ([],)]),
+    "continue_then_break_while": ("def f(n: int) -> int:\n    i = 0\n    t = 0\n    while i < n:\n        i += 1\n"
+                                  "        if i == 2:\n            continue\n        t += i\n        if t > 10:\n"
+                                  "            break\n    return t\n", [(10,), (3,), (0,)]),
+    "ret_nested_loops_tuple": ("def f(xs: List[List[int]], t: int) -> Tuple[int, int]:\n    for i in range(len(xs)):\n"
+                               "        for j in range(len(xs[i])):\n            if xs[i][j] == t:\n                return i, j\n"
+                               "    return -1, -1\n", [([[1, 2], [3, 4]], 4), ([[1]], 5), ([], 0)]),
+    "ret_optional_while": ("def f(xs: List[int], t: int):\n    n = len(xs)\n    while n > 0:\n        n -= 1\n"
+                           "        if xs[n] == t:\n            return n\n    return None\n", [([1, 2, 1], 1), ([1], 5)]),
+    "ret_raise_in_loop": ("def f(xs: List[int]) -> int:\n    s = 0\n    for v in xs:\n        if v < 0:\n"
+                          "            raise ValueError('neg')\n        elif v == 0:\n            return s\n        s += v\n"
+                          "    return -s\n", [([1, 2],), ([1, 0, 2],), ([1, -1],)]),
+    "while_true_break_return": ("def f(n: int) -> int:\n    i = 0\n    while True:\n        i += 1\n        if i > n:\n"
+                                "            break\n        if i * i == n:\n            return i\n    return -i\n",
+                                [(9,), (5,), (0,)]),
 }
+
+
+# 12 ifs holding returns one after another, then a loop breaking and returning: each path computes
+# what torch's does (the exit transform guards the rest of the body, nothing is copied)
+MANY_RETURNS = ("def f(n: int, xs: List[int]) -> int:\n"
+                + "".join(f"    if n == {i}:\n        if len(xs) > {i % 3}:\n            return xs[0] * {i}\n"
+                          f"        n = n + {i}\n" for i in range(12))
+                + "    for v in xs:\n        if v > n:\n            break\n        if v == n - 1:\n            return -v\n"
+                "    return n\n")
+
+
+def test_many_returns_compute_torchs_values(tmp_path):
+    fp = pyts.jit.script(define(tmp_path, "many_returns", MANY_RETURNS, pyts, "shape")["f"])
+    ft = torch.jit.script(define(tmp_path, "many_returns", MANY_RETURNS, torch, "shape")["f"])
+    assert fp.code == ft.code
+    for n in (-1, 0, 3, 5, 11, 40, 66):
+        for xs in ([], [7], [1, 2, 3], [100, 1], [65, 2]):
+            assert fp(n, xs) == ft(n, xs), (n, xs)
 
 
 def _outcome(fn, args):
@@ -245,8 +296,8 @@ def _outcome(fn, args):
     except Exception:  # noqa: BLE001  (torch raises torch.jit.Error for a scripted raise)
         return "raised"
     if isinstance(r, tuple):
-        return tuple(v.numpy().tolist() if hasattr(v, "numpy") else v for v in r)
-    return r.numpy().tolist() if hasattr(r, "numpy") else r
+        return tuple(v.detach().numpy().tolist() if hasattr(v, "numpy") else v for v in r)
+    return r.detach().numpy().tolist() if hasattr(r, "numpy") else r
 
 
 @pytest.mark.parametrize("name", sorted(SHAPES))

@@ -4,8 +4,8 @@
  * range(...)` and `while` become prim::Loop carrying the variables the body reassigns, calls are
  * matched against the op registry's schemas (overloads in row order, first without and then with
  * implicit conversions), module attributes become prim::GetAttr and submodule/method calls
- * prim::CallMethod. Early returns are handled by emitting the statements that follow an `if`
- * containing a `return` inside each branch that falls through, so every path ends in one return.
+ * prim::CallMethod. return/break/continue are marker nodes that the exit transform
+ * (csrc/ir/exit_transform.c) turns into "exited" flags and guarded blocks, as TorchScript does.
  * Errors are PTS_ERR_COMPILE with the offending node's range. */
 #include <math.h>
 #include <stdio.h>
@@ -73,7 +73,7 @@ typedef struct Emitter {
     int npool, cap_pool;
     int loop_depth;              /* loops around the current statement */
     const LoopCtx *loop;         /* the innermost loop, or NULL */
-    int exit_nest;               /* emit_if_exit/emit_if_loop_exit recursion, bounded */
+    int exit_nest;               /* unrolled loops nested, bounded */
     /* the next emit_loop's item of iteration i (for over lists, dicts, zip...), NULL for range */
     struct PtsIrValue *(*for_item)(struct Emitter *E, PtsIrValue *i, const void *arg, const PtsAst *at);
     const void *for_item_arg;
@@ -83,8 +83,7 @@ typedef struct Emitter {
     unsigned empty_next;
     /* returns inside loops (see "returns inside loops"): the type the first emission of the
      * outermost such loop found for the returned values, and whether that emission runs */
-    const PtsType *loop_ret;
-    bool probing;
+    const PtsType *merged_ret;   /* the join of the types returned so far (no annotation) */
     bool unrolled;               /* in the body of an unrolled loop (over a tuple or modules) */
     /* the iterable of the for statement being emitted, evaluated once by static_seq to see whether
      * it is a tuple: build_iter takes it from here */
@@ -2690,16 +2689,8 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
 
 /* {==================== statements ==================== */
 static int emit_stmts(Emitter *E, const PtsAst *blk, int start, const Cont *cont, PtsIrValue **ret);
-static int emit_rest(Emitter *E, const Cont *rest, PtsIrValue **ret);
-static int emit_return_in_loop(Emitter *E, const PtsAst *s);
 static bool has_return_anywhere(const PtsAst *n);
-static int emit_loop_returning(Emitter *E, const PtsAst *s, const Cont *rest, PtsIrValue **ret);
-static int emit_if_exit(Emitter *E, const PtsAst *s, const Cont *rest, PtsIrValue **ret);
-static int emit_if_loop_exit(Emitter *E, const PtsAst *s, const Cont *rest, PtsIrValue **ret);
 static PtsAst *synth(Emitter *E, int kind, const PtsAst *at, int n, PtsAst **kids);
-/* the hidden variables of returns inside loops: returned yet? and the value */
-#define RET_FLAG "$returned"
-#define RET_VALUE "$retval"
 
 static bool assign_to(Emitter *E, const PtsAst *t, PtsIrValue *v, const PtsAst *at);
 
@@ -2997,7 +2988,6 @@ static bool collect_assigned(Emitter *E, NameSet *s, const PtsAst *n) {
         for (int i = 0; i < n->n - 1; i++) if (!collect_targets(E, s, n->kids[i])) return false;
         return true;
     case PTS_AST_ANN_ASSIGN: case PTS_AST_AUG_ASSIGN: return collect_targets(E, s, n->kids[0]);
-    case PTS_AST_RETURN: return ns_add(E, s, RET_FLAG) && ns_add(E, s, RET_VALUE);
     case PTS_AST_IF:
         return collect_refined(E, s, n->kids[0]) && collect_assigned(E, s, n->kids[1]) && collect_assigned(E, s, n->kids[2]);
     case PTS_AST_ASSERT: return collect_refined(E, s, n->kids[0]);
@@ -3007,23 +2997,6 @@ static bool collect_assigned(Emitter *E, NameSet *s, const PtsAst *n) {
         for (int i = 0; i < n->n - 1; i++) if (!collect_targets(E, s, n->kids[i]->kids[1])) return false;
         return collect_assigned(E, s, n->kids[n->n - 1]);
     default: return true;
-    }
-}
-
-/* does the statement contain a return (outside loops)? */
-static bool has_return(const PtsAst *n) {
-    if (!n) return false;
-    switch (n->kind) {
-    case PTS_AST_RETURN: return true;
-    case PTS_AST_BLOCK:
-        for (int i = 0; i < n->n; i++) if (has_return(n->kids[i])) return true;
-        return false;
-    case PTS_AST_IF: return has_return(n->kids[1]) || has_return(n->kids[2]);
-    case PTS_AST_WITH: return has_return(n->kids[n->n - 1]);
-    /* a loop returning from inside is followed by `if <returned>: return <value>` */
-    case PTS_AST_FOR: return has_return_anywhere(n->kids[2]);
-    case PTS_AST_WHILE: return has_return_anywhere(n->kids[1]);
-    default: return false;
     }
 }
 
@@ -3069,27 +3042,31 @@ static int const_cond(const PtsIrValue *c) {
     return a && a->v.tag == PTS_V_BOOL ? a->v.u.b : -1;
 }
 
-static bool emit_if(Emitter *E, const PtsAst *s) {
+/* if statement: both branches emitted, the variables they assign merged as the If's outputs. A
+ * branch that exits (return, break, continue, raise) hands over Uninitialized values, as torch's
+ * emitIfElseBlocks; the exit transform later routes the exits. Returns the ExitKind (not NONE
+ * when both branches exit) or -1. */
+static int emit_if(Emitter *E, const PtsAst *s) {
     PtsIrValue *cond = emit_cond(E, s->kids[0]);
-    if (!cond) return false;
+    if (!cond) return -1;
     int k0 = const_cond(cond);
     if (k0 >= 0) {
         /* decided at compile time (isinstance, torch.jit.is_scripting()...): only the live
          * branch is compiled, in the enclosing scope */
         const PtsAst *live = s->kids[k0 ? 1 : 2];
         PtsIrValue *unused = NULL;
-        if (!apply_refinements(E, s->kids[0], k0 == 1)) return false;
-        return !live || emit_stmts(E, live, 0, NULL, &unused) >= 0;
+        if (!apply_refinements(E, s->kids[0], k0 == 1)) return -1;
+        return live ? emit_stmts(E, live, 0, NULL, &unused) : EXIT_NONE;
     }
     PtsNode *node = mk(E, PTS_KIND_PRIM(PTS_PRIM_IF), 1, &cond, 0, NULL, s);
-    if (!node) return false;
+    if (!node) return -1;
     PtsBlock *blocks[2] = { pts_node_add_block(E->g, node), pts_node_add_block(E->g, node) };
-    if (!blocks[0] || !blocks[1]) return oom(E), false;
+    if (!blocks[0] || !blocks[1]) return oom(E), -1;
     Scope *scopes[2];
     int exits[2];
     PtsBlock *saved = E->blk;
     for (int k = 0; k < 2; k++) {
-        if (!push_scope(E)) return false;
+        if (!push_scope(E)) return -1;
         E->blk = blocks[k];
         PtsIrValue *unused = NULL;
         if (!apply_refinements(E, s->kids[0], k == 0)) exits[k] = -1;
@@ -3097,8 +3074,12 @@ static bool emit_if(Emitter *E, const PtsAst *s) {
         scopes[k] = E->scope;
         pop_scope(E);
         E->blk = saved;
-        if (exits[k] < 0) return false;
+        if (exits[k] < 0) return -1;
     }
+    /* as torch's emitter: return and raise end a branch (its variables do not leave it); a branch
+     * that breaks or continues still hands over what it assigned */
+    bool ex[2];
+    for (int k = 0; k < 2; k++) ex[k] = exits[k] == EXIT_RETURN || exits[k] == EXIT_RAISE;
     /* every name assigned in either branch */
     const char *names[512];
     int nn = 0;
@@ -3109,9 +3090,13 @@ static bool emit_if(Emitter *E, const PtsAst *s) {
             bool dup = false;
             for (int i = 0; i < nn; i++) if (strcmp(names[i], v->name) == 0) dup = true;
             if (dup) continue;
-            if (nn == 512) return efail(E, s, "too many variables assigned in one if statement"), false;
+            if (nn == 512) return efail(E, s, "too many variables assigned in one if statement"), -1;
             names[nn++] = v->name;
         }
+    if (ex[0] && ex[1]) {
+        /* both branches return or raise: nothing after the if runs */
+        return exits[0] == EXIT_RAISE && exits[1] == EXIT_RAISE ? EXIT_RAISE : EXIT_RETURN;
+    }
     const PtsType *types[512];
     PtsIrValue *vals[2][512];
     const char *out_names[512];
@@ -3122,22 +3107,20 @@ static bool emit_if(Emitter *E, const PtsAst *s) {
         /* a branch that only refined the variable (`y is None` false: an int) passes that value on */
         if (!tv) tv = outer;
         if (!fv) fv = outer;
-        /* a branch that raised defines nothing: any value fits there */
-        if (exits[0] == EXIT_RAISE) tv = fv;
-        if (exits[1] == EXIT_RAISE) fv = tv;
+        /* a branch that exits defines nothing: the other branch's value leaves the If */
+        if (ex[0]) tv = fv;
+        if (ex[1]) fv = tv;
         if (!tv || !fv || !tv->v || !fv->v) {
             const char *which = (!fv || !fv->v) ? "false" : "true";
             char msg[300];
             snprintf(msg, sizeof msg, "%s is not defined in the %s branch", names[i], which);
             const char *m = pts_arena_strndup(E->a, msg, strlen(msg));
-            if (!m || !set_var(E, names[i], NULL, NULL, m)) return oom(E), false;
+            if (!m || !set_var(E, names[i], NULL, NULL, m)) return oom(E), -1;
             continue;
         }
-        /* a value made inside the branch that did not raise still leaves through the If */
-        bool inner = (exits[0] == EXIT_RAISE || exits[1] == EXIT_RAISE) && !(outer && outer->v == tv->v);
-        if (tv->v == fv->v && !inner) {
+        if (tv->v == fv->v && !ex[0] && !ex[1]) {
             bool ann = tv->annotated;
-            if (!set_var(E, names[i], tv->v, tv->decl, NULL)) return false;
+            if (!set_var(E, names[i], tv->v, tv->decl, NULL)) return -1;
             lookup_local(E->scope, names[i])->annotated = ann;
             continue;
         }
@@ -3153,7 +3136,7 @@ static bool emit_if(Emitter *E, const PtsAst *s) {
         }
         if (!t)
             return efail(E, s, "Type mismatch: %s is set to type %s in the true branch and type %s in the false branch",
-                         names[i], tstr(E, tv->v->type), tstr(E, fv->v->type)), false;
+                         names[i], tstr(E, tv->v->type), tstr(E, fv->v->type)), -1;
         types[nout] = t;
         vals[0][nout] = tv->v;
         vals[1][nout] = fv->v;
@@ -3163,178 +3146,25 @@ static bool emit_if(Emitter *E, const PtsAst *s) {
         E->blk = blocks[k];
         for (int i = 0; i < nout; i++) {
             PtsIrValue *v = vals[k][i];
-            if (exits[k] == EXIT_RAISE && !(v = uninitialized(E, types[i], s))) return false;
-            if (pts_block_add_output(E->g, blocks[k], v, E->err)) return false;
+            /* after the branch's exit: the exit transform replaces it by its Uninitialized value */
+            if (ex[k] && !(v = uninitialized(E, types[i], s))) return -1;
+            if (pts_block_add_output(E->g, blocks[k], v, E->err)) return -1;
         }
     }
     E->blk = saved;
     PtsNode *n = rebuild_if(E, node, nout, types);
-    if (!n) return false;
+    if (!n) return -1;
     for (int i = 0; i < nout; i++) {
         Var *outer = lookup(E, out_names[i]);
         name_value(E, n->outputs[i], out_names[i]);
-        if (!set_var(E, out_names[i], n->outputs[i], outer && outer->decl ? outer->decl : types[i], NULL)) return false;
+        if (!set_var(E, out_names[i], n->outputs[i], outer && outer->decl ? outer->decl : types[i], NULL)) return -1;
     }
-    return true;
+    return EXIT_NONE;
 }
 
-/* if statement containing a return: each branch continues with the statements after the if, so
- * both end by returning (or raising); the if's output is the returned value */
-static int emit_if_exit(Emitter *E, const PtsAst *s, const Cont *rest, PtsIrValue **ret) {
-    PtsIrValue *cond = emit_cond(E, s->kids[0]);
-    if (!cond) return -1;
-    int k0 = const_cond(cond);
-    if (k0 >= 0) {
-        const PtsAst *live = s->kids[k0 ? 1 : 2];
-        if (!apply_refinements(E, s->kids[0], k0 == 1)) return -1;
-        if (live) return emit_stmts(E, live, 0, rest, ret);
-        return emit_rest(E, rest, ret);
-    }
-    PtsNode *node = mk(E, PTS_KIND_PRIM(PTS_PRIM_IF), 1, &cond, 0, NULL, s);
-    if (!node) return -1;
-    PtsBlock *blocks[2] = { pts_node_add_block(E->g, node), pts_node_add_block(E->g, node) };
-    if (!blocks[0] || !blocks[1]) return oom(E), -1;
-    PtsIrValue *rv[2] = { NULL, NULL };
-    int exits[2];
-    PtsBlock *saved = E->blk;
-    for (int k = 0; k < 2; k++) {
-        if (!push_scope(E)) return -1;
-        E->blk = blocks[k];
-        if (!apply_refinements(E, s->kids[0], k == 0)) exits[k] = -1;
-        else if (s->kids[1 + k]) exits[k] = emit_stmts(E, s->kids[1 + k], 0, rest, &rv[k]);
-        else if (rest) exits[k] = emit_rest(E, rest, &rv[k]);
-        else exits[k] = EXIT_NONE;
-        if (exits[k] == EXIT_NONE) {
-            /* fell off the end of the function: returns None */
-            if (!(rv[k] = cnone(E, s))) exits[k] = -1;
-            else exits[k] = EXIT_RETURN;
-        }
-        pop_scope(E);
-        E->blk = saved;
-        if (exits[k] < 0) return -1;
-    }
-    if (exits[0] == EXIT_RAISE && exits[1] == EXIT_RAISE) {
-        *ret = NULL;
-        return EXIT_RAISE;
-    }
-    const PtsType *t;
-    if (exits[0] == EXIT_RAISE) t = rv[1]->type;
-    else if (exits[1] == EXIT_RAISE) t = rv[0]->type;
-    else if (!(t = E->ret_decl ? E->ret_decl : unify(E, rv[0]->type, rv[1]->type)))
-        return efail(E, s, "Previous return statement returned a value of type %s but this return statement returns a "
-                     "value of type %s", tstr(E, rv[0]->type), tstr(E, rv[1]->type)), -1;
-    for (int k = 0; k < 2; k++) {
-        E->blk = blocks[k];
-        if (exits[k] == EXIT_RAISE && !(rv[k] = uninitialized(E, t, s))) return -1;
-        if (pts_block_add_output(E->g, blocks[k], rv[k], E->err)) return -1;
-    }
-    E->blk = saved;
-    PtsNode *n = rebuild_if(E, node, 1, &t);
-    if (!n) return -1;
-    *ret = n->outputs[0];
-    return EXIT_RETURN;
-}
-
-/* if statement containing break/continue in a loop body: each branch continues with the rest of
- * the body, so every path ends the iteration; the if's outputs are the loop-carried variables at
- * the end of each path and the flag saying whether to keep looping */
-static int emit_if_loop_exit(Emitter *E, const PtsAst *s, const Cont *rest, PtsIrValue **ret) {
-    const LoopCtx *L = E->loop;
-    PtsIrValue *cond = emit_cond(E, s->kids[0]);
-    if (!cond) return -1;
-    int k0 = const_cond(cond);
-    if (k0 >= 0) {
-        const PtsAst *live = s->kids[k0 ? 1 : 2];
-        if (!apply_refinements(E, s->kids[0], k0 == 1)) return -1;
-        if (live) return emit_stmts(E, live, 0, rest, ret);
-        return emit_rest(E, rest, ret);
-    }
-    if (L->n > 510) return efail(E, s, "too many loop-carried variables"), -1;
-    PtsNode *node = mk(E, PTS_KIND_PRIM(PTS_PRIM_IF), 1, &cond, 0, NULL, s);
-    if (!node) return -1;
-    PtsBlock *blocks[2] = { pts_node_add_block(E->g, node), pts_node_add_block(E->g, node) };
-    if (!blocks[0] || !blocks[1]) return oom(E), -1;
-    PtsBlock *saved = E->blk;
-    int exits[2];
-    PtsIrValue *flags[2] = { NULL, NULL };
-    PtsIrValue **vals[2];
-    for (int k = 0; k < 2; k++)
-        if (!(vals[k] = pts_arena_alloc(E->a, sizeof(PtsIrValue *) * (size_t)(L->n + 1)))) return oom(E), -1;
-    for (int k = 0; k < 2; k++) {
-        if (!push_scope(E)) return -1;
-        E->blk = blocks[k];
-        if (!apply_refinements(E, s->kids[0], k == 0)) exits[k] = -1;
-        else if (s->kids[1 + k]) exits[k] = emit_stmts(E, s->kids[1 + k], 0, rest, &flags[k]);
-        else if (rest) exits[k] = emit_rest(E, rest, &flags[k]);
-        else exits[k] = EXIT_NONE;
-        /* a while loop's path that goes on to the next iteration evaluates the condition there */
-        if (L->while_cond && (exits[k] == EXIT_NONE || exits[k] == EXIT_CONTINUE) && !(flags[k] = emit_cond(E, L->while_cond)))
-            exits[k] = -1;
-        /* the carried variables as this path leaves them (a raising path leaves any) */
-        for (int i = 0; exits[k] >= 0 && exits[k] != EXIT_RAISE && i < L->n; i++) {
-            Var *v = lookup(E, L->names[i]);
-            PtsIrValue *val = v ? v->v : NULL;
-            if (!val) { efail(E, s, "%s", v && v->undef ? v->undef : "loop-carried variable is undefined"); exits[k] = -1; break; }
-            if (!pts_type_subtype(val->type, L->types[i])) {
-                efail(E, s, "Variable '%s' previously had type %s but is now being assigned to a value of type %s",
-                      L->names[i], tstr(E, L->types[i]), tstr(E, val->type));
-                exits[k] = -1;
-                break;
-            }
-            vals[k][i] = val;
-        }
-        pop_scope(E);
-        E->blk = saved;
-        if (exits[k] < 0) return -1;
-    }
-    /* keep looping after this path? constant unless a nested if decided per path */
-    int fl[2];
-    for (int k = 0; k < 2; k++)
-        fl[k] = exits[k] == EXIT_BREAK ? 0 : exits[k] == EXIT_LOOPEND || (L->while_cond && exits[k] != EXIT_RAISE) ? const_cond(flags[k]) : 1;
-    if (exits[0] == EXIT_RAISE) fl[0] = fl[1];
-    if (exits[1] == EXIT_RAISE) fl[1] = fl[0];
-    bool need_flag = !(fl[0] == 1 && fl[1] == 1) && !(fl[0] == 0 && fl[1] == 0);
-    /* outputs: the carried variables the paths leave differently, then the flag */
-    const PtsType *types[512];
-    int out_of[512], nout = 0;
-    for (int i = 0; i < L->n; i++) {
-        if (exits[0] != EXIT_RAISE && exits[1] != EXIT_RAISE && vals[0][i] == vals[1][i]) { out_of[i] = -1; continue; }
-        out_of[i] = nout;
-        types[nout++] = L->types[i];
-    }
-    if (need_flag) types[nout++] = ty(PTS_TY_BOOL);
-    for (int k = 0; k < 2; k++) {
-        E->blk = blocks[k];
-        for (int i = 0; i < L->n; i++) {
-            if (out_of[i] < 0) continue;
-            PtsIrValue *v = exits[k] == EXIT_RAISE ? uninitialized(E, L->types[i], s) : vals[k][i];
-            /* a path that did not return leaves "returned" False and the value Uninitialized, as
-             * torch's exit transform gives a path that does not exit (not the iteration's inputs) */
-            if (v && v->param_of == L->body && strcmp(L->names[i], RET_FLAG) == 0) v = cbool(E, false, s);
-            else if (v && v->param_of == L->body && strcmp(L->names[i], RET_VALUE) == 0) v = uninitialized(E, L->types[i], s);
-            if (!v || pts_block_add_output(E->g, blocks[k], v, E->err)) return -1;
-        }
-        if (need_flag) {
-            PtsIrValue *f = fl[k] >= 0 ? cbool(E, fl[k] != 0, s) : exits[k] == EXIT_RAISE ? uninitialized(E, ty(PTS_TY_BOOL), s) : flags[k];
-            if (!f || pts_block_add_output(E->g, blocks[k], f, E->err)) return -1;
-        }
-    }
-    E->blk = saved;
-    PtsNode *n = rebuild_if(E, node, nout, types);
-    if (!n) return -1;
-    for (int i = 0; i < L->n; i++) {
-        PtsIrValue *v = out_of[i] < 0 ? vals[0][i] : n->outputs[out_of[i]];
-        /* unnamed, as the outputs torch's exit transform adds to an If */
-        if (!set_var(E, L->names[i], v, L->types[i], NULL)) return -1;
-    }
-    if (!need_flag) return fl[0] ? EXIT_NONE : EXIT_BREAK;
-    *ret = n->outputs[nout - 1];
-    return EXIT_LOOPEND;
-}
-
-/* prim::Loop(trip, cond, carried...) with body (iter, carried...) -> (cond, carried...).
- * A for loop whose body breaks is emitted as TorchScript does, as a while loop with an explicit
- * counter: Loop(INT64_MAX, 0 < n, carried..., 0) continuing while counter + 1 < n and not broken. */
+/* prim::Loop(trip, cond, carried...) with body (iter, carried...) -> (cond, carried...). A for loop
+ * whose condition the exit transform changes (break, return) becomes a while loop with an explicit
+ * counter later (pts_pass_canonicalize_modified_loops), as TorchScript's CanonicalizeModifiedLoops. */
 static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue *cond0, const PtsAst *target,
                       const PtsAst *body, const PtsAst *while_cond, PtsIrValue *range_start, PtsIrValue *range_step) {
     PtsIrValue *(*item_fn)(Emitter *, PtsIrValue *, const void *, const PtsAst *) = E->for_item;
@@ -3342,7 +3172,6 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
     E->for_item = NULL;   /* nested loops of the body iterate their own way */
     NameSet assigned = { 0 };
     if (!collect_assigned(E, &assigned, body)) return false;
-    bool counter_form = target && has_loop_exit(body, true);
     /* carried: assigned in the body and defined before the loop */
     const char *names[512];
     PtsIrValue *init[512];
@@ -3357,15 +3186,7 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
         init[nc] = v->v;
         types[nc++] = var_type(v);
     }
-    PtsIrValue *real_trip = trip;
     int ntot = nc;
-    if (counter_form) {
-        PtsIrValue *zero = cint(E, 0, s);
-        if (!zero || !(cond0 = op2(E, "gt", trip, zero, s)) || !(trip = cint(E, INT64_MAX, s))) return false;
-        init[nc] = zero;
-        types[nc] = ty(PTS_TY_INT);
-        ntot = nc + 1;
-    }
     PtsIrValue *ins[514];
     ins[0] = trip;
     ins[1] = cond0;
@@ -3376,7 +3197,7 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
     if (!loop) return false;
     PtsBlock *b = pts_node_add_block(E->g, loop);
     if (!b) return oom(E), false;
-    bool simple_range = target && target->kind == PTS_AST_NAME && !range_start && !counter_form && !item_fn;
+    bool simple_range = target && target->kind == PTS_AST_NAME && !range_start && !item_fn;
     PtsIrValue *iter = pts_block_add_input(E->g, b, ty(PTS_TY_INT), simple_range && target->str[0] != '$' ? target->str : NULL);
     if (!iter) return oom(E), false;
     PtsBlock *saved = E->blk;
@@ -3386,10 +3207,8 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
         PtsIrValue *p = pts_block_add_input(E->g, b, R(types[i]), names[i]);
         if (!p || !set_var(E, names[i], p, types[i], NULL)) return oom(E), false;
     }
-    PtsIrValue *counter = NULL;
-    if (counter_form && !(counter = pts_block_add_input(E->g, b, ty(PTS_TY_INT), NULL))) return oom(E), false;
     if (target) {
-        PtsIrValue *iv = counter ? counter : iter;
+        PtsIrValue *iv = iter;
         if (range_start) {
             PtsIrValue *a3[3] = { iv, range_start, range_step };
             Call c = { .npos = 3 };
@@ -3405,37 +3224,28 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
     bool outer_unrolled = E->unrolled;
     E->loop = &ctx;
     E->unrolled = false;
-    PtsIrValue *flag = NULL;
-    int ex = emit_stmts(E, body, 0, NULL, &flag);
+    PtsIrValue *unused = NULL;
+    int ex = emit_stmts(E, body, 0, NULL, &unused);
     E->loop = outer_loop;
     E->unrolled = outer_unrolled;
     E->loop_depth--;
     if (ex < 0) return false;
-    /* keep looping? a break on the body's own level stops after one iteration */
-    bool always = ex != EXIT_LOOPEND && ex != EXIT_BREAK;
-    if (ex == EXIT_BREAK && !(flag = cbool(E, false, s))) return false;
-    PtsIrValue *cond = cond0, *next = NULL;
-    if (counter_form) {
-        PtsIrValue *one = cint(E, 1, s);
-        if (!one || !(next = op2(E, "add", counter, one, s)) || !(cond = op2(E, "lt", next, real_trip, s))) return false;
-        if (!always && !(cond = op2(E, "__and__", cond, flag, s))) return false;
-    } else if (while_cond) {
-        if (always) cond = emit_cond(E, while_cond);
-        else if (while_cond->kind == PTS_AST_TRUE) cond = flag;   /* while True: ... break */
-        else if (ex == EXIT_LOOPEND) cond = flag;   /* every path that goes on evaluated the condition */
-        else cond = emit_if_value(E, flag, br_cond, while_cond, br_false, s, s, NULL);
-        if (!cond) return false;
-    }
-    if (pts_block_add_output(E->g, b, cond, E->err)) return false;
+    /* the end of an iteration: the condition again (true for a for loop) and the carried values.
+     * After an exit this is unreachable: the exit transform drops what is made here */
+    /* (a for loop's true is the one made before the loop, as torch's: nothing follows an exit
+     * in the body, so the exit transform guards nothing there) */
+    PtsIrValue *cond = while_cond ? emit_cond(E, while_cond) : const_cond(cond0) == 1 ? cond0 : cbool(E, true, s);
+    if (!cond || pts_block_add_output(E->g, b, cond, E->err)) return false;
     for (int i = 0; i < nc; i++) {
         Var *v = lookup(E, names[i]);
-        if (!v || !v->v) return efail(E, s, "%s", v && v->undef ? v->undef : "loop-carried variable is undefined"), false;
-        if (!pts_type_subtype(v->v->type, types[i]))
+        PtsIrValue *val = v ? v->v : NULL;
+        if (!val && ex != EXIT_NONE && !(val = uninitialized(E, types[i], s))) return false;
+        if (!val) return efail(E, s, "%s", v && v->undef ? v->undef : "loop-carried variable is undefined"), false;
+        if (!pts_type_subtype(val->type, types[i]))
             return efail(E, s, "Variable '%s' previously had type %s but is now being assigned to a value of type %s",
-                         names[i], tstr(E, types[i]), tstr(E, v->v->type)), false;
-        if (pts_block_add_output(E->g, b, v->v, E->err)) return false;
+                         names[i], tstr(E, types[i]), tstr(E, val->type)), false;
+        if (pts_block_add_output(E->g, b, val, E->err)) return false;
     }
-    if (next && pts_block_add_output(E->g, b, next, E->err)) return false;
     pop_scope(E);
     E->blk = saved;
     for (int i = 0; i < nc; i++) {
@@ -3450,9 +3260,8 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
  * and its .keys()/.values()/.items(), ParameterList), or enumerate()/zip() of those, is unrolled:
  * the items are taken first (the tuple unpacked, every submodule's GetAttr), then the body is
  * emitted once per item in the enclosing scope, the target taking each item's own type. A return
- * inside continues each path with the following iterations and the statements after the loop
- * (a Cont naming the unrolled loop), as after an if that returns; break and continue are
- * rejected with TorchScript's message. */
+ * inside is a prim::ReturnStmt as anywhere else; break and continue are rejected with
+ * TorchScript's message. */
 typedef struct UItem {
     PtsIrValue *v;               /* a leaf: the value */
     int n;                       /* a pack (enumerate, zip, .items()): its parts */
@@ -3727,31 +3536,6 @@ static bool bind_uitem(Emitter *E, const PtsAst *t, const UItem *u, const PtsAst
     return assign_to(E, t, v, at);
 }
 
-/* iterations i.. of an unrolled loop, then the continuation */
-static int emit_unrolled(Emitter *E, const Unroll *u, int i, const Cont *rest, PtsIrValue **ret) {
-    if (i >= u->n) {
-        E->unrolled = u->outer_unrolled;
-        return emit_rest(E, rest, ret);
-    }
-    if (++E->exit_nest > PTS_MAX_EXIT_NEST)
-        return efail(E, u->s, "too many iterations in unrolled loops (limit %d)", PTS_MAX_EXIT_NEST), -1;
-    E->unrolled = true;
-    int ex = bind_uitem(E, u->s->kids[0], &u->items[i], u->s) ? EXIT_NONE : -1;
-    if (ex == EXIT_NONE) {
-        Cont next = { NULL, i + 1, rest, u };
-        ex = emit_stmts(E, u->s->kids[2], 0, &next, ret);
-    }
-    E->exit_nest--;
-    E->unrolled = u->outer_unrolled;
-    return ex;
-}
-
-static int emit_rest(Emitter *E, const Cont *rest, PtsIrValue **ret) {
-    if (!rest) return EXIT_NONE;
-    if (rest->unroll) return emit_unrolled(E, rest->unroll, rest->start, rest->next, ret);
-    return emit_stmts(E, rest->block, rest->start, rest->next, ret);
-}
-
 /* the unrolled loop of a for statement: 1 (*out set), 0 when it is an ordinary loop, -1 */
 static int unroll_prepare(Emitter *E, const PtsAst *s, Unroll **out) {
     UItem *items = NULL;
@@ -3768,71 +3552,65 @@ static int unroll_prepare(Emitter *E, const PtsAst *s, Unroll **out) {
     return 1;
 }
 
-/* does the body end a path (a return, or a raise on its own level)? then the loop is emitted
- * with its continuation */
-static bool unroll_needs_rest(const PtsAst *s) {
-    if (has_return(s)) return true;
-    const PtsAst *b = s->kids[2];
-    for (int i = 0; i < b->n; i++)
-        if (b->kids[i]->kind == PTS_AST_RAISE || (b->kids[i]->kind == PTS_AST_FOR && unroll_needs_rest(b->kids[i])))
-            return true;
-    return false;
-}
-
-/* a for statement emitted on its own (its body cannot return): 1 unrolled, 0 not, -1 error */
+/* a for statement over an unrolled iterable: the body once per item, in the enclosing scope.
+ * Returns the ExitKind of the first iteration that always exits (the rest is unreachable),
+ * EXIT_NONE, UNROLL_NO when it is an ordinary loop, or -1 */
 static int emit_for_modules(Emitter *E, const PtsAst *s) {
     Unroll *u;
     int k = unroll_prepare(E, s, &u);
-    if (k <= 0) return k;
-    for (int i = 0; i < u->n; i++) {
+    if (k < 0) return -1;
+    if (k == 0) return UNROLL_NO;
+    if (++E->exit_nest > PTS_MAX_EXIT_NEST)
+        return efail(E, s, "too many unrolled loops nested (limit %d)", PTS_MAX_EXIT_NEST), -1;
+    int ex = EXIT_NONE;
+    for (int i = 0; i < u->n && ex == EXIT_NONE; i++) {
         E->unrolled = true;
         PtsIrValue *unused = NULL;
-        int ex = bind_uitem(E, s->kids[0], &u->items[i], s) ? emit_stmts(E, s->kids[2], 0, NULL, &unused) : -1;
+        ex = bind_uitem(E, s->kids[0], &u->items[i], s) ? emit_stmts(E, s->kids[2], 0, NULL, &unused) : -1;
         E->unrolled = u->outer_unrolled;
-        if (ex < 0) return -1;
-        if (ex == EXIT_RAISE) break;   /* the remaining iterations are unreachable */
     }
-    return 1;
+    E->exit_nest--;
+    return ex;
 }
 /* }==== */
 
-static bool emit_for(Emitter *E, const PtsAst *s) {
+static int emit_for(Emitter *E, const PtsAst *s) {
     const PtsAst *target = s->kids[0], *it = s->kids[1];
     int unrolled = emit_for_modules(E, s);
-    if (unrolled) return unrolled > 0;
+    if (unrolled != UNROLL_NO) return unrolled;
     if (it->kind == PTS_AST_CALL && it->kids[0]->kind == PTS_AST_NAME) {
         Sv f;
         Var *local = lookup(E, it->kids[0]->str);
         if (!local) {
-            if (!emit_sugared(E, it->kids[0], &f)) return false;
+            if (!emit_sugared(E, it->kids[0], &f)) return -1;
             if (f.kind == SV_BUILTIN && strcmp(f.name, "range") == 0) {
                 Call c;
                 memset(&c, 0, sizeof c);
-                if (!emit_args(E, it, &c)) return false;
+                if (!emit_args(E, it, &c)) return -1;
                 if (c.nkw || c.npos < 1 || c.npos > 3)
-                    return efail(E, it, "range() takes 1 to 3 positional arguments"), false;
+                    return efail(E, it, "range() takes 1 to 3 positional arguments"), -1;
                 for (int i = 0; i < c.npos; i++)
                     if (c.pos[i]->type->kind != PTS_TY_INT)
-                        return efail(E, c.pos_at[i], "range() arguments must be int, not %s", tstr(E, c.pos[i]->type)), false;
+                        return efail(E, c.pos_at[i], "range() arguments must be int, not %s", tstr(E, c.pos[i]->type)), -1;
                 if (target->kind != PTS_AST_NAME)
-                    return efail(E, target, "the target of a for loop over range() must be a single name"), false;
+                    return efail(E, target, "the target of a for loop over range() must be a single name"), -1;
                 PtsIrValue *trip, *start = NULL, *step = NULL;
                 if (c.npos == 1) trip = c.pos[0];
                 else {
                     start = c.pos[0];
-                    if (!(step = c.npos == 3 ? c.pos[2] : cint(E, 1, it))) return false;
+                    if (!(step = c.npos == 3 ? c.pos[2] : cint(E, 1, it))) return -1;
                     Call rc = { .npos = 3 };
                     rc.pos[0] = start;
                     rc.pos[1] = c.pos[1];
                     rc.pos[2] = step;
-                    if (!(trip = op_call(E, "__range_length", &rc, it))) return false;
+                    if (!(trip = op_call(E, "__range_length", &rc, it))) return -1;
                 }
                 PtsIrValue *t = cbool(E, true, s);
-                return t && emit_loop(E, s, trip, t, target, s->kids[2], NULL, start, step);
+                return t && emit_loop(E, s, trip, t, target, s->kids[2], NULL, start, step) ? EXIT_NONE : -1;
             }
         }
     }
-    return emit_for_iter(E, s);
+    return emit_for_iter(E, s) ? EXIT_NONE : -1;
 }
 
 static bool emit_while(Emitter *E, const PtsAst *s) {
@@ -3874,17 +3652,59 @@ static bool emit_raise_node(Emitter *E, PtsIrValue *m, const char *cls, const Pt
     return mk(E, PTS_KIND_PRIM(PTS_PRIM_RAISE), cls ? 2 : 1, ins, 0, NULL, at) != NULL;
 }
 
-static bool emit_assert(Emitter *E, const PtsAst *s) {
+static int emit_assert(Emitter *E, const PtsAst *s) {
     /* as torch's emitAssert: `if c: pass else: raise AssertionError(msg)`, so what the condition
      * proves (`assert x is not None`) leaves the If as its output */
     PtsAst *fail = synth(E, PTS_AST_RAISE, s, 3, (PtsAst *[]){ NULL, NULL, (PtsAst *)s }), *tb, *fb, *iff;
     if (!fail || !(tb = synth(E, PTS_AST_BLOCK, s, 0, NULL)) || !(fb = synth(E, PTS_AST_BLOCK, s, 1, &fail)) ||
         !(iff = synth(E, PTS_AST_IF, s, 3, (PtsAst *[]){ s->kids[0], tb, fb })))
-        return false;
+        return -1;
     return emit_if(E, iff);
 }
 
+/* `return v`: prim::ReturnStmt(v); without an annotated return type, the function returns the
+ * join of the returned types (torch's merged_return_type_) */
+static int emit_return_value(Emitter *E, PtsIrValue *v, const PtsAst *s) {
+    if (!E->ret_decl) {
+        const PtsType *u = E->merged_ret ? unify(E, E->merged_ret, v->type) : v->type;
+        if (!u)
+            return efail(E, s, "Previous return statement returned a value of type %s but this return statement returns a "
+                         "value of type %s", tstr(E, E->merged_ret), tstr(E, v->type)), -1;
+        E->merged_ret = u;
+    }
+    return mk(E, PTS_KIND_PRIM(PTS_PRIM_RETURN_STMT), 1, &v, 0, NULL, s) ? EXIT_RETURN : -1;
+}
+
+/* the loop-carried variables of the innermost loop as they are here (vals[0..L->n)) */
+static bool carried_now(Emitter *E, const PtsAst *s, PtsIrValue **vals) {
+    const LoopCtx *L = E->loop;
+    for (int i = 0; i < L->n; i++) {
+        Var *v = lookup(E, L->names[i]);
+        PtsIrValue *val = v ? v->v : NULL;
+        if (!val) return efail(E, s, "%s", v && v->undef ? v->undef : "loop-carried variable is undefined"), false;
+        if (!pts_type_subtype(val->type, L->types[i]))
+            return efail(E, s, "Variable '%s' previously had type %s but is now being assigned to a value of type %s",
+                         L->names[i], tstr(E, L->types[i]), tstr(E, val->type)), false;
+        vals[i] = val;
+    }
+    return true;
+}
+
+/* break / continue: prim::LoopContinuation(keep looping, carried...), as torch's LoopContinuations:
+ * false for break; for continue the loop's condition evaluated again (true for a for loop) */
+static int emit_loop_continuation(Emitter *E, const PtsAst *s) {
+    const LoopCtx *L = E->loop;
+    if (L->n > 510) return efail(E, s, "too many loop-carried variables"), -1;
+    PtsIrValue *vals[512];
+    bool brk = s->kind == PTS_AST_BREAK;
+    vals[0] = brk ? cbool(E, false, s) : L->while_cond ? emit_cond(E, L->while_cond) : cbool(E, true, s);
+    if (!vals[0] || !carried_now(E, s, vals + 1)) return -1;
+    if (!mk(E, PTS_KIND_PRIM(PTS_PRIM_LOOP_CONTINUATION), L->n + 1, vals, 0, NULL, s)) return -1;
+    return brk ? EXIT_BREAK : EXIT_CONTINUE;
+}
+
 static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
+    (void)ret;
     switch (s->kind) {
     case PTS_AST_EXPR_STMT:
         if (s->kids[0]->kind == PTS_AST_STR) return EXIT_NONE;   /* docstring */
@@ -3893,12 +3713,11 @@ static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
     case PTS_AST_ASSIGN: return emit_assign(E, s) ? EXIT_NONE : -1;
     case PTS_AST_ANN_ASSIGN: return emit_ann_assign(E, s) ? EXIT_NONE : -1;
     case PTS_AST_AUG_ASSIGN: return emit_aug_assign(E, s) ? EXIT_NONE : -1;
-    case PTS_AST_IF: return emit_if(E, s) ? EXIT_NONE : -1;
-    case PTS_AST_FOR: return emit_for(E, s) ? EXIT_NONE : -1;
+    case PTS_AST_IF: return emit_if(E, s);
+    case PTS_AST_FOR: return emit_for(E, s);
     case PTS_AST_WHILE: return emit_while(E, s) ? EXIT_NONE : -1;
-    case PTS_AST_ASSERT: return emit_assert(E, s) ? EXIT_NONE : -1;
+    case PTS_AST_ASSERT: return emit_assert(E, s);
     case PTS_AST_RETURN: {
-        if (E->loop) return emit_return_in_loop(E, s);
         PtsIrValue *v = s->kids[0] ? emit_hinted(E, s->kids[0], E->ret_decl) : cnone(E, s);
         if (!v) return -1;
         /* a number (x.item()) returned as an annotated int or float: aten::Int / aten::Float, as torch */
@@ -3908,8 +3727,7 @@ static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
         if (E->ret_decl && !pts_type_subtype(v->type, E->ret_decl))
             return efail(E, s->kids[0] ? s->kids[0] : s, "Return value was annotated as having type %s but is actually of type %s",
                          tstr(E, E->ret_decl), tstr(E, v->type)), -1;
-        *ret = v;
-        return EXIT_RETURN;
+        return emit_return_value(E, v, s);
     }
     case PTS_AST_RAISE: {
         const PtsAst *x = s->kids[0];
@@ -3971,7 +3789,7 @@ static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
             return efail(E, s, "Because we emit iteration over modulelists or tuples as unrolled loops, we do not support "
                          "break or continue inside the body of these loops"), -1;
         if (!E->loop) return efail(E, s, "'%s' outside loop", s->kind == PTS_AST_BREAK ? "break" : "continue"), -1;
-        return s->kind == PTS_AST_BREAK ? EXIT_BREAK : EXIT_CONTINUE;
+        return emit_loop_continuation(E, s);
     case PTS_AST_WITH: return emit_with(E, s) ? EXIT_NONE : -1;
     case PTS_AST_DEF: return fork_def_stmt(E, s);
     case PTS_AST_CLASS: return efail(E, s, "class definitions inside functions are not supported in TorchScript"), -1;
@@ -3979,132 +3797,16 @@ static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
     }
 }
 
-/* {==== returns inside loops ====
- * As TorchScript: `return v` in a loop body sets two hidden loop-carried variables, "returned"
- * and the value, and leaves the loop as a break does; after the loop `if returned: return value`
- * continues (a break of the enclosing loop when loops nest). The hidden variables are defined
- * before the outermost such loop: the value as uninitialized(T), T being the annotated return
- * type or, without one, the join of the returned types, found by emitting the loop once and
- * dropping that emission. */
-static bool define_returned(Emitter *E, const PtsType *t, const PtsAst *at) {
-    PtsIrValue *f = cbool(E, false, at), *u = f ? uninitialized(E, t, at) : NULL;
-    if (!u || !set_var(E, RET_FLAG, f, ty(PTS_TY_BOOL), NULL) || !set_var(E, RET_VALUE, u, t, NULL)) return false;
-    lookup_local(E->scope, RET_VALUE)->annotated = true;   /* carried as T, whatever is stored */
-    return true;
-}
-
-static int emit_return_in_loop(Emitter *E, const PtsAst *s) {
-    PtsIrValue *v = s->kids[0] ? emit_hinted(E, s->kids[0], E->ret_decl) : cnone(E, s);
-    if (!v) return -1;
-    if (E->ret_decl && !pts_type_subtype(v->type, E->ret_decl))
-        return efail(E, s->kids[0] ? s->kids[0] : s, "Return value was annotated as having type %s but is actually of type %s",
-                     tstr(E, E->ret_decl), tstr(E, v->type)), -1;
-    Var *rv = lookup(E, RET_VALUE);
-    if (!rv || !rv->decl) return efail(E, s, "internal error: return inside a loop without its hidden variables"), -1;
-    if (E->probing) {
-        const PtsType *u = E->loop_ret ? unify(E, E->loop_ret, v->type) : v->type;
-        if (!u)
-            return efail(E, s, "Previous return statement returned a value of type %s but this return statement returns "
-                         "a value of type %s", tstr(E, E->loop_ret), tstr(E, v->type)), -1;
-        /* the probe's nodes (and the types only they hold) are dropped: keep the type alive */
-        if (!(E->loop_ret = keep(E, R(u)))) return -1;
-    } else if (!pts_type_subtype(v->type, rv->decl)) {
-        return efail(E, s, "Previous return statement returned a value of type %s but this return statement returns a "
-                     "value of type %s", tstr(E, rv->decl), tstr(E, v->type)), -1;
-    }
-    const PtsType *decl = rv->decl;
-    PtsIrValue *t = cbool(E, true, s);
-    if (!t || !set_var(E, RET_VALUE, v, decl, NULL) || !set_var(E, RET_FLAG, t, ty(PTS_TY_BOOL), NULL)) return -1;
-    lookup_local(E->scope, RET_VALUE)->annotated = true;
-    return EXIT_BREAK;
-}
-
-/* a for/while statement whose body returns, then the statements after it */
-static int emit_loop_returning(Emitter *E, const PtsAst *s, const Cont *rest, PtsIrValue **ret) {
-    PtsIrValue *unused = NULL;
-    if (!E->loop) {
-        const PtsType *t = E->ret_decl;
-        if (!t) {
-            PtsNode *mark = E->blk->last;
-            bool was = E->probing;
-            /* the probe's nodes are dropped: so are iterables it stashed */
-            const PtsAst *pre_ast = E->pre_it_ast;
-            PtsIrValue *pre_v = E->pre_it_v;
-            const PtsType *saved = E->loop_ret;
-            E->probing = true;
-            E->loop_ret = NULL;
-            bool ok = push_scope(E);
-            if (ok) {
-                ok = define_returned(E, ty(PTS_TY_ANY), s) && emit_stmt(E, s, &unused) >= 0;
-                pop_scope(E);
-            }
-            E->probing = was;
-            t = E->loop_ret ? E->loop_ret : ty(PTS_TY_NONE);
-            E->loop_ret = saved;
-            while (E->blk->last && E->blk->last != mark) pts_node_destroy(E->blk->last);
-            memset(E->empty_lits, 0, sizeof E->empty_lits);
-            E->pre_it_ast = pre_ast;
-            E->pre_it_v = pre_v;
-            if (!ok) return -1;
-        }
-        if (!define_returned(E, t, s)) return -1;
-    }
-    if (emit_stmt(E, s, &unused) < 0) return -1;
-    /* if returned: return value */
-    PtsAst *flag = synth(E, PTS_AST_NAME, s, 0, NULL), *val = synth(E, PTS_AST_NAME, s, 0, NULL), *r, *body, *iff;
-    if (!flag || !val) return -1;
-    flag->str = RET_FLAG;
-    val->str = RET_VALUE;
-    if (!(r = synth(E, PTS_AST_RETURN, s, 1, &val)) || !(body = synth(E, PTS_AST_BLOCK, s, 1, &r)) ||
-        !(iff = synth(E, PTS_AST_IF, s, 3, (PtsAst *[]){ flag, body, NULL })))
-        return -1;
-    return E->loop ? emit_if_loop_exit(E, iff, rest, ret) : emit_if_exit(E, iff, rest, ret);
-}
-/* }==== */
-
-/* Emit blk->kids[start..], then the continuation. Returns the ExitKind (with *ret set for
- * EXIT_RETURN) or -1 on error. */
+/* Emit blk->kids[start..]. Returns the ExitKind of the statement that ends the block (the rest is
+ * unreachable and not emitted) or -1 on error. return/break/continue are marker nodes the exit
+ * transform (csrc/ir/exit_transform.c) removes, as TorchScript lowers them. */
 static int emit_stmts(Emitter *E, const PtsAst *blk, int start, const Cont *cont, PtsIrValue **ret) {
+    (void)cont;
     for (int i = start; i < blk->n; i++) {
-        const PtsAst *s = blk->kids[i];
-        if (s->kind == PTS_AST_IF && E->loop_depth == 0 && has_return(s)) {
-            Cont rest = { blk, i + 1, cont, NULL };
-            if (++E->exit_nest > PTS_MAX_EXIT_NEST)
-                return efail(E, s, "too many early returns in one function (limit %d)", PTS_MAX_EXIT_NEST), -1;
-            int r = emit_if_exit(E, s, &rest, ret);
-            E->exit_nest--;
-            return r;
-        }
-        if (s->kind == PTS_AST_FOR && unroll_needs_rest(s)) {
-            /* an unrolled loop whose body returns: its paths continue after it */
-            Unroll *u;
-            int k = unroll_prepare(E, s, &u);
-            if (k < 0) return -1;
-            if (k > 0) {
-                Cont rest = { blk, i + 1, cont, NULL };
-                return emit_unrolled(E, u, 0, &rest, ret);
-            }
-        }
-        if ((s->kind == PTS_AST_FOR || s->kind == PTS_AST_WHILE) && has_return(s)) {
-            Cont rest = { blk, i + 1, cont, NULL };
-            if (++E->exit_nest > PTS_MAX_EXIT_NEST)
-                return efail(E, s, "too many early returns in one function (limit %d)", PTS_MAX_EXIT_NEST), -1;
-            int r = emit_loop_returning(E, s, &rest, ret);
-            E->exit_nest--;
-            return r;
-        }
-        if (s->kind == PTS_AST_IF && E->loop && has_loop_exit(s, false)) {
-            Cont rest = { blk, i + 1, cont, NULL };
-            if (++E->exit_nest > PTS_MAX_EXIT_NEST)
-                return efail(E, s, "too many break/continue statements in one loop (limit %d)", PTS_MAX_EXIT_NEST), -1;
-            int r = emit_if_loop_exit(E, s, &rest, ret);
-            E->exit_nest--;
-            return r;
-        }
-        int ex = emit_stmt(E, s, ret);
-        if (ex != EXIT_NONE) return ex;   /* error, return or raise: the rest is unreachable */
+        int ex = emit_stmt(E, blk->kids[i], ret);
+        if (ex != EXIT_NONE) return ex;   /* error or exit: the rest is unreachable */
     }
-    return emit_rest(E, cont, ret);
+    return EXIT_NONE;
 }
 /* }==================== */
 
@@ -5036,6 +4738,8 @@ static bool type_comment_sig(Emitter *E, const PtsAst *def, TypeSig *sig) {
 /* }==== */
 
 /* the function of a def: parameters as graph inputs, body, one output */
+static const PtsType *unify_cb(void *ctx, const PtsType *a, const PtsType *b) { return unify((Emitter *)ctx, a, b); }
+
 static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunction **out) {
     const PtsAst *params = def->kids[0];
     TypeSig tsig;
@@ -5127,18 +4831,25 @@ static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunc
                       tstr(E, E->ret_decl));
                 goto fail;
             }
-            if (!(rv = cnone(E, def))) goto fail;
-        } else if (ex == EXIT_RAISE) {
-            if (!(rv = uninitialized(E, E->ret_decl ? E->ret_decl : ty(PTS_TY_NONE), def))) goto fail;
+            /* falling off the end returns None (torch's handleMaybeNoReturn) */
+            PtsIrValue *none = cnone(E, def);
+            if (!none || emit_return_value(E, none, def) < 0) goto fail;
         }
+        /* a placeholder of the return type, replaced by the exit transform (torch's emitOutput) */
+        const PtsType *rt = E->ret_decl ? E->ret_decl : E->merged_ret ? E->merged_ret : ty(PTS_TY_NONE);
         E->blk = E->g->top;
+        if (!(rv = uninitialized(E, rt, def))) goto fail;
         if (pts_block_add_output(E->g, E->g->top, rv, E->err)) goto fail;
-        /* torch's cleanup passes after emission, for the graph's shape */
+        /* torch's ConvertToSSA exit transform, CanonicalizeModifiedLoops, then its cleanup passes
+         * after emission, for the graph's shape */
+        if (pts_pass_transform_exits(E->g, unify_cb, E, E->err) || pts_pass_canonicalize_modified_loops(E->g, E->err))
+            goto fail;
         if (pts_pass_constant_propagation_immutable(E->g, E->err)) goto fail;
+        pts_pass_remove_extra_if_outputs(E->g);
         eliminate_dead(E->g->top);
         /* pooled twice, as torch's compiled graphs are: constants at the top in first-use order */
-        if (pts_pass_hoist_uninitialized(E->g, E->err) || pts_pass_constant_pooling(E->g, E->err) ||
-            pts_pass_constant_pooling(E->g, E->err) || pts_pass_canonicalize_outputs(E->g, E->err))
+        if (pts_pass_constant_pooling(E->g, E->err) || pts_pass_constant_pooling(E->g, E->err) ||
+            pts_pass_canonicalize_outputs(E->g, E->err))
             goto fail;
     }
     {

@@ -295,6 +295,21 @@ void pts_node_erase_output(PtsNode *n, int i) {
     n->noutputs--;
 }
 
+/* one more output (type stolen), as torch's Node::addOutput: the outputs array is graph-owned,
+ * so a longer copy replaces it (the old one is freed with the graph) */
+PtsIrValue *pts_node_add_output(PtsGraph *g, PtsNode *n, PtsType *type) {
+    PtsIrValue **outs = galloc(g, sizeof(PtsIrValue *) * (size_t)(n->noutputs + 1));
+    if (!outs) { pts_type_release(type); return NULL; }
+    PtsIrValue *v = new_value(g, type);
+    if (!v) return NULL;
+    for (int i = 0; i < n->noutputs; i++) outs[i] = n->outputs[i];
+    v->node = n;
+    v->offset = n->noutputs;
+    outs[n->noutputs++] = v;
+    n->outputs = outs;
+    return v;
+}
+
 void pts_node_move_before(PtsNode *n, PtsNode *before) {
     unlink_node(n);
     PtsBlock *b = before->owner;

@@ -280,6 +280,8 @@ PTS_INTERNAL void pts_node_destroy(PtsNode *n);  /* unlinks; outputs must be unu
 PTS_INTERNAL void pts_node_move_before(PtsNode *n, PtsNode *before);
 /* drop output i of an If (it must be unused) with output i of each of its blocks */
 PTS_INTERNAL void pts_node_erase_output(PtsNode *n, int i);
+/* append an output of the given type (stolen) to n; NULL on OOM */
+PTS_INTERNAL PtsIrValue *pts_node_add_output(PtsGraph *g, PtsNode *n, PtsType *type);
 PTS_INTERNAL PtsStatus pts_node_set_attr(PtsGraph *g, PtsNode *n, const char *name, PtsAttrValKind kind,
                                          PtsValue v, PtsType *type, PtsError *err);  /* steals v, type */
 PTS_INTERNAL const PtsNodeAttr *pts_node_attr(const PtsNode *n, const char *name);
@@ -326,6 +328,15 @@ PTS_INTERNAL PtsStatus pts_pass_constant_propagation_immutable(PtsGraph *g, PtsE
 PTS_INTERNAL PtsStatus pts_pass_hoist_uninitialized(PtsGraph *g, PtsError *err);
 /* Order the outputs of every If and Loop by their first use (TorchScript's CanonicalizeOutputs). */
 PTS_INTERNAL PtsStatus pts_pass_canonicalize_outputs(PtsGraph *g, PtsError *err);
+/* exit_transform.c: torch's TransformExits (prim::LoopContinuation and prim::ReturnStmt markers
+ * become carried "exited" flags and guarded rest-of-blocks), then CanonicalizeModifiedLoops;
+ * unify joins two types (NULL: no join, the Union is used). */
+typedef const PtsType *(*PtsUnifyFn)(void *ctx, const PtsType *a, const PtsType *b);
+PTS_INTERNAL PtsStatus pts_pass_transform_exits(PtsGraph *g, PtsUnifyFn unify, void *ctx, PtsError *err);
+PTS_INTERNAL PtsStatus pts_pass_canonicalize_modified_loops(PtsGraph *g, PtsError *err);
+/* torch's ConstantPropagator clean-up of control flow: If outputs equal (or the same constant) in
+ * both branches are replaced by that value */
+PTS_INTERNAL void pts_pass_remove_extra_if_outputs(PtsGraph *g);
 /* Name v as TorchScript's tracer does: a value already holding the name moves to `name.N`. */
 PTS_INTERNAL void pts_value_steal_name(PtsGraph *g, PtsIrValue *v, const char *name);
 PTS_INTERNAL bool pts_ir_tensor_constants_equal(const PtsTensor *a, const PtsTensor *b);
