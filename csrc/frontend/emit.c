@@ -100,6 +100,11 @@ typedef struct Emitter {
      * silences re-emissions torch does not make (a while condition at the end of the body) */
     PtsNameSim *ns;
     int ns_off;
+    bool tn_chain;                       /* binding the targets of `a = b = e` (torch: fresh loads) */
+    uint8_t *tn_read;                    /* value id -> read from a variable (torch: a named load) */
+    int tn_nread;
+    struct { PtsValue k; bool named; } tn_consts[32];   /* torch's shared int/float literal constants */
+    int tn_nconst;
     struct TnWhile *tn_whiles;           /* while loops: the names their condition gave (arena list) */
 } Emitter;
 
@@ -232,14 +237,14 @@ static bool is_num(const PtsType *t) { return t->kind == PTS_TY_INT || t->kind =
 
 /* give a value the name of the variable it is bound to, as TorchScript does: only values made in
  * the current block that have no name yet */
-static void tn_name(Emitter *E, PtsIrValue *v, const char *name);
+static void tn_assign(Emitter *E, PtsIrValue *v, const char *name);
 static void tn_store(Emitter *E, const char *name);
 static void name_value(Emitter *E, PtsIrValue *v, const char *name) {
+    tn_assign(E, v, name);
     if (v->name || strcmp(name, "_") == 0 || name[0] == '$') return;   /* '$': compiler temporaries */
     PtsBlock *home = v->node ? v->node->owner : v->param_of;
     if (home != E->blk) return;
     pts_value_set_name(E->g, v, name);
-    tn_name(E, v, name);
 }
 /* an If or Loop output: torch names those after emission (tn_control_flow) */
 static void name_output(Emitter *E, PtsIrValue *v, const char *name) {
@@ -262,6 +267,49 @@ typedef struct TnWhile {
 
 static void tn_name(Emitter *E, PtsIrValue *v, const char *name) {
     if (E->ns && !E->ns_off && !E->probing && pts_namesim_meaningful(name)) (void)pts_namesim_set(E->ns, v, name);
+}
+
+/* a variable read: torch's value is a named prim::Load */
+static void tn_load(Emitter *E, PtsIrValue *v, const char *name) {
+    tn_name(E, NULL, name);
+    if (!E->ns || v->id < 0) return;
+    if (v->id >= E->tn_nread) {
+        int n = v->id * 2 + 64;
+        uint8_t *r = pts_realloc(E->tn_read, (size_t)n);
+        if (!r) return;
+        memset(r + E->tn_nread, 0, (size_t)(n - E->tn_nread));
+        E->tn_read = r;
+        E->tn_nread = n;
+    }
+    E->tn_read[v->id] = 1;
+}
+
+/* Environment::setSugaredVar names the value when it has no name yet and was made in the current
+ * block. torch's value is a load (named) when read from a variable; int and float literals are
+ * one constant per value at the top of the graph (materializeConstant), named by the first
+ * top-level assignment only. */
+static void tn_assign(Emitter *E, PtsIrValue *v, const char *name) {
+    if (!E->ns || !pts_namesim_meaningful(name)) return;
+    if (E->tn_chain) { tn_name(E, NULL, name); return; }   /* `a = b = e`: a = load($tmp) */
+    if ((v->id >= 0 && v->id < E->tn_nread && E->tn_read[v->id]) || pts_namesim_has(E->ns, v)) return;
+    PtsBlock *home = v->node ? v->node->owner : v->param_of;
+    if (v->node && v->node->kind == PTS_KIND_PRIM(PTS_PRIM_CONSTANT)) {
+        const PtsNodeAttr *a = pts_node_attr(v->node, "value");
+        if (a && a->kind == PTS_AV_IVALUE && (a->v.tag == PTS_V_INT || a->v.tag == PTS_V_DOUBLE)) {
+            int k;
+            for (k = 0; k < E->tn_nconst; k++)
+                if (E->tn_consts[k].k.tag == a->v.tag &&
+                    (a->v.tag == PTS_V_INT ? E->tn_consts[k].k.u.i == a->v.u.i
+                                           : memcmp(&E->tn_consts[k].k.u.d, &a->v.u.d, sizeof(double)) == 0)) break;
+            if (k < E->tn_nconst && E->tn_consts[k].named) return;
+            if (E->blk != E->g->top) return;
+            if (k == E->tn_nconst && k < 32) E->tn_consts[E->tn_nconst++].k = a->v;
+            if (k < 32) E->tn_consts[k].named = true;
+            home = E->g->top;
+        }
+    }
+    if (home != E->blk) return;
+    tn_name(E, v, name);
 }
 
 /* a variable the frames around the current one define, as torch's Environment finds it (a
@@ -349,11 +397,22 @@ static void tn_while_clones(Emitter *E, const PtsBlock *b) {
 }
 
 /* after emission: ConvertToSSA's names, then the final names onto the graph */
+/* values the compiler named that torch leaves unnamed (a literal bound inside a block) */
+static void tn_unname(const PtsNameSim *ns, PtsBlock *b) {
+    for (int i = 0; i < b->ninputs; i++)
+        if (!pts_namesim_has(ns, b->inputs[i])) b->inputs[i]->name = NULL;
+    for (PtsNode *n = b->first; n; n = n->next) {
+        for (int i = 0; i < n->noutputs; i++)
+            if (!pts_namesim_has(ns, n->outputs[i])) n->outputs[i]->name = NULL;
+        for (int i = 0; i < n->nblocks; i++) tn_unname(ns, n->blocks[i]);
+    }
+}
+
 static void tn_finish(Emitter *E) {
     if (!E->ns) return;
     tn_control_flow(E, E->g->top);
     tn_while_clones(E, E->g->top);
-    (void)pts_namesim_apply(E->ns, E->g);
+    if (pts_namesim_apply(E->ns, E->g)) tn_unname(E->ns, E->g->top);
 }
 /* }==== */
 /* }==================== */
@@ -2034,7 +2093,7 @@ static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out) {
                 return false;
             }
             /* torch loads the variable (a module is a sugared value: no load) */
-            if (!(v->v->type->kind == PTS_TY_CLASS && v->v->type->cls->is_module)) tn_name(E, NULL, n->str);
+            if (!(v->v->type->kind == PTS_TY_CLASS && v->v->type->cls->is_module)) tn_load(E, v->v, n->str);
             *out = (Sv){ SV_VALUE, v->v, NULL, NULL };
             return true;
         }
@@ -2961,8 +3020,10 @@ static bool emit_assign(Emitter *E, const PtsAst *s) {
     }
     PtsIrValue *v = emit_expr(E, value);
     if (!v) return false;
+    E->tn_chain = s->n > 2;
     for (int i = 0; i < s->n - 1; i++)
-        if (!assign_to(E, s->kids[i], v, value)) return false;
+        if (!assign_to(E, s->kids[i], v, value)) return E->tn_chain = false;
+    E->tn_chain = false;
     return true;
 }
 
@@ -3515,9 +3576,9 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
     PtsBlock *b = pts_node_add_block(E->g, loop);
     if (!b) return oom(E), false;
     bool simple_range = target && target->kind == PTS_AST_NAME && !range_start && !counter_form && !item_fn;
-    PtsIrValue *iter = pts_block_add_input(E->g, b, ty(PTS_TY_INT), simple_range && target->str[0] != '$' ? target->str : NULL);
+    PtsIrValue *iter = pts_block_add_input(E->g, b, ty(PTS_TY_INT), simple_range && pts_namesim_meaningful(target->str) ? target->str : NULL);
     if (!iter) return oom(E), false;
-    if (iter->name) tn_name(E, iter, iter->name);   /* torch's setVar of the trip count */
+    if (iter->name) tn_assign(E, iter, iter->name);   /* torch's setVar of the trip count */
     PtsBlock *saved = E->blk;
     E->blk = b;
     if (!push_scope(E)) return false;
@@ -5442,6 +5503,7 @@ static PtsStatus compile_def(CompileCtx *cc, PtsClassType *cls, const PtsSource 
     }
     pts_graph_free(E.g);   /* NULL when the function took it */
     pts_namesim_free(E.ns);
+    pts_free(E.tn_read);
     for (int i = 0; i < E.npool; i++) pts_type_release(E.pool[i]);
     pts_free(E.pool);
     if (!st && cls) st = pts_class_add_method(cls, f, err);
