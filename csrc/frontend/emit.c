@@ -105,6 +105,8 @@ typedef struct Emitter {
     int tn_nread;
     struct { PtsValue k; bool named; } tn_consts[32];   /* torch's shared int/float literal constants */
     int tn_nconst;
+    uint8_t *tn_outs;                    /* value id -> If/Loop output of a variable (name_output) */
+    int tn_nouts;
     struct TnWhile *tn_whiles;           /* while loops: the names their condition gave (arena list) */
 } Emitter;
 
@@ -250,6 +252,15 @@ static void name_value(Emitter *E, PtsIrValue *v, const char *name) {
 static void name_output(Emitter *E, PtsIrValue *v, const char *name) {
     if (v->name || strcmp(name, "_") == 0 || name[0] == '$') return;
     pts_value_set_name(E->g, v, name);
+    if (v->id >= E->tn_nouts) {
+        int n = v->id * 2 + 64;
+        uint8_t *r = pts_realloc(E->tn_outs, (size_t)n);
+        if (!r) return;
+        memset(r + E->tn_nouts, 0, (size_t)(n - E->tn_nouts));
+        E->tn_outs = r;
+        E->tn_nouts = n;
+    }
+    E->tn_outs[v->id] = 1;
 }
 
 /* {==== torch's naming events (tnames.h) ====
@@ -272,7 +283,8 @@ static void tn_name(Emitter *E, PtsIrValue *v, const char *name) {
 /* a variable read: torch's value is a named prim::Load */
 static void tn_load(Emitter *E, PtsIrValue *v, const char *name) {
     tn_name(E, NULL, name);
-    if (!E->ns || v->id < 0) return;
+    /* a compiler temporary's load has no name: the assignment it feeds names it */
+    if (!E->ns || v->id < 0 || !pts_namesim_meaningful(name)) return;
     if (v->id >= E->tn_nread) {
         int n = v->id * 2 + 64;
         uint8_t *r = pts_realloc(E->tn_read, (size_t)n);
@@ -368,7 +380,9 @@ static void tn_control_flow(Emitter *E, const PtsBlock *b) {
         PtsIrValue *outs[512];
         int k = 0;
         for (int i = 0; i < n->noutputs && k < 512; i++)
-            if (n->outputs[i]->name && pts_namesim_meaningful(n->outputs[i]->name)) outs[k++] = n->outputs[i];
+            if (n->outputs[i]->name && pts_namesim_meaningful(n->outputs[i]->name) && n->outputs[i]->id < E->tn_nouts &&
+                E->tn_outs[n->outputs[i]->id])
+                outs[k++] = n->outputs[i];
         qsort(outs, (size_t)k, sizeof *outs, tn_cmp);
         for (int i = 0; i < k; i++) {
             int o = outs[i]->offset;
@@ -5504,6 +5518,7 @@ static PtsStatus compile_def(CompileCtx *cc, PtsClassType *cls, const PtsSource 
     pts_graph_free(E.g);   /* NULL when the function took it */
     pts_namesim_free(E.ns);
     pts_free(E.tn_read);
+    pts_free(E.tn_outs);
     for (int i = 0; i < E.npool; i++) pts_type_release(E.pool[i]);
     pts_free(E.pool);
     if (!st && cls) st = pts_class_add_method(cls, f, err);
