@@ -362,7 +362,8 @@ static void tn_if_loads(Emitter *E, Scope *const sc[2], const bool exits[2]) {
                 loads += found;
                 mutated = mutated || found || exits[1 - j];
             }
-            if (mutated) loads += !exits[0] + !exits[1];
+            /* both branches' values, then the enclosing frames' (its type joins them) */
+            if (mutated) loads += !exits[0] + !exits[1] + tn_outer_var(E->scope, v->name);
             for (int i = 0; i < loads; i++) tn_name(E, NULL, v->name);
         }
 }
