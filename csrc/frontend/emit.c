@@ -3936,7 +3936,10 @@ static bool bind_uitem(Emitter *E, const PtsAst *t, const UItem *u, const PtsAst
     if (t->kind == PTS_AST_NAME) {
         /* the target takes each item's own type; an item value (not a module) made here takes
          * the target's name, as torch's setVar names it */
-        if (!(v->type->kind == PTS_TY_CLASS && v->type->cls->is_module)) name_value(E, v, t->str);
+        if (v->node && v->node->kind == PTS_KIND_PRIM(PTS_PRIM_CONSTANT) && at->kind == PTS_AST_FOR &&
+            at->kids[1]->kind != PTS_AST_TUPLE)
+            tn_name(E, NULL, t->str);   /* torch: a TupleIndex, folded and pooled into the tuple's constant */
+        else if (!(v->type->kind == PTS_TY_CLASS && v->type->cls->is_module)) name_value(E, v, t->str);
         return set_var(E, t->str, v, v->type, NULL);
     }
     if (v->type->kind == PTS_TY_CLASS && v->type->cls->is_module)
