@@ -420,6 +420,13 @@ static void tn_unname(const PtsNameSim *ns, PtsBlock *b) {
         for (int i = 0; i < n->noutputs; i++)
             if (!pts_namesim_has(ns, n->outputs[i])) n->outputs[i]->name = NULL;
         for (int i = 0; i < n->nblocks; i++) tn_unname(ns, n->blocks[i]);
+        /* a lifted fork's inputs take the captured values' names (torch's copyMetadata) */
+        if ((n->kind == PTS_KIND_PRIM(PTS_PRIM_FORK) || n->kind == PTS_KIND_PRIM(PTS_PRIM_AWAITABLE)) && n->nblocks == 1 &&
+            n->blocks[0]->ninputs == n->ninputs)
+            for (int i = 0; i < n->ninputs; i++) {
+                n->blocks[0]->inputs[i]->name = n->inputs[i]->name;
+                n->blocks[0]->inputs[i]->name_suffix = n->inputs[i]->name_suffix;
+            }
     }
 }
 
