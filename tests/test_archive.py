@@ -744,7 +744,8 @@ def test_out_of_memory_anywhere_is_a_clean_error():
     m = trace(MyCell(), pyts.from_numpy(rand(3, 4)), pyts.from_numpy(rand(3, 4)))
     data = pyts_save(m)
     outcomes = set()
-    for n in range(400):
+    # (600: compiling the archive code also records torch's value names, tests/test_graph_names.py)
+    for n in range(600):
         pyts._C._alloc_fail_after(n)
         try:
             pyts.jit.load(io.BytesIO(data))

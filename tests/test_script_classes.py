@@ -218,9 +218,9 @@ def test_script_class_ops_against_torch():
 
 def test_script_class_graph_and_code_as_torch():
     g = str(pyts.jit.script(cls_ops).graph)
-    for line in ['%p : __torch__.{m}.Pair = prim::CreateObject()', 'prim::CallMethod[name="__init__"](%p, %a, %b)',
-                 'prim::CallMethod[name="swap"](%p)', 'prim::SetAttr[name="first"](%q, %',
-                 '%n : int = prim::GetAttr[name="n"](%p)']:
+    for line in ['%p.1 : __torch__.{m}.Pair = prim::CreateObject()', 'prim::CallMethod[name="__init__"](%p.1, %a.1, %b.1)',
+                 'prim::CallMethod[name="swap"](%p.1)', 'prim::SetAttr[name="first"](%q.1, %',
+                 '%n : int = prim::GetAttr[name="n"](%p.1)']:   # torch's value names
         assert line.format(m=__name__) in g
     code = {L: L.jit.script(cls_ops).code for L in LIBS}
     assert code[pyts] == code[torch]

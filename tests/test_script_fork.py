@@ -270,7 +270,7 @@ def test_future_returned_to_python(mods):
     assert rp.done()
     same_value(rp.wait(), rt.wait())
     same_value(pyts.jit.wait(rp), torch.jit.wait(rt))
-    assert str(mods[pyts].f_ret.graph).splitlines()[1].startswith("  %fut : Future[Tensor] = prim::fork_0(")
+    assert str(mods[pyts].f_ret.graph).splitlines()[1].startswith("  %fut.1 : Future[Tensor] = prim::fork_0(")
 
 
 def test_future_passed_to_scripted_code(mods):
@@ -290,7 +290,7 @@ def test_forked_method_returning_a_tuple(mods):
     mp, mt = pyts.jit.script(mods[pyts].N()), torch.jit.script(mods[torch].N())
     same_value(mp(pyts.tensor(x)), mt(torch.tensor(x)))
     assert mp.code == mt.code
-    assert "Future[(Tensor, Tensor)] = prim::fork_0(%self, %x)" in str(mp.graph)
+    assert "Future[(Tensor, Tensor)] = prim::fork_0(%self, %x.1)" in str(mp.graph)
 
 
 def test_error_in_fork_is_raised_at_wait(mods):
@@ -350,7 +350,7 @@ def test_module_method_and_submodule_forks(scripted):
     assert scripted[pyts].code == scripted[torch].code
     assert fork_lines(scripted[pyts].graph) == fork_lines(scripted[torch].graph)
     gp = str(scripted[pyts].graph)
-    assert 'prim::CallMethod[name="helper"](%self, %x, %' in gp.split("with prim::fork_1 = graph(")[1]
+    assert 'prim::CallMethod[name="helper"](%self, %x.1, %' in gp.split("with prim::fork_1 = graph(")[1]
 
 
 def saved(lib, m):

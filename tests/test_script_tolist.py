@@ -171,7 +171,7 @@ def test_graph_node(tmp_path):
     src = "def g(x: Tensor):\n    y: List[List[bool]] = x.tolist()\n    return y\n"
     text = str(pyts.jit.script(_define(tmp_path, "g", src, pyts)).graph)
     # one pooled constant for the dimension count and the element kind (both 2), as torch prints it
-    assert "bool[][] = prim::tolist(%x, %1, %1)" in text
+    assert "%y.1 : bool[][] = prim::tolist(%x.1, %1, %1)" in text   # torch's names
     assert "prim::Constant[value=2]" in text
 
 

@@ -14,6 +14,7 @@
 #include "ast.h"
 #include "../interp/interp.h"
 #include "../ops/complex.h"
+#include "../ir/tnames.h"
 
 #define PTS_MAX_GRAPH_VALUES (1 << 18)   /* values in one compiled graph (duplicated continuations) */
 #define PTS_MAX_EXIT_NEST 2000           /* ifs with return/break/continue continued one inside another */
@@ -94,6 +95,18 @@ typedef struct Emitter {
     const PtsAst *pre_iter_ast;
     const struct Iter *pre_iter;
     struct ForkClosure *fork_closures;   /* archive code's nested defs passed to fork() (emit_fork.inc) */
+    /* torch's value names (tnames.h): the naming events of torch's frontend, in its order; ns_off
+     * silences re-emissions torch does not make (a while condition at the end of the body) */
+    PtsNameSim *ns;
+    int ns_off;
+    bool tn_chain;                       /* binding the targets of `a = b = e` (torch: fresh loads) */
+    uint8_t *tn_read;                    /* value id -> read from a variable (torch: a named load) */
+    int tn_nread;
+    struct { PtsValue k; bool named; } tn_consts[32];   /* torch's shared int/float literal constants */
+    int tn_nconst;
+    uint8_t *tn_outs;                    /* value id -> If/Loop output of a variable (name_output) */
+    int tn_nouts;
+    struct TnWhile *tn_whiles;           /* while loops: the names their condition gave (arena list) */
 } Emitter;
 
 /* sugared values: what a name or attribute denotes before it is used */
@@ -225,12 +238,204 @@ static bool is_num(const PtsType *t) { return t->kind == PTS_TY_INT || t->kind =
 
 /* give a value the name of the variable it is bound to, as TorchScript does: only values made in
  * the current block that have no name yet */
+static void tn_assign(Emitter *E, PtsIrValue *v, const char *name);
+static void tn_store(Emitter *E, const char *name);
 static void name_value(Emitter *E, PtsIrValue *v, const char *name) {
+    tn_assign(E, v, name);
     if (v->name || strcmp(name, "_") == 0 || name[0] == '$') return;   /* '$': compiler temporaries */
     PtsBlock *home = v->node ? v->node->owner : v->param_of;
     if (home != E->blk) return;
     pts_value_set_name(E->g, v, name);
 }
+/* an If or Loop output: torch names those after emission (tn_control_flow) */
+static void name_output(Emitter *E, PtsIrValue *v, const char *name) {
+    if (v->name || strcmp(name, "_") == 0 || name[0] == '$') return;
+    pts_value_set_name(E->g, v, name);
+    if (v->id >= E->tn_nouts) {
+        int n = v->id * 2 + 64;
+        uint8_t *r = pts_realloc(E->tn_outs, (size_t)n);
+        if (!r) return;
+        memset(r + E->tn_nouts, 0, (size_t)(n - E->tn_nouts));
+        E->tn_outs = r;
+        E->tn_nouts = n;
+    }
+    E->tn_outs[v->id] = 1;
+}
+
+/* {==== torch's naming events (tnames.h) ====
+ * During emission, in source order: parameters, the output of every prim::Load torch emits for a
+ * variable read (erased later, but holding the name meanwhile), values bound to a variable
+ * (Environment::setSugaredVar), GetAttr outputs. After it, ConvertToSSA's: If outputs and Loop
+ * block inputs/outputs per variable (sorted names, inner nodes first), then the clones of while
+ * conditions (InlineLoopCondition). Temporaries keep their numbers (not torch's: torch counts the
+ * values it creates and erases). */
+typedef struct TnWhile {
+    const PtsNode *loop;
+    int h0, h1;                  /* holders the condition's emission made */
+    struct TnWhile *next;
+} TnWhile;
+
+static void tn_name(Emitter *E, PtsIrValue *v, const char *name) {
+    if (E->ns && !E->ns_off && !E->probing && pts_namesim_meaningful(name)) (void)pts_namesim_set(E->ns, v, name);
+}
+
+/* a variable read: torch's value is a named prim::Load */
+static void tn_load(Emitter *E, PtsIrValue *v, const char *name) {
+    tn_name(E, NULL, name);
+    /* a compiler temporary's load has no name: the assignment it feeds names it */
+    if (!E->ns || v->id < 0 || !pts_namesim_meaningful(name)) return;
+    if (v->id >= E->tn_nread) {
+        int n = v->id * 2 + 64;
+        uint8_t *r = pts_realloc(E->tn_read, (size_t)n);
+        if (!r) return;
+        memset(r + E->tn_nread, 0, (size_t)(n - E->tn_nread));
+        E->tn_read = r;
+        E->tn_nread = n;
+    }
+    E->tn_read[v->id] = 1;
+}
+
+/* Environment::setSugaredVar names the value when it has no name yet and was made in the current
+ * block. torch's value is a load (named) when read from a variable; int and float literals are
+ * one constant per value at the top of the graph (materializeConstant), named by the first
+ * top-level assignment only. */
+static void tn_assign(Emitter *E, PtsIrValue *v, const char *name) {
+    if (!E->ns || !pts_namesim_meaningful(name)) return;
+    if (E->tn_chain) { tn_name(E, NULL, name); return; }   /* `a = b = e`: a = load($tmp) */
+    if ((v->id >= 0 && v->id < E->tn_nread && E->tn_read[v->id]) || pts_namesim_has(E->ns, v)) return;
+    PtsBlock *home = v->node ? v->node->owner : v->param_of;
+    if (v->node && v->node->kind == PTS_KIND_PRIM(PTS_PRIM_CONSTANT)) {
+        const PtsNodeAttr *a = pts_node_attr(v->node, "value");
+        if (a && a->kind == PTS_AV_IVALUE && (a->v.tag == PTS_V_INT || a->v.tag == PTS_V_DOUBLE)) {
+            int k;
+            for (k = 0; k < E->tn_nconst; k++)
+                if (E->tn_consts[k].k.tag == a->v.tag &&
+                    (a->v.tag == PTS_V_INT ? E->tn_consts[k].k.u.i == a->v.u.i
+                                           : memcmp(&E->tn_consts[k].k.u.d, &a->v.u.d, sizeof(double)) == 0)) break;
+            if (k < E->tn_nconst && E->tn_consts[k].named) return;
+            if (E->blk != E->g->top) return;
+            if (k == E->tn_nconst && k < 32) E->tn_consts[E->tn_nconst++].k = a->v;
+            if (k < 32) E->tn_consts[k].named = true;
+            home = E->g->top;
+        }
+    }
+    if (home != E->blk) return;
+    tn_name(E, v, name);
+}
+
+/* a variable the frames around the current one define, as torch's Environment finds it (a
+ * module is a sugared value there, not loaded) */
+static bool tn_outer_var(const Scope *from, const char *name) {
+    for (const Scope *s = from; s; s = s->parent)
+        for (const Var *v = s->vars; v; v = v->next)
+            if (strcmp(v->name, name) == 0)
+                return v->v && !(v->v->type->kind == PTS_TY_CLASS && v->v->type->cls->is_module);
+    return false;
+}
+
+/* Environment::setSugaredVar looks the name up in the enclosing frames (findInParentFrame): a
+ * load there when they define it */
+static void tn_store(Emitter *E, const char *name) {
+    if (E->scope && tn_outer_var(E->scope->parent, name)) tn_name(E, NULL, name);
+}
+
+/* emitIfElseBlocks after both branches: a variable one branch defines is looked up from the
+ * other branch's frame (a load when found there or around), and each variable both define
+ * (mutated) is read in each branch that does not exit */
+static void tn_if_loads(Emitter *E, Scope *const sc[2], const bool exits[2]) {
+    for (int k = 0; k < 2; k++)
+        for (const Var *v = sc[k]->vars; v; v = v->next) {
+            bool dup = false;
+            for (const Var *w = sc[k]->vars; w != v; w = w->next) dup = dup || strcmp(w->name, v->name) == 0;
+            if (k == 1) for (const Var *w = sc[0]->vars; w; w = w->next) dup = dup || strcmp(w->name, v->name) == 0;
+            if (dup) continue;
+            bool def[2] = { false, false };
+            for (int j = 0; j < 2; j++)
+                for (const Var *w = sc[j]->vars; w; w = w->next) def[j] = def[j] || strcmp(w->name, v->name) == 0;
+            bool mutated = false;
+            int loads = 0;
+            for (int j = 0; j < 2; j++) {
+                if (!def[j]) continue;
+                /* seen from the other branch: its own binding, else the enclosing frames */
+                bool found = def[1 - j] || tn_outer_var(E->scope, v->name);
+                loads += found;
+                mutated = mutated || found || exits[1 - j];
+            }
+            /* both branches' values, then the enclosing frames' (its type joins them) */
+            if (mutated) loads += !exits[0] + !exits[1] + tn_outer_var(E->scope, v->name);
+            for (int i = 0; i < loads; i++) tn_name(E, NULL, v->name);
+        }
+}
+
+static int tn_cmp(const void *a, const void *b) {
+    const PtsIrValue *const *x = a, *const *y = b;
+    return strcmp((*x)->name, (*y)->name);
+}
+
+static void tn_control_flow(Emitter *E, const PtsBlock *b) {
+    for (PtsNode *n = b->first; n; n = n->next) {
+        for (int i = 0; i < n->nblocks; i++) tn_control_flow(E, n->blocks[i]);
+        bool is_if = n->kind == PTS_KIND_PRIM(PTS_PRIM_IF), is_loop = n->kind == PTS_KIND_PRIM(PTS_PRIM_LOOP);
+        if (!is_if && !is_loop) continue;
+        PtsIrValue *outs[512];
+        int k = 0;
+        for (int i = 0; i < n->noutputs && k < 512; i++)
+            if (n->outputs[i]->name && pts_namesim_meaningful(n->outputs[i]->name) && n->outputs[i]->id < E->tn_nouts &&
+                E->tn_outs[n->outputs[i]->id])
+                outs[k++] = n->outputs[i];
+        qsort(outs, (size_t)k, sizeof *outs, tn_cmp);
+        for (int i = 0; i < k; i++) {
+            int o = outs[i]->offset;
+            /* a loop-carried variable: the body's input first (Block::addInput(name)) */
+            if (is_loop && n->nblocks && o + 1 < n->blocks[0]->ninputs)
+                (void)pts_namesim_set(E->ns, n->blocks[0]->inputs[o + 1], outs[i]->name);
+            (void)pts_namesim_set(E->ns, outs[i], outs[i]->name);
+        }
+    }
+}
+
+static void tn_while_clones(Emitter *E, const PtsBlock *b) {
+    for (const PtsNode *n = b->first; n; n = n->next) {
+        for (int i = 0; i < n->nblocks; i++) tn_while_clones(E, n->blocks[i]);
+        for (const TnWhile *w = E->tn_whiles; w; w = w->next) {
+            if (w->loop != n) continue;
+            for (int h = w->h0; h < w->h1; h++) {
+                const char *nm = pts_namesim_name(E->ns, h);
+                char buf[256];
+                if (!nm || strlen(nm) >= sizeof buf) continue;
+                strcpy(buf, nm);   /* the rename frees the old holder's string */
+                (void)pts_namesim_set(E->ns, NULL, buf);
+            }
+        }
+    }
+}
+
+/* after emission: ConvertToSSA's names, then the final names onto the graph */
+/* values the compiler named that torch leaves unnamed (a literal bound inside a block) */
+static void tn_unname(const PtsNameSim *ns, PtsBlock *b) {
+    for (int i = 0; i < b->ninputs; i++)
+        if (!pts_namesim_has(ns, b->inputs[i])) b->inputs[i]->name = NULL;
+    for (PtsNode *n = b->first; n; n = n->next) {
+        for (int i = 0; i < n->noutputs; i++)
+            if (!pts_namesim_has(ns, n->outputs[i])) n->outputs[i]->name = NULL;
+        for (int i = 0; i < n->nblocks; i++) tn_unname(ns, n->blocks[i]);
+        /* a lifted fork's inputs take the captured values' names (torch's copyMetadata) */
+        if ((n->kind == PTS_KIND_PRIM(PTS_PRIM_FORK) || n->kind == PTS_KIND_PRIM(PTS_PRIM_AWAITABLE)) && n->nblocks == 1 &&
+            n->blocks[0]->ninputs == n->ninputs)
+            for (int i = 0; i < n->ninputs; i++) {
+                n->blocks[0]->inputs[i]->name = n->inputs[i]->name;
+                n->blocks[0]->inputs[i]->name_suffix = n->inputs[i]->name_suffix;
+            }
+    }
+}
+
+static void tn_finish(Emitter *E) {
+    if (!E->ns) return;
+    tn_control_flow(E, E->g->top);
+    tn_while_clones(E, E->g->top);
+    if (pts_namesim_apply(E->ns, E->g)) tn_unname(E->ns, E->g->top);
+}
+/* }==== */
 /* }==================== */
 
 /* {==================== scopes ==================== */
@@ -293,6 +498,7 @@ static bool bind(Emitter *E, const char *name, PtsIrValue *v, const PtsAst *at) 
     for (int k = 0; k < 8; k++)
         if (E->empty_lits[k] == v) E->empty_lits[k] = NULL;
     name_value(E, v, name);
+    tn_store(E, name);
     return set_var(E, name, v, decl, NULL);
 }
 /* }==================== */
@@ -1072,9 +1278,11 @@ static bool apply_refinements(Emitter *E, const PtsAst *cond, bool truth) {
         const PtsType *nt = refined_type(E, x->type, &rs[i], &failed);
         if (failed) return false;
         if (!nt) continue;
+        tn_name(E, NULL, rs[i].name);   /* torch's insertRefinements loads the variable */
         PtsIrValue *c = mk1(E, PTS_KIND_PRIM(PTS_PRIM_UNCHECKED_CAST), 1, &x, R(nt), cond);
         if (!c) return false;
         name_value(E, c, rs[i].name);
+        tn_store(E, rs[i].name);
         const PtsType *decl = v->decl;
         if (!set_var(E, rs[i].name, c, decl, NULL)) return false;
         lookup_local(E->scope, rs[i].name)->refined = true;
@@ -1140,7 +1348,7 @@ static PtsIrValue *emit_if_value(Emitter *E, PtsIrValue *cond, BranchFn tf, cons
     for (int i = 1; i < nout; i++) {
         Var *outer = lookup(E, names[i - 1]);
         bool ann = outer->annotated;
-        name_value(E, n->outputs[i], names[i - 1]);
+        name_output(E, n->outputs[i], names[i - 1]);
         if (!set_var(E, names[i - 1], n->outputs[i], outer->decl ? outer->decl : types[i], NULL)) return NULL;
         lookup_local(E->scope, names[i - 1])->annotated = ann;
     }
@@ -1882,6 +2090,7 @@ static bool object_attr(Emitter *E, PtsIrValue *obj, const char *name, const Pts
         PtsNode *n = mk(E, PTS_KIND_PRIM(PTS_PRIM_GETATTR), 1, &obj, 1, (PtsType *[]){ R(cls->attrs[slot].type) }, at);
         if (!n || !set_name_attr(E, n, name)) return false;
         pts_value_set_name(E->g, n->outputs[0], name);
+        tn_name(E, n->outputs[0], name);   /* Graph::createGetAttr names its output */
         *out = (Sv){ SV_VALUE, n->outputs[0], NULL, NULL };
         return true;
     }
@@ -1904,6 +2113,8 @@ static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out) {
                 efail(E, n, "%s", v->undef ? v->undef : "undefined value");
                 return false;
             }
+            /* torch loads the variable (a module is a sugared value: no load) */
+            if (!(v->v->type->kind == PTS_TY_CLASS && v->v->type->cls->is_module)) tn_load(E, v->v, n->str);
             *out = (Sv){ SV_VALUE, v->v, NULL, NULL };
             return true;
         }
@@ -2822,8 +3033,10 @@ static bool emit_assign(Emitter *E, const PtsAst *s) {
     }
     PtsIrValue *v = emit_expr(E, value);
     if (!v) return false;
+    E->tn_chain = s->n > 2;
     for (int i = 0; i < s->n - 1; i++)
-        if (!assign_to(E, s->kids[i], v, value)) return false;
+        if (!assign_to(E, s->kids[i], v, value)) return E->tn_chain = false;
+    E->tn_chain = false;
     return true;
 }
 
@@ -3080,6 +3293,7 @@ static int emit_if(Emitter *E, const PtsAst *s) {
      * that breaks or continues still hands over what it assigned */
     bool ex[2];
     for (int k = 0; k < 2; k++) ex[k] = exits[k] == EXIT_RETURN || exits[k] == EXIT_RAISE;
+    tn_if_loads(E, scopes, ex);
     /* every name assigned in either branch */
     const char *names[512];
     int nn = 0;
@@ -3156,7 +3370,7 @@ static int emit_if(Emitter *E, const PtsAst *s) {
     if (!n) return -1;
     for (int i = 0; i < nout; i++) {
         Var *outer = lookup(E, out_names[i]);
-        name_value(E, n->outputs[i], out_names[i]);
+        name_output(E, n->outputs[i], out_names[i]);
         if (!set_var(E, out_names[i], n->outputs[i], outer && outer->decl ? outer->decl : types[i], NULL)) return -1;
     }
     return EXIT_NONE;
@@ -3198,8 +3412,9 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
     PtsBlock *b = pts_node_add_block(E->g, loop);
     if (!b) return oom(E), false;
     bool simple_range = target && target->kind == PTS_AST_NAME && !range_start && !item_fn;
-    PtsIrValue *iter = pts_block_add_input(E->g, b, ty(PTS_TY_INT), simple_range && target->str[0] != '$' ? target->str : NULL);
+    PtsIrValue *iter = pts_block_add_input(E->g, b, ty(PTS_TY_INT), simple_range && pts_namesim_meaningful(target->str) ? target->str : NULL);
     if (!iter) return oom(E), false;
+    if (iter->name) tn_assign(E, iter, iter->name);   /* torch's setVar of the trip count */
     PtsBlock *saved = E->blk;
     E->blk = b;
     if (!push_scope(E)) return false;
@@ -3234,7 +3449,9 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
      * After an exit this is unreachable: the exit transform drops what is made here */
     /* (a for loop's true is the one made before the loop, as torch's: nothing follows an exit
      * in the body, so the exit transform guards nothing there) */
+    E->ns_off++;   /* torch emits a while condition once (cloned later: tn_while_clones) */
     PtsIrValue *cond = while_cond ? emit_cond(E, while_cond) : const_cond(cond0) == 1 ? cond0 : cbool(E, true, s);
+    E->ns_off--;
     if (!cond || pts_block_add_output(E->g, b, cond, E->err)) return false;
     for (int i = 0; i < nc; i++) {
         Var *v = lookup(E, names[i]);
@@ -3249,7 +3466,7 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
     pop_scope(E);
     E->blk = saved;
     for (int i = 0; i < nc; i++) {
-        name_value(E, loop->outputs[i], names[i]);
+        name_output(E, loop->outputs[i], names[i]);
         if (!set_var(E, names[i], loop->outputs[i], types[i], NULL)) return false;
     }
     return true;
@@ -3528,7 +3745,10 @@ static bool bind_uitem(Emitter *E, const PtsAst *t, const UItem *u, const PtsAst
     if (t->kind == PTS_AST_NAME) {
         /* the target takes each item's own type; an item value (not a module) made here takes
          * the target's name, as torch's setVar names it */
-        if (!(v->type->kind == PTS_TY_CLASS && v->type->cls->is_module)) name_value(E, v, t->str);
+        if (v->node && v->node->kind == PTS_KIND_PRIM(PTS_PRIM_CONSTANT) && at->kind == PTS_AST_FOR &&
+            at->kids[1]->kind != PTS_AST_TUPLE)
+            tn_name(E, NULL, t->str);   /* torch: a TupleIndex, folded and pooled into the tuple's constant */
+        else if (!(v->type->kind == PTS_TY_CLASS && v->type->cls->is_module)) name_value(E, v, t->str);
         return set_var(E, t->str, v, v->type, NULL);
     }
     if (v->type->kind == PTS_TY_CLASS && v->type->cls->is_module)
@@ -3615,8 +3835,17 @@ static int emit_for(Emitter *E, const PtsAst *s) {
 
 static bool emit_while(Emitter *E, const PtsAst *s) {
     PtsIrValue *trip = cint(E, INT64_MAX, s), *c0;
+    int h0 = pts_namesim_count(E->ns);
     if (!trip || !(c0 = emit_cond(E, s->kids[0]))) return false;
-    return emit_loop(E, s, trip, c0, NULL, s->kids[1], s->kids[0], NULL, NULL);
+    int h1 = pts_namesim_count(E->ns);
+    if (!emit_loop(E, s, trip, c0, NULL, s->kids[1], s->kids[0], NULL, NULL)) return false;
+    if (h1 > h0 && E->blk->last && E->blk->last->kind == PTS_KIND_PRIM(PTS_PRIM_LOOP)) {
+        TnWhile *w = pts_arena_alloc(E->a, sizeof *w);
+        if (!w) return oom(E), false;
+        *w = (TnWhile){ E->blk->last, h0, h1, E->tn_whiles };
+        E->tn_whiles = w;
+    }
+    return true;
 }
 
 /* the message of `raise E("msg")` / `assert c, "msg"` */
@@ -3697,7 +3926,9 @@ static int emit_loop_continuation(Emitter *E, const PtsAst *s) {
     if (L->n > 510) return efail(E, s, "too many loop-carried variables"), -1;
     PtsIrValue *vals[512];
     bool brk = s->kind == PTS_AST_BREAK;
+    E->ns_off++;   /* torch clones the condition here: its reads name nothing */
     vals[0] = brk ? cbool(E, false, s) : L->while_cond ? emit_cond(E, L->while_cond) : cbool(E, true, s);
+    E->ns_off--;
     if (!vals[0] || !carried_now(E, s, vals + 1)) return -1;
     if (!mk(E, PTS_KIND_PRIM(PTS_PRIM_LOOP_CONTINUATION), L->n + 1, vals, 0, NULL, s)) return -1;
     return brk ? EXIT_BREAK : EXIT_CONTINUE;
@@ -4767,6 +4998,7 @@ static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunc
             if (p->kids[0]) { efail(E, p, "the self parameter cannot be annotated"); goto fail; }
             v = pts_block_add_input(E->g, E->g->top, pts_type_class(E->cls), "self");
             if (!v) { oom(E); goto fail; }
+            tn_name(E, v, "self");
             E->self_v = v;
         } else {
             const PtsType *t = NULL;
@@ -4816,6 +5048,7 @@ static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunc
             }
             v = pts_block_add_input(E->g, E->g->top, R(t), p->str);
             if (!v) { oom(E); goto fail; }
+            tn_name(E, v, p->str);
         }
         if (!set_var(E, p->str, v, v->type, NULL)) goto fail;
     }
@@ -4840,6 +5073,7 @@ static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunc
         E->blk = E->g->top;
         if (!(rv = uninitialized(E, rt, def))) goto fail;
         if (pts_block_add_output(E->g, E->g->top, rv, E->err)) goto fail;
+        tn_finish(E);   /* torch names If/Loop outputs in ConvertToSSA, before TransformExits */
         /* torch's ConvertToSSA exit transform, CanonicalizeModifiedLoops, then its cleanup passes
          * after emission, for the graph's shape */
         if (pts_pass_transform_exits(E->g, unify_cb, E, E->err) || pts_pass_canonicalize_modified_loops(E->g, E->err))
@@ -4988,6 +5222,7 @@ static PtsStatus compile_def(CompileCtx *cc, PtsClassType *cls, const PtsSource 
     E.g = pts_graph_new();
     Scope root = { 0 };
     E.scope = &root;
+    E.ns = pts_namesim_new();   /* NULL (OOM): the compiler's own names */
     PtsFunction *f = NULL;
     if (!E.g) st = pts_fail(err, PTS_ERR_NOMEM, "out of memory");
     else {
@@ -4998,6 +5233,9 @@ static PtsStatus compile_def(CompileCtx *cc, PtsClassType *cls, const PtsSource 
         cc->n--;
     }
     pts_graph_free(E.g);   /* NULL when the function took it */
+    pts_namesim_free(E.ns);
+    pts_free(E.tn_read);
+    pts_free(E.tn_outs);
     for (int i = 0; i < E.npool; i++) pts_type_release(E.pool[i]);
     pts_free(E.pool);
     if (!st && cls) st = pts_class_add_method(cls, f, err);
