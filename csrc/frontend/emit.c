@@ -126,7 +126,7 @@ typedef struct Cont {
 /* {==================== helpers ==================== */
 static void *efail(Emitter *E, const PtsAst *at, const char *fmt, ...) PTS_PRINTF(3, 4);
 static void *efail(Emitter *E, const PtsAst *at, const char *fmt, ...) {
-    char msg[800];
+    char msg[1536];   /* torch's "Arguments for call are not valid" lists can pass 1000 bytes */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
@@ -564,13 +564,14 @@ static bool match_schema(Emitter *E, const PtsSchema *s, const Call *c, bool all
         }
     }
     for (int i = 0; i < npos; i++) b->v[i] = c->pos[i];
+    int unknown = -1;   /* torch checks the schema's arguments first, unknown keywords last */
     for (int k = 0; k < c->nkw; k++) {
         int i;
         for (i = 0; i < s->nargs; i++)
             if (strcmp(s->args[i].name, c->kwn[k]) == 0) break;
         if (i == s->nargs) {
-            snprintf(why, nwhy, "Keyword argument %s unknown.", c->kwn[k]);
-            return false;
+            if (unknown < 0) unknown = k;
+            continue;
         }
         if (b->v[i] || i == b->pack_at) {
             snprintf(why, nwhy, "Argument %s specified twice in schema, submit one or the other.", c->kwn[k]);
@@ -598,6 +599,10 @@ static bool match_schema(Emitter *E, const PtsSchema *s, const Call *c, bool all
             return false;
         }
         b->conv[i] = (uint8_t)cv;
+    }
+    if (unknown >= 0) {
+        snprintf(why, nwhy, "Keyword argument %s unknown.", c->kwn[unknown]);
+        return false;
     }
     return true;
 }
@@ -4696,6 +4701,12 @@ static PtsIrValue *emit_more_builtins(Emitter *E, const char *name, const PtsAst
     Call c;
     memset(&c, 0, sizeof c);
     if (!emit_args(E, n, &c)) return NULL;
+    if (strcmp(name, "sorted") == 0) {
+        /* every list resolves by schema, as torch (sorted.int ... sorted.any); torch has no key or
+         * reverse arguments, and its refusal lists the overloads */
+        if (c.npos == 1 && !c.nkw && c.pos[0]->type->kind == PTS_TY_LIST) return retype(op_call(E, "sorted", &c, n), c.pos[0]->type);
+        return op_call(E, "sorted", &c, n);
+    }
     if (c.nkw) return efail(E, n, "%s() keyword arguments are not supported yet", name);
     {
         bool h;
