@@ -138,7 +138,7 @@ typedef struct Cont {
 /* {==================== helpers ==================== */
 static void *efail(Emitter *E, const PtsAst *at, const char *fmt, ...) PTS_PRINTF(3, 4);
 static void *efail(Emitter *E, const PtsAst *at, const char *fmt, ...) {
-    char msg[800];
+    char msg[1536];   /* torch's "Arguments for call are not valid" lists can pass 1000 bytes */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
@@ -769,13 +769,14 @@ static bool match_schema(Emitter *E, const PtsSchema *s, const Call *c, bool all
         }
     }
     for (int i = 0; i < npos; i++) b->v[i] = c->pos[i];
+    int unknown = -1;   /* torch checks the schema's arguments first, unknown keywords last */
     for (int k = 0; k < c->nkw; k++) {
         int i;
         for (i = 0; i < s->nargs; i++)
             if (strcmp(s->args[i].name, c->kwn[k]) == 0) break;
         if (i == s->nargs) {
-            snprintf(why, nwhy, "Keyword argument %s unknown.", c->kwn[k]);
-            return false;
+            if (unknown < 0) unknown = k;
+            continue;
         }
         if (b->v[i] || i == b->pack_at) {
             snprintf(why, nwhy, "Argument %s specified twice in schema, submit one or the other.", c->kwn[k]);
@@ -803,6 +804,10 @@ static bool match_schema(Emitter *E, const PtsSchema *s, const Call *c, bool all
             return false;
         }
         b->conv[i] = (uint8_t)cv;
+    }
+    if (unknown >= 0) {
+        snprintf(why, nwhy, "Keyword argument %s unknown.", c->kwn[unknown]);
+        return false;
     }
     return true;
 }
@@ -1056,6 +1061,7 @@ static PtsIrValue *row_call(Emitter *E, const char *qual, int n, PtsIrValue *con
                             const PtsAst *at);
 static const PtsType *elem_of(const PtsType *t);
 static const char *dict_key_suffix(Emitter *E, const PtsType *dict, const PtsAst *at);
+static const char *dict_row(Emitter *E, const char *base, const char *sfx);
 static bool check_fits(Emitter *E, PtsIrValue *v, const PtsType *want, const char *what, const PtsAst *at);
 static PtsIrValue *emit_value_method(Emitter *E, PtsIrValue *self, const char *m, const PtsAst *n);
 static PtsIrValue *emit_print(Emitter *E, const PtsAst *n);
@@ -3999,7 +4005,7 @@ static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
                 if (x->type->kind == PTS_TY_DICT) {
                     const char *sfx = dict_key_suffix(E, x->type, t);
                     if (!sfx || !check_fits(E, ix, x->type->elems[0], "dict key", t->kids[1])) return -1;
-                    q = sfx[0] == 's' ? "Delete.Dict_str" : "Delete.Dict_int";
+                    q = dict_row(E, "Delete.Dict_", sfx);
                 }
                 if (!q) return efail(E, t, "del of subscripts of %s is not supported", tstr(E, x->type)), -1;
                 if (!row_call(E, q, 2, (PtsIrValue *[]){ x, ix }, NULL, t)) return -1;
@@ -4074,11 +4080,23 @@ static const char *dict_key_suffix_of(Emitter *E, const PtsType *dict, const Pts
     if (k == PTS_TY_ANY && key) k = key->type->kind;   /* a comprehension's dict, typed afterwards */
     if (k == PTS_TY_STR) return "str";
     if (k == PTS_TY_INT) return "int";
-    return efail(E, at, "dicts with keys of type %s are not supported yet (str and int keys are)",
+    /* torch's other key types, one overload each (ops_dictkeys.def); Tensor keys by identity */
+    if (k == PTS_TY_FLOAT) return "float";
+    if (k == PTS_TY_BOOL) return "bool";
+    if (k == PTS_TY_COMPLEX) return "complex";
+    if (k == PTS_TY_TENSOR) return "Tensor";
+    return efail(E, at, "dicts with keys of type %s are not supported yet",
                  tstr(E, key && dict->elems[0]->kind == PTS_TY_ANY ? key->type : dict->elems[0]));
 }
 static const char *dict_key_suffix(Emitter *E, const PtsType *dict, const PtsAst *at) {
     return dict_key_suffix_of(E, dict, NULL, at);
+}
+/* the name of a dict row for key suffix sfx: dict_row(E, "keys.", "float") is "keys.float" */
+static const char *dict_row(Emitter *E, const char *base, const char *sfx) {
+    char q[64];
+    int n = snprintf(q, sizeof q, "%s%s", base, sfx);
+    char *r = pts_arena_strndup(E->a, q, (size_t)n);
+    return r ? r : oom(E);
 }
 
 static bool check_fits(Emitter *E, PtsIrValue *v, const PtsType *want, const char *what, const PtsAst *at) {
@@ -4114,8 +4132,9 @@ static PtsIrValue *emit_dict(Emitter *E, const PtsAst *n) {
     if (kt && pts_is_enum_type(kt))   /* torch's words, as for a Dict[E, V] annotation */
         return efail(E, n, "Cannot create dict for key type '%s', only int, float, complex, Tensor, device and string "
                      "keys are supported", tstr(E, kt));
-    if (kt && kt->kind != PTS_TY_STR && kt->kind != PTS_TY_INT)
-        return efail(E, n, "dicts with keys of type %s are not supported yet (str and int keys are)", tstr(E, kt));
+    if (kt && kt->kind != PTS_TY_STR && kt->kind != PTS_TY_INT && kt->kind != PTS_TY_FLOAT && kt->kind != PTS_TY_BOOL &&
+        kt->kind != PTS_TY_COMPLEX && kt->kind != PTS_TY_TENSOR)
+        return efail(E, n, "dicts with keys of type %s are not supported yet", tstr(E, kt));
     return dict_construct(E, n->n, kv, kt ? kt : ty(PTS_TY_STR), vt ? vt : ty(PTS_TY_TENSOR), n);
 }
 
@@ -4134,7 +4153,7 @@ static PtsIrValue *emit_container_index(Emitter *E, PtsIrValue *x, const PtsAst 
     if (k == PTS_TY_DICT) {
         const char *sfx = dict_key_suffix(E, x->type, n);
         if (!sfx || !check_fits(E, i, x->type->elems[0], "dict key", n->kids[1])) return NULL;
-        return row_call(E, sfx[0] == 's' ? "__getitem__.Dict_str" : "__getitem__.Dict_int", 2, ins, x->type->elems[1], n);
+        return row_call(E, dict_row(E, "__getitem__.Dict_", sfx), 2, ins, x->type->elems[1], n);
     }
     if (i->type->kind != PTS_TY_INT) return efail(E, n->kids[1], "%s indices must be int, not %s", tstr(E, x->type), tstr(E, i->type));
     if (k == PTS_TY_STR) return row_call(E, "__getitem__.str", 2, ins, NULL, n);
@@ -4156,7 +4175,7 @@ static bool emit_container_store(Emitter *E, PtsIrValue *x, const PtsAst *t, Pts
         if (!sfx || !check_fits(E, i, x->type->elems[0], "dict key", t->kids[1]) ||
             !check_fits(E, v, x->type->elems[1], "dict value", t))
             return false;
-        return row_call(E, sfx[0] == 's' ? "_set_item.str" : "_set_item.int", 3, ins, NULL, t) != NULL;
+        return row_call(E, dict_row(E, "_set_item.", sfx), 3, ins, NULL, t) != NULL;
     }
     if (i->type->kind != PTS_TY_INT) return efail(E, t->kids[1], "list indices must be int, not %s", tstr(E, i->type)), false;
     if (!check_fits(E, v, x->type->elems[0], "list item", t)) return false;
@@ -4177,7 +4196,7 @@ static PtsIrValue *emit_contains(Emitter *E, int op, PtsIrValue *item, PtsIrValu
     } else if (k == PTS_TY_DICT) {
         const char *sfx = dict_key_suffix(E, box->type, at);
         if (!sfx || !check_fits(E, item, box->type->elems[0], "'in' key", at)) return NULL;
-        r = row_call(E, sfx[0] == 's' ? "__contains__.str" : "__contains__.int", 2, ins, NULL, at);
+        r = row_call(E, dict_row(E, "__contains__.", sfx), 2, ins, NULL, at);
     } else if (k == PTS_TY_TUPLE) {
         /* x in (a, b): the tuple's items as a list, as TorchScript does */
         PtsIrValue *l = tuple_as_list(E, box, at);
@@ -4234,7 +4253,7 @@ static bool iter_of_value(Emitter *E, PtsIrValue *v, const PtsAst *n, Iter *it) 
         /* over the keys, as Python */
         const char *sfx = dict_key_suffix(E, v->type, n);
         if (!sfx) return false;
-        PtsIrValue *keys = row_call(E, sfx[0] == 's' ? "keys.str" : "keys.int", 1, &v, NULL, n);
+        PtsIrValue *keys = row_call(E, dict_row(E, "keys.", sfx), 1, &v, NULL, n);
         if (!keys) return false;
         PtsType *kt = keep(E, pts_type_list((PtsType *)v->type->elems[0]));
         return kt && iter_of_value(E, retype(keys, kt), n, it);
@@ -4615,6 +4634,12 @@ static PtsIrValue *emit_more_builtins(Emitter *E, const char *name, const PtsAst
     Call c;
     memset(&c, 0, sizeof c);
     if (!emit_args(E, n, &c)) return NULL;
+    if (strcmp(name, "sorted") == 0) {
+        /* every list resolves by schema, as torch (sorted.int ... sorted.any); torch has no key or
+         * reverse arguments, and its refusal lists the overloads */
+        if (c.npos == 1 && !c.nkw && c.pos[0]->type->kind == PTS_TY_LIST) return retype(op_call(E, "sorted", &c, n), c.pos[0]->type);
+        return op_call(E, "sorted", &c, n);
+    }
     if (c.nkw) return efail(E, n, "%s() keyword arguments are not supported yet", name);
     {
         bool h;

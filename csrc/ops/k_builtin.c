@@ -548,7 +548,13 @@ static PtsStatus dict_get(PtsValue *a, PtsValue *out, PtsError *err) {
         PtsBuf b;
         pts_buf_init(&b);
         PtsStatus s = pts_builtin_print_value(&b, a[1], err);
-        if (!s) s = pts_fail(err, PTS_ERR_RUNTIME, "KeyError: %s", b.data ? b.data : "");
+        /* a Tensor key prints as the tensor's operator<< does: [ torch.FloatTensor{3} ], not
+         * print()'s [ CPUFloatType{3} ] */
+        char *cpu = b.data && a[1].tag == PTS_V_TENSOR ? strstr(b.data, "[ CPU") : NULL, *ty = cpu ? strstr(cpu, "Type{") : NULL;
+        if (!s && ty)
+            s = pts_fail(err, PTS_ERR_RUNTIME, "KeyError: %.*s[ torch.%.*sTensor%s", (int)(cpu - b.data), b.data,
+                         (int)(ty - cpu - 5), cpu + 5, ty + 4);
+        else if (!s) s = pts_fail(err, PTS_ERR_RUNTIME, "KeyError: %s", b.data ? b.data : "");
         pts_buf_free(&b);
         return s;
     }

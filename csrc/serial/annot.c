@@ -99,8 +99,8 @@ static PtsStatus tp_type(TP *p, PtsType **out) {
             else if (name_is(nm, nl, "Dict") && na == 2) {
                 PtsTypeKind k = (PtsTypeKind)args[0]->kind;
                 if (k != PTS_TY_STR && k != PTS_TY_INT && k != PTS_TY_FLOAT && k != PTS_TY_BOOL &&
-                    k != PTS_TY_TENSOR)
-                    s = tp_fail(p, "dict key type must be str, int, float, bool or Tensor");
+                    k != PTS_TY_COMPLEX && k != PTS_TY_TENSOR)
+                    s = tp_fail(p, "dict key type must be str, int, float, bool, complex or Tensor");
                 else *out = pts_type_dict(args[0], args[1]);
             } else if (name_is(nm, nl, "Union") && na >= 1) {
                 *out = pts_type_union(na, args);

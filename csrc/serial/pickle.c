@@ -234,7 +234,8 @@ static PtsStatus do_setitems(Un *u, size_t base) {
         Item *k = &u->stack[i], *v = &u->stack[i + 1];
         if (k->internal || v->internal) return ufail(u, "a dict holds a global or an unbuilt object");
         int kt = k->v.tag;
-        if (kt != PTS_V_STR && kt != PTS_V_INT && kt != PTS_V_BOOL && kt != PTS_V_DOUBLE && kt != PTS_V_TENSOR)
+        if (kt != PTS_V_STR && kt != PTS_V_INT && kt != PTS_V_BOOL && kt != PTS_V_DOUBLE && kt != PTS_V_TENSOR &&
+            kt != PTS_V_COMPLEX)
             return ufail(u, "dict key of an unsupported kind");
         PTS_TRY(absorb(u, d, k));
         PTS_TRY(absorb(u, d, v));

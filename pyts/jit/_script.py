@@ -1096,7 +1096,7 @@ def _python_methods(cls, names, obj=None):
 
 
 def _is_container_attr(v, depth=0):
-    """Lists, tuples and dicts (str/int keys) of numbers, bools, strings, tensors and of such
+    """Lists, tuples and dicts (keys str, int, bool, float, complex or Tensor) of numbers, bools, strings, tensors and of such
     containers: module attributes TorchScript types from their value (List[int], Dict[str, float]...)."""
     if depth > 8:
         return False
@@ -1106,7 +1106,8 @@ def _is_container_attr(v, depth=0):
     if isinstance(v, (list, tuple)):
         return (len(v) > 0 or isinstance(v, tuple)) and all(_is_container_attr(x, depth + 1) for x in v)
     if isinstance(v, dict):
-        return len(v) > 0 and all(isinstance(k, (str, int)) and _is_container_attr(x, depth + 1) for k, x in v.items())
+        return len(v) > 0 and all(isinstance(k, (str, int, float, complex, _Tensor)) and _is_container_attr(x, depth + 1)
+                                  for k, x in v.items())
     if depth > 0 and isinstance(v, enum.Enum) and _enum_proto(type(v)) is not None:
         return True   # a member of an Enum class (List[__torch__.Mode])
     return False
