@@ -93,10 +93,12 @@ bool pts_complex_scalar_ok(int id) {
 
 void pts_complex_guard_install(void) {
     static bool pass[PTS_OP__COUNT];
-    for (int i = 0; pts_cx_rows[i].id >= 0; i++) {
-        if (pts_cx_rows[i].fn) cx_kernel[pts_cx_rows[i].id] = pts_cx_rows[i].fn;
-        else pass[pts_cx_rows[i].id] = true;
-    }
+    static const PtsCxRow *const tables[] = { pts_cx_rows, pts_cx_rows2 };
+    for (int t = 0; t < 2; t++)
+        for (const PtsCxRow *r = tables[t]; r->id >= 0; r++) {
+            if (r->fn) cx_kernel[r->id] = r->fn;
+            else pass[r->id] = true;
+        }
     for (int id = 0; id < PTS_OP__COUNT; id++) {
         const PtsSchema *s = &pts_op_info[id].schema;
         uint32_t mt = 0, md = 0, ms = 0;

@@ -293,3 +293,87 @@ CASES["ADD_TENSOR"] += [
     lambda L, T: L.add(T(rand(3)), T(rand(3)), alpha=1j),
     lambda L, T: L.sub(T(crand(2, dtype=c128)), T(rand(2)), alpha=0.5j),
 ]
+
+
+# ---- session 8: more rows taking complex operands (k_complex_tensor2.c) ----
+def cspecial(dtype=c64):
+    """complex numbers with nan / inf / zero parts"""
+    n, i = float("nan"), float("inf")
+    return np.array([0j, complex(n, 0), complex(0, n), complex(i, 1), complex(1, -i), complex(-i, n),
+                     1 + 2j, -0.5j, complex(n, n), 3.0 + 0j], dtype=dtype)
+
+
+CASES.update({
+    **cunary_all("rsqrt", 0.2, 2), **cunary_all("log10", 0.2, 2), **cunary_all("log2", 0.2, 2),
+    **cunary_all("log1p"), **cunary_all("expm1", -1, 1), **cunary_all("asin"), **cunary_all("acos"),
+    **cunary_all("atan", -0.9, 0.9), **cunary_all("sinh", -1, 1), **cunary_all("cosh", -1, 1),
+    **cunary_all("asinh"), **cunary_all("acosh"), **cunary_all("atanh", -0.9, 0.9),
+    **cunary_all("arcsin"), **cunary_all("arccos"), **cunary_all("arctan", -0.9, 0.9),
+    **cunary_all("arcsinh"), **cunary_all("arccosh"), **cunary_all("arctanh", -0.9, 0.9),
+    **cunary_all("square"), **cunary_all("exp2", -1, 1), **cunary_all("sgn"), **cunary_all("sinc", -1, 1),
+})
+CASES["LOG1P"] += [lambda L, T: L.log1p(T(crand(20, low=-1e-6, high=1e-6, dtype=c128))),
+                   lambda L, T: L.log1p(T(np.array([1e-30j, -1 + 0j, 1e-8 + 1e-8j], dtype=c128)))]
+CASES["EXPM1"] += [lambda L, T: L.expm1(T(crand(20, low=-1e-6, high=1e-6, dtype=c128)))]
+CASES["SGN"] += [lambda L, T: L.sgn(T(np.array([0j, 3 + 4j, -2j, 1e-30 + 0j], dtype=c128)))]
+CASES["SINC"] += [lambda L, T: L.sinc(T(np.array([0j, 0.5 + 0j, 1j], dtype=c64)))]
+CASES["SQUARE"] += [lambda L, T: L.square(T(rand(3, dtype=i64)))]
+CASES["POSITIVE"] = [lambda L, T: L.positive(T(crand(2, 3))), lambda L, T: +T(noncontig(crand(2, 3, dtype=c128)))]
+for _name in ("isnan", "isinf", "isfinite", "isreal"):
+    CASES[_name.upper()] = cunary(lambda L, n=_name: getattr(L, n)) + [
+        lambda L, T, n=_name: getattr(L, n)(T(cspecial())),
+        lambda L, T, n=_name: getattr(T(cspecial(c128)[::2]), n)(),
+    ]
+CASES["NAN_TO_NUM"] = [
+    lambda L, T: L.nan_to_num(T(cspecial())),
+    lambda L, T: L.nan_to_num(T(cspecial(c128)), nan=1.5, posinf=7.0, neginf=-3.0),
+    lambda L, T: T(cspecial()[::3]).nan_to_num(posinf=2.0),
+    lambda L, T: L.nan_to_num(T(crand(0, 2))),
+]
+CASES["NAN_TO_NUM_"] = [lambda L, T: inplace(T(cspecial()), lambda x: x.nan_to_num_(nan=0.25, neginf=9.0))]
+CASES["NAN_TO_NUM_OUT"] = [lambda L, T: L.nan_to_num(T(cspecial(c128)), out=E(L, c128)),
+                           lambda L, T: L.nan_to_num(T(cspecial()), out=E(L, f32))]
+CASES["WHERE_SELF"] = [
+    lambda L, T: L.where(T(rand(3, 4, dtype=b8)), T(crand(3, 4)), T(crand(3, 4))),
+    lambda L, T: L.where(T(rand(3, 1, dtype=b8)), T(noncontig(crand(1, 4))), T(crand(4, dtype=c128))),
+    lambda L, T: L.where(T(rand(3, dtype=b8)), T(crand(3)), T(rand(3, dtype=f64))),
+    lambda L, T: L.where(T(rand(3, dtype=b8)), T(rand(3, dtype=i64)), T(crand(3))),
+    lambda L, T: L.where(T(rand(dtype=b8)), T(crand()), T(crand())),
+    lambda L, T: L.where(T(rand(0, 2, dtype=b8)), T(crand(0, 2)), T(crand(2))),
+    lambda L, T: T(crand(2, 3)).where(T(rand(2, 3, dtype=b8)), T(crand(2, 3))),
+    lambda L, T: L.where(T(rand(3, dtype=b8)), T(crand(3)), T(crand(4))),      # shapes
+    lambda L, T: L.where(T(rand(3, dtype=f32)), T(crand(3)), T(crand(3))),     # condition dtype
+]
+CASES["WHERE_SCALAROTHER"] = [lambda L, T: L.where(T(rand(3, dtype=b8)), T(crand(3)), 2.5),
+                              lambda L, T: L.where(T(rand(2, 3, dtype=b8)), T(rand(2, 3)), 1 - 1j),
+                              lambda L, T: L.where(T(rand(3, dtype=b8)), T(rand(3, dtype=i64)), 2j)]
+CASES["WHERE_SCALARSELF"] = [lambda L, T: L.where(T(rand(3, dtype=b8)), 1j, T(crand(3, dtype=c128))),
+                             lambda L, T: L.where(T(rand(3, dtype=b8)), 3j, T(rand(3, dtype=f64)))]
+CASES["WHERE_SCALAR"] = [lambda L, T: L.where(T(rand(2, 2, dtype=b8)), 1j, 2),
+                         lambda L, T: L.where(T(rand(3, dtype=b8)), 1.5, -2j)]
+CASES["WHERE_SELF_OUT"] = [lambda L, T: L.where(T(rand(3, dtype=b8)), T(crand(3)), T(crand(3)), out=E(L, c64)),
+                           lambda L, T: L.where(T(rand(3, dtype=b8)), T(crand(3)), T(crand(3)), out=E(L, c128)),
+                           lambda L, T: L.where(T(rand(3, dtype=b8)), T(crand(3)), T(crand(3)), out=E(L, f32))]
+CASES["MASKED_FILL_SCALAR"] = [
+    lambda L, T: T(crand(3, 4)).masked_fill(T(rand(3, 4, dtype=b8)), 1 - 2j),
+    lambda L, T: T(noncontig(crand(3, 4, dtype=c128))).masked_fill(T(rand(4, dtype=b8)), 2.5),
+    lambda L, T: L.masked_fill(T(crand()), T(rand(dtype=b8)), 3),
+    lambda L, T: T(crand(0, 2)).masked_fill(T(rand(2, dtype=b8)), 1j),
+    lambda L, T: T(rand(3)).masked_fill(T(rand(3, dtype=b8)), 1j),           # complex into float
+    lambda L, T: T(rand(3)).masked_fill(T(rand(3, dtype=b8)), 2 + 0j),
+    lambda L, T: T(crand(3)).masked_fill(T(rand(3, dtype=i64)), 1j),         # mask dtype
+]
+CASES["MASKED_FILL_TENSOR"] = [
+    lambda L, T: T(crand(2, 3)).masked_fill(T(rand(2, 3, dtype=b8)), T(crand())),
+    lambda L, T: T(crand(2, 3)).masked_fill(T(rand(2, 3, dtype=b8)), T(rand(dtype=f64))),
+    lambda L, T: T(crand(2, 3)).masked_fill(T(rand(2, 3, dtype=b8)), T(crand(2))),   # not 0-dim
+    lambda L, T: T(rand(2, 3)).masked_fill(T(rand(2, 3, dtype=b8)), T(crand())),
+]
+CASES["MASKED_FILL__SCALAR"] = [
+    lambda L, T: inplace(T(crand(3, 4)), lambda x: x.masked_fill_(T(rand(3, 4, dtype=b8)), -1j)),
+    lambda L, T: inplace(T(noncontig(crand(3, 4, dtype=c128))), lambda x: x.masked_fill_(T(rand(4, dtype=b8)), 2)),
+    lambda L, T: inplace(T(crand(3)), lambda x: x.masked_fill_(T(rand(2, 3, dtype=b8)), 1j)),   # mask larger
+]
+CASES["MASKED_FILL__TENSOR"] = [
+    lambda L, T: inplace(T(crand(3)), lambda x: x.masked_fill_(T(rand(3, dtype=b8)), T(crand(dtype=c128)))),
+]
