@@ -65,6 +65,11 @@ static PtsStatus refuse(int id, PtsDType d, PtsError *err) {
     if (strcmp(base, "topk") == 0) return pts_fail(err, PTS_ERR_RUNTIME, " topk does not support complex dtypes on CPU");
     if (strcmp(base, "maximum") == 0 || strcmp(base, "minimum") == 0)
         return pts_fail(err, PTS_ERR_RUNTIME, "%s not implemented for complex tensors.", base);
+    if (strcmp(base, "nansum") == 0) return pts_fail(err, PTS_ERR_RUNTIME, "nansum on CPU does not support complex inputs");
+    if (strcmp(base, "isposinf") == 0 || strcmp(base, "isneginf") == 0)
+        return pts_fail(err, PTS_ERR_RUNTIME, "%s does not support complex inputs.", base);
+    if (strcmp(base, "deg2rad") == 0 || strcmp(base, "rad2deg") == 0)
+        return pts_fail(err, PTS_ERR_RUNTIME, "%s is not supported for complex tensors.", base);
     if ((strcmp(base, "max") == 0 || strcmp(base, "min") == 0) && s->nargs == 1)
         return pts_fail(err, PTS_ERR_NOTIMPL, "\"%s_all\" not implemented for '%s'", base, tn);
     return pts_fail(err, PTS_ERR_NOTIMPL, "\"%s_cpu\" not implemented for '%s'", base, tn);
