@@ -782,6 +782,245 @@ static PtsStatus cx_INDEX_PUT(PtsValue *a, PtsValue *o, PtsError *e) {
     return ret1(o, c);
 }
 
+/* ================= norms: the real norm of |z| ================= */
+/* a[0] replaced by abs(a[0]) (real), the row's own kernel called on it; a complex dtype= is
+ * refused as torch does for norms */
+static PtsStatus via_abs(PtsKernel k, int nargs, PtsValue *a, PtsValue *o, PtsError *e) {
+    PtsValue args[PTS_MAX_ARGS];
+    memcpy(args, a, sizeof(PtsValue) * (size_t)nargs);
+    PtsTensor *ab[2] = { NULL, NULL };
+    PtsStatus s = PTS_OK;
+    for (int i = 0; i < 2 && i < nargs && !s; i++)
+        if (a[i].tag == PTS_V_TENSOR && pts_dtype_is_complex(a[i].u.t->dtype)) {
+            PtsValue aa[1] = { a[i] };
+            if (!(s = call1(PTS_OP_ABS, 1, aa, e, &ab[i]))) args[i] = pts_vtensor(ab[i]);
+        }
+    if (!s) s = k(args, o, e);
+    pts_tensor_release(ab[0]);
+    pts_tensor_release(ab[1]);
+    return s;
+}
+#define VIA_ABS(ID) static PtsStatus cx_##ID(PtsValue *a, PtsValue *o, PtsError *e) { return via_abs(k_##ID, pts_op_info[PTS_OP_##ID].schema.nargs, a, o, e); }
+VIA_ABS(LINALG_VECTOR_NORM) VIA_ABS(NORM_SCALAR) VIA_ABS(NORM_SCALAROPT_DIM)
+/* dist(x, y, p) = norm(x - y, p) */
+static PtsStatus cx_DIST(PtsValue *a, PtsValue *o, PtsError *e) {
+    PtsTensor *d;
+    PtsValue sa[3] = { a[0], a[1], pts_vint(1) };
+    PTS_TRY(call1(PTS_OP_SUB_TENSOR, 3, sa, e, &d));
+    PtsValue na[2] = { pts_vtensor(d), a[2] };
+    PtsStatus s = via_abs(k_NORM_SCALAR, 2, na, o, e);
+    pts_tensor_release(d);
+    return s;
+}
+
+/* ================= addcmul / addcdiv / lerp: composites of complex arithmetic ============= */
+static PtsStatus addc(bool div, PtsValue *a, PtsTensor *out, bool inplace, PtsError *e, PtsValue *o) {
+    PtsTensor *q = NULL, *w = NULL, *r = NULL;
+    PtsValue ta[2] = { a[1], a[2] };
+    PtsStatus s = call1(div ? PTS_OP_DIV_TENSOR : PTS_OP_MUL_TENSOR, 2, ta, e, &q);
+    if (!s) { PtsValue ma[2] = { pts_vtensor(q), a[3] }; s = call1(PTS_OP_MUL_SCALAR, 2, ma, e, &w); }
+    if (!s) {
+        if (inplace) {
+            PtsValue aa[3] = { a[0], pts_vtensor(w), pts_vint(1) };
+            s = call1(PTS_OP_ADD__TENSOR, 3, aa, e, &r);
+        } else {
+            PtsValue aa[3] = { a[0], pts_vtensor(w), pts_vint(1) };
+            s = call1(PTS_OP_ADD_TENSOR, 3, aa, e, &r);
+        }
+    }
+    pts_tensor_release(q);
+    pts_tensor_release(w);
+    if (s) return s;
+    return out_done(r, out, e, o);
+}
+static PtsStatus cx_ADDCMUL(PtsValue *a, PtsValue *o, PtsError *e) { return addc(false, a, NULL, false, e, o); }
+static PtsStatus cx_ADDCMUL_(PtsValue *a, PtsValue *o, PtsError *e) { return addc(false, a, NULL, true, e, o); }
+static PtsStatus cx_ADDCMUL_OUT(PtsValue *a, PtsValue *o, PtsError *e) { return addc(false, a, a[4].u.t, false, e, o); }
+static PtsStatus cx_ADDCDIV(PtsValue *a, PtsValue *o, PtsError *e) { return addc(true, a, NULL, false, e, o); }
+static PtsStatus cx_ADDCDIV_(PtsValue *a, PtsValue *o, PtsError *e) { return addc(true, a, NULL, true, e, o); }
+static PtsStatus cx_ADDCDIV_OUT(PtsValue *a, PtsValue *o, PtsError *e) { return addc(true, a, a[4].u.t, false, e, o); }
+/* lerp(x, y, w) = x + w (y - x); torch wants x and y of one dtype */
+static PtsStatus lerp(PtsValue *a, bool wt, PtsTensor *out, bool inplace, PtsError *e, PtsValue *o) {
+    PtsTensor *x = a[0].u.t, *y = a[1].u.t, *d = NULL, *m = NULL, *r = NULL;
+    PTS_CHECK(x->dtype == y->dtype, e, RUNTIME, "expected dtype %s for `end` but got dtype %s",
+              pts_dtype_name(x->dtype), pts_dtype_name(y->dtype));
+    if (wt) PTS_CHECK(a[2].u.t->dtype == x->dtype, e, RUNTIME, "expected dtype %s for `weight` but got dtype %s",
+                      pts_dtype_name(x->dtype), pts_dtype_name(a[2].u.t->dtype));
+    PtsValue sa[3] = { a[1], a[0], pts_vint(1) };
+    PtsStatus s = call1(PTS_OP_SUB_TENSOR, 3, sa, e, &d);
+    if (!s) { PtsValue ma[2] = { pts_vtensor(d), a[2] }; s = call1(wt ? PTS_OP_MUL_TENSOR : PTS_OP_MUL_SCALAR, 2, ma, e, &m); }
+    if (!s) { PtsValue aa[3] = { a[0], pts_vtensor(m), pts_vint(1) }; s = call1(inplace ? PTS_OP_ADD__TENSOR : PTS_OP_ADD_TENSOR, 3, aa, e, &r); }
+    pts_tensor_release(d);
+    pts_tensor_release(m);
+    if (s) return s;
+    return out_done(r, out, e, o);
+}
+static PtsStatus cx_LERP_SCALAR(PtsValue *a, PtsValue *o, PtsError *e) { return lerp(a, false, NULL, false, e, o); }
+static PtsStatus cx_LERP_TENSOR(PtsValue *a, PtsValue *o, PtsError *e) { return lerp(a, true, NULL, false, e, o); }
+static PtsStatus cx_LERP__SCALAR(PtsValue *a, PtsValue *o, PtsError *e) { return lerp(a, false, NULL, true, e, o); }
+static PtsStatus cx_LERP__TENSOR(PtsValue *a, PtsValue *o, PtsError *e) { return lerp(a, true, NULL, true, e, o); }
+static PtsStatus cx_LERP_SCALAR_OUT(PtsValue *a, PtsValue *o, PtsError *e) { return lerp(a, false, a[3].u.t, false, e, o); }
+static PtsStatus cx_LERP_TENSOR_OUT(PtsValue *a, PtsValue *o, PtsError *e) { return lerp(a, true, a[3].u.t, false, e, o); }
+
+/* ================= det / inv / solve: LU with partial pivoting in complex128 =================
+ * Our own elimination rather than LAPACK's c/z routines: the runtime may be built without BLAS,
+ * and matrices are small; every matrix is computed in complex128 and cast back. */
+typedef double _Complex zc;
+static PtsStatus square_check(const char *fn, PtsTensor *A, PtsError *e) {
+    PTS_CHECK(A->ndim >= 2, e, RUNTIME, "%s: The input tensor A must have at least 2 dimensions.", fn);
+    PTS_CHECK(A->shape[A->ndim - 1] == A->shape[A->ndim - 2], e, RUNTIME,
+              "%s: A must be batches of square matrices, but they are %lld by %lld matrices", fn,
+              (long long)A->shape[A->ndim - 2], (long long)A->shape[A->ndim - 1]);
+    return PTS_OK;
+}
+/* LU of the n x n row-major matrix m in place; returns the sign of the permutation, 0 when
+ * singular (a zero pivot, *zero_at its 1-based column) */
+static int lu(zc *m, int64_t n, int64_t *perm, int64_t *zero_at) {
+    int sign = 1;
+    *zero_at = 0;
+    for (int64_t i = 0; i < n; i++) perm[i] = i;
+    for (int64_t k = 0; k < n; k++) {
+        int64_t p = k;
+        double best = cabs(m[k * n + k]);
+        for (int64_t i = k + 1; i < n; i++) if (cabs(m[i * n + k]) > best) { best = cabs(m[i * n + k]); p = i; }
+        if (best == 0) { if (!*zero_at) *zero_at = k + 1; sign = 0; continue; }
+        if (p != k) {
+            for (int64_t j = 0; j < n; j++) { zc t = m[k * n + j]; m[k * n + j] = m[p * n + j]; m[p * n + j] = t; }
+            int64_t t = perm[k]; perm[k] = perm[p]; perm[p] = t;
+            sign = -sign;
+        }
+        for (int64_t i = k + 1; i < n; i++) {
+            zc f = m[i * n + k] / m[k * n + k];
+            m[i * n + k] = f;
+            for (int64_t j = k + 1; j < n; j++) m[i * n + j] -= f * m[k * n + j];
+        }
+    }
+    return sign;
+}
+/* A as a contiguous complex128 copy; its matrices are n x n blocks */
+static PtsStatus z_copy(PtsTensor *A, PtsError *e, PtsTensor **out) { return pts_tensor_to(A, PTS_COMPLEX128, true, e, out); }
+
+static PtsStatus cx_LINALG_DET(PtsValue *a, PtsValue *o, PtsError *e) {
+    PtsTensor *A = a[0].u.t, *z, *r = NULL;
+    PTS_TRY(square_check("linalg.det", A, e));
+    int64_t n = A->shape[A->ndim - 1], nb = pts_shape_numel(A->ndim - 2, A->shape);
+    PTS_TRY(z_copy(A, e, &z));
+    PtsStatus s = pts_tensor_new(A->dtype, A->ndim - 2, A->shape, e, &r);
+    int64_t *perm = NULL;
+    if (!s && n && !(perm = pts_malloc(sizeof(int64_t) * (size_t)n))) s = pts_fail(e, PTS_ERR_NOMEM, "out of memory");
+    if (s) { pts_tensor_release(z); pts_tensor_release(r); return s; }
+    zc *m = (zc *)pts_tensor_data(z);
+    for (int64_t b = 0; b < nb; b++) {
+        zc *mb = m + b * n * n, d;
+        int64_t zat;
+        int sign = lu(mb, n, perm, &zat);
+        d = sign;
+        for (int64_t i = 0; sign && i < n; i++) d *= mb[i * n + i];
+        pts_store_c128(A->dtype, (char *)pts_tensor_data(r) + b * (int64_t)pts_dtype_size(A->dtype), creal(d), cimag(d));
+    }
+    pts_free(perm);
+    pts_tensor_release(z);
+    return ret1(o, r);
+}
+/* inverse of each matrix by solving LU X = P I; info (int32, batch shape) is the first zero
+ * pivot's column, and check raises torch's LinAlgError sentence */
+static PtsStatus inv(PtsTensor *A, bool check, PtsError *e, PtsTensor **res, PtsTensor **info) {
+    PTS_TRY(square_check("linalg.inv", A, e));
+    int64_t n = A->shape[A->ndim - 1], nb = pts_shape_numel(A->ndim - 2, A->shape);
+    PtsTensor *z, *x = NULL, *inf = NULL;
+    PTS_TRY(z_copy(A, e, &z));
+    PtsStatus s = pts_tensor_new(PTS_COMPLEX128, A->ndim, A->shape, e, &x);
+    if (!s) s = pts_tensor_zeros(PTS_INT32, A->ndim - 2, A->shape, e, &inf);
+    int64_t *perm = NULL;
+    if (!s && n && !(perm = pts_malloc(sizeof(int64_t) * (size_t)n))) s = pts_fail(e, PTS_ERR_NOMEM, "out of memory");
+    zc *m = s ? NULL : (zc *)pts_tensor_data(z), *xs = s ? NULL : (zc *)pts_tensor_data(x);
+    for (int64_t b = 0; !s && b < nb; b++) {
+        zc *mb = m + b * n * n, *xb = xs + b * n * n;
+        int64_t zat;
+        lu(mb, n, perm, &zat);
+        ((int32_t *)pts_tensor_data(inf))[b] = (int32_t)zat;
+        if (zat) {
+            if (check) {
+                char bb[64] = "";
+                if (nb > 1 || A->ndim > 2) snprintf(bb, sizeof bb, "(Batch element %lld): ", (long long)b);
+                s = pts_fail(e, PTS_ERR_RUNTIME, "linalg.inv: %sThe diagonal element %lld is zero, the inversion "
+                             "could not be completed because the input matrix is singular.", bb, (long long)zat);
+            }
+            for (int64_t i = 0; i < n * n; i++) xb[i] = NAN;
+            continue;
+        }
+        for (int64_t c = 0; c < n; c++) {   /* column c of the inverse: L U x = P e_c */
+            for (int64_t i = 0; i < n; i++) {
+                zc v = perm[i] == c ? 1 : 0;
+                for (int64_t k = 0; k < i; k++) v -= mb[i * n + k] * xb[k * n + c];
+                xb[i * n + c] = v;
+            }
+            for (int64_t i = n - 1; i >= 0; i--) {
+                zc v = xb[i * n + c];
+                for (int64_t k = i + 1; k < n; k++) v -= mb[i * n + k] * xb[k * n + c];
+                xb[i * n + c] = v / mb[i * n + i];
+            }
+        }
+    }
+    pts_free(perm);
+    pts_tensor_release(z);
+    PtsTensor *r = NULL;
+    if (!s) s = pts_tensor_to(x, A->dtype, false, e, &r);
+    pts_tensor_release(x);
+    if (s) { pts_tensor_release(inf); return s; }
+    *res = r;
+    if (info) *info = inf; else pts_tensor_release(inf);
+    return PTS_OK;
+}
+static PtsStatus cx_LINALG_INV(PtsValue *a, PtsValue *o, PtsError *e) {
+    PtsTensor *r;
+    PTS_TRY(inv(a[0].u.t, true, e, &r, NULL));
+    return ret1(o, r);
+}
+static PtsStatus cx_LINALG_INV_EX(PtsValue *a, PtsValue *o, PtsError *e) {
+    PtsTensor *r, *info;
+    PTS_TRY(inv(a[0].u.t, a[1].u.b, e, &r, &info));
+    o[0] = pts_vtensor(r);
+    o[1] = pts_vtensor(info);
+    return PTS_OK;
+}
+/* solve(A, B): inv(A) @ B (left) or B @ inv(A), in complex128; B is a batch of vectors when it
+ * is 1-D or has A's batch shape */
+static PtsStatus solve(PtsValue *a, bool check, PtsError *e, PtsValue *o, bool ex) {
+    PtsTensor *A = a[0].u.t, *B = a[1].u.t;
+    bool left = a[2].u.b;
+    PTS_CHECK(A->dtype == B->dtype, e, RUNTIME, "linalg.solve: Expected A and B to have the same dtype, but found "
+              "A of type %s and B of type %s instead", pts_pw_type_name(A->dtype), pts_pw_type_name(B->dtype));
+    PTS_TRY(square_check("linalg.solve", A, e));
+    bool vec = B->ndim == 1 || (left && B->ndim == A->ndim - 1 &&
+                                memcmp(B->shape, A->shape, sizeof(int64_t) * (size_t)B->ndim) == 0);
+    PTS_CHECK(!(vec && !left), e, RUNTIME, "linalg.solve: Vector broadcasting of the left hand side is not "
+              "supported for left=False. In this case linalg.solve is equivalent to B / A.squeeze(-1)");
+    PtsTensor *Ai = NULL, *info = NULL, *Bz = NULL, *Bu = NULL, *X = NULL, *Xs = NULL, *R = NULL;
+    PtsTensor *Az = NULL;
+    PtsStatus s = pts_tensor_to(A, PTS_COMPLEX128, false, e, &Az);
+    if (!s) s = inv(Az, check, e, &Ai, &info);
+    if (!s) s = pts_tensor_to(B, PTS_COMPLEX128, false, e, &Bz);
+    if (!s) {
+        if (vec) { PtsValue ua[2] = { pts_vtensor(Bz), pts_vint(-1) }; s = call1(PTS_OP_UNSQUEEZE, 2, ua, e, &Bu); }
+        else Bu = pts_tensor_retain(Bz);
+    }
+    if (!s) { PtsValue ma[2] = { pts_vtensor(left ? Ai : Bu), pts_vtensor(left ? Bu : Ai) }; s = call1(PTS_OP_MATMUL, 2, ma, e, &X); }
+    if (!s) {
+        if (vec) { PtsValue sa[2] = { pts_vtensor(X), pts_vint(-1) }; s = call1(PTS_OP_SQUEEZE_DIM, 2, sa, e, &Xs); }
+        else Xs = pts_tensor_retain(X);
+    }
+    if (!s) s = pts_tensor_to(Xs, A->dtype, false, e, &R);
+    pts_tensor_release(Az); pts_tensor_release(Ai); pts_tensor_release(Bz); pts_tensor_release(Bu);
+    pts_tensor_release(X); pts_tensor_release(Xs);
+    if (s) { pts_tensor_release(info); return s; }
+    o[0] = pts_vtensor(R);
+    if (ex) o[1] = pts_vtensor(info); else pts_tensor_release(info);
+    return PTS_OK;
+}
+static PtsStatus cx_LINALG_SOLVE(PtsValue *a, PtsValue *o, PtsError *e) { return solve(a, true, e, o, false); }
+static PtsStatus cx_LINALG_SOLVE_EX(PtsValue *a, PtsValue *o, PtsError *e) { return solve(a, a[3].u.b, e, o, true); }
+
 /* ================= the table ================= */
 #define PASS(ID) { PTS_OP_##ID, NULL },
 #define CX(ID, fn) { PTS_OP_##ID, fn },
@@ -831,5 +1070,12 @@ const PtsCxRow pts_cx_rows2[] = {
     PASS(ATLEAST_3D) PASS(HSTACK) PASS(VSTACK) PASS(DSTACK) PASS(COLUMN_STACK) PASS(TENSOR_SPLIT_SECTIONS)
     PASS(TENSOR_SPLIT_INDICES) PASS(HSPLIT_INT) PASS(VSPLIT_INT) PASS(REPEAT_INTERLEAVE_SELF_INT) PASS(DIFF)
     PASS(DIFF_OUT) PASS(VANDER) PASS(TRACE) PASS(KRON) PASS(INNER) PASS(TENSORDOT) PASS(LINEAR) PASS(LINEAR_OUT)
+    /* norms, addcmul/addcdiv/lerp, det/inv/solve */
+    CX(LINALG_VECTOR_NORM, cx_LINALG_VECTOR_NORM) CX(NORM_SCALAR, cx_NORM_SCALAR) CX(NORM_SCALAROPT_DIM, cx_NORM_SCALAROPT_DIM)
+    CX(DIST, cx_DIST) CX3(ADDCMUL, ADDCMUL) CX3(ADDCDIV, ADDCDIV)
+    CX(LERP_SCALAR, cx_LERP_SCALAR) CX(LERP_TENSOR, cx_LERP_TENSOR) CX(LERP__SCALAR, cx_LERP__SCALAR)
+    CX(LERP__TENSOR, cx_LERP__TENSOR) CX(LERP_SCALAR_OUT, cx_LERP_SCALAR_OUT) CX(LERP_TENSOR_OUT, cx_LERP_TENSOR_OUT)
+    CX(LINALG_DET, cx_LINALG_DET) PASS(DET) CX(LINALG_INV, cx_LINALG_INV) CX(LINALG_INV_EX, cx_LINALG_INV_EX)
+    PASS(INVERSE) CX(LINALG_SOLVE, cx_LINALG_SOLVE) CX(LINALG_SOLVE_EX, cx_LINALG_SOLVE_EX)
     { -1, NULL },
 };
