@@ -1021,6 +1021,32 @@ static PtsStatus solve(PtsValue *a, bool check, PtsError *e, PtsValue *o, bool e
 static PtsStatus cx_LINALG_SOLVE(PtsValue *a, PtsValue *o, PtsError *e) { return solve(a, true, e, o, false); }
 static PtsStatus cx_LINALG_SOLVE_EX(PtsValue *a, PtsValue *o, PtsError *e) { return solve(a, a[3].u.b, e, o, true); }
 
+/* einsum: operands of mixed dtypes promote (torch's einsum does); the real kernel then runs on
+ * complex operands of one dtype, its products and sums being complex rows */
+static PtsStatus cx_EINSUM(PtsValue *a, PtsValue *o, PtsError *e) {
+    const PtsList *l = pts_as_list(a[1]);
+    PtsTensor *ts[PTS_MAX_DIMS * 2] = { NULL };
+    int n = 0;
+    for (int64_t i = 0; i < l->len; i++) {
+        if (l->items[i].tag != PTS_V_TENSOR || n == (int)(sizeof ts / sizeof ts[0])) return k_EINSUM(a, o, e);
+        ts[n++] = l->items[i].u.t;
+    }
+    PtsDType d = pts_result_type(ts, n);
+    PtsValue list;
+    PTS_TRY(pts_list_new(PTS_V_LIST, n, e, &list));
+    PtsStatus s = PTS_OK;
+    for (int i = 0; i < n && !s; i++) {
+        PtsTensor *c;
+        if (!(s = pts_tensor_to(ts[i], d, false, e, &c))) s = pts_list_append(list, pts_vtensor(c), e);
+    }
+    if (!s) {
+        PtsValue b[3] = { a[0], list, a[2] };
+        s = k_EINSUM(b, o, e);
+    }
+    pts_value_release(&list);
+    return s;
+}
+
 /* ================= the table ================= */
 #define PASS(ID) { PTS_OP_##ID, NULL },
 #define CX(ID, fn) { PTS_OP_##ID, fn },
@@ -1070,6 +1096,7 @@ const PtsCxRow pts_cx_rows2[] = {
     PASS(ATLEAST_3D) PASS(HSTACK) PASS(VSTACK) PASS(DSTACK) PASS(COLUMN_STACK) PASS(TENSOR_SPLIT_SECTIONS)
     PASS(TENSOR_SPLIT_INDICES) PASS(HSPLIT_INT) PASS(VSPLIT_INT) PASS(REPEAT_INTERLEAVE_SELF_INT) PASS(DIFF)
     PASS(DIFF_OUT) PASS(VANDER) PASS(TRACE) PASS(KRON) PASS(INNER) PASS(TENSORDOT) PASS(LINEAR) PASS(LINEAR_OUT)
+    CX(EINSUM, cx_EINSUM)
     /* norms, addcmul/addcdiv/lerp, det/inv/solve */
     CX(LINALG_VECTOR_NORM, cx_LINALG_VECTOR_NORM) CX(NORM_SCALAR, cx_NORM_SCALAR) CX(NORM_SCALAROPT_DIM, cx_NORM_SCALAROPT_DIM)
     CX(DIST, cx_DIST) CX3(ADDCMUL, ADDCMUL) CX3(ADDCDIV, ADDCDIV)

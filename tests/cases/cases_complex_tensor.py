@@ -592,3 +592,9 @@ CASES.update({
                      lambda L, T: L.linalg.solve(T(_SING), T(crand(2)))],
     "LINALG_SOLVE_EX": [lambda L, T: L.linalg.solve_ex(T(crand(3, 3)), T(crand(3, 1)))],
 })
+CASES["EINSUM"] = [
+    lambda L, T: L.einsum("ij,jk->ik", T(crand(2, 3)), T(crand(3, 4))),
+    lambda L, T: L.einsum("bij,bj->bi", T(crand(2, 3, 4, dtype=c128)), T(noncontig(crand(2, 4, dtype=c128)))),
+    lambda L, T: L.einsum("ii->", T(crand(3, 3))),
+    lambda L, T: L.einsum("i,j->ij", T(crand(3)), T(rand(2))),
+]
