@@ -46,4 +46,7 @@ def __getattr__(name):
     if name == "jit":
         import importlib
         return importlib.import_module(".jit", __name__)
+    if name in ("complex32", "chalf"):   # torch's ComplexHalf: no pyts dtype (see pyts/_complex.py)
+        raise AttributeError(f"module 'pyts' has no attribute '{name}': pyts does not support complex32 "
+                             "(ComplexHalf) tensors; use complex64")
     raise AttributeError(f"module 'pyts' has no attribute '{name}'")

@@ -185,7 +185,9 @@ def test_real_imag_are_views():
     lambda L, x: x.argmax(), lambda L, x: x.max(), lambda L, x: L.maximum(x, x), lambda L, x: x < x,
     lambda L, x: L.sort(x), lambda L, x: L.topk(x, 1), lambda L, x: L.relu(x), lambda L, x: L.fmod(x, x),
     lambda L, x: L.remainder(x, x), lambda L, x: L.arange(5, dtype=L.complex64), lambda L, x: L.erf(x),
-    lambda L, x: x.round(),
+    lambda L, x: x.round(), lambda L, x: L.nansum(x), lambda L, x: L.isposinf(x), lambda L, x: L.isneginf(x),
+    lambda L, x: L.deg2rad(x), lambda L, x: L.rad2deg(x), lambda L, x: L.msort(x), lambda L, x: x.cummax(0),
+    lambda L, x: L.nn.functional.softmax(x, 0), lambda L, x: L.nn.functional.mse_loss(x, x),
 ])
 def test_refusals_match_torch(f):
     x_p, x_t = pyts.tensor([1 + 2j, 3]), torch.tensor([1 + 2j, 3])
@@ -202,8 +204,8 @@ def test_refusals_match_torch(f):
 
 
 def test_unsupported_complex_op_names_the_dtype():
-    with pytest.raises(NotImplementedError, match="\"cumsum_cpu\" not implemented for 'ComplexDouble'"):
-        pyts.tensor([1j], dtype=pyts.complex128).cumsum(0)
+    with pytest.raises(NotImplementedError, match="\"cummax_cpu\" not implemented for 'ComplexDouble'"):
+        pyts.tensor([1j], dtype=pyts.complex128).cummax(0)
     with pytest.raises(NotImplementedError, match="'ComplexFloat'"):
         pyts.nn.functional.softmax(pyts.tensor([1j, 2]), 0)
 
@@ -333,3 +335,74 @@ def test_item_assignment():
     for x in (pyts.zeros(2), torch.zeros(2)):
         with pytest.raises(RuntimeError, match="value cannot be converted to type float without overflow"):
             x[0] = 1j
+
+
+# ---- session 8: ops that took complex operands later -----------------------------------------
+def test_complex32_is_refused_clearly():
+    """torch's complex32 (ComplexHalf) is experimental on CPU (no sum, exp, matmul, numpy);
+    pyts has no such dtype and says so by name."""
+    for name in ("complex32", "chalf"):
+        assert getattr(torch, name) is torch.complex32
+        with pytest.raises(AttributeError, match="does not support complex32"):
+            getattr(pyts, name)
+
+
+def test_conj_materialises():
+    """torch's conj() is a lazy view (is_conj True, shares storage); pyts's computes the values
+    (is_conj False, a new tensor), and both agree once resolved."""
+    x_p, x_t = pyts.tensor([1 + 2j, -3j]), torch.tensor([1 + 2j, -3j])
+    c_p, c_t = x_p.conj(), x_t.conj()
+    assert c_t.is_conj() and not c_p.is_conj()
+    np.testing.assert_array_equal(c_p.numpy(), c_t.resolve_conj().numpy())
+    x_p[0] = 5
+    assert c_p[0].item() == 1 - 2j   # a copy: the later write to x does not show
+
+
+def test_new_ops_chain_matches_torch():
+    """A chain through rows that refused complex operands before: products, scans, var, where,
+    scatter_add, index_put, linalg, isclose."""
+    rng = np.random.default_rng(5)
+    a = (rng.standard_normal((4, 4)) + 1j * rng.standard_normal((4, 4))).astype(np.complex128)
+    v = (rng.standard_normal(4) + 1j * rng.standard_normal(4)).astype(np.complex128)
+
+    def chain(L, A, b):
+        inv = L.linalg.inv(A)
+        y = L.addmv(b, inv, b, beta=0.5, alpha=1 - 1j)
+        z = L.where(y.real > 0, y.cumsum(0), y.cumprod(0))
+        w = L.zeros(4, dtype=L.complex128).scatter_add(0, L.tensor([0, 0, 3, 1]), z)
+        w = w.index_put((L.tensor([2]),), L.tensor(1j, dtype=L.complex128), accumulate=True)
+        out = [L.linalg.det(A), L.vdot(w, b), L.outer(w, b).var(1), L.isclose(A @ inv, L.eye(4, dtype=L.complex128),
+                                                                              atol=1e-9)]
+        return out + [L.linalg.solve(A, b), L.sgn(w).prod(), A.tril().log1p().mean()]
+
+    for p, t in zip(chain(pyts, pyts.from_numpy(a), pyts.from_numpy(v)), chain(torch, torch.from_numpy(a), torch.from_numpy(v))):
+        assert str(p.dtype).split(".")[-1] == str(t.dtype).split(".")[-1]
+        np.testing.assert_allclose(p.numpy(), t.resolve_conj().numpy(), rtol=1e-9, atol=1e-12)
+
+
+SRC8 = """
+import {lib}
+from {lib} import Tensor
+
+
+def g(x: Tensor, m: Tensor):
+    y = {lib}.where(m, x.cumsum(0), x.sgn())
+    return y.prod(), y.var(), {lib}.linalg.det({lib}.outer(y, y) + {lib}.eye(3)), y.isnan().any(), y.asinh()
+"""
+
+
+def test_scripted_new_complex_ops(tmp_path):
+    import importlib.util
+    outs = []
+    for lib in (pyts, torch):
+        p = tmp_path / f"cx8_{lib.__name__}.py"
+        p.write_text(SRC8.format(lib=lib.__name__))
+        spec = importlib.util.spec_from_file_location(p.stem, p)
+        m = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(m)
+        f = lib.jit.script(m.g)
+        x = lib.tensor([1 + 1j, -2j, 0.5], dtype=lib.complex64)
+        outs.append(f(x, lib.tensor([True, False, True])))
+    for a, b in zip(*outs):
+        assert str(a.dtype).split(".")[-1] == str(b.dtype).split(".")[-1]
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6)

@@ -65,6 +65,11 @@ static PtsStatus refuse(int id, PtsDType d, PtsError *err) {
     if (strcmp(base, "topk") == 0) return pts_fail(err, PTS_ERR_RUNTIME, " topk does not support complex dtypes on CPU");
     if (strcmp(base, "maximum") == 0 || strcmp(base, "minimum") == 0)
         return pts_fail(err, PTS_ERR_RUNTIME, "%s not implemented for complex tensors.", base);
+    if (strcmp(base, "nansum") == 0) return pts_fail(err, PTS_ERR_RUNTIME, "nansum on CPU does not support complex inputs");
+    if (strcmp(base, "isposinf") == 0 || strcmp(base, "isneginf") == 0)
+        return pts_fail(err, PTS_ERR_RUNTIME, "%s does not support complex inputs.", base);
+    if (strcmp(base, "deg2rad") == 0 || strcmp(base, "rad2deg") == 0)
+        return pts_fail(err, PTS_ERR_RUNTIME, "%s is not supported for complex tensors.", base);
     if ((strcmp(base, "max") == 0 || strcmp(base, "min") == 0) && s->nargs == 1)
         return pts_fail(err, PTS_ERR_NOTIMPL, "\"%s_all\" not implemented for '%s'", base, tn);
     return pts_fail(err, PTS_ERR_NOTIMPL, "\"%s_cpu\" not implemented for '%s'", base, tn);
@@ -93,10 +98,12 @@ bool pts_complex_scalar_ok(int id) {
 
 void pts_complex_guard_install(void) {
     static bool pass[PTS_OP__COUNT];
-    for (int i = 0; pts_cx_rows[i].id >= 0; i++) {
-        if (pts_cx_rows[i].fn) cx_kernel[pts_cx_rows[i].id] = pts_cx_rows[i].fn;
-        else pass[pts_cx_rows[i].id] = true;
-    }
+    static const PtsCxRow *const tables[] = { pts_cx_rows, pts_cx_rows2 };
+    for (int t = 0; t < 2; t++)
+        for (const PtsCxRow *r = tables[t]; r->id >= 0; r++) {
+            if (r->fn) cx_kernel[r->id] = r->fn;
+            else pass[r->id] = true;
+        }
     for (int id = 0; id < PTS_OP__COUNT; id++) {
         const PtsSchema *s = &pts_op_info[id].schema;
         uint32_t mt = 0, md = 0, ms = 0;

@@ -10,5 +10,7 @@
  * kernel already works unchanged (views, copies, factories). Ends with id -1. */
 typedef struct PtsCxRow { int id; PtsKernel fn; } PtsCxRow;
 PTS_INTERNAL extern const PtsCxRow pts_cx_rows[];
+/* the second table (k_complex_tensor2.c), same form */
+PTS_INTERNAL extern const PtsCxRow pts_cx_rows2[];
 
 #endif
