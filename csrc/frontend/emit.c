@@ -276,7 +276,7 @@ typedef struct TnWhile {
 } TnWhile;
 
 static void tn_name(Emitter *E, PtsIrValue *v, const char *name) {
-    if (E->ns && !E->ns_off && !E->probing && pts_namesim_meaningful(name)) (void)pts_namesim_set(E->ns, v, name);
+    if (E->ns && !E->ns_off && pts_namesim_meaningful(name)) (void)pts_namesim_set(E->ns, v, name);
 }
 
 /* a variable read: torch's value is a named prim::Load */
