@@ -138,6 +138,22 @@ CASES = {
     "copy_from_complex": (lambda L, r, x: (r * 2).copy_(x * x) * r, [C(3, real=True), C(3)]),
     "true_divide": (lambda L, x, y: x.true_divide(y) + x.true_divide(2j) + (x * 1).true_divide_(y),
                     [C(3), C(3)]),
+    # rows whose complex kernels came later (k_complex_tensor2.c)
+    "cumsum": (lambda L, x: x.cumsum(1) ** 2, [C(2, 3)]),
+    "where": (lambda L, x, y: L.where(L.tensor([True, False, True]), x, y) ** 2, [C(2, 3), C(3)]),
+    "masked_fill": (lambda L, x: x.masked_fill(L.tensor([False, True, True]), 2 - 1j) * 2
+                    + x.masked_fill(L.tensor([True, False, False]), 0.5) ** 2, [C(2, 3)]),
+    "triu_tril": (lambda L, x: x.triu(1) ** 2 + x.tril() * 1j, [C(3, 3)]),
+    "diagonal_embed_trace": (lambda L, x: L.diag_embed(x.diagonal() ** 2) * L.trace(x), [C(3, 3)]),
+    "gather": (lambda L, x: x.gather(1, L.tensor([[0, 0], [2, 1]])) ** 2, [C(2, 3)]),
+    "addmm": (lambda L, b, x, w: L.addmm(b, x, w, beta=0.5, alpha=2), [C(3), C(2, 4), C(4, 3)]),
+    "addmv_mv": (lambda L, b, m, v: L.addmv(b, m, v) + L.mv(m, v * 1j), [C(2), C(2, 3), C(3)]),
+    "dot_outer": (lambda L, x, y: L.dot(x, y) * L.outer(x, y), [C(3), C(3, seed=1)]),
+    "unary_more": (lambda L, x: [x.rsqrt(), x.log10(), x.log2(), x.log1p(), x.expm1()], [C(4)]),
+    "inverse_trig": (lambda L, x: [x.asin(), x.acos(), x.atan(), x.sinh(), x.cosh(), x.asinh(),
+                                   x.atanh()], [C(4) * 0.6]),
+    "addcmul_addcdiv_lerp": (lambda L, a, b, c: [L.addcmul(a, b, c, value=0.5), L.addcdiv(a, b, c, value=2),
+                                                 L.lerp(a, b, 0.3), L.lerp(a, b, c)], [C(3), C(3, seed=1), C(3, seed=2)]),
 }
 
 

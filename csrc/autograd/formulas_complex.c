@@ -415,6 +415,14 @@ static const CxLine lines[] = {
     L_WRAP("sqrt") L_WRAP("sqrt_") L_WRAP("reciprocal") L_WRAP("reciprocal_") L_WRAP("sin") L_WRAP("sin_")
     L_WRAP("cos") L_WRAP("cos_") L_WRAP("tan") L_WRAP("tan_") L_WRAP("tanh") L_WRAP("tanh_")
     L_WRAP("sigmoid") L_WRAP("sigmoid_") L_WRAP("mm") L_WRAP("bmm") L_WRAP("matmul")
+    /* rows whose complex kernels came later (k_complex_tensor2.c) */
+    L_ASIS("cumsum") L_ASIS("where.self") L_ASIS("masked_fill.Scalar") L_ASIS("masked_fill.Tensor")
+    L_ASIS("triu") L_ASIS("tril") L_ASIS("diagonal") L_ASIS("diag_embed") L_ASIS("gather")
+    L_WRAP("addmm") L_WRAP("addmv") L_WRAP("mv") L_WRAP("dot") L_WRAP("outer")
+    L_WRAP("rsqrt") L_WRAP("log10") L_WRAP("log2") L_WRAP("log1p")
+    L_WRAP("expm1") L_WRAP("asin") L_WRAP("acos") L_WRAP("atan") L_WRAP("sinh") L_WRAP("cosh")
+    L_WRAP("asinh") L_WRAP("atanh") L_WRAP("addcmul") L_WRAP("addcdiv")
+    L_WRAP("lerp.Scalar") L_WRAP("lerp.Tensor")
     /* not holomorphic, or their real formula reads the exponent as a real number */
     L_OWN("abs", "AbsBackward0", "self", cx_bw_abs)
     L_OWN("angle", "AngleBackward0", "self", cx_bw_angle)

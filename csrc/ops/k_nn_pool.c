@@ -397,7 +397,12 @@ static PtsStatus pad_maps(int nd, const int64_t *ishape, const int64_t *pads, in
         /* geometry dim i counts from the first padded dim; pads[0..1] belong to the last dim */
         lo[i] = pads[2 * (npad - 1 - i)];
         hi[i] = pads[2 * (npad - 1 - i) + 1];
-        int64_t in = ishape[nd - npad + i], o = in + lo[i] + hi[i];
+        int64_t in = ishape[nd - npad + i], o;
+        /* a hostile pad (2^62) overflows the size or the map's byte count: out of memory, as the
+         * output could not be allocated either */
+        if (__builtin_add_overflow(in, lo[i], &o) || __builtin_add_overflow(o, hi[i], &o) ||
+            o > INT64_MAX / (int64_t)sizeof(int64_t))
+            return pts_fail(err, PTS_ERR_NOMEM, "out of memory: padded size of dimension %d is too large", i);
         maps[i] = pts_malloc(sizeof(int64_t) * (size_t)(o > 0 ? o : 1));
         if (!maps[i]) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
         int64_t istart = lo[i] < 0 ? -lo[i] : 0, ostart = lo[i] > 0 ? lo[i] : 0;
