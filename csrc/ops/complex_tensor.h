@@ -13,4 +13,13 @@ PTS_INTERNAL extern const PtsCxRow pts_cx_rows[];
 /* the second table (k_complex_tensor2.c), same form */
 PTS_INTERNAL extern const PtsCxRow pts_cx_rows2[];
 
+/* shared by both kernel files (defined in k_complex_tensor.c) */
+static inline PtsStatus pts_cx_ret1(PtsValue *out, PtsTensor *t) { out[0] = pts_vtensor(t); return PTS_OK; }
+/* a number or one-element tensor as (re, im); false when v is neither */
+PTS_INTERNAL bool pts_cx_scalar_parts(PtsValue v, double *re, double *im);
+/* torch's Scalar::to<T> check for a complex value written to a real dtype */
+PTS_INTERNAL PtsStatus pts_cx_check_real_target(PtsDType d, double im, PtsError *err);
+/* the real (part 0) or imaginary (part 1) view of a complex tensor, or view_as_real (part -1) */
+PTS_INTERNAL PtsStatus pts_cx_real_view(PtsTensor *t, int part, PtsError *err, PtsTensor **out);
+
 #endif

@@ -15,10 +15,9 @@ typedef double _Complex cd;
 
 /* ================= helpers ================= */
 
-static PtsStatus ret1(PtsValue *out, PtsTensor *t) { out[0] = pts_vtensor(t); return PTS_OK; }
 
 /* A number or one-element tensor as (re, im); false when v is neither. */
-static bool scalar_parts(PtsValue v, double *re, double *im) {
+bool pts_cx_scalar_parts(PtsValue v, double *re, double *im) {
     *im = 0;
     switch (v.tag) {
     case PTS_V_BOOL: *re = v.u.b; return true;
@@ -37,7 +36,7 @@ static bool is_cx_value(PtsValue v) {
 }
 
 /* torch's Scalar::to<T> check for a complex value written to a real dtype */
-static PtsStatus check_real_target(PtsDType d, double im, PtsError *err) {
+PtsStatus pts_cx_check_real_target(PtsDType d, double im, PtsError *err) {
     if (pts_dtype_is_complex(d) || im == 0) return PTS_OK;
     const char *n = d == PTS_FLOAT32 ? "float" : d == PTS_FLOAT64 ? "double" : d == PTS_INT64 ? "int64_t"
                     : d == PTS_BOOL ? "bool" : pts_dtype_cpp_name(d);
@@ -58,7 +57,7 @@ static void fill_parts(PtsTensor *t, double re, double im) {
 
 /* A strided view of complex t's storage as its real dtype: (re, im) pairs as a trailing dim of 2
  * (view_as_real), or one part (part 0 real, 1 imag) with t's shape. */
-static PtsStatus real_view(PtsTensor *t, int part, PtsError *err, PtsTensor **out) {
+PtsStatus pts_cx_real_view(PtsTensor *t, int part, PtsError *err, PtsTensor **out) {
     int64_t shape[PTS_MAX_DIMS], st[PTS_MAX_DIMS];
     int nd = t->ndim;
     for (int i = 0; i < nd; i++) { shape[i] = t->shape[i]; st[i] = t->strides[i] * 2; }
@@ -79,14 +78,14 @@ static PtsStatus real_view(PtsTensor *t, int part, PtsError *err, PtsTensor **ou
 static PtsStatus cx_fill_call(PtsOpId id, PtsKernel k, PtsValue *a, PtsValue *out, PtsError *err,
                               int fill_at, int dtype_at, int like_at, PtsTensor *target) {
     double re, im;
-    if (!scalar_parts(a[fill_at], &re, &im))
+    if (!pts_cx_scalar_parts(a[fill_at], &re, &im))
         return pts_fail(err, PTS_ERR_RUNTIME, "fill value must be a number or a one-element tensor");
     PtsDType d;
     if (target) d = target->dtype;
     else if (dtype_at >= 0 && a[dtype_at].tag == PTS_V_INT) d = (PtsDType)a[dtype_at].u.i;
     else if (like_at >= 0) d = a[like_at].u.t->dtype;
     else d = is_cx_value(a[fill_at]) ? pts_dtype_to_complex(pts_default_dtype()) : pts_default_dtype();
-    PTS_TRY(check_real_target(d, im, err));
+    PTS_TRY(pts_cx_check_real_target(d, im, err));
     PtsValue b[PTS_MAX_ARGS];
     memcpy(b, a, sizeof(PtsValue) * (size_t)pts_op_info[id].schema.nargs);
     b[fill_at] = pts_vint(0);
@@ -157,7 +156,7 @@ static PtsStatus bin(const PtsPwOp *op, PtsValue a, PtsValue b, PtsTensor *out, 
 static PtsStatus addsub(bool sub, PtsValue x, PtsValue y, PtsValue alpha, PtsTensor *out, PtsError *err,
                         PtsValue *res) {
     double re, im;
-    if (!scalar_parts(alpha, &re, &im)) return pts_fail(err, PTS_ERR_TYPE, "alpha must be a number");
+    if (!pts_cx_scalar_parts(alpha, &re, &im)) return pts_fail(err, PTS_ERR_TYPE, "alpha must be a number");
     if (im != 0 && !is_cx_value(x) && !is_cx_value(y))
         return pts_fail(err, PTS_ERR_RUNTIME, "For non-complex input tensors, argument alpha must not be a complex number.");
     PtsPwCtx c = { re, im, 0, 0 };
@@ -196,11 +195,11 @@ CX_UN(conj, conjf(x), conj(x))
 #define CX_UNOP(NAME, loop, kname)                                                             \
     static const PtsPwOp op_##NAME = { kname, 0, { CX_T(loop) } };                             \
     static PtsStatus cx_##NAME(PtsValue *a, PtsValue *o, PtsError *e) {                        \
-        PtsTensor *r; PTS_TRY(pts_unary(&op_##NAME, a[0].u.t, NULL, NULL, e, &r)); return ret1(o, r); } \
+        PtsTensor *r; PTS_TRY(pts_unary(&op_##NAME, a[0].u.t, NULL, NULL, e, &r)); return pts_cx_ret1(o, r); } \
     static PtsStatus cx_##NAME##_(PtsValue *a, PtsValue *o, PtsError *e) {                     \
-        PtsTensor *r; PTS_TRY(pts_unary(&op_##NAME, a[0].u.t, a[0].u.t, NULL, e, &r)); return ret1(o, r); } \
+        PtsTensor *r; PTS_TRY(pts_unary(&op_##NAME, a[0].u.t, a[0].u.t, NULL, e, &r)); return pts_cx_ret1(o, r); } \
     static PtsStatus cx_##NAME##_OUT(PtsValue *a, PtsValue *o, PtsError *e) {                  \
-        PtsTensor *r; PTS_TRY(pts_unary(&op_##NAME, a[0].u.t, a[1].u.t, NULL, e, &r)); return ret1(o, r); }
+        PtsTensor *r; PTS_TRY(pts_unary(&op_##NAME, a[0].u.t, a[1].u.t, NULL, e, &r)); return pts_cx_ret1(o, r); }
 CX_UNOP(NEG, neg, "neg_cpu")
 CX_UNOP(EXP, exp, "exp_vml_cpu")
 CX_UNOP(LOG, log, "log_vml_cpu")
@@ -215,7 +214,7 @@ static const PtsPwOp op_CONJ_PHYSICAL = { "conj_cpu", 0, { CX_T(conj) } };
 static PtsStatus cx_CONJ_PHYSICAL(PtsValue *a, PtsValue *o, PtsError *e) {
     PtsTensor *r;
     PTS_TRY(pts_unary(&op_CONJ_PHYSICAL, a[0].u.t, NULL, NULL, e, &r));
-    return ret1(o, r);
+    return pts_cx_ret1(o, r);
 }
 
 /* complex -> real (abs, angle) and real -> real (angle of a real tensor) */
@@ -244,14 +243,14 @@ static PtsStatus to_real(PtsTensor *t, int what, PtsDType dd, PtsError *err, Pts
 static PtsStatus cx_ABS(PtsValue *a, PtsValue *o, PtsError *e) {
     PtsTensor *r;
     PTS_TRY(to_real(a[0].u.t, 0, pts_dtype_to_real(a[0].u.t->dtype), e, &r));
-    return ret1(o, r);
+    return pts_cx_ret1(o, r);
 }
 PtsStatus k_ANGLE(PtsValue *a, PtsValue *o, PtsError *e) {
     PtsTensor *t = a[0].u.t, *r;
     PtsDType d = pts_dtype_is_complex(t->dtype) ? pts_dtype_to_real(t->dtype)
                  : pts_dtype_is_float(t->dtype) ? t->dtype : pts_default_dtype();
     PTS_TRY(to_real(t, 1, d, e, &r));
-    return ret1(o, r);
+    return pts_cx_ret1(o, r);
 }
 
 /* ================= new rows ================= */
@@ -268,22 +267,22 @@ PtsStatus k_IS_CONJ(PtsValue *a, PtsValue *o, PtsError *e) {
 /* real/imag/view_as_real: views of the complex storage; real() of a real tensor is itself */
 PtsStatus k_REAL(PtsValue *a, PtsValue *o, PtsError *e) {
     PtsTensor *t = a[0].u.t, *r;
-    if (!pts_dtype_is_complex(t->dtype)) return ret1(o, pts_tensor_retain(t));
-    PTS_TRY(real_view(t, 0, e, &r));
-    return ret1(o, r);
+    if (!pts_dtype_is_complex(t->dtype)) return pts_cx_ret1(o, pts_tensor_retain(t));
+    PTS_TRY(pts_cx_real_view(t, 0, e, &r));
+    return pts_cx_ret1(o, r);
 }
 PtsStatus k_IMAG(PtsValue *a, PtsValue *o, PtsError *e) {
     PtsTensor *t = a[0].u.t, *r;
     PTS_CHECK(pts_dtype_is_complex(t->dtype), e, RUNTIME, "imag is not implemented for tensors with non-complex dtypes.");
-    PTS_TRY(real_view(t, 1, e, &r));
-    return ret1(o, r);
+    PTS_TRY(pts_cx_real_view(t, 1, e, &r));
+    return pts_cx_ret1(o, r);
 }
 PtsStatus k_VIEW_AS_REAL(PtsValue *a, PtsValue *o, PtsError *e) {
     PtsTensor *t = a[0].u.t, *r;
     PTS_CHECK(pts_dtype_is_complex(t->dtype), e, RUNTIME,
               "view_as_real is only supported for complex tensors");
-    PTS_TRY(real_view(t, -1, e, &r));
-    return ret1(o, r);
+    PTS_TRY(pts_cx_real_view(t, -1, e, &r));
+    return pts_cx_ret1(o, r);
 }
 PtsStatus k_VIEW_AS_COMPLEX(PtsValue *a, PtsValue *o, PtsError *e) {
     PtsTensor *t = a[0].u.t;
@@ -302,20 +301,20 @@ PtsStatus k_VIEW_AS_COMPLEX(PtsValue *a, PtsValue *o, PtsError *e) {
     PtsTensor *r;
     PTS_TRY(pts_tensor_from_storage(t->storage, pts_dtype_to_complex(t->dtype), t->ndim - 1, t->shape, st,
                                     t->offset / 2, e, &r));
-    return ret1(o, r);
+    return pts_cx_ret1(o, r);
 }
 /* conj: torch returns a lazily conjugated view; pyts computes the values (a new tensor) */
 PtsStatus k_CONJ(PtsValue *a, PtsValue *o, PtsError *e) {
-    if (!pts_dtype_is_complex(a[0].u.t->dtype)) return ret1(o, pts_tensor_retain(a[0].u.t));
+    if (!pts_dtype_is_complex(a[0].u.t->dtype)) return pts_cx_ret1(o, pts_tensor_retain(a[0].u.t));
     return cx_CONJ_PHYSICAL(a, o, e);
 }
 PtsStatus k_CONJ_PHYSICAL(PtsValue *a, PtsValue *o, PtsError *e) {
-    if (!pts_dtype_is_complex(a[0].u.t->dtype)) return ret1(o, pts_tensor_retain(a[0].u.t));   /* torch: self */
+    if (!pts_dtype_is_complex(a[0].u.t->dtype)) return pts_cx_ret1(o, pts_tensor_retain(a[0].u.t));   /* torch: self */
     return cx_CONJ_PHYSICAL(a, o, e);
 }
 PtsStatus k_RESOLVE_CONJ(PtsValue *a, PtsValue *o, PtsError *e) {
     (void)e;
-    return ret1(o, pts_tensor_retain(a[0].u.t));
+    return pts_cx_ret1(o, pts_tensor_retain(a[0].u.t));
 }
 /* complex(real, imag) and polar(abs, angle): two float tensors of one dtype, broadcast */
 static PtsStatus make_complex(PtsValue *a, PtsValue *o, PtsError *e, bool polar) {
@@ -335,9 +334,9 @@ static PtsStatus make_complex(PtsValue *a, PtsValue *o, PtsError *e, bool polar)
     PtsTensor *r;
     PTS_TRY(pts_tensor_new(pts_dtype_to_complex(x->dtype), nd, shape, e, &r));
     PtsTensor *re, *im;
-    PtsStatus s = real_view(r, 0, e, &re);
+    PtsStatus s = pts_cx_real_view(r, 0, e, &re);
     if (s) { pts_tensor_release(r); return s; }
-    s = real_view(r, 1, e, &im);
+    s = pts_cx_real_view(r, 1, e, &im);
     if (s) { pts_tensor_release(re); pts_tensor_release(r); return s; }
     if (!polar) {
         s = pts_tensor_copy_(re, x, e);
@@ -364,7 +363,7 @@ static PtsStatus make_complex(PtsValue *a, PtsValue *o, PtsError *e, bool polar)
     pts_tensor_release(re);
     pts_tensor_release(im);
     if (s) { pts_tensor_release(r); return s; }
-    return ret1(o, r);
+    return pts_cx_ret1(o, r);
 }
 PtsStatus k_COMPLEX(PtsValue *a, PtsValue *o, PtsError *e) { return make_complex(a, o, e, false); }
 PtsStatus k_POLAR(PtsValue *a, PtsValue *o, PtsError *e) { return make_complex(a, o, e, true); }
@@ -372,10 +371,10 @@ PtsStatus k_POLAR(PtsValue *a, PtsValue *o, PtsError *e) { return make_complex(a
 /* torch.tensor(<complex>, dtype=None, device=None, requires_grad=False) in scripted code */
 PtsStatus k_TENSOR_COMPLEX(PtsValue *a, PtsValue *o, PtsError *e) {
     double re, im;
-    PTS_CHECK(scalar_parts(a[0], &re, &im), e, TYPE, "tensor(): expected a complex number");
+    PTS_CHECK(pts_cx_scalar_parts(a[0], &re, &im), e, TYPE, "tensor(): expected a complex number");
     PtsDType d = a[1].tag == PTS_V_INT ? (PtsDType)a[1].u.i : pts_dtype_to_complex(pts_default_dtype());
     PTS_CHECK(pts_dtype_valid((int)d), e, RUNTIME, "Unknown ScalarType %d", (int)d);
-    PTS_TRY(check_real_target(d, im, e));
+    PTS_TRY(pts_cx_check_real_target(d, im, e));
     PtsTensor *r;
     PTS_TRY(pts_tensor_new(d, 0, NULL, e, &r));
     pts_store_c128(d, pts_tensor_data(r), re, im);
@@ -383,7 +382,7 @@ PtsStatus k_TENSOR_COMPLEX(PtsValue *a, PtsValue *o, PtsError *e) {
         PtsStatus s = pts_archive_set_requires_grad(r, true, e);
         if (s) { pts_tensor_release(r); return s; }
     }
-    return ret1(o, r);
+    return pts_cx_ret1(o, r);
 }
 
 /* ================= reductions: the real op over the (re, im) view ================= */
@@ -409,7 +408,7 @@ static PtsStatus cx_reduce(PtsOpId real_op, PtsKernel row, PtsValue *a, bool has
         PtsStatus s = pts_tensor_to(src, src->dtype, true, e, &r);
         pts_tensor_release(src);
         if (s) return s;
-        return ret1(o, r);
+        return pts_cx_ret1(o, r);
     }
     /* dims of the complex tensor, wrapped against its rank (the view has one more) */
     int64_t dims[PTS_MAX_DIMS];
@@ -428,7 +427,7 @@ static PtsStatus cx_reduce(PtsOpId real_op, PtsKernel row, PtsValue *a, bool has
     }
     if (has_dim) keep = a[2].tag == PTS_V_BOOL && a[2].u.b;
     PtsTensor *v;
-    PtsStatus s = real_view(src, -1, e, &v);
+    PtsStatus s = pts_cx_real_view(src, -1, e, &v);
     pts_tensor_release(src);
     if (s) return s;
     PtsValue dl;
@@ -448,7 +447,7 @@ static PtsStatus cx_reduce(PtsOpId real_op, PtsKernel row, PtsValue *a, bool has
     pts_tensor_release(rt);
     if (s) return s;
     c = vo.u.t;
-    return ret1(o, c);
+    return pts_cx_ret1(o, c);
 }
 static PtsStatus cx_SUM(PtsValue *a, PtsValue *o, PtsError *e) { return cx_reduce(PTS_OP_SUM_DIM_INTLIST, k_SUM, a, false, o, e); }
 static PtsStatus cx_SUM_DIM(PtsValue *a, PtsValue *o, PtsError *e) { return cx_reduce(PTS_OP_SUM_DIM_INTLIST, k_SUM_DIM_INTLIST, a, true, o, e); }
@@ -469,7 +468,7 @@ static PtsStatus cx_matmul_op(PtsOpId id, PtsValue *a, PtsValue *o, PtsError *e)
     PtsValue r[4] = { pts_none(), pts_none(), pts_none(), pts_none() };
     PtsTensor *res = NULL;
     PtsStatus s = PTS_OK;
-    for (int i = 0; i < 4 && !s; i++) s = real_view(i < 2 ? x : y, i % 2, e, &p[i]);
+    for (int i = 0; i < 4 && !s; i++) s = pts_cx_real_view(i < 2 ? x : y, i % 2, e, &p[i]);
     /* re = xr yr - xi yi, im = xr yi + xi yr */
     static const int pairs[4][2] = { { 0, 2 }, { 1, 3 }, { 0, 3 }, { 1, 2 } };
     for (int i = 0; i < 4 && !s; i++) {
@@ -479,8 +478,8 @@ static PtsStatus cx_matmul_op(PtsOpId id, PtsValue *a, PtsValue *o, PtsError *e)
     if (!s) s = pts_tensor_new(x->dtype, r[0].u.t->ndim, r[0].u.t->shape, e, &res);
     if (!s) {
         PtsTensor *re = NULL, *im = NULL;
-        s = real_view(res, 0, e, &re);
-        if (!s) s = real_view(res, 1, e, &im);
+        s = pts_cx_real_view(res, 0, e, &re);
+        if (!s) s = pts_cx_real_view(res, 1, e, &im);
         PtsValue v = pts_none();
         if (!s) { PtsValue args[3] = { r[0], r[1], pts_vint(1) }; s = pts_op_call(PTS_OP_SUB_TENSOR, args, &v, e); }
         if (!s) s = pts_tensor_copy_(re, v.u.t, e);
@@ -493,7 +492,7 @@ static PtsStatus cx_matmul_op(PtsOpId id, PtsValue *a, PtsValue *o, PtsError *e)
     }
     for (int i = 0; i < 4; i++) { pts_tensor_release(p[i]); pts_value_release(&r[i]); }
     if (s) { pts_tensor_release(res); return s; }
-    return ret1(o, res);
+    return pts_cx_ret1(o, res);
 }
 static PtsStatus cx_MM(PtsValue *a, PtsValue *o, PtsError *e) { return cx_matmul_op(PTS_OP_MM, a, o, e); }
 static PtsStatus cx_BMM(PtsValue *a, PtsValue *o, PtsError *e) { return cx_matmul_op(PTS_OP_BMM, a, o, e); }

@@ -12,31 +12,8 @@
 typedef float _Complex cf;
 typedef double _Complex cd;
 
-static PtsStatus ret1(PtsValue *out, PtsTensor *t) { out[0] = pts_vtensor(t); return PTS_OK; }
 
-/* A number or one-element tensor as (re, im); false when v is neither. */
-static bool scalar_parts(PtsValue v, double *re, double *im) {
-    *im = 0;
-    switch (v.tag) {
-    case PTS_V_BOOL: *re = v.u.b; return true;
-    case PTS_V_INT: *re = (double)v.u.i; return true;
-    case PTS_V_DOUBLE: *re = v.u.d; return true;
-    case PTS_V_COMPLEX: *re = pts_as_complex(v)->re; *im = pts_as_complex(v)->im; return true;
-    case PTS_V_TENSOR:
-        if (pts_numel(v.u.t) != 1) return false;
-        pts_load_c128(v.u.t->dtype, pts_tensor_data(v.u.t), re, im);
-        return true;
-    default: return false;
-    }
-}
 
-/* torch's Scalar::to<T> check for a complex value written to a real dtype */
-static PtsStatus check_real_target(PtsDType d, double im, PtsError *err) {
-    if (pts_dtype_is_complex(d) || im == 0) return PTS_OK;
-    const char *n = d == PTS_FLOAT32 ? "float" : d == PTS_FLOAT64 ? "double" : d == PTS_INT64 ? "int64_t"
-                    : d == PTS_BOOL ? "bool" : pts_dtype_cpp_name(d);
-    return pts_fail(err, PTS_ERR_RUNTIME, "value cannot be converted to type %s without overflow", n);
-}
 
 /* ================= unary complex -> complex ================= */
 #define CX_UN(OP, E64, E128) PTS_LOOP1(OP##_c64, cf, cf, E64) PTS_LOOP1(OP##_c128, cd, cd, E128)
@@ -84,11 +61,11 @@ CX_UN(sinc, SINC_C(float, x, csinf), SINC_C(double, x, csin))
 #define CX_UNOP(NAME, loop, kname)                                                             \
     static const PtsPwOp op_##NAME = { kname, 0, { CX_T(loop) } };                             \
     static PtsStatus cx_##NAME(PtsValue *a, PtsValue *o, PtsError *e) {                        \
-        PtsTensor *r; PTS_TRY(pts_unary(&op_##NAME, a[0].u.t, NULL, NULL, e, &r)); return ret1(o, r); } \
+        PtsTensor *r; PTS_TRY(pts_unary(&op_##NAME, a[0].u.t, NULL, NULL, e, &r)); return pts_cx_ret1(o, r); } \
     static PtsStatus cx_##NAME##_(PtsValue *a, PtsValue *o, PtsError *e) {                     \
-        PtsTensor *r; PTS_TRY(pts_unary(&op_##NAME, a[0].u.t, a[0].u.t, NULL, e, &r)); return ret1(o, r); } \
+        PtsTensor *r; PTS_TRY(pts_unary(&op_##NAME, a[0].u.t, a[0].u.t, NULL, e, &r)); return pts_cx_ret1(o, r); } \
     static PtsStatus cx_##NAME##_OUT(PtsValue *a, PtsValue *o, PtsError *e) {                  \
-        PtsTensor *r; PTS_TRY(pts_unary(&op_##NAME, a[0].u.t, a[1].u.t, NULL, e, &r)); return ret1(o, r); }
+        PtsTensor *r; PTS_TRY(pts_unary(&op_##NAME, a[0].u.t, a[1].u.t, NULL, e, &r)); return pts_cx_ret1(o, r); }
 CX_UNOP(RSQRT, rsqrt, "rsqrt_cpu")
 CX_UNOP(LOG10, log10, "log10_cpu")
 CX_UNOP(LOG2, log2, "log2_cpu")
@@ -116,7 +93,7 @@ CX_PRED(isreal, cimagf(x) == 0, cimag(x) == 0)
 #define CX_PREDOP(NAME, loop, kname)                                                           \
     static const PtsPwOp op_##NAME = { kname, PTS_PW_BOOL_OUT, { CX_T(loop) } };               \
     static PtsStatus cx_##NAME(PtsValue *a, PtsValue *o, PtsError *e) {                        \
-        PtsTensor *r; PTS_TRY(pts_unary(&op_##NAME, a[0].u.t, NULL, NULL, e, &r)); return ret1(o, r); }
+        PtsTensor *r; PTS_TRY(pts_unary(&op_##NAME, a[0].u.t, NULL, NULL, e, &r)); return pts_cx_ret1(o, r); }
 CX_PREDOP(ISNAN, isnan, "isnan_cpu")
 CX_PREDOP(ISINF, isinf, "isinf_cpu")
 CX_PREDOP(ISFINITE, isfinite, "isfinite_cpu")
@@ -141,7 +118,7 @@ static PtsStatus nan_to_num(PtsValue *a, PtsTensor *out, PtsError *e, PtsValue *
     memcpy(&c.i, &neg, sizeof neg);
     PtsTensor *r;
     PTS_TRY(pts_unary(&op_n2n, t, out, &c, e, &r));
-    return ret1(o, r);
+    return pts_cx_ret1(o, r);
 }
 static PtsStatus cx_NAN_TO_NUM(PtsValue *a, PtsValue *o, PtsError *e) { return nan_to_num(a, NULL, e, o); }
 static PtsStatus cx_NAN_TO_NUM_(PtsValue *a, PtsValue *o, PtsError *e) { return nan_to_num(a, a[0].u.t, e, o); }
@@ -185,8 +162,8 @@ static PtsStatus masked_fill_impl(PtsValue *a, PtsTensor *out, PtsError *err, Pt
               "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with %d "
               "dimension(s).", value.tag == PTS_V_TENSOR ? value.u.t->ndim : 0);
     double re, im;
-    PTS_CHECK(scalar_parts(value, &re, &im), err, TYPE, "masked_fill: value must be a number");
-    PTS_TRY(check_real_target(self->dtype, im, err));
+    PTS_CHECK(pts_cx_scalar_parts(value, &re, &im), err, TYPE, "masked_fill: value must be a number");
+    PTS_TRY(pts_cx_check_real_target(self->dtype, im, err));
     if (!pts_dtype_is_complex(self->dtype)) {   /* a real self with a complex value of zero imaginary part */
         PtsValue b[3] = { a[0], a[1], pts_vdouble(re) };
         return out ? k_MASKED_FILL__SCALAR(b, res, err) : k_MASKED_FILL_SCALAR(b, res, err);
@@ -197,7 +174,7 @@ static PtsStatus masked_fill_impl(PtsValue *a, PtsTensor *out, PtsError *err, Pt
     PtsStatus s = pts_pointwise(&op_mfill, 3, ts, in_dt, self->dtype, out, NULL, err, &r);
     pts_tensor_release(ts[2]);
     if (s) return s;
-    return ret1(res, r);
+    return pts_cx_ret1(res, r);
 }
 static PtsStatus cx_MASKED_FILL(PtsValue *a, PtsValue *o, PtsError *e) { return masked_fill_impl(a, NULL, e, o); }
 static PtsStatus cx_MASKED_FILL_(PtsValue *a, PtsValue *o, PtsError *e) { return masked_fill_impl(a, a[0].u.t, e, o); }
@@ -205,21 +182,8 @@ static PtsStatus cx_MASKED_FILL_(PtsValue *a, PtsValue *o, PtsError *e) { return
 /* ================= shared helpers ================= */
 /* A strided view of complex t's storage as its real dtype: (re, im) pairs as a trailing dim of 2
  * (part -1), or one part (0 real, 1 imaginary) with t's shape. */
-static PtsStatus real_view(PtsTensor *t, int part, PtsError *err, PtsTensor **out) {
-    int64_t shape[PTS_MAX_DIMS], st[PTS_MAX_DIMS];
-    int nd = t->ndim;
-    for (int i = 0; i < nd; i++) { shape[i] = t->shape[i]; st[i] = t->strides[i] * 2; }
-    if (part < 0) {
-        PTS_CHECK(nd < PTS_MAX_DIMS, err, RUNTIME, "view_as_real: too many dimensions");
-        shape[nd] = 2;
-        st[nd] = 1;
-        nd++;
-    }
-    return pts_tensor_from_storage(t->storage, pts_dtype_to_real(t->dtype), nd, shape, st,
-                                   t->offset * 2 + (part > 0 ? 1 : 0), err, out);
-}
-static bool is_zero(PtsValue v) { double re, im; return scalar_parts(v, &re, &im) && re == 0 && im == 0; }
-static bool is_one(PtsValue v) { double re, im; return scalar_parts(v, &re, &im) && re == 1 && im == 0; }
+static bool is_zero(PtsValue v) { double re, im; return pts_cx_scalar_parts(v, &re, &im) && re == 0 && im == 0; }
+static bool is_one(PtsValue v) { double re, im; return pts_cx_scalar_parts(v, &re, &im) && re == 1 && im == 0; }
 /* a 0-dim tensor as a one-element 1-d view (the part-view tricks need a dim to index) */
 static PtsStatus as_1d(PtsTensor *t, PtsError *err, PtsTensor **out) {
     if (t->ndim) { *out = pts_tensor_retain(t); return PTS_OK; }
@@ -230,11 +194,11 @@ static PtsStatus call1(PtsOpId id, int n, const PtsValue *a, PtsError *err, PtsT
     return pts_op_call_t(id, n, a, err, r);
 }
 static PtsStatus out_done(PtsTensor *r, PtsTensor *out, PtsError *err, PtsValue *o) {
-    if (!out) return ret1(o, r);
+    if (!out) return pts_cx_ret1(o, r);
     PtsStatus s = pts_out_assign(out, r, err);
     pts_tensor_release(r);
     if (s) return s;
-    return ret1(o, pts_tensor_retain(out));
+    return pts_cx_ret1(o, pts_tensor_retain(out));
 }
 /* torch's cumsum/cumprod/var/std .out rows cast their result to out's dtype, whatever it is */
 static PtsStatus out_done_cast(PtsTensor *r, PtsTensor *out, PtsError *err, PtsValue *o) {
@@ -261,7 +225,7 @@ static PtsStatus cx_prod(PtsOpId id, PtsTensor *x, PtsTensor *y, PtsError *e, Pt
     }
     PtsTensor *p[4] = { NULL, NULL, NULL, NULL }, *r[4] = { NULL, NULL, NULL, NULL }, *t = NULL;
     PtsStatus s = PTS_OK;
-    for (int i = 0; i < 4 && !s; i++) s = real_view(i < 2 ? x : y, i % 2, e, &p[i]);
+    for (int i = 0; i < 4 && !s; i++) s = pts_cx_real_view(i < 2 ? x : y, i % 2, e, &p[i]);
     static const int pairs[4][2] = { { 0, 2 }, { 1, 3 }, { 0, 3 }, { 1, 2 } };
     for (int i = 0; i < 4 && !s; i++) {
         PtsValue args[2] = { pts_vtensor(p[pairs[i][0]]), pts_vtensor(p[pairs[i][1]]) };
@@ -269,8 +233,8 @@ static PtsStatus cx_prod(PtsOpId id, PtsTensor *x, PtsTensor *y, PtsError *e, Pt
     }
     if (!s) s = pts_tensor_new(x->dtype, r[0]->ndim, r[0]->shape, e, &t);
     PtsTensor *re = NULL, *im = NULL;
-    if (!s) s = real_view(t, 0, e, &re);
-    if (!s) s = real_view(t, 1, e, &im);
+    if (!s) s = pts_cx_real_view(t, 0, e, &re);
+    if (!s) s = pts_cx_real_view(t, 1, e, &im);
     if (!s) { PtsValue a3[4] = { pts_vtensor(r[0]), pts_vtensor(r[1]), pts_vint(1), pts_vtensor(re) };
               PtsValue o = pts_none(); s = pts_op_call(PTS_OP_SUB_OUT, a3, &o, e); pts_value_release(&o); }
     if (!s) { PtsValue a3[4] = { pts_vtensor(r[2]), pts_vtensor(r[3]), pts_vint(1), pts_vtensor(im) };
@@ -360,7 +324,7 @@ static PtsStatus add_scaled(PtsTensor *self, PtsTensor *p, PtsValue beta, PtsVal
         s = pts_tensor_copy_(self, r, e);
         pts_tensor_release(r);
         if (s) return s;
-        return ret1(o, pts_tensor_retain(self));
+        return pts_cx_ret1(o, pts_tensor_retain(self));
     }
     return out_done(r, out, e, o);
 }
@@ -441,7 +405,7 @@ static PtsStatus isclose(PtsValue *a, PtsError *e, PtsTensor **r) {
 static PtsStatus cx_ISCLOSE(PtsValue *a, PtsValue *o, PtsError *e) {
     PtsTensor *r;
     PTS_TRY(isclose(a, e, &r));
-    return ret1(o, r);
+    return pts_cx_ret1(o, r);
 }
 static PtsStatus cx_ALLCLOSE(PtsValue *a, PtsValue *o, PtsError *e) {
     PtsTensor *r;
@@ -537,7 +501,7 @@ static PtsStatus scan(PtsValue *a, bool prod, PtsTensor *out, bool inplace, PtsE
         s = pts_tensor_copy_(t, r, e);
         pts_tensor_release(r);
         if (s) return s;
-        return ret1(o, pts_tensor_retain(t));
+        return pts_cx_ret1(o, pts_tensor_retain(t));
     }
     return out_done_cast(r, out, e, o);
 }
@@ -610,8 +574,8 @@ static PtsStatus cx_PROD_INT_OUT(PtsValue *a, PtsValue *o, PtsError *e) { return
 static PtsStatus var_std(PtsOpId row, int nargs, bool sqrt_, bool with_mean, PtsValue *a, PtsTensor *out,
                          PtsError *e, PtsValue *o) {
     PtsTensor *t = a[0].u.t, *re = NULL, *im = NULL, *vr = NULL, *vi = NULL, *v = NULL, *m = NULL;
-    PtsStatus s = real_view(t, 0, e, &re);
-    if (!s) s = real_view(t, 1, e, &im);
+    PtsStatus s = pts_cx_real_view(t, 0, e, &re);
+    if (!s) s = pts_cx_real_view(t, 1, e, &im);
     PtsValue b[8];
     memcpy(b, a, sizeof(PtsValue) * (size_t)nargs);
     if (!s) { b[0] = pts_vtensor(re); s = call1(row, nargs, b, e, &vr); }
@@ -655,8 +619,8 @@ static PtsStatus cx_STD_MEAN_CORRECTION(PtsValue *a, PtsValue *o, PtsError *e) {
 /* value (a number) as a 0-dim tensor of dtype d expanded to shape (stride 0) */
 static PtsStatus value_expanded(PtsValue v, PtsDType d, int nd, const int64_t *shape, PtsError *e, PtsTensor **out) {
     double re, im;
-    PTS_CHECK(scalar_parts(v, &re, &im), e, TYPE, "scatter(): expected a number as value");
-    PTS_TRY(check_real_target(d, im, e));
+    PTS_CHECK(pts_cx_scalar_parts(v, &re, &im), e, TYPE, "scatter(): expected a number as value");
+    PTS_TRY(pts_cx_check_real_target(d, im, e));
     PtsTensor *z;
     PTS_TRY(pts_tensor_new(d, 0, NULL, e, &z));
     pts_store_c128(d, pts_tensor_data(z), re, im);
@@ -697,8 +661,8 @@ static PtsStatus scatter_add(PtsValue *a, bool inplace, PtsError *e, PtsValue *o
     if (!s) s = as_1d(src, e, &r1);
     if (!s && i1->ndim != s1->ndim)
         s = pts_fail(e, PTS_ERR_RUNTIME, "Index tensor must have the same number of dimensions as self tensor");
-    if (!s) s = real_view(s1, -1, e, &sv);
-    if (!s) s = real_view(r1, -1, e, &rv);
+    if (!s) s = pts_cx_real_view(s1, -1, e, &sv);
+    if (!s) s = pts_cx_real_view(r1, -1, e, &rv);
     if (!s) {
         int64_t shape[PTS_MAX_DIMS], st[PTS_MAX_DIMS];
         int nd = i1->ndim;
@@ -716,7 +680,7 @@ static PtsStatus scatter_add(PtsValue *a, bool inplace, PtsError *e, PtsValue *o
     pts_tensor_release(s1); pts_tensor_release(i1); pts_tensor_release(r1);
     pts_tensor_release(sv); pts_tensor_release(rv); pts_tensor_release(iv);
     if (s) { pts_tensor_release(target); return s; }
-    return ret1(o, target);
+    return pts_cx_ret1(o, target);
 }
 static PtsStatus cx_SCATTER_ADD(PtsValue *a, PtsValue *o, PtsError *e) { return scatter_add(a, false, e, o); }
 static PtsStatus cx_SCATTER_ADD_(PtsValue *a, PtsValue *o, PtsError *e) { return scatter_add(a, true, e, o); }
@@ -752,15 +716,15 @@ static PtsStatus index_put(PtsTensor *self, PtsValue *a, PtsError *e) {
     if (fill && v->dtype != self->dtype) {
         double re, im;
         pts_load_c128(v->dtype, pts_tensor_data(v), &re, &im);
-        PTS_TRY(check_real_target(self->dtype, im, e));
+        PTS_TRY(pts_cx_check_real_target(self->dtype, im, e));
         PTS_TRY(pts_tensor_to(v, self->dtype, false, e, &vc));
     } else vc = pts_tensor_retain(v);
     if (!pts_dtype_is_complex(self->dtype)) {
         PtsValue b[4] = { pts_vtensor(self), a[1], pts_vtensor(vc), a[3] };
         s = k_INDEX_PUT_(b, &r, e);
     } else {
-        s = real_view(self, -1, e, &sv);
-        if (!s) s = real_view(vc, -1, e, &vv);
+        s = pts_cx_real_view(self, -1, e, &sv);
+        if (!s) s = pts_cx_real_view(vc, -1, e, &vv);
         if (!s) {
             PtsValue b[4] = { pts_vtensor(sv), a[1], pts_vtensor(vv), a[3] };
             s = k_INDEX_PUT_(b, &r, e);
@@ -772,14 +736,14 @@ static PtsStatus index_put(PtsTensor *self, PtsValue *a, PtsError *e) {
 }
 static PtsStatus cx_INDEX_PUT_(PtsValue *a, PtsValue *o, PtsError *e) {
     PTS_TRY(index_put(a[0].u.t, a, e));
-    return ret1(o, pts_tensor_retain(a[0].u.t));
+    return pts_cx_ret1(o, pts_tensor_retain(a[0].u.t));
 }
 static PtsStatus cx_INDEX_PUT(PtsValue *a, PtsValue *o, PtsError *e) {
     PtsTensor *c;
     PTS_TRY(pts_tensor_to(a[0].u.t, a[0].u.t->dtype, true, e, &c));
     PtsStatus s = index_put(c, a, e);
     if (s) { pts_tensor_release(c); return s; }
-    return ret1(o, c);
+    return pts_cx_ret1(o, c);
 }
 
 /* ================= norms: the real norm of |z| ================= */
@@ -920,7 +884,7 @@ static PtsStatus cx_LINALG_DET(PtsValue *a, PtsValue *o, PtsError *e) {
     }
     pts_free(perm);
     pts_tensor_release(z);
-    return ret1(o, r);
+    return pts_cx_ret1(o, r);
 }
 /* inverse of each matrix by solving LU X = P I; info (int32, batch shape) is the first zero
  * pivot's column, and check raises torch's LinAlgError sentence */
@@ -975,7 +939,7 @@ static PtsStatus inv(PtsTensor *A, bool check, PtsError *e, PtsTensor **res, Pts
 static PtsStatus cx_LINALG_INV(PtsValue *a, PtsValue *o, PtsError *e) {
     PtsTensor *r;
     PTS_TRY(inv(a[0].u.t, true, e, &r, NULL));
-    return ret1(o, r);
+    return pts_cx_ret1(o, r);
 }
 static PtsStatus cx_LINALG_INV_EX(PtsValue *a, PtsValue *o, PtsError *e) {
     PtsTensor *r, *info;
