@@ -4670,10 +4670,8 @@ static int emit_with(Emitter *E, const PtsAst *s) {
         if (!cls || cls->is_module || cls->is_interface || cls->is_enum)
             return efail(E, ctx, "With item expression must return an object"), -1;
         PtsFunction *en = pts_class_find_method(cls, "__enter__"), *ex = pts_class_find_method(cls, "__exit__");
-        if (!en || !en->graph)
-            return efail(E, ctx, "Object returned by with item expression does not define __enter__ method"), -1;
-        if (!ex || !ex->graph)
-            return efail(E, ctx, "Object returned by with item expression does not define __exit__ method"), -1;
+        if (!en || !en->graph || !ex || !ex->graph)
+            return efail(E, ctx, "Object returned by with item expression does not define __enter__ and __exit__ methods"), -1;
         if (en->graph->top->ninputs != 1 || en->graph->top->noutputs != 1)
             return efail(E, ctx, "__enter__ must have only one argument and one return value"), -1;
         if (ex->graph->top->ninputs != 4) return efail(E, ctx, "__exit__ must have four arguments"), -1;
