@@ -481,12 +481,15 @@ static inline void set_reg(PtsValue *regs, int r, PtsValue v) {
     regs[r] = v;
 }
 
-/* the objects of the with statements a frame is inside (prim::Enter ran, prim::Exit not yet) */
-#define MAX_WITH 32
+/* the objects of the with statements a frame is inside (prim::Enter ran, prim::Exit not yet),
+ * each with its __exit__; allocated at the first Enter (frames without a with pay nothing) */
+typedef struct WithEntry {
+    PtsValue obj;
+    PtsFunction *exit;
+} WithEntry;
 typedef struct WithStack {
-    int n;
-    PtsValue obj[MAX_WITH];
-    PtsFunction *exit[MAX_WITH];
+    int n, cap;
+    WithEntry *e;
 } WithStack;
 
 static PtsStatus run_code(PtsFunction *fn, const PtsCode *c, PtsValue *regs, int pc, int end, WithStack *ws,
@@ -494,22 +497,25 @@ static PtsStatus run_code(PtsFunction *fn, const PtsCode *c, PtsValue *regs, int
 
 /* calls __exit__(obj, None, None, None) of the innermost entered object and drops it */
 static PtsStatus with_exit(WithStack *ws, PtsError *err) {
-    ws->n--;
-    PtsValue args[4] = { ws->obj[ws->n], pts_none(), pts_none(), pts_none() }, out = pts_none();
-    PtsStatus s = pts_interp_run(ws->exit[ws->n], args, 4, &out, err);
+    WithEntry w = ws->e[--ws->n];
+    PtsValue args[4] = { w.obj, pts_none(), pts_none(), pts_none() }, out = pts_none();
+    PtsStatus s = pts_interp_run(w.exit, args, 4, &out, err);
     if (!s) pts_value_release(&out);
-    pts_value_release(&ws->obj[ws->n]);
+    pts_value_release(&w.obj);
     return s;
 }
 
-/* the frame fails with `err` set: as torch's interpreter, each object still entered gets its
- * __exit__ (innermost first); their own errors give way to the one being raised */
+/* the frame ends: when it fails (`err` set), each object still entered gets its __exit__,
+ * innermost first, as torch's interpreter does; their own errors give way to the one raised */
 static void with_unwind(WithStack *ws) {
     while (ws->n > 0) {
         PtsError e2;
         memset(&e2, 0, sizeof e2);
         (void)with_exit(ws, &e2);
     }
+    pts_free(ws->e);
+    ws->e = NULL;
+    ws->cap = 0;
 }
 
 /* A forked body: its function (held, so its code lives), the range of the code, and the frame
@@ -530,8 +536,7 @@ static void fork_task_free(void *ctx) {
 
 static PtsStatus fork_task_run(void *ctx, PtsError *err, PtsValue *out) {
     ForkTask *t = ctx;
-    WithStack ws;
-    ws.n = 0;
+    WithStack ws = { 0, 0, NULL };
     PtsStatus s = run_code(t->fn, t->c, t->regs, t->pc, t->end, &ws, err);
     with_unwind(&ws);
     if (s) return s;
@@ -770,17 +775,22 @@ static PtsStatus run_code(PtsFunction *fn, const PtsCode *c, PtsValue *regs, int
         case I_ENTER: {
             PtsValue o = regs[I->in[0]], r = pts_none();
             if (o.tag != PTS_V_OBJECT) return pts_fail(err, PTS_ERR_RUNTIME, "prim::Enter on a non-object");
-            if (ws->n == MAX_WITH) return pts_fail(err, PTS_ERR_RUNTIME, "with statements nested too deeply (limit %d)", MAX_WITH);
+            if (ws->n == ws->cap) {
+                int cap = ws->cap ? ws->cap * 2 : 4;
+                WithEntry *e = pts_realloc(ws->e, sizeof *e * (size_t)cap);
+                if (!e) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+                ws->e = e;
+                ws->cap = cap;
+            }
             PtsFunction *ex = pts_class_find_method(pts_as_object(o)->cls, "__exit__");
             if (!ex) return pts_fail(err, PTS_ERR_RUNTIME, "%s has no method '__exit__'", pts_as_object(o)->cls->qualname);
             PTS_TRY(pts_interp_run((PtsFunction *)I->p, &o, 1, &r, err));
-            ws->obj[ws->n] = pts_value_retain(o);
-            ws->exit[ws->n++] = ex;
+            ws->e[ws->n++] = (WithEntry){ pts_value_retain(o), ex };
             set_reg(regs, I->out[0], r);
             break;
         }
         case I_EXIT:
-            if (ws->n == 0 || ws->obj[ws->n - 1].u.h != regs[I->in[0]].u.h)
+            if (ws->n == 0 || ws->e[ws->n - 1].obj.u.h != regs[I->in[0]].u.h)
                 return pts_fail(err, PTS_ERR_RUNTIME, "prim::Exit of an object that was not entered last");
             PTS_TRY(with_exit(ws, err));
             set_reg(regs, I->out[0], pts_none());
@@ -823,8 +833,7 @@ PtsStatus pts_interp_run(PtsFunction *f, const PtsValue *args, int nargs, PtsVal
     for (int i = 0; i < c->nregs; i++) regs[i] = pts_none();
     for (int i = 0; i < nargs; i++) regs[c->arg_regs[i]] = pts_value_retain(args[i]);
     call_depth++;
-    WithStack ws;
-    ws.n = 0;
+    WithStack ws = { 0, 0, NULL };
     PtsStatus s = run_code(f, c, regs, 0, c->ninstr, &ws, err);
     with_unwind(&ws);
     call_depth--;
