@@ -170,6 +170,20 @@ def ctx_call_raises(x: Tensor) -> Tensor:
     return y
 
 
+def forked(x: Tensor, c: bool) -> Tensor:
+    with Ctx("f"):
+        if c:
+            raise ValueError("boom in fork")
+        return x * 2
+
+
+def fork_with(x: Tensor, c: bool) -> Tensor:
+    fut = torch.jit.fork(forked, x, c)
+    with torch.no_grad():
+        y = torch.jit.wait(fut)
+    return y + 1
+
+
 class M(torch.nn.Module):
     def __init__(self):
         super().__init__()
@@ -358,6 +372,27 @@ def test_exception_in_body_exits_what_was_entered(scripted, capfd, name, args):
     assert printed[0] == printed[1]
     if name == "ctx_call_raises":
         assert printed[0] == "enter outer\nenter a\nenter b\nexit b\nexit a\nexit outer\n"
+
+
+def test_with_in_a_forked_function(scripted, capfd):
+    outs = []
+    for lib in LIBS:
+        f = scripted(lib, "fork_with")
+        capfd.readouterr()
+        r = plain(lib, f(arg(lib, X), False))
+        try:
+            with pytest.raises(Exception, match="boom in fork"):
+                f(arg(lib, X), True)
+            outs.append((r, capfd.readouterr().out))
+            # the error reached the caller through aten::wait inside its no_grad block: pyts runs
+            # that __exit__ too (torch 2.13 does not on this path and leaves grad mode off)
+            if lib is pyts:
+                assert pyts.is_grad_enabled()
+        finally:
+            lib.set_grad_enabled(True)
+    assert outs[0] == outs[1]
+    assert outs[0][1] == "enter f\nexit f\n" * 2
+    assert scripted(pyts, "fork_with").code == scripted(torch, "fork_with").code
 
 
 def test_exception_inside_no_grad_with_grad_off_keeps_it_off(scripted):
