@@ -437,6 +437,30 @@ BAD = {
 }
 
 
+MODULE_ITEM = '''
+class Sub(torch.nn.Module):
+    def forward(self, x):
+        return x
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, a: Any, b: Any, c: Any) -> None:
+        pass
+
+
+class M(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.s = Sub()
+
+    def forward(self, x):
+        with self.s:
+            y = x * 2
+        return y
+'''
+
+
 def first_line(e):
     return str(e).strip().splitlines()[0].rstrip(":")
 
@@ -450,6 +474,27 @@ def test_bad_with_items_raise_torchs_errors(tmp_path, name):
             script(lib, mod, mod.f)
         msgs.append(first_line(e.value))
     assert msgs[0] == msgs[1] or (name == "class_not_called" and "cannot be used as a value" in msgs[0])
+
+
+def test_submodule_item_without_compiled_methods_is_torchs_error(tmp_path):
+    """a module's __enter__/__exit__ are not compiled unless exported: torch refuses the item"""
+    msgs = []
+    for lib in LIBS:
+        mod = load(tmp_path, "module_item", "from typing import Any\n" + MODULE_ITEM, lib)
+        with pytest.raises(Exception) as e:
+            script(lib, mod, mod.M())
+        msgs.append(first_line(e.value))
+    assert msgs[0] == msgs[1] == "Object returned by with item expression does not define __enter__ and __exit__ methods"
+
+
+def test_submodule_with_exported_methods_is_a_context(tmp_path):
+    src = "from typing import Any\n" + MODULE_ITEM.replace("    def __e", "    @torch.jit.export\n    def __e")
+    ms = {}
+    for lib in LIBS:
+        mod = load(tmp_path, "module_item_exported", src, lib)
+        ms[lib] = script(lib, mod, mod.M())
+    assert ms[pyts].code == ms[torch].code and "  with s:\n" in ms[pyts].code
+    np.testing.assert_allclose(ms[pyts](pyts.tensor(X)).numpy(), ms[torch](torch.tensor(X)).numpy())
 
 
 def test_value_from_a_guarded_with_body_used_after_it_is_a_compile_error(tmp_path):

@@ -4667,7 +4667,8 @@ static int emit_with(Emitter *E, const PtsAst *s) {
         if (!obj) return -1;
         const PtsType *t = obj->type;
         PtsClassType *cls = t->kind == PTS_TY_CLASS ? t->cls : NULL;
-        if (!cls || cls->is_module || cls->is_interface || cls->is_enum)
+        /* a module is an object too: its __enter__/__exit__ count when compiled (exported) */
+        if (!cls || cls->is_interface || cls->is_enum)
             return efail(E, ctx, "With item expression must return an object"), -1;
         PtsFunction *en = pts_class_find_method(cls, "__enter__"), *ex = pts_class_find_method(cls, "__exit__");
         if (!en || !en->graph || !ex || !ex->graph)
