@@ -34,6 +34,12 @@ SCRIPTED = {
     # strings with non-ASCII characters go to the constant table (CONSTANTS.cN), once each
     "non_ascii_strings": ("p", "def f(s: str, k: int) -> List[str]:\n    xs = ['\u00e9', 'a', s + 'h\u00e9llo']\n"
                                "    if k > 0:\n        return xs + ['h\u00e9llo', '\u00fc']\n    return xs\n"),
+    # `with torch.no_grad():` is an object of the script class torch.autograd.grad_mode.no_grad,
+    # entered and exited (`with _0:`); a return in the body leaves through the Exit
+    "no_grad": ("p", "def f(x: Tensor) -> Tuple[Tensor, bool, bool]:\n    with torch.no_grad():\n        y = x * 2\n"
+                     "        inside = torch.is_grad_enabled()\n    return y, inside, torch.is_grad_enabled()\n"),
+    "no_grad_return": ("p", "def f(x: Tensor, c: bool) -> Tensor:\n    with torch.no_grad():\n        if c:\n"
+                            "            return x * 2\n        else:\n            y = x + 1\n    return y\n"),
     "while_condition": ("p", "def f(n: int) -> int:\n    s = 0\n    while True:\n        s += 1\n"
                              "        if s >= n:\n            break\n    return s\n"),
 }

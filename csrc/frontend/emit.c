@@ -1068,7 +1068,7 @@ static PtsIrValue *emit_print(Emitter *E, const PtsAst *n);
 static PtsIrValue *emit_more_builtins(Emitter *E, const char *name, const PtsAst *n, bool *handled);
 static PtsIrValue *emit_tensor_cast(Emitter *E, PtsIrValue *x, const char *name, const PtsAst *n, bool *is_cast);
 static bool emit_for_iter(Emitter *E, const PtsAst *s);
-static bool emit_with(Emitter *E, const PtsAst *s);
+static int emit_with(Emitter *E, const PtsAst *s);
 /* emit_complex.inc */
 static const char *complex_math_name(const char *name);
 static PtsIrValue *emit_complex_call(Emitter *E, const Call *c, const PtsAst *at);
@@ -2906,7 +2906,6 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
 
 /* {==================== statements ==================== */
 static int emit_stmts(Emitter *E, const PtsAst *blk, int start, const Cont *cont, PtsIrValue **ret);
-static bool has_return_anywhere(const PtsAst *n);
 static PtsAst *synth(Emitter *E, int kind, const PtsAst *at, int n, PtsAst **kids);
 
 static bool assign_to(Emitter *E, const PtsAst *t, PtsIrValue *v, const PtsAst *at);
@@ -3216,35 +3215,6 @@ static bool collect_assigned(Emitter *E, NameSet *s, const PtsAst *n) {
         for (int i = 0; i < n->n - 1; i++) if (!collect_targets(E, s, n->kids[i]->kids[1])) return false;
         return collect_assigned(E, s, n->kids[n->n - 1]);
     default: return true;
-    }
-}
-
-static bool has_return_anywhere(const PtsAst *n) {
-    if (!n) return false;
-    if (n->kind == PTS_AST_RETURN) return true;
-    if (n->kind == PTS_AST_DEF || n->kind == PTS_AST_CLASS) return false;
-    if (n->kind >= PTS_AST_NAME) return false;
-    for (int i = 0; i < n->n; i++) if (has_return_anywhere(n->kids[i])) return true;
-    return false;
-}
-
-/* does the statement contain a break (kinds: BREAK) or a break/continue (both) of the current
- * loop, i.e. not inside a nested loop? */
-static bool has_loop_exit(const PtsAst *n, bool breaks_only) {
-    if (!n) return false;
-    switch (n->kind) {
-    case PTS_AST_BREAK: return true;
-    case PTS_AST_CONTINUE: return !breaks_only;
-    /* a return leaves the loop as a break does (also from a nested loop) */
-    case PTS_AST_RETURN: return true;
-    case PTS_AST_FOR: return has_return_anywhere(n->kids[2]);
-    case PTS_AST_WHILE: return has_return_anywhere(n->kids[1]);
-    case PTS_AST_BLOCK:
-        for (int i = 0; i < n->n; i++) if (has_loop_exit(n->kids[i], breaks_only)) return true;
-        return false;
-    case PTS_AST_IF: return has_loop_exit(n->kids[1], breaks_only) || has_loop_exit(n->kids[2], breaks_only);
-    case PTS_AST_WITH: return has_loop_exit(n->kids[n->n - 1], breaks_only);
-    default: return false;
     }
 }
 
@@ -4027,7 +3997,7 @@ static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
                          "break or continue inside the body of these loops"), -1;
         if (!E->loop) return efail(E, s, "'%s' outside loop", s->kind == PTS_AST_BREAK ? "break" : "continue"), -1;
         return emit_loop_continuation(E, s);
-    case PTS_AST_WITH: return emit_with(E, s) ? EXIT_NONE : -1;
+    case PTS_AST_WITH: return emit_with(E, s);
     case PTS_AST_DEF: return fork_def_stmt(E, s);
     case PTS_AST_CLASS: return efail(E, s, "class definitions inside functions are not supported in TorchScript"), -1;
     default: return efail(E, s, "unexpected %s statement", pts_ast_kind_name(s->kind)), -1;
@@ -4679,29 +4649,48 @@ static PtsIrValue *emit_more_builtins(Emitter *E, const char *name, const PtsAst
     return op_call(E, q, &c, n);
 }
 
-/* with torch.no_grad(): / torch.enable_grad(): the grad mode is saved, set, and restored after the
- * body (the body may not leave it by return/break/continue) */
-static bool emit_with(Emitter *E, const PtsAst *s) {
+/* with a [as x], b: ... as TorchScript: each item an object of a script class with __enter__(self)
+ * and __exit__(self, Any, Any, Any) (torch.no_grad() is the script class
+ * __torch__.torch.autograd.grad_mode.no_grad); prim::Enter(obj) runs __enter__ (its result is
+ * the `as` target), the body follows in the same block, then prim::Exit(obj) (typed Tensor, as
+ * torch's graph has it) for each item, innermost first. The exit transform keeps return/break in
+ * the body before the Exits; the interpreter runs __exit__ of what was entered when the body
+ * raises. */
+static int emit_with(Emitter *E, const PtsAst *s) {
     const PtsAst *body = s->kids[s->n - 1];
-    if (s->n != 2) return efail(E, s, "with statements take one context manager in TorchScript (nest them)"), false;
-    const PtsAst *item = s->kids[0], *ctx = item->kids[0];
-    const char *nm = NULL;
-    if (ctx->kind == PTS_AST_CALL && ctx->n == 1) {
-        const PtsAst *f = ctx->kids[0];
-        if (f->kind == PTS_AST_NAME || f->kind == PTS_AST_ATTR) nm = f->str;
+    PtsIrValue *entered[64];
+    int n = 0;
+    if (s->n - 1 > 64) return efail(E, s, "too many context managers in one with statement (limit 64)"), -1;
+    for (int k = 0; k < s->n - 1; k++) {
+        const PtsAst *item = s->kids[k], *ctx = item->kids[0];
+        PtsIrValue *obj = emit_expr(E, ctx);
+        if (!obj) return -1;
+        const PtsType *t = obj->type;
+        PtsClassType *cls = t->kind == PTS_TY_CLASS ? t->cls : NULL;
+        /* a module is an object too: its __enter__/__exit__ count when compiled (exported) */
+        if (!cls || cls->is_interface || cls->is_enum)
+            return efail(E, ctx, "With item expression must return an object"), -1;
+        PtsFunction *en = pts_class_find_method(cls, "__enter__"), *ex = pts_class_find_method(cls, "__exit__");
+        if (!en || !en->graph || !ex || !ex->graph)
+            return efail(E, ctx, "Object returned by with item expression does not define __enter__ and __exit__ methods"), -1;
+        if (en->graph->top->ninputs != 1 || en->graph->top->noutputs != 1)
+            return efail(E, ctx, "__enter__ must have only one argument and one return value"), -1;
+        if (ex->graph->top->ninputs != 4) return efail(E, ctx, "__exit__ must have four arguments"), -1;
+        for (int i = 1; i < 4; i++)
+            if (ex->graph->top->inputs[i]->type->kind != PTS_TY_ANY)
+                return efail(E, ctx, "argument %d of __exit__ must have Any type; TorchScript does not currently support "
+                             "passing exception type, value, or traceback to the __exit__ function.", i), -1;
+        PtsIrValue *r = mk1(E, PTS_KIND_PRIM(PTS_PRIM_ENTER), 1, &obj, R(en->graph->top->outputs[0]->type), NULL);
+        if (!r) return -1;
+        if (item->kids[1] && !assign_to(E, item->kids[1], r, item->kids[1])) return -1;
+        entered[n++] = obj;
     }
-    if (!nm || (strcmp(nm, "no_grad") != 0 && strcmp(nm, "enable_grad") != 0))
-        return efail(E, ctx, "with statements are only supported over no_grad() and enable_grad() so far"), false;
-    if (item->kids[1]) return efail(E, item->kids[1], "'with ... as' is not supported for %s()", nm), false;
-    if (has_return_anywhere(body) || has_loop_exit(body, false))
-        return efail(E, s, "return, break and continue inside a with statement are not supported yet"), false;
-    PtsIrValue *prev = row_call(E, "is_grad_enabled", 0, NULL, NULL, s), *on;
-    if (!prev || !(on = cbool(E, nm[0] == 'e', ctx)) || !row_call(E, "set_grad_enabled", 1, &on, NULL, s)) return false;
     PtsIrValue *unused = NULL;
-    int ex = emit_stmts(E, body, 0, NULL, &unused);
-    if (ex < 0) return false;
-    if (ex == EXIT_RAISE) return efail(E, s, "raise inside a with statement is not supported yet"), false;
-    return row_call(E, "set_grad_enabled", 1, &prev, NULL, s) != NULL;
+    int st = emit_stmts(E, body, 0, NULL, &unused);
+    if (st < 0) return -1;
+    while (n > 0)
+        if (!mk1(E, PTS_KIND_PRIM(PTS_PRIM_EXIT), 1, &entered[--n], R(pts_type_get(PTS_TY_TENSOR)), NULL)) return -1;
+    return st;
 }
 
 /* {==================== sequences ====================

@@ -44,6 +44,9 @@ typedef enum {
     I_WAIT,        /* aten::wait, prim::awaitable_wait: in[0] future -> its value, or its error raised */
     I_AWAITABLE,   /* prim::awaitable: as I_FORK, the task run by the first wait (lazy) */
     I_NOWAIT,      /* prim::awaitable_nowait: in[0] -> a completed Await */
+    I_ENTER,       /* prim::Enter: p = __enter__ of in[0]'s class; out[0] = its result; the object
+                    * goes on the frame's with stack */
+    I_EXIT,        /* prim::Exit: the object's __exit__ called (obj, None, None, None); popped */
 } IOp;
 
 PtsPythonCallHook pts_interp_python_hook = NULL;
@@ -289,6 +292,19 @@ static PtsStatus lower_node(Lower *L, const PtsNode *n) {
         L->c->code[i].p = t->cls;   /* the output type holds it as long as the graph lives */
         goto operands;
     }
+    case PTS_PRIM_ENTER:
+    case PTS_PRIM_EXIT: {
+        bool enter = n->kind == PTS_KIND_PRIM(PTS_PRIM_ENTER);
+        const PtsType *t = n->ninputs == 1 ? n->inputs[0]->type : NULL;
+        PtsFunction *f = t && t->kind == PTS_TY_CLASS && t->cls ? pts_class_find_method(t->cls, enter ? "__enter__" : "__exit__") : NULL;
+        if (!f || !f->graph || f->graph->top->ninputs != (enter ? 1 : 4) || f->graph->top->noutputs != 1 || n->noutputs != 1)
+            return pts_fail(L->err, PTS_ERR_INTERNAL, "%s needs an object whose class has %s", pts_node_kind_name(n->kind),
+                            enter ? "__enter__(self)" : "__exit__(self, exc_type, exc_value, traceback)");
+        i = emit(L, enter ? I_ENTER : I_EXIT, 0, 1, 1);
+        if (i < 0) return oom(L);
+        L->c->code[i].p = f;   /* the input's class holds it as long as the graph lives */
+        goto operands;
+    }
     case PTS_PRIM_TUPLECONSTRUCT: i = emit(L, I_TUPLE, 0, n->ninputs, n->noutputs); break;
     case PTS_PRIM_LISTCONSTRUCT:
     case PTS_PRIM_DICTCONSTRUCT:
@@ -465,7 +481,42 @@ static inline void set_reg(PtsValue *regs, int r, PtsValue v) {
     regs[r] = v;
 }
 
-static PtsStatus run_code(PtsFunction *fn, const PtsCode *c, PtsValue *regs, int pc, int end, PtsError *err);
+/* the objects of the with statements a frame is inside (prim::Enter ran, prim::Exit not yet),
+ * each with its __exit__; allocated at the first Enter (frames without a with pay nothing) */
+typedef struct WithEntry {
+    PtsValue obj;
+    PtsFunction *exit;
+} WithEntry;
+typedef struct WithStack {
+    int n, cap;
+    WithEntry *e;
+} WithStack;
+
+static PtsStatus run_code(PtsFunction *fn, const PtsCode *c, PtsValue *regs, int pc, int end, WithStack *ws,
+                          PtsError *err);
+
+/* calls __exit__(obj, None, None, None) of the innermost entered object and drops it */
+static PtsStatus with_exit(WithStack *ws, PtsError *err) {
+    WithEntry w = ws->e[--ws->n];
+    PtsValue args[4] = { w.obj, pts_none(), pts_none(), pts_none() }, out = pts_none();
+    PtsStatus s = pts_interp_run(w.exit, args, 4, &out, err);
+    if (!s) pts_value_release(&out);
+    pts_value_release(&w.obj);
+    return s;
+}
+
+/* the frame ends: when it fails (`err` set), each object still entered gets its __exit__,
+ * innermost first, as torch's interpreter does; their own errors give way to the one raised */
+static void with_unwind(WithStack *ws) {
+    while (ws->n > 0) {
+        PtsError e2;
+        memset(&e2, 0, sizeof e2);
+        (void)with_exit(ws, &e2);
+    }
+    pts_free(ws->e);
+    ws->e = NULL;
+    ws->cap = 0;
+}
 
 /* A forked body: its function (held, so its code lives), the range of the code, and the frame
  * (every register NONE but the body's inputs). */
@@ -485,13 +536,17 @@ static void fork_task_free(void *ctx) {
 
 static PtsStatus fork_task_run(void *ctx, PtsError *err, PtsValue *out) {
     ForkTask *t = ctx;
-    PTS_TRY(run_code(t->fn, t->c, t->regs, t->pc, t->end, err));
+    WithStack ws = { 0, 0, NULL };
+    PtsStatus s = run_code(t->fn, t->c, t->regs, t->pc, t->end, &ws, err);
+    with_unwind(&ws);
+    if (s) return s;
     *out = pts_value_retain(t->regs[t->result]);
     return PTS_OK;
 }
 
 /* Runs instructions [pc, end) of fn's code c (a fork's body is such a range inside it). */
-static PtsStatus run_code(PtsFunction *fn, const PtsCode *c, PtsValue *regs, int pc, int end, PtsError *err) {
+static PtsStatus run_code(PtsFunction *fn, const PtsCode *c, PtsValue *regs, int pc, int end, WithStack *ws,
+                          PtsError *err) {
     const Instr *code = c->code;
     while (pc < end) {
         const Instr *I = &code[pc++];
@@ -717,6 +772,29 @@ static PtsStatus run_code(PtsFunction *fn, const PtsCode *c, PtsValue *regs, int
             pc = I->a;
             break;
         }
+        case I_ENTER: {
+            PtsValue o = regs[I->in[0]], r = pts_none();
+            if (o.tag != PTS_V_OBJECT) return pts_fail(err, PTS_ERR_RUNTIME, "prim::Enter on a non-object");
+            if (ws->n == ws->cap) {
+                int cap = ws->cap ? ws->cap * 2 : 4;
+                WithEntry *e = pts_realloc(ws->e, sizeof *e * (size_t)cap);
+                if (!e) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+                ws->e = e;
+                ws->cap = cap;
+            }
+            PtsFunction *ex = pts_class_find_method(pts_as_object(o)->cls, "__exit__");
+            if (!ex) return pts_fail(err, PTS_ERR_RUNTIME, "%s has no method '__exit__'", pts_as_object(o)->cls->qualname);
+            PTS_TRY(pts_interp_run((PtsFunction *)I->p, &o, 1, &r, err));
+            ws->e[ws->n++] = (WithEntry){ pts_value_retain(o), ex };
+            set_reg(regs, I->out[0], r);
+            break;
+        }
+        case I_EXIT:
+            if (ws->n == 0 || ws->e[ws->n - 1].obj.u.h != regs[I->in[0]].u.h)
+                return pts_fail(err, PTS_ERR_RUNTIME, "prim::Exit of an object that was not entered last");
+            PTS_TRY(with_exit(ws, err));
+            set_reg(regs, I->out[0], pts_none());
+            break;
         case I_NOWAIT: {
             PtsValue r;
             PTS_TRY(pts_await_nowait(pts_value_retain(regs[I->in[0]]), err, &r));
@@ -755,7 +833,9 @@ PtsStatus pts_interp_run(PtsFunction *f, const PtsValue *args, int nargs, PtsVal
     for (int i = 0; i < c->nregs; i++) regs[i] = pts_none();
     for (int i = 0; i < nargs; i++) regs[c->arg_regs[i]] = pts_value_retain(args[i]);
     call_depth++;
-    PtsStatus s = run_code(f, c, regs, 0, c->ninstr, err);
+    WithStack ws = { 0, 0, NULL };
+    PtsStatus s = run_code(f, c, regs, 0, c->ninstr, &ws, err);
+    with_unwind(&ws);
     call_depth--;
     if (!s)
         for (int i = 0; i < c->nret; i++) outs[i] = pts_value_retain(regs[c->ret_regs[i]]);

@@ -279,6 +279,9 @@ static ExitPair transform_block(X *x, PtsBlock *b) {
             p = transform_if(x, n);
         } else if (n->kind == PRIM(LOOP) && n->nblocks == 1) {
             p = transform_loop(x, n);
+        } else if (n->kind == PRIM(WITH) && n->nblocks == 2) {
+            /* an exit in the body leaves it before the Exits (block 1), which stay with the node */
+            p = transform_block(x, n->blocks[0]);
         }
         ExitStatus st = status(x, p);
         if (st == WILL || st == THROWS) {
@@ -427,12 +430,85 @@ static bool inline_ifs(PtsGraph *g, const Guards *gs, PtsBlock *b, PtsError *err
 static bool nested_exits(const PtsBlock *b, bool top) {
     for (const PtsNode *n = b->first; n; n = n->next) {
         if (n->kind == PRIM(RAISE) || n->kind == PRIM(LOOP_CONTINUATION) || (!top && n->kind == PRIM(RETURN_STMT))) return true;
-        if (n->kind == PRIM(IF) || n->kind == PRIM(LOOP))
+        if (n->kind == PRIM(IF) || n->kind == PRIM(LOOP) || n->kind == PRIM(WITH))
             for (int k = 0; k < n->nblocks; k++)
                 if (nested_exits(n->blocks[k], false)) return true;
     }
     return false;
 }
+
+/* {==== with regions ====
+ * As torch, the pass sees each prim::Enter ... prim::Exit pair of a block as a prim::With node after
+ * the Enter: block 0 holds the nodes between, block 1 the Exit. An exit inside the body is then
+ * handled in the body, and the Exit stays after it; the regions are flattened back afterwards. */
+
+/* the prim::Exit closing `enter` in its block (Enter/Exit pairs nest), or NULL */
+static PtsNode *matching_exit(PtsNode *enter) {
+    int depth = 0;
+    for (PtsNode *n = enter->next; n; n = n->next) {
+        if (n->kind == PRIM(ENTER)) depth++;
+        else if (n->kind == PRIM(EXIT) && depth-- == 0) return n->ninputs == 1 && n->inputs[0] == enter->inputs[0] ? n : NULL;
+    }
+    return NULL;
+}
+
+/* 1 when some region was made, 0 when none, -1 on failure */
+static int make_withs(PtsGraph *g, PtsBlock *b, PtsError *err) {
+    int made = 0;
+    for (PtsNode *n = b->first; n; n = n->next) {
+        if (n->kind == PRIM(ENTER)) {
+            PtsNode *ex = matching_exit(n);
+            if (!ex) return pts_fail(err, PTS_ERR_INTERNAL, "prim::Enter without its prim::Exit in the same block"), -1;
+            PtsNode *w = pts_node_new(g, b, PRIM(WITH), 0, NULL, 0, NULL);
+            PtsBlock *body = w ? pts_node_add_block(g, w) : NULL, *exb = body ? pts_node_add_block(g, w) : NULL;
+            if (!exb) return pts_fail(err, PTS_ERR_NOMEM, "out of memory"), -1;
+            pts_node_move_before(w, n->next);
+            while (w->next != ex) append_to(body, w->next);
+            append_to(exb, ex);
+            made = 1;
+            continue;   /* the body is visited as w's block next */
+        }
+        for (int k = 0; k < n->nblocks; k++) {
+            int r = make_withs(g, n->blocks[k], err);
+            if (r < 0) return -1;
+            made |= r;
+        }
+    }
+    return made;
+}
+
+/* the regions flattened back: the body's nodes, then the Exit, in the With's place */
+static void drop_withs(PtsBlock *b) {
+    for (PtsNode *n = b->first, *next; n; n = next) {
+        for (int k = 0; k < n->nblocks; k++) drop_withs(n->blocks[k]);
+        next = n->next;
+        if (n->kind != PRIM(WITH)) continue;
+        for (int k = 0; k < 2; k++)
+            while (n->blocks[k]->first) pts_node_move_before(n->blocks[k]->first, n);
+        pts_node_destroy(n);
+    }
+}
+
+/* every value read where it is visible (its definition's block encloses the use): torch's pass
+ * breaks this when a with body guarded after a conditional return defines a value read after the
+ * with, and fails there (an internal assert); here it is a compile error */
+static bool visible(const PtsIrValue *v, const PtsBlock *at) {
+    const PtsBlock *def = v->node ? v->node->owner : v->param_of;
+    return !def || inside(at, def);
+}
+
+static bool scopes_ok(const PtsBlock *b) {
+    for (int i = 0; i < b->noutputs; i++)
+        if (!visible(b->outputs[i], b)) return false;
+    for (const PtsNode *n = b->first; n; n = n->next) {
+        for (int i = 0; i < n->ninputs; i++)
+            if (!visible(n->inputs[i], b)) return false;
+        for (int k = 0; k < n->nblocks; k++)
+            if (!scopes_ok(n->blocks[k])) return false;
+    }
+    return true;
+}
+/* }==== */
 
 PtsStatus pts_pass_transform_exits(PtsGraph *g, PtsUnifyFn unify, void *ctx, PtsError *err) {
     /* the common case, one return ending the body before the placeholder: what the transform
@@ -446,11 +522,17 @@ PtsStatus pts_pass_transform_exits(PtsGraph *g, PtsUnifyFn unify, void *ctx, Pts
         pts_node_destroy(r);
         return PTS_OK;
     }
+    int withs = make_withs(g, g->top, err);
+    if (withs < 0) return err->code;
     Guards gs = { 0 };
     PtsStatus st = run(g, PRIM(LOOP_CONTINUATION), unify, ctx, &gs, err);
     if (!st) st = run(g, PRIM(RETURN_STMT), unify, ctx, &gs, err);
     if (!st && !inline_ifs(g, &gs, g->top, err)) st = err->code ? err->code : pts_fail(err, PTS_ERR_NOMEM, "out of memory");
     pts_free(gs.v);
+    if (withs) drop_withs(g->top);
+    if (!st && withs && !scopes_ok(g->top))
+        st = pts_fail(err, PTS_ERR_COMPILE, "a value assigned in a with statement after a return, break or continue inside "
+                      "it cannot be used after the with statement (TorchScript cannot compile this either)");
     return st;
 }
 

@@ -901,7 +901,30 @@ static void print_node(Printer *p, const PtsNode *n, int indent) {
 }
 
 static void print_block(Printer *p, const PtsBlock *blk, int indent) {
-    for (const PtsNode *n = blk->first; n; n = n->next) print_node(p, n, indent);
+    for (const PtsNode *n = blk->first; n; n = n->next) {
+        if (is_kind(n, PTS_PRIM_ENTER) && n->ninputs == 1 && n->noutputs == 1) {
+            /* as torch: `with obj:` (`with obj as x:` when __enter__'s result is read), the nodes
+             * up to the matching prim::Exit one level deeper */
+            indent_to(p->b, indent);
+            pts_buf_printf(p->b, "with %s", vexpr(p, n->inputs[0]));
+            if (n->outputs[0]->nuses) {
+                set_expr(p, n->outputs[0], name_for(p, n->outputs[0]));
+                pts_buf_printf(p->b, " as %s", vexpr(p, n->outputs[0]));
+            }
+            pts_buf_puts(p->b, ":\n");
+            indent += 2;
+            continue;
+        }
+        if (is_kind(n, PTS_PRIM_EXIT)) {
+            if (n->prev && is_kind(n->prev, PTS_PRIM_ENTER)) {
+                indent_to(p->b, indent);
+                pts_buf_puts(p->b, "pass\n");
+            }
+            if (indent >= 2) indent -= 2;
+            continue;
+        }
+        print_node(p, n, indent);
+    }
 }
 
 /* torch's printer numbers the tensor constants of the graph's blocks first (buildConstantList),

@@ -296,6 +296,11 @@ def _classify(v):
             return ("builtin", name)
         if inspect.isclass(v) and issubclass(v, enum.Enum) and v is not enum.Enum:
             return ("class", _enum_proto(v))
+        if inspect.isclass(v) and v.__name__ == "no_grad" and v.__module__ in ("pyts.autograd", "torch.autograd.grad_mode"):
+            # torch.no_grad / pyts.no_grad: TorchScript's script class of it (a with statement
+            # enters and exits an object of it)
+            from ._grad_mode_class import no_grad
+            return ("class", _script_class(no_grad))
         if inspect.isclass(v):
             proto = _class_proto(v)
             if proto is not None:
