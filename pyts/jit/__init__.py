@@ -5,6 +5,7 @@ from ._serialization import RecursiveScriptModule, load, save  # noqa: F401
 from ._trace import TracerWarning, TracingCheckError, trace, trace_module  # noqa: F401
 from ._script import Final, RecursiveScriptModule, export, ignore, interface, script, unused  # noqa: F401
 from ._script import Attribute, _overload, _overload_method  # noqa: F401
+from ._freeze import freeze, optimize_for_inference, run_frozen_optimizations  # noqa: F401
 from ._fork import Future, _Await, _awaitable, _awaitable_nowait, _awaitable_wait, _fork, _wait, fork, wait  # noqa: F401
 
 CompileError = _C.CompileError
