@@ -429,7 +429,7 @@ PtsStatus pts_module_freeze(PtsValue mod, int npreserved, const char *const *pre
     PtsClassType *cls = root->cls;
     PtsFunction *fwd = pts_class_find_method(cls, "forward");
     if (fwd && fwd->graph && returns_type(fwd->graph, cls))
-        return pts_fail(err, PTS_ERR_RUNTIME, "attempted to freeze a module that returns itself");
+        return pts_fail(err, PTS_ERR_RUNTIME, "attempted to freeze a module that return itself");
 
     Frz z = { .root = root };
     PtsFunction **methods = pts_calloc((size_t)npreserved + 1, sizeof *methods);

@@ -1,0 +1,330 @@
+"""The rest of torch.jit's public API in pyts.jit, against torch 2.13.
+
+freeze: the frozen graph and code as torch prints them (same models built with torch.nn and
+pyts.nn, same weights; source comments and torch's ___torch_mangle_N stripped), outputs, archives
+both ways, the C runtime, preserved attributes and methods, mutated attributes, torch's errors;
+run_frozen_optimizations / optimize_for_inference. annotate, isinstance, script_if_tracing,
+CompilationUnit, export_opnames, fusion settings, TopLevelTracedModule."""
+import gc
+import io
+import re
+import subprocess
+import warnings
+from typing import Dict, List, Optional, Tuple
+
+import numpy as np
+import pytest
+
+import pyts
+import pyts.config
+import pyts.jit
+
+torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+warnings.filterwarnings("ignore", message=".*TorchScript.*")
+
+
+def norm_graph(s):
+    """Graph text without source comments, class names without module path and mangling."""
+    s = re.sub(r"__torch__\.(?:[\w]+\.)*(\w+)", r"__torch__.\1", str(s))
+    return "\n".join(re.sub(r" # .*$", "", line).rstrip() for line in str(s).split("\n"))
+
+
+def pt(x):
+    return pyts.tensor(np.asarray(x))
+
+
+def both(make):
+    """make(lib) built with torch and with pyts, parameters of the pyts one copied from torch's."""
+    tm, pm = make(torch), make(pyts)
+    for (n, tp) in tm.named_parameters():
+        obj, name = pm, n
+        while "." in name:
+            head, name = name.split(".", 1)
+            obj = getattr(obj, head)
+        setattr(obj, name, pyts.nn.Parameter(pt(tp.detach().numpy())))
+    for (n, tb) in tm.named_buffers():
+        obj, name = pm, n
+        while "." in name:
+            head, name = name.split(".", 1)
+            obj = getattr(obj, head)
+        setattr(obj, name, pt(tb.detach().numpy()))
+    return tm, pm
+
+
+def weights(lib):
+    lib.manual_seed(0)
+
+
+# ------------------------------------------------------------------ models
+def make_basic(lib):
+    class Sub(lib.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = lib.nn.Linear(3, 2)
+
+        def forward(self, x):
+            return self.lin(x).relu()
+
+    class M(lib.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = lib.nn.Parameter(lib.tensor([0.5, -1.25, 2.0]))
+            self.sub = Sub()
+            self.k = 2
+            self.scale = 0.5
+
+        def forward(self, x):
+            y = x * self.w + self.k
+            return self.sub(y) * self.scale
+
+        @lib.jit.export
+        def other(self, x):
+            return x + self.w
+
+    m = M()
+    with lib.no_grad():
+        m.sub.lin.weight.copy_(lib.tensor([[0.25, -0.5, 0.75], [1.0, 0.125, -0.375]]))
+        m.sub.lin.bias.copy_(lib.tensor([0.5, -0.25]))
+    return m
+
+
+def make_mutating(lib):
+    class Sub(lib.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.register_buffer("cnt", lib.zeros(1))
+            self.lin = lib.nn.Linear(2, 2)
+
+        def forward(self, x):
+            self.cnt += 1
+            return self.lin(x) + self.cnt
+
+    class M(lib.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.sub = Sub()
+            self.t = lib.ones(2)
+            self.n = 3
+
+        def forward(self, x):
+            self.t.add_(1)
+            return self.sub(x) * self.t + self.n
+
+    m = M()
+    with lib.no_grad():
+        m.sub.lin.weight.copy_(lib.tensor([[0.25, -0.5], [1.0, 0.125]]))
+        m.sub.lin.bias.copy_(lib.tensor([0.5, -0.25]))
+    return m
+
+
+def make_control(lib):
+    class M(lib.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = lib.nn.Linear(4, 3)
+            self.drop = lib.nn.Dropout(0.5)
+            self.flag = True
+            self.count = 0
+            self.name = "abc"
+
+        def forward(self, x):
+            y = self.drop(self.lin(x))
+            if self.flag:
+                y = y * 3
+            else:
+                y = y - 1
+            self.count += 1
+            return y + self.count
+
+    m = M()
+    with lib.no_grad():
+        m.lin.weight.copy_(lib.arange(12.).reshape(3, 4) / 8)
+        m.lin.bias.copy_(lib.tensor([0.5, -0.25, 1.0]))
+    return m
+
+
+def freeze_both(make, **kw):
+    tm, pm = make(torch), make(pyts)
+    tf = torch.jit.freeze(torch.jit.script(tm).eval(), **kw)
+    pf = pyts.jit.freeze(pyts.jit.script(pm).eval(), **kw)
+    return tm, pm, tf, pf
+
+
+X3 = np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]], np.float32)
+
+
+# ------------------------------------------------------------------ freeze
+def test_freeze_graph_and_code_are_torchs():
+    tm, pm, tf, pf = freeze_both(make_basic)
+    assert norm_graph(pf.graph) == norm_graph(tf.graph)
+    assert pf.code == tf.code
+    assert "GetAttr" not in str(pf.graph) and "CallMethod" not in str(pf.graph)
+    src, consts = pf.code_with_constants
+    tsrc, tconsts = tf.code_with_constants
+    assert src == tsrc and sorted(consts.const_mapping) == sorted(tconsts.const_mapping) == ["c0", "c1", "c2"]
+    for k in tconsts.const_mapping:
+        np.testing.assert_array_equal(consts.const_mapping[k].numpy(), tconsts.const_mapping[k].numpy())
+    want = tf(torch.tensor(X3)).numpy()
+    np.testing.assert_allclose(pf(pt(X3)).numpy(), want, rtol=1e-6)
+    # the constants are detached: the frozen module's output needs no grad
+    assert not pf(pt(X3)).requires_grad
+    assert list(pf.named_parameters()) == [] and list(pf.named_buffers()) == []
+    assert pf._c._methods() == ["forward"]   # an exported method not preserved is gone, as torch
+    with pytest.raises(AttributeError):
+        pf.other
+
+
+def test_freeze_keeps_the_original_module_intact():
+    pm = pyts.jit.script(make_basic(pyts)).eval()
+    before = str(pm.graph)
+    pf = pyts.jit.freeze(pm)
+    assert str(pm.graph) == before
+    np.testing.assert_allclose(pm(pt(X3)).detach().numpy(), pf(pt(X3)).numpy(), rtol=1e-6)
+    assert [n for n, _ in pm.named_parameters()] == ["w", "sub.lin.weight", "sub.lin.bias"]
+    del pm
+    gc.collect()
+    np.testing.assert_allclose(pf(pt(X3)).numpy(), pf(pt(X3)).numpy())
+
+
+def test_freeze_preserved_attribute_and_method():
+    tm, pm, tf, pf = freeze_both(make_basic, preserved_attrs=["k"])
+    assert norm_graph(pf.graph) == norm_graph(tf.graph)
+    assert 'prim::GetAttr[name="k"](%self)' in str(pf.graph)
+    assert pf.k == tf.k == 2
+    pf.k = 5
+    tf.k = 5
+    np.testing.assert_allclose(pf(pt(X3)).numpy(), tf(torch.tensor(X3)).numpy(), rtol=1e-6)
+    tm, pm, tf, pf = freeze_both(make_basic, preserved_attrs=["other"])
+    assert norm_graph(pf.other.graph if hasattr(pf.other, "graph") else pf._c._method("other").graph_str()) == \
+        norm_graph(tf.other.graph)
+    assert norm_graph(pf.graph) == norm_graph(tf.graph)
+    np.testing.assert_allclose(pf.other(pt(X3[0])).numpy(), tf.other(torch.tensor(X3[0])).numpy())
+
+
+def test_freeze_mutated_attributes_stay():
+    tm, pm, tf, pf = freeze_both(make_mutating)
+    assert norm_graph(pf.graph) == norm_graph(tf.graph)
+    assert pf.code == tf.code
+    x = X3[:, :2]
+    for _ in range(3):
+        np.testing.assert_allclose(pf(pt(x)).numpy(), tf(torch.tensor(x)).numpy(), rtol=1e-6)
+    assert pf.t.tolist() == tf.t.tolist() == [4.0, 4.0]
+    assert sorted(n for n, _ in pf._c._attrs()) == ["sub", "t"]
+
+
+def test_freeze_control_flow_and_scalars():
+    tm, pm, tf, pf = freeze_both(make_control)
+    assert norm_graph(pf.graph) == norm_graph(tf.graph)
+    assert pf.code == tf.code
+    x = np.arange(8, dtype=np.float32).reshape(2, 4) / 3
+    for _ in range(2):
+        np.testing.assert_allclose(pf(pt(x)).numpy(), tf(torch.tensor(x)).numpy(), rtol=1e-6)
+    assert "dropout" not in str(pf.graph) and "prim::If" not in str(pf.graph)
+
+
+def test_freeze_errors_are_torchs():
+    pm = make_basic(pyts)
+    with pytest.raises(RuntimeError, match=re.escape("Freezing expects a ScriptModule as input. Please use "
+                                                     "torch.jit.script or torch.jit.trace to script your 'nn.Module'.")):
+        pyts.jit.freeze(pm.eval())
+    with pytest.raises(RuntimeError, match=re.escape("Freezing is currently only implemented for modules in eval mode. "
+                                                     "Please call .eval() on your module before freezing.")):
+        pyts.jit.freeze(pyts.jit.script(pm).train())
+    sm = pyts.jit.script(pm).eval()
+    for bad in ["nope", "sub.nope", "nope.k"]:
+        with pytest.raises(RuntimeError, match=re.escape(f"Unknown name: {bad}")):
+            pyts.jit.freeze(sm, preserved_attrs=[bad])
+        with pytest.raises(RuntimeError, match=re.escape(f"Unknown name: {bad}")):
+            torch.jit.freeze(torch.jit.script(make_basic(torch)).eval(), preserved_attrs=[bad])
+
+    def make_self(lib):
+        class R(lib.nn.Module):
+            def forward(self):
+                return self
+        return R()
+    with pytest.raises(RuntimeError, match="attempted to freeze a module that return itself"):
+        pyts.jit.freeze(pyts.jit.script(make_self(pyts)).eval())
+    with pytest.raises(RuntimeError, match="attempted to freeze a module that return itself"):
+        torch.jit.freeze(torch.jit.script(make_self(torch)).eval())
+    with pytest.warns(DeprecationWarning, match="torch.jit.freeze` is deprecated"):
+        pyts.jit.freeze(sm)
+
+
+def test_freeze_submodule_attribute_preserved():
+    tm, pm, tf, pf = freeze_both(make_basic, preserved_attrs=["sub.lin.bias"])
+    assert norm_graph(pf.graph) == norm_graph(tf.graph)
+    assert pf(pt(X3)).requires_grad and tf(torch.tensor(X3)).requires_grad   # the bias stays a parameter
+    np.testing.assert_allclose(pf(pt(X3)).detach().numpy(), tf(torch.tensor(X3)).detach().numpy(), rtol=1e-6)
+
+
+def test_frozen_archives_both_ways(tmp_path):
+    tm, pm, tf, pf = freeze_both(make_basic)
+    want = tf(torch.tensor(X3)).numpy()
+    p = tmp_path / "pf.pt"
+    pyts.jit.save(pf, str(p))
+    t2 = torch.jit.load(str(p))
+    assert t2.code == tf.code
+    np.testing.assert_allclose(t2(torch.tensor(X3)).numpy(), want, rtol=1e-6)
+    import zipfile
+    names = zipfile.ZipFile(p).namelist()
+    assert any(n.endswith("constants.pkl") for n in names)
+    b = io.BytesIO()
+    torch.jit.save(tf, b)
+    b.seek(0)
+    p2 = pyts.jit.load(b)
+    assert p2.code == tf.code
+    np.testing.assert_allclose(p2(pt(X3)).numpy(), want, rtol=1e-6)
+    # the C runtime runs the archive pyts wrote
+    np.save(tmp_path / "x.npy", X3)
+    r = subprocess.run([pyts.config.get_cli(), str(p), str(tmp_path / "x.npy"), "-o", str(tmp_path / "res")],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    np.testing.assert_allclose(np.load(tmp_path / "res0.npy"), want, rtol=1e-6)
+
+
+def test_freeze_mutating_archive_roundtrip(tmp_path):
+    tm, pm, tf, pf = freeze_both(make_mutating)
+    p = tmp_path / "m.pt"
+    pyts.jit.save(pf, str(p))
+    t2 = torch.jit.load(str(p))
+    x = X3[:, :2]
+    t3 = torch.jit.freeze(torch.jit.script(make_mutating(torch)).eval())
+    for _ in range(2):
+        np.testing.assert_allclose(t2(torch.tensor(x)).numpy(), t3(torch.tensor(x)).numpy(), rtol=1e-6)
+
+
+def test_freeze_traced_module():
+    tm, pm = make_basic(torch).eval(), make_basic(pyts).eval()
+    tt = torch.jit.trace(tm, torch.tensor(X3))
+    ptr = pyts.jit.trace(pm, pt(X3))
+    tf, pf = torch.jit.freeze(tt), pyts.jit.freeze(ptr)
+    assert "GetAttr" not in str(pf.graph)
+    np.testing.assert_allclose(pf(pt(X3)).numpy(), tf(torch.tensor(X3)).numpy(), rtol=1e-6)
+
+
+def test_run_frozen_optimizations_and_optimize_for_inference():
+    pm = pyts.jit.script(make_control(pyts)).eval()
+    x = pt(np.arange(8, dtype=np.float32).reshape(2, 4))
+    pf = pyts.jit.freeze(pm, optimize_numerics=False)
+    assert "dropout" not in str(pf.graph)
+    assert pyts.jit.run_frozen_optimizations(pf) is None
+    opt = pyts.jit.optimize_for_inference(pyts.jit.script(make_control(pyts)))
+    ref = pyts.jit.script(make_control(pyts)).eval()
+    np.testing.assert_allclose(opt(x).numpy(), ref(x).detach().numpy(), rtol=1e-6)
+    assert "dropout" not in str(opt.graph)
+    with pytest.raises(RuntimeError, match="optimize_for_inference expects a ScriptModule as input"):
+        pyts.jit.optimize_for_inference(make_control(pyts))
+
+
+def test_freeze_frees_what_it_made():
+    pm = pyts.jit.script(make_basic(pyts)).eval()
+    pyts.jit.freeze(pm)(pt(X3))
+    gc.collect()
+    before = pyts._C._ir_live()
+    for _ in range(3):
+        pf = pyts.jit.freeze(pm)
+        pf(pt(X3))
+        del pf
+    gc.collect()
+    assert pyts._C._ir_live() == before
