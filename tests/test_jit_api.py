@@ -10,7 +10,7 @@ import io
 import re
 import subprocess
 import warnings
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 import pytest
@@ -328,3 +328,244 @@ def test_freeze_frees_what_it_made():
         del pf
     gc.collect()
     assert pyts._C._ir_live() == before
+
+
+# ------------------------------------------------------------------ annotate, isinstance
+def test_annotate_returns_its_value_and_types_scripted_code():
+    v = [1, 2]
+    assert pyts.jit.annotate(List[int], v) is v
+    assert pyts.jit.annotate(Optional[int], None) is None
+
+    def f(x: int):
+        l = pyts.jit.annotate(List[int], [])
+        l.append(x)
+        d = pyts.jit.annotate(Dict[str, int], {"b": 1})
+        d["a"] = x
+        return l, d
+
+    def tf(x: int):
+        l = torch.jit.annotate(List[int], [])
+        l.append(x)
+        d = torch.jit.annotate(Dict[str, int], {"b": 1})
+        d["a"] = x
+        return l, d
+    assert pyts.jit.script(f)(3) == torch.jit.script(tf)(3) == ([3], {"b": 1, "a": 3})
+    assert f(3) == ([3], {"b": 1, "a": 3})
+
+
+ISINSTANCE_CASES = [
+    ([1, 2], List[int]), ([1, "a"], List[int]), ([1.5], List[int]), ([[1], [2, 3]], List[List[int]]),
+    ([[1], ["x"]], List[List[int]]), ({"a": 1}, Dict[str, int]), ({1: 1}, Dict[str, int]),
+    ({"a": [1]}, Dict[str, List[int]]), ((1, "a"), Tuple[int, str]), ((1, 2), Tuple[int, str]),
+    ((1,), Tuple[int, str]), (None, Optional[int]), (3, Optional[int]), ("x", Optional[int]),
+    ([1], Optional[List[int]]), (1, int), (True, int), (1.0, int), ("s", str), ([1], list),
+    ((1, 2), (int, Tuple[int, int])), (3, (str, float)),
+]
+
+
+@pytest.mark.parametrize("obj,tp", ISINSTANCE_CASES)
+def test_isinstance_eager_is_torchs(obj, tp):
+    if tp is list:
+        with pytest.raises(RuntimeError, match=re.escape("Attempted to use list without a contained type. Please add "
+                                                         "a contained type, e.g. list[int]")):
+            pyts.jit.isinstance(obj, tp)
+        with pytest.raises(RuntimeError, match="Attempted to use list without a contained type"):
+            torch.jit.isinstance(obj, tp)
+        return
+    assert pyts.jit.isinstance(obj, tp) == torch.jit.isinstance(obj, tp)
+
+
+def test_isinstance_eager_tensors_empty_containers_and_errors():
+    t = pyts.ones(2)
+    assert pyts.jit.isinstance({"a": t}, Dict[str, pyts.Tensor])
+    assert not pyts.jit.isinstance({"a": 1}, Dict[str, pyts.Tensor])
+    assert pyts.jit.isinstance([t, t], List[pyts.Tensor])
+    with pytest.warns(UserWarning, match="The inner type of a container is lost"):
+        assert pyts.jit.isinstance([], List[int])
+    with pytest.warns(UserWarning, match="The inner type of a container is lost"):
+        assert torch.jit.isinstance([], List[int])
+    for bad in (Dict, List, Tuple, Optional):
+        name = {Dict: "Dict", List: "List", Tuple: "Tuple", Optional: "Optional"}[bad]
+        with pytest.raises(RuntimeError, match=f"Attempted to use {name} without"):
+            pyts.jit.isinstance(1, bad)
+    with pytest.raises(RuntimeError, match=re.escape("Attempted to use Dict without contained types. Please add "
+                                                     "contained type, e.g. Dict[int, int]")):
+        pyts.jit.isinstance({}, Dict)
+    with pytest.raises(RuntimeError, match="must be a type or a tuple of types"):
+        pyts.jit.isinstance(1, [int])
+    with pytest.raises(RuntimeError, match="must be a type or a tuple of types"):
+        torch.jit.isinstance(1, [int])
+
+
+def test_isinstance_scripted_graph_is_torchs():
+    def pf(x: Any):
+        if pyts.jit.isinstance(x, List[int]):
+            return 1
+        if pyts.jit.isinstance(x, Dict[str, pyts.Tensor]):
+            return 2
+        if pyts.jit.isinstance(x, Optional[int]):
+            return 3
+        return 0
+
+    def tf(x: Any):
+        if torch.jit.isinstance(x, List[int]):
+            return 1
+        if torch.jit.isinstance(x, Dict[str, torch.Tensor]):
+            return 2
+        if torch.jit.isinstance(x, Optional[int]):
+            return 3
+        return 0
+    ps, ts = pyts.jit.script(pf), torch.jit.script(tf)
+    kinds = lambda g: re.findall(r"prim::isinstance\[types=\[(.*)\]\]\(", str(g))
+    assert kinds(ps.graph) == kinds(ts.graph) == ["int[]", "Dict(str, Tensor)", "int, NoneType"]
+    assert [ps([1, 2]), ps({"a": pyts.ones(1)}), ps(None), ps(3), ps("x")] == \
+        [ts([1, 2]), ts({"a": torch.ones(1)}), ts(None), ts(3), ts("x")] == [1, 2, 3, 3, 0]
+
+
+# ------------------------------------------------------------------ script_if_tracing, tracing types
+def test_script_if_tracing():
+    @pyts.jit.script_if_tracing
+    def sit(x):
+        if pyts.jit.is_scripting():
+            return x + 1
+        return x - 1
+    assert sit.__name__ == "sit" and sit.__wrapped__ is not None
+    np.testing.assert_allclose(sit(pyts.ones(2)).numpy(), [0.0, 0.0])   # outside tracing: Python runs
+    tr = pyts.jit.trace(lambda x: sit(x) * 2, pyts.ones(2), check_trace=False)
+    np.testing.assert_allclose(tr(pyts.ones(2)).numpy(), [4.0, 4.0])    # while tracing: the compiled one
+    # called from scripted code: the original function is compiled
+    sc = pyts.jit.script(_calls_sit)
+    np.testing.assert_allclose(sc(-pyts.ones(2)).numpy(), [-2.0, -2.0])
+    np.testing.assert_allclose(sc(pyts.ones(2)).numpy(), [2.0, 2.0])
+
+
+@pyts.jit.script_if_tracing
+def _sit(x):
+    if bool(x.sum() > 0):
+        return x + 1
+    return x - 1
+
+
+def _calls_sit(x):
+    return _sit(x)
+
+
+def test_is_scripting_and_is_tracing():
+    assert pyts.jit.is_scripting() is False and pyts.jit.is_tracing() is False
+    seen = []
+
+    def f(x):
+        seen.append(pyts.jit.is_tracing())
+        return x + 1
+    pyts.jit.trace(f, pyts.ones(1), check_trace=False)
+    assert seen == [True]
+
+    def g(x):
+        if pyts.jit.is_scripting():
+            return x + 1
+        return x - 1
+    assert pyts.jit.script(g)(pyts.zeros(1)).item() == 1.0
+
+
+def test_traced_module_types():
+    m = make_mutating(pyts).eval()
+    tr = pyts.jit.trace(m, pt(X3[:, :2]), check_trace=False)
+    assert isinstance(tr, pyts.jit.TopLevelTracedModule)
+    assert isinstance(tr, pyts.jit.TracedModule) and isinstance(tr, pyts.jit.ScriptModule)
+    ttr = torch.jit.trace(make_mutating(torch).eval(), torch.tensor(X3[:, :2]), check_trace=False)
+    assert [c.__name__ for c in type(tr).__mro__[:3]] == [c.__name__ for c in type(ttr).__mro__[:3]]
+    assert not isinstance(pyts.jit.script(m), pyts.jit.TopLevelTracedModule)
+    assert isinstance(pyts.jit.trace_module(m, {"forward": pt(X3[:, :2])}, check_trace=False),
+                      pyts.jit.TopLevelTracedModule)
+
+
+# ------------------------------------------------------------------ CompilationUnit
+CU_SRC = '''
+def g(x, y: int):
+    return f(x) * y
+
+def f(x):
+    return x + 1
+'''
+
+
+def test_compilation_unit_functions():
+    cu = pyts.jit.CompilationUnit(CU_SRC)
+    tcu = torch.jit.CompilationUnit(CU_SRC)
+    np.testing.assert_allclose(cu.g(pyts.ones(2), 3).numpy(), tcu.g(torch.ones(2), 3).numpy())
+    assert cu.g.code == tcu.g.code
+    assert cu.f.code == tcu.f.code
+    assert cu.find_function("f") is cu.f and cu.find_function("zz") is None is tcu.find_function("zz")
+    assert len(cu.get_functions()) == 2
+    with pytest.raises(AttributeError, match=re.escape("'CompilationUnit' has no attribute 'zz'")):
+        cu.zz
+    with pytest.raises(AttributeError, match=re.escape("'CompilationUnit' has no attribute 'zz'")):
+        tcu.zz
+    cu2 = pyts.jit.CompilationUnit()
+    cu2.define("def h(x):\n    return x * 2\n")
+    cu2.define("def k(x):\n    return h(x) + 1\n")
+    assert cu2.k(pyts.ones(1)).item() == 3.0
+    def local_scope():
+        scale = 5
+        cu3 = pyts.jit.CompilationUnit("def s(x):\n    return x * scale\n")
+        return cu3.s(pyts.ones(1)).item()
+    assert local_scope() == 5.0
+
+
+def test_compilation_unit_errors():
+    with pytest.raises(pyts.jit.CompileError) as e:
+        pyts.jit.CompilationUnit("def f(x):\n    return x +\n")
+    assert (e.value.lineno, e.value.column) == (2, 15)
+    assert isinstance(e.value, RuntimeError)
+    with pytest.raises(pyts.jit.CompileError, match="undefined value undefined_name") as e:
+        pyts.jit.CompilationUnit("def f(x):\n    return undefined_name(x)\n")
+    with pytest.raises(RuntimeError, match="undefined value undefined_name"):
+        torch.jit.CompilationUnit("def f(x):\n    return undefined_name(x)\n")
+    assert 'File "<string>", line 2' in str(e.value)
+    with pytest.raises(pyts.jit.CompileError, match="may only define functions"):
+        pyts.jit.CompilationUnit("x = 1\n")
+
+
+# ------------------------------------------------------------------ export_opnames, fuser settings
+def make_ops(lib):
+    class M(lib.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.l = lib.nn.Linear(2, 2)
+
+        def forward(self, x):
+            y = lib.cat([self.l(x), x.relu()], 0).sum(dim=0) + 1
+            if bool(y.sum() > 0):
+                y = y.exp()
+            return y
+    return M()
+
+
+def test_export_opnames_are_torchs():
+    want = torch.jit.export_opnames(torch.jit.script(make_ops(torch)))
+    got = pyts.jit.export_opnames(pyts.jit.script(make_ops(pyts)))
+    assert got == want
+    assert "aten::add.Scalar" in got and got == sorted(got)
+    x = np.ones((1, 2), np.float32)
+    want = torch.jit.export_opnames(torch.jit.trace(make_basic(torch), torch.tensor(X3)))
+    got = pyts.jit.export_opnames(pyts.jit.trace(make_basic(pyts), pt(X3)))
+    assert got == want
+
+
+def test_fusion_settings_are_accepted():
+    old = pyts.jit.set_fusion_strategy([("STATIC", 2), ("DYNAMIC", 10)])
+    assert old == [("STATIC", 2), ("DYNAMIC", 10)]
+    assert pyts.jit.set_fusion_strategy([("DYNAMIC", 3)]) == [("STATIC", 2), ("DYNAMIC", 10)]
+    assert pyts.jit.set_fusion_strategy([]) == [("DYNAMIC", 3)]
+    assert pyts.jit.set_fusion_strategy(old) == []
+    with pytest.raises(ValueError, match="FusionBehavior only supported 'STATIC' or 'DYNAMIC', got: X"):
+        pyts.jit.set_fusion_strategy([("X", 2)])
+    with pytest.raises(TypeError, match="incompatible function arguments"):
+        pyts.jit.set_fusion_strategy("x")
+    with pytest.warns(DeprecationWarning, match="set_fusion_strategy` is deprecated"):
+        pyts.jit.set_fusion_strategy(old)
+    assert pyts.jit.enable_onednn_fusion(True) is None
+    assert pyts.jit.onednn_fusion_enabled() is True
+    pyts.jit.enable_onednn_fusion(False)
+    assert pyts.jit.onednn_fusion_enabled() is False
+    assert pyts.jit._set_fusion_strategy is pyts.jit.set_fusion_strategy

@@ -50,7 +50,45 @@ static PyObject *m_optimize_frozen_graph(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* the registry ops of a block and its nested blocks, as "ns::name.overload", into set */
+static int add_opnames(const PtsBlock *b, PyObject *set) {
+    for (const PtsNode *n = b->first; n; n = n->next) {
+        for (int i = 0; i < n->nblocks; i++) if (add_opnames(n->blocks[i], set) < 0) return -1;
+        if (!pts_kind_is_op(n->kind)) continue;
+        const PtsSchema *s = &pts_op_info[n->kind].schema;
+        PyObject *name = s->overload && *s->overload ? PyUnicode_FromFormat("%s.%s", s->qualname, s->overload)
+                                                     : PyUnicode_FromString(s->qualname);
+        if (!name || PySet_Add(set, name) < 0) { Py_XDECREF(name); return -1; }
+        Py_DECREF(name);
+    }
+    return 0;
+}
+
+/* _export_opnames(obj) -> sorted list of the ops obj's methods run (calls inlined) */
+static PyObject *m_export_opnames(PyObject *self, PyObject *mo) {
+    (void)self;
+    PtsObject *obj = pyts_script_object(mo);
+    if (!obj) return PyErr_Format(PyExc_TypeError, "expected a ScriptObject");
+    PyObject *set = PySet_New(NULL);
+    if (!set) return NULL;
+    for (int i = 0; i < obj->cls->nmethods; i++) {
+        const PtsFunction *f = obj->cls->methods[i];
+        if (!f->graph) continue;
+        PtsError err = { 0 };
+        PtsGraph *g;
+        if (pts_graph_inlined(f->graph, &err, &g)) { Py_DECREF(set); return pyts_raise(&err); }
+        int r = add_opnames(g->top, set);
+        pts_graph_free(g);
+        if (r < 0) { Py_DECREF(set); return NULL; }
+    }
+    PyObject *l = PySequence_List(set);
+    Py_DECREF(set);
+    if (l && PyList_Sort(l) < 0) Py_CLEAR(l);
+    return l;
+}
+
 static PyMethodDef jitapi_functions[] = {
+    {"_export_opnames", m_export_opnames, METH_O, NULL},
     {"_freeze_module", m_freeze_module, METH_VARARGS, "_freeze_module(obj, preserved_attrs) -> frozen ScriptObject"},
     {"_optimize_frozen_graph", m_optimize_frozen_graph, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL},
