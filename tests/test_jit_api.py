@@ -569,3 +569,97 @@ def test_fusion_settings_are_accepted():
     pyts.jit.enable_onednn_fusion(False)
     assert pyts.jit.onednn_fusion_enabled() is False
     assert pyts.jit._set_fusion_strategy is pyts.jit.set_fusion_strategy
+
+
+# ------------------------------------------------------------------ freeze: more shapes
+def make_containers(lib):
+    class L(lib.nn.Module):
+        e: List[int]
+
+        def __init__(self):
+            super().__init__()
+            self.l = [1, 2]
+            self.t = (1, 2.5, "a", None)
+            self.o = None
+            self.e = []
+
+        def forward(self, x):
+            y = x * self.l[1] + self.t[1]
+            if self.o is not None:
+                y = y + 1
+            return y + len(self.e), self.t
+
+    return L()
+
+
+def test_freeze_lists_tuples_and_none_fold_as_torch():
+    tm, pm, tf, pf = freeze_both(make_containers)
+    assert norm_graph(pf.graph) == norm_graph(tf.graph)
+    assert pf.code == tf.code
+    assert "GetAttr" not in str(pf.graph)
+    got, want = pf(pt(X3)), tf(torch.tensor(X3))
+    np.testing.assert_allclose(got[0].numpy(), want[0].numpy())
+    assert got[1] == want[1] == (1, 2.5, "a", None)
+    b = io.BytesIO()
+    pyts.jit.save(pf, b)
+    b.seek(0)
+    assert torch.jit.load(b)(torch.tensor(X3))[1] == (1, 2.5, "a", None)
+
+
+def test_freeze_a_loaded_module_and_a_frozen_one():
+    tm = torch.jit.script(make_basic(torch)).eval()
+    b = io.BytesIO()
+    torch.jit.save(tm, b)
+    b.seek(0)
+    lm = pyts.jit.load(b).eval()
+    lf = pyts.jit.freeze(lm)
+    assert lf.code == torch.jit.freeze(tm).code
+    del lm
+    gc.collect()
+    want = tm(torch.tensor(X3)).detach().numpy()
+    np.testing.assert_allclose(lf(pt(X3)).numpy(), want, rtol=1e-6)
+    pf = pyts.jit.freeze(pyts.jit.script(make_mutating(pyts)).eval())
+    pf2 = pyts.jit.freeze(pf)
+    del pf
+    gc.collect()
+    tf = torch.jit.freeze(torch.jit.script(make_mutating(torch)).eval())
+    x = X3[:, :2]
+    for _ in range(2):
+        np.testing.assert_allclose(pf2(pt(x)).numpy(), tf(torch.tensor(x)).numpy(), rtol=1e-6)
+
+
+def test_freeze_interface_attribute_and_fork():
+    @pyts.jit.interface
+    class I(pyts.nn.Module):
+        def forward(self, x: pyts.Tensor) -> pyts.Tensor:
+            pass
+
+    class A(pyts.nn.Module):
+        def forward(self, x):
+            return x + 1
+
+    class H(pyts.nn.Module):
+        impl: I
+
+        def __init__(self):
+            super().__init__()
+            self.impl = A()
+
+        def forward(self, x):
+            return self.impl.forward(x) * 2
+    hf = pyts.jit.freeze(pyts.jit.script(H()).eval())
+    assert hf(pyts.ones(2)).tolist() == [4.0, 4.0]   # the interface call stays a call (torch inlines it)
+
+    class F(pyts.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = pyts.ones(2) * 3
+
+        def helper(self, x):
+            return x * self.w
+
+        def forward(self, x):
+            fut = pyts.jit.fork(self.helper, x)
+            return pyts.jit.wait(fut) + self.w
+    with pytest.raises(NotImplementedError, match="cannot freeze method 'forward': it forks a call on a module"):
+        pyts.jit.freeze(pyts.jit.script(F()).eval())

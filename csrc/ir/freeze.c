@@ -224,18 +224,35 @@ static PtsStatus record_mutable(Frz *z, const PtsGraph *g, PtsBlock *b, PtsError
     return PTS_OK;
 }
 
-/* A value a prim::Constant can hold (and the graph print), with its type right. */
-static bool materializable(PtsValue v) {
+/* A value a prim::Constant can hold (and the graph print), with its type right: a list takes the
+ * attribute's type t (List[int|float|bool|str]), so an empty one keeps its element type. */
+static bool materializable(PtsValue v, const PtsType *t) {
     switch (v.tag) {
     case PTS_V_NONE: case PTS_V_BOOL: case PTS_V_INT: case PTS_V_DOUBLE: case PTS_V_STR: case PTS_V_TENSOR:
     case PTS_V_DEVICE: case PTS_V_COMPLEX:
         return true;
     case PTS_V_LIST: {
         PtsList *l = pts_as_list(v);
-        if (l->len == 0) return false;   /* its element type would be lost */
-        int tag = l->items[0].tag;
-        if (tag != PTS_V_INT && tag != PTS_V_DOUBLE && tag != PTS_V_BOOL && tag != PTS_V_STR) return false;
+        if (t->kind != PTS_TY_LIST || t->n != 1) return false;
+        int tag;
+        switch (t->elems[0]->kind) {
+        case PTS_TY_INT: tag = PTS_V_INT; break;
+        case PTS_TY_FLOAT: tag = PTS_V_DOUBLE; break;
+        case PTS_TY_BOOL: tag = PTS_V_BOOL; break;
+        case PTS_TY_STR: tag = PTS_V_STR; break;
+        default: return false;
+        }
         for (int64_t i = 0; i < l->len; i++) if (l->items[i].tag != tag) return false;
+        return true;
+    }
+    case PTS_V_TUPLE: {   /* of numbers, bools, strings and Nones, typed by the attribute */
+        PtsList *l = pts_as_list(v);
+        if (t->kind != PTS_TY_TUPLE || t->field_names || l->len == 0) return false;
+        for (int64_t i = 0; i < l->len; i++) {
+            int tag = l->items[i].tag;
+            if (tag != PTS_V_INT && tag != PTS_V_DOUBLE && tag != PTS_V_BOOL && tag != PTS_V_STR && tag != PTS_V_NONE)
+                return false;
+        }
         return true;
     }
     case PTS_V_HEAP: return pts_enum_get(v, NULL, NULL, NULL);
@@ -288,10 +305,15 @@ static PtsStatus propagate(Frz *z, PtsGraph *g, PtsError *err) {
                 if (memo[i].obj == owner && strcmp(memo[i].name, name) == 0) c = memo[i].c;
             if (!c) {
                 PtsValue v = owner->slots[slot];
-                if (!materializable(v)) continue;
+                PtsType *at = owner->cls->attrs[slot].type;
+                if (!materializable(v, at)) continue;
                 PtsValue cv;
                 if ((s = detached(v, err, &cv))) break;
                 if (!(c = pts_graph_constant(g, g->top, cv))) { s = oom(err); break; }
+                if (v.tag == PTS_V_LIST || v.tag == PTS_V_TUPLE) {
+                    pts_type_release(c->type);
+                    c->type = pts_type_retain(at);
+                }
                 pts_node_move_before(c->node, m);
                 nm.len = 0;
                 if (nm.data) nm.data[0] = 0;
@@ -359,6 +381,8 @@ static PtsStatus collect_units(Frz *z, const PtsFunction *f, PtsError *err) {
     if (!grow((void **)&z->seen, &z->capseen, z->nseen + 1, sizeof *z->seen)) return oom(err);
     z->seen[z->nseen++] = f;
     PTS_TRY(add_unit(z, f->unit, err));
+    /* a frozen function frozen again: its graph borrows what the first freeze held */
+    for (int i = 0; i < f->nheld_units; i++) PTS_TRY(add_unit(z, f->held_units[i], err));
     return f->graph ? collect_block(z, f->graph->top, err) : PTS_OK;
 }
 
@@ -411,6 +435,22 @@ static void mark_self_reads(const PtsGraph *g, const PtsBlock *b, const PtsClass
             if (s >= 0) keep[s] = true;
         }
     }
+}
+
+/* a fork (or awaitable) handed a module: its body calls methods the frozen class will not have */
+static const PtsNode *fork_of_module(const PtsBlock *b) {
+    for (const PtsNode *n = b->first; n; n = n->next) {
+        if (n->kind == PRIM(FORK) || n->kind == PRIM(AWAITABLE))
+            for (int i = 0; i < n->ninputs; i++) {
+                const PtsType *t = n->inputs[i]->type;
+                if (t->kind == PTS_TY_CLASS && t->cls && t->cls->is_module) return n;
+            }
+        for (int i = 0; i < n->nblocks; i++) {
+            const PtsNode *r = fork_of_module(n->blocks[i]);
+            if (r) return r;
+        }
+    }
+    return NULL;
 }
 
 static bool returns_type(const PtsGraph *g, const PtsClassType *cls) {
@@ -486,6 +526,10 @@ PtsStatus pts_module_freeze(PtsValue mod, int npreserved, const char *const *pre
         if (!s) s = pts_graph_copy(methods[i]->graph, err, &graphs[i]);
         if (!s) s = pts_pass_inline(graphs[i], err);
     }
+    for (int i = 0; i < nm && !s; i++)
+        if (fork_of_module(graphs[i]->top))
+            s = pts_fail(err, PTS_ERR_NOTIMPL, "cannot freeze method '%s': it forks a call on a module (torch freezes "
+                         "the forked method too; pyts does not)", methods[i]->name);
     for (int i = 0; i < nm && !s; i++) s = record_mutable(&z, graphs[i], graphs[i]->top, err);
     for (int i = 0; i < nm && !s; i++) {
         s = propagate(&z, graphs[i], err);
