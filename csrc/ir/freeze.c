@@ -338,6 +338,48 @@ done:
     return s;
 }
 
+/* ---- tensor types lose what tracing recorded (shapes, dtypes), as in torch's frozen graphs ---- */
+static bool shaped(const PtsType *t) {
+    if (t->kind == PTS_TY_TENSOR) return t != pts_type_tensor();
+    if (t->kind != PTS_TY_TUPLE && t->kind != PTS_TY_LIST && t->kind != PTS_TY_OPTIONAL) return false;
+    if (t->kind == PTS_TY_TUPLE && (t->field_names || t->n > 64)) return false;
+    for (int i = 0; i < t->n; i++) if (shaped(t->elems[i])) return true;
+    return false;
+}
+
+static PtsType *unshaped(PtsType *t) {   /* owned; NULL on OOM */
+    if (!shaped(t)) return pts_type_retain(t);
+    if (t->kind == PTS_TY_TENSOR) return pts_type_retain(pts_type_tensor());
+    PtsType *es[64];
+    for (int i = 0; i < t->n; i++)
+        if (!(es[i] = unshaped(t->elems[i]))) {
+            for (int k = 0; k < i; k++) pts_type_release(es[k]);
+            return NULL;
+        }
+    PtsType *r = t->kind == PTS_TY_TUPLE ? pts_type_tuple(t->n, es)
+               : t->kind == PTS_TY_LIST ? pts_type_list(es[0]) : pts_type_optional(es[0]);
+    for (int i = 0; i < t->n; i++) pts_type_release(es[i]);
+    return r;
+}
+
+static bool retype(PtsIrValue *v) {
+    if (!shaped(v->type)) return true;
+    PtsType *t = unshaped(v->type);
+    if (!t) return false;
+    pts_type_release(v->type);
+    v->type = t;
+    return true;
+}
+
+static PtsStatus erase_shapes(PtsBlock *b, PtsError *err) {
+    for (int i = 0; i < b->ninputs; i++) if (!retype(b->inputs[i])) return oom(err);
+    for (PtsNode *n = b->first; n; n = n->next) {
+        for (int i = 0; i < n->noutputs; i++) if (!retype(n->outputs[i])) return oom(err);
+        for (int i = 0; i < n->nblocks; i++) PTS_TRY(erase_shapes(n->blocks[i], err));
+    }
+    return PTS_OK;
+}
+
 /* runOptimization as freezing runs it (no loop unrolling), then EliminateNoOps / LowerSimpleTuples
  * have nothing left that pyts's passes did not already do */
 static PtsStatus optimize(PtsGraph *g, PtsError *err) {
@@ -525,6 +567,7 @@ PtsStatus pts_module_freeze(PtsValue mod, int npreserved, const char *const *pre
         s = collect_units(&z, methods[i], err);
         if (!s) s = pts_graph_copy(methods[i]->graph, err, &graphs[i]);
         if (!s) s = pts_pass_inline(graphs[i], err);
+        if (!s) s = erase_shapes(graphs[i]->top, err);
     }
     for (int i = 0; i < nm && !s; i++)
         if (fork_of_module(graphs[i]->top))
