@@ -666,3 +666,20 @@ def test_freeze_interface_attribute_and_fork():
             return pyts.jit.wait(fut) + self.w
     with pytest.raises(NotImplementedError, match="cannot freeze method 'forward': it forks a call on a module"):
         pyts.jit.freeze(pyts.jit.script(F()).eval())
+
+
+def test_freeze_bindings_refuse_bad_input():
+    with pytest.raises(TypeError, match="expected a ScriptObject"):
+        pyts._C._freeze_module(3, [])
+    sm = pyts.jit.script(make_basic(pyts)).eval()
+    with pytest.raises(TypeError, match="preserved_attrs must be a list of str"):
+        pyts._C._freeze_module(sm._c, [3])
+    with pytest.raises(TypeError, match="expected a compiled function"):
+        pyts._C._optimize_frozen_graph(3, True)
+    with pytest.raises(TypeError, match="expected a ScriptObject"):
+        pyts._C._export_opnames(None)
+    with pytest.raises(RuntimeError, match="Unknown name: w.x"):
+        pyts.jit.freeze(sm, preserved_attrs=["w.x"])
+    # a method of a submodule is not preserved by pyts (torch's freeze keeps it)
+    with pytest.raises(RuntimeError, match="freezing preserves methods of the module itself only"):
+        pyts.jit.freeze(sm, preserved_attrs=["sub.forward"])
