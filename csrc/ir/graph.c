@@ -722,6 +722,10 @@ void pts_function_clear(PtsFunction *f) {
     pts_free(f->defaults);
     pts_free(f->has_default);
     pts_free(f->list_n);
+    for (int i = 0; i < f->nheld_units; i++) pts_unit_release(f->held_units[i]);
+    pts_free(f->held_units);
+    f->held_units = NULL;
+    f->nheld_units = 0;
     pts_free(f->name);
     f->arg_names = NULL;
     f->defaults = NULL;

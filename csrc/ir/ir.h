@@ -340,6 +340,15 @@ PTS_INTERNAL void pts_pass_remove_extra_if_outputs(PtsGraph *g);
 /* Name v as TorchScript's tracer does: a value already holding the name moves to `name.N`. */
 PTS_INTERNAL void pts_value_steal_name(PtsGraph *g, PtsIrValue *v, const char *name);
 PTS_INTERNAL bool pts_ir_tensor_constants_equal(const PtsTensor *a, const PtsTensor *b);
+/* freeze.c: torch.jit.freeze. A new module object (*out, owned) whose class has the preserved
+ * methods of mod (forward and the method names in preserved) with calls inlined and the attributes
+ * no method mutates folded into constants, and the attributes still read or named in preserved
+ * (`sub.x` keeps submodule sub). RuntimeError with torch's words for unknown names and modules
+ * returning themselves. */
+PTS_INTERNAL PtsStatus pts_module_freeze(PtsValue mod, int npreserved, const char *const *preserved, PtsError *err,
+                                         PtsValue *out);
+/* torch's OptimizeFrozenGraph on a frozen graph: dropout in eval mode removed. */
+PTS_INTERNAL PtsStatus pts_pass_optimize_frozen(PtsGraph *g, bool optimize_numerics, PtsError *err);
 /* Graph with every call inlined, as `.inlined_graph` prints it (owned). */
 PTS_INTERNAL PtsStatus pts_graph_inlined(const PtsGraph *g, PtsError *err, PtsGraph **out);
 
@@ -358,6 +367,9 @@ typedef struct PtsFunction {
     bool is_method;
     int8_t *list_n;             /* per argument: N of a BroadcastingListN[T] parameter (one T or a
                                  * tuple is accepted for its List[T]), else 0; NULL when none */
+    PtsUnit **held_units;       /* units a graph made outside them borrows from (a frozen module's
+                                 * methods inline other units' functions): retained, released with f */
+    int nheld_units;
 } PtsFunction;
 
 PTS_INTERNAL PtsFunction *pts_function_new(const char *name, PtsGraph *g, bool is_method);  /* steals g */

@@ -114,6 +114,7 @@ int pyts_script_setup(PyObject *module);   /* script.c: the script compiler */
 int pyts_tensor_copy_setup(PyObject *module);   /* tensor_copy.c: deepcopy and pickle data */
 int pyts_interp_io_setup(PyObject *module);    /* interp_io.c: print and warn into Python */
 int pyts_future_setup(PyObject *module);       /* future.c: futures, the inter-op pool */
+int pyts_jitapi_setup(PyObject *module);       /* jitapi.c: freezing */
 static PyObject *m_set_num_threads(PyObject *self, PyObject *n);
 static PyObject *m_get_num_threads(PyObject *self, PyObject *u);
 
@@ -209,6 +210,7 @@ PyMODINIT_FUNC PyInit__C(void) {
     if (pyts_tensor_copy_setup(m) < 0) goto fail;
     if (pyts_interp_io_setup(m) < 0) goto fail;
     if (pyts_future_setup(m) < 0) goto fail;
+    if (pyts_jitapi_setup(m) < 0) goto fail;
     return m;
 fail:
     Py_DECREF(m);

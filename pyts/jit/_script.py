@@ -323,6 +323,10 @@ def _classify(v):
         if isinstance(getattr(v, "_pyts_script_builtin", None), str):
             # pyts.jit.fork / pyts.jit.wait: prim::fork and aten::wait (emit_fork.inc)
             return ("builtin", v._pyts_script_builtin)
+        if getattr(v, "_pyts_compiler_form", False):
+            # pyts.jit.isinstance / annotate: the compiler's own forms (prim::isinstance, a typed
+            # value), which it finds by their dotted name when the resolver answers nothing
+            return None
         if v.__name__ in ("is_scripting", "is_tracing") and (v.__module__ or "").split(".")[0] in ("pyts", "torch"):
             # pyts.jit.is_scripting() / torch.jit.is_scripting(): the compiler's own (a constant)
             return ("other", v.__name__)
@@ -612,6 +616,9 @@ def _as_lists(args, lists):
 
 
 def _function_qualname(fn):
+    cu_name = getattr(fn, "_pyts_cu_name", None)
+    if cu_name:   # a function of a CompilationUnit: its bare name, as torch's
+        return cu_name
     mod = (getattr(fn, "__module__", None) or "__main__").replace("<", "_").replace(">", "_")
     if mod == "__main__":   # torch's _qualified_name: __main__ is __torch__ itself
         return "__torch__." + fn.__name__

@@ -334,6 +334,15 @@ def _trace_callable(obj, call, inputs, names, strict, name=None):
     return _C._trace_pop(out, False, name)
 
 
+class TracedModule(ScriptModule):
+    """A module made by tracing (torch.jit.TracedModule)."""
+
+
+class TopLevelTracedModule(TracedModule):
+    """The module pyts.jit.trace / trace_module return for an nn.Module (torch's
+    torch.jit.TopLevelTracedModule), for isinstance checks."""
+
+
 def trace_module(mod, inputs, optimize=None, check_trace=True, check_inputs=None,
                  check_tolerance=1e-5, strict=True, _force_outplace=False,
                  _module_class=None, _compilation_unit=None, example_inputs_is_kwarg=False,
@@ -359,7 +368,7 @@ def trace_module(mod, inputs, optimize=None, check_trace=True, check_inputs=None
         return obj
 
     obj = run()
-    sm = ScriptModule(obj, mod)
+    sm = TopLevelTracedModule(obj, mod)
     if check_trace:
         for name, example in inputs.items():
             if name != "forward":
