@@ -12,6 +12,8 @@ typedef struct PtsCxRow { int id; PtsKernel fn; } PtsCxRow;
 PTS_INTERNAL extern const PtsCxRow pts_cx_rows[];
 /* the second table (k_complex_tensor2.c), same form */
 PTS_INTERNAL extern const PtsCxRow pts_cx_rows2[];
+/* the third table (k_complex_tensor3.c), same form */
+PTS_INTERNAL extern const PtsCxRow pts_cx_rows3[];
 
 /* shared by both kernel files (defined in k_complex_tensor.c) */
 static inline PtsStatus pts_cx_ret1(PtsValue *out, PtsTensor *t) { out[0] = pts_vtensor(t); return PTS_OK; }

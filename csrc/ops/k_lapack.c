@@ -1306,12 +1306,12 @@ static PtsStatus cross_impl(PtsTensor *x, PtsTensor *y, int64_t dim, PtsError *e
     int64_t sh[PTS_MAX_DIMS];
     PTS_CHECK(x->ndim == y->ndim, err, RUNTIME,
               "linalg.cross: inputs must have the same number of dimensions.");
-    PTS_TRY(pts_broadcast_shapes(x->ndim, x->shape, y->ndim, y->shape, &nd, sh, err));
     int d;
-    PTS_TRY(pts_wrap_dim(dim, nd, err, &d));
+    PTS_TRY(pts_wrap_dim(dim, x->ndim, err, &d));   /* the lengths are checked before broadcasting */
     PTS_CHECK(x->ndim > 0 && x->shape[d] == 3 && y->shape[d] == 3, err, RUNTIME,
               "linalg.cross: inputs dimension %lld must have length 3. Got %lld and %lld", (long long)dim,
               (long long)(x->ndim ? x->shape[d] : 0), (long long)(y->ndim ? y->shape[d] : 0));
+    PTS_TRY(pts_broadcast_shapes(x->ndim, x->shape, y->ndim, y->shape, &nd, sh, err));
     PTS_CHECK(x->dtype != PTS_BOOL && y->dtype != PTS_BOOL, err, NOTIMPL, "\"cross\" not implemented for 'Bool'");
     PTS_CHECK(x->dtype == y->dtype, err, RUNTIME, "expected scalar type %s but found %s",
               pts_dtype_scalar_name(x->dtype, "?"), pts_dtype_scalar_name(y->dtype, "?"));
