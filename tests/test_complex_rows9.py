@@ -188,3 +188,165 @@ def test_cross_errors():
     _same_error(lambda L: L.linalg.cross(L.from_numpy(carr(2, 3)), L.from_numpy(carr(2, 4))))
     _same_error(lambda L: L.linalg.cross(L.from_numpy(carr(3)), L.from_numpy(carr(3, real=True))))
     _same_error(lambda L: L.logsumexp(L.from_numpy(carr(3)), 0, out=L.empty(0, dtype=L.int64)))
+
+
+# ---- complex Scalars: every Scalar-taking row called with a Python complex ---------------------
+rng = np.random.default_rng(1)
+A=rng.normal(size=(2,3))+1j*rng.normal(size=(2,3))
+B=rng.normal(size=(2,3))+1j*rng.normal(size=(2,3))
+M3=rng.normal(size=(3,3))+1j*rng.normal(size=(3,3))
+V3=rng.normal(size=3)+1j*rng.normal(size=3)
+R=rng.normal(size=(2,3))
+I=np.array([[1,0,2],[0,1,1]])
+def T(L, a): return L.from_numpy(a.copy())
+z=2+1j
+SCALAR_CASES = {
+ "add": lambda L: T(L,A).add(z), "add_alpha": lambda L: T(L,A).add(T(L,B), alpha=z), "add_s_alpha": lambda L: L.add(T(L,A), z, alpha=z),
+ "add_": lambda L: T(L,A).add_(z), "radd": lambda L: z + T(L,A), "add_real": lambda L: T(L,R).add(z),
+ "add_real_": lambda L: T(L,R).add_(z),
+ "sub": lambda L: T(L,A).sub(z), "sub_": lambda L: T(L,A).sub_(z, alpha=1j), "rsub": lambda L: z - T(L,A), "rsub_fn": lambda L: L.rsub(T(L,A), z, alpha=1j),
+ "mul": lambda L: T(L,A).mul(z), "mul_": lambda L: T(L,A).mul_(z), "mul_real": lambda L: T(L,R)*z,
+ "div": lambda L: T(L,A).div(z), "div_": lambda L: T(L,A).div_(z), "rdiv": lambda L: z / T(L,A),
+ "true_divide": lambda L: T(L,A).true_divide(z), "true_divide_": lambda L: T(L,A).true_divide_(z),
+ "div_mode": lambda L: T(L,A).div(z, rounding_mode="floor"),
+ "pow": lambda L: T(L,A).pow(z), "pow_": lambda L: T(L,A).pow_(z), "rpow": lambda L: z ** T(L,A), "pow_real": lambda L: T(L,R).pow(z),
+ "pow_real_base": lambda L: L.pow(z, T(L,R)),
+ "float_power": lambda L: L.float_power(T(L,A), z), "float_power_s": lambda L: L.float_power(z, T(L,A)),
+ "float_power_r": lambda L: L.float_power(T(L,R), z),
+ "eq": lambda L: T(L,A).eq(z), "ne": lambda L: T(L,A).ne(z), "eq_": lambda L: T(L,A).eq_(z), "ne_": lambda L: T(L,A).ne_(z),
+ "eq_real": lambda L: T(L,R).eq(1j), "eq_op": lambda L: T(L,A) == z,
+ "lt": lambda L: T(L,A).lt(z), "ge_real": lambda L: T(L,R).ge(z),
+ "fill_": lambda L: T(L,A).fill_(z), "fill_real": lambda L: T(L,R).fill_(z),
+ "full": lambda L: L.full((2,2), z), "full_dtype": lambda L: L.full((2,2), z, dtype=L.complex64),
+ "full_real_dtype": lambda L: L.full((2,2), z, dtype=L.float32),
+ "full_like": lambda L: L.full_like(T(L,A), z), "full_like_real": lambda L: L.full_like(T(L,R), z),
+ "new_full": lambda L: T(L,A).new_full((2,), z), "new_full_real": lambda L: T(L,R).new_full((2,), z),
+ "masked_fill": lambda L: T(L,A).masked_fill(T(L,I>0), z), "masked_fill_": lambda L: T(L,A).masked_fill_(T(L,I>0), z),
+ "masked_fill_real": lambda L: T(L,R).masked_fill(T(L,I>0), z),
+ "where_so": lambda L: L.where(T(L,I>0), T(L,A), z), "where_ss": lambda L: L.where(T(L,I>0), z, T(L,A)),
+ "where_s": lambda L: L.where(T(L,I>0), z, 1.0), "where_real": lambda L: L.where(T(L,I>0), T(L,R), z),
+ "clamp": lambda L: T(L,A).clamp(z), "clamp_min": lambda L: T(L,A).clamp_min(z), "clamp_r": lambda L: T(L,R).clamp(min=z),
+ "addcmul": lambda L: L.addcmul(T(L,A), T(L,B), T(L,A), value=z), "addcdiv": lambda L: L.addcdiv(T(L,A), T(L,B), T(L,A), value=z),
+ "addcmul_": lambda L: T(L,A).addcmul_(T(L,B), T(L,A), value=z),
+ "addmm": lambda L: L.addmm(T(L,M3), T(L,M3), T(L,M3), beta=z, alpha=z),
+ "addmv": lambda L: L.addmv(T(L,V3), T(L,M3), T(L,V3), beta=z, alpha=1j),
+ "addr": lambda L: L.addr(T(L,M3), T(L,V3), T(L,V3), beta=z, alpha=z),
+ "baddbmm": lambda L: L.baddbmm(T(L,M3[None]), T(L,M3[None]), T(L,M3[None]), beta=z, alpha=z),
+ "addbmm": lambda L: L.addbmm(T(L,M3), T(L,M3[None]), T(L,M3[None]), beta=z, alpha=z),
+ "lerp": lambda L: L.lerp(T(L,A), T(L,B), z), "lerp_": lambda L: T(L,A).lerp_(T(L,B), z),
+ "scatter_value": lambda L: T(L,A).scatter(1, T(L,I[:, :2]), z), "scatter_value_": lambda L: T(L,A).scatter_(1, T(L,I[:, :2]), z),
+ "constant_pad": lambda L: L.nn.functional.pad(T(L,A), (1,1), value=z),
+ "constant_pad_nd": lambda L: L.constant_pad_nd(T(L,A), [1,1], z),
+ "xlogy_so": lambda L: L.xlogy(T(L,A), z), "remainder": lambda L: T(L,A).remainder(z), "fmod": lambda L: T(L,A).fmod(z),
+ "isin": lambda L: L.isin(T(L,A), z),
+ "linspace": lambda L: L.linspace(0, z, 3), "linspace2": lambda L: L.linspace(z, 1j, 4),
+ "arange": lambda L: L.arange(z),
+ "tensor": lambda L: L.tensor(z), "tensor_list": lambda L: L.tensor([z, 1]),
+ "norm_p": lambda L: L.norm(T(L,A), p=z),
+ "vector_norm_ord": lambda L: L.linalg.vector_norm(T(L,A), ord=z),
+ "dist": lambda L: L.dist(T(L,A), T(L,B), p=z),
+ "elu": lambda L: L.nn.functional.elu(T(L,A), alpha=z),
+ "hardtanh": lambda L: L.nn.functional.hardtanh(T(L,A)),
+ "softplus": lambda L: L.nn.functional.softplus(T(L,A), beta=z),
+ "leaky_relu": lambda L: L.nn.functional.leaky_relu(T(L,A), z),
+ "trapezoid": lambda L: L.trapezoid(T(L,A), dx=z),
+ "sub_tensor_alpha": lambda L: L.sub(T(L,A), T(L,B), alpha=z),
+ "add_real_alpha": lambda L: L.add(T(L,R), T(L,R), alpha=z),
+ "mul_bool": lambda L: T(L,I>0) * z,
+ "add_int": lambda L: T(L,I).add(z),
+ "histc": lambda L: L.histc(T(L,R), min=z),
+ "ones_mul": lambda L: L.ones(2, dtype=L.complex64) * z,
+ "c64_add": lambda L: T(L,A.astype(np.complex64)).add(z),
+ "c64_pow": lambda L: T(L,A.astype(np.complex64)).pow(z),
+ "c64_fill": lambda L: T(L,A.astype(np.complex64)).fill_(z),
+ "cumsum_dtype": lambda L: T(L,A).cumsum(0),
+ "copysign": lambda L: L.copysign(T(L,R), z),
+ "bitwise": lambda L: T(L,I).bitwise_and(1j),
+ "trunc_div": lambda L: T(L,A).div(z, rounding_mode="trunc"),
+ "log_scalar": lambda L: T(L,A).log() + z,
+ "item": lambda L: T(L,A)[0,0].item(),
+ "sum_c": lambda L: T(L,A).sum() + z,
+ "nan_to_num": lambda L: L.nan_to_num(T(L,A), nan=1.0),
+}
+
+R32=rng.normal(size=3).astype(np.float32); R64=rng.normal(size=3); I3=np.arange(3); A3=rng.normal(size=3)+1j*rng.normal(size=3)
+SCALAR_CASES.update({
+'clamp32':lambda L: T(L,R32).clamp(1j),'clamp64':lambda L: T(L,R64).clamp(min=1j),'clampI':lambda L: T(L,I3).clamp(1j),'clamp_max32':lambda L: T(L,R32).clamp_max(1j),
+'clampC':lambda L: T(L,A3).clamp(1j),
+'histc32':lambda L: L.histc(T(L,R32),min=1j),'arange2':lambda L: L.arange(0,1j),'arange3':lambda L: L.arange(0,3,1j),
+'bit32':lambda L: T(L,R32).bitwise_and(1j),'bitI':lambda L: T(L,I3).bitwise_and(1j),'bitI_or':lambda L: T(L,I3)|1j, 'bit64': lambda L: T(L,R64).bitwise_and(1j),
+'isinA':lambda L: L.isin(T(L,R32), T(L,A3)),'isin_s':lambda L: L.isin(1j, T(L,R32)), 'isin_ts': lambda L: L.isin(T(L,R32), 1j),
+'div_floor_t':lambda L: T(L,A3).div(T(L,A3), rounding_mode='floor'),'div_none':lambda L: T(L,A3).div(2j, rounding_mode=None),
+'div_floor_r':lambda L: T(L,R32).div(1j, rounding_mode='floor'),
+'fp_':lambda L: T(L,A3).float_power_(2j), 'fp_c64':lambda L: T(L,A3).to(L.complex64).float_power_(2j), 'fp_r':lambda L: T(L,R64).float_power_(2j),
+'fp_ss': lambda L: L.float_power(T(L,A3).to(L.complex64), 2), 'fp_tt': lambda L: L.float_power(T(L,A3), T(L,R32)),
+'remainder_r':lambda L: T(L,R32).remainder(1j),'fmod_r':lambda L: T(L,R32).fmod(1j),'fmodA':lambda L: T(L,A3).fmod(1j), 'floor_divide': lambda L: T(L,A3).floor_divide(1j),
+'copysign_r': lambda L: T(L,R32).copysign(1j),'atan2': lambda L: L.atan2(T(L,A3),T(L,A3)), 'xlogy': lambda L: L.xlogy(T(L,A3), 2j),
+'elu_r': lambda L: L.nn.functional.elu(T(L,R32), alpha=1j), 'lrelu_r': lambda L: L.nn.functional.leaky_relu(T(L,R32), 1j),
+'softplus_r': lambda L: L.nn.functional.softplus(T(L,R32), beta=1j),
+'lt_r':lambda L: T(L,R32).lt(1j), 'ltA': lambda L: T(L,A3).lt(1), 'scatter_r': lambda L: T(L,R32).scatter(0, T(L,I3), 1j), 'mf_r': lambda L: T(L,R32).masked_fill(T(L,I3>0), 1j),
+'fill_r32': lambda L: T(L,R32).fill_(1j), 'where_r32': lambda L: L.where(T(L,I3>0), T(L,R32), 1j), 'where_ss2': lambda L: L.where(T(L,I3>0), 1j, 2),
+'pad_r': lambda L: L.constant_pad_nd(T(L,R32), [1,1], 1j), 'fullI': lambda L: L.full((2,),1j,dtype=L.int64),
+'lerp_r': lambda L: L.lerp(T(L,R32),T(L,R32),1j), 'addcmul_r': lambda L: L.addcmul(T(L,R32),T(L,R32),T(L,R32),value=1j),
+'addmm_r': lambda L: L.addmm(T(L,np.eye(3,dtype=np.float32)), T(L,np.eye(3,dtype=np.float32)), T(L,np.eye(3,dtype=np.float32)), beta=1j),
+'add_r_alpha': lambda L: L.add(T(L,R32),T(L,R32),alpha=1j), 'mul_r_': lambda L: T(L,R32).mul_(1j), 'add_r_': lambda L: T(L,R32).add_(1j),
+'pow_r_': lambda L: T(L,R32).pow_(1j), 'div_r_': lambda L: T(L,R32).div_(1j), 'eq_r_': lambda L: T(L,R32).eq_(1j),
+'linspace_dt': lambda L: L.linspace(0, 1j, 3, dtype=L.float32), 'linspace_c128': lambda L: L.linspace(1-1j, 1j, 5, dtype=L.complex128),
+'linspace_1': lambda L: L.linspace(1-1j, 1j, 1), 'linspace_0': lambda L: L.linspace(1-1j, 1j, 0),
+'rsub_r': lambda L: L.rsub(T(L,R32), 1j), 'sub_r_s': lambda L: T(L,R32) - 1j, 'div_r_s': lambda L: T(L,R32) / 1j, 'I_mul': lambda L: T(L,I3) * 1j,
+'I_add': lambda L: T(L,I3) + 1j, 'I_pow': lambda L: T(L,I3) ** 1j, 'I_div': lambda L: T(L,I3) / 1j, 'B_add': lambda L: T(L,I3>0) + 1j,
+'I_eq': lambda L: T(L,I3) == 1j, 'r_ne': lambda L: T(L,R32) != 1j,
+'addcdiv_r': lambda L: L.addcdiv(T(L,R32),T(L,R32),T(L,R32),value=1j),
+})
+
+
+SCALAR_CASES.update({
+    "float_power_out": lambda L: L.float_power(T(L, A3), 2j, out=L.empty(3, dtype=L.complex128)),
+    "float_power_out_c64": lambda L: L.float_power(T(L, A3), 2j, out=L.empty(3, dtype=L.complex64)),
+    "float_power__shape": lambda L: T(L, A3).float_power_(T(L, A)),
+    "float_power_tensor_base": lambda L: L.float_power(T(L, R64), T(L, A3)),
+    "div_bad_mode": lambda L: T(L, A3).div(2j, rounding_mode="round"),
+    "div_mode_none_tensor": lambda L: L.div(T(L, A), T(L, B), rounding_mode=None),
+    "div__mode_none": lambda L: T(L, A).div_(T(L, B), rounding_mode=None),
+    "div_mode_none_out": lambda L: L.div(T(L, A3), 1j, rounding_mode=None, out=L.empty(3, dtype=L.complex128)),
+    "pad_negative": lambda L: L.constant_pad_nd(T(L, A), [-1, 2, 1, 0], 1 - 2j),
+    "pad_real_value": lambda L: L.constant_pad_nd(T(L, A), [1, 1], 0.5),
+    "linspace_out": lambda L: L.linspace(1j, 2, 4, out=L.empty(4, dtype=L.complex128)),
+    "linspace_out_real": lambda L: L.linspace(1j, 2, 4, out=L.empty(4)),
+    "linspace_real_ends_complex_dtype": lambda L: L.linspace(0, 1, 5, dtype=L.complex64),
+    "linspace_even": lambda L: L.linspace(-1 + 2j, 3 - 1j, 6, dtype=L.complex128),
+    "linspace_negative": lambda L: L.linspace(0, 1j, -1),
+})
+
+def _outcome(f, L):
+    try:
+        v = f(L)
+    except Exception as e:
+        return ("err", type(e).__name__, str(e).replace("torch.", "pyts."))
+    if isinstance(v, (torch.Tensor, pyts.Tensor)):
+        return ("ok", str(v.dtype).split(".")[-1], tuple(v.shape), npy(v))
+    return ("ok", type(v).__name__, (), np.array(v))
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("key", list(SCALAR_CASES))
+def test_complex_scalars_match_torch(key):
+    p, t = _outcome(SCALAR_CASES[key], pyts), _outcome(SCALAR_CASES[key], torch)
+    assert p[:3] == t[:3], (key, p, t)
+    if p[0] == "ok":
+        np.testing.assert_allclose(p[3], t[3], rtol=1e-6, atol=1e-7, equal_nan=True, err_msg=key)
+GRAD_CASES = {
+    "float_power": (lambda L, x: L.float_power(x, 1.5 + 0.5j), [C(3)]),
+    "float_power_real_base": (lambda L, r, x: L.float_power(r, x), [C(3, real=True, pos=True), C(3)]),
+    "div_mode_none": (lambda L, x, y: L.div(x, y, rounding_mode=None) + x.div(2j, rounding_mode=None), [C(3), C(3)]),
+}
+
+
+@pytest.mark.parametrize("key", list(GRAD_CASES))
+def test_scalar_row_gradients(key):
+    f, arrays = GRAD_CASES[key]
+    _, gp = run(pyts, f, arrays, loss_mix)
+    _, gt = run(torch, f, arrays, loss_mix)
+    for i, (a, b) in enumerate(zip(gp, gt)):
+        assert str(a.dtype) == str(b.dtype).replace("torch", "pyts"), (key, i)
+        np.testing.assert_allclose(npy(a), npy(b), rtol=1e-9, atol=1e-10, err_msg=f"{key} grad {i}")

@@ -444,7 +444,8 @@ static const CxLine lines[] = {
     L_WRAP("rsqrt") L_WRAP("log10") L_WRAP("log2") L_WRAP("log1p")
     L_WRAP("expm1") L_WRAP("asin") L_WRAP("acos") L_WRAP("atan") L_WRAP("sinh") L_WRAP("cosh")
     L_WRAP("asinh") L_WRAP("atanh") L_WRAP("addcmul") L_WRAP("addcdiv")
-    L_WRAP("lerp.Scalar") L_WRAP("lerp.Tensor")
+    L_WRAP("lerp.Scalar") L_WRAP("lerp.Tensor") L_WRAP("div.Tensor_mode") L_WRAP("div_.Tensor_mode")
+    L_WRAP("div.Scalar_mode") L_WRAP("div_.Scalar_mode")
     /* var / std: a real gradient times (x - mean(x)); prod, cumprod, logsumexp: holomorphic */
     L_ASIS("var") L_ASIS("var.dim") L_ASIS("var.correction") L_ASIS("std") L_ASIS("std.dim")
     L_ASIS("std.correction") L_WRAP("prod") L_WRAP("prod.dim_int") L_WRAP("cumprod")

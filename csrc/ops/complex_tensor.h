@@ -24,4 +24,8 @@ PTS_INTERNAL PtsStatus pts_cx_check_real_target(PtsDType d, double im, PtsError 
 /* the real (part 0) or imaginary (part 1) view of a complex tensor, or view_as_real (part -1) */
 PTS_INTERNAL PtsStatus pts_cx_real_view(PtsTensor *t, int part, PtsError *err, PtsTensor **out);
 
+/* the complex dtype row id computes in for arguments a (a complex number with real tensors: the
+ * complex dtype they promote to), PTS_DTYPE_INVALID when nothing is complex (complex_guard.c) */
+PTS_INTERNAL PtsDType pts_cx_result_dtype(int id, const PtsValue *a);
+
 #endif
