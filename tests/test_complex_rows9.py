@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import pyts
-from test_complex_autograd import LOSSES, _forward, carr, leaf, loss_mix, npy, run
+from test_complex_autograd import LOSSES, _forward, carr, leaf, loss_mix, loss_real, npy, run
 
 torch = pytest.importorskip("torch")
 
@@ -350,3 +350,63 @@ def test_scalar_row_gradients(key):
     for i, (a, b) in enumerate(zip(gp, gt)):
         assert str(a.dtype) == str(b.dtype).replace("torch", "pyts"), (key, i)
         np.testing.assert_allclose(npy(a), npy(b), rtol=1e-9, atol=1e-10, err_msg=f"{key} grad {i}")
+
+
+# ---- torch's complex arithmetic at special values: pow's special exponents, plain products -----
+INF_ = float("inf")
+SPECIAL = [0j, complex(-0.0, 0), 1 + 0j, -1 + 0j, 2 + 1j, -1 + 1j, 0.5 - 2j, complex(INF_, 0), complex(-INF_, 0),
+           complex(0, INF_), complex(INF_, INF_), complex(NAN, 0), complex(0, NAN), complex(NAN, NAN),
+           complex(INF_, NAN), 1j, -1j, 2 + 0j, complex(-2, 0), 0.5 + 0j, complex(0, -0.0), 3 - 4j]
+EXPONENTS = [0, 0.0, -0.0, 1, 2, -1, 0.5, -0.5, 3, -2, 2 + 0j, 0j, -1 + 1j, 1j, -1j, 0.5 + 0j, -0.5 + 0j,
+             complex(INF_, 0), INF_, NAN, complex(NAN, 0), 1.5, 2.5j, True, False, 3 + 0j, -2 + 0j, 1 + 0j]
+SPECIAL_OPS = {
+    "x**s": lambda L, x, s: L.pow(x, s),
+    "s**x": lambda L, x, s: L.pow(s, x),
+    "x.pow_(s)": lambda L, x, s: x.clone().pow_(s),
+    "pow_out": lambda L, x, s: L.pow(x, s, out=L.empty(0, dtype=x.dtype)),
+    "pow_scalar_out": lambda L, x, s: L.pow(s, x, out=L.empty(0, dtype=x.dtype)),
+    "x*s": lambda L, x, s: x * s,
+    "x/s": lambda L, x, s: x / s,
+    "x+s": lambda L, x, s: x + s,
+}
+
+
+def _same_special(p, t):
+    ok = (np.isnan(p.real) == np.isnan(t.real)) & (np.isnan(p.imag) == np.isnan(t.imag))
+    ok &= np.isclose(p.real, t.real, rtol=1e-6, atol=0) | np.isnan(t.real)
+    ok &= np.isclose(p.imag, t.imag, rtol=1e-6, atol=1e-300) | np.isnan(t.imag)
+    return ok
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("dt", [np.complex128, np.complex64])
+@pytest.mark.parametrize("op", list(SPECIAL_OPS))
+def test_special_values_match_torch(op, dt):
+    x = np.array(SPECIAL, dtype=dt)
+    for s in EXPONENTS:
+        p = _outcome(lambda L: SPECIAL_OPS[op](L, T(L, x), s), pyts)
+        t = _outcome(lambda L: SPECIAL_OPS[op](L, T(L, x), s), torch)
+        assert p[:3] == t[:3], (op, s, p, t)
+        if p[0] == "ok":
+            ok = _same_special(p[3], t[3])
+            assert ok.all(), (op, s, x[~ok], p[3][~ok], t[3][~ok])
+
+
+@pytest.mark.parametrize("dt", [np.complex128, np.complex64])
+def test_tensor_arithmetic_at_special_values(dt):
+    x = np.array(SPECIAL, dtype=dt)
+    for name, f in [("sub", lambda L, a: a - a.flip(0)), ("mul", lambda L, a: a * a.flip(0)),
+                    ("div", lambda L, a: a / a.flip(0)), ("reciprocal", lambda L, a: a.reciprocal()),
+                    ("pow", lambda L, a: a ** a.flip(0)), ("add_alpha", lambda L, a: L.add(a, a.flip(0), alpha=2j))]:
+        p, t = npy(f(pyts, T(pyts, x))), npy(f(torch, T(torch, x)))
+        ok = _same_special(p, t)
+        assert ok.all(), (name, x[~ok], p[~ok], t[~ok])
+
+
+def test_pow_gradient_at_a_zero_base_matches_torch():
+    # 0 ** (e - 1) and 0 * log(0) with a complex e: nan in torch's arithmetic
+    ea = np.array([0, 2, 0, 1.5 + 0j, 0.5 - 1j, -0.5 + 1j])
+    ra = np.array([0.0, 0.0, 1.0, 0.0, 0.0, 0.0])
+    res = [run(L, lambda L, r, e: r ** e, [ra, ea], loss_real)[1] for L in (pyts, torch)]
+    for a, b in zip(*res):
+        np.testing.assert_allclose(npy(a), npy(b), rtol=1e-12, equal_nan=True)
