@@ -316,6 +316,10 @@ SCALAR_CASES.update({
     "linspace_real_ends_complex_dtype": lambda L: L.linspace(0, 1, 5, dtype=L.complex64),
     "linspace_even": lambda L: L.linspace(-1 + 2j, 3 - 1j, 6, dtype=L.complex128),
     "linspace_negative": lambda L: L.linspace(0, 1j, -1),
+    "real_base_pow_special": lambda L: [T(L, np.array([-1.5, 2.0, 0.0, -0.0], dtype=np.float32)) ** e
+                                        for e in (2 + 0j, -1 + 0j, 0.5 + 0j, -0.5 + 0j, 3 + 0j, 0j, 1 + 0j)],
+    "int_base_pow_special": lambda L: T(L, I3) ** (2 + 0j),
+    "real_base_pow_out": lambda L: L.pow(T(L, R64), -2 + 0j, out=L.empty(3, dtype=L.complex128)),
 })
 
 def _outcome(f, L):
@@ -323,6 +327,8 @@ def _outcome(f, L):
         v = f(L)
     except Exception as e:
         return ("err", type(e).__name__, str(e).replace("torch.", "pyts."))
+    if isinstance(v, list):
+        v = L.stack(v)
     if isinstance(v, (torch.Tensor, pyts.Tensor)):
         return ("ok", str(v.dtype).split(".")[-1], tuple(v.shape), npy(v))
     return ("ok", type(v).__name__, (), np.array(v))

@@ -252,6 +252,15 @@ static PtsStatus pow_ts(PtsValue *a, int kind, PtsError *err, PtsValue *o) {
     PtsTensor *x = a[0].u.t, *dst = kind == 1 ? x : kind == 2 ? a[2].u.t : NULL;
     double e;
     const PtsPwOp *op = NULL;
+    if (a[1].tag == PTS_V_COMPLEX && !pts_dtype_is_complex(x->dtype) && kind != 1 && real_number(a[1], &e)) {
+        /* a real base with a complex exponent of zero imaginary part: the base in the complex dtype */
+        PtsTensor *xc;
+        PTS_TRY(pts_tensor_to(x, pts_cx_result_dtype(PTS_OP_POW_TENSOR_SCALAR, a), false, err, &xc));
+        PtsValue b[3] = { pts_vtensor(xc), a[1], kind == 2 ? a[2] : pts_none() };
+        PtsStatus s = pow_ts(b, kind, err, o);
+        pts_tensor_release(xc);
+        return s;
+    }
     if (real_number(a[1], &e) && pts_dtype_is_complex(x->dtype)) {
         if (e == 1 && kind == 1) return pts_cx_ret1(o, pts_tensor_retain(x));
         if (e == 0 || e == 1) {   /* ones or a copy, in the shape and dtype pow gives */
