@@ -416,3 +416,56 @@ def test_pow_gradient_at_a_zero_base_matches_torch():
     res = [run(L, lambda L, r, e: r ** e, [ra, ea], loss_real)[1] for L in (pyts, torch)]
     for a, b in zip(*res):
         np.testing.assert_allclose(npy(a), npy(b), rtol=1e-12, equal_nan=True)
+
+
+# ---- cholesky of complex Hermitian matrices ------------------------------------------------------
+def hpd(*batch, n=3, seed=0, dt=np.complex128):
+    rng = np.random.default_rng(seed)
+    m = rng.normal(size=batch + (n, n)) + 1j * rng.normal(size=batch + (n, n))
+    return (m @ np.conj(np.swapaxes(m, -1, -2)) + n * np.eye(n)).astype(dt)
+
+
+@pytest.mark.parametrize("upper", [False, True])
+@pytest.mark.parametrize("shape", [(), (2,), (2, 1)])
+@pytest.mark.parametrize("dt", [np.complex128, np.complex64])
+def test_cholesky_matches_torch(upper, shape, dt):
+    a = hpd(*shape, dt=dt)
+    # a non-Hermitian part in the triangle LAPACK does not read must not matter
+    a = a + np.triu(np.ones(a.shape[-2:]), 1) * (0.3j if not upper else 0) + np.tril(np.ones(a.shape[-2:]), -1) * (0.3j if upper else 0)
+    tol = 1e-12 if dt == np.complex128 else 1e-5
+    p = pyts.linalg.cholesky(T(pyts, a), upper=upper)
+    t = torch.linalg.cholesky(T(torch, a), upper=upper)
+    assert p.dtype == getattr(pyts, str(t.dtype).split(".")[-1]) and tuple(p.shape) == tuple(t.shape)
+    np.testing.assert_allclose(npy(p), npy(t), rtol=tol, atol=tol)
+    pl, pi = pyts.linalg.cholesky_ex(T(pyts, a), upper=upper)
+    tl, ti = torch.linalg.cholesky_ex(T(torch, a), upper=upper)
+    np.testing.assert_allclose(npy(pl), npy(tl), rtol=tol, atol=tol)
+    np.testing.assert_array_equal(npy(pi), npy(ti))
+    np.testing.assert_allclose(npy(pyts.cholesky(T(pyts, a), upper)), npy(torch.cholesky(T(torch, a), upper)),
+                               rtol=tol, atol=tol)
+
+
+def test_cholesky_not_positive_definite():
+    a = hpd(2)
+    a[1] = -a[1]
+    pi = pyts.linalg.cholesky_ex(T(pyts, a))[1]
+    ti = torch.linalg.cholesky_ex(T(torch, a))[1]
+    np.testing.assert_array_equal(npy(pi), npy(ti))
+    for f in [lambda L: L.linalg.cholesky(T(L, a)), lambda L: L.linalg.cholesky_ex(T(L, a[1]), check_errors=True),
+              lambda L: L.cholesky(T(L, a[1]))]:
+        with pytest.raises(pyts.linalg.LinAlgError) as ep:
+            f(pyts)
+        with pytest.raises(torch.linalg.LinAlgError) as et:
+            f(torch)
+        assert str(ep.value) == str(et.value)
+    _same_error(lambda L: L.linalg.cholesky(T(L, np.ones((2, 3), dtype=np.complex128))))
+    with pytest.raises(pyts.linalg.LinAlgError):
+        pyts.linalg.cholesky(T(pyts, a))
+
+
+def test_cholesky_ex_check_errors_message_real():
+    with pytest.raises(pyts.linalg.LinAlgError) as ep:
+        pyts.linalg.cholesky_ex(-pyts.eye(2), check_errors=True)
+    with pytest.raises(torch.linalg.LinAlgError) as et:
+        torch.linalg.cholesky_ex(-torch.eye(2), check_errors=True)
+    assert str(ep.value) == str(et.value)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "complex_tensor.h"
+#include "lapack.h"
 
 #define TV(t) pts_vtensor(t)
 
@@ -206,6 +207,86 @@ static PtsStatus cx_LINSPACE_OUT(PtsValue *a, PtsValue *o, PtsError *e) {
     return pts_cx_ret1(o, pts_tensor_retain(out));
 }
 
+
+/* ================= cholesky of Hermitian matrices (lower: the lower triangle is read, upper:
+ * the upper one, as LAPACK's potrf); computed in complex128 ================= */
+/* fn names the argument errors, fail_fn the factorization's */
+static PtsStatus cx_cholesky(const char *fn, const char *fail_fn, PtsTensor *A, bool upper, bool check, PtsError *e,
+                             PtsValue *o) {
+    PTS_CHECK(A->ndim >= 2, e, RUNTIME, "%s: The input tensor A must have at least 2 dimensions.", fn);
+    PTS_CHECK(A->shape[A->ndim - 1] == A->shape[A->ndim - 2], e, RUNTIME,
+              "%s: A must be batches of square matrices, but they are %lld by %lld matrices", fn,
+              (long long)A->shape[A->ndim - 2], (long long)A->shape[A->ndim - 1]);
+    int64_t n = A->shape[A->ndim - 1], nb = pts_shape_numel(A->ndim - 2, A->shape);
+    PtsTensor *z = NULL, *r = NULL, *info = NULL;
+    PtsStatus s;
+    if ((s = pts_tensor_to(A, PTS_COMPLEX128, true, e, &z)) || (s = pts_tensor_zeros(PTS_COMPLEX128, A->ndim, A->shape, e, &r)) ||
+        (s = pts_tensor_zeros(PTS_INT32, A->ndim - 2, A->shape, e, &info)))
+        goto done;
+    double _Complex *m = (double _Complex *)pts_tensor_data(z), *l = (double _Complex *)pts_tensor_data(r);
+    for (int64_t b = 0; b < nb; b++) {
+        double _Complex *a = m + b * n * n, *L = l + b * n * n;
+        int32_t bad = 0;
+        /* B = the lower triangle of A, or of A^H for upper (then U = L^H) */
+#define B_(i, j) (upper ? conj(a[(j) * n + (i)]) : a[(i) * n + (j)])
+        for (int64_t j = 0; j < n && !bad; j++) {
+            double d = creal(B_(j, j));
+            for (int64_t k = 0; k < j; k++) d -= creal(L[j * n + k]) * creal(L[j * n + k]) + cimag(L[j * n + k]) * cimag(L[j * n + k]);
+            if (!(d > 0)) { bad = (int32_t)(j + 1); break; }
+            double dj = sqrt(d);
+            L[j * n + j] = dj;
+            for (int64_t i = j + 1; i < n; i++) {
+                double _Complex v = B_(i, j);
+                for (int64_t k = 0; k < j; k++) v -= L[i * n + k] * conj(L[j * n + k]);
+                L[i * n + j] = v / dj;
+            }
+        }
+#undef B_
+        ((int32_t *)pts_tensor_data(info))[b] = bad;
+        if (bad && check) {
+            char pb[64] = "";
+            if (A->ndim > 2) snprintf(pb, sizeof pb, "(Batch element %lld): ", (long long)b);
+            s = pts_linalg_fail(e, "%s: %sThe factorization could not be completed because the input is not "
+                                "positive-definite (the leading minor of order %d is not positive-definite).", fail_fn, pb, bad);
+            goto done;
+        }
+        if (upper)   /* U = L^H */
+            for (int64_t i = 0; i < n; i++)
+                for (int64_t j = i; j < n; j++) {
+                    double _Complex t = conj(L[j * n + i]);
+                    L[j * n + i] = i == j ? t : 0;
+                    L[i * n + j] = t;
+                }
+    }
+    PtsTensor *c;
+    if ((s = pts_tensor_to(r, A->dtype, false, e, &c))) goto done;
+    o[0] = pts_vtensor(c);
+    o[1] = pts_vtensor(info);
+    info = NULL;
+done:
+    pts_tensor_release(z);
+    pts_tensor_release(r);
+    pts_tensor_release(info);
+    return s;
+}
+static PtsStatus cx_LINALG_CHOLESKY_EX(PtsValue *a, PtsValue *o, PtsError *e) {
+    return cx_cholesky("linalg.cholesky", "linalg.cholesky_ex", a[0].u.t, a[1].u.b, a[2].u.b, e, o);
+}
+static PtsStatus cx_LINALG_CHOLESKY(PtsValue *a, PtsValue *o, PtsError *e) {
+    PtsValue r[2];
+    PTS_TRY(cx_cholesky("linalg.cholesky", "linalg.cholesky", a[0].u.t, a[1].u.b, true, e, r));
+    pts_value_release(&r[1]);
+    o[0] = r[0];
+    return PTS_OK;
+}
+static PtsStatus cx_CHOLESKY(PtsValue *a, PtsValue *o, PtsError *e) {
+    PtsValue r[2];
+    PTS_TRY(cx_cholesky("cholesky", "cholesky", a[0].u.t, a[1].u.b, true, e, r));
+    pts_value_release(&r[1]);
+    o[0] = r[0];
+    return PTS_OK;
+}
+
 /* ================= the table ================= */
 #define PASS(ID) { PTS_OP_##ID, NULL },
 #define CX(ID, fn) { PTS_OP_##ID, fn },
@@ -219,6 +300,7 @@ const PtsCxRow pts_cx_rows3[] = {
     CX(FLOAT_POWER_TENSOR_SCALAR_OUT, cx_FLOAT_POWER_OUT)
     CX(DIV_TENSOR_MODE, cx_DIV_TENSOR_MODE) CX(DIV_SCALAR_MODE, cx_DIV_SCALAR_MODE) CX(DIV__TENSOR_MODE, cx_DIV__TENSOR_MODE)
     CX(DIV__SCALAR_MODE, cx_DIV__SCALAR_MODE) CX(DIV_OUT_MODE, cx_DIV_OUT_MODE) CX(DIV_SCALAR_MODE_OUT, cx_DIV_SCALAR_MODE_OUT)
+    CX(LINALG_CHOLESKY_EX, cx_LINALG_CHOLESKY_EX) CX(LINALG_CHOLESKY, cx_LINALG_CHOLESKY) CX(CHOLESKY, cx_CHOLESKY)
     CX(CONSTANT_PAD_ND, cx_CONSTANT_PAD_ND) CX(LINSPACE, cx_LINSPACE) CX(LINSPACE_OUT, cx_LINSPACE_OUT)
     { -1, NULL },
 };

@@ -61,6 +61,15 @@ PTS_PRINTF(2, 3) static PtsStatus linalg_fail(PtsError *err, const char *fmt, ..
     return s;
 }
 
+PtsStatus pts_linalg_fail(PtsError *err, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    PtsStatus s = pts_vfail(err, PTS_ERR_RUNTIME, fmt, ap);
+    va_end(ap);
+    snprintf(linalg_msg, sizeof linalg_msg, "%s", err->msg);
+    return s;
+}
+
 /* torch's "(Batch element k): " prefix, used when the input has batch dims */
 static const char *batch_prefix(char *buf, size_t n, int ndim, int64_t b) {
     if (ndim <= 2) return "";
@@ -553,8 +562,10 @@ static PtsStatus chol_impl(const char *fn, const char *impl, unsigned flags, Pts
         ((int32_t *)pts_tensor_data(info))[b] = e;
         if (e > 0 && check) {
             char pb[64];
+            /* only cholesky_ex (check_errors=True) and torch.cholesky raise here */
             s = linalg_fail(err, "%s: %sThe factorization could not be completed because the input is not "
-                            "positive-definite (the leading minor of order %d is not positive-definite).", fn,
+                            "positive-definite (the leading minor of order %d is not positive-definite).",
+                            strcmp(fn, "linalg.cholesky") == 0 ? "linalg.cholesky_ex" : fn,
                             batch_prefix(pb, sizeof pb, A->ndim, b), e);
             goto done;
         }
