@@ -293,6 +293,27 @@ static PtsStatus cx_bw_pow_scalar(PtsGradCtx *c) {   /* pow.Scalar(Scalar self, 
     return exp_grad(c, 1, c->args[0], exponent, c->res[0]);
 }
 
+/* acosh: g * conj(rsqrt(x - 1) * rsqrt(x + 1)), the derivative of the principal branch (torch's;
+ * the real formula's rsqrt(x^2 - 1) has the opposite sign where re(x) < 0) */
+static PtsStatus cx_bw_acosh(PtsGradCtx *c) {
+    PtsTensor *xm = NULL, *xp = NULL, *rm = NULL, *rp = NULL, *f = NULL;
+    if (!need(c, 0)) return PTS_OK;
+    ARG(c, 0, self);
+    PtsStatus s;
+    if (!(s = call_scalar(PTS_AG_SUB, self, pts_vint(1), false, E(c), &xm)) &&
+        !(s = call_scalar(PTS_AG_ADD, self, pts_vint(1), false, E(c), &xp)) &&
+        !(s = pts_op_call_t(PTS_OP_RSQRT, 1, (PtsValue[]){ pts_vtensor(xm) }, E(c), &rm)) &&
+        !(s = pts_op_call_t(PTS_OP_RSQRT, 1, (PtsValue[]){ pts_vtensor(xp) }, E(c), &rp)) &&
+        !(s = call2(PTS_AG_MUL, rm, rp, E(c), &f))) {
+        s = set_mul_conj(c, 0, f);
+    }
+    pts_tensor_release(xm);
+    pts_tensor_release(xp);
+    pts_tensor_release(rm);
+    pts_tensor_release(rp);
+    return s;
+}
+
 /* ================= the generic modes ================= */
 
 /* holomorphic rows: conj(F(conj(g))) with F the row's real formula */
@@ -416,13 +437,19 @@ static const CxLine lines[] = {
     L_WRAP("cos") L_WRAP("cos_") L_WRAP("tan") L_WRAP("tan_") L_WRAP("tanh") L_WRAP("tanh_")
     L_WRAP("sigmoid") L_WRAP("sigmoid_") L_WRAP("mm") L_WRAP("bmm") L_WRAP("matmul")
     /* rows whose complex kernels came later (k_complex_tensor2.c) */
-    L_ASIS("cumsum") L_ASIS("where.self") L_ASIS("masked_fill.Scalar") L_ASIS("masked_fill.Tensor")
+    L_ASIS("cumsum") L_ASIS("where.self") L_ASIS("where.ScalarSelf") L_ASIS("where.ScalarOther")
+    L_ASIS("masked_fill.Scalar") L_ASIS("masked_fill.Tensor")
     L_ASIS("triu") L_ASIS("tril") L_ASIS("diagonal") L_ASIS("diag_embed") L_ASIS("gather")
     L_WRAP("addmm") L_WRAP("addmv") L_WRAP("mv") L_WRAP("dot") L_WRAP("outer")
     L_WRAP("rsqrt") L_WRAP("log10") L_WRAP("log2") L_WRAP("log1p")
     L_WRAP("expm1") L_WRAP("asin") L_WRAP("acos") L_WRAP("atan") L_WRAP("sinh") L_WRAP("cosh")
     L_WRAP("asinh") L_WRAP("atanh") L_WRAP("addcmul") L_WRAP("addcdiv")
-    L_WRAP("lerp.Scalar") L_WRAP("lerp.Tensor")
+    L_WRAP("lerp.Scalar") L_WRAP("lerp.Tensor") L_WRAP("div.Tensor_mode") L_WRAP("div_.Tensor_mode")
+    L_WRAP("div.Scalar_mode") L_WRAP("div_.Scalar_mode")
+    /* var / std: a real gradient times (x - mean(x)); prod, cumprod, logsumexp: holomorphic */
+    L_ASIS("var") L_ASIS("var.dim") L_ASIS("var.correction") L_ASIS("std") L_ASIS("std.dim")
+    L_ASIS("std.correction") L_WRAP("prod") L_WRAP("prod.dim_int") L_WRAP("cumprod")
+    L_WRAP("logsumexp")
     /* not holomorphic, or their real formula reads the exponent as a real number */
     L_OWN("abs", "AbsBackward0", "self", cx_bw_abs)
     L_OWN("angle", "AngleBackward0", "self", cx_bw_angle)
@@ -431,6 +458,7 @@ static const CxLine lines[] = {
     L_OWN("pow.Tensor_Tensor", "PowBackward1", "self exponent result?exponent", cx_bw_pow_tt)
     L_OWN("pow_.Tensor", "PowBackward1", "self exponent result?exponent", cx_bw_pow_tt)
     L_OWN("pow.Scalar", "PowBackward2", "exponent result", cx_bw_pow_scalar)
+    L_OWN("acosh", "AcoshBackward0", "self", cx_bw_acosh)
 };
 #define N_LINES ((int)(sizeof lines / sizeof lines[0]))
 

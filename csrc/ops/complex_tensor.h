@@ -12,6 +12,8 @@ typedef struct PtsCxRow { int id; PtsKernel fn; } PtsCxRow;
 PTS_INTERNAL extern const PtsCxRow pts_cx_rows[];
 /* the second table (k_complex_tensor2.c), same form */
 PTS_INTERNAL extern const PtsCxRow pts_cx_rows2[];
+/* the third table (k_complex_tensor3.c), same form */
+PTS_INTERNAL extern const PtsCxRow pts_cx_rows3[];
 
 /* shared by both kernel files (defined in k_complex_tensor.c) */
 static inline PtsStatus pts_cx_ret1(PtsValue *out, PtsTensor *t) { out[0] = pts_vtensor(t); return PTS_OK; }
@@ -21,5 +23,9 @@ PTS_INTERNAL bool pts_cx_scalar_parts(PtsValue v, double *re, double *im);
 PTS_INTERNAL PtsStatus pts_cx_check_real_target(PtsDType d, double im, PtsError *err);
 /* the real (part 0) or imaginary (part 1) view of a complex tensor, or view_as_real (part -1) */
 PTS_INTERNAL PtsStatus pts_cx_real_view(PtsTensor *t, int part, PtsError *err, PtsTensor **out);
+
+/* the complex dtype row id computes in for arguments a (a complex number with real tensors: the
+ * complex dtype they promote to), PTS_DTYPE_INVALID when nothing is complex (complex_guard.c) */
+PTS_INTERNAL PtsDType pts_cx_result_dtype(int id, const PtsValue *a);
 
 #endif

@@ -4,6 +4,7 @@
  * the real ops on (re, im) views), and the new rows of ops_complex_tensor.def (real, imag,
  * view_as_real, view_as_complex, conj, angle, complex, polar). */
 #include <complex.h>
+#include <math.h>
 #include <stdio.h>
 
 #include "../serial/serial.h"
@@ -130,12 +131,29 @@ static PtsStatus cx_BOOL_TENSOR(PtsValue *a, PtsValue *out, PtsError *err) {
 #define CX_CMP(OP, EXPR) PTS_LOOP2(OP##_c64, cf, bool, EXPR) PTS_LOOP2(OP##_c128, cd, bool, EXPR)
 #define CX_UN(OP, E64, E128) PTS_LOOP1(OP##_c64, cf, cf, E64) PTS_LOOP1(OP##_c128, cd, cd, E128)
 #define CX_T(OP) [PTS_COMPLEX64] = OP##_c64, [PTS_COMPLEX128] = OP##_c128
-#define ALPHA(x) ((PTS_T(x))(c->d + c->d2 * I))
+/* torch's complex arithmetic (c10::complex and its vectorised kernels): the plain product, without
+ * C99's recovery of infinities (so 1 * (inf + inf j) is nan + nan j, as in torch, whose add is
+ * self + alpha * other), and numpy's scaled quotient */
+#define CX_MAKE(T, re, im) ({ T z_; __real__ z_ = (re); __imag__ z_ = (im); z_; })
+#define NMUL(x, y)                                                                             \
+    ({ __typeof__((x) + 0) a_ = (x), b_ = (y);                                                 \
+       CX_MAKE(__typeof__((x) + 0), __real__ a_ * __real__ b_ - __imag__ a_ * __imag__ b_,           \
+               __real__ a_ * __imag__ b_ + __imag__ a_ * __real__ b_); })
+#define NDIV(x, y)                                                                             \
+    ({ __typeof__((x) + 0) a_ = (x), b_ = (y);                                                 \
+       __typeof__(__real__ a_ + 0) ar_ = __real__ a_, ai_ = __imag__ a_, c_ = __real__ b_, d_ = __imag__ b_, \
+           r_, s_, re_, im_;                                                                   \
+       if (fabs(c_) >= fabs(d_)) {                                                             \
+           if (c_ == 0 && d_ == 0) { re_ = ar_ / fabs(c_); im_ = ai_ / fabs(d_); }             \
+           else { r_ = d_ / c_; s_ = 1 / (c_ + d_ * r_); re_ = (ar_ + ai_ * r_) * s_; im_ = (ai_ - ar_ * r_) * s_; } \
+       } else { r_ = c_ / d_; s_ = 1 / (d_ + c_ * r_); re_ = (ar_ * r_ + ai_) * s_; im_ = (ai_ * r_ - ar_) * s_; } \
+       CX_MAKE(__typeof__((x) + 0), re_, im_); })
+#define ALPHA(x) CX_MAKE(__typeof__((x) + 0), c->d, c->d2)
 
-CX_PAIR(add_a, x + ALPHA(x) * y)
-CX_PAIR(sub_a, x - ALPHA(x) * y)
-CX_PAIR(mul, x * y)
-CX_PAIR(div, x / y)
+CX_PAIR(add_a, x + NMUL(ALPHA(x), y))
+CX_PAIR(sub_a, x - NMUL(ALPHA(x), y))
+CX_PAIR(mul, NMUL(x, y))
+CX_PAIR(div, NDIV(x, y))
 CX_PAIR(pow, sizeof(x) == 8 ? (PTS_T(x))cpowf((cf)x, (cf)y) : (PTS_T(x))cpow((cd)x, (cd)y))
 CX_CMP(eq, x == y)
 CX_CMP(ne, x != y)
@@ -177,6 +195,7 @@ static PtsStatus cx_RSUB(PtsValue *a, PtsValue *o, PtsError *e) { return addsub(
 CX_BIN(MUL, op_mul)
 CX_BIN(DIV, op_div)
 CX_BIN(POW, op_pow)
+
 CX_BIN(EQ, op_eq)
 CX_BIN(NE, op_ne)
 
@@ -190,7 +209,12 @@ CX_UN(cos, ccosf(x), ccos(x))
 CX_UN(tan, ctanf(x), ctan(x))
 CX_UN(tanh, ctanhf(x), ctanh(x))
 CX_UN(sigmoid, 1.0f / (1.0f + cexpf(-x)), 1.0 / (1.0 + cexp(-x)))
-CX_UN(recip, 1.0f / x, 1.0 / x)
+CX_UN(recip, NDIV((cf)1, x), NDIV((cd)1, x))
+/* pow's special exponents, as torch's kernel: x * x, x * x * x, 1 / (x * x), 1 / sqrt(x) */
+CX_UN(pow_sq, NMUL(x, x), NMUL(x, x))
+CX_UN(pow_cube, NMUL(NMUL(x, x), x), NMUL(NMUL(x, x), x))
+CX_UN(pow_m2, NDIV((cf)1, NMUL(x, x)), NDIV((cd)1, NMUL(x, x)))
+CX_UN(pow_mhalf, NDIV((cf)1, csqrtf(x)), NDIV((cd)1, csqrt(x)))
 CX_UN(conj, conjf(x), conj(x))
 #define CX_UNOP(NAME, loop, kname)                                                             \
     static const PtsPwOp op_##NAME = { kname, 0, { CX_T(loop) } };                             \
@@ -210,6 +234,72 @@ CX_UNOP(TAN, tan, "tan_vml_cpu")
 CX_UNOP(TANH, tanh, "tanh_vml_cpu")
 CX_UNOP(SIGMOID, sigmoid, "sigmoid_cpu")
 CX_UNOP(RECIPROCAL, recip, "reciprocal_cpu")
+
+/* pow.Tensor_Scalar with torch's special exponents: 0 gives ones, 1 a copy, 0.5 / -0.5 / -1 sqrt,
+ * rsqrt and reciprocal, 2 / 3 / -2 products; pow.Scalar with base 1 gives ones */
+static const PtsPwOp op_pow_sq = { "pow_cpu", 0, { CX_T(pow_sq) } };
+static const PtsPwOp op_pow_cube = { "pow_cpu", 0, { CX_T(pow_cube) } };
+static const PtsPwOp op_pow_m2 = { "pow_cpu", 0, { CX_T(pow_m2) } };
+static const PtsPwOp op_pow_mhalf = { "pow_cpu", 0, { CX_T(pow_mhalf) } };
+static const PtsPwOp op_sqrt_p = { "pow_cpu", 0, { CX_T(sqrt) } };
+static const PtsPwOp op_recip_p = { "pow_cpu", 0, { CX_T(recip) } };
+static bool real_number(PtsValue v, double *re) {
+    double im;
+    return v.tag != PTS_V_TENSOR && pts_cx_scalar_parts(v, re, &im) && im == 0;
+}
+/* kind: 0 new, 1 in place, 2 out= (a[2]) */
+static PtsStatus pow_ts(PtsValue *a, int kind, PtsError *err, PtsValue *o) {
+    PtsTensor *x = a[0].u.t, *dst = kind == 1 ? x : kind == 2 ? a[2].u.t : NULL;
+    double e;
+    const PtsPwOp *op = NULL;
+    if (a[1].tag == PTS_V_COMPLEX && !pts_dtype_is_complex(x->dtype) && kind != 1 && real_number(a[1], &e)) {
+        /* a real base with a complex exponent of zero imaginary part: the base in the complex dtype */
+        PtsTensor *xc;
+        PTS_TRY(pts_tensor_to(x, pts_cx_result_dtype(PTS_OP_POW_TENSOR_SCALAR, a), false, err, &xc));
+        PtsValue b[3] = { pts_vtensor(xc), a[1], kind == 2 ? a[2] : pts_none() };
+        PtsStatus s = pow_ts(b, kind, err, o);
+        pts_tensor_release(xc);
+        return s;
+    }
+    if (real_number(a[1], &e) && pts_dtype_is_complex(x->dtype)) {
+        if (e == 1 && kind == 1) return pts_cx_ret1(o, pts_tensor_retain(x));
+        if (e == 0 || e == 1) {   /* ones or a copy, in the shape and dtype pow gives */
+            PTS_TRY(bin(&op_pow, a[0], a[1], dst, NULL, err, o));
+            PtsTensor *r = o[0].u.t;
+            if (e == 0) fill_parts(r, 1, 0);
+            else if (r != x) {
+                PtsStatus s = pts_tensor_copy_(r, x, err);
+                if (s) { pts_value_release(&o[0]); return s; }
+            }
+            return PTS_OK;
+        }
+        op = e == 0.5 ? &op_sqrt_p : e == -0.5 ? &op_pow_mhalf : e == -1 ? &op_recip_p : e == 2 ? &op_pow_sq
+           : e == 3 ? &op_pow_cube : e == -2 ? &op_pow_m2 : NULL;
+    }
+    if (!op) return bin(&op_pow, a[0], a[1], dst, NULL, err, o);
+    if (kind == 2) {
+        PtsTensor *r;
+        PTS_TRY(pts_unary(op, x, NULL, NULL, err, &r));
+        PtsStatus s = pts_out_assign(dst, r, err);
+        pts_tensor_release(r);
+        if (s) return s;
+        return pts_cx_ret1(o, pts_tensor_retain(dst));
+    }
+    PtsTensor *r;
+    PTS_TRY(pts_unary(op, x, dst, NULL, err, &r));
+    return pts_cx_ret1(o, r);
+}
+static PtsStatus cx_POW_TS(PtsValue *a, PtsValue *o, PtsError *e) { return pow_ts(a, 0, e, o); }
+static PtsStatus cx_POW_TS_(PtsValue *a, PtsValue *o, PtsError *e) { return pow_ts(a, 1, e, o); }
+static PtsStatus cx_POW_TS_OUT(PtsValue *a, PtsValue *o, PtsError *e) { return pow_ts(a, 2, e, o); }
+static PtsStatus pow_s(PtsValue *a, PtsTensor *out, PtsError *err, PtsValue *o) {
+    double b;
+    PTS_TRY(bin(&op_pow, a[0], a[1], out, NULL, err, o));
+    if (a[0].tag != PTS_V_BOOL && real_number(a[0], &b) && b == 1) fill_parts(o[0].u.t, 1, 0);   /* not True */
+    return PTS_OK;
+}
+static PtsStatus cx_POW_S(PtsValue *a, PtsValue *o, PtsError *e) { return pow_s(a, NULL, e, o); }
+static PtsStatus cx_POW_S_OUT(PtsValue *a, PtsValue *o, PtsError *e) { return pow_s(a, a[2].u.t, e, o); }
 static const PtsPwOp op_CONJ_PHYSICAL = { "conj_cpu", 0, { CX_T(conj) } };
 static PtsStatus cx_CONJ_PHYSICAL(PtsValue *a, PtsValue *o, PtsError *e) {
     PtsTensor *r;
@@ -537,9 +627,9 @@ const PtsCxRow pts_cx_rows[] = {
     CX(DIV_OUT, cx_DIV_OUT) CX(DIV_SCALAR_OUT, cx_DIV_OUT)
     CX(TRUE_DIVIDE_TENSOR, cx_DIV) CX(TRUE_DIVIDE_SCALAR, cx_DIV) CX(TRUE_DIVIDE__TENSOR, cx_DIV_)
     CX(TRUE_DIVIDE__SCALAR, cx_DIV_) CX(TRUE_DIVIDE_OUT, cx_DIV_OUT)
-    CX(POW_TENSOR_TENSOR, cx_POW) CX(POW_TENSOR_SCALAR, cx_POW) CX(POW_SCALAR, cx_POW) CX(POW__TENSOR, cx_POW_)
-    CX(POW__SCALAR, cx_POW_) CX(POW_TENSOR_TENSOR_OUT, cx_POW_OUT) CX(POW_TENSOR_SCALAR_OUT, cx_POW_OUT)
-    CX(POW_SCALAR_OUT, cx_POW_OUT)
+    CX(POW_TENSOR_TENSOR, cx_POW) CX(POW_TENSOR_SCALAR, cx_POW_TS) CX(POW_SCALAR, cx_POW_S) CX(POW__TENSOR, cx_POW_)
+    CX(POW__SCALAR, cx_POW_TS_) CX(POW_TENSOR_TENSOR_OUT, cx_POW_OUT) CX(POW_TENSOR_SCALAR_OUT, cx_POW_TS_OUT)
+    CX(POW_SCALAR_OUT, cx_POW_S_OUT)
     CX(EQ_TENSOR, cx_EQ) CX(EQ_SCALAR, cx_EQ) CX(EQ__TENSOR, cx_EQ_) CX(EQ__SCALAR, cx_EQ_)
     CX(EQ_TENSOR_OUT, cx_EQ_OUT) CX(EQ_SCALAR_OUT, cx_EQ_OUT)
     CX(NE_TENSOR, cx_NE) CX(NE_SCALAR, cx_NE) CX(NE__TENSOR, cx_NE_) CX(NE__SCALAR, cx_NE_)

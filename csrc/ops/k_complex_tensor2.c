@@ -266,9 +266,10 @@ static PtsStatus cx_VDOT(PtsValue *a, PtsValue *o, PtsError *e) {
     if (x->dtype != a[1].u.t->dtype)
         return pts_fail(e, PTS_ERR_RUNTIME, "vdot : expected both vectors to have same dtype, but found %s and %s",
                         pts_pw_type_name(x->dtype), pts_pw_type_name(a[1].u.t->dtype));
+    /* through the registry, so that autograd records conj_physical and dot */
     PTS_TRY(call1(PTS_OP_CONJ_PHYSICAL, 1, a, e, &c));
     PtsValue b[2] = { pts_vtensor(c), a[1] };
-    PtsStatus s = prod2(PTS_OP_DOT, b, NULL, e, o);
+    PtsStatus s = pts_op_call(PTS_OP_DOT, b, o, e);
     pts_tensor_release(c);
     return s;
 }
@@ -574,6 +575,18 @@ static PtsStatus cx_PROD_INT_OUT(PtsValue *a, PtsValue *o, PtsError *e) { return
 static PtsStatus var_std(PtsOpId row, int nargs, bool sqrt_, bool with_mean, PtsValue *a, PtsTensor *out,
                          PtsError *e, PtsValue *o) {
     PtsTensor *t = a[0].u.t, *re = NULL, *im = NULL, *vr = NULL, *vi = NULL, *v = NULL, *m = NULL;
+    if (with_mean) {
+        /* the var / std row and the mean through the registry, so that autograd records both */
+        PtsOpId vrow = !sqrt_ ? row : row == PTS_OP_VAR ? PTS_OP_STD : row == PTS_OP_VAR_DIM ? PTS_OP_STD_DIM
+                                                                                               : PTS_OP_STD_CORRECTION;
+        PtsStatus s = call1(vrow, nargs, a, e, &v);
+        PtsValue ma[4] = { a[0], nargs == 2 ? pts_none() : a[1], pts_vbool(nargs == 2 ? false : a[3].u.b), pts_none() };
+        if (!s) s = call1(PTS_OP_MEAN_DIM, 4, ma, e, &m);
+        if (s) { pts_tensor_release(v); return s; }
+        o[0] = pts_vtensor(v);
+        o[1] = pts_vtensor(m);
+        return PTS_OK;
+    }
     PtsStatus s = pts_cx_real_view(t, 0, e, &re);
     if (!s) s = pts_cx_real_view(t, 1, e, &im);
     PtsValue b[8];
@@ -588,14 +601,8 @@ static PtsStatus var_std(PtsOpId row, int nargs, bool sqrt_, bool with_mean, Pts
         pts_tensor_release(v);
         v = s ? NULL : q;
     }
-    if (!s && with_mean) {
-        /* the mean over the same dims: var_mean(self, unbiased) is all dims, others carry dim, keepdim */
-        PtsValue ma[4] = { a[0], nargs == 2 ? pts_none() : a[1], pts_vbool(nargs == 2 ? false : a[3].u.b), pts_none() };
-        s = call1(PTS_OP_MEAN_DIM, 4, ma, e, &m);
-    }
     pts_tensor_release(re); pts_tensor_release(im); pts_tensor_release(vr); pts_tensor_release(vi);
-    if (s) { pts_tensor_release(v); pts_tensor_release(m); return s; }
-    if (with_mean) { o[0] = pts_vtensor(v); o[1] = pts_vtensor(m); return PTS_OK; }
+    if (s) { pts_tensor_release(v); return s; }
     return out_done_cast(v, out, e, o);
 }
 static PtsStatus cx_VAR(PtsValue *a, PtsValue *o, PtsError *e) { return var_std(PTS_OP_VAR, 2, false, false, a, NULL, e, o); }

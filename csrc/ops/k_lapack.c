@@ -61,6 +61,15 @@ PTS_PRINTF(2, 3) static PtsStatus linalg_fail(PtsError *err, const char *fmt, ..
     return s;
 }
 
+PtsStatus pts_linalg_fail(PtsError *err, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    PtsStatus s = pts_vfail(err, PTS_ERR_RUNTIME, fmt, ap);
+    va_end(ap);
+    snprintf(linalg_msg, sizeof linalg_msg, "%s", err->msg);
+    return s;
+}
+
 /* torch's "(Batch element k): " prefix, used when the input has batch dims */
 static const char *batch_prefix(char *buf, size_t n, int ndim, int64_t b) {
     if (ndim <= 2) return "";
@@ -553,8 +562,10 @@ static PtsStatus chol_impl(const char *fn, const char *impl, unsigned flags, Pts
         ((int32_t *)pts_tensor_data(info))[b] = e;
         if (e > 0 && check) {
             char pb[64];
+            /* only cholesky_ex (check_errors=True) and torch.cholesky raise here */
             s = linalg_fail(err, "%s: %sThe factorization could not be completed because the input is not "
-                            "positive-definite (the leading minor of order %d is not positive-definite).", fn,
+                            "positive-definite (the leading minor of order %d is not positive-definite).",
+                            strcmp(fn, "linalg.cholesky") == 0 ? "linalg.cholesky_ex" : fn,
                             batch_prefix(pb, sizeof pb, A->ndim, b), e);
             goto done;
         }
@@ -1306,12 +1317,12 @@ static PtsStatus cross_impl(PtsTensor *x, PtsTensor *y, int64_t dim, PtsError *e
     int64_t sh[PTS_MAX_DIMS];
     PTS_CHECK(x->ndim == y->ndim, err, RUNTIME,
               "linalg.cross: inputs must have the same number of dimensions.");
-    PTS_TRY(pts_broadcast_shapes(x->ndim, x->shape, y->ndim, y->shape, &nd, sh, err));
     int d;
-    PTS_TRY(pts_wrap_dim(dim, nd, err, &d));
+    PTS_TRY(pts_wrap_dim(dim, x->ndim, err, &d));   /* the lengths are checked before broadcasting */
     PTS_CHECK(x->ndim > 0 && x->shape[d] == 3 && y->shape[d] == 3, err, RUNTIME,
               "linalg.cross: inputs dimension %lld must have length 3. Got %lld and %lld", (long long)dim,
               (long long)(x->ndim ? x->shape[d] : 0), (long long)(y->ndim ? y->shape[d] : 0));
+    PTS_TRY(pts_broadcast_shapes(x->ndim, x->shape, y->ndim, y->shape, &nd, sh, err));
     PTS_CHECK(x->dtype != PTS_BOOL && y->dtype != PTS_BOOL, err, NOTIMPL, "\"cross\" not implemented for 'Bool'");
     PTS_CHECK(x->dtype == y->dtype, err, RUNTIME, "expected scalar type %s but found %s",
               pts_dtype_scalar_name(x->dtype, "?"), pts_dtype_scalar_name(y->dtype, "?"));

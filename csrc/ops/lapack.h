@@ -10,4 +10,7 @@
  * matrix, not positive-definite, no convergence). The status stays PTS_ERR_RUNTIME. */
 PTS_INTERNAL bool pts_linalg_error_is(const PtsError *err);
 
+/* fail with a linear-algebra error (raised as LinAlgError) from outside k_lapack.c */
+PTS_INTERNAL PTS_PRINTF(2, 3) PtsStatus pts_linalg_fail(PtsError *err, const char *fmt, ...);
+
 #endif
