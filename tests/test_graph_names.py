@@ -20,10 +20,7 @@ HERE = os.path.dirname(__file__)
 DEF = re.compile(r"%([A-Za-z_][\w.]*) : ")
 
 # exits inside branches/loops (torch's exit transform renames their values)
-EXITS = {"break_continue", "break_nested_paths", "continue_in_while", "early_return", "nested_loop_break",
-         "optional_refinement", "shape_break_flag_first", "shape_nested_break", "shape_while_continue",
-         "shape_break_both_while", "shape_continue_then_break", "shape_continue_then_break_while",
-         "shape_ret_if_while_for", "shape_ret_if_while_for_else",
+EXITS = {"optional_refinement",
          "script_class_methods"}   # (torch cannot script a class defined by exec)
 
 EXTRA = {

@@ -399,13 +399,9 @@ static void tn_while_clones(Emitter *E, const PtsBlock *b) {
         for (int i = 0; i < n->nblocks; i++) tn_while_clones(E, n->blocks[i]);
         for (const TnWhile *w = E->tn_whiles; w; w = w->next) {
             if (w->loop != n) continue;
-            for (int h = w->h0; h < w->h1; h++) {
-                const char *nm = pts_namesim_name(E->ns, h);
-                char buf[256];
-                if (!nm || strlen(nm) >= sizeof buf) continue;
-                strcpy(buf, nm);   /* the rename frees the old holder's string */
-                (void)pts_namesim_set(E->ns, NULL, buf);
-            }
+            /* Block::cloneFrom: each value's name copied twice, renaming the original twice */
+            for (int h = w->h0; h < w->h1; h++)
+                (void)pts_namesim_copy_holder(E->ns, pts_namesim_copy_holder(E->ns, -1, h), h);
         }
     }
 }
@@ -429,11 +425,38 @@ static void tn_unname(const PtsNameSim *ns, PtsBlock *b) {
     }
 }
 
+/* torch's LoopContinuations: a `continue` in a while loop clones the loop's condition there
+ * (Block::cloneFrom: each value's name copied twice, renaming the original twice) */
+static void tn_continue_clones(Emitter *E, const PtsBlock *b, const PtsNode *loop) {
+    for (const PtsNode *n = b->first; n; n = n->next) {
+        if (n->kind == PTS_KIND_PRIM(PTS_PRIM_LOOP_CONTINUATION) && loop && n->ninputs) {
+            const PtsNode *c = n->inputs[0]->node;
+            const PtsNodeAttr *a = c && c->kind == PTS_KIND_PRIM(PTS_PRIM_CONSTANT) ? pts_node_attr(c, "value") : NULL;
+            if (a && a->v.tag == PTS_V_BOOL && !a->v.u.b) continue;   /* break */
+            for (const TnWhile *w = E->tn_whiles; w; w = w->next)
+                if (w->loop == loop)
+                    for (int h = w->h0; h < w->h1; h++)
+                        (void)pts_namesim_copy_holder(E->ns, pts_namesim_copy_holder(E->ns, -1, h), h);
+        }
+        if (n->kind == PTS_KIND_PRIM(PTS_PRIM_IF))
+            for (int i = 0; i < n->nblocks; i++) tn_continue_clones(E, n->blocks[i], loop);
+        else if (n->kind == PTS_KIND_PRIM(PTS_PRIM_LOOP) && n->nblocks)
+            tn_continue_clones(E, n->blocks[0], n);
+    }
+}
+
+/* the names torch gives before its exit transform (which names through the same simulation) */
 static void tn_finish(Emitter *E) {
     if (!E->ns) return;
     tn_control_flow(E, E->g->top);
+    tn_continue_clones(E, E->g->top, NULL);
     tn_while_clones(E, E->g->top);
-    if (pts_namesim_apply(E->ns, E->g)) tn_unname(E->ns, E->g->top);
+    pts_namesim_erase_unbound(E->ns);   /* EraseLoadStores */
+}
+
+/* after the exit transform: the final names onto the graph */
+static void tn_apply(Emitter *E) {
+    if (E->ns && pts_namesim_apply(E->ns, E->g)) tn_unname(E->ns, E->g->top);
 }
 /* }==== */
 /* }==================== */
@@ -1392,6 +1415,17 @@ static const char *binop_name(int op) {
     }
 }
 
+/* an operand whose emission makes no node with an effect: reads, literals, arithmetic */
+static bool pure_operand(const PtsAst *n) {
+    switch (n->kind) {
+    case PTS_AST_NAME: case PTS_AST_INT: case PTS_AST_FLOAT: case PTS_AST_STR: case PTS_AST_TRUE: case PTS_AST_FALSE:
+    case PTS_AST_NONE: return true;
+    case PTS_AST_UNARY: return pure_operand(n->kids[0]);
+    case PTS_AST_BINOP: return pure_operand(n->kids[0]) && pure_operand(n->kids[1]);
+    default: return false;
+    }
+}
+
 /* x <op> y, with the number-on-the-left forms a Tensor overload needs: 2 * x -> mul(x, 2),
  * 1 - x -> rsub(x, 1), 0 < x -> gt(x, 0) */
 static PtsIrValue *emit_binary(Emitter *E, int op, PtsIrValue *x, PtsIrValue *y, const PtsAst *at) {
@@ -1959,6 +1993,10 @@ static PtsIrValue *emit_expr(Emitter *E, const PtsAst *n) {
         return c ? emit_if_value(E, c, h ? br_hinted : br_expr, n->kids[1], h ? br_hinted : br_expr, n->kids[2], n, n->kids[0]) : NULL;
     }
     case PTS_AST_BINOP: {
+        /* torch's frontend emits the left side of `%` twice (once to see whether it formats a
+         * str): its variable reads name values twice. Repeated here when that makes no node
+         * with an effect (reads, literals, arithmetic; the copy is dead) */
+        if (n->op == PTS_TK_PERCENT && E->ns && pure_operand(n->kids[0]) && !emit_expr(E, n->kids[0])) return NULL;
         PtsIrValue *x = emit_expr(E, n->kids[0]), *y;
         if (!x || !(y = emit_expr(E, n->kids[1]))) return NULL;
         return emit_binary(E, n->op, x, y, n);
@@ -3932,7 +3970,7 @@ static int emit_loop_continuation(Emitter *E, const PtsAst *s) {
     if (L->n > 510) return efail(E, s, "too many loop-carried variables"), -1;
     PtsIrValue *vals[512];
     bool brk = s->kind == PTS_AST_BREAK;
-    E->ns_off++;   /* torch clones the condition here: its reads name nothing */
+    E->ns_off++;   /* torch clones the condition here (tn_continue_clones), it does not read it again */
     vals[0] = brk ? cbool(E, false, s) : L->while_cond ? emit_cond(E, L->while_cond) : cbool(E, true, s);
     E->ns_off--;
     if (!vals[0] || !carried_now(E, s, vals + 1)) return -1;
@@ -5101,8 +5139,9 @@ static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunc
         tn_finish(E);   /* torch names If/Loop outputs in ConvertToSSA, before TransformExits */
         /* torch's ConvertToSSA exit transform, CanonicalizeModifiedLoops, then its cleanup passes
          * after emission, for the graph's shape */
-        if (pts_pass_transform_exits(E->g, unify_cb, E, E->err) || pts_pass_canonicalize_modified_loops(E->g, E->err))
-            goto fail;
+        if (pts_pass_transform_exits(E->g, unify_cb, E, E->ns, E->err)) goto fail;
+        tn_apply(E);
+        if (pts_pass_canonicalize_modified_loops(E->g, E->err)) goto fail;
         if (pts_pass_constant_propagation_immutable(E->g, E->err)) goto fail;
         pts_pass_remove_extra_if_outputs(E->g);
         eliminate_dead(E->g->top);
