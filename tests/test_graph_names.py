@@ -20,8 +20,7 @@ HERE = os.path.dirname(__file__)
 DEF = re.compile(r"%([A-Za-z_][\w.]*) : ")
 
 # exits inside branches/loops (torch's exit transform renames their values)
-EXITS = {"optional_refinement",
-         "script_class_methods"}   # (torch cannot script a class defined by exec)
+EXITS = {"script_class_methods"}   # (torch cannot script a class defined by exec)
 
 EXTRA = {
     "loop_and_join": ("def f(x, y: int):\n    a = x + 1\n    for i in range(y):\n        a = a * 2\n        x = x + a\n"

@@ -27,6 +27,8 @@ typedef struct Var {
     const char *undef;           /* why v is NULL (message), arena */
     bool refined;                /* only an Optional refinement (`x is not None`), not an assignment */
     bool annotated;              /* bound by `x: T = v`: the variable is a T, not v's narrower type */
+    bool loop_only;              /* bound here only by loops' outputs: torch's frame for this scope
+                                  * does not define it (tnames) */
     struct Var *next;            /* older binding in the same scope */
 } Var;
 
@@ -328,8 +330,15 @@ static void tn_assign(Emitter *E, PtsIrValue *v, const char *name) {
 static bool tn_outer_var(const Scope *from, const char *name) {
     for (const Scope *s = from; s; s = s->parent)
         for (const Var *v = s->vars; v; v = v->next)
-            if (strcmp(v->name, name) == 0)
+            if (!v->loop_only && strcmp(v->name, name) == 0)
                 return v->v && !(v->v->type->kind == PTS_TY_CLASS && v->v->type->cls->is_module);
+    return false;
+}
+
+/* the frame of scope s defines name (an assignment there, not only a loop's output) */
+static bool tn_frame_def(const Scope *s, const char *name) {
+    for (const Var *w = s->vars; w; w = w->next)
+        if (!w->loop_only && strcmp(w->name, name) == 0) return true;
     return false;
 }
 
@@ -345,13 +354,12 @@ static void tn_store(Emitter *E, const char *name) {
 static void tn_if_loads(Emitter *E, Scope *const sc[2], const bool exits[2]) {
     for (int k = 0; k < 2; k++)
         for (const Var *v = sc[k]->vars; v; v = v->next) {
+            if (v->loop_only) continue;
             bool dup = false;
-            for (const Var *w = sc[k]->vars; w != v; w = w->next) dup = dup || strcmp(w->name, v->name) == 0;
-            if (k == 1) for (const Var *w = sc[0]->vars; w; w = w->next) dup = dup || strcmp(w->name, v->name) == 0;
+            for (const Var *w = sc[k]->vars; w != v; w = w->next) dup = dup || (!w->loop_only && strcmp(w->name, v->name) == 0);
+            if (k == 1) dup = dup || tn_frame_def(sc[0], v->name);
             if (dup) continue;
-            bool def[2] = { false, false };
-            for (int j = 0; j < 2; j++)
-                for (const Var *w = sc[j]->vars; w; w = w->next) def[j] = def[j] || strcmp(w->name, v->name) == 0;
+            bool def[2] = { tn_frame_def(sc[0], v->name), tn_frame_def(sc[1], v->name) };
             bool mutated = false;
             int loads = 0;
             for (int j = 0; j < 2; j++) {
@@ -489,6 +497,7 @@ static bool set_var(Emitter *E, const char *name, PtsIrValue *v, const PtsType *
     x->undef = undef;
     x->refined = false;
     x->annotated = false;
+    x->loop_only = false;
     return true;
 }
 
@@ -3380,6 +3389,7 @@ static int emit_if(Emitter *E, const PtsAst *s) {
             bool ann = tv->annotated;
             if (!set_var(E, names[i], tv->v, tv->decl, NULL)) return -1;
             lookup_local(E->scope, names[i])->annotated = ann;
+            lookup_local(E->scope, names[i])->loop_only = !tn_frame_def(scopes[0], names[i]) && !tn_frame_def(scopes[1], names[i]);
             continue;
         }
         /* the join of the two branches' types (within the variable's declared type) */
@@ -3416,6 +3426,9 @@ static int emit_if(Emitter *E, const PtsAst *s) {
         Var *outer = lookup(E, out_names[i]);
         name_output(E, n->outputs[i], out_names[i]);
         if (!set_var(E, out_names[i], n->outputs[i], outer && outer->decl ? outer->decl : types[i], NULL)) return -1;
+        /* only loops in the branches assigned it: torch's frame here does not define it either */
+        lookup_local(E->scope, out_names[i])->loop_only =
+            !tn_frame_def(scopes[0], out_names[i]) && !tn_frame_def(scopes[1], out_names[i]);
     }
     return EXIT_NONE;
 }
@@ -3511,7 +3524,12 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
     E->blk = saved;
     for (int i = 0; i < nc; i++) {
         name_output(E, loop->outputs[i], names[i]);
+        /* torch's frontend leaves the body's assignments in the body's frame (ConvertToSSA
+         * carries them later): the scope's own assignments alone define the name there */
+        const Var *old = lookup_local(E->scope, names[i]);
+        bool loop_only = old ? old->loop_only : true;
         if (!set_var(E, names[i], loop->outputs[i], types[i], NULL)) return false;
+        lookup_local(E->scope, names[i])->loop_only = loop_only;
     }
     return true;
 }
