@@ -3453,9 +3453,19 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
         Var *v = lookup(E, assigned.names[i]);
         if (!v || !v->v) continue;
         if (nc == 511) return efail(E, s, "too many loop-carried variables"), false;
-        names[nc] = assigned.names[i];
-        init[nc] = v->v;
-        types[nc++] = var_type(v);
+        /* in name order, as torch's ConvertToSSA adds them (its CanonicalizeOutputs then orders
+         * the used ones by first use) */
+        int at = nc;
+        while (at > 0 && strcmp(names[at - 1], assigned.names[i]) > 0) {
+            names[at] = names[at - 1];
+            init[at] = init[at - 1];
+            types[at] = types[at - 1];
+            at--;
+        }
+        names[at] = assigned.names[i];
+        init[at] = v->v;
+        types[at] = var_type(v);
+        nc++;
     }
     int ntot = nc;
     PtsIrValue *ins[514];
