@@ -122,7 +122,8 @@ def test_named_values_are_torchs(tmp_path, name):
 # graphs equal to torch's but for the numbers of temporaries
 WHOLE = ["both_branches_return", "chained_assign", "comprehensions", "conversions", "for_range", "for_tuple_unrolled",
          "if_else", "int_float_arith", "len_and_int", "namedtuple_fields", "tuple_unpack", "type_comment_per_parameter",
-         "while_loop", "shape_while_carried_order", "shape_if_outputs_by_use", "reassign", "chained"]
+         "while_loop", "shape_while_carried_order", "shape_if_outputs_by_use", "reassign", "chained",
+         "continue_in_while", "early_return", "shape_while_continue", "mod_left_read_twice", "break_after_mod"]
 
 
 @pytest.mark.parametrize("name", WHOLE)
