@@ -79,6 +79,7 @@ EXTRA = {
                                   "    return -x\n"),
     "mod_left_read_twice": ("def f(n: int, k: int):\n    for i in range(n):\n        j = k % 2\n        k = k + j\n"
                             "    return k\n"),
+    "mod_of_item": "def f(xs: List[int], k: int):\n    j = xs[0] % k\n    xs = xs + [j]\n    return xs\n",
     "break_after_mod": ("def f(x, n: int):\n    i = 0\n    while i < n:\n        i += 1\n        if i % 2 == 0:\n"
                         "            break\n        x = x * x\n    return x\n"),
 }

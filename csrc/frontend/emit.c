@@ -1424,13 +1424,17 @@ static const char *binop_name(int op) {
     }
 }
 
-/* an operand whose emission makes no node with an effect: reads, literals, arithmetic */
+/* an operand whose emission makes no node with an effect: reads, literals, arithmetic, a[i] */
 static bool pure_operand(const PtsAst *n) {
     switch (n->kind) {
     case PTS_AST_NAME: case PTS_AST_INT: case PTS_AST_FLOAT: case PTS_AST_STR: case PTS_AST_TRUE: case PTS_AST_FALSE:
     case PTS_AST_NONE: return true;
     case PTS_AST_UNARY: return pure_operand(n->kids[0]);
     case PTS_AST_BINOP: return pure_operand(n->kids[0]) && pure_operand(n->kids[1]);
+    case PTS_AST_SUBSCRIPT:
+        for (int i = 0; i < n->n; i++)
+            if (!pure_operand(n->kids[i])) return false;
+        return n->n == 2;
     default: return false;
     }
 }
