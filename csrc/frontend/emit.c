@@ -27,6 +27,8 @@ typedef struct Var {
     const char *undef;           /* why v is NULL (message), arena */
     bool refined;                /* only an Optional refinement (`x is not None`), not an assignment */
     bool annotated;              /* bound by `x: T = v`: the variable is a T, not v's narrower type */
+    bool loop_only;              /* bound here only by loops' outputs: torch's frame for this scope
+                                  * does not define it (tnames) */
     struct Var *next;            /* older binding in the same scope */
 } Var;
 
@@ -328,8 +330,15 @@ static void tn_assign(Emitter *E, PtsIrValue *v, const char *name) {
 static bool tn_outer_var(const Scope *from, const char *name) {
     for (const Scope *s = from; s; s = s->parent)
         for (const Var *v = s->vars; v; v = v->next)
-            if (strcmp(v->name, name) == 0)
+            if (!v->loop_only && strcmp(v->name, name) == 0)
                 return v->v && !(v->v->type->kind == PTS_TY_CLASS && v->v->type->cls->is_module);
+    return false;
+}
+
+/* the frame of scope s defines name (an assignment there, not only a loop's output) */
+static bool tn_frame_def(const Scope *s, const char *name) {
+    for (const Var *w = s->vars; w; w = w->next)
+        if (!w->loop_only && strcmp(w->name, name) == 0) return true;
     return false;
 }
 
@@ -345,13 +354,12 @@ static void tn_store(Emitter *E, const char *name) {
 static void tn_if_loads(Emitter *E, Scope *const sc[2], const bool exits[2]) {
     for (int k = 0; k < 2; k++)
         for (const Var *v = sc[k]->vars; v; v = v->next) {
+            if (v->loop_only) continue;
             bool dup = false;
-            for (const Var *w = sc[k]->vars; w != v; w = w->next) dup = dup || strcmp(w->name, v->name) == 0;
-            if (k == 1) for (const Var *w = sc[0]->vars; w; w = w->next) dup = dup || strcmp(w->name, v->name) == 0;
+            for (const Var *w = sc[k]->vars; w != v; w = w->next) dup = dup || (!w->loop_only && strcmp(w->name, v->name) == 0);
+            if (k == 1) dup = dup || tn_frame_def(sc[0], v->name);
             if (dup) continue;
-            bool def[2] = { false, false };
-            for (int j = 0; j < 2; j++)
-                for (const Var *w = sc[j]->vars; w; w = w->next) def[j] = def[j] || strcmp(w->name, v->name) == 0;
+            bool def[2] = { tn_frame_def(sc[0], v->name), tn_frame_def(sc[1], v->name) };
             bool mutated = false;
             int loads = 0;
             for (int j = 0; j < 2; j++) {
@@ -399,13 +407,9 @@ static void tn_while_clones(Emitter *E, const PtsBlock *b) {
         for (int i = 0; i < n->nblocks; i++) tn_while_clones(E, n->blocks[i]);
         for (const TnWhile *w = E->tn_whiles; w; w = w->next) {
             if (w->loop != n) continue;
-            for (int h = w->h0; h < w->h1; h++) {
-                const char *nm = pts_namesim_name(E->ns, h);
-                char buf[256];
-                if (!nm || strlen(nm) >= sizeof buf) continue;
-                strcpy(buf, nm);   /* the rename frees the old holder's string */
-                (void)pts_namesim_set(E->ns, NULL, buf);
-            }
+            /* Block::cloneFrom: each value's name copied twice, renaming the original twice */
+            for (int h = w->h0; h < w->h1; h++)
+                (void)pts_namesim_copy_holder(E->ns, pts_namesim_copy_holder(E->ns, -1, h), h);
         }
     }
 }
@@ -429,11 +433,38 @@ static void tn_unname(const PtsNameSim *ns, PtsBlock *b) {
     }
 }
 
+/* torch's LoopContinuations: a `continue` in a while loop clones the loop's condition there
+ * (Block::cloneFrom: each value's name copied twice, renaming the original twice) */
+static void tn_continue_clones(Emitter *E, const PtsBlock *b, const PtsNode *loop) {
+    for (const PtsNode *n = b->first; n; n = n->next) {
+        if (n->kind == PTS_KIND_PRIM(PTS_PRIM_LOOP_CONTINUATION) && loop && n->ninputs) {
+            const PtsNode *c = n->inputs[0]->node;
+            const PtsNodeAttr *a = c && c->kind == PTS_KIND_PRIM(PTS_PRIM_CONSTANT) ? pts_node_attr(c, "value") : NULL;
+            if (a && a->v.tag == PTS_V_BOOL && !a->v.u.b) continue;   /* break */
+            for (const TnWhile *w = E->tn_whiles; w; w = w->next)
+                if (w->loop == loop)
+                    for (int h = w->h0; h < w->h1; h++)
+                        (void)pts_namesim_copy_holder(E->ns, pts_namesim_copy_holder(E->ns, -1, h), h);
+        }
+        if (n->kind == PTS_KIND_PRIM(PTS_PRIM_IF))
+            for (int i = 0; i < n->nblocks; i++) tn_continue_clones(E, n->blocks[i], loop);
+        else if (n->kind == PTS_KIND_PRIM(PTS_PRIM_LOOP) && n->nblocks)
+            tn_continue_clones(E, n->blocks[0], n);
+    }
+}
+
+/* the names torch gives before its exit transform (which names through the same simulation) */
 static void tn_finish(Emitter *E) {
     if (!E->ns) return;
     tn_control_flow(E, E->g->top);
+    tn_continue_clones(E, E->g->top, NULL);
     tn_while_clones(E, E->g->top);
-    if (pts_namesim_apply(E->ns, E->g)) tn_unname(E->ns, E->g->top);
+    pts_namesim_erase_unbound(E->ns);   /* EraseLoadStores */
+}
+
+/* after the exit transform: the final names onto the graph */
+static void tn_apply(Emitter *E) {
+    if (E->ns && pts_namesim_apply(E->ns, E->g)) tn_unname(E->ns, E->g->top);
 }
 /* }==== */
 /* }==================== */
@@ -466,6 +497,7 @@ static bool set_var(Emitter *E, const char *name, PtsIrValue *v, const PtsType *
     x->undef = undef;
     x->refined = false;
     x->annotated = false;
+    x->loop_only = false;
     return true;
 }
 
@@ -1392,6 +1424,21 @@ static const char *binop_name(int op) {
     }
 }
 
+/* an operand whose emission makes no node with an effect: reads, literals, arithmetic, a[i] */
+static bool pure_operand(const PtsAst *n) {
+    switch (n->kind) {
+    case PTS_AST_NAME: case PTS_AST_INT: case PTS_AST_FLOAT: case PTS_AST_STR: case PTS_AST_TRUE: case PTS_AST_FALSE:
+    case PTS_AST_NONE: return true;
+    case PTS_AST_UNARY: return pure_operand(n->kids[0]);
+    case PTS_AST_BINOP: return pure_operand(n->kids[0]) && pure_operand(n->kids[1]);
+    case PTS_AST_SUBSCRIPT:
+        for (int i = 0; i < n->n; i++)
+            if (!pure_operand(n->kids[i])) return false;
+        return n->n == 2;
+    default: return false;
+    }
+}
+
 /* x <op> y, with the number-on-the-left forms a Tensor overload needs: 2 * x -> mul(x, 2),
  * 1 - x -> rsub(x, 1), 0 < x -> gt(x, 0) */
 static PtsIrValue *emit_binary(Emitter *E, int op, PtsIrValue *x, PtsIrValue *y, const PtsAst *at) {
@@ -1959,6 +2006,10 @@ static PtsIrValue *emit_expr(Emitter *E, const PtsAst *n) {
         return c ? emit_if_value(E, c, h ? br_hinted : br_expr, n->kids[1], h ? br_hinted : br_expr, n->kids[2], n, n->kids[0]) : NULL;
     }
     case PTS_AST_BINOP: {
+        /* torch's frontend emits the left side of `%` twice (once to see whether it formats a
+         * str): its variable reads name values twice. Repeated here when that makes no node
+         * with an effect (reads, literals, arithmetic; the copy is dead) */
+        if (n->op == PTS_TK_PERCENT && E->ns && pure_operand(n->kids[0]) && !emit_expr(E, n->kids[0])) return NULL;
         PtsIrValue *x = emit_expr(E, n->kids[0]), *y;
         if (!x || !(y = emit_expr(E, n->kids[1]))) return NULL;
         return emit_binary(E, n->op, x, y, n);
@@ -3312,6 +3363,7 @@ static int emit_if(Emitter *E, const PtsAst *s) {
             bool ann = tv->annotated;
             if (!set_var(E, names[i], tv->v, tv->decl, NULL)) return -1;
             lookup_local(E->scope, names[i])->annotated = ann;
+            lookup_local(E->scope, names[i])->loop_only = !tn_frame_def(scopes[0], names[i]) && !tn_frame_def(scopes[1], names[i]);
             continue;
         }
         /* the join of the two branches' types (within the variable's declared type) */
@@ -3348,6 +3400,9 @@ static int emit_if(Emitter *E, const PtsAst *s) {
         Var *outer = lookup(E, out_names[i]);
         name_output(E, n->outputs[i], out_names[i]);
         if (!set_var(E, out_names[i], n->outputs[i], outer && outer->decl ? outer->decl : types[i], NULL)) return -1;
+        /* only loops in the branches assigned it: torch's frame here does not define it either */
+        lookup_local(E->scope, out_names[i])->loop_only =
+            !tn_frame_def(scopes[0], out_names[i]) && !tn_frame_def(scopes[1], out_names[i]);
     }
     return EXIT_NONE;
 }
@@ -3372,9 +3427,19 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
         Var *v = lookup(E, assigned.names[i]);
         if (!v || !v->v) continue;
         if (nc == 511) return efail(E, s, "too many loop-carried variables"), false;
-        names[nc] = assigned.names[i];
-        init[nc] = v->v;
-        types[nc++] = var_type(v);
+        /* in name order, as torch's ConvertToSSA adds them (its CanonicalizeOutputs then orders
+         * the used ones by first use) */
+        int at = nc;
+        while (at > 0 && strcmp(names[at - 1], assigned.names[i]) > 0) {
+            names[at] = names[at - 1];
+            init[at] = init[at - 1];
+            types[at] = types[at - 1];
+            at--;
+        }
+        names[at] = assigned.names[i];
+        init[at] = v->v;
+        types[at] = var_type(v);
+        nc++;
     }
     int ntot = nc;
     PtsIrValue *ins[514];
@@ -3443,7 +3508,12 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
     E->blk = saved;
     for (int i = 0; i < nc; i++) {
         name_output(E, loop->outputs[i], names[i]);
+        /* torch's frontend leaves the body's assignments in the body's frame (ConvertToSSA
+         * carries them later): the scope's own assignments alone define the name there */
+        const Var *old = lookup_local(E->scope, names[i]);
+        bool loop_only = old ? old->loop_only : true;
         if (!set_var(E, names[i], loop->outputs[i], types[i], NULL)) return false;
+        lookup_local(E->scope, names[i])->loop_only = loop_only;
     }
     return true;
 }
@@ -3902,7 +3972,7 @@ static int emit_loop_continuation(Emitter *E, const PtsAst *s) {
     if (L->n > 510) return efail(E, s, "too many loop-carried variables"), -1;
     PtsIrValue *vals[512];
     bool brk = s->kind == PTS_AST_BREAK;
-    E->ns_off++;   /* torch clones the condition here: its reads name nothing */
+    E->ns_off++;   /* torch clones the condition here (tn_continue_clones), it does not read it again */
     vals[0] = brk ? cbool(E, false, s) : L->while_cond ? emit_cond(E, L->while_cond) : cbool(E, true, s);
     E->ns_off--;
     if (!vals[0] || !carried_now(E, s, vals + 1)) return -1;
@@ -5090,8 +5160,9 @@ static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunc
         tn_finish(E);   /* torch names If/Loop outputs in ConvertToSSA, before TransformExits */
         /* torch's ConvertToSSA exit transform, CanonicalizeModifiedLoops, then its cleanup passes
          * after emission, for the graph's shape */
-        if (pts_pass_transform_exits(E->g, unify_cb, E, E->err) || pts_pass_canonicalize_modified_loops(E->g, E->err))
-            goto fail;
+        if (pts_pass_transform_exits(E->g, unify_cb, E, E->ns, E->err)) goto fail;
+        tn_apply(E);
+        if (pts_pass_canonicalize_modified_loops(E->g, E->err)) goto fail;
         if (pts_pass_constant_propagation_immutable(E->g, E->err)) goto fail;
         pts_pass_remove_extra_if_outputs(E->g);
         eliminate_dead(E->g->top);

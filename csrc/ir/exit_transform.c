@@ -3,11 +3,15 @@
  * pass removes them as TorchScript's TransformExits does, so graphs and `.code` have torch's shape:
  * an "exited" bool and the exit values leave every If/Loop that may exit, the rest of a block after
  * such a node is guarded by `if exited`, loops stop on `not exited`. Then CanonicalizeModifiedLoops
- * (a for loop whose condition changed gets an explicit counter) and the If-output clean-up. */
+ * (a for loop whose condition changed gets an explicit counter) and the If-output clean-up.
+ * Value names: torch destroys the nodes after an exit and clones (rather than moves) the nodes
+ * it merges into one If; its clones copy names, which renames the originals. The same events go
+ * to the name simulation (tnames.h), in torch's order, so the names come out as torch's. */
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "ir.h"
+#include "tnames.h"
 #include "../ops/ops.h"
 
 #define PRIM(p) PTS_KIND_PRIM(PTS_PRIM_##p)
@@ -35,6 +39,7 @@ typedef struct X {
     PtsBlock *target;            /* where the current kind of exit goes */
     PtsNode ***guards;           /* the Ifs this pass made (shared by both runs) */
     int *nguards, *capguards;
+    PtsNameSim *ns;              /* torch's naming events (NULL: none) */
     void **allocs;               /* value arrays of exit pairs */
     int nallocs, capallocs;
     bool failed;
@@ -239,6 +244,16 @@ static ExitPair guard_rest(X *x, PtsBlock *b, ExitPair p, PtsNode *from) {
 
 /* after an exit nothing runs: the rest of the block goes, its values' uses (block outputs) read
  * Uninitialized values */
+/* torch destroys n: the names of its values are free again */
+static void drop_names(PtsNameSim *ns, const PtsNode *n) {
+    for (int i = 0; i < n->noutputs; i++) pts_namesim_drop(ns, n->outputs[i]);
+    for (int k = 0; k < n->nblocks; k++) {
+        const PtsBlock *b = n->blocks[k];
+        for (int i = 0; i < b->ninputs; i++) pts_namesim_drop(ns, b->inputs[i]);
+        for (const PtsNode *m = b->first; m; m = m->next) drop_names(ns, m);
+    }
+}
+
 static void delete_after(X *x, PtsBlock *b, PtsNode *from) {
     if (!from) return;
     for (PtsNode *n = b->last, *prev;; n = prev) {
@@ -250,6 +265,7 @@ static void delete_after(X *x, PtsBlock *b, PtsNode *from) {
                 pts_value_replace_uses(n->outputs[i], u);
             }
         bool last = n == from;
+        if (x->ns) drop_names(x->ns, n);
         pts_node_destroy(n);
         if (last) break;
     }
@@ -318,8 +334,9 @@ static ExitPair transform_block(X *x, PtsBlock *b) {
 
 typedef struct Guards { PtsNode **v; int n, cap; } Guards;
 
-static PtsStatus run(PtsGraph *g, int kind, PtsUnifyFn unify, void *ctx, Guards *gs, PtsError *err) {
-    X x = { .g = g, .err = err, .unify = unify, .ctx = ctx, .kind = kind, .guards = &gs->v, .nguards = &gs->n, .capguards = &gs->cap };
+static PtsStatus run(PtsGraph *g, int kind, PtsUnifyFn unify, void *ctx, Guards *gs, PtsNameSim *ns, PtsError *err) {
+    X x = { .g = g, .err = err, .unify = unify, .ctx = ctx, .kind = kind, .guards = &gs->v, .nguards = &gs->n, .capguards = &gs->cap,
+            .ns = ns };
     PtsIrValue *t = pts_graph_constant(g, g->top, pts_vbool(true));
     PtsIrValue *f = t ? pts_graph_constant(g, g->top, pts_vbool(false)) : NULL;
     if (!f) return pts_fail(err, PTS_ERR_NOMEM, "out of memory");
@@ -375,7 +392,52 @@ static bool remap_uses(PtsNode *first, const PtsBlock *src, PtsBlock *from) {
     return true;
 }
 
-static bool inline_pair(PtsGraph *g, const Guards *gs, PtsNode *n, PtsError *err, bool *ok) {
+/* torch merges by cloning the second If's blocks into the first's (Block::cloneFrom): each block
+ * input copies its name once, each node output twice (createClone, then cloneFrom again), the
+ * second copy taking the name the first gave the original; then the originals are destroyed.
+ * pyts moves the nodes: each value is bound to its clone's holder afterwards. */
+typedef struct Clone { PtsIrValue *v; int h; } Clone;
+typedef struct Clones { Clone *c; int n, cap; } Clones;
+
+static bool clone_push(Clones *cs, PtsIrValue *v, int h) {
+    if (cs->n == cs->cap) {
+        int cap = cs->cap ? cs->cap * 2 : 16;
+        Clone *c = pts_realloc(cs->c, sizeof *c * (size_t)cap);
+        if (!c) return false;
+        cs->c = c;
+        cs->cap = cap;
+    }
+    cs->c[cs->n++] = (Clone){ v, h };
+    return true;
+}
+
+static bool clone_names_block(PtsNameSim *ns, Clones *cs, const PtsBlock *b);
+
+static bool clone_names_node(PtsNameSim *ns, Clones *cs, const PtsNode *n) {
+    int first = cs->n;
+    for (int i = 0; i < n->noutputs; i++)
+        if (!clone_push(cs, n->outputs[i], pts_namesim_copy(ns, -1, n->outputs[i]))) return false;
+    for (int k = 0; k < n->nblocks; k++)
+        if (!clone_names_block(ns, cs, n->blocks[k])) return false;
+    for (int i = 0; i < n->noutputs; i++) (void)pts_namesim_copy(ns, cs->c[first + i].h, n->outputs[i]);
+    return true;
+}
+
+static bool clone_names_block(PtsNameSim *ns, Clones *cs, const PtsBlock *b) {
+    for (int i = 0; i < b->ninputs; i++)
+        if (!clone_push(cs, b->inputs[i], pts_namesim_copy(ns, -1, b->inputs[i]))) return false;
+    for (const PtsNode *n = b->first; n; n = n->next)
+        if (!clone_names_node(ns, cs, n)) return false;
+    return true;
+}
+
+/* the originals are destroyed, the clones (pyts's moved values) keep their names */
+static void clone_names_bind(PtsNameSim *ns, const Clones *cs) {
+    for (int i = 0; i < cs->n; i++) pts_namesim_drop(ns, cs->c[i].v);
+    for (int i = 0; i < cs->n; i++) pts_namesim_bind(ns, cs->c[i].v, cs->c[i].h);
+}
+
+static bool inline_pair(PtsGraph *g, const Guards *gs, PtsNode *n, PtsNameSim *ns, PtsError *err, bool *ok) {
     *ok = true;
     PtsNode *s = n->next;
     if (n->kind != PRIM(IF) || !s || s->kind != PRIM(IF) || n->nblocks != 2 || s->nblocks != 2) return false;
@@ -390,34 +452,49 @@ static bool inline_pair(PtsGraph *g, const Guards *gs, PtsNode *n, PtsError *err
     bool tv, fv;
     if (!const_bool(n->blocks[0]->outputs[c->offset], &tv) || !const_bool(n->blocks[1]->outputs[c->offset], &fv) || tv == fv)
         return false;
+    Clones cs = { 0 };
+    if (ns)
+        for (int k = 0; k < 2; k++)
+            if (!clone_names_block(ns, &cs, s->blocks[(k == 0 ? tv : fv) ? 0 : 1])) {
+                pts_free(cs.c);
+                return *ok = false, false;
+            }
     for (int k = 0; k < 2; k++) {
         PtsBlock *dst = n->blocks[k], *src = s->blocks[(k == 0 ? tv : fv) ? 0 : 1];
-        if (!remap_uses(n, src, dst)) return *ok = false, false;
+        if (!remap_uses(n, src, dst)) return pts_free(cs.c), *ok = false, false;
         while (src->first) append_to(dst, src->first);
         for (int i = 0; i < src->noutputs; i++) {
             PtsIrValue *v = src->outputs[i];
             if (v->node == n) v = dst->outputs[v->offset];
-            if (pts_block_add_output(g, dst, v, err)) return *ok = false, false;
+            if (pts_block_add_output(g, dst, v, err)) return pts_free(cs.c), *ok = false, false;
         }
     }
+    /* the second If's outputs: new outputs of the first copy their names (torch's copyMetadata) */
     for (int i = 0; i < s->noutputs; i++) {
         PtsIrValue *o = s->outputs[i];
         PtsIrValue *nv = pts_node_add_output(g, n, pts_type_retain(o->type));
-        if (!nv) return *ok = false, false;
+        if (!nv) return pts_free(cs.c), *ok = false, false;
         nv->name = o->name;
         nv->name_suffix = o->name_suffix;
+        if (ns) {
+            int h = pts_namesim_copy(ns, -1, o);
+            pts_namesim_drop(ns, o);
+            pts_namesim_bind(ns, nv, h);
+        }
         pts_value_replace_uses(o, nv);
     }
+    if (ns) clone_names_bind(ns, &cs);
+    pts_free(cs.c);
     pts_node_destroy(s);
     return true;
 }
 
-static bool inline_ifs(PtsGraph *g, const Guards *gs, PtsBlock *b, PtsError *err) {
+static bool inline_ifs(PtsGraph *g, const Guards *gs, PtsBlock *b, PtsNameSim *ns, PtsError *err) {
     for (PtsNode *n = b->first; n;) {
         for (int k = 0; k < n->nblocks; k++)
-            if (!inline_ifs(g, gs, n->blocks[k], err)) return false;
+            if (!inline_ifs(g, gs, n->blocks[k], ns, err)) return false;
         bool ok;
-        if (!inline_pair(g, gs, n, err, &ok)) {
+        if (!inline_pair(g, gs, n, ns, err, &ok)) {
             if (!ok) return false;
             n = n->next;
         }
@@ -510,7 +587,7 @@ static bool scopes_ok(const PtsBlock *b) {
 }
 /* }==== */
 
-PtsStatus pts_pass_transform_exits(PtsGraph *g, PtsUnifyFn unify, void *ctx, PtsError *err) {
+PtsStatus pts_pass_transform_exits(PtsGraph *g, PtsUnifyFn unify, void *ctx, PtsNameSim *ns, PtsError *err) {
     /* the common case, one return ending the body before the placeholder: what the transform
      * would leave, without its temporary constants and allocations */
     PtsBlock *top = g->top;
@@ -525,9 +602,9 @@ PtsStatus pts_pass_transform_exits(PtsGraph *g, PtsUnifyFn unify, void *ctx, Pts
     int withs = make_withs(g, g->top, err);
     if (withs < 0) return err->code;
     Guards gs = { 0 };
-    PtsStatus st = run(g, PRIM(LOOP_CONTINUATION), unify, ctx, &gs, err);
-    if (!st) st = run(g, PRIM(RETURN_STMT), unify, ctx, &gs, err);
-    if (!st && !inline_ifs(g, &gs, g->top, err)) st = err->code ? err->code : pts_fail(err, PTS_ERR_NOMEM, "out of memory");
+    PtsStatus st = run(g, PRIM(LOOP_CONTINUATION), unify, ctx, &gs, ns, err);
+    if (!st) st = run(g, PRIM(RETURN_STMT), unify, ctx, &gs, ns, err);
+    if (!st && !inline_ifs(g, &gs, g->top, ns, err)) st = err->code ? err->code : pts_fail(err, PTS_ERR_NOMEM, "out of memory");
     pts_free(gs.v);
     if (withs) drop_withs(g->top);
     if (!st && withs && !scopes_ok(g->top))

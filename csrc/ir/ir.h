@@ -330,9 +330,11 @@ PTS_INTERNAL PtsStatus pts_pass_hoist_uninitialized(PtsGraph *g, PtsError *err);
 PTS_INTERNAL PtsStatus pts_pass_canonicalize_outputs(PtsGraph *g, PtsError *err);
 /* exit_transform.c: torch's TransformExits (prim::LoopContinuation and prim::ReturnStmt markers
  * become carried "exited" flags and guarded rest-of-blocks), then CanonicalizeModifiedLoops;
- * unify joins two types (NULL: no join, the Union is used). */
+ * unify joins two types (NULL: no join, the Union is used); ns (or NULL) hears torch's naming
+ * events of the transform (tnames.h). */
 typedef const PtsType *(*PtsUnifyFn)(void *ctx, const PtsType *a, const PtsType *b);
-PTS_INTERNAL PtsStatus pts_pass_transform_exits(PtsGraph *g, PtsUnifyFn unify, void *ctx, PtsError *err);
+typedef struct PtsNameSim PtsNameSim;
+PTS_INTERNAL PtsStatus pts_pass_transform_exits(PtsGraph *g, PtsUnifyFn unify, void *ctx, PtsNameSim *ns, PtsError *err);
 PTS_INTERNAL PtsStatus pts_pass_canonicalize_modified_loops(PtsGraph *g, PtsError *err);
 /* torch's ConstantPropagator clean-up of control flow: If outputs equal (or the same constant) in
  * both branches are replaced by that value */

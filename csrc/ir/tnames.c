@@ -209,29 +209,109 @@ bool pts_namesim_has(const PtsNameSim *s, const PtsIrValue *v) {
     return s && v->id >= 0 && v->id < s->nid && s->by_id[v->id] && s->h[s->by_id[v->id] - 1].name;
 }
 
-bool pts_namesim_apply(PtsNameSim *s, PtsGraph *g) {
-    if (!s || s->broken) return false;
-    for (int i = 0; i < s->nh; i++) {
-        PtsIrValue *v = s->h[i].v;
-        const char *nm = s->h[i].name;
-        if (!v) continue;
-        if (!nm) { v->name = NULL; v->name_suffix = 0; continue; }
-        /* stored as base + suffix, as the printer and the passes expect */
-        size_t blen = strlen(nm);
-        int suffix = 0;
-        const char *dot = strrchr(nm, '.');
-        if (dot && dot[1] && strspn(dot + 1, "0123456789") == strlen(dot + 1) && strlen(dot + 1) < 10) {
-            suffix = (int)strtol(dot + 1, NULL, 10);
-            blen = (size_t)(dot - nm);
-        }
-        char buf[256];
-        if (blen >= sizeof buf) continue;   /* keep the compiler's own name */
-        memcpy(buf, nm, blen);
-        buf[blen] = 0;
-        const char *b = pts_graph_intern(g, buf);
-        if (!b) return false;
-        v->name = (char *)b;
-        v->name_suffix = suffix;
+/* the holder of a graph value, -1 when none */
+static int holder_of(const PtsNameSim *s, const PtsIrValue *v) {
+    return v->id >= 0 && v->id < s->nid && s->by_id[v->id] ? s->by_id[v->id] - 1 : -1;
+}
+
+/* a new holder without a graph value (a value torch makes and erases, or a clone not bound yet) */
+static int new_holder(PtsNameSim *s) {
+    if (s->nh == s->caph) {
+        int cap = s->caph ? s->caph * 2 : 64;
+        Holder *h = pts_realloc(s->h, sizeof *h * (size_t)cap);
+        if (!h) { s->broken = true; return -1; }
+        s->h = h;
+        s->caph = cap;
+    }
+    s->h[s->nh] = (Holder){ NULL, NULL };
+    return s->nh++;
+}
+
+int pts_namesim_copy(PtsNameSim *s, int into, const PtsIrValue *from) {
+    return pts_namesim_copy_holder(s, into, s ? holder_of(s, from) : -1);
+}
+
+int pts_namesim_copy_holder(PtsNameSim *s, int into, int k) {
+    if (!s || s->broken) return -1;
+    if (into < 0 && (into = new_holder(s)) < 0) return -1;
+    if (k < 0 || k >= s->nh || !s->h[k].name) return into;
+    /* the rename below frees the source's string */
+    char *nm = pts_strdup(s->h[k].name);
+    if (!nm || !set_name(s, into, nm)) s->broken = true;
+    pts_free(nm);
+    return s->broken ? -1 : into;
+}
+
+void pts_namesim_bind(PtsNameSim *s, PtsIrValue *v, int h) {
+    if (!s || s->broken || h < 0 || h >= s->nh || v->id < 0) return;
+    int k = holder_of(s, v);
+    if (k >= 0) s->h[k].v = NULL;
+    if (v->id >= s->nid) {
+        int n = v->id * 2 + 64;
+        int *b = pts_realloc(s->by_id, sizeof *b * (size_t)n);
+        if (!b) { s->broken = true; return; }
+        memset(b + s->nid, 0, sizeof *b * (size_t)(n - s->nid));
+        s->by_id = b;
+        s->nid = n;
+    }
+    s->by_id[v->id] = h + 1;
+    s->h[h].v = v;
+}
+
+void pts_namesim_drop(PtsNameSim *s, const PtsIrValue *v) {
+    if (!s || s->broken) return;
+    int k = holder_of(s, v);
+    if (k >= 0) (void)set_name(s, k, "");
+}
+
+void pts_namesim_drop_holder(PtsNameSim *s, int h) {
+    if (s && !s->broken && h >= 0 && h < s->nh) (void)set_name(s, h, "");
+}
+
+void pts_namesim_erase_unbound(PtsNameSim *s) {
+    if (!s || s->broken) return;
+    for (int i = 0; i < s->nh; i++)
+        if (!s->h[i].v) (void)set_name(s, i, "");
+}
+
+/* the name of holder k onto v (base + suffix, as the printer and the passes expect) */
+static bool apply_value(const PtsNameSim *s, PtsGraph *g, PtsIrValue *v) {
+    int k = holder_of(s, v);
+    if (k < 0) return true;
+    const char *nm = s->h[k].name;
+    if (!nm) { v->name = NULL; v->name_suffix = 0; return true; }
+    size_t blen = strlen(nm);
+    int suffix = 0;
+    const char *dot = strrchr(nm, '.');
+    if (dot && dot[1] && strspn(dot + 1, "0123456789") == strlen(dot + 1) && strlen(dot + 1) < 10) {
+        suffix = (int)strtol(dot + 1, NULL, 10);
+        blen = (size_t)(dot - nm);
+    }
+    char buf[256];
+    if (blen >= sizeof buf) return true;   /* keep the compiler's own name */
+    memcpy(buf, nm, blen);
+    buf[blen] = 0;
+    const char *b = pts_graph_intern(g, buf);
+    if (!b) return false;
+    v->name = (char *)b;
+    v->name_suffix = suffix;
+    return true;
+}
+
+/* values are found through the graph (values the passes destroyed are not touched) */
+static bool apply_block(const PtsNameSim *s, PtsGraph *g, PtsBlock *b) {
+    for (int i = 0; i < b->ninputs; i++)
+        if (!apply_value(s, g, b->inputs[i])) return false;
+    for (PtsNode *n = b->first; n; n = n->next) {
+        for (int i = 0; i < n->noutputs; i++)
+            if (!apply_value(s, g, n->outputs[i])) return false;
+        for (int i = 0; i < n->nblocks; i++)
+            if (!apply_block(s, g, n->blocks[i])) return false;
     }
     return true;
+}
+
+bool pts_namesim_apply(PtsNameSim *s, PtsGraph *g) {
+    if (!s || s->broken) return false;
+    return apply_block(s, g, g->top);
 }

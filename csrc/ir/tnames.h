@@ -22,7 +22,18 @@ PTS_INTERNAL int pts_namesim_count(const PtsNameSim *s);
 PTS_INTERNAL const char *pts_namesim_name(const PtsNameSim *s, int h);
 /* Does v hold a name in the simulation? */
 PTS_INTERNAL bool pts_namesim_has(const PtsNameSim *s, const PtsIrValue *v);
-/* Give every simulated value of g its final name. False (nothing changed) after an OOM. */
+/* torch's copyMetadata: holder `into` (a new unbound one when -1) takes from's current name, which
+ * renames from. Returns the holder, -1 after an OOM. */
+PTS_INTERNAL int pts_namesim_copy(PtsNameSim *s, int into, const PtsIrValue *from);
+PTS_INTERNAL int pts_namesim_copy_holder(PtsNameSim *s, int into, int from);
+/* v is the value of holder h from now on (a clone torch keeps where pyts keeps the original). */
+PTS_INTERNAL void pts_namesim_bind(PtsNameSim *s, PtsIrValue *v, int h);
+/* a value torch destroys: its name is free again. */
+PTS_INTERNAL void pts_namesim_drop(PtsNameSim *s, const PtsIrValue *v);
+PTS_INTERNAL void pts_namesim_drop_holder(PtsNameSim *s, int h);
+/* torch's EraseLoadStores: the names of the values without a graph value (loads) are free again. */
+PTS_INTERNAL void pts_namesim_erase_unbound(PtsNameSim *s);
+/* Give every value of g the simulation holds its final name. False (nothing changed) after an OOM. */
 PTS_INTERNAL bool pts_namesim_apply(PtsNameSim *s, PtsGraph *g);
 /* torch's meaningfulName: not empty, not a compiler temporary ('$'), not `_` or `_<digits>`. */
 PTS_INTERNAL bool pts_namesim_meaningful(const char *name);
