@@ -921,7 +921,10 @@ static PtsIrValue *emit_matched(Emitter *E, int op, const Call *c, Bound *b, con
                 if (s->args[i].type.kind == PTS_T_ANY && s->args[i].type.is_list && ins[i] &&
                     ins[i]->type->kind == PTS_TY_LIST)
                     from = i;
-        ot[k] = from >= 0 ? R(ins[from]->type) : pts_type_from_arg(*rt);
+        /* a Layout result (prim::layout) is an int in TorchScript's types */
+        PtsArgType rk = *rt;
+        if (rk.kind == PTS_T_LAYOUT && !rk.is_list && !rk.optional) rk.kind = PTS_T_INT;
+        ot[k] = from >= 0 ? R(ins[from]->type) : pts_type_from_arg(rk);
     }
     if (pts_complex_op_accepts(op)) {   /* constant complex expressions fold, as torch's (emit_complex.inc) */
         PtsIrValue *f = complex_fold(E, op, ins);
@@ -2188,6 +2191,10 @@ static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out) {
                 {"shape", "size"}, {"ndim", "dim"}, {"T", "numpy_T"}, {"mT", "mT"}, {"H", "adjoint"},
                 {"dtype", "dtype"}, {"device", "device"}, {"requires_grad", "requires_grad"}, {"is_cuda", "is_cuda"},
                 {"data", "data"}, {"real", "real"}, {"imag", "imag"},
+                /* ops_attrs.def */
+                {"nbytes", "nbytes"}, {"itemsize", "itemsize"}, {"layout", "layout"},
+                {"is_leaf", "is_leaf"}, {"is_sparse", "is_sparse"}, {"is_quantized", "is_quantized"},
+                {"is_meta", "is_meta"}, {"is_mkldnn", "is_mkldnn"},
             };
             for (size_t i = 0; i < sizeof props / sizeof props[0]; i++)
                 if (strcmp(props[i].attr, name) == 0) {
@@ -2872,7 +2879,9 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
         }
         if (!emit_args(E, n, &c)) return NULL;
         bool found;
-        PtsIrValue *r = emit_op(E, callee.name, &c, n, &found);
+        /* x.type(dtype, non_blocking, copy) is TorchScript's builtin over x.to (inlined: the to
+         * row; x.type() is x.to()) */
+        PtsIrValue *r = emit_op(E, strcmp(callee.name, "type") == 0 ? "to" : callee.name, &c, n, &found);
         if (!found && !E->err->code)
             return efail(E, n->kids[0], "'Tensor' object has no attribute or method '%s'.", callee.name);
         return r;

@@ -19,6 +19,7 @@ import weakref
 
 from .. import _C
 from .._C import Tensor as _Tensor, dtype as _pyts_dtype
+from .._attrs import layout as _pyts_layout
 from ._script_module import ScriptFunction, ScriptModule
 from ._trace import _qualname
 
@@ -288,6 +289,9 @@ def _classify(v):
         # a registry function under any name (F.gelu, `from pyts import linear`): the op itself
         return ("op", v.__name__)
     if not isinstance(v, types.FunctionType):
+        if isinstance(v, _pyts_layout) or (type(v).__name__ == "layout" and type(v).__module__ == "torch"
+                                           and str(v) == "torch.strided"):
+            return ("value", 0)   # a Layout in scripted code is its number (torch.strided: 0)
         d = _dtype_id(v)
         if d is not None:
             return ("value", d)

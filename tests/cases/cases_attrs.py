@@ -1,0 +1,38 @@
+"""Differential cases for ops_attrs.def: tensor attributes scripted code reads (torch's aten::
+and prim:: ops, called through torch.ops), over dtypes, shapes and a non-leaf tensor."""
+import numpy as np
+from oracle import noncontig, rand
+
+import pyts
+
+_SCHEMAS = {r[0]: r[1] for r in pyts._C._ops()}
+DTYPES = [np.float32, np.float64, np.float16, np.int64, np.int32, np.int16, np.int8, np.uint8, np.bool_,
+          np.complex64, np.complex128]
+
+
+def row(L, row_id, *args):
+    if L is pyts:
+        return pyts._C._call_op(row_id, *args)
+    name = _SCHEMAS[row_id].split("(")[0]
+    ns, _, name = name.rpartition("::")
+    return getattr(getattr(L.ops, ns or "aten"), name).default(*args)
+
+
+def _inputs():
+    return ([lambda T, d=d: T(rand(2, 3, dtype=d)) for d in DTYPES] +
+            [lambda T: T(rand(0, 4)), lambda T: T(np.array(1.5, np.float64)), lambda T: T(noncontig(rand(3, 4)))])
+
+
+def _cases(row_id):
+    return [lambda L, T, mk=mk: row(L, row_id, mk(T)) for mk in _inputs()]
+
+
+def _non_leaf(L, T, row_id):
+    x = T(rand(3)).requires_grad_(True)
+    return row(L, row_id, x * 2), row(L, row_id, x), row(L, row_id, (x * 2).detach())
+
+
+CASES = {rid: _cases(rid) for rid in ("ELEMENT_SIZE", "PRIM_NBYTES", "PRIM_ITEMSIZE", "IS_LEAF", "PRIM_LAYOUT",
+                                     "GET_DEVICE", "IS_SIGNED", "PRIM_IS_SPARSE", "PRIM_IS_QUANTIZED", "PRIM_IS_META",
+                                     "PRIM_IS_MKLDNN")}
+CASES["IS_LEAF"].append(lambda L, T: _non_leaf(L, T, "IS_LEAF"))

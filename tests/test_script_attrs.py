@@ -1,0 +1,133 @@
+"""Tensor attributes in scripted code and their eager faces, checked against torch.jit.script:
+x.element_size(), x.nbytes, x.itemsize, x.is_leaf, x.layout / torch.strided, x.type(),
+x.get_device(), x.is_signed(), x.is_sparse / is_quantized / is_meta / is_mkldnn / is_cuda,
+x.is_complex(), x.is_floating_point() (values over dtypes, torch's ops in the graph, `.code`
+equal to torch's and compiled back by torch, archives both ways)."""
+import io
+
+import numpy as np
+import pytest
+import torch
+
+import pyts
+from script_diff import define, outcome, same_outcomes, same_value, script_both
+
+DTYPES = [np.float32, np.float64, np.float16, np.int64, np.int32, np.int16, np.int8, np.uint8, np.bool_,
+          np.complex64, np.complex128]
+ARRAYS = [np.arange(6).reshape(2, 3).astype(d) for d in DTYPES] + [np.zeros((0, 4), np.float32),
+                                                                  np.array(2.5, np.float64)]
+
+# name: (source of def <name>, calls)
+CASES = {
+    "sizes": ("def sizes(x: Tensor):\n    return x.element_size(), x.nbytes, x.itemsize\n",
+              [(a,) for a in ARRAYS]),
+    "predicates": ("def predicates(x: Tensor):\n"
+                   "    return (x.is_signed(), x.is_complex(), x.is_floating_point(), x.is_sparse, x.is_quantized,\n"
+                   "            x.is_meta, x.is_mkldnn, x.is_cuda, x.is_leaf)\n", [(a,) for a in ARRAYS]),
+    "device_layout": ("def device_layout(x: Tensor):\n"
+                      "    return x.get_device(), x.layout, torch.strided, x.layout == torch.strided\n",
+                      [(a,) for a in ARRAYS[:3]]),
+    "type_conv": ("def type_conv(x: Tensor):\n"
+                  "    return x.type(), x.type(torch.float64), x.type(dtype=torch.int32, non_blocking=True)\n",
+                  [(a,) for a in ARRAYS[:3] + ARRAYS[7:9]]),
+    "in_control_flow": ("def in_control_flow(x: Tensor) -> int:\n"
+                        "    if x.is_floating_point() and x.element_size() >= 4:\n"
+                        "        return x.nbytes\n"
+                        "    return -x.itemsize\n", [(a,) for a in ARRAYS]),
+}
+
+
+def _define(tmp_path, name, src, lib):
+    return define(tmp_path, name, src, lib, "attrs")[name]
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_same_results_and_code_as_torch(tmp_path, name):
+    src, calls = CASES[name]
+    fp, ft, recompiled = script_both(_define, tmp_path, name, src)   # recompiled: pyts's .code in torch
+    same_outcomes(fp, ft, recompiled, name, calls, lambda f, lib, args: outcome(f, lib, args))
+    assert fp.code == ft.code
+
+
+def test_graph_ops_like_torch(tmp_path):
+    """each attribute is the op torch's graph holds (the prim:: ones are properties)"""
+    src = CASES["predicates"][0] + CASES["sizes"][0].replace("sizes", "sizes2") + \
+        "def lay(x: Tensor):\n    return x.layout, x.get_device(), x.type()\n"
+    want = ["aten::is_signed", "aten::is_complex", "aten::is_floating_point", "prim::is_sparse", "prim::is_quantized",
+            "prim::is_meta", "prim::is_mkldnn", "prim::is_cuda", "aten::is_leaf", "aten::element_size",
+            "prim::nbytes", "prim::itemsize", "prim::layout", "aten::get_device", "aten::to"]
+    for lib in (pyts, torch):
+        ns = define(tmp_path, "graph", src, lib, "attrsg")
+        text = "".join(str(lib.jit.script(ns[f]).graph) for f in ("predicates", "sizes2", "lay"))
+        for op in want:
+            assert f"= {op}(%x" in text, (lib.__name__, op)
+
+
+def test_is_leaf_follows_autograd(tmp_path):
+    src = ("def leafs(x: Tensor):\n    y = x * 2\n    z = y.detach()\n"
+           "    return x.is_leaf, y.is_leaf, z.is_leaf, x.requires_grad, y.requires_grad\n")
+    for rg in (False, True):
+        want = torch.jit.script(_define(tmp_path, "leafs", src, torch))(torch.ones(2, requires_grad=rg))
+        got = pyts.jit.script(_define(tmp_path, "leafs", src, pyts))(pyts.ones(2, requires_grad=rg))
+        assert got == want and got[1] == (not rg)
+    with torch.no_grad(), pyts.no_grad():
+        want = torch.jit.script(_define(tmp_path, "leafs", src, torch))(torch.ones(2, requires_grad=True))
+        got = pyts.jit.script(_define(tmp_path, "leafs", src, pyts))(pyts.ones(2, requires_grad=True))
+        assert got == want == (True, True, True, True, False)
+
+
+def test_eager_attributes_like_torch():
+    for a in ARRAYS:
+        p, t = pyts.tensor(a), torch.tensor(a)
+        for attr in ("nbytes", "itemsize", "is_leaf", "is_sparse", "is_quantized", "is_meta", "is_mkldnn", "is_cuda"):
+            assert getattr(p, attr) == getattr(t, attr), attr
+        for meth in ("element_size", "get_device", "is_signed", "is_complex", "is_floating_point", "type"):
+            assert getattr(p, meth)() == getattr(t, meth)(), meth
+        assert repr(p.layout) == repr(t.layout) == "torch.strided" and p.layout is pyts.strided
+    assert str(pyts.strided) == "torch.strided"
+    x = pyts.tensor(np.arange(3, dtype=np.float32))
+    for arg in (pyts.float64, "torch.IntTensor", "torch.BoolTensor"):
+        targ = torch.float64 if arg is pyts.float64 else arg
+        got, want = x.type(arg), torch.arange(3, dtype=torch.float32).type(targ)
+        assert str(got.dtype).split(".")[-1] == str(want.dtype).split(".")[-1]
+        np.testing.assert_array_equal(got.numpy(), want.numpy())
+    assert x.type(pyts.float32) is x   # already that dtype: the tensor itself, as torch's to()
+    with pytest.raises(ValueError, match="invalid type: 'torch.Foo'"):
+        x.type("torch.Foo")
+    with pytest.raises(TypeError):
+        x.type(3)
+
+
+def test_names_refused_like_torch(tmp_path):
+    src = "def names(x: Tensor):\n    return x.names\n"
+    with pytest.raises(RuntimeError):
+        torch.jit.script(_define(tmp_path, "names", src, torch))
+    with pytest.raises(pyts.jit.CompileError):
+        pyts.jit.script(_define(tmp_path, "names", src, pyts))
+
+
+MODULE = ("class M(nn.Module):\n"
+          "    def forward(self, x: Tensor) -> Tuple[int, int, bool, int, int, bool, bool, Tensor]:\n"
+          "        y = x.type(torch.float64)\n"
+          "        return (x.element_size() + y.itemsize, x.nbytes, x.is_leaf, x.layout, x.get_device(),\n"
+          "                x.is_signed(), x.is_sparse or x.is_quantized or x.is_meta or x.is_mkldnn, y * 2)\n")
+
+
+def _save(m, lib):
+    buf = io.BytesIO()
+    lib.jit.save(m, buf)
+    return io.BytesIO(buf.getvalue())
+
+
+def test_archives_both_ways(tmp_path):
+    mods = {lib: lib.jit.script(define(tmp_path, "mod", MODULE, lib, "attrsm", nn=lib.nn)["M"]())
+            for lib in (pyts, torch)}
+    assert mods[pyts].code == mods[torch].code
+    from_torch = pyts.jit.load(_save(mods[torch], torch))
+    from_pyts = torch.jit.load(_save(mods[pyts], pyts))
+    assert from_torch.code == from_pyts.code == mods[torch].code
+    for a in ARRAYS[:9]:
+        want = mods[torch](torch.tensor(a))
+        for m, lib in ((mods[pyts], pyts), (from_torch, pyts), (from_pyts, torch)):
+            got = m(lib.tensor(a))
+            same_value(got if lib is pyts else tuple(got[:-1]) + (pyts.tensor(got[-1].numpy()),), want)
