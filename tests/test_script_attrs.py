@@ -131,3 +131,87 @@ def test_archives_both_ways(tmp_path):
         for m, lib in ((mods[pyts], pyts), (from_torch, pyts), (from_pyts, torch)):
             got = m(lib.tensor(a))
             same_value(got if lib is pyts else tuple(got[:-1]) + (pyts.tensor(got[-1].numpy()),), want)
+
+
+# ---- torch.functional's compiled functions: unique, unique_consecutive ----
+UNIQ = [np.array([3, 1, 2, 3, 1, 1], np.int64), np.array([[1.5, 2.0], [1.5, 2.0], [0.5, -1.0]], np.float32),
+        np.array([True, False, True]), np.zeros((0,), np.float64), np.array(7, np.int32)]
+UNIQ_DIM = [np.array([[1, 2], [1, 2], [0, 5]], np.int64), np.array([[1.5, 2.0, 1.5], [0.5, -1.0, 0.5]], np.float32)]
+
+FUNCTIONAL = {
+    "unique_forms": ("def unique_forms(x: Tensor):\n"
+                     "    return (torch.unique(x), torch.unique(x, return_inverse=True), torch.unique(x, return_counts=True),\n"
+                     "            torch.unique(x, sorted=False, return_inverse=True, return_counts=True),\n"
+                     "            torch.unique(x, True, False, True))\n", [(a,) for a in UNIQ]),
+    "unique_dim": ("def unique_dim(x: Tensor, d: int):\n"
+                   "    return torch.unique(x, dim=d), torch.unique(x, return_inverse=True, return_counts=True, dim=d)\n",
+                   [(a, d) for a in UNIQ_DIM for d in (0, 1, -1)]),
+    "unique_consecutive_forms": ("def unique_consecutive_forms(x: Tensor):\n"
+                                 "    return (torch.unique_consecutive(x), torch.unique_consecutive(x, return_inverse=True),\n"
+                                 "            torch.unique_consecutive(x, return_counts=True),\n"
+                                 "            torch.unique_consecutive(x, return_inverse=True, return_counts=True),\n"
+                                 "            torch.unique_consecutive(x, False, True, 0), torch.unique_consecutive(x, True))\n",
+                                 [(a,) for a in UNIQ[:3] + UNIQ_DIM]),
+    "unique_in_loop": ("def unique_in_loop(x: Tensor, n: int) -> List[int]:\n"
+                       "    out: List[int] = []\n"
+                       "    for i in range(n):\n"
+                       "        u, c = torch.unique(x + i // 2, return_counts=True)\n"
+                       "        out.append(int(c.sum()) + u.numel())\n"
+                       "    return out\n", [(UNIQ[0], 4), (UNIQ[1], 0)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONAL))
+def test_functional_like_torch(tmp_path, name):
+    src, calls = FUNCTIONAL[name]
+    fp, ft, recompiled = script_both(_define, tmp_path, name, src)
+    same_outcomes(fp, ft, recompiled, name, calls, lambda f, lib, args: outcome(f, lib, args))
+    assert fp.code == ft.code
+
+
+def test_unique_calls_torch_functional(tmp_path):
+    """torch.unique is a call of torch.functional's _return_* function chosen by return_inverse,
+    then return_counts (torch's positions, also unique_consecutive's), in pyts's graph as in torch's"""
+    src = ("def g(x: Tensor):\n    return (torch.unique(x), torch.unique(x, return_inverse=True),\n"
+           "            torch.unique(x, return_counts=True), torch.unique(x, return_inverse=True, return_counts=True),\n"
+           "            torch.unique_consecutive(x, False, True), torch.unique_consecutive(x, True))\n")
+    names = ["_return_output", "_return_inverse", "_return_counts", "_return_inverse_and_counts",
+             "_consecutive_return_inverse", "_consecutive_return_counts"]
+    for lib in (pyts, torch):
+        f = lib.jit.script(_define(tmp_path, "g", src, lib))
+        prefix = "__torch__.torch.functional."
+        called = [line.split(" = ")[1] for line in f.code.splitlines() if f" = {prefix}" in line]
+        assert sorted(called) == sorted(prefix + n for n in names), called
+        assert str(f.graph).count("prim::CallFunction") == len(names)
+
+
+def test_unique_dispatch_needs_constant(tmp_path):
+    src = "def h(x: Tensor, b: bool):\n    return torch.unique(x, return_inverse=b)\n"
+    with pytest.raises(RuntimeError, match="boolean dispatch"):
+        torch.jit.script(_define(tmp_path, "h", src, torch))
+    with pytest.raises(pyts.jit.CompileError, match="boolean dispatch"):
+        pyts.jit.script(_define(tmp_path, "h", src, pyts))
+
+
+UMODULE = ("class U(nn.Module):\n"
+           "    def forward(self, x: Tensor) -> Tuple[Tensor, Tensor, Tensor, Tensor, Tensor]:\n"
+           "        u, inv, cnt = torch.unique(x, sorted=True, return_inverse=True, return_counts=True)\n"
+           "        v, c2 = torch.unique_consecutive(x.flatten(), return_counts=True)\n"
+           "        return u, inv, cnt, v, c2 + torch.unique(x.view(-1, 1), dim=0).numel()\n")
+
+
+def test_unique_archives_both_ways(tmp_path):
+    mods = {lib: lib.jit.script(define(tmp_path, "umod", UMODULE, lib, "attrsu", nn=lib.nn)["U"]())
+            for lib in (pyts, torch)}
+    assert mods[pyts].code == mods[torch].code
+    from_torch = pyts.jit.load(_save(mods[torch], torch))
+    from_pyts = torch.jit.load(_save(mods[pyts], pyts))
+    assert from_torch.code == from_pyts.code == mods[torch].code
+    for a in UNIQ[:3]:
+        want = mods[torch](torch.tensor(a))
+        for m, lib in ((mods[pyts], pyts), (from_torch, pyts), (from_pyts, torch)):
+            got = m(lib.tensor(a))
+            same_value(got if lib is pyts else tuple(pyts.tensor(t.numpy()) for t in got), want)
+    # pyts's archive holds torch.functional's functions, compiled back by torch with torch's text
+    from_pyts_again = pyts.jit.load(_save(from_pyts, torch))
+    same_value(from_pyts_again(pyts.tensor(UNIQ[0])), mods[torch](torch.tensor(UNIQ[0])))

@@ -2812,6 +2812,11 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
         }
         /* the resolver keeps the function alive; ask again for it by name */
         const char *qual = NULL, *path = boolean_dispatch(E, callee.path, &c, n->kids[0]);
+        /* dispatches nest (torch.unique: on return_inverse, then on return_counts) */
+        for (const char *prev = callee.path; path && path != prev;) {
+            prev = path;
+            path = boolean_dispatch(E, path, &c, n->kids[0]);
+        }
         if (!path) return NULL;
         PtsFunction *f = resolve_function_q(E, path, n, &qual);
         return f ? call_function_named(E, f, qual, &c, n) : NULL;

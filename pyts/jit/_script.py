@@ -315,7 +315,7 @@ def _classify(v):
             # the Python face of a builtin op (F.avg_pool2d is torch._C._nn.avg_pool2d): scripted
             # calls are the op's, matched against its schema
             return ("other", "builtin_function_or_method")
-        if isinstance(getattr(v, "_pyts_dispatch", None), str):
+        while isinstance(getattr(v, "_pyts_dispatch", None), str):   # dispatches nest (unique)
             # torch's boolean_dispatch (F.max_pool2d on return_indices): calls choose by the
             # argument (the compiler asks for _pyts_dispatch*); as a value, the default's function
             v = v._pyts_dispatch_true if v._pyts_dispatch.endswith(":1") else v._pyts_dispatch_false

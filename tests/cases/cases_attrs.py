@@ -36,3 +36,24 @@ CASES = {rid: _cases(rid) for rid in ("ELEMENT_SIZE", "PRIM_NBYTES", "PRIM_ITEMS
                                      "GET_DEVICE", "IS_SIGNED", "PRIM_IS_SPARSE", "PRIM_IS_QUANTIZED", "PRIM_IS_META",
                                      "PRIM_IS_MKLDNN")}
 CASES["IS_LEAF"].append(lambda L, T: _non_leaf(L, T, "IS_LEAF"))
+
+
+# unique along a dim: ATen returns the inverse and the counts whatever the flags ask; dim=0 of a
+# 1-d tensor is no dim for unique_consecutive (the flags hold), and a 0-d tensor has no dim to take
+def _unique_dim(L, T, a, d, flags):
+    x = T(a)
+    if L is pyts:
+        return pyts._C._call_row("unique_dim", x, d, True, *flags)
+    return L.ops.aten.unique_dim(x, d, True, *flags)
+
+
+_M = np.array([[1, 2], [1, 2], [0, 5]], np.int64)
+CASES["UNIQUE_DIM"] = [lambda L, T, a=a, d=d, f=f: _unique_dim(L, T, a, d, f)
+                       for a, d in ((_M, 0), (_M, 1), (_M, -1), (np.array([3, 1, 3], np.int64), 0),
+                                    (np.array(5, np.int64), 0), (np.array(5, np.int64), -1))
+                       for f in ((False, False), (True, False), (False, True))]
+CASES["UNIQUE_CONSECUTIVE"] = [lambda L, T, a=a, d=d, f=f: row(L, "UNIQUE_CONSECUTIVE", T(a), *f, d)
+                               for a, d in ((_M, 0), (_M, 1), (np.array([3, 3, 1, 3], np.int64), 0),
+                                            (np.array([3, 3, 1, 3], np.int64), -1), (np.array(5, np.int64), 0),
+                                            (np.array(5, np.int64), None))
+                               for f in ((False, False), (True, False), (False, True))]
