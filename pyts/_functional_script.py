@@ -1,5 +1,5 @@
 """The scripted faces of torch.functional's Python functions that TorchScript compiles from their
-source (unique, unique_consecutive, ...): TorchScript-compatible bodies giving torch's graphs,
+source (unique, unique_consecutive, cdist): TorchScript-compatible bodies giving torch's graphs,
 named as torch names them (__torch__.torch.functional.<name>: their __module__ is set to
 pyts.functional below), so `.code` and archives are torch's. unique and unique_consecutive
 choose among their _return_* functions by boolean dispatch on return_inverse, then on
@@ -83,7 +83,18 @@ def _consecutive_return_inverse_and_counts(input: Tensor, return_inverse: bool =
     return _unique_consecutive_impl(input, return_inverse, return_counts, dim)
 
 
-_SCRIPTED = [v for k, v in list(globals().items()) if k.startswith(("_unique", "_return", "_consecutive"))
+def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if_necessary") -> Tensor:
+    if compute_mode == "use_mm_for_euclid_dist_if_necessary":
+        return _VF.cdist(x1, x2, p, None)
+    elif compute_mode == "use_mm_for_euclid_dist":
+        return _VF.cdist(x1, x2, p, 1)
+    elif compute_mode == "donot_use_mm_for_euclid_dist":
+        return _VF.cdist(x1, x2, p, 2)
+    else:
+        raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
+
+
+_SCRIPTED = [v for k, v in list(globals().items()) if k.startswith(("_unique", "_return", "_consecutive", "cdist"))
              and callable(v)]
 for _f in _SCRIPTED:
     _f.__module__ = "pyts.functional"
@@ -97,7 +108,7 @@ def _dispatch(eager, spec, if_true, if_false):
     return eager
 
 
-def attach(unique, unique_consecutive):
+def attach(unique, unique_consecutive, eager_cdist):
     """Give the eager unique / unique_consecutive torch's two-level dispatch in scripted code.
     The inner levels are functions calling the eager one (their names are torch's)."""
     def _return_inverse_true(*a, **k):
@@ -121,3 +132,5 @@ def attach(unique, unique_consecutive):
                         _consecutive_return_inverse),
               _dispatch(_consecutive_return_inverse_false, "return_counts:1:0", _consecutive_return_counts,
                         _consecutive_return_output))
+    # scripted calls of the eager cdist compile its TorchScript body above
+    eager_cdist._pyts_script_twin = cdist

@@ -138,6 +138,10 @@ UNIQ = [np.array([3, 1, 2, 3, 1, 1], np.int64), np.array([[1.5, 2.0], [1.5, 2.0]
         np.array([True, False, True]), np.zeros((0,), np.float64), np.array(7, np.int32)]
 UNIQ_DIM = [np.array([[1, 2], [1, 2], [0, 5]], np.int64), np.array([[1.5, 2.0, 1.5], [0.5, -1.0, 0.5]], np.float32)]
 
+_rng = np.random.default_rng(5)
+CD = [_rng.standard_normal((4, 3)).astype(np.float32), _rng.standard_normal((5, 3)).astype(np.float32),
+      _rng.standard_normal((2, 4, 3)), _rng.standard_normal((2, 1, 3))]
+
 FUNCTIONAL = {
     "unique_forms": ("def unique_forms(x: Tensor):\n"
                      "    return (torch.unique(x), torch.unique(x, return_inverse=True), torch.unique(x, return_counts=True),\n"
@@ -158,6 +162,14 @@ FUNCTIONAL = {
                        "        u, c = torch.unique(x + i // 2, return_counts=True)\n"
                        "        out.append(int(c.sum()) + u.numel())\n"
                        "    return out\n", [(UNIQ[0], 4), (UNIQ[1], 0)]),
+    "cdist_forms": ("def cdist_forms(a: Tensor, b: Tensor, p: float, mode: str):\n"
+                    "    return torch.cdist(a, b), torch.cdist(a, b, p), torch.cdist(a, b, p, mode), "
+                    "torch.cdist(a, b, compute_mode=mode)\n",
+                    [(CD[0], CD[1], p, m) for p in (2.0, 1.0, 0.0, 3.5, float("inf"))
+                     for m in ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
+                               "donot_use_mm_for_euclid_dist")] +
+                    [(CD[0], CD[1], 2.0, "bad_mode"), (CD[2], CD[3], 2.0, "use_mm_for_euclid_dist"),
+                     (CD[0], CD[1], -1.0, "use_mm_for_euclid_dist"), (CD[0], CD[3], 2.0, "use_mm_for_euclid_dist")]),
 }
 
 
@@ -197,7 +209,8 @@ UMODULE = ("class U(nn.Module):\n"
            "    def forward(self, x: Tensor) -> Tuple[Tensor, Tensor, Tensor, Tensor, Tensor]:\n"
            "        u, inv, cnt = torch.unique(x, sorted=True, return_inverse=True, return_counts=True)\n"
            "        v, c2 = torch.unique_consecutive(x.flatten(), return_counts=True)\n"
-           "        return u, inv, cnt, v, c2 + torch.unique(x.view(-1, 1), dim=0).numel()\n")
+           "        d = torch.cdist(x.view(-1, 1).double(), x.view(-1, 1).double(), 1.0, 'donot_use_mm_for_euclid_dist')\n"
+           "        return u, inv, cnt, v, c2 + torch.unique(x.view(-1, 1), dim=0).numel() + d.sum().long()\n")
 
 
 def test_unique_archives_both_ways(tmp_path):

@@ -310,6 +310,10 @@ def _classify(v):
         # torch binds the Python wrappers of torch.functional (meshgrid, split, atleast_1d...)
         # to their aten ops in scripted code; it compiles only the few in torch/jit/_builtins.py
         return ("op", v.__name__)
+    if inspect.isfunction(v) and inspect.isfunction(getattr(v, "_pyts_script_twin", None)):
+        # an eager function whose scripted calls are another's (torch.cdist: the TorchScript body
+        # torch compiles, pyts/_functional_script.py)
+        v = v._pyts_script_twin
     if inspect.isfunction(v):
         if getattr(v, "_pyts_builtin", False):
             # the Python face of a builtin op (F.avg_pool2d is torch._C._nn.avg_pool2d): scripted
