@@ -6,7 +6,7 @@ choose among their _return_* functions by boolean dispatch on return_inverse, th
 return_counts (at torch's argument positions); pyts._reduce2 attaches the choice to the eager
 functions. Eager calls never run these bodies."""
 import types
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
 import pyts as torch  # noqa: F401  (the `torch` of the bodies below: resolved when they compile)
 
@@ -94,10 +94,69 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_fo
         raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
 
 
-_SCRIPTED = [v for k, v in list(globals().items()) if k.startswith(("_unique", "_return", "_consecutive", "cdist"))
-             and callable(v)]
+# tensordot: one body compiled under each of torch's four signatures of dims (the overloads
+# below, registered once their module is torch.functional's)
+def _tensordot_int(a: Tensor, b: Tensor, dims: int = 2, out: Optional[Tensor] = None):
+    pass
+
+
+def _tensordot_tuple(a: Tensor, b: Tensor, dims: Tuple[List[int], List[int]], out: Optional[Tensor] = None):
+    pass
+
+
+def _tensordot_list(a: Tensor, b: Tensor, dims: List[List[int]], out: Optional[Tensor] = None):
+    pass
+
+
+def _tensordot_tensor(a: Tensor, b: Tensor, dims: Tensor, out: Optional[Tensor] = None):
+    pass
+
+
+def tensordot(a, b, dims=2, out: Optional[Tensor] = None):
+    if not isinstance(dims, (tuple, list, torch.Tensor, int)):
+        raise RuntimeError("tensordot expects dims to be int or " + "tuple[list[int], list[int]] or " +
+                           "list[list[int]] containing two lists, but got " + f"dims={dims}")
+    dims_a: List[int] = []
+    dims_b: List[int] = []
+    if isinstance(dims, (tuple, list)):
+        dims_a, dims_b = dims
+    if isinstance(dims, torch.Tensor):
+        num_elements = dims.numel()
+        if num_elements > 1:
+            if dims.size()[0] != 2:
+                raise AssertionError(f"dims tensor must have size 2 in first dimension, got {dims.size()[0]}")
+            dims_a = torch.jit.annotate(List[int], dims[0].tolist())
+            dims_b = torch.jit.annotate(List[int], dims[1].tolist())
+        else:
+            dims_val = int(dims.item())
+            if dims_val < 0:
+                raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+            dims_a = list(range(-dims_val, 0))
+            dims_b = list(range(dims_val))
+    if isinstance(dims, int):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        if dims > min(a.dim(), b.dim()):
+            raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
+        dims_a = list(range(-dims, 0))
+        dims_b = list(range(dims))
+    if out is None:
+        return _VF.tensordot(a, b, dims_a, dims_b)
+    else:
+        return _VF.tensordot(a, b, dims_a, dims_b, out=out)
+
+
+_SCRIPTED = [v for k, v in list(globals().items()) if k.startswith(("_unique", "_return", "_consecutive", "cdist",
+                                                                    "tensordot", "_tensordot")) and callable(v)]
 for _f in _SCRIPTED:
     _f.__module__ = "pyts.functional"
+
+
+def _register_tensordot_overloads():
+    from .jit._script import _overload
+    for decl in (_tensordot_int, _tensordot_tuple, _tensordot_list, _tensordot_tensor):
+        decl.__name__ = decl.__qualname__ = "tensordot"
+        _overload(decl)
 
 
 def _dispatch(eager, spec, if_true, if_false):
@@ -108,7 +167,7 @@ def _dispatch(eager, spec, if_true, if_false):
     return eager
 
 
-def attach(unique, unique_consecutive, eager_cdist):
+def attach(unique, unique_consecutive, eager_cdist, eager_tensordot):
     """Give the eager unique / unique_consecutive torch's two-level dispatch in scripted code.
     The inner levels are functions calling the eager one (their names are torch's)."""
     def _return_inverse_true(*a, **k):
@@ -134,3 +193,5 @@ def attach(unique, unique_consecutive, eager_cdist):
                         _consecutive_return_output))
     # scripted calls of the eager cdist compile its TorchScript body above
     eager_cdist._pyts_script_twin = cdist
+    eager_tensordot._pyts_script_twin = tensordot
+    _register_tensordot_overloads()

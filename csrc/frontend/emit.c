@@ -4003,7 +4003,12 @@ static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
             if (x->n == 2) msg = x->kids[1];
         } else if (x->kind == PTS_AST_NAME || x->kind == PTS_AST_ATTR) cls = x->str;
         else return efail(E, x, "exceptions must be raised as Class(\"message\")"), -1;
-        /* as PyTorch: the message alone, and the exception's class */
+        /* as PyTorch: AssertionError(msg) raises "AssertionError: msg" without a class name
+         * (as a failed assert); other classes the message alone, and the exception's class */
+        if (msg && strcmp(cls, "AssertionError") == 0) {
+            PtsIrValue *am = raise_message(E, "AssertionError", msg, s);
+            return am && emit_raise_node(E, am, NULL, s) ? EXIT_RAISE : -1;
+        }
         PtsIrValue *m = raise_message(E, "", msg, s);
         if (!m || !emit_raise_node(E, m, cls, s)) return -1;
         return EXIT_RAISE;

@@ -59,3 +59,19 @@ PtsStatus k_PRIM_IS_SPARSE(PtsValue *a, PtsValue *out, PtsError *err) { (void)a;
 PtsStatus k_PRIM_IS_QUANTIZED(PtsValue *a, PtsValue *out, PtsError *err) { (void)a; (void)err; return no(out); }
 PtsStatus k_PRIM_IS_META(PtsValue *a, PtsValue *out, PtsError *err) { (void)a; (void)err; return no(out); }
 PtsStatus k_PRIM_IS_MKLDNN(PtsValue *a, PtsValue *out, PtsError *err) { (void)a; (void)err; return no(out); }
+
+/* tensordot.out: the contraction, then written to out with the out= rules */
+PtsStatus k_TENSORDOT_OUT(PtsValue *a, PtsValue *out, PtsError *err) {
+    PtsValue r;
+    PTS_TRY(pts_op_call(PTS_OP_TENSORDOT, a, &r, err));
+    PtsTensor *o = a[4].u.t;
+    PtsStatus s = PTS_OK;
+    if (o->dtype != r.u.t->dtype)
+        s = pts_fail(err, PTS_ERR_RUNTIME, "tensordot: Expected the output tensor to have dtype %s, but got an output "
+                     "tensor with dtype %s", pts_dtype_scalar_name(r.u.t->dtype, "?"), pts_dtype_scalar_name(o->dtype, "?"));
+    if (!s) s = pts_out_assign(o, r.u.t, err);
+    pts_value_release(&r);
+    if (s) return s;
+    out[0] = pts_vtensor(pts_tensor_retain(o));
+    return PTS_OK;
+}

@@ -117,7 +117,9 @@ def _overload_source(impl, decl, name, is_method=False):
                 raise CompileError("Default parameters on overloads do not affect the runtime so they must equal to "
                                    f"the default parameter on the implementation function. Found on parameter {a.arg}")
         k = i - (len(fdef.args.args) - len(fdef.args.defaults))
-        if k >= 0:
+        if k >= 0 and _default_fits(dflt, ast.unparse(ann) if ann is not None else None):
+            # torch keeps an implementation default only where it fits the declared type
+            # (tensordot's dims=2 in its int overload, not in its Tuple/List/Tensor ones)
             text += " = " + ast.unparse(fdef.args.defaults[k])
         params.append(text)
     first = fdef.body[0]
@@ -129,6 +131,25 @@ def _overload_source(impl, decl, name, is_method=False):
     ret = " -> " + ast.unparse(ddef.returns) if ddef.returns is not None else ""
     header = f"{indent}def {name}({', '.join(params)}){ret}:\n"
     return header + "".join(lines[start:]), file, off + start - 1
+
+
+def _default_fits(v, ann):
+    """Whether a number/bool/str/None default can be a value of the annotation's type (other
+    defaults are taken as fitting)."""
+    if ann is None or not isinstance(v, (bool, int, float, str, type(None))):
+        return True
+    if v is None:
+        return ann.startswith("Optional") or "None" in ann or ann == "Any"
+    base = ann[len("Optional["):-1] if ann.startswith("Optional[") else ann
+    if base in ("Any", "number", "Scalar"):
+        return True
+    if isinstance(v, bool):
+        return base == "bool"
+    if isinstance(v, int):
+        return base in ("int", "float", "complex")
+    if isinstance(v, float):
+        return base in ("float", "complex")
+    return base == "str"
 
 
 def _overload_qualname(impl, k):
@@ -390,7 +411,7 @@ class _Resolver:
             if v is _MISSING:
                 break
             if p.startswith("_pyts_overload") and inspect.isfunction(v):
-                return _overload_answer(v, p)
+                return _overload_answer(getattr(v, "_pyts_script_twin", None) or v, p)
             v = getattr(v, p, _MISSING)
         if v is _MISSING:
             return None

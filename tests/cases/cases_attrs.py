@@ -57,3 +57,17 @@ CASES["UNIQUE_CONSECUTIVE"] = [lambda L, T, a=a, d=d, f=f: row(L, "UNIQUE_CONSEC
                                             (np.array([3, 3, 1, 3], np.int64), -1), (np.array(5, np.int64), 0),
                                             (np.array(5, np.int64), None))
                                for f in ((False, False), (True, False), (False, True))]
+
+
+def _tensordot_out(L, T, a, b, da, db, out):
+    o = L.zeros(out.shape, dtype=T(out).dtype)   # a resizable tensor (not numpy's memory)
+    r = pyts._C._call_row("tensordot.out", T(a), T(b), da, db, out=o) if L is pyts else \
+        L.ops.aten.tensordot.out(T(a), T(b), da, db, out=o)
+    return r, o
+
+
+_A, _B = rand(2, 3, 4), rand(4, 3, 5)
+CASES["TENSORDOT_OUT"] = [lambda L, T: _tensordot_out(L, T, _A, _B, [1, 2], [1, 0], np.zeros((2, 5), np.float32)),
+                          lambda L, T: _tensordot_out(L, T, _A, _B, [2], [0], np.zeros((0,), np.float32)),
+                          lambda L, T: _tensordot_out(L, T, _A, _B, [2], [1], np.zeros((0,), np.float32)),
+                          lambda L, T: _tensordot_out(L, T, _A, _B, [1, 2], [1, 0], np.zeros((2, 5), np.int64))]
