@@ -19,6 +19,9 @@ globals().update(_C._functions)
 globals().update(_tensor.PY_FUNCTIONS)
 from .functional import atleast_1d, atleast_2d, atleast_3d, cartesian_prod, meshgrid  # noqa: E402,F401
 from . import _reduce2  # noqa: E402
+from ._attrs import layout, strided  # noqa: E402,F401  (x.layout, x.type(), x.get_device())
+from . import _functional_script  # noqa: E402  (torch.functional's compiled functions in scripted code)
+_functional_script.attach(_reduce2.unique, _reduce2.unique_consecutive, _reduce2.cdist, _reduce2.tensordot)
 globals().update(_reduce2.PY_FUNCTIONS)
 
 set_num_threads = _C.set_num_threads

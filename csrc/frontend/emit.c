@@ -953,7 +953,10 @@ static PtsIrValue *emit_matched(Emitter *E, int op, const Call *c, Bound *b, con
                 if (s->args[i].type.kind == PTS_T_ANY && s->args[i].type.is_list && ins[i] &&
                     ins[i]->type->kind == PTS_TY_LIST)
                     from = i;
-        ot[k] = from >= 0 ? R(ins[from]->type) : pts_type_from_arg(*rt);
+        /* a Layout result (prim::layout) is an int in TorchScript's types */
+        PtsArgType rk = *rt;
+        if (rk.kind == PTS_T_LAYOUT && !rk.is_list && !rk.optional) rk.kind = PTS_T_INT;
+        ot[k] = from >= 0 ? R(ins[from]->type) : pts_type_from_arg(rk);
     }
     if (pts_complex_op_accepts(op)) {   /* constant complex expressions fold, as torch's (emit_complex.inc) */
         PtsIrValue *f = complex_fold(E, op, ins);
@@ -2239,6 +2242,10 @@ static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out) {
                 {"shape", "size"}, {"ndim", "dim"}, {"T", "numpy_T"}, {"mT", "mT"}, {"H", "adjoint"},
                 {"dtype", "dtype"}, {"device", "device"}, {"requires_grad", "requires_grad"}, {"is_cuda", "is_cuda"},
                 {"data", "data"}, {"real", "real"}, {"imag", "imag"},
+                /* ops_attrs.def */
+                {"nbytes", "nbytes"}, {"itemsize", "itemsize"}, {"layout", "layout"},
+                {"is_leaf", "is_leaf"}, {"is_sparse", "is_sparse"}, {"is_quantized", "is_quantized"},
+                {"is_meta", "is_meta"}, {"is_mkldnn", "is_mkldnn"},
             };
             for (size_t i = 0; i < sizeof props / sizeof props[0]; i++)
                 if (strcmp(props[i].attr, name) == 0) {
@@ -2856,6 +2863,11 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
         }
         /* the resolver keeps the function alive; ask again for it by name */
         const char *qual = NULL, *path = boolean_dispatch(E, callee.path, &c, n->kids[0]);
+        /* dispatches nest (torch.unique: on return_inverse, then on return_counts) */
+        for (const char *prev = callee.path; path && path != prev;) {
+            prev = path;
+            path = boolean_dispatch(E, path, &c, n->kids[0]);
+        }
         if (!path) return NULL;
         PtsFunction *f = resolve_function_q(E, path, n, &qual);
         return f ? call_function_named(E, f, qual, &c, n) : NULL;
@@ -2923,7 +2935,9 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
         }
         if (!emit_args(E, n, &c)) return NULL;
         bool found;
-        PtsIrValue *r = emit_op(E, callee.name, &c, n, &found);
+        /* x.type(dtype, non_blocking, copy) is TorchScript's builtin over x.to (inlined: the to
+         * row; x.type() is x.to()) */
+        PtsIrValue *r = emit_op(E, strcmp(callee.name, "type") == 0 ? "to" : callee.name, &c, n, &found);
         if (!found && !E->err->code)
             return efail(E, n->kids[0], "'Tensor' object has no attribute or method '%s'.", callee.name);
         return r;
@@ -4029,7 +4043,12 @@ static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
             if (x->n == 2) msg = x->kids[1];
         } else if (x->kind == PTS_AST_NAME || x->kind == PTS_AST_ATTR) cls = x->str;
         else return efail(E, x, "exceptions must be raised as Class(\"message\")"), -1;
-        /* as PyTorch: the message alone, and the exception's class */
+        /* as PyTorch: AssertionError(msg) raises "AssertionError: msg" without a class name
+         * (as a failed assert); other classes the message alone, and the exception's class */
+        if (msg && strcmp(cls, "AssertionError") == 0) {
+            PtsIrValue *am = raise_message(E, "AssertionError", msg, s);
+            return am && emit_raise_node(E, am, NULL, s) ? EXIT_RAISE : -1;
+        }
         PtsIrValue *m = raise_message(E, "", msg, s);
         if (!m || !emit_raise_node(E, m, cls, s)) return -1;
         return EXIT_RAISE;

@@ -533,9 +533,9 @@ PtsStatus k__UNIQUE(PtsValue *a, PtsValue *out, PtsError *err) {
 }
 
 static PtsStatus unique_dim_check(PtsTensor *self, int64_t dim, PtsError *err, int *d) {
+    PTS_CHECK(self->ndim > 0, err, INDEX, "Dimension specified as %lld but tensor has no dimensions", (long long)dim);
     PTS_TRY(pts_wrap_dim(dim, self->ndim, err, d));
-    if (self->ndim == 0) *d = 0;
-    if (self->ndim && self->shape[*d] != 0) {
+    if (self->shape[*d] != 0) {
         for (int i = 0; i < self->ndim; i++)
             PTS_CHECK(i == *d || self->shape[i] != 0, err, RUNTIME,
                       "There are 0 sized dimensions, and they aren't selected, so unique cannot be applied");
@@ -547,15 +547,16 @@ PtsStatus k_UNIQUE_DIM(PtsValue *a, PtsValue *out, PtsError *err) {
     PtsTensor *self = a[0].u.t;
     int d;
     PTS_TRY(unique_dim_check(self, a[1].u.i, err, &d));
-    if (self->ndim == 0) return unique_impl(self, -1, false, a[3].u.b, a[4].u.b, err, out);
-    return unique_impl(self, d, false, a[3].u.b, a[4].u.b, err, out);
+    /* along a dim ATen computes the inverse and the counts whatever the flags ask */
+    return unique_impl(self, d, false, true, true, err, out);
 }
 
 PtsStatus k_UNIQUE_CONSECUTIVE(PtsValue *a, PtsValue *out, PtsError *err) {
     PtsTensor *self = a[0].u.t;
-    if (a[3].tag == PTS_V_NONE || self->ndim == 0)
+    /* ATen takes dim=0 of a 1-d tensor (not -1) as no dim: the flags hold */
+    if (a[3].tag == PTS_V_NONE || (a[3].u.i == 0 && self->ndim == 1))
         return unique_impl(self, -1, true, a[1].u.b, a[2].u.b, err, out);
     int d;
     PTS_TRY(unique_dim_check(self, a[3].u.i, err, &d));
-    return unique_impl(self, d, true, a[1].u.b, a[2].u.b, err, out);
+    return unique_impl(self, d, true, true, true, err, out);   /* as unique_dim's */
 }

@@ -19,6 +19,7 @@ import weakref
 
 from .. import _C
 from .._C import Tensor as _Tensor, dtype as _pyts_dtype
+from .._attrs import layout as _pyts_layout
 from ._script_module import ScriptFunction, ScriptModule
 from ._trace import _qualname
 
@@ -116,7 +117,9 @@ def _overload_source(impl, decl, name, is_method=False):
                 raise CompileError("Default parameters on overloads do not affect the runtime so they must equal to "
                                    f"the default parameter on the implementation function. Found on parameter {a.arg}")
         k = i - (len(fdef.args.args) - len(fdef.args.defaults))
-        if k >= 0:
+        if k >= 0 and _default_fits(dflt, ast.unparse(ann) if ann is not None else None):
+            # torch keeps an implementation default only where it fits the declared type
+            # (tensordot's dims=2 in its int overload, not in its Tuple/List/Tensor ones)
             text += " = " + ast.unparse(fdef.args.defaults[k])
         params.append(text)
     first = fdef.body[0]
@@ -128,6 +131,25 @@ def _overload_source(impl, decl, name, is_method=False):
     ret = " -> " + ast.unparse(ddef.returns) if ddef.returns is not None else ""
     header = f"{indent}def {name}({', '.join(params)}){ret}:\n"
     return header + "".join(lines[start:]), file, off + start - 1
+
+
+def _default_fits(v, ann):
+    """Whether a number/bool/str/None default can be a value of the annotation's type (other
+    defaults are taken as fitting)."""
+    if ann is None or not isinstance(v, (bool, int, float, str, type(None))):
+        return True
+    if v is None:
+        return ann.startswith("Optional") or "None" in ann or ann == "Any"
+    base = ann[len("Optional["):-1] if ann.startswith("Optional[") else ann
+    if base in ("Any", "number", "Scalar"):
+        return True
+    if isinstance(v, bool):
+        return base == "bool"
+    if isinstance(v, int):
+        return base in ("int", "float", "complex")
+    if isinstance(v, float):
+        return base in ("float", "complex")
+    return base == "str"
 
 
 def _overload_qualname(impl, k):
@@ -288,6 +310,9 @@ def _classify(v):
         # a registry function under any name (F.gelu, `from pyts import linear`): the op itself
         return ("op", v.__name__)
     if not isinstance(v, types.FunctionType):
+        if isinstance(v, _pyts_layout) or (type(v).__name__ == "layout" and type(v).__module__ == "torch"
+                                           and str(v) == "torch.strided"):
+            return ("value", 0)   # a Layout in scripted code is its number (torch.strided: 0)
         d = _dtype_id(v)
         if d is not None:
             return ("value", d)
@@ -311,12 +336,16 @@ def _classify(v):
         # torch binds the Python wrappers of torch.functional (meshgrid, split, atleast_1d...)
         # to their aten ops in scripted code; it compiles only the few in torch/jit/_builtins.py
         return ("op", v.__name__)
+    if inspect.isfunction(v) and inspect.isfunction(getattr(v, "_pyts_script_twin", None)):
+        # an eager function whose scripted calls are another's (torch.cdist: the TorchScript body
+        # torch compiles, pyts/_functional_script.py)
+        v = v._pyts_script_twin
     if inspect.isfunction(v):
         if getattr(v, "_pyts_builtin", False):
             # the Python face of a builtin op (F.avg_pool2d is torch._C._nn.avg_pool2d): scripted
             # calls are the op's, matched against its schema
             return ("other", "builtin_function_or_method")
-        if isinstance(getattr(v, "_pyts_dispatch", None), str):
+        while isinstance(getattr(v, "_pyts_dispatch", None), str):   # dispatches nest (unique)
             # torch's boolean_dispatch (F.max_pool2d on return_indices): calls choose by the
             # argument (the compiler asks for _pyts_dispatch*); as a value, the default's function
             v = v._pyts_dispatch_true if v._pyts_dispatch.endswith(":1") else v._pyts_dispatch_false
@@ -391,7 +420,7 @@ class _Resolver:
             if v is _MISSING:
                 break
             if p.startswith("_pyts_overload") and inspect.isfunction(v):
-                return _overload_answer(v, p)
+                return _overload_answer(getattr(v, "_pyts_script_twin", None) or v, p)
             v = getattr(v, p, _MISSING)
         if v is _MISSING:
             return None
