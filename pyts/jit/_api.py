@@ -138,16 +138,25 @@ class CompilationUnit:
         for name, fn in self._functions.items():
             scope[name] = fn
         # the source is what the compiler reads back: registered as the text of "<string>"
+        # while the unit compiles; the previous entry is put back, so that other code compiled from
+        # "<string>" (an exec'd function) does not read this source as its own
         lines = src.splitlines(True)
+        previous = linecache.cache.get("<string>")
         linecache.cache["<string>"] = (len(src), None, lines, "<string>")
-        code = compile(tree, "<string>", "exec")
-        ns = scope if builtins.isinstance(scope, dict) else dict(scope)
-        exec(code, ns)
-        for name in names:
-            ns[name]._pyts_cu_name = name
-        compiled = {}
-        for name in names:
-            compiled[name] = _script_function(ns[name])
+        try:
+            code = compile(tree, "<string>", "exec")
+            ns = scope if builtins.isinstance(scope, dict) else dict(scope)
+            exec(code, ns)
+            for name in names:
+                ns[name]._pyts_cu_name = name
+            compiled = {}
+            for name in names:
+                compiled[name] = _script_function(ns[name])
+        finally:
+            if previous is None:
+                linecache.cache.pop("<string>", None)
+            else:
+                linecache.cache["<string>"] = previous
         self._functions.update(compiled)
 
     def find_function(self, name):
