@@ -423,6 +423,10 @@ static const CxLine lines[] = {
     L_WRAP("expm1") L_WRAP("asin") L_WRAP("acos") L_WRAP("atan") L_WRAP("sinh") L_WRAP("cosh")
     L_WRAP("asinh") L_WRAP("atanh") L_WRAP("addcmul") L_WRAP("addcdiv")
     L_WRAP("lerp.Scalar") L_WRAP("lerp.Tensor")
+    /* their in-place and Scalar forms: the same formulas */
+    L_ASIS("masked_fill_.Scalar") L_ASIS("masked_fill_.Tensor") L_ASIS("where.ScalarSelf")
+    L_ASIS("where.ScalarOther") L_WRAP("lerp_.Scalar") L_WRAP("lerp_.Tensor") L_WRAP("addcmul_")
+    L_WRAP("addcdiv_")
     /* not holomorphic, or their real formula reads the exponent as a real number */
     L_OWN("abs", "AbsBackward0", "self", cx_bw_abs)
     L_OWN("angle", "AngleBackward0", "self", cx_bw_angle)
