@@ -450,6 +450,9 @@ static const CxLine lines[] = {
     L_ASIS("var") L_ASIS("var.dim") L_ASIS("var.correction") L_ASIS("std") L_ASIS("std.dim")
     L_ASIS("std.correction") L_WRAP("prod") L_WRAP("prod.dim_int") L_WRAP("cumprod")
     L_WRAP("logsumexp")
+    /* their in-place forms: the same formulas */
+    L_ASIS("masked_fill_.Scalar") L_ASIS("masked_fill_.Tensor") L_WRAP("lerp_.Scalar") L_WRAP("lerp_.Tensor")
+    L_WRAP("addcmul_") L_WRAP("addcdiv_")
     /* not holomorphic, or their real formula reads the exponent as a real number */
     L_OWN("abs", "AbsBackward0", "self", cx_bw_abs)
     L_OWN("angle", "AngleBackward0", "self", cx_bw_angle)

@@ -99,8 +99,12 @@ PtsStatus pts_grad_set(PtsTensor *t, PtsTensor *g, PtsError *err) {
             return pts_fail(err, PTS_ERR_RUNTIME,
                             "attempting to assign a gradient with dtype '%s' to a tensor with grad_dtype "
                             "'%s'. The gradient must match the tensor's grad_dtype (defaults to the "
-                            "tensor's dtype).",
-                            pts_dtype_name(g->dtype), pts_dtype_name(t->dtype));
+                            "tensor's dtype). You can set the tensor's grad_dtype attribute with a "
+                            "specific dtype, or None to allow any dtype. Set grad_dtype with caution. "
+                            "Diverging the dtypes of a tensor and its gradient may break downstream "
+                            "systems that assume they match.",
+                            /* torch's wording: the gradient's C++ type, the tensor's ScalarType */
+                            pts_dtype_cpp_name(g->dtype), pts_dtype_scalar_name(t->dtype, "?"));
         if (g->ndim != t->ndim || memcmp(g->shape, t->shape, sizeof(int64_t) * (size_t)t->ndim) != 0) {
             char a[256], b[256];
             return pts_fail(err, PTS_ERR_RUNTIME,

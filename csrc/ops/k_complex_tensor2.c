@@ -815,7 +815,7 @@ static PtsStatus lerp(PtsValue *a, bool wt, PtsTensor *out, bool inplace, PtsErr
     PtsTensor *x = a[0].u.t, *y = a[1].u.t, *d = NULL, *m = NULL, *r = NULL;
     PTS_CHECK(x->dtype == y->dtype, e, RUNTIME, "expected dtype %s for `end` but got dtype %s",
               pts_dtype_name(x->dtype), pts_dtype_name(y->dtype));
-    if (wt) PTS_CHECK(a[2].u.t->dtype == x->dtype, e, RUNTIME, "expected dtype %s for `weight` but got dtype %s",
+    if (wt) PTS_CHECK(a[2].u.t->dtype == x->dtype || a[2].u.t->ndim == 0, e, RUNTIME, "expected dtype %s for `weight` but got dtype %s",
                       pts_dtype_name(x->dtype), pts_dtype_name(a[2].u.t->dtype));
     PtsValue sa[3] = { a[1], a[0], pts_vint(1) };
     PtsStatus s = call1(PTS_OP_SUB_TENSOR, 3, sa, e, &d);

@@ -211,11 +211,17 @@ static PtsStatus lerp_impl(PtsTensor *self, PtsTensor *end, PtsValue weight, Pts
         PtsTensor *ts[2] = { self, end };
         return pts_pw_ret(pts_pointwise(&op_lerp_s, 2, ts, NULL, self->dtype, out, &c, err, &r), &r, res);
     }
-    PTS_CHECK(self->dtype == weight.u.t->dtype, err, RUNTIME,
+    /* a 0-dim weight of another real dtype is converted, as torch promotes it (a complex one
+     * takes the complex kernels) */
+    PTS_CHECK(self->dtype == weight.u.t->dtype || weight.u.t->ndim == 0, err, RUNTIME,
               "expected dtype %s for `weight` but got dtype %s", pts_dtype_name(self->dtype),
               pts_dtype_name(weight.u.t->dtype));
-    PtsTensor *ts[3] = { self, end, weight.u.t };
-    return pts_pw_ret(pts_pointwise(&op_lerp_t, 3, ts, NULL, self->dtype, out, NULL, err, &r), &r, res);
+    PtsTensor *w = NULL;
+    PTS_TRY(pts_tensor_to(weight.u.t, self->dtype, false, err, &w));
+    PtsTensor *ts[3] = { self, end, w };
+    PtsStatus s = pts_pw_ret(pts_pointwise(&op_lerp_t, 3, ts, NULL, self->dtype, out, NULL, err, &r), &r, res);
+    pts_tensor_release(w);
+    return s;
 }
 PtsStatus k_LERP_SCALAR(PtsValue *a, PtsValue *out, PtsError *err) { return lerp_impl(a[0].u.t, a[1].u.t, a[2], NULL, err, out); }
 PtsStatus k_LERP_TENSOR(PtsValue *a, PtsValue *out, PtsError *err) { return lerp_impl(a[0].u.t, a[1].u.t, a[2], NULL, err, out); }

@@ -7,6 +7,12 @@
  * converted copy of float16/bfloat16 or dtype= inputs and a contiguous copy for a flattened
  * argmax of a strided input. */
 #include <math.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #include "pwloops.h"
 
@@ -228,30 +234,85 @@ typedef int64_t v2l __attribute__((vector_size(16)));
 
 static inline v4f ld4f(const float *x) { v4f v; memcpy(&v, x, sizeof v); return v; }
 static inline v2d ld2d(const double *x) { v2d v; memcpy(&v, x, sizeof v); return v; }
+/* float lanes 0-1 and 2-3 widened to double (cvtps2pd on x86-64, whose baseline has SSE2) */
+#if defined(__SSE2__)
+static inline v2d lo2d(v4f u) { return (v2d)_mm_cvtps_pd((__m128)u); }
+static inline v2d hi2d(v4f u) { return (v2d)_mm_cvtps_pd(_mm_movehl_ps((__m128)u, (__m128)u)); }
+#else
+static inline v2d lo2d(v4f u) { return (v2d){ u[0], u[1] }; }
+static inline v2d hi2d(v4f u) { return (v2d){ u[2], u[3] }; }
+#endif
 
 /* Contiguous float32 sum: 8 vectors of 4 float lanes over blocks of 128 elements (each lane
  * adds only 4 values, so float rounding stays tiny), block totals widened and added in double
  * lanes. More accurate than PyTorch's cascade sum and still bound by memory bandwidth. */
-static double sum_f32_contig(const float *x, int64_t n) {
-    v2d lo = { 0, 0 }, hi = { 0, 0 };
-    int64_t i = 0;
-    for (; i + 128 <= n; i += 128) {
-        v4f a[8];
-        memcpy(a, x + i, sizeof a);
-        for (int k = 32; k < 128; k += 32)
-            for (int j = 0; j < 8; j++) a[j] += ld4f(x + i + k + 4 * j);
-        v4f s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
-        lo += (v2d){ s[0], s[1] };
-        hi += (v2d){ s[2], s[3] };
+#define SUM_F32_BLOCKS(NAME, F, FS)                                                           \
+    static double NAME(const float *x, int64_t n) {                                            \
+        v2d lo = { 0, 0 }, hi = { 0, 0 };                                                      \
+        int64_t i = 0;                                                                         \
+        for (; i + 128 <= n; i += 128) {                                                       \
+            v4f a[8];                                                                          \
+            for (int j = 0; j < 8; j++) { v4f v = ld4f(x + i + 4 * j); a[j] = F; }             \
+            for (int k = 32; k < 128; k += 32)                                                 \
+                for (int j = 0; j < 8; j++) { v4f v = ld4f(x + i + k + 4 * j); a[j] += F; }    \
+            v4f s = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));         \
+            lo += lo2d(s);                                                                     \
+            hi += hi2d(s);                                                                     \
+        }                                                                                      \
+        double t = (lo[0] + lo[1]) + (hi[0] + hi[1]);                                          \
+        for (; i < n; i++) { double v = x[i]; t += FS; }                                       \
+        return t;                                                                              \
     }
-    v4f a4 = { 0, 0, 0, 0 };
-    for (; i + 4 <= n; i += 4) a4 += ld4f(x + i);
-    double t = ((lo[0] + lo[1]) + (hi[0] + hi[1])) + (((double)a4[0] + a4[1]) + ((double)a4[2] + a4[3]));
+static inline v4f abs4f(v4f v) {
+    v4i m = { INT32_MAX, INT32_MAX, INT32_MAX, INT32_MAX };
+    return (v4f)((v4i)v & m);
+}
+#if defined(__x86_64__) && (defined(__clang__) || __GNUC__ >= 5)
+/* The same sum in AVX2 lanes (four doubles per add), chosen at run time: the build stays the
+ * x86-64 baseline, a machine with AVX2 takes this loop. */
+#define SUM_F32_AVX2 1
+__attribute__((target("avx2"))) static double sum_f32_avx2(const float *x, int64_t n) {
+    __m256d a[8];
+    for (int j = 0; j < 8; j++) a[j] = _mm256_setzero_pd();
+    int64_t i = 0;
+    for (; i + 32 <= n; i += 32)
+        for (int j = 0; j < 8; j++) a[j] = _mm256_add_pd(a[j], _mm256_cvtps_pd(_mm_loadu_ps(x + i + 4 * j)));
+    for (int j = 1; j < 8; j++) a[0] = _mm256_add_pd(a[0], a[j]);
+    double l[4];
+    _mm256_storeu_pd(l, a[0]);
+    double t = (l[0] + l[1]) + (l[2] + l[3]);
     for (; i < n; i++) t += x[i];
     return t;
 }
+static int cpu_avx2 = -1;   /* -1 unknown; racing first calls store the same answer */
+#endif
 
-static double sum_f64_contig(const double *x, int64_t n) {
+/* float32 sum: every element widened and added in eight double chains (a float lane would add
+ * its rounding errors block by block), so the result is float32's rounding of a double sum */
+static double sum_f32_contig(const float *x, int64_t n) {
+#ifdef SUM_F32_AVX2
+    if (cpu_avx2 < 0) cpu_avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+    if (cpu_avx2) return sum_f32_avx2(x, n);
+#endif
+    v2d a[8] = { { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 } };
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        for (int j = 0; j < 4; j++) {
+            v4f u = ld4f(x + i + 4 * j);
+            a[2 * j] += lo2d(u);
+            a[2 * j + 1] += hi2d(u);
+        }
+    v2d r = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    double t = r[0] + r[1];
+    for (; i < n; i++) t += x[i];
+    return t;
+}
+SUM_F32_BLOCKS(sumsq_f32_fast, v * v, v * v)
+SUM_F32_BLOCKS(sumabs_f32_fast, abs4f(v), fabs(v))
+
+/* float64 sum: blocks of at most 1024 elements in eight chains (128 adds per chain), block
+ * totals added pairwise (a cascade, as torch's), so the error grows with log n */
+static double sum_f64_block(const double *x, int64_t n) {
     v2d a[4] = { { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 } };
     int64_t i = 0;
     for (; i + 8 <= n; i += 8)
@@ -261,6 +322,107 @@ static double sum_f64_contig(const double *x, int64_t n) {
     for (; i < n; i++) t += x[i];
     return t;
 }
+static double sum_f64_contig(const double *x, int64_t n) {
+    if (n <= 1024) return sum_f64_block(x, n);
+    int64_t h = (n / 2 + 7) & ~(int64_t)7;
+    return sum_f64_contig(x, h) + sum_f64_contig(x + h, n - h);
+}
+
+/* Contiguous product, sum of squares and sum of absolute values: four (float64: eight) independent
+ * double chains, so the multiply/add latency is hidden; float32 is widened lane by lane. */
+#define CONTIG_F32(NAME, INIT, STEP)                                                           \
+    static double NAME(const float *x, int64_t n) {                                            \
+        v2d a0 = { INIT, INIT }, a1 = a0, a2 = a0, a3 = a0;                                    \
+        int64_t i = 0;                                                                         \
+        for (; i + 8 <= n; i += 8) {                                                           \
+            v4f u = ld4f(x + i), w = ld4f(x + i + 4);                                          \
+            v2d b0 = lo2d(u), b1 = hi2d(u), b2 = lo2d(w), b3 = hi2d(w);                        \
+            STEP(a0, b0); STEP(a1, b1); STEP(a2, b2); STEP(a3, b3);                            \
+        }                                                                                      \
+        double t = INIT;                                                                       \
+        for (; i < n; i++) { v2d b = { x[i], INIT }; STEP(a0, b); }                            \
+        v2d r = a0;                                                                            \
+        STEP(r, a1); STEP(r, a2); STEP(r, a3);                                                 \
+        STEP_S(t, r[0]); STEP_S(t, r[1]);                                                      \
+        return t;                                                                              \
+    }
+#define CONTIG_F64(NAME, INIT, STEP)                                                           \
+    static double NAME(const double *x, int64_t n) {                                           \
+        v2d a[8];                                                                              \
+        for (int j = 0; j < 8; j++) a[j] = (v2d){ INIT, INIT };                                \
+        int64_t i = 0;                                                                         \
+        for (; i + 16 <= n; i += 16)                                                           \
+            for (int j = 0; j < 8; j++) { v2d b = ld2d(x + i + 2 * j); STEP(a[j], b); }         \
+        for (; i < n; i++) { v2d b = { x[i], INIT }; STEP(a[0], b); }                          \
+        for (int j = 1; j < 8; j++) STEP(a[0], a[j]);                                          \
+        double t = INIT;                                                                       \
+        STEP_S(t, a[0][0]); STEP_S(t, a[0][1]);                                                \
+        return t;                                                                              \
+    }
+/* STEP(acc, b) folds vector b into acc; the tail and the final merge fold lanes whose partner
+ * is the identity, and STEP_S folds a lane total into a double */
+#define MUL_(acc, b) ((acc) *= (b))
+#define STEP_S(t, v) ((t) = FOLD_S(t, v))
+#define FOLD_S(t, v) ((t) * (v))
+CONTIG_F32(prod_f32_contig, 1.0, MUL_)
+CONTIG_F64(prod_f64_contig, 1.0, MUL_)
+#undef FOLD_S
+#define FOLD_S(t, v) ((t) + (v))
+#define CONTIG_SUMOF(NAME, T, LD, FN)                                                       \
+    static double NAME(const T *x, int64_t n) {                                                \
+        v2d a[4] = { { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 } };                                 \
+        int64_t i = 0;                                                                         \
+        for (; i + 8 <= n; i += 8) {                                                           \
+            v2d b[4];                                                                          \
+            LD(x + i, b);                                                                      \
+            for (int j = 0; j < 4; j++) a[j] += FN(b[j]);                                      \
+        }                                                                                      \
+        v2d r = (a[0] + a[1]) + (a[2] + a[3]);                                                 \
+        double t = r[0] + r[1];                                                                \
+        for (; i < n; i++) { double v = (double)x[i]; t += FN##S(v); }                        \
+        return t;                                                                              \
+    }
+static inline void ld8f(const float *x, v2d *b) {
+    v4f u = ld4f(x), w = ld4f(x + 4);
+    b[0] = lo2d(u), b[1] = hi2d(u), b[2] = lo2d(w), b[3] = hi2d(w);
+}
+static inline void ld8d(const double *x, v2d *b) {
+    for (int j = 0; j < 4; j++) b[j] = ld2d(x + 2 * j);
+}
+static inline v2d sq2(v2d b) { return b * b; }
+static inline double sq2S(double v) { return v * v; }
+static inline v2d abs2(v2d b) {
+    v2l m = { INT64_MAX, INT64_MAX };
+    return (v2d)((v2l)b & m);
+}
+static inline double abs2S(double v) { return fabs(v); }
+CONTIG_SUMOF(sumsq_f32_wide, float, ld8f, sq2)
+CONTIG_SUMOF(sumabs_f32_wide, float, ld8f, abs2)
+/* float32 squares (or magnitudes) are added in float lanes a block of 4 per lane at a time, like
+ * sum; a total that overflowed, or is so small that squares below float's range may have been
+ * lost, is done again in double lanes, so the result is float32's norm of the double sum */
+static double sumsq_f32_contig(const float *x, int64_t n) {
+    double t = sumsq_f32_fast(x, n);
+    return isfinite(t) && t >= (double)n * 1e-28 ? t : sumsq_f32_wide(x, n);
+}
+static double sumabs_f32_contig(const float *x, int64_t n) {
+    double t = sumabs_f32_fast(x, n);
+    return isfinite(t) ? t : sumabs_f32_wide(x, n);
+}
+CONTIG_SUMOF(sumsq_f64_block, double, ld8d, sq2)
+CONTIG_SUMOF(sumabs_f64_block, double, ld8d, abs2)
+static double sumsq_f64_contig(const double *x, int64_t n) {
+    if (n <= 1024) return sumsq_f64_block(x, n);
+    int64_t h = (n / 2 + 7) & ~(int64_t)7;
+    return sumsq_f64_contig(x, h) + sumsq_f64_contig(x + h, n - h);
+}
+static double sumabs_f64_contig(const double *x, int64_t n) {
+    if (n <= 1024) return sumabs_f64_block(x, n);
+    int64_t h = (n / 2 + 7) & ~(int64_t)7;
+    return sumabs_f64_contig(x, h) + sumabs_f64_contig(x + h, n - h);
+}
+#undef FOLD_S
+#undef STEP_S
 
 /* A[0..4) += s, widened to double. */
 static inline void acc4(double *A, v4f s) {
@@ -328,6 +490,36 @@ static void sum_f32_row(const char *p, int64_t k, int64_t rs, int64_t m, void *a
 #define sum_f64_row sumg_f64_row
 
 /* Contiguous float max/min in vector lanes of the input type; a NaN lane stays NaN. */
+#if defined(__SSE2__)
+/* maxps/minps lanes (four chains) and an unordered-compare flag: a NaN anywhere gives NaN */
+#define EXT_SSE(NAME, T, M, W, LOAD, OP, UNORD, OR, MASK, CMP)                                   \
+    static T NAME(const T *x, int64_t n, T a) {                                                \
+        int64_t i = 0;                                                                         \
+        if (n >= 4 * W) {                                                                      \
+            M m[4] = { LOAD(x), LOAD(x + W), LOAD(x + 2 * W), LOAD(x + 3 * W) };               \
+            M nan = UNORD(m[0], m[0]);                                                         \
+            for (int j = 1; j < 4; j++) nan = OR(nan, UNORD(m[j], m[j]));                      \
+            for (i = 4 * W; i + 4 * W <= n; i += 4 * W)                                        \
+                for (int j = 0; j < 4; j++) {                                                  \
+                    M b = LOAD(x + i + j * W);                                                 \
+                    nan = OR(nan, UNORD(b, b));                                                \
+                    m[j] = OP(m[j], b);                                                        \
+                }                                                                              \
+            if (MASK(nan)) return (T)NAN;                                                      \
+            T l[4 * W];                                                                        \
+            memcpy(l, m, sizeof l);                                                            \
+            for (int j = 0; j < 4 * W; j++)                                                    \
+                if (l[j] CMP a || l[j] != l[j]) a = l[j];                                      \
+        }                                                                                      \
+        for (; i < n; i++) { T v = x[i]; if (v CMP a || v != v) a = v; }                       \
+        return a;                                                                              \
+    }
+EXT_SSE(max_f32_contig, float, __m128, 4, _mm_loadu_ps, _mm_max_ps, _mm_cmpunord_ps, _mm_or_ps, _mm_movemask_ps, >)
+EXT_SSE(min_f32_contig, float, __m128, 4, _mm_loadu_ps, _mm_min_ps, _mm_cmpunord_ps, _mm_or_ps, _mm_movemask_ps, <)
+EXT_SSE(max_f64_contig, double, __m128d, 2, _mm_loadu_pd, _mm_max_pd, _mm_cmpunord_pd, _mm_or_pd, _mm_movemask_pd, >)
+EXT_SSE(min_f64_contig, double, __m128d, 2, _mm_loadu_pd, _mm_min_pd, _mm_cmpunord_pd, _mm_or_pd, _mm_movemask_pd, <)
+#define EXT_DONE 1
+#endif
 #define EXT_CONTIG(NAME, T, V, VI, W, LD, CMP)                                                 \
     static T NAME(const T *x, int64_t n, T a) {                                                \
         int64_t i = 0;                                                                         \
@@ -371,6 +563,35 @@ static double sum_f64_contig(const double *x, int64_t n) {
     for (; i < n; i++) t += x[i];
     return t;
 }
+static double prod_f32_contig(const float *x, int64_t n) {
+    double a[4] = { 1, 1, 1, 1 };
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (int j = 0; j < 4; j++) a[j] *= x[i + j];
+    for (; i < n; i++) a[0] *= x[i];
+    return (a[0] * a[1]) * (a[2] * a[3]);
+}
+static double prod_f64_contig(const double *x, int64_t n) {
+    double a[4] = { 1, 1, 1, 1 };
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (int j = 0; j < 4; j++) a[j] *= x[i + j];
+    for (; i < n; i++) a[0] *= x[i];
+    return (a[0] * a[1]) * (a[2] * a[3]);
+}
+#define SUMOF_FALLBACK(NAME, T, F)                                                             \
+    static double NAME(const T *x, int64_t n) {                                                \
+        double a[4] = { 0, 0, 0, 0 };                                                          \
+        int64_t i = 0;                                                                         \
+        for (; i + 4 <= n; i += 4)                                                             \
+            for (int j = 0; j < 4; j++) { double v = (double)x[i + j]; a[j] += F; }            \
+        for (; i < n; i++) { double v = (double)x[i]; a[0] += F; }                             \
+        return (a[0] + a[1]) + (a[2] + a[3]);                                                  \
+    }
+SUMOF_FALLBACK(sumsq_f32_contig, float, v * v)
+SUMOF_FALLBACK(sumsq_f64_contig, double, v * v)
+SUMOF_FALLBACK(sumabs_f32_contig, float, fabs(v))
+SUMOF_FALLBACK(sumabs_f64_contig, double, fabs(v))
 RED_ROW(sumg_f32, float, double, a += v)
 #define sum_f32_row sumg_f32_row
 #define sum_f64_row sumg_f64_row
@@ -380,10 +601,12 @@ RED_ROW(sumg_f32, float, double, a += v)
         return a;                                                                              \
     }
 #endif
+#ifndef EXT_DONE
 EXT_CONTIG(max_f32_contig, float, v4f, v4i, 4, ld4f, >)
 EXT_CONTIG(min_f32_contig, float, v4f, v4i, 4, ld4f, <)
 EXT_CONTIG(max_f64_contig, double, v2d, v2l, 2, ld2d, >)
 EXT_CONTIG(min_f64_contig, double, v2d, v2l, 2, ld2d, <)
+#endif
 
 static void sum_f32_run(const char *p, int64_t n, int64_t st, void *acc, const RCtx *c) {
     if (st == (int64_t)sizeof(float)) *(double *)acc += sum_f32_contig((const float *)p, n);
@@ -394,8 +617,20 @@ static void sum_f64_run(const char *p, int64_t n, int64_t st, void *acc, const R
     else sumg_f64_run(p, n, st, acc, c);
 }
 
-/* prod: integers wrap around as in PyTorch (unsigned multiply keeps that defined) */
-RED_FLOATS(prod, double, a *= v)
+/* prod: integers wrap around as in PyTorch (unsigned multiply keeps that defined); contiguous
+ * float runs take the vector kernels */
+RED_FLOATS(prodg, double, a *= v)
+#define CONTIG_RUN(OP, T, SFX, COMBINE)                                                        \
+    static void OP##_##SFX##_run(const char *p, int64_t n, int64_t st, void *acc, const RCtx *c) { \
+        if (st == (int64_t)sizeof(T)) {                                                        \
+            double *a = acc;                                                                   \
+            double v = OP##_##SFX##_contig((const T *)p, n);                                   \
+            *a = COMBINE;                                                                      \
+        } else OP##g_##SFX##_run(p, n, st, acc, c);                                            \
+    }
+CONTIG_RUN(prod, float, f32, *a * v) CONTIG_RUN(prod, double, f64, *a * v)
+#define prod_f32_row prodg_f32_row
+#define prod_f64_row prodg_f64_row
 RED_INTS(prod, a = (int64_t)((uint64_t)a * (uint64_t)(int64_t)v))
 
 /* max / min: a NaN wins and stays */
@@ -422,8 +657,28 @@ RED_FNS(all_f32, float, int64_t, a &= (v != 0)) RED_FNS(all_f64, double, int64_t
 RED_INTS(all, a &= (v != 0))
 
 /* vector norms (floating inputs only) */
-RED_FLOATS(norm1, double, a += fabs((double)v))
-RED_FLOATS(norm2, double, a += (double)v * (double)v)
+RED_FLOATS(norm1g, double, a += fabs((double)v))
+RED_FLOATS(norm2g, double, a += (double)v * (double)v)
+static void norm1_f32_run(const char *p, int64_t n, int64_t st, void *acc, const RCtx *c) {
+    if (st == (int64_t)sizeof(float)) *(double *)acc += sumabs_f32_contig((const float *)p, n);
+    else norm1g_f32_run(p, n, st, acc, c);
+}
+static void norm1_f64_run(const char *p, int64_t n, int64_t st, void *acc, const RCtx *c) {
+    if (st == (int64_t)sizeof(double)) *(double *)acc += sumabs_f64_contig((const double *)p, n);
+    else norm1g_f64_run(p, n, st, acc, c);
+}
+static void norm2_f32_run(const char *p, int64_t n, int64_t st, void *acc, const RCtx *c) {
+    if (st == (int64_t)sizeof(float)) *(double *)acc += sumsq_f32_contig((const float *)p, n);
+    else norm2g_f32_run(p, n, st, acc, c);
+}
+static void norm2_f64_run(const char *p, int64_t n, int64_t st, void *acc, const RCtx *c) {
+    if (st == (int64_t)sizeof(double)) *(double *)acc += sumsq_f64_contig((const double *)p, n);
+    else norm2g_f64_run(p, n, st, acc, c);
+}
+#define norm1_f32_row norm1g_f32_row
+#define norm1_f64_row norm1g_f64_row
+#define norm2_f32_row norm2g_f32_row
+#define norm2_f64_row norm2g_f64_row
 RED_FLOATS(norm0, double, a += (v != 0))
 RED_FLOATS(normp, double, a += pow(fabs((double)v), c->p))
 RED_FLOATS(norminf, double, { double w = fabs((double)v); if (w > a || w != w) a = w; })

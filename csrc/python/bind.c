@@ -10,6 +10,7 @@
 
 /* from autograd/autograd.h, whose PtsNode clashes with the IR's (trace.h includes ir.h) */
 PTS_INTERNAL PtsStatus pts_set_requires_grad(PtsTensor *t, bool on, PtsError *err);
+PTS_INTERNAL bool pts_requires_grad(const PtsTensor *t);
 
 #define MAX_OVERLOADS 12
 
@@ -34,6 +35,10 @@ static PyTypeObject *PytsOp_Type;
 /* While tracing, the argument (and int-list element) being converted, so a traced size passed for
  * a number is stashed for the tracer (pts_trace_stash); -1 outside bind(). */
 static _Thread_local int bind_arg = -1, bind_elem = -1;
+/* whether a lone int (or int tensor) may stand for an unsized int list: torch's parser allows it
+ * only where the list is the function's one positional parameter (view(3), flip(0)); not in
+ * reshape(x, 6) or tensor_split(x, t), where a 0-dim tensor picks another overload */
+static _Thread_local bool lone_int_list = true;
 
 static void name_from_locals(PyObject *o, PtsTensor *t);
 
@@ -90,7 +95,9 @@ static int to_scalar(PyObject *o, PtsValue *v) {
     }
     if (PytsTensor_Check(o)) {
         PtsTensor *t = pyts_tensor_of(o);
-        if (t->ndim != 0) return 1;   /* torch's parser takes only a 0-dim tensor as a Number */
+        /* torch's parser takes only a 0-dim tensor that does not require grad as a Number (a
+         * value that needs a gradient must go to a Tensor overload, or is refused) */
+        if (t->ndim != 0 || pts_requires_grad(t)) return 1;
         if (pts_dtype_is_complex(t->dtype)) {
             double re, im;
             PtsError err;
@@ -150,6 +157,10 @@ static int to_elem(PyObject *o, const PtsArgType *t, PtsValue *v, const char **w
         return 1;
     case PTS_T_INT: {
         int64_t i;
+        /* a lone int takes a 0-dim integer tensor only (an int list's entries take any one-element
+         * integer tensor: bind_elem is set there) */
+        if (bind_elem == -1 && PytsTensor_Check(o) &&
+            (pyts_tensor_of(o)->ndim != 0 || pyts_tensor_of(o)->dtype == PTS_BOOL)) { *why = "int"; return 1; }
         if (to_int(o, &i)) { *why = "int"; return 1; }
         stash_traced(o, PTS_OP_INT_TENSOR);
         *v = pts_vint(i);
@@ -162,7 +173,7 @@ static int to_elem(PyObject *o, const PtsArgType *t, PtsValue *v, const char **w
             *v = pts_vdouble(d);
             return 0;
         }
-        if (PytsTensor_Check(o) && pts_numel(pyts_tensor_of(o)) == 1) {
+        if (PytsTensor_Check(o) && pyts_tensor_of(o)->ndim == 0 && !pts_requires_grad(pyts_tensor_of(o))) {
             stash_traced(o, PTS_OP_FLOAT_TENSOR);
             *v = pts_vdouble(pts_tensor_item_f64(pyts_tensor_of(o)));
             return 0;
@@ -263,6 +274,10 @@ int pyts_py_to_value(PyObject *o, const PtsArgType *t, PtsValue *v, const char *
     if (t->kind == PTS_T_INT || t->kind == PTS_T_BOOL || t->kind == PTS_T_FLOAT) {
         /* a single number stands for a list (kernel_size=3, dim=1) */
         if (!PyList_Check(o) && !PyTuple_Check(o)) {
+            if (t->kind == PTS_T_INT && t->list_n == 0 && !lone_int_list) {
+                *why = "tuple of ints";
+                return 1;
+            }
             PtsValue e;
             int saved = bind_elem;
             bind_elem = -2;
@@ -435,12 +450,19 @@ static int bind(const PtsSchema *s, bool method, PyObject *const *args, Py_ssize
         }
         const char *why = NULL;
         bind_arg = PTS_UNLIKELY(pts_tls_tracing > 0) ? i : -1;
+        lone_int_list = npos - (method ? 1 : 0) == 1;
         int r = pyts_py_to_value(given[i], &a->type, &vals[i], &why);
+        lone_int_list = true;
         bind_arg = -1;
         if (r < 0) goto error;
         if (r > 0) {
-            snprintf(msg, msgn, "argument '%s' (position %d) must be %s, not %s",
-                     py_arg_name(s, i, method), i + 1, why ? why : "?", py_type_name(given[i]));
+            if (i < nargs)   /* a method counts its positions after the receiver */
+                snprintf(msg, msgn, "argument '%s' (position %d) must be %s, not %s",
+                         py_arg_name(s, i, method), i + (method ? 0 : 1), why ? why : "?",
+                         py_type_name(given[i]));
+            else   /* given by keyword: torch names no position */
+                snprintf(msg, msgn, "argument '%s' must be %s, not %s",
+                         py_arg_name(s, i, method), why ? why : "?", py_type_name(given[i]));
             goto mismatch;
         }
     }
@@ -666,6 +688,54 @@ static PyObject *op_vectorcall(PyObject *callable, PyObject *const *args, size_t
     return op_call_overloads(op, args, nargs, kwnames);
 }
 
+static bool same_argtype(PtsArgType a, PtsArgType b) {
+    return a.kind == b.kind && a.optional == b.optional && a.is_list == b.is_list &&
+           a.elem_optional == b.elem_optional && a.list_n == b.list_n;
+}
+
+/* one row is the other's out= form: the same positional parameters (torch's parser shows them
+ * as one signature with an `out=None` keyword) */
+static bool out_partners(const PtsSchema *a, const PtsSchema *b) {
+    if (a->has_out == b->has_out) return false;
+    int i = 0, j = 0;
+    for (;;) {
+        while (i < a->nargs && a->args[i].kwarg_only) i++;
+        while (j < b->nargs && b->args[j].kwarg_only) j++;
+        if (i == a->nargs || j == b->nargs) return i == a->nargs && j == b->nargs;
+        if (strcmp(a->args[i].name, b->args[j].name) != 0 || !same_argtype(a->args[i].type, b->args[j].type))
+            return false;
+        i++, j++;
+    }
+}
+
+/* When no overload fits, torch's parser names the failing argument if exactly one signature
+ * takes as many arguments as were given (else it lists the signatures). The overload whose
+ * message to show, or -1. An op and its out= form count as one signature. */
+static int plausible_overload(const OpGroup *g, bool method, Py_ssize_t nargs, PyObject *kwnames) {
+    Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+    Py_ssize_t num = nargs - (method ? 1 : 0) + nkw;
+    bool out_given = false;
+    for (Py_ssize_t k = 0; k < nkw; k++)
+        if (PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(kwnames, k), "out") == 0) out_given = true;
+    int cand = -1, count = 0;
+    for (int k = 0; k < g->n; k++) {
+        const PtsSchema *s = &pts_op_info[g->ids[k]].schema;
+        bool partnered = false;
+        for (int j = 0; j < g->n && !partnered; j++)
+            partnered = j != k && out_partners(s, &pts_op_info[g->ids[j]].schema);
+        if (partnered && s->has_out != out_given) continue;
+        int lo = 0, hi = 0;
+        for (int i = 0; i < s->nargs; i++) {
+            if (method && strcmp(s->args[i].name, "self") == 0) continue;
+            hi++;
+            if (!s->args[i].has_default) lo++;
+        }
+        if (partnered && !s->has_out) hi++;   /* out=None */
+        if (num >= lo && num <= hi) { cand = k; count++; }
+    }
+    return count == 1 ? cand : -1;
+}
+
 static PyObject *op_call_overloads(PytsOpObject *op, PyObject *const *args, Py_ssize_t nargs,
                                    PyObject *kwnames) {
     const OpGroup *g = op->group;
@@ -683,6 +753,8 @@ static PyObject *op_call_overloads(PytsOpObject *op, PyObject *const *args, Py_s
     }
     /* no overload fits: say why, as PyTorch does */
     if (g->n == 1) return PyErr_Format(PyExc_TypeError, "%s(): %s", g->name, msgs[0]);
+    int single = plausible_overload(g, op->method, nargs, kwnames);
+    if (single >= 0) return PyErr_Format(PyExc_TypeError, "%s(): %s", g->name, msgs[single]);
     PyObject *got = PyUnicode_FromString("");
     for (Py_ssize_t i = op->method ? 1 : 0; i < nargs && got; i++) {
         PyObject *n = PyUnicode_FromFormat("%U%s%s", got, PyUnicode_GET_LENGTH(got) ? ", " : "",
@@ -800,9 +872,52 @@ static bool has_tensor_options(const PtsSchema *s) {
     return found == 4;
 }
 
+/* PyTorch's argument parser tries a Tensor parameter before a Scalar (or int) one in the same
+ * place: of two overloads whose parameters agree except that one has Tensor where the other has
+ * Scalar / Scalar? / int, the Tensor one is tried first (fill_(x, value_tensor) is fill_.Tensor,
+ * so the value gets a gradient). `a` yields to `b` when b is that Tensor-side overload of a. */
+static bool arg_yields(PtsArgType a, PtsArgType b) {
+    if (a.is_list || b.is_list || b.kind != PTS_T_TENSOR) return false;
+    if (a.kind == PTS_T_SCALAR) return a.optional == b.optional;
+    return a.kind == PTS_T_INT && !a.optional && !b.optional;
+}
+
+static bool overload_yields(const PtsSchema *a, const PtsSchema *b) {
+    if (a->nargs != b->nargs || a->has_out != b->has_out) return false;
+    bool differ = false;
+    for (int i = 0; i < a->nargs; i++) {
+        if (same_argtype(a->args[i].type, b->args[i].type)) continue;
+        if (!arg_yields(a->args[i].type, b->args[i].type)) return false;
+        differ = true;
+    }
+    return differ;
+}
+
+/* stable order: registry order, except that an overload waits for those it yields to */
+static void order_overloads(OpGroup *g) {
+    int out[MAX_OVERLOADS], n = 0;
+    bool done[MAX_OVERLOADS] = { false };
+    while (n < g->n) {
+        int pick = -1;
+        for (int i = 0; i < g->n && pick < 0; i++) {
+            if (done[i]) continue;
+            bool waits = false;
+            for (int j = 0; j < g->n && !waits; j++)
+                waits = !done[j] && j != i &&
+                        overload_yields(&pts_op_info[g->ids[i]].schema, &pts_op_info[g->ids[j]].schema);
+            if (!waits) pick = i;
+        }
+        if (pick < 0) for (pick = 0; done[pick]; pick++) {}   /* a cycle cannot occur; be safe */
+        done[pick] = true;
+        out[n++] = g->ids[pick];
+    }
+    memcpy(g->ids, out, sizeof(int) * (size_t)g->n);
+}
+
 /* per-group flags, computed once so a call does no name lookups */
 static void mark_groups(OpGroup *gs, int n) {
     for (int i = 0; i < n; i++) {
+        order_overloads(&gs[i]);
         gs[i].numbers_as_tensors = name_allows_numbers(gs[i].name);
         gs[i].factory = false;
         for (int k = 0; k < gs[i].n; k++)
