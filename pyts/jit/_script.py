@@ -323,9 +323,11 @@ def _classify(v):
         if isinstance(getattr(v, "_pyts_script_builtin", None), str):
             # pyts.jit.fork / pyts.jit.wait: prim::fork and aten::wait (emit_fork.inc)
             return ("builtin", v._pyts_script_builtin)
-        if getattr(v, "_pyts_compiler_form", False):
-            # pyts.jit.isinstance / annotate: the compiler's own forms (prim::isinstance, a typed
-            # value), which it finds by their dotted name when the resolver answers nothing
+        if getattr(v, "_pyts_compiler_form", False) or (
+                v.__name__ in ("annotate", "isinstance") and getattr(v, "__module__", None) == "torch.jit"):
+            # pyts.jit.isinstance / annotate (and torch.jit's): the compiler's own forms
+            # (prim::isinstance, a typed value), which it finds by their dotted name when the
+            # resolver answers nothing
             return None
         if v.__name__ in ("is_scripting", "is_tracing") and (v.__module__ or "").split(".")[0] in ("pyts", "torch"):
             # pyts.jit.is_scripting() / torch.jit.is_scripting(): the compiler's own (a constant)

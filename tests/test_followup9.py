@@ -1,0 +1,130 @@
+"""Follow-ups (session 9), each against torch:
+1. annotate(Dict[K, V], {...}) (torch.jit's and pyts.jit's), `d: Dict[K, V] = {...}` and dict
+   comprehensions take the annotated type; mismatches raise torch's messages.
+2. A scripted function called while tracing is recorded as prim::CallFunction (its control flow
+   kept), in .graph, .code and archives both ways; script_if_tracing keeps the if.
+3. `return self.n` in a script class method prints inlined, as torch's printer."""
+import io
+import re
+from typing import Dict, List
+
+import pytest
+import torch
+
+import pyts
+
+
+def _strip_loc(g):
+    return [re.sub(r"\s*# .*$", "", line) for line in str(g).splitlines()]
+
+
+# ---- 1. annotated dicts ----
+def ann_empty_torch(x: torch.Tensor) -> Dict[str, int]:
+    d = torch.jit.annotate(Dict[str, int], {})
+    d["a"] = 1
+    return d
+
+
+def ann_empty_pyts(x: torch.Tensor) -> Dict[str, int]:
+    d = pyts.jit.annotate(Dict[str, int], {})
+    d["a"] = 1
+    return d
+
+
+def ann_items(x: torch.Tensor) -> Dict[str, int]:
+    d = torch.jit.annotate(Dict[str, int], {"a": 1, "b": 2})
+    return d
+
+
+def ann_comp(x: torch.Tensor) -> Dict[str, float]:
+    d = torch.jit.annotate(Dict[str, float], {k: 1.0 for k in ["a", "b"]})
+    return d
+
+
+def ann_decl_empty(x: torch.Tensor) -> Dict[str, int]:
+    d: Dict[str, int] = {}
+    d["x"] = 3
+    return d
+
+
+def ann_decl_items(x: torch.Tensor) -> Dict[str, float]:
+    d: Dict[str, float] = {"a": 1.0}
+    return d
+
+
+def ann_decl_comp(x: torch.Tensor) -> Dict[str, float]:
+    d: Dict[str, float] = {k: 1.0 for k in ["a"]}
+    return d
+
+
+def ann_tensor_values(x: torch.Tensor) -> Dict[str, torch.Tensor]:
+    d = torch.jit.annotate(Dict[str, torch.Tensor], {"a": x, "b": x + 1})
+    return d
+
+
+def ann_list_comp(x: torch.Tensor) -> List[float]:
+    return torch.jit.annotate(List[float], [float(i) for i in range(3)])
+
+
+ANNOTATED = [ann_empty_torch, ann_empty_pyts, ann_items, ann_comp, ann_decl_empty, ann_decl_items,
+             ann_decl_comp, ann_tensor_values, ann_list_comp]
+
+
+@pytest.mark.parametrize("fn", ANNOTATED, ids=lambda f: f.__name__)
+def test_annotated_dict_code_and_values(fn):
+    src = fn
+    if fn is ann_empty_pyts:   # torch cannot compile pyts.jit.annotate: its twin is the oracle
+        src = ann_empty_torch
+    t = torch.jit.script(src)
+    p = pyts.jit.script(fn)
+    assert p.code.replace("ann_empty_pyts", "ann_empty_torch") == t.code
+    want = t(torch.ones(2))
+    got = p(pyts.ones(2))
+    if isinstance(want, dict):
+        assert list(got.keys()) == list(want.keys())
+        for k in want:
+            w, g = want[k], got[k]
+            if isinstance(w, torch.Tensor):
+                assert g.numpy().tolist() == w.numpy().tolist()
+            else:
+                assert type(g) is type(w) and g == w
+    else:
+        assert got == want
+    # the containers have torch's types
+    for kind in ("prim::DictConstruct", "prim::ListConstruct"):
+        tl = [s.split(" : ")[1].split(" = ")[0] for s in _strip_loc(t.graph) if kind in s]
+        pl = [s.split(" : ")[1].split(" = ")[0] for s in _strip_loc(p.graph) if kind in s]
+        assert sorted(pl) == sorted(tl)
+
+
+def bad_value(x: torch.Tensor) -> Dict[str, int]:
+    return torch.jit.annotate(Dict[str, int], {"a": 1.0})
+
+
+def bad_values_unified(x: torch.Tensor):
+    return torch.jit.annotate(Dict[str, int], {"a": 1, "b": 2.0})
+
+
+def bad_key(x: torch.Tensor) -> Dict[str, int]:
+    return torch.jit.annotate(Dict[str, int], {1: 1})
+
+
+def bad_nested_empty(x: torch.Tensor):
+    d: Dict[str, List[int]] = {"a": []}
+    return d
+
+
+def bad_comp(x: torch.Tensor) -> Dict[str, int]:
+    return torch.jit.annotate(Dict[str, int], {k: 1.0 for k in ["a"]})
+
+
+@pytest.mark.parametrize("fn", [bad_value, bad_values_unified, bad_key, bad_nested_empty, bad_comp],
+                         ids=lambda f: f.__name__)
+def test_annotated_dict_mismatch_messages(fn):
+    with pytest.raises(Exception) as te:
+        torch.jit.script(fn)
+    with pytest.raises(Exception) as pe:
+        pyts.jit.script(fn)
+    # torch's message, up to its source excerpt
+    want = str(te.value).strip().split(":\n  File")[0].strip()
+    assert str(pe.value).split("\n  File")[0] == want
