@@ -216,3 +216,107 @@ def test_script_class_return_attribute_code():
     assert "    if torch.gt(k, 0):\n      _0 = self.n\n" in p_cls
     # the forward's attribute read feeds an op: assigned (`k = self.k`), as torch
     assert p.code.replace("UsesCounterP", "UsesCounter") == t.code
+
+
+# ---- 2. scripted functions called while tracing ----
+def _sign_step_src(x):
+    if bool(x.sum() > 0):
+        return x * 2
+    return x - 1
+
+
+sign_step_t = torch.jit.script(_sign_step_src)
+sign_step_p = pyts.jit.script(_sign_step_src)
+
+
+def traced_caller_t(x):
+    y = x + 1
+    return sign_step_t(y) + 3
+
+
+def traced_caller_p(x):
+    y = x + 1
+    return sign_step_p(y) + 3
+
+
+class CallerT(torch.nn.Module):
+    def forward(self, x):
+        return sign_step_t(x).relu()
+
+
+class CallerP(pyts.nn.Module):
+    def forward(self, x):
+        return sign_step_p(x).relu()
+
+
+def _norm(text, *pairs):
+    for a, b in pairs:
+        text = text.replace(a, b)
+    return text
+
+
+def test_traced_call_of_scripted_function_graph_and_code():
+    t = torch.jit.trace(traced_caller_t, torch.ones(3))
+    p = pyts.jit.trace(traced_caller_p, pyts.ones(3))
+    assert "prim::CallFunction" in str(p.graph)
+    # the same graph, value numbers included (the two callers sit on different lines)
+    assert _strip_loc(p.graph) == _strip_loc(t.graph)
+    assert '  %4 : Function = prim::Constant[name="_sign_step_src"]()' in _strip_loc(p.graph)
+    assert _norm(p.code, ("_p", "_t")) == t.code
+    # the call keeps the function's if: it follows the input at replay
+    for v in ([1.0, 2.0, 3.0], [-5.0, -5.0, -5.0]):
+        want = t(torch.tensor(v))
+        got = p(pyts.tensor(v))
+        assert got.numpy().tolist() == want.numpy().tolist()
+
+
+def test_traced_module_calling_scripted_function():
+    t = torch.jit.trace(CallerT(), torch.ones(3))
+    p = pyts.jit.trace(CallerP(), pyts.ones(3))
+    assert _norm(p.code, ("_p", "_t")) == t.code
+
+    def canon(g):   # value numbers differ in traced module graphs (pyts numbers from 1 after self)
+        lines = _strip_loc(g)
+        return [re.sub(r"%\d+", "%N", re.sub(r"%self(\.\d+)?", "%self", s)) for s in lines]
+
+    assert _norm("\n".join(canon(p.graph)), ("CallerP", "CallerT"), ("_p", "_t")) == "\n".join(canon(t.graph))
+    for v in ([1.0, -2.0, 3.0], [-5.0, 1.0, -5.0]):
+        assert p(pyts.tensor(v)).numpy().tolist() == t(torch.tensor(v)).numpy().tolist()
+
+
+def test_traced_scripted_call_archives_both_ways():
+    t = torch.jit.trace(CallerT(), torch.ones(3))
+    p = pyts.jit.trace(CallerP(), pyts.ones(3))
+    pb, tb = io.BytesIO(), io.BytesIO()
+    p.save(pb)
+    torch.jit.save(t, tb)
+    in_torch = torch.jit.load(io.BytesIO(pb.getvalue()))
+    in_pyts = pyts.jit.load(io.BytesIO(tb.getvalue()))
+    for v in ([1.0, -2.0, 3.0], [-5.0, 1.0, -5.0]):
+        want = t(torch.tensor(v)).numpy().tolist()
+        assert in_torch(torch.tensor(v)).numpy().tolist() == want
+        assert in_pyts(pyts.tensor(v)).numpy().tolist() == want
+    assert in_pyts.code == t.code
+    assert _norm(in_torch.code, ("_p", "_t"), ("CallerP", "CallerT")) == t.code
+
+
+def _plain_step(x):
+    if bool(x.sum() > 0):
+        return x * 2
+    return x - 1
+
+
+step_if_tracing_t = torch.jit.script_if_tracing(_plain_step)
+step_if_tracing_p = pyts.jit.script_if_tracing(_plain_step)
+
+
+def test_script_if_tracing_keeps_the_if():
+    t = torch.jit.trace(lambda x: step_if_tracing_t(x), torch.ones(3))
+    p = pyts.jit.trace(lambda x: step_if_tracing_p(x), pyts.ones(3))
+    assert "prim::CallFunction" in str(p.graph)
+    assert str(p.graph) == str(t.graph)
+    assert p.code == t.code
+    neg = [-1.0, -2.0, -3.0]
+    assert p(pyts.tensor(neg)).numpy().tolist() == t(torch.tensor(neg)).numpy().tolist() == [-2.0, -3.0, -4.0]
+    # outside tracing the Python function runs
+    assert step_if_tracing_p(pyts.tensor(neg)).numpy().tolist() == [-2.0, -3.0, -4.0]

@@ -528,7 +528,11 @@ class ScriptedFunction(ScriptFunction):
         if self._conv_in:
             args = tuple(_to_script(a) for a in args)
         try:
-            r = self._fn(*args)
+            if _C._trace_depth():
+                # called while tracing: the trace records prim::CallFunction of this function
+                r = _C._trace_call_function(self._fn, _function_qualname(self.__wrapped__), tuple(args))
+            else:
+                r = self._fn(*args)
         except RuntimeError as e:
             _raise_inferred(e, self.__name__, params.values())
             raise
