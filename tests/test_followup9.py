@@ -6,7 +6,7 @@
 3. `return self.n` in a script class method prints inlined, as torch's printer."""
 import io
 import re
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 import pytest
 import torch
@@ -320,3 +320,28 @@ def test_script_if_tracing_keeps_the_if():
     assert p(pyts.tensor(neg)).numpy().tolist() == t(torch.tensor(neg)).numpy().tolist() == [-2.0, -3.0, -4.0]
     # outside tracing the Python function runs
     assert step_if_tracing_p(pyts.tensor(neg)).numpy().tolist() == [-2.0, -3.0, -4.0]
+
+
+def _pair(x, n: int) -> Tuple[torch.Tensor, torch.Tensor]:
+    return x + n, x * n
+
+
+pair_t = torch.jit.script(_pair)
+pair_p = pyts.jit.script(_pair)
+
+
+def test_traced_call_with_tuple_result_and_int_argument():
+    def ft(x):
+        a, b = pair_t(x, 3)
+        return a - b
+
+    def fp(x):
+        a, b = pair_p(x, 3)
+        return a - b
+
+    t = torch.jit.trace(ft, torch.ones(2))
+    p = pyts.jit.trace(fp, pyts.ones(2))
+    assert p.code.replace("fp(", "ft(") == t.code
+    assert _strip_loc(p.graph) == _strip_loc(t.graph)
+    v = [1.0, 2.0]
+    assert p(pyts.tensor(v)).numpy().tolist() == t(torch.tensor(v)).numpy().tolist()

@@ -869,8 +869,23 @@ PtsStatus pts_trace_record_function_call(PtsFunction *fn, const char *qual, int 
         return err->code;
     }
     s = map_outputs(f, *out, n->outputs[0], false, err);
-    if (s) pts_value_release(out);
-    return s;
+    if (s) { pts_value_release(out); return s; }
+    /* the unpacked tensors of a tuple result are typed with what they are in this trace, as
+     * PyTorch records them (the call itself keeps the declared tuple type) */
+    PtsIrValue *cv = n->outputs[0];
+    if (out->tag == PTS_V_TUPLE && cv->nuses == 1 && cv->uses[0].user &&
+        cv->uses[0].user->kind == PTS_KIND_PRIM(PTS_PRIM_TUPLEUNPACK)) {
+        PtsNode *u = cv->uses[0].user;
+        PtsList *l = pts_as_list(*out);
+        for (int i = 0; i < u->noutputs && i < l->len; i++) {
+            if (l->items[i].tag != PTS_V_TENSOR) continue;
+            PtsType *t = pts_type_tensor_of(l->items[i].u.t, tensor_requires_grad(l->items[i].u.t));
+            if (!t) continue;   /* best effort: the declared type stays */
+            pts_type_release(u->outputs[i]->type);
+            u->outputs[i]->type = t;
+        }
+    }
+    return PTS_OK;
 }
 
 void pts_trace_name_tensor(const PtsTensor *t, const char *name) {
