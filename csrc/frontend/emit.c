@@ -1587,6 +1587,55 @@ static PtsIrValue *annotated_list(Emitter *E, const PtsType *t, const PtsAst *li
     return list_construct(E, lit->n, items, t->elems[0], lit);
 }
 
+/* a dict literal typed by an annotation (annotate(Dict[str, int], {}), d: Dict[str, float] = {"a": 1.0}):
+ * the dict has the annotated key and value types; its keys and values, unified, must be subtypes */
+static PtsIrValue *annotated_dict(Emitter *E, const PtsType *t, const PtsAst *lit) {
+    bool typed;
+    PtsIrValue *dv = emit_typed_literal(E, lit, t, &typed);   /* Union/Optional values: checked per item */
+    if (typed) return dv;
+    PtsIrValue *kv[256];
+    if (lit->n > 256) return efail(E, lit, "dict literal too long (limit 128 items)");
+    bool kfit = true, vfit = true;
+    for (int i = 0; i < lit->n; i++) {
+        if (lit->kids[i]->kind == PTS_AST_STARRED) return efail(E, lit->kids[i], "starred expressions are not supported yet");
+        if (!(kv[i] = emit_expr(E, lit->kids[i]))) return NULL;
+        bool fit = pts_type_subtype(kv[i]->type, t->elems[i % 2]);
+        if (i % 2) vfit = vfit && fit;
+        else kfit = kfit && fit;
+    }
+    if (!kfit || !vfit) {
+        /* torch names the keys' (or values') types unified into one */
+        PtsType *ts[128];
+        int m = 0;
+        for (int i = kfit ? 1 : 0; i < lit->n; i += 2)
+            ts[m++] = kv[i]->type->kind == PTS_TY_TENSOR ? R(ty(PTS_TY_TENSOR)) : R(kv[i]->type);
+        PtsType *u = keep(E, pts_type_union(m, ts));
+        for (int i = 0; i < m; i++) pts_type_release(ts[i]);
+        if (!kfit)
+            return efail(E, lit, "Type annotation was inferred to be %sbut the type of keys given by the dict literal is %s",
+                         tstr(E, t), u ? tstr(E, u) : "?");
+        return efail(E, lit, "Type annotation was inferred to be `%s`, but the type of values given by the dict literal is %s",
+                     tstr(E, t), u ? tstr(E, u) : "?");
+    }
+    return dict_construct(E, lit->n, kv, t->elems[0], t->elems[1], lit);
+}
+
+/* annotate(T, e) and `x: T = e`: a list or dict literal takes the annotated type (annotated_list,
+ * annotated_dict), so does a comprehension (emit_comprehension reads the hint); *handled is false
+ * for other expressions */
+static PtsIrValue *annotated_literal(Emitter *E, const PtsType *t, const PtsAst *e, bool *handled) {
+    *handled = true;
+    if (e->kind == PTS_AST_LIST && t->kind == PTS_TY_LIST) return annotated_list(E, t, e);
+    if (e->kind == PTS_AST_DICT && t->kind == PTS_TY_DICT) return annotated_dict(E, t, e);
+    PtsIrValue *v = emit_typed_literal(E, e, t, handled);
+    if (*handled) return v;
+    if ((e->kind == PTS_AST_DICTCOMP && t->kind == PTS_TY_DICT) || (e->kind == PTS_AST_LISTCOMP && t->kind == PTS_TY_LIST)) {
+        *handled = true;
+        return emit_hinted(E, e, t);
+    }
+    return NULL;
+}
+
 /* {==== module containers (ModuleList, Sequential, ModuleDict, ParameterList) ====
  * Their members are fixed when the module is scripted, so indexing with a constant and len() are
  * decided at compile time: self.layers[-1] is prim::GetAttr[name="1"], self.heads["a"] is
@@ -2718,14 +2767,11 @@ static PtsIrValue *emit_builtin_call(Emitter *E, const char *name, const PtsAst 
         const PtsType *t = parse_type(E, n->kids[1]);
         PtsIrValue *v;
         if (!t) return NULL;
-        if (name[0] == 'a' && n->kids[2]->kind == PTS_AST_LIST && t->kind == PTS_TY_LIST)
-            return annotated_list(E, t, n->kids[2]);
-        if (name[0] == 'a' && n->kids[2]->kind == PTS_AST_DICT && n->kids[2]->n == 0 && t->kind == PTS_TY_DICT)
-            return dict_construct(E, 0, NULL, t->elems[0], t->elems[1], n->kids[2]);
         if (name[0] == 'a') {
-            /* annotate(List[Union[int, str]], [1, "a"]): the literal takes the annotated type */
+            /* annotate(List[Union[int, str]], [1, "a"]), annotate(Dict[str, int], {}): the literal
+             * takes the annotated type */
             bool typed;
-            PtsIrValue *lv = emit_typed_literal(E, n->kids[2], t, &typed);
+            PtsIrValue *lv = annotated_literal(E, t, n->kids[2], &typed);
             if (typed) return lv;
         }
         if (!(v = name[0] == 'a' ? emit_hinted(E, n->kids[2], t) : emit_expr(E, n->kids[2]))) return NULL;
@@ -2885,7 +2931,9 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
             if (strcmp(callee.name, "annotate") == 0) {
                 if (n->n != 3) return efail(E, n, "annotate() takes a type and a value");
                 const PtsType *t = parse_type(E, n->kids[1]);
-                if (t && t->kind == PTS_TY_LIST && n->kids[2]->kind == PTS_AST_LIST) return annotated_list(E, t, n->kids[2]);
+                bool typed = false;
+                PtsIrValue *lv = t ? annotated_literal(E, t, n->kids[2], &typed) : NULL;
+                if (typed) return lv;
                 PtsIrValue *v = t ? emit_hinted(E, n->kids[2], t) : NULL;
                 if (!v) return NULL;
                 if (!pts_type_subtype(v->type, t))
@@ -3139,16 +3187,10 @@ static bool emit_ann_assign(Emitter *E, const PtsAst *s) {
     if (!t) return false;
     if (!s->kids[2]) return efail(E, s, "annotated declarations without a value are not supported yet"), false;
     PtsIrValue *v;
-    /* an empty list or dict literal takes the annotated element types */
-    if (s->kids[2]->kind == PTS_AST_LIST && t->kind == PTS_TY_LIST)
-        v = annotated_list(E, t, s->kids[2]);
-    else if (s->kids[2]->kind == PTS_AST_DICT && s->kids[2]->n == 0 && t->kind == PTS_TY_DICT)
-        v = dict_construct(E, 0, NULL, t->elems[0], t->elems[1], s->kids[2]);
-    else {
-        bool typed;
-        v = emit_typed_literal(E, s->kids[2], t, &typed);
-        if (!typed) v = emit_hinted(E, s->kids[2], t);
-    }
+    /* a list or dict literal (or comprehension) takes the annotated element types */
+    bool typed;
+    v = annotated_literal(E, t, s->kids[2], &typed);
+    if (!typed) v = emit_hinted(E, s->kids[2], t);
     if (!v) return false;
     if (!pts_type_subtype(v->type, t))
         return efail(E, s->kids[2], "Variable '%s' is annotated with type %s but is being assigned to a value of type %s",
@@ -4546,6 +4588,20 @@ static PtsIrValue *emit_comprehension(Emitter *E, const PtsAst *n) {
         if (!is_dict) vt = user->inputs[1]->type;
     }
     if (vt && vt->kind == PTS_TY_TENSOR) vt = ty(PTS_TY_TENSOR);
+    /* annotate(Dict[str, int], {k: v for ...}), x: List[float] = [...]: the annotated type, which
+     * the items must fit */
+    const PtsType *h = E->hint_at == n ? E->hint : NULL;
+    if (h && is_dict && h->kind == PTS_TY_DICT) {
+        if (kt && !pts_type_subtype(kt, h->elems[0]))
+            return efail(E, n, "Dict type annotation `%s` did not match the type of an actual key type `%s`", tstr(E, h),
+                         tstr(E, kt));
+        if (vt && !pts_type_subtype(vt, h->elems[1]))
+            return efail(E, n, "Dict type annotation `%s` did not match the type of an actual value type `%s`",
+                         tstr(E, h), tstr(E, vt));
+        kt = h->elems[0];
+        vt = h->elems[1];
+    }
+    if (h && !is_dict && h->kind == PTS_TY_LIST && vt && pts_type_subtype(vt, h->elems[0])) vt = h->elems[0];
     if (is_dict) {
         if (!kt) kt = ty(PTS_TY_STR);
         PtsType *dt = keep(E, pts_type_dict((PtsType *)kt, (PtsType *)(vt ? vt : ty(PTS_TY_TENSOR))));

@@ -593,6 +593,26 @@ static void print_node(PtsBuf *b, const PtsNode *n, int indent, Groups *gr) {
         gr->nodes[gr->n++] = n;
         return;
     }
+    const PtsNodeAttr *fv = n->kind == PTS_KIND_PRIM(PTS_PRIM_CALLFUNCTION) ? pts_node_attr(n, "fnval") : NULL;
+    const PtsNodeAttr *fq = fv ? pts_node_attr(n, "qualname") : NULL;
+    if (fv && fq && fv->kind == PTS_AV_INT && fq->v.tag == PTS_V_STR) {
+        /* a traced call of a compiled function, as PyTorch prints it: the function constant, then
+         * prim::CallFunction(%fn, args) */
+        const char *q = pts_as_str(fq->v)->data, *dot = strrchr(q, '.');
+        pts_buf_printf(b, "%%%lld : Function = prim::Constant[name=\"%s\"]()\n%*s", (long long)fv->v.u.i, dot ? dot + 1 : q,
+                       indent, "");
+        for (int i = 0; i < n->noutputs; i++) {
+            if (i) pts_buf_puts(b, ", ");
+            print_typed(b, n->outputs[i]);
+        }
+        pts_buf_printf(b, " = prim::CallFunction(%%%lld", (long long)fv->v.u.i);
+        for (int i = 0; i < n->ninputs; i++) {
+            pts_buf_puts(b, ", ");
+            print_value_name(b, n->inputs[i]);
+        }
+        pts_buf_puts(b, ")\n");
+        return;
+    }
     for (int i = 0; i < n->noutputs; i++) {
         if (i) pts_buf_puts(b, ", ");
         print_typed(b, n->outputs[i]);

@@ -483,7 +483,10 @@ static bool can_inline(const PtsNode *n) {
     if (v->nuses != 1) return false;
     const PtsUse *u = &v->uses[0];
     /* torch's printer assigns isinstance() tests to a temporary (`_0 = isinstance(x, int)`) */
-    if (is_kind(n, PTS_PRIM_GETATTR) || is_kind(n, PTS_PRIM_RAISE) || is_kind(n, PTS_PRIM_ISINSTANCE)) return false;
+    if (is_kind(n, PTS_PRIM_RAISE) || is_kind(n, PTS_PRIM_ISINSTANCE)) return false;
+    /* an attribute read is named after its attribute (torch's insertGetAttr): inlined only where
+     * it ends its block (`return self.n`), as any named value */
+    if (is_kind(n, PTS_PRIM_GETATTR) && u->user) return false;
     /* a one-item unpack is a statement (`_0, = t`): inlined, torch reads ops.prim.TupleUnpack(t)
      * as returning Tuple[()] */
     if (is_kind(n, PTS_PRIM_TUPLEUNPACK) || is_kind(n, PTS_PRIM_LISTUNPACK)) return false;

@@ -409,8 +409,12 @@ static PyObject *raise_arg_error(const PtsFunction *f, PtsError *err, PyObject *
     return NULL;
 }
 
-/* run a method: args exclude self */
-static PyObject *run_function(PtsFunction *f, PtsValue *self, PyObject *args) {
+/* run a method: args exclude self. qual: the archive name of a free function, which a trace
+ * records as one prim::CallFunction (NULL: the ops it runs are traced, if any) */
+static PyObject *run_function_q(PtsFunction *f, PtsValue *self, PyObject *args, const char *qual);
+static PyObject *run_function(PtsFunction *f, PtsValue *self, PyObject *args) { return run_function_q(f, self, args, NULL); }
+
+static PyObject *run_function_q(PtsFunction *f, PtsValue *self, PyObject *args, const char *qual) {
     Py_ssize_t n = PyTuple_GET_SIZE(args);
     int off = self ? 1 : 0;
     if (n + off > 64) return PyErr_Format(PyExc_TypeError, "too many arguments");
@@ -440,6 +444,9 @@ static PyObject *run_function(PtsFunction *f, PtsValue *self, PyObject *args) {
     } else if (pts_trace_active() && self) {
         /* a compiled module called while tracing: recorded as one CallMethod, control flow kept */
         s = pts_trace_record_method_call(*self, NULL, f, (int)n, vals + 1, outs, &err);
+    } else if (pts_trace_active() && qual && !f->is_method) {
+        /* a scripted function called while tracing: one prim::CallFunction, control flow kept */
+        s = pts_trace_record_function_call(f, qual, (int)n, vals, outs, &err);
     } else {
         Py_BEGIN_ALLOW_THREADS
         s = pts_interp_run(f, vals, (int)n + off, outs, &err);
@@ -779,6 +786,38 @@ static PyObject *m_trace_pop(PyObject *self, PyObject *args) {
 static PyObject *m_trace_abort(PyObject *self, PyObject *u) { (void)self; (void)u; pts_trace_abort(); Py_RETURN_NONE; }
 static PyObject *m_trace_depth(PyObject *self, PyObject *u) { (void)self; (void)u; return PyLong_FromLong(pts_trace_depth()); }
 
+/* _trace_call_function(fn, qualname, args): call a compiled free function; while tracing, the
+ * trace records prim::CallFunction of it (pyts/jit/_script.py's ScriptedFunction) */
+static PyObject *m_trace_call_function(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *fo, *margs;
+    const char *qual;
+    if (!PyArg_ParseTuple(args, "O!sO!", Function_Type, &fo, &qual, &PyTuple_Type, &margs)) return NULL;
+    PtsFunction *f = ((FunctionPy *)fo)->fn;
+    if (f->is_method) return PyErr_Format(PyExc_TypeError, "expected a free function");
+    /* tensor arguments bound to a local of the caller (the frame that called the Python wrapper)
+     * take its name, as op arguments do */
+    PyFrameObject *fr = pts_trace_active() ? PyEval_GetFrame() : NULL;
+    PyFrameObject *back = fr ? PyFrame_GetBack(fr) : NULL;
+    PyObject *locals = back ? PyFrame_GetLocals(back) : NULL;
+    if (locals && PyDict_Check(locals))
+        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(margs); i++) {
+            PyObject *a = PyTuple_GET_ITEM(margs, i), *k, *v;
+            Py_ssize_t pos = 0;
+            if (!PytsTensor_Check(a)) continue;
+            while (PyDict_Next(locals, &pos, &k, &v)) {
+                if (v != a || !PyUnicode_Check(k)) continue;
+                const char *nm = PyUnicode_AsUTF8(k);
+                if (nm && strcmp(nm, "self") != 0) pts_trace_name_tensor(pyts_tensor_of(a), nm);
+                break;
+            }
+        }
+    Py_XDECREF(locals);
+    Py_XDECREF(back);
+    PyErr_Clear();
+    return run_function_q(f, NULL, margs, qual);
+}
+
 /* torch.jit.fork / wait while tracing (pyts/jit/_fork.py): see trace.h */
 static PyObject *m_trace_fork_begin(PyObject *self, PyObject *u) {
     (void)self; (void)u;
@@ -1001,6 +1040,7 @@ static PyMethodDef jit_functions[] = {
     {"_trace_pop", m_trace_pop, METH_VARARGS, NULL},
     {"_trace_abort", m_trace_abort, METH_NOARGS, NULL},
     {"_trace_depth", m_trace_depth, METH_NOARGS, NULL},
+    {"_trace_call_function", m_trace_call_function, METH_VARARGS, NULL},
     {"_trace_fork_begin", m_trace_fork_begin, METH_NOARGS, NULL},
     {"_trace_fork_end", m_trace_fork_end, METH_O, NULL},
     {"_trace_fork_abort", m_trace_fork_abort, METH_NOARGS, NULL},

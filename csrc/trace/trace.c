@@ -839,6 +839,55 @@ PtsStatus pts_trace_record_method_call(PtsValue obj, const char *attr, PtsFuncti
     return record_call(f, obj, fn->name, nargs, ins, rt, *out, false, err);
 }
 
+PtsStatus pts_trace_record_function_call(PtsFunction *fn, const char *qual, int nargs, const PtsValue *args,
+                                         PtsValue *out, PtsError *err) {
+    Frame *f = top;
+    PtsIrValue *ins[64];
+    if (!f || nargs > 64) return pts_fail(err, PTS_ERR_RUNTIME, "no trace in progress");
+    if (fn->graph->top->noutputs != 1) return pts_fail(err, PTS_ERR_RUNTIME, "traced function call must return one value");
+    for (int i = 0; i < nargs; i++)
+        if (!(ins[i] = arg_value(f, args[i], err))) return err->code;
+    pts_tls_tracing--;
+    PtsStatus s = pts_interp_run(fn, args, nargs, out, err);
+    pts_tls_tracing++;
+    if (s) return s;
+    /* a tensor result is typed with what it is in this trace, as PyTorch records it */
+    PtsType *rt = out->tag == PTS_V_TENSOR ? pts_type_tensor_of(out->u.t, tensor_requires_grad(out->u.t))
+                                           : pts_type_retain(fn->graph->top->outputs[0]->type);
+    if (!rt) { pts_value_release(out); return pts_fail(err, PTS_ERR_NOMEM, "out of memory"); }
+    /* PyTorch's graph reads the function from a `%k : Function = prim::Constant[name="g"]()` made
+     * just before the call: its number is reserved here and the graph printer shows it ("fnval") */
+    int fnval = f->g->next_value_id++;
+    PtsNode *n = pts_node_new(f->g, f->blk, PTS_KIND_PRIM(PTS_PRIM_CALLFUNCTION), nargs, ins, 1, &rt);
+    PtsValue ref, q;
+    if (!n) { pts_value_release(out); return pts_fail(err, PTS_ERR_NOMEM, "out of memory"); }
+    n->scope = f->scope;   /* torch's traced call carries no source location */
+    if (pts_function_ref_new(fn, err, &ref) || pts_node_set_attr(f->g, n, "fn", PTS_AV_IVALUE, ref, NULL, err) ||
+        pts_str_new(qual, strlen(qual), err, &q) || pts_node_set_attr(f->g, n, "qualname", PTS_AV_IVALUE, q, NULL, err) ||
+        pts_node_set_attr(f->g, n, "fnval", PTS_AV_INT, pts_vint(fnval), NULL, err)) {
+        pts_value_release(out);
+        return err->code;
+    }
+    s = map_outputs(f, *out, n->outputs[0], false, err);
+    if (s) { pts_value_release(out); return s; }
+    /* the unpacked tensors of a tuple result are typed with what they are in this trace, as
+     * PyTorch records them (the call itself keeps the declared tuple type) */
+    PtsIrValue *cv = n->outputs[0];
+    if (out->tag == PTS_V_TUPLE && cv->nuses == 1 && cv->uses[0].user &&
+        cv->uses[0].user->kind == PTS_KIND_PRIM(PTS_PRIM_TUPLEUNPACK)) {
+        PtsNode *u = cv->uses[0].user;
+        PtsList *l = pts_as_list(*out);
+        for (int i = 0; i < u->noutputs && i < l->len; i++) {
+            if (l->items[i].tag != PTS_V_TENSOR) continue;
+            PtsType *t = pts_type_tensor_of(l->items[i].u.t, tensor_requires_grad(l->items[i].u.t));
+            if (!t) continue;   /* best effort: the declared type stays */
+            pts_type_release(u->outputs[i]->type);
+            u->outputs[i]->type = t;
+        }
+    }
+    return PTS_OK;
+}
+
 void pts_trace_name_tensor(const PtsTensor *t, const char *name) {
     Frame *f = top;
     if (!f || !name || !*name) return;

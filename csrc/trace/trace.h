@@ -31,6 +31,11 @@ PTS_INTERNAL PtsStatus pts_trace_record_method_call(PtsValue obj, const char *at
                                                     int nargs, const PtsValue *args, PtsValue *out,
                                                     PtsError *err);
 
+/* Record a call of a compiled free function (a scripted function called inside a trace): runs
+ * it and records prim::CallFunction of it, printed as `qual(args, )`, as PyTorch's tracer does. */
+PTS_INTERNAL PtsStatus pts_trace_record_function_call(PtsFunction *f, const char *qual, int nargs,
+                                                      const PtsValue *args, PtsValue *out, PtsError *err);
+
 /* Sizes while tracing (torch's tracer::getSizeOf / getNumelOf): records
  * `%d = prim::Constant[value=dim]`, `%n = aten::size(%t, %d)` (or `aten::numel(%t)`) and
  * `%s = prim::NumToTensor(%n)`, and returns a new 0-dim int64 tensor mapped to %s, so sizes stay

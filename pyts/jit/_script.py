@@ -352,9 +352,11 @@ def _classify(v):
         if isinstance(getattr(v, "_pyts_script_builtin", None), str):
             # pyts.jit.fork / pyts.jit.wait: prim::fork and aten::wait (emit_fork.inc)
             return ("builtin", v._pyts_script_builtin)
-        if getattr(v, "_pyts_compiler_form", False):
-            # pyts.jit.isinstance / annotate: the compiler's own forms (prim::isinstance, a typed
-            # value), which it finds by their dotted name when the resolver answers nothing
+        if getattr(v, "_pyts_compiler_form", False) or (
+                v.__name__ in ("annotate", "isinstance") and getattr(v, "__module__", None) == "torch.jit"):
+            # pyts.jit.isinstance / annotate (and torch.jit's): the compiler's own forms
+            # (prim::isinstance, a typed value), which it finds by their dotted name when the
+            # resolver answers nothing
             return None
         if v.__name__ in ("is_scripting", "is_tracing") and (v.__module__ or "").split(".")[0] in ("pyts", "torch"):
             # pyts.jit.is_scripting() / torch.jit.is_scripting(): the compiler's own (a constant)
@@ -555,7 +557,11 @@ class ScriptedFunction(ScriptFunction):
         if self._conv_in:
             args = tuple(_to_script(a) for a in args)
         try:
-            r = self._fn(*args)
+            if _C._trace_depth():
+                # called while tracing: the trace records prim::CallFunction of this function
+                r = _C._trace_call_function(self._fn, _function_qualname(self.__wrapped__), tuple(args))
+            else:
+                r = self._fn(*args)
         except RuntimeError as e:
             _raise_inferred(e, self.__name__, params.values())
             raise
