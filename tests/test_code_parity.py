@@ -76,7 +76,7 @@ def test_scripted_module_code_is_torchs(tmp_path, name):
     x = np.linspace(-1, 1, 6, dtype=np.float32).reshape(2, 3)
     with torch.no_grad():
         want = mp(pyts.tensor(x)).detach().numpy()
-        np.testing.assert_allclose(loaded(torch.tensor(x)).detach().numpy(), want, rtol=1e-6)
+        np.testing.assert_allclose(loaded(torch.tensor(x)).detach().numpy(), want, rtol=1e-5, atol=1e-6)  # float32 BLAS vs torch
 
 
 X = np.arange(12, dtype=np.float32).reshape(3, 4)
