@@ -769,6 +769,16 @@ static const char *argtype_name(Emitter *E, PtsArgType a) {
     return s;
 }
 
+/* v may be an item of a varargs list for the trailing positional list parameter i: an int for an
+ * int[] (a single int too: x.view(-1)), a Tensor for a Tensor[] when conversions are allowed; never
+ * for int[N], where a single int is repeated */
+static bool varargs_list(const PtsSchema *s, int i, const PtsIrValue *v, bool allow_conv) {
+    const PtsArgType *a = &s->args[i].type;
+    if (!a->is_list || a->list_n != 0 || a->elem_optional) return false;
+    if (a->kind == PTS_T_INT) return v->type->kind == PTS_TY_INT;
+    return a->kind == PTS_T_TENSOR && allow_conv && v->type->kind == PTS_TY_TENSOR;
+}
+
 /* try one schema; on failure write the reason to why */
 static bool match_schema(Emitter *E, const PtsSchema *s, const Call *c, bool allow_conv, Bound *b, char *why,
                          size_t nwhy) {
@@ -778,11 +788,12 @@ static bool match_schema(Emitter *E, const PtsSchema *s, const Call *c, bool all
     while (npositional < s->nargs && !s->args[npositional].kwarg_only) npositional++;
     int npos = c->npos;
     if (npos > npositional) {
-        /* varargs: f(3, 4) for a trailing int[] parameter */
+        /* varargs: f(3, 4) for a trailing int[] parameter, and (with conversions, as torch's
+         * varargsCanBeUsedAsList) torch.block_diag(x, y) / torch.einsum(eq, x, y) for a trailing
+         * Tensor[] one */
         int last = npositional - 1;
-        bool ok = last >= 0 && s->args[last].type.is_list && s->args[last].type.kind == PTS_T_INT &&
-                  c->pos[last]->type->kind == PTS_TY_INT;
-        for (int i = last + 1; ok && i < npos; i++) ok = c->pos[i]->type->kind == PTS_TY_INT;
+        bool ok = last >= 0 && varargs_list(s, last, c->pos[last], allow_conv);
+        for (int i = last + 1; ok && i < npos; i++) ok = varargs_list(s, last, c->pos[i], allow_conv);
         if (!ok) {
             snprintf(why, nwhy, "Expected at most %d arguments but found %d positional arguments.", npositional, npos);
             return false;
@@ -794,8 +805,7 @@ static bool match_schema(Emitter *E, const PtsSchema *s, const Call *c, bool all
         /* x.view(-1): one int for a trailing int[] parameter is a list of one, as TorchScript's
          * varargs rule has it (not for int[N], where a single int is repeated) */
         const PtsArgType *la = &s->args[npos - 1].type;
-        if (la->is_list && la->kind == PTS_T_INT && la->list_n == 0 && !la->optional &&
-            c->pos[npos - 1]->type->kind == PTS_TY_INT) {
+        if (!la->optional && varargs_list(s, npos - 1, c->pos[npos - 1], allow_conv)) {
             b->pack_at = b->pack_from = npos - 1;
             npos--;
         }
@@ -935,8 +945,8 @@ static PtsIrValue *emit_matched(Emitter *E, int op, const Call *c, Bound *b, con
     PtsIrValue *ins[PTS_MAX_ARGS];
     for (int i = 0; i < s->nargs; i++) {
         if (i == b->pack_at) {
-            if (!(ins[i] = list_construct(E, c->npos - b->pack_from, c->pos + b->pack_from, ty(PTS_TY_INT), at)))
-                return NULL;
+            const PtsType *et = s->args[i].type.kind == PTS_T_TENSOR ? ty(PTS_TY_TENSOR) : ty(PTS_TY_INT);
+            if (!(ins[i] = list_construct(E, c->npos - b->pack_from, c->pos + b->pack_from, et, at))) return NULL;
         } else if (b->v[i]) {
             if (!(ins[i] = convert(E, b->v[i], (Conv)b->conv[i], s->args[i].type, at))) return NULL;
         } else {
