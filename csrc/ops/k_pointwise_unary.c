@@ -24,19 +24,24 @@ static const PtsPwOp op_sign = { "sign_cpu", PTS_PW_STRICT_OUT, { PTS_T_F(sign),
 #define FLOAT_OP(NAME, EXPR)                                                                   \
     PTS_UN_F(NAME, EXPR)                                                                       \
     static const PtsPwOp op_##NAME = { #NAME "_cpu", PTS_PW_FLOAT, { PTS_T_F(NAME) } };
-FLOAT_OP(exp, PTS_VFN1(exp, x))
-FLOAT_OP(expm1, PTS_VFN1(expm1, x))
-FLOAT_OP(log, PTS_VFN1(log, x))
-FLOAT_OP(log1p, PTS_VFN1(log1p, x))
-FLOAT_OP(log2, PTS_VFN1(log2, x))
+/* the same over the vector math functions: loops multiversioned for AVX2 / AVX-512 */
+#define PTS_ONE_UNV_(S, T, OP, EXPR) PTS_MV_LOOP PTS_LOOP1(OP##_##S, T, T, EXPR)
+#define FLOAT_OPV(NAME, EXPR)                                                                  \
+    PTS_FOR_F(PTS_ONE_UNV_, NAME, EXPR)                                                        \
+    static const PtsPwOp op_##NAME = { #NAME "_cpu", PTS_PW_FLOAT, { PTS_T_F(NAME) } };
+FLOAT_OPV(exp, PTS_VFN1(exp, x))
+FLOAT_OPV(expm1, PTS_VFN1(expm1, x))
+FLOAT_OPV(log, PTS_VFN1(log, x))
+FLOAT_OPV(log1p, PTS_VFN1(log1p, x))
+FLOAT_OPV(log2, PTS_VFN1(log2, x))
 FLOAT_OP(sqrt, PTS_FN1(sqrt, x))
 FLOAT_OP(rsqrt, (PTS_T(x))1 / PTS_FN1(sqrt, x))
-FLOAT_OP(sin, PTS_VFN1(sin, x))
-FLOAT_OP(cos, PTS_VFN1(cos, x))
-FLOAT_OP(tan, PTS_VFN1(tan, x))
-FLOAT_OP(tanh, PTS_VFN1(tanh, x))
-FLOAT_OP(erf, PTS_VFN1(erf, x))
-FLOAT_OP(sigmoid, (PTS_T(x))1 / ((PTS_T(x))1 + PTS_VFN1(exp, -x)))
+FLOAT_OPV(sin, PTS_VFN1(sin, x))
+FLOAT_OPV(cos, PTS_VFN1(cos, x))
+FLOAT_OPV(tan, PTS_VFN1(tan, x))
+FLOAT_OPV(tanh, PTS_VFN1(tanh, x))
+FLOAT_OPV(erf, PTS_VFN1(erf, x))
+FLOAT_OPV(sigmoid, (PTS_T(x))1 / ((PTS_T(x))1 + PTS_VFN1(exp, -x)))
 FLOAT_OP(reciprocal, (PTS_T(x))1 / x)
 
 /* ---- rounding: identity on integers, unsupported on bool ---- */

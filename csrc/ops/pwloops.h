@@ -141,7 +141,16 @@ PTS_VEC_DECL(exp) PTS_VEC_DECL(expm1) PTS_VEC_DECL(log) PTS_VEC_DECL(log1p) PTS_
 PTS_VEC_DECL(sin) PTS_VEC_DECL(cos) PTS_VEC_DECL(tan) PTS_VEC_DECL(tanh) PTS_VEC_DECL(erf)
 #define PTS_VFN1(fn, x) \
     (sizeof(x) == 4 ? (PTS_T(x))pts_vec_##fn##f((float)(x)) : (PTS_T(x))pts_vec_##fn((double)(x)))
+/* A loop calling them, compiled also for AVX2 and AVX-512 and picked at load time (an ifunc), so
+ * the vectoriser calls the 8- and 16-lane variants (_ZGVdN8v_tanhf, _ZGVeN16v_tanhf) where the CPU
+ * has them; the build itself stays at the x86-64 baseline. */
+#if !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#define PTS_MV_LOOP __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
+#define PTS_MV_LOOP
+#endif
+#else
+#define PTS_MV_LOOP
 #define PTS_VFN1(fn, x) PTS_FN1(fn, x)
 #endif
 
