@@ -12,6 +12,7 @@ import glob
 import os
 import shutil
 import subprocess
+import sys
 
 import numpy
 from setuptools import Extension, setup
@@ -61,6 +62,10 @@ def blas_config():
         except (OSError, subprocess.CalledProcessError):
             if mode == "system":
                 raise
+    if mode == "auto":
+        print("pyts: no OpenBLAS found (neither the scipy-openblas32 package nor pkg-config's openblas): "
+              "building with the portable C gemm; `pip install scipy-openblas32` for BLAS speed",
+              file=sys.stderr)
     return {"include_dirs": [], "library_dirs": [], "libraries": [],
             "define_macros": [("PTS_BLAS_NONE", "1")], "runtime_library_dirs": [],
             "vendor_from": None}
