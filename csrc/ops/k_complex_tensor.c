@@ -8,14 +8,9 @@
 #include <stdio.h>
 
 #include "../serial/serial.h"
-#include "complex_tensor.h"
-#include "pwloops.h"
-
-typedef float _Complex cf;
-typedef double _Complex cd;
+#include "complex_loops.h"
 
 /* ================= helpers ================= */
-
 
 /* A number or one-element tensor as (re, im); false when v is neither. */
 bool pts_cx_scalar_parts(PtsValue v, double *re, double *im) {
@@ -129,8 +124,6 @@ static PtsStatus cx_BOOL_TENSOR(PtsValue *a, PtsValue *out, PtsError *err) {
 /* ================= elementwise ================= */
 #define CX_PAIR(OP, EXPR) PTS_LOOP2(OP##_c64, cf, cf, EXPR) PTS_LOOP2(OP##_c128, cd, cd, EXPR)
 #define CX_CMP(OP, EXPR) PTS_LOOP2(OP##_c64, cf, bool, EXPR) PTS_LOOP2(OP##_c128, cd, bool, EXPR)
-#define CX_UN(OP, E64, E128) PTS_LOOP1(OP##_c64, cf, cf, E64) PTS_LOOP1(OP##_c128, cd, cd, E128)
-#define CX_T(OP) [PTS_COMPLEX64] = OP##_c64, [PTS_COMPLEX128] = OP##_c128
 /* torch's complex arithmetic (c10::complex and its vectorised kernels): the plain product, without
  * C99's recovery of infinities (so 1 * (inf + inf j) is nan + nan j, as in torch, whose add is
  * self + alpha * other), and numpy's scaled quotient */
@@ -216,14 +209,6 @@ CX_UN(pow_cube, NMUL(NMUL(x, x), x), NMUL(NMUL(x, x), x))
 CX_UN(pow_m2, NDIV((cf)1, NMUL(x, x)), NDIV((cd)1, NMUL(x, x)))
 CX_UN(pow_mhalf, NDIV((cf)1, csqrtf(x)), NDIV((cd)1, csqrt(x)))
 CX_UN(conj, conjf(x), conj(x))
-#define CX_UNOP(NAME, loop, kname)                                                             \
-    static const PtsPwOp op_##NAME = { kname, 0, { CX_T(loop) } };                             \
-    static PtsStatus cx_##NAME(PtsValue *a, PtsValue *o, PtsError *e) {                        \
-        PtsTensor *r; PTS_TRY(pts_unary(&op_##NAME, a[0].u.t, NULL, NULL, e, &r)); return pts_cx_ret1(o, r); } \
-    static PtsStatus cx_##NAME##_(PtsValue *a, PtsValue *o, PtsError *e) {                     \
-        PtsTensor *r; PTS_TRY(pts_unary(&op_##NAME, a[0].u.t, a[0].u.t, NULL, e, &r)); return pts_cx_ret1(o, r); } \
-    static PtsStatus cx_##NAME##_OUT(PtsValue *a, PtsValue *o, PtsError *e) {                  \
-        PtsTensor *r; PTS_TRY(pts_unary(&op_##NAME, a[0].u.t, a[1].u.t, NULL, e, &r)); return pts_cx_ret1(o, r); }
 CX_UNOP(NEG, neg, "neg_cpu")
 CX_UNOP(EXP, exp, "exp_vml_cpu")
 CX_UNOP(LOG, log, "log_vml_cpu")

@@ -6,18 +6,9 @@
 #include <complex.h>
 #include <stdio.h>
 
-#include "complex_tensor.h"
-#include "pwloops.h"
-
-typedef float _Complex cf;
-typedef double _Complex cd;
-
-
-
+#include "complex_loops.h"
 
 /* ================= unary complex -> complex ================= */
-#define CX_UN(OP, E64, E128) PTS_LOOP1(OP##_c64, cf, cf, E64) PTS_LOOP1(OP##_c128, cd, cd, E128)
-#define CX_T(OP) [PTS_COMPLEX64] = OP##_c64, [PTS_COMPLEX128] = OP##_c128
 
 /* c10's log1p: accurate near 0, where clog(1 + z) loses the digits of a small z */
 #define LOG1P_C(T, z, LOG1P, LOG, HYPOT, ATAN2, ABS)                                           \
@@ -58,14 +49,6 @@ CX_UN(exp2, cexpf(x * logf(2.0f)), cexp(x * log(2.0)))
 CX_UN(sgn, SGN_C(float, x, cabsf), SGN_C(double, x, cabs))
 CX_UN(sinc, SINC_C(float, x, csinf), SINC_C(double, x, csin))
 
-#define CX_UNOP(NAME, loop, kname)                                                             \
-    static const PtsPwOp op_##NAME = { kname, 0, { CX_T(loop) } };                             \
-    static PtsStatus cx_##NAME(PtsValue *a, PtsValue *o, PtsError *e) {                        \
-        PtsTensor *r; PTS_TRY(pts_unary(&op_##NAME, a[0].u.t, NULL, NULL, e, &r)); return pts_cx_ret1(o, r); } \
-    static PtsStatus cx_##NAME##_(PtsValue *a, PtsValue *o, PtsError *e) {                     \
-        PtsTensor *r; PTS_TRY(pts_unary(&op_##NAME, a[0].u.t, a[0].u.t, NULL, e, &r)); return pts_cx_ret1(o, r); } \
-    static PtsStatus cx_##NAME##_OUT(PtsValue *a, PtsValue *o, PtsError *e) {                  \
-        PtsTensor *r; PTS_TRY(pts_unary(&op_##NAME, a[0].u.t, a[1].u.t, NULL, e, &r)); return pts_cx_ret1(o, r); }
 CX_UNOP(RSQRT, rsqrt, "rsqrt_cpu")
 CX_UNOP(LOG10, log10, "log10_cpu")
 CX_UNOP(LOG2, log2, "log2_cpu")
