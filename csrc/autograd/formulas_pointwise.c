@@ -664,7 +664,8 @@ static PtsStatus mod_bw(PtsGradCtx *c, const char *mode) {
 PtsStatus pts_bw_remainder(PtsGradCtx *c) { return mod_bw(c, "floor"); }
 PtsStatus pts_bw_fmod(PtsGradCtx *c) { return mod_bw(c, "trunc"); }
 
-/* normal(mean, std) with tensor parameters: the draw is treated as constant (zero gradients) */
+/* normal(mean, std) with tensor parameters: the draw is treated as constant (zero gradients);
+ * also the Tensor overloads of the in-place comparisons (zeros for self and other) */
 PtsStatus pts_bw_normal(PtsGradCtx *c) {
     PtsTensor *z;
     for (int i = 0; i < 2; i++) {

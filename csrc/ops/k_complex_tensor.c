@@ -5,9 +5,11 @@
  * view_as_real, view_as_complex, conj, angle, complex, polar). */
 #include <complex.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 
 #include "../serial/serial.h"
+#include "builtin.h"
 #include "complex_loops.h"
 
 /* ================= helpers ================= */
@@ -95,10 +97,32 @@ static PtsStatus cx_FULL_OUT(PtsValue *a, PtsValue *o, PtsError *e) { return cx_
 static PtsStatus cx_NEW_FULL(PtsValue *a, PtsValue *o, PtsError *e) { return cx_fill_call(PTS_OP_NEW_FULL, k_NEW_FULL, a, o, e, 2, 3, 0, NULL); }
 static PtsStatus cx_FULL_LIKE(PtsValue *a, PtsValue *o, PtsError *e) { return cx_fill_call(PTS_OP_FULL_LIKE, k_FULL_LIKE, a, o, e, 1, 2, 0, NULL); }
 static PtsStatus cx_FILL__SCALAR(PtsValue *a, PtsValue *o, PtsError *e) { return cx_fill_call(PTS_OP_FILL__SCALAR, k_FILL__SCALAR, a, o, e, 1, -1, -1, a[0].u.t); }
+/* torch's TORCH_WARN_ONCE of copy_ from a complex tensor into a real one: one UserWarning per
+ * process, the imaginary part dropped */
+static PtsStatus warn_discard_imag(PtsError *err) {
+    static _Atomic bool warned = false;
+    static const char msg[] = "Casting complex values to real discards the imaginary part";
+    if (atomic_exchange(&warned, true) || !pts_warn_hook) return PTS_OK;
+    return pts_warn_hook(msg, sizeof msg - 1, err);
+}
 static PtsStatus cx_FILL__TENSOR(PtsValue *a, PtsValue *o, PtsError *e) {
     PTS_CHECK(a[1].u.t->ndim == 0, e, RUNTIME,
               "fill_ only supports 0-dimension value tensor but got tensor with %d dimensions.", a[1].u.t->ndim);
+    if (pts_dtype_is_complex(a[1].u.t->dtype) && !pts_dtype_is_complex(a[0].u.t->dtype)) {
+        /* as torch, a tensor value is copied in (copy_'s rules): the real part, with copy_'s warning */
+        double re, im;
+        pts_load_c128(a[1].u.t->dtype, pts_tensor_data(a[1].u.t), &re, &im);
+        PTS_TRY(warn_discard_imag(e));
+        PtsValue b[2] = { a[0], pts_vdouble(re) };
+        return cx_fill_call(PTS_OP_FILL__SCALAR, k_FILL__SCALAR, b, o, e, 1, -1, -1, a[0].u.t);
+    }
     return cx_fill_call(PTS_OP_FILL__SCALAR, k_FILL__SCALAR, a, o, e, 1, -1, -1, a[0].u.t);
+}
+/* copy_ of a complex source into a real tensor: the real parts (the kernel's conversion), warned */
+static PtsStatus cx_COPY_(PtsValue *a, PtsValue *o, PtsError *e) {
+    if (pts_dtype_is_complex(a[1].u.t->dtype) && !pts_dtype_is_complex(a[0].u.t->dtype))
+        PTS_TRY(warn_discard_imag(e));
+    return k_COPY_(a, o, e);
 }
 
 /* item() and bool() of one complex element */
@@ -594,7 +618,7 @@ const PtsCxRow pts_cx_rows[] = {
     PASS(TO_DTYPE) PASS(TO_OTHER) PASS(TO_DEVICE) PASS(TO_DTYPE_LAYOUT) PASS(TO_PRIM_DEVICE) PASS(TO_PRIM_DTYPE)
     PASS(TO_PRIM_OTHER) PASS(TYPE_AS) PASS(_TO_COPY) PASS(ZEROS) PASS(ZEROS_OUT) PASS(ONES) PASS(ONES_OUT)
     PASS(EMPTY_MEMORY_FORMAT) PASS(NEW_ZEROS) PASS(NEW_ONES) PASS(NEW_EMPTY) PASS(ZEROS_LIKE) PASS(ONES_LIKE)
-    PASS(EMPTY_LIKE) PASS(ZERO_) PASS(COPY_) PASS(EYE) PASS(EYE_M) PASS(EYE_OUT) PASS(EYE_M_OUT)
+    PASS(EMPTY_LIKE) PASS(ZERO_) CX(COPY_, cx_COPY_) PASS(EYE) PASS(EYE_M) PASS(EYE_OUT) PASS(EYE_M_OUT)
     /* the rows of ops_complex_tensor.def decide for themselves */
     PASS(REAL) PASS(IMAG) PASS(VIEW_AS_REAL) PASS(VIEW_AS_COMPLEX) PASS(CONJ) PASS(CONJ_PHYSICAL)
     PASS(RESOLVE_CONJ) PASS(IS_CONJ) PASS(IS_COMPLEX) PASS(ANGLE) PASS(COMPLEX) PASS(POLAR) PASS(TENSOR_COMPLEX)
