@@ -47,6 +47,11 @@ typedef struct LoopCtx {
      * the end of the body, every path that keeps looping evaluates it itself */
     const PtsAst *while_cond;
     PtsBlock *body;              /* the loop's body block */
+    /* what a continue hands on as the condition: a for loop's `true` (made before the loop,
+     * torch's condition block reads it from outside), or the `True` of `while True:` (torch
+     * clones the condition block's constant, with that literal's range) */
+    PtsIrValue *for_true;
+    const PtsAst *true_at;
 } LoopCtx;
 
 typedef struct CompileCtx {
@@ -106,6 +111,12 @@ typedef struct Emitter {
     int tn_nread;
     struct { PtsValue k; bool named; } tn_consts[32];   /* torch's shared int/float literal constants */
     int tn_nconst;
+    /* int, float and complex literals: one constant per value at the top of the graph, made by
+     * the first literal with that value (torch's materializeConstant) */
+    PtsIrValue **lits;
+    int nlits, cap_lits;
+    PtsIrValue **brk_false;      /* the false constants of breaks (emit_loop_continuation) */
+    int nbrk, cap_brk;
     uint8_t *tn_outs;                    /* value id -> If/Loop output of a variable (name_output) */
     int tn_nouts;
     struct TnWhile *tn_whiles;           /* while loops: the names their condition gave (arena list) */
@@ -193,6 +204,19 @@ static void set_range(Emitter *E, PtsNode *n, const PtsAst *at) {
     n->range.end_col = at->end_col;
 }
 
+/* the nodes torch's frontend makes with Graph::create and inserts without a source range
+ * (containers, unpacking, refinement casts, attribute reads): printed without `# file:line:col` */
+static bool torch_unranged(int kind) {
+    switch (kind) {
+    case PTS_KIND_PRIM(PTS_PRIM_LISTCONSTRUCT): case PTS_KIND_PRIM(PTS_PRIM_TUPLECONSTRUCT):
+    case PTS_KIND_PRIM(PTS_PRIM_DICTCONSTRUCT): case PTS_KIND_PRIM(PTS_PRIM_TUPLEUNPACK):
+    case PTS_KIND_PRIM(PTS_PRIM_UNCHECKED_CAST): case PTS_KIND_PRIM(PTS_PRIM_ISINSTANCE):
+    case PTS_KIND_PRIM(PTS_PRIM_GETATTR): case PTS_KIND_PRIM(PTS_PRIM_TOLIST):
+        return true;
+    default: return false;
+    }
+}
+
 /* a node in the insertion block; out_types are fresh references (stolen, also on failure) */
 static PtsNode *mk(Emitter *E, int kind, int nin, PtsIrValue *const *ins, int nout, PtsType **otypes,
                    const PtsAst *at) {
@@ -207,7 +231,7 @@ static PtsNode *mk(Emitter *E, int kind, int nin, PtsIrValue *const *ins, int no
         }
     PtsNode *n = pts_node_new(E->g, E->blk, kind, nin, ins, nout, otypes);
     if (!n) return oom(E);
-    set_range(E, n, at);
+    if (!torch_unranged(kind)) set_range(E, n, at);
     return n;
 }
 
@@ -232,6 +256,53 @@ static PtsIrValue *konst(Emitter *E, PtsValue v, const PtsAst *at) {
     set_range(E, c->node, at);
     return c;
 }
+/* a literal's value: the constant an earlier literal of the same value made, else a new one
+ * before the first node of the graph (torch's materializeConstant: literals are inserted at the
+ * graph's front, strings and bools where they are used) */
+static bool lit_same(PtsValue a, PtsValue b) {
+    if (a.tag != b.tag) return false;
+    if (a.tag == PTS_V_INT) return a.u.i == b.u.i;
+    if (a.tag == PTS_V_DOUBLE) return a.u.d == b.u.d;
+    if (a.tag == PTS_V_COMPLEX) return pts_as_complex(a)->re == pts_as_complex(b)->re && pts_as_complex(a)->im == pts_as_complex(b)->im;
+    return false;
+}
+static PtsIrValue *lit_const(Emitter *E, PtsValue v, const PtsAst *at) {
+    for (int i = 0; i < E->nlits; i++) {
+        const PtsNodeAttr *a = pts_node_attr(E->lits[i]->node, "value");
+        if (a && a->kind == PTS_AV_IVALUE && lit_same(a->v, v)) {
+            pts_value_release(&v);
+            return E->lits[i];
+        }
+    }
+    if (E->nlits == E->cap_lits) {
+        int cap = E->cap_lits ? E->cap_lits * 2 : 16;
+        PtsIrValue **l = pts_realloc(E->lits, sizeof *l * (size_t)cap);
+        if (!l) { pts_value_release(&v); return oom(E); }
+        E->lits = l;
+        E->cap_lits = cap;
+    }
+    PtsBlock *saved = E->blk;
+    E->blk = E->g->top;
+    PtsIrValue *c = konst(E, v, at);
+    E->blk = saved;
+    if (!c) return NULL;
+    if (E->g->top->first != c->node) pts_node_move_before(c->node, E->g->top->first);
+    E->lits[E->nlits++] = c;
+    return c;
+}
+
+static bool note_break_false(Emitter *E, PtsIrValue *c) {
+    if (E->nbrk == E->cap_brk) {
+        int cap = E->cap_brk ? E->cap_brk * 2 : 8;
+        PtsIrValue **l = pts_realloc(E->brk_false, sizeof *l * (size_t)cap);
+        if (!l) return oom(E), false;
+        E->brk_false = l;
+        E->cap_brk = cap;
+    }
+    E->brk_false[E->nbrk++] = c;
+    return true;
+}
+
 static PtsIrValue *cint(Emitter *E, int64_t i, const PtsAst *at) { return konst(E, pts_vint(i), at); }
 static PtsIrValue *cbool(Emitter *E, bool b, const PtsAst *at) { return konst(E, pts_vbool(b), at); }
 static PtsIrValue *cnone(Emitter *E, const PtsAst *at) { return konst(E, pts_none(), at); }
@@ -950,7 +1021,8 @@ static PtsIrValue *emit_matched(Emitter *E, int op, const Call *c, Bound *b, con
         } else if (b->v[i]) {
             if (!(ins[i] = convert(E, b->v[i], (Conv)b->conv[i], s->args[i].type, at))) return NULL;
         } else {
-            if (!(ins[i] = konst(E, pts_value_retain(s->args[i].def), at))) return NULL;
+            /* a schema default is a constant without a source range in torch's graphs */
+            if (!(ins[i] = konst(E, pts_value_retain(s->args[i].def), NULL))) return NULL;
         }
     }
     PtsType *ot[PTS_MAX_RETS];
@@ -1505,7 +1577,8 @@ static PtsIrValue *emit_compare_one(Emitter *E, int op, PtsIrValue *l, PtsIrValu
 static PtsIrValue *br_chain(Emitter *E, const void *a) {
     const ChainArg *c = a;
     PtsIrValue *l = emit_expr(E, c->n->kids[c->i]), *r = l ? emit_expr(E, c->n->kids[c->i + 1]) : NULL;
-    return r ? emit_compare_one(E, c->n->ops[c->i], l, r, c->n) : NULL;
+    /* torch's desugared `b <= c` starts at its left operand */
+    return r ? emit_compare_one(E, c->n->ops[c->i], l, r, c->n->kids[c->i]) : NULL;
 }
 
 static PtsIrValue *emit_compare_one(Emitter *E, int op, PtsIrValue *l, PtsIrValue *r, const PtsAst *at) {
@@ -1777,10 +1850,11 @@ static bool tensor_indexing(Emitter *E, PtsIrValue *x, const PtsAst *n, TensorIn
             dim++;
             continue;
         }
-        PtsIrValue *d = cint(E, dim, ix);
+        /* torch gives the dims and the ops the range of the whole subscript expression */
+        PtsIrValue *d = cint(E, dim, n);
         if (!d) return false;
         if (ix->kind == PTS_AST_NONE) {
-            if (!(x = op2(E, "unsqueeze", x, d, ix))) return false;
+            if (!(x = op2(E, "unsqueeze", x, d, n))) return false;
             dim++;
         } else if (ix->kind == PTS_AST_SLICE) {
             Call c = { .npos = 2 };
@@ -1794,14 +1868,14 @@ static bool tensor_indexing(Emitter *E, PtsIrValue *x, const PtsAst *n, TensorIn
                 c.kwn[c.nkw] = names[k];
                 c.kwv[c.nkw++] = v;
             }
-            if (!(x = op_call(E, "slice", &c, ix))) return false;
+            if (!(x = op_call(E, "slice", &c, n))) return false;
             dim++;
         } else {
             Call c = { .npos = 3 };
             c.pos[0] = x;
             c.pos[1] = d;
             c.pos[2] = pre[i];
-            if (!(x = op_call(E, "select", &c, ix))) return false;
+            if (!(x = op_call(E, "select", &c, n))) return false;
             if (dim < 0) dim++;
         }
     }
@@ -1991,12 +2065,12 @@ static PtsIrValue *function_value(Emitter *E, const char *path, const PtsAst *at
 
 static PtsIrValue *emit_expr(Emitter *E, const PtsAst *n) {
     switch (n->kind) {
-    case PTS_AST_INT: return cint(E, n->ival, n);
-    case PTS_AST_FLOAT: return konst(E, pts_vdouble(n->fval), n);
+    case PTS_AST_INT: return lit_const(E, pts_vint(n->ival), n);
+    case PTS_AST_FLOAT: return lit_const(E, pts_vdouble(n->fval), n);
     case PTS_AST_IMAG: {
         PtsValue z;
         if (pts_complex_new(0.0, n->fval, E->err, &z)) return NULL;
-        return konst(E, z, n);
+        return lit_const(E, z, n);
     }
     case PTS_AST_TRUE: return cbool(E, true, n);
     case PTS_AST_FALSE: return cbool(E, false, n);
@@ -2023,6 +2097,9 @@ static PtsIrValue *emit_expr(Emitter *E, const PtsAst *n) {
         /* -literal is a negative constant */
         if (n->op == PTS_TK_MINUS && (n->kids[0]->kind == PTS_AST_INT || n->kids[0]->kind == PTS_AST_FLOAT ||
                                       n->kids[0]->kind == PTS_AST_IMAG)) {
+            /* torch materializes the literal, then folds its negation into a constant where it
+             * is used (the literal's constant stays for later literals of its value) */
+            if (!emit_expr(E, n->kids[0])) return NULL;
             PtsValue v;
             if (!const_value(E, n, &v)) return NULL;
             return konst(E, v, n);
@@ -2310,6 +2387,21 @@ static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out) {
                 if (strcmp(props[i].attr, name) == 0) {
                     PtsIrValue *v = op1(E, props[i].op, obj, n);
                     if (!v) return false;
+                    /* torch inserts the property's node without a source range, or, for the
+                     * properties it defines as builtin functions in its own source ("<string>"),
+                     * with the range of the inlined body's call */
+                    static const struct { const char *attr; int line, col; } builtin_at[] = {
+                        {"shape", 13, 10}, {"ndim", 3, 10}, {"T", 5, 10}, {"H", 7, 10},
+                    };
+                    if (v->node && v->node->noutputs == 1 && v->node->outputs[0] == v) {
+                        memset(&v->node->range, 0, sizeof v->node->range);
+                        for (size_t k = 0; k < sizeof builtin_at / sizeof builtin_at[0]; k++)
+                            if (strcmp(builtin_at[k].attr, name) == 0 && (v->node->range.file = pts_graph_intern(E->g, "<string>"))) {
+                                v->node->range.line = v->node->range.end_line = builtin_at[k].line;
+                                v->node->range.col = builtin_at[k].col;
+                                v->node->range.end_col = builtin_at[k].col + 1;
+                            }
+                    }
                     *out = (Sv){ SV_VALUE, v, NULL, NULL };
                     return true;
                 }
@@ -2418,7 +2510,7 @@ static PtsIrValue *call_function(Emitter *E, PtsFunction *f, const Call *c, cons
         const char *pn = named ? f->arg_names[i] : p->name;
         if (!ins[i]) {
             if (named && f->has_default && f->has_default[i]) {
-                if (!(ins[i] = konst(E, pts_value_retain(f->defaults[i]), at))) return NULL;
+                if (!(ins[i] = konst(E, pts_value_retain(f->defaults[i]), NULL))) return NULL;   /* no range, as torch */
                 continue;
             }
             return efail(E, at, "%s() is missing value for argument '%s'", f->name, pn ? pn : "?");
@@ -2567,7 +2659,7 @@ static PtsIrValue *call_method(Emitter *E, PtsIrValue *obj, PtsFunction *f, cons
         const char *pn = f->arg_names && f->nargs == top->ninputs ? f->arg_names[i + 1] : p->name;
         if (!ins[i + 1]) {
             if (f->has_default && f->nargs == top->ninputs && f->has_default[i + 1]) {
-                if (!(ins[i + 1] = konst(E, pts_value_retain(f->defaults[i + 1]), at))) return NULL;
+                if (!(ins[i + 1] = konst(E, pts_value_retain(f->defaults[i + 1]), NULL))) return NULL;   /* no range, as torch */
                 continue;
             }
             return efail(E, at, "%s() is missing value for argument '%s'", f->name, pn ? pn : "?");
@@ -2586,8 +2678,20 @@ static PtsIrValue *call_method(Emitter *E, PtsIrValue *obj, PtsFunction *f, cons
     PtsType *ot[8];
     if (nret > 8) return efail(E, at, "method %s returns too many values", f->name);
     for (int k = 0; k < nret; k++) {
-        /* results of traced methods carry shapes; callers see plain Tensor */
+        /* results of traced methods carry shapes; callers see plain Tensor (also in tuples) */
         const PtsType *t = top->outputs[k]->type;
+        if (t->kind == PTS_TY_TUPLE && !t->field_names && t->n <= 64) {
+            PtsType *es[64];
+            bool shaped = false;
+            for (int i = 0; i < t->n; i++) {
+                es[i] = t->elems[i]->kind == PTS_TY_TENSOR ? ty(PTS_TY_TENSOR) : (PtsType *)t->elems[i];
+                shaped |= es[i] != t->elems[i];
+            }
+            if (shaped && !(t = keep(E, pts_type_tuple(t->n, es)))) {
+                for (int i = 0; i < k; i++) pts_type_release(ot[i]);
+                return NULL;
+            }
+        }
         ot[k] = R(t->kind == PTS_TY_TENSOR ? ty(PTS_TY_TENSOR) : t);
     }
     PtsNode *n = mk(E, PTS_KIND_PRIM(PTS_PRIM_CALLMETHOD), nparams + 1, ins, nret, ot, at);
@@ -3541,7 +3645,8 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
         if (!assign_to(E, target, iv, s)) return false;
     }
     E->loop_depth++;
-    LoopCtx ctx = { names, types, nc, while_cond && while_cond->kind != PTS_AST_TRUE ? while_cond : NULL, b };
+    LoopCtx ctx = { names, types, nc, while_cond && while_cond->kind != PTS_AST_TRUE ? while_cond : NULL, b,
+                    while_cond ? NULL : cond0, while_cond && while_cond->kind == PTS_AST_TRUE ? while_cond : NULL };
     const LoopCtx *outer_loop = E->loop;
     bool outer_unrolled = E->unrolled;
     E->loop = &ctx;
@@ -3946,7 +4051,7 @@ static int emit_for(Emitter *E, const PtsAst *s) {
 }
 
 static bool emit_while(Emitter *E, const PtsAst *s) {
-    PtsIrValue *trip = cint(E, INT64_MAX, s), *c0;
+    PtsIrValue *trip = lit_const(E, pts_vint(INT64_MAX), s), *c0;   /* materialized, as torch's emitLoopCommon */
     int h0 = pts_namesim_count(E->ns);
     if (!trip || !(c0 = emit_cond(E, s->kids[0]))) return false;
     int h1 = pts_namesim_count(E->ns);
@@ -4039,8 +4144,13 @@ static int emit_loop_continuation(Emitter *E, const PtsAst *s) {
     PtsIrValue *vals[512];
     bool brk = s->kind == PTS_AST_BREAK;
     E->ns_off++;   /* torch clones the condition here (tn_continue_clones), it does not read it again */
-    vals[0] = brk ? cbool(E, false, s) : L->while_cond ? emit_cond(E, L->while_cond) : cbool(E, true, s);
+    vals[0] = brk ? cbool(E, false, NULL)
+            : L->while_cond ? emit_cond(E, L->while_cond)
+            : L->for_true ? L->for_true : cbool(E, true, L->true_at ? L->true_at : s);
     E->ns_off--;
+    /* a break's false is torch's LoopContinuations constant, made at the top of the graph after
+     * emission (before the exit transform's): moved there by emit_def */
+    if (brk && vals[0] && !note_break_false(E, vals[0])) return -1;
     if (!vals[0] || !carried_now(E, s, vals + 1)) return -1;
     if (!mk(E, PTS_KIND_PRIM(PTS_PRIM_LOOP_CONTINUATION), L->n + 1, vals, 0, NULL, s)) return -1;
     return brk ? EXIT_BREAK : EXIT_CONTINUE;
@@ -4992,6 +5102,14 @@ static PtsIrValue *emit_list_call(Emitter *E, const PtsAst *n) {
     static int counter;
     char nm[32];
     snprintf(nm, sizeof nm, "$item%d", ++counter & 0xffff);
+    /* torch's comprehension iterates a temporary with the range of the list(...) call: its
+     * nodes (the loop, the range's length, the appends) carry that range */
+    PtsAst *it = pts_arena_alloc(E->a, sizeof *it);
+    if (!it) return oom(E);
+    *it = *arg;
+    it->line = n->line;
+    it->col = n->col;
+    arg = it;
     PtsAst *v = synth(E, PTS_AST_NAME, arg, 0, NULL), *comp;
     if (!v || !(v->str = pts_arena_strndup(E->a, nm, strlen(nm)))) return oom(E);
     if (!(comp = synth(E, PTS_AST_LISTCOMP, n, 3, (PtsAst *[]){ v, v, (PtsAst *)arg }))) return NULL;
@@ -5243,6 +5361,10 @@ static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunc
         if (!(rv = uninitialized(E, rt, def))) goto fail;
         if (pts_block_add_output(E->g, E->g->top, rv, E->err)) goto fail;
         tn_finish(E);   /* torch names If/Loop outputs in ConvertToSSA, before TransformExits */
+        for (int i = 0; i < E->nbrk; i++) {
+            PtsNode *c = E->brk_false[i]->node;
+            if (c && E->g->top->first != c) pts_node_move_before(c, E->g->top->first);
+        }
         /* torch's ConvertToSSA exit transform, CanonicalizeModifiedLoops, then its cleanup passes
          * after emission, for the graph's shape */
         if (pts_pass_transform_exits(E->g, unify_cb, E, E->ns, E->err)) goto fail;
@@ -5251,8 +5373,9 @@ static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunc
         if (pts_pass_constant_propagation_immutable(E->g, E->err)) goto fail;
         pts_pass_remove_extra_if_outputs(E->g);
         eliminate_dead(E->g->top);
-        /* pooled twice, as torch's compiled graphs are: constants at the top in first-use order */
-        if (pts_pass_constant_pooling(E->g, E->err) || pts_pass_constant_pooling(E->g, E->err) ||
+        /* pooled once, as torch's compiled graphs are: each constant moved to the top in the
+         * order of first use, so they read in reverse (literals were made at the top already) */
+        if (pts_pass_constant_pooling(E->g, E->err) ||
             pts_pass_canonicalize_outputs(E->g, E->err))
             goto fail;
     }
@@ -5406,6 +5529,8 @@ static PtsStatus compile_def(CompileCtx *cc, PtsClassType *cls, const PtsSource 
     pts_namesim_free(E.ns);
     pts_free(E.tn_read);
     pts_free(E.tn_outs);
+    pts_free(E.lits);
+    pts_free(E.brk_false);
     for (int i = 0; i < E.npool; i++) pts_type_release(E.pool[i]);
     pts_free(E.pool);
     if (!st && cls) st = pts_class_add_method(cls, f, err);
