@@ -101,6 +101,7 @@ typedef struct Emitter {
      * prim::list special form does; build_iter of that AST takes it */
     const PtsAst *pre_iter_ast;
     const struct Iter *pre_iter;
+    const PtsAst *iter_at;       /* the for statement whose iterable build_iter is evaluating */
     struct ForkClosure *fork_closures;   /* archive code's nested defs passed to fork() (emit_fork.inc) */
     /* torch's value names (tnames.h): the naming events of torch's frontend, in its order; ns_off
      * silences re-emissions torch does not make (a while condition at the end of the body) */
@@ -2268,7 +2269,10 @@ static bool object_attr(Emitter *E, PtsIrValue *obj, const char *name, const Pts
     if (cls && cls->is_enum) return enum_value_attr(E, obj, name, at, out);
     for (int i = 0; i < cls->nconsts; i++)
         if (strcmp(cls->const_names[i], name) == 0) {   /* __constants__ / Final: a prim::Constant */
-            PtsIrValue *v = konst(E, pts_value_retain(cls->const_values[i]), at);
+            /* a tuple (or list) constant is torch's TupleConstruct of item constants, folded by
+             * constant propagation into one constant without a range */
+            int ct = cls->const_values[i].tag;
+            PtsIrValue *v = konst(E, pts_value_retain(cls->const_values[i]), ct == PTS_V_TUPLE || ct == PTS_V_LIST ? NULL : at);
             if (!v) return false;
             /* a tuple constant: the type the object's attribute was given from its value */
             int cs = pts_class_find_attr(cls, name);
@@ -2995,7 +2999,7 @@ static PtsIrValue *emit_tolist(Emitter *E, PtsIrValue *x, const PtsType *t, cons
     int code = e->kind == PTS_TY_INT ? 0 : e->kind == PTS_TY_FLOAT ? 1 : e->kind == PTS_TY_BOOL ? 2 : -1;
     /* torch's check has no source location (Graph::insertToList) */
     if (code < 0) return efail(E, NULL, "%s is not one of the supported element types for tolist: int, float, complex, bool", tstr(E, e));
-    PtsIrValue *ins[3] = { x, cint(E, dim, at), cint(E, code, at) };
+    PtsIrValue *ins[3] = { x, cint(E, dim, NULL), cint(E, code, NULL) };   /* no range, as torch's insertToList */
     if (!ins[1] || !ins[2]) return NULL;
     return mk1(E, PTS_KIND_PRIM(PTS_PRIM_TOLIST), 3, ins, R(t), at);
 }
@@ -4040,7 +4044,7 @@ static int emit_for(Emitter *E, const PtsAst *s) {
                     rc.pos[0] = start;
                     rc.pos[1] = c.pos[1];
                     rc.pos[2] = step;
-                    if (!(trip = op_call(E, "__range_length", &rc, it))) return -1;
+                    if (!(trip = op_call(E, "__range_length", &rc, s))) return -1;
                 }
                 PtsIrValue *t = cbool(E, true, s);
                 return t && emit_loop(E, s, trip, t, target, s->kids[2], NULL, start, step) ? EXIT_NONE : -1;
@@ -4083,17 +4087,19 @@ static PtsIrValue *raise_message(Emitter *E, const char *prefix, const PtsAst *m
              msg ? msg->str : "");
     PtsValue s;
     if (pts_str_new(buf, strlen(buf), E->err, &s)) return NULL;
-    return konst(E, s, at);
+    /* torch: a literal message is the literal's constant; a prefixed one ("AssertionError: "
+     * + literal) is folded by constant propagation into a constant without a range */
+    return konst(E, s, prefix[0] ? NULL : msg ? msg : at);
 }
 
 /* prim::RaiseException(message[, qualified class name]) */
-static bool emit_raise_node(Emitter *E, PtsIrValue *m, const char *cls, const PtsAst *at) {
+static bool emit_raise_node(Emitter *E, PtsIrValue *m, const char *cls, const PtsAst *cls_at, const PtsAst *at) {
     PtsIrValue *ins[2] = { m, NULL };
     if (cls) {
         char q[160];
         snprintf(q, sizeof q, "builtins.%s", cls);
         PtsValue s;
-        if (pts_str_new(q, strlen(q), E->err, &s) || !(ins[1] = konst(E, s, at))) return false;
+        if (pts_str_new(q, strlen(q), E->err, &s) || !(ins[1] = konst(E, s, cls_at))) return false;
     }
     return mk(E, PTS_KIND_PRIM(PTS_PRIM_RAISE), cls ? 2 : 1, ins, 0, NULL, at) != NULL;
 }
@@ -4191,9 +4197,9 @@ static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
             PtsIrValue *m = msg ? raise_message(E, "AssertionError", msg, s) : NULL;
             if (!msg) {
                 PtsValue sv;
-                if (pts_str_new("AssertionError: ", 16, E->err, &sv) || !(m = konst(E, sv, s))) return -1;
+                if (pts_str_new("AssertionError: ", 16, E->err, &sv) || !(m = konst(E, sv, NULL))) return -1;
             }
-            return m && emit_raise_node(E, m, NULL, s) ? EXIT_RAISE : -1;
+            return m && emit_raise_node(E, m, NULL, NULL, s) ? EXIT_RAISE : -1;
         }
         if (!x) return efail(E, s, "a bare 'raise' is not supported in TorchScript"), -1;
         const char *cls = "Exception";
@@ -4209,10 +4215,10 @@ static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
          * (as a failed assert); other classes the message alone, and the exception's class */
         if (msg && strcmp(cls, "AssertionError") == 0) {
             PtsIrValue *am = raise_message(E, "AssertionError", msg, s);
-            return am && emit_raise_node(E, am, NULL, s) ? EXIT_RAISE : -1;
+            return am && emit_raise_node(E, am, NULL, NULL, s) ? EXIT_RAISE : -1;
         }
         PtsIrValue *m = raise_message(E, "", msg, s);
-        if (!m || !emit_raise_node(E, m, cls, s)) return -1;
+        if (!m || !emit_raise_node(E, m, cls, x, s)) return -1;   /* the class name: the exception's range */
         return EXIT_RAISE;
     }
     case PTS_AST_DEL:
@@ -4474,7 +4480,8 @@ static bool iter_of_value(Emitter *E, PtsIrValue *v, const PtsAst *n, Iter *it) 
         /* over the keys, as Python */
         const char *sfx = dict_key_suffix(E, v->type, n);
         if (!sfx) return false;
-        PtsIrValue *keys = row_call(E, dict_row(E, "keys.", sfx), 1, &v, NULL, n);
+        /* torch's iter() of the dict, with the range of the loop statement */
+        PtsIrValue *keys = row_call(E, dict_row(E, "keys.", sfx), 1, &v, NULL, E->iter_at ? E->iter_at : n);
         if (!keys) return false;
         PtsType *kt = keep(E, pts_type_list((PtsType *)v->type->elems[0]));
         return kt && iter_of_value(E, retype(keys, kt), n, it);
@@ -4540,7 +4547,8 @@ static bool build_iter(Emitter *E, const PtsAst *n, Iter *it) {
                     if (!(r->start = emit_expr(E, sa))) return false;
                     if (r->start->type->kind != PTS_TY_INT) return efail(E, sa, "enumerate() start must be int"), false;
                 }
-                if (!(r->end = cint(E, INT64_MAX, n))) return false;
+                /* without a start, torch materializes the end (a literal's constant) */
+                if (!(r->end = r->start ? cint(E, INT64_MAX, n) : lit_const(E, pts_vint(INT64_MAX), n))) return false;
                 if (!r->start) r->len = r->end;
                 else if (!(r->step = cint(E, 1, n))) return false;
                 return build_iter(E, n->kids[1], &it->subs[1]);
@@ -4636,12 +4644,18 @@ static bool emit_for_iter(Emitter *E, const PtsAst *s) {
     const PtsAst *it_ast = s->kids[1];
     Iter *it = pts_arena_alloc(E->a, sizeof *it);
     if (!it) return oom(E), false;
-    if (!build_iter(E, it_ast, it)) return false;
+    /* the iteration's own nodes (dict keys, the length) carry the loop statement's range (a
+     * comprehension's: from its bracket), as torch's emitLoopCommon */
+    const PtsAst *outer_at = E->iter_at;
+    E->iter_at = s;
+    bool built = build_iter(E, it_ast, it);
+    E->iter_at = outer_at;
+    if (!built) return false;
     PtsIrValue *t = cbool(E, true, s);
     if (!t) return false;
     E->for_item = for_item_cb;
     E->for_item_arg = it;
-    if (!iter_len(E, it, it_ast)) return false;
+    if (!iter_len(E, it, s)) return false;
     bool ok = emit_loop(E, s, it->len, t, s->kids[0], s->kids[2], NULL, NULL, NULL);
     E->for_item = NULL;
     return ok;
@@ -4680,14 +4694,14 @@ static PtsIrValue *emit_comprehension(Emitter *E, const PtsAst *n) {
     ref->str = name;
     if (is_dict) {
         /* $comp[key] = value */
-        PtsAst *sub = synth(E, PTS_AST_SUBSCRIPT, n->kids[0], 2, (PtsAst *[]){ ref, n->kids[0] });
+        PtsAst *sub = synth(E, PTS_AST_SUBSCRIPT, n, 2, (PtsAst *[]){ ref, n->kids[0] });   /* torch: the comprehension's range */
         if (!sub || !(stmt = synth(E, PTS_AST_ASSIGN, n, 2, (PtsAst *[]){ sub, n->kids[1] }))) return NULL;
     } else {
         /* $comp.append(element) */
-        PtsAst *attr = synth(E, PTS_AST_ATTR, n->kids[0], 1, &ref), *call;
+        PtsAst *attr = synth(E, PTS_AST_ATTR, n, 1, &ref), *call;
         if (!attr) return NULL;
         attr->str = "append";
-        if (!(call = synth(E, PTS_AST_CALL, n->kids[0], 2, (PtsAst *[]){ attr, n->kids[0] })) ||
+        if (!(call = synth(E, PTS_AST_CALL, n, 2, (PtsAst *[]){ attr, n->kids[0] })) ||
             !(stmt = synth(E, PTS_AST_EXPR_STMT, n, 1, &call)))
             return NULL;
     }
@@ -5029,7 +5043,7 @@ static PtsIrValue *emit_tuple_slice(Emitter *E, PtsIrValue *x, const PtsAst *sl,
     PtsNode *tn = x->node;
     bool built = tn && tn->kind == PTS_KIND_PRIM(PTS_PRIM_TUPLECONSTRUCT) && tn->ninputs == len;
     for (int i = 0; i < n; i++)
-        if (!(items[i] = built ? tn->inputs[idx[i]] : namedtuple_index(E, x, idx[i], idx[i], at))) return NULL;
+        if (!(items[i] = built ? tn->inputs[idx[i]] : namedtuple_index(E, x, idx[i], idx[i], NULL))) return NULL;
     return tuple_of(E, n, items, at);
 }
 
@@ -5102,14 +5116,6 @@ static PtsIrValue *emit_list_call(Emitter *E, const PtsAst *n) {
     static int counter;
     char nm[32];
     snprintf(nm, sizeof nm, "$item%d", ++counter & 0xffff);
-    /* torch's comprehension iterates a temporary with the range of the list(...) call: its
-     * nodes (the loop, the range's length, the appends) carry that range */
-    PtsAst *it = pts_arena_alloc(E->a, sizeof *it);
-    if (!it) return oom(E);
-    *it = *arg;
-    it->line = n->line;
-    it->col = n->col;
-    arg = it;
     PtsAst *v = synth(E, PTS_AST_NAME, arg, 0, NULL), *comp;
     if (!v || !(v->str = pts_arena_strndup(E->a, nm, strlen(nm)))) return oom(E);
     if (!(comp = synth(E, PTS_AST_LISTCOMP, n, 3, (PtsAst *[]){ v, v, (PtsAst *)arg }))) return NULL;
