@@ -2289,8 +2289,17 @@ static bool object_attr(Emitter *E, PtsIrValue *obj, const char *name, const Pts
     if (slot >= 0) {
         PtsNode *n = mk(E, PTS_KIND_PRIM(PTS_PRIM_GETATTR), 1, &obj, 1, (PtsType *[]){ R(cls->attrs[slot].type) }, at);
         if (!n || !set_name_attr(E, n, name)) return false;
+        /* Graph::createGetAttr names its output, a number with '_' before it ("0" -> _0) */
+        char vn[128];
+        bool digits = name[0] != 0;
+        for (const char *c = name; *c; c++) digits = digits && *c >= '0' && *c <= '9';
+        if (digits && strlen(name) < sizeof vn - 1) {
+            snprintf(vn, sizeof vn, "_%s", name);
+            name = pts_arena_strndup(E->a, vn, strlen(vn));
+            if (!name) return oom(E), false;
+        }
         pts_value_set_name(E->g, n->outputs[0], name);
-        tn_name(E, n->outputs[0], name);   /* Graph::createGetAttr names its output */
+        if (E->ns && !E->ns_off) (void)pts_namesim_set(E->ns, n->outputs[0], name);   /* not gated by meaningfulName */
         *out = (Sv){ SV_VALUE, n->outputs[0], NULL, NULL };
         return true;
     }
@@ -3069,6 +3078,8 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
                 if (c.nkw || c.npos < 1 || c.npos > 2 || c.pos[0]->type->kind != PTS_TY_STR ||
                     (c.npos == 2 && c.pos[1]->type->kind != PTS_TY_STR))
                     return efail(E, n, "ops.prim.RaiseException takes a message and an optional class name");
+                /* the class defaults to None (torch's schema: str? cls=None) */
+                if (c.npos == 1 && !(c.pos[c.npos++] = cnone(E, NULL))) return NULL;
                 if (!mk(E, PTS_KIND_PRIM(PTS_PRIM_RAISE), c.npos, c.pos, 0, NULL, n)) return NULL;
                 return cnone(E, n);
             }
@@ -4100,8 +4111,10 @@ static bool emit_raise_node(Emitter *E, PtsIrValue *m, const char *cls, const Pt
         snprintf(q, sizeof q, "builtins.%s", cls);
         PtsValue s;
         if (pts_str_new(q, strlen(q), E->err, &s) || !(ins[1] = konst(E, s, cls_at))) return false;
+    } else if (!(ins[1] = cnone(E, NULL))) {   /* torch's prim::RaiseException(str msg, str? cls=None) */
+        return false;
     }
-    return mk(E, PTS_KIND_PRIM(PTS_PRIM_RAISE), cls ? 2 : 1, ins, 0, NULL, at) != NULL;
+    return mk(E, PTS_KIND_PRIM(PTS_PRIM_RAISE), 2, ins, 0, NULL, at) != NULL;
 }
 
 static int emit_assert(Emitter *E, const PtsAst *s) {
