@@ -205,6 +205,17 @@ static void set_range(Emitter *E, PtsNode *n, const PtsAst *at) {
     n->range.end_col = at->end_col;
 }
 
+/* the range of a node inlined from one of torch's builtin functions, which torch compiles from
+ * its own source ("<string>"): line and 0-based column as its graphs print them */
+static void builtin_range(Emitter *E, PtsNode *n, int line, int col) {
+    if (!n) return;
+    memset(&n->range, 0, sizeof n->range);
+    if (!(n->range.file = pts_graph_intern(E->g, "<string>"))) return;
+    n->range.line = n->range.end_line = line;
+    n->range.col = col + 1;
+    n->range.end_col = col + 2;
+}
+
 /* the nodes torch's frontend makes with Graph::create and inserts without a source range
  * (containers, unpacking, refinement casts, attribute reads): printed without `# file:line:col` */
 static bool torch_unranged(int kind) {
@@ -2404,16 +2415,12 @@ static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out) {
                      * properties it defines as builtin functions in its own source ("<string>"),
                      * with the range of the inlined body's call */
                     static const struct { const char *attr; int line, col; } builtin_at[] = {
-                        {"shape", 13, 10}, {"ndim", 3, 10}, {"T", 5, 10}, {"H", 7, 10},
+                        {"shape", 13, 9}, {"ndim", 3, 9}, {"T", 5, 9}, {"H", 7, 9},
                     };
                     if (v->node && v->node->noutputs == 1 && v->node->outputs[0] == v) {
                         memset(&v->node->range, 0, sizeof v->node->range);
                         for (size_t k = 0; k < sizeof builtin_at / sizeof builtin_at[0]; k++)
-                            if (strcmp(builtin_at[k].attr, name) == 0 && (v->node->range.file = pts_graph_intern(E->g, "<string>"))) {
-                                v->node->range.line = v->node->range.end_line = builtin_at[k].line;
-                                v->node->range.col = builtin_at[k].col;
-                                v->node->range.end_col = builtin_at[k].col + 1;
-                            }
+                            if (strcmp(builtin_at[k].attr, name) == 0) builtin_range(E, v->node, builtin_at[k].line, builtin_at[k].col);
                     }
                     *out = (Sv){ SV_VALUE, v, NULL, NULL };
                     return true;
@@ -4447,12 +4454,18 @@ static PtsIrValue *emit_contains(Emitter *E, int op, PtsIrValue *item, PtsIrValu
         if (handled) return r;
         return efail(E, at, "'in' on a value of type %s is not supported yet", tstr(E, box->type));
     } else if (k == PTS_TY_STR) {
-        /* as TorchScript's builtin: s.find(sub, 0, len(s)) != -1 */
+        /* as TorchScript's builtin: s.find(sub, 0, len(s)) != -1, inlined with its ranges */
         if (item->type->kind != PTS_TY_STR) return efail(E, at, "'in <string>' requires string as left operand, not %s", tstr(E, item->type));
         PtsIrValue *n = row_call(E, "len.str", 1, &box, NULL, at), *zero = n ? cint(E, 0, at) : NULL;
         PtsIrValue *f = zero ? row_call(E, "find", 4, (PtsIrValue *[]){ box, item, zero, n }, NULL, at) : NULL, *m1;
         if (!f || !(m1 = cint(E, -1, at))) return NULL;
         r = op2(E, "ne", f, m1, at);
+        if (!r) return NULL;
+        builtin_range(E, n->node, 5, 29);
+        builtin_range(E, zero->node, 5, 26);
+        builtin_range(E, f->node, 5, 11);
+        builtin_range(E, m1->node, 5, 44);
+        builtin_range(E, r->node, 5, 11);
     } else {
         return efail(E, at, "'in' on a value of type %s is not supported yet", tstr(E, box->type));
     }
@@ -4628,7 +4641,7 @@ static PtsIrValue *iter_item(Emitter *E, const Iter *it, PtsIrValue *i, const Pt
         if (it->v->type->kind == PTS_TY_STR) return row_call(E, "__getitem__.str", 2, (PtsIrValue *[]){ it->v, i }, NULL, at);
         return row_call(E, "__getitem__.t", 2, (PtsIrValue *[]){ it->v, i }, elem_of(it->v->type), at);
     case IT_TENSOR: {
-        PtsIrValue *zero = cint(E, 0, at);
+        PtsIrValue *zero = cint(E, 0, NULL);   /* torch: the dim constant has no range */
         Call c = { .npos = 3 };
         c.pos[0] = it->v;
         c.pos[1] = zero;
