@@ -47,6 +47,11 @@ typedef struct LoopCtx {
      * the end of the body, every path that keeps looping evaluates it itself */
     const PtsAst *while_cond;
     PtsBlock *body;              /* the loop's body block */
+    /* what a continue hands on as the condition: a for loop's `true` (made before the loop,
+     * torch's condition block reads it from outside), or the `True` of `while True:` (torch
+     * clones the condition block's constant, with that literal's range) */
+    PtsIrValue *for_true;
+    const PtsAst *true_at;
 } LoopCtx;
 
 typedef struct CompileCtx {
@@ -96,6 +101,7 @@ typedef struct Emitter {
      * prim::list special form does; build_iter of that AST takes it */
     const PtsAst *pre_iter_ast;
     const struct Iter *pre_iter;
+    const PtsAst *iter_at;       /* the for statement whose iterable build_iter is evaluating */
     struct ForkClosure *fork_closures;   /* archive code's nested defs passed to fork() (emit_fork.inc) */
     /* torch's value names (tnames.h): the naming events of torch's frontend, in its order; ns_off
      * silences re-emissions torch does not make (a while condition at the end of the body) */
@@ -106,6 +112,12 @@ typedef struct Emitter {
     int tn_nread;
     struct { PtsValue k; bool named; } tn_consts[32];   /* torch's shared int/float literal constants */
     int tn_nconst;
+    /* int, float and complex literals: one constant per value at the top of the graph, made by
+     * the first literal with that value (torch's materializeConstant) */
+    PtsIrValue **lits;
+    int nlits, cap_lits;
+    PtsIrValue **brk_false;      /* the false constants of breaks (emit_loop_continuation) */
+    int nbrk, cap_brk;
     uint8_t *tn_outs;                    /* value id -> If/Loop output of a variable (name_output) */
     int tn_nouts;
     struct TnWhile *tn_whiles;           /* while loops: the names their condition gave (arena list) */
@@ -193,6 +205,30 @@ static void set_range(Emitter *E, PtsNode *n, const PtsAst *at) {
     n->range.end_col = at->end_col;
 }
 
+/* the range of a node inlined from one of torch's builtin functions, which torch compiles from
+ * its own source ("<string>"): line and 0-based column as its graphs print them */
+static void builtin_range(Emitter *E, PtsNode *n, int line, int col) {
+    if (!n) return;
+    memset(&n->range, 0, sizeof n->range);
+    if (!(n->range.file = pts_graph_intern(E->g, "<string>"))) return;
+    n->range.line = n->range.end_line = line;
+    n->range.col = col + 1;
+    n->range.end_col = col + 2;
+}
+
+/* the nodes torch's frontend makes with Graph::create and inserts without a source range
+ * (containers, unpacking, refinement casts, attribute reads): printed without `# file:line:col` */
+static bool torch_unranged(int kind) {
+    switch (kind) {
+    case PTS_KIND_PRIM(PTS_PRIM_LISTCONSTRUCT): case PTS_KIND_PRIM(PTS_PRIM_TUPLECONSTRUCT):
+    case PTS_KIND_PRIM(PTS_PRIM_DICTCONSTRUCT): case PTS_KIND_PRIM(PTS_PRIM_TUPLEUNPACK):
+    case PTS_KIND_PRIM(PTS_PRIM_UNCHECKED_CAST): case PTS_KIND_PRIM(PTS_PRIM_ISINSTANCE):
+    case PTS_KIND_PRIM(PTS_PRIM_GETATTR): case PTS_KIND_PRIM(PTS_PRIM_TOLIST):
+        return true;
+    default: return false;
+    }
+}
+
 /* a node in the insertion block; out_types are fresh references (stolen, also on failure) */
 static PtsNode *mk(Emitter *E, int kind, int nin, PtsIrValue *const *ins, int nout, PtsType **otypes,
                    const PtsAst *at) {
@@ -207,7 +243,7 @@ static PtsNode *mk(Emitter *E, int kind, int nin, PtsIrValue *const *ins, int no
         }
     PtsNode *n = pts_node_new(E->g, E->blk, kind, nin, ins, nout, otypes);
     if (!n) return oom(E);
-    set_range(E, n, at);
+    if (!torch_unranged(kind)) set_range(E, n, at);
     return n;
 }
 
@@ -232,6 +268,53 @@ static PtsIrValue *konst(Emitter *E, PtsValue v, const PtsAst *at) {
     set_range(E, c->node, at);
     return c;
 }
+/* a literal's value: the constant an earlier literal of the same value made, else a new one
+ * before the first node of the graph (torch's materializeConstant: literals are inserted at the
+ * graph's front, strings and bools where they are used) */
+static bool lit_same(PtsValue a, PtsValue b) {
+    if (a.tag != b.tag) return false;
+    if (a.tag == PTS_V_INT) return a.u.i == b.u.i;
+    if (a.tag == PTS_V_DOUBLE) return a.u.d == b.u.d;
+    if (a.tag == PTS_V_COMPLEX) return pts_as_complex(a)->re == pts_as_complex(b)->re && pts_as_complex(a)->im == pts_as_complex(b)->im;
+    return false;
+}
+static PtsIrValue *lit_const(Emitter *E, PtsValue v, const PtsAst *at) {
+    for (int i = 0; i < E->nlits; i++) {
+        const PtsNodeAttr *a = pts_node_attr(E->lits[i]->node, "value");
+        if (a && a->kind == PTS_AV_IVALUE && lit_same(a->v, v)) {
+            pts_value_release(&v);
+            return E->lits[i];
+        }
+    }
+    if (E->nlits == E->cap_lits) {
+        int cap = E->cap_lits ? E->cap_lits * 2 : 16;
+        PtsIrValue **l = pts_realloc(E->lits, sizeof *l * (size_t)cap);
+        if (!l) { pts_value_release(&v); return oom(E); }
+        E->lits = l;
+        E->cap_lits = cap;
+    }
+    PtsBlock *saved = E->blk;
+    E->blk = E->g->top;
+    PtsIrValue *c = konst(E, v, at);
+    E->blk = saved;
+    if (!c) return NULL;
+    if (E->g->top->first != c->node) pts_node_move_before(c->node, E->g->top->first);
+    E->lits[E->nlits++] = c;
+    return c;
+}
+
+static bool note_break_false(Emitter *E, PtsIrValue *c) {
+    if (E->nbrk == E->cap_brk) {
+        int cap = E->cap_brk ? E->cap_brk * 2 : 8;
+        PtsIrValue **l = pts_realloc(E->brk_false, sizeof *l * (size_t)cap);
+        if (!l) return oom(E), false;
+        E->brk_false = l;
+        E->cap_brk = cap;
+    }
+    E->brk_false[E->nbrk++] = c;
+    return true;
+}
+
 static PtsIrValue *cint(Emitter *E, int64_t i, const PtsAst *at) { return konst(E, pts_vint(i), at); }
 static PtsIrValue *cbool(Emitter *E, bool b, const PtsAst *at) { return konst(E, pts_vbool(b), at); }
 static PtsIrValue *cnone(Emitter *E, const PtsAst *at) { return konst(E, pts_none(), at); }
@@ -950,7 +1033,8 @@ static PtsIrValue *emit_matched(Emitter *E, int op, const Call *c, Bound *b, con
         } else if (b->v[i]) {
             if (!(ins[i] = convert(E, b->v[i], (Conv)b->conv[i], s->args[i].type, at))) return NULL;
         } else {
-            if (!(ins[i] = konst(E, pts_value_retain(s->args[i].def), at))) return NULL;
+            /* a schema default is a constant without a source range in torch's graphs */
+            if (!(ins[i] = konst(E, pts_value_retain(s->args[i].def), NULL))) return NULL;
         }
     }
     PtsType *ot[PTS_MAX_RETS];
@@ -1505,7 +1589,8 @@ static PtsIrValue *emit_compare_one(Emitter *E, int op, PtsIrValue *l, PtsIrValu
 static PtsIrValue *br_chain(Emitter *E, const void *a) {
     const ChainArg *c = a;
     PtsIrValue *l = emit_expr(E, c->n->kids[c->i]), *r = l ? emit_expr(E, c->n->kids[c->i + 1]) : NULL;
-    return r ? emit_compare_one(E, c->n->ops[c->i], l, r, c->n) : NULL;
+    /* torch's desugared `b <= c` starts at its left operand */
+    return r ? emit_compare_one(E, c->n->ops[c->i], l, r, c->n->kids[c->i]) : NULL;
 }
 
 static PtsIrValue *emit_compare_one(Emitter *E, int op, PtsIrValue *l, PtsIrValue *r, const PtsAst *at) {
@@ -1777,10 +1862,11 @@ static bool tensor_indexing(Emitter *E, PtsIrValue *x, const PtsAst *n, TensorIn
             dim++;
             continue;
         }
-        PtsIrValue *d = cint(E, dim, ix);
+        /* torch gives the dims and the ops the range of the whole subscript expression */
+        PtsIrValue *d = cint(E, dim, n);
         if (!d) return false;
         if (ix->kind == PTS_AST_NONE) {
-            if (!(x = op2(E, "unsqueeze", x, d, ix))) return false;
+            if (!(x = op2(E, "unsqueeze", x, d, n))) return false;
             dim++;
         } else if (ix->kind == PTS_AST_SLICE) {
             Call c = { .npos = 2 };
@@ -1794,14 +1880,14 @@ static bool tensor_indexing(Emitter *E, PtsIrValue *x, const PtsAst *n, TensorIn
                 c.kwn[c.nkw] = names[k];
                 c.kwv[c.nkw++] = v;
             }
-            if (!(x = op_call(E, "slice", &c, ix))) return false;
+            if (!(x = op_call(E, "slice", &c, n))) return false;
             dim++;
         } else {
             Call c = { .npos = 3 };
             c.pos[0] = x;
             c.pos[1] = d;
             c.pos[2] = pre[i];
-            if (!(x = op_call(E, "select", &c, ix))) return false;
+            if (!(x = op_call(E, "select", &c, n))) return false;
             if (dim < 0) dim++;
         }
     }
@@ -1991,12 +2077,12 @@ static PtsIrValue *function_value(Emitter *E, const char *path, const PtsAst *at
 
 static PtsIrValue *emit_expr(Emitter *E, const PtsAst *n) {
     switch (n->kind) {
-    case PTS_AST_INT: return cint(E, n->ival, n);
-    case PTS_AST_FLOAT: return konst(E, pts_vdouble(n->fval), n);
+    case PTS_AST_INT: return lit_const(E, pts_vint(n->ival), n);
+    case PTS_AST_FLOAT: return lit_const(E, pts_vdouble(n->fval), n);
     case PTS_AST_IMAG: {
         PtsValue z;
         if (pts_complex_new(0.0, n->fval, E->err, &z)) return NULL;
-        return konst(E, z, n);
+        return lit_const(E, z, n);
     }
     case PTS_AST_TRUE: return cbool(E, true, n);
     case PTS_AST_FALSE: return cbool(E, false, n);
@@ -2023,6 +2109,9 @@ static PtsIrValue *emit_expr(Emitter *E, const PtsAst *n) {
         /* -literal is a negative constant */
         if (n->op == PTS_TK_MINUS && (n->kids[0]->kind == PTS_AST_INT || n->kids[0]->kind == PTS_AST_FLOAT ||
                                       n->kids[0]->kind == PTS_AST_IMAG)) {
+            /* torch materializes the literal, then folds its negation into a constant where it
+             * is used (the literal's constant stays for later literals of its value) */
+            if (!emit_expr(E, n->kids[0])) return NULL;
             PtsValue v;
             if (!const_value(E, n, &v)) return NULL;
             return konst(E, v, n);
@@ -2191,7 +2280,10 @@ static bool object_attr(Emitter *E, PtsIrValue *obj, const char *name, const Pts
     if (cls && cls->is_enum) return enum_value_attr(E, obj, name, at, out);
     for (int i = 0; i < cls->nconsts; i++)
         if (strcmp(cls->const_names[i], name) == 0) {   /* __constants__ / Final: a prim::Constant */
-            PtsIrValue *v = konst(E, pts_value_retain(cls->const_values[i]), at);
+            /* a tuple (or list) constant is torch's TupleConstruct of item constants, folded by
+             * constant propagation into one constant without a range */
+            int ct = cls->const_values[i].tag;
+            PtsIrValue *v = konst(E, pts_value_retain(cls->const_values[i]), ct == PTS_V_TUPLE || ct == PTS_V_LIST ? NULL : at);
             if (!v) return false;
             /* a tuple constant: the type the object's attribute was given from its value */
             int cs = pts_class_find_attr(cls, name);
@@ -2208,8 +2300,17 @@ static bool object_attr(Emitter *E, PtsIrValue *obj, const char *name, const Pts
     if (slot >= 0) {
         PtsNode *n = mk(E, PTS_KIND_PRIM(PTS_PRIM_GETATTR), 1, &obj, 1, (PtsType *[]){ R(cls->attrs[slot].type) }, at);
         if (!n || !set_name_attr(E, n, name)) return false;
+        /* Graph::createGetAttr names its output, a number with '_' before it ("0" -> _0) */
+        char vn[128];
+        bool digits = name[0] != 0;
+        for (const char *c = name; *c; c++) digits = digits && *c >= '0' && *c <= '9';
+        if (digits && strlen(name) < sizeof vn - 1) {
+            snprintf(vn, sizeof vn, "_%s", name);
+            name = pts_arena_strndup(E->a, vn, strlen(vn));
+            if (!name) return oom(E), false;
+        }
         pts_value_set_name(E->g, n->outputs[0], name);
-        tn_name(E, n->outputs[0], name);   /* Graph::createGetAttr names its output */
+        if (E->ns && !E->ns_off) (void)pts_namesim_set(E->ns, n->outputs[0], name);   /* not gated by meaningfulName */
         *out = (Sv){ SV_VALUE, n->outputs[0], NULL, NULL };
         return true;
     }
@@ -2310,6 +2411,17 @@ static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out) {
                 if (strcmp(props[i].attr, name) == 0) {
                     PtsIrValue *v = op1(E, props[i].op, obj, n);
                     if (!v) return false;
+                    /* torch inserts the property's node without a source range, or, for the
+                     * properties it defines as builtin functions in its own source ("<string>"),
+                     * with the range of the inlined body's call */
+                    static const struct { const char *attr; int line, col; } builtin_at[] = {
+                        {"shape", 13, 9}, {"ndim", 3, 9}, {"T", 5, 9}, {"H", 7, 9},
+                    };
+                    if (v->node && v->node->noutputs == 1 && v->node->outputs[0] == v) {
+                        memset(&v->node->range, 0, sizeof v->node->range);
+                        for (size_t k = 0; k < sizeof builtin_at / sizeof builtin_at[0]; k++)
+                            if (strcmp(builtin_at[k].attr, name) == 0) builtin_range(E, v->node, builtin_at[k].line, builtin_at[k].col);
+                    }
                     *out = (Sv){ SV_VALUE, v, NULL, NULL };
                     return true;
                 }
@@ -2418,7 +2530,7 @@ static PtsIrValue *call_function(Emitter *E, PtsFunction *f, const Call *c, cons
         const char *pn = named ? f->arg_names[i] : p->name;
         if (!ins[i]) {
             if (named && f->has_default && f->has_default[i]) {
-                if (!(ins[i] = konst(E, pts_value_retain(f->defaults[i]), at))) return NULL;
+                if (!(ins[i] = konst(E, pts_value_retain(f->defaults[i]), NULL))) return NULL;   /* no range, as torch */
                 continue;
             }
             return efail(E, at, "%s() is missing value for argument '%s'", f->name, pn ? pn : "?");
@@ -2567,7 +2679,7 @@ static PtsIrValue *call_method(Emitter *E, PtsIrValue *obj, PtsFunction *f, cons
         const char *pn = f->arg_names && f->nargs == top->ninputs ? f->arg_names[i + 1] : p->name;
         if (!ins[i + 1]) {
             if (f->has_default && f->nargs == top->ninputs && f->has_default[i + 1]) {
-                if (!(ins[i + 1] = konst(E, pts_value_retain(f->defaults[i + 1]), at))) return NULL;
+                if (!(ins[i + 1] = konst(E, pts_value_retain(f->defaults[i + 1]), NULL))) return NULL;   /* no range, as torch */
                 continue;
             }
             return efail(E, at, "%s() is missing value for argument '%s'", f->name, pn ? pn : "?");
@@ -2586,8 +2698,20 @@ static PtsIrValue *call_method(Emitter *E, PtsIrValue *obj, PtsFunction *f, cons
     PtsType *ot[8];
     if (nret > 8) return efail(E, at, "method %s returns too many values", f->name);
     for (int k = 0; k < nret; k++) {
-        /* results of traced methods carry shapes; callers see plain Tensor */
+        /* results of traced methods carry shapes; callers see plain Tensor (also in tuples) */
         const PtsType *t = top->outputs[k]->type;
+        if (t->kind == PTS_TY_TUPLE && !t->field_names && t->n <= 64) {
+            PtsType *es[64];
+            bool shaped = false;
+            for (int i = 0; i < t->n; i++) {
+                es[i] = t->elems[i]->kind == PTS_TY_TENSOR ? ty(PTS_TY_TENSOR) : (PtsType *)t->elems[i];
+                shaped |= es[i] != t->elems[i];
+            }
+            if (shaped && !(t = keep(E, pts_type_tuple(t->n, es)))) {
+                for (int i = 0; i < k; i++) pts_type_release(ot[i]);
+                return NULL;
+            }
+        }
         ot[k] = R(t->kind == PTS_TY_TENSOR ? ty(PTS_TY_TENSOR) : t);
     }
     PtsNode *n = mk(E, PTS_KIND_PRIM(PTS_PRIM_CALLMETHOD), nparams + 1, ins, nret, ot, at);
@@ -2891,7 +3015,7 @@ static PtsIrValue *emit_tolist(Emitter *E, PtsIrValue *x, const PtsType *t, cons
     int code = e->kind == PTS_TY_INT ? 0 : e->kind == PTS_TY_FLOAT ? 1 : e->kind == PTS_TY_BOOL ? 2 : -1;
     /* torch's check has no source location (Graph::insertToList) */
     if (code < 0) return efail(E, NULL, "%s is not one of the supported element types for tolist: int, float, complex, bool", tstr(E, e));
-    PtsIrValue *ins[3] = { x, cint(E, dim, at), cint(E, code, at) };
+    PtsIrValue *ins[3] = { x, cint(E, dim, NULL), cint(E, code, NULL) };   /* no range, as torch's insertToList */
     if (!ins[1] || !ins[2]) return NULL;
     return mk1(E, PTS_KIND_PRIM(PTS_PRIM_TOLIST), 3, ins, R(t), at);
 }
@@ -2961,6 +3085,8 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
                 if (c.nkw || c.npos < 1 || c.npos > 2 || c.pos[0]->type->kind != PTS_TY_STR ||
                     (c.npos == 2 && c.pos[1]->type->kind != PTS_TY_STR))
                     return efail(E, n, "ops.prim.RaiseException takes a message and an optional class name");
+                /* the class defaults to None (torch's schema: str? cls=None) */
+                if (c.npos == 1 && !(c.pos[c.npos++] = cnone(E, NULL))) return NULL;
                 if (!mk(E, PTS_KIND_PRIM(PTS_PRIM_RAISE), c.npos, c.pos, 0, NULL, n)) return NULL;
                 return cnone(E, n);
             }
@@ -3541,7 +3667,8 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
         if (!assign_to(E, target, iv, s)) return false;
     }
     E->loop_depth++;
-    LoopCtx ctx = { names, types, nc, while_cond && while_cond->kind != PTS_AST_TRUE ? while_cond : NULL, b };
+    LoopCtx ctx = { names, types, nc, while_cond && while_cond->kind != PTS_AST_TRUE ? while_cond : NULL, b,
+                    while_cond ? NULL : cond0, while_cond && while_cond->kind == PTS_AST_TRUE ? while_cond : NULL };
     const LoopCtx *outer_loop = E->loop;
     bool outer_unrolled = E->unrolled;
     E->loop = &ctx;
@@ -3935,7 +4062,7 @@ static int emit_for(Emitter *E, const PtsAst *s) {
                     rc.pos[0] = start;
                     rc.pos[1] = c.pos[1];
                     rc.pos[2] = step;
-                    if (!(trip = op_call(E, "__range_length", &rc, it))) return -1;
+                    if (!(trip = op_call(E, "__range_length", &rc, s))) return -1;
                 }
                 PtsIrValue *t = cbool(E, true, s);
                 return t && emit_loop(E, s, trip, t, target, s->kids[2], NULL, start, step) ? EXIT_NONE : -1;
@@ -3946,7 +4073,7 @@ static int emit_for(Emitter *E, const PtsAst *s) {
 }
 
 static bool emit_while(Emitter *E, const PtsAst *s) {
-    PtsIrValue *trip = cint(E, INT64_MAX, s), *c0;
+    PtsIrValue *trip = lit_const(E, pts_vint(INT64_MAX), s), *c0;   /* materialized, as torch's emitLoopCommon */
     int h0 = pts_namesim_count(E->ns);
     if (!trip || !(c0 = emit_cond(E, s->kids[0]))) return false;
     int h1 = pts_namesim_count(E->ns);
@@ -3978,19 +4105,23 @@ static PtsIrValue *raise_message(Emitter *E, const char *prefix, const PtsAst *m
              msg ? msg->str : "");
     PtsValue s;
     if (pts_str_new(buf, strlen(buf), E->err, &s)) return NULL;
-    return konst(E, s, at);
+    /* torch: a literal message is the literal's constant; a prefixed one ("AssertionError: "
+     * + literal) is folded by constant propagation into a constant without a range */
+    return konst(E, s, prefix[0] ? NULL : msg ? msg : at);
 }
 
 /* prim::RaiseException(message[, qualified class name]) */
-static bool emit_raise_node(Emitter *E, PtsIrValue *m, const char *cls, const PtsAst *at) {
+static bool emit_raise_node(Emitter *E, PtsIrValue *m, const char *cls, const PtsAst *cls_at, const PtsAst *at) {
     PtsIrValue *ins[2] = { m, NULL };
     if (cls) {
         char q[160];
         snprintf(q, sizeof q, "builtins.%s", cls);
         PtsValue s;
-        if (pts_str_new(q, strlen(q), E->err, &s) || !(ins[1] = konst(E, s, at))) return false;
+        if (pts_str_new(q, strlen(q), E->err, &s) || !(ins[1] = konst(E, s, cls_at))) return false;
+    } else if (!(ins[1] = cnone(E, NULL))) {   /* torch's prim::RaiseException(str msg, str? cls=None) */
+        return false;
     }
-    return mk(E, PTS_KIND_PRIM(PTS_PRIM_RAISE), cls ? 2 : 1, ins, 0, NULL, at) != NULL;
+    return mk(E, PTS_KIND_PRIM(PTS_PRIM_RAISE), 2, ins, 0, NULL, at) != NULL;
 }
 
 static int emit_assert(Emitter *E, const PtsAst *s) {
@@ -4039,8 +4170,13 @@ static int emit_loop_continuation(Emitter *E, const PtsAst *s) {
     PtsIrValue *vals[512];
     bool brk = s->kind == PTS_AST_BREAK;
     E->ns_off++;   /* torch clones the condition here (tn_continue_clones), it does not read it again */
-    vals[0] = brk ? cbool(E, false, s) : L->while_cond ? emit_cond(E, L->while_cond) : cbool(E, true, s);
+    vals[0] = brk ? cbool(E, false, NULL)
+            : L->while_cond ? emit_cond(E, L->while_cond)
+            : L->for_true ? L->for_true : cbool(E, true, L->true_at ? L->true_at : s);
     E->ns_off--;
+    /* a break's false is torch's LoopContinuations constant, made at the top of the graph after
+     * emission (before the exit transform's): moved there by emit_def */
+    if (brk && vals[0] && !note_break_false(E, vals[0])) return -1;
     if (!vals[0] || !carried_now(E, s, vals + 1)) return -1;
     if (!mk(E, PTS_KIND_PRIM(PTS_PRIM_LOOP_CONTINUATION), L->n + 1, vals, 0, NULL, s)) return -1;
     return brk ? EXIT_BREAK : EXIT_CONTINUE;
@@ -4081,9 +4217,9 @@ static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
             PtsIrValue *m = msg ? raise_message(E, "AssertionError", msg, s) : NULL;
             if (!msg) {
                 PtsValue sv;
-                if (pts_str_new("AssertionError: ", 16, E->err, &sv) || !(m = konst(E, sv, s))) return -1;
+                if (pts_str_new("AssertionError: ", 16, E->err, &sv) || !(m = konst(E, sv, NULL))) return -1;
             }
-            return m && emit_raise_node(E, m, NULL, s) ? EXIT_RAISE : -1;
+            return m && emit_raise_node(E, m, NULL, NULL, s) ? EXIT_RAISE : -1;
         }
         if (!x) return efail(E, s, "a bare 'raise' is not supported in TorchScript"), -1;
         const char *cls = "Exception";
@@ -4099,10 +4235,10 @@ static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
          * (as a failed assert); other classes the message alone, and the exception's class */
         if (msg && strcmp(cls, "AssertionError") == 0) {
             PtsIrValue *am = raise_message(E, "AssertionError", msg, s);
-            return am && emit_raise_node(E, am, NULL, s) ? EXIT_RAISE : -1;
+            return am && emit_raise_node(E, am, NULL, NULL, s) ? EXIT_RAISE : -1;
         }
         PtsIrValue *m = raise_message(E, "", msg, s);
-        if (!m || !emit_raise_node(E, m, cls, s)) return -1;
+        if (!m || !emit_raise_node(E, m, cls, x, s)) return -1;   /* the class name: the exception's range */
         return EXIT_RAISE;
     }
     case PTS_AST_DEL:
@@ -4318,12 +4454,18 @@ static PtsIrValue *emit_contains(Emitter *E, int op, PtsIrValue *item, PtsIrValu
         if (handled) return r;
         return efail(E, at, "'in' on a value of type %s is not supported yet", tstr(E, box->type));
     } else if (k == PTS_TY_STR) {
-        /* as TorchScript's builtin: s.find(sub, 0, len(s)) != -1 */
+        /* as TorchScript's builtin: s.find(sub, 0, len(s)) != -1, inlined with its ranges */
         if (item->type->kind != PTS_TY_STR) return efail(E, at, "'in <string>' requires string as left operand, not %s", tstr(E, item->type));
         PtsIrValue *n = row_call(E, "len.str", 1, &box, NULL, at), *zero = n ? cint(E, 0, at) : NULL;
         PtsIrValue *f = zero ? row_call(E, "find", 4, (PtsIrValue *[]){ box, item, zero, n }, NULL, at) : NULL, *m1;
         if (!f || !(m1 = cint(E, -1, at))) return NULL;
         r = op2(E, "ne", f, m1, at);
+        if (!r) return NULL;
+        builtin_range(E, n->node, 5, 29);
+        builtin_range(E, zero->node, 5, 26);
+        builtin_range(E, f->node, 5, 11);
+        builtin_range(E, m1->node, 5, 44);
+        builtin_range(E, r->node, 5, 11);
     } else {
         return efail(E, at, "'in' on a value of type %s is not supported yet", tstr(E, box->type));
     }
@@ -4364,7 +4506,8 @@ static bool iter_of_value(Emitter *E, PtsIrValue *v, const PtsAst *n, Iter *it) 
         /* over the keys, as Python */
         const char *sfx = dict_key_suffix(E, v->type, n);
         if (!sfx) return false;
-        PtsIrValue *keys = row_call(E, dict_row(E, "keys.", sfx), 1, &v, NULL, n);
+        /* torch's iter() of the dict, with the range of the loop statement */
+        PtsIrValue *keys = row_call(E, dict_row(E, "keys.", sfx), 1, &v, NULL, E->iter_at ? E->iter_at : n);
         if (!keys) return false;
         PtsType *kt = keep(E, pts_type_list((PtsType *)v->type->elems[0]));
         return kt && iter_of_value(E, retype(keys, kt), n, it);
@@ -4430,7 +4573,8 @@ static bool build_iter(Emitter *E, const PtsAst *n, Iter *it) {
                     if (!(r->start = emit_expr(E, sa))) return false;
                     if (r->start->type->kind != PTS_TY_INT) return efail(E, sa, "enumerate() start must be int"), false;
                 }
-                if (!(r->end = cint(E, INT64_MAX, n))) return false;
+                /* without a start, torch materializes the end (a literal's constant) */
+                if (!(r->end = r->start ? cint(E, INT64_MAX, n) : lit_const(E, pts_vint(INT64_MAX), n))) return false;
                 if (!r->start) r->len = r->end;
                 else if (!(r->step = cint(E, 1, n))) return false;
                 return build_iter(E, n->kids[1], &it->subs[1]);
@@ -4497,7 +4641,7 @@ static PtsIrValue *iter_item(Emitter *E, const Iter *it, PtsIrValue *i, const Pt
         if (it->v->type->kind == PTS_TY_STR) return row_call(E, "__getitem__.str", 2, (PtsIrValue *[]){ it->v, i }, NULL, at);
         return row_call(E, "__getitem__.t", 2, (PtsIrValue *[]){ it->v, i }, elem_of(it->v->type), at);
     case IT_TENSOR: {
-        PtsIrValue *zero = cint(E, 0, at);
+        PtsIrValue *zero = cint(E, 0, NULL);   /* torch: the dim constant has no range */
         Call c = { .npos = 3 };
         c.pos[0] = it->v;
         c.pos[1] = zero;
@@ -4526,12 +4670,18 @@ static bool emit_for_iter(Emitter *E, const PtsAst *s) {
     const PtsAst *it_ast = s->kids[1];
     Iter *it = pts_arena_alloc(E->a, sizeof *it);
     if (!it) return oom(E), false;
-    if (!build_iter(E, it_ast, it)) return false;
+    /* the iteration's own nodes (dict keys, the length) carry the loop statement's range (a
+     * comprehension's: from its bracket), as torch's emitLoopCommon */
+    const PtsAst *outer_at = E->iter_at;
+    E->iter_at = s;
+    bool built = build_iter(E, it_ast, it);
+    E->iter_at = outer_at;
+    if (!built) return false;
     PtsIrValue *t = cbool(E, true, s);
     if (!t) return false;
     E->for_item = for_item_cb;
     E->for_item_arg = it;
-    if (!iter_len(E, it, it_ast)) return false;
+    if (!iter_len(E, it, s)) return false;
     bool ok = emit_loop(E, s, it->len, t, s->kids[0], s->kids[2], NULL, NULL, NULL);
     E->for_item = NULL;
     return ok;
@@ -4570,14 +4720,14 @@ static PtsIrValue *emit_comprehension(Emitter *E, const PtsAst *n) {
     ref->str = name;
     if (is_dict) {
         /* $comp[key] = value */
-        PtsAst *sub = synth(E, PTS_AST_SUBSCRIPT, n->kids[0], 2, (PtsAst *[]){ ref, n->kids[0] });
+        PtsAst *sub = synth(E, PTS_AST_SUBSCRIPT, n, 2, (PtsAst *[]){ ref, n->kids[0] });   /* torch: the comprehension's range */
         if (!sub || !(stmt = synth(E, PTS_AST_ASSIGN, n, 2, (PtsAst *[]){ sub, n->kids[1] }))) return NULL;
     } else {
         /* $comp.append(element) */
-        PtsAst *attr = synth(E, PTS_AST_ATTR, n->kids[0], 1, &ref), *call;
+        PtsAst *attr = synth(E, PTS_AST_ATTR, n, 1, &ref), *call;
         if (!attr) return NULL;
         attr->str = "append";
-        if (!(call = synth(E, PTS_AST_CALL, n->kids[0], 2, (PtsAst *[]){ attr, n->kids[0] })) ||
+        if (!(call = synth(E, PTS_AST_CALL, n, 2, (PtsAst *[]){ attr, n->kids[0] })) ||
             !(stmt = synth(E, PTS_AST_EXPR_STMT, n, 1, &call)))
             return NULL;
     }
@@ -4919,7 +5069,7 @@ static PtsIrValue *emit_tuple_slice(Emitter *E, PtsIrValue *x, const PtsAst *sl,
     PtsNode *tn = x->node;
     bool built = tn && tn->kind == PTS_KIND_PRIM(PTS_PRIM_TUPLECONSTRUCT) && tn->ninputs == len;
     for (int i = 0; i < n; i++)
-        if (!(items[i] = built ? tn->inputs[idx[i]] : namedtuple_index(E, x, idx[i], idx[i], at))) return NULL;
+        if (!(items[i] = built ? tn->inputs[idx[i]] : namedtuple_index(E, x, idx[i], idx[i], NULL))) return NULL;
     return tuple_of(E, n, items, at);
 }
 
@@ -5243,6 +5393,10 @@ static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunc
         if (!(rv = uninitialized(E, rt, def))) goto fail;
         if (pts_block_add_output(E->g, E->g->top, rv, E->err)) goto fail;
         tn_finish(E);   /* torch names If/Loop outputs in ConvertToSSA, before TransformExits */
+        for (int i = 0; i < E->nbrk; i++) {
+            PtsNode *c = E->brk_false[i]->node;
+            if (c && E->g->top->first != c) pts_node_move_before(c, E->g->top->first);
+        }
         /* torch's ConvertToSSA exit transform, CanonicalizeModifiedLoops, then its cleanup passes
          * after emission, for the graph's shape */
         if (pts_pass_transform_exits(E->g, unify_cb, E, E->ns, E->err)) goto fail;
@@ -5251,8 +5405,9 @@ static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunc
         if (pts_pass_constant_propagation_immutable(E->g, E->err)) goto fail;
         pts_pass_remove_extra_if_outputs(E->g);
         eliminate_dead(E->g->top);
-        /* pooled twice, as torch's compiled graphs are: constants at the top in first-use order */
-        if (pts_pass_constant_pooling(E->g, E->err) || pts_pass_constant_pooling(E->g, E->err) ||
+        /* pooled once, as torch's compiled graphs are: each constant moved to the top in the
+         * order of first use, so they read in reverse (literals were made at the top already) */
+        if (pts_pass_constant_pooling(E->g, E->err) ||
             pts_pass_canonicalize_outputs(E->g, E->err))
             goto fail;
     }
@@ -5406,6 +5561,8 @@ static PtsStatus compile_def(CompileCtx *cc, PtsClassType *cls, const PtsSource 
     pts_namesim_free(E.ns);
     pts_free(E.tn_read);
     pts_free(E.tn_outs);
+    pts_free(E.lits);
+    pts_free(E.brk_false);
     for (int i = 0; i < E.npool; i++) pts_type_release(E.pool[i]);
     pts_free(E.pool);
     if (!st && cls) st = pts_class_add_method(cls, f, err);

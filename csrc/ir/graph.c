@@ -420,18 +420,52 @@ static void print_typed(PtsBuf *b, const PtsIrValue *v) {
     pts_type_print(b, v->type, false);
 }
 
+/* a double as torch's IValue::repr writes it: a whole number below 1e10 as "3." ("-0." for
+ * negative zero), anything else with 17 significant digits (%.17g) */
 static void print_double(PtsBuf *b, double d) {
     if (isnan(d)) { pts_buf_puts(b, "nan"); return; }
     if (isinf(d)) { pts_buf_puts(b, d > 0 ? "inf" : "-inf"); return; }
-    char tmp[64];
-    snprintf(tmp, sizeof tmp, "%.17g", d);
-    /* shortest form that round-trips, as PyTorch prints */
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*g", prec, d);
-        if (strtod(tmp, NULL) == d) break;
+    if (fabs(d) < 1e10 && (d == 0.0 || fpclassify(d) == FP_NORMAL) && (double)(int64_t)d == d) {
+        int64_t i = (int64_t)d;
+        pts_buf_printf(b, "%s%lld.", i == 0 && signbit(d) ? "-" : "", (long long)i);
+        return;
     }
-    pts_buf_puts(b, tmp);
-    if (!strpbrk(tmp, ".eni")) pts_buf_puts(b, ".");
+    pts_buf_printf(b, "%.17g", d);
+}
+
+/* a string in double quotes as torch's printQuotedString: C escapes, other bytes outside
+ * printable ASCII as a backslash and three digits computed from the (signed) char, as C++ does */
+static void print_quoted(PtsBuf *b, const char *s, size_t n) {
+    pts_buf_puts(b, "\"");
+    for (size_t i = 0; i < n; i++) {
+        signed char c = (signed char)s[i];
+        switch (c) {
+        case '\\': pts_buf_puts(b, "\\\\"); break;
+        case '\'': pts_buf_puts(b, "\\'"); break;
+        case '"': pts_buf_puts(b, "\\\""); break;
+        case '\a': pts_buf_puts(b, "\\a"); break;
+        case '\b': pts_buf_puts(b, "\\b"); break;
+        case '\f': pts_buf_puts(b, "\\f"); break;
+        case '\n': pts_buf_puts(b, "\\n"); break;
+        case '\r': pts_buf_puts(b, "\\r"); break;
+        case '\t': pts_buf_puts(b, "\\t"); break;
+        case '\v': pts_buf_puts(b, "\\v"); break;
+        default:
+            if (c > 0x1f && c < 0x7f) pts_buf_printf(b, "%c", c);
+            else {
+                int v = c;
+                char d[5] = { '\\', '0', '0', '0', 0 };
+                d[3] = (char)(d[3] + v % 8);
+                v /= 8;
+                d[2] = (char)(d[2] + v % 8);
+                v /= 8;
+                d[1] = (char)(d[1] + v);
+                pts_buf_puts(b, d);
+            }
+            break;
+        }
+    }
+    pts_buf_puts(b, "\"");
 }
 
 /* {==== tensor attributes, as torch's printAttrValue ====
@@ -535,7 +569,7 @@ static void print_ivalue(PtsBuf *b, PtsValue v) {
     case PTS_V_INT: pts_buf_printf(b, "%lld", (long long)v.u.i); break;
     case PTS_V_DOUBLE: print_double(b, v.u.d); break;
     case PTS_V_COMPLEX: pts_complex_print(b, pts_as_complex(v)->re, pts_as_complex(v)->im); break;
-    case PTS_V_STR: pts_buf_printf(b, "\"%s\"", pts_as_str(v)->data); break;
+    case PTS_V_STR: print_quoted(b, pts_as_str(v)->data, (size_t)pts_as_str(v)->len); break;
     case PTS_V_DEVICE: pts_buf_puts(b, "\"cpu\""); break;
     case PTS_V_TENSOR: print_tensor_attr(b, v.u.t); break;
     case PTS_V_LIST: case PTS_V_TUPLE: {

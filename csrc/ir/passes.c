@@ -516,8 +516,11 @@ static bool foldable_value(PtsValue v) {
         return true;
     case PTS_V_LIST: case PTS_V_TUPLE: {
         PtsList *l = pts_as_list(v);
+        /* tuples may nest tuples (torch folds (2, (3, 4.5)) into one constant) */
         for (int64_t i = 0; i < l->len; i++)
-            if (l->items[i].tag == PTS_V_LIST || l->items[i].tag == PTS_V_TUPLE || !foldable_value(l->items[i])) return false;
+            if (l->items[i].tag == PTS_V_LIST || (l->items[i].tag == PTS_V_TUPLE && v.tag != PTS_V_TUPLE) ||
+                !foldable_value(l->items[i]))
+                return false;
         return true;
     }
     default: return pts_enum_get(v, NULL, NULL, NULL);   /* an enum member: __torch__.E.A */
@@ -552,8 +555,7 @@ static PtsStatus replace_by_constants(PtsGraph *g, PtsNode *n, int nv, PtsValue 
             return oom(err);
         }
         pts_node_move_before(c->node, n);
-        c->node->range = n->range;
-        c->node->scope = n->scope;
+        c->node->scope = n->scope;   /* no source range: torch's propagation inserts bare constants */
         pts_value_replace_uses(n->outputs[i], c);
     }
     pts_node_destroy(n);
@@ -596,14 +598,21 @@ static PtsStatus fold_node(PtsGraph *g, PtsNode *n, bool *folded, PtsError *err)
         PtsValue l;
         PTS_TRY(pts_list_new(tuple ? PTS_V_TUPLE : PTS_V_LIST, n->ninputs, err, &l));
         for (int i = 0; i < n->ninputs; i++) PTS_TRY(pts_list_append(l, pts_value_retain(const_value(n->inputs[i])), err));
-        if (!foldable_value(l) || (tuple && n->ninputs == 0)) { pts_value_release(&l); return PTS_OK; }
+        if (!foldable_value(l)) { pts_value_release(&l); return PTS_OK; }
+        *folded = true;
         if (tuple) {
-            /* tuples print as constants only in archives; keep their construction but fold
-             * through it (TupleUnpack/TupleIndex below read the constant inputs directly) */
-            pts_value_release(&l);
+            /* a tuple of constants is one constant (() too), typed as the construction was */
+            const PtsType *tt = n->outputs[0]->type;
+            PtsIrValue *c = pts_graph_constant(g, n->owner, l);
+            if (!c) return oom(err);
+            pts_node_move_before(c->node, n);
+            c->node->scope = n->scope;
+            pts_type_release(c->type);
+            c->type = pts_type_retain((PtsType *)tt);
+            pts_value_replace_uses(n->outputs[0], c);
+            pts_node_destroy(n);
             return PTS_OK;
         }
-        *folded = true;
         return replace_by_constants(g, n, 1, &l, err);
     }
     case PTS_PRIM_LISTUNPACK:
@@ -681,7 +690,8 @@ static bool mutable_type(const PtsType *t) {
 
 /* may the immutable-types propagation fold n? (inputs, all constants, checked by fold_node) */
 static bool immutable_node(const PtsNode *n) {
-    if (n->ninputs == 0) return false;   /* is_grad_enabled() and the like read state */
+    /* is_grad_enabled() and the like read state; an empty tuple is a constant */
+    if (n->ninputs == 0 && n->kind != PRIM(TUPLECONSTRUCT)) return false;
     for (int i = 0; i < n->ninputs; i++) if (mutable_type(n->inputs[i]->type)) return false;
     for (int i = 0; i < n->noutputs; i++) if (mutable_type(n->outputs[i]->type)) return false;
     return true;

@@ -879,7 +879,10 @@ static void print_node(Printer *p, const PtsNode *n, int indent) {
     if (is_kind(n, PTS_PRIM_RAISE)) {
         indent_to(b, indent);
         pts_buf_puts(b, "ops.prim.RaiseException(");
-        for (int i = 0; i < n->ninputs; i++) pts_buf_printf(b, i ? ", %s" : "%s", vexpr(p, n->inputs[i]));
+        int nin = n->ninputs;
+        /* the class argument left out when it is its default, None (as torch prints defaults) */
+        if (nin == 2 && n->inputs[1]->type->kind == PTS_TY_NONE) nin = 1;
+        for (int i = 0; i < nin; i++) pts_buf_printf(b, i ? ", %s" : "%s", vexpr(p, n->inputs[i]));
         pts_buf_puts(b, ")\n");
         return;
     }

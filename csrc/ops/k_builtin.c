@@ -1558,14 +1558,12 @@ PtsStatus k_TITLE(PtsValue *a, PtsValue *out, PtsError *err) { return str_map(a,
 PtsStatus k_CAPITALIZE(PtsValue *a, PtsValue *out, PtsError *err) { return str_map(a, out, err, m_capitalize); }
 PtsStatus k_SWAPCASE(PtsValue *a, PtsValue *out, PtsError *err) { return str_map(a, out, err, m_swapcase); }
 
-/* strip's chars from the left and/or the right (the escaped schema default means whitespace) */
+/* strip's chars from the left and/or the right (the schema default is the whitespace) */
 static PtsStatus str_strip(PtsValue *a, PtsValue *out, PtsError *err, bool left, bool right) {
     PTS_TRY(str_args(a, 2, err));
     const PtsStr *s = STRV(0), *cs = STRV(1);
-    static const char ws[] = " \n\t\f\v";
     const char *set = cs->data;
     size_t nset = cs->len;
-    if (cs->len == 9 && memcmp(cs->data, " \\n\\t\\f\\v", 9) == 0) { set = ws; nset = sizeof ws - 1; }
     size_t b = 0, e = s->len;
     while (left && b < e && memchr(set, s->data[b], nset)) b++;
     while (right && e > b && memchr(set, s->data[e - 1], nset)) e--;

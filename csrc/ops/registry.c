@@ -131,11 +131,20 @@ static PtsStatus parse_scalar_default(SP *s, PtsValue *v) {
     if (accept(s, "True")) { *v = pts_vbool(true); return PTS_OK; }
     if (accept(s, "False")) { *v = pts_vbool(false); return PTS_OK; }
     if (*s->p == '"' || *s->p == '\'') {
-        char q = *s->p++;
-        const char *st = s->p;
-        while (*s->p && *s->p != q) s->p++;
+        /* C escapes in the default (strip's " \n\t\f\v") stand for their characters */
+        char q = *s->p++, buf[64];
+        size_t n = 0;
+        while (*s->p && *s->p != q) {
+            char c = *s->p++;
+            if (c == '\\' && *s->p) {
+                char e = *s->p++;
+                c = e == 'n' ? '\n' : e == 't' ? '\t' : e == 'f' ? '\f' : e == 'v' ? '\v' : e == 'r' ? '\r' : e;
+            }
+            if (n == sizeof buf) return sp_fail(s, "string default too long");
+            buf[n++] = c;
+        }
         if (!*s->p) return sp_fail(s, "unterminated string");
-        PtsStatus r = pts_str_new(st, (size_t)(s->p - st), s->err, v);
+        PtsStatus r = pts_str_new(buf, n, s->err, v);
         s->p++;
         return r;
     }
