@@ -452,6 +452,7 @@ static const CxLine lines[] = {
     L_WRAP("logsumexp")
     /* factorisations whose formulas take complex values (formulas_linalg2.c, formulas_linalg10.c) */
     L_ASIS("_linalg_svd") L_ASIS("_linalg_eigh") L_ASIS("linalg_qr") L_ASIS("linalg_eig")
+    L_ASIS("linalg_det") L_ASIS("linalg_inv_ex") L_ASIS("linalg_solve_ex") L_ASIS("linalg_cholesky_ex") L_ASIS("cholesky")
     /* their in-place forms: the same formulas */
     L_ASIS("masked_fill_.Scalar") L_ASIS("masked_fill_.Tensor") L_WRAP("lerp_.Scalar") L_WRAP("lerp_.Tensor")
     L_WRAP("addcmul_") L_WRAP("addcdiv_")

@@ -97,15 +97,17 @@ static PtsStatus eye_of(PtsTensor *t, int64_t n, PtsError *err, PtsTensor **out)
     return PTS_OK;
 }
 
-/* ---- det: gA = (g det) A^{-T} ---- */
+/* ---- det: gA = (g conj(det)) A^{-H} ---- */
 PtsStatus pts_bw_linalg_det(PtsGradCtx *c) {
     if (!need(c, 0)) return PTS_OK;
     ARG(c, 0, A);
     if (!c->res[0]) return pts_ag_missing(c, "result");
     PtsTensor *t[5] = { 0 }, *r = NULL;
     PtsStatus s;
-    if (!(s = mul(G(c), c->res[0], E(c), &t[0])) && !(s = unsq2(t[0], E(c), &t[1])) && !(s = inv(A, E(c), &t[2])) &&
-        !(s = mT(t[2], E(c), &t[3])))
+    if (!(s = iscx(c->res[0]) ? pts_op_call_t(PTS_OP_CONJ, 1, (PtsValue[]){ T(c->res[0]) }, E(c), &t[4])
+                              : (t[4] = pts_tensor_retain(c->res[0]), PTS_OK)) &&
+        !(s = mul(G(c), t[4], E(c), &t[0])) && !(s = unsq2(t[0], E(c), &t[1])) && !(s = inv(A, E(c), &t[2])) &&
+        !(s = mH(t[2], E(c), &t[3])))
         s = mul(t[1], t[3], E(c), &r);
     rel(t, 5);
     if (!s) set(c, 0, r);
@@ -125,21 +127,21 @@ PtsStatus pts_bw_linalg_slogdet(PtsGradCtx *c) {
     return s;
 }
 
-/* ---- inv: gA = -A^{-T} g A^{-T} ---- */
+/* ---- inv: gA = -A^{-H} g A^{-H} ---- */
 PtsStatus pts_bw_linalg_inv_ex(PtsGradCtx *c) {
     if (!need(c, 0)) return PTS_OK;
     if (!c->res[0]) return pts_ag_missing(c, "result");
     PtsTensor *t[3] = { 0 }, *r = NULL;
     PtsStatus s;
-    if (!(s = mT(c->res[0], E(c), &t[0])) && !(s = mm(t[0], G(c), E(c), &t[1])) && !(s = mm(t[1], t[0], E(c), &t[2])))
+    if (!(s = mH(c->res[0], E(c), &t[0])) && !(s = mm(t[0], G(c), E(c), &t[1])) && !(s = mm(t[1], t[0], E(c), &t[2])))
         s = neg(t[2], E(c), &r);
     rel(t, 3);
     if (!s) set(c, 0, r);
     return s;
 }
 
-/* ---- solve: gB = solve(A^T, g), gA = -gB X^T (left); X A = B: gB = solve(A^T, g, left=False),
- * gA = -X^T gB. Vector right-hand sides as torch's linalg_solve_is_vector_rhs. ---- */
+/* ---- solve: gB = solve(A^H, g), gA = -gB X^H (left); X A = B: gB = solve(A^H, g, left=False),
+ * gA = -X^H gB. Vector right-hand sides as torch's linalg_solve_is_vector_rhs. ---- */
 PtsStatus pts_bw_linalg_solve_ex(PtsGradCtx *c) {
     bool nA = need(c, 0), nB = need(c, 1);
     if (!nA && !nB) return PTS_OK;
@@ -151,17 +153,19 @@ PtsStatus pts_bw_linalg_solve_ex(PtsGradCtx *c) {
     bool vec = bm->ndim == 1 || (bm->ndim == A->ndim - 1 && memcmp(bm->shape, A->shape, sizeof(int64_t) * (size_t)bm->ndim) == 0);
     PtsTensor *t[6] = { 0 }, *gB = NULL, *gA = NULL, *r = NULL;
     PtsStatus s;
-    if ((s = mT(A, E(c), &t[0])) ||
+    if ((s = mH(A, E(c), &t[0])) ||
         (s = pts_op_call_t(PTS_OP_LINALG_SOLVE, 3, (PtsValue[]){ T(t[0]), T(G(c)), pts_vbool(left) }, E(c), &gB)))
         goto done;
     if (nA) {
-        if (vec) {   /* -gB[..., :, None] * X[..., None, :] */
-            if (!(s = unsq(gB, -1, E(c), &t[1])) && !(s = unsq(X, -2, E(c), &t[2])) && !(s = mul(t[1], t[2], E(c), &t[3])))
+        if (vec) {   /* -gB[..., :, None] * conj(X)[..., None, :] */
+            if (!(s = iscx(X) ? pts_op_call_t(PTS_OP_CONJ, 1, (PtsValue[]){ T(X) }, E(c), &t[5])
+                              : (t[5] = pts_tensor_retain(X), PTS_OK)) &&
+                !(s = unsq(gB, -1, E(c), &t[1])) && !(s = unsq(t[5], -2, E(c), &t[2])) && !(s = mul(t[1], t[2], E(c), &t[3])))
                 s = neg(t[3], E(c), &t[4]);
         } else if (left) {
-            if (!(s = mT(X, E(c), &t[1])) && !(s = mm(gB, t[1], E(c), &t[3]))) s = neg(t[3], E(c), &t[4]);
+            if (!(s = mH(X, E(c), &t[1])) && !(s = mm(gB, t[1], E(c), &t[3]))) s = neg(t[3], E(c), &t[4]);
         } else {
-            if (!(s = mT(X, E(c), &t[1])) && !(s = mm(t[1], gB, E(c), &t[3]))) s = neg(t[3], E(c), &t[4]);
+            if (!(s = mH(X, E(c), &t[1])) && !(s = mm(t[1], gB, E(c), &t[3]))) s = neg(t[3], E(c), &t[4]);
         }
         if (s || (s = pts_ag_sum_to(t[4], IN(c, 0)->ndim, IN(c, 0)->shape, E(c), &gA))) goto done;
         set(c, 0, gA);
@@ -184,15 +188,15 @@ static PtsStatus chol_bw(PtsGradCtx *c, bool upper) {
     PtsTensor *t[12] = { 0 }, *L = NULL, *gL = NULL, *r = NULL;
     PtsStatus s;
     if (upper) {
-        if ((s = mT(c->res[0], E(c), &L)) || (s = mT(G(c), E(c), &gL))) goto done;
+        if ((s = mH(c->res[0], E(c), &L)) || (s = mH(G(c), E(c), &gL))) goto done;
     } else {
         L = pts_tensor_retain(c->res[0]);
         gL = pts_tensor_retain(G(c));
     }
     /* gA = tril(L^H gL); gA = 0.5 (gA + tril(gA, -1)^H) */
-    if ((s = mT(L, E(c), &t[0])) || (s = mm(t[0], gL, E(c), &t[1])) ||
+    if ((s = mH(L, E(c), &t[0])) || (s = mm(t[0], gL, E(c), &t[1])) ||
         (s = pts_op_call_t(PTS_OP_TRIL, 2, (PtsValue[]){ T(t[1]), pts_vint(0) }, E(c), &t[2])) ||
-        (s = pts_op_call_t(PTS_OP_TRIL, 2, (PtsValue[]){ T(t[2]), pts_vint(-1) }, E(c), &t[3])) || (s = mT(t[3], E(c), &t[4])) ||
+        (s = pts_op_call_t(PTS_OP_TRIL, 2, (PtsValue[]){ T(t[2]), pts_vint(-1) }, E(c), &t[3])) || (s = mH(t[3], E(c), &t[4])) ||
         (s = add(t[2], t[4], E(c), &t[5])) ||
         (s = pts_op_call_t(PTS_OP_MUL_SCALAR, 2, (PtsValue[]){ T(t[5]), pts_vdouble(0.5) }, E(c), &t[6])))
         goto done;

@@ -185,15 +185,19 @@ static bool herm_eig(zc *H, int64_t n, double *w, zc *V, int64_t *perm) {
     double tot = 0;
     for (int64_t i = 0; i < n * n; i++) tot += abs2(H[i]);
     bool ok = false;
+    /* a rotation is skipped when its entry is negligible next to its diagonal pair or to the
+     * whole matrix; a sweep without rotations ends the iteration */
+    double floor2 = tot * EPS * EPS * 1e-4;
     for (int sweep = 0; sweep < 100 && !ok; sweep++) {
-        double off = 0;
-        for (int64_t p = 0; p < n; p++)
-            for (int64_t q = p + 1; q < n; q++) off += abs2(H[p * n + q]);
-        if (off <= EPS * EPS * tot * 1e-2 || off == 0) { ok = true; break; }
+        ok = true;
         for (int64_t p = 0; p < n; p++)
             for (int64_t q = p + 1; q < n; q++) {
                 zc g = H[p * n + q];
-                if (abs2(g) == 0) continue;
+                double g2 = abs2(g);
+                if (g2 == 0 || g2 <= floor2 ||
+                    g2 <= EPS * EPS * 1e-2 * fabs(creal(H[p * n + p])) * fabs(creal(H[q * n + q])))
+                    continue;
+                ok = false;
                 zc U[4];
                 jacobi2(creal(H[p * n + p]), creal(H[q * n + q]), g, U);
                 rot_cols(H, n, n, p, q, U);
@@ -594,7 +598,6 @@ static void schur_vectors(const zc *T, int64_t n, const zc *Z, zc *X, zc *y, dou
 }
 
 static PtsStatus eig_impl(PtsTensor *A, PtsError *e, PtsValue *o) {
-    const bool want_v = true;
     PTS_TRY(check_matrix("linalg.eig", A, true, e));
     PtsDType d = A->dtype;
     if (pts_dtype_is_float(d) && d != PTS_FLOAT32 && d != PTS_FLOAT64)
@@ -610,7 +613,7 @@ static PtsStatus eig_impl(PtsTensor *A, PtsError *e, PtsValue *o) {
     PtsStatus s = PTS_OK;
     if (!H || !Z || !tmp) { s = pts_fail(e, PTS_ERR_NOMEM, "out of memory"); goto done; }
     if ((s = pts_tensor_to(A, PTS_COMPLEX128, true, e, &z)) || (s = znew(A, 1, &n, PTS_COMPLEX128, e, &w)) ||
-        (want_v && (s = znew(A, 2, (int64_t[]){ n, n }, PTS_COMPLEX128, e, &v))))
+        (s = znew(A, 2, (int64_t[]){ n, n }, PTS_COMPLEX128, e, &v)))
         goto done;
     const zc *zd = (const zc *)pts_tensor_data(z);
     for (int64_t b = 0; b < batch; b++) {
@@ -631,20 +634,29 @@ static PtsStatus eig_impl(PtsTensor *A, PtsError *e, PtsValue *o) {
         if (real_in)   /* a real matrix: eigenvalues within rounding of the real axis are real */
             for (int64_t i = 0; i < n; i++)
                 if (fabs(cimag(wd[i])) <= tol) wd[i] = creal(wd[i]);
-        if (!want_v) continue;
         zc *vd = (zc *)pts_tensor_data(v) + b * n * n;
         schur_vectors(H, n, Z, vd, tmp, anorm);
-        if (real_in)   /* a real eigenvalue's vector is real once its largest component is */
-            for (int64_t k = 0; k < n; k++)
-                if (cimag(wd[k]) == 0)
-                    for (int64_t r = 0; r < n; r++) vd[r * n + k] = creal(vd[r * n + k]);
+        if (!real_in) continue;
+        for (int64_t k = 0; k < n; k++) {
+            if (cimag(wd[k]) == 0) {   /* a real eigenvalue's vector is real once its largest component is */
+                for (int64_t r = 0; r < n; r++) vd[r * n + k] = creal(vd[r * n + k]);
+            } else if (k + 1 < n && cabs(wd[k + 1] - conj(wd[k])) <= 1e3 * tol) {
+                /* a conjugate pair, as geev returns it: positive imaginary part first, the second
+                 * value and vector the exact conjugates of the first */
+                if (cimag(wd[k]) < 0) {
+                    wd[k] = wd[k + 1];
+                    for (int64_t r = 0; r < n; r++) vd[r * n + k] = vd[r * n + k + 1];
+                }
+                wd[k + 1] = conj(wd[k]);
+                for (int64_t r = 0; r < n; r++) vd[r * n + k + 1] = conj(vd[r * n + k]);
+                k++;
+            }
+        }
     }
     if ((s = retype(w, cd, e, &o[0]))) { w = NULL; goto done; }
     w = NULL;
-    if (want_v) {
-        if ((s = retype(v, cd, e, &o[1]))) pts_value_release(&o[0]);
-        v = NULL;
-    }
+    if ((s = retype(v, cd, e, &o[1]))) pts_value_release(&o[0]);
+    v = NULL;
 done:
     pts_tensor_release(z);
     pts_tensor_release(w);

@@ -931,10 +931,29 @@ static PtsStatus inv(PtsTensor *A, bool check, const char *solver, PtsError *e, 
     if (info) *info = inf; else pts_tensor_release(inf);
     return PTS_OK;
 }
+/* The first failure in an info tensor (int32, batch shape) as torch's LinAlgError: inv's or
+ * solve's sentence. */
+static PtsStatus info_fail(PtsTensor *info, int ndim, bool solver, PtsError *e) {
+    const int32_t *v = (const int32_t *)pts_tensor_data(info);
+    for (int64_t b = 0, nb = pts_numel(info); b < nb; b++) {
+        if (v[b] <= 0) continue;
+        char bb[64] = "";
+        if (ndim > 2) snprintf(bb, sizeof bb, "(Batch element %lld): ", (long long)b);
+        if (solver) return pts_linalg_fail(e, "torch.linalg.solve: %sThe solver failed because the input matrix is singular.", bb);
+        return pts_linalg_fail(e, "linalg.inv: %sThe diagonal element %d is zero, the inversion could not be completed "
+                               "because the input matrix is singular.", bb, v[b]);
+    }
+    return PTS_OK;
+}
+/* inv and solve through their _ex rows (the ones that record a gradient), info checked after */
 static PtsStatus cx_LINALG_INV(PtsValue *a, PtsValue *o, PtsError *e) {
-    PtsTensor *r;
-    PTS_TRY(inv(a[0].u.t, true, NULL, e, &r, NULL));
-    return pts_cx_ret1(o, r);
+    PtsValue r[2];
+    PTS_TRY(pts_op_call(PTS_OP_LINALG_INV_EX, (PtsValue[]){ a[0], pts_vbool(false) }, r, e));
+    PtsStatus s = info_fail(r[1].u.t, a[0].u.t->ndim, false, e);
+    pts_value_release(&r[1]);
+    if (s) { pts_value_release(&r[0]); return s; }
+    o[0] = r[0];
+    return PTS_OK;
 }
 static PtsStatus cx_LINALG_INV_EX(PtsValue *a, PtsValue *o, PtsError *e) {
     PtsTensor *r, *info;
@@ -977,7 +996,16 @@ static PtsStatus solve(PtsValue *a, bool check, PtsError *e, PtsValue *o, bool e
     if (ex) o[1] = pts_vtensor(info); else pts_tensor_release(info);
     return PTS_OK;
 }
-static PtsStatus cx_LINALG_SOLVE(PtsValue *a, PtsValue *o, PtsError *e) { return solve(a, true, e, o, false); }
+static PtsStatus cx_LINALG_SOLVE(PtsValue *a, PtsValue *o, PtsError *e) {
+    PtsValue r[2];
+    PTS_TRY(pts_op_call(PTS_OP_LINALG_SOLVE_EX, (PtsValue[]){ a[0], a[1], a[2], pts_vbool(false) }, r, e));
+    /* the info of the broadcast batch */
+    PtsStatus s = info_fail(r[1].u.t, r[1].u.t->ndim + 2, true, e);
+    pts_value_release(&r[1]);
+    if (s) { pts_value_release(&r[0]); return s; }
+    o[0] = r[0];
+    return PTS_OK;
+}
 static PtsStatus cx_LINALG_SOLVE_EX(PtsValue *a, PtsValue *o, PtsError *e) { return solve(a, a[3].u.b, e, o, true); }
 
 /* einsum: operands of mixed dtypes promote (torch's einsum does); the real kernel then runs on
