@@ -389,11 +389,8 @@ static PtsStatus cx_svd(PtsTensor *A, bool full, bool uv, PtsError *e, PtsValue 
     for (int64_t b = 0; b < batch; b++) {
         const zc *a = zd + b * m * n;
         if (!all_finite(a, m * n)) {
-            char pb[64] = "";
-            if (A->ndim > 2) snprintf(pb, sizeof pb, "(Batch element %lld): ", (long long)b);
-            s = pts_linalg_fail(e, "linalg.svd: %sThe algorithm failed to converge because the input matrix is "
-                                "ill-conditioned or has too many repeated singular values (error code: %lld).", pb,
-                                (long long)k);
+            s = pts_linalg_fail(e, "linalg.svd: The algorithm failed to converge because the input matrix contained "
+                                "non-finite values.");
             goto done;
         }
         for (int64_t i = 0; i < m; i++)   /* the tall problem: A, or A^H when wide */
@@ -597,6 +594,47 @@ static void schur_vectors(const zc *T, int64_t n, const zc *Z, zc *X, zc *y, dou
     }
 }
 
+/* A real matrix's results as geev gives them: real eigenvalues with real vectors (the imaginary
+ * rounding residue dropped), complex ones in conjugate pairs, the one of positive imaginary part
+ * first and the second value and vector the exact conjugates of the first. w (n), V (n x n
+ * columns) reordered in place; wt, vt scratch of n and n * n. */
+static void pair_conjugates(zc *w, zc *V, int64_t n, double anorm, zc *wt, zc *vt) {
+    double tol = (double)n * EPS * anorm, ptol = 1e-6 * (anorm > 1 ? anorm : 1);
+    bool *used = pts_malloc(sizeof(bool) * (size_t)(n > 0 ? n : 1));
+    if (!used) return;
+    for (int64_t k = 0; k < n; k++) used[k] = false;
+    int64_t out = 0;
+    for (int64_t k = 0; k < n; k++) {
+        if (used[k]) continue;
+        used[k] = true;
+        int64_t j = -1;
+        if (fabs(cimag(w[k])) > tol) {   /* its partner: the unused value nearest its conjugate */
+            double best = ptol;
+            for (int64_t i = k + 1; i < n; i++)
+                if (!used[i] && cabs(w[i] - conj(w[k])) <= best) { best = cabs(w[i] - conj(w[k])); j = i; }
+        }
+        if (j < 0) {   /* real (or unpaired: kept as computed) */
+            bool real = fabs(cimag(w[k])) <= tol;
+            wt[out] = real ? creal(w[k]) : w[k];
+            for (int64_t r = 0; r < n; r++) vt[r * n + out] = real ? creal(V[r * n + k]) : V[r * n + k];
+            out++;
+            continue;
+        }
+        used[j] = true;
+        int64_t first = cimag(w[k]) > 0 ? k : j;
+        wt[out] = w[first];
+        wt[out + 1] = conj(w[first]);
+        for (int64_t r = 0; r < n; r++) {
+            vt[r * n + out] = V[r * n + first];
+            vt[r * n + out + 1] = conj(V[r * n + first]);
+        }
+        out += 2;
+    }
+    memcpy(w, wt, sizeof(zc) * (size_t)n);
+    memcpy(V, vt, sizeof(zc) * (size_t)(n * n));
+    pts_free(used);
+}
+
 static PtsStatus eig_impl(PtsTensor *A, PtsError *e, PtsValue *o) {
     PTS_TRY(check_matrix("linalg.eig", A, true, e));
     PtsDType d = A->dtype;
@@ -630,28 +668,9 @@ static PtsStatus eig_impl(PtsTensor *A, PtsError *e, PtsValue *o) {
         }
         zc *wd = (zc *)pts_tensor_data(w) + b * n;
         for (int64_t i = 0; i < n; i++) wd[i] = H[i * n + i];
-        double tol = (double)n * EPS * anorm;
-        if (real_in)   /* a real matrix: eigenvalues within rounding of the real axis are real */
-            for (int64_t i = 0; i < n; i++)
-                if (fabs(cimag(wd[i])) <= tol) wd[i] = creal(wd[i]);
         zc *vd = (zc *)pts_tensor_data(v) + b * n * n;
         schur_vectors(H, n, Z, vd, tmp, anorm);
-        if (!real_in) continue;
-        for (int64_t k = 0; k < n; k++) {
-            if (cimag(wd[k]) == 0) {   /* a real eigenvalue's vector is real once its largest component is */
-                for (int64_t r = 0; r < n; r++) vd[r * n + k] = creal(vd[r * n + k]);
-            } else if (k + 1 < n && cabs(wd[k + 1] - conj(wd[k])) <= 1e3 * tol) {
-                /* a conjugate pair, as geev returns it: positive imaginary part first, the second
-                 * value and vector the exact conjugates of the first */
-                if (cimag(wd[k]) < 0) {
-                    wd[k] = wd[k + 1];
-                    for (int64_t r = 0; r < n; r++) vd[r * n + k] = vd[r * n + k + 1];
-                }
-                wd[k + 1] = conj(wd[k]);
-                for (int64_t r = 0; r < n; r++) vd[r * n + k + 1] = conj(vd[r * n + k]);
-                k++;
-            }
-        }
+        if (real_in) pair_conjugates(wd, vd, n, anorm, (zc *)H, (zc *)Z);
     }
     if ((s = retype(w, cd, e, &o[0]))) { w = NULL; goto done; }
     w = NULL;
@@ -671,6 +690,7 @@ PtsStatus k_LINALG_EIG(PtsValue *a, PtsValue *o, PtsError *e) { return eig_impl(
 
 /* eigvals: the vectors too (through the registry), so the gradient (LinalgEigBackward0) has them */
 PtsStatus k_LINALG_EIGVALS(PtsValue *a, PtsValue *o, PtsError *e) {
+    PTS_TRY(check_matrix("linalg.eigvals", a[0].u.t, true, e));
     PtsValue r[2];
     PTS_TRY(pts_op_call(PTS_OP_LINALG_EIG, (PtsValue[]){ a[0] }, r, e));
     pts_value_release(&r[1]);

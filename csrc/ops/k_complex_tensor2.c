@@ -880,7 +880,9 @@ static PtsStatus cx_LINALG_DET(PtsValue *a, PtsValue *o, PtsError *e) {
 /* inverse of each matrix by solving LU X = P I; info (int32, batch shape) is the first zero
  * pivot's column, and check raises torch's LinAlgError sentence */
 /* solver: NULL for inv's own sentence, else the solving function's name in the solver's sentence */
-static PtsStatus inv(PtsTensor *A, bool check, const char *solver, PtsError *e, PtsTensor **res, PtsTensor **info) {
+/* name: the function named in inv's sentence (linalg.inv, linalg.inv_ex) */
+static PtsStatus inv(PtsTensor *A, bool check, const char *solver, const char *name, PtsError *e, PtsTensor **res,
+                     PtsTensor **info) {
     PTS_TRY(square_check("linalg.inv", A, e));
     int64_t n = A->shape[A->ndim - 1], nb = pts_shape_numel(A->ndim - 2, A->shape);
     PtsTensor *z, *x = NULL, *inf = NULL;
@@ -902,8 +904,8 @@ static PtsStatus inv(PtsTensor *A, bool check, const char *solver, PtsError *e, 
                 if (solver)
                     s = pts_linalg_fail(e, "%s: %sThe solver failed because the input matrix is singular.", solver, bb);
                 else
-                    s = pts_linalg_fail(e, "linalg.inv: %sThe diagonal element %lld is zero, the inversion "
-                                        "could not be completed because the input matrix is singular.", bb, (long long)zat);
+                    s = pts_linalg_fail(e, "%s: %sThe diagonal element %lld is zero, the inversion could not be "
+                                        "completed because the input matrix is singular.", name, bb, (long long)zat);
             }
             for (int64_t i = 0; i < n * n; i++) xb[i] = NAN;
             continue;
@@ -957,7 +959,7 @@ static PtsStatus cx_LINALG_INV(PtsValue *a, PtsValue *o, PtsError *e) {
 }
 static PtsStatus cx_LINALG_INV_EX(PtsValue *a, PtsValue *o, PtsError *e) {
     PtsTensor *r, *info;
-    PTS_TRY(inv(a[0].u.t, a[1].u.b, NULL, e, &r, &info));
+    PTS_TRY(inv(a[0].u.t, a[1].u.b, NULL, "linalg.inv_ex", e, &r, &info));
     o[0] = pts_vtensor(r);
     o[1] = pts_vtensor(info);
     return PTS_OK;
@@ -977,7 +979,7 @@ static PtsStatus solve(PtsValue *a, bool check, PtsError *e, PtsValue *o, bool e
     PtsTensor *Ai = NULL, *info = NULL, *Bz = NULL, *Bu = NULL, *X = NULL, *Xs = NULL, *R = NULL;
     PtsTensor *Az = NULL;
     PtsStatus s = pts_tensor_to(A, PTS_COMPLEX128, false, e, &Az);
-    if (!s) s = inv(Az, check, ex ? "torch.linalg.solve_ex" : "torch.linalg.solve", e, &Ai, &info);
+    if (!s) s = inv(Az, check, ex ? "torch.linalg.solve_ex" : "torch.linalg.solve", "linalg.inv", e, &Ai, &info);
     if (!s) s = pts_tensor_to(B, PTS_COMPLEX128, false, e, &Bz);
     if (!s) {
         if (vec) { PtsValue ua[2] = { pts_vtensor(Bz), pts_vint(-1) }; s = call1(PTS_OP_UNSQUEEZE, 2, ua, e, &Bu); }
