@@ -6,7 +6,7 @@ LinAlgError = _C._LinAlgError
 
 _F = _C._functions
 _NAMES = ("det", "slogdet", "inv", "inv_ex", "solve", "solve_ex", "cholesky", "cholesky_ex", "qr", "svd",
-          "svdvals", "eigh", "eigvalsh", "vector_norm", "matrix_norm", "norm", "pinv", "matrix_rank", "cross",
+          "svdvals", "eigh", "eigvalsh", "eig", "eigvals", "vector_norm", "matrix_norm", "norm", "pinv", "matrix_rank", "cross",
           "matrix_power", "multi_dot", "vecdot", "matmul", "diagonal", "cond", "lstsq")
 for _n in _NAMES:
     if "linalg_" + _n in _F:

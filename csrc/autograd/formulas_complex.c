@@ -450,6 +450,9 @@ static const CxLine lines[] = {
     L_ASIS("var") L_ASIS("var.dim") L_ASIS("var.correction") L_ASIS("std") L_ASIS("std.dim")
     L_ASIS("std.correction") L_WRAP("prod") L_WRAP("prod.dim_int") L_WRAP("cumprod")
     L_WRAP("logsumexp")
+    /* factorisations whose formulas take complex values (formulas_linalg2.c, formulas_linalg10.c) */
+    L_ASIS("_linalg_svd") L_ASIS("_linalg_eigh") L_ASIS("linalg_qr") L_ASIS("linalg_eig")
+    L_ASIS("linalg_det") L_ASIS("linalg_inv_ex") L_ASIS("linalg_solve_ex") L_ASIS("linalg_cholesky_ex") L_ASIS("cholesky")
     /* their in-place forms: the same formulas */
     L_ASIS("masked_fill_.Scalar") L_ASIS("masked_fill_.Tensor") L_WRAP("lerp_.Scalar") L_WRAP("lerp_.Tensor")
     L_WRAP("addcmul_") L_WRAP("addcdiv_")

@@ -1,6 +1,7 @@
 /* formulas_linalg2.c: backward formulas of the LAPACK-backed rows (ops_linalg2.def): det,
- * slogdet, inv, solve, cholesky, eigh, svd, cross, vector_norm. Each follows torch's
- * FunctionsManual.cpp for real inputs and computes through registry ops only (so create_graph
+ * slogdet, inv, solve, cholesky, eigh, svd, qr, cross, vector_norm. Each follows torch's
+ * FunctionsManual.cpp (eigh, svd and qr also for complex inputs, with conjugate transposes and
+ * torch's phase-invariance checks) and computes through registry ops only (so create_graph
  * records the backward pass itself). */
 #include <math.h>
 
@@ -17,6 +18,25 @@ static PtsStatus neg(PtsTensor *a, PtsError *e, PtsTensor **o) { return pts_op_c
 static PtsStatus mm(PtsTensor *a, PtsTensor *b, PtsError *e, PtsTensor **o) { return pts_op_call_t(PTS_OP_MATMUL, 2, (PtsValue[]){ T(a), T(b) }, e, o); }
 static PtsStatus mT(PtsTensor *a, PtsError *e, PtsTensor **o) {
     return pts_op_call_t(PTS_OP_TRANSPOSE_INT, 3, (PtsValue[]){ T(a), pts_vint(-2), pts_vint(-1) }, e, o);
+}
+static bool iscx(const PtsTensor *t) { return t && pts_dtype_is_complex(t->dtype); }
+/* the conjugate transpose (the transpose of a real tensor) */
+static PtsStatus mH(PtsTensor *a, PtsError *e, PtsTensor **o) {
+    if (!iscx(a)) return mT(a, e, o);
+    PtsTensor *t;
+    PTS_TRY(mT(a, e, &t));
+    PtsStatus s = pts_op_call_t(PTS_OP_CONJ, 1, (PtsValue[]){ T(t) }, e, o);
+    pts_tensor_release(t);
+    return s;
+}
+static PtsStatus diag_of(PtsTensor *a, PtsError *e, PtsTensor **o) {
+    return pts_op_call_t(PTS_OP_DIAGONAL, 4, (PtsValue[]){ T(a), pts_vint(0), pts_vint(-2), pts_vint(-1) }, e, o);
+}
+static PtsStatus diag_embed(PtsTensor *a, PtsError *e, PtsTensor **o) {
+    return pts_op_call_t(PTS_OP_DIAG_EMBED, 4, (PtsValue[]){ T(a), pts_vint(0), pts_vint(-2), pts_vint(-1) }, e, o);
+}
+static PtsStatus part(PtsTensor *a, bool imag, PtsError *e, PtsTensor **o) {
+    return pts_op_call_t(imag ? PTS_OP_IMAG : PTS_OP_REAL, 1, (PtsValue[]){ T(a) }, e, o);
 }
 static PtsStatus unsq(PtsTensor *a, int d, PtsError *e, PtsTensor **o) { return pts_op_call_t(PTS_OP_UNSQUEEZE, 2, (PtsValue[]){ T(a), pts_vint(d) }, e, o); }
 static PtsStatus inv(PtsTensor *a, PtsError *e, PtsTensor **o) { return pts_op_call_t(PTS_OP_LINALG_INV, 1, (PtsValue[]){ T(a) }, e, o); }
@@ -40,13 +60,34 @@ static bool all_zero(PtsTensor *t) {
     if (!t) return true;
     PtsTensor *c = NULL;
     PtsError e = { 0 };
-    if (pts_tensor_to(t, PTS_FLOAT64, false, &e, &c)) return false;
+    bool cx = iscx(t);
+    if (pts_tensor_to(t, cx ? PTS_COMPLEX128 : PTS_FLOAT64, false, &e, &c)) return false;
     const double *d = (const double *)pts_tensor_data(c);
-    int64_t n = pts_numel(c);
+    int64_t n = pts_numel(c) * (cx ? 2 : 1);
     bool z = true;
     for (int64_t i = 0; i < n && z; i++) z = d[i] == 0.0;
     pts_tensor_release(c);
     return z;
+}
+
+/* allclose(a, b, rtol=1e-2, atol=1e-2) of two real tensors of one shape (b NULL: zeros), torch's
+ * tolerance in its phase-invariance checks */
+static bool lax_close(PtsTensor *a, PtsTensor *b) {
+    PtsTensor *ca = NULL, *cb = NULL;
+    PtsError e = { 0 };
+    bool ok = true;
+    if (pts_tensor_to(a, PTS_FLOAT64, false, &e, &ca) || (b && pts_tensor_to(b, PTS_FLOAT64, false, &e, &cb))) {
+        ok = false;
+    } else {
+        const double *x = (const double *)pts_tensor_data(ca), *y = cb ? (const double *)pts_tensor_data(cb) : NULL;
+        for (int64_t i = 0, n = pts_numel(ca); i < n && ok; i++) {
+            double yv = y ? y[i] : 0.0;
+            ok = fabs(x[i] - yv) <= 1e-2 + 1e-2 * fabs(yv);
+        }
+    }
+    pts_tensor_release(ca);
+    pts_tensor_release(cb);
+    return ok;
 }
 
 /* a constant identity of t's trailing square size, t's dtype */
@@ -56,15 +97,17 @@ static PtsStatus eye_of(PtsTensor *t, int64_t n, PtsError *err, PtsTensor **out)
     return PTS_OK;
 }
 
-/* ---- det: gA = (g det) A^{-T} ---- */
+/* ---- det: gA = (g conj(det)) A^{-H} ---- */
 PtsStatus pts_bw_linalg_det(PtsGradCtx *c) {
     if (!need(c, 0)) return PTS_OK;
     ARG(c, 0, A);
     if (!c->res[0]) return pts_ag_missing(c, "result");
     PtsTensor *t[5] = { 0 }, *r = NULL;
     PtsStatus s;
-    if (!(s = mul(G(c), c->res[0], E(c), &t[0])) && !(s = unsq2(t[0], E(c), &t[1])) && !(s = inv(A, E(c), &t[2])) &&
-        !(s = mT(t[2], E(c), &t[3])))
+    if (!(s = iscx(c->res[0]) ? pts_op_call_t(PTS_OP_CONJ, 1, (PtsValue[]){ T(c->res[0]) }, E(c), &t[4])
+                              : (t[4] = pts_tensor_retain(c->res[0]), PTS_OK)) &&
+        !(s = mul(G(c), t[4], E(c), &t[0])) && !(s = unsq2(t[0], E(c), &t[1])) && !(s = inv(A, E(c), &t[2])) &&
+        !(s = mH(t[2], E(c), &t[3])))
         s = mul(t[1], t[3], E(c), &r);
     rel(t, 5);
     if (!s) set(c, 0, r);
@@ -84,21 +127,21 @@ PtsStatus pts_bw_linalg_slogdet(PtsGradCtx *c) {
     return s;
 }
 
-/* ---- inv: gA = -A^{-T} g A^{-T} ---- */
+/* ---- inv: gA = -A^{-H} g A^{-H} ---- */
 PtsStatus pts_bw_linalg_inv_ex(PtsGradCtx *c) {
     if (!need(c, 0)) return PTS_OK;
     if (!c->res[0]) return pts_ag_missing(c, "result");
     PtsTensor *t[3] = { 0 }, *r = NULL;
     PtsStatus s;
-    if (!(s = mT(c->res[0], E(c), &t[0])) && !(s = mm(t[0], G(c), E(c), &t[1])) && !(s = mm(t[1], t[0], E(c), &t[2])))
+    if (!(s = mH(c->res[0], E(c), &t[0])) && !(s = mm(t[0], G(c), E(c), &t[1])) && !(s = mm(t[1], t[0], E(c), &t[2])))
         s = neg(t[2], E(c), &r);
     rel(t, 3);
     if (!s) set(c, 0, r);
     return s;
 }
 
-/* ---- solve: gB = solve(A^T, g), gA = -gB X^T (left); X A = B: gB = solve(A^T, g, left=False),
- * gA = -X^T gB. Vector right-hand sides as torch's linalg_solve_is_vector_rhs. ---- */
+/* ---- solve: gB = solve(A^H, g), gA = -gB X^H (left); X A = B: gB = solve(A^H, g, left=False),
+ * gA = -X^H gB. Vector right-hand sides as torch's linalg_solve_is_vector_rhs. ---- */
 PtsStatus pts_bw_linalg_solve_ex(PtsGradCtx *c) {
     bool nA = need(c, 0), nB = need(c, 1);
     if (!nA && !nB) return PTS_OK;
@@ -110,17 +153,19 @@ PtsStatus pts_bw_linalg_solve_ex(PtsGradCtx *c) {
     bool vec = bm->ndim == 1 || (bm->ndim == A->ndim - 1 && memcmp(bm->shape, A->shape, sizeof(int64_t) * (size_t)bm->ndim) == 0);
     PtsTensor *t[6] = { 0 }, *gB = NULL, *gA = NULL, *r = NULL;
     PtsStatus s;
-    if ((s = mT(A, E(c), &t[0])) ||
+    if ((s = mH(A, E(c), &t[0])) ||
         (s = pts_op_call_t(PTS_OP_LINALG_SOLVE, 3, (PtsValue[]){ T(t[0]), T(G(c)), pts_vbool(left) }, E(c), &gB)))
         goto done;
     if (nA) {
-        if (vec) {   /* -gB[..., :, None] * X[..., None, :] */
-            if (!(s = unsq(gB, -1, E(c), &t[1])) && !(s = unsq(X, -2, E(c), &t[2])) && !(s = mul(t[1], t[2], E(c), &t[3])))
+        if (vec) {   /* -gB[..., :, None] * conj(X)[..., None, :] */
+            if (!(s = iscx(X) ? pts_op_call_t(PTS_OP_CONJ, 1, (PtsValue[]){ T(X) }, E(c), &t[5])
+                              : (t[5] = pts_tensor_retain(X), PTS_OK)) &&
+                !(s = unsq(gB, -1, E(c), &t[1])) && !(s = unsq(t[5], -2, E(c), &t[2])) && !(s = mul(t[1], t[2], E(c), &t[3])))
                 s = neg(t[3], E(c), &t[4]);
         } else if (left) {
-            if (!(s = mT(X, E(c), &t[1])) && !(s = mm(gB, t[1], E(c), &t[3]))) s = neg(t[3], E(c), &t[4]);
+            if (!(s = mH(X, E(c), &t[1])) && !(s = mm(gB, t[1], E(c), &t[3]))) s = neg(t[3], E(c), &t[4]);
         } else {
-            if (!(s = mT(X, E(c), &t[1])) && !(s = mm(t[1], gB, E(c), &t[3]))) s = neg(t[3], E(c), &t[4]);
+            if (!(s = mH(X, E(c), &t[1])) && !(s = mm(t[1], gB, E(c), &t[3]))) s = neg(t[3], E(c), &t[4]);
         }
         if (s || (s = pts_ag_sum_to(t[4], IN(c, 0)->ndim, IN(c, 0)->shape, E(c), &gA))) goto done;
         set(c, 0, gA);
@@ -143,15 +188,15 @@ static PtsStatus chol_bw(PtsGradCtx *c, bool upper) {
     PtsTensor *t[12] = { 0 }, *L = NULL, *gL = NULL, *r = NULL;
     PtsStatus s;
     if (upper) {
-        if ((s = mT(c->res[0], E(c), &L)) || (s = mT(G(c), E(c), &gL))) goto done;
+        if ((s = mH(c->res[0], E(c), &L)) || (s = mH(G(c), E(c), &gL))) goto done;
     } else {
         L = pts_tensor_retain(c->res[0]);
         gL = pts_tensor_retain(G(c));
     }
     /* gA = tril(L^H gL); gA = 0.5 (gA + tril(gA, -1)^H) */
-    if ((s = mT(L, E(c), &t[0])) || (s = mm(t[0], gL, E(c), &t[1])) ||
+    if ((s = mH(L, E(c), &t[0])) || (s = mm(t[0], gL, E(c), &t[1])) ||
         (s = pts_op_call_t(PTS_OP_TRIL, 2, (PtsValue[]){ T(t[1]), pts_vint(0) }, E(c), &t[2])) ||
-        (s = pts_op_call_t(PTS_OP_TRIL, 2, (PtsValue[]){ T(t[2]), pts_vint(-1) }, E(c), &t[3])) || (s = mT(t[3], E(c), &t[4])) ||
+        (s = pts_op_call_t(PTS_OP_TRIL, 2, (PtsValue[]){ T(t[2]), pts_vint(-1) }, E(c), &t[3])) || (s = mH(t[3], E(c), &t[4])) ||
         (s = add(t[2], t[4], E(c), &t[5])) ||
         (s = pts_op_call_t(PTS_OP_MUL_SCALAR, 2, (PtsValue[]){ T(t[5]), pts_vdouble(0.5) }, E(c), &t[6])))
         goto done;
@@ -171,7 +216,8 @@ PtsStatus pts_bw_linalg_cholesky_ex(PtsGradCtx *c) { return chol_bw(c, c->args[1
 PtsStatus pts_bw_cholesky(PtsGradCtx *c) { return chol_bw(c, c->args[1].u.b); }
 
 /* ---- eigh (torch's linalg_eig_backward, hermitian case):
- * gA = V (diag(gL) + skew(V^T gV) / E) V^T, E_ij = L_j - L_i off the diagonal ---- */
+ * gA = V (diag(gL) + skew(V^H gV) / E) V^H, skew(X) = (X - X^H) / 2, E_ij = L_j - L_i off the
+ * diagonal; a complex gV must not depend on the phases of the eigenvectors (Im diag(V^H gV) = 0) ---- */
 PtsStatus pts_bw_linalg_eigh(PtsGradCtx *c) {
     if (!need(c, 0)) return PTS_OK;
     PtsTensor *L = c->res[0], *V = c->res[1];
@@ -182,31 +228,49 @@ PtsStatus pts_bw_linalg_eigh(PtsGradCtx *c) {
                         "the eigenvectors unavailable for the backward");
     if (V->ndim < 2) return pts_fail(E(c), PTS_ERR_RUNTIME, "linalg_eigh_backward: the eigenvectors were not computed");
     int64_t n = V->shape[V->ndim - 1];
-    PtsTensor *t[16] = { 0 }, *r = NULL, *I = NULL;
+    PtsTensor *t[20] = { 0 }, *r = NULL, *I = NULL;
     PtsStatus s;
-    if ((s = mT(V, E(c), &t[0])) || (s = eye_of(V, n, E(c), &I))) goto done;
+    if ((s = mH(V, E(c), &t[0])) || (s = eye_of(V, n, E(c), &I))) goto done;
     /* M = I * gL[..., None, :]  (diag(gL)) */
     if ((s = unsq(gL, -2, E(c), &t[1])) || (s = mul(I, t[1], E(c), &t[2]))) goto done;
     PtsTensor *M = t[2];
     if (!all_zero(gV)) {
-        /* S = 0.5 (V^T gV - (V^T gV)^T); E = L[..., None, :] - L[..., :, None] + I */
-        if ((s = mm(t[0], gV, E(c), &t[3])) || (s = mT(t[3], E(c), &t[4])) || (s = sub(t[3], t[4], E(c), &t[5])) ||
+        if ((s = mm(t[0], gV, E(c), &t[3]))) goto done;
+        if (iscx(t[3])) {
+            if ((s = diag_of(t[3], E(c), &t[14])) || (s = part(t[14], true, E(c), &t[15]))) goto done;
+            if (!lax_close(t[15], NULL)) {
+                s = pts_fail(E(c), PTS_ERR_RUNTIME, "linalg_eigh_backward: The eigenvectors in the complex case are "
+                             "specified up to multiplication by e^{i phi}. The specified loss function depends on this "
+                             "quantity, so it is ill-defined.");
+                goto done;
+            }
+        }
+        /* S = 0.5 (V^H gV - (V^H gV)^H); E = L[..., None, :] - L[..., :, None] + I */
+        if ((s = mH(t[3], E(c), &t[4])) || (s = sub(t[3], t[4], E(c), &t[5])) ||
             (s = pts_op_call_t(PTS_OP_MUL_SCALAR, 2, (PtsValue[]){ T(t[5]), pts_vdouble(0.5) }, E(c), &t[6])) ||
             (s = unsq(L, -2, E(c), &t[7])) || (s = unsq(L, -1, E(c), &t[8])) || (s = sub(t[7], t[8], E(c), &t[9])) ||
-            (s = add(t[9], I, E(c), &t[10])) || (s = divt(t[6], t[10], E(c), &t[11])) || (s = add(t[11], M, E(c), &t[12])))
+            (s = add(t[9], I, E(c), &t[10])) || (s = divt(t[6], t[10], E(c), &t[11])))
             goto done;
-        M = t[12];
+        M = t[11];
+        if (!all_zero(gL)) {   /* torch writes gL over the diagonal */
+            if ((s = mul(t[11], I, E(c), &t[16])) || (s = sub(t[11], t[16], E(c), &t[17])) ||
+                (s = add(t[17], t[2], E(c), &t[12])))
+                goto done;
+            M = t[12];
+        }
     }
     if ((s = mm(V, M, E(c), &t[13]))) goto done;
     if ((s = mm(t[13], t[0], E(c), &r))) goto done;
     set(c, 0, r);
 done:
-    rel(t, 16);
+    rel(t, 20);
     pts_tensor_release(I);
     return s;
 }
 
-/* ---- svd (torch's svd_backward, real case; full_matrices narrows to the first k columns) ---- */
+/* ---- svd (torch's svd_backward; full_matrices narrows to the first k columns). Complex: the loss
+ * must not depend on the phases of the singular vectors (Im diag(U^H gU) = -Im diag(V^H gV)), and
+ * the diagonal gets diag(skew(U^H gU)) / (2S) when both gU and gVh are given ---- */
 static PtsStatus narrow(PtsTensor *t, int dim, int64_t k, PtsError *e, PtsTensor **o) {
     return pts_op_call_t(PTS_OP_SLICE_TENSOR, 5, (PtsValue[]){ T(t), pts_vint(dim), pts_vint(0), pts_vint(k), pts_vint(1) }, e, o);
 }
@@ -225,7 +289,7 @@ PtsStatus pts_bw_linalg_svd(PtsGradCtx *c) {
     int64_t m = U0->shape[U0->ndim - 2], n = Vh0->shape[Vh0->ndim - 1], k = S->shape[S->ndim - 1];
     /* temporaries by name; all released at the end */
     enum { Ut, V, S2, Er, Ec, Ed, E1, Sr, Sc, gs, dg, a0, a1, a2, a3, b0, b1, b2, b3, b4, acc, in0, in1, x0, x1,
-           x2, x3, x4, x5, NT };
+           x2, x3, x4, x5, c0, c1, c2, c3, c4, c5, c6, c7, NT };
     PtsTensor *t[NT] = { 0 }, *U = NULL, *Vh = NULL, *gU = NULL, *gVh = NULL, *I = NULL, *r = NULL;
     PtsStatus s;
     if (full) {
@@ -246,19 +310,19 @@ PtsStatus pts_bw_linalg_svd(PtsGradCtx *c) {
         goto done;
     }
     /* E = S^2[None, :] - S^2[:, None] with ones on the diagonal */
-    if (mT(U, E(c), &t[Ut]) || mT(Vh, E(c), &t[V]) || mul(S, S, E(c), &t[S2]) || eye_of(S, k, E(c), &I) ||
+    if (mH(U, E(c), &t[Ut]) || mH(Vh, E(c), &t[V]) || mul(S, S, E(c), &t[S2]) || eye_of(S, k, E(c), &I) ||
         unsq(t[S2], -2, E(c), &t[Er]) || unsq(t[S2], -1, E(c), &t[Ec]) || sub(t[Er], t[Ec], E(c), &t[Ed]) ||
         add(t[Ed], I, E(c), &t[E1]) || unsq(S, -2, E(c), &t[Sr]) || unsq(S, -1, E(c), &t[Sc]))
         goto fail;
     PtsTensor *sum = NULL;
     if (hasU) {   /* skew(U^T gU) * S[None, :] */
-        if (mm(t[Ut], gU, E(c), &t[a0]) || mT(t[a0], E(c), &t[a1]) || sub(t[a0], t[a1], E(c), &t[a2]) ||
+        if (mm(t[Ut], gU, E(c), &t[a0]) || mH(t[a0], E(c), &t[a1]) || sub(t[a0], t[a1], E(c), &t[a2]) ||
             mul(t[a2], t[Sr], E(c), &t[a3]))
             goto fail;
         sum = t[a3];
     }
     if (hasV) {   /* S[:, None] * skew(Vh gVh^T) */
-        if (mT(gVh, E(c), &t[b0]) || mm(Vh, t[b0], E(c), &t[b1]) || mT(t[b1], E(c), &t[b2]) ||
+        if (mH(gVh, E(c), &t[b0]) || mm(Vh, t[b0], E(c), &t[b1]) || mH(t[b1], E(c), &t[b2]) ||
             sub(t[b1], t[b2], E(c), &t[b3]) || mul(t[Sc], t[b3], E(c), &t[b4]))
             goto fail;
         if (sum) {
@@ -268,10 +332,31 @@ PtsStatus pts_bw_linalg_svd(PtsGradCtx *c) {
             sum = t[b4];
         }
     }
-    /* inner = sum / E + diag(gS) */
+    if (iscx(U)) {   /* Im diag(skew(U^H gU)) against -Im diag(skew(V^H gV)) */
+        if ((hasU && (diag_of(t[a2], E(c), &t[c0]) || part(t[c0], true, E(c), &t[c1]))) ||
+            (hasV && (diag_of(t[b3], E(c), &t[c2]) || part(t[c2], true, E(c), &t[c3]) || neg(t[c3], E(c), &t[c4]))))
+            goto fail;
+        bool ok = hasU && hasV ? lax_close(t[c1], t[c4]) : hasU ? lax_close(t[c1], NULL) : lax_close(t[c4], NULL);
+        if (!ok) {
+            pts_fail(E(c), PTS_ERR_RUNTIME, "svd_backward: The singular vectors in the complex case are specified up to "
+                     "multiplication by e^{i phi}. The specified loss function depends on this phase term, making it "
+                     "ill-defined.");
+            goto fail;
+        }
+    }
+    /* inner = sum / E + diag(gS) (+ diag(skew(U^H gU)) / (2S), complex) */
     if (divt(sum, t[E1], E(c), &t[in0]) || unsq(gS, -2, E(c), &t[gs]) || mul(I, t[gs], E(c), &t[dg]) ||
         add(t[in0], t[dg], E(c), &t[in1]))
         goto fail;
+    if (iscx(U) && hasU && hasV) {
+        if (pts_op_call_t(PTS_OP_MUL_SCALAR, 2, (PtsValue[]){ T(S), pts_vdouble(2.0) }, E(c), &t[c5]) ||
+            divt(t[c0], t[c5], E(c), &t[c6]) || diag_embed(t[c6], E(c), &t[c7]))
+            goto fail;
+        PtsTensor *sum2 = NULL;
+        if (add(t[in1], t[c7], E(c), &sum2)) goto fail;
+        pts_tensor_release(t[in1]);
+        t[in1] = sum2;
+    }
     if (m > n && hasU) {
         /* gA = [U inner + (gU - U U^T gU) / S] Vh */
         if (mm(U, t[in1], E(c), &t[x0]) || divt(gU, t[Sr], E(c), &t[x1]) || mm(t[Ut], t[x1], E(c), &t[x2]) ||
@@ -303,9 +388,9 @@ done:
     return s;
 }
 
-/* ---- qr (torch's linalg_qr_backward, real case). X = gR R^T - Q^T gQ.
- * m >= n: gA = (Q (triu(X) + triu(X, 1)^T) + gQ) R^{-T}
- * m <  n: gA = [Q tril(Y - Y^T) R[:, :m]^{-T}, 0] + Q gR with Y = -X ---- */
+/* ---- qr (torch's linalg_qr_backward). X = gR R^H - Q^H gQ.
+ * m >= n: gA = (Q (triu(X, 1) + triu(X, 1)^H + Re diag(X)) + gQ) R^{-H}
+ * m <  n: gA = [Q (tril(D, -1) + diag(D) / 2) R[:, :m]^{-H}, 0] + Q gR with D = X^H - X ---- */
 PtsStatus pts_bw_linalg_qr(PtsGradCtx *c) {
     if (!need(c, 0)) return PTS_OK;
     PtsTensor *Q = c->res[0], *R = c->res[1];
@@ -318,23 +403,32 @@ PtsStatus pts_bw_linalg_qr(PtsGradCtx *c) {
     PTS_CHECK(strcmp(mode, "reduced") == 0 || m <= n, E(c), RUNTIME,
               "The QR decomposition is not differentiable when mode='complete' and nrows > ncols.");
     PtsTensor *gQ = c->go[0], *gR = c->go[1];
-    enum { Qt, Rt, a0, a1, X, s0, s1, s2, s3, s4, s5, s6, s7, s8, NT };
+    enum { Qt, Rt, a0, a1, X, s0, s1, s2, s3, s4, s5, s6, s7, s8, d0, d1, d2, d3, NT };
     PtsTensor *t[NT] = { 0 }, *r = NULL;
     PtsStatus s = PTS_OK;
-    if (mT(Q, E(c), &t[Qt]) || mT(R, E(c), &t[Rt]) || mm(gR, t[Rt], E(c), &t[a0]) || mm(t[Qt], gQ, E(c), &t[a1]) ||
+    if (mH(Q, E(c), &t[Qt]) || mH(R, E(c), &t[Rt]) || mm(gR, t[Rt], E(c), &t[a0]) || mm(t[Qt], gQ, E(c), &t[a1]) ||
         sub(t[a0], t[a1], E(c), &t[X]))
         goto fail;
     if (m >= n) {
-        if (pts_op_call_t(PTS_OP_TRIU, 2, (PtsValue[]){ T(t[X]), pts_vint(0) }, E(c), &t[s0]) ||
-            pts_op_call_t(PTS_OP_TRIU, 2, (PtsValue[]){ T(t[X]), pts_vint(1) }, E(c), &t[s1]) || mT(t[s1], E(c), &t[s2]) ||
-            add(t[s0], t[s2], E(c), &t[s3]) || mm(Q, t[s3], E(c), &t[s4]) || add(t[s4], gQ, E(c), &t[s5]) ||
+        if (pts_op_call_t(PTS_OP_TRIU, 2, (PtsValue[]){ T(t[X]), pts_vint(1) }, E(c), &t[s0]) || mH(t[s0], E(c), &t[s1]) ||
+            add(t[s0], t[s1], E(c), &t[s2]) || diag_of(t[X], E(c), &t[d0]))
+            goto fail;
+        PtsTensor *dr = t[d0];
+        if (iscx(t[X])) {
+            if (part(t[d0], false, E(c), &t[d1])) goto fail;
+            dr = t[d1];
+        }
+        if (diag_embed(dr, E(c), &t[d2]) || add(t[s2], t[d2], E(c), &t[s3]) || mm(Q, t[s3], E(c), &t[s4]) ||
+            add(t[s4], gQ, E(c), &t[s5]) ||
             pts_op_call_t(PTS_OP_LINALG_SOLVE, 3, (PtsValue[]){ T(t[Rt]), T(t[s5]), pts_vbool(false) }, E(c), &r))
             goto fail;
     } else {
-        /* Y - Y^T = X^T - X */
         PtsValue pad;
-        if (mT(t[X], E(c), &t[s0]) || sub(t[s0], t[X], E(c), &t[s1]) ||
-            pts_op_call_t(PTS_OP_TRIL, 2, (PtsValue[]){ T(t[s1]), pts_vint(0) }, E(c), &t[s2]) || mm(Q, t[s2], E(c), &t[s3]) ||
+        if (mH(t[X], E(c), &t[s0]) || sub(t[s0], t[X], E(c), &t[s1]) ||
+            pts_op_call_t(PTS_OP_TRIL, 2, (PtsValue[]){ T(t[s1]), pts_vint(-1) }, E(c), &t[d0]) ||
+            diag_of(t[s1], E(c), &t[d1]) ||
+            pts_op_call_t(PTS_OP_MUL_SCALAR, 2, (PtsValue[]){ T(t[d1]), pts_vdouble(0.5) }, E(c), &t[d2]) ||
+            diag_embed(t[d2], E(c), &t[d3]) || add(t[d0], t[d3], E(c), &t[s2]) || mm(Q, t[s2], E(c), &t[s3]) ||
             pts_op_call_t(PTS_OP_SLICE_TENSOR, 5, (PtsValue[]){ T(t[Rt]), pts_vint(-2), pts_vint(0), pts_vint(m), pts_vint(1) }, E(c), &t[s4]) ||
             pts_op_call_t(PTS_OP_LINALG_SOLVE, 3, (PtsValue[]){ T(t[s4]), T(t[s3]), pts_vbool(false) }, E(c), &t[s5]))
             goto fail;

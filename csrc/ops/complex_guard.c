@@ -205,8 +205,8 @@ bool pts_complex_scalar_ok(int id) {
 
 void pts_complex_guard_install(void) {
     static bool pass[PTS_OP__COUNT];
-    static const PtsCxRow *const tables[] = { pts_cx_rows, pts_cx_rows2, pts_cx_rows3 };
-    for (int t = 0; t < 3; t++)
+    static const PtsCxRow *const tables[] = { pts_cx_rows, pts_cx_rows2, pts_cx_rows3, pts_cx_rows4 };
+    for (int t = 0; t < 4; t++)
         for (const PtsCxRow *r = tables[t]; r->id >= 0; r++) {
             if (r->fn) cx_kernel[r->id] = r->fn;
             else pass[r->id] = true;

@@ -14,6 +14,8 @@ PTS_INTERNAL extern const PtsCxRow pts_cx_rows[];
 PTS_INTERNAL extern const PtsCxRow pts_cx_rows2[];
 /* the third table (k_complex_tensor3.c), same form */
 PTS_INTERNAL extern const PtsCxRow pts_cx_rows3[];
+/* the fourth table (k_complex_linalg.c): complex svd, qr, eigh, eig */
+PTS_INTERNAL extern const PtsCxRow pts_cx_rows4[];
 
 /* shared by both kernel files (defined in k_complex_tensor.c) */
 static inline PtsStatus pts_cx_ret1(PtsValue *out, PtsTensor *t) { out[0] = pts_vtensor(t); return PTS_OK; }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "complex_loops.h"
+#include "lapack.h"
 
 /* ================= unary complex -> complex ================= */
 
@@ -878,7 +879,10 @@ static PtsStatus cx_LINALG_DET(PtsValue *a, PtsValue *o, PtsError *e) {
 }
 /* inverse of each matrix by solving LU X = P I; info (int32, batch shape) is the first zero
  * pivot's column, and check raises torch's LinAlgError sentence */
-static PtsStatus inv(PtsTensor *A, bool check, PtsError *e, PtsTensor **res, PtsTensor **info) {
+/* solver: NULL for inv's own sentence, else the solving function's name in the solver's sentence */
+/* name: the function named in inv's sentence (linalg.inv, linalg.inv_ex) */
+static PtsStatus inv(PtsTensor *A, bool check, const char *solver, const char *name, PtsError *e, PtsTensor **res,
+                     PtsTensor **info) {
     PTS_TRY(square_check("linalg.inv", A, e));
     int64_t n = A->shape[A->ndim - 1], nb = pts_shape_numel(A->ndim - 2, A->shape);
     PtsTensor *z, *x = NULL, *inf = NULL;
@@ -897,8 +901,11 @@ static PtsStatus inv(PtsTensor *A, bool check, PtsError *e, PtsTensor **res, Pts
             if (check) {
                 char bb[64] = "";
                 if (nb > 1 || A->ndim > 2) snprintf(bb, sizeof bb, "(Batch element %lld): ", (long long)b);
-                s = pts_fail(e, PTS_ERR_RUNTIME, "linalg.inv: %sThe diagonal element %lld is zero, the inversion "
-                             "could not be completed because the input matrix is singular.", bb, (long long)zat);
+                if (solver)
+                    s = pts_linalg_fail(e, "%s: %sThe solver failed because the input matrix is singular.", solver, bb);
+                else
+                    s = pts_linalg_fail(e, "%s: %sThe diagonal element %lld is zero, the inversion could not be "
+                                        "completed because the input matrix is singular.", name, bb, (long long)zat);
             }
             for (int64_t i = 0; i < n * n; i++) xb[i] = NAN;
             continue;
@@ -926,14 +933,33 @@ static PtsStatus inv(PtsTensor *A, bool check, PtsError *e, PtsTensor **res, Pts
     if (info) *info = inf; else pts_tensor_release(inf);
     return PTS_OK;
 }
+/* The first failure in an info tensor (int32, batch shape) as torch's LinAlgError: inv's or
+ * solve's sentence. */
+static PtsStatus info_fail(PtsTensor *info, int ndim, bool solver, PtsError *e) {
+    const int32_t *v = (const int32_t *)pts_tensor_data(info);
+    for (int64_t b = 0, nb = pts_numel(info); b < nb; b++) {
+        if (v[b] <= 0) continue;
+        char bb[64] = "";
+        if (ndim > 2) snprintf(bb, sizeof bb, "(Batch element %lld): ", (long long)b);
+        if (solver) return pts_linalg_fail(e, "torch.linalg.solve: %sThe solver failed because the input matrix is singular.", bb);
+        return pts_linalg_fail(e, "linalg.inv: %sThe diagonal element %d is zero, the inversion could not be completed "
+                               "because the input matrix is singular.", bb, v[b]);
+    }
+    return PTS_OK;
+}
+/* inv and solve through their _ex rows (the ones that record a gradient), info checked after */
 static PtsStatus cx_LINALG_INV(PtsValue *a, PtsValue *o, PtsError *e) {
-    PtsTensor *r;
-    PTS_TRY(inv(a[0].u.t, true, e, &r, NULL));
-    return pts_cx_ret1(o, r);
+    PtsValue r[2];
+    PTS_TRY(pts_op_call(PTS_OP_LINALG_INV_EX, (PtsValue[]){ a[0], pts_vbool(false) }, r, e));
+    PtsStatus s = info_fail(r[1].u.t, a[0].u.t->ndim, false, e);
+    pts_value_release(&r[1]);
+    if (s) { pts_value_release(&r[0]); return s; }
+    o[0] = r[0];
+    return PTS_OK;
 }
 static PtsStatus cx_LINALG_INV_EX(PtsValue *a, PtsValue *o, PtsError *e) {
     PtsTensor *r, *info;
-    PTS_TRY(inv(a[0].u.t, a[1].u.b, e, &r, &info));
+    PTS_TRY(inv(a[0].u.t, a[1].u.b, NULL, "linalg.inv_ex", e, &r, &info));
     o[0] = pts_vtensor(r);
     o[1] = pts_vtensor(info);
     return PTS_OK;
@@ -953,7 +979,7 @@ static PtsStatus solve(PtsValue *a, bool check, PtsError *e, PtsValue *o, bool e
     PtsTensor *Ai = NULL, *info = NULL, *Bz = NULL, *Bu = NULL, *X = NULL, *Xs = NULL, *R = NULL;
     PtsTensor *Az = NULL;
     PtsStatus s = pts_tensor_to(A, PTS_COMPLEX128, false, e, &Az);
-    if (!s) s = inv(Az, check, e, &Ai, &info);
+    if (!s) s = inv(Az, check, ex ? "torch.linalg.solve_ex" : "torch.linalg.solve", "linalg.inv", e, &Ai, &info);
     if (!s) s = pts_tensor_to(B, PTS_COMPLEX128, false, e, &Bz);
     if (!s) {
         if (vec) { PtsValue ua[2] = { pts_vtensor(Bz), pts_vint(-1) }; s = call1(PTS_OP_UNSQUEEZE, 2, ua, e, &Bu); }
@@ -972,7 +998,16 @@ static PtsStatus solve(PtsValue *a, bool check, PtsError *e, PtsValue *o, bool e
     if (ex) o[1] = pts_vtensor(info); else pts_tensor_release(info);
     return PTS_OK;
 }
-static PtsStatus cx_LINALG_SOLVE(PtsValue *a, PtsValue *o, PtsError *e) { return solve(a, true, e, o, false); }
+static PtsStatus cx_LINALG_SOLVE(PtsValue *a, PtsValue *o, PtsError *e) {
+    PtsValue r[2];
+    PTS_TRY(pts_op_call(PTS_OP_LINALG_SOLVE_EX, (PtsValue[]){ a[0], a[1], a[2], pts_vbool(false) }, r, e));
+    /* the info of the broadcast batch */
+    PtsStatus s = info_fail(r[1].u.t, r[1].u.t->ndim + 2, true, e);
+    pts_value_release(&r[1]);
+    if (s) { pts_value_release(&r[0]); return s; }
+    o[0] = r[0];
+    return PTS_OK;
+}
 static PtsStatus cx_LINALG_SOLVE_EX(PtsValue *a, PtsValue *o, PtsError *e) { return solve(a, a[3].u.b, e, o, true); }
 
 /* einsum: operands of mixed dtypes promote (torch's einsum does); the real kernel then runs on

@@ -272,10 +272,21 @@ done:
 static PtsStatus cx_LINALG_CHOLESKY_EX(PtsValue *a, PtsValue *o, PtsError *e) {
     return cx_cholesky("linalg.cholesky", "linalg.cholesky_ex", a[0].u.t, a[1].u.b, a[2].u.b, e, o);
 }
+/* through cholesky_ex (the row that records the gradient), its info checked after */
 static PtsStatus cx_LINALG_CHOLESKY(PtsValue *a, PtsValue *o, PtsError *e) {
     PtsValue r[2];
-    PTS_TRY(cx_cholesky("linalg.cholesky", "linalg.cholesky", a[0].u.t, a[1].u.b, true, e, r));
+    PTS_TRY(pts_op_call(PTS_OP_LINALG_CHOLESKY_EX, (PtsValue[]){ a[0], a[1], pts_vbool(false) }, r, e));
+    const int32_t *v = (const int32_t *)pts_tensor_data(r[1].u.t);
+    PtsStatus s = PTS_OK;
+    for (int64_t b = 0, nb = pts_numel(r[1].u.t); b < nb && !s; b++) {
+        if (v[b] <= 0) continue;
+        char pb[64] = "";
+        if (a[0].u.t->ndim > 2) snprintf(pb, sizeof pb, "(Batch element %lld): ", (long long)b);
+        s = pts_linalg_fail(e, "linalg.cholesky: %sThe factorization could not be completed because the input is not "
+                            "positive-definite (the leading minor of order %d is not positive-definite).", pb, v[b]);
+    }
     pts_value_release(&r[1]);
+    if (s) { pts_value_release(&r[0]); return s; }
     o[0] = r[0];
     return PTS_OK;
 }
