@@ -309,7 +309,8 @@ def test_error_argument_type_of_a_method(tmp_path):
             return self.helper(1)
     with pytest.raises(CompileError) as e:
         pyts.jit.script(M())
-    assert "Expected a value of type 'Tensor' for argument 'x' but instead found type 'int'." in str(e.value)
+    assert ("Expected a value of type 'Tensor (inferred)' for argument 'x' but instead found type 'int'.\n"
+            "Inferred 'x' to be of type 'Tensor' because it was not annotated with an explicit type.") in str(e.value)
     assert "return self.helper(1)" in str(e.value)
 
 
@@ -342,7 +343,7 @@ def test_error_builtin_overloads_listed(tmp_path):
     ("def f(x):\n    d = {'a': 1}\n    return d[2]\n", "dict key: expected a value of type str but found int"),
     ("def f(x):\n    xs = [1]\n    return xs.frob()\n", "'List[int]' object has no attribute or method 'frob'"),
     ("def f(x: complex):\n    return x.real\n", "'complex' object has no attribute or method 'real'"),
-    ("def f(x):\n    return x.frobnicate()\n", "'Tensor' object has no attribute or method 'frobnicate'."),
+    ("def f(x):\n    return x.frobnicate()\n", "'Tensor (inferred)' object has no attribute or method 'frobnicate'."),
     ("def f(x, n: int):\n    return n + 'a'\n", "Arguments for call are not valid."),
     ("def f(x):\n    return [x, 1]\n",
      "Lists must contain only a single type, first element had type Tensor and element 1 had type int"),
@@ -612,13 +613,15 @@ def test_tutorial_rnn_loop_around_a_traced_cell():
 GOLDEN = sorted((HERE / "script").glob("*.py"))
 
 
-def _golden_expectations(text):
+def _golden_expectations(text, hints=None):
     calls, error = [], None
     for line in text.splitlines():
         if line.startswith("# call:"):
             calls.append([line[len("# call:"):].strip(), None])
         elif line.startswith("# expect error:"):
             error = line[len("# expect error:"):].strip()
+        elif line.startswith("# expect hint:") and hints is not None:
+            hints.append(line[len("# expect hint: "):])   # exact: TorchScript's lines keep tabs and spaces
         elif line.startswith("# expect raise:"):
             calls[-1][1] = ("raise", line[len("# expect raise:"):].strip())
         elif line.startswith("# expect:"):
@@ -629,7 +632,8 @@ def _golden_expectations(text):
 @pytest.mark.parametrize("path", GOLDEN, ids=[p.stem for p in GOLDEN])
 def test_golden(path):
     text = path.read_text()
-    calls, error = _golden_expectations(text)
+    hints = []
+    calls, error = _golden_expectations(text, hints)
     assert calls or error, f"{path.name} states no expectation"
     ns = {"torch": pyts, "__name__": f"golden_{path.stem}"}
     if error:
@@ -642,6 +646,12 @@ def test_golden(path):
         first = str(e.value).split("\n")[0]
         assert first == msg, f"{path.name}: {first!r}"
         assert (e.value.lineno, e.value.column) == (line, col), str(e.value)
+        lines = str(e.value).split("\n")
+        body = lines[:next(i for i, ln in enumerate(lines) if ln.startswith("  File "))]
+        for h in hints:   # the suggestion lines after the message
+            assert h in body[1:], f"{path.name}: {h!r} not in {body!r}"
+        if not hints:
+            assert not any(ln.startswith(("Did you mean", "hint:")) for ln in body), f"{path.name}: {body!r}"
         return
     exec(compile(text, str(path), "exec"), ns)
     fn = pyts.jit.script(ns["f"])

@@ -15,6 +15,7 @@
 #include "../interp/interp.h"
 #include "../ops/complex.h"
 #include "../ir/tnames.h"
+#include "hints.h"
 
 #define PTS_MAX_GRAPH_VALUES (1 << 18)   /* values in one compiled graph (duplicated continuations) */
 #define PTS_MAX_EXIT_NEST 2000           /* ifs with return/break/continue continued one inside another */
@@ -89,6 +90,9 @@ typedef struct Emitter {
      * of a builtin op, as in TorchScript (torch.zeros([])) */
     PtsIrValue *empty_lits[8];
     unsigned empty_next;
+    /* the parameters given no annotation (Tensor by default: "Tensor (inferred)" in messages) */
+    PtsIrValue *inferred[PTS_MAX_CALL_ARGS];
+    int ninferred;
     /* returns inside loops (see "returns inside loops"): the type the first emission of the
      * outermost such loop found for the returned values, and whether that emission runs */
     const PtsType *merged_ret;   /* the join of the types returned so far (no annotation) */
@@ -152,7 +156,7 @@ typedef struct Cont {
 /* {==================== helpers ==================== */
 static void *efail(Emitter *E, const PtsAst *at, const char *fmt, ...) PTS_PRINTF(3, 4);
 static void *efail(Emitter *E, const PtsAst *at, const char *fmt, ...) {
-    char msg[1536];   /* torch's "Arguments for call are not valid" lists can pass 1000 bytes */
+    char msg[PTS_ERR_MSG_MAX - 1024];   /* torch's "Arguments for call are not valid" lists run long */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
@@ -597,14 +601,16 @@ static void pop_scope(Emitter *E) { E->scope = E->scope->parent; }
  * Optional[int] variable an int until a join), or the annotation after `y: T = v` */
 static const PtsType *var_type(const Var *x) { return x->annotated && x->decl ? x->decl : x->v->type; }
 
+#include "emit_hints.inc"
+
 /* bind name to v, checking it keeps the type of its first assignment */
 static bool bind(Emitter *E, const char *name, PtsIrValue *v, const PtsAst *at) {
     Var *old = lookup(E, name);
     const PtsType *decl = v->type;
     if (old && old->decl) {
         if (!pts_type_subtype(v->type, old->decl)) {
-            efail(E, at, "Variable '%s' previously had type %s but is now being assigned to a value of type %s",
-                  name, tstr(E, old->decl), tstr(E, v->type));
+            efail(E, at, "Variable '%s' previously had type %s but is now being assigned to a value of type %s%s",
+                  name, tstr(E, old->decl), tstr(E, v->type), hint_rebind(E, name, old->v, old->decl, v->type));
             return false;
         }
         decl = old->decl;
@@ -924,8 +930,17 @@ static bool match_schema(Emitter *E, const PtsSchema *s, const Call *c, bool all
                 if (E->empty_lits[k] == b->v[i]) cv = CONV_EMPTY_LIST;
         }
         if (cv == CONV_NO_MATCH) {
-            snprintf(why, nwhy, "Expected a value of type '%s' for argument '%s' but instead found type '%s'.",
-                     argtype_name(E, s->args[i].type), s->args[i].name, tstr(E, b->v[i]->type));
+            /* TorchScript's hints: an unannotated parameter, a list of Tensors (an empty `[]`) */
+            bool inf = value_inferred(E, b->v[i]);
+            const PtsType *vt = b->v[i]->type;
+            snprintf(why, nwhy, "Expected a value of type '%s' for argument '%s' but instead found type '%s'.%s%s%s%s",
+                     argtype_name(E, s->args[i].type), s->args[i].name, value_tstr(E, b->v[i]),
+                     inf ? "\nInferred the value for argument '" : "", inf ? s->args[i].name : "",
+                     inf ? "' to be of type 'Tensor' because it was not annotated with an explicit type." : "",
+                     vt->kind == PTS_TY_LIST && vt->elems[0]->kind == PTS_TY_TENSOR
+                         ? "\nEmpty lists default to List[Tensor]. Add a variable annotation to the assignment to create "
+                           "an empty list of another type (torch.jit.annotate(List[T, []]) where T is the type of "
+                           "elements in the list for Python 2)" : "");
             return false;
         }
         b->conv[i] = (uint8_t)cv;
@@ -1116,7 +1131,7 @@ static PtsIrValue *emit_op(Emitter *E, const char *name, const Call *c, const Pt
         return mk1(E, PTS_OP_FORMAT, c->npos, c->pos, R(ty(PTS_TY_STR)), at);
     }
     Bound b;
-    char why[256];
+    char why[640];
     for (int pass = 0; pass < 2; pass++)
         for (int k = 0; k < nc; k++)
             if (match_schema(E, &pts_op_info[cands[k]].schema, c, pass == 1, &b, why, sizeof why))
@@ -1133,10 +1148,38 @@ static PtsIrValue *emit_op(Emitter *E, const char *name, const Call *c, const Pt
         for (int k = 0; k < nc; k++) {
             match_schema(E, &pts_op_info[cands[k]].schema, c, true, &b, why, sizeof why);
             const char *tk = pts_op_info[cands[k]].schema.text;
-            pts_buf_printf(&m, "  \n  %s%s:\n  %s\n", strstr(tk, "::") ? "" : "aten::", tk, why);
+            pts_buf_printf(&m, "  \n  %s%s:\n  ", strstr(tk, "::") ? "" : "aten::", tk);
+            for (const char *w = why; *w; w++) pts_buf_printf(&m, w[0] == '\n' ? "\n  " : "%c", w[0]);
+            pts_buf_puts(&m, "\n");
         }
     }
+    /* our hints, after TorchScript's list: a misspelt keyword, an Optional to refine */
+    const char *h = "";
+    for (int k = 0; k < c->nkw && !h[0]; k++) {
+        bool known = false;
+        for (int j = 0; j < nc && !known; j++) {
+            const PtsSchema *sj = &pts_op_info[cands[j]].schema;
+            for (int a = 0; a < sj->nargs && !known; a++) known = strcmp(sj->args[a].name, c->kwn[k]) == 0;
+        }
+        if (!known) h = hint_kwarg_op(E, name, c->kwn[k]);
+    }
+    if (!h[0]) h = hint_refine_args(E, c->pos, c->npos);
+    if (!h[0]) h = hint_refine_args(E, c->kwv, c->nkw);
+    if (h[0]) {
+        while (m.len && m.data[m.len - 1] == '\n') m.data[--m.len] = 0;
+        pts_buf_puts(&m, h);
+    }
     efail(E, at, "%s", m.data ? m.data : "Arguments for call are not valid.");
+    pts_buf_free(&m);
+    return NULL;
+}
+
+/* TorchScript's message for an op no row is named, with the similar ops it knows */
+static void *unknown_op(Emitter *E, const char *name, const PtsAst *at) {
+    PtsBuf m;
+    pts_buf_init(&m);
+    pts_hint_unknown_op(&m, name);
+    efail(E, at, "%s", m.data ? m.data : "Unknown builtin op");
     pts_buf_free(&m);
     return NULL;
 }
@@ -1145,8 +1188,7 @@ static PtsIrValue *op_call(Emitter *E, const char *name, const Call *c, const Pt
     bool found;
     PtsIrValue *r = emit_op(E, name, c, at, &found);
     if (!found && !E->err->code)
-        return efail(E, at, "Unknown builtin op: aten::%s.\nCould not find any similar ops to aten::%s. This op may "
-                     "not exist or may not be currently supported in TorchScript.", name, name);
+        return unknown_op(E, name, at);
     return r;
 }
 
@@ -1576,8 +1618,7 @@ static PtsIrValue *emit_binary(Emitter *E, int op, PtsIrValue *x, PtsIrValue *y,
     }
     PtsIrValue *r = emit_op(E, name, &c, at, &found);
     if (!found && !E->err->code)
-        return efail(E, at, "Unknown builtin op: aten::%s.\nCould not find any similar ops to aten::%s. This op may "
-                     "not exist or may not be currently supported in TorchScript.", name, name);
+        return unknown_op(E, name, at);
     return r;
 }
 
@@ -2075,6 +2116,28 @@ static bool const_value(Emitter *E, const PtsAst *n, PtsValue *out) {
 
 static PtsIrValue *function_value(Emitter *E, const char *path, const PtsAst *at);
 
+/* a method named as a value: an error; when the object has no such method either, the message
+ * for a missing attribute (TorchScript's), with the closest member */
+static PtsIrValue *method_value(Emitter *E, const Sv *sv, const PtsAst *n) {
+    PtsClassType *cls = sv->v && sv->v->type->kind == PTS_TY_CLASS ? sv->v->type->cls : NULL;
+    if (cls && !pts_class_find_method(cls, sv->name) && cls == E->cls && E->res && E->res->method) {
+        PtsOwnedSource os;
+        memset(&os, 0, sizeof os);
+        PtsError scratch = { 0 };
+        PtsStatus st = E->res->method(E->res->ctx, sv->name, &os, &scratch);
+        bool exists = st == PTS_OK && os.text;
+        pts_free(os.text);
+        pts_free(os.file);
+        if (st == PTS_OK && !exists) {
+            if (!cls->is_module) return class_no_attr(E, cls, sv->name, n);
+            const char *sn = strrchr(cls->qualname, '.');
+            return efail(E, n, "Module '%s' has no attribute '%s'%s", sn ? sn + 1 : cls->qualname, sv->name,
+                         hint_class_member(E, cls, sv->name));
+        }
+    }
+    return efail(E, n, "methods cannot be used as values (call '%s')", sv->name);
+}
+
 static PtsIrValue *emit_expr(Emitter *E, const PtsAst *n) {
     switch (n->kind) {
     case PTS_AST_INT: return lit_const(E, pts_vint(n->ival), n);
@@ -2098,7 +2161,7 @@ static PtsIrValue *emit_expr(Emitter *E, const PtsAst *n) {
         if (!emit_sugared(E, n, &sv)) return NULL;
         if (sv.kind == SV_VALUE) return sv.v;
         if (sv.kind == SV_NS) return efail(E, n, "Module '%s' cannot be used as a value", sv.name);
-        if (sv.kind == SV_METHOD) return efail(E, n, "methods cannot be used as values (call '%s')", sv.name);
+        if (sv.kind == SV_METHOD) return method_value(E, &sv, n);
         if (sv.kind == SV_FUNCTION) return function_value(E, sv.path, n);
         if (sv.kind == SV_CLASS && pts_is_enum_type(sv_type(&sv))) return efail(E, n, "EnumClass cannot be used as a value");
         if (sv.kind == SV_CLASS) return efail(E, n, "class '%s' cannot be used as a value", sv.name);
@@ -2270,7 +2333,7 @@ static bool resolve_global(Emitter *E, const PtsAst *at, const char *name, Sv *o
         *out = (Sv){ SV_VALUE, v, NULL, NULL };
         return true;
     }
-    efail(E, at, "undefined value %s", name);
+    efail(E, at, "undefined value %s%s", name, hint_undefined(E, name));
     return false;
 }
 
@@ -2321,7 +2384,8 @@ static bool object_attr(Emitter *E, PtsIrValue *obj, const char *name, const Pts
     }
     if (!cls->is_module) return class_no_attr(E, cls, name, at), false;
     const char *short_name = strrchr(cls->qualname, '.');
-    efail(E, at, "Module '%s' has no attribute '%s'", short_name ? short_name + 1 : cls->qualname, name);
+    efail(E, at, "Module '%s' has no attribute '%s'%s", short_name ? short_name + 1 : cls->qualname, name,
+          hint_class_member(E, cls, name));
     return false;
 }
 
@@ -2521,7 +2585,9 @@ static PtsIrValue *call_function(Emitter *E, PtsFunction *f, const Call *c, cons
             const char *pn = named ? f->arg_names[i] : top->inputs[i]->name;
             if (pn && strcmp(pn, c->kwn[k]) == 0) break;
         }
-        if (i == np) return efail(E, at, "%s() got an unexpected keyword argument '%s'", f->name, c->kwn[k]);
+        if (i == np)
+            return efail(E, at, "%s() got an unexpected keyword argument '%s'%s", f->name, c->kwn[k],
+                         hint_kwarg_fn(E, f, c->kwn[k], 0));
         if (ins[i]) return efail(E, at, "%s() got multiple values for argument '%s'", f->name, c->kwn[k]);
         ins[i] = c->kwv[k];
     }
@@ -2539,8 +2605,9 @@ static PtsIrValue *call_function(Emitter *E, PtsFunction *f, const Call *c, cons
         if (!pts_type_subtype(ins[i]->type, want) && !(ins[i] = convert_to_list(E, ins[i], want, f->list_n ? f->list_n[i] : 0, at)))
             return NULL;
         if (!pts_type_subtype(ins[i]->type, want))
-            return efail(E, at, "\n%s:\nExpected a value of type '%s' for argument '%s' but instead found type '%s'.%s",
-                         f->name, tstr(E, want), pn ? pn : "?", tstr(E, ins[i]->type), iface_why(E, ins[i]->type, want));
+            return efail(E, at, "\n%s:\nExpected a value of type '%s' for argument '%s' but instead found type '%s'.%s%s%s",
+                         f->name, param_tstr(E, f, i, want), pn ? pn : "?", value_tstr(E, ins[i]),
+                         iface_why(E, ins[i]->type, want), param_inferred_why(E, f, i, pn), hint_arg(E, ins[i], want));
     }
     int nret = top->noutputs;
     PtsType *ot[8];
@@ -2670,7 +2737,9 @@ static PtsIrValue *call_method(Emitter *E, PtsIrValue *obj, PtsFunction *f, cons
             const char *pn = f->arg_names && f->nargs == top->ninputs ? f->arg_names[i + 1] : top->inputs[i + 1]->name;
             if (pn && strcmp(pn, c->kwn[k]) == 0) break;
         }
-        if (i == nparams) return efail(E, at, "%s() got an unexpected keyword argument '%s'", f->name, c->kwn[k]);
+        if (i == nparams)
+            return efail(E, at, "%s() got an unexpected keyword argument '%s'%s", f->name, c->kwn[k],
+                         hint_kwarg_fn(E, f, c->kwn[k], 1));
         if (ins[i + 1]) return efail(E, at, "%s() got multiple values for argument '%s'", f->name, c->kwn[k]);
         ins[i + 1] = c->kwv[k];
     }
@@ -2690,8 +2759,10 @@ static PtsIrValue *call_method(Emitter *E, PtsIrValue *obj, PtsFunction *f, cons
             !(ins[i + 1] = convert_to_list(E, ins[i + 1], want, f->list_n && f->nargs == top->ninputs ? f->list_n[i + 1] : 0, at)))
             return NULL;
         if (!pts_type_subtype(ins[i + 1]->type, want))
-            return efail(E, at, "\n%s:\nExpected a value of type '%s' for argument '%s' but instead found type '%s'.%s",
-                         f->name, tstr(E, want), pn ? pn : "?", tstr(E, ins[i + 1]->type), iface_why(E, ins[i + 1]->type, want));
+            return efail(E, at, "\n%s:\nExpected a value of type '%s' for argument '%s' but instead found type '%s'.%s%s%s",
+                         f->name, param_tstr(E, f, i + 1, want), pn ? pn : "?", value_tstr(E, ins[i + 1]),
+                         iface_why(E, ins[i + 1]->type, want), param_inferred_why(E, f, i + 1, pn),
+                         hint_arg(E, ins[i + 1], want));
     }
     ins[0] = obj;
     int nret = top->noutputs;
@@ -2775,7 +2846,8 @@ static PtsIrValue *emit_method_call(Emitter *E, PtsIrValue *obj, const char *nam
             pts_free(os.file);
             if (!cls->is_module) return class_no_attr(E, cls, name, at);
             const char *sn = strrchr(cls->qualname, '.');
-            return efail(E, at, "Module '%s' has no attribute '%s'", sn ? sn + 1 : cls->qualname, name);
+            return efail(E, at, "Module '%s' has no attribute '%s'%s", sn ? sn + 1 : cls->qualname, name,
+                         hint_class_member(E, cls, name));
         }
         PtsSource s2 = { os.text, os.len, os.file, os.line_offset };
         PtsStatus st = compile_def(cc, cls, &s2, NULL, E->res, E->err, NULL);
@@ -2788,7 +2860,8 @@ static PtsIrValue *emit_method_call(Emitter *E, PtsIrValue *obj, const char *nam
     if (!f) {
         if (!cls->is_module) return class_no_attr(E, cls, name, at);
         const char *sn = strrchr(cls->qualname, '.');
-        return efail(E, at, "Module '%s' has no method '%s'", sn ? sn + 1 : cls->qualname, name);
+        return efail(E, at, "Module '%s' has no method '%s'%s", sn ? sn + 1 : cls->qualname, name,
+                     hint_class_member(E, cls, name));
     }
     return call_method(E, obj, f, c, at);
 }
@@ -3123,7 +3196,8 @@ static PtsIrValue *emit_call(Emitter *E, const PtsAst *n) {
          * row; x.type() is x.to()) */
         PtsIrValue *r = emit_op(E, strcmp(callee.name, "type") == 0 ? "to" : callee.name, &c, n, &found);
         if (!found && !E->err->code)
-            return efail(E, n->kids[0], "'Tensor' object has no attribute or method '%s'.", callee.name);
+            return efail(E, n->kids[0], "'%s' object has no attribute or method '%s'.%s", value_tstr(E, callee.v), callee.name,
+                         hint_tensor_member(E, callee.name));
         return r;
     }
     case SV_VALUE:
@@ -3329,8 +3403,9 @@ static bool emit_ann_assign(Emitter *E, const PtsAst *s) {
     if (!typed) v = emit_hinted(E, s->kids[2], t);
     if (!v) return false;
     if (!pts_type_subtype(v->type, t))
-        return efail(E, s->kids[2], "Variable '%s' is annotated with type %s but is being assigned to a value of type %s",
-                     s->kids[0]->kind == PTS_AST_NAME ? s->kids[0]->str : "?", tstr(E, t), tstr(E, v->type)), false;
+        return efail(E, s->kids[2], "Variable '%s' is annotated with type %s but is being assigned to a value of type %s%s",
+                     s->kids[0]->kind == PTS_AST_NAME ? s->kids[0]->str : "?", tstr(E, t), tstr(E, v->type),
+                     hint_refine(E, v, t)), false;
     if (s->kids[0]->kind != PTS_AST_NAME)
         return class_declare_attr(E, s->kids[0], t) && assign_to(E, s->kids[0], v, s->kids[2]);
     const char *name = s->kids[0]->str;
@@ -4141,7 +4216,7 @@ static int emit_return_value(Emitter *E, PtsIrValue *v, const PtsAst *s) {
         const PtsType *u = E->merged_ret ? unify(E, E->merged_ret, v->type) : v->type;
         if (!u)
             return efail(E, s, "Previous return statement returned a value of type %s but this return statement returns a "
-                         "value of type %s", tstr(E, E->merged_ret), tstr(E, v->type)), -1;
+                         "value of type %s%s", tstr(E, E->merged_ret), tstr(E, v->type), hint_return(E, E->merged_ret, v->type)), -1;
         E->merged_ret = u;
     }
     return mk(E, PTS_KIND_PRIM(PTS_PRIM_RETURN_STMT), 1, &v, 0, NULL, s) ? EXIT_RETURN : -1;
@@ -4204,8 +4279,8 @@ static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
             !(v = op1(E, E->ret_decl->kind == PTS_TY_INT ? "Int.Scalar" : "Float.Scalar", v, s)))
             return -1;
         if (E->ret_decl && !pts_type_subtype(v->type, E->ret_decl))
-            return efail(E, s->kids[0] ? s->kids[0] : s, "Return value was annotated as having type %s but is actually of type %s",
-                         tstr(E, E->ret_decl), tstr(E, v->type)), -1;
+            return efail(E, s->kids[0] ? s->kids[0] : s, "Return value was annotated as having type %s but is actually of type %s%s",
+                         tstr(E, E->ret_decl), tstr(E, v->type), hint_refine(E, v, E->ret_decl)), -1;
         return emit_return_value(E, v, s);
     }
     case PTS_AST_RAISE: {
@@ -4260,7 +4335,8 @@ static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
             }
             if (t->kind != PTS_AST_NAME) return efail(E, t, "del of slices and attributes is not supported yet"), -1;
             Var *v = lookup(E, t->str);
-            if (!v || (!v->v && v->undef != SLICE_VAR)) return efail(E, t, "undefined value %s", t->str), -1;
+            if (!v || (!v->v && v->undef != SLICE_VAR))
+                return efail(E, t, "undefined value %s%s", t->str, v ? "" : hint_undefined(E, t->str)), -1;
             char msg[300];
             snprintf(msg, sizeof msg, "undefined value %s (it was deleted)", t->str);
             const char *m = pts_arena_strndup(E->a, msg, strlen(msg));
@@ -4352,6 +4428,15 @@ static bool check_fits(Emitter *E, PtsIrValue *v, const PtsType *want, const cha
     return false;
 }
 
+/* the same for an item put into the list or dict box: an empty `[]` / `{}` holds Tensors */
+static bool check_item_fits(Emitter *E, PtsIrValue *box, PtsIrValue *v, const PtsType *want, const char *what,
+                            const PtsAst *at) {
+    if (want->kind == PTS_TY_ANY || pts_type_subtype(v->type, want)) return true;
+    efail(E, at, "%s: expected a value of type %s but found %s%s", what, tstr(E, want), tstr(E, v->type),
+          hint_empty_container(E, box, v->type));
+    return false;
+}
+
 static PtsIrValue *dict_construct(Emitter *E, int n, PtsIrValue *const *kv, const PtsType *k, const PtsType *v,
                                   const PtsAst *at) {
     return mk1(E, PTS_KIND_PRIM(PTS_PRIM_DICTCONSTRUCT), n, kv, pts_type_dict((PtsType *)k, (PtsType *)v), at);
@@ -4420,12 +4505,12 @@ static bool emit_container_store(Emitter *E, PtsIrValue *x, const PtsAst *t, Pts
     if (k == PTS_TY_DICT) {
         const char *sfx = dict_key_suffix_of(E, x->type, i, t);
         if (!sfx || !check_fits(E, i, x->type->elems[0], "dict key", t->kids[1]) ||
-            !check_fits(E, v, x->type->elems[1], "dict value", t))
+            !check_item_fits(E, x, v, x->type->elems[1], "dict value", t))
             return false;
         return row_call(E, dict_row(E, "_set_item.", sfx), 3, ins, NULL, t) != NULL;
     }
     if (i->type->kind != PTS_TY_INT) return efail(E, t->kids[1], "list indices must be int, not %s", tstr(E, i->type)), false;
-    if (!check_fits(E, v, x->type->elems[0], "list item", t)) return false;
+    if (!check_item_fits(E, x, v, x->type->elems[0], "list item", t)) return false;
     return row_call(E, "_set_item.t", 3, ins, x->type, t) != NULL;
 }
 
@@ -4789,7 +4874,7 @@ static PtsIrValue *emit_value_method(Emitter *E, PtsIrValue *self, const char *m
     if (k == PTS_TY_LIST) {
         if (strcmp(m, "append") == 0) {
             if (c.npos != 2 || c.nkw) return efail(E, n, "append() takes exactly one argument");
-            if (!check_fits(E, c.pos[1], t->elems[0], "append()", n)) return NULL;
+            if (!check_item_fits(E, self, c.pos[1], t->elems[0], "append()", n)) return NULL;
             return retype(op_call(E, "append.t", &c, n), t);
         }
         if (strcmp(m, "pop") == 0) return retype(op_call(E, "pop.t", &c, n), elem_of(t));
@@ -4798,11 +4883,14 @@ static PtsIrValue *emit_value_method(Emitter *E, PtsIrValue *self, const char *m
                                                     "extend", "copy" };
         for (size_t i = 0; i < sizeof list_methods / sizeof list_methods[0]; i++)
             if (strcmp(m, list_methods[i]) == 0) {
-                if (c.npos == 3 && m[0] == 'i' && !check_fits(E, c.pos[2], t->elems[0], "insert()", n)) return NULL;
+                if (c.npos == 3 && m[0] == 'i' && !check_item_fits(E, self, c.pos[2], t->elems[0], "insert()", n)) return NULL;
                 if (c.npos == 2 && m[0] == 'e' && !check_fits(E, c.pos[1], t, "extend()", n)) return NULL;
                 return op_call(E, m, &c, n);
             }
-        return efail(E, n->kids[0], "'%s' object has no attribute or method '%s'", tstr(E, t), m);
+        static const char *const all[] = { "append", "pop", "insert", "index", "count", "remove", "sort", "reverse",
+                                           "clear", "extend", "copy" };
+        return efail(E, n->kids[0], "'%s' object has no attribute or method '%s'.%s", tstr(E, t), m,
+                     hint_words(E, m, all, sizeof all / sizeof all[0]));
     }
     if (k == PTS_TY_DICT) {
         const char *sfx = dict_key_suffix(E, t, n);
@@ -4854,7 +4942,10 @@ static PtsIrValue *emit_value_method(Emitter *E, PtsIrValue *self, const char *m
             snprintf(q, sizeof q, "items.%s", sfx);
             return retype(op_call(E, q, &c, n), lt);
         }
-        return efail(E, n->kids[0], "'%s' object has no attribute or method '%s'", tstr(E, t), m);
+        static const char *const all[] = { "keys", "values", "get", "setdefault", "pop", "popitem", "update", "clear",
+                                           "copy", "items" };
+        return efail(E, n->kids[0], "'%s' object has no attribute or method '%s'.%s", tstr(E, t), m,
+                     hint_words(E, m, all, sizeof all / sizeof all[0]));
     }
     /* str */
     if (strcmp(m, "format") == 0) {
@@ -4878,7 +4969,13 @@ static PtsIrValue *emit_value_method(Emitter *E, PtsIrValue *self, const char *m
             /* split's list of str comes typed from the schema */
             return r;
         }
-    return efail(E, n->kids[0], "'str' object has no attribute or method '%s'", m);
+    {
+        const char *all[sizeof str_methods / sizeof str_methods[0] + 1];
+        for (size_t i = 0; i < sizeof str_methods / sizeof str_methods[0]; i++) all[i] = str_methods[i][0];
+        all[sizeof str_methods / sizeof str_methods[0]] = "format";
+        return efail(E, n->kids[0], "'str' object has no attribute or method '%s'.%s", m,
+                     hint_words(E, m, all, sizeof all / sizeof all[0]));
+    }
 }
 
 /* print(a, b, ...): prim::Print */
@@ -5302,7 +5399,8 @@ static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunc
     const char *names[PTS_MAX_CALL_ARGS];
     int8_t list_n[PTS_MAX_CALL_ARGS];
     bool any_n = false;
-    for (int i = 0; i < np; i++) { defaults[i] = pts_none(); has_def[i] = false; list_n[i] = 0; }
+    bool inf_arg[PTS_MAX_CALL_ARGS];   /* given no annotation */
+    for (int i = 0; i < np; i++) { defaults[i] = pts_none(); has_def[i] = false; list_n[i] = 0; inf_arg[i] = false; }
     PtsStatus st = PTS_OK;
     for (int i = 0; i < np; i++) {
         const PtsAst *p = params->kids[i];
@@ -5321,6 +5419,7 @@ static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunc
             E->self_v = v;
         } else {
             const PtsType *t = NULL;
+            bool inferred_p = false;
             if (p->kids[1]) {
                 if (!const_value(E, p->kids[1], &defaults[i])) goto fail;
                 has_def[i] = true;
@@ -5350,7 +5449,10 @@ static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunc
                 default: efail(E, p->kids[1], "annotate parameters with list or tuple defaults"); goto fail;
                 }
                 if (!t) goto fail;
-            } else t = ty(PTS_TY_TENSOR);
+            } else {
+                t = ty(PTS_TY_TENSOR);
+                inferred_p = true;
+            }
             if (has_def[i]) {
                 /* the default must fit the parameter; an int literal serves a float parameter */
                 if (t->kind == PTS_TY_FLOAT && defaults[i].tag == PTS_V_INT) defaults[i] = pts_vdouble((double)defaults[i].u.i);
@@ -5367,6 +5469,8 @@ static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunc
             }
             v = pts_block_add_input(E->g, E->g->top, R(t), p->str);
             if (!v) { oom(E); goto fail; }
+            if (inferred_p && E->ninferred < PTS_MAX_CALL_ARGS) E->inferred[E->ninferred++] = v;
+            inf_arg[i] = inferred_p;
             tn_name(E, v, p->str);
         }
         if (!set_var(E, p->str, v, v->type, NULL)) goto fail;
@@ -5433,6 +5537,14 @@ static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunc
                 goto fail;
             }
             memcpy(f->list_n, list_n, (size_t)np);
+        }
+        if (E->ninferred) {   /* the unannotated parameters, for callers' messages */
+            if (!(f->inferred = pts_calloc((size_t)np, 1))) {
+                pts_function_release(f);
+                oom(E);
+                goto fail;
+            }
+            for (int i = 0; i < np; i++) f->inferred[i] = inf_arg[i];
         }
         for (int i = 0; i < np; i++) {
             f->arg_names[i] = pts_strdup(names[i]);

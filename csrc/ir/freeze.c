@@ -441,6 +441,10 @@ static PtsStatus copy_signature(PtsFunction *dst, const PtsFunction *src, PtsErr
         if (!(dst->list_n = pts_calloc((size_t)n, sizeof(int8_t)))) return oom(err);
         memcpy(dst->list_n, src->list_n, (size_t)n);
     }
+    if (src->inferred) {
+        if (!(dst->inferred = pts_calloc((size_t)n, 1))) return oom(err);
+        memcpy(dst->inferred, src->inferred, (size_t)n);
+    }
     for (int i = 0; i < n; i++) {
         dst->defaults[i] = pts_none();
         if (src->arg_names && src->arg_names[i] && !(dst->arg_names[i] = pts_strdup(src->arg_names[i]))) return oom(err);

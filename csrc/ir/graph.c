@@ -776,6 +776,7 @@ void pts_function_clear(PtsFunction *f) {
     pts_free(f->defaults);
     pts_free(f->has_default);
     pts_free(f->list_n);
+    pts_free(f->inferred);
     for (int i = 0; i < f->nheld_units; i++) pts_unit_release(f->held_units[i]);
     pts_free(f->held_units);
     f->held_units = NULL;
@@ -785,6 +786,7 @@ void pts_function_clear(PtsFunction *f) {
     f->defaults = NULL;
     f->has_default = NULL;
     f->list_n = NULL;
+    f->inferred = NULL;
     f->name = NULL;
     f->nargs = 0;
 }

@@ -369,6 +369,8 @@ typedef struct PtsFunction {
     bool is_method;
     int8_t *list_n;             /* per argument: N of a BroadcastingListN[T] parameter (one T or a
                                  * tuple is accepted for its List[T]), else 0; NULL when none */
+    uint8_t *inferred;          /* per argument: 1 for a parameter given no annotation (a Tensor by
+                                 * default, named in compile errors); NULL when none */
     PtsUnit **held_units;       /* units a graph made outside them borrows from (a frozen module's
                                  * methods inline other units' functions): retained, released with f */
     int nheld_units;

@@ -410,6 +410,8 @@ class _Resolver:
             return self._method(name)
         if name.startswith("^self."):
             return self._ignored_method(name[6:])
+        if name.startswith("^names."):
+            return self._names(name[7:])
         if name.startswith("^overloads."):
             m = inspect.getattr_static(self.cls, name[11:], None) if self.cls is not None else None
             n = len(_overloads_of(m)) if inspect.isfunction(m) else 0
@@ -427,6 +429,27 @@ class _Resolver:
         if v is _MISSING:
             return None
         return _classify(v)
+
+    def _names(self, what):
+        """("value", "a b c"): the names a compile error may suggest instead of a misspelt one:
+        "methods", the functions the class being compiled defines (not those of nn.Module or
+        object); "globals", what the function's scopes and builtins define."""
+        try:
+            names = set()
+            if what == "methods" and self.cls is not None:
+                for c in self.cls.__mro__:
+                    mod = getattr(c, "__module__", "") or ""
+                    if c is object or mod.split(".")[0] in ("pyts", "torch", "builtins"):
+                        continue
+                    names.update(k for k, v in vars(c).items() if inspect.isfunction(v))
+            elif what == "globals":
+                for scope in self.scopes:
+                    names.update(k for k in scope if isinstance(k, str))
+                names.update(k for k in dir(builtins) if not k.startswith("_"))
+            names = sorted(n for n in names if n.isidentifier())
+            return ("value", " ".join(names)) if names else None
+        except Exception:   # a hint is never worth an error of its own
+            return None
 
     def _ignored_method(self, name):
         """("python", ...) for an @ignore'd method of the class being compiled, else None. The

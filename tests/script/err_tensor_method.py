@@ -1,3 +1,3 @@
-# expect error: 3:12 'Tensor' object has no attribute or method 'frobnicate'.
+# expect error: 3:12 'Tensor (inferred)' object has no attribute or method 'frobnicate'.
 def f(x):
     return x.frobnicate()
