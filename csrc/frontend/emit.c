@@ -1130,6 +1130,12 @@ static PtsIrValue *emit_op(Emitter *E, const char *name, const Call *c, const Pt
             return efail(E, at, "aten::format expects a str as its first argument");
         return mk1(E, PTS_OP_FORMAT, c->npos, c->pos, R(ty(PTS_TY_STR)), at);
     }
+    /* percentFormat(str self, ...): the format and one value (a tuple of them) */
+    if (nc == 1 && cands[0] == PTS_OP_PERCENTFORMAT) {
+        if (c->nkw || c->npos != 2 || c->pos[0]->type->kind != PTS_TY_STR)
+            return efail(E, at, "aten::percentFormat expects a str and one value");
+        return mk1(E, PTS_OP_PERCENTFORMAT, 2, c->pos, R(ty(PTS_TY_STR)), at);
+    }
     Bound b;
     char why[640];
     for (int pass = 0; pass < 2; pass++)
@@ -1587,6 +1593,9 @@ static PtsIrValue *emit_binary(Emitter *E, int op, PtsIrValue *x, PtsIrValue *y,
     c.pos[0] = x;
     c.pos[1] = y;
     bool found;
+    /* fmt % args on a str: aten::percentFormat(fmt, args), args one value or a tuple */
+    if (op == PTS_TK_PERCENT && x->type->kind == PTS_TY_STR)
+        return mk1(E, PTS_OP_PERCENTFORMAT, 2, c.pos, R(ty(PTS_TY_STR)), at);
     if (x->type->kind == PTS_TY_CLASS) {
         bool handled;
         PtsIrValue *r = magic_binary(E, op, x, y, at, &handled);

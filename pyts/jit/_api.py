@@ -133,6 +133,11 @@ class CompilationUnit:
         frame = sys._getframe(_frames_up + 1)
         scope = dict(frame.f_globals)
         scope.update(frame.f_locals)
+        # the type names TorchScript knows without an import (Python evaluates the annotations)
+        for k, v in (("List", typing.List), ("Dict", typing.Dict), ("Tuple", typing.Tuple),
+                     ("Optional", typing.Optional), ("Union", typing.Union), ("Any", typing.Any)):
+            scope.setdefault(k, v)
+        scope.setdefault("Tensor", _tensor_type())
         if rcb is not None:
             scope = _RcbScope(scope, rcb)
         for name, fn in self._functions.items():
@@ -170,6 +175,11 @@ class CompilationUnit:
         if name in fns:
             return fns[name]
         raise AttributeError(f"'CompilationUnit' has no attribute '{name}'")
+
+
+def _tensor_type():
+    import pyts
+    return pyts.Tensor
 
 
 class _RcbScope(dict):
