@@ -127,12 +127,12 @@ def test_export_and_unused():
     assert sm(x).numpy().tolist() == [0.0, 0.0]
     assert sm.extra(x).numpy().tolist() == [3.0, 3.0]
     assert sm.extra(x, k=5).numpy().tolist() == [5.0, 5.0]
-    with pytest.raises(RuntimeError, match="'inspect' is marked @pyts.jit.unused"):
+    with pytest.raises(RuntimeError, match="This Python function is annotated to be ignored and cannot be run"):
         sm(x, True)
     t = in_torch(sm)
     same(sm(x), t(torch.ones(2)))
     same(sm.extra(x, 4), t.extra(torch.ones(2), 4))
-    with pytest.raises(Exception, match="unused"):
+    with pytest.raises(Exception, match="This Python function is annotated to be ignored"):
         t(torch.ones(2), True)
 
 

@@ -93,6 +93,10 @@ typedef struct Emitter {
     /* the parameters given no annotation (Tensor by default: "Tensor (inferred)" in messages) */
     PtsIrValue *inferred[PTS_MAX_CALL_ARGS];
     int ninferred;
+    /* ids of the values of unhinted `[]` literals: torch emits them as prim::EmptyListLiteral and
+     * later replaces each with a fresh prim::ListConstruct, without name or source range */
+    int *bare_ids;
+    int nbare, cap_bare;
     /* returns inside loops (see "returns inside loops"): the type the first emission of the
      * outermost such loop found for the returned values, and whether that emission runs */
     const PtsType *merged_ret;   /* the join of the types returned so far (no annotation) */
@@ -550,8 +554,22 @@ static void tn_finish(Emitter *E) {
 }
 
 /* after the exit transform: the final names onto the graph */
+static void tn_unname_bare(Emitter *E, PtsBlock *b) {
+    for (PtsNode *n = b->first; n; n = n->next) {
+        for (int i = 0; i < n->nblocks; i++) tn_unname_bare(E, n->blocks[i]);
+        if (n->kind != PTS_KIND_PRIM(PTS_PRIM_LISTCONSTRUCT) || n->ninputs || n->noutputs != 1) continue;
+        for (int k = 0; k < E->nbare; k++)
+            if (E->bare_ids[k] == n->outputs[0]->id) {
+                n->outputs[0]->name = NULL;
+                memset(&n->range, 0, sizeof n->range);
+                break;
+            }
+    }
+}
+
 static void tn_apply(Emitter *E) {
     if (E->ns && pts_namesim_apply(E->ns, E->g)) tn_unname(E->ns, E->g->top);
+    if (E->nbare) tn_unname_bare(E, E->g->top);
 }
 /* }==== */
 /* }==================== */
@@ -973,6 +991,13 @@ static PtsIrValue *convert(Emitter *E, PtsIrValue *v, Conv cv, PtsArgType a, con
         PtsNode *tn = v->node;
         PtsType *et = pts_type_from_arg((PtsArgType){ .kind = a.kind });
         if (!keep(E, et)) return NULL;
+        /* a type variable (len.t's t[]) is bound to the items' one type, as torch unifies them:
+         * len(("a", "b")) builds a str[] */
+        if (et->kind == PTS_TY_ANY && v->type->n > 0) {
+            bool same = true;
+            for (int i = 1; i < v->type->n && same; i++) same = pts_type_equal(v->type->elems[0], v->type->elems[i]);
+            if (same) et = v->type->elems[0];
+        }
         if (tn && tn->kind == PTS_KIND_PRIM(PTS_PRIM_TUPLECONSTRUCT))
             return list_construct(E, tn->ninputs, tn->inputs, et, at);
         PtsType *ts[64];
@@ -1700,7 +1725,17 @@ static PtsIrValue *emit_list(Emitter *E, const PtsAst *n) {
     }
     /* [] is List[Tensor] unless annotated or passed to a builtin op's list parameter */
     PtsIrValue *l = list_construct(E, n->n, items, et ? et : ty(PTS_TY_TENSOR), n);
-    if (l && n->n == 0) E->empty_lits[E->empty_next++ % 8] = l;
+    if (l && n->n == 0) {
+        E->empty_lits[E->empty_next++ % 8] = l;
+        if (E->nbare == E->cap_bare) {
+            int cap = E->cap_bare ? E->cap_bare * 2 : 8;
+            int *ids = pts_realloc(E->bare_ids, sizeof(int) * (size_t)cap);
+            if (!ids) return oom(E);
+            E->bare_ids = ids;
+            E->cap_bare = cap;
+        }
+        E->bare_ids[E->nbare++] = l->id;
+    }
     return l;
 }
 
@@ -1837,10 +1872,18 @@ static PtsIrValue *emit_module_index(Emitter *E, PtsIrValue *x, const PtsAst *n)
     return sub.v;
 }
 
-/* len(self.layers): a constant */
+static PtsIrValue *emit_method_call(Emitter *E, PtsIrValue *obj, const char *name, const Call *c, const PtsAst *at);
+
+/* len(self.layers): the container's __len__ (torch defines it on every scripted ModuleList,
+ * Sequential and ModuleDict, and on a module class that has one), else a constant */
 static PtsIrValue *emit_module_len(Emitter *E, PtsIrValue *x, const PtsAst *at) {
     int kind;
     bool is_dict;
+    if (pts_class_find_method(x->type->cls, "__len__")) {
+        Call c;
+        memset(&c, 0, sizeof c);
+        return emit_method_call(E, x, "__len__", &c, at);
+    }
     if (!container_kind(x->type->cls, &kind, &is_dict)) {
         const char *q = strrchr(x->type->cls->qualname, '.');
         return efail(E, at, "object of type '%s' has no len()", q ? q + 1 : x->type->cls->qualname);
@@ -2686,12 +2729,30 @@ static PtsFunction *resolve_function_q(Emitter *E, const char *path, const PtsAs
     return r.fn;
 }
 
+static PtsIrValue *uninitialized(Emitter *E, const PtsType *t, const PtsAst *at);
+static bool emit_raise_node(Emitter *E, PtsIrValue *m, const char *cls, const PtsAst *at);
+
 /* the callee's archive name on a prim::CallFunction node, for the code printer */
 static PtsIrValue *call_function_named(Emitter *E, PtsFunction *f, const char *qual, const Call *c, const PtsAst *at) {
     PtsIrValue *v = call_function(E, f, c, at);
     if (!v) return NULL;
     PtsNode *n = E->blk->last;
     while (n && n->kind != PTS_KIND_PRIM(PTS_PRIM_CALLFUNCTION)) n = n->prev;
+    if (n && qual && qual[0] == '^' && qual[1] == '!') {
+        /* an @unused (dropped) function or method ("^!:<name>"): f is its signature; as torch, the
+         * call is prim::RaiseException and its result prim::Uninitialized of the return type */
+        if (n->noutputs > 1 || (n->noutputs == 1 && (v != n->outputs[0] || v->nuses)))
+            return efail(E, at, "internal: unexpected call of dropped function '%s'", qual + 3);
+        const PtsType *rt = n->noutputs ? keep(E, R(n->outputs[0]->type)) : NULL;   /* outlives n */
+        if (n->noutputs && !rt) return NULL;
+        pts_node_destroy(n);
+        static const char msg[] = "This Python function is annotated to be ignored and cannot be run";
+        PtsValue s;
+        PtsIrValue *m;
+        if (pts_str_new(msg, sizeof msg - 1, E->err, &s) || !(m = konst(E, s, at)) || !emit_raise_node(E, m, NULL, at))
+            return NULL;
+        return rt ? uninitialized(E, rt, at) : cnone(E, at);
+    }
     if (n && qual && qual[0] == '^') {
         /* an @ignore'd Python function ("^<pyid>:<name>" from the resolver): f is its compiled
          * signature (typing and defaults above); the call runs the Python function itself */
@@ -2817,7 +2878,7 @@ static PtsIrValue *emit_method_call(Emitter *E, PtsIrValue *obj, const char *nam
             const char *q = pts_arena_strndup(E->a, r.ns, strlen(r.ns));
             if (!q) return oom(E);
             PtsIrValue *v = call_function_named(E, r.fn, q, c, at);
-            if (!v) return NULL;
+            if (!v || q[1] == '!') return v;   /* @unused: a raise, no call */
             PtsNode *n = E->blk->last;
             while (n && n->kind != PTS_KIND_PRIM(PTS_PRIM_PYTHONOP)) n = n->prev;
             if (!n) return efail(E, at, "internal: no prim::PythonOp for '%s'", name);
@@ -4542,6 +4603,14 @@ static PtsIrValue *emit_contains(Emitter *E, int op, PtsIrValue *item, PtsIrValu
         /* x in (a, b): the tuple's items as a list, as TorchScript does */
         PtsIrValue *l = tuple_as_list(E, box, at);
         return l ? emit_contains(E, op, item, l, at) : NULL;
+    } else if (k == PTS_TY_CLASS && box->type->cls && box->type->cls->is_module &&
+               pts_class_find_method(box->type->cls, "__contains__")) {
+        /* `k in self.heads`: the ModuleDict's __contains__, as torch */
+        Call c;
+        memset(&c, 0, sizeof c);
+        c.npos = 1;
+        c.pos[0] = item;
+        r = emit_method_call(E, box, "__contains__", &c, at);
     } else if (k == PTS_TY_CLASS) {
         bool handled;
         r = magic_contains(E, op, item, box, at, &handled);
@@ -5684,6 +5753,7 @@ static PtsStatus compile_def(CompileCtx *cc, PtsClassType *cls, const PtsSource 
     pts_free(E.tn_outs);
     pts_free(E.lits);
     pts_free(E.brk_false);
+    pts_free(E.bare_ids);
     for (int i = 0; i < E.npool; i++) pts_type_release(E.pool[i]);
     pts_free(E.pool);
     if (!st && cls) st = pts_class_add_method(cls, f, err);

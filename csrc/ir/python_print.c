@@ -16,7 +16,10 @@ typedef struct Printer {
     char **expr;
     bool *inl;
     int nvals;
-    int next_tmp;
+    /* torch's next_id: per name, the next suffix tried when that name is taken */
+    char **nid_name;
+    int *nid_val;
+    int nnid, cap_nid;
     /* names in use, for uniquing user names */
     char **used;
     int nused, cap_used;
@@ -66,26 +69,49 @@ static const char *const reserved[] = {
     "with", "while", "yield", "uninitialized", "unchecked_cast", NULL,
 };
 
-static char *fresh_name(Printer *p, const char *base) {
-    bool res = false;
-    for (int i = 0; reserved[i]; i++) if (strcmp(reserved[i], base) == 0) res = true;
-    if (!res && !name_used(p, base)) { use_name(p, base); return pts_strdup(base); }
-    size_t cap = strlen(base) + 24;   /* any base length: a truncated name could never be fresh */
-    char *buf = pts_malloc(cap);
-    if (!buf) return NULL;
-    for (int k = 0;; k++) {
-        snprintf(buf, cap, "%s%d", base, k);
-        if (!name_used(p, buf)) { use_name(p, buf); return buf; }
+/* torch's next_id[name], made 0 on first use; NULL when out of memory */
+static int *next_id(Printer *p, const char *n) {
+    for (int i = 0; i < p->nnid; i++) if (strcmp(p->nid_name[i], n) == 0) return &p->nid_val[i];
+    if (p->nnid == p->cap_nid) {
+        int cap = p->cap_nid ? p->cap_nid * 2 : 16;
+        char **a = pts_realloc(p->nid_name, sizeof(char *) * (size_t)cap);
+        if (!a) return NULL;
+        p->nid_name = a;
+        int *v = pts_realloc(p->nid_val, sizeof(int) * (size_t)cap);
+        if (!v) return NULL;
+        p->nid_val = v;
+        p->cap_nid = cap;
     }
+    char *c = pts_strdup(n);
+    if (!c) return NULL;
+    p->nid_name[p->nnid] = c;
+    p->nid_val[p->nnid] = 0;
+    return &p->nid_val[p->nnid++];
 }
 
-static char *tmp_name(Printer *p) {
-    char buf[32];
-    for (;;) {
-        snprintf(buf, sizeof buf, "_%d", p->next_tmp++);
-        if (!name_used(p, buf)) { use_name(p, buf); return pts_strdup(buf); }
-    }
+static bool is_reserved(const char *n) {
+    for (int i = 0; reserved[i]; i++) if (strcmp(reserved[i], n) == 0) return true;
+    return false;
 }
+
+/* torch's genNameImpl: while the name is taken or reserved, the candidate followed by the
+ * next_id of the name just refused (so "_2" taken gives "_20", then "_21"...; a temporary is the
+ * candidate "_", which is reserved: "_0", and when "_0" is taken the next_id of "_0" moves on) */
+static char *fresh_name(Printer *p, const char *base) {
+    size_t cap = strlen(base) + 24;   /* any base length: a truncated name could never be fresh */
+    char *name = pts_malloc(cap);
+    if (!name) return NULL;
+    snprintf(name, cap, "%s", base);
+    while (is_reserved(name) || name_used(p, name)) {
+        int *k = next_id(p, name);
+        if (!k) { pts_free(name); return NULL; }
+        snprintf(name, cap, "%s%d", base, (*k)++);
+    }
+    use_name(p, name);
+    return name;
+}
+
+static char *tmp_name(Printer *p) { return fresh_name(p, "_"); }
 
 static void print_double(PtsBuf *b, double d) {
     if (isnan(d)) { pts_buf_puts(b, "nan"); return; }
@@ -1018,6 +1044,9 @@ PtsStatus pts_function_code(const PtsFunction *f, bool with_self_type, PtsBuf *b
     for (int i = 0; i <= p.nvals; i++) pts_free(p.expr[i]);
     for (int i = 0; i < p.nused; i++) pts_free(p.used[i]);
     pts_free(p.used);
+    for (int i = 0; i < p.nnid; i++) pts_free(p.nid_name[i]);
+    pts_free(p.nid_name);
+    pts_free(p.nid_val);
     for (int i = 0; i < p.nfn; i++) { pts_free(p.fn_qual[i]); pts_free(p.fn_expr[i]); }
     pts_free(p.fn_qual);
     pts_free(p.fn_expr);

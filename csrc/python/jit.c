@@ -530,17 +530,31 @@ static PyObject *m_make_object(PyObject *self, PyObject *args) {
     for (; got < n; got++) {
         const char *an, *kind, *ann = NULL;
         Py_ssize_t annlen = 0;
-        PyObject *val;
+        PyObject *val, *annobj = NULL;
         /* (name, kind, value) or (name, kind, value, annotation): the class annotates the
-         * attribute (`u: Union[int, str]`), so its type is that, not the value's */
-        if (!PyArg_ParseTuple(PyList_GET_ITEM(attrs, got), "ssO|s#", &an, &kind, &val, &ann, &annlen)) goto done;
+         * attribute (`u: Union[int, str]`), so its type is that, not the value's; the annotation
+         * is a NamedTuple's prototype for a NamedTuple value (its type, not a plain tuple's) */
+        if (!PyArg_ParseTuple(PyList_GET_ITEM(attrs, got), "ssO|O", &an, &kind, &val, &annobj)) goto done;
+        PtsObject *nt = NULL;
+        if (annobj && PyUnicode_Check(annobj)) {
+            if (!(ann = PyUnicode_AsUTF8AndSize(annobj, &annlen))) goto done;
+        } else if (annobj) {
+            nt = PyObject_TypeCheck(annobj, ScriptObject_Type) ? OBJ(annobj) : NULL;
+            if (!nt || !nt->cls->is_namedtuple) {
+                PyErr_Format(PyExc_TypeError, "attribute '%s': expected an annotation or a NamedTuple class", an);
+                goto done;
+            }
+        }
         if (pyts_py_to_ivalue(val, &vals[got]) < 0) goto done;
         int k = PTS_ATTR_PLAIN;
         for (int j = 0; j < 5; j++) if (strcmp(kind, attr_kind_names[j]) == 0) k = j;
         PtsType *t = NULL;
-        if (ann) {
+        if (ann || nt) {
             PtsError te = { 0 };
-            if (pts_annot_parse(ann, (size_t)annlen, NULL, NULL, &te, &t)) {
+            if (nt) {
+                if (!(t = pts_type_namedtuple(nt->cls))) { got++; PyErr_NoMemory(); goto done; }
+                ann = nt->cls->qualname;
+            } else if (pts_annot_parse(ann, (size_t)annlen, NULL, NULL, &te, &t)) {
                 got++;
                 pyts_raise(&te);
                 goto done;

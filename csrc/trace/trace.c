@@ -30,6 +30,7 @@ typedef struct Frame {
     PtsIrValue **futs;      /* the futures forks returned, by token */
     int nfuts, cap_futs;
     int64_t serial;         /* tokens name their frame */
+    bool self_renamed;      /* the outermost %self became %self.1 (a traced submodule was entered) */
 } Frame;
 
 /* a fork being recorded: its node, and what to restore when its body ends */
@@ -481,7 +482,15 @@ PtsStatus pts_trace_push(PtsValue self, int nin, const PtsValue *inputs, const c
     if (self.tag == PTS_V_OBJECT) {
         PtsType *st = pts_type_class(pts_as_object(self)->cls);
         if (!st || !(f->self_val = pts_block_add_input(f->g, f->g->top, st, "self"))) goto oom;
-        if (!top) pts_value_set_name(f->g, f->self_val, "self");  /* the outermost prints %self.1 */
+        /* as PyTorch, whose tracer lifts each traced submodule's body out of the one graph it
+         * records: the submodule's own %self takes the name and the outermost becomes %self.1
+         * (a trace that enters no traced submodule keeps %self) */
+        Frame *root = top;
+        while (root && root->parent) root = root->parent;
+        if (root && root->self_val && !root->self_renamed) {
+            pts_value_set_name(root->g, root->self_val, "self");
+            root->self_renamed = true;
+        }
         /* every submodule is read up front, in attribute order, as PyTorch's traces do; the
          * unused reads are dropped at pop */
         PtsObject *o = pts_as_object(self);
@@ -516,7 +525,9 @@ PtsStatus pts_trace_push(PtsValue self, int nin, const PtsValue *inputs, const c
         const char *nm = names ? names[i] : NULL;
         char buf[32];
         if (!nm && top && f->parent_inputs[i]->name) nm = f->parent_inputs[i]->name;
-        if (!nm) { snprintf(buf, sizeof buf, "argument_%d", i + 1); nm = buf; }
+        /* a traced submodule's input for a value the caller has not named stays unnamed (%3), as
+         * PyTorch's lifted block input copies the caller's value */
+        if (!nm && !top) { snprintf(buf, sizeof buf, "argument_%d", i + 1); nm = buf; }
         if (!add_input(f, inputs[i], nm, err)) goto fail;
     }
     f->parent = top;
@@ -817,6 +828,23 @@ void pts_trace_abort(void) {
     depth = 0;
 }
 
+/* the unpacked tensors of a tuple result (the TupleUnpack on call value cv) typed with what they
+ * are in this trace, as PyTorch's setValue does; the call itself keeps the declared tuple type */
+static void type_unpacked(PtsIrValue *cv, PtsValue out) {
+    if (out.tag != PTS_V_TUPLE || cv->nuses != 1 || !cv->uses[0].user ||
+        cv->uses[0].user->kind != PTS_KIND_PRIM(PTS_PRIM_TUPLEUNPACK))
+        return;
+    PtsNode *u = cv->uses[0].user;
+    PtsList *l = pts_as_list(out);
+    for (int i = 0; i < u->noutputs && i < l->len; i++) {
+        if (l->items[i].tag != PTS_V_TENSOR) continue;
+        PtsType *t = pts_type_tensor_of(l->items[i].u.t, tensor_requires_grad(l->items[i].u.t));
+        if (!t) continue;   /* best effort: the declared type stays */
+        pts_type_release(u->outputs[i]->type);
+        u->outputs[i]->type = t;
+    }
+}
+
 PtsStatus pts_trace_record_method_call(PtsValue obj, const char *attr, PtsFunction *fn, int nargs,
                                        const PtsValue *args, PtsValue *out, PtsError *err) {
     (void)attr;
@@ -836,7 +864,13 @@ PtsStatus pts_trace_record_method_call(PtsValue obj, const char *attr, PtsFuncti
     PtsType *rt = out->tag == PTS_V_TENSOR ? pts_type_tensor_of(out->u.t, tensor_requires_grad(out->u.t))
                                            : pts_type_retain(fn->graph->top->outputs[0]->type);
     if (!rt) { pts_value_release(out); return pts_fail(err, PTS_ERR_NOMEM, "out of memory"); }
-    return record_call(f, obj, fn->name, nargs, ins, rt, *out, false, err);
+    PTS_TRY(record_call(f, obj, fn->name, nargs, ins, rt, *out, false, err));
+    for (PtsNode *n = f->blk->last; n; n = n->prev)
+        if (n->kind == PTS_KIND_PRIM(PTS_PRIM_CALLMETHOD)) {
+            type_unpacked(n->outputs[0], *out);
+            break;
+        }
+    return PTS_OK;
 }
 
 PtsStatus pts_trace_record_function_call(PtsFunction *fn, const char *qual, int nargs, const PtsValue *args,
@@ -870,21 +904,7 @@ PtsStatus pts_trace_record_function_call(PtsFunction *fn, const char *qual, int 
     }
     s = map_outputs(f, *out, n->outputs[0], false, err);
     if (s) { pts_value_release(out); return s; }
-    /* the unpacked tensors of a tuple result are typed with what they are in this trace, as
-     * PyTorch records them (the call itself keeps the declared tuple type) */
-    PtsIrValue *cv = n->outputs[0];
-    if (out->tag == PTS_V_TUPLE && cv->nuses == 1 && cv->uses[0].user &&
-        cv->uses[0].user->kind == PTS_KIND_PRIM(PTS_PRIM_TUPLEUNPACK)) {
-        PtsNode *u = cv->uses[0].user;
-        PtsList *l = pts_as_list(*out);
-        for (int i = 0; i < u->noutputs && i < l->len; i++) {
-            if (l->items[i].tag != PTS_V_TENSOR) continue;
-            PtsType *t = pts_type_tensor_of(l->items[i].u.t, tensor_requires_grad(l->items[i].u.t));
-            if (!t) continue;   /* best effort: the declared type stays */
-            pts_type_release(u->outputs[i]->type);
-            u->outputs[i]->type = t;
-        }
-    }
+    type_unpacked(n->outputs[0], *out);
     return PTS_OK;
 }
 

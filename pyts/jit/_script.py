@@ -20,7 +20,7 @@ import weakref
 from .. import _C
 from .._C import Tensor as _Tensor, dtype as _pyts_dtype
 from .._attrs import layout as _pyts_layout
-from ._script_module import ScriptFunction, ScriptModule
+from ._script_module import ScriptFunction, ScriptMethod, ScriptModule
 from ._trace import _qualname
 
 CompileError = _C.CompileError
@@ -364,7 +364,8 @@ def _classify(v):
         if getattr(v, "_pyts_ignore", False):
             return ("python", _python_op(v))
         if getattr(v, "_pyts_unused", False):
-            return ("function", (_signature_function(v), _function_qualname(v)))
+            # a call raises (prim::RaiseException), typed by the signature, as torch's should_drop
+            return ("python", (_signature_function(v, True), "^!:" + v.__name__))
         if _overloads_of(v):
             # calls choose among the overloads (the compiler asks for _pyts_overload*); as a value,
             # the first
@@ -458,6 +459,9 @@ class _Resolver:
         if self.cls is None:
             return None
         m = inspect.getattr_static(self.cls, name, None)
+        if inspect.isfunction(m) and getattr(m, "_pyts_unused", False):
+            # @unused: the call raises (torch's should_drop), typed by the signature
+            return ("python", (_signature_function(m, True, drop_self=True), "^!:" + name))
         if not (inspect.isfunction(m) and getattr(m, "_pyts_ignore", False)):
             return None
         ref = m.__dict__.get("__pyts_python_op__")
@@ -1132,7 +1136,7 @@ class RecursiveScriptModule(ScriptModule):
 
     def __getattr__(self, name):
         if not name.startswith("__") and name in object.__getattribute__(self, "_pyfns") and name != "forward":
-            return lambda *a, **k: self._call(name, a, k)
+            return ScriptMethod(self, name, lambda *a, **k: self._call(name, a, k))
         try:
             return super().__getattr__(name)
         except AttributeError:
@@ -1251,6 +1255,12 @@ def _plain_attributes(mod):
         ann = unions.get(k)
         if ann is not None and not (ann[1] or (isinstance(v, (list, tuple, dict)) and not v)):
             ann = None
+        if ann is None and isinstance(v, tuple) and _is_namedtuple(type(v)) and type(v) is not tuple:
+            # a NamedTuple: an attribute of its NamedTuple type (p.field reads it), as torch
+            proto = _class_proto(type(v))
+            if proto is not None:
+                out.append((k, "attribute", _to_script(v), proto))
+                continue
         if (v is None or isinstance(v, (bool, int, float, complex, str, _Tensor, _C.device, _pyts_dtype))
                 or _is_container_attr(v)
                 or (ann is not None and isinstance(v, (list, tuple, dict)))):
@@ -1418,6 +1428,7 @@ def _script_module(mod, memo, extra=()):
     known = _CLASS_TYPES.get(cls)
     if not (known and any(_C._adopt_class(obj, c) for c in known)):
         _compile_methods(obj, cls, wanted)
+        _container_methods(obj, mod)
         if known is None:
             known = _CLASS_TYPES[cls] = []
         if len(known) < _MAX_TYPES_PER_CLASS:
@@ -1437,6 +1448,23 @@ def _script_module(mod, memo, extra=()):
         _SCRIPTED[_C._object_id(obj)] = sm   # what @ignore'd methods get as self
     memo[id(mod)] = sm
     return sm
+
+
+def _container_methods(obj, mod):
+    """ModuleList, Sequential and ModuleDict get __len__ (their length, a constant) and a
+    ModuleDict __contains__ (its keys), as torch.jit.script defines them on every such container:
+    len(self.layers) and `k in self.heads` call them (prim::CallMethod)."""
+    from ..nn import ModuleDict, ModuleList, Sequential
+    if not isinstance(mod, (ModuleList, Sequential, ModuleDict)):
+        return
+    have = obj._methods()
+    if "__len__" not in have:
+        _C._compile_method(obj, "def __len__(self):\n   return %d\n" % len(mod), "<string>", 0, _Resolver(lambda: None))
+    if isinstance(mod, ModuleDict) and "__contains__" not in have:
+        keys = list(mod.keys())
+        body = "key in %r" % keys if keys else "False"
+        _C._compile_method(obj, "def __contains__(self, key: str):\n   return %s\n" % body, "<string>", 0,
+                           _Resolver(lambda: None))
 
 
 def _compile_methods(obj, cls, wanted):

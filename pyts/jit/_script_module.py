@@ -103,6 +103,42 @@ class ScriptFunction:
         return f"<pyts.jit.ScriptFunction object at {id(self):#x}>"
 
 
+class ScriptMethod:
+    """A compiled method of a module, bound to it (torch.ScriptMethod): calling it runs the
+    method; graph and code show it."""
+
+    def __init__(self, owner, name, call):
+        self._owner = owner
+        self._call = call
+        self.name = self.__name__ = name
+
+    def __call__(self, *args, **kwargs):
+        return self._call(*args, **kwargs)
+
+    @property
+    def owner(self):
+        return self._owner
+
+    @property
+    def graph(self):
+        return Graph(self._owner._c._method(self.name))
+
+    @property
+    def inlined_graph(self):
+        return _InlinedGraph(self._owner._c._method(self.name))
+
+    @property
+    def code(self):
+        return _code_of(self._owner._c._method(self.name))
+
+    @property
+    def code_with_constants(self):
+        return _code_of(self._owner._c._method(self.name), True)
+
+    def __repr__(self):
+        return f"<pyts.jit.ScriptMethod {self.name!r}>"
+
+
 class ScriptModule:
     """A module whose methods are compiled TorchScript (traced, scripted or loaded)."""
 
@@ -136,7 +172,7 @@ class ScriptModule:
             return v
         if name in self._c._methods():
             fn = self._c._method(name)
-            return lambda *args, **kwargs: self._c._run(name, _bind_args(fn, args, dict(kwargs)))
+            return ScriptMethod(self, name, lambda *args, **kwargs: self._c._run(name, _bind_args(fn, args, dict(kwargs))))
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __setattr__(self, name, value):
