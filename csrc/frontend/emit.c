@@ -621,18 +621,34 @@ static const PtsType *var_type(const Var *x) { return x->annotated && x->decl ? 
 
 #include "emit_hints.inc"
 
-/* bind name to v, checking it keeps the type of its first assignment */
+/* the binding of name in the blocks enclosing the current one (torch's findInParentFrame); NULL
+ * when there is none or it holds no value */
+static Var *lookup_parent(Emitter *E, const char *name) {
+    for (Scope *s = E->scope->parent; s; s = s->parent) {
+        Var *v = lookup_local(s, name);
+        if (v) return v->v && !v->loop_only ? v : NULL;
+    }
+    return NULL;
+}
+
+static PtsIrValue *assign_convert(Emitter *E, const PtsType *pt, PtsIrValue *v, const PtsAst *at);
+
+/* bind name to v, as torch's Environment::setSugaredVar: a name already bound in an enclosing
+ * block (outside the if or loop) keeps the type it has there, the value converted to it where
+ * torch converts (a Tensor to an int or float, a tuple to a list); within one block a name may be
+ * rebound to a value of any type */
 static bool bind(Emitter *E, const char *name, PtsIrValue *v, const PtsAst *at) {
-    Var *old = lookup(E, name);
-    const PtsType *decl = v->type;
-    if (old && old->decl) {
-        if (!pts_type_subtype(v->type, old->decl)) {
+    Var *parent = lookup_parent(E, name);
+    if (parent) {
+        const PtsType *pt = var_type(parent);
+        if (!(v = assign_convert(E, pt, v, at))) return false;
+        if (!pts_type_subtype(v->type, pt)) {
             efail(E, at, "Variable '%s' previously had type %s but is now being assigned to a value of type %s%s",
-                  name, tstr(E, old->decl), tstr(E, v->type), hint_rebind(E, name, old->v, old->decl, v->type));
+                  name, tstr(E, pt), tstr(E, v->type), hint_rebind(E, name, parent->v, pt, v->type));
             return false;
         }
-        decl = old->decl;
     }
+    const PtsType *decl = v->type;
     /* a `[]` bound to a variable is a List[Tensor], no longer a literal for op arguments */
     for (int k = 0; k < 8; k++)
         if (E->empty_lits[k] == v) E->empty_lits[k] = NULL;
@@ -671,6 +687,26 @@ static bool class_property_set(Emitter *E, PtsIrValue *obj, const char *name, Pt
 static const char *type_head(const PtsAst *n) {
     if (n->kind == PTS_AST_NAME) return n->str;
     if (n->kind == PTS_AST_ATTR) return n->str;   /* torch.Tensor, typing.List */
+    return NULL;
+}
+
+/* the key types torch's DictType::create accepts */
+static bool dict_key_type_ok(const PtsType *k) {
+    switch (k->kind) {
+    case PTS_TY_ANY: case PTS_TY_INT: case PTS_TY_BOOL: case PTS_TY_FLOAT: case PTS_TY_COMPLEX: case PTS_TY_STR:
+    case PTS_TY_TENSOR: case PTS_TY_DEVICE:
+        return true;
+    default: return false;
+    }
+}
+
+static void *bad_dict_key(Emitter *E, const PtsAst *at, const PtsType *k) {
+    PtsBuf b;   /* the key type as torch's str() spells it: int[], (int, int), int? */
+    pts_buf_init(&b);
+    pts_type_print(&b, k, false);
+    efail(E, at, "Cannot create dict for key type '%s', only int, float, complex, Tensor, device and string keys are "
+          "supported", b.data ? b.data : "?");
+    pts_buf_free(&b);
     return NULL;
 }
 
@@ -740,9 +776,8 @@ static const PtsType *parse_type(Emitter *E, const PtsAst *n) {
     }
     if (strcmp(h, "Dict") == 0 || strcmp(h, "dict") == 0) {
         if (nargs != 2) return efail(E, n, "Dict takes two type arguments");
-        if (pts_is_enum_type(el[0]))   /* torch's words: enums are no dict keys */
-            return efail(E, n, "Cannot create dict for key type '%s', only int, float, complex, Tensor, device and string "
-                         "keys are supported", tstr(E, el[0]));
+        if (!dict_key_type_ok(el[0]))   /* torch's DictType::create */
+            return bad_dict_key(E, n, el[0]);
         return keep(E, pts_type_dict((PtsType *)el[0], (PtsType *)el[1]));
     }
     if (strcmp(h, "Future") == 0) {   /* torch.jit.Future[T] (emit_fork.inc) */
@@ -753,10 +788,11 @@ static const PtsType *parse_type(Emitter *E, const PtsAst *n) {
         if (nargs != 1) return efail(E, n, "Await takes one type argument");
         return keep(E, pts_type_await((PtsType *)el[0]));
     }
-    if (strcmp(h, "Final") == 0) {
-        if (nargs != 1) return efail(E, n, "Final takes one type argument");
-        return el[0];
-    }
+    /* Final[T] is read from module class annotations by the Python layer; in code (locals, script
+     * class attributes, signatures) torch knows no such constructor */
+    if (strcmp(h, "Final") == 0)
+        return efail(E, n, "Unknown type constructor Final\n(Final[T] is only supported on module attributes; in code, "
+                     "annotate the type T)");
     if (strcmp(h, "Union") == 0) {
         /* normalised as torch's: Union[T, None] is Optional[T], nested unions flatten */
         if (nargs < 1) return efail(E, n, "Union needs at least one type argument");
@@ -832,6 +868,9 @@ static Conv arg_conv(const PtsType *t, PtsArgType a, bool allow_conv) {
         return CONV_NO_MATCH;
     }
     if (elem_ok(t, a.kind)) return CONV_NONE;
+    /* Union[int, float] (an isinstance refinement) is a number, as torch's Union subtyping */
+    if (a.kind == PTS_T_SCALAR && t->kind == PTS_TY_UNION && pts_type_subtype(t, pts_type_get(PTS_TY_NUMBER)))
+        return CONV_NONE;
     if (allow_conv && t->kind == PTS_TY_TENSOR) {
         if (a.kind == PTS_T_INT) return CONV_TENSOR_TO_INT;
         if (a.kind == PTS_T_FLOAT) return CONV_TENSOR_TO_FLOAT;
@@ -1023,6 +1062,32 @@ static PtsIrValue *convert(Emitter *E, PtsIrValue *v, Conv cv, PtsArgType a, con
     }
     default: return efail(E, at, "internal error: bad conversion");
     }
+}
+
+/* torch's tryConvertToType (conversions allowed) for a value v assigned to a variable of type pt of
+ * an enclosing block: a Tensor, number or bool to an int or float (Optional[T] as T), a tuple to a
+ * list; v itself when none applies */
+static PtsIrValue *assign_convert(Emitter *E, const PtsType *pt, PtsIrValue *v, const PtsAst *at) {
+    const PtsType *t = v->type;
+    if (pt->kind == PTS_TY_OPTIONAL && t->kind != PTS_TY_OPTIONAL && t->kind != PTS_TY_NONE) pt = pt->elems[0];
+    if (t->kind == PTS_TY_TUPLE && pt->kind == PTS_TY_LIST) {
+        const PtsType *et = pt->elems[0];
+        if (t->n > 64) return v;
+        for (int i = 0; i < t->n; i++)
+            if (!pts_type_subtype(t->elems[i], et)) return v;
+        if (v->node && v->node->kind == PTS_KIND_PRIM(PTS_PRIM_TUPLECONSTRUCT) && v->node->ninputs == t->n)
+            return list_construct(E, t->n, v->node->inputs, et, at);
+        PtsType *ts[64];
+        for (int i = 0; i < t->n; i++) ts[i] = R(t->elems[i]);
+        PtsNode *u = mk(E, PTS_KIND_PRIM(PTS_PRIM_TUPLEUNPACK), 1, &v, t->n, ts, at);
+        return u ? list_construct(E, t->n, u->outputs, et, at) : NULL;
+    }
+    bool to_float = pt->kind == PTS_TY_FLOAT, to_int = pt->kind == PTS_TY_INT, to_num = pt->kind == PTS_TY_NUMBER;
+    const char *q = NULL;
+    if (t->kind == PTS_TY_TENSOR) q = to_float ? "FloatImplicit" : to_int ? "IntImplicit" : to_num ? "ScalarImplicit" : NULL;
+    else if (t->kind == PTS_TY_NUMBER) q = to_float ? "Float.Scalar" : to_int ? "Int.Scalar" : NULL;
+    else if (t->kind == PTS_TY_BOOL) q = to_float ? "Float.bool" : to_int || to_num ? "Int.bool" : NULL;
+    return q ? op1(E, q, v, at) : v;
 }
 
 static PtsIrValue *complex_fold(Emitter *E, int op, PtsIrValue *const *ins);   /* emit_complex.inc */
@@ -1491,8 +1556,7 @@ static bool apply_refinements(Emitter *E, const PtsAst *cond, bool truth) {
         if (!c) return false;
         name_value(E, c, rs[i].name);
         tn_store(E, rs[i].name);
-        const PtsType *decl = v->decl;
-        if (!set_var(E, rs[i].name, c, decl, NULL)) return false;
+        if (!set_var(E, rs[i].name, c, c->type, NULL)) return false;   /* torch's setVar of the cast */
         lookup_local(E->scope, rs[i].name)->refined = true;
     }
     return true;
@@ -2083,15 +2147,16 @@ static PtsIrValue *op_result_by_name(const PtsIrValue *t, const char *name) {
  * the result type is that type; prim::TupleIndex checks the range when it runs */
 static PtsIrValue *tuple_dynamic_index(Emitter *E, PtsIrValue *x, const PtsAst *ix, const PtsAst *n) {
     const PtsType *t = x->type;
+    /* torch's emitTupleIndex checks the index's type first */
+    PtsIrValue *i = emit_expr(E, ix);
+    if (!i) return NULL;
+    if (i->type->kind != PTS_TY_INT)
+        return efail(E, n, "tuple index must be an integer\n(found an index of type %s)", tstr(E, i->type));
     bool same = t->n > 0;
     for (int k = 1; same && k < t->n; k++) same = pts_type_equal(t->elems[k], t->elems[0]);
     if (!same)
         return efail(E, n, "Cannot index into a %s with a non-integer literal because we cannot resolve the output type",
                      tstr(E, t));
-    PtsIrValue *i = emit_expr(E, ix);
-    if (!i) return NULL;
-    if (i->type->kind != PTS_TY_INT)
-        return efail(E, ix, "tuple indices must be integers, not %s", tstr(E, i->type));
     PtsIrValue *ins[2] = { x, i };
     return mk1(E, PTS_KIND_PRIM(PTS_PRIM_TUPLEINDEX), 2, ins, R(t->elems[0]), NULL);
 }
@@ -2559,7 +2624,7 @@ static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out) {
                 return true;
             }
         }
-        efail(E, n, "'%s' object has no attribute or method '%s'", tstr(E, obj->type), name);
+        efail(E, n, "'%s' object has no attribute or method '%s'.", tstr(E, obj->type), name);
         return false;
     }
     PtsIrValue *v = emit_expr(E, n);
@@ -3360,6 +3425,8 @@ static bool assign_to(Emitter *E, const PtsAst *t, PtsIrValue *v, const PtsAst *
     case PTS_AST_ATTR: {
         Sv base;
         if (!emit_sugared(E, t->kids[0], &base)) return false;
+        if (base.kind == SV_VALUE && base.v->type->kind != PTS_TY_CLASS)   /* torch's words */
+            return efail(E, t, "Tried to set an attribute: %s on a non-class: %s", t->str, tstr(E, base.v->type)), false;
         if (base.kind != SV_VALUE || base.v->type->kind != PTS_TY_CLASS)
             return efail(E, t, "attribute assignment is only supported on module attributes"), false;
         PtsClassType *cls = base.v->type->cls;
@@ -3479,10 +3546,9 @@ static bool emit_ann_assign(Emitter *E, const PtsAst *s) {
     if (s->kids[0]->kind != PTS_AST_NAME)
         return class_declare_attr(E, s->kids[0], t) && assign_to(E, s->kids[0], v, s->kids[2]);
     const char *name = s->kids[0]->str;
-    Var *old = lookup(E, name);
-    if (old && old->decl && !pts_type_equal(old->decl, t))
-        return efail(E, s, "Variable '%s' previously had type %s but is now being annotated as %s", name, tstr(E, old->decl),
-                     tstr(E, t)), false;
+    if (lookup_parent(E, name))
+        return efail(E, s, "Attempting to declare and annotate the type of variable '%s' but it is already defined in an "
+                     "outer block", name), false;
     name_value(E, v, name);
     if (!set_var(E, name, v, t, NULL)) return false;
     lookup_local(E->scope, name)->annotated = !pts_type_equal(v->type, t);
@@ -3705,7 +3771,6 @@ static int emit_if(Emitter *E, const PtsAst *s) {
         }
         /* the join of the two branches' types (within the variable's declared type) */
         const PtsType *t = unify(E, var_type(tv), var_type(fv));
-        if (outer && outer->decl && (!t || !pts_type_subtype(t, outer->decl))) t = outer->decl;
         if (!t && E->res && E->res->archive) {
             /* archive code: torch prints an If output that holds differently refined values (a
              * refinement through `and`: int on one side, str on the other) without a type, and
@@ -3713,9 +3778,24 @@ static int emit_if(Emitter *E, const PtsAst *s) {
             PtsType *el[2] = { (PtsType *)var_type(tv), (PtsType *)var_type(fv) };
             t = keep(E, pts_type_union(2, el));
         }
-        if (!t)
+        /* a name of an enclosing block: both branches hold values of its type there (bind checks
+         * them), which the If outputs (a Union both branches narrowed) */
+        if (!t && outer && outer->v && !outer->loop_only && pts_type_subtype(var_type(tv), var_type(outer)) &&
+            pts_type_subtype(var_type(fv), var_type(outer)))
+            t = var_type(outer);
+        if (!t && outer && outer->v && !outer->loop_only)
             return efail(E, s, "Type mismatch: %s is set to type %s in the true branch and type %s in the false branch",
-                         names[i], tstr(E, tv->v->type), tstr(E, fv->v->type)), -1;
+                         names[i], tstr(E, var_type(tv)), tstr(E, var_type(fv))), -1;
+        if (!t) {
+            /* as torch: for a name new to the if, an error only when it is used after the if */
+            char msg[600];
+            snprintf(msg, sizeof msg, "Type mismatch: %s is set to type %s in the true branch and type %s in the false "
+                     "branch\n(the if statement on line %d assigns it differently in its branches)", names[i],
+                     tstr(E, var_type(tv)), tstr(E, var_type(fv)), s->line);
+            const char *m = pts_arena_strndup(E->a, msg, strlen(msg));
+            if (!m || !set_var(E, names[i], NULL, NULL, m)) return oom(E), -1;
+            continue;
+        }
         types[nout] = t;
         vals[0][nout] = tv->v;
         vals[1][nout] = fv->v;
@@ -3734,9 +3814,8 @@ static int emit_if(Emitter *E, const PtsAst *s) {
     PtsNode *n = rebuild_if(E, node, nout, types);
     if (!n) return -1;
     for (int i = 0; i < nout; i++) {
-        Var *outer = lookup(E, out_names[i]);
         name_output(E, n->outputs[i], out_names[i]);
-        if (!set_var(E, out_names[i], n->outputs[i], outer && outer->decl ? outer->decl : types[i], NULL)) return -1;
+        if (!set_var(E, out_names[i], n->outputs[i], types[i], NULL)) return -1;   /* torch's setType(unified) */
         /* only loops in the branches assigned it: torch's frame here does not define it either */
         lookup_local(E->scope, out_names[i])->loop_only =
             !tn_frame_def(scopes[0], out_names[i]) && !tn_frame_def(scopes[1], out_names[i]);
@@ -3753,14 +3832,15 @@ static bool emit_loop(Emitter *E, const PtsAst *s, PtsIrValue *trip, PtsIrValue 
     const void *item_arg = E->for_item_arg;
     E->for_item = NULL;   /* nested loops of the body iterate their own way */
     NameSet assigned = { 0 };
-    if (!collect_assigned(E, &assigned, body)) return false;
+    /* the target too: a name bound before the loop holds the last item after it (torch assigns the
+     * target in the body's frame) */
+    if (!collect_assigned(E, &assigned, body) || (target && !collect_targets(E, &assigned, target))) return false;
     /* carried: assigned in the body and defined before the loop */
     const char *names[512];
     PtsIrValue *init[512];
     const PtsType *types[512];
     int nc = 0;
     for (int i = 0; i < assigned.n; i++) {
-        if (target && target->kind == PTS_AST_NAME && strcmp(target->str, assigned.names[i]) == 0) continue;
         Var *v = lookup(E, assigned.names[i]);
         if (!v || !v->v) continue;
         if (nc == 511) return efail(E, s, "too many loop-carried variables"), false;
@@ -4408,7 +4488,7 @@ static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
             if (!v || (!v->v && v->undef != SLICE_VAR))
                 return efail(E, t, "undefined value %s%s", t->str, v ? "" : hint_undefined(E, t->str)), -1;
             char msg[300];
-            snprintf(msg, sizeof msg, "undefined value %s (it was deleted)", t->str);
+            snprintf(msg, sizeof msg, "undefined value %s\n(it was deleted)", t->str);
             const char *m = pts_arena_strndup(E->a, msg, strlen(msg));
             if (!m || !set_var(E, t->str, NULL, NULL, m)) return oom(E), -1;
         }
@@ -4494,7 +4574,17 @@ static const char *dict_row(Emitter *E, const char *base, const char *sfx) {
 
 static bool check_fits(Emitter *E, PtsIrValue *v, const PtsType *want, const char *what, const PtsAst *at) {
     if (want->kind == PTS_TY_ANY || pts_type_subtype(v->type, want)) return true;
-    efail(E, at, "%s: expected a value of type %s but found %s", what, tstr(E, want), tstr(E, v->type));
+    /* torch reports a builtin call that matches no schema: a single overload by its schema, several by
+     * "Arguments for call are not valid." */
+    static const char *const single[][2] = {
+        { "append()", "aten::append.t(t[](a!) self, t(c -> *) el) -> t[](a!):" },
+        { "insert()", "aten::insert.t(t[](a!) self, int idx, t(b -> *) el) -> ():" },
+        { "extend()", "aten::extend.t(t[](a!) self, t[] other) -> ():" },
+    };
+    const char *head = "Arguments for call are not valid.";
+    for (size_t k = 0; k < sizeof single / sizeof single[0]; k++)
+        if (strcmp(what, single[k][0]) == 0) head = single[k][1];
+    efail(E, at, "%s\n%s: expected a value of type %s but found %s", head, what, tstr(E, want), tstr(E, v->type));
     return false;
 }
 
@@ -4526,14 +4616,12 @@ static PtsIrValue *emit_dict(Emitter *E, const PtsAst *n) {
         else if (!pts_type_subtype(t, *slot)) {
             const PtsType *u = unify(E, *slot, t);
             if (!u || u->kind == PTS_TY_OPTIONAL || i % 2 == 0)
-                return efail(E, n->kids[i], "Dict %s must contain only a single type, expected: %s but found %s instead",
+                return efail(E, n->kids[i], "Dict %s must contain only a single type. Expected: %s but found %s instead",
                              i % 2 ? "values" : "keys", tstr(E, *slot), tstr(E, t));
             *slot = u;
         }
     }
-    if (kt && pts_is_enum_type(kt))   /* torch's words, as for a Dict[E, V] annotation */
-        return efail(E, n, "Cannot create dict for key type '%s', only int, float, complex, Tensor, device and string "
-                     "keys are supported", tstr(E, kt));
+    if (kt && !dict_key_type_ok(kt)) return bad_dict_key(E, n, kt);   /* torch's words, as for a Dict[K, V] annotation */
     if (kt && kt->kind != PTS_TY_STR && kt->kind != PTS_TY_INT && kt->kind != PTS_TY_FLOAT && kt->kind != PTS_TY_BOOL &&
         kt->kind != PTS_TY_COMPLEX && kt->kind != PTS_TY_TENSOR)
         return efail(E, n, "dicts with keys of type %s are not supported yet", tstr(E, kt));
@@ -5560,9 +5648,10 @@ static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunc
         int ex = E->cls && E->cls->is_interface ? iface_body(E, def) : emit_stmts(E, def->kids[2], 0, NULL, &rv);
         if (ex < 0) goto fail;
         if (ex == EXIT_NONE) {
-            if (E->ret_decl && !pts_type_subtype(ty(PTS_TY_NONE), E->ret_decl)) {
-                efail(E, def, "Function was annotated to return %s but can reach its end without returning a value",
-                      tstr(E, E->ret_decl));
+            /* torch's handleMaybeNoReturn: any declared type but None (Optional[T] too) must return */
+            if (E->ret_decl && E->ret_decl->kind != PTS_TY_NONE) {
+                efail(E, def, "Function was not annotated as having type None, but does not return along all paths\n"
+                      "(annotated as returning %s: add a return at the end)", tstr(E, E->ret_decl));
                 goto fail;
             }
             /* falling off the end returns None (torch's handleMaybeNoReturn) */

@@ -1,4 +1,4 @@
-# expect error: 4:5 append(): expected a value of type str but found int
+# expect error: 4:5 aten::append.t(t[](a!) self, t(c -> *) el) -> t[](a!):
 def f(x):
     names = ["a"]
     names.append(3)

@@ -1,5 +1,6 @@
-# expect error: 4:5 Variable 'y' previously had type Tensor but is now being assigned to a value of type int
+# expect error: 5:9 Variable 'y' previously had type Tensor but is now being assigned to a value of type int
 def f(x, n: int):
     y = x
-    y = n
+    for i in range(n):
+        y = n
     return y
