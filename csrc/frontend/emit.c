@@ -2795,7 +2795,7 @@ static PtsFunction *resolve_function_q(Emitter *E, const char *path, const PtsAs
 }
 
 static PtsIrValue *uninitialized(Emitter *E, const PtsType *t, const PtsAst *at);
-static bool emit_raise_node(Emitter *E, PtsIrValue *m, const char *cls, const PtsAst *at);
+static bool emit_raise_node(Emitter *E, PtsIrValue *m, const char *cls, const PtsAst *cls_at, const PtsAst *at);
 
 /* the callee's archive name on a prim::CallFunction node, for the code printer */
 static PtsIrValue *call_function_named(Emitter *E, PtsFunction *f, const char *qual, const Call *c, const PtsAst *at) {
@@ -2814,7 +2814,7 @@ static PtsIrValue *call_function_named(Emitter *E, PtsFunction *f, const char *q
         static const char msg[] = "This Python function is annotated to be ignored and cannot be run";
         PtsValue s;
         PtsIrValue *m;
-        if (pts_str_new(msg, sizeof msg - 1, E->err, &s) || !(m = konst(E, s, at)) || !emit_raise_node(E, m, NULL, at))
+        if (pts_str_new(msg, sizeof msg - 1, E->err, &s) || !(m = konst(E, s, at)) || !emit_raise_node(E, m, NULL, NULL, at))
             return NULL;
         return rt ? uninitialized(E, rt, at) : cnone(E, at);
     }
