@@ -157,3 +157,12 @@ def test_extra_graph_is_torchs(tmp_path, name):
     src = EXTRA[name]
     g = {lib: normal(str(lib.jit.script(define(tmp_path, name, src, lib, "gp10")["f"]).graph)) for lib in (pyts, torch)}
     assert renumbered(g[pyts]) == renumbered(g[torch])
+
+
+def test_seed_decision_gate_graphs_are_torchs():
+    """The seed's MyDecisionGate scripted: .graph and .inlined_graph as torch's (locations and
+    class mangling aside, as tests/test_trace_golden.py compares its printers)."""
+    import test_trace_golden as tg
+    p, t = tg.build(pyts, "scripted_gate"), tg.build(torch, "scripted_gate")
+    for what in ("graph", "inlined_graph"):
+        assert tg.loose(str(getattr(p, what))) == tg.loose(str(getattr(t, what))), what
