@@ -3998,7 +3998,8 @@ static int emit_for(Emitter *E, const PtsAst *s) {
                     return efail(E, it, "range() takes 1 to 3 positional arguments"), -1;
                 for (int i = 0; i < c.npos; i++)
                     if (c.pos[i]->type->kind != PTS_TY_INT)
-                        return efail(E, c.pos_at[i], "range() arguments must be int, not %s", tstr(E, c.pos[i]->type)), -1;
+                        return efail(E, c.pos_at[i], "range() arguments must be int, not %s%s", value_tstr(E, c.pos[i]),
+                                     hint_inferred(E, c.pos[i])), -1;
                 if (target->kind != PTS_AST_NAME)
                     return efail(E, target, "the target of a for loop over range() must be a single name"), -1;
                 PtsIrValue *trip, *start = NULL, *step = NULL;
@@ -4351,7 +4352,8 @@ static PtsIrValue *emit_container_index(Emitter *E, PtsIrValue *x, const PtsAst 
         if (!sfx || !check_fits(E, i, x->type->elems[0], "dict key", n->kids[1])) return NULL;
         return row_call(E, dict_row(E, "__getitem__.Dict_", sfx), 2, ins, x->type->elems[1], n);
     }
-    if (i->type->kind != PTS_TY_INT) return efail(E, n->kids[1], "%s indices must be int, not %s", tstr(E, x->type), tstr(E, i->type));
+    if (i->type->kind != PTS_TY_INT)
+        return efail(E, n->kids[1], "%s indices must be int, not %s%s", tstr(E, x->type), value_tstr(E, i), hint_inferred(E, i));
     if (k == PTS_TY_STR) return row_call(E, "__getitem__.str", 2, ins, NULL, n);
     return row_call(E, "__getitem__.t", 2, ins, elem_of(x->type), n);
 }
@@ -4373,7 +4375,8 @@ static bool emit_container_store(Emitter *E, PtsIrValue *x, const PtsAst *t, Pts
             return false;
         return row_call(E, dict_row(E, "_set_item.", sfx), 3, ins, NULL, t) != NULL;
     }
-    if (i->type->kind != PTS_TY_INT) return efail(E, t->kids[1], "list indices must be int, not %s", tstr(E, i->type)), false;
+    if (i->type->kind != PTS_TY_INT)
+        return efail(E, t->kids[1], "list indices must be int, not %s%s", value_tstr(E, i), hint_inferred(E, i)), false;
     if (!check_item_fits(E, x, v, x->type->elems[0], "list item", t)) return false;
     return row_call(E, "_set_item.t", 3, ins, x->type, t) != NULL;
 }
@@ -4486,7 +4489,8 @@ static bool build_iter(Emitter *E, const PtsAst *n, Iter *it) {
                 if (c.nkw || c.npos < 1 || c.npos > 3) return efail(E, n, "range() takes 1 to 3 positional arguments"), false;
                 for (int i = 0; i < c.npos; i++)
                     if (c.pos[i]->type->kind != PTS_TY_INT)
-                        return efail(E, c.pos_at[i], "range() arguments must be int, not %s", tstr(E, c.pos[i]->type)), false;
+                        return efail(E, c.pos_at[i], "range() arguments must be int, not %s%s", value_tstr(E, c.pos[i]),
+                                     hint_inferred(E, c.pos[i])), false;
                 it->kind = IT_RANGE;
                 if (c.npos == 1) { it->len = c.pos[0]; return true; }
                 it->start = c.pos[0];
