@@ -442,3 +442,12 @@ def test_unknown_op_in_archive_code(tmp_path):
     head, ours = _suggestions(msg.split("\n", 1)[1])
     t_head, theirs = _suggestions(_torch_unknown_op("tanhh"))
     assert head == t_head and ours and set(ours) <= set(theirs)
+
+
+def test_hint_survives_a_long_list_of_overloads(tmp_path):
+    # aten::add's variants overflow a message (1.5 KB): the last ones give way to "...", the hint stays
+    msg, path = _error(tmp_path, "from typing import Optional\ndef f(x: Optional[int]):\n    return x + 1\n", pyts)
+    body = _body(msg)
+    assert body[0] == "Arguments for call are not valid."
+    assert body[-2:] == ["  ...", "hint: refine it first: `assert x is not None` or `if x is not None:`"]
+    assert msg.endswith(f'  File "{path}", line 3, column 12\n        return x + 1\n               ^^^^^')

@@ -142,9 +142,10 @@ typedef struct Cont {
 /* }==================== */
 
 /* {==================== helpers ==================== */
+#define EFAIL_MAX 1536   /* bytes of a message before its location (as pts_src_fail keeps) */
 static void *efail(Emitter *E, const PtsAst *at, const char *fmt, ...) PTS_PRINTF(3, 4);
 static void *efail(Emitter *E, const PtsAst *at, const char *fmt, ...) {
-    char msg[PTS_ERR_MSG_MAX - 1024];   /* torch's "Arguments for call are not valid" lists run long */
+    char msg[EFAIL_MAX];   /* torch's "Arguments for call are not valid" lists can pass 1000 bytes */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
@@ -1081,7 +1082,16 @@ static PtsIrValue *emit_op(Emitter *E, const char *name, const Call *c, const Pt
     }
     if (!h[0]) h = hint_refine_args(E, c->pos, c->npos);
     if (!h[0]) h = hint_refine_args(E, c->kwv, c->nkw);
-    if (h[0]) {
+    if (h[0] && m.data) {
+        /* the hint stays whole: a list too long for a message loses its last variants */
+        size_t hl = strlen(h), room = EFAIL_MAX - 1 - 8;
+        if (m.len + hl > room && hl < room) {
+            size_t cut = room - hl;
+            while (cut > 0 && m.data[cut - 1] != '\n') cut--;
+            m.len = cut;
+            m.data[m.len] = 0;
+            pts_buf_puts(&m, "  ...");
+        }
         while (m.len && m.data[m.len - 1] == '\n') m.data[--m.len] = 0;
         pts_buf_puts(&m, h);
     }
@@ -2037,8 +2047,10 @@ static PtsIrValue *method_value(Emitter *E, const Sv *sv, const PtsAst *n) {
     if (cls && !pts_class_find_method(cls, sv->name) && cls == E->cls && E->res && E->res->method) {
         PtsOwnedSource os;
         memset(&os, 0, sizeof os);
-        PtsError scratch = { 0 };
-        PtsStatus st = E->res->method(E->res->ctx, sv->name, &os, &scratch);
+        PtsError *scratch = pts_calloc(1, sizeof *scratch);   /* not on the stack of emit_expr's recursion */
+        if (!scratch) return oom(E);
+        PtsStatus st = E->res->method(E->res->ctx, sv->name, &os, scratch);
+        pts_free(scratch);
         bool exists = st == PTS_OK && os.text;
         pts_free(os.text);
         pts_free(os.file);
