@@ -391,3 +391,63 @@ def test_annotated_return_gets_no_return_hint(tmp_path):
     msg, _ = _error(tmp_path, src, pyts)
     assert "hint:" not in msg
 # }====================
+
+
+# {==================== an unannotated parameter used as another type ====================
+def test_unannotated_range_bound(tmp_path):
+    src = "def f(n):\n    s = 0\n    for i in range(n):\n        s += i\n    return s\n"
+    body = _body(_error(tmp_path, src, pyts)[0])
+    assert body == ["range() arguments must be int, not Tensor (inferred)",
+                    "Inferred 'n' to be of type 'Tensor' because it was not annotated with an explicit type."]
+    # torch names the inferred type too
+    assert "Tensor (inferred)" in _body(_error(tmp_path, src, torch)[0])[0]
+    _compiles(tmp_path, src.replace("f(n)", "f(n: int)"), pyts)
+    _compiles(tmp_path, src.replace("f(n)", "f(n: int)"), torch)
+
+
+def test_unannotated_list_index_in_assignment(tmp_path):
+    src = "def f(k):\n    xs = [1, 2]\n    xs[k] = 3\n    return xs\n"
+    body = _body(_error(tmp_path, src, pyts)[0])
+    assert body == ["list indices must be int, not Tensor (inferred)",
+                    "Inferred 'k' to be of type 'Tensor' because it was not annotated with an explicit type."]
+
+
+def test_module_attribute_set_outside_init(tmp_path):
+    src = CLASS_SRC.replace("        return {body}", "        self.wieght = x\n        return x")
+    body = _body(_error(tmp_path, src, pyts)[0])
+    assert body == ["Module has no attribute 'wieght'; attributes must be defined in __init__", "Did you mean 'weight'?"]
+# }====================
+
+
+def test_unknown_op_in_archive_code(tmp_path):
+    # archives' code compiles through the same frontend: torch's loader lists similar ops too
+    # (torch fails at load)
+    f = pyts.jit.script(_load(tmp_path, "arch", "def f(x):\n    return torch.tanh(x)\n", pyts)[0]["f"])
+    path = tmp_path / "a.pt"
+    pyts.jit.save(f, str(path))
+    bad = tmp_path / "bad.pt"
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(bad, "w") as zout:
+        for it in zin.infolist():
+            d = zin.read(it.filename)
+            if it.filename.endswith(".py"):
+                d = d.replace(b"torch.tanh(", b"torch.tanhh(")
+            if it.filename.endswith(".debug_pkl"):
+                continue
+            zout.writestr(it, d)
+    g = pyts.jit.load(str(bad))   # pyts loads what compiles; the method fails when called
+    with pytest.raises(NotImplementedError) as e:
+        g(pyts.ones(2))
+    msg = str(e.value)
+    assert msg.startswith("pyts could not compile this method of the archive's code")
+    head, ours = _suggestions(msg.split("\n", 1)[1])
+    t_head, theirs = _suggestions(_torch_unknown_op("tanhh"))
+    assert head == t_head and ours and set(ours) <= set(theirs)
+
+
+def test_hint_survives_a_long_list_of_overloads(tmp_path):
+    # aten::add's variants overflow a message (1.5 KB): the last ones give way to "...", the hint stays
+    msg, path = _error(tmp_path, "from typing import Optional\ndef f(x: Optional[int]):\n    return x + 1\n", pyts)
+    body = _body(msg)
+    assert body[0] == "Arguments for call are not valid."
+    assert body[-2:] == ["  ...", "hint: refine it first: `assert x is not None` or `if x is not None:`"]
+    assert msg.endswith(f'  File "{path}", line 3, column 12\n        return x + 1\n               ^^^^^')

@@ -29,7 +29,7 @@ typedef enum PtsStatus {
 } PtsStatus;
 #define PTS_OK PTS_ERR_OK
 
-#define PTS_ERR_MSG_MAX 8192
+#define PTS_ERR_MSG_MAX 2048
 
 /* A position in source text (script files, archive code). Line and column are 1-based; 0 means
  * unknown. The file name is borrowed from whoever owns the source. */

@@ -158,9 +158,10 @@ typedef struct Cont {
 /* }==================== */
 
 /* {==================== helpers ==================== */
+#define EFAIL_MAX 1536   /* bytes of a message before its location (as pts_src_fail keeps) */
 static void *efail(Emitter *E, const PtsAst *at, const char *fmt, ...) PTS_PRINTF(3, 4);
 static void *efail(Emitter *E, const PtsAst *at, const char *fmt, ...) {
-    char msg[PTS_ERR_MSG_MAX - 1024];   /* torch's "Arguments for call are not valid" lists run long */
+    char msg[EFAIL_MAX];   /* torch's "Arguments for call are not valid" lists can pass 1000 bytes */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
@@ -1261,7 +1262,16 @@ static PtsIrValue *emit_op(Emitter *E, const char *name, const Call *c, const Pt
     }
     if (!h[0]) h = hint_refine_args(E, c->pos, c->npos);
     if (!h[0]) h = hint_refine_args(E, c->kwv, c->nkw);
-    if (h[0]) {
+    if (h[0] && m.data) {
+        /* the hint stays whole: a list too long for a message loses its last variants */
+        size_t hl = strlen(h), room = EFAIL_MAX - 1 - 8;
+        if (m.len + hl > room && hl < room) {
+            size_t cut = room - hl;
+            while (cut > 0 && m.data[cut - 1] != '\n') cut--;
+            m.len = cut;
+            m.data[m.len] = 0;
+            pts_buf_puts(&m, "  ...");
+        }
         while (m.len && m.data[m.len - 1] == '\n') m.data[--m.len] = 0;
         pts_buf_puts(&m, h);
     }
@@ -2240,8 +2250,10 @@ static PtsIrValue *method_value(Emitter *E, const Sv *sv, const PtsAst *n) {
     if (cls && !pts_class_find_method(cls, sv->name) && cls == E->cls && E->res && E->res->method) {
         PtsOwnedSource os;
         memset(&os, 0, sizeof os);
-        PtsError scratch = { 0 };
-        PtsStatus st = E->res->method(E->res->ctx, sv->name, &os, &scratch);
+        PtsError *scratch = pts_calloc(1, sizeof *scratch);   /* not on the stack of emit_expr's recursion */
+        if (!scratch) return oom(E);
+        PtsStatus st = E->res->method(E->res->ctx, sv->name, &os, scratch);
+        pts_free(scratch);
         bool exists = st == PTS_OK && os.text;
         pts_free(os.text);
         pts_free(os.file);
@@ -4275,7 +4287,8 @@ static int emit_for(Emitter *E, const PtsAst *s) {
                     return efail(E, it, "range() takes 1 to 3 positional arguments"), -1;
                 for (int i = 0; i < c.npos; i++)
                     if (c.pos[i]->type->kind != PTS_TY_INT)
-                        return efail(E, c.pos_at[i], "range() arguments must be int, not %s", tstr(E, c.pos[i]->type)), -1;
+                        return efail(E, c.pos_at[i], "range() arguments must be int, not %s%s", value_tstr(E, c.pos[i]),
+                                     hint_inferred(E, c.pos[i])), -1;
                 if (target->kind != PTS_AST_NAME)
                     return efail(E, target, "the target of a for loop over range() must be a single name"), -1;
                 PtsIrValue *trip, *start = NULL, *step = NULL;
@@ -4645,7 +4658,8 @@ static PtsIrValue *emit_container_index(Emitter *E, PtsIrValue *x, const PtsAst 
         if (!sfx || !check_fits(E, i, x->type->elems[0], "dict key", n->kids[1])) return NULL;
         return row_call(E, dict_row(E, "__getitem__.Dict_", sfx), 2, ins, x->type->elems[1], n);
     }
-    if (i->type->kind != PTS_TY_INT) return efail(E, n->kids[1], "%s indices must be int, not %s", tstr(E, x->type), tstr(E, i->type));
+    if (i->type->kind != PTS_TY_INT)
+        return efail(E, n->kids[1], "%s indices must be int, not %s%s", tstr(E, x->type), value_tstr(E, i), hint_inferred(E, i));
     if (k == PTS_TY_STR) return row_call(E, "__getitem__.str", 2, ins, NULL, n);
     return row_call(E, "__getitem__.t", 2, ins, elem_of(x->type), n);
 }
@@ -4667,7 +4681,8 @@ static bool emit_container_store(Emitter *E, PtsIrValue *x, const PtsAst *t, Pts
             return false;
         return row_call(E, dict_row(E, "_set_item.", sfx), 3, ins, NULL, t) != NULL;
     }
-    if (i->type->kind != PTS_TY_INT) return efail(E, t->kids[1], "list indices must be int, not %s", tstr(E, i->type)), false;
+    if (i->type->kind != PTS_TY_INT)
+        return efail(E, t->kids[1], "list indices must be int, not %s%s", value_tstr(E, i), hint_inferred(E, i)), false;
     if (!check_item_fits(E, x, v, x->type->elems[0], "list item", t)) return false;
     return row_call(E, "_set_item.t", 3, ins, x->type, t) != NULL;
 }
@@ -4795,7 +4810,8 @@ static bool build_iter(Emitter *E, const PtsAst *n, Iter *it) {
                 if (c.nkw || c.npos < 1 || c.npos > 3) return efail(E, n, "range() takes 1 to 3 positional arguments"), false;
                 for (int i = 0; i < c.npos; i++)
                     if (c.pos[i]->type->kind != PTS_TY_INT)
-                        return efail(E, c.pos_at[i], "range() arguments must be int, not %s", tstr(E, c.pos[i]->type)), false;
+                        return efail(E, c.pos_at[i], "range() arguments must be int, not %s%s", value_tstr(E, c.pos[i]),
+                                     hint_inferred(E, c.pos[i])), false;
                 it->kind = IT_RANGE;
                 if (c.npos == 1) { it->len = c.pos[0]; return true; }
                 it->start = c.pos[0];

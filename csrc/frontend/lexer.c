@@ -78,7 +78,7 @@ void pts_utf8_trim(char *s) {
 PtsStatus pts_src_fail(PtsError *err, const PtsSource *src, PtsStatus code, int line, int col, int end_line,
                        int end_col, const char *fmt, ...) {
     if (!err || err->code != PTS_OK) return code;
-    char msg[PTS_ERR_MSG_MAX - 1024];   /* as efail's: torch's lists of overloads run long */
+    char msg[1536];   /* as efail's: torch's lists of overloads run long */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
