@@ -248,3 +248,73 @@ def test_conversions(name):
     rt = ft(*[torch.tensor(a) for a in xs])
     rp = fp(*[pyts.tensor(a) for a in xs])
     oracle.assert_same(rp, rt, rtol=1e-5, atol=1e-6)
+
+
+# ---- the gaps the sweep found, one by one ------------------------------------------------------
+@pytest.mark.parametrize("expr", ["torch.broadcast_tensors(x, y)", "torch.broadcast_tensors([x, y])"])
+def test_broadcast_tensors_scripted(expr):
+    """torch scripts torch.broadcast_tensors as aten::broadcast_tensors on a list (the separate
+    tensors packed): same .code, graph and values."""
+    src = f"def f(x: Tensor, y: Tensor):\n    a, b = {expr}\n    return a * 2 + b\n"
+    ft, te = _compile(torch, src)
+    fp, pe = _compile(pyts, src)
+    assert te is None and pe is None, (te, pe)
+    assert fp.code == ft.code
+    assert [(k, _norm_schema(s)) for k, s in G.op_nodes(fp.graph)] == G.op_nodes(ft.graph)
+    rng = np.random.default_rng(0)
+    a, b = rng.random((3, 1)).astype(np.float32), rng.random(4).astype(np.float32)
+    oracle.assert_same(fp(pyts.tensor(a), pyts.tensor(b)), ft(torch.tensor(a), torch.tensor(b)))
+
+
+def test_missing_module_attribute_is_a_compile_error():
+    """torch.X resolves through the module's attributes: an op reachable only as a method (or not
+    at all) is not a function of the module, as in torch."""
+    src = "def f(x: Tensor):\n    return torch.bitwise_not_(x)\n"
+    with pytest.raises(pyts.jit.CompileError, match=r"module 'torch' has no attribute 'bitwise_not_'") as e:
+        pyts.jit.script(G.define(pyts, src))
+    assert "line 2" in str(e.value)
+    with pytest.raises(RuntimeError, match="bitwise_not_"):
+        torch.jit.script(G.define(torch, src))
+    # the method is there
+    src = "def f(x: Tensor):\n    return x.int().bitwise_not_()\n"
+    x = np.array([-1.0, 2.0], np.float32)
+    oracle.assert_same(pyts.jit.script(G.define(pyts, src))(pyts.tensor(x)),
+                       torch.jit.script(G.define(torch, src))(torch.tensor(x)))
+
+
+@pytest.mark.parametrize("expr", ["torch.special.expit(x)", "torch.special.psi(x)", "torch.special.gammaln(x)",
+                                  "torch.special.i1(x)", "torch.special.multigammaln(x + 2, 2)",
+                                  "torch.special.logsumexp(x, [0])", "torch.special.xlogy(x, x)",
+                                  "torch.swapaxes(x, 0, 1)", "x.swapdims(0, 1)", "torch.moveaxis(x, [0], [1])",
+                                  "torch.ger(x[0], x[1])", "torch.row_stack([x, x])", "torch.rsub(x, x * 2, alpha=3)",
+                                  "torch.any(x > 1, out=torch.empty(0, dtype=torch.bool))",
+                                  "torch.std(x, [1], correction=0, out=torch.empty(0))",
+                                  "torch.clamp(x, 0.5, out=torch.empty(0))"])
+def test_normalized_ops(expr):
+    """torch's scripted graph calls the op it normalizes a name to (special.expit: aten::sigmoid,
+    swapaxes: transpose.int, rsub(Tensor): sub with swapped operands) and its first-registered
+    overload among equal matches (any.dims_out for torch.any(x, out=o)); .code drops the defaults
+    before out= as torch's printer does."""
+    src = f"def f(x: Tensor):\n    return {expr}\n"
+    ft, te = _compile(torch, src)
+    fp, pe = _compile(pyts, src)
+    assert te is None and pe is None, (te, pe)
+    assert [(k, _norm_schema(s)) for k, s in G.op_nodes(fp.graph)] == G.op_nodes(ft.graph)
+    assert fp.code == ft.code
+    x = np.random.default_rng(1).random((3, 3)).astype(np.float32) + 0.5
+    oracle.assert_same(fp(pyts.tensor(x)), ft(torch.tensor(x)), rtol=1e-5, atol=1e-6)
+
+
+def test_graph_nodes_api():
+    """Graph.nodes() (top block, as torch's), findAllNodes(kind) (nested blocks too), Node.kind()
+    and Node.schema() ("(no schema)" for prim nodes)."""
+    src = ("def f(x: Tensor, n: int):\n    if n > 0:\n        x = torch.add(x, 1)\n"
+           "    return x.sum(dim=[0])\n")
+    fp = pyts.jit.script(G.define(pyts, src))
+    ft = torch.jit.script(G.define(torch, src))
+    for g in (fp.graph, ft.graph):
+        top = [n.kind() for n in g.nodes()]
+        assert "prim::If" in top and "aten::add" not in top and "aten::sum" in top
+        adds = g.findAllNodes("aten::add")
+        assert [n.schema() for n in adds] == ["aten::add.Scalar(Tensor self, Scalar other, Scalar alpha=1) -> Tensor"]
+        assert [n.schema() for n in g.nodes() if n.kind() == "prim::If"] == ["(no schema)"]
