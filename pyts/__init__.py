@@ -17,7 +17,7 @@ from ._complex import cdouble, cfloat  # noqa: E402,F401  (complex tensors: dtyp
 
 globals().update(_C._functions)
 globals().update(_tensor.PY_FUNCTIONS)
-from .functional import atleast_1d, atleast_2d, atleast_3d, cartesian_prod, meshgrid  # noqa: E402,F401
+from .functional import atleast_1d, atleast_2d, atleast_3d, broadcast_tensors, cartesian_prod, meshgrid  # noqa: E402,F401,E501
 from . import _reduce2  # noqa: E402
 from ._attrs import layout, strided  # noqa: E402,F401  (x.layout, x.type(), x.get_device())
 from . import _functional_script  # noqa: E402  (torch.functional's compiled functions in scripted code)
@@ -39,6 +39,9 @@ from . import autograd  # noqa: E402
 from .autograd import (  # noqa: E402,F401
     enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled)
 from . import linalg  # noqa: E402,F401
+from . import special  # noqa: E402,F401
+
+del special_i1  # noqa: F821 (torch has it as torch.special.i1 only: pyts.special)
 from . import nn  # noqa: E402,F401
 from . import optim  # noqa: E402,F401
 

@@ -1,12 +1,12 @@
 """pyts.functional: the functions torch defines in Python (torch/functional.py) to take their
-tensors as separate arguments: meshgrid, cartesian_prod and atleast_1d/2d/3d. Each passes a
+tensors as separate arguments: meshgrid, broadcast_tensors, cartesian_prod and atleast_1d/2d/3d. Each passes a
 list to its registry row (aten::meshgrid, ...), which is what torch's wrappers do too, so scripted
 and traced code sees the same ops."""
 from . import _C
 
 _F = _C._functions
 
-__all__ = ["atleast_1d", "atleast_2d", "atleast_3d", "cartesian_prod", "meshgrid"]
+__all__ = ["atleast_1d", "atleast_2d", "atleast_3d", "broadcast_tensors", "cartesian_prod", "meshgrid"]
 
 
 def meshgrid(*tensors, indexing=None):
@@ -16,6 +16,11 @@ def meshgrid(*tensors, indexing=None):
     if indexing is None:
         return _F["meshgrid"](list(tensors))
     return _F["meshgrid"](list(tensors), indexing=indexing)
+
+
+def broadcast_tensors(*tensors):
+    # torch's wrapper passes its separate tensors as one list to aten::broadcast_tensors
+    return _F["broadcast_tensors"](list(tensors))
 
 
 def cartesian_prod(*tensors):

@@ -963,6 +963,10 @@ static bool match_schema(Emitter *E, const PtsSchema *s, const Call *c, bool all
         int i;
         for (i = 0; i < s->nargs; i++)
             if (strcmp(s->args[i].name, c->kwn[k]) == 0) break;
+        /* `input=` names the `self` of an aten op, as torch's schema matching allows */
+        if (i == s->nargs && strcmp(c->kwn[k], "input") == 0 && strncmp(s->qualname, "aten::", 6) == 0)
+            for (i = 0; i < s->nargs; i++)
+                if (strcmp(s->args[i].name, "self") == 0) break;
         if (i == s->nargs) {
             if (unknown < 0) unknown = k;
             continue;
@@ -1105,7 +1109,8 @@ static int canonical_row(int op) {
         { "greater_equal", "ge" }, { "less", "lt" }, { "less_equal", "le" }, { "not_equal", "ne" },
         { "special_expit", "sigmoid" }, { "special_psi", "digamma" }, { "special_gammaln", "lgamma" },
         { "special_multigammaln", "mvlgamma" }, { "det", "linalg_det" }, { "inverse", "linalg_inv" },
-        { "matrix_power", "linalg_matrix_power" },
+        { "matrix_power", "linalg_matrix_power" }, { "ger", "outer" }, { "row_stack", "vstack" },
+        { "swapaxes", "transpose" }, { "swapdims", "transpose" }, { "moveaxis", "movedim" },
     };
     const PtsSchema *s = &pts_op_info[op].schema;
     if (strncmp(s->qualname, "aten::", 6) != 0) return op;
@@ -1117,8 +1122,10 @@ static int canonical_row(int op) {
         size_t cl = strlen(alias[k][1]);
         for (int i = 0; i < PTS_OP__COUNT; i++) {
             const PtsSchema *t = &pts_op_info[i].schema;
+            /* swapaxes(self, int, int) is transpose.int: the alias has no overload name */
+            const char *want = strcmp(alias[k][1], "transpose") == 0 && !inplace ? "int" : s->overload;
             if (strlen(t->name) == cl + (inplace ? 1 : 0) && strncmp(t->name, alias[k][1], cl) == 0 &&
-                (!inplace || t->name[cl] == '_') && strcmp(t->overload, s->overload) == 0 &&
+                (!inplace || t->name[cl] == '_') && strcmp(t->overload, want) == 0 &&
                 t->nargs == s->nargs && strncmp(t->qualname, "aten::", 6) == 0)
                 return i;
         }
@@ -1130,17 +1137,21 @@ static int canonical_row(int op) {
 /* emit the op node for a matched schema */
 static PtsIrValue *emit_matched(Emitter *E, int op, const Call *c, Bound *b, const PtsAst *at) {
     op = canonical_row(op);
+    /* rsub(Tensor self, Tensor other, alpha) is sub(other, self, alpha) (torch rewrites it so) */
+    bool rsub = op == PTS_OP_RSUB_TENSOR;
+    if (rsub) op = PTS_OP_SUB_TENSOR;
     const PtsSchema *s = &pts_op_info[op].schema;
     PtsIrValue *ins[PTS_MAX_ARGS];
-    for (int i = 0; i < s->nargs; i++) {
+    for (int i0 = 0; i0 < s->nargs; i0++) {
+        int i = rsub && i0 < 2 ? 1 - i0 : i0;
         if (i == b->pack_at) {
             const PtsType *et = s->args[i].type.kind == PTS_T_TENSOR ? ty(PTS_TY_TENSOR) : ty(PTS_TY_INT);
-            if (!(ins[i] = list_construct(E, c->npos - b->pack_from, c->pos + b->pack_from, et, at))) return NULL;
+            if (!(ins[i0] = list_construct(E, c->npos - b->pack_from, c->pos + b->pack_from, et, at))) return NULL;
         } else if (b->v[i]) {
-            if (!(ins[i] = convert(E, b->v[i], (Conv)b->conv[i], s->args[i].type, at))) return NULL;
+            if (!(ins[i0] = convert(E, b->v[i], (Conv)b->conv[i], s->args[i].type, at))) return NULL;
         } else {
             /* a schema default is a constant without a source range in torch's graphs */
-            if (!(ins[i] = konst(E, pts_value_retain(s->args[i].def), NULL))) return NULL;
+            if (!(ins[i0] = konst(E, pts_value_retain(s->args[i].def), NULL))) return NULL;
         }
     }
     PtsType *ot[PTS_MAX_RETS];
@@ -1214,6 +1225,27 @@ static PtsIrValue *emit_op(Emitter *E, const char *name, const Call *c, const Pt
         nc = w;
     }
     *found = true;
+    {   /* overloads torch registers before a sibling that matches the same call (its first match
+         * wins): clamp(Scalar?) before clamp.Tensor for `x.clamp()`, std.correction_out before
+         * std.out, any.dims_out before any.all_out */
+        static const char *const first[][2] = {
+            { "clamp", "" }, { "clamp_", "" }, { "clamp", "out" }, { "std", "correction_out" },
+            { "var", "correction_out" }, { "any", "dims_out" }, { "all", "dims_out" },
+        };
+        int w = 0;
+        for (int pass = 0; pass < 2; pass++)
+            for (int k = w; k < nc; k++) {
+                const PtsSchema *sk = &pts_op_info[cands[k]].schema;
+                bool pref = false;
+                for (size_t f = 0; f < sizeof first / sizeof first[0] && !pref; f++)
+                    pref = strcmp(sk->name, first[f][0]) == 0 && strcmp(sk->overload, first[f][1]) == 0;
+                if (pref == (pass == 0)) {   /* rotate it to position w, keeping the others' order */
+                    int row = cands[k];
+                    memmove(&cands[w + 1], &cands[w], sizeof cands[0] * (size_t)(k - w));
+                    cands[w++] = row;
+                }
+            }
+    }
     /* format(str self, ...): a str and then any values (torch.format in archive code) */
     if (nc == 1 && cands[0] == PTS_OP_FORMAT) {
         if (c->nkw) return efail(E, at, "format() with keyword arguments is not supported yet");
@@ -2559,6 +2591,12 @@ static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out) {
                     return true;
                 }
                 if (r.kind == PTS_RES_CLASS && r.type) return class_sv(E, &r, out);
+                if (r.kind == PTS_RES_OP) {   /* a registry function under another name (torch.special.expit) */
+                    const char *s = pts_arena_strndup(E->a, r.ns, strnlen(r.ns, sizeof r.ns));
+                    if (!s) return oom(E), false;
+                    *out = (Sv){ SV_OPFN, NULL, s, NULL };
+                    return true;
+                }
                 if (r.kind == PTS_RES_FUNCTION && r.fn) {
                     const char *p = pts_arena_strndup(E->a, path, strlen(path));
                     if (!p) return oom(E), false;
@@ -2566,6 +2604,12 @@ static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out) {
                     return true;
                 }
                 pts_value_release(&r.value);
+                /* the module has no such attribute: an op of that name is not reachable through it
+                 * (torch resolves module attributes through Python) */
+                if (r.kind == PTS_RES_OTHER && strcmp(r.ns, "<missing>") == 0) {
+                    efail(E, n, "module '%s' has no attribute '%s'", base.path ? base.path : base.name, name);
+                    return false;
+                }
             }
             /* math.remainder is IEEE's remainder: torch's aten::mathremainder, not Python's % */
             if (base.name && strcmp(base.name, "math") == 0 && strcmp(name, "remainder") == 0) name = "mathremainder";

@@ -308,15 +308,21 @@ static void node_expr(Printer *p, PtsBuf *b, const PtsNode *n) {
             pts_buf_printf(b, "(%s).%s", vexpr(p, n->inputs[0]), n->kind == PTS_OP_ENUM_NAME ? "name" : "value");
             return;
         }
-        int last = n->ninputs;
+        /* trailing out= arguments (keyword-only, written) set aside; the defaults before them
+         * dropped; then the out= arguments: torch.any(x, out=o), not torch.any(x, None, False, out=o) */
+        int end = n->ninputs;
+        while (end > 0 && end - 1 < s->nargs && s->args[end - 1].kwarg_only && s->args[end - 1].type.write) end--;
+        int last = end;
         while (last > 0 && is_default(n, last - 1)) last--;
         /* rows of the prim namespace (x.dtype, x.device, the number builtins abs/min/max) print as
          * archive code spells them; aten::str and aten::sorted print as Python's builtins */
         bool prim = is_prim_row(n->kind);
         bool bare = strcmp(s->name, "str") == 0 || strcmp(s->name, "sorted") == 0;
         pts_buf_printf(b, prim ? "ops.prim.%s(" : bare ? "%s(" : "torch.%s(", s->name);
-        for (int i = 0; i < last; i++) {
-            if (i) pts_buf_puts(b, ", ");
+        for (int i = 0, first = 1; i < n->ninputs; i++) {
+            if (i >= last && i < end) continue;
+            if (!first) pts_buf_puts(b, ", ");
+            first = 0;
             if (i < s->nargs && s->args[i].kwarg_only) pts_buf_printf(b, "%s=", s->args[i].name);
             pts_buf_puts(b, vexpr(p, n->inputs[i]));
         }

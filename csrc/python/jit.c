@@ -649,6 +649,34 @@ static PyObject *fn_graph(PyObject *self, PyObject *u) {
     pts_free(s);
     return r;
 }
+/* graph_nodes(): [(kind, schema, depth)] of every node of the graph, nested blocks in order
+ * after their owner (depth 0 for the top block); schema is the registry row's qualified schema text ("aten::add.Tensor(...)") or
+ * None for prim nodes: what torch's node.kind() / node.schema() give. */
+static int nodes_of_block(const PtsBlock *b, int depth, PyObject *l) {
+    for (const PtsNode *n = b->first; n; n = n->next) {
+        PyObject *sch;
+        if (pts_kind_is_op(n->kind)) {
+            const char *txt = pts_op_info[n->kind].schema.text;
+            sch = strstr(txt, "::") && strstr(txt, "::") < strchr(txt, '(')
+                      ? PyUnicode_FromString(txt) : PyUnicode_FromFormat("aten::%s", txt);
+        } else {
+            sch = Py_NewRef(Py_None);
+        }
+        PyObject *t = sch ? Py_BuildValue("(sNi)", pts_node_kind_name(n->kind), sch, depth) : NULL;
+        if (!t || PyList_Append(l, t) < 0) { Py_XDECREF(t); return -1; }
+        Py_DECREF(t);
+        for (int i = 0; i < n->nblocks; i++)
+            if (nodes_of_block(n->blocks[i], depth + 1, l) < 0) return -1;
+    }
+    return 0;
+}
+static PyObject *fn_graph_nodes(PyObject *self, PyObject *u) {
+    (void)u;
+    const PtsGraph *g = ((FunctionPy *)self)->fn->graph;
+    PyObject *l = PyList_New(0);
+    if (l && g && nodes_of_block(g->top, 0, l) < 0) Py_CLEAR(l);
+    return l;
+}
 static PyObject *fn_code(PyObject *self, PyObject *u) {
     (void)u;
     PtsBuf b;
@@ -735,6 +763,7 @@ static PyMethodDef fn_methods[] = {
     {"_lowered", fn_lowered, METH_NOARGS, "whether the function is lowered to interpreter code"},
     {"signature", fn_signature, METH_NOARGS, "[(name, has_default, default)] of the parameters after self"},
     {"graph_str", fn_graph, METH_NOARGS, NULL},
+    {"graph_nodes", fn_graph_nodes, METH_NOARGS, "[(kind, schema or None, depth)] of the graph's nodes"},
     {"decl", fn_decl, METH_NOARGS, "the declaration torch's call errors print"},
     {"arg_names", fn_arg_names, METH_NOARGS, NULL},
     {"code", fn_code, METH_NOARGS, "(source, constants)"},

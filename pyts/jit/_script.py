@@ -277,6 +277,18 @@ def _namespace(mod):
     return None
 
 
+def _missing_is_error(mod, name):
+    """Is the absent attribute `name` of `mod` a compile error? For the op namespaces (pyts,
+    torch and their submodules: torch.linalg, torch.special, torch.nn.functional...), except the
+    compiler's own forms (torch.jit.annotate...) and the op-only module _VF."""
+    if not isinstance(mod, types.ModuleType):
+        return False
+    ns = _namespace(mod)
+    if not ns or not ns.startswith("torch") or ns in ("torch.jit", "torch._VF") or ns.startswith("torch.jit."):
+        return False
+    return True
+
+
 def _dtype_id(v):
     if isinstance(v, _pyts_dtype):
         return v._id
@@ -421,12 +433,16 @@ class _Resolver:
         if self.cls is not None and parts == [self.cls.__name__] and "__pyts_class__" in self.cls.__dict__:
             return ("class", self.cls.__dict__["__pyts_class__"])   # a class names itself
         v = self._lookup(parts[0])
-        for p in parts[1:]:
+        for i, p in enumerate(parts[1:]):
             if v is _MISSING:
                 break
             if p.startswith("_pyts_overload") and inspect.isfunction(v):
                 return _overload_answer(getattr(v, "_pyts_script_twin", None) or v, p)
-            v = getattr(v, p, _MISSING)
+            owner, v = v, getattr(v, p, _MISSING)
+            if v is _MISSING and i == len(parts) - 2 and _missing_is_error(owner, p):
+                # torch resolves `torch.X` through Python's getattr: a name the module does not
+                # have is a compile error even when an op of that name exists (torch.leaky_relu_)
+                return ("other", "<missing>")
         if v is _MISSING:
             return None
         return _classify(v)

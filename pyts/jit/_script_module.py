@@ -20,6 +20,35 @@ class Graph:
 
     __repr__ = __str__
 
+    def nodes(self):
+        """The nodes of the top block in order, as torch's graph.nodes()."""
+        return [Node(k, s) for k, s, d in self._fn.graph_nodes() if d == 0]
+
+    def findAllNodes(self, kind):  # noqa: N802 (torch's name)
+        """Every node of that kind, nested blocks included, as torch's graph.findAllNodes."""
+        return [Node(k, s) for k, s, _ in self._fn.graph_nodes() if k == kind]
+
+    def _all_nodes(self):
+        """Every node, those of nested blocks after their owner."""
+        return [Node(k, s) for k, s, _ in self._fn.graph_nodes()]
+
+
+class Node:
+    """A node of a graph, as far as torch's Node API is read: kind() and schema()."""
+
+    def __init__(self, kind, schema):
+        self._kind, self._schema = kind, schema
+
+    def kind(self):
+        return self._kind
+
+    def schema(self):
+        """The op's schema text, or "(no schema)" like torch for nodes that are not ops."""
+        return self._schema if self._schema is not None else "(no schema)"
+
+    def __repr__(self):
+        return f"<Node {self._kind}>"
+
 
 class _InlinedGraph(Graph):
     """``.inlined_graph``: the graph with every method/function call replaced by its body."""

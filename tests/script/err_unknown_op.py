@@ -1,3 +1,3 @@
-# expect error: 3:12 Unknown builtin op: aten::not_an_op.
+# expect error: 3:12 module 'torch' has no attribute 'not_an_op'
 def f(x):
     return torch.not_an_op(x)
