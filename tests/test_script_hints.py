@@ -64,9 +64,10 @@ def _compiles(tmp_path, src, lib, name="f"):
 
 
 # {==================== similar builtin ops (TorchScript's list) ====================
-def _torch_unknown_op(name):
-    """torch's message for an unknown aten op: an archive whose code calls torch.<name>, which its
-    loader resolves as builtin ops (torch's Python frontend says 'object has no attribute' instead)."""
+def _unknown_op_archive(name):
+    """An archive whose code calls torch.<name>: archive loaders resolve `torch.X` as builtin ops,
+    so an unknown one gets TorchScript's "Unknown builtin op" message with its similar ops
+    (torch's Python frontend, and pyts's, say that the module has no such attribute instead)."""
     @torch.jit.script
     def f(x):
         return torch.tanh(x)
@@ -82,8 +83,18 @@ def _torch_unknown_op(name):
             if it.filename.endswith(".py"):
                 d = d.replace(b"torch.tanh(", f"torch.{name}(".encode())
             zout.writestr(it, d)
+    return out.getvalue()
+
+
+def _torch_unknown_op(name):
     with pytest.raises(RuntimeError) as e:
-        torch.jit.load(io.BytesIO(out.getvalue()))
+        torch.jit.load(io.BytesIO(_unknown_op_archive(name)))
+    return str(e.value)
+
+
+def _pyts_unknown_op(name):
+    with pytest.raises(RuntimeError) as e:
+        pyts.jit.load(io.BytesIO(_unknown_op_archive(name)))
     return str(e.value)
 
 
@@ -116,8 +127,7 @@ def _edit(a, b):
 @pytest.mark.parametrize("name", ["tanhh", "sigmod", "reluu", "addd", "mull", "lenn", "appendd", "tahn", "sinn",
                                   "matmull", "softmx"])
 def test_unknown_op_suggests_like_torch(tmp_path, name):
-    msg, _ = _error(tmp_path, f"def f(x):\n    return torch.{name}(x)\n", pyts)
-    head, ours = _suggestions(msg)
+    head, ours = _suggestions(_pyts_unknown_op(name))
     t_head, theirs = _suggestions(_torch_unknown_op(name))
     assert head == t_head
     known = _pyts_op_names()
@@ -136,7 +146,7 @@ def test_unknown_op_message_exact(tmp_path):
 
 
 def test_unknown_op_without_similar_ops_like_torch(tmp_path):
-    msg, _ = _error(tmp_path, "def f(x):\n    return torch.zzzqqqxx(x)\n", pyts)
+    msg = _pyts_unknown_op("zzzqqqxx")
     assert _body(msg) == _body(_torch_unknown_op("zzzqqqxx"))
     assert _body(msg) == ["Unknown builtin op: aten::zzzqqqxx.",
                           "Could not find any similar ops to aten::zzzqqqxx. This op may not exist or may not be "

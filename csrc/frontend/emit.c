@@ -2607,7 +2607,12 @@ static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out) {
                 /* the module has no such attribute: an op of that name is not reachable through it
                  * (torch resolves module attributes through Python) */
                 if (r.kind == PTS_RES_OTHER && strcmp(r.ns, "<missing>") == 0) {
-                    efail(E, n, "module '%s' has no attribute '%s'", base.path ? base.path : base.name, name);
+                    PtsNearest near;
+                    char line[160];
+                    pts_nearest_init(&near, name);
+                    pts_nearest_add_functions(&near);
+                    efail(E, n, "module '%s' has no attribute '%s'%s", base.path ? base.path : base.name, name,
+                          pts_nearest_line(&near, line, sizeof line));
                     return false;
                 }
             }

@@ -193,6 +193,15 @@ void pts_nearest_add_tensor_methods(PtsNearest *n) {
         if (pts_op_info[i].flags & PTS_F_METHOD) pts_nearest_add(n, pts_op_info[i].schema.name);
 }
 
+void pts_nearest_add_functions(PtsNearest *n) {
+    PtsError err = { 0 };
+    if (pts_ops_init(&err) != PTS_OK) return;
+    for (int i = 0; i < PTS_OP__COUNT; i++) {
+        const char *nm = pts_op_info[i].schema.name;
+        if ((pts_op_info[i].flags & PTS_F_FN) && !strchr(nm, ':')) pts_nearest_add(n, nm);
+    }
+}
+
 void pts_nearest_add_op_args(PtsNearest *n, const char *name) {
     const int *rows;
     int nr = pts_op_rows_named(name, strlen(name), &rows);

@@ -41,6 +41,8 @@ PTS_INTERNAL void pts_hint_unknown_op(PtsBuf *b, const char *name);
 
 /* The names of Tensor methods (registry rows exposed as methods), for pts_nearest_add. */
 PTS_INTERNAL void pts_nearest_add_tensor_methods(PtsNearest *n);
+/* The names of registry rows exposed as functions (torch.X), for a misspelt module attribute. */
+PTS_INTERNAL void pts_nearest_add_functions(PtsNearest *n);
 /* The argument names of registry rows named `name` ("sum"), for a misspelt keyword. */
 PTS_INTERNAL void pts_nearest_add_op_args(PtsNearest *n, const char *name);
 
