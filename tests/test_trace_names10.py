@@ -62,7 +62,8 @@ def seed_graphs(L):
     loop = L.jit.script(T.MyRNNLoop(tc3))
     xs = L.tensor(rng.random((10, 3, 4), dtype=np.float32))
     wrap = L.jit.trace(T.WrapRNN(loop), (xs,))   # a scripted loop inside a trace
-    return {"cell": tc.graph, "cell.linear": tc.linear.graph, "gate_cell.dg": tc2.dg.graph,
+    return {"cell": tc.graph, "cell.linear": tc.linear.graph, "gate_cell": tc2.graph, "gate_cell.dg": tc2.dg.graph,
+            "gate_cell.linear": tc2.linear.graph,
             "scripted_gate_cell": tc3.graph, "scripted_gate_cell.linear": tc3.linear.graph,
             "wrap": wrap.graph}
 
@@ -101,13 +102,35 @@ def tree_graphs(L):
         def forward(self, x):
             return x + 1, x * 3
 
+    class D(L.nn.Module):   # two traced submodules: the second's input named from its `x`
+        def __init__(self):
+            super().__init__()
+            self.a = A()
+            self.b = A()
+
+        def forward(self, x):
+            return self.b(self.a(x) + 1)
+
+    class Loop(L.nn.Module):   # a ModuleList's items called in turn: one container read per call
+        def __init__(self):
+            super().__init__()
+            self.subs = L.nn.ModuleList([A() for _ in range(3)])
+
+        def forward(self, x):
+            for s in self.subs:
+                x = s(x) + 1
+            return x
+
     x = L.ones(2)
-    a, b, c, p = (L.jit.trace(M(), (x,)) for M in (A, B, C, Pair))
-    return {"A": a.graph, "B": b.graph, "B.a": b.a.graph, "C": c.graph, "Pair": p.graph}
+    a, b, c, p, d, lp = (L.jit.trace(M(), (x,)) for M in (A, B, C, Pair, D, Loop))
+    return {"A": a.graph, "B": b.graph, "B.a": b.a.graph, "C": c.graph, "Pair": p.graph, "D": d.graph,
+            "D.a": d.a.graph, "D.b": d.b.graph, "Loop": lp.graph, "Loop.0": getattr(lp.subs, "0").graph,
+            "Loop.1": getattr(lp.subs, "1").graph, "Loop.2": getattr(lp.subs, "2").graph}
 
 
-SEED = ["cell", "cell.linear", "gate_cell.dg", "scripted_gate_cell", "scripted_gate_cell.linear", "wrap"]
-TREE = ["A", "B", "B.a", "C", "Pair"]
+SEED = ["cell", "cell.linear", "gate_cell", "gate_cell.dg", "gate_cell.linear", "scripted_gate_cell",
+        "scripted_gate_cell.linear", "wrap"]
+TREE = ["A", "B", "B.a", "C", "Pair", "D", "D.a", "D.b", "Loop", "Loop.0", "Loop.1", "Loop.2"]
 _cache = {}
 
 
@@ -136,6 +159,19 @@ def test_self_is_renamed_only_around_traced_submodules():
     assert str(p["C"]).startswith("graph(%self : ")        # a scripted submodule is called, not traced
     assert str(p["B"]).startswith("graph(%self.1 : ")      # a traced submodule's body took %self
     assert str(p["B.a"]).startswith("graph(%self : ")
+    # each traced submodule's body takes %self in turn: the earlier ones end as %self.3, %self.5
+    assert [str(p[k]).split(" ")[0] for k in ("Loop", "Loop.0", "Loop.1", "Loop.2")] == \
+        ["graph(%self.1", "graph(%self.3", "graph(%self.5", "graph(%self"]
+
+
+def test_names_given_inside_a_callee_rename_the_callers_value():
+    """gate_cell: the Linear's result is named `x` when the gate's forward uses it (the gate's local
+    `x`), in the Linear's graph; the caller's input `x` becomes `x.1` there and in the caller."""
+    p, _ = graphs("seed")
+    assert str(p["gate_cell"]).splitlines()[1].strip().startswith("%x.1 : Float(3, 4")
+    lin = str(p["gate_cell.linear"])
+    assert "%x : Float(3, 4, strides=[4, 1], requires_grad=1, device=cpu) = aten::linear(%x.1, %weight, %bias)" in lin
+    assert lin.rstrip().endswith("return (%x)")
 
 
 def test_unpacked_results_of_scripted_calls_are_typed_from_the_trace():

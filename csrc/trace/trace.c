@@ -31,6 +31,15 @@ typedef struct Frame {
     int nfuts, cap_futs;
     int64_t serial;         /* tokens name their frame */
     bool self_renamed;      /* the outermost %self became %self.1 (a traced submodule was entered) */
+    /* the outermost frame: traced submodules entered so far, and the %self of the last one (in its
+     * frame's graph, or in prev_fn's once popped): PyTorch's lifting names the i-th %self.<2i+1>,
+     * except the last entered, which keeps %self */
+    int nsub_entered;
+    PtsIrValue *prev_self;
+    PtsFunction *prev_fn;
+    /* per submodule slot: the container reads made for calls of its items so far, and the last */
+    int *chain_n;
+    PtsIrValue **chain_last;
 } Frame;
 
 /* a fork being recorded: its node, and what to restore when its body ends */
@@ -80,6 +89,9 @@ static void frame_free(Frame *f) {
     pts_free(f->sub_vals);
     for (int i = 0; i < f->nlinks; i++) pts_function_release(f->links[i].fn);
     pts_free(f->links);
+    if (f->prev_fn) pts_function_release(f->prev_fn);
+    pts_free(f->chain_n);
+    pts_free(f->chain_last);
     while (f->forks) {
         ForkRec *r = f->forks;
         f->forks = r->next;
@@ -491,6 +503,13 @@ PtsStatus pts_trace_push(PtsValue self, int nin, const PtsValue *inputs, const c
             pts_value_set_name(root->g, root->self_val, "self");
             root->self_renamed = true;
         }
+        if (root) {
+            if (root->prev_self) root->prev_self->name_suffix = 2 * root->nsub_entered + 1;
+            if (root->prev_fn) pts_function_release(root->prev_fn);
+            root->prev_fn = NULL;
+            root->nsub_entered++;
+            root->prev_self = f->self_val;
+        }
         /* every submodule is read up front, in attribute order, as PyTorch's traces do; the
          * unused reads are dropped at pop */
         PtsObject *o = pts_as_object(self);
@@ -677,6 +696,19 @@ static PtsStatus record_call(Frame *parent, PtsValue child, const char *method, 
             pts_value_set_name(parent->g, chain[k]->outputs[0], vn);
             from = chain[k]->outputs[0];
         }
+        /* PyTorch lifts each call's reads: the latest container read is %layers, the i-th earlier
+         * one %layers.<2i-1> */
+        if (!parent->chain_n) {
+            parent->chain_n = pts_calloc((size_t)parent->nsub, sizeof(int));
+            parent->chain_last = pts_calloc((size_t)parent->nsub, sizeof(PtsIrValue *));
+        }
+        if (parent->chain_n && parent->chain_last) {
+            PtsIrValue *prev = parent->chain_last[slot];
+            if (prev) prev->name_suffix = 2 * parent->chain_n[slot] - 1;
+            chain[0]->outputs[0]->name_suffix = 0;
+            parent->chain_n[slot]++;
+            parent->chain_last[slot] = chain[0]->outputs[0];
+        }
         PtsNode *first = parent->g->top->first;
         if (first != chain[0]) {
             pts_node_move_before(chain[1], first);
@@ -812,6 +844,10 @@ PtsStatus pts_trace_pop(PtsValue output, bool record, PtsError *err, PtsFunction
     *fn = pts_function_new(mname, g, method);
     if (!*fn) { frame_free(f); return pts_fail(err, PTS_ERR_NOMEM, "out of memory"); }
     if (record && top) link_results(top, f, *fn, output);
+    /* the last traced submodule entered: its %self may still be renamed by a later one */
+    Frame *root = top;
+    while (root && root->parent) root = root->parent;
+    if (root && f->self_val && root->prev_self == f->self_val && !root->prev_fn) root->prev_fn = pts_function_retain(*fn);
     frame_free(f);
     return PTS_OK;
 }
@@ -908,6 +944,65 @@ PtsStatus pts_trace_record_function_call(PtsFunction *fn, const char *qual, int 
     return PTS_OK;
 }
 
+/* ---- torch's one flat trace graph, mirrored across pyts's graph per traced module ----
+ * PyTorch traces a module tree into one graph, whose debug names are unique across it: a name
+ * given to a value renames its earlier owner (x -> x.1) everywhere that value appears once the
+ * submodules' bodies are lifted into graphs of their own. pyts records each traced module in a
+ * graph of its own, so a rename is mirrored to the same value in the caller and the callees. */
+static PtsIrValue *named_owner(PtsBlock *b, const char *base, const PtsIrValue *not) {
+    for (int i = 0; i < b->ninputs; i++)
+        if (b->inputs[i] != not && b->inputs[i]->name && !b->inputs[i]->name_suffix && strcmp(b->inputs[i]->name, base) == 0)
+            return b->inputs[i];
+    for (PtsNode *n = b->first; n; n = n->next) {
+        for (int i = 0; i < n->noutputs; i++)
+            if (n->outputs[i] != not && n->outputs[i]->name && !n->outputs[i]->name_suffix &&
+                strcmp(n->outputs[i]->name, base) == 0)
+                return n->outputs[i];
+        for (int k = 0; k < n->nblocks; k++) {
+            PtsIrValue *r = named_owner(n->blocks[k], base, not);
+            if (r) return r;
+        }
+    }
+    return NULL;
+}
+
+/* value w (named base, no suffix) of graph g is the same traced value as one renamed base.sfx */
+static void mirror_suffix(PtsGraph *g, PtsIrValue *w, const char *base, int sfx) {
+    if (!w || !w->name || w->name_suffix || strcmp(w->name, base) != 0 || sfx <= 0) return;
+    w->name_suffix = sfx;
+    for (int i = 0; i < g->nnames; i++)
+        if (strcmp(g->names[i], base) == 0 && g->name_counts[i] < sfx) g->name_counts[i] = sfx;
+}
+
+/* the graph of the traced method a prim::CallMethod of graph-owning frame f calls, or NULL */
+static PtsGraph *callee_graph(const PtsNode *cm) {
+    if (cm->kind != PTS_KIND_PRIM(PTS_PRIM_CALLMETHOD) || cm->ninputs < 1 || cm->inputs[0]->type->kind != PTS_TY_CLASS ||
+        !cm->inputs[0]->type->cls)
+        return NULL;
+    const PtsNodeAttr *a = pts_node_attr(cm, "name");
+    if (!a || a->v.tag != PTS_V_STR) return NULL;
+    PtsFunction *fn = pts_class_find_method(cm->inputs[0]->type->cls, pts_as_str(a->v)->data);
+    return fn && fn->graph ? fn->graph : NULL;
+}
+
+/* caller value old of frame f became base.sfx: the callees it was passed to see the rename */
+static void mirror_into_callees(Frame *f, PtsIrValue *old, const char *base, int sfx) {
+    for (int u = 0; u < old->nuses; u++) {
+        PtsNode *cm = old->uses[u].user;
+        int k = old->uses[u].index;
+        PtsGraph *cg = k >= 1 ? callee_graph(cm) : NULL;
+        if (!cg || cg == f->g || k >= cg->top->ninputs) continue;
+        mirror_suffix(cg, cg->top->inputs[k], base, sfx);
+    }
+}
+
+/* steal name for v in graph g (PyTorch's setDebugName); returns the earlier owner, now suffixed */
+static PtsIrValue *steal_tracked(PtsGraph *g, PtsIrValue *v, const char *name) {
+    PtsIrValue *old = named_owner(g->top, name, v);
+    pts_value_steal_name(g, v, name);
+    return old && old->name_suffix ? old : NULL;
+}
+
 void pts_trace_name_tensor(const PtsTensor *t, const char *name) {
     Frame *f = top;
     if (!f || !name || !*name) return;
@@ -918,8 +1013,31 @@ void pts_trace_name_tensor(const PtsTensor *t, const char *name) {
     if (v && !v->node && v->param_of == f->g->top && f->parent && f->parent_inputs) {
         int k = v->offset - (f->self_val ? 1 : 0);
         PtsIrValue *pv = k >= 0 && k < f->nparent_inputs ? f->parent_inputs[k] : NULL;
-        if (pv && !pv->name && pv->node && pv->node->kind != PTS_KIND_PRIM(PTS_PRIM_CALLMETHOD))
-            pts_value_steal_name(f->parent->g, pv, name);
+        if (pv && !pv->name && pv->node && pv->node->kind != PTS_KIND_PRIM(PTS_PRIM_CALLMETHOD) &&
+            pv->node->kind != PTS_KIND_PRIM(PTS_PRIM_TUPLEUNPACK)) {
+            PtsIrValue *old = steal_tracked(f->parent->g, pv, name);
+            if (!v->name) pts_value_steal_name(f->g, v, name);   /* the lifted input copies it */
+            if (old) mirror_into_callees(f->parent, old, name, old->name_suffix);
+        } else if (pv && !pv->name && pv->node) {
+            /* the result of an earlier traced submodule call: the name goes to the value in that
+             * callee (its body's result), renaming there; a caller value renamed with it mirrors */
+            for (int i = 0; i < f->parent->nlinks; i++) {
+                CallLink *l = &f->parent->links[i];
+                if (l->outer != pv || l->inner->name || !l->inner->node ||
+                    l->inner->node->kind == PTS_KIND_PRIM(PTS_PRIM_CALLMETHOD) ||
+                    l->inner->node->kind == PTS_KIND_PRIM(PTS_PRIM_TUPLEUNPACK))
+                    continue;
+                PtsGraph *cg = l->fn->graph;
+                PtsIrValue *old = steal_tracked(cg, l->inner, name);
+                PtsNode *cm = pv->node->kind == PTS_KIND_PRIM(PTS_PRIM_TUPLEUNPACK) ? pv->node->inputs[0]->node : pv->node;
+                if (old && !old->node && old->param_of == cg->top && cm && old->offset < cm->ninputs) {
+                    PtsIrValue *w = cm->inputs[old->offset];
+                    mirror_suffix(f->parent->g, w, name, old->name_suffix);
+                    if (w->name_suffix == old->name_suffix) mirror_into_callees(f->parent, w, name, w->name_suffix);
+                }
+                break;
+            }
+        }
         return;
     }
     bool linked = false;
