@@ -4787,7 +4787,10 @@ static PtsIrValue *emit_more_builtins(Emitter *E, const char *name, const PtsAst
     }
     if (strcmp(name, "divmod") == 0) {
         if (c.npos != 2) return efail(E, n, "divmod() takes two arguments");
-        bool fl = c.pos[0]->type->kind == PTS_TY_FLOAT || c.pos[1]->type->kind == PTS_TY_FLOAT;
+        int k0 = c.pos[0]->type->kind, k1 = c.pos[1]->type->kind;
+        if (k0 == PTS_TY_INT && k1 == PTS_TY_FLOAT) return op_call(E, "divmod.int_float", &c, n);
+        if (k0 == PTS_TY_FLOAT && k1 == PTS_TY_INT) return op_call(E, "divmod.float_int", &c, n);
+        bool fl = k0 == PTS_TY_FLOAT || k1 == PTS_TY_FLOAT;
         for (int i = 0; fl && i < 2; i++)
             if (c.pos[i]->type->kind == PTS_TY_INT && !(c.pos[i] = op1(E, "Float.int", c.pos[i], n))) return NULL;
         return op_call(E, fl ? "divmod.float" : "divmod.int", &c, n);
@@ -4808,7 +4811,9 @@ static PtsIrValue *emit_more_builtins(Emitter *E, const char *name, const PtsAst
     if (strcmp(name, "sum") == 0)
         q = ek == PTS_TY_INT ? "sum.int" : ek == PTS_TY_FLOAT ? "sum.float" : ek == PTS_TY_COMPLEX ? "sum.complex" : NULL;
     else if (strcmp(name, "sorted") == 0) q = ek == PTS_TY_INT ? "sorted.int" : ek == PTS_TY_FLOAT ? "sorted.float" : ek == PTS_TY_STR ? "sorted.str" : NULL;
-    else q = ek == PTS_TY_BOOL ? (name[1] == 'n' ? "any.bool" : "all.bool") : NULL;
+    else if (name[1] == 'n')
+        q = ek == PTS_TY_BOOL ? "any.bool" : ek == PTS_TY_INT ? "any.int" : ek == PTS_TY_FLOAT ? "any.float" : ek == PTS_TY_STR ? "any.str" : NULL;
+    else q = ek == PTS_TY_BOOL ? "all.bool" : ek == PTS_TY_INT ? "all.int" : ek == PTS_TY_FLOAT ? "all.float" : NULL;
     if (!q) return efail(E, n, "%s() of a list of %s is not supported yet", name, tstr(E, x->type->elems[0]));
     return op_call(E, q, &c, n);
 }
