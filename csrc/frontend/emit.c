@@ -1860,10 +1860,11 @@ static bool tensor_store(Emitter *E, PtsIrValue *x, const PtsAst *t, PtsIrValue 
 }
 
 static const char *inplace_op_name(int op) {
-    /* on tensors the augmented operators are in place, as in Python */
+    /* on tensors the augmented operators are in place, as in Python; `%=` is fmod_, as torch's
+     * frontend maps it (not remainder_, which `x % y` is) */
     static const struct { int op; const char *name; } inplace[] = {
         {PTS_TK_PLUS, "add_"}, {PTS_TK_MINUS, "sub_"}, {PTS_TK_STAR, "mul_"}, {PTS_TK_SLASH, "div_"},
-        {PTS_TK_PERCENT, "remainder_"}, {PTS_TK_DSTAR, "pow_"}, {PTS_TK_AMP, "__iand__"}, {PTS_TK_PIPE, "__ior__"},
+        {PTS_TK_PERCENT, "fmod_"}, {PTS_TK_DSTAR, "pow_"}, {PTS_TK_AMP, "__iand__"}, {PTS_TK_PIPE, "__ior__"},
         {PTS_TK_CARET, "__ixor__"}, {PTS_TK_LSHIFT, "__ilshift__"}, {PTS_TK_RSHIFT, "__irshift__"},
         {PTS_TK_DSLASH, "floor_divide_"},
     };
@@ -3269,8 +3270,13 @@ static bool emit_aug_assign(Emitter *E, const PtsAst *s) {
         r = row_call(E, s->op == PTS_TK_PLUS ? "add_.t" : "mul_.t", 2, (PtsIrValue *[]){ cur, rhs }, cur->type, s);
     } else {
         bool handled;
+        int ck = cur->type->kind, rk = rhs->type->kind;
         r = magic_aug(E, s->op, cur, rhs, s, &handled);
-        if (!handled) r = emit_binary(E, s->op, cur, rhs, s);
+        /* a %= b on numbers is aten::fmod (a float, C's sign rule), as torch's frontend has it */
+        if (!handled && s->op == PTS_TK_PERCENT && (ck == PTS_TY_INT || ck == PTS_TY_FLOAT) &&
+            (rk == PTS_TY_INT || rk == PTS_TY_FLOAT))
+            r = op2(E, "fmod", cur, rhs, s);
+        else if (!handled) r = emit_binary(E, s->op, cur, rhs, s);
     }
     if (!r) return false;
     return assign_to(E, t, r, s);
@@ -4798,7 +4804,7 @@ static PtsIrValue *emit_more_builtins(Emitter *E, const char *name, const PtsAst
     if (c.npos != 1) return efail(E, n, "%s() takes one argument", name);
     PtsIrValue *x = c.pos[0];
     if (strcmp(name, "round") == 0) {
-        if (x->type->kind == PTS_TY_INT) return x;
+        if (x->type->kind == PTS_TY_INT) return op_call(E, "round.int", &c, n);   /* a float, as torch's */
         if (x->type->kind == PTS_TY_NUMBER) return op_call(E, "round.Scalar", &c, n);
         return op_call(E, "round.float", &c, n);
     }
