@@ -4112,8 +4112,13 @@ static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
         else return efail(E, x, "exceptions must be raised as Class(\"message\")"), -1;
         /* as PyTorch: AssertionError(msg) raises "AssertionError: msg" without a class name
          * (as a failed assert); other classes the message alone, and the exception's class */
-        if (msg && strcmp(cls, "AssertionError") == 0) {
-            PtsIrValue *am = raise_message(E, "AssertionError", msg, s);
+        if (strcmp(cls, "AssertionError") == 0) {
+            PtsIrValue *am = NULL;
+            if (msg) am = raise_message(E, "AssertionError", msg, s);
+            else {   /* AssertionError(): "AssertionError: ", as a failed assert without a message */
+                PtsValue sv;
+                if (pts_str_new("AssertionError: ", 16, E->err, &sv) || !(am = konst(E, sv, s))) return -1;
+            }
             return am && emit_raise_node(E, am, NULL, s) ? EXIT_RAISE : -1;
         }
         PtsIrValue *m = raise_message(E, "", msg, s);
