@@ -2136,10 +2136,11 @@ static bool tensor_store(Emitter *E, PtsIrValue *x, const PtsAst *t, PtsIrValue 
 }
 
 static const char *inplace_op_name(int op) {
-    /* on tensors the augmented operators are in place, as in Python */
+    /* on tensors the augmented operators are in place, as in Python; `%=` is fmod_, as torch's
+     * frontend maps it (not remainder_, which `x % y` is) */
     static const struct { int op; const char *name; } inplace[] = {
         {PTS_TK_PLUS, "add_"}, {PTS_TK_MINUS, "sub_"}, {PTS_TK_STAR, "mul_"}, {PTS_TK_SLASH, "div_"},
-        {PTS_TK_PERCENT, "remainder_"}, {PTS_TK_DSTAR, "pow_"}, {PTS_TK_AMP, "__iand__"}, {PTS_TK_PIPE, "__ior__"},
+        {PTS_TK_PERCENT, "fmod_"}, {PTS_TK_DSTAR, "pow_"}, {PTS_TK_AMP, "__iand__"}, {PTS_TK_PIPE, "__ior__"},
         {PTS_TK_CARET, "__ixor__"}, {PTS_TK_LSHIFT, "__ilshift__"}, {PTS_TK_RSHIFT, "__irshift__"},
         {PTS_TK_DSLASH, "floor_divide_"},
     };
@@ -3658,8 +3659,13 @@ static bool emit_aug_assign(Emitter *E, const PtsAst *s) {
         r = row_call(E, s->op == PTS_TK_PLUS ? "add_.t" : "mul_.t", 2, (PtsIrValue *[]){ cur, rhs }, cur->type, s);
     } else {
         bool handled;
+        int ck = cur->type->kind, rk = rhs->type->kind;
         r = magic_aug(E, s->op, cur, rhs, s, &handled);
-        if (!handled) r = emit_binary(E, s->op, cur, rhs, s);
+        /* a %= b on numbers is aten::fmod (a float, C's sign rule), as torch's frontend has it */
+        if (!handled && s->op == PTS_TK_PERCENT && (ck == PTS_TY_INT || ck == PTS_TY_FLOAT) &&
+            (rk == PTS_TY_INT || rk == PTS_TY_FLOAT))
+            r = op2(E, "fmod", cur, rhs, s);
+        else if (!handled) r = emit_binary(E, s->op, cur, rhs, s);
     }
     if (!r) return false;
     return assign_to(E, t, r, s);
@@ -4520,8 +4526,13 @@ static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
         else return efail(E, x, "exceptions must be raised as Class(\"message\")"), -1;
         /* as PyTorch: AssertionError(msg) raises "AssertionError: msg" without a class name
          * (as a failed assert); other classes the message alone, and the exception's class */
-        if (msg && strcmp(cls, "AssertionError") == 0) {
-            PtsIrValue *am = raise_message(E, "AssertionError", msg, s);
+        if (strcmp(cls, "AssertionError") == 0) {
+            PtsIrValue *am = NULL;
+            if (msg) am = raise_message(E, "AssertionError", msg, s);
+            else {   /* AssertionError(): "AssertionError: ", as a failed assert without a message */
+                PtsValue sv;
+                if (pts_str_new("AssertionError: ", 16, E->err, &sv) || !(am = konst(E, sv, s))) return -1;
+            }
             return am && emit_raise_node(E, am, NULL, NULL, s) ? EXIT_RAISE : -1;
         }
         PtsIrValue *m = raise_message(E, "", msg, s);
@@ -5256,7 +5267,10 @@ static PtsIrValue *emit_more_builtins(Emitter *E, const char *name, const PtsAst
     }
     if (strcmp(name, "divmod") == 0) {
         if (c.npos != 2) return efail(E, n, "divmod() takes two arguments");
-        bool fl = c.pos[0]->type->kind == PTS_TY_FLOAT || c.pos[1]->type->kind == PTS_TY_FLOAT;
+        int k0 = c.pos[0]->type->kind, k1 = c.pos[1]->type->kind;
+        if (k0 == PTS_TY_INT && k1 == PTS_TY_FLOAT) return op_call(E, "divmod.int_float", &c, n);
+        if (k0 == PTS_TY_FLOAT && k1 == PTS_TY_INT) return op_call(E, "divmod.float_int", &c, n);
+        bool fl = k0 == PTS_TY_FLOAT || k1 == PTS_TY_FLOAT;
         for (int i = 0; fl && i < 2; i++)
             if (c.pos[i]->type->kind == PTS_TY_INT && !(c.pos[i] = op1(E, "Float.int", c.pos[i], n))) return NULL;
         return op_call(E, fl ? "divmod.float" : "divmod.int", &c, n);
@@ -5264,7 +5278,7 @@ static PtsIrValue *emit_more_builtins(Emitter *E, const char *name, const PtsAst
     if (c.npos != 1) return efail(E, n, "%s() takes one argument", name);
     PtsIrValue *x = c.pos[0];
     if (strcmp(name, "round") == 0) {
-        if (x->type->kind == PTS_TY_INT) return x;
+        if (x->type->kind == PTS_TY_INT) return op_call(E, "round.int", &c, n);   /* a float, as torch's */
         if (x->type->kind == PTS_TY_NUMBER) return op_call(E, "round.Scalar", &c, n);
         return op_call(E, "round.float", &c, n);
     }
@@ -5277,7 +5291,9 @@ static PtsIrValue *emit_more_builtins(Emitter *E, const char *name, const PtsAst
     if (strcmp(name, "sum") == 0)
         q = ek == PTS_TY_INT ? "sum.int" : ek == PTS_TY_FLOAT ? "sum.float" : ek == PTS_TY_COMPLEX ? "sum.complex" : NULL;
     else if (strcmp(name, "sorted") == 0) q = ek == PTS_TY_INT ? "sorted.int" : ek == PTS_TY_FLOAT ? "sorted.float" : ek == PTS_TY_STR ? "sorted.str" : NULL;
-    else q = ek == PTS_TY_BOOL ? (name[1] == 'n' ? "any.bool" : "all.bool") : NULL;
+    else if (name[1] == 'n')
+        q = ek == PTS_TY_BOOL ? "any.bool" : ek == PTS_TY_INT ? "any.int" : ek == PTS_TY_FLOAT ? "any.float" : ek == PTS_TY_STR ? "any.str" : NULL;
+    else q = ek == PTS_TY_BOOL ? "all.bool" : ek == PTS_TY_INT ? "all.int" : ek == PTS_TY_FLOAT ? "all.float" : NULL;
     if (!q) return efail(E, n, "%s() of a list of %s is not supported yet", name, tstr(E, x->type->elems[0]));
     return op_call(E, q, &c, n);
 }

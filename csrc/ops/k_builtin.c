@@ -981,7 +981,7 @@ K_INT(ABS_INT, I(0) < 0 ? wsub(0, I(0)) : I(0))
 K_FLOAT(ABS_FLOAT, fabs(F(0)))
 
 PtsStatus k_DIVMOD_INT(PtsValue *a, PtsValue *out, PtsError *err) {
-    if (I(1) == 0) return pts_fail(err, PTS_ERR_RUNTIME, "ZeroDivisionError: integer divmod by zero");
+    if (I(1) == 0) return pts_fail(err, PTS_ERR_RUNTIME, "ZeroDivisionError: integer division or modulo by zero");
     PTS_TRY(k_FLOORDIV_INT(a, &out[0], err));
     return k_REMAINDER_INT(a, &out[1], err);
 }

@@ -63,3 +63,20 @@ CASES = {
     "EQ_TENSOR_LIST": [lambda L, T, m=m: _row(L, "EQ_TENSOR_LIST", "eq.Tensor_list", *m(T)) for m in TENSORS],
     "NE_TENSOR_LIST": [lambda L, T, m=m: _row(L, "NE_TENSOR_LIST", "ne.Tensor_list", *m(T)) for m in TENSORS],
 }
+
+
+def _one(row_id, overload, *vals):
+    return [lambda L, T, v=v: _row(L, row_id, overload, v) for v in vals]
+
+
+CASES.update({
+    "ANY_INT": _one("ANY_INT", "any.int", [0, 0, 3], [0], [], [-1]),
+    "ANY_FLOAT": _one("ANY_FLOAT", "any.float", [0.0, -0.0], [0.0, 0.5], [], [float("nan")]),
+    "ANY_STR": _one("ANY_STR", "any.str", ["", ""], ["", "a"], []),
+    "ALL_INT": _one("ALL_INT", "all.int", [1, 2], [1, 0], []),
+    "ALL_FLOAT": _one("ALL_FLOAT", "all.float", [1.0, 0.5], [1.0, -0.0], [], [float("nan")]),
+    "DIVMOD_INT_FLOAT": [lambda L, T, a=a: _row(L, "DIVMOD_INT_FLOAT", "divmod.int_float", *a)
+                         for a in ((7, 2.0), (-7, 2.5), (7, -0.5), (0, 1.5), (3, 0.0))],
+    "DIVMOD_FLOAT_INT": [lambda L, T, a=a: _row(L, "DIVMOD_FLOAT_INT", "divmod.float_int", *a)
+                         for a in ((7.5, 2), (-7.5, 2), (7.5, -3), (0.0, 5), (1.5, 0))],
+})
