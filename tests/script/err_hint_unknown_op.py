@@ -1,5 +1,4 @@
-# expect error: 5:12 Unknown builtin op: aten::sigmod.
-# expect hint: Here are some suggestions: 
-# expect hint: 	aten::sigmoid
+# expect error: 4:12 module 'torch' has no attribute 'sigmod'
+# expect hint: Did you mean 'sigmoid'?
 def f(x):
     return torch.sigmod(x)
