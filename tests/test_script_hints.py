@@ -93,9 +93,13 @@ def _torch_unknown_op(name):
 
 
 def _pyts_unknown_op(name):
+    # pyts compiles an archive's methods when first called
     with pytest.raises(RuntimeError) as e:
-        pyts.jit.load(io.BytesIO(_unknown_op_archive(name)))
-    return str(e.value)
+        pyts.jit.load(io.BytesIO(_unknown_op_archive(name)))(pyts.ones(2))
+    msg = str(e.value)
+    head = "pyts could not compile this method of the archive's code"
+    assert msg.startswith(head)
+    return msg.split("\n", 1)[1]   # the compile error, after pyts's line naming the method
 
 
 def _suggestions(msg):
@@ -139,10 +143,17 @@ def test_unknown_op_suggests_like_torch(tmp_path, name):
 
 
 def test_unknown_op_message_exact(tmp_path):
+    # Python-scripted code: torch.X resolves through the module (torch says it has no such
+    # attribute); pyts adds the closest function
     msg, path = _error(tmp_path, "def f(x):\n    return torch.sigmod(x)\n", pyts)
-    assert msg == ("Unknown builtin op: aten::sigmod.\nHere are some suggestions: \n\taten::sigmoid\n\taten::divmod\n"
-                   f"\taten::sigmoid_\n  File \"{path}\", line 2, column 12\n        return torch.sigmod(x)\n"
-                   "               ^^^^^^^^^^^^^^^")
+    assert msg == ("module 'torch' has no attribute 'sigmod'\nDid you mean 'sigmoid'?\n"
+                   f"  File \"{path}\", line 2, column 12\n        return torch.sigmod(x)\n"
+                   "               ^^^^^^^^^^^^")
+    # archive code: builtin ops, TorchScript's list of similar ones
+    msg = _pyts_unknown_op("sigmod")
+    assert msg.startswith("Unknown builtin op: aten::sigmod.\nHere are some suggestions: \n\taten::sigmoid\n"
+                          "\taten::divmod\n\taten::sigmoid_\n  File \"code/__torch__.py\", line 7, column 12\n"
+                          "        return torch.sigmod(x)\n               ^^^^^^^^^^^^^^^")
 
 
 def test_unknown_op_without_similar_ops_like_torch(tmp_path):
