@@ -271,6 +271,17 @@ def test_extreme_scales():
                                    atol=1e-12 * scale)
 
 
+@pytest.mark.parametrize("shape", [(6, 9), (9, 6), (2, 7), (7, 7)])
+def test_svd_full_matrices_unitary(shape):
+    for a in (cr(*shape), np.ones(shape, complex), np.zeros(shape, complex)):
+        u, s, vh = (npy(t) for t in pyts.linalg.svd(P(a)))
+        np.testing.assert_allclose(u.conj().T @ u, np.eye(shape[0]), atol=1e-12)
+        np.testing.assert_allclose(vh @ vh.conj().T, np.eye(shape[1]), atol=1e-12)
+        k = min(shape)
+        np.testing.assert_allclose((u[:, :k] * s) @ vh[:k], a, atol=1e-12)
+        np.testing.assert_allclose(s, np.linalg.svd(a, compute_uv=False), atol=1e-12)
+
+
 def test_named_results():
     a = cr(3, 3)
     r = pyts.linalg.eig(P(a))
