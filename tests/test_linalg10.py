@@ -282,6 +282,19 @@ def test_svd_full_matrices_unitary(shape):
         np.testing.assert_allclose(s, np.linalg.svd(a, compute_uv=False), atol=1e-12)
 
 
+def test_factor_strides_as_torch():
+    a = cr(2, 4, 3)
+    h = a[..., :3, :]
+    for f in (lambda L, x: L.linalg.svd(x), lambda L, x: L.linalg.svd(x, full_matrices=False), lambda L, x: L.svd(x),
+              lambda L, x: L.linalg.qr(x), lambda L, x: L.linalg.qr(x, mode="complete"),
+              lambda L, x: L.linalg.eigh(x[..., :3, :]), lambda L, x: L.linalg.eig(x[..., :3, :]),
+              lambda L, x: L.linalg.eig(x[..., :3, :].real)):
+        sp = [t.stride() for t in f(pyts, P(a))]
+        st = [t.stride() for t in f(torch, Tt(a))]
+        assert sp == st
+    assert h.shape == (2, 3, 3)
+
+
 def test_named_results():
     a = cr(3, 3)
     r = pyts.linalg.eig(P(a))

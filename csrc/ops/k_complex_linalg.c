@@ -57,6 +57,30 @@ static PtsStatus retype(PtsTensor *t, PtsDType dt, PtsError *e, PtsValue *out) {
     return s;
 }
 
+/* a (batch of) matrix t (steals it) as dtype dt in column-major layout, strides (..., 1, rows), as
+ * torch returns LAPACK's factors */
+static PtsStatus retype_cm(PtsTensor *t, PtsDType dt, PtsError *e, PtsValue *out) {
+    int nd = t->ndim;
+    int64_t sh[PTS_MAX_DIMS], st[PTS_MAX_DIMS];
+    memcpy(sh, t->shape, sizeof(int64_t) * (size_t)nd);
+    sh[nd - 2] = t->shape[nd - 1];
+    sh[nd - 1] = t->shape[nd - 2];
+    PtsTensor *base = NULL, *view = NULL;
+    PtsStatus s = pts_tensor_new(dt, nd, sh, e, &base);
+    if (!s) {
+        memcpy(st, base->strides, sizeof(int64_t) * (size_t)nd);
+        st[nd - 2] = 1;
+        st[nd - 1] = t->shape[nd - 2];
+        s = pts_tensor_view(base, nd, t->shape, st, 0, e, &view);
+    }
+    if (!s) s = pts_tensor_copy_(view, t, e);
+    pts_tensor_release(base);
+    pts_tensor_release(t);
+    if (s) { pts_tensor_release(view); return s; }
+    *out = pts_vtensor(view);
+    return PTS_OK;
+}
+
 static PtsStatus empty1(PtsDType dt, PtsError *e, PtsValue *out) {
     PtsTensor *t;
     PTS_TRY(pts_tensor_new(dt, 1, (int64_t[]){ 0 }, e, &t));
@@ -181,9 +205,9 @@ static PtsStatus cx_qr(PtsTensor *A, const char *mode, PtsError *e, PtsValue *o)
     }
     if (s) goto done;
     if (ronly) s = empty1(A->dtype, e, &o[0]);
-    else { s = retype(q, A->dtype, e, &o[0]); q = NULL; }
+    else { s = retype_cm(q, A->dtype, e, &o[0]); q = NULL; }
     if (s) goto done;
-    if ((s = retype(r, A->dtype, e, &o[1]))) pts_value_release(&o[0]);
+    if ((s = retype_cm(r, A->dtype, e, &o[1]))) pts_value_release(&o[0]);
     r = NULL;
 done:
     pts_tensor_release(z);
@@ -283,7 +307,7 @@ static PtsStatus cx_eigh(PtsTensor *A, const char *uplo, bool want_v, PtsError *
     }
     if ((s = retype(w, pts_dtype_to_real(A->dtype), e, &o[0]))) { w = NULL; goto done; }
     w = NULL;
-    if (want_v) { s = retype(v, A->dtype, e, &o[1]); v = NULL; }
+    if (want_v) { s = retype_cm(v, A->dtype, e, &o[1]); v = NULL; }
     else s = empty1(A->dtype, e, &o[1]);
     if (s) pts_value_release(&o[0]);
 done:
@@ -447,12 +471,12 @@ static PtsStatus cx_svd(PtsTensor *A, bool full, bool uv, PtsError *e, PtsValue 
                 for (int64_t j = 0; j < n; j++) vd[i * n + j] = conj(Ut[j * tuc + i]);
         }
     }
-    if (uv) { s = retype(u, A->dtype, e, &o[0]); u = NULL; }
+    if (uv) { s = retype_cm(u, A->dtype, e, &o[0]); u = NULL; }
     else s = empty1(A->dtype, e, &o[0]);
     if (s) goto done;
     if ((s = retype(sv, pts_dtype_to_real(A->dtype), e, &o[1]))) { sv = NULL; pts_value_release(&o[0]); goto done; }
     sv = NULL;
-    if (uv) { s = retype(vh, A->dtype, e, &o[2]); vh = NULL; }
+    if (uv) { s = retype_cm(vh, A->dtype, e, &o[2]); vh = NULL; }
     else s = empty1(A->dtype, e, &o[2]);
     if (s) { pts_value_release(&o[0]); pts_value_release(&o[1]); }
 done:
@@ -705,7 +729,7 @@ static PtsStatus eig_impl(PtsTensor *A, PtsError *e, PtsValue *o) {
     }
     if ((s = retype(w, cd, e, &o[0]))) { w = NULL; goto done; }
     w = NULL;
-    if ((s = retype(v, cd, e, &o[1]))) pts_value_release(&o[0]);
+    if ((s = retype_cm(v, cd, e, &o[1]))) pts_value_release(&o[0]);
     v = NULL;
 done:
     pts_tensor_release(z);
