@@ -259,6 +259,42 @@ def test_svd_rank_deficient_full_matrices_unitary():
     np.testing.assert_allclose(un[:, :3] * npy(s) @ vn, a, atol=1e-12)
 
 
+def test_extreme_scales():
+    # inputs scaled by powers of two before the iterations: no overflow in the sums of squares
+    for scale in (1e-200, 1e200):
+        a = cr(4, 4) * scale
+        np.testing.assert_allclose(npy(pyts.linalg.svdvals(P(a))), np.linalg.svd(a, compute_uv=False), rtol=1e-12)
+        np.testing.assert_allclose(csort(npy(pyts.linalg.eigvals(P(a)))), csort(np.linalg.eigvals(a)), rtol=1e-10)
+        h = a + a.conj().T
+        np.testing.assert_allclose(npy(pyts.linalg.eigvalsh(P(h))), np.linalg.eigvalsh(h), rtol=1e-10, atol=1e-12 * scale)
+        np.testing.assert_allclose(npy(pyts.linalg.qr(P(a))[1]), torch.linalg.qr(Tt(a))[1].numpy(), rtol=1e-10,
+                                   atol=1e-12 * scale)
+
+
+@pytest.mark.parametrize("shape", [(6, 9), (9, 6), (2, 7), (7, 7)])
+def test_svd_full_matrices_unitary(shape):
+    for a in (cr(*shape), np.ones(shape, complex), np.zeros(shape, complex)):
+        u, s, vh = (npy(t) for t in pyts.linalg.svd(P(a)))
+        np.testing.assert_allclose(u.conj().T @ u, np.eye(shape[0]), atol=1e-12)
+        np.testing.assert_allclose(vh @ vh.conj().T, np.eye(shape[1]), atol=1e-12)
+        k = min(shape)
+        np.testing.assert_allclose((u[:, :k] * s) @ vh[:k], a, atol=1e-12)
+        np.testing.assert_allclose(s, np.linalg.svd(a, compute_uv=False), atol=1e-12)
+
+
+def test_factor_strides_as_torch():
+    a = cr(2, 4, 3)
+    h = a[..., :3, :]
+    for f in (lambda L, x: L.linalg.svd(x), lambda L, x: L.linalg.svd(x, full_matrices=False), lambda L, x: L.svd(x),
+              lambda L, x: L.linalg.qr(x), lambda L, x: L.linalg.qr(x, mode="complete"),
+              lambda L, x: L.linalg.eigh(x[..., :3, :]), lambda L, x: L.linalg.eig(x[..., :3, :]),
+              lambda L, x: L.linalg.eig(x[..., :3, :].real)):
+        sp = [t.stride() for t in f(pyts, P(a))]
+        st = [t.stride() for t in f(torch, Tt(a))]
+        assert sp == st
+    assert h.shape == (2, 3, 3)
+
+
 def test_named_results():
     a = cr(3, 3)
     r = pyts.linalg.eig(P(a))
@@ -302,11 +338,14 @@ def test_complex_singular_raises_linalgerror(f):
     (lambda L, mk: L.linalg.eig(mk(np.ones((2, 2), np.int64))), RuntimeError),
     (lambda L, mk: L.linalg.eig(mk(np.ones((2, 2), np.float16))), NotImplementedError),
     (lambda L, mk: L.linalg.eigvals(mk(np.ones((2, 3), np.complex64))), RuntimeError),
+    (lambda L, mk: L.linalg.eig(mk(np.full((3, 3), np.nan))), RuntimeError),
+    (lambda L, mk: L.linalg.eig(mk(np.array([[1, np.inf], [0, 1j]]))), RuntimeError),
+    (lambda L, mk: L.linalg.svd(mk(np.array([[1, np.nan], [0, 1j]]))), RuntimeError),
     (lambda L, mk: L.linalg.qr(mk(np.ones((2, 2), np.complex64)), mode="x"), RuntimeError),
     (lambda L, mk: L.linalg.eigh(mk(np.ones((2, 2), np.complex64)), UPLO="l "), RuntimeError),
     (lambda L, mk: L.linalg.svd(mk(np.ones((2, 2), np.complex64)), driver="gesvd"), RuntimeError),
     (lambda L, mk: L.linalg.svd(mk(np.ones(2, np.complex64))), RuntimeError),
-], ids=["eig_rect", "eig_1d", "eig_int", "eig_half", "eigvals_rect", "qr_mode", "eigh_uplo", "svd_driver", "svd_1d"])
+], ids=["eig_rect", "eig_1d", "eig_int", "eig_half", "eigvals_rect", "eig_nan", "eig_inf", "svd_nan", "qr_mode", "eigh_uplo", "svd_driver", "svd_1d"])
 def test_errors_as_torch(f, cls):
     _same_error(f, cls)
 

@@ -57,6 +57,30 @@ static PtsStatus retype(PtsTensor *t, PtsDType dt, PtsError *e, PtsValue *out) {
     return s;
 }
 
+/* a (batch of) matrix t (steals it) as dtype dt in column-major layout, strides (..., 1, rows), as
+ * torch returns LAPACK's factors */
+static PtsStatus retype_cm(PtsTensor *t, PtsDType dt, PtsError *e, PtsValue *out) {
+    int nd = t->ndim;
+    int64_t sh[PTS_MAX_DIMS], st[PTS_MAX_DIMS];
+    memcpy(sh, t->shape, sizeof(int64_t) * (size_t)nd);
+    sh[nd - 2] = t->shape[nd - 1];
+    sh[nd - 1] = t->shape[nd - 2];
+    PtsTensor *base = NULL, *view = NULL;
+    PtsStatus s = pts_tensor_new(dt, nd, sh, e, &base);
+    if (!s) {
+        memcpy(st, base->strides, sizeof(int64_t) * (size_t)nd);
+        st[nd - 2] = 1;
+        st[nd - 1] = t->shape[nd - 2];
+        s = pts_tensor_view(base, nd, t->shape, st, 0, e, &view);
+    }
+    if (!s) s = pts_tensor_copy_(view, t, e);
+    pts_tensor_release(base);
+    pts_tensor_release(t);
+    if (s) { pts_tensor_release(view); return s; }
+    *out = pts_vtensor(view);
+    return PTS_OK;
+}
+
 static PtsStatus empty1(PtsDType dt, PtsError *e, PtsValue *out) {
     PtsTensor *t;
     PTS_TRY(pts_tensor_new(dt, 1, (int64_t[]){ 0 }, e, &t));
@@ -71,6 +95,20 @@ static bool all_finite(const zc *a, int64_t n) {
 }
 
 static double abs2(zc z) { return creal(z) * creal(z) + cimag(z) * cimag(z); }
+
+/* Scales the n values of a by a power of two (exact) so the largest part is near 1, as LAPACK
+ * scales its inputs: sums of squares then neither overflow nor underflow. Returns the factor
+ * that scales the results back (1 for zero or non-finite input). */
+static double pow2_scale(zc *a, int64_t n) {
+    double amax = 0;
+    for (int64_t i = 0; i < n; i++) amax = fmax(amax, fmax(fabs(creal(a[i])), fabs(cimag(a[i]))));
+    if (!(amax > 0) || !isfinite(amax)) return 1;
+    int ex = ilogb(amax);
+    if (ex > -8 && ex < 8) return 1;
+    double down = ldexp(1.0, -ex);
+    for (int64_t i = 0; i < n; i++) a[i] *= down;
+    return ldexp(1.0, ex);
+}
 
 /* The 2x2 unitary U that diagonalises the Hermitian [[a, g], [conj(g), b]] (a, b real):
  * U = diag(1, e^{-i arg g}) [[c, s], [-s, c]], as a Jacobi rotation of the real [[a, |g|], [|g|, b]] */
@@ -160,13 +198,16 @@ static PtsStatus cx_qr(PtsTensor *A, const char *mode, PtsError *e, PtsValue *o)
         goto done;
     if (!ronly && (s = znew(A, 2, (int64_t[]){ m, qc }, PTS_COMPLEX128, e, &q))) goto done;
     zc *zd = (zc *)pts_tensor_data(z), *rd = (zc *)pts_tensor_data(r), *qd = q ? (zc *)pts_tensor_data(q) : NULL;
-    for (int64_t b = 0; b < batch && !s; b++)
+    for (int64_t b = 0; b < batch && !s; b++) {
+        double back = pow2_scale(zd + b * m * n, m * n);
         s = qr_one(zd + b * m * n, m, n, qc, rd + b * rr * n, rr, qd ? qd + b * m * qc : NULL, e);
+        for (int64_t i = 0; back != 1 && i < rr * n; i++) rd[b * rr * n + i] *= back;
+    }
     if (s) goto done;
     if (ronly) s = empty1(A->dtype, e, &o[0]);
-    else { s = retype(q, A->dtype, e, &o[0]); q = NULL; }
+    else { s = retype_cm(q, A->dtype, e, &o[0]); q = NULL; }
     if (s) goto done;
-    if ((s = retype(r, A->dtype, e, &o[1]))) pts_value_release(&o[0]);
+    if ((s = retype_cm(r, A->dtype, e, &o[1]))) pts_value_release(&o[0]);
     r = NULL;
 done:
     pts_tensor_release(z);
@@ -248,8 +289,10 @@ static PtsStatus cx_eigh(PtsTensor *A, const char *uplo, bool want_v, PtsError *
                 H[i * n + j] = x;
                 H[j * n + i] = conj(x);
             }
-        double *wd = (double *)pts_tensor_data(w) + b * n;
-        if (!herm_eig(H, n, wd, want_v ? V : NULL, perm)) {
+        double *wd = (double *)pts_tensor_data(w) + b * n, back = pow2_scale(H, n * n);
+        bool conv = herm_eig(H, n, wd, want_v ? V : NULL, perm);
+        for (int64_t i = 0; i < n; i++) wd[i] *= back;
+        if (!conv) {
             char pb[64] = "";
             if (A->ndim > 2) snprintf(pb, sizeof pb, "(Batch element %lld): ", (long long)b);
             s = pts_linalg_fail(e, "linalg.eigh: %sThe algorithm failed to converge because the input matrix is "
@@ -264,7 +307,7 @@ static PtsStatus cx_eigh(PtsTensor *A, const char *uplo, bool want_v, PtsError *
     }
     if ((s = retype(w, pts_dtype_to_real(A->dtype), e, &o[0]))) { w = NULL; goto done; }
     w = NULL;
-    if (want_v) { s = retype(v, A->dtype, e, &o[1]); v = NULL; }
+    if (want_v) { s = retype_cm(v, A->dtype, e, &o[1]); v = NULL; }
     else s = empty1(A->dtype, e, &o[1]);
     if (s) pts_value_release(&o[0]);
 done:
@@ -281,15 +324,17 @@ static PtsStatus cx__LINALG_EIGH(PtsValue *a, PtsValue *o, PtsError *e) {
 }
 
 /* ================= SVD by one-sided Jacobi ================= */
-/* Completes the columns of the m x c matrix U (row-major, leading dim c) flagged in `need` to an
- * orthonormal set, with the standard basis vectors Gram-Schmidt-orthogonalised (twice) against
- * the columns already there. */
+/* Completes the columns of the m x c matrix U (row-major, leading dim c) flagged missing in
+ * `have` to an orthonormal set: each gets the standard basis vector with the largest component
+ * outside the columns already there, Gram-Schmidt-orthogonalised (twice) against them. tmp holds
+ * 2 m. */
 static void complete_basis(zc *U, int64_t m, int64_t c, bool *have, zc *tmp) {
-    int64_t next = 0;
+    zc *best = tmp + m;
     for (int64_t j = 0; j < c; j++) {
         if (have[j]) continue;
-        for (; next < m; next++) {
-            for (int64_t i = 0; i < m; i++) tmp[i] = i == next;
+        double bn = -1;
+        for (int64_t e = 0; e < m; e++) {
+            for (int64_t i = 0; i < m; i++) tmp[i] = i == e;
             for (int pass = 0; pass < 2; pass++)
                 for (int64_t l = 0; l < c; l++) {
                     if (!have[l]) continue;
@@ -299,14 +344,14 @@ static void complete_basis(zc *U, int64_t m, int64_t c, bool *have, zc *tmp) {
                 }
             double nr = 0;
             for (int64_t i = 0; i < m; i++) nr += abs2(tmp[i]);
-            nr = sqrt(nr);
-            if (nr > 0.5) {
-                for (int64_t i = 0; i < m; i++) U[i * c + j] = tmp[i] / nr;
-                have[j] = true;
-                next++;
-                break;
+            if (nr > bn) {
+                bn = nr;
+                memcpy(best, tmp, sizeof(zc) * (size_t)m);
             }
         }
+        bn = sqrt(bn);
+        for (int64_t i = 0; i < m; i++) U[i * c + j] = bn > 0 ? best[i] / bn : 0;
+        have[j] = true;
     }
 }
 
@@ -315,6 +360,10 @@ static void complete_basis(zc *U, int64_t m, int64_t c, bool *have, zc *tmp) {
 static bool svd_tall(zc *a, int64_t m, int64_t n, double *S, zc *U, int64_t uc, zc *V, bool uv, zc *Vw, int64_t *perm,
                      bool *have, zc *tmp) {
     for (int64_t i = 0; i < n * n; i++) Vw[i] = (i / n) == (i % n);
+    /* columns at the rounding level of the whole matrix are zero columns (zero singular values) */
+    double fro2 = 0;
+    for (int64_t i = 0; i < m * n; i++) fro2 += abs2(a[i]);
+    double noise = fro2 * EPS * EPS;
     bool ok = false;
     for (int sweep = 0; sweep < 100 && !ok; sweep++) {
         ok = true;
@@ -327,7 +376,7 @@ static bool svd_tall(zc *a, int64_t m, int64_t n, double *S, zc *U, int64_t uc, 
                     be += abs2(a[i * n + q]);
                     g += conj(a[i * n + p]) * a[i * n + q];
                 }
-                if (!(cabs(g) > EPS * sqrt(al * be)) || al == 0 || be == 0) continue;
+                if (!(cabs(g) > EPS * sqrt(al * be)) || al <= noise || be <= noise) continue;
                 ok = false;
                 zc R[4];
                 jacobi2(al, be, g, R);
@@ -376,7 +425,7 @@ static PtsStatus cx_svd(PtsTensor *A, bool full, bool uv, PtsError *e, PtsValue 
     int64_t tuc = wide ? (full ? n : k) : uc;        /* columns of its U */
     PtsTensor *z = NULL, *u = NULL, *sv = NULL, *vh = NULL;
     zc *w = zalloc(tm * tn), *Ut = zalloc(tm * tuc), *Vt = zalloc(tn * tn), *Vw = zalloc(tn * tn),
-       *tmp = zalloc(tm > tn ? tm : tn);
+       *tmp = zalloc(2 * (tm > tn ? tm : tn));
     int64_t *perm = pts_malloc(sizeof(int64_t) * (size_t)(tn > 0 ? tn : 1));
     bool *have = pts_malloc(sizeof(bool) * (size_t)(tm > 0 ? tm : 1));
     PtsStatus s = PTS_OK;
@@ -398,8 +447,10 @@ static PtsStatus cx_svd(PtsTensor *A, bool full, bool uv, PtsError *e, PtsValue 
                 if (wide) w[j * tn + i] = conj(a[i * n + j]);
                 else w[i * tn + j] = a[i * n + j];
             }
-        double *S = (double *)pts_tensor_data(sv) + b * k;
-        if (!svd_tall(w, tm, tn, S, Ut, tuc, Vt, uv, Vw, perm, have, tmp)) {
+        double *S = (double *)pts_tensor_data(sv) + b * k, back = pow2_scale(w, tm * tn);
+        bool conv = svd_tall(w, tm, tn, S, Ut, tuc, Vt, uv, Vw, perm, have, tmp);
+        for (int64_t i = 0; i < k; i++) S[i] *= back;
+        if (!conv) {
             char pb[64] = "";
             if (A->ndim > 2) snprintf(pb, sizeof pb, "(Batch element %lld): ", (long long)b);
             s = pts_linalg_fail(e, "linalg.svd: %sThe algorithm failed to converge because the input matrix is "
@@ -420,12 +471,12 @@ static PtsStatus cx_svd(PtsTensor *A, bool full, bool uv, PtsError *e, PtsValue 
                 for (int64_t j = 0; j < n; j++) vd[i * n + j] = conj(Ut[j * tuc + i]);
         }
     }
-    if (uv) { s = retype(u, A->dtype, e, &o[0]); u = NULL; }
+    if (uv) { s = retype_cm(u, A->dtype, e, &o[0]); u = NULL; }
     else s = empty1(A->dtype, e, &o[0]);
     if (s) goto done;
     if ((s = retype(sv, pts_dtype_to_real(A->dtype), e, &o[1]))) { sv = NULL; pts_value_release(&o[0]); goto done; }
     sv = NULL;
-    if (uv) { s = retype(vh, A->dtype, e, &o[2]); vh = NULL; }
+    if (uv) { s = retype_cm(vh, A->dtype, e, &o[2]); vh = NULL; }
     else s = empty1(A->dtype, e, &o[2]);
     if (s) { pts_value_release(&o[0]); pts_value_release(&o[1]); }
 done:
@@ -654,9 +705,13 @@ static PtsStatus eig_impl(PtsTensor *A, PtsError *e, PtsValue *o) {
         (s = znew(A, 2, (int64_t[]){ n, n }, PTS_COMPLEX128, e, &v)))
         goto done;
     const zc *zd = (const zc *)pts_tensor_data(z);
+    if (!all_finite(zd, batch * n * n)) {
+        s = pts_fail(e, PTS_ERR_RUNTIME, "torch.linalg.eig: input tensor should not contain infs or NaNs.");
+        goto done;
+    }
     for (int64_t b = 0; b < batch; b++) {
         memcpy(H, zd + b * n * n, sizeof(zc) * (size_t)(n * n));
-        double anorm = 0;
+        double back = pow2_scale(H, n * n), anorm = 0;
         for (int64_t i = 0; i < n * n; i++) anorm += abs2(H[i]);
         anorm = sqrt(anorm);
         if (!isfinite(anorm) || !schur(H, n, Z, tmp)) {
@@ -667,14 +722,14 @@ static PtsStatus eig_impl(PtsTensor *A, PtsError *e, PtsValue *o) {
             goto done;
         }
         zc *wd = (zc *)pts_tensor_data(w) + b * n;
-        for (int64_t i = 0; i < n; i++) wd[i] = H[i * n + i];
+        for (int64_t i = 0; i < n; i++) wd[i] = H[i * n + i] * back;
         zc *vd = (zc *)pts_tensor_data(v) + b * n * n;
         schur_vectors(H, n, Z, vd, tmp, anorm);
-        if (real_in) pair_conjugates(wd, vd, n, anorm, (zc *)H, (zc *)Z);
+        if (real_in) pair_conjugates(wd, vd, n, anorm * back, (zc *)H, (zc *)Z);
     }
     if ((s = retype(w, cd, e, &o[0]))) { w = NULL; goto done; }
     w = NULL;
-    if ((s = retype(v, cd, e, &o[1]))) pts_value_release(&o[0]);
+    if ((s = retype_cm(v, cd, e, &o[1]))) pts_value_release(&o[0]);
     v = NULL;
 done:
     pts_tensor_release(z);
