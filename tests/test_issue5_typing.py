@@ -640,3 +640,15 @@ def test_typing_rules_as_torch(tmp_path, name):
             same_value(tuple(got), tuple(want))
         else:
             same_value(got, want)
+
+
+# the rebinding rules print the code torch prints (names of converted values included)
+CODE_SAME = ["plain_reassign", "for_target_same", "union_parent_branches", "tensor_to_float_branch",
+             "tuple_to_list_loop", "br_int_float_unused", "rebind_after_loop", "opt_arg_branch_none",
+             "refine_join_if_else", "loop_opt_ann"]
+
+
+@pytest.mark.parametrize("name", CODE_SAME)
+def test_rebinding_code_as_torch(tmp_path, name):
+    src, obj, _ = CASES[name]
+    assert _script(tmp_path, name, src, obj, pyts).code == _script(tmp_path, name, src, obj, torch).code

@@ -548,7 +548,9 @@ static bool bind(Emitter *E, const char *name, PtsIrValue *v, const PtsAst *at) 
     Var *parent = lookup_parent(E, name);
     if (parent) {
         const PtsType *pt = var_type(parent);
+        PtsIrValue *orig = v;
         if (!(v = assign_convert(E, pt, v, at))) return false;
+        if (v != orig) name_value(E, orig, name);   /* torch names the value before converting it */
         if (!pts_type_subtype(v->type, pt)) {
             bool lists = pt->kind == PTS_TY_LIST && v->type->kind == PTS_TY_LIST;
             efail(E, at, "Variable '%s' previously had type %s but is now being assigned to a value of type %s%s",
