@@ -172,6 +172,20 @@ static void *efail(Emitter *E, const PtsAst *at, const char *fmt, ...) {
     return NULL;
 }
 
+/* The C stack the emitter may use below the outermost compile: an expression nested past it (a
+ * chain of thousands of method calls, a sum of tens of thousands of terms: the parser bounds
+ * brackets and blocks, not such chains) fails with a CompileError instead of overflowing the
+ * stack. Python itself gives up earlier on most such sources (RecursionError). */
+#define EMIT_STACK_BUDGET ((uintptr_t)6 << 20)   /* of the usual 8 MB thread stack */
+static _Thread_local uintptr_t emit_stack_top;
+
+static bool stack_ok(Emitter *E, const PtsAst *at) {
+    uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+    if (!emit_stack_top || here >= emit_stack_top || emit_stack_top - here < EMIT_STACK_BUDGET) return true;
+    if (!E->err->code) efail(E, at, "expression nested too deeply to compile (split it into several statements)");
+    return false;
+}
+
 static void *oom(Emitter *E) {
     pts_fail(E->err, PTS_ERR_NOMEM, "out of memory");
     return NULL;
@@ -642,7 +656,9 @@ static bool bind(Emitter *E, const char *name, PtsIrValue *v, const PtsAst *at) 
     Var *parent = lookup_parent(E, name);
     if (parent) {
         const PtsType *pt = var_type(parent);
+        PtsIrValue *orig = v;
         if (!(v = assign_convert(E, pt, v, at))) return false;
+        if (v != orig) name_value(E, orig, name);   /* torch names the value before converting it */
         if (!pts_type_subtype(v->type, pt)) {
             efail(E, at, "Variable '%s' previously had type %s but is now being assigned to a value of type %s%s",
                   name, tstr(E, pt), tstr(E, v->type), hint_rebind(E, name, parent->v, pt, v->type));
@@ -1701,19 +1717,21 @@ static const char *binop_name(int op) {
 }
 
 /* an operand whose emission makes no node with an effect: reads, literals, arithmetic, a[i] */
-static bool pure_operand(const PtsAst *n) {
+static bool pure_operand_at(const PtsAst *n, int depth) {
+    if (depth > 64) return false;   /* deep enough to be no simple operand */
     switch (n->kind) {
     case PTS_AST_NAME: case PTS_AST_INT: case PTS_AST_FLOAT: case PTS_AST_STR: case PTS_AST_TRUE: case PTS_AST_FALSE:
     case PTS_AST_NONE: return true;
-    case PTS_AST_UNARY: return pure_operand(n->kids[0]);
-    case PTS_AST_BINOP: return pure_operand(n->kids[0]) && pure_operand(n->kids[1]);
+    case PTS_AST_UNARY: return pure_operand_at(n->kids[0], depth + 1);
+    case PTS_AST_BINOP: return pure_operand_at(n->kids[0], depth + 1) && pure_operand_at(n->kids[1], depth + 1);
     case PTS_AST_SUBSCRIPT:
         for (int i = 0; i < n->n; i++)
-            if (!pure_operand(n->kids[i])) return false;
+            if (!pure_operand_at(n->kids[i], depth + 1)) return false;
         return n->n == 2;
     default: return false;
     }
 }
+static bool pure_operand(const PtsAst *n) { return pure_operand_at(n, 0); }
 
 /* x <op> y, with the number-on-the-left forms a Tensor overload needs: 2 * x -> mul(x, 2),
  * 1 - x -> rsub(x, 1), 0 < x -> gt(x, 0) */
@@ -2241,6 +2259,7 @@ static PtsIrValue *emit_subscript(Emitter *E, const PtsAst *n) {
 
 /* a constant folded from a literal expression (defaults, negative literals) */
 static bool const_value(Emitter *E, const PtsAst *n, PtsValue *out) {
+    if (!stack_ok(E, n)) return false;
     switch (n->kind) {
     case PTS_AST_INT: *out = pts_vint(n->ival); return true;
     case PTS_AST_FLOAT: *out = pts_vdouble(n->fval); return true;
@@ -2301,6 +2320,7 @@ static PtsIrValue *method_value(Emitter *E, const Sv *sv, const PtsAst *n) {
 }
 
 static PtsIrValue *emit_expr(Emitter *E, const PtsAst *n) {
+    if (!stack_ok(E, n)) return NULL;
     switch (n->kind) {
     case PTS_AST_INT: return lit_const(E, pts_vint(n->ival), n);
     case PTS_AST_FLOAT: return lit_const(E, pts_vdouble(n->fval), n);
@@ -2552,6 +2572,7 @@ static bool object_attr(Emitter *E, PtsIrValue *obj, const char *name, const Pts
 }
 
 static bool emit_sugared(Emitter *E, const PtsAst *n, Sv *out) {
+    if (!stack_ok(E, n)) return false;
     if (n->kind == PTS_AST_NAME) {
         Var *v = lookup(E, n->str);
         if (v) {
@@ -3513,6 +3534,8 @@ static bool assign_to(Emitter *E, const PtsAst *t, PtsIrValue *v, const PtsAst *
         if (handled) return ok;
         ok = magic_setitem(E, x, t, v, &handled);
         if (handled) return ok;
+        if (x->type->kind == PTS_TY_TUPLE)
+            return efail(E, t, "%s does not support subscripted assignment", tstr(E, x->type)), false;
         return efail(E, t, "assignment to subscripts is not supported yet"), false;
     }
     default: return efail(E, t, "cannot assign to this expression"), false;
@@ -4476,6 +4499,7 @@ static int emit_loop_continuation(Emitter *E, const PtsAst *s) {
 }
 
 static int emit_stmt(Emitter *E, const PtsAst *s, PtsIrValue **ret) {
+    if (!stack_ok(E, s)) return -1;
     (void)ret;
     switch (s->kind) {
     case PTS_AST_EXPR_STMT:
@@ -4631,8 +4655,9 @@ static const char *dict_key_suffix_of(Emitter *E, const PtsType *dict, const Pts
     if (k == PTS_TY_BOOL) return "bool";
     if (k == PTS_TY_COMPLEX) return "complex";
     if (k == PTS_TY_TENSOR) return "Tensor";
-    return efail(E, at, "dicts with keys of type %s are not supported yet",
-                 tstr(E, key && dict->elems[0]->kind == PTS_TY_ANY ? key->type : dict->elems[0]));
+    const PtsType *kt = key && dict->elems[0]->kind == PTS_TY_ANY ? key->type : dict->elems[0];
+    if (!dict_key_type_ok(kt)) return bad_dict_key(E, at, kt);   /* torch's words */
+    return efail(E, at, "dicts with keys of type %s are not supported yet", tstr(E, kt));
 }
 static const char *dict_key_suffix(Emitter *E, const PtsType *dict, const PtsAst *at) {
     return dict_key_suffix_of(E, dict, NULL, at);
@@ -5712,7 +5737,10 @@ static PtsStatus emit_def(Emitter *E, const PtsAst *def, bool is_method, PtsFunc
                 case PTS_V_STR: ok = t->kind == PTS_TY_STR || (t->kind == PTS_TY_OPTIONAL && t->elems[0]->kind == PTS_TY_STR); break;
                 default: ok = t->kind == PTS_TY_LIST || t->kind == PTS_TY_TUPLE || t->kind == PTS_TY_OPTIONAL; break;
                 }
-                if (!ok) { efail(E, p->kids[1], "default value of parameter '%s' does not match its type %s", p->str, tstr(E, t)); goto fail; }
+                if (!ok) {
+                    efail(E, p->kids[1], "Expected a default value of type %s on parameter \"%s\".", tstr(E, t), p->str);
+                    goto fail;
+                }
             }
             v = pts_block_add_input(E->g, E->g->top, R(t), p->str);
             if (!v) { oom(E); goto fail; }
@@ -5914,7 +5942,10 @@ static PtsStatus compile_def(CompileCtx *cc, PtsClassType *cls, const PtsSource 
         E.blk = E.g->top;
         E.file = src->file ? pts_graph_intern(E.g, src->file) : NULL;
         cc->names[cc->n++] = def->str;
+        uintptr_t outer_top = emit_stack_top;   /* a function compiled from another's body: its base */
+        if (!outer_top) emit_stack_top = (uintptr_t)__builtin_frame_address(0);
         st = emit_def(&E, def, cls != NULL, &f);
+        emit_stack_top = outer_top;
         cc->n--;
     }
     pts_graph_free(E.g);   /* NULL when the function took it */
