@@ -198,7 +198,7 @@ def value_for(ty, rng, lib, name=""):
     if base == "bool":
         return [False] * (int(lst) if lst else 1) if lst is not None else False
     if base == "str":
-        return "mean"
+        return ["mean", "sum"] if lst is not None else "mean"
     if base == "complex":
         return 0.5 + 0.25j
     raise ValueError(ty)

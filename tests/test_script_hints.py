@@ -320,20 +320,21 @@ def test_empty_list_reassigned_in_a_branch_like_torch(tmp_path):
 def test_empty_list_append(tmp_path):
     src = "def f(x: int):\n    l = []\n    l.append(x)\n    return l\n"
     body = _body(_error(tmp_path, src, pyts)[0])
-    assert body == ["append(): expected a value of type Tensor but found int", TORCH_HINT_EMPTY,
+    assert body == ["aten::append.t(t[](a!) self, t(c -> *) el) -> t[](a!):",
+                    "append(): expected a value of type Tensor but found int", TORCH_HINT_EMPTY,
                     "hint: annotate it where it is first assigned, `l: List[int] = []`"]
     fixed = "from typing import List\n" + src.replace("    l = []", "    l: List[int] = []")
     _compiles(tmp_path, fixed, pyts)
     _compiles(tmp_path, fixed, torch)
     # a list of tensors made otherwise gets no such hint
     src = "def f(x: int, y):\n    l = [y]\n    l.append(x)\n    return l\n"
-    assert _body(_error(tmp_path, src, pyts)[0]) == ["append(): expected a value of type Tensor but found int"]
+    assert _body(_error(tmp_path, src, pyts)[0]) == ["aten::append.t(t[](a!) self, t(c -> *) el) -> t[](a!):", "append(): expected a value of type Tensor but found int"]
 
 
 def test_empty_dict(tmp_path):
     src = "def f(x: int):\n    d = {}\n    d['a'] = x\n    return d\n"
     body = _body(_error(tmp_path, src, pyts)[0])
-    assert body == ["dict value: expected a value of type Tensor but found int",
+    assert body == ["Arguments for call are not valid.", "dict value: expected a value of type Tensor but found int",
                     "hint: empty dicts default to Dict[str, Tensor]; annotate it where it is first assigned, "
                     "`d: Dict[str, int] = {}`"]
     fixed = "from typing import Dict\n" + src.replace("    d = {}", "    d: Dict[str, int] = {}")

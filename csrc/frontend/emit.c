@@ -4670,19 +4670,23 @@ static const char *dict_row(Emitter *E, const char *base, const char *sfx) {
     return r ? r : oom(E);
 }
 
-static bool check_fits(Emitter *E, PtsIrValue *v, const PtsType *want, const char *what, const PtsAst *at) {
-    if (want->kind == PTS_TY_ANY || pts_type_subtype(v->type, want)) return true;
-    /* torch reports a builtin call that matches no schema: a single overload by its schema, several by
-     * "Arguments for call are not valid." */
+/* torch reports a builtin call that matches no schema: a single overload by its schema, several by
+ * "Arguments for call are not valid." */
+static const char *fits_head(const char *what) {
     static const char *const single[][2] = {
         { "append()", "aten::append.t(t[](a!) self, t(c -> *) el) -> t[](a!):" },
         { "insert()", "aten::insert.t(t[](a!) self, int idx, t(b -> *) el) -> ():" },
         { "extend()", "aten::extend.t(t[](a!) self, t[] other) -> ():" },
     };
-    const char *head = "Arguments for call are not valid.";
     for (size_t k = 0; k < sizeof single / sizeof single[0]; k++)
-        if (strcmp(what, single[k][0]) == 0) head = single[k][1];
-    efail(E, at, "%s\n%s: expected a value of type %s but found %s", head, what, tstr(E, want), tstr(E, v->type));
+        if (strcmp(what, single[k][0]) == 0) return single[k][1];
+    return "Arguments for call are not valid.";
+}
+
+static bool check_fits(Emitter *E, PtsIrValue *v, const PtsType *want, const char *what, const PtsAst *at) {
+    if (want->kind == PTS_TY_ANY || pts_type_subtype(v->type, want)) return true;
+    efail(E, at, "%s\n%s: expected a value of type %s but found %s", fits_head(what), what, tstr(E, want),
+          tstr(E, v->type));
     return false;
 }
 
@@ -4690,8 +4694,8 @@ static bool check_fits(Emitter *E, PtsIrValue *v, const PtsType *want, const cha
 static bool check_item_fits(Emitter *E, PtsIrValue *box, PtsIrValue *v, const PtsType *want, const char *what,
                             const PtsAst *at) {
     if (want->kind == PTS_TY_ANY || pts_type_subtype(v->type, want)) return true;
-    efail(E, at, "%s: expected a value of type %s but found %s%s", what, tstr(E, want), tstr(E, v->type),
-          hint_empty_container(E, box, v->type));
+    efail(E, at, "%s\n%s: expected a value of type %s but found %s%s", fits_head(what), what, tstr(E, want),
+          tstr(E, v->type), hint_empty_container(E, box, v->type));
     return false;
 }
 
@@ -5873,6 +5877,17 @@ static void eliminate_dead(PtsBlock *b) {
             for (int i = n->noutputs - 1; i >= 0; i--)
                 if (!n->outputs[i]->nuses) pts_node_erase_output(n, i);
         for (int i = 0; i < n->nblocks; i++) eliminate_dead(n->blocks[i]);
+        /* a loop-carried value read neither after the loop nor in its body goes (torch's DCE), then
+         * what computed its next value, when nothing else reads it */
+        if (n->kind == PTS_KIND_PRIM(PTS_PRIM_LOOP) && n->nblocks == 1) {
+            bool erased = false;
+            for (int i = n->noutputs - 1; i >= 0; i--)
+                if (pts_loop_carried_dead(n, i)) {
+                    pts_loop_erase_carried(n, i);
+                    erased = true;
+                }
+            if (erased) eliminate_dead(n->blocks[0]);
+        }
         if (n->kind == PTS_KIND_PRIM(PTS_PRIM_IF) && n->noutputs == 0) {
             bool empty = true;
             for (int i = 0; i < n->nblocks; i++) empty = empty && !n->blocks[i]->first;

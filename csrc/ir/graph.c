@@ -295,6 +295,59 @@ void pts_node_erase_output(PtsNode *n, int i) {
     n->noutputs--;
 }
 
+/* shift the later returns of blk down over position i (its use dropped by the caller) */
+static void close_block_output(PtsBlock *blk, int i) {
+    for (int k = i + 1; k < blk->noutputs; k++) {
+        PtsIrValue *v = blk->outputs[k];
+        for (int u = 0; u < v->nuses; u++)
+            if (!v->uses[u].user && v->uses[u].block == blk && v->uses[u].index == k) {
+                v->uses[u].index = k - 1;
+                break;
+            }
+        blk->outputs[k - 1] = v;
+    }
+    blk->noutputs--;
+}
+
+bool pts_loop_carried_dead(const PtsNode *n, int i) {
+    PtsBlock *blk = n->blocks[0];
+    const PtsIrValue *p = blk->inputs[i + 1];
+    if (n->outputs[i]->nuses) return false;
+    for (int u = 0; u < p->nuses; u++)
+        if (p->uses[u].user || p->uses[u].block != blk || p->uses[u].index != i + 1) return false;
+    return true;
+}
+
+void pts_loop_erase_carried(PtsNode *n, int i) {
+    PtsBlock *blk = n->blocks[0];
+    int bi = i + 1, ni = i + 2;
+    drop_use(blk->outputs[bi], NULL, bi, blk);
+    close_block_output(blk, bi);
+    free_value(blk->inputs[bi]);
+    for (int k = bi + 1; k < blk->ninputs; k++) {
+        blk->inputs[k - 1] = blk->inputs[k];
+        blk->inputs[k - 1]->offset = k - 1;
+    }
+    blk->ninputs--;
+    drop_use(n->inputs[ni], n, ni, NULL);
+    for (int k = ni + 1; k < n->ninputs; k++) {
+        PtsIrValue *v = n->inputs[k];
+        for (int u = 0; u < v->nuses; u++)
+            if (v->uses[u].user == n && v->uses[u].index == k) {
+                v->uses[u].index = k - 1;
+                break;
+            }
+        n->inputs[k - 1] = v;
+    }
+    n->ninputs--;
+    free_value(n->outputs[i]);
+    for (int k = i + 1; k < n->noutputs; k++) {
+        n->outputs[k - 1] = n->outputs[k];
+        n->outputs[k - 1]->offset = k - 1;
+    }
+    n->noutputs--;
+}
+
 /* one more output (type stolen), as torch's Node::addOutput: the outputs array is graph-owned,
  * so a longer copy replaces it (the old one is freed with the graph) */
 PtsIrValue *pts_node_add_output(PtsGraph *g, PtsNode *n, PtsType *type) {

@@ -280,6 +280,11 @@ PTS_INTERNAL void pts_node_destroy(PtsNode *n);  /* unlinks; outputs must be unu
 PTS_INTERNAL void pts_node_move_before(PtsNode *n, PtsNode *before);
 /* drop output i of an If (it must be unused) with output i of each of its blocks */
 PTS_INTERNAL void pts_node_erase_output(PtsNode *n, int i);
+/* carried slot i of a prim::Loop (node input i + 2, output i, block param and return i + 1):
+ * dead when the output is unused and the param is read by nothing but its own return;
+ * pts_loop_erase_carried drops a dead one, as torch's DCE drops unused loop-carried values */
+PTS_INTERNAL bool pts_loop_carried_dead(const PtsNode *n, int i);
+PTS_INTERNAL void pts_loop_erase_carried(PtsNode *n, int i);
 /* append an output of the given type (stolen) to n; NULL on OOM */
 PTS_INTERNAL PtsIrValue *pts_node_add_output(PtsGraph *g, PtsNode *n, PtsType *type);
 PTS_INTERNAL PtsStatus pts_node_set_attr(PtsGraph *g, PtsNode *n, const char *name, PtsAttrValKind kind,
