@@ -76,14 +76,24 @@ def main():
             nsame += 1
             continue
         ndiff += 1
-        d = list(difflib.unified_diff(ct.splitlines(), cp.splitlines(), "torch", "pyts", lineterm="", n=1))
-        print(f"== {label}")
-        if verbose:
-            print("\n".join(d))
-        minus = [ln[1:].strip() for ln in d[2:] if ln.startswith("-")]
-        plus = [ln[1:].strip() for ln in d[2:] if ln.startswith("+")]
-        kinds[("\n".join(minus[:3]), "\n".join(plus[:3]))] += 1
+        tally(kinds, label, ct, cp, verbose)
     print(f"\nsame {nsame}, different {ndiff}, pyts failed {nfail}")
+    print_kinds(kinds)
+
+
+def tally(kinds, label, torch_text, pyts_text, verbose):
+    """Print a differing case (its diff with verbose) and count its first differing lines in kinds."""
+    d = list(difflib.unified_diff(torch_text.splitlines(), pyts_text.splitlines(), "torch", "pyts", lineterm="", n=1))
+    print(f"== {label}")
+    if verbose:
+        print("\n".join(d))
+    minus = [ln[1:].strip() for ln in d[2:] if ln.startswith("-")]
+    plus = [ln[1:].strip() for ln in d[2:] if ln.startswith("+")]
+    kinds[("\n".join(minus[:3]), "\n".join(plus[:3]))] += 1
+
+
+def print_kinds(kinds):
+    """The distinct differing line pairs, most frequent first."""
     for (m, p), c in kinds.most_common():
         print(f"\n[{c}] torch:\n  " + m.replace("\n", "\n  ") + "\n pyts:\n  " + p.replace("\n", "\n  "))
 

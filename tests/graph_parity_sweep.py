@@ -8,7 +8,6 @@ renumbered texts) and the distinct differing line pairs, most frequent first.
 Run: PYTHONPATH=. python tests/graph_parity_sweep.py [-v] [-x] [name-substring ...]
 (-x: also list the names of the cases that are exactly equal)"""
 import collections
-import difflib
 import os
 import pathlib
 import re
@@ -22,7 +21,7 @@ os.environ.setdefault("PYTS_VERIFY", "1")
 import torch  # noqa: E402
 
 import pyts  # noqa: E402
-from code_parity_sweep import cases  # noqa: E402
+from code_parity_sweep import cases, print_kinds, tally  # noqa: E402
 
 LOC = re.compile(r" # [^\n]*?(:\d+:\d+)$", re.M)
 TEMP = re.compile(r"%(\d+)\b")
@@ -70,20 +69,13 @@ def main():
             print(f"~~ {label}")
             continue
         ndiff += 1
-        d = list(difflib.unified_diff(rt.splitlines(), rp.splitlines(), "torch", "pyts", lineterm="", n=1))
-        print(f"== {label}")
-        if verbose:
-            print("\n".join(d))
-        minus = [ln[1:].strip() for ln in d[2:] if ln.startswith("-")]
-        plus = [ln[1:].strip() for ln in d[2:] if ln.startswith("+")]
-        kinds[("\n".join(minus[:3]), "\n".join(plus[:3]))] += 1
+        tally(kinds, label, rt, rp, verbose)
     total = nsame + nalmost + ndiff + nfail
     print(f"\nequal {nsame}, equal but for temporaries {nalmost}, different {ndiff}, pyts failed {nfail}"
           f" (total {total})")
     if list_same:
         print("equal:", " ".join(same_names))
-    for (m, p), c in kinds.most_common():
-        print(f"\n[{c}] torch:\n  " + m.replace("\n", "\n  ") + "\n pyts:\n  " + p.replace("\n", "\n  "))
+    print_kinds(kinds)
 
 
 if __name__ == "__main__":

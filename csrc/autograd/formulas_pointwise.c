@@ -666,7 +666,7 @@ PtsStatus pts_bw_fmod(PtsGradCtx *c) { return mod_bw(c, "trunc"); }
 
 /* normal(mean, std) with tensor parameters: the draw is treated as constant (zero gradients);
  * also the Tensor overloads of the in-place comparisons (zeros for self and other) */
-PtsStatus pts_bw_normal(PtsGradCtx *c) {
+PtsStatus pts_bw_zero_tensors(PtsGradCtx *c) {
     PtsTensor *z;
     for (int i = 0; i < 2; i++) {
         if (c->node->arg_edge[i] < 0 || !need(c, i)) continue;

@@ -269,33 +269,8 @@ void pts_node_destroy(PtsNode *n) {
     n->attrs = NULL;
 }
 
-void pts_node_erase_output(PtsNode *n, int i) {
-    for (int b = 0; b < n->nblocks; b++) {
-        PtsBlock *blk = n->blocks[b];
-        if (i >= blk->noutputs) continue;
-        drop_use(blk->outputs[i], NULL, i, blk);
-        /* the later outputs move down one place: so do their uses' indexes (ascending, so an
-         * index k - 1 is free when output k moves there) */
-        for (int k = i + 1; k < blk->noutputs; k++) {
-            PtsIrValue *v = blk->outputs[k];
-            for (int u = 0; u < v->nuses; u++)
-                if (!v->uses[u].user && v->uses[u].block == blk && v->uses[u].index == k) {
-                    v->uses[u].index = k - 1;
-                    break;
-                }
-            blk->outputs[k - 1] = v;
-        }
-        blk->noutputs--;
-    }
-    free_value(n->outputs[i]);
-    for (int k = i + 1; k < n->noutputs; k++) {
-        n->outputs[k - 1] = n->outputs[k];
-        n->outputs[k - 1]->offset = k - 1;
-    }
-    n->noutputs--;
-}
-
-/* shift the later returns of blk down over position i (its use dropped by the caller) */
+/* shift the later returns of blk down over position i (its use dropped by the caller): so do their
+ * uses' indexes (ascending, so an index k - 1 is free when output k moves there) */
 static void close_block_output(PtsBlock *blk, int i) {
     for (int k = i + 1; k < blk->noutputs; k++) {
         PtsIrValue *v = blk->outputs[k];
@@ -307,6 +282,26 @@ static void close_block_output(PtsBlock *blk, int i) {
         blk->outputs[k - 1] = v;
     }
     blk->noutputs--;
+}
+
+/* free output i of n (unused) and move the later ones down */
+static void close_node_output(PtsNode *n, int i) {
+    free_value(n->outputs[i]);
+    for (int k = i + 1; k < n->noutputs; k++) {
+        n->outputs[k - 1] = n->outputs[k];
+        n->outputs[k - 1]->offset = k - 1;
+    }
+    n->noutputs--;
+}
+
+void pts_node_erase_output(PtsNode *n, int i) {
+    for (int b = 0; b < n->nblocks; b++) {
+        PtsBlock *blk = n->blocks[b];
+        if (i >= blk->noutputs) continue;
+        drop_use(blk->outputs[i], NULL, i, blk);
+        close_block_output(blk, i);
+    }
+    close_node_output(n, i);
 }
 
 bool pts_loop_carried_dead(const PtsNode *n, int i) {
@@ -340,12 +335,7 @@ void pts_loop_erase_carried(PtsNode *n, int i) {
         n->inputs[k - 1] = v;
     }
     n->ninputs--;
-    free_value(n->outputs[i]);
-    for (int k = i + 1; k < n->noutputs; k++) {
-        n->outputs[k - 1] = n->outputs[k];
-        n->outputs[k - 1]->offset = k - 1;
-    }
-    n->noutputs--;
+    close_node_output(n, i);
 }
 
 /* one more output (type stolen), as torch's Node::addOutput: the outputs array is graph-owned,

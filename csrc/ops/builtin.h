@@ -18,6 +18,9 @@ PTS_INTERNAL PtsStatus pts_builtin_format(const char *fmt, size_t len, const Pts
 typedef PtsStatus (*PtsTextHook)(const char *text, size_t len, PtsError *err);
 PTS_INTERNAL extern PtsTextHook pts_print_hook;
 PTS_INTERNAL extern PtsTextHook pts_warn_hook;
+/* torch's TORCH_WARN_ONCE: msg through pts_warn_hook the first time *warned is set, nothing after
+ * (nor without a hook: the C runtime stays quiet about once-only notices) */
+PTS_INTERNAL PtsStatus pts_warn_once(_Atomic bool *warned, const char *msg, size_t len, PtsError *err);
 
 /* prim::tolist(x, dim, elem): x's elements as nested lists of depth dim (elem: 0 int, 1 float,
  * 2 bool, 3 complex), with torch's checks of the annotation against x (k_builtin.c). */

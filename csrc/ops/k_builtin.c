@@ -3,6 +3,7 @@
  * (int64 wraps around, `/` on ints gives float, `//` and `%` round toward negative infinity,
  * shifts take the count modulo 64) and PyTorch's error messages. */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -599,6 +600,11 @@ PtsStatus k_LIST_T(PtsValue *a, PtsValue *out, PtsError *err) {
 
 PtsTextHook pts_print_hook = NULL;
 PtsTextHook pts_warn_hook = NULL;
+
+PtsStatus pts_warn_once(_Atomic bool *warned, const char *msg, size_t len, PtsError *err) {
+    if (atomic_exchange(warned, true) || !pts_warn_hook) return PTS_OK;
+    return pts_warn_hook(msg, len, err);
+}
 
 /* warnings.warn(message) in TorchScript: through pts_warn_hook (Python's warnings module, whose
  * default filter shows a message once per calling line), else to stderr */

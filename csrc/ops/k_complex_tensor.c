@@ -5,7 +5,6 @@
  * view_as_real, view_as_complex, conj, angle, complex, polar). */
 #include <complex.h>
 #include <math.h>
-#include <stdatomic.h>
 #include <stdio.h>
 
 #include "../serial/serial.h"
@@ -102,8 +101,7 @@ static PtsStatus cx_FILL__SCALAR(PtsValue *a, PtsValue *o, PtsError *e) { return
 static PtsStatus warn_discard_imag(PtsError *err) {
     static _Atomic bool warned = false;
     static const char msg[] = "Casting complex values to real discards the imaginary part";
-    if (atomic_exchange(&warned, true) || !pts_warn_hook) return PTS_OK;
-    return pts_warn_hook(msg, sizeof msg - 1, err);
+    return pts_warn_once(&warned, msg, sizeof msg - 1, err);
 }
 static PtsStatus cx_FILL__TENSOR(PtsValue *a, PtsValue *o, PtsError *e) {
     PTS_CHECK(a[1].u.t->ndim == 0, e, RUNTIME,

@@ -412,8 +412,7 @@ static PtsStatus warn_cross_dim(PtsError *err) {
     static const char msg[] = "Using torch.cross without specifying the dim arg is deprecated.\n"
                               "Please either pass the dim explicitly or simply use torch.linalg.cross.\n"
                               "The default value of dim will change to agree with that of linalg.cross in a future release.";
-    if (atomic_exchange(&warned, true) || !pts_warn_hook) return PTS_OK;
-    return pts_warn_hook(msg, sizeof msg - 1, err);
+    return pts_warn_once(&warned, msg, sizeof msg - 1, err);
 }
 
 /* torch.cross: linalg.cross along dim (default: the first dim of size 3, deprecated); the
