@@ -22,6 +22,9 @@ PTS_INTERNAL extern PtsTextHook pts_warn_hook;
  * (nor without a hook: the C runtime stays quiet about once-only notices) */
 PTS_INTERNAL PtsStatus pts_warn_once(_Atomic bool *warned, const char *msg, size_t len, PtsError *err);
 
+/* any(l) / all(l) of a bool, int, float or str list, by Python's truth of each item */
+PTS_INTERNAL PtsStatus pts_builtin_any_all(PtsValue *a, PtsValue *out, PtsError *err, bool any);
+
 /* prim::tolist(x, dim, elem): x's elements as nested lists of depth dim (elem: 0 int, 1 float,
  * 2 bool, 3 complex), with torch's checks of the annotation against x (k_builtin.c). */
 PTS_INTERNAL PtsStatus pts_builtin_tolist(const PtsValue *args, PtsError *err, PtsValue *out);

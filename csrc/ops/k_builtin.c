@@ -1078,19 +1078,27 @@ PtsStatus k_SUM_FLOAT(PtsValue *a, PtsValue *out, PtsError *err) {
     out[0] = pts_vdouble(s);
     return PTS_OK;
 }
-static PtsStatus any_all(PtsValue *a, PtsValue *out, PtsError *err, bool any) {
+/* Python's truth of a list item (any/all of bool, int, float and str lists) */
+static bool truthy(PtsValue v) {
+    switch (v.tag) {
+    case PTS_V_INT: return v.u.i != 0;
+    case PTS_V_DOUBLE: return v.u.d != 0;
+    case PTS_V_BOOL: return v.u.b;
+    case PTS_V_STR: return pts_as_str(v)->len != 0;
+    default: return true;
+    }
+}
+
+PtsStatus pts_builtin_any_all(PtsValue *a, PtsValue *out, PtsError *err, bool any) {
     PTS_TRY(need(a[0], PTS_V_LIST, "list", err));
     bool r = !any;
-    for (int64_t i = 0; i < LIST(0)->len; i++) {
-        bool x = pts_value_to_i64(LIST(0)->items[i]) != 0;
-        if (any && x) { r = true; break; }
-        if (!any && !x) { r = false; break; }
-    }
+    for (int64_t i = 0; i < LIST(0)->len; i++)
+        if (truthy(LIST(0)->items[i]) == any) { r = any; break; }
     out[0] = pts_vbool(r);
     return PTS_OK;
 }
-PtsStatus k_ANY_BOOL(PtsValue *a, PtsValue *out, PtsError *err) { return any_all(a, out, err, true); }
-PtsStatus k_ALL_BOOL(PtsValue *a, PtsValue *out, PtsError *err) { return any_all(a, out, err, false); }
+PtsStatus k_ANY_BOOL(PtsValue *a, PtsValue *out, PtsError *err) { return pts_builtin_any_all(a, out, err, true); }
+PtsStatus k_ALL_BOOL(PtsValue *a, PtsValue *out, PtsError *err) { return pts_builtin_any_all(a, out, err, false); }
 
 static int cmp_int(const void *x, const void *y) {
     int64_t a = pts_value_to_i64(*(const PtsValue *)x), b = pts_value_to_i64(*(const PtsValue *)y);

@@ -140,31 +140,12 @@ PtsStatus k_NE_STR_LIST(PtsValue *a, PtsValue *out, PtsError *err) { return list
 PtsStatus k_EQ_TENSOR_LIST(PtsValue *a, PtsValue *out, PtsError *err) { return lists_eq(a, out, err, true); }
 PtsStatus k_NE_TENSOR_LIST(PtsValue *a, PtsValue *out, PtsError *err) { return lists_eq(a, out, err, false); }
 
-/* ---- any/all of int, float and str lists ---- */
-static bool truthy(PtsValue v) {
-    switch (v.tag) {
-    case PTS_V_INT: return v.u.i != 0;
-    case PTS_V_DOUBLE: return v.u.d != 0;
-    case PTS_V_BOOL: return v.u.b;
-    case PTS_V_STR: return pts_as_str(v)->len != 0;
-    default: return true;
-    }
-}
-
-static PtsStatus any_all(PtsValue *a, PtsValue *out, PtsError *err, bool any) {
-    if (a[0].tag != PTS_V_LIST) return pts_fail(err, PTS_ERR_TYPE, "expected a list");
-    const PtsList *l = pts_as_list(a[0]);
-    bool r = !any;
-    for (int64_t i = 0; i < l->len; i++)
-        if (truthy(l->items[i]) == any) { r = any; break; }
-    out[0] = pts_vbool(r);
-    return PTS_OK;
-}
-PtsStatus k_ANY_INT(PtsValue *a, PtsValue *out, PtsError *err) { return any_all(a, out, err, true); }
-PtsStatus k_ANY_FLOAT(PtsValue *a, PtsValue *out, PtsError *err) { return any_all(a, out, err, true); }
-PtsStatus k_ANY_STR(PtsValue *a, PtsValue *out, PtsError *err) { return any_all(a, out, err, true); }
-PtsStatus k_ALL_INT(PtsValue *a, PtsValue *out, PtsError *err) { return any_all(a, out, err, false); }
-PtsStatus k_ALL_FLOAT(PtsValue *a, PtsValue *out, PtsError *err) { return any_all(a, out, err, false); }
+/* ---- any/all of int, float and str lists (the bool lists' kernel, k_builtin.c) ---- */
+PtsStatus k_ANY_INT(PtsValue *a, PtsValue *out, PtsError *err) { return pts_builtin_any_all(a, out, err, true); }
+PtsStatus k_ANY_FLOAT(PtsValue *a, PtsValue *out, PtsError *err) { return pts_builtin_any_all(a, out, err, true); }
+PtsStatus k_ANY_STR(PtsValue *a, PtsValue *out, PtsError *err) { return pts_builtin_any_all(a, out, err, true); }
+PtsStatus k_ALL_INT(PtsValue *a, PtsValue *out, PtsError *err) { return pts_builtin_any_all(a, out, err, false); }
+PtsStatus k_ALL_FLOAT(PtsValue *a, PtsValue *out, PtsError *err) { return pts_builtin_any_all(a, out, err, false); }
 
 /* ---- divmod of mixed int and float: the float divmod of both as floats ---- */
 static PtsStatus divmod_mixed(PtsValue *a, PtsValue *out, PtsError *err) {
